@@ -1,0 +1,1 @@
+"""The judging side: the plugin contract, candidates, evaluation, shortlists, exports."""

@@ -1,0 +1,158 @@
+"""Running rules over a candidate and turning their verdicts into one explained score.
+
+Options for a rule merge, later winning: the rule's defaults, ``[rules.NAME]``,
+``[platforms.P.rules.NAME]``, ``[campaigns.C.rules.NAME]``. ``enabled = false`` in any
+of them switches the rule off there.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from microscout.config import Campaign, Config, ConfigError
+from microscout.engine.candidate import Candidate
+from microscout.engine.rules import Rule, RuleContext, Verdict
+
+ENGINE_KEYS = ("enabled",)
+
+
+def _layers(config: Config, rule: str, platform: str, campaign_name: str | None) -> list[tuple[str, dict]]:
+    layers = [(f"rules.{rule}", config.rules.get(rule, {})),
+              (f"platforms.{platform}.rules.{rule}", config.platforms.get(platform).rules.get(rule, {}))]
+    if campaign_name is not None:
+        layers.append((f"campaigns.{campaign_name}.rules.{rule}",
+                       config.campaigns[campaign_name].rules.get(rule, {})))
+    return layers
+
+
+def rule_setup(config: Config, rule: Rule, platform: str, campaign_name: str | None) -> tuple[bool, BaseModel]:
+    """(enabled, options) of one rule on one platform in one campaign."""
+    merged: dict[str, Any] = {}
+    enabled = True
+    where = f"rules.{rule.name}"
+    for key, layer in _layers(config, rule.name, platform, campaign_name):
+        if layer:
+            where = key
+        for k, v in layer.items():
+            if k == "enabled":
+                if not isinstance(v, bool):
+                    raise ConfigError(f"{config.source}: {key}.enabled must be true or false (got {v!r})")
+                enabled = v
+            else:
+                merged[k] = v
+    try:
+        return enabled, rule.options.model_validate(merged)
+    except ValidationError as exc:
+        problems = []
+        for e in exc.errors(include_url=False):
+            field = ".".join(str(p) for p in e["loc"])
+            if e["type"] == "extra_forbidden":
+                known = ", ".join(rule.options.model_fields) or "none"
+                problems.append(f"{where}.{field}: unknown option; options of {rule.name} are: {known}")
+            else:
+                problems.append(f"{where}.{field}: {e['msg']} (got {e.get('input')!r})")
+        raise ConfigError(f"{config.source}: " + "; ".join(problems)) from None
+
+
+def check_rule_config(config: Config, rules: dict[str, Rule]) -> None:
+    """Every rule named in config exists and every options table validates."""
+    known = ", ".join(sorted(rules))
+    named = [(f"rules.{n}", n) for n in config.rules]
+    for p in config.platforms.names():
+        named += [(f"platforms.{p}.rules.{n}", n) for n in config.platforms.get(p).rules]
+    for c, campaign in config.campaigns.items():
+        named += [(f"campaigns.{c}.rules.{n}", n) for n in campaign.rules]
+        named += [(f"campaigns.{c}.gates", n) for n in campaign.gates]
+        named += [(f"campaigns.{c}.weights.{n}", n) for n in campaign.weights]
+    for key, name in named:
+        if name not in rules:
+            raise ConfigError(f"{config.source}: {key}: no rule named {name!r}; rules are: {known}")
+    for rule in rules.values():
+        for platform in config.platforms.names():
+            rule_setup(config, rule, platform, None)
+            for c in config.campaigns:
+                rule_setup(config, rule, platform, c)
+
+
+@dataclass
+class Scored:
+    score: float
+    excluded_by: str | None
+    reasons: list[str]
+
+
+class Evaluator:
+    """Evaluates every enabled rule of one campaign on candidates of any platform."""
+
+    def __init__(self, config: Config, rules: dict[str, Rule], campaign_name: str,
+                 now: datetime | None = None):
+        self.config = config
+        self.rules = rules
+        self.campaign_name = campaign_name
+        self.campaign: Campaign = config.campaign(campaign_name)
+        self.now = now or datetime.now(timezone.utc)
+        self._per_platform: dict[str, tuple[RuleContext, list[tuple[Rule, BaseModel]]]] = {}
+
+    def setup(self, platform: str) -> tuple[RuleContext, list[tuple[Rule, BaseModel]]]:
+        if platform not in self._per_platform:
+            context = RuleContext(self.campaign_name, self.campaign, self.config.platforms.get(platform), self.now)
+            active = []
+            for rule in self.rules.values():
+                enabled, options = rule_setup(self.config, rule, platform, self.campaign_name)
+                if enabled:
+                    active.append((rule, options))
+            self._per_platform[platform] = (context, active)
+        return self._per_platform[platform]
+
+    def evaluate(self, candidate: Candidate) -> dict[str, Verdict]:
+        context, active = self.setup(candidate.profile.platform)
+        verdicts = {}
+        for rule, options in active:
+            verdicts[rule.name] = run_rule(rule, candidate, options, context)
+        return verdicts
+
+    def weight(self, rule: str) -> float:
+        return self.campaign.weights.get(rule, 1.0)
+
+    def score(self, verdicts: dict[str, Verdict]) -> Scored:
+        """Gates exclude on fail; the rest is a weighted mean of rule scores."""
+        scoring = self.config.scoring
+        excluded_by = next((g for g in self.campaign.gates if g in verdicts and verdicts[g].outcome == "fail"), None)
+        total = weights = 0.0
+        impact = []
+        for name, verdict in verdicts.items():
+            w = self.weight(name)
+            if w <= 0:
+                continue
+            s = scoring.unknown_score if verdict.outcome in ("unknown", "error") else verdict.score
+            if verdict.outcome == "warn":
+                s = max(0.0, s - scoring.warn_penalty)
+            total += w * s
+            weights += w
+            # What a marketer should read first: failures and warnings, heaviest first.
+            rank = {"fail": 0, "error": 1, "warn": 2, "unknown": 4, "pass": 3}[verdict.outcome]
+            impact.append((rank, -w * abs(s - 0.5), name, verdict))
+        impact.sort(key=lambda t: (t[0], t[1], t[2]))
+        if excluded_by:
+            first = [f"{excluded_by}: {verdicts[excluded_by].reason}"]
+            rest = [f"{n}: {v.reason}" for _, _, n, v in impact if n != excluded_by]
+            reasons = (first + rest)[:2]
+        else:
+            reasons = [f"{n}: {v.reason}" for _, _, n, v in impact[:2]]
+        return Scored(score=round(total / weights, 4) if weights else 0.0, excluded_by=excluded_by, reasons=reasons)
+
+
+def run_rule(rule: Rule, candidate: Candidate, options: BaseModel, context: RuleContext) -> Verdict:
+    """One rule on one candidate; a rule that raises gives ``error`` for this candidate only."""
+    try:
+        verdict = rule.evaluate(candidate, options, context)
+        if not isinstance(verdict, Verdict):
+            raise TypeError(f"returned {type(verdict).__name__}, not a Verdict")
+        return verdict
+    except Exception as exc:  # noqa: BLE001 - a plugin's bug must not stop the run
+        return Verdict(outcome="error", score=0.0,
+                       reason=f"rule {rule.name} failed: {type(exc).__name__}: {exc}"[:300],
+                       evidence={"exception": type(exc).__name__, "plugin": rule.plugin})

@@ -1,0 +1,157 @@
+"""Loading plugins: built-ins, entry points (group "microscout") and plugins_dir files.
+
+All three arrive through the same ``pm.register``; nothing distinguishes a built-in rule
+from a third-party one but its source.
+"""
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+from pydantic import BaseModel
+
+from microscout.engine import hookspecs
+from microscout.engine.rules import Need, Rule
+
+if TYPE_CHECKING:
+    from microscout.config import Config
+    from microscout.engine.exporters import Exporter
+
+DEFAULT_PLUGINS = (
+    "microscout.rules.tier_bounds",
+    "microscout.rules.engagement",
+    "microscout.rules.ad_frequency",
+    "microscout.rules.disclosure",
+    "microscout.rules.sponsored_engagement",
+    "microscout.rules.audience_authenticity",
+    "microscout.rules.growth_spikes",
+    "microscout.rules.comment_quality",
+    "microscout.rules.posting_cadence",
+    "microscout.rules.niche_relevance",
+    "microscout.engine.exporters",
+)
+ENTRY_POINT_GROUP = "microscout"
+
+
+class PluginError(Exception):
+    """A plugin that cannot be loaded or that registers something invalid."""
+
+
+def make_plugin_manager(plugins_dir: str | Path | None = None, *, entry_points: bool = True,
+                        defaults: bool = True) -> pluggy.PluginManager:
+    pm = pluggy.PluginManager("microscout")
+    pm.add_hookspecs(hookspecs)
+    if defaults:
+        for name in DEFAULT_PLUGINS:
+            try:
+                module = importlib.import_module(name)
+            except ModuleNotFoundError as exc:
+                if exc.name != name:
+                    raise
+                continue  # a built-in not written yet must not stop the others
+            pm.register(module, name=name)
+    if entry_points:
+        pm.load_setuptools_entrypoints(ENTRY_POINT_GROUP)
+    if plugins_dir:
+        load_plugins_dir(pm, Path(plugins_dir))
+    return pm
+
+
+def load_plugins_dir(pm: pluggy.PluginManager, folder: Path) -> None:
+    """Register each ``*.py`` file in ``folder`` (files starting with _ are skipped)."""
+    if not folder.is_dir():
+        return
+    for path in sorted(folder.glob("*.py")):
+        if path.name.startswith("_"):
+            continue
+        name = f"plugins_dir:{path.name}"
+        if pm.get_plugin(name) is not None:
+            continue
+        spec = importlib.util.spec_from_file_location(f"microscout_plugins.{path.stem}", path)
+        module = importlib.util.module_from_spec(spec)
+        try:
+            spec.loader.exec_module(module)
+        except Exception as exc:
+            raise PluginError(f"{path}: the plugin failed to load: {type(exc).__name__}: {exc}") from exc
+        sys.modules[spec.name] = module
+        pm.register(module, name=name)
+
+
+def plugin_source(pm: pluggy.PluginManager, plugin: Any) -> str:
+    name = pm.get_name(plugin) or repr(plugin)
+    if name in DEFAULT_PLUGINS:
+        return "built-in"
+    if name.startswith("plugins_dir:"):
+        return "plugins_dir"
+    for _plugin, dist in pm.list_plugin_distinfo():
+        if _plugin is plugin:
+            return f"entry point ({dist.project_name} {dist.version})"
+    return "registered"
+
+
+def _called_in_order(pm: pluggy.PluginManager, hook_name: str):
+    # pluggy calls implementations last-registered first, tryfirst/trylast respected;
+    # get_hookimpls() lists them in the reverse of that order.
+    hook = getattr(pm.hook, hook_name)
+    return list(reversed(hook.get_hookimpls()))
+
+
+def collect_rules(pm: pluggy.PluginManager) -> dict[str, Rule]:
+    """Every registered rule, checked, by name (in call order)."""
+    rules: dict[str, Rule] = {}
+    for impl in _called_in_order(pm, "register_rules"):
+        plugin_name = impl.plugin_name
+
+        def register(rule: Rule, _plugin: str = plugin_name) -> None:
+            rule = _check_rule(rule, _plugin)
+            if rule.name in rules:
+                raise PluginError(f"plugin {_plugin}: rule {rule.name!r} is already registered "
+                                  f"by {rules[rule.name].plugin}; pick another name")
+            rules[rule.name] = rule
+
+        impl.function(register=register)
+    return rules
+
+
+def _check_rule(rule: Any, plugin: str) -> Rule:
+    if not isinstance(rule, Rule):
+        raise PluginError(f"plugin {plugin}: register() takes a microscout.Rule, got {type(rule).__name__}")
+    if not rule.name or not rule.name.replace("_", "").isalnum() or not rule.name.islower():
+        raise PluginError(f"plugin {plugin}: rule name {rule.name!r} must be lower_snake_case")
+    if not rule.summary:
+        raise PluginError(f"plugin {plugin}: rule {rule.name!r} needs a one-line summary")
+    if not (isinstance(rule.options, type) and issubclass(rule.options, BaseModel)):
+        raise PluginError(f"plugin {plugin}: rule {rule.name!r} options must be a pydantic model class")
+    if rule.options.model_config.get("extra") != "forbid":
+        raise PluginError(f"plugin {plugin}: rule {rule.name!r} options model must set "
+                          f"model_config = ConfigDict(extra='forbid') so typos in config are caught")
+    needs = frozenset(Need(n) for n in rule.needs)
+    if rule.prefilter and needs != {Need.PROFILE}:
+        raise PluginError(f"plugin {plugin}: rule {rule.name!r} is a prefilter, so it may need only the profile")
+    return Rule(name=rule.name, summary=rule.summary, evaluate=rule.evaluate, options=rule.options,
+                needs=needs, prefilter=rule.prefilter, plugin=plugin)
+
+
+def collect_exporters(pm: pluggy.PluginManager) -> dict[str, "Exporter"]:
+    from microscout.engine.exporters import Exporter
+
+    exporters: dict[str, Exporter] = {}
+    for impl in _called_in_order(pm, "register_exporters"):
+        def register(exporter: Exporter, _plugin: str = impl.plugin_name) -> None:
+            if not isinstance(exporter, Exporter):
+                raise PluginError(f"plugin {_plugin}: register() takes a microscout Exporter")
+            if exporter.name in exporters:
+                raise PluginError(f"plugin {_plugin}: exporter {exporter.name!r} is already registered")
+            exporters[exporter.name] = exporter
+
+        impl.function(register=register)
+    return exporters
+
+
+def plugin_manager_for(config: "Config") -> pluggy.PluginManager:
+    plugins_dir = config.path(config.plugins_dir) if config.plugins_dir else None
+    return make_plugin_manager(plugins_dir)

@@ -1,0 +1,184 @@
+"""Schema changes, each a named migration recorded in the `_migrations` table.
+
+Append new migrations at the end; never edit one that has shipped.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Callable
+
+import sqlite_utils
+
+MIGRATIONS_TABLE = "_migrations"
+Migration = Callable[[sqlite_utils.Database], None]
+MIGRATIONS: list[tuple[str, Migration]] = []
+
+
+def migration(func: Migration) -> Migration:
+    MIGRATIONS.append((func.__name__, func))
+    return func
+
+
+@migration
+def m001_initial(db: sqlite_utils.Database) -> None:
+    _run(db, 
+        """
+        CREATE TABLE profiles (
+            id INTEGER PRIMARY KEY,
+            platform TEXT NOT NULL,
+            platform_id TEXT NOT NULL,          -- acct user@domain on Mastodon, DID on Bluesky
+            handle TEXT NOT NULL,
+            display_name TEXT, bio TEXT, url TEXT,
+            has_avatar INTEGER,
+            followers INTEGER, following INTEGER, posts_count INTEGER,  -- NULL = hidden, not 0
+            created_at TEXT, last_post_at TEXT,
+            bot INTEGER DEFAULT 0,
+            instance TEXT,                      -- the server the numbers came from
+            api_id TEXT,                        -- that server's own id for the account
+            bridged INTEGER DEFAULT 0,
+            collections_hidden INTEGER DEFAULT 0,
+            opted_out INTEGER DEFAULT 0,
+            opt_out_reason TEXT,
+            prefilter_reason TEXT,              -- why the crawl fetched nothing more
+            fetched TEXT DEFAULT '[]',          -- kinds of data the crawl fetched (JSON)
+            first_seen TEXT, last_seen TEXT,
+            crawl_run_id INTEGER,
+            UNIQUE (platform, platform_id)
+        );
+        CREATE INDEX profiles_handle ON profiles (handle);
+
+        CREATE TABLE profile_snapshots (
+            profile_id INTEGER NOT NULL REFERENCES profiles(id),
+            observed_at TEXT NOT NULL,
+            followers INTEGER, following INTEGER, posts_count INTEGER,
+            crawl_run_id INTEGER,
+            PRIMARY KEY (profile_id, observed_at)
+        );
+
+        CREATE TABLE posts (
+            id INTEGER PRIMARY KEY,
+            platform TEXT NOT NULL,
+            platform_id TEXT NOT NULL,
+            profile_id INTEGER NOT NULL REFERENCES profiles(id),
+            created_at TEXT NOT NULL,
+            text TEXT, url TEXT,
+            hashtags TEXT DEFAULT '[]', mentions TEXT DEFAULT '[]', links TEXT DEFAULT '[]',
+            likes INTEGER, replies INTEGER, reposts INTEGER, quotes INTEGER, views INTEGER,
+            paid_flag INTEGER,                  -- the platform's own paid-partnership flag
+            is_reply INTEGER DEFAULT 0,
+            language TEXT,
+            UNIQUE (platform, platform_id)
+        );
+        CREATE INDEX posts_profile ON posts (profile_id, created_at);
+
+        CREATE TABLE comments (
+            id INTEGER PRIMARY KEY,
+            platform TEXT NOT NULL,
+            platform_id TEXT NOT NULL,
+            profile_id INTEGER NOT NULL REFERENCES profiles(id),  -- whose post it answers
+            post_platform_id TEXT NOT NULL,
+            author_id TEXT, author_handle TEXT,
+            text TEXT, created_at TEXT, likes INTEGER, author_followers INTEGER,
+            UNIQUE (platform, platform_id)
+        );
+        CREATE INDEX comments_profile ON comments (profile_id);
+
+        CREATE TABLE follower_samples (
+            profile_id INTEGER NOT NULL REFERENCES profiles(id),
+            platform_id TEXT NOT NULL,
+            handle TEXT, display_name TEXT, bio TEXT,
+            has_avatar INTEGER,
+            followers INTEGER, following INTEGER, posts_count INTEGER,
+            created_at TEXT, last_post_at TEXT,
+            sampled_at TEXT,
+            PRIMARY KEY (profile_id, platform_id)
+        );
+
+        CREATE TABLE crawl_runs (
+            id INTEGER PRIMARY KEY,
+            platform TEXT, arguments TEXT,
+            started_at TEXT, finished_at TEXT,
+            status TEXT,                        -- running, finished, interrupted, failed
+            requests INTEGER DEFAULT 0, items INTEGER DEFAULT 0,
+            profiles INTEGER DEFAULT 0, posts INTEGER DEFAULT 0,
+            errors TEXT DEFAULT '{}',           -- counts by kind (JSON)
+            rate_limit_waits INTEGER DEFAULT 0,
+            duration REAL, stats TEXT, jobdir TEXT
+        );
+
+        CREATE TABLE shortlist_runs (
+            id INTEGER PRIMARY KEY,
+            campaign TEXT NOT NULL,
+            started_at TEXT, finished_at TEXT,
+            status TEXT,
+            candidates INTEGER DEFAULT 0, excluded INTEGER DEFAULT 0, errors INTEGER DEFAULT 0,
+            settings TEXT                       -- rules, options and formulas used (JSON)
+        );
+
+        CREATE TABLE verdicts (
+            run_id INTEGER NOT NULL REFERENCES shortlist_runs(id),
+            profile_id INTEGER NOT NULL,
+            rule TEXT NOT NULL,
+            outcome TEXT NOT NULL, score REAL, reason TEXT, evidence TEXT,
+            PRIMARY KEY (run_id, profile_id, rule)
+        );
+
+        CREATE TABLE shortlist_entries (
+            run_id INTEGER NOT NULL REFERENCES shortlist_runs(id),
+            profile_id INTEGER NOT NULL,
+            platform TEXT, handle TEXT, tier TEXT, followers INTEGER,
+            engagement_rate REAL,
+            score REAL,
+            rank INTEGER,                       -- NULL when excluded
+            excluded_by TEXT,
+            reasons TEXT,                       -- the two that weighed most (JSON)
+            PRIMARY KEY (run_id, profile_id)
+        );
+        CREATE INDEX shortlist_entries_rank ON shortlist_entries (run_id, rank);
+
+        CREATE TABLE exports (
+            id INTEGER PRIMARY KEY,
+            campaign TEXT NOT NULL,
+            shortlist_run_id INTEGER,
+            format TEXT, path TEXT, written_at TEXT,
+            rows INTEGER,
+            keys TEXT                           -- platform:platform_id of each exported row (JSON)
+        );
+        """
+    )
+
+
+def _run(db: sqlite_utils.Database, script: str) -> None:
+    # executescript() would COMMIT first; statement by statement keeps the migration
+    # and its record in one transaction.
+    for statement in script.split(";\n"):
+        if statement.strip():
+            db.execute(statement)
+
+
+def applied(db: sqlite_utils.Database) -> list[str]:
+    if MIGRATIONS_TABLE not in db.table_names():
+        return []
+    return [row["name"] for row in db[MIGRATIONS_TABLE].rows_where(order_by="rowid")]
+
+
+def pending(db: sqlite_utils.Database) -> list[str]:
+    done = set(applied(db))
+    return [name for name, _ in MIGRATIONS if name not in done]
+
+
+def migrate(db: sqlite_utils.Database) -> list[str]:
+    """Apply every pending migration, each in its own transaction; return their names."""
+    if MIGRATIONS_TABLE not in db.table_names():
+        db[MIGRATIONS_TABLE].create({"name": str, "applied_at": str}, pk="name")
+    done = set(applied(db))
+    ran = []
+    for name, func in MIGRATIONS:
+        if name in done:
+            continue
+        with db.conn:
+            func(db)
+            db[MIGRATIONS_TABLE].insert(
+                {"name": name, "applied_at": datetime.now(timezone.utc).isoformat()})
+        ran.append(name)
+    return ran

@@ -1,0 +1,85 @@
+"""Idempotent batch writes: a re-crawl updates rows, never duplicates them.
+
+Callers pass plain dicts (crawler items, generated rows) and own the transaction:
+``with db.conn: upsert_profiles(db, rows)``.
+"""
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from itertools import groupby
+from typing import Any, Iterable
+
+import sqlite_utils
+
+JSON_COLUMNS = {"hashtags", "mentions", "links", "fetched"}
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def _cell(column: str, value: Any) -> Any:
+    if column in JSON_COLUMNS and not isinstance(value, str):
+        return json.dumps(list(value or []), ensure_ascii=False)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value
+
+
+def upsert(db: sqlite_utils.Database, table: str, rows: Iterable[dict], conflict: tuple[str, ...],
+           keep: tuple[str, ...] = ()) -> int:
+    """INSERT … ON CONFLICT DO UPDATE for rows grouped by their key sets.
+
+    Columns in ``keep`` are written on insert only (first_seen, say).
+    """
+    count = 0
+    keyed = sorted(((tuple(sorted(r)), r) for r in rows), key=lambda kr: kr[0])
+    for columns, group in groupby(keyed, key=lambda kr: kr[0]):
+        updates = [c for c in columns if c not in conflict and c not in keep]
+        action = ("DO UPDATE SET " + ", ".join(f"{c}=excluded.{c}" for c in updates)) if updates else "DO NOTHING"
+        sql = (f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))}) "
+               f"ON CONFLICT ({', '.join(conflict)}) {action}")
+        values = [tuple(_cell(c, r[c]) for c in columns) for _, r in group]
+        db.conn.executemany(sql, values)
+        count += len(values)
+    return count
+
+
+def upsert_profiles(db: sqlite_utils.Database, rows: list[dict]) -> dict[tuple[str, str], int]:
+    """Upsert profiles; return {(platform, platform_id): id} for the rows given."""
+    stamp = now_iso()
+    for row in rows:
+        row.setdefault("first_seen", stamp)
+        row.setdefault("last_seen", stamp)
+    upsert(db, "profiles", rows, ("platform", "platform_id"), keep=("first_seen",))
+    return profile_ids(db, [(r["platform"], r["platform_id"]) for r in rows])
+
+
+def profile_ids(db: sqlite_utils.Database, keys: list[tuple[str, str]]) -> dict[tuple[str, str], int]:
+    found: dict[tuple[str, str], int] = {}
+    for platform in {p for p, _ in keys}:
+        ids = [i for p, i in keys if p == platform]
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            sql = (f"SELECT id, platform_id FROM profiles WHERE platform = ? "
+                   f"AND platform_id IN ({', '.join('?' * len(chunk))})")
+            for pid, platform_id in db.execute(sql, [platform, *chunk]).fetchall():
+                found[(platform, platform_id)] = pid
+    return found
+
+
+def add_snapshots(db: sqlite_utils.Database, rows: list[dict]) -> int:
+    return upsert(db, "profile_snapshots", rows, ("profile_id", "observed_at"))
+
+
+def upsert_posts(db: sqlite_utils.Database, rows: list[dict]) -> int:
+    return upsert(db, "posts", rows, ("platform", "platform_id"))
+
+
+def upsert_comments(db: sqlite_utils.Database, rows: list[dict]) -> int:
+    return upsert(db, "comments", rows, ("platform", "platform_id"))
+
+
+def upsert_followers(db: sqlite_utils.Database, rows: list[dict]) -> int:
+    return upsert(db, "follower_samples", rows, ("profile_id", "platform_id"))
