@@ -1,0 +1,28 @@
+"""`microscout config check`: validate the config file and every rule option in it."""
+from __future__ import annotations
+
+import click
+
+from microscout.cli.common import Env, with_env
+
+
+@click.group("config")
+def command() -> None:
+    """Inspect and validate configuration."""
+
+
+@command.command("check")
+@with_env
+def check(env: Env) -> None:
+    """Validate the config: keys, types, tiers, campaigns and every rule's options."""
+    config = env.config
+    rules = env.rules  # checks rule names and options against the registered rules
+    click.echo(f"{config.source}: OK ({len(config.campaigns)} campaigns, {len(rules)} rules, "
+               f"database {env.database_path})")
+
+
+@command.command("show")
+@with_env
+def show(env: Env) -> None:
+    """Print the effective configuration as JSON (secrets masked)."""
+    click.echo(env.config.model_dump_json(indent=2))

@@ -1,0 +1,37 @@
+"""`microscout db`: the database's size and its migrations."""
+from __future__ import annotations
+
+import click
+
+from microscout.cli.common import Env, with_env
+
+
+@click.group("db")
+def command() -> None:
+    """Inspect and migrate the SQLite database."""
+
+
+@command.command("stats")
+@with_env
+def stats(env: Env) -> None:
+    """Row counts per table and applied migrations."""
+    from microscout.store.migrations import applied
+    from microscout.store.queries import stats as table_stats
+
+    db = env.db(create=False)
+    click.echo(f"{env.database_path}")
+    for table, count in table_stats(db).items():
+        click.echo(f"  {table:<20} {count:>10,}")
+    click.echo(f"  migrations: {', '.join(applied(db))}")
+
+
+@command.command("migrate")
+@with_env
+def migrate(env: Env) -> None:
+    """Create the database if needed and apply pending migrations."""
+    from microscout.store import open_store
+    from microscout.store.migrations import migrate as run_migrations
+
+    db = open_store(env.database_path, create=True, upgrade=False)
+    ran = run_migrations(db)
+    click.echo(f"{env.database_path}: " + (f"applied {', '.join(ran)}" if ran else "up to date"))

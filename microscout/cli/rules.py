@@ -1,0 +1,54 @@
+"""`microscout rules`: every registered rule, its options and what it needs."""
+from __future__ import annotations
+
+import json
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from microscout.cli.common import Env, with_env
+
+
+def describe_options(model) -> list[dict]:
+    return [{"name": n, "default": f.get_default(call_default_factory=True), "description": f.description or ""}
+            for n, f in model.model_fields.items()]
+
+
+@click.command("rules")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--campaign", default=None, help="Show which rules are enabled, gating and weighted in this campaign.")
+@with_env
+def command(env: Env, as_json: bool, campaign: str | None) -> None:
+    """List every rule with its summary, the data it needs and its options."""
+    from microscout.engine.evaluate import rule_setup
+
+    rules = env.rules
+    config = env.config
+    spec = config.campaign(campaign) if campaign else None
+    rows = []
+    for rule in rules.values():
+        row = {"name": rule.name, "summary": rule.summary, "plugin": rule.plugin,
+               "needs": sorted(n.value for n in rule.needs), "prefilter": rule.prefilter,
+               "options": describe_options(rule.options)}
+        if spec:
+            row["enabled"] = {p: rule_setup(config, rule, p, campaign)[0] for p in spec.platforms}
+            row["gate"] = rule.name in spec.gates
+            row["weight"] = spec.weights.get(rule.name, 1.0)
+        rows.append(row)
+    if as_json:
+        click.echo(json.dumps(rows, indent=2, default=str))
+        return
+    table = Table(title=f"Rules{f' in campaign {campaign}' if campaign else ''}", show_lines=True)
+    for col in ("rule", "summary", "needs", "options (default)"):
+        table.add_column(col, overflow="fold")
+    if spec:
+        table.add_column("in campaign")
+    for row in rows:
+        opts = "\n".join(f"{o['name']} = {o['default']!r}" for o in row["options"]) or "-"
+        cells = [row["name"], f"{row['summary']}\n[dim]{row['plugin']}[/dim]", ", ".join(row["needs"]), opts]
+        if spec:
+            on = [p for p, e in row["enabled"].items() if e]
+            cells.append(("gate, " if row["gate"] else "") + f"weight {row['weight']}" if on else "disabled")
+        table.add_row(*cells)
+    Console().print(table)

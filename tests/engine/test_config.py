@@ -1,0 +1,84 @@
+"""Bad config gives one clear message naming the file, the key and what would be right."""
+import textwrap
+
+import pytest
+from click.testing import CliRunner
+
+from microscout.cli import cli
+from microscout.config import ConfigError, load_config
+
+
+def write(tmp_path, text: str):
+    path = tmp_path / "config.toml"
+    path.write_text(textwrap.dedent(text))
+    return path
+
+
+def test_defaults_without_a_file(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    config = load_config(None)
+    assert config.platforms.mastodon.tiers["micro"].min == 1_000
+    assert config.platforms.instagram.tiers["micro"].min == 10_000
+    assert config.platforms.tiktok.tiers["micro"].max == 50_000
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("databse = 'x.db'\n", "databse: unknown key"),
+    ("[crawl]\nmax_profiles = 'many'\n", "crawl.max_profiles: Input should be a valid integer"),
+    ("[platforms.mastodon.tiers.micro]\nmin = 5000\nmax = 1000\n",
+     "platforms.mastodon.tiers.micro: min (5000) must be below max (1000)"),
+    ("[platforms.mastodon.tiers.huge]\nmin = 5\n", "unknown tier ['huge']"),
+    ("[campaigns.c]\ntarget_tier = 'giant'\n", "campaigns.c.target_tier: unknown tier 'giant'"),
+    ("[campaigns.c]\nplatforms = ['myspace']\n", "unknown platform 'myspace'"),
+    ("[campaigns.c]\nprice_per_post = [300, 50]\n", "price range [300.0, 50.0]"),
+    ("this is = not toml = \n", "not valid TOML"),
+    ("[platforms.bluesky]\napp_password = {'$env' = 'MS_TEST_UNSET_VAR'}\n",
+     "refers to environment variable $MS_TEST_UNSET_VAR, which is not set"),
+])
+def test_bad_config_names_file_and_key(tmp_path, text, expected):
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError) as err:
+        load_config(path)
+    assert str(path) in str(err.value)
+    assert expected in str(err.value)
+
+
+def test_env_reference_is_resolved_and_kept_secret(tmp_path, monkeypatch):
+    monkeypatch.setenv("MS_TEST_PW", "hunter2-secret")
+    config = load_config(write(tmp_path, "[platforms.bluesky]\napp_password = {'$env' = 'MS_TEST_PW'}\n"))
+    assert config.platforms.bluesky.app_password.get_secret_value() == "hunter2-secret"
+    assert "hunter2-secret" not in config.model_dump_json()
+    assert "hunter2-secret" not in repr(config)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("[rules.no_such_rule]\nx = 1\n", "rules.no_such_rule: no rule named 'no_such_rule'"),
+    ("[rules.min_followers]\nminimun = 3\n", "rules.min_followers.minimun: unknown option; options of min_followers are: minimum"),
+    ("[rules.min_followers]\nminimum = 'lots'\n", "rules.min_followers.minimum: Input should be a valid integer"),
+    ("[campaigns.c]\ngates = ['nope']\n", "campaigns.c.gates: no rule named 'nope'"),
+    ("[campaigns.c]\nweights = {nope = 2}\n", "campaigns.c.weights.nope: no rule named 'nope'"),
+    ("[campaigns.c.rules.min_followers]\nenabled = 'yes'\n", "enabled must be true or false"),
+])
+def test_config_check_reports_rule_problems_with_exit_2(tmp_path, monkeypatch, text, expected):
+    from microscout.engine import plugins
+    from tests.engine.helpers import RulesForTests
+
+    real = plugins.make_plugin_manager
+
+    def only_test_rules(plugins_dir=None, **kw):
+        pm = real(None, entry_points=False, defaults=False)
+        pm.register(RulesForTests())
+        return pm
+
+    monkeypatch.setattr(plugins, "make_plugin_manager", only_test_rules)
+    path = write(tmp_path, text)
+    result = CliRunner().invoke(cli, ["config", "check", "--config", str(path)])
+    assert result.exit_code == 2, result.output
+    assert str(path) in result.output
+    assert expected in result.output
+
+
+def test_config_check_ok(tmp_path):
+    result = CliRunner().invoke(cli, ["config", "check", "--config", str(write(tmp_path, "database = 'a.db'\n"))])
+    assert result.exit_code == 0, result.output
+    assert "OK" in result.output

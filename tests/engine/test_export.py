@@ -1,0 +1,79 @@
+"""Exports: the latest shortlist with reasons, diffed against the previous export, atomic."""
+import csv
+import json
+
+import pytest
+
+from microscout.config import parse_config
+from microscout.engine.export import ExportError, export_shortlist, write_atomically
+from microscout.engine.plugins import collect_exporters, collect_rules, make_plugin_manager
+from microscout.engine.shortlist import run_shortlist
+from microscout.store import open_store
+from tests.engine.helpers import NOW, RulesForTests, add_profile
+
+CONFIG = parse_config({"campaigns": {"c": {"platforms": ["mastodon"], "gates": ["min_followers"]}}})
+
+
+@pytest.fixture
+def setup(tmp_path):
+    pm = make_plugin_manager(None, entry_points=False)
+    pm.register(RulesForTests(), name="tests")
+    db = open_store(tmp_path / "t.db")
+    for handle, followers, likes in [("a", 5000, 50), ("b", 6000, 60), ("c", 7000, 70)]:
+        add_profile(db, handle, followers, posts=2, likes=likes)
+    return db, collect_rules(pm), collect_exporters(pm)
+
+
+def test_csv_marks_new_unchanged_dropped(setup, tmp_path):
+    db, rules, exporters = setup
+    run_shortlist(db, CONFIG, rules, "c", now=NOW)
+    first = export_shortlist(db, "c", 2, exporters["csv"], tmp_path / "one.csv")
+    assert (first["new"], first["unchanged"], first["dropped"]) == (2, 0, 0)
+    rows = list(csv.DictReader(open(tmp_path / "one.csv")))
+    assert [r["handle"] for r in rows] == ["c", "b"]
+    assert rows[0]["engagement.outcome"] == "pass" and rows[0]["min_followers.reason"].startswith("7000 followers")
+
+    add_profile(db, "d", 9000, posts=2, likes=99)  # a newcomer pushes b out of the top two
+    run_shortlist(db, CONFIG, rules, "c", now=NOW)
+    export_shortlist(db, "c", 2, exporters["csv"], tmp_path / "two.csv")
+    status = {r["handle"]: r["status"] for r in csv.DictReader(open(tmp_path / "two.csv"))}
+    assert status == {"d": "new", "c": "unchanged", "b": "dropped"}
+
+
+@pytest.mark.parametrize("fmt", ["json", "jsonl"])
+def test_json_formats_carry_the_same_rows(setup, tmp_path, fmt):
+    db, rules, exporters = setup
+    run_shortlist(db, CONFIG, rules, "c", now=NOW)
+    path = tmp_path / f"out.{fmt}"
+    export_shortlist(db, "c", 3, exporters[fmt], path)
+    text = path.read_text()
+    rows = json.loads(text) if fmt == "json" else [json.loads(line) for line in text.splitlines()]
+    assert [r["rank"] for r in rows] == [1, 2, 3]
+    assert all(r["status"] == "new" for r in rows)
+
+
+def test_no_shortlist_yet_is_a_clear_error(setup, tmp_path):
+    db, _, exporters = setup
+    with pytest.raises(ExportError, match="run `microscout shortlist c` first"):
+        export_shortlist(db, "c", 3, exporters["csv"], tmp_path / "x.csv")
+
+
+def test_a_failed_write_leaves_the_old_file_whole(setup, tmp_path):
+    _, _, exporters = setup
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    target = folder / "keep.csv"
+    target.write_text("the previous export\n")
+
+    class Boom(Exception):
+        pass
+
+    def half_then_fail(rows, columns, out):
+        out.write("half a row,")
+        raise Boom()
+
+    exporter = exporters["csv"].__class__("broken", "csv", "fails midway", half_then_fail)
+    with pytest.raises(Boom):
+        write_atomically(target, exporter, [{"a": 1}], ["a"])
+    assert target.read_text() == "the previous export\n"
+    assert [p.name for p in folder.iterdir()] == ["keep.csv"]  # no temporary file left behind

@@ -1,0 +1,121 @@
+"""Plugins load the same way from everywhere: built-in, entry points, plugins_dir."""
+import textwrap
+
+import pytest
+
+from microscout import Need, Rule, Verdict, hookimpl
+from microscout.engine.plugins import (DEFAULT_PLUGINS, PluginError, collect_exporters, collect_rules,
+                                       make_plugin_manager, plugin_source)
+from tests.conftest import REPO
+
+ENTRY_POINT_MODULE = '''
+from microscout import Rule, Verdict, hookimpl
+
+@hookimpl
+def register_rules(register):
+    register(Rule(name="from_entry_point", summary="Registered by an installed package",
+                  evaluate=lambda c, o, ctx: Verdict(outcome="pass", score=1.0, reason="ok")))
+'''
+
+
+@pytest.fixture
+def installed_package(tmp_path, monkeypatch):
+    """A tiny distribution on sys.path with an entry point in group "microscout",
+    exactly as pip leaves one in site-packages."""
+    (tmp_path / "ms_example_plugin.py").write_text(ENTRY_POINT_MODULE)
+    info = tmp_path / "ms_example_plugin-1.2.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: ms-example-plugin\nVersion: 1.2\n")
+    (info / "entry_points.txt").write_text("[microscout]\nexample = ms_example_plugin\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    yield
+    import sys
+    sys.modules.pop("ms_example_plugin", None)
+
+
+def test_entry_point_plugin_is_loaded_and_named(installed_package):
+    pm = make_plugin_manager(None, defaults=False)
+    rules = collect_rules(pm)
+    assert "from_entry_point" in rules
+    plugin = pm.get_plugin("example")
+    assert plugin_source(pm, plugin) == "entry point (ms-example-plugin 1.2)"
+
+
+def test_plugins_dir_file_is_loaded(tmp_path):
+    (tmp_path / "mine.py").write_text(textwrap.dedent('''
+        from microscout import Rule, Verdict, hookimpl
+        @hookimpl
+        def register_rules(register):
+            register(Rule(name="local_rule", summary="From a file",
+                          evaluate=lambda c, o, ctx: Verdict(outcome="warn", score=0.4, reason="meh")))
+    '''))
+    (tmp_path / "_private.py").write_text("raise SystemExit('must not be imported')\n")
+    pm = make_plugin_manager(tmp_path, entry_points=False, defaults=False)
+    assert "local_rule" in collect_rules(pm)
+    assert plugin_source(pm, pm.get_plugin("plugins_dir:mine.py")) == "plugins_dir"
+
+
+def test_the_shipped_example_plugin_works():
+    pm = make_plugin_manager(REPO / "plugins", entry_points=False, defaults=False)
+    rule = collect_rules(pm)["contact_in_bio"]
+    from tests.engine.helpers import NOW
+    from microscout.engine.candidate import Candidate, Profile
+    with_mail = Candidate(Profile(id=1, platform="mastodon", platform_id="a@b", handle="a", bio="hi@cook.org"))
+    without = Candidate(Profile(id=2, platform="mastodon", platform_id="c@b", handle="c", bio="I cook"))
+    assert rule.evaluate(with_mail, rule.options(), None).outcome == "pass"
+    assert rule.evaluate(without, rule.options(), None).outcome == "warn"
+
+
+def test_broken_plugins_dir_file_names_the_file(tmp_path):
+    (tmp_path / "broken.py").write_text("import no_such_module_anywhere\n")
+    with pytest.raises(PluginError, match=r"broken.py: the plugin failed to load: ModuleNotFoundError"):
+        make_plugin_manager(tmp_path, entry_points=False, defaults=False)
+
+
+class Registers:
+    def __init__(self, *rules):
+        self.rules = rules
+
+    @hookimpl
+    def register_rules(self, register):
+        for r in self.rules:
+            register(r)
+
+
+def ok(c, o, ctx):
+    return Verdict(outcome="pass", score=1.0, reason="ok")
+
+
+@pytest.mark.parametrize("rule, message", [
+    ("not a rule", "register() takes a microscout.Rule, got str"),
+    (Rule(name="Bad-Name", summary="x", evaluate=ok), "must be lower_snake_case"),
+    (Rule(name="no_summary", summary="", evaluate=ok), "needs a one-line summary"),
+    (Rule(name="loose", summary="x", evaluate=ok, options=type("Loose", (__import__("pydantic").BaseModel,), {})),
+     "must set model_config = ConfigDict(extra='forbid')"),
+    (Rule(name="pre", summary="x", evaluate=ok, prefilter=True, needs=frozenset({Need.POSTS})),
+     "is a prefilter, so it may need only the profile"),
+])
+def test_invalid_rules_are_refused_naming_the_plugin(rule, message):
+    pm = make_plugin_manager(None, entry_points=False, defaults=False)
+    pm.register(Registers(rule), name="badplugin")
+    with pytest.raises(PluginError) as err:
+        collect_rules(pm)
+    assert "plugin badplugin" in str(err.value)
+    assert message in str(err.value)
+
+
+def test_duplicate_rule_names_are_refused():
+    pm = make_plugin_manager(None, entry_points=False, defaults=False)
+    pm.register(Registers(Rule(name="same", summary="x", evaluate=ok)), name="first")
+    pm.register(Registers(Rule(name="same", summary="y", evaluate=ok)), name="second")
+    with pytest.raises(PluginError, match="plugin first: rule 'same' is already registered by second"):
+        collect_rules(pm)
+
+
+def test_builtins_are_plugins_like_any_other():
+    pm = make_plugin_manager(None, entry_points=False)
+    names = {pm.get_name(p) for p in pm.get_plugins()}
+    assert {n for n in DEFAULT_PLUGINS if n in names} == names  # nothing but the defaults
+    assert {"csv", "json", "jsonl"} <= set(collect_exporters(pm))
+    for rule in collect_rules(pm).values():
+        assert rule.plugin in DEFAULT_PLUGINS

@@ -1,0 +1,91 @@
+"""Shortlist runs: every verdict persisted, gates exclude, errors stay with one candidate."""
+import json
+
+import pytest
+
+from microscout.config import parse_config
+from microscout.engine.plugins import collect_rules, make_plugin_manager
+from microscout.engine.shortlist import ranked_entries, run_shortlist
+from microscout.store import open_store
+from tests.engine.helpers import NOW, RulesForTests, add_profile
+
+
+@pytest.fixture
+def pm():
+    pm = make_plugin_manager(None, entry_points=False, defaults=False)
+    plugin = RulesForTests()
+    pm.register(plugin)
+    yield pm
+    pm.unregister(plugin)
+
+
+@pytest.fixture
+def db(tmp_path):
+    db = open_store(tmp_path / "t.db")
+    add_profile(db, "small", 200, posts=3, likes=50)
+    add_profile(db, "good", 5_000, posts=3, likes=80)
+    add_profile(db, "better", 6_000, posts=3, likes=95)
+    add_profile(db, "boom", 7_000, posts=3, likes=90)
+    add_profile(db, "hidden", 8_000, opted_out=1)
+    return db
+
+
+def config(**campaign):
+    return parse_config({"campaigns": {"c": {"platforms": ["mastodon"], "gates": ["min_followers"],
+                                             "weights": {"engagement": 3}, **campaign}}})
+
+
+def test_gates_exclude_and_scores_rank(db, pm):
+    summary = run_shortlist(db, config(), collect_rules(pm), "c", now=NOW)
+    assert (summary.candidates, summary.excluded) == (4, 1)  # the opted-out profile is never judged
+    assert summary.excluded_by == {"min_followers": 1}
+    ranked = [e["handle"] for e in ranked_entries(db, summary.run_id)]
+    assert ranked == ["better", "boom", "good"]
+    small = db.execute("SELECT excluded_by, rank, reasons FROM shortlist_entries WHERE handle = 'small'").fetchone()
+    assert small[0] == "min_followers" and small[1] is None
+    assert json.loads(small[2])[0] == "min_followers: 200 followers vs minimum 1000"
+
+
+def test_every_verdict_is_persisted_with_evidence(db, pm):
+    summary = run_shortlist(db, config(), collect_rules(pm), "c", now=NOW)
+    rows = db.execute("SELECT COUNT(*) FROM verdicts WHERE run_id = ?", [summary.run_id]).fetchone()[0]
+    assert rows == 4 * 3
+    ev = db.execute("SELECT evidence FROM verdicts WHERE rule = 'engagement' AND profile_id = "
+                    "(SELECT id FROM profiles WHERE handle = 'good')").fetchone()[0]
+    assert json.loads(ev) == {"engagement_rate": 80 / 5000}
+    rate = db.execute("SELECT engagement_rate FROM shortlist_entries WHERE handle = 'good'").fetchone()[0]
+    assert rate == pytest.approx(0.016)
+
+
+def test_a_raising_rule_is_an_error_for_that_candidate_only(db, pm):
+    summary = run_shortlist(db, config(), collect_rules(pm), "c", now=NOW)
+    assert summary.errors == 1 and summary.errors_by_rule == {"fragile": 1}
+    outcome, reason = db.execute("SELECT outcome, reason FROM verdicts v JOIN profiles p ON p.id = v.profile_id "
+                                 "WHERE p.handle = 'boom' AND rule = 'fragile'").fetchone()
+    assert outcome == "error" and "RuntimeError: cannot judge boom" in reason
+    others = db.execute("SELECT COUNT(*) FROM verdicts WHERE rule = 'fragile' AND outcome = 'pass'").fetchone()[0]
+    assert others == 3
+    assert db.execute("SELECT status, errors FROM shortlist_runs").fetchone() == ("finished", 1)
+
+
+def test_disabling_a_rule_from_config(db, pm):
+    cfg = parse_config({"rules": {"min_followers": {"enabled": False}},
+                        "campaigns": {"c": {"platforms": ["mastodon"], "gates": ["min_followers"]}}})
+    summary = run_shortlist(db, cfg, collect_rules(pm), "c", now=NOW)
+    assert summary.excluded == 0
+    assert db.execute("SELECT COUNT(*) FROM verdicts WHERE rule = 'min_followers'").fetchone()[0] == 0
+
+
+def test_campaign_options_override_global_ones(db, pm):
+    cfg = parse_config({"rules": {"min_followers": {"minimum": 100}},
+                        "campaigns": {"c": {"platforms": ["mastodon"], "gates": ["min_followers"],
+                                            "rules": {"min_followers": {"minimum": 5_500}}}}})
+    summary = run_shortlist(db, cfg, collect_rules(pm), "c", now=NOW)
+    assert summary.excluded == 2  # small and good fall under the campaign's own minimum
+
+
+def test_streams_in_batches(db, pm):
+    """A batch size of one must give the same ranks as one big batch."""
+    a = run_shortlist(db, config(), collect_rules(pm), "c", now=NOW, batch_size=1)
+    b = run_shortlist(db, config(), collect_rules(pm), "c", now=NOW, batch_size=1000)
+    assert [e["handle"] for e in ranked_entries(db, a.run_id)] == [e["handle"] for e in ranked_entries(db, b.run_id)]
