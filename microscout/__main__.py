@@ -1,0 +1,3 @@
+from microscout.cli import cli
+
+cli(prog_name="microscout")
