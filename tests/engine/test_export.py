@@ -16,7 +16,10 @@ CONFIG = parse_config({"campaigns": {"c": {"platforms": ["mastodon"], "gates": [
 
 @pytest.fixture
 def setup(tmp_path):
-    pm = make_plugin_manager(None, entry_points=False)
+    from microscout.engine import exporters
+
+    pm = make_plugin_manager(None, entry_points=False, defaults=False)
+    pm.register(exporters)
     pm.register(RulesForTests(), name="tests")
     db = open_store(tmp_path / "t.db")
     for handle, followers, likes in [("a", 5000, 50), ("b", 6000, 60), ("c", 7000, 70)]:
