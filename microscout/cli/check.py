@@ -11,7 +11,7 @@ def command() -> None:
     """Run the authenticity and sponsored-post detectors on a CSV or JSONL file."""
 
 
-for _name in ("microscout.cli.check_accounts", "microscout.cli.check_posts"):
+for _name in ("microscout.cli.check_accounts", "microscout.cli.check_posts", "microscout.cli.check_comments"):
     try:
         command.add_command(importlib.import_module(_name).command)
     except ModuleNotFoundError as exc:

@@ -1,0 +1,323 @@
+"""`microscout check accounts FILE…`: classify each row of a follower export, optionally score it.
+
+Also home of the small record reader (CSV, JSONL, JSON array) that `check comments` shares.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Iterator
+
+import click
+
+from microscout.cli.common import UsageProblem
+from microscout.heuristics.accounts import (
+    CLASSES,
+    AccountFeatures,
+    AccountThresholds,
+    Scorecard,
+    classify_account,
+    split_half,
+    wilson_interval,
+)
+
+# Our column names, what each holds, and the names other exports use for it.
+COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "handle": ("text", ("username", "acct", "screen_name")),
+    "followers": ("int", ("followers_count", "userFollowerCount", "#followers")),
+    "following": ("int", ("following_count", "follows", "userFollowingCount", "#follows")),
+    "posts": ("int", ("posts_count", "statuses_count", "media_count", "userMediaCount", "#posts")),
+    "has_avatar": ("bool", ("avatar", "userHasProfilPic", "profile pic")),
+    "bio": ("text", ("description", "note")),
+    "bio_length": ("int", ("userBiographyLength", "description length")),
+    "username_digits": ("int", ("usernameDigitCount",)),
+    "username_length": ("int", ("usernameLength",)),
+    "username_digit_share": ("float", ("nums/length username",)),
+    "display_name": ("text", ("name", "fullname")),
+    "created_at": ("date", ()),
+    "last_post_at": ("date", ("last_status_at",)),
+    "private": ("bool", ("userIsPrivate", "locked")),
+}
+TRUE = {"1", "true", "yes", "y", "t"}
+FALSE = {"0", "false", "no", "n", "f", ""}
+POSITIVE_LABELS = TRUE | {"fake", "spam", "bot", "suspicious"}
+NEGATIVE_LABELS = (FALSE - {""}) | {"real", "ham", "genuine", "human"}
+
+
+# --- reading records ------------------------------------------------------------------
+
+@dataclass
+class Record:
+    where: str  # "file.csv line 7" / "file.jsonl line 3" / "file.json item 12"
+    row: dict[str, Any]
+
+
+def read_records(path: Path) -> Iterator[Record]:
+    """Rows of a .csv, .jsonl/.ndjson or .json (an array of objects) file, with where each came from."""
+    suffix = path.suffix.lower()
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageProblem(f"{path}: cannot read the file: {exc}") from None
+    if suffix == ".csv":
+        yield from _read_csv(path, text)
+    elif suffix in (".jsonl", ".ndjson"):
+        for number, line in enumerate(text.splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise UsageProblem(f"{path} line {number}: not valid JSON ({exc.msg} at column {exc.colno}); "
+                                   f"each line must be one JSON object") from None
+            if not isinstance(row, dict):
+                raise UsageProblem(f"{path} line {number}: expected a JSON object, got {type(row).__name__}")
+            yield Record(f"{path.name} line {number}", row)
+    elif suffix == ".json":
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise UsageProblem(f"{path} line {exc.lineno}: not valid JSON ({exc.msg}); "
+                               f"a .json file must hold an array of objects") from None
+        if not isinstance(data, list):
+            raise UsageProblem(f"{path}: expected a JSON array of objects, got {type(data).__name__}")
+        for number, row in enumerate(data, 1):
+            if not isinstance(row, dict):
+                raise UsageProblem(f"{path} item {number}: expected a JSON object, got {type(row).__name__}")
+            yield Record(f"{path.name} item {number}", row)
+    else:
+        raise UsageProblem(f"{path}: unknown file type {suffix or '(none)'!r}; use .csv, .jsonl, .ndjson or .json")
+
+
+def _read_csv(path: Path, text: str) -> Iterator[Record]:
+    lines = text.splitlines(keepends=True)
+    skipped = 0
+    while skipped < len(lines) and not lines[skipped].strip():
+        skipped += 1  # some published exports start with a blank line
+    reader = csv.DictReader(io.StringIO("".join(lines[skipped:])))
+    if not reader.fieldnames:
+        raise UsageProblem(f"{path}: no header row; the first line must name the columns")
+    try:
+        for row in reader:
+            if None in row:
+                raise UsageProblem(f"{path} line {reader.line_num + skipped}: more values than the "
+                                   f"{len(reader.fieldnames)} columns of the header")
+            yield Record(f"{path.name} line {reader.line_num + skipped}", row)
+    except csv.Error as exc:
+        raise UsageProblem(f"{path} line {reader.line_num + skipped}: bad CSV: {exc}") from None
+
+
+def parse_mapping(pairs: tuple[str, ...], known: dict[str, Any]) -> dict[str, str]:
+    """--column ours=theirs, checked against our column names."""
+    mapping = {}
+    for pair in pairs:
+        ours, sep, theirs = pair.partition("=")
+        if not sep or not ours or not theirs:
+            raise UsageProblem(f"--column {pair!r}: write it as OURS=THEIRS, e.g. --column followers=fans")
+        if ours not in known:
+            raise UsageProblem(f"--column {pair!r}: {ours!r} is not one of our columns; "
+                               f"they are: {', '.join(known)}")
+        mapping[ours] = theirs
+    return mapping
+
+
+def resolve_columns(path: Path, header: list[str], mapping: dict[str, str],
+                    known: dict[str, tuple[str, tuple[str, ...]]]) -> dict[str, str]:
+    """Our column -> the file's column: --column first, then our own name, then known aliases."""
+    resolved = {}
+    for ours, theirs in mapping.items():
+        if theirs not in header:
+            raise UsageProblem(f"{path}: --column {ours}={theirs}: the file has no column {theirs!r}; "
+                               f"its columns are: {', '.join(header)}")
+        resolved[ours] = theirs
+    for ours, (_kind, aliases) in known.items():
+        if ours in resolved:
+            continue
+        for name in (ours, *aliases):
+            if name in header:
+                resolved[ours] = name
+                break
+    return resolved
+
+
+def convert(value: Any, kind: str, where: str, column: str) -> Any:
+    """One cell to our type; empty is None (unknown), a bad value is a UsageProblem."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if kind == "text":
+        return str(value)
+    text = str(value).strip()
+    try:
+        if kind == "int":
+            number = float(text)
+            if number != int(number):
+                raise ValueError
+            return int(number)
+        if kind == "float":
+            return float(text)
+        if kind == "bool":
+            if text.lower() in TRUE:
+                return True
+            if text.lower() in FALSE:
+                return False
+            raise ValueError
+        if kind == "date":
+            return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except (ValueError, OverflowError):
+        what = {"int": "a whole number", "float": "a number", "bool": "true/false or 1/0",
+                "date": "an ISO date such as 2024-05-01T12:00:00+00:00"}[kind]
+        raise UsageProblem(f"{where}: column {column!r} holds {value!r}; it should be {what}") from None
+    raise AssertionError(kind)
+
+
+def parse_label(value: Any, where: str, column: str) -> bool:
+    text = str(value).strip().lower()
+    if text in POSITIVE_LABELS:
+        return True
+    if text in NEGATIVE_LABELS:
+        return False
+    raise UsageProblem(f"{where}: label column {column!r} holds {value!r}; "
+                       f"it should be 1/true/fake/spam or 0/false/real/ham")
+
+
+# --- the command ----------------------------------------------------------------------
+
+def features_of(record: Record, columns: dict[str, str]) -> AccountFeatures:
+    values = {ours: convert(record.row.get(theirs), COLUMNS[ours][0], record.where, theirs)
+              for ours, theirs in columns.items()}
+    bio = values.pop("bio", None)
+    if values.get("bio_length") is None and bio is not None:
+        values["bio_length"] = len(bio)
+    values["posts_count"] = values.pop("posts", None)
+    values["handle"] = values.get("handle") or ""
+    return AccountFeatures(**values)
+
+
+def load_rows(files: tuple[str, ...], mapping: dict[str, str], label_column: str | None, half: str,
+              known: dict[str, tuple[str, tuple[str, ...]]], required_any: tuple[str, ...]):
+    """(record, columns, label) for every row of every file in the chosen half."""
+    for name in files:
+        path = Path(name)
+        columns: dict[str, str] | None = None
+        for record in read_records(path):
+            if columns is None:
+                header = list(record.row)
+                columns = resolve_columns(path, header, mapping, known)
+                if not any(c in columns for c in required_any):
+                    raise UsageProblem(f"{path}: none of our columns found ({', '.join(required_any)}); "
+                                       f"its columns are: {', '.join(header)}; map them with "
+                                       f"--column OURS=THEIRS")
+                if label_column and label_column not in header:
+                    raise UsageProblem(f"{path}: --label-column {label_column!r} is not a column; "
+                                       f"its columns are: {', '.join(header)}")
+            if half != "all" and split_half(record.row) != half:
+                continue
+            label = parse_label(record.row.get(label_column), record.where, label_column) if label_column else None
+            yield record, columns, label
+
+
+def summary_lines(counts: dict[str, int], flagged: int, n: int, noun: str) -> dict[str, Any]:
+    low, high = wilson_interval(flagged, n)
+    return {"rows": n, "counts": counts, f"{noun}_share": round(flagged / n, 4) if n else None,
+            "ci95": [round(low, 4), round(high, 4)] if n else None}
+
+
+def print_scores(cards: dict[str, Scorecard], as_json: bool) -> None:
+    for name, card in cards.items():
+        if as_json:
+            click.echo(json.dumps({"score": name, **card.as_dict()}))
+            continue
+        d = card.as_dict()
+        p10 = d["precision_at_0.1_base_rate"]
+        click.echo(f"score ({name}): precision {_pct(d['precision'])}, recall {_pct(d['recall'])}, "
+                   f"base rate {_pct(d['base_rate'])}, precision at a 10% base rate {_pct(p10)}; "
+                   f"tp {card.tp} fp {card.fp} fn {card.fn} tn {card.tn} (n {card.n})")
+
+
+def _pct(x: float | None) -> str:
+    return "n/a" if x is None else f"{x:.1%}"
+
+
+HELP = """Classify accounts as real, suspicious or mass_follower, with reasons.
+
+\b
+FILE is .csv, .jsonl/.ndjson or .json (an array of objects). Our columns:
+  handle, followers, following, posts, has_avatar (1/0), bio or bio_length,
+  username_digits, username_length, username_digit_share, display_name,
+  created_at, last_post_at (ISO dates), private (1/0).
+Empty cells are unknown, not zero. The InstaFake (userFollowerCount, …) and
+Kaggle (#followers, "profile pic", …) names are recognised; map any other
+with --column ours=theirs.
+
+\b
+Reproduce the documented figures (docs/HEURISTICS.md):
+  microscout check accounts ../shared/data/instafake/fakeAccountData.json \\
+      ../shared/data/instafake/realAccountData.json --label-column isFake --half held-out
+  microscout check accounts ../shared/data/instagram-fake-kaggle/insta_train.csv \\
+      --label-column fake --half held-out
+"""
+
+
+@click.command("accounts", help=HELP)
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line instead of a table.")
+@click.option("--label-column", default=None, help="Column with the truth (1/fake vs 0/real): score the detector.")
+@click.option("--column", "mapping", multiple=True, metavar="OURS=THEIRS",
+              help="Read our column OURS from the file's column THEIRS (repeatable).")
+@click.option("--half", type=click.Choice(["all", "calibration", "held-out"]), default="all", show_default=True,
+              help="Only the rows of one half of the fixed split (SHA-256 of the row) used to calibrate.")
+@click.option("--quiet", is_flag=True, help="Print only the summary (and scores), not every row.")
+def command(files: tuple[str, ...], as_json: bool, label_column: str | None, mapping: tuple[str, ...],
+            half: str, quiet: bool) -> None:
+    thresholds = AccountThresholds()
+    columns_map = parse_mapping(mapping, COLUMNS)
+    counts = {c: 0 for c in CLASSES}
+    # "suspicious" alone is the fake detector; mass followers are low-quality, not always fake.
+    cards = {"fake = suspicious": Scorecard(), "fake = suspicious or mass_follower": Scorecard()}
+    table_rows = []
+    for record, columns, label in load_rows(files, columns_map, label_column, half, COLUMNS,
+                                            ("followers", "following", "posts", "has_avatar", "bio_length")):
+        acc = features_of(record, columns)
+        verdict = classify_account(acc, thresholds)
+        counts[verdict.label] += 1
+        if label is not None:
+            cards["fake = suspicious"].add(verdict.label == "suspicious", label)
+            cards["fake = suspicious or mass_follower"].add(verdict.label != "real", label)
+        if quiet:
+            continue
+        if as_json:
+            out = {"where": record.where, "handle": acc.handle, **verdict.as_dict()}
+            if label is not None:
+                out["label"] = "fake" if label else "real"
+            click.echo(json.dumps(out))
+        else:
+            table_rows.append((record.where, acc.handle, verdict.label, str(verdict.points),
+                               "; ".join(verdict.reasons) or "-"))
+    n = sum(counts.values())
+    summary = summary_lines(counts, counts["suspicious"] + counts["mass_follower"], n, "suspicious_or_mass")
+    if as_json:
+        click.echo(json.dumps({"summary": summary}))
+    else:
+        _print_table(table_rows)
+        share = summary["suspicious_or_mass_share"]
+        ci = summary["ci95"]
+        click.echo(f"{n} accounts: " + ", ".join(f"{counts[c]} {c}" for c in CLASSES)
+                   + (f"; suspicious or mass followers {share:.1%} (95% CI {ci[0]:.1%}–{ci[1]:.1%})" if n else ""))
+    if label_column:
+        print_scores(cards, as_json)
+
+
+def _print_table(rows: list[tuple[str, ...]]) -> None:
+    if not rows:
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table("where", "handle", "class", "points", "reasons")
+    for row in rows:
+        table.add_row(*row)
+    Console().print(table)

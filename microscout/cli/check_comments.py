@@ -1,0 +1,87 @@
+"""`microscout check comments FILE…`: classify comment texts as genuine, generic or spam."""
+from __future__ import annotations
+
+import json
+
+import click
+
+from microscout.cli.check_accounts import (
+    load_rows,
+    parse_mapping,
+    print_scores,
+    summary_lines,
+)
+from microscout.cli.common import UsageProblem
+from microscout.heuristics.accounts import Scorecard
+from microscout.heuristics.comments import COMMENT_CLASSES, classify_comment
+
+COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "id": ("text", ("comment_id", "COMMENT_ID", "platform_id")),
+    "author": ("text", ("author_handle", "AUTHOR")),
+    "text": ("text", ("content", "CONTENT", "comment", "body")),
+}
+
+HELP = """Classify each comment in FILE(s) as genuine, generic or spam, with reasons.
+
+\b
+FILE is .csv, .jsonl/.ndjson or .json. Our columns: text (required), id, author;
+CONTENT/COMMENT_ID/AUTHOR (UCI YouTube Spam Collection) are recognised; map
+others with --column ours=theirs.
+
+\b
+Reproduce the documented figures (docs/HEURISTICS.md):
+  microscout check comments ../shared/data/youtube-spam/Youtube02-KatyPerry.csv \\
+      --label-column CLASS --quiet
+"""
+
+
+@click.command("comments", help=HELP)
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line instead of a table.")
+@click.option("--label-column", default=None, help="Column with the truth (1/spam vs 0/ham): score the spam detector.")
+@click.option("--column", "mapping", multiple=True, metavar="OURS=THEIRS",
+              help="Read our column OURS from the file's column THEIRS (repeatable).")
+@click.option("--quiet", is_flag=True, help="Print only the summary (and scores), not every row.")
+def command(files: tuple[str, ...], as_json: bool, label_column: str | None, mapping: tuple[str, ...],
+            quiet: bool) -> None:
+    columns_map = parse_mapping(mapping, COLUMNS)
+    counts = {c: 0 for c in COMMENT_CLASSES}
+    cards = {"spam": Scorecard()}
+    rows = []
+    for record, columns, label in load_rows(files, columns_map, label_column, "all", COLUMNS, ("text",)):
+        if "text" not in columns:
+            raise UsageProblem(f"{record.where}: no text column; map it with --column text=THEIRS")
+        text = record.row.get(columns["text"]) or ""
+        verdict = classify_comment(str(text))
+        counts[verdict.label] += 1
+        if label is not None:
+            cards["spam"].add(verdict.label == "spam", label)
+        if quiet:
+            continue
+        ident = str(record.row.get(columns.get("id", ""), "") or "")
+        if as_json:
+            out = {"where": record.where, "id": ident, **verdict.as_dict()}
+            if label is not None:
+                out["label"] = "spam" if label else "ham"
+            click.echo(json.dumps(out))
+        else:
+            rows.append((record.where, str(text)[:60], verdict.label, "; ".join(verdict.reasons) or "-"))
+    n = sum(counts.values())
+    summary = summary_lines(counts, counts["generic"] + counts["spam"], n, "generic_or_spam")
+    if as_json:
+        click.echo(json.dumps({"summary": summary}))
+    else:
+        if rows:
+            from rich.console import Console
+            from rich.table import Table
+
+            table = Table("where", "text", "class", "reasons")
+            for row in rows:
+                table.add_row(*row)
+            Console().print(table)
+        ci = summary["ci95"]
+        click.echo(f"{n} comments: " + ", ".join(f"{counts[c]} {c}" for c in COMMENT_CLASSES)
+                   + (f"; generic or spam {summary['generic_or_spam_share']:.1%} "
+                      f"(95% CI {ci[0]:.1%}–{ci[1]:.1%})" if n else ""))
+    if label_column:
+        print_scores(cards, as_json)

@@ -1,0 +1,117 @@
+"""Rule comment_quality: generic and spam comments, engagement pods, and whether the creator replies.
+
+The creator's own replies are counted apart: they are a good sign (a creator who talks
+with the audience) and must not dilute or inflate the audience's generic share.
+"""
+from __future__ import annotations
+
+from collections import Counter
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from microscout import Need, Rule, Verdict, hookimpl
+from microscout.heuristics.accounts import wilson_interval
+from microscout.heuristics.comments import CommentThresholds, classify_comment
+
+
+class Options(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    fail_generic_share: float = Field(0.50, ge=0, le=1, description="Fail when at least this share of the "
+                                      "audience's comments is generic or spam (HypeAuditor: 50%+ is an alarm).")
+    warn_generic_share: float = Field(0.35, ge=0, le=1, description="Warn from this share (our choice: "
+                                      "a margin below HypeAuditor's alarm).")
+    min_comments: int = Field(20, ge=1, description="Fewer audience comments than this gives 'unknown' "
+                              "(below it one comment moves the share by 5+ points).")
+    pod_post_share: float = Field(0.6, gt=0, le=1, description="A commenter on at least this share of the "
+                                  "posts is a pod regular (DOMAIN.md: the same commenters across posts).")
+    pod_min_posts: int = Field(4, ge=2, description="Pods are looked for only across at least this many "
+                               "commented posts (on fewer, loyal fans look the same).")
+    warn_pod_share: float = Field(0.30, ge=0, le=1, description="Warn when pod regulars write at least this "
+                                  "share of the audience's comments (our choice).")
+    examples: int = Field(5, ge=0, description="How many example comments to list in the evidence.")
+    comments: CommentThresholds = Field(default_factory=CommentThresholds, description="Shape limits of a "
+                                        "generic comment (docs/HEURISTICS.md).")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "Options":
+        if self.warn_generic_share > self.fail_generic_share:
+            raise ValueError(f"warn_generic_share ({self.warn_generic_share}) must not exceed "
+                             f"fail_generic_share ({self.fail_generic_share})")
+        return self
+
+
+def _by_creator(comment, profile) -> bool:
+    if comment.author_id and comment.author_id == profile.platform_id:
+        return True
+    return bool(comment.author_handle) and comment.author_handle.lstrip("@").lower() == profile.handle.lstrip("@").lower()
+
+
+def evaluate(candidate, options: Options, context) -> Verdict:
+    profile = candidate.profile
+    if not candidate.comments and "comments" not in candidate.fetched:
+        return Verdict.unknown("no comments were fetched for this account", comments=0, reason_code="not_fetched")
+    audience = []
+    creator_replies = 0
+    for post_id, comments in candidate.comments.items():
+        for comment in comments:
+            if _by_creator(comment, profile):
+                creator_replies += 1
+            else:
+                audience.append(comment)
+    n = len(audience)
+    if n < options.min_comments:
+        return Verdict.unknown(f"only {n} audience comments (at least {options.min_comments} needed)",
+                               comments=n, creator_replies=creator_replies)
+    counts = Counter()
+    examples = []
+    for comment in audience:
+        verdict = classify_comment(comment.text, options.comments)
+        counts[verdict.label] += 1
+        if verdict.label != "genuine" and len(examples) < options.examples:
+            examples.append({"id": comment.platform_id, "post": comment.post_id, "class": verdict.label,
+                             "matched": verdict.matched, "reasons": verdict.reasons})
+    low_quality = counts["generic"] + counts["spam"]
+    share = low_quality / n
+    low, high = wilson_interval(low_quality, n)
+    pod = _pods(candidate.comments, audience, options)
+    evidence = {"comments": n, "counts": {c: counts[c] for c in ("genuine", "generic", "spam")},
+                "generic_or_spam_share": round(share, 4), "generic_or_spam_ci95": [round(low, 4), round(high, 4)],
+                "creator_replies": creator_replies, "examples": examples, **pod}
+    replies = f"the creator replied {creator_replies} times" if creator_replies else "the creator never replies"
+    said = (f"{share:.0%} of {n} audience comments are generic or spam (95% CI {low:.0%}–{high:.0%}); "
+            f"{replies}")
+    if pod["pod_comment_share"]:
+        said += (f"; {pod['pod_comment_share']:.0%} come from {pod['pod_regulars_count']} commenters "
+                 f"found on {options.pod_post_share:.0%}+ of {pod['commented_posts']} posts")
+    score = round(max(0.0, 1.0 - share), 4)
+    if share >= options.fail_generic_share:
+        return Verdict(outcome="fail", score=score, evidence=evidence,
+                       reason=f"{said}: at or above {options.fail_generic_share:.0%}, a sign of bought or pod engagement")
+    pod_heavy = pod["pod_comment_share"] is not None and pod["pod_comment_share"] >= options.warn_pod_share
+    if share >= options.warn_generic_share or pod_heavy:
+        return Verdict(outcome="warn", score=score, evidence=evidence, reason=f"{said}: worth a look")
+    return Verdict(outcome="pass", score=score, evidence=evidence, reason=f"{said}: mostly real conversation")
+
+
+def _pods(by_post: dict, audience: list, options: Options) -> dict:
+    """Who comments on at least pod_post_share of the commented posts, and their share of comments."""
+    posts = [p for p, comments in by_post.items() if comments]
+    if len(posts) < options.pod_min_posts:
+        return {"commented_posts": len(posts), "pod_regulars": [], "pod_regulars_count": 0,
+                "pod_comment_share": None}
+    seen_on: dict[str, set[str]] = {}
+    for comment in audience:
+        seen_on.setdefault(comment.author_id or comment.author_handle, set()).add(comment.post_id)
+    needed = options.pod_post_share * len(posts)
+    regulars = sorted(a for a, on in seen_on.items() if len(on) >= needed)
+    by_regulars = sum(1 for c in audience if (c.author_id or c.author_handle) in regulars)
+    return {"commented_posts": len(posts), "pod_regulars": regulars[:20], "pod_regulars_count": len(regulars),
+            "pod_comment_share": round(by_regulars / len(audience), 4) if audience else None}
+
+
+@hookimpl(trylast=True)
+def register_rules(register):
+    register(Rule(name="comment_quality",
+                  summary="Share of generic or spam comments, engagement pods and creator replies",
+                  options=Options, needs=frozenset({Need.COMMENTS, Need.POSTS}), evaluate=evaluate))

@@ -1,0 +1,123 @@
+"""`microscout check accounts` and `check comments` through the CLI."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from microscout.cli import cli
+from tests.conftest import SHARED
+
+CSV = """handle,followers,following,posts,has_avatar,bio
+anna,300,250,40,1,I bake bread
+user83729,10,900,0,0,
+collector,2000,4000,80,1,hi there
+"""
+
+
+def invoke(*args):
+    return CliRunner().invoke(cli, ["check", "accounts", *map(str, args)])
+
+
+@pytest.fixture
+def export(tmp_path):
+    path = tmp_path / "followers.csv"
+    path.write_text(CSV)
+    return path
+
+
+def test_json_lines_per_row_and_a_summary(export):
+    result = invoke(export, "--json")
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in result.output.splitlines()]
+    assert [line["class"] for line in lines[:3]] == ["real", "suspicious", "mass_follower"]
+    assert lines[1]["handle"] == "user83729" and "no profile picture [+2]" in lines[1]["reasons"]
+    assert lines[1]["where"] == "followers.csv line 3"
+    summary = lines[3]["summary"]
+    assert summary["counts"] == {"real": 1, "suspicious": 1, "mass_follower": 1}
+    assert summary["suspicious_or_mass_share"] == pytest.approx(2 / 3, abs=1e-4)
+    low, high = summary["ci95"]
+    assert low < 2 / 3 < high
+
+
+def test_table_output(export):
+    result = invoke(export)
+    assert result.exit_code == 0, result.output
+    assert "user83729" in result.output and "suspicious" in result.output
+    assert "3 accounts: 1 real, 1 suspicious, 1 mass_follower" in result.output
+
+
+def test_label_column_scores_and_column_maps(tmp_path):
+    path = tmp_path / "export.jsonl"
+    rows = [{"name": "anna", "fans": 300, "following": 250, "posts": 40, "has_avatar": True, "truth": "real"},
+            {"name": "u1234", "fans": 10, "following": 900, "posts": 0, "has_avatar": False, "truth": "fake"},
+            {"name": "bob22", "fans": 500, "following": 100, "posts": 9, "has_avatar": True, "truth": "fake"}]
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    result = invoke(path, "--json", "--quiet", "--label-column", "truth",
+                    "--column", "followers=fans", "--column", "handle=name")
+    assert result.exit_code == 0, result.output
+    scores = [json.loads(line) for line in result.output.splitlines() if "score" in line]
+    first = scores[0]
+    assert first["score"] == "fake = suspicious"
+    assert (first["tp"], first["fp"], first["fn"], first["tn"]) == (1, 0, 1, 1)
+    assert first["precision"] == 1.0 and first["recall"] == 0.5 and first["base_rate"] == pytest.approx(0.667)
+
+
+@pytest.mark.parametrize("content, suffix, args, message", [
+    ("handle,followers\nanna,lots\n", ".csv", [], "line 2: column 'followers' holds 'lots'; it should be a whole number"),
+    ('{"followers": 1}\n{"followers": \n', ".jsonl", [], "line 2: not valid JSON"),
+    ("handle,followers\nanna,1\n", ".csv", ["--column", "following=follows"], "the file has no column 'follows'"),
+    ("handle,fans\nanna,1\n", ".csv", [], "none of our columns found"),
+    ("handle,followers\nanna,1\n", ".csv", ["--label-column", "fake"], "--label-column 'fake' is not a column"),
+    ("handle,followers,fake\nanna,1,maybe\n", ".csv", ["--label-column", "fake"], "label column 'fake' holds 'maybe'"),
+    ("handle,followers,has_avatar\nanna,1,perhaps\n", ".csv", [], "column 'has_avatar' holds 'perhaps'"),
+    ("handle,followers\nanna,inf\n", ".csv", [], "column 'followers' holds 'inf'"),
+    ('{"followers": 1}', ".json", [], "expected a JSON array"),
+    ("followers\n1\n", ".txt", [], "unknown file type '.txt'"),
+])
+def test_bad_input_exits_2_naming_file_row_and_column(tmp_path, content, suffix, args, message):
+    path = tmp_path / f"bad{suffix}"
+    path.write_text(content)
+    result = invoke(path, *args)
+    assert result.exit_code == 2, result.output
+    assert message in result.output
+    assert "bad" in result.output  # the file is named
+
+
+@pytest.mark.parametrize("arg, message", [
+    ("folowers=followers", "'folowers' is not one of our columns; they are: handle, followers"),
+    ("followers", "write it as OURS=THEIRS"),
+])
+def test_bad_column_option_exits_2(export, arg, message):
+    result = invoke(export, "--column", arg)
+    assert result.exit_code == 2 and message in result.output
+
+
+def test_missing_file_exits_2(tmp_path):
+    result = invoke(tmp_path / "nope.csv")
+    assert result.exit_code == 2 and "nope.csv" in result.output
+
+
+def test_comments_command(tmp_path):
+    path = tmp_path / "comments.csv"
+    path.write_text("\nCOMMENT_ID,CONTENT,CLASS\nc1,subscribe to my channel,1\nc2,love this,0\n"
+                    "c3,I tried this with oat milk and it worked,0\n")
+    result = CliRunner().invoke(cli, ["check", "comments", str(path), "--json", "--label-column", "CLASS"])
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in result.output.splitlines()]
+    assert [(line["id"], line["class"]) for line in lines[:3]] == [("c1", "spam"), ("c2", "generic"), ("c3", "genuine")]
+    assert lines[3]["summary"]["counts"] == {"genuine": 1, "generic": 1, "spam": 1}
+    assert (lines[4]["tp"], lines[4]["fp"], lines[4]["fn"], lines[4]["tn"]) == (1, 0, 0, 2)
+
+
+def test_reproduces_the_documented_instafake_figures():
+    folder = SHARED / "data" / "instafake"
+    if not folder.is_dir():
+        pytest.skip(f"../shared/data/instafake not found: {folder}")
+    result = invoke(folder / "fakeAccountData.json", folder / "realAccountData.json",
+                    "--label-column", "isFake", "--half", "held-out", "--quiet", "--json")
+    assert result.exit_code == 0, result.output
+    score = json.loads(result.output.splitlines()[1])
+    # docs/HEURISTICS.md: held-out InstaFake, fake = suspicious.
+    assert (score["tp"], score["fp"], score["fn"], score["tn"]) == (74, 15, 23, 487)
