@@ -1,0 +1,177 @@
+"""`microscout check posts FILE`: the sponsored-post and disclosure detectors on a file."""
+from __future__ import annotations
+
+import csv
+import json
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator
+
+import click
+
+from microscout.cli.common import UsageProblem
+from microscout.heuristics.sponsored import DISCLOSURES, PostAnalysis, SponsoredSettings, analyse_post
+
+REQUIRED = ("id", "text")
+OPTIONAL = ("hashtags", "paid_flag")
+EXPECTED = "id, text (required); hashtags, paid_flag (optional)"
+TRUE = {"true", "yes", "y", "1"}
+FALSE = {"false", "no", "n", "0"}
+
+
+@dataclass
+class PostRow:
+    id: str
+    text: str
+    hashtags: list[str]
+    paid_flag: bool | None
+
+
+def _paid_flag(value: Any, where: str) -> bool | None:
+    if value is None or isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text == "":
+        return None
+    if text in TRUE:
+        return True
+    if text in FALSE:
+        return False
+    raise UsageProblem(f"{where}: paid_flag {value!r} is not a yes/no value; use true/false, yes/no, 1/0 "
+                       f"or leave it empty for unknown")
+
+
+def _hashtags(value: Any, where: str) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [t.lstrip("#") for t in value.replace(",", " ").split() if t.lstrip("#")]
+    if isinstance(value, list) and all(isinstance(t, str) for t in value):
+        return [t.lstrip("#") for t in value if t.lstrip("#")]
+    raise UsageProblem(f"{where}: hashtags must be a list of strings or one string of tags "
+                       f"separated by spaces or commas (got {value!r})")
+
+
+def _row(record: dict[str, Any], where: str) -> PostRow:
+    post_id, text = record.get("id"), record.get("text")
+    if post_id is None or str(post_id).strip() == "":
+        raise UsageProblem(f"{where}: empty id; every post needs an id")
+    if text is None:
+        raise UsageProblem(f"{where}: no text; every post needs its text (may be empty: \"\")")
+    if not isinstance(text, str):
+        raise UsageProblem(f"{where}: text must be a string (got {text!r})")
+    return PostRow(str(post_id), text, _hashtags(record.get("hashtags"), where),
+                   _paid_flag(record.get("paid_flag"), where))
+
+
+def _missing_columns(found: list[str], where: str, what: str) -> None:
+    missing = [c for c in REQUIRED if c not in found]
+    if missing:
+        names = " and ".join(f"'{c}'" for c in missing)
+        shown = ", ".join(found) or "none"
+        raise UsageProblem(f"{where}: no {names} {what}; found: {shown}; expected: {EXPECTED}")
+
+
+def read_csv(path: Path) -> Iterator[PostRow]:
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        reader = csv.DictReader(handle)
+        _missing_columns([c.strip() for c in reader.fieldnames or []], str(path), "column")
+        for record in reader:
+            record = {(k or "").strip(): v for k, v in record.items()}
+            yield _row(record, f"{path} line {reader.line_num}")
+
+
+def read_jsonl(path: Path) -> Iterator[PostRow]:
+    with path.open(encoding="utf-8-sig") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            where = f"{path} line {number}"
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise UsageProblem(f"{where}: not valid JSON ({exc.msg} at column {exc.colno}); "
+                                   f"each line must be one object with keys {EXPECTED}") from None
+            if not isinstance(record, dict):
+                raise UsageProblem(f"{where}: expected a JSON object with keys {EXPECTED}, "
+                                   f"got {type(record).__name__}")
+            _missing_columns(list(record), where, "key")
+            yield _row(record, where)
+
+
+READERS = {".csv": read_csv, ".jsonl": read_jsonl, ".ndjson": read_jsonl}
+
+
+def read_posts(path: Path) -> list[PostRow]:
+    if not path.exists():
+        raise UsageProblem(f"{path}: no such file; give a .csv or .jsonl file of posts")
+    reader = READERS.get(path.suffix.lower())
+    if reader is None:
+        raise UsageProblem(f"{path}: cannot tell the format from '{path.suffix or '(no extension)'}'; "
+                           f"name the file .csv or .jsonl")
+    try:
+        rows = list(reader(path))
+    except UnicodeDecodeError as exc:
+        raise UsageProblem(f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
+    except csv.Error as exc:
+        raise UsageProblem(f"{path}: not a readable CSV file: {exc}") from None
+    if not rows:
+        raise UsageProblem(f"{path}: no posts in the file; expected rows with {EXPECTED}")
+    return rows
+
+
+def _as_json(row: PostRow, analysis: PostAnalysis) -> dict[str, Any]:
+    return {"id": row.id, "sponsored": analysis.sponsored, "disclosure": analysis.disclosure,
+            "signals": [list(s) for s in analysis.signals], "adequate_labels": analysis.adequate_labels,
+            "weak_labels": analysis.weak_labels, "problems": analysis.problems}
+
+
+def _print_table(results: list[dict[str, Any]], summary: dict[str, int]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="Sponsored posts and disclosure")
+    for column in ("id", "sponsored", "disclosure", "signals and labels", "problems"):
+        table.add_column(column, overflow="fold")
+    for r in results:
+        found = [f"{kind}: {text}" for kind, text in r["signals"]] + r["adequate_labels"] + r["weak_labels"]
+        table.add_row(r["id"], "yes" if r["sponsored"] else "no", r["disclosure"], "\n".join(found),
+                      "\n".join(r["problems"]))
+    console = Console()
+    console.print(table)
+    counts = ", ".join(f"{status} {n}" for status, n in summary.items() if status in DISCLOSURES)
+    console.print(f"{summary['posts']} posts, {summary['sponsored']} sponsored — {counts}", soft_wrap=True)
+
+
+@click.command("posts")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (posts and summary) instead of a table.")
+@click.option("--fold-chars", type=click.IntRange(min=1), default=None,
+              help="Characters shown before 'more'; a label after them is late (default 125).")
+@click.option("--hashtag-block", type=click.IntRange(min=2), default=None,
+              help="Hashtags in a row that bury a label placed among them (default 5).")
+def command(file: Path, as_json: bool, fold_chars: int | None, hashtag_block: int | None) -> None:
+    """Find sponsored posts in a CSV or JSONL file and judge their ad labels.
+
+    FILE is .csv (a header row) or .jsonl (one JSON object a line). Columns or keys:
+    id and text are required; hashtags (a list, or tags separated by spaces or commas,
+    '#' optional) and paid_flag (the platform's paid-partnership flag: true/false,
+    yes/no, 1/0, empty = unknown) are optional. Other columns are ignored.
+
+    Each post gets: sponsored yes/no, a disclosure status (adequate, weak, late = after
+    the fold, buried = in a hashtag block or only in tag metadata, missing = an
+    undisclosed ad, not_needed) and the reasons. Bad input exits with code 2.
+    """
+    settings = SponsoredSettings(**{k: v for k, v in {"fold_chars": fold_chars,
+                                                       "hashtag_block_min": hashtag_block}.items() if v is not None})
+    results = []
+    for row in read_posts(file):
+        results.append(_as_json(row, analyse_post(row.text, row.hashtags, row.paid_flag, settings)))
+    by_status = Counter(r["disclosure"] for r in results)
+    summary = {"posts": len(results), "sponsored": sum(r["sponsored"] for r in results),
+               **{status: by_status[status] for status in DISCLOSURES}}
+    if as_json:
+        click.echo(json.dumps({"posts": results, "summary": summary}, ensure_ascii=False, indent=2))
+    else:
+        _print_table(results, summary)

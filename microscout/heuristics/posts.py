@@ -1,0 +1,56 @@
+"""What several rules do with a candidate's posts: pick the window, count engagement."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from statistics import mean, median
+from typing import Iterable, Literal
+
+from microscout.engine.candidate import Candidate, Post
+from microscout.heuristics.sponsored import PostAnalysis, SponsoredSettings, analyse_post
+
+Count = Literal["likes", "replies", "reposts", "quotes"]
+DEFAULT_FORMULA: tuple[Count, ...] = ("likes", "replies", "reposts")
+
+
+def posts_missing(candidate: Candidate) -> str | None:
+    """Why posts cannot be judged (not fetched), or None when they were."""
+    if candidate.posts or "posts" in candidate.fetched:
+        return None
+    return "posts were not fetched for this profile"
+
+
+def own_posts(candidate: Candidate, *, window_posts: int | None = None, window_days: int | None = None,
+              now: datetime | None = None) -> list[Post]:
+    """The creator's own posts (no replies), newest first, within the window."""
+    posts = sorted((p for p in candidate.posts if not p.is_reply), key=lambda p: p.created_at, reverse=True)
+    if window_days is not None and now is not None:
+        since = now - timedelta(days=window_days)
+        posts = [p for p in posts if p.created_at >= since]
+    if window_posts is not None:
+        posts = posts[:window_posts]
+    return posts
+
+
+def engagements(post: Post, formula: Iterable[Count] = DEFAULT_FORMULA) -> int | None:
+    """Sum of the counts in the formula; None when one is hidden (missing is not zero)."""
+    values = [getattr(post, name) for name in formula]
+    if any(v is None for v in values):
+        return None
+    return sum(values)
+
+
+def summarise(values: list[float], statistic: Literal["mean", "median"]) -> float:
+    return mean(values) if statistic == "mean" else median(values)
+
+
+def analyse(post: Post, settings: SponsoredSettings | None = None) -> PostAnalysis:
+    return analyse_post(post.text, post.hashtags, post.paid_flag, settings)
+
+
+def window_label(window_posts: int | None, window_days: int | None) -> str:
+    parts = []
+    if window_posts is not None:
+        parts.append(f"last {window_posts} posts")
+    if window_days is not None:
+        parts.append(f"last {window_days} days")
+    return " within the ".join(parts) or "all fetched posts"

@@ -1,0 +1,59 @@
+"""Hashtags, @mentions and links found in a post's plain text, with where they sit.
+
+Positions matter for disclosure (a label after the fold or in a hashtag block is not
+a label a reader sees), so every finder returns (value, start, end) character spans.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# A hashtag starts after a space or punctuation, never inside a word or a URL fragment.
+HASHTAG_RE = re.compile(r"(?<![\w&/#])#(\w+)")
+MENTION_RE = re.compile(r"(?<![\w@/])@(\w[\w.-]*\w|\w)(?:@[\w.-]+\w)?")
+URL_RE = re.compile(r"\bhttps?://[^\s<>\"')\]]+", re.IGNORECASE)
+# Shorteners people paste without a scheme ("amzn.to/3xY"); anything else needs http(s).
+BARE_LINK_RE = re.compile(
+    r"(?<![\w./])(?:amzn\.to|amzn\.eu|geni\.us|liketk\.it|rstyle\.me|shopmy\.us|bit\.ly)/[^\s<>\"')\]]+",
+    re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    value: str  # without the leading # or @, as written
+    start: int
+    end: int
+
+
+def hashtags(text: str) -> list[Span]:
+    return [Span(m.group(1), m.start(), m.end()) for m in HASHTAG_RE.finditer(text)]
+
+
+def mentions(text: str) -> list[Span]:
+    return [Span(m.group(1), m.start(), m.end()) for m in MENTION_RE.finditer(text)]
+
+
+def links(text: str) -> list[Span]:
+    found = [Span(m.group(0).rstrip(".,!?;:"), m.start(), m.end()) for m in URL_RE.finditer(text)]
+    taken = [(s.start, s.end) for s in found]
+    for m in BARE_LINK_RE.finditer(text):
+        if not any(a <= m.start() < b for a, b in taken):
+            found.append(Span(m.group(0).rstrip(".,!?;:"), m.start(), m.end()))
+    return sorted(found, key=lambda s: s.start)
+
+
+def normalise_tag(tag: str) -> str:
+    """'#VeganRecipes' and 'veganrecipes' are the same tag."""
+    return tag.strip().lstrip("#").casefold()
+
+
+def hashtag_blocks(text: str) -> list[list[Span]]:
+    """Runs of hashtags with nothing but whitespace and separators between them."""
+    blocks: list[list[Span]] = []
+    for span in hashtags(text):
+        gap = text[blocks[-1][-1].end:span.start] if blocks else None
+        if gap is not None and re.fullmatch(r"[\s,.;|·•/-]*", gap):
+            blocks[-1].append(span)
+        else:
+            blocks.append([span])
+    return blocks

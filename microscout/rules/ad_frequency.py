@@ -1,0 +1,68 @@
+"""Ad frequency: how many of the creator's recent posts are sponsored.
+
+"If every other post is an ad, credibility drops" (shared/DOMAIN.md).
+"""
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from microscout import Need, Rule, Verdict, hookimpl
+from microscout.heuristics.posts import analyse, own_posts, posts_missing, window_label
+from microscout.heuristics.sponsored import SETTINGS_DESCRIPTION, SponsoredSettings
+
+
+class Options(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    window_posts: int = Field(30, ge=1, description="Most recent own posts considered. Default 30, the "
+                                                    "'last 30 posts' window tools use (DOMAIN.md).")
+    healthy_share: float = Field(0.125, ge=0, le=1, description="Pass up to this share of sponsored posts. "
+                                 "Default 1/8: one partnership per 8–10 organic posts (theinfluencerpost.com).")
+    max_share: float = Field(0.30, ge=0, le=1, description="Fail above this share of sponsored posts. "
+                                                          "Default 0.30 (Favikon: >30% sponsored is a red flag).")
+    min_posts: int = Field(5, ge=1, description="Fewer own posts than this gives 'unknown'. Default 5: "
+                                                "with fewer, one ad swings the share by 20 points or more.")
+    sponsored: SponsoredSettings = Field(default_factory=SponsoredSettings, description=SETTINGS_DESCRIPTION)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "Options":
+        if self.healthy_share > self.max_share:
+            raise ValueError(f"healthy_share ({self.healthy_share}) must not exceed max_share ({self.max_share})")
+        return self
+
+
+def evaluate(candidate, options: Options, context) -> Verdict:
+    missing = posts_missing(candidate)
+    if missing:
+        return Verdict.unknown(missing)
+    posts = own_posts(candidate, window_posts=options.window_posts)
+    window = window_label(options.window_posts, None)
+    if len(posts) < options.min_posts:
+        return Verdict.unknown(f"only {len(posts)} own posts in the {window} (need {options.min_posts})",
+                               posts=len(posts))
+    sponsored = []
+    for post in posts:
+        analysis = analyse(post, options.sponsored)
+        if analysis.sponsored:
+            signals = [list(s) for s in analysis.signals] + [["label", label] for label in analysis.adequate_labels]
+            sponsored.append({"id": post.platform_id, "signals": signals})
+    share = len(sponsored) / len(posts)
+    evidence = {"share": round(share, 4), "sponsored": len(sponsored), "posts": len(posts), "window": window,
+                "sponsored_posts": sponsored}
+    said = f"{len(sponsored)} of {len(posts)} recent posts sponsored ({share:.0%})"
+    if share <= options.healthy_share:
+        return Verdict(outcome="pass", score=1.0, reason=f"{said}: healthy (≤ {options.healthy_share:.0%})",
+                       evidence=evidence)
+    if share <= options.max_share:
+        return Verdict(outcome="warn", score=round(1 - share, 4),
+                       reason=f"{said}: above one in eight, at most {options.max_share:.0%} is tolerable",
+                       evidence=evidence)
+    return Verdict(outcome="fail", score=round(max(0.0, 1 - share - options.max_share), 4),
+                   reason=f"{said}: more than {options.max_share:.0%}, the audience sees mostly ads",
+                   evidence=evidence)
+
+
+@hookimpl(trylast=True)
+def register_rules(register):
+    register(Rule(name="ad_frequency", summary="Share of recent posts that are ads",
+                  options=Options, needs=frozenset({Need.POSTS}), evaluate=evaluate))

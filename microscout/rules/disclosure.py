@@ -1,0 +1,73 @@
+"""Disclosure: is every sponsored post labelled so a reader notices (FTC, ASA/CMA, ASAI)?
+
+An ad with no adequate label fails: the audience is misled. A label that exists but is
+weak (#sp, #collab), after the fold or buried in hashtags warns by default: the creator
+is trying and a brief can fix it; set weak_outcome = "fail" for a strict brand.
+"""
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from microscout import Need, Rule, Verdict, hookimpl
+from microscout.heuristics.posts import analyse, own_posts, posts_missing, window_label
+from microscout.heuristics.sponsored import SETTINGS_DESCRIPTION, SponsoredSettings
+
+
+class Options(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    window_posts: int = Field(30, ge=1, description="Most recent own posts checked. Default 30, the "
+                                                    "'last 30 posts' window tools use (DOMAIN.md).")
+    weak_outcome: Literal["warn", "fail"] = Field(
+        "warn", description="Outcome when labels are only weak, late (after the fold) or buried. Default "
+                            "warn: inadequate but not hidden (FTC/ASA call them insufficient, DOMAIN.md).")
+    sponsored: SponsoredSettings = Field(default_factory=SponsoredSettings, description=SETTINGS_DESCRIPTION)
+
+
+def evaluate(candidate, options: Options, context) -> Verdict:
+    missing = posts_missing(candidate)
+    if missing:
+        return Verdict.unknown(missing)
+    posts = own_posts(candidate, window_posts=options.window_posts)
+    window = window_label(options.window_posts, None)
+    if not posts:
+        return Verdict.unknown(f"no own posts in the {window}", posts=0)
+    checked = []
+    for post in posts:
+        analysis = analyse(post, options.sponsored)
+        if analysis.sponsored:
+            checked.append({"id": post.platform_id, "disclosure": analysis.disclosure,
+                            "signals": [list(s) for s in analysis.signals],
+                            "adequate_labels": analysis.adequate_labels, "weak_labels": analysis.weak_labels,
+                            "problems": analysis.problems})
+    counts = {status: sum(1 for c in checked if c["disclosure"] == status)
+              for status in ("adequate", "weak", "late", "buried", "missing")}
+    evidence = {"posts": len(posts), "sponsored": len(checked), "window": window, "counts": counts,
+                "sponsored_posts": checked}
+    if not checked:
+        return Verdict(outcome="pass", score=1.0, reason=f"no sponsored posts in the {window}", evidence=evidence)
+    adequate_share = counts["adequate"] / len(checked)
+    undisclosed = [c for c in checked if c["disclosure"] == "missing"]
+    if undisclosed:
+        first = undisclosed[0]
+        return Verdict(outcome="fail", score=round(adequate_share * 0.3, 4),
+                       reason=f"{len(undisclosed)} of {len(checked)} sponsored posts undisclosed; post "
+                              f"{first['id']}: {first['problems'][0]}",
+                       evidence=evidence)
+    inadequate = [c for c in checked if c["disclosure"] != "adequate"]
+    if inadequate:
+        first = inadequate[0]
+        return Verdict(outcome=options.weak_outcome, score=round(0.3 + 0.4 * adequate_share, 4),
+                       reason=f"{len(inadequate)} of {len(checked)} sponsored posts poorly labelled; post "
+                              f"{first['id']}: {first['problems'][0]}",
+                       evidence=evidence)
+    return Verdict(outcome="pass", score=1.0,
+                   reason=f"all {len(checked)} sponsored posts clearly labelled", evidence=evidence)
+
+
+@hookimpl(trylast=True)
+def register_rules(register):
+    register(Rule(name="disclosure", summary="Sponsored posts carry a clear, visible ad label",
+                  options=Options, needs=frozenset({Need.POSTS}), evaluate=evaluate))

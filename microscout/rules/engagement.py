@@ -1,0 +1,109 @@
+"""Engagement rate against the benchmark of the creator's tier.
+
+Far below the benchmark is the first sign of bought followers; far above it is the sign
+of pods or bought likes (shared/DOMAIN.md). There is no standard formula, so formula,
+window and statistic are options and every reason says which were used.
+"""
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from microscout import Need, Rule, Verdict, hookimpl
+from microscout.config import TIER_NAMES
+from microscout.heuristics.posts import Count, engagements, own_posts, posts_missing, summarise, window_label
+
+
+class Options(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    formula: list[Count] = Field(
+        default_factory=lambda: ["likes", "replies", "reposts"], min_length=1,
+        description="Counts added up per post. Default likes+replies+reposts: the 'likes+comments+shares' "
+                    "variant tools use (DOMAIN.md: there is no standard formula); quotes can be added.")
+    window_posts: int = Field(12, ge=1, description="Most recent own posts considered. Default 12, the "
+                                                    "'last 12 posts' window common in tools (DOMAIN.md).")
+    window_days: int = Field(0, ge=0, description="Also drop posts older than this many days; 0 = no day limit. "
+                                                 "Default 0, so the post window alone applies (DOMAIN.md "
+                                                 "mentions 60-day windows too).")
+    statistic: Literal["mean", "median"] = Field(
+        "median", description="How per-post rates become one rate. Default median: one viral post must not "
+                              "hide a dead audience, and HypeAuditor's benchmarks are medians (DOMAIN.md).")
+    benchmarks: dict[str, float] = Field(
+        default_factory=lambda: {"nano": 0.0645, "micro": 0.0386, "mid": 0.0257, "macro": 0.0121, "mega": 0.015},
+        description="Expected engagement rate per tier (fraction), applied by tier name because tiers are "
+                    "already scaled per platform. Defaults (DOMAIN.md): nano 6.45% = HypeAuditor 2018 median "
+                    "for 1–5K; micro 3.86% = theinfluencerpost micro; mid 2.57% = HypeAuditor 100K–1M; "
+                    "macro 1.21% = theinfluencerpost macro; mega 1.5% = theinfluencerpost 'celebrities 1–2%'.")
+    fail_below: float = Field(0.3, ge=0, description="Fail when the rate is below this share of the benchmark. "
+                                                     "Default 0.3: 'far below' = likely bought followers (DOMAIN.md).")
+    warn_below: float = Field(0.6, ge=0, description="Warn when the rate is below this share of the benchmark. "
+                                                     "Default 0.6: noticeably weaker than peers of the same size.")
+    warn_above: float = Field(3.0, ge=1, description="Warn when the rate is above this multiple of the benchmark. "
+                                                     "Default 3: 'far above' = pods or bought likes (DOMAIN.md).")
+    min_posts: int = Field(3, ge=1, description="Fewer own posts with visible counts than this gives "
+                                                "'unknown'. Default 3: fewer says little about a median.")
+
+    @field_validator("benchmarks")
+    @classmethod
+    def _known_tiers(cls, value: dict[str, float]) -> dict[str, float]:
+        for name, rate in value.items():
+            if name not in TIER_NAMES:
+                raise ValueError(f"unknown tier {name!r}; tiers are {', '.join(TIER_NAMES)}")
+            if not 0 < rate <= 1:
+                raise ValueError(f"benchmark for {name} must be a fraction in (0, 1], e.g. 0.0386 (got {rate})")
+        return value
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "Options":
+        if self.fail_below > self.warn_below:
+            raise ValueError(f"fail_below ({self.fail_below}) must not exceed warn_below ({self.warn_below})")
+        return self
+
+
+def evaluate(candidate, options: Options, context) -> Verdict:
+    missing = posts_missing(candidate)
+    if missing:
+        return Verdict.unknown(missing)
+    followers = candidate.profile.followers
+    if not followers:
+        return Verdict.unknown("follower count is hidden or zero, so no engagement rate", followers=followers)
+    tier = context.tier_of(followers)
+    if tier not in options.benchmarks:
+        return Verdict.unknown(f"no engagement benchmark for {followers:,} followers (tier {tier or 'none'})",
+                               followers=followers, tier=tier)
+    window_days = options.window_days or None
+    posts = own_posts(candidate, window_posts=options.window_posts, window_days=window_days, now=context.now)
+    counted = [(p, engagements(p, options.formula)) for p in posts]
+    counted = [(p, e) for p, e in counted if e is not None]
+    formula = "+".join(options.formula)
+    window = window_label(options.window_posts, window_days)
+    if len(counted) < options.min_posts:
+        return Verdict.unknown(f"only {len(counted)} own posts with visible counts in the {window} "
+                               f"(need {options.min_posts})", posts=len(counted), formula=formula, window=window)
+    rate = summarise([e / followers for _, e in counted], options.statistic)
+    benchmark = options.benchmarks[tier]
+    ratio = rate / benchmark
+    evidence = {"engagement_rate": round(rate, 6), "formula": formula, "window": window,
+                "statistic": options.statistic, "benchmark": benchmark, "posts": len(counted),
+                "tier": tier, "followers": followers, "ratio_to_benchmark": round(ratio, 3),
+                "post_ids": [p.platform_id for p, _ in counted]}
+    how = f"{options.statistic} ({formula})/followers over the {window}"
+    said = f"{rate:.2%} engagement vs {benchmark:.2%} {tier} benchmark ({ratio:.1f}×), {how}"
+    if ratio < options.fail_below:
+        return Verdict(outcome="fail", score=round(ratio, 4),
+                       reason=f"{said}: far below peers, a sign of bought followers", evidence=evidence)
+    if ratio < options.warn_below:
+        return Verdict(outcome="warn", score=round(min(1.0, ratio), 4), reason=f"{said}: below peers",
+                       evidence=evidence)
+    if ratio > options.warn_above:
+        return Verdict(outcome="warn", score=0.5, reason=f"{said}: far above peers, check for pods or bought likes",
+                       evidence=evidence)
+    return Verdict(outcome="pass", score=round(min(1.0, ratio), 4), reason=said, evidence=evidence)
+
+
+@hookimpl(trylast=True)
+def register_rules(register):
+    register(Rule(name="engagement", summary="Engagement rate compared with creators of the same tier",
+                  options=Options, needs=frozenset({Need.PROFILE, Need.POSTS}), evaluate=evaluate))

@@ -1,0 +1,148 @@
+"""Growth spikes: follower jumps that engagement does not follow, and follow/unfollow curves.
+
+A jump between two snapshots is a spike when it is large both in total and per day. It is
+judged by the posts around it: engagement that rose with it is organic growth; a giveaway
+explains it (reported as a warning, never silently rejected, per shared/DOMAIN.md);
+engagement that stayed flat fails (bought followers do not like posts); too few posts to
+tell warns. Engagement counts are as crawled, so older posts may still be collecting:
+the comparison is deliberately lenient (engagement_match).
+"""
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from statistics import median
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from microscout import Need, Rule, Verdict, hookimpl
+from microscout.heuristics.posts import Count, engagements, own_posts
+
+DAY = 86_400.0
+
+
+class Options(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    min_jump: float = Field(0.10, gt=0, description="Smallest follower rise between two snapshots, as a share "
+                            "of the earlier count, that can be a spike. Default 0.10: below that, noise and "
+                            "ordinary weeks.")
+    spike_per_day: float = Field(0.05, gt=0, description="Smallest rise per day (share of followers) that is a "
+                                 "spike. Default 0.05: healthy micro accounts grow a few percent a month, so 5% a "
+                                 "day is bought or viral (DOMAIN.md: 'a jump between snapshots').")
+    engagement_match: float = Field(0.5, ge=0, description="Engagement after a spike must rise by at least this "
+                                    "share of the follower jump to count as matching. Default 0.5: lenient, "
+                                    "because new followers engage less than old ones.")
+    min_posts_each_side: int = Field(2, ge=1, description="Posts needed before and after a spike to compare "
+                                     "engagement. Default 2; with fewer the spike warns as unverified.")
+    unmatched_outcome: Literal["warn", "fail"] = Field("fail", description="Outcome of a spike with flat "
+                                                       "engagement. Default fail: the first sign of bought "
+                                                       "followers (DOMAIN.md).")
+    giveaway_days: int = Field(7, ge=0, description="A giveaway post up to this many days before a spike (or "
+                                                    "during it) explains the spike. Default 7: a giveaway "
+                                                    "runs about a week.")
+    giveaway_words: list[str] = Field(
+        default_factory=lambda: ["giveaway", "give away", "giving away", "contest", "sweepstake", "raffle",
+                                 "win a", "to win", "follow to win"],
+        description="Words that mark a giveaway post (case-insensitive). Default: the usual giveaway wording.")
+    following_swing: float = Field(0.10, gt=0, description="A change in the following count of at least this "
+                                   "share is a swing. Default 0.10.")
+    min_reversals: int = Field(2, ge=1, description="Swings that change direction this many times make a jagged "
+                               "following curve (follow/unfollow). Default 2: up-down-up, once is a clean-up.")
+    formula: list[Count] = Field(default_factory=lambda: ["likes", "replies", "reposts"], min_length=1,
+                                 description="Counts added up per post. Default likes+replies+reposts, as the "
+                                             "engagement rule.")
+
+
+def _days(a, b) -> float:
+    return max((b.observed_at - a.observed_at).total_seconds() / DAY, 1 / 24)
+
+
+def _median_engagement(posts, formula) -> float | None:
+    values = [e for e in (engagements(p, formula) for p in posts) if e is not None]
+    return median(values) if values else None
+
+
+def _judge_spike(a, b, jump, posts, options: Options, giveaway_re) -> dict:
+    spike = {"from": a.observed_at.isoformat(), "to": b.observed_at.isoformat(), "followers_from": a.followers,
+             "followers_to": b.followers, "jump": round(jump, 4), "per_day": round(jump / _days(a, b), 4)}
+    since = a.observed_at - timedelta(days=options.giveaway_days)
+    giveaways = [p.platform_id for p in posts if since <= p.created_at <= b.observed_at and giveaway_re.search(p.text)]
+    if giveaways:
+        return {**spike, "status": "giveaway", "giveaway_posts": giveaways}
+    before = [p for p in posts if p.created_at <= a.observed_at]
+    after = [p for p in posts if p.created_at > a.observed_at]
+    eb, ea = _median_engagement(before, options.formula), _median_engagement(after, options.formula)
+    too_few = min(len(before), len(after)) < options.min_posts_each_side
+    if too_few or eb is None or ea is None:
+        return {**spike, "status": "unverified", "posts_before": len(before), "posts_after": len(after)}
+    rise = ea / eb - 1 if eb else float("inf") if ea else 0.0
+    matched = round(rise, 9) >= round(jump * options.engagement_match, 9)
+    return {**spike, "status": "organic" if matched else "unmatched", "engagement_before": eb,
+            "engagement_after": ea, "engagement_rise": round(rise, 4) if rise != float("inf") else None}
+
+
+def _reversals(snapshots, swing: float) -> tuple[int, list[int]]:
+    series = [s.following for s in snapshots if s.following is not None]
+    signs = []
+    for prev, cur in zip(series, series[1:]):
+        if prev > 0 and abs(cur - prev) / prev >= swing:
+            signs.append(1 if cur > prev else -1)
+    return sum(1 for x, y in zip(signs, signs[1:]) if x != y), series
+
+
+def _describe(spike: dict) -> str:
+    return (f"followers jumped {spike['jump']:.0%} ({spike['followers_from']:,} → {spike['followers_to']:,}, "
+            f"{spike['per_day']:.0%}/day) by {spike['to'][:10]}")
+
+
+def evaluate(candidate, options: Options, context) -> Verdict:
+    snapshots = sorted((s for s in candidate.snapshots if s.followers is not None), key=lambda s: s.observed_at)
+    if len(snapshots) < 2:
+        return Verdict.unknown(f"{len(snapshots)} follower snapshot(s); growth needs at least 2 crawls",
+                               snapshots=len(snapshots))
+    giveaway_re = re.compile("|".join(re.escape(w) for w in options.giveaway_words) or r"(?!)", re.IGNORECASE)
+    posts = own_posts(candidate)
+    spikes = []
+    for a, b in zip(snapshots, snapshots[1:]):
+        if a.followers > 0:
+            jump = (b.followers - a.followers) / a.followers
+            # Rounded so that a rise exactly at a threshold counts despite float error.
+            if round(jump, 9) >= options.min_jump and round(jump / _days(a, b), 9) >= options.spike_per_day:
+                spikes.append(_judge_spike(a, b, jump, posts, options, giveaway_re))
+    reversals, following = _reversals(sorted(candidate.snapshots, key=lambda s: s.observed_at),
+                                      options.following_swing)
+    evidence = {"snapshots": len(snapshots), "spikes": spikes, "following_reversals": reversals,
+                "following": following}
+    problems: list[tuple[str, str]] = []  # (outcome, reason)
+    for spike in spikes:
+        said = _describe(spike)
+        if spike["status"] == "unmatched":
+            problems.append((options.unmatched_outcome,
+                             f"{said} with no matching engagement rise (median {spike['engagement_before']:g} → "
+                             f"{spike['engagement_after']:g} per post)"))
+        elif spike["status"] == "giveaway":
+            problems.append(("warn", f"{said} around a giveaway (post {spike['giveaway_posts'][0]}): "
+                                     f"reported, not rejected"))
+        elif spike["status"] == "unverified":
+            problems.append(("warn", f"{said}; too few posts around it to check engagement"))
+    if reversals >= options.min_reversals:
+        problems.append(("warn", f"following count swung up and down {reversals} times "
+                                 f"({' → '.join(f'{n:,}' for n in following[:6])}): follow/unfollow tactics"))
+    if not problems:
+        organic = sum(1 for s in spikes if s["status"] == "organic")
+        extra = f"; {organic} jump(s) matched by engagement" if organic else ""
+        return Verdict(outcome="pass", score=1.0,
+                       reason=f"steady growth over {len(snapshots)} snapshots{extra}", evidence=evidence)
+    outcome = "fail" if any(o == "fail" for o, _ in problems) else "warn"
+    problems.sort(key=lambda p: p[0] != "fail")
+    more = f" (+{len(problems) - 1} more)" if len(problems) > 1 else ""
+    return Verdict(outcome=outcome, score=0.1 if outcome == "fail" else 0.5, reason=problems[0][1] + more,
+                   evidence=evidence)
+
+
+@hookimpl(trylast=True)
+def register_rules(register):
+    register(Rule(name="growth_spikes", summary="Follower growth without sudden unexplained jumps",
+                  options=Options, needs=frozenset({Need.HISTORY, Need.POSTS}), evaluate=evaluate))

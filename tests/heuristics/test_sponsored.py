@@ -1,0 +1,155 @@
+import pytest
+from pydantic import ValidationError
+
+from microscout.heuristics.sponsored import SponsoredSettings, analyse_post
+
+
+def kinds(text, **kw):
+    return {kind: matched for kind, matched in analyse_post(text, **kw).signals}
+
+
+@pytest.mark.parametrize("text, kind, matched", [
+    ("Use code SARAH20 at checkout", "discount_code", "Use code SARAH20"),
+    ("use my code: glow15 for a treat", "discount_code", "use my code: glow15"),
+    ("code GLOW for 20% off everything", "discount_code", "code GLOW for 20% off"),
+    ("promo code SUMMER24 ends soon", "discount_code", "promo code SUMMER24"),
+    ("grab it https://shop.example.com/x?utm_source=mastodon&utm_medium=social", "affiliate_link",
+     "https://shop.example.com/x?utm_source=mastodon&utm_medium=social"),
+    ("on sale: amzn.to/3xYz9", "affiliate_link", "amzn.to/3xYz9"),
+    ("https://www.amzn.to/abc", "affiliate_link", "https://www.amzn.to/abc"),
+    ("https://example.com/item?ref=creator42", "affiliate_link", "https://example.com/item?ref=creator42"),
+    ("https://example.com/aff/creator42/", "affiliate_link", "https://example.com/aff/creator42/"),
+    ("This serum was gifted by @glowco", "gifted", "was gifted"),
+    ("New serum, gifted by @glowco", "gifted", "gifted by"),
+    ("(gifted) new trainers", "gifted", "(gifted"),
+    ("my PR package from @glowco arrived", "gifted", "PR package"),
+    ("@glowco sent me their new kit", "gifted", "sent me"),
+    ("new coat c/o @wooly", "gifted", "c/o"),
+    ("Love my boots from @stompco, shop now", "brand_mention", "@stompco … shop now"),
+    ("@stompco boots, link in bio", "link_in_bio", "link in bio"),
+])
+def test_commercial_signals(text, kind, matched):
+    found = kinds(text)
+    assert found.get(kind) == matched, found
+    assert analyse_post(text).sponsored
+
+
+@pytest.mark.parametrize("text", [
+    "walked the dog by the sea",
+    "my sister sent me this photo",          # "sent me" without a brand mention
+    "a gifted musician played tonight",      # "gifted" not about a product
+    "new video on my channel, link in bio",  # link in bio alone: own content
+    "https://example.com/blog/post-1",       # a plain link
+    "thanks @anna for the lovely dinner",    # a weak label is not an ad by itself
+    "Thanks Mum for the recipe",
+    "#partner and I went hiking #collab",
+    "loved the talk by @speaker",
+])
+def test_organic_posts_are_not_sponsored(text):
+    analysis = analyse_post(text)
+    assert not analysis.sponsored and analysis.disclosure == "not_needed" and analysis.problems == []
+
+
+def test_link_in_bio_alone_can_be_made_a_signal():
+    assert analyse_post("new drop, link in bio", settings=SponsoredSettings(link_in_bio_alone=True)).sponsored
+
+
+def test_paid_flag_makes_a_post_sponsored_and_needs_a_label():
+    analysis = analyse_post("my morning routine", paid_flag=True)
+    assert analysis.sponsored and analysis.disclosure == "missing"
+    assert ("paid_flag", "platform paid-partnership flag") in analysis.signals
+    assert not analyse_post("my morning routine", paid_flag=False).sponsored
+
+
+@pytest.mark.parametrize("text, adequate, weak, disclosure", [
+    ("#ad my new serum from @glowco", ["#ad"], [], "adequate"),
+    ("#Advert: trainers from @stompco", ["#Advert"], [], "adequate"),
+    ("#advertisement trainers", ["#advertisement"], [], "adequate"),
+    ("#sponsored trip with @airline", ["#sponsored"], [], "adequate"),
+    ("#paid review of @glowco", ["#paid"], [], "adequate"),
+    ("Paid partnership with @glowco", ["Paid partnership"], [], "adequate"),
+    ("AD | my new serum from @glowco", ["AD"], [], "adequate"),
+    ("#GlowcoPartner new serum", ["#GlowcoPartner"], [], "adequate"),
+    ("#StompAmbassador new boots", ["#StompAmbassador"], [], "adequate"),
+    ("#sp new serum, use code GLOW", [], ["#sp"], "weak"),
+    ("#spon new serum", [], ["#spon"], "weak"),
+    ("#ambassador new serum", [], ["#ambassador"], "weak"),
+    ("#collab use code GLOW", [], ["#collab"], "weak"),
+    ("#partner use code GLOW", [], ["#partner"], "weak"),
+    ("thanks @glowco! use code GLOW", [], ["thanks @glowco"], "weak"),
+    ("Thanks Glowco! use code GLOW", [], ["Thanks Glowco"], "weak"),
+    ("use code GLOW for 10% off", [], [], "missing"),
+    ("#sp #ad serum from @glowco", ["#ad"], ["#sp"], "adequate"),
+])
+def test_label_wording(text, adequate, weak, disclosure):
+    analysis = analyse_post(text)
+    assert (analysis.adequate_labels, analysis.weak_labels, analysis.disclosure) == (adequate, weak, disclosure)
+    assert analysis.sponsored
+
+
+@pytest.mark.parametrize("label_end, disclosure", [(125, "adequate"), (126, "late")])
+def test_label_after_the_fold_is_late(label_end, disclosure):
+    text = "x" * (label_end - 4) + " #ad"
+    assert len(text) == label_end
+    analysis = analyse_post(text)
+    assert analysis.disclosure == disclosure
+    if disclosure == "late":
+        assert analysis.problems == [f'label "#ad" ends at character {label_end}, after the first 125 '
+                                     f'shown before "more"']
+
+
+def test_fold_is_a_setting():
+    text = "x" * 200 + " #ad"
+    assert analyse_post(text, settings=SponsoredSettings(fold_chars=300)).disclosure == "adequate"
+
+
+@pytest.mark.parametrize("tags, disclosure", [
+    ("#a #b #c #ad", "adequate"),        # a block of 4 is below the default 5
+    ("#a #b #c #d #ad", "buried"),
+    ("#a, #b, #c, #d, #ad", "buried"),   # separators do not break a block
+    ("#a #b #c #d #e #ad #f", "buried"),
+])
+def test_label_in_a_hashtag_block_is_buried(tags, disclosure):
+    analysis = analyse_post(f"New serum from @glowco! {tags}")
+    assert analysis.disclosure == disclosure
+    if disclosure == "buried":
+        assert "buried in a block of" in analysis.problems[0]
+
+
+def test_block_opening_the_post_does_not_bury_its_label():
+    assert analyse_post("#ad #skincare #glow #serum #beauty new serum").disclosure == "adequate"
+
+
+def test_one_visible_adequate_label_is_enough():
+    text = "#ad new serum from @glowco " + "y" * 150 + " #a #b #c #d #ad"
+    assert analyse_post(text).disclosure == "adequate"
+
+
+def test_label_only_in_tag_metadata_is_buried():
+    analysis = analyse_post("new serum from @glowco, use code GLOW", hashtags=["ad"])
+    assert analysis.adequate_labels == ["#ad"] and analysis.disclosure == "buried"
+    assert "not in the text" in analysis.problems[0]
+
+
+def test_metadata_tags_already_in_the_text_are_not_counted_twice():
+    analysis = analyse_post("#ad new serum", hashtags=["ad", "skincare"])
+    assert analysis.adequate_labels == ["#ad"] and analysis.disclosure == "adequate"
+
+
+def test_undisclosed_problem_quotes_signals():
+    analysis = analyse_post("use code GLOW20 https://x.example/p?utm_source=ig")
+    assert analysis.disclosure == "missing"
+    assert analysis.problems == ['undisclosed ad: discount code "use code GLOW20"; affiliate link '
+                                 '"https://x.example/p?utm_source=ig" with no #ad, #sponsored or '
+                                 '"Paid partnership" label']
+
+
+def test_weak_problem_names_the_label():
+    assert analyse_post("#sp use code GLOW").problems == [
+        'only weak label "#sp"; readers need a clear label such as #ad or #sponsored (FTC, ASA)']
+
+
+@pytest.mark.parametrize("bad", [{"fold_chars": 0}, {"hashtag_block_min": 1}, {"fold": 100}])
+def test_settings_are_validated(bad):
+    with pytest.raises(ValidationError):
+        SponsoredSettings.model_validate(bad)
