@@ -16,7 +16,11 @@ from microscout.cli.common import Env, UsageProblem, with_env
 @click.option("--limit", type=int, default=None, help="Rows (default: the campaign's shortlist_size).")
 @with_env
 def command(env: Env, campaign: str, fmt: str | None, out: str | None, limit: int | None) -> None:
-    """Export CAMPAIGN's latest shortlist with per-rule outcomes and reasons, written atomically."""
+    """Export CAMPAIGN's latest shortlist with reasons.
+
+    Each row carries every rule's outcome and reason and is marked new, unchanged or
+    dropped against the previous export; the file is written atomically.
+    """
     from microscout.engine.export import ExportError, default_path, export_shortlist
     from microscout.engine.plugins import collect_exporters
 

@@ -17,14 +17,20 @@ def describe_options(model) -> list[dict]:
 
 @click.command("rules")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--toml", "as_toml", is_flag=True, help="Print every rule's options with defaults as config.toml tables.")
 @click.option("--campaign", default=None, help="Show which rules are enabled, gating and weighted in this campaign.")
 @with_env
-def command(env: Env, as_json: bool, campaign: str | None) -> None:
+def command(env: Env, as_json: bool, as_toml: bool, campaign: str | None) -> None:
     """List every rule with its summary, the data it needs and its options."""
     from microscout.engine.evaluate import rule_setup
 
     rules = env.rules
     config = env.config
+    if as_toml:
+        from microscout.engine.tomlout import rules_toml
+
+        click.echo(rules_toml(rules))
+        return
     spec = config.campaign(campaign) if campaign else None
     rows = []
     for rule in rules.values():

@@ -42,7 +42,10 @@ def excluded_line(summary) -> str:
 @click.option("--batch-size", type=int, default=500, show_default=True, help="Candidates judged per batch.")
 @with_env
 def command(env: Env, campaign: str, limit: int | None, budget: float | None, batch_size: int) -> None:
-    """Score and rank every stored candidate for CAMPAIGN; persist the run with every verdict."""
+    """Judge and rank every stored candidate for CAMPAIGN.
+
+    The run is persisted with every verdict and its evidence (see `microscout explain`).
+    """
     from microscout.cli.common import UsageProblem
     from microscout.engine.shortlist import run_shortlist
 

@@ -1,0 +1,111 @@
+"""Meta-tests that keep the docs honest: commands, hooks and config keys."""
+import inspect
+import re
+import tomllib
+
+import click
+import pytest
+
+from microscout.cli import cli
+from microscout.config import Config
+from microscout.engine import hookspecs
+from tests.conftest import REPO
+
+
+def all_commands(group: click.Group, prefix=""):
+    for name, cmd in group.commands.items():
+        yield f"{prefix}{name}", cmd
+        if isinstance(cmd, click.Group):
+            yield from all_commands(cmd, f"{prefix}{name} ")
+
+
+@pytest.mark.parametrize("name, cmd", list(all_commands(cli)), ids=lambda x: x if isinstance(x, str) else "")
+def test_every_command_has_one_line_help(name, cmd):
+    short = cmd.get_short_help_str(limit=80)
+    assert cmd.help, f"`microscout {name}` has no help text"
+    assert not short.endswith("..."), f"`microscout {name}`: first line of help is too long for one line: {short}"
+
+
+def test_every_command_is_in_the_readme():
+    readme = (REPO / "README.md").read_text()
+    for name, _ in all_commands(cli):
+        assert f"microscout {name}" in readme, f"README.md does not mention `microscout {name}`"
+
+
+HOOKS = [name for name, f in inspect.getmembers(hookspecs, inspect.isfunction) if hasattr(f, "microscout_spec")]
+
+
+def test_hooks_are_found():
+    assert set(HOOKS) >= {"register_rules", "register_exporters", "register_commands"}
+
+
+@pytest.mark.parametrize("hook", HOOKS)
+def test_every_hook_is_documented_and_tested(hook):
+    assert getattr(hookspecs, hook).__doc__, f"hook {hook} has no docstring"
+    assert hook in (REPO / "docs" / "PLUGINS.md").read_text(), f"docs/PLUGINS.md does not document {hook}"
+    tests = "".join(p.read_text() for p in (REPO / "tests").rglob("test_*.py") if p.name != "test_docs.py")
+    assert f"def {hook}" in tests, f"no test implements the hook {hook}"
+
+
+def keys_of(model, prefix=""):
+    """Dotted keys of the fixed-shape parts of the config (not dicts of user-named tables)."""
+    for name, field in model.model_fields.items():
+        if field.exclude:
+            continue
+        ann = field.annotation
+        if isinstance(ann, type) and issubclass(ann, __import__("pydantic").BaseModel):
+            yield from keys_of(ann, f"{prefix}{name}.")
+        else:
+            yield f"{prefix}{name}"
+
+
+CONFIG_TEXT = (REPO / "config.toml").read_text()
+CONFIG_DATA = tomllib.loads(CONFIG_TEXT)
+
+
+def lookup(data, dotted):
+    for part in dotted.split("."):
+        if not isinstance(data, dict) or part not in data:
+            return KeyError
+        data = data[part]
+    return data
+
+
+USER_TABLES = {"rules", "campaigns"}  # tables of user-chosen names, checked elsewhere
+SECRETS = {"platforms.bluesky.handle", "platforms.bluesky.app_password"}  # never defaulted in a file
+
+
+@pytest.mark.parametrize("key", [k for k in keys_of(Config)
+                                 if k.split(".")[-1] not in USER_TABLES and k not in SECRETS])
+def test_every_config_key_is_in_config_toml_with_its_default(key):
+    from microscout.config import parse_config
+
+    assert lookup(CONFIG_DATA, key) is not KeyError, f"config.toml does not set {key}"
+    in_file = lookup(parse_config(CONFIG_DATA).model_dump(mode="json"), key)
+    default = lookup(Config().model_dump(mode="json"), key)
+    assert in_file == default, f"config.toml {key} = {in_file!r} but the built-in default is {default!r}"
+
+
+def test_every_line_of_config_toml_is_commented():
+    """Each key line has a comment on it or on a line just above it."""
+    lines = CONFIG_TEXT.splitlines()
+    for i, line in enumerate(lines):
+        if re.match(r"^\s*[A-Za-z_\"]", line) and "=" in line and "#" not in line:
+            j = i - 1
+            while j >= 0 and lines[j].strip() and not lines[j].lstrip().startswith(("#", "[")):
+                j -= 1
+            assert j >= 0 and lines[j].lstrip().startswith("#"), f"config.toml line {i + 1} has no comment: {line}"
+
+
+def test_every_rule_option_default_is_in_config_toml():
+    from microscout.engine.plugins import collect_rules, make_plugin_manager
+
+    for rule in collect_rules(make_plugin_manager(None, entry_points=False)).values():
+        table = CONFIG_DATA.get("rules", {}).get(rule.name)
+        assert table is not None, f"config.toml has no [rules.{rule.name}] table"
+        for name, field in rule.options.model_fields.items():
+            assert field.description, f"option {rule.name}.{name} has no description"
+            assert name in table, f"config.toml [rules.{rule.name}] does not set {name}"
+            default = rule.options().model_dump(mode="json")[name]
+            assert table[name] == default or (isinstance(default, list) and list(table[name]) == default), \
+                f"config.toml [rules.{rule.name}] {name} = {table[name]!r}, default is {default!r}"
