@@ -295,7 +295,7 @@ def command(files: tuple[str, ...], as_json: bool, label_column: str | None, map
                 out["label"] = "fake" if label else "real"
             click.echo(json.dumps(out))
         else:
-            table_rows.append((record.where, acc.handle, verdict.label, str(verdict.points),
+            table_rows.append((record.where, acc.handle, verdict.label, f"{verdict.points:.2f}",
                                "; ".join(verdict.reasons) or "-"))
     n = sum(counts.values())
     summary = summary_lines(counts, counts["suspicious"] + counts["mass_follower"], n, "suspicious_or_mass")
@@ -317,7 +317,7 @@ def _print_table(rows: list[tuple[str, ...]]) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    table = Table("where", "handle", "class", "points", "reasons")
+    table = Table("where", "handle", "class", "score", "reasons")
     for row in rows:
         table.add_row(*row)
     Console().print(table)

@@ -1,13 +1,19 @@
-"""Is an account real? Points for each published fake-account signal, with the reasons.
+"""Is an account real? An explainable scorecard of fake-account evidence, with the reasons.
 
-An account is one follower of a candidate or one row of a follower export. Each signal in
-``AccountThresholds`` adds points when it fires; ``suspicious_points`` or more makes the
-account "suspicious". An account that is not suspicious but follows more than
-``mass_following`` accounts is a "mass_follower" (DOMAIN.md: follows > 1,500). Everything
-else is "real". A missing field (None) is unknown: its signal cannot fire.
+An account is one follower of a candidate or one row of a follower export. Each feature
+adds ``weight * (value - centre)`` to a score on the log-odds scale (a logistic
+regression): followers, following/followers, posts (all as log1p), avatar, bio, private
+and the digit share of the username. The weights and centres were fitted by
+``benchmarks/calibrate_accounts.py`` on the calibration halves of the InstaFake and
+Kaggle sets only (``split_half(row) == "calibration"``); the cut-off ``threshold`` was
+chosen there by 5-fold cross-validation. A missing field (None) is unknown and adds 0,
+as if the account were average on it. Two DOMAIN.md signals the labeled sets lack
+(freshly created, inactive) add small fixed, uncalibrated amounts.
 
-The weights and thresholds were chosen on the calibration half of the InstaFake and
-Kaggle sets (``split_half(row) == "calibration"``) and are reported on the other half:
+A score at or above ``threshold`` is "suspicious". An account that is not suspicious but
+follows more than ``mass_following`` accounts is a "mass_follower" (DOMAIN.md: follows >
+1,500). Everything else is "real". The reasons are the features that pushed the account
+towards fake, as sentences with their numbers and points, largest first.
 docs/HEURISTICS.md has the procedure, the figures and the commands that reproduce them.
 """
 from __future__ import annotations
@@ -24,41 +30,61 @@ from pydantic import BaseModel, ConfigDict, Field
 AccountClass = Literal["real", "suspicious", "mass_follower"]
 CLASSES: tuple[AccountClass, ...] = ("real", "suspicious", "mass_follower")
 
+# The fitted features, in the order benchmarks/calibrate_accounts.py fits them.
+FEATURES: tuple[str, ...] = ("followers", "ratio", "posts", "no_avatar", "no_bio", "private", "digits")
 
-class AccountThresholds(BaseModel):
-    """Signals, their points and the cut-off; calibrated as docs/HEURISTICS.md describes."""
+_FITTED = "Fitted by benchmarks/calibrate_accounts.py on the calibration halves of InstaFake and Kaggle"
+
+
+def _w(default: float, what: str) -> Any:
+    return Field(default, description=f"Points (log-odds) per unit of {what}. {_FITTED} "
+                 f"(L2-regularised logistic regression).")
+
+
+def _c(default: float, what: str) -> Any:
+    return Field(default, description=f"Centre of {what}: the mean on the calibration halves; an account "
+                 f"at the centre gets 0 points for it. {_FITTED}.")
+
+
+class AccountScorecard(BaseModel):
+    """The scorecard's weights, centres and cut-off; docs/HEURISTICS.md says how each was fitted."""
 
     model_config = ConfigDict(extra="forbid")
 
+    intercept: float = Field(-3.6562, description="Score of an account at every centre: the log-odds of fake "
+                             f"at InstaFake's base rate (17%). {_FITTED} (InstaFake's own intercept).")
+    followers_weight: float = _w(-0.5033, "log1p(followers)")
+    followers_centre: float = _c(5.3413, "log1p(followers)")
+    ratio_weight: float = _w(1.0835, "log1p(following) - log1p(followers)")
+    ratio_centre: float = _c(0.4734, "log1p(following) - log1p(followers)")
+    posts_weight: float = _w(-0.6415, "log1p(posts)")
+    posts_centre: float = _c(2.7666, "log1p(posts)")
+    no_avatar_weight: float = _w(2.2719, "'no profile picture' (1 = none, 0 = has one)")
+    no_avatar_centre: float = _c(0.1479, "'no profile picture'")
+    no_bio_weight: float = _w(0.8301, "'empty bio' (1 = bio length 0)")
+    no_bio_centre: float = _c(0.4805, "'empty bio'")
+    private_weight: float = _w(-1.3447, "'private account' (1 = private)")
+    private_centre: float = _c(0.5662, "'private account'")
+    digits_weight: float = _w(5.7992, "the username's digit share (0-1)")
+    digits_centre: float = _c(0.078, "the username's digit share")
+    threshold: float = Field(0.35, description="A score at or above this is 'suspicious'. Chosen by 5-fold "
+                             "cross-validation on InstaFake's calibration half (benchmarks/calibrate_accounts.py): "
+                             "the lowest cut-off whose out-of-fold precision is >= 0.92 at it and at every higher "
+                             "cut-off that still flags 20 accounts.")
     mass_following: int = Field(1500, ge=0, description="Following more than this many accounts makes a "
-                                "mass follower (DOMAIN.md, HypeAuditor/Modash: follows > 1,500).")
-    mass_following_points: int = Field(1, ge=0, description="Points the mass-following signal adds towards "
-                                       "'suspicious' (calibrated: real accounts also follow many).")
-    few_posts: int = Field(2, ge=0, description="At most this many posts counts as an empty account "
-                           "(DOMAIN.md: 0 posts; calibration chose <= 2).")
-    few_posts_points: int = Field(1, ge=0, description="Points for few posts (calibrated).")
-    no_avatar_points: int = Field(2, ge=0, description="Points for no profile picture (DOMAIN.md signal; "
-                                  "calibrated weight).")
-    no_bio_points: int = Field(1, ge=0, description="Points for an empty bio (DOMAIN.md signal; weak alone: "
-                               "39% of InstaFake's real accounts have none).")
-    following_ratio: float = Field(2.0, gt=0, description="Following at least this many times the followers "
-                                   "is 'following >> followers' (DOMAIN.md; calibration chose 2).")
-    following_ratio_points: int = Field(2, ge=0, description="Points for following >> followers (calibrated).")
-    username_digit_share: float = Field(0.2, ge=0, le=1, description="A username whose digits are at least "
-                                        "this share of its characters is 'full of digits' (calibrated).")
-    username_digits_points: int = Field(2, ge=0, description="Points for a digit-heavy username (calibrated).")
-    few_followers: int = Field(100, ge=0, description="Fewer followers than this is a sign of a throwaway "
-                               "account (calibrated; not in the vendor lists).")
-    few_followers_points: int = Field(1, ge=0, description="Points for few followers (calibrated).")
+                                "mass follower when not suspicious (DOMAIN.md, HypeAuditor/Modash: follows > 1,500).")
     fresh_days: int = Field(30, ge=0, description="Created fewer than this many days ago is 'freshly created' "
-                            "(DOMAIN.md; not in the labeled sets, so not calibrated).")
-    fresh_points: int = Field(1, ge=0, description="Points for a freshly created account (uncalibrated: one "
-                              "point, so it never decides alone).")
+                            "(DOMAIN.md; not in the labeled sets).")
+    fresh_points: float = Field(0.5, ge=0, description="Points for a freshly created account. UNCALIBRATED: the "
+                                "labeled sets lack account age, so a small fixed amount that never decides alone.")
     inactive_days: int = Field(30, ge=0, description="No post for this many days is 'inactive' (DOMAIN.md: "
                                "no posts in 30 days; not in the labeled sets).")
-    inactive_points: int = Field(1, ge=0, description="Points for inactivity (uncalibrated: one point).")
-    suspicious_points: int = Field(5, ge=1, description="This many points or more makes an account suspicious "
-                                   "(calibrated: precision >= 0.9 on both calibration halves, most recall).")
+    inactive_points: float = Field(0.5, ge=0, description="Points for inactivity. UNCALIBRATED: the labeled sets "
+                                   "lack the last post date, so a small fixed amount that never decides alone.")
+
+
+# The name the rules and the CLI have always used.
+AccountThresholds = AccountScorecard
 
 
 @dataclass(slots=True)
@@ -107,58 +133,103 @@ def _local_part(handle: str) -> str:
     # "@name@instance.social" -> "name": the instance's digits say nothing about the user.
     return handle.lstrip("@").split("@")[0]
 
+def feature_values(acc: AccountFeatures) -> dict[str, float | None]:
+    """The fitted features of one account (None = unknown); the fit and the classifier share this."""
+    def log(x: int | None) -> float | None:
+        return None if x is None else math.log1p(max(x, 0))
+
+    ratio = None
+    if acc.following is not None and acc.followers is not None:
+        ratio = log(acc.following) - log(acc.followers)
+    return {
+        "followers": log(acc.followers),
+        "ratio": ratio,
+        "posts": log(acc.posts_count),
+        "no_avatar": None if acc.has_avatar is None else float(not acc.has_avatar),
+        "no_bio": None if acc.bio_length is None else float(acc.bio_length == 0),
+        "private": None if acc.private is None else float(acc.private),
+        "digits": acc.digit_share(),
+    }
+
+
+def _times(following: int, followers: int) -> str:
+    r = following / max(followers, 1)
+    return f"{r:,.0f}x" if r >= 10 else f"{r:.1f}x"
+
+
+def _sentence(name: str, acc: AccountFeatures) -> str:
+    if name == "followers":
+        return f"{acc.followers:,} follower{'' if acc.followers == 1 else 's'}"
+    if name == "ratio":
+        return (f"follows {acc.following:,} but has {acc.followers:,} follower"
+                f"{'' if acc.followers == 1 else 's'} ({_times(acc.following, acc.followers)})")
+    if name == "posts":
+        return f"{acc.posts_count:,} post{'' if acc.posts_count == 1 else 's'}"
+    if name == "no_avatar":
+        return "no profile picture" if not acc.has_avatar else "has a profile picture"
+    if name == "no_bio":
+        return "empty bio" if acc.bio_length == 0 else f"bio of {acc.bio_length:,} characters"
+    if name == "private":
+        return "private account" if acc.private else "public account"
+    if name == "digits":
+        return f"username is {acc.digit_share():.0%} digits"
+    raise AssertionError(name)
+
+
+def contributions(acc: AccountFeatures, t: AccountScorecard | None = None,
+                  now: datetime | None = None) -> list[tuple[float, str]]:
+    """(points, sentence) of every known feature, fitted and uncalibrated; unknown ones are left out."""
+    t = t or AccountScorecard()
+    out: list[tuple[float, str]] = []
+    for name, value in feature_values(acc).items():
+        if value is None:
+            continue
+        weight, centre = getattr(t, f"{name}_weight"), getattr(t, f"{name}_centre")
+        out.append((weight * (value - centre), _sentence(name, acc)))
+    if now is not None and acc.created_at is not None and now - acc.created_at < timedelta(days=t.fresh_days):
+        out.append((t.fresh_points, f"created {(now - acc.created_at).days} days ago "
+                    f"(under {t.fresh_days}; uncalibrated)"))
+    if now is not None and acc.last_post_at is not None \
+            and now - acc.last_post_at >= timedelta(days=t.inactive_days):
+        out.append((t.inactive_points, f"no post for {(now - acc.last_post_at).days} days "
+                    f"({t.inactive_days} or more; uncalibrated)"))
+    return out
+
+
+def account_score(acc: AccountFeatures, t: AccountScorecard | None = None, now: datetime | None = None) -> float:
+    """The log-odds score: intercept plus every contribution."""
+    t = t or AccountScorecard()
+    return t.intercept + sum(p for p, _ in contributions(acc, t, now))
+
 
 @dataclass(slots=True)
 class AccountVerdict:
     label: AccountClass
-    points: int
+    points: float  # the score (log-odds); "suspicious" from the scorecard's threshold
     reasons: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"class": self.label, "points": self.points, "reasons": self.reasons}
+        return {"class": self.label, "points": round(self.points, 2), "reasons": self.reasons}
 
 
-def classify_account(acc: AccountFeatures, t: AccountThresholds | None = None,
+def classify_account(acc: AccountFeatures, t: AccountScorecard | None = None,
                      now: datetime | None = None) -> AccountVerdict:
-    """Classify one account; every signal that fired is a reason with its numbers."""
-    t = t or AccountThresholds()
-    fired: list[tuple[int, str]] = []
-    if acc.posts_count is not None and acc.posts_count <= t.few_posts:
-        fired.append((t.few_posts_points, f"{acc.posts_count} posts (at most {t.few_posts})"))
-    if acc.has_avatar is False:
-        fired.append((t.no_avatar_points, "no profile picture"))
-    if acc.bio_length == 0:
-        fired.append((t.no_bio_points, "empty bio"))
-    if acc.following is not None and acc.followers is not None and acc.following > 0 \
-            and acc.following >= t.following_ratio * max(acc.followers, 1):
-        fired.append((t.following_ratio_points, f"follows {acc.following:,} but has {acc.followers:,} "
-                      f"followers (at least {t.following_ratio:g}x)"))
-    share = acc.digit_share()
-    if share is not None and share > 0 and share >= t.username_digit_share:
-        fired.append((t.username_digits_points, f"username is {share:.0%} digits "
-                      f"(at least {t.username_digit_share:.0%})"))
-    if acc.followers is not None and acc.followers < t.few_followers:
-        fired.append((t.few_followers_points, f"{acc.followers:,} followers (under {t.few_followers:,})"))
+    """Classify one account; the reasons are what pushed it towards fake, largest first."""
+    t = t or AccountScorecard()
+    parts = contributions(acc, t, now)
+    score = t.intercept + sum(p for p, _ in parts)
+    towards_fake = sorted((p, text) for p, text in parts if round(p, 1) > 0)
+    reasons = [f"{text} +{p:.1f}" for p, text in sorted(towards_fake, key=lambda pt: -pt[0])]
     mass = acc.following is not None and acc.following > t.mass_following
     if mass:
-        fired.append((t.mass_following_points, f"follows {acc.following:,} accounts "
-                      f"(over {t.mass_following:,}: mass follower)"))
-    if now is not None and acc.created_at is not None and now - acc.created_at < timedelta(days=t.fresh_days):
-        fired.append((t.fresh_points, f"created {(now - acc.created_at).days} days ago "
-                      f"(under {t.fresh_days})"))
-    if now is not None and acc.last_post_at is not None \
-            and now - acc.last_post_at >= timedelta(days=t.inactive_days):
-        fired.append((t.inactive_points, f"no post for {(now - acc.last_post_at).days} days "
-                      f"({t.inactive_days} or more)"))
-    points = sum(p for p, _ in fired if p)
-    reasons = [f"{text} [+{p}]" for p, text in fired if p]
-    if points >= t.suspicious_points:
+        reasons.append(f"follows {acc.following:,} accounts (over {t.mass_following:,}: mass follower)")
+    if score >= t.threshold:
         label: AccountClass = "suspicious"
     elif mass:
         label = "mass_follower"
     else:
         label = "real"
-    return AccountVerdict(label=label, points=points, reasons=reasons)
+    return AccountVerdict(label=label, points=score, reasons=reasons)
 
 
 # --- measuring: the fixed split, confidence intervals, precision and recall -------------
