@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Iterator
 
 import sqlite_utils
@@ -14,9 +14,12 @@ def _dt(value: str | None) -> datetime | None:
     if not value:
         return None
     try:
-        return datetime.fromisoformat(value)
+        parsed = datetime.fromisoformat(value)
     except ValueError:
         return None
+    # Day-precision dates (Mastodon's last_status_at) carry no zone; rules compare with
+    # aware datetimes, so everything leaving the store is UTC-aware.
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
 
 
 def _in(ids: list[int]) -> str:

@@ -89,3 +89,13 @@ def test_streams_in_batches(db, pm):
     a = run_shortlist(db, config(), collect_rules(pm), "c", now=NOW, batch_size=1)
     b = run_shortlist(db, config(), collect_rules(pm), "c", now=NOW, batch_size=1000)
     assert [e["handle"] for e in ranked_entries(db, a.run_id)] == [e["handle"] for e in ranked_entries(db, b.run_id)]
+
+
+def test_day_precision_dates_come_out_aware(tmp_path):
+    from microscout.store.queries import iter_candidates
+
+    db = open_store(tmp_path / "d.db")
+    add_profile(db, "daily", 5000, last_post_at="2026-08-01", created_at="2026-01-02T03:04:05Z")
+    profile = next(iter_candidates(db)).profile
+    assert profile.last_post_at.tzinfo is not None and profile.created_at.tzinfo is not None
+    assert (NOW - profile.last_post_at).days == 92
