@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import lru_cache
 from statistics import mean, median
 from typing import Iterable, Literal
 
@@ -44,7 +45,18 @@ def summarise(values: list[float], statistic: Literal["mean", "median"]) -> floa
 
 
 def analyse(post: Post, settings: SponsoredSettings | None = None) -> PostAnalysis:
-    return analyse_post(post.text, post.hashtags, post.paid_flag, settings)
+    # Three rules (ad frequency, disclosure, sponsored engagement) read the same posts with
+    # usually the same settings; analysing each post once keeps shortlisting fast.
+    settings = settings or _DEFAULT_SETTINGS
+    return _analyse_cached(post.text, tuple(post.hashtags), post.paid_flag, settings.model_dump_json())
+
+
+_DEFAULT_SETTINGS = SponsoredSettings()
+
+
+@lru_cache(maxsize=8192)
+def _analyse_cached(text: str, hashtags: tuple[str, ...], paid_flag: bool | None, settings_json: str) -> PostAnalysis:
+    return analyse_post(text, list(hashtags), paid_flag, SponsoredSettings.model_validate_json(settings_json))
 
 
 def window_label(window_posts: int | None, window_days: int | None) -> str:
