@@ -23,8 +23,19 @@ def shortlist_table(db, run_id: int, limit: int, title: str) -> Table:
         table.add_row(str(e["rank"]), e["handle"], e["platform"], e["tier"] or "?",
                       f"{e['followers']:,}" if e["followers"] is not None else "hidden",
                       f"{rate:.2%}" if rate is not None else "n/a", f"{e['score']:.2f}",
-                      "\n".join(json.loads(e["reasons"] or "[]")))
+                      "\n".join(shorten(r) for r in json.loads(e["reasons"] or "[]")))
     return table
+
+
+def shorten(reason: str, limit: int = 90) -> str:
+    """One line per reason in the table; `microscout explain` has the whole text."""
+    return reason if len(reason) <= limit else reason[:limit - 1].rstrip() + "…"
+
+
+def make_console() -> Console:
+    # Off a terminal (a log, a pipe, CI) rich would squeeze the table into 80 columns.
+    probe = Console()
+    return probe if probe.is_terminal else Console(width=170)
 
 
 def excluded_line(summary) -> str:
@@ -53,7 +64,7 @@ def command(env: Env, campaign: str, limit: int | None, budget: float | None, ba
     spec = config.campaign(campaign)
     rules = env.rules
     db = env.db(create=False)
-    console = Console()
+    console = make_console()
     with console.status(f"Judging candidates for {campaign}…"):
         summary = run_shortlist(db, config, rules, campaign, batch_size=batch_size)
     size = limit or spec.shortlist_size
