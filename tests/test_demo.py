@@ -1,0 +1,56 @@
+"""`microscout demo` end to end, as a user runs it: a subprocess from the repository folder."""
+import csv
+import os
+import re
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import REPO
+
+
+def processes_mentioning(text: str) -> list[str]:
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            args = cmdline.read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if text in args:
+            found.append(args)
+    return found
+
+
+def test_demo_crawls_shortlists_exports_and_leaves_nothing_running(tmp_path):
+    db = tmp_path / "demo.db"
+    exports = tmp_path / "exports"
+    config = tmp_path / "config.toml"
+    # The repository's own config, with exports redirected so the test leaves no files behind.
+    text = (REPO / "config.toml").read_text().replace('dir = "exports"', f'dir = "{exports}"')
+    text = text.replace('plugins_dir = "plugins"', f'plugins_dir = "{REPO / "plugins"}"')
+    config.write_text(text)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MICROSCOUT_")}
+    result = subprocess.run([sys.executable, "-m", "microscout", "--config", str(config), "demo", "--db", str(db)],
+                            capture_output=True, text=True, timeout=240, cwd=tmp_path, env=env)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    out = result.stdout
+
+    exported = list(exports.glob("demo-*.csv"))
+    assert len(exported) == 1, out
+    assert f"Export: {exported[0]}" in out
+    rows = list(csv.DictReader(exported[0].open()))
+    assert len(rows) == 20
+    for column in ("status", "rank", "platform", "handle", "followers", "engagement_rate", "score", "reasons",
+                   "tier_bounds.outcome", "disclosure.reason", "audience_authenticity.outcome"):
+        assert column in rows[0], f"export lacks column {column}"
+    assert [int(r["rank"]) for r in rows] == list(range(1, 21))
+    assert all(r["tier"] == "micro" and r["status"] == "new" for r in rows)
+    assert re.search(r"Excluded \d+ of \d+: \d+ by tier_bounds", out)
+
+    # Nothing left running: the sandbox's port is closed and no crawl process survives.
+    url = re.search(r"at http://127\.0\.0\.1:(\d+)", out)
+    assert url, out
+    with socket.socket() as s:
+        assert s.connect_ex(("127.0.0.1", int(url.group(1)))) != 0, "the sandbox is still listening"
+    assert processes_mentioning(str(db)) == []
