@@ -1,0 +1,143 @@
+"""Extensions: the crawl_runs record (kept current while the crawl runs) and the live
+progress display."""
+from __future__ import annotations
+
+import json
+import os
+import time
+
+from scrapy import signals
+from scrapy.exceptions import NotConfigured
+from twisted.internet.task import LoopingCall
+
+from microscout.store import open_store
+from microscout.store.writes import now_iso
+
+STATUS = {"finished": "finished", "shutdown": "interrupted", "hashtag_feeds_not_public": "failed",
+          "login_refused": "failed"}
+
+
+def counters(stats: dict, previous: dict | None = None) -> dict:
+    """The run record's numbers from Scrapy stats (plus an interrupted session's)."""
+    previous = previous or {}
+    errors = dict(previous.get("errors") or {})
+    for key, value in stats.items():
+        if key.startswith("microscout/errors/"):
+            kind = key.rpartition("/")[2]
+            errors[kind] = errors.get(kind, 0) + value
+    def total(key: str, stat: str) -> int:
+        return int(previous.get(key) or 0) + int(stats.get(stat, 0) or 0)
+    record = {
+        "requests": total("requests", "downloader/request_count"),
+        "items": total("items", "microscout/items"),
+        "profiles": total("profiles", "microscout/stored/profiles"),
+        "posts": total("posts", "microscout/stored/posts"),
+        "rate_limit_waits": total("rate_limit_waits", "microscout/rate_limit_waits"),
+        "errors": errors,
+    }
+    extra = previous.get("stats") or {}
+    record["comments"] = int(extra.get("comments") or 0) + int(stats.get("microscout/stored/comments", 0))
+    record["followers"] = int(extra.get("followers") or 0) + int(stats.get("microscout/stored/followers", 0))
+    record["opted_out"] = int(extra.get("opted_out") or 0) + int(stats.get("microscout/opted_out", 0))
+    record["prefiltered"] = int(extra.get("prefiltered") or 0) + int(stats.get("microscout/prefiltered", 0))
+    candidates = record["profiles"] - record["opted_out"]
+    record["requests_per_candidate"] = round(record["requests"] / candidates, 2) if candidates > 0 else None
+    return record
+
+
+class RunRecord:
+    def __init__(self, crawler):
+        settings = crawler.settings
+        self.path = settings.get("MICROSCOUT_DB")
+        self.run_id = settings.getint("MICROSCOUT_RUN_ID")
+        if not self.path or not self.run_id:
+            raise NotConfigured
+        self.previous = settings.getdict("MICROSCOUT_PREVIOUS")
+        self.crawler = crawler
+        self.started = time.monotonic()
+        self.loop: LoopingCall | None = None
+        crawler.signals.connect(self.opened, signal=signals.spider_opened)
+        crawler.signals.connect(self.closed, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def opened(self, spider):
+        self.started = time.monotonic()
+        self.write("running")
+        self.loop = LoopingCall(self.write, "running")
+        self.loop.start(2.0, now=False)
+
+    def closed(self, spider, reason):
+        if self.loop and self.loop.running:
+            self.loop.stop()
+        status = STATUS.get(reason, "finished" if reason.startswith("closespider") else "failed")
+        self.write(status, reason=reason, message=getattr(spider, "failure_message", None), final=True)
+
+    def write(self, status: str, reason: str | None = None, message: str | None = None, final: bool = False):
+        stats = self.crawler.stats.get_stats()
+        record = counters(stats, self.previous)
+        duration = float(self.previous.get("duration") or 0) + (time.monotonic() - self.started)
+        extra = {k: record.pop(k) for k in ("comments", "followers", "opted_out", "prefiltered",
+                                              "requests_per_candidate")}
+        extra.update(pid=os.getpid(), reason=reason, message=message,
+                     hashtag_pages=stats.get("microscout/hashtag_pages", 0),
+                     retries=stats.get("retry/count", 0),
+                     budget_exhausted=bool(stats.get("microscout/budget_exhausted")),
+                     max_profiles_reached=bool(stats.get("microscout/max_profiles_reached")),
+                     skipped_bridged=stats.get("microscout/skipped_bridged", 0),
+                     rate_limit_wait_seconds=stats.get("microscout/rate_limit_wait_seconds", 0))
+        row = {**record, "errors": json.dumps(record["errors"], sort_keys=True), "status": status,
+               "duration": round(duration, 3), "stats": json.dumps(extra, sort_keys=True)}
+        if final:
+            row["finished_at"] = now_iso()
+        db = open_store(self.path, upgrade=False)
+        try:
+            with db.conn:
+                db["crawl_runs"].update(self.run_id, row)
+        finally:
+            db.conn.close()
+
+
+class Progress:
+    """A live rich display on a terminal: requests, profiles, posts, errors, rate-limit waits."""
+
+    def __init__(self, crawler):
+        if not crawler.settings.getbool("MICROSCOUT_PROGRESS"):
+            raise NotConfigured
+        self.crawler = crawler
+        self.live = None
+        self.loop: LoopingCall | None = None
+        crawler.signals.connect(self.opened, signal=signals.spider_opened)
+        crawler.signals.connect(self.closed, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def render(self):
+        from rich.table import Table
+
+        record = counters(self.crawler.stats.get_stats())
+        table = Table(title=f"crawl {self.crawler.spider.name}", show_header=False)
+        for key, label in (("requests", "requests"), ("profiles", "profiles"), ("posts", "posts"),
+                           ("comments", "replies"), ("followers", "followers sampled"),
+                           ("rate_limit_waits", "rate-limit waits")):
+            table.add_row(label, str(record[key]))
+        table.add_row("errors", str(sum(record["errors"].values())))
+        return table
+
+    def opened(self, spider):
+        from rich.live import Live
+
+        self.live = Live(self.render(), refresh_per_second=4, transient=True)
+        self.live.start()
+        self.loop = LoopingCall(lambda: self.live.update(self.render()))
+        self.loop.start(0.25, now=False)
+
+    def closed(self, spider, reason):
+        if self.loop and self.loop.running:
+            self.loop.stop()
+        if self.live:
+            self.live.stop()

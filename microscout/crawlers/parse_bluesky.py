@@ -1,0 +1,165 @@
+"""Bluesky (AT Protocol AppView XRPC) JSON -> items. Pure functions: no Scrapy, no network."""
+from __future__ import annotations
+
+from microscout.crawlers.items import CommentItem, FollowerItem, OptOutItem, PostItem, ProfileItem
+from microscout.crawlers.parse_common import Malformed, require, tag_name
+
+PLATFORM = "bluesky"
+OPT_OUT_LABEL = "!no-unauthenticated"
+
+
+def _labels(actor: dict) -> set[str]:
+    return {l.get("val") for l in actor.get("labels") or [] if isinstance(l, dict)}
+
+
+def _int(value) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise Malformed("missing_fields", f"expected a count, got {value!r}")
+    return value
+
+
+def parse_profile(actor: dict) -> ProfileItem | OptOutItem:
+    """A profileViewDetailed."""
+    require(actor, dict, "profile")
+    if not actor.get("did") or "handle" not in actor:
+        raise Malformed("missing_fields", "profile without did/handle")
+    labels = _labels(actor)
+    if OPT_OUT_LABEL in labels:
+        return OptOutItem(platform=PLATFORM, platform_id=actor["did"], opt_out_reason=f"label {OPT_OUT_LABEL}")
+    handle = actor["handle"]
+    return ProfileItem(
+        platform=PLATFORM, platform_id=actor["did"], handle=handle,
+        display_name=actor.get("displayName") or "", bio=actor.get("description") or "",
+        url=f"https://bsky.app/profile/{handle}", has_avatar=bool(actor.get("avatar")),
+        followers=_int(actor.get("followersCount")), following=_int(actor.get("followsCount")),
+        posts_count=_int(actor.get("postsCount")), created_at=actor.get("createdAt"),
+        bot="bot" in labels, instance=None, api_id=actor["did"])
+
+
+def parse_profiles(body) -> list[ProfileItem | OptOutItem]:
+    require(body, dict, "getProfiles")
+    return [parse_profile(p) for p in require(body.get("profiles"), list, "profiles")]
+
+
+def _slice(text: str, index: dict) -> str:
+    data = text.encode("utf-8")
+    start, end = index.get("byteStart"), index.get("byteEnd")
+    if not isinstance(start, int) or not isinstance(end, int) or not 0 <= start <= end <= len(data):
+        return ""
+    return data[start:end].decode("utf-8", errors="replace")
+
+
+def facets(record: dict) -> tuple[list[str], list[str], list[str]]:
+    """Hashtags (facet tags + record.tags), mentions (handles as written) and links."""
+    text = record.get("text") or ""
+    tags, mentions, links = [], [], []
+    for facet in record.get("facets") or []:
+        if not isinstance(facet, dict):
+            continue
+        for feature in facet.get("features") or []:
+            kind = (feature or {}).get("$type", "")
+            if kind.endswith("#tag") and feature.get("tag"):
+                tags.append(tag_name(feature["tag"]))
+            elif kind.endswith("#link") and feature.get("uri"):
+                links.append(feature["uri"])
+            elif kind.endswith("#mention"):
+                written = _slice(text, facet.get("index") or {}).lstrip("@")
+                mentions.append(written or feature.get("did") or "")
+    tags += [tag_name(t) for t in record.get("tags") or [] if isinstance(t, str)]
+    unique = lambda xs: list(dict.fromkeys(x for x in xs if x))  # noqa: E731
+    return unique(tags), unique(mentions), unique(links)
+
+
+def post_url(uri: str, handle: str) -> str:
+    rkey = uri.rstrip("/").rpartition("/")[2]
+    return f"https://bsky.app/profile/{handle}/post/{rkey}"
+
+
+def parse_post(post: dict, profile_platform_id: str) -> PostItem:
+    """A postView."""
+    require(post, dict, "post")
+    record = require(post.get("record"), dict, "post.record")
+    if not post.get("uri") or not record.get("createdAt"):
+        raise Malformed("missing_fields", "post without uri/record.createdAt")
+    tags, mentions, links = facets(record)
+    author = post.get("author") or {}
+    langs = record.get("langs") or []
+    return PostItem(
+        platform=PLATFORM, platform_id=post["uri"], profile_platform_id=profile_platform_id,
+        created_at=record["createdAt"], text=record.get("text") or "",
+        url=post_url(post["uri"], author.get("handle") or profile_platform_id),
+        hashtags=tags, mentions=mentions, links=links,
+        likes=_int(post.get("likeCount")), replies=_int(post.get("replyCount")),
+        reposts=_int(post.get("repostCount")), quotes=_int(post.get("quoteCount")),
+        is_reply=record.get("reply") is not None, language=langs[0] if langs else None)
+
+
+def search_authors(body) -> list[str]:
+    """DIDs of the authors of a searchPosts page, in order."""
+    require(body, dict, "searchPosts")
+    dids = []
+    for post in require(body.get("posts"), list, "posts"):
+        author = require(require(post, dict, "post").get("author"), dict, "post.author")
+        if not author.get("did"):
+            raise Malformed("missing_fields", "post.author without did")
+        dids.append(author["did"])
+    return list(dict.fromkeys(dids))
+
+
+def parse_author_feed(body, did: str) -> list[PostItem]:
+    """getAuthorFeed: the actor's own posts, reposts and others' posts skipped."""
+    require(body, dict, "getAuthorFeed")
+    posts = []
+    for entry in require(body.get("feed"), list, "feed"):
+        require(entry, dict, "feed entry")
+        if entry.get("reason"):  # a repost
+            continue
+        post = require(entry.get("post"), dict, "feed.post")
+        if (post.get("author") or {}).get("did") not in (None, did):
+            continue
+        posts.append(parse_post(post, did))
+    return posts
+
+
+def parse_thread(body, post_uri: str, profile_platform_id: str, limit: int) -> list[CommentItem]:
+    """getPostThread: the replies below the post, breadth first, at most ``limit``."""
+    require(body, dict, "getPostThread")
+    thread = require(body.get("thread"), dict, "thread")
+    queue = list(thread.get("replies") or [])
+    comments = []
+    while queue and len(comments) < limit:
+        node = queue.pop(0)
+        if not isinstance(node, dict) or "post" not in node:  # notFoundPost, blockedPost
+            continue
+        post = require(node["post"], dict, "reply.post")
+        record = post.get("record") or {}
+        author = post.get("author") or {}
+        if not post.get("uri"):
+            raise Malformed("missing_fields", "reply without uri")
+        comments.append(CommentItem(
+            platform=PLATFORM, platform_id=post["uri"], profile_platform_id=profile_platform_id,
+            post_platform_id=post_uri, author_id=author.get("did"), author_handle=author.get("handle"),
+            text=record.get("text") or "", created_at=record.get("createdAt"),
+            likes=_int(post.get("likeCount")), author_followers=_int(author.get("followersCount"))))
+        queue.extend(node.get("replies") or [])
+    return comments
+
+
+def parse_followers(body, profile_platform_id: str) -> list[FollowerItem]:
+    """getFollowers (or getFollows: same shape): profileViews, which carry no counts."""
+    require(body, dict, "getFollowers")
+    actors = body.get("followers", body.get("follows"))
+    followers = []
+    for actor in require(actors, list, "followers"):
+        require(actor, dict, "follower")
+        if not actor.get("did"):
+            raise Malformed("missing_fields", "follower without did")
+        followers.append(FollowerItem(
+            platform=PLATFORM, profile_platform_id=profile_platform_id, platform_id=actor["did"],
+            handle=actor.get("handle"), display_name=actor.get("displayName") or "",
+            bio=actor.get("description") or "", has_avatar=bool(actor.get("avatar")),
+            followers=_int(actor.get("followersCount")), following=_int(actor.get("followsCount")),
+            posts_count=_int(actor.get("postsCount")), created_at=actor.get("createdAt")))
+    return followers

@@ -1,0 +1,177 @@
+"""Mastodon REST JSON -> items. Pure functions: no Scrapy, no network."""
+from __future__ import annotations
+
+from urllib.parse import urlparse
+
+from microscout.crawlers.items import CommentItem, FollowerItem, OptOutItem, PostItem, ProfileItem
+from microscout.crawlers.parse_common import Malformed, html_to_text, require, tag_name
+
+PLATFORM = "mastodon"
+BRIDGE_DOMAINS = ("bsky.brid.gy", "brid.gy")
+
+
+def instance_host(base_url: str) -> str:
+    return urlparse(base_url).netloc or base_url
+
+
+def full_acct(acct: str, host: str) -> str:
+    """user@domain; a local account (no domain) gets the crawled instance's host."""
+    acct = (acct or "").lstrip("@")
+    if not acct:
+        raise Malformed("missing_fields", "account without acct")
+    return acct if "@" in acct else f"{acct}@{host}"
+
+
+def is_bridged(acct: str) -> bool:
+    domain = acct.rpartition("@")[2].lower()
+    return any(domain == d or domain.endswith("." + d) for d in BRIDGE_DOMAINS)
+
+
+def hashtag_feeds_access(instance: dict) -> dict[str, str]:
+    """{'local': 'public'|'authenticated'|'disabled', 'remote': …} from /api/v2/instance.
+
+    Servers before 4.5 do not say; their hashtag feeds are public."""
+    require(instance, dict, "instance")
+    access = ((instance.get("configuration") or {}).get("timelines_access") or {}).get("hashtag_feeds")
+    if not isinstance(access, dict):
+        return {"local": "public", "remote": "public"}
+    return {k: str(v) for k, v in access.items()}
+
+
+def opt_out_reason(account: dict) -> str | None:
+    if account.get("noindex") is True:
+        return "noindex"
+    if account.get("discoverable") is False:
+        return "discoverable=false"
+    if account.get("indexable") is False:
+        return "indexable=false"
+    return None
+
+
+def _int(value) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        raise Malformed("missing_fields", f"expected a count, got {value!r}")
+    return int(value)
+
+
+def parse_account(account: dict, host: str) -> ProfileItem | OptOutItem:
+    """An Account entity, as seen on the instance at ``host``."""
+    require(account, dict, "account")
+    if "id" not in account or "acct" not in account:
+        raise Malformed("missing_fields", "account without id/acct")
+    acct = full_acct(account["acct"], host)
+    reason = opt_out_reason(account)
+    if reason:
+        return OptOutItem(platform=PLATFORM, platform_id=acct, opt_out_reason=reason)
+    bio, _ = html_to_text(account.get("note"))
+    avatar = account.get("avatar") or ""
+    return ProfileItem(
+        platform=PLATFORM, platform_id=acct, handle=acct,
+        display_name=account.get("display_name") or "", bio=bio, url=account.get("url"),
+        has_avatar=bool(avatar) and "missing.png" not in avatar,
+        followers=_int(account.get("followers_count")), following=_int(account.get("following_count")),
+        posts_count=_int(account.get("statuses_count")),
+        created_at=account.get("created_at"), last_post_at=account.get("last_status_at"),
+        bot=bool(account.get("bot")), instance=host, api_id=str(account["id"]),
+        bridged=is_bridged(acct))
+
+
+def _anchors(anchors: list[dict]) -> tuple[list[str], list[str], list[str]]:
+    tags, mentions, links = [], [], []
+    for a in anchors:
+        if "hashtag" in a["class"] or "tag" in a["rel"]:
+            tags.append(tag_name(a["text"]))
+        elif "mention" in a["class"]:
+            mentions.append(a["text"].strip().lstrip("@"))
+        elif a["href"].startswith(("http://", "https://")):
+            links.append(a["href"])
+    return tags, mentions, links
+
+
+def _unique(values) -> list[str]:
+    return list(dict.fromkeys(v for v in values if v))
+
+
+def parse_status(status: dict, profile_platform_id: str, host: str) -> PostItem | None:
+    """A Status as a post of ``profile_platform_id``; None for a reblog."""
+    require(status, dict, "status")
+    if status.get("reblog"):
+        return None
+    if not status.get("id") or not status.get("created_at"):
+        raise Malformed("missing_fields", "status without id/created_at")
+    text, anchors = html_to_text(status.get("content"))
+    tags, html_mentions, links = _anchors(anchors)
+    tags += [tag_name(t.get("name", "")) for t in status.get("tags") or [] if isinstance(t, dict)]
+    mentions = [full_acct(m["acct"], host) for m in status.get("mentions") or []
+                if isinstance(m, dict) and m.get("acct")] or html_mentions
+    return PostItem(
+        platform=PLATFORM, platform_id=str(status["id"]), profile_platform_id=profile_platform_id,
+        created_at=status["created_at"], text=text, url=status.get("url") or status.get("uri"),
+        hashtags=_unique(tags), mentions=_unique(mentions), links=_unique(links),
+        likes=_int(status.get("favourites_count")), replies=_int(status.get("replies_count")),
+        reposts=_int(status.get("reblogs_count")), quotes=_int(status.get("quotes_count")),
+        is_reply=status.get("in_reply_to_id") is not None, language=status.get("language"))
+
+
+def parse_statuses(body, profile_platform_id: str, host: str) -> list[PostItem]:
+    require(body, list, "statuses")
+    posts = (parse_status(s, profile_platform_id, host) for s in body)
+    return [p for p in posts if p is not None]
+
+
+def tag_timeline_authors(body) -> list[str]:
+    """The acct of each author on a hashtag timeline page, in order, reblogs skipped."""
+    require(body, list, "hashtag timeline")
+    accts = []
+    for status in body:
+        require(status, dict, "status")
+        if status.get("reblog"):
+            continue
+        account = require(status.get("account"), dict, "status.account")
+        if not account.get("acct"):
+            raise Malformed("missing_fields", "status.account without acct")
+        accts.append(account["acct"])
+    return _unique(accts)
+
+
+def parse_context(body, post_platform_id: str, profile_platform_id: str, host: str,
+                  limit: int) -> list[CommentItem]:
+    require(body, dict, "context")
+    descendants = require(body.get("descendants", []), list, "context.descendants")
+    comments = []
+    for status in descendants[:limit]:
+        require(status, dict, "status")
+        if not status.get("id"):
+            raise Malformed("missing_fields", "reply without id")
+        account = status.get("account") or {}
+        text, _ = html_to_text(status.get("content"))
+        comments.append(CommentItem(
+            platform=PLATFORM, platform_id=str(status["id"]), profile_platform_id=profile_platform_id,
+            post_platform_id=post_platform_id,
+            author_id=full_acct(account["acct"], host) if account.get("acct") else None,
+            author_handle=full_acct(account["acct"], host) if account.get("acct") else None,
+            text=text, created_at=status.get("created_at"), likes=_int(status.get("favourites_count")),
+            author_followers=_int(account.get("followers_count"))))
+    return comments
+
+
+def parse_followers(body, profile_platform_id: str, host: str) -> list[FollowerItem]:
+    require(body, list, "followers")
+    followers = []
+    for account in body:
+        require(account, dict, "follower")
+        if not account.get("acct"):
+            raise Malformed("missing_fields", "follower without acct")
+        acct = full_acct(account["acct"], host)
+        bio, _ = html_to_text(account.get("note"))
+        avatar = account.get("avatar") or ""
+        followers.append(FollowerItem(
+            platform=PLATFORM, profile_platform_id=profile_platform_id, platform_id=acct, handle=acct,
+            display_name=account.get("display_name") or "", bio=bio,
+            has_avatar=bool(avatar) and "missing.png" not in avatar,
+            followers=_int(account.get("followers_count")), following=_int(account.get("following_count")),
+            posts_count=_int(account.get("statuses_count")), created_at=account.get("created_at"),
+            last_post_at=account.get("last_status_at")))
+    return followers

@@ -1,0 +1,130 @@
+"""The one pipeline: items into SQLite, a batch per transaction, through store.writes."""
+from __future__ import annotations
+
+import json
+import logging
+import time
+
+from scrapy.exceptions import NotConfigured
+
+from microscout.crawlers.items import (
+    CommentItem, FetchedItem, FollowerItem, Item, ItemBatch, OptOutItem, PostItem, ProfileItem)
+from microscout.store import open_store
+from microscout.store.writes import (
+    add_snapshots, now_iso, profile_ids, upsert_comments, upsert_followers, upsert_posts,
+    upsert_profiles)
+
+logger = logging.getLogger(__name__)
+
+
+class SQLitePipeline:
+    def __init__(self, crawler):
+        settings = crawler.settings
+        self.path = settings.get("MICROSCOUT_DB")
+        if not self.path:
+            raise NotConfigured("MICROSCOUT_DB is not set")
+        self.stats = crawler.stats
+        self.run_id = settings.getint("MICROSCOUT_RUN_ID") or None
+        self.observed_at = settings.get("MICROSCOUT_OBSERVED_AT") or now_iso()
+        self.batch_size = settings.getint("MICROSCOUT_BATCH_SIZE", 200)
+        self.flush_every = settings.getfloat("MICROSCOUT_FLUSH_SECONDS", 2.0)
+        self.last_flush = time.monotonic()
+        self.buffer: list[Item] = []
+        self.ids: dict[tuple[str, str], int] = {}
+        self.db = None
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def open_spider(self, spider=None):
+        self.db = open_store(self.path)
+
+    def close_spider(self, spider=None):
+        self.flush()
+        self.db.conn.close()
+
+    def process_item(self, item, spider=None):
+        if isinstance(item, ItemBatch):
+            self.buffer.extend(item.items)
+        elif isinstance(item, Item):
+            self.buffer.append(item)
+        if len(self.buffer) >= self.batch_size or time.monotonic() - self.last_flush > self.flush_every:
+            self.flush()
+        return item
+
+    def _profile_id(self, platform: str, platform_id: str) -> int | None:
+        key = (platform, platform_id)
+        if key not in self.ids:
+            self.ids.update(profile_ids(self.db, [key]))
+        return self.ids.get(key)
+
+    def flush(self) -> None:
+        self.last_flush = time.monotonic()
+        if not self.buffer:
+            return
+        batch, self.buffer = self.buffer, []
+        counts: dict[str, int] = {}
+        try:
+            with self.db.conn:
+                counts = self._write(batch)
+        except Exception as exc:  # the whole batch rolls back: no half rows
+            logger.error("Could not store a batch of %d items: %s: %s", len(batch), type(exc).__name__, exc)
+            self.stats.inc_value("microscout/errors/store")
+            return
+        for kind, n in counts.items():
+            self.stats.inc_value(f"microscout/stored/{kind}", n)
+        self.stats.inc_value("microscout/items", len(batch))
+
+    def _write(self, batch: list[Item]) -> dict[str, int]:
+        profiles: dict[tuple[str, str], dict] = {}
+        for item in batch:
+            if isinstance(item, (ProfileItem, OptOutItem)):
+                row = item.row()
+                row.update(last_seen=self.observed_at, crawl_run_id=self.run_id)
+                profiles[(item.platform, item.platform_id)] = row
+        counts = {"profiles": 0, "posts": 0, "comments": 0, "followers": 0, "snapshots": 0}
+        if profiles:
+            self.ids.update(upsert_profiles(self.db, list(profiles.values())))
+            counts["profiles"] = len(profiles)
+            snapshots = [
+                {"profile_id": self.ids[key], "observed_at": self.observed_at, "followers": row["followers"],
+                 "following": row["following"], "posts_count": row["posts_count"], "crawl_run_id": self.run_id}
+                for key, row in profiles.items() if not row.get("opted_out")]
+            counts["snapshots"] = add_snapshots(self.db, snapshots)
+            # an account that opted out since an earlier crawl keeps nothing but its id
+            gone = [self.ids[key] for key, row in profiles.items() if row.get("opted_out")]
+            for table in ("posts", "comments", "follower_samples", "profile_snapshots"):
+                for start in range(0, len(gone), 500):
+                    chunk = gone[start:start + 500]
+                    self.db.conn.execute(f"DELETE FROM {table} WHERE profile_id IN ({', '.join('?' * len(chunk))})",
+                                         chunk)
+        posts, comments, followers = [], [], []
+        for item in batch:
+            if isinstance(item, (PostItem, CommentItem, FollowerItem)):
+                pid = self._profile_id(item.platform, item.profile_platform_id)
+                if pid is None:
+                    logger.warning("No stored profile %s for %s %s", item.profile_platform_id, item.kind,
+                                   item.platform_id)
+                    self.stats.inc_value("microscout/errors/orphan")
+                    continue
+                row = item.row()
+                del row["profile_platform_id"]
+                row["profile_id"] = pid
+                if isinstance(item, PostItem):
+                    posts.append(row)
+                elif isinstance(item, CommentItem):
+                    comments.append(row)
+                else:
+                    del row["platform"]
+                    row["sampled_at"] = self.observed_at
+                    followers.append(row)
+        counts["posts"] = upsert_posts(self.db, posts)
+        counts["comments"] = upsert_comments(self.db, comments)
+        counts["followers"] = upsert_followers(self.db, followers)
+        for item in batch:
+            if isinstance(item, FetchedItem):
+                self.db.conn.execute(
+                    "UPDATE profiles SET fetched = ?, collections_hidden = ? WHERE platform = ? AND platform_id = ?",
+                    [json.dumps(item.fetched), int(item.collections_hidden), item.platform, item.platform_id])
+        return counts

@@ -1,0 +1,65 @@
+"""Scrapy settings built from the [crawl] config: manners, bounds, our components."""
+from __future__ import annotations
+
+import os
+
+from microscout.config import Crawl
+
+RETRY_CODES = [500, 502, 503, 504, 522, 524, 408]  # 429 is RateLimitMiddleware's
+
+
+def build_settings(crawl: Crawl, *, db_path: str, run_id: int, observed_at: str, jobdir: str | None,
+                   progress: bool = False, previous: dict | None = None, log_level: str | None = None) -> dict:
+    return {
+        "BOT_NAME": "microscout",
+        "USER_AGENT": crawl.user_agent,
+        "ROBOTSTXT_OBEY": crawl.obey_robots,
+        "CONCURRENT_REQUESTS": max(16, crawl.concurrency_per_host * 2),
+        "CONCURRENT_REQUESTS_PER_DOMAIN": crawl.concurrency_per_host,
+        "DOWNLOAD_DELAY": crawl.download_delay,
+        "DOWNLOAD_DELAY_JITTER": 0.5 if crawl.download_delay > 0 else 0.0,
+        "AUTOTHROTTLE_ENABLED": crawl.autothrottle,
+        "AUTOTHROTTLE_START_DELAY": max(crawl.download_delay, 0.05),
+        "AUTOTHROTTLE_MAX_DELAY": 30.0,
+        "AUTOTHROTTLE_TARGET_CONCURRENCY": float(crawl.concurrency_per_host),
+        "DOWNLOAD_TIMEOUT": 30,
+        "RETRY_ENABLED": crawl.retry_times > 0,
+        "RETRY_TIMES": crawl.retry_times,
+        "RETRY_HTTP_CODES": RETRY_CODES,
+        "MICROSCOUT_RETRY_BACKOFF": float(os.environ.get("MICROSCOUT_RETRY_BACKOFF", "0.5")),
+        "MICROSCOUT_RATE_LIMIT_RESERVE": crawl.rate_limit_reserve,
+        "MICROSCOUT_MAX_RATE_WAIT": float(os.environ.get("MICROSCOUT_MAX_RATE_WAIT", "900")),
+        "COOKIES_ENABLED": False,
+        # a callback yields a handful of items (pages come as one ItemBatch); Scrapy starts
+        # CONCURRENT_ITEMS workers per response, so the default 100 is mostly idle tasks
+        "CONCURRENT_ITEMS": 4,
+        "TELNETCONSOLE_ENABLED": False,
+        "LOG_LEVEL": log_level or os.environ.get("MICROSCOUT_LOG_LEVEL", "WARNING"),
+        "JOBDIR": jobdir,
+        "DEFAULT_REQUEST_HEADERS": {"Accept": "application/json"},
+        "REFERER_ENABLED": False,
+        # components a JSON API crawl has no use for, off to save work per request
+        "SPIDER_MIDDLEWARES": {
+            "scrapy.spidermiddlewares.referer.RefererMiddleware": None,
+            "scrapy.spidermiddlewares.urllength.UrlLengthMiddleware": None,
+            "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
+        },
+        "DOWNLOADER_MIDDLEWARES": {
+            "scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware": None,
+            "scrapy.downloadermiddlewares.httpproxy.HttpProxyMiddleware": None,
+            "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+            "microscout.crawlers.middlewares.BackoffRetryMiddleware": 550,
+            "microscout.crawlers.middlewares.RateLimitMiddleware": 620,
+            "microscout.crawlers.middlewares.BearerAuthMiddleware": 650,
+        },
+        "ITEM_PIPELINES": {"microscout.crawlers.pipelines.SQLitePipeline": 300},
+        "EXTENSIONS": {
+            "microscout.crawlers.extensions.RunRecord": 500,
+            "microscout.crawlers.extensions.Progress": 510,
+        },
+        "MICROSCOUT_DB": db_path,
+        "MICROSCOUT_RUN_ID": run_id,
+        "MICROSCOUT_OBSERVED_AT": observed_at,
+        "MICROSCOUT_PROGRESS": progress,
+        "MICROSCOUT_PREVIOUS": previous or {},
+    }

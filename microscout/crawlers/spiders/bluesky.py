@@ -1,0 +1,109 @@
+"""Bluesky: searchPosts by tag (logged in) -> authors -> getProfiles -> feed, threads, followers.
+
+Only searchPosts carries the session token; every other call is the public AppView's.
+"""
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from microscout.crawlers import parse_bluesky as pb
+from microscout.crawlers.spiders.base import CrawlSpider
+
+BATCH = 25  # getProfiles takes at most 25 actors
+
+
+class BlueskySpider(CrawlSpider):
+    name = "bluesky"
+    platform = "bluesky"
+
+    def __init__(self, *args, base_url: str = "https://public.api.bsky.app", access_token: str | None = None,
+                 **kwargs):
+        super().__init__(*args, **kwargs)
+        self.base_url = base_url.rstrip("/")
+        self.access_token = access_token  # in memory only; see BearerAuthMiddleware
+
+    def xrpc(self, method: str, **params) -> str:
+        return f"{self.base_url}/xrpc/{method}?{urlencode(params, doseq=True)}"
+
+    async def start(self):
+        for handle in self.handles:
+            if self.claim_author(handle) and self.allow():
+                yield self.req(self.xrpc("app.bsky.actor.getProfile", actor=handle), self.parse_profile, {})
+        for tag in self.hashtags:
+            if self.allow():
+                yield self.search(tag, None, 1)
+
+    def search(self, tag: str, cursor: str | None, page: int):
+        params = {"q": f"#{tag}", "tag": tag, "sort": "latest", "limit": 100}
+        if cursor:
+            params["cursor"] = cursor
+        return self.req(self.xrpc("app.bsky.feed.searchPosts", **params), self.parse_search,
+                        {"tag": tag, "page": page}, auth=True)
+
+    def parse_search(self, response, ctx):
+        self.crawler.stats.inc_value("microscout/hashtag_pages")
+        if response.status in (401, 403):
+            self.error(f"http_{response.status}", response.url)
+            self.fail("login_refused",
+                      f"Bluesky refused searchPosts ({response.status}): the session from "
+                      "platforms.bluesky.handle / app_password (or MICROSCOUT_BSKY_HANDLE / "
+                      "MICROSCOUT_BSKY_APP_PASSWORD) was not accepted; create a new app password")
+        dids = self.parsed(response, "searchPosts", pb.search_authors)
+        if dids is None:
+            return
+        new = [d for d in dids if self.claim_author(d)]
+        for start in range(0, len(new), BATCH):
+            if not self.allow():
+                break
+            yield self.req(self.xrpc("app.bsky.actor.getProfiles", actors=new[start:start + BATCH]),
+                           self.parse_profiles, {})
+        cursor = self.body_cursor(response)
+        if cursor and dids and ctx["page"] < self.bounds.hashtag_pages and self.allow():
+            yield self.search(ctx["tag"], cursor, ctx["page"] + 1)
+
+    def body_cursor(self, response) -> str | None:
+        try:
+            cursor = response.json().get("cursor")
+        except (ValueError, AttributeError):
+            return None
+        return cursor if isinstance(cursor, str) and cursor else None
+
+    def parse_profiles(self, response, ctx):
+        items = self.parsed(response, "getProfiles", pb.parse_profiles)
+        for item in items or []:
+            yield from self.handle_profile(item)
+
+    def parse_profile(self, response, ctx):
+        if response.status in (400, 404):
+            self.error("not_found", response.url)
+            return
+        item = self.parsed(response, "getProfile", pb.parse_profile)
+        if item is not None:
+            yield from self.handle_profile(item)
+
+    # the chain
+    def posts_url(self, ctx):
+        return self.xrpc("app.bsky.feed.getAuthorFeed", actor=ctx["pid"], filter="posts_no_replies",
+                         limit=min(100, self.bounds.posts_per_profile))
+
+    def posts_page(self, body, response, ctx):
+        posts = pb.parse_author_feed(body, ctx["pid"])
+        return posts, self._next(body, "app.bsky.feed.getAuthorFeed", actor=ctx["pid"], filter="posts_no_replies",
+                                 limit=min(100, self.bounds.posts_per_profile))
+
+    def _next(self, body, method, **params):
+        cursor = body.get("cursor") if isinstance(body, dict) else None
+        return self.xrpc(method, cursor=cursor, **params) if isinstance(cursor, str) and cursor else None
+
+    def replies_url(self, ctx, post_id):
+        return self.xrpc("app.bsky.feed.getPostThread", uri=post_id, depth=6, parentHeight=0)
+
+    def replies_page(self, body, ctx, post_id):
+        return pb.parse_thread(body, post_id, ctx["pid"], self.bounds.replies_per_post)
+
+    def followers_url(self, ctx):
+        return self.xrpc("app.bsky.graph.getFollowers", actor=ctx["pid"], limit=min(100, self.bounds.follower_sample))
+
+    def followers_page(self, body, response, ctx):
+        return pb.parse_followers(body, ctx["pid"]), self._next(
+            body, "app.bsky.graph.getFollowers", actor=ctx["pid"], limit=min(100, self.bounds.follower_sample))

@@ -1,0 +1,175 @@
+"""The Mastodon spider crawls a real HTTP server on 127.0.0.1; the database is checked row by row."""
+from __future__ import annotations
+
+import json
+
+from tests.crawlers.conftest import content, rows, run_crawl, write_config
+from tests.crawlers.fakeserver import FakeServer
+
+
+def test_hashtag_crawl_stores_profiles_posts_replies_followers(tmp_path, server):
+    config = write_config(tmp_path, server.url)
+    result = run_crawl(config, "mastodon", "--hashtag", "coffee", "--tier", "micro")
+    assert result.returncode == 0, result.stderr
+    db = tmp_path / "scout.db"
+    host = server.url.removeprefix("http://")
+    profiles = {r["platform_id"]: r for r in rows(db, "SELECT * FROM profiles")}
+    assert set(profiles) == {f"{n}@{host}" for n in ("alice", "bob", "erin", "frank", "gina", "hank")} | {
+        "carol@remote.example"}  # dan (bridged) skipped, zed (malformed) counted, ivan's reblog no author
+
+    alice = profiles[f"alice@{host}"]
+    assert alice["handle"] == f"alice@{host}" and alice["api_id"] == "1001" and alice["instance"] == host
+    assert (alice["followers"], alice["following"], alice["posts_count"]) == (2500, 120, 340)
+    assert alice["bio"] == "I post about #coffee & more. Shop: shop.example"
+    assert alice["created_at"] == "2024-01-01T00:00:00.000Z" and alice["last_post_at"] == "2026-09-30"
+    assert json.loads(alice["fetched"]) == ["profile", "posts", "comments", "followers"]
+    assert alice["prefilter_reason"] is None and alice["opted_out"] == 0 and alice["collections_hidden"] == 0
+
+    carol = profiles["carol@remote.example"]
+    assert carol["instance"] == host and carol["handle"] == "carol@remote.example"
+
+    bob = profiles[f"bob@{host}"]  # 50 followers: below the micro tier, stopped after the profile
+    assert bob["prefilter_reason"] and json.loads(bob["fetched"]) == ["profile"]
+    for table in ("posts", "comments", "follower_samples"):
+        assert rows(db, f"SELECT * FROM {table} WHERE profile_id = ?", [bob["id"]]) == []
+
+    for name, reason in (("erin", "noindex"), ("frank", "discoverable=false")):
+        row = profiles[f"{name}@{host}"]
+        assert row["opted_out"] == 1 and row["opt_out_reason"] == reason and row["handle"] == ""
+        assert all(row[k] is None for k in ("bio", "display_name", "followers", "following", "posts_count",
+                                            "url", "instance", "api_id", "created_at"))
+        assert json.loads(row["fetched"]) == []
+        for table in ("posts", "comments", "follower_samples", "profile_snapshots"):
+            assert rows(db, f"SELECT * FROM {table} WHERE profile_id = ?", [row["id"]]) == []
+
+    gina = profiles[f"gina@{host}"]
+    assert gina["collections_hidden"] == 1
+    assert rows(db, "SELECT * FROM follower_samples WHERE profile_id = ?", [gina["id"]]) == []
+
+    hank = profiles[f"hank@{host}"]  # statuses came back as an HTML error page
+    assert json.loads(hank["fetched"]) == ["profile", "followers"]
+    assert rows(db, "SELECT * FROM posts WHERE profile_id = ?", [hank["id"]]) == []
+
+    posts = rows(db, "SELECT * FROM posts WHERE profile_id = ? ORDER BY created_at DESC", [alice["id"]])
+    assert [p["platform_id"] for p in posts] == [str(100100 + k) for k in range(6)]  # reblogs skipped
+    first = posts[0]
+    assert first["text"] == "Morning brew number 0 #Coffee with @bob\nsee https://blog.example/post/100100"
+    assert json.loads(first["hashtags"]) == ["coffee", "latte"]
+    assert json.loads(first["mentions"]) == [f"bob@{host}"]
+    assert json.loads(first["links"]) == ["https://blog.example/post/100100"]
+    assert (first["likes"], first["reposts"], first["replies"], first["quotes"]) == (10, 2, 2, 0)
+    assert first["language"] == "en" and first["is_reply"] == 0
+
+    comments = rows(db, "SELECT * FROM comments WHERE profile_id = ? ORDER BY platform_id", [alice["id"]])
+    # replies only for posts whose replies_count > 0 (k = 0, 2, 4), two each
+    assert [c["post_platform_id"] for c in comments] == ["100100", "100100", "100102", "100102", "100104", "100104"]
+    assert comments[0]["text"] == "Great pick 0!" and comments[0]["author_handle"] == "replier@else.example"
+    assert comments[0]["author_followers"] == 12
+
+    followers = rows(db, "SELECT * FROM follower_samples WHERE profile_id = ? ORDER BY platform_id", [alice["id"]])
+    assert [f["platform_id"] for f in followers] == [f"fan{k}@fans.example" for k in range(5)]  # 3 Link pages
+    assert followers[0]["has_avatar"] == 0 and followers[1]["followers"] == 3
+
+    snapshots = rows(db, "SELECT * FROM profile_snapshots")
+    assert len(snapshots) == 5  # one per stored, not opted-out profile
+    assert {s["followers"] for s in snapshots} == {2500, 50, 3000, 1500, 1800}
+
+    (run,) = rows(db, "SELECT * FROM crawl_runs")
+    assert run["status"] == "finished" and run["platform"] == "mastodon"
+    errors = json.loads(run["errors"])
+    assert errors == {"html_error_page": 1, "missing_fields": 1}
+    assert run["rate_limit_waits"] >= 1  # the 429 on alice (carol's window may fall inside that wait)
+    assert run["requests"] == len(server.log)  # every request the server saw, retries included
+    stats = json.loads(run["stats"])
+    assert stats["retries"] >= 1 and stats["skipped_bridged"] == 1 and stats["opted_out"] == 2
+    assert stats["requests_per_candidate"] > 0
+    assert "requests per stored candidate" in result.stdout and "finished" in result.stdout
+
+    # manners: the configured User-Agent everywhere; 429 retried after Retry-After
+    assert {e["ua"] for e in server.log} == {"microscout/0.1 (+https://github.com/microscout/microscout)"}
+    lookups = [e for e in server.log if e["query"] == "acct=alice"]
+    assert len(lookups) == 2
+    paths = [e["path"] + "?" + e["query"] for e in server.log]
+    assert paths.index("/api/v2/instance?") < min(
+        i for i, p in enumerate(paths) if p.startswith("/api/v1/timelines/tag/"))
+    assert all("exclude_reblogs=true" in p for p in paths if p.endswith("/statuses") or "/statuses?" in p)
+    assert not any("max_id" in p and "opaque" not in p for p in paths)  # only the server's Link URLs
+
+
+def test_recrawl_updates_instead_of_duplicating(tmp_path, server):
+    config = write_config(tmp_path, server.url)
+    assert run_crawl(config, "mastodon", "--hashtag", "coffee").returncode == 0
+    db = tmp_path / "scout.db"
+    first = content(db)
+    counts = {t: rows(db, f"SELECT count(*) AS n FROM {t}")[0]["n"]
+              for t in ("profiles", "posts", "comments", "follower_samples")}
+    assert run_crawl(config, "mastodon", "--hashtag", "coffee").returncode == 0
+    assert content(db)["profiles"] == first["profiles"] and content(db)["posts"] == first["posts"]
+    assert {t: rows(db, f"SELECT count(*) AS n FROM {t}")[0]["n"] for t in counts} == counts
+    # a snapshot per profile per crawl: two crawls, two snapshots each
+    per_profile = rows(db, "SELECT profile_id, count(*) AS n FROM profile_snapshots GROUP BY profile_id")
+    assert per_profile and all(r["n"] == 2 for r in per_profile)
+    assert [r["status"] for r in rows(db, "SELECT status FROM crawl_runs ORDER BY id")] == ["finished", "finished"]
+
+
+def test_bounds_and_handles(tmp_path, server):
+    config = write_config(tmp_path, server.url)
+    result = run_crawl(config, "mastodon", "--handle", "@alice", "--posts", "2", "--replies", "1",
+                       "--replied-posts", "1", "--followers", "3", "--no-prefilter")
+    assert result.returncode == 0, result.stderr
+    db = tmp_path / "scout.db"
+    (alice,) = rows(db, "SELECT * FROM profiles")
+    assert len(rows(db, "SELECT * FROM posts")) == 2
+    assert len(rows(db, "SELECT * FROM comments")) == 1
+    assert len(rows(db, "SELECT * FROM follower_samples")) == 3
+    assert json.loads(alice["fetched"]) == ["profile", "posts", "comments", "followers"]
+    args = json.loads(rows(db, "SELECT arguments FROM crawl_runs")[0]["arguments"])
+    assert args["handles"] == ["alice"] and args["bounds"]["posts_per_profile"] == 2 and args["prefilter"] is False
+
+
+def test_max_requests_budget(tmp_path, server):
+    config = write_config(tmp_path, server.url)
+    result = run_crawl(config, "mastodon", "--hashtag", "coffee", "--max-requests", "6")
+    assert result.returncode == 0, result.stderr
+    (run,) = rows(tmp_path / "scout.db", "SELECT * FROM crawl_runs")
+    assert json.loads(run["stats"])["budget_exhausted"] is True
+    spider_requests = [e for e in server.log if e["path"] != "/robots.txt"]
+    assert len({(e["path"], e["query"]) for e in spider_requests}) <= 6
+
+
+def test_hashtag_feeds_not_public_is_said_plainly(tmp_path):
+    with FakeServer() as server:
+        server.fake.hidden_feeds = True
+        config = write_config(tmp_path, server.url)
+        result = run_crawl(config, "mastodon", "--hashtag", "coffee")
+    assert result.returncode == 1
+    assert "does not serve hashtag feeds publicly" in result.stderr
+    (run,) = rows(tmp_path / "scout.db", "SELECT * FROM crawl_runs")
+    assert run["status"] == "failed"
+    assert not any(e["path"].startswith("/api/v1/timelines") for e in server.log)
+
+
+def test_usage_problems_exit_2(tmp_path, server):
+    config = write_config(tmp_path, server.url)
+    assert run_crawl(config, "mastodon").returncode == 2
+    assert run_crawl(config, "mastodon", "--hashtag", "x", "--appview", "http://127.0.0.1:1").returncode == 2
+    assert run_crawl(config, "nosuchcampaign").returncode == 2
+    result = run_crawl(config, "mastodon", "--hashtag", "coffee", "--resume")
+    assert result.returncode == 2 and "no interrupted" in result.stderr
+
+
+def test_slows_down_before_the_rate_limit_is_spent():
+    """carol's first follower page says 5 of 300 requests are left, reset in 1 s: with
+    rate_limit_reserve 0.1 the next request waits for the reset."""
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as tmp, FakeServer(faults=False) as server:
+        config = write_config(Path(tmp), server.url)
+        result = run_crawl(config, "mastodon", "--handle", "carol@remote.example", "--posts", "0", "--followers", "5")
+        assert result.returncode == 0, result.stderr
+        (run,) = rows(Path(tmp) / "scout.db", "SELECT * FROM crawl_runs")
+        assert run["rate_limit_waits"] == 1
+        pages = [e for e in server.log if e["path"].endswith("/followers")]
+        assert len(pages) == 3
+        assert pages[1]["t"] - pages[0]["t"] >= 0.8  # waited for the reset

@@ -1,0 +1,240 @@
+"""Parsers on the real recordings (shared/fixtures) and on fixtures written from the docs."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from microscout.crawlers import parse_bluesky as pb
+from microscout.crawlers import parse_mastodon as pm
+from microscout.crawlers.items import OptOutItem, ProfileItem
+from microscout.crawlers.parse_common import Malformed, html_to_text, link_next
+
+HERE = Path(__file__).parent / "fixtures"
+HOST = "localhost:3000"
+
+
+def cassette(shared_dir: Path, name: str) -> list[dict]:
+    return yaml.safe_load((shared_dir / "fixtures" / "mastodon" / name).read_text())["interactions"]
+
+
+def response(shared_dir: Path, name: str, method: str, uri_part: str) -> tuple[dict | list, dict]:
+    for it in cassette(shared_dir, name):
+        if it["request"]["method"] == method and uri_part in it["request"]["uri"]:
+            r = it["response"]
+            return json.loads(r["body"]["string"]), r["headers"]
+    raise AssertionError(f"{name}: no {method} {uri_part}")
+
+
+def local(name: str):
+    return json.loads((HERE / name).read_text())
+
+
+# -- Mastodon, real recordings -----------------------------------------------------------
+def test_hashtag_timeline_recording(shared_dir):
+    body, headers = response(shared_dir, "test_hashtag_tl.yaml", "GET", "/timelines/tag/hoot")
+    assert pm.tag_timeline_authors(body) == ["mastodonpy_test_2"]
+    assert link_next(headers["link"][0]) == "http://localhost:3000/api/v1/timelines/tag/hoot?max_id=117020593741189701"
+    post = pm.parse_statuses(body, "mastodonpy_test_2@localhost:3000", HOST)[0]
+    assert post.platform_id == "117020593741189701"
+    assert post.text == "#hoot (hashtag toot)"
+    assert post.hashtags == ["hoot"]
+    assert post.links == [] and post.mentions == []
+    assert (post.likes, post.reposts, post.replies, post.quotes) == (0, 0, 0, 0)
+    assert post.language == "ja" and post.is_reply is False
+
+
+def test_instance_recording_says_hashtag_feeds_are_public(shared_dir):
+    body, _ = response(shared_dir, "test_hashtag_tl.yaml", "GET", "/api/v2/instance")
+    assert pm.hashtag_feeds_access(body) == {"local": "public", "remote": "public"}
+    assert pm.hashtag_feeds_access({"domain": "old.example"}) == {"local": "public", "remote": "public"}
+    limited = {"configuration": {"timelines_access": {"hashtag_feeds": {"local": "authenticated", "remote": "disabled"}}}}
+    assert pm.hashtag_feeds_access(limited) == {"local": "authenticated", "remote": "disabled"}
+
+
+def test_account_lookup_recording(shared_dir):
+    body, headers = response(shared_dir, "test_account_lookup.yaml", "GET", "acct=mastodonpy_test")
+    item = pm.parse_account(body, HOST)
+    assert isinstance(item, ProfileItem)
+    assert item.platform_id == "mastodonpy_test@localhost:3000" == item.handle  # local acct gets the host
+    assert item.api_id == "117020565966271181" and item.instance == HOST
+    assert item.bio == "I walk funny"
+    assert item.followers == 0 and item.created_at.startswith("2026-08-01")
+    assert item.last_post_at == "2026-08-01" and item.has_avatar is True
+    missing, _ = response(shared_dir, "test_account_lookup.yaml", "GET", "kljadklajsd")
+    with pytest.raises(Malformed):
+        pm.parse_account(missing, HOST)  # the 404 body {"error": …} is no account
+
+
+def test_account_recording_and_followers(shared_dir):
+    body, _ = response(shared_dir, "test_account.yaml", "GET", "/accounts/117020457910412882")
+    item = pm.parse_account(body, HOST)
+    assert item.platform_id.endswith("@localhost:3000")
+    followers, headers = response(shared_dir, "test_account_followers.yaml", "GET", "/followers")
+    assert pm.parse_followers(followers, item.platform_id, HOST) == []
+    assert "x-ratelimit-remaining" in headers
+
+
+def test_statuses_pages_follow_link_recording(shared_dir):
+    interactions = [it for it in cassette(shared_dir, "test_fetch_next_previous.yaml")
+                    if "/statuses?limit=5" in it["request"]["uri"]]
+    first = interactions[0]["response"]
+    body = json.loads(first["body"]["string"])
+    posts = pm.parse_statuses(body, "mastodonpy_test@localhost:3000", HOST)
+    assert len(posts) == 5 and all(p.platform_id.isdigit() for p in posts)
+    nxt = link_next(first["headers"]["link"][0])
+    assert nxt == interactions[1]["request"]["uri"]  # the crawler follows the server's link, never builds max_id
+
+
+def test_context_and_public_timeline_recordings(shared_dir):
+    context, _ = response(shared_dir, "test_status_context.yaml", "GET", "/context")
+    assert pm.parse_context(context, "117020585487094447", "a@b", HOST, 20) == []
+    timeline, _ = response(shared_dir, "test_public_tl_anonymous.yaml", "GET", "/timelines/public")
+    posts = pm.parse_statuses(timeline, "x@y", HOST)
+    assert len(posts) == 8
+    assert posts[1].text == "you can't say that on television"  # entities decoded
+    mention_post = posts[4]
+    assert mention_post.mentions and all("@" in m for m in mention_post.mentions)
+    assert pm.tag_timeline_authors(timeline) == ["mastodonpy_test_2", "admin"]
+
+
+# -- Mastodon, fixtures from the docs ------------------------------------------------------
+def test_opt_outs_keep_only_id_and_reason():
+    accounts = local("mastodon_accounts.json")
+    quiet = pm.parse_account(accounts["noindex"], "example.social")
+    assert isinstance(quiet, OptOutItem)
+    row = quiet.row()
+    assert row["platform_id"] == "quiet@example.social" and row["handle"] == ""
+    assert row["opted_out"] == 1 and row["opt_out_reason"] == "noindex"
+    assert all(row[k] is None for k in ("bio", "display_name", "followers", "following", "posts_count", "url"))
+    shy = pm.parse_account(accounts["undiscoverable"], "example.social")
+    assert isinstance(shy, OptOutItem) and shy.opt_out_reason == "discoverable=false"
+    indexable = {**accounts["remote"], "indexable": False}
+    assert pm.parse_account(indexable, "example.social").opt_out_reason == "indexable=false"
+
+
+def test_remote_account_keeps_the_crawled_instance():
+    item = pm.parse_account(local("mastodon_accounts.json")["remote"], "mastodon.social")
+    assert item.platform_id == "baker@bread.example" == item.handle
+    assert item.instance == "mastodon.social" and item.api_id == "109876543210"
+    assert item.followers == 4321 and item.bridged is False
+    assert item.bio == "Sourdough & rye. #sourdough @Gargron\nShop: https://bakery.example/"
+
+
+def test_bridged_account_is_marked():
+    accounts = local("mastodon_accounts.json")
+    assert pm.is_bridged("someone.bsky.social@bsky.brid.gy")
+    assert pm.parse_account(accounts["bridged"], "mastodon.social").bridged is True
+    assert not pm.is_bridged("baker@bread.example")
+
+
+def test_status_html_hashtags_mentions_links():
+    status = {
+        "id": "1", "created_at": "2026-10-01T10:00:00.000Z", "in_reply_to_id": "0", "language": "en",
+        "content": '<p>New <a href="https://x/tags/SpringCollection" class="mention hashtag" rel="tag">#<span>SpringCollection</span></a> '
+                   'with <span class="h-card"><a href="https://x/@brand" class="u-url mention">@<span>brand</span></a></span>'
+                   ' <a href="https://shop.example/p?id=3" rel="nofollow noopener" target="_blank">shop.example/p</a><br>#ad</p>',
+        "tags": [{"name": "springcollection"}, {"name": "ad"}],
+        "mentions": [{"acct": "brand@brands.example"}], "reblog": None,
+        "favourites_count": 3, "reblogs_count": 1, "replies_count": 2,
+    }
+    post = pm.parse_status(status, "me@x", "x")
+    assert post.text == "New #SpringCollection with @brand shop.example/p\n#ad"
+    assert post.hashtags == ["springcollection", "ad"]
+    assert post.mentions == ["brand@brands.example"]
+    assert post.links == ["https://shop.example/p?id=3"]
+    assert post.is_reply is True and post.quotes is None
+    assert pm.parse_status({**status, "reblog": {"id": "9"}}, "me@x", "x") is None
+
+
+def test_malformed_mastodon_bodies():
+    with pytest.raises(Malformed):
+        pm.tag_timeline_authors({"error": "This method requires an authenticated user"})
+    with pytest.raises(Malformed):
+        pm.parse_statuses([{"content": "<p>no id</p>"}], "a@b", "b")
+    with pytest.raises(Exception):
+        pm.parse_account({"id": "1", "acct": "a", "followers_count": {"n": 1}}, "b")
+
+
+def test_link_header_variants():
+    assert link_next('<https://a/x?max_id=5>; rel="next"') == "https://a/x?max_id=5"
+    assert link_next('<https://a/p>; rel="prev", <https://a/n>; rel="next"') == "https://a/n"
+    assert link_next('<https://a/p>; rel="prev"') is None
+    assert link_next(None) is None
+    assert html_to_text("<p>a</p><p>b &amp; c</p>")[0] == "a\n\nb & c"
+
+
+# -- Bluesky, real recordings --------------------------------------------------------------
+def test_follows_recording(shared_dir):
+    body = json.loads((shared_dir / "fixtures/bluesky/get_follows.json").read_text())
+    followers = pb.parse_followers(body, "did:plc:kvwvcn5iqfooopmyzvb4qzba")
+    assert len(followers) == 6
+    first = followers[0]
+    assert first.platform_id == "did:plc:vpkhqolt662uhesyj6nxm7ys" and first.handle == "why.bsky.team"
+    assert first.has_avatar is True and first.followers is None  # profileView has no counts: missing, not 0
+    assert first.created_at == "2022-11-17T01:04:43.624Z"
+
+
+def test_thread_recording(shared_dir):
+    body = json.loads((shared_dir / "fixtures/bluesky/thread_view_post_with_embed_media.json").read_text())
+    uri = body["thread"]["post"]["uri"]
+    assert pb.parse_thread(body, uri, "did:plc:kvwvcn5iqfooopmyzvb4qzba", 20) == []
+    post = pb.parse_post(body["thread"]["post"], "did:plc:kvwvcn5iqfooopmyzvb4qzba")
+    assert post.platform_id == uri and post.language == "en" and post.text == ""
+    assert post.url == "https://bsky.app/profile/test.marshal.dev/post/3kaheyt6vpc22"
+
+
+def test_post_record_recording(shared_dir):
+    record = json.loads((shared_dir / "fixtures/bluesky/post_record.json").read_text())
+    assert pb.facets(record["value"]) == ([], [], [])
+    post = pb.parse_post({"uri": record["uri"], "record": record["value"]}, "did:plc:kvwvcn5iqfooopmyzvb4qzba")
+    assert post.text == "new text114" and post.likes is None
+
+
+# -- Bluesky, fixtures from the docs --------------------------------------------------------
+def test_search_page_facets_at_utf8_byte_offsets():
+    page = local("bluesky_search_page.json")
+    assert pb.search_authors(page) == ["did:plc:z72i7hdynmk6r22z27h6tvur", "did:plc:ewvi7nxzyoun6zhxrhs64oiz"]
+    post = pb.parse_post(page["posts"][0], "did:plc:z72i7hdynmk6r22z27h6tvur")
+    assert post.hashtags == ["pâtisserie", "dessert", "foodphotography"]
+    assert post.mentions == ["léa.bsky.social"]
+    assert post.links == ["https://recettes.example/creme"]
+    assert (post.likes, post.replies, post.reposts, post.quotes) == (42, 3, 1, 0)
+    assert post.language == "fr" and post.is_reply is False
+    reply = pb.parse_post(page["posts"][1], "did:plc:ewvi7nxzyoun6zhxrhs64oiz")
+    assert reply.is_reply is True and reply.hashtags == ["dessert"]
+
+
+def test_profiles_opt_out_and_bot_label():
+    zoe, hidden, bot = pb.parse_profiles(local("bluesky_profiles.json"))
+    assert isinstance(zoe, ProfileItem)
+    assert (zoe.platform_id, zoe.handle, zoe.followers, zoe.following, zoe.posts_count) == (
+        "did:plc:z72i7hdynmk6r22z27h6tvur", "zoë.bsky.social", 4210, 311, 1200)
+    assert zoe.bio.startswith("Pâtissière") and zoe.has_avatar is True and zoe.bot is False
+    assert isinstance(hidden, OptOutItem)
+    assert hidden.row()["handle"] == "" and hidden.row()["bio"] is None
+    assert hidden.opt_out_reason == "label !no-unauthenticated"
+    assert bot.bot is True and bot.has_avatar is False and bot.following is None
+
+
+def test_author_feed_skips_reposts_and_others():
+    me = {"did": "did:plc:me", "handle": "me.test"}
+    other = {"did": "did:plc:other", "handle": "other.test"}
+    def post(author, n):
+        return {"uri": f"at://{author['did']}/app.bsky.feed.post/{n}", "author": author,
+                "record": {"text": "hi", "createdAt": "2026-10-01T00:00:00Z"}}
+    body = {"feed": [{"post": post(me, 1)},
+                     {"post": post(other, 2), "reason": {"$type": "app.bsky.feed.defs#reasonRepost", "by": me}},
+                     {"post": post(other, 3)}, {"post": post(me, 4)}], "cursor": "c"}
+    assert [p.platform_id.rpartition("/")[2] for p in pb.parse_author_feed(body, "did:plc:me")] == ["1", "4"]
+
+
+def test_malformed_bluesky_bodies():
+    with pytest.raises(Malformed):
+        pb.search_authors({"posts": [{"uri": "at://x"}]})
+    with pytest.raises(Malformed):
+        pb.parse_profiles({"error": "InternalServerError"})
+    with pytest.raises(Exception):
+        pb.parse_profile({"did": "did:plc:x", "handle": "x", "followersCount": "12"})
