@@ -27,6 +27,20 @@ def _summary(row: dict) -> list[str]:
     ]
 
 
+def stored_candidates(db_path, platform: str) -> list[str]:
+    """Ids of the candidates already stored (not opted out), oldest first: the acct on
+    Mastodon, the DID on Bluesky, both of which the spiders look up directly."""
+    from pathlib import Path
+
+    from microscout.store import open_store
+
+    if not Path(db_path).exists():
+        return []
+    db = open_store(db_path)
+    return [r[0] for r in db.execute(
+        "SELECT platform_id FROM profiles WHERE platform = ? AND opted_out = 0 ORDER BY id", [platform])]
+
+
 @click.command(name="crawl")
 @click.argument("target")
 @click.option("--hashtag", "hashtags", multiple=True, metavar="TAG", help="Hashtag to discover authors from (repeatable).")
@@ -44,11 +58,13 @@ def _summary(row: dict) -> list[str]:
 @click.option("--followers", type=click.IntRange(min=0), default=None, help="Follower sample size.")
 @click.option("--tier", "tiers", multiple=True, metavar="TIER",
               help="Target tier(s) for the prefilter of a crawl without a campaign (default: micro).")
+@click.option("--known", is_flag=True,
+              help="Also re-crawl every candidate already stored for the platform, so its history continues.")
 @click.option("--resume", is_flag=True, help="Continue the last interrupted crawl with the same arguments.")
 @click.option("--no-prefilter", is_flag=True, help="Fetch everything for every profile.")
 @with_env
 def command(env, target, hashtags, handles, instance, appview, pds, max_profiles, max_requests, pages, posts,
-            replies, replied_posts, followers, tiers, resume, no_prefilter):
+            replies, replied_posts, followers, tiers, known, resume, no_prefilter):
     """Crawl TARGET: `mastodon`, `bluesky` or the name of a campaign in the config.
 
     Hashtag pages yield authors; each author's profile is stored and snapshotted, checked
@@ -66,8 +82,8 @@ def command(env, target, hashtags, handles, instance, appview, pds, max_profiles
         if tier not in TIER_NAMES:
             raise UsageProblem(f"--tier {tier}: unknown tier; tiers are {', '.join(TIER_NAMES)}")
     if target in PLATFORMS:
-        if not hashtags and not handles:
-            raise UsageProblem(f"crawl {target}: give at least one --hashtag TAG or --handle @USER")
+        if not hashtags and not handles and not known:
+            raise UsageProblem(f"crawl {target}: give at least one --hashtag TAG, --handle @USER or --known")
         platforms, campaign = [target], None
     else:
         campaign_cfg = config.campaign(target)
@@ -95,6 +111,8 @@ def command(env, target, hashtags, handles, instance, appview, pds, max_profiles
             spec = CrawlSpec("bluesky", (appview or config.platforms.bluesky.base_url).rstrip("/"),
                              pds=(pds or config.platforms.bluesky.pds).rstrip("/"))
         spec.hashtags, spec.handles, spec.campaign = tags, [h.lstrip("@") for h in handles], campaign
+        if known:
+            spec.handles += stored_candidates(env.database_path, platform)
         spec.target_tiers = list(tiers) or (None if campaign else ["micro"])
         spec.prefilter, spec.bounds = not no_prefilter and config.crawl.prefilter, bounds
         specs.append(spec)

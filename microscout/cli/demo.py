@@ -77,8 +77,9 @@ def command(env: Env, size: int | None, seed: int | None, fmt: str) -> None:
         _crawl(env, db_path, server.url, ["--posts", "0", "--followers", "0", "--replies", "0"], credentials)
         urllib.request.urlopen(urllib.request.Request(
             f"{server.url}/_sandbox/advance?days={DAYS_BETWEEN_CRAWLS}", method="POST"), timeout=10).close()
-        console.print(f"Crawl 2 (day {DAYS_BETWEEN_CRAWLS}): profiles, posts, replies and follower samples")
-        _crawl(env, db_path, server.url, [], credentials)
+        console.print(f"Crawl 2 (day {DAYS_BETWEEN_CRAWLS}): known and new profiles, posts, replies and "
+                      f"follower samples")
+        _crawl(env, db_path, server.url, ["--known"], credentials)
     db = open_store(db_path)
     summary = run_shortlist(db, config, rules, CAMPAIGN)
     console.print(shortlist_table(db, summary.run_id, spec.shortlist_size,
