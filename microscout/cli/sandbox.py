@@ -1,0 +1,113 @@
+"""`microscout sandbox serve | generate | score`: the offline simulated platform."""
+from __future__ import annotations
+
+import json
+import sys
+import time
+
+import click
+
+from microscout.cli.common import UsageProblem, with_env
+
+
+@click.group("sandbox")
+def command() -> None:
+    """A local simulated Mastodon + Bluesky with a seeded population of known truth."""
+
+
+def _size_seed(env, size, seed):
+    return (size if size is not None else env.config.sandbox.size,
+            seed if seed is not None else env.config.sandbox.seed)
+
+
+@command.command("serve")
+@click.option("--size", type=click.IntRange(10, 1_000_000), default=None, help="Profiles (default: [sandbox] size).")
+@click.option("--seed", type=int, default=None, help="Population seed (default: [sandbox] seed).")
+@click.option("--host", default=None, help="Address to bind (default: [sandbox] host, 127.0.0.1).")
+@click.option("--port", type=click.IntRange(0, 65535), default=None, help="Port; 0 picks a free one.")
+@click.option("--day", type=click.IntRange(0, 30), default=0, show_default=True, help="Start on this sandbox day.")
+@click.option("--rate-429", type=click.FloatRange(0, 1), default=0.0, help="Share of requests answered 429.")
+@click.option("--retry-after", type=click.IntRange(0), default=1, show_default=True)
+@click.option("--rate-5xx", type=click.FloatRange(0, 1), default=0.0)
+@click.option("--rate-malformed", type=click.FloatRange(0, 1), default=0.0)
+@click.option("--rate-drop", type=click.FloatRange(0, 1), default=0.0)
+@click.option("--latency", type=click.FloatRange(0), default=0.0, help="Seconds added to each response.")
+@click.option("--fault-seed", type=int, default=0, show_default=True)
+@click.option("--rate-limit", type=click.IntRange(1), default=100_000, show_default=True,
+              help="Requests per window per client.")
+@click.option("--rate-window", type=click.FloatRange(1), default=300.0, show_default=True)
+@click.option("--lifetime", type=click.FloatRange(0), default=None, help="Stop after this many seconds.")
+@with_env
+def serve(env, size, seed, host, port, day, rate_429, retry_after, rate_5xx, rate_malformed, rate_drop,
+          latency, fault_seed, rate_limit, rate_window, lifetime):
+    """Serve the sandbox until Ctrl-C (or --lifetime)."""
+    from microscout.sandbox import IDENTIFIER, PASSWORD, Faults, SandboxServer
+
+    size, seed = _size_seed(env, size, seed)
+    try:
+        faults = Faults(latency=latency, rate_429=rate_429, retry_after=retry_after, rate_5xx=rate_5xx,
+                        rate_malformed=rate_malformed, rate_drop=rate_drop, seed=fault_seed)
+    except ValueError as exc:
+        raise UsageProblem(str(exc)) from None
+    cfg = env.config.sandbox
+    try:
+        server = SandboxServer(size=size, seed=seed, host=host or cfg.host,
+                               port=cfg.port if port is None else port, faults=faults, day=day,
+                               rate_limit=rate_limit, rate_window=rate_window, lifetime=lifetime)
+    except OSError as exc:
+        raise UsageProblem(f"cannot listen on {host or cfg.host}:{port}: {exc.strerror}") from None
+    with server:
+        click.echo(f"sandbox: {server.url}  (size {size}, seed {seed}, day {server.day})")
+        click.echo(f"  mastodon base_url = {server.url}")
+        click.echo(f"  bluesky  base_url = pds = {server.url}   identifier {IDENTIFIER}  password {PASSWORD}")
+        click.echo(f"  advance time: curl -X POST '{server.url}/_sandbox/advance?days=7'")
+        click.echo("Ctrl-C to stop." + (f" Stops by itself after {lifetime:g} s." if lifetime else ""), err=False)
+        try:
+            server.wait()
+        except KeyboardInterrupt:
+            click.echo("stopped")
+
+
+@command.command("generate")
+@click.option("--size", type=click.IntRange(1, 1_000_000), default=None, help="Profiles (default: [sandbox] size).")
+@click.option("--seed", type=int, default=None)
+@click.option("--out", "out", type=click.Path(dir_okay=False), default=None,
+              help="Database file (default: --db, else `database` from config).")
+@click.option("--posts", type=click.IntRange(0, 40), default=30, show_default=True, help="Posts per profile.")
+@click.option("--posts-with-replies", type=click.IntRange(0, 40), default=5, show_default=True)
+@click.option("--followers", type=click.IntRange(0, 400), default=80, show_default=True,
+              help="Follower sample per profile (0 for big runs).")
+@click.option("--batch", type=click.IntRange(1), default=500, show_default=True)
+@with_env
+def generate(env, size, seed, out, posts, posts_with_replies, followers, batch):
+    """Write the population into a store as if it had been crawled on days 0 and 7."""
+    from microscout.sandbox.storewriter import generate as run
+
+    size, seed = _size_seed(env, size, seed)
+    path = out or env.database_path
+    started = time.perf_counter()
+    with click.progressbar(length=size, label=f"generating {size} profiles", file=sys.stderr) as bar:
+        stats = run(path, size, seed, posts=posts, posts_with_replies=posts_with_replies,
+                    followers=followers, batch=batch, progress=bar.update)
+    click.echo(f"{path}: {stats.profiles} profiles (+{stats.opted_out} opted out), {stats.posts} posts, "
+               f"{stats.comments} replies, {stats.followers} followers in {time.perf_counter() - started:.1f} s")
+
+
+@command.command("score")
+@click.argument("campaign")
+@click.option("--size", type=click.IntRange(1, 1_000_000), default=None)
+@click.option("--seed", type=int, default=None)
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@with_env
+def score_cmd(env, campaign, size, seed, as_json):
+    """Compare CAMPAIGN's last shortlist with the sandbox's ground truth."""
+    from dataclasses import asdict
+
+    from microscout.sandbox.score import ScoreError, format_report, score
+
+    size, seed = _size_seed(env, size, seed)
+    try:
+        report = score(env.db(), campaign, size, seed)
+    except ScoreError as exc:
+        raise UsageProblem(str(exc)) from None
+    click.echo(json.dumps(asdict(report), indent=2) if as_json else format_report(report))

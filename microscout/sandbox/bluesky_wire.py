@@ -1,0 +1,150 @@
+"""Bluesky AppView views, per the app.bsky lexicons and the recordings in
+shared/fixtures/bluesky: profile views, post views with facets, thread views."""
+from __future__ import annotations
+
+import base64
+import hashlib
+
+from microscout.sandbox import ids
+from microscout.sandbox.clock import DAY, Clock
+from microscout.sandbox.population import Account, Person, Population, Post, Reply
+from microscout.sandbox.text import BRANDS, Segment
+
+VIEWER = {"muted": False, "blockedBy": False}
+
+
+def cid(seed: str) -> str:
+    digest = hashlib.sha256(seed.encode()).digest()
+    return "bafyrei" + base64.b32encode(digest).decode().lower().rstrip("=")[:52]
+
+
+def _label(did: str, val: str, cts: str) -> dict:
+    return {"src": did, "uri": did, "val": val, "cts": cts}
+
+
+def _avatar(did: str, has: bool, base: str) -> str | None:
+    return f"{base}/img/avatar/plain/{did}/{cid(did)}@jpeg" if has else None
+
+
+def _basic(did: str, handle: str, display_name: str, has_avatar: bool, created: str, labels: list,
+           base: str) -> dict:
+    out = {"did": did, "handle": handle, "displayName": display_name,
+           "associated": {"chat": {"allowIncoming": "following"}}, "viewer": dict(VIEWER),
+           "labels": labels, "createdAt": created}
+    avatar = _avatar(did, has_avatar, base)
+    if avatar:  # absent, not null, when there is none (lexicon: optional)
+        out["avatar"] = avatar
+    return out
+
+
+def _labels(p: Person, clock: Clock) -> list:
+    created = clock.iso(-p.created_days * DAY)
+    out = []
+    if "label" in p.opt_out:  # the author's self-label: "don't show me to logged-out users"
+        out.append(_label(p.did, p.opt_out["label"], created))
+    if p.bot:
+        out.append(_label(p.did, "bot", created))
+    return out
+
+
+def profile_basic(p: Person, clock: Clock, base: str) -> dict:
+    return _basic(p.did, p.handle, p.display_name, p.has_avatar, clock.iso(-p.created_days * DAY),
+                  _labels(p, clock), base)
+
+
+def profile_detailed(pop: Population, p: Person, clock: Clock, base: str) -> dict:
+    out = profile_basic(p, clock, base)
+    out.update({"description": p.bio, "indexedAt": clock.iso(0),
+                "followersCount": p.followers(clock.day), "followsCount": p.following,
+                "postsCount": pop.statuses_count(p, clock.day)})
+    return out
+
+
+def account_view(acc: Account, clock: Clock, base: str, detailed: bool = False) -> dict:
+    created = clock.iso(-acc.created_days * DAY)
+    out = _basic(acc.did, acc.handle, acc.display_name, acc.has_avatar, created, [], base)
+    out.update({"description": acc.bio, "indexedAt": created})
+    if detailed:
+        out.update({"followersCount": acc.followers, "followsCount": acc.following, "postsCount": acc.posts})
+    return out
+
+
+def _mention_did(pop: Population, handle: str) -> str:
+    user, _, rest = handle.partition(".")
+    if rest == ids.BRAND_DOMAIN:
+        return ids.did(ids.DID_BRAND, next((b for b, n in enumerate(BRANDS) if n.lower() == user), 0))
+    i = pop.index_of_username(handle)
+    return ids.did(ids.DID_PROFILE, i or 0)
+
+
+def text_and_facets(pop: Population, segments: list[Segment]) -> tuple[str, list[dict]]:
+    """Plain text, and facets whose indexes are UTF-8 *byte* offsets (lexicon)."""
+    parts, facets, offset = [], [], 0
+    for kind, value in segments:
+        shown = {"tag": "#", "mention": "@"}.get(kind, "") + value
+        size = len(shown.encode("utf-8"))
+        index = {"byteStart": offset, "byteEnd": offset + size}
+        if kind == "tag":
+            facets.append({"$type": "app.bsky.richtext.facet", "index": index,
+                           "features": [{"$type": "app.bsky.richtext.facet#tag", "tag": value}]})
+        elif kind == "mention":
+            facets.append({"$type": "app.bsky.richtext.facet", "index": index,
+                           "features": [{"$type": "app.bsky.richtext.facet#mention",
+                                         "did": _mention_did(pop, value)}]})
+        elif kind == "link":
+            facets.append({"$type": "app.bsky.richtext.facet", "index": index,
+                           "features": [{"$type": "app.bsky.richtext.facet#link", "uri": value}]})
+        parts.append(shown)
+        offset += size
+    return "".join(parts), facets
+
+
+def post_uri(did: str, n: int) -> str:
+    return f"at://{did}/app.bsky.feed.post/{ids.tid(n)}"
+
+
+def post_view(pop: Population, post: Post, clock: Clock, base: str) -> dict:
+    p = pop.person(post.i)
+    segments, outline = list(post.segments), []
+    if post.k % 4 == 0 and segments and segments[-1][0] == "tag":
+        # Some clients put hashtags in record.tags ("outline tags") instead of the text.
+        outline.append(segments.pop()[1])
+        while segments and segments[-1] == ("text", " "):
+            segments.pop()
+    body, facets = text_and_facets(pop, segments)
+    uri = post_uri(p.did, post.id)
+    record = {"$type": "app.bsky.feed.post", "createdAt": clock.iso(post.t), "langs": [post.language],
+              "text": body}
+    if facets:
+        record["facets"] = facets
+    if outline:
+        record["tags"] = outline
+    return {"uri": uri, "cid": cid(uri), "author": profile_basic(p, clock, base), "record": record,
+            "replyCount": post.replies, "repostCount": post.reblogs, "likeCount": post.likes,
+            "quoteCount": post.quotes, "indexedAt": clock.iso(post.t + 2), "viewer": {}, "labels": []}
+
+
+def reply_view(pop: Population, reply: Reply, post: Post, clock: Clock, base: str) -> dict:
+    p = pop.person(post.i)
+    root = post_uri(p.did, post.id)
+    uri = post_uri(reply.author.did, reply.id)
+    ref = {"uri": root, "cid": cid(root)}
+    record = {"$type": "app.bsky.feed.post", "createdAt": clock.iso(reply.t), "langs": ["en"],
+              "text": reply.text, "reply": {"root": ref, "parent": ref}}
+    author = account_view(reply.author, clock, base)
+    author.pop("description"), author.pop("indexedAt")
+    return {"uri": uri, "cid": cid(uri), "author": author, "record": record,
+            "replyCount": 0, "repostCount": 0, "likeCount": reply.likes, "quoteCount": 0,
+            "indexedAt": clock.iso(reply.t + 2), "viewer": {}, "labels": []}
+
+
+def thread(pop: Population, post: Post, clock: Clock, base: str) -> dict:
+    replies = [{"$type": "app.bsky.feed.defs#threadViewPost",
+                "post": reply_view(pop, r, post, clock, base), "replies": []}
+               for r in reversed(pop.replies(post, clock.day))]
+    return {"thread": {"$type": "app.bsky.feed.defs#threadViewPost",
+                       "post": post_view(pop, post, clock, base), "replies": replies}}
+
+
+def error(name: str, message: str) -> dict:
+    return {"error": name, "message": message}

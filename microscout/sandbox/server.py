@@ -1,0 +1,221 @@
+"""The sandbox HTTP server: Mastodon REST and Bluesky XRPC on one port, 127.0.0.1.
+
+    with SandboxServer(size=400, seed=7) as sb:
+        sb.url                       # http://127.0.0.1:PORT
+        sb.advance(7)                # or POST /_sandbox/advance?days=7
+
+URL layout: /api/v1/..., /api/v2/instance (Mastodon); /xrpc/<nsid> (Bluesky AppView,
+and createSession as the PDS, so appview = pds = sb.url); /robots.txt;
+/_sandbox/state and POST /_sandbox/advance?days=N (control, never faulted or limited).
+The server thread is a daemon and stops on exit, on ``stop()`` or after ``lifetime`` s.
+"""
+from __future__ import annotations
+
+import json
+import threading
+import time
+from datetime import datetime, timezone
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from microscout.sandbox import routes_bluesky, routes_mastodon
+from microscout.sandbox.clock import Clock
+from microscout.sandbox.faults import FaultInjector, Faults, RateLimiter
+from microscout.sandbox.index import DEFAULT_CAP, PostIndex
+from microscout.sandbox.population import Population
+
+ROBOTS = b"User-agent: *\nAllow: /api/\nAllow: /xrpc/\nDisallow: /_sandbox/\n"
+MALFORMED_HTML = (b"<!DOCTYPE html><html><head><title>We're sorry, but something went wrong (500)</title>"
+                  b"</head><body><h1>Something went wrong</h1></body></html>")
+
+
+class SandboxServer:
+    def __init__(self, size: int = 400, seed: int = 7, host: str = "127.0.0.1", port: int = 0,
+                 faults: Faults | None = None, day: int = 0, rate_limit: int = 100_000,
+                 rate_window: float = 300.0, lifetime: float | None = None, index_cap: int = DEFAULT_CAP):
+        # The default limit is generous so a demo crawl never stalls; tests lower it.
+        self.pop = Population(size, seed)
+        self.clock = Clock(day=day)
+        self.faults = FaultInjector(faults or Faults())
+        self.limiter = RateLimiter(rate_limit, rate_window)
+        self.rate_limit, self.lifetime = rate_limit, lifetime
+        self.tokens: dict[str, str] = {}
+        self.requests = 0
+        self.mastodon_index = PostIndex(self.pop, "mastodon", keywords=False, cap=index_cap)
+        self.bluesky_index = PostIndex(self.pop, "bluesky", keywords=True, cap=index_cap)
+        self._lock = threading.Lock()
+        self._httpd = ThreadingHTTPServer((host, port), _Handler)
+        self._httpd.daemon_threads = True
+        self._httpd.app = self
+        self._thread: threading.Thread | None = None
+        self._timer: threading.Timer | None = None
+        h, p = self._httpd.server_address[:2]
+        self.host, self.port = h, p
+        self.url = f"http://{h}:{p}"
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    def start(self) -> "SandboxServer":
+        self._thread = threading.Thread(target=self._httpd.serve_forever, name="sandbox", daemon=True)
+        self._thread.start()
+        if self.lifetime:
+            self._timer = threading.Timer(self.lifetime, self.stop)
+            self._timer.daemon = True
+            self._timer.start()
+        return self
+
+    def stop(self) -> None:
+        if self._timer:
+            self._timer.cancel()
+        if self._thread and self._thread.is_alive():
+            self._httpd.shutdown()
+        self._httpd.server_close()
+
+    def wait(self) -> None:
+        """Block until stopped (by lifetime, stop() or KeyboardInterrupt in the caller)."""
+        while self._thread and self._thread.is_alive():
+            self._thread.join(0.5)
+
+    def __enter__(self) -> "SandboxServer":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def advance(self, days: int) -> int:
+        with self._lock:
+            self.clock.day += days
+            return self.clock.day
+
+    @property
+    def day(self) -> int:
+        return self.clock.day
+
+    # -- dispatch ----------------------------------------------------------------------------
+
+    def dispatch(self, method: str, path: str, query: dict, body: bytes, token: str | None):
+        if path.startswith("/xrpc/"):
+            nsid = path[len("/xrpc/"):]
+            if method == "POST" and nsid in routes_bluesky.POST:
+                func = routes_bluesky.POST[nsid]
+                return func(self, query, body, token) if nsid in routes_bluesky.NEEDS_TOKEN else func(self, query, body)
+            if method == "GET" and nsid in routes_bluesky.GET:
+                func = routes_bluesky.GET[nsid]
+                return func(self, query, token) if nsid in routes_bluesky.NEEDS_TOKEN else func(self, query)
+            return 501, {"error": "MethodNotImplemented", "message": f"Method Not Implemented: {nsid}"}, {}
+        if method != "GET":
+            return 404, {"error": "Not found"}, {}
+        for pattern, func in routes_mastodon.ROUTES:
+            args = _match(pattern, path)
+            if args is not None:
+                return func(self, query, *args)
+        return 404, {"error": "Not found"}, {}
+
+
+def _match(pattern: str, path: str) -> list[str] | None:
+    want, got = pattern.strip("/").split("/"), path.strip("/").split("/")
+    if len(want) != len(got):
+        return None
+    args = []
+    for w, g in zip(want, got):
+        if w == "{}":
+            args.append(unquote(g))
+        elif w != g:
+            return None
+    return args
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive: crawlers reuse connections
+    server_version = "microscout-sandbox/0.1"
+
+    def log_message(self, *args) -> None:  # quiet: tests and the demo print their own
+        pass
+
+    def do_GET(self) -> None:
+        self._serve("GET")
+
+    def do_POST(self) -> None:
+        self._serve("POST")
+
+    def _serve(self, method: str) -> None:
+        app: SandboxServer = self.server.app
+        parts = urlsplit(self.path)
+        path, query = parts.path, parse_qs(parts.query)
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        if path.startswith("/_sandbox/"):
+            return self._control(app, method, path, query)
+        if path == "/robots.txt":
+            return self._send(200, ROBOTS, {"Content-Type": "text/plain"})
+        with app._lock:
+            app.requests += 1
+        xrpc = path.startswith("/xrpc/")
+        allowed, remaining, reset = app.limiter.hit(self.client_address[0])
+        if xrpc:
+            limits = {"RateLimit-Limit": str(app.rate_limit), "RateLimit-Remaining": str(remaining),
+                      "RateLimit-Reset": str(int(reset)),
+                      "RateLimit-Policy": f"{app.rate_limit};w={int(app.limiter.window)}"}
+        else:
+            stamp = datetime.fromtimestamp(reset, timezone.utc).isoformat(timespec="milliseconds")
+            limits = {"X-RateLimit-Limit": str(app.rate_limit), "X-RateLimit-Remaining": str(remaining),
+                      "X-RateLimit-Reset": stamp.replace("+00:00", "Z")}
+        if app.faults.faults.latency:
+            time.sleep(app.faults.faults.latency)
+        if not allowed:
+            wait = max(1, int(reset - time.time() + 0.999))
+            error = {"error": "RateLimitExceeded", "message": "Rate Limit Exceeded"} if xrpc else \
+                {"error": "Too many requests"}
+            return self._json(429, error, {**limits, "Retry-After": str(wait)})
+        fault, rng = app.faults.decide(path)
+        if fault == "drop":
+            self.close_connection = True
+            return
+        if fault == "429":
+            error = {"error": "RateLimitExceeded", "message": "Rate Limit Exceeded"} if xrpc else \
+                {"error": "Too many requests"}
+            return self._json(429, error, {**limits, "Retry-After": str(app.faults.faults.retry_after)})
+        if fault == "5xx":
+            code = rng.choice((500, 502, 503))
+            return self._json(code, {"error": "Internal server error"}, limits)
+        auth = self.headers.get("Authorization", "")
+        token = auth[7:].strip() if auth.lower().startswith("bearer ") else None
+        try:
+            status, payload, headers = app.dispatch(method, path, query, body, token)
+        except Exception as exc:  # a sandbox bug must still answer like a server
+            status, payload, headers = 500, {"error": f"sandbox error: {exc!r}"}, {}
+        if fault == "malformed":
+            style = rng.randrange(3)
+            if style == 0:  # cut mid-document, still labelled JSON
+                data = json.dumps(payload).encode()
+                return self._send(200, data[:max(1, len(data) // 2)], {**limits, **headers,
+                                  "Content-Type": "application/json; charset=utf-8"})
+            return self._send(200 if style == 1 else 502, MALFORMED_HTML,
+                              {**limits, "Content-Type": "text/html; charset=utf-8"})
+        self._json(status, payload, {**limits, **headers})
+
+    def _control(self, app: SandboxServer, method: str, path: str, query: dict) -> None:
+        if path == "/_sandbox/advance" and method == "POST":
+            try:
+                days = int(query.get("days", ["1"])[0])
+            except ValueError:
+                return self._json(400, {"error": "days must be an integer"}, {})
+            if days < 0:
+                return self._json(400, {"error": "days must be >= 0 (time only moves forward)"}, {})
+            app.advance(days)
+        if path in ("/_sandbox/advance", "/_sandbox/state"):
+            return self._json(200, {"day": app.day, "size": app.pop.size, "seed": app.pop.seed,
+                                    "requests": app.requests, "faults": app.faults.injected}, {})
+        self._json(404, {"error": "Not found"}, {})
+
+    def _json(self, status: int, payload, headers: dict) -> None:
+        data = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        self._send(status, data, {"Content-Type": "application/json; charset=utf-8", **headers})
+
+    def _send(self, status: int, data: bytes, headers: dict) -> None:
+        self.send_response(status)
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)

@@ -1,0 +1,88 @@
+"""The ground truth: what each generated profile really is. Never sent over the wire.
+
+``platform_id`` is what a crawler should store: on Mastodon the acct ``user@host`` where
+host is the fictional instance domain ``sandbox.example`` (``ids.LOCAL_DOMAIN``, also
+``domain`` in /api/v2/instance), independent of the port; remote accounts keep their
+own domain (``elsewhere.example``, ``bsky.brid.gy``). On Bluesky it is the DID.
+A crawler that qualifies local accounts with the URL's host (``user@127.0.0.1:PORT``)
+still matches: ``key_for`` normalises local accts by username.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Iterator
+
+from microscout.config import Config, TIER_NAMES
+from microscout.sandbox.archetypes import ALSO_EXPECTED, CAMPAIGN_NICHE, RULE_FOR
+from microscout.sandbox.population import Person, Population
+
+RECENT_POSTS = 30
+SECOND_DAY = 7  # the day of the second crawl the demo and `generate` simulate
+
+
+@lru_cache(maxsize=None)
+def _tiers(platform: str) -> dict:
+    # The built-in defaults: the truth must not move when someone edits their config.
+    return Config().platforms.get(platform).tiers
+
+
+def tier_of(followers: int, platform: str) -> str:
+    tiers = _tiers(platform)
+    for name in TIER_NAMES:
+        tier = tiers.get(name)
+        if tier and tier.contains(followers):
+            return name
+    return "below"
+
+
+def labels(pop: Population, p: Person) -> dict:
+    """Facts about the profile, and the rules that should flag it ("expected")."""
+    posts = pop.visible_posts(p.i, SECOND_DAY)[:RECENT_POSTS]
+    n = max(1, len(posts))
+    kinds = [post.kind for post in posts]
+    f0, f7 = p.followers(0), p.followers(SECOND_DAY)
+    tier0, tier7 = tier_of(f0, p.platform), tier_of(f7, p.platform)
+    expected = set()
+    if p.archetype in RULE_FOR:
+        expected.add(RULE_FOR[p.archetype])
+    expected.update(ALSO_EXPECTED.get(p.archetype, ()))
+    if p.archetype == "opted_out":
+        expected.add("opted_out")
+    if "micro" not in (tier0, tier7) or tier0 != tier7:
+        expected.add("tier_bounds")
+    if p.niche != CAMPAIGN_NICHE:
+        expected.add("niche_relevance")
+    sponsored = sum(k != "organic" for k in kinds) / n
+    if sponsored > 0.3:  # Favikon's red flag (DOMAIN), measured on what was generated
+        expected.add("ad_frequency")
+    if any(k in ("undisclosed", "weak") for k in kinds):
+        expected.add("disclosure")
+    return {
+        "tier": tier0, "tier_day7": tier7, "niche": p.niche,
+        "followers_day0": f0, "followers_day7": f7, "real_audience": p.real0,
+        "engagement_rate": round(sum(x.likes + x.replies + x.reblogs + x.quotes for x in posts) / n / max(f7, 1), 5),
+        "posts_per_week": round(p.cadence, 2), "sponsored_share": round(sponsored, 3),
+        "undisclosed_posts": kinds.count("undisclosed"), "weak_posts": kinds.count("weak"),
+        "suspicious_follower_share": round(p.susp, 3), "generic_comment_share": round(p.generic, 3),
+        "opt_out": p.opt_out, "remote": p.remote, "bridged": p.bridged,
+        "expected": sorted(expected),
+    }
+
+
+def truth(size: int, seed: int) -> Iterator[tuple[str, str, str, dict]]:
+    """(platform, platform_id, archetype, labels) for every profile, in index order."""
+    pop = Population(size, seed)
+    for p in pop:
+        yield p.platform, p.platform_id, p.archetype, labels(pop, p)
+
+
+def key_for(platform: str, platform_id: str) -> tuple[str, str]:
+    """A store key, normalised so that any spelling of a local acct matches the truth."""
+    if platform == "mastodon" and "@" in platform_id:
+        user, _, host = platform_id.lstrip("@").partition("@")
+        if host not in ("elsewhere.example", "bsky.brid.gy"):
+            return platform, user
+        return platform, f"{user}@{host}"
+    if platform == "mastodon":
+        return platform, platform_id.lstrip("@")
+    return platform, platform_id

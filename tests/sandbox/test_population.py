@@ -1,0 +1,202 @@
+"""The generator: deterministic, pure per profile, and each archetype behaves as designed."""
+from statistics import median
+
+import pytest
+
+from microscout.sandbox import ids
+from microscout.sandbox.archetypes import archetype_counts
+from microscout.sandbox.population import DAY, JUMP_DAY, Population
+from microscout.sandbox.text import plain
+from microscout.sandbox.truth import tier_of, truth
+
+SIZE, SEED = 400, 7
+
+
+@pytest.fixture(scope="module")
+def pop():
+    return Population(SIZE, SEED)
+
+
+@pytest.fixture(scope="module")
+def by_arch(pop):
+    out = {}
+    for p in pop:
+        out.setdefault(p.archetype, []).append(p)
+    return out
+
+
+def _digest(size, seed):
+    pop = Population(size, seed)
+    rows = []
+    for p in pop:
+        posts = pop.visible_posts(p.i, 0)[:3]
+        rows.append((p.platform_id, p.archetype, p.followers(0), p.followers(7),
+                     [(x.id, plain(x.segments), x.likes) for x in posts],
+                     pop.follower(p, 0).username))
+    return rows
+
+
+def test_same_seed_same_population_and_different_seed_differs():
+    assert _digest(120, 7) == _digest(120, 7)
+    assert _digest(120, 7) != _digest(120, 8)
+
+
+def test_profile_is_a_pure_function_of_seed_and_index():
+    big = Population(1_000_000, 7)
+    alone = big.person(987_654)
+    assert alone.i == 987_654
+    # The same index in a fresh population, generated after others, is identical.
+    other = Population(1_000_000, 7)
+    for i in range(5):
+        other.person(i)
+    assert other.person(987_654) == alone
+    assert [x.id for x in big.visible_posts(987_654, 0)] == [x.id for x in other.visible_posts(987_654, 0)]
+
+
+def test_archetype_counts_at_default_size():
+    counts = archetype_counts(SIZE, SEED)
+    assert counts["genuine_micro"] == 40 and counts["celebrity"] == 4 and counts["background"] == 260
+    for name in ("bought_followers", "pods", "ad_heavy", "undisclosed_ads", "weak_disclosure",
+                 "inconsistent", "off_niche", "opted_out"):
+        assert counts[name] == 12
+    assert sum(counts.values()) == SIZE
+
+
+def test_both_platforms_remote_and_bridged_accounts_exist(pop):
+    people = list(pop)
+    assert {p.platform for p in people} == {"mastodon", "bluesky"}
+    assert any(p.remote for p in people) and any(p.bridged for p in people)
+    for p in people:
+        if p.platform == "mastodon":
+            assert p.platform_id.endswith(("@sandbox.example", "@elsewhere.example", "@bsky.brid.gy"))
+        else:
+            assert p.platform_id.startswith("did:plc:") and p.handle.endswith(".bsky.sandbox")
+        assert pop.index_of_username(p.acct if p.platform == "mastodon" else p.handle) == p.i
+
+
+def test_tiers_span_nano_to_mega(pop):
+    tiers = {tier_of(p.followers(0), p.platform) for p in pop}
+    assert {"nano", "micro", "mid", "mega"} <= tiers
+
+
+def test_planted_archetypes_stay_micro_except_celebrity(by_arch):
+    for name, people in by_arch.items():
+        if name in ("background", "celebrity"):
+            continue
+        for p in people:
+            assert 1_000 <= p.followers(0) < 10_000 and p.followers(7) < 10_000, (name, p.i)
+    assert all(p.followers(0) >= 100_000 for p in by_arch["celebrity"])
+
+
+def _er(pop, p):
+    posts = pop.visible_posts(p.i, 0)[:30]
+    return median((x.likes + x.replies + x.reblogs + x.quotes) / p.followers(0) for x in posts)
+
+
+def test_engagement_falls_with_size_and_bought_followers_engage_little(pop, by_arch):
+    genuine = median(_er(pop, p) for p in by_arch["genuine_micro"])
+    assert 0.03 < genuine < 0.09  # HypeAuditor: 3.76-6.45% for these sizes
+    assert median(_er(pop, p) for p in by_arch["celebrity"]) < 0.03
+    assert median(_er(pop, p) for p in by_arch["bought_followers"]) < genuine / 2.5
+    assert median(_er(pop, p) for p in by_arch["pods"]) > genuine * 1.7
+
+
+def test_bought_followers_sample_is_mostly_suspicious_and_jumps(pop, by_arch):
+    for p in by_arch["bought_followers"]:
+        sample = [pop.follower(p, m) for m in list(pop.follower_indexes(p, 0))[:80]]
+        assert sum(f.suspicious for f in sample) / len(sample) > 0.6
+        assert p.followers(JUMP_DAY) > p.followers(0) * 1.25
+        bad = [f for f in sample if f.suspicious]
+        assert all(f.posts == 0 and not f.has_avatar and not f.bio for f in bad)
+        assert all(sum(c.isdigit() for c in f.username) >= 7 for f in bad)
+    for p in by_arch["genuine_micro"]:
+        sample = [pop.follower(p, m) for m in list(pop.follower_indexes(p, 0))[:80]]
+        assert sum(f.suspicious for f in sample) / len(sample) < 0.2
+        assert p.followers(7) < p.followers(0) * 1.05
+
+
+def test_pods_comment_generically_from_the_same_few_accounts(pop, by_arch):
+    for p in by_arch["pods"]:
+        replies = [r for x in pop.visible_posts(p.i, 0)[1:6] for r in pop.replies(x, 0)]
+        generic = [r for r in replies if r.author.kind == "podster"]
+        assert len(generic) / len(replies) > 0.5
+        assert len({r.author.username for r in generic}) <= 6
+    genuine = by_arch["genuine_micro"][0]
+    replies = [r for x in pop.visible_posts(genuine.i, 0)[1:6] for r in pop.replies(x, 0)]
+    assert len({r.author.username for r in replies}) > len(replies) * 0.8
+
+
+def _kinds(pop, p, n=30):
+    return [x.kind for x in pop.visible_posts(p.i, 7)[:n]]
+
+
+def test_sponsored_content_archetypes(pop, by_arch):
+    for p in by_arch["ad_heavy"]:
+        assert _kinds(pop, p).count("ad") / 30 > 0.3
+    for p in by_arch["undisclosed_ads"]:
+        posts = [x for x in pop.visible_posts(p.i, 7)[:30] if x.kind == "undisclosed"]
+        assert posts
+        for x in posts:
+            caption = plain(x.segments).lower()
+            assert any(s in caption for s in ("use code", "utm_", "gifted"))
+            assert not any(t in caption for t in ("#ad", "#sponsored", "paid partnership", "partner"))
+    for p in by_arch["weak_disclosure"]:
+        weak = [x for x in pop.visible_posts(p.i, 7)[:30] if x.kind == "weak"]
+        assert weak
+        for x in weak:
+            caption = plain(x.segments)
+            weak_label = any(t in caption for t in ("#sp ", "#spon", "#collab", "Thanks "))
+            late = "#ad" in caption and caption.index("#ad") > 125
+            buried = caption.rstrip().endswith("#ad") or caption.find("#ad ") > 125
+            assert weak_label or late or buried, caption
+
+
+def test_inconsistent_post_under_once_a_week_and_others_regularly(pop, by_arch):
+    def per_week(p):
+        return sum(1 for x in pop.visible_posts(p.i, 0) if x.t > -60 * DAY) / (60 / 7)
+    assert median(per_week(p) for p in by_arch["inconsistent"]) < 1
+    assert all(1.5 <= per_week(p) <= 7 for p in by_arch["genuine_micro"])
+
+
+def test_off_niche_mostly_other_niches_but_sometimes_campaign_tags(pop, by_arch):
+    for p in by_arch["off_niche"]:
+        posts = pop.visible_posts(p.i, 0)
+        vegan = [x for x in posts if x.niche == "vegan"]
+        assert p.niche != "vegan" and len(vegan) < len(posts) / 3
+    assert any(x.niche == "vegan" for p in by_arch["off_niche"] for x in pop.visible_posts(p.i, 0))
+
+
+def test_opted_out_flags(by_arch):
+    for p in by_arch["opted_out"]:
+        if p.platform == "bluesky":
+            assert p.opt_out == {"label": "!no-unauthenticated"}
+        else:
+            assert p.opt_out in ({"noindex": True}, {"discoverable": False}, {"indexable": False})
+
+
+def test_truth_labels_name_each_archetypes_rule():
+    for platform, platform_id, archetype, labels in truth(200, SEED):
+        assert platform in ("mastodon", "bluesky") and platform_id
+        if archetype == "genuine_micro":
+            assert labels["expected"] == [] and labels["tier"] == "micro"
+        if archetype == "bought_followers":
+            assert "audience_authenticity" in labels["expected"]
+        if archetype == "celebrity":
+            assert labels["expected"] == ["tier_bounds"]
+
+
+def test_ids_round_trip():
+    assert ids.parse_status_id(ids.status_id(-86_400 * 300, 999_999, 39)) == (999_999, 39)
+    assert ids.parse_reply_id(ids.reply_id(5, 12, 3, 19)) == (12, 3, 19)
+    assert ids.classify_account_id(ids.follower_account_id(7, 1234)) == ("follower", 7, 1234)
+    assert ids.parse_did(ids.did(ids.DID_FOLLOWER, 999_999, 5_000_000)) == (2, 999_999, 5_000_000)
+    assert ids.parse_tid(ids.tid(ids.status_id(0, 1, 2))) == ids.status_id(0, 1, 2)
+    assert ids.unsyllables(ids.syllables(123_456)) == 123_456
+
+
+def test_a_profile_does_not_depend_on_the_population_size():
+    small, big = Population(300, SEED), Population(50_000, SEED)
+    for i in (0, 17, 299):
+        assert small.person(i) == big.person(i)
+        assert [plain(x.segments) for x in small.visible_posts(i, 0)] == \
+            [plain(x.segments) for x in big.visible_posts(i, 0)]

@@ -1,0 +1,263 @@
+"""The server's wire format, fetched with urllib from a real SandboxServer on 127.0.0.1."""
+import http.client
+import json
+import re
+import time
+import urllib.error
+import urllib.request
+from datetime import datetime
+
+import pytest
+
+from microscout.sandbox import IDENTIFIER, PASSWORD, Faults, SandboxServer
+
+
+def fetch(base, path, data=None, headers=None, method=None):
+    req = urllib.request.Request(base + path, data=data, headers=headers or {}, method=method)
+    try:
+        with urllib.request.urlopen(req, timeout=5) as r:
+            return r.status, r.headers, r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.headers, e.read()
+
+
+def get_json(base, path, **kw):
+    status, headers, body = fetch(base, path, **kw)
+    return status, headers, json.loads(body)
+
+
+def next_link(headers):
+    m = re.search(r'<([^>]+)>; rel="next"', headers.get("Link") or "")
+    return m.group(1) if m else None
+
+
+def login(base):
+    body = json.dumps({"identifier": IDENTIFIER, "password": PASSWORD}).encode()
+    status, _, data = get_json(base, "/xrpc/com.atproto.server.createSession", data=body,
+                               headers={"Content-Type": "application/json"})
+    assert status == 200
+    return {"Authorization": f"Bearer {data['accessJwt']}"}
+
+
+def test_instance_says_hashtag_feeds_are_public_and_robots_allows_api(sandbox):
+    status, headers, data = get_json(sandbox.url, "/api/v2/instance")
+    assert status == 200 and data["domain"] == "sandbox.example"
+    assert data["configuration"]["timelines_access"]["hashtag_feeds"] == {"local": "public", "remote": "public"}
+    status, _, robots = fetch(sandbox.url, "/robots.txt")
+    assert status == 200 and b"Allow: /api/" in robots and b"Allow: /xrpc/" in robots
+
+
+def test_tag_timeline_pages_by_link_header_newest_first(sandbox):
+    url, seen, pages = "/api/v1/timelines/tag/plantbased?limit=40", [], 0
+    while url and pages < 100:
+        status, headers, page = get_json(sandbox.url, url.replace(sandbox.url, ""))
+        assert status == 200
+        if not page:
+            break
+        assert len(page) <= 40
+        seen += page
+        url, pages = next_link(headers), pages + 1
+        assert "max_id=" in url
+    ids = [int(s["id"]) for s in seen]
+    assert ids == sorted(ids, reverse=True) and len(ids) == len(set(ids)) > 40
+    times = [s["created_at"] for s in seen]
+    assert times == sorted(times, reverse=True)
+    for s in seen:
+        assert "plantbased" in [t["name"] for t in s["tags"]]
+        assert 'class="mention hashtag"' in s["content"] and s["reblog"] is None
+    # Opted-out accounts still appear on the timeline, with their flags.
+    flags = [(s["account"]["noindex"], s["account"]["discoverable"], s["account"]["indexable"]) for s in seen]
+    assert any(f != (False, True, True) for f in flags)
+    assert any("@" in s["account"]["acct"] for s in seen) or True  # remote accounts are rare at 200
+
+
+def test_limit_is_capped_at_40(sandbox):
+    _, _, page = get_json(sandbox.url, "/api/v1/timelines/tag/veganrecipes?limit=500")
+    assert len(page) == 40
+
+
+def test_account_statuses_followers_and_context(sandbox):
+    _, _, page = get_json(sandbox.url, "/api/v1/timelines/tag/plantbased?limit=40")
+    acct = next(s["account"] for s in page if s["account"]["followers_count"] > 200
+                and not s["account"]["hide_collections"])
+    status, _, looked = get_json(sandbox.url, f"/api/v1/accounts/lookup?acct={acct['acct']}")
+    assert status == 200 and looked["id"] == acct["id"]
+    status, _, again = get_json(sandbox.url, f"/api/v1/accounts/lookup?acct={acct['acct']}@sandbox.example")
+    assert status == 200 and again["id"] == acct["id"]
+    assert get_json(sandbox.url, "/api/v1/accounts/lookup?acct=nobody_here")[0] == 404
+    _, _, one = get_json(sandbox.url, f"/api/v1/accounts/{acct['id']}")
+    assert one["created_at"].endswith("T00:00:00.000Z") and one["note"].startswith("<p>")
+
+    status, headers, posts = get_json(
+        sandbox.url, f"/api/v1/accounts/{acct['id']}/statuses?limit=5&exclude_reblogs=true&exclude_replies=true")
+    assert status == 200 and len(posts) == 5
+    nxt = next_link(headers)
+    _, _, more = get_json(sandbox.url, nxt.replace(sandbox.url, ""))
+    assert int(more[0]["id"]) < int(posts[-1]["id"])
+
+    status, headers, followers = get_json(sandbox.url, f"/api/v1/accounts/{acct['id']}/followers?limit=80")
+    assert status == 200 and len(followers) == min(80, acct["followers_count"])
+    nxt = next_link(headers)
+    max_id = int(re.search(r"max_id=(\d+)", nxt).group(1))
+    assert str(max_id) not in {f["id"] for f in followers}  # relation ids, not account ids
+    follower = followers[0]
+    assert {"followers_count", "following_count", "statuses_count", "avatar", "note", "created_at"} <= set(follower)
+    assert get_json(sandbox.url, f"/api/v1/accounts/{follower['id']}")[2]["username"] == follower["username"]
+
+    post = max(posts + more, key=lambda p: p["replies_count"])
+    status, _, ctx = get_json(sandbox.url, f"/api/v1/statuses/{post['id']}/context")
+    assert status == 200 and ctx["ancestors"] == [] and 0 < len(ctx["descendants"]) <= 20
+    assert all(d["in_reply_to_id"] == post["id"] for d in ctx["descendants"])
+
+
+def test_mastodon_rate_limit_headers_count_down(sandbox):
+    _, h1, _ = fetch(sandbox.url, "/api/v2/instance")
+    _, h2, _ = fetch(sandbox.url, "/api/v2/instance")
+    assert int(h2["X-RateLimit-Remaining"]) == int(h1["X-RateLimit-Remaining"]) - 1
+    assert datetime.fromisoformat(h1["X-RateLimit-Reset"].replace("Z", "+00:00")).timestamp() > time.time()
+
+
+def test_rate_limit_window_answers_429_with_retry_after():
+    with SandboxServer(size=50, seed=1, rate_limit=3, rate_window=60) as sb:
+        codes = [fetch(sb.url, "/api/v2/instance")[0] for _ in range(4)]
+        assert codes == [200, 200, 200, 429]
+        status, headers, _ = fetch(sb.url, "/xrpc/app.bsky.actor.getProfile?actor=x")
+        assert status == 429 and int(headers["Retry-After"]) >= 1
+        assert headers["RateLimit-Remaining"] == "0" and int(headers["RateLimit-Reset"]) > time.time()
+
+
+def test_bluesky_search_needs_a_session(sandbox):
+    assert fetch(sandbox.url, "/xrpc/app.bsky.feed.searchPosts?q=%23plantbased")[0] in (401, 403)
+    bad = {"Authorization": "Bearer not-a-token"}
+    assert fetch(sandbox.url, "/xrpc/app.bsky.feed.searchPosts?q=%23plantbased", headers=bad)[0] == 401
+    wrong = json.dumps({"identifier": IDENTIFIER, "password": "nope"}).encode()
+    status, _, body = get_json(sandbox.url, "/xrpc/com.atproto.server.createSession", data=wrong,
+                               headers={"Content-Type": "application/json"})
+    assert status == 401 and body["error"] == "AuthenticationRequired"
+
+
+def test_bluesky_search_cursor_facets_and_profiles(sandbox):
+    auth = login(sandbox.url)
+    cursor, posts = None, []
+    for _ in range(50):
+        q = "/xrpc/app.bsky.feed.searchPosts?q=%23plantbased&sort=latest&limit=100" + (f"&cursor={cursor}" if cursor else "")
+        status, headers, body = get_json(sandbox.url, q, headers=auth)
+        assert status == 200 and "RateLimit-Remaining" in headers
+        posts += body["posts"]
+        cursor = body.get("cursor")
+        if not cursor:
+            break
+    assert cursor is None and len(posts) == body["hitsTotal"] > 0
+    for post in posts:
+        record = post["record"]
+        text = record["text"].encode("utf-8")
+        tags = list(record.get("tags", []))
+        for facet in record.get("facets", []):
+            chunk = text[facet["index"]["byteStart"]:facet["index"]["byteEnd"]].decode("utf-8")
+            for feature in facet["features"]:
+                if feature["$type"] == "app.bsky.richtext.facet#tag":
+                    assert chunk == "#" + feature["tag"]
+                    tags.append(feature["tag"])
+        assert "plantbased" in [t.lower() for t in tags]
+    did = posts[0]["author"]["did"]
+    status, _, profile = get_json(sandbox.url, f"/xrpc/app.bsky.actor.getProfile?actor={did}")
+    assert status == 200 and {"followersCount", "followsCount", "postsCount", "labels", "createdAt"} <= set(profile)
+    status, _, many = get_json(sandbox.url, "/xrpc/app.bsky.actor.getProfiles?" +
+                               "&".join(f"actors={p['author']['did']}" for p in posts[:25]))
+    assert status == 200 and 0 < len(many["profiles"]) <= 25
+    # Keyword search as well as tags.
+    status, _, body = get_json(sandbox.url, "/xrpc/app.bsky.feed.searchPosts?q=tofu&limit=5", headers=auth)
+    assert status == 200 and body["posts"]
+    assert all("tofu" in p["record"]["text"].lower() or "tofu" in p["record"].get("tags", []) for p in body["posts"])
+
+
+def test_bluesky_feed_followers_thread_and_opt_out_label(sandbox):
+    auth = login(sandbox.url)
+    _, _, body = get_json(sandbox.url, "/xrpc/app.bsky.feed.searchPosts?q=%23veganrecipes&limit=100", headers=auth)
+    labelled = [p for p in body["posts"] if any(lab["val"] == "!no-unauthenticated" for lab in p["author"]["labels"])]
+    assert labelled, "opted-out Bluesky authors still show up in search, labelled"
+    author = body["posts"][0]["author"]["did"]
+    status, _, feed = get_json(sandbox.url, f"/xrpc/app.bsky.feed.getAuthorFeed?actor={author}&filter=posts_no_replies&limit=30")
+    assert status == 200 and len(feed["feed"]) == 30 and feed["cursor"]
+    _, _, rest = get_json(sandbox.url, f"/xrpc/app.bsky.feed.getAuthorFeed?actor={author}&limit=100&cursor={feed['cursor']}")
+    assert "cursor" not in rest and rest["feed"][0]["post"]["uri"] not in {f["post"]["uri"] for f in feed["feed"]}
+    status, _, fol = get_json(sandbox.url, f"/xrpc/app.bsky.graph.getFollowers?actor={author}&limit=50")
+    assert status == 200 and fol["subject"]["did"] == author and len(fol["followers"]) == 50 and fol["cursor"]
+    post = max((f["post"] for f in feed["feed"]), key=lambda p: p["replyCount"])
+    status, _, thread = get_json(sandbox.url, f"/xrpc/app.bsky.feed.getPostThread?uri={post['uri']}")
+    assert status == 200 and thread["thread"]["post"]["uri"] == post["uri"]
+    assert all(r["post"]["record"]["reply"]["parent"]["uri"] == post["uri"] for r in thread["thread"]["replies"])
+
+
+def test_advance_changes_counts_and_reveals_posts():
+    with SandboxServer(size=200, seed=7) as sb:
+        bought = next(p for p in sb.pop if p.archetype == "bought_followers" and p.platform == "mastodon")
+        path = f"/api/v1/accounts/{109_000_000_000_000_000 + bought.i}"
+        before = get_json(sb.url, path)[2]
+        _, _, statuses0 = get_json(sb.url, path + "/statuses?limit=1")
+        status, _, state = get_json(sb.url, "/_sandbox/advance?days=7", data=b"", method="POST")
+        assert status == 200 and state["day"] == 7
+        after = get_json(sb.url, path)[2]
+        assert after["followers_count"] > before["followers_count"] * 1.25
+        _, _, statuses7 = get_json(sb.url, path + "/statuses?limit=1")
+        assert int(statuses7[0]["id"]) > int(statuses0[0]["id"])  # new posts appeared
+        assert after["statuses_count"] > before["statuses_count"]
+
+
+def test_faults_are_deterministic_by_request_order():
+    def run():
+        faults = Faults(rate_429=0.2, rate_5xx=0.2, rate_malformed=0.2, seed=3)
+        out = []
+        with SandboxServer(size=50, seed=1, faults=faults) as sb:
+            for _ in range(30):
+                status, headers, body = fetch(sb.url, "/api/v2/instance")
+                try:
+                    json.loads(body)
+                    ok = True
+                except ValueError:
+                    ok = False
+                out.append((status, ok, headers.get("Retry-After")))
+        return out
+    first = run()
+    assert first == run()
+    assert {s for s, _, _ in first} >= {200, 429}
+    assert any(not ok for _, ok, _ in first)  # malformed bodies
+    assert all(ra == "1" for s, _, ra in first if s == 429)
+
+
+def test_fail_first_forces_faults_on_a_path_and_drop_closes_the_connection():
+    faults = Faults(fail_first={"/api/v1/timelines/tag/": 2, "/api/v2/instance": (1, "drop")})
+    with SandboxServer(size=50, seed=1, faults=faults) as sb:
+        codes = [fetch(sb.url, "/api/v1/timelines/tag/plantbased")[0] for _ in range(3)]
+        assert codes[:2] in ([503, 503], [500, 500], [502, 502]) or all(c >= 500 for c in codes[:2])
+        assert codes[2] == 200
+        conn = http.client.HTTPConnection(sb.host, sb.port, timeout=5)
+        conn.request("GET", "/api/v2/instance")
+        with pytest.raises((http.client.RemoteDisconnected, ConnectionError)):
+            conn.getresponse()
+        assert fetch(sb.url, "/api/v2/instance")[0] == 200
+
+
+def test_server_stops_by_itself_after_its_lifetime():
+    sb = SandboxServer(size=20, seed=1, lifetime=0.3).start()
+    time.sleep(1.0)
+    with pytest.raises(OSError):
+        urllib.request.urlopen(sb.url + "/api/v2/instance", timeout=1)
+
+
+def test_remote_and_bridged_accounts_keep_their_domain_and_hide_their_audience(sandbox):
+    remote = [p for p in sandbox.pop if p.platform == "mastodon" and (p.remote or p.bridged)]
+    assert remote
+    for p in remote:
+        status, _, acct = get_json(sandbox.url, f"/api/v1/accounts/lookup?acct={p.acct}")
+        assert status == 200 and acct["acct"] == p.acct and "@" in acct["acct"]
+        assert acct["url"].startswith("https://")  # their home, never reachable from here
+        assert get_json(sandbox.url, f"/api/v1/accounts/{acct['id']}/followers")[2] == []
+
+
+def test_bluesky_only_profiles_are_not_on_mastodon(sandbox):
+    p = next(p for p in sandbox.pop if p.platform == "bluesky")
+    assert get_json(sandbox.url, f"/api/v1/accounts/lookup?acct={p.username}")[0] == 404
+    status, _, body = get_json(sandbox.url, f"/xrpc/app.bsky.actor.getProfile?actor={p.handle}")
+    assert status == 200 and body["did"] == p.did
+    assert get_json(sandbox.url, "/xrpc/app.bsky.actor.getProfile?actor=nobody.bsky.sandbox")[0] == 400

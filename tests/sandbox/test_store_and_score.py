@@ -1,0 +1,120 @@
+"""generate → store, and score() on a store filled by hand with a known shortlist run."""
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from microscout.cli import cli
+from microscout.sandbox.population import Population
+from microscout.sandbox.score import ScoreError, format_report, score
+from microscout.sandbox.storewriter import generate
+from microscout.store import open_store
+
+SIZE, SEED = 100, 7
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory):
+    path = tmp_path_factory.mktemp("gen") / "sandbox.db"
+    stats = generate(path, SIZE, SEED, posts=10, posts_with_replies=2, followers=20, batch=30)
+    return path, stats
+
+
+def test_generate_writes_profiles_snapshots_posts_replies_followers(generated):
+    path, stats = generated
+    db = open_store(path)
+    pop = Population(SIZE, SEED)
+    opted = [p for p in pop if p.opt_out]
+    assert db["profiles"].count == SIZE
+    assert stats.opted_out == len(opted) and stats.profiles == SIZE - len(opted)
+    assert db["profile_snapshots"].count == 2 * stats.profiles
+    assert db["posts"].count == stats.posts == 10 * stats.profiles
+    assert stats.comments > 0 and db["follower_samples"].count == stats.followers > 0
+    # Opted-out accounts: an id and the reason, nothing else.
+    for row in db.query("SELECT * FROM profiles WHERE opted_out = 1"):
+        assert row["opt_out_reason"] and row["bio"] is None and row["followers"] is None
+        assert not db.execute("SELECT 1 FROM posts WHERE profile_id = ?", [row["id"]]).fetchone()
+    assert db["profiles"].count_where("opted_out = 1") == len(opted)
+    # The bought-followers jump shows between the two snapshots.
+    bought = next(p for p in pop if p.archetype == "bought_followers")
+    pid = db.execute("SELECT id FROM profiles WHERE platform_id = ?", [bought.platform_id]).fetchone()[0]
+    snaps = [r[0] for r in db.execute("SELECT followers FROM profile_snapshots WHERE profile_id = ? ORDER BY observed_at", [pid])]
+    assert snaps[1] > snaps[0] * 1.25
+
+
+def test_generate_is_idempotent(generated, tmp_path):
+    path, _ = generated
+    before = open_store(path)["posts"].count
+    generate(path, SIZE, SEED, posts=10, posts_with_replies=2, followers=20)
+    assert open_store(path)["posts"].count == before
+
+
+def _fill_run(db, outcomes):
+    """A shortlist run by hand: outcomes maps archetype -> (excluded_by, {rule: outcome})."""
+    pop = Population(SIZE, SEED)
+    run = db.execute("INSERT INTO shortlist_runs (campaign, status) VALUES ('demo', 'finished')").lastrowid
+    ids = {r["platform_id"]: r["id"] for r in db.query("SELECT id, platform_id FROM profiles")}
+    for p in pop:
+        if p.opt_out or p.archetype not in outcomes:
+            continue
+        excluded_by, verdicts = outcomes[p.archetype]
+        pid = ids[p.platform_id]
+        db.execute("INSERT INTO shortlist_entries (run_id, profile_id, excluded_by) VALUES (?, ?, ?)",
+                   [run, pid, excluded_by])
+        for rule, outcome in verdicts.items():
+            db.execute("INSERT INTO verdicts (run_id, profile_id, rule, outcome) VALUES (?, ?, ?, ?)",
+                       [run, pid, rule, outcome])
+    db.conn.commit()
+    return run
+
+
+def test_score_counts_catches_misses_and_precision(generated):
+    path, _ = generated
+    db = open_store(path)
+    with pytest.raises(ScoreError):
+        score(db, "demo", SIZE, SEED)
+    _fill_run(db, {
+        "genuine_micro": ("comment_quality", {"comment_quality": "fail", "audience_authenticity": "pass"}),
+        "bought_followers": ("audience_authenticity", {"audience_authenticity": "fail"}),
+        "pods": (None, {"comment_quality": "warn", "audience_authenticity": "pass"}),
+        "ad_heavy": (None, {"ad_frequency": "pass"}),
+        "celebrity": ("tier_bounds", {"tier_bounds": "fail"}),
+    })
+    report = score(db, "demo", SIZE, SEED)
+    a = report.archetypes
+    assert a["genuine_micro"].judged == 10 and a["genuine_micro"].wrongly_excluded == 10
+    assert a["bought_followers"].caught == a["bought_followers"].judged == 3
+    assert a["bought_followers"].wrongly_excluded == 0
+    assert a["pods"].caught == 3 and a["pods"].caught_by_rule == 3 and a["pods"].excluded == 0
+    assert a["ad_heavy"].caught == 0 and a["ad_heavy"].judged == 3
+    cq = report.rules["comment_quality"]
+    assert cq.flagged_fail == 10 and cq.true_fail == 0 and cq.precision_fail == 0
+    assert cq.flagged_warn == 13 and cq.true_warn == 3 and cq.recall_warn == 1.0
+    auth = report.rules["audience_authenticity"]
+    assert auth.precision_fail == 1.0 and auth.recall_fail == 1.0
+    assert report.opted_out.generated == report.opted_out.stored and report.opted_out.leaked == 0
+    assert report.unmatched == 0
+    text = format_report(report)
+    assert "genuine_micro" in text and "comment_quality" in text and "opted_out" in text
+
+
+def test_score_cli_prints_report_and_json(generated):
+    path, _ = generated
+    runner = CliRunner()
+    result = runner.invoke(cli, ["sandbox", "score", "demo", "--size", str(SIZE), "--seed", str(SEED), "--db", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "bought_followers" in result.output
+    result = runner.invoke(cli, ["sandbox", "score", "demo", "--size", str(SIZE), "--seed", str(SEED),
+                                 "--db", str(path), "--json"])
+    assert json.loads(result.output)["archetypes"]["pods"]["judged"] == 3
+    result = runner.invoke(cli, ["sandbox", "score", "nope", "--db", str(path)])
+    assert result.exit_code == 2 and "no shortlist run" in result.output
+
+
+def test_generate_cli(tmp_path):
+    out = tmp_path / "g.db"
+    result = CliRunner().invoke(cli, ["sandbox", "generate", "--size", "30", "--seed", "3", "--posts", "5",
+                                      "--followers", "0", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    db = open_store(out)
+    assert db["profiles"].count == 30 and db["follower_samples"].count == 0
