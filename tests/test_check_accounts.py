@@ -121,3 +121,20 @@ def test_reproduces_the_documented_instafake_figures():
     score = json.loads(result.output.splitlines()[1])
     # docs/HEURISTICS.md: held-out InstaFake, fake = suspicious.
     assert (score["tp"], score["fp"], score["fn"], score["tn"]) == (72, 7, 25, 495)
+
+
+def test_thresholds_come_from_the_config(export, tmp_path):
+    """The same classifier as the audience_authenticity rule: its configured cut-off applies."""
+    strict = tmp_path / "strict.toml"
+    strict.write_text("[rules.audience_authenticity.accounts]\nthreshold = 9.0\n")
+    per_platform = tmp_path / "bluesky.toml"
+    per_platform.write_text("[platforms.bluesky.rules.audience_authenticity.accounts]\nthreshold = 9.0\n")
+    classes = lambda result: [json.loads(line).get("class") for line in result.output.splitlines()[:3]]  # noqa: E731
+    assert classes(invoke(export, "--json", "--config", strict)) == ["real", "real", "mass_follower"]
+    assert classes(invoke(export, "--json", "--config", per_platform)) == ["real", "suspicious", "mass_follower"]
+    assert classes(invoke(export, "--json", "--config", per_platform, "--platform", "bluesky")) == \
+        ["real", "real", "mass_follower"]
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[rules.audience_authenticity.accounts]\nthreshhold = 0.5\n")
+    result = invoke(export, "--config", bad)
+    assert result.exit_code == 2 and "threshhold" in result.output

@@ -48,6 +48,23 @@ def test_demo_crawls_shortlists_exports_and_leaves_nothing_running(tmp_path):
     assert all(r["tier"] == "micro" and r["status"] == "new" for r in rows)
     assert re.search(r"Excluded \d+ of \d+: \d+ by tier_bounds", out)
 
+    # Against the sandbox's truth: every planted archetype caught by its own rule, no genuine
+    # micro creator excluded, opt-outs never judged.
+    from microscout.sandbox.score import score
+    from microscout.store import open_store
+
+    import tomllib
+
+    sandbox = tomllib.loads(text)["sandbox"]
+    report = score(open_store(db), "demo", sandbox["size"], sandbox["seed"])
+    assert report.unmatched == 0
+    for name, a in report.archetypes.items():
+        if a.rule:
+            assert a.judged > 0 and a.caught_by_rule / a.judged >= 0.9, f"{name}: {a}"
+    genuine = report.archetypes["genuine_micro"]
+    assert genuine.judged == genuine.generated and genuine.excluded == 0
+    assert report.opted_out.leaked == 0 and report.opted_out.shortlisted == 0
+
     # Nothing left running: the sandbox's port is closed and no crawl process survives.
     url = re.search(r"at http://127\.0\.0\.1:(\d+)", out)
     assert url, out

@@ -109,3 +109,17 @@ def test_every_rule_option_default_is_in_config_toml():
             default = rule.options().model_dump(mode="json")[name]
             assert table[name] == default or (isinstance(default, list) and list(table[name]) == default), \
                 f"config.toml [rules.{rule.name}] {name} = {table[name]!r}, default is {default!r}"
+
+
+def leaf_commands(group: click.Group, prefix=""):
+    for name, cmd in group.commands.items():
+        if isinstance(cmd, click.Group):
+            yield from leaf_commands(cmd, f"{prefix}{name} ")
+        else:
+            yield f"{prefix}{name}", cmd
+
+
+@pytest.mark.parametrize("name, cmd", list(leaf_commands(cli)), ids=lambda x: x if isinstance(x, str) else "")
+def test_every_command_takes_config_and_db(name, cmd):
+    options = {opt for p in cmd.params for opt in getattr(p, "opts", [])}
+    assert {"--config", "--db"} <= options, f"`microscout {name}` lacks --config or --db"

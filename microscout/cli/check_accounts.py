@@ -14,11 +14,10 @@ from typing import Any, Iterator
 
 import click
 
-from microscout.cli.common import UsageProblem
+from microscout.cli.common import PLATFORM_OPTION, UsageProblem, rule_options, with_env
 from microscout.heuristics.accounts import (
     CLASSES,
     AccountFeatures,
-    AccountThresholds,
     Scorecard,
     classify_account,
     split_half,
@@ -271,9 +270,12 @@ Reproduce the documented figures (docs/HEURISTICS.md):
 @click.option("--half", type=click.Choice(["all", "calibration", "held-out"]), default="all", show_default=True,
               help="Only the rows of one half of the fixed split (SHA-256 of the row) used to calibrate.")
 @click.option("--quiet", is_flag=True, help="Print only the summary (and scores), not every row.")
-def command(files: tuple[str, ...], as_json: bool, label_column: str | None, mapping: tuple[str, ...],
-            half: str, quiet: bool) -> None:
-    thresholds = AccountThresholds()
+@PLATFORM_OPTION
+@with_env
+def command(env, files: tuple[str, ...], as_json: bool, label_column: str | None, mapping: tuple[str, ...],
+            half: str, quiet: bool, platform: str) -> None:
+    # The thresholds configured for the audience_authenticity rule: one classifier everywhere.
+    thresholds = rule_options(env, "audience_authenticity", platform).accounts
     columns_map = parse_mapping(mapping, COLUMNS)
     counts = {c: 0 for c in CLASSES}
     # "suspicious" alone is the fake detector; mass followers are low-quality, not always fake.

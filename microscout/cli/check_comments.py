@@ -11,7 +11,7 @@ from microscout.cli.check_accounts import (
     print_scores,
     summary_lines,
 )
-from microscout.cli.common import UsageProblem
+from microscout.cli.common import UsageProblem, with_env
 from microscout.heuristics.accounts import Scorecard
 from microscout.heuristics.comments import COMMENT_CLASSES, classify_comment
 
@@ -42,7 +42,8 @@ Reproduce the documented figures (docs/HEURISTICS.md):
 @click.option("--column", "mapping", multiple=True, metavar="OURS=THEIRS",
               help="Read our column OURS from the file's column THEIRS (repeatable).")
 @click.option("--quiet", is_flag=True, help="Print only the summary (and scores), not every row.")
-def command(files: tuple[str, ...], as_json: bool, label_column: str | None, mapping: tuple[str, ...],
+@with_env
+def command(env, files: tuple[str, ...], as_json: bool, label_column: str | None, mapping: tuple[str, ...],
             quiet: bool) -> None:
     columns_map = parse_mapping(mapping, COLUMNS)
     counts = {c: 0 for c in COMMENT_CLASSES}

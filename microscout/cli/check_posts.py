@@ -10,8 +10,8 @@ from typing import Any, Iterator
 
 import click
 
-from microscout.cli.common import UsageProblem
-from microscout.heuristics.sponsored import DISCLOSURES, PostAnalysis, SponsoredSettings, analyse_post
+from microscout.cli.common import PLATFORM_OPTION, UsageProblem, rule_options, with_env
+from microscout.heuristics.sponsored import DISCLOSURES, PostAnalysis, analyse_post
 
 REQUIRED = ("id", "text")
 OPTIONAL = ("hashtags", "paid_flag")
@@ -151,7 +151,9 @@ def _print_table(results: list[dict[str, Any]], summary: dict[str, int]) -> None
               help="Characters shown before 'more'; a label after them is late (default 125).")
 @click.option("--hashtag-block", type=click.IntRange(min=2), default=None,
               help="Hashtags in a row that bury a label placed among them (default 5).")
-def command(file: Path, as_json: bool, fold_chars: int | None, hashtag_block: int | None) -> None:
+@PLATFORM_OPTION
+@with_env
+def command(env, file: Path, as_json: bool, fold_chars: int | None, hashtag_block: int | None, platform: str) -> None:
     """Find sponsored posts in a CSV or JSONL file and judge their ad labels.
 
     FILE is .csv (a header row) or .jsonl (one JSON object a line). Columns or keys:
@@ -163,8 +165,10 @@ def command(file: Path, as_json: bool, fold_chars: int | None, hashtag_block: in
     the fold, buried = in a hashtag block or only in tag metadata, missing = an
     undisclosed ad, not_needed) and the reasons. Bad input exits with code 2.
     """
-    settings = SponsoredSettings(**{k: v for k, v in {"fold_chars": fold_chars,
-                                                       "hashtag_block_min": hashtag_block}.items() if v is not None})
+    # The detector settings configured for the disclosure rule, then the flags on top.
+    configured = rule_options(env, "disclosure", platform).sponsored
+    settings = configured.model_copy(update={k: v for k, v in {"fold_chars": fold_chars,
+                                             "hashtag_block_min": hashtag_block}.items() if v is not None})
     results = []
     for row in read_posts(file):
         results.append(_as_json(row, analyse_post(row.text, row.hashtags, row.paid_flag, settings)))

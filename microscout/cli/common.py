@@ -68,6 +68,19 @@ class Env:
         return self._rules
 
 
+def rule_options(env: Env, rule: str, platform: str):
+    """A rule's options as configured for a platform (outside any campaign)."""
+    from microscout.engine.evaluate import rule_setup
+
+    return rule_setup(env.config, env.rules[rule], platform, None)[1]
+
+
+PLATFORM_OPTION = click.option(
+    "--platform", default="instagram", show_default=True,
+    type=click.Choice(["mastodon", "bluesky", "instagram", "tiktok", "youtube"]),
+    help="Whose [platforms.P.rules] overrides of the configured thresholds apply.")
+
+
 def with_env(func: Callable) -> Callable:
     """Add --config and --db to a command and pass it an Env as first argument."""
 
