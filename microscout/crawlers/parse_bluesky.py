@@ -163,3 +163,28 @@ def parse_followers(body, profile_platform_id: str) -> list[FollowerItem]:
             followers=_int(actor.get("followersCount")), following=_int(actor.get("followsCount")),
             posts_count=_int(actor.get("postsCount")), created_at=actor.get("createdAt")))
     return followers
+
+
+def hydrate_followers(body, followers: list[dict]) -> list[FollowerItem]:
+    """getProfiles for a page of the follower sample (``followers``: FollowerItem fields):
+    each follower with its profileViewDetailed's counts; one the AppView leaves out
+    (deleted, suspended, taken down) keeps what getFollowers said, counts unknown."""
+    require(body, dict, "getProfiles")
+    details = {}
+    for actor in require(body.get("profiles"), list, "profiles"):
+        require(actor, dict, "profile")
+        if actor.get("did"):
+            details[actor["did"]] = actor
+    out = []
+    for row in followers:
+        actor = details.get(row["platform_id"])
+        if actor is not None:
+            row = {**row, "handle": actor.get("handle") or row.get("handle"),
+                   "display_name": actor.get("displayName") or row.get("display_name") or "",
+                   "bio": actor.get("description") or row.get("bio") or "",
+                   "has_avatar": bool(actor.get("avatar")) if "avatar" in actor else row.get("has_avatar"),
+                   "followers": _int(actor.get("followersCount")), "following": _int(actor.get("followsCount")),
+                   "posts_count": _int(actor.get("postsCount")),
+                   "created_at": actor.get("createdAt") or row.get("created_at")}
+        out.append(FollowerItem(**row))
+    return out

@@ -97,6 +97,24 @@ def bluesky_population(extra: int = 0) -> list[dict]:
     return people
 
 
+B_FOLLOWERS = 5                 # every Bluesky creator's followers: did:plc:f0 … f4
+B_FOLLOWER_GONE = "did:plc:f3"  # deleted since it followed: getProfiles leaves it out
+
+
+def b_follower(k: int, detailed: bool = False) -> dict:
+    """A follower as getFollowers gives it (profileView: no counts) or, detailed, as
+    getProfiles does (profileViewDetailed)."""
+    view = {"did": f"did:plc:f{k}", "handle": f"f{k}.bsky.test", "displayName": "",
+            "createdAt": "2025-01-01T00:00:00Z", "labels": []}
+    if detailed:
+        view.update({"displayName": f"Fan {k}", "description": f"fan number {k}",
+                     "followersCount": 3 + 7 * k, "followsCount": 400 + k, "postsCount": 11 * k,
+                     "createdAt": f"2024-0{k + 1}-15T00:00:00.000Z"})
+        if k % 2 == 0:
+            view["avatar"] = f"https://cdn.example/f{k}.jpg"
+    return view
+
+
 def _b_post(profile: dict, n: int, replies: int = 1) -> dict:
     text = f"Café ☕ nº{n} #kaffee und mehr @ben.bsky.test https://beans.example/{n}"
     data = text.encode()
@@ -133,6 +151,8 @@ class Fake:
         self.lock = threading.Lock()
         self.hidden_feeds = False
         self.reject_search = False  # answer searchPosts 403 even with a good token
+        self.profiles_asked: list[list[str]] = []  # the actors of each getProfiles answered
+        self.fail_follower_profiles = False  # answer getProfiles for followers 503, always
 
     def hit(self, key: str) -> int:
         with self.lock:
@@ -321,7 +341,13 @@ class Handler(BaseHTTPRequestHandler):
             actors = q.get("actors", [])
             if len(actors) > 25:
                 return self._send(400, {"error": "InvalidRequest", "message": "too many actors"}, rate)
-            return self._send(200, {"profiles": [p for p in fake.b_people if p["did"] in actors]}, rate)
+            if fake.fail_follower_profiles and any(a.startswith("did:plc:f") for a in actors):
+                return self._send(503, {"error": "UpstreamFailure"}, rate)
+            fake.profiles_asked.append(actors)
+            found = [p for p in fake.b_people if p["did"] in actors]
+            found += [b_follower(k, detailed=True) for k in range(B_FOLLOWERS)
+                      if f"did:plc:f{k}" in actors and f"did:plc:f{k}" != B_FOLLOWER_GONE]
+            return self._send(200, {"profiles": found}, rate)
         if nsid == "app.bsky.actor.getProfile":
             actor = q.get("actor", [""])[0]
             for p in fake.b_people:
@@ -352,8 +378,7 @@ class Handler(BaseHTTPRequestHandler):
             return self._send(200, {"thread": {"$type": "app.bsky.feed.defs#threadViewPost",
                                                "post": {"uri": uri}, "replies": [reply]}}, rate)
         if nsid == "app.bsky.graph.getFollowers" and profile:
-            followers = [{"did": f"did:plc:f{k}", "handle": f"f{k}.bsky.test", "displayName": "",
-                          "createdAt": "2025-01-01T00:00:00Z", "labels": []} for k in range(5)]
+            followers = [b_follower(k) for k in range(B_FOLLOWERS)]
             page, nxt = _page(followers, offset, 2)
             out = {"subject": profile, "followers": page}
             if nxt is not None:

@@ -6,7 +6,26 @@ import json
 import sqlite3
 
 from tests.crawlers.conftest import crawl_env, rows, run_crawl, write_config
-from tests.crawlers.fakeserver import BSKY_IDENTIFIER, BSKY_PASSWORD, BSKY_TOKEN
+from tests.crawlers.fakeserver import (
+    B_FOLLOWER_GONE, B_FOLLOWERS, BSKY_IDENTIFIER, BSKY_PASSWORD, BSKY_TOKEN, b_follower)
+
+COUNTS = ("followers", "following", "posts_count")
+
+
+def follower_row(k: int, hydrated: bool) -> dict:
+    """The follower_samples row of follower k from what the server served: getProfiles'
+    profileViewDetailed when it was asked and answered, else getFollowers' profileView."""
+    gone = f"did:plc:f{k}" == B_FOLLOWER_GONE
+    view = b_follower(k, detailed=hydrated and not gone)
+    return {"platform_id": view["did"], "handle": view["handle"], "display_name": view["displayName"],
+            "bio": view.get("description", ""), "has_avatar": int(bool(view.get("avatar"))),
+            "followers": view.get("followersCount"), "following": view.get("followsCount"),
+            "posts_count": view.get("postsCount"), "created_at": view["createdAt"], "last_post_at": None}
+
+
+def follower_rows(db, profile_id: int) -> list[dict]:
+    return rows(db, f"SELECT platform_id, handle, display_name, bio, has_avatar, {', '.join(COUNTS)}, created_at, "
+                    "last_post_at FROM follower_samples WHERE profile_id = ? ORDER BY platform_id", [profile_id])
 
 
 def login_env(**extra):
@@ -49,12 +68,29 @@ def test_bluesky_crawl_rows(tmp_path, server):
         "3kamy0000-r1", "3kamy0000-r2", "3kamy0001-r1", "3kamy0001-r2"]  # notFoundPost skipped
     assert comments[0]["text"] == "so good ✨" and comments[0]["author_handle"] == "rep.bsky.test"
 
-    followers = rows(db, "SELECT * FROM follower_samples WHERE profile_id = ? ORDER BY platform_id", [amy["id"]])
-    assert [f["platform_id"] for f in followers] == [f"did:plc:f{k}" for k in range(5)]
-    assert followers[0]["followers"] is None  # profileView has no counts: unknown, not 0
+    # getFollowers' profileViews carry no counts: every page of the sample was completed
+    # with getProfiles, row by row as served; the deleted follower getProfiles left out
+    # keeps unknown (NULL, not 0) counts
+    for creator in ("did:plc:amy000", "did:plc:dot000"):
+        assert follower_rows(db, profiles[creator]["id"]) == [follower_row(k, True) for k in range(B_FOLLOWERS)]
+        assert json.loads(profiles[creator]["fetched"])[-1] == "followers"
+    gone = rows(db, "SELECT * FROM follower_samples WHERE platform_id = ?", [B_FOLLOWER_GONE])
+    assert len(gone) == 2 and all(r[c] is None for r in gone for c in COUNTS)
+    assert rows(db, "SELECT count(*) AS n FROM follower_samples WHERE followers = 0")[0]["n"] == 0  # unknown is never 0
+    # one getProfiles per getFollowers page (pages of 2, 2, 1), for both creators, even though
+    # their followers are the same (the requests are not dropped as duplicates)
+    follower_dids = {f"did:plc:f{k}" for k in range(B_FOLLOWERS)}
+    asked = sorted(tuple(a) for a in server.fake.profiles_asked if set(a) <= follower_dids)
+    assert asked == sorted([("did:plc:f0", "did:plc:f1"), ("did:plc:f2", "did:plc:f3"), ("did:plc:f4",)] * 2)
 
     (run,) = rows(db, "SELECT * FROM crawl_runs")
     assert run["status"] == "finished" and run["rate_limit_waits"] >= 1 and run["errors"] == "{}"
+    # every request the server saw (login aside, it is not Scrapy's) is in the run's count,
+    # the follower getProfiles included, and in requests per candidate
+    crawled = [e for e in server.log if not e["path"].endswith("createSession")]
+    assert run["requests"] == len(crawled)
+    stats = json.loads(run["stats"])
+    assert stats["requests_per_candidate"] == round(len(crawled) / 3, 2)  # amy, ben, dot (cat opted out)
 
     # the token rides on searchPosts only; getProfiles came in batches of at most 25
     for entry in server.log:
@@ -121,3 +157,42 @@ def test_search_refused_after_login_exit_2(tmp_path, server):
     assert "MICROSCOUT_BSKY_APP_PASSWORD" in result.stderr and BSKY_PASSWORD not in result.stderr
     (run,) = rows(tmp_path / "scout.db", "SELECT * FROM crawl_runs")
     assert run["status"] == "failed" and json.loads(run["errors"]) == {"http_403": 1}
+
+
+def test_follower_counts_take_from_the_request_budget(tmp_path, server):
+    """--max-requests 4 for amy alone: getProfile, getFollowers page 1, its getProfiles,
+    getFollowers page 2; page 2's getProfiles is over budget, so its followers are stored
+    without counts (NULL, never 0) and page 3 is not fetched."""
+    config = write_config(tmp_path, server.url)
+    result = run_crawl(config, "bluesky", "--handle", "amy.bsky.test", "--posts", "0", "--max-requests", "4",
+                       env=login_env())
+    assert result.returncode == 0, result.stderr
+    db = tmp_path / "scout.db"
+    (amy,) = rows(db, "SELECT * FROM profiles")
+    assert follower_rows(db, amy["id"]) == [follower_row(0, True), follower_row(1, True),
+                                            follower_row(2, False), follower_row(3, False)]
+    assert json.loads(amy["fetched"]) == ["profile", "followers"]
+    (run,) = rows(db, "SELECT * FROM crawl_runs")
+    stats = json.loads(run["stats"])
+    assert stats["budget_exhausted"] is True
+    # the spider's own requests (robots.txt, login and the retry after getProfiles' 429 aside)
+    spider_requests = list(dict.fromkeys(
+        (e["path"].rpartition(".")[2], e["query"]) for e in server.log
+        if e["path"] != "/robots.txt" and not e["path"].endswith("createSession")))
+    assert sorted(name for name, _ in spider_requests) == ["getFollowers", "getFollowers", "getProfile", "getProfiles"]
+    assert server.fake.profiles_asked == [["did:plc:f0", "did:plc:f1"]]
+
+
+def test_follower_counts_lost_keep_the_followers(tmp_path, server):
+    """getProfiles for followers fails for good (every try a 503): the sample is stored as
+    getFollowers gave it, counts unknown, and the profile's chain still ends."""
+    server.fake.fail_follower_profiles = True
+    config = write_config(tmp_path, server.url)
+    result = run_crawl(config, "bluesky", "--handle", "amy.bsky.test", "--posts", "0", env=login_env())
+    assert result.returncode == 0, result.stderr
+    db = tmp_path / "scout.db"
+    (amy,) = rows(db, "SELECT * FROM profiles")
+    assert follower_rows(db, amy["id"]) == [follower_row(k, False) for k in range(B_FOLLOWERS)]
+    assert json.loads(amy["fetched"]) == ["profile", "followers"]
+    (run,) = rows(db, "SELECT * FROM crawl_runs")
+    assert json.loads(run["errors"]) == {"http_5xx": 3}

@@ -62,6 +62,12 @@ def test_campaign_crawl_of_both_platforms_under_faults(tmp_path):
         if rows(db, "SELECT 1 FROM follower_samples WHERE profile_id = ?", [p["id"]]):
             assert "followers" in fetched
         assert len(rows(db, "SELECT 1 FROM profile_snapshots WHERE profile_id = ?", [p["id"]])) == 1
+    # Bluesky's follower sample got its counts from getProfiles (getFollowers has none);
+    # only a batch lost to the faults is left without them
+    (bsky,) = rows(db, """SELECT count(*) AS n, count(f.followers) AS counted, count(f.following) AS following,
+                                 count(f.posts_count) AS posts FROM follower_samples f
+                          JOIN profiles p ON p.id = f.profile_id WHERE p.platform = 'bluesky'""")
+    assert bsky["n"] > 0 and bsky["counted"] == bsky["following"] == bsky["posts"] >= 0.8 * bsky["n"]
     assert rows(db, "SELECT count(*) AS n FROM posts")[0]["n"] > 0
     assert rows(db, "SELECT count(*) AS n FROM posts WHERE profile_id NOT IN (SELECT id FROM profiles)")[0]["n"] == 0
     con = sqlite3.connect(db)

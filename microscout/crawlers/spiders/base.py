@@ -148,8 +148,13 @@ class CrawlSpider(Spider):
         self.error(kind, request.url, type(failure.value).__name__)
         ctx = request.cb_kwargs.get("ctx")
         if ctx and ctx.get("branch"):
-            self._failed(ctx, ctx["branch"])
+            yield from self.branch_failed(ctx)
             yield from self._done(ctx)
+
+    def branch_failed(self, ctx):
+        """A request of the profile's chain could not be made; what is left to store."""
+        self._failed(ctx, ctx["branch"])
+        return ()
 
     # -- a profile ---------------------------------------------------------------
     # After the profile, its posts and its follower sample are fetched side by side, and
@@ -262,7 +267,7 @@ class CrawlSpider(Spider):
             followers = followers[: b.follower_sample - ctx["seen"]]
             self._fetched(ctx, "followers")
             if followers:
-                yield ItemBatch.of(followers)
+                yield from self.store_followers(ctx, followers)
             seen = ctx["seen"] + len(followers)
             if followers and next_url and seen < b.follower_sample:
                 yield from self._launch(ctx, "followers", next_url, self.parse_followers, seen=seen)
@@ -279,4 +284,10 @@ class CrawlSpider(Spider):
     def replies_page(self, body, ctx, post_id): raise NotImplementedError
     def followers_url(self, ctx) -> str: raise NotImplementedError
     def followers_page(self, body, response, ctx): raise NotImplementedError
+
+    def store_followers(self, ctx, followers):
+        """A page of the follower sample, as the followers endpoint gave it (a platform whose
+        endpoint leaves out the counts fetches them first, counting the requests in
+        ``pending`` so the FetchedItem waits for them)."""
+        yield ItemBatch.of(followers)
 

@@ -1,12 +1,16 @@
 """Bluesky: searchPosts by tag (logged in) -> authors -> getProfiles -> feed, threads, followers.
 
 Only searchPosts carries the session token; every other call is the public AppView's.
+getFollowers gives profileViews, which carry no counts: each page of the follower sample
+is completed with getProfiles (profileViewDetailed, at most 25 actors a request) before
+it is stored.
 """
 from __future__ import annotations
 
 from urllib.parse import urlencode
 
 from microscout.crawlers import parse_bluesky as pb
+from microscout.crawlers.items import FollowerItem, ItemBatch
 from microscout.crawlers.spiders.base import CrawlSpider
 
 BATCH = 25  # getProfiles takes at most 25 actors
@@ -107,3 +111,43 @@ class BlueskySpider(CrawlSpider):
     def followers_page(self, body, response, ctx):
         return pb.parse_followers(body, ctx["pid"]), self._next(
             body, "app.bsky.graph.getFollowers", actor=ctx["pid"], limit=min(100, self.bounds.follower_sample))
+
+    # the follower sample's counts
+    def store_followers(self, ctx, followers):
+        """One getProfiles request per 25 followers, each taken from the request budget;
+        when the budget is spent the rest are stored as they are (counts unknown, not 0)."""
+        ctx = {k: v for k, v in ctx.items() if k != "seen"}
+        for start in range(0, len(followers), BATCH):
+            chunk = followers[start:start + BATCH]
+            if not self.allow():
+                self.crawler.stats.inc_value("microscout/followers_without_counts", len(chunk))
+                yield ItemBatch.of(chunk)
+                continue
+            self._open(ctx)["pending"] += 1
+            # dont_filter: two creators can share followers, and a request the dupefilter
+            # dropped would leave this profile's chain open (no FetchedItem, no rows)
+            yield self.req(self.xrpc("app.bsky.actor.getProfiles", actors=[f.platform_id for f in chunk]),
+                           self.parse_follower_profiles,
+                           {**ctx, "branch": "follower_counts",
+                            "followers": [f.model_dump(exclude={"kind"}) for f in chunk]}, dont_filter=True)
+
+    def parse_follower_profiles(self, response, ctx):
+        followers = self.parsed(response, "getProfiles (followers)", pb.hydrate_followers, ctx["followers"])
+        if followers is None:  # counted as an error; the followers are kept without counts
+            yield from self._followers_as_sampled(ctx)
+        else:
+            missing = sum(1 for f in followers if f.followers is None)
+            if missing:
+                self.crawler.stats.inc_value("microscout/followers_without_counts", missing)
+            yield ItemBatch.of(followers)
+        yield from self._done(ctx)
+
+    def branch_failed(self, ctx):
+        if ctx["branch"] == "follower_counts":
+            yield from self._followers_as_sampled(ctx)
+        else:
+            yield from super().branch_failed(ctx)
+
+    def _followers_as_sampled(self, ctx):
+        self.crawler.stats.inc_value("microscout/followers_without_counts", len(ctx["followers"]))
+        yield ItemBatch.of([FollowerItem(**row) for row in ctx["followers"]])
