@@ -156,6 +156,8 @@ def parse_followers(body, profile_platform_id: str) -> list[FollowerItem]:
         require(actor, dict, "follower")
         if not actor.get("did"):
             raise Malformed("missing_fields", "follower without did")
+        if OPT_OUT_LABEL in _labels(actor):
+            continue  # asked not to be shown to logged-out viewers: not sampled
         followers.append(FollowerItem(
             platform=PLATFORM, profile_platform_id=profile_platform_id, platform_id=actor["did"],
             handle=actor.get("handle"), display_name=actor.get("displayName") or "",
@@ -178,6 +180,8 @@ def hydrate_followers(body, followers: list[dict]) -> list[FollowerItem]:
     out = []
     for row in followers:
         actor = details.get(row["platform_id"])
+        if actor is not None and OPT_OUT_LABEL in _labels(actor):
+            continue
         if actor is not None:
             row = {**row, "handle": actor.get("handle") or row.get("handle"),
                    "display_name": actor.get("displayName") or row.get("display_name") or "",

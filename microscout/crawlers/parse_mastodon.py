@@ -157,6 +157,12 @@ def parse_context(body, post_platform_id: str, profile_platform_id: str, host: s
     return comments
 
 
+def follower_opted_out(account: dict) -> bool:
+    """A follower who asked not to be indexed is left out of the sample. `discoverable`
+    concerns being suggested in discovery features, which sampling a follower is not."""
+    return account.get("noindex") is True or account.get("indexable") is False
+
+
 def parse_followers(body, profile_platform_id: str, host: str) -> list[FollowerItem]:
     require(body, list, "followers")
     followers = []
@@ -164,6 +170,8 @@ def parse_followers(body, profile_platform_id: str, host: str) -> list[FollowerI
         require(account, dict, "follower")
         if not account.get("acct"):
             raise Malformed("missing_fields", "follower without acct")
+        if follower_opted_out(account):
+            continue
         acct = full_acct(account["acct"], host)
         bio, _ = html_to_text(account.get("note"))
         avatar = account.get("avatar") or ""

@@ -238,3 +238,21 @@ def test_malformed_bluesky_bodies():
         pb.parse_profiles({"error": "InternalServerError"})
     with pytest.raises(Exception):
         pb.parse_profile({"did": "did:plc:x", "handle": "x", "followersCount": "12"})
+
+
+def test_followers_who_opted_out_are_not_sampled():
+    base = {"id": "1", "username": "x", "display_name": "", "note": "", "avatar": "", "followers_count": 3,
+            "following_count": 4, "statuses_count": 5, "created_at": "2024-01-01T00:00:00.000Z"}
+    accounts = [{**base, "acct": "keep"}, {**base, "acct": "noidx", "noindex": True},
+                {**base, "acct": "unindexed", "indexable": False}, {**base, "acct": "quiet", "discoverable": False}]
+    kept = [f.platform_id for f in pm.parse_followers(accounts, "c@h.example", "h.example")]
+    assert kept == ["keep@h.example", "quiet@h.example"]
+
+    actors = [{"did": "did:plc:a", "handle": "a.test", "labels": []},
+              {"did": "did:plc:b", "handle": "b.test", "labels": [{"val": "!no-unauthenticated", "src": "did:plc:b"}]}]
+    assert [f.platform_id for f in pb.parse_followers({"followers": actors}, "did:plc:c")] == ["did:plc:a"]
+    hydrated = pb.hydrate_followers({"profiles": [{**actors[0], "labels": [{"val": "!no-unauthenticated"}],
+                                                   "followersCount": 9}]},
+                                    [{"platform": "bluesky", "profile_platform_id": "did:plc:c",
+                                      "platform_id": "did:plc:a", "handle": "a.test"}])
+    assert hydrated == []  # the detailed view says it opted out: dropped too
