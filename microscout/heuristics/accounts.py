@@ -108,7 +108,7 @@ class AccountFeatures:
     def __post_init__(self) -> None:
         # The handle is the username when the export did not count digits itself.
         if self.handle and self.username_digits is None:
-            self.username_digits = sum(c.isdigit() for c in self.handle)
+            self.username_digits = sum(map(str.isdigit, self.handle))
         if self.handle and self.username_length is None:
             self.username_length = len(self.handle)
 
@@ -200,6 +200,82 @@ def account_score(acc: AccountFeatures, t: AccountScorecard | None = None, now: 
     """The log-odds score: intercept plus every contribution."""
     t = t or AccountScorecard()
     return t.intercept + sum(p for p, _ in contributions(acc, t, now))
+
+
+def account_labeler(t: AccountScorecard | None = None, now: datetime | None = None):
+    """A function giving the label ``classify_account(acc, t, now).label`` would give, faster.
+
+    It adds up the same points in the same order (so the score is the same float) but
+    writes no reason sentences: shortlisting classifies every sampled follower and needs
+    the reasons only for the few it shows. ``t`` must not change while the labeler is used.
+    """
+    judge = _judge(t or AccountScorecard(), now)
+
+    def label(acc: AccountFeatures) -> AccountClass:
+        return judge(acc.followers, acc.following, acc.posts_count, acc.has_avatar, acc.bio_length, acc.private,
+                     acc.digit_share(), acc.created_at, acc.last_post_at)
+
+    return label
+
+
+def follower_labeler(t: AccountScorecard | None = None, now: datetime | None = None):
+    """``account_labeler`` for engine ``Follower``s: the label of ``AccountFeatures.from_follower(f)``."""
+    judge = _judge(t or AccountScorecard(), now)
+
+    def label(follower: Any) -> AccountClass:
+        handle = _local_part(follower.handle)
+        digits = sum(map(str.isdigit, handle)) / len(handle) if handle else None
+        return judge(follower.followers, follower.following, follower.posts_count, follower.has_avatar,
+                     len(follower.bio or ""), None, digits, follower.created_at, follower.last_post_at)
+
+    return label
+
+
+def _judge(t: AccountScorecard, now: datetime | None):
+    log1p = math.log1p
+    fw, fc = t.followers_weight, t.followers_centre
+    rw, rc = t.ratio_weight, t.ratio_centre
+    pw, pc = t.posts_weight, t.posts_centre
+    aw, ac = t.no_avatar_weight, t.no_avatar_centre
+    bw, bc = t.no_bio_weight, t.no_bio_centre
+    vw, vc = t.private_weight, t.private_centre
+    dw, dc = t.digits_weight, t.digits_centre
+    intercept, threshold, mass_following = t.intercept, t.threshold, t.mass_following
+    fresh, fresh_points = timedelta(days=t.fresh_days), t.fresh_points
+    inactive, inactive_points = timedelta(days=t.inactive_days), t.inactive_points
+
+    def judge(followers, following, posts_count, has_avatar, bio_length, private, digits, created_at,
+              last_post_at) -> AccountClass:
+        # The order of feature_values() and contributions(), added left to right from 0 as
+        # sum() does: the score is the same float classify_account computes.
+        total = 0
+        lf = None if followers is None else log1p(max(followers, 0))
+        if lf is not None:
+            total += fw * (lf - fc)
+        if following is not None and followers is not None:
+            total += rw * ((log1p(max(following, 0)) - lf) - rc)
+        if posts_count is not None:
+            total += pw * (log1p(max(posts_count, 0)) - pc)
+        if has_avatar is not None:
+            total += aw * (float(not has_avatar) - ac)
+        if bio_length is not None:
+            total += bw * (float(bio_length == 0) - bc)
+        if private is not None:
+            total += vw * (float(private) - vc)
+        if digits is not None:
+            total += dw * (digits - dc)
+        if now is not None and created_at is not None and now - created_at < fresh:
+            total += fresh_points
+        if now is not None and last_post_at is not None and now - last_post_at >= inactive:
+            total += inactive_points
+        score = intercept + total
+        if score >= threshold:
+            return "suspicious"
+        if following is not None and following > mass_following:
+            return "mass_follower"
+        return "real"
+
+    return judge
 
 
 @dataclass(slots=True)

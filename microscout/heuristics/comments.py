@@ -14,6 +14,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -47,6 +48,9 @@ PRAISE = re.compile(
     r"\b(?:love (?:this|it|you)|loves? it|nice|great|awesome|amazing|beautiful|cute|cool|wow+|"
     r"best(?: \w+)? ever|so good|gorgeous|perfect|fire|lit|good (?:job|song|video)|"
     r"super|fantastic|omg|lol|yes+|like it)\b", re.IGNORECASE)
+# One scan that fails exactly when every PROMO pattern fails (same flags, no groups to
+# renumber), so a comment without self-promotion costs one search instead of one per pattern.
+ANY_PROMO = re.compile("|".join(f"(?:{p.pattern})" for p in PROMO), re.IGNORECASE)
 MENTION = re.compile(r"@[\w.]+")
 WORD = re.compile(r"[^\W_]+", re.UNICODE)
 TAGS = re.compile(r"<[^>]+>")
@@ -75,37 +79,50 @@ class CommentVerdict:
 
 def clean(text: str) -> str:
     """Visible text: HTML entities and tags (YouTube exports keep them) and BOMs removed."""
-    text = html.unescape(text or "").replace("\ufeff", " ")
-    return " ".join(TAGS.sub(" ", text).split())
+    text = text or ""
+    if "&" in text:  # html.unescape changes nothing without one
+        text = html.unescape(text)
+    text = text.replace("\ufeff", " ")
+    if "<" in text:  # no tag without one
+        text = TAGS.sub(" ", text)
+    return " ".join(text.split())
 
 
 def classify_comment(text: str, t: CommentThresholds | None = None) -> CommentVerdict:
     t = t or CommentThresholds()
+    # Audiences repeat themselves ("🔥🔥🔥", "Love this!"): each distinct text is judged once.
+    label, reasons, matched = _classify(text or "", t.short_words, t.praise_words)
+    return CommentVerdict(label, list(reasons), list(matched))
+
+
+@lru_cache(maxsize=8192)
+def _classify(text: str, short_words: int, praise_words: int) -> tuple[CommentClass, tuple[str, ...],
+                                                                        tuple[str, ...]]:
     visible = clean(text)
     reasons: list[str] = []
     matched: list[str] = []
-    for m in LINK.finditer(visible):
+    m = LINK.search(visible)
+    if m:
         reasons.append("contains a link")
         matched.append(m.group(0))
-        break
-    for pattern in PROMO:
-        m = pattern.search(visible)
-        if m:
-            reasons.append(f"self-promotion wording {m.group(0)!r}")
-            matched.append(m.group(0))
+    if ANY_PROMO.search(visible):
+        for pattern in PROMO:
+            m = pattern.search(visible)
+            if m:
+                reasons.append(f"self-promotion wording {m.group(0)!r}")
+                matched.append(m.group(0))
     if reasons:
-        return CommentVerdict("spam", reasons, matched)
-    without_mentions = MENTION.sub(" ", visible)
+        return "spam", tuple(reasons), tuple(matched)
+    without_mentions = MENTION.sub(" ", visible) if "@" in visible else visible
     words = WORD.findall(without_mentions)
     if not words:
         if MENTION.search(visible):
-            return CommentVerdict("generic", ["only mentions other accounts"], MENTION.findall(visible))
-        return CommentVerdict("generic", ["emoji or punctuation only" if visible else "empty"], [visible])
-    if len(words) <= t.short_words:
-        return CommentVerdict("generic", [f"very short: {len(words)} word(s) (at most {t.short_words})"],
-                              [visible])
+            return "generic", ("only mentions other accounts",), tuple(MENTION.findall(visible))
+        return "generic", ("emoji or punctuation only" if visible else "empty",), (visible,)
+    if len(words) <= short_words:
+        return "generic", (f"very short: {len(words)} word(s) (at most {short_words})",), (visible,)
     praise = PRAISE.search(without_mentions)
-    if praise and len(words) <= t.praise_words:
-        return CommentVerdict("generic", [f"stock praise {praise.group(0)!r} in {len(words)} words "
-                                          f"(at most {t.praise_words})"], [praise.group(0)])
-    return CommentVerdict("genuine", [], [])
+    if praise and len(words) <= praise_words:
+        return "generic", (f"stock praise {praise.group(0)!r} in {len(words)} words "
+                           f"(at most {praise_words})",), (praise.group(0),)
+    return "genuine", (), ()

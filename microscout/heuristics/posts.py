@@ -1,6 +1,7 @@
 """What several rules do with a candidate's posts: pick the window, count engagement."""
 from __future__ import annotations
 
+import copy
 from datetime import datetime, timedelta
 from functools import lru_cache
 from statistics import mean, median
@@ -48,15 +49,36 @@ def analyse(post: Post, settings: SponsoredSettings | None = None) -> PostAnalys
     # Three rules (ad frequency, disclosure, sponsored engagement) read the same posts with
     # usually the same settings; analysing each post once keeps shortlisting fast.
     settings = settings or _DEFAULT_SETTINGS
-    return _analyse_cached(post.text, tuple(post.hashtags), post.paid_flag, settings.model_dump_json())
+    return _analyse_cached(post.text, tuple(post.hashtags), post.paid_flag, _settings_key(settings))
 
 
 _DEFAULT_SETTINGS = SponsoredSettings()
 
+# id(settings) -> (settings, a copy of its fields, its JSON). Serialising the settings for
+# every post cost more than many analyses; the copy notices a settings object changed since.
+_SETTINGS_KEYS: dict[int, tuple[SponsoredSettings, dict, str]] = {}
+
+
+def _settings_key(settings: SponsoredSettings) -> str:
+    entry = _SETTINGS_KEYS.get(id(settings))
+    if entry is not None and entry[0] is settings and entry[1] == settings.__dict__:
+        return entry[2]
+    key = settings.model_dump_json()
+    if len(_SETTINGS_KEYS) >= 256:
+        _SETTINGS_KEYS.clear()
+    # The entry holds the object itself, so its id cannot be reused by another while cached.
+    _SETTINGS_KEYS[id(settings)] = (settings, copy.deepcopy(settings.__dict__), key)
+    return key
+
+
+@lru_cache(maxsize=64)
+def _settings_of(settings_json: str) -> SponsoredSettings:
+    return SponsoredSettings.model_validate_json(settings_json)
+
 
 @lru_cache(maxsize=8192)
 def _analyse_cached(text: str, hashtags: tuple[str, ...], paid_flag: bool | None, settings_json: str) -> PostAnalysis:
-    return analyse_post(text, list(hashtags), paid_flag, SponsoredSettings.model_validate_json(settings_json))
+    return analyse_post(text, list(hashtags), paid_flag, _settings_of(settings_json))
 
 
 def window_label(window_posts: int | None, window_days: int | None) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Iterable, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -48,6 +49,9 @@ COMMERCIAL_WORDING_RE = re.compile(
     r"\bshop (?:now|the|my|it|here)\b|\bbuy (?:now|it|yours|here)\b|\bavailable (?:at|from|on)\b"
     r"|\bget yours\b|\border (?:now|yours|here)\b|\b\d+\s*% off\b|\bdiscount\b|\bpartner(?:ed|ing)? with\b"
     r"|\bin collaboration with\b|\bsale\b|\bmy link\b|\bpromo\b|\bcheck out @", re.IGNORECASE)
+# What every match of ADEQUATE_PHRASE_RE's last alternative ("[ad]", "(ad)", "AD:") contains:
+# a cheap test that skips the full pattern on posts that merely contain "made" or "bread".
+_BARE_AD_RE = re.compile(r"ad\s*(?:[\]):|]|$)", re.IGNORECASE | re.MULTILINE)
 AFFILIATE_QUERY_RE = re.compile(r"[?&](?:utm_[a-z]+|ref|aff|aff_id|affid|affiliate|affiliate_id|tag|irclickid|clickref)=",
                                 re.IGNORECASE)
 AFFILIATE_PATH_RE = re.compile(r"/(?:aff|affiliate|affiliates|ref|go)/", re.IGNORECASE)
@@ -103,13 +107,34 @@ class _Label:
     end: int | None
 
 
+SCHEME_RE = re.compile(r"^[a-z]+://", re.IGNORECASE)
+# Under IGNORECASE the regex engine also matches these to ASCII letters ("ſale" is "sale")
+# though str.lower() does not give that letter: the only three in Unicode. _folded maps them
+# so the cheap "is the word there at all" checks below never miss a match.
+_REGEX_CASE_FOLDS = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s"})
+
+
+def _folded(text: str) -> str:
+    """Lower-cased text in which every case-insensitive match of an ASCII word shows as that word."""
+    if text.isascii():
+        return text.lower()
+    return text.translate(_REGEX_CASE_FOLDS).lower()
+
+
 def _domain(url: str) -> str:
-    host = re.sub(r"^[a-z]+://", "", url, flags=re.IGNORECASE).split("/", 1)[0].split("?", 1)[0]
+    host = SCHEME_RE.sub("", url).split("/", 1)[0].split("?", 1)[0]
     return host.lower().removeprefix("www.")
 
 
+@lru_cache(maxsize=64)
+def _lowered_domains(domains: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(d.lower() for d in domains)
+
+
 def _affiliate_links(text: str, settings: SponsoredSettings) -> list[str]:
-    domains = {d.lower() for d in settings.affiliate_domains}
+    if "/" not in text:  # every link pattern needs one
+        return []
+    domains = _lowered_domains(tuple(settings.affiliate_domains))
     found = []
     for link in textlib.links(text):
         host = _domain(link.value)
@@ -123,52 +148,82 @@ def commercial_signals(text: str, paid_flag: bool | None = None,
                        settings: SponsoredSettings | None = None) -> list[tuple[str, str]]:
     """Every commercial signal in a post, as (kind, matched text)."""
     settings = settings or SponsoredSettings()
+    return _commercial_signals(text, _folded(text), paid_flag, settings)
+
+
+def _commercial_signals(text: str, low: str, paid_flag: bool | None,
+                        settings: SponsoredSettings) -> list[tuple[str, str]]:
+    # ``low`` is _folded(text). Each regex runs only when a word every one of its matches
+    # contains is in the text: the result is the same, most posts skip most regexes.
     signals: list[tuple[str, str]] = []
     if paid_flag:
         signals.append(("paid_flag", "platform paid-partnership flag"))
-    signals += [("discount_code", m.group(0)) for m in DISCOUNT_RE.finditer(text)]
+    if "code" in low:
+        signals += [("discount_code", m.group(0)) for m in DISCOUNT_RE.finditer(text)]
     signals += [("affiliate_link", url) for url in _affiliate_links(text, settings)]
-    mentioned = textlib.mentions(text)
-    for m in GIFTED_RE.finditer(text):
-        # "my sister sent me this" is not an ad; "@brand sent me" is.
-        if m.group(0).lower().startswith("sent") and not mentioned:
-            continue
-        signals.append(("gifted", m.group(0)))
-    wording = COMMERCIAL_WORDING_RE.search(text)
-    if mentioned and wording:
-        signals.append(("brand_mention", f"@{mentioned[0].value} … {wording.group(0)}"))
-    bio = LINK_IN_BIO_RE.search(text)
-    if bio and (settings.link_in_bio_alone or signals or mentioned):
-        signals.append(("link_in_bio", bio.group(0)))
+    mentioned = textlib.mentions(text) if "@" in text else []
+    if "gifted" in low or "pr " in low or "c/o" in low or "sent" in low:
+        for m in GIFTED_RE.finditer(text):
+            # "my sister sent me this" is not an ad; "@brand sent me" is.
+            if m.group(0).lower().startswith("sent") and not mentioned:
+                continue
+            signals.append(("gifted", m.group(0)))
+    if mentioned:
+        wording = COMMERCIAL_WORDING_RE.search(text)
+        if wording:
+            signals.append(("brand_mention", f"@{mentioned[0].value} … {wording.group(0)}"))
+    if "link" in low:
+        bio = LINK_IN_BIO_RE.search(text)
+        if bio and (settings.link_in_bio_alone or signals or mentioned):
+            signals.append(("link_in_bio", bio.group(0)))
     return signals
 
 
-def _labels(text: str, hashtags: Iterable[str]) -> tuple[list[_Label], list[_Label]]:
+# Posts reuse a handful of tags; normalise each spelling once.
+_normalise_tag = lru_cache(maxsize=4096)(textlib.normalise_tag)
+
+
+def _brand_label(key: str) -> bool:
+    """BRAND_LABEL_RE.match(key) for a normalised (casefolded, stripped) tag."""
+    # A casefolded key matching the pattern ends in the very letters "partner" or "ambassador".
+    return key.endswith(("partner", "ambassador")) and BRAND_LABEL_RE.match(key) is not None
+
+
+def _labels(text: str, hashtags: Iterable[str], low: str | None = None) -> tuple[list[_Label], list[_Label]]:
+    if low is None:
+        low = _folded(text)
     adequate: list[_Label] = []
     weak: list[_Label] = []
     in_text = set()
-    for tag in textlib.hashtags(text):
-        key = textlib.normalise_tag(tag.value)
+    # (value, start, end) of textlib.hashtags(text), without building a Span for each.
+    text_tags = ([(m.group(1), m.start(), m.end()) for m in textlib.HASHTAG_RE.finditer(text)]
+                 if "#" in text else [])
+    for value, start, end in text_tags:
+        key = value.casefold()  # normalise_tag of a \w+ tag found in the text
         in_text.add(key)
-        label = _Label("#" + tag.value, tag.start, tag.end)
-        if key in ADEQUATE_TAGS or (BRAND_LABEL_RE.match(key) and key not in WEAK_TAGS):
-            adequate.append(label)
+        if key in ADEQUATE_TAGS or (_brand_label(key) and key not in WEAK_TAGS):
+            adequate.append(_Label("#" + value, start, end))
         elif key in WEAK_TAGS:
-            weak.append(label)
+            weak.append(_Label("#" + value, start, end))
     for tag in hashtags:
-        key = textlib.normalise_tag(tag)
+        key = _normalise_tag(tag)
         if not key or key in in_text:
             continue
-        label = _Label("#" + tag.strip().lstrip("#"), None, None)
-        if key in ADEQUATE_TAGS or (BRAND_LABEL_RE.match(key) and key not in WEAK_TAGS):
-            adequate.append(label)
+        if key in ADEQUATE_TAGS or (_brand_label(key) and key not in WEAK_TAGS):
+            adequate.append(_Label("#" + tag.strip().lstrip("#"), None, None))
         elif key in WEAK_TAGS:
-            weak.append(label)
-    tag_spans = [(t.start, t.end) for t in textlib.hashtags(text)]
-    adequate += [_Label(m.group(0).strip(" [](|:"), m.start(), m.end()) for m in ADEQUATE_PHRASE_RE.finditer(text)
-                 if not any(a <= m.start() < b for a, b in tag_spans)]
-    weak += [_Label(m.group(0), m.start(), m.end()) for m in THANKS_RE.finditer(text)]
-    return sorted(adequate, key=_position), sorted(weak, key=_position)
+            weak.append(_Label("#" + tag.strip().lstrip("#"), None, None))
+    tag_spans = [(start, end) for _, start, end in text_tags]
+    if ("paid partnership" in low or "sponsored by" in low or "advertisement" in low
+            or ("ad" in low and _BARE_AD_RE.search(text))):
+        adequate += [_Label(m.group(0).strip(" [](|:"), m.start(), m.end())
+                     for m in ADEQUATE_PHRASE_RE.finditer(text)
+                     if not any(a <= m.start() < b for a, b in tag_spans)]
+    if "thank" in low:
+        weak += [_Label(m.group(0), m.start(), m.end()) for m in THANKS_RE.finditer(text)]
+    # Usually none or one of each: nothing to sort.
+    return (sorted(adequate, key=_position) if len(adequate) > 1 else adequate,
+            sorted(weak, key=_position) if len(weak) > 1 else weak)
 
 
 def _position(label: _Label) -> int:
@@ -205,8 +260,9 @@ def analyse_post(text: str, hashtags: Iterable[str] = (), paid_flag: bool | None
     """Commercial signals, labels and a disclosure verdict for one post."""
     settings = settings or SponsoredSettings()
     text = text or ""
-    signals = commercial_signals(text, paid_flag, settings)
-    adequate, weak = _labels(text, hashtags)
+    low = _folded(text)
+    signals = _commercial_signals(text, low, paid_flag, settings)
+    adequate, weak = _labels(text, hashtags, low)
     sponsorship_weak = [w for w in weak if textlib.normalise_tag(w.text) in SPONSORSHIP_TAGS]
     sponsored = bool(signals or adequate or sponsorship_weak)
     adequate_texts = [a.text for a in adequate]

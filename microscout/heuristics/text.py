@@ -9,8 +9,10 @@ import re
 from dataclasses import dataclass
 
 # A hashtag starts after a space or punctuation, never inside a word or a URL fragment.
-HASHTAG_RE = re.compile(r"(?<![\w&/#])#(\w+)")
-MENTION_RE = re.compile(r"(?<![\w@/])@(\w[\w.-]*\w|\w)(?:@[\w.-]+\w)?")
+# The sign comes first and the look-behind checks the character before it
+# (same matches as "(?<![\w&/#])#(\w+)"), so the engine can jump from one # to the next.
+HASHTAG_RE = re.compile(r"#(?<![\w&/#]#)(\w+)")
+MENTION_RE = re.compile(r"@(?<![\w@/]@)(\w[\w.-]*\w|\w)(?:@[\w.-]+\w)?")
 URL_RE = re.compile(r"\bhttps?://[^\s<>\"')\]]+", re.IGNORECASE)
 # Shorteners people paste without a scheme ("amzn.to/3xY"); anything else needs http(s).
 BARE_LINK_RE = re.compile(

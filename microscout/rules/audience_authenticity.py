@@ -9,7 +9,8 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from microscout import Need, Rule, Verdict, hookimpl
-from microscout.heuristics.accounts import AccountFeatures, AccountThresholds, classify_account, wilson_interval
+from microscout.heuristics.accounts import (AccountFeatures, AccountThresholds, classify_account, follower_labeler,
+                                            wilson_interval)
 
 
 class Options(BaseModel):
@@ -49,10 +50,13 @@ def evaluate(candidate, options: Options, context) -> Verdict:
     now = getattr(context, "now", None)
     counts = {"real": 0, "suspicious": 0, "mass_follower": 0}
     flagged = []
+    # Labels only for every follower; the reason sentences only for the examples shown.
+    label_of = follower_labeler(options.accounts, now)
     for follower in followers:
-        verdict = classify_account(AccountFeatures.from_follower(follower), options.accounts, now)
-        counts[verdict.label] += 1
-        if verdict.label != "real" and len(flagged) < options.examples:
+        label = label_of(follower)
+        counts[label] += 1
+        if label != "real" and len(flagged) < options.examples:
+            verdict = classify_account(AccountFeatures.from_follower(follower), options.accounts, now)
             flagged.append({"handle": follower.handle, "class": verdict.label, "reasons": verdict.reasons})
     n = len(followers)
     real = counts["real"]

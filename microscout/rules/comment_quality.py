@@ -41,10 +41,13 @@ class Options(BaseModel):
         return self
 
 
-def _by_creator(comment, profile) -> bool:
+def _by_creator(comment, profile, handle: str | None = None) -> bool:
+    """``handle``: profile.handle.lstrip("@").lower(), when the caller has it already."""
     if comment.author_id and comment.author_id == profile.platform_id:
         return True
-    return bool(comment.author_handle) and comment.author_handle.lstrip("@").lower() == profile.handle.lstrip("@").lower()
+    if handle is None:
+        handle = profile.handle.lstrip("@").lower()
+    return bool(comment.author_handle) and comment.author_handle.lstrip("@").lower() == handle
 
 
 def evaluate(candidate, options: Options, context) -> Verdict:
@@ -53,9 +56,10 @@ def evaluate(candidate, options: Options, context) -> Verdict:
         return Verdict.unknown("no comments were fetched for this account", comments=0, reason_code="not_fetched")
     audience = []
     creator_replies = 0
+    handle = profile.handle.lstrip("@").lower()
     for post_id, comments in candidate.comments.items():
         for comment in comments:
-            if _by_creator(comment, profile):
+            if _by_creator(comment, profile, handle):
                 creator_replies += 1
             else:
                 audience.append(comment)
@@ -105,7 +109,8 @@ def _pods(by_post: dict, audience: list, options: Options) -> dict:
         seen_on.setdefault(comment.author_id or comment.author_handle, set()).add(comment.post_id)
     needed = options.pod_post_share * len(posts)
     regulars = sorted(a for a, on in seen_on.items() if len(on) >= needed)
-    by_regulars = sum(1 for c in audience if (c.author_id or c.author_handle) in regulars)
+    regular_set = set(regulars)
+    by_regulars = sum(1 for c in audience if (c.author_id or c.author_handle) in regular_set)
     return {"commented_posts": len(posts), "pod_regulars": regulars[:20], "pod_regulars_count": len(regulars),
             "pod_comment_share": round(by_regulars / len(audience), 4) if audience else None}
 

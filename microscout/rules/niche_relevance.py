@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -36,14 +37,22 @@ class Options(BaseModel):
         return self
 
 
+# Posts reuse a handful of tags; normalise each spelling once.
+_normalise_tag = lru_cache(maxsize=4096)(textlib.normalise_tag)
+
+
 def _matcher(keywords: list[str], hashtags: list[str]):
     tags = {textlib.normalise_tag(h) for h in hashtags if textlib.normalise_tag(h)}
     words = [k.strip() for k in keywords if k.strip()]
-    word_re = re.compile("|".join(rf"(?<!\w){re.escape(w)}(?!\w)" for w in words), re.IGNORECASE) if words else None
+    # Each keyword as a whole word; the look-arounds are shared, which matches exactly what
+    # "(?<!\w)kw1(?!\w)|(?<!\w)kw2(?!\w)|..." matches, several times faster.
+    word_re = (re.compile(r"(?<!\w)(?:" + "|".join(re.escape(w) for w in words) + r")(?!\w)", re.IGNORECASE)
+               if words else None)
+    normalise, hashtag_re = _normalise_tag, textlib.HASHTAG_RE
 
     def terms(text: str, post_tags: list[str] = ()) -> set[str]:
-        found = {textlib.normalise_tag(t) for t in post_tags} | {textlib.normalise_tag(s.value)
-                                                                 for s in textlib.hashtags(text)}
+        # A hashtag found in the text is \w+ (no space, no #): normalising it is casefold().
+        found = {normalise(t) for t in post_tags} | {v.casefold() for v in hashtag_re.findall(text)}
         matched = {"#" + t for t in found & tags}
         if word_re:
             matched |= {m.group(0).casefold() for m in word_re.finditer(text)}

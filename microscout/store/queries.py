@@ -62,36 +62,87 @@ def iter_candidates(db: sqlite_utils.Database, platforms: list[str] | None = Non
         yield from load_candidates(db, rows)
 
 
+_JSON_LISTS: dict[str, tuple[str, ...]] = {}
+
+
+def _json_list(value: str | None) -> list:
+    """A fresh list each call, as json.loads gives; the same tag lists recur, so decode each once."""
+    if not value or value == "[]":
+        return []
+    known = _JSON_LISTS.get(value)
+    if known is not None:
+        return list(known)
+    parsed = json.loads(value)
+    # Only lists of strings are kept: a copy of those is equal and shares nothing mutable.
+    if type(parsed) is list and len(value) <= 1024 and all(type(x) is str for x in parsed):
+        if len(_JSON_LISTS) >= 8192:
+            _JSON_LISTS.clear()
+        _JSON_LISTS[value] = tuple(parsed)
+    return parsed
+
+
+def _tuples(db: sqlite_utils.Database, sql: str, params: list):
+    """(column -> index, cursor): rows as plain tuples, no dict per row."""
+    cursor = db.execute(sql, params)
+    return {d[0]: i for i, d in enumerate(cursor.description)}, cursor
+
+
 def load_candidates(db: sqlite_utils.Database, rows: list[dict]) -> list[Candidate]:
     ids = [r["id"] for r in rows]
     by_id = {r["id"]: Candidate(profile=profile_from_row(r), fetched=frozenset(json.loads(r["fetched"] or "[]")))
              for r in rows}
-    for r in _rows(db, f"SELECT * FROM posts WHERE profile_id IN ({_in(ids)}) "
-                       f"ORDER BY profile_id, created_at DESC", ids):
-        by_id[r["profile_id"]].posts.append(Post(
-            platform_id=r["platform_id"], created_at=_dt(r["created_at"]), text=r["text"] or "",
-            url=r["url"] or "", hashtags=json.loads(r["hashtags"] or "[]"),
-            mentions=json.loads(r["mentions"] or "[]"), links=json.loads(r["links"] or "[]"),
-            likes=r["likes"], replies=r["replies"], reposts=r["reposts"], quotes=r["quotes"],
-            views=r["views"], paid_flag=None if r["paid_flag"] is None else bool(r["paid_flag"]),
-            is_reply=bool(r["is_reply"]), language=r["language"]))
-    for r in _rows(db, f"SELECT * FROM comments WHERE profile_id IN ({_in(ids)}) "
-                       f"ORDER BY created_at", ids):
-        by_id[r["profile_id"]].comments.setdefault(r["post_platform_id"], []).append(Comment(
-            platform_id=r["platform_id"], post_id=r["post_platform_id"], author_id=r["author_id"] or "",
-            author_handle=r["author_handle"] or "", text=r["text"] or "", created_at=_dt(r["created_at"]),
-            likes=r["likes"], author_followers=r["author_followers"]))
-    for r in _rows(db, f"SELECT * FROM follower_samples WHERE profile_id IN ({_in(ids)})", ids):
-        by_id[r["profile_id"]].followers.append(Follower(
-            platform_id=r["platform_id"], handle=r["handle"] or "", display_name=r["display_name"] or "",
-            bio=r["bio"] or "", has_avatar=bool(r["has_avatar"]) if r["has_avatar"] is not None else True,
-            followers=r["followers"], following=r["following"], posts_count=r["posts_count"],
-            created_at=_dt(r["created_at"]), last_post_at=_dt(r["last_post_at"])))
-    for r in _rows(db, f"SELECT * FROM profile_snapshots WHERE profile_id IN ({_in(ids)}) "
-                       f"ORDER BY observed_at", ids):
-        by_id[r["profile_id"]].snapshots.append(Snapshot(
-            observed_at=_dt(r["observed_at"]), followers=r["followers"], following=r["following"],
-            posts_count=r["posts_count"]))
+    dt, json_list = _dt, _json_list
+
+    c, cursor = _tuples(db, f"SELECT * FROM posts WHERE profile_id IN ({_in(ids)}) "
+                            f"ORDER BY profile_id, created_at DESC", ids)
+    (i_profile, i_pid, i_created, i_text, i_url, i_tags, i_mentions, i_links, i_likes, i_replies, i_reposts,
+     i_quotes, i_views, i_paid, i_reply, i_lang) = (
+        c["profile_id"], c["platform_id"], c["created_at"], c["text"], c["url"], c["hashtags"], c["mentions"],
+        c["links"], c["likes"], c["replies"], c["reposts"], c["quotes"], c["views"], c["paid_flag"],
+        c["is_reply"], c["language"])
+    for r in cursor:
+        paid = r[i_paid]
+        by_id[r[i_profile]].posts.append(Post(
+            platform_id=r[i_pid], created_at=dt(r[i_created]), text=r[i_text] or "",
+            url=r[i_url] or "", hashtags=json_list(r[i_tags]),
+            mentions=json_list(r[i_mentions]), links=json_list(r[i_links]),
+            likes=r[i_likes], replies=r[i_replies], reposts=r[i_reposts], quotes=r[i_quotes],
+            views=r[i_views], paid_flag=None if paid is None else bool(paid),
+            is_reply=bool(r[i_reply]), language=r[i_lang]))
+
+    c, cursor = _tuples(db, f"SELECT * FROM comments WHERE profile_id IN ({_in(ids)}) "
+                            f"ORDER BY created_at", ids)
+    (i_profile, i_pid, i_post, i_author, i_handle, i_text, i_created, i_likes, i_author_followers) = (
+        c["profile_id"], c["platform_id"], c["post_platform_id"], c["author_id"], c["author_handle"], c["text"],
+        c["created_at"], c["likes"], c["author_followers"])
+    for r in cursor:
+        post_id = r[i_post]
+        by_id[r[i_profile]].comments.setdefault(post_id, []).append(Comment(
+            platform_id=r[i_pid], post_id=post_id, author_id=r[i_author] or "",
+            author_handle=r[i_handle] or "", text=r[i_text] or "", created_at=dt(r[i_created]),
+            likes=r[i_likes], author_followers=r[i_author_followers]))
+
+    c, cursor = _tuples(db, f"SELECT * FROM follower_samples WHERE profile_id IN ({_in(ids)})", ids)
+    (i_profile, i_pid, i_handle, i_name, i_bio, i_avatar, i_followers, i_following, i_posts, i_created,
+     i_last) = (
+        c["profile_id"], c["platform_id"], c["handle"], c["display_name"], c["bio"], c["has_avatar"],
+        c["followers"], c["following"], c["posts_count"], c["created_at"], c["last_post_at"])
+    for r in cursor:
+        avatar = r[i_avatar]
+        by_id[r[i_profile]].followers.append(Follower(
+            platform_id=r[i_pid], handle=r[i_handle] or "", display_name=r[i_name] or "",
+            bio=r[i_bio] or "", has_avatar=bool(avatar) if avatar is not None else True,
+            followers=r[i_followers], following=r[i_following], posts_count=r[i_posts],
+            created_at=dt(r[i_created]), last_post_at=dt(r[i_last])))
+
+    c, cursor = _tuples(db, f"SELECT * FROM profile_snapshots WHERE profile_id IN ({_in(ids)}) "
+                            f"ORDER BY observed_at", ids)
+    i_profile, i_observed, i_followers, i_following, i_posts = (
+        c["profile_id"], c["observed_at"], c["followers"], c["following"], c["posts_count"])
+    for r in cursor:
+        by_id[r[i_profile]].snapshots.append(Snapshot(
+            observed_at=dt(r[i_observed]), followers=r[i_followers], following=r[i_following],
+            posts_count=r[i_posts]))
     return list(by_id.values())
 
 
