@@ -82,11 +82,14 @@ def evaluate(candidate, options: Options, context) -> Verdict:
         if found:
             matched_ids.append(post.platform_id)
     bio_terms = sorted(terms(candidate.profile.bio)) if options.include_bio else []
+    # Ties break alphabetically: counts fill from sets, whose order changes with each
+    # process's string hashing, and the same data must always give the same reason.
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
     items = len(posts) + (1 if options.include_bio else 0)
     share = (len(matched_ids) + (1 if bio_terms else 0)) / items
     evidence = {"share": round(share, 4), "matched_posts": len(matched_ids), "posts": len(posts),
-                "terms": dict(counts.most_common()), "bio_terms": bio_terms, "matched_ids": matched_ids}
-    top = ", ".join(t for t, _ in counts.most_common(3)) or "none"
+                "terms": dict(ranked), "bio_terms": bio_terms, "matched_ids": matched_ids}
+    top = ", ".join(t for t, _ in ranked[:3]) or "none"
     bio = " and the bio" if bio_terms else ""
     said = f"{len(matched_ids)} of {len(posts)} recent posts{bio} on the campaign's niche ({share:.0%}; top: {top})"
     if share >= options.pass_share:

@@ -67,3 +67,21 @@ def test_unknown_without_terms_or_posts(candidate, context, says):
 def test_bad_options_are_rejected():
     with pytest.raises(ValidationError):
         Options.model_validate({"fail_below": 0.6, "pass_share": 0.5})
+
+
+def test_reason_is_the_same_in_every_process():
+    """Term ties must not depend on Python's per-process string hashing."""
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "from tests.rules.conftest import make_candidate, make_context, make_post, run\n"
+        "posts = [make_post(text='vegan tofu lentils recipe') for i in range(4)]\n"
+        "ctx = make_context(keywords=['vegan', 'tofu', 'lentils', 'recipe'])\n"
+        "v = run('niche_relevance', make_candidate(posts=posts), ctx)\n"
+        "print(v.reason, list(v.evidence['terms']))\n")
+    outputs = {subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
+                              env={**os.environ, "PYTHONHASHSEED": str(seed)}).stdout for seed in range(6)}
+    assert len(outputs) == 1, outputs
+    assert "top: lentils, recipe, tofu" in outputs.pop()
