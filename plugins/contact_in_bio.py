@@ -23,7 +23,9 @@ class Options(BaseModel):
 
 def evaluate(candidate, options: Options, context) -> Verdict:
     bio = candidate.profile.bio
-    found = EMAIL.findall(bio) + ([] if options.require_email else LINK.findall(bio))
+    emails = EMAIL.findall(bio)
+    # An email's domain is not a second contact: look for links in what is left.
+    found = emails + ([] if options.require_email else LINK.findall(EMAIL.sub(" ", bio)))
     if found:
         return Verdict(outcome="pass", score=1.0, reason="has a contact in the bio", evidence={"found": found[:3]})
     return Verdict(outcome="warn", score=0.5, reason="no email or website in the bio", evidence={"bio": bio[:160]})

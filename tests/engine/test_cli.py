@@ -1,0 +1,87 @@
+"""The inspection commands as a user runs them: explain, rules, plugins, db."""
+import json
+import sqlite3
+
+import pytest
+from click.testing import CliRunner
+
+from microscout.cli import cli
+from microscout.store import open_store
+from tests.conftest import REPO
+from tests.engine.helpers import add_profile
+
+CONFIG = REPO / "config.toml"
+
+
+def invoke(*args):
+    return CliRunner().invoke(cli, [*map(str, args)])
+
+
+@pytest.fixture
+def judged(tmp_path):
+    db = tmp_path / "t.db"
+    store = open_store(db)
+    add_profile(store, "cook", 5_000, posts=12, likes=200, bio="vegan recipes, hi@cook.org")
+    add_profile(store, "giant", 500_000, posts=12, likes=200)
+    result = invoke("shortlist", "demo", "--db", db, "--config", CONFIG)
+    assert result.exit_code == 0, result.output
+    return db
+
+
+def test_explain_prints_every_verdict_with_evidence(judged):
+    result = invoke("explain", "@cook", "--json", "--db", judged, "--config", CONFIG)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["handle"] == "cook" and data["campaign"] == "demo" and data["rank"] == 1
+    rules = {v["rule"]: v for v in data["verdicts"]}
+    assert set(rules) >= {"tier_bounds", "engagement", "disclosure", "niche_relevance", "contact_in_bio"}
+    assert rules["tier_bounds"]["outcome"] == "pass" and rules["tier_bounds"]["evidence"]["followers"] == 5_000
+    assert rules["contact_in_bio"]["evidence"]["found"] == ["hi@cook.org"]
+    table = invoke("explain", "giant", "--db", judged, "--config", CONFIG)
+    assert table.exit_code == 0 and "excluded by tier_bounds" in table.output
+
+
+def test_explain_unknown_handle_is_exit_2(judged):
+    result = invoke("explain", "nobody", "--db", judged, "--config", CONFIG)
+    assert result.exit_code == 2 and "no stored profile matches 'nobody'" in result.output
+
+
+def test_missing_database_is_exit_2(tmp_path):
+    result = invoke("shortlist", "demo", "--db", tmp_path / "none.db", "--config", CONFIG)
+    assert result.exit_code == 2 and "none.db: no such database" in result.output
+    assert not (tmp_path / "none.db").exists()
+
+
+def test_unknown_campaign_is_exit_2(judged):
+    result = invoke("shortlist", "spring", "--db", judged, "--config", CONFIG)
+    assert result.exit_code == 2 and "no campaign 'spring' in [campaigns]; known: demo" in result.output
+
+
+def test_rules_json_lists_options_and_campaign_roles():
+    result = invoke("rules", "--json", "--campaign", "demo", "--config", CONFIG)
+    assert result.exit_code == 0, result.output
+    rules = {r["name"]: r for r in json.loads(result.output)}
+    assert rules["tier_bounds"]["prefilter"] is True and rules["tier_bounds"]["gate"] is True
+    assert rules["engagement"]["weight"] == 3
+    assert {o["name"] for o in rules["engagement"]["options"]} >= {"formula", "window_posts", "statistic"}
+    assert rules["contact_in_bio"]["plugin"] == "plugins_dir:contact_in_bio.py"
+
+
+def test_plugins_json_names_sources():
+    result = invoke("plugins", "--json", "--config", CONFIG)
+    assert result.exit_code == 0, result.output
+    sources = {p["name"]: p["source"] for p in json.loads(result.output)}
+    assert sources["microscout.rules.engagement"] == "built-in"
+    assert sources["plugins_dir:contact_in_bio.py"] == "plugins_dir"
+
+
+def test_db_migrate_and_stats(tmp_path):
+    db = tmp_path / "new.db"
+    result = invoke("db", "migrate", "--db", db, "--config", CONFIG)
+    assert result.exit_code == 0 and "applied m001_initial" in result.output
+    assert "up to date" in invoke("db", "migrate", "--db", db, "--config", CONFIG).output
+    names = [r[0] for r in sqlite3.connect(db).execute("SELECT name FROM _migrations")]
+    assert names == ["m001_initial"]
+    assert sqlite3.connect(db).execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    stats = invoke("db", "stats", "--db", db, "--config", CONFIG)
+    assert stats.exit_code == 0 and "profiles" in stats.output and "migrations: m001_initial" in stats.output
