@@ -32,7 +32,8 @@ import sys
 from pathlib import Path
 
 from microscout.cli.check_accounts import COLUMNS, features_of, load_rows
-from microscout.heuristics.accounts import FEATURES, AccountScorecard, Scorecard, feature_values
+from microscout.heuristics.accounts import FEATURES, AccountScorecard, feature_values
+from microscout.heuristics.measure import Scorecard
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = REPO.parent / "shared" / "data"

@@ -15,14 +15,8 @@ from typing import Any, Iterator
 import click
 
 from microscout.cli.common import PLATFORM_OPTION, UsageProblem, rule_options, with_env
-from microscout.heuristics.accounts import (
-    CLASSES,
-    AccountFeatures,
-    Scorecard,
-    classify_account,
-    split_half,
-    wilson_interval,
-)
+from microscout.heuristics.accounts import CLASSES, AccountFeatures, classify_account
+from microscout.heuristics.measure import Scorecard, split_half, wilson_interval
 
 # Our column names, what each holds, and the names other exports use for it.
 COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {

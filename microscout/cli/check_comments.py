@@ -12,7 +12,7 @@ from microscout.cli.check_accounts import (
     summary_lines,
 )
 from microscout.cli.common import UsageProblem, with_env
-from microscout.heuristics.accounts import Scorecard
+from microscout.heuristics.measure import Scorecard
 from microscout.heuristics.comments import COMMENT_CLASSES, classify_comment
 
 COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {

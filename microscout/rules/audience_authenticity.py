@@ -9,8 +9,8 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from microscout import Need, Rule, Verdict, hookimpl
-from microscout.heuristics.accounts import (AccountFeatures, AccountThresholds, classify_account, follower_labeler,
-                                            wilson_interval)
+from microscout.heuristics.accounts import AccountFeatures, AccountThresholds, classify_account, follower_labeler
+from microscout.heuristics.measure import wilson_interval
 
 
 class Options(BaseModel):

@@ -10,7 +10,7 @@ from collections import Counter
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from microscout import Need, Rule, Verdict, hookimpl
-from microscout.heuristics.accounts import wilson_interval
+from microscout.heuristics.measure import wilson_interval
 from microscout.heuristics.comments import CommentThresholds, classify_comment
 
 

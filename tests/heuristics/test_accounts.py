@@ -13,13 +13,11 @@ from microscout.heuristics.accounts import (
     AccountFeatures,
     AccountScorecard,
     AccountThresholds,
-    Scorecard,
     account_score,
     classify_account,
     contributions,
-    split_half,
-    wilson_interval,
 )
+from microscout.heuristics.measure import Scorecard, split_half, wilson_interval
 from tests.conftest import REPO, SHARED
 
 NOW = datetime(2026, 11, 1, tzinfo=timezone.utc)

@@ -6,7 +6,7 @@ import io
 
 import pytest
 
-from microscout.heuristics.accounts import Scorecard
+from microscout.heuristics.measure import Scorecard
 from microscout.heuristics.comments import CommentThresholds, classify_comment, clean
 from tests.conftest import SHARED
 
