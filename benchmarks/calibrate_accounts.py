@@ -31,7 +31,8 @@ import math
 import sys
 from pathlib import Path
 
-from microscout.cli.check_accounts import COLUMNS, features_of, load_rows
+from microscout.cli.check_accounts import COLUMNS, features_of
+from microscout.cli.records import load_rows
 from microscout.heuristics.accounts import FEATURES, AccountScorecard, feature_values
 from microscout.heuristics.measure import Scorecard
 

@@ -1,22 +1,14 @@
-"""`microscout check accounts FILE…`: classify each row of a follower export, optionally score it.
-
-Also home of the small record reader (CSV, JSONL, JSON array) that `check comments` shares.
-"""
+"""`microscout check accounts FILE…`: classify each row of a follower export, optionally score it."""
 from __future__ import annotations
 
-import csv
-import io
 import json
-from dataclasses import dataclass
-from datetime import datetime
-from pathlib import Path
-from typing import Any, Iterator
 
 import click
 
-from microscout.cli.common import PLATFORM_OPTION, UsageProblem, rule_options, with_env
+from microscout.cli.common import PLATFORM_OPTION, rule_options, with_env
+from microscout.cli.records import Record, convert, load_rows, parse_mapping, print_scores, summary_lines
 from microscout.heuristics.accounts import CLASSES, AccountFeatures, classify_account
-from microscout.heuristics.measure import Scorecard, split_half, wilson_interval
+from microscout.heuristics.measure import Scorecard
 
 # Our column names, what each holds, and the names other exports use for it.
 COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -35,149 +27,7 @@ COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {
     "last_post_at": ("date", ("last_status_at",)),
     "private": ("bool", ("userIsPrivate", "locked")),
 }
-TRUE = {"1", "true", "yes", "y", "t"}
-FALSE = {"0", "false", "no", "n", "f", ""}
-POSITIVE_LABELS = TRUE | {"fake", "spam", "bot", "suspicious"}
-NEGATIVE_LABELS = (FALSE - {""}) | {"real", "ham", "genuine", "human"}
 
-
-# --- reading records ------------------------------------------------------------------
-
-@dataclass
-class Record:
-    where: str  # "file.csv line 7" / "file.jsonl line 3" / "file.json item 12"
-    row: dict[str, Any]
-
-
-def read_records(path: Path) -> Iterator[Record]:
-    """Rows of a .csv, .jsonl/.ndjson or .json (an array of objects) file, with where each came from."""
-    suffix = path.suffix.lower()
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageProblem(f"{path}: cannot read the file: {exc}") from None
-    if suffix == ".csv":
-        yield from _read_csv(path, text)
-    elif suffix in (".jsonl", ".ndjson"):
-        for number, line in enumerate(text.splitlines(), 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise UsageProblem(f"{path} line {number}: not valid JSON ({exc.msg} at column {exc.colno}); "
-                                   f"each line must be one JSON object") from None
-            if not isinstance(row, dict):
-                raise UsageProblem(f"{path} line {number}: expected a JSON object, got {type(row).__name__}")
-            yield Record(f"{path.name} line {number}", row)
-    elif suffix == ".json":
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise UsageProblem(f"{path} line {exc.lineno}: not valid JSON ({exc.msg}); "
-                               f"a .json file must hold an array of objects") from None
-        if not isinstance(data, list):
-            raise UsageProblem(f"{path}: expected a JSON array of objects, got {type(data).__name__}")
-        for number, row in enumerate(data, 1):
-            if not isinstance(row, dict):
-                raise UsageProblem(f"{path} item {number}: expected a JSON object, got {type(row).__name__}")
-            yield Record(f"{path.name} item {number}", row)
-    else:
-        raise UsageProblem(f"{path}: unknown file type {suffix or '(none)'!r}; use .csv, .jsonl, .ndjson or .json")
-
-
-def _read_csv(path: Path, text: str) -> Iterator[Record]:
-    lines = text.splitlines(keepends=True)
-    skipped = 0
-    while skipped < len(lines) and not lines[skipped].strip():
-        skipped += 1  # some published exports start with a blank line
-    reader = csv.DictReader(io.StringIO("".join(lines[skipped:])))
-    if not reader.fieldnames:
-        raise UsageProblem(f"{path}: no header row; the first line must name the columns")
-    try:
-        for row in reader:
-            if None in row:
-                raise UsageProblem(f"{path} line {reader.line_num + skipped}: more values than the "
-                                   f"{len(reader.fieldnames)} columns of the header")
-            yield Record(f"{path.name} line {reader.line_num + skipped}", row)
-    except csv.Error as exc:
-        raise UsageProblem(f"{path} line {reader.line_num + skipped}: bad CSV: {exc}") from None
-
-
-def parse_mapping(pairs: tuple[str, ...], known: dict[str, Any]) -> dict[str, str]:
-    """--column ours=theirs, checked against our column names."""
-    mapping = {}
-    for pair in pairs:
-        ours, sep, theirs = pair.partition("=")
-        if not sep or not ours or not theirs:
-            raise UsageProblem(f"--column {pair!r}: write it as OURS=THEIRS, e.g. --column followers=fans")
-        if ours not in known:
-            raise UsageProblem(f"--column {pair!r}: {ours!r} is not one of our columns; "
-                               f"they are: {', '.join(known)}")
-        mapping[ours] = theirs
-    return mapping
-
-
-def resolve_columns(path: Path, header: list[str], mapping: dict[str, str],
-                    known: dict[str, tuple[str, tuple[str, ...]]]) -> dict[str, str]:
-    """Our column -> the file's column: --column first, then our own name, then known aliases."""
-    resolved = {}
-    for ours, theirs in mapping.items():
-        if theirs not in header:
-            raise UsageProblem(f"{path}: --column {ours}={theirs}: the file has no column {theirs!r}; "
-                               f"its columns are: {', '.join(header)}")
-        resolved[ours] = theirs
-    for ours, (_kind, aliases) in known.items():
-        if ours in resolved:
-            continue
-        for name in (ours, *aliases):
-            if name in header:
-                resolved[ours] = name
-                break
-    return resolved
-
-
-def convert(value: Any, kind: str, where: str, column: str) -> Any:
-    """One cell to our type; empty is None (unknown), a bad value is a UsageProblem."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    if kind == "text":
-        return str(value)
-    text = str(value).strip()
-    try:
-        if kind == "int":
-            number = float(text)
-            if number != int(number):
-                raise ValueError
-            return int(number)
-        if kind == "float":
-            return float(text)
-        if kind == "bool":
-            if text.lower() in TRUE:
-                return True
-            if text.lower() in FALSE:
-                return False
-            raise ValueError
-        if kind == "date":
-            return datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except (ValueError, OverflowError):
-        what = {"int": "a whole number", "float": "a number", "bool": "true/false or 1/0",
-                "date": "an ISO date such as 2024-05-01T12:00:00+00:00"}[kind]
-        raise UsageProblem(f"{where}: column {column!r} holds {value!r}; it should be {what}") from None
-    raise AssertionError(kind)
-
-
-def parse_label(value: Any, where: str, column: str) -> bool:
-    text = str(value).strip().lower()
-    if text in POSITIVE_LABELS:
-        return True
-    if text in NEGATIVE_LABELS:
-        return False
-    raise UsageProblem(f"{where}: label column {column!r} holds {value!r}; "
-                       f"it should be 1/true/fake/spam or 0/false/real/ham")
-
-
-# --- the command ----------------------------------------------------------------------
 
 def features_of(record: Record, columns: dict[str, str]) -> AccountFeatures:
     values = {ours: convert(record.row.get(theirs), COLUMNS[ours][0], record.where, theirs)
@@ -188,51 +38,6 @@ def features_of(record: Record, columns: dict[str, str]) -> AccountFeatures:
     values["posts_count"] = values.pop("posts", None)
     values["handle"] = values.get("handle") or ""
     return AccountFeatures(**values)
-
-
-def load_rows(files: tuple[str, ...], mapping: dict[str, str], label_column: str | None, half: str,
-              known: dict[str, tuple[str, tuple[str, ...]]], required_any: tuple[str, ...]):
-    """(record, columns, label) for every row of every file in the chosen half."""
-    for name in files:
-        path = Path(name)
-        columns: dict[str, str] | None = None
-        for record in read_records(path):
-            if columns is None:
-                header = list(record.row)
-                columns = resolve_columns(path, header, mapping, known)
-                if not any(c in columns for c in required_any):
-                    raise UsageProblem(f"{path}: none of our columns found ({', '.join(required_any)}); "
-                                       f"its columns are: {', '.join(header)}; map them with "
-                                       f"--column OURS=THEIRS")
-                if label_column and label_column not in header:
-                    raise UsageProblem(f"{path}: --label-column {label_column!r} is not a column; "
-                                       f"its columns are: {', '.join(header)}")
-            if half != "all" and split_half(record.row) != half:
-                continue
-            label = parse_label(record.row.get(label_column), record.where, label_column) if label_column else None
-            yield record, columns, label
-
-
-def summary_lines(counts: dict[str, int], flagged: int, n: int, noun: str) -> dict[str, Any]:
-    low, high = wilson_interval(flagged, n)
-    return {"rows": n, "counts": counts, f"{noun}_share": round(flagged / n, 4) if n else None,
-            "ci95": [round(low, 4), round(high, 4)] if n else None}
-
-
-def print_scores(cards: dict[str, Scorecard], as_json: bool) -> None:
-    for name, card in cards.items():
-        if as_json:
-            click.echo(json.dumps({"score": name, **card.as_dict()}))
-            continue
-        d = card.as_dict()
-        p10 = d["precision_at_0.1_base_rate"]
-        click.echo(f"score ({name}): precision {_pct(d['precision'])}, recall {_pct(d['recall'])}, "
-                   f"base rate {_pct(d['base_rate'])}, precision at a 10% base rate {_pct(p10)}; "
-                   f"tp {card.tp} fp {card.fp} fn {card.fn} tn {card.tn} (n {card.n})")
-
-
-def _pct(x: float | None) -> str:
-    return "n/a" if x is None else f"{x:.1%}"
 
 
 HELP = """Classify accounts as real, suspicious or mass_follower, with reasons.

@@ -5,12 +5,7 @@ import json
 
 import click
 
-from microscout.cli.check_accounts import (
-    load_rows,
-    parse_mapping,
-    print_scores,
-    summary_lines,
-)
+from microscout.cli.records import load_rows, parse_mapping, print_scores, summary_lines
 from microscout.cli.common import UsageProblem, with_env
 from microscout.heuristics.measure import Scorecard
 from microscout.heuristics.comments import COMMENT_CLASSES, classify_comment
