@@ -27,6 +27,25 @@ def _summary(row: dict) -> list[str]:
     ]
 
 
+def bounds_for_needs(bounds, needs) -> tuple[object, list[str]]:
+    """Bounds that skip the data no enabled rule reads, and the names of what is skipped."""
+    from dataclasses import replace
+
+    from microscout.engine.rules import Need
+
+    changes, skipped = {}, []
+    if Need.FOLLOWERS not in needs and bounds.follower_sample:
+        changes["follower_sample"] = 0
+        skipped.append("follower samples")
+    if Need.COMMENTS not in needs and bounds.posts_with_replies and bounds.replies_per_post:
+        changes["posts_with_replies"] = 0
+        skipped.append("replies")
+    if not needs & {Need.POSTS, Need.COMMENTS} and bounds.posts_per_profile:
+        changes["posts_per_profile"] = 0
+        skipped.append("posts")
+    return replace(bounds, **changes), skipped
+
+
 def stored_candidates(db_path, platform: str) -> list[str]:
     """Ids of the candidates already stored (not opted out), oldest first: the acct on
     Mastodon, the DID on Bluesky, both of which the spiders look up directly."""
@@ -73,6 +92,7 @@ def command(env, target, hashtags, handles, instance, appview, pds, max_profiles
     """
     from microscout.config import TIER_NAMES
     from microscout.crawlers.runner import CrawlProblem, CrawlSpec, bounds_from_config, run_crawls
+    from microscout.engine.evaluate import data_needed
 
     config = env.config
     bounds = bounds_from_config(config, max_profiles=max_profiles, max_requests=max_requests, hashtag_pages=pages,
@@ -93,7 +113,7 @@ def command(env, target, hashtags, handles, instance, appview, pds, max_profiles
         if not platforms:
             raise UsageProblem(f"campaign {target!r} names no crawlable platform (crawlable: {', '.join(PLATFORMS)})")
         hashtags = tuple(campaign_cfg.hashtags) + tuple(hashtags)
-        if not hashtags and not handles:
+        if not hashtags and not handles and not known:
             raise UsageProblem(f"campaign {target!r} has no hashtags; add campaigns.{target}.hashtags or pass --hashtag")
         campaign = target
     if instance and "mastodon" not in platforms:
@@ -114,7 +134,10 @@ def command(env, target, hashtags, handles, instance, appview, pds, max_profiles
         if known:
             spec.handles += stored_candidates(env.database_path, platform)
         spec.target_tiers = list(tiers) or (None if campaign else ["micro"])
-        spec.prefilter, spec.bounds = not no_prefilter and config.crawl.prefilter, bounds
+        spec.prefilter = not no_prefilter and config.crawl.prefilter
+        spec.bounds, skipped = bounds_for_needs(bounds, data_needed(config, env.rules, platform, campaign))
+        if skipped:
+            click.echo(f"{platform}: not fetching {' or '.join(skipped)}: no enabled rule reads them")
         specs.append(spec)
 
     try:

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ValidationError
 
 from microscout.config import Campaign, Config, ConfigError
 from microscout.engine.candidate import Candidate
-from microscout.engine.rules import Rule, RuleContext, Verdict
+from microscout.engine.rules import Need, Rule, RuleContext, Verdict
 
 ENGINE_KEYS = ("enabled",)
 
@@ -75,6 +75,17 @@ def check_rule_config(config: Config, rules: dict[str, Rule]) -> None:
             rule_setup(config, rule, platform, None)
             for c in config.campaigns:
                 rule_setup(config, rule, platform, c)
+
+
+def data_needed(config: Config, rules: dict[str, Rule], platform: str,
+                campaign_name: str | None = None) -> frozenset[Need]:
+    """What the rules enabled on this platform (in this campaign) read: the crawl fetches
+    nothing more."""
+    needs: set[Need] = {Need.PROFILE}
+    for rule in rules.values():
+        if rule_setup(config, rule, platform, campaign_name)[0]:
+            needs |= rule.needs
+    return frozenset(needs)
 
 
 @dataclass

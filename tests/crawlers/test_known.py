@@ -32,3 +32,28 @@ def test_crawl_without_hashtag_handle_or_known_is_refused(tmp_path):
     result = run_crawl(config, "mastodon", env=crawl_env())
     assert result.returncode == 2
     assert "give at least one --hashtag TAG, --handle @USER or --known" in result.stderr
+
+
+def test_data_no_enabled_rule_reads_is_not_fetched(tmp_path):
+    rules_off = ("\n[rules.audience_authenticity]\nenabled = false\n"
+                 "\n[rules.comment_quality]\nenabled = false\n")
+    with SandboxServer(size=100, seed=3, lifetime=120) as server:
+        lean = tmp_path / "lean"
+        lean.mkdir()
+        result = run_crawl(write_config(lean, server.url, extra="max_profiles = 4\n" + rules_off), "mastodon",
+                           "--hashtag", CAMPAIGN_TAGS[0], "--tier", "nano", "--tier", "micro", env=crawl_env())
+        full = tmp_path / "full"
+        full.mkdir()
+        baseline = run_crawl(write_config(full, server.url, extra="max_profiles = 4\n"), "mastodon",
+                             "--hashtag", CAMPAIGN_TAGS[0], "--tier", "nano", "--tier", "micro", env=crawl_env())
+    assert result.returncode == 0 and baseline.returncode == 0, result.stderr[-2000:] + baseline.stderr[-2000:]
+    assert "mastodon: not fetching follower samples or replies: no enabled rule reads them" in result.stdout
+    lean_db, full_db = lean / "scout.db", full / "scout.db"
+    assert rows(lean_db, "SELECT 1 FROM follower_samples") == [] and rows(lean_db, "SELECT 1 FROM comments") == []
+    assert rows(lean_db, "SELECT 1 FROM posts")  # engagement and the rest still read posts
+    for p in rows(lean_db, "SELECT fetched FROM profiles WHERE opted_out = 0 AND prefilter_reason IS NULL"):
+        assert "followers" not in p["fetched"] and "comments" not in p["fetched"]
+    # the same crawl with every rule on fetches both, and spends more requests doing so
+    assert rows(full_db, "SELECT 1 FROM follower_samples") and rows(full_db, "SELECT 1 FROM comments")
+    spent = lambda db: rows(db, "SELECT requests FROM crawl_runs")[0]["requests"]  # noqa: E731
+    assert spent(lean_db) < spent(full_db)
