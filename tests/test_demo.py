@@ -65,6 +65,16 @@ def test_demo_crawls_shortlists_exports_and_leaves_nothing_running(tmp_path):
     assert genuine.judged == genuine.generated and genuine.excluded == 0
     assert report.opted_out.leaked == 0 and report.opted_out.shortlisted == 0
 
+    # The truth never travelled over the wire: no archetype name anywhere in what was crawled.
+    import sqlite3
+
+    conn = sqlite3.connect(db)
+    crawled = " ".join(str(v) for table in ("profiles", "posts", "comments", "follower_samples")
+                       for row in conn.execute(f"SELECT * FROM {table}") for v in row)
+    for name in report.archetypes:
+        if "_" in name:  # the distinctive ones: bought_followers, genuine_micro, weak_disclosure…
+            assert name not in crawled, f"archetype label {name} reached the crawled data"
+
     # Nothing left running: the sandbox's port is closed and no crawl process survives.
     url = re.search(r"at http://127\.0\.0\.1:(\d+)", out)
     assert url, out
