@@ -185,6 +185,14 @@ class Sandbox(Strict):
     host: str = "127.0.0.1"
     port: int = Field(default=0, ge=0, le=65535)
 
+    @field_validator("host")
+    @classmethod
+    def _loopback(cls, value: str) -> str:
+        # The sandbox is a simulated platform for this machine only.
+        if value not in ("127.0.0.1", "localhost", "::1"):
+            raise ValueError(f"the sandbox binds only the loopback interface: use 127.0.0.1, not {value!r}")
+        return value
+
 
 class Config(Strict):
     database: str = "microscout.db"

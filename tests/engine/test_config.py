@@ -32,6 +32,7 @@ def test_defaults_without_a_file(tmp_path, monkeypatch):
     ("[campaigns.c]\nplatforms = ['myspace']\n", "unknown platform 'myspace'"),
     ("[campaigns.c]\nprice_per_post = [300, 50]\n", "price range [300.0, 50.0]"),
     ("this is = not toml = \n", "not valid TOML"),
+    ("[sandbox]\nhost = '0.0.0.0'\n", "sandbox.host: the sandbox binds only the loopback interface"),
     ("[platforms.bluesky]\napp_password = {'$env' = 'MS_TEST_UNSET_VAR'}\n",
      "refers to environment variable $MS_TEST_UNSET_VAR, which is not set"),
 ])
