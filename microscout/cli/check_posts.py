@@ -1,16 +1,16 @@
 """`microscout check posts FILE`: the sponsored-post and disclosure detectors on a file."""
 from __future__ import annotations
 
-import csv
 import json
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import click
 
 from microscout.cli.common import PLATFORM_OPTION, UsageProblem, rule_options, with_env
+from microscout.cli.records import read_records
 from microscout.heuristics.sponsored import DISCLOSURES, PostAnalysis, analyse_post
 
 REQUIRED = ("id", "text")
@@ -73,49 +73,22 @@ def _missing_columns(found: list[str], where: str, what: str) -> None:
         raise UsageProblem(f"{where}: no {names} {what}; found: {shown}; expected: {EXPECTED}")
 
 
-def read_csv(path: Path) -> Iterator[PostRow]:
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        reader = csv.DictReader(handle)
-        _missing_columns([c.strip() for c in reader.fieldnames or []], str(path), "column")
-        for record in reader:
-            record = {(k or "").strip(): v for k, v in record.items()}
-            yield _row(record, f"{path} line {reader.line_num}")
-
-
-def read_jsonl(path: Path) -> Iterator[PostRow]:
-    with path.open(encoding="utf-8-sig") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            where = f"{path} line {number}"
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise UsageProblem(f"{where}: not valid JSON ({exc.msg} at column {exc.colno}); "
-                                   f"each line must be one object with keys {EXPECTED}") from None
-            if not isinstance(record, dict):
-                raise UsageProblem(f"{where}: expected a JSON object with keys {EXPECTED}, "
-                                   f"got {type(record).__name__}")
-            _missing_columns(list(record), where, "key")
-            yield _row(record, where)
-
-
-READERS = {".csv": read_csv, ".jsonl": read_jsonl, ".ndjson": read_jsonl}
+FORMATS = {".csv": "column", ".jsonl": "key", ".ndjson": "key"}
 
 
 def read_posts(path: Path) -> list[PostRow]:
+    """Posts from a .csv or .jsonl file, read by the reader every `check` command shares."""
     if not path.exists():
         raise UsageProblem(f"{path}: no such file; give a .csv or .jsonl file of posts")
-    reader = READERS.get(path.suffix.lower())
-    if reader is None:
+    what = FORMATS.get(path.suffix.lower())
+    if what is None:
         raise UsageProblem(f"{path}: cannot tell the format from '{path.suffix or '(no extension)'}'; "
                            f"name the file .csv or .jsonl")
-    try:
-        rows = list(reader(path))
-    except UnicodeDecodeError as exc:
-        raise UsageProblem(f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
-    except csv.Error as exc:
-        raise UsageProblem(f"{path}: not a readable CSV file: {exc}") from None
+    rows = []
+    for record in read_records(path):
+        row = {(k or "").strip(): v for k, v in record.row.items()}
+        _missing_columns(list(row), record.where, what)
+        rows.append(_row(row, record.where))
     if not rows:
         raise UsageProblem(f"{path}: no posts in the file; expected rows with {EXPECTED}")
     return rows

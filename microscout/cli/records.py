@@ -35,7 +35,9 @@ def read_records(path: Path) -> Iterator[Record]:
     suffix = path.suffix.lower()
     try:
         text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError as exc:
+        raise UsageProblem(f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
+    except OSError as exc:
         raise UsageProblem(f"{path}: cannot read the file: {exc}") from None
     if suffix == ".csv":
         yield from _read_csv(path, text)
