@@ -35,17 +35,18 @@ def test_json_lines_per_row_and_a_summary(export):
     assert lines[1]["handle"] == "user83729" and any(r.startswith("no profile picture +") for r in lines[1]["reasons"])
     assert lines[1]["where"] == "followers.csv line 3"
     summary = lines[3]["summary"]
-    assert summary["counts"] == {"real": 1, "suspicious": 1, "mass_follower": 1}
-    assert summary["suspicious_or_mass_share"] == pytest.approx(2 / 3, abs=1e-4)
-    low, high = summary["ci95"]
-    assert low < 2 / 3 < high
+    assert summary["counts"] == {"real": 1, "dormant": 0, "suspicious": 1, "mass_follower": 1, "bot": 0}
+    assert summary["suspicious_share"] == pytest.approx(1 / 3, abs=1e-4)
+    low, high = summary["estimated_fake_share_ci95"]
+    assert low < summary["estimated_fake_share"] < high
 
 
 def test_table_output(export):
     result = invoke(export)
     assert result.exit_code == 0, result.output
     assert "user83729" in result.output and "suspicious" in result.output
-    assert "3 accounts: 1 real, 1 suspicious, 1 mass_follower" in result.output
+    assert "3 accounts: 1 real, 0 dormant, 1 suspicious, 1 mass_follower, 0 bot" in result.output
+    assert "estimated fake share of the 3 not flagged as bots by the platform" in result.output
 
 
 def test_label_column_scores_and_column_maps(tmp_path):
@@ -111,16 +112,21 @@ def test_comments_command(tmp_path):
     assert (lines[4]["tp"], lines[4]["fp"], lines[4]["fn"], lines[4]["tn"]) == (1, 0, 0, 2)
 
 
-def test_reproduces_the_documented_instafake_figures():
-    folder = SHARED / "data" / "instafake"
-    if not folder.is_dir():
-        pytest.skip(f"../shared/data/instafake not found: {folder}")
-    result = invoke(folder / "fakeAccountData.json", folder / "realAccountData.json",
-                    "--label-column", "isFake", "--half", "held-out", "--quiet", "--json")
+def test_prints_the_one_line_baseline_beside_the_detector_on_the_same_rows():
+    path = SHARED / "data" / "cresci-2015" / "bought_followers_twitter.csv"
+    if not path.is_file():
+        pytest.skip(f"../shared/data/cresci-2015 not found: {path}")
+    result = invoke(path, "--label-column", "label", "--quiet", "--json")
     assert result.exit_code == 0, result.output
-    score = json.loads(result.output.splitlines()[1])
-    # docs/HEURISTICS.md: held-out InstaFake, fake = suspicious.
-    assert (score["tp"], score["fp"], score["fn"], score["tn"]) == (72, 7, 25, 495)
+    scores = {s["score"]: s for s in map(json.loads, result.output.splitlines()) if "score" in s}
+    base = scores["baseline: following >= 10x followers (one line)"]
+    # docs/HEURISTICS.md: the baseline on cresci-2015, all 3,900 rows
+    assert (base["tp"], base["fp"], base["fn"], base["tn"]) == (1899, 53, 51, 1897)
+    assert scores["fake = suspicious"]["n"] == base["n"] == 3900
+    table = invoke(path, "--label-column", "label", "--quiet")
+    assert "score (baseline: following >= 10x followers (one line)): precision 97.3%, recall 97.4%, F1 97.3%" \
+        in table.output
+    assert "estimated fake share" in table.output
 
 
 def test_thresholds_come_from_the_config(export, tmp_path):

@@ -190,13 +190,15 @@ def summary_lines(counts: dict[str, int], flagged: int, n: int, noun: str) -> di
 
 
 def print_scores(cards: dict[str, Scorecard], as_json: bool) -> None:
+    """One line per scorecard; a card whose name starts with "baseline" is the one-line rule
+    measured on the same rows, printed beside the detector's figures."""
     for name, card in cards.items():
         if as_json:
             click.echo(json.dumps({"score": name, **card.as_dict()}))
             continue
         d = card.as_dict()
         p10 = d["precision_at_0.1_base_rate"]
-        click.echo(f"score ({name}): precision {_pct(d['precision'])}, recall {_pct(d['recall'])}, "
+        click.echo(f"score ({name}): precision {_pct(d['precision'])}, recall {_pct(d['recall'])}, F1 {_pct(d['f1'])}, "
                    f"base rate {_pct(d['base_rate'])}, precision at a 10% base rate {_pct(p10)}; "
                    f"tp {card.tp} fp {card.fp} fn {card.fn} tn {card.tn} (n {card.n})")
 

@@ -119,6 +119,7 @@ class FollowerItem(Item):
     posts_count: int | None = None
     created_at: str | None = None
     last_post_at: str | None = None
+    bot: bool | None = None  # the platform's automated-account flag
 
 
 class ItemBatch(Item):

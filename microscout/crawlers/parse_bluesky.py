@@ -163,7 +163,8 @@ def parse_followers(body, profile_platform_id: str) -> list[FollowerItem]:
             handle=actor.get("handle"), display_name=actor.get("displayName") or "",
             bio=actor.get("description") or "", has_avatar=bool(actor.get("avatar")),
             followers=_int(actor.get("followersCount")), following=_int(actor.get("followsCount")),
-            posts_count=_int(actor.get("postsCount")), created_at=actor.get("createdAt")))
+            posts_count=_int(actor.get("postsCount")), created_at=actor.get("createdAt"),
+            bot="bot" in _labels(actor) if "labels" in actor else None))
     return followers
 
 
@@ -189,6 +190,7 @@ def hydrate_followers(body, followers: list[dict]) -> list[FollowerItem]:
                    "has_avatar": bool(actor.get("avatar")) if "avatar" in actor else row.get("has_avatar"),
                    "followers": _int(actor.get("followersCount")), "following": _int(actor.get("followsCount")),
                    "posts_count": _int(actor.get("postsCount")),
-                   "created_at": actor.get("createdAt") or row.get("created_at")}
+                   "created_at": actor.get("createdAt") or row.get("created_at"),
+                   "bot": "bot" in _labels(actor) if "labels" in actor else row.get("bot")}
         out.append(FollowerItem(**row))
     return out

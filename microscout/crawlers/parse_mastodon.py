@@ -181,5 +181,6 @@ def parse_followers(body, profile_platform_id: str, host: str) -> list[FollowerI
             has_avatar=bool(avatar) and "missing.png" not in avatar,
             followers=_int(account.get("followers_count")), following=_int(account.get("following_count")),
             posts_count=_int(account.get("statuses_count")), created_at=account.get("created_at"),
-            last_post_at=account.get("last_status_at")))
+            last_post_at=account.get("last_status_at"),
+            bot=account["bot"] if isinstance(account.get("bot"), bool) else None))
     return followers

@@ -69,6 +69,7 @@ class Follower:
     posts_count: int | None = None
     created_at: datetime | None = None
     last_post_at: datetime | None = None
+    bot: bool | None = None  # the platform's automated-account flag; None = not known
 
 
 @dataclass(slots=True)

@@ -106,6 +106,9 @@ class Evaluator:
         self.campaign: Campaign = config.campaign(campaign_name)
         self.now = now or datetime.now(timezone.utc)
         self._per_platform: dict[str, tuple[RuleContext, list[tuple[Rule, BaseModel]]]] = {}
+        # The campaign's gates, then the rules that gate every campaign (Rule.gate).
+        self.gates: list[str] = list(dict.fromkeys(
+            [*self.campaign.gates, *(name for name, rule in rules.items() if rule.gate)]))
 
     def setup(self, platform: str) -> tuple[RuleContext, list[tuple[Rule, BaseModel]]]:
         if platform not in self._per_platform:
@@ -126,12 +129,14 @@ class Evaluator:
         return verdicts
 
     def weight(self, rule: str) -> float:
-        return self.campaign.weights.get(rule, 1.0)
+        # A rule that gates every campaign only excludes: it adds to the score only when weighted.
+        default = 0.0 if rule in self.rules and self.rules[rule].gate else 1.0
+        return self.campaign.weights.get(rule, default)
 
     def score(self, verdicts: dict[str, Verdict]) -> Scored:
         """Gates exclude on fail; the rest is a weighted mean of rule scores."""
         scoring = self.config.scoring
-        excluded_by = next((g for g in self.campaign.gates if g in verdicts and verdicts[g].outcome == "fail"), None)
+        excluded_by = next((g for g in self.gates if g in verdicts and verdicts[g].outcome == "fail"), None)
         total = weights = 0.0
         impact = []
         for name, verdict in verdicts.items():

@@ -5,6 +5,7 @@ from a third-party one but its source.
 """
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import importlib.util
 import sys
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
 
 DEFAULT_PLUGINS = (
     "microscout.rules.tier_bounds",
+    "microscout.rules.automated",
     "microscout.rules.engagement",
     "microscout.rules.ad_frequency",
     "microscout.rules.disclosure",
@@ -132,8 +134,8 @@ def _check_rule(rule: Any, plugin: str) -> Rule:
     needs = frozenset(Need(n) for n in rule.needs)
     if rule.prefilter and needs != {Need.PROFILE}:
         raise PluginError(f"plugin {plugin}: rule {rule.name!r} is a prefilter, so it may need only the profile")
-    return Rule(name=rule.name, summary=rule.summary, evaluate=rule.evaluate, options=rule.options,
-                needs=needs, prefilter=rule.prefilter, plugin=plugin)
+    return dataclasses.replace(rule, needs=needs, gate=bool(rule.gate), prefilter=bool(rule.prefilter),
+                               plugin=plugin)
 
 
 def collect_exporters(pm: pluggy.PluginManager) -> dict[str, "Exporter"]:

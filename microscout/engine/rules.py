@@ -73,7 +73,10 @@ class Rule:
     """A named judgement with documented options.
 
     ``prefilter`` marks rules that need only the profile and are cheap, so the crawler
-    may run them before fetching posts, replies and followers.
+    may run them before fetching posts, replies and followers. ``gate`` makes a fail
+    exclude the candidate in every campaign, as if the campaign listed the rule in its
+    gates (switch the rule off to keep such candidates); such a rule weighs 0 in the
+    score unless the campaign gives it a weight.
     """
 
     name: str
@@ -82,4 +85,5 @@ class Rule:
     options: type[BaseModel] = NoOptions
     needs: frozenset[Need] = field(default_factory=lambda: frozenset({Need.PROFILE}))
     prefilter: bool = False
+    gate: bool = False
     plugin: str = ""  # filled in by the engine: which plugin registered it

@@ -32,7 +32,7 @@ class RunSummary:
 
 def _settings(evaluator: Evaluator) -> dict:
     """What the run judged with, so a result can always be traced to its rules."""
-    out = {"gates": evaluator.campaign.gates, "weights": {}, "rules": {}}
+    out = {"gates": evaluator.gates, "weights": {}, "rules": {}}
     for platform in evaluator.campaign.platforms:
         _, active = evaluator.setup(platform)
         out["rules"][platform] = {r.name: o.model_dump(mode="json") for r, o in active}

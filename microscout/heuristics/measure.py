@@ -68,6 +68,11 @@ class Scorecard:
         return self.tp / (self.tp + self.fn) if self.tp + self.fn else None
 
     @property
+    def f1(self) -> float | None:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p and r else None
+
+    @property
     def base_rate(self) -> float | None:
         return (self.tp + self.fn) / self.n if self.n else None
 
@@ -90,5 +95,5 @@ class Scorecard:
         def r(x: float | None) -> float | None:
             return None if x is None else round(x, 3)
         return {"n": self.n, "tp": self.tp, "fp": self.fp, "fn": self.fn, "tn": self.tn,
-                "precision": r(self.precision), "recall": r(self.recall), "base_rate": r(self.base_rate),
+                "precision": r(self.precision), "recall": r(self.recall), "f1": r(self.f1), "base_rate": r(self.base_rate),
                 f"precision_at_{realistic_base_rate:g}_base_rate": r(self.precision_at(realistic_base_rate))}

@@ -148,6 +148,12 @@ def m001_initial(db: sqlite_utils.Database) -> None:
     )
 
 
+@migration
+def m002_follower_bot_flag(db: sqlite_utils.Database) -> None:
+    # The platform's own automated-account flag, read by the follower classifier (issue #7).
+    _run(db, "ALTER TABLE follower_samples ADD COLUMN bot INTEGER")
+
+
 def _run(db: sqlite_utils.Database, script: str) -> None:
     # executescript() would COMMIT first; statement by statement keeps the migration
     # and its record in one transaction.

@@ -124,16 +124,17 @@ def load_candidates(db: sqlite_utils.Database, rows: list[dict]) -> list[Candida
 
     c, cursor = _tuples(db, f"SELECT * FROM follower_samples WHERE profile_id IN ({_in(ids)})", ids)
     (i_profile, i_pid, i_handle, i_name, i_bio, i_avatar, i_followers, i_following, i_posts, i_created,
-     i_last) = (
+     i_last, i_bot) = (
         c["profile_id"], c["platform_id"], c["handle"], c["display_name"], c["bio"], c["has_avatar"],
-        c["followers"], c["following"], c["posts_count"], c["created_at"], c["last_post_at"])
+        c["followers"], c["following"], c["posts_count"], c["created_at"], c["last_post_at"], c["bot"])
     for r in cursor:
         avatar = r[i_avatar]
         by_id[r[i_profile]].followers.append(Follower(
             platform_id=r[i_pid], handle=r[i_handle] or "", display_name=r[i_name] or "",
             bio=r[i_bio] or "", has_avatar=bool(avatar) if avatar is not None else True,
             followers=r[i_followers], following=r[i_following], posts_count=r[i_posts],
-            created_at=dt(r[i_created]), last_post_at=dt(r[i_last])))
+            created_at=dt(r[i_created]), last_post_at=dt(r[i_last]),
+            bot=None if r[i_bot] is None else bool(r[i_bot])))
 
     c, cursor = _tuples(db, f"SELECT * FROM profile_snapshots WHERE profile_id IN ({_in(ids)}) "
                             f"ORDER BY observed_at", ids)

@@ -124,22 +124,23 @@ def random_accounts(n=3000, seed=11):
                    last_post_at=maybe(NOW - timedelta(days=rnd.choice([0, 29, 30, 31, 90]))))
 
 
-@pytest.mark.parametrize("card", [AccountScorecard(), AccountScorecard(threshold=-1.0, mass_following=100)])
-@pytest.mark.parametrize("now", [NOW, None])
-def test_labelers_give_classify_account_labels(card, now):
-    by_features, by_follower = account_labeler(card, now), follower_labeler(card, now)
+@pytest.mark.parametrize("card", [AccountScorecard(), AccountScorecard(threshold=-1.0, mass_following=100),
+                                  AccountScorecard(digits_weight=3.0, dormant_max_following=0)])
+def test_labelers_give_classify_account_labels(card):
+    by_features, by_follower = account_labeler(card), follower_labeler(card)
+    rnd = random.Random(3)
     for kw in random_accounts():
         follower = Follower(platform_id="1", handle=kw["handle"], bio=kw["bio"],
                             has_avatar=kw["has_avatar"], followers=kw["followers"], following=kw["following"],
                             posts_count=kw["posts_count"], created_at=kw["created_at"],
-                            last_post_at=kw["last_post_at"])
+                            last_post_at=kw["last_post_at"], bot=rnd.choice([None, False, True]))
         acc = AccountFeatures.from_follower(follower)
-        expected = classify_account(acc, card, now).label
+        expected = classify_account(acc, card).label
         assert by_features(acc) == expected
         assert by_follower(follower) == expected
         private = AccountFeatures(handle=kw["handle"], followers=kw["followers"], private=True,
                                   username_digit_share=0.5)
-        assert by_features(private) == classify_account(private, card, now).label
+        assert by_features(private) == classify_account(private, card).label
 
 
 def test_repeated_comments_get_their_own_lists():

@@ -6,7 +6,7 @@ from pydantic import BaseModel, ValidationError
 
 from tests.rules.conftest import registered_rule
 
-RULES = ["tier_bounds", "engagement", "ad_frequency", "disclosure", "sponsored_engagement", "growth_spikes",
+RULES = ["tier_bounds", "automated", "engagement", "ad_frequency", "disclosure", "sponsored_engagement", "growth_spikes",
          "posting_cadence", "niche_relevance"]
 
 
