@@ -8,7 +8,8 @@ import click
 from microscout.cli.records import load_rows, parse_mapping, print_scores, summary_lines
 from microscout.cli.common import UsageProblem, with_env
 from microscout.heuristics.measure import Scorecard
-from microscout.heuristics.comments import COMMENT_CLASSES, classify_comment
+from microscout.heuristics.comments import (BASELINE_NAME, COMMENT_CLASSES, DATA_SETS, baseline_is_spam,
+                                            classify_comment, detector_before)
 
 COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {
     "id": ("text", ("comment_id", "COMMENT_ID", "platform_id")),
@@ -21,12 +22,17 @@ HELP = """Classify each comment in FILE(s) as genuine, generic or spam, with rea
 \b
 FILE is .csv, .jsonl/.ndjson or .json. Our columns: text (required), id, author;
 CONTENT/COMMENT_ID/AUTHOR (UCI YouTube Spam Collection) are recognised; map
-others with --column ours=theirs.
+others with --column ours=theirs. Spam says its kind (self_promotion, selling,
+scam, link) and the phrase that matched.
 
 \b
-Reproduce the documented figures (docs/HEURISTICS.md):
+With --label-column, prints precision, recall and F1 of the spam detector beside
+the one-line baseline (a link or 'subscribe|my channel|check out') on the same
+rows. Reproduce the documented figures (docs/HEURISTICS.md):
   microscout check comments ../shared/data/youtube-spam/Youtube02-KatyPerry.csv \\
       --label-column CLASS --quiet
+and a file's leave-one-out figure (the phrases as they were before that file
+was read) with --leave-out, e.g. --leave-out Youtube03-LMFAO.
 """
 
 
@@ -36,22 +42,29 @@ Reproduce the documented figures (docs/HEURISTICS.md):
 @click.option("--label-column", default=None, help="Column with the truth (1/spam vs 0/ham): score the spam detector.")
 @click.option("--column", "mapping", multiple=True, metavar="OURS=THEIRS",
               help="Read our column OURS from the file's column THEIRS (repeatable).")
+@click.option("--leave-out", type=click.Choice(DATA_SETS), default=None,
+              help="Use the phrase families as they were fixed before this labeled file was read "
+                   "(its leave-one-out figure; docs/HEURISTICS.md).")
 @click.option("--quiet", is_flag=True, help="Print only the summary (and scores), not every row.")
 @with_env
 def command(env, files: tuple[str, ...], as_json: bool, label_column: str | None, mapping: tuple[str, ...],
-            quiet: bool) -> None:
+            leave_out: str | None, quiet: bool) -> None:
     columns_map = parse_mapping(mapping, COLUMNS)
+    detector = detector_before(leave_out) if leave_out else None
     counts = {c: 0 for c in COMMENT_CLASSES}
-    cards = {"spam": Scorecard()}
+    name = f"spam, phrases as before {leave_out} was read" if leave_out else "spam"
+    # The detector first, then the one-line baseline on the same rows.
+    cards = {name: Scorecard(), BASELINE_NAME: Scorecard()}
     rows = []
     for record, columns, label in load_rows(files, columns_map, label_column, "all", COLUMNS, ("text",)):
         if "text" not in columns:
             raise UsageProblem(f"{record.where}: no text column; map it with --column text=THEIRS")
-        text = record.row.get(columns["text"]) or ""
-        verdict = classify_comment(str(text))
+        text = str(record.row.get(columns["text"]) or "")
+        verdict = classify_comment(text, detector=detector)
         counts[verdict.label] += 1
         if label is not None:
-            cards["spam"].add(verdict.label == "spam", label)
+            cards[name].add(verdict.label == "spam", label)
+            cards[BASELINE_NAME].add(baseline_is_spam(text), label)
         if quiet:
             continue
         ident = str(record.row.get(columns.get("id", ""), "") or "")
@@ -61,7 +74,8 @@ def command(env, files: tuple[str, ...], as_json: bool, label_column: str | None
                 out["label"] = "spam" if label else "ham"
             click.echo(json.dumps(out))
         else:
-            rows.append((record.where, str(text)[:60], verdict.label, "; ".join(verdict.reasons) or "-"))
+            label_of = f"{verdict.label} ({verdict.kind})" if verdict.kind else verdict.label
+            rows.append((record.where, text[:60], label_of, "; ".join(verdict.reasons) or "-"))
     n = sum(counts.values())
     summary = summary_lines(counts, counts["generic"] + counts["spam"], n, "generic_or_spam")
     if as_json:

@@ -1,4 +1,4 @@
-"""The comment classifier: each class on hand-written comments, and the figures on YouTube spam."""
+"""The comment classifier: each class and phrase family at its boundary, and the figures on YouTube spam."""
 from __future__ import annotations
 
 import csv
@@ -6,19 +6,148 @@ import io
 
 import pytest
 
+from microscout.heuristics import comments as c
+from microscout.heuristics.comments import CommentThresholds, baseline_is_spam, classify_comment, clean
 from microscout.heuristics.measure import Scorecard
-from microscout.heuristics.comments import CommentThresholds, classify_comment, clean
 from tests.conftest import SHARED
+
+# (comment, kind it must get) — each family with a comment that must fire ...
+FIRES = [
+    # links and off-platform contact
+    ("great tips, more at www.example.com/deals", "link"),
+    ("http://bit.ly/abc", "link"),
+    ("free beats at nobodybeats dot com", "link"),
+    ("text me on whatsapp +44 7700 900123", "link"),
+    ("for collabs write to nobody.music@gmail.com", "link"),
+    ("best prices at shopnow.net", "link"),
+    # self-promotion
+    ("sub to me", "self_promotion"),
+    ("Please subscribe, I sub back", "self_promotion"),
+    ("sub 4 sub anyone?", "self_promotion"),
+    ("Help me get 50 subs please", "self_promotion"),
+    ("road to 1k subs!", "self_promotion"),
+    ("I need 20 more subscribers", "self_promotion"),
+    ("Check out the new hot video by Lil Nobody", "self_promotion"),
+    ("Check out this video on YouTube:<br />\ufeff", "self_promotion"),
+    ("check out this amazing parody", "self_promotion"),
+    ("Check out Nobodyrapz, he is so underrated", "self_promotion"),
+    ("Check out my channel for more covers!", "self_promotion"),
+    ("check my new remix", "self_promotion"),
+    ("I did a remix of this, check it out", "self_promotion"),
+    ("my new cover is up", "self_promotion"),
+    ("go to my channel for more", "self_promotion"),
+    ("visit my page", "self_promotion"),
+    ("follow me and I follow back", "self_promotion"),
+    ("f4f", "self_promotion"),
+    ("like this comment so everyone sees it", "self_promotion"),
+    ("please like and share", "self_promotion"),
+    ("I'm a 15 year old rapper from London", "self_promotion"),
+    ("Hey guys, I'm an independent singer", "self_promotion"),
+    ("new youtuber here", "self_promotion"),
+    ("I just uploaded a new cover", "self_promotion"),
+    ("i make covers", "self_promotion"),
+    ("give my music a chance", "self_promotion"),
+    ("pls suscribe", "self_promotion"),
+    ("Be my first subscriber", "self_promotion"),
+    ("suscríbete a mi canal", "self_promotion"),
+    ("Help me out by checking me out?", "self_promotion"),
+    ("Take a look at this video on YouTube:", "self_promotion"),
+    ("I make Minecraft videos", "self_promotion"),
+    ("like and subscribe", "self_promotion"),
+    ("Sucscribe to me!", "self_promotion"),
+    ("if i reach 100 subscribers i will sing in the street", "self_promotion"),
+    ("Im a 12 yr old music producer", "self_promotion"),
+    ("I made a gaming channel", "self_promotion"),
+    ("it would be great if you checked out some of my remixes", "self_promotion"),
+    ('search "DJ Nobody - Nights" on youtube', "self_promotion"),
+    # selling followers, subscribers, views
+    ("buy followers now", "selling"),
+    ("selling real instagram followers", "selling"),
+    ("cheap youtube views", "selling"),
+    ("if you need youtube subscriber mail me", "selling"),
+    ("we promote your channel", "selling"),
+    # scams
+    ("i made £20k with the help of @fx_trader_jo", "scam"),
+    ("contact him on whatsapp", "scam"),
+    ("earn $300 per day from home", "scam"),
+    ("work from home and earn $500 weekly", "scam"),
+    ("you can make $200 a day with this app", "scam"),
+    ("passive income is the way", "scam"),
+    ("I invested in bitcoin with her and got huge profits", "scam"),
+    ("free amazon gift cards here", "scam"),
+    ("win a free iphone", "scam"),
+    ("robux generator no human verification", "scam"),
+    ("earn real money from a game", "scam"),
+    ("hot singles in your area want to meet", "scam"),
+]
+
+# ... and a near miss that must not (class it gets instead).
+NEAR_MISSES = [
+    ("version 2.0 of the song is out and it is better", "genuine"),
+    ("connect the dots on this one and it all makes sense", "genuine"),
+    ("this video has 2,000,000,000 views, can you believe it", "genuine"),
+    ("shoutout to @anna.k for showing me this song", "genuine"),
+    ("I subscribed to the newsletter of my school", "genuine"),
+    ("I subscribed years ago and still listen to this song", "genuine"),
+    ("help me find the name of the song at the end", "genuine"),
+    ("congrats on reaching 10 million subscribers, you deserve it", "genuine"),
+    ("she has more subscribers than anyone else on youtube", "genuine"),
+    ("check out the video at 2:31", "genuine"),
+    ("check out this part at 2:31, the drums are insane", "genuine"),
+    ("I have to check my email after this song", "genuine"),
+    ("I had to check this twice to believe it", "genuine"),
+    ("this is my favourite song of the whole album", "genuine"),
+    ("added this one to my playlist for the road trip", "genuine"),
+    ("I go to my happy place when I hear this", "genuine"),
+    ("follow my heart is the best line of the song", "genuine"),
+    ("please tell me the name of this song", "genuine"),
+    ("I'm a 15 year old girl and I love this song", "genuine"),
+    ("Hi, I'm a huge fan of the band since day one", "genuine"),
+    ("I made this cover myself", "genuine"),
+    ("I made a cake with this recipe and it was great", "genuine"),
+    ("I made my mom listen to this song", "genuine"),
+    ("give it a try, the recipe is easy", "genuine"),
+    ("the script of this video was written so well", "genuine"),
+    ("the cashier checked me out while this was playing", "genuine"),
+    ("I make pancakes every Sunday to this song", "genuine"),
+    ("I like and respect her a lot", "genuine"),
+    ("I subscribed to my favourite channel years ago", "genuine"),
+    ("when she reached 10 million subscribers I cried", "genuine"),
+    ("I'm 12 years old and I know every word", "genuine"),
+    ("I made a mistake and played it at full volume", "genuine"),
+    ('she said "thanks" at the very end', "genuine"),
+    ("did they buy views? the number went up so fast", "genuine"),
+    ("only real fans still listen in 2015", "genuine"),
+    ("real followers of Eminem know this one", "genuine"),
+    ("if you need a break, listen to this", "genuine"),
+    ("this song grows on you every time", "genuine"),
+    ("I told him on the phone about this song", "genuine"),
+    ("Psy makes $8000 a day from this video, crazy", "genuine"),
+    ("working from home today listening to this", "genuine"),
+    ("easy money for Psy with this one lol", "genuine"),
+    ("invest in your voice, she really did", "genuine"),
+    ("I got a gift card for my birthday and bought the album", "genuine"),
+    ("she won a prize for this video at the awards", "genuine"),
+    ("so many hot girls in this video haha", "genuine"),
+    ("Thumbs up if you're watching in 2015", "generic"),
+    ("I'd like it if they toured here again", "genuine"),
+]
+
+
+@pytest.mark.parametrize("text, kind", FIRES)
+def test_each_family_fires(text, kind):
+    verdict = classify_comment(text)
+    assert (verdict.label, verdict.kind) == ("spam", kind), verdict.reasons
+
+
+@pytest.mark.parametrize("text, label", NEAR_MISSES)
+def test_near_misses_do_not_fire(text, label):
+    verdict = classify_comment(text)
+    assert verdict.label == label, verdict.reasons
+    assert verdict.kind is None
 
 
 @pytest.mark.parametrize("text, label", [
-    ("Check out my channel for more covers!", "spam"),
-    ("Please subscribe, I sub back", "spam"),
-    ("sub 4 sub anyone?", "spam"),
-    ("follow me and I follow back", "spam"),
-    ("great tips, more at www.example.com/deals", "spam"),
-    ("http://bit.ly/abc", "spam"),
-    ("Check out this video on YouTube:<br />\ufeff", "spam"),
     ("🔥🔥🔥", "generic"),
     ("!!!", "generic"),
     ("@anna @ben", "generic"),
@@ -30,16 +159,36 @@ from tests.conftest import SHARED
     ("This reminds me of the summer we spent in Lisbon", "genuine"),
     ("the colours in this one are great, what lens did you use for it", "genuine"),  # praise, but says more
 ])
-def test_classes(text, label):
+def test_generic_and_genuine(text, label):
     assert classify_comment(text).label == label
 
 
-def test_reasons_name_what_matched():
+def test_reasons_say_the_kind_the_family_and_the_phrase_in_words():
     verdict = classify_comment("PLEASE SUBSCRIBE to my channel http://x.example")
-    assert verdict.label == "spam"
-    assert "contains a link" in verdict.reasons
-    assert any("'my channel'" in r for r in verdict.reasons)
-    assert "http://x.example" in verdict.matched
+    assert verdict.label == "spam" and verdict.kind == "self_promotion"
+    assert "link: contains a link ('http://x.example')" in verdict.reasons
+    assert "self-promotion: asks viewers to subscribe ('SUBSCRIBE')" in verdict.reasons
+    assert "self-promotion: names their own channel or work ('my channel')" in verdict.reasons
+    assert verdict.matched == ["SUBSCRIBE", "my channel", "http://x.example"]  # the most serious kind first
+    assert verdict.as_dict()["kind"] == "self_promotion"
+    scam = classify_comment("i made £20k with the help of @fx_trader_jo, check out my channel")
+    assert scam.kind == "scam"  # the most serious kind names the comment
+    assert scam.reasons[0] == "scam: claims to have made money (testimonial) ('i made £20k')"
+    assert "scam: credits a person or account for money (with the help of @…) ('with the help of @')" in scam.reasons
+    bait = classify_comment("Thumbs up if you're watching in 2015")
+    assert bait.reasons == ["engagement bait 'Thumbs up if': asks for likes"] and bait.kind is None
+
+
+def test_genuine_and_generic_have_no_kind():
+    assert classify_comment("so good, love this!").as_dict() == {
+        "class": "generic", "kind": None, "reasons": ["generic praise 'so good' in 4 words (at most 5)"],
+        "matched": ["so good"]}
+    assert classify_comment("This reminds me of the summer we spent in Lisbon").as_dict() == {
+        "class": "genuine", "kind": None, "reasons": [], "matched": []}
+
+
+def test_typographic_apostrophe():
+    assert classify_comment("I\u2019m a 15 year old rapper").kind == "self_promotion"
 
 
 def test_short_and_praise_limits_are_options():
@@ -55,28 +204,81 @@ def test_clean_strips_html_and_bom():
     assert clean("Who&#39;s here<br />in 2015?\ufeff") == "Who's here in 2015?"
 
 
-def test_subscribed_is_not_a_request_to_subscribe():
-    assert classify_comment("I subscribed years ago and still listen to this song").label == "genuine"
+@pytest.mark.parametrize("text, spam", [
+    ("http://x.example", True), ("www.x.example", True), ("Subscribers are great", True),  # a substring
+    ("MY CHANNEL", True), ("check out the video at 2:31", True),  # the baseline does not know timestamps
+    ("sub to me", False), ("I made £20k with the help of @x", False), ("love this", False),
+])
+def test_the_one_line_baseline(text, spam):
+    assert baseline_is_spam(text) is spam
+
+
+# --- the method: leave one data set out, in rotation ------------------------------------
+
+def test_katyperry_is_never_read():
+    assert c.KATY not in c.READING_ORDER
+    for phrase in (*c.PHRASES, *c.RETIRED):
+        assert phrase.tuned_on in (None, *c.READING_ORDER), phrase.says
+        assert phrase.replaced_after in (None, *c.READING_ORDER), phrase.says
+    assert all(p.replaced_after is None for p in c.PHRASES) and all(p.replaced_after for p in c.RETIRED)
+
+
+def test_detector_before_a_file_has_only_what_was_written_before_it():
+    stage0 = c.detector_before(c.LMFAO).phrases  # LMFAO was read first
+    assert stage0 and all(p.tuned_on is None for p in stage0)
+    assert any(p.replaced_after == c.LMFAO for p in stage0)  # the variant replaced after reading it
+    before_psy = c.detector_before(c.PSY).phrases
+    assert {p.tuned_on for p in before_psy} == {None, c.LMFAO}
+    assert all(p.replaced_after is None for p in before_psy)
+    assert c.detector_before(c.KATY).phrases == c.PHRASES  # never read: today's families
+    with pytest.raises(ValueError, match="unknown data set"):
+        c.detector_before("Youtube04-Eminem")
 
 
 # --- the figures in docs/HEURISTICS.md -------------------------------------------------
 
-def _youtube(name: str) -> Scorecard:
-    path = SHARED / "data" / "youtube-spam" / name
+def _rows(name: str) -> list[tuple[str, bool]]:
+    path = SHARED / "data" / "youtube-spam" / f"{name}.csv"
     if not path.is_file():
         pytest.skip(f"../shared/data/youtube-spam not found: {path} (the labeled data lives beside the repo)")
     text = path.read_text(encoding="utf-8-sig").lstrip("\n")  # Psy's file starts with a blank line
-    return Scorecard.of((classify_comment(r["CONTENT"]).label == "spam", r["CLASS"] == "1")
-                        for r in csv.DictReader(io.StringIO(text)))
+    return [(r["CONTENT"], r["CLASS"] == "1") for r in csv.DictReader(io.StringIO(text))]
 
 
-@pytest.mark.parametrize("name, precision, recall", [
-    # Calibration files (read while writing the phrases).
-    ("Youtube01-Psy.csv", 0.975, 0.919), ("Youtube03-LMFAO.csv", 0.995, 0.902),
-    # Held out (never read before the phrases were fixed).
-    ("Youtube02-KatyPerry.csv", 0.957, 0.902),
-])
-def test_youtube_spam_figures(name, precision, recall):
-    card = _youtube(name)
-    assert card.base_rate >= 0.5  # the set is balanced: see precision_at in the docs
-    assert card.precision >= precision and card.recall >= recall, card.as_dict()
+def _counts(card: Scorecard) -> tuple[int, int, int, int]:
+    return card.tp, card.fp, card.fn, card.tn
+
+
+# tp, fp, fn, tn as in the tables of docs/HEURISTICS.md: update both together.
+# file: (stage 0, + stage 1 (after reading LMFAO), + stage 2 (after reading Psy) = today, the baseline)
+FIGURES = {
+    c.LMFAO: ((212, 3, 24, 199), (218, 1, 18, 201), (218, 1, 18, 201), (204, 3, 32, 199)),
+    c.PSY: ((158, 4, 17, 171), (160, 3, 15, 172), (175, 3, 0, 172), (143, 4, 32, 171)),
+    c.KATY: ((162, 6, 13, 169), (158, 6, 17, 169), (158, 6, 17, 169), (147, 7, 28, 168)),
+}
+# The leave-one-out figure of each file: the stage fixed before it was read.
+LEFT_OUT_STAGE = {c.LMFAO: 0, c.PSY: 1, c.KATY: 2}
+
+
+@pytest.mark.parametrize("name", list(FIGURES))
+def test_youtube_spam_figures(name):
+    rows = _rows(name)
+    stages = (c.detector_before(c.LMFAO), c.detector_before(c.PSY), c.DETECTOR)
+    cards = [Scorecard.of((classify_comment(t, detector=d).label == "spam", y) for t, y in rows) for d in stages]
+    baseline = Scorecard.of((baseline_is_spam(t), y) for t, y in rows)
+    assert (*map(_counts, cards), _counts(baseline)) == FIGURES[name]
+    left_out = Scorecard.of((classify_comment(t, detector=c.detector_before(name)).label == "spam", y)
+                            for t, y in rows)
+    assert _counts(left_out) == FIGURES[name][LEFT_OUT_STAGE[name]]
+
+
+@pytest.mark.parametrize("name", list(FIGURES))
+def test_unseen_figures_meet_the_target_and_beat_the_baseline(name):
+    """Target on a set the phrases were not tuned on: recall >= 0.85 at precision >= 0.95."""
+    rows = _rows(name)
+    card = Scorecard.of((classify_comment(t, detector=c.detector_before(name)).label == "spam", y)
+                        for t, y in rows)
+    baseline = Scorecard.of((baseline_is_spam(t), y) for t, y in rows)
+    assert card.base_rate >= 0.5  # balanced: see the precision at a 10% base rate in the docs
+    assert card.precision >= 0.95 and card.recall >= 0.85, card.as_dict()
+    assert card.precision >= baseline.precision and card.recall > baseline.recall and card.f1 > baseline.f1

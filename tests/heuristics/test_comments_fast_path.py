@@ -1,0 +1,157 @@
+"""The comment pre-check (one scan for every family's trigger strings) never changes what matches."""
+from __future__ import annotations
+
+import csv
+import functools
+import io
+import random
+import re
+import string
+import sys
+
+import pytest
+
+from microscout.heuristics import comments as c
+from tests.conftest import SHARED
+from tests.heuristics.test_comments import FIRES, NEAR_MISSES
+
+DETECTORS = [c.DETECTOR, *(c.detector_before(name) for name in c.DATA_SETS)]
+# Characters that only the regex engine (not str.lower) folds to ASCII letters, the typographic
+# apostrophe, digits and separators that the phone, money and link families read.
+ODD = ["İ", "ı", "ſ", "K", "’", "+", "@", ".", " . ", "$", "£", "€", "/", ":", "2:31", "1234", "5678", "-",
+       "'", '"']
+
+
+def corpus(n=3000, seed=5):
+    words = [w for text, _ in FIRES + NEAR_MISSES for w in c.clean(text).split()] + ODD
+    rnd = random.Random(seed)
+    for _ in range(n):
+        text = " ".join(rnd.choice(words) for _ in range(rnd.randint(1, 12)))
+        if rnd.random() < 0.5:  # odd casing and regex-only case folds
+            text = "".join(rnd.choice([ch, ch.upper(), {"i": "ı", "I": "İ", "s": "ſ", "k": "K"}.get(ch, ch)])
+                           for ch in text)
+        yield text
+
+
+def _same(detector, text):
+    visible = c.clean(text)
+    return detector.matches(visible) == detector.matches_without_pre_check(visible)
+
+
+@pytest.mark.parametrize("detector", DETECTORS, ids=["today", *c.DATA_SETS])
+def test_pre_check_never_changes_the_matches(detector):
+    texts = [t for t, _ in FIRES + NEAR_MISSES] + list(corpus())
+    assert all(_same(detector, text) for text in texts), [t for t in texts if not _same(detector, t)][:5]
+
+
+def test_pre_check_on_the_labeled_comments():
+    folder = SHARED / "data" / "youtube-spam"
+    if not folder.is_dir():
+        pytest.skip(f"../shared/data/youtube-spam not found: {folder}")
+    for path in sorted(folder.glob("*.csv")):
+        text = path.read_text(encoding="utf-8-sig").lstrip("\n")
+        for row in csv.DictReader(io.StringIO(text)):
+            for detector in DETECTORS:
+                assert _same(detector, row["CONTENT"]), (path.name, row["CONTENT"])
+
+
+def test_every_family_fires_through_the_pre_check():
+    fired = {p.says for text, _ in FIRES for p, _ in c.DETECTOR.matches(c.clean(text))}
+    assert fired == {p.says for p in c.PHRASES}  # and FIRES has an example of each family
+
+
+def test_triggers_are_what_fold_gives():
+    for phrase in (*c.PHRASES, *c.RETIRED):
+        assert phrase.triggers and all(t == c.DIGITS or c.fold(t) == t for t in phrase.triggers), phrase.says
+
+
+def test_fold_covers_every_regex_only_case_fold():
+    """Every character that re.IGNORECASE matches with an ASCII letter folds to that letter."""
+    every = "".join(map(chr, range(0x80, sys.maxunicode + 1)))
+    every = every.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+    folded_by_regex = set(re.findall(r"[a-z]", every, re.IGNORECASE))
+    assert folded_by_regex  # İ ı ſ K
+    for ch in folded_by_regex:
+        assert c.fold(ch) in string.ascii_lowercase and re.fullmatch(c.fold(ch), ch, re.IGNORECASE), hex(ord(ch))
+
+
+@pytest.mark.parametrize("text", [
+    "This reminds me of the summer we spent in Lisbon",
+    "what a voice, she sings so well at the end",
+    "the colours in this one are great, what lens did you use for it",
+])
+def test_a_comment_without_any_signal_costs_one_scan(text):
+    assert c.DETECTOR.triggers.search(c.fold(c.clean(text))) is None
+
+
+# --- texts drawn from each family's own regex ---------------------------------------------
+
+@functools.lru_cache(maxsize=None)
+def _parsed(pattern: re.Pattern[str]):
+    from re import _parser
+
+    return _parser.parse(pattern.pattern, pattern.flags)
+
+
+def sample(pattern: re.Pattern[str], rnd: random.Random) -> str:
+    """A random string built from the regex's parse tree (look-arounds ignored, so it may not
+    match: callers keep the ones that do), in random case with the regex-only case folds."""
+    from re import _constants as k
+
+    pool = string.ascii_letters + string.digits + " .,!?:'\"@#$£€/-_+&()" + "éíîİıſK٣₹"
+    category = {cat: {ch for ch in pool if re.fullmatch(rx, ch)} for cat, rx in (
+        (k.CATEGORY_DIGIT, r"\d"), (k.CATEGORY_WORD, r"\w"), (k.CATEGORY_SPACE, r"\s"),
+        (k.CATEGORY_NOT_DIGIT, r"\D"), (k.CATEGORY_NOT_WORD, r"\W"), (k.CATEGORY_NOT_SPACE, r"\S"))}
+
+    def pick_in(items) -> str:
+        negate = any(op is k.NEGATE for op, _ in items)
+
+        def inside(ch):
+            return any((op is k.LITERAL and ord(ch) == av) or (op is k.RANGE and av[0] <= ord(ch) <= av[1])
+                       or (op is k.CATEGORY and ch in category[av]) for op, av in items)
+        choices = [ch for ch in pool if inside(ch) != negate]
+        return rnd.choice(choices) if choices else ""
+
+    def walk(tree) -> str:
+        out = []
+        for op, av in tree:
+            if op is k.LITERAL:
+                out.append(chr(av))
+            elif op is k.NOT_LITERAL:
+                out.append(rnd.choice([ch for ch in pool if ord(ch) != av]))
+            elif op is k.ANY:
+                out.append(rnd.choice(pool))
+            elif op is k.IN:
+                out.append(pick_in(av))
+            elif op is k.BRANCH:
+                out.append(walk(rnd.choice(av[1])))
+            elif op is k.SUBPATTERN:
+                out.append(walk(av[3]))
+            elif op in (k.MAX_REPEAT, k.MIN_REPEAT, k.POSSESSIVE_REPEAT):
+                low, high, sub = av
+                out.extend(walk(sub) for _ in range(rnd.randint(low, min(high, low + 3))))
+            elif op in (k.AT, k.ASSERT, k.ASSERT_NOT):
+                continue
+            else:
+                raise AssertionError(f"sample(): add {op}")
+        return "".join(out)
+
+    text = walk(_parsed(pattern))
+    flips = {"i": "İı", "I": "İı", "s": "ſ", "S": "ſ", "k": "K", "K": "K"}
+    return "".join(rnd.choice([ch, ch.swapcase(), *flips.get(ch, "")]) if rnd.random() < 0.3 else ch
+                   for ch in text)
+
+
+@pytest.mark.parametrize("phrase", [*c.PHRASES, *c.RETIRED], ids=lambda p: p.says[:40])
+def test_every_text_a_family_matches_holds_one_of_its_triggers(phrase):
+    digits = re.compile(c._DIGIT_RUN)
+    rnd = random.Random(phrase.says)
+    matched = 0
+    for _ in range(500):
+        text = " ".join(sample(phrase.pattern, rnd).split())  # clean() leaves single spaces
+        if not phrase.pattern.search(text):
+            continue
+        matched += 1
+        folded = c.fold(text)
+        assert any(digits.search(folded) if t == c.DIGITS else t in folded for t in phrase.triggers), text
+    assert matched >= 25  # the samples do reach the family
