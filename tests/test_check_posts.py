@@ -28,11 +28,12 @@ def test_csv_json_output_per_post_and_summary(tmp_path):
     by_id = {p["id"]: p for p in data["posts"]}
     assert {i: (p["sponsored"], p["disclosure"]) for i, p in by_id.items()} == {
         "1": (True, "missing"), "2": (True, "adequate"), "3": (False, "not_needed"),
-        "4": (True, "weak"), "5": (True, "missing")}
+        "4": (True, "adequate"), "5": (True, "adequate")}
     assert ["discount_code", "use code GLOW20"] in by_id["1"]["signals"]
     assert ["paid_flag", "platform paid-partnership flag"] in by_id["5"]["signals"]
-    assert data["summary"] == {"posts": 5, "sponsored": 4, "adequate": 1, "weak": 1, "late": 0, "buried": 0,
-                               "missing": 2, "not_needed": 1}
+    # Posts 4 and 5 carry the platform's paid-partnership flag: its "Paid partnership" label.
+    assert data["summary"] == {"posts": 5, "sponsored": 4, "adequate": 3, "weak": 0, "late": 0, "buried": 0,
+                               "missing": 1, "not_needed": 1}
 
 
 def test_table_output_shows_rows_and_summary(tmp_path):
@@ -40,7 +41,7 @@ def test_table_output_shows_rows_and_summary(tmp_path):
     assert result.exit_code == 0, result.output
     assert "Sponsored posts and disclosure" in result.output
     assert "not_needed" in result.output and "undisclosed ad" in result.output
-    assert "5 posts, 4 sponsored — adequate 1, weak 1, late 0, buried 0, missing 2, not_needed 1" in result.output
+    assert "5 posts, 4 sponsored — adequate 3, weak 0, late 0, buried 0, missing 1, not_needed 1" in result.output
 
 
 def test_jsonl_with_hashtag_lists_and_options(tmp_path):
@@ -83,3 +84,82 @@ def test_not_utf8_exits_2(tmp_path):
     path.write_bytes(b"id,text\n1,caf\xe9\n")
     result = CliRunner().invoke(cli, ["check", "posts", str(path)])
     assert result.exit_code == 2 and "not UTF-8" in result.output
+
+
+# --- Scoring against labels (--label-column) -----------------------------------------------
+
+from tests.conftest import SHARED  # noqa: E402
+
+# Paid posts, label 1 = a disclosure is present (the shape of affiliate-youtube), written here.
+LABELED = '''id,text,label
+a,"Some links are affiliate links http://amzn.to/x",1
+b,"Camera: http://bit.ly/cam",0
+c,"My trip http://example.com/blog",0
+d,"Not sponsored! Buy it here: http://bit.ly/x",0
+e,"Great video, thanks for watching",0
+'''
+
+
+def test_label_column_scores_undisclosed_ads_and_prints_the_baselines(tmp_path):
+    result = check(tmp_path, "paid.csv", LABELED, "--label-column", "label", "--quiet")
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.output.splitlines() if line.startswith("score (")]
+    assert [line.split("):")[0] for line in lines] == [
+        "score (undisclosed ad (disclosure missing) vs label 0 = no disclosure",
+        "score (baseline: a link and no affiliate/commission/sponsor/#ad (one line)",
+        "score (sponsored post vs every row (all are paid posts)",
+        "score (baseline: #ad or #sponsored (one line)"]
+    # Undisclosed (label 0): b, c, d, e. The tool accuses b and d (a shortener beside product
+    # wording); the baseline accuses every link without the words, b and c, and takes d's
+    # "Not sponsored!" for a disclosure.
+    assert "tp 2 fp 0 fn 2 tn 1 (n 5)" in lines[0]
+    assert "tp 2 fp 0 fn 2 tn 1 (n 5)" in lines[1]
+    assert "tp 3 fp 0 fn 2 tn 0 (n 5)" in lines[2]  # a, b, d recognised as ads
+    assert "F1" in lines[0] and "precision at a 10% base rate" in lines[0]
+    assert "Sponsored posts and disclosure" not in result.output  # --quiet: no table
+
+
+def test_label_column_json_holds_the_scores(tmp_path):
+    data = json.loads(check(tmp_path, "paid.csv", LABELED, "--label-column", "label", "--json").output)
+    scores = data["scores"]
+    assert scores["undisclosed ad (disclosure missing) vs label 0 = no disclosure"]["tp"] == 2
+    assert scores["baseline: a link and no affiliate/commission/sponsor/#ad (one line)"]["recall"] == 0.5
+    assert len(data["posts"]) == 5
+
+
+def test_label_means_sponsored(tmp_path):
+    content = 'id,text,sponsored\n1,"#ad new boots",1\n2,"use code GLOW20",1\n3,"walk by the sea",0\n'
+    result = check(tmp_path, "ig.csv", content, "--label-column", "sponsored", "--label-means", "sponsored",
+                   "--quiet")
+    assert result.exit_code == 0, result.output
+    assert "score (sponsored post vs label 1 = sponsored): precision 100.0%, recall 100.0%" in result.output
+    assert "score (baseline: #ad or #sponsored (one line)): precision 100.0%, recall 50.0%" in result.output
+
+
+@pytest.mark.parametrize("content, message", [
+    ("id,text\n1,hi\n", "--label-column 'label' is not a column; found: id, text"),
+    ("id,text,label\n1,hi,maybe\n", "line 2: label column 'label' holds 'maybe'"),
+])
+def test_bad_labels_exit_2(tmp_path, content, message):
+    result = check(tmp_path, "paid.csv", content, "--label-column", "label")
+    assert result.exit_code == 2 and message in " ".join(result.output.split())
+
+
+AFFILIATE = SHARED / "data" / "affiliate-youtube" / "affiliate_videos.csv"
+
+
+def test_documented_figures_on_affiliate_youtube():
+    """docs/HEURISTICS.md, "Posts: sponsored and disclosure": the figures it reports."""
+    if not AFFILIATE.is_file():
+        pytest.skip(f"{AFFILIATE} not found: the labeled data lives in ../shared/data beside the repo")
+    result = CliRunner().invoke(cli, ["check", "posts", str(AFFILIATE), "--label-column", "label", "--json",
+                                      "--quiet", "--platform", "youtube"])
+    assert result.exit_code == 0, result.output
+    scores = json.loads(result.output)["scores"]
+    tool = scores["undisclosed ad (disclosure missing) vs label 0 = no disclosure"]
+    baseline = scores["baseline: a link and no affiliate/commission/sponsor/#ad (one line)"]
+    sponsored = scores["sponsored post vs every row (all are paid posts)"]
+    assert (tool["tp"], tool["fp"], tool["fn"], tool["tn"]) == (1005, 24, 1009, 212)
+    assert (baseline["tp"], baseline["fp"], baseline["fn"], baseline["tn"]) == (1591, 64, 423, 172)
+    assert (sponsored["tp"], sponsored["fn"]) == (1278, 972)
+    assert tool["precision"] >= 0.95  # precision first: an accusation wrongs a creator

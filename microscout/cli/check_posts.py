@@ -10,8 +10,10 @@ from typing import Any
 import click
 
 from microscout.cli.common import PLATFORM_OPTION, UsageProblem, rule_options, with_env
-from microscout.cli.records import read_records
-from microscout.heuristics.sponsored import DISCLOSURES, PostAnalysis, analyse_post
+from microscout.cli.records import parse_label, print_scores, read_records
+from microscout.heuristics.measure import Scorecard
+from microscout.heuristics.sponsored import (BASELINE_SPONSORED, BASELINE_UNDISCLOSED, DISCLOSURES, PostAnalysis,
+                                             analyse_post, baseline_sponsored, baseline_undisclosed)
 
 REQUIRED = ("id", "text")
 OPTIONAL = ("hashtags", "paid_flag")
@@ -26,6 +28,7 @@ class PostRow:
     text: str
     hashtags: list[str]
     paid_flag: bool | None
+    label: bool | None = None  # the --label-column's truth, when scoring
 
 
 def _paid_flag(value: Any, where: str) -> bool | None:
@@ -53,7 +56,7 @@ def _hashtags(value: Any, where: str) -> list[str]:
                        f"separated by spaces or commas (got {value!r})")
 
 
-def _row(record: dict[str, Any], where: str) -> PostRow:
+def _row(record: dict[str, Any], where: str, label_column: str | None = None) -> PostRow:
     post_id, text = record.get("id"), record.get("text")
     if post_id is None or str(post_id).strip() == "":
         raise UsageProblem(f"{where}: empty id; every post needs an id")
@@ -61,8 +64,9 @@ def _row(record: dict[str, Any], where: str) -> PostRow:
         raise UsageProblem(f"{where}: no text; every post needs its text (may be empty: \"\")")
     if not isinstance(text, str):
         raise UsageProblem(f"{where}: text must be a string (got {text!r})")
+    label = parse_label(record.get(label_column), where, label_column) if label_column else None
     return PostRow(str(post_id), text, _hashtags(record.get("hashtags"), where),
-                   _paid_flag(record.get("paid_flag"), where))
+                   _paid_flag(record.get("paid_flag"), where), label)
 
 
 def _missing_columns(found: list[str], where: str, what: str) -> None:
@@ -76,7 +80,7 @@ def _missing_columns(found: list[str], where: str, what: str) -> None:
 FORMATS = {".csv": "column", ".jsonl": "key", ".ndjson": "key"}
 
 
-def read_posts(path: Path) -> list[PostRow]:
+def read_posts(path: Path, label_column: str | None = None) -> list[PostRow]:
     """Posts from a .csv or .jsonl file, read by the reader every `check` command shares."""
     if not path.exists():
         raise UsageProblem(f"{path}: no such file; give a .csv or .jsonl file of posts")
@@ -88,7 +92,10 @@ def read_posts(path: Path) -> list[PostRow]:
     for record in read_records(path):
         row = {(k or "").strip(): v for k, v in record.row.items()}
         _missing_columns(list(row), record.where, what)
-        rows.append(_row(row, record.where))
+        if label_column and label_column not in row:
+            raise UsageProblem(f"{record.where}: --label-column {label_column!r} is not a {what}; "
+                               f"found: {', '.join(row)}")
+        rows.append(_row(row, record.where, label_column))
     if not rows:
         raise UsageProblem(f"{path}: no posts in the file; expected rows with {EXPECTED}")
     return rows
@@ -97,58 +104,114 @@ def read_posts(path: Path) -> list[PostRow]:
 def _as_json(row: PostRow, analysis: PostAnalysis) -> dict[str, Any]:
     return {"id": row.id, "sponsored": analysis.sponsored, "disclosure": analysis.disclosure,
             "signals": [list(s) for s in analysis.signals], "adequate_labels": analysis.adequate_labels,
-            "weak_labels": analysis.weak_labels, "problems": analysis.problems}
+            "weak_labels": analysis.weak_labels, "denials": analysis.denials, "problems": analysis.problems}
 
 
 def _print_table(results: list[dict[str, Any]], summary: dict[str, int]) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title="Sponsored posts and disclosure")
-    for column in ("id", "sponsored", "disclosure", "signals and labels", "problems"):
-        table.add_column(column, overflow="fold")
-    for r in results:
-        found = [f"{kind}: {text}" for kind, text in r["signals"]] + r["adequate_labels"] + r["weak_labels"]
-        table.add_row(r["id"], "yes" if r["sponsored"] else "no", r["disclosure"], "\n".join(found),
-                      "\n".join(r["problems"]))
     console = Console()
-    console.print(table)
+    if results:
+        table = Table(title="Sponsored posts and disclosure")
+        for column in ("id", "sponsored", "disclosure", "signals and labels", "problems"):
+            table.add_column(column, overflow="fold")
+        for r in results:
+            found = [f"{kind}: {text}" for kind, text in r["signals"]] + r["adequate_labels"] + r["weak_labels"]
+            table.add_row(r["id"], "yes" if r["sponsored"] else "no", r["disclosure"], "\n".join(found),
+                          "\n".join(r["problems"]))
+        console.print(table)
     counts = ", ".join(f"{status} {n}" for status, n in summary.items() if status in DISCLOSURES)
     console.print(f"{summary['posts']} posts, {summary['sponsored']} sponsored — {counts}", soft_wrap=True)
 
 
-@click.command("posts")
+UNDISCLOSED_CARD = "undisclosed ad (disclosure missing) vs label 0 = no disclosure"
+SPONSORED_ALL_CARD = "sponsored post vs every row (all are paid posts)"
+SPONSORED_CARD = "sponsored post vs label 1 = sponsored"
+
+
+def score_cards(rows: list[PostRow], analyses: list[PostAnalysis], label_means: str) -> dict[str, Scorecard]:
+    """The detectors and their one-line baselines against the labels, on the same rows.
+
+    label_means "disclosed" (affiliate-youtube): every row is a paid post and label 1 means a
+    disclosure is present; the undisclosed-ad verdict (disclosure "missing") is scored
+    against label 0, sponsored-post recall against every row (its precision is 100% by
+    construction there, so it is no figure). "sponsored": label 1 means a sponsored post;
+    only the sponsored-post detector can be scored.
+    """
+    if label_means == "disclosed":
+        cards = {UNDISCLOSED_CARD: Scorecard(), BASELINE_UNDISCLOSED: Scorecard(),
+                 SPONSORED_ALL_CARD: Scorecard(), BASELINE_SPONSORED: Scorecard()}
+        for row, analysis in zip(rows, analyses):
+            undisclosed = not row.label
+            cards[UNDISCLOSED_CARD].add(analysis.disclosure == "missing", undisclosed)
+            cards[BASELINE_UNDISCLOSED].add(baseline_undisclosed(row.text), undisclosed)
+            cards[SPONSORED_ALL_CARD].add(analysis.sponsored, True)
+            cards[BASELINE_SPONSORED].add(baseline_sponsored(row.text), True)
+        return cards
+    cards = {SPONSORED_CARD: Scorecard(), BASELINE_SPONSORED: Scorecard()}
+    for row, analysis in zip(rows, analyses):
+        cards[SPONSORED_CARD].add(analysis.sponsored, bool(row.label))
+        cards[BASELINE_SPONSORED].add(baseline_sponsored(row.text), bool(row.label))
+    return cards
+
+
+HELP = """Find sponsored posts in a CSV or JSONL file and judge their ad labels.
+
+\b
+FILE is .csv (a header row) or .jsonl (one JSON object a line). Columns or keys:
+id and text are required; hashtags (a list, or tags separated by spaces or commas,
+'#' optional) and paid_flag (the platform's paid-partnership flag: true/false,
+yes/no, 1/0, empty = unknown) are optional. Other columns are ignored.
+
+Each post gets: sponsored yes/no, a disclosure status (adequate, weak, late = after
+the fold, buried = in a hashtag block or only in tag metadata, missing = an
+undisclosed ad, not_needed) and the reasons. Bad input exits with code 2.
+
+\b
+With --label-column the detectors are scored, each beside its one-line baseline
+on the same rows. Reproduce the documented figures (docs/HEURISTICS.md):
+  microscout check posts ../shared/data/affiliate-youtube/affiliate_videos.csv \\
+      --label-column label --quiet --platform youtube
+"""
+
+
+@click.command("posts", help=HELP)
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (posts and summary) instead of a table.")
 @click.option("--fold-chars", type=click.IntRange(min=1), default=None,
               help="Characters shown before 'more'; a label after them is late (default 125).")
 @click.option("--hashtag-block", type=click.IntRange(min=2), default=None,
               help="Hashtags in a row that bury a label placed among them (default 5).")
+@click.option("--label-column", default=None,
+              help="Column with the truth (1/0): score the detectors and their one-line baselines.")
+@click.option("--label-means", type=click.Choice(["disclosed", "sponsored"]), default="disclosed",
+              show_default=True,
+              help="disclosed: every row is a paid post, 1 = a disclosure is present (scores the "
+                   "undisclosed-ad verdict against 0, sponsored recall against every row); "
+                   "sponsored: 1 = a sponsored post.")
+@click.option("--quiet", is_flag=True, help="Print only the summary (and scores), not every post.")
 @PLATFORM_OPTION
 @with_env
-def command(env, file: Path, as_json: bool, fold_chars: int | None, hashtag_block: int | None, platform: str) -> None:
-    """Find sponsored posts in a CSV or JSONL file and judge their ad labels.
-
-    FILE is .csv (a header row) or .jsonl (one JSON object a line). Columns or keys:
-    id and text are required; hashtags (a list, or tags separated by spaces or commas,
-    '#' optional) and paid_flag (the platform's paid-partnership flag: true/false,
-    yes/no, 1/0, empty = unknown) are optional. Other columns are ignored.
-
-    Each post gets: sponsored yes/no, a disclosure status (adequate, weak, late = after
-    the fold, buried = in a hashtag block or only in tag metadata, missing = an
-    undisclosed ad, not_needed) and the reasons. Bad input exits with code 2.
-    """
+def command(env, file: Path, as_json: bool, fold_chars: int | None, hashtag_block: int | None,
+            label_column: str | None, label_means: str, quiet: bool, platform: str) -> None:
     # The detector settings configured for the disclosure rule, then the flags on top.
     configured = rule_options(env, "disclosure", platform).sponsored
     settings = configured.model_copy(update={k: v for k, v in {"fold_chars": fold_chars,
                                              "hashtag_block_min": hashtag_block}.items() if v is not None})
-    results = []
-    for row in read_posts(file):
-        results.append(_as_json(row, analyse_post(row.text, row.hashtags, row.paid_flag, settings)))
+    rows = read_posts(file, label_column)
+    analyses = [analyse_post(row.text, row.hashtags, row.paid_flag, settings) for row in rows]
+    results = [_as_json(row, analysis) for row, analysis in zip(rows, analyses)]
     by_status = Counter(r["disclosure"] for r in results)
     summary = {"posts": len(results), "sponsored": sum(r["sponsored"] for r in results),
                **{status: by_status[status] for status in DISCLOSURES}}
+    cards = score_cards(rows, analyses, label_means) if label_column else {}
     if as_json:
-        click.echo(json.dumps({"posts": results, "summary": summary}, ensure_ascii=False, indent=2))
-    else:
-        _print_table(results, summary)
+        out: dict[str, Any] = {"posts": [] if quiet else results, "summary": summary}
+        if cards:
+            out["scores"] = {name: card.as_dict() for name, card in cards.items()}
+        click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+        return
+    _print_table([] if quiet else results, summary)
+    if cards:
+        print_scores(cards, as_json=False)

@@ -44,7 +44,9 @@ def evaluate(candidate, options: Options, context) -> Verdict:
     for post in posts:
         analysis = analyse(post, options.sponsored)
         if analysis.sponsored:
-            signals = [list(s) for s in analysis.signals] + [["label", label] for label in analysis.adequate_labels]
+            # Why it counts as an ad: its signals, and its labels (a weak one such as #sp says "paid" too).
+            signals = [list(s) for s in analysis.signals] + [["label", label] for label in
+                                                            analysis.adequate_labels + analysis.weak_labels]
             sponsored.append({"id": post.platform_id, "signals": signals})
     share = len(sponsored) / len(posts)
     evidence = {"share": round(share, 4), "sponsored": len(sponsored), "posts": len(posts), "window": window,

@@ -1,8 +1,11 @@
 """Disclosure: is every sponsored post labelled so a reader notices (FTC, ASA/CMA, ASAI)?
 
 An ad with no adequate label fails: the audience is misled. A label that exists but is
-weak (#sp, #collab), after the fold or buried in hashtags warns by default: the creator
-is trying and a brief can fix it; set weak_outcome = "fail" for a strict brand.
+weak (#sp, #spon, #collab, "thanks @brand", "partnered with @brand"), after the fold or
+buried in hashtags fails too by default: the UK ASA/CMA and the FTC treat such labels as no
+disclosure at all (DOMAIN.md, "Inadequate alone"), so a creator who labels ads only that
+way is not shortlisted. Set weak_outcome = "warn" to keep such creators with a warning
+(the creator is trying and a brief can fix it).
 """
 from __future__ import annotations
 
@@ -21,8 +24,10 @@ class Options(BaseModel):
     window_posts: int = Field(30, ge=1, description="Most recent own posts checked. Default 30, the "
                                                     "'last 30 posts' window tools use (DOMAIN.md).")
     weak_outcome: Literal["warn", "fail"] = Field(
-        "warn", description="Outcome when labels are only weak, late (after the fold) or buried. Default "
-                            "warn: inadequate but not hidden (FTC/ASA call them insufficient, DOMAIN.md).")
+        "fail", description="Outcome when labels are only weak (#sp, #spon, #collab, 'thanks @brand'), late "
+                            "(after the fold) or buried. Default fail: the UK ASA/CMA and the FTC treat these as "
+                            "no disclosure at all (DOMAIN.md: 'Inadequate alone'); warn keeps such creators "
+                            "with a warning, for a lenient brief.")
     sponsored: SponsoredSettings = Field(default_factory=SponsoredSettings, description=SETTINGS_DESCRIPTION)
 
 
@@ -41,7 +46,7 @@ def evaluate(candidate, options: Options, context) -> Verdict:
             checked.append({"id": post.platform_id, "disclosure": analysis.disclosure,
                             "signals": [list(s) for s in analysis.signals],
                             "adequate_labels": analysis.adequate_labels, "weak_labels": analysis.weak_labels,
-                            "problems": analysis.problems})
+                            "denials": analysis.denials, "problems": analysis.problems})
     counts = {status: sum(1 for c in checked if c["disclosure"] == status)
               for status in ("adequate", "weak", "late", "buried", "missing")}
     evidence = {"posts": len(posts), "sponsored": len(checked), "window": window, "counts": counts,

@@ -54,11 +54,15 @@ def test_link_in_bio_alone_can_be_made_a_signal():
     assert analyse_post("new drop, link in bio", settings=SponsoredSettings(link_in_bio_alone=True)).sponsored
 
 
-def test_paid_flag_makes_a_post_sponsored_and_needs_a_label():
+def test_paid_flag_makes_a_post_sponsored_and_is_its_label():
+    # The flag is what shows the platform's own "Paid partnership" label above the post
+    # (DOMAIN.md lists it as adequate): such a post is never an undisclosed ad.
     analysis = analyse_post("my morning routine", paid_flag=True)
-    assert analysis.sponsored and analysis.disclosure == "missing"
+    assert analysis.sponsored and analysis.disclosure == "adequate" and analysis.problems == []
     assert ("paid_flag", "platform paid-partnership flag") in analysis.signals
+    assert analysis.adequate_labels == ["Paid partnership (platform label)"]
     assert not analyse_post("my morning routine", paid_flag=False).sponsored
+    assert analyse_post("use code GLOW20", paid_flag=None).disclosure == "missing"
 
 
 @pytest.mark.parametrize("text, adequate, weak, disclosure", [

@@ -42,6 +42,21 @@ def test_evidence_lists_sponsored_posts_with_their_signals():
     assert ["label", "#ad"] in entry["signals"]
 
 
+def test_weak_sponsorship_labels_count_and_are_the_evidence():
+    posts = [make_post(text="Partnered with @glowco on this one")] + feed(0, 7)
+    verdict = run("ad_frequency", make_candidate(posts))
+    [entry] = verdict.evidence["sponsored_posts"]
+    assert ["label", "Partnered with @glowco"] in entry["signals"]
+    assert ["partnership", "Partnered with @glowco"] in entry["signals"]
+
+
+def test_affiliate_and_shortened_links_count():
+    posts = [make_post(text="Camera I use: https://bit.ly/cam"), make_post(days_ago=1, text="https://amzn.to/3xYz9"),
+             make_post(days_ago=2, text="Subscribe: https://bit.ly/sub")] + feed(0, 5)
+    verdict = run("ad_frequency", make_candidate(posts))
+    assert verdict.evidence["sponsored"] == 2
+
+
 def test_paid_flag_alone_counts_and_replies_do_not():
     posts = [make_post(text="lovely day", paid_flag=True)] + feed(0, 7)
     posts += [make_post(text=AD, is_reply=True) for _ in range(5)]

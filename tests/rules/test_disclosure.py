@@ -14,19 +14,20 @@ def posts(*texts):
     return [make_post(days_ago=i, text=t) for i, t in enumerate(texts)]
 
 
-def test_registered_with_warn_as_default_for_weak_labels():
-    assert registered_rule("disclosure").options().weak_outcome == "warn"
+def test_registered_with_fail_as_default_for_weak_labels():
+    # ASA/CMA and FTC: #sp, #spon, #collab, "thanks @brand" alone are no disclosure.
+    assert registered_rule("disclosure").options().weak_outcome == "fail"
 
 
 @pytest.mark.parametrize("texts, outcome, status", [
     ((ORGANIC, ORGANIC), "pass", None),
     ((CLEAR, ORGANIC), "pass", "adequate"),
     ((UNDISCLOSED, ORGANIC), "fail", "missing"),
-    ((WEAK, ORGANIC), "warn", "weak"),
-    ((LATE, ORGANIC), "warn", "late"),
-    ((BURIED, ORGANIC), "warn", "buried"),
+    ((WEAK, ORGANIC), "fail", "weak"),
+    ((LATE, ORGANIC), "fail", "late"),
+    ((BURIED, ORGANIC), "fail", "buried"),
     ((CLEAR, WEAK, UNDISCLOSED), "fail", "missing"),
-    ((CLEAR, LATE), "warn", "late"),
+    ((CLEAR, LATE), "fail", "late"),
 ])
 def test_disclosure_outcomes(texts, outcome, status):
     verdict = run("disclosure", make_candidate(posts(*texts)))
@@ -37,15 +38,44 @@ def test_disclosure_outcomes(texts, outcome, status):
         assert verdict.evidence["counts"][status] >= 1
 
 
-def test_weakly_disclosed_ads_archetype_never_passes():
+def test_weakly_disclosed_ads_archetype_fails():
     # The sandbox archetype: ads labelled only #sp, or with #ad after the fold.
     verdict = run("disclosure", make_candidate(posts(WEAK, LATE, ORGANIC, WEAK)))
-    assert verdict.outcome == "warn"
+    assert verdict.outcome == "fail"
     assert verdict.evidence["counts"] == {"adequate": 0, "weak": 2, "late": 1, "buried": 0, "missing": 0}
+    assert "poorly labelled" in verdict.reason and '"#sp"' in verdict.reason
 
 
-def test_weak_outcome_can_be_made_strict():
-    assert run("disclosure", make_candidate(posts(WEAK)), weak_outcome="fail").outcome == "fail"
+@pytest.mark.parametrize("text", ["Loving the new serum from @glowco, use code GLOW20 #spon",
+                                  "#collab Loving the new serum, use code GLOW20",
+                                  "thanks @glowco! Loving the new serum, use code GLOW20",
+                                  "Partnered with @glowco for this one, use code GLOW20"])
+def test_weak_labels_alone_fail_by_default(text):
+    verdict = run("disclosure", make_candidate(posts(text, ORGANIC)))
+    assert verdict.outcome == "fail" and verdict.evidence["counts"]["weak"] == 1
+
+
+def test_weak_outcome_can_be_made_lenient():
+    assert run("disclosure", make_candidate(posts(WEAK)), weak_outcome="warn").outcome == "warn"
+    assert run("disclosure", make_candidate(posts(LATE)), weak_outcome="warn").outcome == "warn"
+
+
+@pytest.mark.parametrize("text", ["#ad Loving the new serum from @glowco, use code GLOW20",
+                                  "Some links are affiliate links: https://amzn.to/3xYz9",
+                                  "As an Amazon Associate I earn from qualifying purchases. https://amzn.to/3xYz9",
+                                  "This video is sponsored by Glowco! Use code GLOW20"])
+def test_plain_labels_pass(text):
+    assert run("disclosure", make_candidate(posts(text, ORGANIC))).outcome == "pass"
+
+
+def test_a_denial_is_no_label_and_is_quoted():
+    ad = make_post(text="This is not sponsored by anyone! Grab it here: https://amzn.to/3xYz9")
+    verdict = run("disclosure", make_candidate([ad, make_post(days_ago=1, text=ORGANIC)]))
+    assert verdict.outcome == "fail" and verdict.evidence["counts"]["missing"] == 1
+    [entry] = verdict.evidence["sponsored_posts"]
+    assert entry["denials"] == ["not sponsored by"]
+    assert 'affiliate link "https://amzn.to/3xYz9"' in verdict.reason
+    assert '"not sponsored by" is a denial' in verdict.reason
 
 
 def test_undisclosed_ad_evidence_quotes_signal_and_text():
@@ -62,6 +92,7 @@ def test_late_label_reason_names_the_fold():
     verdict = run("disclosure", make_candidate(posts(LATE)))
     assert "after the first 125" in verdict.reason
     assert run("disclosure", make_candidate(posts(LATE)), sponsored={"fold_chars": 500}).outcome == "pass"
+    assert run("disclosure", make_candidate(posts(LATE))).outcome == "fail"
 
 
 def test_replies_are_not_judged():

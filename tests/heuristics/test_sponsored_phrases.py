@@ -1,0 +1,286 @@
+"""Each phrase family of the sponsored-post and disclosure detectors at its boundary: the
+wording that must fire, and the near miss that must not (FTC, ASA, Amazon wording; denials;
+thanks; channel support; shortened and affiliate links; shopping and partnership wording)."""
+import pytest
+
+from microscout.heuristics.sponsored import (SponsoredSettings, analyse_post, baseline_sponsored,
+                                             baseline_undisclosed, commercial_signals)
+
+LINK = " https://amzn.to/3xYz9"  # an affiliate link: makes any post an ad that needs a label
+
+
+def labels(text, **kw):
+    a = analyse_post(text, **kw)
+    return a.adequate_labels, a.weak_labels, a.denials, a.disclosure
+
+
+# --- Adequate disclosure wording ---------------------------------------------------------
+
+@pytest.mark.parametrize("text, label", [
+    # affiliate links (FTC: "affiliate link"), wherever the word sits
+    ("*Some Links are affiliate links" + LINK, "Links are affiliate links"),
+    ("Amazon Affiliate Link:" + LINK, "Affiliate Link"),
+    ("affiliate links below" + LINK, "affiliate links"),
+    ("Some links above may be affiliated links" + LINK, "links above may be affiliated links"),
+    ("Links may contain affiliate referrals" + LINK, "affiliate referrals"),
+    ("Book Depository Affiliate: http://www.bookdepository.com/?a_aid=x", "Affiliate"),
+    ("(affiliate)" + LINK, "affiliate"),
+    ("I am a Book Depository affiliate" + LINK, "I am a Book Depository affiliate"),
+    ("Liens affiliés :" + LINK, "Liens affiliés"),
+    ("Die Amazon-Links gehören zum Partnerprogramm von Amazon" + LINK, "Partnerprogramm"),
+    # Amazon's required sentence and its older form
+    ("As an Amazon Associate I earn from qualifying purchases." + LINK, "As an Amazon Associate"),
+    ("We earn from qualifying purchases" + LINK, "earn from qualifying purchases"),
+    ("I am a participant in the Amazon Services LLC Associates Program" + LINK,
+     "participant in the Amazon Services LLC Associates Program"),
+    # commission (FTC: "I earn a commission")
+    ("I earn a small commission if you buy" + LINK, "I earn a small commission"),
+    ("I may receive a commission from these links" + LINK, "I may receive a commission"),
+    ("these links earn me a commission" + LINK, "earn me a commission"),
+    ("commissions from purchases made through these links" + LINK,
+     "commissions from purchases made through these"),
+    ("a commission on these links" + LINK, "commission on these links"),
+    ("I may be compensated" + LINK, "I may be compensated"),
+    # paid
+    ("paid link" + LINK, "paid link"),
+    ("Includes paid promotion" + LINK, "paid promotion"),
+    ("Paid partnership with @glowco", "Paid partnership"),
+    # sponsor
+    ("This video is sponsored by Squarespace" + LINK, "is sponsored by"),
+    ("Thanks to Squarespace for sponsoring this video" + LINK, "for sponsoring"),
+    ("a sponsored video" + LINK, "sponsored video"),
+    ("Today's sponsor is Glowco" + LINK, "Today's sponsor"),
+    # advertisement
+    ("This is an ad for @glowco" + LINK, "This is an ad"),
+    ("Advertisement:" + LINK, "Advertisement"),
+    ("[ad] new serum" + LINK, "ad"),
+])
+def test_adequate_wording(text, label):
+    adequate, _weak, denials, disclosure = labels(text)
+    assert label in adequate, adequate
+    assert disclosure == "adequate" and denials == []
+
+
+@pytest.mark.parametrize("tag", ["#ad", "#sponsored", "#affiliatelink", "#affiliatelinks", "#affiliate",
+                                 "#commissionsearned", "#paidlink", "#GlowcoPartner"])
+def test_adequate_tags(tag):
+    assert labels(f"{tag} new serum" + LINK)[0] == [tag]
+
+
+@pytest.mark.parametrize("text", [
+    "We are not affiliated with Apple",               # "affiliated with": no relationship at all
+    "Learn affiliate marketing in 10 days",          # the topic, not a label
+    "How to join the Amazon Associates program",     # the topic, not a label
+    "Musicians get a share of the revenue",          # no first person, no commission
+    "You earn commission on sales as a rep",         # someone else's commission
+    "Perfect for advertisement and promo videos",    # the word in a sentence
+    "I got paid today",                              # "paid" without what
+    "sponsorship enquiries: mail me",                # "sponsorship" is no label
+    "This video is about sponsors",
+    "#adventure #advertising",
+])
+def test_near_misses_are_no_labels(text):
+    adequate, weak, denials, _ = labels(text + LINK)
+    assert adequate == [] and weak == []
+
+
+# --- Denials are never labels --------------------------------------------------------------
+
+@pytest.mark.parametrize("text, denial", [
+    ("This is not sponsored by anyone. Buy here:" + LINK, "not sponsored by"),
+    ("No affiliate links here" + LINK, "No affiliate links"),
+    ("These are not affiliate links" + LINK, "not affiliate links"),
+    ("This is not a paid partnership" + LINK, "not a paid partnership"),
+    ("non-sponsored video" + LINK, "non-sponsored video"),
+    ("I don't earn any commission" + LINK, "I don't earn any commission"),
+    ("I earn no commission from these" + LINK, "I earn no commission"),
+    ("This isn’t a paid post" + LINK, "isn’t a paid post"),
+    ("Never sponsored by brands" + LINK, "Never sponsored by"),
+    ("not #sponsored" + LINK, "not #sponsored"),
+])
+def test_denials_are_never_labels(text, denial):
+    adequate, _weak, denials, disclosure = labels(text)
+    assert adequate == [] and denials == [denial]
+    assert disclosure == "missing"
+
+
+@pytest.mark.parametrize("text", [
+    "This is not an ad" + LINK,
+    "not paid to say this" + LINK,
+    "This video isn't sponsored" + LINK,
+    "unsponsored, just love it" + LINK,
+])
+def test_plain_negations_give_no_label_at_all(text):
+    adequate, weak, _, disclosure = labels(text)
+    assert (adequate, weak, disclosure) == ([], [], "missing")
+
+
+@pytest.mark.parametrize("text, label", [
+    ("Not sponsored, but the links are affiliate links" + LINK, "links are affiliate links"),
+    ("Not sponsored and some links are affiliate links" + LINK, "links are affiliate links"),
+    ("Nothing here is paid. I earn a small commission" + LINK, "I earn a small commission"),
+])
+def test_a_denial_reaches_only_its_own_clause(text, label):
+    adequate, _, denials, disclosure = labels(text)
+    assert adequate == [label] and disclosure == "adequate"
+
+
+def test_accusation_names_the_denial():
+    problem = analyse_post("This is not sponsored by anyone. Buy it here: bit.ly/abc").problems[0]
+    assert problem == ('undisclosed ad: shortened link "bit.ly/abc" beside "Buy" with no #ad, '
+                       '#sponsored or "Paid partnership" label ("not sponsored by" is a denial, not a label)')
+
+
+# --- Weak labels -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, weak", [
+    ("thanks @glowco!" + LINK, "thanks @glowco"),
+    ("Thanks Glowco!" + LINK, "Thanks Glowco"),
+    ("Thank you so much Glowco" + LINK, "Thank you so much Glowco"),
+    ("partnered with @glowco" + LINK, "partnered with @glowco"),
+    ("in collaboration with Glowco" + LINK, "in collaboration with Glowco"),
+    ("proud ambassador for @stompco" + LINK, "proud ambassador for @stompco"),
+    ("ambassador for @stompco" + LINK, "ambassador for @stompco"),
+    ("@stompco ambassador" + LINK, "@stompco ambassador"),
+    ("Support the channel by using these links" + LINK, "Support the channel"),
+    ("Shopping with these links helps the channel" + LINK, "helps the channel"),
+    ("Support me by ordering through the links below" + LINK, "Support me"),
+    ("Support our show!\nUse this Amazon link to shop" + LINK, "Support our show"),
+    ("It costs you nothing to use these links" + LINK, "costs you nothing"),
+    ("at no extra cost to you when you buy" + LINK, "at no extra cost"),
+])
+def test_weak_wording(text, weak):
+    adequate, weak_labels, _, disclosure = labels(text)
+    assert adequate == [] and weak in weak_labels and disclosure == "weak"
+
+
+@pytest.mark.parametrize("text", [
+    "Thank you for watching!",
+    "THANK YOU FOR WATCHING",
+    "Thanks For Subscribing",
+    "Thanks everyone",
+    "Thanks Mum",
+    "Thanks so much guys",
+    "Thanks\nBrent",                                   # a sign-off, the name on the next line
+    "Please support the channel by subscribing",      # support, but not about links or buying
+    "Support us on Patreon",
+    "partnered with my sister",                        # no brand
+    "not partnered with @glowco",
+])
+def test_weak_near_misses(text):
+    adequate, weak, _, disclosure = labels(text + LINK)
+    assert (adequate, weak, disclosure) == ([], [], "missing")
+
+
+def test_weak_sponsorship_wording_makes_a_post_sponsored_on_its_own():
+    assert analyse_post("partnered with @glowco on this one").sponsored
+    assert analyse_post("Support the channel by shopping through my links").sponsored
+    assert not analyse_post("thanks @anna for the dinner").sponsored  # thanks alone: not an ad
+
+
+# --- Commercial signals -------------------------------------------------------------------
+
+def kinds(text, **kw):
+    return commercial_signals(text, settings=SponsoredSettings(**kw))
+
+
+@pytest.mark.parametrize("text, signal", [
+    # shortened links beside product wording, or in a gear/links/shop list
+    ("Buy it here: bit.ly/abc", ("shortened_link", 'bit.ly/abc … beside "Buy"')),
+    ("Get your TRX straps HERE: http://bit.ly/trx",
+     ("shortened_link", 'http://bit.ly/trx … beside "Get your TRX straps HERE"')),
+    ("Camera I use: http://goo.gl/abc", ("shortened_link", 'http://goo.gl/abc … beside "Camera"')),
+    ("Apple iPhone 5 $271: http://po.st/x", ("shortened_link", 'http://po.st/x … beside "$2"')),
+    ("20% off: https://ow.ly/x1", ("shortened_link", 'https://ow.ly/x1 … beside "20% off"')),
+    ("GEAR WE USED:\nSony - http://tinyurl.com/a\nRode - http://bit.ly/b",
+     ("shortened_link", 'http://bit.ly/b … in a "GEAR WE USED:" list')),
+    # affiliate networks and the study's URL patterns
+    ("on sale: amzn.to/3xYz9", ("affiliate_link", "amzn.to/3xYz9")),
+    ("https://www.amazon.com/dp/B01?tag=abc-20", ("affiliate_link", "https://www.amazon.com/dp/B01?tag=abc-20")),
+    ("www.amazon.de/gp/x?ie=UTF8&tag=y-21", ("affiliate_link", "www.amazon.de/gp/x?ie=UTF8&tag=y-21")),
+    ("http://www.kontrolfreek.com/?a_aid=XJMX", ("affiliate_link", "http://www.kontrolfreek.com/?a_aid=XJMX")),
+    ("http://rstyle.me/n/cec5hv4swn", ("affiliate_link", "http://rstyle.me/n/cec5hv4swn")),
+    ("https://x.example/aff_c?offer_id=1&aff_id=2", ("affiliate_link", "https://x.example/aff_c?offer_id=1&aff_id=2")),
+    ("http://hop.clickbank.net/?affiliate=x", ("affiliate_link", "http://hop.clickbank.net/?affiliate=x")),
+    ("https://www.jdoqocy.com/click-123-456", ("affiliate_link", "https://www.jdoqocy.com/click-123-456")),
+    # discount codes
+    ("Use code GLOW at checkout", ("discount_code", "Use code GLOW")),
+    ("code GLOW20 at checkout", ("discount_code", "code GLOW20 at checkout")),
+    ("20% off with code glow", ("discount_code", "20% off with code glow")),
+    ("use promo code: SUMMER", ("discount_code", "use promo code: SUMMER")),
+    # first-person shopping links
+    ("use my link to save", ("shop_link", "use my link")),
+    ("shop my faves on LTK", ("shop_link", "shop my faves")),
+    ("Shop the look!", ("shop_link", "Shop the look")),
+    ("buy through my links", ("shop_link", "through my links")),
+    ("my referral code", ("shop_link", "referral code")),
+    # partnerships, gifts, giveaways with a brand
+    ("partnered with @glowco", ("partnership", "partnered with @glowco")),
+    ("In partnership with the lovely @glowco team", ("partnership", "In partnership with the lovely @glowco")),
+    ("Thank you @glowco for sending me this", ("gifted", "sending me")),
+    ("GIVEAWAY with @glowco", ("brand_mention", "@glowco … GIVEAWAY")),
+])
+def test_commercial_signals_fire(text, signal):
+    assert signal in kinds(text), kinds(text)
+    assert analyse_post(text).sponsored
+
+
+@pytest.mark.parametrize("text", [
+    "Subscribe: http://bit.ly/sub",                      # the creator's own channel
+    "Follow me on Instagram bit.ly/ig",
+    "Full video: https://goo.gl/abc",                    # a shortener without product wording
+    "My new single on Spotify: http://po.st/x",
+    "Buy my merch: http://bit.ly/merch",                 # the creator's own products
+    "https://www.amazon.com/dp/B01",                     # Amazon without an affiliate tag
+    "http://rstyle.mex/a",
+    "https://x.example/aff_cx?id=1",
+    "use the code below",                                # a code without a value
+    "with code examples in Python",
+    "shop my closet",                                    # own second-hand sales, no brand
+    "my sister sent me this",
+    "partnered with my sister",
+    "GEAR WE USED:\n\nSony - http://bit.ly/a",           # a blank line ends the list
+    "My socials:\nhttp://bit.ly/tw\nhttp://bit.ly/ig",   # a list, but of social links
+])
+def test_commercial_near_misses(text):
+    assert not analyse_post(text).sponsored, analyse_post(text).signals
+
+
+def test_shortener_and_pattern_lists_are_settings():
+    assert not analyse_post("Buy it: https://sho.rt/x").sponsored
+    assert analyse_post("Buy it: https://sho.rt/x", settings=SponsoredSettings(shortener_domains=["sho.rt"])).sponsored
+    assert not analyse_post("https://shop.example/p?cid=7").sponsored
+    custom = SponsoredSettings(affiliate_url_patterns=["shop.example/*?cid="])
+    assert analyse_post("https://shop.example/p?cid=7", settings=custom).sponsored
+    assert not analyse_post("https://www.amazon.com/dp/B01?tag=x", settings=SponsoredSettings(
+        affiliate_url_patterns=[])).signals == []  # tag= is an affiliate query on any host regardless
+
+
+def test_accusation_quotes_link_and_wording():
+    analysis = analyse_post("GEAR:\nCamera - http://bit.ly/cam\nuse my link to save")
+    assert analysis.disclosure == "missing"
+    assert analysis.problems == [
+        'undisclosed ad: shortened link "http://bit.ly/cam" beside "Camera"; shopping link wording '
+        '"use my link" with no #ad, #sponsored or "Paid partnership" label']
+
+
+# --- The one-line baselines ---------------------------------------------------------------
+
+@pytest.mark.parametrize("text, undisclosed", [
+    ("see http://x.com/p", True),
+    ("see www.x.com/p", True),
+    ("see http://x.com/p (affiliate)", False),
+    ("http://x.com/p I earn a commission", False),
+    ("sponsored http://x.com/p", False),
+    ("http://x.com/p #ad", False),
+    ("http://x.com/p #adventure", True),
+    ("no link here", False),
+])
+def test_baseline_undisclosed(text, undisclosed):
+    assert baseline_undisclosed(text) is undisclosed
+
+
+@pytest.mark.parametrize("text, sponsored", [
+    ("#ad new serum", True), ("#Sponsored trip", True), ("#adventure", False), ("use code GLOW", False)])
+def test_baseline_sponsored(text, sponsored):
+    assert baseline_sponsored(text) is sponsored
