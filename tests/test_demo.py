@@ -63,6 +63,9 @@ def test_demo_crawls_shortlists_exports_and_leaves_nothing_running(tmp_path):
             assert a.judged > 0 and a.caught_by_rule / a.judged >= 0.9, f"{name}: {a}"
     genuine = report.archetypes["genuine_micro"]
     assert genuine.judged == genuine.generated and genuine.excluded == 0
+    # Platform-flagged bots are excluded by the automated gate, an exclusion the truth expects.
+    automated = report.archetypes["automated"]
+    assert automated.judged > 0 and automated.excluded == automated.judged and automated.wrongly_excluded == 0
     assert report.opted_out.leaked == 0 and report.opted_out.shortlisted == 0
 
     # The truth never travelled over the wire: no archetype name anywhere in what was crawled.

@@ -23,6 +23,7 @@ RULE_FOR = {
     "inconsistent": "posting_cadence",
     "off_niche": "niche_relevance",
     "celebrity": "tier_bounds",
+    "automated": "automated",
 }
 # Other rules whose signal the archetype also carries, by design (DOMAIN.md): bought
 # followers engage little and jump between snapshots; pods engage far above the
@@ -41,6 +42,9 @@ SLOTS = {
     "weak_disclosure": 3, "inconsistent": 3, "off_niche": 3, "opted_out": 3,
     "celebrity": 1,
 }
+# Archetypes added later take background slots after the shuffle, so that every earlier
+# archetype keeps its profiles (and the tests and benchmarks written against them hold).
+LATE_SLOTS = {"automated": 2}
 BLOCK = 100
 
 
@@ -48,6 +52,11 @@ def slot_table(seed: int) -> list[str]:
     table = [name for name, n in SLOTS.items() for _ in range(n)]
     table += ["background"] * (BLOCK - len(table))
     random.Random(f"slots:{seed}").shuffle(table)
+    background = [k for k, name in enumerate(table) if name == "background"]
+    late = random.Random(f"late-slots:{seed}").sample(background, sum(LATE_SLOTS.values()))
+    names = [name for name, n in LATE_SLOTS.items() for _ in range(n)]
+    for k, name in zip(sorted(late), names):
+        table[k] = name
     return table
 
 
@@ -89,8 +98,10 @@ class Spec:
     sponsored_share: tuple[float, float] = (0.0, 0.1)  # properly labelled ads
     undisclosed_share: tuple[float, float] = (0.0, 0.0)
     weak_share: tuple[float, float] = (0.0, 0.0)
-    suspicious_followers: tuple[float, float] = (0.03, 0.12)
+    suspicious_followers: tuple[float, float] = (0.03, 0.12)  # fake accounts among the followers
+    dormant_followers: tuple[float, float] = (0.15, 0.30)    # real readers who never post
     generic_comments: tuple[float, float] = (0.1, 0.3)
+    spam_comments: tuple[float, float] = (0.0, 0.0)          # self-promotion and scams
     bought_ratio: tuple[float, float] = (0.0, 0.0)   # bought / real followers at day 0
     jump: tuple[float, float] = (0.0, 0.0)           # extra bought, share of day-0 count
     bursty: bool = False
@@ -112,8 +123,9 @@ SPECS: dict[str, Spec] = {
     "bought_followers": Spec((800.0, 1_500.0), er_mult=(0.9, 1.2), bought_ratio=(2.0, 3.5),
                              jump=(0.3, 0.4), suspicious_followers=(0.8, 0.95)),
     # Pods: engagement far above the benchmark, generic comments (50%+ is HypeAuditor's
-    # alarm) from the same few members on every post.
-    "pods": Spec(MICRO, er_mult=(2.0, 3.0), generic_comments=(0.75, 0.95)),
+    # alarm) from the same few members on every post; members are creators themselves,
+    # so some plug their own channel ("sub to me", "check out my page").
+    "pods": Spec(MICRO, er_mult=(2.0, 3.0), generic_comments=(0.75, 0.95), spam_comments=(0.05, 0.15)),
     # More than 30% sponsored is Favikon's red flag: these run 40-60%, all labelled.
     "ad_heavy": Spec(MICRO, sponsored_share=(0.4, 0.6)),
     # Commercial signals (codes, UTM/affiliate links, gifted) with no label at all; kept
@@ -131,7 +143,15 @@ SPECS: dict[str, Spec] = {
     # Mega tier (100K+ on the fediverse), celebrity engagement (1-2.6%).
     "celebrity": Spec((150_000.0, 1_500_000.0), er_mult=(0.6, 1.0), posts_per_week=(4.0, 7.0),
                       sponsored_share=(0.05, 0.15)),
-    # Everyone else: every tier, every niche, plausible and healthy behaviour.
+    # Platform-flagged automated accounts (Mastodon `bot: true`, Bluesky's `bot` label): a
+    # recipe feed that posts every day in the niche, with an ordinary audience. Nothing but
+    # the flag gives them away; an automated account is no creator to brief (DOMAIN.md).
+    "automated": Spec(MICRO, posts_per_week=(5.0, 9.0), sponsored_share=(0.0, 0.0)),
+    # Everyone else: every tier, every niche, plausible and healthy behaviour; now and then
+    # a scam or self-promotion comment, as every public account gets (1% are bots too).
     "background": Spec(None, er_mult=(0.75, 1.3), posts_per_week=(1.5, 5.0),
-                       sponsored_share=(0.0, 0.1), niche=None),
+                       sponsored_share=(0.0, 0.1), spam_comments=(0.0, 0.04), niche=None),
 }
+# Platform-flagged bots among the background, and among any audience's followers.
+BACKGROUND_BOTS = 0.01
+FOLLOWER_BOTS = 0.02

@@ -62,7 +62,8 @@ def profile_detailed(pop: Population, p: Person, clock: Clock, base: str) -> dic
 
 def account_view(acc: Account, clock: Clock, base: str, detailed: bool = False) -> dict:
     created = clock.iso(-acc.created_days * DAY)
-    out = _basic(acc.did, acc.handle, acc.display_name, acc.has_avatar, created, [], base)
+    labels = [_label(acc.did, "bot", created)] if acc.bot else []  # the account's own "bot" self-label
+    out = _basic(acc.did, acc.handle, acc.display_name, acc.has_avatar, created, labels, base)
     out.update({"description": acc.bio, "indexedAt": created})
     if detailed:
         out.update({"followersCount": acc.followers, "followsCount": acc.following, "postsCount": acc.posts})

@@ -78,7 +78,7 @@ def other_account(acc: Account, clock: Clock, base: str) -> dict:
     last = clock.date(-acc.last_post_days * DAY) if acc.last_post_days is not None else None
     return _account(base, acc.mastodon_id, acc.username, acc.acct, acc.host, acc.display_name, acc.bio,
                     acc.has_avatar, clock.iso_day(-acc.created_days * DAY), acc.followers,
-                    acc.following, acc.posts, last)
+                    acc.following, acc.posts, last, bot=acc.bot)
 
 
 def _mention(pop: Population, who: str, base: str) -> dict:

@@ -17,7 +17,7 @@ from functools import lru_cache
 
 from microscout.sandbox import ids, text
 from microscout.sandbox.archetypes import (
-    BLOCK, CAMPAIGN_NICHE, NICHES, SPECS, benchmark_er, slot_table)
+    BACKGROUND_BOTS, BLOCK, CAMPAIGN_NICHE, FOLLOWER_BOTS, NICHES, SPECS, benchmark_er, slot_table)
 
 DAY = 86_400
 PAST_POSTS = 40
@@ -57,6 +57,8 @@ class Person:
     hide_collections: bool = False
     opt_out: dict = field(default_factory=dict)  # noindex/discoverable/indexable/label
     friend: int = 1                # offset of a nearby profile this one sometimes mentions
+    dormant: float = 0.0           # share of dormant readers among the real followers
+    spam: float = 0.0              # share of spam comments (self-promotion, scams)
 
     @property
     def remote(self) -> bool:
@@ -142,7 +144,9 @@ class Account:
     posts: int
     created_days: int      # age at day 0
     last_post_days: int | None  # days before day 0, None = never posted
-    suspicious: bool
+    suspicious: bool       # the truth: a fake (bought) account
+    role: str = "real"     # real | dormant | mass | fake | bot
+    bot: bool = False      # flagged automated by its platform
 
     @property
     def mastodon_id(self) -> int:
@@ -240,6 +244,10 @@ class Population:
         bio = f"{text.BIOS[niche]} · {rng.choice(text.CITIES)}"
         if archetype in ("ad_heavy", "celebrity"):
             bio += " · DM for collabs"
+        if archetype == "automated":  # a feed run by a script, and saying so
+            username = f"{niche}daily_{ids.syllables(i)}"
+            first, last = niche, "daily"
+            bio = text.BOT_BIOS[niche]
         return Person(
             i=i, platform=platform, archetype=archetype, niche=niche, username=username, host=host,
             display_name=f"{first.title()} {last.title()}", bio=bio,
@@ -252,9 +260,10 @@ class Population:
             shares=(rng.uniform(*spec.sponsored_share), rng.uniform(*spec.undisclosed_share),
                     rng.uniform(*spec.weak_share)),
             susp=rng.uniform(*spec.suspicious_followers), generic=rng.uniform(*spec.generic_comments),
-            bot=archetype == "background" and rng.random() < 0.01,
+            bot=archetype == "automated" or (archetype == "background" and rng.random() < BACKGROUND_BOTS),
             hide_collections=archetype == "background" and platform == "mastodon" and rng.random() < 0.05,
-            opt_out=opt_out, friend=rng.randrange(1, 50))
+            opt_out=opt_out, friend=rng.randrange(1, 50),
+            dormant=rng.uniform(*spec.dormant_followers), spam=rng.uniform(*spec.spam_comments))
 
     def index_of_username(self, name: str) -> int | None:
         """Decode a username, acct or Bluesky handle back to the profile's index."""
@@ -382,14 +391,19 @@ class Population:
             t = post.t + 60 + int(min(rng.expovariate(1 / (3 * 3600)), 2 * DAY))  # most within hours
             if t > day * DAY:
                 continue
-            generic = rng.random() < p.generic
-            if p.archetype == "pods" and generic:
-                # The same handful of pod members on every post.
+            roll = rng.random()
+            kind = "generic" if roll < p.generic else "spam" if roll < p.generic + p.spam else "thoughtful"
+            if p.archetype == "pods" and kind != "thoughtful":
+                # The same handful of pod members on every post; being creators, they
+                # plug their own channels now and then.
                 author = self.podster(p.i // (BLOCK * 2), rng.randrange(POD_SIZE))
+                kind = "self_promotion" if kind == "spam" else kind
             else:
                 real = max(1, p.real0)  # commenters come from the real (oldest) followers
                 author = self.follower(p, rng.randrange(real))
-            out.append(Reply(i=p.i, k=post.k, r=r, t=t, text=text.comment(rng, post.niche, generic),
+                if kind == "spam":  # scams, follower sellers and channel plugs alike
+                    kind = rng.choice(("scam", "selling", "self_promotion"))
+            out.append(Reply(i=p.i, k=post.k, r=r, t=t, text=text.comment(rng, post.niche, kind),
                              author=author, likes=rng.randint(0, 3)))
         return out
 
@@ -403,24 +417,65 @@ class Population:
         return range(total - 1, max(total - LISTED_FOLLOWERS, 0) - 1, -1)
 
     def follower(self, p: Person, m: int) -> Account:
+        """The m-th follower: fake (bought), a platform-flagged bot, a dormant reader, or active.
+
+        Shapes follow DOMAIN.md and the "Fame for sale" accounts (cresci-2015, the public set
+        closest to Mastodon and Bluesky): genuine users nearly all have a picture and are
+        followed back (their followers a fraction of their following, seldom under a tenth);
+        bought ones follow hundreds to thousands who do not follow back.
+        """
         rng = random.Random(f"{self.seed}:{p.i}:f{m}")
         bought_region = p.bought0 > 0 and m >= p.real0
         share = p.susp if (bought_region or p.bought0 == 0) else 0.05
         host = ids.LOCAL_DOMAIN if rng.random() < 0.7 else rng.choice(("mastodon.example", "fosstodon.example"))
         if rng.random() < share:
-            # HypeAuditor/Modash's suspicious account: no posts, no avatar, no bio,
-            # digit-heavy name, new, and following far more than it is followed.
+            return self._fake(p, m, rng, host)
+        first, last = text.person_name(rng)
+        username = f"{first}{last}_{ids.syllables(p.i)}{ids.syllables(m, 1)}"
+        niche = p.niche if rng.random() < 0.7 else rng.choice(NICHES)
+        display = f"{first.title()} {last.title()}"
+        roll = rng.random()
+        if roll < FOLLOWER_BOTS:
+            # A feed or a bridge run by a script, flagged as such by its owner.
+            return Account("follower", p.i, m, p.platform, f"{niche}feed_{ids.syllables(p.i)}{ids.syllables(m, 1)}",
+                           host, f"{niche.title()} feed", text.BOT_BIOS[niche], True,
+                           int(_lu(rng, 20, 3_000)), rng.randint(0, 40), int(_lu(rng, 2_000, 60_000)),
+                           rng.randint(200, 2_500), 0, False, role="bot", bot=True)
+        if roll < FOLLOWER_BOTS + p.dormant:
+            # A real person who signed up to read: no posts, a few followers, a modest
+            # following, a picture, often no bio (DOMAIN.md).
+            bio = "" if rng.random() < 0.6 else f"{text.BIOS[niche]}, mostly lurking"
+            return Account("follower", p.i, m, p.platform, username, host, display if rng.random() < 0.8 else "",
+                           bio, True, rng.randint(3, 60), int(_lu(rng, 18, 955)), 0,
+                           rng.randint(1, 2_000), None, False, role="dormant")
+        # Active: followed back in proportion (followers ≈ 0.6 × following, log-normal).
+        mass = rng.random() < 0.03  # some real people follow thousands
+        following = int(_lu(rng, 1_500, 4_000) if mass else _lu(rng, 30, 900))
+        followers = max(1, int(following * math.exp(rng.gauss(math.log(0.6), 0.8))))
+        return Account("follower", p.i, m, p.platform, username, host, display,
+                       "" if rng.random() < 0.1 else f"{text.BIOS[niche]}, mostly lurking",
+                       rng.random() < 0.97, followers, following,
+                       int(_lu(rng, 5, 4_000)), rng.randint(90, 3_000), rng.randint(0, 20), False,
+                       role="mass" if mass else "real")
+
+    def _fake(self, p: Person, m: int, rng: random.Random, host: str) -> Account:
+        """A bought follower: follows hundreds to thousands who do not follow back, few followers.
+
+        Most are empty shells (HypeAuditor/Modash's suspicious account: no posts, no picture,
+        no bio, a digit-heavy name); the rest are dressed up with a picture, a line of bio
+        and a few posts, as the markets in the "Fame for sale" study sell them.
+        """
+        if rng.random() < 0.55:
             following = rng.randint(1_500, 7_500) if rng.random() < 0.6 else rng.randint(200, 1_400)
             return Account("follower", p.i, m, p.platform, f"user{rng.randrange(10**7, 10**9)}", host,
                            "", "", False, rng.randint(0, 12), following, 0,
-                           rng.randint(1, 60), None, True)
+                           rng.randint(1, 60), None, True, role="fake")
         first, last = text.person_name(rng)
-        niche = p.niche if rng.random() < 0.7 else rng.choice(NICHES)
-        return Account("follower", p.i, m, p.platform,
-                       f"{first}{last}_{ids.syllables(p.i)}{ids.syllables(m, 1)}", host,
-                       f"{first.title()} {last.title()}", f"{text.BIOS[niche]}, mostly lurking",
-                       rng.random() < 0.9, int(_lu(rng, 10, 3_000)), int(_lu(rng, 30, 900)),
-                       int(_lu(rng, 5, 4_000)), rng.randint(90, 3_000), rng.randint(0, 20), False)
+        posts = rng.randint(1, 40)
+        return Account("follower", p.i, m, p.platform, f"{first}{last}{rng.randrange(10**4, 10**6)}", host,
+                       f"{first.title()} {last.title()}", rng.choice(text.FAKE_BIOS), True,
+                       rng.randint(0, 30), int(_lu(rng, 250, 3_000)), posts, rng.randint(5, 200),
+                       rng.randint(1, 60), True, role="fake")
 
     def podster(self, pod: int, c: int) -> Account:
         rng = random.Random(f"{self.seed}:pod{pod}:{c}")

@@ -129,6 +129,7 @@ def generate(path: str | Path, size: int, seed: int, *, posts: int = 30, posts_w
                     follower_rows.append({
                         "profile_id": pid, "platform_id": _account_key(p, f), "handle": f.username,
                         "display_name": f.display_name, "bio": f.bio, "has_avatar": int(f.has_avatar),
+                        "bot": int(f.bot),
                         "followers": f.followers, "following": f.following, "posts_count": f.posts,
                         "created_at": clock.dt(-f.created_days * DAY).isoformat(),
                         "last_post_at": clock.dt(-f.last_post_days * DAY).isoformat() if f.last_post_days is not None else None,

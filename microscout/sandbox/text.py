@@ -57,6 +57,29 @@ THOUGHTFUL = (
     "I disagree a little on the {0}, but the method is spot on.",
     "Printed this out for the {0} club at work, we cook one of yours each month.",
 )
+# Bios of accounts run by a script (they say so, and the platform's flag is set).
+BOT_BIOS = {
+    "vegan": "Automated account: a plant-based recipe from the archive every day",
+    "fitness": "Automated account: a daily workout of the day, posted by a script",
+    "tech": "Automated account: new releases of popular open source projects",
+    "travel": "Automated account: a train route of the day, posted by a script",
+}
+# One line of bio on a dressed-up bought account.
+FAKE_BIOS = ("", "Living my best life ✨", "Dreamer | Believer", "Follow for follow", "Entrepreneur 💰",
+             "Music lover", "Just vibes", "Love travel and food")
+# Spam comments, in the words the comment sections of big accounts are full of. `{n}` and
+# `{who}` vary the amounts and the accounts named.
+SELF_PROMOTION = ("sub to me please, I post every day 🙏", "check out my channel, I do {niche} stuff too!",
+                  "help me get 100 subs 🙏🙏", "follow me and I'll follow back 💯",
+                  "new video on my page, go watch it and tell me what you think!",
+                  "check out my page, just hit {n}00 followers 🥳")
+SCAM = ("i made ${n}00 a day working from home with @{who}, message her 💸",
+        "I was broke until @{who} showed me how to earn ${n}k a week, dm them",
+        "Earn ${n}00 daily from your phone, ask me how 📲",
+        "Thanks to @{who} I made ${n}k in crypto profits this month, they are legit")
+SELLING = ("if you need followers dm me", "buy real followers and likes cheap, dm me 💯",
+           "want {n}k followers fast? check my bio", "I can promote your page to {n}0k people, dm me")
+SCAMMERS = ("wealth_with_amy", "coach.daniel.fx", "trader_sofia_official", "mr_jones_invests")
 GENERIC = ("love this 🔥", "great post!", "🔥🔥🔥", "😍😍", "amazing!!", "so good 👏", "👏👏👏",
            "nice one!", "❤️", "wow 😍", "yes!!", "🙌")
 FIRST = ("sam", "ana", "li", "omar", "june", "theo", "maya", "kofi", "ines", "noah", "zoe", "ravi")
@@ -65,6 +88,27 @@ LAST = ("green", "oak", "river", "stone", "bloom", "field", "brook", "moss", "wr
 
 def code_for(brand: str, rng: random.Random) -> str:
     return f"{brand.upper()[:5]}{rng.choice((10, 15, 20, 25))}"
+
+
+_B62 = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def short_link(host: str, rng: random.Random) -> str:
+    """A shortened link (bit.ly, amzn.to): seven base-62 characters that hide the target."""
+    return f"https://{host}/{''.join(rng.choice(_B62) for _ in range(7))}"
+
+
+# Adequate affiliate wording (DOMAIN.md: FTC, and the sentence Amazon's programme requires),
+# placed before the fold, followed by the link it discloses.
+AFFILIATE_LABELS = ("As an Amazon Associate I earn from qualifying purchases.",
+                    "Affiliate links below, I earn a small commission if you buy through them.",
+                    "This post contains affiliate links: I earn a commission on purchases, at no cost to you.")
+# Denials are no labels (DOMAIN.md): an ad that says it is not one is still undisclosed.
+DENIALS = ("Not sponsored, I just love it!", "This is not an ad, I just really like it.",
+           "Not an ad, nobody paid me for this.", "No one sponsored this, just sharing what I use.")
+# Closings of ordinary posts that thank the audience; none of them is a label.
+THANK_YOUS = ("Thank you for watching!", "Thanks for watching, see you next week!",
+              "Thank you for watching the stream everyone!", "Thanks so much for reading!")
 
 
 def caption(rng: random.Random, niche: str, tags: list[str], keywords: list[str], kind: str,
@@ -82,22 +126,37 @@ def caption(rng: random.Random, niche: str, tags: list[str], keywords: list[str]
     code = code_for(brand, rng)
     shop = f"https://{brand.lower()}.example/shop?utm_source=sandbox&utm_medium=influencer&utm_campaign={code}"
     if kind == "ad":
-        label = rng.choice(("#ad ", "#sponsored ", "Paid partnership with {b}. ", "#{b}Partner "))
-        if label.startswith("#"):
-            segs += [("tag", label.strip().lstrip("#").format(b=brand)), ("text", " ")]
+        label = rng.choice(("#ad ", "#sponsored ", "Paid partnership with {b}. ", "#{b}Partner ", "affiliate"))
+        if label == "affiliate":  # an affiliate post: the wording discloses the commission
+            wording = rng.choice(AFFILIATE_LABELS)
+            link = short_link("amzn.to", rng) if "Amazon" in wording else \
+                f"https://{brand.lower()}.example/shop?ref=creator{rng.randrange(1000, 9999)}"
+            segs += [("text", f"{wording} {body} The {brand} one I use: "), ("link", link), ("text", " ")]
         else:
-            segs.append(("text", label.format(b=brand)))
-        segs += [("text", f"{body} Made with {brand}, "), ("mention", brand_at),
-                 ("text", f". Use code {code} at "), ("link", shop), ("text", " ")]
+            if label.startswith("#"):
+                segs += [("tag", label.strip().lstrip("#").format(b=brand)), ("text", " ")]
+            else:
+                segs.append(("text", label.format(b=brand)))
+            segs += [("text", f"{body} Made with {brand}, "), ("mention", brand_at),
+                     ("text", f". Use code {code} at "), ("link", shop), ("text", " ")]
     elif kind == "undisclosed":
-        signal = rng.choice(("code", "link", "gifted"))
+        signal = rng.choice(("code", "link", "gifted", "denied_code", "denied_link", "short_link"))
         segs.append(("text", f"{opener} {body} ".lstrip()))
         if signal == "code":
             segs.append(("text", f"Use code {code} for 15% off! "))
         elif signal == "link":
             segs += [("text", "Grab yours here: "), ("link", shop), ("text", " ")]
-        else:
+        elif signal == "gifted":
             segs += [("text", "Gifted by the lovely folks at "), ("mention", brand_at), ("text", " ")]
+        elif signal == "denied_code":  # a denial beside a discount code
+            segs.append(("text", f"{rng.choice(DENIALS)} Use code {code} for 15% off. "))
+        elif signal == "denied_link":  # a denial beside an affiliate link
+            segs += [("text", f"{rng.choice(DENIALS)} The {brand} one: "), ("link", short_link("amzn.to", rng)),
+                     ("text", " ")]
+        else:  # a shortener hides the shop beside product wording
+            wording = rng.choice(("Gear I used: the {b} one, ", "Where to buy the {b} one I use: ",
+                                  "The {b} one is on Amazon: "))
+            segs += [("text", wording.format(b=brand)), ("link", short_link("bit.ly", rng)), ("text", " ")]
     elif kind == "weak":
         sale = f"Use code {code} for 15% off. "
         if variant in ("sp", "spon", "collab"):
@@ -118,6 +177,8 @@ def caption(rng: random.Random, niche: str, tags: list[str], keywords: list[str]
         segs.append(("text", f"{opener} {body} ".lstrip()))
         if mention:
             segs += [("text", "Inspired by "), ("mention", mention), ("text", ". ")]
+        if rng.random() < 0.06:  # thanking the audience is no label
+            segs.append(("text", f"{rng.choice(THANK_YOUS)} "))
     for t in tags:
         segs += [("tag", t), ("text", " ")]
     while segs and segs[-1] == ("text", " "):
@@ -132,9 +193,13 @@ def plain(segs: list[Segment]) -> str:
     return "".join(out)
 
 
-def comment(rng: random.Random, niche: str, generic: bool) -> str:
-    if generic:
+def comment(rng: random.Random, niche: str, kind: str) -> str:
+    """A comment of one kind: thoughtful | generic | self_promotion | scam | selling."""
+    if kind == "generic":
         return rng.choice(GENERIC)
+    if kind in ("self_promotion", "scam", "selling"):
+        pool = {"self_promotion": SELF_PROMOTION, "scam": SCAM, "selling": SELLING}[kind]
+        return rng.choice(pool).format(n=rng.randint(2, 9), who=rng.choice(SCAMMERS), niche=niche)
     return rng.choice(THOUGHTFUL).format(rng.choice(KEYWORDS[niche]))
 
 

@@ -48,6 +48,8 @@ def labels(pop: Population, p: Person) -> dict:
     expected.update(ALSO_EXPECTED.get(p.archetype, ()))
     if p.archetype == "opted_out":
         expected.add("opted_out")
+    if p.bot:  # the automated archetype, and the background's own bots
+        expected.add("automated")
     if "micro" not in (tier0, tier7) or tier0 != tier7:
         expected.add("tier_bounds")
     if p.niche != CAMPAIGN_NICHE:
@@ -63,8 +65,9 @@ def labels(pop: Population, p: Person) -> dict:
         "engagement_rate": round(sum(x.likes + x.replies + x.reblogs + x.quotes for x in posts) / n / max(f7, 1), 5),
         "posts_per_week": round(p.cadence, 2), "sponsored_share": round(sponsored, 3),
         "undisclosed_posts": kinds.count("undisclosed"), "weak_posts": kinds.count("weak"),
-        "suspicious_follower_share": round(p.susp, 3), "generic_comment_share": round(p.generic, 3),
-        "opt_out": p.opt_out, "remote": p.remote, "bridged": p.bridged,
+        "suspicious_follower_share": round(p.susp, 3), "dormant_follower_share": round(p.dormant, 3),
+        "generic_comment_share": round(p.generic, 3), "spam_comment_share": round(p.spam, 3),
+        "bot": p.bot, "opt_out": p.opt_out, "remote": p.remote, "bridged": p.bridged,
         "expected": sorted(expected),
     }
 

@@ -30,6 +30,9 @@ def test_generate_writes_profiles_snapshots_posts_replies_followers(generated):
     assert db["profile_snapshots"].count == 2 * stats.profiles
     assert db["posts"].count == stats.posts == 10 * stats.profiles
     assert stats.comments > 0 and db["follower_samples"].count == stats.followers > 0
+    # Platform-flagged bots and dormant readers among the sampled followers.
+    assert db["follower_samples"].count_where("bot = 1") > 0
+    assert db["follower_samples"].count_where("posts_count = 0 AND has_avatar = 1") > 0
     # Opted-out accounts: an id and the reason, nothing else.
     for row in db.query("SELECT * FROM profiles WHERE opted_out = 1"):
         assert row["opt_out_reason"] and row["bio"] is None and row["followers"] is None
@@ -118,3 +121,26 @@ def test_generate_cli(tmp_path):
     assert result.exit_code == 0, result.output
     db = open_store(out)
     assert db["profiles"].count == 30 and db["follower_samples"].count == 0
+
+
+def test_bots_excluded_by_automated_are_caught_not_wrongly_excluded(tmp_path):
+    path = tmp_path / "bots.db"
+    generate(path, SIZE, SEED, posts=0, posts_with_replies=0, followers=0)
+    db = open_store(path)
+    pop = Population(SIZE, SEED)
+    bots = [p for p in pop if p.bot]
+    assert {p.archetype for p in bots} == {"automated", "background"}  # the background's 1% too
+    run = db.execute("INSERT INTO shortlist_runs (campaign, status) VALUES ('demo', 'finished')").lastrowid
+    ids = {r["platform_id"]: r["id"] for r in db.query("SELECT id, platform_id FROM profiles")}
+    for p in bots:
+        db.execute("INSERT INTO shortlist_entries (run_id, profile_id, excluded_by) VALUES (?, ?, 'automated')",
+                   [run, ids[p.platform_id]])
+        db.execute("INSERT INTO verdicts (run_id, profile_id, rule, outcome) VALUES (?, ?, 'automated', 'fail')",
+                   [run, ids[p.platform_id]])
+    db.conn.commit()
+    report = score(db, "demo", SIZE, SEED)
+    automated = report.archetypes["automated"]
+    assert automated.rule == "automated" and automated.caught == automated.judged == automated.generated > 0
+    assert report.archetypes["background"].excluded > 0 and report.archetypes["background"].wrongly_excluded == 0
+    rule = report.rules["automated"]
+    assert rule.positives == len(bots) and rule.precision_fail == rule.recall_fail == 1.0
