@@ -82,9 +82,27 @@ class Mastodon(Platform):
 class Bluesky(Platform):
     base_url: str = "https://public.api.bsky.app"  # the AppView
     pds: str = "https://bsky.social"
+    # The AppView's DID: the PDS proxies logged-in calls to it (atproto-proxy header).
+    appview_did: str = "did:web:api.bsky.app"
+    # Where the session is kept between runs; "" = the state folder (see crawlers/bsky_session.py).
+    session_file: str = ""
     handle: SecretStr | None = None
     app_password: SecretStr | None = None
     tiers: dict[str, Tier] = Field(default_factory=lambda: tiers(100, 1_000, 10_000, 50_000, 100_000))
+
+    @field_validator("appview_did")
+    @classmethod
+    def _did(cls, value: str) -> str:
+        return check_did(value)
+
+
+def check_did(value: str) -> str:
+    """A DID, optionally with a #service_id (what an atproto-proxy header names)."""
+    did, sep, service = value.partition("#")
+    if (not did.startswith("did:") or did.count(":") < 2 or " " in value
+            or (sep and (not service or "#" in service))):
+        raise ValueError("not a DID like did:web:api.bsky.app (optionally followed by #service_id)")
+    return value
 
 
 class Platforms(Strict):

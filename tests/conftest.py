@@ -11,3 +11,11 @@ def shared_dir() -> Path:
     if not SHARED.is_dir():
         pytest.skip(f"{SHARED} not found: clone the project with shared/ beside it to run this test")
     return SHARED
+
+
+@pytest.fixture(autouse=True)
+def _state_dir(tmp_path_factory, monkeypatch) -> Path:
+    """Saved login sessions go to a folder of the test's own, never the user's ~/.local/state."""
+    folder = tmp_path_factory.mktemp("state")
+    monkeypatch.setenv("MICROSCOUT_STATE_DIR", str(folder))
+    return folder

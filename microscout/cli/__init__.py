@@ -18,6 +18,7 @@ COMMAND_MODULES = (
     "microscout.cli.config",
     "microscout.cli.db",
     "microscout.cli.crawl",
+    "microscout.cli.logout",
     "microscout.cli.sandbox",
     "microscout.cli.demo",
 )

@@ -9,6 +9,9 @@ import click
 from microscout.cli.common import UsageProblem, with_env
 
 PLATFORMS = ("mastodon", "bluesky")
+# Why a crawl stopped that the configuration must fix (exit 2): the login, the account,
+# the PDS or the AppView DID. Any other failure is a runtime one (exit 1).
+CONFIG_REASONS = {"login_refused", "appview_refused", "account_unavailable"}
 
 
 def _summary(row: dict) -> list[str]:
@@ -67,6 +70,8 @@ def stored_candidates(db_path, platform: str) -> list[str]:
 @click.option("--instance", default=None, metavar="URL", help="Mastodon instance (default: platforms.mastodon.base_url).")
 @click.option("--appview", default=None, metavar="URL", help="Bluesky AppView (default: platforms.bluesky.base_url).")
 @click.option("--pds", default=None, metavar="URL", help="Bluesky PDS for the login (default: platforms.bluesky.pds).")
+@click.option("--appview-did", default=None, metavar="DID",
+              help="DID of the AppView the PDS proxies searches to (default: platforms.bluesky.appview_did).")
 @click.option("--max-profiles", type=click.IntRange(min=1), default=None, help="Stop discovering after N profiles.")
 @click.option("--max-requests", type=click.IntRange(min=1), default=None, help="Request budget for the crawl.")
 @click.option("--pages", type=click.IntRange(min=1), default=None, help="Hashtag pages per hashtag.")
@@ -82,8 +87,8 @@ def stored_candidates(db_path, platform: str) -> list[str]:
 @click.option("--resume", is_flag=True, help="Continue the last interrupted crawl with the same arguments.")
 @click.option("--no-prefilter", is_flag=True, help="Fetch everything for every profile.")
 @with_env
-def command(env, target, hashtags, handles, instance, appview, pds, max_profiles, max_requests, pages, posts,
-            replies, replied_posts, followers, tiers, known, resume, no_prefilter):
+def command(env, target, hashtags, handles, instance, appview, pds, appview_did, max_profiles, max_requests, pages,
+            posts, replies, replied_posts, followers, tiers, known, resume, no_prefilter):
     """Crawl TARGET: `mastodon`, `bluesky` or the name of a campaign in the config.
 
     Hashtag pages yield authors; each author's profile is stored and snapshotted, checked
@@ -118,8 +123,15 @@ def command(env, target, hashtags, handles, instance, appview, pds, max_profiles
         campaign = target
     if instance and "mastodon" not in platforms:
         raise UsageProblem("--instance is for Mastodon crawls")
-    if (appview or pds) and "bluesky" not in platforms:
-        raise UsageProblem("--appview and --pds are for Bluesky crawls")
+    if (appview or pds or appview_did) and "bluesky" not in platforms:
+        raise UsageProblem("--appview, --pds and --appview-did are for Bluesky crawls")
+    if appview_did:
+        from microscout.config import check_did
+
+        try:
+            check_did(appview_did)
+        except ValueError as exc:
+            raise UsageProblem(f"--appview-did {appview_did!r}: {exc}") from None
 
     tags = list(dict.fromkeys(h.lstrip("#") for h in hashtags if h.strip("#")))
     specs = []
@@ -129,7 +141,8 @@ def command(env, target, hashtags, handles, instance, appview, pds, max_profiles
             spec = CrawlSpec("mastodon", base.rstrip("/"))
         else:
             spec = CrawlSpec("bluesky", (appview or config.platforms.bluesky.base_url).rstrip("/"),
-                             pds=(pds or config.platforms.bluesky.pds).rstrip("/"))
+                             pds=(pds or config.platforms.bluesky.pds).rstrip("/"),
+                             appview_did=appview_did or config.platforms.bluesky.appview_did)
         spec.hashtags, spec.handles, spec.campaign = tags, [h.lstrip("@") for h in handles], campaign
         if known:
             spec.handles += stored_candidates(env.database_path, platform)
@@ -144,13 +157,15 @@ def command(env, target, hashtags, handles, instance, appview, pds, max_profiles
         rows = run_crawls(config, env.database_path, specs, resume=resume, progress=sys.stdout.isatty(),
                           campaign=campaign)
     except CrawlProblem as exc:
-        raise UsageProblem(str(exc)) from None
+        if exc.exit_code == 2:
+            raise UsageProblem(str(exc)) from None
+        raise click.ClickException(str(exc)) from None
     failed, refused = False, None
     for row in rows:
         for line in _summary(row):
             click.echo(line)
         stats = json.loads(row.get("stats") or "{}")
-        if row["status"] == "failed" and stats.get("reason") == "login_refused":
+        if row["status"] == "failed" and stats.get("reason") in CONFIG_REASONS:
             refused = stats.get("message")
         elif row["status"] == "failed":
             failed = True

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -67,11 +68,15 @@ def command(env: Env, size: int | None, seed: int | None, fmt: str) -> None:
     console = make_console()
     from microscout.sandbox.routes_bluesky import IDENTIFIER, PASSWORD
 
-    credentials = {"MICROSCOUT_BSKY_HANDLE": IDENTIFIER, "MICROSCOUT_BSKY_APP_PASSWORD": PASSWORD}
+    # The sandbox's login session is kept for the second crawl in a folder of its own, not
+    # beside the user's real Bluesky sessions.
+    state = tempfile.TemporaryDirectory(prefix="microscout-demo-")
+    credentials = {"MICROSCOUT_BSKY_HANDLE": IDENTIFIER, "MICROSCOUT_BSKY_APP_PASSWORD": PASSWORD,
+                   "MICROSCOUT_STATE_DIR": state.name}
     # The lifetime is a safety net: the server stops by itself even if this process is killed
     # in a way that skips the context manager's exit.
-    with SandboxServer(size=size, seed=seed, host=config.sandbox.host, port=config.sandbox.port,
-                       lifetime=600) as server:
+    with state, SandboxServer(size=size, seed=seed, host=config.sandbox.host, port=config.sandbox.port,
+                              lifetime=600) as server:
         console.print(f"Sandbox: {size} simulated creators on Mastodon and Bluesky at {server.url}")
         console.print("Crawl 1 (day 0): profiles only, so follower history starts")
         _crawl(env, db_path, server.url, ["--posts", "0", "--followers", "0", "--replies", "0"], credentials)

@@ -37,9 +37,11 @@ def _size_seed(env, size, seed):
               help="Requests per window per client.")
 @click.option("--rate-window", type=click.FloatRange(1), default=300.0, show_default=True)
 @click.option("--lifetime", type=click.FloatRange(0), default=None, help="Stop after this many seconds.")
+@click.option("--token-lifetime", type=click.FloatRange(min=1), default=7200.0, show_default=True,
+              help="Seconds a Bluesky access token lives before refreshSession is needed.")
 @with_env
 def serve(env, size, seed, host, port, day, rate_429, retry_after, rate_5xx, rate_malformed, rate_drop,
-          latency, fault_seed, rate_limit, rate_window, lifetime):
+          latency, fault_seed, rate_limit, rate_window, lifetime, token_lifetime):
     """Serve the sandbox until Ctrl-C (or --lifetime)."""
     from microscout.sandbox import IDENTIFIER, PASSWORD, Faults, SandboxServer
 
@@ -53,13 +55,15 @@ def serve(env, size, seed, host, port, day, rate_429, retry_after, rate_5xx, rat
     try:
         server = SandboxServer(size=size, seed=seed, host=host or cfg.host,
                                port=cfg.port if port is None else port, faults=faults, day=day,
-                               rate_limit=rate_limit, rate_window=rate_window, lifetime=lifetime)
+                               rate_limit=rate_limit, rate_window=rate_window, lifetime=lifetime,
+                               access_lifetime=token_lifetime)
     except OSError as exc:
         raise UsageProblem(f"cannot listen on {host or cfg.host}:{port}: {exc.strerror}") from None
     with server:
         click.echo(f"sandbox: {server.url}  (size {size}, seed {seed}, day {server.day})")
         click.echo(f"  mastodon base_url = {server.url}")
-        click.echo(f"  bluesky  base_url = pds = {server.url}   identifier {IDENTIFIER}  password {PASSWORD}")
+        click.echo(f"  bluesky  base_url = pds = {server.url}   appview_did = {server.appview_did}   "
+                   f"identifier {IDENTIFIER}  password {PASSWORD}")
         click.echo(f"  advance time: curl -X POST '{server.url}/_sandbox/advance?days=7'")
         click.echo("Ctrl-C to stop." + (f" Stops by itself after {lifetime:g} s." if lifetime else ""), err=False)
         try:

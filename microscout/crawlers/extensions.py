@@ -87,6 +87,8 @@ class RunRecord:
                      budget_exhausted=bool(stats.get("microscout/budget_exhausted")),
                      max_profiles_reached=bool(stats.get("microscout/max_profiles_reached")),
                      skipped_bridged=stats.get("microscout/skipped_bridged", 0),
+                     session_refreshes=stats.get("microscout/session_refreshes", 0),
+                     session_logins=stats.get("microscout/session_logins", 0),
                      rate_limit_wait_seconds=stats.get("microscout/rate_limit_wait_seconds", 0))
         row = {**record, "errors": json.dumps(record["errors"], sort_keys=True), "status": status,
                "duration": round(duration, 3), "stats": json.dumps(extra, sort_keys=True)}

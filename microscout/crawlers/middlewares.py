@@ -1,4 +1,4 @@
-"""Downloader middlewares: rate limits (headers and 429), retry backoff, Bluesky auth.
+"""Downloader middlewares: rate limits (headers and 429), retry backoff, the Bluesky session.
 
 Order (lower numbers see requests first, responses last): retry 550 < rate limit 620 <
 auth 650. The bearer token is added last on the way out and stripped first on the way
@@ -6,6 +6,7 @@ back, so no retried or re-queued request (which JOBDIR pickles to disk) ever car
 """
 from __future__ import annotations
 
+import json
 import logging
 import time
 from datetime import datetime, timezone
@@ -16,6 +17,7 @@ from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet import reactor
+from twisted.internet.defer import Deferred
 from twisted.internet.task import deferLater
 
 logger = logging.getLogger(__name__)
@@ -114,8 +116,8 @@ class RateLimitMiddleware:
                 wait = (reset - now) if reset else 1.0
             self._pause(host, wait, "429", request.url)
             tries = request.meta.get("retry_429", 0)
-            if tries >= self.max_429:
-                return response  # the spider counts it as an error
+            if tries >= self.max_429 or request.meta.get("dont_retry"):
+                return response  # the spider (or the session middleware) handles it
             retry = request.replace(dont_filter=True)
             retry.meta["retry_429"] = tries + 1
             return retry
@@ -145,29 +147,151 @@ class BackoffRetryMiddleware(RetryMiddleware):
 
 
 class BearerAuthMiddleware:
-    """Adds the session token to requests marked meta["auth"], at the very last moment."""
+    """The Bluesky session on requests marked meta["auth"], added at the very last moment.
+
+    meta["auth"] is True for an authenticated call (the access token), "refresh" for
+    refreshSession (the refresh token) and "login" for createSession (no token; the
+    credentials are in the body of a request that only this middleware makes and that never
+    reaches the scheduler or JOBDIR). The tokens live on the spider's ``session`` (a
+    bsky_session.Login), in memory.
+
+    On ExpiredToken (400 or 401) to an authenticated call the session is refreshed with
+    com.atproto.server.refreshSession, downloaded through Scrapy (engine.download_async),
+    and the request is sent again; concurrent expiries share one refresh. A refused refresh
+    (ExpiredToken, InvalidToken) falls back to one new login per crawl. What cannot be
+    fixed is left on the response's meta["session_problem"] for the spider to report.
+    """
+
+    MAX_RENEWALS = 2  # per request: a server that keeps answering ExpiredToken is reported
 
     def __init__(self, crawler):
         self.crawler = crawler
+        self.generation = 0          # renewals so far; a request remembers the one it was sent with
+        self.waiting: list | None = None  # Deferreds of requests waiting for the renewal under way
+        self.logins = 0
 
     @classmethod
     def from_crawler(cls, crawler):
         return cls(crawler)
 
-    def _token(self) -> str | None:
+    def _login(self):
         spider = getattr(self.crawler, "spider", None)
-        return getattr(spider, "access_token", None)
+        return getattr(spider, "session", None)
 
     def process_request(self, request, spider=None):
-        token = self._token()
-        if request.meta.get("auth") and token:
+        kind = request.meta.get("auth")
+        login = self._login() if kind else None
+        session = getattr(login, "session", None)
+        if session is None:
+            return None
+        token = {True: session.access_jwt, "refresh": session.refresh_jwt}.get(kind)
+        if token:
             request.headers[b"Authorization"] = f"Bearer {token}"
+        request.meta["session_generation"] = self.generation
         return None
 
     def process_response(self, request, response, spider=None):
         request.headers.pop(b"Authorization", None)
-        return response
+        if request.meta.get("auth") is not True or response.status not in (400, 401):
+            return response
+        from microscout.crawlers.bsky_session import error_from
+
+        err = error_from("", response.status, response.body)
+        if err.name != "ExpiredToken" or self._login() is None:
+            return response
+        return self._expired(request, response)  # a coroutine only on this rare path
 
     def process_exception(self, request, exception, spider=None):
         request.headers.pop(b"Authorization", None)
         return None
+
+    async def _expired(self, request, response):
+        renewals = request.meta.get("session_renewals", 0)
+        if renewals >= self.MAX_RENEWALS:
+            request.meta["session_problem"] = (
+                "session_lost", "Bluesky kept answering ExpiredToken right after the session was refreshed; "
+                "check the clock of this machine, then run the crawl again")
+            return response
+        problem = await self._renew(request.meta.get("session_generation", 0))
+        if problem is not None:
+            request.meta["session_problem"] = problem
+            return response
+        again = request.replace(dont_filter=True)
+        again.meta["session_renewals"] = renewals + 1
+        return again
+
+    async def _renew(self, sent_with: int):
+        """Renew the session once for everyone who found it expired; (reason, message) or None."""
+        if sent_with < self.generation:
+            return None  # renewed since this request left
+        if self.waiting is not None:
+            waiter = Deferred()
+            self.waiting.append(waiter)
+            return await maybe_deferred_to_future(waiter)
+        self.waiting = []
+        try:
+            problem = await self._refresh_or_login()
+        except Exception as exc:  # noqa: BLE001 - whatever happened, the waiters must wake up
+            problem = ("session_lost", f"Bluesky session could not be renewed: {type(exc).__name__}")
+        if problem is None:
+            self.generation += 1
+        waiting, self.waiting = self.waiting, None
+        for waiter in waiting:
+            waiter.callback(problem)
+        return problem
+
+    async def _download(self, request):
+        engine = self.crawler.engine
+        if hasattr(engine, "download_async"):
+            return await engine.download_async(request)
+        return await maybe_deferred_to_future(engine.download(request))
+
+    async def _refresh_or_login(self):
+        from scrapy import Request
+
+        from microscout.crawlers.bsky_session import (
+            SessionProblem, XrpcError, error_from, explain_login, session_from)
+
+        login = self._login()
+        stats = self.crawler.stats
+        method = "com.atproto.server.refreshSession"
+        meta = {"auth": "refresh", "handle_httpstatus_all": True}  # 5xx and 429 are retried as usual
+        response = await self._download(Request(f"{login.pds}/xrpc/{method}", method="POST", meta=meta,
+                                                headers={"Accept": "application/json"}, dont_filter=True))
+        try:
+            if response.status == 200:
+                login.replace(session_from(_json(response), login.pds, login.handle, "refreshSession"))
+                stats.inc_value("microscout/session_refreshes")
+                logger.info("Bluesky session refreshed at %s", login.pds)
+                return None
+            err = error_from("refreshSession", response.status, response.body, response.headers)
+            if err.name not in ("ExpiredToken", "InvalidToken") and response.status != 401:
+                raise err
+            if self.logins >= 1:
+                raise err
+            self.logins += 1
+            method = "com.atproto.server.createSession"
+            logger.info("Bluesky refused to refresh the session (%s): logging in again", err)
+            response = await self._download(Request(
+                f"{login.pds}/xrpc/{method}", method="POST", body=json.dumps(login.credentials()),
+                headers={"Content-Type": "application/json", "Accept": "application/json"},
+                # not retried: createSession's limits are per account and their reset may be a day away
+                meta={"auth": "login", "handle_httpstatus_all": True, "dont_retry": True}, dont_filter=True))
+            if response.status != 200:
+                raise error_from("createSession", response.status, response.body, response.headers)
+            login.replace(session_from(_json(response), login.pds, login.handle, "createSession"))
+            stats.inc_value("microscout/session_logins")
+            return None
+        except XrpcError as err:
+            problem = explain_login(err, login.pds, login.handle, login.login_help)
+            return problem.reason, str(problem)
+        except SessionProblem as problem:
+            return problem.reason, str(problem)
+
+
+def _json(response) -> dict:
+    try:
+        data = json.loads(response.body)
+    except (ValueError, UnicodeDecodeError):
+        return {}
+    return data if isinstance(data, dict) else {}

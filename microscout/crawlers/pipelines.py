@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from datetime import datetime, timedelta, timezone
 
 from scrapy.exceptions import NotConfigured
 
@@ -11,10 +12,18 @@ from microscout.crawlers.items import (
     CommentItem, FetchedItem, FollowerItem, Item, ItemBatch, OptOutItem, PostItem, ProfileItem)
 from microscout.store import open_store
 from microscout.store.writes import (
-    add_snapshots, now_iso, profile_ids, upsert_comments, upsert_followers, upsert_posts,
+    add_snapshots, now_iso, profile_ids, raise_last_post_at, upsert_comments, upsert_followers, upsert_posts,
     upsert_profiles)
 
 logger = logging.getLogger(__name__)
+
+
+def parse_time(value: str | None) -> datetime | None:
+    try:
+        stamp = datetime.fromisoformat((value or "").replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return stamp if stamp.tzinfo else stamp.replace(tzinfo=timezone.utc)
 
 
 class SQLitePipeline:
@@ -31,6 +40,8 @@ class SQLitePipeline:
         self.last_flush = time.monotonic()
         self.buffer: list[Item] = []
         self.ids: dict[tuple[str, str], int] = {}
+        # profiles whose platform gives no last-post time (Bluesky): theirs comes from the posts
+        self.derived_last_post: set[tuple[str, str]] = set()
         self.db = None
 
     @classmethod
@@ -82,6 +93,9 @@ class SQLitePipeline:
             if isinstance(item, (ProfileItem, OptOutItem)):
                 row = item.row()
                 row.update(last_seen=self.observed_at, crawl_run_id=self.run_id)
+                if isinstance(item, ProfileItem) and item.last_post_at is None:
+                    del row["last_post_at"]  # keep what earlier crawls' posts said
+                    self.derived_last_post.add((item.platform, item.platform_id))
                 profiles[(item.platform, item.platform_id)] = row
         counts = {"profiles": 0, "posts": 0, "comments": 0, "followers": 0, "snapshots": 0}
         if profiles:
@@ -120,6 +134,8 @@ class SQLitePipeline:
                     row["sampled_at"] = self.observed_at
                     followers.append(row)
         counts["posts"] = upsert_posts(self.db, posts)
+        if posts:
+            self._last_post_at(batch)
         counts["comments"] = upsert_comments(self.db, comments)
         counts["followers"] = upsert_followers(self.db, followers)
         for item in batch:
@@ -128,3 +144,21 @@ class SQLitePipeline:
                     "UPDATE profiles SET fetched = ?, collections_hidden = ? WHERE platform = ? AND platform_id = ?",
                     [json.dumps(item.fetched), int(item.collections_hidden), item.platform, item.platform_id])
         return counts
+
+    def _last_post_at(self, batch: list[Item]) -> None:
+        """profiles.last_post_at from the newest post of this batch, when the platform gives none."""
+        newest: dict[int, tuple[datetime, str]] = {}
+        derived: set[int] = set()
+        soon = datetime.now(timezone.utc) + timedelta(days=1)  # a post dated in the future is a wrong clock
+        for item in batch:
+            if not isinstance(item, PostItem):
+                continue
+            pid = self._profile_id(item.platform, item.profile_platform_id)
+            stamp = parse_time(item.created_at)
+            if pid is None or stamp is None or stamp > soon:
+                continue
+            if (item.platform, item.profile_platform_id) in self.derived_last_post:
+                derived.add(pid)
+            if pid not in newest or stamp > newest[pid][0]:
+                newest[pid] = (stamp, item.created_at)
+        raise_last_post_at(self.db, {pid: text for pid, (_, text) in newest.items()}, derived)

@@ -8,12 +8,11 @@ import json
 import logging
 import os
 import shutil
-import urllib.error
-import urllib.request
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from microscout.config import Config
+from microscout.crawlers.bsky_session import Login, SessionFile, SessionProblem, session_path
 from microscout.crawlers.settings import build_settings
 from microscout.crawlers.spiders.base import Bounds
 from microscout.store import open_store
@@ -28,7 +27,12 @@ LOGIN_HELP = (f"set platforms.bluesky.handle and platforms.bluesky.app_password 
 
 
 class CrawlProblem(Exception):
-    """A crawl that cannot start: bad input, missing or refused credentials (exit 2)."""
+    """A crawl that cannot start: bad input, missing or refused credentials (exit 2), or a
+    login that may work later (rate limited, the PDS unreachable: exit_code 1)."""
+
+    def __init__(self, message: str, exit_code: int = 2):
+        super().__init__(message)
+        self.exit_code = exit_code
 
 
 @dataclass
@@ -39,6 +43,7 @@ class CrawlSpec:
     handles: list[str] = field(default_factory=list)
     campaign: str | None = None
     pds: str | None = None
+    appview_did: str | None = None
     target_tiers: list[str] | None = None
     prefilter: bool = True
     bounds: Bounds = field(default_factory=Bounds)
@@ -50,6 +55,8 @@ class CrawlSpec:
                 "prefilter": self.prefilter, "bounds": asdict(self.bounds)}
         if self.pds:
             args["pds"] = self.pds
+        if self.appview_did:
+            args["appview_did"] = self.appview_did
         return args
 
 
@@ -71,27 +78,25 @@ def bluesky_credentials(config: Config) -> tuple[str, str]:
     return handle.lstrip("@"), password
 
 
-def create_session(pds: str, handle: str, password: str, user_agent: str, timeout: float = 30) -> str:
-    """com.atproto.server.createSession on the PDS; the access token (never logged)."""
-    url = f"{pds.rstrip('/')}/xrpc/com.atproto.server.createSession"
-    body = json.dumps({"identifier": handle, "password": password}).encode()
-    request = urllib.request.Request(url, data=body, method="POST", headers={
-        "Content-Type": "application/json", "Accept": "application/json", "User-Agent": user_agent})
+def bluesky_login(config: Config, pds: str) -> Login:
+    """The configured account's session at this PDS: the saved one if it still works,
+    else refreshed, else a new login (see bsky_session)."""
+    handle, password = bluesky_credentials(config)
+    configured = config.platforms.bluesky.session_file
+    path = session_path(pds, handle, config.path(configured) if configured else None)
+    resolved = path.resolve()
+    for what, folder in (("the crawl job folder (crawl.jobdir)", config.path(config.crawl.jobdir)),
+                         ("the exports folder (exports.dir)", config.path(config.exports.dir))):
+        if resolved.is_relative_to(folder.resolve()):
+            raise CrawlProblem(f"platforms.bluesky.session_file {path} is inside {what}: keep the session "
+                               "outside what is shared; choose another path")
+    login = Login(pds, handle, password, user_agent=config.crawl.user_agent, store=SessionFile(path),
+                  login_help=LOGIN_HELP)
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            data = json.loads(response.read())
-    except urllib.error.HTTPError as exc:
-        if exc.code in (400, 401, 403):
-            raise CrawlProblem(f"Bluesky login at {pds} was refused ({exc.code}): check the "
-                               f"handle and app password; {LOGIN_HELP}") from None
-        raise CrawlProblem(f"Bluesky login at {pds} failed: HTTP {exc.code}") from None
-    except (urllib.error.URLError, OSError, ValueError) as exc:
-        reason = getattr(exc, "reason", exc)
-        raise CrawlProblem(f"Bluesky login at {pds} failed: {reason}") from None
-    token = data.get("accessJwt") if isinstance(data, dict) else None
-    if not token:
-        raise CrawlProblem(f"Bluesky login at {pds} answered without an access token")
-    return token
+        login.start()
+    except SessionProblem as exc:
+        raise CrawlProblem(str(exc), exc.exit_code) from None
+    return login
 
 
 def _alive(pid) -> bool:
@@ -118,7 +123,6 @@ class Prepared:
     jobdir: Path
     observed_at: str
     previous: dict
-    token: str | None = None
 
 
 def prepare(db, config: Config, spec: CrawlSpec, resume: bool) -> Prepared:
@@ -168,12 +172,10 @@ def run_crawls(config: Config, db_path: Path, specs: list[CrawlSpec], *, resume:
     from microscout.engine.prefilter import Prefilter
 
     # Credentials first: a crawl that cannot log in records nothing.
-    tokens: dict[str, str] = {}
+    logins: dict[str, Login] = {}
     for spec in specs:
         if spec.platform == "bluesky" and spec.hashtags:
-            handle, password = bluesky_credentials(config)
-            tokens[spec.platform] = create_session(spec.pds or config.platforms.bluesky.pds, handle, password,
-                                                   config.crawl.user_agent)
+            logins[spec.platform] = bluesky_login(config, spec.pds or config.platforms.bluesky.pds)
     rules = collect_rules(plugin_manager_for(config))
     db = open_store(db_path)
     mark_stale_runs(db)
@@ -197,7 +199,9 @@ def run_crawls(config: Config, db_path: Path, specs: list[CrawlSpec], *, resume:
         kwargs = dict(base_url=p.spec.base_url, hashtags=p.spec.hashtags, handles=p.spec.handles,
                       bounds=asdict(p.spec.bounds), prefilter=prefilter)
         if p.spec.platform == "bluesky":
-            kwargs["access_token"] = tokens.get("bluesky")
+            bsky = config.platforms.bluesky
+            kwargs.update(pds_url=p.spec.pds or bsky.pds, appview_did=p.spec.appview_did or bsky.appview_did,
+                          session=logins.get("bluesky"))
         process.crawl(spidercls, **kwargs)
     process.start()
 

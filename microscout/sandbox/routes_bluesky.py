@@ -1,11 +1,22 @@
-"""Bluesky XRPC methods (AppView + the PDS's createSession): query in, (status, body,
-headers) out. Cursors are opaque strings; absent on the last page, as the lexicons say."""
+"""Bluesky XRPC methods: query in, (status, body, headers) out. Cursors are opaque strings;
+absent on the last page, as the lexicons say.
+
+One port plays two servers, as on the real network:
+- the AppView (app.bsky.*): public calls without a token. A bearer token sent to it
+  directly is refused (401 InvalidToken "Malformed token": an AppView cannot verify a
+  PDS's session), and searchPosts without a session answers 401 AuthenticationRequired.
+- the PDS (com.atproto.server.* sessions, and app.bsky.* calls carrying
+  ``atproto-proxy: <AppView DID>#bsky_appview`` with a valid access token, which it
+  "proxies" to the AppView). Access tokens expire (``access_lifetime`` seconds of wall
+  clock), refreshSession rotates both tokens, createSession is rate-limited per account.
+"""
 from __future__ import annotations
 
 import base64
 import json
 import secrets
 import time
+from dataclasses import dataclass
 
 from microscout.sandbox import bluesky_wire as wire
 from microscout.sandbox import ids
@@ -14,6 +25,20 @@ from microscout.sandbox import ids
 IDENTIFIER = "scout.bsky.sandbox"
 PASSWORD = "sandbox-app-password"
 SCOUT_DID = ids.did(ids.DID_BRAND, 999)
+APPVIEW_DID = "did:web:api.bsky.app"   # the AppView's DID the PDS proxies to
+APPVIEW_SERVICE = "#bsky_appview"
+ACCESS_LIFETIME = 7200.0               # 2 hours, like Bluesky's PDS
+REFRESH_LIFETIME = 90 * 86400.0
+LOGIN_LIMITS = ((30, 300.0), (300, 86400.0))  # createSession per account: 30 / 5 min, 300 / day
+
+
+@dataclass
+class Grant:
+    """A token the PDS issued."""
+
+    kind: str          # "access" or "refresh"
+    expires: float     # epoch seconds
+    revoked: bool = False
 
 
 def _bad(message: str, name: str = "InvalidRequest", status: int = 400):
@@ -34,37 +59,128 @@ def _offset(query) -> int:
         return 0
 
 
-def _jwt(kind: str) -> str:
+def _jwt(kind: str, lifetime: float) -> str:
     # Shaped like a JWT (clients may decode the payload for its expiry); never verified
     # beyond "this server issued it".
     def part(obj):
         return base64.urlsafe_b64encode(json.dumps(obj).encode()).decode().rstrip("=")
-    payload = {"scope": kind, "sub": SCOUT_DID, "iat": int(time.time()), "exp": int(time.time()) + 7200}
+    now = time.time()
+    payload = {"scope": kind, "sub": SCOUT_DID, "iat": int(now), "exp": int(now + lifetime)}
     return f"{part({'typ': 'at+jwt', 'alg': 'ES256K'})}.{part(payload)}.{secrets.token_urlsafe(32)}"
 
 
-def create_session(app, query, body):
+def _issue(app) -> dict:
+    now = time.time()
+    access = _jwt("com.atproto.access", app.access_lifetime)
+    refresh = _jwt("com.atproto.refresh", REFRESH_LIFETIME)
+    with app._lock:
+        app.tokens[access] = Grant("access", now + app.access_lifetime)
+        app.tokens[refresh] = Grant("refresh", now + REFRESH_LIFETIME)
+    body = {"accessJwt": access, "refreshJwt": refresh, "handle": IDENTIFIER, "did": SCOUT_DID, "active": True}
+    if app.account_status:
+        body.update(active=False, status=app.account_status)
+    return body
+
+
+def verify(app, token: str | None, kind: str = "access"):
+    """None when the token is a live one of this kind, else the PDS's error answer."""
+    if not token:
+        return _bad("Authentication Required", "AuthMissing", 401)
+    grant = app.tokens.get(token)
+    if grant is None or grant.kind != kind:
+        return _bad("Token could not be verified", "InvalidToken")
+    if grant.revoked:
+        return _bad("Token has been revoked", "ExpiredToken")
+    if grant.expires <= time.time():
+        return _bad("Token has expired", "ExpiredToken")
+    return None
+
+
+def _count(app, method: str) -> None:
+    with app._lock:
+        app.session_calls[method] = app.session_calls.get(method, 0) + 1
+
+
+def create_session(app, query, body, token=None):
+    _count(app, "createSession")
     try:
         data = json.loads(body or b"{}")
     except ValueError:
         return _bad("Request body must be JSON")
     if not isinstance(data, dict) or not data.get("identifier") or not data.get("password"):
         return _bad("Input must have the properties identifier, password")
+    verdicts = [limiter.hit(str(data["identifier"]).lower()) for limiter in app.login_limiters]
+    for (allowed, remaining, reset), limiter in zip(verdicts, app.login_limiters):
+        if not allowed:
+            headers = {"RateLimit-Limit": str(limiter.limit), "RateLimit-Remaining": str(remaining),
+                       "RateLimit-Reset": str(int(reset)),
+                       "RateLimit-Policy": f"{limiter.limit};w={int(limiter.window)}"}
+            return 429, wire.error("RateLimitExceeded", "Rate Limit Exceeded"), headers
     if data["identifier"] not in (IDENTIFIER, SCOUT_DID) or data["password"] != PASSWORD:
         return _bad("Invalid identifier or password", "AuthenticationRequired", 401)
-    access, refresh = _jwt("com.atproto.access"), _jwt("com.atproto.refresh")
-    app.tokens.update({access: "access", refresh: "refresh"})
-    return 200, {"accessJwt": access, "refreshJwt": refresh, "handle": IDENTIFIER, "did": SCOUT_DID,
-                 "active": True}, {}
+    if app.account_status == "takendown":
+        return _bad("Account has been taken down", "AccountTakedown", 401)
+    return 200, _issue(app), {}
 
 
 def refresh_session(app, query, body, token=None):
-    if app.tokens.get(token or "") != "refresh":
-        return _bad("Token could not be verified", "InvalidToken", 400)
-    access, refresh = _jwt("com.atproto.access"), _jwt("com.atproto.refresh")
-    app.tokens.update({access: "access", refresh: "refresh"})
-    return 200, {"accessJwt": access, "refreshJwt": refresh, "handle": IDENTIFIER, "did": SCOUT_DID,
-                 "active": True}, {}
+    _count(app, "refreshSession")
+    refused = verify(app, token, "refresh")
+    if refused:
+        return refused
+    if app.account_status == "takendown":
+        return _bad("Account has been taken down", "AccountTakedown", 401)
+    with app._lock:
+        app.tokens[token].revoked = True  # rotated: the old refresh token is spent
+    return 200, _issue(app), {}
+
+
+def delete_session(app, query, body, token=None):
+    _count(app, "deleteSession")
+    refused = verify(app, token, "refresh")
+    if refused:
+        return refused
+    with app._lock:
+        app.tokens[token].revoked = True
+    return 200, {}, {}
+
+
+def get_session(app, query, token=None):
+    _count(app, "getSession")
+    refused = verify(app, token, "access")
+    if refused:
+        return refused
+    body = {"handle": IDENTIFIER, "did": SCOUT_DID, "active": True}
+    if app.account_status:
+        body.update(active=False, status=app.account_status)
+    return 200, body, {}
+
+
+def proxied(app, nsid: str, query, token: str | None, proxy: str):
+    """The PDS's side of an app.bsky.* call with atproto-proxy: check the session and the
+    proxy target, then answer as the AppView would for this viewer."""
+    refused = verify(app, token, "access")
+    if refused:
+        return refused
+    if app.account_status == "takendown":
+        return _bad("Account has been taken down", "AccountTakedown", 401)
+    if app.account_status == "deactivated":
+        return _bad("Account is deactivated", "AccountDeactivated", 401)
+    did, sep, service = proxy.partition("#")
+    if not did:
+        return _bad("no did specified in proxy header")
+    if not sep or not service:
+        return _bad("no service id specified in proxy header")
+    if " " in proxy or "#" in service:
+        return _bad("invalid proxy header format")
+    if did != app.appview_did:
+        return _bad("could not resolve proxy did")
+    if f"#{service}" != APPVIEW_SERVICE:
+        return _bad("could not resolve proxy did service url")
+    if not app.appview_trusts_pds:  # an AppView on another network: it cannot verify this PDS
+        return _bad("Malformed token", "InvalidToken", 401)
+    func = GET[nsid]
+    return func(app, query, SCOUT_DID) if nsid in NEEDS_VIEWER else func(app, query)
 
 
 def _actor(app, actor: str):
@@ -104,12 +220,11 @@ def get_profiles(app, query):
     return 200, {"profiles": [_profile(app, w) for w in found]}, {}
 
 
-def search_posts(app, query, token=None):
-    # The public AppView refuses anonymous search since 2025: 403 without a token.
-    if not token:
-        return _bad("Search requires authentication; log in with createSession", "AuthenticationRequired", 403)
-    if app.tokens.get(token) != "access":
-        return _bad("Token could not be verified", "InvalidToken", 401)
+def search_posts(app, query, viewer=None):
+    # Bluesky's AppView refuses anonymous search since 2025; a session reaches it only
+    # through the PDS (see proxied()).
+    if viewer is None:
+        return _bad("Authentication Required", "AuthenticationRequired", 401)
     q = query.get("q", [""])[0]
     if not q:
         return _bad("Error: Params must have the property \"q\"")
@@ -184,8 +299,12 @@ GET = {
     "app.bsky.graph.getFollowers": followers,
     "app.bsky.feed.getPostThread": post_thread,
 }
+NEEDS_VIEWER = {"app.bsky.feed.searchPosts"}
+# The PDS's own methods: (status, body, headers) from (app, query, body, token) for POST,
+# (app, query, token) for GET.
 POST = {
     "com.atproto.server.createSession": create_session,
     "com.atproto.server.refreshSession": refresh_session,
+    "com.atproto.server.deleteSession": delete_session,
 }
-NEEDS_TOKEN = {"app.bsky.feed.searchPosts", "com.atproto.server.refreshSession"}
+PDS_GET = {"com.atproto.server.getSession": get_session}

@@ -4,8 +4,9 @@
         sb.url                       # http://127.0.0.1:PORT
         sb.advance(7)                # or POST /_sandbox/advance?days=7
 
-URL layout: /api/v1/..., /api/v2/instance (Mastodon); /xrpc/<nsid> (Bluesky AppView,
-and createSession as the PDS, so appview = pds = sb.url); /robots.txt;
+URL layout: /api/v1/..., /api/v2/instance (Mastodon); /xrpc/<nsid> (Bluesky: the AppView
+for public calls, the PDS for sessions and for calls carrying atproto-proxy, so
+appview = pds = sb.url; see routes_bluesky); /robots.txt;
 /_sandbox/state and POST /_sandbox/advance?days=N (control, never faulted or limited).
 The server thread is a daemon and stops on exit, on ``stop()`` or after ``lifetime`` s.
 """
@@ -32,14 +33,27 @@ MALFORMED_HTML = (b"<!DOCTYPE html><html><head><title>We're sorry, but something
 class SandboxServer:
     def __init__(self, size: int = 400, seed: int = 7, host: str = "127.0.0.1", port: int = 0,
                  faults: Faults | None = None, day: int = 0, rate_limit: int = 100_000,
-                 rate_window: float = 300.0, lifetime: float | None = None, index_cap: int = DEFAULT_CAP):
+                 rate_window: float = 300.0, lifetime: float | None = None, index_cap: int = DEFAULT_CAP,
+                 access_lifetime: float = routes_bluesky.ACCESS_LIFETIME,
+                 appview_did: str = routes_bluesky.APPVIEW_DID,
+                 login_limits: tuple = routes_bluesky.LOGIN_LIMITS):
         # The default limit is generous so a demo crawl never stalls; tests lower it.
         self.pop = Population(size, seed)
         self.clock = Clock(day=day)
         self.faults = FaultInjector(faults or Faults())
         self.limiter = RateLimiter(rate_limit, rate_window)
         self.rate_limit, self.lifetime = rate_limit, lifetime
-        self.tokens: dict[str, str] = {}
+        # Bluesky sessions (the PDS's side): every token issued, the calls of each session
+        # method, createSession's limits per account, and what tests may change: the
+        # account's status (None, "takendown", "deactivated") and whether the AppView
+        # accepts this PDS's proxied calls.
+        self.tokens: dict[str, routes_bluesky.Grant] = {}
+        self.access_lifetime = access_lifetime
+        self.appview_did = appview_did
+        self.session_calls: dict[str, int] = {}
+        self.login_limiters = [RateLimiter(n, window) for n, window in login_limits]
+        self.account_status: str | None = None
+        self.appview_trusts_pds = True
         self.requests = 0
         self.mastodon_index = PostIndex(self.pop, "mastodon", keywords=False, cap=index_cap)
         self.bluesky_index = PostIndex(self.pop, "bluesky", keywords=True, cap=index_cap)
@@ -93,15 +107,20 @@ class SandboxServer:
 
     # -- dispatch ----------------------------------------------------------------------------
 
-    def dispatch(self, method: str, path: str, query: dict, body: bytes, token: str | None):
+    def dispatch(self, method: str, path: str, query: dict, body: bytes, token: str | None,
+                 proxy: str | None = None):
         if path.startswith("/xrpc/"):
             nsid = path[len("/xrpc/"):]
             if method == "POST" and nsid in routes_bluesky.POST:
-                func = routes_bluesky.POST[nsid]
-                return func(self, query, body, token) if nsid in routes_bluesky.NEEDS_TOKEN else func(self, query, body)
+                return routes_bluesky.POST[nsid](self, query, body, token)
+            if method == "GET" and nsid in routes_bluesky.PDS_GET:
+                return routes_bluesky.PDS_GET[nsid](self, query, token)
             if method == "GET" and nsid in routes_bluesky.GET:
-                func = routes_bluesky.GET[nsid]
-                return func(self, query, token) if nsid in routes_bluesky.NEEDS_TOKEN else func(self, query)
+                if proxy is not None:  # the PDS, proxying for a logged-in user
+                    return routes_bluesky.proxied(self, nsid, query, token, proxy)
+                if token:  # the AppView cannot verify a PDS's session token
+                    return 401, {"error": "InvalidToken", "message": "Malformed token"}, {}
+                return routes_bluesky.GET[nsid](self, query)
             return 501, {"error": "MethodNotImplemented", "message": f"Method Not Implemented: {nsid}"}, {}
         if method != "GET":
             return 404, {"error": "Not found"}, {}
@@ -181,7 +200,8 @@ class _Handler(BaseHTTPRequestHandler):
         auth = self.headers.get("Authorization", "")
         token = auth[7:].strip() if auth.lower().startswith("bearer ") else None
         try:
-            status, payload, headers = app.dispatch(method, path, query, body, token)
+            status, payload, headers = app.dispatch(method, path, query, body, token,
+                                                    self.headers.get("atproto-proxy"))
         except Exception as exc:  # a sandbox bug must still answer like a server
             status, payload, headers = 500, {"error": f"sandbox error: {exc!r}"}, {}
         if fault == "malformed":

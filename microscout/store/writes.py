@@ -28,16 +28,19 @@ def _cell(column: str, value: Any) -> Any:
 
 
 def upsert(db: sqlite_utils.Database, table: str, rows: Iterable[dict], conflict: tuple[str, ...],
-           keep: tuple[str, ...] = ()) -> int:
+           keep: tuple[str, ...] = (), merge: dict[str, str] | None = None) -> int:
     """INSERT … ON CONFLICT DO UPDATE for rows grouped by their key sets.
 
-    Columns in ``keep`` are written on insert only (first_seen, say).
+    Columns in ``keep`` are written on insert only; a column in ``merge`` is updated to its
+    SQL expression there (of the stored row's columns and ``excluded.*``).
     """
+    merge = merge or {}
     count = 0
     keyed = sorted(((tuple(sorted(r)), r) for r in rows), key=lambda kr: kr[0])
     for columns, group in groupby(keyed, key=lambda kr: kr[0]):
         updates = [c for c in columns if c not in conflict and c not in keep]
-        action = ("DO UPDATE SET " + ", ".join(f"{c}=excluded.{c}" for c in updates)) if updates else "DO NOTHING"
+        action = ("DO UPDATE SET " + ", ".join(f"{c}={merge.get(c, f'excluded.{c}')}" for c in updates)
+                  if updates else "DO NOTHING")
         sql = (f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))}) "
                f"ON CONFLICT ({', '.join(conflict)}) {action}")
         values = [tuple(_cell(c, r[c]) for c in columns) for _, r in group]
@@ -46,14 +49,41 @@ def upsert(db: sqlite_utils.Database, table: str, rows: Iterable[dict], conflict
     return count
 
 
+# first_seen only ever moves back and last_seen forward, so first_seen <= last_seen holds
+# whatever order crawls write in (a resumed older run after a newer one, say); the stored
+# last_seen in first_seen's min() also repairs rows written when first_seen was the write
+# time and last_seen the (earlier) start of the crawl.
+SEEN = {
+    "first_seen": "min(coalesce(profiles.first_seen, excluded.first_seen), "
+                  "coalesce(profiles.last_seen, excluded.first_seen), excluded.first_seen)",
+    "last_seen": "max(coalesce(profiles.last_seen, excluded.last_seen), excluded.last_seen)",
+}
+
+
 def upsert_profiles(db: sqlite_utils.Database, rows: list[dict]) -> dict[tuple[str, str], int]:
-    """Upsert profiles; return {(platform, platform_id): id} for the rows given."""
+    """Upsert profiles; return {(platform, platform_id): id} for the rows given.
+
+    A row's last_seen is when it was observed (a crawl passes its start time); first_seen
+    defaults to the same moment, so a profile first seen now has first_seen == last_seen.
+    """
     stamp = now_iso()
     for row in rows:
-        row.setdefault("first_seen", stamp)
         row.setdefault("last_seen", stamp)
-    upsert(db, "profiles", rows, ("platform", "platform_id"), keep=("first_seen",))
+        row.setdefault("first_seen", row["last_seen"])
+    upsert(db, "profiles", rows, ("platform", "platform_id"), merge=SEEN)
     return profile_ids(db, [(r["platform"], r["platform_id"]) for r in rows])
+
+
+def raise_last_post_at(db: sqlite_utils.Database, newest: dict[int, str], derived: set[int]) -> None:
+    """Fill profiles.last_post_at from the newest post fetched: where it is unknown, and for
+    the profiles in ``derived`` (whose platform gives no such field) also where it is older."""
+    for pid, stamp in newest.items():
+        if pid in derived:
+            db.conn.execute("UPDATE profiles SET last_post_at = ? WHERE id = ? "
+                            "AND (last_post_at IS NULL OR last_post_at < ?)", [stamp, pid, stamp])
+        else:
+            db.conn.execute("UPDATE profiles SET last_post_at = ? WHERE id = ? AND last_post_at IS NULL",
+                            [stamp, pid])
 
 
 def profile_ids(db: sqlite_utils.Database, keys: list[tuple[str, str]]) -> dict[tuple[str, str], int]:

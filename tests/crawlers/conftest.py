@@ -37,7 +37,8 @@ retry_times = 2
 
 
 def crawl_env(**extra: str) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MICROSCOUT_")}
+    # MICROSCOUT_STATE_DIR is the test's own (tests/conftest.py): saved sessions stay there
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MICROSCOUT_") or k == "MICROSCOUT_STATE_DIR"}
     env.update({"MICROSCOUT_RETRY_BACKOFF": "0.05", "PYTHONUNBUFFERED": "1", **extra})
     return env
 

@@ -5,6 +5,10 @@ fixed population and deterministic faults: a 429 with Retry-After, a 503, an HTM
 page, a body with missing fields, a rate-limit window nearly spent, an opted-out,
 a remote, a bridged and a hidden-followers account. Every request is logged, so tests
 can check which calls carried the bearer token.
+
+Bluesky plays the PDS and the AppView on one port, like the sandbox: searchPosts needs the
+session, sent with atproto-proxy (the PDS's proxying); a bearer token sent without it is the
+AppView's to refuse (401 InvalidToken "Malformed token"). Tokens rotate on refreshSession.
 """
 from __future__ import annotations
 
@@ -17,7 +21,9 @@ from urllib.parse import parse_qs, urlencode, urlparse
 
 BSKY_IDENTIFIER = "scout.test"
 BSKY_PASSWORD = "s3cret-app-pass-9f2k"
-BSKY_TOKEN = "jwt-access-7c1d0e"
+BSKY_TOKEN = "jwt-access-7c1d0e"      # the first session's access token; later ones get a suffix
+BSKY_REFRESH = "jwt-refresh-3a9b52"
+APPVIEW_DID = "did:web:api.bsky.app"
 
 T0 = datetime(2026, 10, 1, 12, 0, tzinfo=timezone.utc)
 
@@ -150,7 +156,14 @@ class Fake:
         self.hits: dict[str, int] = {}
         self.lock = threading.Lock()
         self.hidden_feeds = False
-        self.reject_search = False  # answer searchPosts 403 even with a good token
+        self.reject_search = None  # (status, body): how the AppView answers a good proxied searchPosts
+        # the PDS: the live tokens, every token issued, the calls of each session method
+        self.access, self.refresh = BSKY_TOKEN, BSKY_REFRESH
+        self.issued = [BSKY_TOKEN, BSKY_REFRESH]
+        self.session_calls: dict[str, int] = {}
+        self.appview_did = APPVIEW_DID
+        self.expire_on_pages: set[int] = set()  # searchPosts offsets at which the access token expires (once)
+        self.refuse_refresh = False  # refreshSession answers 400 ExpiredToken (the refresh token is spent)
         self.profiles_asked: list[list[str]] = []  # the actors of each getProfiles answered
         self.fail_follower_profiles = False  # answer getProfiles for followers 503, always
 
@@ -231,7 +244,8 @@ class Handler(BaseHTTPRequestHandler):
         url = urlparse(self.path)
         q = parse_qs(url.query)
         fake.log.append({"t": time.monotonic(), "method": method, "path": url.path, "query": url.query,
-                         "auth": self.headers.get("Authorization"), "ua": self.headers.get("User-Agent")})
+                         "auth": self.headers.get("Authorization"), "ua": self.headers.get("User-Agent"),
+                         "proxy": self.headers.get("atproto-proxy")})
         if fake.latency:
             time.sleep(fake.latency)
         length = int(self.headers.get("Content-Length") or 0)
@@ -242,6 +256,16 @@ class Handler(BaseHTTPRequestHandler):
             return self._mastodon(url.path, q)
         except BrokenPipeError:
             pass
+
+    def _rotate(self):
+        fake = self.fake
+        n = len(fake.issued) // 2
+        fake.access, fake.refresh = f"{BSKY_TOKEN}-{n}", f"{BSKY_REFRESH}-{n}"
+        fake.issued += [fake.access, fake.refresh]
+
+    def _session(self) -> dict:
+        return {"did": "did:plc:scout", "handle": BSKY_IDENTIFIER, "accessJwt": self.fake.access,
+                "refreshJwt": self.fake.refresh, "active": True}
 
     def _link(self, path: str, cursor) -> dict:
         """Like Mastodon: the request's own parameters with the server's max_id."""
@@ -316,20 +340,54 @@ class Handler(BaseHTTPRequestHandler):
     def _bluesky(self, method: str, nsid: str, q: dict, body: bytes):
         fake = self.fake
         rate = self._rate(False)
+        auth = self.headers.get("Authorization") or ""
+        token = auth[7:] if auth.startswith("Bearer ") else None
+        if nsid.startswith("com.atproto.server."):
+            fake.session_calls[nsid[19:]] = fake.session_calls.get(nsid[19:], 0) + 1
         if nsid == "com.atproto.server.createSession" and method == "POST":
             try:
                 creds = json.loads(body)
             except ValueError:
                 creds = {}
             if creds.get("identifier") == BSKY_IDENTIFIER and creds.get("password") == BSKY_PASSWORD:
-                return self._send(200, {"did": "did:plc:scout", "handle": BSKY_IDENTIFIER, "accessJwt": BSKY_TOKEN,
-                                        "refreshJwt": "refresh-x"}, rate)
+                if fake.session_calls["createSession"] > 1:
+                    self._rotate()
+                return self._send(200, self._session(), rate)
             return self._send(401, {"error": "AuthenticationRequired", "message": "Invalid identifier or password"}, rate)
+        if nsid == "com.atproto.server.getSession":
+            if token != fake.access:
+                return self._send(400, {"error": "InvalidToken", "message": "Token could not be verified"}, rate)
+            return self._send(200, {"did": "did:plc:scout", "handle": BSKY_IDENTIFIER, "active": True}, rate)
+        if nsid == "com.atproto.server.refreshSession" and method == "POST":
+            if fake.refuse_refresh or token != fake.refresh:
+                return self._send(400, {"error": "ExpiredToken", "message": "Token has been revoked"}, rate)
+            self._rotate()
+            return self._send(200, self._session(), rate)
+        if nsid == "com.atproto.server.deleteSession" and method == "POST":
+            if token != fake.refresh:
+                return self._send(400, {"error": "InvalidToken", "message": "Token could not be verified"}, rate)
+            fake.access = fake.refresh = None
+            return self._send(200, {}, rate)
         if nsid == "app.bsky.feed.searchPosts":
-            if fake.reject_search or self.headers.get("Authorization") != f"Bearer {BSKY_TOKEN}":
-                return self._send(403, {"error": "Forbidden"}, rate)
-            posts = [_b_post(p, k) for k, p in enumerate(fake.b_people)]
+            proxy = self.headers.get("atproto-proxy")
+            if token is None:
+                return self._send(401, {"error": "AuthenticationRequired", "message": "Authentication Required"}, rate)
+            if proxy is None:  # straight to the AppView: it cannot verify the PDS's token
+                return self._send(401, {"error": "InvalidToken", "message": "Malformed token"}, rate)
             offset = int(q.get("cursor", ["0"])[0])
+            if token == fake.access and offset in fake.expire_on_pages:
+                fake.expire_on_pages.discard(offset)
+                fake.access = None  # this access token has expired
+            if token != fake.access:
+                expired = token in fake.issued
+                return self._send(400, {"error": "ExpiredToken" if expired else "InvalidToken",
+                                        "message": "Token has expired" if expired else "Token could not be verified"},
+                                  rate)
+            if proxy != f"{fake.appview_did}#bsky_appview":
+                return self._send(400, {"error": "InvalidRequest", "message": "could not resolve proxy did"}, rate)
+            if fake.reject_search:
+                return self._send(*fake.reject_search, rate)
+            posts = [_b_post(p, k) for k, p in enumerate(fake.b_people)]
             page, nxt = _page(posts, offset, 3)
             out = {"posts": page, "hitsTotal": len(posts)}
             if nxt is not None:

@@ -1,5 +1,6 @@
 """The Bluesky spider against a real HTTP server on 127.0.0.1: login, searchPosts with the
-token, everything else without; rows checked one by one; secrets nowhere."""
+token through the PDS (atproto-proxy), everything else without; rows checked one by one;
+secrets nowhere."""
 from __future__ import annotations
 
 import json
@@ -7,7 +8,8 @@ import sqlite3
 
 from tests.crawlers.conftest import crawl_env, rows, run_crawl, write_config
 from tests.crawlers.fakeserver import (
-    B_FOLLOWER_GONE, B_FOLLOWERS, BSKY_IDENTIFIER, BSKY_PASSWORD, BSKY_TOKEN, b_follower)
+    APPVIEW_DID, B_FOLLOWER_GONE, B_FOLLOWERS, BSKY_IDENTIFIER, BSKY_PASSWORD, BSKY_REFRESH, BSKY_TOKEN, T0, b_follower,
+    iso)
 
 COUNTS = ("followers", "following", "posts_count")
 
@@ -33,7 +35,10 @@ def login_env(**extra):
 
 
 def test_bluesky_crawl_rows(tmp_path, server):
-    config = write_config(tmp_path, server.url)
+    # dot is bot-labelled: stored with bot = 1 and, with the automated rule (which gates bots
+    # out during the crawl) switched off here, fetched in full like amy, so that the two
+    # creators' shared followers show their counts are fetched for each
+    config = write_config(tmp_path, server.url, extra="\n[rules.automated]\nenabled = false\n")
     result = run_crawl(config, "bluesky", "--hashtag", "#kaffee", env=login_env())
     assert result.returncode == 0, result.stderr
     db = tmp_path / "scout.db"
@@ -85,20 +90,30 @@ def test_bluesky_crawl_rows(tmp_path, server):
 
     (run,) = rows(db, "SELECT * FROM crawl_runs")
     assert run["status"] == "finished" and run["rate_limit_waits"] >= 1 and run["errors"] == "{}"
-    # every request the server saw (login aside, it is not Scrapy's) is in the run's count,
-    # the follower getProfiles included, and in requests per candidate
-    crawled = [e for e in server.log if not e["path"].endswith("createSession")]
+    # last_post_at: Bluesky's profiles have none, so it is the newest post fetched (the
+    # repost is not amy's post); profiles whose posts were not fetched keep it unknown
+    assert amy["last_post_at"] == iso(T0) and ben["last_post_at"] is None
+    # first seen and last seen: both the crawl's start, the first time a profile is seen
+    assert all(p["first_seen"] == p["last_seen"] for p in profiles.values())
+
+    # every request the server saw (the session's aside, they are not Scrapy's) is in the
+    # run's count, the follower getProfiles included, and in requests per candidate
+    crawled = [e for e in server.log if "com.atproto.server." not in e["path"]]
     assert run["requests"] == len(crawled)
     stats = json.loads(run["stats"])
     assert stats["requests_per_candidate"] == round(len(crawled) / 3, 2)  # amy, ben, dot (cat opted out)
 
-    # the token rides on searchPosts only; getProfiles came in batches of at most 25
-    for entry in server.log:
+    # the token rides on searchPosts only, sent to the PDS for the AppView named by
+    # atproto-proxy; every other call is the AppView's, with no token and no proxying;
+    # getProfiles came in batches of at most 25
+    assert server.fake.session_calls == {"createSession": 1}
+    for entry in crawled:
         if entry["path"] == "/xrpc/app.bsky.feed.searchPosts":
             assert entry["auth"] == f"Bearer {BSKY_TOKEN}"
+            assert entry["proxy"] == f"{APPVIEW_DID}#bsky_appview"
             assert "tag=kaffee" in entry["query"] and "sort=latest" in entry["query"]
         else:
-            assert entry["auth"] is None, entry
+            assert entry["auth"] is None and entry["proxy"] is None, entry
     assert [e["query"].count("actors=") for e in server.log if e["path"].endswith("getProfiles")][-1] <= 25
     feed_queries = [e["query"] for e in server.log if e["path"].endswith("getAuthorFeed")]
     assert feed_queries and all("filter=posts_no_replies" in q for q in feed_queries)
@@ -114,7 +129,7 @@ def test_secrets_never_reach_db_logs_or_output(tmp_path, server):
     dump = "\n".join(con.iterdump())
     con.close()
     jobdir_files = b"".join(p.read_bytes() for p in (tmp_path / ".microscout").rglob("*") if p.is_file())
-    for secret in (BSKY_PASSWORD, BSKY_TOKEN):
+    for secret in (BSKY_PASSWORD, BSKY_TOKEN, BSKY_REFRESH):
         assert secret not in result.stdout and secret not in result.stderr
         assert secret not in dump
         assert secret.encode() not in jobdir_files
@@ -134,8 +149,9 @@ def test_refused_login_exit_2_without_echoing_the_password(tmp_path, server):
     result = run_crawl(config, "bluesky", "--hashtag", "kaffee",
                        env=crawl_env(MICROSCOUT_BSKY_HANDLE=BSKY_IDENTIFIER, MICROSCOUT_BSKY_APP_PASSWORD=wrong))
     assert result.returncode == 2
-    assert "refused (401)" in result.stderr
-    assert wrong not in result.stdout + result.stderr
+    assert "refused (401 AuthenticationRequired: Invalid identifier or password): check the handle and app " \
+           "password" in result.stderr
+    assert wrong not in result.stdout + result.stderr and "Traceback" not in result.stderr
     assert not any(e["path"].endswith("searchPosts") for e in server.log)
 
 
@@ -150,10 +166,11 @@ def test_credentials_from_config(tmp_path, server):
 
 
 def test_search_refused_after_login_exit_2(tmp_path, server):
-    server.fake.reject_search = True
+    server.fake.reject_search = (403, {"error": "Forbidden", "message": "Forbidden"})
     config = write_config(tmp_path, server.url)
     result = run_crawl(config, "bluesky", "--hashtag", "kaffee", env=login_env())
     assert result.returncode == 2
+    assert "refused searchPosts (403 Forbidden: Forbidden)" in result.stderr
     assert "MICROSCOUT_BSKY_APP_PASSWORD" in result.stderr and BSKY_PASSWORD not in result.stderr
     (run,) = rows(tmp_path / "scout.db", "SELECT * FROM crawl_runs")
     assert run["status"] == "failed" and json.loads(run["errors"]) == {"http_403": 1}

@@ -8,6 +8,7 @@ from scrapy.settings import Settings
 
 from microscout.crawlers.items import FetchedItem, ItemBatch, OptOutItem, PostItem, ProfileItem
 from microscout.crawlers.pipelines import SQLitePipeline
+from microscout.store import open_store
 from tests.crawlers.conftest import rows
 
 
@@ -47,3 +48,71 @@ def test_profile_before_posts_and_an_opt_out_erases_what_was_kept(tmp_path):
         "", 1, "noindex", None, None)
     for table in ("posts", "comments", "follower_samples", "profile_snapshots"):
         assert rows(db, f"SELECT * FROM {table}") == []
+
+
+def test_first_seen_is_never_after_last_seen(tmp_path):
+    """Issue #8: first_seen was the moment of writing and last_seen the crawl's start, so
+    every profile had first_seen > last_seen. Both are now when it was observed; first_seen
+    only moves back and last_seen forward, even when an older (resumed) run writes last;
+    and a row written the old way is repaired by the next crawl."""
+    db = tmp_path / "s.db"
+    a = ProfileItem(platform="bluesky", platform_id="did:plc:a", handle="a.test")
+    b = ProfileItem(platform="bluesky", platform_id="did:plc:b", handle="b.test")
+    p = pipeline(db, run_id=1, observed="2026-10-08T00:00:00+00:00")
+    p.process_item(a)
+    p.close_spider()
+    (row,) = rows(db, "SELECT first_seen, last_seen FROM profiles")
+    assert row == {"first_seen": "2026-10-08T00:00:00+00:00", "last_seen": "2026-10-08T00:00:00+00:00"}
+
+    older = pipeline(db, run_id=2, observed="2026-10-01T00:00:00+00:00")  # resumed, started earlier
+    older.process_item(a)
+    older.close_spider()
+    (row,) = rows(db, "SELECT first_seen, last_seen FROM profiles")
+    assert row == {"first_seen": "2026-10-01T00:00:00+00:00", "last_seen": "2026-10-08T00:00:00+00:00"}
+
+    store = open_store(db)
+    with store.conn:  # as the old code wrote it: first_seen a few seconds after last_seen
+        store.conn.execute("INSERT INTO profiles (platform, platform_id, handle, first_seen, last_seen) VALUES "
+                           "('bluesky', 'did:plc:b', 'b.test', '2026-10-02T00:00:09+00:00', '2026-10-02T00:00:00+00:00')")
+    store.conn.close()
+    later = pipeline(db, run_id=3, observed="2026-10-15T00:00:00+00:00")
+    later.process_item(ItemBatch.of([a, b]))
+    later.close_spider()
+    seen = {r["platform_id"]: (r["first_seen"], r["last_seen"]) for r in rows(db, "SELECT * FROM profiles")}
+    assert seen == {"did:plc:a": ("2026-10-01T00:00:00+00:00", "2026-10-15T00:00:00+00:00"),
+                    "did:plc:b": ("2026-10-02T00:00:00+00:00", "2026-10-15T00:00:00+00:00")}
+    assert rows(db, "SELECT count(*) AS n FROM profiles WHERE first_seen > last_seen")[0]["n"] == 0
+
+
+def test_last_post_at_comes_from_the_posts_when_the_platform_gives_none(tmp_path):
+    db = tmp_path / "s.db"
+
+    def post(pid, n, when):
+        return PostItem(platform=pid[0], platform_id=f"{pid[1]}/{n}", profile_platform_id=pid[1], created_at=when)
+
+    bsky, masto = ("bluesky", "did:plc:a"), ("mastodon", "m@x")
+    p = pipeline(db)
+    p.process_item(ItemBatch.of([
+        ProfileItem(platform="bluesky", platform_id="did:plc:a", handle="a.test"),
+        ProfileItem(platform="mastodon", platform_id="m@x", handle="m@x", last_post_at="2026-09-30")]))
+    p.process_item(ItemBatch.of([
+        post(bsky, 1, "2026-09-20T10:00:00.000Z"), post(bsky, 2, "2026-09-28T08:30:00.000Z"),
+        post(bsky, 3, "2099-01-01T00:00:00Z"),  # a wrong clock: not the last post
+        post(masto, 1, "2026-10-01T00:00:00Z")]))
+    p.close_spider()
+    last = {r["platform_id"]: r["last_post_at"] for r in rows(db, "SELECT * FROM profiles")}
+    # the platform's own value is kept (Mastodon's last_status_at); Bluesky's is the newest post
+    assert last == {"did:plc:a": "2026-09-28T08:30:00.000Z", "m@x": "2026-09-30"}
+
+    # a re-crawl that fetches no posts keeps what the posts said; a newer post moves it on
+    again = pipeline(db, run_id=2, observed="2026-10-08T00:00:00+00:00")
+    again.process_item(ProfileItem(platform="bluesky", platform_id="did:plc:a", handle="a.test"))
+    again.close_spider()
+    assert rows(db, "SELECT last_post_at FROM profiles WHERE platform = 'bluesky'")[0]["last_post_at"] == \
+        "2026-09-28T08:30:00.000Z"
+    third = pipeline(db, run_id=3, observed="2026-10-15T00:00:00+00:00")
+    third.process_item(ProfileItem(platform="bluesky", platform_id="did:plc:a", handle="a.test"))
+    third.process_item(ItemBatch.of([post(bsky, 4, "2026-10-14T00:00:00.000Z")]))
+    third.close_spider()
+    assert rows(db, "SELECT last_post_at FROM profiles WHERE platform = 'bluesky'")[0]["last_post_at"] == \
+        "2026-10-14T00:00:00.000Z"

@@ -10,6 +10,7 @@ from datetime import datetime
 import pytest
 
 from microscout.sandbox import IDENTIFIER, PASSWORD, Faults, SandboxServer
+from microscout.sandbox.routes_bluesky import APPVIEW_DID
 
 
 def fetch(base, path, data=None, headers=None, method=None):
@@ -31,12 +32,17 @@ def next_link(headers):
     return m.group(1) if m else None
 
 
-def login(base):
+def session(base):
     body = json.dumps({"identifier": IDENTIFIER, "password": PASSWORD}).encode()
     status, _, data = get_json(base, "/xrpc/com.atproto.server.createSession", data=body,
                                headers={"Content-Type": "application/json"})
     assert status == 200
-    return {"Authorization": f"Bearer {data['accessJwt']}"}
+    return data
+
+
+def login(base, did=APPVIEW_DID):
+    """Headers of a logged-in call: the PDS's token, and the AppView the PDS proxies to."""
+    return {"Authorization": f"Bearer {session(base)['accessJwt']}", "atproto-proxy": f"{did}#bsky_appview"}
 
 
 def test_instance_says_hashtag_feeds_are_public_and_robots_allows_api(sandbox):
@@ -127,13 +133,92 @@ def test_rate_limit_window_answers_429_with_retry_after():
 
 
 def test_bluesky_search_needs_a_session(sandbox):
-    assert fetch(sandbox.url, "/xrpc/app.bsky.feed.searchPosts?q=%23plantbased")[0] in (401, 403)
-    bad = {"Authorization": "Bearer not-a-token"}
-    assert fetch(sandbox.url, "/xrpc/app.bsky.feed.searchPosts?q=%23plantbased", headers=bad)[0] == 401
+    search = "/xrpc/app.bsky.feed.searchPosts?q=%23plantbased"
+    status, _, body = get_json(sandbox.url, search)
+    assert (status, body["error"]) == (401, "AuthenticationRequired")
+    bad = {"Authorization": "Bearer not-a-token", "atproto-proxy": f"{APPVIEW_DID}#bsky_appview"}
+    status, _, body = get_json(sandbox.url, search, headers=bad)
+    assert (status, body["error"]) == (400, "InvalidToken")
     wrong = json.dumps({"identifier": IDENTIFIER, "password": "nope"}).encode()
     status, _, body = get_json(sandbox.url, "/xrpc/com.atproto.server.createSession", data=wrong,
                                headers={"Content-Type": "application/json"})
     assert status == 401 and body["error"] == "AuthenticationRequired"
+
+
+def test_bluesky_appview_refuses_a_pds_token_the_pds_proxies_it(sandbox):
+    """Issue #8: the session token is the PDS's. Sent straight to the AppView it is refused
+    (as the real AppView does: 401 InvalidToken "Malformed token"), on every route; the PDS
+    takes it with atproto-proxy and answers for the AppView named there, and no other."""
+    headers = login(sandbox.url)
+    direct = {"Authorization": headers["Authorization"]}
+    for path in ("/xrpc/app.bsky.feed.searchPosts?q=%23plantbased", "/xrpc/app.bsky.actor.getProfile?actor=x"):
+        status, _, body = get_json(sandbox.url, path, headers=direct)
+        assert (status, body) == (401, {"error": "InvalidToken", "message": "Malformed token"})
+    status, _, body = get_json(sandbox.url, "/xrpc/app.bsky.feed.searchPosts?q=%23plantbased&limit=5", headers=headers)
+    assert status == 200 and len(body["posts"]) == 5
+    other = {**headers, "atproto-proxy": "did:web:appview.elsewhere.example#bsky_appview"}
+    status, _, body = get_json(sandbox.url, "/xrpc/app.bsky.feed.searchPosts?q=%23plantbased", headers=other)
+    assert (status, body["error"], body["message"]) == (400, "InvalidRequest", "could not resolve proxy did")
+    status, _, body = get_json(sandbox.url, "/xrpc/app.bsky.feed.searchPosts?q=%23plantbased",
+                               headers={**headers, "atproto-proxy": APPVIEW_DID})
+    assert (status, body["message"]) == (400, "no service id specified in proxy header")
+    # getSession: the PDS's own view of the session
+    status, _, me = get_json(sandbox.url, "/xrpc/com.atproto.server.getSession",
+                             headers={"Authorization": headers["Authorization"]})
+    assert status == 200 and me["handle"] == IDENTIFIER and me["active"] is True
+
+
+def test_bluesky_tokens_expire_and_refresh_rotates_them():
+    with SandboxServer(size=50, seed=1, access_lifetime=1.0) as sb:
+        first = session(sb.url)
+        proxy = {"atproto-proxy": f"{APPVIEW_DID}#bsky_appview"}
+        search = "/xrpc/app.bsky.feed.searchPosts?q=tofu&limit=1"
+        assert fetch(sb.url, search, headers={**proxy, "Authorization": f"Bearer {first['accessJwt']}"})[0] == 200
+        time.sleep(1.1)
+        status, _, body = get_json(sb.url, search, headers={**proxy, "Authorization": f"Bearer {first['accessJwt']}"})
+        assert (status, body) == (400, {"error": "ExpiredToken", "message": "Token has expired"})
+        refresh = "/xrpc/com.atproto.server.refreshSession"
+        status, _, second = get_json(sb.url, refresh, data=b"", headers={"Authorization": f"Bearer {first['refreshJwt']}"})
+        assert status == 200 and {second["accessJwt"], second["refreshJwt"]}.isdisjoint(
+            {first["accessJwt"], first["refreshJwt"]})
+        assert fetch(sb.url, search, headers={**proxy, "Authorization": f"Bearer {second['accessJwt']}"})[0] == 200
+        # the old refresh token is spent; an access token is no refresh token
+        status, _, body = get_json(sb.url, refresh, data=b"", headers={"Authorization": f"Bearer {first['refreshJwt']}"})
+        assert (status, body["error"]) == (400, "ExpiredToken")
+        status, _, body = get_json(sb.url, refresh, data=b"", headers={"Authorization": f"Bearer {second['accessJwt']}"})
+        assert (status, body["error"]) == (400, "InvalidToken")
+        assert sb.session_calls == {"createSession": 1, "refreshSession": 3}
+
+
+def test_bluesky_create_session_is_rate_limited_per_account():
+    with SandboxServer(size=50, seed=1, login_limits=((3, 300.0), (300, 86400.0))) as sb:
+        for _ in range(3):
+            session(sb.url)
+        body = json.dumps({"identifier": IDENTIFIER, "password": PASSWORD}).encode()
+        status, headers, answer = get_json(sb.url, "/xrpc/com.atproto.server.createSession", data=body,
+                                           headers={"Content-Type": "application/json"})
+        assert (status, answer["error"]) == (429, "RateLimitExceeded")
+        assert headers["RateLimit-Limit"] == "3" and headers["RateLimit-Remaining"] == "0"
+        assert headers["RateLimit-Policy"] == "3;w=300" and int(headers["RateLimit-Reset"]) > time.time() + 200
+        # per account: another identifier has its own count
+        other = json.dumps({"identifier": "someone.else", "password": "x"}).encode()
+        assert fetch(sb.url, "/xrpc/com.atproto.server.createSession", data=other,
+                     headers={"Content-Type": "application/json"})[0] == 401
+
+
+def test_bluesky_account_taken_down_or_deactivated():
+    with SandboxServer(size=50, seed=1) as sb:
+        sb.account_status = "deactivated"
+        data = session(sb.url)
+        assert data["active"] is False and data["status"] == "deactivated"
+        headers = {"Authorization": f"Bearer {data['accessJwt']}", "atproto-proxy": f"{APPVIEW_DID}#bsky_appview"}
+        status, _, body = get_json(sb.url, "/xrpc/app.bsky.feed.searchPosts?q=tofu", headers=headers)
+        assert (status, body["error"]) == (401, "AccountDeactivated")
+        sb.account_status = "takendown"
+        body = json.dumps({"identifier": IDENTIFIER, "password": PASSWORD}).encode()
+        status, _, answer = get_json(sb.url, "/xrpc/com.atproto.server.createSession", data=body,
+                                     headers={"Content-Type": "application/json"})
+        assert (status, answer["error"]) == (401, "AccountTakedown")
 
 
 def test_bluesky_search_cursor_facets_and_profiles(sandbox):

@@ -1,6 +1,10 @@
 """Bluesky: searchPosts by tag (logged in) -> authors -> getProfiles -> feed, threads, followers.
 
-Only searchPosts carries the session token; every other call is the public AppView's.
+Only searchPosts needs the session. It goes to the account's PDS with
+``atproto-proxy: <AppView DID>#bsky_appview`` (the PDS proxies it to the AppView: an
+AppView does not accept a PDS's token); the session token is added by the downloader
+middleware at the last moment (BearerAuthMiddleware, which also refreshes an expired
+session). Every other call goes to the public AppView, without a token.
 getFollowers gives profileViews, which carry no counts: each page of the follower sample
 is completed with getProfiles (profileViewDetailed, at most 25 actors a request) before
 it is stored.
@@ -10,6 +14,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from microscout.crawlers import parse_bluesky as pb
+from microscout.crawlers.bsky_session import error_from, explain_proxied, proxy_header
 from microscout.crawlers.items import FollowerItem, ItemBatch
 from microscout.crawlers.spiders.base import CrawlSpider
 
@@ -20,11 +25,13 @@ class BlueskySpider(CrawlSpider):
     name = "bluesky"
     platform = "bluesky"
 
-    def __init__(self, *args, base_url: str = "https://public.api.bsky.app", access_token: str | None = None,
-                 **kwargs):
+    def __init__(self, *args, base_url: str = "https://public.api.bsky.app", pds_url: str = "https://bsky.social",
+                 appview_did: str = "did:web:api.bsky.app", session=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.base_url = base_url.rstrip("/")
-        self.access_token = access_token  # in memory only; see BearerAuthMiddleware
+        self.pds_url = pds_url.rstrip("/")
+        self.appview_did = appview_did
+        self.session = session  # a bsky_session.Login, in memory only; see BearerAuthMiddleware
 
     def xrpc(self, method: str, **params) -> str:
         return f"{self.base_url}/xrpc/{method}?{urlencode(params, doseq=True)}"
@@ -41,17 +48,21 @@ class BlueskySpider(CrawlSpider):
         params = {"q": f"#{tag}", "tag": tag, "sort": "latest", "limit": 100}
         if cursor:
             params["cursor"] = cursor
-        return self.req(self.xrpc("app.bsky.feed.searchPosts", **params), self.parse_search,
-                        {"tag": tag, "page": page}, auth=True)
+        url = f"{self.pds_url}/xrpc/app.bsky.feed.searchPosts?{urlencode(params, doseq=True)}"
+        return self.req(url, self.parse_search, {"tag": tag, "page": page}, auth=True,
+                        headers={"atproto-proxy": proxy_header(self.appview_did)})
 
     def parse_search(self, response, ctx):
         self.crawler.stats.inc_value("microscout/hashtag_pages")
-        if response.status in (401, 403):
-            self.error(f"http_{response.status}", response.url)
-            self.fail("login_refused",
-                      f"Bluesky refused searchPosts ({response.status}): the session from "
-                      "platforms.bluesky.handle / app_password (or MICROSCOUT_BSKY_HANDLE / "
-                      "MICROSCOUT_BSKY_APP_PASSWORD) was not accepted; create a new app password")
+        if response.status in (400, 401, 403):
+            problem = response.meta.get("session_problem")
+            if problem is None:
+                refused = explain_proxied(error_from("searchPosts", response.status, response.body), self.pds_url,
+                                          self.appview_did, getattr(self.session, "handle", "?"), "searchPosts")
+                problem = (refused.reason, str(refused)) if refused else None
+            if problem is not None:
+                self.error(f"http_{response.status}", response.url)
+                self.fail(*problem)
         dids = self.parsed(response, "searchPosts", pb.search_authors)
         if dids is None:
             return

@@ -1,0 +1,302 @@
+"""Bluesky sessions end to end (issue #8): searchPosts through the PDS with atproto-proxy,
+the session kept between runs in a 0600 file, refreshed when it expires (also mid-crawl),
+one new login when a refresh is refused, `microscout logout bluesky`, and every refusal
+said in one line with the right exit code, no traceback and no secret.
+
+Real HTTP on 127.0.0.1: tests/crawlers/fakeserver.py (exact, logs every header) and the
+project's sandbox (tokens that expire, createSession's rate limit, account states).
+Crawls run through the CLI in a subprocess (a fresh reactor each).
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+import stat
+import subprocess
+import sys
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from microscout.config import parse_config
+from microscout.crawlers.bsky_session import Login, Session, SessionFile, session_path
+from microscout.sandbox import IDENTIFIER, PASSWORD, SandboxServer
+from microscout.sandbox.routes_bluesky import APPVIEW_DID
+from tests.crawlers.conftest import crawl_env, rows, run_crawl, write_config
+from tests.crawlers.fakeserver import BSKY_IDENTIFIER, BSKY_PASSWORD, BSKY_REFRESH, BSKY_TOKEN
+
+TAG = "plantbased"  # a sandbox hashtag with many posts
+
+
+def fake_env(**extra):
+    return crawl_env(MICROSCOUT_BSKY_HANDLE=BSKY_IDENTIFIER, MICROSCOUT_BSKY_APP_PASSWORD=BSKY_PASSWORD, **extra)
+
+
+def sandbox_env(password: str = PASSWORD, **extra):
+    return crawl_env(MICROSCOUT_BSKY_HANDLE=IDENTIFIER, MICROSCOUT_BSKY_APP_PASSWORD=password, **extra)
+
+
+def saved_sessions(state_dir: Path) -> list[Path]:
+    return sorted((state_dir / "bluesky").glob("*.json"))
+
+
+def the_session_file(state_dir: Path) -> Path:
+    (path,) = saved_sessions(state_dir)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600, oct(path.stat().st_mode)
+    assert stat.S_IMODE(path.parent.stat().st_mode) & 0o077 == 0
+    return path
+
+
+def logout(config: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "microscout", "logout", "bluesky", "--config", str(config)],
+                          capture_output=True, text=True, cwd=config.parent, env=crawl_env(), timeout=60)
+
+
+def assert_no_secret(folder: Path, result: subprocess.CompletedProcess, secrets: list[str]) -> None:
+    """Nowhere but the session file: not in the output, the database, its WAL, the job folder."""
+    db = folder / "scout.db"
+    stored = b""
+    if db.exists():
+        con = sqlite3.connect(db)
+        stored = "\n".join(con.iterdump()).encode()
+        con.close()
+    for extra in (Path(f"{db}-wal"), *(p for p in (folder / ".microscout").rglob("*") if p.is_file())):
+        if extra.exists():
+            stored += extra.read_bytes()
+    for secret in secrets:
+        assert secret not in result.stdout and secret not in result.stderr
+        assert secret.encode() not in stored
+
+
+def one_error_line(result: subprocess.CompletedProcess) -> str:
+    assert "Traceback" not in result.stderr, result.stderr[-3000:]
+    lines = [line for line in result.stderr.splitlines() if line.startswith("Error: ")]
+    assert len(lines) == 1, result.stderr[-3000:]
+    return lines[0]
+
+
+# -- through the PDS, with atproto-proxy -----------------------------------------------------
+
+def test_crawl_goes_through_the_pds_proxy_to_the_configured_appview(tmp_path, _state_dir):
+    did = "did:web:appview.sandbox.test"
+    with SandboxServer(size=60, seed=3, appview_did=did, lifetime=120) as sb:
+        config = write_config(tmp_path, sb.url).read_text().replace(
+            "[crawl]", f'appview_did = "{did}"\n\n[crawl]')
+        (tmp_path / "config.toml").write_text(config)
+        args = ("bluesky", "--hashtag", TAG, "--pages", "1", "--max-profiles", "5", "--posts", "2",
+                "--followers", "0")
+        result = run_crawl(tmp_path / "config.toml", *args, env=sandbox_env())
+        assert result.returncode == 0, result.stderr[-3000:]
+        assert rows(tmp_path / "scout.db", "SELECT count(*) AS n FROM profiles")[0]["n"] > 0
+        assert sb.session_calls == {"createSession": 1}
+
+        # --appview-did overrides the config: the PDS cannot resolve that DID, and says so
+        wrong = run_crawl(tmp_path / "config.toml", *args, "--appview-did", "did:web:api.bsky.app", env=sandbox_env())
+        line = one_error_line(wrong)
+        assert wrong.returncode == 2
+        assert "could not reach the AppView did:web:api.bsky.app#bsky_appview" in line
+        assert "400 InvalidRequest: could not resolve proxy did" in line and "--appview-did" in line
+        assert_no_secret(tmp_path, wrong, [PASSWORD, *sb.tokens])
+
+    bad = run_crawl(tmp_path / "config.toml", "bluesky", "--hashtag", TAG, "--appview-did", "api.bsky.app",
+                    env=sandbox_env())
+    assert bad.returncode == 2 and "--appview-did" in one_error_line(bad)
+
+
+def test_the_appview_refusing_the_pds_session_says_which_settings_to_check(tmp_path):
+    with SandboxServer(size=60, seed=3, lifetime=120) as sb:
+        sb.appview_trusts_pds = False
+        config = write_config(tmp_path, sb.url)
+        result = run_crawl(config, "bluesky", "--hashtag", TAG, env=sandbox_env())
+        tokens = list(sb.tokens)
+    line = one_error_line(result)
+    assert result.returncode == 2
+    assert "Bluesky refused searchPosts (401 InvalidToken: Malformed token)" in line
+    assert "platforms.bluesky.appview_did" in line and "--pds" in line
+    (run,) = rows(tmp_path / "scout.db", "SELECT * FROM crawl_runs")
+    assert run["status"] == "failed" and json.loads(run["errors"]) == {"http_401": 1}
+    assert_no_secret(tmp_path, result, [PASSWORD, *tokens])
+
+
+# -- sessions: refreshed, reused, replaced ---------------------------------------------------
+
+def test_session_expiring_mid_crawl_is_refreshed_and_the_crawl_completes(tmp_path, server, _state_dir):
+    server.fake.expire_on_pages = {3}  # the access token expires before the second searchPosts page
+    config = write_config(tmp_path, server.url)
+    result = run_crawl(config, "bluesky", "--hashtag", "kaffee", env=fake_env(MICROSCOUT_LOG_LEVEL="DEBUG"))
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "refreshSession" in result.stderr  # DEBUG logging did run, and shows no token
+    assert len(rows(tmp_path / "scout.db", "SELECT * FROM profiles")) == 4
+    assert server.fake.session_calls == {"createSession": 1, "refreshSession": 1}
+    page2 = [e for e in server.log if e["path"].endswith("searchPosts") and "cursor=3" in e["query"]]
+    assert [e["auth"] for e in page2] == [f"Bearer {BSKY_TOKEN}", f"Bearer {server.fake.access}"]
+    (refresh,) = [e for e in server.log if e["path"].endswith("refreshSession")]
+    assert refresh["auth"] == f"Bearer {BSKY_REFRESH}" and refresh["method"] == "POST"
+    (run,) = rows(tmp_path / "scout.db", "SELECT * FROM crawl_runs")
+    assert run["status"] == "finished" and json.loads(run["stats"])["session_refreshes"] == 1
+    # the refreshed session is the one kept for the next run
+    saved = json.loads(the_session_file(_state_dir).read_text())
+    assert (saved["access_jwt"], saved["refresh_jwt"]) == (server.fake.access, server.fake.refresh)
+    assert_no_secret(tmp_path, result, server.fake.issued + [BSKY_PASSWORD])
+
+
+def test_refused_refresh_mid_crawl_logs_in_once_more(tmp_path, server):
+    server.fake.expire_on_pages = {3}
+    server.fake.refuse_refresh = True
+    config = write_config(tmp_path, server.url)
+    result = run_crawl(config, "bluesky", "--hashtag", "kaffee", env=fake_env())
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert server.fake.session_calls == {"createSession": 2, "refreshSession": 1}
+    (run,) = rows(tmp_path / "scout.db", "SELECT * FROM crawl_runs")
+    stats = json.loads(run["stats"])
+    assert run["status"] == "finished" and stats["session_logins"] == 1 and stats["session_refreshes"] == 0
+    assert_no_secret(tmp_path, result, server.fake.issued + [BSKY_PASSWORD])
+
+
+def test_a_saved_session_the_pds_refuses_is_refreshed_or_else_replaced_by_one_login(tmp_path, server):
+    config = write_config(tmp_path, server.url)
+    args = ("bluesky", "--hashtag", "kaffee", "--pages", "1", "--posts", "0", "--followers", "0")
+    assert run_crawl(config, *args, env=fake_env()).returncode == 0
+    assert run_crawl(config, *args, env=fake_env()).returncode == 0  # reused: getSession, no login
+    assert server.fake.session_calls == {"createSession": 1, "getSession": 1}
+
+    server.fake.access = None  # the saved access token is no longer good: refreshed
+    assert run_crawl(config, *args, env=fake_env()).returncode == 0
+    assert server.fake.session_calls == {"createSession": 1, "getSession": 2, "refreshSession": 1}
+
+    server.fake.access = None  # and this time the refresh token is refused too: one new login
+    server.fake.refuse_refresh = True
+    result = run_crawl(config, *args, env=fake_env())
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert server.fake.session_calls == {"createSession": 2, "getSession": 3, "refreshSession": 2}
+
+
+def test_twenty_crawls_log_in_once_even_with_short_lived_tokens(tmp_path, _state_dir):
+    """createSession is rate-limited per account: consecutive crawls reuse the saved session
+    (checked with getSession), refreshing it when the access token (here 70 seconds) is
+    within a minute of its expiry."""
+    with SandboxServer(size=60, seed=3, access_lifetime=70.0, lifetime=300) as sb:
+        config = write_config(tmp_path, sb.url)
+        for n in range(20):
+            result = run_crawl(config, "bluesky", "--hashtag", TAG, "--pages", "1", "--max-profiles", "1",
+                               "--posts", "0", "--followers", "0", env=sandbox_env())
+            assert result.returncode == 0, (n, result.stderr[-3000:])
+        calls = dict(sb.session_calls)
+        tokens = list(sb.tokens)
+    assert calls["createSession"] == 1, calls
+    assert calls.get("refreshSession", 0) >= 1 and calls.get("getSession", 0) >= 1, calls
+    assert [r["status"] for r in rows(tmp_path / "scout.db", "SELECT status FROM crawl_runs")] == ["finished"] * 20
+    the_session_file(_state_dir)
+    assert_no_secret(tmp_path, result, [PASSWORD, *tokens])
+
+
+def test_tokens_expiring_during_a_crawl_on_the_sandbox(tmp_path):
+    """A 1-second access token and a crawl of several seconds: every expiry mid-crawl is
+    refreshed through Scrapy, and nothing is lost."""
+    with SandboxServer(size=150, seed=3, access_lifetime=1.0, lifetime=300) as sb:
+        config = write_config(tmp_path, sb.url, extra="download_delay = 0.1\nautothrottle = false\n")
+        result = run_crawl(config, "bluesky", "--hashtag", TAG, "--hashtag", "veganrecipes", "--pages", "3",
+                           "--max-profiles", "10", "--posts", "1", "--replied-posts", "0", "--followers", "0",
+                           "--no-prefilter", env=sandbox_env(), timeout=240)
+        calls = dict(sb.session_calls)
+    assert result.returncode == 0, result.stderr[-3000:]
+    (run,) = rows(tmp_path / "scout.db", "SELECT * FROM crawl_runs")
+    stats = json.loads(run["stats"])
+    assert run["status"] == "finished" and json.loads(run["errors"]) == {}, run
+    assert calls["createSession"] == 1 and calls.get("refreshSession", 0) == stats["session_refreshes"] >= 1, calls
+    assert stats["hashtag_pages"] >= 3
+
+
+def test_a_saved_session_of_another_account_or_pds_is_ignored(tmp_path, server, _state_dir):
+    path = session_path(server.url, BSKY_IDENTIFIER)
+    store = SessionFile(path)
+    store.save(Session(pds="https://elsewhere.example", handle=BSKY_IDENTIFIER, did="did:plc:x",
+                       access_jwt="other-access", refresh_jwt="other-refresh"))
+    assert store.load(server.url, BSKY_IDENTIFIER) is None
+    store.save(Session(pds=server.url, handle="someone.else", did="did:plc:x", access_jwt="other-access",
+                       refresh_jwt="other-refresh"))
+    assert store.load(server.url, BSKY_IDENTIFIER) is None
+    login = Login(server.url, BSKY_IDENTIFIER, BSKY_PASSWORD, user_agent="t", store=store)
+    session = login.start()
+    assert session.access_jwt == BSKY_TOKEN and server.fake.session_calls == {"createSession": 1}
+    assert "other-access" not in path.read_text() and BSKY_TOKEN not in repr(login) + repr(session)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_session_file_from_config_and_never_inside_the_job_folder(tmp_path, server, _state_dir):
+    config = write_config(tmp_path, server.url)
+    text = config.read_text()
+    config.write_text(text.replace("[crawl]", 'session_file = "private/bsky.json"\n\n[crawl]'))
+    result = run_crawl(config, "bluesky", "--hashtag", "kaffee", "--pages", "1", env=fake_env())
+    assert result.returncode == 0, result.stderr[-3000:]
+    path = tmp_path / "private" / "bsky.json"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600 and json.loads(path.read_text())["access_jwt"] == BSKY_TOKEN
+    assert saved_sessions(_state_dir) == []
+
+    config.write_text(text.replace("[crawl]", 'session_file = ".microscout/crawls/s.json"\n\n[crawl]'))
+    result = run_crawl(config, "bluesky", "--hashtag", "kaffee", env=fake_env())
+    assert result.returncode == 2 and "inside the crawl job folder" in one_error_line(result)
+
+
+def test_logout_deletes_the_saved_session_and_revokes_it(tmp_path, server, _state_dir):
+    config = write_config(tmp_path, server.url)
+    assert run_crawl(config, "bluesky", "--hashtag", "kaffee", "--pages", "1", env=fake_env()).returncode == 0
+    path = the_session_file(_state_dir)
+    out = logout(config)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == (f"Deleted the saved Bluesky session of {BSKY_IDENTIFIER} at {server.url}: "
+                                  f"{path}; revoked at the PDS")
+    assert not path.exists() and server.fake.session_calls["deleteSession"] == 1
+    assert BSKY_TOKEN not in out.stdout + out.stderr and BSKY_REFRESH not in out.stdout + out.stderr
+    again = logout(config)
+    assert again.returncode == 0 and "nothing to delete" in again.stdout
+    # the next crawl logs in anew
+    assert run_crawl(config, "bluesky", "--hashtag", "kaffee", "--pages", "1", env=fake_env()).returncode == 0
+    assert server.fake.session_calls["createSession"] == 2
+
+
+# -- refusals: one line, the right exit code, no traceback, no secret ----------------------------
+
+def _login_directly(url: str) -> None:
+    body = json.dumps({"identifier": IDENTIFIER, "password": PASSWORD}).encode()
+    request = urllib.request.Request(f"{url}/xrpc/com.atproto.server.createSession", data=body,
+                                     headers={"Content-Type": "application/json"})
+    urllib.request.urlopen(request, timeout=10).close()
+
+
+@pytest.mark.parametrize("case, code, expected", [
+    ("wrong_password", 2, ["was refused (401 AuthenticationRequired: Invalid identifier or password)",
+                           "check the handle and app password", "MICROSCOUT_BSKY_APP_PASSWORD"]),
+    ("takendown", 2, ["The Bluesky account scout.bsky.sandbox", "has been taken down",
+                      "(401 AccountTakedown: Account has been taken down)", "crawl with another account"]),
+    ("deactivated", 2, ["is not active (AccountDeactivated: the PDS says the account is deactivated)",
+                        "reactivate it"]),
+    ("rate_limited", 1, ["is rate limited for scout.bsky.sandbox (429 RateLimitExceeded: Rate Limit Exceeded)",
+                         "try again after 20", "UTC (in about 5 min)"]),
+])
+def test_refused_logins_say_what_happened_and_what_to_do(tmp_path, case, code, expected):
+    wrong = "wrong-app-pass-never-shown"
+    with SandboxServer(size=50, seed=3, login_limits=((1, 300.0), (300, 86400.0)), lifetime=120) as sb:
+        if case in ("takendown", "deactivated"):
+            sb.account_status = case
+        if case == "rate_limited":
+            _login_directly(sb.url)  # the account's one login of these 5 minutes is spent
+        config = write_config(tmp_path, sb.url)
+        result = run_crawl(config, "bluesky", "--hashtag", TAG,
+                           env=sandbox_env(wrong if case == "wrong_password" else PASSWORD))
+        tokens = list(sb.tokens)
+    line = one_error_line(result)
+    assert result.returncode == code, result.stderr
+    for words in expected:
+        assert words in line, line
+    assert_no_secret(tmp_path, result, [PASSWORD, wrong, *tokens])
+    db = tmp_path / "scout.db"  # a crawl that cannot log in records nothing
+    assert not db.exists() or rows(db, "SELECT * FROM crawl_runs") == []
+
+
+def test_config_keys_have_documented_defaults():
+    bsky = parse_config({}).platforms.bluesky
+    assert (bsky.appview_did, bsky.session_file) == (APPVIEW_DID, "")
+    with pytest.raises(Exception, match="appview_did"):
+        parse_config({"platforms": {"bluesky": {"appview_did": "https://api.bsky.app"}}})
