@@ -6,6 +6,7 @@ from a third-party one but its source.
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import importlib
 import importlib.util
 import sys
@@ -60,7 +61,29 @@ def make_plugin_manager(plugins_dir: str | Path | None = None, *, entry_points: 
         pm.load_setuptools_entrypoints(ENTRY_POINT_GROUP)
     if plugins_dir:
         load_plugins_dir(pm, Path(plugins_dir))
+    check_hooks(pm)
     return pm
+
+
+def check_hooks(pm: pluggy.PluginManager) -> None:
+    """Every hook implementation matches a hook of the contract (pluggy's check_pending):
+    a misspelt ``register_rule`` would otherwise be loaded, listed and never called."""
+    try:
+        pm.check_pending()
+    except pluggy.PluginValidationError as exc:
+        known = sorted(n for n in vars(hookspecs) if getattr(getattr(hookspecs, n), "microscout_spec", None))
+        for name in pm.hook.__dict__:
+            hook = getattr(pm.hook, name)
+            if name.startswith("_") or hook.has_spec():
+                continue
+            for impl in hook.get_hookimpls():
+                if impl.optionalhook:
+                    continue
+                near = difflib.get_close_matches(name, known, n=1)
+                hint = f"did you mean {near[0]!r}? " if near else ""
+                raise PluginError(f"plugin {impl.plugin_name}: {name!r} is not a microscout hook; {hint}"
+                                  f"the hooks are {', '.join(known)} (microscout/engine/hookspecs.py)") from exc
+        raise PluginError(str(exc)) from exc
 
 
 def load_plugins_dir(pm: pluggy.PluginManager, folder: Path) -> None:

@@ -72,6 +72,34 @@ def test_broken_plugins_dir_file_names_the_file(tmp_path):
         make_plugin_manager(tmp_path, entry_points=False, defaults=False)
 
 
+@pytest.mark.parametrize("source, message", [
+    ("register_rule", "'register_rule' is not a microscout hook; did you mean 'register_rules'?"),
+    ("register_exporter", "did you mean 'register_exporters'?"),
+    ("frobnicate", "'frobnicate' is not a microscout hook; the hooks are register_commands, register_exporters, "
+                   "register_rules"),
+])
+def test_a_misnamed_hook_fails_naming_the_plugin_and_the_nearest_hook(tmp_path, source, message):
+    (tmp_path / "typo.py").write_text(f"from microscout import hookimpl\n\n@hookimpl\ndef {source}(register):\n"
+                                      f"    pass\n")
+    with pytest.raises(PluginError, match="^plugin plugins_dir:typo.py: ") as caught:
+        make_plugin_manager(tmp_path, entry_points=False, defaults=False)
+    assert message in str(caught.value)
+
+
+def test_a_misnamed_hook_is_one_line_and_exit_2_on_the_command_line(tmp_path):
+    from click.testing import CliRunner
+
+    from microscout.cli import cli
+
+    (tmp_path / "plugins").mkdir()
+    (tmp_path / "plugins" / "typo.py").write_text("from microscout import hookimpl\n\n@hookimpl\n"
+                                                  "def register_rule(register):\n    pass\n")
+    (tmp_path / "config.toml").write_text('plugins_dir = "plugins"\n')
+    result = CliRunner().invoke(cli, ["plugins", "--config", str(tmp_path / "config.toml")])
+    assert result.exit_code == 2, result.output
+    assert "did you mean 'register_rules'?" in result.output and "Traceback" not in result.output
+
+
 class Registers:
     def __init__(self, *rules):
         self.rules = rules
