@@ -20,16 +20,16 @@ from microscout.heuristics.accounts import (CLASSES, AccountFeatures, AccountThr
 class Options(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    fail_below_real: float = Field(0.75, ge=0, le=1, description="Fail when fewer followers than this share "
+    fail_below_real: float = Field(0.75, ge=0, le=1, description="Default 0.75: fail when fewer followers than this share "
                                    "look real (Modash: credibility < 75% real is often a sign of fraud).")
-    pass_from_real: float = Field(0.80, ge=0, le=1, description="Pass when at least this share looks real "
+    pass_from_real: float = Field(0.80, ge=0, le=1, description="Default 0.8: pass when at least this share looks real "
                                   "(GRIN: > 80% genuine is good); between the two is a warning.")
-    very_good_real: float = Field(0.90, ge=0, le=1, description="At least this share real is called very good "
+    very_good_real: float = Field(0.90, ge=0, le=1, description="Default 0.9: at least this share real is called very good "
                                   "in the reason (GRIN: > 90% genuine is very good).")
-    min_sample: int = Field(30, ge=1, description="Fewer sampled followers than this gives 'unknown' (a Wilson "
+    min_sample: int = Field(30, ge=1, description="Default 30: fewer sampled followers than this gives 'unknown' (a Wilson "
                             "interval at n=30 is still about +/-15 points wide).")
-    examples: int = Field(5, ge=0, description="How many flagged followers to list in the evidence.")
-    accounts: AccountThresholds = Field(default_factory=AccountThresholds, description="Thresholds of the "
+    examples: int = Field(5, ge=0, description="Default 5: how many flagged followers to list in the evidence.")
+    accounts: AccountThresholds = Field(default_factory=AccountThresholds, description="Default: the table below. Thresholds of the "
                                         "per-follower classifier and its measured error rates (docs/HEURISTICS.md: "
                                         "fitted on InstaFake, Kaggle and cresci-2015, measured leaving one set out).")
 

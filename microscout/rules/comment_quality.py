@@ -17,20 +17,20 @@ from microscout.heuristics.comments import CommentThresholds, classify_comment
 class Options(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    fail_generic_share: float = Field(0.50, ge=0, le=1, description="Fail when at least this share of the "
+    fail_generic_share: float = Field(0.50, ge=0, le=1, description="Default 0.5: fail when at least this share of the "
                                       "audience's comments is generic or spam (HypeAuditor: 50%+ is an alarm).")
-    warn_generic_share: float = Field(0.35, ge=0, le=1, description="Warn from this share (our choice: "
+    warn_generic_share: float = Field(0.35, ge=0, le=1, description="Default 0.35: warn from this share (our choice: "
                                       "a margin below HypeAuditor's alarm).")
-    min_comments: int = Field(20, ge=1, description="Fewer audience comments than this gives 'unknown' "
+    min_comments: int = Field(20, ge=1, description="Default 20: fewer audience comments than this gives 'unknown' "
                               "(below it one comment moves the share by 5+ points).")
-    pod_post_share: float = Field(0.6, gt=0, le=1, description="A commenter on at least this share of the "
+    pod_post_share: float = Field(0.6, gt=0, le=1, description="Default 0.6: a commenter on at least this share of the "
                                   "posts is a pod regular (DOMAIN.md: the same commenters across posts).")
-    pod_min_posts: int = Field(4, ge=2, description="Pods are looked for only across at least this many "
+    pod_min_posts: int = Field(4, ge=2, description="Default 4: pods are looked for only across at least this many "
                                "commented posts (on fewer, loyal fans look the same).")
-    warn_pod_share: float = Field(0.30, ge=0, le=1, description="Warn when pod regulars write at least this "
+    warn_pod_share: float = Field(0.30, ge=0, le=1, description="Default 0.3: warn when pod regulars write at least this "
                                   "share of the audience's comments (our choice).")
-    examples: int = Field(5, ge=0, description="How many example comments to list in the evidence.")
-    comments: CommentThresholds = Field(default_factory=CommentThresholds, description="Shape limits of a "
+    examples: int = Field(5, ge=0, description="Default 5: how many example comments to list in the evidence.")
+    comments: CommentThresholds = Field(default_factory=CommentThresholds, description="Default: the table below. Shape limits of a "
                                         "generic comment (docs/HEURISTICS.md).")
 
     @model_validator(mode="after")

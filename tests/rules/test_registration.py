@@ -4,10 +4,12 @@ import json
 import pytest
 from pydantic import BaseModel, ValidationError
 
+from microscout.engine.plugins import DEFAULT_PLUGINS, collect_rules, make_plugin_manager
 from tests.rules.conftest import registered_rule
 
-RULES = ["tier_bounds", "automated", "engagement", "ad_frequency", "disclosure", "sponsored_engagement", "growth_spikes",
-         "posting_cadence", "niche_relevance"]
+# Every built-in rule, from the plugin manager itself: a new rule cannot be left out.
+RULES = sorted(name for name, rule in collect_rules(make_plugin_manager(None, entry_points=False)).items()
+               if rule.plugin in DEFAULT_PLUGINS)
 
 
 def fields(model: type[BaseModel], prefix=""):
