@@ -14,6 +14,8 @@ COMMAND_MODULES = (
     "microscout.cli.export",
     "microscout.cli.check",
     "microscout.cli.rules",
+    "microscout.cli.try_rule",
+    "microscout.cli.new_rule",
     "microscout.cli.plugins",
     "microscout.cli.config",
     "microscout.cli.db",

@@ -1,0 +1,149 @@
+"""`microscout new-rule NAME`: a rule plugin to start from, with a test that passes."""
+from __future__ import annotations
+
+import keyword
+import re
+from pathlib import Path
+
+import click
+
+from microscout.cli.common import Env, UsageProblem, with_env
+
+RULE = '''"""Rule {name}: {summary}
+
+Written by `microscout new-rule`; docs/PLUGINS.md has the contract. Configure it in
+config.toml under [rules.{name}], use it in a campaign's gates or weights, and try it on
+a stored creator with `microscout try {name} HANDLE`.
+"""
+from pydantic import BaseModel, ConfigDict, Field
+
+from microscout import Need, Rule, Verdict, hookimpl
+
+
+class Options(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # a typo in config.toml is an error, not ignored
+    min_posts: int = Field(10, ge=1, description="Default 10: fewest own posts (not replies) in the crawl that pass.")
+
+
+def evaluate(candidate, options: Options, context) -> Verdict:
+    if "posts" not in candidate.fetched:
+        # no data is not a fail: say so, and the shortlist treats it as unknown
+        return Verdict.unknown("posts were not fetched for this profile")
+    own = [p for p in candidate.posts if not p.is_reply]
+    evidence = {{"posts": len(own), "minimum": options.min_posts}}
+    if len(own) >= options.min_posts:
+        return Verdict(outcome="pass", score=1.0, evidence=evidence,
+                       reason=f"{{len(own)}} recent posts (at least {{options.min_posts}})")
+    return Verdict(outcome="fail", score=len(own) / options.min_posts, evidence=evidence,
+                   reason=f"only {{len(own)}} recent posts (fewer than {{options.min_posts}})")
+
+
+@hookimpl
+def register_rules(register):
+    register(Rule(name="{name}", summary="{summary}", options=Options,
+                  needs=frozenset({{Need.POSTS}}), evaluate=evaluate))
+'''
+
+TEST = '''"""Tests of the {name} rule, built with microscout.testing (run: pytest {test_path})."""
+{import_line}
+from microscout.testing import candidate, evaluate, post
+
+
+def test_enough_posts_pass():
+    verdict = evaluate({module}, "{name}", candidate(posts=[post(days_ago=d) for d in range(10)]))
+    assert verdict.outcome == "pass" and verdict.evidence["posts"] == 10
+
+
+def test_too_few_posts_fail_with_the_count():
+    verdict = evaluate({module}, "{name}", candidate(posts=[post(), post()]), min_posts=3)
+    assert verdict.outcome == "fail" and "only 2 recent posts" in verdict.reason
+
+
+def test_posts_not_fetched_is_unknown_not_a_fail():
+    assert evaluate({module}, "{name}", candidate()).outcome == "unknown"
+'''
+
+LOAD_BESIDE = '''import importlib.util
+import pathlib
+
+_spec = importlib.util.spec_from_file_location("{name}", pathlib.Path(__file__).with_name("{name}.py"))
+{name} = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module({name})
+'''
+
+PYPROJECT = '''[build-system]
+requires = ["setuptools>=68"]
+build-backend = "setuptools.build_meta"
+
+[project]
+name = "{dist}"
+version = "0.1.0"
+description = "{summary}"
+requires-python = ">=3.11"
+dependencies = ["microscout>={version}"]
+
+[project.entry-points.microscout]
+{name} = "{package}.rules"
+
+[tool.setuptools]
+packages = ["{package}"]
+
+[tool.pytest.ini_options]
+pythonpath = ["."]  # the tests run before the package is installed too
+'''
+
+
+@click.command("new-rule")
+@click.argument("name")
+@click.option("--summary", default="A rule written for our campaigns", show_default=True,
+              help="The one-line summary `microscout rules` shows.")
+@click.option("--package", "as_package", is_flag=True,
+              help="Write an installable package (pyproject.toml with an entry point, the rule, a test) "
+                   "instead of a file in plugins_dir.")
+@click.option("--dir", "folder", type=click.Path(file_okay=False), default=None,
+              help="Where to write (default: the config's plugins_dir; with --package, the current folder).")
+@with_env
+def command(env: Env, name: str, summary: str, as_package: bool, folder: str | None) -> None:
+    """Write a rule plugin NAME to start from, with a test that passes."""
+    from microscout import __version__
+
+    if not re.fullmatch(r"[a-z][a-z0-9_]*", name) or keyword.iskeyword(name):
+        raise UsageProblem(f"rule name {name!r}: use lower_snake_case, e.g. min_posts")
+    if '"' in summary or "\\" in summary:
+        raise UsageProblem("--summary: write it without quotes or backslashes")
+    if name in env.rules:
+        raise UsageProblem(f"a rule named {name!r} is already registered (by {env.rules[name].plugin}); pick another")
+    if as_package:
+        root = Path(folder or ".") / f"microscout-{name.replace('_', '-')}"
+        package = f"microscout_{name}"
+        files = {
+            root / "pyproject.toml": PYPROJECT.format(dist=root.name, summary=summary, version=__version__,
+                                                      name=name, package=package),
+            root / package / "__init__.py": "",
+            root / package / "rules.py": RULE.format(name=name, summary=summary),
+            root / "tests" / f"test_{name}.py": TEST.format(
+                name=name, module="rules", import_line=f"from {package} import rules",
+                test_path=f"tests/test_{name}.py"),
+        }
+    else:
+        if folder:
+            root = Path(folder)
+        elif env.config.plugins_dir:
+            root = env.config.path(env.config.plugins_dir)
+        else:
+            raise UsageProblem("no plugins_dir in the config: set plugins_dir or pass --dir FOLDER")
+        files = {
+            root / f"{name}.py": RULE.format(name=name, summary=summary),
+            # plugins_dir skips _-prefixed files: the test sits beside the rule without being loaded as one
+            root / f"_test_{name}.py": TEST.format(
+                name=name, module=name, test_path=root / f"_test_{name}.py", import_line=LOAD_BESIDE.format(name=name)),
+        }
+    taken = [str(p) for p in files if p.exists()]
+    if taken:
+        raise UsageProblem(f"{', '.join(taken)} already exists: nothing written")
+    for path, text in files.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+        click.echo(f"wrote {path}")
+    test = next(p for p in files if p.name.endswith(f"test_{name}.py"))
+    click.echo(f"next: pytest {test}   then: microscout try {name} HANDLE")

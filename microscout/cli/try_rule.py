@@ -1,0 +1,59 @@
+"""`microscout try RULE HANDLE`: one rule on one stored creator, without a shortlist run."""
+from __future__ import annotations
+
+import json
+
+import click
+
+from microscout.cli.common import Env, UsageProblem, with_env
+
+
+@click.command("try")
+@click.argument("rule")
+@click.argument("handle")
+@click.option("--campaign", default=None, help="Judge with this campaign's settings (default: the rule's defaults "
+                                                "with a campaign of every tier).")
+@click.option("--json", "as_json", is_flag=True, help="Print the verdict as JSON.")
+@with_env
+def command(env: Env, rule: str, handle: str, campaign: str | None, as_json: bool) -> None:
+    """Run RULE on the stored creator HANDLE and print its verdict and evidence.
+
+    Nothing is saved: use it while writing a rule, then `microscout shortlist` as usual.
+    """
+    from microscout.config import TIER_NAMES, Campaign
+    from microscout.engine.evaluate import Evaluator, run_rule
+    from microscout.store.queries import find_profile, load_candidates
+
+    rules = env.rules
+    if rule not in rules:
+        raise UsageProblem(f"no rule named {rule!r}; rules are: {', '.join(sorted(rules))}")
+    db = env.db(create=False)
+    profiles = [p for p in find_profile(db, handle) if not p["opted_out"]]
+    if not profiles:
+        raise UsageProblem(f"no stored profile matches {handle!r}; check the handle (user@instance on Mastodon, "
+                           f"name.bsky.social on Bluesky) or crawl it first")
+    config = env.config
+    if campaign is None:
+        campaign = "(try)"
+        config = config.model_copy(update={"campaigns": {**config.campaigns,
+                                                         campaign: Campaign(target_tier=list(TIER_NAMES))}})
+    else:
+        config.campaign(campaign)  # a clear error for an unknown campaign
+    evaluator = Evaluator(config, {rule: rules[rule]}, campaign)
+    out = []
+    for candidate in load_candidates(db, profiles):
+        context, active = evaluator.setup(candidate.profile.platform)
+        if not active:
+            raise UsageProblem(f"rule {rule!r} is switched off for {candidate.profile.platform} "
+                               f"in campaign {campaign!r} (enabled = false)")
+        verdict = run_rule(active[0][0], candidate, active[0][1], context)
+        out.append({"handle": candidate.handle, "platform": candidate.profile.platform, "rule": rule,
+                    **verdict.model_dump(mode="json")})
+    if as_json:
+        click.echo(json.dumps(out if len(out) > 1 else out[0], ensure_ascii=False, indent=1))
+        return
+    for v in out:
+        click.echo(f"{v['handle']} ({v['platform']}): {v['rule']} {v['outcome']} (score {v['score']:.2f})")
+        click.echo(f"  {v['reason']}")
+        for key, value in v["evidence"].items():
+            click.echo(f"  {key}: {json.dumps(value, ensure_ascii=False, default=str)}")

@@ -1,0 +1,102 @@
+"""What a rule author uses: `new-rule` writes a plugin whose test passes, `try` runs one rule
+on one stored creator, and microscout.testing builds candidates from plain values."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from microscout.cli import cli
+from microscout.store import open_store
+from microscout.testing import candidate, comment, context, evaluate, follower, post
+from tests.engine.helpers import add_profile
+
+
+def invoke(*args):
+    return CliRunner().invoke(cli, [str(a) for a in args])
+
+
+@pytest.fixture
+def folder(tmp_path):
+    (tmp_path / "config.toml").write_text('plugins_dir = "plugins"\ndatabase = "scout.db"\n')
+    return tmp_path
+
+
+def test_new_rule_writes_a_plugin_whose_own_test_passes(folder):
+    result = invoke("new-rule", "min_posts", "--config", folder / "config.toml")
+    assert result.exit_code == 0, result.output
+    assert (folder / "plugins" / "min_posts.py").is_file()
+    run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                          str(folder / "plugins" / "_test_min_posts.py")], capture_output=True, text=True)
+    assert run.returncode == 0 and "3 passed" in run.stdout, run.stdout + run.stderr
+    # the new rule is loaded from plugins_dir like any other; the test file beside it is not
+    rules = invoke("rules", "--json", "--config", folder / "config.toml")
+    names = [r["name"] for r in json.loads(rules.output)]
+    assert "min_posts" in names
+    again = invoke("new-rule", "min_posts", "--config", folder / "config.toml")
+    assert again.exit_code == 2 and "already registered" in again.output
+
+
+def test_new_rule_package_has_an_entry_point_and_a_passing_test(tmp_path):
+    result = invoke("new-rule", "posts_often", "--package", "--dir", tmp_path)
+    assert result.exit_code == 0, result.output
+    root = tmp_path / "microscout-posts-often"
+    assert '[project.entry-points.microscout]\nposts_often = "microscout_posts_often.rules"' in \
+        (root / "pyproject.toml").read_text()
+    run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], cwd=root,
+                         capture_output=True, text=True)
+    assert run.returncode == 0 and "3 passed" in run.stdout, run.stdout + run.stderr
+
+
+@pytest.mark.parametrize("name, message", [("Bad-Name", "use lower_snake_case"), ("class", "use lower_snake_case"),
+                                           ("engagement", "already registered")])
+def test_new_rule_refuses_bad_names(folder, name, message):
+    result = invoke("new-rule", name, "--config", folder / "config.toml")
+    assert result.exit_code == 2 and message in result.output
+    assert not (folder / "plugins").exists()
+
+
+def test_try_runs_one_rule_on_one_stored_creator(folder):
+    db = open_store(folder / "scout.db")
+    add_profile(db, "anna", 5_000, posts=3, likes=80)
+    db.conn.close()
+    result = invoke("try", "engagement", "anna", "--config", folder / "config.toml", "--json")
+    assert result.exit_code == 0, result.output
+    verdict = json.loads(result.output)
+    assert verdict["handle"] == "anna" and verdict["rule"] == "engagement" and verdict["outcome"] in (
+        "pass", "warn", "fail", "unknown")
+    assert "engagement_rate" in verdict["evidence"]
+    text = invoke("try", "engagement", "anna", "--config", folder / "config.toml")
+    assert text.output.startswith("anna (mastodon): engagement ") and "engagement_rate:" in text.output
+    # nothing was saved
+    assert open_store(folder / "scout.db").execute("SELECT COUNT(*) FROM shortlist_runs").fetchone()[0] == 0
+
+
+@pytest.mark.parametrize("args, message", [
+    (("no_such_rule", "anna"), "no rule named 'no_such_rule'"),
+    (("engagement", "nobody"), "no stored profile matches 'nobody'"),
+])
+def test_try_says_what_is_wrong(folder, args, message):
+    db = open_store(folder / "scout.db")
+    add_profile(db, "anna", 5_000, posts=3)
+    db.conn.close()
+    result = invoke("try", *args, "--config", folder / "config.toml")
+    assert result.exit_code == 2 and message in result.output
+
+
+def test_the_testing_helpers_build_candidates_that_rules_judge():
+    from microscout.engine.plugins import collect_rules, make_plugin_manager
+
+    rule = collect_rules(make_plugin_manager(None, entry_points=False))["comment_quality"]
+    posts = [post(platform_id=f"p{i}") for i in range(4)]
+    replies = {p.platform_id: [comment(post_id=p.platform_id, text="love this") for _ in range(6)] for p in posts}
+    verdict = evaluate(rule, candidate(posts=posts, comments=replies))
+    assert verdict.outcome == "fail" and "generic" in verdict.reason
+    # what was not given was not fetched: the rule says unknown rather than pass
+    assert evaluate(rule, candidate(posts=posts)).outcome == "unknown"
+    audience = candidate(followers=[follower() for _ in range(40)])
+    assert audience.fetched == {"profile", "followers"}
+    assert context(platform="bluesky", target_tier="micro").platform.tiers["micro"].min > 0
