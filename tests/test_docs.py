@@ -1,5 +1,6 @@
 """Meta-tests that keep the docs honest: commands, hooks and config keys."""
 import inspect
+from pathlib import Path
 import re
 import tomllib
 
@@ -45,6 +46,39 @@ def test_every_hook_is_documented_and_tested(hook):
     assert hook in (REPO / "docs" / "PLUGINS.md").read_text(), f"docs/PLUGINS.md does not document {hook}"
     tests = "".join(p.read_text() for p in (REPO / "tests").rglob("test_*.py") if p.name != "test_docs.py")
     assert f"def {hook}" in tests, f"no test implements the hook {hook}"
+
+
+def test_the_plugin_reference_is_generated_from_the_code():
+    """Hook signatures, Rule, Verdict, Need, RuleContext and every candidate field, with
+    meaning and units, as the code has them (scripts/update_plugin_docs.py rewrites it)."""
+    from microscout.engine.reference import replace_in
+
+    page = (REPO / "docs" / "PLUGINS.md").read_text()
+    assert replace_in(page) == page, "docs/PLUGINS.md's reference is stale: run python scripts/update_plugin_docs.py"
+    for hook in HOOKS:
+        signature = str(inspect.signature(getattr(hookspecs, hook))).replace("'", "")
+        assert f"#### `{hook}{signature}`" in page
+
+
+def test_every_field_of_the_contract_says_what_it_holds():
+    import dataclasses
+
+    from microscout.engine import candidate, rules
+
+    for cls in (candidate.Candidate, candidate.Profile, candidate.Post, candidate.Comment, candidate.Follower,
+                candidate.Snapshot, rules.Rule, rules.RuleContext):
+        for f in dataclasses.fields(cls):
+            assert f.metadata.get("doc"), f"{cls.__name__}.{f.name} has no doc"
+    for name, f in rules.Verdict.model_fields.items():
+        assert f.description, f"Verdict.{name} has no description"
+    assert {n.value for n in rules.Need} == set(rules.NEED_DOCS)
+
+
+def test_the_package_ships_its_type_information():
+    import microscout
+
+    assert (Path(microscout.__file__).parent / "py.typed").is_file()
+    assert "py.typed" in (REPO / "pyproject.toml").read_text()
 
 
 def keys_of(model, prefix=""):

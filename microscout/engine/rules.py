@@ -29,16 +29,31 @@ class Need(str, enum.Enum):
     FOLLOWERS = "followers"
     HISTORY = "history"
 
+    @property
+    def doc(self) -> str:
+        return NEED_DOCS[self.value]
+
+
+NEED_DOCS = {
+    "profile": "the profile alone (counts, bio, flags): cheap rules that may run as a crawl-time prefilter",
+    "posts": "recent posts with their counts (candidate.posts)",
+    "comments": "replies by others to recent posts (candidate.comments); implies posts",
+    "followers": "a sample of followers with their own counts (candidate.followers)",
+    "history": "the profile's counts at every crawl (candidate.snapshots)",
+}
+
 
 class Verdict(BaseModel):
     """One rule's judgement of one candidate."""
 
     model_config = ConfigDict(extra="forbid")
 
-    outcome: Outcome
-    score: float = Field(ge=0.0, le=1.0)
-    reason: str
-    evidence: dict[str, Any] = Field(default_factory=dict)
+    outcome: Outcome = Field(description="pass, warn, fail, unknown (no data to judge by) or error (the rule "
+                                         "raised; set by the engine)")
+    score: float = Field(ge=0.0, le=1.0, description="0 to 1, 1 best; the campaign's weights average it")
+    reason: str = Field(description="one line a marketer reads, with the numbers it rests on")
+    evidence: dict[str, Any] = Field(default_factory=dict, description="JSON-serialisable: the numbers, ids and "
+                                     "matched text behind the reason")
 
     @classmethod
     def unknown(cls, reason: str, **evidence: Any) -> "Verdict":
@@ -54,12 +69,14 @@ class NoOptions(BaseModel):
 class RuleContext:
     """What a rule may know besides the candidate: the campaign and the platform."""
 
-    campaign_name: str
-    campaign: "Campaign"
-    platform: "Platform"
-    now: datetime
+    campaign_name: str = field(metadata={"doc": "the campaign's name in the config"})
+    campaign: "Campaign" = field(metadata={"doc": "the campaign's settings: hashtags, keywords, target_tiers, gates, "
+                                                  "weights"})
+    platform: "Platform" = field(metadata={"doc": "the platform's settings: tiers (bounds per tier name)"})
+    now: datetime = field(metadata={"doc": "the judging time (UTC); windows count back from it"})
 
     def tier_of(self, followers: int | None) -> str | None:
+        """The platform's tier name for a follower count (None for hidden counts)."""
         if followers is None:
             return None
         for name, tier in self.platform.tiers.items():
@@ -79,11 +96,15 @@ class Rule:
     score unless the campaign gives it a weight.
     """
 
-    name: str
-    summary: str
-    evaluate: Callable[["Candidate", BaseModel, RuleContext], Verdict]
-    options: type[BaseModel] = NoOptions
-    needs: frozenset[Need] = field(default_factory=lambda: frozenset({Need.PROFILE}))
-    prefilter: bool = False
-    gate: bool = False
-    plugin: str = ""  # filled in by the engine: which plugin registered it
+    name: str = field(metadata={"doc": "lower_snake_case, unique; its options live in [rules.NAME]"})
+    summary: str = field(metadata={"doc": "one line a marketer understands"})
+    evaluate: Callable[["Candidate", BaseModel, RuleContext], Verdict] = field(
+        metadata={"doc": "evaluate(candidate, options, context) -> Verdict"})
+    options: type[BaseModel] = field(default=NoOptions, metadata={
+        "doc": "a pydantic model with extra='forbid', a default and a description for every field"})
+    needs: frozenset[Need] = field(default_factory=lambda: frozenset({Need.PROFILE}),
+                                   metadata={"doc": "the Need values of the data it reads"})
+    prefilter: bool = field(default=False, metadata={
+        "doc": "cheap and profile-only: the crawl may run it before fetching more"})
+    gate: bool = field(default=False, metadata={"doc": "a fail excludes the candidate in every campaign"})
+    plugin: str = field(default="", metadata={"doc": "filled in by the engine: which plugin registered it"})
