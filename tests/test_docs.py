@@ -27,6 +27,16 @@ def test_every_command_has_one_line_help(name, cmd):
     assert not short.endswith("..."), f"`microscout {name}`: first line of help is too long for one line: {short}"
 
 
+def test_microscout_help_shows_every_summary_whole():
+    """What `microscout --help` (and each group's --help) prints, at click's 80 columns."""
+    from click.testing import CliRunner
+
+    for args in ([], *([name] for name, cmd in all_commands(cli) if isinstance(cmd, click.Group))):
+        listing = CliRunner().invoke(cli, [*args, "--help"], terminal_width=80).output
+        commands = listing.split("Commands:", 1)[1] if "Commands:" in listing else ""
+        assert "..." not in commands, f"`microscout {' '.join(args)} --help` cuts a summary:\n{commands}"
+
+
 def test_every_command_is_in_the_readme():
     readme = (REPO / "README.md").read_text()
     for name, _ in all_commands(cli):

@@ -6,7 +6,7 @@ import importlib
 import click
 
 
-@click.group()
+@click.group(short_help="Run a detector on your own CSV or JSON file.")
 def command() -> None:
     """Run the authenticity and sponsored-post detectors on a CSV or JSONL file."""
 

@@ -68,7 +68,7 @@ docs/HEURISTICS.md were measured leaving one data set out:
 """
 
 
-@click.command("accounts", help=HELP)
+@click.command("accounts", help=HELP, short_help="Classify accounts: real, dormant, suspicious, mass, bot.")
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line instead of a table.")
 @click.option("--label-column", default=None, help="Column with the truth (1/fake vs 0/real): score the detector.")

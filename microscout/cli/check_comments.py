@@ -36,7 +36,7 @@ was read) with --leave-out, e.g. --leave-out Youtube03-LMFAO.
 """
 
 
-@click.command("comments", help=HELP)
+@click.command("comments", help=HELP, short_help="Classify comments: genuine, generic or spam.")
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line instead of a table.")
 @click.option("--label-column", default=None, help="Column with the truth (1/spam vs 0/ham): score the spam detector.")

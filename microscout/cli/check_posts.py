@@ -176,7 +176,7 @@ on the same rows. Reproduce the documented figures (docs/HEURISTICS.md):
 """
 
 
-@click.command("posts", help=HELP)
+@click.command("posts", help=HELP, short_help="Find sponsored posts and judge their ad labels.")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (posts and summary) instead of a table.")
 @click.option("--fold-chars", type=click.IntRange(min=1), default=None,

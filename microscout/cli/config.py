@@ -11,7 +11,7 @@ def command() -> None:
     """Inspect and validate configuration."""
 
 
-@command.command("check")
+@command.command("check", short_help="Validate the config and every rule option in it.")
 @with_env
 def check(env: Env) -> None:
     """Validate the config: keys, types, tiers, campaigns and every rule's options."""

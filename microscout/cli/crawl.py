@@ -63,7 +63,7 @@ def stored_candidates(db_path, platform: str) -> list[str]:
         "SELECT platform_id FROM profiles WHERE platform = ? AND opted_out = 0 ORDER BY id", [platform])]
 
 
-@click.command(name="crawl")
+@click.command(name="crawl", short_help="Discover creators on a platform or for a campaign.")
 @click.argument("target")
 @click.option("--hashtag", "hashtags", multiple=True, metavar="TAG", help="Hashtag to discover authors from (repeatable).")
 @click.option("--handle", "handles", multiple=True, metavar="@USER", help="Account to crawl directly (repeatable).")

@@ -38,7 +38,7 @@ def _revoke(data: dict, user_agent: str) -> str:
     return "; revoked at the PDS"
 
 
-@click.command("logout")
+@click.command("logout", short_help="Delete the saved login session of a platform.")
 @click.argument("platform", type=click.Choice(["bluesky"]))
 @with_env
 def command(env, platform):

@@ -93,7 +93,7 @@ pythonpath = ["."]  # the tests run before the package is installed too
 '''
 
 
-@click.command("new-rule")
+@click.command("new-rule", short_help="Write a rule plugin to start from, with its test.")
 @click.argument("name")
 @click.option("--summary", default="A rule written for our campaigns", show_default=True,
               help="The one-line summary `microscout rules` shows.")

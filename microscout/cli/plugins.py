@@ -10,7 +10,7 @@ from rich.table import Table
 from microscout.cli.common import Env, with_env
 
 
-@click.command("plugins")
+@click.command("plugins", short_help="List loaded plugins and where each came from.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @with_env
 def command(env: Env, as_json: bool) -> None:

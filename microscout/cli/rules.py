@@ -15,7 +15,7 @@ def describe_options(model) -> list[dict]:
             for n, f in model.model_fields.items()]
 
 
-@click.command("rules")
+@click.command("rules", short_help="List every rule, its options and the data it needs.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.option("--toml", "as_toml", is_flag=True, help="Print every rule's options with defaults as config.toml tables.")
 @click.option("--campaign", default=None, help="Show which rules are enabled, gating and weighted in this campaign.")

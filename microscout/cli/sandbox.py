@@ -10,7 +10,7 @@ import click
 from microscout.cli.common import UsageProblem, with_env
 
 
-@click.group("sandbox")
+@click.group("sandbox", short_help="A local simulated Mastodon + Bluesky with known truth.")
 def command() -> None:
     """A local simulated Mastodon + Bluesky with a seeded population of known truth."""
 
@@ -72,7 +72,7 @@ def serve(env, size, seed, host, port, day, rate_429, retry_after, rate_5xx, rat
             click.echo("stopped")
 
 
-@command.command("generate")
+@command.command("generate", short_help="Write the population straight into a database.")
 @click.option("--size", type=click.IntRange(1, 1_000_000), default=None, help="Profiles (default: [sandbox] size).")
 @click.option("--seed", type=int, default=None)
 @click.option("--out", "out", type=click.Path(dir_okay=False), default=None,
@@ -97,7 +97,7 @@ def generate(env, size, seed, out, posts, posts_with_replies, followers, batch):
                f"{stats.comments} replies, {stats.followers} followers in {time.perf_counter() - started:.1f} s")
 
 
-@command.command("score")
+@command.command("score", short_help="Compare the last shortlist with the known truth.")
 @click.argument("campaign")
 @click.option("--size", type=click.IntRange(1, 1_000_000), default=None)
 @click.option("--seed", type=int, default=None)

@@ -8,7 +8,7 @@ import click
 from microscout.cli.common import Env, UsageProblem, with_env
 
 
-@click.command("try")
+@click.command("try", short_help="Run one rule on one stored creator.")
 @click.argument("rule")
 @click.argument("handle")
 @click.option("--campaign", default=None, help="Judge with this campaign's settings (default: the rule's defaults "
