@@ -148,6 +148,8 @@ class Crawl(Strict):
     rate_limit_reserve: float = Field(default=0.1, ge=0, le=1)
     prefilter: bool = True
     jobdir: str = ".microscout/crawls"
+    # A response body larger than this is malformed, not parsed (8 MiB; pages are ~100 KB).
+    max_body_bytes: int = Field(default=8 * 1024 * 1024, ge=64 * 1024)
 
 
 class Scoring(Strict):
@@ -268,18 +270,26 @@ def resolve_env(value: Any, key: str, source: str) -> Any:
 
 def _describe(error: dict) -> str:
     key = ".".join(str(p) for p in error["loc"] if not str(p).startswith("function-after"))
+    if not key.isprintable():
+        key = repr(key)
     if error["type"] == "extra_forbidden":
         return f"{key}: unknown key; remove it or check its spelling"
     inp = error.get("input")
-    shown = "" if isinstance(inp, dict) or inp is None else f" (got {inp!r})"
+    shown = "" if isinstance(inp, dict) or inp is None else f" (got {_short(repr(inp))})"
     msg = error["msg"].removeprefix("Value error, ")
     return f"{key}: {msg}{shown}"
 
 
+def _short(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
 def parse_config(data: dict[str, Any], source: str = "(built-in defaults)", root: str = ".") -> Config:
-    data = resolve_env(data, "", source)
     try:
+        data = resolve_env(data, "", source)
         config = Config.model_validate(data)
+    except RecursionError:
+        raise ConfigError(f"{source}: values nested too deeply; a config needs only a few levels of tables") from None
     except ValidationError as exc:
         lines = [_describe(e) for e in exc.errors(include_url=False)]
         raise ConfigError(f"{source}: " + "; ".join(lines)) from None
@@ -304,8 +314,31 @@ def load_config(path: str | Path | None = None) -> Config:
         return parse_config({}, root=str(Path.cwd()))
     if not found.exists():
         raise ConfigError(f"{found}: no such config file; pass --config PATH or create config.toml")
+    return parse_config(read_toml(found), source=str(found), root=str(found.resolve().parent))
+
+
+def read_toml(found: Path) -> dict[str, Any]:
+    """The TOML table in the file; every way the file can be unreadable is a ConfigError."""
     try:
-        data = tomllib.loads(found.read_text(encoding="utf-8"))
+        raw = found.read_bytes()
+    except IsADirectoryError:
+        raise ConfigError(f"{found}: is a folder, not a config file; pass --config PATH to a .toml file") from None
+    except OSError as exc:
+        raise ConfigError(f"{found}: cannot read the config file ({exc.strerror or exc}); "
+                          f"check its permissions or pass --config PATH") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        offset = exc.start + len(raw) - len(exc.object)  # past a byte-order mark, if any
+        line = raw.count(b"\n", 0, offset) + 1
+        raise ConfigError(f"{found}: not UTF-8 text (byte 0x{raw[offset]:02x} at offset {offset}, "
+                          f"line {line}); save the file as UTF-8") from None
+    try:
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{found}: not valid TOML: {exc}") from None
-    return parse_config(data, source=str(found), root=str(found.resolve().parent))
+    except RecursionError:
+        raise ConfigError(f"{found}: not valid TOML: arrays or tables nested too deeply") from None
+    except ValueError as exc:  # e.g. an integer with more digits than Python converts
+        raise ConfigError(f"{found}: not valid TOML: {exc}") from None
+

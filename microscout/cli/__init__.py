@@ -1,7 +1,14 @@
-"""The `microscout` command line."""
+"""The `microscout` command line.
+
+Every command runs inside one error boundary (:class:`Boundary`): a failure is one line,
+exit 2 for bad input or configuration and 1 for a runtime failure; the traceback goes to
+the error log, and to the terminal only with `--debug`.
+"""
 from __future__ import annotations
 
+import errno
 import importlib
+import traceback
 
 import click
 
@@ -26,16 +33,44 @@ COMMAND_MODULES = (
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class Boundary(click.Group):
+    """The top-level group: whatever a command raises ends as one clear line."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.exceptions.Abort, KeyboardInterrupt, EOFError):
+            raise
+        except click.ClickException:
+            if ctx.params.get("debug"):
+                traceback.print_exc()
+            raise
+        except Exception as exc:
+            if isinstance(exc, OSError) and exc.errno == errno.EPIPE:
+                raise  # click ends quietly when the reader of a pipe goes away
+            if ctx.params.get("debug"):
+                raise
+            from microscout.cli.common import failure, log_traceback
+
+            problem = failure(exc)
+            log = log_traceback(exc)
+            if problem.exit_code == 1 and log is not None:
+                problem.message += f" (traceback in {log}; `microscout --debug …` prints it)"
+            raise problem from None
+
+
+@click.group(cls=Boundary, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="microscout")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None,
               help="Config file for every command (default: ./config.toml).")
 @click.option("--db", "db_path", type=click.Path(dir_okay=False), default=None,
               help="SQLite database for every command (default: `database` from config).")
+@click.option("--debug", is_flag=True, envvar="MICROSCOUT_DEBUG",
+              help="On an error, print the full traceback (it always goes to the error log).")
 @click.pass_context
-def cli(ctx: click.Context, config_path: str | None, db_path: str | None) -> None:
+def cli(ctx: click.Context, config_path: str | None, db_path: str | None, debug: bool) -> None:
     """Find micro-influencers worth a brand's time, with every rank explained."""
-    ctx.obj = {"config_path": config_path, "db_path": db_path}
+    ctx.obj = {"config_path": config_path, "db_path": db_path, "debug": debug}
 
 
 def _add_commands() -> None:
@@ -51,14 +86,17 @@ def _add_commands() -> None:
 
 def _add_plugin_commands() -> None:
     # Plugins' commands need the config's plugins_dir; a broken config must not break --help.
-    from microscout.config import ConfigError, load_config
-    from microscout.engine.plugins import PluginError, plugin_manager_for
+    from microscout.config import load_config
+    from microscout.engine.plugins import plugin_manager_for
 
     try:
         pm = plugin_manager_for(load_config(None))
-    except (ConfigError, PluginError):
+    except Exception:  # noqa: BLE001 - ConfigError, PluginError…: the command run says what is wrong
         return
-    pm.hook.register_commands(cli=cli)
+    try:
+        pm.hook.register_commands(cli=cli)
+    except Exception:  # noqa: BLE001 - a broken plugin must not break every command
+        return
 
 
 _add_commands()

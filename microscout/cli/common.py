@@ -1,10 +1,18 @@
 """What every command shares: --config and --db, lazy loading, clear errors, exit codes.
 
-Exit codes: 0 success, 1 a runtime failure, 2 bad configuration or bad input.
+Exit codes: 0 success, 1 a runtime failure, 2 bad configuration or bad input. Every failure
+is one line saying what went wrong, where, and what to do (see :func:`failure`); the full
+traceback goes to the error log, and to the terminal only with `microscout --debug`.
 """
 from __future__ import annotations
 
+import errno
 import functools
+import os
+import sqlite3
+import sys
+import traceback
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable
 
@@ -18,6 +26,83 @@ class UsageProblem(click.ClickException):
     """Bad config or bad input: the message names the file, key or value; exit 2."""
 
     exit_code = 2
+
+
+class Failure(click.ClickException):
+    """Any other error, as the one line a user sees: exit 1 (runtime) or 2 (bad input)."""
+
+    def __init__(self, message: str, exit_code: int = 1):
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+ERROR_LOG_NAME = "errors.log"
+ERROR_LOG_LIMIT = 1_000_000  # bytes; past that the log starts afresh (the old one kept as .1)
+
+
+def error_log_path() -> Path:
+    from microscout.crawlers.bsky_session import state_dir
+
+    return state_dir() / ERROR_LOG_NAME
+
+
+def log_traceback(exc: BaseException) -> Path | None:
+    """Append the exception's traceback to the error log; its path, or None if unwritable."""
+    try:
+        path = error_log_path()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.exists() and path.stat().st_size > ERROR_LOG_LIMIT:
+            os.replace(path, path.with_name(ERROR_LOG_NAME + ".1"))
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        with os.fdopen(fd, "a", encoding="utf-8", errors="replace") as log:
+            stamp = datetime.now(timezone.utc).isoformat(timespec="seconds")
+            log.write(f"--- {stamp} microscout {' '.join(sys.argv[1:])}\n")
+            log.write("".join(traceback.format_exception(exc)))
+        return path
+    except Exception:  # noqa: BLE001 - a log that cannot be written must not hide the error
+        return None
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split()) or "(no message)"
+
+
+def failure(exc: Exception) -> Failure:
+    """The one line (and exit code) for an exception no command turned into a message."""
+    from microscout.config import ConfigError
+    from microscout.crawlers.parse_common import Malformed
+    from microscout.engine.plugins import PluginError
+    from microscout.store import StoreError
+
+    if isinstance(exc, (ConfigError, PluginError, StoreError)):
+        return Failure(_one_line(exc), 2)
+    if isinstance(exc, Malformed):
+        return Failure(f"malformed input: {_one_line(exc)}", 2)
+    if isinstance(exc, UnicodeDecodeError):
+        return Failure(f"input is not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset {exc.start}); "
+                       f"save it as UTF-8", 2)
+    if isinstance(exc, RecursionError):
+        return Failure("input nested too deeply to read; check the file or the server's answer", 2)
+    if isinstance(exc, sqlite3.OperationalError) and ("locked" in str(exc) or "busy" in str(exc)):
+        return Failure(f"the database is busy ({_one_line(exc)}): another microscout process is writing to it; "
+                       f"try again when it has finished")
+    if isinstance(exc, sqlite3.OperationalError) and ("no such column" in str(exc) or "no such table" in str(exc)):
+        return Failure(f"database error: {_one_line(exc)}; the database may predate this version of microscout: "
+                       f"run `microscout db migrate` (or pass --db with another database)")
+    if isinstance(exc, sqlite3.DatabaseError):
+        return Failure(f"database error: {_one_line(exc)}; check the file given as --db "
+                       f"(sqlite3 FILE 'PRAGMA integrity_check')")
+    if isinstance(exc, OSError):
+        where = f" ({exc.filename})" if exc.filename else ""
+        what = exc.strerror or _one_line(exc)
+        if exc.errno == errno.ENOSPC:
+            return Failure(f"no space left on the device{where}; free some space and run the command again")
+        bad_path = exc.errno in (errno.EACCES, errno.EPERM, errno.ENOENT, errno.ENOTDIR, errno.EISDIR,
+                                 errno.EEXIST, errno.EROFS)
+        return Failure(f"{what}{where}; check the path and its permissions", 2 if bad_path else 1)
+    if isinstance(exc, MemoryError):
+        return Failure("out of memory; try a smaller batch (--batch-size) or fewer profiles")
+    return Failure(f"unexpected error: {type(exc).__name__}: {_one_line(exc)[:300]}")
 
 
 class Env:
@@ -41,11 +126,17 @@ class Env:
     def database_path(self) -> Path:
         return Path(self.db_path) if self.db_path else self.config.path(self.config.database)
 
-    def db(self, create: bool = False):
+    def db(self, create: bool = False, readonly: bool = False):
+        """The database. ``create=False``: it must exist already (a command never creates one
+        by accident). ``readonly=True``: opened read-only (mode=ro): nothing is created,
+        migrated or written. A writable open also marks killed shortlist runs interrupted."""
         from microscout.store import open_store
+        from microscout.store.runs import interrupt_stale_runs
 
         if self._db is None:
-            self._db = open_store(self.database_path, create=create)
+            self._db = open_store(self.database_path, create=create and not readonly, readonly=readonly)
+            if not readonly:
+                interrupt_stale_runs(self._db)
         return self._db
 
     @property

@@ -18,7 +18,7 @@ def stats(env: Env) -> None:
     from microscout.store.migrations import applied
     from microscout.store.queries import stats as table_stats
 
-    db = env.db(create=False)
+    db = env.db(readonly=True)
     click.echo(f"{env.database_path}")
     for table, count in table_stats(db).items():
         click.echo(f"  {table:<20} {count:>10,}")
@@ -32,6 +32,10 @@ def migrate(env: Env) -> None:
     from microscout.store import open_store
     from microscout.store.migrations import migrate as run_migrations
 
+    from microscout.store.runs import interrupt_stale_runs
+
     db = open_store(env.database_path, create=True, upgrade=False)
     ran = run_migrations(db)
-    click.echo(f"{env.database_path}: " + (f"applied {', '.join(ran)}" if ran else "up to date"))
+    stale = interrupt_stale_runs(db)
+    click.echo(f"{env.database_path}: " + (f"applied {', '.join(ran)}" if ran else "up to date")
+               + (f"; {len(stale)} shortlist runs left by killed processes marked interrupted" if stale else ""))

@@ -22,7 +22,7 @@ def command(env: Env, handle: str, campaign: str | None, as_json: bool) -> None:
     from microscout.engine.shortlist import verdicts_for
     from microscout.store.queries import find_profile
 
-    db = env.db(create=False)
+    db = env.db(readonly=True)
     profiles = [p for p in find_profile(db, handle) if not p["opted_out"]]
     if not profiles:
         raise UsageProblem(f"no stored profile matches {handle!r}; check the handle (user@instance on Mastodon, "

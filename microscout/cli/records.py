@@ -14,12 +14,14 @@ from typing import Any, Iterator
 import click
 
 from microscout.cli.common import UsageProblem
+from microscout.crawlers.parse_common import MAX_JSON_DEPTH, json_depth
 from microscout.heuristics.measure import Scorecard, split_half, wilson_interval
 
 TRUE = {"1", "true", "yes", "y", "t"}
 FALSE = {"0", "false", "no", "n", "f", ""}
 POSITIVE_LABELS = TRUE | {"fake", "spam", "bot", "suspicious"}
 NEGATIVE_LABELS = (FALSE - {""}) | {"real", "ham", "genuine", "human"}
+MAX_FILE_BYTES = 2 * 1024 ** 3  # read whole into memory: past this, split the file
 
 
 # --- reading records ------------------------------------------------------------------
@@ -34,31 +36,25 @@ def read_records(path: Path) -> Iterator[Record]:
     """Rows of a .csv, .jsonl/.ndjson or .json (an array of objects) file, with where each came from."""
     suffix = path.suffix.lower()
     try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise UsageProblem(f"{path}: larger than {MAX_FILE_BYTES // 1024 ** 3} GiB; split it into smaller files")
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
         raise UsageProblem(f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
     except OSError as exc:
-        raise UsageProblem(f"{path}: cannot read the file: {exc}") from None
+        raise UsageProblem(f"{path}: cannot read the file: {exc.strerror or exc}") from None
     if suffix == ".csv":
         yield from _read_csv(path, text)
     elif suffix in (".jsonl", ".ndjson"):
         for number, line in enumerate(text.splitlines(), 1):
             if not line.strip():
                 continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise UsageProblem(f"{path} line {number}: not valid JSON ({exc.msg} at column {exc.colno}); "
-                                   f"each line must be one JSON object") from None
+            row = _loads(line, path, "each line must be one JSON object", number)
             if not isinstance(row, dict):
                 raise UsageProblem(f"{path} line {number}: expected a JSON object, got {type(row).__name__}")
             yield Record(f"{path.name} line {number}", row)
     elif suffix == ".json":
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise UsageProblem(f"{path} line {exc.lineno}: not valid JSON ({exc.msg}); "
-                               f"a .json file must hold an array of objects") from None
+        data = _loads(text, path, "a .json file must hold an array of objects")
         if not isinstance(data, list):
             raise UsageProblem(f"{path}: expected a JSON array of objects, got {type(data).__name__}")
         for number, row in enumerate(data, 1):
@@ -69,13 +65,36 @@ def read_records(path: Path) -> Iterator[Record]:
         raise UsageProblem(f"{path}: unknown file type {suffix or '(none)'!r}; use .csv, .jsonl, .ndjson or .json")
 
 
+def _loads(text: str, path: Path, expected: str, line: int | None = None) -> Any:
+    """One JSON value (the whole file, or its ``line``), nested at most MAX_JSON_DEPTH deep;
+    every problem a UsageProblem naming the file and line."""
+    where = f"{path} line {line}" if line is not None else str(path)
+    if json_depth(text) > MAX_JSON_DEPTH:
+        raise UsageProblem(f"{where}: JSON nested deeper than {MAX_JSON_DEPTH} levels; {expected}, "
+                           f"each a flat record")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        if line is None:
+            raise UsageProblem(f"{path} line {exc.lineno}: not valid JSON ({exc.msg}); {expected}") from None
+        raise UsageProblem(f"{where}: not valid JSON ({exc.msg} at column {exc.colno}); {expected}") from None
+    except RecursionError:
+        raise UsageProblem(f"{where}: JSON nested too deeply; {expected}, each a flat record") from None
+    except ValueError as exc:  # e.g. an integer with more digits than Python converts
+        raise UsageProblem(f"{where}: not valid JSON ({exc}); {expected}") from None
+
+
 def _read_csv(path: Path, text: str) -> Iterator[Record]:
     lines = text.splitlines(keepends=True)
     skipped = 0
     while skipped < len(lines) and not lines[skipped].strip():
         skipped += 1  # some published exports start with a blank line
     reader = csv.DictReader(io.StringIO("".join(lines[skipped:])))
-    if not reader.fieldnames:
+    try:
+        fieldnames = reader.fieldnames
+    except csv.Error as exc:
+        raise UsageProblem(f"{path} line {reader.line_num + skipped}: bad CSV header: {exc}") from None
+    if not fieldnames:
         raise UsageProblem(f"{path}: no header row; the first line must name the columns")
     try:
         for row in reader:

@@ -111,7 +111,7 @@ def score_cmd(env, campaign, size, seed, as_json):
 
     size, seed = _size_seed(env, size, seed)
     try:
-        report = score(env.db(), campaign, size, seed)
+        report = score(env.db(readonly=True), campaign, size, seed)
     except ScoreError as exc:
         raise UsageProblem(str(exc)) from None
     click.echo(json.dumps(asdict(report), indent=2) if as_json else format_report(report))

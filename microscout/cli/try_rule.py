@@ -27,7 +27,7 @@ def command(env: Env, rule: str, handle: str, campaign: str | None, as_json: boo
     rules = env.rules
     if rule not in rules:
         raise UsageProblem(f"no rule named {rule!r}; rules are: {', '.join(sorted(rules))}")
-    db = env.db(create=False)
+    db = env.db(readonly=True)
     profiles = [p for p in find_profile(db, handle) if not p["opted_out"]]
     if not profiles:
         raise UsageProblem(f"no stored profile matches {handle!r}; check the handle (user@instance on Mastodon, "

@@ -1,15 +1,18 @@
 """Bluesky (AT Protocol AppView XRPC) JSON -> items. Pure functions: no Scrapy, no network."""
 from __future__ import annotations
 
+from collections import deque
+
 from microscout.crawlers.items import CommentItem, FollowerItem, OptOutItem, PostItem, ProfileItem
-from microscout.crawlers.parse_common import Malformed, require, tag_name
+from microscout.crawlers.parse_common import Malformed, optional, require, tag_name
 
 PLATFORM = "bluesky"
 OPT_OUT_LABEL = "!no-unauthenticated"
 
 
 def _labels(actor: dict) -> set[str]:
-    return {l.get("val") for l in actor.get("labels") or [] if isinstance(l, dict)}
+    labels = optional(actor.get("labels") or None, list, "labels", [])
+    return {l["val"] for l in labels if isinstance(l, dict) and isinstance(l.get("val"), str)}
 
 
 def _int(value) -> int | None:
@@ -53,26 +56,32 @@ def _slice(text: str, index: dict) -> str:
 
 def facets(record: dict) -> tuple[list[str], list[str], list[str]]:
     """Hashtags (facet tags + record.tags), mentions (handles as written) and links."""
-    text = record.get("text") or ""
+    require(record, dict, "record")
+    text = optional(record.get("text") or None, str, "record.text", "")
     tags, mentions, links = [], [], []
-    for facet in record.get("facets") or []:
+    for facet in optional(record.get("facets") or None, list, "record.facets", []):
         if not isinstance(facet, dict):
             continue
-        for feature in facet.get("features") or []:
-            kind = (feature or {}).get("$type", "")
-            if kind.endswith("#tag") and feature.get("tag"):
+        index = facet.get("index") if isinstance(facet.get("index"), dict) else {}
+        for feature in optional(facet.get("features") or None, list, "facet.features", []):
+            kind = feature.get("$type") if isinstance(feature, dict) else None
+            if not isinstance(kind, str):
+                continue
+            if kind.endswith("#tag") and isinstance(feature.get("tag"), str):
                 tags.append(tag_name(feature["tag"]))
-            elif kind.endswith("#link") and feature.get("uri"):
+            elif kind.endswith("#link") and isinstance(feature.get("uri"), str):
                 links.append(feature["uri"])
             elif kind.endswith("#mention"):
-                written = _slice(text, facet.get("index") or {}).lstrip("@")
-                mentions.append(written or feature.get("did") or "")
-    tags += [tag_name(t) for t in record.get("tags") or [] if isinstance(t, str)]
+                written = _slice(text, index).lstrip("@")
+                did = feature.get("did")
+                mentions.append(written or (did if isinstance(did, str) else ""))
+    tags += [tag_name(t) for t in optional(record.get("tags") or None, list, "record.tags", []) if isinstance(t, str)]
     unique = lambda xs: list(dict.fromkeys(x for x in xs if x))  # noqa: E731
     return unique(tags), unique(mentions), unique(links)
 
 
 def post_url(uri: str, handle: str) -> str:
+    require(uri, str, "post.uri")
     rkey = uri.rstrip("/").rpartition("/")[2]
     return f"https://bsky.app/profile/{handle}/post/{rkey}"
 
@@ -84,8 +93,8 @@ def parse_post(post: dict, profile_platform_id: str) -> PostItem:
     if not post.get("uri") or not record.get("createdAt"):
         raise Malformed("missing_fields", "post without uri/record.createdAt")
     tags, mentions, links = facets(record)
-    author = post.get("author") or {}
-    langs = record.get("langs") or []
+    author = optional(post.get("author") or None, dict, "post.author", {})
+    langs = optional(record.get("langs") or None, list, "record.langs", [])
     return PostItem(
         platform=PLATFORM, platform_id=post["uri"], profile_platform_id=profile_platform_id,
         created_at=record["createdAt"], text=record.get("text") or "",
@@ -102,7 +111,7 @@ def search_authors(body) -> list[str]:
     dids = []
     for post in require(body.get("posts"), list, "posts"):
         author = require(require(post, dict, "post").get("author"), dict, "post.author")
-        if not author.get("did"):
+        if not author.get("did") or not isinstance(author["did"], str):
             raise Malformed("missing_fields", "post.author without did")
         dids.append(author["did"])
     return list(dict.fromkeys(dids))
@@ -117,7 +126,7 @@ def parse_author_feed(body, did: str) -> list[PostItem]:
         if entry.get("reason"):  # a repost
             continue
         post = require(entry.get("post"), dict, "feed.post")
-        if (post.get("author") or {}).get("did") not in (None, did):
+        if optional(post.get("author") or None, dict, "post.author", {}).get("did") not in (None, did):
             continue
         posts.append(parse_post(post, did))
     return posts
@@ -127,15 +136,15 @@ def parse_thread(body, post_uri: str, profile_platform_id: str, limit: int) -> l
     """getPostThread: the replies below the post, breadth first, at most ``limit``."""
     require(body, dict, "getPostThread")
     thread = require(body.get("thread"), dict, "thread")
-    queue = list(thread.get("replies") or [])
+    queue = deque(optional(thread.get("replies") or None, list, "thread.replies", []))
     comments = []
     while queue and len(comments) < limit:
-        node = queue.pop(0)
+        node = queue.popleft()
         if not isinstance(node, dict) or "post" not in node:  # notFoundPost, blockedPost
             continue
         post = require(node["post"], dict, "reply.post")
-        record = post.get("record") or {}
-        author = post.get("author") or {}
+        record = optional(post.get("record") or None, dict, "reply.record", {})
+        author = optional(post.get("author") or None, dict, "reply.author", {})
         if not post.get("uri"):
             raise Malformed("missing_fields", "reply without uri")
         comments.append(CommentItem(
@@ -143,7 +152,7 @@ def parse_thread(body, post_uri: str, profile_platform_id: str, limit: int) -> l
             post_platform_id=post_uri, author_id=author.get("did"), author_handle=author.get("handle"),
             text=record.get("text") or "", created_at=record.get("createdAt"),
             likes=_int(post.get("likeCount")), author_followers=_int(author.get("followersCount"))))
-        queue.extend(node.get("replies") or [])
+        queue.extend(optional(node.get("replies") or None, list, "reply.replies", []))
     return comments
 
 
@@ -176,7 +185,7 @@ def hydrate_followers(body, followers: list[dict]) -> list[FollowerItem]:
     details = {}
     for actor in require(body.get("profiles"), list, "profiles"):
         require(actor, dict, "profile")
-        if actor.get("did"):
+        if actor.get("did") and isinstance(actor["did"], str):
             details[actor["did"]] = actor
     out = []
     for row in followers:

@@ -1,8 +1,24 @@
-"""Helpers the platform parsers share: HTML to text, Link headers, malformed input."""
+"""Helpers the platform parsers share: bounded JSON, HTML to text, Link headers, malformed input.
+
+Everything here takes what a server sent, so everything is bounded: JSON by size and depth,
+HTML through libxml2's parser (linear in its input, unlike a backtracking tokenizer), and
+every way a body can be wrong ends as a :class:`Malformed` the crawler counts.
+"""
 from __future__ import annotations
 
+import json
 import re
+import threading
+from array import array
 from html import unescape
+from itertools import accumulate
+from typing import Any
+
+from lxml import etree
+
+MAX_JSON_DEPTH = 64
+# The largest body parsed (config `crawl.max_body_bytes` overrides it for the crawl).
+MAX_BODY_BYTES = 8 * 1024 * 1024
 
 
 class Malformed(ValueError):
@@ -19,69 +35,175 @@ def require(data, typ, what: str):
     return data
 
 
-_TOKEN = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>|<!--.*?-->|([^<]+|<)", re.S)
-_ATTR = re.compile(r"""([a-zA-Z_:-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""")
+def optional(data, typ, what: str, default=None):
+    """``data`` when it is a ``typ``, ``default`` when it is missing (None), else Malformed."""
+    return default if data is None else require(data, typ, what)
+
+
+# --- JSON -------------------------------------------------------------------------------
+
+# A JSON string, closed or running to the end of an unfinished body, matched in one pass
+# without backtracking.
+_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"?', re.S)
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+# '[' and '{' step one level in, ']' and '}' one level out (255 is -1 as a signed byte).
+_STEPS = bytes.maketrans(b"[{]}", b"\x01\x01\xff\xff")
+
+
+def json_depth(text: str) -> int:
+    """How deep the arrays/objects of a JSON text nest, in one linear pass done in C:
+    strings dropped, brackets kept, the running sum of +1/-1 steps at its highest."""
+    brackets = _NOT_BRACKET.sub("", _JSON_STRING.sub("", text))
+    if not brackets:
+        return 0
+    return max(accumulate(array("b", brackets.encode("ascii").translate(_STEPS))))
+
+
+def load_json(body: bytes | str, *, max_bytes: int = MAX_BODY_BYTES, max_depth: int = MAX_JSON_DEPTH) -> Any:
+    """A JSON document, bounded: larger than ``max_bytes`` or nested deeper than
+    ``max_depth`` is Malformed ("body_too_large", "too_deep"), and so is anything the JSON
+    parser refuses ("bad_json") or that is not UTF-8 ("bad_encoding")."""
+    if isinstance(body, (bytes, bytearray, memoryview)):
+        data = bytes(body)
+        if len(data) > max_bytes:
+            raise Malformed("body_too_large", f"body of {len(data):,} bytes is over the limit of {max_bytes:,}")
+        try:
+            text = data.decode(json.detect_encoding(data))
+        except (UnicodeDecodeError, LookupError) as exc:
+            raise Malformed("bad_encoding", f"body is not UTF-8 text: {exc}") from None
+    elif isinstance(body, str):
+        if len(body) > max_bytes:
+            raise Malformed("body_too_large", f"body of {len(body):,} characters is over the limit of {max_bytes:,}")
+        text = body
+    else:
+        raise Malformed("bad_json", f"expected a body, got {type(body).__name__}")
+    text = text.removeprefix("\ufeff")
+    if json_depth(text) > max_depth:
+        raise Malformed("too_deep", f"JSON nested deeper than {max_depth} levels")
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise Malformed("too_deep", f"JSON nested deeper than {max_depth} levels") from None
+    except ValueError as exc:  # JSONDecodeError, and an integer too long to convert
+        raise Malformed("bad_json", f"not valid JSON: {exc}") from None
+
+
+# --- HTML -------------------------------------------------------------------------------
+
 _BLOCK = {"p", "div", "blockquote", "li", "h1", "h2", "h3", "h4", "pre"}
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_SPACE_BEFORE_NEWLINE = re.compile(r"[ \t]+\n")
 
 
-def html_to_text(html: str | None) -> tuple[str, list[dict]]:
-    """Plain text and the anchors ({href, class, rel, text}) of a Mastodon HTML fragment.
+class _TextCollector:
+    """lxml parser target: parser events in document order, no tree built."""
 
-    A small tokenizer rather than html.parser: Mastodon's HTML is a handful of tags, and
-    bios of follower samples come by the thousand."""
-    if not html:
-        return "", []
-    if "<" not in html:
-        return unescape(html).strip(), []
-    parts: list[str] = []
-    anchors: list[dict] = []
-    anchor: dict | None = None
-    for m in _TOKEN.finditer(html):
-        closing, tag, attrs, text = m.group(1), m.group(2), m.group(3), m.group(4)
-        if text is not None:
-            text = unescape(text)
-            parts.append(text)
-            if anchor is not None:
-                anchor["text"].append(text)
-            continue
-        if tag is None:
-            continue  # a comment
+    def __init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        self.parts: list[str] = []
+        self.anchors: list[dict] = []
+        self.anchor: dict | None = None
+
+    def start(self, tag, attrib) -> None:
+        if not isinstance(tag, str):
+            return
         tag = tag.lower()
-        if closing:
-            if tag == "a" and anchor is not None:
-                anchor["text"] = "".join(anchor["text"])
-                anchors.append(anchor)
-                anchor = None
-        elif tag == "br":
+        parts = self.parts
+        if tag == "br":
             parts.append("\n")
         elif tag in _BLOCK:
             if parts and not "".join(parts[-2:]).endswith("\n\n"):
                 parts.append("\n\n")
         elif tag == "a":
-            values = {k.lower(): unescape(a if a is not None else b if b is not None else c)
-                      for k, a, b, c in _ATTR.findall(attrs or "")}
-            anchor = {"href": values.get("href", ""), "class": values.get("class", "").split(),
-                      "rel": values.get("rel", "").split(), "text": []}
-    text = re.sub(r"[ \t]+\n", "\n", "".join(parts))
-    return text.strip(), anchors
+            self.anchor = {"href": attrib.get("href") or "", "class": (attrib.get("class") or "").split(),
+                           "rel": (attrib.get("rel") or "").split(), "text": []}
+
+    def end(self, tag) -> None:
+        if isinstance(tag, str) and tag.lower() == "a" and self.anchor is not None:
+            self.anchor["text"] = "".join(self.anchor["text"])
+            self.anchors.append(self.anchor)
+            self.anchor = None
+
+    def data(self, text: str) -> None:
+        self.parts.append(text)
+        if self.anchor is not None:
+            self.anchor["text"].append(text)
+
+    def comment(self, text) -> None:
+        pass
+
+    def pi(self, target, data=None) -> None:
+        pass
+
+    def doctype(self, *args) -> None:
+        pass
+
+    def close(self) -> None:
+        return None
 
 
-_LINK = re.compile(r'<([^>]*)>\s*((?:;\s*[^;,]*)*)')
+_local = threading.local()
+
+
+def _parser() -> tuple[_TextCollector, etree.HTMLParser]:
+    """This thread's collector and parser, reused: making a parser costs more than parsing a bio."""
+    cached = getattr(_local, "parser", None)
+    if cached is None:
+        collector = _TextCollector()
+        cached = _local.parser = (collector, etree.HTMLParser(
+            target=collector, encoding="utf-8", recover=True, no_network=True, remove_comments=True,
+            remove_pis=True, default_doctype=False))
+    cached[0].reset()
+    return cached
+
+
+def html_to_text(html: str | None) -> tuple[str, list[dict]]:
+    """Plain text and the anchors ({href, class, rel, text}) of a Mastodon HTML fragment.
+
+    libxml2's HTML parser (through lxml) streams events to a collector: linear in the
+    input whatever it holds, entities decoded, no tree kept. Never raises on a string."""
+    if not html:
+        return "", []
+    if not isinstance(html, str):
+        raise Malformed("missing_fields", f"expected HTML text, got {type(html).__name__}")
+    if "<" not in html:
+        return unescape(html).strip(), []
+    collector, parser = _parser()
+    try:
+        parser.feed(_SURROGATE.sub("\ufffd", html).encode("utf-8"))
+        parser.close()
+    except (etree.LxmlError, ValueError):
+        _local.__dict__.pop("parser", None)  # what was read is kept; the next call gets a new parser
+    if collector.anchor is not None:  # the parser gave up inside an anchor
+        collector.end("a")
+    text = _SPACE_BEFORE_NEWLINE.sub("\n", "".join(collector.parts))
+    return text.strip(), collector.anchors
+
+
+# --- headers and names --------------------------------------------------------------------
+
+# `<` cannot occur inside the URI of a Link header, so a target stops at the next `<`:
+# one scan, however many unclosed `<` a hostile header holds.
+_LINK = re.compile(r'<([^<>]*)>\s*((?:;\s*[^;,<]*)*)')
+_REL = re.compile(r'rel\s*=\s*"?([^";,]+)"?')
 
 
 def link_next(header: str | bytes | None) -> str | None:
     """The URL of rel="next" in an RFC 8288 Link header, or None."""
     if not header:
         return None
-    if isinstance(header, bytes):
-        header = header.decode("latin-1")
+    if isinstance(header, (bytes, bytearray)):
+        header = bytes(header).decode("latin-1")
+    if not isinstance(header, str):
+        return None
     for match in _LINK.finditer(header):
-        params = match.group(2)
-        rels = re.findall(r'rel\s*=\s*"?([^";,]+)"?', params)
+        rels = _REL.findall(match.group(2))
         if any("next" in r.split() for r in rels):
             return match.group(1).strip()
     return None
 
 
 def tag_name(text: str) -> str:
-    return text.strip().lstrip("#").lower()
+    return text.strip().lstrip("#").lower() if isinstance(text, str) else ""

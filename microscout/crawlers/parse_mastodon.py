@@ -4,7 +4,7 @@ from __future__ import annotations
 from urllib.parse import urlparse
 
 from microscout.crawlers.items import CommentItem, FollowerItem, OptOutItem, PostItem, ProfileItem
-from microscout.crawlers.parse_common import Malformed, html_to_text, require, tag_name
+from microscout.crawlers.parse_common import Malformed, html_to_text, optional, require, tag_name
 
 PLATFORM = "mastodon"
 BRIDGE_DOMAINS = ("bsky.brid.gy", "brid.gy")
@@ -16,9 +16,9 @@ def instance_host(base_url: str) -> str:
 
 def full_acct(acct: str, host: str) -> str:
     """user@domain; a local account (no domain) gets the crawled instance's host."""
-    acct = (acct or "").lstrip("@")
-    if not acct:
-        raise Malformed("missing_fields", "account without acct")
+    if not isinstance(acct, str) or not acct.lstrip("@"):
+        raise Malformed("missing_fields", f"account without acct (got {type(acct).__name__})")
+    acct = acct.lstrip("@")
     return acct if "@" in acct else f"{acct}@{host}"
 
 
@@ -32,13 +32,16 @@ def hashtag_feeds_access(instance: dict) -> dict[str, str]:
 
     Servers before 4.5 do not say; their hashtag feeds are public."""
     require(instance, dict, "instance")
-    access = ((instance.get("configuration") or {}).get("timelines_access") or {}).get("hashtag_feeds")
+    configuration = optional(instance.get("configuration") or None, dict, "instance.configuration", {})
+    timelines = optional(configuration.get("timelines_access") or None, dict, "configuration.timelines_access", {})
+    access = timelines.get("hashtag_feeds")
     if not isinstance(access, dict):
         return {"local": "public", "remote": "public"}
     return {k: str(v) for k, v in access.items()}
 
 
 def opt_out_reason(account: dict) -> str | None:
+    require(account, dict, "account")
     if account.get("noindex") is True:
         return "noindex"
     if account.get("discoverable") is False:
@@ -52,8 +55,20 @@ def _int(value) -> int | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, str)):
-        raise Malformed("missing_fields", f"expected a count, got {value!r}")
-    return int(value)
+        raise Malformed("missing_fields", f"expected a count, got {type(value).__name__}")
+    try:
+        return int(value)
+    except ValueError:
+        raise Malformed("missing_fields", f"expected a count, got {value[:40]!r}") from None
+
+
+def _avatar(account: dict) -> bool:
+    avatar = optional(account.get("avatar") or None, str, "account.avatar", "")
+    return bool(avatar) and "missing.png" not in avatar
+
+
+def _html(value, what: str) -> str:
+    return html_to_text(optional(value, str, what))[0]
 
 
 def parse_account(account: dict, host: str) -> ProfileItem | OptOutItem:
@@ -65,12 +80,11 @@ def parse_account(account: dict, host: str) -> ProfileItem | OptOutItem:
     reason = opt_out_reason(account)
     if reason:
         return OptOutItem(platform=PLATFORM, platform_id=acct, opt_out_reason=reason)
-    bio, _ = html_to_text(account.get("note"))
-    avatar = account.get("avatar") or ""
+    bio = _html(account.get("note"), "account.note")
     return ProfileItem(
         platform=PLATFORM, platform_id=acct, handle=acct,
         display_name=account.get("display_name") or "", bio=bio, url=account.get("url"),
-        has_avatar=bool(avatar) and "missing.png" not in avatar,
+        has_avatar=_avatar(account),
         followers=_int(account.get("followers_count")), following=_int(account.get("following_count")),
         posts_count=_int(account.get("statuses_count")),
         created_at=account.get("created_at"), last_post_at=account.get("last_status_at"),
@@ -101,10 +115,12 @@ def parse_status(status: dict, profile_platform_id: str, host: str) -> PostItem 
         return None
     if not status.get("id") or not status.get("created_at"):
         raise Malformed("missing_fields", "status without id/created_at")
-    text, anchors = html_to_text(status.get("content"))
+    text, anchors = html_to_text(optional(status.get("content"), str, "status.content"))
     tags, html_mentions, links = _anchors(anchors)
-    tags += [tag_name(t.get("name", "")) for t in status.get("tags") or [] if isinstance(t, dict)]
-    mentions = [full_acct(m["acct"], host) for m in status.get("mentions") or []
+    tags += [tag_name(t.get("name", "")) for t in optional(status.get("tags") or None, list, "status.tags", [])
+             if isinstance(t, dict)]
+    mentions = [full_acct(m["acct"], host)
+                for m in optional(status.get("mentions") or None, list, "status.mentions", [])
                 if isinstance(m, dict) and m.get("acct")] or html_mentions
     return PostItem(
         platform=PLATFORM, platform_id=str(status["id"]), profile_platform_id=profile_platform_id,
@@ -130,7 +146,7 @@ def tag_timeline_authors(body) -> list[str]:
         if status.get("reblog"):
             continue
         account = require(status.get("account"), dict, "status.account")
-        if not account.get("acct"):
+        if not account.get("acct") or not isinstance(account["acct"], str):
             raise Malformed("missing_fields", "status.account without acct")
         accts.append(account["acct"])
     return _unique(accts)
@@ -145,8 +161,8 @@ def parse_context(body, post_platform_id: str, profile_platform_id: str, host: s
         require(status, dict, "status")
         if not status.get("id"):
             raise Malformed("missing_fields", "reply without id")
-        account = status.get("account") or {}
-        text, _ = html_to_text(status.get("content"))
+        account = optional(status.get("account") or None, dict, "reply.account", {})
+        text = _html(status.get("content"), "reply.content")
         comments.append(CommentItem(
             platform=PLATFORM, platform_id=str(status["id"]), profile_platform_id=profile_platform_id,
             post_platform_id=post_platform_id,
@@ -160,6 +176,7 @@ def parse_context(body, post_platform_id: str, profile_platform_id: str, host: s
 def follower_opted_out(account: dict) -> bool:
     """A follower who asked not to be indexed is left out of the sample. `discoverable`
     concerns being suggested in discovery features, which sampling a follower is not."""
+    require(account, dict, "follower")
     return account.get("noindex") is True or account.get("indexable") is False
 
 
@@ -173,12 +190,11 @@ def parse_followers(body, profile_platform_id: str, host: str) -> list[FollowerI
         if follower_opted_out(account):
             continue
         acct = full_acct(account["acct"], host)
-        bio, _ = html_to_text(account.get("note"))
-        avatar = account.get("avatar") or ""
+        bio = _html(account.get("note"), "follower.note")
         followers.append(FollowerItem(
             platform=PLATFORM, profile_platform_id=profile_platform_id, platform_id=acct, handle=acct,
             display_name=account.get("display_name") or "", bio=bio,
-            has_avatar=bool(avatar) and "missing.png" not in avatar,
+            has_avatar=_avatar(account),
             followers=_int(account.get("followers_count")), following=_int(account.get("following_count")),
             posts_count=_int(account.get("statuses_count")), created_at=account.get("created_at"),
             last_post_at=account.get("last_status_at"),

@@ -6,6 +6,7 @@ at a time, and ranking happens in SQL.
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Callable
@@ -16,6 +17,7 @@ from microscout.config import Config
 from microscout.engine.evaluate import Evaluator
 from microscout.engine.rules import Rule
 from microscout.store.queries import iter_candidates
+from microscout.store.runs import discard_run, interrupt_stale_runs, process_owner
 from microscout.store.writes import now_iso
 
 
@@ -45,12 +47,28 @@ def run_shortlist(db: sqlite_utils.Database, config: Config, rules: dict[str, Ru
                   *, batch_size: int = 500, now: datetime | None = None,
                   progress: Callable[[int], None] | None = None) -> RunSummary:
     evaluator = Evaluator(config, rules, campaign_name, now=now or datetime.now(timezone.utc))
-    campaign = evaluator.campaign
+    interrupt_stale_runs(db)
     with db.conn:
         cursor = db.execute(
-            "INSERT INTO shortlist_runs (campaign, started_at, status, settings) VALUES (?, ?, 'running', ?)",
-            [campaign_name, now_iso(), json.dumps(_settings(evaluator))])
+            "INSERT INTO shortlist_runs (campaign, started_at, status, settings, pid, owner) "
+            "VALUES (?, ?, 'running', ?, ?, ?)",
+            [campaign_name, now_iso(), json.dumps(_settings(evaluator)), os.getpid(), process_owner()])
         run_id = cursor.lastrowid
+    try:
+        return _judge(db, evaluator, run_id, batch_size, progress)
+    except BaseException as exc:
+        # Whatever stopped the run (an error, Ctrl-C), no half-judged run stays behind; a
+        # kill -9 leaves it `running` until the next command sees its process is gone.
+        try:
+            discard_run(db, run_id, "interrupted" if isinstance(exc, KeyboardInterrupt) else "failed")
+        except Exception:  # noqa: BLE001 - the original error is the one to report
+            pass
+        raise
+
+
+def _judge(db: sqlite_utils.Database, evaluator: Evaluator, run_id: int, batch_size: int,
+           progress: Callable[[int], None] | None) -> RunSummary:
+    campaign, campaign_name = evaluator.campaign, evaluator.campaign_name
     summary = RunSummary(run_id=run_id, campaign=campaign_name)
     verdict_rows: list[tuple] = []
     entry_rows: list[tuple] = []

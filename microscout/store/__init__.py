@@ -1,32 +1,101 @@
-"""Where data rests: one SQLite file, opened through sqlite-utils, in WAL mode."""
+"""Where data rests: one SQLite file, opened through sqlite-utils, in WAL mode.
+
+Opening is careful with what the user points at: a file that is not an SQLite database, or
+an SQLite database that is not microscout's, is refused before anything is written to it;
+a command that only reads opens the file read-only and never creates one.
+"""
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import sqlite_utils
 
-from microscout.store.migrations import migrate, pending
+from microscout.store.migrations import MIGRATIONS_TABLE, migrate, pending
+
+SQLITE_HEADER = b"SQLite format 3\x00"
 
 
 class StoreError(Exception):
-    pass
+    """A database that cannot be used as asked; str() is the whole message a user sees."""
 
 
-def open_store(path: str | Path, *, create: bool = True, upgrade: bool = True) -> sqlite_utils.Database:
-    """Open (and by default create and migrate) the database at ``path``."""
+def _inspect(path: Path) -> str:
+    """'missing', 'empty' or 'sqlite'; StoreError for anything else (never opened)."""
+    try:
+        if path.is_dir():
+            raise StoreError(f"{path}: is a folder, not a database file; pass --db PATH to a file")
+        if not path.exists():
+            return "missing"
+        with path.open("rb") as handle:
+            head = handle.read(len(SQLITE_HEADER))
+    except OSError as exc:
+        raise StoreError(f"{path}: cannot read the database ({exc.strerror or exc}); "
+                         f"check the path and its permissions") from None
+    if not head:
+        return "empty"
+    if head != SQLITE_HEADER:
+        raise StoreError(f"{path}: not an SQLite database (the file holds something else; it was left "
+                         f"untouched); pass --db with the path of a microscout database")
+    return "sqlite"
+
+
+def _no_database(path: Path, why: str = "") -> StoreError:
+    return StoreError(f"no database at {path}{why}; run a crawl first (microscout crawl …), or pass --db PATH")
+
+
+def _check_ours(db: sqlite_utils.Database, path: Path, *, allow_blank: bool) -> None:
+    """Refuse an SQLite database of some other program before anything is written to it."""
+    tables = set(db.table_names())
+    if MIGRATIONS_TABLE in tables:
+        return
+    if not tables and allow_blank:
+        return
+    if not tables:
+        raise _no_database(path, " (an empty SQLite file)")
+    raise StoreError(f"{path}: an SQLite database, but not microscout's (it has no {MIGRATIONS_TABLE} table; "
+                     f"it was left untouched); pass --db with a database a crawl created")
+
+
+def open_store(path: str | Path, *, create: bool = True, upgrade: bool = True,
+               readonly: bool = False) -> sqlite_utils.Database:
+    """Open (and by default create and migrate) the database at ``path``.
+
+    ``create=False``: the database must already exist. ``readonly=True``: it must exist
+    and is opened read-only (SQLite ``mode=ro``): nothing is created, migrated or written.
+    Any problem is a StoreError."""
     path = Path(path)
-    if not create and not path.exists():
-        raise StoreError(f"{path}: no such database; run a crawl first or pass --db PATH")
-    if path.parent and not path.parent.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-    db = sqlite_utils.Database(path)
-    db.execute("PRAGMA journal_mode=WAL")
-    db.execute("PRAGMA synchronous=NORMAL")
-    db.execute("PRAGMA busy_timeout=10000")
-    db.execute("PRAGMA foreign_keys=ON")
-    if upgrade:
-        migrate(db)
-    return db
+    state = _inspect(path)
+    if state != "sqlite" and (readonly or not create):
+        raise _no_database(path, " (the file is empty)" if state == "empty" else "")
+    try:
+        if readonly:
+            conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+            db = sqlite_utils.Database(conn)
+            db.execute("PRAGMA busy_timeout=10000")
+            db.execute("PRAGMA query_only=ON")
+            _check_ours(db, path, allow_blank=False)
+            return db
+        if state == "missing" and not path.parent.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite_utils.Database(path)
+        if state == "sqlite":
+            _check_ours(db, path, allow_blank=create)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.execute("PRAGMA busy_timeout=10000")
+        db.execute("PRAGMA foreign_keys=ON")
+        if upgrade:
+            migrate(db)
+        return db
+    except StoreError:
+        raise
+    except OSError as exc:
+        raise StoreError(f"{path}: cannot create the database ({exc.strerror or exc}); "
+                         f"check the folder's permissions or pass --db PATH") from None
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"{path}: cannot open the database ({exc}); "
+                         f"check the file and its permissions, or pass --db PATH") from None
 
 
-__all__ = ["open_store", "migrate", "pending", "StoreError"]
+__all__ = ["open_store", "migrate", "pending", "StoreError", "SQLITE_HEADER"]

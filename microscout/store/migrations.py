@@ -154,6 +154,14 @@ def m002_follower_bot_flag(db: sqlite_utils.Database) -> None:
     _run(db, "ALTER TABLE follower_samples ADD COLUMN bot INTEGER")
 
 
+@migration
+def m003_shortlist_run_owner(db: sqlite_utils.Database) -> None:
+    # The process judging a run, so a run left 'running' by a killed process is recognised
+    # as interrupted and its partial verdicts removed (issue #9): pid, and the host with the
+    # process's start time, so a reused pid is not taken for the judge.
+    _run(db, "ALTER TABLE shortlist_runs ADD COLUMN pid INTEGER;\nALTER TABLE shortlist_runs ADD COLUMN owner TEXT")
+
+
 def _run(db: sqlite_utils.Database, script: str) -> None:
     # executescript() would COMMIT first; statement by statement keeps the migration
     # and its record in one transaction.

@@ -48,7 +48,7 @@ def test_explain_unknown_handle_is_exit_2(judged):
 
 def test_missing_database_is_exit_2(tmp_path):
     result = invoke("shortlist", "demo", "--db", tmp_path / "none.db", "--config", CONFIG)
-    assert result.exit_code == 2 and "none.db: no such database" in result.output
+    assert result.exit_code == 2 and f"no database at {tmp_path / 'none.db'}; run a crawl first" in result.output
     assert not (tmp_path / "none.db").exists()
 
 

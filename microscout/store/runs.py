@@ -1,0 +1,84 @@
+"""Shortlist runs left `running` by a process that is gone.
+
+A shortlist run records the process judging it (pid, and the host with the process's start
+time, so a reused pid is not mistaken for it). A run still `running` whose process is gone
+was killed: the next command that writes to the database marks it `interrupted` and
+removes its partial verdicts and entries, which no reader ever shows.
+"""
+from __future__ import annotations
+
+import os
+import socket
+from pathlib import Path
+
+import sqlite_utils
+
+from microscout.store.writes import now_iso
+
+
+def _start_time(pid: int) -> str | None:
+    """The process's start time in clock ticks since boot (Linux), or None where unknown."""
+    try:
+        stat = Path(f"/proc/{int(pid)}/stat").read_text()
+    except (OSError, ValueError):
+        return None
+    fields = stat.rpartition(")")[2].split()
+    return fields[19] if len(fields) > 19 else None
+
+
+def process_owner(pid: int | None = None) -> str:
+    """'host:start-time' of a process (this one by default)."""
+    return f"{socket.gethostname()}:{_start_time(os.getpid() if pid is None else pid) or ''}"
+
+
+def process_alive(pid: int, owner: str | None) -> bool | None:
+    """Whether the process that recorded (pid, owner) still runs; None when this host cannot
+    tell (it ran on another host)."""
+    host, _, started = (owner or "").rpartition(":")
+    if owner and host != socket.gethostname():
+        return None
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass  # it exists, under another user
+    except (OSError, ValueError, OverflowError):
+        return False
+    if started and _start_time(pid) not in (None, started):
+        return False  # the pid was reused by another process
+    return True
+
+
+def _has_owner_columns(db: sqlite_utils.Database) -> bool:
+    return "shortlist_runs" in db.table_names() and "pid" in db["shortlist_runs"].columns_dict
+
+
+def stale_shortlist_runs(db: sqlite_utils.Database) -> list[int]:
+    """Ids of runs still `running` whose process is gone (read-only)."""
+    if not _has_owner_columns(db):
+        return []
+    stale = []
+    me, my_owner = os.getpid(), process_owner()
+    for row in db.query("SELECT id, pid, owner FROM shortlist_runs WHERE status = 'running'"):
+        if row["pid"] is None:
+            stale.append(row["id"])  # started by a version that did not record its process
+        elif not (row["pid"] == me and row["owner"] == my_owner) and process_alive(row["pid"], row["owner"]) is False:
+            stale.append(row["id"])
+    return stale
+
+
+def discard_run(db: sqlite_utils.Database, run_id: int, status: str = "interrupted") -> None:
+    """Remove a run's partial verdicts and entries and give it its final status."""
+    with db.conn:
+        db.execute("DELETE FROM verdicts WHERE run_id = ?", [run_id])
+        db.execute("DELETE FROM shortlist_entries WHERE run_id = ?", [run_id])
+        db.execute("UPDATE shortlist_runs SET status = ?, finished_at = ? WHERE id = ?", [status, now_iso(), run_id])
+
+
+def interrupt_stale_runs(db: sqlite_utils.Database) -> list[int]:
+    """Mark every stale shortlist run `interrupted` and remove what it had written."""
+    stale = stale_shortlist_runs(db)
+    for run_id in stale:
+        discard_run(db, run_id)
+    return stale

@@ -1,0 +1,119 @@
+"""Export files: written atomically through a temporary file beside the target, created
+with the umask's permissions, and what a killed export left behind cleaned at the next."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+
+from microscout.config import parse_config
+from microscout.engine.export import ExportError, _host_tag, clean_temporary_files, export_shortlist
+from microscout.engine.plugins import collect_exporters, collect_rules, make_plugin_manager
+from microscout.engine.shortlist import run_shortlist
+from microscout.store import open_store
+from tests.engine.helpers import NOW, RulesForTests, add_profile
+
+CONFIG = parse_config({"campaigns": {"c": {"platforms": ["mastodon"], "gates": ["min_followers"]}}})
+
+
+@pytest.fixture
+def judged(tmp_path):
+    from microscout.engine import exporters
+
+    pm = make_plugin_manager(None, entry_points=False, defaults=False)
+    pm.register(exporters)
+    pm.register(RulesForTests(), name="tests")
+    db = open_store(tmp_path / "t.db")
+    for handle, followers in [("a", 5000), ("b", 6000)]:
+        add_profile(db, handle, followers, posts=2)
+    run_shortlist(db, CONFIG, collect_rules(pm), "c", now=NOW)
+    return db, collect_exporters(pm)
+
+
+@pytest.mark.parametrize("umask, mode", [(0o022, 0o644), (0o027, 0o640), (0o002, 0o664)])
+def test_exports_honour_the_umask(judged, tmp_path, umask, mode):
+    db, exporters = judged
+    old = os.umask(umask)
+    try:
+        export_shortlist(db, "c", 5, exporters["csv"], tmp_path / "out" / "c.csv")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "out" / "c.csv").stat().st_mode & 0o777 == mode
+
+
+def test_a_killed_export_leaves_a_temporary_file_the_next_export_removes(judged, tmp_path):
+    db, exporters = judged
+    out = tmp_path / "out"
+    out.mkdir()
+    # a real process, killed with SIGKILL in the middle of writing its export
+    script = ("import os, sys; from pathlib import Path; from microscout.engine.export import _open_temporary; "
+              "fd, tmp = _open_temporary(Path(sys.argv[1])); os.write(fd, b'rank,handle\\n1,a'); "
+              "os.kill(os.getpid(), 9)")
+    killed = subprocess.run([sys.executable, "-c", script, str(out / "c.csv")], timeout=60)
+    assert killed.returncode == -9
+    left = [p.name for p in out.iterdir()]
+    assert len(left) == 1 and left[0].startswith(".c.csv.") and left[0].endswith(".part")
+    # an older version's leftover (no pid), old enough, and files that are not ours
+    legacy = out / ".c-20260101-000000.csv.k3j_9x2a.part"
+    legacy.write_text("half")
+    os.utime(legacy, (time.time() - 7200, time.time() - 7200))
+    fresh_legacy = out / ".c-20260102-000000.csv.abcdefgh.part"
+    fresh_legacy.write_text("maybe still being written")
+    mine = [out / ".notes.part", out / "c.csv.part", out / ".report.pdf.abcdefgh.part"]
+    for path in mine:
+        path.write_text("the user's")
+    os.utime(mine[2], (time.time() - 7200, time.time() - 7200))
+
+    export_shortlist(db, "c", 5, exporters["csv"], out / "c.csv")
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        ["c.csv", fresh_legacy.name, *(p.name for p in mine)])
+    assert (out / "c.csv").read_text().startswith("status,rank")
+
+
+def test_temporary_files_of_live_exports_and_other_hosts_are_kept(tmp_path):
+    sleeper = subprocess.Popen(["sleep", "30"])
+    try:
+        live = tmp_path / f".a.csv.{_host_tag()}-{sleeper.pid}.0123abcd.part"
+        other_host = tmp_path / f".b.csv.{'0' if _host_tag()[0] != '0' else '1'}{_host_tag()[1:]}-1.0123abcd.part"
+        for path in (live, other_host):
+            path.write_text("being written")
+        assert clean_temporary_files(tmp_path, ".csv") == []
+        assert live.exists() and other_host.exists()
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+    assert clean_temporary_files(tmp_path, ".csv") == [live]  # its process is gone now
+
+
+def test_a_failed_write_keeps_the_previous_file_and_leaves_no_temporary(judged, tmp_path):
+    db, exporters = judged
+    target = tmp_path / "c.csv"
+    target.write_text("the previous export\n")
+    before = target.stat().st_mtime_ns
+
+    class Broken:
+        name, extension = "csv", "csv"
+
+        def write(self, rows, columns, out):
+            out.write("half a file")
+            raise RuntimeError("exporter bug")
+
+    with pytest.raises(RuntimeError):
+        export_shortlist(db, "c", 5, Broken(), target)
+    assert target.read_text() == "the previous export\n" and target.stat().st_mtime_ns == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".part")] == []
+
+
+def test_unwritable_destinations_are_one_line_export_errors(judged, tmp_path):
+    db, exporters = judged
+    (tmp_path / "file").write_text("in the way")
+    (tmp_path / "folder").mkdir()
+    for out, reason in [(tmp_path / "file" / "c.csv", "a file is in the way of the folder"),
+                        (tmp_path / "folder", "it is a folder")]:
+        with pytest.raises(ExportError) as info:
+            export_shortlist(db, "c", 5, exporters["csv"], out)
+        assert f"cannot write the export to {out}: {reason}" in str(info.value)
+    assert (tmp_path / "file").read_text() == "in the way"

@@ -1,0 +1,264 @@
+"""Every failure a user can run into is one clear line with the right exit code, never a
+traceback, and leaves the user's files as they were (bytes, mtime, no files beside them).
+
+Exit 2: bad input or configuration. Exit 1: a runtime failure.
+"""
+from __future__ import annotations
+
+import errno
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import pytest
+from click.testing import CliRunner
+
+from microscout.cli import cli
+from microscout.store import open_store
+from tests.conftest import REPO
+from tests.engine.helpers import add_profile
+
+CONFIG = REPO / "config.toml"
+NOT_SQLITE = b"my notes, not a database\n" * 40
+READ_ONLY = [["explain", "cook"], ["db", "stats"], ["try", "engagement", "cook"], ["sandbox", "score", "demo"]]
+EXISTING_ONLY = [["shortlist", "demo"], ["export", "demo"]]
+
+
+def invoke(*args, env: dict | None = None):
+    return CliRunner().invoke(cli, [*map(str, args)], env=env)
+
+
+@pytest.fixture(scope="module")
+def judged(tmp_path_factory) -> Path:
+    db = tmp_path_factory.mktemp("judged") / "scout.db"
+    store = open_store(db)
+    add_profile(store, "cook", 5_000, posts=12, likes=200, bio="vegan recipes")
+    result = invoke("shortlist", "demo", "--db", db, "--config", CONFIG)
+    assert result.exit_code == 0, result.output
+    return db
+
+
+def snapshot(folder: Path) -> dict[str, tuple[bytes, int] | None]:
+    """Every file in the folder with its bytes and mtime."""
+    return {p.name: (p.read_bytes(), p.stat().st_mtime_ns) if p.is_file() else None
+            for p in sorted(folder.iterdir())}
+
+
+@dataclass
+class Case:
+    name: str
+    setup: Callable[[Path], list]  # folder -> the command line (files made in folder)
+    exit_code: int
+    message: str
+    one_line: bool = True
+
+
+def _config_not_utf8(folder: Path) -> list:
+    (folder / "bad.toml").write_bytes(b'database = "scout.db"\n# caf\xe9 au lait\n')
+    return ["--config", folder / "bad.toml", "config", "check"]
+
+
+def _config_not_utf8_shortlist(folder: Path) -> list:
+    (folder / "bad.toml").write_bytes(b'database = "scout.db"\n# caf\xe9 au lait\n')
+    return ["--config", folder / "bad.toml", "shortlist", "demo"]
+
+
+def _db_file(content: bytes | None, command: list) -> Callable[[Path], list]:
+    def setup(folder: Path) -> list:
+        if content is not None:
+            (folder / "user.db").write_bytes(content)
+        return ["--config", CONFIG, "--db", folder / "user.db", *command]
+    return setup
+
+
+def _other_programs_sqlite(command: list) -> Callable[[Path], list]:
+    def setup(folder: Path) -> list:
+        conn = sqlite3.connect(folder / "theirs.db")
+        conn.execute("CREATE TABLE contacts (name TEXT)")
+        conn.execute("INSERT INTO contacts VALUES ('ada')")
+        conn.commit()
+        conn.close()
+        return ["--config", CONFIG, "--db", folder / "theirs.db", *command]
+    return setup
+
+
+def _nested_json(suffix: str) -> Callable[[Path], list]:
+    def setup(folder: Path) -> list:
+        nested = "[" * 5000 + "]" * 5000
+        body = ('{"handle": "a", "followers": ' + nested + "}\n") if suffix == ".jsonl" else nested
+        (folder / f"accounts{suffix}").write_text(body)
+        return ["check", "accounts", folder / f"accounts{suffix}"]
+    return setup
+
+
+def _export_over(kind: str, judged_db: Callable[[], Path]) -> Callable[[Path], list]:
+    def setup(folder: Path) -> list:
+        if kind == "file in the way":
+            (folder / "report").write_text("a file where a folder should be\n")
+            out = folder / "report" / "demo.csv"
+        else:
+            (folder / "reports").mkdir()
+            out = folder / "reports"
+        return ["--config", CONFIG, "export", "demo", "--db", judged_db(), "--out", out]
+    return setup
+
+
+_JUDGED: list[Path] = []
+
+CASES = [
+    Case("config not UTF-8", _config_not_utf8, 2, "bad.toml: not UTF-8 text (byte 0xe9 at offset 27, line 2)"),
+    Case("config not UTF-8 (shortlist)", _config_not_utf8_shortlist, 2, "bad.toml: not UTF-8 text"),
+    *[Case(f"--db not SQLite: {' '.join(c)}", _db_file(NOT_SQLITE, c), 2, "user.db: not an SQLite database")
+      for c in READ_ONLY + EXISTING_ONLY + [["db", "migrate"]]],
+    *[Case(f"--db empty: {' '.join(c)}", _db_file(b"", c), 2, "no database at ") for c in READ_ONLY + EXISTING_ONLY],
+    *[Case(f"--db missing: {' '.join(c)}", _db_file(None, c), 2, "no database at ") for c in READ_ONLY + EXISTING_ONLY],
+    *[Case(f"--db of another program: {' '.join(c)}", _other_programs_sqlite(c), 2, "not microscout's")
+      for c in READ_ONLY + EXISTING_ONLY + [["db", "migrate"]]],
+    Case("check accounts: nested .json", _nested_json(".json"), 2, "nested deeper than 64 levels"),
+    Case("check accounts: nested .jsonl", _nested_json(".jsonl"), 2, "line 1: JSON nested deeper than 64 levels"),
+    Case("export --out under a file", _export_over("file in the way", lambda: _JUDGED[0]), 2,
+         "cannot write the export to"),
+    Case("export --out over a folder", _export_over("folder", lambda: _JUDGED[0]), 2, "is a directory",
+         one_line=False),
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_each_failure_is_one_clear_line_and_touches_nothing(case, tmp_path, judged):
+    _JUDGED[:] = [judged]
+    folder = tmp_path / "user"
+    folder.mkdir()
+    args = case.setup(folder)
+    before = snapshot(folder)
+    result = invoke(*args)
+    assert result.exit_code == case.exit_code, result.output
+    assert isinstance(result.exception, SystemExit), result.exception  # handled, not a crash
+    assert case.message in result.output
+    assert "Traceback" not in result.output
+    if case.one_line:
+        assert result.output.strip().count("\n") == 0, result.output
+        assert result.output.startswith("Error: ")
+    assert snapshot(folder) == before, "the user's files changed"
+
+
+def test_export_to_a_folder_it_may_not_write(judged, tmp_path, monkeypatch):
+    from microscout.engine import export
+
+    def refused(path):
+        raise PermissionError(errno.EACCES, "Permission denied", str(path.parent / ".x.part"))
+
+    monkeypatch.setattr(export, "_open_temporary", refused)
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    result = invoke("--config", CONFIG, "export", "demo", "--db", judged, "--out", folder / "demo.csv")
+    assert result.exit_code == 2, result.output
+    assert f"cannot write the export to {folder / 'demo.csv'}: permission denied" in result.output
+    assert "choose another --out" in result.output and "Traceback" not in result.output
+    assert list(folder.iterdir()) == []
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into any folder")
+def test_export_to_a_read_only_folder(judged, tmp_path):
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    folder.chmod(0o555)
+    try:
+        result = invoke("--config", CONFIG, "export", "demo", "--db", judged, "--out", folder / "demo.csv")
+    finally:
+        folder.chmod(0o755)
+    assert result.exit_code == 2 and "permission denied" in result.output, result.output
+
+
+def test_an_unexpected_error_is_one_line_and_its_traceback_goes_to_the_log(judged, monkeypatch, _state_dir):
+    from microscout.store import queries
+
+    def broken(db):
+        raise RuntimeError("something nobody planned for")
+
+    monkeypatch.setattr(queries, "stats", broken)
+    result = invoke("--config", CONFIG, "db", "stats", "--db", judged)
+    assert result.exit_code == 1, result.output
+    assert isinstance(result.exception, SystemExit)
+    assert "Traceback" not in result.output
+    line = result.output.strip().splitlines()[-1]  # after the database's path, printed first
+    assert line.startswith("Error: unexpected error: RuntimeError: something nobody planned for")
+    log = _state_dir / "errors.log"
+    assert f"traceback in {log}" in line
+    assert "Traceback (most recent call last)" in log.read_text() and "broken" in log.read_text()
+    assert log.stat().st_mode & 0o077 == 0  # the log is the user's alone
+
+    debug = invoke("--debug", "--config", CONFIG, "db", "stats", "--db", judged)
+    assert isinstance(debug.exception, RuntimeError)  # --debug lets the traceback through
+
+
+def _run(*args: str, **env: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "microscout", *args], capture_output=True, text=True,
+                          env={**os.environ, **env}, timeout=60)
+
+
+def test_in_a_real_process_stderr_holds_one_line_and_no_traceback(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_bytes(b"\xff\xfe not toml")
+    notes = tmp_path / "notes.db"
+    notes.write_bytes(NOT_SQLITE)
+    nested = tmp_path / "deep.jsonl"
+    nested.write_text('{"handle": ' + "[" * 3000 + "]" * 3000 + "}\n")
+    before = snapshot(tmp_path)
+    for args, message in [
+        (["--config", str(bad), "config", "check"], "bad.toml: not UTF-8 text (byte 0xff at offset 0, line 1)"),
+        (["--config", str(CONFIG), "--db", str(notes), "db", "stats"], "notes.db: not an SQLite database"),
+        (["check", "accounts", str(nested)], "deep.jsonl line 1: JSON nested deeper than 64 levels"),
+    ]:
+        proc = _run(*args)
+        assert proc.returncode == 2, proc.stderr
+        assert "Traceback" not in proc.stderr + proc.stdout
+        assert proc.stderr.strip().count("\n") == 0 and message in proc.stderr, proc.stderr
+    assert snapshot(tmp_path) == before
+    # a broken ./config.toml does not break --help, and commands name it
+    cwd = tmp_path / "project"
+    cwd.mkdir()
+    (cwd / "config.toml").write_bytes(b"[crawl]\nuser_agent = \"caf\xe9\"\n")
+    for args, code, message in [(["--help"], 0, ""), (["config", "check"], 2, "config.toml: not UTF-8 text")]:
+        proc = subprocess.run([sys.executable, "-m", "microscout", *args], capture_output=True, text=True,
+                              cwd=cwd, env={k: v for k, v in os.environ.items() if k != "MICROSCOUT_CONFIG"},
+                              timeout=60)
+        assert proc.returncode == code and message in proc.stderr and "Traceback" not in proc.stderr, proc.stderr
+    # with --debug (or MICROSCOUT_DEBUG=1) the traceback of a handled error is printed too
+    proc = _run("--debug", "--config", str(bad), "config", "check")
+    assert proc.returncode == 2 and "Traceback" in proc.stderr and "not UTF-8 text" in proc.stderr
+
+
+def test_read_only_commands_never_write_to_the_database(judged, tmp_path):
+    copy = tmp_path / "scout.db"
+    source, target = sqlite3.connect(judged), sqlite3.connect(copy)
+    source.backup(target)
+    source.close()
+    target.close()
+    before = (copy.read_bytes(), copy.stat().st_mtime_ns)
+    for command in (["explain", "cook", "--json"], ["db", "stats"], ["try", "engagement", "cook"]):
+        result = invoke("--config", CONFIG, "--db", copy, *command)
+        assert result.exit_code == 0, result.output
+    assert (copy.read_bytes(), copy.stat().st_mtime_ns) == before
+    assert json.loads(invoke("--config", CONFIG, "--db", copy, "explain", "cook", "--json").output)["rank"] == 1
+
+
+@pytest.mark.parametrize("exc, code, message", [
+    (sqlite3.OperationalError("database is locked"), 1, "the database is busy"),
+    (sqlite3.OperationalError("no such column: bot"), 1, "run `microscout db migrate`"),
+    (sqlite3.DatabaseError("database disk image is malformed"), 1, "database error: database disk image"),
+    (PermissionError(errno.EACCES, "Permission denied", "/srv/x"), 2, "Permission denied (/srv/x); check the path"),
+    (OSError(errno.ENOSPC, "No space left on device", "/srv/x"), 1, "no space left on the device (/srv/x)"),
+    (RecursionError("maximum recursion depth exceeded"), 2, "nested too deeply"),
+    (UnicodeDecodeError("utf-8", b"ab\xff", 2, 3, "invalid start byte"), 2, "byte 0xff at offset 2"),
+    (KeyError("x\ny"), 1, "unexpected error: KeyError: 'x\\ny'"),
+])
+def test_every_exception_maps_to_one_line_and_an_exit_code(exc, code, message):
+    from microscout.cli.common import failure
+
+    problem = failure(exc)
+    assert problem.exit_code == code and message in problem.message and "\n" not in problem.message
