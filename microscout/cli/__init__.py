@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import errno
 import importlib
+import os
 import traceback
 
 import click
@@ -34,7 +35,39 @@ COMMAND_MODULES = (
 
 
 class Boundary(click.Group):
-    """The top-level group: whatever a command raises ends as one clear line."""
+    """The top-level group: whatever a command raises ends as one clear line.
+
+    Plugins' commands (hook ``register_commands``) are found only when asked for, with the
+    plugins of the config this invocation names (``microscout --config X CMD``), loaded once
+    and shared with the command itself (see ``common.plugins_for``).
+    """
+
+    def _plugin_commands(self, ctx: click.Context) -> dict[str, click.Command]:
+        from microscout.cli.common import plugins_for
+        from microscout.config import load_config
+
+        config = load_config(ctx.params.get("config_path") or os.environ.get("MICROSCOUT_CONFIG"))
+        holder = click.Group()
+        plugins_for(config, ctx).hook.register_commands(cli=holder)
+        return {name: cmd for name, cmd in holder.commands.items() if name not in self.commands}
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = super().get_command(ctx, cmd_name)
+        if command is not None or ctx.resilient_parsing:
+            return command
+        try:
+            return self._plugin_commands(ctx).get(cmd_name)
+        except Exception as exc:  # noqa: BLE001 - say why the command cannot be had, in one line
+            from microscout.cli.common import failure
+
+            raise failure(exc) from None
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        names = super().list_commands(ctx)
+        try:
+            return sorted({*names, *self._plugin_commands(ctx)})
+        except Exception:  # noqa: BLE001 - a broken config or plugin must not break --help
+            return names
 
     def invoke(self, ctx: click.Context):
         try:
@@ -84,20 +117,4 @@ def _add_commands() -> None:
         cli.add_command(module.command)
 
 
-def _add_plugin_commands() -> None:
-    # Plugins' commands need the config's plugins_dir; a broken config must not break --help.
-    from microscout.config import load_config
-    from microscout.engine.plugins import plugin_manager_for
-
-    try:
-        pm = plugin_manager_for(load_config(None))
-    except Exception:  # noqa: BLE001 - ConfigError, PluginError…: the command run says what is wrong
-        return
-    try:
-        pm.hook.register_commands(cli=cli)
-    except Exception:  # noqa: BLE001 - a broken plugin must not break every command
-        return
-
-
 _add_commands()
-_add_plugin_commands()

@@ -105,6 +105,25 @@ def failure(exc: Exception) -> Failure:
     return Failure(f"unexpected error: {type(exc).__name__}: {_one_line(exc)[:300]}")
 
 
+PLUGINS_KEY = "microscout.plugins"
+
+
+def plugins_for(config: Config, ctx: click.Context | None = None) -> pluggy.PluginManager:
+    """The plugin manager of ``config``, built once per command line: the top-level group
+    (finding a plugin's command) and the command itself (its rules) share it, so each
+    plugins_dir file runs once."""
+    from microscout.engine.plugins import plugin_manager_for
+
+    ctx = ctx or click.get_current_context(silent=True)
+    cached = ctx.meta.get(PLUGINS_KEY) if ctx is not None else None
+    if cached is not None and cached[0] == config.source:
+        return cached[1]
+    pm = plugin_manager_for(config)
+    if ctx is not None:
+        ctx.meta[PLUGINS_KEY] = (config.source, pm)
+    return pm
+
+
 class Env:
     """Config, database and plugins for one command, each loaded on first use."""
 
@@ -142,9 +161,7 @@ class Env:
     @property
     def pm(self) -> pluggy.PluginManager:
         if self._pm is None:
-            from microscout.engine.plugins import plugin_manager_for
-
-            self._pm = plugin_manager_for(self.config)
+            self._pm = plugins_for(self.config)
         return self._pm
 
     @property

@@ -8,7 +8,9 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import importlib
+import importlib.metadata
 import importlib.util
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -44,8 +46,24 @@ class PluginError(Exception):
     """A plugin that cannot be loaded or that registers something invalid."""
 
 
+LOAD_PLUGINS_ENV = "MICROSCOUT_LOAD_PLUGINS"
+
+
+def plugins_to_load() -> set[str] | None:
+    """Which third-party plugins may load, from ``MICROSCOUT_LOAD_PLUGINS``: unset = all;
+    a comma-separated list of entry-point names, distribution names and plugins_dir file
+    names (with or without .py) = only those; empty = none. Built-ins always load."""
+    value = os.environ.get(LOAD_PLUGINS_ENV)
+    if value is None:
+        return None
+    return {part.strip().removesuffix(".py") for part in value.split(",") if part.strip()}
+
+
 def make_plugin_manager(plugins_dir: str | Path | None = None, *, entry_points: bool = True,
-                        defaults: bool = True) -> pluggy.PluginManager:
+                        defaults: bool = True, only: set[str] | None = None) -> pluggy.PluginManager:
+    """A plugin manager with the built-ins, the installed entry points and the plugins_dir
+    files, all through the same ``pm.register``; ``only`` (see plugins_to_load) limits the
+    last two."""
     pm = pluggy.PluginManager("microscout")
     pm.add_hookspecs(hookspecs)
     if defaults:
@@ -57,10 +75,15 @@ def make_plugin_manager(plugins_dir: str | Path | None = None, *, entry_points: 
                     raise
                 continue  # a built-in not written yet must not stop the others
             pm.register(module, name=name)
-    if entry_points:
+    if entry_points and only is None:
         pm.load_setuptools_entrypoints(ENTRY_POINT_GROUP)
+    elif entry_points:
+        for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
+            dist = ep.dist.name if ep.dist is not None else ""
+            if ep.name in only or dist in only:
+                pm.load_setuptools_entrypoints(ENTRY_POINT_GROUP, name=ep.name)
     if plugins_dir:
-        load_plugins_dir(pm, Path(plugins_dir))
+        load_plugins_dir(pm, Path(plugins_dir), only)
     check_hooks(pm)
     return pm
 
@@ -86,12 +109,12 @@ def check_hooks(pm: pluggy.PluginManager) -> None:
         raise PluginError(str(exc)) from exc
 
 
-def load_plugins_dir(pm: pluggy.PluginManager, folder: Path) -> None:
+def load_plugins_dir(pm: pluggy.PluginManager, folder: Path, only: set[str] | None = None) -> None:
     """Register each ``*.py`` file in ``folder`` (files starting with _ are skipped)."""
     if not folder.is_dir():
         return
     for path in sorted(folder.glob("*.py")):
-        if path.name.startswith("_"):
+        if path.name.startswith("_") or (only is not None and path.stem not in only):
             continue
         name = f"plugins_dir:{path.name}"
         if pm.get_plugin(name) is not None:
@@ -178,5 +201,7 @@ def collect_exporters(pm: pluggy.PluginManager) -> dict[str, "Exporter"]:
 
 
 def plugin_manager_for(config: "Config") -> pluggy.PluginManager:
+    """The plugins a command sees: built-ins, entry points and the config's plugins_dir,
+    limited by MICROSCOUT_LOAD_PLUGINS."""
     plugins_dir = config.path(config.plugins_dir) if config.plugins_dir else None
-    return make_plugin_manager(plugins_dir)
+    return make_plugin_manager(plugins_dir, only=plugins_to_load())

@@ -1,8 +1,10 @@
 """The exporter and command hooks, exercised the way a plugin author would use them."""
+import json
 import subprocess
 import sys
 import textwrap
 
+import pytest
 from click.testing import CliRunner
 
 from microscout.cli import cli
@@ -74,3 +76,79 @@ def test_plugin_exporter_is_used_by_export(tmp_path, monkeypatch):
     assert out.read_text().splitlines() == ["status\trank\tplatform\thandle", "new\t1\tmastodon\ta"]
     result = CliRunner().invoke(cli, ["export", "c", "--format", "xlsx", "--config", str(path)])
     assert result.exit_code == 2 and "no exporter 'xlsx'; available: csv, json, jsonl, tsv" in result.output
+
+
+# -- plugins load once, after --config is read (issue #13) -------------------------------
+
+COUNTING = '''
+import os
+from pathlib import Path
+
+from microscout import hookimpl
+
+# every execution of this file leaves a line: the test counts them
+with open(Path(__file__).with_name("loads.txt"), "a") as log:
+    log.write("loaded\\n")
+
+@hookimpl
+def register_commands(cli):
+    import click
+
+    @cli.command(name="hello")
+    def hello():
+        """Say hello (a plugin's command)."""
+        click.echo("hello from a counted plugin")
+'''
+
+
+def counting_config(tmp_path):
+    path = make_config(tmp_path)
+    (tmp_path / "plugins" / "counting.py").write_text(COUNTING)
+    (tmp_path / "plugins" / "extras.py").unlink()
+    return path
+
+
+def loads(tmp_path) -> int:
+    log = tmp_path / "plugins" / "loads.txt"
+    return len(log.read_text().splitlines()) if log.exists() else 0
+
+
+def test_the_top_level_config_selects_the_plugins_a_command_sees(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path.parent)  # no ./config.toml to fall back on
+    path = counting_config(tmp_path)
+    result = CliRunner().invoke(cli, ["--config", str(path), "hello"])
+    assert result.exit_code == 0, result.output
+    assert result.output == "hello from a counted plugin\n"
+    assert loads(tmp_path) == 1  # once for finding the command
+    missing = CliRunner().invoke(cli, ["hello"])
+    assert missing.exit_code == 2 and "No such command 'hello'" in missing.output
+
+
+@pytest.mark.parametrize("args", [["rules", "--json"], ["plugins"], ["config", "check"]])
+def test_each_plugins_dir_file_runs_once_per_command(tmp_path, args):
+    path = counting_config(tmp_path)
+    result = CliRunner().invoke(cli, ["--config", str(path), *args])
+    assert result.exit_code == 0, result.output
+    assert loads(tmp_path) == 1
+
+
+@pytest.mark.parametrize("switch, listed", [(None, True), ("", False), ("counting", True), ("counting.py", True),
+                                            ("something_else", False)])
+def test_an_environment_switch_chooses_which_plugins_load(tmp_path, monkeypatch, switch, listed):
+    path = counting_config(tmp_path)
+    if switch is None:
+        monkeypatch.delenv("MICROSCOUT_LOAD_PLUGINS", raising=False)
+    else:
+        monkeypatch.setenv("MICROSCOUT_LOAD_PLUGINS", switch)
+    result = CliRunner().invoke(cli, ["--config", str(path), "plugins", "--json"])
+    assert result.exit_code == 0, result.output
+    names = [p["name"] for p in json.loads(result.output)]
+    assert ("plugins_dir:counting.py" in names) is listed
+    assert "microscout.rules.engagement" in names  # built-ins always load
+
+
+def test_a_broken_config_does_not_break_help(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "config.toml").write_text("this is = not [toml")
+    result = CliRunner().invoke(cli, ["--help"])
+    assert result.exit_code == 0 and "shortlist" in result.output
