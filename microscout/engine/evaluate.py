@@ -128,6 +128,14 @@ class Evaluator:
             verdicts[rule.name] = run_rule(rule, candidate, options, context)
         return verdicts
 
+    def metric(self, verdicts: dict[str, Verdict], name: str) -> Any:
+        """A shortlist metric (rules.METRICS) from the first judging rule that declares it."""
+        for rule_name, verdict in verdicts.items():
+            rule = self.rules.get(rule_name)
+            if rule is not None and name in rule.metrics and name in verdict.evidence:
+                return verdict.evidence[name]
+        return None
+
     def weight(self, rule: str) -> float:
         # A rule that gates every campaign only excludes: it adds to the score only when weighted.
         default = 0.0 if rule in self.rules and self.rules[rule].gate else 1.0

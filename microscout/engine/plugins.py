@@ -19,7 +19,7 @@ import pluggy
 from pydantic import BaseModel
 
 from microscout.engine import hookspecs
-from microscout.engine.rules import Need, Rule
+from microscout.engine.rules import METRICS, Need, Rule
 
 if TYPE_CHECKING:
     from microscout.config import Config
@@ -177,11 +177,15 @@ def _check_rule(rule: Any, plugin: str) -> Rule:
     if rule.options.model_config.get("extra") != "forbid":
         raise PluginError(f"plugin {plugin}: rule {rule.name!r} options model must set "
                           f"model_config = ConfigDict(extra='forbid') so typos in config are caught")
+    unknown = set(rule.metrics) - set(METRICS)
+    if unknown:
+        raise PluginError(f"plugin {plugin}: rule {rule.name!r} declares unknown metrics {sorted(unknown)}; "
+                          f"the engine's metrics are: {', '.join(METRICS)}")
     needs = frozenset(Need(n) for n in rule.needs)
     if rule.prefilter and needs != {Need.PROFILE}:
         raise PluginError(f"plugin {plugin}: rule {rule.name!r} is a prefilter, so it may need only the profile")
     return dataclasses.replace(rule, needs=needs, gate=bool(rule.gate), prefilter=bool(rule.prefilter),
-                               plugin=plugin)
+                               metrics=frozenset(rule.metrics), plugin=plugin)
 
 
 def collect_exporters(pm: pluggy.PluginManager) -> dict[str, "Exporter"]:

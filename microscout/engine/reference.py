@@ -47,6 +47,8 @@ def render() -> str:
     out += ["### `Rule` (`from microscout import Rule`)", "", *_table(rules.Rule), "",
             "### `Verdict` (`from microscout import Verdict`)", "", *_table(rules.Verdict), "",
             "`Verdict.unknown(reason, **evidence)`: " + inspect.getdoc(rules.Verdict.unknown), "",
+            "### Metrics (`Rule.metrics`)", "", "| name | what it holds |", "|---|---|",
+            *[f"| `{name}` | {doc} |" for name, doc in rules.METRICS.items()], "",
             "### `Need` (`from microscout import Need`)", "", "| value | the rule reads |", "|---|---|",
             *[f"| `Need.{n.name}` | {n.doc} |" for n in rules.Need], "",
             "### `RuleContext` (the `context` argument)", "", *_table(rules.RuleContext), "",

@@ -61,6 +61,14 @@ class Verdict(BaseModel):
         return cls(outcome="unknown", score=0.5, reason=reason, evidence=evidence)
 
 
+# The numbers the engine stores beside each shortlist entry (shown, exported, used by
+# --budget). A rule offers one by naming it in Rule.metrics and putting it in its evidence;
+# the engine asks for the metric, never for a rule by name.
+METRICS = {
+    "engagement_rate": "engagements per follower per post, as a fraction (0.035 = 3.5%)",
+}
+
+
 class NoOptions(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -107,4 +115,6 @@ class Rule:
     prefilter: bool = field(default=False, metadata={
         "doc": "cheap and profile-only: the crawl may run it before fetching more"})
     gate: bool = field(default=False, metadata={"doc": "a fail excludes the candidate in every campaign"})
+    metrics: frozenset[str] = field(default_factory=frozenset, metadata={
+        "doc": "the shortlist metrics (METRICS) its evidence carries under those keys, e.g. engagement_rate"})
     plugin: str = field(default="", metadata={"doc": "filled in by the engine: which plugin registered it"})

@@ -92,8 +92,7 @@ def _judge(db: sqlite_utils.Database, evaluator: Evaluator, run_id: int, batch_s
             if v.outcome == "error":
                 summary.errors += 1
                 summary.errors_by_rule[name] = summary.errors_by_rule.get(name, 0) + 1
-        engagement = verdicts.get("engagement")
-        rate = engagement.evidence.get("engagement_rate") if engagement else None
+        rate = evaluator.metric(verdicts, "engagement_rate")
         context, _ = evaluator.setup(profile.platform)
         entry_rows.append((run_id, profile.id, profile.platform, profile.handle,
                            context.tier_of(profile.followers), profile.followers, rate, scored.score,

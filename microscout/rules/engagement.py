@@ -106,4 +106,5 @@ def evaluate(candidate, options: Options, context) -> Verdict:
 @hookimpl(trylast=True)
 def register_rules(register):
     register(Rule(name="engagement", summary="Engagement rate compared with creators of the same tier",
-                  options=Options, needs=frozenset({Need.PROFILE, Need.POSTS}), evaluate=evaluate))
+                  options=Options, needs=frozenset({Need.PROFILE, Need.POSTS}), metrics=frozenset({"engagement_rate"}),
+                  evaluate=evaluate))

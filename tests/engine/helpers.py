@@ -60,5 +60,5 @@ class RulesForTests:
         register(Rule(name="min_followers", summary="Enough followers", options=FollowerOptions,
                       evaluate=_min_followers, prefilter=True))
         register(Rule(name="engagement", summary="Likes per post", evaluate=_likes,
-                      needs=frozenset({Need.POSTS})))
+                      needs=frozenset({Need.POSTS}), metrics=frozenset({"engagement_rate"})))
         register(Rule(name="fragile", summary="Raises on one handle", evaluate=_raises))

@@ -99,3 +99,38 @@ def test_day_precision_dates_come_out_aware(tmp_path):
     profile = next(iter_candidates(db)).profile
     assert profile.last_post_at.tzinfo is not None and profile.created_at.tzinfo is not None
     assert (NOW - profile.last_post_at).days == 92
+
+
+def test_the_engine_asks_for_a_metric_not_for_a_rule_by_name(db):
+    """engagement_rate comes from whichever rule declares it in Rule.metrics."""
+    from microscout import Need, Rule, hookimpl
+    from tests.engine.helpers import _likes
+
+    class Renamed:
+        @hookimpl
+        def register_rules(self, register):
+            register(Rule(name="likes_per_follower", summary="Likes per post", evaluate=_likes,
+                          needs=frozenset({Need.POSTS}), metrics=frozenset({"engagement_rate"})))
+            register(Rule(name="engagement", summary="Same evidence, no metric declared", evaluate=_likes,
+                          needs=frozenset({Need.POSTS})))
+
+    pm = make_plugin_manager(None, entry_points=False, defaults=False)
+    pm.register(Renamed())
+    run_shortlist(db, parse_config({"campaigns": {"c": {"platforms": ["mastodon"]}}}), collect_rules(pm), "c", now=NOW)
+    rate = db.execute("SELECT engagement_rate FROM shortlist_entries WHERE handle = 'good'").fetchone()[0]
+    assert rate == pytest.approx(80 / 5000)
+
+
+def test_an_unknown_metric_is_refused_naming_the_plugin():
+    from microscout import Rule, hookimpl
+    from microscout.engine.plugins import PluginError
+
+    class Typo:
+        @hookimpl
+        def register_rules(self, register):
+            register(Rule(name="x", summary="x", evaluate=lambda c, o, ctx: None, metrics=frozenset({"engagment"})))
+
+    pm = make_plugin_manager(None, entry_points=False, defaults=False)
+    pm.register(Typo(), name="typo_plugin")
+    with pytest.raises(PluginError, match=r"plugin typo_plugin: rule 'x' declares unknown metrics \['engagment'\]"):
+        collect_rules(pm)
