@@ -11,7 +11,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from microscout.store.migrations import MIGRATIONS_TABLE, migrate, pending
+from microscout.store.migrations import MIGRATIONS_TABLE, is_microscout_db, migrate, pending
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 
@@ -47,13 +47,13 @@ def _no_database(path: Path, why: str = "") -> StoreError:
 def _check_ours(db: sqlite_utils.Database, path: Path, *, allow_blank: bool) -> None:
     """Refuse an SQLite database of some other program before anything is written to it."""
     tables = set(db.table_names())
-    if MIGRATIONS_TABLE in tables:
+    if is_microscout_db(db):
         return
     if not tables and allow_blank:
         return
     if not tables:
         raise _no_database(path, " (an empty SQLite file)")
-    raise StoreError(f"{path}: an SQLite database, but not microscout's (it has no {MIGRATIONS_TABLE} table; "
+    raise StoreError(f"{path}: an SQLite database, but not microscout's (it has no microscout record in {MIGRATIONS_TABLE}; "
                      f"it was left untouched); pass --db with a database a crawl created")
 
 

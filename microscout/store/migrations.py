@@ -1,25 +1,23 @@
-"""Schema changes, each a named migration recorded in the `_migrations` table.
+"""Schema changes, each a named migration in sqlite-utils' own Migrations set "microscout".
 
-Append new migrations at the end; never edit one that has shipped.
+sqlite-utils runs each pending migration in a transaction together with its record in the
+``_sqlite_migrations`` table, so a failed migration leaves nothing half-done. Databases made
+before this set existed recorded their migrations in ``_migrations``; ``migrate`` carries
+those records over once (nothing is re-run) and drops the old table.
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
-from typing import Callable
-
 import sqlite_utils
+from sqlite_utils.migrations import Migrations
 
-MIGRATIONS_TABLE = "_migrations"
-Migration = Callable[[sqlite_utils.Database], None]
-MIGRATIONS: list[tuple[str, Migration]] = []
+MIGRATION_SET = "microscout"
+MIGRATIONS_TABLE = Migrations.migrations_table  # "_sqlite_migrations", shared with other sets
+LEGACY_TABLE = "_migrations"
 
-
-def migration(func: Migration) -> Migration:
-    MIGRATIONS.append((func.__name__, func))
-    return func
+migrations = Migrations(MIGRATION_SET)
 
 
-@migration
+@migrations()
 def m001_initial(db: sqlite_utils.Database) -> None:
     _run(db, 
         """
@@ -148,13 +146,13 @@ def m001_initial(db: sqlite_utils.Database) -> None:
     )
 
 
-@migration
+@migrations()
 def m002_follower_bot_flag(db: sqlite_utils.Database) -> None:
     # The platform's own automated-account flag, read by the follower classifier (issue #7).
     _run(db, "ALTER TABLE follower_samples ADD COLUMN bot INTEGER")
 
 
-@migration
+@migrations()
 def m003_shortlist_run_owner(db: sqlite_utils.Database) -> None:
     # The process judging a run, so a run left 'running' by a killed process is recognised
     # as interrupted and its partial verdicts removed (issue #9): pid, and the host with the
@@ -170,29 +168,43 @@ def _run(db: sqlite_utils.Database, script: str) -> None:
             db.execute(statement)
 
 
+def is_microscout_db(db: sqlite_utils.Database) -> bool:
+    """True for a database microscout created (today's record, or the one before it)."""
+    tables = set(db.table_names())
+    if LEGACY_TABLE in tables:
+        return True
+    return MIGRATIONS_TABLE in tables and db.execute(
+        f"SELECT 1 FROM [{MIGRATIONS_TABLE}] WHERE migration_set = ? LIMIT 1", [MIGRATION_SET]).fetchone() is not None
+
+
+def _carry_over_legacy(db: sqlite_utils.Database) -> None:
+    if LEGACY_TABLE not in db.table_names():
+        return
+    with db.atomic():
+        migrations.ensure_migrations_table(db)
+        done = {m.name for m in migrations.applied(db)}
+        for row in db[LEGACY_TABLE].rows_where(order_by="rowid"):
+            if row["name"] not in done:
+                db[MIGRATIONS_TABLE].insert({"migration_set": MIGRATION_SET, "name": row["name"],
+                                             "applied_at": row["applied_at"]})
+        db[LEGACY_TABLE].drop()
+
+
 def applied(db: sqlite_utils.Database) -> list[str]:
-    if MIGRATIONS_TABLE not in db.table_names():
-        return []
-    return [row["name"] for row in db[MIGRATIONS_TABLE].rows_where(order_by="rowid")]
+    names = [m.name for m in migrations.applied(db)]
+    if LEGACY_TABLE in db.table_names():  # not carried over yet (a read-only open)
+        names += [r["name"] for r in db[LEGACY_TABLE].rows_where(order_by="rowid") if r["name"] not in names]
+    return names
 
 
 def pending(db: sqlite_utils.Database) -> list[str]:
     done = set(applied(db))
-    return [name for name, _ in MIGRATIONS if name not in done]
+    return [m.name for m in migrations.pending(db) if m.name not in done]
 
 
 def migrate(db: sqlite_utils.Database) -> list[str]:
     """Apply every pending migration, each in its own transaction; return their names."""
-    if MIGRATIONS_TABLE not in db.table_names():
-        db[MIGRATIONS_TABLE].create({"name": str, "applied_at": str}, pk="name")
-    done = set(applied(db))
-    ran = []
-    for name, func in MIGRATIONS:
-        if name in done:
-            continue
-        with db.conn:
-            func(db)
-            db[MIGRATIONS_TABLE].insert(
-                {"name": name, "applied_at": datetime.now(timezone.utc).isoformat()})
-        ran.append(name)
+    _carry_over_legacy(db)
+    ran = [m.name for m in migrations.pending(db)]
+    migrations.apply(db)
     return ran

@@ -80,10 +80,11 @@ def test_db_migrate_and_stats(tmp_path):
     result = invoke("db", "migrate", "--db", db, "--config", CONFIG)
     assert result.exit_code == 0 and "applied m001_initial" in result.output
     assert "up to date" in invoke("db", "migrate", "--db", db, "--config", CONFIG).output
-    names = [r[0] for r in sqlite3.connect(db).execute("SELECT name FROM _migrations")]
-    from microscout.store.migrations import MIGRATIONS
+    names = [r[0] for r in sqlite3.connect(db).execute(
+        "SELECT name FROM _sqlite_migrations WHERE migration_set = 'microscout' ORDER BY id")]
+    from microscout.store.migrations import migrations
 
-    assert names == [name for name, _ in MIGRATIONS] and names[:2] == ["m001_initial", "m002_follower_bot_flag"]
+    assert names == [m.name for m in migrations._migrations] and names[:2] == ["m001_initial", "m002_follower_bot_flag"]
     assert sqlite3.connect(db).execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     stats = invoke("db", "stats", "--db", db, "--config", CONFIG)
     assert stats.exit_code == 0 and "profiles" in stats.output and "migrations: m001_initial" in stats.output
