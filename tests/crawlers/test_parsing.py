@@ -154,7 +154,7 @@ def test_malformed_mastodon_bodies():
         pm.tag_timeline_authors({"error": "This method requires an authenticated user"})
     with pytest.raises(Malformed):
         pm.parse_statuses([{"content": "<p>no id</p>"}], "a@b", "b")
-    with pytest.raises(Exception):
+    with pytest.raises(Malformed, match="expected a count, got dict"):
         pm.parse_account({"id": "1", "acct": "a", "followers_count": {"n": 1}}, "b")
 
 
@@ -236,7 +236,7 @@ def test_malformed_bluesky_bodies():
         pb.search_authors({"posts": [{"uri": "at://x"}]})
     with pytest.raises(Malformed):
         pb.parse_profiles({"error": "InternalServerError"})
-    with pytest.raises(Exception):
+    with pytest.raises(Malformed, match="expected a count, got '12'"):
         pb.parse_profile({"did": "did:plc:x", "handle": "x", "followersCount": "12"})
 
 
