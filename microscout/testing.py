@@ -8,7 +8,7 @@
         assert verdict.outcome == "fail"
 
 Every builder takes keyword overrides of any field of the engine's dataclass
-(microscout.engine.candidate: Profile, Post, Comment, Follower, Snapshot), so a test
+(microscout.models: Profile, Post, Comment, Follower, Snapshot), so a test
 states only what matters to it. Times are UTC; ``days_ago`` counts back from ``NOW``.
 """
 from __future__ import annotations
@@ -18,7 +18,7 @@ from datetime import datetime, timedelta, timezone
 from types import ModuleType
 from typing import Any, Iterable
 
-from microscout.engine.candidate import Candidate, Comment, Follower, Post, Profile, Snapshot
+from microscout.models import Candidate, Comment, Follower, Post, Profile, Snapshot
 from microscout.engine.rules import Rule, RuleContext, Verdict
 
 NOW = datetime(2026, 1, 1, 12, 0, tzinfo=timezone.utc)

@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from microscout.config import Campaign, Config, ConfigError
-from microscout.engine.candidate import Candidate
+from microscout.models import Candidate
 from microscout.engine.rules import Need, Rule, RuleContext, Verdict
 
 ENGINE_KEYS = ("enabled",)

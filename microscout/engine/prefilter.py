@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from microscout.config import Campaign, Config
-from microscout.engine.candidate import Candidate, Profile
+from microscout.models import Candidate, Profile
 from microscout.engine.evaluate import Evaluator, run_rule
 from microscout.engine.rules import Rule
 

@@ -36,7 +36,8 @@ def _table(cls) -> list[str]:
 
 
 def render() -> str:
-    from microscout.engine import candidate, hookspecs, rules
+    from microscout import models as candidate
+    from microscout.engine import hookspecs, rules
 
     out = [BEGIN, "", "## Reference", "", "### Hooks (`microscout/engine/hookspecs.py`)", ""]
     for name, func in inspect.getmembers(hookspecs, inspect.isfunction):
@@ -55,7 +56,7 @@ def render() -> str:
             "`context.tier_of(followers)`: " + inspect.getdoc(rules.RuleContext.tier_of), ""]
     for cls in (candidate.Candidate, candidate.Profile, candidate.Post, candidate.Comment, candidate.Follower,
                 candidate.Snapshot):
-        out += [f"### `{cls.__name__}` (`microscout.engine.candidate`)", "", *_table(cls), ""]
+        out += [f"### `{cls.__name__}` (`microscout.models`)", "", *_table(cls), ""]
     out.append(END)
     return "\n".join(out) + "\n"
 

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 if TYPE_CHECKING:
     from microscout.config import Campaign, Platform
-    from microscout.engine.candidate import Candidate
+    from microscout.models import Candidate
 
 Outcome = Literal["pass", "warn", "fail", "unknown", "error"]
 OUTCOMES: tuple[Outcome, ...] = ("pass", "warn", "fail", "unknown", "error")

@@ -7,7 +7,7 @@ from functools import lru_cache
 from statistics import mean, median
 from typing import Iterable, Literal
 
-from microscout.engine.candidate import Candidate, Post
+from microscout.models import Candidate, Post
 from microscout.heuristics.sponsored import PostAnalysis, SponsoredSettings, analyse_post
 
 Count = Literal["likes", "replies", "reposts", "quotes"]

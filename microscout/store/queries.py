@@ -7,7 +7,7 @@ from typing import Iterator
 
 import sqlite_utils
 
-from microscout.engine.candidate import Candidate, Comment, Follower, Post, Profile, Snapshot
+from microscout.models import Candidate, Comment, Follower, Post, Profile, Snapshot
 
 
 def _dt(value: str | None) -> datetime | None:

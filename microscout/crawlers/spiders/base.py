@@ -18,7 +18,7 @@ from scrapy.exceptions import CloseSpider, IgnoreRequest
 
 from microscout.crawlers.items import FetchedItem, ItemBatch, OptOutItem, ProfileItem
 from microscout.crawlers.parse_common import Malformed
-from microscout.engine.candidate import Profile
+from microscout.models import Profile
 
 PARSE_ERRORS = (Malformed, ValidationError, KeyError, TypeError, ValueError, AttributeError)
 
