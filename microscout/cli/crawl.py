@@ -14,12 +14,15 @@ PLATFORMS = ("mastodon", "bluesky")
 CONFIG_REASONS = {"login_refused", "appview_refused", "account_unavailable"}
 
 
+MISSING_SHOWN = 50  # lines of an incomplete run's missing list printed (all are in the run record)
+
+
 def _summary(row: dict) -> list[str]:
     stats = json.loads(row.get("stats") or "{}")
     errors = json.loads(row.get("errors") or "{}")
     error_text = ", ".join(f"{k} {v}" for k, v in sorted(errors.items())) or "none"
     per = stats.get("requests_per_candidate")
-    return [
+    lines = [
         f"crawl run {row['id']} ({row['platform']}): {row['status']} in {row.get('duration') or 0:.1f}s",
         f"  requests {row['requests']}, items {row['items']}, profiles {row['profiles']} "
         f"(opted out {stats.get('opted_out', 0)}, prefiltered {stats.get('prefiltered', 0)}), "
@@ -28,6 +31,85 @@ def _summary(row: dict) -> list[str]:
         f"rate-limit waits {row['rate_limit_waits']}, retries {stats.get('retries', 0)}",
         f"  errors: {error_text}",
     ]
+    if stats.get("offsite_refused"):
+        origins = ", ".join(stats.get("offsite_origins") or [])
+        lines.append(f"  refused {stats['offsite_refused']} requests to other servers ({origins}): links and "
+                     "redirects are followed only on the configured servers")
+    for note in stats.get("notes") or []:
+        lines.append(f"  note: {note}")
+    return lines
+
+
+def missing_lines(missing: dict | None) -> list[str]:
+    """What an incomplete run is missing, one line per profile or hashtag page."""
+    if not missing:
+        return []
+    lines = []
+    for page in missing.get("hashtag_pages", []):
+        lines.append(f"    hashtag #{page['hashtag']}: page {page['page']} ({page['why']}), and the pages after it")
+    for found in missing.get("profiles", []):
+        parts = []
+        for part in found["parts"]:
+            if part == "replies" and found.get("replies_of"):
+                parts.append(f"replies of post{'s' if len(found['replies_of']) > 1 else ''} "
+                             + ", ".join(found["replies_of"]))
+            else:
+                parts.append(part)
+        name = f"{found['handle']} ({found['profile']})" if found.get("handle") else found["profile"]
+        lines.append(f"    {name}: {', '.join(parts)} ({'; '.join(found['why'])})")
+    for other in missing.get("other", []):
+        lines.append(f"    {other['url']} ({other['why']})")
+    if missing.get("program_errors"):
+        lines.append(f"    {missing['program_errors']} answers could not be processed (a program error: see the "
+                     "crawl's log, and please report it); run the crawl again without --resume")
+    if missing.get("unstored_items"):
+        lines.append(f"    {missing['unstored_items']} items fetched but not written to the database (see the "
+                     "crawl's log); --resume cannot fetch them again: run the crawl again without it")
+    if len(lines) > MISSING_SHOWN:
+        rest = len(lines) - MISSING_SHOWN
+        lines = lines[:MISSING_SHOWN] + [f"    … and {rest} more (all of them in crawl_runs.stats, key \"missing\")"]
+    return lines
+
+
+def _incomplete_report(row: dict) -> list[str]:
+    stats = json.loads(row.get("stats") or "{}")
+    missing = stats.get("missing") or {}
+    profiles, pages = len(missing.get("profiles", [])), len(missing.get("hashtag_pages", []))
+    what = []
+    if profiles:
+        what.append(f"{profiles} profile{'s' if profiles != 1 else ''}")
+    if pages:
+        what.append(f"{pages} hashtag page{'s' if pages != 1 else ''}")
+    head = f"crawl run {row['id']} ({row['platform']}) is incomplete:"
+    if what or not (missing.get("unstored_items") or missing.get("program_errors")):
+        head += f" {' and '.join(what) or 'some requests'} could not be fetched (they failed after every retry):"
+    lines = [head, *missing_lines(missing)]
+    if (missing.get("unstored_items") or missing.get("program_errors")) and stats.get("log"):
+        lines.append(f"  the crawl's log: {stats['log']}")
+    return [*lines, "  run the same command with --resume to fetch only what is missing"]
+
+
+def check_url(value: str, option: str) -> str:
+    """An http(s) URL with a host, without a trailing slash; UsageProblem (exit 2) otherwise."""
+    from urllib.parse import urlsplit
+
+    text = (value or "").strip()
+    problem = None
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError as exc:
+        problem = str(exc)
+    else:
+        if parts.scheme.lower() not in ("http", "https"):
+            problem = "not an http:// or https:// URL"
+        elif not parts.hostname:
+            problem = "no host name"
+        elif any(c.isspace() for c in text):
+            problem = "it contains spaces"
+    if problem:
+        raise UsageProblem(f"{option} {value!r}: {problem}; give the server's address, e.g. https://mastodon.social")
+    return text.rstrip("/")
 
 
 def bounds_for_needs(bounds, needs) -> tuple[object, list[str]]:
@@ -84,7 +166,9 @@ def stored_candidates(db_path, platform: str) -> list[str]:
               help="Target tier(s) for the prefilter of a crawl without a campaign (default: micro).")
 @click.option("--known", is_flag=True,
               help="Also re-crawl every candidate already stored for the platform, so its history continues.")
-@click.option("--resume", is_flag=True, help="Continue the last interrupted crawl with the same arguments.")
+@click.option("--resume", is_flag=True,
+              help="Continue the last interrupted crawl with the same arguments, or fetch only what an "
+                   "incomplete one is missing.")
 @click.option("--no-prefilter", is_flag=True, help="Fetch everything for every profile.")
 @with_env
 def command(env, target, hashtags, handles, instance, appview, pds, appview_did, max_profiles, max_requests, pages,
@@ -96,7 +180,7 @@ def command(env, target, hashtags, handles, instance, appview, pds, appview_did,
     fetched. Every run is recorded in crawl_runs.
     """
     from microscout.config import TIER_NAMES
-    from microscout.crawlers.runner import CrawlProblem, CrawlSpec, bounds_from_config, run_crawls
+    from microscout.crawlers.runner import CrawlInterrupted, CrawlProblem, CrawlSpec, bounds_from_config, run_crawls
     from microscout.engine.evaluate import data_needed
 
     config = env.config
@@ -137,12 +221,17 @@ def command(env, target, hashtags, handles, instance, appview, pds, appview_did,
     specs = []
     for platform in platforms:
         if platform == "mastodon":
-            base = instance or config.platforms.mastodon.base_url
-            spec = CrawlSpec("mastodon", base.rstrip("/"))
+            base = check_url(instance, "--instance") if instance else check_url(
+                config.platforms.mastodon.base_url, f"{config.source}: platforms.mastodon.base_url")
+            spec = CrawlSpec("mastodon", base)
         else:
-            spec = CrawlSpec("bluesky", (appview or config.platforms.bluesky.base_url).rstrip("/"),
-                             pds=(pds or config.platforms.bluesky.pds).rstrip("/"),
-                             appview_did=appview_did or config.platforms.bluesky.appview_did)
+            bsky = config.platforms.bluesky
+            spec = CrawlSpec("bluesky",
+                             check_url(appview, "--appview") if appview else check_url(
+                                 bsky.base_url, f"{config.source}: platforms.bluesky.base_url"),
+                             pds=check_url(pds, "--pds") if pds else check_url(
+                                 bsky.pds, f"{config.source}: platforms.bluesky.pds"),
+                             appview_did=appview_did or bsky.appview_did)
         spec.hashtags, spec.handles, spec.campaign = tags, [h.lstrip("@") for h in handles], campaign
         if known:
             spec.handles += stored_candidates(env.database_path, platform)
@@ -156,6 +245,9 @@ def command(env, target, hashtags, handles, instance, appview, pds, appview_did,
     try:
         rows = run_crawls(config, env.database_path, specs, resume=resume, progress=sys.stdout.isatty(),
                           campaign=campaign)
+    except CrawlInterrupted:
+        click.echo("interrupted before the crawl started; nothing was recorded", err=True)
+        sys.exit(1)
     except CrawlProblem as exc:
         if exc.exit_code == 2:
             raise UsageProblem(str(exc)) from None
@@ -169,10 +261,16 @@ def command(env, target, hashtags, handles, instance, appview, pds, appview_did,
             refused = stats.get("message")
         elif row["status"] == "failed":
             failed = True
-            click.echo(f"  failed: {stats.get('message') or stats.get('reason')}", err=True)
+            click.echo(f"crawl run {row['id']} ({row['platform']}) failed: {stats.get('message') or stats.get('reason')}",
+                       err=True)
         elif row["status"] == "interrupted":
             failed = True
-            click.echo("  interrupted: run the same command with --resume to continue", err=True)
+            click.echo(f"crawl run {row['id']} ({row['platform']}) interrupted: run the same command with --resume "
+                       "to continue", err=True)
+        elif row["status"] == "incomplete":
+            failed = True
+            for line in _incomplete_report(row):
+                click.echo(line, err=True)
     if refused:
         raise UsageProblem(refused)
     if failed:

@@ -260,7 +260,8 @@ def xrpc_call(base: str, method: str, *, body: dict | None = None, token: str | 
             if not last and not isinstance(reason, ConnectionRefusedError):
                 time.sleep(0.5 * 2 ** attempt)
                 continue
-            raise SessionProblem(f"Bluesky {method} at {base} failed: {reason}", 1, "session_lost") from None
+            raise SessionProblem(f"Bluesky {method} at {base} failed: {reason}; check the PDS (--pds or "
+                                 "platforms.bluesky.pds) and that the server is up", 1, "session_lost") from None
         except ValueError:
             if not last:
                 time.sleep(0.5 * 2 ** attempt)

@@ -15,6 +15,52 @@ from microscout.store.writes import now_iso
 
 STATUS = {"finished": "finished", "shutdown": "interrupted", "hashtag_feeds_not_public": "failed",
           "login_refused": "failed"}
+# Statuses: running, finished, incomplete (ended, but some requests failed for good: the
+# record's stats["missing"] says which; --resume fetches them), interrupted (stopped or
+# killed: --resume continues), failed (could not crawl: stats["message"] says why).
+
+
+def summarize_missing(missing: dict | None) -> dict:
+    """What a run's lost requests were for, by profile: {"profiles": [{"profile", "parts",
+    "replies_of"?, "why"}], "hashtag_pages": [{"hashtag", "page", "why"}], "requests": n}."""
+    profiles: dict[str, dict] = {}
+    pages: list[dict] = []
+    other: list[dict] = []
+    for entry in (missing or {}).values():
+        what, why = entry.get("what") or {}, entry.get("why") or "?"
+        if "hashtag" in what:
+            pages.append({"hashtag": what["hashtag"], "page": what.get("page"), "why": why})
+            continue
+        if "profiles" in what:
+            targets = [(p, "profile", None) for p in what["profiles"]]
+        elif "profile" in what:
+            targets = [(what["profile"], what.get("part") or "?", what.get("post"))]
+        else:
+            other.append({"url": entry.get("url", "")[:200], "why": why})
+            continue
+        for key, part, post in targets:
+            found = profiles.setdefault(key, {"profile": key, "parts": [], "why": []})
+            if what.get("handle"):
+                found["handle"] = what["handle"]
+            if part not in found["parts"]:
+                found["parts"].append(part)
+            if post is not None:
+                found.setdefault("replies_of", []).append(post)
+            if why not in found["why"]:
+                found["why"].append(why)
+    order = {"profile": 0, "posts": 1, "replies": 2, "follower sample": 3, "follower counts": 4}
+    listed = []
+    for key in sorted(profiles):
+        found = profiles[key]
+        found["parts"].sort(key=lambda part: order.get(part, 9))
+        if "replies_of" in found:
+            found["replies_of"] = sorted(set(found["replies_of"]))
+        listed.append(found)
+    summary = {"profiles": listed, "hashtag_pages": sorted(pages, key=lambda p: (p["hashtag"], p["page"] or 0)),
+               "requests": len(missing or {})}
+    if other:
+        summary["other"] = other
+    return summary
 
 
 def counters(stats: dict, previous: dict | None = None) -> dict:
@@ -73,14 +119,41 @@ class RunRecord:
         if self.loop and self.loop.running:
             self.loop.stop()
         status = STATUS.get(reason, "finished" if reason.startswith("closespider") else "failed")
-        self.write(status, reason=reason, message=getattr(spider, "failure_message", None), final=True)
+        missing = (getattr(spider, "state", None) or {}).get("missing") or {}
+        summary = summarize_missing(missing) if missing else None
+        stats = self.crawler.stats.get_stats()
+        unstored = int(stats.get("microscout/unstored_items", 0) or 0)
+        if unstored:
+            summary = summary or summarize_missing({})
+            summary["unstored_items"] = unstored
+        # a callback that raised (a bug, or an answer no parser foresaw) left its work undone
+        crashed = sum(int(v or 0) for k, v in stats.items() if k.startswith("spider_exceptions/"))
+        if crashed:
+            summary = summary or summarize_missing({})
+            summary["program_errors"] = crashed
+        if status == "finished" and summary:
+            status = "incomplete"
+        self.write(status, reason=reason, message=getattr(spider, "failure_message", None), final=True,
+                   missing=summary)
 
-    def write(self, status: str, reason: str | None = None, message: str | None = None, final: bool = False):
+    def write(self, status: str, reason: str | None = None, message: str | None = None, final: bool = False,
+              missing: dict | None = None):
         stats = self.crawler.stats.get_stats()
         record = counters(stats, self.previous)
         duration = float(self.previous.get("duration") or 0) + (time.monotonic() - self.started)
         extra = {k: record.pop(k) for k in ("comments", "followers", "opted_out", "prefiltered",
                                               "requests_per_candidate")}
+        before = self.previous.get("stats") or {}
+        settings = self.crawler.settings
+        origins = list(before.get("offsite_origins") or [])
+        origins += [o for o in stats.get("microscout/offsite_origins") or [] if o not in origins]
+        notes = list(before.get("notes") or [])
+        notes += [n for n in stats.get("microscout/notes") or [] if n not in notes]
+        extra.update(database=settings.get("MICROSCOUT_DB_PATH"), db_id=settings.get("MICROSCOUT_DB_ID"),
+                     log=settings.get("LOG_FILE"),
+                     offsite_refused=int(before.get("offsite_refused") or 0) + int(stats.get("microscout/offsite_refused", 0)),
+                     offsite_origins=origins[:20], notes=notes, missing=missing,
+                     repaired=int(before.get("repaired") or 0) + int(stats.get("microscout/requests_repaired", 0)))
         extra.update(pid=os.getpid(), reason=reason, message=message,
                      hashtag_pages=stats.get("microscout/hashtag_pages", 0),
                      retries=stats.get("retry/count", 0),

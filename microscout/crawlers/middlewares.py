@@ -1,7 +1,9 @@
-"""Downloader middlewares: rate limits (headers and 429), retry backoff, the Bluesky session.
+"""Downloader middlewares: the configured origins only, rate limits (headers and 429), retry
+backoff, the Bluesky session.
 
-Order (lower numbers see requests first, responses last): retry 550 < rate limit 620 <
-auth 650. The bearer token is added last on the way out and stripped first on the way
+Order (lower numbers see requests first, responses last): origin guard 40 (before
+robots.txt, 100, so no other origin's robots.txt is asked for either) < retry 550 <
+rate limit 620 < auth 650. The bearer token is added last on the way out and stripped first on the way
 back, so no retried or re-queued request (which JOBDIR pickles to disk) ever carries it.
 """
 from __future__ import annotations
@@ -11,12 +13,11 @@ import logging
 import time
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
-from urllib.parse import urlparse
+from urllib.parse import urlparse, urlsplit
 
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.utils.defer import maybe_deferred_to_future
-from twisted.internet import reactor
 from twisted.internet.defer import Deferred
 from twisted.internet.task import deferLater
 
@@ -24,6 +25,10 @@ logger = logging.getLogger(__name__)
 
 
 async def sleep(seconds: float) -> None:
+    # the reactor is imported here, not at the top: the spiders import this module before
+    # Scrapy installs its reactor, and importing it would install the default one
+    from twisted.internet import reactor
+
     if seconds > 0:
         await maybe_deferred_to_future(deferLater(reactor, seconds, lambda: None))
 
@@ -65,6 +70,61 @@ def retry_after(value: str | None, now: float) -> float | None:
             return max(0.0, parsedate_to_datetime(value).timestamp() - now)
         except (TypeError, ValueError):
             return None
+
+
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def origin(url: str) -> str:
+    """scheme://host:port of a URL (the port always written), or "" when it has none."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return ""
+    scheme = parts.scheme.lower()
+    if scheme not in DEFAULT_PORTS or not parts.hostname:
+        return ""
+    return f"{scheme}://{parts.hostname.lower()}:{port or DEFAULT_PORTS[scheme]}"
+
+
+class OffsiteRefused(IgnoreRequest):
+    """A request to an origin the crawl was not configured for."""
+
+
+def refuse_offsite(stats, url: str) -> None:
+    """Count a request to another origin that the crawl will not make."""
+    stats.inc_value("microscout/offsite_refused")
+    where = origin(url) or url.split("?", 1)[0][:200]
+    seen = list(stats.get_value("microscout/offsite_origins") or [])
+    if where not in seen and len(seen) < 20:
+        stats.set_value("microscout/offsite_origins", [*seen, where])
+    logger.info("Refused a request to another origin: %s", url[:300])
+
+
+class OriginGuardMiddleware:
+    """Every request goes to one of the spider's ``allowed_origins`` (scheme, host and port,
+    from the configured base URLs) or nowhere: a pagination link, a redirect or a robots.txt
+    elsewhere is refused (OffsiteRefused) and counted, never fetched."""
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_request(self, request, spider=None):
+        spider = getattr(self.crawler, "spider", None) or spider
+        allowed = getattr(spider, "allowed_origins", None)
+        if not allowed or origin(request.url) in allowed:
+            return None
+        refuse_offsite(self.crawler.stats, request.url)
+        raise OffsiteRefused(f"{origin(request.url) or request.url} is not one of the configured origins")
+
+
+def backoff_until(retry_times: int, base: float, cap: float) -> float:
+    return time.time() + min(cap, base * 2 ** (max(retry_times, 1) - 1))
 
 
 class RateLimitMiddleware:
@@ -141,8 +201,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
     def _retry(self, request, reason):
         retry = super()._retry(request, reason)
         if retry is not None:
-            tries = retry.meta.get("retry_times", 1)
-            retry.meta["backoff_until"] = time.time() + min(self.cap, self.base * 2 ** (tries - 1))
+            retry.meta["backoff_until"] = backoff_until(retry.meta.get("retry_times", 1), self.base, self.cap)
         return retry
 
 

@@ -43,6 +43,7 @@ class SQLitePipeline:
         # profiles whose platform gives no last-post time (Bluesky): theirs comes from the posts
         self.derived_last_post: set[tuple[str, str]] = set()
         self.db = None
+        self.store_failures = 0
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -52,7 +53,7 @@ class SQLitePipeline:
         self.db = open_store(self.path)
 
     def close_spider(self, spider=None):
-        self.flush()
+        self.flush(final=True)
         self.db.conn.close()
 
     def process_item(self, item, spider=None):
@@ -70,7 +71,9 @@ class SQLitePipeline:
             self.ids.update(profile_ids(self.db, [key]))
         return self.ids.get(key)
 
-    def flush(self) -> None:
+    STORE_TRIES = 3  # a batch that cannot be written is tried again at the next flushes, then counted as lost
+
+    def flush(self, final: bool = False) -> None:
         self.last_flush = time.monotonic()
         if not self.buffer:
             return
@@ -80,9 +83,21 @@ class SQLitePipeline:
             with self.db.conn:
                 counts = self._write(batch)
         except Exception as exc:  # the whole batch rolls back: no half rows
-            logger.error("Could not store a batch of %d items: %s: %s", len(batch), type(exc).__name__, exc)
+            self.store_failures += 1
+            logger.error("Could not store a batch of %d items (try %d): %s: %s", len(batch), self.store_failures,
+                         type(exc).__name__, exc)
             self.stats.inc_value("microscout/errors/store")
+            if self.store_failures < self.STORE_TRIES:
+                self.buffer = batch + self.buffer  # again with the next flush (the database may be busy)
+                if final:
+                    time.sleep(0.5 * self.store_failures)
+                    self.flush(final=True)
+                return
+            # given up: the run says so (incomplete), instead of finishing as if nothing happened
+            self.store_failures = 0
+            self.stats.inc_value("microscout/unstored_items", len(batch))
             return
+        self.store_failures = 0
         for kind, n in counts.items():
             self.stats.inc_value(f"microscout/stored/{kind}", n)
         self.stats.inc_value("microscout/items", len(batch))

@@ -1,13 +1,22 @@
 """Run crawls: arguments -> crawl_runs record -> Scrapy CrawlerProcess -> summary.
 
 The reactor starts once per process, so one call of run_crawls per process.
+
+A run's job folder (Scrapy's JOBDIR: the frontier, the dupefilter, the spider's state and
+the log) is ``<crawl.jobdir>/<database name>-<hash of the database's absolute path>/
+<platform>-<run id>``, with an ``owner.json`` naming the database: run ids count per
+database, so two databases crawled from one folder never share or delete each other's
+state, and ``--resume`` refuses a folder that belongs to another database.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
+import re
 import shutil
+import signal
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -24,6 +33,30 @@ LOGIN_HELP = (f"set platforms.bluesky.handle and platforms.bluesky.app_password 
               f"(e.g. app_password = {{\"$env\" = \"{BSKY_PASSWORD_ENV}\"}}), or export "
               f"{BSKY_HANDLE_ENV}=you.bsky.social and {BSKY_PASSWORD_ENV}=<an app password from "
               f"Settings > Privacy and security > App passwords>")
+
+
+def db_identity(db_path) -> tuple[str, str]:
+    """(absolute path, short hash of it): what a run's job state is keyed by."""
+    resolved = str(Path(db_path).expanduser().resolve())
+    return resolved, hashlib.sha256(resolved.encode()).hexdigest()[:12]
+
+
+def job_folder(root: Path, db_path, platform: str, run_id: int) -> Path:
+    resolved, digest = db_identity(db_path)
+    stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", Path(resolved).stem)[:40] or "db"
+    return root / f"{stem}-{digest}" / f"{platform}-{run_id}"
+
+
+def read_owner(jobdir: Path) -> dict | None:
+    try:
+        owner = json.loads((jobdir / "owner.json").read_text())
+    except (OSError, ValueError):
+        return None
+    return owner if isinstance(owner, dict) else None
+
+
+class CrawlInterrupted(Exception):
+    """Ctrl-C (or SIGTERM) before any crawl started: nothing to resume."""
 
 
 class CrawlProblem(Exception):
@@ -125,45 +158,168 @@ class Prepared:
     previous: dict
 
 
-def prepare(db, config: Config, spec: CrawlSpec, resume: bool) -> Prepared:
+RESUMABLE = ("interrupted", "incomplete")
+
+
+def prepare(db, config: Config, spec: CrawlSpec, resume: bool, db_path) -> Prepared:
     arguments = json.dumps(spec.arguments(), sort_keys=True)
     root = config.path(config.crawl.jobdir)
+    database, db_id = db_identity(db_path)
     if resume:
         rows = list(db.query("SELECT * FROM crawl_runs WHERE platform = ? AND arguments = ? "
                              "ORDER BY id DESC LIMIT 1", [spec.platform, arguments]))
-        if not rows or rows[0]["status"] != "interrupted":
+        if not rows or rows[0]["status"] not in RESUMABLE:
             state = f"the last one is {rows[0]['status']}" if rows else "there is none"
-            raise CrawlProblem(f"--resume: no interrupted {spec.platform} crawl with these arguments "
-                               f"({state}); run it without --resume")
+            raise CrawlProblem(f"--resume: no interrupted or incomplete {spec.platform} crawl with these arguments "
+                               f"in {database} ({state}); run it without --resume")
         row = rows[0]
-        jobdir = Path(row["jobdir"])
-        if not (jobdir / "spider.state").exists():
-            # killed without a clean shutdown: the frontier on disk is not trustworthy;
-            # start the same run over (upserts make the repeated requests harmless)
-            shutil.rmtree(jobdir, ignore_errors=True)
+        jobdir = Path(row["jobdir"]) if row["jobdir"] else None
+        owner = read_owner(jobdir) if jobdir else None
+        if owner is not None and owner.get("database") != database:
+            raise CrawlProblem(f"--resume: the saved state of crawl run {row['id']} ({jobdir}) belongs to the "
+                               f"database {owner.get('database')}, not {database}; run the crawl without --resume "
+                               "to start a new run in this database")
+        own = job_folder(root, db_path, spec.platform, row["id"])
+        if owner is None or not (jobdir / "spider.state").exists():
+            # killed without a clean shutdown (the frontier on disk is not trustworthy), or
+            # state this database cannot vouch for: start the same run over in its own
+            # folder (upserts make the repeated requests harmless)
+            if jobdir is not None and owner is not None:
+                shutil.rmtree(jobdir, ignore_errors=True)
+            if own.exists():
+                shutil.rmtree(own, ignore_errors=True)
+            jobdir = own
         previous = {"requests": row["requests"], "items": row["items"], "profiles": row["profiles"],
                     "posts": row["posts"], "rate_limit_waits": row["rate_limit_waits"],
                     "errors": json.loads(row["errors"] or "{}"), "duration": row["duration"] or 0,
                     "stats": json.loads(row["stats"] or "{}")}
         with db.conn:
-            db["crawl_runs"].update(row["id"], {"status": "running", "finished_at": None,
-                                                "stats": json.dumps({"pid": os.getpid()})})
+            db["crawl_runs"].update(row["id"], {"status": "running", "finished_at": None, "jobdir": str(jobdir),
+                                                "stats": json.dumps({"pid": os.getpid(), "database": database,
+                                                                     "db_id": db_id})})
         return Prepared(spec, row["id"], jobdir, row["started_at"], previous)
     started = now_iso()
     with db.conn:
         run_id = db["crawl_runs"].insert({"platform": spec.platform, "arguments": arguments,
                                           "started_at": started, "status": "running",
-                                          "stats": json.dumps({"pid": os.getpid()})}).last_pk
-        jobdir = root / f"{spec.platform}-{run_id}"
+                                          "stats": json.dumps({"pid": os.getpid(), "database": database,
+                                                               "db_id": db_id})}).last_pk
+        jobdir = job_folder(root, db_path, spec.platform, run_id)
         db["crawl_runs"].update(run_id, {"jobdir": str(jobdir)})
-    if jobdir.exists():
+    if jobdir.exists():  # this database's own, from before it was deleted and made again
         shutil.rmtree(jobdir)
     return Prepared(spec, run_id, jobdir, started, {})
+
+
+def make_jobdir(p: Prepared, db_path) -> None:
+    database, db_id = db_identity(db_path)
+    try:
+        p.jobdir.mkdir(parents=True, exist_ok=True)
+        (p.jobdir / "owner.json").write_text(json.dumps(
+            {"database": database, "db_id": db_id, "platform": p.spec.platform, "run_id": p.run_id}, indent=1))
+    except OSError as exc:
+        raise CrawlProblem(f"cannot write the crawl's job folder {p.jobdir}: {exc.strerror or exc}; set "
+                           "crawl.jobdir in the config to a folder you can write to") from None
+
+
+class Interrupts:
+    """SIGINT / SIGTERM during run_crawls. Before the crawl starts: remembered (the crawl
+    does not start). While it runs: the first stops every crawl gracefully (its state saved
+    for --resume), the next stops the reactor at once."""
+
+    def __init__(self):
+        self.count = 0
+        self.process = None
+        self.previous: dict = {}
+        self.stopped: set[int] = set()
+
+    def install(self) -> None:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            try:
+                self.previous[sig] = signal.signal(sig, self.handle)
+            except ValueError:  # not the main thread: leave signals alone
+                pass
+
+    def restore(self) -> None:
+        for sig, handler in self.previous.items():
+            signal.signal(sig, handler)
+        self.previous = {}
+
+    def handle(self, signum, frame) -> None:
+        self.count += 1
+        if self.process is None:
+            return
+        from twisted.internet import reactor
+
+        if self.count == 1:
+            reactor.callFromThread(self.stop)
+        else:
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+            reactor.callFromThread(self.kill)
+
+    def stop(self) -> None:
+        from scrapy.utils.defer import deferred_from_coro
+        from twisted.internet import reactor
+
+        waiting = False
+        for crawler in list(self.process.crawlers):
+            if id(crawler) in self.stopped:
+                continue
+            try:
+                engine = crawler.engine
+            except RuntimeError:
+                engine = None
+            if engine is not None and engine.running:
+                self.stopped.add(id(crawler))
+                deferred_from_coro(crawler.stop_async())
+            else:
+                waiting = True  # not started yet: stopped as soon as it is
+        if waiting:
+            reactor.callLater(0.05, self.stop)
+
+    @staticmethod
+    def kill() -> None:
+        from twisted.internet import reactor
+
+        try:
+            reactor.stop()
+        except RuntimeError:
+            pass
+
+
+def mark_unfinished(db_path, prepared: list[Prepared], interrupted: bool) -> None:
+    """A run the crawl could not close (stopped before its spider opened, or a second
+    Ctrl-C) is interrupted: --resume continues it."""
+    db = open_store(db_path, upgrade=False)
+    try:
+        for p in prepared:
+            row = db["crawl_runs"].get(p.run_id)
+            if row["status"] != "running":
+                continue
+            stats = json.loads(row["stats"] or "{}")
+            stats.update(pid=os.getpid(), reason="shutdown" if interrupted else "not_closed")
+            if not interrupted:
+                stats["message"] = "the crawl ended without recording how; see the log in " + str(p.jobdir)
+            with db.conn:
+                db["crawl_runs"].update(p.run_id, {"status": "interrupted" if interrupted else "failed",
+                                                   "finished_at": now_iso(), "stats": json.dumps(stats)})
+    finally:
+        db.conn.close()
 
 
 def run_crawls(config: Config, db_path: Path, specs: list[CrawlSpec], *, resume: bool = False,
                progress: bool = False, campaign: str | None = None) -> list[dict]:
     """Run the crawls (at once, in one reactor) and return their crawl_runs rows."""
+    interrupts = Interrupts()
+    interrupts.install()
+    try:
+        return _run_crawls(interrupts, config, db_path, specs, resume=resume, progress=progress, campaign=campaign)
+    finally:
+        interrupts.restore()
+
+
+def _run_crawls(interrupts: Interrupts, config: Config, db_path: Path, specs: list[CrawlSpec], *, resume: bool,
+                progress: bool, campaign: str | None) -> list[dict]:
     from scrapy.crawler import CrawlerProcess
 
     from microscout.crawlers.spiders.bluesky import BlueskySpider
@@ -177,23 +333,40 @@ def run_crawls(config: Config, db_path: Path, specs: list[CrawlSpec], *, resume:
         if spec.platform == "bluesky" and spec.hashtags:
             logins[spec.platform] = bluesky_login(config, spec.pds or config.platforms.bluesky.pds)
     rules = collect_rules(plugin_manager_for(config))
+    if interrupts.count:
+        raise CrawlInterrupted()
     db = open_store(db_path)
-    mark_stale_runs(db)
-    prepared = [prepare(db, config, spec, resume) for spec in specs]
-    db.conn.close()
+    try:
+        mark_stale_runs(db)
+        prepared = []
+        for spec in specs:
+            prepared.append(prepare(db, config, spec, resume, db_path))
+    finally:
+        db.conn.close()
+    for p in prepared:
+        make_jobdir(p, db_path)
+    if interrupts.count:
+        mark_unfinished(db_path, prepared, interrupted=True)
+        return _rows(db_path, prepared)
 
-    log_level = os.environ.get("MICROSCOUT_LOG_LEVEL", "WARNING").upper()
-    process = CrawlerProcess({"LOG_LEVEL": log_level, "TELNETCONSOLE_ENABLED": False})
+    env_level = os.environ.get("MICROSCOUT_LOG_LEVEL")
+    log_level = (env_level or "INFO").upper()
+    # Scrapy's log goes to the (first) job folder, unless MICROSCOUT_LOG_LEVEL asks for it on
+    # the console: the console gets the run's summary, one line per problem, no tracebacks
+    log_file = None if env_level else str(prepared[0].jobdir / "crawl.log")
+    process = CrawlerProcess({"LOG_LEVEL": log_level, "LOG_FILE": log_file, "TELNETCONSOLE_ENABLED": False})
     # Scrapy filters at its handler; also filter at the root so that unwanted records
     # (one per item at DEBUG) are not even built
     logging.getLogger().setLevel(log_level)
+    database, db_id = db_identity(db_path)
     classes = {"mastodon": MastodonSpider, "bluesky": BlueskySpider}
     for i, p in enumerate(prepared):
         crawl_config = config.model_copy(update={"crawl": config.crawl.model_copy(update={"prefilter": p.spec.prefilter})})
         prefilter = Prefilter(crawl_config, rules, campaign, p.spec.target_tiers)
-        p.jobdir.mkdir(parents=True, exist_ok=True)
         settings = build_settings(config.crawl, db_path=str(db_path), run_id=p.run_id, observed_at=p.observed_at,
-                                  jobdir=str(p.jobdir), progress=progress and i == 0, previous=p.previous)
+                                  jobdir=str(p.jobdir), progress=progress and i == 0, previous=p.previous,
+                                  log_level=log_level, log_file=log_file)
+        settings.update(MICROSCOUT_DB_PATH=database, MICROSCOUT_DB_ID=db_id)
         base = classes[p.spec.platform]
         spidercls = type(base.__name__, (base,), {"custom_settings": settings, "__module__": base.__module__})
         kwargs = dict(base_url=p.spec.base_url, hashtags=p.spec.hashtags, handles=p.spec.handles,
@@ -203,9 +376,35 @@ def run_crawls(config: Config, db_path: Path, specs: list[CrawlSpec], *, resume:
             kwargs.update(pds_url=p.spec.pds or bsky.pds, appview_did=p.spec.appview_did or bsky.appview_did,
                           session=logins.get("bluesky"))
         process.crawl(spidercls, **kwargs)
-    process.start()
+    if interrupts.count:
+        mark_unfinished(db_path, prepared, interrupted=True)
+        return _rows(db_path, prepared)
+    interrupts.process = process
+    try:
+        process.start(install_signal_handlers=False)
+    finally:
+        interrupts.process = None
+    mark_unfinished(db_path, prepared, interrupted=interrupts.count > 0)
+    rows = _rows(db_path, prepared)
+    for p, row in zip(prepared, rows):
+        if row["status"] == "finished":
+            tidy(p.jobdir)
+    return rows
 
-    db = open_store(db_path)
+
+def tidy(jobdir: Path) -> None:
+    """A finished run's frontier is of no further use (--resume refuses a finished run): only
+    its log and owner.json stay."""
+    for name in ("requests.queue", "requests.seen", "spider.state"):
+        path = jobdir / name
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+
+
+def _rows(db_path, prepared: list[Prepared]) -> list[dict]:
+    db = open_store(db_path, upgrade=False)
     try:
         return [dict(db["crawl_runs"].get(p.run_id)) for p in prepared]
     finally:

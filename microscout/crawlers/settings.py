@@ -9,7 +9,8 @@ RETRY_CODES = [500, 502, 503, 504, 522, 524, 408]  # 429 is RateLimitMiddleware'
 
 
 def build_settings(crawl: Crawl, *, db_path: str, run_id: int, observed_at: str, jobdir: str | None,
-                   progress: bool = False, previous: dict | None = None, log_level: str | None = None) -> dict:
+                   progress: bool = False, previous: dict | None = None, log_level: str | None = None,
+                   log_file: str | None = None) -> dict:
     return {
         "BOT_NAME": "microscout",
         "USER_AGENT": crawl.user_agent,
@@ -26,6 +27,8 @@ def build_settings(crawl: Crawl, *, db_path: str, run_id: int, observed_at: str,
         "RETRY_ENABLED": crawl.retry_times > 0,
         "RETRY_TIMES": crawl.retry_times,
         "RETRY_HTTP_CODES": RETRY_CODES,
+        # a request that failed for good is recorded as missing and reported by the run, not logged as an error
+        "RETRY_GIVE_UP_LOG_LEVEL": "INFO",
         "MICROSCOUT_RETRY_BACKOFF": float(os.environ.get("MICROSCOUT_RETRY_BACKOFF", "0.5")),
         "MICROSCOUT_RATE_LIMIT_RESERVE": crawl.rate_limit_reserve,
         "MICROSCOUT_MAX_RATE_WAIT": float(os.environ.get("MICROSCOUT_MAX_RATE_WAIT", "900")),
@@ -35,6 +38,8 @@ def build_settings(crawl: Crawl, *, db_path: str, run_id: int, observed_at: str,
         "CONCURRENT_ITEMS": 4,
         "TELNETCONSOLE_ENABLED": False,
         "LOG_LEVEL": log_level or os.environ.get("MICROSCOUT_LOG_LEVEL", "WARNING"),
+        # by default Scrapy's log goes to the job folder; the console gets the run's summary
+        "LOG_FILE": log_file,
         "JOBDIR": jobdir,
         "DEFAULT_REQUEST_HEADERS": {"Accept": "application/json"},
         "REFERER_ENABLED": False,
@@ -48,6 +53,7 @@ def build_settings(crawl: Crawl, *, db_path: str, run_id: int, observed_at: str,
             "scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware": None,
             "scrapy.downloadermiddlewares.httpproxy.HttpProxyMiddleware": None,
             "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+            "microscout.crawlers.middlewares.OriginGuardMiddleware": 40,
             "microscout.crawlers.middlewares.BackoffRetryMiddleware": 550,
             "microscout.crawlers.middlewares.RateLimitMiddleware": 620,
             "microscout.crawlers.middlewares.BearerAuthMiddleware": 650,
@@ -62,4 +68,5 @@ def build_settings(crawl: Crawl, *, db_path: str, run_id: int, observed_at: str,
         "MICROSCOUT_OBSERVED_AT": observed_at,
         "MICROSCOUT_PROGRESS": progress,
         "MICROSCOUT_PREVIOUS": previous or {},
+        "MICROSCOUT_MAX_BODY_BYTES": int(getattr(crawl, "max_body_bytes", 0) or 0),
     }

@@ -95,3 +95,30 @@ def _content(db: Path) -> dict[str, list]:
 def server():
     with FakeServer() as s:
         yield s
+
+
+# The population most end-to-end crawl tests use, and what an uninterrupted, fault-free
+# crawl of it stores: the yardstick for crawls that were faulted, killed or resumed.
+POPULATION = 30
+COFFEE = ("mastodon", "--hashtag", "coffee", "--pages", "20")
+
+
+@pytest.fixture(scope="session")
+def clean_crawl(tmp_path_factory):
+    """(table contents with the server's host:port as HOST, requests made) of a clean crawl."""
+    folder = tmp_path_factory.mktemp("clean-crawl")
+    with FakeServer(extra=POPULATION, faults=False) as server:
+        config = write_config(folder, server.url)
+        result = run_crawl(config, *COFFEE)
+    assert result.returncode == 0, result.stderr
+    (run,) = rows(folder / "scout.db", "SELECT * FROM crawl_runs")
+    assert run["status"] == "finished"
+    return content(folder / "scout.db", server.url.removeprefix("http://")), run["requests"]
+
+
+def integrity(db: Path) -> str:
+    con = sqlite3.connect(db)
+    try:
+        return con.execute("PRAGMA integrity_check").fetchone()[0]
+    finally:
+        con.close()

@@ -9,12 +9,20 @@ can check which calls carried the bearer token.
 Bluesky plays the PDS and the AppView on one port, like the sandbox: searchPosts needs the
 session, sent with atproto-proxy (the PDS's proxying); a bearer token sent without it is the
 AppView's to refuse (401 InvalidToken "Malformed token"). Tokens rotate on refreshSession.
+
+Beyond the fixed faults: a seeded fault mix (5xx, 429, malformed 200 bodies, dropped
+connections) decided per request URL and attempt, so a crawl meets the same faults however
+its requests interleave (FaultMix); a hostile mode whose Link headers, redirects, robots.txt
+and cursors point at another origin (``hostile=[url, …]``); and a web server that is not an
+API at all (``html_site``).
 """
 from __future__ import annotations
 
 import json
+import random
 import threading
 import time
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlencode, urlparse
@@ -145,11 +153,53 @@ def _b_post(profile: dict, n: int, replies: int = 1) -> dict:
     }
 
 
+@dataclass
+class FaultMix:
+    """Random faults at fixed rates, decided from (seed, request, attempt): the n-th request
+    for a URL meets the same fault in every run, whatever the order of the others."""
+
+    rate_5xx: float = 0.0
+    rate_429: float = 0.0
+    rate_malformed: float = 0.0   # a 200 whose body is truncated JSON, or an HTML page
+    rate_drop: float = 0.0        # the connection closed without an answer
+    seed: int = 0
+    retry_after: str = "0.05"
+    # never faulted: the crawl's first request (its failure is a test of its own) and the login
+    exempt: tuple = ("/robots.txt", "/api/v2/instance", "/api/v1/instance", "/xrpc/com.atproto.server.")
+    attempts: dict = field(default_factory=dict)
+    injected: dict = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def decide(self, method: str, path: str, query: str) -> tuple[str | None, random.Random]:
+        key = f"{method} {path}?{query}"
+        with self.lock:
+            n = self.attempts[key] = self.attempts.get(key, 0) + 1
+        rng = random.Random(f"{self.seed}|{key}|{n}")
+        if path.startswith(self.exempt):
+            return None, rng
+        roll, acc = rng.random(), 0.0
+        for rate, kind in ((self.rate_5xx, "5xx"), (self.rate_429, "429"), (self.rate_malformed, "malformed"),
+                           (self.rate_drop, "drop")):
+            acc += rate
+            if roll < acc:
+                with self.lock:
+                    self.injected[kind] = self.injected.get(kind, 0) + 1
+                return kind, rng
+        return None, rng
+
+
 class Fake:
-    def __init__(self, extra: int = 0, faults: bool = True, latency: float = 0.0, rate_headers: bool = True):
+    def __init__(self, extra: int = 0, faults: bool = True, latency: float = 0.0, rate_headers: bool = True,
+                 broken: bool | None = None, mix: FaultMix | None = None, hostile: list[str] | None = None,
+                 html_site: bool = False):
         self.m_people = mastodon_population(extra)
         self.b_people = bluesky_population(extra)
         self.faults = faults
+        # hank's statuses are an HTML error page and zed's lookup lacks its id, every time
+        self.broken = faults if broken is None else broken
+        self.mix = mix
+        self.hostile = hostile or []  # other origins the server points the crawler at
+        self.html_site = html_site    # a web site, not an API: HTML for every path
         self.latency = latency
         self.rate_headers = rate_headers
         self.log: list[dict] = []
@@ -212,9 +262,16 @@ class Handler(BaseHTTPRequestHandler):
     def log_message(self, *args):
         pass
 
+    malformed: random.Random | None = None  # set for a request whose 200 body is to be spoiled
+
     def _send(self, status: int, body, headers: dict | None = None, raw: bytes | None = None,
               content_type: str = "application/json; charset=utf-8"):
         data = raw if raw is not None else json.dumps(body).encode()
+        if self.malformed is not None and status == 200:
+            if self.malformed.random() < 0.5:
+                data = data[: max(1, len(data) // 2)]  # cut off mid-answer
+            else:
+                data, content_type = b"<html><body><h1>Bad gateway</h1></body></html>", "text/html"
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(data)))
@@ -250,6 +307,21 @@ class Handler(BaseHTTPRequestHandler):
             time.sleep(fake.latency)
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
+        self.malformed = None
+        if fake.html_site:
+            page = b"<!doctype html><html><head><title>Welcome</title></head><body>A blog</body></html>"
+            return self._send(200 if url.path == "/" else 404, None, raw=page, content_type="text/html")
+        if fake.mix is not None:
+            kind, rng = fake.mix.decide(method, url.path, url.query)
+            if kind == "drop":
+                self.close_connection = True  # no answer at all
+                return
+            if kind == "5xx":
+                return self._send(503, {"error": "Service Unavailable"})
+            if kind == "429":
+                return self._send(429, {"error": "Too many requests"}, {"Retry-After": fake.mix.retry_after})
+            if kind == "malformed":
+                self.malformed = rng
         try:
             if url.path.startswith("/xrpc/"):
                 return self._bluesky(method, url.path[6:], q, body)
@@ -268,10 +340,16 @@ class Handler(BaseHTTPRequestHandler):
                 "refreshJwt": self.fake.refresh, "active": True}
 
     def _link(self, path: str, cursor) -> dict:
-        """Like Mastodon: the request's own parameters with the server's max_id."""
+        """Like Mastodon: the request's own parameters with the server's max_id (in hostile
+        mode: on another origin, written absolute or protocol-relative)."""
         if cursor is None:
             return {}
         host = self.headers.get("Host")
+        if self.fake.hostile:
+            other = self.fake.hostile[len(path) % len(self.fake.hostile)]
+            if path.endswith("/statuses"):
+                other = "//" + other.split("://", 1)[1]  # protocol-relative
+            return {"Link": f'<{other}{path}?max_id=opaque{cursor}&limit=2>; rel="next"'}
         params = {k: v[0] for k, v in parse_qs(urlparse(self.path).query).items() if k not in ("max_id", "min_id")}
         params["limit"] = "2"
         query = urlencode({**params, "max_id": f"opaque{cursor}"})
@@ -284,6 +362,8 @@ class Handler(BaseHTTPRequestHandler):
         offset = int(q.get("max_id", ["opaque0"])[0].removeprefix("opaque"))
         limit = int(q.get("limit", ["40"])[0])
         if path == "/robots.txt":
+            if fake.hostile:
+                return self._send(302, None, {"Location": f"{fake.hostile[0]}/robots.txt"}, raw=b"")
             return self._send(404, {}, raw=b"", content_type="text/plain")
         if path == "/api/v2/instance":
             access = "authenticated" if fake.hidden_feeds else "public"
@@ -302,8 +382,11 @@ class Handler(BaseHTTPRequestHandler):
                 return self._send(404, {"error": "Record not found"}, rate)
             if fake.faults and acct == "alice" and fake.hit("alice429") == 1:
                 return self._send(429, {"error": "Too many requests"}, {**self._rate(True, 0, 1), "Retry-After": "1"})
-            if acct == "zed":
+            if acct == "zed" and fake.broken:
                 return self._send(200, {"username": "zed", "note": "no id, no acct"}, rate)
+            if fake.hostile and acct == "carol@remote.example":  # "ask her home instance"
+                return self._send(302, None, {"Location": f"{fake.hostile[-1]}/api/v1/accounts/lookup?acct=carol"},
+                                  raw=b"")
             return self._send(200, account, rate)
         parts = path.strip("/").split("/")
         if len(parts) == 5 and parts[:3] == ["api", "v1", "accounts"]:
@@ -311,7 +394,7 @@ class Handler(BaseHTTPRequestHandler):
             if account is None:
                 return self._send(404, {"error": "Record not found"}, rate)
             if parts[4] == "statuses":
-                if account["username"] == "hank":
+                if account["username"] == "hank" and fake.broken:
                     return self._send(200, None, rate, raw=b"<html><body>We're sorry, but something went wrong</body></html>",
                                       content_type="text/html")
                 statuses = fake.m_statuses_of(account)
@@ -331,6 +414,8 @@ class Handler(BaseHTTPRequestHandler):
                 return self._send(200, page, {**rate, **self._link(path, nxt)})
         if len(parts) == 5 and parts[:3] == ["api", "v1", "statuses"] and parts[4] == "context":
             sid = int(parts[3])
+            if fake.hostile and sid % 4 == 0:
+                return self._send(301, None, {"Location": f"{fake.hostile[0]}{path}"}, raw=b"")
             replier = _m_account(7000, "replier", "replier@else.example", 12)
             descendants = [{**_m_status(sid * 10 + k, replier, k), "in_reply_to_id": str(sid),
                             "content": f"<p>Great pick {k}!</p>", "tags": [], "mentions": []} for k in range(2)]
@@ -413,7 +498,11 @@ class Handler(BaseHTTPRequestHandler):
                     return self._send(200, p, rate)
             return self._send(400, {"error": "InvalidRequest", "message": "Profile not found"}, rate)
         profile = next((p for p in fake.b_people if p["did"] == q.get("actor", [""])[0]), None)
-        offset = int(q.get("cursor", ["0"])[0])
+        cursor = q.get("cursor", ["0"])[0]
+        offset = int(cursor) if cursor.isdigit() else 10 ** 6  # a cursor this server did not give: the end
+        if fake.hostile and nsid == "app.bsky.graph.getFollowers" and profile:
+            return self._send(302, None, {"Location": f"{fake.hostile[0]}/xrpc/{nsid}?actor={profile['did']}"},
+                              raw=b"")
         if nsid == "app.bsky.feed.getAuthorFeed" and profile:
             feed = [{"post": _b_post(profile, k, replies=1 if k < 2 else 0)} for k in range(5)]
             feed.insert(1, {"post": _b_post(fake.b_people[1], 77),
@@ -421,7 +510,7 @@ class Handler(BaseHTTPRequestHandler):
             page, nxt = _page(feed, offset, 4)
             out = {"feed": page}
             if nxt is not None:
-                out["cursor"] = str(nxt)
+                out["cursor"] = f"{fake.hostile[0]}/xrpc/{nsid}?cursor={nxt}" if fake.hostile else str(nxt)
             return self._send(200, out, rate)
         if nsid == "app.bsky.feed.getPostThread":
             uri = q.get("uri", [""])[0]
@@ -446,12 +535,12 @@ class Handler(BaseHTTPRequestHandler):
 
 
 class FakeServer:
-    def __init__(self, **kwargs):
+    def __init__(self, host: str = "127.0.0.1", **kwargs):
         self.fake = Fake(**kwargs)
         handler = type("BoundHandler", (Handler,), {"fake": self.fake})
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.httpd = ThreadingHTTPServer((host, 0), handler)
         self.httpd.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self.url = f"http://{host}:{self.httpd.server_address[1]}"
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
     def __enter__(self) -> "FakeServer":

@@ -202,14 +202,27 @@ def test_follower_counts_take_from_the_request_budget(tmp_path, server):
 
 def test_follower_counts_lost_keep_the_followers(tmp_path, server):
     """getProfiles for followers fails for good (every try a 503): the sample is stored as
-    getFollowers gave it, counts unknown, and the profile's chain still ends."""
+    getFollowers gave it, counts unknown, the profile's chain still ends, and the run says
+    the counts are missing (exit 1); once the AppView answers again, --resume fetches just
+    those counts."""
     server.fake.fail_follower_profiles = True
     config = write_config(tmp_path, server.url)
-    result = run_crawl(config, "bluesky", "--handle", "amy.bsky.test", "--posts", "0", env=login_env())
-    assert result.returncode == 0, result.stderr
+    args = ("bluesky", "--handle", "amy.bsky.test", "--posts", "0")
+    result = run_crawl(config, *args, env=login_env())
+    assert result.returncode == 1, result.stderr
+    assert "    amy.bsky.test (did:plc:amy000): follower counts (http_503)" in result.stderr.splitlines()
     db = tmp_path / "scout.db"
     (amy,) = rows(db, "SELECT * FROM profiles")
     assert follower_rows(db, amy["id"]) == [follower_row(k, False) for k in range(B_FOLLOWERS)]
     assert json.loads(amy["fetched"]) == ["profile", "followers"]
     (run,) = rows(db, "SELECT * FROM crawl_runs")
-    assert json.loads(run["errors"]) == {"http_5xx": 3}
+    assert json.loads(run["errors"]) == {"http_5xx": 3}  # three getProfiles (each after its retries)
+    assert run["status"] == "incomplete"
+
+    server.fake.fail_follower_profiles = False
+    before = len(server.log)
+    resumed = run_crawl(config, *args, "--resume", env=login_env())
+    assert resumed.returncode == 0, resumed.stderr
+    assert {e["path"] for e in server.log[before:]} <= {"/xrpc/app.bsky.actor.getProfiles", "/robots.txt"}
+    assert follower_rows(db, amy["id"]) == [follower_row(k, True) for k in range(B_FOLLOWERS)]
+    assert rows(db, "SELECT status FROM crawl_runs") == [{"status": "finished"}]

@@ -116,3 +116,35 @@ def test_last_post_at_comes_from_the_posts_when_the_platform_gives_none(tmp_path
     third.close_spider()
     assert rows(db, "SELECT last_post_at FROM profiles WHERE platform = 'bluesky'")[0]["last_post_at"] == \
         "2026-10-14T00:00:00.000Z"
+
+
+def test_a_batch_the_database_refuses_is_tried_again_then_counted_never_dropped_quietly(tmp_path, monkeypatch):
+    """A locked database (or any write error) rolls the batch back; it is written at a later
+    flush; a batch refused every time is counted (the run then ends incomplete)."""
+    import sqlite3
+
+    db = tmp_path / "s.db"
+    p = pipeline(db)
+    real = SQLitePipeline._write
+    refusals = iter([True, False])  # the first write fails, the next succeeds
+
+    def flaky(self, batch):
+        if next(refusals, False):
+            raise sqlite3.OperationalError("database is locked")
+        return real(self, batch)
+
+    monkeypatch.setattr(SQLitePipeline, "_write", flaky)
+    p.process_item(ProfileItem(platform="mastodon", platform_id="a@x", handle="a@x"))
+    p.flush()
+    assert rows(db, "SELECT * FROM profiles") == [] and len(p.buffer) == 1  # kept for the next flush
+    p.close_spider()
+    assert [r["platform_id"] for r in rows(db, "SELECT * FROM profiles")] == ["a@x"]
+    assert p.stats["microscout/errors/store"] == 1 and "microscout/unstored_items" not in p.stats
+
+    q = pipeline(db)
+    monkeypatch.setattr(SQLitePipeline, "_write", lambda self, batch: (_ for _ in ()).throw(
+        sqlite3.OperationalError("disk I/O error")))
+    monkeypatch.setattr("microscout.crawlers.pipelines.time.sleep", lambda s: None)
+    q.process_item(ProfileItem(platform="mastodon", platform_id="b@x", handle="b@x"))
+    q.close_spider()
+    assert q.stats["microscout/unstored_items"] == 1 and q.stats["microscout/errors/store"] == SQLitePipeline.STORE_TRIES

@@ -3,34 +3,31 @@ the rows of an uninterrupted crawl."""
 from __future__ import annotations
 
 import json
+import random
 import signal
+import sqlite3
 import subprocess
 import time
 
 import pytest
 
-from tests.crawlers.conftest import MICROSCOUT, content, crawl_env, rows, run_crawl, write_config
+from tests.crawlers.conftest import (
+    COFFEE, MICROSCOUT, POPULATION, content, crawl_env, integrity, rows, run_crawl, write_config)
 from tests.crawlers.fakeserver import FakeServer
 
-ARGS = ("mastodon", "--hashtag", "coffee", "--pages", "20")
+ARGS = COFFEE
 
 
-@pytest.fixture(scope="module")
-def baseline(tmp_path_factory):
+@pytest.fixture
+def baseline(clean_crawl):
     """The uninterrupted crawl: its table contents and its request count."""
-    folder = tmp_path_factory.mktemp("baseline")
-    with FakeServer(extra=30) as server:
-        config = write_config(folder, server.url)
-        result = run_crawl(config, *ARGS)
-    assert result.returncode == 0, result.stderr
-    (run,) = rows(folder / "scout.db", "SELECT * FROM crawl_runs")
-    return content(folder / "scout.db", server.url.removeprefix("http://")), run["requests"]
+    return clean_crawl
 
 
 def interrupted(tmp_path, sig: int, after: int):
     folder = tmp_path / f"stopped-{sig}"
     folder.mkdir()
-    with FakeServer(extra=30, latency=0.03) as server:
+    with FakeServer(extra=POPULATION, latency=0.03, faults=False) as server:
         config = write_config(folder, server.url)
         process = subprocess.Popen([MICROSCOUT, "crawl", *ARGS, "--config", str(config)], cwd=folder,
                                    env=crawl_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -60,19 +57,88 @@ def test_graceful_stop_then_resume_matches_an_uninterrupted_crawl(tmp_path, sig,
     assert resumed_content == expected
     runs = rows(db, "SELECT * FROM crawl_runs")
     assert len(runs) == 1 and runs[0]["status"] == "finished"  # the same run, continued
-    # it continued from the saved frontier instead of starting over
-    assert (tmp_path / f"stopped-{sig}" / ".microscout" / "crawls" / "mastodon-1" / "spider.state").exists()
+    # it continued from the saved frontier instead of starting over (which would cost 60 + all)
     assert 60 < runs[0]["requests"] <= requests + 8
+    # the job folder is this database's; finished, it keeps only its log and owner
+    (jobdir,) = (tmp_path / f"stopped-{sig}" / ".microscout" / "crawls").glob("scout-*/mastodon-1")
+    assert sorted(p.name for p in jobdir.iterdir()) == ["crawl.log", "owner.json"]
     per_profile = rows(db, "SELECT profile_id, count(*) AS n FROM profile_snapshots GROUP BY profile_id")
     assert all(r["n"] == 1 for r in per_profile)  # still one snapshot per profile for this crawl
 
 
-def test_killed_crawl_is_marked_interrupted_and_resumes(tmp_path, baseline):
+def start(config, *args: str) -> subprocess.Popen:
+    return subprocess.Popen([MICROSCOUT, "crawl", *args, "--config", str(config)], cwd=config.parent,
+                            env=crawl_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def signal_after(process: subprocess.Popen, server, hits: int, sig: int, timeout: float = 60) -> bool:
+    """Send ``sig`` once the server has answered ``hits`` more requests; False when the
+    crawl ended before that."""
+    target = len(server.log) + hits
+    deadline = time.time() + timeout
+    while len(server.log) < target and time.time() < deadline and process.poll() is None:
+        time.sleep(0.005)
+    if process.poll() is not None:
+        return False
+    process.send_signal(sig)
+    return True
+
+
+@pytest.mark.slow
+def test_kill_9_soak_five_random_kills_each_resumed_ends_identical(tmp_path, baseline):
+    """kill -9 at five random points (the first crawl, then each --resume), then a last
+    --resume: the rows are those of an uninterrupted crawl and the database is sound."""
+    expected, requests = baseline
+    rng = random.Random(20)
+    with FakeServer(extra=POPULATION, faults=False, broken=False) as server:
+        config = write_config(tmp_path, server.url)
+        for n in range(5):
+            process = start(config, *ARGS, *(["--resume"] if n else []))
+            assert signal_after(process, server, rng.randint(3, requests - 40), signal.SIGKILL), \
+                "the crawl ended before the kill"
+            process.wait(timeout=30)
+            assert process.returncode == -signal.SIGKILL
+            # nobody could write the run down: it stays "running" until the next crawl finds
+            # its process gone, marks it interrupted and takes it over
+            assert rows(tmp_path / "scout.db", "SELECT status FROM crawl_runs") == [{"status": "running"}]
+        final = run_crawl(config, *ARGS, "--resume")
+        host = server.url.removeprefix("http://")
+    db = tmp_path / "scout.db"
+    assert final.returncode == 0, final.stderr
+    assert content(db, host) == expected
+    assert integrity(db) == "ok"
+    (run,) = rows(db, "SELECT * FROM crawl_runs")
+    assert run["status"] == "finished" and json.loads(run["arguments"])["hashtags"] == ["coffee"]
+    per_profile = rows(db, "SELECT profile_id, count(*) AS n FROM profile_snapshots GROUP BY profile_id")
+    assert per_profile and all(r["n"] == 1 for r in per_profile)
+
+
+def test_two_databases_from_one_folder_keep_their_own_job_state(tmp_path, baseline):
+    """Run ids count per database: crawls into a.db and b.db from one folder are both run 1.
+    Their job folders are the databases' own; a copy of a.db may not resume a.db's state."""
     expected, _ = baseline
-    code, run, partial, resumed_content, resumed = interrupted(tmp_path, signal.SIGKILL, after=60)
-    db = tmp_path / f"stopped-{signal.SIGKILL}" / "scout.db"
-    assert code == -signal.SIGKILL and run["status"] == "running"  # nobody could write it down…
-    (final,) = rows(db, "SELECT * FROM crawl_runs")
-    assert final["status"] == "finished"  # …until --resume found the process gone and took over
-    assert resumed_content == expected
-    assert json.loads(final["arguments"])["hashtags"] == ["coffee"]
+    a, b, c = (tmp_path / f"{name}.db" for name in "abc")
+    with FakeServer(extra=POPULATION, faults=False, latency=0.03, broken=False) as server:
+        config = write_config(tmp_path, server.url)
+        process = start(config, *ARGS, "--db", str(a))
+        assert signal_after(process, server, 60, signal.SIGINT)
+        _, err = process.communicate(timeout=60)
+        assert process.returncode == 1 and "--resume" in err
+        server.fake.latency = 0
+        other = run_crawl(config, *ARGS, "--db", str(b))  # b's run 1, while a's run 1 waits
+        assert other.returncode == 0, other.stderr
+        with sqlite3.connect(a) as source, sqlite3.connect(c) as copy:
+            source.backup(copy)
+        refused = run_crawl(config, *ARGS, "--db", str(c), "--resume")
+        resumed = run_crawl(config, *ARGS, "--db", str(a), "--resume")
+        host = server.url.removeprefix("http://")
+    assert refused.returncode == 2, refused.stderr
+    assert f"belongs to the database {a.resolve()}, not {c.resolve()}" in refused.stderr
+    assert "Traceback" not in refused.stderr and len(refused.stderr.strip().splitlines()) == 1
+    assert resumed.returncode == 0, resumed.stderr
+    assert content(a, host) == expected and content(b, host) == expected  # neither lost a row
+    assert [r["status"] for r in rows(a, "SELECT status FROM crawl_runs")] == ["finished"]
+    jobdirs = list((tmp_path / ".microscout" / "crawls").glob("*/mastodon-1"))
+    owners = {json.loads((d / "owner.json").read_text())["database"]: d for d in jobdirs}
+    assert set(owners) == {str(a.resolve()), str(b.resolve())}  # one folder each, neither deleted
+    assert rows(a, "SELECT jobdir FROM crawl_runs")[0]["jobdir"] == str(owners[str(a.resolve())])

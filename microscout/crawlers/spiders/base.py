@@ -5,22 +5,33 @@ error counting.
 Everything that rides on a request (cb_kwargs) is a plain dict and every callback is a
 method, so JOBDIR can pickle the pending requests; the spider's own progress lives in
 ``self.state``, which JOBDIR keeps between runs.
+
+Nothing is lost quietly: an answer that cannot be parsed is retried like a 5xx, within the
+same retry budget (``get_retry_request``); a request that fails for good is recorded in
+``self.state["missing"]`` (what it was for: a hashtag page, a profile, a profile's posts,
+the replies of a post, the follower sample), so that the run ends ``incomplete`` naming
+what is missing, and ``--resume`` sends exactly those requests again.
 """
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from pathlib import Path
 
 from pydantic import ValidationError
 from scrapy import Request, Spider
-from scrapy.exceptions import CloseSpider, IgnoreRequest
+from scrapy.downloadermiddlewares.retry import get_retry_request
+from scrapy.exceptions import (
+    CannotResolveHostError, CloseSpider, DownloadConnectionRefusedError, DownloadTimeoutError, IgnoreRequest)
+from twisted.internet.error import ConnectError, DNSLookupError
 
 from microscout.crawlers.items import FetchedItem, ItemBatch, OptOutItem, ProfileItem
+from microscout.crawlers.middlewares import OffsiteRefused, backoff_until, origin, refuse_offsite
 from microscout.crawlers.parse_common import Malformed
 from microscout.models import Profile
 
-PARSE_ERRORS = (Malformed, ValidationError, KeyError, TypeError, ValueError, AttributeError)
+PARSE_ERRORS = (Malformed, ValidationError, KeyError, TypeError, ValueError, AttributeError, IndexError)
 
 
 @dataclass
@@ -58,8 +69,49 @@ def engine_profile(item: ProfileItem) -> Profile:
         instance=item.instance or "", bridged=item.bridged, collections_hidden=item.collections_hidden)
 
 
+# Why a request could not reach its server at all: the crawl's base URL is wrong or the
+# server is down (as opposed to a connection dropped mid-answer, which is retried and, if it
+# keeps happening, recorded as missing).
+UNREACHABLE = (DownloadConnectionRefusedError, CannotResolveHostError, DNSLookupError, ConnectError)
+# Parts of a profile's chain, by the branch that fetches them.
+PARTS = {"posts": "posts", "replies": "replies", "followers": "follower sample",
+         "follower_counts": "follower counts"}
+
+
+def failure_text(failure) -> str:
+    """What went wrong on the network, in words."""
+    if failure.check(DownloadConnectionRefusedError, *_twisted_refused()):
+        return "connection refused"
+    if failure.check(CannotResolveHostError, DNSLookupError):
+        return "the host name does not resolve (DNS lookup failed)"
+    if failure.check(DownloadTimeoutError, *_twisted_timeouts()):
+        return "no answer in time (timed out)"
+    if failure.check(ConnectError):
+        return f"could not connect ({type(failure.value).__name__})"
+    name = type(failure.value).__name__
+    text = str(failure.value).strip().splitlines()[0][:160] if str(failure.value).strip() else ""
+    if "SSL" in name or "TLS" in name or "ssl" in text.lower():
+        return f"the TLS handshake failed ({text or name})"
+    return f"{name}: {text}" if text else name
+
+
+def _twisted_refused():
+    from twisted.internet.error import ConnectionRefusedError
+    return (ConnectionRefusedError,)
+
+
+def _twisted_timeouts():
+    from twisted.internet.error import TCPTimedOutError, TimeoutError
+    return (TCPTimedOutError, TimeoutError)
+
+
 class CrawlSpider(Spider):
     platform = ""
+    # what to tell the user to check when the server cannot be reached
+    url_option = "the base URL"
+    # what the server should be; when set, a request that fails for good with an HTML page
+    # or a 404 from a server that never gave an API answer stops the crawl with one line
+    api_name: str | None = None
 
     def __init__(self, *args, hashtags=(), handles=(), bounds=None, prefilter=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -68,6 +120,9 @@ class CrawlSpider(Spider):
         self.bounds = bounds if isinstance(bounds, Bounds) else Bounds.from_dict(bounds)
         self.prefilter = prefilter
         self.failure_message: str | None = None
+        self.allowed_origins: set[str] = set()  # the configured servers; nothing else is fetched
+        self.reached: set[str] = set()          # origins that answered in this session
+        self.api_ok: set[str] = set()           # origins that gave an API answer (JSON) in this session
         if not hasattr(self, "state"):
             self.state = {}
 
@@ -102,59 +157,251 @@ class CrawlSpider(Spider):
 
     def error(self, kind: str, url: str, detail: str = "") -> None:
         self.crawler.stats.inc_value(f"microscout/errors/{kind}")
-        self.logger.warning("%s on %s%s", kind, url, f": {detail}" if detail else "")
+        self.logger.info("%s on %s%s", kind, url, f": {detail}" if detail else "")
+
+    def note(self, message: str) -> None:
+        """Something the user should read in the run's summary (the log goes to a file)."""
+        self.logger.warning(message)
+        notes = list(self.crawler.stats.get_value("microscout/notes") or [])
+        if message not in notes:
+            self.crawler.stats.set_value("microscout/notes", [*notes, message])
 
     def fail(self, reason: str, message: str):
         self.failure_message = message
         self.logger.error(message)
         raise CloseSpider(reason)
 
+    def on_host(self, url: str | None) -> bool:
+        """True for a URL on one of the configured origins; any other is counted as refused."""
+        if not url:
+            return False
+        if not self.allowed_origins or origin(url) in self.allowed_origins:
+            return True
+        refuse_offsite(self.crawler.stats, url)
+        return False
+
+    def next_link(self, response) -> str | None:
+        """The Link header's rel="next", made absolute; None when there is none or it leads
+        to another origin (refused and counted)."""
+        from microscout.crawlers.parse_common import link_next
+
+        try:
+            link = link_next(response.headers.get("Link"))
+        except (ValueError, TypeError):
+            link = None
+        if not link:
+            return None
+        url = response.urljoin(link)
+        return url if self.on_host(url) else None
+
+    # -- answers -------------------------------------------------------------------
     def body(self, response, what: str):
-        """The JSON body, or None after counting why not."""
+        """The JSON body, or raises Malformed / returns None after counting an HTTP error."""
+        from microscout.crawlers import parse_common
+
         if response.status >= 400:
             kind = "http_5xx" if response.status >= 500 else f"http_{response.status}"
             self.error(kind, response.url)
             return None
+        loader = getattr(parse_common, "load_json", None)
+        if loader is not None:
+            limit = self.crawler.settings.getint("MICROSCOUT_MAX_BODY_BYTES", 0)
+            try:
+                return loader(response.body, **({"max_bytes": limit} if limit else {}))
+            except Malformed as exc:
+                if exc.kind == "bad_json" and response.body.lstrip()[:1] == b"<":
+                    exc.kind = "html_error_page"
+                raise
         try:
             return json.loads(response.body)
-        except (ValueError, UnicodeDecodeError) as exc:
+        except (ValueError, UnicodeDecodeError, RecursionError) as exc:
             looks_html = response.body.lstrip()[:1] == b"<"
-            self.error("html_error_page" if looks_html else "bad_json", response.url, f"{what}: {exc}")
-            return None
+            raise Malformed("html_error_page" if looks_html else "bad_json", str(exc)) from None
 
     def parsed(self, response, what: str, func, *args):
-        """func(body, *args), or None after counting a malformed body."""
-        body = self.body(response, what)
+        """func(body, *args); or a Request that tries again (an answer that could not be
+        parsed is retried like a 5xx, from the same budget); or None when the request failed
+        for good (counted, and recorded as missing)."""
+        self.reached.add(origin(response.url))
+        if 300 <= response.status < 400:
+            return self.redirected(response)
+        try:
+            body = self.body(response, what)
+        except Malformed as exc:
+            self.error(exc.kind, response.url, f"{what}: {exc}")
+            return self.retry_or_lose(response, exc.kind)
         if body is None:
+            self.not_the_api(response)
+            self.lose(response.request, f"http_{response.status}")
             return None
+        self.api_ok.add(origin(response.url))
         try:
             return func(body, *args)
         except ValidationError as exc:
             self.error("validation", response.url, f"{what}: {exc.error_count()} invalid fields")
-        except PARSE_ERRORS as exc:
-            self.error(getattr(exc, "kind", "missing_fields"), response.url, f"{what}: {exc}")
-        return None
+            kind = "validation"
+        except (*PARSE_ERRORS, RecursionError) as exc:
+            kind = getattr(exc, "kind", "missing_fields")
+            self.error(kind, response.url, f"{what}: {type(exc).__name__}: {str(exc)[:200]}")
+        return self.retry_or_lose(response, kind)
 
-    def req(self, url: str, callback, ctx: dict | None = None, auth: bool = False, **kw) -> Request:
+    MAX_REDIRECTS = 5
+
+    def redirected(self, response):
+        """A redirect: followed on the same origin (a few times at most); to another origin
+        refused and counted (None, and nothing is missing: asking again would be refused
+        again)."""
+        location = response.headers.get("Location")
+        if not location:
+            self.error("redirect_without_location", response.url)
+            return self.retry_or_lose(response, "redirect_without_location")
+        target = response.urljoin(location.decode("latin-1").strip())
+        if not self.on_host(target):
+            self.logger.info("refused a redirect from %s to another origin: %s", response.url, target[:300])
+            return None
+        hops = response.meta.get("redirects", 0)
+        if hops >= self.MAX_REDIRECTS:
+            self.error("redirect_loop", response.url)
+            self.lose(response.request, "redirect_loop")
+            return None
+        follow = response.request.replace(url=target, dont_filter=True)
+        follow.meta["redirects"] = hops + 1
+        return follow
+
+    def not_the_api(self, response) -> None:
+        """Stop the crawl when a server that never gave an API answer fails for good with
+        an HTML page or a 404: it is not the server the crawl is configured for."""
+        where = origin(response.url)
+        if not self.api_name or where in self.api_ok:
+            return
+        html = response.body.lstrip()[:1] == b"<"
+        if html or response.status == 404:
+            from urllib.parse import urlsplit
+
+            self.fail("not_api", f"{where} does not look like {self.api_name}: {urlsplit(response.url).path} "
+                                 f"answered {response.status} with {'an HTML page' if html else 'no API answer'}; "
+                                 f"check {self.url_option}")
+
+    def retry_or_lose(self, response, kind: str):
+        request = response.request
+        retry = get_retry_request(request, spider=self, reason=kind)
+        if retry is None:
+            self.not_the_api(response)
+            self.lose(request, kind)
+            return None
+        settings = self.crawler.settings
+        retry.meta["backoff_until"] = backoff_until(retry.meta.get("retry_times", 1),
+                                                    settings.getfloat("MICROSCOUT_RETRY_BACKOFF", 0.5),
+                                                    settings.getfloat("MICROSCOUT_RETRY_BACKOFF_MAX", 30.0))
+        retry.headers.pop(b"Authorization", None)
+        return retry
+
+    def req(self, url: str, callback, ctx: dict | None = None, auth: bool = False, errback=None, **kw) -> Request:
         meta = {"handle_httpstatus_all": True}
         if auth:
             meta["auth"] = True
-        return Request(url, callback=callback, errback=self.on_error,
+        return Request(url, callback=callback, errback=errback or self.on_error,
                        cb_kwargs={"ctx": ctx} if ctx is not None else {}, meta=meta, **kw)
 
     def on_error(self, failure):
         request = failure.request
-        kind = "robots" if failure.check(IgnoreRequest) else "network"
-        self.error(kind, request.url, type(failure.value).__name__)
         ctx = request.cb_kwargs.get("ctx")
+        if failure.check(OffsiteRefused):
+            # a redirect to another origin: refused and counted; not missing (asking again
+            # would be refused again)
+            self.logger.info("refused a redirect to another origin from %s", request.url)
+        elif failure.check(IgnoreRequest):
+            self.error("robots", request.url, type(failure.value).__name__)
+        else:
+            self.error("network", request.url, type(failure.value).__name__)
+            where = origin(request.url)
+            if failure.check(*UNREACHABLE) and where not in self.reached:
+                self.fail("unreachable", f"cannot reach {where}: {failure_text(failure)}; check "
+                                         f"{self.url_option} and that the server is up")
+            self.lose(request, f"network: {failure_text(failure)}")
         if ctx and ctx.get("branch"):
             yield from self.branch_failed(ctx)
             yield from self._done(ctx)
 
     def branch_failed(self, ctx):
         """A request of the profile's chain could not be made; what is left to store."""
-        self._failed(ctx, ctx["branch"])
+        if ctx["branch"] in ("posts", "replies", "followers"):
+            self._failed(ctx, ctx["branch"])
         return ()
+
+    # -- what is missing, and fetching it again --------------------------------------
+    def describe(self, callback: str, ctx: dict) -> dict:
+        """What a request was for: {"hashtag", "page"}, {"profiles": [...]} or
+        {"profile", "part", "post"?}."""
+        if ctx.get("branch"):
+            what = {"profile": ctx["pid"], "part": PARTS.get(ctx["branch"], ctx["branch"])}
+            if ctx.get("handle") and ctx["handle"] != ctx["pid"]:
+                what["handle"] = ctx["handle"]
+            if ctx.get("post_id"):
+                what["post"] = ctx["post_id"]
+            return what
+        if "tag" in ctx:
+            return {"hashtag": ctx["tag"], "page": ctx.get("page", 1)}
+        for key in ("acct", "actor"):
+            if ctx.get(key):
+                return {"profiles": [ctx[key]]}
+        if ctx.get("actors"):
+            return {"profiles": list(ctx["actors"])}
+        return {"request": callback}
+
+    def lose(self, request, why: str) -> None:
+        """A request failed for good: remember it (and what it was for) so the run can say
+        what is missing and --resume can send it again."""
+        ctx = request.cb_kwargs.get("ctx") or {}
+        callback = getattr(request.callback, "__name__", None)
+        if callback is None or not hasattr(self, callback):
+            return
+        key = f"{callback}|{ctx.get('pid', '')}|{request.url}"
+        headers = {}
+        for name in ("atproto-proxy",):
+            value = request.headers.get(name)
+            if value:
+                headers[name] = value.decode("latin-1")
+        self._state().setdefault("missing", {})[key] = {
+            "url": request.url, "callback": callback, "ctx": ctx, "auth": request.meta.get("auth") is True,
+            "headers": headers, "why": why, "what": self.describe(callback, ctx)}
+        self.crawler.stats.inc_value("microscout/lost_requests")
+
+    def missing_requests(self) -> list[Request]:
+        """The requests an earlier session of this run lost, to send again (and the profile
+        chains they belong to, reopened so that each ends with one FetchedItem)."""
+        state = self._state()
+        missing = state.pop("missing", None) or {}
+        requests = []
+        open_ = state.setdefault("open", {})
+        chains = state.setdefault("chains", {})
+        for entry in missing.values():
+            ctx = entry["ctx"]
+            if ctx.get("branch"):
+                pid = ctx["pid"]
+                if pid not in open_:
+                    saved = chains.get(pid) or {}
+                    open_[pid] = {"pending": 0, "fetched": list(saved.get("fetched", ["profile"])), "failed": [],
+                                  "hidden": saved.get("hidden", False), "replies_asked": saved.get("replies_asked", 0),
+                                  "replies_expected": saved.get("replies_expected", False)}
+                entry_open = open_[pid]
+                entry_open["pending"] += 1
+                if ctx["branch"] in entry_open["failed"]:
+                    entry_open["failed"].remove(ctx["branch"])
+            requests.append(self.req(entry["url"], getattr(self, entry["callback"]), ctx, auth=entry.get("auth", False),
+                                     headers=entry.get("headers") or None, dont_filter=True))
+        if requests:
+            self.crawler.stats.inc_value("microscout/requests_repaired", len(requests))
+            self.logger.info("Sending again %d requests an earlier session could not make", len(requests))
+        return requests
+
+    def begin(self):
+        """First of every session: forget the saved state on disk (a session killed before it
+        closes must not leave a stale one for the next), then what earlier sessions lost."""
+        jobdir = self.crawler.settings.get("JOBDIR")
+        if jobdir:
+            Path(jobdir, "spider.state").unlink(missing_ok=True)
+        return self.missing_requests()
 
     # -- a profile ---------------------------------------------------------------
     # After the profile, its posts and its follower sample are fetched side by side, and
@@ -195,7 +442,7 @@ class CrawlSpider(Spider):
                          "replies_asked": 0, "replies_expected": False})
 
     def _launch(self, ctx, branch, url, callback, **extra):
-        if url and self.allow():
+        if url and self.on_host(url) and self.allow():
             self._open(ctx)["pending"] += 1
             yield self.req(url, callback, {**ctx, "branch": branch, **extra})
 
@@ -208,21 +455,33 @@ class CrawlSpider(Spider):
         self._open(ctx)["failed"].append(kind)
 
     def _done(self, ctx):
-        """One of the profile's requests is back; the FetchedItem once all are."""
+        """One of the profile's requests is back; the FetchedItem once all are. A part with a
+        request that failed for good is not in ``fetched``, and the chain is kept (in
+        state["chains"]) so that --resume can finish it."""
         entry = self._open(ctx)
         entry["pending"] -= 1
         if entry["pending"] > 0:
             return
-        del self._state()["open"][ctx["pid"]]
-        fetched = [k for k in ("profile", "posts", "comments", "followers") if k in entry["fetched"]]
-        if entry["replies_expected"] and "posts" in fetched and "replies" not in entry["failed"]:
+        state = self._state()
+        del state["open"][ctx["pid"]]
+        failed = set(entry["failed"])
+        fetched = [k for k in ("profile", "posts", "comments", "followers") if k in entry["fetched"] and k not in failed]
+        if entry["replies_expected"] and "posts" in fetched and "replies" not in failed:
             fetched.insert(fetched.index("posts") + 1, "comments")
+        chains = state.setdefault("chains", {})
+        if failed:
+            chains[ctx["pid"]] = {k: v for k, v in entry.items() if k not in ("pending", "failed")}
+        else:
+            chains.pop(ctx["pid"], None)
         yield FetchedItem(platform=self.platform, platform_id=ctx["pid"], fetched=fetched,
                           collections_hidden=entry["hidden"])
 
     def parse_posts(self, response, ctx):
         b = self.bounds
         result = self.parsed(response, "posts", self.posts_page, response, ctx)
+        if isinstance(result, Request):
+            yield result  # tried again: the chain's request is still open
+            return
         if result is None:
             self._failed(ctx, "posts")
         else:
@@ -249,6 +508,9 @@ class CrawlSpider(Spider):
 
     def parse_replies(self, response, ctx):
         comments = self.parsed(response, "replies", self.replies_page, ctx, ctx["post_id"])
+        if isinstance(comments, Request):
+            yield comments
+            return
         if comments is None:
             self._failed(ctx, "replies")
         elif comments:
@@ -258,6 +520,9 @@ class CrawlSpider(Spider):
     def parse_followers(self, response, ctx):
         b = self.bounds
         result = self.parsed(response, "followers", self.followers_page, response, ctx)
+        if isinstance(result, Request):
+            yield result
+            return
         if result is None:
             self._failed(ctx, "followers")
         else:

@@ -13,9 +13,12 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from scrapy import Request
+
 from microscout.crawlers import parse_bluesky as pb
 from microscout.crawlers.bsky_session import error_from, explain_proxied, proxy_header
 from microscout.crawlers.items import FollowerItem, ItemBatch
+from microscout.crawlers.middlewares import origin
 from microscout.crawlers.spiders.base import CrawlSpider
 
 BATCH = 25  # getProfiles takes at most 25 actors
@@ -24,6 +27,8 @@ BATCH = 25  # getProfiles takes at most 25 actors
 class BlueskySpider(CrawlSpider):
     name = "bluesky"
     platform = "bluesky"
+    url_option = "--appview and --pds (or platforms.bluesky.base_url and .pds in the config)"
+    api_name = "a Bluesky AppView or PDS (XRPC)"
 
     def __init__(self, *args, base_url: str = "https://public.api.bsky.app", pds_url: str = "https://bsky.social",
                  appview_did: str = "did:web:api.bsky.app", session=None, **kwargs):
@@ -32,14 +37,18 @@ class BlueskySpider(CrawlSpider):
         self.pds_url = pds_url.rstrip("/")
         self.appview_did = appview_did
         self.session = session  # a bsky_session.Login, in memory only; see BearerAuthMiddleware
+        self.allowed_origins = {origin(self.base_url), origin(self.pds_url)}
 
     def xrpc(self, method: str, **params) -> str:
         return f"{self.base_url}/xrpc/{method}?{urlencode(params, doseq=True)}"
 
     async def start(self):
+        for request in self.begin():
+            yield request
         for handle in self.handles:
             if self.claim_author(handle) and self.allow():
-                yield self.req(self.xrpc("app.bsky.actor.getProfile", actor=handle), self.parse_profile, {})
+                yield self.req(self.xrpc("app.bsky.actor.getProfile", actor=handle), self.parse_profile,
+                               {"actor": handle})
         for tag in self.hashtags:
             if self.allow():
                 yield self.search(tag, None, 1)
@@ -64,14 +73,18 @@ class BlueskySpider(CrawlSpider):
                 self.error(f"http_{response.status}", response.url)
                 self.fail(*problem)
         dids = self.parsed(response, "searchPosts", pb.search_authors)
+        if isinstance(dids, Request):
+            yield dids
+            return
         if dids is None:
             return
         new = [d for d in dids if self.claim_author(d)]
         for start in range(0, len(new), BATCH):
             if not self.allow():
                 break
-            yield self.req(self.xrpc("app.bsky.actor.getProfiles", actors=new[start:start + BATCH]),
-                           self.parse_profiles, {})
+            actors = new[start:start + BATCH]
+            yield self.req(self.xrpc("app.bsky.actor.getProfiles", actors=actors), self.parse_profiles,
+                           {"actors": actors})
         cursor = self.body_cursor(response)
         if cursor and dids and ctx["page"] < self.bounds.hashtag_pages and self.allow():
             yield self.search(ctx["tag"], cursor, ctx["page"] + 1)
@@ -85,16 +98,30 @@ class BlueskySpider(CrawlSpider):
 
     def parse_profiles(self, response, ctx):
         items = self.parsed(response, "getProfiles", pb.parse_profiles)
+        if isinstance(items, Request):
+            yield items
+            return
         for item in items or []:
             yield from self.handle_profile(item)
 
     def parse_profile(self, response, ctx):
-        if response.status in (400, 404):
-            self.error("not_found", response.url)
+        if response.status in (400, 404) and self.xrpc_error(response):
+            self.error("not_found", response.url)  # the AppView says so: nothing is missing
             return
         item = self.parsed(response, "getProfile", pb.parse_profile)
-        if item is not None:
+        if isinstance(item, Request):
+            yield item
+        elif item is not None:
             yield from self.handle_profile(item)
+
+    def xrpc_error(self, response) -> bool:
+        """True for an XRPC error answer ({"error": NAME, …}), as opposed to, say, a web
+        server's HTML 404 page (which says nothing about the profile)."""
+        try:
+            body = response.json()
+        except (ValueError, AttributeError):
+            return False
+        return isinstance(body, dict) and isinstance(body.get("error"), str)
 
     # the chain
     def posts_url(self, ctx):
@@ -144,7 +171,10 @@ class BlueskySpider(CrawlSpider):
 
     def parse_follower_profiles(self, response, ctx):
         followers = self.parsed(response, "getProfiles (followers)", pb.hydrate_followers, ctx["followers"])
-        if followers is None:  # counted as an error; the followers are kept without counts
+        if isinstance(followers, Request):
+            yield followers
+            return
+        if followers is None:  # counted and recorded as missing; the followers are kept without counts
             yield from self._followers_as_sampled(ctx)
         else:
             missing = sum(1 for f in followers if f.followers is None)

@@ -3,45 +3,123 @@ from __future__ import annotations
 
 from urllib.parse import quote, urlencode
 
+from scrapy import Request
+from scrapy.downloadermiddlewares.retry import get_retry_request
+
 from microscout.crawlers import parse_mastodon as pm
-from microscout.crawlers.parse_common import link_next
-from microscout.crawlers.spiders.base import CrawlSpider
+from microscout.crawlers.middlewares import OffsiteRefused, origin
+from microscout.crawlers.parse_common import Malformed
+from microscout.crawlers.spiders.base import CrawlSpider, failure_text
 
 
 class MastodonSpider(CrawlSpider):
     name = "mastodon"
     platform = "mastodon"
+    url_option = "--instance (or platforms.mastodon.base_url in the config)"
 
     def __init__(self, *args, base_url: str = "https://mastodon.social", **kwargs):
         super().__init__(*args, **kwargs)
         self.base_url = base_url.rstrip("/")
         self.host = pm.instance_host(self.base_url)
+        # remote accounts' data comes from this instance: the crawl never follows them home
+        self.allowed_origins = {origin(self.base_url)}
 
     async def start(self):
+        for request in self.begin():
+            yield request
         if self.allow():
-            yield self.req(f"{self.base_url}/api/v2/instance", self.parse_instance)
+            yield self.req(f"{self.base_url}/api/v2/instance", self.parse_instance, errback=self.on_instance_error)
+
+    # -- is this a Mastodon server? ----------------------------------------------------
+    def on_instance_error(self, failure):
+        if failure.check(OffsiteRefused):
+            target = origin(failure.request.url) or failure.request.url
+            self.fail("not_mastodon", f"{self.base_url} sends the crawl to another server ({target}); if that "
+                                      f"is the instance, crawl it with --instance {target}")
+        self.fail("unreachable", f"cannot reach the Mastodon instance {self.base_url}: {failure_text(failure)}; "
+                                 f"check {self.url_option} and that the server is up")
+
+    def instance_info(self, response, path: str):
+        """The instance's JSON (a dict), a Request that asks again, or the crawl stops with
+        a line that says what is wrong."""
+        self.reached.add(origin(response.url))
+        if 300 <= response.status < 400:
+            location = (response.headers.get("Location") or b"").decode("latin-1").strip()
+            target = response.urljoin(location) if location else ""
+            if target and origin(target) in self.allowed_origins and response.meta.get("redirects", 0) < 5:
+                follow = response.request.replace(url=target, dont_filter=True)
+                follow.meta["redirects"] = response.meta.get("redirects", 0) + 1
+                return follow
+            if target and origin(target) not in self.allowed_origins:
+                elsewhere = origin(target) or target[:100]
+                self.fail("not_mastodon", f"{self.base_url} sends the crawl to another server ({elsewhere}); if "
+                                          f"that is the instance, crawl it with --instance {elsewhere}")
+        if response.status == 429:
+            self.fail("instance_error", f"{self.base_url} keeps answering 429 Too Many Requests on {path}; "
+                                        "wait a few minutes, then run the crawl again")
+        if response.status in (401, 403):
+            self.fail("instance_error", f"{self.base_url} refused {path} ({response.status}): the instance may "
+                                        "block crawlers or need a login; try another instance with --instance URL")
+        if response.status >= 500:
+            self.fail("instance_error", f"{self.base_url} answered {response.status} on {path} "
+                                        f"{1 + response.meta.get('retry_times', 0)} times: the server is failing; "
+                                        "try again later")
+        kind = None
+        try:
+            body = self.body(response, "instance")
+        except Malformed as exc:
+            kind = exc.kind
+            body = None
+        if response.status < 400 and kind not in (None, "html_error_page"):
+            retry = get_retry_request(response.request, spider=self, reason=kind)
+            if retry is not None:
+                return retry
+        if isinstance(body, dict) and any(k in body for k in ("version", "domain", "uri")):
+            self.api_ok.add(origin(response.url))
+            return body
+        what = ("an HTML page" if response.body.lstrip()[:1] == b"<" else
+                "JSON that is not an instance" if kind is None and response.status < 400 else "something that is not JSON")
+        self.fail("not_mastodon", f"{self.base_url} does not look like a Mastodon server: {path} answered "
+                                  f"{response.status} with {what}; check {self.url_option}")
 
     def parse_instance(self, response, **_):
         local_only = False
-        if response.status == 404:
-            pass  # before 4.0: no v2 instance; hashtag feeds were public then
-        else:
-            access = self.parsed(response, "instance", pm.hashtag_feeds_access)
-            if access:
-                local, remote = access.get("local", "public"), access.get("remote", "public")
-                self.crawler.stats.set_value("microscout/hashtag_feeds", f"local={local} remote={remote}")
-                if local != "public" and self.hashtags:
-                    message = (f"{self.base_url} does not serve hashtag feeds publicly (local: {local}, "
-                               f"remote: {remote}); crawl another instance with --instance URL")
-                    if not self.handles:
-                        self.fail("hashtag_feeds_not_public", message)
-                    self.logger.error(message)
-                    self.failure_message = message
-                    self.hashtags = []
-                elif remote != "public":
-                    self.logger.warning("%s serves only local posts on hashtag feeds publicly (remote: %s)",
-                                        self.base_url, remote)
-                    local_only = True
+        if response.status in (404, 410):
+            # before 4.0 there was no v2 instance (and hashtag feeds were public): ask v1
+            yield self.req(f"{self.base_url}/api/v1/instance", self.parse_instance_v1, errback=self.on_instance_error)
+            return
+        info = self.instance_info(response, "/api/v2/instance")
+        if isinstance(info, Request):
+            yield info
+            return
+        try:
+            access = pm.hashtag_feeds_access(info)
+        except Exception as exc:  # noqa: BLE001 - an odd instance document: assume public feeds
+            self.error(getattr(exc, "kind", "missing_fields"), response.url, f"instance: {exc}")
+            access = None
+        if access:
+            local, remote = access.get("local", "public"), access.get("remote", "public")
+            self.crawler.stats.set_value("microscout/hashtag_feeds", f"local={local} remote={remote}")
+            if local != "public" and self.hashtags:
+                message = (f"{self.base_url} does not serve hashtag feeds publicly (local: {local}, "
+                           f"remote: {remote}); crawl another instance with --instance URL")
+                if not self.handles:
+                    self.fail("hashtag_feeds_not_public", message)
+                self.note(message + "; crawling the --handle accounts only")
+                self.hashtags = []
+            elif remote != "public":
+                self.note(f"{self.base_url} serves only local posts on hashtag feeds publicly (remote: {remote})")
+                local_only = True
+        yield from self.seeds(local_only)
+
+    def parse_instance_v1(self, response, **_):
+        info = self.instance_info(response, "/api/v1/instance")
+        if isinstance(info, Request):
+            yield info
+            return
+        yield from self.seeds(False)
+
+    def seeds(self, local_only: bool):
         for handle in self.handles:
             request = self.lookup(handle)
             if request:
@@ -66,23 +144,28 @@ class MastodonSpider(CrawlSpider):
 
     def parse_tag(self, response, ctx):
         authors = self.parsed(response, "hashtag timeline", pm.tag_timeline_authors)
-        self.crawler.stats.inc_value("microscout/hashtag_pages")
+        if isinstance(authors, Request):
+            yield authors
+            return
         if authors is None:
             return
+        self.crawler.stats.inc_value("microscout/hashtag_pages")
         for acct in authors:
             request = self.lookup(acct)
             if request:
                 yield request
-        next_url = link_next(response.headers.get("Link"))
+        next_url = self.next_link(response)
         if next_url and authors and ctx["page"] < self.bounds.hashtag_pages and self.allow():
             yield self.req(next_url, self.parse_tag, {"tag": ctx["tag"], "page": ctx["page"] + 1})
 
     def parse_profile(self, response, ctx):
-        if response.status == 404:
-            self.error("not_found", response.url)
+        if response.status in (404, 410):
+            self.error("not_found", response.url)  # the account is gone: nothing is missing
             return
         item = self.parsed(response, "account", pm.parse_account, self.host)
-        if item is not None:
+        if isinstance(item, Request):
+            yield item
+        elif item is not None:
             yield from self.handle_profile(item)
 
     # the chain
@@ -91,7 +174,7 @@ class MastodonSpider(CrawlSpider):
         return f"{self.base_url}/api/v1/accounts/{ctx['api_id']}/statuses?exclude_reblogs=true&limit={limit}"
 
     def posts_page(self, body, response, ctx):
-        return pm.parse_statuses(body, ctx["pid"], self.host), link_next(response.headers.get("Link"))
+        return pm.parse_statuses(body, ctx["pid"], self.host), self.next_link(response)
 
     def replies_url(self, ctx, post_id):
         return f"{self.base_url}/api/v1/statuses/{post_id}/context"
@@ -104,4 +187,4 @@ class MastodonSpider(CrawlSpider):
         return f"{self.base_url}/api/v1/accounts/{ctx['api_id']}/followers?limit={limit}"
 
     def followers_page(self, body, response, ctx):
-        return pm.parse_followers(body, ctx["pid"], self.host), link_next(response.headers.get("Link"))
+        return pm.parse_followers(body, ctx["pid"], self.host), self.next_link(response)
