@@ -243,7 +243,7 @@ def command(env, target, hashtags, handles, instance, appview, pds, appview_did,
         specs.append(spec)
 
     try:
-        rows = run_crawls(config, env.database_path, specs, resume=resume, progress=sys.stdout.isatty(),
+        rows = run_crawls(config, env.database_path, specs, resume=resume, progress=sys.stdout.isatty(), rules=env.rules,
                           campaign=campaign)
     except CrawlInterrupted:
         click.echo("interrupted before the crawl started; nothing was recorded", err=True)

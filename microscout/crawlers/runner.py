@@ -308,18 +308,22 @@ def mark_unfinished(db_path, prepared: list[Prepared], interrupted: bool) -> Non
 
 
 def run_crawls(config: Config, db_path: Path, specs: list[CrawlSpec], *, resume: bool = False,
-               progress: bool = False, campaign: str | None = None) -> list[dict]:
-    """Run the crawls (at once, in one reactor) and return their crawl_runs rows."""
+               progress: bool = False, campaign: str | None = None, rules: dict | None = None) -> list[dict]:
+    """Run the crawls (at once, in one reactor) and return their crawl_runs rows.
+
+    ``rules``: the registered rules, when the caller has loaded the plugins already (the
+    CLI has: each plugins_dir file runs once per command)."""
     interrupts = Interrupts()
     interrupts.install()
     try:
-        return _run_crawls(interrupts, config, db_path, specs, resume=resume, progress=progress, campaign=campaign)
+        return _run_crawls(interrupts, config, db_path, specs, resume=resume, progress=progress, campaign=campaign,
+                           rules=rules)
     finally:
         interrupts.restore()
 
 
 def _run_crawls(interrupts: Interrupts, config: Config, db_path: Path, specs: list[CrawlSpec], *, resume: bool,
-                progress: bool, campaign: str | None) -> list[dict]:
+                progress: bool, campaign: str | None, rules: dict | None) -> list[dict]:
     from scrapy.crawler import CrawlerProcess
 
     from microscout.crawlers.spiders.bluesky import BlueskySpider
@@ -332,7 +336,8 @@ def _run_crawls(interrupts: Interrupts, config: Config, db_path: Path, specs: li
     for spec in specs:
         if spec.platform == "bluesky" and spec.hashtags:
             logins[spec.platform] = bluesky_login(config, spec.pds or config.platforms.bluesky.pds)
-    rules = collect_rules(plugin_manager_for(config))
+    if rules is None:
+        rules = collect_rules(plugin_manager_for(config))
     if interrupts.count:
         raise CrawlInterrupted()
     db = open_store(db_path)

@@ -1,5 +1,6 @@
 """The exporter and command hooks, exercised the way a plugin author would use them."""
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -74,8 +75,8 @@ def test_plugin_exporter_is_used_by_export(tmp_path, monkeypatch):
     result = CliRunner().invoke(cli, ["export", "c", "--format", "tsv", "--out", str(out), "--config", str(path)])
     assert result.exit_code == 0, result.output
     assert out.read_text().splitlines() == ["status\trank\tplatform\thandle", "new\t1\tmastodon\ta"]
-    result = CliRunner().invoke(cli, ["export", "c", "--format", "xlsx", "--config", str(path)])
-    assert result.exit_code == 2 and "no exporter 'xlsx'; available: csv, json, jsonl, tsv" in result.output
+    result = CliRunner().invoke(cli, ["export", "c", "--format", "pdf", "--config", str(path)])
+    assert result.exit_code == 2 and "no exporter 'pdf'; available: csv, html, json, jsonl, tsv, xlsx" in result.output
 
 
 # -- plugins load once, after --config is read (issue #13) -------------------------------
@@ -152,3 +153,19 @@ def test_a_broken_config_does_not_break_help(tmp_path, monkeypatch):
     (tmp_path / "config.toml").write_text("this is = not [toml")
     result = CliRunner().invoke(cli, ["--help"])
     assert result.exit_code == 0 and "shortlist" in result.output
+
+
+def test_a_crawl_loads_each_plugins_dir_file_once(tmp_path):
+    """The crawl reuses the command's plugins for its prefilter instead of loading them again."""
+    import socket
+
+    path = counting_config(tmp_path)
+    with socket.socket() as s:  # a port nothing listens on: the crawl ends at once, after loading plugins
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    out = subprocess.run([sys.executable, "-m", "microscout", "crawl", "mastodon", "--instance",
+                          f"http://127.0.0.1:{port}", "--hashtag", "x", "--config", str(path)],
+                         capture_output=True, text=True, cwd=tmp_path, timeout=120,
+                         env={**os.environ, "MICROSCOUT_RETRY_BACKOFF": "0.01"})
+    assert out.returncode == 1 and "Traceback" not in out.stderr, out.stderr
+    assert loads(tmp_path) == 1
