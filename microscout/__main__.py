@@ -1,3 +1,3 @@
-from microscout.cli import cli
+from microscout._main import main
 
-cli(prog_name="microscout")
+main()

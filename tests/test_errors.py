@@ -262,3 +262,21 @@ def test_every_exception_maps_to_one_line_and_an_exit_code(exc, code, message):
 
     problem = failure(exc)
     assert problem.exit_code == code and message in problem.message and "\n" not in problem.message
+
+
+def test_ctrl_c_while_the_command_line_loads_ends_quietly():
+    """A KeyboardInterrupt while microscout.cli is still being imported (the first half
+    second of any command) is exit 130 and one word, not a traceback."""
+    import subprocess
+    import sys
+
+    code = ("import sys\n"
+            "class Interrupt:\n"
+            "    def find_spec(self, name, path, target=None):\n"
+            "        if name == 'microscout.cli':\n"
+            "            raise KeyboardInterrupt\n"
+            "sys.meta_path.insert(0, Interrupt())\n"
+            "from microscout._main import main\n"
+            "main()\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 130 and out.stderr == "interrupted\n", out.stderr
