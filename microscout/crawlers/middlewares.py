@@ -15,8 +15,10 @@ from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from urllib.parse import urlparse, urlsplit
 
-from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.utils.misc import load_object
+from scrapy.utils.response import response_status_message
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.defer import Deferred
 from twisted.internet.task import deferLater
@@ -190,16 +192,43 @@ class RateLimitMiddleware:
         return response
 
 
-class BackoffRetryMiddleware(RetryMiddleware):
-    """Scrapy's RetryMiddleware (RETRY_TIMES, RETRY_HTTP_CODES) with exponential backoff."""
+class BackoffRetryMiddleware:
+    """Retries like Scrapy's RetryMiddleware (RETRY_TIMES, RETRY_HTTP_CODES, RETRY_EXCEPTIONS,
+    meta dont_retry / max_retry_times), through Scrapy's public ``get_retry_request``, with
+    exponential backoff between tries (meta["backoff_until"], honoured by the scheduler side)."""
 
-    def __init__(self, settings):
-        super().__init__(settings)
+    def __init__(self, crawler):
+        settings = crawler.settings
+        if not settings.getbool("RETRY_ENABLED"):
+            raise NotConfigured
+        self.crawler = crawler
+        self.max_retry_times = settings.getint("RETRY_TIMES")
+        self.codes = {int(code) for code in settings.getlist("RETRY_HTTP_CODES")}
+        self.priority_adjust = settings.getint("RETRY_PRIORITY_ADJUST")
+        self.exceptions = tuple(load_object(e) if isinstance(e, str) else e
+                                for e in settings.getlist("RETRY_EXCEPTIONS"))
         self.base = settings.getfloat("MICROSCOUT_RETRY_BACKOFF", 0.5)
         self.cap = settings.getfloat("MICROSCOUT_RETRY_BACKOFF_MAX", 30.0)
 
-    def _retry(self, request, reason):
-        retry = super()._retry(request, reason)
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_response(self, request, response, spider=None):
+        if request.meta.get("dont_retry") or response.status not in self.codes:
+            return response
+        return self.again(request, response_status_message(response.status)) or response
+
+    def process_exception(self, request, exception, spider=None):
+        if isinstance(exception, self.exceptions) and not request.meta.get("dont_retry"):
+            return self.again(request, exception)
+        return None
+
+    def again(self, request, reason):
+        """The request to send again after a backoff, or None once its tries are spent."""
+        retry = get_retry_request(request, reason=reason, spider=self.crawler.spider,
+                                  max_retry_times=request.meta.get("max_retry_times", self.max_retry_times),
+                                  priority_adjust=request.meta.get("priority_adjust", self.priority_adjust))
         if retry is not None:
             retry.meta["backoff_until"] = backoff_until(retry.meta.get("retry_times", 1), self.base, self.cap)
         return retry
