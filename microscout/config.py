@@ -1,13 +1,19 @@
 """The configuration file, as pydantic models.
 
 Every default here is also written, with a comment, in the repository's config.toml;
-tests/test_docs.py keeps the two in step. A wrong key, a wrong type or an impossible
-value is one ConfigError naming the file, the key and what would be right.
+tests/test_docs.py keeps the two in step. The package carries the same file as
+microscout/defaults.toml (with the demo campaign and an example schedule): it is the
+configuration when no config file is found, so an installed microscout runs anywhere.
+A wrong key, a wrong type or an impossible value is one ConfigError naming the file,
+the key and what would be right.
 """
 from __future__ import annotations
 
 import os
+import re
+import string
 import tomllib
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Literal
 
@@ -23,6 +29,9 @@ from pydantic import (
 
 TIER_NAMES = ("nano", "micro", "mid", "macro", "mega")
 DEFAULT_CONFIG_NAME = "config.toml"
+# The documented defaults the package carries (config.toml in the repository is the same file).
+DEFAULTS_FILE = Path(__file__).with_name("defaults.toml")
+BUILTIN_SOURCE = "(built-in defaults)"
 
 
 class ConfigError(Exception):
@@ -199,6 +208,109 @@ class Exports(Strict):
     default_format: str = "csv"
 
 
+SCHEDULE_STEPS = ("crawl", "shortlist", "export")
+# What a schedule's file name and folder may contain, with an example value each.
+SCHEDULE_FIELDS = {"schedule": "weekly", "campaign": "demo", "date": datetime(2025, 1, 6, 8, 0, tzinfo=timezone.utc),
+                   "ext": "csv", "format": "csv", "run": 1}
+_SCHEDULE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+
+
+def check_pattern(pattern: str, what: str) -> str:
+    """A str.format pattern using only SCHEDULE_FIELDS ({date:%Y-%m-%d} takes strftime codes)."""
+    try:
+        fields = [f for _, f, _, _ in string.Formatter().parse(pattern) if f is not None]
+    except ValueError as exc:
+        raise ValueError(f"{what} {pattern!r} is not a valid pattern ({exc}); write fields as {{campaign}}") from None
+    for field in fields:
+        if field not in SCHEDULE_FIELDS:
+            raise ValueError(f"{what} {pattern!r}: unknown field {{{field}}}; fields are "
+                             + ", ".join(f"{{{f}}}" for f in SCHEDULE_FIELDS))
+    try:
+        pattern.format(**SCHEDULE_FIELDS)
+    except (ValueError, TypeError) as exc:
+        raise ValueError(f"{what} {pattern!r} cannot be filled in ({exc})") from None
+    return pattern
+
+
+class Schedule(Strict):
+    """When a campaign is crawled, shortlisted and exported by `microscout schedule run`."""
+
+    enabled: bool = True
+    cron: str
+    timezone: str = "UTC"
+    campaign: str
+    steps: list[Literal["crawl", "shortlist", "export"]] = Field(default_factory=lambda: list(SCHEDULE_STEPS))
+    crawl_args: list[str] = Field(default_factory=list)
+    formats: list[str] = Field(default_factory=lambda: ["csv"], min_length=1)
+    destination: str = "exports"
+    filename: str = "{campaign}-{date:%Y-%m-%d}.{ext}"
+    retries: int = Field(default=2, ge=0, le=20)
+    retry_delay: float = Field(default=60.0, ge=0, le=86_400)
+    catch_up: Literal["once", "skip"] = "once"
+
+    @field_validator("cron")
+    @classmethod
+    def _cron(cls, value: str) -> str:
+        from cronsim import CronSim, CronSimError
+
+        try:
+            CronSim(value, datetime(2025, 1, 1, tzinfo=timezone.utc))
+        except CronSimError as exc:
+            raise ValueError(f"not a cron expression ({exc}); five fields: minute hour day-of-month month "
+                             f"day-of-week, e.g. \"0 8 * * MON\"") from None
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("unknown time zone; use an IANA name such as \"Europe/Paris\" or \"UTC\"") from None
+        return value
+
+    @field_validator("steps")
+    @classmethod
+    def _steps(cls, value: list[str]) -> list[str]:
+        if not value:
+            raise ValueError(f"give at least one step of {', '.join(SCHEDULE_STEPS)}")
+        # Whatever order they are written in, they run in the order data flows.
+        return [s for s in SCHEDULE_STEPS if s in value]
+
+    @field_validator("crawl_args")
+    @classmethod
+    def _crawl_args(cls, value: list[str]) -> list[str]:
+        for arg in value:
+            if arg in ("--db", "--config") or arg.startswith(("--db=", "--config=")):
+                raise ValueError(f"{arg}: the schedule's crawl always uses the schedule's config and database")
+        return value
+
+    @field_validator("filename")
+    @classmethod
+    def _filename(cls, value: str) -> str:
+        check_pattern(value, "file name")
+        sample = value.format(**SCHEDULE_FIELDS)
+        if "/" in sample or "\\" in sample or sample in ("", ".", ".."):
+            raise ValueError(f"{value!r} must be a file name, not a path; put the folder in destination")
+        return value
+
+    @field_validator("destination")
+    @classmethod
+    def _destination(cls, value: str) -> str:
+        return check_pattern(value, "destination")
+
+    @model_validator(mode="after")
+    def _one_file_per_format(self) -> "Schedule":
+        if len(set(self.formats)) != len(self.formats):
+            raise ValueError(f"formats {self.formats} names a format twice")
+        if len(self.formats) > 1 and "{ext" not in self.filename and "{format" not in self.filename:
+            raise ValueError(f"filename {self.filename!r} has no {{ext}} or {{format}}: the formats "
+                             f"{', '.join(self.formats)} would overwrite each other")
+        return self
+
+
 class Sandbox(Strict):
     size: int = Field(default=400, ge=10)
     seed: int = 7
@@ -223,10 +335,11 @@ class Config(Strict):
     rules: dict[str, dict[str, Any]] = Field(default_factory=dict)
     campaigns: dict[str, Campaign] = Field(default_factory=dict)
     exports: Exports = Field(default_factory=Exports)
+    schedules: dict[str, Schedule] = Field(default_factory=dict)
     sandbox: Sandbox = Field(default_factory=Sandbox)
 
     # Set by load_config, not by the file: where relative paths start.
-    source: str = Field(default="(built-in defaults)", exclude=True)
+    source: str = Field(default=BUILTIN_SOURCE, exclude=True)
     root: str = Field(default=".", exclude=True)
 
     @model_validator(mode="after")
@@ -238,12 +351,30 @@ class Config(Strict):
                     raise ValueError(
                         f"campaigns.{name}.platforms: unknown platform {platform!r}; "
                         f"known: {', '.join(known)}")
+        for name, schedule in self.schedules.items():
+            if not _SCHEDULE_NAME.match(name):
+                raise ValueError(f"schedules.{name}: a schedule's name is letters, digits, '-', '_' or '.' "
+                                 f"(it names its lock and its files)")
+            if schedule.campaign not in self.campaigns:
+                raise ValueError(f"schedules.{name}.campaign: no campaign {schedule.campaign!r} in [campaigns]; "
+                                 f"known: {', '.join(sorted(self.campaigns)) or 'none defined'}")
         return self
 
     def path(self, value: str) -> Path:
         """A path from the file, relative to the file's folder."""
         p = Path(value).expanduser()
         return p if p.is_absolute() else Path(self.root) / p
+
+    @property
+    def from_file(self) -> bool:
+        """Whether a config file was read (else: the packaged defaults)."""
+        return self.source != BUILTIN_SOURCE
+
+    def schedule(self, name: str) -> Schedule:
+        if name not in self.schedules:
+            known = ", ".join(sorted(self.schedules)) or "none defined"
+            raise ConfigError(f"{self.source}: no schedule {name!r} in [schedules]; known: {known}")
+        return self.schedules[name]
 
     def campaign(self, name: str) -> Campaign:
         if name not in self.campaigns:
@@ -284,7 +415,7 @@ def _short(text: str, limit: int = 80) -> str:
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
-def parse_config(data: dict[str, Any], source: str = "(built-in defaults)", root: str = ".") -> Config:
+def parse_config(data: dict[str, Any], source: str = BUILTIN_SOURCE, root: str = ".") -> Config:
     try:
         data = resolve_env(data, "", source)
         config = Config.model_validate(data)
@@ -307,11 +438,17 @@ def find_config(explicit: str | None) -> Path | None:
     return local if local.exists() else None
 
 
+def packaged_defaults() -> dict[str, Any]:
+    """The documented defaults the package carries (microscout/defaults.toml) as a TOML table."""
+    return read_toml(DEFAULTS_FILE)
+
+
 def load_config(path: str | Path | None = None) -> Config:
-    """Read a config file; with no file at all, the built-in defaults."""
+    """Read a config file; with no file at all, the packaged defaults (relative paths
+    start in the current folder)."""
     found = find_config(str(path) if path else None)
     if found is None:
-        return parse_config({}, root=str(Path.cwd()))
+        return parse_config(packaged_defaults(), root=str(Path.cwd()))
     if not found.exists():
         raise ConfigError(f"{found}: no such config file; pass --config PATH or create config.toml")
     return parse_config(read_toml(found), source=str(found), root=str(found.resolve().parent))

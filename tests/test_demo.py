@@ -1,13 +1,25 @@
-"""`microscout demo` end to end, as a user runs it: a subprocess from the repository folder."""
+"""`microscout demo` end to end, as a new user runs it: a subprocess in an empty folder
+outside the repository, with no config file (the packaged defaults), then the commands it
+prints, in that folder. One demo run (~25 s) is shared by the tests of this module."""
 import csv
+import json
 import os
 import re
+import shlex
 import socket
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+from click.testing import CliRunner
+
+from microscout.cli import cli
+from microscout.config import load_config
 from tests.conftest import REPO
+
+pytestmark = pytest.mark.slow
 
 
 def processes_mentioning(text: str) -> list[str]:
@@ -22,30 +34,41 @@ def processes_mentioning(text: str) -> list[str]:
     return found
 
 
-def test_demo_crawls_shortlists_exports_and_leaves_nothing_running(tmp_path):
-    db = tmp_path / "demo.db"
-    exports = tmp_path / "exports"
-    config = tmp_path / "config.toml"
-    # The repository's own config, with exports redirected so the test leaves no files behind.
-    text = (REPO / "config.toml").read_text().replace('dir = "exports"', f'dir = "{exports}"')
-    text = text.replace('plugins_dir = "plugins"', f'plugins_dir = "{REPO / "plugins"}"')
-    config.write_text(text)
+def clean_env(state: Path) -> dict:
+    """A new user's environment: no MICROSCOUT_* settings (the state folder aside, so the
+    error log stays out of the home folder)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("MICROSCOUT_")}
-    result = subprocess.run([sys.executable, "-m", "microscout", "--config", str(config), "demo", "--db", str(db)],
-                            capture_output=True, text=True, timeout=240, cwd=tmp_path, env=env)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    out = result.stdout
+    env["MICROSCOUT_STATE_DIR"] = str(state)
+    return env
 
-    exported = list(exports.glob("demo-*.csv"))
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("new-user")
+    assert not any(folder.iterdir()) and REPO not in folder.parents
+    state = tmp_path_factory.mktemp("state")
+    result = subprocess.run([sys.executable, "-m", "microscout", "demo"], capture_output=True, text=True,
+                            timeout=240, cwd=folder, env=clean_env(state))
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return folder, state, result.stdout
+
+
+def test_demo_crawls_shortlists_exports_and_leaves_nothing_running(demo):
+    folder, _, out = demo
+    db = folder / "microscout.db"  # the default database: the next commands find it
+    assert db.exists() and "(the default database)" in out
+
+    exported = list((folder / "exports").glob("demo-*.csv"))
     assert len(exported) == 1, out
     assert f"Export: {exported[0]}" in out
-    rows = list(csv.DictReader(exported[0].open()))
+    with open(exported[0], encoding="utf-8-sig") as f:
+        rows = list(csv.DictReader(f))
     assert len(rows) == 20
-    for column in ("status", "rank", "platform", "handle", "followers", "engagement_rate", "score", "reasons",
-                   "tier_bounds.outcome", "disclosure.reason", "audience_authenticity.outcome"):
+    for column in ("Rank", "Change", "Handle", "Platform", "Followers", "Engagement rate (%)", "Score",
+                   "Why (top reasons)", "Tier bounds: outcome", "Disclosure: reason", "Audience authenticity: outcome"):
         assert column in rows[0], f"export lacks column {column}"
-    assert [int(r["rank"]) for r in rows] == list(range(1, 21))
-    assert all(r["tier"] == "micro" and r["status"] == "new" for r in rows)
+    assert [int(r["Rank"]) for r in rows] == list(range(1, 21))
+    assert all(r["Tier"] == "micro" and r["Change"] == "new" for r in rows)
     assert re.search(r"Excluded \d+ of \d+: \d+ by tier_bounds", out)
 
     # Against the sandbox's truth: every planted archetype caught by its own rule, no genuine
@@ -53,10 +76,8 @@ def test_demo_crawls_shortlists_exports_and_leaves_nothing_running(tmp_path):
     from microscout.sandbox.score import score
     from microscout.store import open_store
 
-    import tomllib
-
-    sandbox = tomllib.loads(text)["sandbox"]
-    report = score(open_store(db), "demo", sandbox["size"], sandbox["seed"])
+    sandbox = load_config(REPO / "microscout" / "defaults.toml").sandbox
+    report = score(open_store(db), "demo", sandbox.size, sandbox.seed)
     assert report.unmatched == 0
     for name, a in report.archetypes.items():
         if a.rule:
@@ -69,8 +90,6 @@ def test_demo_crawls_shortlists_exports_and_leaves_nothing_running(tmp_path):
     assert report.opted_out.leaked == 0 and report.opted_out.shortlisted == 0
 
     # The truth never travelled over the wire: no archetype name anywhere in what was crawled.
-    import sqlite3
-
     conn = sqlite3.connect(db)
     crawled = " ".join(str(v) for table in ("profiles", "posts", "comments", "follower_samples")
                        for row in conn.execute(f"SELECT * FROM {table}") for v in row)
@@ -84,3 +103,37 @@ def test_demo_crawls_shortlists_exports_and_leaves_nothing_running(tmp_path):
     with socket.socket() as s:
         assert s.connect_ex(("127.0.0.1", int(url.group(1)))) != 0, "the sandbox is still listening"
     assert processes_mentioning(str(db)) == []
+
+
+def printed_commands(out: str) -> list[list[str]]:
+    tail = out[out.index("Next:"):]
+    return [shlex.split(line.strip()) for line in tail.splitlines() if line.strip().startswith("microscout ")]
+
+
+def test_the_commands_it_prints_continue_from_its_data(demo, monkeypatch):
+    folder, state, out = demo
+    commands = printed_commands(out)
+    assert [c[1] for c in commands] == ["shortlist", "explain", "export", "browse", "schedule", "sandbox"]
+    assert all("--db" not in c and "--config" not in c for c in commands), commands  # the defaults find it
+    monkeypatch.chdir(folder)
+    for key in [k for k in os.environ if k.startswith("MICROSCOUT_") and k != "MICROSCOUT_STATE_DIR"]:
+        monkeypatch.delenv(key)
+    runner = CliRunner()
+
+    def run(args):
+        result = runner.invoke(cli, args)
+        assert result.exit_code == 0, f"{shlex.join(args)}:\n{result.output}"
+        return result.output
+
+    shown = run(commands[0][1:])   # microscout shortlist demo
+    assert "Nothing changed since run 1" in shown and "Shortlist: demo (run 1)" in shown
+    handle = commands[1][2]        # microscout explain @<the top creator>
+    assert handle.startswith("@") and handle.lstrip("@") in run(commands[1][1:])
+    exported = run(commands[2][1:])  # microscout export demo --format csv
+    assert "Wrote 20 rows" in exported and "20 unchanged" in exported
+    assert "demo-weekly" in run(commands[4][1:])
+    assert "Shortlist run 1 of campaign 'demo' vs sandbox truth" in run(commands[5][1:])
+    stats = json.loads(run(["db", "stats", "--json"]))
+    assert stats["database"] == str((folder / "microscout.db").resolve())
+    assert stats["tables"]["shortlist_runs"] == 1 and stats["tables"]["crawl_runs"] == 4
+    assert "m006_shortlist_fingerprint" in stats["migrations"]

@@ -115,7 +115,8 @@ def lookup(data, dotted):
     return data
 
 
-USER_TABLES = {"rules", "campaigns"}  # tables of user-chosen names, checked elsewhere
+USER_TABLES = {"rules", "campaigns", "schedules"}  # tables of user-chosen names, checked elsewhere
+# (schedules: tests/test_defaults.py checks the example schedule's keys)
 SECRETS = {"platforms.bluesky.handle", "platforms.bluesky.app_password"}  # never defaulted in a file
 
 

@@ -31,6 +31,8 @@ COMMAND_MODULES = (
     "microscout.cli.logout",
     "microscout.cli.sandbox",
     "microscout.cli.demo",
+    "microscout.cli.schedule",
+    "microscout.cli.browse",
 )
 
 

@@ -1,6 +1,8 @@
 """`microscout db`: the database's size and its migrations."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from microscout.cli.common import Env, with_env
@@ -12,13 +14,23 @@ def command() -> None:
 
 
 @command.command("stats")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON: path, size, row counts, migrations.")
 @with_env
-def stats(env: Env) -> None:
+def stats(env: Env, as_json: bool) -> None:
     """Row counts per table and applied migrations."""
     from microscout.store.migrations import applied
     from microscout.store.queries import stats as table_stats
 
     db = env.db(readonly=True)
+    if as_json:
+        import json
+
+        path = env.database_path
+        size = sum(Path(f"{path}{suffix}").stat().st_size for suffix in ("", "-wal")
+                   if Path(f"{path}{suffix}").exists())
+        click.echo(json.dumps({"database": str(path.resolve()), "bytes": size, "tables": table_stats(db),
+                               "migrations": applied(db)}, indent=2))
+        return
     click.echo(f"{env.database_path}")
     for table, count in table_stats(db).items():
         click.echo(f"  {table:<20} {count:>10,}")

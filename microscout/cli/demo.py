@@ -1,12 +1,21 @@
-"""`microscout demo`: the whole job, offline, on one command.
+"""`microscout demo`: the whole job, offline, on one command, from any folder.
 
 Starts the sandbox on 127.0.0.1 in a background thread, crawls it with the real spiders
 (each crawl in its own process: Scrapy's reactor starts once per process), shortlists the
 `demo` campaign, exports it, and compares the result with the sandbox's known truth.
+
+Outside a project (no config.toml) it runs on the packaged defaults, which carry the demo
+campaign. It fills the default database (`database` in config), so that the commands it
+prints next (`microscout shortlist demo`, `explain`, `export`, `browse`) continue from its
+data as they are; it marks that database as the demo's and starts it afresh next time. A
+default database holding other data is never touched: the demo then uses
+.microscout/demo.db and prints the commands with `--db`.
 """
 from __future__ import annotations
 
+import json
 import os
+import shlex
 import subprocess
 import sys
 import tempfile
@@ -20,14 +29,98 @@ from microscout.cli.common import Env, UsageProblem, with_env
 
 CAMPAIGN = "demo"
 DAYS_BETWEEN_CRAWLS = 7
+FALLBACK_DB = ".microscout/demo.db"  # when the default database holds other data
+DEMO_KEY = "demo"  # the store_info row marking a database the demo filled
+
+
+def demo_mark(path: Path) -> dict | None | bool:
+    """What the demo recorded in the database at ``path``: its mark (a dict) when the demo
+    filled it and nothing was crawled into it since; None when there is no database;
+    False when it holds other data (or cannot be read)."""
+    import sqlite3
+
+    if not path.exists():
+        return None
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            if not tables:
+                return None
+            if "store_info" not in tables:
+                return False
+            row = conn.execute("SELECT value FROM store_info WHERE key = ?", [DEMO_KEY]).fetchone()
+            mark = json.loads(row[0]) if row else None
+            if not isinstance(mark, dict):
+                return False
+            last = conn.execute("SELECT max(id) FROM crawl_runs").fetchone()[0] if "crawl_runs" in tables else None
+        finally:
+            conn.close()
+    except (sqlite3.Error, ValueError):
+        return False
+    crawled = mark.get("crawl_runs")
+    # A crawl run after the demo's own means someone crawled into it since: other data.
+    return mark if crawled is None or last is None or last <= crawled else False
+
+
+def choose_database(env: Env) -> tuple[Path, bool]:
+    """(where the demo writes, whether that is the default database the commands use)."""
+    default = env.config.path(env.config.database)
+    if env.db_path:
+        path = Path(env.db_path)
+        if demo_mark(path) is False:
+            raise UsageProblem(f"{path}: holds data the demo did not write, and the demo starts its database "
+                               f"afresh; pass --db with a new file")
+        return path, path.resolve() == default.resolve()
+    if demo_mark(default) is not False:
+        return default, True
+    fallback = env.config.path(FALLBACK_DB)
+    if demo_mark(fallback) is False:
+        raise UsageProblem(f"{default} and {fallback} hold data the demo did not write; pass --db with a new file")
+    return fallback, False
+
+
+def _mark(db, size: int, seed: int, crawl_runs: int | None) -> None:
+    from microscout.store.writes import now_iso
+
+    value = json.dumps({"size": size, "seed": seed, "crawl_runs": crawl_runs, "written_at": now_iso()})
+    with db.conn:
+        db.execute("INSERT INTO store_info (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET "
+                   "value = excluded.value", [DEMO_KEY, value])
+
+
+def next_commands(env: Env, db_path: Path, is_default: bool, handle: str | None,
+                  size: int, seed: int) -> list[tuple[str, str]]:
+    """The commands to try next, with --config and --db where the defaults would not find them."""
+    opts = ""
+    if env.config_path:
+        opts += f" --config {shlex.quote(str(Path(env.config_path).resolve()))}"
+    if not is_default:
+        opts += f" --db {shlex.quote(str(db_path.resolve()))}"
+    who = shlex.quote(f"@{handle.lstrip('@')}") if handle else "HANDLE"
+    population = ""
+    if size != env.config.sandbox.size:
+        population += f" --size {size}"
+    if seed != env.config.sandbox.seed:
+        population += f" --seed {seed}"
+    return [(f"microscout shortlist {CAMPAIGN}{opts}", "the shortlist again (re-used while nothing changes)"),
+            (f"microscout explain {who}{opts}", "every verdict behind a creator's rank"),
+            (f"microscout export {CAMPAIGN}{opts} --format csv", "the shortlist as a file (`microscout plugins` "
+                                                                  "lists the formats)"),
+            (f"microscout browse{opts}", "the database in Datasette (pip install 'microscout[browse]')"),
+            (f"microscout schedule list{opts}", "schedules: crawl, shortlist and export on a cron time"),
+            (f"microscout sandbox score {CAMPAIGN}{opts}{population}",
+             "precision and recall per rule against the sandbox's truth")]
 
 
 def _crawl(env: Env, db: Path, url: str, extra: list[str], credentials: dict[str, str]) -> None:
     args = [sys.executable, "-m", "microscout"]
-    if env.config.source != "(built-in defaults)":
-        args += ["--config", env.config.source]
-    args += ["crawl", CAMPAIGN, "--db", str(db), "--instance", url, "--appview", url, "--pds", url, *extra]
-    result = subprocess.run(args, capture_output=True, text=True, env={**os.environ, **credentials})
+    if env.config.from_file:
+        args += ["--config", str(Path(env.config.source).resolve())]
+    args += ["crawl", CAMPAIGN, "--db", str(db.resolve()), "--instance", url, "--appview", url, "--pds", url, *extra]
+    # From the config's folder: with the packaged defaults, relative paths start where the demo runs.
+    result = subprocess.run(args, capture_output=True, text=True, env={**os.environ, **credentials},
+                            cwd=env.config.root)
     for line in result.stdout.splitlines():
         if line.startswith("crawl run") or "requests per stored candidate" in line or line.strip().startswith("errors"):
             click.echo("  " + line.strip())
@@ -53,8 +146,11 @@ def command(env: Env, size: int | None, seed: int | None, fmt: str) -> None:
     started = time.monotonic()
     config = env.config
     if CAMPAIGN not in config.campaigns:
-        raise UsageProblem(f"{config.source}: the demo needs [campaigns.{CAMPAIGN}]; run it from the repository "
-                           f"folder (where config.toml defines it) or pass --config PATH")
+        from microscout.config import DEFAULTS_FILE
+
+        raise UsageProblem(f"{config.source}: the demo needs [campaigns.{CAMPAIGN}]; copy it from {DEFAULTS_FILE} "
+                           f"into this config, or run the demo in a folder without config.toml (the built-in "
+                           f"defaults have it)")
     spec = config.campaign(CAMPAIGN)
     rules = env.rules
     exporters = collect_exporters(env.pm)
@@ -62,9 +158,14 @@ def command(env: Env, size: int | None, seed: int | None, fmt: str) -> None:
         raise UsageProblem(f"no exporter {fmt!r}; available: {', '.join(sorted(exporters))}")
     size = size or config.sandbox.size
     seed = config.sandbox.seed if seed is None else seed
-    db_path = Path(env.db_path) if env.db_path else config.path(".microscout/demo.db")
-    for suffix in ("", "-wal", "-shm"):  # a fresh demo every time
+    db_path, is_default = choose_database(env)
+    for suffix in ("", "-wal", "-shm"):  # a fresh demo every time (the database is the demo's: see above)
         Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+    marked = open_store(db_path)
+    _mark(marked, size, seed, None)  # the demo's from the start, even if stopped half-way
+    # Closed now, not whenever the garbage collector gets to it: a connection of this process
+    # closing in the middle of a crawl could take the WAL away from under the crawl's.
+    marked.conn.close()
     console = make_console()
     from microscout.sandbox.routes_bluesky import IDENTIFIER, PASSWORD
 
@@ -86,15 +187,23 @@ def command(env: Env, size: int | None, seed: int | None, fmt: str) -> None:
                       f"follower samples")
         _crawl(env, db_path, server.url, ["--known"], credentials)
     db = open_store(db_path)
+    _mark(db, size, seed, db.execute("SELECT max(id) FROM crawl_runs").fetchone()[0])
     summary = run_shortlist(db, config, rules, CAMPAIGN)
     console.print(shortlist_table(db, summary.run_id, spec.shortlist_size,
                                   f"Shortlist: {CAMPAIGN} ({spec.description})"))
     path = default_path(config.path(config.exports.dir), CAMPAIGN, exporters[fmt])
-    result = export_shortlist(db, CAMPAIGN, spec.shortlist_size, exporters[fmt], path)
+    result = export_shortlist(db, CAMPAIGN, spec.shortlist_size, exporters[fmt], path, config=config)
     console.print(f"Judged {summary.candidates} candidates with {len(rules)} rules; "
                   f"{summary.candidates - summary.excluded} ranked. {excluded_line(summary)}")
     console.print(f"Export: {result['path']} ({result['rows']} rows)")
     console.print("\nAgainst the sandbox's known truth:")
     console.print(format_report(score(db, CAMPAIGN, size, seed)), markup=False, highlight=False)
-    console.print(f"\nDone in {time.monotonic() - started:.0f} s. Explain any rank with "
-                  f"`microscout explain HANDLE --db {db_path}`.")
+    top = db.execute("SELECT handle FROM shortlist_entries WHERE run_id = ? AND rank = 1", [summary.run_id]).fetchone()
+    where = ("the default database" if is_default else "given by --db" if env.db_path
+             else "not the default database, which holds other data")
+    console.print(f"\nDone in {time.monotonic() - started:.0f} s. The demo's data is in {db_path.resolve()} "
+                  f"({where}). Next:", highlight=False)
+    commands = next_commands(env, db_path, is_default, top[0] if top else None, size, seed)
+    for cmd, what in commands:
+        console.print(f"  {cmd}", markup=False, highlight=False)
+        console.print(f"      {what}", markup=False, highlight=False)

@@ -1,24 +1,52 @@
-"""`microscout explain HANDLE`: every verdict behind a rank, with its evidence."""
+"""`microscout explain HANDLE`: every verdict behind a rank, with its evidence in words.
+
+Each verdict is its outcome, the rule, the rule's one-line reason and its evidence as a few
+`key: value` lines with units (shares as percentages, counts, ranges); `--json` prints the
+raw evidence the rule recorded.
+"""
 from __future__ import annotations
 
 import json
 
 import click
-from rich.console import Console
-from rich.table import Table
+from rich.padding import Padding
+from rich.text import Text
 
 from microscout.cli.common import Env, UsageProblem, with_env
 
 OUTCOME_STYLE = {"pass": "green", "warn": "yellow", "fail": "red", "unknown": "dim", "error": "magenta"}
 
 
+def verdict_block(verdict: dict, evidence_limit: int = 8) -> list:
+    """A verdict as a few renderables: `pass  Engagement (score 1.00)`, the reason, the evidence."""
+    from microscout.engine.evidence import evidence_lines
+    from microscout.engine.exporters import rule_title
+
+    outcome = verdict["outcome"]
+    head = Text()
+    head.append(f"{outcome:<8}", style=f"bold {OUTCOME_STYLE.get(outcome, '')}")
+    head.append(rule_title(verdict["rule"]), style="bold")
+    head.append(f" ({verdict['rule']}, score {verdict['score']:.2f})" if verdict["score"] is not None
+                else f" ({verdict['rule']})", style="dim")
+    out = [head, Padding(Text(verdict["reason"] or ""), (0, 0, 0, 8))]
+    try:
+        evidence = json.loads(verdict["evidence"] or "{}")
+    except ValueError:
+        evidence = {}
+    for line in evidence_lines(evidence, limit=evidence_limit):
+        out.append(Padding(Text(line, style="dim"), (0, 0, 0, 10)))
+    return out
+
+
 @click.command("explain")
 @click.argument("handle")
 @click.option("--campaign", default=None, help="Campaign whose latest shortlist to explain (default: the latest run).")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON with the raw evidence instead of words.")
 @with_env
 def command(env: Env, handle: str, campaign: str | None, as_json: bool) -> None:
-    """Print every rule's verdict on HANDLE with its evidence."""
+    """Print every rule's verdict on HANDLE with its evidence in words."""
+    from microscout.cli.shortlist import make_console
+    from microscout.engine.contact import contact_in, profile_url
     from microscout.engine.shortlist import verdicts_for
     from microscout.store.queries import find_profile
 
@@ -27,7 +55,7 @@ def command(env: Env, handle: str, campaign: str | None, as_json: bool) -> None:
     if not profiles:
         raise UsageProblem(f"no stored profile matches {handle!r}; check the handle (user@instance on Mastodon, "
                            f"name.bsky.social on Bluesky) or crawl it first")
-    console = Console()
+    console = make_console()
     out = []
     for profile in profiles:
         sql = ("SELECT e.*, r.campaign FROM shortlist_entries e JOIN shortlist_runs r ON r.id = e.run_id "
@@ -50,15 +78,20 @@ def command(env: Env, handle: str, campaign: str | None, as_json: bool) -> None:
                         "verdicts": [{**v, "evidence": json.loads(v["evidence"] or "{}")} for v in verdicts]})
             continue
         status = f"excluded by {entry['excluded_by']}" if entry["excluded_by"] else f"rank {entry['rank']}"
-        console.print(f"[bold]{profile['handle']}[/bold] ({profile['platform']}), campaign {entry['campaign']} "
-                      f"run {entry['run_id']}: {status}, score {entry['score']:.2f}")
-        table = Table(show_lines=True)
-        for col in ("rule", "outcome", "score", "reason", "evidence"):
-            table.add_column(col, overflow="fold")
+        title = Text()
+        title.append(profile["handle"], style="bold")
+        title.append(f" ({profile['platform']}), campaign {entry['campaign']} run {entry['run_id']}: {status}, "
+                     f"score {entry['score']:.2f}")
+        console.print(title)
+        about = [profile.get("display_name") or "",
+                 profile_url(profile["platform"], profile["handle"], profile.get("url"), profile.get("instance"),
+                             profile.get("platform_id")) or "",
+                 f"contact: {contact_in(profile.get('bio'))}" if contact_in(profile.get("bio")) else "no contact in the bio"]
+        console.print(Text(" · ".join(a for a in about if a), style="dim"))
         for v in verdicts:
-            style = OUTCOME_STYLE.get(v["outcome"], "")
-            evidence = json.dumps(json.loads(v["evidence"] or "{}"), ensure_ascii=False, indent=1)
-            table.add_row(v["rule"], f"[{style}]{v['outcome']}[/{style}]", f"{v['score']:.2f}", v["reason"], evidence)
-        console.print(table)
+            console.print()
+            for part in verdict_block(v):
+                console.print(part)
+        console.print()
     if as_json:
         click.echo(json.dumps(out if len(out) > 1 else out[0], ensure_ascii=False, indent=2))

@@ -1,6 +1,7 @@
-"""`microscout export CAMPAIGN`: write the latest shortlist, marked new/unchanged/dropped."""
+"""`microscout export CAMPAIGN`: write the latest shortlist, with each rank's change since the last export."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import click
@@ -10,16 +11,22 @@ from microscout.cli.common import Env, UsageProblem, with_env
 
 @click.command("export")
 @click.argument("campaign")
-@click.option("--format", "fmt", default=None, help="Exporter name: csv, json, jsonl or a plugin's (default from config).")
+@click.option("--format", "fmt", default=None,
+              help="Exporter name: csv, xlsx, html, json, jsonl or a plugin's (default from config).")
 @click.option("--out", type=click.Path(dir_okay=False), default=None,
               help="File to write (default: exports dir from config, CAMPAIGN-TIMESTAMP.EXT).")
-@click.option("--limit", type=int, default=None, help="Rows (default: the campaign's shortlist_size).")
+@click.option("--limit", type=click.IntRange(min=1), default=None, help="Rows (default: the campaign's shortlist_size).")
+@click.option("--bom/--no-bom", default=True, show_default=True,
+              help="Start a csv with a UTF-8 byte-order mark, so spreadsheets read it as UTF-8.")
+@click.option("--json", "as_json", is_flag=True, help="Print what was written as JSON.")
 @with_env
-def command(env: Env, campaign: str, fmt: str | None, out: str | None, limit: int | None) -> None:
+def command(env: Env, campaign: str, fmt: str | None, out: str | None, limit: int | None, bom: bool,
+            as_json: bool) -> None:
     """Export CAMPAIGN's latest shortlist with reasons.
 
-    Each row carries every rule's outcome and reason and is marked new, unchanged or
-    dropped against the previous export; the file is written atomically.
+    Each row carries the profile link, display name, a contact found in the bio, every
+    rule's outcome and reason, and the rank's change against the previous export (new,
+    up N, down N, unchanged, dropped); the file is written atomically.
     """
     from microscout.engine.export import ExportError, default_path, export_shortlist
     from microscout.engine.plugins import collect_exporters
@@ -33,8 +40,18 @@ def command(env: Env, campaign: str, fmt: str | None, out: str | None, limit: in
     exporter = exporters[name]
     path = Path(out) if out else default_path(config.path(config.exports.dir), campaign, exporter)
     try:
-        result = export_shortlist(env.db(create=False), campaign, limit or spec.shortlist_size, exporter, path)
+        result = export_shortlist(env.db(create=False), campaign, limit or spec.shortlist_size, exporter, path,
+                                  config=config, bom=bom)
     except ExportError as exc:
         raise UsageProblem(str(exc)) from None
-    click.echo(f"Wrote {result['rows']} rows to {result['path']} "
-               f"({result['new']} new, {result['unchanged']} unchanged, {result['dropped']} dropped).")
+    if as_json:
+        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"Wrote {result['rows']} rows to {result['path']} ({summary_of(result)}).")
+
+
+def summary_of(result: dict) -> str:
+    """"3 new, 2 up, 14 unchanged, 1 dropped against export 7" (the counts that are not 0)."""
+    parts = [f"{result[s]} {s}" for s in ("new", "up", "down", "unchanged", "dropped") if result.get(s)]
+    against = f" against export {result['compared_with']}" if result.get("compared_with") else ""
+    return (", ".join(parts) or "no rows") + against

@@ -1,41 +1,170 @@
-"""`microscout shortlist CAMPAIGN`: judge every stored candidate and rank them."""
+"""`microscout shortlist CAMPAIGN`: judge every stored candidate and rank them.
+
+The table fits the terminal (or COLUMNS): at full width every column with the reasons
+beside; narrower, the tier and platform columns go; narrower still, each creator is one
+line of numbers with its reasons below, wrapped at word boundaries, never cut.
+"""
 from __future__ import annotations
 
 import json
+import os
+from contextlib import contextmanager
+from typing import Callable, Iterator
 
 import click
-from rich.console import Console
+from rich import box
+from rich.console import Console, ConsoleOptions, RenderResult
+from rich.padding import Padding
 from rich.table import Table
+from rich.text import Text
 
 from microscout.cli.common import Env, with_env
 
-
-def shortlist_table(db, run_id: int, limit: int, title: str) -> Table:
-    from microscout.engine.shortlist import ranked_entries
-
-    table = Table(title=title, show_lines=False)
-    for name, justify in (("#", "right"), ("handle", "left"), ("platform", "left"), ("tier", "left"),
-                          ("followers", "right"), ("eng. rate", "right"), ("score", "right"),
-                          ("why", "left")):
-        table.add_column(name, justify=justify, overflow="fold")
-    for e in ranked_entries(db, run_id, limit=limit):
-        rate = e["engagement_rate"]
-        table.add_row(str(e["rank"]), e["handle"], e["platform"], e["tier"] or "?",
-                      f"{e['followers']:,}" if e["followers"] is not None else "hidden",
-                      f"{rate:.2%}" if rate is not None else "n/a", f"{e['score']:.2f}",
-                      "\n".join(shorten(r) for r in json.loads(e["reasons"] or "[]")))
-    return table
+# Narrower than this, the reasons column would fold long words: drop columns, then stack.
+MIN_REASON_WIDTH = 44
+# Off a terminal (a log, a pipe, CI) without COLUMNS, the table is this wide.
+PIPE_WIDTH = 120
 
 
-def shorten(reason: str, limit: int = 90) -> str:
-    """One line per reason in the table; `microscout explain` has the whole text."""
-    return reason if len(reason) <= limit else reason[:limit - 1].rstrip() + "…"
+def shortlist_rows(db, run_id: int, limit: int | None) -> list[dict]:
+    """The ranked entries of a run, best first, with profile link, display name and contact."""
+    from microscout.engine.contact import contact_in, profile_url
+
+    sql = ("SELECT e.rank, e.handle, e.platform, p.platform_id, p.display_name, p.url, p.bio, p.instance, e.tier, "
+           "e.followers, e.engagement_rate, e.score, e.reasons FROM shortlist_entries e "
+           "JOIN profiles p ON p.id = e.profile_id WHERE e.run_id = ? AND e.rank IS NOT NULL ORDER BY e.rank")
+    params: list = [run_id]
+    if limit is not None:
+        sql += " LIMIT ?"
+        params.append(limit)
+    rows = []
+    for e in db.query(sql, params):
+        rows.append({"rank": e["rank"], "handle": e["handle"], "display_name": e["display_name"] or None,
+                     "platform": e["platform"], "platform_id": e["platform_id"],
+                     "profile_url": profile_url(e["platform"], e["handle"], e["url"], e["instance"], e["platform_id"]),
+                     "contact": contact_in(e["bio"]), "tier": e["tier"], "followers": e["followers"],
+                     "engagement_rate": e["engagement_rate"], "score": e["score"],
+                     "reasons": json.loads(e["reasons"] or "[]")})
+    return rows
 
 
-def make_console() -> Console:
-    # Off a terminal (a log, a pipe, CI) rich would squeeze the table into 80 columns.
-    probe = Console()
-    return probe if probe.is_terminal else Console(width=170)
+# (key, header, justify): the columns of the wide table, dropped right to left from DROPPABLE.
+COLUMNS = [("rank", "#", "right"), ("handle", "handle", "left"), ("platform", "platform", "left"),
+           ("tier", "tier", "left"), ("followers", "followers", "right"), ("rate", "eng. rate", "right"),
+           ("score", "score", "right")]
+DROPPABLE = ["tier", "platform"]
+HANDLE_MAX = 34
+
+
+def _cells(row: dict) -> dict[str, str]:
+    rate, followers = row["engagement_rate"], row["followers"]
+    return {"rank": str(row["rank"]), "handle": row["handle"] or "", "platform": row["platform"] or "",
+            "tier": row["tier"] or "?", "followers": f"{followers:,}" if followers is not None else "hidden",
+            "rate": f"{rate:.2%}" if rate is not None else "n/a",
+            "score": f"{row['score']:.2f}" if row["score"] is not None else ""}
+
+
+class ShortlistView:
+    """A shortlist that lays itself out for the width it is given (see the module doc)."""
+
+    def __init__(self, rows: list[dict], title: str):
+        self.rows = rows
+        self.title = title
+        self.cells = [_cells(r) for r in rows]
+
+    def _natural(self, key: str, header: str) -> int:
+        width = max([len(header)] + [len(c[key]) for c in self.cells])
+        return min(width, HANDLE_MAX) if key == "handle" else width
+
+    def layout(self, width: int) -> list[str] | None:
+        """The columns of the wide table at ``width``, or None: stack."""
+        keys = [k for k, _, _ in COLUMNS]
+        for dropped in range(len(DROPPABLE) + 1):
+            shown = [k for k in keys if k not in DROPPABLE[:dropped]]
+            fixed = sum(self._natural(k, h) for k, h, _ in COLUMNS if k in shown)
+            # box.SIMPLE_HEAD without edges: one separator between columns, one space of padding each side
+            reasons = width - fixed - len(shown) - 2 * (len(shown) + 1)
+            if reasons >= MIN_REASON_WIDTH:
+                return shown
+        return None
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        width = options.max_width
+        shown = self.layout(width)
+        if shown is not None:
+            yield self._table(shown, width)
+        else:
+            yield from self._stacked(width)
+
+    def _table(self, shown: list[str], width: int) -> Table:
+        table = Table(title=self.title, box=box.SIMPLE_HEAD, show_edge=False, width=width, leading=1)
+        for key, header, justify in COLUMNS:
+            if key in shown:
+                table.add_column(header, justify=justify, no_wrap=key != "handle", overflow="fold",
+                                 max_width=HANDLE_MAX if key == "handle" else None)
+        table.add_column("why", ratio=1, overflow="fold")
+        for row, cells in zip(self.rows, self.cells):
+            table.add_row(*(cells[k] for k in shown), Text("\n".join(row["reasons"])))
+        return table
+
+    def _stacked(self, width: int):
+        yield Text(self.title, style="italic", justify="center")
+        grid_cols = [("rank", "#", "right", 3), ("handle", "handle", "left", None), ("followers", "followers", "right", 9),
+                     ("rate", "eng. rate", "right", 9), ("score", "score", "right", 5)]
+
+        def grid(values: list[str], style: str = "") -> Table:
+            g = Table.grid(padding=(0, 1), expand=True)
+            for key, _, justify, w in grid_cols:
+                g.add_column(justify=justify, width=w, ratio=None if w else 1, overflow="fold",
+                             no_wrap=key != "handle")
+            g.add_row(*values, style=style)
+            return g
+
+        yield grid([h for _, h, _, _ in grid_cols], style="bold")
+        for row, cells in zip(self.rows, self.cells):
+            yield grid([cells[k] for k, _, _, _ in grid_cols])
+            for reason in row["reasons"]:
+                yield Padding(Text(reason, overflow="fold"), (0, 0, 0, 4))
+            yield Text("")
+
+
+def shortlist_table(db, run_id: int, limit: int, title: str) -> ShortlistView:
+    """The shortlist of ``run_id`` as a renderable that fits the console it is printed on."""
+    return ShortlistView(shortlist_rows(db, run_id, limit), title)
+
+
+def make_console(stderr: bool = False) -> Console:
+    """A console as wide as the terminal, or COLUMNS; off a terminal without COLUMNS, PIPE_WIDTH."""
+    probe = Console(stderr=stderr)
+    columns = os.environ.get("COLUMNS", "")
+    if probe.is_terminal or columns.isdigit():
+        return probe
+    return Console(stderr=stderr, width=PIPE_WIDTH)
+
+
+def candidate_count(db, platforms: list[str]) -> int:
+    """How many candidates a run of these platforms judges (what the progress bar counts to)."""
+    marks = ", ".join("?" * len(platforms))
+    return db.execute(f"SELECT COUNT(*) FROM profiles WHERE opted_out = 0 AND platform IN ({marks})",
+                      list(platforms)).fetchone()[0]
+
+
+@contextmanager
+def judging_progress(db, platforms: list[str], campaign: str) -> Iterator[Callable[[int], None] | None]:
+    """On a terminal, a progress bar on stderr with the count and the time left; the callback
+    run_shortlist calls after each batch. Off a terminal: nothing (None)."""
+    err = Console(stderr=True)
+    if not err.is_terminal:
+        yield None
+        return
+    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
+                               TimeRemainingColumn)
+
+    with Progress(TextColumn(f"Judging candidates for {campaign}"), BarColumn(), MofNCompleteColumn(),
+                  TextColumn("·"), TimeElapsedColumn(), TextColumn("elapsed ·"), TimeRemainingColumn(),
+                  TextColumn("left"), console=err, transient=True) as bar:
+        task = bar.add_task("judging", total=candidate_count(db, platforms) or None)
+        yield lambda done: bar.update(task, completed=done)
 
 
 def excluded_line(summary) -> str:
@@ -51,8 +180,12 @@ def excluded_line(summary) -> str:
 @click.option("--budget", type=float, default=None,
               help="Fill this budget (same currency as price_per_post) with the best expected engagement per dollar.")
 @click.option("--batch-size", type=int, default=500, show_default=True, help="Candidates judged per batch.")
+@click.option("--rejudge", is_flag=True,
+              help="Judge again even when neither the data nor the settings changed since the last run.")
+@click.option("--json", "as_json", is_flag=True, help="Print the run and its shortlist as JSON instead of a table.")
 @with_env
-def command(env: Env, campaign: str, limit: int | None, budget: float | None, batch_size: int) -> None:
+def command(env: Env, campaign: str, limit: int | None, budget: float | None, batch_size: int,
+            rejudge: bool, as_json: bool) -> None:
     """Judge and rank every stored candidate for CAMPAIGN.
 
     The run is persisted with every verdict and its evidence (see `microscout explain`).
@@ -64,9 +197,21 @@ def command(env: Env, campaign: str, limit: int | None, budget: float | None, ba
     spec = config.campaign(campaign)
     rules = env.rules
     db = env.db(create=False)
-    console = make_console()
-    with console.status(f"Judging candidates for {campaign}…"):
-        summary = run_shortlist(db, config, rules, campaign, batch_size=batch_size)
+    console = make_console(stderr=as_json)  # with --json, stdout carries the JSON alone
+    with judging_progress(db, spec.platforms, campaign) as progress:
+        summary = run_shortlist(db, config, rules, campaign, batch_size=batch_size, reuse=not rejudge,
+                                progress=progress)
+    budget = budget if budget is not None else spec.budget
+    if budget is not None and spec.price_per_post is None:
+        raise UsageProblem(f"{config.source}: campaigns.{campaign}.price_per_post is not set; "
+                           f"a budget needs a price range, e.g. price_per_post = [50, 300]")
+    if as_json:
+        click.echo(json.dumps(run_json(db, config, spec, summary, limit or spec.shortlist_size, len(rules), budget),
+                              ensure_ascii=False, indent=2))
+        return
+    if summary.reused:
+        console.print(f"Nothing changed since run {summary.run_id} (same data, settings and rules, judged today): "
+                      f"showing it again; --rejudge judges anew.")
     size = limit or spec.shortlist_size
     console.print(shortlist_table(db, summary.run_id, size, f"Shortlist: {campaign} (run {summary.run_id})"))
     console.print(f"Judged {summary.candidates} candidates with {len(rules)} rules; "
@@ -75,15 +220,27 @@ def command(env: Env, campaign: str, limit: int | None, budget: float | None, ba
         worst = ", ".join(f"{r} ({n})" for r, n in summary.errors_by_rule.items())
         console.print(f"[yellow]{summary.errors} rule errors[/yellow]: {worst}. "
                       f"See `microscout explain HANDLE` for details.")
-    budget = budget if budget is not None else spec.budget
     if budget is not None:
-        if spec.price_per_post is None:
-            raise UsageProblem(f"{config.source}: campaigns.{campaign}.price_per_post is not set; "
-                               f"a budget needs a price range, e.g. price_per_post = [50, 300]")
         print_budget(console, db, config, spec, summary.run_id, budget)
 
 
-def print_budget(console: Console, db, config, spec, run_id: int, budget: float) -> None:
+def run_json(db, config, spec, summary, size: int, rule_count: int, budget: float | None) -> dict:
+    """What `shortlist --json` prints: the run, its exclusions and errors, the shortlist."""
+    out = {"campaign": summary.campaign, "run_id": summary.run_id, "reused": bool(getattr(summary, "reused", False)),
+           "rules": rule_count, "candidates": summary.candidates, "ranked": summary.candidates - summary.excluded,
+           "excluded": summary.excluded, "excluded_by": summary.excluded_by, "errors": summary.errors,
+           "errors_by_rule": summary.errors_by_rule, "shortlist": shortlist_rows(db, summary.run_id, size)}
+    if budget is not None:
+        picks = budget_picks(db, config, spec, summary.run_id, budget)
+        out["budget"] = {"budget": budget, "spent": sum(p.price for p in picks),
+                         "expected_engagements": sum(p.expected_engagements for p in picks),
+                         "picks": [{"rank": p.entry["rank"], "handle": p.entry["handle"],
+                                    "platform": p.entry["platform"], "price": p.price,
+                                    "expected_engagements": p.expected_engagements} for p in picks]}
+    return out
+
+
+def budget_picks(db, config, spec, run_id: int, budget: float) -> list:
     from microscout.engine.budget import fill_budget
     from microscout.engine.shortlist import ranked_entries
 
@@ -92,7 +249,11 @@ def print_budget(console: Console, db, config, spec, run_id: int, budget: float)
     def tier_of(entry: dict):
         return config.platforms.get(entry["platform"]).tiers.get(entry["tier"] or "")
 
-    picks = fill_budget(entries, budget, spec.price_per_post, tier_of)
+    return fill_budget(entries, budget, spec.price_per_post, tier_of)
+
+
+def print_budget(console: Console, db, config, spec, run_id: int, budget: float) -> None:
+    picks = budget_picks(db, config, spec, run_id, budget)
     table = Table(title=f"Budget {budget:,.0f}: best expected engagement per dollar")
     for col in ("#", "handle", "platform", "est. price", "expected engagements", "per dollar"):
         table.add_column(col)

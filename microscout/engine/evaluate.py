@@ -58,7 +58,15 @@ def rule_setup(config: Config, rule: Rule, platform: str, campaign_name: str | N
 
 
 def check_rule_config(config: Config, rules: dict[str, Rule]) -> None:
-    """Every rule named in config exists and every options table validates."""
+    """Every rule named in config exists and every options table validates.
+
+    One exception: a campaign weight of 0 may name a rule no loaded plugin registers (a
+    plugin installed in one place and not in another, like the demo's contact_in_bio):
+    a zero weight scores nothing whether the rule runs or not. Unless the name looks like
+    a misspelling of a loaded rule; an options table, a gate or any other weight naming
+    an absent rule is an error."""
+    import difflib
+
     known = ", ".join(sorted(rules))
     named = [(f"rules.{n}", n) for n in config.rules]
     for p in config.platforms.names():
@@ -66,10 +74,13 @@ def check_rule_config(config: Config, rules: dict[str, Rule]) -> None:
     for c, campaign in config.campaigns.items():
         named += [(f"campaigns.{c}.rules.{n}", n) for n in campaign.rules]
         named += [(f"campaigns.{c}.gates", n) for n in campaign.gates]
-        named += [(f"campaigns.{c}.weights.{n}", n) for n in campaign.weights]
+        named += [(f"campaigns.{c}.weights.{n}", n) for n in campaign.weights
+                  if campaign.weights[n] != 0 or difflib.get_close_matches(n, list(rules), n=1, cutoff=0.8)]
     for key, name in named:
         if name not in rules:
-            raise ConfigError(f"{config.source}: {key}: no rule named {name!r}; rules are: {known}")
+            near = difflib.get_close_matches(name, list(rules), n=1, cutoff=0.8)
+            hint = f"did you mean {near[0]!r}? " if near else ""
+            raise ConfigError(f"{config.source}: {key}: no rule named {name!r}; {hint}rules are: {known}")
     for rule in rules.values():
         for platform in config.platforms.names():
             rule_setup(config, rule, platform, None)

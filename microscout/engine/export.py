@@ -1,4 +1,10 @@
-"""Exporting the latest shortlist: rows with reasons, marked against the previous export."""
+"""Exporting the latest shortlist: rows with reasons, ranked and compared with the previous export.
+
+Each row carries the creator's profile address, display name and a contact found in the
+bio, every rule's outcome and reason, and how the rank moved since the previous export of
+the campaign (or of the schedule that writes it): new, up N, down N, unchanged, dropped.
+Each export's ranks are stored (table ``export_entries``) for the next one to compare with.
+"""
 from __future__ import annotations
 
 import errno
@@ -9,64 +15,236 @@ import re
 import secrets
 import socket
 import time
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
 import sqlite_utils
 
-from microscout.engine.exporters import Exporter
-from microscout.engine.shortlist import latest_run, ranked_entries
+from microscout.engine.contact import contact_in, profile_url
+from microscout.engine.evidence import evidence_lines
+from microscout.engine.exporters import ROW_COLUMNS, Exporter
+from microscout.engine.shortlist import latest_run
 from microscout.store.runs import interrupt_stale_runs, process_alive
 from microscout.store.writes import now_iso
 
-BASE_COLUMNS = ["status", "rank", "platform", "handle", "platform_id", "tier", "followers",
-                "engagement_rate", "score", "excluded_by", "reasons"]
+BASE_COLUMNS = ROW_COLUMNS  # the name before issue #11
+# The chart of an HTML report shows at most this many of the candidates not exported.
+MAX_CHART_POINTS = 2000
 
 
 class ExportError(Exception):
     pass
 
 
-def _key(row: dict) -> str:
+@dataclass
+class ExportContext:
+    """What an exporter that asks for it (``Exporter(context=True)``) gets beside the rows."""
+
+    campaign: str
+    description: str
+    run_id: int
+    generated_at: str
+    size: int
+    previous: dict | None = None          # the export compared with: id, written_at, path, format
+    rules: list[str] = field(default_factory=list)
+    # every exported row's verdicts, by row key (platform:platform_id): rule, outcome, score,
+    # reason, evidence (the rule's JSON) and words (the evidence as `key: value` lines)
+    verdicts: dict[str, list[dict]] = field(default_factory=dict)
+    # every exported row's reasons (the two that weighed most), by row key
+    reasons: dict[str, list[str]] = field(default_factory=dict)
+    # judged candidates with followers and an engagement rate: handle, platform, followers,
+    # engagement_rate, rank, excluded_by, exported (in this export's shortlist); sampled
+    # down to MAX_CHART_POINTS beside the exported ones
+    points: list[dict] = field(default_factory=list)
+    points_total: int = 0
+    # follower bands of the tiers: tier, min, max (None: no top), platforms, target
+    bands: list[dict] = field(default_factory=list)
+    judged: int = 0
+    ranked: int = 0
+    schedule: str | None = None
+
+
+def row_key(row: dict) -> str:
     return f"{row['platform']}:{row['platform_id']}"
 
 
+_key = row_key
+
+
+def previous_export(db: sqlite_utils.Database, campaign: str, schedule: str | None = None,
+                    before: int | None = None) -> dict | None:
+    """The export to compare with: the campaign's latest, or the schedule's latest when one
+    is named; with ``before``, the latest whose id is below it (a schedule writing several
+    formats compares each with what existed before the run began); with ``ranks``."""
+    sql = "SELECT id, written_at, path, format, keys FROM exports WHERE campaign = ?"
+    params: list = [campaign]
+    if schedule is not None:
+        sql += " AND schedule = ?"
+        params.append(schedule)
+    if before is not None:
+        sql += " AND id < ?"
+        params.append(before)
+    rows = list(db.query(sql + " ORDER BY id DESC LIMIT 1", params))
+    if not rows:
+        return None
+    found = rows[0]
+    ranks = {f"{r['platform']}:{r['platform_id']}": r["rank"] for r in db.query(
+        "SELECT platform, platform_id, rank FROM export_entries WHERE export_id = ?", [found["id"]])}
+    if not ranks:  # an export from before ranks were stored: its keys are best first
+        ranks = {key: i for i, key in enumerate(json.loads(found["keys"] or "[]"), start=1)}
+    return {"id": found["id"], "written_at": found["written_at"], "path": found["path"],
+            "format": found["format"], "ranks": ranks}
+
+
 def previous_keys(db: sqlite_utils.Database, campaign: str) -> set[str] | None:
-    rows = list(db.query("SELECT keys FROM exports WHERE campaign = ? ORDER BY id DESC LIMIT 1", [campaign]))
-    return set(json.loads(rows[0]["keys"])) if rows else None
+    before = previous_export(db, campaign)
+    return set(before["ranks"]) if before else None
 
 
-def build_rows(db: sqlite_utils.Database, campaign: str, size: int) -> tuple[int, list[dict], list[str]]:
-    """(run id, rows, columns): the shortlist's top ``size`` plus the rows dropped since last time."""
+def rank_change(rank: int | None, before: int | None, first_export: bool) -> tuple[str, str]:
+    """(status, words): new / up N / down N / unchanged, against the rank the previous export showed."""
+    if first_export or before is None:
+        return "new", "new"
+    if rank is None:
+        return "dropped", "dropped"
+    if rank < before:
+        return "up", f"up {before - rank}"
+    if rank > before:
+        return "down", f"down {rank - before}"
+    return "unchanged", "unchanged"
+
+
+_PROFILE_SQL = ("SELECT e.*, p.platform_id, p.display_name, p.url, p.bio, p.instance, p.opted_out "
+                "FROM shortlist_entries e JOIN profiles p ON p.id = e.profile_id ")
+
+
+def _rule_names(db: sqlite_utils.Database, run: dict) -> list[str]:
+    try:
+        judged_with = json.loads(run.get("settings") or "{}").get("rules", {})
+        names = sorted({name for per_platform in judged_with.values() for name in per_platform})
+    except (ValueError, AttributeError):
+        names = []
+    return names or [r["rule"] for r in db.query(
+        "SELECT DISTINCT rule FROM verdicts WHERE run_id = ? ORDER BY rule", [run["id"]])]
+
+
+def _row(entry: dict) -> dict:
+    row = dict(entry)
+    handle = row.get("handle")
+    row["profile_url"] = profile_url(row["platform"], handle, row.pop("url", None), row.pop("instance", None),
+                                     row.get("platform_id"))
+    row["contact"] = contact_in(row.pop("bio", None))
+    row["display_name"] = row.get("display_name") or None
+    row["reason_list"] = json.loads(row["reasons"]) if row.get("reasons") else []
+    row["reasons"] = " | ".join(row["reason_list"])
+    row.pop("opted_out", None)
+    return row
+
+
+def _dropped_row(db: sqlite_utils.Database, run_id: int, key: str) -> dict:
+    platform, platform_id = key.split(":", 1)
+    found = list(db.query(_PROFILE_SQL + "WHERE e.run_id = ? AND p.platform = ? AND p.platform_id = ?",
+                          [run_id, platform, platform_id]))
+    if found:
+        return _row(found[0])
+    profile = list(db.query("SELECT id, handle, opted_out FROM profiles WHERE platform = ? AND platform_id = ?",
+                            [platform, platform_id]))
+    if profile and profile[0]["opted_out"]:  # nothing more about them leaves the database
+        return {"platform": platform, "platform_id": platform_id, "excluded_by": "opted out"}
+    return {"platform": platform, "platform_id": platform_id, "profile_id": profile[0]["id"] if profile else None,
+            "handle": profile[0]["handle"] if profile else None, "excluded_by": "not in the latest shortlist run"}
+
+
+def _tier_bands(config, campaign: str, platforms: list[str], exported: list[dict]) -> list[dict]:
+    from microscout.config import Config
+
+    config = config or Config()
+    spec = config.campaigns.get(campaign)
+    platforms = (spec.platforms if spec else None) or platforms or ["mastodon"]
+    targets = set(spec.target_tiers) if spec else {r["tier"] for r in exported if r.get("tier")}
+    bands: dict[tuple, dict] = {}
+    for platform in platforms:
+        try:
+            tiers = config.platforms.get(platform).tiers
+        except KeyError:
+            continue
+        for name, tier in tiers.items():
+            band = bands.setdefault((name, tier.min, tier.max), {"tier": name, "min": tier.min, "max": tier.max,
+                                                                 "platforms": [], "target": name in targets})
+            band["platforms"].append(platform)
+    return sorted(bands.values(), key=lambda b: (b["min"], b["tier"]))
+
+
+def _chart_points(db: sqlite_utils.Database, run_id: int, exported: set[str]) -> tuple[list[dict], int]:
+    where = "WHERE e.run_id = ? AND e.followers > 0 AND e.engagement_rate IS NOT NULL"
+    total = db.execute(f"SELECT COUNT(*) FROM shortlist_entries e {where}", [run_id]).fetchone()[0]
+    step = max(1, -(-total // MAX_CHART_POINTS))
+    points = []
+    cursor = db.execute(f"SELECT e.handle, e.platform, p.platform_id, e.followers, e.engagement_rate, e.rank, "
+                        f"e.excluded_by FROM shortlist_entries e JOIN profiles p ON p.id = e.profile_id {where} "
+                        f"ORDER BY e.profile_id", [run_id])
+    names = [d[0] for d in cursor.description]
+    for i, values in enumerate(cursor):
+        point = dict(zip(names, values))
+        point["exported"] = f"{point['platform']}:{point.pop('platform_id')}" in exported
+        if point["exported"] or i % step == 0:
+            points.append(point)
+    return points, total
+
+
+def build_export(db: sqlite_utils.Database, campaign: str, size: int, *, config=None,
+                 schedule: str | None = None, compare_before: int | None = None
+                 ) -> tuple[list[dict], list[str], ExportContext]:
+    """(rows, columns, context): the shortlist's top ``size``, each with its rank change
+    against the previous export, then the rows dropped since."""
     run = latest_run(db, campaign)
     if run is None:
         raise ExportError(f"campaign {campaign!r} has no shortlist yet; run `microscout shortlist {campaign}` first")
     run_id = run["id"]
-    entries = list(ranked_entries(db, run_id, limit=size))
-    rule_names = [r["rule"] for r in db.query(
-        "SELECT DISTINCT rule FROM verdicts WHERE run_id = ? ORDER BY rule", [run_id])]
-    before = previous_keys(db, campaign)
-    kept = {_key(e) for e in entries}
-    dropped = sorted((before or set()) - kept)
-    rows = [dict(e) for e in entries]
-    for key in dropped:
-        platform, platform_id = key.split(":", 1)
-        found = list(db.query(
-            "SELECT e.*, p.platform_id FROM shortlist_entries e JOIN profiles p ON p.id = e.profile_id "
-            "WHERE e.run_id = ? AND p.platform = ? AND p.platform_id = ?", [run_id, platform, platform_id]))
-        rows.append(dict(found[0]) if found else {"platform": platform, "platform_id": platform_id,
-                                                   "handle": None, "excluded_by": "not in the latest crawl"})
+    rows = [_row(e) for e in db.query(_PROFILE_SQL + "WHERE e.run_id = ? AND e.rank IS NOT NULL ORDER BY e.rank "
+                                      "LIMIT ?", [run_id, size])]
+    rule_names = _rule_names(db, run)
+    before = previous_export(db, campaign, schedule, compare_before)
+    ranks_before = before["ranks"] if before else {}
+    kept = {row_key(r) for r in rows}
+    rows += [_dropped_row(db, run_id, key) for key in sorted(set(ranks_before) - kept, key=ranks_before.get)]
+    spec = config.campaigns.get(campaign) if config is not None else None
+    context = ExportContext(campaign=campaign, description=spec.description if spec else "", run_id=run_id,
+                            generated_at=now_iso(), size=size, rules=rule_names, schedule=schedule,
+                            judged=run.get("candidates") or 0,
+                            ranked=(run.get("candidates") or 0) - (run.get("excluded") or 0),
+                            previous={k: v for k, v in before.items() if k != "ranks"} if before else None)
     for row in rows:
-        key = _key(row)
-        row["status"] = "dropped" if key in dropped else ("new" if before is None or key not in before else "unchanged")
-        row["reasons"] = " | ".join(json.loads(row["reasons"])) if row.get("reasons") else ""
-        if row.get("profile_id") is not None:
-            for v in db.query("SELECT rule, outcome, reason FROM verdicts WHERE run_id = ? AND profile_id = ?",
-                              [run_id, row["profile_id"]]):
+        key = row_key(row)
+        listed = key in kept
+        row["previous_rank"] = ranks_before.get(key)
+        row["status"], row["change"] = rank_change(row.get("rank") if listed else None, row["previous_rank"],
+                                                   before is None)
+        row.setdefault("reasons", "")
+        context.reasons[key] = row.pop("reason_list", [])
+        verdicts = []
+        if row.get("profile_id") is not None and row.get("run_id") is not None:
+            for v in db.query("SELECT rule, outcome, score, reason, evidence FROM verdicts "
+                              "WHERE run_id = ? AND profile_id = ? ORDER BY rule", [run_id, row["profile_id"]]):
                 row[f"{v['rule']}.outcome"] = v["outcome"]
                 row[f"{v['rule']}.reason"] = v["reason"]
-    columns = BASE_COLUMNS + [f"{r}.{part}" for r in rule_names for part in ("outcome", "reason")]
-    return run_id, rows, columns
+                try:
+                    evidence = json.loads(v["evidence"] or "{}")
+                except ValueError:
+                    evidence = {}
+                verdicts.append({**v, "evidence": evidence, "words": evidence_lines(evidence)})
+        context.verdicts[key] = verdicts
+    context.points, context.points_total = _chart_points(db, run_id, kept)
+    context.bands = _tier_bands(config, campaign, sorted({r["platform"] for r in rows}), rows)
+    columns = ROW_COLUMNS + [f"{r}.{part}" for r in rule_names for part in ("outcome", "reason")]
+    return rows, columns, context
+
+
+def build_rows(db: sqlite_utils.Database, campaign: str, size: int) -> tuple[int, list[dict], list[str]]:
+    """(run id, rows, columns): the shortlist's top ``size`` plus the rows dropped since last time."""
+    rows, columns, context = build_export(db, campaign, size)
+    return context.run_id, rows, columns
 
 
 def default_path(config_dir: Path, campaign: str, exporter: Exporter) -> Path:
@@ -145,9 +323,11 @@ def _open_temporary(path: Path) -> tuple[int, Path]:
             continue
 
 
-def write_atomically(path: Path, exporter: Exporter, rows: list[dict], columns: list[str]) -> None:
+def write_atomically(path: Path, exporter: Exporter, rows: list[dict], columns: list[str],
+                     context: ExportContext | None = None, *, bom: bool = True) -> None:
     """Write beside the target and rename: a reader never sees half a file, and a file
-    already there is replaced whole or left as it was."""
+    already there is replaced whole or left as it was. ``bom=False`` leaves out the
+    byte-order mark of an exporter that writes one."""
     if path.is_dir():
         raise ExportError(f"cannot write the export to {path}: it is a folder; pass --out with a file name")
     try:
@@ -159,8 +339,16 @@ def write_atomically(path: Path, exporter: Exporter, rows: list[dict], columns: 
             raise _path_problem(path, exc) from None
         raise
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
-            exporter.write(rows, columns, out)
+        if getattr(exporter, "binary", False):
+            out = os.fdopen(fd, "wb")
+        else:
+            encoding = "utf-8-sig" if bom and getattr(exporter, "bom", False) else "utf-8"
+            out = os.fdopen(fd, "w", encoding=encoding, newline="")
+        with out:
+            if getattr(exporter, "context", False):
+                exporter.write(rows, columns, out, context)
+            else:
+                exporter.write(rows, columns, out)
             out.flush()
             os.fsync(out.fileno())
         os.replace(tmp, path)
@@ -171,15 +359,34 @@ def write_atomically(path: Path, exporter: Exporter, rows: list[dict], columns: 
         raise
 
 
+STATUSES = ("new", "up", "down", "unchanged", "dropped")
+
+
 def export_shortlist(db: sqlite_utils.Database, campaign: str, size: int, exporter: Exporter,
-                     path: Path) -> dict:
+                     path: Path, *, config=None, schedule: str | None = None, bom: bool = True,
+                     compare_before: int | None = None) -> dict:
+    """Write the campaign's latest shortlist to ``path`` and record it (with each row's rank)
+    for the next export to compare with. ``config`` gives the report its tier bands and
+    the campaign's description (the built-in defaults without it); ``schedule`` names the
+    schedule writing it, whose previous export it is compared with."""
     interrupt_stale_runs(db)
-    run_id, rows, columns = build_rows(db, campaign, size)
-    write_atomically(path, exporter, rows, columns)
-    kept = [_key(r) for r in rows if r["status"] != "dropped"]
+    rows, columns, context = build_export(db, campaign, size, config=config, schedule=schedule,
+                                          compare_before=compare_before)
+    write_atomically(path, exporter, rows, columns, context, bom=bom)
+    listed = [r for r in rows if r["status"] != "dropped"]
     with db.conn:
-        db["exports"].insert({"campaign": campaign, "shortlist_run_id": run_id, "format": exporter.name,
-                              "path": str(path), "written_at": now_iso(), "rows": len(rows),
-                              "keys": json.dumps(kept)})
-    counts = {s: sum(1 for r in rows if r["status"] == s) for s in ("new", "unchanged", "dropped")}
-    return {"path": str(path), "rows": len(rows), "run_id": run_id, **counts}
+        cursor = db.execute(
+            "INSERT INTO exports (campaign, shortlist_run_id, format, path, written_at, rows, keys, schedule) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [campaign, context.run_id, exporter.name, str(path), now_iso(), len(rows),
+             json.dumps([row_key(r) for r in listed]), schedule])
+        export_id = cursor.lastrowid
+        db.conn.executemany(
+            "INSERT OR REPLACE INTO export_entries (export_id, platform, platform_id, profile_id, rank, change) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [(export_id, r["platform"], r["platform_id"], r.get("profile_id"), r["rank"], r["change"])
+             for r in listed])
+    counts = {s: sum(1 for r in rows if r["status"] == s) for s in STATUSES}
+    return {"path": str(path), "format": exporter.name, "campaign": campaign, "rows": len(rows),
+            "run_id": context.run_id, "export_id": export_id, "schedule": schedule,
+            "compared_with": context.previous["id"] if context.previous else None, **counts}

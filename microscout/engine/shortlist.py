@@ -5,10 +5,14 @@ at a time, and ranking happens in SQL.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import sqlite3
+import sys
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Callable
 
 import sqlite_utils
@@ -30,6 +34,9 @@ class RunSummary:
     errors: int = 0
     excluded_by: dict[str, int] = field(default_factory=dict)
     errors_by_rule: dict[str, int] = field(default_factory=dict)
+    # True when nothing changed since run ``run_id`` (same data, settings, rules and day),
+    # which is given again instead of judging anew.
+    reused: bool = False
 
 
 def _settings(evaluator: Evaluator) -> dict:
@@ -43,16 +50,98 @@ def _settings(evaluator: Evaluator) -> dict:
     return out
 
 
+def _code_stamps(rules: dict[str, Rule]) -> list:
+    """(file, size, mtime) of the code that judges: microscout's own modules and each rule's
+    package or plugin file, so an edited or upgraded rule never re-uses an old run."""
+    files: set[Path] = set(Path(__file__).resolve().parent.parent.rglob("*.py"))
+    for rule in rules.values():
+        module = sys.modules.get(getattr(rule.evaluate, "__module__", "") or "")
+        source = getattr(module, "__file__", None)
+        if not source:
+            continue
+        top = sys.modules.get(module.__name__.split(".")[0])
+        roots = list(getattr(top, "__path__", []) or []) if top is not None and top is not module else []
+        if roots:
+            for root in roots:
+                files.update(Path(root).rglob("*.py"))
+        else:
+            files.add(Path(source))
+    stamps = []
+    for path in sorted(files):
+        try:
+            st = path.stat()
+        except OSError:
+            continue
+        stamps.append([str(path), st.st_size, st.st_mtime_ns])
+    return stamps
+
+
+def data_version(db: sqlite_utils.Database) -> int | None:
+    """A number the judged tables' triggers move on at every write (None before migration 6)."""
+    try:
+        row = db.execute("SELECT version FROM data_version WHERE id = 1").fetchone()
+    except sqlite3.OperationalError:
+        return None
+    return row[0] if row else None
+
+
+def fingerprint(db: sqlite_utils.Database, evaluator: Evaluator, settings: dict) -> str | None:
+    """What a run's result depends on: the data (data_version), the settings (the run's
+    settings, scoring, the campaign, the platforms' tiers), the code of the rules, and the
+    day it judges on (rules measure time from it: days since the last post, windows)."""
+    version = data_version(db)
+    if version is None:
+        return None
+    config, campaign = evaluator.config, evaluator.campaign
+    inputs = {
+        "data": version,
+        "settings": settings,
+        "scoring": config.scoring.model_dump(mode="json"),
+        "campaign": campaign.model_dump(mode="json"),
+        "tiers": {p: config.platforms.get(p).model_dump(mode="json", include={"tiers"}) for p in campaign.platforms},
+        "code": _code_stamps(evaluator.rules),
+        "day": evaluator.now.astimezone(timezone.utc).date().isoformat(),
+    }
+    return hashlib.sha256(json.dumps(inputs, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _reused(db: sqlite_utils.Database, run: dict) -> RunSummary:
+    run_id = run["id"]
+    summary = RunSummary(run_id=run_id, campaign=run["campaign"], candidates=run["candidates"] or 0,
+                         excluded=run["excluded"] or 0, errors=run["errors"] or 0, reused=True)
+    summary.excluded_by = {r[0]: r[1] for r in db.execute(
+        "SELECT excluded_by, count(*) FROM shortlist_entries WHERE run_id = ? AND excluded_by IS NOT NULL "
+        "GROUP BY excluded_by ORDER BY count(*) DESC, excluded_by", [run_id])}
+    summary.errors_by_rule = {r[0]: r[1] for r in db.execute(
+        "SELECT rule, count(*) FROM verdicts WHERE run_id = ? AND outcome = 'error' GROUP BY rule ORDER BY rule",
+        [run_id])}
+    return summary
+
+
 def run_shortlist(db: sqlite_utils.Database, config: Config, rules: dict[str, Rule], campaign_name: str,
                   *, batch_size: int = 500, now: datetime | None = None,
-                  progress: Callable[[int], None] | None = None) -> RunSummary:
+                  progress: Callable[[int], None] | None = None, reuse: bool = False) -> RunSummary:
+    """Judge every stored candidate of the campaign's platforms and persist the run.
+
+    ``reuse=True``: when the campaign's last finished run had the same fingerprint (same
+    data, settings, rule code and day), give that run back (``summary.reused``) instead
+    of judging again."""
     evaluator = Evaluator(config, rules, campaign_name, now=now or datetime.now(timezone.utc))
     interrupt_stale_runs(db)
+    settings = _settings(evaluator)
+    mark = fingerprint(db, evaluator, settings)
+    if reuse and mark is not None:
+        last = latest_run(db, campaign_name)
+        if last is not None and last.get("fingerprint") == mark:
+            return _reused(db, last)
+    columns, values = ["campaign", "started_at", "status", "settings", "pid", "owner"], [
+        campaign_name, now_iso(), "running", json.dumps(settings), os.getpid(), process_owner()]
+    if mark is not None:
+        columns.append("fingerprint")
+        values.append(mark)
     with db.conn:
-        cursor = db.execute(
-            "INSERT INTO shortlist_runs (campaign, started_at, status, settings, pid, owner) "
-            "VALUES (?, ?, 'running', ?, ?, ?)",
-            [campaign_name, now_iso(), json.dumps(_settings(evaluator)), os.getpid(), process_owner()])
+        cursor = db.execute(f"INSERT INTO shortlist_runs ({', '.join(columns)}) "
+                            f"VALUES ({', '.join('?' * len(columns))})", values)
         run_id = cursor.lastrowid
     try:
         return _judge(db, evaluator, run_id, batch_size, progress)

@@ -7,6 +7,8 @@ those records over once (nothing is re-run) and drops the old table.
 """
 from __future__ import annotations
 
+import json
+
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
@@ -158,6 +160,97 @@ def m003_shortlist_run_owner(db: sqlite_utils.Database) -> None:
     # as interrupted and its partial verdicts removed (issue #9): pid, and the host with the
     # process's start time, so a reused pid is not taken for the judge.
     _run(db, "ALTER TABLE shortlist_runs ADD COLUMN pid INTEGER;\nALTER TABLE shortlist_runs ADD COLUMN owner TEXT")
+
+
+@migrations()
+def m004_export_ranks(db: sqlite_utils.Database) -> None:
+    # Each export's rows with their rank, so the next export says "up 9" instead of
+    # "unchanged" when a creator moved from 16 to 7 (issue #11); `schedule` names the
+    # schedule that wrote an export (NULL: by hand), whose next export compares with it.
+    _run(db, """
+        CREATE TABLE export_entries (
+            export_id INTEGER NOT NULL REFERENCES exports(id),
+            platform TEXT NOT NULL,
+            platform_id TEXT NOT NULL,
+            profile_id INTEGER,
+            rank INTEGER,                       -- the rank this export showed
+            change TEXT,                        -- new, up N, down N or unchanged, as written
+            PRIMARY KEY (export_id, platform, platform_id)
+        );
+        ALTER TABLE exports ADD COLUMN schedule TEXT
+        """)
+    # Exports written before kept their rows' keys best first: the position is the rank.
+    for row in list(db.query("SELECT id, keys FROM exports")):
+        try:
+            keys = json.loads(row["keys"] or "[]")
+        except ValueError:
+            continue
+        for position, key in enumerate(keys, start=1):
+            platform, _, platform_id = str(key).partition(":")
+            db.execute("INSERT OR IGNORE INTO export_entries (export_id, platform, platform_id, rank) "
+                       "VALUES (?, ?, ?, ?)", [row["id"], platform, platform_id, position])
+
+
+@migrations()
+def m005_schedule_runs(db: sqlite_utils.Database) -> None:
+    # Schedules (issue #11): every run with its steps, outcome and exports; when a scheduler
+    # started watching each schedule (what a missed run is measured from); and the lock
+    # that keeps runs from overlapping, with the holding process, renewed while it works.
+    # And facts about the database itself: `microscout demo` marks the database it fills,
+    # so that it starts that one afresh next time and never wipes one holding other data.
+    _run(db, """
+        CREATE TABLE schedule_runs (
+            id INTEGER PRIMARY KEY,
+            schedule TEXT NOT NULL,
+            campaign TEXT,
+            trigger TEXT,                       -- cron, catch-up or run-once
+            scheduled_for TEXT,                 -- the cron time the run is for (UTC)
+            started_at TEXT, finished_at TEXT,
+            status TEXT,                        -- running, succeeded, failed, interrupted, skipped, missed
+            steps TEXT DEFAULT '[]',            -- each step: status, attempts, times, error, detail (JSON)
+            exports TEXT DEFAULT '[]',          -- the files written (JSON)
+            error TEXT,
+            pid INTEGER, owner TEXT             -- the process running it (host:start-time)
+        );
+        CREATE INDEX schedule_runs_schedule ON schedule_runs (schedule, id);
+        CREATE TABLE schedule_state (
+            schedule TEXT PRIMARY KEY,
+            cron TEXT, timezone TEXT,
+            watched_since TEXT                  -- when a scheduler first ran this cron and zone (UTC)
+        );
+        CREATE TABLE locks (
+            name TEXT PRIMARY KEY,
+            token TEXT NOT NULL,
+            holder TEXT,                        -- what holds it, e.g. "schedule weekly, run 12"
+            pid INTEGER, owner TEXT,            -- the holding process (host:start-time)
+            acquired_at TEXT,
+            expires_at TEXT                     -- renewed while the holder works; past it, the lock is stale
+        );
+        CREATE TABLE store_info (
+            key TEXT PRIMARY KEY,               -- e.g. "demo": written by `microscout demo` (JSON value)
+            value TEXT
+        )
+        """)
+
+
+# The tables a shortlist run reads: any row written, changed or deleted in them moves
+# data_version on, so a run can tell that nothing changed since the last one.
+JUDGED_TABLES = ("profiles", "profile_snapshots", "posts", "comments", "follower_samples")
+
+
+@migrations()
+def m006_shortlist_fingerprint(db: sqlite_utils.Database) -> None:
+    # `shortlist` re-uses the last run when neither the data nor the settings changed
+    # (issue #11): a counter the judged tables' triggers move on, and each run's fingerprint.
+    statements = ["CREATE TABLE data_version (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL)",
+                  "INSERT INTO data_version (id, version) VALUES (1, 0)",
+                  "ALTER TABLE shortlist_runs ADD COLUMN fingerprint TEXT"]
+    for table in JUDGED_TABLES:
+        for event in ("INSERT", "UPDATE", "DELETE"):
+            statements.append(f"CREATE TRIGGER {table}_{event.lower()}_version AFTER {event} ON {table} "
+                              f"BEGIN UPDATE data_version SET version = version + 1 WHERE id = 1; END")
+    for statement in statements:
+        db.execute(statement)
 
 
 def _run(db: sqlite_utils.Database, script: str) -> None:

@@ -156,5 +156,5 @@ def find_profile(db: sqlite_utils.Database, handle: str) -> list[dict]:
 
 def stats(db: sqlite_utils.Database) -> dict[str, int]:
     tables = ["profiles", "profile_snapshots", "posts", "comments", "follower_samples",
-              "crawl_runs", "shortlist_runs", "verdicts", "exports"]
+              "crawl_runs", "shortlist_runs", "verdicts", "exports", "schedule_runs"]
     return {t: db[t].count for t in tables if t in db.table_names()}

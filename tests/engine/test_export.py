@@ -27,20 +27,21 @@ def setup(tmp_path):
     return db, collect_rules(pm), collect_exporters(pm)
 
 
-def test_csv_marks_new_unchanged_dropped(setup, tmp_path):
+def test_csv_marks_new_moved_dropped(setup, tmp_path):
     db, rules, exporters = setup
     run_shortlist(db, CONFIG, rules, "c", now=NOW)
     first = export_shortlist(db, "c", 2, exporters["csv"], tmp_path / "one.csv")
     assert (first["new"], first["unchanged"], first["dropped"]) == (2, 0, 0)
-    rows = list(csv.DictReader(open(tmp_path / "one.csv")))
-    assert [r["handle"] for r in rows] == ["c", "b"]
-    assert rows[0]["engagement.outcome"] == "pass" and rows[0]["min_followers.reason"].startswith("7000 followers")
+    rows = list(csv.DictReader(open(tmp_path / "one.csv", encoding="utf-8-sig")))
+    assert [r["Handle"] for r in rows] == ["c", "b"]
+    assert rows[0]["Engagement: outcome"] == "pass" and rows[0]["Min followers: reason"].startswith("7000 followers")
 
     add_profile(db, "d", 9000, posts=2, likes=99)  # a newcomer pushes b out of the top two
     run_shortlist(db, CONFIG, rules, "c", now=NOW)
-    export_shortlist(db, "c", 2, exporters["csv"], tmp_path / "two.csv")
-    status = {r["handle"]: r["status"] for r in csv.DictReader(open(tmp_path / "two.csv"))}
-    assert status == {"d": "new", "c": "unchanged", "b": "dropped"}
+    second = export_shortlist(db, "c", 2, exporters["csv"], tmp_path / "two.csv")
+    change = {r["Handle"]: r["Change"] for r in csv.DictReader(open(tmp_path / "two.csv", encoding="utf-8-sig"))}
+    assert change == {"d": "new", "c": "down 1", "b": "dropped"}
+    assert (second["new"], second["down"], second["dropped"]) == (1, 1, 1)
 
 
 @pytest.mark.parametrize("fmt", ["json", "jsonl"])
@@ -52,7 +53,8 @@ def test_json_formats_carry_the_same_rows(setup, tmp_path, fmt):
     text = path.read_text()
     rows = json.loads(text) if fmt == "json" else [json.loads(line) for line in text.splitlines()]
     assert [r["rank"] for r in rows] == [1, 2, 3]
-    assert all(r["status"] == "new" for r in rows)
+    assert all(r["status"] == "new" and r["change"] == "new" for r in rows)
+    assert rows[0]["profile_url"] == "https://example.social/@c" and 0 < rows[0]["engagement_rate"] < 1
 
 
 def test_no_shortlist_yet_is_a_clear_error(setup, tmp_path):

@@ -70,7 +70,7 @@ def test_a_killed_export_leaves_a_temporary_file_the_next_export_removes(judged,
     export_shortlist(db, "c", 5, exporters["csv"], out / "c.csv")
     assert sorted(p.name for p in out.iterdir()) == sorted(
         ["c.csv", fresh_legacy.name, *(p.name for p in mine)])
-    assert (out / "c.csv").read_text().startswith("status,rank")
+    assert (out / "c.csv").read_text(encoding="utf-8").startswith("\ufeffRank,Change")
 
 
 def test_temporary_files_of_live_exports_and_other_hosts_are_kept(tmp_path):

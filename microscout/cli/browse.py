@@ -1,0 +1,192 @@
+"""`microscout browse`: the database in Datasette, laid out to read.
+
+Datasette is an optional extra (`pip install 'microscout[browse]'`). The database opens
+with metadata that says what each table and column holds, facets on the columns worth
+filtering by, and canned queries: the latest shortlist of a campaign, a creator's
+verdicts, the campaigns with their latest runs, the recent schedule runs. It listens on
+127.0.0.1 only.
+"""
+from __future__ import annotations
+
+import json
+import socket
+import tempfile
+from pathlib import Path
+
+import click
+
+from microscout.cli.common import Env, UsageProblem, with_env
+
+INSTALL_HINT = "pip install 'microscout[browse]'"
+
+# Tables nobody needs to read: bookkeeping of migrations, locks and change counters.
+HIDDEN = ("_sqlite_migrations", "_migrations", "locks", "schedule_state", "data_version", "store_info")
+
+TABLES: dict[str, dict] = {
+    "shortlist_entries": {
+        "title": "Shortlist entries: every judged candidate of every run",
+        "description": "One row per judged candidate per shortlist run: rank (empty when excluded), "
+                       "score, and the two reasons that weighed most.",
+        "facets": ["platform", "tier", "excluded_by"], "sort": "rank", "label_column": "handle",
+        "columns": {"run_id": "The shortlist run (shortlist_runs.id)", "profile_id": "The creator (profiles.id)",
+                    "tier": "Follower tier on the creator's platform", "followers": "Followers when judged",
+                    "engagement_rate": "Engagement per post as a share of followers (0.05 = 5%)",
+                    "score": "Weighted mean of the rule scores, 0 to 1", "rank": "1 = best; empty = excluded",
+                    "excluded_by": "The gate rule that failed, if any",
+                    "reasons": "The two verdicts that weighed most (JSON list)"}},
+    "verdicts": {
+        "title": "Verdicts: each rule on each candidate",
+        "description": "Every rule's verdict on every candidate in every run, with its evidence.",
+        "facets": ["rule", "outcome"],
+        "columns": {"run_id": "The shortlist run", "profile_id": "The creator (profiles.id)",
+                    "outcome": "pass, warn, fail, unknown (the rule lacked data) or error",
+                    "score": "The rule's score, 0 to 1", "reason": "One line a person reads",
+                    "evidence": "The numbers, posts and text the verdict rests on (JSON)"}},
+    "shortlist_runs": {
+        "title": "Shortlist runs",
+        "description": "Each shortlist run: campaign, when, how many judged and excluded, the settings used.",
+        "facets": ["campaign", "status"], "sort_desc": "id",
+        "columns": {"settings": "Gates, weights and every rule's options (JSON)",
+                    "fingerprint": "Data, settings and rule code judged: an equal one is re-used"}},
+    "profiles": {
+        "title": "Creators (profiles)",
+        "description": "Every creator a crawl found (opted-out accounts: an id and the reason only).",
+        "facets": ["platform", "opted_out", "bridged", "bot"], "label_column": "handle",
+        "columns": {"platform_id": "acct user@domain on Mastodon, DID on Bluesky",
+                    "followers": "Empty when hidden, never 0 for unknown",
+                    "instance": "The server the numbers came from",
+                    "prefilter_reason": "Why the crawl fetched nothing more for this profile",
+                    "fetched": "Kinds of data the crawl fetched (JSON)"}},
+    "profile_snapshots": {
+        "title": "Follower history",
+        "description": "Follower, following and post counts at each crawl: growth over time.",
+        "sort_desc": "observed_at"},
+    "posts": {
+        "title": "Posts",
+        "description": "Recent posts of each candidate, with engagement counts.",
+        "facets": ["platform", "paid_flag", "is_reply", "language"], "sort_desc": "created_at",
+        "columns": {"paid_flag": "The platform's own paid-partnership flag"}},
+    "comments": {
+        "title": "Replies to the posts",
+        "description": "Replies to the candidates' posts (comment quality, pods).",
+        "facets": ["platform"]},
+    "follower_samples": {
+        "title": "Follower samples",
+        "description": "A sample of each candidate's followers (audience authenticity)."},
+    "crawl_runs": {
+        "title": "Crawl runs",
+        "description": "Each crawl: what was asked, requests, items, errors, duration.",
+        "facets": ["platform", "status"], "sort_desc": "id"},
+    "exports": {
+        "title": "Exports written",
+        "description": "Each export written: campaign, format, file, rows.",
+        "facets": ["campaign", "format", "schedule"], "sort_desc": "id"},
+    "export_entries": {
+        "title": "Exported rows and their ranks",
+        "description": "Each exported row's rank, for the next export's rank change."},
+    "schedule_runs": {
+        "title": "Schedule runs",
+        "description": "Each scheduled run: its steps, outcome, exports and error.",
+        "facets": ["schedule", "status", "trigger"], "sort_desc": "id",
+        "columns": {"scheduled_for": "The cron time the run was for (UTC)",
+                    "trigger": "cron, catch-up (missed while no scheduler ran) or run-once",
+                    "steps": "Each step: status, attempts, error, what it did (JSON)",
+                    "exports": "Files written (JSON)"}},
+}
+
+QUERIES: dict[str, dict] = {
+    "latest_shortlist": {
+        "title": "Latest shortlist of a campaign",
+        "description": "The ranked creators of the campaign's latest finished shortlist run, best first.",
+        "sql": """SELECT e.rank, e.handle, e.platform, p.display_name, e.tier, e.followers,
+       round(100.0 * e.engagement_rate, 2) AS engagement_pct, round(e.score, 3) AS score,
+       (SELECT group_concat(value, ' | ') FROM json_each(e.reasons)) AS reasons, p.url AS profile_url, e.run_id
+FROM shortlist_entries e JOIN profiles p ON p.id = e.profile_id
+WHERE e.run_id = (SELECT max(id) FROM shortlist_runs WHERE campaign = :campaign AND status = 'finished')
+  AND e.rank IS NOT NULL
+ORDER BY e.rank"""},
+    "creator_verdicts": {
+        "title": "A creator's verdicts",
+        "description": "Every rule's verdict on a creator (handle with or without @, or platform id) "
+                       "in the latest shortlist run that judged them.",
+        "sql": """SELECT p.handle, p.platform, r.campaign, v.run_id, e.rank, e.excluded_by, v.rule, v.outcome,
+       round(v.score, 3) AS score, v.reason, v.evidence
+FROM profiles p
+JOIN shortlist_runs r ON r.id = (
+    SELECT max(r2.id) FROM shortlist_runs r2 WHERE r2.status = 'finished'
+    AND EXISTS (SELECT 1 FROM shortlist_entries x WHERE x.run_id = r2.id AND x.profile_id = p.id))
+JOIN verdicts v ON v.run_id = r.id AND v.profile_id = p.id
+LEFT JOIN shortlist_entries e ON e.run_id = r.id AND e.profile_id = p.id
+WHERE p.handle IN (:handle, ltrim(:handle, '@')) OR p.platform_id = :handle
+ORDER BY p.platform, v.rule"""},
+    "campaigns": {
+        "title": "Campaigns",
+        "description": "Each campaign's latest finished shortlist run.",
+        "sql": """SELECT campaign, max(id) AS latest_run, count(*) AS runs, max(finished_at) AS judged_at
+FROM shortlist_runs WHERE status = 'finished' GROUP BY campaign ORDER BY campaign"""},
+    "schedule_history": {
+        "title": "Recent schedule runs",
+        "description": "The latest 100 scheduled runs, newest first.",
+        "sql": """SELECT id, schedule, campaign, trigger, scheduled_for, started_at, finished_at, status, error, exports
+FROM schedule_runs ORDER BY id DESC LIMIT 100"""},
+}
+
+
+def metadata(db_name: str, tables: list[str]) -> dict:
+    """Datasette metadata for a microscout database named ``db_name`` with ``tables``."""
+    layout = {}
+    for table in tables:
+        if table in HIDDEN:
+            layout[table] = {"hidden": True}
+        elif table in TABLES:
+            layout[table] = TABLES[table]
+    return {
+        "title": "microscout",
+        "description": "Crawled creators, shortlists with every verdict and its evidence, exports and schedule "
+                       "runs. Start with the queries: the latest shortlist of a campaign, a creator's verdicts.",
+        "databases": {db_name: {
+            "description": "A microscout database: crawls write it, shortlists read it.",
+            "tables": layout,
+            "queries": {name: q for name, q in QUERIES.items()
+                        if name != "schedule_history" or "schedule_runs" in tables},
+        }},
+    }
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+@click.command("browse")
+@click.option("--port", type=click.IntRange(1, 65535), default=8001, show_default=True, help="Port on 127.0.0.1.")
+@click.option("--open", "open_browser", is_flag=True, help="Open the page in a web browser.")
+@with_env
+def command(env: Env, port: int, open_browser: bool) -> None:
+    """Open the database in Datasette on 127.0.0.1.
+
+    Needs the optional extra: pip install 'microscout[browse]'. Tables and columns are
+    described, facets offered, and canned queries give the latest shortlist of a campaign
+    and a creator's verdicts.
+    """
+    try:
+        from datasette.cli import cli as datasette_cli
+    except ImportError:
+        raise UsageProblem(f"browsing needs Datasette, which is not installed: {INSTALL_HINT}") from None
+    db = env.db(readonly=True)  # a microscout database, or one clear line about why not
+    tables = db.table_names()
+    db.conn.close()
+    path = env.database_path.resolve()
+    if not _port_free(port):
+        raise UsageProblem(f"port {port} on 127.0.0.1 is in use; pass --port with another")
+    with tempfile.TemporaryDirectory(prefix="microscout-browse-") as folder:
+        meta = Path(folder) / "metadata.json"
+        meta.write_text(json.dumps(metadata(path.stem, tables), indent=2))
+        click.echo(f"Browsing {path} at http://127.0.0.1:{port}/{path.stem} (Ctrl-C stops)")
+        args = ["serve", str(path), "--host", "127.0.0.1", "--port", str(port), "--metadata", str(meta)]
+        datasette_cli.main(args=args + (["--open"] if open_browser else []), prog_name="datasette",
+                           standalone_mode=False)

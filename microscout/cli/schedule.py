@@ -1,0 +1,189 @@
+"""`microscout schedule`: campaigns crawled, shortlisted and exported on cron schedules."""
+from __future__ import annotations
+
+import json
+import sys
+from datetime import datetime
+
+import click
+
+from microscout.cli.common import Env, UsageProblem, with_env
+
+
+@click.group("schedule")
+def command() -> None:
+    """Run campaigns on cron schedules: list, run, run-once."""
+
+
+def _stamped(err: bool = False):
+    def say(text: str) -> None:
+        click.echo(f"{datetime.now().astimezone():%Y-%m-%d %H:%M:%S %Z} {text}", err=err)
+        (sys.stderr if err else sys.stdout).flush()
+    return say
+
+
+def _check_formats(env: Env, names: list[str]) -> None:
+    """Every format the schedules name has an exporter: a typo is found before the first run."""
+    from microscout.engine.plugins import collect_exporters
+
+    exporters = collect_exporters(env.pm)
+    for name in names:
+        unknown = [f for f in env.config.schedule(name).formats if f not in exporters]
+        if unknown:
+            raise UsageProblem(f"{env.config.source}: schedules.{name}.formats: no exporter "
+                               f"{', '.join(map(repr, unknown))}; available: {', '.join(sorted(exporters))}")
+    env.rules  # noqa: B018 - every rule option checked before the first run, too
+
+
+def _read_db(env: Env):
+    """The database for reading, or None when there is none yet (schedules list without one)."""
+    from microscout.store import StoreError
+
+    if not env.database_path.exists():
+        return None
+    try:
+        return env.db(readonly=True)
+    except StoreError:
+        return None
+
+
+def _when(moment: str | datetime | None, zone) -> str:
+    from microscout.schedule.history import parse
+
+    value = parse(moment) if isinstance(moment, str) else moment
+    return value.astimezone(zone).strftime("%a %Y-%m-%d %H:%M %Z") if value else "?"
+
+
+def _duration(run: dict) -> str:
+    from microscout.schedule.history import parse
+
+    start, end = parse(run.get("started_at")), parse(run.get("finished_at"))
+    if not (start and end):
+        return ""
+    seconds = int((end - start).total_seconds())
+    return f" in {seconds // 60}m{seconds % 60:02d}s" if seconds >= 60 else f" in {seconds}s"
+
+
+@command.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON: each schedule, its next runs and its last run.")
+@click.option("--count", type=click.IntRange(1, 50), default=3, show_default=True, help="Next run times per schedule.")
+@with_env
+def list_schedules(env: Env, as_json: bool, count: int) -> None:
+    """Each schedule: when it runs next, and how its last run went."""
+    from microscout.schedule import cron, history
+    from microscout.schedule.lock import holder_of, utcnow
+
+    config = env.config
+    db = _read_db(env)
+    now = utcnow()
+    holder = holder_of(db) if db is not None else None
+    out = []
+    for name, schedule in config.schedules.items():
+        last = history.last_run(db, name) if db is not None else None
+        item = {"name": name, "enabled": schedule.enabled, "cron": schedule.cron, "timezone": schedule.timezone,
+                "when": cron.describe(schedule), "campaign": schedule.campaign, "steps": schedule.steps,
+                "formats": schedule.formats, "destination": str(config.path(schedule.destination)),
+                "filename": schedule.filename, "retries": schedule.retries, "catch_up": schedule.catch_up,
+                "next_runs": [t.isoformat() for t in cron.next_runs(schedule, now, count)],
+                "last_run": last,
+                "running_now": bool(holder and (holder.get("holder") or "").startswith(f"schedule {name},"))}
+        out.append(item)
+    if as_json:
+        click.echo(json.dumps({"database": str(env.database_path), "schedules": out}, indent=2, ensure_ascii=False))
+        return
+    if not out:
+        click.echo(f"{config.source}: no schedules; add a [schedules.NAME] table (see config.toml's example)")
+        return
+    for item in out:
+        schedule = config.schedule(item["name"])
+        zone = cron.zone(schedule)
+        click.echo(f"{item['name']}" + ("" if item["enabled"] else "  (disabled: `schedule run` skips it)")
+                   + ("  (running now)" if item["running_now"] else ""))
+        click.echo(f"  when      {schedule.cron} ({schedule.timezone}): {item['when']}")
+        click.echo(f"  does      {' → '.join(schedule.steps)} of campaign {schedule.campaign}"
+                   + (f"; {', '.join(schedule.formats)} into {item['destination']}" if "export" in schedule.steps
+                      else ""))
+        nexts = ", ".join(_when(t, zone) for t in item["next_runs"]) or "none in the next 50 years"
+        click.echo(f"  next      {nexts}")
+        last = item["last_run"]
+        if last is None:
+            click.echo("  last run  none yet")
+            continue
+        line = f"  last run  #{last['id']} for {_when(last['scheduled_for'], zone)} ({last['trigger']}): {last['status']}"
+        line += _duration(last)
+        if last.get("error"):
+            line += f": {last['error']}"
+        click.echo(line)
+        for path in last.get("exports") or []:
+            click.echo(f"            wrote {path}")
+    if db is None:
+        click.echo(f"(no database at {env.database_path} yet: no run recorded)")
+
+
+def _validated(env: Env, names: tuple[str, ...]) -> list[str]:
+    config = env.config
+    for name in names:
+        config.schedule(name)
+    chosen = list(names) or [n for n, s in config.schedules.items() if s.enabled]
+    if not chosen:
+        raise UsageProblem(f"{config.source}: no enabled schedule; add a [schedules.NAME] table or set enabled = true "
+                           f"in one (`microscout schedule list` shows them)")
+    _check_formats(env, chosen)
+    return chosen
+
+
+@command.command("run")
+@click.argument("names", nargs=-1, metavar="[NAME]...")
+@with_env
+def run(env: Env, names: tuple[str, ...]) -> None:
+    """Run the enabled (or named) schedules in the foreground.
+
+    Runs never overlap (a lock in the database, taken over when its process is gone or it
+    expired); a missed run runs once on start (catch_up = "once"); SIGTERM or Ctrl-C
+    finishes the current step, then exits.
+    """
+    from microscout.schedule.runner import Stop
+    from microscout.schedule.scheduler import Scheduler, install_stop_signals
+
+    chosen = _validated(env, names)
+    db = env.db(create=True)
+    say = _stamped()
+    stop = Stop()
+    restore = install_stop_signals(stop, say)
+    try:
+        say(f"scheduler started: {', '.join(chosen)}; database {env.database_path}")
+        Scheduler(env.config, db, env.database_path, chosen, say=say, stop=stop).run()
+    finally:
+        restore()
+    say(f"scheduler stopped ({stop.reason or 'done'})")
+
+
+@command.command("run-once")
+@click.argument("name")
+@click.option("--json", "as_json", is_flag=True, help="Print the run's record as JSON (messages go to stderr).")
+@with_env
+def run_once(env: Env, name: str, as_json: bool) -> None:
+    """Run schedule NAME once, now (for cron or CI).
+
+    Exit 0 when the run succeeded, 1 when it failed, was stopped or found another run going.
+    """
+    from microscout.schedule import history
+    from microscout.schedule.lock import utcnow
+    from microscout.schedule.runner import Stop, run_schedule
+    from microscout.schedule.scheduler import install_stop_signals
+
+    _validated(env, (name,))
+    db = env.db(create=True)
+    say = _stamped(err=as_json)
+    history.interrupt_stale_runs(db, utcnow())
+    stop = Stop()
+    restore = install_stop_signals(stop, say)
+    try:
+        record = run_schedule(env.config, db, env.database_path, name, scheduled_for=utcnow(), trigger="run-once",
+                              stop=stop, say=say)
+    finally:
+        restore()
+    if as_json:
+        click.echo(json.dumps(record, indent=2, ensure_ascii=False))
+    if record["status"] != "succeeded":
+        sys.exit(1)

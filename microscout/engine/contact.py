@@ -1,0 +1,76 @@
+"""Where to reach a creator: the profile's address, and a contact found in the bio.
+
+Shared by the exports, the report and `microscout shortlist --json`. The patterns are the
+ones of the worked example plugin (plugins/contact_in_bio.py): an email address, else a
+website (a URL, or a bare domain with a common ending).
+"""
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]*\w")
+LINK = re.compile(r"https?://[^\s<>\"']+|\b[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|io|co|me|shop|store)\b(?:/[^\s<>\"']*)?")
+_TRAILING = ".,;:!?)]}'\""
+
+
+def contacts_in(bio: str | None, limit: int = 3) -> list[str]:
+    """Emails first, then websites, in the order the bio gives them; no duplicates."""
+    if not bio:
+        return []
+    emails = [e.rstrip(_TRAILING) for e in EMAIL.findall(bio)]
+    # An email's domain is not a second contact: look for links in what is left.
+    links = [u.rstrip(_TRAILING) for u in LINK.findall(EMAIL.sub(" ", bio))]
+    found: list[str] = []
+    for item in emails + links:
+        if item and item not in found:
+            found.append(item)
+    return found[:limit]
+
+
+def contact_in(bio: str | None) -> str | None:
+    """The first contact in the bio (an email before a website), or None."""
+    found = contacts_in(bio, limit=1)
+    return found[0] if found else None
+
+
+def contact_link(contact: str | None) -> str | None:
+    """A link that opens ``contact``: mailto: for an email, https:// for a bare domain."""
+    if not contact:
+        return None
+    if EMAIL.fullmatch(contact):
+        return f"mailto:{contact}"
+    return safe_link(contact if "://" in contact else f"https://{contact}")
+
+
+def safe_link(url: str | None) -> str | None:
+    """``url`` when it is an http(s) or mailto link, else None: crawled text never becomes a
+    javascript: or file: link in a report or a spreadsheet."""
+    if not url or any(c in url for c in "\r\n\t\0 ") or len(url) > 2000:
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme in ("http", "https") and parts.netloc:
+        return url
+    if parts.scheme == "mailto" and EMAIL.fullmatch(parts.path or ""):
+        return url
+    return None
+
+
+def profile_url(platform: str, handle: str | None, url: str | None, instance: str | None = None,
+                platform_id: str | None = None) -> str | None:
+    """The profile's own address as crawled; else the usual one of its platform."""
+    if safe_link(url):
+        return url
+    if not handle:
+        return None
+    if platform == "mastodon":
+        acct = handle if "@" in handle.strip("@") else (platform_id or handle)
+        user, _, host = acct.strip("@").partition("@")
+        host = host or instance or ""
+        return safe_link(f"https://{host}/@{user}") if host else None
+    if platform == "bluesky":
+        return f"https://bsky.app/profile/{handle}"
+    return None

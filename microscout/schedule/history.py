@@ -1,0 +1,112 @@
+"""The record of schedule runs (table schedule_runs) and of what each scheduler watched
+(schedule_state)."""
+from __future__ import annotations
+
+import json
+import os
+from datetime import datetime, timezone
+
+import sqlite_utils
+
+from microscout.store.runs import process_alive, process_owner
+
+# A run with one of these outcomes took care of its cron time; an interrupted one did not,
+# so a scheduler that starts again (catch_up = "once") runs it again.
+HANDLED = ("succeeded", "failed", "skipped", "missed")
+
+
+def iso(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
+
+
+def parse(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+def decode(row: dict) -> dict:
+    """A schedule_runs row with its JSON columns read."""
+    out = dict(row)
+    for key in ("steps", "exports"):
+        try:
+            out[key] = json.loads(row.get(key) or "[]")
+        except ValueError:
+            out[key] = []
+    return out
+
+
+def start_run(db: sqlite_utils.Database, schedule: str, campaign: str, trigger: str,
+              scheduled_for: datetime, started: datetime, status: str = "running",
+              error: str | None = None) -> int:
+    with db.conn:
+        return db.execute(
+            "INSERT INTO schedule_runs (schedule, campaign, trigger, scheduled_for, started_at, finished_at, "
+            "status, error, pid, owner) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [schedule, campaign, trigger, iso(scheduled_for), iso(started),
+             None if status == "running" else iso(started), status, error, os.getpid(), process_owner()]).lastrowid
+
+
+def save_run(db: sqlite_utils.Database, run_id: int, **fields) -> None:
+    values = {k: json.dumps(v, ensure_ascii=False) if k in ("steps", "exports") else v for k, v in fields.items()}
+    with db.conn:
+        db.execute(f"UPDATE schedule_runs SET {', '.join(f'{k} = ?' for k in values)} WHERE id = ?",
+                   [*values.values(), run_id])
+
+
+def get_run(db: sqlite_utils.Database, run_id: int) -> dict:
+    return decode(next(db.query("SELECT * FROM schedule_runs WHERE id = ?", [run_id])))
+
+
+def last_run(db: sqlite_utils.Database, schedule: str) -> dict | None:
+    if "schedule_runs" not in db.table_names():
+        return None
+    rows = list(db.query("SELECT * FROM schedule_runs WHERE schedule = ? ORDER BY id DESC LIMIT 1", [schedule]))
+    return decode(rows[0]) if rows else None
+
+
+def runs(db: sqlite_utils.Database, schedule: str | None = None, limit: int = 20) -> list[dict]:
+    where, params = ("WHERE schedule = ?", [schedule]) if schedule else ("", [])
+    return [decode(r) for r in db.query(f"SELECT * FROM schedule_runs {where} ORDER BY id DESC LIMIT ?",
+                                        [*params, limit])]
+
+
+def last_handled(db: sqlite_utils.Database, schedule: str) -> datetime | None:
+    """The latest cron time a run took care of (see HANDLED)."""
+    row = db.execute(f"SELECT max(scheduled_for) FROM schedule_runs WHERE schedule = ? "
+                     f"AND status IN ({', '.join('?' * len(HANDLED))})", [schedule, *HANDLED]).fetchone()
+    return parse(row[0]) if row else None
+
+
+def stale_runs(db: sqlite_utils.Database) -> list[int]:
+    """Runs still `running` whose process is gone (killed outright)."""
+    if "schedule_runs" not in db.table_names():
+        return []
+    me, mine = os.getpid(), process_owner()
+    return [r["id"] for r in db.query("SELECT id, pid, owner FROM schedule_runs WHERE status = 'running'")
+            if not (r["pid"] == me and r["owner"] == mine) and process_alive(r["pid"], r["owner"]) is False]
+
+
+def interrupt_stale_runs(db: sqlite_utils.Database, now: datetime) -> list[int]:
+    stale = stale_runs(db)
+    for run_id in stale:
+        save_run(db, run_id, status="interrupted", finished_at=iso(now),
+                 error="its process ended before the run did (killed?)")
+    return stale
+
+
+def watched_since(db: sqlite_utils.Database, schedule: str, cron: str, zone: str, now: datetime) -> datetime:
+    """When a scheduler started watching this schedule with this cron and time zone: a
+    cron time before that was never missed, nobody was meant to run it."""
+    rows = list(db.query("SELECT * FROM schedule_state WHERE schedule = ?", [schedule]))
+    if rows and rows[0]["cron"] == cron and rows[0]["timezone"] == zone and parse(rows[0]["watched_since"]):
+        return parse(rows[0]["watched_since"])
+    with db.conn:
+        db.execute("INSERT INTO schedule_state (schedule, cron, timezone, watched_since) VALUES (?, ?, ?, ?) "
+                   "ON CONFLICT (schedule) DO UPDATE SET cron = excluded.cron, timezone = excluded.timezone, "
+                   "watched_since = excluded.watched_since", [schedule, cron, zone, iso(now)])
+    return now

@@ -1,0 +1,296 @@
+"""One run of a schedule: its steps (crawl → shortlist → export), each retried as the
+schedule says, every step and outcome recorded in schedule_runs.
+
+The steps call what the commands call: the crawl is `microscout crawl CAMPAIGN` in a
+process of its own (Scrapy's reactor starts once per process), the shortlist is
+:func:`~microscout.engine.shortlist.run_shortlist` (re-using the last run when nothing
+changed), the export is :func:`~microscout.engine.export.export_shortlist` with the
+exporter named in ``formats``.
+
+A stop asked for (SIGTERM, Ctrl-C: :class:`Stop`) lets the current step finish; the steps
+after it do not run and the run is recorded ``interrupted``. A second one stops the step
+too (the crawl gets Ctrl-C and records its own run as interrupted, for --resume).
+"""
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Callable
+
+import sqlite_utils
+
+from microscout.config import Config, Schedule
+from microscout.schedule import history
+from microscout.schedule.cron import zone
+from microscout.schedule.lock import Clock, Heartbeat, LockHeld, acquire, describe_holder, release, utcnow
+
+Say = Callable[[str], None]
+
+
+@dataclass
+class Stop:
+    """A stop asked for from a signal handler: ``reason`` once asked; the crawl running now."""
+
+    reason: str | None = None
+    forced: bool = False
+    child: subprocess.Popen | None = None
+
+    @property
+    def requested(self) -> bool:
+        return self.reason is not None
+
+    def request(self, reason: str) -> None:
+        self.reason = self.reason or reason
+
+
+class StepFailed(Exception):
+    """A step that did not do its job; ``retry=False`` when trying again cannot help."""
+
+    def __init__(self, message: str, retry: bool = True):
+        super().__init__(message)
+        self.retry = retry
+
+
+@dataclass
+class Job:
+    """What a step gets: the schedule, the database, the clock, and what the run produced."""
+
+    config: Config
+    name: str
+    schedule: Schedule
+    db: sqlite_utils.Database
+    db_path: Path
+    run_id: int
+    scheduled_for: datetime
+    clock: Clock
+    stop: Stop
+    say: Say
+    exports: list[str] = field(default_factory=list)
+    done: set[str] = field(default_factory=set)   # formats already written (a retry skips them)
+    export_baseline: int | None = None  # exports with an id below this existed before the run
+    records: list[dict] = field(default_factory=list)  # each step's record, as saved
+    _pm: object = None
+    _rules: dict | None = None
+
+    @property
+    def pm(self):
+        if self._pm is None:
+            from microscout.engine.plugins import plugin_manager_for
+
+            self._pm = plugin_manager_for(self.config)
+        return self._pm
+
+    @property
+    def rules(self) -> dict:
+        if self._rules is None:
+            from microscout.engine.evaluate import check_rule_config
+            from microscout.engine.plugins import collect_rules
+
+            self._rules = collect_rules(self.pm)
+            check_rule_config(self.config, self._rules)
+        return self._rules
+
+
+def crawl_command(config: Config, db_path: Path, campaign: str, extra: list[str]) -> list[str]:
+    """The `microscout crawl CAMPAIGN` a schedule runs, with its config and database."""
+    args = [sys.executable, "-m", "microscout"]
+    if config.from_file:
+        args += ["--config", str(Path(config.source).resolve())]
+    return [*args, "crawl", campaign, "--db", str(Path(db_path).resolve()), *extra]
+
+
+def crawl_step(job: Job) -> str:
+    args = crawl_command(job.config, job.db_path, job.schedule.campaign, job.schedule.crawl_args)
+    # A session of its own: a Ctrl-C in the terminal or a SIGTERM to the group reaches the
+    # scheduler only, which lets the crawl finish (or passes a second one on).
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            cwd=job.config.root, start_new_session=True)
+    job.stop.child = proc
+    try:
+        out, err = proc.communicate()
+    finally:
+        job.stop.child = None
+    summary = "; ".join(line.strip() for line in out.splitlines() if line.startswith("crawl run"))
+    if proc.returncode == 0:
+        return summary or "crawled"
+    last = " ".join((err.strip().splitlines() or [f"exit {proc.returncode}"])[-1:])
+    raise StepFailed(f"`microscout crawl {job.schedule.campaign}` exited {proc.returncode}: {last}"
+                     + (f" ({summary})" if summary else ""), retry=proc.returncode != 2)
+
+
+def shortlist_step(job: Job) -> str:
+    from microscout.engine.shortlist import run_shortlist
+
+    summary = run_shortlist(job.db, job.config, job.rules, job.schedule.campaign, reuse=True)
+    if summary.reused:
+        return f"nothing changed since shortlist run {summary.run_id}: re-used it"
+    return (f"shortlist run {summary.run_id}: judged {summary.candidates}, "
+            f"ranked {summary.candidates - summary.excluded}")
+
+
+def export_fields(job: Job, fmt: str, extension: str) -> dict:
+    return {"schedule": job.name, "campaign": job.schedule.campaign,
+            "date": job.scheduled_for.astimezone(zone(job.schedule)), "ext": extension, "format": fmt,
+            "run": job.run_id}
+
+
+def export_step(job: Job) -> str:
+    from microscout.engine.export import ExportError, export_shortlist
+    from microscout.engine.plugins import collect_exporters
+
+    exporters = collect_exporters(job.pm)
+    unknown = [f for f in job.schedule.formats if f not in exporters]
+    if unknown:
+        raise StepFailed(f"{job.config.source}: schedules.{job.name}.formats: no exporter "
+                         f"{', '.join(map(repr, unknown))}; available: {', '.join(sorted(exporters))}", retry=False)
+    size = job.config.campaign(job.schedule.campaign).shortlist_size
+    if job.export_baseline is None:
+        # every format of this run compares with the schedule's exports from before it began
+        job.export_baseline = job.db.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM exports").fetchone()[0]
+    extra = {"config": job.config, "schedule": job.name, "compare_before": job.export_baseline}
+    written = []
+    for fmt in job.schedule.formats:
+        if fmt in job.done:
+            continue
+        exporter = exporters[fmt]
+        fields = export_fields(job, fmt, exporter.extension)
+        path = job.config.path(job.schedule.destination.format(**fields)) / job.schedule.filename.format(**fields)
+        try:
+            result = export_shortlist(job.db, job.schedule.campaign, size, exporter, path, **extra)
+        except ExportError as exc:
+            raise StepFailed(str(exc), retry=False) from None
+        job.done.add(fmt)
+        job.exports.append(result["path"])
+        counts = ", ".join(f"{result[k]} {k}" for k in ("new", "up", "down", "unchanged", "dropped")
+                           if result.get(k))
+        written.append(f"{result['path']} ({result['rows']} rows{': ' + counts if counts else ''})")
+    return "wrote " + "; ".join(written)
+
+
+STEPS: dict[str, Callable[[Job], str]] = {"crawl": crawl_step, "shortlist": shortlist_step, "export": export_step}
+
+
+def _classify(exc: BaseException) -> tuple[str, bool]:
+    """(one line, worth retrying) for what a step raised."""
+    if isinstance(exc, StepFailed):
+        return str(exc), exc.retry
+    from microscout.cli.common import failure
+
+    problem = failure(exc)  # exit 2: configuration or input, which a retry does not change
+    return problem.message, problem.exit_code != 2
+
+
+def interruptible_sleep(seconds: float, stop: Stop, sleep: Callable[[float], None], clock: Clock,
+                        tick: float = 1.0) -> None:
+    """Sleep ``seconds`` by ``clock``, a tick at a time, waking early when a stop is asked for."""
+    end = clock() + timedelta(seconds=seconds)
+    while not stop.requested:
+        left = (end - clock()).total_seconds()
+        if left <= 0:
+            return
+        sleep(min(tick, left))
+
+
+def run_schedule(config: Config, db: sqlite_utils.Database, db_path: Path, name: str, *,
+                 scheduled_for: datetime, trigger: str, clock: Clock = utcnow,
+                 sleep: Callable[[float], None] = time.sleep, stop: Stop | None = None, say: Say = print,
+                 steps: dict[str, Callable[[Job], str]] | None = None) -> dict:
+    """Run one schedule now, for the cron time ``scheduled_for``; the recorded run."""
+    schedule = config.schedule(name)
+    stop = stop or Stop()
+    steps = {**STEPS, **(steps or {})}
+    started = clock()
+    try:
+        lock = acquire(db, f"schedule {name}", clock=clock)
+    except LockHeld as exc:
+        run_id = history.start_run(db, name, schedule.campaign, trigger, scheduled_for, started,
+                                   status="skipped", error=f"not run: {exc}")
+        say(f"{name}: skipped the run for {_local(scheduled_for, schedule)}: {exc}")
+        return history.get_run(db, run_id)
+    try:
+        run_id = history.start_run(db, name, schedule.campaign, trigger, scheduled_for, started)
+        describe_holder(db, lock, f"schedule {name}, run {run_id}")
+        if lock.recovered:
+            say(f"{name}: {lock.recovered}")
+        say(f"{name}: run {run_id} ({trigger}, for {_local(scheduled_for, schedule)}): "
+            f"{' → '.join(schedule.steps)} of campaign {schedule.campaign}")
+        job = Job(config, name, schedule, db, Path(db_path), run_id, scheduled_for, clock, stop, say)
+        with Heartbeat(db_path, lock, clock):
+            record = _run_steps(job, steps, sleep)
+    finally:
+        release(db, lock)
+    return record
+
+
+def _local(moment: datetime, schedule: Schedule) -> str:
+    return moment.astimezone(zone(schedule)).strftime("%Y-%m-%d %H:%M %Z")
+
+
+def _attempts(job: Job, record: dict, step: Callable[[Job], str], sleep: Callable[[float], None]) -> bool:
+    """Run one step until it succeeds, fails for good, or a stop cuts its retries short."""
+    schedule, stop = job.schedule, job.stop
+    record["started_at"] = history.iso(job.clock())
+    try:
+        while True:
+            record["attempts"] += 1
+            try:
+                record["detail"] = step(job)
+                record["status"] = "ok"
+                record.pop("error", None)
+                return True
+            except KeyboardInterrupt:  # a second stop signal during a step run in this process
+                stop.request("interrupt")
+                record["status"], record["error"] = "failed", "stopped at once by a second stop signal"
+                return False
+            except Exception as exc:  # noqa: BLE001 - recorded, retried, reported
+                message, retry = _classify(exc)
+                record["status"], record["error"] = "failed", message
+            if not retry or record["attempts"] > schedule.retries or stop.requested:
+                return False
+            job.say(f"{job.name}: {record['step']} failed (attempt {record['attempts']} of "
+                    f"{schedule.retries + 1}): {record['error']}; trying again in {schedule.retry_delay:g} s")
+            history.save_run(job.db, job.run_id, steps=job.records)
+            interruptible_sleep(schedule.retry_delay, stop, sleep, job.clock)
+            if stop.requested:
+                return False
+    finally:
+        record["finished_at"] = history.iso(job.clock())
+
+
+def _run_steps(job: Job, steps: dict[str, Callable[[Job], str]], sleep: Callable[[float], None]) -> dict:
+    schedule, stop, say = job.schedule, job.stop, job.say
+    records = job.records = [{"step": s, "status": "not run", "attempts": 0} for s in schedule.steps]
+    status, error = "interrupted", "the scheduler stopped during the run"
+    began = time.monotonic()
+    try:
+        for record in records:
+            step = record["step"]
+            if stop.requested:
+                status, error = "interrupted", f"stopped ({stop.reason}) before {step}"
+                break
+            ok = _attempts(job, record, steps[step], sleep)
+            history.save_run(job.db, job.run_id, steps=records, exports=job.exports)
+            if ok:
+                say(f"{job.name}: {step}: {record['detail']}")
+                continue
+            # A step whose retries a stop cut short runs again when the scheduler restarts.
+            status = "interrupted" if stop.requested else "failed"
+            error = f"{step}: {record['error']}"
+            if record["attempts"] > 1:
+                error += f" (after {record['attempts']} attempts)"
+            say(f"{job.name}: {step} failed: {record['error']}")
+            break
+        else:
+            status, error = "succeeded", None
+    finally:
+        history.save_run(job.db, job.run_id, status=status, finished_at=history.iso(job.clock()), steps=records,
+                         exports=job.exports, error=error)
+    record = history.get_run(job.db, job.run_id)
+    say(f"{job.name}: run {job.run_id} {status} in {time.monotonic() - began:.0f} s"
+        + (f": {error}" if error else "")
+        + (f"; stopping ({stop.reason})" if stop.requested else ""))
+    return record

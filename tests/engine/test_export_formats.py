@@ -1,0 +1,250 @@
+"""Exports a marketer opens as they are (issue #11): csv with a byte-order mark and human
+headers, xlsx opened with openpyxl, a self-contained HTML report, every row with its profile
+link, display name, contact and rank change against the previous export."""
+import csv
+import io
+import json
+import re
+
+import pytest
+from click.testing import CliRunner
+
+from microscout.cli import cli
+from microscout.config import parse_config
+from microscout.engine.export import export_shortlist, write_atomically
+from microscout.engine.plugins import collect_exporters, collect_rules, make_plugin_manager
+from microscout.engine.shortlist import run_shortlist
+from microscout.store import open_store
+from tests.engine.helpers import NOW, RulesForTests, add_profile
+
+CONFIG = parse_config({"campaigns": {"c": {"platforms": ["mastodon"], "gates": ["min_followers"],
+                                           "description": "Spring – recipes × vegan ≤ 10k",
+                                           "target_tier": "micro"}}})
+FOLLOWERS = [5000 + 100 * i for i in range(20)]  # rank r is FOLLOWERS[20 - r]: more followers score higher
+
+
+@pytest.fixture
+def setup(tmp_path):
+    from microscout.engine import exporters
+
+    pm = make_plugin_manager(None, entry_points=False, defaults=False)
+    pm.register(exporters)
+    pm.register(RulesForTests(), name="tests")
+    db = open_store(tmp_path / "t.db")
+    for i, followers in enumerate(FOLLOWERS):
+        bio = {0: "Vegan cook – recipes × 3 a week. Mail: hi@cook.org", 1: "Shop at https://cook.shop/x"}.get(i, "")
+        name = {0: "Zoë “Cook” Ñandú", 2: '=HYPERLINK("http://evil.example","click")',
+                3: "Bell\x07 Creator"}.get(i, f"Creator {i}")  # a control character a workbook cannot hold
+        add_profile(db, f"c{i:02d}", followers, posts=2, likes=50, bio=bio, display_name=name)
+    run_shortlist(db, CONFIG, collect_rules(pm), "c", now=NOW)
+    return db, collect_rules(pm), collect_exporters(pm)
+
+
+def judge(db, rules):
+    run_shortlist(db, CONFIG, rules, "c", now=NOW)
+
+
+def export(db, exporters, fmt, path, size=20, **kw):
+    return export_shortlist(db, "c", size, exporters[fmt], path, config=CONFIG, **kw)
+
+
+def read_csv(path):
+    return list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
+
+
+# -- csv ------------------------------------------------------------------------------------
+
+def test_csv_starts_with_a_byte_order_mark_and_no_bom_leaves_it_out(setup, tmp_path):
+    db, _, exporters = setup
+    export(db, exporters, "csv", tmp_path / "bom.csv")
+    export(db, exporters, "csv", tmp_path / "plain.csv", bom=False)
+    assert (tmp_path / "bom.csv").read_bytes().startswith(b"\xef\xbb\xbfRank,Change,")
+    assert (tmp_path / "plain.csv").read_bytes().startswith(b"Rank,Change,")
+    # the same header beyond the mark, and "–", "×", "ë" survive as UTF-8
+    header = (tmp_path / "plain.csv").read_bytes().split(b"\r\n")[0]
+    assert (tmp_path / "bom.csv").read_bytes()[3:].split(b"\r\n")[0] == header
+    assert "Zoë “Cook” Ñandú" in (tmp_path / "plain.csv").read_text(encoding="utf-8")
+
+
+def test_csv_has_human_headers_links_contacts_and_engagement_in_percent(setup, tmp_path):
+    db, _, exporters = setup
+    export(db, exporters, "csv", tmp_path / "c.csv")
+    rows = read_csv(tmp_path / "c.csv")
+    header = list(rows[0])
+    assert header[:14] == ["Rank", "Change", "Previous rank", "Name", "Handle", "Platform", "Profile URL", "Contact",
+                           "Tier", "Followers", "Engagement rate (%)", "Score", "Excluded by", "Why (top reasons)"]
+    assert "Engagement: outcome" in header and "Min followers: reason" in header
+    assert not [h for h in header if "." in h or "_" in h]  # no machine names left
+    top = rows[0]
+    assert top["Handle"] == "c19" and top["Profile URL"] == "https://example.social/@c19"
+    assert float(top["Engagement rate (%)"]) == pytest.approx(round(100 * 50 / FOLLOWERS[19], 2))
+    by_handle = {r["Handle"]: r for r in rows}
+    assert by_handle["c00"]["Contact"] == "hi@cook.org" and by_handle["c01"]["Contact"] == "https://cook.shop/x"
+    assert by_handle["c05"]["Contact"] == ""
+    # a display name a spreadsheet would run as a formula stays text
+    assert by_handle["c02"]["Name"] == "'=HYPERLINK(\"http://evil.example\",\"click\")"
+
+
+def test_json_rows_keep_machine_keys_and_carry_link_name_and_contact(setup, tmp_path):
+    db, _, exporters = setup
+    export(db, exporters, "jsonl", tmp_path / "c.jsonl")
+    rows = [json.loads(line) for line in (tmp_path / "c.jsonl").read_text().splitlines()]
+    c00 = next(r for r in rows if r["handle"] == "c00")
+    assert c00["display_name"] == "Zoë “Cook” Ñandú" and c00["contact"] == "hi@cook.org"
+    assert c00["profile_url"] == "https://example.social/@c00" and c00["change"] == "new"
+    assert 0 < c00["engagement_rate"] < 1  # a fraction for scripts; the human formats show percent
+
+
+# -- rank change against the previous export -----------------------------------------------
+
+def test_a_creator_moving_from_16_to_7_is_up_9(setup, tmp_path):
+    db, rules, exporters = setup
+    first = export(db, exporters, "csv", tmp_path / "one.csv")
+    assert first["new"] == 20 and first["compared_with"] is None
+    mover = read_csv(tmp_path / "one.csv")[15]
+    assert mover["Rank"] == "16" and mover["Handle"] == "c04"
+
+    # c04 gains followers: between rank 7 (6,300) and rank 8, so it is 7 now and 7..15 move down one
+    db.execute("UPDATE profiles SET followers = 6350 WHERE handle = 'c04'")
+    db.conn.commit()
+    judge(db, rules)
+    second = export(db, exporters, "csv", tmp_path / "two.csv")
+    rows = {r["Handle"]: r for r in read_csv(tmp_path / "two.csv")}
+    assert (rows["c04"]["Rank"], rows["c04"]["Change"], rows["c04"]["Previous rank"]) == ("7", "up 9", "16")
+    assert (rows["c13"]["Rank"], rows["c13"]["Change"]) == ("8", "down 1")
+    assert rows["c19"]["Change"] == "unchanged" and rows["c00"]["Change"] == "unchanged"
+    assert (second["up"], second["down"], second["unchanged"], second["new"], second["dropped"]) == (1, 9, 10, 0, 0)
+    assert second["compared_with"] == first["export_id"]
+    stored = db.execute("SELECT rank, change FROM export_entries WHERE export_id = ? AND platform_id = ?",
+                        [second["export_id"], "c04@example.social"]).fetchone()
+    assert stored == (7, "up 9")
+
+
+def test_new_and_dropped_against_a_shorter_previous_export(setup, tmp_path):
+    db, rules, exporters = setup
+    export(db, exporters, "json", tmp_path / "top5.json", size=5)
+    add_profile(db, "star", 9900, posts=2, likes=50)  # the new number one pushes c15 out of the top five
+    judge(db, rules)
+    export(db, exporters, "json", tmp_path / "again.json", size=5)
+    rows = json.loads((tmp_path / "again.json").read_text())
+    change = {r["handle"]: (r["rank"], r["change"]) for r in rows}
+    assert change == {"star": (1, "new"), "c19": (2, "down 1"), "c18": (3, "down 1"), "c17": (4, "down 1"),
+                      "c16": (5, "down 1"), "c15": (6, "dropped")}  # still ranked, below the cut
+
+
+def test_a_schedule_compares_with_its_own_previous_export(setup, tmp_path):
+    db, rules, exporters = setup
+    export(db, exporters, "csv", tmp_path / "weekly.csv", size=3, schedule="weekly")
+    export(db, exporters, "csv", tmp_path / "by-hand.csv", size=1)
+    result = export(db, exporters, "csv", tmp_path / "weekly2.csv", size=3, schedule="weekly")
+    assert (result["unchanged"], result["new"]) == (3, 0)  # against weekly, not the by-hand export of one row
+
+
+def test_exports_written_before_ranks_were_stored_still_compare_by_position(setup, tmp_path):
+    db, rules, exporters = setup
+    first = export(db, exporters, "csv", tmp_path / "one.csv", size=3)
+    db.execute("DELETE FROM export_entries WHERE export_id = ?", [first["export_id"]])  # as an old export
+    db.conn.commit()
+    db.execute("UPDATE profiles SET followers = 9950 WHERE handle = 'c17'")
+    db.conn.commit()
+    judge(db, rules)
+    second = export(db, exporters, "csv", tmp_path / "two.csv", size=3)
+    assert {r["Handle"]: r["Change"] for r in read_csv(tmp_path / "two.csv")} == {
+        "c17": "up 2", "c19": "down 1", "c18": "down 1"}
+    assert second["compared_with"] == first["export_id"]
+
+
+# -- xlsx ------------------------------------------------------------------------------------
+
+def test_xlsx_opens_with_sheets_human_headers_formats_links_and_frozen_headers(setup, tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    db, _, exporters = setup
+    export(db, exporters, "xlsx", tmp_path / "c.xlsx")
+    wb = openpyxl.load_workbook(tmp_path / "c.xlsx")
+    assert wb.sheetnames == ["Shortlist", "Verdicts"]
+    ws = wb["Shortlist"]
+    header = [c.value for c in ws[1]]
+    assert header[:14] == ["Rank", "Change", "Previous rank", "Name", "Handle", "Platform", "Profile URL", "Contact",
+                           "Tier", "Followers", "Engagement rate", "Score", "Excluded by", "Why (top reasons)"]
+    assert {"Engagement: outcome", "Min followers: outcome", "Fragile: outcome"} <= set(header)
+    col = {name: i + 1 for i, name in enumerate(header)}
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref.startswith("A1:")
+    assert ws.max_row == 21
+    top = {name: ws.cell(row=2, column=i) for name, i in col.items()}
+    assert top["Handle"].value == "c19" and top["Rank"].value == 1
+    rate = top["Engagement rate"]
+    assert rate.value == pytest.approx(50 / FOLLOWERS[19], abs=1e-6) and rate.number_format == "0.00%"
+    assert top["Followers"].value == FOLLOWERS[19] and top["Followers"].number_format == "#,##0"
+    assert top["Profile URL"].hyperlink.target == "https://example.social/@c19"
+    rows = {ws.cell(row=r, column=col["Handle"]).value: r for r in range(2, ws.max_row + 1)}
+    contact = ws.cell(row=rows["c00"], column=col["Contact"])
+    assert contact.value == "hi@cook.org" and contact.hyperlink.target == "mailto:hi@cook.org"
+    formula_like = ws.cell(row=rows["c02"], column=col["Name"])
+    assert formula_like.data_type == "s" and formula_like.value.startswith("=HYPERLINK")  # text, never run
+    assert ws.cell(row=rows["c03"], column=col["Name"]).value == "Bell Creator"
+    widths = {name: ws.column_dimensions[openpyxl.utils.get_column_letter(i)].width for name, i in col.items()}
+    assert 6 <= widths["Rank"] <= 12 and 20 <= widths["Why (top reasons)"] <= 80 and widths["Profile URL"] >= 25
+
+    verdicts = wb["Verdicts"]
+    assert [c.value for c in verdicts[1]] == ["Rank", "Handle", "Name", "Rule", "Outcome", "Score", "Reason", "Evidence"]
+    assert verdicts.freeze_panes == "A2" and verdicts.max_row == 1 + 20 * 3
+    first = [c.value for c in verdicts[2]]
+    assert first[:5] == [1, "c19", "Creator 19", "Engagement", "pass"]
+    assert f"engagement rate: {50 / FOLLOWERS[19]:.2%}" in first[7]  # the evidence in words, the rate as a percentage
+
+
+def test_a_failed_binary_export_leaves_the_previous_file(setup, tmp_path):
+    db, _, exporters = setup
+    target = tmp_path / "c.xlsx"
+    target.write_bytes(b"the previous workbook")
+
+    def half(rows, columns, out, context):
+        out.write(b"PK\x03\x04 half a zip")
+        raise RuntimeError("disk trouble")
+
+    broken = exporters["xlsx"].__class__("xlsx", "xlsx", "breaks", half, binary=True, context=True)
+    with pytest.raises(RuntimeError):
+        write_atomically(target, broken, [], [], None)
+    assert target.read_bytes() == b"the previous workbook"
+    assert [p.name for p in tmp_path.iterdir() if p.suffix == ".part"] == []
+
+
+# -- html ------------------------------------------------------------------------------------
+
+def test_the_html_report_is_one_file_with_chart_table_and_verdicts(setup, tmp_path):
+    db, _, exporters = setup
+    db.execute("UPDATE profiles SET url = 'javascript:alert(1)', display_name = '<script>x</script>' "
+               "WHERE handle = 'c18'")
+    db.conn.commit()
+    export(db, exporters, "html", tmp_path / "c.html")
+    page = (tmp_path / "c.html").read_text()
+    assert page.startswith("<!doctype html>") and "<svg" in page
+    # nothing fetched from elsewhere: no scripts, style sheets, images or fonts by address
+    assert not re.search(r"<script|<link|<img|<iframe|@import|url\(|\bsrc=", page, re.I)
+    assert page.count('class="mark"') == 20 and page.count('class="band target"') == 1
+    assert "Spring – recipes × vegan ≤ 10k" in page
+    assert '<a href="mailto:hi@cook.org">hi@cook.org</a>' in page
+    assert "javascript:" not in page and "&lt;script&gt;x&lt;/script&gt;" in page
+    assert page.count("<ul class=verdicts>") == 20 and page.count('<span class="badge pass">') >= 20
+
+
+# -- the command ------------------------------------------------------------------------------
+
+def test_export_command_json_and_no_bom(setup, tmp_path):
+    db, _, _ = setup
+    config = tmp_path / "config.toml"
+    config.write_text('[campaigns.c]\nplatforms = ["mastodon"]\ngates = ["min_followers"]\n')
+    db_path = tmp_path / "t.db"
+    out = tmp_path / "out.csv"
+    # the test rules are registered in this process only: judge here, export through the CLI
+    result = CliRunner().invoke(cli, ["export", "c", "--out", str(out), "--no-bom", "--json", "--limit", "4",
+                                      "--db", str(db_path), "--config", str(config)])
+    assert result.exit_code == 0, result.output
+    written = json.loads(result.output)
+    assert written["path"] == str(out) and written["rows"] == 4 and written["new"] == 4
+    assert written["format"] == "csv" and written["compared_with"] is None
+    assert out.read_bytes().startswith(b"Rank,")
+    again = CliRunner().invoke(cli, ["export", "c", "--out", str(tmp_path / "x.html"), "--format", "html", "--limit", "4",
+                                     "--db", str(db_path), "--config", str(config)])
+    assert again.exit_code == 0, again.output
+    assert again.output.startswith(f"Wrote 4 rows to {tmp_path / 'x.html'} (4 unchanged against export ")

@@ -1,0 +1,495 @@
+"""Schedules with an injected clock: cron times in a time zone (DST too), runs that never
+overlap, the missed-run policy, stale locks, retries, and SIGTERM in the middle of a step."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+from click.testing import CliRunner
+
+from microscout.cli import cli
+from microscout.config import ConfigError, parse_config
+from microscout.schedule import cron, history
+from microscout.schedule.lock import (RUN_LOCK, LockHeld, acquire, holder_of, release, renew, stale_reason)
+from microscout.schedule.runner import StepFailed, Stop, run_schedule
+from microscout.schedule.scheduler import Scheduler, install_stop_signals
+from microscout.store import open_store
+from microscout.store.runs import process_owner
+from tests.conftest import REPO
+
+PARIS = ZoneInfo("Europe/Paris")
+UTC = timezone.utc
+
+
+class FakeClock:
+    """The scheduler's clock and sleep: sleeping moves the clock on, instantly."""
+
+    def __init__(self, start: datetime):
+        self.now = start
+        self.slept: list[float] = []
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += timedelta(seconds=seconds)
+
+    def advance(self, **delta) -> None:
+        self.now += timedelta(**delta)
+
+
+def config(**schedules) -> object:
+    base = {"campaigns": {"c": {"platforms": ["mastodon"]}}, "plugins_dir": None,
+            "schedules": {name: {"campaign": "c", **spec} for name, spec in schedules.items()}}
+    return parse_config(base, root="/nonexistent")
+
+
+def recorder(log: list, clock: FakeClock, **behaviour):
+    """Fake steps that record (step, time) and do what ``behaviour`` says for a step."""
+
+    def make(step):
+        def run(job):
+            log.append((step, clock()))
+            action = behaviour.get(step)
+            if action is not None:
+                return action(job)
+            return f"{step} done"
+        return run
+
+    return {step: make(step) for step in ("crawl", "shortlist", "export")}
+
+
+@pytest.fixture
+def db(tmp_path):
+    return open_store(tmp_path / "s.db")
+
+
+# -- cron times ---------------------------------------------------------------------------
+
+def test_next_runs_are_read_in_the_schedules_time_zone():
+    weekly = config(w={"cron": "0 8 * * MON", "timezone": "America/New_York"}).schedules["w"]
+    # 2025-03-09 is the Sunday US clocks spring forward: 08:00 New York is 13:00 UTC before, 12:00 after.
+    runs = cron.next_runs(weekly, datetime(2025, 3, 1, tzinfo=UTC), 3)
+    assert [r.astimezone(UTC).hour for r in runs] == [13, 12, 12]
+    assert all(r.astimezone(ZoneInfo("America/New_York")).hour == 8 for r in runs)
+    assert cron.describe(weekly) == "At 08:00 on Monday"
+
+
+def test_dst_follows_debian_cron():
+    nightly = config(n={"cron": "30 2 * * *", "timezone": "Europe/Paris"}).schedules["n"]
+    # Spring forward (2025-03-30, 02:00 -> 03:00): 02:30 does not exist; it runs at 03:00.
+    spring = cron.next_runs(nightly, datetime(2025, 3, 29, 12, tzinfo=PARIS), 2)
+    assert [str(t) for t in spring] == ["2025-03-30 03:00:00+02:00", "2025-03-31 02:30:00+02:00"]
+    # Fall back (2025-10-26, 03:00 -> 02:00): 02:30 happens twice; it runs once.
+    autumn = cron.next_runs(nightly, datetime(2025, 10, 25, 12, tzinfo=PARIS), 2)
+    assert [str(t) for t in autumn] == ["2025-10-26 02:30:00+02:00", "2025-10-27 02:30:00+01:00"]
+    # An hourly schedule runs in both 02:00 hours.
+    hourly = config(h={"cron": "0 * * * *", "timezone": "Europe/Paris"}).schedules["h"]
+    hours = cron.next_runs(hourly, datetime(2025, 10, 26, 0, 30, tzinfo=PARIS), 4)
+    assert [t.astimezone(UTC).strftime("%H:%M") for t in hours] == ["23:00", "00:00", "01:00", "02:00"]
+
+
+def test_last_due_includes_now():
+    minutely = config(m={"cron": "* * * * *"}).schedules["m"]
+    at = datetime(2025, 1, 6, 8, 0, tzinfo=UTC)
+    assert cron.last_due(minutely, at) == at
+    assert cron.last_due(minutely, at + timedelta(seconds=59)) == at
+    assert cron.last_due(minutely, at - timedelta(microseconds=1)) == at - timedelta(minutes=1)
+
+
+@pytest.mark.parametrize("spec, message", [
+    ({"cron": "61 * * * *"}, "schedules.s.cron: not a cron expression"),
+    ({"cron": "0 8 * * *", "timezone": "Mars/Olympus"}, "schedules.s.timezone: unknown time zone"),
+    ({"cron": "0 8 * * *", "campaign": "nope"}, "schedules.s.campaign: no campaign 'nope'"),
+    ({"cron": "0 8 * * *", "filename": "a/{campaign}.{ext}"}, "must be a file name, not a path"),
+    ({"cron": "0 8 * * *", "filename": "{campain}.{ext}"}, "unknown field {campain}"),
+    ({"cron": "0 8 * * *", "formats": ["csv", "json"], "filename": "{campaign}.txt"}, "would overwrite each other"),
+    ({"cron": "0 8 * * *", "steps": []}, "give at least one step"),
+    ({"cron": "0 8 * * *", "steps": ["crawl", "dance"]}, "schedules.s.steps.1"),
+    ({"cron": "0 8 * * *", "crawl_args": ["--db", "x.db"]}, "always uses the schedule's config and database"),
+    ({"cron": "0 8 * * *", "catch_up": "all"}, "schedules.s.catch_up"),
+])
+def test_a_wrong_schedule_is_one_config_error(spec, message):
+    with pytest.raises(ConfigError) as err:
+        config(s=spec)
+    assert message in str(err.value)
+
+
+def test_steps_run_in_data_order_whatever_order_they_are_written():
+    assert config(s={"cron": "0 8 * * *", "steps": ["export", "crawl"]}).schedules["s"].steps == ["crawl", "export"]
+
+
+# -- the scheduler ------------------------------------------------------------------------
+
+def test_runs_at_each_cron_time_and_records_them(db, tmp_path):
+    cfg = config(every={"cron": "* * * * *", "timezone": "Europe/Paris"})
+    clock, log = FakeClock(datetime(2025, 3, 10, 9, 59, 30, tzinfo=UTC)), []
+    runs = Scheduler(cfg, db, tmp_path / "s.db", clock=clock, sleep=clock.sleep, say=lambda _: None,
+                     steps=recorder(log, clock), max_runs=3).run()
+    assert [r["status"] for r in runs] == ["succeeded"] * 3
+    assert [history.parse(r["scheduled_for"]) for r in runs] == [
+        datetime(2025, 3, 10, 10, m, tzinfo=UTC) for m in (0, 1, 2)]
+    assert [step for step, _ in log] == ["crawl", "shortlist", "export"] * 3
+    assert all(r["trigger"] == "cron" and [s["status"] for s in r["steps"]] == ["ok"] * 3 for r in runs)
+    assert holder_of(db) is None  # every run let go of the lock
+
+
+def test_cron_times_passing_during_a_long_run_are_skipped_not_queued(db, tmp_path):
+    cfg = config(every={"cron": "* * * * *"})
+    clock, log = FakeClock(datetime(2025, 3, 10, 9, 59, 30, tzinfo=UTC)), []
+    slow = recorder(log, clock, crawl=lambda job: clock.advance(minutes=3, seconds=10) or "slow crawl")
+    runs = Scheduler(cfg, db, tmp_path / "s.db", clock=clock, sleep=clock.sleep, say=lambda _: None,
+                     steps=slow, max_runs=2).run()
+    fired = [history.parse(r["scheduled_for"]).strftime("%H:%M") for r in runs]
+    assert fired == ["10:00", "10:04"]
+
+
+def test_runs_never_overlap_the_lock_in_the_database(db, tmp_path):
+    cfg = config(a={"cron": "0 8 * * *"}, b={"cron": "0 8 * * *"})
+    clock, log, inner = FakeClock(datetime(2025, 3, 10, 8, tzinfo=UTC)), [], []
+
+    def crawl_a(job):
+        # While a runs, b comes due (from cron or `run-once` in another terminal): it must not start.
+        inner.append(run_schedule(cfg, db, tmp_path / "s.db", "b", scheduled_for=clock(), trigger="run-once",
+                                  clock=clock, say=lambda _: None, steps=recorder(log, clock)))
+        return "crawled"
+
+    done = run_schedule(cfg, db, tmp_path / "s.db", "a", scheduled_for=clock(), trigger="cron", clock=clock,
+                        say=lambda _: None, steps=recorder(log, clock, crawl=crawl_a))
+    assert done["status"] == "succeeded"
+    assert inner[0]["status"] == "skipped" and "schedule a, run 1 holds the lock" in inner[0]["error"]
+    assert [step for step, _ in log] == ["crawl", "shortlist", "export"]  # b ran no step
+    # Once a is done, b runs.
+    again = run_schedule(cfg, db, tmp_path / "s.db", "b", scheduled_for=clock(), trigger="run-once",
+                         clock=clock, say=lambda _: None, steps=recorder(log, clock))
+    assert again["status"] == "succeeded"
+
+
+def test_a_missed_run_runs_once_on_start_when_configured(db, tmp_path):
+    cfg = config(daily={"cron": "0 8 * * *", "catch_up": "once"})
+    clock, log = FakeClock(datetime(2025, 3, 10, 12, tzinfo=UTC)), []
+    # First start: nothing was missed (no scheduler watched the schedule before).
+    Scheduler(cfg, db, tmp_path / "s.db", clock=clock, sleep=clock.sleep, say=lambda _: None,
+              steps=recorder(log, clock)).start()
+    assert log == []
+    # The scheduler was down for three days: the latest of the missed times runs, once.
+    clock.advance(days=3)
+    said = []
+    scheduler = Scheduler(cfg, db, tmp_path / "s.db", clock=clock, sleep=clock.sleep, say=said.append,
+                          steps=recorder(log, clock))
+    scheduler.start()
+    assert len(scheduler.runs) == 1 and scheduler.runs[0]["trigger"] == "catch-up"
+    assert history.parse(scheduler.runs[0]["scheduled_for"]) == datetime(2025, 3, 13, 8, tzinfo=UTC)
+    assert any("was missed; running it once now" in line for line in said)
+    # Started again the same day: that time was taken care of.
+    scheduler = Scheduler(cfg, db, tmp_path / "s.db", clock=clock, sleep=clock.sleep, say=lambda _: None,
+                          steps=recorder(log, clock))
+    scheduler.start()
+    assert scheduler.runs == []
+
+
+def test_a_missed_run_is_recorded_missed_with_catch_up_skip(db, tmp_path):
+    cfg = config(daily={"cron": "0 8 * * *", "catch_up": "skip"})
+    clock, log = FakeClock(datetime(2025, 3, 10, 12, tzinfo=UTC)), []
+    Scheduler(cfg, db, tmp_path / "s.db", clock=clock, steps=recorder(log, clock), say=lambda _: None).start()
+    clock.advance(days=1)
+    Scheduler(cfg, db, tmp_path / "s.db", clock=clock, steps=recorder(log, clock), say=lambda _: None).start()
+    assert log == []
+    last = history.last_run(db, "daily")
+    assert last["status"] == "missed" and history.parse(last["scheduled_for"]) == datetime(2025, 3, 11, 8, tzinfo=UTC)
+
+
+def test_a_run_killed_outright_is_marked_interrupted_and_caught_up(db, tmp_path):
+    cfg = config(daily={"cron": "0 8 * * *"})
+    clock, log = FakeClock(datetime(2025, 3, 10, 7, tzinfo=UTC)), []
+    Scheduler(cfg, db, tmp_path / "s.db", clock=clock, steps=recorder(log, clock), say=lambda _: None).start()
+    clock.advance(hours=1)
+    dead = _dead_pid()
+    run_id = history.start_run(db, "daily", "c", "cron", clock(), clock())
+    with db.conn:
+        db.execute("UPDATE schedule_runs SET pid = ?, owner = ? WHERE id = ?", [dead, process_owner(dead), run_id])
+    clock.advance(minutes=30)
+    scheduler = Scheduler(cfg, db, tmp_path / "s.db", clock=clock, steps=recorder(log, clock), say=lambda _: None)
+    scheduler.start()
+    assert history.get_run(db, run_id)["status"] == "interrupted"
+    assert len(scheduler.runs) == 1 and scheduler.runs[0]["trigger"] == "catch-up"
+
+
+def _dead_pid() -> int:
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    return proc.pid
+
+
+def test_stale_locks_are_recovered(db):
+    now = datetime.now(UTC)
+    # A lock whose process is gone.
+    dead = _dead_pid()
+    with db.conn:
+        db.execute("INSERT INTO locks VALUES (?, 'old', 'schedule x, run 1', ?, ?, ?, ?)",
+                   [RUN_LOCK, dead, process_owner(dead), now.isoformat(), (now + timedelta(hours=1)).isoformat()])
+    lock = acquire(db, "schedule y")
+    assert "its process" in lock.recovered and "is gone" in lock.recovered
+    release(db, lock)
+    # A lock whose process lives but stopped renewing it: expired.
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        with db.conn:
+            db.execute("INSERT INTO locks VALUES (?, 'hung', 'schedule x, run 2', ?, ?, ?, ?)",
+                       [RUN_LOCK, sleeper.pid, process_owner(sleeper.pid), now.isoformat(),
+                        (now - timedelta(seconds=1)).isoformat()])
+        lock = acquire(db, "schedule y")
+        assert "expired" in lock.recovered
+        release(db, lock)
+        # A live, renewed lock is respected.
+        with db.conn:
+            db.execute("INSERT INTO locks VALUES (?, 'live', 'schedule x, run 3', ?, ?, ?, ?)",
+                       [RUN_LOCK, sleeper.pid, process_owner(sleeper.pid), now.isoformat(),
+                        (now + timedelta(minutes=10)).isoformat()])
+        with pytest.raises(LockHeld) as held:
+            acquire(db, "schedule y")
+        assert f"schedule x, run 3 holds the lock (pid {sleeper.pid}" in str(held.value)
+        assert stale_reason(holder_of(db), now) is None
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+
+
+def test_the_holder_renews_its_lock_and_only_its_own(db, tmp_path):
+    clock = FakeClock(datetime(2025, 3, 10, 8, tzinfo=UTC))
+    lock = acquire(db, "schedule a", clock=clock, ttl=60)
+    clock.advance(minutes=5)
+    assert renew(db.conn, lock, clock, ttl=60)
+    assert holder_of(db)["expires_at"] == "2025-03-10T08:06:00+00:00"
+    release(db, lock)
+    assert not renew(db.conn, lock, clock)
+
+
+def test_a_failing_step_is_retried_then_reported_and_the_next_run_happens(db, tmp_path):
+    cfg = config(every={"cron": "* * * * *", "retries": 2, "retry_delay": 30})
+    clock, log, attempts = FakeClock(datetime(2025, 3, 10, 9, 59, 30, tzinfo=UTC)), [], []
+
+    def flaky(job):
+        attempts.append(clock())
+        if len(attempts) in (1, 2):     # run 1: fails twice, then works
+            raise StepFailed("the server answered 503")
+        if len(attempts) >= 4:         # run 2: fails every time
+            raise OSError(5, "Input/output error")
+        return "crawled"
+
+    said = []
+    runs = Scheduler(cfg, db, tmp_path / "s.db", clock=clock, sleep=clock.sleep, say=said.append,
+                     steps=recorder(log, clock, crawl=flaky), max_runs=3).run()
+    first, second, third = runs
+    assert first["status"] == "succeeded" and first["steps"][0]["attempts"] == 3
+    assert (attempts[1] - attempts[0]).total_seconds() == 30  # retry_delay, by the injected clock
+    assert second["status"] == "failed" and second["steps"][0]["attempts"] == 3
+    assert "crawl: Input/output error" in second["error"] and "after 3 attempts" in second["error"]
+    assert [s["status"] for s in second["steps"]] == ["failed", "not run", "not run"]
+    assert third["status"] == "failed"  # and still it ran, at its own time
+    assert history.parse(third["scheduled_for"]) > history.parse(second["scheduled_for"])
+    assert any("crawl failed (attempt 1 of 3): the server answered 503; trying again in 30 s" in s for s in said)
+
+
+def test_a_configuration_problem_is_not_retried(db, tmp_path):
+    cfg = config(s={"cron": "0 8 * * *", "retries": 5})
+    clock, log = FakeClock(datetime(2025, 3, 10, 8, tzinfo=UTC)), []
+
+    def bad(job):
+        raise ConfigError("config.toml: campaigns.c.weights: no rule named 'x'")
+
+    run = run_schedule(cfg, db, tmp_path / "s.db", "s", scheduled_for=clock(), trigger="cron", clock=clock,
+                       sleep=clock.sleep, say=lambda _: None, steps=recorder(log, clock, shortlist=bad))
+    assert run["status"] == "failed" and run["steps"][1]["attempts"] == 1
+    assert clock.slept == []
+
+
+def test_sigterm_in_the_middle_of_a_step_finishes_it_then_stops(db, tmp_path):
+    cfg = config(every={"cron": "* * * * *"})
+    clock, log = FakeClock(datetime(2025, 3, 10, 9, 59, 30, tzinfo=UTC)), []
+    finished = []
+
+    def crawl(job):
+        os.kill(os.getpid(), signal.SIGTERM)   # as systemd stopping the service would
+        time.sleep(0.05)                        # the step goes on after the signal ...
+        finished.append(True)                   # ... and completes
+        return "crawled"
+
+    stop, said = Stop(), []
+    restore = install_stop_signals(stop, said.append)
+    try:
+        runs = Scheduler(cfg, db, tmp_path / "s.db", clock=clock, sleep=clock.sleep, say=said.append, stop=stop,
+                         steps=recorder(log, clock, crawl=crawl)).run()
+    finally:
+        restore()
+    assert finished == [True] and stop.reason == "SIGTERM"
+    assert len(runs) == 1  # and the scheduler returned: no other run started
+    run = runs[0]
+    assert run["status"] == "interrupted" and run["error"] == "stopped (SIGTERM) before shortlist"
+    assert [s["status"] for s in run["steps"]] == ["ok", "not run", "not run"]
+    assert [step for step, _ in log] == ["crawl"]
+    assert any("finishing the current step, then stopping" in line for line in said)
+    assert holder_of(db) is None
+
+
+def test_a_second_signal_stops_the_step_at_once(db, tmp_path):
+    cfg = config(s={"cron": "0 8 * * *"})
+    clock, log = FakeClock(datetime(2025, 3, 10, 8, tzinfo=UTC)), []
+
+    def shortlist(job):
+        os.kill(os.getpid(), signal.SIGTERM)
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(1)
+        return "never"
+
+    stop = Stop()
+    restore = install_stop_signals(stop, lambda _: None)
+    try:
+        run = run_schedule(cfg, db, tmp_path / "s.db", "s", scheduled_for=clock(), trigger="cron", clock=clock,
+                           sleep=clock.sleep, say=lambda _: None, stop=stop,
+                           steps=recorder(log, clock, shortlist=shortlist))
+    finally:
+        restore()
+    assert run["status"] == "interrupted"
+    assert [s["status"] for s in run["steps"]] == ["ok", "failed", "not run"]
+    assert "stopped at once" in run["steps"][1]["error"]
+
+
+# -- the commands --------------------------------------------------------------------------
+
+def _project(tmp_path):
+    """A folder with a database of two creators and the repository's config plus a schedule."""
+    from tests.engine.helpers import add_profile
+
+    db = open_store(tmp_path / "scout.db")
+    add_profile(db, "cook", 5_000, posts=12, likes=200, bio="vegan recipes")
+    add_profile(db, "chef", 4_000, posts=12, likes=150, bio="tofu and lentils")
+    db.conn.close()
+    text = (REPO / "config.toml").read_text()
+    text = text.replace('database = "microscout.db"', 'database = "scout.db"')
+    text = text.replace('plugins_dir = "plugins"', f'plugins_dir = "{REPO / "plugins"}"')
+    text += """
+[schedules.daily]
+cron = "0 8 * * *"
+timezone = "Europe/Paris"
+campaign = "demo"
+steps = ["shortlist", "export"]
+formats = ["csv", "json"]
+destination = "out/{schedule}"
+filename = "{campaign}-{date:%Y-%m-%d}.{ext}"
+retries = 0
+"""
+    (tmp_path / "config.toml").write_text(text)
+    return tmp_path / "config.toml"
+
+
+
+
+def test_run_once_and_list_from_the_command_line(tmp_path):
+    cfg = _project(tmp_path)
+    runner = CliRunner()
+    result = runner.invoke(cli, ["--config", str(cfg), "schedule", "run-once", "daily", "--json"])
+    assert result.exit_code == 0, result.output
+    record = json.loads(result.stdout[result.stdout.index("{"):])
+    assert record["status"] == "succeeded" and record["trigger"] == "run-once"
+    day = datetime.now(PARIS).strftime("%Y-%m-%d")
+    assert sorted(os.path.basename(p) for p in record["exports"]) == [f"demo-{day}.csv", f"demo-{day}.json"]
+    assert all(os.path.exists(p) and "/out/daily/" in p for p in record["exports"])
+
+    listed = runner.invoke(cli, ["--config", str(cfg), "schedule", "list", "--json"])
+    assert listed.exit_code == 0, listed.output
+    data = {s["name"]: s for s in json.loads(listed.output)["schedules"]}
+    daily = data["daily"]
+    assert daily["last_run"]["status"] == "succeeded" and daily["last_run"]["id"] == record["id"]
+    assert len(daily["next_runs"]) == 3 and all(t.endswith(("+01:00", "+02:00")) for t in daily["next_runs"])
+    assert data["demo-weekly"]["enabled"] is False
+
+    text = runner.invoke(cli, ["--config", str(cfg), "schedule", "list"]).output
+    assert "daily\n  when      0 8 * * * (Europe/Paris): At 08:00" in text
+    assert f"succeeded" in text and f"demo-{day}.csv" in text
+
+
+def test_run_once_with_an_unknown_format_is_exit_2(tmp_path):
+    cfg = _project(tmp_path)
+    text = cfg.read_text().replace('formats = ["csv", "json"]', 'formats = ["csv", "pdf"]')
+    cfg.write_text(text)
+    result = CliRunner().invoke(cli, ["--config", str(cfg), "schedule", "run-once", "daily"])
+    assert result.exit_code == 2
+    assert "schedules.daily.formats: no exporter 'pdf'; available:" in result.output
+
+
+def test_schedule_run_without_an_enabled_schedule_is_exit_2(tmp_path):
+    (tmp_path / "config.toml").write_text((REPO / "config.toml").read_text().replace(
+        'plugins_dir = "plugins"', f'plugins_dir = "{REPO / "plugins"}"'))
+    result = CliRunner().invoke(cli, ["--config", str(tmp_path / "config.toml"), "schedule", "run"])
+    assert result.exit_code == 2 and "no enabled schedule" in result.output
+
+
+SLOW_RULE = '''
+import os, time
+from pathlib import Path
+from pydantic import BaseModel, ConfigDict
+from microscout import Need, Rule, Verdict, hookimpl
+
+class Options(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+def evaluate(candidate, options, context):
+    Path(os.environ["SLOW_RULE_MARKER"]).touch()
+    time.sleep(1.5)
+    return Verdict(outcome="pass", score=1.0, reason="slow but sure")
+
+@hookimpl
+def register_rules(register):
+    register(Rule(name="slow_rule", summary="Takes its time", options=Options,
+                  needs=frozenset({Need.PROFILE}), evaluate=evaluate))
+'''
+
+
+def test_schedule_run_on_sigterm_finishes_the_step_and_exits(tmp_path):
+    """The real command in its own process: a missed run starts at once (catch_up), SIGTERM
+    arrives while its shortlist is judging, the shortlist completes, the export does not run."""
+    plugins = tmp_path / "plugins"
+    plugins.mkdir()
+    (plugins / "slow_rule.py").write_text(SLOW_RULE)
+    cfg = _project(tmp_path)
+    cfg.write_text(cfg.read_text().replace(f'plugins_dir = "{REPO / "plugins"}"', f'plugins_dir = "{plugins}"')
+                   .replace('cron = "0 8 * * *"', 'cron = "* * * * *"'))
+    db = open_store(tmp_path / "scout.db")
+    with db.conn:  # a scheduler watched it an hour ago: the latest minute was missed
+        db.execute("INSERT INTO schedule_state VALUES ('daily', '* * * * *', 'Europe/Paris', ?)",
+                   [(datetime.now(UTC) - timedelta(hours=1)).isoformat()])
+    db.conn.close()
+    marker = tmp_path / "judging"
+    env = {**os.environ, "SLOW_RULE_MARKER": str(marker)}
+    proc = subprocess.Popen([sys.executable, "-m", "microscout", "--config", str(cfg), "schedule", "run"],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, cwd=tmp_path)
+    try:
+        deadline = time.monotonic() + 60
+        while not marker.exists() and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.05)
+        assert marker.exists(), proc.communicate(timeout=10)[0]
+        proc.send_signal(signal.SIGTERM)
+        out, _ = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0, out
+    assert "SIGTERM: finishing the current step, then stopping" in out
+    db = open_store(tmp_path / "scout.db")
+    run = history.last_run(db, "daily")
+    assert run["trigger"] == "catch-up" and run["status"] == "interrupted", out
+    assert [s["status"] for s in run["steps"]] == ["ok", "not run"]
+    assert run["steps"][0]["detail"].startswith("shortlist run 1: judged 2")
+    finished = db.execute("SELECT status FROM shortlist_runs").fetchall()
+    assert finished == [("finished",)]  # the step completed its work
+    assert not (tmp_path / "out").exists()
+    assert holder_of(db) is None
