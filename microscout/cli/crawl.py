@@ -17,6 +17,19 @@ CONFIG_REASONS = {"login_refused", "appview_refused", "account_unavailable"}
 MISSING_SHOWN = 50  # lines of an incomplete run's missing list printed (all are in the run record)
 
 
+def run_record(row: dict) -> dict:
+    """A crawl_runs row as JSON for `crawl --json`: its JSON columns parsed, nothing secret
+    (a run's arguments never hold one)."""
+    out = dict(row)
+    for key in ("arguments", "stats", "errors"):
+        if isinstance(out.get(key), str):
+            try:
+                out[key] = json.loads(out[key])
+            except ValueError:
+                pass
+    return out
+
+
 def _summary(row: dict) -> list[str]:
     stats = json.loads(row.get("stats") or "{}")
     errors = json.loads(row.get("errors") or "{}")
@@ -170,9 +183,11 @@ def stored_candidates(db_path, platform: str) -> list[str]:
               help="Continue the last interrupted crawl with the same arguments, or fetch only what an "
                    "incomplete one is missing.")
 @click.option("--no-prefilter", is_flag=True, help="Fetch everything for every profile.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print each run's record as JSON (status, counts, errors, what is missing) instead of a summary.")
 @with_env
 def command(env, target, hashtags, handles, instance, appview, pds, appview_did, max_profiles, max_requests, pages,
-            posts, replies, replied_posts, followers, tiers, known, resume, no_prefilter):
+            posts, replies, replied_posts, followers, tiers, known, resume, no_prefilter, as_json):
     """Crawl TARGET: `mastodon`, `bluesky` or the name of a campaign in the config.
 
     Hashtag pages yield authors; each author's profile is stored and snapshotted, checked
@@ -239,7 +254,7 @@ def command(env, target, hashtags, handles, instance, appview, pds, appview_did,
         spec.prefilter = not no_prefilter and config.crawl.prefilter
         spec.bounds, skipped = bounds_for_needs(bounds, data_needed(config, env.rules, platform, campaign))
         if skipped:
-            click.echo(f"{platform}: not fetching {' or '.join(skipped)}: no enabled rule reads them")
+            click.echo(f"{platform}: not fetching {' or '.join(skipped)}: no enabled rule reads them", err=as_json)
         specs.append(spec)
 
     try:
@@ -253,9 +268,12 @@ def command(env, target, hashtags, handles, instance, appview, pds, appview_did,
             raise UsageProblem(str(exc)) from None
         raise click.ClickException(str(exc)) from None
     failed, refused = False, None
+    if as_json:
+        click.echo(json.dumps([run_record(row) for row in rows], ensure_ascii=False, indent=1))
     for row in rows:
-        for line in _summary(row):
-            click.echo(line)
+        if not as_json:
+            for line in _summary(row):
+                click.echo(line)
         stats = json.loads(row.get("stats") or "{}")
         if row["status"] == "failed" and stats.get("reason") in CONFIG_REASONS:
             refused = stats.get("message")

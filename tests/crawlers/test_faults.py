@@ -125,6 +125,11 @@ def test_unreachable_instance_is_one_line_and_exit_1(tmp_path):
         "refused; check --instance (or platforms.mastodon.base_url in the config) and that the server is up")
     (run,) = rows(tmp_path / "scout.db", "SELECT * FROM crawl_runs")
     assert run["status"] == "failed"
+    # --json: the run's record on stdout, the same one line on stderr, the same exit code
+    as_json = run_crawl(config, "mastodon", "--hashtag", "coffee", "--json")
+    assert as_json.returncode == 1 and one_line(as_json) == one_line(result).replace("run 1", "run 2")
+    (record,) = json.loads(as_json.stdout)
+    assert record["id"] == 2 and record["status"] == "failed" and record["arguments"]["hashtags"] == ["coffee"]
 
 
 def test_a_server_that_is_not_mastodon_is_one_line_and_exit_1(tmp_path):
