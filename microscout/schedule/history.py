@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 
 import sqlite_utils
 
+from microscout.store.queries import parse_timestamp
 from microscout.store.runs import process_alive, process_owner
 
 # A run with one of these outcomes took care of its cron time; an interrupted one did not,
@@ -19,14 +20,7 @@ def iso(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
 
 
-def parse(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+parse = parse_timestamp  # the store's one reader of its timestamps
 
 
 def decode(row: dict) -> dict:

@@ -20,6 +20,8 @@ from typing import Callable
 
 import sqlite_utils
 
+from microscout.schedule.history import iso as _iso
+from microscout.store.queries import parse_timestamp as _parse
 from microscout.store.runs import process_alive, process_owner
 
 RUN_LOCK = "schedule-run"   # one schedule run at a time per database
@@ -33,16 +35,6 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
-
-
-def _parse(value: str | None) -> datetime | None:
-    try:
-        parsed = datetime.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-    return parsed if parsed is None or parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
 
 
 class LockHeld(Exception):

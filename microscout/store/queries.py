@@ -10,7 +10,8 @@ import sqlite_utils
 from microscout.models import Candidate, Comment, Follower, Post, Profile, Snapshot
 
 
-def _dt(value: str | None) -> datetime | None:
+def parse_timestamp(value: str | None) -> datetime | None:
+    """A timestamp as the store keeps it (ISO 8601), UTC-aware; None for empty or unreadable."""
     if not value:
         return None
     try:
@@ -20,6 +21,9 @@ def _dt(value: str | None) -> datetime | None:
     # Day-precision dates (Mastodon's last_status_at) carry no zone; rules compare with
     # aware datetimes, so everything leaving the store is UTC-aware.
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+_dt = parse_timestamp
 
 
 def _in(ids: list[int]) -> str:

@@ -62,3 +62,14 @@ class RulesForTests:
         register(Rule(name="engagement", summary="Likes per post", evaluate=_likes,
                       needs=frozenset({Need.POSTS}), metrics=frozenset({"engagement_rate"})))
         register(Rule(name="fragile", summary="Raises on one handle", evaluate=_raises))
+
+
+def exporting_plugins():
+    """A plugin manager with the built-in exporters and RulesForTests: (rules, exporters)."""
+    from microscout.engine import exporters
+    from microscout.engine.plugins import collect_exporters, collect_rules, make_plugin_manager
+
+    pm = make_plugin_manager(None, entry_points=False, defaults=False)
+    pm.register(exporters)
+    pm.register(RulesForTests(), name="tests")
+    return collect_rules(pm), collect_exporters(pm)

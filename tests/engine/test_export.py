@@ -6,25 +6,20 @@ import pytest
 
 from microscout.config import parse_config
 from microscout.engine.export import ExportError, export_shortlist, write_atomically
-from microscout.engine.plugins import collect_exporters, collect_rules, make_plugin_manager
 from microscout.engine.shortlist import run_shortlist
 from microscout.store import open_store
-from tests.engine.helpers import NOW, RulesForTests, add_profile
+from tests.engine.helpers import NOW, add_profile, exporting_plugins
 
 CONFIG = parse_config({"campaigns": {"c": {"platforms": ["mastodon"], "gates": ["min_followers"]}}})
 
 
 @pytest.fixture
 def setup(tmp_path):
-    from microscout.engine import exporters
-
-    pm = make_plugin_manager(None, entry_points=False, defaults=False)
-    pm.register(exporters)
-    pm.register(RulesForTests(), name="tests")
+    rules, exporters = exporting_plugins()
     db = open_store(tmp_path / "t.db")
     for handle, followers, likes in [("a", 5000, 50), ("b", 6000, 60), ("c", 7000, 70)]:
         add_profile(db, handle, followers, posts=2, likes=likes)
-    return db, collect_rules(pm), collect_exporters(pm)
+    return db, rules, exporters
 
 
 def test_csv_marks_new_moved_dropped(setup, tmp_path):

@@ -11,26 +11,21 @@ import pytest
 
 from microscout.config import parse_config
 from microscout.engine.export import ExportError, _host_tag, clean_temporary_files, export_shortlist
-from microscout.engine.plugins import collect_exporters, collect_rules, make_plugin_manager
 from microscout.engine.shortlist import run_shortlist
 from microscout.store import open_store
-from tests.engine.helpers import NOW, RulesForTests, add_profile
+from tests.engine.helpers import NOW, add_profile, exporting_plugins
 
 CONFIG = parse_config({"campaigns": {"c": {"platforms": ["mastodon"], "gates": ["min_followers"]}}})
 
 
 @pytest.fixture
 def judged(tmp_path):
-    from microscout.engine import exporters
-
-    pm = make_plugin_manager(None, entry_points=False, defaults=False)
-    pm.register(exporters)
-    pm.register(RulesForTests(), name="tests")
+    rules, exporters = exporting_plugins()
     db = open_store(tmp_path / "t.db")
     for handle, followers in [("a", 5000), ("b", 6000)]:
         add_profile(db, handle, followers, posts=2)
-    run_shortlist(db, CONFIG, collect_rules(pm), "c", now=NOW)
-    return db, collect_exporters(pm)
+    run_shortlist(db, CONFIG, rules, "c", now=NOW)
+    return db, exporters
 
 
 @pytest.mark.parametrize("umask, mode", [(0o022, 0o644), (0o027, 0o640), (0o002, 0o664)])

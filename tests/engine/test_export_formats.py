@@ -12,10 +12,9 @@ from click.testing import CliRunner
 from microscout.cli import cli
 from microscout.config import parse_config
 from microscout.engine.export import export_shortlist, write_atomically
-from microscout.engine.plugins import collect_exporters, collect_rules, make_plugin_manager
 from microscout.engine.shortlist import run_shortlist
 from microscout.store import open_store
-from tests.engine.helpers import NOW, RulesForTests, add_profile
+from tests.engine.helpers import NOW, add_profile, exporting_plugins
 
 CONFIG = parse_config({"campaigns": {"c": {"platforms": ["mastodon"], "gates": ["min_followers"],
                                            "description": "Spring – recipes × vegan ≤ 10k",
@@ -25,19 +24,15 @@ FOLLOWERS = [5000 + 100 * i for i in range(20)]  # rank r is FOLLOWERS[20 - r]: 
 
 @pytest.fixture
 def setup(tmp_path):
-    from microscout.engine import exporters
-
-    pm = make_plugin_manager(None, entry_points=False, defaults=False)
-    pm.register(exporters)
-    pm.register(RulesForTests(), name="tests")
+    rules, exporters = exporting_plugins()
     db = open_store(tmp_path / "t.db")
     for i, followers in enumerate(FOLLOWERS):
         bio = {0: "Vegan cook – recipes × 3 a week. Mail: hi@cook.org", 1: "Shop at https://cook.shop/x"}.get(i, "")
         name = {0: "Zoë “Cook” Ñandú", 2: '=HYPERLINK("http://evil.example","click")',
                 3: "Bell\x07 Creator"}.get(i, f"Creator {i}")  # a control character a workbook cannot hold
         add_profile(db, f"c{i:02d}", followers, posts=2, likes=50, bio=bio, display_name=name)
-    run_shortlist(db, CONFIG, collect_rules(pm), "c", now=NOW)
-    return db, collect_rules(pm), collect_exporters(pm)
+    run_shortlist(db, CONFIG, rules, "c", now=NOW)
+    return db, rules, exporters
 
 
 def judge(db, rules):

@@ -15,10 +15,9 @@ import pytest
 from microscout.config import parse_config
 from microscout.engine.export import export_shortlist
 from microscout.engine.export_html import MARK, TARGET_BAND
-from microscout.engine.plugins import collect_exporters, collect_rules, make_plugin_manager
 from microscout.engine.shortlist import run_shortlist
 from microscout.store import open_store
-from tests.engine.helpers import NOW, RulesForTests, add_profile
+from tests.engine.helpers import NOW, add_profile, exporting_plugins
 
 CONFIG = parse_config({"campaigns": {"c": {"platforms": ["mastodon"], "gates": ["min_followers"],
                                            "description": "A report for the browser test"}}})
@@ -98,18 +97,14 @@ def near(pixel, colour, tolerance=10) -> bool:
 
 @pytest.fixture
 def report(tmp_path):
-    from microscout.engine import exporters
-
-    pm = make_plugin_manager(None, entry_points=False, defaults=False)
-    pm.register(exporters)
-    pm.register(RulesForTests(), name="tests")
+    rules, exporters = exporting_plugins()
     db = open_store(tmp_path / "t.db")
     for i in range(40):  # micro creators with a spread of engagement, and a few outside the tier
         add_profile(db, f"creator{i:02d}", [400, 1500, 2500, 4000, 6500, 9000, 20000, 45000][i % 8] + 37 * i,
                     posts=3, likes=20 + (i * 37) % 90, display_name=f"Creator {i}")
-    run_shortlist(db, CONFIG, collect_rules(pm), "c", now=NOW)
+    run_shortlist(db, CONFIG, rules, "c", now=NOW)
     path = tmp_path / "report.html"
-    export_shortlist(db, "c", 10, collect_exporters(pm)["html"], path, config=CONFIG)
+    export_shortlist(db, "c", 10, exporters["html"], path, config=CONFIG)
     return path
 
 

@@ -16,28 +16,23 @@ from click.testing import CliRunner
 from microscout.cli import cli
 from microscout.config import parse_config
 from microscout.engine.export import export_shortlist
-from microscout.engine.plugins import collect_exporters, collect_rules, make_plugin_manager
 from microscout.engine.shortlist import run_shortlist
 from microscout.sandbox.storewriter import generate
 from microscout.store import open_store
 from microscout.store.runs import process_alive, process_owner, stale_shortlist_runs
 from tests.conftest import REPO
-from tests.engine.helpers import NOW, RulesForTests, add_profile
+from tests.engine.helpers import NOW, add_profile, exporting_plugins
 
 CONFIG = parse_config({"campaigns": {"c": {"platforms": ["mastodon"], "gates": ["min_followers"]}}})
 
 
 @pytest.fixture
 def setup(tmp_path):
-    from microscout.engine import exporters
-
-    pm = make_plugin_manager(None, entry_points=False, defaults=False)
-    pm.register(exporters)
-    pm.register(RulesForTests(), name="tests")
+    rules, exporters = exporting_plugins()
     db = open_store(tmp_path / "t.db")
     for handle, followers in [("a", 5000), ("b", 6000), ("c", 7000)]:
         add_profile(db, handle, followers, posts=2)
-    return db, collect_rules(pm), collect_exporters(pm)
+    return db, rules, exporters
 
 
 def dead_pid() -> int:
