@@ -195,15 +195,16 @@ def command(env: Env, size: int | None, seed: int | None, fmt: str) -> None:
     result = export_shortlist(db, CAMPAIGN, spec.shortlist_size, exporters[fmt], path, config=config)
     console.print(f"Judged {summary.candidates} candidates with {len(rules)} rules; "
                   f"{summary.candidates - summary.excluded} ranked. {excluded_line(summary)}")
-    console.print(f"Export: {result['path']} ({result['rows']} rows)")
+    console.print(f"Export: {result['path']} ({result['rows']} rows)", soft_wrap=True)
     console.print("\nAgainst the sandbox's known truth:")
     console.print(format_report(score(db, CAMPAIGN, size, seed)), markup=False, highlight=False)
     top = db.execute("SELECT handle FROM shortlist_entries WHERE run_id = ? AND rank = 1", [summary.run_id]).fetchone()
     where = ("the default database" if is_default else "given by --db" if env.db_path
              else "not the default database, which holds other data")
+    # soft_wrap: a path or a command is never broken across lines (people copy them)
     console.print(f"\nDone in {time.monotonic() - started:.0f} s. The demo's data is in {db_path.resolve()} "
-                  f"({where}). Next:", highlight=False)
+                  f"({where}). Next:", highlight=False, soft_wrap=True)
     commands = next_commands(env, db_path, is_default, top[0] if top else None, size, seed)
     for cmd, what in commands:
-        console.print(f"  {cmd}", markup=False, highlight=False)
+        console.print(f"  {cmd}", markup=False, highlight=False, soft_wrap=True)
         console.print(f"      {what}", markup=False, highlight=False)
