@@ -37,8 +37,8 @@ def processes_mentioning(text: str) -> list[str]:
 def clean_env(state: Path) -> dict:
     """A new user's environment: no MICROSCOUT_* settings (the state folder aside, so the
     error log stays out of the home folder)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MICROSCOUT_")}
-    env["MICROSCOUT_STATE_DIR"] = str(state)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MICROSCOUT_") and k not in ("COLUMNS", "LINES")}
+    env["MICROSCOUT_STATE_DIR"] = str(state)  # output goes to a pipe, as in a script: its width is the pipe's
     return env
 
 
