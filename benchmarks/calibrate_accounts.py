@@ -34,7 +34,7 @@ from pathlib import Path
 
 from microscout.cli.check_accounts import COLUMNS, features_of
 from microscout.cli.records import load_rows
-from microscout.heuristics.accounts import FEATURES, AccountFeatures, AccountScorecard, feature_values, is_dormant
+from microscout.heuristics.accounts import FEATURES, AccountFeatures, AccountScorecard, feature_values
 from microscout.heuristics.measure import Scorecard
 
 REPO = Path(__file__).resolve().parent.parent

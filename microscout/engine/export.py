@@ -69,9 +69,6 @@ def row_key(row: dict) -> str:
     return f"{row['platform']}:{row['platform_id']}"
 
 
-_key = row_key
-
-
 def previous_export(db: sqlite_utils.Database, campaign: str, schedule: str | None = None,
                     before: int | None = None) -> dict | None:
     """The export to compare with: the campaign's latest, or the schedule's latest when one
@@ -95,11 +92,6 @@ def previous_export(db: sqlite_utils.Database, campaign: str, schedule: str | No
         ranks = {key: i for i, key in enumerate(json.loads(found["keys"] or "[]"), start=1)}
     return {"id": found["id"], "written_at": found["written_at"], "path": found["path"],
             "format": found["format"], "ranks": ranks}
-
-
-def previous_keys(db: sqlite_utils.Database, campaign: str) -> set[str] | None:
-    before = previous_export(db, campaign)
-    return set(before["ranks"]) if before else None
 
 
 def rank_change(rank: int | None, before: int | None, first_export: bool) -> tuple[str, str]:

@@ -191,12 +191,6 @@ def account_score(acc: AccountFeatures, t: AccountScorecard | None = None) -> fl
     return score
 
 
-def is_dormant(posts_count: int | None, following: int | None, has_avatar: bool | None,
-               t: AccountScorecard) -> bool:
-    return (posts_count == 0 and following is not None and following <= t.dormant_max_following
-            and has_avatar is not False)
-
-
 def _judge(t: AccountScorecard):
     intercept, threshold, cut = t.intercept, t.threshold, t.ratio_cut
     rw, aw, bw, dw = t.ratio_weight, t.no_avatar_weight, t.no_bio_weight, t.digits_weight

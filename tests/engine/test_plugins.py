@@ -58,7 +58,6 @@ def test_plugins_dir_file_is_loaded(tmp_path):
 def test_the_shipped_example_plugin_works():
     pm = make_plugin_manager(REPO / "plugins", entry_points=False, defaults=False)
     rule = collect_rules(pm)["contact_in_bio"]
-    from tests.engine.helpers import NOW
     from microscout.engine.candidate import Candidate, Profile
     with_mail = Candidate(Profile(id=1, platform="mastodon", platform_id="a@b", handle="a", bio="hi@cook.org"))
     without = Candidate(Profile(id=2, platform="mastodon", platform_id="c@b", handle="c", bio="I cook"))

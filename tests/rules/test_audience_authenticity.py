@@ -74,6 +74,19 @@ def test_the_correction_is_in_the_reason_and_the_evidence():
     assert "plus 5 flagged automated" in verdict.reason
 
 
+def test_reason_gives_the_interval_and_evidence_names_examples():
+    verdict = run("audience_authenticity", candidate(real(60) + fake(40)))
+    low, high = verdict.evidence["real_share_ci95"]
+    assert low < verdict.evidence["real_share"] < high and high - low < 0.3
+    assert f"95% CI {low:.0%}–{high:.0%}" in verdict.reason
+    assert verdict.evidence["counts"] == {"real": 60, "dormant": 0, "suspicious": 40, "mass_follower": 0, "bot": 0}
+    example = verdict.evidence["examples"][0]
+    assert example["handle"].startswith("user") and example["class"] == "suspicious"
+    assert any(r.startswith("no profile picture +") for r in example["reasons"])
+    assert example["reasons"][0].startswith("follows 400 but has 10 followers (40x) +")
+    json.dumps(verdict.evidence)  # must be storable as JSON
+
+
 @pytest.mark.parametrize("kw, fetched, says", [
     ({"collections_hidden": True}, ("profile", "followers"), "hides its followers"),
     ({}, ("profile",), "no follower sample was fetched"),
