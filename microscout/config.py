@@ -114,18 +114,46 @@ def check_did(value: str) -> str:
     return value
 
 
+class YouTube(Platform):
+    """YouTube Data API v3: an API key (environment MICROSCOUT_YOUTUBE_API_KEY or api_key)."""
+
+    base_url: str = "https://www.googleapis.com/youtube/v3"
+    api_key: SecretStr | None = None
+    # The project's daily quota in units (Google's default 10,000; it resets at midnight
+    # Pacific time). A crawl stops before it, saying what was done and what is left.
+    daily_quota: int = Field(10_000, ge=1)
+    tiers: dict[str, Tier] = Field(default_factory=lambda: tiers(1_000, 10_000, 100_000, 500_000, 1_000_000))
+
+
+class Instagram(Platform):
+    """Instagram Graph API: a user access token and the Instagram professional account id
+    the calls are made as (MICROSCOUT_INSTAGRAM_TOKEN, MICROSCOUT_INSTAGRAM_USER_ID)."""
+
+    base_url: str = "https://graph.facebook.com/v21.0"
+    access_token: SecretStr | None = None
+    ig_user_id: str = ""
+    # Instagram allows 30 unique hashtags per account in a rolling 7 days.
+    hashtags_per_week: int = Field(30, ge=1)
+    tiers: dict[str, Tier] = Field(default_factory=lambda: tiers(1_000, 10_000, 100_000, 500_000, 1_000_000))
+
+
+class TikTok(Platform):
+    """TikTok Research API: client key and secret (MICROSCOUT_TIKTOK_CLIENT_KEY, _SECRET)."""
+
+    base_url: str = "https://open.tiktokapis.com"
+    client_key: SecretStr | None = None
+    client_secret: SecretStr | None = None
+    # Video queries cover at most 30 days (the API's limit): this many days back from today.
+    search_days: int = Field(30, ge=1, le=30)
+    tiers: dict[str, Tier] = Field(default_factory=lambda: tiers(1_000, 5_000, 50_000, 500_000, 1_000_000))
+
+
 class Platforms(Strict):
     mastodon: Mastodon = Field(default_factory=Mastodon)
     bluesky: Bluesky = Field(default_factory=Bluesky)
-    instagram: Platform = Field(default_factory=lambda: Platform(
-        enabled=False, base_url="https://graph.facebook.com/v21.0",
-        tiers=tiers(1_000, 10_000, 100_000, 500_000, 1_000_000)))
-    tiktok: Platform = Field(default_factory=lambda: Platform(
-        enabled=False, base_url="https://open.tiktokapis.com",
-        tiers=tiers(1_000, 5_000, 50_000, 500_000, 1_000_000)))
-    youtube: Platform = Field(default_factory=lambda: Platform(
-        enabled=False, base_url="https://www.googleapis.com/youtube/v3",
-        tiers=tiers(1_000, 10_000, 100_000, 500_000, 1_000_000)))
+    instagram: Instagram = Field(default_factory=Instagram)
+    tiktok: TikTok = Field(default_factory=TikTok)
+    youtube: YouTube = Field(default_factory=YouTube)
 
     def get(self, name: str) -> Platform:
         try:

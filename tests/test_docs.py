@@ -117,7 +117,8 @@ def lookup(data, dotted):
 
 USER_TABLES = {"rules", "campaigns", "schedules"}  # tables of user-chosen names, checked elsewhere
 # (schedules: tests/test_defaults.py checks the example schedule's keys)
-SECRETS = {"platforms.bluesky.handle", "platforms.bluesky.app_password"}  # never defaulted in a file
+SECRETS = {"platforms.bluesky.handle", "platforms.bluesky.app_password", "platforms.youtube.api_key",
+           "platforms.instagram.access_token", "platforms.tiktok.client_key", "platforms.tiktok.client_secret"}  # never defaulted in a file
 
 
 @pytest.mark.parametrize("key", [k for k in keys_of(Config)

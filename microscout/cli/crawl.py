@@ -1,4 +1,4 @@
-"""`microscout crawl`: discovery crawls of Mastodon and Bluesky into the database."""
+"""`microscout crawl`: discovery crawls of Mastodon, Bluesky, YouTube, Instagram and TikTok into the database."""
 from __future__ import annotations
 
 import json
@@ -8,7 +8,9 @@ import click
 
 from microscout.cli.common import UsageProblem, with_env
 
-PLATFORMS = ("mastodon", "bluesky")
+from microscout.crawlers.platforms import API_PLATFORMS, CRAWLABLE
+
+PLATFORMS = CRAWLABLE
 # Why a crawl stopped that the configuration must fix (exit 2): the login, the account,
 # the PDS or the AppView DID. Any other failure is a runtime one (exit 1).
 CONFIG_REASONS = {"login_refused", "appview_refused", "account_unavailable"}
@@ -167,6 +169,13 @@ def stored_candidates(db_path, platform: str) -> list[str]:
 @click.option("--pds", default=None, metavar="URL", help="Bluesky PDS for the login (default: platforms.bluesky.pds).")
 @click.option("--appview-did", default=None, metavar="DID",
               help="DID of the AppView the PDS proxies searches to (default: platforms.bluesky.appview_did).")
+@click.option("--api", "api_url", default=None, metavar="URL",
+              help="API root for YouTube, Instagram or TikTok (default: platforms.P.base_url).")
+@click.option("--handles", "handles_file", default=None, metavar="FILE",
+              type=click.Path(dir_okay=False, path_type=str),
+              help="CSV or text file of accounts to crawl (a handle column, or one per line).")
+@click.option("--max-units", type=click.IntRange(min=1), default=None,
+              help="YouTube: quota units this crawl may spend (default: what today's quota has left).")
 @click.option("--max-profiles", type=click.IntRange(min=1), default=None, help="Stop discovering after N profiles.")
 @click.option("--max-requests", type=click.IntRange(min=1), default=None, help="Request budget for the crawl.")
 @click.option("--pages", type=click.IntRange(min=1), default=None, help="Hashtag pages per hashtag.")
@@ -186,28 +195,36 @@ def stored_candidates(db_path, platform: str) -> list[str]:
 @click.option("--json", "as_json", is_flag=True,
               help="Print each run's record as JSON (status, counts, errors, what is missing) instead of a summary.")
 @with_env
-def command(env, target, hashtags, handles, instance, appview, pds, appview_did, max_profiles, max_requests, pages,
-            posts, replies, replied_posts, followers, tiers, known, resume, no_prefilter, as_json):
-    """Crawl TARGET: `mastodon`, `bluesky` or the name of a campaign in the config.
+def command(env, target, hashtags, handles, instance, appview, pds, appview_did, api_url, handles_file, max_units,
+            max_profiles, max_requests, pages, posts, replies, replied_posts, followers, tiers, known, resume,
+            no_prefilter, as_json):
+    """Crawl TARGET: `mastodon`, `bluesky`, `youtube`, `instagram`, `tiktok` or the name of a
+    campaign in the config.
 
     Hashtag pages yield authors; each author's profile is stored and snapshotted, checked
     by the crawl-time prefilter, and only then are posts, replies and a follower sample
     fetched. Every run is recorded in crawl_runs.
     """
     from microscout.config import TIER_NAMES
-    from microscout.crawlers.runner import CrawlInterrupted, CrawlProblem, CrawlSpec, bounds_from_config, run_crawls
+    from microscout.crawlers.credentials import CrawlProblem
+    from microscout.crawlers.runner import CrawlInterrupted, CrawlSpec, bounds_from_config, run_crawls
     from microscout.engine.evaluate import data_needed
 
     config = env.config
     bounds = bounds_from_config(config, max_profiles=max_profiles, max_requests=max_requests, hashtag_pages=pages,
                                 posts_per_profile=posts, replies_per_post=replies,
-                                posts_with_replies=replied_posts, follower_sample=followers)
+                                posts_with_replies=replied_posts, follower_sample=followers, max_units=max_units)
     for tier in tiers:
         if tier not in TIER_NAMES:
             raise UsageProblem(f"--tier {tier}: unknown tier; tiers are {', '.join(TIER_NAMES)}")
+    if handles_file:
+        from microscout.cli.handles import read_handles
+
+        handles = tuple(handles) + tuple(read_handles(handles_file))
     if target in PLATFORMS:
         if not hashtags and not handles and not known:
-            raise UsageProblem(f"crawl {target}: give at least one --hashtag TAG, --handle @USER or --known")
+            raise UsageProblem(f"crawl {target}: give at least one --hashtag TAG, --handle @USER, --handles FILE "
+                               "or --known")
         platforms, campaign = [target], None
     else:
         campaign_cfg = config.campaign(target)
@@ -224,6 +241,10 @@ def command(env, target, hashtags, handles, instance, appview, pds, appview_did,
         raise UsageProblem("--instance is for Mastodon crawls")
     if (appview or pds or appview_did) and "bluesky" not in platforms:
         raise UsageProblem("--appview, --pds and --appview-did are for Bluesky crawls")
+    if api_url and not set(platforms) & set(API_PLATFORMS):
+        raise UsageProblem(f"--api is for {', '.join(API_PLATFORMS)} crawls")
+    if max_units and "youtube" not in platforms:
+        raise UsageProblem("--max-units is for YouTube crawls")
     if appview_did:
         from microscout.config import check_did
 
@@ -239,6 +260,9 @@ def command(env, target, hashtags, handles, instance, appview, pds, appview_did,
             base = check_url(instance, "--instance") if instance else check_url(
                 config.platforms.mastodon.base_url, f"{config.source}: platforms.mastodon.base_url")
             spec = CrawlSpec("mastodon", base)
+        elif platform in API_PLATFORMS:
+            spec = CrawlSpec(platform, check_url(api_url, "--api") if api_url else check_url(
+                config.platforms.get(platform).base_url, f"{config.source}: platforms.{platform}.base_url"))
         else:
             bsky = config.platforms.bluesky
             spec = CrawlSpec("bluesky",

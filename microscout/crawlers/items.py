@@ -122,6 +122,19 @@ class FollowerItem(Item):
     bot: bool | None = None  # the platform's automated-account flag
 
 
+class UsageItem(Item):
+    """A use of a limited API resource, remembered across runs: a YouTube crawl's quota
+    units (key = the quota day, Pacific time), an Instagram hashtag search (key = the
+    hashtag). Written to the api_usage table; never holds a secret."""
+
+    kind: str = "usage"
+    platform: str
+    usage: str = Field(min_length=1)   # "quota_units", "hashtag_search", ...
+    key: str = ""
+    at: str = Field(min_length=1)      # ISO time of the use
+    units: int = 0
+
+
 class ItemBatch(Item):
     """A page's worth of already-validated items, passed through Scrapy as one item
     (Scrapy's per-item machinery costs more than parsing and storing a post)."""

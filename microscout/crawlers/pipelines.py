@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 from scrapy.exceptions import NotConfigured
 
 from microscout.crawlers.items import (
-    CommentItem, FetchedItem, FollowerItem, Item, ItemBatch, OptOutItem, PostItem, ProfileItem)
+    CommentItem, FetchedItem, FollowerItem, Item, ItemBatch, OptOutItem, PostItem, ProfileItem, UsageItem)
 from microscout.store import open_store
 from microscout.store.writes import (
     add_snapshots, now_iso, profile_ids, raise_last_post_at, upsert_comments, upsert_followers, upsert_posts,
@@ -153,6 +153,10 @@ class SQLitePipeline:
             self._last_post_at(batch)
         counts["comments"] = upsert_comments(self.db, comments)
         counts["followers"] = upsert_followers(self.db, followers)
+        usage = [{"platform": i.platform, "usage": i.usage, "key": i.key, "at": i.at, "units": i.units,
+                  "crawl_run_id": self.run_id} for i in batch if isinstance(i, UsageItem)]
+        if usage:
+            self.db["api_usage"].insert_all(usage)
         for item in batch:
             if isinstance(item, FetchedItem):
                 self.db.conn.execute(

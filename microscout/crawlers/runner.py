@@ -22,6 +22,7 @@ from pathlib import Path
 
 from microscout.config import Config
 from microscout.crawlers.bsky_session import Login, SessionFile, SessionProblem, session_path
+from microscout.crawlers.credentials import CrawlProblem
 from microscout.crawlers.settings import build_settings
 from microscout.crawlers.spiders.base import Bounds
 from microscout.store import open_store
@@ -57,15 +58,6 @@ def read_owner(jobdir: Path) -> dict | None:
 
 class CrawlInterrupted(Exception):
     """Ctrl-C (or SIGTERM) before any crawl started: nothing to resume."""
-
-
-class CrawlProblem(Exception):
-    """A crawl that cannot start: bad input, missing or refused credentials (exit 2), or a
-    login that may work later (rate limited, the PDS unreachable: exit_code 1)."""
-
-    def __init__(self, message: str, exit_code: int = 2):
-        super().__init__(message)
-        self.exit_code = exit_code
 
 
 @dataclass
@@ -326,16 +318,18 @@ def _run_crawls(interrupts: Interrupts, config: Config, db_path: Path, specs: li
                 progress: bool, campaign: str | None, rules: dict | None) -> list[dict]:
     from scrapy.crawler import CrawlerProcess
 
-    from microscout.crawlers.spiders.bluesky import BlueskySpider
-    from microscout.crawlers.spiders.mastodon import MastodonSpider
+    from microscout.crawlers.platforms import API_PLATFORMS, spider_class
     from microscout.engine.plugins import collect_rules, plugin_manager_for
     from microscout.engine.prefilter import Prefilter
 
     # Credentials first: a crawl that cannot log in records nothing.
     logins: dict[str, Login] = {}
+    extra: dict[str, dict] = {}
     for spec in specs:
         if spec.platform == "bluesky" and spec.hashtags:
             logins[spec.platform] = bluesky_login(config, spec.pds or config.platforms.bluesky.pds)
+        elif spec.platform in API_PLATFORMS:
+            extra[spec.platform] = spider_class(spec.platform).preflight(config, spec)
     if rules is None:
         rules = collect_rules(plugin_manager_for(config))
     if interrupts.count:
@@ -364,7 +358,6 @@ def _run_crawls(interrupts: Interrupts, config: Config, db_path: Path, specs: li
     # (one per item at DEBUG) are not even built
     logging.getLogger().setLevel(log_level)
     database, db_id = db_identity(db_path)
-    classes = {"mastodon": MastodonSpider, "bluesky": BlueskySpider}
     for i, p in enumerate(prepared):
         crawl_config = config.model_copy(update={"crawl": config.crawl.model_copy(update={"prefilter": p.spec.prefilter})})
         prefilter = Prefilter(crawl_config, rules, campaign, p.spec.target_tiers)
@@ -372,7 +365,7 @@ def _run_crawls(interrupts: Interrupts, config: Config, db_path: Path, specs: li
                                   jobdir=str(p.jobdir), progress=progress and i == 0, previous=p.previous,
                                   log_level=log_level, log_file=log_file)
         settings.update(MICROSCOUT_DB_PATH=database, MICROSCOUT_DB_ID=db_id)
-        base = classes[p.spec.platform]
+        base = spider_class(p.spec.platform)
         spidercls = type(base.__name__, (base,), {"custom_settings": settings, "__module__": base.__module__})
         kwargs = dict(base_url=p.spec.base_url, hashtags=p.spec.hashtags, handles=p.spec.handles,
                       bounds=asdict(p.spec.bounds), prefilter=prefilter)
@@ -380,6 +373,7 @@ def _run_crawls(interrupts: Interrupts, config: Config, db_path: Path, specs: li
             bsky = config.platforms.bluesky
             kwargs.update(pds_url=p.spec.pds or bsky.pds, appview_did=p.spec.appview_did or bsky.appview_did,
                           session=logins.get("bluesky"))
+        kwargs.update(extra.get(p.spec.platform, {}))
         process.crawl(spidercls, **kwargs)
     if interrupts.count:
         mark_unfinished(db_path, prepared, interrupted=True)

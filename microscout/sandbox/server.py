@@ -19,7 +19,7 @@ from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from microscout.sandbox import routes_bluesky, routes_mastodon
+from microscout.sandbox import routes_bluesky, routes_instagram, routes_mastodon, routes_tiktok, routes_youtube
 from microscout.sandbox.clock import Clock
 from microscout.sandbox.faults import FaultInjector, Faults, RateLimiter
 from microscout.sandbox.index import DEFAULT_CAP, PostIndex
@@ -55,6 +55,9 @@ class SandboxServer:
         self.account_status: str | None = None
         self.appview_trusts_pds = True
         self.requests = 0
+        # State of the API platforms' routes (quota spent, tokens issued, hashtags searched),
+        # one dict per platform, owned by its routes module.
+        self.platform_state: dict[str, dict] = {"youtube": {}, "instagram": {}, "tiktok": {}}
         self.mastodon_index = PostIndex(self.pop, "mastodon", keywords=False, cap=index_cap)
         self.bluesky_index = PostIndex(self.pop, "bluesky", keywords=True, cap=index_cap)
         self._lock = threading.Lock()
@@ -108,7 +111,13 @@ class SandboxServer:
     # -- dispatch ----------------------------------------------------------------------------
 
     def dispatch(self, method: str, path: str, query: dict, body: bytes, token: str | None,
-                 proxy: str | None = None):
+                 proxy: str | None = None, headers: dict | None = None):
+        # The API platforms each answer their own path prefix (/youtube/v3/, /v21.0/, /v2/):
+        # a route returns None for a path that is not its own.
+        for routes in (routes_youtube, routes_instagram, routes_tiktok):
+            answer = routes.route(self, method, path, query, body, headers or {})
+            if answer is not None:
+                return answer
         if path.startswith("/xrpc/"):
             nsid = path[len("/xrpc/"):]
             if method == "POST" and nsid in routes_bluesky.POST:
@@ -201,7 +210,8 @@ class _Handler(BaseHTTPRequestHandler):
         token = auth[7:].strip() if auth.lower().startswith("bearer ") else None
         try:
             status, payload, headers = app.dispatch(method, path, query, body, token,
-                                                    self.headers.get("atproto-proxy"))
+                                                    self.headers.get("atproto-proxy"),
+                                                    {k.lower(): v for k, v in self.headers.items()})
         except Exception as exc:  # a sandbox bug must still answer like a server
             status, payload, headers = 500, {"error": f"sandbox error: {exc!r}"}, {}
         if fault == "malformed":

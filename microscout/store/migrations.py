@@ -253,6 +253,16 @@ def m006_shortlist_fingerprint(db: sqlite_utils.Database) -> None:
         db.execute(statement)
 
 
+@migrations()
+def m007_api_usage(db: sqlite_utils.Database) -> None:
+    # Limits that outlive a run (issue #10): YouTube's daily quota units, Instagram's 30
+    # hashtag searches a week. One row per use (or per run and quota day).
+    db.execute("CREATE TABLE api_usage (id INTEGER PRIMARY KEY, platform TEXT NOT NULL, usage TEXT NOT NULL, "
+               "key TEXT NOT NULL DEFAULT '', at TEXT NOT NULL, units INTEGER NOT NULL DEFAULT 0, "
+               "crawl_run_id INTEGER)")
+    db.execute("CREATE INDEX api_usage_lookup ON api_usage (platform, usage, at)")
+
+
 def _run(db: sqlite_utils.Database, script: str) -> None:
     # executescript() would COMMIT first; statement by statement keeps the migration
     # and its record in one transaction.

@@ -43,6 +43,7 @@ class Bounds:
     follower_sample: int = 80
     max_profiles: int = 500
     max_requests: int = 5000
+    max_units: int = 0  # API quota units this crawl may spend (YouTube); 0 = what the daily quota has left
 
     @classmethod
     def from_dict(cls, data: dict | None) -> "Bounds":
@@ -125,6 +126,13 @@ class CrawlSpider(Spider):
         self.api_ok: set[str] = set()           # origins that gave an API answer (JSON) in this session
         if not hasattr(self, "state"):
             self.state = {}
+
+    @classmethod
+    def preflight(cls, config, spec) -> dict:
+        """Before the run is recorded: check what the crawl needs (credentials, a limit not
+        yet reached) and return extra keyword arguments for the spider (secrets stay in
+        memory). Raise credentials.CrawlProblem to stop with one line (exit 2, or 1)."""
+        return {}
 
     # -- bookkeeping ---------------------------------------------------------------
     def _state(self) -> dict:

@@ -1,0 +1,22 @@
+"""The crawlable platforms: name -> spider class, and which CLI option overrides the
+configured server. The CLI, the runner and the sandbox read this one table."""
+from __future__ import annotations
+
+from importlib import import_module
+
+SPIDERS = {
+    "mastodon": "microscout.crawlers.spiders.mastodon:MastodonSpider",
+    "bluesky": "microscout.crawlers.spiders.bluesky:BlueskySpider",
+    "youtube": "microscout.crawlers.spiders.youtube:YouTubeSpider",
+    "instagram": "microscout.crawlers.spiders.instagram:InstagramSpider",
+    "tiktok": "microscout.crawlers.spiders.tiktok:TikTokSpider",
+}
+CRAWLABLE = tuple(SPIDERS)
+# Platforms reached through an official API with credentials; `--api URL` points them at
+# another server (the sandbox, a recording proxy).
+API_PLATFORMS = ("youtube", "instagram", "tiktok")
+
+
+def spider_class(platform: str) -> type:
+    module, _, name = SPIDERS[platform].partition(":")
+    return getattr(import_module(module), name)

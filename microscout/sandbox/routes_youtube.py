@@ -1,0 +1,11 @@
+"""YouTube Data API v3 endpoints of the sandbox, under /youtube/v3/: (status, body, headers) out, no HTTP plumbing."""
+from __future__ import annotations
+
+PREFIX = "/youtube/v3/"
+
+
+def route(app, method: str, path: str, query: dict, body: bytes, headers: dict):
+    """The answer to a request under PREFIX, or None for any other path."""
+    if not path.startswith(PREFIX):
+        return None
+    return 501, {"error": {"code": 501, "message": "not served by the sandbox yet"}}, {}
