@@ -268,6 +268,16 @@ class BearerAuthMiddleware:
 
     def process_request(self, request, spider=None):
         kind = request.meta.get("auth")
+        owner = getattr(self.crawler, "spider", None)
+        if kind and hasattr(owner, "auth_headers"):
+            # an API platform's key or token (YouTube, Instagram, TikTok): added here, on the
+            # way out, and taken off again on the way back, so that it is never written to the
+            # job folder's queue with a retried request
+            added = owner.auth_headers(request)
+            for name, value in added.items():
+                request.headers[name] = value
+            request.meta["auth_added"] = list(added)
+            return None
         login = self._login() if kind else None
         session = getattr(login, "session", None)
         if session is None:
@@ -280,6 +290,8 @@ class BearerAuthMiddleware:
 
     def process_response(self, request, response, spider=None):
         request.headers.pop(b"Authorization", None)
+        for name in request.meta.pop("auth_added", ()):
+            request.headers.pop(name, None)
         if request.meta.get("auth") is not True or response.status not in (400, 401):
             return response
         from microscout.crawlers.bsky_session import error_from
@@ -291,6 +303,8 @@ class BearerAuthMiddleware:
 
     def process_exception(self, request, exception, spider=None):
         request.headers.pop(b"Authorization", None)
+        for name in request.meta.pop("auth_added", ()):
+            request.headers.pop(name, None)
         return None
 
     async def _expired(self, request, response):
