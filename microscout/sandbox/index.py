@@ -16,11 +16,13 @@ DEFAULT_CAP = 20_000
 
 
 class PostIndex:
-    def __init__(self, pop: Population, platform: str, keywords: bool, cap: int = DEFAULT_CAP):
+    def __init__(self, pop: Population, platform: str | None, keywords: bool, cap: int = DEFAULT_CAP):
+        """``platform`` None indexes every person: the API platforms (YouTube, Instagram,
+        TikTok) serve the whole population, whatever platform each person was drawn on."""
         terms: dict[str, list[int]] = defaultdict(list)
         for i in range(min(pop.size, cap)):
             p = pop.person(i)
-            if p.platform != platform:
+            if platform is not None and p.platform != platform:
                 continue
             for k, t in pop._times(p):
                 _, _, tags, words = pop.post_head(p, k)
