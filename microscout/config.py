@@ -148,12 +148,21 @@ class TikTok(Platform):
     tiers: dict[str, Tier] = Field(default_factory=lambda: tiers(1_000, 5_000, 50_000, 500_000, 1_000_000))
 
 
+class LinkedIn(Platform):
+    """LinkedIn: no API a scout can use; profiles and posts come in with `microscout import`."""
+
+    base_url: str = "https://www.linkedin.com"
+    # LinkedIn micro 5K-25K connections/followers (DOMAIN.md, theinfluencerpost.com).
+    tiers: dict[str, Tier] = Field(default_factory=lambda: tiers(1_000, 5_000, 25_000, 100_000, 500_000))
+
+
 class Platforms(Strict):
     mastodon: Mastodon = Field(default_factory=Mastodon)
     bluesky: Bluesky = Field(default_factory=Bluesky)
     instagram: Instagram = Field(default_factory=Instagram)
     tiktok: TikTok = Field(default_factory=TikTok)
     youtube: YouTube = Field(default_factory=YouTube)
+    linkedin: LinkedIn = Field(default_factory=LinkedIn)
 
     def get(self, name: str) -> Platform:
         try:

@@ -28,6 +28,7 @@ COMMAND_MODULES = (
     "microscout.cli.config",
     "microscout.cli.db",
     "microscout.cli.crawl",
+    "microscout.cli.import_cmd",
     "microscout.cli.logout",
     "microscout.cli.sandbox",
     "microscout.cli.demo",

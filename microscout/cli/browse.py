@@ -77,6 +77,11 @@ TABLES: dict[str, dict] = {
         "title": "Crawl runs",
         "description": "Each crawl: what was asked, requests, items, errors, duration.",
         "facets": ["platform", "status"], "sort_desc": "id"},
+    "api_usage": {
+        "title": "API usage",
+        "description": "Limited API resources used, remembered across crawls: YouTube quota units per day, "
+                       "Instagram hashtag searches (30 a week).",
+        "facets": ["platform", "usage"], "sort_desc": "at"},
     "exports": {
         "title": "Exports written",
         "description": "Each export written: campaign, format, file, rows.",

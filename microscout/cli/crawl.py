@@ -13,7 +13,8 @@ from microscout.crawlers.platforms import API_PLATFORMS, CRAWLABLE
 PLATFORMS = CRAWLABLE
 # Why a crawl stopped that the configuration must fix (exit 2): the login, the account,
 # the PDS or the AppView DID. Any other failure is a runtime one (exit 1).
-CONFIG_REASONS = {"login_refused", "appview_refused", "account_unavailable"}
+CONFIG_REASONS = {"login_refused", "appview_refused", "account_unavailable", "token_refused", "permission_missing",
+                  "key_invalid", "api_not_enabled"}
 
 
 MISSING_SHOWN = 50  # lines of an incomplete run's missing list printed (all are in the run record)
@@ -97,7 +98,14 @@ def _incomplete_report(row: dict) -> list[str]:
         what.append(f"{pages} hashtag page{'s' if pages != 1 else ''}")
     head = f"crawl run {row['id']} ({row['platform']}) is incomplete:"
     if what or not (missing.get("unstored_items") or missing.get("program_errors")):
-        head += f" {' and '.join(what) or 'some requests'} could not be fetched (they failed after every retry):"
+        # an API quota (YouTube units) stops requests before they are sent: say so
+        whys = [w for p in missing.get("profiles", []) for w in p["why"]] + [
+            p["why"] for p in missing.get("hashtag_pages", [])]
+        quota = [w for w in whys if w.startswith("not sent") or "quota" in w]
+        cause = "they failed after every retry" if not quota else \
+            "not sent: the API quota ran out" if len(quota) == len(whys) else \
+            "they failed after every retry, or were not sent because the API quota ran out"
+        head += f" {' and '.join(what) or 'some requests'} could not be fetched ({cause}):"
     lines = [head, *missing_lines(missing)]
     if (missing.get("unstored_items") or missing.get("program_errors")) and stats.get("log"):
         lines.append(f"  the crawl's log: {stats['log']}")
@@ -292,13 +300,22 @@ def command(env, target, hashtags, handles, instance, appview, pds, appview_did,
             raise UsageProblem(str(exc)) from None
         raise click.ClickException(str(exc)) from None
     failed, refused = False, None
+    given = [h.lstrip("@") for h in handles]  # what the user asked for (not --known's ids)
     if as_json:
-        click.echo(json.dumps([run_record(row) for row in rows], ensure_ascii=False, indent=1))
+        from microscout.cli.handles import report
+
+        records = [run_record(row) for row in rows]
+        for record in records:
+            if given and isinstance(record.get("stats"), dict):
+                record["handle_report"] = report(given, record["stats"].get("handles"))
+        click.echo(json.dumps(records, ensure_ascii=False, indent=1))
     for row in rows:
-        if not as_json:
-            for line in _summary(row):
-                click.echo(line)
         stats = json.loads(row.get("stats") or "{}")
+        if not as_json:
+            from microscout.cli.handles import report_lines
+
+            for line in _summary(row) + (report_lines(given, stats.get("handles")) if given else []):
+                click.echo(line)
         if row["status"] == "failed" and stats.get("reason") in CONFIG_REASONS:
             refused = stats.get("message")
         elif row["status"] == "failed":

@@ -149,6 +149,10 @@ class RunRecord:
         origins += [o for o in stats.get("microscout/offsite_origins") or [] if o not in origins]
         notes = list(before.get("notes") or [])
         notes += [n for n in stats.get("microscout/notes") or [] if n not in notes]
+        # what became of each --handle (spider.handle_outcome); a resumed session adds to it
+        handles = {**(before.get("handles") or {}), **(stats.get("microscout/handles") or {})}
+        if handles:
+            extra["handles"] = handles
         extra.update(database=settings.get("MICROSCOUT_DB_PATH"), db_id=settings.get("MICROSCOUT_DB_ID"),
                      log=settings.get("LOG_FILE"),
                      offsite_refused=int(before.get("offsite_refused") or 0) + int(stats.get("microscout/offsite_refused", 0)),

@@ -329,7 +329,7 @@ def _run_crawls(interrupts: Interrupts, config: Config, db_path: Path, specs: li
         if spec.platform == "bluesky" and spec.hashtags:
             logins[spec.platform] = bluesky_login(config, spec.pds or config.platforms.bluesky.pds)
         elif spec.platform in API_PLATFORMS:
-            extra[spec.platform] = spider_class(spec.platform).preflight(config, spec)
+            extra[spec.platform] = spider_class(spec.platform).preflight(config, spec, db_path=db_path)
     if rules is None:
         rules = collect_rules(plugin_manager_for(config))
     if interrupts.count:

@@ -31,7 +31,7 @@ def test_crawl_without_hashtag_handle_or_known_is_refused(tmp_path):
     config = write_config(tmp_path, "http://127.0.0.1:9")
     result = run_crawl(config, "mastodon", env=crawl_env())
     assert result.returncode == 2
-    assert "give at least one --hashtag TAG, --handle @USER or --known" in result.stderr
+    assert "give at least one --hashtag TAG, --handle @USER, --handles FILE or --known" in result.stderr
 
 
 def test_data_no_enabled_rule_reads_is_not_fetched(tmp_path):

@@ -128,7 +128,7 @@ class CrawlSpider(Spider):
             self.state = {}
 
     @classmethod
-    def preflight(cls, config, spec) -> dict:
+    def preflight(cls, config, spec, db_path=None) -> dict:
         """Before the run is recorded: check what the crawl needs (credentials, a limit not
         yet reached) and return extra keyword arguments for the spider (secrets stay in
         memory). Raise credentials.CrawlProblem to stop with one line (exit 2, or 1)."""
@@ -173,6 +173,44 @@ class CrawlSpider(Spider):
         notes = list(self.crawler.stats.get_value("microscout/notes") or [])
         if message not in notes:
             self.crawler.stats.set_value("microscout/notes", [*notes, message])
+
+    HANDLE_OUTCOMES = ("found", "not_found", "private", "opted_out", "prefiltered", "bridged")
+
+    def handle_outcome(self, handle: str, outcome: str) -> None:
+        """What became of a handle given with --handle/--handles, for the report printed
+        after the crawl (stats key ``microscout/handles`` = {handle: outcome}, carried into
+        crawl_runs.stats["handles"]). Outcomes:
+
+        - ``found``: the profile was stored (and its chain fetched)
+        - ``not_found``: the platform says there is no such account (404, missing from a batch)
+        - ``private``: the account exists but hides its data (private / protected)
+        - ``opted_out``: the account asks not to be crawled (stored as an opt-out only)
+        - ``prefiltered``: stored, but skipped by the prefilter (out of tier, …)
+        - ``bridged``: a bridged account, skipped
+
+        handle_profile() records found / opted_out / prefiltered / bridged itself when it is
+        given ``seed=`` (the handle as the user wrote it) or when the profile's handle matches
+        a seed; platform spiders only report not_found and private themselves. Handles are
+        stored as given (without a leading @); a later outcome replaces an earlier one."""
+        handle = handle.lstrip("@")
+        outcomes = dict(self.crawler.stats.get_value("microscout/handles") or {})
+        outcomes[handle] = outcome
+        self.crawler.stats.set_value("microscout/handles", outcomes)
+
+    def seed_for(self, item, seed: str | None = None) -> str | None:
+        """The --handle seed a profile answers (the one given, or the seed its handle matches
+        case-insensitively, with or without an @instance suffix); None for a discovered author."""
+        if seed:
+            return seed.lstrip("@")
+        if not self.handles:
+            return None
+        handle = (getattr(item, "handle", "") or "").lstrip("@").lower()
+        pid = (getattr(item, "platform_id", "") or "").lower()
+        for given in self.handles:
+            low = given.lower()
+            if low in (handle, pid) or (handle and handle.split("@")[0] == low and "@" not in low):
+                return given
+        return None
 
     def fail(self, reason: str, message: str):
         self.failure_message = message
@@ -417,21 +455,31 @@ class CrawlSpider(Spider):
     # open requests are counted in self.state["open"][pid]; when the last one is back,
     # the profile's FetchedItem says what was fetched.
 
-    def handle_profile(self, item):
-        """Store a profile, prefilter it and start fetching the rest."""
+    def handle_profile(self, item, seed: str | None = None):
+        """Store a profile, prefilter it and start fetching the rest. ``seed``: the
+        --handle it answers, for the per-handle report (see handle_outcome)."""
+        seed = self.seed_for(item, seed)
         if isinstance(item, OptOutItem):
             self.crawler.stats.inc_value("microscout/opted_out")
+            if seed:
+                self.handle_outcome(seed, "opted_out")
             yield item
             return
         if item.bridged:
             self.crawler.stats.inc_value("microscout/skipped_bridged")
+            if seed:
+                self.handle_outcome(seed, "bridged")
             return
         reason = self.prefilter.check(engine_profile(item)) if self.prefilter else None
         if reason:
             item.prefilter_reason = reason
             self.crawler.stats.inc_value("microscout/prefiltered")
+            if seed:
+                self.handle_outcome(seed, "prefiltered")
             yield item
             return
+        if seed:
+            self.handle_outcome(seed, "found")
         yield item
         ctx = self.new_ctx(item)
         self._state().setdefault("open", {})[ctx["pid"]] = {

@@ -101,18 +101,26 @@ class BlueskySpider(CrawlSpider):
         if isinstance(items, Request):
             yield items
             return
+        if items is not None:
+            # a seed the batch answer leaves out does not exist (or is taken down)
+            answered = {k.lower() for i in items for k in (i.platform_id, getattr(i, "handle", "")) if k}
+            seeds = {h.lower() for h in self.handles}
+            for actor in ctx.get("actors") or []:
+                if actor.lower() in seeds and actor.lower() not in answered:
+                    self.handle_outcome(actor, "not_found")
         for item in items or []:
             yield from self.handle_profile(item)
 
     def parse_profile(self, response, ctx):
         if response.status in (400, 404) and self.xrpc_error(response):
             self.error("not_found", response.url)  # the AppView says so: nothing is missing
+            self.handle_outcome(ctx["actor"], "not_found")
             return
         item = self.parsed(response, "getProfile", pb.parse_profile)
         if isinstance(item, Request):
             yield item
         elif item is not None:
-            yield from self.handle_profile(item)
+            yield from self.handle_profile(item, seed=ctx["actor"])
 
     def xrpc_error(self, response) -> bool:
         """True for an XRPC error answer ({"error": NAME, …}), as opposed to, say, a web

@@ -121,7 +121,7 @@ class MastodonSpider(CrawlSpider):
 
     def seeds(self, local_only: bool):
         for handle in self.handles:
-            request = self.lookup(handle)
+            request = self.lookup(handle, seed=handle)
             if request:
                 yield request
         for tag in self.hashtags:
@@ -130,17 +130,20 @@ class MastodonSpider(CrawlSpider):
             if self.allow():
                 yield self.req(url, self.parse_tag, {"tag": tag, "page": 1})
 
-    def lookup(self, acct: str):
+    def lookup(self, acct: str, seed: str | None = None):
         full = pm.full_acct(acct, self.host)
         if pm.is_bridged(full):
             self.crawler.stats.inc_value("microscout/skipped_bridged")
+            if seed:
+                self.handle_outcome(seed, "bridged")
             return None
         if not self.claim_author(full) or not self.allow():
             return None
         # a local account is looked up by its bare username on its own instance
         name = full.removesuffix(f"@{self.host}")
+        # seed: the --handle as given, for the per-handle report (handle_outcome)
         return self.req(f"{self.base_url}/api/v1/accounts/lookup?{urlencode({'acct': name})}",
-                        self.parse_profile, {"acct": full})
+                        self.parse_profile, {"acct": full, **({"seed": seed} if seed else {})})
 
     def parse_tag(self, response, ctx):
         authors = self.parsed(response, "hashtag timeline", pm.tag_timeline_authors)
@@ -161,12 +164,14 @@ class MastodonSpider(CrawlSpider):
     def parse_profile(self, response, ctx):
         if response.status in (404, 410):
             self.error("not_found", response.url)  # the account is gone: nothing is missing
+            if ctx.get("seed"):
+                self.handle_outcome(ctx["seed"], "not_found")
             return
         item = self.parsed(response, "account", pm.parse_account, self.host)
         if isinstance(item, Request):
             yield item
         elif item is not None:
-            yield from self.handle_profile(item)
+            yield from self.handle_profile(item, seed=ctx.get("seed"))
 
     # the chain
     def posts_url(self, ctx):

@@ -1,0 +1,247 @@
+"""`crawl --handles FILE`: the accounts a team keeps in a spreadsheet, and what became of each.
+
+A file is read as
+- CSV (.csv, .tsv): the column named handle / username / account / channel / @ / url /
+  profile (case-insensitive; the first that is present), or the only column there is;
+- Excel (.xlsx): the same, from the first sheet (openpyxl is already a dependency);
+- text (anything else): one handle per line, ``#`` comments and blank lines ignored.
+Profile URLs become handles (https://www.tiktok.com/@name -> name, https://mastodon.social/@user
+-> user@mastodon.social, https://bsky.app/profile/x.bsky.social -> x.bsky.social). Any
+problem stops the crawl before it starts with one line naming the file and line (exit 2):
+a partial list crawled quietly would look like a complete one. Duplicates are dropped.
+
+After the crawl, :func:`report_lines` says per handle: found, not found, private, opted out,
+skipped by the prefilter (from crawl_runs.stats["handles"], see CrawlSpider.handle_outcome).
+"""
+from __future__ import annotations
+
+import csv
+import io
+import re
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import click
+
+from microscout.cli.common import UsageProblem
+
+# Column names that hold the handle, best first (compared lower-cased, spaces and dashes as _)
+COLUMNS = ("handle", "handles", "username", "user_name", "user", "account", "acct", "channel", "channel_id",
+           "@", "url", "profile_url", "profile", "link")
+# A handle: a user name (letters, digits, . _ -), optionally @ a server (Mastodon), or a DID
+HANDLE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]{0,99}(@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+)?")
+DID = re.compile(r"did:[a-z]+:[A-Za-z0-9._:%-]{1,200}")
+RIGHT = "a handle such as @name, name@instance.social or a profile URL"
+MAX_BYTES = 50 * 1024 ** 2
+# Sites whose profile URL is host/@name (or host/name) and whose handle is the bare name
+BARE_NAME_SITES = ("instagram.com", "tiktok.com", "youtube.com", "x.com", "twitter.com", "threads.net",
+                   "facebook.com", "linkedin.com")
+
+
+def handle_from_url(text: str) -> str | None:
+    """The handle in a profile URL, or None when the URL names none."""
+    parts = urlsplit(text)
+    host = (parts.hostname or "").lower()
+    segments = [unquote(s) for s in parts.path.split("/") if s]
+    if not host or not segments:
+        return None
+    site = host.removeprefix("www.").removeprefix("m.")
+    if site == "bsky.app" and len(segments) >= 2 and segments[0] == "profile":
+        return segments[1]
+    if any(site == s or site.endswith("." + s) for s in BARE_NAME_SITES):
+        if site.endswith("youtube.com") and segments[0] in ("channel", "c", "user") and len(segments) >= 2:
+            return segments[1]
+        if site.endswith("linkedin.com") and segments[0] in ("in", "company") and len(segments) >= 2:
+            return segments[1]
+        if segments[0] in ("p", "reel", "reels", "explore", "video", "watch", "shorts", "status", "hashtag"):
+            return None  # a post's or a page's URL, not a profile's
+        return segments[0].lstrip("@")
+    if segments[0].startswith("@"):  # any other server with /@user profiles: a Mastodon instance
+        name = segments[0][1:]
+        return name if "@" in name else f"{name}@{host}"
+    if len(segments) >= 2 and segments[0] == "users":  # the ActivityPub actor URL
+        return f"{segments[1]}@{host}"
+    return None
+
+
+def normalize(value: str) -> str | None:
+    """The handle a cell or line holds ('' for nothing), or None when it is not one."""
+    text = value.strip().strip("\ufeff")
+    if not text:
+        return ""
+    if re.match(r"(?i)https?://", text) or re.match(r"(?i)(www\.)?[a-z0-9-]+\.[a-z]{2,}/", text):
+        if not re.match(r"(?i)https?://", text):
+            text = "https://" + text
+        found = handle_from_url(text)
+        if found is None:
+            return None
+        text = found
+    text = text.lstrip("@")
+    if DID.fullmatch(text) or HANDLE.fullmatch(text):
+        return text
+    return None
+
+
+def _column(header: list[str]) -> int | None:
+    names = [re.sub(r"[\s-]+", "_", (h or "").strip().lower()) for h in header]
+    for wanted in COLUMNS:
+        if wanted in names:
+            return names.index(wanted)
+    for i, name in enumerate(names):  # "Instagram handle", "tiktok_username"
+        if name.endswith(("handle", "username")):
+            return i
+    return None
+
+
+def _rows_csv(path: Path, text: str) -> list[list[str]]:
+    sample = text[:4096]
+    delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
+    if path.suffix.lower() != ".tsv":
+        first = sample.splitlines()[0] if sample.splitlines() else ""
+        if first.count(";") > first.count(",") and first.count(";") > 0:
+            delimiter = ";"  # what a spreadsheet writes where the comma is the decimal sign
+    try:
+        return list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    except csv.Error as exc:
+        raise UsageProblem(f"{path}: bad CSV: {exc}; save the sheet as CSV (UTF-8)") from None
+
+
+def _rows_xlsx(path: Path) -> list[list[str]]:
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
+        raise UsageProblem(f"{path}: not a readable .xlsx workbook ({type(exc).__name__}); "
+                           "save it from the spreadsheet as .xlsx or CSV") from None
+    try:
+        sheet = book.worksheets[0]
+        return [["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+    finally:
+        book.close()
+
+
+def _table(path: Path, rows: list[list[str]]) -> list[tuple[int, str]]:
+    """(line number, cell) of the handle column of a CSV or a sheet."""
+    numbered = [(n, row) for n, row in enumerate(rows, 1) if any(c.strip() for c in row)]
+    if not numbered:
+        return []
+    head_line, header = numbered[0]
+    column = _column(header)
+    width = max(len(r) for _, r in numbered)
+    if column is None and width == 1:
+        # one column without a known name: its first cell is a header, unless it is a handle
+        first = header[0].strip()
+        if first.startswith("@") or "://" in first:
+            return [(n, r[0]) for n, r in numbered]
+        click.echo(f"{path}: line {head_line} ({first!r}) taken as the column's name, not a handle", err=True)
+        return [(n, r[0] if r else "") for n, r in numbered[1:]]
+    if column is None:
+        named = ", ".join(repr(h.strip()) for h in header if h.strip()) or "(none)"
+        raise UsageProblem(f"{path} line {head_line}: no handle column; the columns are {named}; "
+                           f"name one 'handle' (or username, account, channel, url)")
+    return [(n, r[column] if column < len(r) else "") for n, r in numbered[1:]]
+
+
+def _lines(text: str) -> list[tuple[int, str]]:
+    out = []
+    for number, line in enumerate(text.splitlines(), 1):
+        line = re.split(r"(?:^|\s)#", line, maxsplit=1)[0]  # a comment: a line or its end
+        if line.strip():
+            out.append((number, line))
+    return out
+
+
+def read_handles(path_name: str) -> list[str]:
+    """The handles in a CSV, .xlsx or text file, in order, without duplicates (a note on
+    stderr names them); UsageProblem (exit 2) naming the file and line for bad input."""
+    path = Path(path_name)
+    if not path.exists():
+        raise UsageProblem(f"{path}: no such file; --handles takes a CSV, .xlsx or text file of handles")
+    if path.is_dir():
+        raise UsageProblem(f"{path}: a directory; --handles takes a CSV, .xlsx or text file of handles")
+    suffix = path.suffix.lower()
+    try:
+        if path.stat().st_size > MAX_BYTES:
+            raise UsageProblem(f"{path}: larger than {MAX_BYTES // 1024 ** 2} MB; that is not a list of handles")
+        if suffix == ".xlsx":
+            cells = _table(path, _rows_xlsx(path))
+        else:
+            text = path.read_text(encoding="utf-8-sig")
+            cells = _table(path, _rows_csv(path, text)) if suffix in (".csv", ".tsv") else _lines(text)
+    except UnicodeDecodeError as exc:
+        raise UsageProblem(f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8 (or as .xlsx)") from None
+    except OSError as exc:
+        raise UsageProblem(f"{path}: cannot read the file: {exc.strerror or exc}") from None
+    handles: list[str] = []
+    seen: dict[str, int] = {}
+    dropped: list[str] = []
+    for number, cell in cells:
+        handle = normalize(cell)
+        if handle is None:
+            raise UsageProblem(f"{path} line {number}: {cell.strip()[:80]!r} is not a handle; write {RIGHT}")
+        if not handle:
+            continue
+        key = handle.lower()
+        if key in seen:
+            dropped.append(f"{handle} (line {number}, first on line {seen[key]})")
+            continue
+        seen[key] = number
+        handles.append(handle)
+    if not handles:
+        raise UsageProblem(f"{path}: no handles in the file; write one per line ({RIGHT}), "
+                           "or a CSV with a column named handle")
+    if dropped:
+        shown = ", ".join(dropped[:10]) + (f", … and {len(dropped) - 10} more" if len(dropped) > 10 else "")
+        click.echo(f"{path}: {len(dropped)} duplicate handle{'s' if len(dropped) != 1 else ''} dropped: {shown}",
+                   err=True)
+    return handles
+
+
+# --- after the crawl: what became of each handle ----------------------------------------
+
+OUTCOMES = {  # outcome -> what the report calls it, in the report's order
+    "found": "found (stored)",
+    "not_found": "not found",
+    "private": "private/hidden",
+    "opted_out": "opted out",
+    "prefiltered": "skipped by the prefilter (out of tier)",
+    "bridged": "bridged account (skipped)",
+    "no_answer": "no answer (the lookup failed or a bound was reached; see above)",
+}
+SHOWN = 50
+
+
+def outcomes_for(given: list[str], recorded: dict[str, str] | None) -> dict[str, str]:
+    """{handle as given: outcome} for every given handle; ``no_answer`` where the crawl
+    recorded none. Matched case-insensitively, with or without a leading @."""
+    lowered = {k.lstrip("@").lower(): v for k, v in (recorded or {}).items()}
+    return {h: lowered.get(h.lstrip("@").lower(), "no_answer") for h in given}
+
+
+def report(given: list[str], recorded: dict[str, str] | None) -> dict:
+    """The per-handle report for --json: {"counts": {outcome: n}, "handles": {handle: outcome}}."""
+    outcomes = outcomes_for(given, recorded)
+    counts: dict[str, int] = {}
+    for outcome in outcomes.values():
+        counts[outcome] = counts.get(outcome, 0) + 1
+    return {"counts": counts, "handles": outcomes}
+
+
+def report_lines(given: list[str], recorded: dict[str, str] | None) -> list[str]:
+    """The printed report: a count line, then the handles of each outcome."""
+    data = report(given, recorded)
+    order = [*OUTCOMES, *sorted(set(data["counts"]) - set(OUTCOMES))]
+    counts = ", ".join(f"{data['counts'][o]} {OUTCOMES.get(o, o)}" for o in order if o in data["counts"])
+    lines = [f"  handles: {len(given)} given: {counts}"]
+    for outcome in order:
+        names = [h for h, o in data["handles"].items() if o == outcome]
+        if not names:
+            continue
+        shown = ", ".join("@" + n.lstrip("@") for n in names[:SHOWN])
+        if len(names) > SHOWN:
+            shown += f", … and {len(names) - SHOWN} more (all in crawl_runs.stats, key \"handles\")"
+        lines.append(f"    {OUTCOMES.get(outcome, outcome)}: {shown}")
+    return lines

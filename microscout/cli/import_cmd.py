@@ -1,0 +1,221 @@
+"""`microscout import`: profiles and posts from files into the database (docs/IMPORT.md).
+
+For platforms without a usable API (LinkedIn) and for what other tools export. Every row is
+checked on its own: the good rows are stored, the bad ones are listed with file, line and
+reason, and the command exits 1 so a script notices. Profiles are imported before posts,
+whatever the order of the files, so one command can take both.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import click
+
+from microscout.cli.common import UsageProblem, with_env
+from microscout.config import Platforms
+
+BATCH = 500
+BAD_SHOWN = 50  # bad rows printed (all of them, up to BAD_KEPT, in the run record)
+BAD_KEPT = 1000
+
+
+@contextmanager
+def progress_bar(total: int, label: str) -> Iterator[Callable[[int], None]]:
+    """On a terminal, a rich progress bar on stderr; elsewhere nothing."""
+    if total < 2 * BATCH or not sys.stderr.isatty():
+        yield lambda n: None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    with Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                  console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task(label, total=total)
+        yield lambda n: bar.advance(task, n)
+
+
+def _mtime(path: Path) -> str:
+    return datetime.fromtimestamp(int(path.stat().st_mtime), tz=timezone.utc).isoformat()
+
+
+class Source:
+    """One file: what it holds ("profiles" or "posts") and its raw rows as (line, row | RowError)."""
+
+    def __init__(self, path: Path, kind: str, records: list, columns: dict[str, str], per_row: bool = False):
+        self.path, self.kind, self.records, self.columns = path, kind, records, columns
+        self.per_row = per_row  # JSONL: each object's own keys name its columns
+        self.observed_at = _mtime(path)
+
+
+def sources(paths: list[Path], platform: str, kind: str, notes: list[str]) -> list[Source]:
+    from microscout.importers import instaloader, read
+    from microscout.importers.rows import (
+        POST_COLUMNS,
+        POST_MARKERS,
+        PROFILE_COLUMNS,
+        RowError,
+        columns_for,
+        unknown_columns,
+    )
+
+    out: list[Source] = []
+    for path in paths:
+        if read.suffix_of(path) in (".json", ".json.xz"):
+            node_type, node = read.structure(path)
+            if platform != "instagram":
+                raise UsageProblem(f"{path}: instaloader JSON holds Instagram data; import it with --platform "
+                                   "instagram")
+            try:
+                if node_type == "Profile":
+                    row: Any = instaloader.profile(node)
+                    if instaloader.is_private(node):
+                        notes.append(f"{path}: @{node.get('username')} is private: its posts are unknown")
+                elif node_type == "Post":
+                    row = instaloader.post(node, owner_hint=path.parent.name)
+                else:
+                    notes.append(f"{path}: an instaloader {node_type or 'structure'}, not a Profile or Post: skipped")
+                    continue
+            except RowError as exc:
+                row = exc
+            what = "profiles" if node_type == "Profile" else "posts"
+            known = PROFILE_COLUMNS if what == "profiles" else POST_COLUMNS
+            record = read.Record(1, error=row) if isinstance(row, RowError) else read.Record(1, row)
+            out.append(Source(path, what, [record], {k: k for k in known}))
+            continue
+        header, records = read.table(path)
+        lowered = {h.strip().lower() for h in header}
+        what = kind if kind != "auto" else ("posts" if lowered & set(POST_MARKERS) else "profiles")
+        known = PROFILE_COLUMNS if what == "profiles" else POST_COLUMNS
+        columns, ignored = columns_for(header, known)
+        per_row = read.suffix_of(path) != ".csv"
+        if per_row:
+            ignored = unknown_columns(header, known)
+        if what == "profiles" and not {"platform_id", "handle"} & set(columns):
+            raise UsageProblem(f"{path}: no handle or id column for profiles; the columns are "
+                               f"{', '.join(repr(h) for h in header)}; name one 'handle' or 'platform_id' "
+                               "(a posts file names its author in a 'profile' column)")
+        if what == "posts" and "profile" not in columns:
+            raise UsageProblem(f"{path}: no 'profile' column naming each post's author; the columns are "
+                               f"{', '.join(repr(h) for h in header)}")
+        if ignored:
+            notes.append(f"{path}: columns not imported: {', '.join(ignored)}")
+        out.append(Source(path, what, list(records), columns, per_row))
+    return out
+
+
+def run_import(db, platform: str, files: list[str], srcs: list[Source]) -> dict:
+    """Store every good row; the import's record (a crawl_runs row) and its summary."""
+    from microscout.importers.rows import POST_COLUMNS, PROFILE_COLUMNS, RowError, columns_for, post_row, profile_row
+    from microscout.importers.store import Importer
+    from microscout.store.writes import now_iso
+
+    started = time.monotonic()
+    with db.conn:
+        run_id = db["crawl_runs"].insert({
+            "platform": platform, "arguments": json.dumps({"import": files, "platform": platform}),
+            "started_at": now_iso(), "status": "running", "stats": json.dumps({"pid": os.getpid()})}).last_pk
+    importer = Importer(db, platform, run_id)
+    known = {"profiles": PROFILE_COLUMNS, "posts": POST_COLUMNS}
+    bad: list[dict] = []
+    rows_read = 0
+    ordered = [s for s in srcs if s.kind == "profiles"] + [s for s in srcs if s.kind == "posts"]
+    total = sum(len(s.records) for s in ordered)
+    with progress_bar(total, f"Importing {platform}") as advance:
+        for src in ordered:
+            for start in range(0, len(src.records), BATCH):
+                chunk = src.records[start:start + BATCH]
+                good: list[dict] = []
+                where = src.path.name
+                with db.conn:
+                    for record in chunk:
+                        rows_read += 1
+                        try:
+                            if record.error is not None:
+                                raise record.error
+                            columns = columns_for(list(record.row), known[src.kind])[0] if src.per_row else src.columns
+                            if src.kind == "profiles":
+                                good.append(profile_row(record.row, columns, platform, f"{where} line {record.line}"))
+                            else:
+                                row = post_row(record.row, columns, platform, f"{where} line {record.line}")
+                                row["profile_alt"] = record.row.get("profile_alt")
+                                row["profile_id"] = importer.owner(row)
+                                del row["profile"], row["profile_alt"]
+                                good.append(row)
+                        except RowError as exc:
+                            bad.append({"file": str(src.path), "line": record.line, "reason": str(exc)})
+                    if src.kind == "profiles":
+                        importer.add_profiles(good, src.observed_at)
+                    else:
+                        importer.add_posts(good)
+                advance(len(chunk))
+    summary = {"run": run_id, "platform": platform, "files": len(srcs), "rows": rows_read,
+               "profiles": len(importer.profiles), "posts": importer.posts, "snapshots": importer.snapshots,
+               "bad_rows": len(bad), "bad": bad[:BAD_KEPT]}
+    with db.conn:
+        db["crawl_runs"].update(run_id, {
+            "status": "incomplete" if bad else "finished", "finished_at": now_iso(),
+            "profiles": len(importer.profiles), "posts": importer.posts, "items": rows_read - len(bad),
+            "duration": round(time.monotonic() - started, 3),
+            "stats": json.dumps({"import": {k: v for k, v in summary.items() if k != "run"}}, ensure_ascii=False)})
+    return summary
+
+
+def _n(count: int, noun: str) -> str:
+    return f"{count} {noun}{'s' if count != 1 else ''}"
+
+
+@click.command(name="import", short_help="Import profiles and posts from CSV, JSONL or instaloader JSON files.")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=str))
+@click.option("--platform", required=True, type=click.Choice(list(Platforms.model_fields)),
+              help="Whose profiles and posts the files hold (linkedin: the platform with no API).")
+@click.option("--kind", type=click.Choice(["auto", "profiles", "posts"]), default="auto", show_default=True,
+              help="What CSV/JSONL files hold; auto: posts when a 'profile' column names each post's author.")
+@click.option("--json", "as_json", is_flag=True, help="Print the import's summary as JSON.")
+@with_env
+def command(env, files, platform, kind, as_json):
+    """Import FILE… (CSV, JSONL, or the .json/.json.xz files instaloader writes; a folder stands
+    for the files in it) as PLATFORM's profiles and posts.
+
+    Profiles: a handle or platform_id column, and any of display_name, bio, followers,
+    following, posts_count, created_at, url, has_avatar. Posts: profile (the author's handle or
+    id), id, created_at, and any of text, likes, replies, reposts, views, url, paid_flag.
+    Empty cells are unknown, never 0. Rows are stored through the crawl's store functions,
+    so `microscout shortlist` judges imported creators by the same rules; importing a file
+    again updates its rows, never duplicates them.
+
+    Exit status: 0 when every row was imported; 1 when some rows were bad (the good ones are
+    stored, the bad ones listed with file, line and reason); 2 when a file cannot be read at all.
+    """
+    from microscout.importers.read import expand
+
+    paths = expand(files)
+    notes: list[str] = []
+    srcs = sources(paths, platform, kind, notes)
+    if not srcs:
+        raise UsageProblem("nothing to import: no profile or post in the files given")
+    for note in notes:
+        click.echo(note, err=True)
+    summary = run_import(env.db(create=True), platform, [str(p) for p in paths], srcs)
+    if as_json:
+        click.echo(json.dumps(summary, ensure_ascii=False, indent=1))
+    else:
+        click.echo(f"import run {summary['run']} ({platform}): {summary['rows']} rows from {summary['files']} "
+                   f"file{'s' if summary['files'] != 1 else ''}: {_n(summary['profiles'], 'profile')}, "
+                   f"{_n(summary['posts'], 'post')} stored")
+    if summary["bad_rows"]:
+        n = summary["bad_rows"]
+        click.echo(f"{n} bad row{'s' if n != 1 else ''} not imported:", err=True)
+        for row in summary["bad"][:BAD_SHOWN]:
+            click.echo(f"  {row['file']} line {row['line']}: {row['reason']}", err=True)
+        if n > BAD_SHOWN:
+            click.echo(f"  … and {n - BAD_SHOWN} more (crawl_runs.stats of run {summary['run']})", err=True)
+        click.echo("  the good rows are stored; fix the bad ones and import the file again (stored rows are "
+                   "updated, never duplicated)", err=True)
+        sys.exit(1)

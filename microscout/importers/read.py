@@ -1,0 +1,161 @@
+"""Import files -> records: (line, dict) or (line, RowError) for a line that cannot be read.
+
+A problem with the whole file (missing, not UTF-8, no header, unknown type) is a
+UsageProblem: nothing of it can be imported. A problem with one line (a JSONL line that is not
+JSON, a CSV row with more cells than the header) is that row's error: the rest is kept.
+Instaloader's JSON (.json, .json.xz; a folder of them) is recognised by its
+``{"node": …, "instaloader": {"node_type": …}}`` wrapper.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import lzma
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator
+
+from microscout.cli.common import UsageProblem
+from microscout.crawlers.parse_common import MAX_JSON_DEPTH, json_depth
+from microscout.importers.rows import RowError
+
+TABLE_SUFFIXES = (".csv", ".jsonl", ".ndjson")
+MAX_FILE_BYTES = 2 * 1024 ** 3
+
+
+@dataclass
+class Record:
+    line: int
+    row: dict[str, Any] | None = None
+    error: RowError | None = None
+
+
+def suffix_of(path: Path) -> str:
+    name = path.name.lower()
+    return ".json.xz" if name.endswith(".json.xz") else path.suffix.lower()
+
+
+def expand(names: tuple[str, ...]) -> list[Path]:
+    """The files named, a folder standing for the import files in it (instaloader's layout:
+    one folder per profile), in a stable order."""
+    files: list[Path] = []
+    for name in names:
+        path = Path(name)
+        if not path.exists():
+            raise UsageProblem(f"{path}: no such file or folder")
+        if path.is_dir():
+            found = sorted(p for p in path.rglob("*") if p.is_file() and suffix_of(p) in (
+                *TABLE_SUFFIXES, ".json", ".json.xz"))
+            if not found:
+                raise UsageProblem(f"{path}: a folder without .csv, .jsonl, .json or .json.xz files")
+            files += found
+        else:
+            if suffix_of(path) not in (*TABLE_SUFFIXES, ".json", ".json.xz"):
+                raise UsageProblem(f"{path}: unknown file type {suffix_of(path) or '(none)'!r}; "
+                                   "use .csv, .jsonl, .ndjson, or instaloader's .json / .json.xz")
+            files.append(path)
+    return list(dict.fromkeys(files))
+
+
+def _text(path: Path) -> str:
+    try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise UsageProblem(f"{path}: larger than 2 GiB; split it into smaller files")
+        if suffix_of(path) == ".json.xz":
+            with lzma.open(path, "rt", encoding="utf-8") as fh:
+                return fh.read(MAX_FILE_BYTES)
+        return path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise UsageProblem(f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
+    except lzma.LZMAError as exc:
+        raise UsageProblem(f"{path}: not a readable .xz file ({exc})") from None
+    except OSError as exc:
+        raise UsageProblem(f"{path}: cannot read the file: {exc.strerror or exc}") from None
+
+
+def table(path: Path) -> tuple[list[str], Iterator[Record]]:
+    """(the header, the records) of a CSV or JSONL file."""
+    text = _text(path)
+    if suffix_of(path) == ".csv":
+        return _csv(path, text)
+    return _jsonl(path, text)
+
+
+def _csv(path: Path, text: str) -> tuple[list[str], Iterator[Record]]:
+    lines = text.splitlines(keepends=True)
+    skipped = 0
+    while skipped < len(lines) and not lines[skipped].strip():
+        skipped += 1
+    reader = csv.DictReader(io.StringIO("".join(lines[skipped:])))
+    try:
+        header = list(reader.fieldnames or [])
+    except csv.Error as exc:
+        raise UsageProblem(f"{path} line {skipped + 1}: bad CSV header: {exc}") from None
+    if not header:
+        raise UsageProblem(f"{path}: empty, or no header row; the first line must name the columns")
+
+    def records() -> Iterator[Record]:
+        try:
+            for row in reader:
+                line = reader.line_num + skipped
+                if None in row:
+                    yield Record(line, error=RowError(f"{len(row[None]) + len(header)} cells, but the header "
+                                                      f"names {len(header)} columns"))
+                elif any((v or "").strip() for v in row.values()):
+                    yield Record(line, row)
+        except csv.Error as exc:
+            yield Record(reader.line_num + skipped, error=RowError(f"bad CSV: {exc}; the rest of the file is "
+                                                                   "not read"))
+    return header, records()
+
+
+def _jsonl(path: Path, text: str) -> tuple[list[str], Iterator[Record]]:
+    numbered = [(n, line) for n, line in enumerate(text.splitlines(), 1) if line.strip()]
+    if not numbered:
+        raise UsageProblem(f"{path}: empty; write one JSON object per line")
+    keys: dict[str, None] = {}
+    for _, line in numbered:  # the columns: every key of every object, in order of appearance
+        try:
+            row = json.loads(line)
+        except (ValueError, RecursionError):
+            continue
+        if isinstance(row, dict):
+            keys.update(dict.fromkeys(row))
+    header = list(keys)
+
+    def records() -> Iterator[Record]:
+        for number, line in numbered:
+            try:
+                if json_depth(line) > MAX_JSON_DEPTH:
+                    raise ValueError("nested too deeply")
+                row = json.loads(line)
+            except (ValueError, RecursionError) as exc:
+                yield Record(number, error=RowError(f"not valid JSON ({str(exc)[:80]}); each line must be one "
+                                                    "JSON object"))
+                continue
+            if not isinstance(row, dict):
+                yield Record(number, error=RowError(f"a JSON {type(row).__name__}, not an object"))
+            else:
+                yield Record(number, {k: _flat(v) for k, v in row.items()})
+    return header, records()
+
+
+def _flat(value: Any) -> Any:
+    return value if value is None or isinstance(value, (str, int, float, bool)) else json.dumps(value)
+
+
+def structure(path: Path) -> tuple[str, dict[str, Any]]:
+    """(node_type, node) of an instaloader JSON file; UsageProblem for anything else."""
+    text = _text(path)
+    if json_depth(text) > MAX_JSON_DEPTH:
+        raise UsageProblem(f"{path}: JSON nested deeper than {MAX_JSON_DEPTH} levels")
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise UsageProblem(f"{path}: not valid JSON ({exc})") from None
+    meta = data.get("instaloader") if isinstance(data, dict) else None
+    if not isinstance(meta, dict) or not isinstance(data.get("node"), dict):
+        raise UsageProblem(f"{path}: not instaloader JSON (no \"node\" and \"instaloader\" keys); a .json file "
+                           "must be one instaloader wrote (--metadata-json); tables go in .csv or .jsonl")
+    return str(meta.get("node_type") or ""), data["node"]

@@ -1,0 +1,152 @@
+"""One row of an import file -> a checked profile or post (our column names), or RowError
+saying which column is wrong and what it should be.
+
+Column names are matched case-insensitively, with the aliases other tools use (followers_count,
+username, caption, …). An empty cell is unknown (None), never 0: a rule without its data
+says `unknown`.
+"""
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+from typing import Any
+
+from microscout.cli.common import UsageProblem
+from microscout.cli.records import convert
+
+# ours -> (kind, aliases)
+PROFILE_COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "platform_id": ("text", ("id", "user_id", "profile_id", "urn", "channel_id")),
+    "handle": ("text", ("username", "user_name", "vanity_name", "public_identifier", "account", "screen_name")),
+    "display_name": ("text", ("name", "full_name", "fullname")),
+    "bio": ("text", ("biography", "headline", "description", "about")),
+    "followers": ("int", ("followers_count", "follower_count", "subscribers", "connections")),
+    "following": ("int", ("following_count", "follows_count", "followees")),
+    "posts_count": ("int", ("media_count", "post_count", "posts", "mediacount")),
+    "created_at": ("date", ("joined", "joined_at")),
+    "last_post_at": ("date", ()),
+    "url": ("text", ("profile_url", "link")),
+    "has_avatar": ("bool", ("avatar",)),
+    "observed_at": ("date", ("scraped_at", "collected_at", "fetched_at")),
+}
+POST_COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "profile": ("text", ("profile_id", "profile_handle", "author", "owner", "owner_username", "author_handle")),
+    "id": ("text", ("post_id", "platform_id", "shortcode", "urn")),
+    "created_at": ("date", ("date", "published_at", "posted_at", "timestamp", "taken_at")),
+    "text": ("text", ("caption", "content", "body", "commentary")),
+    "likes": ("int", ("like_count", "likes_count", "reactions", "num_likes")),
+    "replies": ("int", ("comments", "comment_count", "comments_count", "num_comments")),
+    "reposts": ("int", ("shares", "share_count", "reshares", "num_shares", "reposts_count")),
+    "views": ("int", ("view_count", "views_count", "impressions", "plays", "video_view_count")),
+    "url": ("text", ("permalink", "link", "post_url")),
+    "paid_flag": ("bool", ("paid", "sponsored", "is_paid_partnership", "paid_partnership")),
+}
+# a file is a posts file when it names a post's owner
+POST_MARKERS = ("profile", "profile_id", "profile_handle", "author", "owner", "owner_username", "author_handle")
+HASHTAG = re.compile(r"(?<![\w&#])#(\w+)")
+MENTION = re.compile(r"(?<![\w.@/])@([A-Za-z0-9_][A-Za-z0-9_.-]*[A-Za-z0-9_]|[A-Za-z0-9_])")
+
+
+class RowError(Exception):
+    """A row that cannot be imported: the reason, in words."""
+
+
+def columns_for(header: list[str], known: dict[str, tuple[str, tuple[str, ...]]]) -> tuple[dict[str, str], list[str]]:
+    """({ours: theirs}, the file's columns nobody reads)."""
+    lowered = {h.strip().lower().replace(" ", "_"): h for h in header}
+    found: dict[str, str] = {}
+    for ours, (_kind, aliases) in known.items():
+        for name in (ours, *aliases):
+            if name in lowered:
+                found[ours] = lowered[name]
+                break
+    used = set(found.values())
+    return found, [h for h in header if h not in used and h.strip().lower() != "kind"]
+
+
+def unknown_columns(header: list[str], known: dict[str, tuple[str, tuple[str, ...]]]) -> list[str]:
+    """The columns no name or alias of ours matches (a JSONL file's keys vary by row)."""
+    names = {n for ours, (_kind, aliases) in known.items() for n in (ours, *aliases)} | {"kind"}
+    return [h for h in header if h.strip().lower().replace(" ", "_") not in names]
+
+
+def _values(row: dict[str, Any], columns: dict[str, str], known: dict, where: str) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for ours, theirs in columns.items():
+        kind = known[ours][0]
+        value = row.get(theirs)
+        if kind == "date" and isinstance(value, (int, float)) or (kind == "date" and isinstance(value, str)
+                                                                   and value.strip().isdigit()):
+            out[ours] = _epoch(value, theirs)
+            continue
+        if kind == "int" and isinstance(value, bool):
+            raise RowError(f"column {theirs!r} holds {value!r}; it should be a whole number")
+        try:
+            out[ours] = convert(value, kind, where, theirs)
+        except UsageProblem as exc:
+            raise RowError(exc.message.removeprefix(f"{where}: ")) from None
+        if kind == "int" and out[ours] is not None and out[ours] < 0:
+            raise RowError(f"column {theirs!r} holds {value!r}; a count cannot be negative")
+    return out
+
+
+def _epoch(value: Any, column: str) -> datetime:
+    try:
+        return datetime.fromtimestamp(float(value), tz=timezone.utc)
+    except (ValueError, OverflowError, OSError):
+        raise RowError(f"column {column!r} holds {value!r}; it should be a date (ISO, or Unix seconds)") from None
+
+
+def _iso(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    return (value if value.tzinfo else value.replace(tzinfo=timezone.utc)).isoformat()
+
+
+def profile_row(row: dict[str, Any], columns: dict[str, str], platform: str, where: str) -> dict[str, Any]:
+    """A profiles-table row (plus "observed_at" when the file gives one)."""
+    from microscout.cli.handles import normalize
+
+    v = _values(row, columns, PROFILE_COLUMNS, where)
+    handle = v.get("handle")
+    if handle:
+        normal = normalize(handle)
+        if normal is None:
+            raise RowError(f"handle {handle!r} is not a handle; write a user name or a profile URL")
+        handle = normal
+    ident = (v.get("platform_id") or "").strip() or None
+    if not handle and not ident:
+        raise RowError("no handle and no id; every profile needs one of them")
+    url = v.get("url")
+    if url and not re.match(r"(?i)https?://\S+$", url.strip()):
+        raise RowError(f"url {url!r} is not an http(s) URL")
+    out = {"platform": platform, "platform_id": ident or handle, "handle": handle or ident,
+           "display_name": v.get("display_name"), "bio": v.get("bio"), "url": url.strip() if url else None,
+           "has_avatar": v.get("has_avatar"), "followers": v.get("followers"), "following": v.get("following"),
+           "posts_count": v.get("posts_count"), "created_at": _iso(v.get("created_at"))}
+    if v.get("last_post_at") is not None:
+        out["last_post_at"] = _iso(v["last_post_at"])
+    if v.get("observed_at") is not None:
+        out["observed_at"] = _iso(v["observed_at"])
+    return out
+
+
+def post_row(row: dict[str, Any], columns: dict[str, str], platform: str, where: str) -> dict[str, Any]:
+    """A posts-table row without profile_id, with "profile" (the owner's handle or id)."""
+    v = _values(row, columns, POST_COLUMNS, where)
+    owner = (v.get("profile") or "").strip().lstrip("@")
+    if not owner:
+        raise RowError("no profile: name the post's author (its handle or id) in the profile column")
+    created = v.get("created_at")
+    if created is None:
+        raise RowError("no created_at: every post needs its date")
+    ident = (v.get("id") or "").strip() or (v.get("url") or "").strip()
+    if not ident:
+        raise RowError("no id and no url: every post needs one of them")
+    text = v.get("text") or ""
+    return {"profile": owner, "platform": platform, "platform_id": ident, "created_at": _iso(created),
+            "text": text, "url": v.get("url"),
+            "hashtags": sorted({t.lower() for t in HASHTAG.findall(text)}),
+            "mentions": sorted({m.lower() for m in MENTION.findall(text)}),
+            "likes": v.get("likes"), "replies": v.get("replies"), "reposts": v.get("reposts"),
+            "views": v.get("views"), "paid_flag": v.get("paid_flag")}

@@ -1,0 +1,92 @@
+"""Checked rows -> the database, through the crawl pipeline's store functions (upsert_profiles,
+add_snapshots, upsert_posts), so imported creators are judged by the same rules.
+
+A profile row matches a stored profile of the platform by its id, else by its handle
+(case-insensitive): an instaloader export of a creator the Instagram crawl already stored
+updates that row instead of adding a second one. Imports are idempotent: the snapshot of a
+file's numbers is keyed by the time they were observed (the file's observed_at column, else
+the file's modification time), so importing the same file again changes nothing.
+"""
+from __future__ import annotations
+
+import json
+
+import sqlite_utils
+
+from microscout.importers.rows import RowError
+from microscout.store.writes import add_snapshots, raise_last_post_at, upsert_posts, upsert_profiles
+
+
+class Importer:
+    def __init__(self, db: sqlite_utils.Database, platform: str, run_id: int):
+        self.db, self.platform, self.run_id = db, platform, run_id
+        self.keys: dict[str, tuple[int, str]] = {}  # lower-cased id or handle -> (row id, platform_id)
+        for rid, pid, handle in db.execute("SELECT id, platform_id, handle FROM profiles WHERE platform = ?",
+                                           [platform]).fetchall():
+            self._remember(rid, pid, handle)
+        self.profiles: set[int] = set()
+        self.posts = 0
+        self.snapshots = 0
+
+    def _remember(self, rid: int, pid: str, handle: str | None) -> None:
+        self.keys[pid.lower()] = (rid, pid)
+        if handle:
+            self.keys.setdefault(handle.lower(), (rid, pid))
+
+    def add_profiles(self, rows: list[dict], observed_at: str) -> None:
+        """Upsert checked profile rows (one transaction: the caller's)."""
+        by_key: dict[str, dict] = {}
+        for row in rows:
+            known = self.keys.get(row["platform_id"].lower()) or self.keys.get(row["handle"].lower())
+            if known:
+                row["platform_id"] = known[1]
+            stamp = row.pop("observed_at", None) or observed_at
+            # a cell the file leaves empty keeps what is stored (a crawl's bio, say)
+            full = {k: v for k, v in row.items() if v is not None}
+            full.update(last_seen=stamp, crawl_run_id=self.run_id)
+            by_key[row["platform_id"]] = {**full, "_counts": row}
+        if not by_key:
+            return
+        counts = {k: r.pop("_counts") for k, r in by_key.items()}
+        ids = upsert_profiles(self.db, list(by_key.values()))
+        snapshots = []
+        for pid, row in by_key.items():
+            rid = ids[(self.platform, pid)]
+            self._remember(rid, pid, row.get("handle"))
+            self.profiles.add(rid)
+            given = counts[pid]
+            snapshots.append({"profile_id": rid, "observed_at": row["last_seen"], "followers": given.get("followers"),
+                              "following": given.get("following"), "posts_count": given.get("posts_count"),
+                              "crawl_run_id": self.run_id})
+        self.snapshots += add_snapshots(self.db, snapshots)
+        self._fetched({ids[(self.platform, pid)] for pid in by_key}, "profile")
+
+    def owner(self, row: dict) -> int:
+        for key in (row.get("profile"), row.get("profile_alt")):
+            if key and key.lstrip("@").lower() in self.keys:
+                return self.keys[key.lstrip("@").lower()][0]
+        raise RowError(f"no {self.platform} profile {row.get('profile')!r}: import its profile first (or in the "
+                       "same command)")
+
+    def add_posts(self, rows: list[dict]) -> None:
+        """Upsert checked post rows whose owner was resolved (row["profile_id"])."""
+        if not rows:
+            return
+        self.posts += upsert_posts(self.db, rows)
+        newest: dict[int, str] = {}
+        for row in rows:
+            if row["profile_id"] not in newest or row["created_at"] > newest[row["profile_id"]]:
+                newest[row["profile_id"]] = row["created_at"]
+        raise_last_post_at(self.db, newest, set(newest))
+        self._fetched(set(newest), "posts")
+
+    def _fetched(self, ids: set[int], kind: str) -> None:
+        """Add ``kind`` to the profiles' fetched list: what the rules may take as known."""
+        for rid in ids:
+            current = self.db.execute("SELECT fetched FROM profiles WHERE id = ?", [rid]).fetchone()[0]
+            try:
+                kinds = list(json.loads(current or "[]"))
+            except ValueError:
+                kinds = []
+            if kind not in kinds:
+                self.db.execute("UPDATE profiles SET fetched = ? WHERE id = ?", [json.dumps([*kinds, kind]), rid])

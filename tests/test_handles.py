@@ -1,0 +1,163 @@
+"""`crawl --handles FILE`: the reader (CSV, .xlsx, text; URLs; errors as one line, exit 2) and the
+per-handle report after a real crawl of a 127.0.0.1 server."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from microscout.cli import cli
+from microscout.cli.common import UsageProblem
+from microscout.cli.handles import normalize, read_handles, report_lines
+from tests.crawlers.conftest import rows, run_crawl, write_config
+from tests.crawlers.fakeserver import FakeServer
+
+
+@pytest.mark.parametrize("name, text, expected", [
+    ("plain.csv", "handle\n@alice\nbob\n", ["alice", "bob"]),
+    ("caps.csv", "Name,USERNAME,notes\nAlice,alice,x\nBob,@bob,\n", ["alice", "bob"]),
+    ("account.csv", "account\nalice@mastodon.social\n", ["alice@mastodon.social"]),
+    ("channel.csv", "channel,subs\nhttps://www.youtube.com/@cookwithme,10\n", ["cookwithme"]),
+    ("at.csv", "@\nalice\n", ["alice"]),
+    ("ig.csv", "Instagram Handle,Followers\nhttps://www.instagram.com/anna.cooks/,12000\n", ["anna.cooks"]),
+    ("semicolon.csv", "name;handle\nAlice;alice\nBob;bob\n", ["alice", "bob"]),
+    ("urls.csv", "url\nhttps://www.tiktok.com/@dancer_1\nhttps://mastodon.social/@user\n"
+                 "https://bsky.app/profile/x.bsky.social\nhttps://www.youtube.com/channel/UCabc123\n"
+                 "www.instagram.com/bare/\n",
+     ["dancer_1", "user@mastodon.social", "x.bsky.social", "UCabc123", "bare"]),
+    ("one-column.csv", "creators\nalice\nbob\n", ["alice", "bob"]),  # an unknown name: a header
+    ("headerless.csv", "@alice\n@bob\n", ["alice", "bob"]),          # a handle: no header
+    ("list.txt", "# our creators\nalice\n\n  @bob   # met at a fair\nhttps://mastodon.social/@carol\n",
+     ["alice", "bob", "carol@mastodon.social"]),
+    ("dids", "did:plc:abc123\n", ["did:plc:abc123"]),
+    ("blank-rows.csv", "handle,x\n,1\nalice,2\n\n", ["alice"]),
+])
+def test_reader(tmp_path, name, text, expected):
+    path = tmp_path / name
+    path.write_text(text)
+    assert read_handles(str(path)) == expected
+
+
+def test_reader_xlsx(tmp_path):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Creator", "TikTok username", "Followers"])
+    sheet.append(["Dana", "@dana", 12000])
+    sheet.append([None, None, None])
+    sheet.append(["Eve", "https://www.tiktok.com/@eve.makes", 8000])
+    book.save(tmp_path / "sheet.xlsx")
+    assert read_handles(str(tmp_path / "sheet.xlsx")) == ["dana", "eve.makes"]
+
+
+def test_duplicates_dropped_in_order_with_a_note(tmp_path, capsys):
+    path = tmp_path / "dups.txt"
+    path.write_text("alice\nbob\nALICE\n@bob\ncarol\n")
+    assert read_handles(str(path)) == ["alice", "bob", "carol"]
+    assert capsys.readouterr().err.strip() == (
+        f"{path}: 2 duplicate handles dropped: ALICE (line 3, first on line 1), bob (line 4, first on line 2)")
+
+
+@pytest.mark.parametrize("name, text, message", [
+    ("missing.csv", None, "{path}: no such file; --handles takes a CSV, .xlsx or text file of handles"),
+    ("empty.txt", "", "{path}: no handles in the file; write one per line (a handle such as @name, "
+                      "name@instance.social or a profile URL), or a CSV with a column named handle"),
+    ("comments.txt", "# nothing yet\n\n", "{path}: no handles in the file; write one per line (a handle such as "
+                                          "@name, name@instance.social or a profile URL), or a CSV with a column "
+                                          "named handle"),
+    ("nocol.csv", "name,followers\nAlice,10\n", "{path} line 1: no handle column; the columns are 'name', "
+                                                "'followers'; name one 'handle' (or username, account, channel, url)"),
+    ("bad.csv", "handle\nalice\njohn doe\n", "{path} line 3: 'john doe' is not a handle; write a handle such as "
+                                             "@name, name@instance.social or a profile URL"),
+    ("bad.txt", "alice\n\nhttps://www.instagram.com/p/Cx1/\n",
+     "{path} line 3: 'https://www.instagram.com/p/Cx1/' is not a handle; write a handle such as @name, "
+     "name@instance.social or a profile URL"),
+])
+def test_reader_errors(tmp_path, name, text, message):
+    path = tmp_path / name
+    if text is not None:
+        path.write_text(text)
+    with pytest.raises(UsageProblem) as caught:
+        read_handles(str(path))
+    assert caught.value.message == message.format(path=path)
+
+
+def test_bad_file_is_one_line_and_exit_2(tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text("handle\nalice\nno way\n")
+    result = CliRunner().invoke(cli, ["crawl", "mastodon", "--handles", str(path), "--db", str(tmp_path / "x.db"),
+                                      "--config", str(write_config(tmp_path, "http://127.0.0.1:9"))])
+    assert result.exit_code == 2
+    assert result.stderr == f"Error: {path} line 3: 'no way' is not a handle; write a handle such as @name, " \
+                            "name@instance.social or a profile URL\n"
+    assert not (tmp_path / "x.db").exists()  # nothing was started
+
+
+@pytest.mark.parametrize("text, handle", [
+    ("https://m.youtube.com/@chef", "chef"), ("https://x.com/someone", "someone"),
+    ("https://www.linkedin.com/in/jane-doe/", "jane-doe"), ("https://social.example/users/bob", "bob@social.example"),
+    ("https://example.com/about", None), ("two words", None), ("a/b", None),
+])
+def test_normalize(text, handle):
+    assert normalize(text) == handle
+
+
+def test_report_names_every_handle_given():
+    lines = report_lines(["alice", "Bob", "carol", "dan"], {"alice": "found", "bob": "not_found", "carol": "private"})
+    assert lines == [
+        "  handles: 4 given: 1 found (stored), 1 not found, 1 private/hidden, 1 no answer (the lookup failed or a "
+        "bound was reached; see above)",
+        "    found (stored): @alice",
+        "    not found: @Bob",
+        "    private/hidden: @carol",
+        "    no answer (the lookup failed or a bound was reached; see above): @dan"]
+
+
+@pytest.fixture(scope="module")
+def handles_crawl(tmp_path_factory):
+    """One crawl of the fake Mastodon server with --handles: found, prefiltered, opted out,
+    not found, bridged; and a second one with --json."""
+    folder = tmp_path_factory.mktemp("handles")
+    (folder / "creators.csv").write_text(
+        "Name,Handle\nAlice,@alice\nBob,bob\nErin,erin\nNobody,https://mastodon.example/@nobody\n"
+        "Dan,dan@bsky.brid.gy\nAlice again,ALICE\n")
+    with FakeServer(faults=False) as server:
+        config = write_config(folder, server.url)
+        text = run_crawl(config, "mastodon", "--handles", "creators.csv", "--tier", "micro")
+        as_json = run_crawl(config, "mastodon", "--handles", "creators.csv", "--tier", "micro", "--json")
+    return folder, text, as_json
+
+
+def test_crawl_prints_what_became_of_each_handle(handles_crawl):
+    folder, result, _ = handles_crawl
+    assert result.returncode == 0, result.stderr
+    report = result.stdout.splitlines()[result.stdout.splitlines().index(
+        next(line for line in result.stdout.splitlines() if line.startswith("  handles:"))):]
+    assert report == [
+        "  handles: 5 given: 1 found (stored), 1 not found, 1 opted out, "
+        "1 skipped by the prefilter (out of tier), 1 bridged account (skipped)",
+        "    found (stored): @alice",
+        "    not found: @nobody@mastodon.example",
+        "    opted out: @erin",
+        "    skipped by the prefilter (out of tier): @bob",
+        "    bridged account (skipped): @dan@bsky.brid.gy"]
+    assert "creators.csv: 1 duplicate handle dropped: ALICE (line 7, first on line 2)" in result.stderr
+    (run, _) = rows(folder / "scout.db", "SELECT * FROM crawl_runs ORDER BY id")
+    assert json.loads(run["stats"])["handles"] == {
+        "alice": "found", "bob": "prefiltered", "erin": "opted_out", "nobody@mastodon.example": "not_found",
+        "dan@bsky.brid.gy": "bridged"}
+    stored = {r["platform_id"].split("@")[0]: r for r in rows(folder / "scout.db", "SELECT * FROM profiles")}
+    assert set(stored) == {"alice", "bob", "erin"}  # nobody and dan are not stored
+    assert stored["erin"]["opted_out"] == 1 and stored["bob"]["prefilter_reason"]
+
+
+def test_crawl_json_carries_the_report(handles_crawl):
+    _, _, result = handles_crawl
+    assert result.returncode == 0, result.stderr
+    (record,) = json.loads(result.stdout)
+    assert record["handle_report"] == {
+        "counts": {"found": 1, "prefiltered": 1, "opted_out": 1, "not_found": 1, "bridged": 1},
+        "handles": {"alice": "found", "bob": "prefiltered", "erin": "opted_out",
+                    "nobody@mastodon.example": "not_found", "dan@bsky.brid.gy": "bridged"}}

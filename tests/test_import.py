@@ -1,0 +1,277 @@
+"""`microscout import`: CSV, JSONL and instaloader JSON (.json, .json.xz) into the database,
+checked row by row; idempotent; imported LinkedIn creators judged by `microscout shortlist`."""
+from __future__ import annotations
+
+import json
+import lzma
+import os
+import sqlite3
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from microscout.cli import cli
+
+CONFIG = """
+database = "scout.db"
+plugins_dir = "none"
+
+[campaigns.li]
+platforms = ["linkedin"]
+keywords = ["vegan", "recipe"]
+target_tier = "micro"
+"""
+
+PROFILES_CSV = """handle,display_name,bio,followers,following,posts_count,created_at,url,has_avatar,notes
+anna-vegan,Anna Green,Plant-based chef sharing vegan recipes,12000,300,240,2019-05-01,\
+https://www.linkedin.com/in/anna-vegan/,true,met at expo
+bob-b,Bob,,lots,,,,,,
+,Nameless,,,,,,,,
+carl-cooks,Carl,Vegan recipe developer,,,,,,,
+https://www.linkedin.com/in/dora-d/,Dora,,7000,,,,,0,
+"""
+
+POSTS_CSV = """profile,id,created_at,text,likes,replies,reposts,views,url,paid_flag
+anna-vegan,a1,2026-11-28T09:00:00Z,My #vegan lentil recipe for busy weeks,320,25,6,,\
+https://www.linkedin.com/posts/a1,false
+anna-vegan,a2,2026-11-25T09:00:00Z,Tofu three ways #recipe,280,19,4,9000,,
+anna-vegan,a3,2026-11-22T09:00:00Z,#ad Paid partnership with OatCo: vegan oat milk,150,8,1,,,true
+ghost,g1,2026-11-20,Who am I,1,,,,,
+anna-vegan,a4,,no date,1,,,,,
+anna-vegan,a5,2026-11-19T09:00:00Z,negative,-3,,,,,
+"""
+
+
+def run(tmp_path: Path, *args: str):
+    (tmp_path / "config.toml").write_text(CONFIG)
+    return CliRunner().invoke(cli, [*args, "--config", str(tmp_path / "config.toml"),
+                                    "--db", str(tmp_path / "scout.db")])
+
+
+def rows(db: Path, sql: str, params=()) -> list[dict]:
+    con = sqlite3.connect(db)
+    con.row_factory = sqlite3.Row
+    try:
+        return [dict(r) for r in con.execute(sql, params)]
+    finally:
+        con.close()
+
+
+def counts(db: Path) -> dict[str, int]:
+    return {t: rows(db, f"SELECT count(*) AS n FROM {t}")[0]["n"] for t in ("profiles", "posts", "profile_snapshots")}
+
+
+@pytest.fixture
+def linkedin_files(tmp_path):
+    (tmp_path / "profiles.csv").write_text(PROFILES_CSV)
+    (tmp_path / "posts.csv").write_text(POSTS_CSV)
+    return tmp_path
+
+
+def test_csv_profiles_and_posts_bad_rows_listed_good_rows_stored(linkedin_files):
+    tmp_path = linkedin_files
+    # posts first on the command line: profiles are imported first all the same
+    result = run(tmp_path, "import", str(tmp_path / "posts.csv"), str(tmp_path / "profiles.csv"),
+                 "--platform", "linkedin")
+    assert result.exit_code == 1
+    assert result.stdout == "import run 1 (linkedin): 11 rows from 2 files: 3 profiles, 3 posts stored\n"
+    p, q = tmp_path / "profiles.csv", tmp_path / "posts.csv"
+    assert result.stderr.splitlines() == [
+        f"{p}: columns not imported: notes",
+        "5 bad rows not imported:",
+        f"  {p} line 3: column 'followers' holds 'lots'; it should be a whole number",
+        f"  {p} line 4: no handle and no id; every profile needs one of them",
+        f"  {q} line 5: no linkedin profile 'ghost': import its profile first (or in the same command)",
+        f"  {q} line 6: no created_at: every post needs its date",
+        f"  {q} line 7: column 'likes' holds '-3'; a count cannot be negative",
+        "  the good rows are stored; fix the bad ones and import the file again (stored rows are updated, "
+        "never duplicated)"]
+    db = tmp_path / "scout.db"
+    profiles = {r["handle"]: r for r in rows(db, "SELECT * FROM profiles")}
+    assert set(profiles) == {"anna-vegan", "carl-cooks", "dora-d"}
+    anna = profiles["anna-vegan"]
+    assert (anna["platform"], anna["platform_id"], anna["display_name"]) == ("linkedin", "anna-vegan", "Anna Green")
+    assert (anna["followers"], anna["following"], anna["posts_count"], anna["has_avatar"]) == (12000, 300, 240, 1)
+    assert anna["created_at"] == "2019-05-01T00:00:00+00:00" and anna["url"] == "https://www.linkedin.com/in/anna-vegan/"
+    assert json.loads(anna["fetched"]) == ["profile", "posts"] and anna["last_post_at"] == "2026-11-28T09:00:00+00:00"
+    carl = profiles["carl-cooks"]  # empty cells are unknown, never 0
+    assert (carl["followers"], carl["following"], carl["posts_count"], carl["has_avatar"]) == (None,) * 4
+    assert json.loads(carl["fetched"]) == ["profile"]
+    assert profiles["dora-d"]["followers"] == 7000 and profiles["dora-d"]["has_avatar"] == 0
+    posts = {r["platform_id"]: r for r in rows(db, "SELECT * FROM posts")}
+    assert set(posts) == {"a1", "a2", "a3"}
+    a1, a2, a3 = posts["a1"], posts["a2"], posts["a3"]
+    assert (a1["likes"], a1["replies"], a1["reposts"], a1["views"], a1["paid_flag"]) == (320, 25, 6, None, 0)
+    assert json.loads(a1["hashtags"]) == ["vegan"] and a1["profile_id"] == anna["id"]
+    assert a2["views"] == 9000 and a2["paid_flag"] is None and a3["paid_flag"] == 1
+    (run_row,) = rows(db, "SELECT * FROM crawl_runs")
+    assert run_row["platform"] == "linkedin" and run_row["status"] == "incomplete"
+    assert json.loads(run_row["arguments"])["import"] == [str(q), str(p)]
+    assert json.loads(run_row["stats"])["import"]["bad_rows"] == 5
+    snapshots = rows(db, "SELECT * FROM profile_snapshots WHERE profile_id = ?", [anna["id"]])
+    assert [(s["followers"], s["crawl_run_id"]) for s in snapshots] == [(12000, run_row["id"])]
+
+
+def test_reimport_is_idempotent(linkedin_files):
+    tmp_path = linkedin_files
+    files = [str(tmp_path / "profiles.csv"), str(tmp_path / "posts.csv")]
+    run(tmp_path, "import", *files, "--platform", "linkedin")
+    before = counts(tmp_path / "scout.db")
+    result = run(tmp_path, "import", *files, "--platform", "linkedin", "--json")
+    assert result.exit_code == 1
+    summary = json.loads(result.stdout)
+    assert (summary["run"], summary["profiles"], summary["posts"], summary["bad_rows"]) == (2, 3, 3, 5)
+    assert counts(tmp_path / "scout.db") == before == {"profiles": 3, "posts": 3, "profile_snapshots": 3}
+    # a newer export of the same profiles (a later observation) adds a snapshot, nothing else
+    newer = tmp_path / "profiles-dec.csv"
+    newer.write_text("handle,followers,observed_at\nanna-vegan,12500,2026-12-01T00:00:00Z\n")
+    assert run(tmp_path, "import", str(newer), "--platform", "linkedin").exit_code == 0
+    assert counts(tmp_path / "scout.db") == {"profiles": 3, "posts": 3, "profile_snapshots": 4}
+    anna = rows(tmp_path / "scout.db", "SELECT * FROM profiles WHERE handle = 'anna-vegan'")[0]
+    assert anna["followers"] == 12500 and anna["bio"] == "Plant-based chef sharing vegan recipes"  # kept
+
+
+def test_shortlist_judges_imported_linkedin_creators(linkedin_files):
+    tmp_path = linkedin_files
+    run(tmp_path, "import", str(tmp_path / "profiles.csv"), str(tmp_path / "posts.csv"), "--platform", "linkedin")
+    result = run(tmp_path, "shortlist", "li")
+    assert result.exit_code == 0, result.output
+    verdicts = {(r["handle"], r["rule"]): r["outcome"] for r in rows(tmp_path / "scout.db", """
+        SELECT p.handle, v.rule, v.outcome FROM verdicts v JOIN profiles p ON p.id = v.profile_id""")}
+    assert verdicts[("anna-vegan", "tier_bounds")] == "pass"        # 12,000: LinkedIn micro is 5K-25K
+    assert verdicts[("dora-d", "tier_bounds")] == "pass"
+    assert verdicts[("carl-cooks", "tier_bounds")] == "unknown"     # no follower count in the file
+    assert verdicts[("anna-vegan", "disclosure")] == "pass"         # the paid post says #ad
+    for handle in ("anna-vegan", "carl-cooks", "dora-d"):           # never imported: unknown, not a pass
+        assert verdicts[(handle, "audience_authenticity")] == "unknown"
+        assert verdicts[(handle, "comment_quality")] == "unknown"
+    assert verdicts[("carl-cooks", "engagement")] == "unknown"      # no posts
+
+
+def test_jsonl_bad_lines_are_rows_not_the_file(tmp_path):
+    path = tmp_path / "creators.jsonl"
+    path.write_text('{"username": "eve", "followers_count": 9000, "name": "Eve"}\n'
+                    '{"username": "fay", "followers_count": \n'
+                    '["not", "an", "object"]\n'
+                    '\n'
+                    '{"id": "li-77", "followers": "8000", "bio": "Chef"}\n')
+    result = run(tmp_path, "import", str(path), "--platform", "linkedin")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[:3] == [
+        "2 bad rows not imported:",
+        f"  {path} line 2: not valid JSON (Expecting value: line 1 column 40 (char 39)); each line must be one "
+        "JSON object",
+        f"  {path} line 3: a JSON list, not an object"]
+    stored = rows(tmp_path / "scout.db", "SELECT platform_id, handle, followers, display_name FROM profiles "
+                                         "ORDER BY platform_id")
+    assert stored == [{"platform_id": "eve", "handle": "eve", "followers": 9000, "display_name": "Eve"},
+                      {"platform_id": "li-77", "handle": "li-77", "followers": 8000, "display_name": None}]
+
+
+# --- instaloader ------------------------------------------------------------------------
+# Written from instaloader's source (structures.py: get_json_structure, Profile._asdict,
+# Post properties), not recorded from Instagram: the {"node", "instaloader"} wrapper, a
+# Profile node without edge_owner_to_timeline_media (Profile._asdict drops it), Post nodes
+# with shortcode, taken_at_timestamp, the caption edge, like/comment edges, video_view_count,
+# the sponsor edge and an owner {id, username}. .json.xz files are LZMA (xz) as instaloader
+# writes them (check=CHECK_NONE).
+IL_PROFILE = {
+    "node": {"id": "5123456789", "username": "anna.cooks", "full_name": "Anna Cooks",
+             "biography": "Vegan recipes every week", "edge_followed_by": {"count": 18250},
+             "edge_follow": {"count": 410}, "external_url": "https://anna.example", "is_private": False,
+             "is_verified": False, "profile_pic_url_hd": "https://scontent.example/anna.jpg"},
+    "instaloader": {"version": "4.14", "node_type": "Profile"}}
+
+
+def il_post(shortcode: str, stamp: int, caption: str, likes: int, comments: int, video_views: int | None = None,
+            sponsored: bool = False, owner: dict | None = None) -> dict:
+    node = {"__typename": "GraphVideo" if video_views is not None else "GraphImage", "id": str(3000 + stamp % 997),
+            "shortcode": shortcode, "taken_at_timestamp": stamp, "is_video": video_views is not None,
+            "edge_media_to_caption": {"edges": [{"node": {"text": caption}}]},
+            "edge_media_preview_like": {"count": likes}, "edge_media_to_comment": {"count": comments},
+            "owner": owner if owner is not None else {"id": "5123456789", "username": "anna.cooks"}}
+    if video_views is not None:
+        node["video_view_count"] = video_views
+    if sponsored:
+        node["edge_media_to_sponsor_user"] = {"edges": [{"node": {"sponsor": {"username": "oatco"}}}]}
+    return {"node": node, "instaloader": {"version": "4.14", "node_type": "Post"}}
+
+
+def write_il(path: Path, data: dict) -> None:
+    if path.name.endswith(".xz"):
+        with lzma.open(path, "wt", check=lzma.CHECK_NONE) as fh:
+            json.dump(data, fh, separators=(",", ":"))
+    else:
+        path.write_text(json.dumps(data, indent=4, sort_keys=True))
+    os.utime(path, (1764547200, 1764547200))  # 2025-12-01: the observation time of the snapshot
+
+
+def test_instaloader_folder_json_and_xz(tmp_path):
+    folder = tmp_path / "anna.cooks"
+    folder.mkdir()
+    write_il(folder / "anna.cooks_5123456789.json.xz", IL_PROFILE)
+    write_il(folder / "2026-11-20_10-00-00_UTC.json.xz", il_post("C1aaaaaaaaa", 1795168800, "Lentil soup #vegan",
+                                                                  900, 40))
+    write_il(folder / "2026-11-24_10-00-00_UTC.json", il_post("C2bbbbbbbbb", 1795514400, "Oat milk #ad",
+                                                              500, 12, video_views=20000, sponsored=True))
+    # owner by id only: found by the id of the profile imported beside it
+    write_il(folder / "2026-11-26_10-00-00_UTC.json", il_post("C3ccccccccc", 1795687200, "Tofu", 700, 30,
+                                                              owner={"id": "5123456789"}))
+    write_il(folder / "story.json", {"node": {"id": "1"}, "instaloader": {"version": "4.14",
+                                                                          "node_type": "StoryItem"}})
+    result = run(tmp_path, "import", str(folder), "--platform", "instagram")
+    assert result.exit_code == 0, result.output
+    assert result.stderr == f"{folder / 'story.json'}: an instaloader StoryItem, not a Profile or Post: skipped\n"
+    db = tmp_path / "scout.db"
+    (profile,) = rows(db, "SELECT * FROM profiles")
+    assert (profile["platform"], profile["platform_id"], profile["handle"]) == ("instagram", "5123456789", "anna.cooks")
+    assert (profile["followers"], profile["following"], profile["posts_count"]) == (18250, 410, None)
+    assert profile["display_name"] == "Anna Cooks" and profile["has_avatar"] == 1
+    assert profile["url"] == "https://www.instagram.com/anna.cooks/"
+    posts = {r["platform_id"]: r for r in rows(db, "SELECT * FROM posts")}
+    assert set(posts) == {"C1aaaaaaaaa", "C2bbbbbbbbb", "C3ccccccccc"}
+    c1, c2 = posts["C1aaaaaaaaa"], posts["C2bbbbbbbbb"]
+    # no sponsor edge in the node: whether it is paid is unknown, not "no"
+    assert (c1["likes"], c1["replies"], c1["views"], c1["paid_flag"]) == (900, 40, None, None)
+    assert c1["created_at"] == "2026-11-20T10:00:00+00:00"
+    assert c1["text"] == "Lentil soup #vegan" and c1["url"] == "https://www.instagram.com/p/C1aaaaaaaaa/"
+    assert (c2["views"], c2["paid_flag"]) == (20000, 1)
+    (snap,) = rows(db, "SELECT * FROM profile_snapshots")
+    assert snap["observed_at"] == "2025-12-01T00:00:00+00:00" and snap["followers"] == 18250
+
+
+def test_instaloader_profile_updates_the_crawled_row_with_its_handle(tmp_path):
+    crawled = tmp_path / "crawled.csv"  # as if the Graph API crawl had stored it under its own id
+    crawled.write_text("platform_id,handle,followers\n17841400000000001,anna.cooks,18000\n")
+    assert run(tmp_path, "import", str(crawled), "--platform", "instagram").exit_code == 0
+    write_il(tmp_path / "anna.cooks_5123456789.json", IL_PROFILE)
+    assert run(tmp_path, "import", str(tmp_path / "anna.cooks_5123456789.json"), "--platform", "instagram"
+               ).exit_code == 0
+    (profile,) = rows(tmp_path / "scout.db", "SELECT platform_id, followers FROM profiles")
+    assert profile == {"platform_id": "17841400000000001", "followers": 18250}
+
+
+@pytest.mark.parametrize("setup, args, message", [
+    (None, ["missing.csv", "--platform", "linkedin"], "Error: {tmp}/missing.csv: no such file or folder"),
+    ({"x.txt": "hi"}, ["x.txt", "--platform", "linkedin"],
+     "Error: {tmp}/x.txt: unknown file type '.txt'; use .csv, .jsonl, .ndjson, or instaloader's .json / .json.xz"),
+    ({"p.csv": "name,followers\nA,1\n"}, ["p.csv", "--platform", "linkedin"],
+     "Error: {tmp}/p.csv: no handle or id column for profiles; the columns are 'name', 'followers'; name one "
+     "'handle' or 'platform_id' (a posts file names its author in a 'profile' column)"),
+    ({"p.csv": ""}, ["p.csv", "--platform", "linkedin"],
+     "Error: {tmp}/p.csv: empty, or no header row; the first line must name the columns"),
+    ({"a.json": json.dumps(IL_PROFILE)}, ["a.json", "--platform", "linkedin"],
+     "Error: {tmp}/a.json: instaloader JSON holds Instagram data; import it with --platform instagram"),
+    ({"b.json": "[1, 2]"}, ["b.json", "--platform", "instagram"],
+     "Error: {tmp}/b.json: not instaloader JSON (no \"node\" and \"instaloader\" keys); a .json file must be one "
+     "instaloader wrote (--metadata-json); tables go in .csv or .jsonl"),
+])
+def test_unreadable_files_are_one_line_exit_2(tmp_path, setup, args, message):
+    for name, text in (setup or {}).items():
+        (tmp_path / name).write_text(text)
+    args = [str(tmp_path / args[0]), *args[1:]]
+    result = run(tmp_path, "import", *args)
+    assert result.exit_code == 2
+    assert result.stderr == message.format(tmp=tmp_path) + "\n"
+    assert not (tmp_path / "scout.db").exists() or rows(tmp_path / "scout.db", "SELECT * FROM crawl_runs") == []
