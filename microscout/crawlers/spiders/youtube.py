@@ -1,0 +1,332 @@
+"""YouTube Data API v3: search by hashtag -> channels -> uploads playlist -> videos ->
+comment threads, within a quota of units.
+
+Every call costs units from the project's daily quota (search.list 100; channels,
+playlistItems, videos and commentThreads 1 each), which resets at midnight Pacific time.
+A crawl may spend ``unit_budget`` units (preflight: --max-units, else what today's quota
+has left after the units api_usage records for today). A request the budget cannot pay
+for is not sent: it is recorded as missing, exactly like a request that failed for good,
+so the run ends ``incomplete`` and ``--resume`` (tomorrow, or with more units) sends it.
+Every unit spent is written to api_usage (a UsageItem) so the next crawl knows.
+
+The key travels in the X-Goog-Api-Key header, added at download time by
+BearerAuthMiddleware (auth_headers): never in a URL, the job folder or the log.
+YouTube has no follower list: no follower sample is fetched (audience rules say unknown).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from datetime import datetime, timedelta, timezone
+from urllib.parse import urlencode, urlsplit
+from zoneinfo import ZoneInfo
+
+from scrapy import Request, signals
+
+from microscout.crawlers import parse_youtube as yp
+from microscout.crawlers.credentials import CrawlProblem, secret
+from microscout.crawlers.items import UsageItem
+from microscout.crawlers.middlewares import origin
+from microscout.crawlers.spiders.base import CrawlSpider
+
+ENV_KEY = "MICROSCOUT_YOUTUBE_API_KEY"
+PACIFIC = ZoneInfo("America/Los_Angeles")
+SEARCH_COST = 100
+BATCH = 50  # channels.list and videos.list take at most 50 ids
+CHANNEL_ID = re.compile(r"^UC[\w-]{22}$")
+CHANNEL_PARTS = "snippet,statistics,contentDetails"
+VIDEO_PARTS = "snippet,statistics,paidProductPlacementDetails"
+QUOTA_REASONS = ("quotaExceeded", "dailyLimitExceeded")
+
+
+def quota_day(now: datetime | None = None) -> str:
+    """The quota day (YYYY-MM-DD, Pacific time) a call made ``now`` is counted in."""
+    return (now or datetime.now(timezone.utc)).astimezone(PACIFIC).date().isoformat()
+
+
+def until_reset(now: datetime | None = None) -> str:
+    here = (now or datetime.now(timezone.utc)).astimezone(PACIFIC)
+    midnight = datetime.combine(here.date() + timedelta(days=1), datetime.min.time(), PACIFIC)
+    hours, rest = divmod(int((midnight - here).total_seconds()), 3600)
+    return f"{hours}h{rest // 60:02d}m"
+
+
+def units_used_today(db_path) -> int:
+    """Units the api_usage table records for today's quota day (0 without a database)."""
+    from pathlib import Path
+
+    from microscout.store import open_store
+
+    if not db_path or not Path(db_path).exists():
+        return 0
+    db = open_store(db_path)
+    try:
+        row = db.execute("SELECT COALESCE(SUM(units), 0) FROM api_usage WHERE platform = 'youtube' "
+                         "AND usage = 'quota_units' AND key = ?", [quota_day()]).fetchone()
+    finally:
+        db.conn.close()
+    return int(row[0])
+
+
+def cost(url: str) -> int:
+    return SEARCH_COST if urlsplit(url).path.rstrip("/").endswith("/search") else 1
+
+
+class YouTubeSpider(CrawlSpider):
+    name = "youtube"
+    platform = "youtube"
+    url_option = "--api (or platforms.youtube.base_url in the config)"
+    api_name = "the YouTube Data API v3"
+
+    def __init__(self, *args, base_url: str = "https://www.googleapis.com/youtube/v3", api_key: str = "",
+                 unit_budget: int = 0, quota_left: int = 0, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.base_url = base_url.rstrip("/")
+        self.api_key = api_key  # in memory only; see auth_headers
+        self.unit_budget = unit_budget
+        self.quota_left = quota_left
+        self.units_spent = 0
+        self.search_units = 0
+        self.shelved = 0
+        self.quota_refused = False  # the server said quotaExceeded: nothing more is sent
+        self.allowed_origins = {origin(self.base_url)}
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.idle, signal=signals.spider_idle)
+        return spider
+
+    @classmethod
+    def preflight(cls, config, spec, db_path=None) -> dict:
+        yt = config.platforms.youtube
+        key = secret(yt.api_key, ENV_KEY, "platforms.youtube.api_key", "a YouTube Data API key")
+        left = yt.daily_quota - units_used_today(db_path)
+        asked = spec.bounds.max_units
+        budget = min(asked, left) if asked else left
+        if budget <= 0:
+            raise CrawlProblem(f"today's YouTube quota is spent ({yt.daily_quota:,} units, "
+                               f"platforms.youtube.daily_quota, all recorded in api_usage for {quota_day()}, "
+                               f"Pacific time): it resets in {until_reset()}; run the crawl (or --resume) then",
+                               exit_code=1)
+        # The unit budget is not part of what was asked: a crawl stopped by it is resumed
+        # with more units (tomorrow, or a larger --max-units) under the same arguments.
+        spec.bounds = replace(spec.bounds, max_units=0)
+        return {"api_key": key, "unit_budget": budget, "quota_left": left}
+
+    def auth_headers(self, request) -> dict[str, str]:
+        return {"X-Goog-Api-Key": self.api_key}
+
+    def req(self, url, callback, ctx=None, auth=True, errback=None, **kw) -> Request:
+        return super().req(url, callback, ctx, auth=auth, errback=errback, **kw)
+
+    def api(self, endpoint: str, **params) -> str:
+        return f"{self.base_url}/{endpoint}?{urlencode({k: v for k, v in params.items() if v is not None})}"
+
+    # -- units -------------------------------------------------------------------------
+    def send(self, request: Request):
+        """The request and the units it costs (a UsageItem); or, when the unit budget cannot
+        pay for it, nothing sent and the request recorded as missing for --resume."""
+        ctx = request.cb_kwargs.get("ctx") or {}
+        units = cost(request.url)
+        if self.quota_refused or self.units_spent + units > self.unit_budget:
+            self.shelved += 1
+            self.crawler.stats.set_value("microscout/quota_stopped", True)
+            why = ("the server's daily quota is exceeded (quotaExceeded)" if self.quota_refused else
+                   f"not sent: {units} unit{'s' if units > 1 else ''} needed, "
+                   f"{self.unit_budget - self.units_spent} left of this crawl's {self.unit_budget}")
+            self.lose(request, why)
+            if ctx.get("branch"):
+                self._failed(ctx, ctx["branch"])
+                yield from self._done(ctx)
+            return
+        if not self.allow():  # the request budget (max_requests): not fetched, like any crawl
+            if ctx.get("branch"):
+                yield from self._done(ctx)
+            return
+        self.units_spent += units
+        if units == SEARCH_COST:
+            self.search_units += units
+        now = datetime.now(timezone.utc)
+        yield UsageItem(platform=self.platform, usage="quota_units", key=quota_day(now),
+                        at=now.isoformat(timespec="seconds"), units=units)
+        yield request
+
+    def _launch(self, ctx, branch, url, callback, **extra):
+        if url and self.on_host(url):
+            self._open(ctx)["pending"] += 1
+            yield from self.send(self.req(url, callback, {**ctx, "branch": branch, **extra}))
+
+    def idle(self, spider=None):
+        """The crawl is over: say what its units bought and what is left (once)."""
+        if getattr(self, "_reported", False):
+            return
+        self._reported = True
+        left_today = max(self.quota_left - self.units_spent, 0)
+        self.note(f"YouTube quota: spent {self.units_spent:,} units ({self.search_units:,} on searches) of this "
+                  f"crawl's {self.unit_budget:,}; today's quota ({quota_day()}, Pacific time) has about "
+                  f"{left_today:,} left, resetting in {until_reset()}")
+        if self.shelved:
+            more = ("the server's daily quota is exceeded" if self.quota_refused else "the unit budget ran out")
+            self.note(f"stopped before the quota: {self.shelved} request{'s' if self.shelved != 1 else ''} not "
+                      f"sent because {more}; run the same command with --resume tomorrow (after midnight Pacific "
+                      "time) or with a larger --max-units to fetch them")
+
+    # -- answers -----------------------------------------------------------------------
+    def parsed(self, response, what, func, *args):
+        """Google's error answers first: a refused key stops the crawl (one line naming the
+        variable), quotaExceeded stops sending (what was not fetched is missing)."""
+        if response.status in (400, 401, 403):
+            try:
+                code, reason, message = yp.error_of(response.json())
+            except (ValueError, AttributeError):
+                code, reason, message = None, "", ""
+            if yp.key_refused(code, reason, message) or (response.status == 403 and "API key" in message):
+                self.error(f"http_{response.status}", response.url, reason)
+                self.fail("key_invalid", f"the YouTube Data API refused the API key ({reason or message}): set "
+                                         f"{ENV_KEY} to a valid key (or platforms.youtube.api_key in the config)")
+            if "accessNotConfigured" in reason or "SERVICE_DISABLED" in reason:
+                self.error(f"http_{response.status}", response.url, reason)
+                self.fail("api_not_enabled", "the YouTube Data API v3 is not enabled for the project of the key in "
+                                             f"{ENV_KEY}: enable it in the Google Cloud console")
+            if any(r in reason for r in QUOTA_REASONS):
+                self.error("quota_exceeded", response.url)
+                self.quota_refused = True
+                self.shelved += 1
+                self.lose(response.request, "the server's daily quota is exceeded (quotaExceeded)")
+                return None
+        return super().parsed(response, what, func, *args)
+
+    @staticmethod
+    def _reason(response) -> str:
+        try:
+            return yp.error_of(response.json())[1]
+        except (ValueError, AttributeError):
+            return ""
+
+    # -- discovery ---------------------------------------------------------------------
+    async def start(self):
+        for request in self.begin():
+            for out in self.send(request):
+                yield out
+        ids = []
+        for handle in self.handles:
+            if CHANNEL_ID.match(handle):
+                if self.claim_author(handle):
+                    ids.append(handle)
+            elif self.claim_author(handle):
+                url = self.api("channels", part=CHANNEL_PARTS, forHandle=f"@{handle}")
+                for out in self.send(self.req(url, self.parse_channels, {"acct": handle})):
+                    yield out
+        for out in self.channel_batches(ids):
+            yield out
+        for tag in self.hashtags:
+            for out in self.send(self.search(tag, None, 1)):
+                yield out
+
+    def channel_batches(self, ids: list[str]):
+        for start in range(0, len(ids), BATCH):
+            batch = ids[start:start + BATCH]
+            url = self.api("channels", part=CHANNEL_PARTS, id=",".join(batch), maxResults=len(batch))
+            yield from self.send(self.req(url, self.parse_channels, {"actors": batch}))
+
+    def search(self, tag: str, token: str | None, page: int) -> Request:
+        url = self.api("search", part="snippet", q=f"#{tag}", type="video", order="date", maxResults=50,
+                       pageToken=token)
+        return self.req(url, self.parse_search, {"tag": tag, "page": page})
+
+    def parse_search(self, response, ctx):
+        self.crawler.stats.inc_value("microscout/hashtag_pages")
+        result = self.parsed(response, "search", lambda body: (yp.search_page(body), yp.next_token(body)))
+        if isinstance(result, Request):
+            yield result
+            return
+        if result is None:
+            return
+        (channels, _videos), token = result
+        yield from self.channel_batches([c for c in channels if self.claim_author(c)])
+        full = self._state()["profiles"] >= self.bounds.max_profiles
+        if full:  # another page would cost 100 units and find no author the crawl may take
+            self.crawler.stats.set_value("microscout/max_profiles_reached", True)
+        if token and channels and not full and ctx["page"] < self.bounds.hashtag_pages:
+            yield from self.send(self.search(ctx["tag"], token, ctx["page"] + 1))
+
+    def parse_channels(self, response, ctx):
+        items = self.parsed(response, "channels", yp.parse_channels)
+        if isinstance(items, Request):
+            yield items
+            return
+        if items is None:
+            return
+        asked = ctx.get("actors") or []
+        found = {item.platform_id for item in items}
+        if ctx.get("acct") and not items:
+            self.error("not_found", response.url)  # the API says so: nothing is missing
+            self.handle_outcome(ctx["acct"], "not_found")
+        for gone in [a for a in asked if a not in found and a in self.handles]:
+            self.handle_outcome(gone, "not_found")
+        for item in items:
+            # a channel looked up by handle is also known by its id (a search may find it)
+            self._state()["seen"].add(item.platform_id)
+            yield from self.handle_profile(item, seed=ctx.get("acct"))
+
+    # -- the chain: uploads -> videos -> comment threads ---------------------------------
+    def posts_url(self, ctx):
+        if not ctx.get("api_id"):
+            return None
+        return self.api("playlistItems", part="contentDetails", playlistId=ctx["api_id"],
+                        maxResults=min(50, self.bounds.posts_per_profile))
+
+    def parse_posts(self, response, ctx):
+        """Two steps: a playlistItems page gives the video ids, videos.list their numbers
+        (the base's parse_posts takes the videos page from there)."""
+        if urlsplit(response.url).path.rstrip("/").endswith("/videos"):
+            yield from super().parse_posts(response, ctx)
+            return
+        if response.status == 404 and "playlistNotFound" in self._reason(response):
+            self._fetched(ctx, "posts")  # a channel without uploads has no uploads playlist yet
+            yield from self._done(ctx)
+            return
+        result = self.parsed(response, "playlistItems", lambda body: (yp.uploads_page(body), yp.next_token(body)))
+        if isinstance(result, Request):
+            yield result
+            return
+        if result is None:
+            self._failed(ctx, "posts")
+        else:
+            videos, token = result
+            videos = videos[: self.bounds.posts_per_profile - ctx["seen"]]
+            if videos:
+                url = self.api("videos", part=VIDEO_PARTS, id=",".join(videos), maxResults=len(videos))
+                yield from self._launch(ctx, "posts", url, self.parse_posts, seen=ctx["seen"], uploads_token=token)
+            else:
+                self._fetched(ctx, "posts")
+        yield from self._done(ctx)
+
+    def posts_page(self, body, response, ctx):
+        posts = yp.parse_videos(body, ctx["pid"])
+        token = ctx.get("uploads_token")
+        next_url = self.api("playlistItems", part="contentDetails", playlistId=ctx["api_id"],
+                            maxResults=min(50, self.bounds.posts_per_profile), pageToken=token) if token else None
+        return posts, next_url
+
+    def replies_url(self, ctx, post_id):
+        return self.api("commentThreads", part="snippet", videoId=post_id, order="time", textFormat="plainText",
+                        maxResults=max(1, min(100, self.bounds.replies_per_post)))
+
+    def replies_page(self, body, ctx, post_id):
+        return yp.parse_comment_threads(body, ctx["pid"], post_id, self.bounds.replies_per_post)
+
+    def parse_replies(self, response, ctx):
+        if response.status == 403 and "commentsDisabled" in self._reason(response):
+            # the creator switched comments off: nothing to fetch, and nothing is missing
+            self.crawler.stats.inc_value("microscout/comments_disabled")
+            yield from self._done(ctx)
+            return
+        yield from super().parse_replies(response, ctx)
+
+    def followers_url(self, ctx):
+        return None  # YouTube has no follower list
+
+    def followers_page(self, body, response, ctx):
+        return [], None

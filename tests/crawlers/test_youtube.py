@@ -1,0 +1,220 @@
+"""`microscout crawl youtube` against the sandbox's YouTube Data API: rows checked against
+the sandbox's own population, the unit budget (stop, --resume, equal rows), the server's
+quotaExceeded, a refused key, the key never written anywhere, and the shortlist."""
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from microscout.sandbox import SandboxServer
+from microscout.sandbox import youtube_wire as wire
+from microscout.sandbox.routes_youtube import API_KEY
+from tests.crawlers.conftest import MICROSCOUT, content, crawl_env, rows, run_crawl
+
+HIDDEN = "ravi_bavi"  # a sandbox channel (seed 7) that hides its subscriber count
+ARGS = ("youtube", "--hashtag", "plantbased", "--handle", f"@{HIDDEN}", "--pages", "2", "--posts", "8",
+        "--replied-posts", "5", "--replies", "10", "--max-profiles", "10", "--tier", "nano", "--tier", "micro")
+OUTPUTS: list[str] = []  # every stdout/stderr of the module's crawls, grepped for the key at the end
+
+
+def config(folder: Path, url: str, extra: str = "") -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "config.toml"
+    path.write_text(f"""
+database = "scout.db"
+plugins_dir = "none"
+
+[platforms.youtube]
+base_url = "{url}/youtube/v3"
+{extra}
+
+[platforms.youtube.rules.engagement]
+formula = ["likes", "replies"]
+
+[crawl]
+concurrency_per_host = 4
+retry_times = 1
+
+[campaigns.yt]
+platforms = ["youtube"]
+hashtags = ["plantbased"]
+keywords = ["vegan", "recipe", "plant-based"]
+target_tier = ["nano", "micro"]
+""")
+    return path
+
+
+def crawl(cfg: Path, *args: str, key: str | None = API_KEY) -> subprocess.CompletedProcess:
+    env = crawl_env(**({"MICROSCOUT_YOUTUBE_API_KEY": key} if key else {}))
+    result = run_crawl(cfg, *args, env=env, timeout=120)
+    OUTPUTS.extend([result.stdout, result.stderr])
+    return result
+
+
+@pytest.fixture(scope="module")
+def sandbox():
+    with SandboxServer(size=120, seed=7, lifetime=600) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def full(sandbox, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("yt-full")
+    cfg = config(folder, sandbox.url)
+    result = crawl(cfg, *ARGS)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return folder, result, content(folder / "scout.db", sandbox.url.removeprefix("http://"))
+
+
+def test_rows_are_the_sandbox_channels_videos_and_comments(sandbox, full):
+    folder, result, _ = full
+    db = folder / "scout.db"
+    (run,) = rows(db, "SELECT * FROM crawl_runs")
+    assert run["status"] == "finished"
+    profiles = rows(db, "SELECT * FROM profiles")
+    assert 2 <= len(profiles) <= 10 and all(p["platform"] == "youtube" for p in profiles)
+    pop, day = sandbox.pop, sandbox.day
+    for profile in profiles:
+        i = wire.channel_index(profile["platform_id"])
+        person = pop.person(i)
+        hidden = wire.hides_subscribers(person)
+        assert profile["followers"] == (None if hidden else person.followers(day))
+        assert profile["following"] is None and profile["posts_count"] == pop.statuses_count(person, day)
+        assert profile["handle"] == wire.custom_url(person) and profile["api_id"] == wire.uploads_id(i)
+        assert profile["display_name"] == person.display_name and profile["bio"] == person.bio
+        fetched = json.loads(profile["fetched"])
+        assert "followers" not in fetched  # YouTube has no follower list: nothing is claimed
+        if profile["prefilter_reason"] is None:
+            assert fetched[:2] == ["profile", "posts"]
+            posts = rows(db, "SELECT * FROM posts WHERE profile_id = ? ORDER BY created_at DESC", [profile["id"]])
+            truth = pop.visible_posts(i, day)[:8]
+            assert [p["platform_id"] for p in posts] == [wire.video_id(x.i, x.k) for x in truth]
+            for row, post in zip(posts, truth):
+                assert row["likes"] == post.likes and row["views"] == wire.views(post)
+                assert row["replies"] == (None if wire.comments_disabled(post) else post.replies)
+                assert row["paid_flag"] == (post.kind == "ad")
+                assert row["url"] == f"https://www.youtube.com/watch?v={row['platform_id']}"
+                assert set(json.loads(row["hashtags"])) == {t.lower() for t in post.tags} | {
+                    v.lower() for k, v in post.segments if k == "tag"}
+            for post in truth[:5]:
+                stored = rows(db, "SELECT c.* FROM comments c JOIN posts p ON p.platform_id = c.post_platform_id "
+                                  "WHERE p.platform_id = ?", [wire.video_id(post.i, post.k)])
+                expected = 0 if wire.comments_disabled(post) else min(len(pop.replies(post, day)), 10)
+                assert len(stored) == expected
+    hidden_row = [p for p in profiles if p["handle"] == f"@{HIDDEN}"]
+    assert hidden_row and hidden_row[0]["followers"] is None
+    assert rows(db, "SELECT count(*) AS n FROM follower_samples")[0]["n"] == 0
+    assert rows(db, "SELECT count(*) AS n FROM comments")[0]["n"] > 0
+    # the units spent are recorded for the quota day, as the summary says
+    usage = rows(db, "SELECT usage, key, sum(units) AS units FROM api_usage GROUP BY usage, key")
+    assert [u["usage"] for u in usage] == ["quota_units"]
+    assert f"spent {usage[0]['units']:,} units" in result.stdout
+    assert sandbox.platform_state["youtube"]["calls"]["search"] >= 1
+
+
+def test_unit_budget_stops_cleanly_and_resume_finishes(sandbox, full, tmp_path):
+    cfg = config(tmp_path, sandbox.url)
+    stopped = crawl(cfg, *ARGS, "--max-units", "150")
+    assert stopped.returncode == 1, stopped.stdout + stopped.stderr
+    assert "Traceback" not in stopped.stderr and "is incomplete" in stopped.stderr
+    assert "stopped before the quota" in stopped.stdout and "--resume" in stopped.stdout
+    (run,) = rows(tmp_path / "scout.db", "SELECT * FROM crawl_runs")
+    assert run["status"] == "incomplete"
+    spent = rows(tmp_path / "scout.db", "SELECT sum(units) AS n FROM api_usage")[0]["n"]
+    assert 100 < spent <= 150 and f"spent {spent:,} units" in stopped.stdout
+    missing = json.loads(run["stats"])["missing"]
+    whys = [w for p in missing["profiles"] for w in p["why"]]
+    assert whys and all(w.startswith("not sent: 1 unit needed") for w in whys)
+    assert "could not be fetched (not sent: the API quota ran out)" in stopped.stderr
+    assert {part for p in missing["profiles"] for part in p["parts"]} <= {"posts", "replies"}
+
+    resumed = crawl(cfg, *ARGS, "--resume")
+    assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+    assert rows(tmp_path / "scout.db", "SELECT id, status FROM crawl_runs") == [{"id": 1, "status": "finished"}]
+    assert content(tmp_path / "scout.db", sandbox.url.removeprefix("http://")) == full[2]
+
+
+def test_daily_quota_recorded_in_api_usage_limits_the_next_crawl(sandbox, tmp_path):
+    cfg = config(tmp_path, sandbox.url, extra="daily_quota = 90")
+    first = crawl(cfg, *ARGS)
+    # 90 units cannot pay for a 100-unit search: the handle is crawled, the search is missing
+    assert first.returncode == 1 and "hashtag #plantbased: page 1" in first.stderr, first.stdout + first.stderr
+    spent = rows(tmp_path / "scout.db", "SELECT sum(units) AS n FROM api_usage")[0]["n"]
+    assert 0 < spent <= 90
+    cfg.write_text(cfg.read_text().replace("daily_quota = 90", f"daily_quota = {spent}"))
+    again = crawl(cfg, *ARGS, "--resume")
+    assert again.returncode == 1 and "today's YouTube quota is spent" in again.stderr, again.stderr
+    assert len(again.stderr.strip().splitlines()) == 1 and "Traceback" not in again.stderr
+
+
+def test_server_quota_exceeded_stops_and_resume_continues(sandbox, full, tmp_path):
+    state = sandbox.platform_state["youtube"]
+    other = "AIzaSyB-second-sandbox-key-for-quota"
+    state["keys"] = {API_KEY, other}
+    state["spent"][other] = 0
+    state["quota"] = 140
+    cfg = config(tmp_path, sandbox.url)
+    try:
+        stopped = crawl(cfg, *ARGS, key=other)
+    finally:
+        state["quota"] = 10**9
+    assert stopped.returncode == 1, stopped.stdout + stopped.stderr
+    assert "is incomplete" in stopped.stderr and "quotaExceeded" in stopped.stderr
+    assert "server's daily quota is exceeded" in stopped.stdout
+    (run,) = rows(tmp_path / "scout.db", "SELECT * FROM crawl_runs")
+    assert run["status"] == "incomplete" and json.loads(run["errors"]).get("quota_exceeded", 0) >= 1
+    resumed = crawl(cfg, *ARGS, "--resume", key=other)
+    assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+    assert content(tmp_path / "scout.db", sandbox.url.removeprefix("http://")) == full[2]
+
+
+def test_refused_or_missing_key_is_one_line_exit_2(sandbox, tmp_path):
+    cfg = config(tmp_path, sandbox.url)
+    wrong = "AIzaSyC-wrong-key-never-valid-000000"
+    refused = crawl(cfg, *ARGS, key=wrong)
+    assert refused.returncode == 2, refused.stdout + refused.stderr
+    assert "MICROSCOUT_YOUTUBE_API_KEY" in refused.stderr and "Traceback" not in refused.stderr
+    assert wrong not in refused.stdout + refused.stderr
+    (run,) = rows(tmp_path / "scout.db", "SELECT status FROM crawl_runs")
+    assert run["status"] == "failed"
+    missing = crawl(cfg, *ARGS, key=None)
+    assert missing.returncode == 2 and len(missing.stderr.strip().splitlines()) == 1
+    assert "MICROSCOUT_YOUTUBE_API_KEY" in missing.stderr
+    OUTPUTS.append(wrong)  # the marker below: the wrong key must not be anywhere either
+
+
+def test_shortlist_gives_unknown_for_what_youtube_lacks(full):
+    folder = full[0]
+    result = subprocess.run([MICROSCOUT, "shortlist", "yt", "--config", str(folder / "config.toml")],
+                            capture_output=True, text=True, cwd=folder, env=crawl_env(), timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    verdicts = rows(folder / "scout.db", "SELECT v.rule, v.outcome, p.followers FROM verdicts v "
+                                         "JOIN profiles p ON p.id = v.profile_id")
+    by_rule: dict[str, set] = {}
+    for v in verdicts:
+        by_rule.setdefault(v["rule"], set()).add(v["outcome"])
+    assert by_rule["audience_authenticity"] == {"unknown"}  # no follower list on YouTube
+    assert {v["outcome"] for v in verdicts if v["rule"] == "tier_bounds" and v["followers"] is None} <= {"unknown"}
+    assert by_rule["engagement"] - {"unknown"}  # likes + comments judged against the tier
+    assert "pass" not in {v["outcome"] for v in verdicts if v["rule"] == "audience_authenticity"}
+
+
+def test_the_key_is_nowhere(full, tmp_path_factory):
+    """Runs last: stdout/stderr of every crawl, the databases, job folders, logs."""
+    secrets = [API_KEY, "AIzaSyB-second-sandbox-key-for-quota"] + [o for o in OUTPUTS if o.startswith("AIzaSyC")]
+    texts = [o for o in OUTPUTS if not o.startswith("AIzaSyC")]
+    assert len(texts) >= 10
+    for secret in secrets:
+        assert not any(secret in text for text in texts)
+    root = tmp_path_factory.getbasetemp()
+    checked = 0
+    for path in root.rglob("*"):
+        if path.is_file() and "yt" in str(path) or path.is_file() and "test_" in str(path):
+            data = path.read_bytes()
+            checked += 1
+            for secret in secrets:
+                assert secret.encode() not in data, path
+    assert checked >= 5
