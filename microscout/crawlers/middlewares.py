@@ -137,6 +137,7 @@ class RateLimitMiddleware:
         settings = crawler.settings
         if not settings.getbool("MICROSCOUT_RATE_LIMITS", True):
             raise NotConfigured
+        self.crawler = crawler
         self.stats = crawler.stats
         self.reserve = settings.getfloat("MICROSCOUT_RATE_LIMIT_RESERVE", 0.1)
         self.max_wait = settings.getfloat("MICROSCOUT_MAX_RATE_WAIT", 900.0)
@@ -183,6 +184,7 @@ class RateLimitMiddleware:
             retry = request.replace(dont_filter=True)
             retry.meta["retry_429"] = tries + 1
             return retry
+        self._graph_usage(request, response, host)
         try:
             limit_n, remaining_n = int(float(limit)), int(float(remaining))
         except (TypeError, ValueError):
@@ -190,6 +192,27 @@ class RateLimitMiddleware:
         if reset and limit_n > 0 and remaining_n <= self.reserve * limit_n:
             self._pause(host, reset - now, f"{remaining_n}/{limit_n} left", request.url)
         return response
+
+    GRAPH_BUSY = 95.0      # percent of a Graph API usage limit at which the host is paused
+    GRAPH_PAUSE = 60.0     # how long, when the API does not say (its usage window rolls over an hour)
+
+    def _graph_usage(self, request, response, host: str) -> None:
+        """Graph API (Instagram) usage headers: pause the host when a limit is nearly spent or
+        the API says when access comes back (estimated_time_to_regain_access)."""
+        buc, app = _header(response, "X-Business-Use-Case-Usage"), _header(response, "X-App-Usage")
+        if not buc and not app:
+            return
+        from microscout.crawlers.parse_instagram import usage
+
+        pct, regain = usage(buc, app)
+        if regain <= 0 and pct < self.GRAPH_BUSY:
+            return
+        self.stats.inc_value("microscout/graph_usage_pauses")
+        self._pause(host, regain or self.GRAPH_PAUSE, f"Graph API usage {pct:.0f}%", request.url)
+        note = getattr(getattr(self.crawler, "spider", None), "note", None)
+        if callable(note):  # the summary says why the crawl took longer
+            note("the Graph API's usage headers (X-Business-Use-Case-Usage / X-App-Usage) said its limit was "
+                 "nearly reached: requests were paused until access came back")
 
 
 class BackoffRetryMiddleware:

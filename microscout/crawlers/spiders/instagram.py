@@ -1,0 +1,321 @@
+"""Instagram (Graph API): ig_hashtag_search -> top_media / recent_media -> @mentions in the
+captions (and seed handles) -> business_discovery (profile and recent media, one request).
+
+What the Graph API cannot give, and what the crawl does about it:
+- hashtag media carry no owner: authors are the accounts their captions @mention;
+- business_discovery sees professional (business/creator) accounts only: a personal or
+  private account, or a username that does not exist, answers "Invalid user id" (110) and
+  is counted as not found, not as a failure;
+- no follower list and no comments on other accounts' media: neither is fetched (the
+  FetchedItem never claims them), so rules that need them say unknown;
+- 30 unique hashtags per account in a rolling 7 days: every search is remembered in the
+  api_usage table, and a crawl that would go over refuses before it starts (preflight).
+
+The token travels in the Authorization header only (BearerAuthMiddleware), never in a
+URL: the ``next`` links the API writes contain access_token, which is taken out first.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from urllib.parse import urlencode
+
+from scrapy import Request
+
+from microscout.crawlers import parse_instagram as pi
+from microscout.crawlers.credentials import CrawlProblem, secret
+from microscout.crawlers.items import UsageItem
+from microscout.crawlers.middlewares import origin
+from microscout.crawlers.spiders.base import CrawlSpider
+
+TOKEN_ENV = "MICROSCOUT_INSTAGRAM_TOKEN"
+USER_ENV = "MICROSCOUT_INSTAGRAM_USER_ID"
+MEDIA_FIELDS = "id,caption,like_count,comments_count,timestamp,permalink,media_type"
+PROFILE_FIELDS = "id,username,name,biography,followers_count,follows_count,media_count,profile_picture_url,website"
+EDGES = ("top_media", "recent_media")
+WEEK = timedelta(days=7)
+RATE_RETRIES = 5          # tries of one request the Graph API answered with a rate-limit code
+RATE_WAIT = 60.0          # first wait after a rate-limit code, doubled each time (capped by MICROSCOUT_MAX_RATE_WAIT)
+NEEDS = "instagram_basic and the Instagram Public Content Access feature"
+
+
+def _when(value: str) -> datetime | None:
+    try:
+        stamp = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except (AttributeError, ValueError):
+        return None
+    return stamp if stamp.tzinfo else stamp.replace(tzinfo=timezone.utc)
+
+
+def searched_this_week(db_path, now: datetime) -> dict[str, datetime]:
+    """hashtag -> its oldest search in the last 7 days (the api_usage table)."""
+    if not db_path or not Path(db_path).exists():
+        return {}
+    from microscout.store import open_store
+
+    db = open_store(db_path)
+    try:
+        rows = list(db.query("SELECT key, at FROM api_usage WHERE platform = 'instagram' AND usage = 'hashtag_search'"))
+    finally:
+        db.conn.close()
+    out: dict[str, datetime] = {}
+    for row in rows:
+        at = _when(row["at"])
+        if at is not None and at > now - WEEK and (row["key"] not in out or at < out[row["key"]]):
+            out[row["key"]] = at
+    return out
+
+
+def check_hashtag_limit(hashtags, used: dict[str, datetime], limit: int, now: datetime) -> None:
+    """CrawlProblem when searching ``hashtags`` would go over ``limit`` unique hashtags in 7 days."""
+    new = sorted({h.lstrip("#").lower() for h in hashtags} - set(used))
+    if len(used) + len(new) <= limit:
+        return
+    oldest, at = min(used.items(), key=lambda kv: kv[1]) if used else ("", now)
+    frees = (at + WEEK).astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    raise CrawlProblem(
+        f"Instagram allows {limit} unique hashtags per account in 7 days: {len(used)} searched since "
+        f"{(now - WEEK).strftime('%Y-%m-%d')}, and this crawl would add {len(new)} "
+        f"({', '.join('#' + h for h in new)}); the oldest (#{oldest}) frees up at {frees} "
+        "(hashtags searched this week do not count again)")
+
+
+class InstagramSpider(CrawlSpider):
+    name = "instagram"
+    platform = "instagram"
+    url_option = "--api (or platforms.instagram.base_url in the config)"
+    api_name = "the Instagram Graph API"
+
+    @classmethod
+    def preflight(cls, config, spec, db_path=None) -> dict:
+        ig = config.platforms.instagram
+        token = secret(ig.access_token, TOKEN_ENV, "platforms.instagram.access_token",
+                       "An Instagram Graph API user access token")
+        user_id = secret(ig.ig_user_id or None, USER_ENV, "platforms.instagram.ig_user_id",
+                         "The id of the Instagram professional account the crawl runs as")
+        if spec.hashtags:
+            now = datetime.now(timezone.utc)
+            check_hashtag_limit(spec.hashtags, searched_this_week(db_path, now), ig.hashtags_per_week, now)
+        return {"token": token, "ig_user_id": user_id}
+
+    def __init__(self, *args, base_url: str = "https://graph.facebook.com/v21.0", token: str = "",
+                 ig_user_id: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.base_url = base_url.rstrip("/")
+        self._token = token  # in memory only: added to each request by BearerAuthMiddleware
+        self.ig_user_id = ig_user_id
+        self.allowed_origins = {origin(self.base_url)}
+        # No follower list and no comments on other accounts' media: never fetched, never claimed.
+        self.bounds = replace(self.bounds, follower_sample=0, posts_with_replies=0)
+        self._first_pages: dict[str, object] = {}  # pid -> the business_discovery answer holding its first media page
+
+    def auth_headers(self, request) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self._token}"}
+
+    def url(self, path: str, **params) -> str:
+        return f"{self.base_url}/{path}?{urlencode(params)}"
+
+    def discovery_url(self, username: str, cursor: str | None = None, profile: bool = True) -> str:
+        limit = max(1, min(50, self.bounds.posts_per_profile))
+        media = f"media.limit({limit})" + (f".after({cursor})" if cursor else "") + f"{{{MEDIA_FIELDS}}}"
+        fields = f"{PROFILE_FIELDS},{media}" if profile else f"id,{media}"
+        return self.url(self.ig_user_id, fields=f"business_discovery.username({username}){{{fields}}}")
+
+    async def start(self):
+        for request in self.begin():
+            yield request
+        for handle in self.handles:
+            name = handle.lower()
+            if not pi.USERNAME.match(name):
+                self.note(f"@{handle} is not an Instagram username: skipped")
+                self.seed_not_found(name)
+            elif self.claim_author(name) and self.allow():
+                yield self.req(self.discovery_url(name), self.parse_profile, {"acct": name}, auth=True)
+        for tag in self.hashtags:
+            if self.allow():
+                yield self.req(self.url("ig_hashtag_search", user_id=self.ig_user_id, q=tag), self.parse_search,
+                               {"tag": tag, "page": 0}, auth=True)
+        if self.handles or self.hashtags:
+            self.note("Instagram gives no follower list and no comments on other accounts' media: audience and "
+                      "comment rules say unknown for Instagram candidates")
+
+    # -- Graph API errors --------------------------------------------------------------
+    def graph_problem(self, response, ctx):
+        """Deal with a Graph API error answer: None when the answer is not one (or is left to
+        the usual HTTP error handling), else a list of what to yield (possibly empty)."""
+        if response.status < 400:
+            return None
+        try:
+            err = pi.graph_error(response.json())
+        except (ValueError, AttributeError):
+            return None
+        if err is None:
+            return None
+        kind = err.kind
+        if kind == "token":
+            self.error("token_refused", response.url)
+            self.fail("token_refused", f"the Instagram Graph API refused the access token (code {err.code}: expired, "
+                                       f"revoked or invalid): export {TOKEN_ENV}=<a new user access token>")
+        if kind == "permission":
+            named = err.permission()
+            self.error("permission_missing", response.url)
+            self.fail("permission_missing", f"the Instagram access token lacks a permission (code {err.code}): "
+                      f"{('it needs ' + repr(named)) if named else 'it needs ' + NEEDS}; grant it to the app and "
+                      f"export {TOKEN_ENV} again")
+        if kind == "rate_limit":
+            retry = self.rate_retry(response, err)
+            return [retry] if retry is not None else []
+        if kind == "not_found" and ctx.get("acct"):
+            # a personal or private account, or no such username: business_discovery cannot see it
+            self.crawler.stats.inc_value("microscout/instagram_not_professional")
+            self.seed_not_found(ctx["acct"])
+            self.note("some accounts are not professional (business or creator) Instagram accounts, are private or "
+                      "do not exist: business_discovery cannot see them (counted as instagram_not_professional)")
+            return []
+        if kind == "hashtag_limit":
+            self.error("hashtag_limit", response.url)
+            self.note(f"Instagram refused #{ctx.get('tag')}: the account reached its limit of unique hashtags in "
+                      "7 days; run the crawl again with --resume when it frees up")
+            self.lose(response.request, "hashtag limit")
+            return []
+        return None
+
+    def seed_not_found(self, name: str) -> None:
+        """A --handle business_discovery cannot see, for the per-handle report (Instagram gives the
+        same answer for a personal or private account and for no account at all)."""
+        seed = next((h for h in self.handles if h.lower() == name), None)
+        if seed and hasattr(self, "handle_outcome"):
+            self.handle_outcome(seed, "not_found")
+
+    def rate_retry(self, response, err):
+        request = response.request
+        tries = request.meta.get("graph_rate_retries", 0)
+        self.crawler.stats.inc_value("microscout/instagram_rate_limited")
+        if tries >= RATE_RETRIES:
+            self.error("rate_limited", response.url, f"code {err.code}")
+            self.lose(request, f"rate limited (code {err.code})")
+            return None
+        cap = self.crawler.settings.getfloat("MICROSCOUT_MAX_RATE_WAIT", 900.0)
+        _, regain = pi.usage(self._header(response, "X-Business-Use-Case-Usage"), self._header(response, "X-App-Usage"))
+        wait = min(cap, regain or RATE_WAIT * 2 ** tries)
+        self.note(f"the Graph API said its rate limit was reached (code {err.code}): waited and asked again")
+        retry = request.replace(dont_filter=True)
+        retry.meta["graph_rate_retries"] = tries + 1
+        retry.meta["backoff_until"] = time.time() + wait
+        retry.headers.pop(b"Authorization", None)
+        return retry
+
+    @staticmethod
+    def _header(response, name: str) -> str | None:
+        value = response.headers.get(name)
+        return value.decode("latin-1") if value else None
+
+    def _answer(self, response, ctx, what, func, *args):
+        """(handled, result): a Graph error dealt with, or the parsed body (see base.parsed)."""
+        problem = self.graph_problem(response, ctx)
+        if problem is not None:
+            return True, problem
+        return False, self.parsed(response, what, func, *args)
+
+    # -- hashtags -----------------------------------------------------------------------
+    def parse_search(self, response, ctx):
+        handled, found = self._answer(response, ctx, "ig_hashtag_search", lambda body: (pi.hashtag_id(body),))
+        if handled:
+            yield from found
+            return
+        if isinstance(found, Request):
+            yield found
+            return
+        if found is None:
+            return
+        tag, result = ctx["tag"], found[0]
+        from microscout.store.writes import now_iso
+
+        # the search counts against the weekly limit whether or not the hashtag exists
+        yield UsageItem(platform="instagram", usage="hashtag_search", key=tag.lower(), at=now_iso())
+        if result is None:
+            self.note(f"Instagram knows no hashtag #{tag}")
+            return
+        for edge in EDGES:
+            if self.bounds.hashtag_pages > 0 and self.allow():
+                yield self.req(self.url(f"{result}/{edge}", user_id=self.ig_user_id, fields=MEDIA_FIELDS, limit=50),
+                               self.parse_media, {"tag": tag, "page": 1, "edge": edge}, auth=True)
+
+    def parse_media(self, response, ctx):
+        self.crawler.stats.inc_value("microscout/hashtag_pages")
+        handled, page = self._answer(response, ctx, ctx["edge"], pi.hashtag_media)
+        if handled:
+            yield from page
+            return
+        if isinstance(page, Request):
+            yield page
+            return
+        if page is None:
+            return
+        for name in page.authors:
+            if pi.USERNAME.match(name) and self.claim_author(name) and self.allow():
+                yield self.req(self.discovery_url(name), self.parse_profile, {"acct": name}, auth=True)
+        if page.media and page.next_url and ctx["page"] < self.bounds.hashtag_pages and self.on_host(page.next_url) \
+                and self.allow():
+            yield self.req(page.next_url, self.parse_media, {**ctx, "page": ctx["page"] + 1}, auth=True)
+
+    # -- profiles -----------------------------------------------------------------------
+    def parse_profile(self, response, ctx):
+        handled, item = self._answer(response, ctx, "business_discovery", pi.profile)
+        if handled:
+            yield from item
+            return
+        if isinstance(item, Request):
+            yield item
+            return
+        if item is None:
+            return
+        # the answer holds the first page of media too: the posts branch starts from it
+        self._first_pages[item.platform_id] = response
+        try:
+            yield from self.handle_profile(item)
+        finally:
+            self._first_pages.pop(item.platform_id, None)
+
+    def _launch(self, ctx, branch, url, callback, **extra):
+        first = self._first_pages.pop(ctx["pid"], None) if branch == "posts" else None
+        if first is None:
+            yield from super()._launch(ctx, branch, url, callback, **extra)
+            return
+        # the first media page came with the profile: no request, the chain goes on from it
+        self._open(ctx)["pending"] += 1
+        yield from self.parse_posts(first, {**ctx, "branch": branch, **extra})
+
+    def posts_url(self, ctx):
+        return self.discovery_url(ctx["handle"], profile=False)
+
+    def posts_page(self, body, response, ctx):
+        posts, after = pi.media_page(body, ctx["pid"])
+        limit = max(1, min(50, self.bounds.posts_per_profile))
+        more = after and len(posts) >= limit
+        return posts, (self.discovery_url(ctx["handle"], after, profile=False) if more else None)
+
+    def parse_posts(self, response, ctx):
+        problem = self.graph_problem(response, ctx)
+        if problem is None:
+            yield from super().parse_posts(response, ctx)
+            return
+        if problem:  # asked again after a rate limit: the branch is still open
+            yield from problem
+            return
+        self._failed(ctx, "posts")
+        yield from self._done(ctx)
+
+    def replies_url(self, ctx, post_id):
+        return None  # the Graph API gives comments only on the caller's own media
+
+    def replies_page(self, body, ctx, post_id):
+        return []
+
+    def followers_url(self, ctx):
+        return None  # the Graph API gives no follower list
+
+    def followers_page(self, body, response, ctx):
+        return [], None

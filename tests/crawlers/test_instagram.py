@@ -1,0 +1,192 @@
+"""Instagram crawls against the sandbox's Graph API: rows checked against what the sandbox
+serves, the weekly hashtag limit, refused tokens and permissions, rate limits, and the token
+never written anywhere."""
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from microscout.sandbox import SandboxServer
+from microscout.sandbox import instagram_wire as wire
+from microscout.sandbox.routes_instagram import TOKEN
+from tests.crawlers.conftest import crawl_env, rows, run_crawl
+
+SECRET = "ig-test-token-7f3a9c"
+
+
+def config(folder: Path, url: str, extra: str = "") -> Path:
+    path = folder / "config.toml"
+    path.write_text(f"""
+database = "scout.db"
+plugins_dir = "none"
+
+[platforms.instagram]
+base_url = "{url}/v21.0"
+{extra}
+
+[crawl]
+concurrency_per_host = 4
+retry_times = 2
+jobdir = "jobs"
+
+[campaigns.ig]
+platforms = ["instagram"]
+target_tier = "micro"
+keywords = ["vegan", "recipe"]
+""")
+    return path
+
+
+def env(token: str = SECRET, **extra) -> dict:
+    return crawl_env(MICROSCOUT_INSTAGRAM_TOKEN=token, MICROSCOUT_INSTAGRAM_USER_ID=wire.OWN_ACCOUNT,
+                     MICROSCOUT_MAX_RATE_WAIT="0.3", **extra)
+
+
+def leaks(folder: Path, result, secret: str = SECRET) -> list[str]:
+    """Every place the secret was written to: stdout, stderr, any file (database, job folder, log)."""
+    found = [name for name, text in (("stdout", result.stdout), ("stderr", result.stderr)) if secret in text]
+    for path in folder.rglob("*"):
+        if path.is_file() and secret.encode() in path.read_bytes():
+            found.append(str(path))
+    return found
+
+
+@pytest.fixture(scope="module")
+def sandbox():
+    with SandboxServer(size=400, seed=7) as sb:
+        sb.platform_state["instagram"]["tokens"] = {TOKEN, SECRET}
+        yield sb
+
+
+@pytest.fixture(scope="module")
+def crawled(sandbox, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("ig")
+    cfg = config(folder, sandbox.url)
+    result = run_crawl(cfg, "instagram", "--hashtag", "plantbased", "--handle", "@sam_babo", "--handle", "nobody_zzz",
+                       "--no-prefilter", "--posts", "12", env=env())
+    return folder, cfg, result
+
+
+def test_crawl_finishes_and_stores_what_the_sandbox_serves(sandbox, crawled):
+    folder, _, result = crawled
+    assert result.returncode == 0, result.stderr
+    assert "no follower list and no comments" in result.stdout
+    assert "not professional" in result.stdout  # brands and unknown names: not found, not failures
+    assert "not found: @nobody_zzz" in result.stdout and "found (stored): @sam_babo" in result.stdout
+    db = folder / "scout.db"
+    (run,) = rows(db, "SELECT * FROM crawl_runs")
+    assert run["status"] == "finished"
+    profiles = rows(db, "SELECT * FROM profiles WHERE platform = 'instagram'")
+    assert len(profiles) >= 4 and "sam_babo" in {p["handle"] for p in profiles}
+    for row in profiles:
+        person = wire.person_by_username(sandbox.pop, row["handle"])
+        served = wire.user(sandbox.pop, person, sandbox.day, ["username", "name", "biography", "followers_count",
+                                                              "follows_count", "media_count", "profile_picture_url"])
+        assert row["platform_id"] == served["id"] == wire.user_id(person)
+        assert (row["display_name"], row["bio"], row["followers"], row["following"], row["posts_count"]) == (
+            served["name"], served["biography"], served["followers_count"], served["follows_count"],
+            served["media_count"])
+        assert bool(row["has_avatar"]) == ("profile_picture_url" in served)
+        assert json.loads(row["fetched"]) == ["profile", "posts"]  # never comments, never followers
+        posts = rows(db, "SELECT * FROM posts WHERE profile_id = ? ORDER BY created_at DESC", [row["id"]])
+        visible = sandbox.pop.visible_posts(person.i, sandbox.day)[:12]
+        assert [p["platform_id"] for p in posts] == [str(v.id) for v in visible]
+        for stored, post in zip(posts, visible):
+            media = wire.media(sandbox.pop, post, sandbox.clock, ["caption", "like_count", "comments_count",
+                                                                  "permalink"])
+            assert stored["text"] == media["caption"] and stored["replies"] == post.replies
+            assert stored["likes"] == media.get("like_count")  # hidden likes are NULL, not 0
+            assert stored["url"] == media["permalink"]
+    assert rows(db, "SELECT COUNT(*) AS n FROM comments")[0]["n"] == 0
+    assert rows(db, "SELECT COUNT(*) AS n FROM follower_samples")[0]["n"] == 0
+    usage = rows(db, "SELECT platform, usage, key FROM api_usage")
+    assert usage == [{"platform": "instagram", "usage": "hashtag_search", "key": "plantbased"}]
+
+
+def test_the_token_never_leaves_the_header(sandbox, crawled):
+    folder, _, result = crawled
+    assert sandbox.platform_state["instagram"]["token_in_url"] == 0  # next links were stripped
+    assert leaks(folder, result) == []
+
+
+def test_shortlist_says_unknown_for_what_instagram_does_not_give(crawled):
+    folder, cfg, _ = crawled
+    import subprocess
+
+    from tests.crawlers.conftest import MICROSCOUT
+    done = subprocess.run([MICROSCOUT, "shortlist", "ig", "--config", str(cfg)], capture_output=True, text=True,
+                          cwd=folder, env=env(), timeout=60)
+    assert done.returncode == 0, done.stderr
+    con = sqlite3.connect(folder / "scout.db")
+    outcomes = dict(con.execute("""SELECT v.rule, v.outcome FROM verdicts v JOIN profiles p ON p.id = v.profile_id
+                                   WHERE p.handle = 'sam_babo'"""))
+    con.close()
+    assert outcomes["audience_authenticity"] == "unknown" and outcomes["comment_quality"] == "unknown"
+    assert outcomes["tier_bounds"] in ("pass", "fail", "warn")
+
+
+def test_hashtag_limit_refuses_before_starting(sandbox, crawled):
+    folder, _, _ = crawled
+    cfg = config(folder, sandbox.url, "hashtags_per_week = 1")
+    again = run_crawl(cfg, "instagram", "--hashtag", "vegan", "--hashtag", "plantbased", env=env())
+    assert again.returncode == 2
+    line = again.stderr.strip().splitlines()[-1]
+    assert "#vegan" in line and "#plantbased" in line and "frees up at" in line
+    assert len(rows(folder / "scout.db", "SELECT * FROM crawl_runs")) == 1  # nothing recorded
+    # a hashtag searched this week does not count again
+    same = run_crawl(cfg, "instagram", "--hashtag", "plantbased", "--pages", "1", env=env())
+    assert same.returncode == 0, same.stderr
+
+
+@pytest.mark.parametrize("case", ["refused", "missing", "permission"])
+def test_refused_credentials_give_one_line(sandbox, tmp_path, case):
+    state = sandbox.platform_state["instagram"]
+    cfg = config(tmp_path, sandbox.url)
+    token = {"refused": "ig-wrong-token-55ab"}.get(case, SECRET)
+    if case == "permission":
+        state["missing_permission"] = "instagram_basic"
+    try:
+        e = env(token)
+        if case == "missing":
+            del e["MICROSCOUT_INSTAGRAM_TOKEN"]
+        result = run_crawl(cfg, "instagram", "--handle", "sam_babo", env=e)
+    finally:
+        state.pop("missing_permission", None)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    if case == "permission":
+        assert "instagram_basic" in result.stderr
+    else:
+        assert "MICROSCOUT_INSTAGRAM_TOKEN" in result.stderr
+    assert leaks(tmp_path, result, token) == []
+
+
+def test_rate_limits_wait_and_retry(sandbox, tmp_path):
+    state = sandbox.platform_state["instagram"]
+    state["inject"] = ["rate_limit", "rate_limit"]
+    state["busy"] = 2
+    cfg = config(tmp_path, sandbox.url)
+    result = run_crawl(cfg, "instagram", "--handle", "sam_babo", "--no-prefilter", "--posts", "5", env=env())
+    assert result.returncode == 0, result.stderr
+    assert "rate limit was reached" in result.stdout and "usage headers" in result.stdout
+    assert rows(tmp_path / "scout.db", "SELECT handle, fetched FROM profiles") == [
+        {"handle": "sam_babo", "fetched": '["profile", "posts"]'}]
+    assert rows(tmp_path / "scout.db", "SELECT COUNT(*) AS n FROM posts")[0]["n"] == 5
+
+
+def test_a_hashtag_instagram_refuses_at_run_time_is_missing(sandbox, tmp_path):
+    """Searches made with the same account elsewhere: preflight cannot know, the crawl says what is missing."""
+    state = sandbox.platform_state["instagram"]
+    saved = dict(state["searched"])
+    state["hashtag_limit"] = len({t for t in state["searched"]})
+    try:
+        result = run_crawl(config(tmp_path, sandbox.url), "instagram", "--hashtag", "veganrecipes", env=env())
+    finally:
+        state.pop("hashtag_limit")
+        state["searched"] = saved
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "limit of unique hashtags" in result.stdout
+    (run,) = rows(tmp_path / "scout.db", "SELECT status FROM crawl_runs")
+    assert run["status"] == "incomplete"
+    assert rows(tmp_path / "scout.db", "SELECT * FROM api_usage") == []
