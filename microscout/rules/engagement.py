@@ -2,7 +2,8 @@
 
 Far below the benchmark is the first sign of bought followers; far above it is the sign
 of pods or bought likes (shared/DOMAIN.md). There is no standard formula, so formula,
-window and statistic are options and every reason says which were used.
+window, statistic and the denominator (followers, or views where the platform counts them:
+TikTok's benchmarks are per view) are options and every reason says which were used.
 """
 from __future__ import annotations
 
@@ -12,14 +13,25 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from microscout import Need, Rule, Verdict, hookimpl
 from microscout.config import TIER_NAMES
-from microscout.heuristics.posts import Count, engagements, own_posts, posts_missing, summarise, window_label
+from microscout.heuristics.posts import (
+    DEFAULT_FORMULA,
+    Count,
+    engagements,
+    own_posts,
+    posts_missing,
+    summarise,
+    window_label,
+)
+
+# Platforms whose engagement benchmarks are per view (per = "auto" divides by views there).
+PER_VIEW_PLATFORMS = frozenset({"tiktok"})
 
 
 class Options(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     formula: list[Count] = Field(
-        default_factory=lambda: ["likes", "replies", "reposts"], min_length=1,
+        default_factory=lambda: list(DEFAULT_FORMULA), min_length=1,
         description="Counts added up per post. Default likes+replies+reposts: the 'likes+comments+shares' "
                     "variant tools use (DOMAIN.md: there is no standard formula); quotes can be added.")
     window_posts: int = Field(12, ge=1, description="Most recent own posts considered. Default 12, the "
@@ -27,6 +39,11 @@ class Options(BaseModel):
     window_days: int = Field(0, ge=0, description="Also drop posts older than this many days; 0 = no day limit. "
                                                  "Default 0, so the post window alone applies (DOMAIN.md "
                                                  "mentions 60-day windows too).")
+    per: Literal["auto", "followers", "views"] = Field(
+        "auto", description="What a post's engagements are divided by: followers (DOMAIN.md's engagements/"
+                            "followers, compared with benchmarks) or views (compared with view_benchmarks; posts "
+                            "without a view count are left out). Default auto: views on platforms whose "
+                            "benchmarks are per view (TikTok), followers elsewhere.")
     statistic: Literal["mean", "median"] = Field(
         "median", description="How per-post rates become one rate. Default median: one viral post must not "
                               "hide a dead audience, and HypeAuditor's benchmarks are medians (DOMAIN.md).")
@@ -36,6 +53,11 @@ class Options(BaseModel):
                     "already scaled per platform. Defaults (DOMAIN.md): nano 6.45% = HypeAuditor 2018 median "
                     "for 1–5K; micro 3.86% = theinfluencerpost micro; mid 2.57% = HypeAuditor 100K–1M; "
                     "macro 1.21% = theinfluencerpost macro; mega 1.5% = theinfluencerpost 'celebrities 1–2%'.")
+    view_benchmarks: dict[str, float] = Field(
+        default_factory=lambda: {"nano": 0.08, "micro": 0.065, "mid": 0.045, "macro": 0.03, "mega": 0.025},
+        description="Expected engagement per view per tier (fraction), used when engagements are divided by "
+                    "views. Defaults: TikTok's (likes+comments+shares)/views per tier, kolens.ai: nano 8%+, "
+                    "micro 5–8% (6.5%), mid 3–6% (4.5%), macro and mega 1.5–3.5% (3%, 2.5%).")
     fail_below: float = Field(0.3, ge=0, description="Fail when the rate is below this share of the benchmark. "
                                                      "Default 0.3: 'far below' = likely bought followers (DOMAIN.md).")
     warn_below: float = Field(0.6, ge=0, description="Warn when the rate is below this share of the benchmark. "
@@ -45,7 +67,7 @@ class Options(BaseModel):
     min_posts: int = Field(3, ge=1, description="Fewer own posts with visible counts than this gives "
                                                 "'unknown'. Default 3: fewer says little about a median.")
 
-    @field_validator("benchmarks")
+    @field_validator("benchmarks", "view_benchmarks")
     @classmethod
     def _known_tiers(cls, value: dict[str, float]) -> dict[str, float]:
         for name, rate in value.items():
@@ -69,27 +91,39 @@ def evaluate(candidate, options: Options, context) -> Verdict:
     followers = candidate.profile.followers
     if not followers:
         return Verdict.unknown("follower count is hidden or zero, so no engagement rate", followers=followers)
+    per = options.per if options.per != "auto" else \
+        "views" if candidate.profile.platform in PER_VIEW_PLATFORMS else "followers"
+    benchmarks = options.view_benchmarks if per == "views" else options.benchmarks
     tier = context.tier_of(followers)
-    if tier not in options.benchmarks:
+    if tier not in benchmarks:
         return Verdict.unknown(f"no engagement benchmark for {followers:,} followers (tier {tier or 'none'})",
                                followers=followers, tier=tier)
     window_days = options.window_days or None
     posts = own_posts(candidate, window_posts=options.window_posts, window_days=window_days, now=context.now)
-    counted = [(p, engagements(p, options.formula)) for p in posts]
-    counted = [(p, e) for p, e in counted if e is not None]
+    per_view = per == "views"
+    counted = []  # (post, engagements, what they are divided by)
+    for post in posts:
+        engaged = engagements(post, options.formula)
+        # per view: a post whose view count is unknown (or 0) says nothing about its rate
+        divisor = post.views if per_view else followers
+        if engaged is not None and divisor:
+            counted.append((post, engaged, divisor))
     formula = "+".join(options.formula)
     window = window_label(options.window_posts, window_days)
     if len(counted) < options.min_posts:
-        return Verdict.unknown(f"only {len(counted)} own posts with visible counts in the {window} "
-                               f"(need {options.min_posts})", posts=len(counted), formula=formula, window=window)
-    rate = summarise([e / followers for _, e in counted], options.statistic)
-    benchmark = options.benchmarks[tier]
+        visible = "visible counts and views" if per_view else "visible counts"
+        return Verdict.unknown(f"only {len(counted)} own posts with {visible} in the {window} "
+                               f"(need {options.min_posts})", posts=len(counted), formula=formula, window=window,
+                               per=per)
+    rate = summarise([e / d for _, e, d in counted], options.statistic)
+    benchmark = benchmarks[tier]
     ratio = rate / benchmark
     evidence = {"engagement_rate": round(rate, 6), "formula": formula, "window": window,
-                "statistic": options.statistic, "benchmark": benchmark, "posts": len(counted),
+                "statistic": options.statistic, "per": per, "benchmark": benchmark,
+                "posts": len(counted),
                 "tier": tier, "followers": followers, "ratio_to_benchmark": round(ratio, 3),
-                "post_ids": [p.platform_id for p, _ in counted]}
-    how = f"{options.statistic} ({formula})/followers over the {window}"
+                "post_ids": [p.platform_id for p, _, _ in counted]}
+    how = f"{options.statistic} ({formula})/{per} over the {window}"
     said = f"{rate:.2%} engagement vs {benchmark:.2%} {tier} benchmark ({ratio:.1f}×), {how}"
     if ratio < options.fail_below:
         return Verdict(outcome="fail", score=round(ratio, 4),
