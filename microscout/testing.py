@@ -18,8 +18,8 @@ from datetime import datetime, timedelta, timezone
 from types import ModuleType
 from typing import Any, Iterable
 
-from microscout.models import Candidate, Comment, Follower, Post, Profile, Snapshot
 from microscout.engine.rules import Rule, RuleContext, Verdict
+from microscout.models import Candidate, Comment, Follower, Post, Profile, Snapshot
 
 NOW = datetime(2026, 1, 1, 12, 0, tzinfo=timezone.utc)
 _ids = itertools.count(1)

@@ -7,8 +7,14 @@ import click
 
 from microscout.cli.common import PLATFORM_OPTION, rule_options, with_env
 from microscout.cli.records import Record, convert, load_rows, parse_mapping, print_scores, summary_lines
-from microscout.heuristics.accounts import (CLASSES, FAKE_CLASSES, AccountFeatures, classify_account, fake_share,
-                                            not_followed_back)
+from microscout.heuristics.accounts import (
+    CLASSES,
+    FAKE_CLASSES,
+    AccountFeatures,
+    classify_account,
+    fake_share,
+    not_followed_back,
+)
 from microscout.heuristics.measure import Scorecard
 
 BASELINE_NAME = "baseline: following >= 10x followers (one line)"

@@ -5,11 +5,17 @@ import json
 
 import click
 
-from microscout.cli.records import load_rows, parse_mapping, print_scores, summary_lines
 from microscout.cli.common import UsageProblem, with_env
+from microscout.cli.records import load_rows, parse_mapping, print_scores, summary_lines
+from microscout.heuristics.comments import (
+    BASELINE_NAME,
+    COMMENT_CLASSES,
+    DATA_SETS,
+    baseline_is_spam,
+    classify_comment,
+    detector_before,
+)
 from microscout.heuristics.measure import Scorecard
-from microscout.heuristics.comments import (BASELINE_NAME, COMMENT_CLASSES, DATA_SETS, baseline_is_spam,
-                                            classify_comment, detector_before)
 
 COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {
     "id": ("text", ("comment_id", "COMMENT_ID", "platform_id")),

@@ -12,8 +12,15 @@ import click
 from microscout.cli.common import PLATFORM_OPTION, UsageProblem, rule_options, with_env
 from microscout.cli.records import parse_label, print_scores, read_records
 from microscout.heuristics.measure import Scorecard
-from microscout.heuristics.sponsored import (BASELINE_SPONSORED, BASELINE_UNDISCLOSED, DISCLOSURES, PostAnalysis,
-                                             analyse_post, baseline_sponsored, baseline_undisclosed)
+from microscout.heuristics.sponsored import (
+    BASELINE_SPONSORED,
+    BASELINE_UNDISCLOSED,
+    DISCLOSURES,
+    PostAnalysis,
+    analyse_post,
+    baseline_sponsored,
+    baseline_undisclosed,
+)
 
 REQUIRED = ("id", "text")
 OPTIONAL = ("hashtags", "paid_flag")

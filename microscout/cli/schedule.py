@@ -109,7 +109,8 @@ def list_schedules(env: Env, as_json: bool, count: int) -> None:
         if last is None:
             click.echo("  last run  none yet")
             continue
-        line = f"  last run  #{last['id']} for {_when(last['scheduled_for'], zone)} ({last['trigger']}): {last['status']}"
+        line = (f"  last run  #{last['id']} for {_when(last['scheduled_for'], zone)} ({last['trigger']}): "
+                f"{last['status']}")
         line += _duration(last)
         if last.get("error"):
             line += f": {last['error']}"

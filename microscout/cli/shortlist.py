@@ -109,8 +109,9 @@ class ShortlistView:
 
     def _stacked(self, width: int):
         yield Text(self.title, style="italic", justify="center")
-        grid_cols = [("rank", "#", "right", 3), ("handle", "handle", "left", None), ("followers", "followers", "right", 9),
-                     ("rate", "eng. rate", "right", 9), ("score", "score", "right", 5)]
+        grid_cols = [("rank", "#", "right", 3), ("handle", "handle", "left", None),
+                     ("followers", "followers", "right", 9), ("rate", "eng. rate", "right", 9),
+                     ("score", "score", "right", 5)]
 
         def grid(values: list[str], style: str = "") -> Table:
             g = Table.grid(padding=(0, 1), expand=True)
@@ -157,8 +158,14 @@ def judging_progress(db, platforms: list[str], campaign: str) -> Iterator[Callab
     if not err.is_terminal:
         yield None
         return
-    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
-                               TimeRemainingColumn)
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
 
     with Progress(TextColumn(f"Judging candidates for {campaign}"), BarColumn(), MofNCompleteColumn(),
                   TextColumn("·"), TimeElapsedColumn(), TextColumn("elapsed ·"), TimeRemainingColumn(),

@@ -151,7 +151,8 @@ class RunRecord:
         notes += [n for n in stats.get("microscout/notes") or [] if n not in notes]
         extra.update(database=settings.get("MICROSCOUT_DB_PATH"), db_id=settings.get("MICROSCOUT_DB_ID"),
                      log=settings.get("LOG_FILE"),
-                     offsite_refused=int(before.get("offsite_refused") or 0) + int(stats.get("microscout/offsite_refused", 0)),
+                     offsite_refused=(int(before.get("offsite_refused") or 0)
+                                      + int(stats.get("microscout/offsite_refused", 0))),
                      offsite_origins=origins[:20], notes=notes, missing=missing,
                      repaired=int(before.get("repaired") or 0) + int(stats.get("microscout/requests_repaired", 0)))
         extra.update(pid=os.getpid(), reason=reason, message=message,

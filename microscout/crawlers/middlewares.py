@@ -17,9 +17,9 @@ from urllib.parse import urlparse, urlsplit
 
 from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.misc import load_object
 from scrapy.utils.response import response_status_message
-from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.defer import Deferred
 from twisted.internet.task import deferLater
 
@@ -351,8 +351,7 @@ class BearerAuthMiddleware:
     async def _refresh_or_login(self):
         from scrapy import Request
 
-        from microscout.crawlers.bsky_session import (
-            SessionProblem, XrpcError, error_from, explain_login, session_from)
+        from microscout.crawlers.bsky_session import SessionProblem, XrpcError, error_from, explain_login, session_from
 
         login = self._login()
         stats = self.crawler.stats

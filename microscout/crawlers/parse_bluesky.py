@@ -12,7 +12,7 @@ OPT_OUT_LABEL = "!no-unauthenticated"
 
 def _labels(actor: dict) -> set[str]:
     labels = optional(actor.get("labels") or None, list, "labels", [])
-    return {l["val"] for l in labels if isinstance(l, dict) and isinstance(l.get("val"), str)}
+    return {label["val"] for label in labels if isinstance(label, dict) and isinstance(label.get("val"), str)}
 
 
 def _int(value) -> int | None:

@@ -9,11 +9,27 @@ from datetime import datetime, timedelta, timezone
 from scrapy.exceptions import NotConfigured
 
 from microscout.crawlers.items import (
-    CommentItem, FetchedItem, FollowerItem, Item, ItemBatch, OptOutItem, PostItem, ProfileItem, UsageItem)
+    CommentItem,
+    FetchedItem,
+    FollowerItem,
+    Item,
+    ItemBatch,
+    OptOutItem,
+    PostItem,
+    ProfileItem,
+    UsageItem,
+)
 from microscout.store import open_store
 from microscout.store.writes import (
-    add_snapshots, now_iso, profile_ids, raise_last_post_at, upsert_comments, upsert_followers, upsert_posts,
-    upsert_profiles)
+    add_snapshots,
+    now_iso,
+    profile_ids,
+    raise_last_post_at,
+    upsert_comments,
+    upsert_followers,
+    upsert_posts,
+    upsert_profiles,
+)
 
 logger = logging.getLogger(__name__)
 

@@ -359,7 +359,8 @@ def _run_crawls(interrupts: Interrupts, config: Config, db_path: Path, specs: li
     logging.getLogger().setLevel(log_level)
     database, db_id = db_identity(db_path)
     for i, p in enumerate(prepared):
-        crawl_config = config.model_copy(update={"crawl": config.crawl.model_copy(update={"prefilter": p.spec.prefilter})})
+        crawl_settings = config.crawl.model_copy(update={"prefilter": p.spec.prefilter})
+        crawl_config = config.model_copy(update={"crawl": crawl_settings})
         prefilter = Prefilter(crawl_config, rules, campaign, p.spec.target_tiers)
         settings = build_settings(config.crawl, db_path=str(db_path), run_id=p.run_id, observed_at=p.observed_at,
                                   jobdir=str(p.jobdir), progress=progress and i == 0, previous=p.previous,

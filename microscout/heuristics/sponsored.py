@@ -188,8 +188,8 @@ SHOP_LINK_RE = re.compile(
     r"|story)\b|\bshop\s+(?:the|this)\s+(?:look|post|outfit)\b|\bltk\b|\bliketoknow\.?it\b"
     r"|\bmy\s+amazon\s+(?:store|storefront|shop|page|list)\b|\breferral\s+(?:link|code)\b", re.IGNORECASE)
 
-AFFILIATE_QUERY_RE = re.compile(r"[?&](?:utm_[a-z]+|ref|aff|aff_id|affid|affiliate|affiliate_id|tag|irclickid|clickref)=",
-                                re.IGNORECASE)
+AFFILIATE_QUERY_RE = re.compile(
+    r"[?&](?:utm_[a-z]+|ref|aff|aff_id|affid|affiliate|affiliate_id|tag|irclickid|clickref)=", re.IGNORECASE)
 AFFILIATE_PATH_RE = re.compile(r"/(?:aff|affiliate|affiliates|ref|go)/", re.IGNORECASE)
 # Links written without a scheme ("bit.ly/x", "www.amazon.com/dp/1?tag=x"); textlib.links
 # finds those with http(s) and a few shorteners.

@@ -107,7 +107,8 @@ def followers(app, query, account_id):
     # Pages go by follow-relation id (m + 1), not by account id: never guessable.
     ms = [m for m in app.pop.follower_indexes(p, app.clock.day) if max_id is None or m + 1 < max_id][:limit]
     out = [wire.other_account(app.pop.follower(p, m), app.clock, app.url) for m in ms]
-    headers = _link(app, f"/api/v1/accounts/{account_id}/followers", query, str(ms[0] + 1), str(ms[-1] + 1)) if ms else {}
+    path = f"/api/v1/accounts/{account_id}/followers"
+    headers = _link(app, path, query, str(ms[0] + 1), str(ms[-1] + 1)) if ms else {}
     return 200, out, headers
 
 

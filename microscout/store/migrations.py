@@ -21,7 +21,7 @@ migrations = Migrations(MIGRATION_SET)
 
 @migrations()
 def m001_initial(db: sqlite_utils.Database) -> None:
-    _run(db, 
+    _run(db,
         """
         CREATE TABLE profiles (
             id INTEGER PRIMARY KEY,

@@ -23,7 +23,12 @@ from pydantic import ValidationError
 from scrapy import Request, Spider
 from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.exceptions import (
-    CannotResolveHostError, CloseSpider, DownloadConnectionRefusedError, DownloadTimeoutError, IgnoreRequest)
+    CannotResolveHostError,
+    CloseSpider,
+    DownloadConnectionRefusedError,
+    DownloadTimeoutError,
+    IgnoreRequest,
+)
 from twisted.internet.error import ConnectError, DNSLookupError
 
 from microscout.crawlers.items import FetchedItem, ItemBatch, OptOutItem, ProfileItem
@@ -473,7 +478,8 @@ class CrawlSpider(Spider):
         state = self._state()
         del state["open"][ctx["pid"]]
         failed = set(entry["failed"])
-        fetched = [k for k in ("profile", "posts", "comments", "followers") if k in entry["fetched"] and k not in failed]
+        fetched = [k for k in ("profile", "posts", "comments", "followers")
+                   if k in entry["fetched"] and k not in failed]
         if entry["replies_expected"] and "posts" in fetched and "replies" not in failed:
             fetched.insert(fetched.index("posts") + 1, "comments")
         chains = state.setdefault("chains", {})
