@@ -121,7 +121,7 @@ class YouTube(Platform):
     api_key: SecretStr | None = None
     # The project's daily quota in units (Google's default 10,000; it resets at midnight
     # Pacific time). A crawl stops before it, saying what was done and what is left.
-    daily_quota: int = Field(10_000, ge=1)
+    daily_quota: int = Field(default=10_000, ge=1)
     tiers: dict[str, Tier] = Field(default_factory=lambda: tiers(1_000, 10_000, 100_000, 500_000, 1_000_000))
 
 
@@ -133,7 +133,7 @@ class Instagram(Platform):
     access_token: SecretStr | None = None
     ig_user_id: str = ""
     # Instagram allows 30 unique hashtags per account in a rolling 7 days.
-    hashtags_per_week: int = Field(30, ge=1)
+    hashtags_per_week: int = Field(default=30, ge=1)
     tiers: dict[str, Tier] = Field(default_factory=lambda: tiers(1_000, 10_000, 100_000, 500_000, 1_000_000))
 
 
@@ -144,7 +144,7 @@ class TikTok(Platform):
     client_key: SecretStr | None = None
     client_secret: SecretStr | None = None
     # Video queries cover at most 30 days (the API's limit): this many days back from today.
-    search_days: int = Field(30, ge=1, le=30)
+    search_days: int = Field(default=30, ge=1, le=30)
     tiers: dict[str, Tier] = Field(default_factory=lambda: tiers(1_000, 5_000, 50_000, 500_000, 1_000_000))
 
 

@@ -440,10 +440,14 @@ class CommentThresholds(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    short_words: int = Field(2, ge=0, description="Default 2: a comment of at most this many words is 'very short' "
-                             "and generic (DOMAIN.md: emoji-only / 'love this' comments; calibrated).")
-    praise_words: int = Field(5, ge=0, description="Default 5: stock praise in a comment of at most this many words "
-                              "makes it generic: the praise is all it says (calibrated).")
+    short_words: int = Field(
+        default=2, ge=0,
+        description="Default 2: a comment of at most this many words is 'very short' and generic (DOMAIN.md: "
+                    "emoji-only / 'love this' comments; calibrated).")
+    praise_words: int = Field(
+        default=5, ge=0,
+        description="Default 5: stock praise in a comment of at most this many words makes it generic: the praise is "
+                    "all it says (calibrated).")
 
 
 @dataclass(slots=True)

@@ -268,11 +268,11 @@ class SponsoredSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     fold_chars: int = Field(
-        125, ge=1,
+        default=125, ge=1,
         description="Characters shown before a caption is cut off at 'more'; a label ending after it is "
                     "'late'. Default 125: Instagram's truncation point (DOMAIN.md, FTC/ASA placement guidance).")
     hashtag_block_min: int = Field(
-        5, ge=2,
+        default=5, ge=2,
         description="A run of at least this many hashtags (not opening the post) buries a label placed "
                     "in it. Default 5 (DOMAIN.md: 'a label buried in a block of hashtags').")
     affiliate_domains: list[str] = Field(
@@ -304,7 +304,7 @@ class SponsoredSettings(BaseModel):
                     "proof that there is no ad. Default: the common public shorteners (DOMAIN.md: bit.ly, "
                     "goo.gl, po.st…); amzn.to and other affiliate shorteners are in affiliate_domains.")
     link_in_bio_alone: bool = Field(
-        False,
+        default=False,
         description="Whether 'link in bio' alone makes a post sponsored. Default false: creators point to "
                     "their own work that way too, so it counts only beside another signal or a brand "
                     "@mention (DOMAIN.md lists it as a commercial signal, not a proof).")
