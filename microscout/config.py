@@ -26,6 +26,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import ErrorDetails
 
 TIER_NAMES = ("nano", "micro", "mid", "macro", "mega")
 DEFAULT_CONFIG_NAME = "config.toml"
@@ -60,8 +61,8 @@ class Tier(Strict):
 
 def tiers(*bounds: int) -> dict[str, Tier]:
     """Five tiers from four boundaries: nano starts at bounds[0], mega has no top."""
-    edges = list(bounds) + [None]
-    return {name: Tier(min=edges[i], max=edges[i + 1]) for i, name in enumerate(TIER_NAMES)}
+    edges: list[int | None] = [*bounds, None]
+    return {name: Tier(min=bounds[i], max=edges[i + 1]) for i, name in enumerate(TIER_NAMES)}
 
 
 class Platform(Strict):
@@ -236,7 +237,8 @@ class Exports(Strict):
     default_format: str = "csv"
 
 
-SCHEDULE_STEPS = ("crawl", "shortlist", "export")
+Step = Literal["crawl", "shortlist", "export"]
+SCHEDULE_STEPS: tuple[Step, ...] = ("crawl", "shortlist", "export")
 # What a schedule's file name and folder may contain, with an example value each.
 SCHEDULE_FIELDS = {"schedule": "weekly", "campaign": "demo", "date": datetime(2025, 1, 6, 8, 0, tzinfo=timezone.utc),
                    "ext": "csv", "format": "csv", "run": 1}
@@ -267,7 +269,7 @@ class Schedule(Strict):
     cron: str
     timezone: str = "UTC"
     campaign: str
-    steps: list[Literal["crawl", "shortlist", "export"]] = Field(default_factory=lambda: list(SCHEDULE_STEPS))
+    steps: list[Step] = Field(default_factory=lambda: list(SCHEDULE_STEPS))
     crawl_args: list[str] = Field(default_factory=list)
     formats: list[str] = Field(default_factory=lambda: ["csv"], min_length=1)
     destination: str = "exports"
@@ -427,7 +429,7 @@ def resolve_env(value: Any, key: str, source: str) -> Any:
     return value
 
 
-def _describe(error: dict) -> str:
+def _describe(error: ErrorDetails) -> str:
     key = ".".join(str(p) for p in error["loc"] if not str(p).startswith("function-after"))
     if not key.isprintable():
         key = repr(key)

@@ -57,7 +57,7 @@ def command(env, files: tuple[str, ...], as_json: bool, label_column: str | None
             leave_out: str | None, quiet: bool) -> None:
     columns_map = parse_mapping(mapping, COLUMNS)
     detector = detector_before(leave_out) if leave_out else None
-    counts = {c: 0 for c in COMMENT_CLASSES}
+    counts: dict[str, int] = {c: 0 for c in COMMENT_CLASSES}
     name = f"spam, phrases as before {leave_out} was read" if leave_out else "spam"
     # The detector first, then the one-line baseline on the same rows.
     cards = {name: Scorecard(), BASELINE_NAME: Scorecard()}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import time
+from typing import Any
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
@@ -73,7 +74,7 @@ def counters(stats: dict, previous: dict | None = None) -> dict:
             errors[kind] = errors.get(kind, 0) + value
     def total(key: str, stat: str) -> int:
         return int(previous.get(key) or 0) + int(stats.get(stat, 0) or 0)
-    record = {
+    record: dict[str, Any] = {
         "requests": total("requests", "downloader/request_count"),
         "items": total("items", "microscout/items"),
         "profiles": total("profiles", "microscout/stored/profiles"),
@@ -171,7 +172,7 @@ class RunRecord:
         db = open_store(self.path, upgrade=False)
         try:
             with db.conn:
-                db["crawl_runs"].update(self.run_id, row)
+                db.table("crawl_runs").update(self.run_id, row)
         finally:
             db.conn.close()
 

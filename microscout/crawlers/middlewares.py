@@ -327,7 +327,7 @@ class BearerAuthMiddleware:
         if sent_with < self.generation:
             return None  # renewed since this request left
         if self.waiting is not None:
-            waiter = Deferred()
+            waiter: Deferred[tuple[str, str] | None] = Deferred()
             self.waiting.append(waiter)
             return await maybe_deferred_to_future(waiter)
         self.waiting = []

@@ -172,7 +172,7 @@ def prepare(db, config: Config, spec: CrawlSpec, resume: bool, db_path) -> Prepa
                                f"database {owner.get('database')}, not {database}; run the crawl without --resume "
                                "to start a new run in this database")
         own = job_folder(root, db_path, spec.platform, row["id"])
-        if owner is None or not (jobdir / "spider.state").exists():
+        if owner is None or jobdir is None or not (jobdir / "spider.state").exists():
             # killed without a clean shutdown (the frontier on disk is not trustworthy), or
             # state this database cannot vouch for: start the same run over in its own
             # folder (upserts make the repeated requests harmless)
@@ -267,14 +267,16 @@ class Interrupts:
             else:
                 waiting = True  # not started yet: stopped as soon as it is
         if waiting:
-            reactor.callLater(0.05, self.stop)
+            # Twisted types the reactor by zope interfaces whose methods have no self; plain mypy (without
+            # the mypy-zope plugin) takes the first parameter for self and misreads the signature.
+            reactor.callLater(0.05, self.stop)  # type: ignore[arg-type]
 
     @staticmethod
     def kill() -> None:
         from twisted.internet import reactor
 
         try:
-            reactor.stop()
+            reactor.stop()  # type: ignore[misc]  # zope interface method read without self, as above
         except RuntimeError:
             pass
 
@@ -285,7 +287,7 @@ def mark_unfinished(db_path, prepared: list[Prepared], interrupted: bool) -> Non
     db = open_store(db_path, upgrade=False)
     try:
         for p in prepared:
-            row = db["crawl_runs"].get(p.run_id)
+            row = db.table("crawl_runs").get(p.run_id)
             if row["status"] != "running":
                 continue
             stats = json.loads(row["stats"] or "{}")
@@ -293,8 +295,8 @@ def mark_unfinished(db_path, prepared: list[Prepared], interrupted: bool) -> Non
             if not interrupted:
                 stats["message"] = "the crawl ended without recording how; see the log in " + str(p.jobdir)
             with db.conn:
-                db["crawl_runs"].update(p.run_id, {"status": "interrupted" if interrupted else "failed",
-                                                   "finished_at": now_iso(), "stats": json.dumps(stats)})
+                db.table("crawl_runs").update(p.run_id, {"status": "interrupted" if interrupted else "failed",
+                                                         "finished_at": now_iso(), "stats": json.dumps(stats)})
     finally:
         db.conn.close()
 
@@ -406,6 +408,6 @@ def tidy(jobdir: Path) -> None:
 def _rows(db_path, prepared: list[Prepared]) -> list[dict]:
     db = open_store(db_path, upgrade=False)
     try:
-        return [dict(db["crawl_runs"].get(p.run_id)) for p in prepared]
+        return [dict(db.table("crawl_runs").get(p.run_id)) for p in prepared]
     finally:
         db.conn.close()
