@@ -176,8 +176,10 @@ def _times(following: int, followers: int) -> str:
 
 def _sentence(name: str, acc: AccountFeatures) -> str:
     if name == "ratio":
-        return (f"follows {acc.following:,} but has {acc.followers:,} follower"
-                f"{'' if acc.followers == 1 else 's'} ({_times(acc.following, acc.followers)})")
+        following, followers = acc.following, acc.followers
+        assert following is not None and followers is not None  # the ratio signal needs both counts
+        return (f"follows {following:,} but has {followers:,} follower"
+                f"{'' if followers == 1 else 's'} ({_times(following, followers)})")
     if name == "no_avatar":
         return "no profile picture"
     if name == "no_bio":

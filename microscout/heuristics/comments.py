@@ -380,9 +380,9 @@ class SpamDetector:
             candidates |= self.by_trigger.get(m.group(1)) or self.by_trigger[DIGITS]
         found = []
         for i in sorted(candidates):
-            m = self.phrases[i].pattern.search(visible)
-            if m:
-                found.append((self.phrases[i], m.group(0)))
+            hit = self.phrases[i].pattern.search(visible)
+            if hit:
+                found.append((self.phrases[i], hit.group(0)))
         return found
 
     def matches_without_pre_check(self, visible: str) -> list[tuple[Phrase, str]]:

@@ -647,9 +647,13 @@ def _labels(text: str, hashtags: Iterable[str], low: str | None = None, paid_fla
     if len(phrases) > 1:  # families may overlap ("Amazon affiliate" / "Amazon Associate"): keep the first
         phrases.sort(key=_position)
         kept: list[_Label] = []
+        kept_end = 0  # where the last kept label ends
         for label in phrases:
-            if not kept or label.start >= kept[-1].end:
+            # every phrase was matched in the text: both of its ends are known
+            assert label.start is not None and label.end is not None
+            if not kept or label.start >= kept_end:
                 kept.append(label)
+                kept_end = label.end
         phrases = kept
     adequate += phrases
     if wording and _gate(low, "thank"):
@@ -701,6 +705,7 @@ def _placement(label: _Label, text: str, settings: SponsoredSettings) -> tuple[D
     block = _buried_in(label, text, settings)
     if block:
         return "buried", f"label \"{label.text}\" is buried in a block of {block} hashtags"
+    assert label.end is not None  # a label in the text has both ends
     if label.end > settings.fold_chars:
         return "late", (f"label \"{label.text}\" ends at character {label.end}, after the first "
                         f"{settings.fold_chars} shown before \"more\"")

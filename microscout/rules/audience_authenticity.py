@@ -10,6 +10,8 @@ decided on the estimated real share.
 """
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from microscout import Need, Rule, Verdict, hookimpl
@@ -59,8 +61,8 @@ def evaluate(candidate, options: Options, context) -> Verdict:
                                    sample=0, reason_code="not_fetched")
         return Verdict.unknown("the follower sample is empty", sample=0, reason_code="empty_sample")
     t = options.accounts
-    counts = {c: 0 for c in CLASSES}
-    flagged = []
+    counts: dict[str, int] = {c: 0 for c in CLASSES}
+    flagged: list[dict[str, Any]] = []
     # Labels for every follower; the reason sentences only for the examples shown.
     label_of = follower_labeler(t)
     for follower in followers:

@@ -6,6 +6,7 @@ with the audience) and must not dilute or inflate the audience's generic share.
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -68,8 +69,8 @@ def evaluate(candidate, options: Options, context) -> Verdict:
     if n < options.min_comments:
         return Verdict.unknown(f"only {n} audience comments (at least {options.min_comments} needed)",
                                comments=n, creator_replies=creator_replies)
-    counts = Counter()
-    examples = []
+    counts: Counter[str] = Counter()
+    examples: list[dict[str, Any]] = []
     for comment in audience:
         verdict = classify_comment(comment.text, options.comments)
         counts[verdict.label] += 1

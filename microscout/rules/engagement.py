@@ -12,14 +12,22 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from microscout import Need, Rule, Verdict, hookimpl
 from microscout.config import TIER_NAMES
-from microscout.heuristics.posts import Count, engagements, own_posts, posts_missing, summarise, window_label
+from microscout.heuristics.posts import (
+    DEFAULT_FORMULA,
+    Count,
+    engagements,
+    own_posts,
+    posts_missing,
+    summarise,
+    window_label,
+)
 
 
 class Options(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     formula: list[Count] = Field(
-        default_factory=lambda: ["likes", "replies", "reposts"], min_length=1,
+        default_factory=lambda: list(DEFAULT_FORMULA), min_length=1,
         description="Counts added up per post. Default likes+replies+reposts: the 'likes+comments+shares' "
                     "variant tools use (DOMAIN.md: there is no standard formula); quotes can be added.")
     window_posts: int = Field(12, ge=1, description="Most recent own posts considered. Default 12, the "

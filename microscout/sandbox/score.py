@@ -97,8 +97,8 @@ def score(db: sqlite_utils.Database, campaign: str, size: int, seed: int) -> Sco
     pop = Population(size, seed)
     index = {key_for(p.platform, p.platform_id): p.i for p in pop}
     archetypes = {name: ArchetypeScore(name, RULE_FOR.get(name)) for name in (*PLANTED, "background")}
-    for i in range(size):
-        archetypes[pop.archetype(i)].generated += 1
+    for n in range(size):
+        archetypes[pop.archetype(n)].generated += 1
     verdicts: dict[int, dict[str, str]] = defaultdict(dict)
     for pid, rule, outcome in db.execute("SELECT profile_id, rule, outcome FROM verdicts WHERE run_id = ?", [run_id]):
         verdicts[pid][rule] = outcome

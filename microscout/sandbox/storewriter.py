@@ -88,6 +88,7 @@ def generate(path: str | Path, size: int, seed: int, *, posts: int = 30, posts_w
             "INSERT INTO crawl_runs (platform, arguments, started_at, finished_at, status) VALUES (?, ?, ?, ?, ?)",
             ["sandbox", json.dumps({"generate": {"size": size, "seed": seed}}), now_iso(), now_iso(),
              "finished"]).lastrowid
+    assert run_id is not None  # the INSERT just made the row
     # Cap the rows one transaction buffers, so replies and follower samples do not make
     # a batch (and peak memory) several times larger than posts alone would.
     per_profile = 1 + posts + posts_with_replies * ids.MAX_REPLIES + followers
