@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
@@ -13,6 +13,9 @@ from twisted.internet.task import LoopingCall
 
 from microscout.store import open_store
 from microscout.store.writes import now_iso
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
 
 STATUS = {"finished": "finished", "shutdown": "interrupted", "hashtag_feeds_not_public": "failed",
           "login_refused": "failed"}
@@ -93,7 +96,7 @@ def counters(stats: dict, previous: dict | None = None) -> dict:
 
 
 class RunRecord:
-    def __init__(self, crawler):
+    def __init__(self, crawler: Crawler) -> None:
         settings = crawler.settings
         self.path = settings.get("MICROSCOUT_DB")
         self.run_id = settings.getint("MICROSCOUT_RUN_ID")
@@ -180,7 +183,7 @@ class RunRecord:
 class Progress:
     """A live rich display on a terminal: requests, profiles, posts, errors, rate-limit waits."""
 
-    def __init__(self, crawler):
+    def __init__(self, crawler: Crawler) -> None:
         if not crawler.settings.getbool("MICROSCOUT_PROGRESS"):
             raise NotConfigured
         self.crawler = crawler

@@ -19,6 +19,7 @@ import shutil
 import signal
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from microscout.config import Config
 from microscout.crawlers.bsky_session import Login, SessionFile, SessionProblem, session_path
@@ -27,6 +28,9 @@ from microscout.crawlers.settings import build_settings
 from microscout.crawlers.spiders.base import Bounds
 from microscout.store import open_store
 from microscout.store.writes import now_iso
+
+if TYPE_CHECKING:
+    from scrapy.crawler import CrawlerProcess
 
 BSKY_HANDLE_ENV = "MICROSCOUT_BSKY_HANDLE"
 BSKY_PASSWORD_ENV = "MICROSCOUT_BSKY_APP_PASSWORD"
@@ -219,9 +223,9 @@ class Interrupts:
     does not start). While it runs: the first stops every crawl gracefully (its state saved
     for --resume), the next stops the reactor at once."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.count = 0
-        self.process = None
+        self.process: CrawlerProcess | None = None
         self.previous: dict = {}
         self.stopped: set[int] = set()
 
@@ -253,8 +257,10 @@ class Interrupts:
         from scrapy.utils.defer import deferred_from_coro
         from twisted.internet import reactor
 
+        process = self.process
+        assert process is not None  # handle() schedules stop() only once the crawl's process exists
         waiting = False
-        for crawler in list(self.process.crawlers):
+        for crawler in list(process.crawlers):
             if id(crawler) in self.stopped:
                 continue
             try:

@@ -119,7 +119,7 @@ class CrawlSpider(Spider):
     # or a 404 from a server that never gave an API answer stops the crawl with one line
     api_name: str | None = None
 
-    def __init__(self, *args, hashtags=(), handles=(), bounds=None, prefilter=None, **kwargs):
+    def __init__(self, *args, hashtags=(), handles=(), bounds=None, prefilter=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.hashtags = [h.lstrip("#") for h in hashtags]
         self.handles = [h.lstrip("@") for h in handles]
@@ -130,7 +130,7 @@ class CrawlSpider(Spider):
         self.reached: set[str] = set()          # origins that answered in this session
         self.api_ok: set[str] = set()           # origins that gave an API answer (JSON) in this session
         if not hasattr(self, "state"):
-            self.state = {}
+            self.state: dict = {}
 
     @classmethod
     def preflight(cls, config, spec) -> dict:
