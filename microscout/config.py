@@ -26,6 +26,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import ErrorDetails
 
 TIER_NAMES = ("nano", "micro", "mid", "macro", "mega")
 DEFAULT_CONFIG_NAME = "config.toml"
@@ -60,8 +61,8 @@ class Tier(Strict):
 
 def tiers(*bounds: int) -> dict[str, Tier]:
     """Five tiers from four boundaries: nano starts at bounds[0], mega has no top."""
-    edges = list(bounds) + [None]
-    return {name: Tier(min=edges[i], max=edges[i + 1]) for i, name in enumerate(TIER_NAMES)}
+    edges: list[int | None] = [*bounds, None]
+    return {name: Tier(min=bounds[i], max=edges[i + 1]) for i, name in enumerate(TIER_NAMES)}
 
 
 class Platform(Strict):
@@ -121,7 +122,7 @@ class YouTube(Platform):
     api_key: SecretStr | None = None
     # The project's daily quota in units (Google's default 10,000; it resets at midnight
     # Pacific time). A crawl stops before it, saying what was done and what is left.
-    daily_quota: int = Field(10_000, ge=1)
+    daily_quota: int = Field(default=10_000, ge=1)
     tiers: dict[str, Tier] = Field(default_factory=lambda: tiers(1_000, 10_000, 100_000, 500_000, 1_000_000))
 
 
@@ -133,7 +134,7 @@ class Instagram(Platform):
     access_token: SecretStr | None = None
     ig_user_id: str = ""
     # Instagram allows 30 unique hashtags per account in a rolling 7 days.
-    hashtags_per_week: int = Field(30, ge=1)
+    hashtags_per_week: int = Field(default=30, ge=1)
     tiers: dict[str, Tier] = Field(default_factory=lambda: tiers(1_000, 10_000, 100_000, 500_000, 1_000_000))
 
 
@@ -144,7 +145,7 @@ class TikTok(Platform):
     client_key: SecretStr | None = None
     client_secret: SecretStr | None = None
     # Video queries cover at most 30 days (the API's limit): this many days back from today.
-    search_days: int = Field(30, ge=1, le=30)
+    search_days: int = Field(default=30, ge=1, le=30)
     tiers: dict[str, Tier] = Field(default_factory=lambda: tiers(1_000, 5_000, 50_000, 500_000, 1_000_000))
 
 
@@ -245,7 +246,8 @@ class Exports(Strict):
     default_format: str = "csv"
 
 
-SCHEDULE_STEPS = ("crawl", "shortlist", "export")
+Step = Literal["crawl", "shortlist", "export"]
+SCHEDULE_STEPS: tuple[Step, ...] = ("crawl", "shortlist", "export")
 # What a schedule's file name and folder may contain, with an example value each.
 SCHEDULE_FIELDS = {"schedule": "weekly", "campaign": "demo", "date": datetime(2025, 1, 6, 8, 0, tzinfo=timezone.utc),
                    "ext": "csv", "format": "csv", "run": 1}
@@ -276,7 +278,7 @@ class Schedule(Strict):
     cron: str
     timezone: str = "UTC"
     campaign: str
-    steps: list[Literal["crawl", "shortlist", "export"]] = Field(default_factory=lambda: list(SCHEDULE_STEPS))
+    steps: list[Step] = Field(default_factory=lambda: list(SCHEDULE_STEPS))
     crawl_args: list[str] = Field(default_factory=list)
     formats: list[str] = Field(default_factory=lambda: ["csv"], min_length=1)
     destination: str = "exports"
@@ -436,7 +438,7 @@ def resolve_env(value: Any, key: str, source: str) -> Any:
     return value
 
 
-def _describe(error: dict) -> str:
+def _describe(error: ErrorDetails) -> str:
     key = ".".join(str(p) for p in error["loc"] if not str(p).startswith("function-after"))
     if not key.isprintable():
         key = repr(key)

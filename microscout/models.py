@@ -32,7 +32,8 @@ class Profile:
     has_avatar: bool = _doc("True unless the platform shows its default picture", default=True)
     followers: int | None = _doc("follower count; None when hidden (never 0 for hidden)", default=None)
     following: int | None = _doc("how many accounts it follows; None when hidden", default=None)
-    posts_count: int | None = _doc("posts the platform counts for the account (all time); None when hidden", default=None)
+    posts_count: int | None = _doc("posts the platform counts for the account (all time); None when hidden",
+                                   default=None)
     created_at: datetime | None = _doc("when the account was created (UTC)", default=None)
     last_post_at: datetime | None = _doc("its newest post (UTC): the platform's, else the newest fetched", default=None)
     bot: bool = _doc("the platform flags it as automated (Mastodon bot, Bluesky's bot label)", default=False)
@@ -99,11 +100,14 @@ class Snapshot:
 class Candidate:
     profile: Profile = _doc("the creator's Profile")
     posts: list[Post] = _doc("recent posts, newest first (own posts and, where fetched, replies)", default_factory=list)
-    comments: dict[str, list[Comment]] = _doc("replies by others to the creator's posts, by the post's platform id", default_factory=dict)
+    comments: dict[str, list[Comment]] = _doc("replies by others to the creator's posts, by the post's platform id",
+                                              default_factory=dict)
     followers: list[Follower] = _doc("the sampled followers", default_factory=list)
-    snapshots: list[Snapshot] = _doc("the profile's counts at each crawl, oldest first (growth over time)", default_factory=list)
+    snapshots: list[Snapshot] = _doc("the profile's counts at each crawl, oldest first (growth over time)",
+                                     default_factory=list)
     # Which kinds of data the crawl actually fetched, so "none" can be told from "not asked".
-    fetched: frozenset[str] = _doc("which kinds of data the crawl fetched: profile, posts, comments, followers; lets a rule tell 'none' from 'not fetched'", default=frozenset())
+    fetched: frozenset[str] = _doc("which kinds of data the crawl fetched: profile, posts, comments, followers; "
+                                   "lets a rule tell 'none' from 'not fetched'", default=frozenset())
 
     @property
     def handle(self) -> str:

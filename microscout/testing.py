@@ -18,8 +18,8 @@ from datetime import datetime, timedelta, timezone
 from types import ModuleType
 from typing import Any, Iterable
 
-from microscout.models import Candidate, Comment, Follower, Post, Profile, Snapshot
 from microscout.engine.rules import Rule, RuleContext, Verdict
+from microscout.models import Candidate, Comment, Follower, Post, Profile, Snapshot
 
 NOW = datetime(2026, 1, 1, 12, 0, tzinfo=timezone.utc)
 _ids = itertools.count(1)
@@ -87,6 +87,9 @@ def evaluate(plugin: ModuleType | object | Rule, rule: str | Candidate, cand: Ca
     microscout would, and run its rule ``rule`` on ``cand`` with ``options`` validated by
     the rule's own model. ``evaluate(a_rule, cand, **options)`` runs a Rule directly."""
     if isinstance(plugin, Rule):
+        if isinstance(rule, str):
+            raise TypeError(f"evaluate(rule_object, candidate, ...): the second argument is the candidate, "
+                            f"not a rule name ({rule!r})")
         found, cand = plugin, rule  # evaluate(rule_object, candidate, ...)
     else:
         from microscout.engine.plugins import collect_rules, make_plugin_manager
@@ -97,4 +100,6 @@ def evaluate(plugin: ModuleType | object | Rule, rule: str | Candidate, cand: Ca
         if rule not in rules:
             raise KeyError(f"the plugin registers no rule {rule!r}; it registers: {', '.join(rules) or 'none'}")
         found = rules[rule]
+    if cand is None:
+        raise TypeError("evaluate(plugin, rule_name, candidate, ...): no candidate given")
     return found.evaluate(cand, found.options.model_validate(options), ctx or context())

@@ -86,12 +86,12 @@ class Boundary(click.Group):
                 raise  # click ends quietly when the reader of a pipe goes away
             if ctx.params.get("debug"):
                 raise
-            from microscout.cli.common import failure, log_traceback
+            from microscout.cli.common import Failure, failure, log_traceback
 
             problem = failure(exc)
             log = log_traceback(exc)
             if problem.exit_code == 1 and log is not None:
-                problem.message += f" (traceback in {log}; `microscout --debug …` prints it)"
+                problem = Failure(f"{problem.message} (traceback in {log}; `microscout --debug …` prints it)")
             raise problem from None
 
 

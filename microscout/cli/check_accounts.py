@@ -7,8 +7,14 @@ import click
 
 from microscout.cli.common import PLATFORM_OPTION, rule_options, with_env
 from microscout.cli.records import Record, convert, load_rows, parse_mapping, print_scores, summary_lines
-from microscout.heuristics.accounts import (CLASSES, FAKE_CLASSES, AccountFeatures, classify_account, fake_share,
-                                            not_followed_back)
+from microscout.heuristics.accounts import (
+    CLASSES,
+    FAKE_CLASSES,
+    AccountFeatures,
+    classify_account,
+    fake_share,
+    not_followed_back,
+)
 from microscout.heuristics.measure import Scorecard
 
 BASELINE_NAME = "baseline: following >= 10x followers (one line)"
@@ -84,11 +90,11 @@ def command(env, files: tuple[str, ...], as_json: bool, label_column: str | None
     # The thresholds configured for the audience_authenticity rule: one classifier everywhere.
     thresholds = rule_options(env, "audience_authenticity", platform).accounts
     columns_map = parse_mapping(mapping, COLUMNS)
-    counts = {c: 0 for c in CLASSES}
+    counts: dict[str, int] = {c: 0 for c in CLASSES}
     # "suspicious" is the fake detector; the baseline is the one-line rule on the same rows.
     cards = {"fake = suspicious": Scorecard(), "fake = suspicious or mass_follower": Scorecard(),
              BASELINE_NAME: Scorecard()}
-    table_rows = []
+    table_rows: list[tuple[str, ...]] = []
     for record, columns, label in load_rows(files, columns_map, label_column, half, COLUMNS,
                                             ("followers", "following", "posts", "has_avatar", "bio_length")):
         acc = features_of(record, columns)

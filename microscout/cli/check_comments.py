@@ -5,11 +5,17 @@ import json
 
 import click
 
-from microscout.cli.records import load_rows, parse_mapping, print_scores, summary_lines
 from microscout.cli.common import UsageProblem, with_env
+from microscout.cli.records import load_rows, parse_mapping, print_scores, summary_lines
+from microscout.heuristics.comments import (
+    BASELINE_NAME,
+    COMMENT_CLASSES,
+    DATA_SETS,
+    baseline_is_spam,
+    classify_comment,
+    detector_before,
+)
 from microscout.heuristics.measure import Scorecard
-from microscout.heuristics.comments import (BASELINE_NAME, COMMENT_CLASSES, DATA_SETS, baseline_is_spam,
-                                            classify_comment, detector_before)
 
 COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {
     "id": ("text", ("comment_id", "COMMENT_ID", "platform_id")),
@@ -51,7 +57,7 @@ def command(env, files: tuple[str, ...], as_json: bool, label_column: str | None
             leave_out: str | None, quiet: bool) -> None:
     columns_map = parse_mapping(mapping, COLUMNS)
     detector = detector_before(leave_out) if leave_out else None
-    counts = {c: 0 for c in COMMENT_CLASSES}
+    counts: dict[str, int] = {c: 0 for c in COMMENT_CLASSES}
     name = f"spam, phrases as before {leave_out} was read" if leave_out else "spam"
     # The detector first, then the one-line baseline on the same rows.
     cards = {name: Scorecard(), BASELINE_NAME: Scorecard()}

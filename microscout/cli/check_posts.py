@@ -12,8 +12,15 @@ import click
 from microscout.cli.common import PLATFORM_OPTION, UsageProblem, rule_options, with_env
 from microscout.cli.records import parse_label, print_scores, read_records
 from microscout.heuristics.measure import Scorecard
-from microscout.heuristics.sponsored import (BASELINE_SPONSORED, BASELINE_UNDISCLOSED, DISCLOSURES, PostAnalysis,
-                                             analyse_post, baseline_sponsored, baseline_undisclosed)
+from microscout.heuristics.sponsored import (
+    BASELINE_SPONSORED,
+    BASELINE_UNDISCLOSED,
+    DISCLOSURES,
+    PostAnalysis,
+    analyse_post,
+    baseline_sponsored,
+    baseline_undisclosed,
+)
 
 REQUIRED = ("id", "text")
 OPTIONAL = ("hashtags", "paid_flag")
@@ -203,7 +210,7 @@ def command(env, file: Path, as_json: bool, fold_chars: int | None, hashtag_bloc
     analyses = [analyse_post(row.text, row.hashtags, row.paid_flag, settings) for row in rows]
     results = [_as_json(row, analysis) for row, analysis in zip(rows, analyses)]
     by_status = Counter(r["disclosure"] for r in results)
-    summary = {"posts": len(results), "sponsored": sum(r["sponsored"] for r in results),
+    summary: dict[str, int] = {"posts": len(results), "sponsored": sum(r["sponsored"] for r in results),
                **{status: by_status[status] for status in DISCLOSURES}}
     cards = score_cards(rows, analyses, label_means) if label_column else {}
     if as_json:

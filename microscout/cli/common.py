@@ -14,12 +14,15 @@ import sys
 import traceback
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import click
 import pluggy
 
 from microscout.config import Config, ConfigError, load_config
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 
 class UsageProblem(click.ClickException):
@@ -29,11 +32,13 @@ class UsageProblem(click.ClickException):
 
 
 class Failure(click.ClickException):
-    """Any other error, as the one line a user sees: exit 1 (runtime) or 2 (bad input)."""
+    """Any other error, as the one line a user sees: exit 1 (runtime); BadInput: exit 2 (bad input)."""
 
-    def __init__(self, message: str, exit_code: int = 1):
-        super().__init__(message)
-        self.exit_code = exit_code
+
+class BadInput(Failure):
+    """A Failure caused by configuration or input (a retry does not change it): exit 2."""
+
+    exit_code = 2
 
 
 ERROR_LOG_NAME = "errors.log"
@@ -63,11 +68,11 @@ def log_traceback(exc: BaseException) -> Path | None:
         return None
 
 
-def _one_line(text: str) -> str:
+def _one_line(text: object) -> str:
     return " ".join(str(text).split()) or "(no message)"
 
 
-def failure(exc: Exception) -> Failure:
+def failure(exc: BaseException) -> Failure:
     """The one line (and exit code) for an exception no command turned into a message."""
     from microscout.config import ConfigError
     from microscout.crawlers.parse_common import Malformed
@@ -75,14 +80,14 @@ def failure(exc: Exception) -> Failure:
     from microscout.store import StoreError
 
     if isinstance(exc, (ConfigError, PluginError, StoreError)):
-        return Failure(_one_line(exc), 2)
+        return BadInput(_one_line(exc))
     if isinstance(exc, Malformed):
-        return Failure(f"malformed input: {_one_line(exc)}", 2)
+        return BadInput(f"malformed input: {_one_line(exc)}")
     if isinstance(exc, UnicodeDecodeError):
-        return Failure(f"input is not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset {exc.start}); "
-                       f"save it as UTF-8", 2)
+        return BadInput(f"input is not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset {exc.start}); "
+                        f"save it as UTF-8")
     if isinstance(exc, RecursionError):
-        return Failure("input nested too deeply to read; check the file or the server's answer", 2)
+        return BadInput("input nested too deeply to read; check the file or the server's answer")
     if isinstance(exc, sqlite3.OperationalError) and ("locked" in str(exc) or "busy" in str(exc)):
         return Failure(f"the database is busy ({_one_line(exc)}): another microscout process is writing to it; "
                        f"try again when it has finished")
@@ -99,7 +104,7 @@ def failure(exc: Exception) -> Failure:
             return Failure(f"no space left on the device{where}; free some space and run the command again")
         bad_path = exc.errno in (errno.EACCES, errno.EPERM, errno.ENOENT, errno.ENOTDIR, errno.EISDIR,
                                  errno.EEXIST, errno.EROFS)
-        return Failure(f"{what}{where}; check the path and its permissions", 2 if bad_path else 1)
+        return (BadInput if bad_path else Failure)(f"{what}{where}; check the path and its permissions")
     if isinstance(exc, MemoryError):
         return Failure("out of memory; try a smaller batch (--batch-size) or fewer profiles")
     return Failure(f"unexpected error: {type(exc).__name__}: {_one_line(exc)[:300]}")
@@ -133,7 +138,7 @@ class Env:
         self._config: Config | None = None
         self._pm: pluggy.PluginManager | None = None
         self._rules = None
-        self._db = None
+        self._db: sqlite_utils.Database | None = None
 
     @property
     def config(self) -> Config:

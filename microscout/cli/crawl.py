@@ -7,7 +7,6 @@ import sys
 import click
 
 from microscout.cli.common import UsageProblem, with_env
-
 from microscout.crawlers.platforms import API_PLATFORMS, CRAWLABLE
 
 PLATFORMS = CRAWLABLE
@@ -170,9 +169,11 @@ def stored_candidates(db_path, platform: str) -> list[str]:
 
 @click.command(name="crawl", short_help="Discover creators on a platform or for a campaign.")
 @click.argument("target")
-@click.option("--hashtag", "hashtags", multiple=True, metavar="TAG", help="Hashtag to discover authors from (repeatable).")
+@click.option("--hashtag", "hashtags", multiple=True, metavar="TAG",
+              help="Hashtag to discover authors from (repeatable).")
 @click.option("--handle", "handles", multiple=True, metavar="@USER", help="Account to crawl directly (repeatable).")
-@click.option("--instance", default=None, metavar="URL", help="Mastodon instance (default: platforms.mastodon.base_url).")
+@click.option("--instance", default=None, metavar="URL",
+              help="Mastodon instance (default: platforms.mastodon.base_url).")
 @click.option("--appview", default=None, metavar="URL", help="Bluesky AppView (default: platforms.bluesky.base_url).")
 @click.option("--pds", default=None, metavar="URL", help="Bluesky PDS for the login (default: platforms.bluesky.pds).")
 @click.option("--appview-did", default=None, metavar="DID",
@@ -243,7 +244,8 @@ def command(env, target, hashtags, handles, instance, appview, pds, appview_did,
             raise UsageProblem(f"campaign {target!r} names no crawlable platform (crawlable: {', '.join(PLATFORMS)})")
         hashtags = tuple(campaign_cfg.hashtags) + tuple(hashtags)
         if not hashtags and not handles and not known:
-            raise UsageProblem(f"campaign {target!r} has no hashtags; add campaigns.{target}.hashtags or pass --hashtag")
+            raise UsageProblem(f"campaign {target!r} has no hashtags; "
+                               f"add campaigns.{target}.hashtags or pass --hashtag")
         campaign = target
     if instance and "mastodon" not in platforms:
         raise UsageProblem("--instance is for Mastodon crawls")
@@ -290,8 +292,8 @@ def command(env, target, hashtags, handles, instance, appview, pds, appview_did,
         specs.append(spec)
 
     try:
-        rows = run_crawls(config, env.database_path, specs, resume=resume, progress=sys.stdout.isatty(), rules=env.rules,
-                          campaign=campaign)
+        rows = run_crawls(config, env.database_path, specs, resume=resume, progress=sys.stdout.isatty(),
+                          rules=env.rules, campaign=campaign)
     except CrawlInterrupted:
         click.echo("interrupted before the crawl started; nothing was recorded", err=True)
         sys.exit(1)
@@ -320,8 +322,8 @@ def command(env, target, hashtags, handles, instance, appview, pds, appview_did,
             refused = stats.get("message")
         elif row["status"] == "failed":
             failed = True
-            click.echo(f"crawl run {row['id']} ({row['platform']}) failed: {stats.get('message') or stats.get('reason')}",
-                       err=True)
+            click.echo(f"crawl run {row['id']} ({row['platform']}) failed: "
+                       f"{stats.get('message') or stats.get('reason')}", err=True)
         elif row["status"] == "interrupted":
             failed = True
             click.echo(f"crawl run {row['id']} ({row['platform']}) interrupted: run the same command with --resume "

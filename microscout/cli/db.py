@@ -43,7 +43,6 @@ def migrate(env: Env) -> None:
     """Create the database if needed and apply pending migrations."""
     from microscout.store import open_store
     from microscout.store.migrations import migrate as run_migrations
-
     from microscout.store.runs import interrupt_stale_runs
 
     db = open_store(env.database_path, create=True, upgrade=False)

@@ -86,7 +86,8 @@ def command(env: Env, handle: str, campaign: str | None, as_json: bool) -> None:
         about = [profile.get("display_name") or "",
                  profile_url(profile["platform"], profile["handle"], profile.get("url"), profile.get("instance"),
                              profile.get("platform_id")) or "",
-                 f"contact: {contact_in(profile.get('bio'))}" if contact_in(profile.get("bio")) else "no contact in the bio"]
+                 (f"contact: {contact_in(profile.get('bio'))}" if contact_in(profile.get("bio"))
+                  else "no contact in the bio")]
         console.print(Text(" · ".join(a for a in about if a), style="dim"))
         for v in verdicts:
             console.print()

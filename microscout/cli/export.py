@@ -15,7 +15,8 @@ from microscout.cli.common import Env, UsageProblem, with_env
               help="Exporter name: csv, xlsx, html, json, jsonl or a plugin's (default from config).")
 @click.option("--out", type=click.Path(dir_okay=False), default=None,
               help="File to write (default: exports dir from config, CAMPAIGN-TIMESTAMP.EXT).")
-@click.option("--limit", type=click.IntRange(min=1), default=None, help="Rows (default: the campaign's shortlist_size).")
+@click.option("--limit", type=click.IntRange(min=1), default=None,
+              help="Rows (default: the campaign's shortlist_size).")
 @click.option("--bom/--no-bom", default=True, show_default=True,
               help="Start a csv with a UTF-8 byte-order mark, so spreadsheets read it as UTF-8.")
 @click.option("--json", "as_json", is_flag=True, help="Print what was written as JSON.")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import click
 from rich.console import Console
@@ -18,7 +19,7 @@ def command(env: Env, as_json: bool) -> None:
     from microscout.engine.plugins import plugin_source
 
     pm = env.pm
-    rows = []
+    rows: list[dict[str, Any]] = []
     for plugin in pm.get_plugins():
         name = pm.get_name(plugin)
         hooks = sorted(c.name for c in pm.get_hookcallers(plugin) or [])

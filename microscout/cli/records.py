@@ -100,7 +100,7 @@ def _read_csv(path: Path, text: str) -> Iterator[Record]:
         for row in reader:
             if None in row:
                 raise UsageProblem(f"{path} line {reader.line_num + skipped}: more values than the "
-                                   f"{len(reader.fieldnames)} columns of the header")
+                                   f"{len(fieldnames)} columns of the header")
             yield Record(f"{path.name} line {reader.line_num + skipped}", row)
     except csv.Error as exc:
         raise UsageProblem(f"{path} line {reader.line_num + skipped}: bad CSV: {exc}") from None

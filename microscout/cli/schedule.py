@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import sys
 from datetime import datetime
+from typing import Any
 
 import click
 
@@ -77,16 +78,17 @@ def list_schedules(env: Env, as_json: bool, count: int) -> None:
     db = _read_db(env)
     now = utcnow()
     holder = holder_of(db) if db is not None else None
-    out = []
+    out: list[dict[str, Any]] = []
     for name, schedule in config.schedules.items():
         last = history.last_run(db, name) if db is not None else None
-        item = {"name": name, "enabled": schedule.enabled, "cron": schedule.cron, "timezone": schedule.timezone,
-                "when": cron.describe(schedule), "campaign": schedule.campaign, "steps": schedule.steps,
-                "formats": schedule.formats, "destination": str(config.path(schedule.destination)),
-                "filename": schedule.filename, "retries": schedule.retries, "catch_up": schedule.catch_up,
-                "next_runs": [t.isoformat() for t in cron.next_runs(schedule, now, count)],
-                "last_run": last,
-                "running_now": bool(holder and (holder.get("holder") or "").startswith(f"schedule {name},"))}
+        item: dict[str, Any] = {
+            "name": name, "enabled": schedule.enabled, "cron": schedule.cron, "timezone": schedule.timezone,
+            "when": cron.describe(schedule), "campaign": schedule.campaign, "steps": schedule.steps,
+            "formats": schedule.formats, "destination": str(config.path(schedule.destination)),
+            "filename": schedule.filename, "retries": schedule.retries, "catch_up": schedule.catch_up,
+            "next_runs": [t.isoformat() for t in cron.next_runs(schedule, now, count)],
+            "last_run": last,
+            "running_now": bool(holder and (holder.get("holder") or "").startswith(f"schedule {name},"))}
         out.append(item)
     if as_json:
         click.echo(json.dumps({"database": str(env.database_path), "schedules": out}, indent=2, ensure_ascii=False))
@@ -109,7 +111,8 @@ def list_schedules(env: Env, as_json: bool, count: int) -> None:
         if last is None:
             click.echo("  last run  none yet")
             continue
-        line = f"  last run  #{last['id']} for {_when(last['scheduled_for'], zone)} ({last['trigger']}): {last['status']}"
+        line = (f"  last run  #{last['id']} for {_when(last['scheduled_for'], zone)} ({last['trigger']}): "
+                f"{last['status']}")
         line += _duration(last)
         if last.get("error"):
             line += f": {last['error']}"

@@ -13,7 +13,7 @@ from typing import Callable, Iterator
 
 import click
 from rich import box
-from rich.console import Console, ConsoleOptions, RenderResult
+from rich.console import Console, ConsoleOptions, JustifyMethod, RenderResult
 from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
@@ -49,9 +49,10 @@ def shortlist_rows(db, run_id: int, limit: int | None) -> list[dict]:
 
 
 # (key, header, justify): the columns of the wide table, dropped right to left from DROPPABLE.
-COLUMNS = [("rank", "#", "right"), ("handle", "handle", "left"), ("platform", "platform", "left"),
-           ("tier", "tier", "left"), ("followers", "followers", "right"), ("rate", "eng. rate", "right"),
-           ("score", "score", "right")]
+COLUMNS: list[tuple[str, str, JustifyMethod]] = [
+    ("rank", "#", "right"), ("handle", "handle", "left"), ("platform", "platform", "left"),
+    ("tier", "tier", "left"), ("followers", "followers", "right"), ("rate", "eng. rate", "right"),
+    ("score", "score", "right")]
 DROPPABLE = ["tier", "platform"]
 HANDLE_MAX = 34
 
@@ -109,8 +110,10 @@ class ShortlistView:
 
     def _stacked(self, width: int):
         yield Text(self.title, style="italic", justify="center")
-        grid_cols = [("rank", "#", "right", 3), ("handle", "handle", "left", None), ("followers", "followers", "right", 9),
-                     ("rate", "eng. rate", "right", 9), ("score", "score", "right", 5)]
+        grid_cols: list[tuple[str, str, JustifyMethod, int | None]] = [
+            ("rank", "#", "right", 3), ("handle", "handle", "left", None),
+            ("followers", "followers", "right", 9), ("rate", "eng. rate", "right", 9),
+            ("score", "score", "right", 5)]
 
         def grid(values: list[str], style: str = "") -> Table:
             g = Table.grid(padding=(0, 1), expand=True)
@@ -157,8 +160,14 @@ def judging_progress(db, platforms: list[str], campaign: str) -> Iterator[Callab
     if not err.is_terminal:
         yield None
         return
-    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
-                               TimeRemainingColumn)
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
 
     with Progress(TextColumn(f"Judging candidates for {campaign}"), BarColumn(), MofNCompleteColumn(),
                   TextColumn("·"), TimeElapsedColumn(), TextColumn("elapsed ·"), TimeRemainingColumn(),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import time
+from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
@@ -12,6 +13,9 @@ from twisted.internet.task import LoopingCall
 
 from microscout.store import open_store
 from microscout.store.writes import now_iso
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
 
 STATUS = {"finished": "finished", "shutdown": "interrupted", "hashtag_feeds_not_public": "failed",
           "login_refused": "failed"}
@@ -73,7 +77,7 @@ def counters(stats: dict, previous: dict | None = None) -> dict:
             errors[kind] = errors.get(kind, 0) + value
     def total(key: str, stat: str) -> int:
         return int(previous.get(key) or 0) + int(stats.get(stat, 0) or 0)
-    record = {
+    record: dict[str, Any] = {
         "requests": total("requests", "downloader/request_count"),
         "items": total("items", "microscout/items"),
         "profiles": total("profiles", "microscout/stored/profiles"),
@@ -92,7 +96,7 @@ def counters(stats: dict, previous: dict | None = None) -> dict:
 
 
 class RunRecord:
-    def __init__(self, crawler):
+    def __init__(self, crawler: Crawler) -> None:
         settings = crawler.settings
         self.path = settings.get("MICROSCOUT_DB")
         self.run_id = settings.getint("MICROSCOUT_RUN_ID")
@@ -155,7 +159,8 @@ class RunRecord:
             extra["handles"] = handles
         extra.update(database=settings.get("MICROSCOUT_DB_PATH"), db_id=settings.get("MICROSCOUT_DB_ID"),
                      log=settings.get("LOG_FILE"),
-                     offsite_refused=int(before.get("offsite_refused") or 0) + int(stats.get("microscout/offsite_refused", 0)),
+                     offsite_refused=(int(before.get("offsite_refused") or 0)
+                                      + int(stats.get("microscout/offsite_refused", 0))),
                      offsite_origins=origins[:20], notes=notes, missing=missing,
                      repaired=int(before.get("repaired") or 0) + int(stats.get("microscout/requests_repaired", 0)))
         extra.update(pid=os.getpid(), reason=reason, message=message,
@@ -174,7 +179,7 @@ class RunRecord:
         db = open_store(self.path, upgrade=False)
         try:
             with db.conn:
-                db["crawl_runs"].update(self.run_id, row)
+                db.table("crawl_runs").update(self.run_id, row)
         finally:
             db.conn.close()
 
@@ -182,7 +187,7 @@ class RunRecord:
 class Progress:
     """A live rich display on a terminal: requests, profiles, posts, errors, rate-limit waits."""
 
-    def __init__(self, crawler):
+    def __init__(self, crawler: Crawler) -> None:
         if not crawler.settings.getbool("MICROSCOUT_PROGRESS"):
             raise NotConfigured
         self.crawler = crawler

@@ -13,15 +13,19 @@ import logging
 import time
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
+from typing import TYPE_CHECKING
 from urllib.parse import urlparse, urlsplit
 
 from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.misc import load_object
 from scrapy.utils.response import response_status_message
-from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.defer import Deferred
 from twisted.internet.task import deferLater
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
 
 logger = logging.getLogger(__name__)
 
@@ -109,7 +113,7 @@ class OriginGuardMiddleware:
     from the configured base URLs) or nowhere: a pagination link, a redirect or a robots.txt
     elsewhere is refused (OffsiteRefused) and counted, never fetched."""
 
-    def __init__(self, crawler):
+    def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
 
     @classmethod
@@ -133,7 +137,7 @@ class RateLimitMiddleware:
     """Reads X-RateLimit-* / RateLimit-* headers; pauses a host before its limit runs out,
     and on 429 waits for Retry-After (or the reset) before trying again."""
 
-    def __init__(self, crawler):
+    def __init__(self, crawler: Crawler) -> None:
         settings = crawler.settings
         if not settings.getbool("MICROSCOUT_RATE_LIMITS", True):
             raise NotConfigured
@@ -164,7 +168,8 @@ class RateLimitMiddleware:
         if until > self.not_before.get(host, 0.0) + 0.001:
             self.not_before[host] = until
             self.stats.inc_value("microscout/rate_limit_waits")
-            self.stats.inc_value("microscout/rate_limit_wait_seconds", round(seconds, 3))
+            # Scrapy annotates count as int, but adds any number: the total wait is in fractional seconds
+            self.stats.inc_value("microscout/rate_limit_wait_seconds", round(seconds, 3))  # type: ignore[arg-type]
             logger.info("Rate limit (%s) on %s: waiting %.1fs (%s)", why, host, seconds, url)
 
     def process_response(self, request, response, spider=None):
@@ -220,7 +225,7 @@ class BackoffRetryMiddleware:
     meta dont_retry / max_retry_times), through Scrapy's public ``get_retry_request``, with
     exponential backoff between tries (meta["backoff_until"], honoured by the scheduler side)."""
 
-    def __init__(self, crawler):
+    def __init__(self, crawler: Crawler) -> None:
         settings = crawler.settings
         if not settings.getbool("RETRY_ENABLED"):
             raise NotConfigured
@@ -275,7 +280,7 @@ class BearerAuthMiddleware:
 
     MAX_RENEWALS = 2  # per request: a server that keeps answering ExpiredToken is reported
 
-    def __init__(self, crawler):
+    def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.generation = 0          # renewals so far; a request remembers the one it was sent with
         self.waiting: list | None = None  # Deferreds of requests waiting for the renewal under way
@@ -350,7 +355,7 @@ class BearerAuthMiddleware:
         if sent_with < self.generation:
             return None  # renewed since this request left
         if self.waiting is not None:
-            waiter = Deferred()
+            waiter: Deferred[tuple[str, str] | None] = Deferred()
             self.waiting.append(waiter)
             return await maybe_deferred_to_future(waiter)
         self.waiting = []
@@ -374,8 +379,7 @@ class BearerAuthMiddleware:
     async def _refresh_or_login(self):
         from scrapy import Request
 
-        from microscout.crawlers.bsky_session import (
-            SessionProblem, XrpcError, error_from, explain_login, session_from)
+        from microscout.crawlers.bsky_session import SessionProblem, XrpcError, error_from, explain_login, session_from
 
         login = self._login()
         stats = self.crawler.stats

@@ -12,7 +12,7 @@ OPT_OUT_LABEL = "!no-unauthenticated"
 
 def _labels(actor: dict) -> set[str]:
     labels = optional(actor.get("labels") or None, list, "labels", [])
-    return {l["val"] for l in labels if isinstance(l, dict) and isinstance(l.get("val"), str)}
+    return {label["val"] for label in labels if isinstance(label, dict) and isinstance(label.get("val"), str)}
 
 
 def _int(value) -> int | None:
@@ -62,7 +62,8 @@ def facets(record: dict) -> tuple[list[str], list[str], list[str]]:
     for facet in optional(record.get("facets") or None, list, "record.facets", []):
         if not isinstance(facet, dict):
             continue
-        index = facet.get("index") if isinstance(facet.get("index"), dict) else {}
+        raw_index = facet.get("index")
+        index = raw_index if isinstance(raw_index, dict) else {}
         for feature in optional(facet.get("features") or None, list, "facet.features", []):
             kind = feature.get("$type") if isinstance(feature, dict) else None
             if not isinstance(kind, str):
@@ -137,7 +138,7 @@ def parse_thread(body, post_uri: str, profile_platform_id: str, limit: int) -> l
     require(body, dict, "getPostThread")
     thread = require(body.get("thread"), dict, "thread")
     queue = deque(optional(thread.get("replies") or None, list, "thread.replies", []))
-    comments = []
+    comments: list[CommentItem] = []
     while queue and len(comments) < limit:
         node = queue.popleft()
         if not isinstance(node, dict) or "post" not in node:  # notFoundPost, blockedPost

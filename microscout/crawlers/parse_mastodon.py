@@ -59,7 +59,7 @@ def _int(value) -> int | None:
     try:
         return int(value)
     except ValueError:
-        raise Malformed("missing_fields", f"expected a count, got {value[:40]!r}") from None
+        raise Malformed("missing_fields", f"expected a count, got {str(value)[:40]!r}") from None
 
 
 def _avatar(account: dict) -> bool:

@@ -5,15 +5,36 @@ import json
 import logging
 import time
 from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING
 
 from scrapy.exceptions import NotConfigured
 
 from microscout.crawlers.items import (
-    CommentItem, FetchedItem, FollowerItem, Item, ItemBatch, OptOutItem, PostItem, ProfileItem, UsageItem)
+    CommentItem,
+    FetchedItem,
+    FollowerItem,
+    Item,
+    ItemBatch,
+    OptOutItem,
+    PostItem,
+    ProfileItem,
+    UsageItem,
+)
 from microscout.store import open_store
 from microscout.store.writes import (
-    add_snapshots, now_iso, profile_ids, raise_last_post_at, upsert_comments, upsert_followers, upsert_posts,
-    upsert_profiles)
+    add_snapshots,
+    now_iso,
+    profile_ids,
+    raise_last_post_at,
+    upsert_comments,
+    upsert_followers,
+    upsert_posts,
+    upsert_profiles,
+)
+
+if TYPE_CHECKING:
+    import sqlite_utils
+    from scrapy.crawler import Crawler
 
 logger = logging.getLogger(__name__)
 
@@ -27,7 +48,7 @@ def parse_time(value: str | None) -> datetime | None:
 
 
 class SQLitePipeline:
-    def __init__(self, crawler):
+    def __init__(self, crawler: Crawler) -> None:
         settings = crawler.settings
         self.path = settings.get("MICROSCOUT_DB")
         if not self.path:
@@ -42,7 +63,7 @@ class SQLitePipeline:
         self.ids: dict[tuple[str, str], int] = {}
         # profiles whose platform gives no last-post time (Bluesky): theirs comes from the posts
         self.derived_last_post: set[tuple[str, str]] = set()
-        self.db = None
+        self.db: sqlite_utils.Database | None = None  # opened in open_spider
         self.store_failures = 0
 
     @classmethod
@@ -52,9 +73,16 @@ class SQLitePipeline:
     def open_spider(self, spider=None):
         self.db = open_store(self.path)
 
+    @property
+    def store(self) -> sqlite_utils.Database:
+        """The database, which open_spider opened before any item arrives."""
+        if self.db is None:
+            raise RuntimeError("the pipeline's database is not open (open_spider was not called)")
+        return self.db
+
     def close_spider(self, spider=None):
         self.flush(final=True)
-        self.db.conn.close()
+        self.store.conn.close()
 
     def process_item(self, item, spider=None):
         if isinstance(item, ItemBatch):
@@ -68,7 +96,7 @@ class SQLitePipeline:
     def _profile_id(self, platform: str, platform_id: str) -> int | None:
         key = (platform, platform_id)
         if key not in self.ids:
-            self.ids.update(profile_ids(self.db, [key]))
+            self.ids.update(profile_ids(self.store, [key]))
         return self.ids.get(key)
 
     STORE_TRIES = 3  # a batch that cannot be written is tried again at the next flushes, then counted as lost
@@ -80,7 +108,7 @@ class SQLitePipeline:
         batch, self.buffer = self.buffer, []
         counts: dict[str, int] = {}
         try:
-            with self.db.conn:
+            with self.store.conn:
                 counts = self._write(batch)
         except Exception as exc:  # the whole batch rolls back: no half rows
             self.store_failures += 1
@@ -114,19 +142,19 @@ class SQLitePipeline:
                 profiles[(item.platform, item.platform_id)] = row
         counts = {"profiles": 0, "posts": 0, "comments": 0, "followers": 0, "snapshots": 0}
         if profiles:
-            self.ids.update(upsert_profiles(self.db, list(profiles.values())))
+            self.ids.update(upsert_profiles(self.store, list(profiles.values())))
             counts["profiles"] = len(profiles)
             snapshots = [
                 {"profile_id": self.ids[key], "observed_at": self.observed_at, "followers": row["followers"],
                  "following": row["following"], "posts_count": row["posts_count"], "crawl_run_id": self.run_id}
                 for key, row in profiles.items() if not row.get("opted_out")]
-            counts["snapshots"] = add_snapshots(self.db, snapshots)
+            counts["snapshots"] = add_snapshots(self.store, snapshots)
             # an account that opted out since an earlier crawl keeps nothing but its id
             gone = [self.ids[key] for key, row in profiles.items() if row.get("opted_out")]
             for table in ("posts", "comments", "follower_samples", "profile_snapshots"):
                 for start in range(0, len(gone), 500):
                     chunk = gone[start:start + 500]
-                    self.db.conn.execute(f"DELETE FROM {table} WHERE profile_id IN ({', '.join('?' * len(chunk))})",
+                    self.store.conn.execute(f"DELETE FROM {table} WHERE profile_id IN ({', '.join('?' * len(chunk))})",
                                          chunk)
         posts, comments, followers = [], [], []
         for item in batch:
@@ -148,18 +176,18 @@ class SQLitePipeline:
                     del row["platform"]
                     row["sampled_at"] = self.observed_at
                     followers.append(row)
-        counts["posts"] = upsert_posts(self.db, posts)
+        counts["posts"] = upsert_posts(self.store, posts)
         if posts:
             self._last_post_at(batch)
-        counts["comments"] = upsert_comments(self.db, comments)
-        counts["followers"] = upsert_followers(self.db, followers)
+        counts["comments"] = upsert_comments(self.store, comments)
+        counts["followers"] = upsert_followers(self.store, followers)
         usage = [{"platform": i.platform, "usage": i.usage, "key": i.key, "at": i.at, "units": i.units,
                   "crawl_run_id": self.run_id} for i in batch if isinstance(i, UsageItem)]
         if usage:
-            self.db["api_usage"].insert_all(usage)
+            self.store.table("api_usage").insert_all(usage)
         for item in batch:
             if isinstance(item, FetchedItem):
-                self.db.conn.execute(
+                self.store.conn.execute(
                     "UPDATE profiles SET fetched = ?, collections_hidden = ? WHERE platform = ? AND platform_id = ?",
                     [json.dumps(item.fetched), int(item.collections_hidden), item.platform, item.platform_id])
         return counts
@@ -180,4 +208,4 @@ class SQLitePipeline:
                 derived.add(pid)
             if pid not in newest or stamp > newest[pid][0]:
                 newest[pid] = (stamp, item.created_at)
-        raise_last_post_at(self.db, {pid: text for pid, (_, text) in newest.items()}, derived)
+        raise_last_post_at(self.store, {pid: text for pid, (_, text) in newest.items()}, derived)

@@ -3,6 +3,10 @@ configured server. The CLI, the runner and the sandbox read this one table."""
 from __future__ import annotations
 
 from importlib import import_module
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from microscout.crawlers.spiders.base import CrawlSpider
 
 SPIDERS = {
     "mastodon": "microscout.crawlers.spiders.mastodon:MastodonSpider",
@@ -17,6 +21,6 @@ CRAWLABLE = tuple(SPIDERS)
 API_PLATFORMS = ("youtube", "instagram", "tiktok")
 
 
-def spider_class(platform: str) -> type:
+def spider_class(platform: str) -> type[CrawlSpider]:
     module, _, name = SPIDERS[platform].partition(":")
     return getattr(import_module(module), name)

@@ -19,6 +19,7 @@ import shutil
 import signal
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from microscout.config import Config
 from microscout.crawlers.bsky_session import Login, SessionFile, SessionProblem, session_path
@@ -27,6 +28,9 @@ from microscout.crawlers.settings import build_settings
 from microscout.crawlers.spiders.base import Bounds
 from microscout.store import open_store
 from microscout.store.writes import now_iso
+
+if TYPE_CHECKING:
+    from scrapy.crawler import CrawlerProcess
 
 BSKY_HANDLE_ENV = "MICROSCOUT_BSKY_HANDLE"
 BSKY_PASSWORD_ENV = "MICROSCOUT_BSKY_APP_PASSWORD"
@@ -172,7 +176,7 @@ def prepare(db, config: Config, spec: CrawlSpec, resume: bool, db_path) -> Prepa
                                f"database {owner.get('database')}, not {database}; run the crawl without --resume "
                                "to start a new run in this database")
         own = job_folder(root, db_path, spec.platform, row["id"])
-        if owner is None or not (jobdir / "spider.state").exists():
+        if owner is None or jobdir is None or not (jobdir / "spider.state").exists():
             # killed without a clean shutdown (the frontier on disk is not trustworthy), or
             # state this database cannot vouch for: start the same run over in its own
             # folder (upserts make the repeated requests harmless)
@@ -219,9 +223,9 @@ class Interrupts:
     does not start). While it runs: the first stops every crawl gracefully (its state saved
     for --resume), the next stops the reactor at once."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.count = 0
-        self.process = None
+        self.process: CrawlerProcess | None = None
         self.previous: dict = {}
         self.stopped: set[int] = set()
 
@@ -253,8 +257,10 @@ class Interrupts:
         from scrapy.utils.defer import deferred_from_coro
         from twisted.internet import reactor
 
+        process = self.process
+        assert process is not None  # handle() schedules stop() only once the crawl's process exists
         waiting = False
-        for crawler in list(self.process.crawlers):
+        for crawler in list(process.crawlers):
             if id(crawler) in self.stopped:
                 continue
             try:
@@ -267,14 +273,16 @@ class Interrupts:
             else:
                 waiting = True  # not started yet: stopped as soon as it is
         if waiting:
-            reactor.callLater(0.05, self.stop)
+            # Twisted types the reactor by zope interfaces whose methods have no self; plain mypy (without
+            # the mypy-zope plugin) takes the first parameter for self and misreads the signature.
+            reactor.callLater(0.05, self.stop)  # type: ignore[arg-type]
 
     @staticmethod
     def kill() -> None:
         from twisted.internet import reactor
 
         try:
-            reactor.stop()
+            reactor.stop()  # type: ignore[misc]  # zope interface method read without self, as above
         except RuntimeError:
             pass
 
@@ -285,7 +293,7 @@ def mark_unfinished(db_path, prepared: list[Prepared], interrupted: bool) -> Non
     db = open_store(db_path, upgrade=False)
     try:
         for p in prepared:
-            row = db["crawl_runs"].get(p.run_id)
+            row = db.table("crawl_runs").get(p.run_id)
             if row["status"] != "running":
                 continue
             stats = json.loads(row["stats"] or "{}")
@@ -293,8 +301,8 @@ def mark_unfinished(db_path, prepared: list[Prepared], interrupted: bool) -> Non
             if not interrupted:
                 stats["message"] = "the crawl ended without recording how; see the log in " + str(p.jobdir)
             with db.conn:
-                db["crawl_runs"].update(p.run_id, {"status": "interrupted" if interrupted else "failed",
-                                                   "finished_at": now_iso(), "stats": json.dumps(stats)})
+                db.table("crawl_runs").update(p.run_id, {"status": "interrupted" if interrupted else "failed",
+                                                         "finished_at": now_iso(), "stats": json.dumps(stats)})
     finally:
         db.conn.close()
 
@@ -359,7 +367,8 @@ def _run_crawls(interrupts: Interrupts, config: Config, db_path: Path, specs: li
     logging.getLogger().setLevel(log_level)
     database, db_id = db_identity(db_path)
     for i, p in enumerate(prepared):
-        crawl_config = config.model_copy(update={"crawl": config.crawl.model_copy(update={"prefilter": p.spec.prefilter})})
+        crawl_settings = config.crawl.model_copy(update={"prefilter": p.spec.prefilter})
+        crawl_config = config.model_copy(update={"crawl": crawl_settings})
         prefilter = Prefilter(crawl_config, rules, campaign, p.spec.target_tiers)
         settings = build_settings(config.crawl, db_path=str(db_path), run_id=p.run_id, observed_at=p.observed_at,
                                   jobdir=str(p.jobdir), progress=progress and i == 0, previous=p.previous,
@@ -405,6 +414,6 @@ def tidy(jobdir: Path) -> None:
 def _rows(db_path, prepared: list[Prepared]) -> list[dict]:
     db = open_store(db_path, upgrade=False)
     try:
-        return [dict(db["crawl_runs"].get(p.run_id)) for p in prepared]
+        return [dict(db.table("crawl_runs").get(p.run_id)) for p in prepared]
     finally:
         db.conn.close()

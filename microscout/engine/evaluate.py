@@ -13,8 +13,8 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from microscout.config import Campaign, Config, ConfigError
-from microscout.models import Candidate
 from microscout.engine.rules import Need, Rule, RuleContext, Verdict
+from microscout.models import Candidate
 
 ENGINE_KEYS = ("enabled",)
 

@@ -18,6 +18,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import IO, Any
 
 import sqlite_utils
 
@@ -198,9 +199,10 @@ def build_export(db: sqlite_utils.Database, campaign: str, size: int, *, config=
                                       "LIMIT ?", [run_id, size])]
     rule_names = _rule_names(db, run)
     before = previous_export(db, campaign, schedule, compare_before)
-    ranks_before = before["ranks"] if before else {}
+    ranks_before: dict[str, int] = before["ranks"] if before else {}
     kept = {row_key(r) for r in rows}
-    rows += [_dropped_row(db, run_id, key) for key in sorted(set(ranks_before) - kept, key=ranks_before.get)]
+    dropped = sorted(set(ranks_before) - kept, key=ranks_before.__getitem__)
+    rows += [_dropped_row(db, run_id, key) for key in dropped]
     spec = config.campaigns.get(campaign) if config is not None else None
     context = ExportContext(campaign=campaign, description=spec.description if spec else "", run_id=run_id,
                             generated_at=now_iso(), size=size, rules=rule_names, schedule=schedule,
@@ -262,11 +264,12 @@ _PATH_ERRNOS = {errno.EACCES, errno.EPERM, errno.EROFS, errno.EEXIST, errno.ENOT
 
 
 def _path_problem(path: Path, exc: OSError) -> ExportError:
-    reason = {errno.EACCES: "permission denied", errno.EPERM: "permission denied",
-              errno.EROFS: "the file system is read-only",
-              errno.EEXIST: "a file is in the way of the folder",
-              errno.ENOTDIR: "a file is in the way of the folder",
-              errno.EISDIR: "it is a folder"}.get(exc.errno, exc.strerror or str(exc))
+    reasons: dict[int | None, str] = {errno.EACCES: "permission denied", errno.EPERM: "permission denied",
+               errno.EROFS: "the file system is read-only",
+               errno.EEXIST: "a file is in the way of the folder",
+               errno.ENOTDIR: "a file is in the way of the folder",
+               errno.EISDIR: "it is a folder"}
+    reason = reasons.get(exc.errno, exc.strerror or str(exc))
     where = f" ({exc.filename})" if exc.filename and str(exc.filename) != str(path) else ""
     return ExportError(f"cannot write the export to {path}: {reason}{where}; "
                        f"choose another --out or fix the folder's permissions")
@@ -276,7 +279,7 @@ def clean_temporary_files(folder: Path, suffix: str = "") -> list[Path]:
     """Remove what exports killed mid-write left in ``folder``: temporary files of this
     host whose process is gone, and (an hour on) those of another host or of an older
     version whose target ended in ``suffix``. Returns what was removed."""
-    removed = []
+    removed: list[Path] = []
     try:
         entries = list(os.scandir(folder))
     except OSError:
@@ -331,6 +334,7 @@ def write_atomically(path: Path, exporter: Exporter, rows: list[dict], columns: 
             raise _path_problem(path, exc) from None
         raise
     try:
+        out: IO[Any]
         if getattr(exporter, "binary", False):
             out = os.fdopen(fd, "wb")
         else:

@@ -212,7 +212,8 @@ def _table(rows: list[dict], context) -> str:
         body.append(
             f'<tr class="{escape(row.get("status") or "")}">'
             f'<td class=num>{row["rank"] if row.get("rank") is not None else ""}</td>'
-            f'<td>{_change(row)}{before}</td><td class=creator>{_creator(row)}</td><td>{escape(row.get("platform") or "")}</td>'
+            f'<td>{_change(row)}{before}</td><td class=creator>{_creator(row)}</td>'
+            f'<td>{escape(row.get("platform") or "")}</td>'
             f'<td class=num>{f"{followers:,}" if followers is not None else "hidden"}</td>'
             f'<td class=num>{f"{rate:.2%}" if rate is not None else "n/a"}</td>'
             f'<td class=num>{f"{score:.2f}" if score is not None else ""}</td>'

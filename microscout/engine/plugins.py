@@ -77,7 +77,7 @@ def make_plugin_manager(plugins_dir: str | Path | None = None, *, entry_points: 
             pm.register(module, name=name)
     if entry_points and only is None:
         pm.load_setuptools_entrypoints(ENTRY_POINT_GROUP)
-    elif entry_points:
+    elif entry_points and only is not None:
         for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
             dist = ep.dist.name if ep.dist is not None else ""
             if ep.name in only or dist in only:
@@ -120,6 +120,8 @@ def load_plugins_dir(pm: pluggy.PluginManager, folder: Path, only: set[str] | No
         if pm.get_plugin(name) is not None:
             continue
         spec = importlib.util.spec_from_file_location(f"microscout_plugins.{path.stem}", path)
+        if spec is None or spec.loader is None:  # never for a .py file
+            raise PluginError(f"{path}: Python cannot load it as a module")
         module = importlib.util.module_from_spec(spec)
         try:
             spec.loader.exec_module(module)

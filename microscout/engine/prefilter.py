@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from microscout.config import Campaign, Config
-from microscout.models import Candidate, Profile
 from microscout.engine.evaluate import Evaluator, run_rule
 from microscout.engine.rules import Rule
+from microscout.models import Candidate, Profile
 
 CRAWL_CAMPAIGN = "(crawl)"
 

@@ -24,6 +24,14 @@ def _type(annotation) -> str:
     return text.replace("typing.", "").replace('"', "").replace("'", "").replace("|", "\\|")
 
 
+def _doc(obj) -> str:
+    """The docstring the reference shows; every documented hook and method has one."""
+    doc = inspect.getdoc(obj)
+    if doc is None:
+        raise ValueError(f"{obj.__qualname__} has no docstring for the reference")
+    return doc
+
+
 def _table(cls) -> list[str]:
     rows = ["| field | type | meaning |", "|---|---|---|"]
     if hasattr(cls, "model_fields"):  # pydantic
@@ -44,16 +52,16 @@ def render() -> str:
         if not getattr(func, "microscout_spec", None):
             continue
         signature = str(inspect.signature(func)).replace("'", "")
-        out += [f"#### `{name}{signature}`", "", inspect.getdoc(func), ""]
+        out += [f"#### `{name}{signature}`", "", _doc(func), ""]
     out += ["### `Rule` (`from microscout import Rule`)", "", *_table(rules.Rule), "",
             "### `Verdict` (`from microscout import Verdict`)", "", *_table(rules.Verdict), "",
-            "`Verdict.unknown(reason, **evidence)`: " + inspect.getdoc(rules.Verdict.unknown), "",
+            "`Verdict.unknown(reason, **evidence)`: " + _doc(rules.Verdict.unknown), "",
             "### Metrics (`Rule.metrics`)", "", "| name | what it holds |", "|---|---|",
             *[f"| `{name}` | {doc} |" for name, doc in rules.METRICS.items()], "",
             "### `Need` (`from microscout import Need`)", "", "| value | the rule reads |", "|---|---|",
             *[f"| `Need.{n.name}` | {n.doc} |" for n in rules.Need], "",
             "### `RuleContext` (the `context` argument)", "", *_table(rules.RuleContext), "",
-            "`context.tier_of(followers)`: " + inspect.getdoc(rules.RuleContext.tier_of), ""]
+            "`context.tier_of(followers)`: " + _doc(rules.RuleContext.tier_of), ""]
     for cls in (candidate.Candidate, candidate.Profile, candidate.Post, candidate.Comment, candidate.Follower,
                 candidate.Snapshot):
         out += [f"### `{cls.__name__}` (`microscout.models`)", "", *_table(cls), ""]

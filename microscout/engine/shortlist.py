@@ -13,7 +13,7 @@ import sys
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 import sqlite_utils
 
@@ -41,7 +41,7 @@ class RunSummary:
 
 def _settings(evaluator: Evaluator) -> dict:
     """What the run judged with, so a result can always be traced to its rules."""
-    out = {"gates": evaluator.gates, "weights": {}, "rules": {}}
+    out: dict[str, Any] = {"gates": evaluator.gates, "weights": {}, "rules": {}}
     for platform in evaluator.campaign.platforms:
         _, active = evaluator.setup(platform)
         out["rules"][platform] = {r.name: o.model_dump(mode="json") for r, o in active}
@@ -57,7 +57,7 @@ def _code_stamps(rules: dict[str, Rule]) -> list:
     for rule in rules.values():
         module = sys.modules.get(getattr(rule.evaluate, "__module__", "") or "")
         source = getattr(module, "__file__", None)
-        if not source:
+        if module is None or not source:
             continue
         top = sys.modules.get(module.__name__.split(".")[0])
         roots = list(getattr(top, "__path__", []) or []) if top is not None and top is not module else []
@@ -143,6 +143,7 @@ def run_shortlist(db: sqlite_utils.Database, config: Config, rules: dict[str, Ru
         cursor = db.execute(f"INSERT INTO shortlist_runs ({', '.join(columns)}) "
                             f"VALUES ({', '.join('?' * len(columns))})", values)
         run_id = cursor.lastrowid
+    assert run_id is not None  # the INSERT just made the row
     try:
         return _judge(db, evaluator, run_id, batch_size, progress)
     except BaseException as exc:

@@ -52,34 +52,50 @@ class AccountScorecard(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    intercept: float = Field(-3.54, description=f"Default -3.54: score of an account with no signal (log-odds of fake at a "
-                             f"10% base rate). {_FITTED}.")
+    intercept: float = Field(default=-3.54, description=f"Default -3.54: score of an account with no signal "
+                             f"(log-odds of fake at a 10% base rate). {_FITTED}.")
     ratio_weight: float = _w(3.61, "the account follows at least ratio_cut times as many accounts as follow it")
-    ratio_cut: float = Field(10.0, gt=0, description="Default 10: following at least this many times the followers is the "
-                             "'not followed back' signal (DOMAIN.md: bought followers follow accounts that do not "
-                             "follow back; IGAudit's following/follower rule).")
+    ratio_cut: float = Field(
+        default=10.0, gt=0,
+        description="Default 10: following at least this many times the followers is the 'not followed back' signal "
+                    "(DOMAIN.md: bought followers follow accounts that do not follow back; IGAudit's "
+                    "following/follower rule).")
     no_avatar_weight: float = _w(2.29, "the account has no profile picture")
     no_bio_weight: float = _w(1.15, "the bio is empty")
-    digits_weight: float = Field(0.0, description="Points per unit of the username's digit share (0-1). Default "
-                                 "0: digits help on the Instagram sets and hurt on cresci-2015 (Twitter), the set "
-                                 "closest to Mastodon and Bluesky (docs/HEURISTICS.md); set it per platform.")
-    threshold: float = Field(-2.35, description="Default -2.35: a score at or above this is 'suspicious'. Chosen by "
-                             "benchmarks/calibrate_accounts.py: the lowest cut-off whose precision at a 10% base "
-                             "rate is at least 0.7 on every training set.")
-    dormant_max_following: int = Field(1000, ge=0, description="Default 1000: an account with 0 posts that follows at most "
-                                       "this many and has a profile picture is 'dormant', a real reader (DOMAIN.md: "
-                                       "dormant real people follow a modest number; bought followers follow "
-                                       "hundreds to thousands).")
-    mass_following: int = Field(1500, ge=0, description="Default 1500: following more than this many accounts makes a "
-                                "mass follower when not suspicious (DOMAIN.md, HypeAuditor/Modash: follows > 1,500).")
-    sensitivity: float = Field(0.8839, gt=0, le=1, description="Default 0.8839: share of fake accounts the scorecard calls "
-                               "suspicious, measured leaving one data set out (benchmarks/calibrate_accounts.py); "
-                               "audience estimates are corrected with it (Rogan-Gladen).")
-    sensitivity_n: int = Field(2438, ge=1, description="Default 2438: how many fake accounts sensitivity was measured on (its "
-                               "uncertainty widens the audience estimate's interval).")
-    specificity: float = Field(0.9725, gt=0, le=1, description="Default 0.9725: share of real accounts the scorecard does not call "
-                               "suspicious, measured leaving one data set out (benchmarks/calibrate_accounts.py).")
-    specificity_n: int = Field(3232, ge=1, description="Default 3232: how many real accounts specificity was measured on.")
+    digits_weight: float = Field(
+        default=0.0,
+        description="Points per unit of the username's digit share (0-1). Default 0: digits help on the Instagram "
+                    "sets and hurt on cresci-2015 (Twitter), the set closest to Mastodon and Bluesky "
+                    "(docs/HEURISTICS.md); set it per platform.")
+    threshold: float = Field(
+        default=-2.35,
+        description="Default -2.35: a score at or above this is 'suspicious'. Chosen by "
+                    "benchmarks/calibrate_accounts.py: the lowest cut-off whose precision at a 10% base rate is at "
+                    "least 0.7 on every training set.")
+    dormant_max_following: int = Field(
+        default=1000, ge=0,
+        description="Default 1000: an account with 0 posts that follows at most this many and has a profile picture "
+                    "is 'dormant', a real reader (DOMAIN.md: dormant real people follow a modest number; bought "
+                    "followers follow hundreds to thousands).")
+    mass_following: int = Field(
+        default=1500, ge=0,
+        description="Default 1500: following more than this many accounts makes a mass follower when not suspicious "
+                    "(DOMAIN.md, HypeAuditor/Modash: follows > 1,500).")
+    sensitivity: float = Field(
+        default=0.8839, gt=0, le=1,
+        description="Default 0.8839: share of fake accounts the scorecard calls suspicious, measured leaving one data "
+                    "set out (benchmarks/calibrate_accounts.py); audience estimates are corrected with it "
+                    "(Rogan-Gladen).")
+    sensitivity_n: int = Field(
+        default=2438, ge=1,
+        description="Default 2438: how many fake accounts sensitivity was measured on (its uncertainty widens the "
+                    "audience estimate's interval).")
+    specificity: float = Field(
+        default=0.9725, gt=0, le=1,
+        description="Default 0.9725: share of real accounts the scorecard does not call suspicious, measured leaving "
+                    "one data set out (benchmarks/calibrate_accounts.py).")
+    specificity_n: int = Field(default=3232, ge=1,
+                               description="Default 3232: how many real accounts specificity was measured on.")
 
 
 # The name the rules and the CLI have always used.
@@ -160,8 +176,10 @@ def _times(following: int, followers: int) -> str:
 
 def _sentence(name: str, acc: AccountFeatures) -> str:
     if name == "ratio":
-        return (f"follows {acc.following:,} but has {acc.followers:,} follower"
-                f"{'' if acc.followers == 1 else 's'} ({_times(acc.following, acc.followers)})")
+        following, followers = acc.following, acc.followers
+        assert following is not None and followers is not None  # the ratio signal needs both counts
+        return (f"follows {following:,} but has {followers:,} follower"
+                f"{'' if followers == 1 else 's'} ({_times(following, followers)})")
     if name == "no_avatar":
         return "no profile picture"
     if name == "no_bio":

@@ -380,9 +380,9 @@ class SpamDetector:
             candidates |= self.by_trigger.get(m.group(1)) or self.by_trigger[DIGITS]
         found = []
         for i in sorted(candidates):
-            m = self.phrases[i].pattern.search(visible)
-            if m:
-                found.append((self.phrases[i], m.group(0)))
+            hit = self.phrases[i].pattern.search(visible)
+            if hit:
+                found.append((self.phrases[i], hit.group(0)))
         return found
 
     def matches_without_pre_check(self, visible: str) -> list[tuple[Phrase, str]]:
@@ -440,10 +440,14 @@ class CommentThresholds(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    short_words: int = Field(2, ge=0, description="Default 2: a comment of at most this many words is 'very short' "
-                             "and generic (DOMAIN.md: emoji-only / 'love this' comments; calibrated).")
-    praise_words: int = Field(5, ge=0, description="Default 5: stock praise in a comment of at most this many words "
-                              "makes it generic: the praise is all it says (calibrated).")
+    short_words: int = Field(
+        default=2, ge=0,
+        description="Default 2: a comment of at most this many words is 'very short' and generic (DOMAIN.md: "
+                    "emoji-only / 'love this' comments; calibrated).")
+    praise_words: int = Field(
+        default=5, ge=0,
+        description="Default 5: stock praise in a comment of at most this many words makes it generic: the praise is "
+                    "all it says (calibrated).")
 
 
 @dataclass(slots=True)

@@ -8,6 +8,7 @@ import math
 from dataclasses import dataclass
 from typing import Any, Iterable, Literal
 
+
 def split_half(row: dict[str, Any]) -> Literal["calibration", "held-out"]:
     """A fixed, documented split: the parity of SHA-256 of the row as sorted-key JSON.
 
@@ -95,5 +96,6 @@ class Scorecard:
         def r(x: float | None) -> float | None:
             return None if x is None else round(x, 3)
         return {"n": self.n, "tp": self.tp, "fp": self.fp, "fn": self.fn, "tn": self.tn,
-                "precision": r(self.precision), "recall": r(self.recall), "f1": r(self.f1), "base_rate": r(self.base_rate),
+                "precision": r(self.precision), "recall": r(self.recall), "f1": r(self.f1),
+                "base_rate": r(self.base_rate),
                 f"precision_at_{realistic_base_rate:g}_base_rate": r(self.precision_at(realistic_base_rate))}

@@ -7,8 +7,8 @@ from functools import lru_cache
 from statistics import mean, median
 from typing import Iterable, Literal
 
-from microscout.models import Candidate, Post
 from microscout.heuristics.sponsored import PostAnalysis, SponsoredSettings, analyse_post
+from microscout.models import Candidate, Post
 
 Count = Literal["likes", "replies", "reposts", "quotes"]
 DEFAULT_FORMULA: tuple[Count, ...] = ("likes", "replies", "reposts")

@@ -188,8 +188,8 @@ SHOP_LINK_RE = re.compile(
     r"|story)\b|\bshop\s+(?:the|this)\s+(?:look|post|outfit)\b|\bltk\b|\bliketoknow\.?it\b"
     r"|\bmy\s+amazon\s+(?:store|storefront|shop|page|list)\b|\breferral\s+(?:link|code)\b", re.IGNORECASE)
 
-AFFILIATE_QUERY_RE = re.compile(r"[?&](?:utm_[a-z]+|ref|aff|aff_id|affid|affiliate|affiliate_id|tag|irclickid|clickref)=",
-                                re.IGNORECASE)
+AFFILIATE_QUERY_RE = re.compile(
+    r"[?&](?:utm_[a-z]+|ref|aff|aff_id|affid|affiliate|affiliate_id|tag|irclickid|clickref)=", re.IGNORECASE)
 AFFILIATE_PATH_RE = re.compile(r"/(?:aff|affiliate|affiliates|ref|go)/", re.IGNORECASE)
 # Links written without a scheme ("bit.ly/x", "www.amazon.com/dp/1?tag=x"); textlib.links
 # finds those with http(s) and a few shorteners.
@@ -268,11 +268,11 @@ class SponsoredSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     fold_chars: int = Field(
-        125, ge=1,
+        default=125, ge=1,
         description="Characters shown before a caption is cut off at 'more'; a label ending after it is "
                     "'late'. Default 125: Instagram's truncation point (DOMAIN.md, FTC/ASA placement guidance).")
     hashtag_block_min: int = Field(
-        5, ge=2,
+        default=5, ge=2,
         description="A run of at least this many hashtags (not opening the post) buries a label placed "
                     "in it. Default 5 (DOMAIN.md: 'a label buried in a block of hashtags').")
     affiliate_domains: list[str] = Field(
@@ -304,7 +304,7 @@ class SponsoredSettings(BaseModel):
                     "proof that there is no ad. Default: the common public shorteners (DOMAIN.md: bit.ly, "
                     "goo.gl, po.st…); amzn.to and other affiliate shorteners are in affiliate_domains.")
     link_in_bio_alone: bool = Field(
-        False,
+        default=False,
         description="Whether 'link in bio' alone makes a post sponsored. Default false: creators point to "
                     "their own work that way too, so it counts only beside another signal or a brand "
                     "@mention (DOMAIN.md lists it as a commercial signal, not a proof).")
@@ -647,9 +647,13 @@ def _labels(text: str, hashtags: Iterable[str], low: str | None = None, paid_fla
     if len(phrases) > 1:  # families may overlap ("Amazon affiliate" / "Amazon Associate"): keep the first
         phrases.sort(key=_position)
         kept: list[_Label] = []
+        kept_end = 0  # where the last kept label ends
         for label in phrases:
-            if not kept or label.start >= kept[-1].end:
+            # every phrase was matched in the text: both of its ends are known
+            assert label.start is not None and label.end is not None
+            if not kept or label.start >= kept_end:
                 kept.append(label)
+                kept_end = label.end
         phrases = kept
     adequate += phrases
     if wording and _gate(low, "thank"):
@@ -701,6 +705,7 @@ def _placement(label: _Label, text: str, settings: SponsoredSettings) -> tuple[D
     block = _buried_in(label, text, settings)
     if block:
         return "buried", f"label \"{label.text}\" is buried in a block of {block} hashtags"
+    assert label.end is not None  # a label in the text has both ends
     if label.end > settings.fold_chars:
         return "late", (f"label \"{label.text}\" ends at character {label.end}, after the first "
                         f"{settings.fold_chars} shown before \"more\"")

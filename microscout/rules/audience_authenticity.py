@@ -10,26 +10,35 @@ decided on the estimated real share.
 """
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from microscout import Need, Rule, Verdict, hookimpl
-from microscout.heuristics.accounts import (CLASSES, AccountFeatures, AccountThresholds, classify_account,
-                                            fake_share, follower_labeler)
+from microscout.heuristics.accounts import (
+    CLASSES,
+    AccountFeatures,
+    AccountThresholds,
+    classify_account,
+    fake_share,
+    follower_labeler,
+)
 
 
 class Options(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    fail_below_real: float = Field(0.75, ge=0, le=1, description="Default 0.75: fail when fewer followers than this share "
-                                   "look real (Modash: credibility < 75% real is often a sign of fraud).")
+    fail_below_real: float = Field(0.75, ge=0, le=1, description="Default 0.75: fail when fewer followers than this "
+                                   "share look real (Modash: credibility < 75% real is often a sign of fraud).")
     pass_from_real: float = Field(0.80, ge=0, le=1, description="Default 0.8: pass when at least this share looks real "
                                   "(GRIN: > 80% genuine is good); between the two is a warning.")
-    very_good_real: float = Field(0.90, ge=0, le=1, description="Default 0.9: at least this share real is called very good "
-                                  "in the reason (GRIN: > 90% genuine is very good).")
-    min_sample: int = Field(30, ge=1, description="Default 30: fewer sampled followers than this gives 'unknown' (a Wilson "
-                            "interval at n=30 is still about +/-15 points wide).")
+    very_good_real: float = Field(0.90, ge=0, le=1, description="Default 0.9: at least this share real is called "
+                                  "very good in the reason (GRIN: > 90% genuine is very good).")
+    min_sample: int = Field(30, ge=1, description="Default 30: fewer sampled followers than this gives 'unknown' "
+                            "(a Wilson interval at n=30 is still about +/-15 points wide).")
     examples: int = Field(5, ge=0, description="Default 5: how many flagged followers to list in the evidence.")
-    accounts: AccountThresholds = Field(default_factory=AccountThresholds, description="Default: the table below. Thresholds of the "
+    accounts: AccountThresholds = Field(default_factory=AccountThresholds,
+                                        description="Default: the table below. Thresholds of the "
                                         "per-follower classifier and its measured error rates (docs/HEURISTICS.md: "
                                         "fitted on InstaFake, Kaggle and cresci-2015, measured leaving one set out).")
 
@@ -52,8 +61,8 @@ def evaluate(candidate, options: Options, context) -> Verdict:
                                    sample=0, reason_code="not_fetched")
         return Verdict.unknown("the follower sample is empty", sample=0, reason_code="empty_sample")
     t = options.accounts
-    counts = {c: 0 for c in CLASSES}
-    flagged = []
+    counts: dict[str, int] = {c: 0 for c in CLASSES}
+    flagged: list[dict[str, Any]] = []
     # Labels for every follower; the reason sentences only for the examples shown.
     label_of = follower_labeler(t)
     for follower in followers:
@@ -102,5 +111,6 @@ def evaluate(candidate, options: Options, context) -> Verdict:
 @hookimpl(trylast=True)
 def register_rules(register):
     register(Rule(name="audience_authenticity",
-                  summary="Estimated real share of the audience from a follower sample, corrected for the check's error, with a 95% interval",
+                  summary="Estimated real share of the audience from a follower sample, "
+                          "corrected for the check's error, with a 95% interval",
                   options=Options, needs=frozenset({Need.FOLLOWERS}), evaluate=evaluate))

@@ -6,12 +6,13 @@ with the audience) and must not dilute or inflate the audience's generic share.
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from microscout import Need, Rule, Verdict, hookimpl
-from microscout.heuristics.measure import wilson_interval
 from microscout.heuristics.comments import CommentThresholds, classify_comment
+from microscout.heuristics.measure import wilson_interval
 
 
 class Options(BaseModel):
@@ -27,10 +28,11 @@ class Options(BaseModel):
                                   "posts is a pod regular (DOMAIN.md: the same commenters across posts).")
     pod_min_posts: int = Field(4, ge=2, description="Default 4: pods are looked for only across at least this many "
                                "commented posts (on fewer, loyal fans look the same).")
-    warn_pod_share: float = Field(0.30, ge=0, le=1, description="Default 0.3: warn when pod regulars write at least this "
-                                  "share of the audience's comments (our choice).")
+    warn_pod_share: float = Field(0.30, ge=0, le=1, description="Default 0.3: warn when pod regulars write at least "
+                                  "this share of the audience's comments (our choice).")
     examples: int = Field(5, ge=0, description="Default 5: how many example comments to list in the evidence.")
-    comments: CommentThresholds = Field(default_factory=CommentThresholds, description="Default: the table below. Shape limits of a "
+    comments: CommentThresholds = Field(default_factory=CommentThresholds,
+                                        description="Default: the table below. Shape limits of a "
                                         "generic comment (docs/HEURISTICS.md).")
 
     @model_validator(mode="after")
@@ -67,8 +69,8 @@ def evaluate(candidate, options: Options, context) -> Verdict:
     if n < options.min_comments:
         return Verdict.unknown(f"only {n} audience comments (at least {options.min_comments} needed)",
                                comments=n, creator_replies=creator_replies)
-    counts = Counter()
-    examples = []
+    counts: Counter[str] = Counter()
+    examples: list[dict[str, Any]] = []
     for comment in audience:
         verdict = classify_comment(comment.text, options.comments)
         counts[verdict.label] += 1
@@ -91,7 +93,8 @@ def evaluate(candidate, options: Options, context) -> Verdict:
     score = round(max(0.0, 1.0 - share), 4)
     if share >= options.fail_generic_share:
         return Verdict(outcome="fail", score=score, evidence=evidence,
-                       reason=f"{said}: at or above {options.fail_generic_share:.0%}, a sign of bought or pod engagement")
+                       reason=f"{said}: at or above {options.fail_generic_share:.0%}, "
+                              "a sign of bought or pod engagement")
     pod_heavy = pod["pod_comment_share"] is not None and pod["pod_comment_share"] >= options.warn_pod_share
     if share >= options.warn_generic_share or pod_heavy:
         return Verdict(outcome="warn", score=score, evidence=evidence, reason=f"{said}: worth a look")

@@ -17,7 +17,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from microscout import Need, Rule, Verdict, hookimpl
-from microscout.heuristics.posts import Count, engagements, own_posts
+from microscout.engine.rules import Outcome
+from microscout.heuristics.posts import DEFAULT_FORMULA, Count, engagements, own_posts
 
 DAY = 86_400.0
 
@@ -50,7 +51,7 @@ class Options(BaseModel):
                                    "share is a swing. Default 0.10.")
     min_reversals: int = Field(2, ge=1, description="Swings that change direction this many times make a jagged "
                                "following curve (follow/unfollow). Default 2: up-down-up, once is a clean-up.")
-    formula: list[Count] = Field(default_factory=lambda: ["likes", "replies", "reposts"], min_length=1,
+    formula: list[Count] = Field(default_factory=lambda: list(DEFAULT_FORMULA), min_length=1,
                                  description="Counts added up per post. Default likes+replies+reposts, as the "
                                              "engagement rule.")
 
@@ -135,7 +136,7 @@ def evaluate(candidate, options: Options, context) -> Verdict:
         extra = f"; {organic} jump(s) matched by engagement" if organic else ""
         return Verdict(outcome="pass", score=1.0,
                        reason=f"steady growth over {len(snapshots)} snapshots{extra}", evidence=evidence)
-    outcome = "fail" if any(o == "fail" for o, _ in problems) else "warn"
+    outcome: Outcome = "fail" if any(o == "fail" for o, _ in problems) else "warn"
     problems.sort(key=lambda p: p[0] != "fail")
     more = f" (+{len(problems) - 1} more)" if len(problems) > 1 else ""
     return Verdict(outcome=outcome, score=0.1 if outcome == "fail" else 0.5, reason=problems[0][1] + more,

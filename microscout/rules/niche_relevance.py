@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from functools import lru_cache
+from typing import Iterable
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -50,7 +51,7 @@ def _matcher(keywords: list[str], hashtags: list[str]):
                if words else None)
     normalise, hashtag_re = _normalise_tag, textlib.HASHTAG_RE
 
-    def terms(text: str, post_tags: list[str] = ()) -> set[str]:
+    def terms(text: str, post_tags: Iterable[str] = ()) -> set[str]:
         # A hashtag found in the text is \w+ (no space, no #): normalising it is casefold().
         found = {normalise(t) for t in post_tags} | {v.casefold() for v in hashtag_re.findall(text)}
         matched = {"#" + t for t in found & tags}

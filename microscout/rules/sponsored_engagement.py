@@ -11,7 +11,15 @@ from statistics import median
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from microscout import Need, Rule, Verdict, hookimpl
-from microscout.heuristics.posts import Count, analyse, engagements, own_posts, posts_missing, window_label
+from microscout.heuristics.posts import (
+    DEFAULT_FORMULA,
+    Count,
+    analyse,
+    engagements,
+    own_posts,
+    posts_missing,
+    window_label,
+)
 from microscout.heuristics.sponsored import SETTINGS_DESCRIPTION, SponsoredSettings
 
 
@@ -21,7 +29,7 @@ class Options(BaseModel):
     window_posts: int = Field(30, ge=1, description="Most recent own posts considered. Default 30, the "
                                                     "'last 30 posts' window tools use (DOMAIN.md).")
     formula: list[Count] = Field(
-        default_factory=lambda: ["likes", "replies", "reposts"], min_length=1,
+        default_factory=lambda: list(DEFAULT_FORMULA), min_length=1,
         description="Counts added up per post. Default likes+replies+reposts, as the engagement rule.")
     min_each: int = Field(3, ge=1, description="Fewer sponsored or organic posts than this gives 'unknown'. "
                                                "Default 3: the smallest sample with a meaningful median.")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from typing import Any
 
 from microscout.sandbox import ids
 from microscout.sandbox.clock import DAY, Clock
@@ -114,8 +115,8 @@ def post_view(pop: Population, post: Post, clock: Clock, base: str) -> dict:
             segments.pop()
     body, facets = text_and_facets(pop, segments)
     uri = post_uri(p.did, post.id)
-    record = {"$type": "app.bsky.feed.post", "createdAt": clock.iso(post.t), "langs": [post.language],
-              "text": body}
+    record: dict[str, Any] = {"$type": "app.bsky.feed.post", "createdAt": clock.iso(post.t),
+                              "langs": [post.language], "text": body}
     if facets:
         record["facets"] = facets
     if outline:

@@ -34,7 +34,7 @@ _SYL_INDEX = {s: n for n, s in enumerate(SYLLABLES)}
 
 def syllables(n: int, width: int = 2) -> str:
     """n in base 70 as syllables: a digit-free, decodable name part."""
-    out = []
+    out: list[str] = []
     while n or len(out) < width:
         n, r = divmod(n, len(SYLLABLES))
         out.append(SYLLABLES[r])

@@ -48,7 +48,7 @@ class PostIndex:
         if below is not None:
             top = min(top, below)
         pos = bisect.bisect_left(first, top)
-        out = []
+        out: list[int] = []
         while pos > 0 and len(out) < limit:
             pos -= 1
             sid = first[pos]

@@ -17,7 +17,15 @@ from functools import lru_cache
 
 from microscout.sandbox import ids, text
 from microscout.sandbox.archetypes import (
-    BACKGROUND_BOTS, BLOCK, CAMPAIGN_NICHE, FOLLOWER_BOTS, NICHES, SPECS, benchmark_er, slot_table)
+    BACKGROUND_BOTS,
+    BLOCK,
+    CAMPAIGN_NICHE,
+    FOLLOWER_BOTS,
+    NICHES,
+    SPECS,
+    benchmark_er,
+    slot_table,
+)
 
 DAY = 86_400
 PAST_POSTS = 40

@@ -17,6 +17,7 @@ import json
 import secrets
 import time
 from dataclasses import dataclass
+from typing import Any, Callable
 
 from microscout.sandbox import bluesky_wire as wire
 from microscout.sandbox import ids
@@ -291,7 +292,7 @@ def post_thread(app, query):
     return 200, wire.thread(app.pop, post, app.clock, app.url), {}
 
 
-GET = {
+GET: dict[str, Callable[..., Any]] = {
     "app.bsky.actor.getProfile": get_profile,
     "app.bsky.actor.getProfiles": get_profiles,
     "app.bsky.feed.searchPosts": search_posts,

@@ -1,13 +1,14 @@
 """Mastodon REST endpoints: query in, (status, body, headers) out. No HTTP plumbing."""
 from __future__ import annotations
 
+from typing import Any, Callable
 from urllib.parse import urlencode
 
 from microscout.sandbox import ids
 from microscout.sandbox import mastodon_wire as wire
 from microscout.sandbox.population import Person
 
-NOT_FOUND = (404, wire.error("Record not found"), {})
+NOT_FOUND: tuple[int, dict, dict[str, str]] = (404, wire.error("Record not found"), {})
 
 
 def _int(query: dict, name: str, default: int | None, top: int | None = None) -> int | None:
@@ -50,7 +51,9 @@ def tag_timeline(app, query, tag):
     local = query.get("local", ["false"])[0] in ("true", "1")
 
     def keep(sid: int) -> bool:
-        return not local or app.pop.person(ids.parse_status_id(sid)[0]).host == ids.LOCAL_DOMAIN
+        parsed = ids.parse_status_id(sid)
+        assert parsed is not None, sid  # the Mastodon index holds status ids only
+        return not local or app.pop.person(parsed[0]).host == ids.LOCAL_DOMAIN
 
     found = app.mastodon_index.page([tag], app.clock.day, max_id, limit, keep)
     out = []
@@ -107,7 +110,8 @@ def followers(app, query, account_id):
     # Pages go by follow-relation id (m + 1), not by account id: never guessable.
     ms = [m for m in app.pop.follower_indexes(p, app.clock.day) if max_id is None or m + 1 < max_id][:limit]
     out = [wire.other_account(app.pop.follower(p, m), app.clock, app.url) for m in ms]
-    headers = _link(app, f"/api/v1/accounts/{account_id}/followers", query, str(ms[0] + 1), str(ms[-1] + 1)) if ms else {}
+    path = f"/api/v1/accounts/{account_id}/followers"
+    headers = _link(app, path, query, str(ms[0] + 1), str(ms[-1] + 1)) if ms else {}
     return 200, out, headers
 
 
@@ -154,7 +158,8 @@ def context(app, query, status_id):
         wire.reply_status(app.pop, r, post, app.clock, app.url) for r in replies]}, {}
 
 
-ROUTES = [
+# (path pattern, handler of (app, query, *the pattern's {} parts))
+ROUTES: list[tuple[str, Callable[..., Any]]] = [
     ("/api/v2/instance", instance),
     ("/api/v1/timelines/tag/{}", tag_timeline),
     ("/api/v1/accounts/lookup", lookup),

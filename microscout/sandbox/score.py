@@ -97,12 +97,13 @@ def score(db: sqlite_utils.Database, campaign: str, size: int, seed: int) -> Sco
     pop = Population(size, seed)
     index = {key_for(p.platform, p.platform_id): p.i for p in pop}
     archetypes = {name: ArchetypeScore(name, RULE_FOR.get(name)) for name in (*PLANTED, "background")}
-    for i in range(size):
-        archetypes[pop.archetype(i)].generated += 1
+    for n in range(size):
+        archetypes[pop.archetype(n)].generated += 1
     verdicts: dict[int, dict[str, str]] = defaultdict(dict)
     for pid, rule, outcome in db.execute("SELECT profile_id, rule, outcome FROM verdicts WHERE run_id = ?", [run_id]):
         verdicts[pid][rule] = outcome
-    rules = {name: RuleScore(name) for name in sorted({r for v in verdicts.values() for r in v} | set(RULE_FOR.values()))}
+    seen_rules = {r for v in verdicts.values() for r in v}
+    rules = {name: RuleScore(name) for name in sorted(seen_rules | set(RULE_FOR.values()))}
     report = ScoreReport(campaign, run_id, size, seed, archetypes, rules, OptOutScore())
     entries = db.execute(
         "SELECT e.profile_id, e.excluded_by, p.platform, p.platform_id FROM shortlist_entries e "

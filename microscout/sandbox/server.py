@@ -61,12 +61,13 @@ class SandboxServer:
         self.mastodon_index = PostIndex(self.pop, "mastodon", keywords=False, cap=index_cap)
         self.bluesky_index = PostIndex(self.pop, "bluesky", keywords=True, cap=index_cap)
         self._lock = threading.Lock()
-        self._httpd = ThreadingHTTPServer((host, port), _Handler)
+        self._httpd = _HTTPServer((host, port), _Handler)
         self._httpd.daemon_threads = True
         self._httpd.app = self
         self._thread: threading.Thread | None = None
         self._timer: threading.Timer | None = None
         h, p = self._httpd.server_address[:2]
+        assert isinstance(h, str)  # a TCP server's address is (host, port)
         self.host, self.port = h, p
         self.url = f"http://{h}:{p}"
 
@@ -153,7 +154,12 @@ def _match(pattern: str, path: str) -> list[str] | None:
     return args
 
 
+class _HTTPServer(ThreadingHTTPServer):
+    app: SandboxServer  # set by SandboxServer, read by every request's handler
+
+
 class _Handler(BaseHTTPRequestHandler):
+    server: _HTTPServer
     protocol_version = "HTTP/1.1"  # keep-alive: crawlers reuse connections
     server_version = "microscout-sandbox/0.1"
 

@@ -17,9 +17,14 @@ from microscout.sandbox.population import Person, Population
 from microscout.sandbox.text import plain
 from microscout.sandbox.truth import SECOND_DAY
 from microscout.store import open_store
-from microscout.store.writes import add_snapshots, now_iso, upsert_comments, upsert_followers, \
-    upsert_posts, upsert_profiles
-
+from microscout.store.writes import (
+    add_snapshots,
+    now_iso,
+    upsert_comments,
+    upsert_followers,
+    upsert_posts,
+    upsert_profiles,
+)
 
 MAX_ROWS_PER_BATCH = 20_000
 
@@ -83,6 +88,7 @@ def generate(path: str | Path, size: int, seed: int, *, posts: int = 30, posts_w
             "INSERT INTO crawl_runs (platform, arguments, started_at, finished_at, status) VALUES (?, ?, ?, ?, ?)",
             ["sandbox", json.dumps({"generate": {"size": size, "seed": seed}}), now_iso(), now_iso(),
              "finished"]).lastrowid
+    assert run_id is not None  # the INSERT just made the row
     # Cap the rows one transaction buffers, so replies and follower samples do not make
     # a batch (and peak memory) several times larger than posts alone would.
     per_profile = 1 + posts + posts_with_replies * ids.MAX_REPLIES + followers
@@ -119,7 +125,8 @@ def generate(path: str | Path, size: int, seed: int, *, posts: int = 30, posts_w
                     if n < posts_with_replies:
                         for r in pop.replies(post, clock.day):
                             comment_rows.append({
-                                "platform": p.platform, "platform_id": _post_key(p, r.id, r.author.did), "profile_id": pid,
+                                "platform": p.platform, "platform_id": _post_key(p, r.id, r.author.did),
+                                "profile_id": pid,
                                 "post_platform_id": _post_key(p, post.id, did),
                                 "author_id": _account_key(p, r.author), "author_handle": r.author.username,
                                 "text": r.text, "created_at": clock.dt(r.t).isoformat(), "likes": r.likes,
@@ -132,7 +139,8 @@ def generate(path: str | Path, size: int, seed: int, *, posts: int = 30, posts_w
                         "bot": int(f.bot),
                         "followers": f.followers, "following": f.following, "posts_count": f.posts,
                         "created_at": clock.dt(-f.created_days * DAY).isoformat(),
-                        "last_post_at": clock.dt(-f.last_post_days * DAY).isoformat() if f.last_post_days is not None else None,
+                        "last_post_at": (clock.dt(-f.last_post_days * DAY).isoformat()
+                                         if f.last_post_days is not None else None),
                         "sampled_at": clock.dt(clock.day * DAY).isoformat(timespec="seconds")})
             add_snapshots(db, snaps)
             stats.posts += upsert_posts(db, post_rows)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Iterator
 
-from microscout.config import Config, TIER_NAMES
+from microscout.config import TIER_NAMES, Config
 from microscout.sandbox.archetypes import ALSO_EXPECTED, CAMPAIGN_NICHE, RULE_FOR
 from microscout.sandbox.population import Person, Population
 

@@ -38,11 +38,13 @@ def start_run(db: sqlite_utils.Database, schedule: str, campaign: str, trigger: 
               scheduled_for: datetime, started: datetime, status: str = "running",
               error: str | None = None) -> int:
     with db.conn:
-        return db.execute(
+        run_id = db.execute(
             "INSERT INTO schedule_runs (schedule, campaign, trigger, scheduled_for, started_at, finished_at, "
             "status, error, pid, owner) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [schedule, campaign, trigger, iso(scheduled_for), iso(started),
              None if status == "running" else iso(started), status, error, os.getpid(), process_owner()]).lastrowid
+    assert run_id is not None  # the INSERT just made the row
+    return run_id
 
 
 def save_run(db: sqlite_utils.Database, run_id: int, **fields) -> None:
@@ -97,8 +99,9 @@ def watched_since(db: sqlite_utils.Database, schedule: str, cron: str, zone: str
     """When a scheduler started watching this schedule with this cron and time zone: a
     cron time before that was never missed, nobody was meant to run it."""
     rows = list(db.query("SELECT * FROM schedule_state WHERE schedule = ?", [schedule]))
-    if rows and rows[0]["cron"] == cron and rows[0]["timezone"] == zone and parse(rows[0]["watched_since"]):
-        return parse(rows[0]["watched_since"])
+    if rows and rows[0]["cron"] == cron and rows[0]["timezone"] == zone and (
+            since := parse(rows[0]["watched_since"])):
+        return since
     with db.conn:
         db.execute("INSERT INTO schedule_state (schedule, cron, timezone, watched_since) VALUES (?, ?, ?, ?) "
                    "ON CONFLICT (schedule) DO UPDATE SET cron = excluded.cron, timezone = excluded.timezone, "

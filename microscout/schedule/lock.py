@@ -43,8 +43,9 @@ class LockHeld(Exception):
     def __init__(self, holder: dict):
         self.holder = holder
         what = holder.get("holder") or "another process"
+        host = (holder.get("owner") or "?").rpartition(":")[0] or "?"
         super().__init__(f"{what} holds the lock (pid {holder.get('pid')} on "
-                         f"{(holder.get('owner') or '?').rpartition(':')[0] or '?'}, since {holder.get('acquired_at')})")
+                         f"{host}, since {holder.get('acquired_at')})")
 
 
 @dataclass

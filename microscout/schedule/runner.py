@@ -19,7 +19,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 import sqlite_utils
 
@@ -151,7 +151,7 @@ def export_step(job: Job) -> str:
     if job.export_baseline is None:
         # every format of this run compares with the schedule's exports from before it began
         job.export_baseline = job.db.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM exports").fetchone()[0]
-    extra = {"config": job.config, "schedule": job.name, "compare_before": job.export_baseline}
+    extra: dict[str, Any] = {"config": job.config, "schedule": job.name, "compare_before": job.export_baseline}
     written = []
     for fmt in job.schedule.formats:
         if fmt in job.done:
@@ -264,6 +264,7 @@ def _attempts(job: Job, record: dict, step: Callable[[Job], str], sleep: Callabl
 def _run_steps(job: Job, steps: dict[str, Callable[[Job], str]], sleep: Callable[[float], None]) -> dict:
     schedule, stop, say = job.schedule, job.stop, job.say
     records = job.records = [{"step": s, "status": "not run", "attempts": 0} for s in schedule.steps]
+    error: str | None
     status, error = "interrupted", "the scheduler stopped during the run"
     began = time.monotonic()
     try:

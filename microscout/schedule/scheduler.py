@@ -47,7 +47,12 @@ def install_stop_signals(stop: Stop, say: Say) -> Callable[[], None]:
             raise KeyboardInterrupt
 
     previous = {sig: signal.signal(sig, handler) for sig in names}
-    return lambda: [signal.signal(sig, old) for sig, old in previous.items()]
+
+    def restore() -> None:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+
+    return restore
 
 
 class Scheduler:

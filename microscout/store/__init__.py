@@ -53,7 +53,8 @@ def _check_ours(db: sqlite_utils.Database, path: Path, *, allow_blank: bool) -> 
         return
     if not tables:
         raise _no_database(path, " (an empty SQLite file)")
-    raise StoreError(f"{path}: an SQLite database, but not microscout's (it has no microscout record in {MIGRATIONS_TABLE}; "
+    raise StoreError(f"{path}: an SQLite database, but not microscout's "
+                     f"(it has no microscout record in {MIGRATIONS_TABLE}; "
                      f"it was left untouched); pass --db with a database a crawl created")
 
 

@@ -21,7 +21,7 @@ migrations = Migrations(MIGRATION_SET)
 
 @migrations()
 def m001_initial(db: sqlite_utils.Database) -> None:
-    _run(db, 
+    _run(db,
         """
         CREATE TABLE profiles (
             id INTEGER PRIMARY KEY,
@@ -288,8 +288,8 @@ def _carry_over_legacy(db: sqlite_utils.Database) -> None:
         done = {m.name for m in migrations.applied(db)}
         for row in db[LEGACY_TABLE].rows_where(order_by="rowid"):
             if row["name"] not in done:
-                db[MIGRATIONS_TABLE].insert({"migration_set": MIGRATION_SET, "name": row["name"],
-                                             "applied_at": row["applied_at"]})
+                db.table(MIGRATIONS_TABLE).insert({"migration_set": MIGRATION_SET, "name": row["name"],
+                                                   "applied_at": row["applied_at"]})
         db[LEGACY_TABLE].drop()
 
 

@@ -107,7 +107,10 @@ def load_candidates(db: sqlite_utils.Database, rows: list[dict]) -> list[Candida
     for r in cursor:
         paid = r[i_paid]
         by_id[r[i_profile]].posts.append(Post(
-            platform_id=r[i_pid], created_at=dt(r[i_created]), text=r[i_text] or "",
+            # A platform's date Python cannot read is stored as given and loads as None (the
+            # rules that compare dates then report an error for the creator): not a datetime.
+            platform_id=r[i_pid], created_at=dt(r[i_created]),  # type: ignore[arg-type]
+            text=r[i_text] or "",
             url=r[i_url] or "", hashtags=json_list(r[i_tags]),
             mentions=json_list(r[i_mentions]), links=json_list(r[i_links]),
             likes=r[i_likes], replies=r[i_replies], reposts=r[i_reposts], quotes=r[i_quotes],
@@ -145,8 +148,10 @@ def load_candidates(db: sqlite_utils.Database, rows: list[dict]) -> list[Candida
     i_profile, i_observed, i_followers, i_following, i_posts = (
         c["profile_id"], c["observed_at"], c["followers"], c["following"], c["posts_count"])
     for r in cursor:
+        observed = dt(r[i_observed])
+        assert observed is not None, r[i_observed]  # NOT NULL, and the store writes it as ISO 8601 itself
         by_id[r[i_profile]].snapshots.append(Snapshot(
-            observed_at=dt(r[i_observed]), followers=r[i_followers], following=r[i_following],
+            observed_at=observed, followers=r[i_followers], following=r[i_following],
             posts_count=r[i_posts]))
     return list(by_id.values())
 

@@ -23,7 +23,12 @@ from pydantic import ValidationError
 from scrapy import Request, Spider
 from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.exceptions import (
-    CannotResolveHostError, CloseSpider, DownloadConnectionRefusedError, DownloadTimeoutError, IgnoreRequest)
+    CannotResolveHostError,
+    CloseSpider,
+    DownloadConnectionRefusedError,
+    DownloadTimeoutError,
+    IgnoreRequest,
+)
 from twisted.internet.error import ConnectError, DNSLookupError
 
 from microscout.crawlers.items import FetchedItem, ItemBatch, OptOutItem, ProfileItem
@@ -114,7 +119,7 @@ class CrawlSpider(Spider):
     # or a 404 from a server that never gave an API answer stops the crawl with one line
     api_name: str | None = None
 
-    def __init__(self, *args, hashtags=(), handles=(), bounds=None, prefilter=None, **kwargs):
+    def __init__(self, *args, hashtags=(), handles=(), bounds=None, prefilter=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.hashtags = [h.lstrip("#") for h in hashtags]
         self.handles = [h.lstrip("@") for h in handles]
@@ -125,7 +130,7 @@ class CrawlSpider(Spider):
         self.reached: set[str] = set()          # origins that answered in this session
         self.api_ok: set[str] = set()           # origins that gave an API answer (JSON) in this session
         if not hasattr(self, "state"):
-            self.state = {}
+            self.state: dict = {}
 
     @classmethod
     def preflight(cls, config, spec, db_path=None) -> dict:
@@ -521,7 +526,8 @@ class CrawlSpider(Spider):
         state = self._state()
         del state["open"][ctx["pid"]]
         failed = set(entry["failed"])
-        fetched = [k for k in ("profile", "posts", "comments", "followers") if k in entry["fetched"] and k not in failed]
+        fetched = [k for k in ("profile", "posts", "comments", "followers")
+                   if k in entry["fetched"] and k not in failed]
         if entry["replies_expected"] and "posts" in fetched and "replies" not in failed:
             fetched.insert(fetched.index("posts") + 1, "comments")
         chains = state.setdefault("chains", {})

@@ -78,7 +78,8 @@ class MastodonSpider(CrawlSpider):
             self.api_ok.add(origin(response.url))
             return body
         what = ("an HTML page" if response.body.lstrip()[:1] == b"<" else
-                "JSON that is not an instance" if kind is None and response.status < 400 else "something that is not JSON")
+                "JSON that is not an instance" if kind is None and response.status < 400 else
+                "something that is not JSON")
         self.fail("not_mastodon", f"{self.base_url} does not look like a Mastodon server: {path} answered "
                                   f"{response.status} with {what}; check {self.url_option}")
 
