@@ -18,7 +18,7 @@ from typing import Any, Callable, Iterator
 
 import click
 
-from microscout.cli.common import UsageProblem, with_env
+from microscout.cli.common import Env, UsageProblem, with_env
 from microscout.config import Platforms
 
 BATCH = 500
@@ -179,7 +179,7 @@ def _n(count: int, noun: str) -> str:
               help="What CSV/JSONL files hold; auto: posts when a 'profile' column names each post's author.")
 @click.option("--json", "as_json", is_flag=True, help="Print the import's summary as JSON.")
 @with_env
-def command(env, files, platform, kind, as_json):
+def command(env: Env, files: tuple[str, ...], platform: str, kind: str, as_json: bool) -> None:
     """Import FILE… (CSV, JSONL, or the .json/.json.xz files instaloader writes; a folder stands
     for the files in it) as PLATFORM's profiles and posts.
 

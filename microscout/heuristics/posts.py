@@ -12,6 +12,20 @@ from microscout.models import Candidate, Post
 
 Count = Literal["likes", "replies", "reposts", "quotes"]
 DEFAULT_FORMULA: tuple[Count, ...] = ("likes", "replies", "reposts")
+# The counts a platform has at all. One it lacks (YouTube and Instagram have no reposts)
+# leaves the formula: their engagement is likes + comments (DOMAIN.md), not "unknown".
+PLATFORM_COUNTS: dict[str, frozenset[str]] = {
+    "youtube": frozenset({"likes", "replies"}),
+    "instagram": frozenset({"likes", "replies"}),
+}
+
+
+def platform_formula(formula: Iterable[Count], platform: str) -> tuple[Count, ...]:
+    """The formula's counts that ``platform`` has (all of them when it lacks every one)."""
+    formula = tuple(formula)
+    have = PLATFORM_COUNTS.get(platform)
+    kept = tuple(c for c in formula if have is None or c in have)
+    return kept or formula
 
 
 def posts_missing(candidate: Candidate) -> str | None:

@@ -60,6 +60,14 @@ def evaluate(candidate, options: Options, context) -> Verdict:
             return Verdict.unknown("no follower sample was fetched for this account",
                                    sample=0, reason_code="not_fetched")
         return Verdict.unknown("the follower sample is empty", sample=0, reason_code="empty_sample")
+    # A follower known by name only (TikTok's follower list) cannot be judged: its missing
+    # counts, picture and bio are unknown, not evidence of a fake.
+    described = [f for f in followers if f.bot or f.followers is not None or f.following is not None]
+    if not described:
+        return Verdict.unknown(f"the {len(followers)} sampled followers come without their counts (the platform "
+                               "gives their names only), so they cannot be judged",
+                               sample=0, undescribed=len(followers), reason_code="no_counts")
+    followers = described
     t = options.accounts
     counts: dict[str, int] = {c: 0 for c in CLASSES}
     flagged: list[dict[str, Any]] = []

@@ -26,6 +26,11 @@ def evaluate(candidate, options: Options, context) -> Verdict:
     if profile.bot:
         return Verdict(outcome="fail", score=0.0, evidence={"bot": True, "flag": flag},
                        reason=f"automated account: {profile.platform} marks it with {flag}")
+    if profile.platform not in FLAG:
+        # YouTube, Instagram, TikTok (and imported data) have no automated-account flag: no
+        # flag is no evidence either way
+        return Verdict.unknown(f"{profile.platform} does not mark automated accounts", bot=None,
+                               reason_code="no_flag")
     return Verdict(outcome="pass", score=1.0, evidence={"bot": False, "flag": flag},
                    reason=f"not marked as automated ({flag} is not set)")
 

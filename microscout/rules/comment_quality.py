@@ -107,13 +107,19 @@ def _pods(by_post: dict, audience: list, options: Options) -> dict:
     if len(posts) < options.pod_min_posts:
         return {"commented_posts": len(posts), "pod_regulars": [], "pod_regulars_count": 0,
                 "pod_comment_share": None}
+    # Comments without an author (TikTok's Research API does not say who wrote one) are no
+    # evidence of the same people coming back: pods are looked for among the others only.
+    authored = [c for c in audience if c.author_id or c.author_handle]
+    if not authored:
+        return {"commented_posts": len(posts), "pod_regulars": [], "pod_regulars_count": 0,
+                "pod_comment_share": None, "pods_unknown": "the platform does not say who wrote the comments"}
     seen_on: dict[str, set[str]] = {}
-    for comment in audience:
+    for comment in authored:
         seen_on.setdefault(comment.author_id or comment.author_handle, set()).add(comment.post_id)
     needed = options.pod_post_share * len(posts)
     regulars = sorted(a for a, on in seen_on.items() if len(on) >= needed)
     regular_set = set(regulars)
-    by_regulars = sum(1 for c in audience if (c.author_id or c.author_handle) in regular_set)
+    by_regulars = sum(1 for c in authored if (c.author_id or c.author_handle) in regular_set)
     return {"commented_posts": len(posts), "pod_regulars": regulars[:20], "pod_regulars_count": len(regulars),
             "pod_comment_share": round(by_regulars / len(audience), 4) if audience else None}
 

@@ -18,6 +18,7 @@ from microscout.heuristics.posts import (
     Count,
     engagements,
     own_posts,
+    platform_formula,
     posts_missing,
     summarise,
     window_label,
@@ -101,14 +102,15 @@ def evaluate(candidate, options: Options, context) -> Verdict:
     window_days = options.window_days or None
     posts = own_posts(candidate, window_posts=options.window_posts, window_days=window_days, now=context.now)
     per_view = per == "views"
+    counts = platform_formula(options.formula, candidate.profile.platform)
     counted = []  # (post, engagements, what they are divided by)
     for post in posts:
-        engaged = engagements(post, options.formula)
+        engaged = engagements(post, counts)
         # per view: a post whose view count is unknown (or 0) says nothing about its rate
         divisor = post.views if per_view else followers
         if engaged is not None and divisor:
             counted.append((post, engaged, divisor))
-    formula = "+".join(options.formula)
+    formula = "+".join(counts)
     window = window_label(options.window_posts, window_days)
     if len(counted) < options.min_posts:
         visible = "visible counts and views" if per_view else "visible counts"

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from microscout import Need, Rule, Verdict, hookimpl
 from microscout.engine.rules import Outcome
-from microscout.heuristics.posts import DEFAULT_FORMULA, Count, engagements, own_posts
+from microscout.heuristics.posts import DEFAULT_FORMULA, Count, engagements, own_posts, platform_formula
 
 DAY = 86_400.0
 
@@ -65,7 +65,7 @@ def _median_engagement(posts, formula) -> float | None:
     return median(values) if values else None
 
 
-def _judge_spike(a, b, jump, posts, options: Options, giveaway_re) -> dict:
+def _judge_spike(a, b, jump, posts, options: Options, giveaway_re, platform: str) -> dict:
     spike = {"from": a.observed_at.isoformat(), "to": b.observed_at.isoformat(), "followers_from": a.followers,
              "followers_to": b.followers, "jump": round(jump, 4), "per_day": round(jump / _days(a, b), 4)}
     since = a.observed_at - timedelta(days=options.giveaway_days)
@@ -74,7 +74,8 @@ def _judge_spike(a, b, jump, posts, options: Options, giveaway_re) -> dict:
         return {**spike, "status": "giveaway", "giveaway_posts": giveaways}
     before = [p for p in posts if p.created_at <= a.observed_at]
     after = [p for p in posts if p.created_at > a.observed_at]
-    eb, ea = _median_engagement(before, options.formula), _median_engagement(after, options.formula)
+    counts = platform_formula(options.formula, platform)
+    eb, ea = _median_engagement(before, counts), _median_engagement(after, counts)
     too_few = min(len(before), len(after)) < options.min_posts_each_side
     if too_few or eb is None or ea is None:
         return {**spike, "status": "unverified", "posts_before": len(before), "posts_after": len(after)}
@@ -111,7 +112,7 @@ def evaluate(candidate, options: Options, context) -> Verdict:
             jump = (b.followers - a.followers) / a.followers
             # Rounded so that a rise exactly at a threshold counts despite float error.
             if round(jump, 9) >= options.min_jump and round(jump / _days(a, b), 9) >= options.spike_per_day:
-                spikes.append(_judge_spike(a, b, jump, posts, options, giveaway_re))
+                spikes.append(_judge_spike(a, b, jump, posts, options, giveaway_re, candidate.profile.platform))
     reversals, following = _reversals(sorted(candidate.snapshots, key=lambda s: s.observed_at),
                                       options.following_swing)
     evidence = {"snapshots": len(snapshots), "spikes": spikes, "following_reversals": reversals,

@@ -17,6 +17,7 @@ from microscout.heuristics.posts import (
     analyse,
     engagements,
     own_posts,
+    platform_formula,
     posts_missing,
     window_label,
 )
@@ -52,8 +53,9 @@ def evaluate(candidate, options: Options, context) -> Verdict:
         return Verdict.unknown(missing)
     sponsored: list[tuple[str, int]] = []
     organic: list[tuple[str, int]] = []
+    counts = platform_formula(options.formula, candidate.profile.platform)
     for post in own_posts(candidate, window_posts=options.window_posts):
-        count = engagements(post, options.formula)
+        count = engagements(post, counts)
         if count is None:
             continue
         (sponsored if analyse(post, options.sponsored).sponsored else organic).append((post.platform_id, count))
@@ -68,7 +70,7 @@ def evaluate(candidate, options: Options, context) -> Verdict:
         return Verdict.unknown("organic posts have no engagement to compare with", **sizes)
     ratio = sponsored_median / organic_median
     evidence = {**sizes, "sponsored_median": sponsored_median, "organic_median": organic_median,
-                "ratio": round(ratio, 4), "formula": "+".join(options.formula),
+                "ratio": round(ratio, 4), "formula": "+".join(counts),
                 "sponsored_ids": [i for i, _ in sponsored]}
     said = (f"sponsored posts get {ratio:.0%} of organic engagement (median {sponsored_median:g} vs "
             f"{organic_median:g}, {len(sponsored)} vs {len(organic)} posts)")
