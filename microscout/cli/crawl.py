@@ -153,9 +153,16 @@ def bounds_for_needs(bounds, needs) -> tuple[object, list[str]]:
     return replace(bounds, **changes), skipped
 
 
+# The column a spider looks a stored candidate up by, where it is not the platform_id:
+# Instagram's business_discovery finds an account by its username only (the stored id is
+# the numeric IG user id).
+LOOKUP_COLUMN = {"instagram": "handle"}
+
+
 def stored_candidates(db_path, platform: str) -> list[str]:
-    """Ids of the candidates already stored (not opted out), oldest first: the acct on
-    Mastodon, the DID on Bluesky, both of which the spiders look up directly."""
+    """How to look up the candidates already stored (not opted out), oldest first: the
+    acct on Mastodon, the DID on Bluesky, the channel id on YouTube, the username on
+    Instagram and TikTok, each of which the spider looks up directly."""
     from pathlib import Path
 
     from microscout.store import open_store
@@ -163,8 +170,10 @@ def stored_candidates(db_path, platform: str) -> list[str]:
     if not Path(db_path).exists():
         return []
     db = open_store(db_path)
+    column = LOOKUP_COLUMN.get(platform, "platform_id")
     return [r[0] for r in db.execute(
-        "SELECT platform_id FROM profiles WHERE platform = ? AND opted_out = 0 ORDER BY id", [platform])]
+        f"SELECT {column} FROM profiles WHERE platform = ? AND opted_out = 0 AND {column} IS NOT NULL ORDER BY id",
+        [platform])]
 
 
 @click.command(name="crawl", short_help="Discover creators on a platform or for a campaign.")

@@ -3,6 +3,15 @@
 Starts the sandbox on 127.0.0.1 in a background thread, crawls it with the real spiders
 (each crawl in its own process: Scrapy's reactor starts once per process), shortlists the
 `demo` campaign, exports it, and compares the result with the sandbox's known truth.
+Two crawls, a simulated week apart (profiles only on day 0, everything on day 7 with
+`--known`), so that follower history exists.
+
+`--platform P` runs the same job on one platform: the sandbox serves its whole population
+as Mastodon, Bluesky, YouTube, Instagram and TikTok. P is crawled with the campaign's
+hashtags (an API platform with the sandbox's credentials, passed in the crawl's
+environment only), the campaign is judged on P alone (its platforms replaced by [P] in
+memory, never in the config) and scored against the truth projected onto P, where the
+archetypes whose rule P gives no data for are reported as not judgeable.
 
 Outside a project (no config.toml) it runs on the packaged defaults, which carry the demo
 campaign. It fills the default database (`database` in config), so that the commands it
@@ -25,6 +34,7 @@ from pathlib import Path
 
 import click
 
+from microscout.cli import demo_platforms
 from microscout.cli.common import Env, UsageProblem, with_env
 
 CAMPAIGN = "demo"
@@ -80,18 +90,21 @@ def choose_database(env: Env) -> tuple[Path, bool]:
     return fallback, False
 
 
-def _mark(db, size: int, seed: int, crawl_runs: int | None) -> None:
+def _mark(db, size: int, seed: int, crawl_runs: int | None, platform: str | None = None) -> None:
     from microscout.store.writes import now_iso
 
-    value = json.dumps({"size": size, "seed": seed, "crawl_runs": crawl_runs, "written_at": now_iso()})
+    value = json.dumps({"size": size, "seed": seed, "platform": platform, "crawl_runs": crawl_runs,
+                        "written_at": now_iso()})
     with db.conn:
         db.execute("INSERT INTO store_info (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET "
                    "value = excluded.value", [DEMO_KEY, value])
 
 
 def next_commands(env: Env, db_path: Path, is_default: bool, handle: str | None,
-                  size: int, seed: int) -> list[tuple[str, str]]:
-    """The commands to try next, with --config and --db where the defaults would not find them."""
+                  size: int, seed: int, platform: str | None = None) -> list[tuple[str, str]]:
+    """The commands to try next, with --config and --db where the defaults would not find them.
+    After a demo on one platform, `shortlist demo` would judge the campaign's own platforms
+    (not what was crawled): it is left out, and the score is projected onto the platform."""
     opts = ""
     if env.config_path:
         opts += f" --config {shlex.quote(str(Path(env.config_path).resolve()))}"
@@ -103,7 +116,11 @@ def next_commands(env: Env, db_path: Path, is_default: bool, handle: str | None,
         population += f" --size {size}"
     if seed != env.config.sandbox.seed:
         population += f" --seed {seed}"
-    return [(f"microscout shortlist {CAMPAIGN}{opts}", "the shortlist again (re-used while nothing changes)"),
+    if platform in demo_platforms.API_PATH:
+        population += f" --platform {platform}"
+    shortlist = [] if platform else [
+        (f"microscout shortlist {CAMPAIGN}{opts}", "the shortlist again (re-used while nothing changes)")]
+    return [*shortlist,
             (f"microscout explain {who}{opts}", "every verdict behind a creator's rank"),
             (f"microscout export {CAMPAIGN}{opts} --format csv", "the shortlist as a file (`microscout plugins` "
                                                                   "lists the formats)"),
@@ -113,28 +130,43 @@ def next_commands(env: Env, db_path: Path, is_default: bool, handle: str | None,
              "precision and recall per rule against the sandbox's truth")]
 
 
-def _crawl(env: Env, db: Path, url: str, extra: list[str], credentials: dict[str, str]) -> None:
+def _hide(text: str, secrets: list[str]) -> str:
+    """Belt and braces: a crawl never prints a credential, and the demo never passes one on."""
+    for secret in secrets:
+        text = text.replace(secret, "***")
+    return text
+
+
+def _crawl(env: Env, db: Path, crawl: list[str], extra: list[str], credentials: dict[str, str]) -> None:
     args = [sys.executable, "-m", "microscout"]
     if env.config.from_file:
         args += ["--config", str(Path(env.config.source).resolve())]
-    args += ["crawl", CAMPAIGN, "--db", str(db.resolve()), "--instance", url, "--appview", url, "--pds", url, *extra]
+    args += [*crawl, "--db", str(db.resolve()), *extra]
     # From the config's folder: with the packaged defaults, relative paths start where the demo runs.
     result = subprocess.run(args, capture_output=True, text=True, env={**os.environ, **credentials},
                             cwd=env.config.root)
+    secrets = demo_platforms.secrets(credentials)
     for line in result.stdout.splitlines():
-        if line.startswith("crawl run") or "requests per stored candidate" in line or line.strip().startswith("errors"):
-            click.echo("  " + line.strip())
+        if line.startswith("crawl run") or "requests per stored candidate" in line or \
+                line.strip().startswith(("errors", "note:")):
+            click.echo("  " + _hide(line.strip(), secrets))
     if result.returncode != 0:
-        raise click.ClickException(f"the crawl failed (exit {result.returncode}):\n{result.stderr[-2000:]}")
+        raise click.ClickException(f"the crawl failed (exit {result.returncode}):\n"
+                                   f"{_hide(result.stderr[-2000:], secrets)}")
 
 
 @click.command("demo")
 @click.option("--size", type=click.IntRange(min=50), default=None, help="Sandbox population (default: [sandbox] size).")
 @click.option("--seed", type=int, default=None, help="Sandbox seed (default: [sandbox] seed).")
 @click.option("--format", "fmt", default="csv", show_default=True, help="Export format.")
+@click.option("--platform", type=click.Choice(demo_platforms.PLATFORMS), default=None,
+              help="Crawl and judge this platform alone (default: the campaign's own platforms).")
 @with_env
-def command(env: Env, size: int | None, seed: int | None, fmt: str) -> None:
-    """Crawl, shortlist and export against a local sandbox, offline."""
+def command(env: Env, size: int | None, seed: int | None, fmt: str, platform: str | None) -> None:
+    """Crawl, shortlist and export against a local sandbox, offline.
+
+    With --platform, on one platform of the sandbox (YouTube, Instagram and TikTok through
+    their APIs), scored against the truth as that platform shows it."""
     from microscout.cli.shortlist import excluded_line, make_console, shortlist_table
     from microscout.engine.export import default_path, export_shortlist
     from microscout.engine.plugins import collect_exporters
@@ -152,6 +184,10 @@ def command(env: Env, size: int | None, seed: int | None, fmt: str) -> None:
                            f"into this config, or run the demo in a folder without config.toml (the built-in "
                            f"defaults have it)")
     spec = config.campaign(CAMPAIGN)
+    if platform:
+        # Judged on P alone, in memory: run_shortlist picks candidates by campaign.platforms.
+        spec = spec.model_copy(update={"platforms": [platform]})
+        config.campaigns[CAMPAIGN] = spec
     rules = env.rules
     exporters = collect_exporters(env.pm)
     if fmt not in exporters:
@@ -162,32 +198,29 @@ def command(env: Env, size: int | None, seed: int | None, fmt: str) -> None:
     for suffix in ("", "-wal", "-shm"):  # a fresh demo every time (the database is the demo's: see above)
         Path(f"{db_path}{suffix}").unlink(missing_ok=True)
     marked = open_store(db_path)
-    _mark(marked, size, seed, None)  # the demo's from the start, even if stopped half-way
+    _mark(marked, size, seed, None, platform)  # the demo's from the start, even if stopped half-way
     # Closed now, not whenever the garbage collector gets to it: a connection of this process
     # closing in the middle of a crawl could take the WAL away from under the crawl's.
     marked.conn.close()
     console = make_console()
-    from microscout.sandbox.routes_bluesky import IDENTIFIER, PASSWORD
-
-    # The sandbox's login session is kept for the second crawl in a folder of its own, not
-    # beside the user's real Bluesky sessions.
     state = tempfile.TemporaryDirectory(prefix="microscout-demo-")
-    credentials = {"MICROSCOUT_BSKY_HANDLE": IDENTIFIER, "MICROSCOUT_BSKY_APP_PASSWORD": PASSWORD,
-                   "MICROSCOUT_STATE_DIR": state.name}
+    credentials = demo_platforms.credentials(platform, state.name)
+    served_as = " and ".join(demo_platforms.NAMES[p] for p in spec.platforms)
     # The lifetime is a safety net: the server stops by itself even if this process is killed
     # in a way that skips the context manager's exit.
     with state, SandboxServer(size=size, seed=seed, host=config.sandbox.host, port=config.sandbox.port,
                               lifetime=600) as server:
-        console.print(f"Sandbox: {size} simulated creators on Mastodon and Bluesky at {server.url}")
+        console.print(f"Sandbox: {size} simulated creators on {served_as} at {server.url}")
+        crawl = demo_platforms.crawl_args(platform, CAMPAIGN, spec.hashtags, server.url)
         console.print("Crawl 1 (day 0): profiles only, so follower history starts")
-        _crawl(env, db_path, server.url, ["--posts", "0", "--followers", "0", "--replies", "0"], credentials)
+        _crawl(env, db_path, crawl, ["--posts", "0", "--followers", "0", "--replies", "0"], credentials)
         urllib.request.urlopen(urllib.request.Request(
             f"{server.url}/_sandbox/advance?days={DAYS_BETWEEN_CRAWLS}", method="POST"), timeout=10).close()
         console.print(f"Crawl 2 (day {DAYS_BETWEEN_CRAWLS}): known and new profiles, posts, replies and "
                       f"follower samples")
-        _crawl(env, db_path, server.url, ["--known"], credentials)
+        _crawl(env, db_path, crawl, ["--known"], credentials)
     db = open_store(db_path)
-    _mark(db, size, seed, db.execute("SELECT max(id) FROM crawl_runs").fetchone()[0])
+    _mark(db, size, seed, db.execute("SELECT max(id) FROM crawl_runs").fetchone()[0], platform)
     summary = run_shortlist(db, config, rules, CAMPAIGN)
     console.print(shortlist_table(db, summary.run_id, spec.shortlist_size,
                                   f"Shortlist: {CAMPAIGN} ({spec.description})"))
@@ -197,14 +230,15 @@ def command(env: Env, size: int | None, seed: int | None, fmt: str) -> None:
                   f"{summary.candidates - summary.excluded} ranked. {excluded_line(summary)}")
     console.print(f"Export: {result['path']} ({result['rows']} rows)", soft_wrap=True)
     console.print("\nAgainst the sandbox's known truth:")
-    console.print(format_report(score(db, CAMPAIGN, size, seed)), markup=False, highlight=False)
+    projected = platform if platform in demo_platforms.API_PATH else None
+    console.print(format_report(score(db, CAMPAIGN, size, seed, projected)), markup=False, highlight=False)
     top = db.execute("SELECT handle FROM shortlist_entries WHERE run_id = ? AND rank = 1", [summary.run_id]).fetchone()
     where = ("the default database" if is_default else "given by --db" if env.db_path
              else "not the default database, which holds other data")
     # soft_wrap: a path or a command is never broken across lines (people copy them)
     console.print(f"\nDone in {time.monotonic() - started:.0f} s. The demo's data is in {db_path.resolve()} "
                   f"({where}). Next:", highlight=False, soft_wrap=True)
-    commands = next_commands(env, db_path, is_default, top[0] if top else None, size, seed)
+    commands = next_commands(env, db_path, is_default, top[0] if top else None, size, seed, platform)
     for cmd, what in commands:
         console.print(f"  {cmd}", markup=False, highlight=False, soft_wrap=True)
         console.print(f"      {what}", markup=False, highlight=False)

@@ -64,6 +64,14 @@ def serve(env, size, seed, host, port, day, rate_429, retry_after, rate_5xx, rat
         click.echo(f"  mastodon base_url = {server.url}")
         click.echo(f"  bluesky  base_url = pds = {server.url}   appview_did = {server.appview_did}   "
                    f"identifier {IDENTIFIER}  password {PASSWORD}")
+        # The API platforms' sandbox credentials are the sandbox's own, not secrets.
+        from microscout.sandbox import instagram_wire, routes_instagram, routes_tiktok, routes_youtube
+
+        click.echo(f"  youtube   --api {server.url}/youtube/v3   MICROSCOUT_YOUTUBE_API_KEY={routes_youtube.API_KEY}")
+        click.echo(f"  instagram --api {server.url}/v21.0   MICROSCOUT_INSTAGRAM_TOKEN={routes_instagram.TOKEN}   "
+                   f"MICROSCOUT_INSTAGRAM_USER_ID={instagram_wire.OWN_ACCOUNT}")
+        click.echo(f"  tiktok    --api {server.url}   MICROSCOUT_TIKTOK_CLIENT_KEY={routes_tiktok.CLIENT_KEY}   "
+                   f"MICROSCOUT_TIKTOK_CLIENT_SECRET={routes_tiktok.CLIENT_SECRET}")
         click.echo(f"  advance time: curl -X POST '{server.url}/_sandbox/advance?days=7'")
         click.echo("Ctrl-C to stop." + (f" Stops by itself after {lifetime:g} s." if lifetime else ""), err=False)
         try:
@@ -101,9 +109,11 @@ def generate(env, size, seed, out, posts, posts_with_replies, followers, batch):
 @click.argument("campaign")
 @click.option("--size", type=click.IntRange(1, 1_000_000), default=None)
 @click.option("--seed", type=int, default=None)
+@click.option("--platform", type=click.Choice(["youtube", "instagram", "tiktok"]), default=None,
+              help="Score against the truth as this API platform serves it (after `demo --platform`).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @with_env
-def score_cmd(env, campaign, size, seed, as_json):
+def score_cmd(env, campaign, size, seed, platform, as_json):
     """Compare CAMPAIGN's last shortlist with the sandbox's ground truth."""
     from dataclasses import asdict
 
@@ -111,7 +121,7 @@ def score_cmd(env, campaign, size, seed, as_json):
 
     size, seed = _size_seed(env, size, seed)
     try:
-        report = score(env.db(readonly=True), campaign, size, seed)
+        report = score(env.db(readonly=True), campaign, size, seed, platform)
     except ScoreError as exc:
         raise UsageProblem(str(exc)) from None
     click.echo(json.dumps(asdict(report), indent=2) if as_json else format_report(report))

@@ -4,7 +4,8 @@ IG Media (hashtag edges and business_discovery media), the business_discovery us
 Every person of the population is projected onto Instagram, whatever platform it was
 drawn on: its username made an Instagram one, its ids derived from its index. A person
 who opted out (or hides its collections) on the fediverse is a personal or private account
-here, which business_discovery cannot see. A few hide their like counts.
+here, which business_discovery cannot see. A few hide their like counts. Followers and
+per-media engagement are served at Instagram's scale (scale.py).
 """
 from __future__ import annotations
 
@@ -15,11 +16,13 @@ import re
 from microscout.sandbox import ids
 from microscout.sandbox.clock import Clock
 from microscout.sandbox.population import Person, Population, Post
+from microscout.sandbox.scale import AUDIENCE_SCALE
 
 USER_BASE = 17841401000000000   # IG user ids of the population: USER_BASE + index
 OWN_ACCOUNT = "17841400000000001"  # the professional account the crawler calls as
 HASHTAG_BASE = 17843000000000000
 _BAD = re.compile(r"[^a-z0-9._]")
+SCALE = AUDIENCE_SCALE["instagram"]
 
 
 def username(p: Person) -> str:
@@ -52,6 +55,29 @@ def user_id(p: Person) -> str:
     return str(USER_BASE + p.i)
 
 
+def platform_id(p: Person) -> str:
+    """What a crawler stores as the account's platform_id (business_discovery's id)."""
+    return user_id(p)
+
+
+def index_of(pop: Population, value: str) -> int | None:
+    """The person behind a stored platform_id, or None."""
+    i = int(value) - USER_BASE if value.isdigit() else -1
+    return i if 0 <= i < pop.size else None
+
+
+def followers(p: Person, day: int) -> int:
+    return p.followers(day) * SCALE
+
+
+def likes(post: Post) -> int:
+    return post.likes * SCALE
+
+
+def comments(post: Post) -> int:
+    return post.replies * SCALE
+
+
 def stamp(clock: Clock, t: float) -> str:
     """Graph API time: 2021-08-17T19:00:42+0000."""
     return clock.dt(t).strftime("%Y-%m-%dT%H:%M:%S+0000")
@@ -80,8 +106,8 @@ def media(pop: Population, post: Post, clock: Clock, fields: list[str]) -> dict:
     """An IG Media with the requested fields (id always; like_count left out when hidden)."""
     p = pop.person(post.i)
     full = {
-        "id": str(post.id), "caption": caption(pop, post), "comments_count": post.replies,
-        "like_count": post.likes, "media_type": "IMAGE",
+        "id": str(post.id), "caption": caption(pop, post), "comments_count": comments(post),
+        "like_count": likes(post), "media_type": "IMAGE",
         "media_url": f"https://scontent.cdninstagram.example/v/{post.id}.jpg",
         "permalink": f"https://www.instagram.com/p/{shortcode(post.id)}/", "timestamp": stamp(clock, post.t),
     }
@@ -94,7 +120,7 @@ def user(pop: Population, p: Person, day: int, fields: list[str]) -> dict:
     full = {
         "id": user_id(p), "ig_id": USER_BASE - 17841400000000000 + p.i, "username": username(p),
         "name": p.display_name, "biography": p.bio,
-        "followers_count": p.followers(day), "follows_count": p.following,
+        "followers_count": followers(p, day), "follows_count": p.following,
         "media_count": pop.statuses_count(p, day),
     }
     if p.has_avatar:

@@ -5,6 +5,11 @@ RULE_FOR) failed or warned. A rule *flags* a candidate when its outcome is fail
 (strict) or fail/warn (lenient); its positives are the candidates whose truth
 "expected" list names it (truth.labels), so precision/recall count every correct
 flag, including a mega-tier background profile caught by tier_bounds.
+
+With ``platform`` (youtube, instagram, tiktok) the run is scored against the truth
+projected onto that API platform (truth.py, projection.py): a rule the platform gives no
+data for is "not judgeable" there, and so is the archetype it is meant to catch; they are
+reported as such, never counted as missed.
 """
 from __future__ import annotations
 
@@ -13,6 +18,7 @@ from dataclasses import dataclass, field
 
 import sqlite_utils
 
+from microscout.sandbox import projection
 from microscout.sandbox.archetypes import PLANTED, RULE_FOR
 from microscout.sandbox.population import Population
 from microscout.sandbox.truth import key_for, labels
@@ -32,10 +38,11 @@ class ArchetypeScore:
     caught_by_rule: int = 0   # its rule failed or warned
     excluded: int = 0
     wrongly_excluded: int = 0  # excluded by a rule its truth does not expect
+    not_judgeable: str | None = None  # why its rule has no data on the scored platform
 
     @property
     def recall(self) -> float | None:
-        return self.caught / self.judged if self.judged and self.rule else None
+        return self.caught / self.judged if self.judged and self.rule and not self.not_judgeable else None
 
 
 @dataclass
@@ -49,6 +56,7 @@ class RuleScore:
     flagged_warn: int = 0     # fail or warn
     true_warn: int = 0
     by_archetype: dict[str, int] = field(default_factory=dict)  # fail/warn counts
+    not_judgeable: str | None = None  # why the scored platform gives it no data
 
     @staticmethod
     def _ratio(a: int, b: int) -> float | None:
@@ -70,6 +78,7 @@ class OptOutScore:
     stored: int = 0           # rows in the store for opted-out accounts
     leaked: int = 0           # stored with more than id + opted_out, or not marked
     shortlisted: int = 0      # judged in the run at all
+    not_judgeable: str | None = None  # the scored platform cannot tell who opted out
 
 
 @dataclass
@@ -82,39 +91,56 @@ class ScoreReport:
     rules: dict[str, RuleScore]
     opted_out: OptOutScore
     unmatched: int = 0        # judged profiles the truth does not know (wrong size/seed?)
+    platform: str | None = None  # the API platform the truth was projected onto, if any
 
 
 def _expected_exclusion(excluded_by: str, expected: list[str]) -> bool:
     return any(rule in excluded_by for rule in expected)
 
 
-def score(db: sqlite_utils.Database, campaign: str, size: int, seed: int) -> ScoreReport:
+def _matcher(pop: Population, platform: str | None):
+    """(stored platform, platform_id) -> the person's index, or None."""
+    if platform is not None:
+        if platform not in projection.WIRES:
+            raise ScoreError(f"the truth can be projected onto {', '.join(projection.PLATFORMS)}, not {platform!r}")
+        return lambda plat, pid: projection.index_of(platform, pop, pid) if plat == platform else None
+    index = {key_for(p.platform, p.platform_id): p.i for p in pop}
+    return lambda plat, pid: index.get(key_for(plat, pid))
+
+
+def score(db: sqlite_utils.Database, campaign: str, size: int, seed: int,
+          platform: str | None = None) -> ScoreReport:
+    """Score the campaign's last run; ``platform``: against the truth projected onto that
+    API platform (its profiles only), else against each profile's home platform."""
     row = db.execute("SELECT id FROM shortlist_runs WHERE campaign = ? ORDER BY id DESC LIMIT 1",
                      [campaign]).fetchone()
     if row is None:
         raise ScoreError(f"no shortlist run for campaign {campaign!r}; run `microscout shortlist {campaign}` first")
     run_id = row[0]
     pop = Population(size, seed)
-    index = {key_for(p.platform, p.platform_id): p.i for p in pop}
-    archetypes = {name: ArchetypeScore(name, RULE_FOR.get(name)) for name in (*PLANTED, "background")}
+    match = _matcher(pop, platform)
+    no_data = projection.NO_DATA.get(platform or "", {})
+    archetypes = {name: ArchetypeScore(name, RULE_FOR.get(name), not_judgeable=no_data.get(RULE_FOR.get(name, "")))
+                  for name in (*PLANTED, "background")}
     for n in range(size):
         archetypes[pop.archetype(n)].generated += 1
     verdicts: dict[int, dict[str, str]] = defaultdict(dict)
     for pid, rule, outcome in db.execute("SELECT profile_id, rule, outcome FROM verdicts WHERE run_id = ?", [run_id]):
         verdicts[pid][rule] = outcome
     seen_rules = {r for v in verdicts.values() for r in v}
-    rules = {name: RuleScore(name) for name in sorted(seen_rules | set(RULE_FOR.values()))}
-    report = ScoreReport(campaign, run_id, size, seed, archetypes, rules, OptOutScore())
+    rules = {name: RuleScore(name, not_judgeable=no_data.get(name))
+             for name in sorted(seen_rules | set(RULE_FOR.values()))}
+    report = ScoreReport(campaign, run_id, size, seed, archetypes, rules, OptOutScore(), platform=platform)
     entries = db.execute(
         "SELECT e.profile_id, e.excluded_by, p.platform, p.platform_id FROM shortlist_entries e "
         "JOIN profiles p ON p.id = e.profile_id WHERE e.run_id = ?", [run_id]).fetchall()
-    for pid, excluded_by, platform, platform_id in entries:
-        i = index.get(key_for(platform, platform_id))
+    for pid, excluded_by, stored_on, platform_id in entries:
+        i = match(stored_on, platform_id)
         if i is None:
             report.unmatched += 1
             continue
         person = pop.person(i)
-        expected = labels(pop, person)["expected"]
+        expected = labels(pop, person, platform)["expected"]
         a = archetypes[person.archetype]
         a.judged += 1
         outcomes = verdicts.get(pid, {})
@@ -125,7 +151,7 @@ def score(db: sqlite_utils.Database, campaign: str, size: int, seed: int) -> Sco
             a.excluded += 1
             if not _expected_exclusion(excluded_by, expected):
                 a.wrongly_excluded += 1
-        if a.rule and (excluded_by or own in ("fail", "warn")):
+        if a.rule and not a.not_judgeable and (excluded_by or own in ("fail", "warn")):
             a.caught += 1
         if person.archetype == "opted_out":
             report.opted_out.shortlisted += 1
@@ -143,15 +169,18 @@ def score(db: sqlite_utils.Database, campaign: str, size: int, seed: int) -> Sco
                 r.flagged_warn += 1
                 r.true_warn += positive
                 r.by_archetype[person.archetype] = r.by_archetype.get(person.archetype, 0) + 1
-    _score_opt_outs(db, pop, index, report.opted_out)
+    report.opted_out.not_judgeable = projection.OPT_OUT_UNJUDGEABLE.get(platform or "")
+    _score_opt_outs(db, pop, match, report.opted_out)
     return report
 
 
-def _score_opt_outs(db, pop: Population, index: dict, out: OptOutScore) -> None:
+def _score_opt_outs(db, pop: Population, match, out: OptOutScore) -> None:
     out.generated = sum(1 for i in range(pop.size) if pop.archetype(i) == "opted_out")
+    if out.not_judgeable:
+        return
     rows = db.execute("SELECT id, platform, platform_id, opted_out, bio, followers FROM profiles").fetchall()
     for pid, platform, platform_id, opted, bio, followers in rows:
-        i = index.get(key_for(platform, platform_id))
+        i = match(platform, platform_id)
         if i is None or pop.archetype(i) != "opted_out":
             continue
         out.stored += 1
@@ -166,25 +195,37 @@ def _pct(x: float | None) -> str:
 
 
 def format_report(report: ScoreReport) -> str:
+    where = f", projected onto {report.platform}" if report.platform else ""
     lines = [f"Shortlist run {report.run_id} of campaign {report.campaign!r} vs sandbox truth "
-             f"(size {report.size}, seed {report.seed})", "",
+             f"(size {report.size}, seed {report.seed}{where})", "",
              f"{'archetype':18} {'rule':22} {'gen':>5} {'judged':>6} {'caught':>6} {'by rule':>7} "
              f"{'excl':>5} {'wrong excl':>10}"]
     for a in report.archetypes.values():
         if a.archetype == "opted_out":
             continue
-        lines.append(f"{a.archetype:18} {a.rule or '-':22} {a.generated:5} {a.judged:6} "
-                     f"{a.caught if a.rule else '-':>6} {a.caught_by_rule if a.rule else '-':>7} "
-                     f"{a.excluded:5} {a.wrongly_excluded:10}")
+        counted = a.rule and not a.not_judgeable
+        line = (f"{a.archetype:18} {a.rule or '-':22} {a.generated:5} {a.judged:6} "
+                f"{a.caught if counted else '-':>6} {a.caught_by_rule if counted else '-':>7} "
+                f"{a.excluded:5} {a.wrongly_excluded:10}")
+        if a.not_judgeable:
+            line += f"  not judgeable on {report.platform}: {a.not_judgeable}"
+        lines.append(line)
     o = report.opted_out
-    lines += ["", f"opted_out: {o.generated} generated, {o.stored} stored as opt-out rows, "
-                  f"{o.leaked} stored with more than that, {o.shortlisted} judged in the run "
-                  f"({'OK' if not (o.leaked or o.shortlisted) else 'VIOLATION'})", "",
+    if o.not_judgeable:
+        opted = f"opted_out: {o.generated} generated; not judgeable on {report.platform}: {o.not_judgeable}"
+    else:
+        opted = (f"opted_out: {o.generated} generated, {o.stored} stored as opt-out rows, "
+                 f"{o.leaked} stored with more than that, {o.shortlisted} judged in the run "
+                 f"({'OK' if not (o.leaked or o.shortlisted) else 'VIOLATION'})")
+    lines += ["", opted, "",
               "P = precision, R = recall; positives are the judged profiles whose truth expects the rule;",
               "'unknown' = no verdict (its data was not fetched), counted as not flagged.",
               f"{'rule':24} {'positives':>9} {'unknown':>8} {'fail: P':>8} {'R':>5} {'fail|warn: P':>12} {'R':>5}"
               f"  fail|warn by archetype"]
     for r in report.rules.values():
+        if r.not_judgeable:
+            lines.append(f"{r.rule:24} not judgeable on {report.platform}: {r.not_judgeable}")
+            continue
         spread = ", ".join(f"{k} {v}" for k, v in sorted(r.by_archetype.items(), key=lambda kv: -kv[1]))
         lines.append(f"{r.rule:24} {r.positives:9} {r.unknown:8} {_pct(r.precision_fail):>8} {_pct(r.recall_fail):>5} "
                      f"{_pct(r.precision_warn):>12} {_pct(r.recall_warn):>5}  {spread}")

@@ -4,7 +4,8 @@ shared/fixtures/tiktok: every answer is {"data": …, "error": {"code", "message
 Every person of the population is projected onto TikTok whatever platform it was drawn on:
 the username is the person's username, a video is a post (same id), a comment a reply.
 The population has no views, so a video's view_count is drawn from its engagement: about
-VIEW_RATE of the viewers engage (likes, comments, shares), noisy per video.
+VIEW_RATE of the viewers engage (likes, comments, shares), noisy per video. Followers and
+per-video engagement are served at TikTok's scale (scale.py).
 """
 from __future__ import annotations
 
@@ -13,9 +14,43 @@ import random
 
 from microscout.sandbox.clock import Clock
 from microscout.sandbox.population import Account, Person, Population, Post, Reply
+from microscout.sandbox.scale import AUDIENCE_SCALE
 from microscout.sandbox.text import plain
 
 VIEW_RATE = 0.07  # engagements per view of a typical sandbox video (TikTok micro: 5-8%, kolens.ai)
+SCALE = AUDIENCE_SCALE["tiktok"]
+
+
+def platform_id(p: Person) -> str:
+    """What a crawler stores as the account's platform_id: the username."""
+    return p.username
+
+
+def index_of(pop: Population, value: str) -> int | None:
+    """The person behind a stored platform_id, or None."""
+    i = pop.index_of_username(value)
+    return i if i is not None and pop.person(i).username == value else None
+
+
+def followers(p: Person, day: int) -> int:
+    return p.followers(day) * SCALE
+
+
+def likes(post: Post) -> int:
+    return post.likes * SCALE
+
+
+def comments(post: Post) -> int:
+    return post.replies * SCALE
+
+
+def shares(post: Post) -> int:
+    return post.reblogs * SCALE
+
+
+def total_likes(pop: Population, p: Person, day: int) -> int:
+    """user/info's likes_count: the likes of every visible video."""
+    return sum(likes(post) for post in pop.visible_posts(p.i, day))
 
 
 def log_id(seed: str) -> str:
@@ -33,7 +68,7 @@ def error(code: str, message: str, seed: str = "") -> dict:
 
 
 def views(post: Post) -> int:
-    engaged = post.likes + post.replies + post.reblogs
+    engaged = likes(post) + comments(post) + shares(post)
     rate = VIEW_RATE * random.Random(f"views:{post.i}:{post.k}").lognormvariate(0, 0.25)
     return max(engaged, int(engaged / rate))
 
@@ -41,18 +76,17 @@ def views(post: Post) -> int:
 def video(pop: Population, post: Post, clock: Clock, fields: list[str]) -> dict:
     p = pop.person(post.i)
     full = {"id": post.id, "username": p.username, "video_description": plain(post.segments),
-            "create_time": int(clock.wall(post.t)), "like_count": post.likes, "comment_count": post.replies,
-            "share_count": post.reblogs, "view_count": views(post),
+            "create_time": int(clock.wall(post.t)), "like_count": likes(post), "comment_count": comments(post),
+            "share_count": shares(post), "view_count": views(post),
             "hashtag_names": [t.lower() for t in post.tags], "region_code": "US"}
     return {k: v for k, v in full.items() if k in fields}
 
 
 def user_info(pop: Population, p: Person, clock: Clock, base: str, fields: list[str]) -> dict:
-    likes = sum(post.likes for post in pop.visible_posts(p.i, clock.day))
     full = {"display_name": p.display_name, "bio_description": p.bio,
             "avatar_url": f"{base}/img/avatar/{p.username}.jpeg" if p.has_avatar else "",
-            "is_verified": False, "follower_count": p.followers(clock.day), "following_count": p.following,
-            "likes_count": likes, "video_count": pop.statuses_count(p, clock.day)}
+            "is_verified": False, "follower_count": followers(p, clock.day), "following_count": p.following,
+            "likes_count": total_likes(pop, p, clock.day), "video_count": pop.statuses_count(p, clock.day)}
     return {k: v for k, v in full.items() if k in fields}
 
 

@@ -6,6 +6,10 @@ host is the fictional instance domain ``sandbox.example`` (``ids.LOCAL_DOMAIN``,
 own domain (``elsewhere.example``, ``bsky.brid.gy``). On Bluesky it is the DID.
 A crawler that qualifies local accounts with the URL's host (``user@127.0.0.1:PORT``)
 still matches: ``key_for`` normalises local accts by username.
+
+Projected onto an API platform (``platform`` = youtube, instagram or tiktok; projection.py)
+the truth is what that platform serves: its ids, its scaled followers judged by its own
+tiers, and the expected rules it gives no data for moved to "not_judgeable".
 """
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ from functools import lru_cache
 from typing import Iterator
 
 from microscout.config import TIER_NAMES, Config
+from microscout.sandbox import projection
 from microscout.sandbox.archetypes import ALSO_EXPECTED, CAMPAIGN_NICHE, RULE_FOR
 from microscout.sandbox.population import Person, Population
 
@@ -35,13 +40,19 @@ def tier_of(followers: int, platform: str) -> str:
     return "below"
 
 
-def labels(pop: Population, p: Person) -> dict:
-    """Facts about the profile, and the rules that should flag it ("expected")."""
+def labels(pop: Population, p: Person, platform: str | None = None) -> dict:
+    """Facts about the profile, and the rules that should flag it ("expected"), on its own
+    platform or, with ``platform``, projected onto that API platform."""
+    platform = platform or p.platform
+    projected = platform in projection.WIRES
     posts = pop.visible_posts(p.i, SECOND_DAY)[:RECENT_POSTS]
     n = max(1, len(posts))
     kinds = [post.kind for post in posts]
-    f0, f7 = p.followers(0), p.followers(SECOND_DAY)
-    tier0, tier7 = tier_of(f0, p.platform), tier_of(f7, p.platform)
+    if projected:
+        f0, f7 = projection.followers(platform, p, 0), projection.followers(platform, p, SECOND_DAY)
+    else:
+        f0, f7 = p.followers(0), p.followers(SECOND_DAY)
+    tier0, tier7 = tier_of(f0, platform), tier_of(f7, platform)
     expected = set()
     if p.archetype in RULE_FOR:
         expected.add(RULE_FOR[p.archetype])
@@ -59,24 +70,35 @@ def labels(pop: Population, p: Person) -> dict:
         expected.add("ad_frequency")
     if any(k in ("undisclosed", "weak") for k in kinds):
         expected.add("disclosure")
+    no_data = projection.NO_DATA.get(platform, {})
+    if p.opt_out and platform in projection.OPT_OUT_UNJUDGEABLE:
+        no_data = {**no_data, "opted_out": projection.OPT_OUT_UNJUDGEABLE[platform]}
+    not_judgeable = expected & set(no_data)
+    expected -= not_judgeable
     return {
         "tier": tier0, "tier_day7": tier7, "niche": p.niche,
         "followers_day0": f0, "followers_day7": f7, "real_audience": p.real0,
-        "engagement_rate": round(sum(x.likes + x.replies + x.reblogs + x.quotes for x in posts) / n / max(f7, 1), 5),
+        # engagements / followers as drawn: a projection scales both alike (scale.py)
+        "engagement_rate": round(sum(x.likes + x.replies + x.reblogs + x.quotes for x in posts) / n
+                                 / max(p.followers(SECOND_DAY), 1), 5),
         "posts_per_week": round(p.cadence, 2), "sponsored_share": round(sponsored, 3),
         "undisclosed_posts": kinds.count("undisclosed"), "weak_posts": kinds.count("weak"),
         "suspicious_follower_share": round(p.susp, 3), "dormant_follower_share": round(p.dormant, 3),
         "generic_comment_share": round(p.generic, 3), "spam_comment_share": round(p.spam, 3),
         "bot": p.bot, "opt_out": p.opt_out, "remote": p.remote, "bridged": p.bridged,
-        "expected": sorted(expected),
+        "expected": sorted(expected), "not_judgeable": sorted(not_judgeable),
     }
 
 
-def truth(size: int, seed: int) -> Iterator[tuple[str, str, str, dict]]:
-    """(platform, platform_id, archetype, labels) for every profile, in index order."""
+def truth(size: int, seed: int, platform: str | None = None) -> Iterator[tuple[str, str, str, dict]]:
+    """(platform, platform_id, archetype, labels) for every profile, in index order: on
+    its own platform, or projected onto the API platform ``platform``."""
     pop = Population(size, seed)
     for p in pop:
-        yield p.platform, p.platform_id, p.archetype, labels(pop, p)
+        if platform in projection.WIRES:
+            yield platform, projection.platform_id(platform, p), p.archetype, labels(pop, p, platform)
+        else:
+            yield p.platform, p.platform_id, p.archetype, labels(pop, p)
 
 
 def key_for(platform: str, platform_id: str) -> tuple[str, str]:

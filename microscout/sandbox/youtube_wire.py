@@ -4,7 +4,8 @@ search results, channels, playlist items, videos, comment threads and the error 
 Every person of the population is projected onto YouTube (whatever platform it was drawn
 on), with reversible ids: channel ``UCsandbox<15 digits of i>``, its uploads playlist
 ``UU…`` (the same tail), video ``v<10 base-64 digits of i*100+k>``, so that a request for
-any of them regenerates it from (seed, indexes).
+any of them regenerates it from (seed, indexes). Subscribers and per-video engagement are
+served at YouTube's scale (scale.py).
 """
 from __future__ import annotations
 
@@ -13,8 +14,10 @@ import hashlib
 
 from microscout.sandbox.clock import DAY, Clock
 from microscout.sandbox.population import Account, Person, Population, Post, Reply
+from microscout.sandbox.scale import AUDIENCE_SCALE
 
 CHANNEL_PREFIX = "UCsandbox"
+SCALE = AUDIENCE_SCALE["youtube"]
 _B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 
 
@@ -25,6 +28,29 @@ def channel_id(i: int) -> str:
 def channel_index(value: str) -> int | None:
     tail = value[len(CHANNEL_PREFIX):] if value.startswith(CHANNEL_PREFIX) else ""
     return int(tail) if len(tail) == 15 and tail.isdigit() else None
+
+
+def platform_id(p: Person) -> str:
+    """What a crawler stores as the channel's platform_id."""
+    return channel_id(p.i)
+
+
+def index_of(pop: Population, value: str) -> int | None:
+    """The person behind a stored platform_id, or None."""
+    i = channel_index(value)
+    return i if i is not None and 0 <= i < pop.size else None
+
+
+def followers(p: Person, day: int) -> int:
+    return p.followers(day) * SCALE
+
+
+def likes(post: Post) -> int:
+    return post.likes * SCALE
+
+
+def comments(post: Post) -> int:
+    return post.replies * SCALE
 
 
 def uploads_id(i: int) -> str:
@@ -105,11 +131,12 @@ def custom_url(p: Person) -> str:
 
 def channel(pop: Population, p: Person, clock: Clock) -> dict:
     cid = channel_id(p.i)
-    stats: dict = {"viewCount": str(sum(views(x) for x in pop.visible_posts(p.i, clock.day)) + p.statuses_before * 50),
+    stats: dict = {"viewCount": str(sum(views(x) for x in pop.visible_posts(p.i, clock.day))
+                                      + p.statuses_before * 50 * SCALE),
                    "hiddenSubscriberCount": hides_subscribers(p),
                    "videoCount": str(pop.statuses_count(p, clock.day))}
     if not hides_subscribers(p):
-        stats["subscriberCount"] = str(p.followers(clock.day))
+        stats["subscriberCount"] = str(followers(p, clock.day))
     avatar = f"https://yt3.ggpht.com/sandbox/{cid}" if p.has_avatar else "https://yt3.ggpht.com/ytc/default"
     snippet = {"title": p.display_name, "description": p.bio, "customUrl": custom_url(p),
                "publishedAt": _iso(clock, -p.created_days * DAY),
@@ -133,14 +160,15 @@ def title_of(post: Post) -> str:
 
 
 def views(post: Post) -> int:
-    return (post.likes + post.replies + post.reblogs) * 14 + post.quotes * 50 + (post.i * 37 + post.k * 11) % 97
+    engaged = likes(post) + comments(post) + post.reblogs * SCALE
+    return engaged * 14 + post.quotes * SCALE * 50 + (post.i * 37 + post.k * 11) % 97
 
 
 def video(pop: Population, post: Post, clock: Clock, p: Person) -> dict:
     vid = video_id(post.i, post.k)
-    stats = {"viewCount": str(views(post)), "likeCount": str(post.likes), "favoriteCount": "0"}
+    stats = {"viewCount": str(views(post)), "likeCount": str(likes(post)), "favoriteCount": "0"}
     if not comments_disabled(post):  # the API leaves commentCount out when comments are off
-        stats["commentCount"] = str(post.replies)
+        stats["commentCount"] = str(comments(post))
     snippet = {"publishedAt": _iso(clock, post.t), "channelId": channel_id(p.i),
                "title": title_of(post), "description": _plain(post), "thumbnails": _video_thumbs(vid),
                "channelTitle": p.display_name, "tags": [t for t in post.tags][:5], "categoryId": "26",

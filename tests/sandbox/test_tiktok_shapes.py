@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 import pytest
 
 from microscout.sandbox import SandboxServer
+from microscout.sandbox import tiktok_wire as wire
 from microscout.sandbox.routes_tiktok import CLIENT_KEY, CLIENT_SECRET
 
 FIXTURES = Path(os.environ.get("MICROSCOUT_SHARED_FIXTURES", "/work/shared/fixtures")) / "tiktok"
@@ -142,7 +143,8 @@ def test_user_info_shape_matches_the_doc(sb, token):
     status, body = post(sb, f"/v2/research/user/info/?fields={USER_FIELDS}", {"username": p.username}, token)
     assert status == 200
     assert set(body["data"]) == set(real["data"]) and set(body["error"]) == set(real["error"])
-    assert body["data"]["follower_count"] == p.followers(sb.day)
+    assert body["data"]["follower_count"] == wire.followers(p, sb.day)
+    assert body["data"]["likes_count"] == wire.total_likes(sb.pop, p, sb.day)
 
 
 def test_private_and_unknown_users_answer_invalid_params(sb, token):
