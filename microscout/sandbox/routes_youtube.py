@@ -5,7 +5,15 @@ whole population (youtube_wire). The API key is checked (``X-Goog-Api-Key`` head
 ``key`` parameter; a wrong one gets the real 400 keyInvalid body) and every call is
 charged to a per-key quota (search 100 units, the others 1): past
 ``app.platform_state["youtube"]["quota"]`` (default: large) the answer is the real 403
-quotaExceeded body, as YouTube gives it until its day ends.
+quotaExceeded body, as YouTube gives it until its day ends. Like Google, the sandbox
+charges every call it answers with a valid key, a failed one too: the server calls
+``charge_fault`` for the 5xx and 429 answers it gives before routing (its fault injection
+and rate limit); a dropped connection (no answer) is not charged. ``state["spent"][key]``
+is what the key spent, ``state["calls"][endpoint]`` how many calls were charged.
+
+``maxResults`` is ignored with ``id=`` (videos, channels), as the real API does: its docs
+say the parameter "is not supported for use in conjunction with the id parameter" and
+list no error for it.
 """
 from __future__ import annotations
 
@@ -68,6 +76,15 @@ def route(app, method: str, path: str, query: dict, body: bytes, headers: dict):
     endpoint = path[len(PREFIX):].strip("/")
     if endpoint not in COST or method != "GET":
         return 404, wire.error(404, "notFound", "Not Found", "global"), {}
+    refused = _charge(app, endpoint, query, headers)
+    if refused is not None:
+        return refused
+    return ENDPOINTS[endpoint](app, query)
+
+
+def _charge(app, endpoint: str, query: dict, headers: dict):
+    """Charge a call to its key's quota: None, or the answer that refuses it (no key, a
+    wrong key, the quota spent: none of them is charged)."""
     state = _state(app)
     key = headers.get("x-goog-api-key") or _arg(query, "key")
     if not key:
@@ -80,7 +97,17 @@ def route(app, method: str, path: str, query: dict, body: bytes, headers: dict):
             return wire.QUOTA_EXCEEDED[0], wire.QUOTA_EXCEEDED[1], {}
         state["spent"][key] = spent + COST[endpoint]
         state["calls"][endpoint] = state["calls"].get(endpoint, 0) + 1
-    return ENDPOINTS[endpoint](app, query)
+    return None
+
+
+def charge_fault(app, method: str, path: str, query: dict, headers) -> None:
+    """A call the server answered with a fault (5xx, 429) before routing it: Google charges
+    a failed call too, so its units are spent (for a YouTube call with a valid key)."""
+    if not path.startswith(PREFIX) or method != "GET":
+        return
+    endpoint = path[len(PREFIX):].strip("/")
+    if endpoint in COST:
+        _charge(app, endpoint, query, {k.lower(): v for k, v in headers.items()})
 
 
 def search(app, query):

@@ -197,11 +197,14 @@ class _Handler(BaseHTTPRequestHandler):
         if app.faults.faults.latency:
             time.sleep(app.faults.faults.latency)
         if not allowed:
+            routes_youtube.charge_fault(app, method, path, query, self.headers)  # answered: charged
             wait = max(1, int(reset - time.time() + 0.999))
             error = {"error": "RateLimitExceeded", "message": "Rate Limit Exceeded"} if xrpc else \
                 {"error": "Too many requests"}
             return self._json(429, error, {**limits, "Retry-After": str(wait)})
         fault, rng = app.faults.decide(path)
+        if fault in ("429", "5xx"):
+            routes_youtube.charge_fault(app, method, path, query, self.headers)  # answered: charged
         if fault == "drop":
             self.close_connection = True
             return

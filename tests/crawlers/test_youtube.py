@@ -1,9 +1,12 @@
 """`microscout crawl youtube` against the sandbox's YouTube Data API: rows checked against
 the sandbox's own population, the unit budget (stop, --resume, equal rows), the server's
-quotaExceeded, a refused key, the key never written anywhere, and the shortlist."""
+quotaExceeded, a refused key, the key never written anywhere, and the shortlist; every
+request the server answered (retries of faulted ones too) charged in api_usage exactly as
+the sandbox charged the key, and nothing charged for a server never reached."""
 from __future__ import annotations
 
 import json
+import socket
 import subprocess
 from pathlib import Path
 
@@ -11,7 +14,8 @@ import pytest
 
 from microscout.sandbox import SandboxServer
 from microscout.sandbox import youtube_wire as wire
-from microscout.sandbox.routes_youtube import API_KEY
+from microscout.sandbox.faults import Faults
+from microscout.sandbox.routes_youtube import API_KEY, COST
 from tests.crawlers.conftest import MICROSCOUT, content, crawl_env, rows, run_crawl
 
 HIDDEN = "ravi_bavi"  # a sandbox channel (seed 7) that hides its subscriber count
@@ -200,6 +204,86 @@ def test_shortlist_gives_unknown_for_what_youtube_lacks(full):
     assert {v["outcome"] for v in verdicts if v["rule"] == "tier_bounds" and v["followers"] is None} <= {"unknown"}
     assert by_rule["engagement"] - {"unknown"}  # likes + comments judged against the tier
     assert "pass" not in {v["outcome"] for v in verdicts if v["rule"] == "audience_authenticity"}
+
+
+def spent_recorded(db: Path) -> int:
+    return rows(db, "SELECT coalesce(sum(units), 0) AS n FROM api_usage")[0]["n"]
+
+
+def crawled_ids(db: Path) -> dict[str, list]:
+    """The ids of what a crawl stored (two sandboxes' clocks differ by the seconds between
+    their starts, so the rows' times do not compare)."""
+    return {table: [r["platform_id"] for r in rows(db, f"SELECT platform_id FROM {table} ORDER BY platform_id")]
+            for table in ("profiles", "posts", "comments")}
+
+
+def sandbox_spent(server: SandboxServer) -> int:
+    """What the sandbox charged the key, checked against its calls (search 100, the rest 1)."""
+    state = server.platform_state["youtube"]
+    spent = state["spent"].get(API_KEY, 0)
+    assert spent == sum(COST[endpoint] * n for endpoint, n in state["calls"].items())
+    return spent
+
+
+def test_retries_of_faulted_calls_are_charged_like_google_does(full, tmp_path):
+    """A 5xx on search and on playlistItems (retried by the retry middleware), a 429 on
+    videos (the rate-limit middleware's retry) and a garbled commentThreads answer (the
+    spider's own retry): every request the server answered is charged, and api_usage
+    records exactly what the sandbox charged the key."""
+    faults = Faults(fail_first={"/youtube/v3/search": 1, "/youtube/v3/playlistItems": 1,
+                                "/youtube/v3/videos": (1, "429"), "/youtube/v3/commentThreads": (1, "malformed")},
+                    retry_after=1)
+    with SandboxServer(size=120, seed=7, faults=faults, lifetime=300) as server:
+        cfg = config(tmp_path, server.url)
+        result = crawl(cfg, *ARGS)
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert server.faults.injected == {"5xx": 2, "429": 1, "malformed": 1}
+        spent = sandbox_spent(server)
+        calls = server.platform_state["youtube"]["calls"]
+    db = tmp_path / "scout.db"
+    assert crawled_ids(db) == crawled_ids(full[0] / "scout.db")  # what a crawl without faults stores
+    clean = rows(full[0] / "scout.db", "SELECT sum(units) AS n FROM api_usage")[0]["n"]
+    assert calls["search"] == 2  # page 1, tried twice (its channels fill --max-profiles)
+    assert spent == clean + 100 + 3  # the clean crawl's units, plus each faulted request
+    assert spent_recorded(db) == spent and f"spent {spent:,} units" in result.stdout
+
+
+def test_a_retry_the_budget_cannot_pay_for_is_not_sent(tmp_path):
+    """--max-units 150: the first search (100 units) fails with a 5xx and is charged; its
+    retry would cost 100 more: it is not sent, and the page is missing for --resume."""
+    with SandboxServer(size=120, seed=7, faults=Faults(fail_first={"/youtube/v3/search": 1}),
+                       lifetime=300) as server:
+        cfg = config(tmp_path, server.url)
+        stopped = crawl(cfg, *ARGS, "--max-units", "150")
+        assert stopped.returncode == 1, stopped.stdout + stopped.stderr
+        assert "Traceback" not in stopped.stderr and "stopped before the quota" in stopped.stdout
+        assert server.platform_state["youtube"]["calls"]["search"] == 1  # the retry never left
+        db = tmp_path / "scout.db"
+        spent = sandbox_spent(server)
+        assert 100 < spent <= 150 and spent_recorded(db) == spent
+        (run,) = rows(db, "SELECT * FROM crawl_runs")
+        pages = json.loads(run["stats"])["missing"]["hashtag_pages"]
+        assert [(p["hashtag"], p["page"]) for p in pages] == [("plantbased", 1)]
+        assert pages[0]["why"].startswith("not sent: 100 units needed")
+        resumed = crawl(cfg, *ARGS, "--resume", "--max-units", "2000")
+        assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+        assert server.platform_state["youtube"]["calls"]["search"] >= 2
+        assert spent_recorded(db) == sandbox_spent(server)
+
+
+def test_unreachable_api_records_no_units(tmp_path):
+    """Nothing reached Google: no units in api_usage, no item stored."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    cfg = config(tmp_path, f"http://127.0.0.1:{port}")
+    result = crawl(cfg, *ARGS)
+    assert result.returncode == 1 and "cannot reach" in result.stderr, result.stdout + result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+    db = tmp_path / "scout.db"
+    assert rows(db, "SELECT count(*) AS n FROM api_usage")[0]["n"] == 0
+    (run,) = rows(db, "SELECT stats FROM crawl_runs")
+    assert not json.loads(run["stats"]).get("items")
 
 
 def test_the_key_is_nowhere(full, tmp_path_factory):

@@ -2,6 +2,7 @@
 (shared/fixtures/youtube), and its key check and quota answer like YouTube's."""
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import urllib.error
@@ -13,6 +14,7 @@ import pytest
 from microscout.crawlers import parse_youtube as yp
 from microscout.sandbox import SandboxServer
 from microscout.sandbox import youtube_wire as wire
+from microscout.sandbox.faults import Faults
 from microscout.sandbox.routes_youtube import API_KEY
 
 FIXTURES = Path(os.environ.get("MICROSCOUT_SHARED_FIXTURES", Path(__file__).parents[2].parent / "shared" / "fixtures"))
@@ -136,3 +138,30 @@ def test_missing_key_handle_lookup_hidden_counts_and_disabled_comments(sb):
     status, videos = get(sb, "videos", part="statistics", id=vid)
     assert "commentCount" not in videos["items"][0]["statistics"]
     assert yp.parse_videos(videos)[0].replies is None
+
+
+def test_faulted_calls_are_charged_and_a_dropped_one_is_not():
+    """Google charges a call it answers even when the answer is a 5xx or a 429; a
+    connection closed without an answer was not answered, and a wrong key is not charged."""
+    faults = Faults(fail_first={"/youtube/v3/search": 1, "/youtube/v3/videos": (1, "429"),
+                                "/youtube/v3/channels": (1, "drop"), "/youtube/v3/commentThreads": 1})
+    with SandboxServer(size=120, seed=7, faults=faults) as server:
+        state = server.platform_state["youtube"]
+        assert get(server, "search", q="#plantbased", maxResults=1)[0] >= 500
+        assert get(server, "search", q="#plantbased", maxResults=1)[0] == 200
+        assert get(server, "videos", id="vAAAAAAAAOE")[0] == 429
+        with pytest.raises((urllib.error.URLError, ConnectionError, http.client.HTTPException)):
+            get(server, "channels", id="UCsandbox000000000000001")
+        assert get(server, "commentThreads", key="AIzaSyC-wrong", videoId="vAAAAAAAAOE")[0] >= 500
+        assert state["spent"] == {API_KEY: 201} and state["calls"] == {"search": 2, "videos": 1}
+
+
+def test_max_results_with_id_is_ignored_like_the_real_api(sb):
+    """videos.list and channels.list: maxResults "is not supported for use in conjunction
+    with the id parameter" (no error is documented: the ids say how many)."""
+    ids = [wire.channel_id(i) for i in range(3)]
+    status, channels = get(sb, "channels", part="snippet", id=",".join(ids), maxResults=1)
+    assert status == 200 and [c["id"] for c in channels["items"]] == ids
+    videos = [wire.video_id(x.i, x.k) for x in sb.pop.visible_posts(5, sb.day)[:3]]
+    status, found = get(sb, "videos", part="snippet", id=",".join(videos), maxResults=1)
+    assert len(videos) == 3 and status == 200 and [v["id"] for v in found["items"]] == videos

@@ -7,7 +7,19 @@ A crawl may spend ``unit_budget`` units (preflight: --max-units, else what today
 has left after the units api_usage records for today). A request the budget cannot pay
 for is not sent: it is recorded as missing, exactly like a request that failed for good,
 so the run ends ``incomplete`` and ``--resume`` (tomorrow, or with more units) sends it.
-Every unit spent is written to api_usage (a UsageItem) so the next crawl knows.
+
+Google charges every request it answers, a failed one or a retry too (a search tried
+twice costs 200). So the units are counted where requests really leave, not where they
+are queued: ``auth_headers`` (called by BearerAuthMiddleware for every outgoing request,
+retries of the retry and rate-limit middlewares and the spider's own included, right
+before it is downloaded) checks that the budget can pay for it, counting the units of the
+requests still in flight, or refuses it (NotSent: recorded as missing); the
+``response_downloaded`` signal charges the units of each request the server answered,
+whatever the answer (a 5xx, a 429, a body that cannot be parsed), except the answers that
+Google does not charge to the project (an invalid key, quotaExceeded). A request that
+never reached the server (connection refused, no answer) costs nothing. The units charged
+are written to api_usage (UsageItems, from the next callback or errback) so the next
+crawl knows.
 
 The key travels in the X-Goog-Api-Key header, added at download time by
 BearerAuthMiddleware (auth_headers): never in a URL, the job folder or the log.
@@ -15,6 +27,7 @@ YouTube has no follower list: no follower sample is fetched (audience rules say 
 """
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
@@ -22,6 +35,7 @@ from urllib.parse import urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
 from scrapy import Request, signals
+from scrapy.exceptions import IgnoreRequest
 
 from microscout.crawlers import parse_youtube as yp
 from microscout.crawlers.credentials import CrawlProblem, secret
@@ -72,6 +86,10 @@ def cost(url: str) -> int:
     return SEARCH_COST if urlsplit(url).path.rstrip("/").endswith("/search") else 1
 
 
+class NotSent(IgnoreRequest):
+    """A request (a first try or a retry) the unit budget cannot pay for, refused at download time."""
+
+
 class YouTubeSpider(CrawlSpider):
     name = "youtube"
     platform = "youtube"
@@ -85,8 +103,11 @@ class YouTubeSpider(CrawlSpider):
         self.api_key = api_key  # in memory only; see auth_headers
         self.unit_budget = unit_budget
         self.quota_left = quota_left
-        self.units_spent = 0
+        self.units_spent = 0      # units of the requests the server answered (what Google charged)
         self.search_units = 0
+        self.reserved = 0         # units of the requests on their way (sent, not yet answered)
+        self.in_flight: dict[int, int] = {}  # id(request) -> its units, from auth_headers to its answer
+        self.unrecorded = 0       # units charged and not yet written to api_usage (see usage())
         self.shelved = 0
         self.quota_refused = False  # the server said quotaExceeded: nothing more is sent
         self.allowed_origins = {origin(self.base_url)}
@@ -95,6 +116,8 @@ class YouTubeSpider(CrawlSpider):
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
         crawler.signals.connect(spider.idle, signal=signals.spider_idle)
+        crawler.signals.connect(spider.answered, signal=signals.response_downloaded)
+        crawler.signals.connect(spider.left, signal=signals.request_left_downloader)
         return spider
 
     @classmethod
@@ -115,6 +138,15 @@ class YouTubeSpider(CrawlSpider):
         return {"api_key": key, "unit_budget": budget, "quota_left": left}
 
     def auth_headers(self, request) -> dict[str, str]:
+        """The key, for a request about to be downloaded (a first try or any retry), once the
+        unit budget is known to pay for it; NotSent (recorded as missing) when it cannot."""
+        units = cost(request.url)
+        if self.quota_refused:
+            raise NotSent("the server's daily quota is exceeded (quotaExceeded)")
+        if self.units_spent + self.reserved + units > self.unit_budget:
+            raise NotSent(self.short_of(units))
+        self.reserved += units
+        self.in_flight[id(request)] = units
         return {"X-Goog-Api-Key": self.api_key}
 
     def req(self, url, callback, ctx=None, auth=True, errback=None, **kw) -> Request:
@@ -124,33 +156,80 @@ class YouTubeSpider(CrawlSpider):
         return f"{self.base_url}/{endpoint}?{urlencode({k: v for k, v in params.items() if v is not None})}"
 
     # -- units -------------------------------------------------------------------------
+    def short_of(self, units: int) -> str:
+        left = max(self.unit_budget - self.units_spent - self.reserved, 0)
+        return (f"not sent: {units} unit{'s' if units > 1 else ''} needed, "
+                f"{left} left of this crawl's {self.unit_budget}")
+
     def send(self, request: Request):
-        """The request and the units it costs (a UsageItem); or, when the unit budget cannot
-        pay for it, nothing sent and the request recorded as missing for --resume."""
+        """The request, queued; or, when the unit budget can no longer pay for it (the units
+        already charged only grow), not queued and recorded as missing for --resume. The
+        units are charged when the server answers (see answered)."""
         ctx = request.cb_kwargs.get("ctx") or {}
         units = cost(request.url)
         if self.quota_refused or self.units_spent + units > self.unit_budget:
-            self.shelved += 1
-            self.crawler.stats.set_value("microscout/quota_stopped", True)
-            why = ("the server's daily quota is exceeded (quotaExceeded)" if self.quota_refused else
-                   f"not sent: {units} unit{'s' if units > 1 else ''} needed, "
-                   f"{self.unit_budget - self.units_spent} left of this crawl's {self.unit_budget}")
-            self.lose(request, why)
-            if ctx.get("branch"):
-                self._failed(ctx, ctx["branch"])
-                yield from self._done(ctx)
+            yield from self.shelve(request, "the server's daily quota is exceeded (quotaExceeded)"
+                                   if self.quota_refused else self.short_of(units))
             return
         if not self.allow():  # the request budget (max_requests): not fetched, like any crawl
             if ctx.get("branch"):
                 yield from self._done(ctx)
             return
+        yield request
+
+    def shelve(self, request: Request, why: str):
+        """A request the quota cannot pay for: missing, for --resume (and its chain told)."""
+        ctx = request.cb_kwargs.get("ctx") or {}
+        self.shelved += 1
+        self.crawler.stats.set_value("microscout/quota_stopped", True)
+        self.lose(request, why)
+        if ctx.get("branch"):
+            self._failed(ctx, ctx["branch"])
+            yield from self._done(ctx)
+
+    def answered(self, response, request, spider=None):
+        """response_downloaded: the server answered a request sent with the key; Google
+        charges it (a 5xx, a 429 or a garbled body too), except a refused key or quotaExceeded."""
+        units = self.in_flight.pop(id(request), None)
+        if units is None:
+            return
+        self.reserved -= units
+        if response.status in (400, 403):
+            try:
+                code, reason, message = yp.error_of(json.loads(response.body))
+            except (ValueError, UnicodeDecodeError, RecursionError):
+                code, reason, message = None, "", ""
+            if yp.key_refused(code, reason, message) or any(r in reason for r in QUOTA_REASONS) \
+                    or "API key" in message:
+                return
         self.units_spent += units
+        self.unrecorded += units
         if units == SEARCH_COST:
             self.search_units += units
-        now = datetime.now(timezone.utc)
-        yield UsageItem(platform=self.platform, usage="quota_units", key=quota_day(now),
-                        at=now.isoformat(timespec="seconds"), units=units)
-        yield request
+
+    def left(self, request, spider=None):
+        """request_left_downloader: a request that got no answer (connection refused, timed
+        out, dropped) gives its reserved units back; it is not charged."""
+        units = self.in_flight.pop(id(request), None)
+        if units is not None:
+            self.reserved -= units
+
+    def usage(self):
+        """The units charged since the last call, as one UsageItem for api_usage (every
+        callback and errback starts with it, so every answer is recorded by the one that
+        follows it at the latest)."""
+        if self.unrecorded:
+            now = datetime.now(timezone.utc)
+            units, self.unrecorded = self.unrecorded, 0
+            yield UsageItem(platform=self.platform, usage="quota_units", key=quota_day(now),
+                            at=now.isoformat(timespec="seconds"), units=units)
+
+    def on_error(self, failure):
+        yield from self.usage()
+        if failure.check(NotSent):
+            yield from self.shelve(failure.request, str(failure.value))
+            return
+        yield from super().on_error(failure)
 
     def _launch(self, ctx, branch, url, callback, **extra):
         if url and self.on_host(url):
@@ -227,7 +306,8 @@ class YouTubeSpider(CrawlSpider):
     def channel_batches(self, ids: list[str]):
         for start in range(0, len(ids), BATCH):
             batch = ids[start:start + BATCH]
-            url = self.api("channels", part=CHANNEL_PARTS, id=",".join(batch), maxResults=len(batch))
+            # no maxResults: channels.list does not take it with id= (the ids say how many)
+            url = self.api("channels", part=CHANNEL_PARTS, id=",".join(batch))
             yield from self.send(self.req(url, self.parse_channels, {"actors": batch}))
 
     def search(self, tag: str, token: str | None, page: int) -> Request:
@@ -236,6 +316,7 @@ class YouTubeSpider(CrawlSpider):
         return self.req(url, self.parse_search, {"tag": tag, "page": page})
 
     def parse_search(self, response, ctx):
+        yield from self.usage()
         self.crawler.stats.inc_value("microscout/hashtag_pages")
         result = self.parsed(response, "search", lambda body: (yp.search_page(body), yp.next_token(body)))
         if isinstance(result, Request):
@@ -252,6 +333,7 @@ class YouTubeSpider(CrawlSpider):
             yield from self.send(self.search(ctx["tag"], token, ctx["page"] + 1))
 
     def parse_channels(self, response, ctx):
+        yield from self.usage()
         items = self.parsed(response, "channels", yp.parse_channels)
         if isinstance(items, Request):
             yield items
@@ -280,6 +362,7 @@ class YouTubeSpider(CrawlSpider):
     def parse_posts(self, response, ctx):
         """Two steps: a playlistItems page gives the video ids, videos.list their numbers
         (the base's parse_posts takes the videos page from there)."""
+        yield from self.usage()
         if urlsplit(response.url).path.rstrip("/").endswith("/videos"):
             yield from super().parse_posts(response, ctx)
             return
@@ -297,7 +380,8 @@ class YouTubeSpider(CrawlSpider):
             videos, token = result
             videos = videos[: self.bounds.posts_per_profile - ctx["seen"]]
             if videos:
-                url = self.api("videos", part=VIDEO_PARTS, id=",".join(videos), maxResults=len(videos))
+                # no maxResults: videos.list does not support it with id= (the docs say so)
+                url = self.api("videos", part=VIDEO_PARTS, id=",".join(videos))
                 yield from self._launch(ctx, "posts", url, self.parse_posts, seen=ctx["seen"], uploads_token=token)
             else:
                 self._fetched(ctx, "posts")
@@ -318,6 +402,7 @@ class YouTubeSpider(CrawlSpider):
         return yp.parse_comment_threads(body, ctx["pid"], post_id, self.bounds.replies_per_post)
 
     def parse_replies(self, response, ctx):
+        yield from self.usage()
         if response.status == 403 and "commentsDisabled" in self._reason(response):
             # the creator switched comments off: nothing to fetch, and nothing is missing
             self.crawler.stats.inc_value("microscout/comments_disabled")
