@@ -3,6 +3,7 @@ in an empty folder with no config file. The sandbox serves its whole population 
 YouTube, Instagram and TikTok; the demo crawls P twice, judges the demo campaign on P
 alone and scores it against the truth projected onto P (~10 s a platform)."""
 import csv
+import json
 import re
 import socket
 import sqlite3
@@ -20,9 +21,9 @@ from tests.test_demo import clean_env, processes_mentioning
 pytestmark = pytest.mark.slow
 
 SEED = 7  # the packaged defaults' [sandbox] seed
-# Instagram finds creators only through the @mentions in hashtag media captions (the API
-# names no author): a larger population, so that planted creators are reached at all.
-SIZES = {"youtube": 120, "instagram": 400, "tiktok": 120}
+# Instagram's hashtag media name no author (and captions come without "@"): the demo seeds
+# its Instagram crawl with a handles file of the population's usernames, as a team would.
+SIZES = {"youtube": 120, "instagram": 120, "tiktok": 120}
 SECRETS = [routes_youtube.API_KEY, routes_instagram.TOKEN, routes_tiktok.CLIENT_KEY, routes_tiktok.CLIENT_SECRET]
 
 
@@ -84,6 +85,14 @@ def test_demo_on_an_api_platform(demo):
     else:
         assert report.opted_out.leaked == 0 and report.opted_out.shortlisted == 0 and "(OK)" in out
     assert re.search(rf"microscout sandbox score demo (--size {SIZES[platform]} )?--platform {platform}\n", out)
+    if platform == "instagram":
+        # seeded from a handles file of the whole population (as served), in the population's order
+        from microscout.sandbox import instagram_wire as wire
+        from microscout.sandbox.population import Population
+        names = [wire.username(p) for p in Population(SIZES[platform], SEED)]
+        seeded = [json.loads(a)["handles"] for (a,) in conn.execute("SELECT arguments FROM crawl_runs ORDER BY id")]
+        assert seeded[0] == names and set(names) <= set(seeded[1])  # the second adds the known ones (--known)
+        assert "removes the @ from captions" in flat and "--handles FILE" in flat
 
     # No credential anywhere: not printed, not in the database, the export or the folder.
     written = b"".join(p.read_bytes() for p in [*folder.rglob("*"), *state.rglob("*")] if p.is_file())

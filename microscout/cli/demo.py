@@ -9,9 +9,11 @@ Two crawls, a simulated week apart (profiles only on day 0, everything on day 7 
 `--platform P` runs the same job on one platform: the sandbox serves its whole population
 as Mastodon, Bluesky, YouTube, Instagram and TikTok. P is crawled with the campaign's
 hashtags (an API platform with the sandbox's credentials, passed in the crawl's
-environment only), the campaign is judged on P alone (its platforms replaced by [P] in
-memory, never in the config) and scored against the truth projected onto P, where the
-archetypes whose rule P gives no data for are reported as not judgeable.
+environment only; Instagram, whose hashtag media name no author, also from a handles
+file of the population's usernames, as a team seeds it), the campaign is judged on P
+alone (its platforms replaced by [P] in memory, never in the config) and scored against
+the truth projected onto P, where the archetypes whose rule P gives no data for are
+reported as not judgeable.
 
 Outside a project (no config.toml) it runs on the packaged defaults, which carry the demo
 campaign. It fills the default database (`database` in config), so that the commands it
@@ -212,6 +214,8 @@ def command(env: Env, size: int | None, seed: int | None, fmt: str, platform: st
                               lifetime=600) as server:
         console.print(f"Sandbox: {size} simulated creators on {served_as} at {server.url}")
         crawl = demo_platforms.crawl_args(platform, CAMPAIGN, spec.hashtags, server.url)
+        # Instagram's hashtags name no creator: the crawl starts from seeds, as a team's would
+        crawl += demo_platforms.seed_args(platform, server.pop, state.name)
         console.print("Crawl 1 (day 0): profiles only, so follower history starts")
         _crawl(env, db_path, crawl, ["--posts", "0", "--followers", "0", "--replies", "0"], credentials)
         urllib.request.urlopen(urllib.request.Request(

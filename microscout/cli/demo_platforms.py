@@ -7,6 +7,8 @@ crawl subprocess's environment only, never on a command line or in what the demo
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 from microscout.crawlers.platforms import CRAWLABLE
 
 PLATFORMS = CRAWLABLE
@@ -26,6 +28,23 @@ def crawl_args(platform: str | None, campaign: str, hashtags: list[str], url: st
     if platform == "bluesky":
         return [*args, "--appview", url, "--pds", url]
     return [*args, "--api", url + API_PATH[platform]]
+
+
+def seed_args(platform: str | None, pop, folder: str | Path, limit: int | None = None) -> list[str]:
+    """`--handles FILE` for a platform whose API finds no creator from a hashtag (Instagram:
+    hashtag media name no author, captions come without "@"), as a team would seed it: a
+    handles file, written into ``folder``, with the usernames of the population as that
+    platform serves them, in the population's order (the first ``limit``, or all). Never
+    chosen by what the sandbox knows about a person (archetype, niche). [] elsewhere."""
+    if platform != "instagram":
+        return []
+    from microscout.sandbox import instagram_wire
+
+    people = list(pop)[:limit] if limit else list(pop)
+    path = Path(folder) / "instagram-handles.txt"
+    path.write_text("# the demo's Instagram seeds: the sandbox population's usernames\n"
+                    + "".join(f"{instagram_wire.username(p)}\n" for p in people), encoding="utf-8")
+    return ["--handles", str(path)]
 
 
 def credentials(platform: str | None, state_dir: str) -> dict[str, str]:

@@ -1,7 +1,10 @@
 """Instagram Graph API answers -> items: pure functions, body in, items out.
 
-What the API gives (and what it does not): hashtag media carry no owner, so authors come
-from the @mentions in their captions (and from seed handles); business_discovery gives a
+What the API gives (and what it does not): hashtag media carry no owner, and captions come
+without the "@" of their mentions (the IG Media reference: unless the app user administers
+the Page of the account that wrote the caption; none of the recorded hashtag captions holds
+one). So hashtag pages give media, and authors only from a caption that does hold @mentions:
+creators come from seed handles. business_discovery gives a
 professional account's profile and media, but no follower list and no comments (the API
 gives comments only on the caller's own media). Missing counts stay None (unknown):
 ``like_count`` is left out when the owner hides likes.
@@ -63,6 +66,13 @@ def iso(stamp: str | None) -> str | None:
     if when.tzinfo is None:
         when = when.replace(tzinfo=timezone.utc)
     return when.astimezone(timezone.utc).isoformat(timespec="seconds")
+
+
+def _ident(value, what: str) -> str:
+    """A Graph API id (a string of digits, sometimes a number) as a string; Malformed otherwise."""
+    if isinstance(value, bool) or not isinstance(value, (str, int)) or not str(value):
+        raise Malformed("missing_fields", f"{what}: expected an id, got {type(value).__name__}")
+    return str(value)
 
 
 def _count(value) -> int | None:
@@ -181,19 +191,41 @@ class HashtagPage:
 
 
 def hashtag_media(body) -> HashtagPage:
-    """top_media / recent_media: the page's @mentions (hashtag media carry no owner)."""
+    """top_media / recent_media: the page's @mentions (hashtag media carry no owner; against
+    the real API the list is empty: captions come without the "@")."""
     body = require(body, dict, "hashtag media")
     data = require(body.get("data"), list, "hashtag media.data")
     authors: list[str] = []
     for media in data:
         media = require(media, dict, "media")
-        require(media.get("id"), (str, int), "media.id")  # type: ignore[arg-type]
+        _ident(media.get("id"), "media.id")
         for name in mentions(optional(media.get("caption"), str, "media.caption")):
             if name not in authors:
                 authors.append(name)
     paging = optional(body.get("paging"), dict, "paging", {})
     next_url = optional(paging.get("next"), str, "paging.next")
     return HashtagPage(len(data), authors, strip_token(next_url) if data else None)
+
+
+@dataclass
+class SearchedPage:
+    hashtags: list[tuple[str, str | None]]  # (id, name lower-cased or None when the answer has none)
+    next_url: str | None                    # paging.next without its access_token
+
+
+def recently_searched(body) -> SearchedPage:
+    """GET /{ig-user-id}/recently_searched_hashtags: {"data": [{"id", "name"?}], "paging"?}."""
+    body = require(body, dict, "recently_searched_hashtags")
+    data = require(body.get("data"), list, "recently_searched_hashtags.data")
+    out: list[tuple[str, str | None]] = []
+    for entry in data:
+        entry = require(entry, dict, "hashtag")
+        ident = _ident(entry.get("id"), "hashtag.id")
+        name = optional(entry.get("name"), str, "hashtag.name")
+        out.append((ident, name.lstrip("#").lower() if name else None))
+    paging = optional(body.get("paging"), dict, "paging", {})
+    next_url = optional(paging.get("next"), str, "paging.next")
+    return SearchedPage(out, strip_token(next_url) if data else None)
 
 
 # --- business_discovery ---------------------------------------------------------------------

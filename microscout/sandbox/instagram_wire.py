@@ -87,7 +87,11 @@ def shortcode(n: int) -> str:
     return base64.urlsafe_b64encode(n.to_bytes(9, "big")).decode().rstrip("=")
 
 
-def caption(pop: Population, post: Post) -> str:
+def caption(pop: Population, post: Post, keep_at: bool = False) -> str:
+    """The caption as the Graph API serves it: a mention is the bare username, without its
+    "@" (the IG Media reference: the caption excludes the @ symbol unless the app user is an
+    admin of the Page connected to the account that created it; none of the recorded hashtag
+    captions holds one). ``keep_at``: as served to such an admin."""
     out = []
     for kind, value in post.segments:
         if kind == "tag":
@@ -96,17 +100,18 @@ def caption(pop: Population, post: Post) -> str:
             friend = pop.index_of_username(value)
             # a fellow creator by its Instagram username; a brand's account by its name
             name = username(pop.person(friend)) if friend is not None else re.split(r"[@.]", value)[0].lower()
-            out.append("@" + name)
+            out.append(("@" if keep_at else "") + name)
         else:
             out.append(value)
     return "".join(out)
 
 
-def media(pop: Population, post: Post, clock: Clock, fields: list[str]) -> dict:
-    """An IG Media with the requested fields (id always; like_count left out when hidden)."""
+def media(pop: Population, post: Post, clock: Clock, fields: list[str], keep_at: bool = False) -> dict:
+    """An IG Media with the requested fields (id always; like_count left out when hidden;
+    never an owner: hashtag media name no author)."""
     p = pop.person(post.i)
     full = {
-        "id": str(post.id), "caption": caption(pop, post), "comments_count": comments(post),
+        "id": str(post.id), "caption": caption(pop, post, keep_at), "comments_count": comments(post),
         "like_count": likes(post), "media_type": "IMAGE",
         "media_url": f"https://scontent.cdninstagram.example/v/{post.id}.jpg",
         "permalink": f"https://www.instagram.com/p/{shortcode(post.id)}/", "timestamp": stamp(clock, post.t),

@@ -4,6 +4,13 @@
     GET /v21.0/{hashtag-id}/top_media|recent_media     -> media, paged (paging.next carries access_token,
                                                           as the real API's does)
     GET /v21.0/{ig-user-id}?fields=business_discovery.username(NAME){...,media.limit(N).after(C){...}}
+    GET /v21.0/{ig-user-id}/recently_searched_hashtags?limit=&fields=id,name
+                                                       -> the hashtags searched in the last 7 days, from the
+                                                          sandbox's own memory of searches (state["searched"])
+    GET /v21.0/{hashtag-id}?fields=id,name             -> the IG Hashtag
+
+Captions come as the real API serves them: mentions without their "@", and hashtag media
+name no owner (instagram_wire.caption).
 
 The token is read from ``Authorization: Bearer`` (or, as the real API also allows, from
 ``access_token=`` in the URL, which is counted in state["token_in_url"] so that tests can
@@ -13,7 +20,9 @@ What tests may set in ``app.platform_state["instagram"]``: "tokens" (accepted to
 "expired" (tokens that have expired), "inject" (a list of errors served to the next
 requests: "rate_limit", "permission", "bad_token"), "missing_permission" (every call answers
 code 10 naming it), "busy" (the next N answers report 96 % usage), "hashtag_limit" (30),
-"calls_per_hour" (the usage header's 100 %).
+"calls_per_hour" (the usage header's 100 %), "searched" ({hashtag: when, in sandbox time
+``now(app)``}: searches made "elsewhere" with the same account count too), "admin" (True:
+captions keep their "@", as the API serves them to an admin of the creator's Page).
 """
 from __future__ import annotations
 
@@ -40,6 +49,18 @@ def _state(app) -> dict:
         if key not in state:
             state[key] = default
     return state
+
+
+def now(app) -> float:
+    """The sandbox's clock (wall time moved on by the days the sandbox was advanced)."""
+    return time.time() + app.day * DAY
+
+
+def _hashtag_id(state: dict, tag: str) -> str:
+    """Hashtag ids are static and global: one per hashtag, given when first needed."""
+    if tag not in state["hashtags"]:
+        state["hashtags"][tag] = str(wire.HASHTAG_BASE + len(state["hashtags"]))
+    return state["hashtags"][tag]
 
 
 def _index(app) -> PostIndex:
@@ -101,7 +122,13 @@ def _answer(app, state: dict, method: str, rest: str, q: dict, headers: dict):
     if len(parts) == 2 and parts[1] in ("top_media", "recent_media"):
         return _hashtag_media(app, state, parts[0], parts[1], q, headers, token)
     if parts == [wire.OWN_ACCOUNT] and q.get("fields", "").startswith("business_discovery"):
-        return _discovery(app, q["fields"])
+        return _discovery(app, q["fields"], state)
+    if len(parts) == 2 and parts[1] == "recently_searched_hashtags":
+        return _recently_searched(app, state, parts[0], q, headers, token)
+    if len(parts) == 1 and parts[0] in state["hashtags"].values():
+        tag = next(t for t, i in state["hashtags"].items() if i == parts[0])
+        node = {"id": parts[0], "name": tag}
+        return 200, {k: node[k] for k in ["id", *_fields(q.get("fields"))] if k in node}
     return 400, wire.unsupported(rest)
 
 
@@ -121,17 +148,44 @@ def _hashtag_search(app, state: dict, q: dict):
     if not tag:
         return 400, wire.error(100, "(#100) The parameter q is required")
     # the 30-unique-hashtags-in-7-days limit, on the sandbox's clock
-    now = time.time() + app.day * DAY
-    recent = {t for t, at in state["searched"].items() if at > now - WEEK}
+    at = now(app)
+    recent = {t for t, when in state["searched"].items() if when > at - WEEK}
     if tag not in recent and len(recent) >= state.get("hashtag_limit", 30):
         return 400, wire.hashtag_limit()
     if tag not in recent:
-        state["searched"][tag] = now
+        state["searched"][tag] = at
+    hid = _hashtag_id(state, tag)  # remembered even when unknown: recently_searched_hashtags names it
     if tag not in _index(app).terms:
         return 200, {"data": []}
-    if tag not in state["hashtags"]:
-        state["hashtags"][tag] = str(wire.HASHTAG_BASE + len(state["hashtags"]))
-    return 200, {"data": [{"id": state["hashtags"][tag]}]}
+    return 200, {"data": [{"id": hid}]}
+
+
+def _recently_searched(app, state: dict, user: str, q: dict, headers: dict, token: str):
+    """The unique hashtags the account searched in the last 7 days (id by default; name when asked)."""
+    if user != wire.OWN_ACCOUNT:
+        return 400, wire.unsupported(f"{user}/recently_searched_hashtags")
+    try:
+        limit = max(1, min(30, int(q.get("limit", 25))))
+    except ValueError:
+        return 400, wire.error(100, "(#100) Param limit must be a number")
+    offset = wire.uncursor(q.get("after"))
+    if offset is None:
+        return 400, wire.error(100, "(#100) Invalid cursor")
+    at = now(app)
+    recent = sorted((when, tag) for tag, when in state["searched"].items() if when > at - WEEK)
+    fields = _fields(q.get("fields"))
+    data = []
+    for _, tag in recent[offset:offset + limit]:
+        node = {"id": _hashtag_id(state, tag), "name": tag}
+        data.append({k: node[k] for k in ["id", *fields] if k in node})
+    body: dict = {"data": data}
+    if offset + limit < len(recent):
+        after = wire.cursor(offset + limit)
+        query = {**q, "access_token": token, "limit": limit, "after": after}
+        host = headers.get("host", "127.0.0.1")
+        body["paging"] = {"cursors": {"after": after},
+                          "next": f"http://{host}{PREFIX}{user}/recently_searched_hashtags?{urlencode(query)}"}
+    return 200, body
 
 
 def _fields(text: str | None) -> list[str]:
@@ -160,7 +214,8 @@ def _hashtag_media(app, state: dict, hid: str, edge: str, q: dict, headers: dict
         posts.sort(key=lambda post: -(post.likes + post.replies))
     page = posts[offset:offset + limit]
     fields = _fields(q.get("fields"))
-    body: dict = {"data": [wire.media(app.pop, post, app.clock, fields) for post in page]}
+    keep_at = bool(state.get("admin"))
+    body: dict = {"data": [wire.media(app.pop, post, app.clock, fields, keep_at) for post in page]}
     if offset + limit < len(posts):
         after = wire.cursor(offset + limit)
         # like the real API: the next link repeats the query, the caller's token included
@@ -193,7 +248,7 @@ def _split(text: str) -> list[str]:
     return [f for f in out if f]
 
 
-def _discovery(app, fields_param: str):
+def _discovery(app, fields_param: str, state: dict):
     match = _DISCOVERY.match(fields_param.strip())
     if not match:
         return 400, wire.error(100, "(#100) Syntax error: expected business_discovery.username(NAME){fields}")
@@ -223,6 +278,7 @@ def _discovery(app, fields_param: str):
         cursors = {"before": wire.cursor(offset)}
         if offset + limit < len(posts):
             cursors["after"] = wire.cursor(offset + limit)
-        out["media"] = {"data": [wire.media(app.pop, post, app.clock, media_fields) for post in page],
+        keep_at = bool(state.get("admin"))
+        out["media"] = {"data": [wire.media(app.pop, post, app.clock, media_fields, keep_at) for post in page],
                         "paging": {"cursors": cursors}}
     return 200, {"business_discovery": out, "id": wire.OWN_ACCOUNT}

@@ -1,6 +1,7 @@
 """Instagram crawls against the sandbox's Graph API: rows checked against what the sandbox
-serves, the weekly hashtag limit, refused tokens and permissions, rate limits, and the token
-never written anywhere."""
+serves, creators from seeds (hashtag media name no author, captions come without "@"), the
+weekly hashtag limit (ours and what Instagram counts), refused tokens and permissions, rate
+limits, and the token never written anywhere."""
 import json
 import sqlite3
 from pathlib import Path
@@ -9,7 +10,7 @@ import pytest
 
 from microscout.sandbox import SandboxServer
 from microscout.sandbox import instagram_wire as wire
-from microscout.sandbox.routes_instagram import TOKEN
+from microscout.sandbox.routes_instagram import TOKEN, now
 from tests.crawlers.conftest import crawl_env, rows, run_crawl
 
 SECRET = "ig-test-token-7f3a9c"
@@ -59,12 +60,17 @@ def sandbox():
         yield sb
 
 
+SEEDS = 12  # the first usernames of the population, in a handles file (as a team keeps them)
+
+
 @pytest.fixture(scope="module")
 def crawled(sandbox, tmp_path_factory):
     folder = tmp_path_factory.mktemp("ig")
     cfg = config(folder, sandbox.url)
+    seeds = folder / "handles.txt"
+    seeds.write_text("".join(wire.username(p) + "\n" for p in list(sandbox.pop)[:SEEDS]))
     result = run_crawl(cfg, "instagram", "--hashtag", "plantbased", "--handle", "@sam_babo", "--handle", "nobody_zzz",
-                       "--no-prefilter", "--posts", "12", env=env())
+                       "--handles", str(seeds), "--no-prefilter", "--posts", "12", env=env())
     return folder, cfg, result
 
 
@@ -72,13 +78,17 @@ def test_crawl_finishes_and_stores_what_the_sandbox_serves(sandbox, crawled):
     folder, _, result = crawled
     assert result.returncode == 0, result.stderr
     assert "no follower list and no comments" in result.stdout
-    assert "not professional" in result.stdout  # brands and unknown names: not found, not failures
+    assert "not professional" in result.stdout  # private accounts and unknown names: not found, not failures
     assert "not found: @nobody_zzz" in result.stdout and "found (stored): @sam_babo" in result.stdout
     db = folder / "scout.db"
     (run,) = rows(db, "SELECT * FROM crawl_runs")
     assert run["status"] == "finished"
+    assert json.loads(run["stats"])["hashtag_pages"] > 0
     profiles = rows(db, "SELECT * FROM profiles WHERE platform = 'instagram'")
-    assert len(profiles) >= 4 and "sam_babo" in {p["handle"] for p in profiles}
+    # the creators are exactly the professional seeds: hashtag media named none
+    professional = {wire.username(p) for p in list(sandbox.pop)[:SEEDS] if wire.professional(p)}
+    assert len(professional) >= 4
+    assert {p["handle"] for p in profiles} == professional | {"sam_babo"}
     for row in profiles:
         person = wire.person_by_username(sandbox.pop, row["handle"])
         served = wire.user(sandbox.pop, person, sandbox.day, ["username", "name", "biography", "followers_count",
@@ -102,6 +112,71 @@ def test_crawl_finishes_and_stores_what_the_sandbox_serves(sandbox, crawled):
     assert rows(db, "SELECT COUNT(*) AS n FROM follower_samples")[0]["n"] == 0
     usage = rows(db, "SELECT platform, usage, key FROM api_usage")
     assert usage == [{"platform": "instagram", "usage": "hashtag_search", "key": "plantbased"}]
+
+
+def test_hashtags_give_media_and_one_note_pointing_to_seeds(crawled):
+    _, _, result = crawled
+    notes = [line for line in result.stdout.splitlines() if "removes the @ from captions" in line]
+    assert len(notes) == 1, result.stdout
+    assert "names no author for hashtag media" in notes[0] and "--handle NAME or --handles FILE" in notes[0]
+
+
+def test_captions_that_keep_their_mentions_still_give_authors(sandbox, tmp_path):
+    """As served to an admin of the creators' Pages: the @mentions are read, and no note."""
+    state = sandbox.platform_state["instagram"]
+    state["admin"] = True
+    try:
+        result = run_crawl(config(tmp_path, sandbox.url), "instagram", "--hashtag", "plantbased", "--pages", "1",
+                           "--no-prefilter", "--posts", "0", env=env())
+    finally:
+        state.pop("admin")
+    assert result.returncode == 0, result.stderr
+    assert "removes the @" not in result.stdout
+    found = {r["handle"] for r in rows(tmp_path / "scout.db", "SELECT handle FROM profiles")}
+    assert found and all(wire.professional(wire.person_by_username(sandbox.pop, h)) for h in found)
+
+
+def test_preflight_counts_the_searches_instagram_knows_of(sandbox, tmp_path):
+    """Searches made elsewhere with the same account (the sandbox's own memory, served by
+    recently_searched_hashtags): the crawl refuses before it starts, and asks nothing more."""
+    state = sandbox.platform_state["instagram"]
+    saved = dict(state["searched"])
+    state["searched"].update({f"elsewhere{n}": now(sandbox) - 3600 for n in range(29 - len(saved))})
+    before = dict(state["searched"])
+    cfg = config(tmp_path, sandbox.url)
+    try:
+        refused = run_crawl(cfg, "instagram", "--hashtag", "brandnew1", "--hashtag", "brandnew2", env=env())
+        searched_after_refusal = dict(state["searched"])
+        one_more = run_crawl(cfg, "instagram", "--hashtag", "brandnew1", "--pages", "1", env=env())
+    finally:
+        state["searched"] = saved
+    assert refused.returncode == 2, refused.stdout + refused.stderr
+    assert "Traceback" not in refused.stderr
+    line = refused.stderr.strip().splitlines()[-1]
+    assert "29 searched" in line and "by another tool" in line and "#brandnew1, #brandnew2" in line
+    assert searched_after_refusal == before  # no search was made
+    assert rows(tmp_path / "scout.db", "SELECT COUNT(*) AS n FROM crawl_runs")[0]["n"] == 1  # the second only
+    assert one_more.returncode == 0, one_more.stderr  # 29 + 1 = 30: allowed
+    assert leaks(tmp_path, refused) == [] and leaks(tmp_path, one_more) == []
+
+
+def test_preflight_refused_token_is_one_line(sandbox, tmp_path):
+    result = run_crawl(config(tmp_path, sandbox.url), "instagram", "--hashtag", "vegan", env=env("ig-bad-tok-91x"))
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr and "MICROSCOUT_INSTAGRAM_TOKEN" in result.stderr.strip().splitlines()[-1]
+    assert leaks(tmp_path, result, "ig-bad-tok-91x") == []
+
+
+def test_preflight_unreachable_api_exits_1(tmp_path):
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    result = run_crawl(config(tmp_path, f"http://127.0.0.1:{port}"), "instagram", "--hashtag", "vegan", env=env())
+    assert result.returncode == 1, result.stdout + result.stderr
+    line = result.stderr.strip().splitlines()[-1]
+    assert "Traceback" not in result.stderr and "cannot reach" in line and SECRET not in result.stderr
 
 
 def test_the_token_never_leaves_the_header(sandbox, crawled):
@@ -176,7 +251,8 @@ def test_rate_limits_wait_and_retry(sandbox, tmp_path):
 
 
 def test_a_hashtag_instagram_refuses_at_run_time_is_missing(sandbox, tmp_path):
-    """Searches made with the same account elsewhere: preflight cannot know, the crawl says what is missing."""
+    """Searches made with the same account elsewhere after preflight read them (or that Instagram
+    refuses anyway): the crawl says what is missing."""
     state = sandbox.platform_state["instagram"]
     saved = dict(state["searched"])
     state["hashtag_limit"] = len({t for t in state["searched"]})

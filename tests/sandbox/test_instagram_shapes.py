@@ -105,3 +105,39 @@ def test_thirty_hashtags_a_week(sb):
     assert get(sb, "ig_hashtag_search", user_id=wire.OWN_ACCOUNT, q=tags[0])[0] == 200  # searched already
     sb.advance(8)
     assert get(sb, "ig_hashtag_search", user_id=wire.OWN_ACCOUNT, q=tags[30])[0] == 200
+
+
+def test_captions_come_without_the_at_and_media_without_owner(sb):
+    """As the real API serves them: of 75 recorded hashtag captions none holds "@", and
+    hashtag media name no owner."""
+    real = [m for name in ("hashtag_top_media_p1.json", "hashtag_top_media_p2.json",
+                           "hashtag_recent_media_last_page.json") for m in fixture(name)["data"]]
+    assert len(real) == 75 and not any("@" in (m.get("caption") or "") for m in real)
+    _, body, _ = get(sb, "ig_hashtag_search", user_id=wire.OWN_ACCOUNT, q="plantbased")
+    hid = body["data"][0]["id"]
+    _, page, _ = get(sb, f"{hid}/top_media", user_id=wire.OWN_ACCOUNT, fields=MEDIA, limit=50)
+    assert page["data"] and not any("@" in m.get("caption", "") for m in page["data"])
+    assert all("owner" not in m and "username" not in m for m in page["data"])
+    # the mentions are there, as bare names: the same post as an admin of the Page reads it
+    post = next(p for person in sb.pop for p in sb.pop.visible_posts(person.i, sb.day)
+                if any(kind == "mention" for kind, _ in p.segments))
+    plain, admin = wire.caption(sb.pop, post), wire.caption(sb.pop, post, keep_at=True)
+    assert "@" not in plain and "@" in admin and admin.replace("@", "") == plain.replace("@", "")
+
+
+def test_recently_searched_hashtags_from_the_sandbox_memory(sb):
+    from microscout.sandbox.routes_instagram import now
+
+    state = sb.platform_state["instagram"]
+    state["searched"].clear()
+    state["searched"].update({"elsewhere": now(sb) - 3600, "old": now(sb) - 8 * 86400})
+    assert get(sb, "ig_hashtag_search", user_id=wire.OWN_ACCOUNT, q="vegan")[0] == 200
+    status, body, _ = get(sb, f"{wire.OWN_ACCOUNT}/recently_searched_hashtags", limit=30)
+    assert status == 200 and all(set(h) == {"id"} for h in body["data"])  # ids only, as the docs' sample
+    ids = [h["id"] for h in body["data"]]
+    assert len(ids) == 2 and "paging" not in body
+    names = {get(sb, i, fields="id,name")[1]["name"] for i in ids}
+    assert names == {"elsewhere", "vegan"}  # older than 7 days: not counted
+    _, named, _ = get(sb, f"{wire.OWN_ACCOUNT}/recently_searched_hashtags", fields="id,name", limit=1)
+    assert [h["name"] for h in named["data"]] == ["elsewhere"] and "access_token=" in named["paging"]["next"]
+    assert get(sb, "12345/recently_searched_hashtags")[0] == 400

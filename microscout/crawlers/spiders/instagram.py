@@ -1,22 +1,30 @@
-"""Instagram (Graph API): ig_hashtag_search -> top_media / recent_media -> @mentions in the
-captions (and seed handles) -> business_discovery (profile and recent media, one request).
+"""Instagram (Graph API): seed handles (--handle, --handles FILE) -> business_discovery
+(profile and recent media, one request); ig_hashtag_search -> top_media / recent_media.
 
 What the Graph API cannot give, and what the crawl does about it:
-- hashtag media carry no owner: authors are the accounts their captions @mention;
+- hashtag media carry no owner, and captions come without the "@" of their mentions (unless
+  the app user administers the creator's Page): hashtags give media only, creators come from
+  the seeds. A caption that does hold @mentions still gives its accounts; when hashtag pages
+  give media and no author at all, the run's summary says so once;
 - business_discovery sees professional (business/creator) accounts only: a personal or
   private account, or a username that does not exist, answers "Invalid user id" (110) and
   is counted as not found, not as a failure;
 - no follower list and no comments on other accounts' media: neither is fetched (the
   FetchedItem never claims them), so rules that need them say unknown;
 - 30 unique hashtags per account in a rolling 7 days: every search is remembered in the
-  api_usage table, and a crawl that would go over refuses before it starts (preflight).
+  api_usage table; preflight also asks the API which hashtags the account searched this week
+  (recently_searched_hashtags: searches made by other tools count too), and a crawl that
+  would go over refuses before it starts.
 
 The token travels in the Authorization header only (BearerAuthMiddleware), never in a
 URL: the ``next`` links the API writes contain access_token, which is taken out first.
 """
 from __future__ import annotations
 
+import json
 import time
+import urllib.error
+import urllib.request
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -25,9 +33,10 @@ from urllib.parse import urlencode
 from scrapy import Request
 
 from microscout.crawlers import parse_instagram as pi
-from microscout.crawlers.credentials import CrawlProblem, secret
+from microscout.crawlers.credentials import CrawlProblem, redact, secret
 from microscout.crawlers.items import UsageItem
 from microscout.crawlers.middlewares import origin
+from microscout.crawlers.parse_common import Malformed
 from microscout.crawlers.spiders.base import CrawlSpider
 
 TOKEN_ENV = "MICROSCOUT_INSTAGRAM_TOKEN"
@@ -39,6 +48,10 @@ WEEK = timedelta(days=7)
 RATE_RETRIES = 5          # tries of one request the Graph API answered with a rate-limit code
 RATE_WAIT = 60.0          # first wait after a rate-limit code, doubled each time (capped by MICROSCOUT_MAX_RATE_WAIT)
 NEEDS = "instagram_basic and the Instagram Public Content Access feature"
+NO_AUTHORS = ("Instagram's Graph API removes the @ from captions and names no author for hashtag media: the "
+              "hashtags gave media only (counts and metrics), no creators; Instagram creators are found from "
+              "seeds: --handle NAME or --handles FILE")
+PREFLIGHT_TIMEOUT = 30.0
 
 
 def _when(value: str) -> datetime | None:
@@ -68,17 +81,98 @@ def searched_this_week(db_path, now: datetime) -> dict[str, datetime]:
     return out
 
 
-def check_hashtag_limit(hashtags, used: dict[str, datetime], limit: int, now: datetime) -> None:
-    """CrawlProblem when searching ``hashtags`` would go over ``limit`` unique hashtags in 7 days."""
+def searched_elsewhere(base_url: str, ig_user_id: str, token: str,
+                       timeout: float = PREFLIGHT_TIMEOUT) -> set[str]:
+    """The hashtags the account searched in the last 7 days, as the Graph API counts them
+    (GET /{ig-user-id}/recently_searched_hashtags: searches made by any tool with this
+    account). The token goes in the Authorization header; the ``next`` links the API writes
+    lose their access_token first. CrawlProblem with one line on any failure."""
+    base = base_url.rstrip("/")
+    url: str | None = (f"{base}/{ig_user_id}/recently_searched_hashtags?"
+                       + urlencode({"fields": "id,name", "limit": 30}))
+    names: set[str] = set()
+    unnamed: list[str] = []
+    for _ in range(10):  # 30 a week, 30 a page: one page, a few more at most
+        if url is None:
+            break
+        body = _graph_get(url, token, timeout, "the hashtags this account searched this week")
+        try:
+            page = pi.recently_searched(body)
+        except Malformed as exc:
+            raise CrawlProblem(f"the Graph API's recently_searched_hashtags answer was not understood ({exc}); "
+                               "check --api (or platforms.instagram.base_url)", exit_code=1) from None
+        for ident, name in page.hashtags:
+            if name:
+                names.add(name)
+            else:
+                unnamed.append(ident)
+        url = page.next_url if page.next_url and origin(page.next_url) == origin(base) else None
+    for ident in unnamed:  # the edge gave ids only: the IG Hashtag node names them
+        body = _graph_get(f"{base}/{ident}?fields=id,name", token, timeout, f"the name of hashtag {ident}")
+        name = body.get("name") if isinstance(body, dict) else None
+        names.add(name.lower() if isinstance(name, str) and name else f"(hashtag id {ident})")
+    return names
+
+
+def _graph_get(url: str, token: str, timeout: float, what: str):
+    """GET a Graph API URL with the token in the header: the JSON body, or CrawlProblem (one line,
+    never the token): a refused token or a missing permission exit 2, anything else exit 1."""
+    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}", "Accept": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as answer:  # noqa: S310 - the configured API
+            status, raw = answer.status, answer.read(2_000_000)
+    except urllib.error.HTTPError as exc:
+        status, raw = exc.code, exc.read(2_000_000)
+    except (urllib.error.URLError, OSError) as exc:
+        reason = redact(str(getattr(exc, "reason", exc)), token)[:200]
+        raise CrawlProblem(f"cannot reach {origin(url)} to read {what}: {reason}; check --api "
+                           "(or platforms.instagram.base_url) and that the server is up", exit_code=1) from None
+    try:
+        body = json.loads(raw or b"null")
+    except ValueError:
+        body = None
+    err = pi.graph_error(body)
+    if err is not None:
+        detail = redact(err.message, token)[:200]
+        if err.kind == "token":
+            raise CrawlProblem(f"the Instagram Graph API refused the access token (code {err.code}: expired, revoked "
+                               f"or invalid): export {TOKEN_ENV}=<a new user access token>")
+        if err.kind == "permission":
+            named = err.permission()
+            raise CrawlProblem(f"the Instagram access token lacks a permission (code {err.code}) to read {what}: "
+                               f"it needs {named or NEEDS!r}; grant it to the app and export {TOKEN_ENV} again")
+        if err.kind == "rate_limit":
+            raise CrawlProblem(f"the Graph API's rate limit was reached (code {err.code}) while reading {what}; "
+                               "try again later", exit_code=1)
+        raise CrawlProblem(f"the Graph API refused to give {what} (HTTP {status}, code {err.code}: {detail})",
+                           exit_code=1)
+    if status != 200 or body is None:
+        raise CrawlProblem(f"the Graph API answered HTTP {status} when asked for {what}; check --api "
+                           "(or platforms.instagram.base_url)", exit_code=1)
+    return body
+
+
+def check_hashtag_limit(hashtags, used: dict[str, datetime | None], limit: int, now: datetime) -> None:
+    """CrawlProblem when searching ``hashtags`` would go over ``limit`` unique hashtags in 7 days.
+    ``used``: hashtag -> when it was searched (None: searched this week by another tool, when
+    is not known)."""
     new = sorted({h.lstrip("#").lower() for h in hashtags} - set(used))
     if len(used) + len(new) <= limit:
         return
-    oldest, at = min(used.items(), key=lambda kv: kv[1]) if used else ("", now)
-    frees = (at + WEEK).astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    known = {tag: at for tag, at in used.items() if at is not None}
+    elsewhere = len(used) - len(known)
+    if known:
+        oldest, at = min(known.items(), key=lambda kv: kv[1])
+        frees = (f"the oldest (#{oldest}) frees up at "
+                 f"{(at + WEEK).astimezone(timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}")
+    else:
+        frees = "each frees up 7 days after it was searched"
+    others = (f" ({elsewhere} of them by another tool with this account, as Instagram's "
+              "recently_searched_hashtags says)" if elsewhere else "")
     raise CrawlProblem(
         f"Instagram allows {limit} unique hashtags per account in 7 days: {len(used)} searched since "
-        f"{(now - WEEK).strftime('%Y-%m-%d')}, and this crawl would add {len(new)} "
-        f"({', '.join('#' + h for h in new)}); the oldest (#{oldest}) frees up at {frees} "
+        f"{(now - WEEK).strftime('%Y-%m-%d')}{others}, and this crawl would add {len(new)} "
+        f"({', '.join('#' + h for h in new)}); {frees} "
         "(hashtags searched this week do not count again)")
 
 
@@ -97,7 +191,11 @@ class InstagramSpider(CrawlSpider):
                          "The id of the Instagram professional account the crawl runs as")
         if spec.hashtags:
             now = datetime.now(timezone.utc)
-            check_hashtag_limit(spec.hashtags, searched_this_week(db_path, now), ig.hashtags_per_week, now)
+            used: dict[str, datetime | None] = dict(searched_this_week(db_path, now))
+            # what Instagram itself counts: searches made by other tools with this account too
+            for tag in searched_elsewhere(spec.base_url or ig.base_url, user_id, token):
+                used.setdefault(tag, None)
+            check_hashtag_limit(spec.hashtags, used, ig.hashtags_per_week, now)
         return {"token": token, "ig_user_id": user_id}
 
     def __init__(self, *args, base_url: str = "https://graph.facebook.com/v21.0", token: str = "",
@@ -110,6 +208,7 @@ class InstagramSpider(CrawlSpider):
         # No follower list and no comments on other accounts' media: never fetched, never claimed.
         self.bounds = replace(self.bounds, follower_sample=0, posts_with_replies=0)
         self._first_pages: dict[str, object] = {}  # pid -> the business_discovery answer holding its first media page
+        self._hashtag_authors = 0  # accounts named by the @mentions of hashtag media captions
 
     def auth_headers(self, request) -> dict[str, str]:
         return {"Authorization": f"Bearer {self._token}"}
@@ -254,12 +353,25 @@ class InstagramSpider(CrawlSpider):
             return
         if page is None:
             return
+        self.no_authors_note(page)
         for name in page.authors:
             if pi.USERNAME.match(name) and self.claim_author(name) and self.allow():
                 yield self.req(self.discovery_url(name), self.parse_profile, {"acct": name}, auth=True)
         if page.media and page.next_url and ctx["page"] < self.bounds.hashtag_pages and self.on_host(page.next_url) \
                 and self.allow():
             yield self.req(page.next_url, self.parse_media, {**ctx, "page": ctx["page"] + 1}, auth=True)
+
+    def no_authors_note(self, page) -> None:
+        """One note in the summary while hashtag pages have given media and no author at all
+        (the real API's answer: no owner, captions without "@"); taken back if a later page
+        names one (captions an admin of the creator's Page reads keep their @mentions)."""
+        self._hashtag_authors += len(page.authors)
+        notes = list(self.crawler.stats.get_value("microscout/notes") or [])
+        if self._hashtag_authors:
+            if NO_AUTHORS in notes:
+                self.crawler.stats.set_value("microscout/notes", [n for n in notes if n != NO_AUTHORS])
+        elif page.media:
+            self.note(NO_AUTHORS)
 
     # -- profiles -----------------------------------------------------------------------
     def parse_profile(self, response, ctx):
