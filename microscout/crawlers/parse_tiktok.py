@@ -34,6 +34,44 @@ def api_error(body) -> tuple[str, str] | None:
     return None
 
 
+# What user/info's words must say for a refusal to be about the account itself (TikTok
+# answers invalid_params, its generic 400, for a private or unknown user as for a bad body).
+USER_GONE = ("not found", "does not exist", "doesn't exist", "not exist", "no longer", "no such", "deleted",
+             "banned", "suspended", "unknown user")
+USER_CODES = ("user_not_found", "not_found")
+
+
+def user_refusal(code: str, message: str) -> str | None:
+    """"private" or "not_found" when user/info's error is about the account (private, not
+    found, deleted…); None when it is not (a bad request: counted and missing, not a verdict
+    on the user)."""
+    text = message.lower()
+    if code in USER_CODES:
+        return "private" if "private" in text else "not_found"
+    if code != "invalid_params":
+        return None
+    if "private" in text:
+        return "private"
+    if any(words in text for words in USER_GONE):
+        return "not_found"
+    return None
+
+
+def daily_quota(code: str, message: str) -> bool:
+    """True when a 429's own words say the daily quota is spent (not a short rate limit).
+    TikTok's documented answer is rate_limit_exceeded for both, so most of the time only
+    429s that persist after their retries tell (the spider's rule)."""
+    text = message.lower()
+    return code == "daily_quota_limit_exceeded" or "daily" in text or "quota" in text or "per day" in text
+
+
+def cursor_refusal(message: str) -> bool:
+    """invalid_params about a page's cursor or search_id: the API drops them mid-pagination
+    now and then; asking again later may work."""
+    text = message.lower()
+    return "cursor" in text or "search_id" in text or "search id" in text
+
+
 def _data(body, what: str) -> dict:
     require(body, dict, what)
     problem = api_error(body)

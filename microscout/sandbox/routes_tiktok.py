@@ -11,6 +11,13 @@ State, in ``app.platform_state["tiktok"]`` (tests may set the first four):
 ``rate_limited`` how many of the next research calls answer 429 rate_limit_exceeded;
 ``refuse_cursor`` how many of the next video/query pages past the first answer
 invalid_params "Invalid count or cursor" (as the real API does now and then, mid-pagination);
+``refuse_users`` {username: message} and ``refuse_tags`` {hashtag: message}: user/info of
+that user, or every video/query of that hashtag, answers 400 invalid_params with the message
+(a refusal that is not about the account, or a query the API will never take);
+``daily_quota`` research calls a "day" allows (default: no limit): past it every research
+call answers 429 rate_limit_exceeded with the same words as the short limit (TikTok's
+documented answer does not tell them apart); ``quota_used`` counts them (set it to 0 for
+"the next day", after 00:00 UTC);
 ``tokens`` {token: issued at}; ``calls`` {endpoint: count}.
 Opted-out people are private accounts here: user/info and user/followers refuse them and
 their videos are in no search.
@@ -35,6 +42,7 @@ LIFETIME = 7200
 MAX_COUNT = 100
 MAX_DAYS = 30
 INVALID_TOKEN = "The access token is invalid or not found in the request."
+RATE_LIMITED = "API rate limit was exceeded, please try again later."
 
 
 def _state(app) -> dict:
@@ -68,8 +76,12 @@ def route(app, method: str, path: str, query: dict, body: bytes, headers: dict):
         if state.get("rate_limited", 0) > 0:
             state["rate_limited"] -= 1
             # Retry-After: the server's X-RateLimit-Reset is its whole-window reset (minutes away)
-            return 429, wire.error("rate_limit_exceeded", "API rate limit was exceeded, please try again later."), \
-                {"Retry-After": "1"}
+            return 429, wire.error("rate_limit_exceeded", RATE_LIMITED), {"Retry-After": "1"}
+        quota = state.get("daily_quota")
+        if quota is not None:
+            if state.get("quota_used", 0) >= quota:
+                return 429, wire.error("rate_limit_exceeded", RATE_LIMITED), {"Retry-After": "1"}
+            state["quota_used"] = state.get("quota_used", 0) + 1
     try:
         payload = json.loads(body or b"{}")
     except ValueError:
@@ -169,6 +181,9 @@ def video_query(app, payload: dict, fields: list[str]):
             users += [str(v) for v in values]
         else:
             return _invalid(f"Field {cond.get('field_name')!r} is not supported by the sandbox.")
+    refused = [(_state(app).get("refuse_tags") or {}).get(tag) for tag in tags]
+    if any(refused):
+        return _invalid(next(m for m in refused if m))
     with app._lock:
         if cursor and _state(app).get("refuse_cursor", 0) > 0:
             _state(app)["refuse_cursor"] -= 1
@@ -212,6 +227,9 @@ def _videos(app, tags: list[str], users: list[str], window: tuple[int, int]) -> 
 
 
 def user_info(app, payload: dict, fields: list[str]):
+    message = (_state(app).get("refuse_users") or {}).get(payload.get("username"))
+    if message:
+        return _invalid(message)
     p, problem = _person(app, payload.get("username"))
     if problem:
         return problem

@@ -68,11 +68,11 @@ def sb():
 
 @pytest.fixture(scope="module")
 def crawled(sb, tmp_path_factory):
-    """One crawl: every token dies after 1.5 s although the API announced 2 h (the crawler
+    """One crawl: every token dies after 4 s although the API announced 2 h (the crawler
     learns it from 401 access_token_invalid), and the first two research calls answer 429."""
     folder = tmp_path_factory.mktemp("tiktok")
     state = sb.platform_state["tiktok"]
-    state.update(token_lifetime=1.5, announced_lifetime=7200, rate_limited=2)
+    state.update(token_lifetime=4, announced_lifetime=7200, rate_limited=2)
     config = write_config(folder, sb.url)
     try:
         result = run_crawl(config, "tiktok", "--hashtag", TAG, "--json", env=creds(MICROSCOUT_LOG_LEVEL="DEBUG"),
@@ -91,7 +91,7 @@ def test_crawl_finishes_through_expired_tokens_and_429s(crawled):
     (run,) = rows(folder / "scout.db", "SELECT status, stats FROM crawl_runs")
     stats = json.loads(run["stats"])
     assert run["status"] == "finished"
-    # announced for 2 h, each token died after 1.5 s: only the 401s can have renewed it
+    # announced for 2 h, each token died after 4 s: only the 401s can have renewed it
     assert sb.platform_state["tiktok"]["calls"]["/v2/oauth/token/"] >= 2
     assert stats["rate_limit_wait_seconds"] >= 1 and stats["reason"] == "finished"
 
@@ -237,3 +237,134 @@ def test_handles_report_found_private_and_not_found(tmp_path, sb):
         public.username: "found", private.username: "private", "nobody_zzzz": "not_found"}
     assert [r["platform_id"] for r in rows(tmp_path / "scout.db", "SELECT platform_id FROM profiles")] == [
         public.username]
+
+
+QUOTA_BOUNDS = BOUNDS.replace("max_profiles = 25", "max_profiles = 10").replace(
+    "follower_sample = 30", "follower_sample = 10").replace("posts_with_replies = 2", "posts_with_replies = 1")
+
+
+def research_calls(sb) -> int:
+    return sum(n for path, n in sb.platform_state["tiktok"].get("calls", {}).items() if "/research/" in path)
+
+
+def crawled_rows(db):
+    return {
+        "profiles": sorted(tuple(r.values()) for r in rows(
+            db, "SELECT platform_id, followers, posts_count, fetched, prefilter_reason FROM profiles")),
+        "posts": sorted(tuple(r.values()) for r in rows(db, "SELECT platform_id, likes, views, replies FROM posts")),
+        "comments": sorted(r["platform_id"] for r in rows(db, "SELECT platform_id FROM comments")),
+        "followers": sorted(tuple(r.values()) for r in rows(
+            db, "SELECT p.platform_id, f.platform_id FROM follower_samples f JOIN profiles p ON p.id = f.profile_id")),
+    }
+
+
+def test_daily_quota_stops_the_crawl_and_resume_the_next_day_finishes_it(tmp_path, sb):
+    """After N research calls the sandbox answers 429 rate_limit_exceeded as for its short
+    limit: still there after the retries, it is the day's quota. Nothing more is sent, what
+    is left is missing, the summary says when the quota resets; --resume "the next day"
+    (the sandbox's counter reset) ends with the rows of a crawl that had no limit."""
+    state = sb.platform_state["tiktok"]
+    (tmp_path / "whole").mkdir()
+    (tmp_path / "quota").mkdir()
+    whole = write_config(tmp_path / "whole", sb.url, QUOTA_BOUNDS)
+    assert run_crawl(whole, "tiktok", "--hashtag", TAG, env=creds()).returncode == 0
+    expected = crawled_rows(tmp_path / "whole" / "scout.db")
+    assert expected["profiles"] and expected["posts"] and expected["followers"]
+
+    config = write_config(tmp_path / "quota", sb.url, QUOTA_BOUNDS)
+    state.update(daily_quota=12, quota_used=0)
+    try:
+        before = research_calls(sb)
+        first = run_crawl(config, "tiktok", "--hashtag", TAG, env=creds())
+        sent = research_calls(sb) - before
+    finally:
+        state.pop("daily_quota", None)
+    assert first.returncode == 1, first.stderr[-3000:]
+    assert "Traceback" not in first.stderr
+    # the 12 the quota allowed, then 429s (the same words as the short limit: each request
+    # is tried 1 + 5 times before the quota is known); once known, nothing queued is sent
+    assert 12 < sent <= 12 + 6 * json.loads(rows(tmp_path / "quota" / "scout.db",
+                                                 "SELECT stats FROM crawl_runs")[0]["stats"])["missing"]["requests"]
+    (run,) = rows(tmp_path / "quota" / "scout.db", "SELECT status, stats FROM crawl_runs")
+    stats = json.loads(run["stats"])
+    assert run["status"] == "incomplete"
+    quota_notes = [n for n in stats["notes"] if "daily quota" in n]
+    assert len(quota_notes) == 1 and "resets at 00:00 UTC" in quota_notes[0] and "--resume" in quota_notes[0]
+    reset = (datetime.now(timezone.utc) + timedelta(days=1)).strftime("%Y-%m-%d 00:00 UTC")
+    assert reset in quota_notes[0] and quota_notes[0] in first.stdout
+    assert "quota" in first.stderr  # the incomplete report says why
+    missing = stats["missing"]
+    assert missing["requests"] > 1
+    assert all("quota" in w for p in missing["profiles"] for w in p["why"])
+
+    state["quota_used"] = 0  # the next day
+    again = run_crawl(config, "tiktok", "--hashtag", TAG, "--resume", env=creds())
+    assert again.returncode == 0, again.stdout[-2000:] + again.stderr[-2000:]
+    (run,) = rows(tmp_path / "quota" / "scout.db", "SELECT status FROM crawl_runs")
+    assert run["status"] == "finished"
+    assert crawled_rows(tmp_path / "quota" / "scout.db") == expected
+
+
+def test_user_info_refusal_not_about_the_user_is_missing_not_not_found(tmp_path, sb):
+    public = next(p for p in sb.pop if not p.opt_out)
+    state = sb.platform_state["tiktok"]
+    config = write_config(tmp_path, sb.url, BOUNDS + "prefilter = false\n")
+    state["refuse_users"] = {public.username: "Invalid parameter: fields"}
+    try:
+        first = run_crawl(config, "tiktok", "--handle", public.username, "--json", env=creds())
+    finally:
+        state.pop("refuse_users")
+    assert first.returncode == 1, first.stderr[-2000:]
+    (run,) = rows(tmp_path / "scout.db", "SELECT status, stats, errors FROM crawl_runs")
+    stats = json.loads(run["stats"])
+    assert run["status"] == "incomplete" and json.loads(run["errors"]) == {"invalid_params": 1}
+    assert stats.get("handles", {}).get(public.username) != "not_found"
+    assert [p["profile"] for p in stats["missing"]["profiles"]] == [public.username]
+    again = run_crawl(config, "tiktok", "--handle", public.username, "--resume", env=creds())
+    assert again.returncode == 0, again.stderr[-2000:]
+    (run,) = rows(tmp_path / "scout.db", "SELECT status, stats FROM crawl_runs")
+    assert run["status"] == "finished" and json.loads(run["stats"])["handles"] == {public.username: "found"}
+
+
+def test_video_query_refusal_is_reported_and_not_sent_again(tmp_path, sb):
+    """A query TikTok will not take is one invalid_params, named in the summary; the run is
+    not left waiting for a --resume that would be refused again."""
+    state = sb.platform_state["tiktok"]
+    config = write_config(tmp_path, sb.url)
+    state["refuse_tags"] = {TAG: "Invalid query: the hashtag_name value is not allowed"}
+    calls = state.setdefault("calls", {})
+    before = calls.get("/v2/research/video/query/", 0)
+    try:
+        result = run_crawl(config, "tiktok", "--hashtag", TAG, env=creds())
+    finally:
+        state.pop("refuse_tags")
+    assert calls.get("/v2/research/video/query/", 0) - before == 1
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert f"TikTok refused the query for #{TAG} page 1" in result.stdout
+    assert "Invalid query: the hashtag_name value is not allowed" in result.stdout
+    (run,) = rows(tmp_path / "scout.db", "SELECT status, stats, errors FROM crawl_runs")
+    assert run["status"] == "finished" and json.loads(run["errors"]) == {"invalid_params": 1}
+    assert not json.loads(run["stats"]).get("missing")
+    resume = run_crawl(config, "tiktok", "--hashtag", TAG, "--resume", env=creds())
+    assert resume.returncode == 2 and "no interrupted or incomplete" in resume.stderr
+
+
+def test_a_cursor_refused_again_on_resume_is_reported_not_resent_forever(tmp_path, sb):
+    """Page 2's cursor refused: missing, and --resume asks once more; refused again, it is
+    named in the summary and the run finishes: no third --resume has anything to send."""
+    state = sb.platform_state["tiktok"]
+    config = write_config(tmp_path, sb.url, BOUNDS.replace("follower_sample = 30", "follower_sample = 0")
+                          .replace("posts_with_replies = 2", "posts_with_replies = 0"))
+    state["refuse_cursor"] = 2
+    try:
+        first = run_crawl(config, "tiktok", "--hashtag", TAG, env=creds())
+        second = run_crawl(config, "tiktok", "--hashtag", TAG, "--resume", env=creds())
+    finally:
+        state.pop("refuse_cursor", None)
+    assert first.returncode == 1, first.stderr[-2000:]
+    assert second.returncode == 0, second.stderr[-2000:]
+    assert f"TikTok refused the query for #{TAG} page 2" in second.stdout and "Invalid count or cursor" in second.stdout
+    (run,) = rows(tmp_path / "scout.db", "SELECT status, stats FROM crawl_runs")
+    assert run["status"] == "finished" and not json.loads(run["stats"]).get("missing")
+    third = run_crawl(config, "tiktok", "--hashtag", TAG, "--resume", env=creds())
+    assert third.returncode == 2 and "no interrupted or incomplete" in third.stderr

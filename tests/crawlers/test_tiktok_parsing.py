@@ -115,3 +115,24 @@ def test_string_ids_are_accepted():
                       '"error": {"code": "ok"}}')
     (post,), _, has_more, _ = pt.parse_videos(body)
     assert post.platform_id == "7320768196569599275" and has_more is False
+
+
+@pytest.mark.parametrize("code, message, outcome", [
+    ("invalid_params", "The user 'x' is private; the Research API serves public accounts only.", "private"),
+    ("invalid_params", "The user 'x' does not exist.", "not_found"),
+    ("invalid_params", "User not found", "not_found"),
+    ("user_not_found", "", "not_found"),
+    ("invalid_params", "Invalid parameter: fields", None),
+    ("invalid_params", "The request body must be a JSON object.", None),
+    ("internal_error", "user does not exist", None),
+])
+def test_user_refusal_is_about_the_user_only_when_it_says_so(code, message, outcome):
+    assert pt.user_refusal(code, message) == outcome
+
+
+def test_daily_quota_and_cursor_words():
+    assert pt.daily_quota("daily_quota_limit_exceeded", "")
+    assert pt.daily_quota("rate_limit_exceeded", "Daily quota limit exceeded")
+    assert not pt.daily_quota("rate_limit_exceeded", "API rate limit was exceeded, please try again later.")
+    assert pt.cursor_refusal("Invalid count or cursor") and pt.cursor_refusal("Invalid search_id")
+    assert not pt.cursor_refusal("Invalid query")

@@ -206,3 +206,31 @@ def test_rate_limit_answers_429(sb, token):
     status, body = post(sb, "/v2/research/video/query/?fields=id", hashtag_query(), token)
     assert status == 429 and body["error"]["code"] == "rate_limit_exceeded"
     assert post(sb, "/v2/research/video/query/?fields=id", hashtag_query(), token)[0] == 200
+
+
+def test_daily_quota_answers_429_until_the_counter_is_reset(sb, token):
+    state = sb.platform_state["tiktok"]
+    state.update(daily_quota=1, quota_used=0)
+    try:
+        assert post(sb, "/v2/research/video/query/?fields=id", hashtag_query(), token)[0] == 200
+        status, body = post(sb, "/v2/research/user/info/", {"username": public_person(sb).username}, token)
+        assert status == 429 and body["error"]["code"] == "rate_limit_exceeded"
+        state["quota_used"] = 0  # the next day
+        assert post(sb, "/v2/research/video/query/?fields=id", hashtag_query(), token)[0] == 200
+    finally:
+        state.pop("daily_quota")
+
+
+def test_refusals_that_are_not_about_the_user_or_the_cursor(sb, token):
+    state = sb.platform_state["tiktok"]
+    p = public_person(sb)
+    state.update(refuse_users={p.username: "Invalid parameter: fields"}, refuse_tags={TAG: "Invalid query"})
+    try:
+        status, body = post(sb, "/v2/research/user/info/?fields=display_name", {"username": p.username}, token)
+        assert status == 400 and body["error"] == {**body["error"], "code": "invalid_params",
+                                                   "message": "Invalid parameter: fields"}
+        status, body = post(sb, "/v2/research/video/query/?fields=id", hashtag_query(), token)
+        assert status == 400 and body["error"]["message"] == "Invalid query"
+    finally:
+        state.pop("refuse_users")
+        state.pop("refuse_tags")

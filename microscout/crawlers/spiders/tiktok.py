@@ -10,10 +10,21 @@ and ctx) is sent again by ``--resume`` as an equal POST.
 
 The client access token comes from ``POST /v2/oauth/token/`` (client_credentials; the
 client secret is in that form body, so the call is made with urllib, outside Scrapy's
-scheduler and job folder). It lives in memory on the spider and reaches each request as
-``Authorization: Bearer`` through BearerAuthMiddleware (``auth_headers``). It lives 2 h:
-it is renewed shortly before it expires, and on a 401 access_token_invalid the request
-is sent again once with a new one.
+scheduler and job folder, in a thread: the reactor never waits for it). It lives in memory
+on the spider and reaches each request as ``Authorization: Bearer`` through
+BearerAuthMiddleware (``auth_headers``). It lives 2 h: TikTokMiddleware renews it shortly
+before it expires, holding the requests that need it (not the reactor) until the new one is
+there, and on a 401 access_token_invalid the request is sent again once with a new one.
+
+The Research API allows a fixed number of requests a day, reset at 00:00 UTC, and answers
+429 rate_limit_exceeded when they are spent, as it does for its per-minute limit. A 429
+whose words say "daily"/"quota", or one still there after RateLimitMiddleware's retries,
+means the day's quota is spent: nothing more is sent, every request left is recorded as
+missing (--resume sends them), and the run's summary says when the quota resets.
+
+invalid_params is TikTok's generic 400: a refusal of the request as it is. A page whose
+cursor the API dropped mid-pagination is missing (--resume asks once more); any other
+refusal, or the same one again, is counted and named in the summary, and not sent again.
 """
 from __future__ import annotations
 
@@ -22,7 +33,14 @@ import time
 import urllib.error
 import urllib.request
 from datetime import datetime, timedelta, timezone
+from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
+
+from scrapy import signals
+from scrapy.exceptions import IgnoreRequest
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet.defer import Deferred
+from twisted.internet.threads import deferToThread
 
 from microscout.crawlers import parse_tiktok as pt
 from microscout.crawlers.credentials import CrawlProblem, redact, secret
@@ -41,6 +59,28 @@ TOKEN_CODES = {"access_token_invalid", "access_token_expired", "invalid_token"}
 PERMISSION_CODES = {"scope_not_authorized", "scope_permission_missed", "permission_denied"}
 RENEW_BEFORE = 120  # seconds: a token this close to its end is renewed before it is sent
 MAX_COUNT = 100     # the Research API's largest page
+TOKEN_RETRIES = 3   # times a request refused for its token is sent again with a new one
+RENEW_AGAIN = 10.0  # seconds before a failed renewal is tried again while the old token still works
+QUOTA_WHY = "not sent: TikTok's daily quota is spent (it resets at 00:00 UTC)"
+MIDDLEWARE = f"{__name__}.TikTokMiddleware"
+
+
+def next_reset(now: datetime | None = None) -> datetime:
+    """The next 00:00 UTC, when the Research API's daily quota resets."""
+    now = now or datetime.now(timezone.utc)
+    return (now + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+class QuotaSpent(IgnoreRequest):
+    """Not sent: the day's quota is spent (the request is recorded as missing)."""
+
+
+class TokenUnavailable(IgnoreRequest):
+    """Not sent: no access token could be had (the crawl stops with the renewal's problem)."""
+
+    def __init__(self, problem: CrawlProblem):
+        super().__init__(str(problem))
+        self.problem = problem
 
 
 class Token:
@@ -56,7 +96,17 @@ class Token:
         return f"Token({self.token_url}, generation {self.generation})"
 
     def renew(self) -> None:
-        """A new access token, or CrawlProblem with one line (never the secret)."""
+        """A new access token (blocking: preflight only, before the reactor runs)."""
+        self.apply(*self.fetch())
+
+    def apply(self, value: str, expires_in: int) -> None:
+        self.value = value
+        self.expires_at = time.time() + max(expires_in, 1)
+        self.generation += 1
+
+    def fetch(self) -> tuple[str, int]:
+        """(token, expires_in) from the token endpoint, or CrawlProblem with one line (never
+        the secret). Touches nothing of the spider: it may run in a thread."""
         form = urlencode({"client_key": self._key, "client_secret": self._secret,
                           "grant_type": "client_credentials"}).encode()
         request = urllib.request.Request(self.token_url, data=form, method="POST", headers={
@@ -83,11 +133,48 @@ class Token:
             raise CrawlProblem(f"TikTok's token endpoint answered HTTP {status}"
                                f"{' (' + problem[0] + ')' if problem else ''}; try again later", exit_code=1)
         try:
-            self.value, expires_in = pt.parse_token(body)
+            return pt.parse_token(body)
         except (Malformed, ValueError) as exc:
             raise CrawlProblem(f"TikTok's token endpoint gave no access token ({exc}); check --api", 1) from None
-        self.expires_at = time.time() + max(expires_in, 1)
-        self.generation += 1
+
+
+class TikTokMiddleware:
+    """Downloader middleware of the TikTok spider (added by its update_settings), between
+    RateLimitMiddleware (620) and BearerAuthMiddleware (650): once the daily quota is spent
+    no request goes out (QuotaSpent, recorded as missing); a token about to expire is
+    renewed first, the requests that need it waiting (a coroutine, not the reactor); a 429
+    that says the day's quota is spent is not retried."""
+
+    def __init__(self, crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def _spider(self, request) -> TikTokSpider | None:
+        owner = getattr(self.crawler, "spider", None)
+        return owner if isinstance(owner, TikTokSpider) and request.meta.get("auth") is True else None
+
+    def process_request(self, request, spider=None):
+        owner = self._spider(request)
+        if owner is None:
+            return None
+        if owner.quota_spent:
+            raise QuotaSpent(QUOTA_WHY)
+        if owner.token is not None and owner.token_due():
+            return owner.hold_for_token()
+        return None
+
+    def process_response(self, request, response, spider=None):
+        owner = self._spider(request)
+        if owner is None or response.status != 429:
+            return response
+        code, message = owner.problem(response) or ("", "")
+        if owner.quota_spent or pt.daily_quota(code, message):
+            owner.spend_quota(f"429 {code or 'Too Many Requests'}: {message[:120]}".rstrip(": "))
+            raise QuotaSpent(QUOTA_WHY)
+        return response
 
 
 class TikTokSpider(CrawlSpider):
@@ -103,6 +190,23 @@ class TikTokSpider(CrawlSpider):
         self.token = token
         self.search_days = search_days
         self.allowed_origins = {origin(self.base_url)}
+        self.quota_spent = ""        # why the day's quota is known to be spent; then nothing is sent
+        self.quota_lost = 0          # requests recorded as missing because of it
+        self._renewal: list[Deferred] | None = None  # requests waiting for the renewal under way
+        self._renew_failed_at = 0.0
+
+    @classmethod
+    def update_settings(cls, settings):
+        super().update_settings(settings)
+        chain = settings.getdict("DOWNLOADER_MIDDLEWARES")
+        chain.setdefault(MIDDLEWARE, 640)
+        settings.set("DOWNLOADER_MIDDLEWARES", chain, priority="spider")
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.idle, signal=signals.spider_idle)
+        return spider
 
     @classmethod
     def preflight(cls, config, spec, db_path=None) -> dict:
@@ -162,27 +266,98 @@ class TikTokSpider(CrawlSpider):
         return super().req(url, callback, ctx, auth=auth, errback=errback, **kw)
 
     def auth_headers(self, request) -> dict[str, str]:
-        """The access token, renewed first when it is about to expire (BearerAuthMiddleware
-        adds it at download time and takes it off again on the way back)."""
+        """The access token (TikTokMiddleware renewed it first when it was about to expire;
+        BearerAuthMiddleware adds it at download time and takes it off on the way back)."""
         if self.token is None:
             return {}
-        if time.time() > self.token.expires_at - RENEW_BEFORE:
-            self._renew(stop=False)  # if it fails, the old token's 401 says so (parsed)
         request.meta["token_generation"] = self.token.generation
         return {"Authorization": f"Bearer {self.token.value}"}
 
-    def _renew(self, stop: bool = True) -> None:
-        # urllib, blocking: a token lives 2 h, so this happens once in a long crawl, and
-        # the client secret it sends must never reach a Scrapy request (the job folder)
+    def token_due(self) -> bool:
+        """The token is about to expire (or a 401 said it is dead) and may be renewed now."""
         assert self.token is not None
-        try:
-            self.token.renew()
-        except CrawlProblem as exc:
-            if stop:
-                self.fail("token_refused" if exc.exit_code == 2 else "unreachable", str(exc))
-            self.logger.warning("%s", exc)
+        now = time.time()
+        if now <= self.token.expires_at - RENEW_BEFORE:
+            return False
+        # a renewal that just failed is not tried again at once while the old token still works
+        return now >= self.token.expires_at or now - self._renew_failed_at >= RENEW_AGAIN
+
+    async def hold_for_token(self) -> None:
+        """Wait (this request only) for the renewal; TokenUnavailable when it failed and the
+        old token no longer works."""
+        assert self.token is not None
+        problem = await maybe_deferred_to_future(self.renewal())
+        if problem is not None and time.time() >= self.token.expires_at:
+            raise TokenUnavailable(problem)
+        return None
+
+    def renewal(self) -> Deferred:
+        """One renewal for every request that needs it: a Deferred firing None, or the
+        CrawlProblem. The urllib call runs in a thread (the client secret it sends never
+        reaches a Scrapy request, so never the job folder); the token is changed here, in
+        the reactor's thread."""
+        assert self.token is not None
+        token = self.token
+        waiter: Deferred = Deferred()
+        if self._renewal is not None:
+            self._renewal.append(waiter)
+            return waiter
+        self._renewal = [waiter]
+
+        def done(result: Any) -> None:
+            problem: CrawlProblem | None = None
+            if isinstance(result, tuple):
+                token.apply(*result)
+                self.crawler.stats.inc_value("microscout/token_renewals")
+            else:
+                value = getattr(result, "value", result)
+                problem = value if isinstance(value, CrawlProblem) else CrawlProblem(
+                    f"TikTok's access token could not be renewed ({type(value).__name__}); try again later", 1)
+                self._renew_failed_at = time.time()
+                self.logger.warning("%s", problem)
+            waiting, self._renewal = self._renewal or [], None
+            for each in waiting:
+                each.callback(problem)
+
+        deferToThread(token.fetch).addBoth(done)
+        return waiter
+
+    # -- the daily quota ---------------------------------------------------------------
+    def spend_quota(self, why: str) -> None:
+        """The day's quota is spent: from now on nothing is sent (TikTokMiddleware)."""
+        if not self.quota_spent:
+            self.quota_spent = why
+            self.crawler.stats.set_value("microscout/quota_stopped", True)
+            self.logger.warning("TikTok's daily quota is spent (%s): nothing more is sent", why)
+
+    def on_error(self, failure):
+        request = failure.request
+        ctx = request.cb_kwargs.get("ctx")
+        if failure.check(QuotaSpent):
+            self.quota_lost += 1
+            self.lose(request, QUOTA_WHY)
+            if ctx and ctx.get("branch"):
+                yield from self.branch_failed(ctx)
+                yield from self._done(ctx)
             return
-        self.crawler.stats.inc_value("microscout/token_renewals")
+        if failure.check(TokenUnavailable):
+            problem = failure.value.problem
+            self.fail("token_refused" if problem.exit_code == 2 else "unreachable", str(problem))
+        yield from super().on_error(failure)
+
+    def idle(self, spider=None):
+        """The crawl is over: say once that the quota stopped it, and when it resets."""
+        if not self.quota_spent or getattr(self, "_reported", False):
+            return
+        self._reported = True
+        reset = next_reset()
+        left = reset - datetime.now(timezone.utc)
+        hours, minutes = divmod(int(left.total_seconds()) // 60, 60)
+        self.note(f"TikTok's daily quota of Research API requests is spent ({self.quota_spent}): "
+                  f"{self.quota_lost} request{'s' if self.quota_lost != 1 else ''} left unfetched and recorded as "
+                  "missing; "
+                  f"the quota resets at 00:00 UTC ({reset:%Y-%m-%d %H:%M} UTC, in {hours} h {minutes} min): run "
+                  "the same command with --resume then")
 
     # -- answers -----------------------------------------------------------------------
     @staticmethod
@@ -204,26 +379,68 @@ class TikTokSpider(CrawlSpider):
         code, message = problem
         request = response.request
         if code in TOKEN_CODES or (response.status == 401 and code not in PERMISSION_CODES):
-            if request.meta.get("token_retried") or self.token is None:
+            # sent again with a new token and refused again: a token that died in the meantime
+            # (one living far less than announced) is renewed again, a few times; then the
+            # crawl stops (TikTok refuses the new tokens)
+            if self.token is None or request.meta.get("token_retried", 0) >= TOKEN_RETRIES:
                 self.error(f"http_{response.status}", response.url, code)
                 self.fail("token_refused", f"TikTok refused a new access token ({code}): {CHECK_CREDENTIALS}")
             if request.meta.get("token_generation") == self.token.generation:
-                self._renew()
+                # dead although not yet expired: TikTokMiddleware renews it before this is sent again
+                self.token.expires_at = 0.0
+                self._renew_failed_at = 0.0
             again = request.replace(dont_filter=True)
-            again.meta["token_retried"] = True
+            again.meta["token_retried"] = request.meta.get("token_retried", 0) + 1
             return again
         if code in PERMISSION_CODES:
             self.error(f"http_{response.status}", response.url, code)
             self.fail("permission_missing", f"TikTok refused {what} ({code}): the client is not approved for this "
                                             f"part of the Research API; {CHECK_CREDENTIALS}")
-        if code == "invalid_params":
-            # invalid_params: the API will not take this request as it is (a cursor it
-            # stopped accepting mid-pagination, …): counted, and named as missing
+        if response.status == 429:
+            # still 429 after RateLimitMiddleware's retries: the day's quota, not a short limit
             self.error(code, response.url, f"{what}: {message[:200]}")
-            self.lose(request, f"{code}: {message[:200]}")
             self.api_ok.add(origin(response.url))
+            self.spend_quota(f"429 {code} after {self.crawler.settings.getint('MICROSCOUT_RETRY_429_TIMES', 5)} "
+                             "retries")
+            self.quota_lost += 1
+            self.lose(request, QUOTA_WHY)
             return None
-        return super().parsed(response, what, func, *args)  # 429 after its retries, 5xx: the base's way
+        if code == "invalid_params":
+            self.error(code, response.url, f"{what}: {message[:200]}")
+            self.api_ok.add(origin(response.url))
+            self.refused(request, what, message)
+            return None
+        return super().parsed(response, what, func, *args)  # 5xx: the base's way
+
+    def refused(self, request, what: str, message: str) -> None:
+        """invalid_params: TikTok will not take this request as it is. A cursor it dropped
+        mid-pagination (or a user/info refusal not about the user) is missing: --resume asks
+        once more. Any other refusal, or the same request refused again, is named in the
+        run's summary and not sent again (asking again would be refused again)."""
+        callback = getattr(request.callback, "__name__", "")
+        ctx = request.cb_kwargs.get("ctx") or {}
+        body = self.body_for(callback, ctx, request.url)
+        key = f"{callback}|{json.dumps(body, sort_keys=True, separators=(',', ':'))}"
+        refusals = self._state().setdefault("refused", {})
+        refusals[key] = refusals.get(key, 0) + 1
+        paged = "cursor=" in urlsplit(request.url).fragment
+        if refusals[key] == 1 and (callback == "parse_user" or (paged and pt.cursor_refusal(message))):
+            self.lose(request, f"invalid_params: {message[:200]}")
+            return
+        self.crawler.stats.inc_value("microscout/refused_requests")
+        self.note(f"TikTok refused the query for {self.for_what(callback, ctx)} ({what}, invalid_params): "
+                  f"{message[:200]}; not sent again")
+
+    def for_what(self, callback: str, ctx: dict) -> str:
+        what = self.describe(callback, ctx)
+        if "hashtag" in what:
+            return f"#{what['hashtag']} page {what.get('page', 1)}"
+        if "profiles" in what:
+            return ", ".join(what["profiles"])
+        if "profile" in what:
+            return f"{what['profile']}'s {what.get('part', '?')}" + (f" of video {what['post']}" if "post" in what
+                                                                      else "")
+        return callback
 
     # -- discovery -----------------------------------------------------------------------
     async def start(self):
@@ -256,9 +473,10 @@ class TikTokSpider(CrawlSpider):
     def parse_user(self, response, ctx):
         name = ctx["acct"]
         problem = self.problem(response) if response.status != 200 else None
-        if problem and problem[0] in ("invalid_params", "user_not_found", "not_found"):
+        outcome = pt.user_refusal(*problem) if problem else None
+        if problem and outcome:
             # a private, deleted or unknown account: the API says so; nothing is missing
-            outcome = "private" if "private" in problem[1].lower() else "not_found"
+            # (an invalid_params whose words are not about the user is parsed(): missing)
             self.crawler.stats.inc_value(f"microscout/users_{outcome}")
             self.logger.info("TikTok user %s: %s (%s)", name, outcome, problem[1][:200])
             if ctx.get("seed"):
