@@ -169,3 +169,36 @@ def leaf_commands(group: click.Group, prefix=""):
 def test_every_command_takes_config_and_db(name, cmd):
     options = {opt for p in cmd.params for opt in getattr(p, "opts", [])}
     assert {"--config", "--db"} <= options, f"`microscout {name}` lacks --config or --db"
+
+
+def test_the_command_table_holds_each_commands_own_summary():
+    """`microscout --help` lists built-in commands from microscout.cli.COMMANDS without
+    importing them: each summary there is the one the command itself gives."""
+    from click.testing import CliRunner
+
+    from microscout.cli import COMMANDS, SUMMARY_FROM_HELP, LazyCommands
+
+    assert list(cli.commands) == list(COMMANDS)
+    for name, cmd in all_commands(cli):
+        if " " not in name:
+            assert cmd.name == name and cmd.get_short_help_str(limit=1000) == COMMANDS[name][1], name
+            assert (name in SUMMARY_FROM_HELP) == (not cmd.short_help), name
+    loaded = dict(cli.commands.items())
+    for width in (60, 80, 120):
+        cli.commands = LazyCommands({name: module for name, (module, _) in COMMANDS.items()})
+        from_table = CliRunner().invoke(cli, ["--help"], terminal_width=width).output
+        cli.commands = LazyCommands({})
+        cli.commands.update(loaded)
+        assert CliRunner().invoke(cli, ["--help"], terminal_width=width).output == from_table
+
+
+def test_microscout_help_imports_no_command_module():
+    import subprocess
+    import sys
+
+    code = ("import sys; from click.testing import CliRunner; from microscout.cli import cli; "
+            "CliRunner().invoke(cli, ['--help'], catch_exceptions=False); "
+            "print(sorted(m for m in sys.modules if m.startswith('microscout.cli.')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO,
+                         env={**__import__("os").environ, "PYTHONPATH": str(REPO)}).stdout
+    assert "microscout.cli.shortlist" not in out and "microscout.cli.crawl" not in out, out

@@ -10,31 +10,86 @@ import errno
 import importlib
 import os
 import traceback
+from collections.abc import Iterator, MutableMapping
 
 import click
 
 from microscout import __version__
 
-# Each module defines `command`, a click command or group added to the CLI below.
-COMMAND_MODULES = (
-    "microscout.cli.shortlist",
-    "microscout.cli.explain",
-    "microscout.cli.export",
-    "microscout.cli.check",
-    "microscout.cli.rules",
-    "microscout.cli.try_rule",
-    "microscout.cli.new_rule",
-    "microscout.cli.plugins",
-    "microscout.cli.config",
-    "microscout.cli.db",
-    "microscout.cli.crawl",
-    "microscout.cli.import_cmd",
-    "microscout.cli.logout",
-    "microscout.cli.sandbox",
-    "microscout.cli.demo",
-    "microscout.cli.schedule",
-    "microscout.cli.browse",
-)
+# Each module defines `command`, a click command or group, imported only when that command
+# runs or its own help is shown. `microscout --help` lists every command by the summary kept
+# here, without importing any (tests/test_docs.py checks each is the command's own).
+COMMANDS: dict[str, tuple[str, str]] = {
+    "shortlist": ("microscout.cli.shortlist", "Judge and rank every stored candidate for CAMPAIGN."),
+    "explain": ("microscout.cli.explain", "Print every rule's verdict on HANDLE with its evidence in words."),
+    "export": ("microscout.cli.export", "Export CAMPAIGN's latest shortlist with reasons."),
+    "check": ("microscout.cli.check", "Run a detector on your own CSV or JSON file."),
+    "rules": ("microscout.cli.rules", "List every rule, its options and the data it needs."),
+    "try": ("microscout.cli.try_rule", "Run one rule on one stored creator."),
+    "new-rule": ("microscout.cli.new_rule", "Write a rule plugin to start from, with its test."),
+    "plugins": ("microscout.cli.plugins", "List loaded plugins and where each came from."),
+    "config": ("microscout.cli.config", "Inspect and validate configuration."),
+    "db": ("microscout.cli.db", "Inspect and migrate the SQLite database."),
+    "crawl": ("microscout.cli.crawl", "Discover creators on a platform or for a campaign."),
+    "import": ("microscout.cli.import_cmd", "Import profiles and posts from CSV, JSONL or instaloader JSON files."),
+    "logout": ("microscout.cli.logout", "Delete the saved login session of a platform."),
+    "sandbox": ("microscout.cli.sandbox", "A local simulated Mastodon + Bluesky with known truth."),
+    "demo": ("microscout.cli.demo", "Crawl, shortlist and export against a local sandbox, offline."),
+    "schedule": ("microscout.cli.schedule", "Run campaigns on cron schedules: list, run, run-once."),
+    "browse": ("microscout.cli.browse", "Open the database in Datasette on 127.0.0.1."),
+}
+COMMAND_MODULES = tuple(module for module, _ in COMMANDS.values())
+# commands whose summary is the first sentence of their help (click may shorten it to fit),
+# not a short_help of their own (shown whole)
+SUMMARY_FROM_HELP = frozenset({"shortlist", "explain", "export", "config", "db", "demo", "schedule", "browse"})
+
+
+class LazyCommands(MutableMapping[str, click.Command]):
+    """A group's commands, each module imported on first access to its command; the names
+    alone (``list(cli.commands)``) import nothing."""
+
+    def __init__(self, modules: dict[str, str]):
+        self.pending = dict(modules)
+        self.loaded: dict[str, click.Command] = {}
+        self.order = list(modules)
+
+    def __getitem__(self, name: str) -> click.Command:
+        if name in self.loaded:
+            return self.loaded[name]
+        module_name = self.pending.pop(name, None)
+        if module_name is None:
+            raise KeyError(name)
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name != module_name:
+                raise
+            self.order.remove(name)  # a command not written yet must not stop the others
+            raise KeyError(name) from None
+        self.loaded[name] = module.command
+        return module.command
+
+    def __setitem__(self, name: str, command: click.Command) -> None:
+        self.pending.pop(name, None)
+        if name not in self.loaded and name not in self.order:
+            self.order.append(name)
+        self.loaded[name] = command
+
+    def __delitem__(self, name: str) -> None:
+        if name not in self.loaded and name not in self.pending:
+            raise KeyError(name)
+        self.loaded.pop(name, None)
+        self.pending.pop(name, None)
+        self.order.remove(name)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(self.order))
+
+    def __len__(self) -> int:
+        return len(self.order)
+
+
+LISTED_KEY = "microscout.listed_plugin_commands"
 
 
 class Boundary(click.Group):
@@ -65,10 +120,56 @@ class Boundary(click.Group):
 
             raise failure(exc) from None
 
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """As click's, but a built-in command not loaded yet is listed by its summary in
+        COMMANDS instead of being imported."""
+        commands = []
+        for name in self.list_commands(ctx):
+            listed = ctx.meta.get(LISTED_KEY) or {}
+            if name in listed:
+                cmd: click.Command | None = listed[name]
+            elif isinstance(self.commands, LazyCommands) and name in self.commands.pending:
+                summary = COMMANDS[name][1]
+                cmd = (click.Command(name, help=summary) if name in SUMMARY_FROM_HELP
+                                             else click.Command(name, short_help=summary))
+            else:
+                cmd = self.get_command(ctx, name)
+            if cmd is not None and not cmd.hidden:
+                commands.append((name, cmd))
+        if commands:
+            limit = formatter.width - 6 - max(len(name) for name, _ in commands)
+            with formatter.section("Commands"):
+                formatter.write_dl([(name, cmd.get_short_help_str(limit)) for name, cmd in commands])
+
+    def _listed_plugin_commands(self, ctx: click.Context) -> dict[str, click.Command]:
+        """Plugins' commands for a listing (--help, completion), once per command line: from
+        the plugins the command would load (plugins_for) when built already, else from the
+        entry points and plugins_dir alone (no built-in adds a command, and loading them
+        all costs more than `microscout --help` may take)."""
+        cached = ctx.meta.get(LISTED_KEY)
+        if cached is not None:
+            return cached
+        from microscout.cli.common import PLUGINS_KEY
+        from microscout.config import load_config
+        from microscout.engine.plugins import make_plugin_manager, plugins_to_load
+
+        config = load_config(ctx.params.get("config_path") or os.environ.get("MICROSCOUT_CONFIG"))
+        built = ctx.meta.get(PLUGINS_KEY)
+        if built is not None and built[0] == config.source:
+            pm = built[1]
+        else:
+            plugins_dir = config.path(config.plugins_dir) if config.plugins_dir else None
+            pm = make_plugin_manager(plugins_dir, defaults=False, only=plugins_to_load())
+        holder = click.Group()
+        pm.hook.register_commands(cli=holder)
+        listed = {name: cmd for name, cmd in holder.commands.items() if name not in self.commands}
+        ctx.meta[LISTED_KEY] = listed
+        return listed
+
     def list_commands(self, ctx: click.Context) -> list[str]:
         names = super().list_commands(ctx)
         try:
-            return sorted({*names, *self._plugin_commands(ctx)})
+            return sorted({*names, *self._listed_plugin_commands(ctx)})
         except Exception:  # noqa: BLE001 - a broken config or plugin must not break --help
             return names
 
@@ -109,15 +210,4 @@ def cli(ctx: click.Context, config_path: str | None, db_path: str | None, debug:
     ctx.obj = {"config_path": config_path, "db_path": db_path, "debug": debug}
 
 
-def _add_commands() -> None:
-    for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue
-        cli.add_command(module.command)
-
-
-_add_commands()
+cli.commands = LazyCommands({name: module for name, (module, _) in COMMANDS.items()})

@@ -47,6 +47,14 @@ def parse_time(value: str | None) -> datetime | None:
     return stamp if stamp.tzinfo else stamp.replace(tzinfo=timezone.utc)
 
 
+def _fields(item: Item) -> dict:
+    """``item.row()`` without pydantic's serializer: these items' fields are plain values and
+    lists of strings, which the store only reads, so the instance's own fields will do."""
+    row = dict(item.__dict__)
+    del row["kind"]
+    return row
+
+
 class SQLitePipeline:
     def __init__(self, crawler: Crawler) -> None:
         settings = crawler.settings
@@ -131,15 +139,29 @@ class SQLitePipeline:
         self.stats.inc_value("microscout/items", len(batch))
 
     def _write(self, batch: list[Item]) -> dict[str, int]:
-        profiles: dict[tuple[str, str], dict] = {}
+        # One pass sorts the batch by kind (order kept within each kind); rows are the items'
+        # fields as they are (validated when the parser built them), not a model_dump each.
+        profile_items: list[ProfileItem | OptOutItem] = []
+        children: list[PostItem | CommentItem | FollowerItem] = []
+        usage_items: list[UsageItem] = []
+        fetched_items: list[FetchedItem] = []
         for item in batch:
-            if isinstance(item, (ProfileItem, OptOutItem)):
-                row = item.row()
-                row.update(last_seen=self.observed_at, crawl_run_id=self.run_id)
-                if isinstance(item, ProfileItem) and item.last_post_at is None:
-                    del row["last_post_at"]  # keep what earlier crawls' posts said
-                    self.derived_last_post.add((item.platform, item.platform_id))
-                profiles[(item.platform, item.platform_id)] = row
+            if isinstance(item, (PostItem, CommentItem, FollowerItem)):
+                children.append(item)
+            elif isinstance(item, (ProfileItem, OptOutItem)):
+                profile_items.append(item)
+            elif isinstance(item, UsageItem):
+                usage_items.append(item)
+            elif isinstance(item, FetchedItem):
+                fetched_items.append(item)
+        profiles: dict[tuple[str, str], dict] = {}
+        for item in profile_items:
+            row = item.row() if isinstance(item, OptOutItem) else _fields(item)
+            row.update(last_seen=self.observed_at, crawl_run_id=self.run_id)
+            if isinstance(item, ProfileItem) and item.last_post_at is None:
+                del row["last_post_at"]  # keep what earlier crawls' posts said
+                self.derived_last_post.add((item.platform, item.platform_id))
+            profiles[(item.platform, item.platform_id)] = row
         counts = {"profiles": 0, "posts": 0, "comments": 0, "followers": 0, "snapshots": 0}
         if profiles:
             self.ids.update(upsert_profiles(self.store, list(profiles.values())))
@@ -157,39 +179,39 @@ class SQLitePipeline:
                     self.store.conn.execute(f"DELETE FROM {table} WHERE profile_id IN ({', '.join('?' * len(chunk))})",
                                          chunk)
         posts, comments, followers = [], [], []
-        for item in batch:
-            if isinstance(item, (PostItem, CommentItem, FollowerItem)):
-                pid = self._profile_id(item.platform, item.profile_platform_id)
-                if pid is None:
-                    logger.warning("No stored profile %s for %s %s", item.profile_platform_id, item.kind,
-                                   item.platform_id)
-                    self.stats.inc_value("microscout/errors/orphan")
-                    continue
-                row = item.row()
-                del row["profile_platform_id"]
-                row["profile_id"] = pid
-                if isinstance(item, PostItem):
-                    posts.append(row)
-                elif isinstance(item, CommentItem):
-                    comments.append(row)
-                else:
-                    del row["platform"]
-                    row["sampled_at"] = self.observed_at
-                    followers.append(row)
+        ids = self.ids
+        for item in children:
+            pid = ids.get((item.platform, item.profile_platform_id)) or self._profile_id(
+                item.platform, item.profile_platform_id)
+            if pid is None:
+                logger.warning("No stored profile %s for %s %s", item.profile_platform_id, item.kind,
+                               item.platform_id)
+                self.stats.inc_value("microscout/errors/orphan")
+                continue
+            row = _fields(item)
+            del row["profile_platform_id"]
+            row["profile_id"] = pid
+            if isinstance(item, PostItem):
+                posts.append(row)
+            elif isinstance(item, CommentItem):
+                comments.append(row)
+            else:
+                del row["platform"]
+                row["sampled_at"] = self.observed_at
+                followers.append(row)
         counts["posts"] = upsert_posts(self.store, posts)
         if posts:
             self._last_post_at(batch)
         counts["comments"] = upsert_comments(self.store, comments)
         counts["followers"] = upsert_followers(self.store, followers)
         usage = [{"platform": i.platform, "usage": i.usage, "key": i.key, "at": i.at, "units": i.units,
-                  "crawl_run_id": self.run_id} for i in batch if isinstance(i, UsageItem)]
+                  "crawl_run_id": self.run_id} for i in usage_items]
         if usage:
             self.store.table("api_usage").insert_all(usage)
-        for item in batch:
-            if isinstance(item, FetchedItem):
-                self.store.conn.execute(
-                    "UPDATE profiles SET fetched = ?, collections_hidden = ? WHERE platform = ? AND platform_id = ?",
-                    [json.dumps(item.fetched), int(item.collections_hidden), item.platform, item.platform_id])
+        for item in fetched_items:
+            self.store.conn.execute(
+                "UPDATE profiles SET fetched = ?, collections_hidden = ? WHERE platform = ? AND platform_id = ?",
+                [json.dumps(item.fetched), int(item.collections_hidden), item.platform, item.platform_id])
         return counts
 
     def _last_post_at(self, batch: list[Item]) -> None:

@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timezone
-from itertools import groupby
+from operator import itemgetter
 from typing import Any, Iterable
 
 import sqlite_utils
 
 JSON_COLUMNS = {"hashtags", "mentions", "links", "fetched"}
+_to_json = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(v, ensure_ascii=False), built once
+# values sqlite3 stores as they are; a row with any other type goes through _cell cell by cell
+PLAIN_TYPES = frozenset({str, int, float, bool, bytes, type(None)})
 
 
 def now_iso() -> str:
@@ -21,7 +24,7 @@ def now_iso() -> str:
 
 def _cell(column: str, value: Any) -> Any:
     if column in JSON_COLUMNS and not isinstance(value, str):
-        return json.dumps(list(value or []), ensure_ascii=False)
+        return _to_json(list(value)) if value else "[]"
     if isinstance(value, datetime):
         return value.isoformat()
     return value
@@ -35,18 +38,54 @@ def upsert(db: sqlite_utils.Database, table: str, rows: Iterable[dict], conflict
     SQL expression there (of the stored row's columns and ``excluded.*``).
     """
     merge = merge or {}
+    # Rows are grouped by their sorted column names and the groups written in that order
+    # (a column a row lacks is left as stored); the order of a row's keys is looked up once
+    # per distinct order, not sorted per row.
+    groups: dict[tuple[str, ...], list[dict]] = {}
+    sorted_keys: dict[tuple[str, ...], tuple[str, ...]] = {}
+    for r in rows:
+        order = tuple(r)
+        columns = sorted_keys.get(order)
+        if columns is None:
+            columns = sorted_keys[order] = tuple(sorted(order))
+        group = groups.get(columns)
+        if group is None:
+            groups[columns] = [r]
+        else:
+            group.append(r)
     count = 0
-    keyed = sorted(((tuple(sorted(r)), r) for r in rows), key=lambda kr: kr[0])
-    for columns, group in groupby(keyed, key=lambda kr: kr[0]):
+    for columns in sorted(groups):
+        group = groups[columns]
         updates = [c for c in columns if c not in conflict and c not in keep]
         action = ("DO UPDATE SET " + ", ".join(f"{c}={merge.get(c, f'excluded.{c}')}" for c in updates)
                   if updates else "DO NOTHING")
         sql = (f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))}) "
                f"ON CONFLICT ({', '.join(conflict)}) {action}")
-        values = [tuple(_cell(c, r[c]) for c in columns) for _, r in group]
-        db.conn.executemany(sql, values)
-        count += len(values)
+        db.conn.executemany(sql, _values(columns, group))
+        count += len(group)
     return count
+
+
+def _values(columns: tuple[str, ...], rows: list[dict]) -> list[tuple]:
+    """The rows' parameter tuples, each cell as _cell makes it (JSON columns encoded; any
+    type sqlite3 does not store as it is sends the group cell by cell through _cell)."""
+    get = itemgetter(*columns)
+    values = [get(r) for r in rows] if len(columns) > 1 else [(get(r),) for r in rows]
+    json_at = [i for i, c in enumerate(columns) if c in JSON_COLUMNS]
+    if json_at:
+        for n, t in enumerate(values):
+            fixed = None
+            for i in json_at:
+                v = t[i]
+                if not isinstance(v, str):
+                    if fixed is None:
+                        fixed = list(t)
+                    fixed[i] = _to_json(list(v)) if v else "[]"
+            if fixed is not None:
+                values[n] = tuple(fixed)
+    if {type(v) for t in values for v in t} - PLAIN_TYPES:  # datetimes, say
+        values = [tuple(_cell(c, r[c]) for c in columns) for r in rows]
+    return values
 
 
 # first_seen only ever moves back and last_seen forward, so first_seen <= last_seen holds

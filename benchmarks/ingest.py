@@ -1,0 +1,195 @@
+"""Ingest throughput: the store's upserts and the crawl pipeline against raw executemany.
+
+The same rows (N profiles, each with its snapshot, posts, replies and follower sample, as a
+crawl page brings them; tests/crawlers/ingest_input.py) are written three ways, each into a
+fresh store database (same schema, indexes and triggers), one transaction per batch of
+pages, rounds alternating so a busy machine slows all three alike:
+
+  raw       executemany INSERT … ON CONFLICT DO UPDATE of ready-made tuples (the floor)
+  upserts   microscout.store.writes: upsert_profiles, add_snapshots, upsert_posts, … of dicts
+  pipeline  microscout.crawlers.pipelines.SQLitePipeline.process_item of pydantic items, a
+            page per ItemBatch as the spiders send them (items built, i.e. validated, before
+            timing: that is the parser's work)
+
+Budget (issue #12): upserts and pipeline ≥ 70% of raw rows/s.
+
+    PYTHONPATH=. .venv/bin/python benchmarks/ingest.py --profiles 300 --rounds 5
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from types import SimpleNamespace
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from scrapy.settings import Settings  # noqa: E402
+
+from microscout.crawlers.items import CommentItem, FollowerItem, ItemBatch, PostItem, ProfileItem  # noqa: E402
+from microscout.crawlers.pipelines import SQLitePipeline  # noqa: E402
+from microscout.store import open_store  # noqa: E402
+from microscout.store.writes import (  # noqa: E402
+    JSON_COLUMNS,
+    add_snapshots,
+    upsert_comments,
+    upsert_followers,
+    upsert_posts,
+    upsert_profiles,
+)
+from tests.crawlers.ingest_input import pages  # noqa: E402
+
+OBSERVED = "2026-10-01T00:00:00+00:00"
+RUN_ID = 1
+TABLES = ("profiles", "profile_snapshots", "posts", "comments", "follower_samples")
+KEYS = {"profiles": ("platform", "platform_id"), "profile_snapshots": ("profile_id", "observed_at"),
+        "posts": ("platform", "platform_id"), "comments": ("platform", "platform_id"),
+        "follower_samples": ("profile_id", "platform_id")}
+
+
+class Stats(dict):
+    def inc_value(self, key, count=1):
+        self[key] = self.get(key, 0) + count
+
+
+def rows_of(batch_pages, first_id: int) -> dict[str, list[dict]]:
+    """The dicts the store writes for a batch of pages (profile ids known: a fresh database
+    numbers profiles in the order written)."""
+    out: dict[str, list[dict]] = {t: [] for t in TABLES}
+    for n, items in enumerate(batch_pages):
+        pid = first_id + n
+        for item in items:
+            row = item.row()
+            if isinstance(item, ProfileItem):
+                row.update(last_seen=OBSERVED, first_seen=OBSERVED, crawl_run_id=RUN_ID)
+                out["profiles"].append(row)
+                out["profile_snapshots"].append(
+                    {"profile_id": pid, "observed_at": OBSERVED, "followers": row["followers"],
+                     "following": row["following"], "posts_count": row["posts_count"], "crawl_run_id": RUN_ID})
+                continue
+            del row["profile_platform_id"]
+            row["profile_id"] = pid
+            if isinstance(item, PostItem):
+                out["posts"].append(row)
+            elif isinstance(item, CommentItem):
+                out["comments"].append(row)
+            elif isinstance(item, FollowerItem):
+                del row["platform"]
+                row["sampled_at"] = OBSERVED
+                out["follower_samples"].append(row)
+    return out
+
+
+def statements(batch_rows: dict[str, list[dict]]) -> list[tuple[str, list[tuple]]]:
+    """Raw SQL and tuples: one INSERT … ON CONFLICT DO UPDATE per table, values ready."""
+    out = []
+    for table, rows in batch_rows.items():
+        columns = list(rows[0])
+        updates = ", ".join(f"{c}=excluded.{c}" for c in columns if c not in KEYS[table])
+        sql = (f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))}) "
+               f"ON CONFLICT ({', '.join(KEYS[table])}) DO UPDATE SET {updates}")
+        values = [tuple(json.dumps(r[c]) if c in JSON_COLUMNS else r[c] for c in columns) for r in rows]
+        out.append((sql, values))
+    return out
+
+
+def run_raw(path: Path, batches) -> tuple[float, float]:
+    store = open_store(path)
+    conn = store.conn
+    work = [statements(rows_of(b, 1 + i * len(b))) for i, b in enumerate(batches)]
+    start, cpu = time.perf_counter(), time.process_time()
+    for batch in work:
+        with conn:
+            for sql, values in batch:
+                conn.executemany(sql, values)
+    elapsed = time.perf_counter() - start, time.process_time() - cpu
+    conn.close()
+    return elapsed
+
+
+def run_upserts(path: Path, batches) -> tuple[float, float]:
+    store = open_store(path)
+    work = [rows_of(b, 1 + i * len(b)) for i, b in enumerate(batches)]
+    start, cpu = time.perf_counter(), time.process_time()
+    for rows in work:
+        with store.conn:
+            upsert_profiles(store, rows["profiles"])
+            add_snapshots(store, rows["profile_snapshots"])
+            upsert_posts(store, rows["posts"])
+            upsert_comments(store, rows["comments"])
+            upsert_followers(store, rows["follower_samples"])
+    elapsed = time.perf_counter() - start, time.process_time() - cpu
+    store.conn.close()
+    return elapsed
+
+
+def run_pipeline(path: Path, batches) -> tuple[float, float]:
+    open_store(path).conn.close()
+    per_batch = sum(len(items) for items in batches[0][:1]) * len(batches[0])
+    settings = Settings({"MICROSCOUT_DB": str(path), "MICROSCOUT_RUN_ID": RUN_ID, "MICROSCOUT_OBSERVED_AT": OBSERVED,
+                         "MICROSCOUT_BATCH_SIZE": per_batch, "MICROSCOUT_FLUSH_SECONDS": 1e9})
+    p = SQLitePipeline(SimpleNamespace(settings=settings, stats=Stats()))
+    p.open_spider()
+    work = [ItemBatch.of(items) for b in batches for items in b]
+    start, cpu = time.perf_counter(), time.process_time()
+    for page in work:
+        p.process_item(page)
+    p.close_spider()
+    return time.perf_counter() - start, time.process_time() - cpu
+
+
+def counts(path: Path) -> dict[str, int]:
+    con = sqlite3.connect(path)
+    try:
+        return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES}
+    finally:
+        con.close()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--profiles", type=int, default=300)
+    parser.add_argument("--posts", type=int, default=20)
+    parser.add_argument("--comments", type=int, default=40)
+    parser.add_argument("--followers", type=int, default=40)
+    parser.add_argument("--pages-per-batch", type=int, default=2,
+                        help="pages per transaction (the pipeline's default batch of 200 items holds 2 such pages)")
+    parser.add_argument("--rounds", type=int, default=5)
+    args = parser.parse_args()
+    all_pages = pages(args.profiles, posts=args.posts, comments=args.comments, followers=args.followers)
+    k = args.pages_per_batch
+    batches = [all_pages[i:i + k] for i in range(0, len(all_pages), k)]
+    if len(batches[-1]) != k:
+        batches.pop()
+    runs = {"raw": run_raw, "upserts": run_upserts, "pipeline": run_pipeline}
+    times: dict[str, list[tuple[float, float]]] = {name: [] for name in runs}
+    rows = None
+    with tempfile.TemporaryDirectory() as tmp:
+        for r in range(args.rounds):
+            for name, run in runs.items():
+                path = Path(tmp) / f"{name}-{r}.db"
+                times[name].append(run(path, batches))
+                got = counts(path)
+                rows = rows or got
+                assert got == rows, f"{name} stored {got}, raw stored {rows}"
+                os.remove(path)
+    total = sum(rows.values())
+    print(f"{len(batches) * k} profiles, {total:,} rows ({', '.join(f'{t} {n:,}' for t, n in rows.items())}); "
+          f"{k} pages per transaction; median of {args.rounds} alternating rounds; load {os.getloadavg()[0]:.1f}")
+    raw = [statistics.median(t[i] for t in times["raw"]) for i in (0, 1)]
+    for name, ts in times.items():
+        wall, cpu = (statistics.median(t[i] for t in ts) for i in (0, 1))
+        print(f"{name:<9} wall {wall:6.3f} s {total / wall:8,.0f} rows/s {raw[0] / wall:5.0%} of raw | "
+              f"cpu {cpu:6.3f} s {total / cpu:8,.0f} rows/s {raw[1] / cpu:5.0%} of raw")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

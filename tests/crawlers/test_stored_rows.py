@@ -1,0 +1,99 @@
+"""The rows the write path stores, byte for byte, against a dump the original write path
+(before the ingest speed-up of issue #12) wrote from the same input: two crawls of the same
+profiles through the pipeline (updates, opt-outs, derived last_post_at, fetched, usage,
+orphans), then direct store upserts with mixed column sets, datetimes and JSON lists.
+
+To rewrite the reference (only when a change of stored rows is intended):
+    MICROSCOUT_WRITE_REFERENCE=1 pytest tests/crawlers/test_stored_rows.py
+"""
+from __future__ import annotations
+
+import os
+import sqlite3
+from datetime import datetime, timezone
+from pathlib import Path
+
+from microscout.crawlers.items import ItemBatch, PostItem
+from microscout.store import open_store
+from microscout.store.writes import upsert_comments, upsert_followers, upsert_posts, upsert_profiles
+from tests.crawlers.ingest_input import pages
+from tests.crawlers.test_pipeline import pipeline
+
+REFERENCE = Path(__file__).parent / "fixtures" / "stored_rows.txt"
+TABLES = ("profiles", "profile_snapshots", "posts", "comments", "follower_samples", "api_usage", "data_version")
+
+
+def dump(path: Path) -> str:
+    con = sqlite3.connect(path)
+    try:
+        lines = []
+        for table in TABLES:
+            cols = [r[1] for r in con.execute(f"PRAGMA table_info({table})")]
+            lines.append(f"# {table}: {', '.join(cols)}")
+            lines += ["\t".join(repr(v) for v in row) for row in con.execute(f"SELECT * FROM {table} ORDER BY 1, 2")]
+        return "\n".join(lines) + "\n"
+    finally:
+        con.close()
+
+
+def write_everything(db: Path) -> None:
+    for crawl, observed in ((0, "2026-10-01T00:00:00+00:00"), (1, "2026-10-08T00:00:00+00:00")):
+        p = pipeline(db, run_id=crawl + 1, observed=observed)
+        p.batch_size = 50
+        for items in pages(12, crawl=crawl, extras=True, posts=6, comments=8, followers=7):
+            p.process_item(ItemBatch.of(items) if crawl else items[0])
+            if not crawl:
+                for item in items[1:]:
+                    p.process_item(item)
+        p.process_item(PostItem(platform="mastodon", platform_id="orphan", profile_platform_id="nobody",
+                                created_at="2026-10-01T00:00:00Z"))
+        p.close_spider()
+    store = open_store(db)
+    with store.conn:
+        ids = upsert_profiles(store, [
+            {"platform": "mastodon", "platform_id": "mastodon-0", "handle": "renamed", "followers": 5},
+            {"platform": "tiktok", "platform_id": "t-1", "handle": "t1", "bio": None,
+             "last_seen": "2026-10-09T00:00:00+00:00", "fetched": ("profile",)},
+            {"platform": "mastodon", "platform_id": "mastodon-3", "handle": "m3", "first_seen": "2020-01-01T00:00:00+00:00",
+             "last_seen": "2026-10-09T00:00:00+00:00"},
+        ])
+        pid = ids[("tiktok", "t-1")]
+        upsert_posts(store, [
+            {"platform": "tiktok", "platform_id": "tp1", "profile_id": pid, "created_at": "2026-10-02T00:00:00Z",
+             "hashtags": ["a", "é"], "mentions": None, "links": "[\"kept as given\"]"},
+            {"profile_id": pid, "platform": "tiktok", "platform_id": "tp2",
+             "created_at": datetime(2026, 10, 3, 4, 5, 6, tzinfo=timezone.utc), "likes": 3},
+            {"platform": "tiktok", "platform_id": "tp1", "profile_id": pid, "created_at": "2026-10-02T00:00:00Z",
+             "likes": 9},
+        ])
+        upsert_comments(store, [
+            {"platform": "tiktok", "platform_id": "tc1", "profile_id": pid, "post_platform_id": "tp1", "text": "hi"},
+            {"platform": "tiktok", "platform_id": "tc1", "profile_id": pid, "post_platform_id": "tp1", "likes": 2},
+        ])
+        upsert_followers(store, [{"profile_id": pid, "platform_id": "f1", "handle": "f"}])
+    store.conn.close()
+
+
+def fixed_now(monkeypatch):
+    monkeypatch.setattr("microscout.store.writes.now_iso", lambda: "2026-10-09T12:00:00+00:00")
+
+
+def test_the_write_path_stores_the_same_rows_as_before(tmp_path, monkeypatch):
+    fixed_now(monkeypatch)
+    db = tmp_path / "s.db"
+    write_everything(db)
+    got = dump(db)
+    if os.environ.get("MICROSCOUT_WRITE_REFERENCE"):
+        REFERENCE.write_text(got, encoding="utf-8")
+    assert got == REFERENCE.read_text(encoding="utf-8")
+
+
+def test_writing_the_same_input_again_changes_nothing(tmp_path, monkeypatch):
+    """Idempotent: a re-crawl updates rows, never duplicates them (api_usage, a log of
+    uses, and data_version, a change counter, grow by design)."""
+    fixed_now(monkeypatch)
+    db = tmp_path / "s.db"
+    write_everything(db)
+    first = dump(db).split("# api_usage")[0]
+    write_everything(db)
+    assert dump(db).split("# api_usage")[0] == first
