@@ -73,6 +73,15 @@ TABLES: dict[str, dict] = {
     "follower_samples": {
         "title": "Follower samples",
         "description": "A sample of each candidate's followers (audience authenticity)."},
+    "post_features": {
+        "title": "Post features",
+        "description": "Each post's sponsored analysis (signals, labels, disclosure), computed when the post was "
+                       "written, per version of the settings that shaped it; empty analysis: nothing sponsored.",
+        "facets": ["version"]},
+    "feature_settings": {
+        "title": "Feature settings",
+        "description": "The settings the configured rules analyse posts with, per platform: the versions "
+                       "post_features are kept for (`microscout db refresh-features`)."},
     "crawl_runs": {
         "title": "Crawl runs",
         "description": "Each crawl: what was asked, requests, items, errors, duration.",

@@ -1,7 +1,9 @@
 """`microscout db`: the database's size and its migrations."""
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Callable, Iterator
 
 import click
 
@@ -40,7 +42,7 @@ def stats(env: Env, as_json: bool) -> None:
 @command.command("migrate")
 @with_env
 def migrate(env: Env) -> None:
-    """Create the database if needed and apply pending migrations."""
+    """Create the database, apply pending migrations."""
     from microscout.store import open_store
     from microscout.store.migrations import migrate as run_migrations
     from microscout.store.runs import interrupt_stale_runs
@@ -50,3 +52,61 @@ def migrate(env: Env) -> None:
     stale = interrupt_stale_runs(db)
     click.echo(f"{env.database_path}: " + (f"applied {', '.join(ran)}" if ran else "up to date")
                + (f"; {len(stale)} shortlist runs left by killed processes marked interrupted" if stale else ""))
+
+
+@contextmanager
+def features_progress(total: int, what: str = "Computing post features") -> Iterator[Callable[[int], None] | None]:
+    """On a terminal, a progress bar on stderr; off a terminal, nothing (None)."""
+    from rich.console import Console
+
+    err = Console(stderr=True)
+    if not err.is_terminal or not total:
+        yield None
+        return
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    with Progress(TextColumn(what), BarColumn(), MofNCompleteColumn(), TextColumn("·"), TimeElapsedColumn(),
+                  TextColumn("elapsed ·"), TimeRemainingColumn(), TextColumn("left"), console=err,
+                  transient=True) as bar:
+        task = bar.add_task("features", total=total)
+        yield lambda done: bar.update(task, completed=done)
+
+
+@command.command("refresh-features")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON: features computed per settings version, "
+                                                      "stale ones removed.")
+@with_env
+def refresh_features(env: Env, as_json: bool) -> None:
+    """Recompute stale stored post features.
+
+    A post's sponsored analysis is stored when the post is written, for the settings the
+    configured rules analyse with; after a change of those settings (or of the detector)
+    this brings every post up to date. `shortlist` runs it itself when needed.
+    """
+    from microscout.engine import features
+    from microscout.store import features as store_features
+
+    db = env.db(create=False)
+    missing = features.prepare(db, env.config, env.rules)
+    with features_progress(missing) as progress:
+        result = store_features.refresh(db, progress)
+    if as_json:
+        import json
+
+        click.echo(json.dumps({"database": str(env.database_path.resolve()), "computed": result.computed,
+                               "versions": result.versions, "removed": result.removed}, indent=2))
+        return
+    if not result.computed and not result.removed:
+        click.echo(f"{env.database_path}: post features up to date")
+        return
+    click.echo(f"{env.database_path}: computed {result.computed:,} post features"
+               + (f" ({', '.join(f'{n:,} for settings {v}' for v, n in sorted(result.versions.items()))})"
+                  if result.versions else "")
+               + (f"; removed {result.removed:,} of settings no longer in use" if result.removed else ""))

@@ -176,6 +176,22 @@ def judging_progress(db, platforms: list[str], campaign: str) -> Iterator[Callab
         yield lambda done: bar.update(task, completed=done)
 
 
+def refresh_features(db, config, rules, console: Console) -> None:
+    """Compute the post features the rules' settings need and the store lacks (a changed
+    setting, posts written before), saying so in one line."""
+    from microscout.cli.db import features_progress
+    from microscout.engine import features
+    from microscout.store import features as store_features
+
+    missing = features.prepare(db, config, rules)
+    if not missing:
+        return
+    console.print(f"Computing {missing:,} stored post features for the current settings "
+                  f"(as `microscout db refresh-features` does)…")
+    with features_progress(missing) as progress:
+        store_features.refresh(db, progress)
+
+
 def excluded_line(summary) -> str:
     if not summary.excluded:
         return "Nothing was excluded."
@@ -207,6 +223,7 @@ def command(env: Env, campaign: str, limit: int | None, budget: float | None, ba
     rules = env.rules
     db = env.db(create=False)
     console = make_console(stderr=as_json)  # with --json, stdout carries the JSON alone
+    refresh_features(db, config, rules, console)
     with judging_progress(db, spec.platforms, campaign) as progress:
         summary = run_shortlist(db, config, rules, campaign, batch_size=batch_size, reuse=not rejudge,
                                 progress=progress)

@@ -7,6 +7,7 @@ from functools import lru_cache
 from statistics import mean, median
 from typing import Iterable, Literal
 
+from microscout.heuristics import post_features
 from microscout.heuristics.sponsored import PostAnalysis, SponsoredSettings, analyse_post
 from microscout.models import Candidate, Post
 
@@ -60,10 +61,15 @@ def summarise(values: list[float], statistic: Literal["mean", "median"]) -> floa
 
 
 def analyse(post: Post, settings: SponsoredSettings | None = None) -> PostAnalysis:
-    # Three rules (ad frequency, disclosure, sponsored engagement) read the same posts with
-    # usually the same settings; analysing each post once keeps shortlisting fast.
+    # A post loaded from the store comes with its analysis, made when it was written
+    # (post_features); otherwise three rules (ad frequency, disclosure, sponsored engagement)
+    # read the same posts with usually the same settings: each is analysed once.
     settings = settings or _DEFAULT_SETTINGS
-    return _analyse_cached(post.text, tuple(post.hashtags), post.paid_flag, _settings_key(settings))
+    key = _settings_key(settings)
+    stored = post_features.lookup(post, post_features.version_of_json(key))
+    if stored is not None:
+        return stored
+    return _analyse_cached(post.text, tuple(post.hashtags), post.paid_flag, key)
 
 
 _DEFAULT_SETTINGS = SponsoredSettings()

@@ -263,6 +263,37 @@ def m007_api_usage(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX api_usage_lookup ON api_usage (platform, usage, at)")
 
 
+@migrations()
+def m008_post_features(db: sqlite_utils.Database) -> None:
+    # What depends only on one post (its sponsored analysis) is computed when the post is
+    # written and kept here, one row per settings version (issue #12); analysis NULL means
+    # "nothing sponsored, no label, no denial". feature_settings holds the settings the
+    # rules in use analyse with, per platform, so writers know which versions to compute.
+    # A post whose text, tags or paid flag change loses its rows (they are recomputed).
+    _run(db,
+        """
+        CREATE TABLE post_features (
+            post_id INTEGER NOT NULL,
+            version TEXT NOT NULL,
+            analysis TEXT,
+            PRIMARY KEY (post_id, version)
+        ) WITHOUT ROWID;
+        CREATE INDEX post_features_version ON post_features (version);
+        CREATE TABLE feature_settings (
+            kind TEXT NOT NULL,
+            platform TEXT NOT NULL,
+            version TEXT NOT NULL,
+            settings TEXT NOT NULL,
+            PRIMARY KEY (kind, platform, version)
+        );
+        CREATE TRIGGER posts_features_stale AFTER UPDATE OF text, hashtags, paid_flag ON posts
+        WHEN old.text IS NOT new.text OR old.hashtags IS NOT new.hashtags OR old.paid_flag IS NOT new.paid_flag
+        BEGIN DELETE FROM post_features WHERE post_id = new.id; END;
+        CREATE TRIGGER posts_features_gone AFTER DELETE ON posts
+        BEGIN DELETE FROM post_features WHERE post_id = old.id; END
+        """)
+
+
 def _run(db: sqlite_utils.Database, script: str) -> None:
     # executescript() would COMMIT first; statement by statement keeps the migration
     # and its record in one transaction.

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from datetime import datetime, timezone
 from typing import Iterator
 
@@ -99,14 +100,15 @@ def load_candidates(db: sqlite_utils.Database, rows: list[dict]) -> list[Candida
 
     c, cursor = _tuples(db, f"SELECT * FROM posts WHERE profile_id IN ({_in(ids)}) "
                             f"ORDER BY profile_id, created_at DESC", ids)
-    (i_profile, i_pid, i_created, i_text, i_url, i_tags, i_mentions, i_links, i_likes, i_replies, i_reposts,
+    (i_id, i_profile, i_pid, i_created, i_text, i_url, i_tags, i_mentions, i_links, i_likes, i_replies, i_reposts,
      i_quotes, i_views, i_paid, i_reply, i_lang) = (
-        c["profile_id"], c["platform_id"], c["created_at"], c["text"], c["url"], c["hashtags"], c["mentions"],
-        c["links"], c["likes"], c["replies"], c["reposts"], c["quotes"], c["views"], c["paid_flag"],
+        c["id"], c["profile_id"], c["platform_id"], c["created_at"], c["text"], c["url"], c["hashtags"],
+        c["mentions"], c["links"], c["likes"], c["replies"], c["reposts"], c["quotes"], c["views"], c["paid_flag"],
         c["is_reply"], c["language"])
+    post_rows: dict[int, Post] = {}
     for r in cursor:
         paid = r[i_paid]
-        by_id[r[i_profile]].posts.append(Post(
+        post = post_rows[r[i_id]] = Post(
             # A platform's date Python cannot read is stored as given and loads as None (the
             # rules that compare dates then report an error for the creator): not a datetime.
             platform_id=r[i_pid], created_at=dt(r[i_created]),  # type: ignore[arg-type]
@@ -115,7 +117,9 @@ def load_candidates(db: sqlite_utils.Database, rows: list[dict]) -> list[Candida
             mentions=json_list(r[i_mentions]), links=json_list(r[i_links]),
             likes=r[i_likes], replies=r[i_replies], reposts=r[i_reposts], quotes=r[i_quotes],
             views=r[i_views], paid_flag=None if paid is None else bool(paid),
-            is_reply=bool(r[i_reply]), language=r[i_lang]))
+            is_reply=bool(r[i_reply]), language=r[i_lang])
+        by_id[r[i_profile]].posts.append(post)
+    _attach_post_features(db, ids, post_rows)
 
     c, cursor = _tuples(db, f"SELECT * FROM comments WHERE profile_id IN ({_in(ids)}) "
                             f"ORDER BY created_at", ids)
@@ -154,6 +158,22 @@ def load_candidates(db: sqlite_utils.Database, rows: list[dict]) -> list[Candida
             observed_at=observed, followers=r[i_followers], following=r[i_following],
             posts_count=r[i_posts]))
     return list(by_id.values())
+
+
+def _attach_post_features(db: sqlite_utils.Database, profile_ids: list[int], posts: dict[int, Post]) -> None:
+    """Hand the posts' stored analyses (post_features) to the rules that would redo them."""
+    from microscout.heuristics import post_features
+
+    found: dict[int, dict[str, str | None]] = {}
+    try:
+        cursor = db.execute(f"SELECT f.post_id, f.version, f.analysis FROM posts p JOIN post_features f "
+                            f"ON f.post_id = p.id WHERE p.profile_id IN ({_in(profile_ids)})", profile_ids)
+    except sqlite3.OperationalError:  # a store before migration 8, opened read-only
+        post_features.detach()
+        return
+    for post_id, version, analysis in cursor:
+        found.setdefault(post_id, {})[version] = analysis
+    post_features.attach([(posts[i], v) for i, v in found.items() if i in posts])
 
 
 def find_profile(db: sqlite_utils.Database, handle: str) -> list[dict]:

@@ -143,7 +143,13 @@ def add_snapshots(db: sqlite_utils.Database, rows: list[dict]) -> int:
 
 
 def upsert_posts(db: sqlite_utils.Database, rows: list[dict]) -> int:
-    return upsert(db, "posts", rows, ("platform", "platform_id"))
+    """Upsert posts and store the features of those new or changed (post_features), so
+    shortlisting reads each post's sponsored analysis instead of redoing it."""
+    from microscout.store.features import store_for_posts
+
+    count = upsert(db, "posts", rows, ("platform", "platform_id"))
+    store_for_posts(db, [(r["platform"], r["platform_id"]) for r in rows])
+    return count
 
 
 def upsert_comments(db: sqlite_utils.Database, rows: list[dict]) -> int:

@@ -50,6 +50,10 @@ def test_campaign_crawl_of_both_platforms_under_faults(tmp_path):
         stats = json.loads(run["stats"])
         assert stats["requests_per_candidate"] > 0
     assert sum(r["rate_limit_waits"] for r in runs.values()) >= 1  # the forced 429 at least
+    # Every crawled post got its sponsored analysis when it was written (issue #12).
+    assert rows(db, "SELECT count(*) AS n FROM posts")[0]["n"] > 0
+    assert rows(db, "SELECT count(*) AS n FROM posts p WHERE NOT EXISTS "
+                    "(SELECT 1 FROM post_features f WHERE f.post_id = p.id)")[0]["n"] == 0
     assert sum(sum(json.loads(r["errors"]).values()) for r in runs.values()) >= 1  # malformed bodies counted
 
     # opted-out profiles: id and reason only
