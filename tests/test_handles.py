@@ -60,6 +60,23 @@ def test_duplicates_dropped_in_order_with_a_note(tmp_path, capsys):
         f"{path}: 2 duplicate handles dropped: ALICE (line 3, first on line 1), bob (line 4, first on line 2)")
 
 
+def test_legacy_youtube_urls_kept_with_a_note_per_line(tmp_path, capsys):
+    path = tmp_path / "yt.csv"
+    path.write_text("channel\nhttps://www.youtube.com/c/CookWithMe\nyoutube.com/user/oldchef/videos\n"
+                    "https://www.youtube.com/@exact\nhttps://www.youtube.com/channel/UCabc123\n"
+                    "https://m.youtube.com/c/CookWithMe\n")
+    assert read_handles(str(path)) == ["CookWithMe", "oldchef", "exact", "UCabc123"]
+    err = capsys.readouterr().err.splitlines()
+    hint = "may not be the channel's @handle; a /channel/UC… URL or the @handle is exact"
+    assert err == [
+        f"{path} line 2: 'https://www.youtube.com/c/CookWithMe' is a legacy YouTube URL (/c/ or /user/): "
+        f"'CookWithMe' {hint}",
+        f"{path} line 3: 'youtube.com/user/oldchef/videos' is a legacy YouTube URL (/c/ or /user/): 'oldchef' {hint}",
+        f"{path} line 6: 'https://m.youtube.com/c/CookWithMe' is a legacy YouTube URL (/c/ or /user/): "
+        f"'CookWithMe' {hint}",
+        f"{path}: 1 duplicate handle dropped: CookWithMe (line 6, first on line 2)"]
+
+
 @pytest.mark.parametrize("name, text, message", [
     ("missing.csv", None, "{path}: no such file; --handles takes a CSV, .xlsx or text file of handles"),
     ("empty.txt", "", "{path}: no handles in the file; write one per line (a handle such as @name, "

@@ -275,3 +275,154 @@ def test_unreadable_files_are_one_line_exit_2(tmp_path, setup, args, message):
     assert result.exit_code == 2
     assert result.stderr == message.format(tmp=tmp_path) + "\n"
     assert not (tmp_path / "scout.db").exists() or rows(tmp_path / "scout.db", "SELECT * FROM crawl_runs") == []
+
+
+# --- instaloader --comments, and what else instaloader leaves in a folder -------------------
+# Written from instaloader's source (instaloader.py: download_post, update_comments,
+# save_caption, save_location, download_profile's `id` file; nodeiterator.py: resume files
+# saved with save_structure_to_file), not recorded from Instagram: `<post filename>_comments.json`
+# is a plain JSON list (never .xz) of {id, created_at (Unix seconds, UTC), text, owner
+# (Profile._asdict: id, username, …), likes_count, answers: [same fields, no answers]}; it
+# names no shortcode, so the post is the JSON with the same file name. Beside them: the
+# caption `<post filename>.txt`, `<post filename>_location.txt`, the profile's `id` file
+# (its user id, no extension) and `iterator_<magic>.json.xz` resume files (a wrapped
+# FrozenNodeIterator).
+def il_comment(ident: int, stamp: int, text: str, username: str, likes: int, answers: list | None = None) -> dict:
+    comment = {"id": ident, "created_at": stamp, "text": text, "likes_count": likes,
+               "owner": {"id": str(9000 + ident % 100), "is_verified": False,
+                         "profile_pic_url": "https://scontent.example/p.jpg", "username": username}}
+    if answers is not None:
+        comment["answers"] = answers
+    return comment
+
+
+COMMENTS_C1 = [
+    il_comment(17900000000000002, 1795170000, "Made it tonight, the cumin makes it!", "lea.eats", 3, answers=[
+        il_comment(17900000000000003, 1795171000, "@lea.eats so glad you liked it", "anna.cooks", 1)]),
+    il_comment(17900000000000001, 1795169000, "Nice pic 🔥", "growth.guru", 0, answers=[]),
+]
+
+
+def il_folder(tmp_path: Path) -> Path:
+    folder = tmp_path / "anna.cooks"
+    folder.mkdir()
+    write_il(folder / "anna.cooks_5123456789.json.xz", IL_PROFILE)
+    (folder / "id").write_text("5123456789")
+    stem = "2026-11-20_10-00-00_UTC"
+    write_il(folder / f"{stem}.json.xz", il_post("C1aaaaaaaaa", 1795168800, "Lentil soup #vegan", 900, 40))
+    (folder / f"{stem}.txt").write_text("Lentil soup #vegan\n")
+    (folder / f"{stem}_location.txt").write_text("Berlin\nhttps://maps.google.com/maps?q=52.5,13.4&ll=52.5,13.4\n")
+    (folder / f"{stem}_comments.json").write_text(json.dumps(COMMENTS_C1, indent=4))
+    write_il(folder / "2026-11-24_10-00-00_UTC.json", il_post("C2bbbbbbbbb", 1795514400, "Oat milk", 500, 12))
+    write_il(folder / "iterator_3c2f.json.xz", {
+        "node": {"query_hash": "003056d32c2554def87228bc3fd9668a", "query_variables": {"id": 5123456789},
+                 "query_referer": None, "context_username": None, "total_index": 24, "best_before": None,
+                 "remaining_data": None},
+        "instaloader": {"version": "4.14", "node_type": "FrozenNodeIterator"}})
+    return folder
+
+
+def test_instaloader_folder_with_comments_imports_them(tmp_path):
+    folder = il_folder(tmp_path)
+    result = run(tmp_path, "import", str(folder), "--platform", "instagram")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "import run 1 (instagram): 6 rows from 4 files: 1 profile, 2 posts, 3 comments stored\n"
+    assert result.stderr == (f"{folder / 'iterator_3c2f.json.xz'}: an instaloader FrozenNodeIterator, not a Profile "
+                             "or Post: skipped\n")
+    db = tmp_path / "scout.db"
+    (profile,) = rows(db, "SELECT id, fetched FROM profiles")
+    assert json.loads(profile["fetched"]) == ["profile", "posts", "comments"]
+    stored = {r["platform_id"]: r for r in rows(db, "SELECT * FROM comments")}
+    assert set(stored) == {"17900000000000001", "17900000000000002", "17900000000000003"}
+    lea = stored["17900000000000002"]
+    assert (lea["platform"], lea["profile_id"], lea["post_platform_id"]) == ("instagram", profile["id"], "C1aaaaaaaaa")
+    assert (lea["author_handle"], lea["author_id"], lea["likes"]) == ("lea.eats", "9002", 3)
+    assert lea["text"] == "Made it tonight, the cumin makes it!" and lea["created_at"] == "2026-11-20T10:20:00+00:00"
+    assert stored["17900000000000003"]["author_handle"] == "anna.cooks"  # a reply: a comment of the same post
+    # again: the same rows, no duplicates
+    again = run(tmp_path, "import", str(folder), "--platform", "instagram", "--json")
+    assert again.exit_code == 0 and json.loads(again.stdout)["comments"] == 3
+    assert len(rows(db, "SELECT * FROM comments")) == 3
+
+
+def test_shortlist_judges_imported_instagram_comments(tmp_path):
+    folder = il_folder(tmp_path)
+    assert run(tmp_path, "import", str(folder), "--platform", "instagram").exit_code == 0
+    (tmp_path / "config.toml").write_text(CONFIG + '\n[campaigns.ig]\nplatforms = ["instagram"]\n'
+                                          'keywords = ["vegan"]\ntarget_tier = "micro"\n')
+    result = CliRunner().invoke(cli, ["shortlist", "ig", "--config", str(tmp_path / "config.toml"),
+                                      "--db", str(tmp_path / "scout.db")])
+    assert result.exit_code == 0, result.output
+    (verdict,) = rows(tmp_path / "scout.db", "SELECT outcome, reason FROM verdicts WHERE rule = 'comment_quality'")
+    # judged on the imported comments (too few here), not "no comments were fetched"; the
+    # creator's own reply is not an audience comment
+    assert verdict == {"outcome": "unknown", "reason": "only 2 audience comments (at least 20 needed)"}
+
+
+def test_instaloader_folder_other_json_skipped_with_a_note_named_file_still_an_error(tmp_path):
+    folder = il_folder(tmp_path)
+    (folder / "notes.json").write_text('{"todo": ["ask about rates"]}')
+    (folder / "broken.json").write_text('{"node": ')
+    orphan = folder / "2026-11-01_10-00-00_UTC_comments.json"  # its post's JSON is not there
+    orphan.write_text(json.dumps(COMMENTS_C1))
+    result = run(tmp_path, "import", str(folder), "--platform", "instagram")
+    assert result.exit_code == 0, result.output
+    notes = result.stderr.splitlines()
+    assert f"{folder / 'notes.json'}: not instaloader's JSON (no \"node\" and \"instaloader\" keys): skipped" in notes
+    assert any(n.startswith(f"{folder / 'broken.json'}: not valid JSON (") and n.endswith(": skipped") for n in notes)
+    assert (f"{orphan}: comments of a post whose JSON is not beside it (2026-11-01_10-00-00_UTC.json or .json.xz): "
+            "skipped") in notes
+    assert len(rows(tmp_path / "scout.db", "SELECT * FROM comments")) == 3
+    # the same file named on the command line: the whole import stops, exit 2, nothing stored
+    named = run(tmp_path, "import", str(folder / "notes.json"), str(folder / "anna.cooks_5123456789.json.xz"),
+                "--platform", "instagram")
+    assert named.exit_code == 2
+    assert named.stderr == (f"Error: {folder / 'notes.json'}: not instaloader JSON (no \"node\" and \"instaloader\" "
+                            "keys); a .json file must be one instaloader wrote (--metadata-json); tables go in .csv "
+                            "or .jsonl\n")
+    assert len(rows(tmp_path / "scout.db", "SELECT * FROM crawl_runs")) == 1
+
+
+def test_instaloader_comments_file_named_alone_finds_its_post_beside_it(tmp_path):
+    folder = il_folder(tmp_path)
+    comments = folder / "2026-11-20_10-00-00_UTC_comments.json"
+    # before its post is stored: one bad row for the file, exit 1
+    first = run(tmp_path, "import", str(comments), "--platform", "instagram")
+    assert first.exit_code == 1
+    assert first.stderr.splitlines()[:2] == [
+        "1 bad row not imported:",
+        f"  {comments} line 1: no instagram post 'C1aaaaaaaaa' stored: its 3 comments are not imported; import the "
+        "post's JSON first (or in the same command)"]
+    assert run(tmp_path, "import", str(folder / "anna.cooks_5123456789.json.xz"),
+               str(folder / "2026-11-20_10-00-00_UTC.json.xz"), "--platform", "instagram").exit_code == 0
+    second = run(tmp_path, "import", str(comments), "--platform", "instagram")
+    assert second.exit_code == 0, second.output
+    assert {r["post_platform_id"] for r in rows(tmp_path / "scout.db", "SELECT * FROM comments")} == {"C1aaaaaaaaa"}
+
+
+def test_instaloader_bad_comment_is_a_row_error(tmp_path):
+    folder = il_folder(tmp_path)
+    (folder / "2026-11-20_10-00-00_UTC_comments.json").write_text(json.dumps([
+        il_comment(17900000000000005, 1795170000, "ok", "lea.eats", 1),
+        {"created_at": 1795170000, "text": "no id"},
+        il_comment(17900000000000006, "yesterday", "bad date", "lea.eats", 1)]))  # type: ignore[arg-type]
+    result = run(tmp_path, "import", str(folder), "--platform", "instagram")
+    assert result.exit_code == 1
+    path = folder / "2026-11-20_10-00-00_UTC_comments.json"
+    assert result.stderr.splitlines()[1:4] == [
+        "2 bad rows not imported:",
+        f"  {path} line 2: comment without an id",
+        f"  {path} line 3: comment 17900000000000006: created_at 'yesterday' is not Unix seconds"]
+    assert [r["platform_id"] for r in rows(tmp_path / "scout.db", "SELECT * FROM comments")] == ["17900000000000005"]
+
+
+def test_instaloader_folder_without_anything_importable_is_exit_2_with_notes(tmp_path):
+    folder = tmp_path / "empty.profile"
+    folder.mkdir()
+    (folder / "x_comments.json").write_text("[]")
+    (folder / "other.json").write_text("[1, 2]")
+    result = run(tmp_path, "import", str(folder), "--platform", "instagram")
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[-1] == "Error: nothing to import: no profile or post in the files given"
+    assert f"{folder / 'other.json'}: not instaloader's JSON (no \"node\" and \"instaloader\" keys): skipped" in \
+        result.stderr.splitlines()

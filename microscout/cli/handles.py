@@ -6,7 +6,9 @@ A file is read as
 - Excel (.xlsx): the same, from the first sheet (openpyxl is already a dependency);
 - text (anything else): one handle per line, ``#`` comments and blank lines ignored.
 Profile URLs become handles (https://www.tiktok.com/@name -> name, https://mastodon.social/@user
--> user@mastodon.social, https://bsky.app/profile/x.bsky.social -> x.bsky.social). Any
+-> user@mastodon.social, https://bsky.app/profile/x.bsky.social -> x.bsky.social). A legacy
+YouTube URL (/c/NAME, /user/NAME) gives NAME with a note per line: it is often not the
+channel's @handle. Any
 problem stops the crawl before it starts with one line naming the file and line (exit 2):
 a partial list crawled quietly would look like a complete one. Duplicates are dropped.
 
@@ -62,6 +64,21 @@ def handle_from_url(text: str) -> str | None:
     if len(segments) >= 2 and segments[0] == "users":  # the ActivityPub actor URL
         return f"{segments[1]}@{host}"
     return None
+
+
+def legacy_youtube(value: str) -> bool:
+    """Whether a cell is a legacy YouTube custom URL (youtube.com/c/NAME, /user/NAME): its NAME
+    is taken as the handle, but it is often not the channel's @handle."""
+    text = value.strip().strip("\ufeff")
+    if not re.match(r"(?i)https?://", text):
+        if not re.match(r"(?i)(www\.|m\.)?youtube\.com/", text):
+            return False
+        text = "https://" + text
+    parts = urlsplit(text)
+    site = (parts.hostname or "").lower().removeprefix("www.").removeprefix("m.")
+    segments = [s for s in parts.path.split("/") if s]
+    return (site == "youtube.com" or site.endswith(".youtube.com")) and len(segments) >= 2 \
+        and segments[0] in ("c", "user")
 
 
 def normalize(value: str) -> str | None:
@@ -184,6 +201,10 @@ def read_handles(path_name: str) -> list[str]:
             raise UsageProblem(f"{path} line {number}: {cell.strip()[:80]!r} is not a handle; write {RIGHT}")
         if not handle:
             continue
+        if legacy_youtube(cell):
+            click.echo(f"{path} line {number}: {cell.strip()[:80]!r} is a legacy YouTube URL (/c/ or /user/): "
+                       f"{handle!r} may not be the channel's @handle; a /channel/UC… URL or the @handle is exact",
+                       err=True)
         key = handle.lower()
         if key in seen:
             dropped.append(f"{handle} (line {number}, first on line {seen[key]})")

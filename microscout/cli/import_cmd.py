@@ -46,15 +46,21 @@ def _mtime(path: Path) -> str:
 
 
 class Source:
-    """One file: what it holds ("profiles" or "posts") and its raw rows as (line, row | RowError)."""
+    """One file: what it holds ("profiles", "posts" or "comments") and its raw rows as (line,
+    row | RowError). Comments (instaloader's) are comments-table rows of the post ``post``."""
 
-    def __init__(self, path: Path, kind: str, records: list, columns: dict[str, str], per_row: bool = False):
+    def __init__(self, path: Path, kind: str, records: list, columns: dict[str, str], per_row: bool = False,
+                 post: str | None = None):
         self.path, self.kind, self.records, self.columns = path, kind, records, columns
         self.per_row = per_row  # JSONL: each object's own keys name its columns
+        self.post = post
         self.observed_at = _mtime(path)
 
 
-def sources(paths: list[Path], platform: str, kind: str, notes: list[str]) -> list[Source]:
+def sources(paths: list[Path], platform: str, kind: str, notes: list[str],
+            explicit: set[Path] | None = None) -> list[Source]:
+    """The files' sources. A .json file that is not instaloader's (no wrapper, not a comments
+    file) is an error when named in ``explicit`` (on the command line), else skipped with a note."""
     from microscout.importers import instaloader, read
     from microscout.importers.rows import (
         POST_COLUMNS,
@@ -66,12 +72,33 @@ def sources(paths: list[Path], platform: str, kind: str, notes: list[str]) -> li
     )
 
     out: list[Source] = []
+    explicit = set(paths) if explicit is None else explicit
+    post_files: dict[Path, str] = {}  # a post's JSON without .json / .json.xz -> its shortcode
+    comment_files: list[tuple[Path, list]] = []
     for path in paths:
         if read.suffix_of(path) in (".json", ".json.xz"):
-            node_type, node = read.structure(path)
+            try:
+                data = read.load_json(path)
+            except UsageProblem as exc:
+                if path in explicit:
+                    raise
+                notes.append(f"{exc.message}: skipped")
+                continue
+            found = read.wrapped(data)
+            if found is None and not read.is_comments(path, data):
+                # beside instaloader's structures: its resume files (iterator_*.json.xz), or
+                # anything else; an error only for a file named on the command line
+                if path in explicit:
+                    raise UsageProblem(f"{path}: {read.NOT_INSTALOADER}")
+                notes.append(f"{path}: not instaloader's JSON (no \"node\" and \"instaloader\" keys): skipped")
+                continue
             if platform != "instagram":
                 raise UsageProblem(f"{path}: instaloader JSON holds Instagram data; import it with --platform "
                                    "instagram")
+            if found is None:
+                comment_files.append((path, data))
+                continue
+            node_type, node = found
             try:
                 if node_type == "Profile":
                     row: Any = instaloader.profile(node)
@@ -79,6 +106,7 @@ def sources(paths: list[Path], platform: str, kind: str, notes: list[str]) -> li
                         notes.append(f"{path}: @{node.get('username')} is private: its posts are unknown")
                 elif node_type == "Post":
                     row = instaloader.post(node, owner_hint=path.parent.name)
+                    post_files[_without_json(path)] = row["id"]
                 else:
                     notes.append(f"{path}: an instaloader {node_type or 'structure'}, not a Profile or Post: skipped")
                     continue
@@ -107,7 +135,42 @@ def sources(paths: list[Path], platform: str, kind: str, notes: list[str]) -> li
         if ignored:
             notes.append(f"{path}: columns not imported: {', '.join(ignored)}")
         out.append(Source(path, what, list(records), columns, per_row))
+    for path, items in comment_files:
+        base = path.with_name(path.name[:-len(read.COMMENTS_SUFFIX)])
+        post_id = post_files.get(base) or _sibling_post(base)
+        if post_id is None:
+            notes.append(f"{path}: comments of a post whose JSON is not beside it ({base.name}.json or "
+                         ".json.xz): skipped")
+            continue
+        said = [read.Record(n, error=r) if isinstance(r, RowError) else read.Record(n, r)
+                for n, r in instaloader.comments(items)]
+        if said:
+            out.append(Source(path, "comments", said, {}, post=post_id))
     return out
+
+
+def _without_json(path: Path) -> Path:
+    name = path.name
+    return path.with_name(name[:-len(".json.xz")] if name.lower().endswith(".json.xz") else name[:-len(".json")])
+
+
+def _sibling_post(base: Path) -> str | None:
+    """The shortcode in the post JSON instaloader wrote beside a comments file, if any."""
+    from microscout.importers import read
+
+    for suffix in (".json", ".json.xz"):
+        path = base.with_name(base.name + suffix)
+        if not path.is_file():
+            continue
+        try:
+            found = read.wrapped(read.load_json(path))
+        except UsageProblem:
+            continue
+        if found and found[0] == "Post":
+            code = found[1].get("shortcode") or found[1].get("code")
+            if isinstance(code, str) and code:
+                return code
+    return None
 
 
 def run_import(db, platform: str, files: list[str], srcs: list[Source]) -> dict:
@@ -125,10 +188,18 @@ def run_import(db, platform: str, files: list[str], srcs: list[Source]) -> dict:
     known = {"profiles": PROFILE_COLUMNS, "posts": POST_COLUMNS}
     bad: list[dict] = []
     rows_read = 0
-    ordered = [s for s in srcs if s.kind == "profiles"] + [s for s in srcs if s.kind == "posts"]
+    ordered = [s for kind in ("profiles", "posts", "comments") for s in srcs if s.kind == kind]
     total = sum(len(s.records) for s in ordered)
     with progress_bar(total, f"Importing {platform}") as advance:
         for src in ordered:
+            answered = importer.post_owner(src.post) if src.kind == "comments" and src.post else None
+            if src.kind == "comments" and answered is None:
+                rows_read += len(src.records)
+                bad.append({"file": str(src.path), "line": 1, "reason": (
+                    f"no {platform} post {src.post!r} stored: its {_n(len(src.records), 'comment')} are not "
+                    "imported; import the post's JSON first (or in the same command)")})
+                advance(len(src.records))
+                continue
             for start in range(0, len(src.records), BATCH):
                 chunk = src.records[start:start + BATCH]
                 good: list[dict] = []
@@ -139,6 +210,9 @@ def run_import(db, platform: str, files: list[str], srcs: list[Source]) -> dict:
                         try:
                             if record.error is not None:
                                 raise record.error
+                            if src.kind == "comments":
+                                good.append(record.row)
+                                continue
                             columns = columns_for(list(record.row), known[src.kind])[0] if src.per_row else src.columns
                             if src.kind == "profiles":
                                 good.append(profile_row(record.row, columns, platform, f"{where} line {record.line}"))
@@ -152,11 +226,15 @@ def run_import(db, platform: str, files: list[str], srcs: list[Source]) -> dict:
                             bad.append({"file": str(src.path), "line": record.line, "reason": str(exc)})
                     if src.kind == "profiles":
                         importer.add_profiles(good, src.observed_at)
+                    elif src.kind == "comments":
+                        assert answered is not None and src.post
+                        importer.add_comments(good, answered, src.post)
                     else:
                         importer.add_posts(good)
                 advance(len(chunk))
     summary = {"run": run_id, "platform": platform, "files": len(srcs), "rows": rows_read,
-               "profiles": len(importer.profiles), "posts": importer.posts, "snapshots": importer.snapshots,
+               "profiles": len(importer.profiles), "posts": importer.posts, "comments": importer.comments,
+               "snapshots": importer.snapshots,
                "bad_rows": len(bad), "bad": bad[:BAD_KEPT]}
     with db.conn:
         db["crawl_runs"].update(run_id, {
@@ -180,8 +258,9 @@ def _n(count: int, noun: str) -> str:
 @click.option("--json", "as_json", is_flag=True, help="Print the import's summary as JSON.")
 @with_env
 def command(env: Env, files: tuple[str, ...], platform: str, kind: str, as_json: bool) -> None:
-    """Import FILE… (CSV, JSONL, or the .json/.json.xz files instaloader writes; a folder stands
-    for the files in it) as PLATFORM's profiles and posts.
+    """Import FILE… (CSV, JSONL, or the .json/.json.xz files instaloader writes, its
+    _comments.json files too; a folder stands for the files in it, its other JSON skipped with
+    a note) as PLATFORM's profiles and posts.
 
     Profiles: a handle or platform_id column, and any of display_name, bio, followers,
     following, posts_count, created_at, url, has_avatar. Posts: profile (the author's handle or
@@ -197,18 +276,20 @@ def command(env: Env, files: tuple[str, ...], platform: str, kind: str, as_json:
 
     paths = expand(files)
     notes: list[str] = []
-    srcs = sources(paths, platform, kind, notes)
-    if not srcs:
-        raise UsageProblem("nothing to import: no profile or post in the files given")
+    named = {Path(name) for name in files if Path(name).is_file()}  # not found in a folder
+    srcs = sources(paths, platform, kind, notes, explicit=named)
     for note in notes:
         click.echo(note, err=True)
+    if not srcs:
+        raise UsageProblem("nothing to import: no profile or post in the files given")
     summary = run_import(env.db(create=True), platform, [str(p) for p in paths], srcs)
     if as_json:
         click.echo(json.dumps(summary, ensure_ascii=False, indent=1))
     else:
         click.echo(f"import run {summary['run']} ({platform}): {summary['rows']} rows from {summary['files']} "
                    f"file{'s' if summary['files'] != 1 else ''}: {_n(summary['profiles'], 'profile')}, "
-                   f"{_n(summary['posts'], 'post')} stored")
+                   f"{_n(summary['posts'], 'post')}"
+                   f"{', ' + _n(summary['comments'], 'comment') if summary['comments'] else ''} stored")
     if summary["bad_rows"]:
         n = summary["bad_rows"]
         click.echo(f"{n} bad row{'s' if n != 1 else ''} not imported:", err=True)

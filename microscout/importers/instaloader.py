@@ -7,11 +7,20 @@ unknown; a Post node has ``shortcode``, ``taken_at_timestamp`` (or ``date``), th
 ``edge_media_to_caption.edges[0].node.text`` (or ``caption``), likes in
 ``edge_media_preview_like`` / ``edge_liked_by``, comments in ``edge_media_to_comment`` /
 ``edge_media_to_parent_comment``, ``video_view_count`` for videos and ``owner`` ({id,
-username…}). A count missing from the node stays unknown.
+username…}). A count missing from the node stays unknown. A post instaloader built from
+the iPhone API (``Post.from_iphone_struct``) has ``date``, ``caption`` and the raw media in
+``iphone_struct`` (its ``comment_count`` stands in for the comment edge).
+
+Comments (``--comments``): instaloader.py ``update_comments`` writes ``<post
+filename>_comments.json`` beside the post, a plain JSON list (never .xz) of ``{id,
+created_at (Unix seconds, UTC), text, owner (Profile._asdict: id, username…), likes_count,
+answers: [the same without answers]}``. It names no shortcode: the post is the one whose
+JSON has the same file name without ``_comments``.
 """
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime, timezone
+from typing import Any, Iterator
 
 from microscout.importers.rows import RowError
 
@@ -67,9 +76,54 @@ def post(node: dict[str, Any], owner_hint: str | None = None) -> dict[str, Any]:
     elif isinstance(node.get("edge_media_to_sponsor_user"), dict):
         paid = bool(node["edge_media_to_sponsor_user"].get("edges"))
     views = node.get("video_view_count") if node.get("is_video") else None
+    replies = _count(node, "edge_media_to_comment", "edge_media_to_parent_comment")
     return {"profile": who, "profile_alt": owner_hint, "id": shortcode,
             "created_at": node.get("taken_at_timestamp") or node.get("date"),
             "text": caption or "", "likes": _count(node, "edge_media_preview_like", "edge_liked_by"),
-            "replies": _count(node, "edge_media_to_comment", "edge_media_to_parent_comment"),
+            "replies": replies if replies is not None else _iphone_comments(node),
             "views": views if isinstance(views, int) else None,
             "url": f"https://www.instagram.com/p/{shortcode}/", "paid_flag": paid}
+
+
+def _iphone_comments(node: dict[str, Any]) -> int | None:
+    raw = node.get("iphone_struct")
+    value = raw.get("comment_count") if isinstance(raw, dict) else None
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def comments(items: list[Any]) -> Iterator[tuple[int, dict[str, Any] | RowError]]:
+    """(position in the file, counting replies, 1-based; the comment's row or RowError) of each
+    comment and reply of a ``_comments.json`` list, as comments-table columns."""
+    position = 0
+    for item in items:
+        position += 1
+        yield position, _comment(item)
+        answers = item.get("answers") if isinstance(item, dict) else None
+        for answer in answers if isinstance(answers, list) else []:
+            position += 1
+            yield position, _comment(answer)
+
+
+def _comment(item: Any) -> dict[str, Any] | RowError:
+    if not isinstance(item, dict):
+        return RowError(f"a JSON {type(item).__name__}, not a comment object")
+    ident = item.get("id")
+    if ident is None or isinstance(ident, bool) or str(ident).strip() == "":
+        return RowError("comment without an id")
+    stamp = item.get("created_at")
+    created = None
+    if stamp is not None:
+        try:
+            if isinstance(stamp, bool):
+                raise ValueError
+            created = datetime.fromtimestamp(float(stamp), tz=timezone.utc).isoformat()
+        except (TypeError, ValueError, OverflowError, OSError):
+            return RowError(f"comment {ident}: created_at {stamp!r} is not Unix seconds")
+    given = item.get("owner")
+    owner: dict[str, Any] = given if isinstance(given, dict) else {}
+    likes = item.get("likes_count")
+    text = item.get("text")
+    return {"platform_id": str(ident), "created_at": created, "text": text if isinstance(text, str) else "",
+            "author_id": str(owner["id"]) if owner.get("id") is not None else None,
+            "author_handle": owner.get("username") if isinstance(owner.get("username"), str) else None,
+            "likes": likes if isinstance(likes, int) and not isinstance(likes, bool) and likes >= 0 else None}

@@ -4,7 +4,8 @@ A problem with the whole file (missing, not UTF-8, no header, unknown type) is a
 UsageProblem: nothing of it can be imported. A problem with one line (a JSONL line that is not
 JSON, a CSV row with more cells than the header) is that row's error: the rest is kept.
 Instaloader's JSON (.json, .json.xz; a folder of them) is recognised by its
-``{"node": …, "instaloader": {"node_type": …}}`` wrapper.
+``{"node": …, "instaloader": {"node_type": …}}`` wrapper; its comments files
+(``<post filename>_comments.json``, --comments) by their name and their plain list.
 """
 from __future__ import annotations
 
@@ -145,17 +146,38 @@ def _flat(value: Any) -> Any:
     return value if value is None or isinstance(value, (str, int, float, bool)) else json.dumps(value)
 
 
-def structure(path: Path) -> tuple[str, dict[str, Any]]:
-    """(node_type, node) of an instaloader JSON file; UsageProblem for anything else."""
+NOT_INSTALOADER = ("not instaloader JSON (no \"node\" and \"instaloader\" keys); a .json file must be one "
+                   "instaloader wrote (--metadata-json); tables go in .csv or .jsonl")
+COMMENTS_SUFFIX = "_comments.json"
+
+
+def load_json(path: Path) -> Any:
+    """The parsed JSON of a .json or .json.xz file; UsageProblem when it is not JSON."""
     text = _text(path)
     if json_depth(text) > MAX_JSON_DEPTH:
         raise UsageProblem(f"{path}: JSON nested deeper than {MAX_JSON_DEPTH} levels")
     try:
-        data = json.loads(text)
+        return json.loads(text)
     except ValueError as exc:
         raise UsageProblem(f"{path}: not valid JSON ({exc})") from None
+
+
+def wrapped(data: Any) -> tuple[str, dict[str, Any]] | None:
+    """(node_type, node) of instaloader's ``{"node", "instaloader"}`` wrapper, else None."""
     meta = data.get("instaloader") if isinstance(data, dict) else None
     if not isinstance(meta, dict) or not isinstance(data.get("node"), dict):
-        raise UsageProblem(f"{path}: not instaloader JSON (no \"node\" and \"instaloader\" keys); a .json file "
-                           "must be one instaloader wrote (--metadata-json); tables go in .csv or .jsonl")
+        return None
     return str(meta.get("node_type") or ""), data["node"]
+
+
+def is_comments(path: Path, data: Any) -> bool:
+    """instaloader's ``<post filename>_comments.json`` (--comments): a plain list, never .xz."""
+    return path.name.lower().endswith(COMMENTS_SUFFIX) and isinstance(data, list)
+
+
+def structure(path: Path) -> tuple[str, dict[str, Any]]:
+    """(node_type, node) of an instaloader JSON file; UsageProblem for anything else."""
+    found = wrapped(load_json(path))
+    if found is None:
+        raise UsageProblem(f"{path}: {NOT_INSTALOADER}")
+    return found

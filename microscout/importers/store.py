@@ -5,7 +5,9 @@ A profile row matches a stored profile of the platform by its id, else by its ha
 (case-insensitive): an instaloader export of a creator the Instagram crawl already stored
 updates that row instead of adding a second one. Imports are idempotent: the snapshot of a
 file's numbers is keyed by the time they were observed (the file's observed_at column, else
-the file's modification time), so importing the same file again changes nothing.
+the file's modification time), so importing the same file again changes nothing. Comments
+(instaloader's _comments.json) are keyed to a stored post by its id (the shortcode) and
+stored through upsert_comments, keyed by the comment's id.
 """
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ import json
 import sqlite_utils
 
 from microscout.importers.rows import RowError
-from microscout.store.writes import add_snapshots, raise_last_post_at, upsert_posts, upsert_profiles
+from microscout.store.writes import add_snapshots, raise_last_post_at, upsert_comments, upsert_posts, upsert_profiles
 
 
 class Importer:
@@ -26,6 +28,7 @@ class Importer:
             self._remember(rid, pid, handle)
         self.profiles: set[int] = set()
         self.posts = 0
+        self.comments = 0
         self.snapshots = 0
 
     def _remember(self, rid: int, pid: str, handle: str | None) -> None:
@@ -79,6 +82,21 @@ class Importer:
                 newest[row["profile_id"]] = row["created_at"]
         raise_last_post_at(self.db, newest, set(newest))
         self._fetched(set(newest), "posts")
+
+    def post_owner(self, post_id: str) -> int | None:
+        """The profile row id of the stored post ``post_id`` of the platform, None when none is stored."""
+        row = self.db.execute("SELECT profile_id FROM posts WHERE platform = ? AND platform_id = ?",
+                              [self.platform, post_id]).fetchone()
+        return row[0] if row else None
+
+    def add_comments(self, rows: list[dict], profile_id: int, post_id: str) -> None:
+        """Upsert comment rows (comments-table columns) answering the post ``post_id`` of ``profile_id``."""
+        if not rows:
+            return
+        self.comments += upsert_comments(self.db, [
+            {**row, "platform": self.platform, "profile_id": profile_id, "post_platform_id": post_id}
+            for row in rows])
+        self._fetched({profile_id}, "comments")
 
     def _fetched(self, ids: set[int], kind: str) -> None:
         """Add ``kind`` to the profiles' fetched list: what the rules may take as known."""
