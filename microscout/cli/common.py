@@ -6,6 +6,7 @@ traceback goes to the error log, and to the terminal only with `microscout --deb
 """
 from __future__ import annotations
 
+import contextlib
 import errno
 import functools
 import os
@@ -14,7 +15,7 @@ import sys
 import traceback
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 import click
 import pluggy
@@ -214,3 +215,29 @@ def with_env(func: Callable) -> Callable:
             raise UsageProblem(str(exc)) from None
 
     return wrapper
+
+
+@contextlib.contextmanager
+def progress_bar(what: str, total: int | None) -> Iterator[Callable[[int], None] | None]:
+    """A long step's progress bar on stderr, with the count and the time left; yields the
+    callback to report how many are done. Off a terminal (or with nothing to do): None."""
+    from rich.console import Console
+
+    err = Console(stderr=True)
+    if not err.is_terminal or total == 0:
+        yield None
+        return
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    with Progress(TextColumn(what), BarColumn(), MofNCompleteColumn(), TextColumn("·"), TimeElapsedColumn(),
+                  TextColumn("elapsed ·"), TimeRemainingColumn(), TextColumn("left"), console=err,
+                  transient=True) as bar:
+        task = bar.add_task(what, total=total)
+        yield lambda done: bar.update(task, completed=done)

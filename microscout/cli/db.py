@@ -1,9 +1,7 @@
 """`microscout db`: the database's size and its migrations."""
 from __future__ import annotations
 
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterator
 
 import click
 
@@ -54,29 +52,11 @@ def migrate(env: Env) -> None:
                + (f"; {len(stale)} shortlist runs left by killed processes marked interrupted" if stale else ""))
 
 
-@contextmanager
-def features_progress(total: int, what: str = "Computing post features") -> Iterator[Callable[[int], None] | None]:
-    """On a terminal, a progress bar on stderr; off a terminal, nothing (None)."""
-    from rich.console import Console
+def features_progress(total: int, what: str = "Computing post features"):
+    """The progress bar of computing stored post features (None off a terminal)."""
+    from microscout.cli.common import progress_bar
 
-    err = Console(stderr=True)
-    if not err.is_terminal or not total:
-        yield None
-        return
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
-
-    with Progress(TextColumn(what), BarColumn(), MofNCompleteColumn(), TextColumn("·"), TimeElapsedColumn(),
-                  TextColumn("elapsed ·"), TimeRemainingColumn(), TextColumn("left"), console=err,
-                  transient=True) as bar:
-        task = bar.add_task("features", total=total)
-        yield lambda done: bar.update(task, completed=done)
+    return progress_bar(what, total)
 
 
 @command.command("refresh-features")

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-from contextlib import contextmanager
-from typing import Callable, Iterator
 
 import click
 from rich import box
@@ -152,28 +150,11 @@ def candidate_count(db, platforms: list[str]) -> int:
                       list(platforms)).fetchone()[0]
 
 
-@contextmanager
-def judging_progress(db, platforms: list[str], campaign: str) -> Iterator[Callable[[int], None] | None]:
-    """On a terminal, a progress bar on stderr with the count and the time left; the callback
-    run_shortlist calls after each batch. Off a terminal: nothing (None)."""
-    err = Console(stderr=True)
-    if not err.is_terminal:
-        yield None
-        return
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
+def judging_progress(db, platforms: list[str], campaign: str):
+    """The progress bar run_shortlist reports to after each batch (None off a terminal)."""
+    from microscout.cli.common import progress_bar
 
-    with Progress(TextColumn(f"Judging candidates for {campaign}"), BarColumn(), MofNCompleteColumn(),
-                  TextColumn("·"), TimeElapsedColumn(), TextColumn("elapsed ·"), TimeRemainingColumn(),
-                  TextColumn("left"), console=err, transient=True) as bar:
-        task = bar.add_task("judging", total=candidate_count(db, platforms) or None)
-        yield lambda done: bar.update(task, completed=done)
+    return progress_bar(f"Judging candidates for {campaign}", candidate_count(db, platforms) or None)
 
 
 def refresh_features(db, config, rules, console: Console) -> None:

@@ -16,13 +16,14 @@ import re
 from microscout.sandbox import ids
 from microscout.sandbox.clock import Clock
 from microscout.sandbox.population import Person, Population, Post
-from microscout.sandbox.scale import AUDIENCE_SCALE
+from microscout.sandbox.scale import Scaled
 
 USER_BASE = 17841401000000000   # IG user ids of the population: USER_BASE + index
 OWN_ACCOUNT = "17841400000000001"  # the professional account the crawler calls as
 HASHTAG_BASE = 17843000000000000
 _BAD = re.compile(r"[^a-z0-9._]")
-SCALE = AUDIENCE_SCALE["instagram"]
+_scaled = Scaled("instagram")
+followers, likes, comments, shares = _scaled.followers, _scaled.likes, _scaled.comments, _scaled.shares
 
 
 def username(p: Person) -> str:
@@ -64,18 +65,6 @@ def index_of(pop: Population, value: str) -> int | None:
     """The person behind a stored platform_id, or None."""
     i = int(value) - USER_BASE if value.isdigit() else -1
     return i if 0 <= i < pop.size else None
-
-
-def followers(p: Person, day: int) -> int:
-    return p.followers(day) * SCALE
-
-
-def likes(post: Post) -> int:
-    return post.likes * SCALE
-
-
-def comments(post: Post) -> int:
-    return post.replies * SCALE
 
 
 def stamp(clock: Clock, t: float) -> str:

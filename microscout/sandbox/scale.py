@@ -11,3 +11,23 @@ one by one are not scaled: they are lists, and the population holds only so many
 from __future__ import annotations
 
 AUDIENCE_SCALE = {"youtube": 10, "instagram": 10, "tiktok": 5}
+
+
+class Scaled:
+    """A platform's counts of the population: followers and per-post engagement times the
+    platform's factor (the wires' followers(), likes(), comments(), shares())."""
+
+    def __init__(self, platform: str):
+        self.factor = AUDIENCE_SCALE[platform]
+
+    def followers(self, p, day: int) -> int:
+        return p.followers(day) * self.factor
+
+    def likes(self, post) -> int:
+        return post.likes * self.factor
+
+    def comments(self, post) -> int:
+        return post.replies * self.factor
+
+    def shares(self, post) -> int:
+        return post.reblogs * self.factor

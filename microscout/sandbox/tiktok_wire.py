@@ -14,11 +14,12 @@ import random
 
 from microscout.sandbox.clock import Clock
 from microscout.sandbox.population import Account, Person, Population, Post, Reply
-from microscout.sandbox.scale import AUDIENCE_SCALE
+from microscout.sandbox.scale import Scaled
 from microscout.sandbox.text import plain
 
 VIEW_RATE = 0.07  # engagements per view of a typical sandbox video (TikTok micro: 5-8%, kolens.ai)
-SCALE = AUDIENCE_SCALE["tiktok"]
+_scaled = Scaled("tiktok")
+followers, likes, comments, shares = _scaled.followers, _scaled.likes, _scaled.comments, _scaled.shares
 
 
 def platform_id(p: Person) -> str:
@@ -30,22 +31,6 @@ def index_of(pop: Population, value: str) -> int | None:
     """The person behind a stored platform_id, or None."""
     i = pop.index_of_username(value)
     return i if i is not None and pop.person(i).username == value else None
-
-
-def followers(p: Person, day: int) -> int:
-    return p.followers(day) * SCALE
-
-
-def likes(post: Post) -> int:
-    return post.likes * SCALE
-
-
-def comments(post: Post) -> int:
-    return post.replies * SCALE
-
-
-def shares(post: Post) -> int:
-    return post.reblogs * SCALE
 
 
 def total_likes(pop: Population, p: Person, day: int) -> int:

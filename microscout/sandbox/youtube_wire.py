@@ -14,10 +14,12 @@ import hashlib
 
 from microscout.sandbox.clock import DAY, Clock
 from microscout.sandbox.population import Account, Person, Population, Post, Reply
-from microscout.sandbox.scale import AUDIENCE_SCALE
+from microscout.sandbox.scale import AUDIENCE_SCALE, Scaled
 
 CHANNEL_PREFIX = "UCsandbox"
 SCALE = AUDIENCE_SCALE["youtube"]
+_scaled = Scaled("youtube")
+followers, likes, comments, shares = _scaled.followers, _scaled.likes, _scaled.comments, _scaled.shares
 _B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 
 
@@ -39,18 +41,6 @@ def index_of(pop: Population, value: str) -> int | None:
     """The person behind a stored platform_id, or None."""
     i = channel_index(value)
     return i if i is not None and 0 <= i < pop.size else None
-
-
-def followers(p: Person, day: int) -> int:
-    return p.followers(day) * SCALE
-
-
-def likes(post: Post) -> int:
-    return post.likes * SCALE
-
-
-def comments(post: Post) -> int:
-    return post.replies * SCALE
 
 
 def uploads_id(i: int) -> str:

@@ -98,7 +98,8 @@ def test_the_progress_bar_counts_candidates_with_the_time_left(judged, monkeypat
     from microscout.cli import shortlist
 
     screen = io.StringIO()
-    monkeypatch.setattr(shortlist, "Console", lambda **kw: Console(file=screen, force_terminal=True, width=120))
+    # the bar's console is made where the bar is drawn (cli.common.progress_bar)
+    monkeypatch.setattr("rich.console.Console", lambda **kw: Console(file=screen, force_terminal=True, width=120))
     db = open_store(judged)
     with shortlist.judging_progress(db, ["mastodon", "bluesky"], "demo") as progress:
         assert progress is not None
