@@ -202,3 +202,20 @@ def test_microscout_help_imports_no_command_module():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO,
                          env={**__import__("os").environ, "PYTHONPATH": str(REPO)}).stdout
     assert "microscout.cli.shortlist" not in out and "microscout.cli.crawl" not in out, out
+
+
+def test_microscout_rules_compiles_no_heuristic_regex_and_opens_no_store():
+    # `microscout rules` lists rules and their options: the heuristics' regexes (compiled on
+    # first use), the store (sqlite-utils) and the data classes of microscout.models are not
+    # needed for that, and loading them made the command slow to start (issue #12).
+    import subprocess
+    import sys
+
+    code = ("import sys; from click.testing import CliRunner; from microscout.cli import cli; "
+            "r = CliRunner().invoke(cli, ['rules'], catch_exceptions=False); assert r.exit_code == 0, r.output; "
+            "from microscout.heuristics.lazy_regex import _compiled; "
+            "print(_compiled.cache_info().currsize, 'sqlite_utils' in sys.modules, "
+            "'microscout.store' in sys.modules, 'microscout.models' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO,
+                         env={**__import__("os").environ, "PYTHONPATH": str(REPO)}).stdout
+    assert out.split() == ["0", "False", "False", "False"], out

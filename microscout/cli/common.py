@@ -205,14 +205,20 @@ def with_env(func: Callable) -> Callable:
     @functools.wraps(func)
     def wrapper(*args: Any, config_path: str | None, db_path: str | None, **kwargs: Any):
         from microscout.engine.plugins import PluginError
-        from microscout.store import StoreError
 
         parent = click.get_current_context().find_root().obj or {}
         env = Env(config_path or parent.get("config_path"), db_path or parent.get("db_path"))
         try:
             return func(env, *args, **kwargs)
-        except (ConfigError, PluginError, StoreError) as exc:
+        except (ConfigError, PluginError) as exc:
             raise UsageProblem(str(exc)) from None
+        except Exception as exc:
+            # A StoreError comes only from a loaded store; importing it here (sqlite-utils, ~45 ms)
+            # would slow every command that never opens the database, such as `microscout rules`.
+            store = sys.modules.get("microscout.store")
+            if store is not None and isinstance(exc, store.StoreError):
+                raise UsageProblem(str(exc)) from None
+            raise
 
     return wrapper
 

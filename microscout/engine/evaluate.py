@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
 
 from microscout.config import Campaign, Config, ConfigError
 from microscout.engine.rules import Need, Rule, RuleContext, Verdict
-from microscout.models import Candidate
+
+if TYPE_CHECKING:  # annotations only
+    from microscout.models import Candidate
 
 ENGINE_KEYS = ("enabled",)
 

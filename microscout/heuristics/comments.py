@@ -32,9 +32,11 @@ import html
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from microscout.heuristics.lazy_regex import compile_on_use
 
 CommentClass = Literal["genuine", "generic", "spam"]
 COMMENT_CLASSES: tuple[CommentClass, ...] = ("genuine", "generic", "spam")
@@ -93,12 +95,12 @@ class Phrase:
 def _p(kind: SpamKind, says: str, pattern: str, triggers: str, tuned_on: str | None = None,
        replaced_after: str | None = None) -> Phrase:
     """``triggers``: separated by "|"; a leading or trailing space counts."""
-    return Phrase(kind, says, re.compile(pattern, re.IGNORECASE), tuple(triggers.split("|")), tuned_on,
+    return Phrase(kind, says, compile_on_use(pattern, re.IGNORECASE), tuple(triggers.split("|")), tuned_on,
                   replaced_after)
 
 
-LINK = re.compile(r"https?://\S+|www\.\S+|\b[\w-]+\.(?:com|net|org|ly|co|io|be|tv|me|info|gl|se|us)/\S*",
-                  re.IGNORECASE)
+LINK = compile_on_use(r"https?://\S+|www\.\S+|\b[\w-]+\.(?:com|net|org|ly|co|io|be|tv|me|info|gl|se|us)/\S*",
+                      re.IGNORECASE)
 
 PHRASES: tuple[Phrase, ...] = (
     # ---- links and off-platform contact ----------------------------------------------------
@@ -370,7 +372,7 @@ class SpamDetector:
         if DIGITS in wanted:
             alternatives.append(_DIGIT_RUN)
             by_trigger[DIGITS] = set(wanted[DIGITS])
-        return cls(phrases, re.compile(f"(?=({'|'.join(alternatives) or '(?!)'}))"),
+        return cls(phrases, compile_on_use(f"(?=({'|'.join(alternatives) or '(?!)'}))"),
                    {t: frozenset(i) for t, i in by_trigger.items()})
 
     def matches(self, visible: str) -> list[tuple[Phrase, str]]:
@@ -390,7 +392,21 @@ class SpamDetector:
         return [(p, m.group(0)) for p in self.phrases if (m := p.pattern.search(visible))]
 
 
-DETECTOR = SpamDetector.of(PHRASES)
+if TYPE_CHECKING:
+    DETECTOR: SpamDetector  # default_detector(), through the module's __getattr__
+
+
+@lru_cache(maxsize=None)
+def default_detector() -> SpamDetector:
+    """Today's families (``DETECTOR``), built on first use: building the pre-check costs
+    several milliseconds that listing the rules (`microscout rules`) does not need."""
+    return SpamDetector.of(PHRASES)
+
+
+def __getattr__(name: str) -> Any:
+    if name == "DETECTOR":
+        return default_detector()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _stage(name: str | None) -> int:
@@ -415,19 +431,19 @@ def detector_before(name: str) -> SpamDetector:
 # The one-line baseline that `check comments --label-column` scores beside the detector: a
 # link or the three commonest self-promotion words, as anyone would grep. The detector is
 # worth its phrase families only where it beats this line on the same rows.
-BASELINE = re.compile(r"https?://|www\.|subscribe|my channel|check out", re.IGNORECASE)
+BASELINE = compile_on_use(r"https?://|www\.|subscribe|my channel|check out", re.IGNORECASE)
 BASELINE_NAME = "baseline: a link or 'subscribe|my channel|check out' (one line)"
 
-PRAISE = re.compile(
+PRAISE = compile_on_use(
     r"\b(?:love (?:this|it|you)|loves? it|nice|great|awesome|amazing|beautiful|cute|cool|wow+|"
     r"best(?: \w+)? ever|so good|gorgeous|perfect|fire|lit|good (?:job|song|video)|"
     r"super|fantastic|omg|lol|yes+|like it)\b", re.IGNORECASE)
 # Engagement bait: asks for likes and says nothing else ("thumbs up if you're watching in 2015").
 # Not spam: the labeled files disagree on it (docs/HEURISTICS.md), and it promotes nothing.
-BAIT = re.compile(r"\bthumbs? (?:this |it )?up (?:if|for)\b|\blike (?:this )?if\b", re.IGNORECASE)
-MENTION = re.compile(r"@[\w.]+")
-WORD = re.compile(r"[^\W_]+", re.UNICODE)
-TAGS = re.compile(r"<[^>]+>")
+BAIT = compile_on_use(r"\bthumbs? (?:this |it )?up (?:if|for)\b|\blike (?:this )?if\b", re.IGNORECASE)
+MENTION = compile_on_use(r"@[\w.]+")
+WORD = compile_on_use(r"[^\W_]+", re.UNICODE)
+TAGS = compile_on_use(r"<[^>]+>")
 
 
 def baseline_is_spam(text: str) -> bool:
@@ -479,7 +495,7 @@ def classify_comment(text: str, t: CommentThresholds | None = None,
     """``detector``: another set of families (detector_before(...) to reproduce a leave-one-out figure)."""
     t = t or CommentThresholds()
     # Audiences repeat themselves ("🔥🔥🔥", "Love this!"): each distinct text is judged once.
-    label, reasons, matched, kind = _classify(text or "", t.short_words, t.praise_words, detector or DETECTOR)
+    label, reasons, matched, kind = _classify(text or "", t.short_words, t.praise_words, detector or default_detector())
     return CommentVerdict(label, list(reasons), list(matched), kind)
 
 

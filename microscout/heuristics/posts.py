@@ -5,11 +5,13 @@ import copy
 from datetime import datetime, timedelta
 from functools import lru_cache
 from statistics import mean, median
-from typing import Iterable, Literal
+from typing import TYPE_CHECKING, Iterable, Literal
 
 from microscout.heuristics import post_features
 from microscout.heuristics.sponsored import PostAnalysis, SponsoredSettings, analyse_post
-from microscout.models import Candidate, Post
+
+if TYPE_CHECKING:  # annotations only: listing the rules need not build the data classes
+    from microscout.models import Candidate, Post
 
 Count = Literal["likes", "replies", "reposts", "quotes"]
 DEFAULT_FORMULA: tuple[Count, ...] = ("likes", "replies", "reposts")

@@ -22,6 +22,7 @@ from typing import Iterable, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from microscout.heuristics import text as textlib
+from microscout.heuristics.lazy_regex import compile_on_use
 
 Disclosure = Literal["adequate", "weak", "late", "buried", "missing", "not_needed"]
 DISCLOSURES: tuple[Disclosure, ...] = ("adequate", "weak", "late", "buried", "missing", "not_needed")
@@ -32,7 +33,7 @@ ADEQUATE_TAGS = frozenset({"ad", "ads", "advert", "advertisement", "sponsored", 
                            "paidad", "sponsoredpost", "affiliate", "affiliatelink", "affiliatelinks",
                            "commissionearned", "commissionsearned", "paidlink", "paidlinks"})
 # Brand-specific labels (#NikePartner, #GlowcoAmbassador) are adequate; the bare word is not.
-BRAND_LABEL_RE = re.compile(r"^\w+(partner|ambassador)$", re.IGNORECASE)
+BRAND_LABEL_RE = compile_on_use(r"^\w+(partner|ambassador)$", re.IGNORECASE)
 WEAK_TAGS = frozenset({"sp", "spon", "collab", "partner", "ambassador"})
 # Weak tags that on their own still say "this is paid"; #collab/#partner could be a friend.
 SPONSORSHIP_TAGS = frozenset({"sp", "spon", "ambassador"})
@@ -44,83 +45,83 @@ SPONSORSHIP_TAGS = frozenset({"sp", "spon", "ambassador"})
 _I = re.IGNORECASE
 ADEQUATE_PHRASES: tuple[tuple[str, re.Pattern[str], tuple[str, ...], bool], ...] = (
     # "Paid partnership with X", "paid link", YouTube's "Includes paid promotion".
-    ("paid", re.compile(r"\bpaid\s+(?:partnership|promotion|post|endorsement|sponsorship|review|advertisement"
-                        r"|ad|links?)\b", _I), ("paid",), False),
+    ("paid", compile_on_use(r"\bpaid\s+(?:partnership|promotion|post|endorsement|sponsorship|review|advertisement"
+                            r"|ad|links?)\b", _I), ("paid",), False),
     # "sponsored by X", "this video is sponsored (by X)", "sponsored video", "thanks to X for
     # sponsoring", "today's sponsor".
-    ("sponsor", re.compile(r"\bsponsored\s+by\b|\b(?:is|was|are|were|been|being)\s+(?:proudly\s+|kindly\s+)?"
-                           r"sponsored(?:\s+by)?\b|\bsponsored\s+(?:video|post|content|episode|review|stream"
-                           r"|segment)\b|\bfor\s+sponsoring\b|\b(?:today'?s|this\s+video'?s|this\s+episode'?s"
-                           r"|this\s+week'?s)\s+sponsor\b|\bsponsors?\s+(?:of|for)\s+(?:this|today'?s)\s+"
-                           r"(?:video|episode|post|stream)\b", _I), ("sponsor",), False),
+    ("sponsor", compile_on_use(r"\bsponsored\s+by\b|\b(?:is|was|are|were|been|being)\s+(?:proudly\s+|kindly\s+)?"
+                               r"sponsored(?:\s+by)?\b|\bsponsored\s+(?:video|post|content|episode|review|stream"
+                               r"|segment)\b|\bfor\s+sponsoring\b|\b(?:today'?s|this\s+video'?s|this\s+episode'?s"
+                               r"|this\s+week'?s)\s+sponsor\b|\bsponsors?\s+(?:of|for)\s+(?:this|today'?s)\s+"
+                               r"(?:video|episode|post|stream)\b", _I), ("sponsor",), False),
     # "Advertisement" as a label ("Advertisement:", "[Advertisement]", alone on a line), not the
     # word in a sentence ("perfect for advertisement").
-    ("advertisement", re.compile(r"(?:^|[\[(|])\s*advertisement\s*(?:[\]):|]|$)", _I | re.MULTILINE),
+    ("advertisement", compile_on_use(r"(?:^|[\[(|])\s*advertisement\s*(?:[\]):|]|$)", _I | re.MULTILINE),
      ("advertisement",), False),
-    ("this_is_an_ad", re.compile(r"\bthis (?:is|was) an? (?:ad|advert|advertisement)\b", _I),
+    ("this_is_an_ad", compile_on_use(r"\bthis (?:is|was) an? (?:ad|advert|advertisement)\b", _I),
      ("this is a", "this was a"), False),
     # "[ad]", "(ad)", "AD |", "AD:" and "ad" alone on a line; its gate is _BARE_AD_RE.
-    ("bare_ad", re.compile(r"(?:^|[\[(|])\s*ad\s*(?:[\]):|]|$)", _I | re.MULTILINE), (), False),
+    ("bare_ad", compile_on_use(r"(?:^|[\[(|])\s*ad\s*(?:[\]):|]|$)", _I | re.MULTILINE), (), False),
     # "affiliate link(s)", "Amazon Affiliate Link:", "affiliated links", "affiliate product links",
     # "links below are affiliate links", "(affiliate)", "I am a Book Depository affiliate", "a
     # participant in the X affiliate program". Never "affiliated with" ("not affiliated with
     # Apple") nor the topic words "affiliate marketing", "their affiliate program".
-    ("affiliate", re.compile(r"\baffiliate(?:d)?[\s-]+(?:\w+\s+)?(?:links?|urls?|referrals?|codes?)\b"
-                             r"|\baffiliate[\s-]+(?:commissions?|disclosure)\b|\baffiliates?\s*:"
-                             r"|\b(?:links?|urls?)\b[^.!?\n]{0,40}?\bamazon\s+associates?\b"
-                             r"|\b(?:links?|urls?)\b[^.!?\n]{0,40}?\b(?:are|is|may\s+be|might\s+be|could\s+be)"
-                             r"\s+(?:my\s+)?affiliate(?:s|d)?(?:\s+links?)?\b|\(\s*affiliate\s*\)"
-                             r"|\b(?:i\s+am|i'm|we\s+are|we're|as)\s+an?\s+(?:[\w.-]+\s+){0,3}?affiliates?\b"
-                             r"|\b(?:participant|member|part)\s+(?:in|of)\s+(?:the\s+)?(?:[\w.-]+\s+){0,4}?affiliate\s+"
-                             r"program(?:me)?s?\b", _I),
+    ("affiliate", compile_on_use(r"\baffiliate(?:d)?[\s-]+(?:\w+\s+)?(?:links?|urls?|referrals?|codes?)\b"
+                                 r"|\baffiliate[\s-]+(?:commissions?|disclosure)\b|\baffiliates?\s*:"
+                                 r"|\b(?:links?|urls?)\b[^.!?\n]{0,40}?\bamazon\s+associates?\b"
+                                 r"|\b(?:links?|urls?)\b[^.!?\n]{0,40}?\b(?:are|is|may\s+be|might\s+be|could\s+be)"
+                                 r"\s+(?:my\s+)?affiliate(?:s|d)?(?:\s+links?)?\b|\(\s*affiliate\s*\)"
+                                 r"|\b(?:i\s+am|i'm|we\s+are|we're|as)\s+an?\s+(?:[\w.-]+\s+){0,3}?affiliates?\b"
+                                 r"|\b(?:participant|member|part)\s+(?:in|of)\s+(?:the\s+)?(?:[\w.-]+\s+){0,4}?affiliate\s+"
+                                 r"program(?:me)?s?\b", _I),
      ("fili", "associat"), False),
     # Amazon's required sentence, "As an Amazon Associate I earn from qualifying purchases", and
     # its older form "a participant in the Amazon Services LLC Associates Program". Not the
     # topic words "how to join Amazon Associates".
-    ("amazon_associate", re.compile(r"\b(?:as|i\s+am|i'm|we\s+are|we're)\s+an?\s+(?:amazon\s+)?associate\b"
-                                    r"|\bearns?\s+from\s+qualifying\s+purchases\b"
-                                    r"|\b(?:participant|member|part)\s+(?:in|of)\s+(?:the\s+)?(?:[\w.-]+\s+){0,4}?"
-                                    r"associates?\s+program(?:me)?s?\b", _I), ("associat", "qualifying"), False),
+    ("amazon_associate", compile_on_use(r"\b(?:as|i\s+am|i'm|we\s+are|we're)\s+an?\s+(?:amazon\s+)?associate\b"
+                                        r"|\bearns?\s+from\s+qualifying\s+purchases\b"
+                                        r"|\b(?:participant|member|part)\s+(?:in|of)\s+(?:the\s+)?(?:[\w.-]+\s+){0,4}?"
+                                        r"associates?\s+program(?:me)?s?\b", _I), ("associat", "qualifying"), False),
     # The same in German, French and Spanish: "Partnerprogramm von Amazon", "eine (kleine)
     # Provision", "liens affiliés", "enlaces de afiliado".
-    ("affiliate_other_languages", re.compile(r"\bpartnerprogramm\w*|\bpartner-?links?\b"
-                                             r"|\b(?:eine|kleine)\s+provision\b|\bliens?\s+(?:d['’]\s*)?affili\w*"
-                                             r"|\benlaces?\s+(?:de\s+)?afiliad\w*", _I),
+    ("affiliate_other_languages", compile_on_use(r"\bpartnerprogramm\w*|\bpartner-?links?\b"
+                                                 r"|\b(?:eine|kleine)\s+provision\b|\bliens?\s+(?:d['’]\s*)?affili\w*"
+                                                 r"|\benlaces?\s+(?:de\s+)?afiliad\w*", _I),
      ("partner", "provision", "fili"), False),
     # "I earn a (small) commission", "we may receive a commission", "these links earn me a
     # commission", "commissions from purchases", "I may be compensated", "I get a small
     # percentage of the sale": first person, so "musicians get a share of the revenue" is no
     # label. A negation inside ("I earn no commission") denies it too.
-    ("commission", re.compile(r"\b(?:i|we|me|us|channel|creator)\b[^.!?\n]{0,20}?\b(?:earn|earns|earned|earning"
-                              r"|receive|receives|received|get|gets|make|makes|collect|collects)\s+(?:\w+\s+){0,4}?"
-                              r"(?:commissions?|compensation|(?:percentage|share|portion|cut)\s+of\s+(?:the\s+|any\s+"
-                              r"|each\s+|every\s+)?(?:sales?|purchases?))\b"
-                              r"|\b(?:earn|earns|get|gets|make|makes)\s+(?:me|us)\s+(?:\w+\s+){0,3}?(?:commissions?"
-                              r"|compensation)\b"
-                              r"|\bcommissions?\s+(?:from|on|for)\s+(?:\w+\s+){0,3}?(?:purchases?|sales?|orders?)"
-                              r"\s+(?:made\s+)?(?:through|via|using|from|with)\s+(?:these|my|the|this|our)\b"
-                              r"|\bcommissions?\s+(?:from|on|for)\s+(?:these|my|this|the)\s+links?\b"
-                              r"|\b(?:i|we)\s+(?:may|might|will|could)\s+be\s+compensated\b|\bcommissions?\s+earned\b",
-                              _I),
+    ("commission", compile_on_use(r"\b(?:i|we|me|us|channel|creator)\b[^.!?\n]{0,20}?\b(?:earn|earns|earned|earning"
+                                  r"|receive|receives|received|get|gets|make|makes|collect|collects)\s+(?:\w+\s+){0,4}?"
+                                  r"(?:commissions?|compensation|(?:percentage|share|portion|cut)\s+of\s+(?:the\s+|any\s+"
+                                  r"|each\s+|every\s+)?(?:sales?|purchases?))\b"
+                                  r"|\b(?:earn|earns|get|gets|make|makes)\s+(?:me|us)\s+(?:\w+\s+){0,3}?(?:commissions?"
+                                  r"|compensation)\b"
+                                  r"|\bcommissions?\s+(?:from|on|for)\s+(?:\w+\s+){0,3}?(?:purchases?|sales?|orders?)"
+                                  r"\s+(?:made\s+)?(?:through|via|using|from|with)\s+(?:these|my|the|this|our)\b"
+                                  r"|\bcommissions?\s+(?:from|on|for)\s+(?:these|my|this|the)\s+links?\b"
+                                  r"|\b(?:i|we)\s+(?:may|might|will|could)\s+be\s+compensated\b|\bcommissions?\s+earned\b",
+                                  _I),
      ("commission", "compensat", "sale", "purchase"), True),
 )
 # What every match of the "bare_ad" family ("[ad]", "(ad)", "AD:") contains: a cheap test
 # that skips it on posts that merely contain "made" or "bread".
-_BARE_AD_RE = re.compile(r"ad\s*(?:[\]):|]|$)", re.IGNORECASE | re.MULTILINE)
+_BARE_AD_RE = compile_on_use(r"ad\s*(?:[\]):|]|$)", re.IGNORECASE | re.MULTILINE)
 
 # Denials are never labels: "not sponsored", "this is not an ad", "no affiliate links", "not
 # paid", "non-sponsored". A label is denied when a negation stands in its clause before it.
-NEGATION_RE = re.compile(r"\b(?:not|no|never|non|nobody|none|nothing|neither|nor|without|zero|cannot"
-                         r"|(?:is|are|was|were|do|does|did|have|has|had|wo|ca|could|would|should|ai)n['’]?t)\b",
-                         re.IGNORECASE)
+NEGATION_RE = compile_on_use(r"\b(?:not|no|never|non|nobody|none|nothing|neither|nor|without|zero|cannot"
+                             r"|(?:is|are|was|were|do|does|did|have|has|had|wo|ca|could|would|should|ai)n['’]?t)\b",
+                             re.IGNORECASE)
 # Where a clause starts: punctuation, a line break, or a conjunction ("not sponsored, but the
 # links are affiliate links" denies only the first half).
-CLAUSE_BREAK_RE = re.compile(r"[.!?;,:\n()\[\]|•]|\b(?:but|however|though|although|yet|and|so)\b", re.IGNORECASE)
+CLAUSE_BREAK_RE = compile_on_use(r"[.!?;,:\n()\[\]|•]|\b(?:but|however|though|although|yet|and|so)\b", re.IGNORECASE)
 NEGATION_WINDOW = 48  # characters looked at before a label
 
 # Weak labels. "thanks @glowco" or "Thanks Glowco!": a capitalised name stands for the brand
 # when there is no @; "thank you for watching", "thanks everyone", "thanks Mum" are not labels.
-THANKS_RE = re.compile(r"\b(?i:thanks?(?: you)?(?: so much)?(?: to)?)[ \t]+(@\w[\w.-]*\w|[A-Z][\w&'-]+)")
+THANKS_RE = compile_on_use(r"\b(?i:thanks?(?: you)?(?: so much)?(?: to)?)[ \t]+(@\w[\w.-]*\w|[A-Z][\w&'-]+)")
 THANKS_NOT_BRANDS = frozenset(
     "for to so you u ya ye yall y'all again all everyone everybody guys girls ladies folks friends fam family "
     "much lots loads heaps a in and but the this that it i we my our mum mom dad mama papa god lord jesus "
@@ -131,24 +132,25 @@ THANKS_NOT_BRANDS = frozenset(
 # channel", "support me by ordering through these links", "shopping with these links helps
 # the channel", "it costs you nothing". It hints at a payment without saying it: a weak
 # label, counted only in a sentence (or beside a line) about links or buying.
-CHANNEL_SUPPORT_RE = re.compile(
+CHANNEL_SUPPORT_RE = compile_on_use(
     r"\b(?:helps?|supports?|supporting)\s+(?:out\s+)?(?:the|this|my|our)\s+(?:[\w.-]+\s+){0,2}?(?:channel|show|page"
     r"|blog|podcast|work|content|videos?|editor|creator)\b"
     r"|\bsupports?\s+(?:me|us)\b|\bsupport\b[^!?\n]{0,40}?\bby\s+(?:clicking|using|purchasing|shopping|buying"
     r"|ordering|joining|bookmarking)\b|\bshows?\s+(?:your\s+)?support\b"
     r"|\bat\s+no\s+(?:extra|additional)\s+(?:cost|charge)\b|\bcosts?\s+you\s+nothing\b", re.IGNORECASE)
-LINK_CONTEXT_RE = re.compile(r"\b(?:links?|purchases?|purchasing|buy|buying|shop|shopping|amazon|click|clicking"
-                             r"|orders?|ordering)\b", re.IGNORECASE)
+LINK_CONTEXT_RE = compile_on_use(r"\b(?:links?|purchases?|purchasing|buy|buying|shop|shopping|amazon|click|clicking"
+                                 r"|orders?|ordering)\b", re.IGNORECASE)
 # "partnered with @glowco", "in collaboration with Glowco", "ambassador for @stompco",
 # "@stompco ambassador": a sponsorship signal and, like #partner, only a weak label.
-PARTNERSHIP_RE = re.compile(r"\b(?:partnered|partnering|teamed\s+up|teaming\s+up|collaborated|collaborating)\s+with\b"
-                            r"|\bin\s+(?:partnership|collaboration|collab)\s+with\b|\bambassador\s+(?:for|of|with)\b"
-                            r"|\bproud\s+(?:to\s+)?(?:partner|ambassador)\s+(?:of|with|for)\b", re.IGNORECASE)
+PARTNERSHIP_RE = compile_on_use(r"\b(?:partnered|partnering|teamed\s+up|teaming\s+up|collaborated|collaborating)"
+                                r"\s+with\b"
+                                r"|\bin\s+(?:partnership|collaboration|collab)\s+with\b|\bambassador\s+(?:for|of|with)\b"
+                                r"|\bproud\s+(?:to\s+)?(?:partner|ambassador)\s+(?:of|with|for)\b", re.IGNORECASE)
 # What follows must be a brand: an @mention (after a few words) or a capitalised name.
-PARTNER_OBJECT_RE = re.compile(r"\s+(?:(?i:the|my|our|amazing|lovely|wonderful|incredible|awesome|fabulous|great"
-                               r"|good|friends|folks|team|people|guys|crew|at|from|over)\s+){0,4}"
-                               r"(@\w[\w.-]*\w|(?<=\s)[A-Z][\w&'-]+)")
-MENTION_AMBASSADOR_RE = re.compile(r"@\w[\w.-]*\w\s+(?:brand\s+)?ambassador\b", re.IGNORECASE)
+PARTNER_OBJECT_RE = compile_on_use(r"\s+(?:(?i:the|my|our|amazing|lovely|wonderful|incredible|awesome|fabulous|great"
+                                   r"|good|friends|folks|team|people|guys|crew|at|from|over)\s+){0,4}"
+                                   r"(@\w[\w.-]*\w|(?<=\s)[A-Z][\w&'-]+)")
+MENTION_AMBASSADOR_RE = compile_on_use(r"@\w[\w.-]*\w\s+(?:brand\s+)?ambassador\b", re.IGNORECASE)
 # Every word some label phrase needs (the families' gates, thanks, channel support).
 _LABEL_GATE_WORDS = tuple(sorted({w for _, _, gate, _ in ADEQUATE_PHRASES for w in gate}
                                  | {"thank", "support", "cost", "charge", "help"}))
@@ -160,7 +162,7 @@ _LABEL_GATE_WORDS = tuple(sorted({w for _, _, gate, _ in ADEQUATE_PHRASES for w 
 _STRICT_CODE = r"(?:[\"'“‘][A-Za-z0-9][\w-]{2,}|(?=[\w-]*\d)[A-Za-z0-9][\w-]{2,}|(?-i:[A-Z][A-Z0-9_-]{2,})\b)"
 _LOOSE_CODE = (r"[\"'“‘]?(?!(?:below|above|here|there|at|in|for|and|the|is|from|on|to|you|your|will|when|that"
                r"|this|which|it|applies|works)\b)[A-Za-z0-9][\w-]{2,}")
-DISCOUNT_RE = re.compile(
+DISCOUNT_RE = compile_on_use(
     r"\b(?:use|with|enter|apply)\s+(?:my\s+|the\s+|our\s+)?(?:promo|discount|coupon)\s+code\s*:?\s*" + _LOOSE_CODE
     + r"|\b(?:use|with|enter|apply)\s+(?:my\s+|the\s+|our\s+)?code\s*:?\s*" + _STRICT_CODE
     + r"|\b(?:promo|discount|coupon)\s+code\s*:?\s*" + _LOOSE_CODE
@@ -169,43 +171,43 @@ DISCOUNT_RE = re.compile(
     + r"|\bcode\s*:?\s*" + _STRICT_CODE + r"[\"'”’]?\s+at\s+checkout\b"
     + r"|\b\d+\s*(?:%|percent)\s+off\b[^.\n]{0,30}?\bcode\s*:?\s*" + _LOOSE_CODE,
     re.IGNORECASE)
-LINK_IN_BIO_RE = re.compile(r"\blink (?:is )?in (?:my )?(?:bio|profile)\b|#linkinbio\b", re.IGNORECASE)
+LINK_IN_BIO_RE = compile_on_use(r"\blink (?:is )?in (?:my )?(?:bio|profile)\b|#linkinbio\b", re.IGNORECASE)
 # "gifted" only where it describes the post's product: "a gifted musician" is not an ad.
-GIFTED_RE = re.compile(
+GIFTED_RE = compile_on_use(
     r"#gifted\b|[(*\[]\s*gifted\b|^\s*gifted\b|\bgifted\s*(?:by|from|to me|item|product)\b"
     r"|\b(?:was|were|been|got|kindly)\s+gifted\b|\bpr (?:package|box|haul|gift|parcel)s?\b|\bc/o\b"
     r"|\bsent (?:to )?me\b|\bkindly sent\b|\bsending (?:me|us)\b", re.IGNORECASE | re.MULTILINE)
-COMMERCIAL_WORDING_RE = re.compile(
+COMMERCIAL_WORDING_RE = compile_on_use(
     r"\bshop (?:now|the|my|it|here)\b|\bbuy (?:now|it|yours|here)\b|\bavailable (?:at|from|on)\b"
     r"|\bget yours\b|\border (?:now|yours|here)\b|\b\d+\s*% off\b|\bdiscount\b|\bpartner(?:ed|ing)? with\b"
     r"|\bin collaboration with\b|\bsale\b|\bmy link\b|\bpromo\b|\bcheck out @|\bgiveaway\b|\bpre-?order\b"
     r"|\bfree shipping\b", re.IGNORECASE)
 # First-person shopping links: "use my link", "shop my faves", "through my links", LTK.
-SHOP_LINK_RE = re.compile(
+SHOP_LINK_RE = compile_on_use(
     r"\buse\s+my\s+(?:affiliate\s+|referral\s+)?(?:links?|code)\b"
     r"|\b(?:through|via|with|using)\s+my\s+(?:affiliate\s+|referral\s+)?links?\b"
     r"|\bshop\s+my\s+(?:links?|looks?|faves|favou?rites|picks|edit|outfits?|storefront|amazon|ltk|feed|stories"
     r"|story)\b|\bshop\s+(?:the|this)\s+(?:look|post|outfit)\b|\bltk\b|\bliketoknow\.?it\b"
     r"|\bmy\s+amazon\s+(?:store|storefront|shop|page|list)\b|\breferral\s+(?:link|code)\b", re.IGNORECASE)
 
-AFFILIATE_QUERY_RE = re.compile(
+AFFILIATE_QUERY_RE = compile_on_use(
     r"[?&](?:utm_[a-z]+|ref|aff|aff_id|affid|affiliate|affiliate_id|tag|irclickid|clickref)=", re.IGNORECASE)
-AFFILIATE_PATH_RE = re.compile(r"/(?:aff|affiliate|affiliates|ref|go)/", re.IGNORECASE)
+AFFILIATE_PATH_RE = compile_on_use(r"/(?:aff|affiliate|affiliates|ref|go)/", re.IGNORECASE)
 # Links written without a scheme ("bit.ly/x", "www.amazon.com/dp/1?tag=x"); textlib.links
 # finds those with http(s) and a few shorteners.
-BARE_LINK_RE = re.compile(r"(?<![\w.@/:-])(?:[a-z0-9][a-z0-9-]*\.)+[a-z]{2,}/[^\s<>\"')\]]*", re.IGNORECASE)
+BARE_LINK_RE = compile_on_use(r"(?<![\w.@/:-])(?:[a-z0-9][a-z0-9-]*\.)+[a-z]{2,}/[^\s<>\"')\]]*", re.IGNORECASE)
 # Beside a shortened link: words that sell (on its line), or a list it sits in ("GEAR:").
-PRODUCT_WORDING_RE = re.compile(
+PRODUCT_WORDING_RE = compile_on_use(
     r"\b(?:buy|buying|purchase|order|shop|shopping|get\s+(?:it|yours|one|them|this|the)|grab|price|prices|deals?"
     r"|discount|coupon|sale|\d+\s*%\s*off|gear|equipment|camera|lens|mic|microphone|tripod|gimbal|products?"
     r"|amazon|ebay|aliexpress|available|download|free\s+trial|click\s+here"
     r"|(?:get|buy|grab|order|find|download|try)\b[^\n]{0,40}?\bhere)\b|[$€£]\s?\d", re.IGNORECASE)
-GEAR_HEADER_RE = re.compile(
+GEAR_HEADER_RE = compile_on_use(
     r"\b(?:gear|equipment|kit|set-?up|products?|items?|links?|shop|shopping|tools|things\s+i\s+(?:use|used|love)"
     r"|what\s+i\s+(?:use|used|wear|bought)|mentioned|featured|used\s+in\s+(?:this|the)\s+video|buy"
     r"|where\s+to\s+(?:buy|get|find))\b", re.IGNORECASE)
 # A link to the creator's own channels or products is no ad.
-OWN_OR_SOCIAL_RE = re.compile(
+OWN_OR_SOCIAL_RE = compile_on_use(
     r"\b(?:social|subscribe|subscribing|follow|instagram|insta|twitter|facebook|snapchat|tiktok|twitch|discord"
     r"|patreon|merch|merchandise|playlist|channel|podcast|spotify|itunes|soundcloud|donate|donations?|paypal"
     r"|website|blog|my\s+(?:book|course|album|single|music))\b", re.IGNORECASE)
@@ -216,9 +218,9 @@ HEADER_MAX_LINES = 10  # looked at above a link, not across a blank line
 # What an analyst would write in one line, measured on the same rows as the detectors and
 # printed beside them by `check posts --label-column` (docs/HEURISTICS.md): a detector that
 # does not beat its baseline is no better than this line.
-BASELINE_LINK_RE = re.compile(r"https?://|www\.", re.IGNORECASE)
-BASELINE_DISCLOSURE_RE = re.compile(r"affiliate|commission|sponsor|#ad\b", re.IGNORECASE)
-BASELINE_SPONSORED_RE = re.compile(r"#(?:ad|sponsored)\b", re.IGNORECASE)
+BASELINE_LINK_RE = compile_on_use(r"https?://|www\.", re.IGNORECASE)
+BASELINE_DISCLOSURE_RE = compile_on_use(r"affiliate|commission|sponsor|#ad\b", re.IGNORECASE)
+BASELINE_SPONSORED_RE = compile_on_use(r"#(?:ad|sponsored)\b", re.IGNORECASE)
 BASELINE_UNDISCLOSED = "baseline: a link and no affiliate/commission/sponsor/#ad (one line)"
 BASELINE_SPONSORED = "baseline: #ad or #sponsored (one line)"
 
@@ -337,7 +339,7 @@ class _Label:
 
 
 PLATFORM_LABEL = "Paid partnership (platform label)"
-SCHEME_RE = re.compile(r"^[a-z]+://", re.IGNORECASE)
+SCHEME_RE = compile_on_use(r"^[a-z]+://", re.IGNORECASE)
 # Under IGNORECASE the regex engine also matches these to ASCII letters ("ſale" is "sale")
 # though str.lower() does not give that letter: the only three in Unicode. _folded maps them
 # so the cheap "is the word there at all" checks below never miss a match.

@@ -8,14 +8,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from microscout.heuristics.lazy_regex import compile_on_use
+
 # A hashtag starts after a space or punctuation, never inside a word or a URL fragment.
 # The sign comes first and the look-behind checks the character before it
 # (same matches as "(?<![\w&/#])#(\w+)"), so the engine can jump from one # to the next.
-HASHTAG_RE = re.compile(r"#(?<![\w&/#]#)(\w+)")
-MENTION_RE = re.compile(r"@(?<![\w@/]@)(\w[\w.-]*\w|\w)(?:@[\w.-]+\w)?")
-URL_RE = re.compile(r"\bhttps?://[^\s<>\"')\]]+", re.IGNORECASE)
+HASHTAG_RE = compile_on_use(r"#(?<![\w&/#]#)(\w+)")
+MENTION_RE = compile_on_use(r"@(?<![\w@/]@)(\w[\w.-]*\w|\w)(?:@[\w.-]+\w)?")
+URL_RE = compile_on_use(r"\bhttps?://[^\s<>\"')\]]+", re.IGNORECASE)
 # Shorteners people paste without a scheme ("amzn.to/3xY"); anything else needs http(s).
-BARE_LINK_RE = re.compile(
+BARE_LINK_RE = compile_on_use(
     r"(?<![\w./])(?:amzn\.to|amzn\.eu|geni\.us|liketk\.it|rstyle\.me|shopmy\.us|bit\.ly)/[^\s<>\"')\]]+",
     re.IGNORECASE)
 
