@@ -12,7 +12,7 @@ from microscout.sandbox import SandboxServer
 from microscout.sandbox import instagram_wire as wire
 from microscout.sandbox.routes_instagram import TOKEN
 
-FIXTURES = Path(os.environ.get("MICROSCOUT_SHARED_FIXTURES", "/work/shared/fixtures")) / "instagram"
+FIXTURES = Path(os.environ.get("MICROSCOUT_SHARED_FIXTURES", Path(__file__).parents[2].parent / "shared" / "fixtures")) / "instagram"
 MEDIA = "id,caption,like_count,comments_count,timestamp,permalink,media_type,media_url"
 
 

@@ -7,7 +7,7 @@ import pytest
 
 from microscout.sandbox import SandboxServer, mastodon_wire, bluesky_wire
 
-FIXTURES = Path(os.environ.get("MICROSCOUT_SHARED_FIXTURES", "/work/shared/fixtures"))
+FIXTURES = Path(os.environ.get("MICROSCOUT_SHARED_FIXTURES", Path(__file__).parents[2].parent / "shared" / "fixtures"))
 yaml = pytest.importorskip("yaml")
 
 # Keys only an authenticated viewer gets; anonymous crawlers never see them.

@@ -15,7 +15,7 @@ from microscout.sandbox import SandboxServer
 from microscout.sandbox import tiktok_wire as wire
 from microscout.sandbox.routes_tiktok import CLIENT_KEY, CLIENT_SECRET
 
-FIXTURES = Path(os.environ.get("MICROSCOUT_SHARED_FIXTURES", "/work/shared/fixtures")) / "tiktok"
+FIXTURES = Path(os.environ.get("MICROSCOUT_SHARED_FIXTURES", Path(__file__).parents[2].parent / "shared" / "fixtures")) / "tiktok"
 VIDEO_FIELDS = "id,username,video_description,create_time,like_count,comment_count,share_count,view_count,hashtag_names"
 USER_FIELDS = ("display_name,bio_description,avatar_url,is_verified,follower_count,following_count,"
                "likes_count,video_count")
