@@ -1,15 +1,18 @@
 """Ingest throughput: the store's upserts and the crawl pipeline against raw executemany.
 
 The same rows (N profiles, each with its snapshot, posts, replies and follower sample, as a
-crawl page brings them; tests/crawlers/ingest_input.py) are written three ways, each into a
+crawl page brings them; tests/crawlers/ingest_input.py) are written four ways, each into a
 fresh store database (same schema, indexes and triggers), one transaction per batch of
-pages, rounds alternating so a busy machine slows all three alike:
+pages, rounds alternating so a busy machine slows all four alike:
 
   raw       executemany INSERT … ON CONFLICT DO UPDATE of ready-made tuples (the floor)
   upserts   microscout.store.writes: upsert_profiles, add_snapshots, upsert_posts, … of dicts
   pipeline  microscout.crawlers.pipelines.SQLitePipeline.process_item of pydantic items, a
             page per ItemBatch as the spiders send them (items built, i.e. validated, before
             timing: that is the parser's work)
+  pipeline, no features  the same with the write-time post features (store.features.store_for_posts,
+            each new post's sponsored analysis) switched off: the pipeline's own cost, since
+            raw writes no features
 
 Budget (issue #12): upserts and pipeline ≥ 70% of raw rows/s.
 
@@ -145,6 +148,17 @@ def run_pipeline(path: Path, batches) -> tuple[float, float]:
     return time.perf_counter() - start, time.process_time() - cpu
 
 
+def run_pipeline_without_features(path: Path, batches) -> tuple[float, float]:
+    import microscout.store.features as features
+
+    store_for_posts = features.store_for_posts
+    features.store_for_posts = lambda db, keys: 0  # type: ignore[assignment]
+    try:
+        return run_pipeline(path, batches)
+    finally:
+        features.store_for_posts = store_for_posts
+
+
 def counts(path: Path) -> dict[str, int]:
     con = sqlite3.connect(path)
     try:
@@ -168,13 +182,14 @@ def main() -> int:
     batches = [all_pages[i:i + k] for i in range(0, len(all_pages), k)]
     if len(batches[-1]) != k:
         batches.pop()
-    runs = {"raw": run_raw, "upserts": run_upserts, "pipeline": run_pipeline}
+    runs = {"raw": run_raw, "upserts": run_upserts, "pipeline": run_pipeline,
+            "pipeline, no features": run_pipeline_without_features}
     times: dict[str, list[tuple[float, float]]] = {name: [] for name in runs}
     rows = None
     with tempfile.TemporaryDirectory() as tmp:
         for r in range(args.rounds):
             for name, run in runs.items():
-                path = Path(tmp) / f"{name}-{r}.db"
+                path = Path(tmp) / f"{name.replace(', ', '-').replace(' ', '_')}-{r}.db"
                 times[name].append(run(path, batches))
                 got = counts(path)
                 rows = rows or got
@@ -186,7 +201,7 @@ def main() -> int:
     raw = [statistics.median(t[i] for t in times["raw"]) for i in (0, 1)]
     for name, ts in times.items():
         wall, cpu = (statistics.median(t[i] for t in ts) for i in (0, 1))
-        print(f"{name:<9} wall {wall:6.3f} s {total / wall:8,.0f} rows/s {raw[0] / wall:5.0%} of raw | "
+        print(f"{name:<21} wall {wall:6.3f} s {total / wall:8,.0f} rows/s {raw[0] / wall:5.0%} of raw | "
               f"cpu {cpu:6.3f} s {total / cpu:8,.0f} rows/s {raw[1] / cpu:5.0%} of raw")
     return 0
 

@@ -97,3 +97,30 @@ def test_writing_the_same_input_again_changes_nothing(tmp_path, monkeypatch):
     first = dump(db).split("# api_usage")[0]
     write_everything(db)
     assert dump(db).split("# api_usage")[0] == first
+
+
+def test_the_pipeline_stores_every_posts_features_as_a_refresh_computes_them(tmp_path, monkeypatch):
+    """Post features written with the posts (the pipeline writes posts as parameter tuples,
+    not through upsert_posts): one per post after two crawls and the direct upserts, equal to
+    what a refresh computes from scratch."""
+    from microscout.heuristics import post_features
+    from microscout.heuristics.sponsored import SponsoredSettings
+    from microscout.store import features
+
+    fixed_now(monkeypatch)
+    db = tmp_path / "s.db"
+    write_everything(db)
+    con = sqlite3.connect(db)
+    try:
+        stored = sorted(con.execute("SELECT post_id, version, analysis FROM post_features"))
+        posts = [r[0] for r in con.execute("SELECT id FROM posts ORDER BY id")]
+    finally:
+        con.close()
+    default = post_features.settings_version(SponsoredSettings())
+    assert [(p, v) for p, v, _ in stored] == [(p, default) for p in posts]
+    store = open_store(db)
+    with store.conn:
+        store.execute("DELETE FROM post_features")
+    assert features.refresh(store).computed == len(posts)
+    assert sorted(store.execute("SELECT post_id, version, analysis FROM post_features").fetchall()) == stored
+    store.conn.close()
