@@ -187,7 +187,8 @@ def excluded_line(summary) -> str:
               help="Fill this budget (same currency as price_per_post) with the best expected engagement per dollar.")
 @click.option("--batch-size", type=int, default=500, show_default=True, help="Candidates judged per batch.")
 @click.option("--rejudge", is_flag=True,
-              help="Judge again even when neither the data nor the settings changed since the last run.")
+              help="Judge again even when neither the data nor the settings changed since the last run, "
+                   "or only weights or gates did (which re-scores the last verdicts).")
 @click.option("--json", "as_json", is_flag=True, help="Print the run and its shortlist as JSON instead of a table.")
 @with_env
 def command(env: Env, campaign: str, limit: int | None, budget: float | None, batch_size: int,
@@ -219,6 +220,9 @@ def command(env: Env, campaign: str, limit: int | None, budget: float | None, ba
     if summary.reused:
         console.print(f"Nothing changed since run {summary.run_id} (same data, settings and rules, judged today): "
                       f"showing it again; --rejudge judges anew.")
+    elif summary.rescored_from is not None:
+        console.print(f"Verdicts re-used from run {summary.rescored_from}: only weights/gates changed; re-scored "
+                      f"(--rejudge judges anew).")
     size = limit or spec.shortlist_size
     console.print(shortlist_table(db, summary.run_id, size, f"Shortlist: {campaign} (run {summary.run_id})"))
     console.print(f"Judged {summary.candidates} candidates with {len(rules)} rules; "
@@ -234,6 +238,7 @@ def command(env: Env, campaign: str, limit: int | None, budget: float | None, ba
 def run_json(db, config, spec, summary, size: int, rule_count: int, budget: float | None) -> dict:
     """What `shortlist --json` prints: the run, its exclusions and errors, the shortlist."""
     out = {"campaign": summary.campaign, "run_id": summary.run_id, "reused": bool(getattr(summary, "reused", False)),
+           "rescored_from": getattr(summary, "rescored_from", None),
            "rules": rule_count, "candidates": summary.candidates, "ranked": summary.candidates - summary.excluded,
            "excluded": summary.excluded, "excluded_by": summary.excluded_by, "errors": summary.errors,
            "errors_by_rule": summary.errors_by_rule, "shortlist": shortlist_rows(db, summary.run_id, size)}

@@ -6,6 +6,7 @@ at a time, and ranking happens in SQL.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 import sqlite3
@@ -13,13 +14,13 @@ import sys
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple, cast
 
 import sqlite_utils
 
 from microscout.config import Config
 from microscout.engine.evaluate import Evaluator
-from microscout.engine.rules import Rule
+from microscout.engine.rules import Rule, Verdict
 from microscout.store.queries import iter_candidates
 from microscout.store.runs import discard_run, interrupt_stale_runs, process_owner
 from microscout.store.writes import now_iso
@@ -37,6 +38,9 @@ class RunSummary:
     # True when nothing changed since run ``run_id`` (same data, settings, rules and day),
     # which is given again instead of judging anew.
     reused: bool = False
+    # The run whose verdicts this run copied and scored again (only weights, gates or
+    # scoring changed since), or None when this run judged.
+    rescored_from: int | None = None
 
 
 def _settings(evaluator: Evaluator) -> dict:
@@ -85,7 +89,8 @@ def data_version(db: sqlite_utils.Database) -> int | None:
     return row[0] if row else None
 
 
-def fingerprint(db: sqlite_utils.Database, evaluator: Evaluator, settings: dict) -> str | None:
+def fingerprint(db: sqlite_utils.Database, evaluator: Evaluator, settings: dict,
+                code: list | None = None) -> str | None:
     """What a run's result depends on: the data (data_version), the settings (the run's
     settings, scoring, the campaign, the platforms' tiers), the code of the rules, and the
     day it judges on (rules measure time from it: days since the last post, windows)."""
@@ -99,7 +104,31 @@ def fingerprint(db: sqlite_utils.Database, evaluator: Evaluator, settings: dict)
         "scoring": config.scoring.model_dump(mode="json"),
         "campaign": campaign.model_dump(mode="json"),
         "tiers": {p: config.platforms.get(p).model_dump(mode="json", include={"tiers"}) for p in campaign.platforms},
-        "code": _code_stamps(evaluator.rules),
+        "code": _code_stamps(evaluator.rules) if code is None else code,
+        "day": evaluator.now.astimezone(timezone.utc).date().isoformat(),
+    }
+    return hashlib.sha256(json.dumps(inputs, sort_keys=True, default=str).encode()).hexdigest()
+
+
+# Campaign fields only scoring reads: a change in them re-scores the last verdicts.
+SCORING_FIELDS = {"weights", "gates", "shortlist_size"}
+
+
+def verdicts_fingerprint(db: sqlite_utils.Database, evaluator: Evaluator, settings: dict,
+                         code: list | None = None) -> str | None:
+    """What a run's verdicts depend on: the data, the rules that judge and their options,
+    the rules' code, the day, the platforms' tiers and the campaign but for the fields only
+    scoring reads (weights, gates, shortlist_size). ``fingerprint`` adds the rest."""
+    version = data_version(db)
+    if version is None:
+        return None
+    config, campaign = evaluator.config, evaluator.campaign
+    inputs = {
+        "data": version,
+        "rules": settings["rules"],
+        "campaign": campaign.model_dump(mode="json", exclude=SCORING_FIELDS),
+        "tiers": {p: config.platforms.get(p).model_dump(mode="json", include={"tiers"}) for p in campaign.platforms},
+        "code": _code_stamps(evaluator.rules) if code is None else code,
         "day": evaluator.now.astimezone(timezone.utc).date().isoformat(),
     }
     return hashlib.sha256(json.dumps(inputs, sort_keys=True, default=str).encode()).hexdigest()
@@ -129,22 +158,29 @@ def run_shortlist(db: sqlite_utils.Database, config: Config, rules: dict[str, Ru
     evaluator = Evaluator(config, rules, campaign_name, now=now or datetime.now(timezone.utc))
     interrupt_stale_runs(db)
     settings = _settings(evaluator)
-    mark = fingerprint(db, evaluator, settings)
+    code = _code_stamps(evaluator.rules)
+    mark = fingerprint(db, evaluator, settings, code)
+    verdicts_mark = verdicts_fingerprint(db, evaluator, settings, code)
+    source: int | None = None
     if reuse and mark is not None:
         last = latest_run(db, campaign_name)
         if last is not None and last.get("fingerprint") == mark:
             return _reused(db, last)
+        if last is not None and verdicts_mark is not None and last.get("verdicts_fingerprint") == verdicts_mark:
+            source = last["id"]
     columns, values = ["campaign", "started_at", "status", "settings", "pid", "owner"], [
         campaign_name, now_iso(), "running", json.dumps(settings), os.getpid(), process_owner()]
     if mark is not None:
-        columns.append("fingerprint")
-        values.append(mark)
+        columns += ["fingerprint", "verdicts_fingerprint"]
+        values += [mark, verdicts_mark]
     with db.conn:
         cursor = db.execute(f"INSERT INTO shortlist_runs ({', '.join(columns)}) "
                             f"VALUES ({', '.join('?' * len(columns))})", values)
         run_id = cursor.lastrowid
     assert run_id is not None  # the INSERT just made the row
     try:
+        if source is not None:
+            return _rescore(db, evaluator, run_id, source, batch_size, progress)
         return _judge(db, evaluator, run_id, batch_size, progress)
     except BaseException as exc:
         # Whatever stopped the run (an error, Ctrl-C), no half-judged run stays behind; a
@@ -196,6 +232,13 @@ def _judge(db: sqlite_utils.Database, evaluator: Evaluator, run_id: int, batch_s
             if progress:
                 progress(summary.candidates)
     flush()
+    _finish(db, summary)
+    return summary
+
+
+def _finish(db: sqlite_utils.Database, summary: RunSummary) -> None:
+    """Rank the run's entries and mark it finished."""
+    run_id = summary.run_id
     with db.conn:
         # One pass over the ranked rows (a correlated subquery would redo the window per
         # row: quadratic, hours at 100,000 candidates). Ties break on reach, then on id,
@@ -209,6 +252,66 @@ def _judge(db: sqlite_utils.Database, evaluator: Evaluator, run_id: int, batch_s
         db.execute(
             "UPDATE shortlist_runs SET finished_at = ?, status = 'finished', candidates = ?, excluded = ?, "
             "errors = ? WHERE id = ?", [now_iso(), summary.candidates, summary.excluded, summary.errors, run_id])
+
+
+class _Stored(NamedTuple):
+    outcome: str
+    score: float
+    reason: str
+
+
+def _rescore(db: sqlite_utils.Database, evaluator: Evaluator, run_id: int, source: int, batch_size: int,
+             progress: Callable[[int], None] | None) -> RunSummary:
+    """Only weights, gates or scoring changed since run ``source``: copy its verdicts and
+    entries in SQL, score the verdicts again with Evaluator.score (the same code, in the
+    same rule order, as a judging run) and rank in SQL."""
+    summary = RunSummary(run_id=run_id, campaign=evaluator.campaign_name, rescored_from=source)
+    order = {}  # each platform's judging rules in the order a judging run scores them
+    for platform in evaluator.campaign.platforms:
+        order[platform] = [rule.name for rule, _ in evaluator.setup(platform)[1]]
+    rows: list[tuple] = []
+
+    def flush() -> None:
+        db.conn.executemany("UPDATE shortlist_entries SET score = ?, excluded_by = ?, reasons = ? "
+                            "WHERE run_id = ? AND profile_id = ?", rows)
+        rows.clear()
+
+    with db.conn:
+        db.execute("INSERT INTO verdicts (run_id, profile_id, rule, outcome, score, reason, evidence) "
+                   "SELECT ?, profile_id, rule, outcome, score, reason, evidence FROM verdicts WHERE run_id = ?",
+                   [run_id, source])
+        db.execute("INSERT INTO shortlist_entries (run_id, profile_id, platform, handle, tier, followers, "
+                   "engagement_rate) SELECT ?, profile_id, platform, handle, tier, followers, engagement_rate "
+                   "FROM shortlist_entries WHERE run_id = ?", [run_id, source])
+        # Each candidate of the old run with its verdicts, a candidate at a time (the primary
+        # keys' order); a candidate no rule judged has none and scores as a judging run scores it.
+        cursor = db.conn.execute(
+            "SELECT e.profile_id, e.platform, v.rule, v.outcome, v.score, v.reason FROM shortlist_entries e "
+            "LEFT JOIN verdicts v ON v.run_id = e.run_id AND v.profile_id = e.profile_id "
+            "WHERE e.run_id = ? ORDER BY e.profile_id", [source])
+        for (profile_id, platform), group in itertools.groupby(cursor, key=lambda r: (r[0], r[1])):
+            # What Evaluator.score reads of a Verdict (outcome, score, reason), without
+            # building one: pydantic's model_construct would be a third of the re-score.
+            stored = {r[2]: cast(Verdict, _Stored(r[3], r[4], r[5])) for r in group if r[2] is not None}
+            verdicts = {name: stored[name] for name in order.get(platform, []) if name in stored}
+            verdicts.update(stored)  # a rule no longer active (cannot be: same fingerprint) keeps its place last
+            scored = evaluator.score(verdicts)
+            rows.append((scored.score, scored.excluded_by, json.dumps(scored.reasons, ensure_ascii=False),
+                         run_id, profile_id))
+            summary.candidates += 1
+            for name, v in verdicts.items():
+                if v.outcome == "error":
+                    summary.errors += 1
+                    summary.errors_by_rule[name] = summary.errors_by_rule.get(name, 0) + 1
+            if scored.excluded_by:
+                summary.excluded += 1
+                summary.excluded_by[scored.excluded_by] = summary.excluded_by.get(scored.excluded_by, 0) + 1
+            if len(rows) >= batch_size:
+                flush()
+                if progress:
+                    progress(summary.candidates)
+        flush()
+    _finish(db, summary)
     return summary
 
 

@@ -128,6 +128,9 @@ def shortlist_step(job: Job) -> str:
     summary = run_shortlist(job.db, job.config, job.rules, job.schedule.campaign, reuse=True)
     if summary.reused:
         return f"nothing changed since shortlist run {summary.run_id}: re-used it"
+    if summary.rescored_from is not None:
+        return (f"shortlist run {summary.run_id}: verdicts re-used from run {summary.rescored_from} "
+                f"(only weights/gates changed), re-scored; ranked {summary.candidates - summary.excluded}")
     return (f"shortlist run {summary.run_id}: judged {summary.candidates}, "
             f"ranked {summary.candidates - summary.excluded}")
 

@@ -294,6 +294,14 @@ def m008_post_features(db: sqlite_utils.Database) -> None:
         """)
 
 
+@migrations()
+def m009_shortlist_verdicts_fingerprint(db: sqlite_utils.Database) -> None:
+    # What a run's verdicts depend on (data, rule options, rule code, day, tiers, the
+    # campaign but its weights and gates): when only weights or gates changed, `shortlist`
+    # copies the verdicts of the last run and scores them again (issue #12).
+    db.execute("ALTER TABLE shortlist_runs ADD COLUMN verdicts_fingerprint TEXT")
+
+
 def _run(db: sqlite_utils.Database, script: str) -> None:
     # executescript() would COMMIT first; statement by statement keeps the migration
     # and its record in one transaction.
