@@ -8,6 +8,8 @@ State, in ``app.platform_state["tiktok"]`` (tests may set the first four):
 ``clients`` {client_key: client_secret} accepted (default CLIENT_KEY/CLIENT_SECRET);
 ``token_lifetime`` seconds a token works (default 7200) and ``announced_lifetime`` the
 ``expires_in`` the token answer gives (default: the same; larger = tokens that die early);
+``token_uses`` how many research calls a token answers before it dies (default: no limit;
+expiry that does not depend on the machine's speed);
 ``rate_limited`` how many of the next research calls answer 429 rate_limit_exceeded;
 ``refuse_cursor`` how many of the next video/query pages past the first answer
 invalid_params "Invalid count or cursor" (as the real API does now and then, mid-pagination);
@@ -117,8 +119,17 @@ def _authorized(app, header: str) -> bool:
     if not header.lower().startswith("bearer "):
         return False
     state = _state(app)
-    issued = state.get("tokens", {}).get(header[7:].strip())
-    return issued is not None and time.time() - issued < state.get("token_lifetime", LIFETIME)
+    token = header[7:].strip()
+    issued = state.get("tokens", {}).get(token)
+    if issued is None or time.time() - issued >= state.get("token_lifetime", LIFETIME):
+        return False
+    uses = state.get("token_uses")
+    if uses is not None:  # a token that dies after so many calls: expiry a test can count on
+        with app._lock:
+            used = state.setdefault("uses", {})
+            used[token] = used.get(token, 0) + 1
+            return used[token] <= uses
+    return True
 
 
 def _invalid(message: str):
