@@ -68,12 +68,12 @@ def sb():
 
 @pytest.fixture(scope="module")
 def crawled(sb, tmp_path_factory):
-    """One crawl: every token dies after 15 research calls although the API announced 2 h
+    """One crawl: every token dies after 40 research calls although the API announced 2 h
     (the crawler learns it from 401 access_token_invalid), and the first two research calls
     answer 429. Counted in calls, not seconds, so a fast or a loaded machine sees the same."""
     folder = tmp_path_factory.mktemp("tiktok")
     state = sb.platform_state["tiktok"]
-    state.update(token_uses=15, announced_lifetime=7200, rate_limited=2)
+    state.update(token_uses=40, announced_lifetime=7200, rate_limited=2)
     config = write_config(folder, sb.url)
     try:
         result = run_crawl(config, "tiktok", "--hashtag", TAG, "--json", env=creds(MICROSCOUT_LOG_LEVEL="DEBUG"),
@@ -92,7 +92,7 @@ def test_crawl_finishes_through_expired_tokens_and_429s(crawled):
     (run,) = rows(folder / "scout.db", "SELECT status, stats FROM crawl_runs")
     stats = json.loads(run["stats"])
     assert run["status"] == "finished"
-    # announced for 2 h, each token died after 15 calls: only the 401s can have renewed it
+    # announced for 2 h, each token died after 40 calls: only the 401s can have renewed it
     assert sb.platform_state["tiktok"]["calls"]["/v2/oauth/token/"] >= 2
     assert stats["rate_limit_wait_seconds"] >= 1 and stats["reason"] == "finished"
 
