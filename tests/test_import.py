@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 import lzma
 import os
-import sqlite3
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from microscout.cli import cli
+from tests.crawlers.conftest import rows
 
 CONFIG = """
 database = "scout.db"
@@ -47,15 +47,6 @@ def run(tmp_path: Path, *args: str):
     (tmp_path / "config.toml").write_text(CONFIG)
     return CliRunner().invoke(cli, [*args, "--config", str(tmp_path / "config.toml"),
                                     "--db", str(tmp_path / "scout.db")])
-
-
-def rows(db: Path, sql: str, params=()) -> list[dict]:
-    con = sqlite3.connect(db)
-    con.row_factory = sqlite3.Row
-    try:
-        return [dict(r) for r in con.execute(sql, params)]
-    finally:
-        con.close()
 
 
 def counts(db: Path) -> dict[str, int]:

@@ -42,6 +42,17 @@ class RunSummary:
     # scoring changed since), or None when this run judged.
     rescored_from: int | None = None
 
+    def count(self, verdicts: dict, excluded_by: str | None) -> None:
+        """One judged candidate: its rule errors and its exclusion."""
+        self.candidates += 1
+        for name, v in verdicts.items():
+            if v.outcome == "error":
+                self.errors += 1
+                self.errors_by_rule[name] = self.errors_by_rule.get(name, 0) + 1
+        if excluded_by:
+            self.excluded += 1
+            self.excluded_by[excluded_by] = self.excluded_by.get(excluded_by, 0) + 1
+
 
 def _settings(evaluator: Evaluator) -> dict:
     """What the run judged with, so a result can always be traced to its rules."""
@@ -215,18 +226,12 @@ def _judge(db: sqlite_utils.Database, evaluator: Evaluator, run_id: int, batch_s
         for name, v in verdicts.items():
             verdict_rows.append((run_id, profile.id, name, v.outcome, v.score, v.reason,
                                  json.dumps(v.evidence, default=str, ensure_ascii=False)))
-            if v.outcome == "error":
-                summary.errors += 1
-                summary.errors_by_rule[name] = summary.errors_by_rule.get(name, 0) + 1
         rate = evaluator.metric(verdicts, "engagement_rate")
         context, _ = evaluator.setup(profile.platform)
         entry_rows.append((run_id, profile.id, profile.platform, profile.handle,
                            context.tier_of(profile.followers), profile.followers, rate, scored.score,
                            scored.excluded_by, json.dumps(scored.reasons, ensure_ascii=False)))
-        summary.candidates += 1
-        if scored.excluded_by:
-            summary.excluded += 1
-            summary.excluded_by[scored.excluded_by] = summary.excluded_by.get(scored.excluded_by, 0) + 1
+        summary.count(verdicts, scored.excluded_by)
         if len(entry_rows) >= batch_size:
             flush()
             if progress:
@@ -298,14 +303,7 @@ def _rescore(db: sqlite_utils.Database, evaluator: Evaluator, run_id: int, sourc
             scored = evaluator.score(verdicts)
             rows.append((scored.score, scored.excluded_by, json.dumps(scored.reasons, ensure_ascii=False),
                          run_id, profile_id))
-            summary.candidates += 1
-            for name, v in verdicts.items():
-                if v.outcome == "error":
-                    summary.errors += 1
-                    summary.errors_by_rule[name] = summary.errors_by_rule.get(name, 0) + 1
-            if scored.excluded_by:
-                summary.excluded += 1
-                summary.excluded_by[scored.excluded_by] = summary.excluded_by.get(scored.excluded_by, 0) + 1
+            summary.count(verdicts, scored.excluded_by)
             if len(rows) >= batch_size:
                 flush()
                 if progress:
