@@ -21,7 +21,7 @@ import sqlite_utils
 from microscout.config import Config
 from microscout.engine.evaluate import Evaluator
 from microscout.engine.rules import Rule, Verdict
-from microscout.store.queries import iter_candidates
+from microscout.store.queries import iter_profile_batches, load_candidates
 from microscout.store.runs import discard_run, interrupt_stale_runs, process_owner
 from microscout.store.writes import now_iso
 
@@ -44,11 +44,14 @@ class RunSummary:
 
     def count(self, verdicts: dict, excluded_by: str | None) -> None:
         """One judged candidate: its rule errors and its exclusion."""
+        self.count_judged(tuple(name for name, v in verdicts.items() if v.outcome == "error"), excluded_by)
+
+    def count_judged(self, errors: tuple[str, ...], excluded_by: str | None) -> None:
+        """One judged candidate, given the rules that raised on it and what excluded it."""
         self.candidates += 1
-        for name, v in verdicts.items():
-            if v.outcome == "error":
-                self.errors += 1
-                self.errors_by_rule[name] = self.errors_by_rule.get(name, 0) + 1
+        for name in errors:
+            self.errors += 1
+            self.errors_by_rule[name] = self.errors_by_rule.get(name, 0) + 1
         if excluded_by:
             self.excluded += 1
             self.excluded_by[excluded_by] = self.excluded_by.get(excluded_by, 0) + 1
@@ -203,40 +206,49 @@ def run_shortlist(db: sqlite_utils.Database, config: Config, rules: dict[str, Ru
         raise
 
 
-def _judge(db: sqlite_utils.Database, evaluator: Evaluator, run_id: int, batch_size: int,
-           progress: Callable[[int], None] | None) -> RunSummary:
-    campaign, campaign_name = evaluator.campaign, evaluator.campaign_name
-    summary = RunSummary(run_id=run_id, campaign=campaign_name)
-    verdict_rows: list[tuple] = []
-    entry_rows: list[tuple] = []
+@dataclass
+class JudgedBatch:
+    """One batch of candidates judged: rows ready to insert, and what to count per candidate."""
+    verdict_rows: list[tuple] = field(default_factory=list)
+    entry_rows: list[tuple] = field(default_factory=list)
+    counts: list[tuple[tuple[str, ...], str | None]] = field(default_factory=list)  # (erring rules, excluded_by)
 
-    def flush() -> None:
-        with db.conn:
-            db.conn.executemany("INSERT INTO verdicts VALUES (?, ?, ?, ?, ?, ?, ?)", verdict_rows)
-            db.conn.executemany(
-                "INSERT INTO shortlist_entries (run_id, profile_id, platform, handle, tier, followers, "
-                "engagement_rate, score, excluded_by, reasons) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", entry_rows)
-        verdict_rows.clear()
-        entry_rows.clear()
 
-    for candidate in iter_candidates(db, platforms=campaign.platforms, batch_size=batch_size):
+def judge_batch(db: sqlite_utils.Database, evaluator: Evaluator, run_id: int, profile_rows: list[dict]) -> JudgedBatch:
+    """Judge the candidates of these profile rows (``SELECT * FROM profiles``): verdict and
+    entry rows for run ``run_id``. Reads the store only, so any process may run it."""
+    out = JudgedBatch()
+    for candidate in load_candidates(db, profile_rows):
         profile = candidate.profile
         verdicts = evaluator.evaluate(candidate)
         scored = evaluator.score(verdicts)
         for name, v in verdicts.items():
-            verdict_rows.append((run_id, profile.id, name, v.outcome, v.score, v.reason,
-                                 json.dumps(v.evidence, default=str, ensure_ascii=False)))
+            out.verdict_rows.append((run_id, profile.id, name, v.outcome, v.score, v.reason,
+                                     json.dumps(v.evidence, default=str, ensure_ascii=False)))
         rate = evaluator.metric(verdicts, "engagement_rate")
         context, _ = evaluator.setup(profile.platform)
-        entry_rows.append((run_id, profile.id, profile.platform, profile.handle,
-                           context.tier_of(profile.followers), profile.followers, rate, scored.score,
-                           scored.excluded_by, json.dumps(scored.reasons, ensure_ascii=False)))
-        summary.count(verdicts, scored.excluded_by)
-        if len(entry_rows) >= batch_size:
-            flush()
-            if progress:
-                progress(summary.candidates)
-    flush()
+        out.entry_rows.append((run_id, profile.id, profile.platform, profile.handle,
+                               context.tier_of(profile.followers), profile.followers, rate, scored.score,
+                               scored.excluded_by, json.dumps(scored.reasons, ensure_ascii=False)))
+        out.counts.append((tuple(n for n, v in verdicts.items() if v.outcome == "error"), scored.excluded_by))
+    return out
+
+
+def _judge(db: sqlite_utils.Database, evaluator: Evaluator, run_id: int, batch_size: int,
+           progress: Callable[[int], None] | None) -> RunSummary:
+    summary = RunSummary(run_id=run_id, campaign=evaluator.campaign_name)
+    for rows in iter_profile_batches(db, platforms=evaluator.campaign.platforms, batch_size=batch_size):
+        judged = judge_batch(db, evaluator, run_id, rows)
+        with db.conn:
+            db.conn.executemany("INSERT INTO verdicts VALUES (?, ?, ?, ?, ?, ?, ?)", judged.verdict_rows)
+            db.conn.executemany(
+                "INSERT INTO shortlist_entries (run_id, profile_id, platform, handle, tier, followers, "
+                "engagement_rate, score, excluded_by, reasons) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                judged.entry_rows)
+        for errors, excluded_by in judged.counts:
+            summary.count_judged(errors, excluded_by)
+        if progress:
+            progress(summary.candidates)
     _finish(db, summary)
     return summary
 

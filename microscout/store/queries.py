@@ -52,6 +52,13 @@ def profile_from_row(r: dict) -> Profile:
 def iter_candidates(db: sqlite_utils.Database, platforms: list[str] | None = None,
                     batch_size: int = 500) -> Iterator[Candidate]:
     """Every profile not opted out, with its posts, replies, follower sample and history."""
+    for rows in iter_profile_batches(db, platforms, batch_size):
+        yield from load_candidates(db, rows)
+
+
+def iter_profile_batches(db: sqlite_utils.Database, platforms: list[str] | None = None,
+                         batch_size: int = 500) -> Iterator[list[dict]]:
+    """The profile rows of every profile not opted out, ``batch_size`` at a time, in id order."""
     last_id = 0
     where = "opted_out = 0 AND id > ?"
     extra: list = []
@@ -64,7 +71,7 @@ def iter_candidates(db: sqlite_utils.Database, platforms: list[str] | None = Non
         if not rows:
             return
         last_id = rows[-1]["id"]
-        yield from load_candidates(db, rows)
+        yield rows
 
 
 _JSON_LISTS: dict[str, tuple[str, ...]] = {}
