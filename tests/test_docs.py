@@ -76,7 +76,7 @@ def test_every_field_of_the_contract_says_what_it_holds():
     from microscout.engine import candidate, rules
 
     for cls in (candidate.Candidate, candidate.Profile, candidate.Post, candidate.Comment, candidate.Follower,
-                candidate.Snapshot, rules.Rule, rules.RuleContext):
+                candidate.Snapshot, rules.Rule, rules.RuleContext, rules.Batch):
         for f in dataclasses.fields(cls):
             assert f.metadata.get("doc"), f"{cls.__name__}.{f.name} has no doc"
     for name, f in rules.Verdict.model_fields.items():

@@ -8,15 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from pydantic import BaseModel, ValidationError
 
 from microscout.config import Campaign, Config, ConfigError
-from microscout.engine.rules import Need, Rule, RuleContext, Verdict
+from microscout.engine.rules import Batch, Need, Rule, RuleContext, Verdict
 
 if TYPE_CHECKING:  # annotations only
-    from microscout.models import Candidate
+    from microscout.models import Candidate, Profile
 
 ENGINE_KEYS = ("enabled",)
 
@@ -141,6 +141,40 @@ class Evaluator:
             verdicts[rule.name] = run_rule(rule, candidate, options, context)
         return verdicts
 
+    def evaluate_rows(self, db: Any, profile_rows: list[dict]) -> list[tuple[Profile, dict[str, Verdict]]]:
+        """Judge the candidates of these profile rows (``SELECT * FROM profiles``), in their
+        order. Rules with a batch form judge each platform's candidates at once from the
+        store; the others get candidates loaded with just the data they declare they need."""
+        from microscout.store.queries import load_candidates
+
+        by_platform: dict[str, list[dict]] = {}
+        for row in profile_rows:
+            by_platform.setdefault(row["platform"], []).append(row)
+        judged: dict[int, tuple[Profile, dict[str, Verdict]]] = {}
+        for platform, rows in by_platform.items():
+            context, active = self.setup(platform)
+            simple_needs = {need for rule, _ in active if rule.evaluate_batch is None for need in rule.needs}
+            candidates = load_candidates(db, rows, needs=simple_needs)
+            batched: dict[str, Mapping[int, Verdict]] = {}
+            batch = Batch(db.conn, {c.profile.id: c.profile for c in candidates},
+                          {c.profile.id: c.fetched for c in candidates})
+            full: list[Candidate] = []
+
+            def with_all_data(rows: list[dict] = rows, full: list[Candidate] = full) -> list[Candidate]:
+                if not full:
+                    full.extend(load_candidates(db, rows))
+                return full
+
+            for rule, options in active:
+                if rule.evaluate_batch is not None:
+                    batched[rule.name] = run_batch(rule, batch, options, context, with_all_data)
+            for candidate in candidates:
+                pid = candidate.profile.id
+                judged[pid] = (candidate.profile, {
+                    rule.name: batched[rule.name][pid] if rule.name in batched else
+                    run_rule(rule, candidate, options, context) for rule, options in active})
+        return [judged[row["id"]] for row in profile_rows]
+
     def metric(self, verdicts: dict[str, Verdict], name: str) -> Any:
         """A shortlist metric (rules.METRICS) from the first judging rule that declares it."""
         for rule_name, verdict in verdicts.items():
@@ -180,6 +214,21 @@ class Evaluator:
         else:
             reasons = [f"{n}: {v.reason}" for _, _, n, v in impact[:2]]
         return Scored(score=round(total / weights, 4) if weights else 0.0, excluded_by=excluded_by, reasons=reasons)
+
+
+def run_batch(rule: Rule, batch: Batch, options: BaseModel, context: RuleContext,
+              candidates: Callable[[], list[Candidate]]) -> dict[int, Verdict]:
+    """A rule's batch form on one batch. Should it raise, or leave out or mistype a
+    candidate's verdict, the simple form judges the batch instead (``candidates()`` loads
+    them), so a batch-form bug costs time, never a verdict."""
+    try:
+        assert rule.evaluate_batch is not None
+        verdicts = dict(rule.evaluate_batch(batch, options, context))
+        if set(verdicts) == set(batch.profiles) and all(isinstance(v, Verdict) for v in verdicts.values()):
+            return verdicts
+    except Exception:  # noqa: BLE001 - the simple form below says what is wrong, per candidate
+        pass
+    return {c.profile.id: run_rule(rule, c, options, context) for c in candidates()}
 
 
 def run_rule(rule: Rule, candidate: Candidate, options: BaseModel, context: RuleContext) -> Verdict:

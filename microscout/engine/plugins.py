@@ -183,6 +183,12 @@ def _check_rule(rule: Any, plugin: str) -> Rule:
     if unknown:
         raise PluginError(f"plugin {plugin}: rule {rule.name!r} declares unknown metrics {sorted(unknown)}; "
                           f"the engine's metrics are: {', '.join(METRICS)}")
+    if not callable(rule.evaluate):
+        raise PluginError(f"plugin {plugin}: rule {rule.name!r} evaluate must be a function "
+                          "evaluate(candidate, options, context) -> Verdict")
+    if rule.evaluate_batch is not None and not callable(rule.evaluate_batch):
+        raise PluginError(f"plugin {plugin}: rule {rule.name!r} evaluate_batch must be a function "
+                          "evaluate_batch(batch, options, context) -> {profile id: Verdict}, or None")
     needs = frozenset(Need(n) for n in rule.needs)
     if rule.prefilter and needs != {Need.PROFILE}:
         raise PluginError(f"plugin {plugin}: rule {rule.name!r} is a prefilter, so it may need only the profile")

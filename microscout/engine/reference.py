@@ -61,7 +61,9 @@ def render() -> str:
             "### `Need` (`from microscout import Need`)", "", "| value | the rule reads |", "|---|---|",
             *[f"| `Need.{n.name}` | {n.doc} |" for n in rules.Need], "",
             "### `RuleContext` (the `context` argument)", "", *_table(rules.RuleContext), "",
-            "`context.tier_of(followers)`: " + _doc(rules.RuleContext.tier_of), ""]
+            "`context.tier_of(followers)`: " + _doc(rules.RuleContext.tier_of), "",
+            "### `Batch` (the `batch` argument of `Rule.evaluate_batch`)", "", _doc(rules.Batch), "",
+            *_table(rules.Batch), "", "`batch.in_ids()`: " + _doc(rules.Batch.in_ids), ""]
     for cls in (candidate.Candidate, candidate.Profile, candidate.Post, candidate.Comment, candidate.Follower,
                 candidate.Snapshot):
         out += [f"### `{cls.__name__}` (`microscout.models`)", "", *_table(cls), ""]

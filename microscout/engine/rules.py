@@ -1,20 +1,24 @@
 """What a rule is and what it returns.
 
 A rule is registered once (``register(Rule(...))`` from a ``register_rules`` hook) and
-evaluated once per candidate: ``evaluate(candidate, options, context) -> Verdict``.
+evaluated once per candidate: ``evaluate(candidate, options, context) -> Verdict``. A rule
+may also offer a batch form, ``evaluate_batch(batch, options, context)``, which reads the
+rows of many candidates from the store at once; the engine then uses it instead.
 """
 from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Callable, Literal
+from typing import TYPE_CHECKING, Any, Callable, Literal, Mapping
 
 from pydantic import BaseModel, ConfigDict, Field
 
 if TYPE_CHECKING:
+    import sqlite3
+
     from microscout.config import Campaign, Platform
-    from microscout.models import Candidate
+    from microscout.models import Candidate, Profile
 
 Outcome = Literal["pass", "warn", "fail", "unknown", "error"]
 OUTCOMES: tuple[Outcome, ...] = ("pass", "warn", "fail", "unknown", "error")
@@ -94,6 +98,26 @@ class RuleContext:
 
 
 @dataclass(frozen=True)
+class Batch:
+    """Candidates of one platform judged together, for a rule's batch form.
+
+    The rule reads the rows it needs itself, with SQL over ``conn``, for the profile ids
+    in ``profiles`` (``profile_id`` in posts, comments, follower_samples and
+    profile_snapshots; ``in_ids()`` gives the placeholders and parameters)."""
+
+    conn: "sqlite3.Connection" = field(metadata={"doc": "the store, to read from only (SELECT); the engine writes "
+                                                        "verdicts through its own transaction"})
+    profiles: "Mapping[int, Profile]" = field(metadata={"doc": "the candidates' profiles by store id, in id order"})
+    fetched: Mapping[int, frozenset[str]] = field(metadata={
+        "doc": "by store id, which kinds of data the crawl fetched (as Candidate.fetched)"})
+
+    def in_ids(self) -> tuple[str, list[int]]:
+        """``("?, ?, ...", ids)`` for ``WHERE profile_id IN (...)``."""
+        ids = list(self.profiles)
+        return ", ".join("?" * len(ids)), ids
+
+
+@dataclass(frozen=True)
 class Rule:
     """A named judgement with documented options.
 
@@ -117,4 +141,8 @@ class Rule:
     gate: bool = field(default=False, metadata={"doc": "a fail excludes the candidate in every campaign"})
     metrics: frozenset[str] = field(default_factory=frozenset, metadata={
         "doc": "the shortlist metrics (METRICS) its evidence carries under those keys, e.g. engagement_rate"})
+    evaluate_batch: Callable[[Batch, BaseModel, RuleContext], Mapping[int, Verdict]] | None = field(
+        default=None, metadata={"doc": "optional faster form: the Verdict of every candidate of a Batch, by store id, "
+                                       "the same as evaluate's; the engine prefers it and falls back to evaluate "
+                                       "for the batch if it raises or leaves a candidate out"})
     plugin: str = field(default="", metadata={"doc": "filled in by the engine: which plugin registered it"})

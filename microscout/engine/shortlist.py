@@ -21,7 +21,7 @@ import sqlite_utils
 from microscout.config import Config
 from microscout.engine.evaluate import Evaluator
 from microscout.engine.rules import Rule, Verdict
-from microscout.store.queries import iter_profile_batches, load_candidates
+from microscout.store.queries import iter_profile_batches
 from microscout.store.runs import discard_run, interrupt_stale_runs, process_owner
 from microscout.store.writes import now_iso
 
@@ -218,9 +218,7 @@ def judge_batch(db: sqlite_utils.Database, evaluator: Evaluator, run_id: int, pr
     """Judge the candidates of these profile rows (``SELECT * FROM profiles``): verdict and
     entry rows for run ``run_id``. Reads the store only, so any process may run it."""
     out = JudgedBatch()
-    for candidate in load_candidates(db, profile_rows):
-        profile = candidate.profile
-        verdicts = evaluator.evaluate(candidate)
+    for profile, verdicts in evaluator.evaluate_rows(db, profile_rows):
         scored = evaluator.score(verdicts)
         for name, v in verdicts.items():
             out.verdict_rows.append((run_id, profile.id, name, v.outcome, v.score, v.reason,

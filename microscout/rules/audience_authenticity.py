@@ -10,7 +10,7 @@ decided on the estimated real share.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable, NamedTuple, Sequence
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -51,12 +51,59 @@ class Options(BaseModel):
 
 
 def evaluate(candidate, options: Options, context) -> Verdict:
-    followers = candidate.followers
+    return judge_sample(candidate.followers, candidate.profile.collections_hidden, candidate.fetched, options,
+                        AccountFeatures.from_follower)
+
+
+class _FollowerRow(NamedTuple):
+    """A follower_samples row with the values a Follower would hold (dates unparsed)."""
+    platform_id: str
+    handle: str
+    display_name: str
+    bio: str
+    has_avatar: bool
+    followers: int | None
+    following: int | None
+    posts_count: int | None
+    created_at: str | None
+    last_post_at: str | None
+    bot: bool | None
+
+
+def _features(row: _FollowerRow) -> AccountFeatures:
+    from microscout.store.queries import parse_timestamp  # only here: `microscout rules` loads this module
+
+    return AccountFeatures.from_follower(row._replace(created_at=parse_timestamp(row.created_at),
+                                                      last_post_at=parse_timestamp(row.last_post_at)))
+
+
+def evaluate_batch(batch, options: Options, context) -> dict[int, Verdict]:
+    """evaluate's verdicts for a whole batch, from the follower rows as tuples: the same
+    rows in the same order as the candidates' (store.queries), without building a Follower
+    or parsing a date for each."""
+    marks, ids = batch.in_ids()
+    samples: dict[int, list[_FollowerRow]] = {i: [] for i in ids}
+    cursor = batch.conn.execute(
+        "SELECT profile_id, platform_id, handle, display_name, bio, has_avatar, followers, following, posts_count, "
+        f"created_at, last_post_at, bot FROM follower_samples WHERE profile_id IN ({marks}) "
+        "ORDER BY profile_id, platform_id", ids)
+    for (profile_id, platform_id, handle, name, bio, avatar, followers, following, posts, created, last,
+         bot) in cursor:
+        samples[profile_id].append(_FollowerRow(
+            platform_id, handle or "", name or "", bio or "", bool(avatar) if avatar is not None else True,
+            followers, following, posts, created, last, None if bot is None else bool(bot)))
+    return {i: judge_sample(samples[i], batch.profiles[i].collections_hidden, batch.fetched[i], options, _features)
+            for i in ids}
+
+
+def judge_sample(followers: Sequence[Any], collections_hidden: bool, fetched: frozenset[str], options: Options,
+                 features_of: Callable[[Any], AccountFeatures]) -> Verdict:
+    """The verdict on one candidate's follower sample (Follower objects or rows alike)."""
     if not followers:
-        if candidate.profile.collections_hidden:
+        if collections_hidden:
             return Verdict.unknown("the account hides its followers, so the audience cannot be sampled",
                                    sample=0, reason_code="collections_hidden")
-        if "followers" not in candidate.fetched:
+        if "followers" not in fetched:
             return Verdict.unknown("no follower sample was fetched for this account",
                                    sample=0, reason_code="not_fetched")
         return Verdict.unknown("the follower sample is empty", sample=0, reason_code="empty_sample")
@@ -77,7 +124,7 @@ def evaluate(candidate, options: Options, context) -> Verdict:
         label = label_of(follower)
         counts[label] += 1
         if label not in ("real", "dormant") and len(flagged) < options.examples:
-            verdict = classify_account(AccountFeatures.from_follower(follower), t)
+            verdict = classify_account(features_of(follower), t)
             flagged.append({"handle": follower.handle, "class": verdict.label, "reasons": verdict.reasons})
     n = len(followers)
     bots = counts["bot"]
@@ -121,4 +168,5 @@ def register_rules(register):
     register(Rule(name="audience_authenticity",
                   summary="Estimated real share of the audience from a follower sample, "
                           "corrected for the check's error, with a 95% interval",
-                  options=Options, needs=frozenset({Need.FOLLOWERS}), evaluate=evaluate))
+                  options=Options, needs=frozenset({Need.FOLLOWERS}), evaluate=evaluate,
+                  evaluate_batch=evaluate_batch))

@@ -6,7 +6,7 @@ with the audience) and must not dilute or inflate the audience's generic share.
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
+from typing import Any, Mapping, NamedTuple, Sequence
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -53,13 +53,40 @@ def _by_creator(comment, profile, handle: str | None = None) -> bool:
 
 
 def evaluate(candidate, options: Options, context) -> Verdict:
-    profile = candidate.profile
-    if not candidate.comments and "comments" not in candidate.fetched:
+    return judge_comments(candidate.comments, candidate.profile, candidate.fetched, options)
+
+
+class _CommentRow(NamedTuple):
+    """What the rule reads of a comments row, with the values a Comment would hold."""
+    platform_id: str
+    post_id: str
+    author_id: str
+    author_handle: str
+    text: str
+
+
+def evaluate_batch(batch, options: Options, context) -> dict[int, Verdict]:
+    """evaluate's verdicts for a whole batch, from the comment rows as tuples, in the order
+    the candidates' comments are loaded (store.queries: by created_at)."""
+    marks, ids = batch.in_ids()
+    by_profile: dict[int, dict[str, list[_CommentRow]]] = {i: {} for i in ids}
+    cursor = batch.conn.execute("SELECT profile_id, platform_id, post_platform_id, author_id, author_handle, text "
+                                f"FROM comments WHERE profile_id IN ({marks}) ORDER BY created_at, id", ids)
+    for profile_id, platform_id, post_id, author_id, author_handle, text in cursor:
+        by_profile[profile_id].setdefault(post_id, []).append(
+            _CommentRow(platform_id, post_id, author_id or "", author_handle or "", text or ""))
+    return {i: judge_comments(by_profile[i], batch.profiles[i], batch.fetched[i], options) for i in ids}
+
+
+def judge_comments(by_post: Mapping[str, Sequence[Any]], profile, fetched: frozenset[str],
+                   options: Options) -> Verdict:
+    """The verdict on one candidate's comments, by post (Comment objects or rows alike)."""
+    if not by_post and "comments" not in fetched:
         return Verdict.unknown("no comments were fetched for this account", comments=0, reason_code="not_fetched")
     audience = []
     creator_replies = 0
     handle = profile.handle.lstrip("@").lower()
-    for post_id, comments in candidate.comments.items():
+    for post_id, comments in by_post.items():
         for comment in comments:
             if _by_creator(comment, profile, handle):
                 creator_replies += 1
@@ -80,7 +107,7 @@ def evaluate(candidate, options: Options, context) -> Verdict:
     low_quality = counts["generic"] + counts["spam"]
     share = low_quality / n
     low, high = wilson_interval(low_quality, n)
-    pod = _pods(candidate.comments, audience, options)
+    pod = _pods(by_post, audience, options)
     evidence = {"comments": n, "counts": {c: counts[c] for c in ("genuine", "generic", "spam")},
                 "generic_or_spam_share": round(share, 4), "generic_or_spam_ci95": [round(low, 4), round(high, 4)],
                 "creator_replies": creator_replies, "examples": examples, **pod}
@@ -128,4 +155,5 @@ def _pods(by_post: dict, audience: list, options: Options) -> dict:
 def register_rules(register):
     register(Rule(name="comment_quality",
                   summary="Share of generic or spam comments, engagement pods and creator replies",
-                  options=Options, needs=frozenset({Need.COMMENTS, Need.POSTS}), evaluate=evaluate))
+                  options=Options, needs=frozenset({Need.COMMENTS, Need.POSTS}), evaluate=evaluate,
+                  evaluate_batch=evaluate_batch))

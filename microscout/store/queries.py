@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from datetime import datetime, timezone
-from typing import Iterator
+from typing import Iterable, Iterator
 
 import sqlite_utils
 
@@ -99,10 +99,30 @@ def _tuples(db: sqlite_utils.Database, sql: str, params: list):
     return {d[0]: i for i, d in enumerate(cursor.description)}, cursor
 
 
-def load_candidates(db: sqlite_utils.Database, rows: list[dict]) -> list[Candidate]:
-    ids = [r["id"] for r in rows]
+# What load_candidates reads for each kind of data a rule may need.
+LOADS = ("posts", "comments", "followers", "history")
+
+
+def load_candidates(db: sqlite_utils.Database, rows: list[dict],
+                    needs: Iterable[str] = LOADS) -> list[Candidate]:
+    """Candidates of these profile rows with the data ``needs`` names (Need values or their
+    strings: posts, comments, followers, history); the rest is left empty."""
+    wanted = {str(getattr(n, "value", n)) for n in needs}
     by_id = {r["id"]: Candidate(profile=profile_from_row(r), fetched=frozenset(json.loads(r["fetched"] or "[]")))
              for r in rows}
+    if "posts" in wanted:
+        _load_posts(db, by_id)
+    if "comments" in wanted:
+        _load_comments(db, by_id)
+    if "followers" in wanted:
+        _load_followers(db, by_id)
+    if "history" in wanted:
+        _load_snapshots(db, by_id)
+    return list(by_id.values())
+
+
+def _load_posts(db: sqlite_utils.Database, by_id: dict[int, Candidate]) -> None:
+    ids = list(by_id)
     dt, json_list = _dt, _json_list
 
     c, cursor = _tuples(db, f"SELECT * FROM posts WHERE profile_id IN ({_in(ids)}) "
@@ -128,8 +148,11 @@ def load_candidates(db: sqlite_utils.Database, rows: list[dict]) -> list[Candida
         by_id[r[i_profile]].posts.append(post)
     _attach_post_features(db, ids, post_rows)
 
+
+def _load_comments(db: sqlite_utils.Database, by_id: dict[int, Candidate]) -> None:
+    ids, dt = list(by_id), _dt
     c, cursor = _tuples(db, f"SELECT * FROM comments WHERE profile_id IN ({_in(ids)}) "
-                            f"ORDER BY created_at", ids)
+                            f"ORDER BY created_at, id", ids)
     (i_profile, i_pid, i_post, i_author, i_handle, i_text, i_created, i_likes, i_author_followers) = (
         c["profile_id"], c["platform_id"], c["post_platform_id"], c["author_id"], c["author_handle"], c["text"],
         c["created_at"], c["likes"], c["author_followers"])
@@ -140,7 +163,11 @@ def load_candidates(db: sqlite_utils.Database, rows: list[dict]) -> list[Candida
             author_handle=r[i_handle] or "", text=r[i_text] or "", created_at=dt(r[i_created]),
             likes=r[i_likes], author_followers=r[i_author_followers]))
 
-    c, cursor = _tuples(db, f"SELECT * FROM follower_samples WHERE profile_id IN ({_in(ids)})", ids)
+
+def _load_followers(db: sqlite_utils.Database, by_id: dict[int, Candidate]) -> None:
+    ids, dt = list(by_id), _dt
+    c, cursor = _tuples(db, f"SELECT * FROM follower_samples WHERE profile_id IN ({_in(ids)}) "
+                            "ORDER BY profile_id, platform_id", ids)
     (i_profile, i_pid, i_handle, i_name, i_bio, i_avatar, i_followers, i_following, i_posts, i_created,
      i_last, i_bot) = (
         c["profile_id"], c["platform_id"], c["handle"], c["display_name"], c["bio"], c["has_avatar"],
@@ -154,6 +181,9 @@ def load_candidates(db: sqlite_utils.Database, rows: list[dict]) -> list[Candida
             created_at=dt(r[i_created]), last_post_at=dt(r[i_last]),
             bot=None if r[i_bot] is None else bool(r[i_bot])))
 
+
+def _load_snapshots(db: sqlite_utils.Database, by_id: dict[int, Candidate]) -> None:
+    ids, dt = list(by_id), _dt
     c, cursor = _tuples(db, f"SELECT * FROM profile_snapshots WHERE profile_id IN ({_in(ids)}) "
                             f"ORDER BY observed_at", ids)
     i_profile, i_observed, i_followers, i_following, i_posts = (
@@ -164,7 +194,6 @@ def load_candidates(db: sqlite_utils.Database, rows: list[dict]) -> list[Candida
         by_id[r[i_profile]].snapshots.append(Snapshot(
             observed_at=observed, followers=r[i_followers], following=r[i_following],
             posts_count=r[i_posts]))
-    return list(by_id.values())
 
 
 def _attach_post_features(db: sqlite_utils.Database, profile_ids: list[int], posts: dict[int, Post]) -> None:
