@@ -65,8 +65,8 @@ class _FollowerRow(NamedTuple):
     followers: int | None
     following: int | None
     posts_count: int | None
-    created_at: str | None
-    last_post_at: str | None
+    created_at: Any  # the stored text here; _features passes datetimes on
+    last_post_at: Any
     bot: bool | None
 
 

@@ -128,7 +128,7 @@ def judge_comments(by_post: Mapping[str, Sequence[Any]], profile, fetched: froze
     return Verdict(outcome="pass", score=score, evidence=evidence, reason=f"{said}: mostly real conversation")
 
 
-def _pods(by_post: dict, audience: list, options: Options) -> dict:
+def _pods(by_post: Mapping[str, Sequence[Any]], audience: list, options: Options) -> dict:
     """Who comments on at least pod_post_share of the commented posts, and their share of comments."""
     posts = [p for p, comments in by_post.items() if comments]
     if len(posts) < options.pod_min_posts:
