@@ -125,12 +125,12 @@ def test_refresh_features_command_says_what_it_did_and_is_idempotent(tmp_path):
     posts = sqlite3.connect(db_path).execute("SELECT count(*) FROM posts").fetchone()[0]
     first = runner.invoke(cli, ["db", "refresh-features", *args])
     assert first.exit_code == 0, first.output
-    assert first.output == f"{db_path}: computed {posts:,} post features ({posts:,} for settings {DEFAULT})\n"
+    assert first.output == f"{db_path}: computed {posts:,} stored features ({posts:,} for settings {DEFAULT})\n"
     again = runner.invoke(cli, ["db", "refresh-features", "--json", *args])
     assert again.exit_code == 0, again.output
     assert json.loads(again.output) == {"database": str(db_path.resolve()), "computed": 0, "versions": {},
                                         "removed": 0}
-    assert runner.invoke(cli, ["db", "refresh-features", *args]).output == f"{db_path}: post features up to date\n"
+    assert runner.invoke(cli, ["db", "refresh-features", *args]).output == f"{db_path}: stored features up to date\n"
 
 
 def test_shortlist_refreshes_stale_features_itself_and_says_so(tmp_path):
@@ -142,12 +142,12 @@ def test_shortlist_refreshes_stale_features_itself_and_says_so(tmp_path):
     runner = CliRunner()
     result = runner.invoke(cli, ["shortlist", "demo", "--config", str(config), "--db", str(db_path)])
     assert result.exit_code == 0, result.output
-    assert "stored post features for the current settings" in result.output
+    assert "Computing 30 stored features of posts and comments for the current settings" in result.output
     new = post_features.settings_version(SponsoredSettings(fold_chars=90))
     assert store_features.stale_count(open_store(db_path)) == 0
     assert new in {r[0] for r in sqlite3.connect(db_path).execute("SELECT DISTINCT version FROM post_features")}
     again = runner.invoke(cli, ["shortlist", "demo", "--rejudge", "--config", str(config), "--db", str(db_path)])
-    assert "stored post features" not in again.output
+    assert "stored features" not in again.output
 
 
 def _verdicts(db, run_id: int) -> list[tuple]:

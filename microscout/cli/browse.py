@@ -78,10 +78,16 @@ TABLES: dict[str, dict] = {
         "description": "Each post's sponsored analysis (signals, labels, disclosure), computed when the post was "
                        "written, per version of the settings that shaped it; empty analysis: nothing sponsored.",
         "facets": ["version"]},
+    "comment_features": {
+        "title": "Comment features",
+        "description": "Each comment's class (genuine, generic, spam), computed when the comment was written, "
+                       "per version of the thresholds that shaped it.",
+        "facets": ["version", "label"]},
     "feature_settings": {
         "title": "Feature settings",
-        "description": "The settings the configured rules analyse posts with, per platform: the versions "
-                       "post_features are kept for (`microscout db refresh-features`)."},
+        "description": "The settings the configured rules analyse posts and classify comments with, per platform "
+                       "(kind): the versions post_features and comment_features are kept for "
+                       "(`microscout db refresh-features`)."},
     "crawl_runs": {
         "title": "Crawl runs",
         "description": "Each crawl: what was asked, requests, items, errors, duration.",

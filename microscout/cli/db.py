@@ -52,8 +52,8 @@ def migrate(env: Env) -> None:
                + (f"; {len(stale)} shortlist runs left by killed processes marked interrupted" if stale else ""))
 
 
-def features_progress(total: int, what: str = "Computing post features"):
-    """The progress bar of computing stored post features (None off a terminal)."""
+def features_progress(total: int, what: str = "Computing stored features"):
+    """The progress bar of computing stored per-item features (None off a terminal)."""
     from microscout.cli.common import progress_bar
 
     return progress_bar(what, total)
@@ -64,11 +64,11 @@ def features_progress(total: int, what: str = "Computing post features"):
                                                       "stale ones removed.")
 @with_env
 def refresh_features(env: Env, as_json: bool) -> None:
-    """Recompute stale stored post features.
+    """Recompute stale stored features of posts and comments.
 
-    A post's sponsored analysis is stored when the post is written, for the settings the
-    configured rules analyse with; after a change of those settings (or of the detector)
-    this brings every post up to date. `shortlist` runs it itself when needed.
+    A post's sponsored analysis and a comment's class are stored when they are written,
+    for the settings the configured rules use; after a change of those settings (or of a
+    detector) this brings every item up to date. `shortlist` runs it itself when needed.
     """
     from microscout.engine import features
     from microscout.store import features as store_features
@@ -84,9 +84,9 @@ def refresh_features(env: Env, as_json: bool) -> None:
                                "versions": result.versions, "removed": result.removed}, indent=2))
         return
     if not result.computed and not result.removed:
-        click.echo(f"{env.database_path}: post features up to date")
+        click.echo(f"{env.database_path}: stored features up to date")
         return
-    click.echo(f"{env.database_path}: computed {result.computed:,} post features"
+    click.echo(f"{env.database_path}: computed {result.computed:,} stored features"
                + (f" ({', '.join(f'{n:,} for settings {v}' for v, n in sorted(result.versions.items()))})"
                   if result.versions else "")
                + (f"; removed {result.removed:,} of settings no longer in use" if result.removed else ""))

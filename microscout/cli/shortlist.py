@@ -158,7 +158,7 @@ def judging_progress(db, platforms: list[str], campaign: str):
 
 
 def refresh_features(db, config, rules, console: Console) -> None:
-    """Compute the post features the rules' settings need and the store lacks (a changed
+    """Compute the per-item features the rules' settings need and the store lacks (a changed
     setting, posts written before), saying so in one line."""
     from microscout.cli.db import features_progress
     from microscout.engine import features
@@ -167,7 +167,7 @@ def refresh_features(db, config, rules, console: Console) -> None:
     missing = features.prepare(db, config, rules)
     if not missing:
         return
-    console.print(f"Computing {missing:,} stored post features for the current settings "
+    console.print(f"Computing {missing:,} stored features of posts and comments for the current settings "
                   f"(as `microscout db refresh-features` does)…")
     with features_progress(missing) as progress:
         store_features.refresh(db, progress)

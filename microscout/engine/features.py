@@ -1,9 +1,10 @@
-"""Which per-post features the configured rules read, and bringing the store up to date.
+"""Which per-item features the configured rules read, and bringing the store up to date.
 
 Every enabled rule whose options hold a SponsoredSettings (ad_frequency, disclosure,
 sponsored_engagement, and any plugin rule that does the same) analyses posts with those
-settings; the settings can differ per platform, per campaign and per rule, and each
-distinct one is a version of the posts' stored features.
+settings, and every one holding CommentThresholds (comment_quality) classifies comments
+with them; the settings can differ per platform, per campaign and per rule, and each
+distinct one is a version of the items' stored features.
 """
 from __future__ import annotations
 
@@ -19,34 +20,36 @@ from microscout.heuristics.sponsored import SponsoredSettings
 from microscout.store import features as store_features
 
 
-def _sponsored_settings(options: BaseModel) -> list[SponsoredSettings]:
-    return [v for v in options.__dict__.values() if isinstance(v, SponsoredSettings)]
-
-
-def post_settings_in_use(config: Config, rules: dict[str, Rule]) -> dict[str, list[SponsoredSettings]]:
-    """{platform: the SponsoredSettings the enabled rules analyse its posts with}, in any campaign."""
-    out: dict[str, list[SponsoredSettings]] = {}
+def settings_in_use(config: Config, rules: dict[str, Rule],
+                    model: type[BaseModel] = SponsoredSettings) -> dict[str, list[BaseModel]]:
+    """{platform: the ``model`` settings (options fields of that type) of the enabled rules}, in any campaign."""
+    out: dict[str, list[BaseModel]] = {}
     campaigns: list[str | None] = [None, *config.campaigns]
     for platform in config.platforms.names():
-        found: dict[str, SponsoredSettings] = {}
+        found: dict[str, BaseModel] = {}
         for rule in rules.values():
             for campaign in campaigns:
                 if campaign is not None and platform not in config.campaigns[campaign].platforms:
                     continue
                 enabled, options = rule_setup(config, rule, platform, campaign)
                 if enabled:
-                    for s in _sponsored_settings(options):
-                        found.setdefault(s.model_dump_json(), s)
+                    for s in options.__dict__.values():
+                        if isinstance(s, model):
+                            found.setdefault(s.model_dump_json(), s)
         if found:
             out[platform] = list(found.values())
     return out
 
 
+def post_settings_in_use(config: Config, rules: dict[str, Rule]) -> dict[str, list[BaseModel]]:
+    return settings_in_use(config, rules, SponsoredSettings)
+
+
 def prepare(db: sqlite_utils.Database, config: Config, rules: dict[str, Rule]) -> int:
-    """Record the settings in use; return how many post features are missing for them."""
-    if not store_features.has_features(db):
-        return 0
-    store_features.register(db, post_settings_in_use(config, rules))
+    """Record the settings in use; return how many item features are missing for them."""
+    for kind in store_features.KINDS:
+        if store_features.has_features(db, kind):
+            store_features.register(db, settings_in_use(config, rules, kind.settings()), kind)
     return store_features.stale_count(db)
 
 

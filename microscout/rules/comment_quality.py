@@ -6,7 +6,7 @@ with the audience) and must not dilute or inflate the audience's generic share.
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any, Mapping, NamedTuple, Sequence
+from typing import Any, Callable, Mapping, NamedTuple, Sequence
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -63,24 +63,36 @@ class _CommentRow(NamedTuple):
     author_id: str
     author_handle: str
     text: str
+    label: str | None  # its stored class (comment_features) for these thresholds, if stored
 
 
 def evaluate_batch(batch, options: Options, context) -> dict[int, Verdict]:
-    """evaluate's verdicts for a whole batch, from the comment rows as tuples, in the order
-    the candidates' comments are loaded (store.queries: by created_at)."""
+    """evaluate's verdicts for a whole batch, from the comment rows as tuples with their
+    stored classes, in the order the candidates' comments are loaded (by created_at)."""
+    from microscout.heuristics.comment_features import settings_version
+
     marks, ids = batch.in_ids()
     by_profile: dict[int, dict[str, list[_CommentRow]]] = {i: {} for i in ids}
-    cursor = batch.conn.execute("SELECT profile_id, platform_id, post_platform_id, author_id, author_handle, text "
-                                f"FROM comments WHERE profile_id IN ({marks}) ORDER BY created_at, id", ids)
-    for profile_id, platform_id, post_id, author_id, author_handle, text in cursor:
+    cursor = batch.conn.execute(
+        "SELECT c.profile_id, c.platform_id, c.post_platform_id, c.author_id, c.author_handle, c.text, f.label "
+        "FROM comments c LEFT JOIN comment_features f ON f.comment_id = c.id AND f.version = ? "
+        f"WHERE c.profile_id IN ({marks}) ORDER BY c.created_at, c.id", [settings_version(options.comments), *ids])
+    for profile_id, platform_id, post_id, author_id, author_handle, text, label in cursor:
         by_profile[profile_id].setdefault(post_id, []).append(
-            _CommentRow(platform_id, post_id, author_id or "", author_handle or "", text or ""))
-    return {i: judge_comments(by_profile[i], batch.profiles[i], batch.fetched[i], options) for i in ids}
+            _CommentRow(platform_id, post_id, author_id or "", author_handle or "", text or "", label))
+    return {i: judge_comments(by_profile[i], batch.profiles[i], batch.fetched[i], options, _stored_label)
+            for i in ids}
 
 
-def judge_comments(by_post: Mapping[str, Sequence[Any]], profile, fetched: frozenset[str],
-                   options: Options) -> Verdict:
-    """The verdict on one candidate's comments, by post (Comment objects or rows alike)."""
+def _stored_label(row: _CommentRow) -> str | None:
+    return row.label
+
+
+def judge_comments(by_post: Mapping[str, Sequence[Any]], profile, fetched: frozenset[str], options: Options,
+                   stored_label: Callable[[Any], str | None] | None = None) -> Verdict:
+    """The verdict on one candidate's comments, by post (Comment objects or rows alike).
+    ``stored_label``: a comment's class as stored, when it is (the classifier runs for the
+    rest, and for the examples shown, whose matched text and reasons are not stored)."""
     if not by_post and "comments" not in fetched:
         return Verdict.unknown("no comments were fetched for this account", comments=0, reason_code="not_fetched")
     audience = []
@@ -99,11 +111,14 @@ def judge_comments(by_post: Mapping[str, Sequence[Any]], profile, fetched: froze
     counts: Counter[str] = Counter()
     examples: list[dict[str, Any]] = []
     for comment in audience:
-        verdict = classify_comment(comment.text, options.comments)
-        counts[verdict.label] += 1
-        if verdict.label != "genuine" and len(examples) < options.examples:
-            examples.append({"id": comment.platform_id, "post": comment.post_id, "class": verdict.label,
-                             "matched": verdict.matched, "reasons": verdict.reasons})
+        label = stored_label(comment) if stored_label else None
+        if label is None or (label != "genuine" and len(examples) < options.examples):
+            verdict = classify_comment(comment.text, options.comments)
+            label = verdict.label
+            if label != "genuine" and len(examples) < options.examples:
+                examples.append({"id": comment.platform_id, "post": comment.post_id, "class": label,
+                                 "matched": verdict.matched, "reasons": verdict.reasons})
+        counts[label] += 1
     low_quality = counts["generic"] + counts["spam"]
     share = low_quality / n
     low, high = wilson_interval(low_quality, n)

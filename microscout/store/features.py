@@ -1,8 +1,10 @@
-"""Per-post features beside the posts: written with them, refreshed when settings change.
+"""Per-item features beside the items: written with them, refreshed when settings change.
 
-Which settings versions are wanted is in ``feature_settings`` (per platform; the settings
-the enabled rules analyse with, registered by ``db refresh-features`` and ``shortlist``).
-Without a registration a platform's posts get the default SponsoredSettings' version.
+An item's feature depends on the item alone and on the settings that shaped it: a post's
+sponsored analysis (post_features), a comment's class (comment_features). Each distinct
+setting in use is a version, recorded per platform in ``feature_settings`` (registered by
+``db refresh-features`` and ``shortlist``); without a registration a platform's items get
+the default settings' version.
 """
 from __future__ import annotations
 
@@ -13,97 +15,167 @@ from functools import lru_cache
 from typing import Callable, Iterable, Mapping
 
 import sqlite_utils
+from pydantic import BaseModel
 
-from microscout.heuristics import post_features
-from microscout.heuristics.sponsored import SponsoredSettings
-
-POSTS = "posts"
 BATCH = 500
 
 
+@dataclass(frozen=True)
+class Kind:
+    """One kind of stored feature: where its items and features live and how it is computed."""
+
+    name: str  # feature_settings.kind
+    table: str  # the features' table: (item id, version, value)
+    item: str  # its column naming the item
+    value: str  # its column holding the feature
+    source: str  # the items' table (alias i in ``inputs``)
+    inputs: str  # the item columns the feature is computed from, as SQL
+    settings: Callable[[], type[BaseModel]]  # the settings model (loaded on use)
+    version_of_json: Callable[[str], str]
+    compute: Callable[[tuple, BaseModel], str | None]  # (inputs, settings) -> stored value
+
+
+def _post_settings() -> type[BaseModel]:
+    from microscout.heuristics.sponsored import SponsoredSettings
+
+    return SponsoredSettings
+
+
+def _post_version(settings_json: str) -> str:
+    from microscout.heuristics import post_features
+
+    return post_features.version_of_json(settings_json)
+
+
+def _post_feature(inputs: tuple, settings: BaseModel) -> str | None:
+    from microscout.heuristics import post_features
+
+    text, tags, paid = inputs
+    return post_features.analyse_stored(text, json.loads(tags) if tags else [], None if paid is None else bool(paid),
+                                        settings)  # type: ignore[arg-type]
+
+
+def _comment_settings() -> type[BaseModel]:
+    from microscout.heuristics.comments import CommentThresholds
+
+    return CommentThresholds
+
+
+def _comment_version(settings_json: str) -> str:
+    from microscout.heuristics import comment_features
+
+    return comment_features.version_of_json(settings_json)
+
+
+def _comment_feature(inputs: tuple, settings: BaseModel) -> str | None:
+    from microscout.heuristics import comment_features
+
+    return comment_features.label(inputs[0], settings)  # type: ignore[arg-type]
+
+
+POSTS = Kind("posts", "post_features", "post_id", "analysis", "posts", "i.text, i.hashtags, i.paid_flag",
+             _post_settings, _post_version, _post_feature)
+COMMENTS = Kind("comments", "comment_features", "comment_id", "label", "comments", "i.text",
+                _comment_settings, _comment_version, _comment_feature)
+KINDS = (POSTS, COMMENTS)
+
+
 @lru_cache(maxsize=64)
-def _settings_of(settings_json: str) -> SponsoredSettings:
-    return SponsoredSettings.model_validate_json(settings_json)
+def _settings_of(model: type[BaseModel], settings_json: str) -> BaseModel:
+    return model.model_validate_json(settings_json)
 
 
-@lru_cache(maxsize=1)
-def _default_json() -> str:
-    return SponsoredSettings().model_dump_json()
-
-
-def has_features(db: sqlite_utils.Database) -> bool:
+def has_features(db: sqlite_utils.Database, kind: Kind = POSTS) -> bool:
+    """The store has the tables of this kind (a read-only open of an old store may not)."""
     try:
+        db.execute(f"SELECT 1 FROM {kind.table} LIMIT 1").fetchall()
         db.execute("SELECT 1 FROM feature_settings LIMIT 1").fetchall()
-    except sqlite3.OperationalError:  # before migration 8 (a read-only open of an old store)
+    except sqlite3.OperationalError:
         return False
     return True
 
 
-def wanted(db: sqlite_utils.Database, platform: str) -> dict[str, str]:
-    """{version: settings JSON} the posts of ``platform`` should have features for."""
+def wanted(db: sqlite_utils.Database, platform: str, kind: Kind = POSTS) -> dict[str, str]:
+    """{version: settings JSON} the items of ``platform`` should have features for."""
     rows = db.execute("SELECT version, settings FROM feature_settings WHERE kind = ? AND platform = ?",
-                      [POSTS, platform]).fetchall()
+                      [kind.name, platform]).fetchall()
     if rows:
         # Versions are recomputed from the settings: a changed detector gives new ones.
-        return {post_features.version_of_json(s): s for _, s in rows}
-    default = _default_json()
-    return {post_features.version_of_json(default): default}
+        return {kind.version_of_json(s): s for _, s in rows}
+    default = _default_json(kind)
+    return {kind.version_of_json(default): default}
 
 
-def register(db: sqlite_utils.Database, settings: Mapping[str, Iterable[SponsoredSettings]]) -> bool:
+@lru_cache(maxsize=8)
+def _default_json(kind: Kind) -> str:
+    return kind.settings()().model_dump_json()
+
+
+def register(db: sqlite_utils.Database, settings: Mapping[str, Iterable[BaseModel]], kind: Kind = POSTS) -> bool:
     """Record the settings in use per platform; True when that changed what was recorded."""
-    rows = sorted({(platform, post_features.settings_version(s), s.model_dump_json())
+    rows = sorted({(platform, kind.version_of_json(s.model_dump_json()), s.model_dump_json())
                    for platform, group in settings.items() for s in group})
     before = sorted(db.execute("SELECT platform, version, settings FROM feature_settings WHERE kind = ?",
-                               [POSTS]).fetchall())
+                               [kind.name]).fetchall())
     if before == rows:
         return False
     with db.conn:
-        db.execute("DELETE FROM feature_settings WHERE kind = ?", [POSTS])
+        db.execute("DELETE FROM feature_settings WHERE kind = ?", [kind.name])
         db.conn.executemany("INSERT INTO feature_settings (kind, platform, version, settings) VALUES (?, ?, ?, ?)",
-                            [(POSTS, *r) for r in rows])
+                            [(kind.name, *r) for r in rows])
     return True
 
 
-def _analyses(rows: list[tuple], versions: dict[str, str]) -> list[tuple]:
-    """(post_id, version, stored) for rows (id, text, hashtags JSON, paid_flag, versions present)."""
+def _computed(kind: Kind, rows: list[tuple], versions: dict[str, str]) -> list[tuple]:
+    """(item id, version, stored) for rows (id, *inputs, versions present) missing a version."""
+    model = kind.settings()
     out = []
-    for post_id, text, tags, paid, present in rows:
+    for row in rows:
+        item_id, inputs, present = row[0], row[1:-1], row[-1]
         have = set(present.split(",")) if present else set()
-        hashtags = json.loads(tags) if tags else []
-        flag = None if paid is None else bool(paid)
         for version, settings_json in versions.items():
             if version not in have:
-                out.append((post_id, version,
-                            post_features.analyse_stored(text, hashtags, flag, _settings_of(settings_json))))
+                out.append((item_id, version, kind.compute(inputs, _settings_of(model, settings_json))))
     return out
 
 
-def _insert(db: sqlite_utils.Database, rows: list[tuple]) -> None:
-    db.conn.executemany("INSERT OR REPLACE INTO post_features (post_id, version, analysis) VALUES (?, ?, ?)", rows)
+def _select(kind: Kind, where: str) -> str:
+    return (f"SELECT i.id, {kind.inputs}, (SELECT group_concat(f.version) FROM {kind.table} f "
+            f"WHERE f.{kind.item} = i.id) FROM {kind.source} i WHERE {where}")
 
 
-def store_for_posts(db: sqlite_utils.Database, keys: Iterable[tuple[str, str]]) -> int:
-    """Compute the missing features of just-written posts ((platform, platform_id) each), in
+def _insert(db: sqlite_utils.Database, kind: Kind, rows: list[tuple]) -> None:
+    db.conn.executemany(f"INSERT OR REPLACE INTO {kind.table} ({kind.item}, version, {kind.value}) "
+                        "VALUES (?, ?, ?)", rows)
+
+
+def store_for(db: sqlite_utils.Database, keys: Iterable[tuple[str, str]], kind: Kind = POSTS) -> int:
+    """Compute the missing features of just-written items ((platform, platform_id) each), in
     the caller's transaction; returns how many were stored."""
-    if not has_features(db):
+    if not has_features(db, kind):
         return 0
     by_platform: dict[str, list[str]] = {}
     for platform, platform_id in keys:
         by_platform.setdefault(platform, []).append(platform_id)
     stored = 0
     for platform, ids in by_platform.items():
-        versions = wanted(db, platform)
+        versions = wanted(db, platform, kind)
         for start in range(0, len(ids), BATCH):
             chunk = ids[start:start + BATCH]
-            rows = db.execute(
-                "SELECT p.id, p.text, p.hashtags, p.paid_flag, (SELECT group_concat(f.version) FROM post_features f "
-                f"WHERE f.post_id = p.id) FROM posts p WHERE p.platform = ? AND p.platform_id IN "
-                f"({', '.join('?' * len(chunk))})", [platform, *chunk]).fetchall()
-            computed = _analyses(rows, versions)
-            _insert(db, computed)
+            rows = db.execute(_select(kind, f"i.platform = ? AND i.platform_id IN ({', '.join('?' * len(chunk))})"),
+                              [platform, *chunk]).fetchall()
+            computed = _computed(kind, rows, versions)
+            _insert(db, kind, computed)
             stored += len(computed)
     return stored
+
+
+def store_for_posts(db: sqlite_utils.Database, keys: Iterable[tuple[str, str]]) -> int:
+    return store_for(db, keys, POSTS)
+
+
+def store_for_comments(db: sqlite_utils.Database, keys: Iterable[tuple[str, str]]) -> int:
+    return store_for(db, keys, COMMENTS)
 
 
 @dataclass
@@ -115,41 +187,46 @@ class Refresh:
 
 
 def stale_count(db: sqlite_utils.Database) -> int:
-    """Posts missing a wanted version, counted once per missing version."""
-    if not has_features(db):
-        return 0
+    """Items missing a wanted version, counted once per missing version, over every kind."""
     total = 0
-    for (platform,) in db.execute("SELECT DISTINCT platform FROM posts").fetchall():
-        for version in wanted(db, platform):
-            total += db.execute("SELECT count(*) FROM posts p WHERE p.platform = ? AND NOT EXISTS "
-                                "(SELECT 1 FROM post_features f WHERE f.post_id = p.id AND f.version = ?)",
-                                [platform, version]).fetchone()[0]
+    for kind in KINDS:
+        if not has_features(db, kind):
+            continue
+        for (platform,) in db.execute(f"SELECT DISTINCT platform FROM {kind.source}").fetchall():
+            for version in wanted(db, platform, kind):
+                total += db.execute(f"SELECT count(*) FROM {kind.source} i WHERE i.platform = ? AND NOT EXISTS "
+                                    f"(SELECT 1 FROM {kind.table} f WHERE f.{kind.item} = i.id AND f.version = ?)",
+                                    [platform, version]).fetchone()[0]
     return total
 
 
 def refresh(db: sqlite_utils.Database, progress: Callable[[int], None] | None = None) -> Refresh:
-    """Compute every wanted feature that is missing (new settings, a changed detector, posts
+    """Compute every wanted feature that is missing (new settings, a changed detector, items
     written without them) and drop rows of versions no longer wanted; a batch per transaction."""
     result = Refresh()
-    if not has_features(db):
-        return result
+    for kind in KINDS:
+        if has_features(db, kind):
+            _refresh_kind(db, kind, result, progress)
+    return result
+
+
+def _refresh_kind(db: sqlite_utils.Database, kind: Kind, result: Refresh,
+                  progress: Callable[[int], None] | None) -> None:
     keep: set[str] = set()
-    for (platform,) in db.execute("SELECT DISTINCT platform FROM posts ORDER BY platform").fetchall():
-        versions = wanted(db, platform)
+    for (platform,) in db.execute(f"SELECT DISTINCT platform FROM {kind.source} ORDER BY platform").fetchall():
+        versions = wanted(db, platform, kind)
         keep.update(versions)
         last = 0
         while True:
-            rows = db.execute(
-                "SELECT p.id, p.text, p.hashtags, p.paid_flag, (SELECT group_concat(f.version) FROM post_features f "
-                "WHERE f.post_id = p.id) AS have FROM posts p WHERE p.platform = ? AND p.id > ? ORDER BY p.id LIMIT ?",
-                [platform, last, BATCH * 4]).fetchall()
+            rows = db.execute(_select(kind, "i.platform = ? AND i.id > ? ORDER BY i.id LIMIT ?"),
+                              [platform, last, BATCH * 4]).fetchall()
             if not rows:
                 break
             last = rows[-1][0]
-            computed = _analyses(rows, versions)
+            computed = _computed(kind, rows, versions)
             if computed:
                 with db.conn:
-                    _insert(db, computed)
+                    _insert(db, kind, computed)
                 result.computed += len(computed)
                 for _, version, _ in computed:
                     result.versions[version] = result.versions.get(version, 0) + 1
@@ -157,6 +234,5 @@ def refresh(db: sqlite_utils.Database, progress: Callable[[int], None] | None = 
                     progress(result.computed)
     with db.conn:
         marks = ", ".join("?" * len(keep))
-        result.removed = db.execute(f"DELETE FROM post_features WHERE version NOT IN ({marks})" if keep
-                                    else "DELETE FROM post_features", list(keep)).rowcount
-    return result
+        result.removed += db.execute(f"DELETE FROM {kind.table} WHERE version NOT IN ({marks})" if keep
+                                     else f"DELETE FROM {kind.table}", list(keep)).rowcount

@@ -302,6 +302,28 @@ def m009_shortlist_verdicts_fingerprint(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE shortlist_runs ADD COLUMN verdicts_fingerprint TEXT")
 
 
+@migrations()
+def m010_comment_features(db: sqlite_utils.Database) -> None:
+    # A comment's class (genuine, generic, spam) depends on its text alone: computed when
+    # the comment is written, one row per version of the thresholds (issue #12), like
+    # post_features. A comment whose text changes loses its rows (they are recomputed).
+    _run(db,
+        """
+        CREATE TABLE comment_features (
+            comment_id INTEGER NOT NULL,
+            version TEXT NOT NULL,
+            label TEXT NOT NULL,
+            PRIMARY KEY (comment_id, version)
+        ) WITHOUT ROWID;
+        CREATE INDEX comment_features_version ON comment_features (version);
+        CREATE TRIGGER comments_features_stale AFTER UPDATE OF text ON comments
+        WHEN old.text IS NOT new.text
+        BEGIN DELETE FROM comment_features WHERE comment_id = new.id; END;
+        CREATE TRIGGER comments_features_gone AFTER DELETE ON comments
+        BEGIN DELETE FROM comment_features WHERE comment_id = old.id; END
+        """)
+
+
 def _run(db: sqlite_utils.Database, script: str) -> None:
     # executescript() would COMMIT first; statement by statement keeps the migration
     # and its record in one transaction.

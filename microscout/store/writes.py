@@ -153,7 +153,12 @@ def upsert_posts(db: sqlite_utils.Database, rows: list[dict]) -> int:
 
 
 def upsert_comments(db: sqlite_utils.Database, rows: list[dict]) -> int:
-    return upsert(db, "comments", rows, ("platform", "platform_id"))
+    """Upsert comments and store the class of those new or changed (comment_features)."""
+    from microscout.store.features import store_for_comments
+
+    count = upsert(db, "comments", rows, ("platform", "platform_id"))
+    store_for_comments(db, [(r["platform"], r["platform_id"]) for r in rows])
+    return count
 
 
 def upsert_followers(db: sqlite_utils.Database, rows: list[dict]) -> int:
