@@ -83,10 +83,15 @@ TABLES: dict[str, dict] = {
         "description": "Each comment's class (genuine, generic, spam), computed when the comment was written, "
                        "per version of the thresholds that shaped it.",
         "facets": ["version", "label"]},
+    "follower_features": {
+        "title": "Follower features",
+        "description": "Each sampled follower's class (real, dormant, suspicious, mass_follower, bot; undescribed "
+                       "without counts), computed when it was written, per version of the thresholds.",
+        "facets": ["version", "label"]},
     "feature_settings": {
         "title": "Feature settings",
         "description": "The settings the configured rules analyse posts and classify comments with, per platform "
-                       "(kind): the versions post_features and comment_features are kept for "
+                       "(kind): the versions post_features, comment_features and follower_features are kept for "
                        "(`microscout db refresh-features`)."},
     "crawl_runs": {
         "title": "Crawl runs",

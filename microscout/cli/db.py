@@ -64,9 +64,9 @@ def features_progress(total: int, what: str = "Computing stored features"):
                                                       "stale ones removed.")
 @with_env
 def refresh_features(env: Env, as_json: bool) -> None:
-    """Recompute stale stored features of posts and comments.
+    """Recompute stale stored features of posts, comments and sampled followers.
 
-    A post's sponsored analysis and a comment's class are stored when they are written,
+    A post's sponsored analysis and a comment's or follower's class are stored when written,
     for the settings the configured rules use; after a change of those settings (or of a
     detector) this brings every item up to date. `shortlist` runs it itself when needed.
     """

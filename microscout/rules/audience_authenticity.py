@@ -10,6 +10,7 @@ decided on the estimated real share.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Callable, NamedTuple, Sequence
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -77,29 +78,98 @@ def _features(row: _FollowerRow) -> AccountFeatures:
                                                       last_post_at=parse_timestamp(row.last_post_at)))
 
 
+_ROW = ("s.platform_id, s.handle, s.display_name, s.bio, s.has_avatar, s.followers, s.following, s.posts_count, "
+        "s.created_at, s.last_post_at, s.bot")
+
+
+def _row(values: tuple) -> _FollowerRow:
+    platform_id, handle, name, bio, avatar, followers, following, posts, created, last, bot = values
+    return _FollowerRow(platform_id, handle or "", name or "", bio or "", bool(avatar) if avatar is not None else True,
+                        followers, following, posts, created, last, None if bot is None else bool(bot))
+
+
 def evaluate_batch(batch, options: Options, context) -> dict[int, Verdict]:
-    """evaluate's verdicts for a whole batch, from the follower rows as tuples: the same
-    rows in the same order as the candidates' (store.queries), without building a Follower
-    or parsing a date for each."""
+    """evaluate's verdicts for a whole batch: the classes stored with the followers
+    (follower_features) counted in SQL, and only the flagged examples read as rows. A
+    candidate with a follower whose class is not stored is tallied from its rows."""
+    from microscout.heuristics.follower_features import UNDESCRIBED, settings_version
+
     marks, ids = batch.in_ids()
-    samples: dict[int, list[_FollowerRow]] = {i: [] for i in ids}
-    cursor = batch.conn.execute(
-        "SELECT profile_id, platform_id, handle, display_name, bio, has_avatar, followers, following, posts_count, "
-        f"created_at, last_post_at, bot FROM follower_samples WHERE profile_id IN ({marks}) "
-        "ORDER BY profile_id, platform_id", ids)
-    for (profile_id, platform_id, handle, name, bio, avatar, followers, following, posts, created, last,
-         bot) in cursor:
-        samples[profile_id].append(_FollowerRow(
-            platform_id, handle or "", name or "", bio or "", bool(avatar) if avatar is not None else True,
-            followers, following, posts, created, last, None if bot is None else bool(bot)))
-    return {i: judge_sample(samples[i], batch.profiles[i].collections_hidden, batch.fetched[i], options, _features)
+    version = settings_version(options.accounts)
+    conn = batch.conn
+    totals = dict(conn.execute(f"SELECT profile_id, count(*) FROM follower_samples WHERE profile_id IN ({marks}) "
+                               "GROUP BY profile_id", ids).fetchall())
+    stored: dict[int, dict[str, int]] = {}
+    for pid, label, n in conn.execute(f"SELECT profile_id, label, count(*) FROM follower_features WHERE version = ? "
+                                      f"AND profile_id IN ({marks}) GROUP BY profile_id, label", [version, *ids]):
+        stored.setdefault(pid, {})[label] = n
+    tallies: dict[int, _Tally] = {}
+    unstored: list[int] = []
+    for pid, total in totals.items():
+        found = stored.get(pid, {})
+        if sum(found.values()) != total:
+            unstored.append(pid)
+            continue
+        tallies[pid] = _Tally(total, total - found.get(UNDESCRIBED, 0), {c: found.get(c, 0) for c in CLASSES}, [])
+    flagged = [pid for pid, t in tallies.items() if t.described - t.counts["real"] - t.counts["dormant"]]
+    if options.examples and flagged:
+        t = options.accounts
+        for pid, *values in conn.execute(
+                f"SELECT s.profile_id, {_ROW} FROM (SELECT profile_id, platform_id, ROW_NUMBER() OVER "
+                "(PARTITION BY profile_id ORDER BY platform_id) AS k FROM follower_features WHERE version = ? "
+                f"AND profile_id IN ({', '.join('?' * len(flagged))}) AND label NOT IN ('real', 'dormant', ?)) e "
+                "JOIN follower_samples s ON s.profile_id = e.profile_id AND s.platform_id = e.platform_id "
+                "WHERE e.k <= ? ORDER BY e.profile_id, e.k", [version, *flagged, UNDESCRIBED, options.examples]):
+            row = _row(tuple(values))
+            verdict = classify_account(_features(row), t)
+            tallies[pid].flagged.append({"handle": row.handle, "class": verdict.label, "reasons": verdict.reasons})
+    if unstored:
+        rows: dict[int, list[_FollowerRow]] = {i: [] for i in unstored}
+        for pid, *values in conn.execute(
+                f"SELECT s.profile_id, {_ROW} FROM follower_samples s WHERE s.profile_id IN "
+                f"({', '.join('?' * len(unstored))}) ORDER BY s.profile_id, s.platform_id", unstored):
+            rows[pid].append(_row(tuple(values)))
+        for pid in unstored:
+            tallies[pid] = tally(rows[pid], options, _features)
+    empty = _Tally(0, 0, {}, [])
+    return {i: judge_tally(tallies.get(i, empty), batch.profiles[i].collections_hidden, batch.fetched[i], options)
             for i in ids}
+
+
+@dataclass
+class _Tally:
+    total: int  # followers sampled
+    described: int  # of them, those with counts or a bot flag: the ones judged
+    counts: dict[str, int]  # described followers per class (CLASSES order)
+    flagged: list[dict[str, Any]]  # the first few neither real nor dormant, with reasons
+
+
+def tally(followers: Sequence[Any], options: Options, features_of: Callable[[Any], AccountFeatures]) -> _Tally:
+    """Classes and flagged examples of one follower sample (Follower objects or rows alike)."""
+    described = [f for f in followers if f.bot or f.followers is not None or f.following is not None]
+    t = options.accounts
+    counts: dict[str, int] = {c: 0 for c in CLASSES}
+    flagged: list[dict[str, Any]] = []
+    # Labels for every follower; the reason sentences only for the examples shown.
+    label_of = follower_labeler(t)
+    for follower in described:
+        label = label_of(follower)
+        counts[label] += 1
+        if label not in ("real", "dormant") and len(flagged) < options.examples:
+            verdict = classify_account(features_of(follower), t)
+            flagged.append({"handle": follower.handle, "class": verdict.label, "reasons": verdict.reasons})
+    return _Tally(len(followers), len(described), counts, flagged)
 
 
 def judge_sample(followers: Sequence[Any], collections_hidden: bool, fetched: frozenset[str], options: Options,
                  features_of: Callable[[Any], AccountFeatures]) -> Verdict:
     """The verdict on one candidate's follower sample (Follower objects or rows alike)."""
-    if not followers:
+    return judge_tally(tally(followers, options, features_of), collections_hidden, fetched, options)
+
+
+def judge_tally(sample: _Tally, collections_hidden: bool, fetched: frozenset[str], options: Options) -> Verdict:
+    """The verdict on one candidate's tallied follower sample."""
+    if not sample.total:
         if collections_hidden:
             return Verdict.unknown("the account hides its followers, so the audience cannot be sampled",
                                    sample=0, reason_code="collections_hidden")
@@ -107,26 +177,13 @@ def judge_sample(followers: Sequence[Any], collections_hidden: bool, fetched: fr
             return Verdict.unknown("no follower sample was fetched for this account",
                                    sample=0, reason_code="not_fetched")
         return Verdict.unknown("the follower sample is empty", sample=0, reason_code="empty_sample")
-    # A follower known by name only (TikTok's follower list) cannot be judged: its missing
-    # counts, picture and bio are unknown, not evidence of a fake.
-    described = [f for f in followers if f.bot or f.followers is not None or f.following is not None]
-    if not described:
-        return Verdict.unknown(f"the {len(followers)} sampled followers come without their counts (the platform "
+    if not sample.described:
+        return Verdict.unknown(f"the {sample.total} sampled followers come without their counts (the platform "
                                "gives their names only), so they cannot be judged",
-                               sample=0, undescribed=len(followers), reason_code="no_counts")
-    followers = described
+                               sample=0, undescribed=sample.total, reason_code="no_counts")
     t = options.accounts
-    counts: dict[str, int] = {c: 0 for c in CLASSES}
-    flagged: list[dict[str, Any]] = []
-    # Labels for every follower; the reason sentences only for the examples shown.
-    label_of = follower_labeler(t)
-    for follower in followers:
-        label = label_of(follower)
-        counts[label] += 1
-        if label not in ("real", "dormant") and len(flagged) < options.examples:
-            verdict = classify_account(features_of(follower), t)
-            flagged.append({"handle": follower.handle, "class": verdict.label, "reasons": verdict.reasons})
-    n = len(followers)
+    counts, flagged = sample.counts, sample.flagged
+    n = sample.described
     bots = counts["bot"]
     judged = n - bots  # the platform's bot flag is taken as it is; the rest is estimated
     fake = fake_share(counts["suspicious"], judged, t)

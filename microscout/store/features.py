@@ -1,7 +1,8 @@
 """Per-item features beside the items: written with them, refreshed when settings change.
 
 An item's feature depends on the item alone and on the settings that shaped it: a post's
-sponsored analysis (post_features), a comment's class (comment_features). Each distinct
+sponsored analysis (post_features), a comment's class (comment_features), a sampled
+follower's class (follower_features). Each distinct
 setting in use is a version, recorded per platform in ``feature_settings`` (registered by
 ``db refresh-features`` and ``shortlist``); without a registration a platform's items get
 the default settings' version.
@@ -25,14 +26,17 @@ class Kind:
     """One kind of stored feature: where its items and features live and how it is computed."""
 
     name: str  # feature_settings.kind
-    table: str  # the features' table: (item id, version, value)
-    item: str  # its column naming the item
+    table: str  # the features' table: (*item, version, value)
+    item: tuple[str, ...]  # its columns naming the item, equal to ``item_sql`` of the item
     value: str  # its column holding the feature
     source: str  # the items' table (alias i in ``inputs``)
     inputs: str  # the item columns the feature is computed from, as SQL
     settings: Callable[[], type[BaseModel]]  # the settings model (loaded on use)
     version_of_json: Callable[[str], str]
     compute: Callable[[tuple, BaseModel], str | None]  # (inputs, settings) -> stored value
+    item_sql: tuple[str, ...] = ("i.id",)
+    order_sql: str = "i.id"  # an integer key of the items, to page through them
+    platform_sql: str = "i.platform"  # the item's platform
 
 
 def _post_settings() -> type[BaseModel]:
@@ -73,11 +77,37 @@ def _comment_feature(inputs: tuple, settings: BaseModel) -> str | None:
     return comment_features.label(inputs[0], settings)  # type: ignore[arg-type]
 
 
-POSTS = Kind("posts", "post_features", "post_id", "analysis", "posts", "i.text, i.hashtags, i.paid_flag",
+def _follower_settings() -> type[BaseModel]:
+    from microscout.heuristics.accounts import AccountThresholds
+
+    return AccountThresholds
+
+
+def _follower_version(settings_json: str) -> str:
+    from microscout.heuristics import follower_features
+
+    return follower_features.version_of_json(settings_json)
+
+
+def _follower_feature(inputs: tuple, settings: BaseModel) -> str | None:
+    from microscout.heuristics import follower_features
+
+    return follower_features.label(follower_features.Inputs.from_row(*inputs), settings)  # type: ignore[arg-type]
+
+
+POSTS = Kind("posts", "post_features", ("post_id",), "analysis", "posts", "i.text, i.hashtags, i.paid_flag",
              _post_settings, _post_version, _post_feature)
-COMMENTS = Kind("comments", "comment_features", "comment_id", "label", "comments", "i.text",
+COMMENTS = Kind("comments", "comment_features", ("comment_id",), "label", "comments", "i.text",
                 _comment_settings, _comment_version, _comment_feature)
-KINDS = (POSTS, COMMENTS)
+# A sampled follower is a row of its candidate's sample, named by (profile_id, platform_id)
+# as in follower_samples, so a candidate's classes are one range of follower_features; it
+# has no platform but its candidate's.
+FOLLOWERS = Kind("followers", "follower_features", ("profile_id", "platform_id"), "label", "follower_samples",
+                 "i.handle, i.followers, i.following, i.posts_count, i.has_avatar, i.bio, i.bot",
+                 _follower_settings, _follower_version, _follower_feature,
+                 item_sql=("i.profile_id", "i.platform_id"), order_sql="i.rowid",
+                 platform_sql="(SELECT p.platform FROM profiles p WHERE p.id = i.profile_id)")
+KINDS = (POSTS, COMMENTS, FOLLOWERS)
 
 
 @lru_cache(maxsize=64)
@@ -127,26 +157,28 @@ def register(db: sqlite_utils.Database, settings: Mapping[str, Iterable[BaseMode
 
 
 def _computed(kind: Kind, rows: list[tuple], versions: dict[str, str]) -> list[tuple]:
-    """(item id, version, stored) for rows (id, *inputs, versions present) missing a version."""
+    """(*item, version, stored) for rows (order key, *item, *inputs, versions present) missing a version."""
     model = kind.settings()
+    width = len(kind.item)
     out = []
     for row in rows:
-        item_id, inputs, present = row[0], row[1:-1], row[-1]
+        item, inputs, present = row[1:1 + width], row[1 + width:-1], row[-1]
         have = set(present.split(",")) if present else set()
         for version, settings_json in versions.items():
             if version not in have:
-                out.append((item_id, version, kind.compute(inputs, _settings_of(model, settings_json))))
+                out.append((*item, version, kind.compute(inputs, _settings_of(model, settings_json))))
     return out
 
 
 def _select(kind: Kind, where: str) -> str:
-    return (f"SELECT i.id, {kind.inputs}, (SELECT group_concat(f.version) FROM {kind.table} f "
-            f"WHERE f.{kind.item} = i.id) FROM {kind.source} i WHERE {where}")
+    same = " AND ".join(f"f.{col} = {sql}" for col, sql in zip(kind.item, kind.item_sql))
+    return (f"SELECT {kind.order_sql}, {', '.join(kind.item_sql)}, {kind.inputs}, (SELECT group_concat(f.version) "
+            f"FROM {kind.table} f WHERE {same}) FROM {kind.source} i WHERE {where}")
 
 
 def _insert(db: sqlite_utils.Database, kind: Kind, rows: list[tuple]) -> None:
-    db.conn.executemany(f"INSERT OR REPLACE INTO {kind.table} ({kind.item}, version, {kind.value}) "
-                        "VALUES (?, ?, ?)", rows)
+    db.conn.executemany(f"INSERT OR REPLACE INTO {kind.table} ({', '.join(kind.item)}, version, {kind.value}) "
+                        f"VALUES ({', '.join('?' * (len(kind.item) + 2))})", rows)
 
 
 def store_for(db: sqlite_utils.Database, keys: Iterable[tuple[str, str]], kind: Kind = POSTS) -> int:
@@ -165,6 +197,26 @@ def store_for(db: sqlite_utils.Database, keys: Iterable[tuple[str, str]], kind: 
             rows = db.execute(_select(kind, f"i.platform = ? AND i.platform_id IN ({', '.join('?' * len(chunk))})"),
                               [platform, *chunk]).fetchall()
             computed = _computed(kind, rows, versions)
+            _insert(db, kind, computed)
+            stored += len(computed)
+    return stored
+
+
+def store_for_profiles(db: sqlite_utils.Database, profile_ids: Iterable[int], kind: Kind) -> int:
+    """Compute the missing features of the items of these profiles (just written), in the
+    caller's transaction; returns how many were stored."""
+    if not has_features(db, kind):
+        return 0
+    ids = sorted(set(profile_ids))
+    stored = 0
+    for start in range(0, len(ids), BATCH):
+        chunk = ids[start:start + BATCH]
+        platforms = dict(db.execute(f"SELECT id, platform FROM profiles WHERE id IN ({', '.join('?' * len(chunk))})",
+                                    chunk).fetchall())
+        for platform in sorted(set(platforms.values())):
+            mine = [i for i in chunk if platforms.get(i) == platform]
+            rows = db.execute(_select(kind, f"i.profile_id IN ({', '.join('?' * len(mine))})"), mine).fetchall()
+            computed = _computed(kind, rows, wanted(db, platform, kind))
             _insert(db, kind, computed)
             stored += len(computed)
     return stored
@@ -192,10 +244,11 @@ def stale_count(db: sqlite_utils.Database) -> int:
     for kind in KINDS:
         if not has_features(db, kind):
             continue
-        for (platform,) in db.execute(f"SELECT DISTINCT platform FROM {kind.source}").fetchall():
+        for (platform,) in db.execute(f"SELECT DISTINCT {kind.platform_sql} FROM {kind.source} i").fetchall():
             for version in wanted(db, platform, kind):
-                total += db.execute(f"SELECT count(*) FROM {kind.source} i WHERE i.platform = ? AND NOT EXISTS "
-                                    f"(SELECT 1 FROM {kind.table} f WHERE f.{kind.item} = i.id AND f.version = ?)",
+                same = " AND ".join(f"f.{col} = {sql}" for col, sql in zip(kind.item, kind.item_sql))
+                total += db.execute(f"SELECT count(*) FROM {kind.source} i WHERE {kind.platform_sql} = ? AND NOT "
+                                    f"EXISTS (SELECT 1 FROM {kind.table} f WHERE {same} AND f.version = ?)",
                                     [platform, version]).fetchone()[0]
     return total
 
@@ -213,13 +266,14 @@ def refresh(db: sqlite_utils.Database, progress: Callable[[int], None] | None = 
 def _refresh_kind(db: sqlite_utils.Database, kind: Kind, result: Refresh,
                   progress: Callable[[int], None] | None) -> None:
     keep: set[str] = set()
-    for (platform,) in db.execute(f"SELECT DISTINCT platform FROM {kind.source} ORDER BY platform").fetchall():
+    platforms = db.execute(f"SELECT DISTINCT {kind.platform_sql} FROM {kind.source} i ORDER BY 1").fetchall()
+    for (platform,) in platforms:
         versions = wanted(db, platform, kind)
         keep.update(versions)
         last = 0
         while True:
-            rows = db.execute(_select(kind, "i.platform = ? AND i.id > ? ORDER BY i.id LIMIT ?"),
-                              [platform, last, BATCH * 4]).fetchall()
+            page = f"{kind.platform_sql} = ? AND {kind.order_sql} > ? ORDER BY {kind.order_sql} LIMIT ?"
+            rows = db.execute(_select(kind, page), [platform, last, BATCH * 4]).fetchall()
             if not rows:
                 break
             last = rows[-1][0]
@@ -228,7 +282,7 @@ def _refresh_kind(db: sqlite_utils.Database, kind: Kind, result: Refresh,
                 with db.conn:
                     _insert(db, kind, computed)
                 result.computed += len(computed)
-                for _, version, _ in computed:
+                for *_, version, _ in computed:
                     result.versions[version] = result.versions.get(version, 0) + 1
                 if progress:
                     progress(result.computed)

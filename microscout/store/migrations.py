@@ -324,6 +324,33 @@ def m010_comment_features(db: sqlite_utils.Database) -> None:
         """)
 
 
+@migrations()
+def m011_follower_features(db: sqlite_utils.Database) -> None:
+    # A sampled follower's class (real, dormant, suspicious, mass follower, bot; "undescribed"
+    # when it comes without counts) depends on its row alone: computed when it is written,
+    # per version of the thresholds (issue #12). Keyed like follower_samples so one
+    # candidate's classes are one range of the index. A change of what the class reads
+    # drops its rows (they are recomputed).
+    _run(db,
+        """
+        CREATE TABLE follower_features (
+            profile_id INTEGER NOT NULL,
+            platform_id TEXT NOT NULL,
+            version TEXT NOT NULL,
+            label TEXT NOT NULL,
+            PRIMARY KEY (profile_id, platform_id, version)
+        ) WITHOUT ROWID;
+        CREATE TRIGGER follower_samples_features_stale
+        AFTER UPDATE OF handle, bio, has_avatar, followers, following, posts_count, bot ON follower_samples
+        WHEN old.handle IS NOT new.handle OR old.bio IS NOT new.bio OR old.has_avatar IS NOT new.has_avatar
+            OR old.followers IS NOT new.followers OR old.following IS NOT new.following
+            OR old.posts_count IS NOT new.posts_count OR old.bot IS NOT new.bot
+        BEGIN DELETE FROM follower_features WHERE profile_id = new.profile_id AND platform_id = new.platform_id; END;
+        CREATE TRIGGER follower_samples_features_gone AFTER DELETE ON follower_samples
+        BEGIN DELETE FROM follower_features WHERE profile_id = old.profile_id AND platform_id = old.platform_id; END
+        """)
+
+
 def _run(db: sqlite_utils.Database, script: str) -> None:
     # executescript() would COMMIT first; statement by statement keeps the migration
     # and its record in one transaction.

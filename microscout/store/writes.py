@@ -162,4 +162,9 @@ def upsert_comments(db: sqlite_utils.Database, rows: list[dict]) -> int:
 
 
 def upsert_followers(db: sqlite_utils.Database, rows: list[dict]) -> int:
-    return upsert(db, "follower_samples", rows, ("profile_id", "platform_id"))
+    """Upsert sampled followers and store the class of those new or changed (follower_features)."""
+    from microscout.store.features import FOLLOWERS, store_for_profiles
+
+    count = upsert(db, "follower_samples", rows, ("profile_id", "platform_id"))
+    store_for_profiles(db, [r["profile_id"] for r in rows], FOLLOWERS)
+    return count

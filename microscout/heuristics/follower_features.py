@@ -1,0 +1,73 @@
+"""A sampled follower's class as the store keeps it: computed once when the follower is
+written (``follower_features``), keyed by the version of the AccountThresholds that shaped it.
+
+A version is a hash of the thresholds and of the classifier's code (accounts.py), so an
+edited classifier or a changed threshold makes stored classes stale instead of wrong. Only
+the class is stored: the reasons of the few followers shown as examples are worked out
+again when a verdict needs them.
+"""
+from __future__ import annotations
+
+import hashlib
+from functools import lru_cache
+from pathlib import Path
+from typing import Callable, NamedTuple
+
+from microscout.heuristics import accounts
+from microscout.heuristics.accounts import AccountThresholds, follower_labeler
+
+# Bump when the stored form changes.
+FORMAT = "1"
+
+
+class Inputs(NamedTuple):
+    """What the class reads of a follower_samples row, with the values a Follower would hold."""
+    handle: str
+    followers: int | None
+    following: int | None
+    posts_count: int | None
+    has_avatar: bool
+    bio: str
+    bot: bool | None
+
+    @classmethod
+    def from_row(cls, handle, followers, following, posts_count, has_avatar, bio, bot) -> "Inputs":
+        # As store.queries loads a Follower: an unknown picture counts as present, an unknown bio as empty.
+        return cls(handle or "", followers, following, posts_count,
+                   bool(has_avatar) if has_avatar is not None else True, bio or "",
+                   None if bot is None else bool(bot))
+
+
+@lru_cache(maxsize=1)
+def _code_hash() -> str:
+    return hashlib.sha256(Path(accounts.__file__ or "").read_bytes()).hexdigest()
+
+
+@lru_cache(maxsize=256)
+def version_of_json(settings_json: str) -> str:
+    """The version of thresholds given as their JSON (``AccountThresholds.model_dump_json()``)."""
+    return hashlib.sha256(f"{FORMAT}\0{_code_hash()}\0{settings_json}".encode()).hexdigest()[:16]
+
+
+def settings_version(settings: AccountThresholds) -> str:
+    return version_of_json(settings.model_dump_json())
+
+
+@lru_cache(maxsize=64)
+def _labeler(settings_json: str) -> Callable:
+    return follower_labeler(AccountThresholds.model_validate_json(settings_json))
+
+
+def described(inputs: Inputs) -> bool:
+    """Whether a follower can be judged: it comes with counts or a bot flag (TikTok's
+    follower list gives names only; their missing counts are unknown, not evidence)."""
+    return bool(inputs.bot or inputs.followers is not None or inputs.following is not None)
+
+
+UNDESCRIBED = "undescribed"
+
+
+def label(inputs: Inputs, settings: AccountThresholds) -> str:
+    """What is stored for a follower whose row reads back as these inputs: its class, or
+    ``undescribed`` for one that cannot be judged."""
+    return _labeler(settings.model_dump_json())(inputs) if described(inputs) else UNDESCRIBED
