@@ -64,7 +64,7 @@ def features_progress(total: int, what: str = "Computing stored features"):
                                                       "stale ones removed.")
 @with_env
 def refresh_features(env: Env, as_json: bool) -> None:
-    """Recompute stale stored features of posts, comments and sampled followers.
+    """Recompute stale stored per-item features.
 
     A post's sponsored analysis and a comment's or follower's class are stored when written,
     for the settings the configured rules use; after a change of those settings (or of a
