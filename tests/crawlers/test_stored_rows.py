@@ -13,6 +13,8 @@ import sqlite3
 from datetime import datetime, timezone
 from pathlib import Path
 
+import pytest
+
 from microscout.crawlers.items import ItemBatch, PostItem
 from microscout.store import open_store
 from microscout.store.writes import upsert_comments, upsert_followers, upsert_posts, upsert_profiles
@@ -99,28 +101,42 @@ def test_writing_the_same_input_again_changes_nothing(tmp_path, monkeypatch):
     assert dump(db).split("# api_usage")[0] == first
 
 
-def test_the_pipeline_stores_every_posts_features_as_a_refresh_computes_them(tmp_path, monkeypatch):
-    """Post features written with the posts (the pipeline writes posts as parameter tuples,
-    not through upsert_posts): one per post after two crawls and the direct upserts, equal to
-    what a refresh computes from scratch."""
-    from microscout.heuristics import post_features
-    from microscout.heuristics.sponsored import SponsoredSettings
+KINDS = {  # kind: (features table, item columns, the items' table and columns, default version)
+    "posts": ("post_features", "post_id", "posts", "id"),
+    "comments": ("comment_features", "comment_id", "comments", "id"),
+    "followers": ("follower_features", "profile_id, platform_id", "follower_samples", "profile_id, platform_id"),
+}
+
+
+def _default_version(kind: str) -> str:
     from microscout.store import features
 
+    found = {k.name: k for k in features.KINDS}[kind]
+    return found.version_of_json(found.settings()().model_dump_json())
+
+
+@pytest.mark.parametrize("kind", list(KINDS))
+def test_the_pipeline_stores_every_items_features_as_a_refresh_computes_them(tmp_path, monkeypatch, kind):
+    """Features written with the items (the pipeline writes posts as parameter tuples, not
+    through upsert_posts): one per post, reply and sampled follower after two crawls and the
+    direct upserts, equal to what a refresh computes from scratch."""
+    from microscout.store import features
+
+    table, item, source, columns = KINDS[kind]
     fixed_now(monkeypatch)
     db = tmp_path / "s.db"
     write_everything(db)
     con = sqlite3.connect(db)
     try:
-        stored = sorted(con.execute("SELECT post_id, version, analysis FROM post_features"))
-        posts = [r[0] for r in con.execute("SELECT id FROM posts ORDER BY id")]
+        stored = sorted(con.execute(f"SELECT {item}, version, * FROM {table}"))
+        items = sorted(con.execute(f"SELECT {columns} FROM {source}"))
     finally:
         con.close()
-    default = post_features.settings_version(SponsoredSettings())
-    assert [(p, v) for p, v, _ in stored] == [(p, default) for p in posts]
+    width = len(item.split(","))
+    assert items and [r[:width + 1] for r in stored] == [(*i, _default_version(kind)) for i in items]
     store = open_store(db)
     with store.conn:
-        store.execute("DELETE FROM post_features")
-    assert features.refresh(store).computed == len(posts)
-    assert sorted(store.execute("SELECT post_id, version, analysis FROM post_features").fetchall()) == stored
+        store.execute(f"DELETE FROM {table}")
+    assert features.refresh(store).computed == len(items)
+    assert sorted(store.execute(f"SELECT {item}, version, * FROM {table}").fetchall()) == stored
     store.conn.close()
