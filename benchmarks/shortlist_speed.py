@@ -11,6 +11,8 @@ To measure the code before a change, put a copy of that package first on PYTHONP
     # ... change code ...
     python benchmarks/shortlist_speed.py --db /tmp/perf/bench.db --dump /tmp/perf/new.txt \\
         --reference /tmp/perf/ref.txt
+    # judging across cores (issue #12): the same dump, from 2 worker processes
+    python benchmarks/shortlist_speed.py --db /tmp/perf/bench.db --workers 2 --reference /tmp/perf/ref.txt
 """
 from __future__ import annotations
 
@@ -61,6 +63,9 @@ def main() -> int:
     parser.add_argument("--dump", help="write the run's verdicts and entries here")
     parser.add_argument("--reference", help="a dump to compare with; exit 1 when it differs")
     parser.add_argument("--profile", action="store_true", help="run under cProfile and print the top functions")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="processes that judge at once (shortlist --workers; default 1: in this process)")
+    parser.add_argument("--batch-size", type=int, default=500, help="candidates per batch (default 500)")
     args = parser.parse_args()
 
     from microscout.config import load_config
@@ -84,14 +89,23 @@ def main() -> int:
         t, cpu = time.perf_counter(), time.process_time()
         if profiler:
             profiler.enable()
-        summary = run_shortlist(db, config, rules, args.campaign, now=FIXED_NOW)
+        summary = run_shortlist(db, config, rules, args.campaign, now=FIXED_NOW, workers=args.workers,
+                                batch_size=args.batch_size)
         if profiler:
             profiler.disable()
         seconds, cpu = time.perf_counter() - t, time.process_time() - cpu
-        print(f"{summary.candidates:,} candidates in {seconds:.2f} s: {summary.candidates / seconds:,.1f} "
-              f"candidates/s (CPU {cpu:.2f} s: {summary.candidates / cpu:,.1f} candidates per CPU second; "
-              f"excluded {summary.excluded}, errors {summary.errors}); peak RSS "
-              f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        if args.workers > 1:
+            # The workers' CPU and peak memory (reaped children), beside this process's.
+            kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu_text = f"CPU {cpu:.2f} s here + {kids.ru_utime + kids.ru_stime:.2f} s in workers"
+            rss_text = f"{rss:.0f} MB here, {kids.ru_maxrss / 1024:.0f} MB the largest worker"
+        else:
+            cpu_text = f"CPU {cpu:.2f} s: {summary.candidates / cpu:,.1f} candidates per CPU second"
+            rss_text = f"{rss:.0f} MB"
+        print(f"{summary.candidates:,} candidates in {seconds:.2f} s with --workers {args.workers}: "
+              f"{summary.candidates / seconds:,.1f} candidates/s ({cpu_text}; excluded {summary.excluded}, "
+              f"errors {summary.errors}); peak RSS {rss_text}")
         if profiler:
             pstats.Stats(profiler, stream=sys.stdout).sort_stats("tottime").print_stats(30)
         status = 0

@@ -180,6 +180,23 @@ def excluded_line(summary) -> str:
     return f"Excluded {summary.excluded} of {summary.candidates}: {parts}."
 
 
+def workers_option(value: str | None) -> int:
+    """--workers: a whole number of processes, 1 or more (default: the usable cores)."""
+    from microscout.cli.common import UsageProblem
+    from microscout.engine.pool import usable_cores
+
+    if value is None:
+        return usable_cores()
+    try:
+        workers = int(value)
+    except ValueError:
+        workers = 0
+    if workers < 1:
+        raise UsageProblem(f"--workers must be a whole number of processes, 1 or more (got {value!r}); "
+                           f"1 judges in this process")
+    return workers
+
+
 @click.command("shortlist")
 @click.argument("campaign")
 @click.option("--limit", type=int, default=None, help="Rows to show (default: the campaign's shortlist_size).")
@@ -189,16 +206,19 @@ def excluded_line(summary) -> str:
 @click.option("--rejudge", is_flag=True,
               help="Judge again even when neither the data nor the settings changed since the last run, "
                    "or only weights or gates did (which re-scores the last verdicts).")
+@click.option("--workers", metavar="N", default=None, callback=lambda ctx, param, value: workers_option(value),
+              help="Processes that judge at once (default: every core this process may use; "
+                   "1 judges in this process).")
 @click.option("--json", "as_json", is_flag=True, help="Print the run and its shortlist as JSON instead of a table.")
 @with_env
 def command(env: Env, campaign: str, limit: int | None, budget: float | None, batch_size: int,
-            rejudge: bool, as_json: bool) -> None:
+            rejudge: bool, workers: int, as_json: bool) -> None:
     """Judge and rank every stored candidate for CAMPAIGN.
 
     The run is persisted with every verdict and its evidence (see `microscout explain`).
     """
-    from microscout.cli.common import UsageProblem
-    from microscout.engine.shortlist import run_shortlist
+    from microscout.cli.common import Failure, UsageProblem
+    from microscout.engine.shortlist import JudgingStopped, run_shortlist
 
     config = env.config
     spec = config.campaign(campaign)
@@ -206,9 +226,12 @@ def command(env: Env, campaign: str, limit: int | None, budget: float | None, ba
     db = env.db(create=False)
     console = make_console(stderr=as_json)  # with --json, stdout carries the JSON alone
     refresh_features(db, config, rules, console)
-    with judging_progress(db, spec.platforms, campaign) as progress:
-        summary = run_shortlist(db, config, rules, campaign, batch_size=batch_size, reuse=not rejudge,
-                                progress=progress)
+    try:
+        with judging_progress(db, spec.platforms, campaign) as progress:
+            summary = run_shortlist(db, config, rules, campaign, batch_size=batch_size, reuse=not rejudge,
+                                    progress=progress, workers=workers)
+    except JudgingStopped as exc:
+        raise Failure(f"{exc}; the run was discarded") from None
     budget = budget if budget is not None else spec.budget
     if budget is not None and spec.price_per_post is None:
         raise UsageProblem(f"{config.source}: campaigns.{campaign}.price_per_post is not set; "

@@ -19,6 +19,7 @@ from typing import Any, Callable, NamedTuple, cast
 import sqlite_utils
 
 from microscout.config import Config
+from microscout.engine import pool
 from microscout.engine.evaluate import Evaluator
 from microscout.engine.rules import Rule, Verdict
 from microscout.store.queries import iter_profile_batches
@@ -163,8 +164,13 @@ def _reused(db: sqlite_utils.Database, run: dict) -> RunSummary:
 
 def run_shortlist(db: sqlite_utils.Database, config: Config, rules: dict[str, Rule], campaign_name: str,
                   *, batch_size: int = 500, now: datetime | None = None,
-                  progress: Callable[[int], None] | None = None, reuse: bool = False) -> RunSummary:
+                  progress: Callable[[int], None] | None = None, reuse: bool = False,
+                  workers: int = 1) -> RunSummary:
     """Judge every stored candidate of the campaign's platforms and persist the run.
+
+    ``workers`` > 1: judge the batches in that many forked processes (engine/pool.py), when
+    there is more than one batch and the system can fork; else in this process. A worker
+    that dies stops the run with JudgingStopped.
 
     ``reuse=True``: when the campaign's last finished run had the same fingerprint (same
     data, settings, rule code and day), give that run back (``summary.reused``) instead
@@ -195,7 +201,7 @@ def run_shortlist(db: sqlite_utils.Database, config: Config, rules: dict[str, Ru
     try:
         if source is not None:
             return _rescore(db, evaluator, run_id, source, batch_size, progress)
-        return _judge(db, evaluator, run_id, batch_size, progress)
+        return _judge(db, evaluator, run_id, batch_size, progress, workers)
     except BaseException as exc:
         # Whatever stopped the run (an error, Ctrl-C), no half-judged run stays behind; a
         # kill -9 leaves it `running` until the next command sees its process is gone.
@@ -233,22 +239,95 @@ def judge_batch(db: sqlite_utils.Database, evaluator: Evaluator, run_id: int, pr
 
 
 def _judge(db: sqlite_utils.Database, evaluator: Evaluator, run_id: int, batch_size: int,
-           progress: Callable[[int], None] | None) -> RunSummary:
+           progress: Callable[[int], None] | None, workers: int = 1) -> RunSummary:
     summary = RunSummary(run_id=run_id, campaign=evaluator.campaign_name)
-    for rows in iter_profile_batches(db, platforms=evaluator.campaign.platforms, batch_size=batch_size):
-        judged = judge_batch(db, evaluator, run_id, rows)
-        with db.conn:
-            db.conn.executemany("INSERT INTO verdicts VALUES (?, ?, ?, ?, ?, ?, ?)", judged.verdict_rows)
-            db.conn.executemany(
-                "INSERT INTO shortlist_entries (run_id, profile_id, platform, handle, tier, followers, "
-                "engagement_rate, score, excluded_by, reasons) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                judged.entry_rows)
-        for errors, excluded_by in judged.counts:
-            summary.count_judged(errors, excluded_by)
-        if progress:
-            progress(summary.candidates)
+    platforms = evaluator.campaign.platforms
+    path = pool.store_path(db) if workers > 1 and pool.can_fork() else None
+    bounds = batch_bounds(db, platforms, batch_size) if path is not None else []
+    if path is not None and len(bounds) > 1:
+        _judge_in_workers(db, evaluator, run_id, path, bounds, min(workers, len(bounds)), summary, progress)
+    else:
+        for rows in iter_profile_batches(db, platforms=platforms, batch_size=batch_size):
+            judged = judge_batch(db, evaluator, run_id, rows)
+            _insert(db, judged)
+            for errors, excluded_by in judged.counts:
+                summary.count_judged(errors, excluded_by)
+            if progress:
+                progress(summary.candidates)
     _finish(db, summary)
     return summary
+
+
+def _insert(db: sqlite_utils.Database, judged: JudgedBatch) -> None:
+    with db.conn:
+        db.conn.executemany("INSERT INTO verdicts VALUES (?, ?, ?, ?, ?, ?, ?)", judged.verdict_rows)
+        db.conn.executemany(
+            "INSERT INTO shortlist_entries (run_id, profile_id, platform, handle, tier, followers, "
+            "engagement_rate, score, excluded_by, reasons) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            judged.entry_rows)
+
+
+def batch_bounds(db: sqlite_utils.Database, platforms: list[str], batch_size: int) -> list[tuple[int, int]]:
+    """(first, last) profile id of each batch iter_profile_batches gives, read as ids alone."""
+    where, params = "opted_out = 0", list(platforms)
+    if platforms:
+        where += f" AND platform IN ({', '.join('?' * len(platforms))})"
+    bounds, first, count, last = [], 0, 0, 0
+    for (last,) in db.execute(f"SELECT id FROM profiles WHERE {where} ORDER BY id", params):
+        if count == 0:
+            first = last
+        count += 1
+        if count == batch_size:
+            bounds.append((first, last))
+            count = 0
+    if count:
+        bounds.append((first, last))
+    return bounds
+
+
+def profile_rows(db: sqlite_utils.Database, platforms: list[str], first: int, last: int) -> list[dict]:
+    """The rows iter_profile_batches gives for the batch from profile id ``first`` to ``last``."""
+    where = "opted_out = 0 AND id BETWEEN ? AND ?"
+    if platforms:
+        where += f" AND platform IN ({', '.join('?' * len(platforms))})"
+    return list(db.query(f"SELECT * FROM profiles WHERE {where} ORDER BY id", [first, last, *platforms]))
+
+
+def _judge_in_workers(db: sqlite_utils.Database, evaluator: Evaluator, run_id: int, path: Path,
+                      bounds: list[tuple[int, int]], workers: int, summary: RunSummary,
+                      progress: Callable[[int], None] | None) -> None:
+    """Judge the batches in forked workers (each reads the store itself), store each as it
+    comes; count candidates into ``summary`` in batch order, so that its tallies (and the
+    order of its rules and exclusions) are those of judging in this process."""
+    platforms = evaluator.campaign.platforms
+
+    def work(reader: sqlite_utils.Database, batch: tuple[int, int]) -> JudgedBatch:
+        return judge_batch(reader, evaluator, run_id, profile_rows(reader, platforms, *batch))
+
+    early: dict[int, list] = {}  # the counts of batches that finished before an earlier one
+    counted = done = 0
+    try:
+        with pool.WorkerPool(path, work, workers) as workers_pool:
+            for index, judged in workers_pool.run(bounds):
+                _insert(db, judged)
+                early[index] = judged.counts
+                while counted in early:
+                    for errors, excluded_by in early.pop(counted):
+                        summary.count_judged(errors, excluded_by)
+                    counted += 1
+                done += len(judged.counts)
+                if progress:
+                    progress(done)
+    except pool.WorkerDied as exc:
+        line = f"a judging worker (process {exc.pid}) {exc.how}"
+        if exc.task is not None:
+            line += (f" while judging the candidates with profile ids {exc.task[0]}–{exc.task[1]}; a rule plugin "
+                     f"may have crashed it (`microscout try RULE HANDLE` runs one rule on one creator)")
+        raise JudgingStopped(line) from None
+
+
+class JudgingStopped(Exception):
+    """Judging could not go on (a worker process died); str() is the one line to show."""
 
 
 def _finish(db: sqlite_utils.Database, summary: RunSummary) -> None:

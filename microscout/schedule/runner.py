@@ -123,9 +123,15 @@ def crawl_step(job: Job) -> str:
 
 
 def shortlist_step(job: Job) -> str:
-    from microscout.engine.shortlist import run_shortlist
+    from microscout.engine.pool import usable_cores
+    from microscout.engine.shortlist import JudgingStopped, run_shortlist
 
-    summary = run_shortlist(job.db, job.config, job.rules, job.schedule.campaign, reuse=True)
+    try:
+        # As `microscout shortlist` judges by default: across the cores this process may use.
+        summary = run_shortlist(job.db, job.config, job.rules, job.schedule.campaign, reuse=True,
+                                workers=usable_cores())
+    except JudgingStopped as exc:
+        raise StepFailed(f"{exc}; the shortlist run was discarded") from None
     if summary.reused:
         return f"nothing changed since shortlist run {summary.run_id}: re-used it"
     if summary.rescored_from is not None:
