@@ -278,7 +278,9 @@ def classify_account(acc: AccountFeatures, t: AccountScorecard | None = None) ->
     """Classify one account; the reasons say why, in words with numbers and points."""
     t = t or AccountScorecard()
     parts = contributions(acc, t)
-    score = account_score(acc, t)
+    score = t.intercept
+    for points, _ in parts:  # as account_score adds them: the same float
+        score += points
     reasons = [f"{text} +{p:.1f}" for p, text in sorted(parts, key=lambda pt: -pt[0]) if p > 0]
     label = _judge(t)(acc.followers, acc.following, acc.posts_count, acc.has_avatar, acc.bio_length,
                       acc.digit_share(), acc.bot)
