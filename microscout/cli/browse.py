@@ -78,6 +78,11 @@ TABLES: dict[str, dict] = {
         "description": "Each post's sponsored analysis (signals, labels, disclosure), computed when the post was "
                        "written, per version of the settings that shaped it; empty analysis: nothing sponsored.",
         "facets": ["version"]},
+    "niche_features": {
+        "title": "Niche features",
+        "description": "The campaign terms (hashtags, keywords) each post uses, per version of a campaign's terms, "
+                       "for the campaigns that judge niche relevance; empty terms: none.",
+        "facets": ["version"]},
     "comment_features": {
         "title": "Comment features",
         "description": "Each comment's class (genuine, generic, spam), computed when the comment was written, "
@@ -90,9 +95,9 @@ TABLES: dict[str, dict] = {
         "facets": ["version", "label"]},
     "feature_settings": {
         "title": "Feature settings",
-        "description": "The settings the configured rules analyse posts and classify comments with, per platform "
-                       "(kind): the versions post_features, comment_features and follower_features are kept for "
-                       "(`microscout db refresh-features`)."},
+        "description": "The settings the configured rules use per kind of item and platform (sponsored analysis, "
+                       "a campaign's terms, comment and follower classes): the versions the *_features tables are "
+                       "kept for (`microscout db refresh-features`)."},
     "crawl_runs": {
         "title": "Crawl runs",
         "description": "Each crawl: what was asked, requests, items, errors, duration.",

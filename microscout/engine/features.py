@@ -41,6 +41,28 @@ def settings_in_use(config: Config, rules: dict[str, Rule],
     return out
 
 
+# Rules that judge a post by the campaign's terms: their campaigns' terms are stored per post.
+NICHE_RULES = ("niche_relevance",)
+
+
+def niche_terms_in_use(config: Config, rules: dict[str, Rule]) -> dict[str, list[BaseModel]]:
+    """{platform: the terms of each campaign judging niche relevance on it}."""
+    from microscout.heuristics.niche import NicheTerms
+
+    out: dict[str, list[BaseModel]] = {}
+    for name, campaign in config.campaigns.items():
+        for platform in campaign.platforms:
+            if platform not in config.platforms.names():
+                continue
+            if any(rule in rules and rule_setup(config, rules[rule], platform, name)[0] for rule in NICHE_RULES):
+                terms = NicheTerms(keywords=campaign.keywords, hashtags=campaign.hashtags)
+                if terms.keywords or terms.hashtags:
+                    found = out.setdefault(platform, [])
+                    if terms not in found:
+                        found.append(terms)
+    return out
+
+
 def post_settings_in_use(config: Config, rules: dict[str, Rule]) -> dict[str, list[BaseModel]]:
     return settings_in_use(config, rules, SponsoredSettings)
 
@@ -49,7 +71,9 @@ def prepare(db: sqlite_utils.Database, config: Config, rules: dict[str, Rule]) -
     """Record the settings in use; return how many item features are missing for them."""
     for kind in store_features.KINDS:
         if store_features.has_features(db, kind):
-            store_features.register(db, settings_in_use(config, rules, kind.settings()), kind)
+            settings = (niche_terms_in_use(config, rules) if kind is store_features.NICHE
+                        else settings_in_use(config, rules, kind.settings()))
+            store_features.register(db, settings, kind)
     return store_features.stale_count(db)
 
 

@@ -6,15 +6,14 @@ counts as one more item: a creator whose bio names the niche gets a little credi
 """
 from __future__ import annotations
 
-import re
+import json
 from collections import Counter
-from functools import lru_cache
-from typing import Iterable
+from typing import Any, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from microscout import Need, Rule, Verdict, hookimpl
-from microscout.heuristics import text as textlib
+from microscout.heuristics.niche import matcher
 from microscout.heuristics.posts import own_posts, posts_missing, window_label
 
 
@@ -38,61 +37,93 @@ class Options(BaseModel):
         return self
 
 
-# Posts reuse a handful of tags; normalise each spelling once.
-_normalise_tag = lru_cache(maxsize=4096)(textlib.normalise_tag)
-
-
-def _matcher(keywords: list[str], hashtags: list[str]):
-    tags = {textlib.normalise_tag(h) for h in hashtags if textlib.normalise_tag(h)}
-    words = [k.strip() for k in keywords if k.strip()]
-    # Each keyword as a whole word; the look-arounds are shared, which matches exactly what
-    # "(?<!\w)kw1(?!\w)|(?<!\w)kw2(?!\w)|..." matches, several times faster.
-    word_re = (re.compile(r"(?<!\w)(?:" + "|".join(re.escape(w) for w in words) + r")(?!\w)", re.IGNORECASE)
-               if words else None)
-    normalise, hashtag_re = _normalise_tag, textlib.HASHTAG_RE
-
-    def terms(text: str, post_tags: Iterable[str] = ()) -> set[str]:
-        # A hashtag found in the text is \w+ (no space, no #): normalising it is casefold().
-        found = {normalise(t) for t in post_tags} | {v.casefold() for v in hashtag_re.findall(text)}
-        matched = {"#" + t for t in found & tags}
-        if word_re:
-            matched |= {m.group(0).casefold() for m in word_re.finditer(text)}
-        return matched
-
-    return terms
-
-
 def evaluate(candidate, options: Options, context) -> Verdict:
     campaign = context.campaign
     if not campaign.keywords and not campaign.hashtags:
-        return Verdict.unknown(f"campaign {context.campaign_name} names no keywords or hashtags to match")
+        return _no_terms(context)
     missing = posts_missing(candidate)
     if missing:
         return Verdict.unknown(missing)
+    terms = matcher(campaign.keywords, campaign.hashtags)
     posts = own_posts(candidate, window_posts=options.window_posts)
+    return judge_terms([(post.platform_id, terms(post.text, post.hashtags)) for post in posts],
+                       candidate.profile.bio, terms, options)
+
+
+def _no_terms(context) -> Verdict:
+    return Verdict.unknown(f"campaign {context.campaign_name} names no keywords or hashtags to match")
+
+
+class _PostRow(NamedTuple):
+    platform_id: str
+    created_at: Any  # a datetime, as own_posts sorts by it
+    is_reply: bool
+    text: str
+    hashtags: str | None  # as stored (JSON)
+    stored: tuple[bool, str | None]  # (stored?, the stored terms)
+
+
+def evaluate_batch(batch, options: Options, context) -> dict[int, Verdict]:
+    """evaluate's verdicts for a whole batch, from each post's terms as the store keeps them
+    for this campaign (niche_features), finding them only for posts without. Posts come in
+    the order candidates load them and are windowed as own_posts does."""
+    from microscout.heuristics.niche import NicheTerms, decode, settings_version
+    from microscout.store.queries import parse_timestamp
+
+    campaign = context.campaign
+    marks, ids = batch.in_ids()
+    if not campaign.keywords and not campaign.hashtags:
+        return {i: _no_terms(context) for i in ids}
+    version = settings_version(NicheTerms(keywords=campaign.keywords, hashtags=campaign.hashtags))
+    posts: dict[int, list[_PostRow]] = {i: [] for i in ids}
+    for pid, platform_id, created, is_reply, text, tags, has, found in batch.conn.execute(
+            "SELECT p.profile_id, p.platform_id, p.created_at, p.is_reply, p.text, p.hashtags, f.post_id IS NOT NULL, "
+            "f.terms FROM posts p LEFT JOIN niche_features f ON f.post_id = p.id AND f.version = ? "
+            f"WHERE p.profile_id IN ({marks}) ORDER BY p.profile_id, p.created_at DESC, p.id DESC", [version, *ids]):
+        posts[pid].append(_PostRow(platform_id, parse_timestamp(created), bool(is_reply), text or "", tags,
+                                   (bool(has), found)))
+    terms = matcher(campaign.keywords, campaign.hashtags)
+    out = {}
+    for i in ids:
+        rows = posts[i]
+        if not rows and "posts" not in batch.fetched[i]:
+            out[i] = Verdict.unknown("posts were not fetched for this profile")
+            continue
+        own = sorted((r for r in rows if not r.is_reply), key=lambda r: r.created_at, reverse=True)
+        found = [(r.platform_id, decode(r.stored[1]) if r.stored[0] else terms(r.text, _json_list(r.hashtags)))
+                 for r in own[:options.window_posts]]
+        out[i] = judge_terms(found, batch.profiles[i].bio, terms, options)
+    return out
+
+
+def _json_list(value: str | None) -> list[str]:
+    return json.loads(value) if value else []
+
+
+def judge_terms(found: list[tuple[str, set[str]]], bio: str, terms, options: Options) -> Verdict:
+    """The verdict from the terms of each own post in the window, newest first (platform id, terms)."""
     window = window_label(options.window_posts, None)
-    if len(posts) < options.min_posts:
-        return Verdict.unknown(f"only {len(posts)} own posts in the {window} (need {options.min_posts})",
-                               posts=len(posts))
-    terms = _matcher(campaign.keywords, campaign.hashtags)
+    if len(found) < options.min_posts:
+        return Verdict.unknown(f"only {len(found)} own posts in the {window} (need {options.min_posts})",
+                               posts=len(found))
     counts: Counter[str] = Counter()
     matched_ids = []
-    for post in posts:
-        found = terms(post.text, post.hashtags)
-        counts.update(found)
-        if found:
-            matched_ids.append(post.platform_id)
-    bio_terms = sorted(terms(candidate.profile.bio)) if options.include_bio else []
+    for platform_id, post_terms in found:
+        counts.update(post_terms)
+        if post_terms:
+            matched_ids.append(platform_id)
+    bio_terms = sorted(terms(bio)) if options.include_bio else []
     # Ties break alphabetically: counts fill from sets, whose order changes with each
     # process's string hashing, and the same data must always give the same reason.
     ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-    items = len(posts) + (1 if options.include_bio else 0)
+    posts = len(found)
+    items = posts + (1 if options.include_bio else 0)
     share = (len(matched_ids) + (1 if bio_terms else 0)) / items
-    evidence = {"share": round(share, 4), "matched_posts": len(matched_ids), "posts": len(posts),
+    evidence = {"share": round(share, 4), "matched_posts": len(matched_ids), "posts": posts,
                 "terms": dict(ranked), "bio_terms": bio_terms, "matched_ids": matched_ids}
     top = ", ".join(t for t, _ in ranked[:3]) or "none"
-    bio = " and the bio" if bio_terms else ""
-    said = f"{len(matched_ids)} of {len(posts)} recent posts{bio} on the campaign's niche ({share:.0%}; top: {top})"
+    bio_said = " and the bio" if bio_terms else ""
+    said = f"{len(matched_ids)} of {posts} recent posts{bio_said} on the campaign's niche ({share:.0%}; top: {top})"
     if share >= options.pass_share:
         return Verdict(outcome="pass", score=round(min(1.0, share / options.pass_share), 4), reason=said,
                        evidence=evidence)
@@ -106,4 +137,5 @@ def evaluate(candidate, options: Options, context) -> Verdict:
 @hookimpl(trylast=True)
 def register_rules(register):
     register(Rule(name="niche_relevance", summary="Posts are about the campaign's niche",
-                  options=Options, needs=frozenset({Need.PROFILE, Need.POSTS}), evaluate=evaluate))
+                  options=Options, needs=frozenset({Need.PROFILE, Need.POSTS}), evaluate=evaluate,
+                  evaluate_batch=evaluate_batch))

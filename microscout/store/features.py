@@ -1,8 +1,8 @@
 """Per-item features beside the items: written with them, refreshed when settings change.
 
 An item's feature depends on the item alone and on the settings that shaped it: a post's
-sponsored analysis (post_features), a comment's class (comment_features), a sampled
-follower's class (follower_features). Each distinct
+sponsored analysis (post_features) and its terms of a campaign (niche_features), a
+comment's class (comment_features), a sampled follower's class (follower_features). Each distinct
 setting in use is a version, recorded per platform in ``feature_settings`` (registered by
 ``db refresh-features`` and ``shortlist``); without a registration a platform's items get
 the default settings' version.
@@ -37,6 +37,7 @@ class Kind:
     item_sql: tuple[str, ...] = ("i.id",)
     order_sql: str = "i.id"  # an integer key of the items, to page through them
     platform_sql: str = "i.platform"  # the item's platform
+    by_default: bool = True  # without a registration, the default settings' version is wanted
 
 
 def _post_settings() -> type[BaseModel]:
@@ -77,6 +78,25 @@ def _comment_feature(inputs: tuple, settings: BaseModel) -> str | None:
     return comment_features.label(inputs[0], settings)  # type: ignore[arg-type]
 
 
+def _niche_settings() -> type[BaseModel]:
+    from microscout.heuristics.niche import NicheTerms
+
+    return NicheTerms
+
+
+def _niche_version(settings_json: str) -> str:
+    from microscout.heuristics import niche
+
+    return niche.version_of_json(settings_json)
+
+
+def _niche_feature(inputs: tuple, settings: BaseModel) -> str | None:
+    from microscout.heuristics import niche
+
+    text, tags = inputs
+    return niche.terms_stored(text, json.loads(tags) if tags else [], settings)  # type: ignore[arg-type]
+
+
 def _follower_settings() -> type[BaseModel]:
     from microscout.heuristics.accounts import AccountThresholds
 
@@ -99,6 +119,9 @@ POSTS = Kind("posts", "post_features", ("post_id",), "analysis", "posts", "i.tex
              _post_settings, _post_version, _post_feature)
 COMMENTS = Kind("comments", "comment_features", ("comment_id",), "label", "comments", "i.text",
                 _comment_settings, _comment_version, _comment_feature)
+# A post's terms of a campaign: only for the campaigns that judge niche relevance (registered).
+NICHE = Kind("niche", "niche_features", ("post_id",), "terms", "posts", "i.text, i.hashtags",
+             _niche_settings, _niche_version, _niche_feature, by_default=False)
 # A sampled follower is a row of its candidate's sample, named by (profile_id, platform_id)
 # as in follower_samples, so a candidate's classes are one range of follower_features; it
 # has no platform but its candidate's.
@@ -107,7 +130,7 @@ FOLLOWERS = Kind("followers", "follower_features", ("profile_id", "platform_id")
                  _follower_settings, _follower_version, _follower_feature,
                  item_sql=("i.profile_id", "i.platform_id"), order_sql="i.rowid",
                  platform_sql="(SELECT p.platform FROM profiles p WHERE p.id = i.profile_id)")
-KINDS = (POSTS, COMMENTS, FOLLOWERS)
+KINDS = (POSTS, NICHE, COMMENTS, FOLLOWERS)
 
 
 @lru_cache(maxsize=64)
@@ -132,6 +155,8 @@ def wanted(db: sqlite_utils.Database, platform: str, kind: Kind = POSTS) -> dict
     if rows:
         # Versions are recomputed from the settings: a changed detector gives new ones.
         return {kind.version_of_json(s): s for _, s in rows}
+    if not kind.by_default:
+        return {}
     default = _default_json(kind)
     return {kind.version_of_json(default): default}
 
@@ -223,7 +248,9 @@ def store_for_profiles(db: sqlite_utils.Database, profile_ids: Iterable[int], ki
 
 
 def store_for_posts(db: sqlite_utils.Database, keys: Iterable[tuple[str, str]]) -> int:
-    return store_for(db, keys, POSTS)
+    """The sponsored analyses and the campaigns' niche terms of just-written posts."""
+    keys = list(keys)
+    return store_for(db, keys, POSTS) + store_for(db, keys, NICHE)
 
 
 def store_for_comments(db: sqlite_utils.Database, keys: Iterable[tuple[str, str]]) -> int:

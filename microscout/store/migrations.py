@@ -351,6 +351,28 @@ def m011_follower_features(db: sqlite_utils.Database) -> None:
         """)
 
 
+@migrations()
+def m012_niche_features(db: sqlite_utils.Database) -> None:
+    # The campaign terms (hashtags, keywords) a post uses, per version of a campaign's terms
+    # (issue #12): found when the post is written, for the campaigns that judge niche
+    # relevance. terms NULL means none. A post whose text or tags change loses its rows.
+    _run(db,
+        """
+        CREATE TABLE niche_features (
+            post_id INTEGER NOT NULL,
+            version TEXT NOT NULL,
+            terms TEXT,
+            PRIMARY KEY (post_id, version)
+        ) WITHOUT ROWID;
+        CREATE INDEX niche_features_version ON niche_features (version);
+        CREATE TRIGGER posts_niche_stale AFTER UPDATE OF text, hashtags ON posts
+        WHEN old.text IS NOT new.text OR old.hashtags IS NOT new.hashtags
+        BEGIN DELETE FROM niche_features WHERE post_id = new.id; END;
+        CREATE TRIGGER posts_niche_gone AFTER DELETE ON posts
+        BEGIN DELETE FROM niche_features WHERE post_id = old.id; END
+        """)
+
+
 def _run(db: sqlite_utils.Database, script: str) -> None:
     # executescript() would COMMIT first; statement by statement keeps the migration
     # and its record in one transaction.

@@ -126,7 +126,7 @@ def _load_posts(db: sqlite_utils.Database, by_id: dict[int, Candidate]) -> None:
     dt, json_list = _dt, _json_list
 
     c, cursor = _tuples(db, f"SELECT * FROM posts WHERE profile_id IN ({_in(ids)}) "
-                            f"ORDER BY profile_id, created_at DESC", ids)
+                            f"ORDER BY profile_id, created_at DESC, id DESC", ids)
     (i_id, i_profile, i_pid, i_created, i_text, i_url, i_tags, i_mentions, i_links, i_likes, i_replies, i_reposts,
      i_quotes, i_views, i_paid, i_reply, i_lang) = (
         c["id"], c["profile_id"], c["platform_id"], c["created_at"], c["text"], c["url"], c["hashtags"],
