@@ -167,7 +167,7 @@ def refresh_features(db, config, rules, console: Console) -> None:
     missing = features.prepare(db, config, rules)
     if not missing:
         return
-    console.print(f"Computing {missing:,} stored features (posts, comments, followers) for the current settings "
+    console.print(f"Computing {missing:,} stored features for the current settings "
                   f"(as `microscout db refresh-features` does)…")
     with features_progress(missing) as progress:
         store_features.refresh(db, progress)
