@@ -66,8 +66,25 @@ class Parser(argparse.ArgumentParser):
         raise BadInput(message)
 
 
-def floor_sql(platforms: list[str]) -> str:
+# Per-item features the rules read beside the rows (when the store has their tables): the
+# campaigns' niche terms of each post, each comment's and each sampled follower's class.
+FEATURES = {
+    "niche_features": "SELECT p.profile_id, count(*) AS n, total(length(f.version)) + total(length(f.terms)) AS chars "
+                      "FROM posts p JOIN niche_features f ON f.post_id = p.id WHERE p.profile_id IN cand "
+                      "GROUP BY p.profile_id",
+    "comment_features": "SELECT c.profile_id, count(*) AS n, total(length(f.version)) + total(length(f.label)) "
+                        "AS chars FROM comments c JOIN comment_features f ON f.comment_id = c.id "
+                        "WHERE c.profile_id IN cand GROUP BY c.profile_id",
+    "follower_features": "SELECT profile_id, count(*) AS n, total(length(version)) + total(length(label)) AS chars "
+                         "FROM follower_features WHERE profile_id IN cand GROUP BY profile_id",
+}
+
+
+def floor_sql(platforms: list[str], features: tuple[str, ...] = ()) -> str:
     marks = ", ".join("?" * len(platforms))
+    extra_ctes = "".join(f",\n    x{i} AS ({FEATURES[t]})" for i, t in enumerate(features))
+    extra_cols = "".join(f", x{i}.n, x{i}.chars" for i in range(len(features)))
+    extra_joins = "".join(f" LEFT JOIN x{i} ON x{i}.profile_id = p.id" for i in range(len(features)))
     return f"""
     WITH cand AS (SELECT id FROM profiles WHERE opted_out = 0 AND platform IN ({marks})),
     po AS (SELECT profile_id, count(*) AS n,
@@ -92,7 +109,7 @@ def floor_sql(platforms: list[str]) -> str:
            FROM follower_samples WHERE profile_id IN cand GROUP BY profile_id),
     sn AS (SELECT profile_id, count(*) AS n, total(followers) + total(following) + total(posts_count) AS nums,
                   max(observed_at) AS newest
-           FROM profile_snapshots WHERE profile_id IN cand GROUP BY profile_id)
+           FROM profile_snapshots WHERE profile_id IN cand GROUP BY profile_id){extra_ctes}
     SELECT p.id,
            length(p.platform) + length(p.platform_id) + length(p.handle) + coalesce(length(p.display_name), 0)
            + coalesce(length(p.bio), 0) + coalesce(length(p.url), 0) + coalesce(length(p.instance), 0)
@@ -103,11 +120,11 @@ def floor_sql(platforms: list[str]) -> str:
            + coalesce(p.collections_hidden, 0),
            po.n, po.chars, po.nums, po.newest, po.oldest, pf.n, pf.chars,
            co.n, co.chars, co.nums, co.newest, co.oldest,
-           fo.n, fo.chars, fo.nums, fo.newest, fo.oldest, sn.n, sn.nums, sn.newest
+           fo.n, fo.chars, fo.nums, fo.newest, fo.oldest, sn.n, sn.nums, sn.newest{extra_cols}
     FROM profiles p JOIN cand ON cand.id = p.id
     LEFT JOIN po ON po.profile_id = p.id LEFT JOIN pf ON pf.profile_id = p.id
     LEFT JOIN co ON co.profile_id = p.id LEFT JOIN fo ON fo.profile_id = p.id
-    LEFT JOIN sn ON sn.profile_id = p.id
+    LEFT JOIN sn ON sn.profile_id = p.id{extra_joins}
     ORDER BY p.id
     """
 
@@ -117,11 +134,16 @@ def run_floor(db_path: str, platforms: list[str]) -> dict:
     import sqlite3
 
     conn = sqlite3.connect(db_path)
-    rows = {"candidates": 0, "posts": 0, "post_features": 0, "comments": 0, "followers": 0, "snapshots": 0}
+    present = {name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    features = tuple(t for t in FEATURES if t in present)
+    rows = {"candidates": 0, "posts": 0, "post_features": 0, "comments": 0, "followers": 0, "snapshots": 0,
+            **{t: 0 for t in features}}
     checksum = 0.0
-    for r in conn.execute(floor_sql(platforms), platforms):
+    counted = [("posts", 3), ("post_features", 8), ("comments", 10), ("followers", 15), ("snapshots", 20),
+               *((t, 23 + 2 * i) for i, t in enumerate(features))]
+    for r in conn.execute(floor_sql(platforms, features), platforms):
         rows["candidates"] += 1
-        for key, i in (("posts", 3), ("post_features", 8), ("comments", 10), ("followers", 15), ("snapshots", 20)):
+        for key, i in counted:
             rows[key] += r[i] or 0
         # Touch every aggregate in Python too, as a consumer of the rows would.
         checksum += sum(v for v in r if isinstance(v, (int, float))) + sum(len(v) for v in r if isinstance(v, str))
@@ -159,6 +181,7 @@ def ensure_store(workdir: Path, size: int, keep: bool, config: Path) -> Path:
     store = workdir / f"store-{size}.db"
     if keep and store.exists():
         log(f"{size:,}: re-using {store} ({store.stat().st_size / 1e6:,.0f} MB)")
+        refresh_features(store, config)
         return store
     part = workdir / f"store-{size}.db.part"
     remove_store(part)
@@ -172,7 +195,17 @@ def ensure_store(workdir: Path, size: int, keep: bool, config: Path) -> Path:
         if Path(f"{part}{suffix}").exists():
             os.replace(f"{part}{suffix}", f"{store}{suffix}")
     log(f"{size:,}: generated in {time.perf_counter() - t:,.0f} s ({store.stat().st_size / 1e6:,.0f} MB)")
+    refresh_features(store, config)
     return store
+
+
+def refresh_features(store: Path, config: Path) -> None:
+    """Store the per-item features the config's rules read (its campaigns' niche terms, say),
+    as crawls would have written them: part of writing, not of judging, so not timed."""
+    t = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "microscout", "--config", str(config), "--db", str(store), "db",
+                           "refresh-features"], cwd=REPO, check=True, capture_output=True, text=True)
+    log(f"{done.stdout.strip()} ({time.perf_counter() - t:,.0f} s, not timed)")
 
 
 def shortlist_options(config: Path, workers: int | None) -> list[str]:

@@ -68,12 +68,11 @@ def main() -> int:
     parser.add_argument("--batch-size", type=int, default=500, help="candidates per batch (default 500)")
     args = parser.parse_args()
 
+    import microscout
     from microscout.config import load_config
     from microscout.engine.plugins import collect_rules, plugin_manager_for
     from microscout.engine.shortlist import run_shortlist
     from microscout.store import open_store
-
-    import microscout
     print(f"microscout from {Path(microscout.__file__).parent}")
     config = load_config(args.config)
     rules = collect_rules(plugin_manager_for(config))
@@ -89,8 +88,9 @@ def main() -> int:
         t, cpu = time.perf_counter(), time.process_time()
         if profiler:
             profiler.enable()
-        summary = run_shortlist(db, config, rules, args.campaign, now=FIXED_NOW, workers=args.workers,
-                                batch_size=args.batch_size)
+        # Code from before --workers (measured for comparison) takes no such argument.
+        pool = {"workers": args.workers} if args.workers != 1 else {}
+        summary = run_shortlist(db, config, rules, args.campaign, now=FIXED_NOW, batch_size=args.batch_size, **pool)
         if profiler:
             profiler.disable()
         seconds, cpu = time.perf_counter() - t, time.process_time() - cpu
