@@ -195,10 +195,11 @@ def _computed(kind: Kind, rows: list[tuple], versions: dict[str, str]) -> list[t
     return out
 
 
-def _select(kind: Kind, where: str) -> str:
+def _select(kind: Kind, where: str, also: str = "") -> str:
+    """Rows (order key, *item, *inputs, versions present[, *also]) of the items ``where`` holds."""
     same = " AND ".join(f"f.{col} = {sql}" for col, sql in zip(kind.item, kind.item_sql))
     return (f"SELECT {kind.order_sql}, {', '.join(kind.item_sql)}, {kind.inputs}, (SELECT group_concat(f.version) "
-            f"FROM {kind.table} f WHERE {same}) FROM {kind.source} i WHERE {where}")
+            f"FROM {kind.table} f WHERE {same}){', ' + also if also else ''} FROM {kind.source} i WHERE {where}")
 
 
 def _insert(db: sqlite_utils.Database, kind: Kind, rows: list[tuple]) -> None:
@@ -292,27 +293,35 @@ def refresh(db: sqlite_utils.Database, progress: Callable[[int], None] | None = 
 
 def _refresh_kind(db: sqlite_utils.Database, kind: Kind, result: Refresh,
                   progress: Callable[[int], None] | None) -> None:
+    # One pass over the items in key order, whatever their platform: paging within a
+    # platform would let SQLite pick the (platform, platform_id) index and sort the whole
+    # platform again for every page.
     keep: set[str] = set()
-    platforms = db.execute(f"SELECT DISTINCT {kind.platform_sql} FROM {kind.source} i ORDER BY 1").fetchall()
-    for (platform,) in platforms:
-        versions = wanted(db, platform, kind)
-        keep.update(versions)
-        last = 0
-        while True:
-            page = f"{kind.platform_sql} = ? AND {kind.order_sql} > ? ORDER BY {kind.order_sql} LIMIT ?"
-            rows = db.execute(_select(kind, page), [platform, last, BATCH * 4]).fetchall()
-            if not rows:
-                break
-            last = rows[-1][0]
-            computed = _computed(kind, rows, versions)
-            if computed:
-                with db.conn:
-                    _insert(db, kind, computed)
-                result.computed += len(computed)
-                for *_, version, _ in computed:
-                    result.versions[version] = result.versions.get(version, 0) + 1
-                if progress:
-                    progress(result.computed)
+    versions_of: dict[str, dict[str, str]] = {}
+    page = _select(kind, f"{kind.order_sql} > ? ORDER BY {kind.order_sql} LIMIT ?", also=kind.platform_sql)
+    last = 0
+    while True:
+        rows = db.execute(page, [last, BATCH * 4]).fetchall()
+        if not rows:
+            break
+        last = rows[-1][0]
+        by_platform: dict[str, list[tuple]] = {}
+        for row in rows:
+            by_platform.setdefault(row[-1], []).append(row[:-1])
+        computed = []
+        for platform, group in by_platform.items():
+            if platform not in versions_of:
+                versions_of[platform] = wanted(db, platform, kind)
+                keep.update(versions_of[platform])
+            computed += _computed(kind, group, versions_of[platform])
+        if computed:
+            with db.conn:
+                _insert(db, kind, computed)
+            result.computed += len(computed)
+            for *_, version, _ in computed:
+                result.versions[version] = result.versions.get(version, 0) + 1
+            if progress:
+                progress(result.computed)
     with db.conn:
         marks = ", ".join("?" * len(keep))
         result.removed += db.execute(f"DELETE FROM {kind.table} WHERE version NOT IN ({marks})" if keep
