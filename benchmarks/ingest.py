@@ -151,12 +151,16 @@ def run_pipeline(path: Path, batches) -> tuple[float, float]:
 def run_pipeline_without_features(path: Path, batches) -> tuple[float, float]:
     import microscout.store.features as features
 
-    store_for_posts = features.store_for_posts
-    features.store_for_posts = lambda db, keys: 0  # type: ignore[assignment]
+    # Every kind of stored feature off: posts' (store_for_posts), replies' (store_for_comments)
+    # and sampled followers' (store_for_profiles).
+    saved = {name: getattr(features, name) for name in ("store_for_posts", "store_for_comments", "store_for_profiles")}
+    for name in saved:
+        setattr(features, name, lambda *args, **kwargs: 0)
     try:
         return run_pipeline(path, batches)
     finally:
-        features.store_for_posts = store_for_posts
+        for name, function in saved.items():
+            setattr(features, name, function)
 
 
 def counts(path: Path) -> dict[str, int]:

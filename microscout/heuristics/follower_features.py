@@ -67,7 +67,20 @@ def described(inputs: Inputs) -> bool:
 UNDESCRIBED = "undescribed"
 
 
+# id(settings) -> (settings, its labeler): serialising the settings for every follower cost
+# more than labelling it. The entry holds the object, so its id cannot be reused meanwhile.
+_LABELERS: dict[int, tuple[AccountThresholds, Callable]] = {}
+
+
 def label(inputs: Inputs, settings: AccountThresholds) -> str:
     """What is stored for a follower whose row reads back as these inputs: its class, or
-    ``undescribed`` for one that cannot be judged."""
-    return _labeler(settings.model_dump_json())(inputs) if described(inputs) else UNDESCRIBED
+    ``undescribed`` for one that cannot be judged. ``settings`` must not change afterwards
+    (the store's are validated from JSON and never changed)."""
+    if not described(inputs):
+        return UNDESCRIBED
+    entry = _LABELERS.get(id(settings))
+    if entry is None or entry[0] is not settings:
+        if len(_LABELERS) >= 64:
+            _LABELERS.clear()
+        entry = _LABELERS[id(settings)] = (settings, _labeler(settings.model_dump_json()))
+    return entry[1](inputs)
