@@ -93,6 +93,11 @@ catch_up = "skip"
     assert any(c != "unchanged" for c in changes), changes
     recorded = history.runs(open_store(db_path), "minutely")
     assert [r["id"] for r in recorded] == [second["id"], first["id"]]
+    # As `microscout shortlist` does, the scheduled one stores what its rules read first: the
+    # campaign's niche terms of every post (posts crawled before the campaign was registered).
+    stored = open_store(db_path)
+    assert stored.execute("SELECT count(*) FROM posts p WHERE NOT EXISTS (SELECT 1 FROM niche_features f "
+                          "WHERE f.post_id = p.id)").fetchone()[0] == 0 < stored["niche_features"].count
 
     # The JSON export of the same run carries the same marks as its CSV: both are compared with
     # the previous run's export, not with each other.

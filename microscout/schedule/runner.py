@@ -123,9 +123,13 @@ def crawl_step(job: Job) -> str:
 
 
 def shortlist_step(job: Job) -> str:
+    from microscout.engine import features
     from microscout.engine.pool import usable_cores
     from microscout.engine.shortlist import JudgingStopped, run_shortlist
 
+    # As `microscout shortlist` does: first the stored per-item features the rules read (a
+    # campaign's niche terms the crawl did not know yet, settings changed since).
+    features.refresh(job.db, job.config, job.rules)
     try:
         # As `microscout shortlist` judges by default: across the cores this process may use.
         summary = run_shortlist(job.db, job.config, job.rules, job.schedule.campaign, reuse=True,
