@@ -3,6 +3,8 @@
 Profile ``i`` comes from ``random.Random(f"{seed}:{i}")``, its post ``k`` from
 ``f"{seed}:{i}:{k}"``, its ``m``-th follower from ``f"{seed}:{i}:f{m}"`` — so any one
 of them can be produced without the others and memory stays flat at 1,000,000 profiles.
+Words (captions, comments, bios) come from generators of their own (Draws, draws.py, keyed
+like their object plus ":words" or ":bio"), so varying them left every number as it was.
 
 Time is in seconds relative to the sandbox's day 0 (negative = before). Each profile
 has up to ``PAST_POSTS`` posts before day 0 and a schedule of posts for the next
@@ -14,6 +16,7 @@ import math
 import random
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Callable
 
 from microscout.sandbox import ids, text
 from microscout.sandbox.archetypes import (
@@ -26,6 +29,8 @@ from microscout.sandbox.archetypes import (
     benchmark_er,
     slot_table,
 )
+from microscout.sandbox.comment_text import comment
+from microscout.sandbox.draws import Draws, Rng
 
 DAY = 86_400
 PAST_POSTS = 40
@@ -145,7 +150,9 @@ class Account:
     username: str
     host: str
     display_name: str
-    bio: str
+    # How the bio is written when it is read: (writer in BIO_WRITERS, niche, key of its
+    # words' generator); None: no bio. Most accounts (commenters) are never shown.
+    bio_from: tuple[str, str, str] | None
     has_avatar: bool
     followers: int
     following: int
@@ -155,6 +162,13 @@ class Account:
     suspicious: bool       # the truth: a fake (bought) account
     role: str = "real"     # real | dormant | mass | fake | bot
     bot: bool = False      # flagged automated by its platform
+
+    @property
+    def bio(self) -> str:
+        if self.bio_from is None:
+            return ""
+        writer, niche, key = self.bio_from
+        return BIO_WRITERS[writer](Draws(key), niche)
 
     @property
     def mastodon_id(self) -> int:
@@ -176,6 +190,11 @@ class Account:
         return self.username.replace("_", "-") + ids.BSKY_SUFFIX
 
 
+BIO_WRITERS: dict[str, Callable[[Draws, str], str]] = {
+    "follower": text.follower_bio, "bot": text.bot_bio, "fake": lambda rng, niche: text.fake_bio(rng),
+    "podster": lambda rng, niche: text.podster_bio(rng)}
+
+
 @dataclass(slots=True)
 class Reply:
     i: int
@@ -185,13 +204,18 @@ class Reply:
     text: str
     author: Account
     likes: int
+    kind: str = "thoughtful"  # the truth: thoughtful | generic | self_promotion | scam | selling
 
     @property
     def id(self) -> int:
         return ids.reply_id(self.t, self.i, self.k, self.r)
 
 
-def _lu(rng: random.Random, lo: float, hi: float) -> float:
+# Followers' names end in their profile's syllables, asked for ~80 times in a row.
+_syllables = lru_cache(maxsize=4096)(ids.syllables)
+
+
+def _lu(rng: Rng, lo: float, hi: float) -> float:
     """Log-uniform: as many accounts near 1K as near 8K, like real audiences."""
     return math.exp(rng.uniform(math.log(lo), math.log(hi)))
 
@@ -249,13 +273,14 @@ class Population:
         if archetype == "opted_out":
             opt_out = ({"label": "!no-unauthenticated"} if platform == "bluesky" else
                        rng.choice(({"noindex": True}, {"discoverable": False}, {"indexable": False})))
-        bio = f"{text.BIOS[niche]} · {rng.choice(text.CITIES)}"
-        if archetype in ("ad_heavy", "celebrity"):
-            bio += " · DM for collabs"
+        city = rng.choice(text.CITIES)
+        # The words come from a generator of their own: the profile's numbers stay as they were.
+        words = Draws(f"{self.seed}:{i}:bio")
+        bio = text.creator_bio(words, niche, city, collabs=archetype in ("ad_heavy", "celebrity"))
         if archetype == "automated":  # a feed run by a script, and saying so
             username = f"{niche}daily_{ids.syllables(i)}"
             first, last = niche, "daily"
-            bio = text.BOT_BIOS[niche]
+            bio = text.bot_bio(words, niche)
         return Person(
             i=i, platform=platform, archetype=archetype, niche=niche, username=username, host=host,
             display_name=f"{first.title()} {last.title()}", bio=bio,
@@ -368,7 +393,8 @@ class Population:
                 mention = friend.acct if p.platform == "mastodon" else friend.handle
         brand_at = (f"{brand.lower()}@{ids.BRAND_DOMAIN}" if p.platform == "mastodon"
                     else f"{brand.lower()}.{ids.BRAND_DOMAIN}")
-        segments = text.caption(rng, niche, tags, keywords, kind, variant, brand, brand_at, mention)
+        words = Draws(f"{self.seed}:{p.i}:{k}:words")
+        segments = text.caption(rng, words, niche, tags, keywords, kind, variant, brand, brand_at, mention)
         # Engagement: the real audience × the profile's rate, noisy per post; the audience
         # tunes out ads (DOMAIN: sponsored engagement drops).
         day = t / DAY
@@ -411,8 +437,9 @@ class Population:
                 author = self.follower(p, rng.randrange(real))
                 if kind == "spam":  # scams, follower sellers and channel plugs alike
                     kind = rng.choice(("scam", "selling", "self_promotion"))
-            out.append(Reply(i=p.i, k=post.k, r=r, t=t, text=text.comment(rng, post.niche, kind),
-                             author=author, likes=rng.randint(0, 3)))
+            words = Draws(f"{self.seed}:{p.i}:{post.k}:r{r}:words")
+            out.append(Reply(i=p.i, k=post.k, r=r, t=t, text=comment(words, post.niche, kind),
+                             author=author, likes=rng.randint(0, 3), kind=kind))
         return out
 
     # -- followers --------------------------------------------------------------------------
@@ -433,26 +460,28 @@ class Population:
         bought ones follow hundreds to thousands who do not follow back.
         """
         rng = random.Random(f"{self.seed}:{p.i}:f{m}")
+        key = f"{self.seed}:{p.i}:f{m}:bio"
         bought_region = p.bought0 > 0 and m >= p.real0
         share = p.susp if (bought_region or p.bought0 == 0) else 0.05
         host = ids.LOCAL_DOMAIN if rng.random() < 0.7 else rng.choice(("mastodon.example", "fosstodon.example"))
         if rng.random() < share:
-            return self._fake(p, m, rng, host)
+            return self._fake(p, m, rng, host, key)
         first, last = text.person_name(rng)
-        username = f"{first}{last}_{ids.syllables(p.i)}{ids.syllables(m, 1)}"
+        tail = f"{_syllables(p.i)}{_syllables(m, 1)}"
+        username = f"{first}{last}_{tail}"
         niche = p.niche if rng.random() < 0.7 else rng.choice(NICHES)
         display = f"{first.title()} {last.title()}"
         roll = rng.random()
         if roll < FOLLOWER_BOTS:
             # A feed or a bridge run by a script, flagged as such by its owner.
-            return Account("follower", p.i, m, p.platform, f"{niche}feed_{ids.syllables(p.i)}{ids.syllables(m, 1)}",
-                           host, f"{niche.title()} feed", text.BOT_BIOS[niche], True,
+            return Account("follower", p.i, m, p.platform, f"{niche}feed_{tail}",
+                           host, f"{niche.title()} feed", ("bot", niche, key), True,
                            int(_lu(rng, 20, 3_000)), rng.randint(0, 40), int(_lu(rng, 2_000, 60_000)),
                            rng.randint(200, 2_500), 0, False, role="bot", bot=True)
         if roll < FOLLOWER_BOTS + p.dormant:
             # A real person who signed up to read: no posts, a few followers, a modest
             # following, a picture, often no bio (DOMAIN.md).
-            bio = "" if rng.random() < 0.6 else f"{text.BIOS[niche]}, mostly lurking"
+            bio = None if rng.random() < 0.6 else ("follower", niche, key)
             return Account("follower", p.i, m, p.platform, username, host, display if rng.random() < 0.8 else "",
                            bio, True, rng.randint(3, 60), int(_lu(rng, 18, 955)), 0,
                            rng.randint(1, 2_000), None, False, role="dormant")
@@ -461,36 +490,39 @@ class Population:
         following = int(_lu(rng, 1_500, 4_000) if mass else _lu(rng, 30, 900))
         followers = max(1, int(following * math.exp(rng.gauss(math.log(0.6), 0.8))))
         return Account("follower", p.i, m, p.platform, username, host, display,
-                       "" if rng.random() < 0.1 else f"{text.BIOS[niche]}, mostly lurking",
+                       None if rng.random() < 0.1 else ("follower", niche, key),
                        rng.random() < 0.97, followers, following,
                        int(_lu(rng, 5, 4_000)), rng.randint(90, 3_000), rng.randint(0, 20), False,
                        role="mass" if mass else "real")
 
-    def _fake(self, p: Person, m: int, rng: random.Random, host: str) -> Account:
+    def _fake(self, p: Person, m: int, rng: random.Random, host: str, key: str) -> Account:
         """A bought follower: follows hundreds to thousands who do not follow back, few followers.
 
         Most are empty shells (HypeAuditor/Modash's suspicious account: no posts, no picture,
         no bio, a digit-heavy name); the rest are dressed up with a picture, a line of bio
-        and a few posts, as the markets in the "Fame for sale" study sell them.
+        and a few posts, as the markets in the "Fame for sale" study sell them. ``key`` is
+        that of the bio's generator.
         """
         if rng.random() < 0.55:
             following = rng.randint(1_500, 7_500) if rng.random() < 0.6 else rng.randint(200, 1_400)
             return Account("follower", p.i, m, p.platform, f"user{rng.randrange(10**7, 10**9)}", host,
-                           "", "", False, rng.randint(0, 12), following, 0,
+                           "", None, False, rng.randint(0, 12), following, 0,
                            rng.randint(1, 60), None, True, role="fake")
         first, last = text.person_name(rng)
         posts = rng.randint(1, 40)
         return Account("follower", p.i, m, p.platform, f"{first}{last}{rng.randrange(10**4, 10**6)}", host,
-                       f"{first.title()} {last.title()}", rng.choice(text.FAKE_BIOS), True,
+                       f"{first.title()} {last.title()}", None if rng.randrange(8) == 0 else ("fake", p.niche, key),
+                       True,
                        rng.randint(0, 30), int(_lu(rng, 250, 3_000)), posts, rng.randint(5, 200),
                        rng.randint(1, 60), True, role="fake")
 
     def podster(self, pod: int, c: int) -> Account:
         rng = random.Random(f"{self.seed}:pod{pod}:{c}")
+        key = f"{self.seed}:pod{pod}:{c}:bio"
         first, last = text.person_name(rng)
         # Pod members are creators themselves (HypeAuditor): real audiences, many posts.
         return Account("podster", pod, c, "any", f"{first}{last}_pod{ids.syllables(pod)}{ids.syllables(c, 1)}",
-                       ids.LOCAL_DOMAIN, f"{first.title()} {last.title()} ✨", "Creator · collabs open",
+                       ids.LOCAL_DOMAIN, f"{first.title()} {last.title()} ✨", ("podster", "", key),
                        True, int(_lu(rng, 1_000, 9_000)), int(_lu(rng, 800, 2_000)),
                        int(_lu(rng, 300, 3_000)), rng.randint(300, 2_000), rng.randint(0, 3), False)
 

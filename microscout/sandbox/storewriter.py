@@ -1,32 +1,51 @@
 """Write the population straight into a microscout store, as if two crawls (day 0 and
-day 7) had fetched it: profiles with two snapshots, recent posts, replies to the newest
-posts and a follower sample. Streams in batches, one transaction each: memory stays flat.
+day 7) had fetched it: profiles with two snapshots, recent posts with their features,
+replies to the newest posts and a follower sample. Streams in batches, one transaction
+each: memory stays flat.
 
 Opted-out accounts are stored as the crawler must store them: id, opted_out=1, reason.
+
+Speed (BENCHMARKS.md, "Population generation"): building a batch's rows costs several
+times more than writing them, and they are a pure function of (size, seed, the batch's
+profile range), so worker processes build them (``workers``) while this one, SQLite's
+single writer, writes. Workers compute each post's features from the row in hand (the
+store would read the posts back to compute them here); rows travel as plain lists and are
+written with the INSERT … ON CONFLICT DO UPDATE the store's upsert would run. Profiles go
+through upsert_profiles, which gives the ids the other rows then take.
 """
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+import multiprocessing
+import os
+from collections import deque
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
+import sqlite_utils
+
+from microscout.heuristics import post_features
+from microscout.heuristics.sponsored import SponsoredSettings
 from microscout.sandbox import ids
 from microscout.sandbox.clock import DAY, Clock
-from microscout.sandbox.population import Person, Population
+from microscout.sandbox.population import Account, Person, Population
 from microscout.sandbox.text import plain
 from microscout.sandbox.truth import SECOND_DAY
-from microscout.store import open_store
-from microscout.store.writes import (
-    add_snapshots,
-    now_iso,
-    upsert_comments,
-    upsert_followers,
-    upsert_posts,
-    upsert_profiles,
-)
+from microscout.store import features, open_store
+from microscout.store.writes import now_iso, upsert_profiles
 
 MAX_ROWS_PER_BATCH = 20_000
+MAX_WORKERS = 8
+MIN_PARALLEL = 2_000  # profiles: ~10 s of building, against ~1 s to start the processes
+_encode = json.JSONEncoder(ensure_ascii=False).encode
+
+
+def _to_json(values: list[str]) -> str:
+    """A list column as store.writes encodes it."""
+    return _encode(values) if values else "[]"
 
 
 @dataclass
@@ -72,16 +91,198 @@ def _post_key(p: Person, n: int, did: str = "") -> str:
     return f"at://{did or p.did}/app.bsky.feed.post/{ids.tid(n)}"
 
 
-def _account_key(p: Person, acc) -> str:
+def _account_key(p: Person, acc: Account) -> str:
     return f"{acc.username}@{acc.host}" if p.platform == "mastodon" else acc.did
 
 
+def _upsert_sql(table: str, columns: tuple[str, ...], conflict: tuple[str, ...]) -> str:
+    """What store.writes.upsert runs for rows of these columns."""
+    updates = ", ".join(f"{c}=excluded.{c}" for c in columns if c not in conflict)
+    return (f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))}) "
+            f"ON CONFLICT ({', '.join(conflict)}) DO UPDATE SET {updates}")
+
+
+# profile_id first in every row: built as the profile's place in its batch, replaced by its
+# id once upsert_profiles has given it.
+SNAPSHOT_COLUMNS = ("profile_id", "observed_at", "followers", "following", "posts_count", "crawl_run_id")
+POST_COLUMNS = ("profile_id", "platform", "platform_id", "created_at", "text", "url", "hashtags", "mentions",
+                "links", "likes", "replies", "reposts", "quotes", "is_reply", "language")
+COMMENT_COLUMNS = ("profile_id", "platform", "platform_id", "post_platform_id", "author_id", "author_handle",
+                   "text", "created_at", "likes", "author_followers")
+FOLLOWER_COLUMNS = ("profile_id", "platform_id", "handle", "display_name", "bio", "has_avatar", "bot", "followers",
+                    "following", "posts_count", "created_at", "last_post_at", "sampled_at")
+SNAPSHOTS_SQL = _upsert_sql("profile_snapshots", SNAPSHOT_COLUMNS, ("profile_id", "observed_at"))
+POSTS_SQL = _upsert_sql("posts", POST_COLUMNS, ("platform", "platform_id"))
+COMMENTS_SQL = _upsert_sql("comments", COMMENT_COLUMNS, ("platform", "platform_id"))
+FOLLOWERS_SQL = _upsert_sql("follower_samples", FOLLOWER_COLUMNS, ("profile_id", "platform_id"))
+# The post's id is looked up by SQLite, in the same statement.
+FEATURES_SQL = ("INSERT OR REPLACE INTO post_features (post_id, version, analysis) "
+                "SELECT id, ?, ? FROM posts WHERE platform = ? AND platform_id = ?")
+
+
+def batch_size(batch: int, posts: int, posts_with_replies: int, followers: int) -> int:
+    """Profiles per transaction: ``batch``, capped so that replies and follower samples do not
+    make a batch (and peak memory) several times larger than posts alone would."""
+    per_profile = 1 + posts + posts_with_replies * ids.MAX_REPLIES + followers
+    return max(1, min(batch, MAX_ROWS_PER_BATCH // per_profile))
+
+
+@dataclass(frozen=True)
+class _Job:
+    """What a batch's rows depend on: all of it, so that any process can build them."""
+
+    size: int
+    seed: int
+    start: int
+    stop: int
+    posts: int
+    posts_with_replies: int
+    followers: int
+    run_id: int
+    clock_start: float
+    versions: tuple[tuple[str, str, str], ...]  # (platform, features version, settings JSON)
+
+
+@dataclass
+class _Rows:
+    profiles: list[dict] = field(default_factory=list)
+    opted_out: int = 0
+    snapshots: list[list] = field(default_factory=list)
+    posts: list[list] = field(default_factory=list)
+    features: list[tuple] = field(default_factory=list)
+    comments: list[list] = field(default_factory=list)
+    followers: list[list] = field(default_factory=list)
+
+
+class _Days(dict):
+    """clock.dt(n * DAY).isoformat() by n: follower samples repeat a few thousand days."""
+
+    def __init__(self, clock: Clock):
+        super().__init__()
+        self.clock = clock
+
+    def __missing__(self, n: int) -> str:
+        out = self[n] = self.clock.dt(n * DAY).isoformat()
+        return out
+
+
+@lru_cache(maxsize=4)
+def _population(size: int, seed: int) -> Population:
+    return Population(size, seed)  # one per process, kept across its batches
+
+
+@lru_cache(maxsize=16)
+def _settings(settings_json: str) -> SponsoredSettings:
+    return SponsoredSettings.model_validate_json(settings_json)
+
+
+def _build(job: _Job) -> _Rows:
+    """The rows of profiles [start, stop); profile_id holds the profile's place in the batch."""
+    pop = _population(job.size, job.seed)
+    clock = Clock(day=SECOND_DAY, start=job.clock_start)
+    first = Clock(day=0, start=clock.start - SECOND_DAY * DAY)  # the day-0 crawl, a week ago
+    observed = [(first.dt(0).isoformat(timespec="seconds"), 0),
+                (clock.dt(SECOND_DAY * DAY).isoformat(timespec="seconds"), SECOND_DAY)]
+    sampled_at = clock.dt(clock.day * DAY).isoformat(timespec="seconds")
+    days = _Days(clock)
+    versions: dict[str, list[tuple[str, SponsoredSettings]]] = {}
+    for platform, version, settings_json in job.versions:
+        versions.setdefault(platform, []).append((version, _settings(settings_json)))
+    out = _Rows()
+    for j, i in enumerate(range(job.start, job.stop)):
+        p = pop.person(i)
+        out.profiles.append(_profile_row(pop, p, clock, job.run_id))
+        if p.opt_out:
+            out.opted_out += 1
+            continue
+        for at, day in observed:
+            out.snapshots.append([j, at, p.followers(day), p.following, pop.statuses_count(p, day), job.run_id])
+        platform = p.platform
+        did = p.did if platform == "bluesky" else ""  # computed once per profile
+        url = f"https://{p.host}/@{p.username}/"
+        for n, (k, t) in enumerate(pop.visible_times(p, clock.day)[:job.posts]):
+            post = pop.post(p, k, t)
+            segs = post.segments
+            text = plain(segs)
+            tags = list(dict.fromkeys(v.lower() for kind, v in segs if kind == "tag"))
+            key = _post_key(p, post.id, did)
+            out.posts.append([j, platform, key, clock.dt(t).isoformat(), text, f"{url}{post.id}", _to_json(tags),
+                              _to_json([v for kind, v in segs if kind == "mention"]),
+                              _to_json([v for kind, v in segs if kind == "link"]),
+                              post.likes, post.replies, post.reblogs, post.quotes, 0, post.language])
+            for version, settings in versions.get(platform, ()):
+                out.features.append((version, post_features.analyse_stored(text, tags, None, settings), platform, key))
+            if n < job.posts_with_replies:
+                for r in pop.replies(post, clock.day):
+                    a = r.author
+                    author = _account_key(p, a)  # on Bluesky the DID, which keys the reply too
+                    out.comments.append([j, platform, _post_key(p, r.id, author), key, author, a.username, r.text,
+                                         clock.dt(r.t).isoformat(), r.likes, a.followers])
+        for m in list(pop.follower_indexes(p, clock.day))[:job.followers]:
+            f = pop.follower(p, m)
+            out.followers.append([j, _account_key(p, f), f.username, f.display_name, f.bio, int(f.has_avatar),
+                                  int(f.bot), f.followers, f.following, f.posts, days[-f.created_days],
+                                  days[-f.last_post_days] if f.last_post_days is not None else None, sampled_at])
+    return out
+
+
+def _write(db: sqlite_utils.Database, rows: _Rows, stats: GenerateStats) -> None:
+    """One batch, in the caller's transaction."""
+    keys = upsert_profiles(db, rows.profiles)
+    pids = [keys[(r["platform"], r["platform_id"])] for r in rows.profiles]
+    for table in (rows.snapshots, rows.posts, rows.comments, rows.followers):
+        for row in table:
+            row[0] = pids[row[0]]
+    db.conn.executemany(SNAPSHOTS_SQL, rows.snapshots)
+    db.conn.executemany(POSTS_SQL, rows.posts)
+    db.conn.executemany(FEATURES_SQL, rows.features)
+    db.conn.executemany(COMMENTS_SQL, rows.comments)
+    db.conn.executemany(FOLLOWERS_SQL, rows.followers)
+    stats.opted_out += rows.opted_out
+    stats.profiles += len(rows.profiles) - rows.opted_out
+    stats.posts += len(rows.posts)
+    stats.comments += len(rows.comments)
+    stats.followers += len(rows.followers)
+
+
+def _built(jobs: list[_Job], workers: int) -> Iterator[_Rows]:
+    """The jobs' rows in order: built here (workers 0), or by that many processes, at most
+    two batches each ahead of the writer (so memory stays flat)."""
+    if workers <= 0:
+        yield from map(_build, jobs)
+        return
+    # spawn: a forked child would inherit the writer's open SQLite connection
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+    try:
+        pending: deque[Future[_Rows]] = deque()
+        todo = iter(jobs)
+        for job in todo:
+            pending.append(pool.submit(_build, job))
+            if len(pending) >= 2 * workers:
+                break
+        while pending:
+            rows = pending.popleft().result()
+            more = next(todo, None)
+            if more is not None:
+                pending.append(pool.submit(_build, more))
+            yield rows
+    finally:
+        pool.shutdown(cancel_futures=True)
+
+
+def default_workers(size: int) -> int:
+    """Processes building rows: one per core (the writer mostly waits for them), none for a
+    small population, where starting them costs more than they save."""
+    return min(MAX_WORKERS, os.cpu_count() or 1) if size >= MIN_PARALLEL else 0
+
+
 def generate(path: str | Path, size: int, seed: int, *, posts: int = 30, posts_with_replies: int = 5,
-             followers: int = 80, batch: int = 500, progress: Callable[[int], None] | None = None) -> GenerateStats:
+             followers: int = 80, batch: int = 500, workers: int | None = None,
+             progress: Callable[[int], None] | None = None) -> GenerateStats:
+    """``workers``: processes building the rows (default: default_workers(size); 0 builds
+    them in this process). Any number of workers writes the same rows."""
     db = open_store(path)
     clock = Clock(day=SECOND_DAY)
-    first = Clock(day=0, start=clock.start - SECOND_DAY * DAY)  # the day-0 crawl, a week ago
-    pop = Population(size, seed)
     stats = GenerateStats()
     with db.conn:
         run_id = db.execute(
@@ -89,65 +290,16 @@ def generate(path: str | Path, size: int, seed: int, *, posts: int = 30, posts_w
             ["sandbox", json.dumps({"generate": {"size": size, "seed": seed}}), now_iso(), now_iso(),
              "finished"]).lastrowid
     assert run_id is not None  # the INSERT just made the row
-    # Cap the rows one transaction buffers, so replies and follower samples do not make
-    # a batch (and peak memory) several times larger than posts alone would.
-    per_profile = 1 + posts + posts_with_replies * ids.MAX_REPLIES + followers
-    batch = max(1, min(batch, MAX_ROWS_PER_BATCH // per_profile))
-    for start in range(0, size, batch):
-        people = [pop.person(i) for i in range(start, min(start + batch, size))]
+    versions = tuple((platform, version, settings) for platform in ("mastodon", "bluesky")
+                     if features.has_features(db) for version, settings in features.wanted(db, platform).items())
+    step = batch_size(batch, posts, posts_with_replies, followers)
+    jobs = [_Job(size, seed, start, min(start + step, size), posts, posts_with_replies, followers, run_id,
+                 clock.start, versions) for start in range(0, size, step)]
+    for rows in _built(jobs, default_workers(size) if workers is None else workers):
         with db.conn:
-            keys = upsert_profiles(db, [_profile_row(pop, p, clock, run_id) for p in people])
-            snaps, post_rows, comment_rows, follower_rows = [], [], [], []
-            for p in people:
-                pid = keys[(p.platform, p.platform_id)]
-                if p.opt_out:
-                    stats.opted_out += 1
-                    continue
-                stats.profiles += 1
-                for c, day in ((first, 0), (clock, SECOND_DAY)):
-                    snaps.append({"profile_id": pid, "observed_at": c.dt(day * DAY).isoformat(timespec="seconds"),
-                                  "followers": p.followers(day), "following": p.following,
-                                  "posts_count": pop.statuses_count(p, day), "crawl_run_id": run_id})
-                times = pop.visible_times(p, clock.day)[:posts]
-                did = p.did if p.platform == "bluesky" else ""  # computed once per profile
-                for n, (k, t) in enumerate(times):
-                    post = pop.post(p, k, t)
-                    segs = post.segments
-                    post_rows.append({
-                        "platform": p.platform, "platform_id": _post_key(p, post.id, did), "profile_id": pid,
-                        "created_at": clock.dt(t).isoformat(), "text": plain(segs),
-                        "url": f"https://{p.host}/@{p.username}/{post.id}",
-                        "hashtags": list(dict.fromkeys(v.lower() for kind, v in segs if kind == "tag")),
-                        "mentions": [v for kind, v in segs if kind == "mention"],
-                        "links": [v for kind, v in segs if kind == "link"],
-                        "likes": post.likes, "replies": post.replies, "reposts": post.reblogs,
-                        "quotes": post.quotes, "is_reply": 0, "language": post.language})
-                    if n < posts_with_replies:
-                        for r in pop.replies(post, clock.day):
-                            comment_rows.append({
-                                "platform": p.platform, "platform_id": _post_key(p, r.id, r.author.did),
-                                "profile_id": pid,
-                                "post_platform_id": _post_key(p, post.id, did),
-                                "author_id": _account_key(p, r.author), "author_handle": r.author.username,
-                                "text": r.text, "created_at": clock.dt(r.t).isoformat(), "likes": r.likes,
-                                "author_followers": r.author.followers})
-                for m in list(pop.follower_indexes(p, clock.day))[:followers]:
-                    f = pop.follower(p, m)
-                    follower_rows.append({
-                        "profile_id": pid, "platform_id": _account_key(p, f), "handle": f.username,
-                        "display_name": f.display_name, "bio": f.bio, "has_avatar": int(f.has_avatar),
-                        "bot": int(f.bot),
-                        "followers": f.followers, "following": f.following, "posts_count": f.posts,
-                        "created_at": clock.dt(-f.created_days * DAY).isoformat(),
-                        "last_post_at": (clock.dt(-f.last_post_days * DAY).isoformat()
-                                         if f.last_post_days is not None else None),
-                        "sampled_at": clock.dt(clock.day * DAY).isoformat(timespec="seconds")})
-            add_snapshots(db, snaps)
-            stats.posts += upsert_posts(db, post_rows)
-            stats.comments += upsert_comments(db, comment_rows)
-            stats.followers += upsert_followers(db, follower_rows)
+            _write(db, rows, stats)
         if progress:
-            progress(len(people))
+            progress(len(rows.profiles))
     with db.conn:
         db.execute("UPDATE crawl_runs SET profiles = ?, posts = ?, items = ? WHERE id = ?",
                    [stats.profiles + stats.opted_out, stats.posts,
