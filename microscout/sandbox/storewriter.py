@@ -8,8 +8,9 @@ Opted-out accounts are stored as the crawler must store them: id, opted_out=1, r
 Speed (BENCHMARKS.md, "Population generation"): building a batch's rows costs several
 times more than writing them, and they are a pure function of (size, seed, the batch's
 profile range), so worker processes build them (``workers``) while this one, SQLite's
-single writer, writes. Workers compute each post's features from the row in hand (the
-store would read the posts back to compute them here); rows travel as plain lists and are
+single writer, writes. Workers compute every stored feature (a post's analysis and
+campaign terms, a reply's and a follower's class: store.features.KINDS) from the row in
+hand, as the store computes it (the store would read the rows back to compute them here); rows travel as plain lists and are
 written with the INSERT … ON CONFLICT DO UPDATE the store's upsert would run. Profiles go
 through upsert_profiles, which gives the ids the other rows then take.
 """
@@ -26,9 +27,8 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 import sqlite_utils
+from pydantic import BaseModel
 
-from microscout.heuristics import post_features
-from microscout.heuristics.sponsored import SponsoredSettings
 from microscout.sandbox import ids
 from microscout.sandbox.clock import DAY, Clock
 from microscout.sandbox.population import Account, Person, Population
@@ -115,9 +115,18 @@ SNAPSHOTS_SQL = _upsert_sql("profile_snapshots", SNAPSHOT_COLUMNS, ("profile_id"
 POSTS_SQL = _upsert_sql("posts", POST_COLUMNS, ("platform", "platform_id"))
 COMMENTS_SQL = _upsert_sql("comments", COMMENT_COLUMNS, ("platform", "platform_id"))
 FOLLOWERS_SQL = _upsert_sql("follower_samples", FOLLOWER_COLUMNS, ("profile_id", "platform_id"))
-# The post's id is looked up by SQLite, in the same statement.
-FEATURES_SQL = ("INSERT OR REPLACE INTO post_features (post_id, version, analysis) "
-                "SELECT id, ?, ? FROM posts WHERE platform = ? AND platform_id = ?")
+# Each kind of stored feature (store.features.KINDS), the item's id looked up by SQLite in the
+# same statement; a follower is keyed by its profile (its place in the batch until written).
+FEATURES_SQL = {
+    "posts": "INSERT OR REPLACE INTO post_features (post_id, version, analysis) "
+             "SELECT id, ?, ? FROM posts WHERE platform = ? AND platform_id = ?",
+    "niche": "INSERT OR REPLACE INTO niche_features (post_id, version, terms) "
+             "SELECT id, ?, ? FROM posts WHERE platform = ? AND platform_id = ?",
+    "comments": "INSERT OR REPLACE INTO comment_features (comment_id, version, label) "
+                "SELECT id, ?, ? FROM comments WHERE platform = ? AND platform_id = ?",
+    "followers": "INSERT OR REPLACE INTO follower_features (profile_id, platform_id, version, label) "
+                 "VALUES (?, ?, ?, ?)",
+}
 
 
 def batch_size(batch: int, posts: int, posts_with_replies: int, followers: int) -> int:
@@ -140,7 +149,7 @@ class _Job:
     followers: int
     run_id: int
     clock_start: float
-    versions: tuple[tuple[str, str, str], ...]  # (platform, features version, settings JSON)
+    versions: tuple[tuple[str, str, str, str], ...]  # (kind, platform, features version, settings JSON)
 
 
 @dataclass
@@ -149,7 +158,7 @@ class _Rows:
     opted_out: int = 0
     snapshots: list[list] = field(default_factory=list)
     posts: list[list] = field(default_factory=list)
-    features: list[tuple] = field(default_factory=list)
+    features: dict[str, list] = field(default_factory=dict)  # kind -> its rows for FEATURES_SQL
     comments: list[list] = field(default_factory=list)
     followers: list[list] = field(default_factory=list)
 
@@ -172,8 +181,8 @@ def _population(size: int, seed: int) -> Population:
 
 
 @lru_cache(maxsize=16)
-def _settings(settings_json: str) -> SponsoredSettings:
-    return SponsoredSettings.model_validate_json(settings_json)
+def _settings(kind: str, settings_json: str) -> BaseModel:
+    return features.KIND[kind].settings().model_validate_json(settings_json)
 
 
 def _build(job: _Job) -> _Rows:
@@ -185,10 +194,15 @@ def _build(job: _Job) -> _Rows:
                 (clock.dt(SECOND_DAY * DAY).isoformat(timespec="seconds"), SECOND_DAY)]
     sampled_at = clock.dt(clock.day * DAY).isoformat(timespec="seconds")
     days = _Days(clock)
-    versions: dict[str, list[tuple[str, SponsoredSettings]]] = {}
-    for platform, version, settings_json in job.versions:
-        versions.setdefault(platform, []).append((version, _settings(settings_json)))
-    out = _Rows()
+    # (kind, platform) -> [(version, settings, Kind.compute)]: every feature is computed as the
+    # store computes it, from the columns it stores (Kind.inputs).
+    versions: dict[tuple[str, str], list[tuple[str, BaseModel, Callable]]] = {}
+    for kind, platform, version, settings_json in job.versions:
+        versions.setdefault((kind, platform), []).append(
+            (version, _settings(kind, settings_json), features.KIND[kind].compute))
+    out = _Rows(features={kind: [] for kind in FEATURES_SQL})
+    posts_f, niche_f, comments_f, followers_f = (out.features[k] for k in ("posts", "niche", "comments", "followers"))
+
     for j, i in enumerate(range(job.start, job.stop)):
         p = pop.person(i)
         out.profiles.append(_profile_row(pop, p, clock, job.run_id))
@@ -206,23 +220,33 @@ def _build(job: _Job) -> _Rows:
             text = plain(segs)
             tags = list(dict.fromkeys(v.lower() for kind, v in segs if kind == "tag"))
             key = _post_key(p, post.id, did)
-            out.posts.append([j, platform, key, clock.dt(t).isoformat(), text, f"{url}{post.id}", _to_json(tags),
+            tags_json = _to_json(tags)
+            out.posts.append([j, platform, key, clock.dt(t).isoformat(), text, f"{url}{post.id}", tags_json,
                               _to_json([v for kind, v in segs if kind == "mention"]),
                               _to_json([v for kind, v in segs if kind == "link"]),
                               post.likes, post.replies, post.reblogs, post.quotes, 0, post.language])
-            for version, settings in versions.get(platform, ()):
-                out.features.append((version, post_features.analyse_stored(text, tags, None, settings), platform, key))
+            for version, settings, compute in versions.get(("posts", platform), ()):
+                posts_f.append((version, compute((text, tags_json, None), settings), platform, key))
+            for version, settings, compute in versions.get(("niche", platform), ()):
+                niche_f.append((version, compute((text, tags_json), settings), platform, key))
             if n < job.posts_with_replies:
                 for r in pop.replies(post, clock.day):
                     a = r.author
                     author = _account_key(p, a)  # on Bluesky the DID, which keys the reply too
-                    out.comments.append([j, platform, _post_key(p, r.id, author), key, author, a.username, r.text,
+                    reply_key = _post_key(p, r.id, author)
+                    out.comments.append([j, platform, reply_key, key, author, a.username, r.text,
                                          clock.dt(r.t).isoformat(), r.likes, a.followers])
+                    for version, settings, compute in versions.get(("comments", platform), ()):
+                        comments_f.append((version, compute((r.text,), settings), platform, reply_key))
         for m in list(pop.follower_indexes(p, clock.day))[:job.followers]:
             f = pop.follower(p, m)
-            out.followers.append([j, _account_key(p, f), f.username, f.display_name, f.bio, int(f.has_avatar),
+            follower_key = _account_key(p, f)
+            out.followers.append([j, follower_key, f.username, f.display_name, f.bio, int(f.has_avatar),
                                   int(f.bot), f.followers, f.following, f.posts, days[-f.created_days],
                                   days[-f.last_post_days] if f.last_post_days is not None else None, sampled_at])
+            for version, settings, compute in versions.get(("followers", platform), ()):
+                inputs = (f.username, f.followers, f.following, f.posts, int(f.has_avatar), f.bio, int(f.bot))
+                followers_f.append([j, follower_key, version, compute(inputs, settings)])
     return out
 
 
@@ -230,14 +254,15 @@ def _write(db: sqlite_utils.Database, rows: _Rows, stats: GenerateStats) -> None
     """One batch, in the caller's transaction."""
     keys = upsert_profiles(db, rows.profiles)
     pids = [keys[(r["platform"], r["platform_id"])] for r in rows.profiles]
-    for table in (rows.snapshots, rows.posts, rows.comments, rows.followers):
+    for table in (rows.snapshots, rows.posts, rows.comments, rows.followers, rows.features["followers"]):
         for row in table:
             row[0] = pids[row[0]]
     db.conn.executemany(SNAPSHOTS_SQL, rows.snapshots)
     db.conn.executemany(POSTS_SQL, rows.posts)
-    db.conn.executemany(FEATURES_SQL, rows.features)
     db.conn.executemany(COMMENTS_SQL, rows.comments)
     db.conn.executemany(FOLLOWERS_SQL, rows.followers)
+    for kind, sql in FEATURES_SQL.items():
+        db.conn.executemany(sql, rows.features[kind])
     stats.opted_out += rows.opted_out
     stats.profiles += len(rows.profiles) - rows.opted_out
     stats.posts += len(rows.posts)
@@ -290,8 +315,9 @@ def generate(path: str | Path, size: int, seed: int, *, posts: int = 30, posts_w
             ["sandbox", json.dumps({"generate": {"size": size, "seed": seed}}), now_iso(), now_iso(),
              "finished"]).lastrowid
     assert run_id is not None  # the INSERT just made the row
-    versions = tuple((platform, version, settings) for platform in ("mastodon", "bluesky")
-                     if features.has_features(db) for version, settings in features.wanted(db, platform).items())
+    versions = tuple((kind.name, platform, version, settings) for kind in features.KINDS
+                     if features.has_features(db, kind) for platform in ("mastodon", "bluesky")
+                     for version, settings in features.wanted(db, platform, kind).items())
     step = batch_size(batch, posts, posts_with_replies, followers)
     jobs = [_Job(size, seed, start, min(start + step, size), posts, posts_with_replies, followers, run_id,
                  clock.start, versions) for start in range(0, size, step)]

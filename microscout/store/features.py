@@ -131,6 +131,7 @@ FOLLOWERS = Kind("followers", "follower_features", ("profile_id", "platform_id")
                  item_sql=("i.profile_id", "i.platform_id"), order_sql="i.rowid",
                  platform_sql="(SELECT p.platform FROM profiles p WHERE p.id = i.profile_id)")
 KINDS = (POSTS, NICHE, COMMENTS, FOLLOWERS)
+KIND = {kind.name: kind for kind in KINDS}
 
 
 @lru_cache(maxsize=64)

@@ -1,4 +1,4 @@
-"""generate(): the rows do not depend on how many processes build them, and the post
+"""generate(): the rows do not depend on how many processes build them, and the stored
 features it writes are those the store computes itself."""
 import sqlite3
 
@@ -17,9 +17,7 @@ def _rows(path):
     for table in TABLES:
         columns = [r[1] for r in conn.execute(f"PRAGMA table_info({table})") if r[1] not in TIMES]
         out[table] = sorted(conn.execute(f"SELECT {', '.join(columns)} FROM {table}").fetchall(), key=repr)
-    out["post_features"] = sorted(conn.execute(
-        "SELECT p.platform_id, f.version, f.analysis FROM post_features f JOIN posts p ON p.id = f.post_id"
-    ).fetchall(), key=repr)
+    out.update(_features(conn))
     return out
 
 
@@ -31,14 +29,40 @@ def test_worker_processes_write_the_same_rows(tmp_path):
     assert _rows(here) == _rows(there)
 
 
-def test_post_features_are_those_the_store_computes(tmp_path):
+# Every kind of stored feature, with its item named by columns that do not depend on ids.
+FEATURES = {
+    "post_features": "SELECT p.platform_id, f.version, f.analysis FROM post_features f JOIN posts p ON p.id = f.post_id",
+    "niche_features": "SELECT p.platform_id, f.version, f.terms FROM niche_features f JOIN posts p ON p.id = f.post_id",
+    "comment_features": "SELECT c.platform_id, f.version, f.label FROM comment_features f "
+                        "JOIN comments c ON c.id = f.comment_id",
+    "follower_features": "SELECT f.profile_id, f.platform_id, f.version, f.label FROM follower_features f",
+}
+
+
+def _features(db) -> dict[str, list]:
+    return {table: sorted(db.execute(sql).fetchall(), key=repr) for table, sql in FEATURES.items()}
+
+
+def test_every_stored_feature_is_what_the_store_computes(tmp_path):
+    """Post analyses, a registered campaign's niche terms, reply and follower classes,
+    computed in the workers from the rows they build, equal a refresh from scratch."""
+    from microscout.heuristics.niche import NicheTerms
+
     path = tmp_path / "g.db"
-    stats = generate(path, SIZE, SEED, posts=10, posts_with_replies=0, followers=0, workers=0)
     db = open_store(path)
-    written = db.execute("SELECT post_id, version, analysis FROM post_features ORDER BY 1, 2").fetchall()
-    assert len(written) == stats.posts and features.stale_count(db) == 0
-    assert any(analysis is not None for _, _, analysis in written)  # the sponsored posts say something
+    features.register(db, {"mastodon": [NicheTerms(keywords=["vegan", "tofu"], hashtags=["plantbased"])]},
+                      features.NICHE)
+    stats = generate(path, SIZE, SEED, posts=10, posts_with_replies=3, followers=20, workers=2)
+    written = _features(db)
+    assert features.stale_count(db) == 0
+    assert len(written["post_features"]) == stats.posts and len(written["comment_features"]) == stats.comments
+    assert len(written["follower_features"]) == stats.followers
+    mastodon_posts = db.execute("SELECT count(*) FROM posts WHERE platform = 'mastodon'").fetchone()[0]
+    assert len(written["niche_features"]) == mastodon_posts > 0  # registered for mastodon only
+    assert any(r[2] for r in written["post_features"]) and any(r[2] for r in written["niche_features"])
+    assert {r[2] for r in written["comment_features"]} == {"genuine", "generic", "spam"}
     with db.conn:
-        db.execute("DELETE FROM post_features")
-    assert features.refresh(db).computed == stats.posts
-    assert db.execute("SELECT post_id, version, analysis FROM post_features ORDER BY 1, 2").fetchall() == written
+        for table in FEATURES:
+            db.execute(f"DELETE FROM {table}")
+    assert features.refresh(db).computed == sum(len(rows) for rows in written.values())
+    assert _features(db) == written
