@@ -10,8 +10,9 @@ times more than writing them, and they are a pure function of (size, seed, the b
 profile range), so worker processes build them (``workers``) while this one, SQLite's
 single writer, writes. Workers compute every stored feature (a post's analysis and
 campaign terms, a reply's and a follower's class: store.features.KINDS) from the row in
-hand, as the store computes it (the store would read the rows back to compute them here); rows travel as plain lists and are
-written with the INSERT … ON CONFLICT DO UPDATE the store's upsert would run. Profiles go
+hand, as the store computes it (the store would read the rows back to compute them here);
+rows travel as plain lists and are written with the INSERT … ON CONFLICT DO UPDATE the
+store's upsert would run. Profiles go
 through upsert_profiles, which gives the ids the other rows then take.
 """
 from __future__ import annotations
