@@ -8,11 +8,9 @@ of the few comments shown as examples are worked out again when a verdict needs 
 """
 from __future__ import annotations
 
-import hashlib
 from functools import lru_cache
-from pathlib import Path
 
-from microscout.heuristics import comments, lazy_regex
+from microscout.heuristics import comments, feature_version, lazy_regex
 from microscout.heuristics.comments import CommentThresholds, classify_comment
 
 # Bump when the stored form changes.
@@ -21,16 +19,13 @@ FORMAT = "1"
 
 @lru_cache(maxsize=1)
 def _code_hash() -> str:
-    h = hashlib.sha256()
-    for module in (comments, lazy_regex):
-        h.update(Path(module.__file__ or "").read_bytes())
-    return h.hexdigest()
+    return feature_version.code_hash(comments.__file__, lazy_regex.__file__)
 
 
 @lru_cache(maxsize=256)
 def version_of_json(settings_json: str) -> str:
     """The version of thresholds given as their JSON (``CommentThresholds.model_dump_json()``)."""
-    return hashlib.sha256(f"{FORMAT}\0{_code_hash()}\0{settings_json}".encode()).hexdigest()[:16]
+    return feature_version.version(FORMAT, _code_hash(), settings_json)
 
 
 def settings_version(settings: CommentThresholds) -> str:

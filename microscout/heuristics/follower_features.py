@@ -8,12 +8,10 @@ again when a verdict needs them.
 """
 from __future__ import annotations
 
-import hashlib
 from functools import lru_cache
-from pathlib import Path
 from typing import Callable, NamedTuple
 
-from microscout.heuristics import accounts
+from microscout.heuristics import accounts, feature_version
 from microscout.heuristics.accounts import AccountThresholds, follower_labeler
 
 # Bump when the stored form changes.
@@ -40,13 +38,13 @@ class Inputs(NamedTuple):
 
 @lru_cache(maxsize=1)
 def _code_hash() -> str:
-    return hashlib.sha256(Path(accounts.__file__ or "").read_bytes()).hexdigest()
+    return feature_version.code_hash(accounts.__file__)
 
 
 @lru_cache(maxsize=256)
 def version_of_json(settings_json: str) -> str:
     """The version of thresholds given as their JSON (``AccountThresholds.model_dump_json()``)."""
-    return hashlib.sha256(f"{FORMAT}\0{_code_hash()}\0{settings_json}".encode()).hexdigest()[:16]
+    return feature_version.version(FORMAT, _code_hash(), settings_json)
 
 
 def settings_version(settings: AccountThresholds) -> str:

@@ -3,16 +3,14 @@ and its keywords as whole words, case-insensitively. niche_relevance judges on i
 store keeps each post's terms per campaign (niche_features) so they are found once."""
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from functools import lru_cache
-from pathlib import Path
 from typing import Callable, Iterable
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from microscout.heuristics import lazy_regex
+from microscout.heuristics import feature_version, lazy_regex
 from microscout.heuristics import text as textlib
 
 # Bump when the stored form changes.
@@ -60,16 +58,13 @@ def _matcher_of(settings_json: str) -> Callable[..., set[str]]:
 
 @lru_cache(maxsize=1)
 def _code_hash() -> str:
-    h = hashlib.sha256(Path(__file__).read_bytes())
-    for module in (textlib, lazy_regex):
-        h.update(Path(module.__file__ or "").read_bytes())
-    return h.hexdigest()
+    return feature_version.code_hash(__file__, textlib.__file__, lazy_regex.__file__)
 
 
 @lru_cache(maxsize=256)
 def version_of_json(settings_json: str) -> str:
     """The version of a campaign's terms given as their JSON (``NicheTerms.model_dump_json()``)."""
-    return hashlib.sha256(f"{FORMAT}\0{_code_hash()}\0{settings_json}".encode()).hexdigest()[:16]
+    return feature_version.version(FORMAT, _code_hash(), settings_json)
 
 
 def settings_version(settings: NicheTerms) -> str:

@@ -9,13 +9,11 @@ loaded with (still unmodified) instead of analysing the post again.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
-from microscout.heuristics import sponsored
+from microscout.heuristics import feature_version, sponsored
 from microscout.heuristics.sponsored import PostAnalysis, SponsoredSettings, analyse_post
 
 # Bump when the stored form below changes.
@@ -26,13 +24,13 @@ NOT_SPONSORED = PostAnalysis(False)
 
 @lru_cache(maxsize=1)
 def _code_hash() -> str:
-    return hashlib.sha256(Path(sponsored.__file__).read_bytes()).hexdigest()
+    return feature_version.code_hash(sponsored.__file__)
 
 
 @lru_cache(maxsize=256)
 def version_of_json(settings_json: str) -> str:
     """The version of settings given as their JSON (``SponsoredSettings.model_dump_json()``)."""
-    return hashlib.sha256(f"{FORMAT}\0{_code_hash()}\0{settings_json}".encode()).hexdigest()[:16]
+    return feature_version.version(FORMAT, _code_hash(), settings_json)
 
 
 def settings_version(settings: SponsoredSettings) -> str:
