@@ -5,8 +5,9 @@
 2. baseline: a second process reads those very rows back from generated.db, a batch of
    profiles at a time (not timed), and times only plain `executemany` INSERTs of them into a
    fresh store with the same schema (open_store): the same batches, one transaction each,
-   the same tables in the same order (profiles, snapshots, posts, post_features, comments,
-   follower samples). The ratio is the cost of generating the data over merely storing it.
+   the same tables in the same order (profiles, snapshots, posts and their stored features,
+   comments and theirs, follower samples and theirs). The ratio is the cost of generating
+   the data over merely storing it.
 
 Each side runs in its own process so peak RSS is its own; CPU time (generate's includes
 its worker processes', which build the rows while it writes them) is reported beside wall
@@ -69,8 +70,14 @@ READS = {
     "posts": "SELECT {c} FROM posts WHERE profile_id BETWEEN ? AND ? ORDER BY id",
     "post_features": "SELECT {c} FROM post_features WHERE post_id IN "
                      "(SELECT id FROM posts WHERE profile_id BETWEEN ? AND ?) ORDER BY post_id, version",
+    "niche_features": "SELECT {c} FROM niche_features WHERE post_id IN "
+                      "(SELECT id FROM posts WHERE profile_id BETWEEN ? AND ?) ORDER BY post_id, version",
     "comments": "SELECT {c} FROM comments WHERE profile_id BETWEEN ? AND ? ORDER BY id",
+    "comment_features": "SELECT {c} FROM comment_features WHERE comment_id IN "
+                        "(SELECT id FROM comments WHERE profile_id BETWEEN ? AND ?) ORDER BY comment_id, version",
     "follower_samples": "SELECT {c} FROM follower_samples WHERE profile_id BETWEEN ? AND ? ORDER BY rowid",
+    "follower_features": "SELECT {c} FROM follower_features WHERE profile_id BETWEEN ? AND ? "
+                         "ORDER BY profile_id, platform_id, version",
 }
 plan = []
 for table, read in READS.items():
@@ -94,7 +101,8 @@ for lo in range(1, args["size"] + 1, step):
 timed = (spent_wall, spent_cpu)
 '''
 
-COUNTS = ("profiles", "profile_snapshots", "posts", "post_features", "comments", "follower_samples")
+COUNTS = ("profiles", "profile_snapshots", "posts", "post_features", "niche_features", "comments", "comment_features",
+          "follower_samples", "follower_features")
 
 
 def measure(body: str, args: dict) -> dict:
