@@ -17,7 +17,7 @@ from microscout.sandbox.storewriter import generate
 from microscout.store import features as store_features
 from microscout.store import open_store
 from microscout.store.writes import upsert_comments
-from tests.engine.helpers import NOW
+from tests.engine.helpers import NOW, verdict_rows
 
 DEFAULT = comment_features.settings_version(CommentThresholds())
 
@@ -67,11 +67,6 @@ def test_changed_thresholds_add_their_version_and_drop_the_unused_one(tmp_path):
     assert store_features.stale_count(open_store(db_path)) == 0
 
 
-def _verdicts(db, run_id: int) -> list[tuple]:
-    return db.execute("SELECT profile_id, rule, outcome, score, reason, evidence FROM verdicts WHERE run_id = ? "
-                      "ORDER BY 1, 2", [run_id]).fetchall()
-
-
 def test_verdicts_are_the_same_with_and_without_stored_classes(tmp_path):
     generate(tmp_path / "g.db", 40, seed=11, posts=10, posts_with_replies=6, followers=0)
     db = open_store(tmp_path / "g.db")
@@ -86,8 +81,8 @@ def test_verdicts_are_the_same_with_and_without_stored_classes(tmp_path):
     with db.conn:
         db.execute("DELETE FROM comment_features")
     without = run_shortlist(db, config, rules, "demo", now=NOW)
-    assert _verdicts(db, with_classes.run_id) == _verdicts(db, without.run_id)
-    assert _verdicts(db, tampered.run_id) != _verdicts(db, without.run_id)
+    assert verdict_rows(db, with_classes.run_id) == verdict_rows(db, without.run_id)
+    assert verdict_rows(db, tampered.run_id) != verdict_rows(db, without.run_id)
     quality = db.execute("SELECT count(*) FROM verdicts WHERE run_id = ? AND rule = 'comment_quality' "
                          "AND outcome != 'unknown'", [without.run_id]).fetchone()[0]
     assert quality > 0

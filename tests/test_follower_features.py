@@ -17,7 +17,9 @@ from microscout.sandbox.storewriter import generate
 from microscout.store import features as store_features
 from microscout.store import open_store
 from microscout.store.writes import upsert_followers
-from tests.engine.helpers import NOW
+from tests.engine.helpers import NOW, verdict_rows
+
+RULE = "audience_authenticity"
 
 DEFAULT = follower_features.settings_version(AccountThresholds())
 
@@ -80,11 +82,6 @@ def test_changed_thresholds_are_a_new_version(tmp_path):
     assert store_features.stale_count(open_store(db_path)) == 0
 
 
-def _verdicts(db, run_id: int) -> list[tuple]:
-    return db.execute("SELECT profile_id, rule, outcome, score, reason, evidence FROM verdicts WHERE run_id = ? "
-                      "AND rule = 'audience_authenticity' ORDER BY 1, 2", [run_id]).fetchall()
-
-
 def test_verdicts_are_the_same_with_and_without_stored_classes(tmp_path):
     generate(tmp_path / "g.db", 40, seed=11, posts=2, posts_with_replies=0, followers=40)
     db = open_store(tmp_path / "g.db")
@@ -101,9 +98,10 @@ def test_verdicts_are_the_same_with_and_without_stored_classes(tmp_path):
     with db.conn:
         db.execute("DELETE FROM follower_features")
     without = run_shortlist(db, config, rules, "demo", now=NOW)
-    assert _verdicts(db, with_classes.run_id) == _verdicts(db, without.run_id) == _verdicts(db, half.run_id)
-    assert _verdicts(db, tampered.run_id) != _verdicts(db, without.run_id)
-    outcomes = {r[2] for r in _verdicts(db, without.run_id)}
+    reference = verdict_rows(db, without.run_id, RULE)
+    assert verdict_rows(db, with_classes.run_id, RULE) == reference == verdict_rows(db, half.run_id, RULE)
+    assert verdict_rows(db, tampered.run_id, RULE) != verdict_rows(db, without.run_id, RULE)
+    outcomes = {r[2] for r in verdict_rows(db, without.run_id, RULE)}
     assert {"pass", "fail"} <= outcomes
 
 

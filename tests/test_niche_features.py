@@ -14,7 +14,9 @@ from microscout.heuristics.niche import NicheTerms, matcher
 from microscout.sandbox.storewriter import generate
 from microscout.store import open_store
 from microscout.store.writes import upsert_posts
-from tests.engine.helpers import NOW
+from tests.engine.helpers import NOW, verdict_rows
+
+RULE = "niche_relevance"
 
 VEGAN = {"platforms": ["mastodon", "bluesky"], "keywords": ["vegan", "tofu"], "hashtags": ["plantbased"]}
 
@@ -58,11 +60,6 @@ def test_terms_are_stored_for_the_campaigns_that_judge_niche_relevance(tmp_path)
     assert json.loads(_stored(db)[(new_id, version)]) == ["#plantbased", "tofu"]
 
 
-def _verdicts(db, run_id: int) -> list[tuple]:
-    return db.execute("SELECT profile_id, outcome, score, reason, evidence FROM verdicts WHERE run_id = ? "
-                      "AND rule = 'niche_relevance' ORDER BY 1", [run_id]).fetchall()
-
-
 def test_verdicts_are_the_same_with_and_without_stored_terms(tmp_path):
     generate(tmp_path / "g.db", 40, seed=11, posts=12, posts_with_replies=0, followers=0)
     db = open_store(tmp_path / "g.db")
@@ -73,9 +70,9 @@ def test_verdicts_are_the_same_with_and_without_stored_terms(tmp_path):
     with db.conn:  # wrong stored terms would show: the counts must come from them
         db.execute("UPDATE niche_features SET terms = NULL")
     tampered = run_shortlist(db, config, rules, "demo", now=NOW)
-    assert _verdicts(db, stored.run_id) == _verdicts(db, without.run_id)
-    assert _verdicts(db, tampered.run_id) != _verdicts(db, without.run_id)
-    assert {"pass", "fail"} <= {r[1] for r in _verdicts(db, without.run_id)}
+    assert verdict_rows(db, stored.run_id, RULE) == verdict_rows(db, without.run_id, RULE)
+    assert verdict_rows(db, tampered.run_id, RULE) != verdict_rows(db, without.run_id, RULE)
+    assert {"pass", "fail"} <= {r[2] for r in verdict_rows(db, without.run_id, RULE)}
 
 
 def test_niche_features_live_in_a_named_migration(tmp_path):

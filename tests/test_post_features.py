@@ -20,7 +20,7 @@ from microscout.sandbox.storewriter import generate
 from microscout.store import features as store_features
 from microscout.store import open_store
 from microscout.store.writes import upsert_posts
-from tests.engine.helpers import NOW, add_profile
+from tests.engine.helpers import NOW, add_profile, verdict_rows
 from tests.test_import import POSTS_CSV, PROFILES_CSV
 from tests.test_import import run as run_import
 
@@ -151,11 +151,6 @@ def test_shortlist_refreshes_stale_features_itself_and_says_so(tmp_path):
     assert "stored features" not in again.output
 
 
-def _verdicts(db, run_id: int) -> list[tuple]:
-    return db.execute("SELECT profile_id, rule, outcome, score, reason, evidence FROM verdicts WHERE run_id = ? "
-                      "ORDER BY 1, 2", [run_id]).fetchall()
-
-
 def test_verdicts_are_the_same_with_and_without_stored_features(tmp_path):
     generate(tmp_path / "g.db", 40, seed=11, posts=20)
     db = open_store(tmp_path / "g.db")
@@ -166,8 +161,8 @@ def test_verdicts_are_the_same_with_and_without_stored_features(tmp_path):
         db.execute("DELETE FROM post_features")
     post_features.detach()
     without = run_shortlist(db, config, rules, "demo", now=NOW)
-    assert _verdicts(db, with_features.run_id) == _verdicts(db, without.run_id)
-    assert any(r[1] == "disclosure" and r[2] != "pass" for r in _verdicts(db, without.run_id))
+    assert verdict_rows(db, with_features.run_id) == verdict_rows(db, without.run_id)
+    assert any(r[1] == "disclosure" and r[2] != "pass" for r in verdict_rows(db, without.run_id))
 
 
 def test_a_stored_analysis_is_used_only_for_the_unchanged_post_it_was_loaded_with(tmp_path):

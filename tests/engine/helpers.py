@@ -11,6 +11,13 @@ from microscout.store.writes import add_snapshots, upsert_posts, upsert_profiles
 NOW = datetime(2026, 11, 1, tzinfo=timezone.utc)
 
 
+def verdict_rows(db, run_id: int, rule: str | None = None) -> list[tuple]:
+    """Every verdict of a run (of one rule, if named), in a fixed order, for comparing runs."""
+    where, params = ("AND rule = ?", [run_id, rule]) if rule else ("", [run_id])
+    return db.execute("SELECT profile_id, rule, outcome, score, reason, evidence FROM verdicts WHERE run_id = ? "
+                      f"{where} ORDER BY 1, 2", params).fetchall()
+
+
 def add_profile(db, handle: str, followers: int, *, platform: str = "mastodon", posts: int = 0,
                 likes: int = 10, bio: str = "", **extra) -> int:
     row = {"platform": platform, "platform_id": f"{handle}@example.social" if platform == "mastodon" else handle,
