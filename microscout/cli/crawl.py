@@ -86,6 +86,25 @@ def missing_lines(missing: dict | None) -> list[str]:
     return lines
 
 
+def _resumable(db_path, specs: list, as_json: bool) -> list:
+    """A campaign's crawl over several platforms, resumed: the platforms whose last run with
+    these arguments was cut short; those that finished are said and left alone. With none
+    to resume, all are kept, so the runner says why for each."""
+    from microscout.crawlers.runner import RESUMABLE, last_run
+
+    last = {spec.platform: last_run(db_path, spec) for spec in specs}
+    keep = [spec for spec in specs if (last[spec.platform] or {}).get("status") in RESUMABLE]
+    if not keep:
+        return specs
+    for spec in specs:
+        row = last[spec.platform]
+        if spec not in keep:
+            said = f"crawl run {row['id']} finished" if row and row["status"] == "finished" else \
+                f"its last run is {row['status']}" if row else "there is no earlier run"
+            click.echo(f"{spec.platform}: nothing to resume ({said}); resuming the others", err=as_json)
+    return keep
+
+
 def _incomplete_report(row: dict) -> list[str]:
     stats = json.loads(row.get("stats") or "{}")
     missing = stats.get("missing") or {}
@@ -300,6 +319,8 @@ def command(env, target, hashtags, handles, instance, appview, pds, appview_did,
             click.echo(f"{platform}: not fetching {' or '.join(skipped)}: no enabled rule reads them", err=as_json)
         specs.append(spec)
 
+    if resume and len(specs) > 1:
+        specs = _resumable(env.database_path, specs, as_json)
     try:
         rows = run_crawls(config, env.database_path, specs, resume=resume, progress=sys.stdout.isatty(),
                           rules=env.rules, campaign=campaign)

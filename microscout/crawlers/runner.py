@@ -157,6 +157,17 @@ class Prepared:
 RESUMABLE = ("interrupted", "incomplete")
 
 
+def last_run(db_path, spec: CrawlSpec) -> dict | None:
+    """The latest crawl run with this spec's platform and arguments, or None."""
+    db = open_store(db_path)
+    try:
+        rows = list(db.query("SELECT * FROM crawl_runs WHERE platform = ? AND arguments = ? ORDER BY id DESC LIMIT 1",
+                             [spec.platform, json.dumps(spec.arguments(), sort_keys=True)]))
+    finally:
+        db.conn.close()
+    return rows[0] if rows else None
+
+
 def prepare(db, config: Config, spec: CrawlSpec, resume: bool, db_path) -> Prepared:
     arguments = json.dumps(spec.arguments(), sort_keys=True)
     root = config.path(config.crawl.jobdir)

@@ -93,3 +93,28 @@ def test_campaign_crawl_of_both_platforms_under_faults(tmp_path):
     for token in server.tokens:
         assert token not in dump and token not in result.stdout + result.stderr
         assert token.encode() not in job_files
+
+
+def test_resume_of_a_campaign_resumes_the_platforms_cut_short_and_leaves_the_finished(tmp_path):
+    """The first hashtag pages of Mastodon fail on every try; Bluesky's crawl finishes. The
+    crawl says to run the same command with --resume, which must then fetch what Mastodon
+    missed and leave the finished Bluesky run alone (it did refuse, exit 2, naming Bluesky)."""
+    faults = Faults(fail_first={"/api/v1/timelines/tag/": 10})
+    with SandboxServer(size=60, seed=7, faults=faults, lifetime=300) as server:
+        config = write_config(tmp_path, server.url, extra="max_profiles = 8\nfollower_sample = 10\n" + CAMPAIGN)
+        env = crawl_env(MICROSCOUT_BSKY_HANDLE=IDENTIFIER, MICROSCOUT_BSKY_APP_PASSWORD=PASSWORD)
+        first = run_crawl(config, "vegan", env=env, timeout=240)
+        assert first.returncode == 1, first.stdout + first.stderr[-3000:]
+        assert "(mastodon) is incomplete" in first.stderr and "--resume" in first.stderr
+        db = tmp_path / "scout.db"
+        before = {r["platform"]: r for r in rows(db, "SELECT * FROM crawl_runs")}
+        assert (before["mastodon"]["status"], before["bluesky"]["status"]) == ("incomplete", "finished")
+        resumed = run_crawl(config, "vegan", "--resume", env=env, timeout=240)
+    assert resumed.returncode == 0, resumed.stdout + resumed.stderr[-3000:]
+    assert f"bluesky: nothing to resume (crawl run {before['bluesky']['id']} finished); resuming the others" \
+        in resumed.stdout
+    after = {r["platform"]: r for r in rows(db, "SELECT * FROM crawl_runs")}
+    assert set(after) == {"mastodon", "bluesky"} and len(rows(db, "SELECT id FROM crawl_runs")) == 2
+    assert after["mastodon"]["status"] == "finished" and after["mastodon"]["id"] == before["mastodon"]["id"]
+    assert after["bluesky"] == before["bluesky"]  # not run again
+    assert rows(db, "SELECT count(*) AS n FROM profiles WHERE platform = 'mastodon'")[0]["n"] > 0
