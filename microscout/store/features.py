@@ -219,6 +219,8 @@ def store_for(db: sqlite_utils.Database, keys: Iterable[tuple[str, str]], kind: 
     stored = 0
     for platform, ids in by_platform.items():
         versions = wanted(db, platform, kind)
+        if not versions:  # none registered for this kind (a campaign's niche terms): nothing to read back
+            continue
         for start in range(0, len(ids), BATCH):
             chunk = ids[start:start + BATCH]
             rows = db.execute(_select(kind, f"i.platform = ? AND i.platform_id IN ({', '.join('?' * len(chunk))})"),
@@ -241,9 +243,12 @@ def store_for_profiles(db: sqlite_utils.Database, profile_ids: Iterable[int], ki
         platforms = dict(db.execute(f"SELECT id, platform FROM profiles WHERE id IN ({', '.join('?' * len(chunk))})",
                                     chunk).fetchall())
         for platform in sorted(set(platforms.values())):
+            versions = wanted(db, platform, kind)
+            if not versions:
+                continue
             mine = [i for i in chunk if platforms.get(i) == platform]
             rows = db.execute(_select(kind, f"i.profile_id IN ({', '.join('?' * len(mine))})"), mine).fetchall()
-            computed = _computed(kind, rows, wanted(db, platform, kind))
+            computed = _computed(kind, rows, versions)
             _insert(db, kind, computed)
             stored += len(computed)
     return stored
