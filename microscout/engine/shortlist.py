@@ -104,25 +104,29 @@ def data_version(db: sqlite_utils.Database) -> int | None:
     return row[0] if row else None
 
 
-def fingerprint(db: sqlite_utils.Database, evaluator: Evaluator, settings: dict,
-                code: list | None = None) -> str | None:
-    """What a run's result depends on: the data (data_version), the settings (the run's
-    settings, scoring, the campaign, the platforms' tiers), the code of the rules, and the
-    day it judges on (rules measure time from it: days since the last post, windows)."""
+def _digest(db: sqlite_utils.Database, evaluator: Evaluator, code: list | None, **inputs: Any) -> str | None:
+    """A hash of ``inputs`` plus what every fingerprint depends on: the data (data_version),
+    the platforms' tiers, the rules' code and the day judged on (rules measure time from
+    it: days since the last post, windows). None before migration 6."""
     version = data_version(db)
     if version is None:
         return None
     config, campaign = evaluator.config, evaluator.campaign
-    inputs = {
+    inputs.update({
         "data": version,
-        "settings": settings,
-        "scoring": config.scoring.model_dump(mode="json"),
-        "campaign": campaign.model_dump(mode="json"),
         "tiers": {p: config.platforms.get(p).model_dump(mode="json", include={"tiers"}) for p in campaign.platforms},
         "code": _code_stamps(evaluator.rules) if code is None else code,
         "day": evaluator.now.astimezone(timezone.utc).date().isoformat(),
-    }
+    })
     return hashlib.sha256(json.dumps(inputs, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def fingerprint(db: sqlite_utils.Database, evaluator: Evaluator, settings: dict,
+                code: list | None = None) -> str | None:
+    """What a run's result depends on: the data, the settings (the run's settings, scoring,
+    the campaign, the platforms' tiers), the code of the rules, and the day it judges on."""
+    return _digest(db, evaluator, code, settings=settings, scoring=evaluator.config.scoring.model_dump(mode="json"),
+                   campaign=evaluator.campaign.model_dump(mode="json"))
 
 
 # Campaign fields only scoring reads: a change in them re-scores the last verdicts.
@@ -134,19 +138,8 @@ def verdicts_fingerprint(db: sqlite_utils.Database, evaluator: Evaluator, settin
     """What a run's verdicts depend on: the data, the rules that judge and their options,
     the rules' code, the day, the platforms' tiers and the campaign but for the fields only
     scoring reads (weights, gates, shortlist_size). ``fingerprint`` adds the rest."""
-    version = data_version(db)
-    if version is None:
-        return None
-    config, campaign = evaluator.config, evaluator.campaign
-    inputs = {
-        "data": version,
-        "rules": settings["rules"],
-        "campaign": campaign.model_dump(mode="json", exclude=SCORING_FIELDS),
-        "tiers": {p: config.platforms.get(p).model_dump(mode="json", include={"tiers"}) for p in campaign.platforms},
-        "code": _code_stamps(evaluator.rules) if code is None else code,
-        "day": evaluator.now.astimezone(timezone.utc).date().isoformat(),
-    }
-    return hashlib.sha256(json.dumps(inputs, sort_keys=True, default=str).encode()).hexdigest()
+    return _digest(db, evaluator, code, rules=settings["rules"],
+                   campaign=evaluator.campaign.model_dump(mode="json", exclude=SCORING_FIELDS))
 
 
 def _reused(db: sqlite_utils.Database, run: dict) -> RunSummary:
