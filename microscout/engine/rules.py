@@ -110,6 +110,9 @@ class Batch:
     profiles: "Mapping[int, Profile]" = field(metadata={"doc": "the candidates' profiles by store id, in id order"})
     fetched: Mapping[int, frozenset[str]] = field(metadata={
         "doc": "by store id, which kinds of data the crawl fetched (as Candidate.fetched)"})
+    memo: dict[Any, Any] = field(default_factory=dict, compare=False, metadata={
+        "doc": "shared by every rule's batch form for this batch: a read several rules need (the built-in post "
+               "rules' posts) is made once; key it by your plugin's name"})
 
     def in_ids(self) -> tuple[str, list[int]]:
         """``("?, ?, ...", ids)`` for ``WHERE profile_id IN (...)``."""

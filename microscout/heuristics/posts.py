@@ -4,8 +4,9 @@ from __future__ import annotations
 import copy
 from datetime import datetime, timedelta
 from functools import lru_cache
+from operator import attrgetter
 from statistics import mean, median
-from typing import TYPE_CHECKING, Iterable, Literal
+from typing import TYPE_CHECKING, Iterable, Literal, Protocol, TypeVar
 
 from microscout.heuristics import post_features
 from microscout.heuristics.sponsored import PostAnalysis, SponsoredSettings, analyse_post
@@ -14,6 +15,20 @@ if TYPE_CHECKING:  # annotations only: listing the rules need not build the data
     from microscout.models import Candidate, Post
 
 Count = Literal["likes", "replies", "reposts", "quotes"]
+
+
+class PostLike(Protocol):
+    """A Post, or a row with the same attributes (a batch form's PostRow)."""
+
+    @property
+    def created_at(self) -> datetime: ...
+
+    @property
+    def is_reply(self) -> bool: ...
+
+
+P = TypeVar("P", bound=PostLike)
+_created_at = attrgetter("created_at")
 DEFAULT_FORMULA: tuple[Count, ...] = ("likes", "replies", "reposts")
 # The counts a platform has at all. One it lacks (YouTube and Instagram have no reposts)
 # leaves the formula: their engagement is likes + comments (DOMAIN.md), not "unknown".
@@ -41,7 +56,17 @@ def posts_missing(candidate: Candidate) -> str | None:
 def own_posts(candidate: Candidate, *, window_posts: int | None = None, window_days: int | None = None,
               now: datetime | None = None) -> list[Post]:
     """The creator's own posts (no replies), newest first, within the window."""
-    posts = sorted((p for p in candidate.posts if not p.is_reply), key=lambda p: p.created_at, reverse=True)
+    return in_window(newest_own(candidate.posts), window_posts=window_posts, window_days=window_days, now=now)
+
+
+def newest_own(posts: Iterable[P]) -> list[P]:
+    """Own posts (no replies), newest first; posts created at the same time keep their order."""
+    return sorted((p for p in posts if not p.is_reply), key=_created_at, reverse=True)
+
+
+def in_window(posts: list[P], *, window_posts: int | None = None, window_days: int | None = None,
+              now: datetime | None = None) -> list[P]:
+    """Of posts newest first (``newest_own``), those within the window."""
     if window_days is not None and now is not None:
         since = now - timedelta(days=window_days)
         posts = [p for p in posts if p.created_at >= since]

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from microscout import Need, Rule, Verdict, hookimpl
-from microscout.heuristics.posts import analyse, own_posts, posts_missing, window_label
+from microscout.heuristics.posts import analyse, in_window, newest_own, posts_missing, window_label
 from microscout.heuristics.sponsored import SETTINGS_DESCRIPTION, SponsoredSettings
 
 
@@ -35,14 +35,27 @@ def evaluate(candidate, options: Options, context) -> Verdict:
     missing = posts_missing(candidate)
     if missing:
         return Verdict.unknown(missing)
-    posts = own_posts(candidate, window_posts=options.window_posts)
+    return judge(newest_own(candidate.posts), lambda post: analyse(post, options.sponsored), options)
+
+
+def evaluate_batch(batch, options: Options, context) -> dict[int, Verdict]:
+    from microscout.engine.batch_posts import batch_posts, judge_each
+
+    analyse_row = batch_posts(batch).analyser(options.sponsored)
+    return judge_each(batch, lambda i, posts: judge(posts.own[i], analyse_row, options))
+
+
+def judge(own: list, analyse_post, options: Options) -> Verdict:
+    """The verdict from the creator's own posts, newest first (Posts or PostRows), and
+    ``analyse_post(post) -> PostAnalysis``."""
+    posts = in_window(own, window_posts=options.window_posts)
     window = window_label(options.window_posts, None)
     if len(posts) < options.min_posts:
         return Verdict.unknown(f"only {len(posts)} own posts in the {window} (need {options.min_posts})",
                                posts=len(posts))
     sponsored = []
     for post in posts:
-        analysis = analyse(post, options.sponsored)
+        analysis = analyse_post(post)
         if analysis.sponsored:
             # Why it counts as an ad: its signals, and its labels (a weak one such as #sp says "paid" too).
             signals = [list(s) for s in analysis.signals] + [["label", label] for label in
@@ -67,4 +80,5 @@ def evaluate(candidate, options: Options, context) -> Verdict:
 @hookimpl(trylast=True)
 def register_rules(register):
     register(Rule(name="ad_frequency", summary="Share of recent posts that are ads",
-                  options=Options, needs=frozenset({Need.POSTS}), evaluate=evaluate))
+                  options=Options, needs=frozenset({Need.POSTS}), evaluate=evaluate,
+                  evaluate_batch=evaluate_batch))

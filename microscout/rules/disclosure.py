@@ -14,7 +14,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from microscout import Need, Rule, Verdict, hookimpl
-from microscout.heuristics.posts import analyse, own_posts, posts_missing, window_label
+from microscout.heuristics.posts import analyse, in_window, newest_own, posts_missing, window_label
 from microscout.heuristics.sponsored import SETTINGS_DESCRIPTION, SponsoredSettings
 
 
@@ -35,13 +35,26 @@ def evaluate(candidate, options: Options, context) -> Verdict:
     missing = posts_missing(candidate)
     if missing:
         return Verdict.unknown(missing)
-    posts = own_posts(candidate, window_posts=options.window_posts)
+    return judge(newest_own(candidate.posts), lambda post: analyse(post, options.sponsored), options)
+
+
+def evaluate_batch(batch, options: Options, context) -> dict[int, Verdict]:
+    from microscout.engine.batch_posts import batch_posts, judge_each
+
+    analyse_row = batch_posts(batch).analyser(options.sponsored)
+    return judge_each(batch, lambda i, posts: judge(posts.own[i], analyse_row, options))
+
+
+def judge(own: list, analyse_post, options: Options) -> Verdict:
+    """The verdict from the creator's own posts, newest first (Posts or PostRows), and
+    ``analyse_post(post) -> PostAnalysis``."""
+    posts = in_window(own, window_posts=options.window_posts)
     window = window_label(options.window_posts, None)
     if not posts:
         return Verdict.unknown(f"no own posts in the {window}", posts=0)
     checked = []
     for post in posts:
-        analysis = analyse(post, options.sponsored)
+        analysis = analyse_post(post)
         if analysis.sponsored:
             checked.append({"id": post.platform_id, "disclosure": analysis.disclosure,
                             "signals": [list(s) for s in analysis.signals],
@@ -75,4 +88,5 @@ def evaluate(candidate, options: Options, context) -> Verdict:
 @hookimpl(trylast=True)
 def register_rules(register):
     register(Rule(name="disclosure", summary="Sponsored posts carry a clear, visible ad label",
-                  options=Options, needs=frozenset({Need.POSTS}), evaluate=evaluate))
+                  options=Options, needs=frozenset({Need.POSTS}), evaluate=evaluate,
+                  evaluate_batch=evaluate_batch))

@@ -17,7 +17,8 @@ from microscout.heuristics.posts import (
     DEFAULT_FORMULA,
     Count,
     engagements,
-    own_posts,
+    in_window,
+    newest_own,
     platform_formula,
     posts_missing,
     summarise,
@@ -89,20 +90,31 @@ def evaluate(candidate, options: Options, context) -> Verdict:
     missing = posts_missing(candidate)
     if missing:
         return Verdict.unknown(missing)
-    followers = candidate.profile.followers
+    return judge(candidate.profile, newest_own(candidate.posts), options, context)
+
+
+def evaluate_batch(batch, options: Options, context) -> dict[int, Verdict]:
+    from microscout.engine.batch_posts import judge_each
+
+    return judge_each(batch, lambda i, posts: judge(batch.profiles[i], posts.own[i], options, context))
+
+
+def judge(profile, own: list, options: Options, context) -> Verdict:
+    """The verdict from the creator's own posts, newest first (Posts or PostRows)."""
+    followers = profile.followers
     if not followers:
         return Verdict.unknown("follower count is hidden or zero, so no engagement rate", followers=followers)
     per = options.per if options.per != "auto" else \
-        "views" if candidate.profile.platform in PER_VIEW_PLATFORMS else "followers"
+        "views" if profile.platform in PER_VIEW_PLATFORMS else "followers"
     benchmarks = options.view_benchmarks if per == "views" else options.benchmarks
     tier = context.tier_of(followers)
     if tier not in benchmarks:
         return Verdict.unknown(f"no engagement benchmark for {followers:,} followers (tier {tier or 'none'})",
                                followers=followers, tier=tier)
     window_days = options.window_days or None
-    posts = own_posts(candidate, window_posts=options.window_posts, window_days=window_days, now=context.now)
+    posts = in_window(own, window_posts=options.window_posts, window_days=window_days, now=context.now)
     per_view = per == "views"
-    counts = platform_formula(options.formula, candidate.profile.platform)
+    counts = platform_formula(options.formula, profile.platform)
     counted = []  # (post, engagements, what they are divided by)
     for post in posts:
         engaged = engagements(post, counts)
@@ -143,4 +155,4 @@ def evaluate(candidate, options: Options, context) -> Verdict:
 def register_rules(register):
     register(Rule(name="engagement", summary="Engagement rate compared with creators of the same tier",
                   options=Options, needs=frozenset({Need.PROFILE, Need.POSTS}), metrics=frozenset({"engagement_rate"}),
-                  evaluate=evaluate))
+                  evaluate=evaluate, evaluate_batch=evaluate_batch))

@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from functools import lru_cache, partial
 from statistics import median
-from typing import Literal
+from typing import Callable, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from microscout import Need, Rule, Verdict, hookimpl
 from microscout.engine.rules import Outcome
-from microscout.heuristics.posts import DEFAULT_FORMULA, Count, engagements, own_posts, platform_formula
+from microscout.heuristics.posts import DEFAULT_FORMULA, Count, engagements, newest_own, platform_formula
 
 DAY = 86_400.0
 
@@ -54,6 +55,11 @@ class Options(BaseModel):
     formula: list[Count] = Field(default_factory=lambda: list(DEFAULT_FORMULA), min_length=1,
                                  description="Counts added up per post. Default likes+replies+reposts, as the "
                                              "engagement rule.")
+
+
+@lru_cache(maxsize=32)
+def _giveaway_re(words: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("|".join(re.escape(w) for w in words) or r"(?!)", re.IGNORECASE)
 
 
 def _days(a, b) -> float:
@@ -100,20 +106,48 @@ def _describe(spike: dict) -> str:
 
 
 def evaluate(candidate, options: Options, context) -> Verdict:
-    snapshots = sorted((s for s in candidate.snapshots if s.followers is not None), key=lambda s: s.observed_at)
+    return judge(candidate.snapshots, lambda: newest_own(candidate.posts), candidate.profile.platform, options)
+
+
+def evaluate_batch(batch, options: Options, context) -> dict[int, Verdict]:
+    from microscout.engine.batch_posts import batch_posts
+    from microscout.models import Snapshot
+    from microscout.store.queries import parse_timestamp
+
+    marks, ids = batch.in_ids()
+    snapshots: dict[int, list[Snapshot]] = {i: [] for i in ids}
+    for pid, observed, followers, following, posts_count in batch.conn.execute(
+            "SELECT profile_id, observed_at, followers, following, posts_count FROM profile_snapshots "
+            f"WHERE profile_id IN ({marks}) ORDER BY observed_at", ids):
+        at = parse_timestamp(observed)
+        if at is None:
+            raise ValueError(f"unreadable snapshot time {observed!r}")
+        snapshots[pid].append(Snapshot(observed_at=at, followers=followers, following=following,
+                                       posts_count=posts_count))
+    # Read even when no candidate has spikes: a post date the simple form cannot sort is an
+    # error there, so it must make this form give way (batch_posts raises) all the same.
+    posts = batch_posts(batch)
+    return {i: judge(snapshots[i], partial(posts.own.__getitem__, i), batch.profiles[i].platform, options)
+            for i in ids}
+
+
+def judge(all_snapshots: list, own: Callable[[], list], platform: str, options: Options) -> Verdict:
+    """The verdict from the profile's snapshots and ``own()``: its own posts, newest first
+    (Posts or PostRows), sorted only when there are snapshots to compare."""
+    snapshots = sorted((s for s in all_snapshots if s.followers is not None), key=lambda s: s.observed_at)
     if len(snapshots) < 2:
         return Verdict.unknown(f"{len(snapshots)} follower snapshot(s); growth needs at least 2 crawls",
                                snapshots=len(snapshots))
-    giveaway_re = re.compile("|".join(re.escape(w) for w in options.giveaway_words) or r"(?!)", re.IGNORECASE)
-    posts = own_posts(candidate)
+    giveaway_re = _giveaway_re(tuple(options.giveaway_words))
+    posts = own()
     spikes = []
     for a, b in zip(snapshots, snapshots[1:]):
         if a.followers > 0:
             jump = (b.followers - a.followers) / a.followers
             # Rounded so that a rise exactly at a threshold counts despite float error.
             if round(jump, 9) >= options.min_jump and round(jump / _days(a, b), 9) >= options.spike_per_day:
-                spikes.append(_judge_spike(a, b, jump, posts, options, giveaway_re, candidate.profile.platform))
-    reversals, following = _reversals(sorted(candidate.snapshots, key=lambda s: s.observed_at),
+                spikes.append(_judge_spike(a, b, jump, posts, options, giveaway_re, platform))
+    reversals, following = _reversals(sorted(all_snapshots, key=lambda s: s.observed_at),
                                       options.following_swing)
     evidence = {"snapshots": len(snapshots), "spikes": spikes, "following_reversals": reversals,
                 "following": following}
@@ -147,4 +181,5 @@ def evaluate(candidate, options: Options, context) -> Verdict:
 @hookimpl(trylast=True)
 def register_rules(register):
     register(Rule(name="growth_spikes", summary="Follower growth without sudden unexplained jumps",
-                  options=Options, needs=frozenset({Need.HISTORY, Need.POSTS}), evaluate=evaluate))
+                  options=Options, needs=frozenset({Need.HISTORY, Need.POSTS}), evaluate=evaluate,
+                  evaluate_batch=evaluate_batch))

@@ -12,7 +12,7 @@ from datetime import timedelta
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from microscout import Need, Rule, Verdict, hookimpl
-from microscout.heuristics.posts import own_posts, posts_missing
+from microscout.heuristics.posts import in_window, newest_own, posts_missing
 
 DAY = 86_400.0
 
@@ -37,14 +37,14 @@ class Options(BaseModel):
         return self
 
 
-def _span_days(candidate, options: Options, now) -> float:
+def _span_days(profile, fetched: list, options: Options, now) -> float:
     """Days the fetched posts can speak for (at most the window)."""
     start = now - timedelta(days=options.window_days)
-    created = candidate.profile.created_at
+    created = profile.created_at
     if created is not None and created > start:
         start = created
-    fetched_all = candidate.profile.posts_count is None or len(candidate.posts) >= candidate.profile.posts_count
-    oldest = min((p.created_at for p in candidate.posts), default=None)
+    fetched_all = profile.posts_count is None or len(fetched) >= profile.posts_count
+    oldest = min((p.created_at for p in fetched), default=None)
     if not fetched_all and oldest is not None and oldest > start:
         start = oldest
     return max((now - start).total_seconds() / DAY, 1.0)
@@ -54,9 +54,21 @@ def evaluate(candidate, options: Options, context) -> Verdict:
     missing = posts_missing(candidate)
     if missing:
         return Verdict.unknown(missing)
-    now = context.now
-    posts = own_posts(candidate, window_days=options.window_days, now=now)
-    span = _span_days(candidate, options, now)
+    return judge(candidate.profile, candidate.posts, newest_own(candidate.posts), options, context.now)
+
+
+def evaluate_batch(batch, options: Options, context) -> dict[int, Verdict]:
+    from microscout.engine.batch_posts import judge_each
+
+    return judge_each(batch, lambda i, posts: judge(batch.profiles[i], posts.all[i], posts.own[i], options,
+                                                    context.now))
+
+
+def judge(profile, fetched: list, own: list, options: Options, now) -> Verdict:
+    """The verdict from every fetched post (replies too) and the own posts, newest first
+    (Posts or PostRows)."""
+    posts = in_window(own, window_days=options.window_days, now=now)
+    span = _span_days(profile, fetched, options, now)
     per_week = len(posts) / span * 7
     times = [now] + [p.created_at for p in posts]  # newest first; "now" counts the silence since the last post
     gaps = [(a - b).total_seconds() / DAY for a, b in zip(times, times[1:])]
@@ -81,4 +93,5 @@ def evaluate(candidate, options: Options, context) -> Verdict:
 @hookimpl(trylast=True)
 def register_rules(register):
     register(Rule(name="posting_cadence", summary="Posts regularly, about 3–5 times a week",
-                  options=Options, needs=frozenset({Need.POSTS}), evaluate=evaluate))
+                  options=Options, needs=frozenset({Need.POSTS}), evaluate=evaluate,
+                  evaluate_batch=evaluate_batch))

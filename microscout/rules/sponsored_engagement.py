@@ -16,7 +16,8 @@ from microscout.heuristics.posts import (
     Count,
     analyse,
     engagements,
-    own_posts,
+    in_window,
+    newest_own,
     platform_formula,
     posts_missing,
     window_label,
@@ -51,14 +52,28 @@ def evaluate(candidate, options: Options, context) -> Verdict:
     missing = posts_missing(candidate)
     if missing:
         return Verdict.unknown(missing)
+    return judge(candidate.profile.platform, newest_own(candidate.posts),
+                 lambda post: analyse(post, options.sponsored), options)
+
+
+def evaluate_batch(batch, options: Options, context) -> dict[int, Verdict]:
+    from microscout.engine.batch_posts import batch_posts, judge_each
+
+    analyse_row = batch_posts(batch).analyser(options.sponsored)
+    return judge_each(batch, lambda i, posts: judge(batch.profiles[i].platform, posts.own[i], analyse_row, options))
+
+
+def judge(platform: str, own: list, analyse_post, options: Options) -> Verdict:
+    """The verdict from the creator's own posts, newest first (Posts or PostRows), and
+    ``analyse_post(post) -> PostAnalysis``."""
     sponsored: list[tuple[str, int]] = []
     organic: list[tuple[str, int]] = []
-    counts = platform_formula(options.formula, candidate.profile.platform)
-    for post in own_posts(candidate, window_posts=options.window_posts):
+    counts = platform_formula(options.formula, platform)
+    for post in in_window(own, window_posts=options.window_posts):
         count = engagements(post, counts)
         if count is None:
             continue
-        (sponsored if analyse(post, options.sponsored).sponsored else organic).append((post.platform_id, count))
+        (sponsored if analyse_post(post).sponsored else organic).append((post.platform_id, count))
     window = window_label(options.window_posts, None)
     sizes = {"sponsored_posts": len(sponsored), "organic_posts": len(organic), "window": window}
     if len(sponsored) < options.min_each or len(organic) < options.min_each:
@@ -86,4 +101,5 @@ def evaluate(candidate, options: Options, context) -> Verdict:
 @hookimpl(trylast=True)
 def register_rules(register):
     register(Rule(name="sponsored_engagement", summary="Ads get about as much engagement as ordinary posts",
-                  options=Options, needs=frozenset({Need.POSTS}), evaluate=evaluate))
+                  options=Options, needs=frozenset({Need.POSTS}), evaluate=evaluate,
+                  evaluate_batch=evaluate_batch))

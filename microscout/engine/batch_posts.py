@@ -1,0 +1,130 @@
+"""The posts of a batch as the built-in post rules' batch forms read them: once per batch.
+
+Six rules read the same posts (engagement, ad frequency, disclosure, sponsored engagement,
+cadence, growth). Their simple forms each get Post objects and sort them; their batch forms
+share one read of the batch's post rows (``BatchPosts``, kept in ``Batch.memo``), sorted
+once, with the stored sponsored analyses (post_features) read once per settings version.
+A row has the attributes of a Post that the rules read, with the values the store loads
+into a Post, so the rules' judging code is the same for both forms.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Callable, NamedTuple
+
+from microscout.heuristics import post_features
+from microscout.heuristics.posts import _analyse_cached, _settings_key, newest_own
+from microscout.store.queries import _json_list, parse_timestamp
+
+if TYPE_CHECKING:
+    from microscout.engine.rules import Batch, Verdict
+    from microscout.heuristics.sponsored import PostAnalysis, SponsoredSettings
+
+MEMO_KEY = "microscout:posts"
+
+
+class PostRow(NamedTuple):
+    id: int  # the store's row id
+    platform_id: str
+    created_at: datetime
+    text: str
+    hashtags: str | None  # as stored (JSON); parsed only to analyse a post without a stored analysis
+    likes: int | None
+    replies: int | None
+    reposts: int | None
+    quotes: int | None
+    views: int | None
+    paid_flag: bool | None
+    is_reply: bool
+
+
+class UnreadableTimestamp(ValueError):
+    """A post date Python cannot read: the simple forms report it per candidate, so the
+    batch form gives way to them (the engine falls back when a batch form raises)."""
+
+
+class BatchPosts:
+    """Every post of a batch's candidates, by store profile id, in the order candidates load
+    them (created_at, then id, newest first), with own posts sorted as ``own_posts`` sorts."""
+
+    def __init__(self, batch: Batch) -> None:
+        marks, ids = batch.in_ids()
+        self._batch = batch
+        self._marks, self._ids = marks, ids
+        self.all: dict[int, list[PostRow]] = {i: [] for i in ids}
+        dt = parse_timestamp
+        for row in batch.conn.execute(
+                "SELECT profile_id, id, platform_id, created_at, text, hashtags, likes, replies, reposts, quotes, "
+                f"views, paid_flag, is_reply FROM posts WHERE profile_id IN ({marks}) "
+                "ORDER BY profile_id, created_at DESC, id DESC", ids):
+            created = dt(row[3])
+            if created is None:
+                raise UnreadableTimestamp(f"post {row[2]} has an unreadable date {row[3]!r}")
+            paid = row[11]
+            self.all[row[0]].append(PostRow(row[1], row[2], created, row[4] or "", row[5], row[6], row[7], row[8],
+                                            row[9], row[10], None if paid is None else bool(paid), bool(row[12])))
+        self.own: dict[int, list[PostRow]] = {i: newest_own(posts) for i, posts in self.all.items()}
+        self._analysers: dict[str, Callable[[PostRow], PostAnalysis]] = {}
+
+    def missing(self, profile_id: int) -> str | None:
+        """As ``posts_missing``: why the candidate's posts cannot be judged, or None."""
+        if self.all[profile_id] or "posts" in self._batch.fetched[profile_id]:
+            return None
+        return "posts were not fetched for this profile"
+
+    def analyser(self, settings: SponsoredSettings) -> Callable[[PostRow], PostAnalysis]:
+        """``analyse(post, settings)`` for this batch's rows: the stored analysis of each post
+        for these settings' version, else the post analysed now (as the simple form does)."""
+        key = _settings_key(settings)
+        version = post_features.version_of_json(key)
+        known = self._analysers.get(version)
+        if known is not None:
+            return known
+        # CROSS JOIN keeps posts outermost: SQLite would otherwise walk the version index,
+        # every post's row of this version in the store, for each batch.
+        stored: dict[int, str | None] = dict(self._batch.conn.execute(
+            "SELECT f.post_id, f.analysis FROM posts p CROSS JOIN post_features f ON f.post_id = p.id "
+            f"AND f.version = ? WHERE p.profile_id IN ({self._marks})", [version, *self._ids]))
+        decoded: dict[int, PostAnalysis] = {}
+        not_sponsored = post_features.NOT_SPONSORED
+
+        def analyse(row: PostRow) -> PostAnalysis:
+            if row.id in stored:
+                value = stored[row.id]
+                if value is None:
+                    return not_sponsored
+                found = decoded.get(row.id)
+                if found is None:
+                    found = decoded[row.id] = post_features.decode(value)
+                return found
+            return _analyse_cached(row.text, tuple(_json_list(row.hashtags)), row.paid_flag, key)
+
+        self._analysers[version] = analyse
+        return analyse
+
+
+def batch_posts(batch: Batch) -> BatchPosts:
+    """The batch's posts, read on the first call and shared by every later one."""
+    found = batch.memo.get(MEMO_KEY)
+    if found is None:
+        try:
+            found = BatchPosts(batch)
+        except UnreadableTimestamp as exc:
+            found = exc  # every rule gives way, without reading the posts again
+        batch.memo[MEMO_KEY] = found
+    if isinstance(found, UnreadableTimestamp):
+        raise found
+    return found
+
+
+def judge_each(batch: Batch, judge: Callable[[int, BatchPosts], Verdict]) -> dict[int, Verdict]:
+    """``judge(profile_id, posts)`` for every candidate whose posts were fetched; the others
+    are unknown, as the simple forms say (``posts_missing``)."""
+    from microscout.engine.rules import Verdict
+
+    posts = batch_posts(batch)
+    out = {}
+    for i in batch.profiles:
+        missing = posts.missing(i)
+        out[i] = Verdict.unknown(missing) if missing else judge(i, posts)
+    return out
