@@ -24,17 +24,16 @@ MEMO_KEY = "microscout:posts"
 
 
 class PostRow(NamedTuple):
+    """A post's columns the rules read for every post; its text is read only when needed
+    (``text_of``, and to analyse a post whose analysis is not stored)."""
     id: int  # the store's row id
     platform_id: str
     created_at: datetime
-    text: str
-    hashtags: str | None  # as stored (JSON); parsed only to analyse a post without a stored analysis
     likes: int | None
     replies: int | None
     reposts: int | None
     quotes: int | None
     views: int | None
-    paid_flag: bool | None
     is_reply: bool
 
 
@@ -53,18 +52,26 @@ class BatchPosts:
         self._marks, self._ids = marks, ids
         self.all: dict[int, list[PostRow]] = {i: [] for i in ids}
         dt = parse_timestamp
-        for row in batch.conn.execute(
-                "SELECT profile_id, id, platform_id, created_at, text, hashtags, likes, replies, reposts, quotes, "
-                f"views, paid_flag, is_reply FROM posts WHERE profile_id IN ({marks}) "
-                "ORDER BY profile_id, created_at DESC, id DESC", ids):
-            created = dt(row[3])
+        for pid, post_id, platform_id, created_at, likes, replies, reposts, quotes, views, is_reply in \
+                batch.conn.execute(
+                    "SELECT profile_id, id, platform_id, created_at, likes, replies, reposts, quotes, views, is_reply "
+                    f"FROM posts WHERE profile_id IN ({marks}) ORDER BY profile_id, created_at DESC, id DESC", ids):
+            created = dt(created_at)
             if created is None:
-                raise UnreadableTimestamp(f"post {row[2]} has an unreadable date {row[3]!r}")
-            paid = row[11]
-            self.all[row[0]].append(PostRow(row[1], row[2], created, row[4] or "", row[5], row[6], row[7], row[8],
-                                            row[9], row[10], None if paid is None else bool(paid), bool(row[12])))
+                raise UnreadableTimestamp(f"post {platform_id} has an unreadable date {created_at!r}")
+            self.all[pid].append(PostRow(post_id, platform_id, created, likes, replies, reposts, quotes, views,
+                                         bool(is_reply)))
         self.own: dict[int, list[PostRow]] = {i: newest_own(posts) for i, posts in self.all.items()}
         self._analysers: dict[str, Callable[[PostRow], PostAnalysis]] = {}
+        self._texts: dict[int, dict[int, str]] = {}
+
+    def text_of(self, profile_id: int) -> Callable[[PostRow], str]:
+        """The text of a candidate's posts, as a Post holds it (read on the first call)."""
+        texts = self._texts.get(profile_id)
+        if texts is None:
+            texts = self._texts[profile_id] = {i: text or "" for i, text in self._batch.conn.execute(
+                "SELECT id, text FROM posts WHERE profile_id = ?", [profile_id])}
+        return lambda row: texts[row.id]
 
     def missing(self, profile_id: int) -> str | None:
         """As ``posts_missing``: why the candidate's posts cannot be judged, or None."""
@@ -86,18 +93,25 @@ class BatchPosts:
             "SELECT f.post_id, f.analysis FROM posts p CROSS JOIN post_features f ON f.post_id = p.id "
             f"AND f.version = ? WHERE p.profile_id IN ({self._marks})", [version, *self._ids]))
         decoded: dict[int, PostAnalysis] = {}
+        if len(stored) < sum(map(len, self.all.values())):
+            # Posts written before these settings were in use: analysed now, from the
+            # values a Post would hold, as the simple forms analyse them.
+            for post_id, text, hashtags, paid in self._batch.conn.execute(
+                    f"SELECT p.id, p.text, p.hashtags, p.paid_flag FROM posts p WHERE p.profile_id IN ({self._marks}) "
+                    "AND NOT EXISTS (SELECT 1 FROM post_features f WHERE f.post_id = p.id AND f.version = ?)",
+                    [*self._ids, version]):
+                decoded[post_id] = _analyse_cached(text or "", tuple(_json_list(hashtags)),
+                                                   None if paid is None else bool(paid), key)
         not_sponsored = post_features.NOT_SPONSORED
 
         def analyse(row: PostRow) -> PostAnalysis:
-            if row.id in stored:
+            found = decoded.get(row.id)
+            if found is None:
                 value = stored[row.id]
                 if value is None:
                     return not_sponsored
-                found = decoded.get(row.id)
-                if found is None:
-                    found = decoded[row.id] = post_features.decode(value)
-                return found
-            return _analyse_cached(row.text, tuple(_json_list(row.hashtags)), row.paid_flag, key)
+                found = decoded[row.id] = post_features.decode(value)
+            return found
 
         self._analysers[version] = analyse
         return analyse

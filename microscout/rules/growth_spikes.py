@@ -13,7 +13,7 @@ import re
 from datetime import timedelta
 from functools import lru_cache, partial
 from statistics import median
-from typing import Callable, Literal
+from typing import Any, Callable, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -71,11 +71,12 @@ def _median_engagement(posts, formula) -> float | None:
     return median(values) if values else None
 
 
-def _judge_spike(a, b, jump, posts, options: Options, giveaway_re, platform: str) -> dict:
+def _judge_spike(a, b, jump, posts, text_of, options: Options, giveaway_re, platform: str) -> dict:
     spike = {"from": a.observed_at.isoformat(), "to": b.observed_at.isoformat(), "followers_from": a.followers,
              "followers_to": b.followers, "jump": round(jump, 4), "per_day": round(jump / _days(a, b), 4)}
     since = a.observed_at - timedelta(days=options.giveaway_days)
-    giveaways = [p.platform_id for p in posts if since <= p.created_at <= b.observed_at and giveaway_re.search(p.text)]
+    giveaways = [p.platform_id for p in posts
+                 if since <= p.created_at <= b.observed_at and giveaway_re.search(text_of(p))]
     if giveaways:
         return {**spike, "status": "giveaway", "giveaway_posts": giveaways}
     before = [p for p in posts if p.created_at <= a.observed_at]
@@ -106,7 +107,11 @@ def _describe(spike: dict) -> str:
 
 
 def evaluate(candidate, options: Options, context) -> Verdict:
-    return judge(candidate.snapshots, lambda: newest_own(candidate.posts), candidate.profile.platform, options)
+    return judge(candidate.snapshots, lambda: newest_own(candidate.posts), _text, candidate.profile.platform, options)
+
+
+def _text(post) -> str:
+    return post.text
 
 
 def evaluate_batch(batch, options: Options, context) -> dict[int, Verdict]:
@@ -127,11 +132,16 @@ def evaluate_batch(batch, options: Options, context) -> dict[int, Verdict]:
     # Read even when no candidate has spikes: a post date the simple form cannot sort is an
     # error there, so it must make this form give way (batch_posts raises) all the same.
     posts = batch_posts(batch)
-    return {i: judge(snapshots[i], partial(posts.own.__getitem__, i), batch.profiles[i].platform, options)
-            for i in ids}
+    return {i: judge(snapshots[i], partial(posts.own.__getitem__, i), partial(_batch_text, posts, i),
+                     batch.profiles[i].platform, options) for i in ids}
 
 
-def judge(all_snapshots: list, own: Callable[[], list], platform: str, options: Options) -> Verdict:
+def _batch_text(posts, profile_id: int, row) -> str:
+    return posts.text_of(profile_id)(row)
+
+
+def judge(all_snapshots: list, own: Callable[[], list], text_of: Callable[[Any], str], platform: str,
+          options: Options) -> Verdict:
     """The verdict from the profile's snapshots and ``own()``: its own posts, newest first
     (Posts or PostRows), sorted only when there are snapshots to compare."""
     snapshots = sorted((s for s in all_snapshots if s.followers is not None), key=lambda s: s.observed_at)
@@ -146,7 +156,7 @@ def judge(all_snapshots: list, own: Callable[[], list], platform: str, options: 
             jump = (b.followers - a.followers) / a.followers
             # Rounded so that a rise exactly at a threshold counts despite float error.
             if round(jump, 9) >= options.min_jump and round(jump / _days(a, b), 9) >= options.spike_per_day:
-                spikes.append(_judge_spike(a, b, jump, posts, options, giveaway_re, platform))
+                spikes.append(_judge_spike(a, b, jump, posts, text_of, options, giveaway_re, platform))
     reversals, following = _reversals(sorted(all_snapshots, key=lambda s: s.observed_at),
                                       options.following_swing)
     evidence = {"snapshots": len(snapshots), "spikes": spikes, "following_reversals": reversals,
