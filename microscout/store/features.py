@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Callable, Iterable, Mapping
+from typing import Callable, Iterable, Iterator, Mapping
 
 import sqlite_utils
 from pydantic import BaseModel
@@ -38,6 +39,13 @@ class Kind:
     order_sql: str = "i.id"  # an integer key of the items, to page through them
     platform_sql: str = "i.platform"  # the item's platform
     by_default: bool = True  # without a registration, the default settings' version is wanted
+    # The least platform {op} ? that has items: one index seek, so listing the platforms
+    # does not read every item.
+    next_platform_sql: str = ""
+
+    def next_platform(self, op: str) -> str:
+        sql = self.next_platform_sql or f"SELECT min(i.platform) FROM {self.source} i WHERE i.platform {{op}} ?"
+        return sql.format(op=op)
 
 
 def _post_settings() -> type[BaseModel]:
@@ -129,7 +137,9 @@ FOLLOWERS = Kind("followers", "follower_features", ("profile_id", "platform_id")
                  "i.handle, i.followers, i.following, i.posts_count, i.has_avatar, i.bio, i.bot",
                  _follower_settings, _follower_version, _follower_feature,
                  item_sql=("i.profile_id", "i.platform_id"), order_sql="i.rowid",
-                 platform_sql="(SELECT p.platform FROM profiles p WHERE p.id = i.profile_id)")
+                 platform_sql="(SELECT p.platform FROM profiles p WHERE p.id = i.profile_id)",
+                 next_platform_sql="SELECT min(p.platform) FROM profiles p WHERE p.platform {op} ? "
+                                   "AND EXISTS (SELECT 1 FROM follower_samples i WHERE i.profile_id = p.id)")
 KINDS = (POSTS, NICHE, COMMENTS, FOLLOWERS)
 KIND = {kind.name: kind for kind in KINDS}
 
@@ -274,17 +284,62 @@ class Refresh:
 
 def stale_count(db: sqlite_utils.Database) -> int:
     """Items missing a wanted version, counted once per missing version, over every kind."""
-    total = 0
-    for kind in KINDS:
-        if not has_features(db, kind):
-            continue
-        for (platform,) in db.execute(f"SELECT DISTINCT {kind.platform_sql} FROM {kind.source} i").fetchall():
-            for version in wanted(db, platform, kind):
-                same = " AND ".join(f"f.{col} = {sql}" for col, sql in zip(kind.item, kind.item_sql))
-                total += db.execute(f"SELECT count(*) FROM {kind.source} i WHERE {kind.platform_sql} = ? AND NOT "
-                                    f"EXISTS (SELECT 1 FROM {kind.table} f WHERE {same} AND f.version = ?)",
-                                    [platform, version]).fetchone()[0]
-    return total
+    with _one_moment(db):
+        return sum(_stale_of(db, kind) for kind in KINDS if has_features(db, kind))
+
+
+@contextmanager
+def _one_moment(db: sqlite_utils.Database) -> Iterator[None]:
+    # Counts of items and of feature rows are compared, each a statement: a crawl
+    # committing between two (new items with their rows) could make them match while
+    # another item still misses one. One read transaction sees a single moment.
+    if db.conn.in_transaction:
+        yield
+        return
+    db.execute("BEGIN")
+    try:
+        yield
+    finally:
+        db.conn.commit()  # nothing was written: this ends the read
+
+
+def _stale_of(db: sqlite_utils.Database, kind: Kind) -> int:
+    wanted_by: dict[str, list[str]] = {}
+    for platform in _platforms(db, kind):
+        for version in wanted(db, platform, kind):
+            wanted_by.setdefault(version, []).append(platform)
+    if not wanted_by:
+        return 0
+    # A feature row names an existing item (items are upserted, never replaced, and triggers
+    # drop the rows of a changed or deleted item) once per version (the key): as many rows of
+    # a version as items means every item has it. Counting both is a pass over an index
+    # instead of a lookup per item.
+    items = db.execute(f"SELECT count(*) FROM {kind.source}").fetchone()[0]
+    stale = 0
+    for version, platforms in wanted_by.items():
+        if db.execute(f"SELECT count(*) FROM {kind.table} WHERE version = ?", [version]).fetchone()[0] != items:
+            # Some are missing, or the items of platforms not wanting it lack it: look each
+            # item of the platforms wanting it up.
+            stale += sum(_missing(db, kind, platform, version) for platform in platforms)
+    return stale
+
+
+def _platforms(db: sqlite_utils.Database, kind: Kind) -> list[str]:
+    """The platforms that have items of this kind."""
+    found: list[str] = []
+    # Every text is >= '' (a platform column has text affinity): the first seek misses none.
+    while (platform := db.execute(kind.next_platform(">" if found else ">="),
+                                  [found[-1] if found else ""]).fetchone()[0]) is not None:
+        found.append(platform)
+    return found
+
+
+def _missing(db: sqlite_utils.Database, kind: Kind, platform: str, version: str) -> int:
+    """The items of ``platform`` without a feature row of ``version``."""
+    same = " AND ".join(f"f.{col} = {sql}" for col, sql in zip(kind.item, kind.item_sql))
+    return db.execute(f"SELECT count(*) FROM {kind.source} i WHERE {kind.platform_sql} = ? AND NOT "
+                      f"EXISTS (SELECT 1 FROM {kind.table} f WHERE {same} AND f.version = ?)",
+                      [platform, version]).fetchone()[0]
 
 
 def refresh(db: sqlite_utils.Database, progress: Callable[[int], None] | None = None) -> Refresh:

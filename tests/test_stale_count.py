@@ -1,0 +1,168 @@
+"""stale_count (issue #12): how many wanted item features are missing, counted once per item
+and missing version, for every kind, on every platform, for every wanted version. It decides
+whether `shortlist` refreshes first and sizes the refresh's progress bar."""
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+from pydantic import BaseModel
+
+from microscout.heuristics.accounts import AccountThresholds
+from microscout.heuristics.comments import CommentThresholds
+from microscout.heuristics.niche import NicheTerms
+from microscout.heuristics.sponsored import SponsoredSettings
+from microscout.sandbox.storewriter import generate
+from microscout.store import features as store_features
+from microscout.store import open_store
+from microscout.store.features import KIND, Kind
+
+PLATFORMS = ("mastodon", "bluesky")
+# Two settings of each kind, so two versions of its features.
+SETTINGS: dict[str, tuple[BaseModel, BaseModel]] = {
+    "posts": (SponsoredSettings(), SponsoredSettings(fold_chars=60)),
+    "niche": (NicheTerms(keywords=["vegan"]), NicheTerms(hashtags=["ad"])),
+    "comments": (CommentThresholds(), CommentThresholds(short_words=3)),
+    "followers": (AccountThresholds(), AccountThresholds(mass_following=900)),
+}
+
+
+@pytest.fixture
+def db(tmp_path):
+    generate(tmp_path / "g.db", 8, seed=5, posts=3, posts_with_replies=2, followers=4)
+    db = open_store(tmp_path / "g.db")
+    # The generator wrote every default version; a campaign's niche terms come later.
+    store_features.register(db, {p: [SETTINGS["niche"][0]] for p in PLATFORMS}, KIND["niche"])
+    store_features.refresh(db)
+    return db
+
+
+def _items(db, kind: Kind, platform: str) -> list[tuple]:
+    return db.execute(f"SELECT {', '.join(kind.item_sql)} FROM {kind.source} i WHERE {kind.platform_sql} = ? "
+                      f"ORDER BY {kind.order_sql}", [platform]).fetchall()
+
+
+def _drop(db, kind: Kind, item: tuple, version: str) -> None:
+    with db.conn:
+        deleted = db.execute(f"DELETE FROM {kind.table} WHERE {' AND '.join(f'{c} = ?' for c in kind.item)} "
+                             "AND version = ?", [*item, version]).rowcount
+    assert deleted == 1
+
+
+def _version(kind: Kind, settings: BaseModel) -> str:
+    return kind.version_of_json(settings.model_dump_json())
+
+
+def _register(db, kind: Kind, settings: dict[str, list[BaseModel]]) -> None:
+    assert store_features.register(db, settings, kind)
+
+
+def test_a_store_with_every_feature_has_none_stale(db):
+    for kind in store_features.KINDS:
+        for platform in PLATFORMS:
+            assert _items(db, kind, platform), (kind.name, platform)  # something to miss on both
+    assert store_features.stale_count(db) == 0
+
+
+@pytest.mark.parametrize("name", list(KIND))
+def test_a_missing_feature_of_each_kind_is_counted_on_either_platform(db, name):
+    kind = KIND[name]
+    version = _version(kind, SETTINGS[name][0])
+    _drop(db, kind, _items(db, kind, "bluesky")[0], version)
+    assert store_features.stale_count(db) == 1
+    _drop(db, kind, _items(db, kind, "mastodon")[-1], version)
+    assert store_features.stale_count(db) == 2
+
+
+@pytest.mark.parametrize("name", list(KIND))
+def test_a_new_version_counts_every_item_once(db, name):
+    kind = KIND[name]
+    _register(db, kind, {p: list(SETTINGS[name]) for p in PLATFORMS})
+    items = sum(len(_items(db, kind, p)) for p in PLATFORMS)
+    assert store_features.stale_count(db) == items
+    store_features.refresh(db)
+    assert store_features.stale_count(db) == 0
+
+
+@pytest.mark.parametrize("name", list(KIND))
+def test_a_missing_feature_of_a_second_wanted_version_is_counted(db, name):
+    kind = KIND[name]
+    _register(db, kind, {p: list(SETTINGS[name]) for p in PLATFORMS})
+    store_features.refresh(db)
+    _drop(db, kind, _items(db, kind, "bluesky")[1], _version(kind, SETTINGS[name][1]))
+    assert store_features.stale_count(db) == 1
+
+
+@pytest.mark.parametrize("name", list(KIND))
+def test_a_version_one_platform_wants_counts_its_items_alone(db, name):
+    kind = KIND[name]
+    first, second = SETTINGS[name]
+    _register(db, kind, {"mastodon": [first, second], "bluesky": [first]})
+    mastodon = _items(db, kind, "mastodon")
+    assert store_features.stale_count(db) == len(mastodon)
+    store_features.refresh(db)
+    assert store_features.stale_count(db) == 0
+    _drop(db, kind, mastodon[0], _version(kind, second))
+    assert store_features.stale_count(db) == 1
+
+
+@pytest.mark.parametrize("name", list(KIND))
+def test_rows_of_a_version_a_platform_no_longer_wants_stand_in_for_none_missing(db, name):
+    # Refresh drops only the versions no platform wants: bluesky's items keep their rows of
+    # the second version.
+    kind = KIND[name]
+    first, second = SETTINGS[name]
+    _register(db, kind, {p: [first, second] for p in PLATFORMS})
+    store_features.refresh(db)
+    _register(db, kind, {"mastodon": [first, second], "bluesky": [first]})
+    assert store_features.stale_count(db) == 0
+    _drop(db, kind, _items(db, kind, "mastodon")[0], _version(kind, second))
+    _drop(db, kind, _items(db, kind, "bluesky")[0], _version(kind, second))
+    assert store_features.stale_count(db) == 1
+    _register(db, kind, {"mastodon": [first], "bluesky": [second]})
+    assert store_features.stale_count(db) == 1  # that one of bluesky
+
+
+def test_an_item_changed_or_deleted_in_sql_takes_its_features_along(db):
+    # The counts compare rows with items, so a row left by a deleted item would hide a
+    # missing one: the store's triggers remove it.
+    post, other = (row[0] for row in _items(db, KIND["posts"], "bluesky")[:2])
+    with db.conn:
+        db.execute("UPDATE posts SET text = 'new words #ad' WHERE id = ?", [post])
+    assert store_features.stale_count(db) == 2  # its sponsored analysis and its niche terms
+    with db.conn:
+        db.execute("DELETE FROM posts WHERE id = ?", [post])
+    assert store_features.stale_count(db) == 0
+    _drop(db, KIND["posts"], (other,), _version(KIND["posts"], SETTINGS["posts"][0]))
+    with db.conn:
+        db.execute("DELETE FROM comments WHERE id = (SELECT min(id) FROM comments)")
+        db.execute("DELETE FROM follower_samples WHERE rowid = (SELECT min(rowid) FROM follower_samples)")
+    assert store_features.stale_count(db) == 1
+
+
+def test_the_counts_are_of_one_moment_while_a_crawl_writes(db, tmp_path):
+    posts = KIND["posts"]
+    _drop(db, posts, _items(db, posts, "bluesky")[0], _version(posts, SETTINGS["posts"][0]))
+    crawl = sqlite3.connect(tmp_path / "g.db")
+    profile_id = db.execute("SELECT id FROM profiles WHERE platform = 'bluesky' LIMIT 1").fetchone()[0]
+
+    def write_a_post_with_its_features(statement: str) -> None:
+        # Once the posts are counted, before their features are: a new post and its rows.
+        if statement.startswith("SELECT count(*) FROM post_features"):
+            db.conn.set_trace_callback(None)
+            with crawl:
+                post = crawl.execute("INSERT INTO posts (platform, platform_id, profile_id, created_at, text) "
+                                     "VALUES ('bluesky', 'new', ?, '2024-01-01', 'hello')", [profile_id]).lastrowid
+                crawl.execute("INSERT INTO post_features (post_id, version) VALUES (?, ?)",
+                              [post, _version(posts, SETTINGS["posts"][0])])
+                crawl.execute("INSERT INTO niche_features (post_id, version) VALUES (?, ?)",
+                              [post, _version(KIND["niche"], SETTINGS["niche"][0])])
+
+    db.conn.set_trace_callback(write_a_post_with_its_features)
+    assert store_features.stale_count(db) == 1
+    assert not db.conn.in_transaction
+    assert store_features.stale_count(db) == 1  # and after the write: still that one
+
+
+def test_a_store_without_items_has_none_stale(tmp_path):
+    assert store_features.stale_count(open_store(tmp_path / "empty.db")) == 0
