@@ -116,9 +116,18 @@ def children() -> list[int]:
             fields = stat.read_text().rpartition(")")[2].split()
         except OSError:
             continue  # it ended while we looked
-        if fields[1] == mine:
+        if fields[1] == mine and not _resource_tracker(stat.parent):
             found.append(int(stat.parent.name))
     return found
+
+
+def _resource_tracker(proc: Path) -> bool:
+    # multiprocessing's resource tracker lives as long as this process once any test in it
+    # has used a spawn pool (the sandbox generator does): it is not one of shortlist's workers.
+    try:
+        return b"resource_tracker" in (proc / "cmdline").read_bytes()
+    except OSError:
+        return False
 
 
 def loaded(folder: Path):
