@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from typing import Any, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -54,46 +53,41 @@ def _no_terms(context) -> Verdict:
     return Verdict.unknown(f"campaign {context.campaign_name} names no keywords or hashtags to match")
 
 
-class _PostRow(NamedTuple):
-    platform_id: str
-    created_at: Any  # a datetime, as own_posts sorts by it
-    is_reply: bool
-    text: str
-    hashtags: str | None  # as stored (JSON)
-    stored: tuple[bool, str | None]  # (stored?, the stored terms)
-
-
 def evaluate_batch(batch, options: Options, context) -> dict[int, Verdict]:
-    """evaluate's verdicts for a whole batch, from each post's terms as the store keeps them
-    for this campaign (niche_features), finding them only for posts without. Posts come in
-    the order candidates load them and are windowed as own_posts does."""
+    """evaluate's verdicts for a whole batch, over the batch's posts as the post rules read
+    them (one read, shared) and each post's terms as the store keeps them for this campaign
+    (niche_features); the terms of posts stored without them are found from their text."""
+    from microscout.engine.batch_posts import batch_posts, judge_each
     from microscout.heuristics.niche import NicheTerms, decode, settings_version
-    from microscout.store.queries import parse_timestamp
 
     campaign = context.campaign
-    marks, ids = batch.in_ids()
     if not campaign.keywords and not campaign.hashtags:
-        return {i: _no_terms(context) for i in ids}
+        return {i: _no_terms(context) for i in batch.profiles}
+    posts = batch_posts(batch)
     version = settings_version(NicheTerms(keywords=campaign.keywords, hashtags=campaign.hashtags))
-    posts: dict[int, list[_PostRow]] = {i: [] for i in ids}
-    for pid, platform_id, created, is_reply, text, tags, has, found in batch.conn.execute(
-            "SELECT p.profile_id, p.platform_id, p.created_at, p.is_reply, p.text, p.hashtags, f.post_id IS NOT NULL, "
-            "f.terms FROM posts p LEFT JOIN niche_features f ON f.post_id = p.id AND f.version = ? "
-            f"WHERE p.profile_id IN ({marks}) ORDER BY p.profile_id, p.created_at DESC, p.id DESC", [version, *ids]):
-        posts[pid].append(_PostRow(platform_id, parse_timestamp(created), bool(is_reply), text or "", tags,
-                                   (bool(has), found)))
     terms = matcher(campaign.keywords, campaign.hashtags)
-    out = {}
-    for i in ids:
-        rows = posts[i]
-        if not rows and "posts" not in batch.fetched[i]:
-            out[i] = Verdict.unknown("posts were not fetched for this profile")
-            continue
-        own = sorted((r for r in rows if not r.is_reply), key=lambda r: r.created_at, reverse=True)
-        found = [(r.platform_id, decode(r.stored[1]) if r.stored[0] else terms(r.text, _json_list(r.hashtags)))
-                 for r in own[:options.window_posts]]
-        out[i] = judge_terms(found, batch.profiles[i].bio, terms, options)
-    return out
+    marks, ids = batch.in_ids()
+    # Posts that use none of the terms (stored as NULL) do not come back; the others use a
+    # few combinations of them, each decoded once (judge_terms only reads the sets).
+    sets: dict[str, set[str]] = {}
+    found: dict[int, set[str]] = {}
+    for post_id, stored_terms in batch.conn.execute(
+            "SELECT f.post_id, f.terms FROM posts p CROSS JOIN niche_features f ON f.post_id = p.id AND f.version = ? "
+            f"WHERE p.profile_id IN ({marks}) AND f.terms IS NOT NULL", [version, *ids]):
+        known = sets.get(stored_terms)
+        found[post_id] = known if known is not None else sets.setdefault(stored_terms, decode(stored_terms))
+    stored = batch.conn.execute(
+        "SELECT count(*) FROM posts p CROSS JOIN niche_features f ON f.post_id = p.id AND f.version = ? "
+        f"WHERE p.profile_id IN ({marks})", [version, *ids]).fetchone()[0]
+    if stored < sum(map(len, posts.all.values())):
+        for post_id, text, hashtags in batch.conn.execute(
+                f"SELECT p.id, p.text, p.hashtags FROM posts p WHERE p.profile_id IN ({marks}) AND NOT EXISTS "
+                "(SELECT 1 FROM niche_features f WHERE f.post_id = p.id AND f.version = ?)", [*ids, version]):
+            found[post_id] = terms(text or "", _json_list(hashtags))
+    none: set[str] = set()
+    return judge_each(batch, lambda i, posts: judge_terms(
+        [(row.platform_id, found.get(row.id, none)) for row in posts.own[i][:options.window_posts]],
+        batch.profiles[i].bio, terms, options))
 
 
 def _json_list(value: str | None) -> list[str]:
