@@ -213,6 +213,12 @@ class JudgedBatch:
     counts: list[tuple[tuple[str, ...], str | None]] = field(default_factory=list)  # (erring rules, excluded_by)
 
 
+# json.dumps with options builds an encoder per call: ten verdicts a candidate made that
+# measurable. The same encoders, built once, give the same text.
+_EVIDENCE_JSON = json.JSONEncoder(default=str, ensure_ascii=False).encode
+_REASONS_JSON = json.JSONEncoder(ensure_ascii=False).encode
+
+
 def judge_batch(db: sqlite_utils.Database, evaluator: Evaluator, run_id: int, profile_rows: list[dict]) -> JudgedBatch:
     """Judge the candidates of these profile rows (``SELECT * FROM profiles``): verdict and
     entry rows for run ``run_id``. Reads the store only, so any process may run it."""
@@ -221,12 +227,12 @@ def judge_batch(db: sqlite_utils.Database, evaluator: Evaluator, run_id: int, pr
         scored = evaluator.score(verdicts)
         for name, v in verdicts.items():
             out.verdict_rows.append((run_id, profile.id, name, v.outcome, v.score, v.reason,
-                                     json.dumps(v.evidence, default=str, ensure_ascii=False)))
+                                     _EVIDENCE_JSON(v.evidence)))
         rate = evaluator.metric(verdicts, "engagement_rate")
         context, _ = evaluator.setup(profile.platform)
         out.entry_rows.append((run_id, profile.id, profile.platform, profile.handle,
                                context.tier_of(profile.followers), profile.followers, rate, scored.score,
-                               scored.excluded_by, json.dumps(scored.reasons, ensure_ascii=False)))
+                               scored.excluded_by, _REASONS_JSON(scored.reasons)))
         out.counts.append((tuple(n for n, v in verdicts.items() if v.outcome == "error"), scored.excluded_by))
     return out
 
