@@ -5,6 +5,7 @@ with the audience) and must not dilute or inflate the audience's generic share.
 """
 from __future__ import annotations
 
+import json
 from collections import Counter
 from typing import Any, Callable, Mapping, NamedTuple, Sequence
 
@@ -67,16 +68,130 @@ class _CommentRow(NamedTuple):
 
 
 def evaluate_batch(batch, options: Options, context) -> dict[int, Verdict]:
-    """evaluate's verdicts for a whole batch, from the comment rows as tuples with their
-    stored classes, in the order the candidates' comments are loaded (by created_at)."""
+    """evaluate's verdicts for a whole batch, tallied from the comment rows as small tuples in
+    the order candidates load them (their stored classes beside them, the text only of a
+    comment whose class is not stored); the comments shown as examples are read by id. A
+    candidate whose stored class of an example is not what the classifier says now is
+    judged from its rows, as judge_comments would count it."""
     from microscout.heuristics.comment_features import settings_version
 
+    version = settings_version(options.comments)
     marks, ids = batch.in_ids()
+    tallies = {i: _Tally(p) for i, p in batch.profiles.items()}
+    for pid, post, author_id, author_handle, comment_id, label, text in batch.conn.execute(
+            "SELECT c.profile_id, c.post_platform_id, c.author_id, c.author_handle, c.id, f.label, "
+            "CASE WHEN f.label IS NULL THEN c.text END FROM comments c LEFT JOIN comment_features f "
+            f"ON f.comment_id = c.id AND f.version = ? WHERE c.profile_id IN ({marks}) ORDER BY c.created_at, c.id",
+            [version, *ids]):
+        tallies[pid].add(post, author_id, author_handle, comment_id, label, text, options.comments)
+    examples = _examples(batch.conn, version, {i: t.example_ids(options) for i, t in tallies.items()
+                                               if t.audience >= options.min_comments}, options)
+    verdicts: dict[int, Verdict] = {}
+    by_rows = []
+    for i, profile in batch.profiles.items():
+        tally = tallies[i]
+        if not tally.posts:
+            verdicts[i] = judge_comments({}, profile, batch.fetched[i], options)
+        elif tally.audience < options.min_comments:
+            verdicts[i] = _too_few(tally.audience, tally.creator_replies, options)
+        elif (shown := examples[i]) is None:
+            by_rows.append(i)
+        else:
+            pod = _pod_evidence(len(tally.posts), len(tally.keys), tally.regulars(options), tally.audience, options)
+            verdicts[i] = _verdict(tally.audience, tally.counts, tally.creator_replies, shown, pod, options)
+    verdicts.update(_judge_rows(batch, by_rows, version, options))
+    return {i: verdicts[i] for i in batch.profiles}
+
+
+class _Tally:
+    """One candidate's comments as judge_comments counts them, without keeping the comments."""
+
+    __slots__ = ("platform_id", "handle", "creator_replies", "audience", "counts", "posts", "keys", "key_posts")
+
+    def __init__(self, profile) -> None:
+        self.platform_id = profile.platform_id
+        self.handle = profile.handle.lstrip("@").lower()
+        self.creator_replies = self.audience = 0
+        self.counts: dict[str, int] = {}
+        # Every commented post, in the order of its first comment (as judge_comments meets
+        # them), with the ids of its audience's comments that are not genuine.
+        self.posts: dict[str, list[int]] = {}
+        self.keys: list[str] = []  # the author of each authored audience comment...
+        self.key_posts: list[str] = []  # ...and the post it answers
+
+    def add(self, post: str, author_id: str | None, author_handle: str | None, comment_id: int, label: str | None,
+            text: str | None, thresholds: CommentThresholds) -> None:
+        not_genuine = self.posts.get(post)
+        if not_genuine is None:
+            not_genuine = self.posts[post] = []
+        # _by_creator, on the columns as stored (None for an absent author).
+        if (author_id and author_id == self.platform_id) or \
+                (author_handle and author_handle.lstrip("@").lower() == self.handle):
+            self.creator_replies += 1
+            return
+        self.audience += 1
+        if label is None:
+            label = classify_comment(text or "", thresholds).label
+        self.counts[label] = self.counts.get(label, 0) + 1
+        if label != "genuine":
+            not_genuine.append(comment_id)
+        key = author_id or author_handle
+        if key:
+            self.keys.append(key)
+            self.key_posts.append(post)
+
+    def example_ids(self, options: Options) -> list[int]:
+        """The ids of the comments judge_comments shows as examples: the first not genuine,
+        post by post."""
+        shown: list[int] = []
+        for not_genuine in self.posts.values():
+            if len(shown) >= options.examples:
+                break
+            shown += not_genuine[:options.examples - len(shown)]
+        return shown
+
+    def regulars(self, options: Options) -> dict[str, int]:
+        """_pods' regulars, with how many comments each wrote."""
+        if len(self.posts) < options.pod_min_posts or not self.keys:
+            return {}
+        needed = options.pod_post_share * len(self.posts)
+        on_posts = Counter(key for key, _ in set(zip(self.keys, self.key_posts)))
+        written = Counter(self.keys)
+        return {key: written[key] for key, n in on_posts.items() if n >= needed}
+
+
+def _examples(conn, version: str, wanted: Mapping[int, list[int]], options: Options) -> dict[int, list[dict] | None]:
+    """The evidence's examples by candidate, classified again for their matched text and
+    reasons; None where a stored class is not what the classifier says now."""
+    ids = [comment_id for shown in wanted.values() for comment_id in shown]
+    rows = {row[0]: row[1:] for row in conn.execute(
+        "SELECT c.id, c.platform_id, c.post_platform_id, c.text, f.label FROM comments c LEFT JOIN comment_features f "
+        "ON f.comment_id = c.id AND f.version = ? WHERE c.id IN (SELECT value FROM json_each(?))",
+        [version, json.dumps(ids)])} if ids else {}
+    out: dict[int, list[dict] | None] = {}
+    for i, shown in wanted.items():
+        examples: list[dict] = []
+        for comment_id in shown:
+            platform_id, post, text, stored = rows[comment_id]
+            verdict = classify_comment(text or "", options.comments)
+            if stored is not None and stored != verdict.label:
+                break
+            examples.append({"id": platform_id, "post": post, "class": verdict.label,
+                             "matched": verdict.matched, "reasons": verdict.reasons})
+        out[i] = examples if len(examples) == len(shown) else None
+    return out
+
+
+def _judge_rows(batch, ids: list[int], version: str, options: Options) -> dict[int, Verdict]:
+    """judge_comments on these profiles' comment rows, read as tuples with their stored
+    classes, in the order the candidates' comments are loaded (by created_at)."""
+    if not ids:
+        return {}
     by_profile: dict[int, dict[str, list[_CommentRow]]] = {i: {} for i in ids}
     cursor = batch.conn.execute(
         "SELECT c.profile_id, c.platform_id, c.post_platform_id, c.author_id, c.author_handle, c.text, f.label "
         "FROM comments c LEFT JOIN comment_features f ON f.comment_id = c.id AND f.version = ? "
-        f"WHERE c.profile_id IN ({marks}) ORDER BY c.created_at, c.id", [settings_version(options.comments), *ids])
+        f"WHERE c.profile_id IN ({', '.join('?' * len(ids))}) ORDER BY c.created_at, c.id", [version, *ids])
     for profile_id, platform_id, post_id, author_id, author_handle, text, label in cursor:
         by_profile[profile_id].setdefault(post_id, []).append(
             _CommentRow(platform_id, post_id, author_id or "", author_handle or "", text or "", label))
@@ -106,8 +221,7 @@ def judge_comments(by_post: Mapping[str, Sequence[Any]], profile, fetched: froze
                 audience.append(comment)
     n = len(audience)
     if n < options.min_comments:
-        return Verdict.unknown(f"only {n} audience comments (at least {options.min_comments} needed)",
-                               comments=n, creator_replies=creator_replies)
+        return _too_few(n, creator_replies, options)
     counts: Counter[str] = Counter()
     examples: list[dict[str, Any]] = []
     for comment in audience:
@@ -119,11 +233,21 @@ def judge_comments(by_post: Mapping[str, Sequence[Any]], profile, fetched: froze
                 examples.append({"id": comment.platform_id, "post": comment.post_id, "class": label,
                                  "matched": verdict.matched, "reasons": verdict.reasons})
         counts[label] += 1
-    low_quality = counts["generic"] + counts["spam"]
+    return _verdict(n, counts, creator_replies, examples, _pods(by_post, audience, options), options)
+
+
+def _too_few(n: int, creator_replies: int, options: Options) -> Verdict:
+    return Verdict.unknown(f"only {n} audience comments (at least {options.min_comments} needed)",
+                           comments=n, creator_replies=creator_replies)
+
+
+def _verdict(n: int, counts: Mapping[str, int], creator_replies: int, examples: list[dict[str, Any]], pod: dict,
+             options: Options) -> Verdict:
+    """The verdict on ``n`` audience comments of these classes (n >= options.min_comments)."""
+    low_quality = counts.get("generic", 0) + counts.get("spam", 0)
     share = low_quality / n
     low, high = wilson_interval(low_quality, n)
-    pod = _pods(by_post, audience, options)
-    evidence = {"comments": n, "counts": {c: counts[c] for c in ("genuine", "generic", "spam")},
+    evidence = {"comments": n, "counts": {c: counts.get(c, 0) for c in ("genuine", "generic", "spam")},
                 "generic_or_spam_share": round(share, 4), "generic_or_spam_ci95": [round(low, 4), round(high, 4)],
                 "creator_replies": creator_replies, "examples": examples, **pod}
     replies = f"the creator replied {creator_replies} times" if creator_replies else "the creator never replies"
@@ -146,24 +270,34 @@ def judge_comments(by_post: Mapping[str, Sequence[Any]], profile, fetched: froze
 def _pods(by_post: Mapping[str, Sequence[Any]], audience: list, options: Options) -> dict:
     """Who comments on at least pod_post_share of the commented posts, and their share of comments."""
     posts = [p for p, comments in by_post.items() if comments]
-    if len(posts) < options.pod_min_posts:
-        return {"commented_posts": len(posts), "pod_regulars": [], "pod_regulars_count": 0,
-                "pod_comment_share": None}
     # Comments without an author (TikTok's Research API does not say who wrote one) are no
     # evidence of the same people coming back: pods are looked for among the others only.
     authored = [c for c in audience if c.author_id or c.author_handle]
-    if not authored:
-        return {"commented_posts": len(posts), "pod_regulars": [], "pod_regulars_count": 0,
-                "pod_comment_share": None, "pods_unknown": "the platform does not say who wrote the comments"}
+    if len(posts) < options.pod_min_posts or not authored:
+        return _pod_evidence(len(posts), len(authored), {}, len(audience), options)
     seen_on: dict[str, set[str]] = {}
     for comment in authored:
         seen_on.setdefault(comment.author_id or comment.author_handle, set()).add(comment.post_id)
     needed = options.pod_post_share * len(posts)
-    regulars = sorted(a for a, on in seen_on.items() if len(on) >= needed)
-    regular_set = set(regulars)
-    by_regulars = sum(1 for c in authored if (c.author_id or c.author_handle) in regular_set)
-    return {"commented_posts": len(posts), "pod_regulars": regulars[:20], "pod_regulars_count": len(regulars),
-            "pod_comment_share": round(by_regulars / len(audience), 4) if audience else None}
+    regulars = {a: 0 for a, on in seen_on.items() if len(on) >= needed}
+    for comment in authored:
+        key = comment.author_id or comment.author_handle
+        if key in regulars:
+            regulars[key] += 1
+    return _pod_evidence(len(posts), len(authored), regulars, len(audience), options)
+
+
+def _pod_evidence(posts: int, authored: int, regulars: Mapping[str, int], audience: int, options: Options) -> dict:
+    """The evidence on pods, from the count of commented posts and of the audience's comments
+    with an author, and the regulars with how many comments each wrote."""
+    if posts < options.pod_min_posts:
+        return {"commented_posts": posts, "pod_regulars": [], "pod_regulars_count": 0, "pod_comment_share": None}
+    if not authored:
+        return {"commented_posts": posts, "pod_regulars": [], "pod_regulars_count": 0,
+                "pod_comment_share": None, "pods_unknown": "the platform does not say who wrote the comments"}
+    names = sorted(regulars)
+    return {"commented_posts": posts, "pod_regulars": names[:20], "pod_regulars_count": len(names),
+            "pod_comment_share": round(sum(regulars.values()) / audience, 4) if audience else None}
 
 
 @hookimpl(trylast=True)
