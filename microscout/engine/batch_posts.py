@@ -131,6 +131,14 @@ def batch_posts(batch: Batch) -> BatchPosts:
     return found
 
 
+def judge_analysed(batch: Batch, settings: SponsoredSettings,
+                   judge: Callable[[list[PostRow], Callable[[PostRow], PostAnalysis]], Verdict]) -> dict[int, Verdict]:
+    """``judge(own posts newest first, analyse_post)`` for every candidate whose posts were
+    fetched, ``analyse_post`` giving each post's stored analysis for ``settings``."""
+    analyse_row = batch_posts(batch).analyser(settings)
+    return judge_each(batch, lambda i, posts: judge(posts.own[i], analyse_row))
+
+
 def judge_each(batch: Batch, judge: Callable[[int, BatchPosts], Verdict]) -> dict[int, Verdict]:
     """``judge(profile_id, posts)`` for every candidate whose posts were fetched; the others
     are unknown, as the simple forms say (``posts_missing``)."""

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from operator import attrgetter
 from statistics import mean, median
-from typing import TYPE_CHECKING, Callable, Iterable, Literal, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Literal, Protocol, TypeVar
 
 from microscout.heuristics import post_features
 from microscout.heuristics.sponsored import PostAnalysis, SponsoredSettings, analyse_post
@@ -90,6 +90,26 @@ def _counts_getter(formula: tuple[str, ...]) -> Callable[[object], tuple]:
         one = attrgetter(formula[0])
         return lambda post: (one(post),)
     return attrgetter(*formula)
+
+
+def analysed_forms(judge: Callable[..., Any]) -> tuple[Callable[..., Any], Callable[..., Any]]:
+    """``evaluate`` and ``evaluate_batch`` of a rule that judges a creator's own posts, newest
+    first, by their sponsored analyses with ``options.sponsored``: ``judge(own, analyse_post,
+    options) -> Verdict`` is the rule, the same for both forms."""
+
+    def evaluate(candidate: Candidate, options: Any, context: Any) -> Any:
+        from microscout.engine.rules import Verdict
+
+        missing = posts_missing(candidate)
+        return Verdict.unknown(missing) if missing else \
+            judge(newest_own(candidate.posts), lambda post: analyse(post, options.sponsored), options)
+
+    def evaluate_batch(batch: Any, options: Any, context: Any) -> Any:
+        from microscout.engine.batch_posts import judge_analysed
+
+        return judge_analysed(batch, options.sponsored, lambda own, analyse_post: judge(own, analyse_post, options))
+
+    return evaluate, evaluate_batch
 
 
 def summarise(values: list[float], statistic: Literal["mean", "median"]) -> float:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from microscout import Need, Rule, Verdict, hookimpl
-from microscout.heuristics.posts import analyse, in_window, newest_own, posts_missing, window_label
+from microscout.heuristics.posts import analysed_forms, in_window, window_label
 from microscout.heuristics.sponsored import SETTINGS_DESCRIPTION, SponsoredSettings
 
 
@@ -29,20 +29,6 @@ class Options(BaseModel):
         if self.healthy_share > self.max_share:
             raise ValueError(f"healthy_share ({self.healthy_share}) must not exceed max_share ({self.max_share})")
         return self
-
-
-def evaluate(candidate, options: Options, context) -> Verdict:
-    missing = posts_missing(candidate)
-    if missing:
-        return Verdict.unknown(missing)
-    return judge(newest_own(candidate.posts), lambda post: analyse(post, options.sponsored), options)
-
-
-def evaluate_batch(batch, options: Options, context) -> dict[int, Verdict]:
-    from microscout.engine.batch_posts import batch_posts, judge_each
-
-    analyse_row = batch_posts(batch).analyser(options.sponsored)
-    return judge_each(batch, lambda i, posts: judge(posts.own[i], analyse_row, options))
 
 
 def judge(own: list, analyse_post, options: Options) -> Verdict:
@@ -75,6 +61,9 @@ def judge(own: list, analyse_post, options: Options) -> Verdict:
     return Verdict(outcome="fail", score=round(max(0.0, 1 - share - options.max_share), 4),
                    reason=f"{said}: more than {options.max_share:.0%}, the audience sees mostly ads",
                    evidence=evidence)
+
+
+evaluate, evaluate_batch = analysed_forms(judge)
 
 
 @hookimpl(trylast=True)

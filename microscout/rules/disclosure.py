@@ -14,7 +14,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from microscout import Need, Rule, Verdict, hookimpl
-from microscout.heuristics.posts import analyse, in_window, newest_own, posts_missing, window_label
+from microscout.heuristics.posts import analysed_forms, in_window, window_label
 from microscout.heuristics.sponsored import SETTINGS_DESCRIPTION, SponsoredSettings
 
 
@@ -29,20 +29,6 @@ class Options(BaseModel):
                             "no disclosure at all (DOMAIN.md: 'Inadequate alone'); warn keeps such creators "
                             "with a warning, for a lenient brief.")
     sponsored: SponsoredSettings = Field(default_factory=SponsoredSettings, description=SETTINGS_DESCRIPTION)
-
-
-def evaluate(candidate, options: Options, context) -> Verdict:
-    missing = posts_missing(candidate)
-    if missing:
-        return Verdict.unknown(missing)
-    return judge(newest_own(candidate.posts), lambda post: analyse(post, options.sponsored), options)
-
-
-def evaluate_batch(batch, options: Options, context) -> dict[int, Verdict]:
-    from microscout.engine.batch_posts import batch_posts, judge_each
-
-    analyse_row = batch_posts(batch).analyser(options.sponsored)
-    return judge_each(batch, lambda i, posts: judge(posts.own[i], analyse_row, options))
 
 
 def judge(own: list, analyse_post, options: Options) -> Verdict:
@@ -83,6 +69,9 @@ def judge(own: list, analyse_post, options: Options) -> Verdict:
                        evidence=evidence)
     return Verdict(outcome="pass", score=1.0,
                    reason=f"all {len(checked)} sponsored posts clearly labelled", evidence=evidence)
+
+
+evaluate, evaluate_batch = analysed_forms(judge)
 
 
 @hookimpl(trylast=True)

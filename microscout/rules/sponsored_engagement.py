@@ -60,6 +60,7 @@ def evaluate_batch(batch, options: Options, context) -> dict[int, Verdict]:
     from microscout.engine.batch_posts import batch_posts, judge_each
 
     analyse_row = batch_posts(batch).analyser(options.sponsored)
+    # judge_analysed, but the judging needs each candidate's platform too.
     return judge_each(batch, lambda i, posts: judge(batch.profiles[i].platform, posts.own[i], analyse_row, options))
 
 
