@@ -66,7 +66,10 @@ def batch_rules(rules):
 
 
 def test_built_in_rules_offer_batch_forms(rules):
-    assert {r.name for r in batch_rules(rules)} >= {"audience_authenticity", "comment_quality"}
+    # Every built-in rule that reads more than the profile row.
+    assert {r.name for r in batch_rules(rules)} >= {
+        "audience_authenticity", "comment_quality", "niche_relevance", "engagement", "ad_frequency", "disclosure",
+        "sponsored_engagement", "posting_cadence", "growth_spikes"}
 
 
 def test_every_batch_form_gives_the_simple_forms_verdicts(store, rules):
