@@ -13,12 +13,13 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Callable, NamedTuple
 
 from microscout.heuristics import post_features
-from microscout.heuristics.posts import _analyse_cached, _settings_key, newest_own
+from microscout.heuristics.posts import _analyse_cached, _settings_key, missing_reason, newest_own
 from microscout.store.queries import _json_list, parse_timestamp
 
 if TYPE_CHECKING:
     from microscout.engine.rules import Batch, Verdict
     from microscout.heuristics.sponsored import PostAnalysis, SponsoredSettings
+    from microscout.models import Profile
 
 MEMO_KEY = "microscout:posts"
 
@@ -75,9 +76,18 @@ class BatchPosts:
 
     def missing(self, profile_id: int) -> str | None:
         """As ``posts_missing``: why the candidate's posts cannot be judged, or None."""
-        if self.all[profile_id] or "posts" in self._batch.fetched[profile_id]:
-            return None
-        return "posts were not fetched for this profile"
+        return missing_reason(self.all[profile_id], self._batch.fetched[profile_id])
+
+    def without(self, table: str, version: str, stored: int) -> list[tuple]:
+        """(id, text, hashtags, paid_flag) of the batch's posts with no row of ``version`` in
+        the feature table ``table`` (post_features, niche_features), read only when the
+        batch has fewer than one such row per post (``stored`` of them)."""
+        if stored >= sum(map(len, self.all.values())):
+            return []
+        return self._batch.conn.execute(
+            f"SELECT p.id, p.text, p.hashtags, p.paid_flag FROM posts p WHERE p.profile_id IN ({self._marks}) "
+            f"AND NOT EXISTS (SELECT 1 FROM {table} f WHERE f.post_id = p.id AND f.version = ?)",
+            [*self._ids, version]).fetchall()
 
     def analyser(self, settings: SponsoredSettings) -> Callable[[PostRow], PostAnalysis]:
         """``analyse(post, settings)`` for this batch's rows: the stored analysis of each post
@@ -92,16 +102,11 @@ class BatchPosts:
         stored: dict[int, str | None] = dict(self._batch.conn.execute(
             "SELECT f.post_id, f.analysis FROM posts p CROSS JOIN post_features f ON f.post_id = p.id "
             f"AND f.version = ? WHERE p.profile_id IN ({self._marks})", [version, *self._ids]))
-        decoded: dict[int, PostAnalysis] = {}
-        if len(stored) < sum(map(len, self.all.values())):
-            # Posts written before these settings were in use: analysed now, from the
-            # values a Post would hold, as the simple forms analyse them.
-            for post_id, text, hashtags, paid in self._batch.conn.execute(
-                    f"SELECT p.id, p.text, p.hashtags, p.paid_flag FROM posts p WHERE p.profile_id IN ({self._marks}) "
-                    "AND NOT EXISTS (SELECT 1 FROM post_features f WHERE f.post_id = p.id AND f.version = ?)",
-                    [*self._ids, version]):
-                decoded[post_id] = _analyse_cached(text or "", tuple(_json_list(hashtags)),
-                                                   None if paid is None else bool(paid), key)
+        # Posts written before these settings were in use: analysed now, from the values a
+        # Post would hold, as the simple forms analyse them.
+        decoded: dict[int, PostAnalysis] = {
+            post_id: _analyse_cached(text or "", tuple(_json_list(hashtags)), None if paid is None else bool(paid), key)
+            for post_id, text, hashtags, paid in self.without("post_features", version, len(stored))}
         not_sponsored = post_features.NOT_SPONSORED
 
         def analyse(row: PostRow) -> PostAnalysis:
@@ -132,11 +137,12 @@ def batch_posts(batch: Batch) -> BatchPosts:
 
 
 def judge_analysed(batch: Batch, settings: SponsoredSettings,
-                   judge: Callable[[list[PostRow], Callable[[PostRow], PostAnalysis]], Verdict]) -> dict[int, Verdict]:
-    """``judge(own posts newest first, analyse_post)`` for every candidate whose posts were
-    fetched, ``analyse_post`` giving each post's stored analysis for ``settings``."""
+                   judge: Callable[[Profile, list[PostRow], Callable[[PostRow], PostAnalysis]], Verdict],
+                   ) -> dict[int, Verdict]:
+    """``judge(profile, own posts newest first, analyse_post)`` for every candidate whose
+    posts were fetched, ``analyse_post`` giving each post's stored analysis for ``settings``."""
     analyse_row = batch_posts(batch).analyser(settings)
-    return judge_each(batch, lambda i, posts: judge(posts.own[i], analyse_row))
+    return judge_each(batch, lambda i, posts: judge(batch.profiles[i], posts.own[i], analyse_row))
 
 
 def judge_each(batch: Batch, judge: Callable[[int, BatchPosts], Verdict]) -> dict[int, Verdict]:

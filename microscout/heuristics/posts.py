@@ -48,7 +48,12 @@ def platform_formula(formula: Iterable[Count], platform: str) -> tuple[Count, ..
 
 def posts_missing(candidate: Candidate) -> str | None:
     """Why posts cannot be judged (not fetched), or None when they were."""
-    if candidate.posts or "posts" in candidate.fetched:
+    return missing_reason(candidate.posts, candidate.fetched)
+
+
+def missing_reason(posts: list, fetched: Iterable[str]) -> str | None:
+    """posts_missing for a candidate's posts (Posts or PostRows) and what the crawl fetched."""
+    if posts or "posts" in fetched:
         return None
     return "posts were not fetched for this profile"
 
@@ -94,20 +99,22 @@ def _counts_getter(formula: tuple[str, ...]) -> Callable[[object], tuple]:
 
 def analysed_forms(judge: Callable[..., Any]) -> tuple[Callable[..., Any], Callable[..., Any]]:
     """``evaluate`` and ``evaluate_batch`` of a rule that judges a creator's own posts, newest
-    first, by their sponsored analyses with ``options.sponsored``: ``judge(own, analyse_post,
-    options) -> Verdict`` is the rule, the same for both forms."""
+    first, by their sponsored analyses with ``options.sponsored``: ``judge(profile, own,
+    analyse_post, options) -> Verdict`` is the rule, the same for both forms."""
 
     def evaluate(candidate: Candidate, options: Any, context: Any) -> Any:
         from microscout.engine.rules import Verdict
 
         missing = posts_missing(candidate)
         return Verdict.unknown(missing) if missing else \
-            judge(newest_own(candidate.posts), lambda post: analyse(post, options.sponsored), options)
+            judge(candidate.profile, newest_own(candidate.posts), lambda post: analyse(post, options.sponsored),
+                  options)
 
     def evaluate_batch(batch: Any, options: Any, context: Any) -> Any:
         from microscout.engine.batch_posts import judge_analysed
 
-        return judge_analysed(batch, options.sponsored, lambda own, analyse_post: judge(own, analyse_post, options))
+        return judge_analysed(batch, options.sponsored,
+                              lambda profile, own, analyse_post: judge(profile, own, analyse_post, options))
 
     return evaluate, evaluate_batch
 

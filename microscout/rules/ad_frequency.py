@@ -31,7 +31,7 @@ class Options(BaseModel):
         return self
 
 
-def judge(own: list, analyse_post, options: Options) -> Verdict:
+def judge(profile, own: list, analyse_post, options: Options) -> Verdict:
     """The verdict from the creator's own posts, newest first (Posts or PostRows), and
     ``analyse_post(post) -> PostAnalysis``."""
     posts = in_window(own, window_posts=options.window_posts)

@@ -79,11 +79,8 @@ def evaluate_batch(batch, options: Options, context) -> dict[int, Verdict]:
     stored = batch.conn.execute(
         "SELECT count(*) FROM posts p CROSS JOIN niche_features f ON f.post_id = p.id AND f.version = ? "
         f"WHERE p.profile_id IN ({marks})", [version, *ids]).fetchone()[0]
-    if stored < sum(map(len, posts.all.values())):
-        for post_id, text, hashtags in batch.conn.execute(
-                f"SELECT p.id, p.text, p.hashtags FROM posts p WHERE p.profile_id IN ({marks}) AND NOT EXISTS "
-                "(SELECT 1 FROM niche_features f WHERE f.post_id = p.id AND f.version = ?)", [*ids, version]):
-            found[post_id] = terms(text or "", _json_list(hashtags))
+    for post_id, text, hashtags, _ in posts.without("niche_features", version, stored):
+        found[post_id] = terms(text or "", _json_list(hashtags))
     none: set[str] = set()
     return judge_each(batch, lambda i, posts: judge_terms(
         [(row.platform_id, found.get(row.id, none)) for row in posts.own[i][:options.window_posts]],

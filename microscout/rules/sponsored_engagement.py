@@ -14,12 +14,10 @@ from microscout import Need, Rule, Verdict, hookimpl
 from microscout.heuristics.posts import (
     DEFAULT_FORMULA,
     Count,
-    analyse,
+    analysed_forms,
     engagements,
     in_window,
-    newest_own,
     platform_formula,
-    posts_missing,
     window_label,
 )
 from microscout.heuristics.sponsored import SETTINGS_DESCRIPTION, SponsoredSettings
@@ -48,28 +46,12 @@ class Options(BaseModel):
         return self
 
 
-def evaluate(candidate, options: Options, context) -> Verdict:
-    missing = posts_missing(candidate)
-    if missing:
-        return Verdict.unknown(missing)
-    return judge(candidate.profile.platform, newest_own(candidate.posts),
-                 lambda post: analyse(post, options.sponsored), options)
-
-
-def evaluate_batch(batch, options: Options, context) -> dict[int, Verdict]:
-    from microscout.engine.batch_posts import batch_posts, judge_each
-
-    analyse_row = batch_posts(batch).analyser(options.sponsored)
-    # judge_analysed, but the judging needs each candidate's platform too.
-    return judge_each(batch, lambda i, posts: judge(batch.profiles[i].platform, posts.own[i], analyse_row, options))
-
-
-def judge(platform: str, own: list, analyse_post, options: Options) -> Verdict:
+def judge(profile, own: list, analyse_post, options: Options) -> Verdict:
     """The verdict from the creator's own posts, newest first (Posts or PostRows), and
     ``analyse_post(post) -> PostAnalysis``."""
     sponsored: list[tuple[str, int]] = []
     organic: list[tuple[str, int]] = []
-    counts = platform_formula(options.formula, platform)
+    counts = platform_formula(options.formula, profile.platform)
     for post in in_window(own, window_posts=options.window_posts):
         count = engagements(post, counts)
         if count is None:
@@ -97,6 +79,9 @@ def judge(platform: str, own: list, analyse_post, options: Options) -> Verdict:
         return Verdict(outcome="warn", score=round(ratio, 4), reason=f"{said}: ads lose attention",
                        evidence=evidence)
     return Verdict(outcome="pass", score=round(min(1.0, ratio), 4), reason=said, evidence=evidence)
+
+
+evaluate, evaluate_batch = analysed_forms(judge)
 
 
 @hookimpl(trylast=True)
