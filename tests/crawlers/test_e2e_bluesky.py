@@ -225,4 +225,23 @@ def test_follower_counts_lost_keep_the_followers(tmp_path, server):
     assert resumed.returncode == 0, resumed.stderr
     assert {e["path"] for e in server.log[before:]} <= {"/xrpc/app.bsky.actor.getProfiles", "/robots.txt"}
     assert follower_rows(db, amy["id"]) == [follower_row(k, True) for k in range(B_FOLLOWERS)]
+    # the chain reopened for the counts still says what the first session fetched
+    (amy,) = rows(db, "SELECT * FROM profiles")
+    assert json.loads(amy["fetched"]) == ["profile", "followers"]
     assert rows(db, "SELECT status FROM crawl_runs") == [{"status": "finished"}]
+
+
+def test_a_seed_also_found_by_its_hashtag_is_fetched_once(tmp_path, server):
+    """amy is both a --handle seed and an author of #kaffee, so her profile comes back twice
+    (getProfile by handle, getProfiles by did): stored once, one chain of requests, and her
+    fetched parts are the whole chain's."""
+    config = write_config(tmp_path, server.url, extra="\n[rules.automated]\nenabled = false\n")
+    result = run_crawl(config, "bluesky", "--hashtag", "#kaffee", "--handle", "amy.bsky.test", env=login_env())
+    assert result.returncode == 0, result.stderr
+    db = tmp_path / "scout.db"
+    (amy,) = rows(db, "SELECT * FROM profiles WHERE platform_id = 'did:plc:amy000'")
+    assert json.loads(amy["fetched"]) == ["profile", "posts", "comments", "followers"]
+    assert len(rows(db, "SELECT 1 FROM profile_snapshots WHERE profile_id = ?", [amy["id"]])) == 1
+    first_pages = [e for e in server.log if e["path"].endswith(("getAuthorFeed", "getFollowers"))
+                   and "did%3Aplc%3Aamy000" in e["query"] and "cursor" not in e["query"]]
+    assert sorted(e["path"].rpartition(".")[2] for e in first_pages) == ["getAuthorFeed", "getFollowers"]

@@ -413,7 +413,11 @@ class CrawlSpider(Spider):
             value = request.headers.get(name)
             if value:
                 headers[name] = value.decode("latin-1")
-        self._state().setdefault("missing", {})[key] = {
+        state = self._state()
+        if ctx.get("branch") and ctx.get("pid") in state.get("open", {}):
+            # the chain is kept when it ends, so that --resume reopens it with what it fetched
+            state["open"][ctx["pid"]]["lost"] = True
+        state.setdefault("missing", {})[key] = {
             "url": request.url, "callback": callback, "ctx": ctx, "auth": request.meta.get("auth") is True,
             "headers": headers, "why": why, "what": self.describe(callback, ctx)}
         self.crawler.stats.inc_value("microscout/lost_requests")
@@ -485,6 +489,12 @@ class CrawlSpider(Spider):
             return
         if seed:
             self.handle_outcome(seed, "found")
+        started = self._state().setdefault("chained", set())
+        if item.platform_id in started:
+            # found again (a --handle seed and a hashtag's author, say): stored once, and
+            # a second chain would overwrite the first's bookkeeping while it runs
+            return
+        started.add(item.platform_id)
         yield item
         ctx = self.new_ctx(item)
         self._state().setdefault("open", {})[ctx["pid"]] = {
@@ -517,8 +527,9 @@ class CrawlSpider(Spider):
 
     def _done(self, ctx):
         """One of the profile's requests is back; the FetchedItem once all are. A part with a
-        request that failed for good is not in ``fetched``, and the chain is kept (in
-        state["chains"]) so that --resume can finish it."""
+        request that failed for good is not in ``fetched``. A chain that lost a request (a
+        failed part, or follower counts kept without them) is kept in state["chains"], so that
+        --resume reopens it with what it had fetched and its FetchedItem still names that."""
         entry = self._open(ctx)
         entry["pending"] -= 1
         if entry["pending"] > 0:
@@ -531,8 +542,8 @@ class CrawlSpider(Spider):
         if entry["replies_expected"] and "posts" in fetched and "replies" not in failed:
             fetched.insert(fetched.index("posts") + 1, "comments")
         chains = state.setdefault("chains", {})
-        if failed:
-            chains[ctx["pid"]] = {k: v for k, v in entry.items() if k not in ("pending", "failed")}
+        if failed or entry.get("lost"):
+            chains[ctx["pid"]] = {k: v for k, v in entry.items() if k not in ("pending", "failed", "lost")}
         else:
             chains.pop(ctx["pid"], None)
         yield FetchedItem(platform=self.platform, platform_id=ctx["pid"], fetched=fetched,
