@@ -211,6 +211,12 @@ OWN_OR_SOCIAL_RE = compile_on_use(
     r"\b(?:social|subscribe|subscribing|follow|instagram|insta|twitter|facebook|snapchat|tiktok|twitch|discord"
     r"|patreon|merch|merchandise|playlist|channel|podcast|spotify|itunes|soundcloud|donate|donations?|paypal"
     r"|website|blog|my\s+(?:book|course|album|single|music))\b", re.IGNORECASE)
+# Beside a plain link (not shortened, not an affiliate network): an offer of a price cut on
+# its line ("20% off", "deep discounts", "lowest price", "cheap hotels", "hot deals").
+DEAL_WORDING_RE = compile_on_use(
+    r"\b\d+\s*%\s*off\b|\bdiscount(?:s|ed)?\b|\b(?:best|lowest|cheapest|low)\s+prices?\b|\bcheap(?:er|est)?\b"
+    r"|\bdeals\b|\b(?:hot|best|great|fantastic|exclusive|special|daily)\s+deal\b|\bcoupons?\b|\bpromo\s+codes?\b"
+    r"|\bon\s+sale\b|\bfree\s+shipping\b", re.IGNORECASE)
 HEADER_MAX_CHARS = 60  # a list's header is a short line
 HEADER_MAX_LINES = 10  # looked at above a link, not across a blank line
 
@@ -263,6 +269,12 @@ STUDY_AFFILIATE_URL_PATTERNS = [
     "tatacliq.com/*?cid=af:", "thermoworks.com/*?tw=", "zaful.com/*?lkid=",
 ]
 
+# Affiliate links of networks the study's list leaves out: ShopStyle Collective's retailer
+# redirect (the publisher's id in pid=) and Admitad's AliExpress deeplinks (alitems.com/g/,
+# the same network as ad.admitad.com/g/ above).
+MORE_AFFILIATE_URL_PATTERNS = ["shopstyle.com/action/apiVisitRetailer*?pid=",
+                               "shopstyle.co.uk/action/apiVisitRetailer*?pid=", "alitems.com/g/"]
+
 
 class SponsoredSettings(BaseModel):
     """Thresholds of the sponsored-post and disclosure detectors."""
@@ -290,13 +302,14 @@ class SponsoredSettings(BaseModel):
                     "links are detected regardless "
                     "(DOMAIN.md: 'affiliate/UTM links').")
     affiliate_url_patterns: list[str] = Field(
-        default_factory=lambda: list(STUDY_AFFILIATE_URL_PATTERNS),
+        default_factory=lambda: [*STUDY_AFFILIATE_URL_PATTERNS, *MORE_AFFILIATE_URL_PATTERNS],
         description="Affiliate URL patterns: a link matching one is a commercial signal. Syntax: host, then "
                     "a path; the host matches itself and its subdomains, '*' any characters, '?x=' the query "
                     "parameter x wherever it sits, '^' a separator or the end; a pattern starting with '/' "
                     "matches any host. Default: the affiliate URL patterns found on YouTube and Pinterest by "
                     "Mathur, Narayanan & Chetty, CSCW 2018 ('Endorsements on Social Media', their filter "
-                    "list, Adblock Plus syntax rewritten).")
+                    "list, Adblock Plus syntax rewritten), and ShopStyle Collective and Admitad links it leaves "
+                    "out.")
     shortener_domains: list[str] = Field(
         default_factory=lambda: ["bit.ly", "bitly.com", "goo.gl", "po.st", "ow.ly", "tinyurl.com", "buff.ly",
                                  "is.gd", "t.ly", "cutt.ly", "rebrand.ly", "shorturl.at", "tiny.cc", "j.mp",
@@ -305,6 +318,17 @@ class SponsoredSettings(BaseModel):
                     "product wording ('buy', 'price', 'camera'…) or in a 'gear/links/shop' list, and never "
                     "proof that there is no ad. Default: the common public shorteners (DOMAIN.md: bit.ly, "
                     "goo.gl, po.st…); amzn.to and other affiliate shorteners are in affiliate_domains.")
+    social_domains: list[str] = Field(
+        default_factory=lambda: ["youtube.com", "youtu.be", "twitter.com", "x.com", "facebook.com", "fb.com", "fb.me",
+                                 "instagram.com", "tiktok.com", "twitch.tv", "soundcloud.com", "spotify.com",
+                                 "patreon.com", "pinterest.com", "tumblr.com", "snapchat.com", "discord.gg",
+                                 "discord.com", "reddit.com", "vimeo.com", "plus.google.com", "vk.com", "linkedin.com",
+                                 "bsky.app", "t.me", "threads.net", "paypal.me", "paypal.com", "ko-fi.com",
+                                 "gofundme.com"],
+        description="Hosts of social networks, video and music platforms and tip jars: a plain link to them is "
+                    "the creator's own page or another post, so deal wording beside it ('20% off', 'deals') is "
+                    "no commercial signal. Links to other hosts beside deal wording are one. Default: the common "
+                    "networks and platforms.")
     link_in_bio_alone: bool = Field(
         default=False,
         description="Whether 'link in bio' alone makes a post sponsored. Default false: creators point to "
@@ -485,11 +509,29 @@ def _link_signals(text: str, settings: SponsoredSettings) -> list[tuple[str, str
     for url, start, end in links:
         if _is_affiliate_link(url, settings):
             signals.append(("affiliate_link", url))
-        elif _host_matches(_domain(url), shorteners):
+        elif _host_matches(host := _domain(url), shorteners):
             context = _shortened_link_context(text, start, end, links)
             if context:
                 signals.append(("shortened_link", f"{url} … {context}"))
+        elif not _host_matches(host, _lowered_domains(tuple(settings.social_domains))):
+            wording = _deal_beside(text, start, end, links)
+            if wording:
+                signals.append(("deal_link", f"{url} … beside \"{wording}\""))
     return signals
+
+
+def _deal_beside(text: str, start: int, end: int, links: list[tuple[str, int, int]]) -> str | None:
+    """The deal wording on a plain link's line ("Deep Discounts on Hotels", "20% off your
+    first order"), unless the line is about the creator's own channels or products."""
+    line_start, line_end = _line_of(text, start, end)
+    line = text[line_start:line_end]
+    for _, a, b in links:  # the line without its links: a link's own path says nothing
+        if line_start <= a < line_end:
+            line = line.replace(text[a:b], " ")
+    wording = DEAL_WORDING_RE.search(line)
+    if wording is None or OWN_OR_SOCIAL_RE.search(line):
+        return None
+    return wording.group(0)
 
 
 def commercial_signals(text: str, paid_flag: bool | None = None,
@@ -715,7 +757,8 @@ def _placement(label: _Label, text: str, settings: SponsoredSettings) -> tuple[D
 
 
 SIGNAL_WORDS = {"discount_code": "discount code", "affiliate_link": "affiliate link",
-                "shortened_link": "shortened link", "gifted": "gifted wording", "shop_link": "shopping link wording",
+                "shortened_link": "shortened link",
+                "deal_link": "link offering a deal", "gifted": "gifted wording", "shop_link": "shopping link wording",
                 "partnership": "partnership wording", "brand_mention": "brand mention",
                 "link_in_bio": "link in bio", "paid_flag": "paid flag"}
 
@@ -723,7 +766,7 @@ SIGNAL_WORDS = {"discount_code": "discount code", "affiliate_link": "affiliate l
 def describe_signal(kind: str, matched: str) -> str:
     """A signal in words, quoting the text it rests on."""
     words = SIGNAL_WORDS.get(kind, kind.replace("_", " "))
-    if kind == "shortened_link":
+    if kind in ("shortened_link", "deal_link"):
         url, _, context = matched.partition(" … ")
         return f"{words} \"{url}\" {context}"
     if kind == "brand_mention":

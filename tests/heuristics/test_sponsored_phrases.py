@@ -203,6 +203,18 @@ def kinds(text, **kw):
     ("https://x.example/aff_c?offer_id=1&aff_id=2", ("affiliate_link", "https://x.example/aff_c?offer_id=1&aff_id=2")),
     ("http://hop.clickbank.net/?affiliate=x", ("affiliate_link", "http://hop.clickbank.net/?affiliate=x")),
     ("https://www.jdoqocy.com/click-123-456", ("affiliate_link", "https://www.jdoqocy.com/click-123-456")),
+    ("http://api.shopstyle.com/action/apiVisitRetailer?id=4&pid=uid5-2",
+     ("affiliate_link", "http://api.shopstyle.com/action/apiVisitRetailer?id=4&pid=uid5-2")),
+    ("Buy: https://alitems.com/g/1e8d/?i=5", ("affiliate_link", "https://alitems.com/g/1e8d/?i=5")),
+    # a plain link beside an offer of a price cut on its line
+    ("http://hotelz.example/48 Deep Discounts on Hotels",
+     ("deal_link", 'http://hotelz.example/48 … beside "Discounts"')),
+    ("20% off your 1st order: http://parts.example/wm", ("deal_link", 'http://parts.example/wm … beside "20% off"')),
+    ("Buy at the lowest price: https://shop.example/p/1",
+     ("deal_link", 'https://shop.example/p/1 … beside "lowest price"')),
+    ("Cheap flights http://fly.example/x", ("deal_link", 'http://fly.example/x … beside "Cheap"')),
+    ("Hot deal: https://shop.example/d", ("deal_link", 'https://shop.example/d … beside "Hot deal"')),
+    ("Free shipping on https://shop.example/", ("deal_link", 'https://shop.example/ … beside "Free shipping"')),
     # discount codes
     ("Use code GLOW at checkout", ("discount_code", "Use code GLOW")),
     ("code GLOW20 at checkout", ("discount_code", "code GLOW20 at checkout")),
@@ -241,6 +253,12 @@ def test_commercial_signals_fire(text, signal):
     "partnered with my sister",
     "GEAR WE USED:\n\nSony - http://bit.ly/a",           # a blank line ends the list
     "My socials:\nhttp://bit.ly/tw\nhttp://bit.ly/ig",   # a list, but of social links
+    "20% off deals, new video: https://youtube.com/watch?v=1",  # deal wording beside a video platform
+    "Huge discounts on my course: https://me.example/course",  # the creator's own product
+    "Cheap tricks on my blog: https://me.example/x",
+    "It was a big deal: https://news.example/a",         # "deal", not "deals" or an offer
+    "Deals\nhttps://shop.example/a",                      # wording on another line
+    "https://shop.example/deals-20-off",                 # only the link's own path says it
 ])
 def test_commercial_near_misses(text):
     assert not analyse_post(text).sponsored, analyse_post(text).signals
@@ -254,6 +272,17 @@ def test_shortener_and_pattern_lists_are_settings():
     assert analyse_post("https://shop.example/p?cid=7", settings=custom).sponsored
     assert not analyse_post("https://www.amazon.com/dp/B01?tag=x", settings=SponsoredSettings(
         affiliate_url_patterns=[])).signals == []  # tag= is an affiliate query on any host regardless
+
+
+def test_deal_wording_is_ignored_beside_the_configured_social_hosts():
+    text = "Deals on everything: https://myshop.example/all"
+    assert analyse_post(text).signals == [("deal_link", 'https://myshop.example/all … beside "Deals"')]
+    assert analyse_post(text, settings=SponsoredSettings(social_domains=["myshop.example"])).signals == []
+    assert analyse_post("Deals: https://shop.myshop.example/a", settings=SponsoredSettings(
+        social_domains=["myshop.example"])).signals == []  # and their subdomains
+    assert analyse_post(text).problems == [
+        'undisclosed ad: link offering a deal "https://myshop.example/all" beside "Deals" with no #ad, #sponsored '
+        'or "Paid partnership" label']
 
 
 def test_accusation_quotes_link_and_wording():
