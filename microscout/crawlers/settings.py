@@ -37,6 +37,10 @@ def build_settings(crawl: Crawl, *, db_path: str, run_id: int, observed_at: str,
         # CONCURRENT_ITEMS workers per response, so the default 100 is mostly idle tasks
         "CONCURRENT_ITEMS": 4,
         "TELNETCONSOLE_ENABLED": False,
+        # Scrapy reads and parses a generator callback's source for every response to warn
+        # about a `return value` (its cache misses bound methods): a tenth of a crawl's CPU.
+        # tests/crawlers/test_spider_callbacks.py runs the same check once per callback.
+        "WARN_ON_GENERATOR_RETURN_VALUE": False,
         "LOG_LEVEL": log_level or os.environ.get("MICROSCOUT_LOG_LEVEL", "WARNING"),
         # by default Scrapy's log goes to the job folder; the console gets the run's summary
         "LOG_FILE": log_file,

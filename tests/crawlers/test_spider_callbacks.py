@@ -1,0 +1,50 @@
+"""Scrapy's warning on a generator callback that returns a value is switched off in crawls
+(it re-reads the callback's source for every response): the same check runs here, once for
+every generator method of every spider, so a `return value` in a callback still fails."""
+from __future__ import annotations
+
+import inspect
+
+import pytest
+from scrapy.utils.misc import is_generator_with_return_value
+
+from microscout.crawlers.settings import build_settings
+from microscout.crawlers.spiders.base import CrawlSpider
+from microscout.crawlers.spiders.bluesky import BlueskySpider
+from microscout.crawlers.spiders.instagram import InstagramSpider
+from microscout.crawlers.spiders.mastodon import MastodonSpider
+from microscout.crawlers.spiders.tiktok import TikTokSpider
+from microscout.crawlers.spiders.youtube import YouTubeSpider
+
+SPIDERS = [CrawlSpider, BlueskySpider, InstagramSpider, MastodonSpider, TikTokSpider, YouTubeSpider]
+
+
+def generator_methods(cls) -> list[tuple[str, object]]:
+    return [(name, func) for name, func in inspect.getmembers(cls, inspect.isfunction)
+            if inspect.isgeneratorfunction(func) and not func.__module__.startswith("scrapy.")]
+
+
+@pytest.mark.parametrize("spider", SPIDERS, ids=lambda cls: cls.__name__)
+def test_no_generator_method_of_a_spider_returns_a_value(spider):
+    methods = generator_methods(spider)
+    assert methods  # the callbacks are generators: the check has something to read
+    assert [name for name, func in methods if is_generator_with_return_value(func)] == []
+
+
+def test_the_check_would_catch_a_return_value():
+    class Broken(CrawlSpider):
+        name = "broken"
+
+        def parse_posts(self, response, ctx):
+            yield from ()
+            return 1
+
+    assert [name for name, func in generator_methods(Broken) if is_generator_with_return_value(func)] \
+        == ["parse_posts"]
+
+
+def test_crawls_leave_the_per_response_check_to_this_test():
+    from microscout.config import Crawl
+
+    settings = build_settings(Crawl(), db_path="x.db", run_id=1, observed_at="2026-01-01T00:00:00+00:00", jobdir=None)
+    assert settings["WARN_ON_GENERATOR_RETURN_VALUE"] is False
