@@ -55,17 +55,18 @@ def test_jsonl_with_hashtag_lists_and_options(tmp_path):
 
 
 @pytest.mark.parametrize("name, content, message", [
-    ("posts.csv", "id,body\n1,hello\n", "no 'text' column; found: id, body; expected: id, text (required)"),
-    ("posts.csv", "text\nhello\n", "no 'id' column; found: text"),
+    ("posts.csv", "id,words\n1,hello\n", "no 'text' column; found: id, words; expected: text (required"),
     ("posts.csv", "id,text,paid_flag\n1,hi,maybe\n", "line 2: paid_flag 'maybe' is not a yes/no value"),
     ("posts.csv", "id,text\n,hi\n", "line 2: empty id"),
     ("posts.csv", "id,text\n", "no posts in the file"),
     ("posts.jsonl", '{"id": 1, "text": "ok"}\n{"id": 2, "text": \n', "posts.jsonl line 2: not valid JSON"),
-    ("posts.jsonl", '{"id": 1, "body": "ok"}\n', "line 1: no 'text' key; found: id, body"),
+    ("posts.jsonl", '{"id": 1, "words": "ok"}\n', "line 1: no 'text' key; found: id, words"),
+    ("posts.csv", "id,words\n1,hi\n", "or name it with --column text=THEIRS"),
     ("posts.jsonl", '[1, 2]\n', "line 1: expected a JSON object"),
     ("posts.jsonl", '{"id": 1, "text": 5}\n', "line 1: text must be a string (got 5)"),
     ("posts.jsonl", '{"id": 1, "text": "x", "hashtags": [1]}\n', "hashtags must be a list of strings"),
-    ("posts.txt", "id,text\n1,hi\n", "cannot tell the format from '.txt'; name the file .csv or .jsonl"),
+    ("posts.txt", "id,text\n1,hi\n", "cannot tell the format from '.txt'; name the file .csv, .jsonl or .json"),
+    ("posts.json", '{"id": 1, "text": "x"}', "expected a JSON array of objects"),
 ])
 def test_bad_input_exits_2_naming_file_line_and_value(tmp_path, name, content, message):
     result = check(tmp_path, name, content)
@@ -163,3 +164,34 @@ def test_documented_figures_on_affiliate_youtube():
     assert (baseline["tp"], baseline["fp"], baseline["fn"], baseline["tn"]) == (1591, 64, 423, 172)
     assert (sponsored["tp"], sponsored["fn"]) == (1367, 883)
     assert tool["precision"] >= 0.95  # precision first: an accusation wrongs a creator
+
+
+def posts_of(result) -> list[tuple]:
+    assert result.exit_code == 0, result.output
+    return [(p["id"], p["sponsored"], p["disclosure"]) for p in json.loads(result.output)["posts"]]
+
+
+def test_other_exports_names_are_read_in_any_case_and_nested():
+    """An Instagram Graph API media list (caption, is_paid_partnership), a CSV with a Caption
+    column and no id, and Bluesky posts (record.text inside each object) read as they come."""
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        media = [{"id": "17900", "caption": "New drop, use code GLOW20", "is_paid_partnership": False},
+                 {"id": "17901", "caption": "Lunch with friends", "is_paid_partnership": True}]
+        assert posts_of(check(folder, "media.json", json.dumps(media), "--json")) == [
+            ("17900", True, "missing"), ("17901", True, "adequate")]
+        rows = check(folder, "captions.csv", "Caption,Label\nUse code GLOW20 today,1\nsunset walk,0\n", "--json")
+        assert posts_of(rows) == [("captions.csv line 2", True, "missing"), ("captions.csv line 3", False,
+                                                                              "not_needed")]
+        bluesky = [{"uri": "at://did:plc:a/app.bsky.feed.post/1", "record": {"text": "#ad my favourite pan"}}]
+        assert posts_of(check(folder, "feed.json", json.dumps(bluesky), "--json")) == [
+            ("at://did:plc:a/app.bsky.feed.post/1", True, "adequate")]
+        mapped = check(folder, "odd.csv", "key,words\nx,use code GLOW20\n", "--json", "--column", "text=words",
+                       "--column", "id=key")
+        assert posts_of(mapped) == [("x", True, "missing")]
+        scored = check(folder, "captions.csv", "Caption,Label\nUse code GLOW20 today,1\nsunset walk,0\n",
+                       "--label-column", "Label", "--label-means", "sponsored", "--quiet")
+        assert "tp 1 fp 0 fn 0 tn 1" in scored.output, scored.output

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
+from datetime import datetime
 
 import click
 
@@ -21,20 +23,24 @@ BASELINE_NAME = "baseline: following >= 10x followers (one line)"
 
 # Our column names, what each holds, and the names other exports use for it.
 COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "handle": ("text", ("username", "acct", "screen_name")),
-    "followers": ("int", ("followers_count", "userFollowerCount", "#followers")),
-    "following": ("int", ("following_count", "follows", "userFollowingCount", "#follows")),
-    "posts": ("int", ("posts_count", "statuses_count", "media_count", "userMediaCount", "#posts")),
-    "has_avatar": ("bool", ("avatar", "userHasProfilPic", "profile pic")),
-    "bio": ("text", ("description", "note")),
+    "handle": ("text", ("username", "acct", "screen_name", "user_name", "unique_id")),
+    "followers": ("int", ("followers_count", "follower_count", "userFollowerCount", "#followers", "edge_followed_by")),
+    "following": ("int", ("following_count", "friends_count", "follows", "follows_count", "userFollowingCount",
+                          "#follows", "#following", "edge_follow")),
+    "posts": ("int", ("posts_count", "statuses_count", "tweet_count", "media_count", "video_count", "userMediaCount",
+                      "#posts")),
+    "has_avatar": ("avatar", ("avatar", "userHasProfilPic", "profile pic", "has_profile_pic", "profile_image_url",
+                              "profile_picture_url", "profile_pic_url", "avatar_url")),
+    "no_avatar": ("bool", ("default_profile_image",)),
+    "bio": ("text", ("description", "note", "biography", "signature")),
     "bio_length": ("int", ("userBiographyLength", "description length")),
     "username_digits": ("int", ("usernameDigitCount",)),
     "username_length": ("int", ("usernameLength",)),
     "username_digit_share": ("float", ("nums/length username",)),
-    "display_name": ("text", ("name", "fullname")),
+    "display_name": ("text", ("name", "fullname", "full_name", "nickname")),
     "created_at": ("date", ()),
     "last_post_at": ("date", ("last_status_at",)),
-    "private": ("bool", ("userIsPrivate", "locked")),
+    "private": ("bool", ("userIsPrivate", "locked", "protected", "is_private")),
     "bot": ("bool", ("is_bot", "automated")),
 }
 
@@ -47,9 +53,23 @@ def features_of(record: Record, columns: dict[str, str]) -> AccountFeatures:
         bio = ""  # a bio column with nothing in it is an empty bio, not an unknown one
     if values.get("bio_length") is None and bio is not None:
         values["bio_length"] = len(bio.strip())
+    no_avatar = values.pop("no_avatar", None)
+    if values.get("has_avatar") is None and no_avatar is not None:
+        values["has_avatar"] = not no_avatar  # Twitter's default_profile_image: the default picture
     values["posts_count"] = values.pop("posts", None)
     values["handle"] = values.get("handle") or ""
     return AccountFeatures(**values)
+
+
+def read_back(acc: AccountFeatures) -> dict:
+    """What was read of a row, as JSON (the unknown left out): to check that a file's columns
+    were found where the user meant them."""
+    out = {}
+    for key, value in asdict(acc).items():
+        if value is None or key == "handle":
+            continue
+        out[key] = value.isoformat() if isinstance(value, datetime) else value
+    return out
 
 
 HELP = """Classify each account as real, dormant, suspicious, mass follower or bot.
@@ -58,13 +78,17 @@ Every class comes with its reasons.
 
 \b
 FILE is .csv, .jsonl/.ndjson or .json (an array of objects). Our columns:
-  handle, followers, following, posts, has_avatar (1/0), bio or bio_length,
+  handle, followers, following, posts, has_avatar (1/0, or the picture's
+  URL), no_avatar (1/0: the platform's default picture), bio or bio_length,
   username_digits, username_length, username_digit_share, display_name,
   created_at, last_post_at (ISO dates), private (1/0), bot (1/0: the
   platform's automated-account flag).
-Empty cells are unknown, not zero. The InstaFake (userFollowerCount, …) and
-Kaggle (#followers, "profile pic", …) names are recognised; map any other
-with --column ours=theirs.
+Empty cells are unknown, not zero. The names of Mastodon, Bluesky, Twitter
+(friends_count, default_profile_image, public_metrics.*), Instagram, TikTok,
+InstaFake (userFollowerCount, …) and Kaggle (#followers, "profile pic", …)
+exports are recognised, in any case or spelling (followersCount,
+Followers_Count), nested JSON objects included; map any other with
+--column ours=theirs.
 
 \b
 With --label-column, prints precision, recall and F1 beside the one-line
@@ -107,7 +131,7 @@ def command(env, files: tuple[str, ...], as_json: bool, label_column: str | None
         if quiet:
             continue
         if as_json:
-            out = {"where": record.where, "handle": acc.handle, **verdict.as_dict()}
+            out = {"where": record.where, "handle": acc.handle, **verdict.as_dict(), "features": read_back(acc)}
             if label is not None:
                 out["label"] = "fake" if label else "real"
             click.echo(json.dumps(out))

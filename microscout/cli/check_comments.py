@@ -19,15 +19,18 @@ from microscout.heuristics.measure import Scorecard
 
 COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {
     "id": ("text", ("comment_id", "COMMENT_ID", "platform_id")),
-    "author": ("text", ("author_handle", "AUTHOR")),
-    "text": ("text", ("content", "CONTENT", "comment", "body")),
+    "author": ("text", ("author_handle", "AUTHOR", "authorDisplayName", "author_name")),
+    # YouTube's commentThreads give textOriginal (as written) and textDisplay (as shown)
+    "text": ("text", ("content", "CONTENT", "comment", "body", "textOriginal", "textDisplay", "comment_text")),
 }
 
 HELP = """Classify each comment in FILE(s) as genuine, generic or spam, with reasons.
 
 \b
 FILE is .csv, .jsonl/.ndjson or .json. Our columns: text (required), id, author;
-CONTENT/COMMENT_ID/AUTHOR (UCI YouTube Spam Collection) are recognised; map
+CONTENT/COMMENT_ID/AUTHOR (UCI YouTube Spam Collection) and YouTube's
+commentThreads (snippet.topLevelComment.snippet.textOriginal, …) are
+recognised, in any case or spelling, nested JSON objects included; map
 others with --column ours=theirs. Spam says its kind (self_promotion, selling,
 scam, link) and the phrase that matched.
 
@@ -75,7 +78,7 @@ def command(env, files: tuple[str, ...], as_json: bool, label_column: str | None
             continue
         ident = str(record.row.get(columns.get("id", ""), "") or "")
         if as_json:
-            out = {"where": record.where, "id": ident, **verdict.as_dict()}
+            out = {"where": record.where, "id": ident, "text": text, **verdict.as_dict()}
             if label is not None:
                 out["label"] = "spam" if label else "ham"
             click.echo(json.dumps(out))

@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from microscout.cli.common import PLATFORM_OPTION, UsageProblem, rule_options, with_env
-from microscout.cli.records import parse_label, print_scores, read_records
+from microscout.cli.records import parse_label, parse_mapping, print_scores, read_records, resolve_columns
 from microscout.heuristics.measure import Scorecard
 from microscout.heuristics.sponsored import (
     BASELINE_SPONSORED,
@@ -22,9 +22,15 @@ from microscout.heuristics.sponsored import (
     baseline_undisclosed,
 )
 
-REQUIRED = ("id", "text")
-OPTIONAL = ("hashtags", "paid_flag")
-EXPECTED = "id, text (required); hashtags, paid_flag (optional)"
+# Our columns and the names other exports use for them (records.resolve_columns also reads
+# them in another case or spelling, and as the last part of a nested JSON key).
+COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "id": ("text", ("post_id", "platform_id", "shortcode", "media_id", "video_id", "uri", "url")),
+    "text": ("text", ("caption", "content", "description", "body", "full_text", "post_text", "message")),
+    "hashtags": ("text", ("tags",)),
+    "paid_flag": ("text", ("is_paid_partnership", "paid_partnership", "branded_content")),
+}
+EXPECTED = "text (required; also caption, content, description, body); id, hashtags, paid_flag (optional)"
 TRUE = {"true", "yes", "y", "1"}
 FALSE = {"false", "no", "n", "0"}
 
@@ -64,7 +70,8 @@ def _hashtags(value: Any, where: str) -> list[str]:
 
 
 def _row(record: dict[str, Any], where: str, label_column: str | None = None) -> PostRow:
-    post_id, text = record.get("id"), record.get("text")
+    """One post from a row already keyed by our column names (no id column: where it is)."""
+    post_id, text = record.get("id", where), record.get("text")
     if post_id is None or str(post_id).strip() == "":
         raise UsageProblem(f"{where}: empty id; every post needs an id")
     if text is None:
@@ -76,33 +83,34 @@ def _row(record: dict[str, Any], where: str, label_column: str | None = None) ->
                    _paid_flag(record.get("paid_flag"), where), label)
 
 
-def _missing_columns(found: list[str], where: str, what: str) -> None:
-    missing = [c for c in REQUIRED if c not in found]
-    if missing:
-        names = " and ".join(f"'{c}'" for c in missing)
-        shown = ", ".join(found) or "none"
-        raise UsageProblem(f"{where}: no {names} {what}; found: {shown}; expected: {EXPECTED}")
+FORMATS = {".csv": "column", ".jsonl": "key", ".ndjson": "key", ".json": "key"}
 
 
-FORMATS = {".csv": "column", ".jsonl": "key", ".ndjson": "key"}
-
-
-def read_posts(path: Path, label_column: str | None = None) -> list[PostRow]:
-    """Posts from a .csv or .jsonl file, read by the reader every `check` command shares."""
+def read_posts(path: Path, label_column: str | None = None, mapping: dict[str, str] | None = None) -> list[PostRow]:
+    """Posts from a .csv, .jsonl or .json file, read by the reader every `check` command shares,
+    with our columns found under their own or a known name (``mapping``: --column ours=theirs)."""
     if not path.exists():
-        raise UsageProblem(f"{path}: no such file; give a .csv or .jsonl file of posts")
+        raise UsageProblem(f"{path}: no such file; give a .csv, .jsonl or .json file of posts")
     what = FORMATS.get(path.suffix.lower())
     if what is None:
         raise UsageProblem(f"{path}: cannot tell the format from '{path.suffix or '(no extension)'}'; "
-                           f"name the file .csv or .jsonl")
+                           f"name the file .csv, .jsonl or .json")
     rows = []
+    columns: dict[str, str] | None = None
     for record in read_records(path):
         row = {(k or "").strip(): v for k, v in record.row.items()}
-        _missing_columns(list(row), record.where, what)
+        if columns is None or path.suffix.lower() != ".csv":  # JSON objects need not share their keys
+            columns = resolve_columns(path, list(row), mapping or {}, COLUMNS)
+        if "text" not in columns:
+            raise UsageProblem(f"{record.where}: no 'text' {what}; found: {', '.join(row) or 'none'}; "
+                               f"expected: {EXPECTED}; or name it with --column text=THEIRS")
         if label_column and label_column not in row:
             raise UsageProblem(f"{record.where}: --label-column {label_column!r} is not a {what}; "
                                f"found: {', '.join(row)}")
-        rows.append(_row(row, record.where, label_column))
+        ours = {key: row[theirs] for key, theirs in columns.items()}
+        if label_column:
+            ours[label_column] = row[label_column]
+        rows.append(_row(ours, record.where, label_column))
     if not rows:
         raise UsageProblem(f"{path}: no posts in the file; expected rows with {EXPECTED}")
     return rows
@@ -166,10 +174,14 @@ def score_cards(rows: list[PostRow], analyses: list[PostAnalysis], label_means: 
 HELP = """Find sponsored posts in a CSV or JSONL file and judge their ad labels.
 
 \b
-FILE is .csv (a header row) or .jsonl (one JSON object a line). Columns or keys:
-id and text are required; hashtags (a list, or tags separated by spaces or commas,
-'#' optional) and paid_flag (the platform's paid-partnership flag: true/false,
-yes/no, 1/0, empty = unknown) are optional. Other columns are ignored.
+FILE is .csv (a header row), .jsonl (one JSON object a line) or .json (an
+array of objects). Columns or keys: text is required (also read from caption,
+content, description, body or full_text, in any case, nested JSON objects
+included); id (else the post is named by its line), hashtags (a list, or tags
+separated by spaces or commas, '#' optional) and paid_flag (the platform's
+paid-partnership flag, also is_paid_partnership: true/false, yes/no, 1/0,
+empty = unknown) are optional. Other columns are ignored; map any with
+--column ours=theirs.
 
 Each post gets: sponsored yes/no, a disclosure status (adequate, weak, late = after
 the fold, buried = in a hashtag block or only in tag metadata, missing = an
@@ -197,16 +209,20 @@ on the same rows. Reproduce the documented figures (docs/HEURISTICS.md):
               help="disclosed: every row is a paid post, 1 = a disclosure is present (scores the "
                    "undisclosed-ad verdict against 0, sponsored recall against every row); "
                    "sponsored: 1 = a sponsored post.")
+@click.option("--column", "mapping", multiple=True, metavar="OURS=THEIRS",
+              help="Read our column OURS (id, text, hashtags, paid_flag) from the file's column THEIRS "
+                   "(repeatable).")
 @click.option("--quiet", is_flag=True, help="Print only the summary (and scores), not every post.")
 @PLATFORM_OPTION
 @with_env
 def command(env, file: Path, as_json: bool, fold_chars: int | None, hashtag_block: int | None,
-            label_column: str | None, label_means: str, quiet: bool, platform: str) -> None:
+            label_column: str | None, label_means: str, mapping: tuple[str, ...], quiet: bool,
+            platform: str) -> None:
     # The detector settings configured for the disclosure rule, then the flags on top.
     configured = rule_options(env, "disclosure", platform).sponsored
     settings = configured.model_copy(update={k: v for k, v in {"fold_chars": fold_chars,
                                              "hashtag_block_min": hashtag_block}.items() if v is not None})
-    rows = read_posts(file, label_column)
+    rows = read_posts(file, label_column, parse_mapping(mapping, COLUMNS))
     analyses = [analyse_post(row.text, row.hashtags, row.paid_flag, settings) for row in rows]
     results = [_as_json(row, analysis) for row, analysis in zip(rows, analyses)]
     by_status = Counter(r["disclosure"] for r in results)

@@ -7,9 +7,9 @@ import csv
 import io
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
 import click
 
@@ -21,6 +21,9 @@ TRUE = {"1", "true", "yes", "y", "t"}
 FALSE = {"0", "false", "no", "n", "f", ""}
 POSITIVE_LABELS = TRUE | {"fake", "spam", "bot", "suspicious"}
 NEGATIVE_LABELS = (FALSE - {""}) | {"real", "ham", "genuine", "human"}
+# The pictures platforms give an account that has not set one: Mastodon's missing.png,
+# Twitter's default_profile_images/, Bluesky leaves the avatar out.
+DEFAULT_AVATARS = ("/missing.png", "default_profile_images/", "/default-avatar")
 MAX_FILE_BYTES = 2 * 1024 ** 3  # read whole into memory: past this, split the file
 
 
@@ -52,7 +55,7 @@ def read_records(path: Path) -> Iterator[Record]:
             row = _loads(line, path, "each line must be one JSON object", number)
             if not isinstance(row, dict):
                 raise UsageProblem(f"{path} line {number}: expected a JSON object, got {type(row).__name__}")
-            yield Record(f"{path.name} line {number}", row)
+            yield Record(f"{path.name} line {number}", flattened(row))
     elif suffix == ".json":
         data = _loads(text, path, "a .json file must hold an array of objects")
         if not isinstance(data, list):
@@ -60,9 +63,23 @@ def read_records(path: Path) -> Iterator[Record]:
         for number, row in enumerate(data, 1):
             if not isinstance(row, dict):
                 raise UsageProblem(f"{path} item {number}: expected a JSON object, got {type(row).__name__}")
-            yield Record(f"{path.name} item {number}", row)
+            yield Record(f"{path.name} item {number}", flattened(row))
     else:
         raise UsageProblem(f"{path}: unknown file type {suffix or '(none)'!r}; use .csv, .jsonl, .ndjson or .json")
+
+
+def flattened(row: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """A JSON object with its nested objects' keys spelt out ("public_metrics.followers_count"),
+    as platform APIs give them (a Twitter user's public_metrics, a YouTube comment's snippet);
+    lists stay values."""
+    flat: dict[str, Any] = {}
+    for key, value in row.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict) and value:
+            flat.update(flattened(value, name + "."))
+        else:
+            flat[name] = value
+    return flat
 
 
 def _loads(text: str, path: Path, expected: str, line: int | None = None) -> Any:
@@ -120,22 +137,42 @@ def parse_mapping(pairs: tuple[str, ...], known: dict[str, Any]) -> dict[str, st
     return mapping
 
 
+def _spelling(name: str) -> str:
+    """A column name without case, spaces or punctuation: followersCount, Followers_Count and
+    "followers count" are one name ('#' kept: "#posts" is Kaggle's own)."""
+    return "".join(ch for ch in name.casefold() if ch.isalnum() or ch == "#")
+
+
 def resolve_columns(path: Path, header: list[str], mapping: dict[str, str],
                     known: dict[str, tuple[str, tuple[str, ...]]]) -> dict[str, str]:
-    """Our column -> the file's column: --column first, then our own name, then known aliases."""
+    """Our column -> the file's column: --column first, then our own name or a known alias as
+    written, then the same spelt another way (case, '_', ' ', '-') or as the last part of a
+    nested key ("public_metrics.followers_count"); the first such column of the header."""
     resolved = {}
     for ours, theirs in mapping.items():
         if theirs not in header:
             raise UsageProblem(f"{path}: --column {ours}={theirs}: the file has no column {theirs!r}; "
                                f"its columns are: {', '.join(header)}")
         resolved[ours] = theirs
-    for ours, (_kind, aliases) in known.items():
-        if ours in resolved:
-            continue
-        for name in (ours, *aliases):
-            if name in header:
-                resolved[ours] = name
-                break
+    taken = set(resolved.values())
+    by_spelling: dict[str, str] = {}
+    for column in header:
+        by_spelling.setdefault(_spelling(column), column)
+    for column in header:
+        # Bluesky's viewer.* is the asking account's relation to this one (viewer.following
+        # is its follow record), never a property of the account itself.
+        if "." in column and not column.startswith("viewer."):
+            by_spelling.setdefault(_spelling(column.rpartition(".")[2]), column)
+    for exact in (True, False):
+        for ours, (_kind, aliases) in known.items():
+            if ours in resolved:
+                continue
+            for name in (ours, *aliases):
+                found = (name if name in header else None) if exact else by_spelling.get(_spelling(name))
+                if found is not None and found not in taken:
+                    resolved[ours] = found
+                    taken.add(found)
+                    break
     return resolved
 
 
@@ -161,12 +198,34 @@ def convert(value: Any, kind: str, where: str, column: str) -> Any:
                 return False
             raise ValueError
         if kind == "date":
-            return datetime.fromisoformat(text.replace("Z", "+00:00"))
+            return _date(text)
+        if kind == "avatar":  # yes/no, or the picture's address (an API export)
+            if text.lower() in TRUE | FALSE:
+                return text.lower() in TRUE
+            if "/" in text or text.startswith("data:"):
+                return not any(marker in text for marker in DEFAULT_AVATARS)
+            raise ValueError
     except (ValueError, OverflowError):
         what = {"int": "a whole number", "float": "a number", "bool": "true/false or 1/0",
-                "date": "an ISO date such as 2024-05-01T12:00:00+00:00"}[kind]
+                "date": "an ISO date such as 2024-05-01T12:00:00+00:00 (or Twitter's, or Unix time)",
+                "avatar": "true/false, 1/0 or the picture's URL"}[kind]
         raise UsageProblem(f"{where}: column {column!r} holds {value!r}; it should be {what}") from None
     raise AssertionError(kind)
+
+
+def _date(text: str) -> datetime:
+    """An ISO date; also Twitter's "Tue Dec 01 10:00:00 +0000 2009" and Unix time (seconds,
+    or milliseconds past 1e11), as public exports give account dates."""
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        pass
+    try:
+        return datetime.strptime(text, "%a %b %d %H:%M:%S %z %Y")
+    except ValueError:
+        pass
+    number = float(text)  # ValueError when it is no number either
+    return datetime.fromtimestamp(number / 1000 if number > 1e11 else number, timezone.utc)
 
 
 def parse_label(value: Any, where: str, column: str) -> bool:
@@ -185,9 +244,14 @@ def load_rows(files: tuple[str, ...], mapping: dict[str, str], label_column: str
     for name in files:
         path = Path(name)
         columns: dict[str, str] | None = None
-        for record in read_records(path):
+        records: Iterable[Record] = read_records(path)
+        if path.suffix.lower() != ".csv":
+            records = list(records)  # JSON objects need not share their keys: the header is all of them
+            header = list(dict.fromkeys(key for record in records for key in record.row))
+        for record in records:
             if columns is None:
-                header = list(record.row)
+                if path.suffix.lower() == ".csv":
+                    header = list(record.row)
                 columns = resolve_columns(path, header, mapping, known)
                 if not any(c in columns for c in required_any):
                     raise UsageProblem(f"{path}: none of our columns found ({', '.join(required_any)}); "

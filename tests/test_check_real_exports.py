@@ -1,0 +1,142 @@
+"""The `check` commands read what platforms' APIs really return (the recordings in
+../shared/fixtures: a Mastodon followers page, Bluesky getFollows, an Instagram business
+discovery answer, YouTube commentThreads) and the column names of public data sets
+(Twitter's friends_count and default_profile_image, public_metrics nested), in any case."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from microscout.cli import cli
+
+FIXTURES = Path(__file__).resolve().parent.parent.parent / "shared" / "fixtures"
+
+
+def fixture(relative: str) -> Path:
+    path = FIXTURES / relative
+    if not path.is_file():
+        pytest.skip(f"{path} not found: the recordings live in ../shared/fixtures beside the repo")
+    return path
+
+
+def check(kind: str, path: Path, *args: str) -> list[dict]:
+    result = CliRunner().invoke(cli, ["check", kind, str(path), "--json", *args])
+    assert result.exit_code == 0, result.output
+    return [json.loads(line) for line in result.output.splitlines() if line.startswith("{")]
+
+
+def test_mastodon_accounts_as_the_api_gave_them(tmp_path):
+    accounts = []
+    for name in ("mastodon/test_account.yaml", "mastodon/test_account_lookup.yaml"):
+        for interaction in yaml.safe_load(fixture(name).read_text())["interactions"]:
+            body = json.loads(interaction["response"]["body"]["string"])
+            if "followers_count" in body:
+                accounts.append(body)
+    assert len(accounts) >= 3 and all("avatar" in a and "source" in a for a in accounts[:1])
+    path = tmp_path / "followers.json"
+    path.write_text(json.dumps(accounts))
+    rows = [r for r in check("accounts", path) if "handle" in r]
+    assert [r["handle"] for r in rows] == [a["username"] for a in accounts]
+    for row, account in zip(rows, accounts):
+        default_picture = account["avatar"].endswith("/missing.png")
+        assert any("no profile picture" in reason for reason in row["reasons"]) == default_picture, row
+        assert row["features"]["followers"] == account["followers_count"]
+        assert row["features"]["following"] == account["following_count"]
+        assert row["features"]["posts_count"] == account["statuses_count"]
+
+
+def test_bluesky_follows_read_with_their_pictures_and_bios(tmp_path):
+    follows = json.loads(fixture("bluesky/get_follows.json").read_text())["follows"]
+    path = tmp_path / "follows.json"
+    path.write_text(json.dumps(follows))
+    rows = [r for r in check("accounts", path) if "handle" in r]
+    assert [r["handle"] for r in rows] == [f["handle"] for f in follows]
+    for row, follow in zip(rows, follows):
+        assert row["features"]["has_avatar"] is ("avatar" in follow)
+        assert row["features"]["bio_length"] == len((follow.get("description") or "").strip())
+
+
+def test_an_instagram_business_discovery_answer_nested_one_level(tmp_path):
+    answer = json.loads(fixture("instagram/business_discovery_user.json").read_text())
+    path = tmp_path / "user.jsonl"
+    path.write_text(json.dumps(answer) + "\n")
+    (row,) = [r for r in check("accounts", path) if "handle" in r]
+    found = answer["business_discovery"]
+    assert row["handle"] == found["username"]
+    assert row["features"]["followers"] == found["followers_count"]
+    assert row["features"]["posts_count"] == found["media_count"]
+    assert row["features"]["has_avatar"] is True
+
+
+def test_youtube_comment_threads_read_from_their_nested_snippets(tmp_path):
+    items = json.loads(fixture("youtube/comment_threads_by_video_paged_1.json").read_text())["items"]
+    path = tmp_path / "threads.json"
+    path.write_text(json.dumps(items))
+    rows = [r for r in check("comments", path) if "class" in r]
+    assert [r["id"] for r in rows] == [i["id"] for i in items]
+    texts = [i["snippet"]["topLevelComment"]["snippet"]["textOriginal"] for i in items]
+    assert [r["text"] for r in rows] == texts
+    assert rows[0]["class"] == "spam" and rows[0]["kind"] == "link"  # "Google.com", as typed
+
+
+def test_twitter_names_with_the_default_picture_flag_inverted(tmp_path):
+    path = tmp_path / "twitter.csv"
+    path.write_text("screen_name,followers_count,friends_count,statuses_count,default_profile_image,description,"
+                    "protected,label\n"
+                    "bought1,3,610,0,1,,,1\n"
+                    "reader,40,300,12,,likes tea,,0\n"
+                    "custom,12,900,3,0,,,1\n")
+    rows = [r for r in check("accounts", path, "--label-column", "label") if "handle" in r]
+    features = {r["handle"]: r["features"] for r in rows}
+    assert features["bought1"]["following"] == 610 and features["bought1"]["has_avatar"] is False
+    assert "has_avatar" not in features["reader"]  # an empty flag is unknown
+    assert features["custom"]["has_avatar"] is True
+    assert {r["handle"]: r["class"] for r in rows}["bought1"] == "suspicious"
+
+
+def test_twitter_v2_users_with_public_metrics_nested(tmp_path):
+    users = [{"id": "1", "username": "ana", "description": "", "protected": False,
+              "profile_image_url": "https://abs.twimg.com/sticky/default_profile_images/default_profile_normal.png",
+              "public_metrics": {"followers_count": 2, "following_count": 800, "tweet_count": 5}},
+             {"id": "2", "username": "ben", "description": "runner", "protected": False,
+              "profile_image_url": "https://pbs.twimg.com/profile_images/1/ben_normal.jpg",
+              "public_metrics": {"followers_count": 300, "following_count": 280, "tweet_count": 900}}]
+    path = tmp_path / "users.jsonl"
+    path.write_text("".join(json.dumps(u) + "\n" for u in users))
+    rows = {r["handle"]: r for r in check("accounts", path) if "handle" in r}
+    assert rows["ana"]["features"]["following"] == 800 and rows["ana"]["features"]["has_avatar"] is False
+    assert rows["ana"]["class"] == "suspicious" and rows["ben"]["class"] == "real"
+
+
+@pytest.mark.parametrize("header", ["Followers,Following", "FOLLOWERS_COUNT,FRIENDS_COUNT",
+                                    "followersCount,followsCount", "followers count,following count"])
+def test_names_are_read_in_any_case_or_spelling(tmp_path, header):
+    path = tmp_path / "a.csv"
+    path.write_text(f"{header}\n3,610\n")
+    (row,) = [r for r in check("accounts", path) if "class" in r]
+    assert (row["features"]["followers"], row["features"]["following"]) == (3, 610)
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("2009-12-01T10:00:00Z", "2009-12-01T10:00:00+00:00"),
+    ("Tue Dec 01 10:00:00 +0000 2009", "2009-12-01T10:00:00+00:00"),  # Twitter API v1.1, cresci
+    ("1259661600", "2009-12-01T10:00:00+00:00"),
+    ("1259661600000", "2009-12-01T10:00:00+00:00"),
+])
+def test_account_dates_in_the_forms_exports_use(tmp_path, value, expected):
+    path = tmp_path / "a.csv"
+    path.write_text(f"followers,following,created_at\n3,610,{value}\n")
+    (row,) = [r for r in check("accounts", path) if "class" in r]
+    assert row["features"]["created_at"] == expected
+
+
+def test_a_date_in_no_known_form_is_one_line_naming_it(tmp_path):
+    path = tmp_path / "a.csv"
+    path.write_text("followers,following,created_at\n3,610,last tuesday\n")
+    result = CliRunner().invoke(cli, ["check", "accounts", str(path)])
+    assert result.exit_code == 2
+    assert "a.csv line 2: column 'created_at' holds 'last tuesday'; it should be an ISO date" in result.output
