@@ -29,6 +29,13 @@ def check(kind: str, path: Path, *args: str) -> list[dict]:
     return [json.loads(line) for line in result.output.splitlines() if line.startswith("{")]
 
 
+def check_records(kind: str, tmp_path: Path, records: list[dict], name: str = "records.json") -> list[dict]:
+    """`check KIND --json` on these records written as a JSON array: one dict per row."""
+    path = tmp_path / name
+    path.write_text(json.dumps(records))
+    return [row for row in check(kind, path) if "where" in row]
+
+
 def test_mastodon_accounts_as_the_api_gave_them(tmp_path):
     accounts = []
     for name in ("mastodon/test_account.yaml", "mastodon/test_account_lookup.yaml"):
@@ -37,9 +44,7 @@ def test_mastodon_accounts_as_the_api_gave_them(tmp_path):
             if "followers_count" in body:
                 accounts.append(body)
     assert len(accounts) >= 3 and all("avatar" in a and "source" in a for a in accounts[:1])
-    path = tmp_path / "followers.json"
-    path.write_text(json.dumps(accounts))
-    rows = [r for r in check("accounts", path) if "handle" in r]
+    rows = check_records("accounts", tmp_path, accounts)
     assert [r["handle"] for r in rows] == [a["username"] for a in accounts]
     for row, account in zip(rows, accounts):
         default_picture = account["avatar"].endswith("/missing.png")
@@ -51,9 +56,7 @@ def test_mastodon_accounts_as_the_api_gave_them(tmp_path):
 
 def test_bluesky_follows_read_with_their_pictures_and_bios(tmp_path):
     follows = json.loads(fixture("bluesky/get_follows.json").read_text())["follows"]
-    path = tmp_path / "follows.json"
-    path.write_text(json.dumps(follows))
-    rows = [r for r in check("accounts", path) if "handle" in r]
+    rows = check_records("accounts", tmp_path, follows)
     assert [r["handle"] for r in rows] == [f["handle"] for f in follows]
     for row, follow in zip(rows, follows):
         assert row["features"]["has_avatar"] is ("avatar" in follow)
@@ -74,9 +77,7 @@ def test_an_instagram_business_discovery_answer_nested_one_level(tmp_path):
 
 def test_youtube_comment_threads_read_from_their_nested_snippets(tmp_path):
     items = json.loads(fixture("youtube/comment_threads_by_video_paged_1.json").read_text())["items"]
-    path = tmp_path / "threads.json"
-    path.write_text(json.dumps(items))
-    rows = [r for r in check("comments", path) if "class" in r]
+    rows = check_records("comments", tmp_path, items)
     assert [r["id"] for r in rows] == [i["id"] for i in items]
     texts = [i["snippet"]["topLevelComment"]["snippet"]["textOriginal"] for i in items]
     assert [r["text"] for r in rows] == texts
