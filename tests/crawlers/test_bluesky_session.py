@@ -14,12 +14,15 @@ import sqlite3
 import stat
 import subprocess
 import sys
+import time
 import urllib.request
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
 from microscout.config import parse_config
+from microscout.crawlers import bsky_session
 from microscout.crawlers.bsky_session import Login, Session, SessionFile, session_path
 from microscout.sandbox import IDENTIFIER, PASSWORD, SandboxServer
 from microscout.sandbox.routes_bluesky import APPVIEW_DID
@@ -172,21 +175,46 @@ def test_a_saved_session_the_pds_refuses_is_refreshed_or_else_replaced_by_one_lo
     assert server.fake.session_calls == {"createSession": 2, "getSession": 3, "refreshSession": 2}
 
 
-def test_twenty_crawls_log_in_once_even_with_short_lived_tokens(tmp_path, _state_dir):
+def test_consecutive_crawls_log_in_once_even_with_short_lived_tokens(tmp_path, _state_dir, monkeypatch):
     """createSession is rate-limited per account: consecutive crawls reuse the saved session
     (checked with getSession), refreshing it when the access token (here 70 seconds) is
-    within a minute of its expiry."""
+    within a minute of its expiry. Three crawls end to end; then the start of twenty more,
+    as each crawl makes it (Login.start on the same session file, before its reactor), on a
+    clock moved on 4 seconds a time: refreshed once 10 seconds old, never a second login."""
     with SandboxServer(size=60, seed=3, access_lifetime=70.0, lifetime=300) as sb:
         config = write_config(tmp_path, sb.url)
-        for n in range(20):
+        for n in range(3):
             result = run_crawl(config, "bluesky", "--hashtag", TAG, "--pages", "1", "--max-profiles", "1",
                                "--posts", "0", "--followers", "0", env=sandbox_env())
             assert result.returncode == 0, (n, result.stderr[-3000:])
+        crawled = dict(sb.session_calls)
+        assert crawled["createSession"] == 1, crawled
+        # crawls 2 and 3 took the saved session: checked, or refreshed when 10 s had gone by
+        assert crawled.get("getSession", 0) + crawled.get("refreshSession", 0) == 2, crawled
+        assert [r["status"] for r in rows(tmp_path / "scout.db", "SELECT status FROM crawl_runs")] == ["finished"] * 3
+
+        # The token's age on the clock the crawls would see, 4 seconds on each start, 0 when a
+        # start has just been given a new token (the sandbox dates it by the real clock).
+        def issued() -> float:
+            access = json.loads(the_session_file(_state_dir).read_text())["access_jwt"]
+            return bsky_session.jwt_expiry(access) - 70.0
+
+        age = [time.time() - issued()]
+        monkeypatch.setattr(bsky_session, "time", SimpleNamespace(time=lambda: issued() + age[0], sleep=time.sleep))
+        store = SessionFile(the_session_file(_state_dir))
+        taken = []
+        for _ in range(20):
+            before = dict(sb.session_calls)
+            Login(sb.url, IDENTIFIER, PASSWORD, user_agent="test", store=store).start()
+            (call,) = [name for name, n in sb.session_calls.items() if n > before.get(name, 0)]
+            taken.append((round(age[0]), call))
+            age[0] = 4.0 if call == "refreshSession" else age[0] + 4.0
         calls = dict(sb.session_calls)
         tokens = list(sb.tokens)
     assert calls["createSession"] == 1, calls
-    assert calls.get("refreshSession", 0) >= 1 and calls.get("getSession", 0) >= 1, calls
-    assert [r["status"] for r in rows(tmp_path / "scout.db", "SELECT status FROM crawl_runs")] == ["finished"] * 20
+    # taken as it is while more than 60 s of its 70 are left, refreshed from then on
+    assert all((call == "refreshSession") == (token_age >= 10) for token_age, call in taken), taken
+    assert [call for _, call in taken].count("refreshSession") >= 6, taken
     the_session_file(_state_dir)
     assert_no_secret(tmp_path, result, [PASSWORD, *tokens])
 
