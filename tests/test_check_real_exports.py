@@ -141,3 +141,23 @@ def test_a_date_in_no_known_form_is_one_line_naming_it(tmp_path):
     result = CliRunner().invoke(cli, ["check", "accounts", str(path)])
     assert result.exit_code == 2
     assert "a.csv line 2: column 'created_at' holds 'last tuesday'; it should be an ISO date" in result.output
+
+
+@pytest.mark.parametrize("yes, no", [("1.0", "0.0"), ("Sponsored", "Organic"), ("promotional", "non-promotional"),
+                                     ("AD", "not ad"), ("fake", "real"), ("bot", "human")])
+def test_truth_columns_as_labeled_sets_spell_them(tmp_path, yes, no):
+    path = tmp_path / "captions.csv"
+    path.write_text(f"caption,truth\nUse code GLOW20 today,{yes}\nsunset walk,{no}\n")
+    result = CliRunner().invoke(cli, ["check", "posts", str(path), "--label-column", "truth", "--label-means",
+                                      "sponsored", "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert "tp 1 fp 0 fn 0 tn 1" in result.output
+
+
+def test_a_truth_value_in_no_known_spelling_is_one_line_naming_it(tmp_path):
+    path = tmp_path / "captions.csv"
+    path.write_text("caption,truth\nUse code GLOW20 today,maybe\n")
+    result = CliRunner().invoke(cli, ["check", "posts", str(path), "--label-column", "truth"])
+    assert result.exit_code == 2
+    assert "line 2: label column 'truth' holds 'maybe'; it should be 1/true/fake/spam/sponsored" in \
+        " ".join(result.output.split())

@@ -19,8 +19,14 @@ from microscout.heuristics.measure import Scorecard, split_half, wilson_interval
 
 TRUE = {"1", "true", "yes", "y", "t"}
 FALSE = {"0", "false", "no", "n", "f", ""}
-POSITIVE_LABELS = TRUE | {"fake", "spam", "bot", "suspicious"}
-NEGATIVE_LABELS = (FALSE - {""}) | {"real", "ham", "genuine", "human"}
+# Truth columns as labeled sets spell them (lower case, '-' and ' ' read as '_'): fake
+# accounts, spam comments, sponsored posts, or disclosed ones (check posts --label-means).
+POSITIVE_LABELS = TRUE | {"fake", "spam", "bot", "suspicious", "sponsored", "promotional", "promo", "ad", "advert",
+                          "advertisement", "paid", "commercial", "disclosed"}
+NEGATIVE_LABELS = (FALSE - {""}) | {"real", "ham", "genuine", "human", "legit", "legitimate", "organic",
+                                    "not_sponsored", "non_sponsored", "unsponsored", "not_promotional",
+                                    "non_promotional", "nonpromotional", "not_ad", "non_ad", "undisclosed",
+                                    "not_disclosed"}
 # The pictures platforms give an account that has not set one: Mastodon's missing.png,
 # Twitter's default_profile_images/, Bluesky leaves the avatar out.
 DEFAULT_AVATARS = ("/missing.png", "default_profile_images/", "/default-avatar")
@@ -229,13 +235,15 @@ def _date(text: str) -> datetime:
 
 
 def parse_label(value: Any, where: str, column: str) -> bool:
-    text = str(value).strip().lower()
+    text = str(value).strip().lower().replace("-", "_").replace(" ", "_")
     if text in POSITIVE_LABELS:
         return True
     if text in NEGATIVE_LABELS:
         return False
-    raise UsageProblem(f"{where}: label column {column!r} holds {value!r}; "
-                       f"it should be 1/true/fake/spam or 0/false/real/ham")
+    if text in ("1.0", "0.0"):  # a column pandas wrote as floats
+        return text == "1.0"
+    raise UsageProblem(f"{where}: label column {column!r} holds {value!r}; it should be 1/true/fake/spam/"
+                       f"sponsored or 0/false/real/ham/organic")
 
 
 def load_rows(files: tuple[str, ...], mapping: dict[str, str], label_column: str | None, half: str,
