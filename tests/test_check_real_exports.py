@@ -161,3 +161,21 @@ def test_a_truth_value_in_no_known_spelling_is_one_line_naming_it(tmp_path):
     assert result.exit_code == 2
     assert "line 2: label column 'truth' holds 'maybe'; it should be 1/true/fake/spam/sponsored" in \
         " ".join(result.output.split())
+
+
+def test_the_truth_column_is_never_read_as_what_is_judged(tmp_path):
+    """A label column named "bot" (as bot-detection sets name it) is the truth, not the
+    platform's automated flag; mapping a column onto it is refused."""
+    path = tmp_path / "accounts.csv"
+    path.write_text("followers,following,bot\n3,610,1\n300,280,0\n")
+    rows = [r for r in check("accounts", path, "--label-column", "bot") if "where" in r]
+    assert [r["class"] for r in rows] == ["suspicious", "real"]
+    assert all("bot" not in r["features"] for r in rows)
+    result = CliRunner().invoke(cli, ["check", "accounts", str(path), "--label-column", "bot", "--column", "bot=bot"])
+    assert result.exit_code == 2
+    assert "'bot' is the --label-column; the truth cannot also be read as what is judged" in result.output
+    posts = tmp_path / "posts.csv"
+    posts.write_text("text,paid_flag\nlunch,1\n")
+    scored = CliRunner().invoke(cli, ["check", "posts", str(posts), "--label-column", "paid_flag",
+                                      "--label-means", "sponsored", "--quiet"])
+    assert scored.exit_code == 0 and "tp 0 fp 0 fn 1 tn 0" in scored.output, scored.output

@@ -100,7 +100,7 @@ def read_posts(path: Path, label_column: str | None = None, mapping: dict[str, s
     for record in read_records(path):
         row = {(k or "").strip(): v for k, v in record.row.items()}
         if columns is None or path.suffix.lower() != ".csv":  # JSON objects need not share their keys
-            columns = resolve_columns(path, list(row), mapping or {}, COLUMNS)
+            columns = resolve_columns(path, list(row), mapping or {}, COLUMNS, label_column)
         if "text" not in columns:
             raise UsageProblem(f"{record.where}: no 'text' {what}; found: {', '.join(row) or 'none'}; "
                                f"expected: {EXPECTED}; or name it with --column text=THEIRS")

@@ -150,17 +150,22 @@ def _spelling(name: str) -> str:
 
 
 def resolve_columns(path: Path, header: list[str], mapping: dict[str, str],
-                    known: dict[str, tuple[str, tuple[str, ...]]]) -> dict[str, str]:
+                    known: dict[str, tuple[str, tuple[str, ...]]], truth: str | None = None) -> dict[str, str]:
     """Our column -> the file's column: --column first, then our own name or a known alias as
     written, then the same spelt another way (case, '_', ' ', '-') or as the last part of a
-    nested key ("public_metrics.followers_count"); the first such column of the header."""
+    nested key ("public_metrics.followers_count"); the first such column of the header. The
+    truth column (``truth``, --label-column) is never read as one of ours: a label named
+    "bot" is not the platform's bot flag."""
     resolved = {}
     for ours, theirs in mapping.items():
         if theirs not in header:
             raise UsageProblem(f"{path}: --column {ours}={theirs}: the file has no column {theirs!r}; "
                                f"its columns are: {', '.join(header)}")
+        if theirs == truth:
+            raise UsageProblem(f"{path}: --column {ours}={theirs}: {theirs!r} is the --label-column; the truth "
+                               f"cannot also be read as what is judged")
         resolved[ours] = theirs
-    taken = set(resolved.values())
+    taken = set(resolved.values()) | {truth}
     by_spelling: dict[str, str] = {}
     for column in header:
         by_spelling.setdefault(_spelling(column), column)
@@ -260,7 +265,7 @@ def load_rows(files: tuple[str, ...], mapping: dict[str, str], label_column: str
             if columns is None:
                 if path.suffix.lower() == ".csv":
                     header = list(record.row)
-                columns = resolve_columns(path, header, mapping, known)
+                columns = resolve_columns(path, header, mapping, known, label_column)
                 if not any(c in columns for c in required_any):
                     raise UsageProblem(f"{path}: none of our columns found ({', '.join(required_any)}); "
                                        f"its columns are: {', '.join(header)}; map them with "
