@@ -7,7 +7,8 @@ commercial signal. Disclosure is then judged on wording (adequate vs weak labels
 denial such as "not sponsored" is never a label) and placement (before the fold, outside
 a hashtag block, in the visible text).
 
-Every phrase family below is a small regex with the words every one of its matches
+Links (affiliate, shortened, beside a deal) are judged in sponsored_links.py. Every phrase
+family below is a small regex with the words every one of its matches
 contains (its "gate"): the regex runs only when one of those words is in the lower-cased
 post, so most posts skip most regexes (tests/heuristics/test_fast_paths.py checks that
 the gates never change a result).
@@ -23,6 +24,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from microscout.heuristics import text as textlib
 from microscout.heuristics.lazy_regex import compile_on_use
+from microscout.heuristics.sponsored_links import (
+    MORE_AFFILIATE_URL_PATTERNS,
+    STUDY_AFFILIATE_URL_PATTERNS,
+    link_signals,
+)
 
 Disclosure = Literal["adequate", "weak", "late", "buried", "missing", "not_needed"]
 DISCLOSURES: tuple[Disclosure, ...] = ("adequate", "weak", "late", "buried", "missing", "not_needed")
@@ -190,35 +196,6 @@ SHOP_LINK_RE = compile_on_use(
     r"|story)\b|\bshop\s+(?:the|this)\s+(?:look|post|outfit)\b|\bltk\b|\bliketoknow\.?it\b"
     r"|\bmy\s+amazon\s+(?:store|storefront|shop|page|list)\b|\breferral\s+(?:link|code)\b", re.IGNORECASE)
 
-AFFILIATE_QUERY_RE = compile_on_use(
-    r"[?&](?:utm_[a-z]+|ref|aff|aff_id|affid|affiliate|affiliate_id|tag|irclickid|clickref)=", re.IGNORECASE)
-AFFILIATE_PATH_RE = compile_on_use(r"/(?:aff|affiliate|affiliates|ref|go)/", re.IGNORECASE)
-# Links written without a scheme ("bit.ly/x", "www.amazon.com/dp/1?tag=x"); textlib.links
-# finds those with http(s) and a few shorteners.
-BARE_LINK_RE = compile_on_use(r"(?<![\w.@/:-])(?:[a-z0-9][a-z0-9-]*\.)+[a-z]{2,}/[^\s<>\"')\]]*", re.IGNORECASE)
-# Beside a shortened link: words that sell (on its line), or a list it sits in ("GEAR:").
-PRODUCT_WORDING_RE = compile_on_use(
-    r"\b(?:buy|buying|purchase|order|shop|shopping|get\s+(?:it|yours|one|them|this|the)|grab|price|prices|deals?"
-    r"|discount|coupon|sale|\d+\s*%\s*off|gear|equipment|camera|lens|mic|microphone|tripod|gimbal|products?"
-    r"|amazon|ebay|aliexpress|available|download|free\s+trial|click\s+here"
-    r"|(?:get|buy|grab|order|find|download|try)\b[^\n]{0,40}?\bhere)\b|[$€£]\s?\d", re.IGNORECASE)
-GEAR_HEADER_RE = compile_on_use(
-    r"\b(?:gear|equipment|kit|set-?up|products?|items?|links?|shop|shopping|tools|things\s+i\s+(?:use|used|love)"
-    r"|what\s+i\s+(?:use|used|wear|bought)|mentioned|featured|used\s+in\s+(?:this|the)\s+video|buy"
-    r"|where\s+to\s+(?:buy|get|find))\b", re.IGNORECASE)
-# A link to the creator's own channels or products is no ad.
-OWN_OR_SOCIAL_RE = compile_on_use(
-    r"\b(?:social|subscribe|subscribing|follow|instagram|insta|twitter|facebook|snapchat|tiktok|twitch|discord"
-    r"|patreon|merch|merchandise|playlist|channel|podcast|spotify|itunes|soundcloud|donate|donations?|paypal"
-    r"|website|blog|my\s+(?:book|course|album|single|music))\b", re.IGNORECASE)
-# Beside a plain link (not shortened, not an affiliate network): an offer of a price cut on
-# its line ("20% off", "deep discounts", "lowest price", "cheap hotels", "hot deals").
-DEAL_WORDING_RE = compile_on_use(
-    r"\b\d+\s*%\s*off\b|\bdiscount(?:s|ed)?\b|\b(?:best|lowest|cheapest|low)\s+prices?\b|\bcheap(?:er|est)?\b"
-    r"|\bdeals\b|\b(?:hot|best|great|fantastic|exclusive|special|daily)\s+deal\b|\bcoupons?\b|\bpromo\s+codes?\b"
-    r"|\bon\s+sale\b|\bfree\s+shipping\b", re.IGNORECASE)
-HEADER_MAX_CHARS = 60  # a list's header is a short line
-HEADER_MAX_LINES = 10  # looked at above a link, not across a blank line
 
 # --- One-line baselines ------------------------------------------------------------------
 # What an analyst would write in one line, measured on the same rows as the detectors and
@@ -243,37 +220,8 @@ def baseline_sponsored(text: str) -> bool:
 
 
 # --- Settings ------------------------------------------------------------------------------
-# Affiliate URL patterns found on YouTube and Pinterest by Mathur, Narayanan & Chetty,
-# "Endorsements on Social Media: An Empirical Study of Affiliate Marketing Disclosures on
-# YouTube and Pinterest", CSCW 2018 (github.com/aruneshmathur/affiliate-marketing-disclosures,
-# affiliate_markting_links.txt), rewritten from Adblock Plus filters: "||" dropped, the
-# "?x=" / "&x=" pairs merged into one "?x=".
-STUDY_AFFILIATE_URL_PATTERNS = [
-    "ad.admitad.com/g/", "ad.admitad.com/goto/", "performance.affiliaxe.com/*?aff_id=", "s.aliexpress.com/*?af=",
-    "amazon.com/*?tag=", "amazon.de/*?tag=", "amazon.it/*?tag=", "amazon.in/*?tag=", "amazon.fr/*?tag=",
-    "primevideo.com/*?ref=", "itunes.apple.com/*?at=", "apple.com/*?afid=",
-    "affiliates.audiobooks.com/*?a_aid=*?a_bid=", "affiliates.audiobooks.com/*?a_bid=*?a_aid=",
-    "avantlink.com/*?pw=", "secure.avangate.com/*?affiliate=", "awin1.com/*?awinaffid=", "ad.zanox.com/ppc^",
-    "zenaps.com/rclick.php?", "banggood.com/*?p=", "bookdepository.com/*?a_aid=", "booking.com/*?aid=",
-    "hop.clickbank.net^", "anrdoezrs.net/click-", "cj.dotomi.com^", "dpbolvw.net/click-", "emjcd.com^",
-    "jdoqocy.com/click-", "kqzyfj.com/click-", "qksrv.net^", "tkqlhce.com/click-", "designmodo.com/?u=",
-    "rover.ebay.com/*?campid=", "audiojungle.net/*?ref=", "codecanyon.net/*?ref=", "marketplace.envato.com/*?ref=",
-    "graphicriver.net/*?ref=", "themeforest.net/*?ref=", "videohive.net/*?ref=", "buyeasy.by/cashback/",
-    "buyeasy.by/redirect/", "flipkart.com/*?affid=", "gtomegaracing.com/*?tracking=", "/aff_c?*?aff_id=",
-    "/aff_c?aff_id=", "search.hotellook.com/*?marker=", "hotmart.net.br/*?a=", "7eer.net/c/", "evyy.net/c/",
-    "kontrolfreek.com/*?a_aid=", "online.ladbrokes.com/promoRedirect?key=",
-    "online.ladbrokes.com/promoRedirect?*?key=", "makeupgeek.com/*?acc=", "gopjn.com/t/", "pjatr.com/t/",
-    "pjtra.com/t/", "pntra.com/t/", "pntrac.com/t/", "pntrs.com/t/", "click.linksynergy.com/*?id=",
-    "go.redirectingat.com/*?id=", "olymptrade.com/*?affiliate_id=", "rstyle.me^", "shopstyle.it^",
-    "shareasale.com/r.cfm^", "shareasale.com/m-pr.cfm^", "shareasale.com/u.cfm^", "apessay.com/*?rid=",
-    "tatacliq.com/*?cid=af:", "thermoworks.com/*?tw=", "zaful.com/*?lkid=",
-]
-
-# Affiliate links of networks the study's list leaves out: ShopStyle Collective's retailer
-# redirect (the publisher's id in pid=) and Admitad's AliExpress deeplinks (alitems.com/g/,
-# the same network as ad.admitad.com/g/ above).
-MORE_AFFILIATE_URL_PATTERNS = ["shopstyle.com/action/apiVisitRetailer*?pid=",
-                               "shopstyle.co.uk/action/apiVisitRetailer*?pid=", "alitems.com/g/"]
+# The affiliate URL patterns' defaults (the study's list and the networks it leaves out) are
+# in sponsored_links.py, with the link signals that read them.
 
 
 class SponsoredSettings(BaseModel):
@@ -363,7 +311,6 @@ class _Label:
 
 
 PLATFORM_LABEL = "Paid partnership (platform label)"
-SCHEME_RE = compile_on_use(r"^[a-z]+://", re.IGNORECASE)
 # Under IGNORECASE the regex engine also matches these to ASCII letters ("ſale" is "sale")
 # though str.lower() does not give that letter: the only three in Unicode. _folded maps them
 # so the cheap "is the word there at all" checks below never miss a match.
@@ -385,153 +332,6 @@ def _gate(low: str, *words: str) -> bool:
     """Whether a regex whose every match contains one of ``words`` can match ``low`` at all:
     the one place the pre-checks decide."""
     return not _PRECHECKS or any(map(low.__contains__, words))  # C loops: this runs for every post
-
-
-def _domain(url: str) -> str:
-    host = SCHEME_RE.sub("", url).split("/", 1)[0].split("?", 1)[0]
-    return host.lower().removeprefix("www.")
-
-
-@lru_cache(maxsize=64)
-def _lowered_domains(domains: tuple[str, ...]) -> frozenset[str]:
-    return frozenset(d.lower() for d in domains)
-
-
-def _host_matches(host: str, domains: frozenset[str]) -> bool:
-    return host in domains or any(host.endswith("." + d) for d in domains)
-
-
-def _pattern_rest(rest: str) -> str:
-    """The path/query part of an affiliate_url_patterns entry as a regex (see the setting)."""
-    return "".join({"*": "[^#]*", "?": "[?&]", "^": "(?:[/?&#=:]|$)"}.get(ch, re.escape(ch)) for ch in rest)
-
-
-@lru_cache(maxsize=64)
-def _url_patterns(patterns: tuple[str, ...]) -> tuple[dict[str, re.Pattern[str]], re.Pattern[str] | None]:
-    """affiliate_url_patterns compiled: one regex per host (over what follows the host) and one
-    for the patterns that start with '/' (any host, anywhere in the path). Looking the
-    link's host up first keeps a link from being tried against every pattern."""
-    by_host: dict[str, list[str]] = {}
-    anywhere = []
-    for pattern in patterns:
-        pattern = pattern.strip().lower()
-        if not pattern:
-            continue
-        if pattern.startswith("/"):
-            anywhere.append(r"[^?#]*?" + _pattern_rest(pattern))
-            continue
-        cut = min([i for i in (pattern.find("/"), pattern.find("?"), pattern.find("^")) if i >= 0] or [len(pattern)])
-        by_host.setdefault(pattern[:cut].removeprefix("www."), []).append(_pattern_rest(pattern[cut:]))
-    compiled = {host: re.compile("|".join(f"(?:{r})" for r in rests)) for host, rests in by_host.items()}
-    return compiled, (re.compile("|".join(f"(?:{r})" for r in anywhere)) if anywhere else None)
-
-
-def _matches_url_pattern(url: str, patterns: tuple[str, ...]) -> bool:
-    by_host, anywhere = _url_patterns(patterns)
-    bare = SCHEME_RE.sub("", url).lower().removeprefix("www.")
-    cut = len(bare)
-    for sep in "/?#":
-        at = bare.find(sep)
-        if 0 <= at < cut:
-            cut = at
-    host, rest = bare[:cut].split(":", 1)[0], bare[cut:]
-    labels = host.split(".")
-    for i in range(len(labels) - 1):  # the host and every parent domain: "smile.amazon.com", "amazon.com"
-        regex = by_host.get(".".join(labels[i:]))
-        if regex is not None and regex.match(rest):
-            return True
-    return bool(anywhere and anywhere.match(rest))
-
-
-def _links(text: str) -> list[tuple[str, int, int]]:
-    """Every link in the text as (link, start, end): with a scheme, or a bare 'host.tld/path'."""
-    found = [(s.value, s.start, s.end) for s in textlib.links(text)]
-    for m in BARE_LINK_RE.finditer(text):
-        if not any(a <= m.start() < b for _, a, b in found):
-            found.append((m.group(0).rstrip(".,!?;:"), m.start(), m.end()))
-    return sorted(found, key=lambda x: x[1])
-
-
-def _is_affiliate_link(url: str, settings: SponsoredSettings) -> bool:
-    host = _domain(url)
-    if _host_matches(host, _lowered_domains(tuple(settings.affiliate_domains))):
-        return True
-    if AFFILIATE_QUERY_RE.search(url) or AFFILIATE_PATH_RE.search(url):
-        return True
-    return _matches_url_pattern(url, tuple(settings.affiliate_url_patterns))
-
-
-def _line_of(text: str, start: int, end: int) -> tuple[int, int]:
-    return text.rfind("\n", 0, start) + 1, (text.find("\n", end) + 1 or len(text) + 1) - 1
-
-
-def _shortened_link_context(text: str, start: int, end: int, links: list[tuple[str, int, int]]) -> str | None:
-    """Why a shortened link looks commercial: product wording on its line, or the header of
-    the list it sits in; None when it points to the creator's own channels or nothing sells."""
-    line_start, line_end = _line_of(text, start, end)
-    line = text[line_start:line_end]
-    for _, a, b in links:  # the line without its links
-        if line_start <= a < line_end:
-            line = line.replace(text[a:b], " ")
-    if OWN_OR_SOCIAL_RE.search(line):
-        return None
-    wording = PRODUCT_WORDING_RE.search(line)
-    if wording:
-        return f"beside \"{wording.group(0)}\""
-    # Up the list: lines holding links are its items, the first line without one its header.
-    pos = line_start
-    for _ in range(HEADER_MAX_LINES):
-        if pos <= 0:
-            return None
-        prev_start = text.rfind("\n", 0, pos - 1) + 1
-        prev = text[prev_start:pos - 1]
-        pos = prev_start
-        if not prev.strip():
-            return None
-        if any(prev_start <= a < prev_start + len(prev) for _, a, _b in links):
-            continue
-        header = prev.strip()
-        if (len(header) <= HEADER_MAX_CHARS and GEAR_HEADER_RE.search(header)
-                and not OWN_OR_SOCIAL_RE.search(header)):
-            return f"in a \"{header}\" list"
-        return None
-    return None
-
-
-def _link_signals(text: str, settings: SponsoredSettings) -> list[tuple[str, str]]:
-    if _PRECHECKS and "/" not in text:  # every link pattern needs one
-        return []
-    links = _links(text)
-    if not links:
-        return []
-    shorteners = _lowered_domains(tuple(settings.shortener_domains))
-    signals = []
-    for url, start, end in links:
-        if _is_affiliate_link(url, settings):
-            signals.append(("affiliate_link", url))
-        elif _host_matches(host := _domain(url), shorteners):
-            context = _shortened_link_context(text, start, end, links)
-            if context:
-                signals.append(("shortened_link", f"{url} … {context}"))
-        elif not _host_matches(host, _lowered_domains(tuple(settings.social_domains))):
-            wording = _deal_beside(text, start, end, links)
-            if wording:
-                signals.append(("deal_link", f"{url} … beside \"{wording}\""))
-    return signals
-
-
-def _deal_beside(text: str, start: int, end: int, links: list[tuple[str, int, int]]) -> str | None:
-    """The deal wording on a plain link's line ("Deep Discounts on Hotels", "20% off your
-    first order"), unless the line is about the creator's own channels or products."""
-    line_start, line_end = _line_of(text, start, end)
-    line = text[line_start:line_end]
-    for _, a, b in links:  # the line without its links: a link's own path says nothing
-        if line_start <= a < line_end:
-            line = line.replace(text[a:b], " ")
-    wording = DEAL_WORDING_RE.search(line)
-    if wording is None or OWN_OR_SOCIAL_RE.search(line):
-        return None
-    return wording.group(0)
 
 
 def commercial_signals(text: str, paid_flag: bool | None = None,
@@ -565,7 +365,8 @@ def _commercial_signals(text: str, low: str, paid_flag: bool | None, settings: S
         signals.append(("paid_flag", "platform paid-partnership flag"))
     if not pre or "code" in low:
         signals += [("discount_code", m.group(0)) for m in DISCOUNT_RE.finditer(text)]
-    signals += _link_signals(text, settings)
+    if not pre or "/" in text:  # every link pattern needs one
+        signals += link_signals(text, settings)
     mentioned = textlib.mentions(text) if not pre or "@" in text else []
     if _gate(low, "gifted", "pr ", "c/o", "sent", "sending"):
         for m in GIFTED_RE.finditer(text):

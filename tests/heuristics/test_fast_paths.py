@@ -8,6 +8,7 @@ import pytest
 from microscout.engine.candidate import Follower, Post
 from microscout.heuristics import posts as postslib
 from microscout.heuristics import sponsored as sp
+from microscout.heuristics import sponsored_links
 from microscout.heuristics import text as textlib
 from microscout.heuristics.accounts import (AccountFeatures, AccountScorecard, account_labeler, classify_account,
                                             follower_labeler)
@@ -76,17 +77,17 @@ def test_label_gate_words_cover_every_phrase_family():
 
 def naive_url_pattern_match(url, patterns):
     """affiliate_url_patterns as one regex over the whole link: what the host index must equal."""
-    bare = sp.SCHEME_RE.sub("", url).lower().removeprefix("www.")
+    bare = sponsored_links.SCHEME_RE.sub("", url).lower().removeprefix("www.")
     for pattern in patterns:
         pattern = pattern.strip().lower()
-        rest = sp._pattern_rest(pattern)
+        rest = sponsored_links._pattern_rest(pattern)
         if pattern.startswith("/"):
             regex = r"[^/?#]*(?::\d+)?[^?#]*?" + rest
         else:
             cut = min([i for i in (pattern.find("/"), pattern.find("?"), pattern.find("^")) if i >= 0]
                       or [len(pattern)])
             regex = (r"(?:[^/?#@]*\.)?" + re.escape(pattern[:cut]) + r"(?::\d+)?(?=[/?#]|$)"
-                     + sp._pattern_rest(pattern[cut:]))
+                     + sponsored_links._pattern_rest(pattern[cut:]))
         if re.match(regex, bare):
             return True
     return False
@@ -103,7 +104,7 @@ def test_url_pattern_host_index_matches_every_pattern_tried_in_turn():
              "/click-1-2", "/click", "#tag=x", "/x#?tag=y"]
     for _ in range(3000):
         url = rnd.choice(["", "http://", "https://"]) + rnd.choice(hosts) + rnd.choice(paths)
-        assert sp._matches_url_pattern(url, patterns) == naive_url_pattern_match(url, patterns), url
+        assert sponsored_links.matches_url_pattern(url, patterns) == naive_url_pattern_match(url, patterns), url
 
 
 def test_regex_only_case_folds_reach_the_pre_checks():

@@ -1,0 +1,230 @@
+"""Links in a post as commercial signals (microscout.heuristics.sponsored): affiliate
+networks and the affiliate URL patterns of Mathur, Narayanan & Chetty (CSCW 2018), shortened
+links beside product wording or in a "gear" list, and plain links beside an offer of a price
+cut; never a link to the creator's own channels or to a social, video or music platform."""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Protocol
+
+from microscout.heuristics import text as textlib
+from microscout.heuristics.lazy_regex import compile_on_use
+
+
+class LinkSettings(Protocol):
+    """What the link signals read of the detector's settings (SponsoredSettings)."""
+
+    affiliate_domains: list[str]
+    affiliate_url_patterns: list[str]
+    shortener_domains: list[str]
+    social_domains: list[str]
+
+
+AFFILIATE_QUERY_RE = compile_on_use(
+    r"[?&](?:utm_[a-z]+|ref|aff|aff_id|affid|affiliate|affiliate_id|tag|irclickid|clickref)=", re.IGNORECASE)
+AFFILIATE_PATH_RE = compile_on_use(r"/(?:aff|affiliate|affiliates|ref|go)/", re.IGNORECASE)
+# Links written without a scheme ("bit.ly/x", "www.amazon.com/dp/1?tag=x"); textlib.links
+# finds those with http(s) and a few shorteners.
+BARE_LINK_RE = compile_on_use(r"(?<![\w.@/:-])(?:[a-z0-9][a-z0-9-]*\.)+[a-z]{2,}/[^\s<>\"')\]]*", re.IGNORECASE)
+# Beside a shortened link: words that sell (on its line), or a list it sits in ("GEAR:").
+PRODUCT_WORDING_RE = compile_on_use(
+    r"\b(?:buy|buying|purchase|order|shop|shopping|get\s+(?:it|yours|one|them|this|the)|grab|price|prices|deals?"
+    r"|discount|coupon|sale|\d+\s*%\s*off|gear|equipment|camera|lens|mic|microphone|tripod|gimbal|products?"
+    r"|amazon|ebay|aliexpress|available|download|free\s+trial|click\s+here"
+    r"|(?:get|buy|grab|order|find|download|try)\b[^\n]{0,40}?\bhere)\b|[$€£]\s?\d", re.IGNORECASE)
+GEAR_HEADER_RE = compile_on_use(
+    r"\b(?:gear|equipment|kit|set-?up|products?|items?|links?|shop|shopping|tools|things\s+i\s+(?:use|used|love)"
+    r"|what\s+i\s+(?:use|used|wear|bought)|mentioned|featured|used\s+in\s+(?:this|the)\s+video|buy"
+    r"|where\s+to\s+(?:buy|get|find))\b", re.IGNORECASE)
+# A link to the creator's own channels or products is no ad.
+OWN_OR_SOCIAL_RE = compile_on_use(
+    r"\b(?:social|subscribe|subscribing|follow|instagram|insta|twitter|facebook|snapchat|tiktok|twitch|discord"
+    r"|patreon|merch|merchandise|playlist|channel|podcast|spotify|itunes|soundcloud|donate|donations?|paypal"
+    r"|website|blog|my\s+(?:book|course|album|single|music))\b", re.IGNORECASE)
+# Beside a plain link (not shortened, not an affiliate network): an offer of a price cut on
+# its line ("20% off", "deep discounts", "lowest price", "cheap hotels", "hot deals").
+DEAL_WORDING_RE = compile_on_use(
+    r"\b\d+\s*%\s*off\b|\bdiscount(?:s|ed)?\b|\b(?:best|lowest|cheapest|low)\s+prices?\b|\bcheap(?:er|est)?\b"
+    r"|\bdeals\b|\b(?:hot|best|great|fantastic|exclusive|special|daily)\s+deal\b|\bcoupons?\b|\bpromo\s+codes?\b"
+    r"|\bon\s+sale\b|\bfree\s+shipping\b", re.IGNORECASE)
+HEADER_MAX_CHARS = 60  # a list's header is a short line
+HEADER_MAX_LINES = 10  # looked at above a link, not across a blank line
+SCHEME_RE = compile_on_use(r"^[a-z]+://", re.IGNORECASE)
+
+# Affiliate URL patterns found on YouTube and Pinterest by Mathur, Narayanan & Chetty,
+# "Endorsements on Social Media: An Empirical Study of Affiliate Marketing Disclosures on
+# YouTube and Pinterest", CSCW 2018 (github.com/aruneshmathur/affiliate-marketing-disclosures,
+# affiliate_markting_links.txt), rewritten from Adblock Plus filters: "||" dropped, the
+# "?x=" / "&x=" pairs merged into one "?x=".
+STUDY_AFFILIATE_URL_PATTERNS = [
+    "ad.admitad.com/g/", "ad.admitad.com/goto/", "performance.affiliaxe.com/*?aff_id=", "s.aliexpress.com/*?af=",
+    "amazon.com/*?tag=", "amazon.de/*?tag=", "amazon.it/*?tag=", "amazon.in/*?tag=", "amazon.fr/*?tag=",
+    "primevideo.com/*?ref=", "itunes.apple.com/*?at=", "apple.com/*?afid=",
+    "affiliates.audiobooks.com/*?a_aid=*?a_bid=", "affiliates.audiobooks.com/*?a_bid=*?a_aid=",
+    "avantlink.com/*?pw=", "secure.avangate.com/*?affiliate=", "awin1.com/*?awinaffid=", "ad.zanox.com/ppc^",
+    "zenaps.com/rclick.php?", "banggood.com/*?p=", "bookdepository.com/*?a_aid=", "booking.com/*?aid=",
+    "hop.clickbank.net^", "anrdoezrs.net/click-", "cj.dotomi.com^", "dpbolvw.net/click-", "emjcd.com^",
+    "jdoqocy.com/click-", "kqzyfj.com/click-", "qksrv.net^", "tkqlhce.com/click-", "designmodo.com/?u=",
+    "rover.ebay.com/*?campid=", "audiojungle.net/*?ref=", "codecanyon.net/*?ref=", "marketplace.envato.com/*?ref=",
+    "graphicriver.net/*?ref=", "themeforest.net/*?ref=", "videohive.net/*?ref=", "buyeasy.by/cashback/",
+    "buyeasy.by/redirect/", "flipkart.com/*?affid=", "gtomegaracing.com/*?tracking=", "/aff_c?*?aff_id=",
+    "/aff_c?aff_id=", "search.hotellook.com/*?marker=", "hotmart.net.br/*?a=", "7eer.net/c/", "evyy.net/c/",
+    "kontrolfreek.com/*?a_aid=", "online.ladbrokes.com/promoRedirect?key=",
+    "online.ladbrokes.com/promoRedirect?*?key=", "makeupgeek.com/*?acc=", "gopjn.com/t/", "pjatr.com/t/",
+    "pjtra.com/t/", "pntra.com/t/", "pntrac.com/t/", "pntrs.com/t/", "click.linksynergy.com/*?id=",
+    "go.redirectingat.com/*?id=", "olymptrade.com/*?affiliate_id=", "rstyle.me^", "shopstyle.it^",
+    "shareasale.com/r.cfm^", "shareasale.com/m-pr.cfm^", "shareasale.com/u.cfm^", "apessay.com/*?rid=",
+    "tatacliq.com/*?cid=af:", "thermoworks.com/*?tw=", "zaful.com/*?lkid=",
+]
+
+# Affiliate links of networks the study's list leaves out: ShopStyle Collective's retailer
+# redirect (the publisher's id in pid=) and Admitad's AliExpress deeplinks (alitems.com/g/,
+# the same network as ad.admitad.com/g/ above).
+MORE_AFFILIATE_URL_PATTERNS = ["shopstyle.com/action/apiVisitRetailer*?pid=",
+                               "shopstyle.co.uk/action/apiVisitRetailer*?pid=", "alitems.com/g/"]
+
+
+def domain(url: str) -> str:
+    host = SCHEME_RE.sub("", url).split("/", 1)[0].split("?", 1)[0]
+    return host.lower().removeprefix("www.")
+
+
+@lru_cache(maxsize=64)
+def lowered_domains(domains: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(d.lower() for d in domains)
+
+
+def host_matches(host: str, domains: frozenset[str]) -> bool:
+    return host in domains or any(host.endswith("." + d) for d in domains)
+
+
+def _pattern_rest(rest: str) -> str:
+    """The path/query part of an affiliate_url_patterns entry as a regex (see the setting)."""
+    return "".join({"*": "[^#]*", "?": "[?&]", "^": "(?:[/?&#=:]|$)"}.get(ch, re.escape(ch)) for ch in rest)
+
+
+@lru_cache(maxsize=64)
+def _url_patterns(patterns: tuple[str, ...]) -> tuple[dict[str, re.Pattern[str]], re.Pattern[str] | None]:
+    """affiliate_url_patterns compiled: one regex per host (over what follows the host) and one
+    for the patterns that start with '/' (any host, anywhere in the path). Looking the
+    link's host up first keeps a link from being tried against every pattern."""
+    by_host: dict[str, list[str]] = {}
+    anywhere = []
+    for pattern in patterns:
+        pattern = pattern.strip().lower()
+        if not pattern:
+            continue
+        if pattern.startswith("/"):
+            anywhere.append(r"[^?#]*?" + _pattern_rest(pattern))
+            continue
+        cut = min([i for i in (pattern.find("/"), pattern.find("?"), pattern.find("^")) if i >= 0] or [len(pattern)])
+        by_host.setdefault(pattern[:cut].removeprefix("www."), []).append(_pattern_rest(pattern[cut:]))
+    compiled = {host: re.compile("|".join(f"(?:{r})" for r in rests)) for host, rests in by_host.items()}
+    return compiled, (re.compile("|".join(f"(?:{r})" for r in anywhere)) if anywhere else None)
+
+
+def matches_url_pattern(url: str, patterns: tuple[str, ...]) -> bool:
+    by_host, anywhere = _url_patterns(patterns)
+    bare = SCHEME_RE.sub("", url).lower().removeprefix("www.")
+    cut = len(bare)
+    for sep in "/?#":
+        at = bare.find(sep)
+        if 0 <= at < cut:
+            cut = at
+    host, rest = bare[:cut].split(":", 1)[0], bare[cut:]
+    labels = host.split(".")
+    for i in range(len(labels) - 1):  # the host and every parent domain: "smile.amazon.com", "amazon.com"
+        regex = by_host.get(".".join(labels[i:]))
+        if regex is not None and regex.match(rest):
+            return True
+    return bool(anywhere and anywhere.match(rest))
+
+
+def links_in(text: str) -> list[tuple[str, int, int]]:
+    """Every link in the text as (link, start, end): with a scheme, or a bare 'host.tld/path'."""
+    found = [(s.value, s.start, s.end) for s in textlib.links(text)]
+    for m in BARE_LINK_RE.finditer(text):
+        if not any(a <= m.start() < b for _, a, b in found):
+            found.append((m.group(0).rstrip(".,!?;:"), m.start(), m.end()))
+    return sorted(found, key=lambda x: x[1])
+
+
+def is_affiliate_link(url: str, settings: LinkSettings) -> bool:
+    host = domain(url)
+    if host_matches(host, lowered_domains(tuple(settings.affiliate_domains))):
+        return True
+    if AFFILIATE_QUERY_RE.search(url) or AFFILIATE_PATH_RE.search(url):
+        return True
+    return matches_url_pattern(url, tuple(settings.affiliate_url_patterns))
+
+
+def line_of(text: str, start: int, end: int) -> tuple[int, int]:
+    return text.rfind("\n", 0, start) + 1, (text.find("\n", end) + 1 or len(text) + 1) - 1
+
+
+def shortened_link_context(text: str, start: int, end: int, links: list[tuple[str, int, int]]) -> str | None:
+    """Why a shortened link looks commercial: product wording on its line, or the header of
+    the list it sits in; None when it points to the creator's own channels or nothing sells."""
+    line_start, line_end = line_of(text, start, end)
+    line = text[line_start:line_end]
+    for _, a, b in links:  # the line without its links
+        if line_start <= a < line_end:
+            line = line.replace(text[a:b], " ")
+    if OWN_OR_SOCIAL_RE.search(line):
+        return None
+    wording = PRODUCT_WORDING_RE.search(line)
+    if wording:
+        return f"beside \"{wording.group(0)}\""
+    # Up the list: lines holding links are its items, the first line without one its header.
+    pos = line_start
+    for _ in range(HEADER_MAX_LINES):
+        if pos <= 0:
+            return None
+        prev_start = text.rfind("\n", 0, pos - 1) + 1
+        prev = text[prev_start:pos - 1]
+        pos = prev_start
+        if not prev.strip():
+            return None
+        if any(prev_start <= a < prev_start + len(prev) for _, a, _b in links):
+            continue
+        header = prev.strip()
+        if (len(header) <= HEADER_MAX_CHARS and GEAR_HEADER_RE.search(header)
+                and not OWN_OR_SOCIAL_RE.search(header)):
+            return f"in a \"{header}\" list"
+        return None
+    return None
+
+
+def link_signals(text: str, settings: LinkSettings) -> list[tuple[str, str]]:
+    links = links_in(text)
+    if not links:
+        return []
+    shorteners = lowered_domains(tuple(settings.shortener_domains))
+    signals = []
+    for url, start, end in links:
+        if is_affiliate_link(url, settings):
+            signals.append(("affiliate_link", url))
+        elif host_matches(host := domain(url), shorteners):
+            context = shortened_link_context(text, start, end, links)
+            if context:
+                signals.append(("shortened_link", f"{url} … {context}"))
+        elif not host_matches(host, lowered_domains(tuple(settings.social_domains))):
+            wording = deal_beside(text, start, end, links)
+            if wording:
+                signals.append(("deal_link", f"{url} … beside \"{wording}\""))
+    return signals
+
+
+def deal_beside(text: str, start: int, end: int, links: list[tuple[str, int, int]]) -> str | None:
+    """The deal wording on a plain link's line ("Deep Discounts on Hotels", "20% off your
+    first order"), unless the line is about the creator's own channels or products."""
+    line_start, line_end = line_of(text, start, end)
+    line = text[line_start:line_end]
+    for _, a, b in links:  # the line without its links: a link's own path says nothing
+        if line_start <= a < line_end:
+            line = line.replace(text[a:b], " ")
+    wording = DEAL_WORDING_RE.search(line)
+    if wording is None or OWN_OR_SOCIAL_RE.search(line):
+        return None
+    return wording.group(0)
