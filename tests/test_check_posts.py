@@ -195,3 +195,19 @@ def test_other_exports_names_are_read_in_any_case_and_nested():
         scored = check(folder, "captions.csv", "Caption,Label\nUse code GLOW20 today,1\nsunset walk,0\n",
                        "--label-column", "Label", "--label-means", "sponsored", "--quiet")
         assert "tp 1 fp 0 fn 0 tn 1" in scored.output, scored.output
+
+
+@pytest.mark.parametrize("name, ham, spam_called", [("Youtube01-Psy", 175, 6), ("Youtube02-KatyPerry", 175, 8),
+                                                    ("Youtube03-LMFAO", 202, 0)])
+def test_documented_false_alarms_on_organic_comments(name, ham, spam_called):
+    """docs/HEURISTICS.md, "Does it beat its baseline?": no ham comment of the UCI files is
+    called sponsored (the bound on the detector's false alarms on organic text)."""
+    path = SHARED / "data" / "youtube-spam" / f"{name}.csv"
+    if not path.is_file():
+        pytest.skip(f"{path} not found: the labeled data lives in ../shared/data beside the repo")
+    result = CliRunner().invoke(cli, ["check", "posts", str(path), "--column", "text=CONTENT", "--column",
+                                      "id=COMMENT_ID", "--label-column", "CLASS", "--label-means", "sponsored",
+                                      "--json", "--quiet"])
+    assert result.exit_code == 0, result.output
+    card = json.loads(result.output)["scores"]["sponsored post vs label 1 = sponsored"]
+    assert (card["fp"], card["tn"], card["tp"]) == (0, ham, spam_called)
