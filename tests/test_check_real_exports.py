@@ -63,6 +63,18 @@ def test_bluesky_follows_read_with_their_pictures_and_bios(tmp_path):
         assert row["features"]["bio_length"] == len((follow.get("description") or "").strip())
 
 
+def test_a_bluesky_profile_without_its_avatar_key_has_no_picture(tmp_path):
+    """Bluesky's profile views leave avatar out when none is set (the recordings show the key
+    only when there is one): such a follower has no picture, as the crawler stores it."""
+    follows = json.loads(fixture("bluesky/get_follows.json").read_text())["follows"]
+    without = {k: v for k, v in follows[0].items() if k != "avatar"}
+    rows = check_records("accounts", tmp_path, [follows[0], without])
+    assert [r["features"]["has_avatar"] for r in rows] == [True, False]
+    assert any("no profile picture" in reason for reason in rows[1]["reasons"])
+    unknown = check_records("accounts", tmp_path, [{"handle": "x", "followers": 3, "following": 40}], "plain.json")
+    assert "has_avatar" not in unknown[0]["features"]  # elsewhere a missing picture field stays unknown
+
+
 def test_an_instagram_business_discovery_answer_nested_one_level(tmp_path):
     answer = json.loads(fixture("instagram/business_discovery_user.json").read_text())
     path = tmp_path / "user.jsonl"

@@ -56,6 +56,8 @@ def features_of(record: Record, columns: dict[str, str]) -> AccountFeatures:
     no_avatar = values.pop("no_avatar", None)
     if values.get("has_avatar") is None and no_avatar is not None:
         values["has_avatar"] = not no_avatar  # Twitter's default_profile_image: the default picture
+    if values.get("has_avatar") is None and str(record.row.get("did") or "").startswith("did:"):
+        values["has_avatar"] = False  # a Bluesky profile view leaves avatar out when none is set
     values["posts_count"] = values.pop("posts", None)
     values["handle"] = values.get("handle") or ""
     return AccountFeatures(**values)
