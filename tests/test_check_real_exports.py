@@ -96,6 +96,27 @@ def test_youtube_comment_threads_read_from_their_nested_snippets(tmp_path):
     assert rows[0]["class"] == "spam" and rows[0]["kind"] == "link"  # "Google.com", as typed
 
 
+def test_check_posts_reads_youtube_videos_and_instagram_media_as_the_apis_give_them(tmp_path):
+    """videos.list items (snippet.description, snippet.tags) and an Instagram hashtag page's
+    media (caption; a post without one leaves the key out, as Instagram does): every post
+    read under its own id, none refused."""
+    videos = json.loads(fixture("youtube/videos_2019_stats_with_next.json").read_text())["items"]
+    media = json.loads(fixture("instagram/hashtag_top_media_p1.json").read_text())["data"]
+    media[1] = {k: v for k, v in media[1].items() if k != "caption"}
+    for records, name in ((videos, "videos.json"), (media, "media.json")):
+        path = tmp_path / name
+        path.write_text(json.dumps(records))
+        result = CliRunner().invoke(cli, ["check", "posts", str(path), "--json"])
+        assert result.exit_code == 0, result.output
+        assert [p["id"] for p in json.loads(result.output)["posts"]] == [r["id"] for r in records]
+    # the text was read: a description with a sponsor's affiliate link is judged as one
+    ad = [{**videos[0], "snippet": {**videos[0]["snippet"], "description": "Get it here: https://amzn.to/3xYz9"}}]
+    path = tmp_path / "ad.json"
+    path.write_text(json.dumps(ad))
+    (post,) = json.loads(CliRunner().invoke(cli, ["check", "posts", str(path), "--json"]).output)["posts"]
+    assert post["disclosure"] == "missing"
+
+
 def test_twitter_names_with_the_default_picture_flag_inverted(tmp_path):
     path = tmp_path / "twitter.csv"
     path.write_text("screen_name,followers_count,friends_count,statuses_count,default_profile_image,description,"

@@ -26,7 +26,10 @@ from microscout.heuristics.sponsored import (
 # them in another case or spelling, and as the last part of a nested JSON key).
 COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {
     "id": ("text", ("post_id", "platform_id", "shortcode", "media_id", "video_id", "uri", "url")),
-    "text": ("text", ("caption", "content", "description", "body", "full_text", "post_text", "message")),
+    # description before caption: a YouTube video's contentDetails.caption says whether it
+    # has subtitles; its words are snippet.description
+    "text": ("text", ("description", "caption", "content", "body", "full_text", "post_text", "message",
+                      "video_description")),
     "hashtags": ("text", ("tags",)),
     "paid_flag": ("text", ("is_paid_partnership", "paid_partnership", "branded_content")),
 }
@@ -96,21 +99,23 @@ def read_posts(path: Path, label_column: str | None = None, mapping: dict[str, s
         raise UsageProblem(f"{path}: cannot tell the format from '{path.suffix or '(no extension)'}'; "
                            f"name the file .csv, .jsonl or .json")
     rows = []
-    columns: dict[str, str] | None = None
-    for record in read_records(path):
-        row = {(k or "").strip(): v for k, v in record.row.items()}
-        if columns is None or path.suffix.lower() != ".csv":  # JSON objects need not share their keys
-            columns = resolve_columns(path, list(row), mapping or {}, COLUMNS, label_column)
+    records = [(record.where, {(k or "").strip(): v for k, v in record.row.items()}) for record in read_records(path)]
+    # JSON objects need not share their keys (Instagram leaves caption out of a post without
+    # one): the columns are all of them, and a key a row leaves out is an empty value.
+    header = list(dict.fromkeys(key for _, row in records for key in row))
+    columns = resolve_columns(path, header, mapping or {}, COLUMNS, label_column)
+    for where, row in records:
         if "text" not in columns:
-            raise UsageProblem(f"{record.where}: no 'text' {what}; found: {', '.join(row) or 'none'}; "
+            raise UsageProblem(f"{where}: no 'text' {what}; found: {', '.join(row) or 'none'}; "
                                f"expected: {EXPECTED}; or name it with --column text=THEIRS")
         if label_column and label_column not in row:
-            raise UsageProblem(f"{record.where}: --label-column {label_column!r} is not a {what}; "
+            raise UsageProblem(f"{where}: --label-column {label_column!r} is not a {what}; "
                                f"found: {', '.join(row)}")
-        ours = {key: row[theirs] for key, theirs in columns.items()}
+        ours = {key: row[theirs] for key, theirs in columns.items() if theirs in row}
+        ours.setdefault("text", "")
         if label_column:
             ours[label_column] = row[label_column]
-        rows.append(_row(ours, record.where, label_column))
+        rows.append(_row(ours, where, label_column))
     if not rows:
         raise UsageProblem(f"{path}: no posts in the file; expected rows with {EXPECTED}")
     return rows

@@ -152,8 +152,9 @@ def _spelling(name: str) -> str:
 def resolve_columns(path: Path, header: list[str], mapping: dict[str, str],
                     known: dict[str, tuple[str, tuple[str, ...]]], truth: str | None = None) -> dict[str, str]:
     """Our column -> the file's column: --column first, then our own name or a known alias as
-    written, then the same spelt another way (case, '_', ' ', '-') or as the last part of a
-    nested key ("public_metrics.followers_count"); the first such column of the header. The
+    written, then spelt another way (case, '_', ' ', '-'), then as the last part of a nested
+    key ("public_metrics.followers_count"), each way tried for all our columns before the
+    next; within one, the first alias found, and the first such column of the header. The
     truth column (``truth``, --label-column) is never read as one of ours: a label named
     "bot" is not the platform's bot flag."""
     resolved = {}
@@ -166,20 +167,22 @@ def resolve_columns(path: Path, header: list[str], mapping: dict[str, str],
                                f"cannot also be read as what is judged")
         resolved[ours] = theirs
     taken = set(resolved.values()) | {truth}
-    by_spelling: dict[str, str] = {}
+    as_written = {column: column for column in header}
+    spelt: dict[str, str] = {}
+    nested: dict[str, str] = {}
     for column in header:
-        by_spelling.setdefault(_spelling(column), column)
-    for column in header:
+        spelt.setdefault(_spelling(column), column)
         # Bluesky's viewer.* is the asking account's relation to this one (viewer.following
         # is its follow record), never a property of the account itself.
         if "." in column and not column.startswith("viewer."):
-            by_spelling.setdefault(_spelling(column.rpartition(".")[2]), column)
-    for exact in (True, False):
+            nested.setdefault(_spelling(column.rpartition(".")[2]), column)
+    # Each way of finding a column is tried for every one of ours before the next, looser one.
+    for lookup, key in ((as_written, str), (spelt, _spelling), (nested, _spelling)):
         for ours, (_kind, aliases) in known.items():
             if ours in resolved:
                 continue
             for name in (ours, *aliases):
-                found = (name if name in header else None) if exact else by_spelling.get(_spelling(name))
+                found = lookup.get(key(name))
                 if found is not None and found not in taken:
                     resolved[ours] = found
                     taken.add(found)
