@@ -207,13 +207,14 @@ def test_consecutive_crawls_log_in_once_even_with_short_lived_tokens(tmp_path, _
             before = dict(sb.session_calls)
             Login(sb.url, IDENTIFIER, PASSWORD, user_agent="test", store=store).start()
             (call,) = [name for name, n in sb.session_calls.items() if n > before.get(name, 0)]
-            taken.append((round(age[0]), call))
+            taken.append((age[0], call))
             age[0] = 4.0 if call == "refreshSession" else age[0] + 4.0
         calls = dict(sb.session_calls)
         tokens = list(sb.tokens)
     assert calls["createSession"] == 1, calls
     # taken as it is while more than 60 s of its 70 are left, refreshed from then on
-    assert all((call == "refreshSession") == (token_age >= 10) for token_age, call in taken), taken
+    assert all((call == "refreshSession") == (token_age >= 10) for token_age, call in taken), \
+        [(round(token_age, 2), call) for token_age, call in taken]
     assert [call for _, call in taken].count("refreshSession") >= 6, taken
     the_session_file(_state_dir)
     assert_no_secret(tmp_path, result, [PASSWORD, *tokens])
