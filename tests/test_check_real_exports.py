@@ -73,6 +73,12 @@ def test_a_bluesky_profile_without_its_avatar_key_has_no_picture(tmp_path):
     assert any("no profile picture" in reason for reason in rows[1]["reasons"])
     unknown = check_records("accounts", tmp_path, [{"handle": "x", "followers": 3, "following": 40}], "plain.json")
     assert "has_avatar" not in unknown[0]["features"]  # elsewhere a missing picture field stays unknown
+    # a Bluesky export with no picture column at all says nothing about pictures
+    path = tmp_path / "bsky.csv"
+    path.write_text("did,handle,followersCount,followsCount,postsCount,description\n"
+                    "did:plc:abc,alice.bsky.social,120,150,300,I paint\n")
+    (row,) = [r for r in check("accounts", path) if "where" in r]
+    assert "has_avatar" not in row["features"] and row["class"] == "real"
 
 
 def test_an_instagram_business_discovery_answer_nested_one_level(tmp_path):
@@ -210,5 +216,32 @@ def test_the_truth_column_is_never_read_as_what_is_judged(tmp_path):
     posts = tmp_path / "posts.csv"
     posts.write_text("text,paid_flag\nlunch,1\n")
     scored = CliRunner().invoke(cli, ["check", "posts", str(posts), "--label-column", "paid_flag",
-                                      "--label-means", "sponsored", "--quiet"])
-    assert scored.exit_code == 0 and "tp 0 fp 0 fn 1 tn 0" in scored.output, scored.output
+                                      "--label-means", "sponsored", "--quiet", "--json"])
+    assert scored.exit_code == 0, scored.output
+    card = json.loads(scored.output)["scores"]["sponsored post vs label 1 = sponsored"]
+    assert (card["tp"], card["fn"]) == (0, 1)  # "lunch" is no ad, whatever the truth column says
+
+
+def test_posts_as_mastodon_and_instagram_web_exports_give_them(tmp_path):
+    """Mastodon statuses carry tags as objects; Instagram's web API gives caption as an
+    object, or null on a post without one."""
+    statuses = [{"id": "1", "content": "<p>new boots, use code GLOW20</p>", "tags": [{"name": "ad", "url": "x"}]}]
+    path = tmp_path / "statuses.json"
+    path.write_text(json.dumps(statuses))
+    (post,) = json.loads(CliRunner().invoke(cli, ["check", "posts", str(path), "--json"]).output)["posts"]
+    assert post["sponsored"] and post["disclosure"] == "buried"  # #ad only in the tag metadata
+    media = [{"id": "a", "caption": None}, {"id": "b", "caption": {"text": "use code GLOW20"}}]
+    path = tmp_path / "media.json"
+    path.write_text(json.dumps(media))
+    result = CliRunner().invoke(cli, ["check", "posts", str(path), "--json"])
+    assert result.exit_code == 0, result.output
+    assert [(p["id"], p["sponsored"]) for p in json.loads(result.output)["posts"]] == [("a", False), ("b", True)]
+
+
+@pytest.mark.parametrize("value", ["2015", "99999999999999999999"])
+def test_a_number_that_is_no_unix_time_is_one_line_naming_it(tmp_path, value):
+    path = tmp_path / "a.csv"
+    path.write_text(f"followers,following,created_at\n3,610,{value}\n")
+    result = CliRunner().invoke(cli, ["check", "accounts", str(path)])
+    assert result.exit_code == 2, result.output
+    assert f"a.csv line 2: column 'created_at' holds '{value}'; it should be an ISO date" in result.output

@@ -56,8 +56,11 @@ def features_of(record: Record, columns: dict[str, str]) -> AccountFeatures:
     no_avatar = values.pop("no_avatar", None)
     if values.get("has_avatar") is None and no_avatar is not None:
         values["has_avatar"] = not no_avatar  # Twitter's default_profile_image: the default picture
-    if values.get("has_avatar") is None and str(record.row.get("did") or "").startswith("did:"):
-        values["has_avatar"] = False  # a Bluesky profile view leaves avatar out when none is set
+    if values.get("has_avatar") is None and "has_avatar" in columns and record.row.get(columns["has_avatar"]) is None \
+            and str(record.row.get("did") or "").startswith("did:"):
+        # Bluesky's profile views leave avatar out when none is set (the file has the key
+        # where one is); a file without any picture column says nothing about pictures.
+        values["has_avatar"] = False
     values["posts_count"] = values.pop("posts", None)
     values["handle"] = values.get("handle") or ""
     return AccountFeatures(**values)

@@ -66,22 +66,27 @@ def _hashtags(value: Any, where: str) -> list[str]:
         return []
     if isinstance(value, str):
         return [t.lstrip("#") for t in value.replace(",", " ").split() if t.lstrip("#")]
+    if isinstance(value, list) and all(isinstance(t, dict) for t in value):
+        # Mastodon's tags [{"name": …, "url": …}], Twitter's entities.hashtags [{"tag": …}]
+        value = [t.get("name") or t.get("tag") or t.get("text") for t in value]
     if isinstance(value, list) and all(isinstance(t, str) for t in value):
         return [t.lstrip("#") for t in value if t.lstrip("#")]
     raise UsageProblem(f"{where}: hashtags must be a list of strings or one string of tags "
                        f"separated by spaces or commas (got {value!r})")
 
 
-def _row(record: dict[str, Any], where: str, label_column: str | None = None) -> PostRow:
-    """One post from a row already keyed by our column names (no id column: where it is)."""
-    post_id, text = record.get("id", where), record.get("text")
-    if post_id is None or str(post_id).strip() == "":
+def _row(record: dict[str, Any], where: str, label: bool | None = None) -> PostRow:
+    """One post from a row keyed by our column names: no id is named by where it is, and no
+    text (a key left out, or null, as Instagram gives a post without a caption) is empty."""
+    post_id, text = record.get("id"), record.get("text")
+    if post_id is None:
+        post_id = where
+    if str(post_id).strip() == "":
         raise UsageProblem(f"{where}: empty id; every post needs an id")
     if text is None:
-        raise UsageProblem(f"{where}: no text; every post needs its text (may be empty: \"\")")
+        text = ""
     if not isinstance(text, str):
         raise UsageProblem(f"{where}: text must be a string (got {text!r})")
-    label = parse_label(record.get(label_column), where, label_column) if label_column else None
     return PostRow(str(post_id), text, _hashtags(record.get("hashtags"), where),
                    _paid_flag(record.get("paid_flag"), where), label)
 
@@ -111,11 +116,10 @@ def read_posts(path: Path, label_column: str | None = None, mapping: dict[str, s
         if label_column and label_column not in row:
             raise UsageProblem(f"{where}: --label-column {label_column!r} is not a {what}; "
                                f"found: {', '.join(row)}")
-        ours = {key: row[theirs] for key, theirs in columns.items() if theirs in row}
-        ours.setdefault("text", "")
-        if label_column:
-            ours[label_column] = row[label_column]
-        rows.append(_row(ours, where, label_column))
+        ours = {key: row.get(theirs) for key, theirs in columns.items()}
+        # the truth apart: it is never read as what is judged, even under one of our names
+        label = parse_label(row[label_column], where, label_column) if label_column else None
+        rows.append(_row(ours, where, label))
     if not rows:
         raise UsageProblem(f"{path}: no posts in the file; expected rows with {EXPECTED}")
     return rows

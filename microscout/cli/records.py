@@ -167,6 +167,10 @@ def resolve_columns(path: Path, header: list[str], mapping: dict[str, str],
                                f"cannot also be read as what is judged")
         resolved[ours] = theirs
     taken = set(resolved.values()) | {truth}
+    # A key that is an object in some rows ("caption": {"text": …}) and null in others is
+    # read through its nested keys, not as a value of its own.
+    containers = {column.rsplit(".", n)[0] for column in header for n in range(1, column.count(".") + 1)}
+    header = [column for column in header if column not in containers]
     as_written = {column: column for column in header}
     spelt: dict[str, str] = {}
     nested: dict[str, str] = {}
@@ -239,7 +243,12 @@ def _date(text: str) -> datetime:
     except ValueError:
         pass
     number = float(text)  # ValueError when it is no number either
-    return datetime.fromtimestamp(number / 1000 if number > 1e11 else number, timezone.utc)
+    if number < 1e8:  # before 1973: a year ("2015") or a count, not Unix time
+        raise ValueError(text)
+    try:
+        return datetime.fromtimestamp(number / 1000 if number > 1e11 else number, timezone.utc)
+    except (OverflowError, OSError) as exc:  # past what the platform's clock can hold
+        raise ValueError(text) from exc
 
 
 def parse_label(value: Any, where: str, column: str) -> bool:

@@ -440,6 +440,7 @@ class CrawlSpider(Spider):
                                   "hidden": saved.get("hidden", False), "replies_asked": saved.get("replies_asked", 0),
                                   "replies_expected": saved.get("replies_expected", False)}
                 entry_open = open_[pid]
+                entry_open.pop("lost", None)  # sent again: lost only if it fails once more
                 entry_open["pending"] += 1
                 if ctx["branch"] in entry_open["failed"]:
                     entry_open["failed"].remove(ctx["branch"])
