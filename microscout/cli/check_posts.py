@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from microscout.cli.common import PLATFORM_OPTION, UsageProblem, rule_options, with_env
-from microscout.cli.records import parse_label, parse_mapping, print_scores, read_records, resolve_columns
+from microscout.cli.records import keys_of, parse_label, parse_mapping, print_scores, read_records, resolve_columns
 from microscout.heuristics.measure import Scorecard
 from microscout.heuristics.sponsored import (
     BASELINE_SPONSORED,
@@ -105,10 +105,7 @@ def read_posts(path: Path, label_column: str | None = None, mapping: dict[str, s
                            f"name the file .csv, .jsonl or .json")
     rows = []
     records = [(record.where, {(k or "").strip(): v for k, v in record.row.items()}) for record in read_records(path)]
-    # JSON objects need not share their keys (Instagram leaves caption out of a post without
-    # one): the columns are all of them, and a key a row leaves out is an empty value.
-    header = list(dict.fromkeys(key for _, row in records for key in row))
-    columns = resolve_columns(path, header, mapping or {}, COLUMNS, label_column)
+    columns = resolve_columns(path, keys_of(row for _, row in records), mapping or {}, COLUMNS, label_column)
     for where, row in records:
         if "text" not in columns:
             raise UsageProblem(f"{where}: no 'text' {what}; found: {', '.join(row) or 'none'}; "

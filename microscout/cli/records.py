@@ -143,6 +143,13 @@ def parse_mapping(pairs: tuple[str, ...], known: dict[str, Any]) -> dict[str, st
     return mapping
 
 
+def keys_of(rows: Iterable[dict[str, Any]]) -> list[str]:
+    """Every key of these rows, in the order first seen: JSON objects need not share their
+    keys (Instagram leaves caption out of a post without one), so a file's columns are all
+    of them, and a key a row leaves out is an empty value."""
+    return list(dict.fromkeys(key for row in rows for key in row))
+
+
 def _spelling(name: str) -> str:
     """A column name without case, spaces or punctuation: followersCount, Followers_Count and
     "followers count" are one name ('#' kept: "#posts" is Kaggle's own)."""
@@ -271,8 +278,8 @@ def load_rows(files: tuple[str, ...], mapping: dict[str, str], label_column: str
         columns: dict[str, str] | None = None
         records: Iterable[Record] = read_records(path)
         if path.suffix.lower() != ".csv":
-            records = list(records)  # JSON objects need not share their keys: the header is all of them
-            header = list(dict.fromkeys(key for record in records for key in record.row))
+            records = list(records)
+            header = keys_of(record.row for record in records)
         for record in records:
             if columns is None:
                 if path.suffix.lower() == ".csv":

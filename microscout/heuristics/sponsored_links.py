@@ -163,14 +163,21 @@ def line_of(text: str, start: int, end: int) -> tuple[int, int]:
     return text.rfind("\n", 0, start) + 1, (text.find("\n", end) + 1 or len(text) + 1) - 1
 
 
+def line_without_links(text: str, start: int, end: int, links: list[tuple[str, int, int]]) -> tuple[str, int]:
+    """The line of the link at [start, end), its links blanked (a link's own path says
+    nothing), and where the line starts."""
+    line_start, line_end = line_of(text, start, end)
+    line = text[line_start:line_end]
+    for _, a, b in links:
+        if line_start <= a < line_end:
+            line = line.replace(text[a:b], " ")
+    return line, line_start
+
+
 def shortened_link_context(text: str, start: int, end: int, links: list[tuple[str, int, int]]) -> str | None:
     """Why a shortened link looks commercial: product wording on its line, or the header of
     the list it sits in; None when it points to the creator's own channels or nothing sells."""
-    line_start, line_end = line_of(text, start, end)
-    line = text[line_start:line_end]
-    for _, a, b in links:  # the line without its links
-        if line_start <= a < line_end:
-            line = line.replace(text[a:b], " ")
+    line, line_start = line_without_links(text, start, end, links)
     if OWN_OR_SOCIAL_RE.search(line):
         return None
     wording = PRODUCT_WORDING_RE.search(line)
@@ -201,6 +208,7 @@ def link_signals(text: str, settings: LinkSettings) -> list[tuple[str, str]]:
     if not links:
         return []
     shorteners = lowered_domains(tuple(settings.shortener_domains))
+    social = lowered_domains(tuple(settings.social_domains))
     signals = []
     for url, start, end in links:
         if is_affiliate_link(url, settings):
@@ -209,7 +217,7 @@ def link_signals(text: str, settings: LinkSettings) -> list[tuple[str, str]]:
             context = shortened_link_context(text, start, end, links)
             if context:
                 signals.append(("shortened_link", f"{url} … {context}"))
-        elif not host_matches(host, lowered_domains(tuple(settings.social_domains))):
+        elif not host_matches(host, social):
             wording = deal_beside(text, start, end, links)
             if wording:
                 signals.append(("deal_link", f"{url} … beside \"{wording}\""))
@@ -219,11 +227,7 @@ def link_signals(text: str, settings: LinkSettings) -> list[tuple[str, str]]:
 def deal_beside(text: str, start: int, end: int, links: list[tuple[str, int, int]]) -> str | None:
     """The deal wording on a plain link's line ("Deep Discounts on Hotels", "20% off your
     first order"), unless the line is about the creator's own channels or products."""
-    line_start, line_end = line_of(text, start, end)
-    line = text[line_start:line_end]
-    for _, a, b in links:  # the line without its links: a link's own path says nothing
-        if line_start <= a < line_end:
-            line = line.replace(text[a:b], " ")
+    line, _ = line_without_links(text, start, end, links)
     wording = DEAL_WORDING_RE.search(line)
     if wording is None or OWN_OR_SOCIAL_RE.search(line):
         return None
