@@ -20,7 +20,8 @@ from microscout.cli.common import Env, UsageProblem, with_env
 INSTALL_HINT = "pip install 'microscout[browse]'"
 
 # Tables nobody needs to read: bookkeeping of migrations, locks and change counters.
-HIDDEN = ("_sqlite_migrations", "_migrations", "locks", "schedule_state", "data_version", "store_info")
+HIDDEN = ("_sqlite_migrations", "_migrations", "locks", "schedule_state", "data_version", "profile_versions",
+          "store_info")
 
 TABLES: dict[str, dict] = {
     "shortlist_entries": {

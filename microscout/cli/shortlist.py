@@ -204,8 +204,9 @@ def workers_option(value: str | None) -> int:
               help="Fill this budget (same currency as price_per_post) with the best expected engagement per dollar.")
 @click.option("--batch-size", type=int, default=500, show_default=True, help="Candidates judged per batch.")
 @click.option("--rejudge", is_flag=True,
-              help="Judge again even when neither the data nor the settings changed since the last run, "
-                   "or only weights or gates did (which re-scores the last verdicts).")
+              help="Judge every candidate again, even when neither the data nor the settings changed since "
+                   "the last run, or only weights or gates did (which re-scores the last verdicts), or only some "
+                   "candidates' data did (which judges only those).")
 @click.option("--workers", metavar="N", default=None, callback=lambda ctx, param, value: workers_option(value),
               help="Processes that judge at once (default: every core this process may use; "
                    "1 judges in this process).")
@@ -246,6 +247,10 @@ def command(env: Env, campaign: str, limit: int | None, budget: float | None, ba
     elif summary.rescored_from is not None:
         console.print(f"Verdicts re-used from run {summary.rescored_from}: only weights/gates changed; re-scored "
                       f"(--rejudge judges anew).")
+    elif summary.kept_from is not None:
+        console.print(f"Verdicts of {summary.kept:,} unchanged candidates kept from run {summary.kept_from} (same "
+                      f"rules and settings, judged today); {summary.candidates - summary.kept:,} changed or new "
+                      f"judged (--rejudge judges all anew).")
     size = limit or spec.shortlist_size
     console.print(shortlist_table(db, summary.run_id, size, f"Shortlist: {campaign} (run {summary.run_id})"))
     console.print(f"Judged {summary.candidates} candidates with {len(rules)} rules; "
@@ -262,6 +267,7 @@ def run_json(db, config, spec, summary, size: int, rule_count: int, budget: floa
     """What `shortlist --json` prints: the run, its exclusions and errors, the shortlist."""
     out = {"campaign": summary.campaign, "run_id": summary.run_id, "reused": bool(getattr(summary, "reused", False)),
            "rescored_from": getattr(summary, "rescored_from", None),
+           "kept_from": getattr(summary, "kept_from", None), "kept": getattr(summary, "kept", 0),
            "rules": rule_count, "candidates": summary.candidates, "ranked": summary.candidates - summary.excluded,
            "excluded": summary.excluded, "excluded_by": summary.excluded_by, "errors": summary.errors,
            "errors_by_rule": summary.errors_by_rule, "shortlist": shortlist_rows(db, summary.run_id, size)}

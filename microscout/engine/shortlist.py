@@ -42,6 +42,10 @@ class RunSummary:
     # The run whose verdicts this run copied and scored again (only weights, gates or
     # scoring changed since), or None when this run judged.
     rescored_from: int | None = None
+    # The run whose verdicts this run kept for the candidates whose data did not change
+    # since (``kept`` of them; the others were judged), or None.
+    kept_from: int | None = None
+    kept: int = 0
 
     def count(self, verdicts: dict, excluded_by: str | None) -> None:
         """One judged candidate: its rule errors and its exclusion."""
@@ -104,11 +108,17 @@ def data_version(db: sqlite_utils.Database) -> int | None:
     return row[0] if row else None
 
 
-def _digest(db: sqlite_utils.Database, evaluator: Evaluator, code: list | None, **inputs: Any) -> str | None:
-    """A hash of ``inputs`` plus what every fingerprint depends on: the data (data_version),
-    the platforms' tiers, the rules' code and the day judged on (rules measure time from
-    it: days since the last post, windows). None before migration 6."""
-    version = data_version(db)
+# ``version`` of the fingerprints below: the store's data_version now.
+NOW = -1
+
+
+def _digest(db: sqlite_utils.Database, evaluator: Evaluator, code: list | None, version: int | None,
+            **inputs: Any) -> str | None:
+    """A hash of ``inputs`` plus what every fingerprint depends on: the data (data_version,
+    or ``version`` of it), the platforms' tiers, the rules' code and the day judged on
+    (rules measure time from it: days since the last post, windows). None before migration 6."""
+    if version == NOW:
+        version = data_version(db)
     if version is None:
         return None
     config, campaign = evaluator.config, evaluator.campaign
@@ -122,10 +132,11 @@ def _digest(db: sqlite_utils.Database, evaluator: Evaluator, code: list | None, 
 
 
 def fingerprint(db: sqlite_utils.Database, evaluator: Evaluator, settings: dict,
-                code: list | None = None) -> str | None:
+                code: list | None = None, version: int | None = NOW) -> str | None:
     """What a run's result depends on: the data, the settings (the run's settings, scoring,
     the campaign, the platforms' tiers), the code of the rules, and the day it judges on."""
-    return _digest(db, evaluator, code, settings=settings, scoring=evaluator.config.scoring.model_dump(mode="json"),
+    return _digest(db, evaluator, code, version, settings=settings,
+                   scoring=evaluator.config.scoring.model_dump(mode="json"),
                    campaign=evaluator.campaign.model_dump(mode="json"))
 
 
@@ -134,11 +145,11 @@ SCORING_FIELDS = {"weights", "gates", "shortlist_size"}
 
 
 def verdicts_fingerprint(db: sqlite_utils.Database, evaluator: Evaluator, settings: dict,
-                         code: list | None = None) -> str | None:
+                         code: list | None = None, version: int | None = NOW) -> str | None:
     """What a run's verdicts depend on: the data, the rules that judge and their options,
     the rules' code, the day, the platforms' tiers and the campaign but for the fields only
     scoring reads (weights, gates, shortlist_size). ``fingerprint`` adds the rest."""
-    return _digest(db, evaluator, code, rules=settings["rules"],
+    return _digest(db, evaluator, code, version, rules=settings["rules"],
                    campaign=evaluator.campaign.model_dump(mode="json", exclude=SCORING_FIELDS))
 
 
@@ -167,25 +178,33 @@ def run_shortlist(db: sqlite_utils.Database, config: Config, rules: dict[str, Ru
 
     ``reuse=True``: when the campaign's last finished run had the same fingerprint (same
     data, settings, rule code and day), give that run back (``summary.reused``) instead
-    of judging again."""
+    of judging again; when only weights, gates or scoring changed, score its verdicts
+    again (``summary.rescored_from``); when its verdicts' settings are the same but some
+    candidates' data changed since it started, keep its verdicts of the others and judge
+    only those (``summary.kept_from``)."""
     evaluator = Evaluator(config, rules, campaign_name, now=now or datetime.now(timezone.utc))
     interrupt_stale_runs(db)
     settings = _settings(evaluator)
     code = _code_stamps(evaluator.rules)
-    mark = fingerprint(db, evaluator, settings, code)
-    verdicts_mark = verdicts_fingerprint(db, evaluator, settings, code)
+    version = data_version(db)
+    mark = fingerprint(db, evaluator, settings, code, version)
+    verdicts_mark = verdicts_fingerprint(db, evaluator, settings, code, version)
     source: int | None = None
+    keep: tuple[dict, bool] | None = None  # (the run to keep verdicts from, whether its scores hold too)
     if reuse and mark is not None:
         last = latest_run(db, campaign_name)
         if last is not None and last.get("fingerprint") == mark:
             return _reused(db, last)
         if last is not None and verdicts_mark is not None and last.get("verdicts_fingerprint") == verdicts_mark:
             source = last["id"]
+        elif last is not None and last.get("data_version") is not None and last.get("verdicts_fingerprint") == \
+                verdicts_fingerprint(db, evaluator, settings, code, last["data_version"]):
+            keep = (last, last.get("fingerprint") == fingerprint(db, evaluator, settings, code, last["data_version"]))
     columns, values = ["campaign", "started_at", "status", "settings", "pid", "owner"], [
         campaign_name, now_iso(), "running", json.dumps(settings), os.getpid(), process_owner()]
     if mark is not None:
-        columns += ["fingerprint", "verdicts_fingerprint"]
-        values += [mark, verdicts_mark]
+        columns += ["fingerprint", "verdicts_fingerprint", "data_version"]
+        values += [mark, verdicts_mark, version]
     with db.conn:
         cursor = db.execute(f"INSERT INTO shortlist_runs ({', '.join(columns)}) "
                             f"VALUES ({', '.join('?' * len(columns))})", values)
@@ -194,6 +213,10 @@ def run_shortlist(db: sqlite_utils.Database, config: Config, rules: dict[str, Ru
     try:
         if source is not None:
             return _rescore(db, evaluator, run_id, source, batch_size, progress)
+        if keep is not None:
+            from microscout.engine.rejudge import judge_changed
+
+            return judge_changed(db, evaluator, run_id, *keep, batch_size, progress, workers)
         return _judge(db, evaluator, run_id, batch_size, progress, workers)
     except BaseException as exc:
         # Whatever stopped the run (an error, Ctrl-C), no half-judged run stays behind; a
@@ -240,21 +263,34 @@ def judge_batch(db: sqlite_utils.Database, evaluator: Evaluator, run_id: int, pr
 def _judge(db: sqlite_utils.Database, evaluator: Evaluator, run_id: int, batch_size: int,
            progress: Callable[[int], None] | None, workers: int = 1) -> RunSummary:
     summary = RunSummary(run_id=run_id, campaign=evaluator.campaign_name)
-    platforms = evaluator.campaign.platforms
-    path = pool.store_path(db) if workers > 1 and pool.can_fork() else None
-    bounds = batch_bounds(db, platforms, batch_size) if path is not None else []
-    if path is not None and len(bounds) > 1:
-        _judge_in_workers(db, evaluator, run_id, path, bounds, min(workers, len(bounds)), summary, progress)
-    else:
-        for rows in iter_profile_batches(db, platforms=platforms, batch_size=batch_size):
-            judged = judge_batch(db, evaluator, run_id, rows)
-            _insert(db, judged)
-            for errors, excluded_by in judged.counts:
-                summary.count_judged(errors, excluded_by)
-            if progress:
-                progress(summary.candidates)
+    judge_profiles(db, evaluator, summary, batch_size, progress, workers)
     _finish(db, summary)
     return summary
+
+
+def judge_profiles(db: sqlite_utils.Database, evaluator: Evaluator, summary: RunSummary, batch_size: int,
+                   progress: Callable[[int], None] | None, workers: int = 1, only: list[int] | None = None) -> None:
+    """Judge every candidate of the campaign, or those with the profile ids ``only`` (in id
+    order), into run ``summary.run_id``, counting them into ``summary``."""
+    platforms = evaluator.campaign.platforms
+    path = pool.store_path(db) if workers > 1 and pool.can_fork() else None
+    if only is None:
+        tasks: list[tuple[int, ...]] = list(batch_bounds(db, platforms, batch_size)) if path is not None else []
+    else:
+        tasks = [tuple(only[i:i + batch_size]) for i in range(0, len(only), batch_size)]
+    if path is not None and len(tasks) > 1:
+        _judge_in_workers(db, evaluator, summary.run_id, path, tasks, min(workers, len(tasks)), summary, progress,
+                          by_ids=only is not None)
+        return
+    batches = iter_profile_batches(db, platforms=platforms, batch_size=batch_size) if only is None else \
+        (profiles_by_id(db, ids) for ids in tasks)
+    for rows in batches:
+        judged = judge_batch(db, evaluator, summary.run_id, rows)
+        _insert(db, judged)
+        for errors, excluded_by in judged.counts:
+            summary.count_judged(errors, excluded_by)
+        if progress:
+            progress(summary.candidates)
 
 
 def _insert(db: sqlite_utils.Database, judged: JudgedBatch) -> None:
@@ -292,22 +328,30 @@ def profile_rows(db: sqlite_utils.Database, platforms: list[str], first: int, la
     return list(db.query(f"SELECT * FROM profiles WHERE {where} ORDER BY id", [first, last, *platforms]))
 
 
+def profiles_by_id(db: sqlite_utils.Database, ids: tuple[int, ...]) -> list[dict]:
+    """The profile rows with these ids, in id order."""
+    return list(db.query("SELECT * FROM profiles WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id",
+                         [json.dumps(ids)]))
+
+
 def _judge_in_workers(db: sqlite_utils.Database, evaluator: Evaluator, run_id: int, path: Path,
-                      bounds: list[tuple[int, int]], workers: int, summary: RunSummary,
-                      progress: Callable[[int], None] | None) -> None:
+                      tasks: list[tuple[int, ...]], workers: int, summary: RunSummary,
+                      progress: Callable[[int], None] | None, by_ids: bool = False) -> None:
     """Judge the batches in forked workers (each reads the store itself), store each as it
     comes; count candidates into ``summary`` in batch order, so that its tallies (and the
-    order of its rules and exclusions) are those of judging in this process."""
+    order of its rules and exclusions) are those of judging in this process. A task is a
+    batch's (first, last) profile id, or with ``by_ids`` its profile ids."""
     platforms = evaluator.campaign.platforms
 
-    def work(reader: sqlite_utils.Database, batch: tuple[int, int]) -> JudgedBatch:
-        return judge_batch(reader, evaluator, run_id, profile_rows(reader, platforms, *batch))
+    def work(reader: sqlite_utils.Database, batch: tuple[int, ...]) -> JudgedBatch:
+        rows = profiles_by_id(reader, batch) if by_ids else profile_rows(reader, platforms, *batch)
+        return judge_batch(reader, evaluator, run_id, rows)
 
     early: dict[int, list] = {}  # the counts of batches that finished before an earlier one
-    counted = done = 0
+    counted, done = 0, summary.candidates
     try:
         with pool.WorkerPool(path, work, workers) as workers_pool:
-            for index, judged in workers_pool.run(bounds):
+            for index, judged in workers_pool.run(tasks):
                 _insert(db, judged)
                 early[index] = judged.counts
                 while counted in early:
@@ -320,7 +364,7 @@ def _judge_in_workers(db: sqlite_utils.Database, evaluator: Evaluator, run_id: i
     except pool.WorkerDied as exc:
         line = f"a judging worker (process {exc.pid}) {exc.how}"
         if exc.task is not None:
-            line += (f" while judging the candidates with profile ids {exc.task[0]}–{exc.task[1]}; a rule plugin "
+            line += (f" while judging the candidates with profile ids {exc.task[0]}–{exc.task[-1]}; a rule plugin "
                      f"may have crashed it (`microscout try RULE HANDLE` runs one rule on one creator)")
         raise JudgingStopped(line) from None
 
@@ -359,6 +403,24 @@ def _rescore(db: sqlite_utils.Database, evaluator: Evaluator, run_id: int, sourc
     entries in SQL, score the verdicts again with Evaluator.score (the same code, in the
     same rule order, as a judging run) and rank in SQL."""
     summary = RunSummary(run_id=run_id, campaign=evaluator.campaign_name, rescored_from=source)
+    with db.conn:
+        db.execute("INSERT INTO verdicts (run_id, profile_id, rule, outcome, score, reason, evidence) "
+                   "SELECT ?, profile_id, rule, outcome, score, reason, evidence FROM verdicts WHERE run_id = ?",
+                   [run_id, source])
+        db.execute("INSERT INTO shortlist_entries (run_id, profile_id, platform, handle, tier, followers, "
+                   "engagement_rate) SELECT ?, profile_id, platform, handle, tier, followers, engagement_rate "
+                   "FROM shortlist_entries WHERE run_id = ?", [run_id, source])
+        score_again(db, evaluator, summary, source, batch_size, progress)
+    _finish(db, summary)
+    return summary
+
+
+def score_again(db: sqlite_utils.Database, evaluator: Evaluator, summary: RunSummary, source: int,
+                batch_size: int, progress: Callable[[int], None] | None, join: str = "") -> None:
+    """Score the entries of run ``summary.run_id`` copied, with their verdicts, from run
+    ``source`` (those also in ``join``, a JOIN on ``e.profile_id``) with Evaluator.score:
+    the same code, in the same rule order, as a judging run. Counted into ``summary``."""
+    run_id = summary.run_id
     order = {}  # each platform's judging rules in the order a judging run scores them
     for platform in evaluator.campaign.platforms:
         order[platform] = [rule.name for rule, _ in evaluator.setup(platform)[1]]
@@ -369,36 +431,27 @@ def _rescore(db: sqlite_utils.Database, evaluator: Evaluator, run_id: int, sourc
                             "WHERE run_id = ? AND profile_id = ?", rows)
         rows.clear()
 
-    with db.conn:
-        db.execute("INSERT INTO verdicts (run_id, profile_id, rule, outcome, score, reason, evidence) "
-                   "SELECT ?, profile_id, rule, outcome, score, reason, evidence FROM verdicts WHERE run_id = ?",
-                   [run_id, source])
-        db.execute("INSERT INTO shortlist_entries (run_id, profile_id, platform, handle, tier, followers, "
-                   "engagement_rate) SELECT ?, profile_id, platform, handle, tier, followers, engagement_rate "
-                   "FROM shortlist_entries WHERE run_id = ?", [run_id, source])
-        # Each candidate of the old run with its verdicts, a candidate at a time (the primary
-        # keys' order); a candidate no rule judged has none and scores as a judging run scores it.
-        cursor = db.conn.execute(
-            "SELECT e.profile_id, e.platform, v.rule, v.outcome, v.score, v.reason FROM shortlist_entries e "
-            "LEFT JOIN verdicts v ON v.run_id = e.run_id AND v.profile_id = e.profile_id "
-            "WHERE e.run_id = ? ORDER BY e.profile_id", [source])
-        for (profile_id, platform), group in itertools.groupby(cursor, key=lambda r: (r[0], r[1])):
-            # What Evaluator.score reads of a Verdict (outcome, score, reason), without
-            # building one: pydantic's model_construct would be a third of the re-score.
-            stored = {r[2]: cast(Verdict, _Stored(r[3], r[4], r[5])) for r in group if r[2] is not None}
-            verdicts = {name: stored[name] for name in order.get(platform, []) if name in stored}
-            verdicts.update(stored)  # a rule no longer active (cannot be: same fingerprint) keeps its place last
-            scored = evaluator.score(verdicts)
-            rows.append((scored.score, scored.excluded_by, json.dumps(scored.reasons, ensure_ascii=False),
-                         run_id, profile_id))
-            summary.count(verdicts, scored.excluded_by)
-            if len(rows) >= batch_size:
-                flush()
-                if progress:
-                    progress(summary.candidates)
-        flush()
-    _finish(db, summary)
-    return summary
+    # Each candidate of the old run with its verdicts, a candidate at a time (the primary
+    # keys' order); a candidate no rule judged has none and scores as a judging run scores it.
+    cursor = db.conn.execute(
+        f"SELECT e.profile_id, e.platform, v.rule, v.outcome, v.score, v.reason FROM shortlist_entries e {join} "
+        "LEFT JOIN verdicts v ON v.run_id = e.run_id AND v.profile_id = e.profile_id "
+        "WHERE e.run_id = ? ORDER BY e.profile_id", [source])
+    for (profile_id, platform), group in itertools.groupby(cursor, key=lambda r: (r[0], r[1])):
+        # What Evaluator.score reads of a Verdict (outcome, score, reason), without
+        # building one: pydantic's model_construct would be a third of the re-score.
+        stored = {r[2]: cast(Verdict, _Stored(r[3], r[4], r[5])) for r in group if r[2] is not None}
+        verdicts = {name: stored[name] for name in order.get(platform, []) if name in stored}
+        verdicts.update(stored)  # a rule no longer active (cannot be: same fingerprint) keeps its place last
+        scored = evaluator.score(verdicts)
+        rows.append((scored.score, scored.excluded_by, json.dumps(scored.reasons, ensure_ascii=False),
+                     run_id, profile_id))
+        summary.count(verdicts, scored.excluded_by)
+        if len(rows) >= batch_size:
+            flush()
+            if progress:
+                progress(summary.candidates)
+    flush()
 
 
 def latest_run(db: sqlite_utils.Database, campaign: str) -> dict | None:

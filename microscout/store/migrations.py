@@ -373,6 +373,31 @@ def m012_niche_features(db: sqlite_utils.Database) -> None:
         """)
 
 
+@migrations()
+def m013_profile_versions(db: sqlite_utils.Database) -> None:
+    # Only what changed is re-judged (issue #12): the judged tables' triggers also record,
+    # per profile, the data_version of its last write, and a run keeps the data_version it
+    # started from; a candidate with no newer write keeps its verdicts of that run.
+    statements = ["CREATE TABLE profile_versions (profile_id INTEGER PRIMARY KEY, version INTEGER NOT NULL)",
+                  "ALTER TABLE shortlist_runs ADD COLUMN data_version INTEGER"]
+    for table in JUDGED_TABLES:
+        key = "id" if table == "profiles" else "profile_id"
+        for event, row in (("INSERT", "new"), ("UPDATE", "new"), ("DELETE", "old")):
+            name = f"{table}_{event.lower()}_version"
+            statements += [f"DROP TRIGGER IF EXISTS {name}",
+                           f"CREATE TRIGGER {name} AFTER {event} ON {table} BEGIN UPDATE data_version "
+                           f"SET version = version + 1 WHERE id = 1; {_RECORD_VERSION.format(f'{row}.{key}')} END"]
+        # A row moved to another profile changed that one too.
+        statements.append(f"CREATE TRIGGER {table}_moved_version AFTER UPDATE OF {key} ON {table} "
+                          f"WHEN old.{key} IS NOT new.{key} BEGIN {_RECORD_VERSION.format(f'old.{key}')} END")
+    for statement in statements:
+        db.execute(statement)
+
+
+_RECORD_VERSION = ("INSERT INTO profile_versions (profile_id, version) SELECT {}, version FROM data_version "
+                   "WHERE id = 1 ON CONFLICT (profile_id) DO UPDATE SET version = excluded.version;")
+
+
 def _run(db: sqlite_utils.Database, script: str) -> None:
     # executescript() would COMMIT first; statement by statement keeps the migration
     # and its record in one transaction.

@@ -1,0 +1,205 @@
+"""`shortlist` judges only the candidates whose data changed since the last run (the same
+day, the same rules and options) and keeps the others' verdicts; the result is the run a
+full re-judge gives, verdict for verdict."""
+import json
+import shutil
+from datetime import timedelta
+
+import pytest
+from click.testing import CliRunner
+
+from microscout.cli import cli
+from microscout.config import load_config, parse_config
+from microscout.engine.plugins import collect_rules, make_plugin_manager
+from microscout.engine.shortlist import run_shortlist
+from microscout.sandbox.storewriter import generate
+from microscout.store import open_store
+from microscout.store.writes import add_snapshots, upsert_comments, upsert_followers, upsert_posts, upsert_profiles
+from tests.engine.test_batch_rules import NOW
+from tests.test_shortlist_rescore import ENTRY, VERDICT, rows
+
+@pytest.fixture(scope="module")
+def population(tmp_path_factory):
+    path = tmp_path_factory.mktemp("incremental") / "store.db"
+    generate(path, 60, 5, posts=8, posts_with_replies=3, followers=40)
+    return path
+
+
+@pytest.fixture(scope="module")
+def rules():
+    return collect_rules(make_plugin_manager())
+
+
+@pytest.fixture
+def db(population, tmp_path):
+    shutil.copy(population, tmp_path / "store.db")
+    store = open_store(str(tmp_path / "store.db"))
+    yield store
+    store.close()
+
+
+def profile(db, offset: int) -> dict:
+    """The offset-th candidate (by id) of the generated population."""
+    return next(db.query("SELECT id, platform, platform_id, handle FROM profiles WHERE opted_out = 0 "
+                         "ORDER BY id LIMIT 1 OFFSET ?", [offset]))
+
+
+def change_some(db) -> set[int]:
+    """A crawl's worth of changes, one per judged table and kind of write; the ids of the
+    candidates they touch, and a new one."""
+    touched = [profile(db, i) for i in range(9)]
+    ids = {p["id"] for p in touched}
+    a, b, c, d, e, f, g, h, i = touched
+    with db.conn:
+        upsert_profiles(db, [{"platform": a["platform"], "platform_id": a["platform_id"], "handle": a["handle"],
+                              "followers": 123_456}])  # a re-crawl moves a count: now out of its tier
+        post = db.execute("SELECT platform_id, created_at FROM posts WHERE profile_id = ? ORDER BY created_at DESC",
+                          [b["id"]]).fetchone()
+        upsert_posts(db, [{"profile_id": b["id"], "platform": b["platform"], "platform_id": "new-ad",
+                           "created_at": post[1], "text": "Use my code SAVE20 for 20% off! #ad", "likes": 3}])
+        db.execute("UPDATE posts SET likes = likes * 40 WHERE profile_id = ?", [c["id"]])
+        upsert_comments(db, [{"platform": d["platform"], "platform_id": f"spam{n}", "profile_id": d["id"],
+                              "post_platform_id": post[0], "author_id": f"bot{n}", "author_handle": f"bot{n}",
+                              "text": "sub to my channel pls", "created_at": post[1]} for n in range(30)])
+        db.execute("DELETE FROM follower_samples WHERE profile_id = ? AND rowid % 2 = 0", [e["id"]])
+        upsert_followers(db, [{"profile_id": f["id"], "platform_id": f"fake{n}", "handle": f"user{n}8812",
+                               "followers": 1, "following": 4000, "posts_count": 0, "has_avatar": 0}
+                              for n in range(40)])
+        add_snapshots(db, [{"profile_id": g["id"], "observed_at": (NOW - timedelta(days=1)).isoformat(),
+                            "followers": 90_000, "following": 10, "posts_count": 50}])
+        db.execute("UPDATE profiles SET opted_out = 1 WHERE id = ?", [h["id"]])  # no longer a candidate
+        db.execute("UPDATE profiles SET bot = 1 WHERE id = ?", [i["id"]])
+        new = upsert_profiles(db, [{"platform": "mastodon", "platform_id": "newcomer@x.example", "handle": "newcomer",
+                                    "followers": 8000, "following": 300, "posts_count": 40,
+                                    "fetched": json.dumps(["profile", "posts", "comments", "followers"])}])
+    return (ids - {h["id"]}) | set(new.values())
+
+
+def same_runs(db, one: int, other: int) -> None:
+    assert rows(db, one, ENTRY, "shortlist_entries") == rows(db, other, ENTRY, "shortlist_entries")
+    assert rows(db, one, VERDICT, "verdicts") == rows(db, other, VERDICT, "verdicts")
+
+
+@pytest.mark.parametrize("batch_size, workers", [(500, 1), (2, 2)], ids=["in this process", "in workers"])
+def test_only_the_changed_candidates_are_judged_and_the_run_is_a_full_re_judge(db, rules, batch_size, workers):
+    config = load_config(None)
+    first = run_shortlist(db, config, rules, "demo", now=NOW, reuse=True)
+    changed = change_some(db)
+    judged: list[int] = []
+    # The same judging time: a rule's windows count from it to the second (a verdict kept
+    # from earlier the same day was judged at that run's time, as a run given back whole is).
+    later = NOW
+    kept = run_shortlist(db, config, rules, "demo", now=later, reuse=True, progress=judged.append,
+                         batch_size=batch_size, workers=workers)
+    assert kept.kept_from == first.run_id and kept.rescored_from is None and not kept.reused
+    # All but the nine touched (eight still candidates, one opted out); the newcomer is judged.
+    assert kept.kept == first.candidates - 9 and len(changed) == 9
+    assert kept.candidates == first.candidates  # one opted out, one new
+    assert judged[0] == kept.kept and judged[-1] == kept.candidates and judged == sorted(judged)
+    full = run_shortlist(db, config, rules, "demo", now=later)
+    assert full.kept_from is None
+    same_runs(db, kept.run_id, full.run_id)
+    assert (kept.candidates, kept.excluded, kept.errors, kept.excluded_by, kept.errors_by_rule) == (
+        full.candidates, full.excluded, full.errors, full.excluded_by, full.errors_by_rule)
+    # The changes moved verdicts (else the comparison above would prove nothing).
+    moved = {pid for (pid,) in db.execute(
+        "SELECT n.profile_id FROM verdicts n LEFT JOIN verdicts o ON o.run_id = ? AND o.profile_id = n.profile_id "
+        "AND o.rule = n.rule WHERE n.run_id = ? AND (o.reason IS NOT n.reason OR o.outcome IS NOT n.outcome)",
+        [first.run_id, kept.run_id])}
+    assert moved <= changed and len(moved) >= 6
+    # Nothing changed since: the run is given back whole.
+    assert run_shortlist(db, config, rules, "demo", now=later, reuse=True).reused
+
+
+def test_changed_data_and_weights_keep_the_rest_re_scored(db, rules):
+    config = load_config(None)
+    first = run_shortlist(db, config, rules, "demo", now=NOW, reuse=True)
+    change_some(db)
+    weights = load_config(None)
+    weights.campaigns["demo"].weights["engagement"] = 0.5
+    weights.campaigns["demo"].gates = [g for g in weights.campaigns["demo"].gates if g != "tier_bounds"]
+    kept = run_shortlist(db, weights, rules, "demo", now=NOW, reuse=True)
+    assert kept.kept_from == first.run_id
+    full = run_shortlist(db, weights, rules, "demo", now=NOW)
+    same_runs(db, kept.run_id, full.run_id)
+    assert (kept.excluded_by, kept.errors_by_rule) == (full.excluded_by, full.errors_by_rule)
+
+
+@pytest.mark.parametrize("change", ["options", "day", "campaign terms"])
+def test_what_every_verdict_reads_judges_everyone(db, rules, change):
+    config = load_config(None)
+    run_shortlist(db, config, rules, "demo", now=NOW, reuse=True)
+    change_some(db)
+    now = NOW
+    if change == "options":
+        config = parse_config({**_demo(), "rules": {"engagement": {"min_posts": 2}}})
+    elif change == "day":
+        now = NOW + timedelta(days=1)
+    else:
+        config = parse_config(_demo(keywords=["ramen"]))
+    again = run_shortlist(db, config, rules, "demo", now=now, reuse=True)
+    assert again.kept_from is None and again.rescored_from is None and not again.reused
+
+
+def _demo(**campaign) -> dict:
+    demo = load_config(None).campaigns["demo"].model_dump(mode="json", exclude_defaults=True)
+    return {"campaigns": {"demo": {**demo, **campaign}}}
+
+
+def test_a_write_records_the_profile_it_changed(db):
+    """The triggers behind it (migration m013): every kind of write to every judged table."""
+    a, b = profile(db, 0), profile(db, 1)
+
+    def versions() -> dict[int, int]:
+        return dict(db.execute("SELECT profile_id, version FROM profile_versions").fetchall())
+
+    writes = [
+        "UPDATE profiles SET bio = 'x' WHERE id = :a",
+        "INSERT INTO profile_snapshots (profile_id, observed_at, followers) VALUES (:a, '2026-10-30', 5)",
+        "UPDATE profile_snapshots SET followers = 6 WHERE profile_id = :a",
+        "DELETE FROM profile_snapshots WHERE profile_id = :a",
+        "UPDATE posts SET likes = 1 WHERE profile_id = :a",
+        "DELETE FROM posts WHERE profile_id = :a",
+        "UPDATE comments SET likes = 1 WHERE profile_id = :a",
+        "DELETE FROM comments WHERE profile_id = :a",
+        "UPDATE follower_samples SET followers = 1 WHERE profile_id = :a",
+        "DELETE FROM follower_samples WHERE profile_id = :a",
+    ]
+    for sql in writes:
+        before = versions()
+        with db.conn:
+            db.execute(sql, {"a": a["id"]})
+        after = versions()
+        assert after[a["id"]] > before.get(a["id"], 0), sql
+        assert after.get(b["id"]) == before.get(b["id"]), sql
+    # A row moved from one profile to another changed both.
+    before = versions()
+    with db.conn:
+        db.execute("UPDATE posts SET profile_id = ? WHERE id = (SELECT min(id) FROM posts WHERE profile_id = ?)",
+                   [a["id"], b["id"]])
+    after = versions()
+    assert after[a["id"]] > before[a["id"]] and after[b["id"]] > before.get(b["id"], 0)
+
+
+def test_the_command_says_how_many_it_kept(db, tmp_path):
+    path = str(tmp_path / "store.db")
+
+    def shortlist(*extra: str) -> dict:
+        result = CliRunner().invoke(cli, ["--db", path, "shortlist", "demo", "--json", "--workers", "2", *extra])
+        assert result.exit_code == 0, result.output
+        return json.loads(result.stdout)
+
+    first = shortlist()
+    change_some(db)
+    second = shortlist()
+    assert second["kept_from"] == first["run_id"] and 0 < second["kept"] < second["candidates"]
+    full = shortlist("--rejudge")
+    assert full["kept_from"] is None and full["kept"] == 0
+    assert second["shortlist"] == full["shortlist"]
+    change_some_more = profile(db, 20)
+    with db.conn:
+        db.execute("UPDATE profiles SET bio = 'new bio' WHERE id = ?", [change_some_more["id"]])
+    result = CliRunner().invoke(cli, ["--db", path, "shortlist", "demo"])
+    assert result.exit_code == 0, result.output
+    assert f"Verdicts of {second['candidates'] - 1} unchanged candidates kept from run {full['run_id']}" in \
+        " ".join(result.output.split())
