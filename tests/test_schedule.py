@@ -416,6 +416,17 @@ def test_run_once_and_list_from_the_command_line(tmp_path):
     assert "daily\n  when      0 8 * * * (Europe/Paris): At 08:00" in text
     assert f"succeeded" in text and f"demo-{day}.csv" in text
 
+    # The next run, after one creator's data changed, judges that one alone and says so.
+    db = open_store(tmp_path / "scout.db")
+    with db.conn:
+        db.execute("UPDATE profiles SET followers = 5100 WHERE handle = 'cook'")
+    db.conn.close()
+    again = runner.invoke(cli, ["--config", str(cfg), "schedule", "run-once", "daily", "--json"])
+    assert again.exit_code == 0, again.output
+    step = json.loads(again.stdout[again.stdout.index("{"):])["steps"][0]
+    assert step["detail"] == "shortlist run 2: judged 1 changed or new, kept the verdicts of 1 unchanged from run 1; " \
+                             "ranked 2", step
+
 
 def test_run_once_with_an_unknown_format_is_exit_2(tmp_path):
     cfg = _project(tmp_path)

@@ -4,7 +4,7 @@ schedule says, every step and outcome recorded in schedule_runs.
 The steps call what the commands call: the crawl is `microscout crawl CAMPAIGN` in a
 process of its own (Scrapy's reactor starts once per process), the shortlist is
 :func:`~microscout.engine.shortlist.run_shortlist` (re-using the last run when nothing
-changed), the export is :func:`~microscout.engine.export.export_shortlist` with the
+changed, its verdicts of the candidates whose data did not), the export is :func:`~microscout.engine.export.export_shortlist` with the
 exporter named in ``formats``.
 
 A stop asked for (SIGTERM, Ctrl-C: :class:`Stop`) lets the current step finish; the steps
@@ -141,6 +141,10 @@ def shortlist_step(job: Job) -> str:
     if summary.rescored_from is not None:
         return (f"shortlist run {summary.run_id}: verdicts re-used from run {summary.rescored_from} "
                 f"(only weights/gates changed), re-scored; ranked {summary.candidates - summary.excluded}")
+    if summary.kept_from is not None:
+        return (f"shortlist run {summary.run_id}: judged {summary.candidates - summary.kept} changed or new, "
+                f"kept the verdicts of {summary.kept} unchanged from run {summary.kept_from}; "
+                f"ranked {summary.candidates - summary.excluded}")
     return (f"shortlist run {summary.run_id}: judged {summary.candidates}, "
             f"ranked {summary.candidates - summary.excluded}")
 
