@@ -4,8 +4,8 @@ schedule says, every step and outcome recorded in schedule_runs.
 The steps call what the commands call: the crawl is `microscout crawl CAMPAIGN` in a
 process of its own (Scrapy's reactor starts once per process), the shortlist is
 :func:`~microscout.engine.shortlist.run_shortlist` (re-using the last run when nothing
-changed, its verdicts of the candidates whose data did not), the export is :func:`~microscout.engine.export.export_shortlist` with the
-exporter named in ``formats``.
+changed, its verdicts of the candidates whose data did not), the export is
+:func:`~microscout.engine.export.export_shortlist` with the exporter named in ``formats``.
 
 A stop asked for (SIGTERM, Ctrl-C: :class:`Stop`) lets the current step finish; the steps
 after it do not run and the run is recorded ``interrupted``. A second one stops the step
