@@ -1,6 +1,6 @@
 """`shortlist` judges only the candidates whose data changed since the last run (the same
 day, the same rules and options) and keeps the others' verdicts; the result is the run a
-full re-judge gives, verdict for verdict."""
+full re-judge at the kept verdicts' moment gives, verdict for verdict."""
 import json
 import shutil
 from datetime import timedelta
@@ -10,8 +10,9 @@ from click.testing import CliRunner
 
 from microscout.cli import cli
 from microscout.config import load_config, parse_config
+from microscout.engine import rejudge
 from microscout.engine.plugins import collect_rules, make_plugin_manager
-from microscout.engine.shortlist import run_shortlist
+from microscout.engine.shortlist import data_version, run_shortlist
 from microscout.sandbox.storewriter import generate
 from microscout.store import open_store
 from microscout.store.writes import add_snapshots, upsert_comments, upsert_followers, upsert_posts, upsert_profiles
@@ -75,32 +76,37 @@ def change_some(db) -> set[int]:
     return (ids - {h["id"]}) | set(new.values())
 
 
-def same_runs(db, one: int, other: int) -> None:
-    assert rows(db, one, ENTRY, "shortlist_entries") == rows(db, other, ENTRY, "shortlist_entries")
-    assert rows(db, one, VERDICT, "verdicts") == rows(db, other, VERDICT, "verdicts")
+def same_runs(db, one, other) -> None:
+    """Two runs' entries, verdicts and tallies are the same (the tallies in the same order)."""
+    assert rows(db, one.run_id, ENTRY, "shortlist_entries") == rows(db, other.run_id, ENTRY, "shortlist_entries")
+    assert rows(db, one.run_id, VERDICT, "verdicts") == rows(db, other.run_id, VERDICT, "verdicts")
+    assert (one.candidates, one.excluded, one.errors, list(one.excluded_by.items()),
+            list(one.errors_by_rule.items())) == (other.candidates, other.excluded, other.errors,
+                                                  list(other.excluded_by.items()), list(other.errors_by_rule.items()))
 
 
-@pytest.mark.parametrize("batch_size, workers", [(500, 1), (2, 2)], ids=["in this process", "in workers"])
-def test_only_the_changed_candidates_are_judged_and_the_run_is_a_full_re_judge(db, rules, batch_size, workers):
+@pytest.mark.parametrize("batch_size, workers, chunk", [(500, 1, 5000), (2, 2, 5000), (500, 1, 7)],
+                         ids=["in this process", "in workers", "copied in chunks"])
+def test_only_the_changed_candidates_are_judged_and_the_run_is_a_full_re_judge(db, rules, batch_size, workers,
+                                                                               chunk, monkeypatch):
+    monkeypatch.setattr(rejudge, "CHUNK", chunk)
     config = load_config(None)
     first = run_shortlist(db, config, rules, "demo", now=NOW, reuse=True)
     changed = change_some(db)
     judged: list[int] = []
-    # The same judging time: a rule's windows count from it to the second (a verdict kept
-    # from earlier the same day was judged at that run's time, as a run given back whole is).
-    later = NOW
-    kept = run_shortlist(db, config, rules, "demo", now=later, reuse=True, progress=judged.append,
-                         batch_size=batch_size, workers=workers)
+    kept = run_shortlist(db, config, rules, "demo", now=NOW + timedelta(hours=9), reuse=True,
+                         progress=judged.append, batch_size=batch_size, workers=workers)
     assert kept.kept_from == first.run_id and kept.rescored_from is None and not kept.reused
     # All but the nine touched (eight still candidates, one opted out); the newcomer is judged.
     assert kept.kept == first.candidates - 9 and len(changed) == 9
     assert kept.candidates == first.candidates  # one opted out, one new
-    assert judged[0] == kept.kept and judged[-1] == kept.candidates and judged == sorted(judged)
-    full = run_shortlist(db, config, rules, "demo", now=later)
+    assert judged[-1] == kept.candidates and judged == sorted(judged) and kept.kept in judged
+    # Judged as of the kept verdicts' moment: the windows of every verdict end at NOW.
+    assert db.execute("SELECT judged_at FROM shortlist_runs WHERE id = ?", [kept.run_id]).fetchone()[0] == \
+        NOW.isoformat()
+    full = run_shortlist(db, config, rules, "demo", now=NOW)
     assert full.kept_from is None
-    same_runs(db, kept.run_id, full.run_id)
-    assert (kept.candidates, kept.excluded, kept.errors, kept.excluded_by, kept.errors_by_rule) == (
-        full.candidates, full.excluded, full.errors, full.excluded_by, full.errors_by_rule)
+    same_runs(db, kept, full)
     # The changes moved verdicts (else the comparison above would prove nothing).
     moved = {pid for (pid,) in db.execute(
         "SELECT n.profile_id FROM verdicts n LEFT JOIN verdicts o ON o.run_id = ? AND o.profile_id = n.profile_id "
@@ -108,10 +114,12 @@ def test_only_the_changed_candidates_are_judged_and_the_run_is_a_full_re_judge(d
         [first.run_id, kept.run_id])}
     assert moved <= changed and len(moved) >= 6
     # Nothing changed since: the run is given back whole.
-    assert run_shortlist(db, config, rules, "demo", now=later, reuse=True).reused
+    assert run_shortlist(db, config, rules, "demo", now=NOW + timedelta(hours=10), reuse=True).reused
 
 
-def test_changed_data_and_weights_keep_the_rest_re_scored(db, rules):
+@pytest.mark.parametrize("chunk", [5000, 7])
+def test_changed_data_and_weights_keep_the_rest_re_scored(db, rules, chunk, monkeypatch):
+    monkeypatch.setattr(rejudge, "CHUNK", chunk)
     config = load_config(None)
     first = run_shortlist(db, config, rules, "demo", now=NOW, reuse=True)
     change_some(db)
@@ -121,8 +129,22 @@ def test_changed_data_and_weights_keep_the_rest_re_scored(db, rules):
     kept = run_shortlist(db, weights, rules, "demo", now=NOW, reuse=True)
     assert kept.kept_from == first.run_id
     full = run_shortlist(db, weights, rules, "demo", now=NOW)
-    same_runs(db, kept.run_id, full.run_id)
-    assert (kept.excluded_by, kept.errors_by_rule) == (full.excluded_by, full.errors_by_rule)
+    same_runs(db, kept, full)
+
+
+def test_a_post_moved_to_another_profile_re_judges_both(db, rules):
+    """A re-crawl that finds a post under another account (upsert_posts moves it) with no
+    other write since the last run: the profile that lost it changed too."""
+    config = load_config(None)
+    first = run_shortlist(db, config, rules, "demo", now=NOW, reuse=True)
+    a, b = profile(db, 0), profile(db, 1)
+    post = next(db.query("SELECT * FROM posts WHERE profile_id = ? ORDER BY created_at DESC", [b["id"]]))
+    with db.conn:
+        upsert_posts(db, [{**{k: v for k, v in post.items() if k != "id"}, "profile_id": a["id"]}])
+    assert db.execute("SELECT profile_id FROM posts WHERE id = ?", [post["id"]]).fetchone()[0] == a["id"]
+    kept = run_shortlist(db, config, rules, "demo", now=NOW, reuse=True)
+    assert kept.kept_from == first.run_id and kept.kept == first.candidates - 2
+    same_runs(db, kept, run_shortlist(db, config, rules, "demo", now=NOW))
 
 
 @pytest.mark.parametrize("change", ["options", "day", "campaign terms"])
@@ -166,26 +188,28 @@ def test_a_write_records_the_profile_it_changed(db):
         "DELETE FROM follower_samples WHERE profile_id = :a",
     ]
     for sql in writes:
-        before = versions()
+        # Newer than the data_version a run starting now would read, so that run's next one sees it.
+        read, before = data_version(db), versions()
         with db.conn:
             db.execute(sql, {"a": a["id"]})
         after = versions()
-        assert after[a["id"]] > before.get(a["id"], 0), sql
+        assert after[a["id"]] > read, sql
         assert after.get(b["id"]) == before.get(b["id"]), sql
-    # A row moved from one profile to another changed both.
-    before = versions()
+    # A row moved from one profile to another changed both, as the first write since a run.
+    read = data_version(db)
     with db.conn:
         db.execute("UPDATE posts SET profile_id = ? WHERE id = (SELECT min(id) FROM posts WHERE profile_id = ?)",
                    [a["id"], b["id"]])
     after = versions()
-    assert after[a["id"]] > before[a["id"]] and after[b["id"]] > before.get(b["id"], 0)
+    assert after[a["id"]] > read and after[b["id"]] > read
 
 
 def test_the_command_says_how_many_it_kept(db, tmp_path):
     path = str(tmp_path / "store.db")
 
     def shortlist(*extra: str) -> dict:
-        result = CliRunner().invoke(cli, ["--db", path, "shortlist", "demo", "--json", "--workers", "2", *extra])
+        result = CliRunner().invoke(cli, ["--db", path, "shortlist", "demo", "--json", "--workers", "2",
+                                          "--batch-size", "3", *extra])
         assert result.exit_code == 0, result.output
         return json.loads(result.stdout)
 

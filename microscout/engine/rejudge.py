@@ -1,12 +1,15 @@
-"""A shortlist run that judges only the candidates whose data changed since the last run.
+"""A shortlist run that keeps the last run's verdicts of the candidates whose data did not
+change since, and judges the others.
 
 Every write to a judged table records, per profile, the data_version it moved the store to
 (migration m013, ``profile_versions``), and a run records the data_version it started
-from. When the campaign's last run judged with the same rules, options, code, tiers and
-day, a candidate without a write since that run started keeps that run's verdicts (copied
-in SQL); the changed and the new candidates are judged. A verdict depends only on its
-candidate's own rows, the rule's options and the judging day (the rule contract), so the
-result is the one judging everyone would give; ``shortlist --rejudge`` judges everyone.
+from. When the campaign's last run judged with the same rules, options, code, tiers,
+campaign terms and day, a candidate without a write since that run started keeps that
+run's verdicts (copied in SQL, scored again when weights, gates or scoring changed); the
+changed and the new candidates are judged, as of the moment the kept verdicts were judged.
+A verdict depends only on its candidate's own rows, the rule's options and the judging
+time (the rule contract), so the run is the one judging everyone at that moment would
+give; ``shortlist --rejudge`` judges everyone now.
 """
 from __future__ import annotations
 
@@ -18,48 +21,55 @@ import sqlite_utils
 from microscout.engine.evaluate import Evaluator
 from microscout.engine.shortlist import RunSummary, _finish, judge_profiles, score_again
 
-# The candidates of the new run that keep their verdicts; temporary, this connection's own.
-_KEPT = "temp.kept_candidates"
+# Candidates copied per transaction: a crawl writing meanwhile waits for one chunk at most.
+CHUNK = 5_000
 
 
-def judge_changed(db: sqlite_utils.Database, evaluator: Evaluator, run_id: int, last: dict, scores_hold: bool,
-                  batch_size: int, progress: Callable[[int], None] | None, workers: int) -> RunSummary:
-    """Run ``run_id``: the verdicts of run ``last`` for the candidates unchanged since it
-    started, scored as it scored them when ``scores_hold`` (weights, gates and scoring are
-    the same) or again otherwise; every other candidate judged."""
+def judge_changed(db: sqlite_utils.Database, evaluator: Evaluator, run_id: int, last: dict, since: int,
+                  scores_hold: bool, batch_size: int, progress: Callable[[int], None] | None,
+                  workers: int) -> RunSummary:
+    """Run ``run_id``: the verdicts of run ``last`` for its candidates with no write after
+    data_version ``since``, scored as it scored them when ``scores_hold`` (weights, gates
+    and scoring are the same) or again otherwise; every other candidate judged."""
     source = last["id"]
     summary = RunSummary(run_id=run_id, campaign=evaluator.campaign_name, kept_from=source)
     platforms = evaluator.campaign.platforms
     where = "p.opted_out = 0" + (f" AND p.platform IN ({', '.join('?' * len(platforms))})" if platforms else "")
+    kept = [pid for (pid,) in db.execute(
+        f"SELECT e.profile_id FROM shortlist_entries e JOIN profiles p ON p.id = e.profile_id WHERE e.run_id = ? "
+        f"AND {where} AND NOT EXISTS (SELECT 1 FROM profile_versions v WHERE v.profile_id = e.profile_id "
+        "AND v.version > ?) ORDER BY e.profile_id", [source, *platforms, since])]
     scored = ", score, excluded_by, reasons" if scores_hold else ""
-    with db.conn:
-        db.execute(f"CREATE TEMP TABLE IF NOT EXISTS {_KEPT.split('.')[1]} (profile_id INTEGER PRIMARY KEY)")
-        db.execute(f"DELETE FROM {_KEPT}")
-        db.execute(
-            f"INSERT INTO {_KEPT} SELECT e.profile_id FROM shortlist_entries e JOIN profiles p ON p.id = e.profile_id "
-            f"WHERE e.run_id = ? AND {where} AND NOT EXISTS (SELECT 1 FROM profile_versions v "
-            "WHERE v.profile_id = e.profile_id AND v.version > ?)", [source, *platforms, last["data_version"]])
-        db.execute("INSERT INTO verdicts (run_id, profile_id, rule, outcome, score, reason, evidence) "
-                   "SELECT ?, v.profile_id, v.rule, v.outcome, v.score, v.reason, v.evidence "
-                   f"FROM {_KEPT} k JOIN verdicts v ON v.run_id = ? AND v.profile_id = k.profile_id",
-                   [run_id, source])
-        db.execute("INSERT INTO shortlist_entries (run_id, profile_id, platform, handle, tier, followers, "
-                   f"engagement_rate{scored}) SELECT ?, e.profile_id, e.platform, e.handle, e.tier, e.followers, "
-                   f"e.engagement_rate{scored.replace(', ', ', e.')} FROM {_KEPT} k "
-                   "JOIN shortlist_entries e ON e.run_id = ? AND e.profile_id = k.profile_id", [run_id, source])
-        if not scores_hold:
-            score_again(db, evaluator, summary, source, batch_size, progress,
-                        join=f"JOIN {_KEPT} k ON k.profile_id = e.profile_id")
-        summary.kept = summary.candidates = db.execute(f"SELECT count(*) FROM {_KEPT}").fetchone()[0]
-    if progress:
-        progress(summary.candidates)
-    changed = [pid for (pid,) in db.execute(
-        f"SELECT p.id FROM profiles p WHERE {where} AND p.id NOT IN (SELECT profile_id FROM {_KEPT}) ORDER BY p.id",
-        list(platforms))]
+    for start in range(0, len(kept), CHUNK):
+        ids = kept[start:start + CHUNK]
+        # The run's rows are not read by anyone until _finish marks it finished.
+        with db.conn:
+            db.execute("INSERT INTO verdicts (run_id, profile_id, rule, outcome, score, reason, evidence) "
+                       "SELECT ?, v.profile_id, v.rule, v.outcome, v.score, v.reason, v.evidence FROM verdicts v "
+                       "WHERE v.run_id = ? AND v.profile_id IN (SELECT value FROM json_each(?))",
+                       [run_id, source, _json(ids)])
+            db.execute("INSERT INTO shortlist_entries (run_id, profile_id, platform, handle, tier, followers, "
+                       f"engagement_rate{scored}) SELECT ?, profile_id, platform, handle, tier, followers, "
+                       f"engagement_rate{scored} FROM shortlist_entries "
+                       "WHERE run_id = ? AND profile_id IN (SELECT value FROM json_each(?))",
+                       [run_id, source, _json(ids)])
+            if not scores_hold:
+                score_again(db, evaluator, summary, batch_size, None, ids[0], ids[-1])
+        summary.candidates = summary.kept = len(kept[:start + CHUNK])
+        if progress:
+            progress(summary.candidates)
+    summary.kept = summary.candidates = len(kept)
+    kept_ids = set(kept)
+    changed = [pid for (pid,) in db.execute(f"SELECT p.id FROM profiles p WHERE {where} ORDER BY p.id",
+                                            list(platforms)) if pid not in kept_ids]
     judge_profiles(db, evaluator, summary, batch_size, progress, workers, only=changed)
     _recount(db, evaluator, summary)
     _finish(db, summary)
     return summary
+
+
+def _json(ids: list[int]) -> str:
+    return "[" + ",".join(map(str, ids)) + "]"
 
 
 def _recount(db: sqlite_utils.Database, evaluator: Evaluator, summary: RunSummary) -> None:

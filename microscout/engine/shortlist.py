@@ -189,35 +189,44 @@ def run_shortlist(db: sqlite_utils.Database, config: Config, rules: dict[str, Ru
     version = data_version(db)
     mark = fingerprint(db, evaluator, settings, code, version)
     verdicts_mark = verdicts_fingerprint(db, evaluator, settings, code, version)
-    source: int | None = None
-    keep: tuple[dict, bool] | None = None  # (the run to keep verdicts from, whether its scores hold too)
-    if reuse and mark is not None:
-        last = latest_run(db, campaign_name)
-        if last is not None and last.get("fingerprint") == mark:
+    last = latest_run(db, campaign_name) if reuse and mark is not None else None
+    # The last run's verdicts kept for the candidates unchanged since it started: with its
+    # scores (only the data changed) or scored again (weights, gates or scoring did too).
+    keep: tuple[dict, int, bool] | None = None  # (that run, its data_version, whether its scores hold)
+    rescore = False  # only weights, gates or scoring changed: every verdict is kept and scored again
+    if last is not None:
+        since = last.get("data_version")
+        if last.get("fingerprint") == mark:
             return _reused(db, last)
-        if last is not None and verdicts_mark is not None and last.get("verdicts_fingerprint") == verdicts_mark:
-            source = last["id"]
-        elif last is not None and last.get("data_version") is not None and last.get("verdicts_fingerprint") == \
-                verdicts_fingerprint(db, evaluator, settings, code, last["data_version"]):
-            keep = (last, last.get("fingerprint") == fingerprint(db, evaluator, settings, code, last["data_version"]))
+        if verdicts_mark is not None and last.get("verdicts_fingerprint") == verdicts_mark:
+            assert version is not None  # a fingerprint needs it
+            keep, rescore = (last, version if since is None else since, False), True
+        elif since is not None and last.get("verdicts_fingerprint") == \
+                verdicts_fingerprint(db, evaluator, settings, code, since):
+            keep = (last, since, last.get("fingerprint") == fingerprint(db, evaluator, settings, code, since))
+        if keep is not None and last.get("judged_at"):
+            # The same day (the fingerprints say so): judge as of the moment the kept verdicts
+            # were judged, so the run is one judgement at one instant, as a full one is.
+            evaluator = Evaluator(config, rules, campaign_name, now=datetime.fromisoformat(last["judged_at"]))
     columns, values = ["campaign", "started_at", "status", "settings", "pid", "owner"], [
         campaign_name, now_iso(), "running", json.dumps(settings), os.getpid(), process_owner()]
     if mark is not None:
-        columns += ["fingerprint", "verdicts_fingerprint", "data_version"]
-        values += [mark, verdicts_mark, version]
+        columns += ["fingerprint", "verdicts_fingerprint", "data_version", "judged_at"]
+        values += [mark, verdicts_mark, version, evaluator.now.isoformat()]
     with db.conn:
         cursor = db.execute(f"INSERT INTO shortlist_runs ({', '.join(columns)}) "
                             f"VALUES ({', '.join('?' * len(columns))})", values)
         run_id = cursor.lastrowid
     assert run_id is not None  # the INSERT just made the row
     try:
-        if source is not None:
-            return _rescore(db, evaluator, run_id, source, batch_size, progress)
-        if keep is not None:
-            from microscout.engine.rejudge import judge_changed
+        if keep is None:
+            return _judge(db, evaluator, run_id, batch_size, progress, workers)
+        from microscout.engine.rejudge import judge_changed
 
-            return judge_changed(db, evaluator, run_id, *keep, batch_size, progress, workers)
-        return _judge(db, evaluator, run_id, batch_size, progress, workers)
+        summary = judge_changed(db, evaluator, run_id, *keep, batch_size, progress, workers)
+        if rescore:
+            summary.rescored_from, summary.kept_from, summary.kept = summary.kept_from, None, 0
+        return summary
     except BaseException as exc:
         # Whatever stopped the run (an error, Ctrl-C), no half-judged run stays behind; a
         # kill -9 leaves it `running` until the next command sees its process is gone.
@@ -364,7 +373,9 @@ def _judge_in_workers(db: sqlite_utils.Database, evaluator: Evaluator, run_id: i
     except pool.WorkerDied as exc:
         line = f"a judging worker (process {exc.pid}) {exc.how}"
         if exc.task is not None:
-            line += (f" while judging the candidates with profile ids {exc.task[0]}–{exc.task[-1]}; a rule plugin "
+            ids = f"{exc.task[0]}–{exc.task[1]}" if not by_ids else \
+                f"{', '.join(map(str, exc.task[:5]))}{', …' if len(exc.task) > 5 else ''} ({len(exc.task)} candidates)"
+            line += (f" while judging the candidates with profile ids {ids}; a rule plugin "
                      f"may have crashed it (`microscout try RULE HANDLE` runs one rule on one creator)")
         raise JudgingStopped(line) from None
 
@@ -397,29 +408,11 @@ class _Stored(NamedTuple):
     reason: str
 
 
-def _rescore(db: sqlite_utils.Database, evaluator: Evaluator, run_id: int, source: int, batch_size: int,
-             progress: Callable[[int], None] | None) -> RunSummary:
-    """Only weights, gates or scoring changed since run ``source``: copy its verdicts and
-    entries in SQL, score the verdicts again with Evaluator.score (the same code, in the
-    same rule order, as a judging run) and rank in SQL."""
-    summary = RunSummary(run_id=run_id, campaign=evaluator.campaign_name, rescored_from=source)
-    with db.conn:
-        db.execute("INSERT INTO verdicts (run_id, profile_id, rule, outcome, score, reason, evidence) "
-                   "SELECT ?, profile_id, rule, outcome, score, reason, evidence FROM verdicts WHERE run_id = ?",
-                   [run_id, source])
-        db.execute("INSERT INTO shortlist_entries (run_id, profile_id, platform, handle, tier, followers, "
-                   "engagement_rate) SELECT ?, profile_id, platform, handle, tier, followers, engagement_rate "
-                   "FROM shortlist_entries WHERE run_id = ?", [run_id, source])
-        score_again(db, evaluator, summary, source, batch_size, progress)
-    _finish(db, summary)
-    return summary
-
-
-def score_again(db: sqlite_utils.Database, evaluator: Evaluator, summary: RunSummary, source: int,
-                batch_size: int, progress: Callable[[int], None] | None, join: str = "") -> None:
-    """Score the entries of run ``summary.run_id`` copied, with their verdicts, from run
-    ``source`` (those also in ``join``, a JOIN on ``e.profile_id``) with Evaluator.score:
-    the same code, in the same rule order, as a judging run. Counted into ``summary``."""
+def score_again(db: sqlite_utils.Database, evaluator: Evaluator, summary: RunSummary, batch_size: int,
+                progress: Callable[[int], None] | None, first: int, last: int) -> None:
+    """Score the entries of run ``summary.run_id`` with profile ids ``first`` to ``last``,
+    copied with their verdicts from an earlier run, with Evaluator.score: the same code, in
+    the same rule order, as a judging run. Counted into ``summary``."""
     run_id = summary.run_id
     order = {}  # each platform's judging rules in the order a judging run scores them
     for platform in evaluator.campaign.platforms:
@@ -434,9 +427,9 @@ def score_again(db: sqlite_utils.Database, evaluator: Evaluator, summary: RunSum
     # Each candidate of the old run with its verdicts, a candidate at a time (the primary
     # keys' order); a candidate no rule judged has none and scores as a judging run scores it.
     cursor = db.conn.execute(
-        f"SELECT e.profile_id, e.platform, v.rule, v.outcome, v.score, v.reason FROM shortlist_entries e {join} "
+        "SELECT e.profile_id, e.platform, v.rule, v.outcome, v.score, v.reason FROM shortlist_entries e "
         "LEFT JOIN verdicts v ON v.run_id = e.run_id AND v.profile_id = e.profile_id "
-        "WHERE e.run_id = ? ORDER BY e.profile_id", [source])
+        "WHERE e.run_id = ? AND e.profile_id BETWEEN ? AND ? ORDER BY e.profile_id", [run_id, first, last])
     for (profile_id, platform), group in itertools.groupby(cursor, key=lambda r: (r[0], r[1])):
         # What Evaluator.score reads of a Verdict (outcome, score, reason), without
         # building one: pydantic's model_construct would be a third of the re-score.

@@ -378,24 +378,29 @@ def m013_profile_versions(db: sqlite_utils.Database) -> None:
     # Only what changed is re-judged (issue #12): the judged tables' triggers also record,
     # per profile, the data_version of its last write, and a run keeps the data_version it
     # started from; a candidate with no newer write keeps its verdicts of that run.
+    # judged_at: the moment the run's rules judged as of (a partial run judges as of its
+    # source's, so that the whole run is one judgement at one instant).
     statements = ["CREATE TABLE profile_versions (profile_id INTEGER PRIMARY KEY, version INTEGER NOT NULL)",
-                  "ALTER TABLE shortlist_runs ADD COLUMN data_version INTEGER"]
+                  "ALTER TABLE shortlist_runs ADD COLUMN data_version INTEGER",
+                  "ALTER TABLE shortlist_runs ADD COLUMN judged_at TEXT"]
     for table in JUDGED_TABLES:
         key = "id" if table == "profiles" else "profile_id"
         for event, row in (("INSERT", "new"), ("UPDATE", "new"), ("DELETE", "old")):
             name = f"{table}_{event.lower()}_version"
+            record = _RECORD_VERSION.format(f"{row}.{key}", "")
+            if event == "UPDATE":  # a row moved to another profile changed the one it left too
+                record += " " + _RECORD_VERSION.format(f"old.{key}", f" AND old.{key} IS NOT new.{key}")
             statements += [f"DROP TRIGGER IF EXISTS {name}",
                            f"CREATE TRIGGER {name} AFTER {event} ON {table} BEGIN UPDATE data_version "
-                           f"SET version = version + 1 WHERE id = 1; {_RECORD_VERSION.format(f'{row}.{key}')} END"]
-        # A row moved to another profile changed that one too.
-        statements.append(f"CREATE TRIGGER {table}_moved_version AFTER UPDATE OF {key} ON {table} "
-                          f"WHEN old.{key} IS NOT new.{key} BEGIN {_RECORD_VERSION.format(f'old.{key}')} END")
+                           f"SET version = version + 1 WHERE id = 1; {record} END"]
     for statement in statements:
         db.execute(statement)
 
 
+# Run after the counter moved (in the same trigger body), so the version recorded is newer
+# than any a run has read.
 _RECORD_VERSION = ("INSERT INTO profile_versions (profile_id, version) SELECT {}, version FROM data_version "
-                   "WHERE id = 1 ON CONFLICT (profile_id) DO UPDATE SET version = excluded.version;")
+                   "WHERE id = 1{} ON CONFLICT (profile_id) DO UPDATE SET version = excluded.version;")
 
 
 def _run(db: sqlite_utils.Database, script: str) -> None:
