@@ -227,3 +227,31 @@ def test_the_command_says_how_many_it_kept(db, tmp_path):
     assert result.exit_code == 0, result.output
     assert f"Verdicts of {second['candidates'] - 1} unchanged candidates kept from run {full['run_id']}" in \
         " ".join(result.output.split())
+
+
+def test_a_store_made_before_the_moved_row_fix_is_upgraded(tmp_path, rules):
+    """A store migrated up to m013 (whose trigger recorded a moved row's old profile before
+    the counter moved) gets m014's triggers and judged_at when opened."""
+    import sqlite_utils
+
+    from microscout.store.migrations import migrations
+
+    path = tmp_path / "old.db"
+    old = sqlite_utils.Database(path)
+    migrations.apply(old, stop_before="m014_moved_rows_and_judged_at")
+    assert "judged_at" not in old["shortlist_runs"].columns_dict
+    old.close()
+    db = open_store(str(path))
+    assert "judged_at" in db["shortlist_runs"].columns_dict
+    assert not [n for (n,) in db.execute("SELECT name FROM sqlite_master WHERE name LIKE '%moved_version'")]
+    with db.conn:
+        a, b = (upsert_profiles(db, [{"platform": "mastodon", "platform_id": h, "handle": h}])[("mastodon", h)]
+                for h in ("a", "b"))
+        upsert_posts(db, [{"profile_id": a, "platform": "mastodon", "platform_id": "p1", "text": "hi",
+                           "created_at": "2026-10-01T00:00:00+00:00"}])
+    read = data_version(db)
+    with db.conn:
+        upsert_posts(db, [{"profile_id": b, "platform": "mastodon", "platform_id": "p1", "text": "hi",
+                           "created_at": "2026-10-01T00:00:00+00:00"}])
+    versions = dict(db.execute("SELECT profile_id, version FROM profile_versions").fetchall())
+    assert versions[a] > read and versions[b] > read

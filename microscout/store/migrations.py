@@ -378,21 +378,36 @@ def m013_profile_versions(db: sqlite_utils.Database) -> None:
     # Only what changed is re-judged (issue #12): the judged tables' triggers also record,
     # per profile, the data_version of its last write, and a run keeps the data_version it
     # started from; a candidate with no newer write keeps its verdicts of that run.
-    # judged_at: the moment the run's rules judged as of (a partial run judges as of its
-    # source's, so that the whole run is one judgement at one instant).
+    # (Its trigger for a row moved to another profile recorded the old one too early: m014.)
     statements = ["CREATE TABLE profile_versions (profile_id INTEGER PRIMARY KEY, version INTEGER NOT NULL)",
-                  "ALTER TABLE shortlist_runs ADD COLUMN data_version INTEGER",
-                  "ALTER TABLE shortlist_runs ADD COLUMN judged_at TEXT"]
+                  "ALTER TABLE shortlist_runs ADD COLUMN data_version INTEGER"]
     for table in JUDGED_TABLES:
         key = "id" if table == "profiles" else "profile_id"
         for event, row in (("INSERT", "new"), ("UPDATE", "new"), ("DELETE", "old")):
             name = f"{table}_{event.lower()}_version"
-            record = _RECORD_VERSION.format(f"{row}.{key}", "")
-            if event == "UPDATE":  # a row moved to another profile changed the one it left too
-                record += " " + _RECORD_VERSION.format(f"old.{key}", f" AND old.{key} IS NOT new.{key}")
             statements += [f"DROP TRIGGER IF EXISTS {name}",
                            f"CREATE TRIGGER {name} AFTER {event} ON {table} BEGIN UPDATE data_version "
-                           f"SET version = version + 1 WHERE id = 1; {record} END"]
+                           f"SET version = version + 1 WHERE id = 1; {_RECORD_VERSION.format(f'{row}.{key}', '')} END"]
+        statements.append(f"CREATE TRIGGER {table}_moved_version AFTER UPDATE OF {key} ON {table} "
+                          f"WHEN old.{key} IS NOT new.{key} BEGIN {_RECORD_VERSION.format(f'old.{key}', '')} END")
+    for statement in statements:
+        db.execute(statement)
+
+
+@migrations()
+def m014_moved_rows_and_judged_at(db: sqlite_utils.Database) -> None:
+    # A row moved to another profile changed the one it left too: recorded in the UPDATE
+    # trigger after the counter moves (m013's own trigger ran first, and recorded a version
+    # a run may already have read). judged_at: the moment a run's rules judged as of (a
+    # partial run judges as of its source's, so the whole run is one judgement at one instant).
+    statements = ["ALTER TABLE shortlist_runs ADD COLUMN judged_at TEXT"]
+    for table in JUDGED_TABLES:
+        key = "id" if table == "profiles" else "profile_id"
+        record = (_RECORD_VERSION.format(f"new.{key}", "") + " "
+                  + _RECORD_VERSION.format(f"old.{key}", f" AND old.{key} IS NOT new.{key}"))
+        statements += [f"DROP TRIGGER {table}_moved_version", f"DROP TRIGGER {table}_update_version",
+                       f"CREATE TRIGGER {table}_update_version AFTER UPDATE ON {table} BEGIN UPDATE data_version "
+                       f"SET version = version + 1 WHERE id = 1; {record} END"]
     for statement in statements:
         db.execute(statement)
 
