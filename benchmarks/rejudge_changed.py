@@ -16,7 +16,6 @@ verdict of the last two. Wall and CPU time (``time.process_time``) of this proce
 """
 from __future__ import annotations
 
-import argparse
 import os
 import shutil
 import sys
@@ -24,7 +23,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from rescore import ENTRY, FIXED_NOW, REPO, VERDICT, rows
+from rescore import ENTRY, FIXED_NOW, VERDICT, rows
+from store_args import store_parser
 
 
 def timed(call):
@@ -34,12 +34,7 @@ def timed(call):
 
 
 def main() -> int:
-    # Same as shortlist_speed.py: niche_relevance's tie order follows string hashing.
-    if os.environ.get("PYTHONHASHSEED") != "0":
-        os.execve(sys.executable, [sys.executable, *sys.argv], {**os.environ, "PYTHONHASHSEED": "0"})
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--db", required=True, help="a generated store (copied, never written)")
-    parser.add_argument("--config", default=str(REPO / "config.toml"))
+    parser = store_parser(__doc__)
     parser.add_argument("--changed", type=float, nargs="+", default=[1.0, 10.0],
                         help="percentages of the candidates a re-crawl changes")
     parser.add_argument("--workers", type=int, default=1, help="judging processes (default 1: CPU is this process')")

@@ -12,8 +12,6 @@ re-judges with the changed settings (``--rejudge``) and compares every entry and
 """
 from __future__ import annotations
 
-import argparse
-import os
 import shutil
 import statistics
 import sys
@@ -21,6 +19,8 @@ import tempfile
 import time
 from datetime import datetime, timezone
 from pathlib import Path
+
+from store_args import store_parser
 
 REPO = Path(__file__).resolve().parent.parent
 FIXED_NOW = datetime(2026, 11, 1, 12, 0, tzinfo=timezone.utc)
@@ -42,12 +42,7 @@ def rows(db, run_id: int, what: str, table: str) -> list:
 
 
 def main() -> int:
-    # Same as shortlist_speed.py: niche_relevance's tie order follows string hashing.
-    if os.environ.get("PYTHONHASHSEED") != "0":
-        os.execve(sys.executable, [sys.executable, *sys.argv], {**os.environ, "PYTHONHASHSEED": "0"})
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--db", required=True, help="a generated store (copied, never written)")
-    parser.add_argument("--config", default=str(REPO / "config.toml"))
+    parser = store_parser(__doc__)
     parser.add_argument("--rounds", type=int, default=3, help="first/re-score pairs, each on a fresh copy")
     args = parser.parse_args()
 

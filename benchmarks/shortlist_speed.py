@@ -16,10 +16,8 @@ To measure the code before a change, put a copy of that package first on PYTHONP
 """
 from __future__ import annotations
 
-import argparse
 import cProfile
 import hashlib
-import os
 import pstats
 import resource
 import shutil
@@ -28,6 +26,8 @@ import tempfile
 import time
 from datetime import datetime, timezone
 from pathlib import Path
+
+from store_args import store_parser
 
 REPO = Path(__file__).resolve().parent.parent
 FIXED_NOW = datetime(2026, 11, 1, 12, 0, tzinfo=timezone.utc)
@@ -52,13 +52,7 @@ def dump(db, run_id: int, out: Path) -> str:
 
 
 def main() -> int:
-    # Rules count terms in sets, so ties in niche_relevance's "top" terms follow string hashing:
-    # only a fixed hash seed makes two runs comparable byte for byte.
-    if os.environ.get("PYTHONHASHSEED") != "0":
-        os.execve(sys.executable, [sys.executable, *sys.argv], {**os.environ, "PYTHONHASHSEED": "0"})
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--db", required=True, help="a generated store (copied, never written)")
-    parser.add_argument("--config", default=str(REPO / "config.toml"))
+    parser = store_parser(__doc__)
     parser.add_argument("--campaign", default="demo")
     parser.add_argument("--dump", help="write the run's verdicts and entries here")
     parser.add_argument("--reference", help="a dump to compare with; exit 1 when it differs")
