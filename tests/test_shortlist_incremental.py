@@ -255,3 +255,77 @@ def test_a_store_made_before_the_moved_row_fix_is_upgraded(tmp_path, rules):
                            "created_at": "2026-10-01T00:00:00+00:00"}])
     versions = dict(db.execute("SELECT profile_id, version FROM profile_versions").fetchall())
     assert versions[a] > read and versions[b] > read
+
+
+def _opt_out(db, pid: int) -> None:
+    """What the crawl pipeline writes for an account found opted out (crawlers/pipelines.py)."""
+    from microscout.crawlers.items import OptOutItem
+
+    row = next(db.query("SELECT platform, platform_id FROM profiles WHERE id = ?", [pid]))
+    with db.conn:
+        upsert_profiles(db, [OptOutItem(platform=row["platform"], platform_id=row["platform_id"],
+                                        opt_out_reason="noindex").row()])
+        for table in ("posts", "comments", "follower_samples", "profile_snapshots"):
+            db.execute(f"DELETE FROM {table} WHERE profile_id = ?", [pid])
+
+
+@pytest.mark.parametrize("which", ["changed", "kept"])
+def test_an_account_opting_out_while_the_run_works_is_not_in_it(db, rules, which, monkeypatch):
+    """A crawl in another process records an opt-out after the run chose whom to keep and
+    whom to judge: the account is neither copied nor judged into the run."""
+    monkeypatch.setattr(rejudge, "CHUNK", 7)
+    config = load_config(None)
+    first = run_shortlist(db, config, rules, "demo", now=NOW, reuse=True)
+    ranked = [p for (p,) in db.execute("SELECT profile_id FROM shortlist_entries WHERE run_id = ? "
+                                       "AND rank IS NOT NULL ORDER BY profile_id", [first.run_id])]
+    touched = ranked[:4]
+    with db.conn:
+        for pid in touched:
+            db.execute("UPDATE profiles SET bio = bio || ' ' WHERE id = ?", [pid])
+    gone = touched[-1] if which == "changed" else ranked[-1]
+    fired: list[int] = []
+
+    def crawl_meanwhile(done: int) -> None:
+        if not fired and (which == "kept" or done > first.candidates - len(touched)):
+            fired.append(done)
+            _opt_out(db, gone)
+
+    run = run_shortlist(db, config, rules, "demo", now=NOW, reuse=True, batch_size=2, progress=crawl_meanwhile)
+    assert fired and run.kept_from == first.run_id
+    assert db.execute("SELECT count(*) FROM shortlist_entries WHERE run_id = ? AND profile_id = ?",
+                      [run.run_id, gone]).fetchone()[0] == 0
+    assert db.execute("SELECT count(*) FROM verdicts WHERE run_id = ? AND profile_id = ?",
+                      [run.run_id, gone]).fetchone()[0] == 0
+    assert run.candidates == first.candidates - 1 and run.kept == first.candidates - len(touched) - (
+        which == "kept")
+
+
+def test_workers_are_sent_small_tasks_whatever_the_batch_size(db, rules, monkeypatch):
+    """A task of 40,000 ids would fill the pipe both ways and stop the run for good."""
+    from microscout.engine import pool
+
+    sent: list = []
+    run = pool.WorkerPool.run
+
+    def spy(self, tasks):
+        sent.extend(tasks)
+        return run(self, tasks)
+
+    monkeypatch.setattr(pool.WorkerPool, "run", spy)
+    config = load_config(None)
+    first = run_shortlist(db, config, rules, "demo", now=NOW, reuse=True, workers=1)
+    change_some(db)
+    kept = run_shortlist(db, config, rules, "demo", now=NOW, reuse=True, batch_size=3, workers=2)
+    assert kept.kept_from == first.run_id and sent == list(range(3))  # 9 changed in 3 tasks, each an index
+    same_runs(db, kept, run_shortlist(db, config, rules, "demo", now=NOW))
+
+
+def test_a_campaign_of_every_platform_keeps_nothing_judged_with_other_options(db, rules):
+    """A campaign that names no platforms judges them all: their rules' options are part of
+    what the verdicts depend on."""
+    before = parse_config(_demo(platforms=[]))
+    after = parse_config({**_demo(platforms=[]), "rules": {"posting_cadence": {"target_per_week": 20}}})
+    run_shortlist(db, before, rules, "demo", now=NOW, reuse=True)
+    change_some(db)
+    partial = run_shortlist(db, after, rules, "demo", now=NOW, reuse=True)
+    assert partial.kept_from is None and partial.rescored_from is None and not partial.reused

@@ -46,19 +46,21 @@ def judge_changed(db: sqlite_utils.Database, evaluator: Evaluator, run_id: int, 
         with db.conn:
             db.execute("INSERT INTO verdicts (run_id, profile_id, rule, outcome, score, reason, evidence) "
                        "SELECT ?, v.profile_id, v.rule, v.outcome, v.score, v.reason, v.evidence FROM verdicts v "
-                       "WHERE v.run_id = ? AND v.profile_id IN (SELECT value FROM json_each(?))",
+                       f"WHERE v.run_id = ? AND v.profile_id IN ({_STILL_CANDIDATES})",
                        [run_id, source, _json(ids)])
             db.execute("INSERT INTO shortlist_entries (run_id, profile_id, platform, handle, tier, followers, "
                        f"engagement_rate{scored}) SELECT ?, profile_id, platform, handle, tier, followers, "
                        f"engagement_rate{scored} FROM shortlist_entries "
-                       "WHERE run_id = ? AND profile_id IN (SELECT value FROM json_each(?))",
+                       f"WHERE run_id = ? AND profile_id IN ({_STILL_CANDIDATES})",
                        [run_id, source, _json(ids)])
             if not scores_hold:
                 score_again(db, evaluator, summary, batch_size, None, ids[0], ids[-1])
-        summary.candidates = summary.kept = len(kept[:start + CHUNK])
+        summary.candidates = summary.kept = min(start + CHUNK, len(kept))
         if progress:
             progress(summary.candidates)
-    summary.kept = summary.candidates = len(kept)
+    # Those opted out while this run copied are not kept.
+    summary.kept = summary.candidates = db.execute("SELECT count(*) FROM shortlist_entries WHERE run_id = ?",
+                                                   [run_id]).fetchone()[0]
     kept_ids = set(kept)
     changed = [pid for (pid,) in db.execute(f"SELECT p.id FROM profiles p WHERE {where} ORDER BY p.id",
                                             list(platforms)) if pid not in kept_ids]
@@ -66,6 +68,11 @@ def judge_changed(db: sqlite_utils.Database, evaluator: Evaluator, run_id: int, 
     _recount(db, evaluator, summary)
     _finish(db, summary)
     return summary
+
+
+# The ids of a chunk (json_each of the statement's last parameter) that are still candidates:
+# an opt-out recorded by a crawl while the run works is never copied into it.
+_STILL_CANDIDATES = "SELECT p.id FROM json_each(?) j JOIN profiles p ON p.id = j.value WHERE p.opted_out = 0"
 
 
 def _json(ids: list[int]) -> str:

@@ -65,7 +65,8 @@ class RunSummary:
 def _settings(evaluator: Evaluator) -> dict:
     """What the run judged with, so a result can always be traced to its rules."""
     out: dict[str, Any] = {"gates": evaluator.gates, "weights": {}, "rules": {}}
-    for platform in evaluator.campaign.platforms:
+    # No platforms named: the campaign judges every platform's profiles.
+    for platform in evaluator.campaign.platforms or evaluator.config.platforms.names():
         _, active = evaluator.setup(platform)
         out["rules"][platform] = {r.name: o.model_dump(mode="json") for r, o in active}
         for r, _ in active:
@@ -201,7 +202,7 @@ def run_shortlist(db: sqlite_utils.Database, config: Config, rules: dict[str, Ru
         if verdicts_mark is not None and last.get("verdicts_fingerprint") == verdicts_mark:
             assert version is not None  # a fingerprint needs it
             keep, rescore = (last, version if since is None else since, False), True
-        elif since is not None and last.get("verdicts_fingerprint") == \
+        elif since is not None and last.get("judged_at") and last.get("verdicts_fingerprint") == \
                 verdicts_fingerprint(db, evaluator, settings, code, since):
             keep = (last, since, last.get("fingerprint") == fingerprint(db, evaluator, settings, code, since))
         if keep is not None and last.get("judged_at"):
@@ -338,9 +339,10 @@ def profile_rows(db: sqlite_utils.Database, platforms: list[str], first: int, la
 
 
 def profiles_by_id(db: sqlite_utils.Database, ids: tuple[int, ...]) -> list[dict]:
-    """The profile rows with these ids, in id order."""
-    return list(db.query("SELECT * FROM profiles WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id",
-                         [json.dumps(ids)]))
+    """The profile rows with these ids, in id order, but those opted out since the ids were
+    chosen (a crawl recording an opt-out while the run works)."""
+    return list(db.query("SELECT * FROM profiles WHERE id IN (SELECT value FROM json_each(?)) AND opted_out = 0 "
+                         "ORDER BY id", [json.dumps(ids)]))
 
 
 def _judge_in_workers(db: sqlite_utils.Database, evaluator: Evaluator, run_id: int, path: Path,
@@ -349,18 +351,19 @@ def _judge_in_workers(db: sqlite_utils.Database, evaluator: Evaluator, run_id: i
     """Judge the batches in forked workers (each reads the store itself), store each as it
     comes; count candidates into ``summary`` in batch order, so that its tallies (and the
     order of its rules and exclusions) are those of judging in this process. A task is a
-    batch's (first, last) profile id, or with ``by_ids`` its profile ids."""
+    batch's (first, last) profile id, or with ``by_ids`` its profile ids, of which a worker
+    is sent the index only: the pipes stay small (engine/pool.py) whatever the batch size."""
     platforms = evaluator.campaign.platforms
 
-    def work(reader: sqlite_utils.Database, batch: tuple[int, ...]) -> JudgedBatch:
-        rows = profiles_by_id(reader, batch) if by_ids else profile_rows(reader, platforms, *batch)
+    def work(reader: sqlite_utils.Database, task: Any) -> JudgedBatch:
+        rows = profiles_by_id(reader, tasks[task]) if by_ids else profile_rows(reader, platforms, *task)
         return judge_batch(reader, evaluator, run_id, rows)
 
     early: dict[int, list] = {}  # the counts of batches that finished before an earlier one
     counted, done = 0, summary.candidates
     try:
         with pool.WorkerPool(path, work, workers) as workers_pool:
-            for index, judged in workers_pool.run(tasks):
+            for index, judged in workers_pool.run(list(range(len(tasks))) if by_ids else tasks):
                 _insert(db, judged)
                 early[index] = judged.counts
                 while counted in early:
@@ -373,8 +376,9 @@ def _judge_in_workers(db: sqlite_utils.Database, evaluator: Evaluator, run_id: i
     except pool.WorkerDied as exc:
         line = f"a judging worker (process {exc.pid}) {exc.how}"
         if exc.task is not None:
-            ids = f"{exc.task[0]}–{exc.task[1]}" if not by_ids else \
-                f"{', '.join(map(str, exc.task[:5]))}{', …' if len(exc.task) > 5 else ''} ({len(exc.task)} candidates)"
+            task = tasks[exc.task] if by_ids else exc.task
+            ids = f"{task[0]}–{task[1]}" if not by_ids else \
+                f"{', '.join(map(str, task[:5]))}{', …' if len(task) > 5 else ''} ({len(task)} candidates)"
             line += (f" while judging the candidates with profile ids {ids}; a rule plugin "
                      f"may have crashed it (`microscout try RULE HANDLE` runs one rule on one creator)")
         raise JudgingStopped(line) from None
