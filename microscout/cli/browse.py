@@ -48,7 +48,11 @@ TABLES: dict[str, dict] = {
         "description": "Each shortlist run: campaign, when, how many judged and excluded, the settings used.",
         "facets": ["campaign", "status"], "sort_desc": "id",
         "columns": {"settings": "Gates, weights and every rule's options (JSON)",
-                    "fingerprint": "Data, settings and rule code judged: an equal one is re-used"}},
+                    "fingerprint": "Data, settings and rule code judged: an equal one is re-used",
+                    "data_version": "The store's change counter when the run started: candidates written "
+                                    "after it are judged again by the next run",
+                    "judged_at": "The moment the rules judged as of (a run that kept earlier verdicts "
+                                 "judges as of theirs)"}},
     "profiles": {
         "title": "Creators (profiles)",
         "description": "Every creator a crawl found (opted-out accounts: an id and the reason only).",
