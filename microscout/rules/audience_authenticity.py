@@ -10,6 +10,7 @@ decided on the estimated real share.
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any, Callable, NamedTuple, Sequence
 
@@ -114,12 +115,13 @@ def evaluate_batch(batch, options: Options, context) -> dict[int, Verdict]:
     flagged = [pid for pid, t in tallies.items() if t.described - t.counts["real"] - t.counts["dormant"]]
     if options.examples and flagged:
         t = options.accounts
+        # Each flagged candidate's first few flagged followers (by platform id): a LIMIT on
+        # its range of the primary key, not a window over every flagged follower of the batch.
         for pid, *values in conn.execute(
-                f"SELECT s.profile_id, {_ROW} FROM (SELECT profile_id, platform_id, ROW_NUMBER() OVER "
-                "(PARTITION BY profile_id ORDER BY platform_id) AS k FROM follower_features WHERE version = ? "
-                f"AND profile_id IN ({', '.join('?' * len(flagged))}) AND label NOT IN ('real', 'dormant', ?)) e "
-                "JOIN follower_samples s ON s.profile_id = e.profile_id AND s.platform_id = e.platform_id "
-                "WHERE e.k <= ? ORDER BY e.profile_id, e.k", [version, *flagged, UNDESCRIBED, options.examples]):
+                f"SELECT s.profile_id, {_ROW} FROM json_each(?) c JOIN follower_samples s ON s.profile_id = c.value "
+                "AND s.platform_id IN (SELECT f.platform_id FROM follower_features f WHERE f.profile_id = c.value "
+                "AND f.version = ? AND f.label NOT IN ('real', 'dormant', ?) ORDER BY f.platform_id LIMIT ?) "
+                "ORDER BY s.profile_id, s.platform_id", [json.dumps(flagged), version, UNDESCRIBED, options.examples]):
             row = _row(tuple(values))
             verdict = classify_account(_features(row), t)
             tallies[pid].flagged.append({"handle": row.handle, "class": verdict.label, "reasons": verdict.reasons})
