@@ -217,8 +217,9 @@ def test_the_command_says_how_many_it_kept(db, tmp_path):
     change_some(db)
     second = shortlist()
     assert second["kept_from"] == first["run_id"] and 0 < second["kept"] < second["candidates"]
+    assert second["judged_at"] == first["judged_at"]  # judged as of the kept verdicts' moment
     full = shortlist("--rejudge")
-    assert full["kept_from"] is None and full["kept"] == 0
+    assert full["kept_from"] is None and full["kept"] == 0 and full["judged_at"] > first["judged_at"]
     assert second["shortlist"] == full["shortlist"]
     change_some_more = profile(db, 20)
     with db.conn:

@@ -268,6 +268,7 @@ def run_json(db, config, spec, summary, size: int, rule_count: int, budget: floa
     out = {"campaign": summary.campaign, "run_id": summary.run_id, "reused": bool(getattr(summary, "reused", False)),
            "rescored_from": getattr(summary, "rescored_from", None),
            "kept_from": getattr(summary, "kept_from", None), "kept": getattr(summary, "kept", 0),
+           "judged_at": judged_at(db, summary.run_id),
            "rules": rule_count, "candidates": summary.candidates, "ranked": summary.candidates - summary.excluded,
            "excluded": summary.excluded, "excluded_by": summary.excluded_by, "errors": summary.errors,
            "errors_by_rule": summary.errors_by_rule, "shortlist": shortlist_rows(db, summary.run_id, size)}
@@ -279,6 +280,12 @@ def run_json(db, config, spec, summary, size: int, rule_count: int, budget: floa
                                     "platform": p.entry["platform"], "price": p.price,
                                     "expected_engagements": p.expected_engagements} for p in picks]}
     return out
+
+
+def judged_at(db, run_id: int) -> str | None:
+    """The moment run ``run_id``'s rules judged as of (a run that kept verdicts: theirs)."""
+    row = db.execute("SELECT judged_at FROM shortlist_runs WHERE id = ?", [run_id]).fetchone()
+    return row[0] if row else None
 
 
 def budget_picks(db, config, spec, run_id: int, budget: float) -> list:
