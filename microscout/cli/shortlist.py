@@ -145,9 +145,10 @@ def make_console(stderr: bool = False) -> Console:
 
 def candidate_count(db, platforms: list[str]) -> int:
     """How many candidates a run of these platforms judges (what the progress bar counts to)."""
-    marks = ", ".join("?" * len(platforms))
-    return db.execute(f"SELECT COUNT(*) FROM profiles WHERE opted_out = 0 AND platform IN ({marks})",
-                      list(platforms)).fetchone()[0]
+    from microscout.store.queries import candidates_where
+
+    where, params = candidates_where(platforms)
+    return db.execute(f"SELECT COUNT(*) FROM profiles WHERE {where}", params).fetchone()[0]
 
 
 def judging_progress(db, platforms: list[str], campaign: str):

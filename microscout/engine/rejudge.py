@@ -20,6 +20,7 @@ import sqlite_utils
 
 from microscout.engine.evaluate import Evaluator
 from microscout.engine.shortlist import RunSummary, _finish, judge_profiles, score_again
+from microscout.store.queries import candidates_where
 
 # Candidates copied per transaction: a crawl writing meanwhile waits for one chunk at most.
 CHUNK = 5_000
@@ -33,8 +34,7 @@ def judge_changed(db: sqlite_utils.Database, evaluator: Evaluator, run_id: int, 
     and scoring are the same) or again otherwise; every other candidate judged."""
     source = last["id"]
     summary = RunSummary(run_id=run_id, campaign=evaluator.campaign_name, kept_from=source)
-    platforms = evaluator.campaign.platforms
-    where = "p.opted_out = 0" + (f" AND p.platform IN ({', '.join('?' * len(platforms))})" if platforms else "")
+    where, platforms = candidates_where(evaluator.campaign.platforms, "p")
     kept = [pid for (pid,) in db.execute(
         f"SELECT e.profile_id FROM shortlist_entries e JOIN profiles p ON p.id = e.profile_id WHERE e.run_id = ? "
         f"AND {where} AND NOT EXISTS (SELECT 1 FROM profile_versions v WHERE v.profile_id = e.profile_id "
@@ -62,8 +62,8 @@ def judge_changed(db: sqlite_utils.Database, evaluator: Evaluator, run_id: int, 
     summary.kept = summary.candidates = db.execute("SELECT count(*) FROM shortlist_entries WHERE run_id = ?",
                                                    [run_id]).fetchone()[0]
     kept_ids = set(kept)
-    changed = [pid for (pid,) in db.execute(f"SELECT p.id FROM profiles p WHERE {where} ORDER BY p.id",
-                                            list(platforms)) if pid not in kept_ids]
+    changed = [pid for (pid,) in db.execute(f"SELECT p.id FROM profiles p WHERE {where} ORDER BY p.id", platforms)
+               if pid not in kept_ids]
     judge_profiles(db, evaluator, summary, batch_size, progress, workers, only=changed)
     _recount(db, evaluator, summary)
     _finish(db, summary)

@@ -22,7 +22,7 @@ from microscout.config import Config
 from microscout.engine import pool
 from microscout.engine.evaluate import Evaluator
 from microscout.engine.rules import Rule, Verdict
-from microscout.store.queries import iter_profile_batches
+from microscout.store.queries import candidates_where, iter_profile_batches
 from microscout.store.runs import discard_run, interrupt_stale_runs, process_owner
 from microscout.store.writes import now_iso
 
@@ -314,9 +314,7 @@ def _insert(db: sqlite_utils.Database, judged: JudgedBatch) -> None:
 
 def batch_bounds(db: sqlite_utils.Database, platforms: list[str], batch_size: int) -> list[tuple[int, int]]:
     """(first, last) profile id of each batch iter_profile_batches gives, read as ids alone."""
-    where, params = "opted_out = 0", list(platforms)
-    if platforms:
-        where += f" AND platform IN ({', '.join('?' * len(platforms))})"
+    where, params = candidates_where(platforms)
     bounds, first, count, last = [], 0, 0, 0
     for (last,) in db.execute(f"SELECT id FROM profiles WHERE {where} ORDER BY id", params):
         if count == 0:
@@ -332,10 +330,9 @@ def batch_bounds(db: sqlite_utils.Database, platforms: list[str], batch_size: in
 
 def profile_rows(db: sqlite_utils.Database, platforms: list[str], first: int, last: int) -> list[dict]:
     """The rows iter_profile_batches gives for the batch from profile id ``first`` to ``last``."""
-    where = "opted_out = 0 AND id BETWEEN ? AND ?"
-    if platforms:
-        where += f" AND platform IN ({', '.join('?' * len(platforms))})"
-    return list(db.query(f"SELECT * FROM profiles WHERE {where} ORDER BY id", [first, last, *platforms]))
+    where, params = candidates_where(platforms)
+    return list(db.query(f"SELECT * FROM profiles WHERE {where} AND id BETWEEN ? AND ? ORDER BY id",
+                         [*params, first, last]))
 
 
 def profiles_by_id(db: sqlite_utils.Database, ids: tuple[int, ...]) -> list[dict]:

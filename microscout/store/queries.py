@@ -56,18 +56,24 @@ def iter_candidates(db: sqlite_utils.Database, platforms: list[str] | None = Non
         yield from load_candidates(db, rows)
 
 
+def candidates_where(platforms: list[str] | None, alias: str = "") -> tuple[str, list]:
+    """The condition on ``profiles`` (named ``alias``, if given) that picks a campaign's
+    candidates, with its parameters: not opted out, on one of ``platforms`` (any if none)."""
+    column = f"{alias}." if alias else ""
+    where = f"{column}opted_out = 0"
+    if platforms:
+        where += f" AND {column}platform IN ({', '.join('?' * len(platforms))})"
+    return where, list(platforms or [])
+
+
 def iter_profile_batches(db: sqlite_utils.Database, platforms: list[str] | None = None,
                          batch_size: int = 500) -> Iterator[list[dict]]:
     """The profile rows of every profile not opted out, ``batch_size`` at a time, in id order."""
     last_id = 0
-    where = "opted_out = 0 AND id > ?"
-    extra: list = []
-    if platforms:
-        where += f" AND platform IN ({', '.join('?' * len(platforms))})"
-        extra = list(platforms)
+    where, extra = candidates_where(platforms)
     while True:
-        rows = list(_rows(db, f"SELECT * FROM profiles WHERE {where} ORDER BY id LIMIT ?",
-                          [last_id, *extra, batch_size]))
+        rows = list(_rows(db, f"SELECT * FROM profiles WHERE {where} AND id > ? ORDER BY id LIMIT ?",
+                          [*extra, last_id, batch_size]))
         if not rows:
             return
         last_id = rows[-1]["id"]
