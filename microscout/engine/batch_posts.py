@@ -53,10 +53,13 @@ class BatchPosts:
         self._marks, self._ids = marks, ids
         self.all: dict[int, list[PostRow]] = {i: [] for i in ids}
         dt = parse_timestamp
+        # profile_id DESC too: SQLite then walks posts_profile backwards instead of sorting
+        # each profile's posts (the candidates' order does not matter, their posts' does).
         for pid, post_id, platform_id, created_at, likes, replies, reposts, quotes, views, is_reply in \
                 batch.conn.execute(
                     "SELECT profile_id, id, platform_id, created_at, likes, replies, reposts, quotes, views, is_reply "
-                    f"FROM posts WHERE profile_id IN ({marks}) ORDER BY profile_id, created_at DESC, id DESC", ids):
+                    f"FROM posts WHERE profile_id IN ({marks}) ORDER BY profile_id DESC, created_at DESC, id DESC",
+                    ids):
             created = dt(created_at)
             if created is None:
                 raise UnreadableTimestamp(f"post {platform_id} has an unreadable date {created_at!r}")

@@ -78,10 +78,13 @@ def evaluate_batch(batch, options: Options, context) -> dict[int, Verdict]:
     version = settings_version(options.comments)
     marks, ids = batch.in_ids()
     tallies = {i: _Tally(p) for i, p in batch.profiles.items()}
+    # By profile first: each candidate's comments in order is all a tally needs, and sorting
+    # them within a profile is cheaper than sorting the whole batch's.
     for pid, post, author_id, author_handle, comment_id, label, text in batch.conn.execute(
             "SELECT c.profile_id, c.post_platform_id, c.author_id, c.author_handle, c.id, f.label, "
             "CASE WHEN f.label IS NULL THEN c.text END FROM comments c LEFT JOIN comment_features f "
-            f"ON f.comment_id = c.id AND f.version = ? WHERE c.profile_id IN ({marks}) ORDER BY c.created_at, c.id",
+            f"ON f.comment_id = c.id AND f.version = ? WHERE c.profile_id IN ({marks}) "
+            "ORDER BY c.profile_id, c.created_at, c.id",
             [version, *ids]):
         tallies[pid].add(post, author_id, author_handle, comment_id, label, text, options.comments)
     examples = _examples(batch.conn, version, {i: t.example_ids(options) for i, t in tallies.items()
@@ -191,7 +194,8 @@ def _judge_rows(batch, ids: list[int], version: str, options: Options) -> dict[i
     cursor = batch.conn.execute(
         "SELECT c.profile_id, c.platform_id, c.post_platform_id, c.author_id, c.author_handle, c.text, f.label "
         "FROM comments c LEFT JOIN comment_features f ON f.comment_id = c.id AND f.version = ? "
-        f"WHERE c.profile_id IN ({', '.join('?' * len(ids))}) ORDER BY c.created_at, c.id", [version, *ids])
+        f"WHERE c.profile_id IN ({', '.join('?' * len(ids))}) ORDER BY c.profile_id, c.created_at, c.id",
+        [version, *ids])
     for profile_id, platform_id, post_id, author_id, author_handle, text, label in cursor:
         by_profile[profile_id].setdefault(post_id, []).append(
             _CommentRow(platform_id, post_id, author_id or "", author_handle or "", text or "", label))

@@ -123,7 +123,7 @@ def evaluate_batch(batch, options: Options, context) -> dict[int, Verdict]:
     snapshots: dict[int, list[Snapshot]] = {i: [] for i in ids}
     for pid, observed, followers, following, posts_count in batch.conn.execute(
             "SELECT profile_id, observed_at, followers, following, posts_count FROM profile_snapshots "
-            f"WHERE profile_id IN ({marks}) ORDER BY observed_at", ids):
+            f"WHERE profile_id IN ({marks}) ORDER BY profile_id, observed_at", ids):
         at = parse_timestamp(observed)
         if at is None:
             raise ValueError(f"unreadable snapshot time {observed!r}")

@@ -132,7 +132,7 @@ def _load_posts(db: sqlite_utils.Database, by_id: dict[int, Candidate]) -> None:
     dt, json_list = _dt, _json_list
 
     c, cursor = _tuples(db, f"SELECT * FROM posts WHERE profile_id IN ({_in(ids)}) "
-                            f"ORDER BY profile_id, created_at DESC, id DESC", ids)
+                            f"ORDER BY profile_id DESC, created_at DESC, id DESC", ids)
     (i_id, i_profile, i_pid, i_created, i_text, i_url, i_tags, i_mentions, i_links, i_likes, i_replies, i_reposts,
      i_quotes, i_views, i_paid, i_reply, i_lang) = (
         c["id"], c["profile_id"], c["platform_id"], c["created_at"], c["text"], c["url"], c["hashtags"],
@@ -158,7 +158,7 @@ def _load_posts(db: sqlite_utils.Database, by_id: dict[int, Candidate]) -> None:
 def _load_comments(db: sqlite_utils.Database, by_id: dict[int, Candidate]) -> None:
     ids, dt = list(by_id), _dt
     c, cursor = _tuples(db, f"SELECT * FROM comments WHERE profile_id IN ({_in(ids)}) "
-                            f"ORDER BY created_at, id", ids)
+                            f"ORDER BY profile_id, created_at, id", ids)
     (i_profile, i_pid, i_post, i_author, i_handle, i_text, i_created, i_likes, i_author_followers) = (
         c["profile_id"], c["platform_id"], c["post_platform_id"], c["author_id"], c["author_handle"], c["text"],
         c["created_at"], c["likes"], c["author_followers"])
@@ -191,7 +191,7 @@ def _load_followers(db: sqlite_utils.Database, by_id: dict[int, Candidate]) -> N
 def _load_snapshots(db: sqlite_utils.Database, by_id: dict[int, Candidate]) -> None:
     ids, dt = list(by_id), _dt
     c, cursor = _tuples(db, f"SELECT * FROM profile_snapshots WHERE profile_id IN ({_in(ids)}) "
-                            f"ORDER BY observed_at", ids)
+                            f"ORDER BY profile_id, observed_at", ids)
     i_profile, i_observed, i_followers, i_following, i_posts = (
         c["profile_id"], c["observed_at"], c["followers"], c["following"], c["posts_count"])
     for r in cursor:
