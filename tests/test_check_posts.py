@@ -65,7 +65,7 @@ def test_jsonl_with_hashtag_lists_and_options(tmp_path):
     ("posts.jsonl", '[1, 2]\n', "line 1: expected a JSON object"),
     ("posts.jsonl", '{"id": 1, "text": 5}\n', "line 1: text must be a string (got 5)"),
     ("posts.jsonl", '{"id": 1, "text": "x", "hashtags": [1]}\n', "hashtags must be a list of strings"),
-    ("posts.txt", "id,text\n1,hi\n", "cannot tell the format from '.txt'; name the file .csv, .jsonl or .json"),
+    ("posts.txt", "id,text\n1,hi\n", "cannot tell the format from '.txt'; name the file .csv, .tsv, .jsonl or .json"),
     ("posts.json", '{"id": 1, "text": "x"}', "expected a JSON array of objects"),
 ])
 def test_bad_input_exits_2_naming_file_line_and_value(tmp_path, name, content, message):

@@ -45,12 +45,19 @@ COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 
 
+# Twitter's own `following` is whether the asking account follows this one (empty, null
+# or false in cresci's users.csv, TwiBot and tweepy dumps); its count is friends_count.
+BEFORE_OURS = {"following": ("friends_count",)}
+
+
 def features_of(record: Record, columns: dict[str, str]) -> AccountFeatures:
-    values = {ours: convert(record.row.get(theirs), COLUMNS[ours][0], record.where, theirs)
+    values = {ours: convert(record.row.get(theirs), COLUMNS[ours][0], record.where, theirs, ours)
               for ours, theirs in columns.items()}
     bio = values.pop("bio", None)
-    if bio is None and "bio" in columns and record.row.get(columns["bio"]) in ("", None):
-        bio = ""  # a bio column with nothing in it is an empty bio, not an unknown one
+    if bio is None and "bio" in columns and not str(record.row.get(columns["bio"]) or "").strip():
+        # A bio column with nothing in it (or blanks: TwiBot-20 pads every value with a
+        # space) is an empty bio, not an unknown one.
+        bio = ""
     if values.get("bio_length") is None and bio is not None:
         values["bio_length"] = len(bio.strip())
     no_avatar = values.pop("no_avatar", None)
@@ -82,7 +89,7 @@ HELP = """Classify each account as real, dormant, suspicious, mass follower or b
 Every class comes with its reasons.
 
 \b
-FILE is .csv, .jsonl/.ndjson or .json (an array of objects). Our columns:
+FILE is .csv/.tsv, .jsonl/.ndjson or .json (an array of objects). Our columns:
   handle, followers, following, posts, has_avatar (1/0, or the picture's
   URL), no_avatar (1/0: the platform's default picture), bio or bio_length,
   username_digits, username_length, username_digit_share, display_name,
@@ -93,7 +100,8 @@ Empty cells are unknown, not zero. The names of Mastodon, Bluesky, Twitter
 InstaFake (userFollowerCount, …) and Kaggle (#followers, "profile pic", …)
 exports are recognised, in any case or spelling (followersCount,
 Followers_Count), nested JSON objects included; map any other with
---column ours=theirs.
+--column ours=theirs, or leave one unread with --column ours= (e.g. a
+date column in a format not read). NULL, NaN and NA cells are unknown.
 
 \b
 With --label-column, prints precision, recall and F1 beside the one-line
@@ -125,7 +133,8 @@ def command(env, files: tuple[str, ...], as_json: bool, label_column: str | None
              BASELINE_NAME: Scorecard()}
     table_rows: list[tuple[str, ...]] = []
     for record, columns, label in load_rows(files, columns_map, label_column, half, COLUMNS,
-                                            ("followers", "following", "posts", "has_avatar", "bio_length")):
+                                            ("followers", "following", "posts", "has_avatar", "bio_length"),
+                                            BEFORE_OURS):
         acc = features_of(record, columns)
         verdict = classify_account(acc, thresholds)
         counts[verdict.label] += 1

@@ -27,7 +27,7 @@ COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {
 HELP = """Classify each comment in FILE(s) as genuine, generic or spam, with reasons.
 
 \b
-FILE is .csv, .jsonl/.ndjson or .json. Our columns: text (required), id, author;
+FILE is .csv/.tsv, .jsonl/.ndjson or .json. Our columns: text (required), id, author;
 CONTENT/COMMENT_ID/AUTHOR (UCI YouTube Spam Collection) and YouTube's
 commentThreads (snippet.topLevelComment.snippet.textOriginal, …) are
 recognised, in any case or spelling, nested JSON objects included; map

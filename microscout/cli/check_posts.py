@@ -10,7 +10,17 @@ from typing import Any
 import click
 
 from microscout.cli.common import PLATFORM_OPTION, UsageProblem, rule_options, with_env
-from microscout.cli.records import keys_of, parse_label, parse_mapping, print_scores, read_records, resolve_columns
+from microscout.cli.records import (
+    DISCLOSED_WORDS,
+    SPONSORED_WORDS,
+    keys_of,
+    label_words,
+    parse_label,
+    parse_mapping,
+    print_scores,
+    read_records,
+    resolve_columns,
+)
 from microscout.heuristics.measure import Scorecard
 from microscout.heuristics.sponsored import (
     BASELINE_SPONSORED,
@@ -45,6 +55,7 @@ class PostRow:
     hashtags: list[str]
     paid_flag: bool | None
     label: bool | None = None  # the --label-column's truth, when scoring
+    label_word: str = ""  # that truth as written, in label_words' spelling
 
 
 def _paid_flag(value: Any, where: str) -> bool | None:
@@ -75,7 +86,7 @@ def _hashtags(value: Any, where: str) -> list[str]:
                        f"separated by spaces or commas (got {value!r})")
 
 
-def _row(record: dict[str, Any], where: str, label: bool | None = None) -> PostRow:
+def _row(record: dict[str, Any], where: str, label: bool | None = None, label_word: str = "") -> PostRow:
     """One post from a row keyed by our column names: no id is named by where it is, and no
     text (a key left out, or null, as Instagram gives a post without a caption) is empty."""
     post_id, text = record.get("id"), record.get("text")
@@ -88,21 +99,21 @@ def _row(record: dict[str, Any], where: str, label: bool | None = None) -> PostR
     if not isinstance(text, str):
         raise UsageProblem(f"{where}: text must be a string (got {text!r})")
     return PostRow(str(post_id), text, _hashtags(record.get("hashtags"), where),
-                   _paid_flag(record.get("paid_flag"), where), label)
+                   _paid_flag(record.get("paid_flag"), where), label, label_word)
 
 
-FORMATS = {".csv": "column", ".jsonl": "key", ".ndjson": "key", ".json": "key"}
+FORMATS = {".csv": "column", ".tsv": "column", ".jsonl": "key", ".ndjson": "key", ".json": "key"}
 
 
 def read_posts(path: Path, label_column: str | None = None, mapping: dict[str, str] | None = None) -> list[PostRow]:
-    """Posts from a .csv, .jsonl or .json file, read by the reader every `check` command shares,
+    """Posts from a .csv/.tsv, .jsonl or .json file, read by the reader every `check` command shares,
     with our columns found under their own or a known name (``mapping``: --column ours=theirs)."""
     if not path.exists():
-        raise UsageProblem(f"{path}: no such file; give a .csv, .jsonl or .json file of posts")
+        raise UsageProblem(f"{path}: no such file; give a .csv, .tsv, .jsonl or .json file of posts")
     what = FORMATS.get(path.suffix.lower())
     if what is None:
         raise UsageProblem(f"{path}: cannot tell the format from '{path.suffix or '(no extension)'}'; "
-                           f"name the file .csv, .jsonl or .json")
+                           f"name the file .csv, .tsv, .jsonl or .json")
     rows = []
     records = [(record.where, {(k or "").strip(): v for k, v in record.row.items()}) for record in read_records(path)]
     columns = resolve_columns(path, keys_of(row for _, row in records), mapping or {}, COLUMNS, label_column)
@@ -116,7 +127,7 @@ def read_posts(path: Path, label_column: str | None = None, mapping: dict[str, s
         ours = {key: row.get(theirs) for key, theirs in columns.items()}
         # the truth apart: it is never read as what is judged, even under one of our names
         label = parse_label(row[label_column], where, label_column) if label_column else None
-        rows.append(_row(ours, where, label))
+        rows.append(_row(ours, where, label, label_words(row[label_column]) if label_column else ""))
     if not rows:
         raise UsageProblem(f"{path}: no posts in the file; expected rows with {EXPECTED}")
     return rows
@@ -151,6 +162,23 @@ SPONSORED_ALL_CARD = "sponsored post vs every row (all are paid posts)"
 SPONSORED_CARD = "sponsored post vs label 1 = sponsored"
 
 
+def label_meaning(rows: list[PostRow]) -> tuple[str, str | None]:
+    """What a truth column means when --label-means is not given: said by its words
+    (sponsored/organic, promotional, ad: "sponsored"; disclosed/undisclosed: "disclosed"),
+    else the affiliate-youtube meaning, "disclosed". Returns (meaning, a note for the user
+    when it was not said by the words, or they say both)."""
+    words = {row.label_word for row in rows}
+    sponsored, disclosed = bool(words & SPONSORED_WORDS), bool(words & DISCLOSED_WORDS)
+    if sponsored and not disclosed:
+        return "sponsored", None
+    if disclosed and not sponsored:
+        return "disclosed", None
+    why = "its values name both meanings" if sponsored else "its values do not say which"
+    return "disclosed", (f"the label column is read as 1 = a disclosure is present on a paid post "
+                         f"(--label-means disclosed: {why}); give --label-means sponsored if 1 means a "
+                         f"sponsored post")
+
+
 def score_cards(rows: list[PostRow], analyses: list[PostAnalysis], label_means: str) -> dict[str, Scorecard]:
     """The detectors and their one-line baselines against the labels, on the same rows.
 
@@ -180,7 +208,7 @@ def score_cards(rows: list[PostRow], analyses: list[PostAnalysis], label_means: 
 HELP = """Find sponsored posts in a CSV or JSONL file and judge their ad labels.
 
 \b
-FILE is .csv (a header row), .jsonl (one JSON object a line) or .json (an
+FILE is .csv or .tsv (a header row), .jsonl (one JSON object a line) or .json (an
 array of objects). Columns or keys: text is required (also read from caption,
 content, description, body or full_text, in any case, nested JSON objects
 included); id (else the post is named by its line), hashtags (a list, or tags
@@ -210,11 +238,12 @@ on the same rows. Reproduce the documented figures (docs/HEURISTICS.md):
               help="Hashtags in a row that bury a label placed among them (default 5).")
 @click.option("--label-column", default=None,
               help="Column with the truth (1/0): score the detectors and their one-line baselines.")
-@click.option("--label-means", type=click.Choice(["disclosed", "sponsored"]), default="disclosed",
-              show_default=True,
+@click.option("--label-means", type=click.Choice(["disclosed", "sponsored"]), default=None,
               help="disclosed: every row is a paid post, 1 = a disclosure is present (scores the "
                    "undisclosed-ad verdict against 0, sponsored recall against every row); "
-                   "sponsored: 1 = a sponsored post.")
+                   "sponsored: 1 = a sponsored post. Default: what the labels' words say "
+                   "(sponsored/organic, ad, promotional: sponsored; disclosed/undisclosed: "
+                   "disclosed), else disclosed, with a note.")
 @click.option("--column", "mapping", multiple=True, metavar="OURS=THEIRS",
               help="Read our column OURS (id, text, hashtags, paid_flag) from the file's column THEIRS "
                    "(repeatable).")
@@ -222,7 +251,7 @@ on the same rows. Reproduce the documented figures (docs/HEURISTICS.md):
 @PLATFORM_OPTION
 @with_env
 def command(env, file: Path, as_json: bool, fold_chars: int | None, hashtag_block: int | None,
-            label_column: str | None, label_means: str, mapping: tuple[str, ...], quiet: bool,
+            label_column: str | None, label_means: str | None, mapping: tuple[str, ...], quiet: bool,
             platform: str) -> None:
     # The detector settings configured for the disclosure rule, then the flags on top.
     configured = rule_options(env, "disclosure", platform).sponsored
@@ -234,10 +263,20 @@ def command(env, file: Path, as_json: bool, fold_chars: int | None, hashtag_bloc
     by_status = Counter(r["disclosure"] for r in results)
     summary: dict[str, int] = {"posts": len(results), "sponsored": sum(r["sponsored"] for r in results),
                **{status: by_status[status] for status in DISCLOSURES}}
-    cards = score_cards(rows, analyses, label_means) if label_column else {}
+    cards: dict[str, Scorecard] = {}
+    note = None
+    if label_column:
+        if label_means is None:
+            label_means, note = label_meaning(rows)
+        if note and not as_json:
+            click.echo(f"note: {note}", err=True)
+        cards = score_cards(rows, analyses, label_means)
     if as_json:
         out: dict[str, Any] = {"posts": [] if quiet else results, "summary": summary}
         if cards:
+            out["label_means"] = label_means
+            if note:
+                out["note"] = note
             out["scores"] = {name: card.as_dict() for name, card in cards.items()}
         click.echo(json.dumps(out, ensure_ascii=False, indent=2))
         return

@@ -9,7 +9,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable, Iterator, Mapping
 
 import click
 
@@ -23,13 +23,25 @@ FALSE = {"0", "false", "no", "n", "f", ""}
 # accounts, spam comments, sponsored posts, or disclosed ones (check posts --label-means).
 POSITIVE_LABELS = TRUE | {"fake", "spam", "bot", "suspicious", "sponsored", "promotional", "promo", "ad", "advert",
                           "advertisement", "paid", "commercial", "disclosed"}
-NEGATIVE_LABELS = (FALSE - {""}) | {"real", "ham", "genuine", "human", "legit", "legitimate", "organic",
-                                    "not_sponsored", "non_sponsored", "unsponsored", "not_promotional",
-                                    "non_promotional", "nonpromotional", "not_ad", "non_ad", "undisclosed",
-                                    "not_disclosed"}
+NEGATIVE_LABELS = (FALSE - {""}) | {"real", "ham", "genuine", "human", "legit", "legitimate", "authentic",
+                                    "organic", "not_spam", "non_spam", "nonspam", "no_spam", "not_fake",
+                                    "non_fake", "not_bot", "non_bot", "nonbot", "not_sponsored", "non_sponsored",
+                                    "unsponsored", "not_promotional", "non_promotional", "nonpromotional", "not_ad",
+                                    "non_ad", "undisclosed", "not_disclosed"}
+# Labels that say which meaning a post set's truth column has (check posts --label-means).
+SPONSORED_WORDS = {"sponsored", "not_sponsored", "non_sponsored", "unsponsored", "promotional", "not_promotional",
+                   "non_promotional", "nonpromotional", "promo", "ad", "not_ad", "non_ad", "advert",
+                   "advertisement", "paid", "commercial", "organic"}
+DISCLOSED_WORDS = {"disclosed", "undisclosed", "not_disclosed"}
+# Typed cells (numbers, yes/no, dates, pictures) that exports write for a missing value:
+# SQL dumps' NULL, pandas' NaN, R's NA.
+MISSING = {"null", "none", "nan", "na", "n/a"}
 # The pictures platforms give an account that has not set one: Mastodon's missing.png,
-# Twitter's default_profile_images/, Bluesky leaves the avatar out.
-DEFAULT_AVATARS = ("/missing.png", "default_profile_images/", "/default-avatar")
+# Twitter's default_profile_images/, Instagram's anonymous silhouette (its file name, and
+# "anonymous_profile_pic" base64-encoded in the URL's ig_cache_key); Bluesky leaves the
+# avatar out.
+DEFAULT_AVATARS = ("/missing.png", "default_profile_images/", "/default-avatar",
+                   "44884218_345707102882519_2446069589734326272_n", "YW5vbnltb3VzX3Byb2ZpbGVfcGlj")
 MAX_FILE_BYTES = 2 * 1024 ** 3  # read whole into memory: past this, split the file
 
 
@@ -52,10 +64,12 @@ def read_records(path: Path) -> Iterator[Record]:
         raise UsageProblem(f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
     except OSError as exc:
         raise UsageProblem(f"{path}: cannot read the file: {exc.strerror or exc}") from None
-    if suffix == ".csv":
+    if suffix in (".csv", ".tsv"):
         yield from _read_csv(path, text)
     elif suffix in (".jsonl", ".ndjson"):
-        for number, line in enumerate(text.splitlines(), 1):
+        # Lines end at "\n" alone: a JSON string may hold U+2028, U+0085 and the like raw
+        # (pandas writes them so), which str.splitlines would break a record at.
+        for number, line in enumerate(text.split("\n"), 1):
             if not line.strip():
                 continue
             row = _loads(line, path, "each line must be one JSON object", number)
@@ -71,7 +85,8 @@ def read_records(path: Path) -> Iterator[Record]:
                 raise UsageProblem(f"{path} item {number}: expected a JSON object, got {type(row).__name__}")
             yield Record(f"{path.name} item {number}", flattened(row))
     else:
-        raise UsageProblem(f"{path}: unknown file type {suffix or '(none)'!r}; use .csv, .jsonl, .ndjson or .json")
+        raise UsageProblem(f"{path}: unknown file type {suffix or '(none)'!r}; use .csv, .tsv, .jsonl, .ndjson "
+                           f"or .json")
 
 
 def flattened(row: dict[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -100,42 +115,98 @@ def _loads(text: str, path: Path, expected: str, line: int | None = None) -> Any
     except json.JSONDecodeError as exc:
         if line is None:
             raise UsageProblem(f"{path} line {exc.lineno}: not valid JSON ({exc.msg}); {expected}") from None
-        raise UsageProblem(f"{where}: not valid JSON ({exc.msg} at column {exc.colno}); {expected}") from None
+        raise UsageProblem(f"{where}: not valid JSON ({exc.msg}, column {exc.colno}); {expected}") from None
     except RecursionError:
         raise UsageProblem(f"{where}: JSON nested too deeply; {expected}, each a flat record") from None
     except ValueError as exc:  # e.g. an integer with more digits than Python converts
         raise UsageProblem(f"{where}: not valid JSON ({exc}); {expected}") from None
 
 
+class _CountedLines:
+    """The lines of a text, counting how many were handed out: the csv module's line_num is
+    where a record ends, and an error should name the line where it starts."""
+
+    def __init__(self, text: str) -> None:
+        self._lines = io.StringIO(text)
+        self.taken = 0
+
+    def __iter__(self) -> "_CountedLines":
+        return self
+
+    def __next__(self) -> str:
+        line = self._lines.readline()
+        if not line:
+            raise StopIteration
+        self.taken += 1
+        return line
+
+
+DELIMITERS = ",;\t|"
+
+
+def delimiter_of(header_line: str, suffix: str) -> str:
+    """The separator of a delimited file: a tab for .tsv, else whichever of , ; tab | its
+    header line uses most outside quotes (European Excel writes ';'); ',' on a tie."""
+    if suffix == ".tsv":
+        return "\t"
+    counts = dict.fromkeys(DELIMITERS, 0)
+    quoted = False
+    for ch in header_line:
+        if ch == '"':
+            quoted = not quoted
+        elif not quoted and ch in counts:
+            counts[ch] += 1
+    best = max(DELIMITERS, key=lambda d: (counts[d], d == ","))
+    return best if counts[best] else ","
+
+
 def _read_csv(path: Path, text: str) -> Iterator[Record]:
-    lines = text.splitlines(keepends=True)
-    skipped = 0
-    while skipped < len(lines) and not lines[skipped].strip():
-        skipped += 1  # some published exports start with a blank line
-    reader = csv.DictReader(io.StringIO("".join(lines[skipped:])))
+    lines = _CountedLines(text)
+    first = text.lstrip("\r\n").partition("\n")[0]
+    delimiter = delimiter_of(first, path.suffix.lower())
+    # strict: a quote left open runs to the end of the file; without it the csv module would
+    # hand back that last record cut short, and its cells would be misread as missing.
+    reader = csv.reader(lines, delimiter=delimiter, strict=True)
+    start = 1
     try:
-        fieldnames = reader.fieldnames
+        header: list[str] = []
+        while not header:  # some published exports start with a blank line
+            start = lines.taken + 1
+            header = next(reader)
+    except StopIteration:
+        raise UsageProblem(f"{path}: no header row; the first line must name the columns") from None
     except csv.Error as exc:
-        raise UsageProblem(f"{path} line {reader.line_num + skipped}: bad CSV header: {exc}") from None
-    if not fieldnames:
-        raise UsageProblem(f"{path}: no header row; the first line must name the columns")
+        raise UsageProblem(f"{path} line {start}: bad CSV header: {exc}") from None
     try:
-        for row in reader:
-            if None in row:
-                raise UsageProblem(f"{path} line {reader.line_num + skipped}: more values than the "
-                                   f"{len(fieldnames)} columns of the header")
-            yield Record(f"{path.name} line {reader.line_num + skipped}", row)
+        while True:
+            start = lines.taken + 1
+            try:
+                values = next(reader)
+            except StopIteration:
+                return
+            if not values:
+                continue
+            if len(values) > len(header):
+                shown = "tab" if delimiter == "\t" else repr(delimiter)
+                raise UsageProblem(f"{path} line {start}: {len(values)} values, more than the {len(header)} "
+                                   f"columns of the header (separated by {shown}); quote a value that holds "
+                                   f"the separator")
+            # A short row leaves its last columns empty (unknown), as csv.DictReader would.
+            yield Record(f"{path.name} line {start}", dict(zip(header, values + [None] * (len(header) - len(values)))))
     except csv.Error as exc:
-        raise UsageProblem(f"{path} line {reader.line_num + skipped}: bad CSV: {exc}") from None
+        what = "a quote opened here is never closed" if "end of data" in str(exc) else f"bad CSV: {exc}"
+        raise UsageProblem(f"{path} line {start}: {what}") from None
 
 
 def parse_mapping(pairs: tuple[str, ...], known: dict[str, Any]) -> dict[str, str]:
-    """--column ours=theirs, checked against our column names."""
+    """--column ours=theirs, checked against our column names; ours= (nothing after the
+    '=') leaves our column unread, whatever the file holds under its names."""
     mapping = {}
     for pair in pairs:
         ours, sep, theirs = pair.partition("=")
-        if not sep or not ours or not theirs:
-            raise UsageProblem(f"--column {pair!r}: write it as OURS=THEIRS, e.g. --column followers=fans")
+        if not sep or not ours:
+            raise UsageProblem(f"--column {pair!r}: write it as OURS=THEIRS, e.g. --column followers=fans "
+                               f"(or OURS= to leave it unread)")
         if ours not in known:
             raise UsageProblem(f"--column {pair!r}: {ours!r} is not one of our columns; "
                                f"they are: {', '.join(known)}")
@@ -157,15 +228,22 @@ def _spelling(name: str) -> str:
 
 
 def resolve_columns(path: Path, header: list[str], mapping: dict[str, str],
-                    known: dict[str, tuple[str, tuple[str, ...]]], truth: str | None = None) -> dict[str, str]:
+                    known: dict[str, tuple[str, tuple[str, ...]]], truth: str | None = None,
+                    before_ours: Mapping[str, tuple[str, ...]] | None = None) -> dict[str, str]:
     """Our column -> the file's column: --column first, then our own name or a known alias as
     written, then spelt another way (case, '_', ' ', '-'), then as the last part of a nested
     key ("public_metrics.followers_count"), each way tried for all our columns before the
     next; within one, the first alias found, and the first such column of the header. The
     truth column (``truth``, --label-column) is never read as one of ours: a label named
-    "bot" is not the platform's bot flag."""
+    "bot" is not the platform's bot flag. ``before_ours``: aliases tried before our own name,
+    where a platform uses that name for something else (Twitter's ``following`` says whether
+    the asker follows the account; the count is friends_count). An empty --column value
+    (ours=) leaves ours unread."""
     resolved = {}
+    skipped = {ours for ours, theirs in mapping.items() if not theirs}
     for ours, theirs in mapping.items():
+        if not theirs:
+            continue
         if theirs not in header:
             raise UsageProblem(f"{path}: --column {ours}={theirs}: the file has no column {theirs!r}; "
                                f"its columns are: {', '.join(header)}")
@@ -186,13 +264,16 @@ def resolve_columns(path: Path, header: list[str], mapping: dict[str, str],
         # Bluesky's viewer.* is the asking account's relation to this one (viewer.following
         # is its follow record), never a property of the account itself.
         if "." in column and not column.startswith("viewer."):
-            nested.setdefault(_spelling(column.rpartition(".")[2]), column)
+            parent, _, last = column.rpartition(".")
+            nested.setdefault(_spelling(last), column)
+            if last == "count":  # Instagram's {"edge_followed_by": {"count": 12}}
+                nested.setdefault(_spelling(parent.rpartition(".")[2]), column)
     # Each way of finding a column is tried for every one of ours before the next, looser one.
     for lookup, key in ((as_written, str), (spelt, _spelling), (nested, _spelling)):
         for ours, (_kind, aliases) in known.items():
-            if ours in resolved:
+            if ours in resolved or ours in skipped:
                 continue
-            for name in (ours, *aliases):
+            for name in (*(before_ours or {}).get(ours, ()), ours, *aliases):
                 found = lookup.get(key(name))
                 if found is not None and found not in taken:
                     resolved[ours] = found
@@ -201,13 +282,16 @@ def resolve_columns(path: Path, header: list[str], mapping: dict[str, str],
     return resolved
 
 
-def convert(value: Any, kind: str, where: str, column: str) -> Any:
-    """One cell to our type; empty is None (unknown), a bad value is a UsageProblem."""
+def convert(value: Any, kind: str, where: str, column: str, ours: str | None = None) -> Any:
+    """One cell to our type; empty is None (unknown), and so is NULL, NaN or NA in a typed
+    column; a bad value is a UsageProblem (naming ``ours`` to say how to leave it unread)."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if kind == "text":
         return str(value)
     text = str(value).strip()
+    if text.lower() in MISSING:
+        return None
     try:
         if kind == "int":
             number = float(text)
@@ -217,25 +301,30 @@ def convert(value: Any, kind: str, where: str, column: str) -> Any:
         if kind == "float":
             return float(text)
         if kind == "bool":
-            if text.lower() in TRUE:
-                return True
-            if text.lower() in FALSE:
-                return False
-            raise ValueError
+            return _yes_no(text)
         if kind == "date":
             return _date(text)
         if kind == "avatar":  # yes/no, or the picture's address (an API export)
-            if text.lower() in TRUE | FALSE:
-                return text.lower() in TRUE
             if "/" in text or text.startswith("data:"):
                 return not any(marker in text for marker in DEFAULT_AVATARS)
-            raise ValueError
+            return _yes_no(text)
     except (ValueError, OverflowError):
         what = {"int": "a whole number", "float": "a number", "bool": "true/false or 1/0",
                 "date": "an ISO date such as 2024-05-01T12:00:00+00:00 (or Twitter's, or Unix time)",
                 "avatar": "true/false, 1/0 or the picture's URL"}[kind]
-        raise UsageProblem(f"{where}: column {column!r} holds {value!r}; it should be {what}") from None
+        unread = f" (or --column {ours}= to leave it unread)" if ours else ""
+        raise UsageProblem(f"{where}: column {column!r} holds {value!r}; it should be {what}{unread}") from None
     raise AssertionError(kind)
+
+
+def _yes_no(text: str) -> bool:
+    """true/false, yes/no, 1/0, and 1.0/0.0 as pandas writes a yes/no column with gaps."""
+    lowered = text.lower()
+    if lowered in TRUE or lowered == "1.0":
+        return True
+    if lowered in FALSE or lowered == "0.0":
+        return False
+    raise ValueError(text)
 
 
 def _date(text: str) -> datetime:
@@ -258,8 +347,16 @@ def _date(text: str) -> datetime:
         raise ValueError(text) from exc
 
 
+def label_words(value: Any) -> str:
+    """A truth cell as the label vocabularies spell it: lower case, '-' and ' ' read as '_'."""
+    return str(value).strip().lower().replace("-", "_").replace(" ", "_")
+
+
 def parse_label(value: Any, where: str, column: str) -> bool:
-    text = str(value).strip().lower().replace("-", "_").replace(" ", "_")
+    if value is None or str(value).strip() == "":
+        raise UsageProblem(f"{where}: label column {column!r} is empty; every row needs its truth "
+                           f"(1/true/fake/spam/sponsored or 0/false/real/ham/organic)")
+    text = label_words(value)
     if text in POSITIVE_LABELS:
         return True
     if text in NEGATIVE_LABELS:
@@ -271,20 +368,22 @@ def parse_label(value: Any, where: str, column: str) -> bool:
 
 
 def load_rows(files: tuple[str, ...], mapping: dict[str, str], label_column: str | None, half: str,
-              known: dict[str, tuple[str, tuple[str, ...]]], required_any: tuple[str, ...]):
+              known: dict[str, tuple[str, tuple[str, ...]]], required_any: tuple[str, ...],
+              before_ours: Mapping[str, tuple[str, ...]] | None = None):
     """(record, columns, label) for every row of every file in the chosen half."""
     for name in files:
         path = Path(name)
+        delimited = path.suffix.lower() in (".csv", ".tsv")
         columns: dict[str, str] | None = None
         records: Iterable[Record] = read_records(path)
-        if path.suffix.lower() != ".csv":
+        if not delimited:
             records = list(records)
             header = keys_of(record.row for record in records)
         for record in records:
             if columns is None:
-                if path.suffix.lower() == ".csv":
+                if delimited:
                     header = list(record.row)
-                columns = resolve_columns(path, header, mapping, known, label_column)
+                columns = resolve_columns(path, header, mapping, known, label_column, before_ours)
                 if not any(c in columns for c in required_any):
                     raise UsageProblem(f"{path}: none of our columns found ({', '.join(required_any)}); "
                                        f"its columns are: {', '.join(header)}; map them with "
@@ -296,6 +395,8 @@ def load_rows(files: tuple[str, ...], mapping: dict[str, str], label_column: str
                 continue
             label = parse_label(record.row.get(label_column), record.where, label_column) if label_column else None
             yield record, columns, label
+        if columns is None:
+            raise UsageProblem(f"{path}: no rows to check (the file holds no records after its header)")
 
 
 def summary_lines(counts: dict[str, int], flagged: int, n: int, noun: str) -> dict[str, Any]:

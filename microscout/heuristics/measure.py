@@ -70,8 +70,10 @@ class Scorecard:
 
     @property
     def f1(self) -> float | None:
-        p, r = self.precision, self.recall
-        return 2 * p * r / (p + r) if p and r else None
+        # 2tp / (2tp + fp + fn): 0 for a detector that finds none of the positives, None
+        # only when there is nothing to find and nothing was flagged.
+        errors = self.fp + self.fn
+        return 2 * self.tp / (2 * self.tp + errors) if self.tp or errors else None
 
     @property
     def base_rate(self) -> float | None:

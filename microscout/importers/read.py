@@ -112,7 +112,9 @@ def _csv(path: Path, text: str) -> tuple[list[str], Iterator[Record]]:
 
 
 def _jsonl(path: Path, text: str) -> tuple[list[str], Iterator[Record]]:
-    numbered = [(n, line) for n, line in enumerate(text.splitlines(), 1) if line.strip()]
+    # Lines end at "\n" alone: a JSON string may hold U+2028 and the like raw, which
+    # str.splitlines would break a record at.
+    numbered = [(n, line) for n, line in enumerate(text.split("\n"), 1) if line.strip()]
     if not numbered:
         raise UsageProblem(f"{path}: empty; write one JSON object per line")
     keys: dict[str, None] = {}

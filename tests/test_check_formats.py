@@ -1,0 +1,166 @@
+"""The check commands on the layouts of labeled sets that are not in shared/data: the way
+researchers save them (pandas, Excel, SQL dumps) and the platforms' own field names."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from microscout.cli import cli
+from microscout.heuristics.measure import Scorecard
+
+
+def check(*args):
+    return CliRunner().invoke(cli, ["check", *map(str, args)])
+
+
+def rows_of(result) -> list[dict]:
+    assert result.exit_code == 0, result.output
+    return [json.loads(line) for line in result.output.splitlines() if line.startswith("{")]
+
+
+def scores(result) -> dict[str, dict]:
+    return {row["score"]: row for row in rows_of(result) if "score" in row}
+
+
+# cresci-2015 / cresci-2017 users.csv as published: Twitter API v1.1 fields, where
+# `following` is whether the collecting account follows the user (empty here).
+CRESCI_HEADER = ("id,name,screen_name,statuses_count,followers_count,friends_count,favourites_count,"
+                 "listed_count,created_at,url,lang,default_profile,default_profile_image,"
+                 "profile_image_url,description,protected,following,label")
+
+
+def test_twitter_following_is_a_relation_not_a_count(tmp_path):
+    path = tmp_path / "users.csv"
+    path.write_text(CRESCI_HEADER + "\n"
+                    "1,Ann,ann,5000,800,300,10,4,Tue Apr 10 12:06:10 +0000 2012,,en,,,"
+                    "http://pbs.twimg.com/a.jpg,I write,,,0\n"
+                    "2,Bot,xq1,3,2,1900,0,0,Tue Apr 10 12:06:10 +0000 2012,,en,1,1,"
+                    "http://abs.twimg.com/sticky/default_profile_images/default_profile_normal.png,,,,1\n")
+    got = rows_of(check("accounts", path, "--json", "--label-column", "label"))
+    assert got[0]["features"]["following"] == 300 and got[1]["features"]["following"] == 1900
+    assert got[1]["features"]["has_avatar"] is False
+    baseline = scores(check("accounts", path, "--json", "--quiet", "--label-column", "label"))
+    assert baseline["baseline: following >= 10x followers (one line)"]["tp"] == 1
+
+
+def test_twibot_json_nested_profile_with_padded_strings(tmp_path):
+    # TwiBot-20: every profile value a string with a trailing space, `following` "False ".
+    path = tmp_path / "twibot.json"
+    profile = {"screen_name": "xq1 ", "followers_count": "2 ", "friends_count": "1900 ", "statuses_count": "3 ",
+               "description": " ", "following": "False ", "default_profile_image": "True "}
+    path.write_text(json.dumps([{"ID": "1", "profile": profile, "label": "1"}]))
+    (row,) = [r for r in rows_of(check("accounts", path, "--json", "--label-column", "label")) if "features" in r]
+    assert row["features"]["following"] == 1900 and row["features"]["bio_length"] == 0
+    assert row["features"]["has_avatar"] is False
+    assert any("empty bio" in reason for reason in row["reasons"])
+
+
+def test_instagram_graphql_counts_and_default_picture(tmp_path):
+    path = tmp_path / "profiles.json"
+    silhouette = ("https://scontent.cdninstagram.com/v/t51.2885-19/44884218_345707102882519_2446069589734326272_n"
+                  ".jpg?_nc_ht=scontent.cdninstagram.com&ig_cache_key=YW5vbnltb3VzX3Byb2ZpbGVfcGlj.2-ccb7")
+    path.write_text(json.dumps([
+        {"username": "ig0", "edge_followed_by": {"count": 12}, "edge_follow": {"count": 800},
+         "biography": "", "profile_pic_url": silhouette},
+        {"username": "ig1", "edge_followed_by": {"count": 900}, "edge_follow": {"count": 80},
+         "biography": "hi", "profile_pic_url": "https://scontent.cdninstagram.com/v/t51.2885-19/123_n.jpg"}]))
+    got = [r for r in rows_of(check("accounts", path, "--json")) if "features" in r]
+    assert [(r["features"]["followers"], r["features"]["following"]) for r in got] == [(12, 800), (900, 80)]
+    assert [r["features"]["has_avatar"] for r in got] == [False, True]
+
+
+@pytest.mark.parametrize("cell, read", [("1.0", False), ("0.0", True), ("NULL", None), ("NaN", None),
+                                        ("", None), ("True", False), ("false", True)])
+def test_yes_no_cells_as_exports_write_them(tmp_path, cell, read):
+    path = tmp_path / "accounts.csv"
+    path.write_text(f"screen_name,followers_count,friends_count,default_profile_image,protected\n"
+                    f"a,10,20,{cell},NULL\n")
+    (row,) = [r for r in rows_of(check("accounts", path, "--json")) if "features" in r]
+    assert row["features"].get("has_avatar") is read
+    assert "private" not in row["features"]
+
+
+def test_a_column_left_unread_with_an_empty_mapping(tmp_path):
+    path = tmp_path / "accounts.csv"
+    path.write_text("screen_name,followers_count,friends_count,created_at\na,10,200,10/15/2016 21:32\n")
+    refused = check("accounts", path)
+    assert refused.exit_code == 2
+    assert "column 'created_at' holds '10/15/2016 21:32'" in refused.output
+    assert "--column created_at= to leave it unread" in refused.output
+    (row,) = [r for r in rows_of(check("accounts", path, "--json", "--column", "created_at="))
+              if "features" in r]
+    assert "created_at" not in row["features"]
+    assert (row["features"]["followers"], row["features"]["following"]) == (10, 200)
+
+
+@pytest.mark.parametrize("separator, suffix", [(";", ".csv"), ("\t", ".csv"), ("\t", ".tsv"), ("|", ".csv")])
+def test_separators_are_read_from_the_header(tmp_path, separator, suffix):
+    path = tmp_path / f"comments{suffix}"
+    lines = [["COMMENT_ID", "CONTENT", "CLASS"], ["c1", "Check out my channel, please", "1"],
+             ["c2", "Love this song, my favourite", "0"]]
+    path.write_bytes(("\ufeff" + "\r\n".join(separator.join(cells) for cells in lines) + "\r\n").encode())
+    got = scores(check("comments", path, "--json", "--quiet", "--label-column", "CLASS"))
+    assert got["spam"]["tp"] == 1 and got["spam"]["tn"] == 1
+
+
+def test_a_json_lines_record_may_hold_unicode_line_separators(tmp_path):
+    path = tmp_path / "captions.jsonl"
+    rows = [{"caption": "Sunday hike\u2028with the pup\u0085and friends", "is_sponsored": False},
+            {"caption": "Use code GLOW20 for 20% off #ad", "is_sponsored": True}]
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
+    result = check("posts", path, "--json", "--quiet", "--label-column", "is_sponsored", "--label-means",
+                   "sponsored")
+    assert result.exit_code == 0, result.output
+    card = json.loads(result.output)["scores"]["sponsored post vs label 1 = sponsored"]
+    assert (card["tp"], card["tn"]) == (1, 1)
+
+
+@pytest.mark.parametrize("labels, meaning, noted", [
+    (("sponsored", "non-sponsored"), "sponsored", False),
+    (("organic", "ad"), "sponsored", False),
+    (("disclosed", "undisclosed"), "disclosed", False),
+    (("1", "0"), "disclosed", True),
+    (("sponsored", "undisclosed"), "disclosed", True),
+])
+def test_check_posts_reads_what_the_labels_mean_from_their_words(tmp_path, labels, meaning, noted):
+    path = tmp_path / "posts.csv"
+    path.write_text("text,label\n" + "".join(f"Use code GLOW20 for 20% off,{label}\n" for label in labels))
+    out = json.loads(check("posts", path, "--json", "--quiet", "--label-column", "label").output)
+    assert out["label_means"] == meaning and ("note" in out) is noted
+    text = check("posts", path, "--quiet", "--label-column", "label")
+    assert ("note: the label column is read as 1 = a disclosure" in text.output) is noted
+
+
+@pytest.mark.parametrize("word", ["not spam", "non-spam", "Not_Spam", "ham"])
+def test_negative_label_words(tmp_path, word):
+    path = tmp_path / "comments.csv"
+    path.write_text(f"text,label\nlovely video,{word}\n")
+    assert scores(check("comments", path, "--json", "--quiet", "--label-column", "label"))["spam"]["tn"] == 1
+
+
+@pytest.mark.parametrize("command, content", [("accounts", "handle,followers\n"), ("comments", "text,CLASS\n"),
+                                              ("accounts", "[]")])
+def test_a_file_without_rows_is_refused(tmp_path, command, content):
+    path = tmp_path / ("empty.json" if content == "[]" else "empty.csv")
+    path.write_text(content)
+    result = check(command, path, "--label-column", "nosuch")
+    assert result.exit_code == 2 and "no rows to check" in result.output, result.output
+
+
+def test_errors_name_the_line_a_record_starts_on(tmp_path):
+    path = tmp_path / "accounts.csv"
+    path.write_text('handle,bio,followers\nann,"a bio\nover\nthree lines",many\n')
+    result = check("accounts", path)
+    assert result.exit_code == 2 and "accounts.csv line 2: column 'followers' holds 'many'" in result.output
+    path.write_text('handle,bio,label\nann,"never closed,1\nbob,x,0\n')
+    result = check("accounts", path, "--label-column", "label")
+    assert result.exit_code == 2 and "line 2: a quote opened here is never closed" in result.output, result.output
+
+
+def test_f1_is_zero_when_nothing_is_found():
+    assert Scorecard(tp=0, fp=0, fn=5, tn=5).f1 == 0.0
+    assert Scorecard(tp=0, fp=2, fn=0, tn=5).f1 == 0.0
+    assert Scorecard(tp=0, fp=0, fn=0, tn=5).f1 is None
+    assert Scorecard(tp=3, fp=1, fn=1, tn=5).f1 == pytest.approx(0.75)
