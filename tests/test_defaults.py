@@ -129,3 +129,17 @@ def test_the_next_commands_carry_what_the_defaults_would_not_find(tmp_path):
     plain._config = Config()
     assert [c for c, _ in next_commands(plain, tmp_path / "x.db", True, None, 400, 7)][:2] == [
         "microscout shortlist demo", "microscout explain HANDLE"]
+
+
+
+def test_a_per_platform_rule_table_can_be_added_to_the_shipped_config(tmp_path):
+    # The documented way (config.toml's comments, README, docs/PLUGINS.md): append a
+    # [platforms.P.rules.NAME] table; a `rules = {}` line in [platforms.P] made that invalid TOML.
+    text = REPO_CONFIG.read_text()
+    platforms = [name for name in tomllib.loads(text)["platforms"]]
+    assert len(platforms) >= 5, platforms
+    path = tmp_path / "config.toml"
+    path.write_text(text + "".join(f"\n[platforms.{p}.rules.engagement]\nwindow_posts = 10\n" for p in platforms))
+    config = load_config(path)
+    for platform in platforms:
+        assert getattr(config.platforms, platform).rules["engagement"] == {"window_posts": 10}
