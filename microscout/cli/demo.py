@@ -38,6 +38,7 @@ import click
 
 from microscout.cli import demo_platforms
 from microscout.cli.common import Env, UsageProblem, with_env
+from microscout.store.transaction import transaction
 
 CAMPAIGN = "demo"
 DAYS_BETWEEN_CRAWLS = 7
@@ -97,7 +98,7 @@ def _mark(db, size: int, seed: int, crawl_runs: int | None, platform: str | None
 
     value = json.dumps({"size": size, "seed": seed, "platform": platform, "crawl_runs": crawl_runs,
                         "written_at": now_iso()})
-    with db.conn:
+    with transaction(db):
         db.execute("INSERT INTO store_info (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET "
                    "value = excluded.value", [DEMO_KEY, value])
 

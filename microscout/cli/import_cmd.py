@@ -20,6 +20,7 @@ import click
 
 from microscout.cli.common import Env, UsageProblem, with_env
 from microscout.config import Platforms
+from microscout.store.transaction import transaction
 
 BATCH = 500
 BAD_SHOWN = 50  # bad rows printed (all of them, up to BAD_KEPT, in the run record)
@@ -180,7 +181,7 @@ def run_import(db, platform: str, files: list[str], srcs: list[Source]) -> dict:
     from microscout.store.writes import now_iso
 
     started = time.monotonic()
-    with db.conn:
+    with transaction(db):
         run_id = db["crawl_runs"].insert({
             "platform": platform, "arguments": json.dumps({"import": files, "platform": platform}),
             "started_at": now_iso(), "status": "running", "stats": json.dumps({"pid": os.getpid()})}).last_pk
@@ -204,7 +205,7 @@ def run_import(db, platform: str, files: list[str], srcs: list[Source]) -> dict:
                 chunk = src.records[start:start + BATCH]
                 good: list[dict] = []
                 where = src.path.name
-                with db.conn:
+                with transaction(db):
                     for record in chunk:
                         rows_read += 1
                         try:
@@ -236,7 +237,7 @@ def run_import(db, platform: str, files: list[str], srcs: list[Source]) -> dict:
                "profiles": len(importer.profiles), "posts": importer.posts, "comments": importer.comments,
                "snapshots": importer.snapshots,
                "bad_rows": len(bad), "bad": bad[:BAD_KEPT]}
-    with db.conn:
+    with transaction(db):
         db["crawl_runs"].update(run_id, {
             "status": "incomplete" if bad else "finished", "finished_at": now_iso(),
             "profiles": len(importer.profiles), "posts": importer.posts, "items": rows_read - len(bad),

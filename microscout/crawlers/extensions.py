@@ -12,6 +12,7 @@ from scrapy.exceptions import NotConfigured
 from twisted.internet.task import LoopingCall
 
 from microscout.store import open_store
+from microscout.store.transaction import transaction
 from microscout.store.writes import now_iso
 
 if TYPE_CHECKING:
@@ -178,7 +179,7 @@ class RunRecord:
             row["finished_at"] = now_iso()
         db = open_store(self.path, upgrade=False)
         try:
-            with db.conn:
+            with transaction(db):
                 db.table("crawl_runs").update(self.run_id, row)
         finally:
             db.conn.close()

@@ -21,6 +21,7 @@ from microscout.crawlers.items import (
     UsageItem,
 )
 from microscout.store import open_store
+from microscout.store.transaction import transaction
 from microscout.store.writes import (
     add_snapshots,
     now_iso,
@@ -116,7 +117,7 @@ class SQLitePipeline:
         batch, self.buffer = self.buffer, []
         counts: dict[str, int] = {}
         try:
-            with self.store.conn:
+            with transaction(self.store):
                 counts = self._write(batch)
         except Exception as exc:  # the whole batch rolls back: no half rows
             self.store_failures += 1

@@ -27,6 +27,7 @@ from microscout.crawlers.credentials import CrawlProblem
 from microscout.crawlers.settings import build_settings
 from microscout.crawlers.spiders.base import Bounds
 from microscout.store import open_store
+from microscout.store.transaction import transaction
 from microscout.store.writes import now_iso
 
 if TYPE_CHECKING:
@@ -141,7 +142,7 @@ def mark_stale_runs(db) -> None:
     for row in list(db.query("SELECT id, stats FROM crawl_runs WHERE status = 'running'")):
         pid = (json.loads(row["stats"] or "{}") or {}).get("pid")
         if pid is not None and int(pid) != os.getpid() and not _alive(pid):
-            with db.conn:
+            with transaction(db):
                 db["crawl_runs"].update(row["id"], {"status": "interrupted"})
 
 
@@ -200,13 +201,13 @@ def prepare(db, config: Config, spec: CrawlSpec, resume: bool, db_path) -> Prepa
                     "posts": row["posts"], "rate_limit_waits": row["rate_limit_waits"],
                     "errors": json.loads(row["errors"] or "{}"), "duration": row["duration"] or 0,
                     "stats": json.loads(row["stats"] or "{}")}
-        with db.conn:
+        with transaction(db):
             db["crawl_runs"].update(row["id"], {"status": "running", "finished_at": None, "jobdir": str(jobdir),
                                                 "stats": json.dumps({"pid": os.getpid(), "database": database,
                                                                      "db_id": db_id})})
         return Prepared(spec, row["id"], jobdir, row["started_at"], previous)
     started = now_iso()
-    with db.conn:
+    with transaction(db):
         run_id = db["crawl_runs"].insert({"platform": spec.platform, "arguments": arguments,
                                           "started_at": started, "status": "running",
                                           "stats": json.dumps({"pid": os.getpid(), "database": database,
@@ -311,7 +312,7 @@ def mark_unfinished(db_path, prepared: list[Prepared], interrupted: bool) -> Non
             stats.update(pid=os.getpid(), reason="shutdown" if interrupted else "not_closed")
             if not interrupted:
                 stats["message"] = "the crawl ended without recording how; see the log in " + str(p.jobdir)
-            with db.conn:
+            with transaction(db):
                 db.table("crawl_runs").update(p.run_id, {"status": "interrupted" if interrupted else "failed",
                                                          "finished_at": now_iso(), "stats": json.dumps(stats)})
     finally:

@@ -27,6 +27,7 @@ from microscout.engine.evidence import evidence_lines
 from microscout.engine.exporters import ROW_COLUMNS, Exporter
 from microscout.engine.shortlist import latest_run
 from microscout.store.runs import interrupt_stale_runs, process_alive
+from microscout.store.transaction import transaction
 from microscout.store.writes import now_iso
 
 BASE_COLUMNS = ROW_COLUMNS  # the name before issue #11
@@ -368,9 +369,11 @@ def export_shortlist(db: sqlite_utils.Database, campaign: str, size: int, export
     interrupt_stale_runs(db)
     rows, columns, context = build_export(db, campaign, size, config=config, schedule=schedule,
                                           compare_before=compare_before)
-    write_atomically(path, exporter, rows, columns, context, bom=bom)
     listed = [r for r in rows if r["status"] != "dropped"]
-    with db.conn:
+    # The record first, the file last, in one transaction: a store that cannot be written
+    # (read-only, locked) fails the export before the previous file is replaced, and a
+    # file that cannot be written leaves no record of it.
+    with transaction(db):
         cursor = db.execute(
             "INSERT INTO exports (campaign, shortlist_run_id, format, path, written_at, rows, keys, schedule) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -382,6 +385,7 @@ def export_shortlist(db: sqlite_utils.Database, campaign: str, size: int, export
             "VALUES (?, ?, ?, ?, ?, ?)",
             [(export_id, r["platform"], r["platform_id"], r.get("profile_id"), r["rank"], r["change"])
              for r in listed])
+        write_atomically(path, exporter, rows, columns, context, bom=bom)
     counts = {s: sum(1 for r in rows if r["status"] == s) for s in STATUSES}
     return {"path": str(path), "format": exporter.name, "campaign": campaign, "rows": len(rows),
             "run_id": context.run_id, "export_id": export_id, "schedule": schedule,

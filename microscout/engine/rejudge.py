@@ -21,6 +21,7 @@ import sqlite_utils
 from microscout.engine.evaluate import Evaluator
 from microscout.engine.shortlist import RunSummary, _finish, judge_profiles, score_again
 from microscout.store.queries import candidates_where
+from microscout.store.transaction import transaction
 
 # Candidates copied per transaction: a crawl writing meanwhile waits for one chunk at most.
 CHUNK = 5_000
@@ -43,7 +44,7 @@ def judge_changed(db: sqlite_utils.Database, evaluator: Evaluator, run_id: int, 
     for start in range(0, len(kept), CHUNK):
         ids = kept[start:start + CHUNK]
         # The run's rows are not read by anyone until _finish marks it finished.
-        with db.conn:
+        with transaction(db):
             db.execute("INSERT INTO verdicts (run_id, profile_id, rule, outcome, score, reason, evidence) "
                        "SELECT ?, v.profile_id, v.rule, v.outcome, v.score, v.reason, v.evidence FROM verdicts v "
                        f"WHERE v.run_id = ? AND v.profile_id IN ({_STILL_CANDIDATES})",

@@ -24,6 +24,7 @@ from microscout.engine.evaluate import Evaluator
 from microscout.engine.rules import Rule, Verdict
 from microscout.store.queries import candidates_where, iter_profile_batches
 from microscout.store.runs import discard_run, interrupt_stale_runs, process_owner
+from microscout.store.transaction import transaction
 from microscout.store.writes import now_iso
 
 
@@ -214,7 +215,7 @@ def run_shortlist(db: sqlite_utils.Database, config: Config, rules: dict[str, Ru
     if mark is not None:
         columns += ["fingerprint", "verdicts_fingerprint", "data_version", "judged_at"]
         values += [mark, verdicts_mark, version, evaluator.now.isoformat()]
-    with db.conn:
+    with transaction(db):
         cursor = db.execute(f"INSERT INTO shortlist_runs ({', '.join(columns)}) "
                             f"VALUES ({', '.join('?' * len(columns))})", values)
         run_id = cursor.lastrowid
@@ -304,7 +305,7 @@ def judge_profiles(db: sqlite_utils.Database, evaluator: Evaluator, summary: Run
 
 
 def _insert(db: sqlite_utils.Database, judged: JudgedBatch) -> None:
-    with db.conn:
+    with transaction(db):
         db.conn.executemany("INSERT INTO verdicts VALUES (?, ?, ?, ?, ?, ?, ?)", judged.verdict_rows)
         db.conn.executemany(
             "INSERT INTO shortlist_entries (run_id, profile_id, platform, handle, tier, followers, "
@@ -388,7 +389,7 @@ class JudgingStopped(Exception):
 def _finish(db: sqlite_utils.Database, summary: RunSummary) -> None:
     """Rank the run's entries and mark it finished."""
     run_id = summary.run_id
-    with db.conn:
+    with transaction(db):
         # One pass over the ranked rows (a correlated subquery would redo the window per
         # row: quadratic, hours at 100,000 candidates). Ties break on reach, then on id,
         # so the same data always ranks the same way.

@@ -36,6 +36,7 @@ from microscout.sandbox.population import Account, Person, Population
 from microscout.sandbox.text import plain
 from microscout.sandbox.truth import SECOND_DAY
 from microscout.store import features, open_store
+from microscout.store.transaction import transaction
 from microscout.store.writes import now_iso, upsert_profiles
 
 MAX_ROWS_PER_BATCH = 20_000
@@ -310,7 +311,7 @@ def generate(path: str | Path, size: int, seed: int, *, posts: int = 30, posts_w
     db = open_store(path)
     clock = Clock(day=SECOND_DAY)
     stats = GenerateStats()
-    with db.conn:
+    with transaction(db):
         run_id = db.execute(
             "INSERT INTO crawl_runs (platform, arguments, started_at, finished_at, status) VALUES (?, ?, ?, ?, ?)",
             ["sandbox", json.dumps({"generate": {"size": size, "seed": seed}}), now_iso(), now_iso(),
@@ -323,11 +324,11 @@ def generate(path: str | Path, size: int, seed: int, *, posts: int = 30, posts_w
     jobs = [_Job(size, seed, start, min(start + step, size), posts, posts_with_replies, followers, run_id,
                  clock.start, versions) for start in range(0, size, step)]
     for rows in _built(jobs, default_workers(size) if workers is None else workers):
-        with db.conn:
+        with transaction(db):
             _write(db, rows, stats)
         if progress:
             progress(len(rows.profiles))
-    with db.conn:
+    with transaction(db):
         db.execute("UPDATE crawl_runs SET profiles = ?, posts = ?, items = ? WHERE id = ?",
                    [stats.profiles + stats.opted_out, stats.posts,
                     stats.profiles + stats.posts + stats.comments + stats.followers, run_id])

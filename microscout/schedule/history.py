@@ -10,6 +10,7 @@ import sqlite_utils
 
 from microscout.store.queries import parse_timestamp
 from microscout.store.runs import process_alive, process_owner
+from microscout.store.transaction import transaction
 
 # A run with one of these outcomes took care of its cron time; an interrupted one did not,
 # so a scheduler that starts again (catch_up = "once") runs it again.
@@ -37,7 +38,7 @@ def decode(row: dict) -> dict:
 def start_run(db: sqlite_utils.Database, schedule: str, campaign: str, trigger: str,
               scheduled_for: datetime, started: datetime, status: str = "running",
               error: str | None = None) -> int:
-    with db.conn:
+    with transaction(db):
         run_id = db.execute(
             "INSERT INTO schedule_runs (schedule, campaign, trigger, scheduled_for, started_at, finished_at, "
             "status, error, pid, owner) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -49,7 +50,7 @@ def start_run(db: sqlite_utils.Database, schedule: str, campaign: str, trigger: 
 
 def save_run(db: sqlite_utils.Database, run_id: int, **fields) -> None:
     values = {k: json.dumps(v, ensure_ascii=False) if k in ("steps", "exports") else v for k, v in fields.items()}
-    with db.conn:
+    with transaction(db):
         db.execute(f"UPDATE schedule_runs SET {', '.join(f'{k} = ?' for k in values)} WHERE id = ?",
                    [*values.values(), run_id])
 
@@ -102,7 +103,7 @@ def watched_since(db: sqlite_utils.Database, schedule: str, cron: str, zone: str
     if rows and rows[0]["cron"] == cron and rows[0]["timezone"] == zone and (
             since := parse(rows[0]["watched_since"])):
         return since
-    with db.conn:
+    with transaction(db):
         db.execute("INSERT INTO schedule_state (schedule, cron, timezone, watched_since) VALUES (?, ?, ?, ?) "
                    "ON CONFLICT (schedule) DO UPDATE SET cron = excluded.cron, timezone = excluded.timezone, "
                    "watched_since = excluded.watched_since", [schedule, cron, zone, iso(now)])

@@ -23,6 +23,7 @@ import sqlite_utils
 from microscout.schedule.history import iso as _iso
 from microscout.store.queries import parse_timestamp as _parse
 from microscout.store.runs import process_alive, process_owner
+from microscout.store.transaction import transaction
 
 RUN_LOCK = "schedule-run"   # one schedule run at a time per database
 LOCK_TTL = 600.0            # seconds a lock lives without renewal
@@ -80,7 +81,7 @@ def acquire(db: sqlite_utils.Database, holder: str, *, name: str = RUN_LOCK, clo
     for _ in range(3):
         now = clock()
         token = secrets.token_hex(16)
-        with db.conn:
+        with transaction(db):
             inserted = db.execute(
                 "INSERT INTO locks (name, token, holder, pid, owner, acquired_at, expires_at) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO NOTHING",
@@ -94,14 +95,14 @@ def acquire(db: sqlite_utils.Database, holder: str, *, name: str = RUN_LOCK, clo
         reason = stale_reason(row, now)
         if reason is None:
             raise LockHeld(row)
-        with db.conn:
+        with transaction(db):
             db.execute("DELETE FROM locks WHERE name = ? AND token = ?", [name, row["token"]])
         recovered = f"took over a stale lock of {row.get('holder') or 'a run'}: {reason}"
     raise LockHeld(holder_of(db, name) or {"holder": "another process"})
 
 
 def describe_holder(db: sqlite_utils.Database, lock: Lock, holder: str) -> None:
-    with db.conn:
+    with transaction(db):
         db.execute("UPDATE locks SET holder = ? WHERE name = ? AND token = ?", [holder, lock.name, lock.token])
 
 
@@ -113,7 +114,7 @@ def renew(conn: sqlite3.Connection, lock: Lock, clock: Clock = utcnow, ttl: floa
 
 
 def release(db: sqlite_utils.Database, lock: Lock) -> None:
-    with db.conn:
+    with transaction(db):
         db.execute("DELETE FROM locks WHERE name = ? AND token = ?", [lock.name, lock.token])
 
 

@@ -19,6 +19,8 @@ from typing import Callable, Iterable, Iterator, Mapping
 import sqlite_utils
 from pydantic import BaseModel
 
+from microscout.store.transaction import transaction
+
 BATCH = 500
 
 
@@ -185,7 +187,7 @@ def register(db: sqlite_utils.Database, settings: Mapping[str, Iterable[BaseMode
                                [kind.name]).fetchall())
     if before == rows:
         return False
-    with db.conn:
+    with transaction(db):
         db.execute("DELETE FROM feature_settings WHERE kind = ?", [kind.name])
         db.conn.executemany("INSERT INTO feature_settings (kind, platform, version, settings) VALUES (?, ?, ?, ?)",
                             [(kind.name, *r) for r in rows])
@@ -376,14 +378,14 @@ def _refresh_kind(db: sqlite_utils.Database, kind: Kind, result: Refresh,
                 keep.update(versions_of[platform])
             computed += _computed(kind, group, versions_of[platform])
         if computed:
-            with db.conn:
+            with transaction(db):
                 _insert(db, kind, computed)
             result.computed += len(computed)
             for *_, version, _ in computed:
                 result.versions[version] = result.versions.get(version, 0) + 1
             if progress:
                 progress(result.computed)
-    with db.conn:
+    with transaction(db):
         marks = ", ".join("?" * len(keep))
         result.removed += db.execute(f"DELETE FROM {kind.table} WHERE version NOT IN ({marks})" if keep
                                      else f"DELETE FROM {kind.table}", list(keep)).rowcount

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import sqlite_utils
 
+from microscout.store.transaction import transaction
 from microscout.store.writes import now_iso
 
 
@@ -70,7 +71,7 @@ def stale_shortlist_runs(db: sqlite_utils.Database) -> list[int]:
 
 def discard_run(db: sqlite_utils.Database, run_id: int, status: str = "interrupted") -> None:
     """Remove a run's partial verdicts and entries and give it its final status."""
-    with db.conn:
+    with transaction(db):
         db.execute("DELETE FROM verdicts WHERE run_id = ?", [run_id])
         db.execute("DELETE FROM shortlist_entries WHERE run_id = ?", [run_id])
         db.execute("UPDATE shortlist_runs SET status = ?, finished_at = ? WHERE id = ?", [status, now_iso(), run_id])

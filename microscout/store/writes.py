@@ -1,7 +1,7 @@
 """Idempotent batch writes: a re-crawl updates rows, never duplicates them.
 
 Callers pass plain dicts (crawler items, generated rows) and own the transaction:
-``with db.conn: upsert_profiles(db, rows)``.
+``with transaction(db): upsert_profiles(db, rows)`` (store.transaction).
 """
 from __future__ import annotations
 

@@ -77,3 +77,31 @@ def test_a_failed_write_leaves_the_old_file_whole(setup, tmp_path):
         write_atomically(target, exporter, [{"a": 1}], ["a"])
     assert target.read_text() == "the previous export\n"
     assert [p.name for p in folder.iterdir()] == ["keep.csv"]  # no temporary file left behind
+
+
+def test_a_store_that_cannot_record_the_export_leaves_the_previous_file(setup, tmp_path):
+    db, rules, exporters = setup
+    run_shortlist(db, CONFIG, rules, "c", now=NOW)
+    target = tmp_path / "keep.csv"
+    target.write_text("the previous export\n")
+    readonly = open_store(tmp_path / "t.db", readonly=True)
+    with pytest.raises(Exception, match="readonly"):
+        export_shortlist(readonly, "c", 3, exporters["csv"], target)
+    assert target.read_text() == "the previous export\n"
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".keep.csv")] == []
+
+
+def test_an_export_whose_file_fails_is_not_recorded(setup, tmp_path):
+    db, rules, exporters = setup
+    run_shortlist(db, CONFIG, rules, "c", now=NOW)
+
+    def fail(rows, columns, out):
+        raise OSError(28, "No space left on device")
+
+    exporter = exporters["csv"].__class__("broken", "csv", "fails", fail)
+    with pytest.raises(OSError):
+        export_shortlist(db, "c", 3, exporter, tmp_path / "x.csv")
+    assert db.execute("SELECT count(*) FROM exports").fetchone()[0] == 0
+    assert db.execute("SELECT count(*) FROM export_entries").fetchone()[0] == 0
+    first = export_shortlist(db, "c", 3, exporters["csv"], tmp_path / "y.csv")
+    assert first["new"] == 3  # compared with nothing: the failed one left no ranks behind
