@@ -280,3 +280,34 @@ def test_ctrl_c_while_the_command_line_loads_ends_quietly():
             "main()\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.returncode == 130 and out.stderr == "interrupted\n", out.stderr
+
+
+def test_export_takes_its_format_from_the_out_extension(judged, tmp_path):
+    result = invoke("--config", CONFIG, "export", "demo", "--db", judged, "--out", tmp_path / "r.xlsx", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["format"] == "xlsx"
+    assert (tmp_path / "r.xlsx").read_bytes()[:2] == b"PK"  # a zip: a workbook, not CSV text
+
+
+def test_export_refuses_an_out_extension_of_another_format(judged, tmp_path):
+    (tmp_path / "r.csv").write_text("the previous export\n")
+    result = invoke("--config", CONFIG, "export", "demo", "--db", judged, "--format", "xlsx",
+                    "--out", tmp_path / "r.csv")
+    assert result.exit_code == 2, result.output
+    assert "ends in .csv, but --format xlsx writes .xlsx" in result.output
+    assert (tmp_path / "r.csv").read_text() == "the previous export\n"
+
+
+def test_an_export_to_a_read_only_store_says_so_and_keeps_the_file(judged, tmp_path, monkeypatch):
+    from microscout.engine import export
+
+    def readonly(*args, **kwargs):
+        raise sqlite3.OperationalError("attempt to write a readonly database")
+
+    # What SQLite says when the file or its folder is read-only (root ignores permissions).
+    monkeypatch.setattr(export, "interrupt_stale_runs", readonly)
+    (tmp_path / "r.csv").write_text("the previous export\n")
+    result = invoke("--config", CONFIG, "export", "demo", "--db", judged, "--out", tmp_path / "r.csv")
+    assert result.exit_code == 2, result.output
+    assert "the database cannot be written" in result.output and "integrity_check" not in result.output
+    assert (tmp_path / "r.csv").read_text() == "the previous export\n"

@@ -95,6 +95,9 @@ def failure(exc: BaseException) -> Failure:
     if isinstance(exc, sqlite3.OperationalError) and ("no such column" in str(exc) or "no such table" in str(exc)):
         return Failure(f"database error: {_one_line(exc)}; the database may predate this version of microscout: "
                        f"run `microscout db migrate` (or pass --db with another database)")
+    if isinstance(exc, sqlite3.OperationalError) and "readonly" in str(exc):
+        return BadInput(f"the database cannot be written ({_one_line(exc)}): check the permissions of the file "
+                        f"given as --db and of its folder, or pass --db with a writable copy")
     if isinstance(exc, sqlite3.DatabaseError):
         return Failure(f"database error: {_one_line(exc)}; check the file given as --db "
                        f"(sqlite3 FILE 'PRAGMA integrity_check')")

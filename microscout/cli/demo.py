@@ -230,7 +230,8 @@ def command(env: Env, size: int | None, seed: int | None, fmt: str, platform: st
     console.print(shortlist_table(db, summary.run_id, spec.shortlist_size,
                                   f"Shortlist: {CAMPAIGN} ({spec.description})"))
     path = default_path(config.path(config.exports.dir), CAMPAIGN, exporters[fmt])
-    result = export_shortlist(db, CAMPAIGN, spec.shortlist_size, exporters[fmt], path, config=config)
+    result = export_shortlist(db, CAMPAIGN, spec.shortlist_size, exporters[fmt], path, config=config,
+                              new_name=True)
     console.print(f"Judged {summary.candidates} candidates with {len(rules)} rules; "
                   f"{summary.candidates - summary.excluded} ranked. {excluded_line(summary)}")
     console.print(f"Export: {result['path']} ({result['rows']} rows)", soft_wrap=True)

@@ -12,7 +12,8 @@ from microscout.cli.common import Env, UsageProblem, with_env
 @click.command("export")
 @click.argument("campaign")
 @click.option("--format", "fmt", default=None,
-              help="Exporter name: csv, xlsx, html, json, jsonl or a plugin's (default from config).")
+              help="Exporter name: csv, xlsx, html, json, jsonl or a plugin's (default: from --out's "
+                   "extension, else from config).")
 @click.option("--out", type=click.Path(dir_okay=False), default=None,
               help="File to write (default: exports dir from config, CAMPAIGN-TIMESTAMP.EXT).")
 @click.option("--limit", type=click.IntRange(min=1), default=None,
@@ -35,14 +36,21 @@ def command(env: Env, campaign: str, fmt: str | None, out: str | None, limit: in
     config = env.config
     spec = config.campaign(campaign)
     exporters = collect_exporters(env.pm)
-    name = fmt or config.exports.default_format
+    by_extension = {e.extension.lower(): n for n, e in sorted(exporters.items(), reverse=True)}
+    suffix = Path(out).suffix.lstrip(".").lower() if out else ""
+    # --out report.xlsx alone asks for a workbook: the extension chooses the format.
+    name = fmt or by_extension.get(suffix) or config.exports.default_format
     if name not in exporters:
-        raise UsageProblem(f"no exporter {name!r}; available: {', '.join(sorted(exporters))}")
+        where = "--format" if fmt else "exports.default_format in the config"
+        raise UsageProblem(f"no exporter {name!r} ({where}); available: {', '.join(sorted(exporters))}")
     exporter = exporters[name]
+    if fmt and suffix in by_extension and suffix != exporter.extension.lower():
+        raise UsageProblem(f"--out {out} ends in .{suffix}, but --format {fmt} writes .{exporter.extension}; "
+                           f"name the file .{exporter.extension} or give --format {by_extension[suffix]}")
     path = Path(out) if out else default_path(config.path(config.exports.dir), campaign, exporter)
     try:
         result = export_shortlist(env.db(create=False), campaign, limit or spec.shortlist_size, exporter, path,
-                                  config=config, bom=bom)
+                                  config=config, bom=bom, new_name=out is None)
     except ExportError as exc:
         raise UsageProblem(str(exc)) from None
     if as_json:

@@ -320,10 +320,12 @@ def _open_temporary(path: Path) -> tuple[int, Path]:
 
 
 def write_atomically(path: Path, exporter: Exporter, rows: list[dict], columns: list[str],
-                     context: ExportContext | None = None, *, bom: bool = True) -> None:
+                     context: ExportContext | None = None, *, bom: bool = True, new_name: bool = False) -> Path:
     """Write beside the target and rename: a reader never sees half a file, and a file
     already there is replaced whole or left as it was. ``bom=False`` leaves out the
-    byte-order mark of an exporter that writes one."""
+    byte-order mark of an exporter that writes one. ``new_name``: never replace a file; when
+    ``path`` exists (another export named it in the same second), write NAME-2.EXT, NAME-3…
+    Returns the path written."""
     if path.is_dir():
         raise ExportError(f"cannot write the export to {path}: it is a folder; pass --out with a file name")
     try:
@@ -348,12 +350,40 @@ def write_atomically(path: Path, exporter: Exporter, rows: list[dict], columns: 
                 exporter.write(rows, columns, out)
             out.flush()
             os.fsync(out.fileno())
-        os.replace(tmp, path)
+        if new_name:
+            path = _link_new(tmp, path)
+            tmp.unlink()
+        else:
+            os.replace(tmp, path)
+        return path
     except BaseException as exc:
         tmp.unlink(missing_ok=True)
         if isinstance(exc, OSError) and exc.errno in _PATH_ERRNOS:
             raise _path_problem(path, exc) from None
+        if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+            raise OSError(exc.errno, exc.strerror, str(path)) from None  # name the export, not its temporary file
         raise
+
+
+def _link_new(tmp: Path, path: Path) -> Path:
+    """Give the written file ``tmp`` the first free name of path, NAME-2.EXT, NAME-3.EXT…
+    A hard link fails when the name is taken, so two exports never take the same one."""
+    for n in range(1, 1000):
+        candidate = path if n == 1 else path.with_name(f"{path.stem}-{n}{path.suffix}")
+        try:
+            os.link(tmp, candidate)
+            return candidate
+        except FileExistsError:
+            continue
+        except OSError as exc:
+            if exc.errno not in (errno.EPERM, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK):
+                raise
+            # A file system without hard links: the first name nothing holds yet.
+            if not candidate.exists():
+                os.replace(tmp, candidate)
+                tmp.touch()  # the caller removes it
+                return candidate
+    raise ExportError(f"cannot find a free name for the export beside {path}; pass --out")
 
 
 STATUSES = ("new", "up", "down", "unchanged", "dropped")
@@ -361,11 +391,13 @@ STATUSES = ("new", "up", "down", "unchanged", "dropped")
 
 def export_shortlist(db: sqlite_utils.Database, campaign: str, size: int, exporter: Exporter,
                      path: Path, *, config=None, schedule: str | None = None, bom: bool = True,
-                     compare_before: int | None = None) -> dict:
+                     compare_before: int | None = None, new_name: bool = False) -> dict:
     """Write the campaign's latest shortlist to ``path`` and record it (with each row's rank)
     for the next export to compare with. ``config`` gives the report its tier bands and
     the campaign's description (the built-in defaults without it); ``schedule`` names the
-    schedule writing it, whose previous export it is compared with."""
+    schedule writing it, whose previous export it is compared with. ``new_name``: ``path`` is
+    a name chosen for the user (default_path), so another file there is kept and the export
+    takes the next free name."""
     interrupt_stale_runs(db)
     rows, columns, context = build_export(db, campaign, size, config=config, schedule=schedule,
                                           compare_before=compare_before)
@@ -385,7 +417,10 @@ def export_shortlist(db: sqlite_utils.Database, campaign: str, size: int, export
             "VALUES (?, ?, ?, ?, ?, ?)",
             [(export_id, r["platform"], r["platform_id"], r.get("profile_id"), r["rank"], r["change"])
              for r in listed])
-        write_atomically(path, exporter, rows, columns, context, bom=bom)
+        written = write_atomically(path, exporter, rows, columns, context, bom=bom, new_name=new_name)
+        if written != path:
+            path = written
+            db.execute("UPDATE exports SET path = ? WHERE id = ?", [str(path), export_id])
     counts = {s: sum(1 for r in rows if r["status"] == s) for s in STATUSES}
     return {"path": str(path), "format": exporter.name, "campaign": campaign, "rows": len(rows),
             "run_id": context.run_id, "export_id": export_id, "schedule": schedule,

@@ -7,6 +7,7 @@ the evidence in words. Both with a frozen, filterable header row and sensible wi
 """
 from __future__ import annotations
 
+import io
 from typing import IO, Any
 
 from openpyxl import Workbook
@@ -131,4 +132,8 @@ def write_workbook(rows: list[dict], columns: list[str], out: IO[bytes], context
         wb.properties.title = f"Shortlist: {context.campaign}"
         wb.properties.subject = context.description or None
         wb.properties.creator = "microscout"
-    wb.save(out)
+    # Saved in memory first: a write that fails (a full disk) inside wb.save leaves its zip
+    # file half closed, and Python then prints that zip's traceback when it collects it.
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    out.write(buffer.getbuffer())

@@ -105,3 +105,56 @@ def test_an_export_whose_file_fails_is_not_recorded(setup, tmp_path):
     assert db.execute("SELECT count(*) FROM export_entries").fetchone()[0] == 0
     first = export_shortlist(db, "c", 3, exporters["csv"], tmp_path / "y.csv")
     assert first["new"] == 3  # compared with nothing: the failed one left no ranks behind
+
+
+def test_default_names_taken_in_the_same_second_get_the_next_free_one(setup, tmp_path):
+    db, rules, exporters = setup
+    run_shortlist(db, CONFIG, rules, "c", now=NOW)
+    path = tmp_path / "c-20261201-120000.csv"
+    first = export_shortlist(db, "c", 3, exporters["csv"], path, new_name=True)
+    second = export_shortlist(db, "c", 2, exporters["csv"], path, new_name=True)
+    assert (first["path"], second["path"]) == (str(path), str(tmp_path / "c-20261201-120000-2.csv"))
+    assert len(list(csv.DictReader(open(path, encoding="utf-8-sig")))) == 3  # the first is kept whole
+    recorded = [row[0] for row in db.execute("SELECT path FROM exports ORDER BY id")]
+    assert recorded == [first["path"], second["path"]]
+    assert sorted(p.name for p in tmp_path.iterdir() if p.suffix == ".csv") == [
+        "c-20261201-120000-2.csv", "c-20261201-120000.csv"]
+
+
+def test_a_full_disk_names_the_export_and_leaves_no_zip_behind(setup, tmp_path, monkeypatch):
+    import errno
+    import gc
+    import sys
+
+    db, rules, exporters = setup
+    run_shortlist(db, CONFIG, rules, "c", now=NOW)
+    unraisable = []
+    monkeypatch.setattr(sys, "unraisablehook", unraisable.append)
+    real_fdopen = __import__("os").fdopen
+
+    class Full:
+        def __init__(self, f):
+            self.f = f
+
+        def __getattr__(self, name):
+            return getattr(self.f, name)
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.f.close()
+
+        def write(self, data):
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr("microscout.engine.export.os.fdopen", lambda *a, **k: Full(real_fdopen(*a, **k)))
+    target = tmp_path / "out.xlsx"
+    with pytest.raises(OSError) as raised:
+        export_shortlist(db, "c", 3, exporters["xlsx"], target)
+    got = (raised.value.errno, raised.value.filename)
+    del raised  # its traceback holds the workbook's frames: free them, then collect
+    gc.collect()
+    assert got == (errno.ENOSPC, str(target))
+    assert unraisable == [] and not target.exists()
+    assert db.execute("SELECT count(*) FROM exports").fetchone()[0] == 0
