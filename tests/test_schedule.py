@@ -504,3 +504,17 @@ def test_schedule_run_on_sigterm_finishes_the_step_and_exits(tmp_path):
     assert finished == [("finished",)]  # the step completed its work
     assert not (tmp_path / "out").exists()
     assert holder_of(db) is None
+
+
+def test_list_refuses_a_database_that_is_not_microscouts(tmp_path):
+    cfg = _project(tmp_path)
+    notes = tmp_path / "notes.txt"
+    notes.write_text("hi\n")
+    result = CliRunner().invoke(cli, ["--config", str(cfg), "schedule", "list", "--db", str(notes)])
+    assert result.exit_code == 2, result.output
+    assert "notes.txt" in result.output and "no run recorded" not in result.output
+    assert notes.read_text() == "hi\n"
+    empty = tmp_path / "empty.db"
+    empty.touch()  # nothing written yet: no run, as with no file
+    listed = CliRunner().invoke(cli, ["--config", str(cfg), "schedule", "list", "--db", str(empty)])
+    assert listed.exit_code == 0 and "no run recorded" in listed.output, listed.output

@@ -14,9 +14,13 @@ def command() -> None:
 @command.command("check", short_help="Validate the config and every rule option in it.")
 @with_env
 def check(env: Env) -> None:
-    """Validate the config: keys, types, tiers, campaigns and every rule's options."""
+    """Validate the config: keys, types, tiers, campaigns, every rule's options and the
+    export formats named (exports.default_format, each schedule's formats)."""
+    from microscout.cli.schedule import check_formats
+
     config = env.config
     rules = env.rules  # checks rule names and options against the registered rules
+    check_formats(env, list(config.schedules))
     click.echo(f"{config.source}: OK ({len(config.campaigns)} campaigns, {len(rules)} rules, "
                f"database {env.database_path})")
 

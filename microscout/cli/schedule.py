@@ -23,29 +23,29 @@ def _stamped(err: bool = False):
     return say
 
 
-def _check_formats(env: Env, names: list[str]) -> None:
-    """Every format the schedules name has an exporter: a typo is found before the first run."""
+def check_formats(env: Env, names: list[str]) -> None:
+    """Every format the schedules name, and exports.default_format, has an exporter: a typo
+    is found before the first run."""
     from microscout.engine.plugins import collect_exporters
 
     exporters = collect_exporters(env.pm)
-    for name in names:
-        unknown = [f for f in env.config.schedule(name).formats if f not in exporters]
+    named = [(f"schedules.{name}.formats", env.config.schedule(name).formats) for name in names]
+    for key, formats in [("exports.default_format", [env.config.exports.default_format]), *named]:
+        unknown = [f for f in formats if f not in exporters]
         if unknown:
-            raise UsageProblem(f"{env.config.source}: schedules.{name}.formats: no exporter "
-                               f"{', '.join(map(repr, unknown))}; available: {', '.join(sorted(exporters))}")
+            raise UsageProblem(f"{env.config.source}: {key}: no exporter {', '.join(map(repr, unknown))}; "
+                               f"available: {', '.join(sorted(exporters))}")
     env.rules  # noqa: B018 - every rule option checked before the first run, too
 
 
 def _read_db(env: Env):
-    """The database for reading, or None when there is none yet (schedules list without one)."""
-    from microscout.store import StoreError
-
-    if not env.database_path.exists():
+    """The database for reading, or None when there is none yet (schedules list without one).
+    A file that is not microscout's is refused as every command refuses it: listing it as
+    "no run recorded" would hide a wrong --db."""
+    path = env.database_path
+    if not path.exists() or (path.is_file() and path.stat().st_size == 0):
         return None
-    try:
-        return env.db(readonly=True)
-    except StoreError:
-        return None
+    return env.db(readonly=True)
 
 
 def _when(moment: str | datetime | None, zone) -> str:
@@ -131,7 +131,7 @@ def _validated(env: Env, names: tuple[str, ...]) -> list[str]:
     if not chosen:
         raise UsageProblem(f"{config.source}: no enabled schedule; add a [schedules.NAME] table or set enabled = true "
                            f"in one (`microscout schedule list` shows them)")
-    _check_formats(env, chosen)
+    check_formats(env, chosen)
     return chosen
 
 

@@ -83,3 +83,13 @@ def test_config_check_ok(tmp_path):
     result = CliRunner().invoke(cli, ["config", "check", "--config", str(write(tmp_path, "database = 'a.db'\n"))])
     assert result.exit_code == 0, result.output
     assert "OK" in result.output
+
+
+@pytest.mark.parametrize("toml, key", [
+    ("[exports]\ndefault_format = 'pdf'\n", "exports.default_format: no exporter 'pdf'"),
+    ("[campaigns.c]\nhashtags = ['x']\n[schedules.s]\ncron = '0 8 * * *'\ncampaign = 'c'\nformats = ['csv', 'pdf']\n",
+     "schedules.s.formats: no exporter 'pdf'"),
+])
+def test_config_check_names_an_unknown_export_format(tmp_path, toml, key):
+    result = CliRunner().invoke(cli, ["config", "check", "--config", str(write(tmp_path, toml))])
+    assert result.exit_code == 2 and key in result.output and "available: csv" in result.output, result.output
