@@ -427,6 +427,9 @@ def resolve_env(value: Any, key: str, source: str) -> Any:
     if isinstance(value, dict):
         if set(value) == {"$env"}:
             var = value["$env"]
+            if not isinstance(var, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", var):
+                raise ConfigError(f"{source}: {key}: {{\"$env\" = {_short(repr(var), 40)}}} must name an "
+                                  f"environment variable, e.g. {{\"$env\" = \"MY_SECRET\"}}")
             if var not in os.environ:
                 raise ConfigError(
                     f"{source}: {key} refers to environment variable ${var}, which is not set; "
@@ -446,8 +449,35 @@ def _describe(error: ErrorDetails) -> str:
         return f"{key}: unknown key; remove it or check its spelling"
     inp = error.get("input")
     shown = "" if isinstance(inp, dict) or inp is None else f" (got {_short(repr(inp))})"
+    if _is_secret(error["loc"]):
+        shown = ""  # a secret's value never reaches a message, right or wrong
     msg = error["msg"].removeprefix("Value error, ")
     return f"{key}: {msg}{shown}"
+
+
+def _is_secret(loc: tuple) -> bool:
+    """Whether an error's location is a secret field (SecretStr) of the config models."""
+    model: Any = Config
+    for part in loc:
+        fields = getattr(model, "model_fields", None)
+        if not fields or part not in fields:
+            return False
+        annotation = fields[part].annotation
+        if "SecretStr" in repr(annotation):
+            return True
+        model = next((a for a in getattr(annotation, "__args__", (annotation,)) if hasattr(a, "model_fields")),
+                     None)
+    return False
+
+
+def secrets_in_file(data: Any, loc: tuple = ()) -> list[str]:
+    """The keys of secret fields written into a config's TOML as plain text, not as an
+    {"$env" = "NAME"} reference (which keeps them out of the file)."""
+    if isinstance(data, dict) and set(data) != {"$env"}:
+        return [key for k, v in data.items() for key in secrets_in_file(v, (*loc, k))]
+    if isinstance(data, str) and data and _is_secret(loc):
+        return [".".join(map(str, loc))]
+    return []
 
 
 def _short(text: str, limit: int = 80) -> str:

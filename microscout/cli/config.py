@@ -1,6 +1,8 @@
 """`microscout config check`: validate the config file and every rule option in it."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from microscout.cli.common import Env, with_env
@@ -17,10 +19,15 @@ def check(env: Env) -> None:
     """Validate the config: keys, types, tiers, campaigns, every rule's options and the
     export formats named (exports.default_format, each schedule's formats)."""
     from microscout.cli.schedule import check_formats
+    from microscout.config import read_toml, secrets_in_file
 
     config = env.config
     rules = env.rules  # checks rule names and options against the registered rules
     check_formats(env, list(config.schedules))
+    if config.from_file:
+        for key in secrets_in_file(read_toml(Path(config.source))):
+            click.echo(f"warning: {config.source}: {key} is written in the file; use {{\"$env\" = \"NAME\"}} "
+                       f"and export NAME=..., so the secret stays out of the file", err=True)
     click.echo(f"{config.source}: OK ({len(config.campaigns)} campaigns, {len(rules)} rules, "
                f"database {env.database_path})")
 
