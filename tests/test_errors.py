@@ -311,3 +311,16 @@ def test_an_export_to_a_read_only_store_says_so_and_keeps_the_file(judged, tmp_p
     assert result.exit_code == 2, result.output
     assert "the database cannot be written" in result.output and "integrity_check" not in result.output
     assert (tmp_path / "r.csv").read_text() == "the previous export\n"
+
+
+@pytest.mark.parametrize("args, message", [
+    (["explain", "cook", "--campaign", "nope"], "no campaign 'nope' in [campaigns]; known: demo"),
+    (["sandbox", "score", "nope"], "no campaign 'nope' in [campaigns]; known: demo"),
+    (["shortlist", "demo", "--limit", "0"], "Invalid value for '--limit'"),
+    (["shortlist", "demo", "--limit", "-1"], "Invalid value for '--limit'"),
+    (["shortlist", "demo", "--budget", "-5"], "Invalid value for '--budget'"),
+    (["shortlist", "demo", "--batch-size", "0"], "Invalid value for '--batch-size'"),
+])
+def test_an_unknown_campaign_or_a_bad_number_is_named(judged, args, message):
+    result = invoke("--config", CONFIG, *args, "--db", judged)
+    assert result.exit_code == 2 and message in result.output, result.output

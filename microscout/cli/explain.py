@@ -66,6 +66,8 @@ def command(env: Env, handle: str, campaign: str | None, as_json: bool) -> None:
             params.append(campaign)
         entries = list(db.query(sql + " ORDER BY r.id DESC LIMIT 1", params))
         if not entries:
+            if campaign and campaign not in env.config.campaigns:
+                env.config.campaign(campaign)  # no such campaign: says which there are
             raise UsageProblem(f"{profile['handle']} has not been judged yet"
                                + (f" for campaign {campaign!r}" if campaign else "")
                                + "; run `microscout shortlist CAMPAIGN` first")

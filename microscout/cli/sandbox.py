@@ -123,5 +123,7 @@ def score_cmd(env, campaign, size, seed, platform, as_json):
     try:
         report = score(env.db(readonly=True), campaign, size, seed, platform)
     except ScoreError as exc:
+        if campaign not in env.config.campaigns:
+            env.config.campaign(campaign)  # no such campaign: says which there are
         raise UsageProblem(str(exc)) from None
     click.echo(json.dumps(asdict(report), indent=2) if as_json else format_report(report))

@@ -200,10 +200,12 @@ def workers_option(value: str | None) -> int:
 
 @click.command("shortlist")
 @click.argument("campaign")
-@click.option("--limit", type=int, default=None, help="Rows to show (default: the campaign's shortlist_size).")
-@click.option("--budget", type=float, default=None,
+@click.option("--limit", type=click.IntRange(min=1), default=None,
+              help="Rows to show (default: the campaign's shortlist_size).")
+@click.option("--budget", type=click.FloatRange(min=0, min_open=True), default=None,
               help="Fill this budget (same currency as price_per_post) with the best expected engagement per dollar.")
-@click.option("--batch-size", type=int, default=500, show_default=True, help="Candidates judged per batch.")
+@click.option("--batch-size", type=click.IntRange(min=1), default=500, show_default=True,
+              help="Candidates judged per batch.")
 @click.option("--rejudge", is_flag=True,
               help="Judge every candidate again, even when neither the data nor the settings changed since "
                    "the last run, or only weights or gates did (which re-scores the last verdicts), or only some "
