@@ -76,7 +76,7 @@ def test_plugin_exporter_is_used_by_export(tmp_path, monkeypatch):
     assert result.exit_code == 0, result.output
     assert out.read_text().splitlines() == ["status\trank\tplatform\thandle", "new\t1\tmastodon\ta"]
     result = CliRunner().invoke(cli, ["export", "c", "--format", "pdf", "--config", str(path)])
-    assert result.exit_code == 2 and "no exporter 'pdf'; available: csv, html, json, jsonl, tsv, xlsx" in result.output
+    assert result.exit_code == 2 and "no exporter 'pdf' (--format); available: csv, html, json, jsonl, tsv, xlsx" in result.output
 
 
 # -- plugins load once, after --config is read (issue #13) -------------------------------
