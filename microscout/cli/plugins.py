@@ -15,22 +15,31 @@ from microscout.cli.common import Env, with_env
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @with_env
 def command(env: Env, as_json: bool) -> None:
-    """List loaded plugins (built-in, entry points, plugins_dir) with their hooks."""
-    from microscout.engine.plugins import plugin_source
+    """List loaded plugins (built-in, entry points, plugins_dir) with their hooks and the
+    rules and export formats each adds."""
+    from microscout.engine.plugins import collect_exporters, plugin_source
 
     pm = env.pm
+    formats: dict[str, list[str]] = {}
+    collect_exporters(pm, formats)
+    rules: dict[str, list[str]] = {}
+    for rule in env.rules.values():
+        rules.setdefault(rule.plugin, []).append(rule.name)
     rows: list[dict[str, Any]] = []
     for plugin in pm.get_plugins():
-        name = pm.get_name(plugin)
+        name = pm.get_name(plugin) or ""
         hooks = sorted(c.name for c in pm.get_hookcallers(plugin) or [])
-        rows.append({"name": name, "source": plugin_source(pm, plugin), "hooks": hooks})
+        rows.append({"name": name, "source": plugin_source(pm, plugin), "hooks": hooks,
+                     "rules": sorted(rules.get(name, [])), "formats": sorted(formats.get(name, []))})
     rows.sort(key=lambda r: (r["source"] != "built-in", r["name"]))
     if as_json:
         click.echo(json.dumps(rows, indent=2))
         return
     table = Table(title="Plugins")
-    for col in ("name", "source", "hooks"):
+    for col in ("name", "source", "hooks", "adds"):
         table.add_column(col)
     for r in rows:
-        table.add_row(r["name"], r["source"], ", ".join(r["hooks"]))
+        adds = [f"{what}: {', '.join(r[key])}" for what, key in (("rules", "rules"), ("formats", "formats"))
+                if r[key]]
+        table.add_row(r["name"], r["source"], ", ".join(r["hooks"]), "; ".join(adds))
     Console().print(table)

@@ -196,7 +196,10 @@ def _check_rule(rule: Any, plugin: str) -> Rule:
                                metrics=frozenset(rule.metrics), plugin=plugin)
 
 
-def collect_exporters(pm: pluggy.PluginManager) -> dict[str, "Exporter"]:
+def collect_exporters(pm: pluggy.PluginManager, by_plugin: dict[str, list[str]] | None = None
+                      ) -> dict[str, "Exporter"]:
+    """Every registered exporter, checked, by name; ``by_plugin`` collects the names each
+    plugin registered."""
     from microscout.engine.exporters import Exporter
 
     exporters: dict[str, Exporter] = {}
@@ -207,6 +210,8 @@ def collect_exporters(pm: pluggy.PluginManager) -> dict[str, "Exporter"]:
             if exporter.name in exporters:
                 raise PluginError(f"plugin {_plugin}: exporter {exporter.name!r} is already registered")
             exporters[exporter.name] = exporter
+            if by_plugin is not None:
+                by_plugin.setdefault(_plugin, []).append(exporter.name)
 
         impl.function(register=register)
     return exporters

@@ -73,6 +73,13 @@ def test_plugins_json_names_sources():
     sources = {p["name"]: p["source"] for p in json.loads(result.output)}
     assert sources["microscout.rules.engagement"] == "built-in"
     assert sources["plugins_dir:contact_in_bio.py"] == "plugins_dir"
+    # what each adds: the demo's next steps and config.toml send users here for the formats
+    adds = {p["name"]: (p["rules"], p["formats"]) for p in json.loads(result.output)}
+    assert adds["microscout.engine.exporters"] == ([], ["csv", "html", "json", "jsonl", "xlsx"])
+    assert adds["plugins_dir:contact_in_bio.py"] == (["contact_in_bio"], [])
+    assert adds["microscout.rules.engagement"] == (["engagement"], [])
+    table = CliRunner().invoke(cli, ["plugins", "--config", str(CONFIG)], env={"COLUMNS": "200"})
+    assert "formats: csv, html, json, jsonl, xlsx" in table.output and "rules: contact_in_bio" in table.output
 
 
 def test_db_migrate_and_stats(tmp_path):
