@@ -244,7 +244,7 @@ def test_read_only_commands_never_write_to_the_database(judged, tmp_path):
         result = invoke("--config", CONFIG, "--db", copy, *command)
         assert result.exit_code == 0, result.output
     assert (copy.read_bytes(), copy.stat().st_mtime_ns) == before
-    assert json.loads(invoke("--config", CONFIG, "--db", copy, "explain", "cook", "--json").output)["rank"] == 1
+    assert json.loads(invoke("--config", CONFIG, "--db", copy, "explain", "cook", "--json").output)[0]["rank"] == 1
 
 
 @pytest.mark.parametrize("exc, code, message", [

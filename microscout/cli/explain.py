@@ -41,7 +41,8 @@ def verdict_block(verdict: dict, evidence_limit: int = 8) -> list:
 @click.command("explain")
 @click.argument("handle")
 @click.option("--campaign", default=None, help="Campaign whose latest shortlist to explain (default: the latest run).")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON with the raw evidence instead of words.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print a JSON list (one item per matching profile) with the raw evidence instead of words.")
 @with_env
 def command(env: Env, handle: str, campaign: str | None, as_json: bool) -> None:
     """Print every rule's verdict on HANDLE with its evidence in words."""
@@ -73,10 +74,14 @@ def command(env: Env, handle: str, campaign: str | None, as_json: bool) -> None:
                                + "; run `microscout shortlist CAMPAIGN` first")
         entry = entries[0]
         verdicts = verdicts_for(db, entry["run_id"], profile["id"])
+        url = profile_url(profile["platform"], profile["handle"], profile.get("url"), profile.get("instance"),
+                          profile.get("platform_id"))
+        contact = contact_in(profile.get("bio"))
         if as_json:
-            out.append({"handle": profile["handle"], "platform": profile["platform"], "campaign": entry["campaign"],
-                        "run_id": entry["run_id"], "rank": entry["rank"], "score": entry["score"],
-                        "excluded_by": entry["excluded_by"],
+            out.append({"handle": profile["handle"], "platform": profile["platform"],
+                        "display_name": profile.get("display_name"), "profile_url": url, "contact": contact,
+                        "campaign": entry["campaign"], "run_id": entry["run_id"], "rank": entry["rank"],
+                        "score": entry["score"], "excluded_by": entry["excluded_by"],
                         "verdicts": [{**v, "evidence": json.loads(v["evidence"] or "{}")} for v in verdicts]})
             continue
         status = f"excluded by {entry['excluded_by']}" if entry["excluded_by"] else f"rank {entry['rank']}"
@@ -85,11 +90,8 @@ def command(env: Env, handle: str, campaign: str | None, as_json: bool) -> None:
         title.append(f" ({profile['platform']}), campaign {entry['campaign']} run {entry['run_id']}: {status}, "
                      f"score {entry['score']:.2f}")
         console.print(title)
-        about = [profile.get("display_name") or "",
-                 profile_url(profile["platform"], profile["handle"], profile.get("url"), profile.get("instance"),
-                             profile.get("platform_id")) or "",
-                 (f"contact: {contact_in(profile.get('bio'))}" if contact_in(profile.get("bio"))
-                  else "no contact in the bio")]
+        about = [profile.get("display_name") or "", url or "",
+                 f"contact: {contact}" if contact else "no contact in the bio"]
         console.print(Text(" · ".join(a for a in about if a), style="dim"))
         for v in verdicts:
             console.print()
@@ -97,4 +99,6 @@ def command(env: Env, handle: str, campaign: str | None, as_json: bool) -> None:
                 console.print(part)
         console.print()
     if as_json:
-        click.echo(json.dumps(out if len(out) > 1 else out[0], ensure_ascii=False, indent=2))
+        # A list whether the handle names one profile or several (one per platform): a
+        # script reads the same shape either way.
+        click.echo(json.dumps(out, ensure_ascii=False, indent=2))

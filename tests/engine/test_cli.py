@@ -31,8 +31,9 @@ def judged(tmp_path):
 def test_explain_prints_every_verdict_with_evidence(judged):
     result = invoke("explain", "@cook", "--json", "--db", judged, "--config", CONFIG)
     assert result.exit_code == 0, result.output
-    data = json.loads(result.output)
+    (data,) = json.loads(result.output)  # a list, one item per matching profile
     assert data["handle"] == "cook" and data["campaign"] == "demo" and data["rank"] == 1
+    assert data["contact"] == "hi@cook.org" and data["profile_url"]
     rules = {v["rule"]: v for v in data["verdicts"]}
     assert set(rules) >= {"tier_bounds", "engagement", "disclosure", "niche_relevance", "contact_in_bio"}
     assert rules["tier_bounds"]["outcome"] == "pass" and rules["tier_bounds"]["evidence"]["followers"] == 5_000

@@ -89,7 +89,7 @@ def test_explain_says_the_evidence_in_words_and_json_keeps_it_raw(judged):
     assert len(text.splitlines()) < 200
     for line in text.splitlines():
         assert len(line) <= 80
-    raw = json.loads(invoke("explain", "cook", "--json", "--db", judged, "--config", CONFIG).output)
+    (raw,) = json.loads(invoke("explain", "cook", "--json", "--db", judged, "--config", CONFIG).output)
     engagement = next(v for v in raw["verdicts"] if v["rule"] == "engagement")
     assert isinstance(engagement["evidence"]["engagement_rate"], float)
 
