@@ -324,3 +324,16 @@ def test_an_export_to_a_read_only_store_says_so_and_keeps_the_file(judged, tmp_p
 def test_an_unknown_campaign_or_a_bad_number_is_named(judged, args, message):
     result = invoke("--config", CONFIG, *args, "--db", judged)
     assert result.exit_code == 2 and message in result.output, result.output
+
+
+def test_a_run_that_judges_no_one_says_why(tmp_path):
+    db = tmp_path / "yt.db"
+    store = open_store(db)
+    add_profile(store, "tuber", 5_000, posts=3, platform="youtube")
+    store.conn.close()
+    result = invoke("--config", CONFIG, "shortlist", "demo", "--db", db)
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    assert "Judged 0 candidates" in said
+    assert "No candidate is on the campaign's platforms (mastodon, bluesky); the store holds 1 on youtube" in said
+    assert "campaigns.demo.platforms" in said

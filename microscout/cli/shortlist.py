@@ -258,12 +258,26 @@ def command(env: Env, campaign: str, limit: int | None, budget: float | None, ba
     console.print(shortlist_table(db, summary.run_id, size, f"Shortlist: {campaign} (run {summary.run_id})"))
     console.print(f"Judged {summary.candidates} candidates with {len(rules)} rules; "
                   f"{summary.candidates - summary.excluded} ranked. {excluded_line(summary)}")
+    if not summary.candidates:
+        console.print(no_candidates_hint(db, config, campaign, spec.platforms))
     if summary.errors:
         worst = ", ".join(f"{r} ({n})" for r, n in summary.errors_by_rule.items())
         console.print(f"[yellow]{summary.errors} rule errors[/yellow]: {worst}. "
                       f"See `microscout explain HANDLE` for details.")
     if budget is not None:
         print_budget(console, db, config, spec, summary.run_id, budget)
+
+
+def no_candidates_hint(db, config, campaign: str, platforms: list[str]) -> str:
+    """Why a run judged no one: the store is empty, or its profiles are on platforms the
+    campaign does not judge, or all opted out."""
+    stored = dict(db.execute("SELECT platform, count(*) FROM profiles WHERE opted_out = 0 GROUP BY platform"))
+    if not stored:
+        return (f"The store at {db.conn.execute('PRAGMA database_list').fetchone()[2]} holds no profile that may be "
+                f"judged: crawl first (`microscout crawl {campaign}`).")
+    held = ", ".join(f"{n:,} on {p}" for p, n in sorted(stored.items()))
+    return (f"No candidate is on the campaign's platforms ({', '.join(platforms) or 'any'}); the store holds {held}: "
+            f"set campaigns.{campaign}.platforms in {config.source}, or crawl for this campaign.")
 
 
 def run_json(db, config, spec, summary, size: int, rule_count: int, budget: float | None) -> dict:
