@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+from pathlib import Path
 
 import click
 
@@ -90,19 +91,42 @@ def serve(env, size, seed, host, port, day, rate_429, retry_after, rate_5xx, rat
 @click.option("--followers", type=click.IntRange(0, 400), default=80, show_default=True,
               help="Follower sample per profile (0 for big runs).")
 @click.option("--batch", type=click.IntRange(1), default=500, show_default=True)
+@click.option("--into-crawled", is_flag=True,
+              help="Write into a store that holds crawled or imported data too (refused without it: the "
+                   "synthetic creators would be shortlisted beside the real ones).")
 @with_env
-def generate(env, size, seed, out, posts, posts_with_replies, followers, batch):
+def generate(env, size, seed, out, posts, posts_with_replies, followers, batch, into_crawled):
     """Write the population into a store as if it had been crawled on days 0 and 7."""
     from microscout.sandbox.storewriter import generate as run
 
     size, seed = _size_seed(env, size, seed)
     path = out or env.database_path
+    crawled = _crawled_runs(Path(path))
+    if crawled and not into_crawled:
+        raise UsageProblem(f"{path} holds {crawled} crawl or import runs of real data; the sandbox's synthetic "
+                           f"creators would be judged beside them: pass --out NEW.db (or --into-crawled)")
     started = time.perf_counter()
     with click.progressbar(length=size, label=f"generating {size} profiles", file=sys.stderr) as bar:
         stats = run(path, size, seed, posts=posts, posts_with_replies=posts_with_replies,
                     followers=followers, batch=batch, progress=bar.update)
     click.echo(f"{path}: {stats.profiles} profiles (+{stats.opted_out} opted out), {stats.posts} posts, "
                f"{stats.comments} replies, {stats.followers} followers in {time.perf_counter() - started:.1f} s")
+
+
+def _crawled_runs(path: Path) -> int:
+    """How many crawl_runs of ``path`` are not the sandbox generator's own (0 without a store)."""
+    from microscout.store import StoreError, open_store
+
+    if not path.exists() or path.stat().st_size == 0:
+        return 0
+    try:
+        db = open_store(path, readonly=True)
+    except StoreError:
+        return 0  # writing will say what is wrong with it
+    try:
+        return db.execute("SELECT count(*) FROM crawl_runs WHERE platform != 'sandbox'").fetchone()[0]
+    finally:
+        db.conn.close()
 
 
 @command.command("score", short_help="Compare the last shortlist with the known truth.")

@@ -111,7 +111,7 @@ def test_score_cli_prints_report_and_json(generated):
                                  "--db", str(path), "--json"])
     assert json.loads(result.output)["archetypes"]["pods"]["judged"] == 3
     result = runner.invoke(cli, ["sandbox", "score", "nope", "--db", str(path)])
-    assert result.exit_code == 2 and "no shortlist run" in result.output
+    assert result.exit_code == 2 and "no campaign 'nope' in [campaigns]; known: demo" in result.output
 
 
 def test_generate_cli(tmp_path):
@@ -144,3 +144,22 @@ def test_bots_excluded_by_automated_are_caught_not_wrongly_excluded(tmp_path):
     assert report.archetypes["background"].excluded > 0 and report.archetypes["background"].wrongly_excluded == 0
     rule = report.rules["automated"]
     assert rule.positives == len(bots) and rule.precision_fail == rule.recall_fail == 1.0
+
+
+def test_generate_refuses_a_store_of_crawled_data(tmp_path):
+    from microscout.store import open_store
+    from microscout.store.transaction import transaction
+
+    path = tmp_path / "real.db"
+    db = open_store(path)
+    with transaction(db):
+        db.execute("INSERT INTO crawl_runs (platform, arguments, started_at, status) VALUES "
+                   "('mastodon', '{}', '2026-11-01T00:00:00+00:00', 'finished')")
+    db.conn.close()
+    before = path.read_bytes()
+    args = ["sandbox", "generate", "--size", "5", "--posts", "2", "--followers", "0", "--db", str(path)]
+    refused = CliRunner().invoke(cli, args)
+    assert refused.exit_code == 2 and "holds 1 crawl or import runs of real data" in refused.output
+    assert path.read_bytes() == before
+    assert CliRunner().invoke(cli, [*args, "--into-crawled"]).exit_code == 0
+    assert open_store(path).execute("SELECT count(*) FROM profiles").fetchone()[0] == 5
