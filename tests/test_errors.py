@@ -337,3 +337,42 @@ def test_a_run_that_judges_no_one_says_why(tmp_path):
     assert "Judged 0 candidates" in said
     assert "No candidate is on the campaign's platforms (mastodon, bluesky); the store holds 1 on youtube" in said
     assert "campaigns.demo.platforms" in said
+
+
+def _without_root_powers() -> list[str] | None:
+    """A prefix that runs a command without root's power to ignore file permissions."""
+    if os.geteuid() != 0:
+        return []
+    setpriv = "/usr/bin/setpriv"
+    if not Path(setpriv).exists():
+        return None
+    return [setpriv, "--bounding-set", "-dac_override,-dac_read_search", "--inh-caps",
+            "-dac_override,-dac_read_search"]
+
+
+def test_reading_commands_open_a_database_in_a_read_only_folder(judged, tmp_path):
+    prefix = _without_root_powers()
+    if prefix is None:
+        pytest.skip("running as root without setpriv: permissions cannot be taken away")
+    folder = tmp_path / "shared"
+    folder.mkdir()
+    copy = folder / "scout.db"
+    source = sqlite3.connect(judged)
+    target = sqlite3.connect(copy)
+    source.backup(target)
+    source.close()
+    target.close()
+    for suffix in ("-wal", "-shm"):
+        Path(f"{copy}{suffix}").unlink(missing_ok=True)
+    folder.chmod(0o555)
+    try:
+        out = {}
+        for command in (["explain", "cook", "--json"], ["db", "stats"]):
+            done = subprocess.run([*prefix, sys.executable, "-m", "microscout", "--config", str(CONFIG), "--db",
+                                   str(copy), *command], capture_output=True, text=True, cwd=tmp_path)
+            assert done.returncode == 0, done.stderr
+            out[command[0]] = done.stdout
+        assert json.loads(out["explain"])[0]["handle"] == "cook" and "profiles" in out["db"]
+    finally:
+        folder.chmod(0o755)
+    assert sorted(p.name for p in folder.iterdir()) == ["scout.db"]

@@ -6,6 +6,7 @@ a command that only reads opens the file read-only and never creates one.
 """
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 
@@ -58,6 +59,20 @@ def _check_ours(db: sqlite_utils.Database, path: Path, *, allow_blank: bool) -> 
                      f"it was left untouched); pass --db with a database a crawl created")
 
 
+def _open_readonly(path: Path, options: str) -> sqlite_utils.Database:
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?{options}", uri=True)
+    db = sqlite_utils.Database(conn)
+    db.execute("PRAGMA busy_timeout=10000")
+    db.execute("PRAGMA query_only=ON")
+    db.execute("SELECT count(*) FROM sqlite_master").fetchone()  # opening is lazy: fail here, not later
+    return db
+
+
+def _unwritable_folder_without_wal(path: Path) -> bool:
+    wal = Path(f"{path}-wal")
+    return not os.access(path.parent, os.W_OK) and (not wal.exists() or wal.stat().st_size == 0)
+
+
 def open_store(path: str | Path, *, create: bool = True, upgrade: bool = True,
                readonly: bool = False) -> sqlite_utils.Database:
     """Open (and by default create and migrate) the database at ``path``.
@@ -71,10 +86,15 @@ def open_store(path: str | Path, *, create: bool = True, upgrade: bool = True,
         raise _no_database(path, " (the file is empty)" if state == "empty" else "")
     try:
         if readonly:
-            conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-            db = sqlite_utils.Database(conn)
-            db.execute("PRAGMA busy_timeout=10000")
-            db.execute("PRAGMA query_only=ON")
+            try:
+                db = _open_readonly(path, "mode=ro")
+            except sqlite3.OperationalError:
+                if not _unwritable_folder_without_wal(path):
+                    raise
+                # A WAL database in a folder we may not write to: SQLite cannot create the
+                # shared-memory file a reader needs. With no -wal file there, no process can
+                # be writing to it (a writer would need one), so it is read as it stands.
+                db = _open_readonly(path, "mode=ro&immutable=1")
             _check_ours(db, path, allow_blank=False)
             return db
         if state == "missing" and not path.parent.exists():
