@@ -133,6 +133,18 @@ def test_check_posts_reads_what_the_labels_mean_from_their_words(tmp_path, label
     assert ("note: the label column is read as 1 = a disclosure" in text.output) is noted
 
 
+@pytest.mark.parametrize("column, meaning, noted", [
+    ("is_sponsored", "sponsored", False), ("isAd", "sponsored", False), ("paid_post", "sponsored", False),
+    ("Promotional", "sponsored", False), ("disclosure_present", "disclosed", False), ("label", "disclosed", True),
+    ("adequate", "disclosed", True), ("sponsored_and_disclosed", "disclosed", True),
+])
+def test_check_posts_reads_what_a_true_false_label_means_from_its_column_name(tmp_path, column, meaning, noted):
+    path = tmp_path / "posts.csv"
+    path.write_text(f"text,{column}\nUse code GLOW20 for 20% off,True\nlovely walk,False\n")
+    out = json.loads(check("posts", path, "--json", "--quiet", "--label-column", column).output)
+    assert out["label_means"] == meaning and ("note" in out) is noted
+
+
 @pytest.mark.parametrize("word", ["not spam", "non-spam", "Not_Spam", "ham"])
 def test_negative_label_words(tmp_path, word):
     path = tmp_path / "comments.csv"

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -162,21 +163,31 @@ SPONSORED_ALL_CARD = "sponsored post vs every row (all are paid posts)"
 SPONSORED_CARD = "sponsored post vs label 1 = sponsored"
 
 
-def label_meaning(rows: list[PostRow]) -> tuple[str, str | None]:
+def label_meaning(rows: list[PostRow], column: str = "") -> tuple[str, str | None]:
     """What a truth column means when --label-means is not given: said by its words
     (sponsored/organic, promotional, ad: "sponsored"; disclosed/undisclosed: "disclosed"),
-    else the affiliate-youtube meaning, "disclosed". Returns (meaning, a note for the user
-    when it was not said by the words, or they say both)."""
+    else by its name (is_sponsored, ad, promotional, paid: "sponsored"; disclosed,
+    disclosure: "disclosed"), else the affiliate-youtube meaning, "disclosed". Returns
+    (meaning, a note for the user when neither said it, or they say both)."""
     words = {row.label_word for row in rows}
     sponsored, disclosed = bool(words & SPONSORED_WORDS), bool(words & DISCLOSED_WORDS)
+    if not sponsored and not disclosed:
+        parts = set(re.split(r"[^a-z]+", re.sub(r"([a-z])([A-Z])", r"\1_\2", column).lower()))
+        sponsored = bool(parts & COLUMN_SPONSORED) or any(p.startswith(("sponsor", "promot", "advert"))
+                                                          for p in parts)
+        disclosed = any(p.startswith("disclos") for p in parts)
     if sponsored and not disclosed:
         return "sponsored", None
     if disclosed and not sponsored:
         return "disclosed", None
-    why = "its values name both meanings" if sponsored else "its values do not say which"
+    why = "its values or name say both" if sponsored else "neither its values nor its name say which"
     return "disclosed", (f"the label column is read as 1 = a disclosure is present on a paid post "
                          f"(--label-means disclosed: {why}); give --label-means sponsored if 1 means a "
                          f"sponsored post")
+
+
+# Words of a truth column's name that say 1 means a sponsored post (is_ad, paid, is_promo…).
+COLUMN_SPONSORED = {"ad", "ads", "paid", "promo", "commercial", "branded", "partnership"}
 
 
 def score_cards(rows: list[PostRow], analyses: list[PostAnalysis], label_means: str) -> dict[str, Scorecard]:
@@ -243,7 +254,8 @@ on the same rows. Reproduce the documented figures (docs/HEURISTICS.md):
                    "undisclosed-ad verdict against 0, sponsored recall against every row); "
                    "sponsored: 1 = a sponsored post. Default: what the labels' words say "
                    "(sponsored/organic, ad, promotional: sponsored; disclosed/undisclosed: "
-                   "disclosed), else disclosed, with a note.")
+                   "disclosed), else the column's name (is_sponsored, is_ad: sponsored), else "
+                   "disclosed, with a note.")
 @click.option("--column", "mapping", multiple=True, metavar="OURS=THEIRS",
               help="Read our column OURS (id, text, hashtags, paid_flag) from the file's column THEIRS "
                    "(repeatable).")
@@ -267,7 +279,7 @@ def command(env, file: Path, as_json: bool, fold_chars: int | None, hashtag_bloc
     note = None
     if label_column:
         if label_means is None:
-            label_means, note = label_meaning(rows)
+            label_means, note = label_meaning(rows, label_column)
         if note and not as_json:
             click.echo(f"note: {note}", err=True)
         cards = score_cards(rows, analyses, label_means)
