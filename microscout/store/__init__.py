@@ -22,22 +22,34 @@ class StoreError(Exception):
 
 
 def _inspect(path: Path) -> str:
-    """'missing', 'empty' or 'sqlite'; StoreError for anything else (never opened)."""
+    """'missing', 'empty' or 'sqlite'; StoreError for anything else (never written to).
+
+    The header is read by SQLite, never through a file handle of our own: closing any handle
+    on a database file drops every lock this process holds on it (POSIX), so a peek while a
+    connection of the same process (a crawl's pipeline) was writing let another process
+    write at the same time and corrupt the file."""
     try:
         if path.is_dir():
             raise StoreError(f"{path}: is a folder, not a database file; pass --db PATH to a file")
         if not path.exists():
             return "missing"
-        with path.open("rb") as handle:
-            head = handle.read(len(SQLITE_HEADER))
+        size = path.stat().st_size
     except OSError as exc:
         raise StoreError(f"{path}: cannot read the database ({exc.strerror or exc}); "
                          f"check the path and its permissions") from None
-    if not head:
+    if size == 0:
         return "empty"
-    if head != SQLITE_HEADER:
-        raise StoreError(f"{path}: not an SQLite database (the file holds something else; it was left "
-                         f"untouched); pass --db with the path of a microscout database")
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            conn.execute("PRAGMA schema_version").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        if "not a database" in str(exc):
+            raise StoreError(f"{path}: not an SQLite database (the file holds something else; it was left "
+                             f"untouched); pass --db with the path of a microscout database") from None
+        # Locked, or a folder SQLite may not add its files to: opening says what is wrong.
     return "sqlite"
 
 

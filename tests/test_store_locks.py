@@ -1,0 +1,37 @@
+"""Opening the store never drops the locks this process holds on it: POSIX drops every lock
+a process holds on a file when it closes any handle on that file. A peek at the header while
+a crawl's pipeline had the store open dropped the pipeline's shared lock, so the next process
+to close its own connection thought itself the last, checkpointed and deleted the WAL under
+the pipeline: 'disk I/O error', and at times a corrupt file."""
+import subprocess
+import sys
+from pathlib import Path
+
+from microscout.store import open_store
+from microscout.store.transaction import transaction
+
+READ_AND_CLOSE = """
+import sqlite3, sys
+conn = sqlite3.connect(sys.argv[1])
+conn.execute("SELECT count(*) FROM store_info").fetchone()
+conn.close()
+"""
+
+
+def test_a_second_open_keeps_the_first_connections_locks(tmp_path):
+    path = tmp_path / "scout.db"
+    writer = open_store(path)
+    with transaction(writer):
+        writer.execute("INSERT INTO store_info (key, value) VALUES ('first', 'batch')")
+    again = open_store(path)  # as the crawl's run record does every 2 s while the pipeline writes
+    again.conn.close()
+    done = subprocess.run([sys.executable, "-c", READ_AND_CLOSE, str(path)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert Path(f"{path}-wal").exists(), "another process took itself for the last user and removed the WAL"
+    with transaction(writer):
+        writer.execute("INSERT INTO store_info (key, value) VALUES ('second', 'batch')")
+    writer.conn.close()
+    check = open_store(path, readonly=True)
+    assert check.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+    assert [r[0] for r in check.execute("SELECT key FROM store_info WHERE key IN ('first', 'second') ORDER BY 1")] \
+        == ["first", "second"]
