@@ -37,6 +37,10 @@ def build_settings(crawl: Crawl, *, db_path: str, run_id: int, observed_at: str,
         # CONCURRENT_ITEMS workers per response, so the default 100 is mostly idle tasks
         "CONCURRENT_ITEMS": 4,
         "TELNETCONSOLE_ENABLED": False,
+        # Scrapy 2.19's remote control runs Python sent to it over HTTP on 127.0.0.1 and
+        # leaves a token file behind a killed crawl; a crawl needs neither (older Scrapy
+        # ignores the setting).
+        "REMOTE_CONTROL_ENABLED": False,
         # Scrapy reads and parses a generator callback's source for every response to warn
         # about a `return value` (its cache misses bound methods): a tenth of a crawl's CPU.
         # tests/crawlers/test_spider_callbacks.py runs the same check once per callback.

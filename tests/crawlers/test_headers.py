@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+import pytest
+
 from microscout.crawlers.middlewares import reset_at, retry_after
 from microscout.crawlers.settings import RETRY_CODES, build_settings
 from microscout.config import Crawl
@@ -38,3 +40,21 @@ def test_settings_follow_the_config():
     assert s["CONCURRENT_REQUESTS_PER_DOMAIN"] == 2 and s["RETRY_TIMES"] == 5 and s["DOWNLOAD_DELAY"] == 0.5
     assert 429 not in s["RETRY_HTTP_CODES"] == RETRY_CODES and 503 in RETRY_CODES  # 429 waits for Retry-After
     assert s["JOBDIR"] == "/tmp/j"
+
+
+def test_no_crawl_listens_for_remote_commands():
+    # Scrapy 2.19 turns on a remote control that runs Python sent to it over HTTP; built into
+    # a crawler from our settings, its extension must switch itself off.
+    from scrapy.exceptions import NotConfigured
+    from scrapy.settings import Settings
+
+    settings = Settings(build_settings(Crawl(), db_path="x.db", run_id=1, observed_at="t", jobdir=None))
+    assert settings.getbool("TELNETCONSOLE_ENABLED") is False and settings.getbool("REMOTE_CONTROL_ENABLED") is False
+    try:
+        from scrapy.extensions.remote_control import RemoteControl  # type: ignore[import-not-found]
+    except ImportError:
+        return  # a Scrapy without it
+    from types import SimpleNamespace
+
+    with pytest.raises(NotConfigured):
+        RemoteControl(SimpleNamespace(settings=settings))  # its first check, before any reactor
