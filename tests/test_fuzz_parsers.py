@@ -64,7 +64,7 @@ def test_mastodon_parsers_answer_items_or_malformed(body, host):
     call(pm.parse_context, body, "1", "me@x.example", "x.example", 5)
     call(pm.parse_followers, body, "me@x.example", "x.example")
     call(pm.opt_out_reason, body)
-    call(pm.follower_opted_out, body)
+    call(pm.account_opted_out, body)
     call(pm.full_acct, body, host)
 
 

@@ -148,12 +148,14 @@ def parse_thread(body, post_uri: str, profile_platform_id: str, limit: int) -> l
         author = optional(post.get("author") or None, dict, "reply.author", {})
         if not post.get("uri"):
             raise Malformed("missing_fields", "reply without uri")
+        queue.extend(optional(node.get("replies") or None, list, "reply.replies", []))
+        if OPT_OUT_LABEL in _labels(author):
+            continue  # asked not to be shown to logged-out viewers: its reply is not kept
         comments.append(CommentItem(
             platform=PLATFORM, platform_id=post["uri"], profile_platform_id=profile_platform_id,
             post_platform_id=post_uri, author_id=author.get("did"), author_handle=author.get("handle"),
             text=record.get("text") or "", created_at=record.get("createdAt"),
             likes=_int(post.get("likeCount")), author_followers=_int(author.get("followersCount"))))
-        queue.extend(optional(node.get("replies") or None, list, "reply.replies", []))
     return comments
 
 

@@ -162,6 +162,8 @@ def parse_context(body, post_platform_id: str, profile_platform_id: str, host: s
         if not status.get("id"):
             raise Malformed("missing_fields", "reply without id")
         account = optional(status.get("account") or None, dict, "reply.account", {})
+        if account_opted_out(account):
+            continue  # a replier who asked not to be indexed: neither handle nor words are kept
         text = _html(status.get("content"), "reply.content")
         comments.append(CommentItem(
             platform=PLATFORM, platform_id=str(status["id"]), profile_platform_id=profile_platform_id,
@@ -173,10 +175,11 @@ def parse_context(body, post_platform_id: str, profile_platform_id: str, host: s
     return comments
 
 
-def follower_opted_out(account: dict) -> bool:
-    """A follower who asked not to be indexed is left out of the sample. `discoverable`
-    concerns being suggested in discovery features, which sampling a follower is not."""
-    require(account, dict, "follower")
+def account_opted_out(account: dict) -> bool:
+    """An account that asked not to be indexed (a follower, a replier) is left out of what is
+    stored. `discoverable` concerns being suggested in discovery features, which sampling a
+    follower or reading a reply is not."""
+    require(account, dict, "account")
     return account.get("noindex") is True or account.get("indexable") is False
 
 
@@ -187,7 +190,7 @@ def parse_followers(body, profile_platform_id: str, host: str) -> list[FollowerI
         require(account, dict, "follower")
         if not account.get("acct"):
             raise Malformed("missing_fields", "follower without acct")
-        if follower_opted_out(account):
+        if account_opted_out(account):
             continue
         acct = full_acct(account["acct"], host)
         bio = _html(account.get("note"), "follower.note")

@@ -256,3 +256,29 @@ def test_followers_who_opted_out_are_not_sampled():
                                     [{"platform": "bluesky", "profile_platform_id": "did:plc:c",
                                       "platform_id": "did:plc:a", "handle": "a.test"}])
     assert hydrated == []  # the detailed view says it opted out: dropped too
+
+
+@pytest.mark.parametrize("flags, kept", [({}, True), ({"noindex": True}, False), ({"indexable": False}, False),
+                                         ({"noindex": False, "indexable": True}, True),
+                                         ({"discoverable": False}, True)])
+def test_replies_of_accounts_that_opted_out_are_not_kept_mastodon(flags, kept):
+    context = {"ancestors": [], "descendants": [
+        {"id": "1", "content": "<p>lovely</p>", "created_at": "2026-11-01T00:00:00Z",
+         "account": {"acct": "fan", **flags}},
+        {"id": "2", "content": "<p>so good</p>", "created_at": "2026-11-01T00:00:00Z", "account": {"acct": "other"}}]}
+    got = pm.parse_context(context, "9", "cook@example.social", HOST, 20)
+    assert [c.author_handle for c in got] == ([f"fan@{HOST}"] if kept else []) + [f"other@{HOST}"]
+
+
+def test_replies_of_accounts_that_opted_out_are_not_kept_bluesky():
+    def node(uri, handle, labels=(), replies=()):
+        return {"post": {"uri": uri, "author": {"did": f"did:plc:{handle}", "handle": handle,
+                                                "labels": [{"val": v} for v in labels]},
+                         "record": {"text": f"by {handle}", "createdAt": "2026-11-01T00:00:00Z"}},
+                "replies": list(replies)}
+    thread = {"thread": {"post": {"uri": "at://p"}, "replies": [
+        node("at://1", "private.bsky", ["!no-unauthenticated"], [node("at://3", "under.bsky")]),
+        node("at://2", "public.bsky")]}}
+    got = pb.parse_thread(thread, "at://p", "did:plc:cook", 20)
+    # the opted-out reply is left out, the answers below it are still read
+    assert [c.author_handle for c in got] == ["public.bsky", "under.bsky"]
