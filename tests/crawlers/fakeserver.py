@@ -216,6 +216,7 @@ class Fake:
         self.refuse_refresh = False  # refreshSession answers 400 ExpiredToken (the refresh token is spent)
         self.profiles_asked: list[list[str]] = []  # the actors of each getProfiles answered
         self.fail_follower_profiles = False  # answer getProfiles for followers 503, always
+        self.looping = False  # statuses', followers' and feeds' next page is the page asked (a stuck cursor)
 
     def hit(self, key: str) -> int:
         with self.lock:
@@ -345,6 +346,8 @@ class Handler(BaseHTTPRequestHandler):
         if cursor is None:
             return {}
         host = self.headers.get("Host")
+        if self.fake.looping and "max_id" in self.path:  # the second page points at itself
+            return {"Link": f'<http://{host}{self.path}>; rel="next"'}
         if self.fake.hostile:
             other = self.fake.hostile[len(path) % len(self.fake.hostile)]
             if path.endswith("/statuses"):
@@ -511,6 +514,8 @@ class Handler(BaseHTTPRequestHandler):
             out = {"feed": page}
             if nxt is not None:
                 out["cursor"] = f"{fake.hostile[0]}/xrpc/{nsid}?cursor={nxt}" if fake.hostile else str(nxt)
+                if fake.looping and offset:
+                    out["cursor"] = cursor  # the same cursor again
             return self._send(200, out, rate)
         if nsid == "app.bsky.feed.getPostThread":
             uri = q.get("uri", [""])[0]
@@ -529,7 +534,7 @@ class Handler(BaseHTTPRequestHandler):
             page, nxt = _page(followers, offset, 2)
             out = {"subject": profile, "followers": page}
             if nxt is not None:
-                out["cursor"] = str(nxt)
+                out["cursor"] = cursor if fake.looping and offset else str(nxt)
             return self._send(200, out, rate)
         return self._send(400, {"error": "InvalidRequest", "message": f"unknown {nsid}"}, rate)
 

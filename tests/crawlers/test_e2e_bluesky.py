@@ -245,3 +245,17 @@ def test_a_seed_also_found_by_its_hashtag_is_fetched_once(tmp_path, server):
     first_pages = [e for e in server.log if e["path"].endswith(("getAuthorFeed", "getFollowers"))
                    and "did%3Aplc%3Aamy000" in e["query"] and "cursor" not in e["query"]]
     assert sorted(e["path"].rpartition(".")[2] for e in first_pages) == ["getAuthorFeed", "getFollowers"]
+
+
+def test_a_repeated_cursor_is_said_and_nothing_is_left_open(tmp_path):
+    from tests.crawlers.fakeserver import FakeServer
+
+    with FakeServer(faults=False) as server:
+        server.fake.looping = True  # getAuthorFeed and getFollowers give their cursor back
+        config = write_config(tmp_path, server.url, extra="\n[rules.automated]\nenabled = false\n")
+        result = run_crawl(config, "bluesky", "--hashtag", "#kaffee", env=login_env())
+    assert result.returncode == 0, result.stderr
+    assert "the server sent a page of followers it had sent before" in result.stdout
+    fetched = [json.loads(r["fetched"]) for r in rows(tmp_path / "scout.db", "SELECT fetched FROM profiles "
+                                                      "WHERE opted_out = 0 AND prefilter_reason IS NULL")]
+    assert fetched and all("posts" in f and "followers" in f for f in fetched), fetched

@@ -216,3 +216,21 @@ def test_slows_down_before_the_rate_limit_is_spent():
         pages = [e for e in server.log if e["path"].endswith("/followers")]
         assert len(pages) == 3
         assert pages[1]["t"] - pages[0]["t"] >= 0.8  # waited for the reset
+
+
+def test_a_server_that_repeats_a_page_is_said_and_nothing_is_left_open(tmp_path):
+    # Its statuses' and followers' second page links to itself. Scrapy's duplicate filter
+    # dropped that request silently: the chain never closed, and every candidate stayed
+    # fetched = ["profile"] in a run called finished without a word.
+    with FakeServer(faults=False) as server:
+        server.fake.looping = True
+        config = write_config(tmp_path, server.url)
+        result = run_crawl(config, "mastodon", "--hashtag", "coffee")
+    assert result.returncode == 0, result.stderr
+    assert "note: the server sent a page of posts it had sent before (a repeated cursor or link)" in result.stdout
+    db = tmp_path / "scout.db"
+    fetched = {r["handle"].split("@")[0]: json.loads(r["fetched"]) for r in rows(
+        db, "SELECT handle, fetched FROM profiles WHERE opted_out = 0 AND prefilter_reason IS NULL")}
+    assert fetched and all("posts" in f and "followers" in f for f in fetched.values()), fetched
+    (run,) = rows(db, "SELECT * FROM crawl_runs")
+    assert run["status"] == "finished" and json.loads(run["stats"])["missing"] is None

@@ -518,6 +518,19 @@ class CrawlSpider(Spider):
             self._open(ctx)["pending"] += 1
             yield self.req(url, callback, {**ctx, "branch": branch, **extra})
 
+    def _loops(self, ctx, response, next_url: str, kind: str) -> bool:
+        """Whether the next page is one this chain has read already (a server repeating its
+        cursor or Link header): Scrapy's duplicate filter would drop that request without a
+        word, leaving the chain open and the profile's part unrecorded. The pages read are
+        kept; the loop is said in the run's summary."""
+        if next_url != response.url and next_url not in ctx.get("pages", ()):
+            return False
+        self.crawler.stats.inc_value("microscout/pagination_loops")
+        self.logger.info("%s of %s: the next page %s was read before", kind, ctx["pid"], next_url)
+        self.note(f"the server sent a page of {kind} it had sent before (a repeated cursor or link); the pages "
+                  f"before it are kept and the rest of those lists was not read (crawl.log names them)")
+        return True
+
     def _fetched(self, ctx, kind):
         entry = self._open(ctx)
         if kind not in entry["fetched"]:
@@ -576,8 +589,9 @@ class CrawlSpider(Spider):
                     yield from self._launch(ctx, "replies", self.replies_url(ctx, post.platform_id),
                                             self.parse_replies, post_id=post.platform_id)
             seen = ctx["seen"] + len(posts)
-            if posts and next_url and seen < b.posts_per_profile:
-                yield from self._launch(ctx, "posts", next_url, self.parse_posts, seen=seen)
+            if posts and next_url and seen < b.posts_per_profile and not self._loops(ctx, response, next_url, "posts"):
+                yield from self._launch(ctx, "posts", next_url, self.parse_posts, seen=seen,
+                                        pages=[*ctx.get("pages", ()), response.url])
         yield from self._done(ctx)
 
     def parse_replies(self, response, ctx):
@@ -608,8 +622,10 @@ class CrawlSpider(Spider):
             if followers:
                 yield from self.store_followers(ctx, followers)
             seen = ctx["seen"] + len(followers)
-            if followers and next_url and seen < b.follower_sample:
-                yield from self._launch(ctx, "followers", next_url, self.parse_followers, seen=seen)
+            if followers and next_url and seen < b.follower_sample and \
+                    not self._loops(ctx, response, next_url, "followers"):
+                yield from self._launch(ctx, "followers", next_url, self.parse_followers, seen=seen,
+                                        pages=[*ctx.get("pages", ()), response.url])
         yield from self._done(ctx)
 
     # -- per platform --------------------------------------------------------------
