@@ -376,3 +376,30 @@ def test_reading_commands_open_a_database_in_a_read_only_folder(judged, tmp_path
     finally:
         folder.chmod(0o755)
     assert sorted(p.name for p in folder.iterdir()) == ["scout.db"]
+
+
+@pytest.mark.parametrize("args, message", [
+    (["mastodon", "--hashtag", "#"], "--hashtag '#': not a hashtag"),
+    (["mastodon", "--hashtag", ""], "--hashtag '': not a hashtag"),
+    (["mastodon", "--hashtag", "coffee tea"], "--hashtag 'coffee tea': not a hashtag"),
+    (["mastodon", "--hashtag", "a/b"], "--hashtag 'a/b': not a hashtag"),
+    (["mastodon", "--hashtag", "cof?fee"], "--hashtag 'cof?fee': not a hashtag"),
+    (["mastodon", "--handle", "@"], "--handle '@' is not a handle"),
+    (["mastodon", "--handle", "a b"], "--handle 'a b' is not a handle"),
+    (["mastodon", "--handle", "alice?x=1"], "--handle 'alice?x=1' is not a handle"),
+    (["bluesky", "--handle", "not a handle"], "--handle 'not a handle' is not a handle"),
+])
+def test_crawl_names_a_bad_hashtag_or_handle_before_crawling(tmp_path, args, message):
+    result = invoke("--config", CONFIG, "crawl", *args, "--db", tmp_path / "c.db")
+    assert result.exit_code == 2 and message in result.output, result.output
+    assert not (tmp_path / "c.db").exists()
+
+
+def test_crawl_takes_tags_in_any_script_and_handles_as_written():
+    from microscout.cli.crawl import checked_handle, checked_tag
+
+    assert [checked_tag(t, "--hashtag") for t in ("#café", "日本", "vegan_recipes", "#2024")] == [
+        "café", "日本", "vegan_recipes", "2024"]
+    assert [checked_handle(h) for h in ("@alice", "alice@mastodon.social", "did:plc:abc123",
+                                        "https://mastodon.social/@bob")] == [
+        "alice", "alice@mastodon.social", "did:plc:abc123", "bob@mastodon.social"]

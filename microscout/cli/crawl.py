@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 
 import click
@@ -130,6 +131,27 @@ def _incomplete_report(row: dict) -> list[str]:
     return [*lines, "  run the same command with --resume to fetch only what is missing"]
 
 
+def checked_handle(value: str) -> str:
+    """A --handle as the spiders take it (@ and profile URLs allowed); UsageProblem otherwise."""
+    from microscout.cli.handles import RIGHT, normalize
+
+    handle = normalize(value)
+    if not handle:
+        raise UsageProblem(f"--handle {value!r} is not a handle; write {RIGHT}")
+    return handle
+
+
+def checked_tag(value: str, where: str) -> str:
+    """A hashtag without its '#': letters, digits and _ (in any script), as platforms index
+    them; UsageProblem naming ``where`` otherwise (a space, '/' or '?' would be searched as
+    another tag, or as none)."""
+    tag = value.strip().lstrip("#")
+    if not re.fullmatch(r"\w+", tag):
+        raise UsageProblem(f"{where} {value!r}: not a hashtag; a tag is letters, digits and _ "
+                           f"(e.g. veganrecipes), one per --hashtag")
+    return tag
+
+
 def check_url(value: str, option: str) -> str:
     """An http(s) URL with a host, without a trailing slash; UsageProblem (exit 2) otherwise."""
     from urllib.parse import urlsplit
@@ -254,6 +276,7 @@ def command(env, target, hashtags, handles, instance, appview, pds, appview_did,
     for tier in tiers:
         if tier not in TIER_NAMES:
             raise UsageProblem(f"--tier {tier}: unknown tier; tiers are {', '.join(TIER_NAMES)}")
+    handles = tuple(checked_handle(h) for h in handles)
     if handles_file:
         from microscout.cli.handles import read_handles
 
@@ -291,7 +314,9 @@ def command(env, target, hashtags, handles, instance, appview, pds, appview_did,
         except ValueError as exc:
             raise UsageProblem(f"--appview-did {appview_did!r}: {exc}") from None
 
-    tags = list(dict.fromkeys(h.lstrip("#") for h in hashtags if h.strip("#")))
+    given_tags = set(hashtags) - set(config.campaigns[campaign].hashtags if campaign else ())
+    tags = list(dict.fromkeys(checked_tag(h, "--hashtag" if h in given_tags else
+                                          f"{config.source}: campaigns.{campaign}.hashtags") for h in hashtags))
     specs = []
     for platform in platforms:
         if platform == "mastodon":
