@@ -403,3 +403,13 @@ def test_crawl_takes_tags_in_any_script_and_handles_as_written():
     assert [checked_handle(h) for h in ("@alice", "alice@mastodon.social", "did:plc:abc123",
                                         "https://mastodon.social/@bob")] == [
         "alice", "alice@mastodon.social", "did:plc:abc123", "bob@mastodon.social"]
+
+
+@pytest.mark.parametrize("option", ["--instance", "--appview", "--pds"])
+def test_a_server_address_with_a_password_is_refused_without_echoing_it(tmp_path, option):
+    platform = "mastodon" if option == "--instance" else "bluesky"
+    result = invoke("--config", CONFIG, "crawl", platform, option, "https://bob:s3cret@example.social",
+                    "--hashtag", "x", "--db", tmp_path / "c.db")
+    assert result.exit_code == 2 and "holds a user name or password" in result.output, result.output
+    assert "s3cret" not in result.output and "bob" not in result.output
+    assert not (tmp_path / "c.db").exists()

@@ -158,6 +158,11 @@ def check_url(value: str, option: str) -> str:
 
     text = (value or "").strip()
     problem = None
+    if "@" in text.split("//", 1)[-1].split("/", 1)[0]:
+        # user:password@host: never echoed, stored or logged; secrets come from the environment
+        shown = re.sub(r"(//)[^/]*@", r"\1…@", text)
+        raise UsageProblem(f"{option} {shown!r}: holds a user name or password; give the server's address alone "
+                           f"(credentials come from the environment or an {{\"$env\" = NAME}} reference in the config)")
     try:
         parts = urlsplit(text)
         parts.port  # noqa: B018 - raises ValueError on a bad port
