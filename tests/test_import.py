@@ -71,7 +71,7 @@ def test_csv_profiles_and_posts_bad_rows_listed_good_rows_stored(linkedin_files)
     assert result.stderr.splitlines() == [
         f"{p}: columns not imported: notes",
         "5 bad rows not imported:",
-        f"  {p} line 3: column 'followers' holds 'lots'; it should be a whole number",
+        f"  {p} line 3: column 'followers' holds 'lots'; it should be a whole number (below 2^63)",
         f"  {p} line 4: no handle and no id; every profile needs one of them",
         f"  {q} line 5: no linkedin profile 'ghost': import its profile first (or in the same command)",
         f"  {q} line 6: no created_at: every post needs its date",
@@ -417,3 +417,12 @@ def test_instaloader_folder_without_anything_importable_is_exit_2_with_notes(tmp
     assert result.stderr.splitlines()[-1] == "Error: nothing to import: no profile or post in the files given"
     assert f"{folder / 'other.json'}: not instaloader's JSON (no \"node\" and \"instaloader\" keys): skipped" in \
         result.stderr.splitlines()
+
+
+def test_a_count_past_what_sqlite_stores_is_a_bad_row_not_a_crash(tmp_path):
+    (tmp_path / "o.csv").write_text("handle,followers\nbig,100000000000000000000000000000\nok,1500\n")
+    result = run(tmp_path, "import", str(tmp_path / "o.csv"), "--platform", "linkedin")
+    assert result.exit_code == 1 and "unexpected error" not in result.output
+    assert f"{tmp_path / 'o.csv'} line 2: column 'followers' holds '100000000000000000000000000000'" in result.stderr
+    assert [r["handle"] for r in rows(tmp_path / "scout.db", "SELECT handle FROM profiles")] == ["ok"]
+    assert [r["status"] for r in rows(tmp_path / "scout.db", "SELECT status FROM crawl_runs")] != ["running"]

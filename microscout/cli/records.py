@@ -294,8 +294,8 @@ def convert(value: Any, kind: str, where: str, column: str, ours: str | None = N
         return None
     try:
         if kind == "int":
-            number = float(text)
-            if number != int(number):
+            number = int(text) if text.lstrip("-").isdigit() else float(text)
+            if number != int(number) or not -2 ** 63 <= int(number) < 2 ** 63:  # what SQLite can store
                 raise ValueError
             return int(number)
         if kind == "float":
@@ -309,7 +309,7 @@ def convert(value: Any, kind: str, where: str, column: str, ours: str | None = N
                 return not any(marker in text for marker in DEFAULT_AVATARS)
             return _yes_no(text)
     except (ValueError, OverflowError):
-        what = {"int": "a whole number", "float": "a number", "bool": "true/false or 1/0",
+        what = {"int": "a whole number (below 2^63)", "float": "a number", "bool": "true/false or 1/0",
                 "date": "an ISO date such as 2024-05-01T12:00:00+00:00 (or Twitter's, or Unix time)",
                 "avatar": "true/false, 1/0 or the picture's URL"}[kind]
         unread = f" (or --column {ours}= to leave it unread)" if ours else ""
