@@ -51,6 +51,13 @@ def _summary(row: dict) -> list[str]:
         origins = ", ".join(stats.get("offsite_origins") or [])
         lines.append(f"  refused {stats['offsite_refused']} requests to other servers ({origins}): links and "
                      "redirects are followed only on the configured servers")
+    if stats.get("budget_exhausted"):
+        lines.append("  stopped at the request budget (--max-requests, [crawl] max_requests): what was not asked "
+                     "for by then is not stored, and each profile's fetched column says which parts it has; "
+                     "a higher bound gets the rest")
+    if stats.get("max_profiles_reached"):
+        lines.append("  stopped taking new authors at the profile bound (--max-profiles, [crawl] max_profiles): "
+                     "the authors after it were not looked up")
     for note in stats.get("notes") or []:
         lines.append(f"  note: {note}")
     return lines

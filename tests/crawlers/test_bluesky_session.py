@@ -187,6 +187,7 @@ def test_consecutive_crawls_log_in_once_even_with_short_lived_tokens(tmp_path, _
             result = run_crawl(config, "bluesky", "--hashtag", TAG, "--pages", "1", "--max-profiles", "1",
                                "--posts", "0", "--followers", "0", env=sandbox_env())
             assert result.returncode == 0, (n, result.stderr[-3000:])
+            assert "stopped taking new authors at the profile bound (--max-profiles" in result.stdout
         crawled = dict(sb.session_calls)
         assert crawled["createSession"] == 1, crawled
         # crawls 2 and 3 took the saved session: checked, or refreshed when 10 s had gone by

@@ -176,6 +176,7 @@ def test_max_requests_budget(tmp_path, server):
     assert result.returncode == 0, result.stderr
     (run,) = rows(tmp_path / "scout.db", "SELECT * FROM crawl_runs")
     assert json.loads(run["stats"])["budget_exhausted"] is True
+    assert "stopped at the request budget (--max-requests" in result.stdout
     spider_requests = [e for e in server.log if e["path"] != "/robots.txt"]
     assert len({(e["path"], e["query"]) for e in spider_requests}) <= 6
 
