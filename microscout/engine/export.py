@@ -15,10 +15,11 @@ import re
 import secrets
 import socket
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Iterator
 
 import sqlite_utils
 
@@ -326,6 +327,14 @@ def write_atomically(path: Path, exporter: Exporter, rows: list[dict], columns: 
     byte-order mark of an exporter that writes one. ``new_name``: never replace a file; when
     ``path`` exists (another export named it in the same second), write NAME-2.EXT, NAME-3…
     Returns the path written."""
+    tmp = write_temporary(path, exporter, rows, columns, context, bom=bom)
+    return put_in_place(tmp, path, new_name=new_name)
+
+
+def write_temporary(path: Path, exporter: Exporter, rows: list[dict], columns: list[str],
+                    context: ExportContext | None = None, *, bom: bool = True) -> Path:
+    """The export written whole (and synced) to a temporary file beside ``path``, to be put
+    in place by put_in_place; nothing is left behind when writing fails."""
     if path.is_dir():
         raise ExportError(f"cannot write the export to {path}: it is a folder; pass --out with a file name")
     try:
@@ -350,6 +359,15 @@ def write_atomically(path: Path, exporter: Exporter, rows: list[dict], columns: 
                 exporter.write(rows, columns, out)
             out.flush()
             os.fsync(out.fileno())
+        return tmp
+    except BaseException as exc:
+        tmp.unlink(missing_ok=True)
+        raise _export_problem(path, exc)
+
+
+def put_in_place(tmp: Path, path: Path, *, new_name: bool = False) -> Path:
+    """Give the written temporary file its name (see write_atomically); returns that name."""
+    try:
         if new_name:
             path = _link_new(tmp, path)
             tmp.unlink()
@@ -358,11 +376,16 @@ def write_atomically(path: Path, exporter: Exporter, rows: list[dict], columns: 
         return path
     except BaseException as exc:
         tmp.unlink(missing_ok=True)
-        if isinstance(exc, OSError) and exc.errno in _PATH_ERRNOS:
-            raise _path_problem(path, exc) from None
-        if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
-            raise OSError(exc.errno, exc.strerror, str(path)) from None  # name the export, not its temporary file
-        raise
+        raise _export_problem(path, exc)
+
+
+def _export_problem(path: Path, exc: BaseException) -> BaseException:
+    """What to raise for ``exc`` met writing the export to ``path``."""
+    if isinstance(exc, OSError) and exc.errno in _PATH_ERRNOS:
+        return _path_problem(path, exc)
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        return OSError(exc.errno, exc.strerror, str(path))  # name the export, not its temporary file
+    return exc
 
 
 def _link_new(tmp: Path, path: Path) -> Path:
@@ -376,7 +399,7 @@ def _link_new(tmp: Path, path: Path) -> Path:
         except FileExistsError:
             continue
         except OSError as exc:
-            if exc.errno not in (errno.EPERM, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK):
+            if exc.errno not in (errno.EPERM, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK, errno.ENOSYS):
                 raise
             # A file system without hard links: the first name nothing holds yet.
             if not candidate.exists():
@@ -387,6 +410,14 @@ def _link_new(tmp: Path, path: Path) -> Path:
 
 
 STATUSES = ("new", "up", "down", "unchanged", "dropped")
+
+
+@contextmanager
+def _removed_unless_renamed(tmp: Path) -> Iterator[None]:
+    try:
+        yield
+    finally:
+        tmp.unlink(missing_ok=True)  # gone once put in place; left only by a failure before
 
 
 def export_shortlist(db: sqlite_utils.Database, campaign: str, size: int, exporter: Exporter,
@@ -402,10 +433,12 @@ def export_shortlist(db: sqlite_utils.Database, campaign: str, size: int, export
     rows, columns, context = build_export(db, campaign, size, config=config, schedule=schedule,
                                           compare_before=compare_before)
     listed = [r for r in rows if r["status"] != "dropped"]
-    # The record first, the file last, in one transaction: a store that cannot be written
-    # (read-only, locked) fails the export before the previous file is replaced, and a
-    # file that cannot be written leaves no record of it.
-    with transaction(db):
+    # The file is written first, under a temporary name; then, in one transaction, the
+    # record and the rename: a store that cannot be written (read-only, locked) leaves the
+    # previous file in place, a file that cannot be put in place leaves no record, and the
+    # write lock is held for the insert and the rename, not for writing a workbook.
+    tmp = write_temporary(path, exporter, rows, columns, context, bom=bom)
+    with _removed_unless_renamed(tmp), transaction(db):
         cursor = db.execute(
             "INSERT INTO exports (campaign, shortlist_run_id, format, path, written_at, rows, keys, schedule) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -417,7 +450,7 @@ def export_shortlist(db: sqlite_utils.Database, campaign: str, size: int, export
             "VALUES (?, ?, ?, ?, ?, ?)",
             [(export_id, r["platform"], r["platform_id"], r.get("profile_id"), r["rank"], r["change"])
              for r in listed])
-        written = write_atomically(path, exporter, rows, columns, context, bom=bom, new_name=new_name)
+        written = put_in_place(tmp, path, new_name=new_name)
         if written != path:
             path = written
             db.execute("UPDATE exports SET path = ? WHERE id = ?", [str(path), export_id])

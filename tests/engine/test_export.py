@@ -158,3 +158,24 @@ def test_a_full_disk_names_the_export_and_leaves_no_zip_behind(setup, tmp_path, 
     assert got == (errno.ENOSPC, str(target))
     assert unraisable == [] and not target.exists()
     assert db.execute("SELECT count(*) FROM exports").fetchone()[0] == 0
+
+
+def test_the_store_is_not_locked_while_the_file_is_written(setup, tmp_path):
+    import sqlite3
+
+    db, rules, exporters = setup
+    run_shortlist(db, CONFIG, rules, "c", now=NOW)
+    seen = []
+
+    def write(rows, columns, out):
+        # a crawl's flush meanwhile: it takes the write lock at once, waiting for nothing
+        other = sqlite3.connect(tmp_path / "t.db", timeout=0, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")
+        other.execute("COMMIT")
+        other.close()
+        seen.append(True)
+        out.write("rows\n")
+
+    exporter = exporters["csv"].__class__("slow", "csv", "takes its time", write)
+    export_shortlist(db, "c", 3, exporter, tmp_path / "x.csv")
+    assert seen == [True] and (tmp_path / "x.csv").read_text() == "rows\n"
