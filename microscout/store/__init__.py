@@ -71,18 +71,13 @@ def _check_ours(db: sqlite_utils.Database, path: Path, *, allow_blank: bool) -> 
                      f"it was left untouched); pass --db with a database a crawl created")
 
 
-def _open_readonly(path: Path, options: str) -> sqlite_utils.Database:
-    conn = sqlite3.connect(f"{path.resolve().as_uri()}?{options}", uri=True)
+def _open_readonly(path: Path) -> sqlite_utils.Database:
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
     db = sqlite_utils.Database(conn)
     db.execute("PRAGMA busy_timeout=10000")
     db.execute("PRAGMA query_only=ON")
     db.execute("SELECT count(*) FROM sqlite_master").fetchone()  # opening is lazy: fail here, not later
     return db
-
-
-def _unwritable_folder_without_wal(path: Path) -> bool:
-    wal = Path(f"{path}-wal")
-    return not os.access(path.parent, os.W_OK) and (not wal.exists() or wal.stat().st_size == 0)
 
 
 def open_store(path: str | Path, *, create: bool = True, upgrade: bool = True,
@@ -99,14 +94,15 @@ def open_store(path: str | Path, *, create: bool = True, upgrade: bool = True,
     try:
         if readonly:
             try:
-                db = _open_readonly(path, "mode=ro")
+                db = _open_readonly(path)
             except sqlite3.OperationalError:
-                if not _unwritable_folder_without_wal(path):
+                if os.access(path.parent, os.W_OK) or Path(f"{path}-shm").exists():
                     raise
-                # A WAL database in a folder we may not write to: SQLite cannot create the
-                # shared-memory file a reader needs. With no -wal file there, no process can
-                # be writing to it (a writer would need one), so it is read as it stands.
-                db = _open_readonly(path, "mode=ro&immutable=1")
+                # Reading a WAL database as it stands (immutable) would be wrong while its
+                # owner's crawl writes to it, which nothing here can rule out: say what to do.
+                raise StoreError(f"{path}: cannot be read from here: SQLite must create {path.name}-shm beside the "
+                                 f"database to read it, and this folder is not writable for you; copy the "
+                                 f"database to a folder you can write to, or read it as its owner") from None
             _check_ours(db, path, allow_blank=False)
             return db
         if state == "missing" and not path.parent.exists():
