@@ -383,6 +383,7 @@ def test_a_database_in_a_folder_the_user_may_not_write_to_is_refused_plainly(jud
     (["mastodon", "--hashtag", "coffee tea"], "--hashtag 'coffee tea': not a hashtag"),
     (["mastodon", "--hashtag", "a/b"], "--hashtag 'a/b': not a hashtag"),
     (["mastodon", "--hashtag", "cof?fee"], "--hashtag 'cof?fee': not a hashtag"),
+    (["mastodon", "--hashtag", "a&b"], "--hashtag 'a&b': not a hashtag"),
     (["mastodon", "--handle", "@"], "--handle '@' is not a handle"),
     (["mastodon", "--handle", "a b"], "--handle 'a b' is not a handle"),
     (["mastodon", "--handle", "alice?x=1"], "--handle 'alice?x=1' is not a handle"),
@@ -397,11 +398,11 @@ def test_crawl_names_a_bad_hashtag_or_handle_before_crawling(tmp_path, args, mes
 def test_crawl_takes_tags_in_any_script_and_handles_as_written():
     from microscout.cli.crawl import checked_handle, checked_tag
 
-    assert [checked_tag(t, "--hashtag") for t in ("#café", "日本", "vegan_recipes", "#2024")] == [
-        "café", "日本", "vegan_recipes", "2024"]
+    tags = ("#café", "日本", "vegan_recipes", "#2024", "हिन्दी", "l·l", "اینستاگرام\u200cنویس", "covid-19")
+    assert [checked_tag(t, "--hashtag") for t in tags] == [t.lstrip("#") for t in tags]
     assert [checked_handle(h) for h in ("@alice", "alice@mastodon.social", "did:plc:abc123",
-                                        "https://mastodon.social/@bob")] == [
-        "alice", "alice@mastodon.social", "did:plc:abc123", "bob@mastodon.social"]
+                                        "https://mastodon.social/@bob", "@日本語チャンネル", "@user@例え.jp")] == [
+        "alice", "alice@mastodon.social", "did:plc:abc123", "bob@mastodon.social", "日本語チャンネル", "user@例え.jp"]
 
 
 @pytest.mark.parametrize("option", ["--instance", "--appview", "--pds"])

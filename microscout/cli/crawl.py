@@ -149,13 +149,14 @@ def checked_handle(value: str) -> str:
 
 
 def checked_tag(value: str, where: str) -> str:
-    """A hashtag without its '#': letters, digits and _ (in any script), as platforms index
-    them; UsageProblem naming ``where`` otherwise (a space, '/' or '?' would be searched as
-    another tag, or as none)."""
+    """A hashtag without its '#'; UsageProblem naming ``where`` for one that is empty or holds
+    a space or a character that would change the request (/ ? # & %): it would be searched as
+    another tag, or as none. Platforms' own tag characters (combining marks, ZWNJ, '·', '-'
+    on Bluesky) pass."""
     tag = value.strip().lstrip("#")
-    if not re.fullmatch(r"\w+", tag):
-        raise UsageProblem(f"{where} {value!r}: not a hashtag; a tag is letters, digits and _ "
-                           f"(e.g. veganrecipes), one per --hashtag")
+    if not tag or re.search(r"[\s/?#&%\x00-\x1f\x7f]", tag):
+        raise UsageProblem(f"{where} {value!r}: not a hashtag; give one tag per --hashtag, without spaces, "
+                           f"e.g. veganrecipes")
     return tag
 
 

@@ -31,7 +31,8 @@ from microscout.cli.common import UsageProblem
 COLUMNS = ("handle", "handles", "username", "user_name", "user", "account", "acct", "channel", "channel_id",
            "@", "url", "profile_url", "profile", "link")
 # A handle: a user name (letters, digits, . _ -), optionally @ a server (Mastodon), or a DID
-HANDLE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]{0,99}(@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+)?")
+# Letters and digits of any script: YouTube handles and fediverse domains need not be Latin.
+HANDLE = re.compile(r"\w[\w.-]{0,99}(@[\w-]+(\.[\w-]+)+)?")
 DID = re.compile(r"did:[a-z]+:[A-Za-z0-9._:%-]{1,200}")
 RIGHT = "a handle such as @name, name@instance.social or a profile URL"
 MAX_BYTES = 50 * 1024 ** 2
