@@ -176,3 +176,22 @@ def test_f1_is_zero_when_nothing_is_found():
     assert Scorecard(tp=0, fp=2, fn=0, tn=5).f1 == 0.0
     assert Scorecard(tp=0, fp=0, fn=0, tn=5).f1 is None
     assert Scorecard(tp=3, fp=1, fn=1, tn=5).f1 == pytest.approx(0.75)
+
+
+def test_loose_csv_as_before_the_rewrite(tmp_path):
+    # lines of spaces before the header are skipped; a quote inside an unquoted cell is read
+    # as the csv module always read it
+    path = tmp_path / "posts.csv"
+    path.write_text(' \n\t\nid,text\n1,"Best day" ever #ad\n2,plain\n')
+    out = json.loads(check("posts", path, "--json").output)
+    assert [p["id"] for p in out["posts"]] == ["1", "2"]
+    path.write_text('id,text\n1,"never closed\n2,x\n')
+    refused = check("posts", path)
+    assert refused.exit_code == 2 and "posts.csv line 2: a quote opened here is never closed" in refused.output
+
+
+def test_json_lines_with_old_mac_line_ends(tmp_path):
+    path = tmp_path / "comments.jsonl"
+    path.write_bytes(b'{"text": "subscribe to my channel", "CLASS": 1}\r{"text": "lovely", "CLASS": 0}\r')
+    got = scores(check("comments", path, "--json", "--quiet", "--label-column", "CLASS"))
+    assert (got["spam"]["tp"], got["spam"]["tn"]) == (1, 1)

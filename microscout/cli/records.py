@@ -14,7 +14,7 @@ from typing import Any, Iterable, Iterator, Mapping
 import click
 
 from microscout.cli.common import UsageProblem
-from microscout.crawlers.parse_common import MAX_JSON_DEPTH, json_depth
+from microscout.crawlers.parse_common import MAX_JSON_DEPTH, json_depth, json_lines
 from microscout.heuristics.measure import Scorecard, split_half, wilson_interval
 
 TRUE = {"1", "true", "yes", "y", "t"}
@@ -67,9 +67,7 @@ def read_records(path: Path) -> Iterator[Record]:
     if suffix in (".csv", ".tsv"):
         yield from _read_csv(path, text)
     elif suffix in (".jsonl", ".ndjson"):
-        # Lines end at "\n" alone: a JSON string may hold U+2028, U+0085 and the like raw
-        # (pandas writes them so), which str.splitlines would break a record at.
-        for number, line in enumerate(text.split("\n"), 1):
+        for number, line in enumerate(json_lines(text), 1):
             if not line.strip():
                 continue
             row = _loads(line, path, "each line must be one JSON object", number)
@@ -129,6 +127,7 @@ class _CountedLines:
     def __init__(self, text: str) -> None:
         self._lines = io.StringIO(text)
         self.taken = 0
+        self.record: list[str] = []  # the lines of the record being read
 
     def __iter__(self) -> "_CountedLines":
         return self
@@ -138,6 +137,7 @@ class _CountedLines:
         if not line:
             raise StopIteration
         self.taken += 1
+        self.record.append(line)
         return line
 
 
@@ -161,29 +161,34 @@ def delimiter_of(header_line: str, suffix: str) -> str:
 
 
 def _read_csv(path: Path, text: str) -> Iterator[Record]:
+    # Some published exports start with blank lines (or lines of spaces): skipped.
+    body = text.splitlines(keepends=True)
+    skipped = 0
+    while skipped < len(body) and not body[skipped].strip():
+        skipped += 1
+    text = "".join(body[skipped:])
     lines = _CountedLines(text)
-    first = text.lstrip("\r\n").partition("\n")[0]
-    delimiter = delimiter_of(first, path.suffix.lower())
-    # strict: a quote left open runs to the end of the file; without it the csv module would
-    # hand back that last record cut short, and its cells would be misread as missing.
-    reader = csv.reader(lines, delimiter=delimiter, strict=True)
-    start = 1
+    delimiter = delimiter_of(text.partition("\n")[0], path.suffix.lower())
+    reader = csv.reader(lines, delimiter=delimiter)
+    start = 1 + skipped
     try:
-        header: list[str] = []
-        while not header:  # some published exports start with a blank line
-            start = lines.taken + 1
-            header = next(reader)
+        header = next(reader)
     except StopIteration:
         raise UsageProblem(f"{path}: no header row; the first line must name the columns") from None
     except csv.Error as exc:
         raise UsageProblem(f"{path} line {start}: bad CSV header: {exc}") from None
     try:
         while True:
-            start = lines.taken + 1
+            start = lines.taken + 1 + skipped
+            lines.record = []
             try:
                 values = next(reader)
             except StopIteration:
                 return
+            if sum(line.count('"') for line in lines.record) % 2:
+                # A quote left open runs to the end of the file, where the csv module hands
+                # back that last record cut short: its cells would be misread as missing.
+                raise UsageProblem(f"{path} line {start}: a quote opened here is never closed")
             if not values:
                 continue
             if len(values) > len(header):
@@ -194,8 +199,7 @@ def _read_csv(path: Path, text: str) -> Iterator[Record]:
             # A short row leaves its last columns empty (unknown), as csv.DictReader would.
             yield Record(f"{path.name} line {start}", dict(zip(header, values + [None] * (len(header) - len(values)))))
     except csv.Error as exc:
-        what = "a quote opened here is never closed" if "end of data" in str(exc) else f"bad CSV: {exc}"
-        raise UsageProblem(f"{path} line {start}: {what}") from None
+        raise UsageProblem(f"{path} line {start}: bad CSV: {exc}") from None
 
 
 def parse_mapping(pairs: tuple[str, ...], known: dict[str, Any]) -> dict[str, str]:

@@ -207,3 +207,10 @@ def link_next(header: str | bytes | None) -> str | None:
 
 def tag_name(text: str) -> str:
     return text.strip().lstrip("#").lower() if isinstance(text, str) else ""
+
+
+def json_lines(text: str) -> list[str]:
+    """The lines of a JSON Lines text: ended by \n, \r\n or \r, but not by U+2028, U+0085
+    and the like, which a JSON string may hold raw (pandas writes them so) and
+    str.splitlines would break a record at."""
+    return re.split(r"\r\n|\r|\n", text)

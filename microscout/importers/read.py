@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from microscout.cli.common import UsageProblem
-from microscout.crawlers.parse_common import MAX_JSON_DEPTH, json_depth
+from microscout.crawlers.parse_common import MAX_JSON_DEPTH, json_depth, json_lines
 from microscout.importers.rows import RowError
 
 TABLE_SUFFIXES = (".csv", ".jsonl", ".ndjson")
@@ -112,9 +112,7 @@ def _csv(path: Path, text: str) -> tuple[list[str], Iterator[Record]]:
 
 
 def _jsonl(path: Path, text: str) -> tuple[list[str], Iterator[Record]]:
-    # Lines end at "\n" alone: a JSON string may hold U+2028 and the like raw, which
-    # str.splitlines would break a record at.
-    numbered = [(n, line) for n, line in enumerate(text.split("\n"), 1) if line.strip()]
+    numbered = [(n, line) for n, line in enumerate(json_lines(text), 1) if line.strip()]
     if not numbered:
         raise UsageProblem(f"{path}: empty; write one JSON object per line")
     keys: dict[str, None] = {}
