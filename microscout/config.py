@@ -428,8 +428,9 @@ def resolve_env(value: Any, key: str, source: str) -> Any:
         if set(value) == {"$env"}:
             var = value["$env"]
             if not isinstance(var, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", var):
-                raise ConfigError(f"{source}: {key}: {{\"$env\" = {_short(repr(var), 40)}}} must name an "
-                                  f"environment variable, e.g. {{\"$env\" = \"MY_SECRET\"}}")
+                # The value is not shown: it may be the secret itself, pasted in the wrong place.
+                raise ConfigError(f"{source}: {key}: {{\"$env\" = …}} must name an environment variable (letters, "
+                                  f"digits and _), e.g. {{\"$env\" = \"MY_SECRET\"}}")
             if var not in os.environ:
                 raise ConfigError(
                     f"{source}: {key} refers to environment variable ${var}, which is not set; "
@@ -475,8 +476,8 @@ def secrets_in_file(data: Any, loc: tuple = ()) -> list[str]:
     {"$env" = "NAME"} reference (which keeps them out of the file)."""
     if isinstance(data, dict) and set(data) != {"$env"}:
         return [key for k, v in data.items() for key in secrets_in_file(v, (*loc, k))]
-    if isinstance(data, str) and data and _is_secret(loc):
-        return [".".join(map(str, loc))]
+    if isinstance(data, str) and data and _is_secret(loc) and re.search(r"password|secret|key|token", str(loc[-1])):
+        return [".".join(map(str, loc))]  # a login handle is kept private, but is no secret to keep out of a file
     return []
 
 

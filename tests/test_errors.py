@@ -405,11 +405,21 @@ def test_crawl_takes_tags_in_any_script_and_handles_as_written():
         "alice", "alice@mastodon.social", "did:plc:abc123", "bob@mastodon.social", "日本語チャンネル", "user@例え.jp"]
 
 
-@pytest.mark.parametrize("option", ["--instance", "--appview", "--pds"])
-def test_a_server_address_with_a_password_is_refused_without_echoing_it(tmp_path, option):
+@pytest.mark.parametrize("option, url", [
+    ("--instance", "https://bob:s3cret@example.social"), ("--appview", "https://bob:s3cret@example.social"),
+    ("--pds", "https://bob:s3cret@example.social"), ("--instance", "bob:s3cret@mastodon.social"),
+    ("--instance", "https://bob:pa/s3cret@host"), ("--instance", "https:/bob:s3cret@host"),
+])
+def test_a_server_address_with_a_password_is_refused_without_echoing_it(tmp_path, option, url):
     platform = "mastodon" if option == "--instance" else "bluesky"
-    result = invoke("--config", CONFIG, "crawl", platform, option, "https://bob:s3cret@example.social",
-                    "--hashtag", "x", "--db", tmp_path / "c.db")
+    result = invoke("--config", CONFIG, "crawl", platform, option, url, "--hashtag", "x", "--db", tmp_path / "c.db")
     assert result.exit_code == 2 and "holds a user name or password" in result.output, result.output
     assert "s3cret" not in result.output and "bob" not in result.output
     assert not (tmp_path / "c.db").exists()
+
+
+@pytest.mark.parametrize("url", ["https://mastodon.social?x=a@b", "https://mastodon.social:443/@alice"])
+def test_an_at_sign_outside_the_address_is_no_password(url):
+    from microscout.cli.crawl import without_userinfo
+
+    assert without_userinfo(url) == url

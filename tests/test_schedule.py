@@ -3,6 +3,7 @@ overlap, the missed-run policy, stale locks, retries, and SIGTERM in the middle 
 from __future__ import annotations
 
 import json
+import re
 import os
 import signal
 import subprocess
@@ -518,3 +519,20 @@ def test_list_refuses_a_database_that_is_not_microscouts(tmp_path):
     empty.touch()  # nothing written yet: no run, as with no file
     listed = CliRunner().invoke(cli, ["--config", str(cfg), "schedule", "list", "--db", str(empty)])
     assert listed.exit_code == 0 and "no run recorded" in listed.output, listed.output
+
+
+def test_a_schedule_runs_though_default_format_names_no_exporter(tmp_path):
+    # schedules write their own formats; exports.default_format is config check's to refuse
+    cfg = _project(tmp_path)
+    text = cfg.read_text()
+    if "default_format" in text:
+        text = re.sub(r"(?m)^default_format = .*$", 'default_format = "xslx"', text)
+    elif "[exports]" in text:
+        text = text.replace("[exports]", '[exports]\ndefault_format = "xslx"', 1)
+    else:
+        text += '\n[exports]\ndefault_format = "xslx"\n'
+    cfg.write_text(text)
+    result = CliRunner().invoke(cli, ["--config", str(cfg), "schedule", "run-once", "daily", "--json"])
+    assert result.exit_code == 0, result.output
+    checked = CliRunner().invoke(cli, ["--config", str(cfg), "config", "check"])
+    assert checked.exit_code == 2 and "exports.default_format: no exporter 'xslx'" in checked.output

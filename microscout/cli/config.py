@@ -23,7 +23,7 @@ def check(env: Env) -> None:
 
     config = env.config
     rules = env.rules  # checks rule names and options against the registered rules
-    check_formats(env, list(config.schedules))
+    check_formats(env, list(config.schedules), default_format=True)
     if config.from_file:
         for key in secrets_in_file(read_toml(Path(config.source))):
             click.echo(f"warning: {config.source}: {key} is written in the file; use {{\"$env\" = \"NAME\"}} "

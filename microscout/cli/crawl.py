@@ -166,9 +166,9 @@ def check_url(value: str, option: str) -> str:
 
     text = (value or "").strip()
     problem = None
-    if "@" in text.split("//", 1)[-1].split("/", 1)[0]:
+    shown = without_userinfo(text)
+    if shown != text:
         # user:password@host: never echoed, stored or logged; secrets come from the environment
-        shown = re.sub(r"(//)[^/]*@", r"\1…@", text)
         raise UsageProblem(f"{option} {shown!r}: holds a user name or password; give the server's address alone "
                            f"(credentials come from the environment or an {{\"$env\" = NAME}} reference in the config)")
     try:
@@ -184,8 +184,26 @@ def check_url(value: str, option: str) -> str:
         elif any(c.isspace() for c in text):
             problem = "it contains spaces"
     if problem:
-        raise UsageProblem(f"{option} {value!r}: {problem}; give the server's address, e.g. https://mastodon.social")
+        raise UsageProblem(f"{option} {shown!r}: {problem}; give the server's address, e.g. https://mastodon.social")
     return text.rstrip("/")
+
+
+def without_userinfo(text: str) -> str:
+    """``text`` with a URL's user name and password (whatever precedes the last '@' of its
+    address part, before any ? or #) written as '…'; unchanged when it has none. A path's
+    @name (https://mastodon.social/@alice) is not one."""
+    head, sep, tail = text.partition("//")
+    rest = tail if sep else head
+    address_end = len(rest)
+    for mark in "?#":
+        if mark in rest:
+            address_end = min(address_end, rest.index(mark))
+    address = rest[:address_end]
+    at = address.rfind("@")
+    if at < 0 or ("/" in address[:at] and re.fullmatch(r"[^:@]+(:\d+)?", address[:address.index("/")])):
+        return text  # no @, or it is in the path (host[:port]/@alice), not before the host
+    hidden = "…" + address[at:] + rest[address_end:]
+    return f"{head}//{hidden}" if sep else hidden
 
 
 def bounds_for_needs(bounds, needs) -> tuple[object, list[str]]:

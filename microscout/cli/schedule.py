@@ -23,14 +23,16 @@ def _stamped(err: bool = False):
     return say
 
 
-def check_formats(env: Env, names: list[str]) -> None:
-    """Every format the schedules name, and exports.default_format, has an exporter: a typo
-    is found before the first run."""
+def check_formats(env: Env, names: list[str], default_format: bool = False) -> None:
+    """Every format the schedules name (and exports.default_format, which schedules do not
+    use, when ``default_format``) has an exporter: a typo is found before the first run."""
     from microscout.engine.plugins import collect_exporters
 
     exporters = collect_exporters(env.pm)
     named = [(f"schedules.{name}.formats", env.config.schedule(name).formats) for name in names]
-    for key, formats in [("exports.default_format", [env.config.exports.default_format]), *named]:
+    if default_format:
+        named.insert(0, ("exports.default_format", [env.config.exports.default_format]))
+    for key, formats in named:
         unknown = [f for f in formats if f not in exporters]
         if unknown:
             raise UsageProblem(f"{env.config.source}: {key}: no exporter {', '.join(map(repr, unknown))}; "

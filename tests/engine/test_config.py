@@ -103,18 +103,21 @@ def test_a_secret_of_the_wrong_type_is_never_shown(tmp_path, value):
     assert "12345678" not in result.output and "hunter2" not in result.output
 
 
-@pytest.mark.parametrize("reference", ['""', "3", '"MY SECRET"'])
-def test_an_env_reference_must_name_a_variable(tmp_path, reference):
+@pytest.mark.parametrize("reference", ['""', "3", '"MY SECRET"', '"abcd-efgh-ijkl-mnop"'])
+def test_an_env_reference_must_name_a_variable_and_is_not_shown(tmp_path, reference):
     path = write(tmp_path, f'[platforms.bluesky]\napp_password = {{"$env" = {reference}}}\n')
     result = CliRunner().invoke(cli, ["config", "check", "--config", str(path)])
     assert result.exit_code == 2 and "must name an environment variable" in result.output, result.output
+    assert reference.strip('"') not in result.output.replace("$env", "") or reference == '""'
+
 
 
 def test_config_check_warns_of_a_secret_written_in_the_file(tmp_path, monkeypatch):
     monkeypatch.setenv("BSKY_PASSWORD", "from-the-environment")
-    path = write(tmp_path, '[platforms.bluesky]\napp_password = "hunter2hunter2"\n'
+    path = write(tmp_path, '[platforms.bluesky]\nhandle = "scout.bsky.social"\napp_password = "hunter2hunter2"\n'
                            '[platforms.youtube]\napi_key = {"$env" = "BSKY_PASSWORD"}\n')
     result = CliRunner().invoke(cli, ["config", "check", "--config", str(path)])
     assert result.exit_code == 0, result.output
     assert "platforms.bluesky.app_password is written in the file" in result.output
     assert "api_key" not in result.output and "hunter2" not in result.output
+    assert "platforms.bluesky.handle" not in result.output  # the login handle is no secret to move
