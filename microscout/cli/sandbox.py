@@ -102,7 +102,7 @@ def generate(env, size, seed, out, posts, posts_with_replies, followers, batch, 
     size, seed = _size_seed(env, size, seed)
     path = out or env.database_path
     crawled = _crawled_runs(Path(path))
-    if crawled and not into_crawled:
+    if crawled and not into_crawled and not _demo_store(Path(path)):
         raise UsageProblem(f"{path} holds {crawled} crawl or import runs of real data; the sandbox's synthetic "
                            f"creators would be judged beside them: pass --out NEW.db (or --into-crawled)")
     started = time.perf_counter()
@@ -111,6 +111,14 @@ def generate(env, size, seed, out, posts, posts_with_replies, followers, batch, 
                     followers=followers, batch=batch, progress=bar.update)
     click.echo(f"{path}: {stats.profiles} profiles (+{stats.opted_out} opted out), {stats.posts} posts, "
                f"{stats.comments} replies, {stats.followers} followers in {time.perf_counter() - started:.1f} s")
+
+
+def _demo_store(path: Path) -> bool:
+    """Whether ``path`` is the demo's store (its crawls are of the sandbox), with nothing
+    crawled into it since."""
+    from microscout.cli.demo import demo_mark
+
+    return isinstance(demo_mark(path), dict)
 
 
 def _crawled_runs(path: Path) -> int:

@@ -163,3 +163,19 @@ def test_generate_refuses_a_store_of_crawled_data(tmp_path):
     assert path.read_bytes() == before
     assert CliRunner().invoke(cli, [*args, "--into-crawled"]).exit_code == 0
     assert open_store(path).execute("SELECT count(*) FROM profiles").fetchone()[0] == 5
+
+
+def test_generate_writes_into_the_demos_store(tmp_path):
+    from microscout.cli.demo import _mark
+    from microscout.store import open_store
+    from microscout.store.transaction import transaction
+
+    path = tmp_path / "demo.db"
+    db = open_store(path)
+    with transaction(db):
+        db.execute("INSERT INTO crawl_runs (platform, arguments, started_at, status) VALUES "
+                   "('mastodon', '{}', '2026-11-01T00:00:00+00:00', 'finished')")
+    _mark(db, 50, 7, 1)
+    db.conn.close()
+    args = ["sandbox", "generate", "--size", "5", "--posts", "2", "--followers", "0", "--db", str(path)]
+    assert CliRunner().invoke(cli, args).exit_code == 0  # the demo's crawls were of the sandbox
