@@ -48,3 +48,19 @@ def test_crawls_leave_the_per_response_check_to_this_test():
 
     settings = build_settings(Crawl(), db_path="x.db", run_id=1, observed_at="2026-01-01T00:00:00+00:00", jobdir=None)
     assert settings["WARN_ON_GENERATOR_RETURN_VALUE"] is False
+
+
+def test_a_repeated_page_is_known_however_its_query_is_spelt():
+    from types import SimpleNamespace
+
+    from microscout.crawlers.spiders.mastodon import MastodonSpider
+
+    notes = []
+    spider = SimpleNamespace(crawler=SimpleNamespace(stats=SimpleNamespace(inc_value=lambda *a, **k: None)),
+                             logger=SimpleNamespace(info=lambda *a, **k: None), note=notes.append)
+    loops = MastodonSpider._loops
+    page = SimpleNamespace(url="http://h/api/v1/accounts/1/statuses?limit=40&max_id=9")
+    ctx = {"pid": "a", "pages": ["http://h/api/v1/accounts/1/statuses?limit=40"]}
+    assert loops(spider, ctx, page, "http://h/api/v1/accounts/1/statuses?max_id=9&limit=40", "posts") is True
+    assert loops(spider, ctx, page, "http://h/api/v1/accounts/1/statuses?limit=40&max_id=8", "posts") is False
+    assert len(notes) == 1

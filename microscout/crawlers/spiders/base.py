@@ -523,7 +523,10 @@ class CrawlSpider(Spider):
         cursor or Link header): Scrapy's duplicate filter would drop that request without a
         word, leaving the chain open and the profile's part unrecorded. The pages read are
         kept; the loop is said in the run's summary."""
-        if next_url != response.url and next_url not in ctx.get("pages", ()):
+        from w3lib.url import canonicalize_url  # as Scrapy's duplicate filter compares them
+
+        seen = {canonicalize_url(u) for u in (*ctx.get("pages", ()), response.url)}
+        if canonicalize_url(next_url) not in seen:
             return False
         self.crawler.stats.inc_value("microscout/pagination_loops")
         self.logger.info("%s of %s: the next page %s was read before", kind, ctx["pid"], next_url)
