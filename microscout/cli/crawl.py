@@ -192,6 +192,8 @@ def without_userinfo(text: str) -> str:
     """``text`` with a URL's user name and password (whatever precedes the last '@' of its
     address part, before any ? or #) written as '…'; unchanged when it has none. A path's
     @name (https://mastodon.social/@alice) is not one."""
+    if re.match(r"(?i)(mailto|tel|data|file|ftp):", text):
+        return text  # an address of another kind, not a server: said so by the scheme check
     head, sep, tail = text.partition("//")
     rest = tail if sep else head
     address_end = len(rest)

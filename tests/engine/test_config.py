@@ -103,12 +103,13 @@ def test_a_secret_of_the_wrong_type_is_never_shown(tmp_path, value):
     assert "12345678" not in result.output and "hunter2" not in result.output
 
 
-@pytest.mark.parametrize("reference", ['""', "3", '"MY SECRET"', '"abcd-efgh-ijkl-mnop"'])
+@pytest.mark.parametrize("reference", ['""', "31337", '"MY SECRET"', '"abcd-efgh-ijkl-mnop"'])
 def test_an_env_reference_must_name_a_variable_and_is_not_shown(tmp_path, reference):
     path = write(tmp_path, f'[platforms.bluesky]\napp_password = {{"$env" = {reference}}}\n')
     result = CliRunner().invoke(cli, ["config", "check", "--config", str(path)])
     assert result.exit_code == 2 and "must name an environment variable" in result.output, result.output
-    assert reference.strip('"') not in result.output.replace("$env", "") or reference == '""'
+    if reference != '""':
+        assert reference.strip('"') not in result.output
 
 
 
