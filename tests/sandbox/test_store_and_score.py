@@ -146,18 +146,31 @@ def test_bots_excluded_by_automated_are_caught_not_wrongly_excluded(tmp_path):
     assert rule.positives == len(bots) and rule.precision_fail == rule.recall_fail == 1.0
 
 
-def test_generate_refuses_a_store_of_crawled_data(tmp_path):
+GENERATE_SMALL = ["sandbox", "generate", "--size", "5", "--posts", "2", "--followers", "0"]
+
+
+def _store_with_a_crawl(path, demo: bool = False) -> None:
+    """A store holding one Mastodon crawl run (the demo's, when ``demo``)."""
+    from microscout.cli.demo import _mark
     from microscout.store import open_store
     from microscout.store.transaction import transaction
 
-    path = tmp_path / "real.db"
     db = open_store(path)
     with transaction(db):
         db.execute("INSERT INTO crawl_runs (platform, arguments, started_at, status) VALUES "
                    "('mastodon', '{}', '2026-11-01T00:00:00+00:00', 'finished')")
+    if demo:
+        _mark(db, 50, 7, 1)
     db.conn.close()
+
+
+def test_generate_refuses_a_store_of_crawled_data(tmp_path):
+    from microscout.store import open_store
+
+    path = tmp_path / "real.db"
+    _store_with_a_crawl(path)
     before = path.read_bytes()
-    args = ["sandbox", "generate", "--size", "5", "--posts", "2", "--followers", "0", "--db", str(path)]
+    args = [*GENERATE_SMALL, "--db", str(path)]
     refused = CliRunner().invoke(cli, args)
     assert refused.exit_code == 2 and "holds 1 crawl or import runs of real data" in refused.output
     assert path.read_bytes() == before
@@ -166,16 +179,7 @@ def test_generate_refuses_a_store_of_crawled_data(tmp_path):
 
 
 def test_generate_writes_into_the_demos_store(tmp_path):
-    from microscout.cli.demo import _mark
-    from microscout.store import open_store
-    from microscout.store.transaction import transaction
-
     path = tmp_path / "demo.db"
-    db = open_store(path)
-    with transaction(db):
-        db.execute("INSERT INTO crawl_runs (platform, arguments, started_at, status) VALUES "
-                   "('mastodon', '{}', '2026-11-01T00:00:00+00:00', 'finished')")
-    _mark(db, 50, 7, 1)
-    db.conn.close()
-    args = ["sandbox", "generate", "--size", "5", "--posts", "2", "--followers", "0", "--db", str(path)]
-    assert CliRunner().invoke(cli, args).exit_code == 0  # the demo's crawls were of the sandbox
+    _store_with_a_crawl(path, demo=True)
+    # the demo's crawls were of the sandbox: no real data to keep apart
+    assert CliRunner().invoke(cli, [*GENERATE_SMALL, "--db", str(path)]).exit_code == 0
