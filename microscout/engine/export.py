@@ -15,11 +15,10 @@ import re
 import secrets
 import socket
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import IO, Any, Iterator
+from typing import IO, Any
 
 import sqlite_utils
 
@@ -370,7 +369,7 @@ def put_in_place(tmp: Path, path: Path, *, new_name: bool = False) -> Path:
     try:
         if new_name:
             path = _link_new(tmp, path)
-            tmp.unlink()
+            tmp.unlink(missing_ok=True)  # a second name of the file, or moved already
         else:
             os.replace(tmp, path)
         return path
@@ -404,20 +403,11 @@ def _link_new(tmp: Path, path: Path) -> Path:
             # A file system without hard links: the first name nothing holds yet.
             if not candidate.exists():
                 os.replace(tmp, candidate)
-                tmp.touch()  # the caller removes it
                 return candidate
     raise ExportError(f"cannot find a free name for the export beside {path}; pass --out")
 
 
 STATUSES = ("new", "up", "down", "unchanged", "dropped")
-
-
-@contextmanager
-def _removed_unless_renamed(tmp: Path) -> Iterator[None]:
-    try:
-        yield
-    finally:
-        tmp.unlink(missing_ok=True)  # gone once put in place; left only by a failure before
 
 
 def export_shortlist(db: sqlite_utils.Database, campaign: str, size: int, exporter: Exporter,
@@ -438,22 +428,25 @@ def export_shortlist(db: sqlite_utils.Database, campaign: str, size: int, export
     # previous file in place, a file that cannot be put in place leaves no record, and the
     # write lock is held for the insert and the rename, not for writing a workbook.
     tmp = write_temporary(path, exporter, rows, columns, context, bom=bom)
-    with _removed_unless_renamed(tmp), transaction(db):
-        cursor = db.execute(
-            "INSERT INTO exports (campaign, shortlist_run_id, format, path, written_at, rows, keys, schedule) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [campaign, context.run_id, exporter.name, str(path), now_iso(), len(rows),
-             json.dumps([row_key(r) for r in listed]), schedule])
-        export_id = cursor.lastrowid
-        db.conn.executemany(
-            "INSERT OR REPLACE INTO export_entries (export_id, platform, platform_id, profile_id, rank, change) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            [(export_id, r["platform"], r["platform_id"], r.get("profile_id"), r["rank"], r["change"])
-             for r in listed])
-        written = put_in_place(tmp, path, new_name=new_name)
-        if written != path:
-            path = written
-            db.execute("UPDATE exports SET path = ? WHERE id = ?", [str(path), export_id])
+    try:
+        with transaction(db):
+            cursor = db.execute(
+                "INSERT INTO exports (campaign, shortlist_run_id, format, path, written_at, rows, keys, schedule) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [campaign, context.run_id, exporter.name, str(path), now_iso(), len(rows),
+                 json.dumps([row_key(r) for r in listed]), schedule])
+            export_id = cursor.lastrowid
+            db.conn.executemany(
+                "INSERT OR REPLACE INTO export_entries (export_id, platform, platform_id, profile_id, rank, change) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                [(export_id, r["platform"], r["platform_id"], r.get("profile_id"), r["rank"], r["change"])
+                 for r in listed])
+            written = put_in_place(tmp, path, new_name=new_name)
+            if written != path:
+                path = written
+                db.execute("UPDATE exports SET path = ? WHERE id = ?", [str(path), export_id])
+    finally:
+        tmp.unlink(missing_ok=True)  # gone once put in place; left only by a failure before
     counts = {s: sum(1 for r in rows if r["status"] == s) for s in STATUSES}
     return {"path": str(path), "format": exporter.name, "campaign": campaign, "rows": len(rows),
             "run_id": context.run_id, "export_id": export_id, "schedule": schedule,
