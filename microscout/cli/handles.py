@@ -112,12 +112,10 @@ def _column(header: list[str]) -> int | None:
 
 
 def _rows_csv(path: Path, text: str) -> list[list[str]]:
-    sample = text[:4096]
-    delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
-    if path.suffix.lower() != ".tsv":
-        first = sample.splitlines()[0] if sample.splitlines() else ""
-        if first.count(";") > first.count(",") and first.count(";") > 0:
-            delimiter = ";"  # what a spreadsheet writes where the comma is the decimal sign
+    from microscout.cli.records import delimiter_of  # the separator as the check commands read it
+
+    lines = text[:4096].splitlines()
+    delimiter = delimiter_of(lines[0] if lines else "", path.suffix.lower())
     try:
         return list(csv.reader(io.StringIO(text), delimiter=delimiter))
     except csv.Error as exc:
