@@ -2,8 +2,8 @@
 (``post_features``), keyed by the version of the SponsoredSettings that shaped it.
 
 A version is a hash of the settings and of the detector's code (sponsored.py and the
-heuristics modules it reads: sponsored_links.py, text.py for links and mentions,
-lazy_regex.py), so an edited
+heuristics modules it reads: sponsored_links.py, sponsored_selling.py, text.py for links
+and mentions, lazy_regex.py), so an edited
 detector or a changed setting makes stored analyses stale instead of wrong. The
 store loads a batch's analyses with its posts and hands them to ``attach``; ``lookup``
 then gives :func:`microscout.heuristics.posts.analyse` the stored analysis of a post it was
@@ -15,7 +15,7 @@ import json
 from functools import lru_cache
 from typing import Any
 
-from microscout.heuristics import feature_version, lazy_regex, sponsored, sponsored_links
+from microscout.heuristics import feature_version, lazy_regex, sponsored, sponsored_links, sponsored_selling
 from microscout.heuristics import text as textlib
 from microscout.heuristics.sponsored import PostAnalysis, SponsoredSettings, analyse_post
 
@@ -27,8 +27,8 @@ NOT_SPONSORED = PostAnalysis(False)
 
 @lru_cache(maxsize=1)
 def _code_hash() -> str:
-    return feature_version.code_hash(sponsored.__file__, sponsored_links.__file__, textlib.__file__,
-                                     lazy_regex.__file__)
+    return feature_version.code_hash(sponsored.__file__, sponsored_links.__file__, sponsored_selling.__file__,
+                                     textlib.__file__, lazy_regex.__file__)
 
 
 @lru_cache(maxsize=256)

@@ -29,6 +29,7 @@ from microscout.heuristics.sponsored_links import (
     STUDY_AFFILIATE_URL_PATTERNS,
     link_signals,
 )
+from microscout.heuristics.sponsored_selling import SELLING_FAMILIES
 
 Disclosure = Literal["adequate", "weak", "late", "buried", "missing", "not_needed"]
 DISCLOSURES: tuple[Disclosure, ...] = ("adequate", "weak", "late", "buried", "missing", "not_needed")
@@ -386,6 +387,12 @@ def _commercial_signals(text: str, low: str, paid_flag: bool | None, settings: S
         bio = LINK_IN_BIO_RE.search(text)
         if bio and (settings.link_in_bio_alone or signals or mentioned):
             signals.append(("link_in_bio", bio.group(0)))
+    # Last, so that selling wording alone does not make "link in bio" a signal of its own.
+    for _family, regex, gate in SELLING_FAMILIES:
+        if _gate(low, *gate):
+            found = next((m for m in regex.finditer(text) if _negated(text, m.start(), m.end()) is None), None)
+            if found is not None:
+                signals.append(("selling", found.group(0)))
     return signals
 
 
@@ -561,7 +568,7 @@ SIGNAL_WORDS = {"discount_code": "discount code", "affiliate_link": "affiliate l
                 "shortened_link": "shortened link",
                 "deal_link": "link offering a deal", "gifted": "gifted wording", "shop_link": "shopping link wording",
                 "partnership": "partnership wording", "brand_mention": "brand mention",
-                "link_in_bio": "link in bio", "paid_flag": "paid flag"}
+                "link_in_bio": "link in bio", "paid_flag": "paid flag", "selling": "selling wording"}
 
 
 def describe_signal(kind: str, matched: str) -> str:
@@ -591,6 +598,9 @@ def analyse_post(text: str, hashtags: Iterable[str] = (), paid_flag: bool | None
     denied_texts = [d.text for d in denied]
     if not sponsored:
         return PostAnalysis(False, signals, adequate_texts, weak_texts, "not_needed", [], denied_texts)
+    if not adequate and not weak and all(kind == "selling" for kind, _ in signals):
+        # Selling wording alone: promotional, but no proof of a brand behind it (sponsored_selling.py).
+        return PostAnalysis(True, signals, adequate_texts, weak_texts, "not_needed", [], denied_texts)
 
     problems: list[str] = []
     if adequate:

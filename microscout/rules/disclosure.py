@@ -41,7 +41,8 @@ def judge(profile, own: list, analyse_post, options: Options) -> Verdict:
     checked = []
     for post in posts:
         analysis = analyse_post(post)
-        if analysis.sponsored:
+        # A post that only sells ("shop now", "DM to order") needs no label: no brand is shown behind it.
+        if analysis.sponsored and analysis.disclosure != "not_needed":
             checked.append({"id": post.platform_id, "disclosure": analysis.disclosure,
                             "signals": [list(s) for s in analysis.signals],
                             "adequate_labels": analysis.adequate_labels, "weak_labels": analysis.weak_labels,

@@ -41,7 +41,13 @@ FRAGMENTS = ["Use code SARAH20", "CODE glow for 20% off", "promo ᴄode", "ſale
              "http://po.st/b", "www.amazon.com/dp/B1?tag=x-20", "http://rstyle.me/n/a", "http://x.io/aff_c?aff_id=2",
              "Subscribe:", "giveaway", "sending me", "code GLOW at checkout", "use the code below",
              "with code examples",
-             "Advertisement:", "commissions from purchases made through these"]
+             "Advertisement:", "commissions from purchases made through these",
+             # selling wording (sponsored_selling.py)
+             "Shop now", "ſhop online at", "DM to order", "message us for prices", "Up to 50% off", "30% off everything",
+             "FLASH SALE", "sale ends", "for ſale", "Free shipping", "We ship worldwide", "back in ſtock", "İn stock",
+             "Now available on", "GIVEAWAY TIME", "Enter to win", "To enter:", "Tickets on sale", "Price: $45",
+             "Was $60, now $40", "#shopnow", "#smallbusineſs", "Book your appointment", "pre-order now",
+             "Grab your tickets", "BOGO", "Limited stock", "tap to shop"]
 
 
 def corpus(n=4000, seed=7):

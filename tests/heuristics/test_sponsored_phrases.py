@@ -127,8 +127,9 @@ def test_a_denial_reaches_only_its_own_clause(text, label):
 
 def test_accusation_names_the_denial():
     problem = analyse_post("This is not sponsored by anyone. Buy it here: bit.ly/abc").problems[0]
-    assert problem == ('undisclosed ad: shortened link "bit.ly/abc" beside "Buy" with no #ad, '
-                       '#sponsored or "Paid partnership" label ("not sponsored by" is a denial, not a label)')
+    assert problem == ('undisclosed ad: shortened link "bit.ly/abc" beside "Buy"; selling wording "Buy it here" '
+                       'with no #ad, #sponsored or "Paid partnership" label ("not sponsored by" is a denial, not a '
+                       'label)')
 
 
 # --- Weak labels -----------------------------------------------------------------------------
