@@ -1,5 +1,7 @@
 """`microscout check posts`: the sponsored-post detectors on a CSV or JSONL file."""
+import csv
 import json
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -162,7 +164,7 @@ def test_documented_figures_on_affiliate_youtube():
     sponsored = scores["sponsored post vs every row (all are paid posts)"]
     assert (tool["tp"], tool["fp"], tool["fn"], tool["tn"]) == (1094, 24, 920, 212)
     assert (baseline["tp"], baseline["fp"], baseline["fn"], baseline["tn"]) == (1591, 64, 423, 172)
-    assert (sponsored["tp"], sponsored["fn"]) == (1398, 852)
+    assert (sponsored["tp"], sponsored["fn"]) == (1421, 829)
     assert tool["precision"] >= 0.95  # precision first: an accusation wrongs a creator
 
 
@@ -197,7 +199,7 @@ def test_other_exports_names_are_read_in_any_case_and_nested():
         assert "tp 1 fp 0 fn 0 tn 1" in scored.output, scored.output
 
 
-@pytest.mark.parametrize("name, ham, spam_called", [("Youtube01-Psy", 175, 7), ("Youtube02-KatyPerry", 175, 9),
+@pytest.mark.parametrize("name, ham, spam_called", [("Youtube01-Psy", 175, 7), ("Youtube02-KatyPerry", 175, 10),
                                                     ("Youtube03-LMFAO", 202, 0)])
 def test_documented_false_alarms_on_organic_comments(name, ham, spam_called):
     """docs/HEURISTICS.md, "Does it beat its baseline?": no ham comment of the UCI files is
@@ -211,3 +213,19 @@ def test_documented_false_alarms_on_organic_comments(name, ham, spam_called):
     assert result.exit_code == 0, result.output
     card = json.loads(result.output)["scores"]["sponsored post vs label 1 = sponsored"]
     assert (card["fp"], card["tn"], card["tp"]) == (0, ham, spam_called)
+
+
+@pytest.mark.parametrize("name, counts", [("set-a", (115, 3, 20, 171)), ("set-b", (99, 2, 36, 191))])
+def test_documented_figures_on_the_caption_sets(name, counts):
+    """docs/HEURISTICS.md, "Captions": the sponsored-post detector on the two hand-written
+    caption sets, read as `check posts` reads them (the label words say what 1 means)."""
+    path = Path(__file__).resolve().parents[1] / "docs" / "caption-sets" / f"{name}.csv"
+    result = CliRunner().invoke(cli, ["check", "posts", str(path), "--label-column", "label", "--json", "--quiet"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["label_means"] == "sponsored"
+    card = report["scores"]["sponsored post vs label 1 = sponsored"]
+    assert (card["tp"], card["fp"], card["fn"], card["tn"]) == counts
+    # no organic caption is accused of being an undisclosed ad
+    organic = {row["id"] for row in csv.DictReader(path.open(encoding="utf-8")) if row["label"] == "organic"}
+    assert [p["id"] for p in report["posts"] if p["disclosure"] == "missing" and p["id"] in organic] == []

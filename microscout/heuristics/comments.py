@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from microscout.heuristics.lazy_regex import compile_on_use
+from microscout.heuristics.lazy_regex import compile_on_use, prefix_free, trie
 
 CommentClass = Literal["genuine", "generic", "spam"]
 COMMENT_CLASSES: tuple[CommentClass, ...] = ("genuine", "generic", "spam")
@@ -323,23 +323,6 @@ def fold(text: str) -> str:
     return text.translate(_FOLD).lower()
 
 
-def _trie(words: list[str]) -> str:
-    """One regex for a prefix-free set of strings, as a trie ("ab|ac" -> "a(?:b|c)"): the regex
-    engine then tries one branch per first character instead of every string at every position."""
-    trie: dict[str, dict] = {}
-    for word in words:
-        node = trie
-        for ch in word:
-            node = node.setdefault(ch, {})
-
-    def build(node: dict[str, dict]) -> str:
-        branches = [re.escape(ch) + build(child) for ch, child in sorted(node.items())]
-        if len(branches) <= 1:
-            return "".join(branches)
-        return "(?:" + "|".join(branches) + ")"
-    return build(trie)
-
-
 @dataclass(frozen=True, eq=False, slots=True)
 class SpamDetector:
     """A set of phrase families and their one-scan pre-check (hashed by identity: a cache key).
@@ -359,16 +342,8 @@ class SpamDetector:
         for i, phrase in enumerate(phrases):
             for trigger in phrase.triggers:
                 wanted.setdefault(trigger, set()).add(i)
-        words = [t for t in wanted if t != DIGITS]
-        # A trigger that contains another is redundant: wherever it is, the shorter one is too.
-        # What is left is prefix-free, so at each position at most one trigger matches.
-        keep = [t for t in words if not any(o != t and o in t for o in words)]
-        by_trigger = {t: set(wanted[t]) for t in keep}
-        for t in words:
-            for o in keep:
-                if o in t:
-                    by_trigger[o] |= wanted[t]
-        alternatives = [_trie(keep)] if keep else []
+        by_trigger = prefix_free({t: i for t, i in wanted.items() if t != DIGITS})
+        alternatives = [trie(list(by_trigger))] if by_trigger else []
         if DIGITS in wanted:
             alternatives.append(_DIGIT_RUN)
             by_trigger[DIGITS] = set(wanted[DIGITS])

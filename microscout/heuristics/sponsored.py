@@ -29,7 +29,7 @@ from microscout.heuristics.sponsored_links import (
     STUDY_AFFILIATE_URL_PATTERNS,
     link_signals,
 )
-from microscout.heuristics.sponsored_selling import SELLING_FAMILIES
+from microscout.heuristics.sponsored_selling import selling_wording
 
 Disclosure = Literal["adequate", "weak", "late", "buried", "missing", "not_needed"]
 DISCLOSURES: tuple[Disclosure, ...] = ("adequate", "weak", "late", "buried", "missing", "not_needed")
@@ -182,7 +182,7 @@ LINK_IN_BIO_RE = compile_on_use(r"\blink (?:is )?in (?:my )?(?:bio|profile)\b|#l
 # "gifted" only where it describes the post's product: "a gifted musician" is not an ad.
 GIFTED_RE = compile_on_use(
     r"#gifted\b|[(*\[]\s*gifted\b|^\s*gifted\b|\bgifted\s*(?:by|from|to me|item|product)\b"
-    r"|\b(?:was|were|been|got|kindly)\s+gifted\b|\bpr (?:package|box|haul|gift|parcel)s?\b|\bc/o\b"
+    r"|#hosted\b|\b(?:was|were|been|got|kindly)\s+gifted\b|\bpr (?:package|box|haul|gift|parcel)s?\b|\bc/o\b"
     r"|\bsent (?:to )?me\b|\bkindly sent\b|\bsending (?:me|us)\b", re.IGNORECASE | re.MULTILINE)
 COMMERCIAL_WORDING_RE = compile_on_use(
     r"\bshop (?:now|the|my|it|here)\b|\bbuy (?:now|it|yours|here)\b|\bavailable (?:at|from|on)\b"
@@ -278,6 +278,13 @@ class SponsoredSettings(BaseModel):
                     "the creator's own page or another post, so deal wording beside it ('20% off', 'deals') is "
                     "no commercial signal. Links to other hosts beside deal wording are one. Default: the common "
                     "networks and platforms.")
+    selling_wording: bool = Field(
+        default=True,
+        description="Whether selling wording alone ('shop now', 'DM to order', '30% off everything', 'enter to "
+                    "win', a price list) makes a post sponsored, as promotional. Such a post counts towards ad "
+                    "frequency but needs no #ad label (the creator may sell their own work), so it is never "
+                    "called an undisclosed ad on that wording alone. Default true; false counts only posts with "
+                    "a brand behind them (labels, codes, affiliate links, gifts, brand mentions).")
     link_in_bio_alone: bool = Field(
         default=False,
         description="Whether 'link in bio' alone makes a post sponsored. Default false: creators point to "
@@ -369,7 +376,7 @@ def _commercial_signals(text: str, low: str, paid_flag: bool | None, settings: S
     if not pre or "/" in text:  # every link pattern needs one
         signals += link_signals(text, settings)
     mentioned = textlib.mentions(text) if not pre or "@" in text else []
-    if _gate(low, "gifted", "pr ", "c/o", "sent", "sending"):
+    if _gate(low, "gifted", "pr ", "c/o", "sent", "sending", "hosted"):
         for m in GIFTED_RE.finditer(text):
             # "my sister sent me this" is not an ad; "@brand sent me" is.
             if m.group(0).lower().startswith("sen") and not mentioned:
@@ -388,11 +395,9 @@ def _commercial_signals(text: str, low: str, paid_flag: bool | None, settings: S
         if bio and (settings.link_in_bio_alone or signals or mentioned):
             signals.append(("link_in_bio", bio.group(0)))
     # Last, so that selling wording alone does not make "link in bio" a signal of its own.
-    for _family, regex, gate in SELLING_FAMILIES:
-        if _gate(low, *gate):
-            found = next((m for m in regex.finditer(text) if _negated(text, m.start(), m.end()) is None), None)
-            if found is not None:
-                signals.append(("selling", found.group(0)))
+    if settings.selling_wording:
+        signals += [("selling", matched) for matched in
+                    selling_wording(text, low, lambda m: _negated(text, m.start(), m.end()) is None, pre)]
     return signals
 
 

@@ -6,6 +6,9 @@ buried in hashtags fails too by default: the UK ASA/CMA and the FTC treat such l
 disclosure at all (DOMAIN.md, "Inadequate alone"), so a creator who labels ads only that
 way is not shortlisted. Set weak_outcome = "warn" to keep such creators with a warning
 (the creator is trying and a brief can fix it).
+
+A post that only sells ("shop now", "DM to order": sponsored_selling.py) needs no label:
+nothing shows a brand behind it, and the creator may be selling their own work.
 """
 from __future__ import annotations
 

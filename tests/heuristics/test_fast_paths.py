@@ -47,7 +47,12 @@ FRAGMENTS = ["Use code SARAH20", "CODE glow for 20% off", "promo ᴄode", "ſale
              "FLASH SALE", "sale ends", "for ſale", "Free shipping", "We ship worldwide", "back in ſtock", "İn stock",
              "Now available on", "GIVEAWAY TIME", "Enter to win", "To enter:", "Tickets on sale", "Price: $45",
              "Was $60, now $40", "#shopnow", "#smallbusineſs", "Book your appointment", "pre-order now",
-             "Grab your tickets", "BOGO", "Limited stock", "tap to shop"]
+             "Grab your tickets", "BOGO", "Limited stock", "tap to shop", "Shop\nonline at", "giving\t away",
+             "Rs.\n3 each", "5\u00a0€ DM", "album out\n now", "DM me  'INFO'", "$8 each", "Price list $20", "2 for 1",
+             "buy 1 get 1", "Book\nnow", "was $60", "$20 off", "early bird price", "launch offer", "just listed",
+             "guide price", "shop the", "ſhop my", "at the link in bio", "up on the", "promo bulan", "Pedidos por",
+             "1:1 coaching", "free trial", "Comment PLAN and I'll send", "collection drops", "pre-save", "Etsy",
+             "new arrivals", "while supplies last", "to enter:", "enter to win", "12€", "45rb", "USD 5", "Rs 85L"]
 
 
 def corpus(n=4000, seed=7):

@@ -254,7 +254,7 @@ def test_commercial_signals_fire(text, signal):
     "partnered with my sister",
     "GEAR WE USED:\n\nSony - http://bit.ly/a",           # a blank line ends the list
     "My socials:\nhttp://bit.ly/tw\nhttp://bit.ly/ig",   # a list, but of social links
-    "20% off deals, new video: https://youtube.com/watch?v=1",  # deal wording beside a video platform
+    "deep discounts, new video: https://youtube.com/watch?v=1",  # deal wording beside a video platform
     "Huge discounts on my course: https://me.example/course",  # the creator's own product
     "Cheap tricks on my blog: https://me.example/x",
     "It was a big deal: https://news.example/a",         # "deal", not "deals" or an offer
