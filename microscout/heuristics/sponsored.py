@@ -396,8 +396,11 @@ def _commercial_signals(text: str, low: str, paid_flag: bool | None, settings: S
             signals.append(("link_in_bio", bio.group(0)))
     # Last, so that selling wording alone does not make "link in bio" a signal of its own.
     if settings.selling_wording:
+        # A phrase another signal already quotes ("@glowco … shop now") is not said twice.
+        quoted = [matched.lower() for _, matched in signals]
         signals += [("selling", matched) for matched in
-                    selling_wording(text, low, lambda m: _negated(text, m.start(), m.end()) is None, pre)]
+                    selling_wording(text, low, lambda m: _negated(text, m.start(), m.end()) is None, pre)
+                    if not any(matched.lower() in q for q in quoted)]
     return signals
 
 

@@ -187,8 +187,10 @@ def test_selling_alone_is_promotional_but_no_accusation():
 def test_selling_with_a_brand_is_an_undisclosed_ad_quoting_both():
     analysis = analyse_post("Shop now! Everything from @glowco is 30% off this weekend")
     assert analysis.disclosure == "missing"
-    assert "brand mention \"@glowco\"" in analysis.problems[0] and "selling wording \"Shop now\"" in \
-        analysis.problems[0]
+    assert "brand mention \"@glowco\" with \"Shop now\"" in analysis.problems[0]
+    assert "selling wording \"30% off this weekend\"" in analysis.problems[0]
+    # what the brand mention already quotes is not said again
+    assert ("selling", "Shop now") not in analysis.signals
 
 
 def test_selling_with_a_label_is_judged_on_the_label():
