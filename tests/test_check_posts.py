@@ -35,7 +35,18 @@ def test_csv_json_output_per_post_and_summary(tmp_path):
     assert ["paid_flag", "platform paid-partnership flag"] in by_id["5"]["signals"]
     # Posts 4 and 5 carry the platform's paid-partnership flag: its "Paid partnership" label.
     assert data["summary"] == {"posts": 5, "sponsored": 4, "adequate": 3, "weak": 0, "late": 0, "buried": 0,
-                               "missing": 1, "not_needed": 1}
+                               "missing": 1, "not_needed": 1, "selling_only": 0}
+
+
+def test_summary_counts_posts_that_only_sell(tmp_path):
+    """A post sponsored by selling wording alone is promotional with no label needed: counted
+    apart, so the summary's not_needed is not read as all organic."""
+    result = check(tmp_path, "posts.csv", "id,text\n1,\"Flash sale! DM to order\"\n2,sunset walk\n", "--json")
+    assert json.loads(result.output)["summary"] == {
+        "posts": 2, "sponsored": 1, "adequate": 0, "weak": 0, "late": 0, "buried": 0, "missing": 0, "not_needed": 2,
+        "selling_only": 1}
+    table = check(tmp_path, "posts.csv", "id,text\n1,\"Flash sale! DM to order\"\n2,sunset walk\n", "--quiet")
+    assert "1 of them sponsored by selling wording alone, which needs no label" in table.output
 
 
 def test_table_output_shows_rows_and_summary(tmp_path):
@@ -162,9 +173,9 @@ def test_documented_figures_on_affiliate_youtube():
     tool = scores["undisclosed ad (disclosure missing) vs label 0 = no disclosure"]
     baseline = scores["baseline: a link and no affiliate/commission/sponsor/#ad (one line)"]
     sponsored = scores["sponsored post vs every row (all are paid posts)"]
-    assert (tool["tp"], tool["fp"], tool["fn"], tool["tn"]) == (1094, 24, 920, 212)
+    assert (tool["tp"], tool["fp"], tool["fn"], tool["tn"]) == (1097, 24, 917, 212)
     assert (baseline["tp"], baseline["fp"], baseline["fn"], baseline["tn"]) == (1591, 64, 423, 172)
-    assert (sponsored["tp"], sponsored["fn"]) == (1421, 829)
+    assert (sponsored["tp"], sponsored["fn"]) == (1410, 840)
     assert tool["precision"] >= 0.95  # precision first: an accusation wrongs a creator
 
 
@@ -215,12 +226,12 @@ def test_documented_false_alarms_on_organic_comments(name, ham, spam_called):
     assert (card["fp"], card["tn"], card["tp"]) == (0, ham, spam_called)
 
 
-@pytest.mark.parametrize("name, counts", [("set-a", (115, 3, 20, 171)), ("set-b", (99, 2, 36, 191))])
+@pytest.mark.parametrize("name, counts", [("set-a", (115, 3, 20, 171)), ("set-b", (97, 1, 38, 192))])
 def test_documented_figures_on_the_caption_sets(name, counts):
     """docs/HEURISTICS.md, "Captions": the sponsored-post detector on the two hand-written
     caption sets, read as `check posts` reads them (the label words say what 1 means)."""
     path = Path(__file__).resolve().parents[1] / "docs" / "caption-sets" / f"{name}.csv"
-    result = CliRunner().invoke(cli, ["check", "posts", str(path), "--label-column", "label", "--json", "--quiet"])
+    result = CliRunner().invoke(cli, ["check", "posts", str(path), "--label-column", "label", "--json"])
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
     assert report["label_means"] == "sponsored"
@@ -228,4 +239,5 @@ def test_documented_figures_on_the_caption_sets(name, counts):
     assert (card["tp"], card["fp"], card["fn"], card["tn"]) == counts
     # no organic caption is accused of being an undisclosed ad
     organic = {row["id"] for row in csv.DictReader(path.open(encoding="utf-8")) if row["label"] == "organic"}
+    assert len(report["posts"]) == counts[0] + counts[1] + counts[2] + counts[3]
     assert [p["id"] for p in report["posts"] if p["disclosure"] == "missing" and p["id"] in organic] == []

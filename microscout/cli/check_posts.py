@@ -155,7 +155,9 @@ def _print_table(results: list[dict[str, Any]], summary: dict[str, int]) -> None
                           "\n".join(r["problems"]))
         console.print(table)
     counts = ", ".join(f"{status} {n}" for status, n in summary.items() if status in DISCLOSURES)
-    console.print(f"{summary['posts']} posts, {summary['sponsored']} sponsored — {counts}", soft_wrap=True)
+    selling = (f" ({summary['selling_only']} of them sponsored by selling wording alone, which needs no label)"
+               if summary["selling_only"] else "")
+    console.print(f"{summary['posts']} posts, {summary['sponsored']} sponsored — {counts}{selling}", soft_wrap=True)
 
 
 UNDISCLOSED_CARD = "undisclosed ad (disclosure missing) vs label 0 = no disclosure"
@@ -274,7 +276,9 @@ def command(env, file: Path, as_json: bool, fold_chars: int | None, hashtag_bloc
     results = [_as_json(row, analysis) for row, analysis in zip(rows, analyses)]
     by_status = Counter(r["disclosure"] for r in results)
     summary: dict[str, int] = {"posts": len(results), "sponsored": sum(r["sponsored"] for r in results),
-               **{status: by_status[status] for status in DISCLOSURES}}
+               **{status: by_status[status] for status in DISCLOSURES},
+               # sponsored by selling wording alone ("DM to order"): promotional, no label needed
+               "selling_only": sum(1 for r in results if r["sponsored"] and r["disclosure"] == "not_needed")}
     cards: dict[str, Scorecard] = {}
     note = None
     if label_column:

@@ -189,6 +189,12 @@ COMMERCIAL_WORDING_RE = compile_on_use(
     r"|\bget yours\b|\border (?:now|yours|here)\b|\b\d+\s*% off\b|\bdiscount\b|\bpartner(?:ed|ing)? with\b"
     r"|\bin collaboration with\b|\bsale\b|\bmy link\b|\bpromo\b|\bcheck out @|\bgiveaway\b|\bpre-?order\b"
     r"|\bfree shipping\b", re.IGNORECASE)
+# Just before an @mention: a credit or thanks, not a brand ("📸 @ana", "thanks @sarah", "model: @jo").
+CREDIT_RE = compile_on_use(
+    r"(?:📸|📷|🎥|\b(?:photos?|photography|ph|pic|shot|filmed|video|edit(?:ed)?|styled|styling|mua|makeup|hair"
+    r"|model(?:led)?|modell?ing|thanks?|thank\s+you|ty|congrats|congratulations|happy\s+birthday|bday|friend"
+    r"|sister|brother|mum|mom|dad|wife|husband|bestie|bff))\W{0,4}(?:by\s+|to\s+|for\s+|from\s+|:\s*)?$",
+    re.IGNORECASE)
 # First-person shopping links: "use my link", "shop my faves", "through my links", LTK.
 SHOP_LINK_RE = compile_on_use(
     r"\buse\s+my\s+(?:affiliate\s+|referral\s+)?(?:links?|code)\b"
@@ -386,21 +392,32 @@ def _commercial_signals(text: str, low: str, paid_flag: bool | None, settings: S
         signals += [("shop_link", m.group(0)) for m in SHOP_LINK_RE.finditer(text)
                     if _negated(text, m.start(), m.end()) is None]
     signals += [("partnership", label.text) for label in partnerships]
-    if mentioned:
+    # A credited photographer, model or friend ("📸 @ana", "thanks @sarah") is no brand.
+    brands = [m for m in mentioned if not CREDIT_RE.search(text, max(0, m.start - 24), m.start)]
+    if brands:
         wording = COMMERCIAL_WORDING_RE.search(text)
         if wording:
-            signals.append(("brand_mention", f"@{mentioned[0].value} … {wording.group(0)}"))
+            signals.append(("brand_mention", f"@{brands[0].value} … {wording.group(0)}"))
     if not pre or "link" in low:
         bio = LINK_IN_BIO_RE.search(text)
         if bio and (settings.link_in_bio_alone or signals or mentioned):
             signals.append(("link_in_bio", bio.group(0)))
     # Last, so that selling wording alone does not make "link in bio" a signal of its own.
     if settings.selling_wording:
-        # A phrase another signal already quotes ("@glowco … shop now") is not said twice.
+        # A phrase another signal already quotes ("@glowco … shop now") is not said twice, nor
+        # one phrase found by two families ("30% off this weekend", "30% off").
         quoted = [matched.lower() for _, matched in signals]
-        signals += [("selling", matched) for matched in
-                    selling_wording(text, low, lambda m: _negated(text, m.start(), m.end()) is None, pre)
-                    if not any(matched.lower() in q for q in quoted)]
+        kept: list[str] = []
+        for matched in selling_wording(text, low, lambda m: _negated(text, m.start(), m.end()) is None, pre):
+            said = matched.lower()
+            if not any(said in q for q in quoted) and not any(said in k or k in said for k in kept):
+                kept.append(said)
+                signals.append(("selling", matched))
+        if brands and not any(kind == "brand_mention" for kind, _ in signals):
+            # "@glowco … pre-orders are now open": a brand named beside selling wording.
+            first = next((matched for kind, matched in signals if kind == "selling"), None)
+            if first is not None:
+                signals.append(("brand_mention", f"@{brands[0].value} … {first}"))
     return signals
 
 
@@ -606,8 +623,9 @@ def analyse_post(text: str, hashtags: Iterable[str] = (), paid_flag: bool | None
     denied_texts = [d.text for d in denied]
     if not sponsored:
         return PostAnalysis(False, signals, adequate_texts, weak_texts, "not_needed", [], denied_texts)
-    if not adequate and not weak and all(kind == "selling" for kind, _ in signals):
-        # Selling wording alone: promotional, but no proof of a brand behind it (sponsored_selling.py).
+    if not adequate and not any(w.sponsorship for w in weak) and all(kind == "selling" for kind, _ in signals):
+        # Selling wording alone: promotional, but no proof of a brand behind it (sponsored_selling.py);
+        # nor is "thanks Sarah" or #collab beside it (a friend thanked, a joint mural for sale).
         return PostAnalysis(True, signals, adequate_texts, weak_texts, "not_needed", [], denied_texts)
 
     problems: list[str] = []

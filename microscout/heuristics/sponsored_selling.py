@@ -18,8 +18,9 @@ beside a near miss in tests/heuristics/test_sponsored_selling.py.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from functools import lru_cache
-from typing import Callable
+from typing import Callable, NamedTuple
 
 from microscout.heuristics.lazy_regex import compile_on_use, prefix_free, trie
 
@@ -34,26 +35,43 @@ _PRICE_CODE = r"\b(?:rs\.?|inr|ksh|kes|aed|usd|mxn|php|rp\.?)"
 _CODE_GATES = tuple(c + sep + "0" for c in _CODES for sep in ("", " "))
 _AMOUNT = r"\s?[0-9]+(?:[.,][0-9]+)*(?:\s?(?:k|m|l|rb)\b)?"
 # On the price's line, just after it: what it buys ("each", "pp", "per night", "adv", "deposit").
-_PRICE_NEAR = (r"\b(?:each|ea|pp|per\s+(?:person|night|hour|session|month|box|dozen|piece|pair)|only|adv|deposit"
-               r"|includes?|included)\b")
+_PRICE_NEAR = compile_on_use(
+    r"\b(?:each|ea|pp|(?:per|a)\s+(?:person|night|hour|session|month|box|dozen|piece|pair|set|bottle|jar)|only|adv"
+    r"|deposit|includes?|included)\b", re.IGNORECASE)
+NEAR_CHARS = 60  # how far after a price, on its line, _PRICE_NEAR may start
 # Anywhere in the post: how to pay it ("DM me", "book", "link in bio", "tickets", "come grab one").
 _PRICE_CALL = compile_on_use(
-    r"\b(?:dm|pm|book|booking|bookings|order|orders|shop|delivery|pickup|pick-?up|sizes?|spots?|slots?|tickets?"
+    r"\b(?:dm|pm|message\s+(?:me|us)|to\s+book|book\s+(?:now|via|your|online)|booking|bookings|to\s+order"
+    r"|order\s+(?:now|yours|here|online|via|form)|orders|ordering|shop\s+(?:now|at|online)|delivery|pickup|pick-?up"
+    r"|sizes?|spots?|slots?|tickets?"
     r"|link\s+in\s+(?:my\s+|our\s+|the\s+)?bio|instant\s+download|viewings?|enquir\w*|inquir\w*|reservations?"
     r"|whatsapp|cod|direct|call\s+(?:us|me|now|to|for)|visit\s+(?:us|our)|come\s+(?:thru|through|grab|get|try"
     r"|see\s+us))\b", re.IGNORECASE)
+# "Puppies for sale, message for details": a sale offered, not one seen ("a house for sale on our walk").
+_SALE_CALL = compile_on_use(
+    r"\b(?:dm|pm|message|inbox|contact|whatsapp|price|prices|priced|enquir\w*|inquir\w*|obo|ono|pick-?up"
+    r"|delivery|shipping|link\s+in\s+(?:my\s+|our\s+|the\s+)?bio|call\s+(?:us|me|now))\b|[$€£₹₦]", re.IGNORECASE)
+# Before a price, in its clause: the price was paid, not asked ("paid $30", "tickets were $150 each").
+BUYERS_PRICE = compile_on_use(r"\b(?:paid|pay|paying|spent|spend|cost|costs|costing|were|was|bought|got|rent"
+                              r"|owe|lost|won|saved)\b[^.!?\n]{0,15}$", re.IGNORECASE)
 _AMOUNT_CALL = compile_on_use(r"\b(?:dm|book|order|shop|delivery|envíos?|pedidos?|whatsapp|cod|viernes|lunes)\b",
                               re.IGNORECASE)
 
 _ZERO = str.maketrans("123456789", "000000000")
 
-# A regex, its gate (strings in lower case, one of which every match contains) and, for some,
-# a second regex that must match somewhere after the match (a price, then "DM to order").
-Part = tuple[re.Pattern[str], tuple[str, ...], "re.Pattern[str] | None"]
 
 
-def _part(pattern: str, *gates: str, also: re.Pattern[str] | None = None) -> Part:
-    return compile_on_use(pattern, _I), gates, also
+class Part(NamedTuple):
+    regex: re.Pattern[str]
+    gates: tuple[str, ...]          # strings in lower case, one of which every match contains
+    near: re.Pattern[str] | None    # with also: one of them must follow the match, this one on its
+    also: re.Pattern[str] | None    # line within NEAR_CHARS ("$8 each"), that one anywhere ("DM me")
+    unless_after: re.Pattern[str] | None  # must not match just before the match, in its clause ("paid $30")
+
+
+def _part(pattern: str, *gates: str, near: re.Pattern[str] | None = None, also: re.Pattern[str] | None = None,
+          unless_after: re.Pattern[str] | None = None) -> Part:
+    return Part(compile_on_use(pattern, _I), gates, near, also, unless_after)
 
 
 # (family, parts): a family fires on its leftmost match among its parts.
@@ -79,8 +97,9 @@ SELLING_FAMILIES: tuple[tuple[str, tuple[Part, ...]], ...] = (
         _part(r"\b(?:dm|pm|message|inbox|whatsapp|text|call|contact)\b[^.!?\n]{0,25}?\b(?:to|for)\s+"
               r"(?:order|orders|ordering|purchase|prices?|pricing|price\s+list|book|booking|bookings|appointments?"
               r"|enquiries|inquiries|wholesale)\b",
-              "to order", "for order", "to purchase", "for purchase", "to price", "for price", "to book", "for book",
-              "to appointment", "for appointment", "enquiries", "inquiries", "wholesale"),
+              *(prep + " " + stem for prep in ("to", "for") for stem in ("order", "purchase", "pric", "book",
+                                                                         "appointment")),
+              "enquiries", "inquiries", "wholesale"),
         _part(r"\b(?:book|reserve)\s+(?:now|today|online|yours|your\s+(?:appointment|slot|spot|table|session|stay))\b",
               *(verb + " " + word for verb in ("book", "reserve") for word in ("now", "today", "online", "your"))),
         _part(r"\bpre-?orders?\s+(?:(?:are|is)\s+)?(?:now\s+)?(?:open|available|live)\b"
@@ -93,8 +112,10 @@ SELLING_FAMILIES: tuple[tuple[str, tuple[Part, ...]], ...] = (
               r"|selected|select|the\s+entire|orders?|today|this\s+weekend|until|till|through|thru|on\s+all)"
               r"|\bsave\s+\d{1,2}\s*(?:%|percent)", "%", "percent"),
         _part(r"\b(?:flash|clearance|closing[- ]down|warehouse)\s+sale\b"
-              r"|\b(?:sale|deals)\s+(?:is\s+|are\s+)?(?:now\s+on|on\s+now|now\s+live|live|ends|starts|ending"
-              r"|starting)\b|\bon\s+sale\s+now\b|\bfor\s+sale\b", "sale", "deals"),
+              r"|\b(?:our|my)\s+(?:[\w-]+\s+){0,2}?(?:sale|deals)\s+(?:is\s+|are\s+)?(?:now\s+on|on\s+now|now\s+live"
+              r"|live|ends|starts|ending|starting)\b|\b(?:sale|deals)\s+(?:is\s+|are\s+)?(?:now\s+on|on\s+now"
+              r"|now\s+live)\b|\bon\s+sale\s+now\b", "sale", "deals"),
+        _part(r"\bfor\s+sale\b", "for sale", also=_SALE_CALL),
         _part(r"\bbuy\s+(?:one|1|2|two)\s*,?\s*get\s+(?:one|1|2|two)\b|\bbogo\b", "get one", "get 0", "get two",
               "bogo"),
     )),
@@ -150,20 +171,22 @@ SELLING_FAMILIES: tuple[tuple[str, tuple[Part, ...]], ...] = (
               r"|\bonly\s+\d+\s+(?:spots?|slots?|seats?|places)\b|\b(?:spots?|slots?|seats?|places)\s+are\s+limited\b",
               "spot", "slot", "seat", "places"),
         _part(r"\breservations?\s+(?:via|through|at|recommended|strongly|required|are\s+open)\b", "reservation"),
-        _part(r"\b(?:enrol(?:l)?ment|registrations?|applications?|doors)\s+(?:(?:is|are)\s+)?(?:now\s+)?"
-              r"(?:open\s+(?:for|now|until)|closes?|closing)\b", "enrol", "registration", "application", "doors"),
+        _part(r"\b(?:enrol(?:l)?ment|registrations?|applications?)\s+(?:(?:is|are)\s+)?(?:now\s+)?"
+              r"(?:open\s+(?:for|now|until)|closes?|closing)\b", "enrol", "registration", "application"),
         _part(r"\bplace\s+your\s+orders?\b|\border\s+(?:online|form)\b", "place your order", "order online",
               "order form"),
     )),
     # "New drop Friday", "restock alert", "the collection drops Thursday", "single out everywhere now",
     # "presave", "download free today", "live on the App Store".
     ("drops and releases", (
-        _part(r"\bnew\s+drop\b|\b(?:collection|drop|capsule|line)\s+(?:just\s+)?(?:drops|dropped|launches|is\s+live"
-              r"|is\s+here)\b|\bdrops?\s+(?:this\s+)?" + _DAYS + r"\b", "drop", "launches", "is live", "is here"),
+        _part(r"\bnew\s+drop\b|\b(?:collection|drop|capsule|new\s+line|merch|restock)\s+(?:just\s+)?(?:drops"
+              r"|dropped|launches|is\s+live|is\s+here)\b|\b(?:collection|capsule|merch|restock|preorder|pre-order"
+              r"|it|everything)\s+drops?\s+(?:this\s+)?" + _DAYS + r"\b", "drop", "launches", "is live", "is here"),
         _part(r"\brestock(?:ing)?\s+alert\b|\brestocking\b", "restock"),
         _part(r"\bout\s+everywhere\b|\bavailable\s+everywhere\b", "everywhere"),
         _part(r"\bpre-?save\b|\bstream\s+it\s+(?:now|everywhere|on)\b", "presave", "pre-save", "stream it"),
-        _part(r"\b(?:single|album|ep|mixtape|novel|book|course|app|merch|collection)\b[^.!?\n]{0,40}?\b"
+        _part(r"\b(?:my|our)\s+(?:[\w'-]+\s+){0,2}?(?:single|album|ep|mixtape|novel|book|course|app|merch|collection)\b"
+              r"[^.!?\n]{0,40}?\b"
               r"(?:is\s+|are\s+)?(?:out|live|available)\s+(?:now|today|everywhere)\b",
               "out now", "out today", "out everywhere", "live now", "live today", "live everywhere", "available now",
               "available today", "available everywhere"),
@@ -195,13 +218,11 @@ SELLING_FAMILIES: tuple[tuple[str, tuple[Part, ...]], ...] = (
     )),
     # A price beside a reason to pay it: "$8 each", "tickets $15 adv", "$175 … DM me to book", "12€ … de lunes".
     ("price with a call", (
-        _part(_PRICE_SYMBOL + _AMOUNT + r"(?=[^\n]{0,60}?" + _PRICE_NEAR + ")", *_SYMBOLS),
-        _part(_PRICE_CODE + _AMOUNT + r"(?=[^\n]{0,60}?" + _PRICE_NEAR + ")", *_CODE_GATES),
-        _part(_PRICE_SYMBOL + _AMOUNT, *_SYMBOLS, also=_PRICE_CALL),
-        _part(_PRICE_CODE + _AMOUNT, *_CODE_GATES, also=_PRICE_CALL),
-        _part(r"[0-9]+(?:[.,][0-9]+)*\s?(?:€|£|(?:rb|usd|eur|gbp|mxn)\b)",
+        _part(_PRICE_SYMBOL + _AMOUNT, *_SYMBOLS, near=_PRICE_NEAR, also=_PRICE_CALL, unless_after=BUYERS_PRICE),
+        _part(_PRICE_CODE + _AMOUNT, *_CODE_GATES, near=_PRICE_NEAR, also=_PRICE_CALL, unless_after=BUYERS_PRICE),
+        _part(r"(?<![0-9])[0-9]+(?:[.,][0-9]+)*\s?(?:€|£|(?:rb|usd|eur|gbp|mxn)\b)",
               *("0" + sep + c for sep in ("", " ") for c in ("€", "£", "rb", "usd", "eur", "gbp", "mxn")),
-              also=_AMOUNT_CALL),
+              also=_AMOUNT_CALL, unless_after=BUYERS_PRICE),
     )),
     # "Comment PLAN and I'll send you…", "DM me 'INFO'", "join my team", "free masterclass".
     ("funnels", (
@@ -209,8 +230,11 @@ SELLING_FAMILIES: tuple[tuple[str, tuple[Part, ...]], ...] = (
               r"|we\s+will)\s+(?:send|dm|message)\b", "comment"),
         _part(r"\bdm\s+me\s+[\"'“‘]?(?-i:[A-Z]{3,})\b", "dm me"),
         _part(r"\bjoin\s+my\s+team\b", "join my team"),
-        _part(r"\bfree\s+(?:masterclass|webinar|sample|samples|consultation|consult|trial)\b",
-              "free masterclass", "free webinar", "free sample", "free consult", "free trial"),
+        _part(r"\bfree\s+(?:masterclass|webinar)\b|\b(?:get|claim|grab|book|join|start|dm\s+(?:me|us)\s+for"
+              r"|sign\s+up\s+for|register\s+for)\s+(?:a\s+|your\s+|my\s+|the\s+)?free\s+(?:sample|samples|consultation"
+              r"|consult|trial|class|call|guide|ebook|session|lesson)\b",
+              "free masterclass", "free webinar", "free sample", "free consult", "free trial", "free class",
+              "free call", "free guide", "free ebook", "free session", "free lesson"),
         _part(r"\b1:1\s+coaching\b", "0:0 coaching"),
     )),
     # Sellers' wording in Spanish, Portuguese, Indonesian, German and French.
@@ -234,10 +258,45 @@ SELLING_FAMILIES: tuple[tuple[str, tuple[Part, ...]], ...] = (
     # Property listings: "just listed", "new to market", "guide price", "for rent".
     ("property", (
         _part(r"\bjust\s+listed\b|\bnew\s+(?:to\s+(?:the\s+)?market|listing)\b|\bguide\s+price\b"
-              r"|\bfor\s+(?:rent|lease)\b|\boffered\s+at\s+[$€£₹]",
+              r"|\b(?:apartment|flat|room|house|home|condo|studio|office|space|unit|villa|property|bhk|bed|bedroom"
+              r"|shop|land|plot)\s+(?:available\s+)?for\s+(?:rent|lease)\b|\boffered\s+at\s+[$€£₹]",
               "just listed", "new to", "new listing", "guide price", "for rent", "for lease", "offered at"),
     )),
 )
+
+
+def _first(text: str, part: Part, stands: Callable[[re.Match[str]], bool]) -> re.Match[str] | None:
+    """The first match of the part that stands, is not vetoed by what comes just before it, and
+    is followed by what ``near`` or ``also`` ask for (each searched once per post, not per match)."""
+    if part.near is None and part.also is None and part.unless_after is None:
+        return next((m for m in part.regex.finditer(text) if stands(m)), None)
+    near_starts: list[int] | None = None
+    after: re.Match[str] | None = None  # the first match of ``also`` at or after the last position asked for
+    none_after = part.also is None
+    for m in part.regex.finditer(text):
+        end = m.end()
+        followed = part.near is None and part.also is None
+        if part.near is not None:
+            if near_starts is None:
+                near_starts = [n.start() for n in part.near.finditer(text)]
+            i = bisect_left(near_starts, end)
+            followed = (i < len(near_starts) and near_starts[i] - end <= NEAR_CHARS
+                        and "\n" not in text[end:near_starts[i]])
+        if not followed and not none_after:
+            assert part.also is not None
+            if after is None or after.start() < end:
+                after = part.also.search(text, end)
+            none_after = after is None  # none after this match, so none after any later one
+            followed = not none_after
+        if not followed:
+            if none_after and part.near is None:
+                return None
+            continue
+        if part.unless_after is not None and part.unless_after.search(text, max(0, m.start() - 40), m.start()):
+            continue
+        if stands(m):
+            return m
+    return None
 
 
 @lru_cache(maxsize=1)
@@ -246,8 +305,8 @@ def _scan() -> tuple[list[tuple[int, Part]], re.Pattern[str], dict[str, set[int]
     position of the lower-cased text, and which parts each found string lets run."""
     parts = [(f, part) for f, (_name, family) in enumerate(SELLING_FAMILIES) for part in family]
     wanted: dict[str, set[int]] = {}
-    for i, (_f, (_regex, gates, _also)) in enumerate(parts):
-        for gate in gates:
+    for i, (_f, part) in enumerate(parts):
+        for gate in part.gates:
             wanted.setdefault(gate, set()).add(i)
     by_gate = prefix_free(wanted)
     return parts, re.compile(f"(?=({trie(list(by_gate))}))"), by_gate
@@ -269,9 +328,8 @@ def selling_wording(text: str, low: str, stands: Callable[[re.Match[str]], bool]
         live = set(range(len(parts)))
     best: dict[int, re.Match[str]] = {}
     for i in sorted(live):
-        family, (regex, _gates, also) = parts[i]
-        found = next((m for m in regex.finditer(text)
-                      if stands(m) and (also is None or also.search(text, m.end()) is not None)), None)
+        family, part = parts[i]
+        found = _first(text, part, stands)
         if found is not None and (family not in best or found.start() < best[family].start()):
             best[family] = found
     return [best[f].group(0) for f in sorted(best)]
