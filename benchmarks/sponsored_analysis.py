@@ -51,6 +51,14 @@ def cpu_per_post(texts: list[str], settings: SponsoredSettings) -> float:
     return (time.process_time() - start) / len(texts)
 
 
+def long_posts() -> dict[str, str]:
+    """Posts of thousands of prices (what must follow a price is searched once per post)."""
+    gear = "Sony A7 IV body ($2,498), 24-70 GM II ($2,298), Rode mic ($299) – my honest thoughts after a year\n"
+    return {"5,000 characters of '$1 '": ("$1 " * 2000)[:5000], "5,000 characters of '5€ '": ("5€ " * 2000)[:5000],
+            "a 5,000-character gear list (180 prices)": (gear * 60)[:5000],
+            "5,000 characters of ordinary text": ("We went to the beach and had a lovely time. " * 120)[:5000]}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=7, help="alternating rounds; the minimum of each is kept")
@@ -66,6 +74,10 @@ def main() -> None:
         a, b = min(with_selling), min(without)
         print(f"{name:34s} {len(texts):5d} posts  without selling wording {b * 1e6:7.1f} µs  "
               f"with {a * 1e6:7.1f} µs  {a / b:4.2f}x")
+    for name, text in long_posts().items():
+        without = min(cpu_per_post([text], off) for _ in range(args.rounds))
+        with_selling = min(cpu_per_post([text], on) for _ in range(args.rounds))
+        print(f"{name:42s} without {without * 1e3:6.2f} ms  with {with_selling * 1e3:6.2f} ms")
 
 
 if __name__ == "__main__":
