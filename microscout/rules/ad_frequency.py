@@ -40,6 +40,7 @@ def judge(profile, own: list, analyse_post, options: Options) -> Verdict:
         return Verdict.unknown(f"only {len(posts)} own posts in the {window} (need {options.min_posts})",
                                posts=len(posts))
     sponsored = []
+    selling_only = 0  # sponsored by selling wording alone ("DM to order"): the creator's own offer
     for post in posts:
         analysis = analyse_post(post)
         if analysis.sponsored:
@@ -47,10 +48,14 @@ def judge(profile, own: list, analyse_post, options: Options) -> Verdict:
             signals = [list(s) for s in analysis.signals] + [["label", label] for label in
                                                             analysis.adequate_labels + analysis.weak_labels]
             sponsored.append({"id": post.platform_id, "signals": signals})
+            selling_only += analysis.disclosure == "not_needed"
     share = len(sponsored) / len(posts)
     evidence = {"share": round(share, 4), "sponsored": len(sponsored), "posts": len(posts), "window": window,
-                "sponsored_posts": sponsored}
+                "selling_only": selling_only, "sponsored_posts": sponsored}
     said = f"{len(sponsored)} of {len(posts)} recent posts sponsored ({share:.0%})"
+    if selling_only:
+        said = (f"{len(sponsored)} of {len(posts)} recent posts sponsored or selling ({share:.0%}; "
+                f"{selling_only} sell with no brand shown)")
     if share <= options.healthy_share:
         return Verdict(outcome="pass", score=1.0, reason=f"{said}: healthy (≤ {options.healthy_share:.0%})",
                        evidence=evidence)

@@ -42,9 +42,11 @@ def judge(profile, own: list, analyse_post, options: Options) -> Verdict:
     if not posts:
         return Verdict.unknown(f"no own posts in the {window}", posts=0)
     checked = []
+    selling_only = 0
     for post in posts:
         analysis = analyse_post(post)
         # A post that only sells ("shop now", "DM to order") needs no label: no brand is shown behind it.
+        selling_only += analysis.sponsored and analysis.disclosure == "not_needed"
         if analysis.sponsored and analysis.disclosure != "not_needed":
             checked.append({"id": post.platform_id, "disclosure": analysis.disclosure,
                             "signals": [list(s) for s in analysis.signals],
@@ -53,9 +55,11 @@ def judge(profile, own: list, analyse_post, options: Options) -> Verdict:
     counts = {status: sum(1 for c in checked if c["disclosure"] == status)
               for status in ("adequate", "weak", "late", "buried", "missing")}
     evidence = {"posts": len(posts), "sponsored": len(checked), "window": window, "counts": counts,
-                "sponsored_posts": checked}
+                "selling_only": selling_only, "sponsored_posts": checked}
     if not checked:
-        return Verdict(outcome="pass", score=1.0, reason=f"no sponsored posts in the {window}", evidence=evidence)
+        sells = (f" ({selling_only} sell with no brand shown, which needs no label)" if selling_only else "")
+        return Verdict(outcome="pass", score=1.0, reason=f"no sponsored posts in the {window}{sells}",
+                       evidence=evidence)
     adequate_share = counts["adequate"] / len(checked)
     undisclosed = [c for c in checked if c["disclosure"] == "missing"]
     if undisclosed:

@@ -226,9 +226,11 @@ def test_rules_count_selling_posts_as_ads_but_do_not_fail_disclosure():
 
     verdict = disclosure.judge(None, posts, analyse, disclosure.Options())
     assert isinstance(verdict, Verdict) and verdict.outcome == "pass"
-    assert verdict.evidence["sponsored"] == 0
+    assert verdict.evidence["sponsored"] == 0 and verdict.evidence["selling_only"] == 3
+    assert verdict.reason.endswith("(3 sell with no brand shown, which needs no label)")
     frequency = ad_frequency.judge(None, posts, analyse, ad_frequency.Options())
-    assert frequency.evidence["sponsored"] == 3
+    assert frequency.evidence["sponsored"] == 3 and frequency.evidence["selling_only"] == 3
+    assert frequency.reason.startswith("3 of 10 recent posts sponsored or selling (30%; 3 sell with no brand shown)")
     assert ["selling", "DM to order"] in frequency.evidence["sponsored_posts"][0]["signals"]
 
 
