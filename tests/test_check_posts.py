@@ -173,7 +173,7 @@ def test_documented_figures_on_affiliate_youtube():
     tool = scores["undisclosed ad (disclosure missing) vs label 0 = no disclosure"]
     baseline = scores["baseline: a link and no affiliate/commission/sponsor/#ad (one line)"]
     sponsored = scores["sponsored post vs every row (all are paid posts)"]
-    assert (tool["tp"], tool["fp"], tool["fn"], tool["tn"]) == (1097, 24, 917, 212)
+    assert (tool["tp"], tool["fp"], tool["fn"], tool["tn"]) == (1094, 24, 920, 212)
     assert (baseline["tp"], baseline["fp"], baseline["fn"], baseline["tn"]) == (1591, 64, 423, 172)
     assert (sponsored["tp"], sponsored["fn"]) == (1410, 840)
     assert tool["precision"] >= 0.95  # precision first: an accusation wrongs a creator

@@ -187,14 +187,24 @@ GIFTED_RE = compile_on_use(
 COMMERCIAL_WORDING_RE = compile_on_use(
     r"\bshop (?:now|the|my|it|here)\b|\bbuy (?:now|it|yours|here)\b|\bavailable (?:at|from|on)\b"
     r"|\bget yours\b|\border (?:now|yours|here)\b|\b\d+\s*% off\b|\bdiscount\b|\bpartner(?:ed|ing)? with\b"
-    r"|\bin collaboration with\b|\bsale\b|\bmy link\b|\bpromo\b|\bcheck out @|\bgiveaway\b|\bpre-?order\b"
+    r"|\bin collaboration with\b|\bon sale\b|\bsale (?:price|now|ends|starts)\b|\bmy link\b|\bpromo\b"
+    r"|\bcheck out @|\bgiveaway\b|\bpre-?order\b"
     r"|\bfree shipping\b", re.IGNORECASE)
 # Just before an @mention: a credit or thanks, not a brand ("📸 @ana", "thanks @sarah", "model: @jo").
 CREDIT_RE = compile_on_use(
-    r"(?:📸|📷|🎥|\b(?:photos?|photography|ph|pic|shot|filmed|video|edit(?:ed)?|styled|styling|mua|makeup|hair"
-    r"|model(?:led)?|modell?ing|thanks?|thank\s+you|ty|congrats|congratulations|happy\s+birthday|bday|friend"
-    r"|sister|brother|mum|mom|dad|wife|husband|bestie|bff))\W{0,4}(?:by\s+|to\s+|for\s+|from\s+|:\s*)?$",
+    r"(?:📸|📷|🎥|🎬|©|\b(?:photos?|photography|photographer|ph|pic|pics|cred|credits?|shot|captured|lens|filmed"
+    r"|video|videography|videographer|cinematography|edit(?:ed)?|styled|styling|stylist|mua|makeup|hair|artist"
+    r"|model(?:led)?|modell?ing|assisted|assistant|produced|producer|mixed|mastered|printed|printing|design(?:ed)?"
+    r"|designer|direction|directed|director|florals?|florist|props|written|writer|hosted|co-?founder|co-?author"
+    r"|bandmates?|thanks?|thank\s+you(?:\s+so\s+much)?|ty|tysm|grateful|shout\s*-?outs?|big\s+love|congrats"
+    r"|congratulations|happy\s+birthday|bday|friend|sister|brother|mum|mom|dad|wife|husband|bestie|bff))"
+    r"\W{0,4}(?:(?:by|to|for|from|with|of|at)\s+)?(?:(?:the|my|our|team|at|incredibly|super|so|very|talented"
+    r"|lovely|gorgeous|amazing|wonderful|beautiful|brilliant|one|and|only)\s+){0,4}:?\s*$"
+    # "shot on film by the incredibly talented @kofi": praise of a person's skill
+    r"|\bby\s+(?:the\s+)?(?:(?:incredibly|super|so|very)\s+)?(?:talented|gifted|skilled)\s+$",
     re.IGNORECASE)
+# Between two @mentions of a credit list ("📸 @ana and @ben").
+LIST_JOIN_RE = compile_on_use(r"\s*(?:,|&|\+|/|\band\b)\s*", re.IGNORECASE)
 # First-person shopping links: "use my link", "shop my faves", "through my links", LTK.
 SHOP_LINK_RE = compile_on_use(
     r"\buse\s+my\s+(?:affiliate\s+|referral\s+)?(?:links?|code)\b"
@@ -393,14 +403,14 @@ def _commercial_signals(text: str, low: str, paid_flag: bool | None, settings: S
                     if _negated(text, m.start(), m.end()) is None]
     signals += [("partnership", label.text) for label in partnerships]
     # A credited photographer, model or friend ("📸 @ana", "thanks @sarah") is no brand.
-    brands = [m for m in mentioned if not CREDIT_RE.search(text, max(0, m.start - 24), m.start)]
+    brands = _brands(text, mentioned)
     if brands:
         wording = COMMERCIAL_WORDING_RE.search(text)
         if wording:
             signals.append(("brand_mention", f"@{brands[0].value} … {wording.group(0)}"))
     if not pre or "link" in low:
         bio = LINK_IN_BIO_RE.search(text)
-        if bio and (settings.link_in_bio_alone or signals or mentioned):
+        if bio and (settings.link_in_bio_alone or signals or brands):
             signals.append(("link_in_bio", bio.group(0)))
     # Last, so that selling wording alone does not make "link in bio" a signal of its own.
     if settings.selling_wording:
@@ -413,12 +423,21 @@ def _commercial_signals(text: str, low: str, paid_flag: bool | None, settings: S
             if not any(said in q for q in quoted) and not any(said in k or k in said for k in kept):
                 kept.append(said)
                 signals.append(("selling", matched))
-        if brands and not any(kind == "brand_mention" for kind, _ in signals):
-            # "@glowco … pre-orders are now open": a brand named beside selling wording.
-            first = next((matched for kind, matched in signals if kind == "selling"), None)
-            if first is not None:
-                signals.append(("brand_mention", f"@{brands[0].value} … {first}"))
     return signals
+
+
+def _brands(text: str, mentioned: list) -> list:
+    """The @mentions that may be brands: not a credited or thanked person ("📸 @ana", "model: the
+    lovely @jo", "thanks @sarah"), nor the next name of such a credit list ("@ana and @ben")."""
+    brands, credited_until = [], -1
+    for m in mentioned:
+        if CREDIT_RE.search(text, max(0, m.start - 48), m.start) or (
+                credited_until >= 0 and LIST_JOIN_RE.fullmatch(text, credited_until, m.start)):
+            credited_until = m.end
+        else:
+            brands.append(m)
+            credited_until = -1
+    return brands
 
 
 # Posts reuse a handful of tags; normalise each spelling once.

@@ -336,14 +336,18 @@ def test_every_match_of_every_part_holds_one_of_its_gate_strings():
                     assert any(g in seen for g in gates), (family, m.group(0))
 
 
-@pytest.mark.parametrize("text, brand", [
-    ("Loving these trainers from @stridefit 👟 Grab yours before they sell out", "@stridefit … Grab yours"),
-    ("The new @glowco palette: pre-orders are now open", "@glowco … pre-orders are now open"),
-    ("I'm a @beautycounter consultant 🌿 DM me for a free sample!", "@beautycounter … DM me for a free sample"),
+@pytest.mark.parametrize("text", [
+    "Loving these trainers from @stridefit 👟 Grab yours before they sell out",
+    "The new @glowco palette: pre-orders are now open",
+    "Catch us live at @thejazzcellar on Friday! Tickets $15 adv",
+    "Join me and @coach.dani for a free webinar on Thursday about money mindset!",
 ])
-def test_selling_beside_a_brand_mention_is_an_undisclosed_ad(text, brand):
+def test_selling_beside_a_mention_is_no_accusation_on_its_own(text):
+    """An @mention beside selling wording is as often a venue, stockist, label, co-host or friend
+    as a paying brand: a review's 92 own promotions drew 40 more false accusations than the 6
+    brand ads it caught, so selling wording never becomes a brand mention."""
     analysis = analyse_post(text)
-    assert ("brand_mention", brand) in analysis.signals and analysis.disclosure == "missing"
+    assert analysis.sponsored and analysis.disclosure == "not_needed", analysis.signals
 
 
 @pytest.mark.parametrize("text", [
@@ -351,6 +355,16 @@ def test_selling_beside_a_brand_mention_is_an_undisclosed_ad(text, brand):
     "New scarves, photo by @ana.photo — DM to order",
     "Model: @jo_k — DM to order",
     "Happy birthday @mia! Our sale ends Sunday",
+    # credits as a review found them written
+    "Spring capsule is live on the site now ✨ captured by @marco.frames",
+    "Pre-orders are now open for the linen dress! © @annashoots",
+    "Back in stock: the oversized knit in oat. pic cred @tomtakespics",
+    "Our winter menu launches tomorrow 🍲 Book your table via the link in bio. 🎥: @reelsbyraf",
+    "Bridal trials now booking for 2025 💄 Model: the gorgeous @rachel.k",
+    "Photographer: @jules.visuals\nNew prints available to order, link in bio!",
+    "📸 @ana_clicks and @ben_clicks\nNew arrivals in store this week, come see us!",
+    "Lookbook shot on film by the incredibly talented @kofi.analog — shop the new collection at the link in bio",
+    "Produced by @kaytranada 🙏 my single out everywhere now",
 ])
 def test_a_credited_person_beside_selling_wording_is_no_brand(text):
     analysis = analyse_post(text)
