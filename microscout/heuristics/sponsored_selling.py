@@ -53,7 +53,7 @@ _SALE_CALL = compile_on_use(
     r"|delivery|shipping|link\s+in\s+(?:my\s+|our\s+|the\s+)?bio|call\s+(?:us|me|now))\b|[$€£₹₦]", re.IGNORECASE)
 # Before a price, in its clause: the price was paid, not asked ("paid $30", "tickets were $150 each").
 BUYERS_PRICE = compile_on_use(r"\b(?:paid|pay|paying|spent|spend|cost|costs|costing|were|was|bought|got|rent"
-                              r"|owe|lost|won|saved)\b[^.!?\n]{0,15}$", re.IGNORECASE)
+                              r"|owe|lost|won|saved)\b[^.!?\n]{0,25}$", re.IGNORECASE)
 _AMOUNT_CALL = compile_on_use(r"\b(?:dm|book|order|shop|delivery|envíos?|pedidos?|whatsapp|cod|viernes|lunes)\b",
                               re.IGNORECASE)
 

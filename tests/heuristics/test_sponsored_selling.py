@@ -182,6 +182,7 @@ NEAR_MISSES = [
     "My favourite band's new album is out now",
     "Saw a gorgeous house for sale on our walk",
     "Got a free sample at Costco",
+    "Got these boots for $40 at the thrift store, they only had my size left",
 ]
 
 
