@@ -226,9 +226,10 @@ def test_documented_false_alarms_on_organic_comments(name, ham, spam_called):
     assert (card["fp"], card["tn"], card["tp"]) == (0, ham, spam_called)
 
 
-@pytest.mark.parametrize("name, counts", [("set-a", (115, 3, 20, 171)), ("set-b", (97, 1, 38, 192))])
-def test_documented_figures_on_the_caption_sets(name, counts):
-    """docs/HEURISTICS.md, "Captions": the sponsored-post detector on the two hand-written
+@pytest.mark.parametrize("name, counts, accused", [("set-a", (115, 3, 20, 171), []), ("set-b", (97, 1, 38, 192), []),
+                                                   ("set-c", (60, 3, 64, 179), ["d286"])])
+def test_documented_figures_on_the_caption_sets(name, counts, accused):
+    """docs/HEURISTICS.md, "Captions": the sponsored-post detector on the three hand-written
     caption sets, read as `check posts` reads them (the label words say what 1 means)."""
     path = Path(__file__).resolve().parents[1] / "docs" / "caption-sets" / f"{name}.csv"
     result = CliRunner().invoke(cli, ["check", "posts", str(path), "--label-column", "label", "--json"])
@@ -237,7 +238,7 @@ def test_documented_figures_on_the_caption_sets(name, counts):
     assert report["label_means"] == "sponsored"
     card = report["scores"]["sponsored post vs label 1 = sponsored"]
     assert (card["tp"], card["fp"], card["fn"], card["tn"]) == counts
-    # no organic caption is accused of being an undisclosed ad
+    # the organic captions accused of being an undisclosed ad (docs/HEURISTICS.md, "Captions")
     organic = {row["id"] for row in csv.DictReader(path.open(encoding="utf-8")) if row["label"] == "organic"}
     assert len(report["posts"]) == counts[0] + counts[1] + counts[2] + counts[3]
-    assert [p["id"] for p in report["posts"] if p["disclosure"] == "missing" and p["id"] in organic] == []
+    assert [p["id"] for p in report["posts"] if p["disclosure"] == "missing" and p["id"] in organic] == accused
