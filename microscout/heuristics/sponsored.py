@@ -426,10 +426,11 @@ def _commercial_signals(text: str, low: str, paid_flag: bool | None, settings: S
     return signals
 
 
-def _brands(text: str, mentioned: list) -> list:
+def _brands(text: str, mentioned: list[textlib.Span]) -> list[textlib.Span]:
     """The @mentions that may be brands: not a credited or thanked person ("📸 @ana", "model: the
     lovely @jo", "thanks @sarah"), nor the next name of such a credit list ("@ana and @ben")."""
-    brands, credited_until = [], -1
+    brands: list[textlib.Span] = []
+    credited_until = -1
     for m in mentioned:
         if CREDIT_RE.search(text, max(0, m.start - 48), m.start) or (
                 credited_until >= 0 and LIST_JOIN_RE.fullmatch(text, credited_until, m.start)):
