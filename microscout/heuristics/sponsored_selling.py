@@ -6,14 +6,14 @@ cuts, shipping and stock, ordering by message, giveaways, tickets, prices), not 
 labeled caption set: none is in shared/data. Such wording makes a post sponsored (it counts
 towards ad frequency and the sponsored-post detector) but is no accusation on its own: a
 creator selling their own work needs no #ad label (FTC: a label is owed for a connection
-to a brand), and DOMAIN.md judges disclosure verdicts by their precision. With a brand
-@mention the same wording is the `brand_mention` signal, which is.
+to a brand), and DOMAIN.md judges disclosure verdicts by their precision. Nor is it one
+beside an @mention: that is as often a venue, stockist, label or friend as a paying brand
+(docs/HEURISTICS.md); only sponsored.py's narrower brand wording beside a mention accuses.
 
 Each family is a name and parts; a part is a regex and its gate: strings, one of which
 every match contains in lower case. One scan of the post finds every gate string, and only
-the parts whose gate is there run (tests/heuristics/test_fast_paths.py checks that this
-never changes a result). Every phrase is held
-beside a near miss in tests/heuristics/test_sponsored_selling.py.
+the parts whose gate is there run. tests/heuristics/test_sponsored_selling.py checks that
+this never changes a result, and holds every phrase beside a near miss.
 """
 from __future__ import annotations
 
@@ -58,7 +58,6 @@ _AMOUNT_CALL = compile_on_use(r"\b(?:dm|book|order|shop|delivery|envíos?|pedido
                               re.IGNORECASE)
 
 _ZERO = str.maketrans("123456789", "000000000")
-
 
 
 class Part(NamedTuple):
