@@ -3,6 +3,7 @@ written, stored per version of the thresholds, refreshed when they change, and r
 comment_quality's batch form instead of classifying again, with the same verdicts."""
 from __future__ import annotations
 
+import json
 import sqlite3
 
 from click.testing import CliRunner
@@ -86,6 +87,42 @@ def test_verdicts_are_the_same_with_and_without_stored_classes(tmp_path):
     quality = db.execute("SELECT count(*) FROM verdicts WHERE run_id = ? AND rule = 'comment_quality' "
                          "AND outcome != 'unknown'", [without.run_id]).fetchone()[0]
     assert quality > 0
+
+
+def test_a_comment_not_genuine_stores_what_a_verdict_shows_of_it(tmp_path):
+    generate(tmp_path / "g.db", 12, seed=3, posts=6, posts_with_replies=4, followers=0)
+    db = open_store(tmp_path / "g.db")
+    rows = db.execute("SELECT c.text, f.label, f.detail FROM comments c JOIN comment_features f "
+                      "ON f.comment_id = c.id").fetchall()
+    assert {label for _, label, _ in rows} == {"genuine", "generic", "spam"}
+    for text, label, detail in rows:
+        verdict = classify_comment(text or "")
+        if label == "genuine":
+            assert detail is None
+        else:
+            assert json.loads(detail) == [verdict.label, verdict.matched, verdict.reasons]
+    assert all(json.loads(detail)[2] for *_, detail in rows if detail)  # every one says why
+
+
+def test_the_examples_shown_are_the_stored_details_not_classified_again(tmp_path, monkeypatch):
+    generate(tmp_path / "g.db", 30, seed=11, posts=10, posts_with_replies=6, followers=0)
+    db = open_store(tmp_path / "g.db")
+    config = parse_config({"plugins_dir": "none",
+                           "campaigns": {"demo": {"platforms": ["mastodon", "bluesky"], "keywords": ["vegan"]}}})
+    rules = collect_rules(make_plugin_manager(None, entry_points=False))
+    reference = verdict_rows(db, run_shortlist(db, config, rules, "demo", now=NOW).run_id, "comment_quality")
+    assert any('"examples": [{' in row[-1] for row in reference)
+    # A detail changed by hand shows in the examples: they are read, not worked out again.
+    with db.conn:
+        db.execute("UPDATE comment_features SET detail = json_array(label, json_array('marker'), "
+                   "json_array('stored reason')) WHERE detail IS NOT NULL")
+    from microscout.rules import comment_quality
+
+    monkeypatch.setattr(comment_quality, "classify_comment", None)  # any call would fail the batch form
+    marked = verdict_rows(db, run_shortlist(db, config, rules, "demo", now=NOW).run_id, "comment_quality")
+    shown = [e for row in marked for e in json.loads(row[-1]).get("examples", [])]
+    assert shown and all(e["matched"] == ["marker"] and e["reasons"] == ["stored reason"] for e in shown)
+    assert [row[:-1] for row in marked] == [row[:-1] for row in reference]
 
 
 def test_comment_features_live_in_a_named_migration(tmp_path):

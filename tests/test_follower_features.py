@@ -3,6 +3,7 @@ written, stored per version of the thresholds, refreshed when they change, and c
 SQL by audience_authenticity's batch form, with the same verdicts."""
 from __future__ import annotations
 
+import json
 import sqlite3
 
 from click.testing import CliRunner
@@ -12,7 +13,8 @@ from microscout.config import parse_config
 from microscout.engine.plugins import collect_rules, make_plugin_manager
 from microscout.engine.shortlist import run_shortlist
 from microscout.heuristics import follower_features
-from microscout.heuristics.accounts import AccountThresholds
+from microscout.heuristics.accounts import AccountThresholds, classify_account
+from microscout.rules import audience_authenticity
 from microscout.sandbox.storewriter import generate
 from microscout.store import features as store_features
 from microscout.store import open_store
@@ -103,6 +105,37 @@ def test_verdicts_are_the_same_with_and_without_stored_classes(tmp_path):
     assert verdict_rows(db, tampered.run_id, RULE) != verdict_rows(db, without.run_id, RULE)
     outcomes = {r[2] for r in verdict_rows(db, without.run_id, RULE)}
     assert {"pass", "fail"} <= outcomes
+
+
+def test_a_follower_a_verdict_may_show_stores_its_reasons(tmp_path):
+    generate(tmp_path / "g.db", 12, seed=3, posts=2, posts_with_replies=0, followers=30)
+    db = open_store(tmp_path / "g.db")
+    rows = db.execute(f"SELECT f.label, f.detail, {audience_authenticity._ROW} FROM follower_features f "
+                      "JOIN follower_samples s USING (profile_id, platform_id)").fetchall()
+    assert {"real", "suspicious", "bot"} <= {r[0] for r in rows}
+    for label, detail, *values in rows:
+        if label in ("real", "dormant", "undescribed"):
+            assert detail is None
+        else:
+            expected = classify_account(audience_authenticity._features(audience_authenticity._row(tuple(values))))
+            assert expected.label == label and json.loads(detail) == expected.reasons and expected.reasons
+
+
+def test_the_examples_shown_are_the_stored_reasons_not_classified_again(tmp_path, monkeypatch):
+    generate(tmp_path / "g.db", 30, seed=11, posts=2, posts_with_replies=0, followers=40)
+    db = open_store(tmp_path / "g.db")
+    config = parse_config({"plugins_dir": "none",
+                           "campaigns": {"demo": {"platforms": ["mastodon", "bluesky"], "keywords": ["vegan"]}}})
+    rules = collect_rules(make_plugin_manager(None, entry_points=False))
+    reference = verdict_rows(db, run_shortlist(db, config, rules, "demo", now=NOW).run_id, RULE)
+    assert any('"examples": [{' in row[-1] for row in reference)
+    with db.conn:  # reasons changed by hand show in the examples: they are read, not worked out again
+        db.execute("UPDATE follower_features SET detail = json_array('stored reason') WHERE detail IS NOT NULL")
+    monkeypatch.setattr(audience_authenticity, "classify_account", None)  # any call would fail the batch form
+    marked = verdict_rows(db, run_shortlist(db, config, rules, "demo", now=NOW).run_id, RULE)
+    shown = [e for row in marked for e in json.loads(row[-1]).get("examples", [])]
+    assert shown and all(e["reasons"] == ["stored reason"] for e in shown)
+    assert [row[:-1] for row in marked] == [row[:-1] for row in reference]
 
 
 def test_follower_features_live_in_a_named_migration(tmp_path):

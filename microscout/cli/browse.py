@@ -91,12 +91,14 @@ TABLES: dict[str, dict] = {
     "comment_features": {
         "title": "Comment features",
         "description": "Each comment's class (genuine, generic, spam), computed when the comment was written, "
-                       "per version of the thresholds that shaped it.",
+                       "per version of the thresholds that shaped it; detail (comments not genuine): the class, "
+                       "matched text and reasons a verdict shows of it.",
         "facets": ["version", "label"]},
     "follower_features": {
         "title": "Follower features",
         "description": "Each sampled follower's class (real, dormant, suspicious, mass_follower, bot; undescribed "
-                       "without counts), computed when it was written, per version of the thresholds.",
+                       "without counts), computed when it was written, per version of the thresholds; detail "
+                       "(suspicious, mass_follower, bot): the reasons a verdict shows of it.",
         "facets": ["version", "label"]},
     "feature_settings": {
         "title": "Feature settings",

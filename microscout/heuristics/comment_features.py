@@ -3,18 +3,20 @@
 
 A version is a hash of the thresholds and of the classifier's code (comments.py and the
 lazy regexes it compiles with), so an edited classifier or a changed threshold makes stored
-classes stale instead of wrong. Only the class is stored: the reasons and matched text
-of the few comments shown as examples are worked out again when a verdict needs them.
+classes stale instead of wrong. Beside the class of a comment that is not genuine, its
+detail: the class, matched text and reasons a verdict shows when it is an example, so
+judging never runs the classifier on stored comments (issue #12).
 """
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 
 from microscout.heuristics import comments, feature_version, lazy_regex
 from microscout.heuristics.comments import CommentThresholds, classify_comment
 
-# Bump when the stored form changes.
-FORMAT = "1"
+# Bump when the stored form changes. 2: the detail of comments not genuine.
+FORMAT = "2"
 
 
 @lru_cache(maxsize=1)
@@ -33,5 +35,20 @@ def settings_version(settings: CommentThresholds) -> str:
 
 
 def label(text: str | None, settings: CommentThresholds) -> str:
-    """What is stored for a comment whose text reads back as this: its class."""
+    """The class stored for a comment whose text reads back as this."""
     return classify_comment(text or "", settings).label
+
+
+def stored(text: str | None, settings: CommentThresholds) -> tuple[str, str | None]:
+    """What is stored for a comment whose text reads back as this: its class, and for one
+    not genuine its detail (``detail``)."""
+    verdict = classify_comment(text or "", settings)
+    if verdict.label == "genuine":
+        return verdict.label, None
+    return verdict.label, json.dumps([verdict.label, verdict.matched, verdict.reasons], ensure_ascii=False)
+
+
+def example(detail: str) -> tuple[str, list[str], list[str]]:
+    """(class, matched, reasons) of a stored detail."""
+    label, matched, reasons = json.loads(detail)
+    return label, matched, reasons

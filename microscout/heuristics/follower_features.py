@@ -2,20 +2,22 @@
 written (``follower_features``), keyed by the version of the AccountThresholds that shaped it.
 
 A version is a hash of the thresholds and of the classifier's code (accounts.py), so an
-edited classifier or a changed threshold makes stored classes stale instead of wrong. Only
-the class is stored: the reasons of the few followers shown as examples are worked out
-again when a verdict needs them.
+edited classifier or a changed threshold makes stored classes stale instead of wrong.
+Beside the class of a follower a verdict may show as an example (neither real, dormant nor
+undescribed), its reasons in words (``detail``), so judging never runs the classifier on
+stored followers (issue #12).
 """
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 from typing import Callable, NamedTuple
 
 from microscout.heuristics import accounts, feature_version
-from microscout.heuristics.accounts import AccountThresholds, follower_labeler
+from microscout.heuristics.accounts import AccountFeatures, AccountThresholds, classify_account, follower_labeler
 
-# Bump when the stored form changes.
-FORMAT = "1"
+# Bump when the stored form changes. 2: the reasons of the followers an example may show.
+FORMAT = "2"
 
 
 class Inputs(NamedTuple):
@@ -82,3 +84,20 @@ def label(inputs: Inputs, settings: AccountThresholds) -> str:
             _LABELERS.clear()
         entry = _LABELERS[id(settings)] = (settings, _labeler(settings.model_dump_json()))
     return entry[1](inputs)
+
+
+# The classes whose followers are a verdict's examples, and so have their reasons stored.
+SHOWN = frozenset({"suspicious", "mass_follower", "bot"})
+
+
+def stored(inputs: Inputs, settings: AccountThresholds) -> tuple[str, str | None]:
+    """What is stored for a follower whose row reads back as these inputs: its class
+    (``label``), and for one a verdict may show, its reasons as classify_account words them."""
+    found = label(inputs, settings)
+    if found not in SHOWN:
+        return found, None
+    # The reasons read the counts, picture, bio and handle only: the inputs are all they need.
+    features = AccountFeatures(handle=accounts._local_part(inputs.handle), followers=inputs.followers,
+                               following=inputs.following, posts_count=inputs.posts_count,
+                               has_avatar=inputs.has_avatar, bio_length=len(inputs.bio), bot=inputs.bot)
+    return found, json.dumps(classify_account(features, settings).reasons, ensure_ascii=False)

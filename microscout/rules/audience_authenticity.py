@@ -117,14 +117,22 @@ def evaluate_batch(batch, options: Options, context) -> dict[int, Verdict]:
         t = options.accounts
         # Each flagged candidate's first few flagged followers (by platform id): a LIMIT on
         # its range of the primary key, not a window over every flagged follower of the batch.
-        for pid, *values in conn.execute(
-                f"SELECT s.profile_id, {_ROW} FROM json_each(?) c JOIN follower_samples s ON s.profile_id = c.value "
-                "AND s.platform_id IN (SELECT f.platform_id FROM follower_features f WHERE f.profile_id = c.value "
-                "AND f.version = ? AND f.label NOT IN ('real', 'dormant', ?) ORDER BY f.platform_id LIMIT ?) "
-                "ORDER BY s.profile_id, s.platform_id", [json.dumps(flagged), version, UNDESCRIBED, options.examples]):
+        # Their class and reasons are stored; the classifier runs only for a row without them.
+        for pid, label, detail, *values in conn.execute(
+                f"SELECT f.profile_id, f.label, f.detail, {_ROW} FROM json_each(?) c JOIN follower_features f "
+                "ON f.profile_id = c.value AND f.version = ? AND f.platform_id IN (SELECT e.platform_id "
+                "FROM follower_features e WHERE e.profile_id = c.value AND e.version = ? "
+                "AND e.label NOT IN ('real', 'dormant', ?) ORDER BY e.platform_id LIMIT ?) "
+                "JOIN follower_samples s ON s.profile_id = f.profile_id AND s.platform_id = f.platform_id "
+                "ORDER BY f.profile_id, f.platform_id",
+                [json.dumps(flagged), version, version, UNDESCRIBED, options.examples]):
             row = _row(tuple(values))
-            verdict = classify_account(_features(row), t)
-            tallies[pid].flagged.append({"handle": row.handle, "class": verdict.label, "reasons": verdict.reasons})
+            if detail is None:
+                verdict = classify_account(_features(row), t)
+                label, reasons = verdict.label, verdict.reasons
+            else:
+                reasons = json.loads(detail)
+            tallies[pid].flagged.append({"handle": row.handle, "class": label, "reasons": reasons})
     if unstored:
         rows: dict[int, list[_FollowerRow]] = {i: [] for i in unstored}
         for pid, *values in conn.execute(

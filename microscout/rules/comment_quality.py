@@ -164,23 +164,30 @@ class _Tally:
 
 
 def _examples(conn, version: str, wanted: Mapping[int, list[int]], options: Options) -> dict[int, list[dict] | None]:
-    """The evidence's examples by candidate, classified again for their matched text and
-    reasons; None where a stored class is not what the classifier says now."""
+    """The evidence's examples by candidate, with the matched text and reasons stored beside
+    their class (a comment without them is classified again); None where a stored class is
+    not what its detail, or the classifier now, says."""
+    from microscout.heuristics.comment_features import example
+
     ids = [comment_id for shown in wanted.values() for comment_id in shown]
     rows = {row[0]: row[1:] for row in conn.execute(
-        "SELECT c.id, c.platform_id, c.post_platform_id, c.text, f.label FROM comments c LEFT JOIN comment_features f "
-        "ON f.comment_id = c.id AND f.version = ? WHERE c.id IN (SELECT value FROM json_each(?))",
-        [version, json.dumps(ids)])} if ids else {}
+        "SELECT c.id, c.platform_id, c.post_platform_id, f.label, f.detail, CASE WHEN f.detail IS NULL THEN c.text END "
+        "FROM comments c LEFT JOIN comment_features f ON f.comment_id = c.id AND f.version = ? "
+        "WHERE c.id IN (SELECT value FROM json_each(?))", [version, json.dumps(ids)])} if ids else {}
     out: dict[int, list[dict] | None] = {}
     for i, shown in wanted.items():
         examples: list[dict] = []
         for comment_id in shown:
-            platform_id, post, text, stored = rows[comment_id]
-            verdict = classify_comment(text or "", options.comments)
-            if stored is not None and stored != verdict.label:
+            platform_id, post, stored, detail, text = rows[comment_id]
+            label: str
+            if detail is None:
+                verdict = classify_comment(text or "", options.comments)
+                label, matched, reasons = verdict.label, verdict.matched, verdict.reasons
+            else:
+                label, matched, reasons = example(detail)
+            if stored is not None and stored != label:
                 break
-            examples.append({"id": platform_id, "post": post, "class": verdict.label,
-                             "matched": verdict.matched, "reasons": verdict.reasons})
+            examples.append({"id": platform_id, "post": post, "class": label, "matched": matched, "reasons": reasons})
         out[i] = examples if len(examples) == len(shown) else None
     return out
 

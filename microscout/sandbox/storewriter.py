@@ -124,10 +124,10 @@ FEATURES_SQL = {
              "SELECT id, ?, ? FROM posts WHERE platform = ? AND platform_id = ?",
     "niche": "INSERT OR REPLACE INTO niche_features (post_id, version, terms) "
              "SELECT id, ?, ? FROM posts WHERE platform = ? AND platform_id = ?",
-    "comments": "INSERT OR REPLACE INTO comment_features (comment_id, version, label) "
-                "SELECT id, ?, ? FROM comments WHERE platform = ? AND platform_id = ?",
-    "followers": "INSERT OR REPLACE INTO follower_features (profile_id, platform_id, version, label) "
-                 "VALUES (?, ?, ?, ?)",
+    "comments": "INSERT OR REPLACE INTO comment_features (comment_id, version, label, detail) "
+                "SELECT id, ?, ?, ? FROM comments WHERE platform = ? AND platform_id = ?",
+    "followers": "INSERT OR REPLACE INTO follower_features (profile_id, platform_id, version, label, detail) "
+                 "VALUES (?, ?, ?, ?, ?)",
 }
 
 
@@ -228,9 +228,9 @@ def _build(job: _Job) -> _Rows:
                               _to_json([v for kind, v in segs if kind == "link"]),
                               post.likes, post.replies, post.reblogs, post.quotes, 0, post.language])
             for version, settings, compute in versions.get(("posts", platform), ()):
-                posts_f.append((version, compute((text, tags_json, None), settings), platform, key))
+                posts_f.append((version, *compute((text, tags_json, None), settings), platform, key))
             for version, settings, compute in versions.get(("niche", platform), ()):
-                niche_f.append((version, compute((text, tags_json), settings), platform, key))
+                niche_f.append((version, *compute((text, tags_json), settings), platform, key))
             if n < job.posts_with_replies:
                 for r in pop.replies(post, clock.day):
                     a = r.author
@@ -239,7 +239,7 @@ def _build(job: _Job) -> _Rows:
                     out.comments.append([j, platform, reply_key, key, author, a.username, r.text,
                                          clock.dt(r.t).isoformat(), r.likes, a.followers])
                     for version, settings, compute in versions.get(("comments", platform), ()):
-                        comments_f.append((version, compute((r.text,), settings), platform, reply_key))
+                        comments_f.append((version, *compute((r.text,), settings), platform, reply_key))
         for m in list(pop.follower_indexes(p, clock.day))[:job.followers]:
             f = pop.follower(p, m)
             follower_key = _account_key(p, f)
@@ -248,7 +248,7 @@ def _build(job: _Job) -> _Rows:
                                   days[-f.last_post_days] if f.last_post_days is not None else None, sampled_at])
             for version, settings, compute in versions.get(("followers", platform), ()):
                 inputs = (f.username, f.followers, f.following, f.posts, int(f.has_avatar), f.bio, int(f.bot))
-                followers_f.append([j, follower_key, version, compute(inputs, settings)])
+                followers_f.append([j, follower_key, version, *compute(inputs, settings)])
     return out
 
 

@@ -31,12 +31,12 @@ class Kind:
     name: str  # feature_settings.kind
     table: str  # the features' table: (*item, version, value)
     item: tuple[str, ...]  # its columns naming the item, equal to ``item_sql`` of the item
-    value: str  # its column holding the feature
+    values: tuple[str, ...]  # its columns holding the feature
     source: str  # the items' table (alias i in ``inputs``)
     inputs: str  # the item columns the feature is computed from, as SQL
     settings: Callable[[], type[BaseModel]]  # the settings model (loaded on use)
     version_of_json: Callable[[str], str]
-    compute: Callable[[tuple, BaseModel], str | None]  # (inputs, settings) -> stored value
+    compute: Callable[[tuple, BaseModel], tuple[str | None, ...]]  # (inputs, settings) -> stored values
     item_sql: tuple[str, ...] = ("i.id",)
     order_sql: str = "i.id"  # an integer key of the items, to page through them
     platform_sql: str = "i.platform"  # the item's platform
@@ -62,12 +62,12 @@ def _post_version(settings_json: str) -> str:
     return post_features.version_of_json(settings_json)
 
 
-def _post_feature(inputs: tuple, settings: BaseModel) -> str | None:
+def _post_feature(inputs: tuple, settings: BaseModel) -> tuple[str | None]:
     from microscout.heuristics import post_features
 
     text, tags, paid = inputs
-    return post_features.analyse_stored(text, json.loads(tags) if tags else [], None if paid is None else bool(paid),
-                                        settings)  # type: ignore[arg-type]
+    return (post_features.analyse_stored(text, json.loads(tags) if tags else [], None if paid is None else bool(paid),
+                                         settings),)  # type: ignore[arg-type]
 
 
 def _comment_settings() -> type[BaseModel]:
@@ -82,10 +82,10 @@ def _comment_version(settings_json: str) -> str:
     return comment_features.version_of_json(settings_json)
 
 
-def _comment_feature(inputs: tuple, settings: BaseModel) -> str | None:
+def _comment_feature(inputs: tuple, settings: BaseModel) -> tuple[str, str | None]:
     from microscout.heuristics import comment_features
 
-    return comment_features.label(inputs[0], settings)  # type: ignore[arg-type]
+    return comment_features.stored(inputs[0], settings)  # type: ignore[arg-type]
 
 
 def _niche_settings() -> type[BaseModel]:
@@ -100,11 +100,11 @@ def _niche_version(settings_json: str) -> str:
     return niche.version_of_json(settings_json)
 
 
-def _niche_feature(inputs: tuple, settings: BaseModel) -> str | None:
+def _niche_feature(inputs: tuple, settings: BaseModel) -> tuple[str | None]:
     from microscout.heuristics import niche
 
     text, tags = inputs
-    return niche.terms_stored(text, json.loads(tags) if tags else [], settings)  # type: ignore[arg-type]
+    return (niche.terms_stored(text, json.loads(tags) if tags else [], settings),)  # type: ignore[arg-type]
 
 
 def _follower_settings() -> type[BaseModel]:
@@ -119,23 +119,26 @@ def _follower_version(settings_json: str) -> str:
     return follower_features.version_of_json(settings_json)
 
 
-def _follower_feature(inputs: tuple, settings: BaseModel) -> str | None:
+def _follower_feature(inputs: tuple, settings: BaseModel) -> tuple[str, str | None]:
     from microscout.heuristics import follower_features
 
-    return follower_features.label(follower_features.Inputs.from_row(*inputs), settings)  # type: ignore[arg-type]
+    return follower_features.stored(follower_features.Inputs.from_row(*inputs), settings)  # type: ignore[arg-type]
 
 
-POSTS = Kind("posts", "post_features", ("post_id",), "analysis", "posts", "i.text, i.hashtags, i.paid_flag",
+POSTS = Kind("posts", "post_features", ("post_id",), ("analysis",), "posts", "i.text, i.hashtags, i.paid_flag",
              _post_settings, _post_version, _post_feature)
-COMMENTS = Kind("comments", "comment_features", ("comment_id",), "label", "comments", "i.text",
+# A comment's and a follower's detail: what a verdict shows of it as an example (matched
+# text and reasons), stored for those not genuine or real, the few a verdict may show.
+COMMENTS = Kind("comments", "comment_features", ("comment_id",), ("label", "detail"), "comments", "i.text",
                 _comment_settings, _comment_version, _comment_feature)
 # A post's terms of a campaign: only for the campaigns that judge niche relevance (registered).
-NICHE = Kind("niche", "niche_features", ("post_id",), "terms", "posts", "i.text, i.hashtags",
+NICHE = Kind("niche", "niche_features", ("post_id",), ("terms",), "posts", "i.text, i.hashtags",
              _niche_settings, _niche_version, _niche_feature, by_default=False)
 # A sampled follower is a row of its candidate's sample, named by (profile_id, platform_id)
 # as in follower_samples, so a candidate's classes are one range of follower_features; it
 # has no platform but its candidate's.
-FOLLOWERS = Kind("followers", "follower_features", ("profile_id", "platform_id"), "label", "follower_samples",
+FOLLOWERS = Kind("followers", "follower_features", ("profile_id", "platform_id"), ("label", "detail"),
+                 "follower_samples",
                  "i.handle, i.followers, i.following, i.posts_count, i.has_avatar, i.bio, i.bot",
                  _follower_settings, _follower_version, _follower_feature,
                  item_sql=("i.profile_id", "i.platform_id"), order_sql="i.rowid",
@@ -204,7 +207,7 @@ def _computed(kind: Kind, rows: list[tuple], versions: dict[str, str]) -> list[t
         have = set(present.split(",")) if present else set()
         for version, settings_json in versions.items():
             if version not in have:
-                out.append((*item, version, kind.compute(inputs, _settings_of(model, settings_json))))
+                out.append((*item, version, *kind.compute(inputs, _settings_of(model, settings_json))))
     return out
 
 
@@ -216,8 +219,9 @@ def _select(kind: Kind, where: str, also: str = "") -> str:
 
 
 def _insert(db: sqlite_utils.Database, kind: Kind, rows: list[tuple]) -> None:
-    db.conn.executemany(f"INSERT OR REPLACE INTO {kind.table} ({', '.join(kind.item)}, version, {kind.value}) "
-                        f"VALUES ({', '.join('?' * (len(kind.item) + 2))})", rows)
+    columns = (*kind.item, "version", *kind.values)
+    db.conn.executemany(f"INSERT OR REPLACE INTO {kind.table} ({', '.join(columns)}) "
+                        f"VALUES ({', '.join('?' * len(columns))})", rows)
 
 
 def store_for(db: sqlite_utils.Database, keys: Iterable[tuple[str, str]], kind: Kind = POSTS) -> int:
@@ -381,8 +385,9 @@ def _refresh_kind(db: sqlite_utils.Database, kind: Kind, result: Refresh,
             with transaction(db):
                 _insert(db, kind, computed)
             result.computed += len(computed)
-            for *_, version, _ in computed:
-                result.versions[version] = result.versions.get(version, 0) + 1
+            at = len(kind.item)
+            for row in computed:
+                result.versions[row[at]] = result.versions.get(row[at], 0) + 1
             if progress:
                 progress(result.computed)
     with transaction(db):

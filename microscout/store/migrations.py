@@ -412,6 +412,16 @@ def m014_moved_rows_and_judged_at(db: sqlite_utils.Database) -> None:
         db.execute(statement)
 
 
+
+@migrations()
+def m015_example_details(db: sqlite_utils.Database) -> None:
+    # What a verdict shows of a comment or follower given as an example (its matched text
+    # and reasons), stored with its class for those not genuine or real, so judging reads
+    # it instead of classifying the examples again (issue #12). Rows stored before this
+    # are of an older format, so of an older version: `db refresh-features` replaces them.
+    db.execute("ALTER TABLE comment_features ADD COLUMN detail TEXT")
+    db.execute("ALTER TABLE follower_features ADD COLUMN detail TEXT")
+
 # Run after the counter moved (in the same trigger body), so the version recorded is newer
 # than any a run has read.
 _RECORD_VERSION = ("INSERT INTO profile_versions (profile_id, version) SELECT {}, version FROM data_version "
