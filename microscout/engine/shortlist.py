@@ -248,9 +248,10 @@ class JudgedBatch:
 
 
 # json.dumps with options builds an encoder per call: ten verdicts a candidate made that
-# measurable. The same encoders, built once, give the same text.
-_EVIDENCE_JSON = json.JSONEncoder(default=str, ensure_ascii=False).encode
-_REASONS_JSON = json.JSONEncoder(ensure_ascii=False).encode
+# measurable. The same encoders, built once, give the same text. Not checking for circular
+# references saves ~15% of encoding a verdict; one would still fail (RecursionError).
+_EVIDENCE_JSON = json.JSONEncoder(default=str, ensure_ascii=False, check_circular=False).encode
+_REASONS_JSON = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
 
 
 def judge_batch(db: sqlite_utils.Database, evaluator: Evaluator, run_id: int, profile_rows: list[dict]) -> JudgedBatch:
