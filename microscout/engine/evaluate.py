@@ -119,6 +119,7 @@ class Evaluator:
         self.campaign: Campaign = config.campaign(campaign_name)
         self.now = now or datetime.now(timezone.utc)
         self._per_platform: dict[str, tuple[RuleContext, list[tuple[Rule, BaseModel]]]] = {}
+        self._weights: dict[str, float] = {}  # by rule name: weight() once per rule, not per candidate
         # The campaign's gates, then the rules that gate every campaign (Rule.gate).
         self.gates: list[str] = list(dict.fromkeys(
             [*self.campaign.gates, *(name for name, rule in rules.items() if rule.gate)]))
@@ -191,29 +192,40 @@ class Evaluator:
     def score(self, verdicts: dict[str, Verdict]) -> Scored:
         """Gates exclude on fail; the rest is a weighted mean of rule scores."""
         scoring = self.config.scoring
+        unknown_score, warn_penalty = scoring.unknown_score, scoring.warn_penalty
+        weights_of = self._weights
         excluded_by = next((g for g in self.gates if g in verdicts and verdicts[g].outcome == "fail"), None)
         total = weights = 0.0
         impact = []
         for name, verdict in verdicts.items():
-            w = self.weight(name)
+            w = weights_of.get(name)
+            if w is None:
+                w = weights_of[name] = self.weight(name)
             if w <= 0:
                 continue
-            s = scoring.unknown_score if verdict.outcome in ("unknown", "error") else verdict.score
-            if verdict.outcome == "warn":
-                s = max(0.0, s - scoring.warn_penalty)
+            outcome = verdict.outcome
+            s = unknown_score if outcome in ("unknown", "error") else verdict.score
+            if outcome == "warn":
+                s = max(0.0, s - warn_penalty)
             total += w * s
             weights += w
             # What a marketer should read first: failures and warnings, heaviest first.
-            rank = {"fail": 0, "error": 1, "warn": 2, "unknown": 4, "pass": 3}[verdict.outcome]
-            impact.append((rank, -w * abs(s - 0.5), name, verdict))
-        impact.sort(key=lambda t: (t[0], t[1], t[2]))
+            impact.append((_RANK[outcome], -w * abs(s - 0.5), name, verdict))
+        impact.sort(key=_impact_order)
+        # Only the two reasons shown are written out.
         if excluded_by:
-            first = [f"{excluded_by}: {verdicts[excluded_by].reason}"]
-            rest = [f"{n}: {v.reason}" for _, _, n, v in impact if n != excluded_by]
-            reasons = (first + rest)[:2]
+            reasons = [f"{excluded_by}: {verdicts[excluded_by].reason}"]
+            reasons += [f"{n}: {v.reason}" for _, _, n, v in [t for t in impact if t[2] != excluded_by][:1]]
         else:
             reasons = [f"{n}: {v.reason}" for _, _, n, v in impact[:2]]
         return Scored(score=round(total / weights, 4) if weights else 0.0, excluded_by=excluded_by, reasons=reasons)
+
+
+_RANK = {"fail": 0, "error": 1, "warn": 2, "unknown": 4, "pass": 3}
+
+
+def _impact_order(t: tuple) -> tuple:
+    return t[0], t[1], t[2]
 
 
 def run_batch(rule: Rule, batch: Batch, options: BaseModel, context: RuleContext,
