@@ -27,6 +27,15 @@ def kinds(text, **kw):
     ("new coat c/o @wooly", "gifted", "c/o"),
     ("Love my boots from @stompco, shop now", "brand_mention", "@stompco … shop now"),
     ("@stompco boots, link in bio", "link_in_bio", "link in bio"),
+    # added after reading the misses of caption set C
+    ("Kurta from @fabindiaofficial. Code PRIYA10 works on their site btw", "discount_code", "Code PRIYA10 works"),
+    ("Thank you @glossier for the sweet package 💕", "gifted", "Thank you @glossier for the sweet package"),
+    ("leggings that don't go see-through #founditonamazon", "shop_link", "#founditonamazon"),
+    ("the cutest phone case and it's on sale in the tiktok shop rn", "shop_link", "in the tiktok shop"),
+    ("tap the orange basket 🛒", "shop_link", "tap the orange basket"),
+    ("my everyday bag, linked in my storefront", "shop_link", "linked in my storefront"),
+    ("yes it's the one from @theordinary, linked in my bio", "link_in_bio", "linked in my bio"),
+    ("Proud to announce I've joined the @asics family 🙌", "partnership", "joined the @asics family"),
 ])
 def test_commercial_signals(text, kind, matched):
     found = kinds(text)
@@ -44,6 +53,14 @@ def test_commercial_signals(text, kind, matched):
     "Thanks Mum for the recipe",
     "#partner and I went hiking #collab",
     "loved the talk by @speaker",
+    # beside the phrases added after caption set C
+    "the error code 404 works again",
+    "Thank you @mum for the care package",
+    "thanks @sarah for the birthday gift",
+    "tiktok shop is full of junk honestly",
+    "It's linked in my bio along with the recipe",
+    "I joined the @gym_buddies group chat",
+    "I'm taking small commissions for portraits",
 ])
 def test_organic_posts_are_not_sponsored(text):
     analysis = analyse_post(text)
