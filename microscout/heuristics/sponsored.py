@@ -408,7 +408,7 @@ def _commercial_signals(text: str, low: str, paid_flag: bool | None, settings: S
     if paid_flag:
         signals.append(("paid_flag", "platform paid-partnership flag"))
     if not pre or "code" in low:
-        signals += [("discount_code", m.group(0)) for m in DISCOUNT_RE.finditer(text)]
+        signals += [("discount_code", m.group(0)) for m in DISCOUNT_RE.finditer(text) if not _quoted(text, m)]
     if not pre or "/" in text:  # every link pattern needs one
         signals += link_signals(text, settings)
     mentioned = textlib.mentions(text) if not pre or "@" in text else []
@@ -420,8 +420,8 @@ def _commercial_signals(text: str, low: str, paid_flag: bool | None, settings: S
             signals.append(("gifted", m.group(0)))
     if _gate(low, "link", "code", "shop", "ltk", "liketoknow", "amazon", "referral", "orange"):
         # A hashtag is no clause a negation can deny ("leggings that don't sag #founditonamazon").
-        signals += [("shop_link", m.group(0)) for m in SHOP_LINK_RE.finditer(text)
-                    if m.group(0).startswith("#") or _negated(text, m.start(), m.end()) is None]
+        signals += [("shop_link", m.group(0)) for m in SHOP_LINK_RE.finditer(text) if not _quoted(text, m) and
+                    (m.group(0).startswith("#") or _negated(text, m.start(), m.end()) is None)]
     signals += [("partnership", label.text) for label in partnerships]
     # A credited photographer, model or friend ("📸 @ana", "thanks @sarah") is no brand.
     brands = _brands(text, mentioned)
@@ -445,6 +445,17 @@ def _commercial_signals(text: str, low: str, paid_flag: bool | None, settings: S
                 kept.append(said)
                 signals.append(("selling", matched))
     return signals
+
+
+_QUOTES = {"'": "'", '"': '"', "‘": "’", "“": "”"}
+
+
+def _quoted(text: str, m: re.Match[str]) -> bool:
+    """The phrase is quoted whole: someone else's words ("saying 'use my code' every 5
+    seconds"), not the creator's own offer."""
+    start, end = m.start(), m.end()
+    close = _QUOTES.get(text[start - 1]) if start else None
+    return close is not None and text[end:end + 1] == close
 
 
 def _brands(text: str, mentioned: list[textlib.Span]) -> list[textlib.Span]:

@@ -61,6 +61,10 @@ def test_commercial_signals(text, kind, matched):
     "It's linked in my bio along with the recipe",
     "I joined the @gym_buddies group chat",
     "I'm taking small commissions for portraits",
+    # someone else's words, quoted whole
+    "influencers really out here saying 'use my code' every 5 seconds 😭 anyway here's my cat",
+    "Me scrolling past the 45th “use my code” post today 🙂",
+    "the \"shop my faves\" era is exhausting",
 ])
 def test_organic_posts_are_not_sponsored(text):
     analysis = analyse_post(text)
