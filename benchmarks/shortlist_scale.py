@@ -67,16 +67,17 @@ class Parser(argparse.ArgumentParser):
 
 
 # Per-item features the rules read beside the rows (when the store has their tables): the
-# campaigns' niche terms of each post, each comment's and each sampled follower's class.
+# campaigns' niche terms of each post, each comment's and each sampled follower's class with its detail.
 FEATURES = {
     "niche_features": "SELECT p.profile_id, count(*) AS n, total(length(f.version)) + total(length(f.terms)) AS chars "
                       "FROM posts p JOIN niche_features f ON f.post_id = p.id WHERE p.profile_id IN cand "
                       "GROUP BY p.profile_id",
     "comment_features": "SELECT c.profile_id, count(*) AS n, total(length(f.version)) + total(length(f.label)) "
-                        "AS chars FROM comments c JOIN comment_features f ON f.comment_id = c.id "
-                        "WHERE c.profile_id IN cand GROUP BY c.profile_id",
-    "follower_features": "SELECT profile_id, count(*) AS n, total(length(version)) + total(length(label)) AS chars "
-                         "FROM follower_features WHERE profile_id IN cand GROUP BY profile_id",
+                        "+ total(length(f.detail)) AS chars FROM comments c JOIN comment_features f "
+                        "ON f.comment_id = c.id WHERE c.profile_id IN cand GROUP BY c.profile_id",
+    "follower_features": "SELECT profile_id, count(*) AS n, total(length(version)) + total(length(label)) "
+                         "+ total(length(detail)) AS chars FROM follower_features WHERE profile_id IN cand "
+                         "GROUP BY profile_id",
 }
 
 

@@ -33,9 +33,9 @@ def test_worker_processes_write_the_same_rows(tmp_path):
 FEATURES = {
     "post_features": "SELECT p.platform_id, f.version, f.analysis FROM post_features f JOIN posts p ON p.id = f.post_id",
     "niche_features": "SELECT p.platform_id, f.version, f.terms FROM niche_features f JOIN posts p ON p.id = f.post_id",
-    "comment_features": "SELECT c.platform_id, f.version, f.label FROM comment_features f "
+    "comment_features": "SELECT c.platform_id, f.version, f.label, f.detail FROM comment_features f "
                         "JOIN comments c ON c.id = f.comment_id",
-    "follower_features": "SELECT f.profile_id, f.platform_id, f.version, f.label FROM follower_features f",
+    "follower_features": "SELECT f.profile_id, f.platform_id, f.version, f.label, f.detail FROM follower_features f",
 }
 
 
