@@ -18,7 +18,7 @@ from microscout.sandbox.storewriter import generate
 from microscout.store import features as store_features
 from microscout.store import open_store
 from microscout.store.writes import upsert_comments
-from tests.engine.helpers import NOW, verdict_rows
+from tests.engine.helpers import NOW, demo_verdicts, verdict_rows
 
 DEFAULT = comment_features.settings_version(CommentThresholds())
 
@@ -107,10 +107,7 @@ def test_a_comment_not_genuine_stores_what_a_verdict_shows_of_it(tmp_path):
 def test_the_examples_shown_are_the_stored_details_not_classified_again(tmp_path, monkeypatch):
     generate(tmp_path / "g.db", 30, seed=11, posts=10, posts_with_replies=6, followers=0)
     db = open_store(tmp_path / "g.db")
-    config = parse_config({"plugins_dir": "none",
-                           "campaigns": {"demo": {"platforms": ["mastodon", "bluesky"], "keywords": ["vegan"]}}})
-    rules = collect_rules(make_plugin_manager(None, entry_points=False))
-    reference = verdict_rows(db, run_shortlist(db, config, rules, "demo", now=NOW).run_id, "comment_quality")
+    reference = demo_verdicts(db, "comment_quality")
     assert any('"examples": [{' in row[-1] for row in reference)
     # A detail changed by hand shows in the examples: they are read, not worked out again.
     with db.conn:
@@ -119,7 +116,7 @@ def test_the_examples_shown_are_the_stored_details_not_classified_again(tmp_path
     from microscout.rules import comment_quality
 
     monkeypatch.setattr(comment_quality, "classify_comment", None)  # any call would fail the batch form
-    marked = verdict_rows(db, run_shortlist(db, config, rules, "demo", now=NOW).run_id, "comment_quality")
+    marked = demo_verdicts(db, "comment_quality")
     shown = [e for row in marked for e in json.loads(row[-1]).get("examples", [])]
     assert shown and all(e["matched"] == ["marker"] and e["reasons"] == ["stored reason"] for e in shown)
     assert [row[:-1] for row in marked] == [row[:-1] for row in reference]

@@ -19,7 +19,7 @@ from microscout.sandbox.storewriter import generate
 from microscout.store import features as store_features
 from microscout.store import open_store
 from microscout.store.writes import upsert_followers
-from tests.engine.helpers import NOW, verdict_rows
+from tests.engine.helpers import NOW, demo_verdicts, verdict_rows
 
 RULE = "audience_authenticity"
 
@@ -124,15 +124,12 @@ def test_a_follower_a_verdict_may_show_stores_its_reasons(tmp_path):
 def test_the_examples_shown_are_the_stored_reasons_not_classified_again(tmp_path, monkeypatch):
     generate(tmp_path / "g.db", 30, seed=11, posts=2, posts_with_replies=0, followers=40)
     db = open_store(tmp_path / "g.db")
-    config = parse_config({"plugins_dir": "none",
-                           "campaigns": {"demo": {"platforms": ["mastodon", "bluesky"], "keywords": ["vegan"]}}})
-    rules = collect_rules(make_plugin_manager(None, entry_points=False))
-    reference = verdict_rows(db, run_shortlist(db, config, rules, "demo", now=NOW).run_id, RULE)
+    reference = demo_verdicts(db, RULE)
     assert any('"examples": [{' in row[-1] for row in reference)
     with db.conn:  # reasons changed by hand show in the examples: they are read, not worked out again
         db.execute("UPDATE follower_features SET detail = json_array('stored reason') WHERE detail IS NOT NULL")
     monkeypatch.setattr(audience_authenticity, "classify_account", None)  # any call would fail the batch form
-    marked = verdict_rows(db, run_shortlist(db, config, rules, "demo", now=NOW).run_id, RULE)
+    marked = demo_verdicts(db, RULE)
     shown = [e for row in marked for e in json.loads(row[-1]).get("examples", [])]
     assert shown and all(e["reasons"] == ["stored reason"] for e in shown)
     assert [row[:-1] for row in marked] == [row[:-1] for row in reference]

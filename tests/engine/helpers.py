@@ -11,6 +11,19 @@ from microscout.store.writes import add_snapshots, upsert_posts, upsert_profiles
 NOW = datetime(2026, 11, 1, tzinfo=timezone.utc)
 
 
+def demo_verdicts(db, rule: str | None = None) -> list[tuple]:
+    """A shortlist of a "demo" campaign (both sandbox platforms, keyword "vegan", built-in
+    rules only) over the store at NOW: its verdict rows (of one rule, if named)."""
+    from microscout.config import parse_config
+    from microscout.engine.plugins import collect_rules, make_plugin_manager
+    from microscout.engine.shortlist import run_shortlist
+
+    config = parse_config({"plugins_dir": "none",
+                           "campaigns": {"demo": {"platforms": ["mastodon", "bluesky"], "keywords": ["vegan"]}}})
+    rules = collect_rules(make_plugin_manager(None, entry_points=False))
+    return verdict_rows(db, run_shortlist(db, config, rules, "demo", now=NOW).run_id, rule)
+
+
 def verdict_rows(db, run_id: int, rule: str | None = None) -> list[tuple]:
     """Every verdict of a run (of one rule, if named), in a fixed order, for comparing runs."""
     where, params = ("AND rule = ?", [run_id, rule]) if rule else ("", [run_id])
