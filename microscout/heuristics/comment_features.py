@@ -34,11 +34,6 @@ def settings_version(settings: CommentThresholds) -> str:
     return version_of_json(settings.model_dump_json())
 
 
-def label(text: str | None, settings: CommentThresholds) -> str:
-    """The class stored for a comment whose text reads back as this."""
-    return classify_comment(text or "", settings).label
-
-
 def stored(text: str | None, settings: CommentThresholds) -> tuple[str, str | None]:
     """What is stored for a comment whose text reads back as this: its class, and for one
     not genuine its detail (``detail``)."""

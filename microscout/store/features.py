@@ -29,7 +29,7 @@ class Kind:
     """One kind of stored feature: where its items and features live and how it is computed."""
 
     name: str  # feature_settings.kind
-    table: str  # the features' table: (*item, version, value)
+    table: str  # the features' table: (*item, version, *values)
     item: tuple[str, ...]  # its columns naming the item, equal to ``item_sql`` of the item
     values: tuple[str, ...]  # its columns holding the feature
     source: str  # the items' table (alias i in ``inputs``)
