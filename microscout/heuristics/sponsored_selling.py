@@ -37,7 +37,7 @@ _AMOUNT = r"\s?[0-9]+(?:[.,][0-9]+)*(?:\s?(?:k|m|l|rb)\b)?"
 # On the price's line, just after it: what it buys ("each", "pp", "per night", "adv", "deposit").
 _PRICE_NEAR = compile_on_use(
     r"\b(?:each|ea|pp|(?:per|a)\s+(?:person|night|hour|session|month|box|dozen|piece|pair|set|bottle|jar)|only|adv"
-    r"|deposit|includes?|included|tix|entry|admission|at\s+the\s+door)\b", re.IGNORECASE)
+    r"|deposit|includes?|included)\b", re.IGNORECASE)
 NEAR_CHARS = 60  # how far after a price, on its line, _PRICE_NEAR may start
 # Anywhere in the post: how to pay it ("DM me", "book", "link in bio", "tickets", "come grab one").
 _PRICE_CALL = compile_on_use(
@@ -101,11 +101,6 @@ SELLING_FAMILIES: tuple[tuple[str, tuple[Part, ...]], ...] = (
               "enquiries", "inquiries", "wholesale"),
         _part(r"\b(?:book|reserve)\s+(?:now|today|online|yours|your\s+(?:appointment|slot|spot|table|session|stay))\b",
               *(verb + " " + word for verb in ("book", "reserve") for word in ("now", "today", "online", "your"))),
-        # "Text for a free quote", "message me for rates", "inbox for details" (added after set C).
-        _part(r"\b(?:dm|pm|message|inbox|whatsapp|text|call|ring|contact|email)\b[^.!?\n]{0,25}?\bfor\s+"
-              r"(?:a\s+|the\s+|your\s+|more\s+)?(?:free\s+)?(?:quotes?|estimates?|rates|availability)\b"
-              r"|\b(?:dm|pm|inbox)\s+(?:me\s+|us\s+)?for\s+(?:more\s+)?(?:details|info)\b",
-              "quote", "estimate", "rates", "availab", "detail", "info"),
         _part(r"\bpre-?orders?\s+(?:(?:are|is)\s+)?(?:now\s+)?(?:open|available|live)\b"
               r"|\bpre-?order\s+(?:now|today|yours|here)\b", "preorder", "pre-order"),
     )),
@@ -119,8 +114,6 @@ SELLING_FAMILIES: tuple[tuple[str, tuple[Part, ...]], ...] = (
               r"|\b(?:our|my)\s+(?:[\w-]+\s+){0,2}?(?:sale|deals)\s+(?:is\s+|are\s+)?(?:now\s+on|on\s+now|now\s+live"
               r"|live|ends|starts|ending|starting)\b|\b(?:sale|deals)\s+(?:is\s+|are\s+)?(?:now\s+on|on\s+now"
               r"|now\s+live)\b|\bon\s+sale\s+now\b", "sale", "deals"),
-        _part(r"\bsale\s+ends\s+(?:at\s+)?(?:tonight|today|tomorrow|midnight|soon|this|next|in\s+\d|on\s+"
-              + _DAYS + r"|" + _DAYS + r")\b", "sale ends"),
         _part(r"\bfor\s+sale\b", "for sale", also=_SALE_CALL),
         _part(r"\bbuy\s+(?:one|1|2|two)\s*,?\s*get\s+(?:one|1|2|two)\b|\bbogo\b", "get one", "get 0", "get two",
               "bogo"),
@@ -181,16 +174,6 @@ SELLING_FAMILIES: tuple[tuple[str, tuple[Part, ...]], ...] = (
               r"(?:open\s+(?:for|now|until)|closes?|closing)\b", "enrol", "registration", "application"),
         _part(r"\bplace\s+your\s+orders?\b|\border\s+(?:online|form)\b", "place your order", "order online",
               "order form"),
-        # Added after reading the misses of caption set C: "walk-ins welcome", "booking essential",
-        # "open for orders", "a couple of cancellations next week", "2025 dates still open".
-        _part(r"\bwalk-?ins?\s+(?:are\s+)?(?:welcome|available)\b", "walk"),
-        _part(r"\bbooking\s+(?:is\s+)?(?:essential|required|advised|recommended)\b", "booking"),
-        _part(r"\bopen\s+for\s+(?:orders|bookings|commissions|pre-?orders|business|enrol(?:l)?ments?)\b"
-              r"|\borders\s+(?:are\s+)?(?:now\s+)?open\b", "open for", "orders"),
-        _part(r"\b(?:openings|cancellations?|slots?)\s+(?:free|open|available|left)\b"
-              r"|\bdates\s+(?:still\s+)?(?:open|available)\b"
-              r"|\b(?:got|have)\s+(?:a\s+)?(?:(?:few|couple(?:\s+of)?|two|three|some|[0-9]+)\s+)?(?:\w+\s+){0,2}?"
-              r"(?:openings|cancellations|slots)\b", "opening", "cancellation", "slot", "dates"),
     )),
     # "New drop Friday", "restock alert", "the collection drops Thursday", "single out everywhere now",
     # "presave", "download free today", "live on the App Store".
@@ -208,17 +191,6 @@ SELLING_FAMILIES: tuple[tuple[str, tuple[Part, ...]], ...] = (
               "available today", "available everywhere"),
         _part(r"\bdownload\s+(?:it\s+)?(?:free|now|today|for\s+free)\b", "download"),
         _part(r"\bon\s+the\s+(?:app\s+store|play\s+store)\b", "app store", "play store"),
-        # Added after reading the misses of caption set C: podcasts, streaming, games, shelves, shop updates.
-        _part(r"\bwherever\s+you\s+(?:get|listen\s+to)\s+(?:your\s+)?podcasts\b"
-              r"|\bnew\s+episode\s+(?:is\s+)?(?:out|up|live)\b", "wherever", "new episode"),
-        _part(r"\b(?:out|available|streaming|live|now|t[áa]|est[áa])\s+(?:\w+\s+){0,2}?(?:on|em|en)\s+(?:all|todas\s+as"
-              r"|todas\s+las)\s+(?:the\s+)?(?:streaming\s+)?(?:platforms|plataformas)\b", "platform", "plataforma"),
-        _part(r"\bwishlist\s+(?:it|us|now)\b|\bwishlisting\s+(?:\w+\s+)?helps?\b|\bnow\s+(?:up\s+)?on\s+steam\b",
-              "wishlist", "steam"),
-        _part(r"\bnow\s+(?:in|at)\s+(?:stores?|shops|(?:all\s+)?(?:good\s+)?(?:retailers|supermarkets)"
-              r"|the\s+(?:\w+\s+)?aisle)\b", "now in", "now at"),
-        _part(r"\b(?:shop|depop|etsy|vinted|store)\s+(?:is\s+|has\s+been\s+|just\s+)?(?:updated|restocked)\b"
-              r"|\blive\s+selling\b", "updated", "restocked", "live selling"),
     )),
     # "Shop the Marbella set at the link in bio", "Etsy link in bio", "up on the shop", "listed on our depop".
     ("shop links", (
@@ -279,10 +251,6 @@ SELLING_FAMILIES: tuple[tuple[str, tuple[Part, ...]], ...] = (
               r"|\border\s+(?:langsung|sekarang)\b", "diskon", "promo bulan", "promo hari", "promo spesial", "beli ",
               "bisa cod", "order langsung", "order sekarang"),
         _part(r"\bjetzt\s+(?:bestellen|kaufen|erh[äa]ltlich)\b|\bversandkostenfrei\b", "jetzt", "versand"),
-        # "Informes por DM", "Peça pelo iFood" (added after reading the misses of caption set C).
-        _part(r"\binformes?\s+(?:por|al)\s+(?:dm|md|inbox|mensaje|privado|interno|whats\w*|tel[ée]fono|[0-9])"
-              r"|\bpe[çc]a\s+(?:j[áa]|pelo|pela|agora|o\s+seu)\b",
-              "informe", "peça", "peca"),
         _part(r"\bcommandez\b|\blivraison\s+(?:gratuite|offerte)\b|\ben\s+vente\s+(?:sur|d[èe]s|maintenant)\b",
               "commandez", "livraison", "en vente"),
     )),

@@ -28,14 +28,9 @@ def kinds(text, **kw):
     ("Love my boots from @stompco, shop now", "brand_mention", "@stompco … shop now"),
     ("@stompco boots, link in bio", "link_in_bio", "link in bio"),
     # added after reading the misses of caption set C
-    ("Kurta from @fabindiaofficial. Code PRIYA10 works on their site btw", "discount_code", "Code PRIYA10 works"),
-    ("Thank you @glossier for the sweet package 💕", "gifted", "Thank you @glossier for the sweet package"),
-    ("leggings that don't go see-through #founditonamazon", "shop_link", "#founditonamazon"),
-    ("the cutest phone case and it's on sale in the tiktok shop rn", "shop_link", "in the tiktok shop"),
     ("tap the orange basket 🛒", "shop_link", "tap the orange basket"),
     ("my everyday bag, linked in my storefront", "shop_link", "linked in my storefront"),
     ("yes it's the one from @theordinary, linked in my bio", "link_in_bio", "linked in my bio"),
-    ("Proud to announce I've joined the @asics family 🙌", "partnership", "joined the @asics family"),
 ])
 def test_commercial_signals(text, kind, matched):
     found = kinds(text)
@@ -61,6 +56,13 @@ def test_commercial_signals(text, kind, matched):
     "It's linked in my bio along with the recipe",
     "I joined the @gym_buddies group chat",
     "I'm taking small commissions for portraits",
+    # what a review wrote beside wording tried after caption set C and taken out again
+    "The cheat code IDDQD still works in the remaster",
+    "I bought a lamp from TikTok Shop and it arrived broken",
+    "My cat prefers the box to the thing inside #amazonfinds",
+    "Thank you @auntie_meg for the birthday package",
+    "she just joined the @hartfordhawks family, so proud",
+    "That one commission helps me pay rent",
     # someone else's words, quoted whole
     "influencers really out here saying 'use my code' every 5 seconds 😭 anyway here's my cat",
     "Me scrolling past the 45th “use my code” post today 🙂",

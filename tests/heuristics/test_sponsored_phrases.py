@@ -35,8 +35,6 @@ def labels(text, **kw):
      "participant in the Amazon Services LLC Associates Program"),
     # commission (FTC: "I earn a commission")
     ("I earn a small commission if you buy" + LINK, "I earn a small commission"),
-    ("I've linked it on my Bookshop.org page, small commission supports the account" + LINK,
-     "commission supports the"),
     ("I may receive a commission from these links" + LINK, "I may receive a commission"),
     ("these links earn me a commission" + LINK, "earn me a commission"),
     ("commissions from purchases made through these links" + LINK,

@@ -123,21 +123,6 @@ FIRES = [
     # property
     ("JUST LISTED 🏡 4 bed | 3 bath", "JUST LISTED"),
     ("Chelsea flat, guide price £1.25m", "guide price"),
-    # added after reading the misses of caption set C
-    ("Gutter cleaning, fence fixes. Text for a free quote", "Text for a free quote"),
-    ("Few pieces left from the last batch 🧶 inbox for details", "inbox for details"),
-    ("sale ends midnight ⏰", "sale ends midnight"),
-    ("fresh for the weekend 💈 walk-ins welcome till 7", "walk-ins welcome"),
-    ("Sunday roast is back. Booking essential, dog friendly bar", "Booking essential"),
-    ("Open for orders 🎂", "Open for orders"),
-    ("Spa day for Biscuit, I've got Thursday openings!", "got Thursday openings"),
-    ("We sat down with a pilot. Listen wherever you get your podcasts 🎧", "wherever you get your podcasts"),
-    ("MEU EP SAIU!!! Já tá em todas as plataformas", "tá em todas as plataformas"),
-    ("Our cozy farming game: wishlisting really helps tiny devs", "wishlisting really helps"),
-    ("Meet the new oat barista, now in the chilled aisle at Tesco", "now in the chilled aisle"),
-    ("depop updated!! lots of y2k bits", "depop updated"),
-    ("Viaje a Real de Catorce 🚐 Informes por DM.", "Informes por DM"),
-    ("Comedy night at the Legion hall, $20 tix at the door", "$20"),
 ]
 
 
@@ -198,19 +183,15 @@ NEAR_MISSES = [
     "Saw a gorgeous house for sale on our walk",
     "Got a free sample at Costco",
     "Got these boots for $40 at the thrift store, they only had my size left",
-    # beside the phrases added after caption set C
-    "Text me for details about Saturday's hike",
-    "The sale ended yesterday and I missed it",
-    "No walk-ins this week, the clinic is closed",
-    "We're open to feedback on the new layout",
-    "I have a few spaces left in my heart for you",
-    "The new episode of Severance was wild",
-    "my cat is on all the platforms now lol",
-    "Added it to my wishlist on payday",
-    "Stuck in traffic, now in the car on the way home",
-    "my phone just updated overnight",
-    "Entregué el informe en la oficina",
-    "Fomos ver uma peça de teatro incrível",
+    # a review's organic captions beside wording tried after caption set C and taken out again
+    "The ER sign said walk-ins welcome, it was a lie",
+    "The Steam summer sale ends tomorrow and I have bought 11 games",
+    "Pumpkin spice everything is now in stores. In August.",
+    "Taylor's new album is out on all platforms and I am not okay",
+    "Peça o seu desejo à estrela cadente",
+    "DM me for details about the group hike, it's free",
+    "Booking recommended for the National Trust gardens, we got turned away",
+    "My kids made a Christmas wishlist it is 3 pages long",
 ]
 
 
