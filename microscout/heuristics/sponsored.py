@@ -422,7 +422,8 @@ def _commercial_signals(text: str, low: str, paid_flag: bool | None, settings: S
         # one phrase found by two families ("30% off this weekend", "30% off").
         quoted = [matched.lower() for _, matched in signals]
         kept: list[str] = []
-        for matched in selling_wording(text, low, lambda m: _negated(text, m.start(), m.end()) is None, pre):
+        for matched in selling_wording(text, low, lambda m: _negated(text, m.start(), m.end()) is None
+                                       and not _quoted(text, m), pre):
             said = matched.lower()
             if not any(said in q for q in quoted) and not any(said in k or k in said for k in kept):
                 kept.append(said)
@@ -434,11 +435,20 @@ _QUOTES = {"'": "'", '"': '"', "‘": "’", "“": "”"}
 
 
 def _quoted(text: str, m: re.Match[str]) -> bool:
-    """The phrase is quoted whole: someone else's words ("saying 'use my code' every 5
-    seconds"), not the creator's own offer."""
+    """The phrase is quoted: someone else's words ("saying 'use my code' every 5 seconds",
+    'Every YouTuber: "use code SAVE20 for 20% off"'), not the creator's own offer. Quoted
+    whole in any quotes, or inside double or curly quotes on its line (a single quote is as
+    often an apostrophe)."""
     start, end = m.start(), m.end()
     close = _QUOTES.get(text[start - 1]) if start else None
-    return close is not None and text[end:end + 1] == close
+    if close is not None and text[end:end + 1] == close:
+        return True
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    before, after = text[line_start:start], text[end:line_end if line_end >= 0 else len(text)]
+    if before.count('"') % 2 and '"' in after:
+        return True
+    return before.rfind("“") > before.rfind("”") and "”" in after
 
 
 def _brands(text: str, mentioned: list[textlib.Span]) -> list[textlib.Span]:

@@ -29,6 +29,11 @@ def kinds(text, **kw):
     ("@stompco boots, link in bio", "link_in_bio", "link in bio"),
     # added after reading the misses of caption set C
     ("tap the orange basket 🛒", "shop_link", "tap the orange basket"),
+    # quotes elsewhere on the line do not make an offer someone else's words
+    ('Use code "GLOW20" for 20% off', "discount_code", 'Use code "GLOW20'),
+    ('My followers keep asking "where is it from?" so: use code GLOW20 at checkout', "discount_code",
+     "use code GLOW20"),
+    ("I'm obsessed, it's my fave. Use code SARAH20 at checkout", "discount_code", "Use code SARAH20"),
     ("my everyday bag, linked in my storefront", "shop_link", "linked in my storefront"),
     ("yes it's the one from @theordinary, linked in my bio", "link_in_bio", "linked in my bio"),
 ])
@@ -67,6 +72,8 @@ def test_commercial_signals(text, kind, matched):
     "influencers really out here saying 'use my code' every 5 seconds 😭 anyway here's my cat",
     "Me scrolling past the 45th “use my code” post today 🙂",
     "the \"shop my faves\" era is exhausting",
+    'Every YouTuber: "use code SAVE20 for 20% off" me: skip skip skip',
+    "Every reel now: “shop my faves, use my link” and nothing else",
 ])
 def test_organic_posts_are_not_sponsored(text):
     analysis = analyse_post(text)
