@@ -214,8 +214,8 @@ class Evaluator:
         impact.sort(key=_impact_order)
         # Only the two reasons shown are written out.
         if excluded_by:
-            reasons = [f"{excluded_by}: {verdicts[excluded_by].reason}"]
-            reasons += [f"{n}: {v.reason}" for _, _, n, v in [t for t in impact if t[2] != excluded_by][:1]]
+            second = next((f"{n}: {v.reason}" for _, _, n, v in impact if n != excluded_by), None)
+            reasons = [f"{excluded_by}: {verdicts[excluded_by].reason}"] + ([second] if second else [])
         else:
             reasons = [f"{n}: {v.reason}" for _, _, n, v in impact[:2]]
         return Scored(score=round(total / weights, 4) if weights else 0.0, excluded_by=excluded_by, reasons=reasons)

@@ -137,15 +137,17 @@ class AccountFeatures:
 
     @classmethod
     def from_follower(cls, follower: Any) -> "AccountFeatures":
-        """From an engine ``Follower``; an empty bio there is known to be empty."""
-        return cls(handle=local_part(follower.handle), followers=follower.followers,
+        """From an engine ``Follower`` (or what reads like one: a stored follower's
+        ``follower_features.Inputs`` has no name or dates); an empty bio there is known to be empty."""
+        return cls(handle=_local_part(follower.handle), followers=follower.followers,
                    following=follower.following, posts_count=follower.posts_count,
                    has_avatar=follower.has_avatar, bio_length=len(follower.bio or ""),
-                   display_name=follower.display_name, created_at=follower.created_at,
-                   last_post_at=follower.last_post_at, bot=getattr(follower, "bot", None))
+                   display_name=getattr(follower, "display_name", None),
+                   created_at=getattr(follower, "created_at", None),
+                   last_post_at=getattr(follower, "last_post_at", None), bot=getattr(follower, "bot", None))
 
 
-def local_part(handle: str) -> str:
+def _local_part(handle: str) -> str:
     # "@name@instance.social" -> "name": the instance's digits say nothing about the user.
     return handle.lstrip("@").split("@")[0]
 
@@ -256,7 +258,7 @@ def follower_labeler(t: AccountScorecard | None = None):
     judge = _judge(t or AccountScorecard())
 
     def label(follower: Any) -> AccountClass:
-        handle = local_part(follower.handle)
+        handle = _local_part(follower.handle)
         digits = sum(map(str.isdigit, handle)) / len(handle) if handle else None
         return judge(follower.followers, follower.following, follower.posts_count, follower.has_avatar,
                      len(follower.bio or ""), digits, getattr(follower, "bot", None))

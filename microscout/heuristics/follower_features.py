@@ -14,13 +14,7 @@ from functools import lru_cache
 from typing import Callable, NamedTuple
 
 from microscout.heuristics import accounts, feature_version
-from microscout.heuristics.accounts import (
-    AccountFeatures,
-    AccountThresholds,
-    classify_account,
-    follower_labeler,
-    local_part,
-)
+from microscout.heuristics.accounts import AccountFeatures, AccountThresholds, classify_account, follower_labeler
 
 # Bump when the stored form changes. 2: the reasons of the followers an example may show.
 FORMAT = "2"
@@ -103,7 +97,5 @@ def stored(inputs: Inputs, settings: AccountThresholds) -> tuple[str, str | None
     if found not in SHOWN:
         return found, None
     # The reasons read the counts, picture, bio and handle only: the inputs are all they need.
-    features = AccountFeatures(handle=local_part(inputs.handle), followers=inputs.followers,
-                               following=inputs.following, posts_count=inputs.posts_count,
-                               has_avatar=inputs.has_avatar, bio_length=len(inputs.bio), bot=inputs.bot)
-    return found, json.dumps(classify_account(features, settings).reasons, ensure_ascii=False)
+    reasons = classify_account(AccountFeatures.from_follower(inputs), settings).reasons
+    return found, json.dumps(reasons, ensure_ascii=False)
