@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from typing import Any, Callable, Mapping, NamedTuple, Sequence
+from itertools import groupby
+from operator import itemgetter
+from typing import Any, Callable, Iterable, Mapping, NamedTuple, Sequence
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -78,15 +80,17 @@ def evaluate_batch(batch, options: Options, context) -> dict[int, Verdict]:
     version = settings_version(options.comments)
     marks, ids = batch.in_ids()
     tallies = {i: _Tally(p) for i, p in batch.profiles.items()}
+    thresholds = options.comments
     # By profile first: each candidate's comments in order is all a tally needs, and sorting
     # them within a profile is cheaper than sorting the whole batch's.
-    for pid, post, author_id, author_handle, comment_id, label, text in batch.conn.execute(
-            "SELECT c.profile_id, c.post_platform_id, c.author_id, c.author_handle, c.id, f.label, "
-            "CASE WHEN f.label IS NULL THEN c.text END FROM comments c LEFT JOIN comment_features f "
-            f"ON f.comment_id = c.id AND f.version = ? WHERE c.profile_id IN ({marks}) "
-            "ORDER BY c.profile_id, c.created_at, c.id",
-            [version, *ids]):
-        tallies[pid].add(post, author_id, author_handle, comment_id, label, text, options.comments)
+    cursor = batch.conn.execute(
+        "SELECT c.profile_id, c.post_platform_id, c.author_id, c.author_handle, c.id, f.label, "
+        "CASE WHEN f.label IS NULL THEN c.text END FROM comments c LEFT JOIN comment_features f "
+        f"ON f.comment_id = c.id AND f.version = ? WHERE c.profile_id IN ({marks}) "
+        "ORDER BY c.profile_id, c.created_at, c.id",
+        [version, *ids])
+    for pid, rows in groupby(cursor, itemgetter(0)):
+        tallies[pid].add_rows(rows, thresholds)
     examples = _examples(batch.conn, version, {i: t.example_ids(options) for i, t in tallies.items()
                                                if t.audience >= options.min_comments}, options)
     verdicts: dict[int, Verdict] = {}
@@ -122,26 +126,34 @@ class _Tally:
         self.keys: list[str] = []  # the author of each authored audience comment...
         self.key_posts: list[str] = []  # ...and the post it answers
 
-    def add(self, post: str, author_id: str | None, author_handle: str | None, comment_id: int, label: str | None,
-            text: str | None, thresholds: CommentThresholds) -> None:
-        not_genuine = self.posts.get(post)
-        if not_genuine is None:
-            not_genuine = self.posts[post] = []
-        # _by_creator, on the columns as stored (None for an absent author).
-        if (author_id and author_id == self.platform_id) or \
-                (author_handle and author_handle.lstrip("@").lower() == self.handle):
-            self.creator_replies += 1
-            return
-        self.audience += 1
-        if label is None:
-            label = classify_comment(text or "", thresholds).label
-        self.counts[label] = self.counts.get(label, 0) + 1
-        if label != "genuine":
-            not_genuine.append(comment_id)
-        key = author_id or author_handle
-        if key:
-            self.keys.append(key)
-            self.key_posts.append(post)
+    def add_rows(self, rows: Iterable[tuple], thresholds: CommentThresholds) -> None:
+        """Count the candidate's comment rows, in order: (profile_id, post, author_id,
+        author_handle, comment id, stored class or None, text where no class is stored)."""
+        # One loop with locals, not a call per comment: ~450,000 comments at 10,000 profiles.
+        platform_id, handle, posts, counts = self.platform_id, self.handle, self.posts, self.counts
+        keys, key_posts = self.keys, self.key_posts
+        creator_replies = audience = 0
+        for _, post, author_id, author_handle, comment_id, label, text in rows:
+            not_genuine = posts.get(post)
+            if not_genuine is None:
+                not_genuine = posts[post] = []
+            # _by_creator, on the columns as stored (None for an absent author).
+            if (author_id and author_id == platform_id) or \
+                    (author_handle and author_handle.lstrip("@").lower() == handle):
+                creator_replies += 1
+                continue
+            audience += 1
+            if label is None:
+                label = classify_comment(text or "", thresholds).label
+            counts[label] = counts.get(label, 0) + 1
+            if label != "genuine":
+                not_genuine.append(comment_id)
+            key = author_id or author_handle
+            if key:
+                keys.append(key)
+                key_posts.append(post)
+        self.creator_replies += creator_replies
+        self.audience += audience
 
     def example_ids(self, options: Options) -> list[int]:
         """The ids of the comments judge_comments shows as examples: the first not genuine,
@@ -158,8 +170,13 @@ class _Tally:
         if len(self.posts) < options.pod_min_posts or not self.keys:
             return {}
         needed = options.pod_post_share * len(self.posts)
-        on_posts = Counter(key for key, _ in set(zip(self.keys, self.key_posts)))
         written = Counter(self.keys)
+        # On as many posts as needed means at least as many comments: most authors write
+        # fewer, and their posts need not be counted.
+        maybe = {key for key, n in written.items() if n >= needed}
+        if not maybe:
+            return {}
+        on_posts = Counter(key for key, _ in set(zip(self.keys, self.key_posts)) if key in maybe)
         return {key: written[key] for key, n in on_posts.items() if n >= needed}
 
 
