@@ -67,18 +67,18 @@ def evaluate_batch(batch, options: Options, context) -> dict[int, Verdict]:
     version = settings_version(NicheTerms(keywords=campaign.keywords, hashtags=campaign.hashtags))
     terms = matcher(campaign.keywords, campaign.hashtags)
     marks, ids = batch.in_ids()
-    # Posts that use none of the terms (stored as NULL) do not come back; the others use a
-    # few combinations of them, each decoded once (judge_terms only reads the sets).
+    # Most posts use none of the terms (stored as NULL); the others use a few combinations
+    # of them, each decoded once (judge_terms only reads the sets). One read both finds
+    # them and counts the posts stored for this version.
     sets: dict[str, set[str]] = {}
     found: dict[int, set[str]] = {}
-    for post_id, stored_terms in batch.conn.execute(
+    stored = 0
+    for stored, (post_id, stored_terms) in enumerate(batch.conn.execute(
             "SELECT f.post_id, f.terms FROM posts p CROSS JOIN niche_features f ON f.post_id = p.id AND f.version = ? "
-            f"WHERE p.profile_id IN ({marks}) AND f.terms IS NOT NULL", [version, *ids]):
-        known = sets.get(stored_terms)
-        found[post_id] = known if known is not None else sets.setdefault(stored_terms, decode(stored_terms))
-    stored = batch.conn.execute(
-        "SELECT count(*) FROM posts p CROSS JOIN niche_features f ON f.post_id = p.id AND f.version = ? "
-        f"WHERE p.profile_id IN ({marks})", [version, *ids]).fetchone()[0]
+            f"WHERE p.profile_id IN ({marks})", [version, *ids]), 1):
+        if stored_terms is not None:
+            known = sets.get(stored_terms)
+            found[post_id] = known if known is not None else sets.setdefault(stored_terms, decode(stored_terms))
     for post_id, text, hashtags, _ in posts.without("niche_features", version, stored):
         found[post_id] = terms(text or "", _json_list(hashtags))
     none: set[str] = set()
