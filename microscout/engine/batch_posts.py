@@ -101,25 +101,21 @@ class BatchPosts:
         if known is not None:
             return known
         # CROSS JOIN keeps posts outermost: SQLite would otherwise walk the version index,
-        # every post's row of this version in the store, for each batch.
-        stored: dict[int, str | None] = dict(self._batch.conn.execute(
-            "SELECT f.post_id, f.analysis FROM posts p CROSS JOIN post_features f ON f.post_id = p.id "
-            f"AND f.version = ? WHERE p.profile_id IN ({self._marks})", [version, *self._ids]))
+        # every post's row of this version in the store, for each batch. Most posts are not
+        # sponsored (stored as NULL); a sponsored one's analysis is decoded once, here.
+        not_sponsored, decode = post_features.NOT_SPONSORED, post_features.decode
+        table: dict[int, PostAnalysis] = {
+            post_id: not_sponsored if value is None else decode(value) for post_id, value in self._batch.conn.execute(
+                "SELECT f.post_id, f.analysis FROM posts p CROSS JOIN post_features f ON f.post_id = p.id "
+                f"AND f.version = ? WHERE p.profile_id IN ({self._marks})", [version, *self._ids])}
         # Posts written before these settings were in use: analysed now, from the values a
         # Post would hold, as the simple forms analyse them.
-        decoded: dict[int, PostAnalysis] = {
-            post_id: _analyse_cached(text or "", tuple(_json_list(hashtags)), None if paid is None else bool(paid), key)
-            for post_id, text, hashtags, paid in self.without("post_features", version, len(stored))}
-        not_sponsored = post_features.NOT_SPONSORED
+        for post_id, text, hashtags, paid in self.without("post_features", version, len(table)):
+            paid_flag = None if paid is None else bool(paid)
+            table[post_id] = _analyse_cached(text or "", tuple(_json_list(hashtags)), paid_flag, key)
 
         def analyse(row: PostRow) -> PostAnalysis:
-            found = decoded.get(row.id)
-            if found is None:
-                value = stored[row.id]
-                if value is None:
-                    return not_sponsored
-                found = decoded[row.id] = post_features.decode(value)
-            return found
+            return table[row.id]
 
         self._analysers[version] = analyse
         return analyse
