@@ -169,6 +169,9 @@ class Evaluator:
             for rule, options in active:
                 if rule.evaluate_batch is not None:
                     batched[rule.name] = run_batch(rule, batch, options, context, with_all_data)
+            # What the rules kept there (the posts read once) may refer back to the batch: a
+            # cycle the collector would free only later, holding every row of the batch.
+            batch.memo.clear()
             for candidate in candidates:
                 pid = candidate.profile.id
                 judged[pid] = (candidate.profile, {
@@ -211,7 +214,8 @@ class Evaluator:
             weights += w
             # What a marketer should read first: failures and warnings, heaviest first.
             impact.append((_RANK[outcome], -w * abs(s - 0.5), name, verdict))
-        impact.sort(key=_impact_order)
+        # Names are unique, so the tuples order by (rank, impact, name) and never compare verdicts.
+        impact.sort()
         # Only the two reasons shown are written out.
         if excluded_by:
             second = next((f"{n}: {v.reason}" for _, _, n, v in impact if n != excluded_by), None)
@@ -222,10 +226,6 @@ class Evaluator:
 
 
 _RANK = {"fail": 0, "error": 1, "warn": 2, "unknown": 4, "pass": 3}
-
-
-def _impact_order(t: tuple) -> tuple:
-    return t[0], t[1], t[2]
 
 
 def run_batch(rule: Rule, batch: Batch, options: BaseModel, context: RuleContext,
