@@ -9,6 +9,7 @@ into a Post, so the rules' judging code is the same for both forms.
 """
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import TYPE_CHECKING, Callable, NamedTuple
 
@@ -102,20 +103,24 @@ class BatchPosts:
             return known
         # CROSS JOIN keeps posts outermost: SQLite would otherwise walk the version index,
         # every post's row of this version in the store, for each batch. Most posts are not
-        # sponsored (stored as NULL); a sponsored one's analysis is decoded once, here.
-        not_sponsored, decode = post_features.NOT_SPONSORED, post_features.decode
-        table: dict[int, PostAnalysis] = {
-            post_id: not_sponsored if value is None else decode(value) for post_id, value in self._batch.conn.execute(
-                "SELECT f.post_id, f.analysis FROM posts p CROSS JOIN post_features f ON f.post_id = p.id "
-                f"AND f.version = ? WHERE p.profile_id IN ({self._marks})", [version, *self._ids])}
+        # sponsored (stored as NULL): they are counted, and only the sponsored ones come
+        # back, as one JSON array, each analysis decoded once.
+        stored, sponsored = self._batch.conn.execute(
+            "SELECT count(*), json_group_array(json_array(f.post_id, f.analysis)) "
+            "FILTER (WHERE f.analysis IS NOT NULL) "
+            "FROM posts p CROSS JOIN post_features f ON f.post_id = p.id "
+            f"AND f.version = ? WHERE p.profile_id IN ({self._marks})", [version, *self._ids]).fetchone()
+        decode = post_features.decode
+        table: dict[int, PostAnalysis] = {post_id: decode(value) for post_id, value in json.loads(sponsored)}
         # Posts written before these settings were in use: analysed now, from the values a
         # Post would hold, as the simple forms analyse them.
-        for post_id, text, hashtags, paid in self.without("post_features", version, len(table)):
+        for post_id, text, hashtags, paid in self.without("post_features", version, stored):
             paid_flag = None if paid is None else bool(paid)
             table[post_id] = _analyse_cached(text or "", tuple(_json_list(hashtags)), paid_flag, key)
+        not_sponsored = post_features.NOT_SPONSORED
 
         def analyse(row: PostRow) -> PostAnalysis:
-            return table[row.id]
+            return table.get(row.id, not_sponsored)
 
         self._analysers[version] = analyse
         return analyse
