@@ -20,7 +20,6 @@ import sqlite_utils
 
 from microscout.config import Config
 from microscout.engine import pool
-from microscout.engine.collector import fewer_collections
 from microscout.engine.evaluate import Evaluator
 from microscout.engine.rules import Rule, Verdict
 from microscout.store.queries import candidates_where, iter_profile_batches
@@ -285,12 +284,6 @@ def judge_profiles(db: sqlite_utils.Database, evaluator: Evaluator, summary: Run
                    progress: Callable[[int], None] | None, workers: int = 1, only: list[int] | None = None) -> None:
     """Judge every candidate of the campaign, or those with the profile ids ``only`` (in id
     order), into run ``summary.run_id``, counting them into ``summary``."""
-    with fewer_collections():
-        _judge_profiles(db, evaluator, summary, batch_size, progress, workers, only)
-
-
-def _judge_profiles(db: sqlite_utils.Database, evaluator: Evaluator, summary: RunSummary, batch_size: int,
-                    progress: Callable[[int], None] | None, workers: int, only: list[int] | None) -> None:
     platforms = evaluator.campaign.platforms
     path = pool.store_path(db) if workers > 1 and pool.can_fork() else None
     if only is None:

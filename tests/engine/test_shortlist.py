@@ -91,14 +91,6 @@ def test_streams_in_batches(db, pm):
     assert [e["handle"] for e in ranked_entries(db, a.run_id)] == [e["handle"] for e in ranked_entries(db, b.run_id)]
 
 
-def test_a_run_leaves_the_garbage_collector_as_it_found_it(db, pm):
-    import gc
-
-    before = gc.get_threshold()
-    run_shortlist(db, config(), collect_rules(pm), "c", now=NOW, batch_size=1)
-    assert gc.get_threshold() == before and gc.get_freeze_count() == 0
-
-
 def test_day_precision_dates_come_out_aware(tmp_path):
     from microscout.store.queries import iter_candidates
 
