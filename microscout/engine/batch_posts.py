@@ -104,23 +104,30 @@ class BatchPosts:
         # CROSS JOIN keeps posts outermost: SQLite would otherwise walk the version index,
         # every post's row of this version in the store, for each batch. Most posts are not
         # sponsored (stored as NULL): they are counted, and only the sponsored ones come
-        # back, as one JSON array, each analysis decoded once.
+        # back, as one JSON array (fetching a row of NULL per post cost more).
         stored, sponsored = self._batch.conn.execute(
-            "SELECT count(*), json_group_array(json_array(f.post_id, f.analysis)) "
-            "FILTER (WHERE f.analysis IS NOT NULL) "
-            "FROM posts p CROSS JOIN post_features f ON f.post_id = p.id "
+            "SELECT count(*), json_group_array(json_array(f.post_id, CAST(f.analysis AS TEXT))) "
+            "FILTER (WHERE f.analysis IS NOT NULL) FROM posts p CROSS JOIN post_features f ON f.post_id = p.id "
             f"AND f.version = ? WHERE p.profile_id IN ({self._marks})", [version, *self._ids]).fetchone()
-        decode = post_features.decode
-        table: dict[int, PostAnalysis] = {post_id: decode(value) for post_id, value in json.loads(sponsored)}
+        encoded: dict[int, str] = dict(json.loads(sponsored))
         # Posts written before these settings were in use: analysed now, from the values a
         # Post would hold, as the simple forms analyse them.
+        decoded: dict[int, PostAnalysis] = {}
         for post_id, text, hashtags, paid in self.without("post_features", version, stored):
             paid_flag = None if paid is None else bool(paid)
-            table[post_id] = _analyse_cached(text or "", tuple(_json_list(hashtags)), paid_flag, key)
-        not_sponsored = post_features.NOT_SPONSORED
+            decoded[post_id] = _analyse_cached(text or "", tuple(_json_list(hashtags)), paid_flag, key)
+        not_sponsored, decode = post_features.NOT_SPONSORED, post_features.decode
 
         def analyse(row: PostRow) -> PostAnalysis:
-            return table.get(row.id, not_sponsored)
+            # Decoded when a rule first reads the post: a stored value no rule reads (a
+            # reply's, say) is never decoded, so it cannot fail the batch.
+            found = decoded.get(row.id)
+            if found is None:
+                value = encoded.get(row.id)
+                if value is None:
+                    return not_sponsored
+                found = decoded[row.id] = decode(value)
+            return found
 
         self._analysers[version] = analyse
         return analyse

@@ -138,3 +138,23 @@ def test_a_post_date_python_cannot_read_gives_way_to_the_simple_forms(store, rul
     assert judged["steady"]["posting_cadence"].outcome == "error"
     assert judged["offsets"]["posting_cadence"].outcome != "error"
     db.close()
+
+
+def test_a_stored_analysis_no_rule_reads_is_never_decoded_and_a_blob_reads_as_its_text(store, rules, tmp_path):
+    """A reply's analysis is stored but no post rule reads replies: a corrupt one must not
+    make the batch forms give way (they decode what they read, when they read it); an
+    analysis stored as a BLOB is read as the text it holds, as the simple forms read it."""
+    copy = tmp_path / "copy.db"
+    store.execute("VACUUM INTO ?", [str(copy)])
+    db = open_store(str(copy))
+    with db.conn:
+        reply = "(SELECT id FROM posts WHERE platform_id = 'offsets-4')"  # i % 9 == 4: a reply
+        db.execute(f"INSERT OR REPLACE INTO post_features (post_id, version, analysis) SELECT {reply}, version, "
+                   "'{not json' FROM post_features WHERE post_id = (SELECT id FROM posts WHERE platform_id = 'offsets-1')")
+        db.execute("UPDATE post_features SET analysis = CAST(analysis AS BLOB) WHERE analysis IS NOT NULL "
+                   "AND post_id IN (SELECT id FROM posts WHERE platform_id IN ('offsets-1', 'steady-1'))")
+    assert db.execute("SELECT count(*) FROM post_features WHERE typeof(analysis) = 'blob'").fetchone()[0] == 2
+    rows = list(db.query("SELECT * FROM profiles WHERE handle IN ('offsets', 'steady') ORDER BY id"))
+    outcomes, _ = _compare(db, rules, rows)  # the batch forms are called directly: raising fails here
+    assert "fail" in outcomes["disclosure"] or "warn" in outcomes["disclosure"]
+    db.close()
