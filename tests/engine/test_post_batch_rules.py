@@ -158,3 +158,24 @@ def test_a_stored_analysis_no_rule_reads_is_never_decoded_and_a_blob_reads_as_it
     outcomes, _ = _compare(db, rules, rows)  # the batch forms are called directly: raising fails here
     assert "fail" in outcomes["disclosure"] or "warn" in outcomes["disclosure"]
     db.close()
+
+
+def test_a_batchs_posts_are_freed_when_its_rules_are_done_without_waiting_for_the_collector(store, rules):
+    """The shared read of posts refers back to its batch (a cycle through Batch.memo): the
+    engine empties the memo, so a batch's rows go as soon as it is judged, not whenever the
+    cyclic collector next runs."""
+    import gc
+
+    from microscout.engine.batch_posts import BatchPosts
+
+    rows = list(store.query("SELECT * FROM profiles WHERE opted_out = 0 AND platform = 'mastodon' ORDER BY id"))
+    evaluator = Evaluator(load_config(None), rules, "demo", now=NOW)
+    gc.collect()
+    gc.disable()
+    try:
+        judged = evaluator.evaluate_rows(store, rows)
+        alive = [o for o in gc.get_objects() if isinstance(o, BatchPosts)]
+    finally:
+        gc.enable()
+    assert len(judged) == len(rows) and all("ad_frequency" in verdicts for _, verdicts in judged)
+    assert alive == []
