@@ -118,22 +118,24 @@ def evaluate_batch(batch, options: Options, context) -> dict[int, Verdict]:
         t = options.accounts
         # Each flagged candidate's first few flagged followers (by platform id): a LIMIT on
         # its range of the primary key, not a window over every flagged follower of the batch.
-        # Their class and reasons are stored; the classifier runs only for a row without them.
-        for pid, label, detail, *values in conn.execute(
-                f"SELECT f.profile_id, f.label, f.detail, {_ROW} FROM json_each(?) c JOIN follower_features f "
-                "ON f.profile_id = c.value AND f.version = ? AND f.platform_id IN (SELECT e.platform_id "
-                "FROM follower_features e WHERE e.profile_id = c.value AND e.version = ? "
+        # Their class and reasons are stored, so only the handle is read beside them; a row
+        # stored without its reasons is read whole, and classified for them.
+        for pid, label, detail, platform_id, handle in conn.execute(
+                "SELECT f.profile_id, f.label, f.detail, s.platform_id, s.handle FROM json_each(?) c "
+                "JOIN follower_features f ON f.profile_id = c.value AND f.version = ? AND f.platform_id IN "
+                "(SELECT e.platform_id FROM follower_features e WHERE e.profile_id = c.value AND e.version = ? "
                 "AND e.label NOT IN ('real', 'dormant', ?) ORDER BY e.platform_id LIMIT ?) "
                 "JOIN follower_samples s ON s.profile_id = f.profile_id AND s.platform_id = f.platform_id "
                 "ORDER BY f.profile_id, f.platform_id",
                 [json.dumps(flagged), version, version, UNDESCRIBED, options.examples]):
-            row = _row(tuple(values))
             if detail is None:
-                verdict = classify_account(_features(row), t)
+                values = conn.execute(f"SELECT {_ROW} FROM follower_samples s WHERE s.profile_id = ? "
+                                      "AND s.platform_id = ?", [pid, platform_id]).fetchone()
+                verdict = classify_account(_features(_row(values)), t)
                 label, reasons = verdict.label, verdict.reasons
             else:
                 reasons = json.loads(detail)
-            tallies[pid].flagged.append({"handle": row.handle, "class": label, "reasons": reasons})
+            tallies[pid].flagged.append({"handle": handle or "", "class": label, "reasons": reasons})
     if unstored:
         rows: dict[int, list[_FollowerRow]] = {i: [] for i in unstored}
         for pid, *values in conn.execute(
