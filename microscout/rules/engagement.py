@@ -16,7 +16,7 @@ from microscout.config import TIER_NAMES
 from microscout.heuristics.posts import (
     DEFAULT_FORMULA,
     Count,
-    engagements,
+    engagements_of,
     in_window,
     newest_own,
     platform_formula,
@@ -116,8 +116,7 @@ def judge(profile, own: list, options: Options, context) -> Verdict:
     per_view = per == "views"
     counts = platform_formula(options.formula, profile.platform)
     counted = []  # (post, engagements, what they are divided by)
-    for post in posts:
-        engaged = engagements(post, counts)
+    for post, engaged in zip(posts, engagements_of(posts, counts)):
         # per view: a post whose view count is unknown (or 0) says nothing about its rate
         divisor = post.views if per_view else followers
         if engaged is not None and divisor:

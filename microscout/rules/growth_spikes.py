@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from microscout import Need, Rule, Verdict, hookimpl
 from microscout.engine.rules import Outcome
-from microscout.heuristics.posts import DEFAULT_FORMULA, Count, engagements, newest_own, platform_formula
+from microscout.heuristics.posts import DEFAULT_FORMULA, Count, engagements_of, newest_own, platform_formula
 
 DAY = 86_400.0
 
@@ -67,7 +67,7 @@ def _days(a, b) -> float:
 
 
 def _median_engagement(posts, formula) -> float | None:
-    values = [e for e in (engagements(p, formula) for p in posts) if e is not None]
+    values = [e for e in engagements_of(posts, formula) if e is not None]
     return median(values) if values else None
 
 

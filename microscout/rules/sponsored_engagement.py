@@ -15,7 +15,7 @@ from microscout.heuristics.posts import (
     DEFAULT_FORMULA,
     Count,
     analysed_forms,
-    engagements,
+    engagements_of,
     in_window,
     platform_formula,
     window_label,
@@ -52,8 +52,8 @@ def judge(profile, own: list, analyse_post, options: Options) -> Verdict:
     sponsored: list[tuple[str, int]] = []
     organic: list[tuple[str, int]] = []
     counts = platform_formula(options.formula, profile.platform)
-    for post in in_window(own, window_posts=options.window_posts):
-        count = engagements(post, counts)
+    posts = in_window(own, window_posts=options.window_posts)
+    for post, count in zip(posts, engagements_of(posts, counts)):
         if count is None:
             continue
         (sponsored if analyse_post(post).sponsored else organic).append((post.platform_id, count))
