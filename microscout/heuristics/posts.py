@@ -82,10 +82,7 @@ def in_window(posts: list[P], *, window_posts: int | None = None, window_days: i
 
 def engagements(post: Post, formula: Iterable[Count] = DEFAULT_FORMULA) -> int | None:
     """Sum of the counts in the formula; None when one is hidden (missing is not zero)."""
-    values = _counts_getter(formula if type(formula) is tuple else tuple(formula))(post)
-    if None in values:
-        return None
-    return sum(values)
+    return engagements_of((post,), formula)[0]
 
 
 def engagements_of(posts: Iterable[Post], formula: Iterable[Count] = DEFAULT_FORMULA) -> list[int | None]:
