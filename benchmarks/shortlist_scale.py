@@ -36,6 +36,14 @@ Stores are generated as benchmarks/shortlist_memory.py does, with replies and fo
     python benchmarks/shortlist_scale.py --size 10000 --rounds 2 --workdir /tmp/scale --keep
     python benchmarks/shortlist_scale.py --size 10000 100000 --workdir /tmp/scale --keep --json
     python benchmarks/shortlist_scale.py --size 10000 --workdir /tmp/scale --keep --rounds 0 --profile
+
+At 1,000,000 profiles a store takes ~3.5 h to generate and ~62 GB, too much to copy for
+each round: grow the 100,000 one ten-fold with benchmarks/tile_store.py (each copy of a
+candidate is judged as the original) and judge it in place, once:
+
+    python benchmarks/tile_store.py --src /tmp/scale/store-100000.db --times 10 \
+        --out /tmp/scale/store-1000000.db --move
+    python benchmarks/shortlist_scale.py --size 1000000 --workdir /tmp/scale --keep --in-place --rounds 1
 """
 from __future__ import annotations
 
@@ -44,6 +52,7 @@ import json
 import os
 import pstats
 import shutil
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -132,8 +141,6 @@ def floor_sql(platforms: list[str], features: tuple[str, ...] = ()) -> str:
 
 def run_floor(db_path: str, platforms: list[str]) -> dict:
     """The floor itself (run in a child): every judged row read once, one row per candidate out."""
-    import sqlite3
-
     conn = sqlite3.connect(db_path)
     present = {name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     features = tuple(t for t in FEATURES if t in present)
@@ -171,6 +178,18 @@ def copy_store(src: Path, dst: Path) -> None:
     for suffix in ("", "-wal"):
         if Path(f"{src}{suffix}").exists():
             shutil.copyfile(f"{src}{suffix}", f"{dst}{suffix}")
+
+
+def refuse_judged(store: Path) -> None:
+    """--in-place measures a first shortlist: a store that holds a run would be re-used or re-judged in part."""
+    conn = sqlite3.connect(store)
+    try:
+        runs = conn.execute("SELECT count(*) FROM shortlist_runs").fetchone()[0]
+    finally:
+        conn.close()
+    if runs:
+        raise BadInput(f"{store} holds {runs} shortlist run(s): --in-place measures a first run; "
+                       f"tile or generate a fresh store")
 
 
 def remove_store(path: Path) -> None:
@@ -234,8 +253,12 @@ def measure_size(size: int, store: Path, args, config: Path, platforms: list[str
     floor_cmd = [sys.executable, str(Path(__file__).resolve()), "--run-floor", str(store), "--config", str(config)]
     for r in range(args.rounds):
         copy = args.workdir / f"round-{size}.db"
-        remove_store(copy)
-        copy_store(store, copy)
+        if args.in_place:
+            refuse_judged(store)
+            copy = store
+        else:
+            remove_store(copy)
+            copy_store(store, copy)
         out = args.workdir / "child.out"
         sides = ["floor", "shortlist"] if r % 2 == 0 else ["shortlist", "floor"]
         got: dict = {}
@@ -243,7 +266,8 @@ def measure_size(size: int, store: Path, args, config: Path, platforms: list[str
             cmd = floor_cmd if side == "floor" else shortlist_cmd(config, copy, extra)
             got[side] = timed_child(cmd, out)
             got[side]["output"] = json.loads(out.read_text())
-        remove_store(copy)
+        if not args.in_place:
+            remove_store(copy)
         floor, short = got["floor"], got["shortlist"]
         floor["candidates"] = floor["output"]["candidates"]
         short["candidates"] = short["output"]["candidates"]
@@ -373,6 +397,9 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--rounds", type=int, default=1, help="floor + shortlist pairs per size (default 1)")
     parser.add_argument("--profile", action="store_true",
                         help="also run one shortlist of the first size under cProfile and print its top costs")
+    parser.add_argument("--in-place", action="store_true",
+                        help="judge the store itself, not a copy (one round; for stores too large to copy, such as "
+                             "the 1,000,000 one of benchmarks/tile_store.py): the store then holds the run")
     parser.add_argument("--config", type=Path, default=REPO / "config.toml")
     parser.add_argument("--json", action="store_true",
                         help="print the results as JSON on stdout (the table goes to stderr)")
@@ -383,6 +410,8 @@ def parse(argv: list[str]) -> argparse.Namespace:
         raise BadInput("--size takes 1 to 1,000,000 profiles (the generator's range)")
     if args.rounds < 0 or (args.workers is not None and args.workers < 1):
         raise BadInput("--rounds must be 0 or more and --workers 1 or more")
+    if args.in_place and args.rounds != 1:
+        raise BadInput("--in-place judges the store itself: give --rounds 1")
     if not args.config.is_file():
         raise BadInput(f"--config {args.config}: no such file")
     return args
