@@ -184,11 +184,11 @@ def refuse_judged(store: Path) -> None:
     """--in-place measures a first shortlist: a store that holds a run would be re-used or re-judged in part."""
     conn = sqlite3.connect(store)
     try:
-        runs = conn.execute("SELECT count(*) FROM shortlist_runs").fetchone()[0]
+        runs = conn.execute("SELECT count(*) FROM shortlist_runs WHERE status = 'finished'").fetchone()[0]
     finally:
         conn.close()
     if runs:
-        raise BadInput(f"{store} holds {runs} shortlist run(s): --in-place measures a first run; "
+        raise BadInput(f"{store} holds {runs} finished shortlist run(s): --in-place measures a first run; "
                        f"tile or generate a fresh store")
 
 
@@ -410,8 +410,9 @@ def parse(argv: list[str]) -> argparse.Namespace:
         raise BadInput("--size takes 1 to 1,000,000 profiles (the generator's range)")
     if args.rounds < 0 or (args.workers is not None and args.workers < 1):
         raise BadInput("--rounds must be 0 or more and --workers 1 or more")
-    if args.in_place and args.rounds != 1:
-        raise BadInput("--in-place judges the store itself: give --rounds 1")
+    if args.in_place and (args.rounds != 1 or not args.keep or args.profile):
+        raise BadInput("--in-place judges the store itself, once: give --rounds 1 and --keep (without --keep "
+                       "the store would be generated anew), and no --profile")
     if not args.config.is_file():
         raise BadInput(f"--config {args.config}: no such file")
     return args

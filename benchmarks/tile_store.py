@@ -17,9 +17,11 @@ scores; evidence quotes the suffixed ids), which the test checks on a small stor
 
 Copied: profiles, profile_snapshots, posts, comments, follower_samples and the stored
 features beside them (post_features, niche_features, comment_features, follower_features),
-and profile_versions. The source must hold no shortlist run, export or schedule run.
-Triggers are dropped while copying and put back as they were; the journal is off while
-copying (a crash leaves OUT.part, never OUT).
+and profile_versions. The source must hold no shortlist run, export or schedule run, must
+not be tiled already, and no other program may have it open (its WAL is written back into
+it first). Triggers are dropped while copying and put back as they were; the journal is
+off while copying (a crash leaves OUT.part, never OUT). SQLite's temporary space must
+hold the largest table of the source once (each copy reads it into a temporary table).
 
     python benchmarks/tile_store.py --src /tmp/scale/store-100000.db --times 10 \\
         --out /tmp/scale/store-1000000.db [--move]
@@ -77,13 +79,23 @@ def columns(conn: sqlite3.Connection, table: str) -> list[str]:
     return [row[1] for row in conn.execute(f"PRAGMA table_info({table})")]
 
 
-def tile(conn: sqlite3.Connection, times: int) -> dict[str, int]:
-    """Copy the store's data times - 1 times in this connection; rows per table after."""
+def refuse(conn: sqlite3.Connection) -> None:
+    """BadInput unless the store is one this can tile: a generated store, not judged, not tiled."""
     present = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if "profiles" not in present:
+        raise BadInput("not a microscout store (no profiles table)")
     for table in MUST_BE_EMPTY:
         if table in present and conn.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone():
             raise BadInput(f"the store holds {table} rows; tile a store fresh from `sandbox generate` "
                            f"(and `db refresh-features`)")
+    if conn.execute("SELECT 1 FROM profiles WHERE platform_id GLOB '*~[0-9]*' LIMIT 1").fetchone():
+        raise BadInput("the store is tiled already (its platform ids carry a ~N suffix); tile the generated one")
+
+
+def tile(conn: sqlite3.Connection, times: int) -> dict[str, int]:
+    """Copy the store's data times - 1 times in this connection; rows per table after."""
+    refuse(conn)
+    present = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     bounds = {"P": "SELECT max(id) FROM profiles", "Q": "SELECT max(id) FROM posts",
               "C": "SELECT max(id) FROM comments"}
     size = {name: conn.execute(sql).fetchone()[0] or 0 for name, sql in bounds.items()}
@@ -127,14 +139,25 @@ def main(argv: list[str]) -> int:
         raise BadInput(f"--times {args.times}: give 2 or more")
     if not args.src.is_file():
         raise BadInput(f"--src {args.src}: no such file")
-    if args.out.exists():
-        raise BadInput(f"--out {args.out}: already exists; remove it or choose another path")
     part = Path(f"{args.out}.part")
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{part}{suffix}").unlink(missing_ok=True)
+    for path in (args.out, *(Path(f"{p}{suffix}") for p in (args.out, part) for suffix in ("", "-wal", "-shm"))):
+        # A stale -wal beside OUT would be replayed onto the new store; a .part may be a moved source.
+        if path.exists():
+            raise BadInput(f"{path} already exists; remove it (or choose another --out)")
     probe = sqlite3.connect(args.src)
-    probe.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # everything in the main file before it is copied
-    probe.close()
+    try:
+        refuse(probe)
+        # Everything into the main file before it is copied or moved; a reader elsewhere would keep
+        # part of the WAL back, and those writes would be lost.
+        busy, logged, written = probe.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    except sqlite3.DatabaseError as e:
+        raise BadInput(f"--src {args.src}: cannot read it as a store ({e})") from None
+    finally:
+        probe.close()
+    if busy or logged not in (-1, written) or Path(f"{args.src}-wal").exists() and \
+            Path(f"{args.src}-wal").stat().st_size:
+        raise BadInput(f"--src {args.src}: another program has it open (its WAL could not be written back); "
+                       f"close it and run again")
     t = time.perf_counter()
     if args.move:
         os.replace(args.src, part)
@@ -150,10 +173,12 @@ def main(argv: list[str]) -> int:
         rows = tile(conn, args.times)
     except BaseException:
         conn.close()
-        log(f"stopped; {part} is incomplete")
+        log(f"stopped; {part} is incomplete" + (f" (and it is what --src {args.src} was)" if args.move else ""))
         raise
     conn.execute("PRAGMA journal_mode=WAL")
     conn.close()
+    with open(part, "rb+") as f:  # synchronous=OFF wrote without syncing: on disk before it is OUT
+        os.fsync(f.fileno())
     os.replace(part, args.out)
     log(f"{args.out}: {', '.join(f'{n:,} {t}' for t, n in rows.items())} "
         f"in {time.perf_counter() - t:,.0f} s ({args.out.stat().st_size / 1e9:,.1f} GB)")

@@ -3,7 +3,6 @@ each copy of a candidate must be judged exactly as the original, or the run meas
 something else than a store of that size."""
 from __future__ import annotations
 
-import importlib.util
 import re
 import sqlite3
 import subprocess
@@ -18,18 +17,14 @@ REPO = Path(__file__).resolve().parent.parent
 SCRIPT = REPO / "benchmarks" / "tile_store.py"
 
 
-def _load_script():
-    spec = importlib.util.spec_from_file_location("tile_store", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    assert spec.loader is not None
-    spec.loader.exec_module(module)
-    return module
+def _cli(path: Path, *args: str) -> str:
+    return subprocess.run([sys.executable, "-m", "microscout", "--config", str(REPO / "config.toml"), "--db",
+                           str(path), *args], check=True, capture_output=True, text=True, cwd=REPO).stdout
 
 
 def _judge(path: Path) -> None:
-    """`shortlist demo` as the benchmark runs it (the stored features it lacks are computed first)."""
-    subprocess.run([sys.executable, "-m", "microscout", "--config", str(REPO / "config.toml"), "--db", str(path),
-                    "shortlist", "demo", "--json", "--workers", "1"], check=True, capture_output=True, cwd=REPO)
+    """`shortlist demo` as the benchmark runs it."""
+    _cli(path, "shortlist", "demo", "--json", "--workers", "1")
 
 
 def _rows(path: Path, sql: str) -> list[tuple]:
@@ -40,37 +35,43 @@ def _rows(path: Path, sql: str) -> list[tuple]:
         conn.close()
 
 
+# Comments whose post is not a post of the same candidate (none in a generated store).
+ORPHANS = ("SELECT count(*) FROM comments c WHERE NOT EXISTS (SELECT 1 FROM posts p "
+           "WHERE p.profile_id = c.profile_id AND p.platform_id = c.post_platform_id)")
+
+
 def test_every_copy_is_judged_as_its_original(tmp_path):
     source = tmp_path / "source.db"
     generate(source, 60, 7, posts=12, posts_with_replies=4, followers=40, workers=0)
-    subprocess.run([sys.executable, str(SCRIPT), "--src", str(source), "--times", "3",
-                    "--out", str(tmp_path / "tiled.db"), "--cache-mb", "50"], check=True, capture_output=True)
-    original = tmp_path / "original.db"
-    generate(original, 60, 7, posts=12, posts_with_replies=4, followers=40, workers=0)
-    _judge(original)
-    _judge(tmp_path / "tiled.db")
+    _cli(source, "db", "refresh-features")  # the campaign's niche terms too, as the benchmark's store has them
+    tiled = tmp_path / "tiled.db"
+    subprocess.run([sys.executable, str(SCRIPT), "--src", str(source), "--times", "3", "--out", str(tiled),
+                    "--cache-mb", "50"], check=True, capture_output=True)
+    # Every stored feature came along: judging the copies computes none (it would if a feature
+    # table were not copied, and then measure work a generated store does not make).
+    assert "stored features up to date" in _cli(tiled, "db", "refresh-features")
+    assert _rows(tiled, ORPHANS) == [(0,)]
+    _judge(tiled)
 
-    size = _rows(original, "SELECT max(id) FROM profiles")[0][0]
-    verdicts = _rows(original, "SELECT profile_id, rule, outcome, score, reason FROM verdicts")
-    by_key = {(p, rule): rest for p, rule, *rest in verdicts}
-    tiled = _rows(tmp_path / "tiled.db", "SELECT profile_id, rule, outcome, score, reason FROM verdicts")
-    assert len(tiled) == 3 * len(verdicts) > 0
-    outcomes = {outcome for _, _, outcome, _, _ in verdicts}
-    assert {"pass", "fail"} <= outcomes  # a store where judging has something to tell apart
+    size = _rows(source, "SELECT max(id) FROM profiles")[0][0]
+    verdicts = _rows(tiled, "SELECT profile_id, rule, outcome, score, reason, evidence FROM verdicts")
+    originals = {(p, rule): rest for p, rule, *rest in verdicts if p <= size}
+    assert len(verdicts) == 3 * len(originals) > 0
+    assert {"pass", "fail"} <= {outcome for outcome, *_ in originals.values()}  # judging tells them apart
     quoted: set[str] = set()
-    for profile_id, rule, outcome, score, reason in tiled:
+    for profile_id, rule, *judged in verdicts:
         copy, offset = divmod(profile_id - 1, size)
-        want_outcome, want_score, want_reason = by_key[(offset + 1, rule)]
-        assert (outcome, score) == (want_outcome, want_score), (profile_id, rule)
-        # A reason may quote a post's platform id, which carries its copy's own suffix.
-        assert (reason.replace(f"~{copy}", "") if copy else reason) == want_reason
-        quoted.update(re.findall(r"~\d+", reason))
-    assert quoted == {"~1", "~2"}  # the check above did compare quoted ids
-    entries = {p: rest for p, *rest in _rows(original, "SELECT profile_id, score, rank IS NULL, excluded_by "
-                                                       "FROM shortlist_entries")}
-    for profile_id, *rest in _rows(tmp_path / "tiled.db", "SELECT profile_id, score, rank IS NULL, excluded_by "
-                                                          "FROM shortlist_entries"):
-        assert rest == entries[(profile_id - 1) % size + 1]
+        # A reason or evidence may quote a post's or a reply's platform id, with its copy's suffix.
+        if copy:
+            quoted.update(re.findall(r"~\d+", judged[2] + judged[3]))
+            judged = [v.replace(f"~{copy}", "") if isinstance(v, str) else v for v in judged]
+        assert judged == originals[(offset + 1, rule)], (profile_id, rule)
+    assert quoted == {"~1", "~2"}  # the comparison above did meet quoted ids
+    entries = _rows(tiled, "SELECT profile_id, score, rank IS NULL, excluded_by, tier, followers, "
+                           "engagement_rate FROM shortlist_entries")
+    first = {p: rest for p, *rest in entries if p <= size}
+    for profile_id, *rest in entries:
+        assert rest == first[(profile_id - 1) % size + 1]
 
 
 def test_the_store_keeps_its_triggers_and_counts(tmp_path):
@@ -125,12 +126,52 @@ def test_bad_arguments_are_one_line_and_exit_2(tmp_path, args, message):
     assert message in done.stderr and len(done.stderr.strip().splitlines()) == 1
 
 
-def test_a_store_with_a_shortlist_run_is_refused(tmp_path):
+def _tile(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(SCRIPT), *args, "--cache-mb", "50"], capture_output=True, text=True,
+                          cwd=tmp_path)
+
+
+def test_a_store_it_cannot_tile_is_refused_before_it_is_moved(tmp_path):
+    judged = tmp_path / "judged.db"
+    generate(judged, 5, 3, posts=2, posts_with_replies=1, followers=3, workers=0)
+    _judge(judged)
+    done = _tile(tmp_path, "--src", str(judged), "--times", "2", "--out", str(tmp_path / "big.db"), "--move")
+    assert done.returncode == 2 and "shortlist_runs rows" in done.stderr
+    assert judged.exists() and not (tmp_path / "big.db.part").exists()
+
+    fresh = tmp_path / "fresh.db"
+    generate(fresh, 5, 3, posts=2, posts_with_replies=1, followers=3, workers=0)
+    assert _tile(tmp_path, "--src", str(fresh), "--times", "2", "--out", str(tmp_path / "x2.db")).returncode == 0
+    done = _tile(tmp_path, "--src", str(tmp_path / "x2.db"), "--times", "2", "--out", str(tmp_path / "x4.db"),
+                 "--move")
+    assert done.returncode == 2 and "tiled already" in done.stderr
+    assert (tmp_path / "x2.db").exists()
+
+
+def test_leftovers_beside_out_are_refused_not_replayed(tmp_path):
     source = tmp_path / "source.db"
     generate(source, 5, 3, posts=2, posts_with_replies=1, followers=3, workers=0)
-    _judge(source)
-    module = _load_script()
-    conn = sqlite3.connect(source)
-    with pytest.raises(module.BadInput, match="shortlist_runs rows"):
-        module.tile(conn, 2)
-    conn.close()
+    for leftover in ("out.db-wal", "out.db.part"):
+        (tmp_path / leftover).write_bytes(b"stale")
+        done = _tile(tmp_path, "--src", str(source), "--times", "2", "--out", str(tmp_path / "out.db"), "--move")
+        assert done.returncode == 2 and f"{leftover} already exists" in done.stderr
+        assert source.exists() and (tmp_path / leftover).read_bytes() == b"stale"
+        (tmp_path / leftover).unlink()
+
+
+def test_a_source_open_elsewhere_with_unwritten_changes_is_refused(tmp_path):
+    source = tmp_path / "source.db"
+    generate(source, 5, 3, posts=2, posts_with_replies=1, followers=3, workers=0)
+    reader = sqlite3.connect(source)
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM profiles").fetchone()  # holds a read snapshot: no checkpoint past it
+    writer = sqlite3.connect(source)
+    writer.execute("UPDATE profiles SET followers = 999999 WHERE id = 1")
+    writer.commit()
+    writer.close()
+    try:
+        done = _tile(tmp_path, "--src", str(source), "--times", "2", "--out", str(tmp_path / "out.db"), "--move")
+    finally:
+        reader.close()
+    assert done.returncode == 2 and "another program has it open" in done.stderr
+    assert _rows(source, "SELECT followers FROM profiles WHERE id = 1") == [(999999,)]
