@@ -166,3 +166,47 @@ def test_the_counts_are_of_one_moment_while_a_crawl_writes(db, tmp_path):
 
 def test_a_store_without_items_has_none_stale(tmp_path):
     assert store_features.stale_count(open_store(tmp_path / "empty.db")) == 0
+
+
+def _refreshed_kinds(db, monkeypatch) -> tuple[list[str], store_features.Refresh]:
+    passes: list[str] = []
+    real = store_features._refresh_kind
+
+    def counted(db, kind, result, progress):
+        passes.append(kind.name)
+        real(db, kind, result, progress)
+
+    monkeypatch.setattr(store_features, "_refresh_kind", counted)
+    return passes, store_features.refresh(db)
+
+
+def test_refresh_of_a_settled_store_reads_no_item(db, monkeypatch):
+    passes, result = _refreshed_kinds(db, monkeypatch)
+    assert passes == [] and (result.computed, result.removed) == (0, 0)
+
+
+@pytest.mark.parametrize("name", list(KIND))
+def test_refresh_passes_over_only_the_kind_with_a_missing_feature(db, monkeypatch, name):
+    kind = KIND[name]
+    version = _version(kind, SETTINGS[name][0])
+    _drop(db, kind, _items(db, kind, "mastodon")[0], version)
+    passes, result = _refreshed_kinds(db, monkeypatch)
+    assert passes == [kind.name] and (result.computed, result.removed) == (1, 0)
+    assert store_features.stale_count(db) == 0
+
+
+@pytest.mark.parametrize("name", list(KIND))
+def test_refresh_removes_a_version_no_longer_wanted_though_none_is_missing(db, monkeypatch, name):
+    kind = KIND[name]
+    version = _version(kind, SETTINGS[name][0])
+    item = _items(db, kind, "bluesky")[0]
+    with db.conn:
+        # A copy of the item's row under a version nobody wants (as after a settings change).
+        columns = [row[1] for row in db.execute(f"PRAGMA table_info({kind.table})")]
+        db.execute(f"INSERT INTO {kind.table} ({', '.join(columns)}) SELECT "
+                   + ", ".join("'retired'" if c == "version" else c for c in columns)
+                   + f" FROM {kind.table} WHERE {' AND '.join(f'{c} = ?' for c in kind.item)} AND version = ?",
+                   [*item, version])
+    assert store_features.stale_count(db) == 0  # nothing missing: only the removal is left to do
+    passes, result = _refreshed_kinds(db, monkeypatch)
+    assert passes == [kind.name] and (result.computed, result.removed) == (0, 1)
