@@ -191,3 +191,6 @@ if __name__ == "__main__":
     except BadInput as e:
         print(f"tile_store.py: {e}", file=sys.stderr)
         sys.exit(2)
+    except (RuntimeError, OSError, sqlite3.Error) as e:  # a full disk, say: one line, not a traceback
+        print(f"tile_store.py: {e}", file=sys.stderr)
+        sys.exit(1)
