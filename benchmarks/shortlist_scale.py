@@ -38,11 +38,11 @@ Stores are generated as benchmarks/shortlist_memory.py does, with replies and fo
     python benchmarks/shortlist_scale.py --size 10000 --workdir /tmp/scale --keep --rounds 0 --profile
 
 At 1,000,000 profiles a store takes ~3.5 h to generate and ~62 GB, too much to copy for
-each round: grow the 100,000 one ten-fold with benchmarks/tile_store.py (each copy of a
-candidate is judged as the original) and judge it in place, once:
+each round: grow the 10,000 one a hundred-fold with benchmarks/tile_store.py (each copy of
+a candidate is judged as the original) and judge it in place, once:
 
-    python benchmarks/tile_store.py --src /tmp/scale/store-100000.db --times 10 \
-        --out /tmp/scale/store-1000000.db --move
+    python benchmarks/tile_store.py --src /tmp/scale/store-10000.db --times 100 \
+        --out /tmp/scale/store-1000000.db
     python benchmarks/shortlist_scale.py --size 1000000 --workdir /tmp/scale --keep --in-place --rounds 1
 """
 from __future__ import annotations
