@@ -61,12 +61,12 @@ def test_every_copy_is_judged_as_its_original(tmp_path):
     quoted: set[str] = set()
     for profile_id, rule, *judged in verdicts:
         copy, offset = divmod(profile_id - 1, size)
-        # A reason or evidence may quote a post's or a reply's platform id, with its copy's suffix.
+        # A reason or evidence may quote a post's or a reply's platform id, with its copy's prefix.
         if copy:
-            quoted.update(re.findall(r"~\d+", judged[2] + judged[3]))
-            judged = [v.replace(f"~{copy}", "") if isinstance(v, str) else v for v in judged]
+            quoted.update(re.findall(r"~\d{3}~", judged[2] + judged[3]))
+            judged = [v.replace(f"~{copy:03d}~", "") if isinstance(v, str) else v for v in judged]
         assert judged == originals[(offset + 1, rule)], (profile_id, rule)
-    assert quoted == {"~1", "~2"}  # the comparison above did meet quoted ids
+    assert quoted == {"~001~", "~002~"}  # the comparison above did meet quoted ids
     entries = _rows(tiled, "SELECT profile_id, score, rank IS NULL, excluded_by, tier, followers, "
                            "engagement_rate FROM shortlist_entries")
     first = {p: rest for p, *rest in entries if p <= size}
@@ -112,7 +112,7 @@ def test_the_store_keeps_its_triggers_and_counts(tmp_path):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["--times", "1"], "--times 1: give 2 or more"),
+    (["--times", "1"], "--times 1: give 2 to 1000"),
     (["--src", "missing.db"], "no such file"),
 ])
 def test_bad_arguments_are_one_line_and_exit_2(tmp_path, args, message):
