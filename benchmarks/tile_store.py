@@ -30,7 +30,7 @@ hold the largest table of the source once (each copy reads it into a temporary t
     python benchmarks/tile_store.py --src /tmp/scale/store-10000.db --times 100 \\
         --out /tmp/scale/store-1000000.db [--move]
 
-Tile a source that stays in the page cache (the 10,000 store, 0.65 GB: ~14 s a copy here).
+Tile a source that stays in the page cache (the 10,000 store, 0.65 GB: 7-10 s a copy here).
 Every copy reads the source again, and a source's tables lie scattered over its file: once
 it no longer fits beside what is being written (the 100,000 store, 6.6 GB, ten-fold: 2 min
 a copy at first, 8 min by the seventh), each copy reads it at random from the disk.
