@@ -13,7 +13,7 @@ import json
 import sqlite3
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache, partial
 from typing import Callable, Iterable, Iterator, Mapping
 
 import sqlite_utils
@@ -309,7 +309,11 @@ def _one_moment(db: sqlite_utils.Database) -> Iterator[None]:
         db.conn.commit()  # nothing was written: this ends the read
 
 
-def _stale_of(db: sqlite_utils.Database, kind: Kind) -> int:
+def _stale_of(db: sqlite_utils.Database, kind: Kind, rows_of: Callable[[str], int] | None = None) -> int:
+    """``rows_of(version)``: how many feature rows of that version there are (counted here
+    when not given)."""
+    if rows_of is None:
+        rows_of = partial(_rows_of, db, kind)
     wanted_by: dict[str, list[str]] = {}
     for platform in _platforms(db, kind):
         for version in wanted(db, platform, kind):
@@ -323,11 +327,15 @@ def _stale_of(db: sqlite_utils.Database, kind: Kind) -> int:
     items = db.execute(f"SELECT count(*) FROM {kind.source}").fetchone()[0]
     stale = 0
     for version, platforms in wanted_by.items():
-        if db.execute(f"SELECT count(*) FROM {kind.table} WHERE version = ?", [version]).fetchone()[0] != items:
+        if rows_of(version) != items:
             # Some are missing, or the items of platforms not wanting it lack it: look each
             # item of the platforms wanting it up.
             stale += sum(_missing(db, kind, platform, version) for platform in platforms)
     return stale
+
+
+def _rows_of(db: sqlite_utils.Database, kind: Kind, version: str) -> int:
+    return db.execute(f"SELECT count(*) FROM {kind.table} WHERE version = ?", [version]).fetchone()[0]
 
 
 def _platforms(db: sqlite_utils.Database, kind: Kind) -> list[str]:
@@ -362,13 +370,13 @@ def _settled(db: sqlite_utils.Database, kind: Kind) -> bool:
     """Nothing to refresh of this kind: every item has every wanted version (stale_count's
     count of rows per version) and no row is of a version no longer wanted. Counting is a
     pass over an index; the refresh's own pass reads every item (minutes at 100,000 profiles)."""
+    rows_of = cache(partial(_rows_of, db, kind))  # each version counted once, here and by _stale_of
     with _one_moment(db):
         keep = {version for platform in _platforms(db, kind) for version in wanted(db, platform, kind)}
-        if _stale_of(db, kind):
+        if _stale_of(db, kind, rows_of):
             return False
         rows = db.execute(f"SELECT count(*) FROM {kind.table}").fetchone()[0]
-        return rows == sum(db.execute(f"SELECT count(*) FROM {kind.table} WHERE version = ?",
-                                      [version]).fetchone()[0] for version in keep)
+        return rows == sum(rows_of(version) for version in keep)
 
 
 def _refresh_kind(db: sqlite_utils.Database, kind: Kind, result: Refresh,
