@@ -137,12 +137,35 @@ def test_check_posts_reads_what_the_labels_mean_from_their_words(tmp_path, label
     ("is_sponsored", "sponsored", False), ("isAd", "sponsored", False), ("paid_post", "sponsored", False),
     ("Promotional", "sponsored", False), ("disclosure_present", "disclosed", False), ("label", "disclosed", True),
     ("adequate", "disclosed", True), ("sponsored_and_disclosed", "disclosed", True),
+    ("undisclosed_ad", "undisclosed", False), ("isUndisclosed", "undisclosed", False),
 ])
 def test_check_posts_reads_what_a_true_false_label_means_from_its_column_name(tmp_path, column, meaning, noted):
     path = tmp_path / "posts.csv"
     path.write_text(f"text,{column}\nUse code GLOW20 for 20% off,True\nlovely walk,False\n")
     out = json.loads(check("posts", path, "--json", "--quiet", "--label-column", column).output)
     assert out["label_means"] == meaning and ("note" in out) is noted
+
+
+def test_check_posts_scores_the_accusation_on_ordinary_posts_with_label_means_undisclosed(tmp_path):
+    """1 = an ad with no disclosure, 0 = anything else: organic posts, own products and
+    disclosed ads are all 0, and the verdict and the one-line rule are scored on every row."""
+    path = tmp_path / "posts.csv"
+    path.write_text("text,truth\n"
+                    "Use code GLOW20 for 20% off https://glow.example/x,1\n"  # undisclosed: caught
+                    "Thank you @glow for the outfit! #gifted,1\n"  # gifted, only a weak label: not missing
+                    "Use code GLOW20 for 20% off #ad https://glow.example/x,0\n"  # disclosed
+                    "Our walk today https://maps.example/route,0\n"  # organic with a link
+                    "Lovely morning,0\n")
+    for extra in (("--label-means", "undisclosed"), ()):
+        column = "truth" if extra else "undisclosed_ad"
+        if not extra:
+            path.write_text(path.read_text().replace("text,truth", "text,undisclosed_ad"))
+        out = json.loads(check("posts", path, "--json", "--quiet", "--label-column", column, *extra).output)
+        assert out["label_means"] == "undisclosed" and "note" not in out
+        verdict = out["scores"]["undisclosed ad (disclosure missing) vs label 1 = undisclosed ad"]
+        assert (verdict["tp"], verdict["fp"], verdict["fn"], verdict["tn"]) == (1, 0, 1, 3)
+        baseline = next(v for k, v in out["scores"].items() if k.startswith("baseline"))
+        assert (baseline["tp"], baseline["fp"], baseline["fn"], baseline["tn"]) == (1, 1, 1, 2)
 
 
 @pytest.mark.parametrize("word", ["not spam", "non-spam", "Not_Spam", "ham"])

@@ -163,18 +163,22 @@ def _print_table(results: list[dict[str, Any]], summary: dict[str, int]) -> None
 UNDISCLOSED_CARD = "undisclosed ad (disclosure missing) vs label 0 = no disclosure"
 SPONSORED_ALL_CARD = "sponsored post vs every row (all are paid posts)"
 SPONSORED_CARD = "sponsored post vs label 1 = sponsored"
+UNDISCLOSED_LABEL_CARD = "undisclosed ad (disclosure missing) vs label 1 = undisclosed ad"
 
 
 def label_meaning(rows: list[PostRow], column: str = "") -> tuple[str, str | None]:
     """What a truth column means when --label-means is not given: said by its words
     (sponsored/organic, promotional, ad: "sponsored"; disclosed/undisclosed: "disclosed"),
     else by its name (is_sponsored, ad, promotional, paid: "sponsored"; disclosed,
-    disclosure: "disclosed"), else the affiliate-youtube meaning, "disclosed". Returns
-    (meaning, a note for the user when neither said it, or they say both)."""
+    disclosure: "disclosed"; undisclosed, undisclosed_ad: "undisclosed"), else the
+    affiliate-youtube meaning, "disclosed". Returns (meaning, a note for the user when
+    neither said it, or they say both)."""
     words = {row.label_word for row in rows}
     sponsored, disclosed = bool(words & SPONSORED_WORDS), bool(words & DISCLOSED_WORDS)
     if not sponsored and not disclosed:
         parts = set(re.split(r"[^a-z]+", re.sub(r"([a-z])([A-Z])", r"\1_\2", column).lower()))
+        if "undisclosed" in parts:  # undisclosed_ad, isUndisclosed: 1 = an ad with no label
+            return "undisclosed", None
         sponsored = bool(parts & COLUMN_SPONSORED) or any(p.startswith(("sponsor", "promot", "advert"))
                                                           for p in parts)
         disclosed = any(p.startswith("disclos") for p in parts)
@@ -199,7 +203,9 @@ def score_cards(rows: list[PostRow], analyses: list[PostAnalysis], label_means: 
     disclosure is present; the undisclosed-ad verdict (disclosure "missing") is scored
     against label 0, sponsored-post recall against every row (its precision is 100% by
     construction there, so it is no figure). "sponsored": label 1 means a sponsored post;
-    only the sponsored-post detector can be scored.
+    only the sponsored-post detector can be scored. "undisclosed": label 1 means an ad
+    without a disclosure and 0 anything else (organic posts, own products, disclosed ads),
+    as a hand-labeled set of ordinary posts has it; the undisclosed-ad verdict is scored.
     """
     if label_means == "disclosed":
         cards = {UNDISCLOSED_CARD: Scorecard(), BASELINE_UNDISCLOSED: Scorecard(),
@@ -210,6 +216,12 @@ def score_cards(rows: list[PostRow], analyses: list[PostAnalysis], label_means: 
             cards[BASELINE_UNDISCLOSED].add(baseline_undisclosed(row.text), undisclosed)
             cards[SPONSORED_ALL_CARD].add(analysis.sponsored, True)
             cards[BASELINE_SPONSORED].add(baseline_sponsored(row.text), True)
+        return cards
+    if label_means == "undisclosed":
+        cards = {UNDISCLOSED_LABEL_CARD: Scorecard(), BASELINE_UNDISCLOSED: Scorecard()}
+        for row, analysis in zip(rows, analyses):
+            cards[UNDISCLOSED_LABEL_CARD].add(analysis.disclosure == "missing", bool(row.label))
+            cards[BASELINE_UNDISCLOSED].add(baseline_undisclosed(row.text), bool(row.label))
         return cards
     cards = {SPONSORED_CARD: Scorecard(), BASELINE_SPONSORED: Scorecard()}
     for row, analysis in zip(rows, analyses):
@@ -251,12 +263,14 @@ on the same rows. Reproduce the documented figures (docs/HEURISTICS.md):
               help="Hashtags in a row that bury a label placed among them (default 5).")
 @click.option("--label-column", default=None,
               help="Column with the truth (1/0): score the detectors and their one-line baselines.")
-@click.option("--label-means", type=click.Choice(["disclosed", "sponsored"]), default=None,
+@click.option("--label-means", type=click.Choice(["disclosed", "sponsored", "undisclosed"]), default=None,
               help="disclosed: every row is a paid post, 1 = a disclosure is present (scores the "
                    "undisclosed-ad verdict against 0, sponsored recall against every row); "
-                   "sponsored: 1 = a sponsored post. Default: what the labels' words say "
-                   "(sponsored/organic, ad, promotional: sponsored; disclosed/undisclosed: "
-                   "disclosed), else the column's name (is_sponsored, is_ad: sponsored), else "
+                   "sponsored: 1 = a sponsored post; undisclosed: 1 = an ad without a disclosure, "
+                   "0 = anything else, organic posts too (scores the undisclosed-ad verdict). "
+                   "Default: what the labels' words say (sponsored/organic, ad, promotional: "
+                   "sponsored; disclosed/undisclosed: disclosed), else the column's name "
+                   "(is_sponsored, is_ad: sponsored; undisclosed_ad: undisclosed), else "
                    "disclosed, with a note.")
 @click.option("--column", "mapping", multiple=True, metavar="OURS=THEIRS",
               help="Read our column OURS (id, text, hashtags, paid_flag) from the file's column THEIRS "

@@ -1,0 +1,104 @@
+"""Real posts for the sponsored-post and undisclosed-ad detectors: every Instagram caption
+and YouTube video description recorded from the platforms' APIs in ../shared/fixtures,
+joined to the labels read by hand in docs/caption-sets/real-posts.csv, written as one CSV
+for `microscout check posts`:
+
+    python benchmarks/real_posts.py --out /tmp/real-posts.csv
+    microscout check posts /tmp/real-posts.csv --label-column promotional --label-means sponsored --quiet
+    microscout check posts /tmp/real-posts.csv --label-column undisclosed --label-means undisclosed --quiet
+
+The texts stay in ../shared/fixtures (they are not copied into the repository); the labels
+name each post by its recording and its id there. Bad input (no fixtures, a labeled post
+not found, a post without a label) exits 2 with one line saying which.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = REPO.parent / "shared" / "fixtures"
+LABELS = REPO / "docs" / "caption-sets" / "real-posts.csv"
+COLUMNS = ("id", "platform", "text", "promotional", "brand_ad", "undisclosed")
+
+
+class BadInput(Exception):
+    """One line for the user: what is wrong and where."""
+
+
+def recorded_posts(fixtures: Path) -> list[dict[str, str]]:
+    """Each distinct post text in the recordings, first seen first: Instagram media captions
+    (hashtag pages, business discovery) and YouTube descriptions (videos, search results,
+    playlist items; not channels). Keyed by recording and the platform's id."""
+    posts: list[dict[str, str]] = []
+    seen: set[str] = set()
+
+    def add(source: Path, post_id: object, text: object) -> None:
+        if isinstance(text, str) and text.strip() and text not in seen:
+            seen.add(text)
+            posts.append({"source": source.relative_to(fixtures).as_posix(), "source_id": str(post_id),
+                          "platform": source.parent.name, "text": text})
+
+    for path in sorted((fixtures / "instagram").glob("*.json")):
+        answer = json.loads(path.read_text(encoding="utf-8"))
+        media = answer.get("data") or answer.get("business_discovery", {}).get("media", {}).get("data") or []
+        for item in media:
+            add(path, item.get("id"), item.get("caption"))
+    for path in sorted((fixtures / "youtube").glob("*.json")):
+        if path.name.startswith("channels"):
+            continue
+        for item in json.loads(path.read_text(encoding="utf-8")).get("items", []):
+            video_id = item.get("id")
+            if isinstance(video_id, dict):  # search results: {"kind": …, "videoId": …}
+                video_id = video_id.get("videoId")
+            add(path, video_id, item.get("snippet", {}).get("description"))
+    return posts
+
+
+def labeled_posts(fixtures: Path = FIXTURES, labels: Path = LABELS) -> list[dict[str, str]]:
+    """The recorded posts with their labels, in the order recorded."""
+    if not fixtures.is_dir():
+        raise BadInput(f"{fixtures}: not found; the recordings live in ../shared/fixtures beside the repository")
+    with labels.open(newline="", encoding="utf-8") as f:
+        by_key = {(row["source"], row["source_id"]): row for row in csv.DictReader(f)}
+    rows = []
+    for post in recorded_posts(fixtures):
+        label = by_key.pop((post["source"], post["source_id"]), None)
+        if label is None:
+            raise BadInput(f"{labels}: no label for {post['source']} id {post['source_id']}; "
+                           f"add a row for it")
+        rows.append({"id": f"{post['source']}#{post['source_id']}", "platform": post["platform"],
+                     "text": post["text"], **{k: label[k] for k in COLUMNS[3:]}})
+    if by_key:
+        (source, source_id), *_ = by_key
+        raise BadInput(f"{labels}: {len(by_key)} labeled post(s) not in {fixtures}, e.g. {source} id {source_id}")
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", type=Path, required=True, help="the CSV to write")
+    parser.add_argument("--fixtures", type=Path, default=FIXTURES, help="the recordings (default ../shared/fixtures)")
+    args = parser.parse_args(argv)
+    try:
+        rows = labeled_posts(args.fixtures)
+    except BadInput as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    part = args.out.with_name(args.out.name + ".part")
+    with part.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=COLUMNS)
+        writer.writeheader()
+        writer.writerows(rows)
+    part.replace(args.out)
+    promotional = sum(r["promotional"] == "1" for r in rows)
+    undisclosed = sum(r["undisclosed"] == "1" for r in rows)
+    print(f"{args.out}: {len(rows)} posts, {promotional} promotional, {undisclosed} undisclosed ads")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
