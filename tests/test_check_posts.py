@@ -175,7 +175,7 @@ def test_documented_figures_on_affiliate_youtube():
     sponsored = scores["sponsored post vs every row (all are paid posts)"]
     assert (tool["tp"], tool["fp"], tool["fn"], tool["tn"]) == (1094, 24, 920, 212)
     assert (baseline["tp"], baseline["fp"], baseline["fn"], baseline["tn"]) == (1591, 64, 423, 172)
-    assert (sponsored["tp"], sponsored["fn"]) == (1410, 840)
+    assert (sponsored["tp"], sponsored["fn"]) == (1419, 831)
     assert tool["precision"] >= 0.95  # precision first: an accusation wrongs a creator
 
 
@@ -210,7 +210,7 @@ def test_other_exports_names_are_read_in_any_case_and_nested():
         assert "tp 1 fp 0 fn 0 tn 1" in scored.output, scored.output
 
 
-@pytest.mark.parametrize("name, ham, spam_called", [("Youtube01-Psy", 175, 7), ("Youtube02-KatyPerry", 175, 10),
+@pytest.mark.parametrize("name, ham, spam_called", [("Youtube01-Psy", 175, 9), ("Youtube02-KatyPerry", 175, 11),
                                                     ("Youtube03-LMFAO", 202, 0)])
 def test_documented_false_alarms_on_organic_comments(name, ham, spam_called):
     """docs/HEURISTICS.md, "Does it beat its baseline?": no ham comment of the UCI files is

@@ -169,14 +169,16 @@ _LABEL_GATE_WORDS = tuple(sorted({w for _, _, gate, _ in ADEQUATE_PHRASES for w 
 _STRICT_CODE = r"(?:[\"'“‘][A-Za-z0-9][\w-]{2,}|(?=[\w-]*\d)[A-Za-z0-9][\w-]{2,}|(?-i:[A-Z][A-Z0-9_-]{2,})\b)"
 _LOOSE_CODE = (r"[\"'“‘]?(?!(?:below|above|here|there|at|in|for|and|the|is|from|on|to|you|your|will|when|that"
                r"|this|which|it|applies|works)\b)[A-Za-z0-9][\w-]{2,}")
+# Between "code" and its value: a colon, or an arrow as captions write it ("my code ➡️andkatja15").
+_CODE_SEP = r"\s*(?:[:→➡►▶➤👉⇒\ufe0f]\s*)*"
 DISCOUNT_RE = compile_on_use(
-    r"\b(?:use|with|enter|apply)\s+(?:my\s+|the\s+|our\s+)?(?:promo|discount|coupon)\s+code\s*:?\s*" + _LOOSE_CODE
-    + r"|\b(?:use|with|enter|apply)\s+(?:my\s+|the\s+|our\s+)?code\s*:?\s*" + _STRICT_CODE
-    + r"|\b(?:promo|discount|coupon)\s+code\s*:?\s*" + _LOOSE_CODE
-    + r"|\bcode\s*:?\s*" + _LOOSE_CODE
+    r"\b(?:use|with|enter|apply)\s+(?:my\s+|the\s+|our\s+)?(?:promo|discount|coupon)\s+code" + _CODE_SEP + _LOOSE_CODE
+    + r"|\b(?:use|with|enter|apply)\s+(?:my\s+|the\s+|our\s+)?code" + _CODE_SEP + _STRICT_CODE
+    + r"|\b(?:promo|discount|coupon)\s+code" + _CODE_SEP + _LOOSE_CODE
+    + r"|\bcode" + _CODE_SEP + _LOOSE_CODE
     + r"[\"'”’]?\s+(?:for|to get|gets you|saves you)\s+\d+\s*(?:%|percent)(?:\s+off)?"
-    + r"|\bcode\s*:?\s*" + _STRICT_CODE + r"[\"'”’]?\s+at\s+checkout\b"
-    + r"|\b\d+\s*(?:%|percent)\s+off\b[^.\n]{0,30}?\bcode\s*:?\s*" + _LOOSE_CODE,
+    + r"|\bcode" + _CODE_SEP + _STRICT_CODE + r"[\"'”’]?\s+at\s+checkout\b"
+    + r"|\b\d+\s*(?:%|percent)\s+off\b[^.\n]{0,30}?\bcode" + _CODE_SEP + _LOOSE_CODE,
     re.IGNORECASE)
 LINK_IN_BIO_RE = compile_on_use(r"\blink(?:ed)?\s+(?:is\s+)?in\s+(?:my\s+|the\s+)?(?:bio|profile)\b|#linkinbio\b",
                                 re.IGNORECASE)

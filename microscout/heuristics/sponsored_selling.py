@@ -254,6 +254,28 @@ SELLING_FAMILIES: tuple[tuple[str, tuple[Part, ...]], ...] = (
         _part(r"\bcommandez\b|\blivraison\s+(?:gratuite|offerte)\b|\ben\s+vente\s+(?:sur|d[èe]s|maintenant)\b",
               "commandez", "livraison", "en vente"),
     )),
+    # --- Added after reading the real recorded posts (docs/HEURISTICS.md, "Real posts") ---
+    # Creators' own merch and shops: "CHECK OUT MY MERCH", "Buy Merch:", "Shop SoCal Surfer!
+    # teespring.com/…", a link to a print-on-demand or shop platform.
+    ("merch and shops", (
+        _part(r"\b(?:check\s+out|buy|grab|get|shop|cop|order)\s+(?:my\s+|our\s+|the\s+|some\s+)?(?:new\s+)?merch\b"
+              r"|\bmerch\s*(?:[:→►➤▶👉]|\s+(?:(?:is\s+|are\s+)?(?:out\s+now|available|live)\b|(?:link|store|shop)\b))",
+              "merch"),
+        _part(r"\b(?:teespring\.com|spri\.ng|creator-spring\.com|spreadshirt\.[a-z]{2,3}|redbubble\.com|teepublic\.com"
+              r"|bonfire\.com|fourthwall\.com|merchbar\.com|bigcartel\.com|myshopify\.com|etsy\.com/(?:shop|listing))\b",
+              "teespring.com", "spri.ng", "creator-spring.com", "spreadshirt.", "redbubble.com", "teepublic.com",
+              "bonfire.com", "fourthwall.com", "merchbar.com", "bigcartel.com", "myshopify.com", "etsy.com/"),
+        _part(r"(?m)^[^\w\n]*shop\s+[^\n]{1,40}?(?:https?://|www\.)", "shop "),
+    )),
+    # Ordering in Russian, Persian, Arabic and Turkish ("Для заказа пишите в Direct", "تلفن سفارش",
+    # "للطلب", "sipariş için"): the same call as "DM to order".
+    ("ordering in other languages", (
+        _part(r"\b(?:для|под)\s+заказа?\b|\bзаказать\b|\bпишите\s+в\s+(?:direct|директ|личку|лс|дм)\b",
+              "для заказ", "под заказ", "заказать", "пишите в"),
+        _part(r"(?:تلفن|ثبت|جهت|برای)\s+سفارش|سفارش\s+(?:بدید|بدهید|دهید)", "سفارش"),
+        _part(r"للطلب|للحجز|(?:عبر|على)\s+(?:ال)?واتس\s?[اآ]ب", "للطلب", "للحجز", "واتس"),
+        _part(r"\bsipariş\s+(?:için|vermek|verebilirsiniz|alınır)\b|\bsiparişleriniz\b", "sipariş"),
+    )),
     # Property listings: "just listed", "new to market", "guide price", "for rent".
     ("property", (
         _part(r"\bjust\s+listed\b|\bnew\s+(?:to\s+(?:the\s+)?market|listing)\b|\bguide\s+price\b"

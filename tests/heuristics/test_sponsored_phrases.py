@@ -243,7 +243,6 @@ def test_commercial_signals_fire(text, signal):
     "Follow me on Instagram bit.ly/ig",
     "Full video: https://goo.gl/abc",                    # a shortener without product wording
     "My new single on Spotify: http://po.st/x",
-    "Buy my merch: http://bit.ly/merch",                 # the creator's own products
     "https://www.amazon.com/dp/B01",                     # Amazon without an affiliate tag
     "http://rstyle.mex/a",
     "https://x.example/aff_cx?id=1",
@@ -263,6 +262,13 @@ def test_commercial_signals_fire(text, signal):
 ])
 def test_commercial_near_misses(text):
     assert not analyse_post(text).sponsored, analyse_post(text).signals
+
+
+def test_own_merch_behind_a_shortener_sells_but_owes_no_label():
+    """The creator's own products: selling wording (promotional), no brand signal, no accusation."""
+    analysis = analyse_post("Buy my merch: http://bit.ly/merch")
+    assert [kind for kind, _ in analysis.signals] == ["selling"]
+    assert analysis.sponsored and analysis.disclosure == "not_needed"
 
 
 def test_shortener_and_pattern_lists_are_settings():

@@ -123,6 +123,16 @@ FIRES = [
     # property
     ("JUST LISTED 🏡 4 bed | 3 bath", "JUST LISTED"),
     ("Chelsea flat, guide price £1.25m", "guide price"),
+    # merch and shops (after the real recorded posts)
+    ("GIANT SURF TODAY! CHECK OUT MY MERCH: WWW.", "CHECK OUT MY MERCH"),
+    ("New hoodies. Merch: https://shop.example/x", "Merch:"),
+    ("Hoodies at https://teespring.com/stores/socal-surfer", "teespring.com"),
+    ("Great swell today\nShop SoCal Surfer! https://shop.example/x", "Shop SoCal Surfer! https://"),
+    # ordering in Russian, Persian, Arabic, Turkish
+    ("Только самое нежное 💌Для заказа пишите в Direct", "Для заказа"),
+    ("جعبه های ولنتاین. تلفن سفارش : ۴۲۲۵۳۷۴۳", "تلفن سفارش"),
+    ("ديكورات وبوفيات للطلب عبر الرسائل", "للطلب"),
+    ("El yapımı mumlar, sipariş için DM", "sipariş için"),
 ]
 
 
@@ -192,6 +202,15 @@ NEAR_MISSES = [
     "DM me for details about the group hike, it's free",
     "Booking recommended for the National Trust gardens, we got turned away",
     "My kids made a Christmas wishlist it is 3 pages long",
+    # beside the wording added after the real recorded posts
+    "The merch table was packed after the show",
+    "wearing my favourite band's merch today",
+    "Got my merch from the concert 🤘",
+    "I went to the shop with my dad https://photos.example/a",
+    "Shopping haul with mum https://photos.example/b",
+    "я сделала заказ вчера, жду",
+    "سفارش مادرم را فراموش نکن",
+    "siparişim geldi, çok mutluyum",
 ]
 
 
