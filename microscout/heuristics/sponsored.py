@@ -169,8 +169,11 @@ _LABEL_GATE_WORDS = tuple(sorted({w for _, _, gate, _ in ADEQUATE_PHRASES for w 
 _STRICT_CODE = r"(?:[\"'“‘][A-Za-z0-9][\w-]{2,}|(?=[\w-]*\d)[A-Za-z0-9][\w-]{2,}|(?-i:[A-Z][A-Z0-9_-]{2,})\b)"
 _LOOSE_CODE = (r"[\"'“‘]?(?!(?:below|above|here|there|at|in|for|and|the|is|from|on|to|you|your|will|when|that"
                r"|this|which|it|applies|works)\b)[A-Za-z0-9][\w-]{2,}")
-# Between "code" and its value: a colon, or an arrow as captions write it ("my code ➡️andkatja15").
-_CODE_SEP = r"\s*(?:[:→➡►▶➤👉⇒\ufe0f]\s*)*"
+# Between "code" and its value: a colon; or an arrow as captions write it ("my code ➡️andkatja15"),
+# only before a creator-style code, letters then 2-3 digits ("👉 GLOW10"): after an arrow, "code"
+# is as often a cheat code, a keypad or a Wi-Fi password (a review's organic posts).
+_ARROW_CODE = r"\s*(?:[→➡►▶➤👉⇒\ufe0f]\s*)+(?=[A-Za-z]{3,}\d{2,3}\b)"
+_CODE_SEP = r"(?:\s*(?::\s*)?|" + _ARROW_CODE + ")"
 DISCOUNT_RE = compile_on_use(
     r"\b(?:use|with|enter|apply)\s+(?:my\s+|the\s+|our\s+)?(?:promo|discount|coupon)\s+code" + _CODE_SEP + _LOOSE_CODE
     + r"|\b(?:use|with|enter|apply)\s+(?:my\s+|the\s+|our\s+)?code" + _CODE_SEP + _STRICT_CODE
