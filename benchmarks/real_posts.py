@@ -23,6 +23,8 @@ REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO.parent / "shared" / "fixtures"
 LABELS = REPO / "docs" / "caption-sets" / "real-posts.csv"
 COLUMNS = ("id", "platform", "text", "promotional", "brand_ad", "undisclosed")
+# (undisclosed, brand_ad, promotional): organic, selling, a disclosed brand ad, an undisclosed one
+LABEL_KINDS = {("0", "0", "0"), ("0", "0", "1"), ("0", "1", "1"), ("1", "1", "1")}
 
 
 class BadInput(Exception):
@@ -34,23 +36,24 @@ def recorded_posts(fixtures: Path) -> list[dict[str, str]]:
     (hashtag pages, business discovery) and YouTube descriptions (videos, search results,
     playlist items; not channels). Keyed by recording and the platform's id."""
     posts: list[dict[str, str]] = []
-    seen: set[str] = set()
+    seen: set[str] = set()  # texts, and platform:id (a video recorded twice, its text edited between)
 
     def add(source: Path, post_id: object, text: object) -> None:
-        if isinstance(text, str) and text.strip() and text not in seen:
-            seen.add(text)
+        key = f"{source.parent.name}:{post_id}"
+        if isinstance(text, str) and text.strip() and text not in seen and key not in seen:
+            seen.update((text, key))
             posts.append({"source": source.relative_to(fixtures).as_posix(), "source_id": str(post_id),
                           "platform": source.parent.name, "text": text})
 
     for path in sorted((fixtures / "instagram").glob("*.json")):
-        answer = json.loads(path.read_text(encoding="utf-8"))
+        answer = _answer(path)
         media = answer.get("data") or answer.get("business_discovery", {}).get("media", {}).get("data") or []
         for item in media:
             add(path, item.get("id"), item.get("caption"))
     for path in sorted((fixtures / "youtube").glob("*.json")):
         if path.name.startswith("channels"):
             continue
-        for item in json.loads(path.read_text(encoding="utf-8")).get("items", []):
+        for item in _answer(path).get("items", []):
             video_id = item.get("id")
             if isinstance(video_id, dict):  # search results: {"kind": …, "videoId": …}
                 video_id = video_id.get("videoId")
@@ -58,12 +61,46 @@ def recorded_posts(fixtures: Path) -> list[dict[str, str]]:
     return posts
 
 
+def _answer(path: Path) -> dict:
+    """A recorded API answer: one JSON object."""
+    try:
+        answer = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise BadInput(f"{path}: not a readable JSON answer ({e})") from e
+    if not isinstance(answer, dict):
+        raise BadInput(f"{path}: holds a JSON {type(answer).__name__}; a recorded API answer is an object")
+    return answer
+
+
 def labeled_posts(fixtures: Path = FIXTURES, labels: Path = LABELS) -> list[dict[str, str]]:
     """The recorded posts with their labels, in the order recorded."""
     if not fixtures.is_dir():
         raise BadInput(f"{fixtures}: not found; the recordings live in ../shared/fixtures beside the repository")
-    with labels.open(newline="", encoding="utf-8") as f:
-        by_key = {(row["source"], row["source_id"]): row for row in csv.DictReader(f)}
+    try:
+        with labels.open(newline="", encoding="utf-8") as f:
+            return _joined(fixtures, labels, list(csv.DictReader(f)))
+    except (OSError, UnicodeDecodeError, csv.Error) as e:
+        raise BadInput(f"{labels}: cannot read the labels ({e})") from e
+
+
+def _joined(fixtures: Path, labels: Path, records: list[dict[str, str]]) -> list[dict[str, str]]:
+    wanted = ("source", "source_id", *COLUMNS[3:])
+    if records and any(k not in records[0] for k in wanted):
+        raise BadInput(f"{labels}: the columns must be {', '.join(wanted)} (and a note)")
+    by_key: dict[tuple[str, str], dict[str, str]] = {}
+    for line, row in enumerate(records, start=2):
+        key = (row["source"], row["source_id"])
+        bad = [k for k in COLUMNS[3:] if row.get(k) not in ("0", "1")]
+        if bad:
+            problem = f"{', '.join(bad)} must be 0 or 1"
+        elif key in by_key:
+            problem = f"a second label for {key[0]} id {key[1]}"
+        elif (row["undisclosed"], row["brand_ad"], row["promotional"]) not in LABEL_KINDS:
+            problem = "an undisclosed ad has a brand behind it, and a brand ad is promotional"
+        else:
+            by_key[key] = row
+            continue
+        raise BadInput(f"{labels} line {line}: {problem}")
     rows = []
     for post in recorded_posts(fixtures):
         label = by_key.pop((post["source"], post["source_id"]), None)
@@ -82,18 +119,28 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, required=True, help="the CSV to write")
     parser.add_argument("--fixtures", type=Path, default=FIXTURES, help="the recordings (default ../shared/fixtures)")
+    parser.add_argument("--labels", type=Path, default=LABELS,
+                        help="the labels (default docs/caption-sets/real-posts.csv)")
     args = parser.parse_args(argv)
     try:
-        rows = labeled_posts(args.fixtures)
+        rows = labeled_posts(args.fixtures, args.labels)
     except BadInput as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
+    if args.out.is_dir() or not args.out.parent.is_dir():
+        print(f"error: --out {args.out}: give a file in an existing folder", file=sys.stderr)
+        return 2
     part = args.out.with_name(args.out.name + ".part")
-    with part.open("w", newline="", encoding="utf-8") as f:
-        writer = csv.DictWriter(f, fieldnames=COLUMNS)
-        writer.writeheader()
-        writer.writerows(rows)
-    part.replace(args.out)
+    try:
+        with part.open("w", newline="", encoding="utf-8") as f:
+            writer = csv.DictWriter(f, fieldnames=COLUMNS)
+            writer.writeheader()
+            writer.writerows(rows)
+        part.replace(args.out)
+    except OSError as e:
+        part.unlink(missing_ok=True)
+        print(f"error: --out {args.out}: {e.strerror or e}", file=sys.stderr)
+        return 1
     promotional = sum(r["promotional"] == "1" for r in rows)
     undisclosed = sum(r["undisclosed"] == "1" for r in rows)
     print(f"{args.out}: {len(rows)} posts, {promotional} promotional, {undisclosed} undisclosed ads")

@@ -138,6 +138,7 @@ def test_check_posts_reads_what_the_labels_mean_from_their_words(tmp_path, label
     ("Promotional", "sponsored", False), ("disclosure_present", "disclosed", False), ("label", "disclosed", True),
     ("adequate", "disclosed", True), ("sponsored_and_disclosed", "disclosed", True),
     ("undisclosed_ad", "undisclosed", False), ("isUndisclosed", "undisclosed", False),
+    ("not_disclosed", "undisclosed", False), ("missing_disclosure", "undisclosed", False),
 ])
 def test_check_posts_reads_what_a_true_false_label_means_from_its_column_name(tmp_path, column, meaning, noted):
     path = tmp_path / "posts.csv"
@@ -166,6 +167,21 @@ def test_check_posts_scores_the_accusation_on_ordinary_posts_with_label_means_un
         assert (verdict["tp"], verdict["fp"], verdict["fn"], verdict["tn"]) == (1, 0, 1, 3)
         baseline = next(v for k, v in out["scores"].items() if k.startswith("baseline"))
         assert (baseline["tp"], baseline["fp"], baseline["fn"], baseline["tn"]) == (1, 1, 1, 2)
+
+
+@pytest.mark.parametrize("words", [("undisclosed", "disclosed"), ("Not disclosed", "disclosed"), ("1", "0"),
+                                   ("yes", "no")])
+def test_label_means_undisclosed_reads_the_disclosure_words_the_other_way_round(tmp_path, words):
+    """Under --label-means undisclosed the positive is the undisclosed ad: "undisclosed" (or
+    "not disclosed") is 1 there, though elsewhere those words read as 0."""
+    path = tmp_path / "posts.csv"
+    ad, disclosed, organic = words[0], words[1], words[1]
+    path.write_text(f"text,undisclosed_ad\nUse code GLOW20 for 20% off,{ad}\n"
+                    f"Use code GLOW20 for 20% off #ad,{disclosed}\nlovely walk,{organic}\n")
+    out = json.loads(check("posts", path, "--json", "--quiet", "--label-column", "undisclosed_ad",
+                           "--label-means", "undisclosed").output)
+    card = out["scores"]["undisclosed ad (disclosure missing) vs label 1 = undisclosed ad"]
+    assert (card["tp"], card["fp"], card["fn"], card["tn"]) == (1, 0, 0, 2)
 
 
 @pytest.mark.parametrize("word", ["not spam", "non-spam", "Not_Spam", "ham"])

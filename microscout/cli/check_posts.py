@@ -164,6 +164,7 @@ UNDISCLOSED_CARD = "undisclosed ad (disclosure missing) vs label 0 = no disclosu
 SPONSORED_ALL_CARD = "sponsored post vs every row (all are paid posts)"
 SPONSORED_CARD = "sponsored post vs label 1 = sponsored"
 UNDISCLOSED_LABEL_CARD = "undisclosed ad (disclosure missing) vs label 1 = undisclosed ad"
+UNDISCLOSED_WORDS = {"undisclosed", "not_disclosed"}
 
 
 def label_meaning(rows: list[PostRow], column: str = "") -> tuple[str, str | None]:
@@ -177,7 +178,8 @@ def label_meaning(rows: list[PostRow], column: str = "") -> tuple[str, str | Non
     sponsored, disclosed = bool(words & SPONSORED_WORDS), bool(words & DISCLOSED_WORDS)
     if not sponsored and not disclosed:
         parts = set(re.split(r"[^a-z]+", re.sub(r"([a-z])([A-Z])", r"\1_\2", column).lower()))
-        if "undisclosed" in parts:  # undisclosed_ad, isUndisclosed: 1 = an ad with no label
+        # undisclosed_ad, isUndisclosed, not_disclosed, missing_disclosure: 1 = an ad with no label
+        if "undisclosed" in parts or (parts & NEGATIONS and any(p.startswith("disclos") for p in parts)):
             return "undisclosed", None
         sponsored = bool(parts & COLUMN_SPONSORED) or any(p.startswith(("sponsor", "promot", "advert"))
                                                           for p in parts)
@@ -192,6 +194,8 @@ def label_meaning(rows: list[PostRow], column: str = "") -> tuple[str, str | Non
                          f"sponsored post")
 
 
+# Words of a truth column's name that turn "disclosed" round (not_disclosed, no_disclosure).
+NEGATIONS = {"not", "no", "non", "missing", "without", "lacks", "lacking"}
 # Words of a truth column's name that say 1 means a sponsored post (is_ad, paid, is_promo…).
 COLUMN_SPONSORED = {"ad", "ads", "paid", "promo", "commercial", "branded", "partnership"}
 
@@ -220,8 +224,11 @@ def score_cards(rows: list[PostRow], analyses: list[PostAnalysis], label_means: 
     if label_means == "undisclosed":
         cards = {UNDISCLOSED_LABEL_CARD: Scorecard(), BASELINE_UNDISCLOSED: Scorecard()}
         for row, analysis in zip(rows, analyses):
-            cards[UNDISCLOSED_LABEL_CARD].add(analysis.disclosure == "missing", bool(row.label))
-            cards[BASELINE_UNDISCLOSED].add(baseline_undisclosed(row.text), bool(row.label))
+            # "undisclosed" is the positive here: the words disclosed/undisclosed read the other
+            # way round from 1/0, yes/no and true/false
+            truth = row.label_word in UNDISCLOSED_WORDS if row.label_word in DISCLOSED_WORDS else bool(row.label)
+            cards[UNDISCLOSED_LABEL_CARD].add(analysis.disclosure == "missing", truth)
+            cards[BASELINE_UNDISCLOSED].add(baseline_undisclosed(row.text), truth)
         return cards
     cards = {SPONSORED_CARD: Scorecard(), BASELINE_SPONSORED: Scorecard()}
     for row, analysis in zip(rows, analyses):

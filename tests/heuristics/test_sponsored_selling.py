@@ -426,8 +426,8 @@ def test_the_reviews_posts_beside_the_wording_added_after_the_real_posts():
     """A review wrote 98 organic posts that use the new wording without selling (cheat codes
     after an arrow, a fan's merch haul, "Shop class project <link>", "заказать такси", "سفارش"
     as advice, WhatsApp between friends, "siparişim geldi") and 29 that sell: the wording was
-    narrowed until only the five above stay sponsored, none is accused, and every one of the
-    29 is found."""
+    narrowed until only the five above stay sponsored, only the shop vac (accused before the
+    new wording too) is accused, and every one of the 29 is found."""
     with REVIEW_POSTS.open(newline="", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
     assert len(rows) == 127
@@ -436,9 +436,9 @@ def test_the_reviews_posts_beside_the_wording_added_after_the_real_posts():
         analysis = analyse_post(row["text"])
         if row["label"] == "0":
             sponsored |= {row["id"]} if analysis.sponsored else set()
-            accused |= {row["id"]} if analysis.disclosure == "missing" and row["id"] != "o041" else set()
+            accused |= {row["id"]} if analysis.disclosure == "missing" else set()
         elif not analysis.sponsored:
             missed.add(row["id"])
-    assert sponsored == REVIEW_STILL_SPONSORED and not accused and not missed
+    assert sponsored == REVIEW_STILL_SPONSORED and accused == {"o041"} and not missed
     assert analyse_post("Get 10% off with my code ➡️andkatja15").disclosure == "missing"
     assert not analyse_post("Enter the code → 1234 at the gate").sponsored
