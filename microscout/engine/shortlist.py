@@ -22,7 +22,7 @@ from microscout.config import Config
 from microscout.engine import pool
 from microscout.engine.evaluate import Evaluator
 from microscout.engine.rules import Rule, Verdict
-from microscout.store.queries import candidates_where, iter_profile_batches
+from microscout.store.queries import batch_sql, candidates_where, iter_profile_batches
 from microscout.store.runs import discard_run, interrupt_stale_runs, process_owner
 from microscout.store.transaction import transaction
 from microscout.store.writes import now_iso
@@ -333,8 +333,7 @@ def batch_bounds(db: sqlite_utils.Database, platforms: list[str], batch_size: in
 def profile_rows(db: sqlite_utils.Database, platforms: list[str], first: int, last: int) -> list[dict]:
     """The rows iter_profile_batches gives for the batch from profile id ``first`` to ``last``."""
     where, params = candidates_where(platforms)
-    return list(db.query(f"SELECT * FROM profiles WHERE {where} AND id BETWEEN ? AND ? ORDER BY id",
-                         [*params, first, last]))
+    return list(db.query(batch_sql(where, "id BETWEEN ? AND ?"), [*params, first, last]))
 
 
 def profiles_by_id(db: sqlite_utils.Database, ids: tuple[int, ...]) -> list[dict]:
