@@ -164,7 +164,7 @@ UNDISCLOSED_CARD = "undisclosed ad (disclosure missing) vs label 0 = no disclosu
 SPONSORED_ALL_CARD = "sponsored post vs every row (all are paid posts)"
 SPONSORED_CARD = "sponsored post vs label 1 = sponsored"
 UNDISCLOSED_LABEL_CARD = "undisclosed ad (disclosure missing) vs label 1 = undisclosed ad"
-UNDISCLOSED_WORDS = {"undisclosed", "not_disclosed"}
+UNDISCLOSED_WORDS = DISCLOSED_WORDS - {"disclosed"}  # the words that say no disclosure
 
 
 def label_meaning(rows: list[PostRow], column: str = "") -> tuple[str, str | None]:
