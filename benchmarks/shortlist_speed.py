@@ -1,8 +1,10 @@
 """Candidates per second of a shortlist run, and proof that the verdicts did not change.
 
 Copies a generated store (so the source stays untouched), runs the "demo" campaign with a
-fixed clock, prints candidates/s and dumps every verdict and shortlist entry of the run.
-Given a reference dump, it checks the new dump is byte-identical. It re-runs itself with
+fixed clock, prints candidates/s and dumps every verdict and shortlist entry of the run
+(evidence and reasons as the json module writes their JSON value, so that a change of
+spacing alone is not a change). Given a reference dump, it checks the new dump is
+byte-identical. It re-runs itself with
 PYTHONHASHSEED=0: tie order among niche_relevance's top terms depends on set iteration order.
 To measure the code before a change, put a copy of that package first on PYTHONPATH.
 
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import cProfile
 import hashlib
+import json
 import pstats
 import resource
 import shutil
@@ -33,18 +36,25 @@ REPO = Path(__file__).resolve().parent.parent
 FIXED_NOW = datetime(2026, 11, 1, 12, 0, tzinfo=timezone.utc)
 
 
+def canonical(text: str | None) -> str | None:
+    """JSON text as the json module writes its value: evidence and reasons compare as the
+    JSON they hold, not as their spacing (microscout.jsontext writes them compact)."""
+    return None if text is None else json.dumps(json.loads(text), ensure_ascii=False)
+
+
 def dump(db, run_id: int, out: Path) -> str:
     """Every verdict and entry of one run, one line each, in a fixed order; returns its SHA-256."""
     h = hashlib.sha256()
     with out.open("w", encoding="utf-8") as f:
-        for row in db.execute("SELECT profile_id, rule, outcome, score, reason, evidence FROM verdicts "
-                              "WHERE run_id = ? ORDER BY 1, 2", [run_id]):
-            line = "V\t" + "\t".join(repr(v) for v in row) + "\n"
+        for *row, evidence in db.execute("SELECT profile_id, rule, outcome, score, reason, evidence FROM verdicts "
+                                         "WHERE run_id = ? ORDER BY 1, 2", [run_id]):
+            line = "V\t" + "\t".join(repr(v) for v in [*row, canonical(evidence)]) + "\n"
             f.write(line)
             h.update(line.encode())
         for row in db.execute("SELECT profile_id, platform, handle, tier, followers, engagement_rate, score, "
                               "excluded_by, reasons, rank FROM shortlist_entries WHERE run_id = ? ORDER BY 1",
                               [run_id]):
+            row = (*row[:8], canonical(row[8]), row[9])
             line = "E\t" + "\t".join(repr(v) for v in row) + "\n"
             f.write(line)
             h.update(line.encode())

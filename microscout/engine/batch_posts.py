@@ -9,12 +9,12 @@ into a Post, so the rules' judging code is the same for both forms.
 """
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from itertools import groupby
 from operator import itemgetter
 from typing import TYPE_CHECKING, Callable, NamedTuple
 
+from microscout import jsontext
 from microscout.heuristics import post_features
 from microscout.heuristics.posts import _analyse_cached, _settings_key, missing_reason, newest_own
 from microscout.store.queries import _json_list, parse_timestamp
@@ -114,7 +114,7 @@ class BatchPosts:
             "SELECT count(*), json_group_array(json_array(f.post_id, CAST(f.analysis AS TEXT))) "
             "FILTER (WHERE f.analysis IS NOT NULL) FROM posts p CROSS JOIN post_features f ON f.post_id = p.id "
             f"AND f.version = ? WHERE p.profile_id IN ({self._marks})", [version, *self._ids]).fetchone()
-        encoded: dict[int, str] = dict(json.loads(sponsored))
+        encoded: dict[int, str] = dict(jsontext.loads(sponsored))
         # Posts written before these settings were in use: analysed now, from the values a
         # Post would hold, as the simple forms analyse them.
         decoded: dict[int, PostAnalysis] = {}

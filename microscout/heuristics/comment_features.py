@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 
+from microscout import jsontext
 from microscout.heuristics import comments, feature_version, lazy_regex
 from microscout.heuristics.comments import CommentThresholds, classify_comment
 
@@ -45,5 +46,5 @@ def stored(text: str | None, settings: CommentThresholds) -> tuple[str, str | No
 
 def example(detail: str) -> tuple[str, list[str], list[str]]:
     """(class, matched, reasons) of a stored detail."""
-    label, matched, reasons = json.loads(detail)
+    label, matched, reasons = jsontext.loads(detail)
     return label, matched, reasons

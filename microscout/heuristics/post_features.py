@@ -15,6 +15,7 @@ import json
 from functools import lru_cache
 from typing import Any
 
+from microscout import jsontext
 from microscout.heuristics import feature_version, lazy_regex, sponsored, sponsored_links, sponsored_selling
 from microscout.heuristics import text as textlib
 from microscout.heuristics.sponsored import PostAnalysis, SponsoredSettings, analyse_post
@@ -54,7 +55,7 @@ def encode(analysis: PostAnalysis) -> str | None:
 def decode(stored: str | None) -> PostAnalysis:
     if stored is None:
         return NOT_SPONSORED
-    sponsored_, signals, adequate, weak, disclosure, problems, denials = json.loads(stored)
+    sponsored_, signals, adequate, weak, disclosure, problems, denials = jsontext.loads(stored)
     return PostAnalysis(bool(sponsored_), [(k, m) for k, m in signals], adequate, weak, disclosure, problems, denials)
 
 

@@ -16,7 +16,7 @@ from typing import Any, Callable, NamedTuple, Sequence
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from microscout import Need, Rule, Verdict, hookimpl
+from microscout import Need, Rule, Verdict, hookimpl, jsontext
 from microscout.heuristics.accounts import (
     CLASSES,
     AccountFeatures,
@@ -134,7 +134,7 @@ def evaluate_batch(batch, options: Options, context) -> dict[int, Verdict]:
                 verdict = classify_account(_features(_row(values)), t)
                 label, reasons = verdict.label, verdict.reasons
             else:
-                reasons = json.loads(detail)
+                reasons = jsontext.loads(detail)
             tallies[pid].flagged.append({"handle": handle or "", "class": label, "reasons": reasons})
     if unstored:
         rows: dict[int, list[_FollowerRow]] = {i: [] for i in unstored}

@@ -1,8 +1,10 @@
 """Shortlist runs: every verdict persisted, gates exclude, errors stay with one candidate."""
+import gc
 import json
 
 import pytest
 
+from microscout import Rule, Verdict, hookimpl
 from microscout.config import parse_config
 from microscout.engine.plugins import collect_rules, make_plugin_manager
 from microscout.engine.shortlist import ranked_entries, run_shortlist
@@ -134,3 +136,38 @@ def test_an_unknown_metric_is_refused_naming_the_plugin():
     pm.register(Typo(), name="typo_plugin")
     with pytest.raises(PluginError, match=r"plugin typo_plugin: rule 'x' declares unknown metrics \['engagment'\]"):
         collect_rules(pm)
+
+
+class CollectorWatch:
+    """A rule that records, for each candidate, whether Python's cyclic collector was on."""
+
+    def __init__(self):
+        self.seen: list[bool] = []
+
+    @hookimpl
+    def register_rules(self, register):
+        def evaluate(candidate, options, context):
+            self.seen.append(gc.isenabled())
+            if candidate.profile.handle == "boom":
+                raise RuntimeError("a plugin's bug")
+            return Verdict(outcome="pass", score=1.0, reason="watched")
+
+        register(Rule(name="collector_watch", summary="Whether the collector ran", evaluate=evaluate))
+
+
+@pytest.mark.parametrize("enabled", [True, False], ids=["collector on", "collector off before"])
+def test_the_collector_is_held_off_while_a_batch_is_judged_and_left_as_it_was(db, enabled):
+    watch = CollectorWatch()
+    pm = make_plugin_manager(None, entry_points=False, defaults=False)
+    pm.register(watch)
+    was = gc.isenabled()
+    try:
+        gc.enable() if enabled else gc.disable()
+        summary = run_shortlist(db, parse_config({"campaigns": {"c": {"platforms": ["mastodon"]}}}),
+                                collect_rules(pm), "c", now=NOW, batch_size=2)
+        after = gc.isenabled()
+    finally:
+        gc.enable() if was else gc.disable()
+    assert (summary.candidates, summary.errors) == (4, 1)  # two batches, one of them with a rule that raised
+    assert watch.seen == [False] * 4
+    assert after is enabled

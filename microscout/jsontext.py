@@ -1,0 +1,34 @@
+"""JSON text for what a shortlist writes and reads in bulk: verdict evidence, stored features.
+
+A run encodes ten verdicts' evidence for every candidate and decodes the stored features it
+reads; with the json module that was a sixth of a run's CPU. orjson encodes ~10x and decodes
+~3x faster. Its text is compact (no space after ``:`` and ``,``) and is the same JSON value
+the json module writes, with three differences readers never meet in the built-in rules'
+evidence: non-finite floats are ``null`` (json wrote ``NaN``, which is not JSON), an Enum
+that is not also a str or int is its value (json wrote ``str()`` of it), and 1e-05 is written
+0.00001. What orjson refuses (keys that are not strings, integers beyond 64 bits, text with
+lone surrogates) is written by the json module as before.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import orjson
+
+# As json's default=str: a datetime or a dataclass in evidence is written as str() of it,
+# not in orjson's own form.
+_OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+_JSON = json.JSONEncoder(default=str, ensure_ascii=False, check_circular=False).encode
+
+
+def dumps(value: Any) -> str:
+    """``value`` as JSON text (str() of what JSON cannot hold), UTF-8 characters unescaped."""
+    try:
+        return orjson.dumps(value, default=str, option=_OPTIONS).decode()
+    except orjson.JSONEncodeError:
+        return _JSON(value)
+
+
+# JSON text written by ``dumps`` or by the json module (but for its NaN and Infinity).
+loads = orjson.loads
