@@ -4,8 +4,8 @@ Copies a generated store (so the source stays untouched), runs the "demo" campai
 fixed clock, prints candidates/s and dumps every verdict and shortlist entry of the run
 (evidence and reasons as the json module writes their JSON value, so that a change of
 spacing alone is not a change). Given a reference dump, it checks the new dump is
-byte-identical. It re-runs itself with
-PYTHONHASHSEED=0: tie order among niche_relevance's top terms depends on set iteration order.
+byte-identical. It re-runs itself with PYTHONHASHSEED=0: tie order among
+niche_relevance's top terms depends on set iteration order.
 To measure the code before a change, put a copy of that package first on PYTHONPATH.
 
     python -m microscout sandbox generate --size 2000 --posts 30 --out /tmp/perf/bench.db

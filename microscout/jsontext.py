@@ -6,8 +6,8 @@ reads; with the json module that was a sixth of a run's CPU. orjson encodes ~10x
 the json module writes, with three differences readers never meet in the built-in rules'
 evidence: non-finite floats are ``null`` (json wrote ``NaN``, which is not JSON), an Enum
 that is not also a str or int is its value (json wrote ``str()`` of it), and 1e-05 is written
-0.00001. What orjson refuses (keys that are not strings, integers beyond 64 bits, text with
-lone surrogates) is written by the json module as before.
+0.00001. A value orjson refuses (with keys that are not strings, integers beyond 64 bits, or
+text with lone surrogates) is written whole by the json module, as before, NaN included.
 """
 from __future__ import annotations
 
@@ -22,10 +22,20 @@ _OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
 _JSON = json.JSONEncoder(default=str, ensure_ascii=False, check_circular=False).encode
 
 
+def _default(value: Any) -> Any:
+    # What orjson leaves to ``default`` that the json module wrote as JSON: a tuple subclass
+    # (a namedtuple) as an array, a float subclass (numpy.float64) as a number.
+    if isinstance(value, tuple):
+        return list(value)
+    if isinstance(value, float):
+        return float(value)
+    return str(value)
+
+
 def dumps(value: Any) -> str:
     """``value`` as JSON text (str() of what JSON cannot hold), UTF-8 characters unescaped."""
     try:
-        return orjson.dumps(value, default=str, option=_OPTIONS).decode()
+        return orjson.dumps(value, default=_default, option=_OPTIONS).decode()
     except orjson.JSONEncodeError:
         return _JSON(value)
 

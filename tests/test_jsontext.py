@@ -6,6 +6,7 @@ import enum
 import json
 from collections import Counter
 from datetime import datetime, timezone
+from typing import NamedTuple
 
 import pytest
 
@@ -26,6 +27,15 @@ class Point:
     x: int
 
 
+class Pair(NamedTuple):
+    first: int
+    second: str
+
+
+class Share(float):
+    """As numpy.float64 is: a float subclass."""
+
+
 EVIDENCE = [
     {"engagement_rate": 0.066339, "posts": 12, "post_ids": ["at://did:plc:abc/app.bsky.feed.post/3k"], "tier": None},
     {"counts": {"genuine": 79, "generic": 16}, "ci95": [0.1064, 0.2562], "ok": True, "ratio": -0.0},
@@ -33,6 +43,7 @@ EVIDENCE = [
     {"big": 2 ** 63 - 1, "small": -(2 ** 63), "float": 1e16, "tiny": 1e-05, "ints": (1, 2, 3)},
     {"when": datetime(2026, 11, 1, 12, 0, tzinfo=timezone.utc), "point": Point(1), "colour": Colour.RED,
      "set": {1}, "counter": Counter(a=2)},
+    {"pair": Pair(1, "a"), "pairs": [Pair(2, "b")], "share": Share(0.25)},
 ]
 
 
@@ -40,6 +51,10 @@ EVIDENCE = [
 def test_dumps_writes_the_json_value_the_json_module_wrote(evidence):
     text = jsontext.dumps(evidence)
     assert json.loads(text) == json.loads(json_module(evidence))
+
+
+def test_namedtuples_are_arrays_and_float_subclasses_numbers_as_the_json_module_wrote_them():
+    assert jsontext.dumps({"pair": Pair(1, "a"), "share": Share(0.25)}) == '{"pair":[1,"a"],"share":0.25}'
 
 
 def test_datetimes_and_dataclasses_are_written_as_str_like_the_json_module_did():

@@ -168,6 +168,24 @@ def test_the_collector_is_held_off_while_a_batch_is_judged_and_left_as_it_was(db
         after = gc.isenabled()
     finally:
         gc.enable() if was else gc.disable()
-    assert (summary.candidates, summary.errors) == (4, 1)  # two batches, one of them with a rule that raised
+    assert (summary.candidates, summary.errors) == (4, 1)  # two batches; the engine caught the rule that raised
     assert watch.seen == [False] * 4
     assert after is enabled
+
+
+def test_the_collector_is_on_again_after_a_batch_that_stops_the_run(db, monkeypatch):
+    from microscout.engine.evaluate import Evaluator
+
+    def broken(self, store, rows):
+        assert not gc.isenabled()
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Evaluator, "evaluate_rows", broken)
+    pm = make_plugin_manager(None, entry_points=False, defaults=False)
+    pm.register(CollectorWatch())
+    assert gc.isenabled()
+    with pytest.raises(KeyboardInterrupt):
+        run_shortlist(db, parse_config({"campaigns": {"c": {"platforms": ["mastodon"]}}}), collect_rules(pm), "c",
+                      now=NOW)
+    assert gc.isenabled()
+    assert db.execute("SELECT status FROM shortlist_runs").fetchall() == [("interrupted",)]
