@@ -206,6 +206,14 @@ class Scoring(Strict):
     warn_penalty: float = Field(default=0.0, ge=0, le=1)
 
 
+class Shortlists(Strict):
+    """What shortlist runs keep."""
+
+    # Verdicts are rows per run (a kept verdict is copied into the next run), so a weekly
+    # schedule would otherwise add every candidate's verdicts to the store each week.
+    keep_runs: int = Field(default=5, ge=1)
+
+
 class Campaign(Strict):
     """A brand's search: where, what niche, which tier, and how to judge."""
 
@@ -371,6 +379,7 @@ class Config(Strict):
     platforms: Platforms = Field(default_factory=Platforms)
     crawl: Crawl = Field(default_factory=Crawl)
     scoring: Scoring = Field(default_factory=Scoring)
+    shortlists: Shortlists = Field(default_factory=Shortlists)
     rules: dict[str, dict[str, Any]] = Field(default_factory=dict)
     campaigns: dict[str, Campaign] = Field(default_factory=dict)
     exports: Exports = Field(default_factory=Exports)

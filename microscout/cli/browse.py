@@ -48,6 +48,8 @@ TABLES: dict[str, dict] = {
         "description": "Each shortlist run: campaign, when, how many judged and excluded, the settings used.",
         "facets": ["campaign", "status"], "sort_desc": "id",
         "columns": {"settings": "Gates, weights and every rule's options (JSON)",
+                    "status": "running, finished, interrupted, failed, or pruned: an older run whose verdicts "
+                              "and entries were deleted (shortlists.keep_runs)",
                     "fingerprint": "Data, settings and rule code judged: an equal one is re-used",
                     "data_version": "The store's change counter when the run started: candidates written "
                                     "after it are judged again by the next run",

@@ -26,7 +26,7 @@ from microscout.engine import pool
 from microscout.engine.evaluate import Evaluator
 from microscout.engine.rules import Rule, Verdict
 from microscout.store.queries import batch_sql, candidates_where, iter_profile_batches
-from microscout.store.runs import discard_run, interrupt_stale_runs, process_owner
+from microscout.store.runs import discard_run, interrupt_stale_runs, process_owner, prune_runs
 from microscout.store.transaction import transaction
 from microscout.store.writes import now_iso
 
@@ -50,6 +50,8 @@ class RunSummary:
     # since (``kept`` of them; the others were judged), or None.
     kept_from: int | None = None
     kept: int = 0
+    # Older runs of the campaign whose verdicts and entries this run's end deleted (keep_runs).
+    pruned: list[int] = field(default_factory=list)
 
     def count(self, verdicts: dict, excluded_by: str | None) -> None:
         """One judged candidate: its rule errors and its exclusion."""
@@ -186,7 +188,10 @@ def run_shortlist(db: sqlite_utils.Database, config: Config, rules: dict[str, Ru
     of judging again; when only weights, gates or scoring changed, score its verdicts
     again (``summary.rescored_from``); when its verdicts' settings are the same but some
     candidates' data changed since it started, keep its verdicts of the others and judge
-    only those (``summary.kept_from``)."""
+    only those (``summary.kept_from``).
+
+    A run that finishes prunes the campaign's finished runs older than its newest
+    ``config.shortlists.keep_runs`` (``summary.pruned``: store/runs.py)."""
     evaluator = Evaluator(config, rules, campaign_name, now=now or datetime.now(timezone.utc))
     interrupt_stale_runs(db)
     settings = _settings(evaluator)
@@ -225,13 +230,13 @@ def run_shortlist(db: sqlite_utils.Database, config: Config, rules: dict[str, Ru
     assert run_id is not None  # the INSERT just made the row
     try:
         if keep is None:
-            return _judge(db, evaluator, run_id, batch_size, progress, workers)
-        from microscout.engine.rejudge import judge_changed
+            summary = _judge(db, evaluator, run_id, batch_size, progress, workers)
+        else:
+            from microscout.engine.rejudge import judge_changed
 
-        summary = judge_changed(db, evaluator, run_id, *keep, batch_size, progress, workers)
-        if rescore:
-            summary.rescored_from, summary.kept_from, summary.kept = summary.kept_from, None, 0
-        return summary
+            summary = judge_changed(db, evaluator, run_id, *keep, batch_size, progress, workers)
+            if rescore:
+                summary.rescored_from, summary.kept_from, summary.kept = summary.kept_from, None, 0
     except BaseException as exc:
         # Whatever stopped the run (an error, Ctrl-C), no half-judged run stays behind; a
         # kill -9 leaves it `running` until the next command sees its process is gone.
@@ -240,6 +245,8 @@ def run_shortlist(db: sqlite_utils.Database, config: Config, rules: dict[str, Ru
         except Exception:  # noqa: BLE001 - the original error is the one to report
             pass
         raise
+    summary.pruned = prune_runs(db, campaign_name, config.shortlists.keep_runs)
+    return summary
 
 
 @dataclass

@@ -1,9 +1,13 @@
-"""Shortlist runs left `running` by a process that is gone.
+"""Shortlist runs left `running` by a process that is gone, and old runs pruned.
 
 A shortlist run records the process judging it (pid, and the host with the process's start
 time, so a reused pid is not mistaken for it). A run still `running` whose process is gone
 was killed: the next command that writes to the database marks it `interrupted` and
 removes its partial verdicts and entries, which no reader ever shows.
+
+Every run writes a verdict row per candidate and rule, kept verdicts too (they are copied
+into the run that keeps them), so a campaign judged every week would add all of them to the
+store each week: only its newest ``keep_runs`` finished runs keep their rows (``prune_runs``).
 """
 from __future__ import annotations
 
@@ -83,3 +87,33 @@ def interrupt_stale_runs(db: sqlite_utils.Database) -> list[int]:
     for run_id in stale:
         discard_run(db, run_id)
     return stale
+
+
+# Rows deleted per transaction when pruning: a crawl writing meanwhile waits for one chunk at most.
+PRUNE_CHUNK = 50_000
+
+
+def prune_runs(db: sqlite_utils.Database, campaign: str, keep: int) -> list[int]:
+    """Mark the campaign's finished runs older than its newest ``keep`` `pruned` and delete
+    their verdicts and entries (with those of any run a pruning stopped half-way); the ids
+    of the runs marked now. Readers never see a run half-deleted: the mark comes first, and
+    every reader asks for finished runs."""
+    with transaction(db):
+        old = [row[0] for row in db.execute(
+            "SELECT id FROM shortlist_runs WHERE campaign = ? AND status = 'finished' "
+            "ORDER BY id DESC LIMIT -1 OFFSET ?", [campaign, keep])]
+        if old:
+            db.execute("UPDATE shortlist_runs SET status = 'pruned' WHERE id IN "
+                       f"({', '.join('?' * len(old))})", old)
+    pruned = [row[0] for row in db.execute("SELECT id FROM shortlist_runs WHERE campaign = ? AND status = 'pruned' "
+                                           "ORDER BY id", [campaign])]
+    for run_id in pruned:
+        for table in ("verdicts", "shortlist_entries"):
+            while True:
+                with transaction(db):
+                    deleted = db.execute(
+                        f"DELETE FROM {table} WHERE rowid IN (SELECT rowid FROM {table} WHERE run_id = ? LIMIT ?)",
+                        [run_id, PRUNE_CHUNK]).rowcount
+                if deleted < PRUNE_CHUNK:
+                    break
+    return old
