@@ -47,8 +47,10 @@ def test_documented_counts_on_affiliate_youtube():
         pytest.skip(f"{AFFILIATE} not found: the labeled data lives in ../shared/data beside the repo")
     with AFFILIATE.open(encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
-    total, accused, by_reason = misses.misses_by_reason(misses.checked_posts(AFFILIATE), rows)
+    posts = misses.checked_posts(AFFILIATE)
+    total, accused, by_reason = misses.misses_by_reason(posts, rows)
     assert (total, accused) == (2014, 1094)
     assert {why: len(texts) for why, texts in by_reason.items()} == {
         "label read": 65, "selling only": 46, "no link": 265, "app link": 175, "social only": 16,
         "bare shortener": 188, "other link": 165}
+    assert misses.with_creator_links(posts, rows) == (1545, 1082)

@@ -39,13 +39,14 @@ def write(folder, data: bytes | str, suffix: str):
 
 # --- the config loader ----------------------------------------------------------------------
 
-TABLES = ["", "[crawl]", "[scoring]", "[exports]", "[sandbox]", "[platforms.mastodon]", "[platforms.bluesky]",
-          "[platforms.mastodon.tiers.micro]", "[rules.engagement]", "[campaigns.demo]", "[campaigns.demo.weights]",
-          "[[campaigns]]", "[platforms.mastodon.rules.tier_bounds]"]
+TABLES = ["", "[crawl]", "[scoring]", "[shortlists]", "[exports]", "[sandbox]", "[platforms.mastodon]",
+          "[platforms.bluesky]", "[platforms.mastodon.tiers.micro]", "[rules.engagement]", "[campaigns.demo]",
+          "[campaigns.demo.weights]", "[[campaigns]]", "[platforms.mastodon.rules.tier_bounds]"]
 KEYS = ["database", "plugins_dir", "max_profiles", "hashtag_pages", "user_agent", "retry_times", "min", "max",
         "enabled", "base_url", "platforms", "hashtags", "target_tier", "gates", "weights", "price_per_post",
         "budget", "unknown_score", "seed", "host", "port", "size", "appview_did", "handle", "app_password",
-        "max_body_bytes", "tiers", "description", "shortlist_size", '"quoted key"', "a.b.c", "bogus"]
+        "max_body_bytes", "tiers", "description", "shortlist_size", "keep_runs", '"quoted key"', "a.b.c",
+        "bogus"]
 VALUES = ['"x.db"', "5", "-1", "0", "1e309", "nan", "inf", "true", '["mastodon"]', '["nowhere"]', '"micro"',
           '"giga"', "[50, 300]", "[300, 50]", '{ "$env" = "MICROSCOUT_FUZZ_UNSET" }', '{ min = 5, max = 2 }',
           "2026-11-01T00:00:00Z", "1" * 5000, "[" * 2000 + "]" * 2000, '"""multi\nline"""', "'lit'", '"\\ud800"',

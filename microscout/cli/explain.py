@@ -69,8 +69,11 @@ def command(env: Env, handle: str, campaign: str | None, as_json: bool) -> None:
         if not entries:
             if campaign and campaign not in env.config.campaigns:
                 env.config.campaign(campaign)  # no such campaign: says which there are
+            pruned = db.execute("SELECT 1 FROM shortlist_runs WHERE status = 'pruned'"
+                                + (" AND campaign = ?" if campaign else ""), [campaign] if campaign else []).fetchone()
             raise UsageProblem(f"{profile['handle']} has not been judged yet"
                                + (f" for campaign {campaign!r}" if campaign else "")
+                               + (", or only by runs since pruned (shortlists.keep_runs)" if pruned else "")
                                + "; run `microscout shortlist CAMPAIGN` first")
         entry = entries[0]
         verdicts = verdicts_for(db, entry["run_id"], profile["id"])

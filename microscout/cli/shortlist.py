@@ -264,6 +264,8 @@ def command(env: Env, campaign: str, limit: int | None, budget: float | None, ba
         console.print(f"Pruned {len(summary.pruned)} older {'run' if len(summary.pruned) == 1 else 'runs'} "
                       f"({', '.join(map(str, summary.pruned))}): the newest {config.shortlists.keep_runs} keep their "
                       f"verdicts (shortlists.keep_runs in {config.source}).")
+    if summary.prune_error:
+        console.print(f"[yellow]Older runs were not pruned[/yellow] ({summary.prune_error}); the next run prunes them.")
     if summary.errors:
         worst = ", ".join(f"{r} ({n})" for r, n in summary.errors_by_rule.items())
         console.print(f"[yellow]{summary.errors} rule errors[/yellow]: {worst}. "
@@ -292,7 +294,8 @@ def run_json(db, config, spec, summary, size: int, rule_count: int, budget: floa
            "judged_at": judged_at(db, summary.run_id),
            "rules": rule_count, "candidates": summary.candidates, "ranked": summary.candidates - summary.excluded,
            "excluded": summary.excluded, "excluded_by": summary.excluded_by, "errors": summary.errors,
-           "errors_by_rule": summary.errors_by_rule, "pruned_runs": getattr(summary, "pruned", []),
+           "errors_by_rule": summary.errors_by_rule, "pruned_runs": summary.pruned,
+           "prune_error": summary.prune_error,
            "shortlist": shortlist_rows(db, summary.run_id, size)}
     if budget is not None:
         picks = budget_picks(db, config, spec, summary.run_id, budget)

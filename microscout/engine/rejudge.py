@@ -45,6 +45,11 @@ def judge_changed(db: sqlite_utils.Database, evaluator: Evaluator, run_id: int, 
         ids = kept[start:start + CHUNK]
         # The run's rows are not read by anyone until _finish marks it finished.
         with transaction(db):
+            if _pruned_since(db, source):
+                # Another run pruned it before this one said it was running (store/runs.py):
+                # the candidates not copied yet are judged instead.
+                kept = kept[:start]
+                break
             db.execute("INSERT INTO verdicts (run_id, profile_id, rule, outcome, score, reason, evidence) "
                        "SELECT ?, v.profile_id, v.rule, v.outcome, v.score, v.reason, v.evidence FROM verdicts v "
                        f"WHERE v.run_id = ? AND v.profile_id IN ({_STILL_CANDIDATES})",
@@ -69,6 +74,11 @@ def judge_changed(db: sqlite_utils.Database, evaluator: Evaluator, run_id: int, 
     _recount(db, evaluator, summary)
     _finish(db, summary)
     return summary
+
+
+def _pruned_since(db: sqlite_utils.Database, run_id: int) -> bool:
+    row = db.execute("SELECT status FROM shortlist_runs WHERE id = ?", [run_id]).fetchone()
+    return row is None or row[0] != "finished"
 
 
 # The ids of a chunk (json_each of the statement's last parameter) that are still candidates:

@@ -52,6 +52,7 @@ class RunSummary:
     kept: int = 0
     # Older runs of the campaign whose verdicts and entries this run's end deleted (keep_runs).
     pruned: list[int] = field(default_factory=list)
+    prune_error: str | None = None  # why pruning failed, if it did (the run itself is finished)
 
     def count(self, verdicts: dict, excluded_by: str | None) -> None:
         """One judged candidate: its rule errors and its exclusion."""
@@ -207,7 +208,7 @@ def run_shortlist(db: sqlite_utils.Database, config: Config, rules: dict[str, Ru
     if last is not None:
         since = last.get("data_version")
         if last.get("fingerprint") == mark:
-            return _reused(db, last)
+            return _pruned(db, config, _reused(db, last))
         if verdicts_mark is not None and last.get("verdicts_fingerprint") == verdicts_mark:
             assert version is not None  # a fingerprint needs it
             keep, rescore = (last, version if since is None else since, False), True
@@ -245,7 +246,17 @@ def run_shortlist(db: sqlite_utils.Database, config: Config, rules: dict[str, Ru
         except Exception:  # noqa: BLE001 - the original error is the one to report
             pass
         raise
-    summary.pruned = prune_runs(db, campaign_name, config.shortlists.keep_runs)
+    return _pruned(db, config, summary)
+
+
+def _pruned(db: sqlite_utils.Database, config: Config, summary: RunSummary) -> RunSummary:
+    """``summary`` once the campaign's runs beyond ``keep_runs`` are pruned. The run is
+    finished whatever happens here: a pruning that fails (the store locked by a crawl for
+    longer than the busy timeout) is said in ``summary.prune_error`` and left to the next."""
+    try:
+        summary.pruned = prune_runs(db, summary.campaign, config.shortlists.keep_runs, summary.run_id)
+    except sqlite3.Error as exc:
+        summary.prune_error = str(exc)
     return summary
 
 

@@ -93,27 +93,46 @@ def interrupt_stale_runs(db: sqlite_utils.Database) -> list[int]:
 PRUNE_CHUNK = 50_000
 
 
-def prune_runs(db: sqlite_utils.Database, campaign: str, keep: int) -> list[int]:
-    """Mark the campaign's finished runs older than its newest ``keep`` `pruned` and delete
-    their verdicts and entries (with those of any run a pruning stopped half-way); the ids
-    of the runs marked now. Readers never see a run half-deleted: the mark comes first, and
-    every reader asks for finished runs."""
-    with transaction(db):
-        old = [row[0] for row in db.execute(
-            "SELECT id FROM shortlist_runs WHERE campaign = ? AND status = 'finished' "
-            "ORDER BY id DESC LIMIT -1 OFFSET ?", [campaign, keep])]
-        if old:
-            db.execute("UPDATE shortlist_runs SET status = 'pruned' WHERE id IN "
-                       f"({', '.join('?' * len(old))})", old)
-    pruned = [row[0] for row in db.execute("SELECT id FROM shortlist_runs WHERE campaign = ? AND status = 'pruned' "
-                                           "ORDER BY id", [campaign])]
-    for run_id in pruned:
+def prune_runs(db: sqlite_utils.Database, campaign: str, keep: int, run_id: int) -> list[int]:
+    """At the end of run ``run_id`` of the campaign: mark its finished runs but its newest
+    ``keep`` (by id) and ``run_id`` itself `pruned`, and delete their verdicts and entries,
+    with those of any run a pruning stopped half-way; the ids of the runs marked now.
+
+    Nothing is marked while another run of the campaign is `running`: it may be copying the
+    verdicts of an older run it keeps (engine/rejudge.py), and runs overlap (a scheduled and
+    a manual one), finishing out of id order. Readers ask for the newest finished run, which
+    is never marked; a run is marked before its rows go, so none is read half-deleted."""
+    old = _beyond(db, campaign, keep, run_id)
+    if old:  # read again under the write lock: a run may have started or finished meanwhile
+        with transaction(db):
+            old = _beyond(db, campaign, keep, run_id)
+            if old:
+                db.execute("UPDATE shortlist_runs SET status = 'pruned' WHERE id IN "
+                           f"({', '.join('?' * len(old))})", old)
+    # Only the pruned runs that still hold rows: every earlier one was emptied by its pruning.
+    left = [row[0] for row in db.execute(
+        "SELECT r.id FROM shortlist_runs r WHERE r.campaign = ? AND r.status = 'pruned' AND "
+        "(EXISTS (SELECT 1 FROM verdicts v WHERE v.run_id = r.id) "
+        "OR EXISTS (SELECT 1 FROM shortlist_entries e WHERE e.run_id = r.id)) ORDER BY r.id", [campaign])]
+    for pruned in left:
         for table in ("verdicts", "shortlist_entries"):
             while True:
                 with transaction(db):
                     deleted = db.execute(
                         f"DELETE FROM {table} WHERE rowid IN (SELECT rowid FROM {table} WHERE run_id = ? LIMIT ?)",
-                        [run_id, PRUNE_CHUNK]).rowcount
+                        [pruned, PRUNE_CHUNK]).rowcount
                 if deleted < PRUNE_CHUNK:
                     break
     return old
+
+
+def _beyond(db: sqlite_utils.Database, campaign: str, keep: int, run_id: int) -> list[int]:
+    """The campaign's finished runs to prune at the end of run ``run_id``; none while
+    another of its runs is `running`."""
+    if db.execute("SELECT 1 FROM shortlist_runs WHERE campaign = ? AND status = 'running' AND id != ?",
+                  [campaign, run_id]).fetchone():
+        return []
+    finished = [row[0] for row in db.execute(
+        "SELECT id FROM shortlist_runs WHERE campaign = ? AND status = 'finished' ORDER BY id DESC", [campaign])]
+    kept = {*finished[:keep], run_id}
+    return [i for i in finished if i not in kept]
