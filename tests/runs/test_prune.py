@@ -11,32 +11,10 @@ from click.testing import CliRunner
 from microscout.cli import cli
 from microscout.config import parse_config
 from microscout.engine import rejudge, shortlist
-from microscout.engine.plugins import collect_rules, make_plugin_manager
 from microscout.engine.shortlist import latest_run, run_shortlist
-from microscout.sandbox.storewriter import generate
 from microscout.store import open_store, runs
 from tests.engine.test_batch_rules import NOW
-from tests.test_shortlist_incremental import same_runs
-
-
-@pytest.fixture(scope="module")
-def population(tmp_path_factory):
-    path = tmp_path_factory.mktemp("prune") / "store.db"
-    generate(path, 30, 5, posts=6, posts_with_replies=2, followers=30)
-    return path
-
-
-@pytest.fixture(scope="module")
-def rules():
-    return collect_rules(make_plugin_manager())
-
-
-@pytest.fixture
-def db(population, tmp_path):
-    shutil.copy(population, tmp_path / "store.db")
-    store = open_store(str(tmp_path / "store.db"))
-    yield store
-    store.close()
+from tests.runs.test_incremental import same_runs
 
 
 def config(keep: int, campaigns=("demo",)):

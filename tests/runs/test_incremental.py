@@ -2,7 +2,6 @@
 day, the same rules and options) and keeps the others' verdicts; the result is the run a
 full re-judge at the kept verdicts' moment gives, verdict for verdict."""
 import json
-import shutil
 from datetime import timedelta
 
 import pytest
@@ -11,32 +10,11 @@ from click.testing import CliRunner
 from microscout.cli import cli
 from microscout.config import load_config, parse_config
 from microscout.engine import rejudge
-from microscout.engine.plugins import collect_rules, make_plugin_manager
 from microscout.engine.shortlist import data_version, run_shortlist
-from microscout.sandbox.storewriter import generate
 from microscout.store import open_store
 from microscout.store.writes import add_snapshots, upsert_comments, upsert_followers, upsert_posts, upsert_profiles
 from tests.engine.test_batch_rules import NOW
 from tests.test_shortlist_rescore import ENTRY, VERDICT, rows
-
-@pytest.fixture(scope="module")
-def population(tmp_path_factory):
-    path = tmp_path_factory.mktemp("incremental") / "store.db"
-    generate(path, 60, 5, posts=8, posts_with_replies=3, followers=40)
-    return path
-
-
-@pytest.fixture(scope="module")
-def rules():
-    return collect_rules(make_plugin_manager())
-
-
-@pytest.fixture
-def db(population, tmp_path):
-    shutil.copy(population, tmp_path / "store.db")
-    store = open_store(str(tmp_path / "store.db"))
-    yield store
-    store.close()
 
 
 def profile(db, offset: int) -> dict:
