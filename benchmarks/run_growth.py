@@ -13,31 +13,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import sqlite3
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
+from shortlist_scale import timed_child  # each run in its own child: its own CPU (wait4)
+
 REPO = Path(__file__).resolve().parent.parent
-
-
-def timed(args: list[str], cwd: Path) -> tuple[float, float, str]:
-    """(wall s, CPU s of the child, its stdout)."""
-    start = time.perf_counter()
-    with tempfile.TemporaryFile() as out:
-        child = subprocess.Popen(args, cwd=cwd, stdout=out, stderr=subprocess.PIPE)
-        _, status, usage = os.wait4(child.pid, 0)
-        wall = time.perf_counter() - start
-        err = child.stderr.read().decode() if child.stderr else ""
-        child.returncode = os.waitstatus_to_exitcode(status)
-        if child.returncode:
-            raise SystemExit(f"shortlist failed ({child.returncode}): {err.strip()[-300:]}")
-        out.seek(0)
-        return wall, usage.ru_utime + usage.ru_stime, out.read().decode()
 
 
 def main() -> int:
@@ -59,8 +43,12 @@ def main() -> int:
     config = REPO / "config.toml"
     if args.keep_runs is not None:
         text = config.read_text()
+        if "keep_runs = 5\n" not in text:
+            print(f"{config}: no 'keep_runs = 5' line to replace; give the config without --keep-runs",
+                  file=sys.stderr)
+            return 2
         config = args.workdir / "run-growth.toml"
-        config.write_text(text.replace("keep_runs = 5", f"keep_runs = {args.keep_runs}"))
+        config.write_text(text.replace("keep_runs = 5\n", f"keep_runs = {args.keep_runs}\n"))
     print("| run | changed | kept | pruned | wall s | CPU s | file MB | verdict rows |")
     print("|---:|---:|---:|---|---:|---:|---:|---:|")
     for run in range(1, args.runs + 1):
@@ -71,16 +59,17 @@ def main() -> int:
                                    [args.changed_every, run % args.changed_every]).rowcount
             conn.commit()
             conn.close()
-        wall, cpu, out = timed([sys.executable, "-m", "microscout", "--config", str(config), "--db", str(db),
-                                "shortlist", "demo", "--json", "--workers", "1"], REPO)
-        result = json.loads(out)
+        output = args.workdir / "run-growth.json"
+        timing = timed_child([sys.executable, "-m", "microscout", "--config", str(config), "--db", str(db),
+                              "shortlist", "demo", "--json", "--workers", "1"], output)
+        result = json.loads(output.read_text())
         conn = sqlite3.connect(db)
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         verdicts = conn.execute("SELECT count(*) FROM verdicts").fetchone()[0]
         conn.close()
         pruned = ", ".join(map(str, result.get("pruned_runs", []))) or "–"
-        print(f"| {run} | {changed:,} | {result.get('kept', 0):,} | {pruned} | {wall:.2f} | {cpu:.2f} | "
-              f"{db.stat().st_size / 1e6:,.0f} | {verdicts:,} |", flush=True)
+        print(f"| {run} | {changed:,} | {result.get('kept', 0):,} | {pruned} | {timing['wall_s']:.2f} | "
+              f"{timing['cpu_s']:.2f} | {db.stat().st_size / 1e6:,.0f} | {verdicts:,} |", flush=True)
     return 0
 
 
