@@ -19,6 +19,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from bytecode import compile_package
 from shortlist_scale import timed_child  # each run in its own child: its own CPU (wait4)
 
 REPO = Path(__file__).resolve().parent.parent
@@ -49,6 +50,7 @@ def main() -> int:
             return 2
         config = args.workdir / "run-growth.toml"
         config.write_text(text.replace("keep_runs = 5\n", f"keep_runs = {args.keep_runs}\n"))
+    compile_package(REPO / "microscout")
     print("| run | changed | kept | pruned | wall s | CPU s | file MB | verdict rows |")
     print("|---:|---:|---:|---|---:|---:|---:|---:|")
     for run in range(1, args.runs + 1):

@@ -61,6 +61,8 @@ import time
 import tomllib
 from pathlib import Path
 
+from bytecode import compile_package
+
 REPO = Path(__file__).resolve().parent.parent
 GENERATE_ARGS = ["--seed", "7", "--posts", "30", "--posts-with-replies", "5", "--followers", "80"]
 FIXED_NOW = "2026-11-01T12:00:00+00:00"
@@ -427,6 +429,7 @@ def main(argv: list[str]) -> int:
     args.workdir.mkdir(parents=True, exist_ok=True)
     where = subprocess.run([sys.executable, "-c", "import microscout; print(microscout.__file__)"],
                            cwd=REPO, capture_output=True, text=True, check=True).stdout.strip()
+    compile_package(Path(where).parent)
     extra = shortlist_options(args.config, args.workers)
     log(f"microscout from {where}; shortlist options {extra or 'none'}; campaign demo on {', '.join(platforms)}; "
         f"load {uptime()}")
