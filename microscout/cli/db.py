@@ -1,4 +1,4 @@
-"""`microscout db`: the database's size and its migrations."""
+"""`microscout db`: the database's size, its migrations, its stored features and its runs."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -50,6 +50,40 @@ def migrate(env: Env) -> None:
     stale = interrupt_stale_runs(db)
     click.echo(f"{env.database_path}: " + (f"applied {', '.join(ran)}" if ran else "up to date")
                + (f"; {len(stale)} shortlist runs left by killed processes marked interrupted" if stale else ""))
+
+
+@command.command("interrupt-run")
+@click.argument("run_id", type=int)
+@with_env
+def interrupt_run(env: Env, run_id: int) -> None:
+    """Mark a run killed on another machine interrupted.
+
+    Every command that writes marks the shortlist runs left `running` by a killed process of
+    this machine `interrupted`; a run started on another machine sharing the database cannot
+    be checked from here, and while it stays `running` its campaign's older runs are not
+    pruned (`shortlist` says which run is in the way). Its partial verdicts are removed.
+    """
+    from microscout.cli.common import UsageProblem
+    from microscout.store.runs import discard_run, process_alive
+    from microscout.store.transaction import transaction
+
+    db = env.db(create=False)
+    row = db.execute("SELECT campaign, status, pid, owner FROM shortlist_runs WHERE id = ?", [run_id]).fetchone()
+    if row is None:
+        raise UsageProblem(f"{env.database_path}: no shortlist run {run_id}; `microscout db stats` counts the runs, "
+                           f"`microscout browse` lists them")
+    campaign, status, pid, owner = row
+    if status != "running":
+        raise UsageProblem(f"shortlist run {run_id} ({campaign}) is {status}, not running: nothing to interrupt")
+    if pid is not None and process_alive(pid, owner):
+        raise UsageProblem(f"shortlist run {run_id} ({campaign}) is still being judged by process {pid} on this "
+                           f"machine; stop that process (Ctrl-C) instead")
+    with transaction(db):  # looked at again under the write lock: it may have finished meanwhile
+        (now,) = db.execute("SELECT status FROM shortlist_runs WHERE id = ?", [run_id]).fetchone()
+        if now != "running":
+            raise UsageProblem(f"shortlist run {run_id} ({campaign}) has just become {now}: nothing to interrupt")
+        discard_run(db, run_id)
+    click.echo(f"shortlist run {run_id} ({campaign}) marked interrupted; its partial verdicts were removed")
 
 
 def features_progress(total: int, what: str = "Computing stored features"):

@@ -50,6 +50,7 @@ def command(env: Env, handle: str, campaign: str | None, as_json: bool) -> None:
     from microscout.engine.contact import contact_in, profile_url
     from microscout.engine.shortlist import verdicts_for
     from microscout.store.queries import find_profile
+    from microscout.store.transaction import snapshot
 
     db = env.db(readonly=True)
     profiles = [p for p in find_profile(db, handle) if not p["opted_out"]]
@@ -65,7 +66,11 @@ def command(env: Env, handle: str, campaign: str | None, as_json: bool) -> None:
         if campaign:
             sql += " AND r.campaign = ?"
             params.append(campaign)
-        entries = list(db.query(sql + " ORDER BY r.id DESC LIMIT 1", params))
+        # The entry and its verdicts from one snapshot: a shortlist finishing meanwhile may
+        # prune the run just read (shortlists.keep_runs).
+        with snapshot(db):
+            entries = list(db.query(sql + " ORDER BY r.id DESC LIMIT 1", params))
+            verdicts = verdicts_for(db, entries[0]["run_id"], profile["id"]) if entries else []
         if not entries:
             if campaign and campaign not in env.config.campaigns:
                 env.config.campaign(campaign)  # no such campaign: says which there are
@@ -76,7 +81,6 @@ def command(env: Env, handle: str, campaign: str | None, as_json: bool) -> None:
                                + (", or only by runs since pruned (shortlists.keep_runs)" if pruned else "")
                                + "; run `microscout shortlist CAMPAIGN` first")
         entry = entries[0]
-        verdicts = verdicts_for(db, entry["run_id"], profile["id"])
         url = profile_url(profile["platform"], profile["handle"], profile.get("url"), profile.get("instance"),
                           profile.get("platform_id"))
         contact = contact_in(profile.get("bio"))

@@ -222,7 +222,7 @@ def command(env: Env, campaign: str, limit: int | None, budget: float | None, ba
     The run is persisted with every verdict and its evidence (see `microscout explain`).
     """
     from microscout.cli.common import Failure, UsageProblem
-    from microscout.engine.shortlist import JudgingStopped, run_shortlist
+    from microscout.engine.shortlist import JudgingStopped, pruning_said, run_shortlist
 
     config = env.config
     spec = config.campaign(campaign)
@@ -264,8 +264,9 @@ def command(env: Env, campaign: str, limit: int | None, budget: float | None, ba
         console.print(f"Pruned {len(summary.pruned)} older {'run' if len(summary.pruned) == 1 else 'runs'} "
                       f"({', '.join(map(str, summary.pruned))}): the newest {config.shortlists.keep_runs} keep their "
                       f"verdicts (shortlists.keep_runs in {config.source}).")
-    if summary.prune_error:
-        console.print(f"[yellow]Older runs were not pruned[/yellow] ({summary.prune_error}); the next run prunes them.")
+    elif summary.prune_error or summary.prune_blocked_by:
+        said = pruning_said(summary, config.shortlists.keep_runs) or ""
+        console.print(Text(said[:1].upper() + said[1:] + ".", style="yellow"))
     if summary.errors:
         worst = ", ".join(f"{r} ({n})" for r, n in summary.errors_by_rule.items())
         console.print(f"[yellow]{summary.errors} rule errors[/yellow]: {worst}. "
@@ -296,6 +297,7 @@ def run_json(db, config, spec, summary, size: int, rule_count: int, budget: floa
            "excluded": summary.excluded, "excluded_by": summary.excluded_by, "errors": summary.errors,
            "errors_by_rule": summary.errors_by_rule, "pruned_runs": summary.pruned,
            "prune_error": summary.prune_error,
+           "prune_blocked_by": summary.prune_blocked_by,
            "shortlist": shortlist_rows(db, summary.run_id, size)}
     if budget is not None:
         picks = budget_picks(db, config, spec, summary.run_id, budget)

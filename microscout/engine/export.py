@@ -27,7 +27,7 @@ from microscout.engine.evidence import evidence_lines
 from microscout.engine.exporters import ROW_COLUMNS, Exporter
 from microscout.engine.shortlist import latest_run
 from microscout.store.runs import interrupt_stale_runs, process_alive
-from microscout.store.transaction import transaction
+from microscout.store.transaction import snapshot, transaction
 from microscout.store.writes import now_iso
 
 BASE_COLUMNS = ROW_COLUMNS  # the name before issue #11
@@ -191,7 +191,14 @@ def build_export(db: sqlite_utils.Database, campaign: str, size: int, *, config=
                  schedule: str | None = None, compare_before: int | None = None
                  ) -> tuple[list[dict], list[str], ExportContext]:
     """(rows, columns, context): the shortlist's top ``size``, each with its rank change
-    against the previous export, then the rows dropped since."""
+    against the previous export, then the rows dropped since, all read from one snapshot
+    of the store (a shortlist finishing meanwhile may prune the run read)."""
+    with snapshot(db):
+        return _build_export(db, campaign, size, config=config, schedule=schedule, compare_before=compare_before)
+
+
+def _build_export(db: sqlite_utils.Database, campaign: str, size: int, *, config,
+                  schedule: str | None, compare_before: int | None) -> tuple[list[dict], list[str], ExportContext]:
     run = latest_run(db, campaign)
     if run is None:
         raise ExportError(f"campaign {campaign!r} has no shortlist yet; run `microscout shortlist {campaign}` first")

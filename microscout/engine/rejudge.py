@@ -67,6 +67,8 @@ def judge_changed(db: sqlite_utils.Database, evaluator: Evaluator, run_id: int, 
     # Those opted out while this run copied are not kept.
     summary.kept = summary.candidates = db.execute("SELECT count(*) FROM shortlist_entries WHERE run_id = ?",
                                                    [run_id]).fetchone()[0]
+    if not summary.kept:
+        summary.kept_from = None  # pruned before a first copy: every candidate is judged
     kept_ids = set(kept)
     changed = [pid for (pid,) in db.execute(f"SELECT p.id FROM profiles p WHERE {where} ORDER BY p.id", platforms)
                if pid not in kept_ids]

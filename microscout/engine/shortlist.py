@@ -26,7 +26,7 @@ from microscout.engine import pool
 from microscout.engine.evaluate import Evaluator
 from microscout.engine.rules import Rule, Verdict
 from microscout.store.queries import batch_sql, candidates_where, iter_profile_batches
-from microscout.store.runs import discard_run, interrupt_stale_runs, process_owner, prune_runs
+from microscout.store.runs import discard_run, interrupt_stale_runs, process_owner, prune_blocker, prune_runs
 from microscout.store.transaction import transaction
 from microscout.store.writes import now_iso
 
@@ -53,6 +53,8 @@ class RunSummary:
     # Older runs of the campaign whose verdicts and entries this run's end deleted (keep_runs).
     pruned: list[int] = field(default_factory=list)
     prune_error: str | None = None  # why pruning failed, if it did (the run itself is finished)
+    # The campaign's run still `running` that kept older runs from being pruned (store/runs.py)
+    prune_blocked_by: dict | None = None
 
     def count(self, verdicts: dict, excluded_by: str | None) -> None:
         """One judged candidate: its rule errors and its exclusion."""
@@ -236,7 +238,9 @@ def run_shortlist(db: sqlite_utils.Database, config: Config, rules: dict[str, Ru
             from microscout.engine.rejudge import judge_changed
 
             summary = judge_changed(db, evaluator, run_id, *keep, batch_size, progress, workers)
-            if rescore:
+            # Every verdict copied and scored again; a run whose source was pruned while it
+            # copied judged the rest, and says what it kept as a partial re-judge does.
+            if rescore and summary.kept_from is not None and summary.kept == summary.candidates:
                 summary.rescored_from, summary.kept_from, summary.kept = summary.kept_from, None, 0
     except BaseException as exc:
         # Whatever stopped the run (an error, Ctrl-C), no half-judged run stays behind; a
@@ -253,11 +257,32 @@ def _pruned(db: sqlite_utils.Database, config: Config, summary: RunSummary) -> R
     """``summary`` once the campaign's runs beyond ``keep_runs`` are pruned. The run is
     finished whatever happens here: a pruning that fails (the store locked by a crawl for
     longer than the busy timeout) is said in ``summary.prune_error`` and left to the next."""
+    keep = config.shortlists.keep_runs
     try:
-        summary.pruned = prune_runs(db, summary.campaign, config.shortlists.keep_runs, summary.run_id)
+        summary.pruned = prune_runs(db, summary.campaign, keep, summary.run_id)
+        if not summary.pruned:
+            summary.prune_blocked_by = prune_blocker(db, summary.campaign, keep, summary.run_id)
     except sqlite3.Error as exc:
         summary.prune_error = str(exc)
     return summary
+
+
+def pruning_said(summary: RunSummary, keep: int) -> str | None:
+    """What the end of the run did about older runs, in words (None when there was nothing
+    to say): which it pruned, why it could not."""
+    if summary.pruned:
+        runs = ", ".join(map(str, summary.pruned))
+        return (f"pruned {len(summary.pruned)} older {'run' if len(summary.pruned) == 1 else 'runs'} ({runs}): "
+                f"the newest {keep} keep their verdicts")
+    if summary.prune_error:
+        return f"older runs were not pruned ({summary.prune_error}); the next run prunes them"
+    blocker = summary.prune_blocked_by
+    if blocker:
+        where = f" on {blocker['host']}" if blocker.get("host") else ""
+        return (f"older runs were not pruned: run {blocker['run_id']} of {summary.campaign} has been running since "
+                f"{blocker['started_at']}{where}, and may be copying their verdicts; if its process was killed, "
+                f"`microscout db interrupt-run {blocker['run_id']}` marks it interrupted")
+    return None
 
 
 @dataclass

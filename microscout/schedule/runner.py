@@ -125,7 +125,7 @@ def crawl_step(job: Job) -> str:
 def shortlist_step(job: Job) -> str:
     from microscout.engine import features
     from microscout.engine.pool import usable_cores
-    from microscout.engine.shortlist import JudgingStopped, run_shortlist
+    from microscout.engine.shortlist import JudgingStopped, pruning_said, run_shortlist
 
     # As `microscout shortlist` does: first the stored per-item features the rules read (a
     # campaign's niche terms the crawl did not know yet, settings changed since).
@@ -136,6 +136,12 @@ def shortlist_step(job: Job) -> str:
                                 workers=usable_cores())
     except JudgingStopped as exc:
         raise StepFailed(f"{exc}; the shortlist run was discarded") from None
+    said = _judged(summary)
+    pruning = pruning_said(summary, job.config.shortlists.keep_runs)
+    return f"{said}; {pruning}" if pruning else said
+
+
+def _judged(summary) -> str:
     if summary.reused:
         return f"nothing changed since shortlist run {summary.run_id}: re-used it"
     if summary.rescored_from is not None:

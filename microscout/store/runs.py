@@ -129,10 +129,30 @@ def prune_runs(db: sqlite_utils.Database, campaign: str, keep: int, run_id: int)
 def _beyond(db: sqlite_utils.Database, campaign: str, keep: int, run_id: int) -> list[int]:
     """The campaign's finished runs to prune at the end of run ``run_id``; none while
     another of its runs is `running`."""
-    if db.execute("SELECT 1 FROM shortlist_runs WHERE campaign = ? AND status = 'running' AND id != ?",
-                  [campaign, run_id]).fetchone():
+    if _running_other(db, campaign, run_id) is not None:
         return []
+    return _finished_beyond(db, campaign, keep, run_id)
+
+
+def _finished_beyond(db: sqlite_utils.Database, campaign: str, keep: int, run_id: int) -> list[int]:
     finished = [row[0] for row in db.execute(
         "SELECT id FROM shortlist_runs WHERE campaign = ? AND status = 'finished' ORDER BY id DESC", [campaign])]
     kept = {*finished[:keep], run_id}
     return [i for i in finished if i not in kept]
+
+
+def _running_other(db: sqlite_utils.Database, campaign: str, run_id: int) -> tuple | None:
+    return db.execute("SELECT id, started_at, owner FROM shortlist_runs WHERE campaign = ? AND status = 'running' "
+                      "AND id != ? ORDER BY id LIMIT 1", [campaign, run_id]).fetchone()
+
+
+def prune_blocker(db: sqlite_utils.Database, campaign: str, keep: int, run_id: int) -> dict | None:
+    """The run of the campaign still `running` that keeps the end of run ``run_id`` from
+    pruning runs beyond ``keep`` (id, started_at, host), or None when there is nothing to
+    prune or nothing in the way. A run killed on another machine sharing the store stays
+    `running` (no process here to check) until `microscout db interrupt-run` marks it."""
+    running = _running_other(db, campaign, run_id)
+    if running is None or not _finished_beyond(db, campaign, keep, run_id):
+        return None
+    blocker, started_at, owner = running
+    return {"run_id": blocker, "started_at": started_at, "host": (owner or "").rpartition(":")[0] or None}

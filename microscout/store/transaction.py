@@ -27,3 +27,20 @@ def transaction(db: sqlite_utils.Database) -> Iterator[None]:
         conn.execute("BEGIN IMMEDIATE")
     with conn:
         yield
+
+
+@contextmanager
+def snapshot(db: sqlite_utils.Database) -> Iterator[None]:
+    """Every read of the block sees the store as it was at the block's first read.
+
+    Between two statements another process may commit: a shortlist finishing and pruning
+    the run a reader has just picked (store/runs.py) would leave it reading that run's rows
+    half-deleted. In WAL mode a read transaction keeps its snapshot while writers commit.
+    For blocks that only read; inside an open transaction the block joins it."""
+    conn = db.conn
+    if conn.in_transaction:
+        yield
+        return
+    conn.execute("BEGIN DEFERRED")
+    with conn:  # ends it: COMMIT (nothing to write), or ROLLBACK should the block raise
+        yield

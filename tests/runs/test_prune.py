@@ -2,6 +2,7 @@
 finished runs keep their verdicts and entries, so a campaign judged every week does not add
 every candidate's verdicts to the store each week; what users read keeps working."""
 import json
+import os
 import shutil
 import sqlite3
 
@@ -187,3 +188,135 @@ def test_explain_says_when_a_creator_was_judged_only_by_pruned_runs(population, 
     explained = runner.invoke(cli, [*base, "explain", handle, "--campaign", "demo"])
     assert explained.exit_code == 2
     assert "or only by runs since pruned (shortlists.keep_runs)" in " ".join(explained.output.split())
+
+
+def test_an_export_reads_the_run_it_picked_whole_while_another_run_prunes_it(population, tmp_path, rules,
+                                                                             monkeypatch):
+    """keep_runs = 1: a shortlist finishing in another process between the export's choice of
+    run and its reads prunes that run; the export still reads it whole (one snapshot), and
+    the next export compares with a complete record."""
+    from microscout.engine import export
+    from microscout.engine.plugins import collect_exporters, make_plugin_manager
+
+    path = tmp_path / "store.db"
+    shutil.copy(population, path)
+    mine, other = open_store(str(path)), open_store(str(path))
+    csv = collect_exporters(make_plugin_manager())["csv"]
+    first = run_shortlist(mine, config(1), rules, "demo", now=NOW)
+    before = export.export_shortlist(mine, "demo", 10, csv, tmp_path / "1.csv", schedule="weekly")
+    picked = export.latest_run
+    finished: list = []
+
+    def another_run_finishes_meanwhile(db, campaign):
+        run = picked(db, campaign)
+        finished.append(run_shortlist(other, config(1), rules, "demo", now=NOW))
+        return run
+
+    monkeypatch.setattr(export, "latest_run", another_run_finishes_meanwhile)
+    racing = export.export_shortlist(mine, "demo", 10, csv, tmp_path / "2.csv", schedule="weekly")
+    monkeypatch.setattr(export, "latest_run", picked)
+    assert finished[0].pruned == [first.run_id] and rows_by_run(other)[first.run_id] == ("pruned", 0, 0)
+    assert racing["run_id"] == first.run_id and racing["rows"] == before["rows"] == 10
+    assert racing["unchanged"] == 10 and racing["dropped"] == 0 and racing["new"] == 0
+    after = export.export_shortlist(mine, "demo", 10, csv, tmp_path / "3.csv", schedule="weekly")
+    assert after["run_id"] == finished[0].run_id and after["unchanged"] == 10 and after["new"] == 0
+    mine.close()
+    other.close()
+
+
+def test_a_snapshot_keeps_what_it_first_read_while_another_connection_commits(db):
+    from microscout.store.transaction import snapshot
+
+    other = open_store(db.conn.execute("PRAGMA database_list").fetchone()[2])
+    count = "SELECT count(*) FROM profiles"
+    (before,) = db.execute(count).fetchone()
+    with snapshot(db):
+        assert db.execute(count).fetchone() == (before,)
+        other.execute("DELETE FROM profiles WHERE id = (SELECT max(id) FROM profiles)")
+        other.conn.commit()
+        assert db.execute(count).fetchone() == (before,)
+    assert db.execute(count).fetchone() == (before - 1,)
+    other.close()
+
+
+def running_elsewhere(db, campaign="demo") -> int:
+    """A run left `running` by a process on another machine sharing the store."""
+    db.execute("INSERT INTO shortlist_runs (campaign, started_at, status, pid, owner) "
+               "VALUES (?, '2026-10-30T09:00:00+00:00', 'running', 4242, 'laptop:123')", [campaign])
+    db.conn.commit()
+    return db.execute("SELECT max(id) FROM shortlist_runs").fetchone()[0]
+
+
+def test_a_run_kept_from_pruning_by_a_running_one_says_which_and_how_to_clear_it(db, rules):
+    first = run_shortlist(db, config(1), rules, "demo", now=NOW)
+    stuck = running_elsewhere(db)
+    second = run_shortlist(db, config(1), rules, "demo", now=NOW)
+    assert second.pruned == [] and second.prune_error is None
+    assert second.prune_blocked_by == {"run_id": stuck, "started_at": "2026-10-30T09:00:00+00:00", "host": "laptop"}
+    said = shortlist.pruning_said(second, 1)
+    assert f"run {stuck} of demo has been running since 2026-10-30T09:00:00+00:00 on laptop" in said
+    assert f"`microscout db interrupt-run {stuck}`" in said
+    assert rows_by_run(db)[first.run_id][0] == "finished"
+    # Nothing to prune (within keep_runs): nothing is said, whatever is running.
+    assert run_shortlist(db, config(5), rules, "demo", now=NOW).prune_blocked_by is None
+
+
+def test_db_interrupt_run_clears_a_run_killed_elsewhere_and_refuses_what_it_must_not(population, tmp_path):
+    path = tmp_path / "store.db"
+    shutil.copy(population, path)
+    (tmp_path / "config.toml").write_text('[shortlists]\n# keep one\nkeep_runs = 1\n'
+                                          '[campaigns.demo]\n# where\nplatforms = ["mastodon", "bluesky"]\n')
+    base = ["--config", str(tmp_path / "config.toml"), "--db", str(path)]
+    runner = CliRunner()
+    assert runner.invoke(cli, [*base, "shortlist", "demo", "--json"]).exit_code == 0
+    store = open_store(str(path))
+    stuck = running_elsewhere(store)
+    store.execute("INSERT INTO verdicts VALUES (?, 1, 'engagement', 'pass', 1.0, 'partial', '{}')", [stuck])
+    store.conn.commit()
+    judged = runner.invoke(cli, [*base, "shortlist", "demo", "--json", "--rejudge"])
+    assert json.loads(judged.output)["prune_blocked_by"]["run_id"] == stuck
+    text = runner.invoke(cli, [*base, "shortlist", "demo", "--rejudge"])
+    assert f"microscout db interrupt-run {stuck}" in " ".join(text.output.split())
+
+    done = runner.invoke(cli, [*base, "db", "interrupt-run", str(stuck)])
+    assert done.exit_code == 0, done.output
+    assert f"shortlist run {stuck} (demo) marked interrupted" in done.output
+    assert rows_by_run(store)[stuck] == ("interrupted", 0, 0)
+    after = json.loads(runner.invoke(cli, [*base, "shortlist", "demo", "--json", "--rejudge"]).output)
+    assert after["prune_blocked_by"] is None and len(after["pruned_runs"]) == 3  # the three before it
+
+    store.execute("INSERT INTO shortlist_runs (campaign, status, pid, owner) VALUES ('demo', 'running', ?, ?)",
+                  [os.getpid(), runs.process_owner()])
+    store.conn.commit()
+    mine = store.execute("SELECT max(id) FROM shortlist_runs").fetchone()[0]
+    for run_id, message in ((mine, f"is still being judged by process {os.getpid()} on this machine"),
+                            (stuck, "is interrupted, not running"), (999, "no shortlist run 999")):
+        refused = runner.invoke(cli, [*base, "db", "interrupt-run", str(run_id)])
+        assert refused.exit_code == 2 and message in refused.output, refused.output
+    assert rows_by_run(store)[mine][0] == "running"
+    store.close()
+
+
+def test_a_scheduled_shortlist_says_what_it_pruned(db, rules):
+    from types import SimpleNamespace
+
+    from microscout.schedule.runner import shortlist_step
+
+    job = SimpleNamespace(db=db, config=config(1), rules=rules, schedule=SimpleNamespace(campaign="demo"))
+    first = shortlist_step(job)
+    assert "pruned" not in first
+    db.execute("UPDATE profiles SET followers = followers + 1 WHERE id = (SELECT min(id) FROM profiles "
+               "WHERE opted_out = 0)")
+    db.conn.commit()
+    second = shortlist_step(job)
+    assert second.endswith("; pruned 1 older run (1): the newest 1 keep their verdicts"), second
+
+
+def test_a_re_score_whose_source_is_pruned_before_any_copy_says_it_judged_all(db, rules, monkeypatch):
+    run_shortlist(db, config(5), rules, "demo", now=NOW)
+    weights = config(5)
+    weights.campaigns["demo"].weights["engagement"] = 0.5
+    monkeypatch.setattr(rejudge, "_pruned_since", lambda db, run_id: True)
+    again = run_shortlist(db, weights, rules, "demo", now=NOW, reuse=True)
+    assert again.rescored_from is None and again.kept_from is None and again.kept == 0
+    assert again.candidates == rows_by_run(db)[again.run_id][2] > 0
