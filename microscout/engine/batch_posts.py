@@ -103,9 +103,9 @@ class BatchPosts:
         for these settings' version, else the post analysed now (as the simple form does)."""
         key = _settings_key(settings)
         version = post_features.version_of_json(key)
-        known = self._analysers.get(version)
-        if known is not None:
-            return known
+        made = self._analysers.get(version)
+        if made is not None:
+            return made
         # CROSS JOIN keeps posts outermost: SQLite would otherwise walk the version index,
         # every post's row of this version in the store, for each batch. Most posts are not
         # sponsored (stored as NULL): they are counted, and only the sponsored ones come
@@ -114,25 +114,24 @@ class BatchPosts:
             "SELECT count(*), json_group_array(json_array(f.post_id, CAST(f.analysis AS TEXT))) "
             "FILTER (WHERE f.analysis IS NOT NULL) FROM posts p CROSS JOIN post_features f ON f.post_id = p.id "
             f"AND f.version = ? WHERE p.profile_id IN ({self._marks})", [version, *self._ids]).fetchone()
-        encoded: dict[int, str] = dict(jsontext.loads(sponsored))
+        # The sponsored posts' stored analyses as JSON text, each replaced by its analysis
+        # when a rule first reads it: one lookup for the posts that are not sponsored.
+        known: dict[int, str | PostAnalysis] = dict(jsontext.loads(sponsored))
         # Posts written before these settings were in use: analysed now, from the values a
         # Post would hold, as the simple forms analyse them.
-        decoded: dict[int, PostAnalysis] = {}
         for post_id, text, hashtags, paid in self.without("post_features", version, stored):
             paid_flag = None if paid is None else bool(paid)
-            decoded[post_id] = _analyse_cached(text or "", tuple(_json_list(hashtags)), paid_flag, key)
+            known[post_id] = _analyse_cached(text or "", tuple(_json_list(hashtags)), paid_flag, key)
         not_sponsored, decode = post_features.NOT_SPONSORED, post_features.decode
 
         def analyse(row: PostRow) -> PostAnalysis:
-            # Decoded when a rule first reads the post: a stored value no rule reads (a
-            # reply's, say) is never decoded, so it cannot fail the batch.
-            found = decoded.get(row.id)
-            if found is None:
-                value = encoded.get(row.id)
-                if value is None:
-                    return not_sponsored
-                found = decoded[row.id] = decode(value)
-            return found
+            found = known.get(row.id, not_sponsored)
+            # Not isinstance: a call for every post would cost what the single lookup saves.
+            if found.__class__ is str:
+                # Decoded when a rule first reads the post: a stored value no rule reads (a
+                # reply's, say) is never decoded, so it cannot fail the batch.
+                found = known[row.id] = decode(found)  # type: ignore[arg-type]
+            return found  # type: ignore[return-value]
 
         self._analysers[version] = analyse
         return analyse
