@@ -53,7 +53,7 @@ def migrate(env: Env) -> None:
 
 
 @command.command("interrupt-run")
-@click.argument("run_id", type=int)
+@click.argument("run_id", type=click.IntRange(1, 2**63 - 1))
 @with_env
 def interrupt_run(env: Env, run_id: int) -> None:
     """Mark a run killed on another machine interrupted.
@@ -61,7 +61,8 @@ def interrupt_run(env: Env, run_id: int) -> None:
     Every command that writes marks the shortlist runs left `running` by a killed process of
     this machine `interrupted`; a run started on another machine sharing the database cannot
     be checked from here, and while it stays `running` its campaign's older runs are not
-    pruned (`shortlist` says which run is in the way). Its partial verdicts are removed.
+    pruned (`shortlist` says which run is in the way). Its partial verdicts are removed;
+    should its process still be judging after all, that run ends interrupted, not finished.
     """
     from microscout.cli.common import UsageProblem
     from microscout.store.runs import discard_run, process_alive

@@ -246,7 +246,7 @@ def run_shortlist(db: sqlite_utils.Database, config: Config, rules: dict[str, Ru
         # Whatever stopped the run (an error, Ctrl-C), no half-judged run stays behind; a
         # kill -9 leaves it `running` until the next command sees its process is gone.
         try:
-            discard_run(db, run_id, "interrupted" if isinstance(exc, KeyboardInterrupt) else "failed")
+            discard_run(db, run_id, "interrupted" if isinstance(exc, (KeyboardInterrupt, RunInterrupted)) else "failed")
         except Exception:  # noqa: BLE001 - the original error is the one to report
             pass
         raise
@@ -446,10 +446,19 @@ class JudgingStopped(Exception):
     """Judging could not go on (a worker process died); str() is the one line to show."""
 
 
+class RunInterrupted(JudgingStopped):
+    """The run was marked interrupted while it judged (`microscout db interrupt-run`)."""
+
+
 def _finish(db: sqlite_utils.Database, summary: RunSummary) -> None:
-    """Rank the run's entries and mark it finished."""
+    """Rank the run's entries and mark it finished, if it is still running: a run marked
+    interrupted meanwhile lost the rows written so far, so it is not finished incomplete."""
     run_id = summary.run_id
     with transaction(db):
+        row = db.execute("SELECT status FROM shortlist_runs WHERE id = ?", [run_id]).fetchone()
+        if row is None or row[0] != "running":
+            raise RunInterrupted(f"shortlist run {run_id} was marked {row[0] if row else 'deleted'} while it judged "
+                                 f"(`microscout db interrupt-run`)")
         # One pass over the ranked rows (a correlated subquery would redo the window per
         # row: quadratic, hours at 100,000 candidates). Ties break on reach, then on id,
         # so the same data always ranks the same way.

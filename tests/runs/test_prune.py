@@ -320,3 +320,32 @@ def test_a_re_score_whose_source_is_pruned_before_any_copy_says_it_judged_all(db
     again = run_shortlist(db, weights, rules, "demo", now=NOW, reuse=True)
     assert again.rescored_from is None and again.kept_from is None and again.kept == 0
     assert again.candidates == rows_by_run(db)[again.run_id][2] > 0
+
+
+def test_a_run_marked_interrupted_while_it_judges_ends_interrupted_not_finished(db, rules):
+    """`db interrupt-run` on a run whose process was judging after all (on another machine,
+    nothing can tell): the rows it wrote before are gone, so it must not finish incomplete."""
+    other = open_store(db.conn.execute("PRAGMA database_list").fetchone()[2])
+
+    def interrupted_elsewhere(done: int) -> None:
+        if done <= 20:  # after the first batch
+            (running,) = other.execute("SELECT id FROM shortlist_runs WHERE status = 'running'").fetchone()
+            runs.discard_run(other, running)
+
+    with pytest.raises(shortlist.RunInterrupted, match="was marked interrupted while it judged"):
+        run_shortlist(db, config(5), rules, "demo", now=NOW, batch_size=20, progress=interrupted_elsewhere)
+    assert list(rows_by_run(db).values()) == [("interrupted", 0, 0)]
+    assert latest_run(db, "demo") is None
+    other.close()
+
+
+def test_a_re_score_whose_source_is_pruned_part_way_says_what_it_kept(db, rules, monkeypatch):
+    monkeypatch.setattr(rejudge, "CHUNK", 20)
+    first = run_shortlist(db, config(5), rules, "demo", now=NOW)
+    weights = config(5)
+    weights.campaigns["demo"].weights["engagement"] = 0.5
+    checks = iter([False])
+    monkeypatch.setattr(rejudge, "_pruned_since", lambda db, run_id: next(checks, True))
+    again = run_shortlist(db, weights, rules, "demo", now=NOW, reuse=True)
+    assert again.rescored_from is None and again.kept_from == first.run_id and again.kept == 20
+    assert again.candidates == first.candidates > 20
