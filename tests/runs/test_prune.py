@@ -224,6 +224,32 @@ def test_an_export_reads_the_run_it_picked_whole_while_another_run_prunes_it(pop
     other.close()
 
 
+def test_explain_reads_the_run_it_picked_whole_while_another_run_prunes_it(population, tmp_path, rules,
+                                                                         monkeypatch):
+    path = tmp_path / "store.db"
+    shutil.copy(population, path)
+    (tmp_path / "config.toml").write_text('[shortlists]\n# keep one\nkeep_runs = 1\n'
+                                          '[campaigns.demo]\n# both\nplatforms = ["mastodon", "bluesky"]\n')
+    runner = CliRunner()
+    base = ["--config", str(tmp_path / "config.toml"), "--db", str(path)]
+    first = json.loads(runner.invoke(cli, [*base, "shortlist", "demo", "--json"]).output)
+    other = open_store(str(path))
+    read_verdicts = shortlist.verdicts_for
+    finished: list = []
+
+    def another_run_finishes_meanwhile(db, run_id, profile_id):
+        finished.append(run_shortlist(other, config(1), rules, "demo", now=NOW))
+        return read_verdicts(db, run_id, profile_id)
+
+    monkeypatch.setattr(shortlist, "verdicts_for", another_run_finishes_meanwhile)
+    explained = runner.invoke(cli, [*base, "explain", first["shortlist"][0]["handle"], "--json"])
+    assert explained.exit_code == 0, explained.output
+    assert finished[0].pruned == [first["run_id"]]
+    shown = json.loads(explained.output)[0]
+    assert shown["run_id"] == first["run_id"] and len(shown["verdicts"]) == len(rules)
+    other.close()
+
+
 def test_a_snapshot_keeps_what_it_first_read_while_another_connection_commits(db):
     from microscout.store.transaction import snapshot
 
