@@ -31,6 +31,16 @@ def rows_by_run(db) -> dict[int, tuple[str, int, int]]:
             for run_id, status in db.execute("SELECT id, status FROM shortlist_runs ORDER BY id")}
 
 
+def keep_one(population, tmp_path) -> tuple[list[str], object]:
+    """A copy of the population and a config keeping one run: (the CLI's --config and --db
+    arguments, the copy's path)."""
+    path = tmp_path / "store.db"
+    shutil.copy(population, path)
+    (tmp_path / "config.toml").write_text('[shortlists]\n# keep one\nkeep_runs = 1\n'
+                                          '[campaigns.demo]\n# both\nplatforms = ["mastodon", "bluesky"]\n')
+    return ["--config", str(tmp_path / "config.toml"), "--db", str(path)], path
+
+
 def test_only_the_newest_runs_keep_their_rows(db, rules):
     summaries = [run_shortlist(db, config(2), rules, "demo", now=NOW) for _ in range(4)]
     assert [s.pruned for s in summaries] == [[], [], [summaries[0].run_id], [summaries[1].run_id]]
@@ -79,12 +89,8 @@ def test_a_run_after_pruning_still_keeps_the_unchanged_verdicts(db, rules):
 
 
 def test_the_cli_says_what_it_pruned_and_explain_still_works(population, tmp_path):
-    path = tmp_path / "store.db"
-    shutil.copy(population, path)
-    (tmp_path / "config.toml").write_text('[shortlists]\n# keep one\nkeep_runs = 1\n'
-                                          '[campaigns.demo]\n# both\nplatforms = ["mastodon", "bluesky"]\n')
+    base, path = keep_one(population, tmp_path)
     runner = CliRunner()
-    base = ["--config", str(tmp_path / "config.toml"), "--db", str(path)]
     first = runner.invoke(cli, [*base, "shortlist", "demo", "--json", "--rejudge"])
     assert first.exit_code == 0, first.output
     assert json.loads(first.output)["pruned_runs"] == []
@@ -226,12 +232,8 @@ def test_an_export_reads_the_run_it_picked_whole_while_another_run_prunes_it(pop
 
 def test_explain_reads_the_run_it_picked_whole_while_another_run_prunes_it(population, tmp_path, rules,
                                                                          monkeypatch):
-    path = tmp_path / "store.db"
-    shutil.copy(population, path)
-    (tmp_path / "config.toml").write_text('[shortlists]\n# keep one\nkeep_runs = 1\n'
-                                          '[campaigns.demo]\n# both\nplatforms = ["mastodon", "bluesky"]\n')
+    base, path = keep_one(population, tmp_path)
     runner = CliRunner()
-    base = ["--config", str(tmp_path / "config.toml"), "--db", str(path)]
     first = json.loads(runner.invoke(cli, [*base, "shortlist", "demo", "--json"]).output)
     other = open_store(str(path))
     read_verdicts = shortlist.verdicts_for
@@ -288,11 +290,7 @@ def test_a_run_kept_from_pruning_by_a_running_one_says_which_and_how_to_clear_it
 
 
 def test_db_interrupt_run_clears_a_run_killed_elsewhere_and_refuses_what_it_must_not(population, tmp_path):
-    path = tmp_path / "store.db"
-    shutil.copy(population, path)
-    (tmp_path / "config.toml").write_text('[shortlists]\n# keep one\nkeep_runs = 1\n'
-                                          '[campaigns.demo]\n# where\nplatforms = ["mastodon", "bluesky"]\n')
-    base = ["--config", str(tmp_path / "config.toml"), "--db", str(path)]
+    base, path = keep_one(population, tmp_path)
     runner = CliRunner()
     assert runner.invoke(cli, [*base, "shortlist", "demo", "--json"]).exit_code == 0
     store = open_store(str(path))
