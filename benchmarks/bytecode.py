@@ -1,9 +1,10 @@
 """Compile the measured microscout package before timing it, as pip does for an installed copy.
 
 Run from a checkout with PYTHONDONTWRITEBYTECODE set (as on CI machines) or from a fresh
-worktree, every timed child process would otherwise compile each module it imports (~0.13 s
-for ``microscout --help``, ~5% of a 10,000-profile shortlist's CPU), a cost no installed copy
-pays. Python still reads the .pyc files compileall writes while that variable is set.
+worktree, every timed child process would otherwise compile each module it imports, a cost
+no installed copy pays: measured, ~0.07 s of CPU per `shortlist` (~1% at 10,000 profiles),
+~0.015 s of `microscout --help` and ~0.05 s of `microscout rules` (BENCHMARKS.md). Python
+still reads the .pyc files compileall writes while that variable is set.
 """
 from __future__ import annotations
 
