@@ -11,15 +11,14 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache, lru_cache, partial
-from typing import Callable, Iterable, Iterator, Mapping
+from typing import Callable, Iterable, Mapping
 
 import sqlite_utils
 from pydantic import BaseModel
 
-from microscout.store.transaction import transaction
+from microscout.store.transaction import snapshot, transaction
 
 BATCH = 500
 
@@ -290,23 +289,11 @@ class Refresh:
 
 def stale_count(db: sqlite_utils.Database) -> int:
     """Items missing a wanted version, counted once per missing version, over every kind."""
-    with _one_moment(db):
-        return sum(_stale_of(db, kind) for kind in KINDS if has_features(db, kind))
-
-
-@contextmanager
-def _one_moment(db: sqlite_utils.Database) -> Iterator[None]:
     # Counts of items and of feature rows are compared, each a statement: a crawl
     # committing between two (new items with their rows) could make them match while
-    # another item still misses one. One read transaction sees a single moment.
-    if db.conn.in_transaction:
-        yield
-        return
-    db.execute("BEGIN")
-    try:
-        yield
-    finally:
-        db.conn.commit()  # nothing was written: this ends the read
+    # another item still misses one. One snapshot sees a single moment.
+    with snapshot(db):
+        return sum(_stale_of(db, kind) for kind in KINDS if has_features(db, kind))
 
 
 def _stale_of(db: sqlite_utils.Database, kind: Kind, rows_of: Callable[[str], int] | None = None) -> int:
@@ -371,7 +358,7 @@ def _settled(db: sqlite_utils.Database, kind: Kind) -> bool:
     count of rows per version) and no row is of a version no longer wanted. Counting is a
     pass over an index; the refresh's own pass reads every item (minutes at 100,000 profiles)."""
     rows_of = cache(partial(_rows_of, db, kind))  # each version counted once, here and by _stale_of
-    with _one_moment(db):
+    with snapshot(db):  # one moment, as stale_count
         keep = {version for platform in _platforms(db, kind) for version in wanted(db, platform, kind)}
         if _stale_of(db, kind, rows_of):
             return False
