@@ -260,13 +260,13 @@ def command(env: Env, campaign: str, limit: int | None, budget: float | None, ba
                   f"{summary.candidates - summary.excluded} ranked. {excluded_line(summary)}")
     if not summary.candidates:
         console.print(no_candidates_hint(db, config, campaign, spec.platforms))
-    if summary.pruned:
-        console.print(f"Pruned {len(summary.pruned)} older {'run' if len(summary.pruned) == 1 else 'runs'} "
-                      f"({', '.join(map(str, summary.pruned))}): the newest {config.shortlists.keep_runs} keep their "
-                      f"verdicts (shortlists.keep_runs in {config.source}).")
-    elif summary.prune_error or summary.prune_blocked_by:
-        said = pruning_said(summary, config.shortlists.keep_runs) or ""
-        console.print(Text(said[:1].upper() + said[1:] + ".", style="yellow"))
+    said = pruning_said(summary, config.shortlists.keep_runs)
+    if said:
+        said = said[:1].upper() + said[1:]
+        if summary.pruned:
+            console.print(f"{said} (shortlists.keep_runs in {config.source}).")
+        else:  # not pruned: an error, or a run in the way
+            console.print(Text(f"{said}.", style="yellow"))
     if summary.errors:
         worst = ", ".join(f"{r} ({n})" for r, n in summary.errors_by_rule.items())
         console.print(f"[yellow]{summary.errors} rule errors[/yellow]: {worst}. "

@@ -31,6 +31,11 @@ def rows_by_run(db) -> dict[int, tuple[str, int, int]]:
             for run_id, status in db.execute("SELECT id, status FROM shortlist_runs ORDER BY id")}
 
 
+def another_connection(db):
+    """A second connection to the store ``db`` is open on, as another process would have."""
+    return open_store(db.conn.execute("PRAGMA database_list").fetchone()[2])
+
+
 def keep_one(population, tmp_path) -> tuple[list[str], object]:
     """A copy of the population and a config keeping one run: (the CLI's --config and --db
     arguments, the copy's path)."""
@@ -255,7 +260,7 @@ def test_explain_reads_the_run_it_picked_whole_while_another_run_prunes_it(popul
 def test_a_snapshot_keeps_what_it_first_read_while_another_connection_commits(db):
     from microscout.store.transaction import snapshot
 
-    other = open_store(db.conn.execute("PRAGMA database_list").fetchone()[2])
+    other = another_connection(db)
     count = "SELECT count(*) FROM profiles"
     (before,) = db.execute(count).fetchone()
     with snapshot(db):
@@ -349,7 +354,7 @@ def test_a_re_score_whose_source_is_pruned_before_any_copy_says_it_judged_all(db
 def test_a_run_marked_interrupted_while_it_judges_ends_interrupted_not_finished(db, rules):
     """`db interrupt-run` on a run whose process was judging after all (on another machine,
     nothing can tell): the rows it wrote before are gone, so it must not finish incomplete."""
-    other = open_store(db.conn.execute("PRAGMA database_list").fetchone()[2])
+    other = another_connection(db)
 
     def interrupted_elsewhere(done: int) -> None:
         if done <= 20:  # after the first batch
