@@ -210,3 +210,83 @@ def test_refresh_removes_a_version_no_longer_wanted_though_none_is_missing(db, m
     assert store_features.stale_count(db) == 0  # nothing missing: only the removal is left to do
     passes, result = _refreshed_kinds(db, monkeypatch)
     assert passes == [kind.name] and (result.computed, result.removed) == (0, 1)
+
+
+# The settled mark: a store found settled is not counted again until something could have
+# changed that (issue #12: the counts took minutes on a million profiles with a cold cache).
+
+def _counts_read(db) -> list[str]:
+    """Run stale_count; the statements that counted a feature table."""
+    statements: list[str] = []
+    db.conn.set_trace_callback(statements.append)
+    try:
+        stale = store_features.stale_count(db)
+    finally:
+        db.conn.set_trace_callback(None)
+    statements.append(f"stale {stale}")
+    return [s for s in statements if s.startswith("SELECT count(*) FROM") or s.startswith("stale")]
+
+
+def test_a_store_found_settled_is_not_counted_again(db, monkeypatch):
+    assert len(_counts_read(db)) > 1  # counted, and found settled
+    assert _counts_read(db) == ["stale 0"]
+    passes, result = _refreshed_kinds(db, monkeypatch)
+    assert passes == [] and (result.computed, result.removed) == (0, 0)
+
+
+def _write_a_post(conn, profile_id: int) -> None:
+    with conn:
+        conn.execute("INSERT INTO posts (platform, platform_id, profile_id, created_at, text) "
+                     "VALUES ('bluesky', 'new', ?, '2024-01-01', 'hello')", [profile_id])
+
+
+def test_the_mark_stops_holding_when_an_item_is_written(db):
+    assert store_features.stale_count(db) == 0
+    _write_a_post(db.conn, db.execute("SELECT id FROM profiles WHERE platform = 'bluesky'").fetchone()[0])
+    assert store_features.stale_count(db) == 2  # its sponsored analysis and its niche terms
+
+
+@pytest.mark.parametrize("name", list(KIND))
+def test_the_mark_stops_holding_when_a_feature_row_is_deleted(db, name):
+    kind = KIND[name]
+    assert store_features.stale_count(db) == 0
+    _drop(db, kind, _items(db, kind, "mastodon")[0], _version(kind, SETTINGS[name][0]))
+    assert store_features.stale_count(db) == 1
+
+
+def test_the_mark_stops_holding_when_the_wanted_versions_change(db):
+    kind = KIND["comments"]
+    assert store_features.stale_count(db) == 0
+    _register(db, kind, {"mastodon": list(SETTINGS["comments"])})
+    assert store_features.stale_count(db) == len(_items(db, kind, "mastodon"))
+
+
+def test_the_mark_stops_holding_when_the_detector_changes(db, monkeypatch):
+    from microscout.heuristics import post_features
+
+    assert store_features.stale_count(db) == 0
+    # An edited detector hashes to new versions of the same settings.
+    monkeypatch.setattr(post_features, "version_of_json", lambda settings_json: "edited")
+    assert store_features.stale_count(db) == sum(len(_items(db, KIND["posts"], p)) for p in PLATFORMS)
+
+
+def test_a_write_during_the_check_leaves_the_mark_not_holding(db, tmp_path):
+    crawl = sqlite3.connect(tmp_path / "g.db")
+    profile_id = db.execute("SELECT id FROM profiles WHERE platform = 'bluesky' LIMIT 1").fetchone()[0]
+
+    def write_while_counting(statement: str) -> None:
+        if statement.startswith("SELECT count(*) FROM post_features"):
+            db.conn.set_trace_callback(None)
+            _write_a_post(crawl, profile_id)
+
+    db.conn.set_trace_callback(write_while_counting)
+    assert store_features.stale_count(db) == 0  # the moment before the write: settled
+    assert store_features.stale_count(db) == 2  # the post written meanwhile, counted
+
+
+def test_a_store_opened_read_only_is_counted_every_time(db, tmp_path):
+    reader = open_store(tmp_path / "g.db", readonly=True)
+    assert len(_counts_read(reader)) > 1
+    assert len(_counts_read(reader)) > 1
+    assert _counts_read(db) != ["stale 0"]  # the reader could not leave a mark
+    assert _counts_read(db) == ["stale 0"]

@@ -21,7 +21,7 @@ INSTALL_HINT = "pip install 'microscout[browse]'"
 
 # Tables nobody needs to read: bookkeeping of migrations, locks and change counters.
 HIDDEN = ("_sqlite_migrations", "_migrations", "locks", "schedule_state", "data_version", "profile_versions",
-          "store_info")
+          "feature_marks", "store_info")
 
 TABLES: dict[str, dict] = {
     "shortlist_entries": {

@@ -288,12 +288,27 @@ class Refresh:
 
 
 def stale_count(db: sqlite_utils.Database) -> int:
-    """Items missing a wanted version, counted once per missing version, over every kind."""
+    """Items missing a wanted version, counted once per missing version, over every kind.
+
+    When it finds none and no row of a version no longer wanted, it marks the store settled
+    (``feature_marks``): until an item is written or a feature row deleted, or the wanted
+    versions change, the next check reads that mark instead of counting."""
     # Counts of items and of feature rows are compared, each a statement: a crawl
     # committing between two (new items with their rows) could make them match while
     # another item still misses one. One snapshot sees a single moment.
     with snapshot(db):
-        return sum(_stale_of(db, kind) for kind in KINDS if has_features(db, kind))
+        now = _state_now(db)
+        if _marked_settled(db, now):
+            return 0
+        stale, clean = 0, True
+        for kind in KINDS:
+            if has_features(db, kind):
+                missing, only_wanted = _check(db, kind)
+                stale += missing
+                clean = clean and only_wanted
+    if not stale and clean:
+        _mark_settled(db, now)
+    return stale
 
 
 def _stale_of(db: sqlite_utils.Database, kind: Kind, rows_of: Callable[[str], int] | None = None) -> int:
@@ -347,23 +362,79 @@ def refresh(db: sqlite_utils.Database, progress: Callable[[int], None] | None = 
     """Compute every wanted feature that is missing (new settings, a changed detector, items
     written without them) and drop rows of versions no longer wanted; a batch per transaction."""
     result = Refresh()
+    with snapshot(db):
+        now = _state_now(db)
+        if _marked_settled(db, now):
+            return result
+    refreshed = False
     for kind in KINDS:
         if has_features(db, kind) and not _settled(db, kind):
             _refresh_kind(db, kind, result, progress)
+            refreshed = True
+    if not refreshed:
+        # Read before the checks: anything written since moved a counter on, so the mark
+        # does not hold for it.
+        _mark_settled(db, now)
     return result
 
 
 def _settled(db: sqlite_utils.Database, kind: Kind) -> bool:
-    """Nothing to refresh of this kind: every item has every wanted version (stale_count's
-    count of rows per version) and no row is of a version no longer wanted. Counting is a
-    pass over an index; the refresh's own pass reads every item (minutes at 100,000 profiles)."""
-    rows_of = cache(partial(_rows_of, db, kind))  # each version counted once, here and by _stale_of
+    """Nothing to refresh of this kind: every item has every wanted version and no row is of
+    a version no longer wanted."""
     with snapshot(db):  # one moment, as stale_count
-        keep = {version for platform in _platforms(db, kind) for version in wanted(db, platform, kind)}
-        if _stale_of(db, kind, rows_of):
-            return False
-        rows = db.execute(f"SELECT count(*) FROM {kind.table}").fetchone()[0]
-        return rows == sum(rows_of(version) for version in keep)
+        missing, only_wanted = _check(db, kind)
+    return not missing and only_wanted
+
+
+def _check(db: sqlite_utils.Database, kind: Kind) -> tuple[int, bool]:
+    """(items missing a wanted version, whether every row is of a wanted version). Counting
+    is a pass over an index; the refresh's own pass reads every item (minutes at 100,000
+    profiles)."""
+    rows_of = cache(partial(_rows_of, db, kind))  # each version counted once, here and by _stale_of
+    missing = _stale_of(db, kind, rows_of)
+    if missing:
+        return missing, False
+    keep = {version for platform in _platforms(db, kind) for version in wanted(db, platform, kind)}
+    rows = db.execute(f"SELECT count(*) FROM {kind.table}").fetchone()[0]
+    return 0, rows == sum(rows_of(version) for version in keep)
+
+
+# The settled mark (migration m016). Every write of an item moves data_version on, every
+# deleted feature row feature_marks.deleted; with the wanted versions, they make the state
+# a check found settled. Recorded as read before that check, so a write during it leaves
+# the mark not holding.
+
+def _state_now(db: sqlite_utils.Database) -> str | None:
+    """The store's state as the mark records it; None for a store without the mark."""
+    try:
+        counters = db.execute("SELECT (SELECT version FROM data_version WHERE id = 1), deleted "
+                              "FROM feature_marks WHERE id = 1").fetchone()
+    except sqlite3.OperationalError:  # a read-only open of a store older than m016
+        return None
+    if counters is None:
+        return None
+    # The versions are recomputed from the settings, as wanted() does: a changed detector
+    # changes the state. Which platforms have items changes only with a write.
+    wanted_now = sorted((kind, platform, KIND[kind].version_of_json(settings)) for kind, platform, settings in
+                        db.execute("SELECT kind, platform, settings FROM feature_settings").fetchall()
+                        if kind in KIND)
+    defaults = sorted((kind.name, kind.version_of_json(_default_json(kind))) for kind in KINDS if kind.by_default)
+    return json.dumps([list(counters), wanted_now, defaults])
+
+
+def _marked_settled(db: sqlite_utils.Database, now: str | None) -> bool:
+    return now is not None and db.execute("SELECT settled FROM feature_marks WHERE id = 1").fetchone()[0] == now
+
+
+def _mark_settled(db: sqlite_utils.Database, state: str | None) -> None:
+    if state is None:
+        return
+    try:
+        with transaction(db):
+            db.execute("UPDATE feature_marks SET settled = ? WHERE id = 1", [state])
+    except sqlite3.OperationalError as exc:
+        if "readonly" not in str(exc):
+            raise  # a store opened read-only only misses the shortcut next time
 
 
 def _refresh_kind(db: sqlite_utils.Database, kind: Kind, result: Refresh,
