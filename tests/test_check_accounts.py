@@ -33,7 +33,7 @@ def test_json_lines_per_row_and_a_summary(export):
     lines = [json.loads(line) for line in result.output.splitlines()]
     assert [line["class"] for line in lines[:3]] == ["real", "suspicious", "mass_follower"]
     assert lines[1]["handle"] == "user83729" and any(r.startswith("no profile picture +") for r in lines[1]["reasons"])
-    assert lines[1]["where"] == "followers.csv line 3"
+    assert lines[1]["where"] == f"{export} line 3"  # the path as given: two users.csv are two files
     summary = lines[3]["summary"]
     assert summary["counts"] == {"real": 1, "dormant": 0, "suspicious": 1, "mass_follower": 1, "bot": 0}
     assert summary["suspicious_share"] == pytest.approx(1 / 3, abs=1e-4)

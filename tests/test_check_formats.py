@@ -234,3 +234,104 @@ def test_json_lines_with_old_mac_line_ends(tmp_path):
     path.write_bytes(b'{"text": "subscribe to my channel", "CLASS": 1}\r{"text": "lovely", "CLASS": 0}\r')
     got = scores(check("comments", path, "--json", "--quiet", "--label-column", "CLASS"))
     assert (got["spam"]["tp"], got["spam"]["tn"]) == (1, 1)
+
+
+def test_cresci_2017_null_cells_in_text_columns_hold_nothing(tmp_path):
+    # cresci-2017's users.csv writes NULL for a missing description and name: no bio at
+    # all (the empty-bio signal), not a bio of four letters.
+    path = tmp_path / "users.csv"
+    path.write_text(CRESCI_HEADER + "\n"
+                    "1,NULL,ab1cd7,1037,4,1813,1,0,Tue Feb 11 17:04:17 +0000 2012,NULL,it,NULL,NULL,"
+                    "http://a0.twimg.com/profile_images/1/a_normal.jpg,NULL,NULL,NULL,1\n"
+                    "2,Ann,ann,500,300,200,1,0,Tue Feb 11 17:04:17 +0000 2012,NULL,it,NULL,NULL,"
+                    "http://a0.twimg.com/profile_images/1/b_normal.jpg,null,NULL,NULL,0\n"
+                    "3,None,NA,500,300,200,1,0,Tue Feb 11 17:04:17 +0000 2012,NULL,it,NULL,NULL,"
+                    "http://a0.twimg.com/profile_images/1/b_normal.jpg,Null Island explorer,NULL,NULL,0\n")
+    got = rows_of(check("accounts", path, "--json", "--label-column", "label"))
+    assert [row["features"].get("bio_length") for row in got[:3]] == [0, 0, len("Null Island explorer")]
+    assert any(reason.startswith("empty bio") for reason in got[0]["reasons"])
+    assert "display_name" not in got[0]["features"] and "display_name" not in got[2]["features"]
+    assert got[2]["features"]["username_length"] == 2  # a handle may really be "NA"
+
+
+def test_a_padded_handle_is_read_without_its_blanks(tmp_path):
+    path = tmp_path / "twibot.json"
+    path.write_text(json.dumps([{"profile": {"screen_name": "tb_user1 ", "followers_count": "5 "}, "label": "0"}]))
+    (row,) = [r for r in rows_of(check("accounts", path, "--json", "--label-column", "label")) if "features" in r]
+    assert row["handle"] == "tb_user1" and row["features"]["username_length"] == 8
+
+
+def test_instagram_graphql_captions_are_read_as_the_text(tmp_path):
+    # Instagram's web API and instaloader's JSON (each media in a "node") give the caption as
+    # a connection of edges; the paid-partnership flag beside it.
+    caption = {"edges": [{"node": {"text": "New drop, use code GLOW20"}}]}
+    web = tmp_path / "web.jsonl"
+    web.write_text(json.dumps({"id": "1", "edge_media_to_caption": caption, "is_paid_partnership": False,
+                               "accessibility_caption": "Photo by Ann", "label": 1}) + "\n"
+                   + json.dumps({"id": "2", "edge_media_to_caption": {"edges": []}, "is_paid_partnership": True,
+                                 "label": 1}) + "\n")
+    wrapped = tmp_path / "instaloader.jsonl"
+    wrapped.write_text(json.dumps({"node": {"id": "3", "edge_media_to_caption": caption}, "label": 1}) + "\n")
+    for path, expected in ((web, [("1", True, "missing"), ("2", True, "adequate")]),
+                           (wrapped, [("3", True, "missing")])):
+        posts = json.loads(check("posts", path, "--json").output)["posts"]
+        assert [(p["id"], p["sponsored"], p["disclosure"]) for p in posts] == expected
+
+
+@pytest.mark.parametrize("cell, paid", [("NULL", None), ("nan", None), ("None", None), ("N/A", None), ("", None),
+                                        ("1.0", True), ("0.0", False), ("t", True), ("f", False),
+                                        ("TRUE", True), ("no", False)])
+def test_check_posts_reads_paid_flags_as_exports_write_them(tmp_path, cell, paid):
+    path = tmp_path / "posts.csv"
+    path.write_text(f"id,text,is_paid_partnership\n1,sunset walk,{cell}\n")
+    (post,) = json.loads(check("posts", path, "--json").output)["posts"]
+    assert (post["sponsored"], post["disclosure"]) == ((True, "adequate") if paid else (False, "not_needed"))
+
+
+def test_tiktok_items_desc_and_challenges(tmp_path):
+    path = tmp_path / "tiktok.json"
+    path.write_text(json.dumps([
+        {"id": "73", "desc": "my morning routine", "challenges": [{"id": "1", "title": "ad"}],
+         "textExtra": [{"hashtagName": ""}, {"hashtagName": "ad"}]},
+        {"id": "74", "desc": "use code GLOW20 at checkout", "challenges": []}]))
+    posts = json.loads(check("posts", path, "--json").output)["posts"]
+    assert [(p["id"], p["disclosure"]) for p in posts] == [("73", "buried"), ("74", "missing")]
+    # textExtra names mentions too, with an empty hashtagName: skipped
+    extra = json.loads(check("posts", path, "--json", "--column", "hashtags=textExtra").output)["posts"]
+    assert [(p["id"], p["disclosure"]) for p in extra] == [("73", "buried"), ("74", "missing")]
+
+
+def test_an_api_page_saved_whole_is_read_by_its_list_of_records(tmp_path):
+    page = tmp_path / "followers.json"
+    page.write_text(json.dumps({"subject": {"did": "did:plc:me"}, "cursor": "abc", "followers": [
+        {"did": "did:plc:a", "handle": "a.bsky.social", "followersCount": 2, "followsCount": 900},
+        {"did": "did:plc:b", "handle": "b.bsky.social", "followersCount": 300, "followsCount": 200,
+         "avatar": "https://cdn.bsky.app/img/avatar/plain/b.jpg"}]}))
+    got = rows_of(check("accounts", page, "--json"))
+    assert [row["where"] for row in got[:2]] == [f"{page} followers item 1", f"{page} followers item 2"]
+    assert [row["class"] for row in got[:2]] == ["suspicious", "real"]
+    two = tmp_path / "two.json"
+    two.write_text(json.dumps({"a": [{"followers": 1}], "b": [{"followers": 2}]}))
+    refused = check("accounts", two)
+    assert refused.exit_code == 2
+    assert "found lists of objects under 'a', 'b'" in refused.output and str(two) in refused.output
+    none = tmp_path / "none.json"
+    none.write_text(json.dumps({"followers": 1}))
+    assert "found no list of objects" in check("accounts", none).output
+
+
+def test_a_repeated_column_name_reads_the_column_it_names(tmp_path):
+    path = tmp_path / "dup.csv"
+    path.write_text("handle,followers,followers\nann,10,999\n")
+    (row,) = [r for r in rows_of(check("accounts", path, "--json")) if "features" in r]
+    assert row["features"]["followers"] == 10
+
+
+def test_errors_name_the_file_by_its_path(tmp_path):
+    # cresci's folders each hold a users.csv: the file's name alone would not say which.
+    for folder, value in (("E13", "5"), ("FSF", "1,852")):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "users.csv").write_text(f'screen_name,friends_count\nann,"{value}"\n')
+    result = check("accounts", tmp_path / "E13" / "users.csv", tmp_path / "FSF" / "users.csv", "--quiet")
+    assert result.exit_code == 2
+    assert f"{tmp_path / 'FSF' / 'users.csv'} line 2: column 'friends_count' holds '1,852'" in result.output

@@ -69,7 +69,9 @@ def test_jsonl_with_hashtag_lists_and_options(tmp_path):
 
 @pytest.mark.parametrize("name, content, message", [
     ("posts.csv", "id,words\n1,hello\n", "no 'text' column; found: id, words; expected: text (required"),
-    ("posts.csv", "id,text,paid_flag\n1,hi,maybe\n", "line 2: paid_flag 'maybe' is not a yes/no value"),
+    ("posts.csv", "id,text,paid_flag\n1,hi,maybe\n",
+     "line 2: column 'paid_flag' holds 'maybe'; it should be true/false or 1/0 (or --column paid_flag= to leave"),
+    ("posts.csv", "id,text,is_paid_partnership\n1,hi,maybe\n", "line 2: column 'is_paid_partnership' holds 'maybe'"),
     ("posts.csv", "id,text\n,hi\n", "line 2: empty id"),
     ("posts.csv", "id,text\n", "no posts in the file"),
     ("posts.jsonl", '{"id": 1, "text": "ok"}\n{"id": 2, "text": \n', "posts.jsonl line 2: not valid JSON"),
@@ -197,8 +199,8 @@ def test_other_exports_names_are_read_in_any_case_and_nested():
         assert posts_of(check(folder, "media.json", json.dumps(media), "--json")) == [
             ("17900", True, "missing"), ("17901", True, "adequate")]
         rows = check(folder, "captions.csv", "Caption,Label\nUse code GLOW20 today,1\nsunset walk,0\n", "--json")
-        assert posts_of(rows) == [("captions.csv line 2", True, "missing"), ("captions.csv line 3", False,
-                                                                              "not_needed")]
+        assert posts_of(rows) == [(f"{folder / 'captions.csv'} line 2", True, "missing"),
+                                  (f"{folder / 'captions.csv'} line 3", False, "not_needed")]
         bluesky = [{"uri": "at://did:plc:a/app.bsky.feed.post/1", "record": {"text": "#ad my favourite pan"}}]
         assert posts_of(check(folder, "feed.json", json.dumps(bluesky), "--json")) == [
             ("at://did:plc:a/app.bsky.feed.post/1", True, "adequate")]

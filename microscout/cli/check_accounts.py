@@ -8,7 +8,15 @@ from datetime import datetime
 import click
 
 from microscout.cli.common import PLATFORM_OPTION, rule_options, with_env
-from microscout.cli.records import Record, convert, load_rows, parse_mapping, print_scores, summary_lines
+from microscout.cli.records import (
+    MISSING,
+    Record,
+    convert,
+    load_rows,
+    parse_mapping,
+    print_scores,
+    summary_lines,
+)
 from microscout.heuristics.accounts import (
     CLASSES,
     FAKE_CLASSES,
@@ -53,10 +61,15 @@ BEFORE_OURS = {"following": ("friends_count",)}
 def features_of(record: Record, columns: dict[str, str]) -> AccountFeatures:
     values = {ours: convert(record.row.get(theirs), COLUMNS[ours][0], record.where, theirs, ours)
               for ours, theirs in columns.items()}
+    for ours in ("display_name", "bio"):
+        # NULL, NaN or None there (cresci-2017's users.csv, pandas) is nothing; a handle may
+        # really be "null".
+        if isinstance(values.get(ours), str) and values[ours].strip().lower() in MISSING:
+            values[ours] = None
     bio = values.pop("bio", None)
-    if bio is None and "bio" in columns and not str(record.row.get(columns["bio"]) or "").strip():
+    if bio is None and "bio" in columns:
         # A bio column with nothing in it (or blanks: TwiBot-20 pads every value with a
-        # space) is an empty bio, not an unknown one.
+        # space; or NULL) is an empty bio, not an unknown one.
         bio = ""
     if values.get("bio_length") is None and bio is not None:
         values["bio_length"] = len(bio.strip())
@@ -69,7 +82,7 @@ def features_of(record: Record, columns: dict[str, str]) -> AccountFeatures:
         # where one is); a file without any picture column says nothing about pictures.
         values["has_avatar"] = False
     values["posts_count"] = values.pop("posts", None)
-    values["handle"] = values.get("handle") or ""
+    values["handle"] = (values.get("handle") or "").strip()  # TwiBot-20 pads "name " too
     return AccountFeatures(**values)
 
 
@@ -89,7 +102,8 @@ HELP = """Classify each account as real, dormant, suspicious, mass follower or b
 Every class comes with its reasons.
 
 \b
-FILE is .csv/.tsv, .jsonl/.ndjson or .json (an array of objects). Our columns:
+FILE is .csv/.tsv, .jsonl/.ndjson or .json (an array of objects, or an API
+page holding one). Our columns:
   handle, followers, following, posts, has_avatar (1/0, or the picture's
   URL), no_avatar (1/0: the platform's default picture), bio or bio_length,
   username_digits, username_length, username_digit_share, display_name,
@@ -101,7 +115,8 @@ InstaFake (userFollowerCount, …) and Kaggle (#followers, "profile pic", …)
 exports are recognised, in any case or spelling (followersCount,
 Followers_Count), nested JSON objects included; map any other with
 --column ours=theirs, or leave one unread with --column ours= (e.g. a
-date column in a format not read). NULL, NaN and NA cells are unknown.
+date column in a format not read). NULL, NaN and NA cells are unknown
+(in bio: an empty bio).
 
 \b
 With --label-column, prints precision, recall and F1 beside the one-line

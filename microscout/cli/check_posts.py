@@ -14,6 +14,7 @@ from microscout.cli.common import PLATFORM_OPTION, UsageProblem, rule_options, w
 from microscout.cli.records import (
     DISCLOSED_WORDS,
     SPONSORED_WORDS,
+    convert,
     keys_of,
     label_words,
     parse_label,
@@ -39,14 +40,16 @@ COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {
     "id": ("text", ("post_id", "platform_id", "shortcode", "media_id", "video_id", "uri", "url")),
     # description before caption: a YouTube video's contentDetails.caption says whether it
     # has subtitles; its words are snippet.description
+    # (TikTok's item: desc; Instagram's GraphQL media: edge_media_to_caption, see _captions)
     "text": ("text", ("description", "caption", "content", "body", "full_text", "post_text", "message",
-                      "video_description")),
-    "hashtags": ("text", ("tags",)),
-    "paid_flag": ("text", ("is_paid_partnership", "paid_partnership", "branded_content")),
+                      "video_description", "desc")),
+    "hashtags": ("text", ("tags", "challenges")),
+    "paid_flag": ("bool", ("is_paid_partnership", "paid_partnership", "branded_content")),
 }
 EXPECTED = "text (required; also caption, content, description, body); id, hashtags, paid_flag (optional)"
-TRUE = {"true", "yes", "y", "1"}
-FALSE = {"false", "no", "n", "0"}
+# Instagram's GraphQL media (its web API, instaloader's JSON): the caption is a connection,
+# {"edge_media_to_caption": {"edges": [{"node": {"text": …}}]}}.
+GRAPHQL_CAPTION = "edge_media_to_caption.edges"
 
 
 @dataclass
@@ -59,18 +62,14 @@ class PostRow:
     label_word: str = ""  # that truth as written, in label_words' spelling
 
 
-def _paid_flag(value: Any, where: str) -> bool | None:
-    if value is None or isinstance(value, bool):
-        return value
-    text = str(value).strip().lower()
-    if text == "":
-        return None
-    if text in TRUE:
-        return True
-    if text in FALSE:
-        return False
-    raise UsageProblem(f"{where}: paid_flag {value!r} is not a yes/no value; use true/false, yes/no, 1/0 "
-                       f"or leave it empty for unknown")
+def _captions(row: dict[str, Any]) -> dict[str, Any]:
+    """A row with an Instagram GraphQL caption connection read as the caption's text."""
+    for key in [k for k in row if k == GRAPHQL_CAPTION or k.endswith("." + GRAPHQL_CAPTION)]:
+        edges = row.pop(key)
+        nodes = [edge.get("node") for edge in edges or [] if isinstance(edge, dict)]
+        texts = [node["text"] for node in nodes if isinstance(node, dict) and isinstance(node.get("text"), str)]
+        row[key.removesuffix(".edges") + ".caption"] = "\n".join(texts)
+    return row
 
 
 def _hashtags(value: Any, where: str) -> list[str]:
@@ -79,15 +78,18 @@ def _hashtags(value: Any, where: str) -> list[str]:
     if isinstance(value, str):
         return [t.lstrip("#") for t in value.replace(",", " ").split() if t.lstrip("#")]
     if isinstance(value, list) and all(isinstance(t, dict) for t in value):
-        # Mastodon's tags [{"name": …, "url": …}], Twitter's entities.hashtags [{"tag": …}]
-        value = [t.get("name") or t.get("tag") or t.get("text") for t in value]
+        # Mastodon's tags [{"name": …, "url": …}], Twitter's entities.hashtags [{"tag": …}],
+        # TikTok's challenges [{"title": …}] and textExtra [{"hashtagName": …}] (empty for a mention)
+        value = [t.get("name") or t.get("tag") or t.get("text") or t.get("title") or t.get("hashtagName") or ""
+                 for t in value]
     if isinstance(value, list) and all(isinstance(t, str) for t in value):
         return [t.lstrip("#") for t in value if t.lstrip("#")]
     raise UsageProblem(f"{where}: hashtags must be a list of strings or one string of tags "
                        f"separated by spaces or commas (got {value!r})")
 
 
-def _row(record: dict[str, Any], where: str, label: bool | None = None, label_word: str = "") -> PostRow:
+def _row(record: dict[str, Any], where: str, paid_flag: bool | None, label: bool | None = None,
+         label_word: str = "") -> PostRow:
     """One post from a row keyed by our column names: no id is named by where it is, and no
     text (a key left out, or null, as Instagram gives a post without a caption) is empty."""
     post_id, text = record.get("id"), record.get("text")
@@ -99,8 +101,7 @@ def _row(record: dict[str, Any], where: str, label: bool | None = None, label_wo
         text = ""
     if not isinstance(text, str):
         raise UsageProblem(f"{where}: text must be a string (got {text!r})")
-    return PostRow(str(post_id), text, _hashtags(record.get("hashtags"), where),
-                   _paid_flag(record.get("paid_flag"), where), label, label_word)
+    return PostRow(str(post_id), text, _hashtags(record.get("hashtags"), where), paid_flag, label, label_word)
 
 
 FORMATS = {".csv": "column", ".tsv": "column", ".jsonl": "key", ".ndjson": "key", ".json": "key"}
@@ -116,7 +117,8 @@ def read_posts(path: Path, label_column: str | None = None, mapping: dict[str, s
         raise UsageProblem(f"{path}: cannot tell the format from '{path.suffix or '(no extension)'}'; "
                            f"name the file .csv, .tsv, .jsonl or .json")
     rows = []
-    records = [(record.where, {(k or "").strip(): v for k, v in record.row.items()}) for record in read_records(path)]
+    records = [(record.where, _captions({(k or "").strip(): v for k, v in record.row.items()}))
+               for record in read_records(path)]
     columns = resolve_columns(path, keys_of(row for _, row in records), mapping or {}, COLUMNS, label_column)
     for where, row in records:
         if "text" not in columns:
@@ -126,9 +128,11 @@ def read_posts(path: Path, label_column: str | None = None, mapping: dict[str, s
             raise UsageProblem(f"{where}: --label-column {label_column!r} is not a {what}; "
                                f"found: {', '.join(row)}")
         ours = {key: row.get(theirs) for key, theirs in columns.items()}
+        paid = convert(ours.get("paid_flag"), "bool", where, columns["paid_flag"], "paid_flag") \
+            if "paid_flag" in columns else None
         # the truth apart: it is never read as what is judged, even under one of our names
         label = parse_label(row[label_column], where, label_column) if label_column else None
-        rows.append(_row(ours, where, label, label_words(row[label_column]) if label_column else ""))
+        rows.append(_row(ours, where, paid, label, label_words(row[label_column]) if label_column else ""))
     if not rows:
         raise UsageProblem(f"{path}: no posts in the file; expected rows with {EXPECTED}")
     return rows
@@ -241,12 +245,13 @@ HELP = """Find sponsored posts in a CSV or JSONL file and judge their ad labels.
 
 \b
 FILE is .csv or .tsv (a header row), .jsonl (one JSON object a line) or .json (an
-array of objects). Columns or keys: text is required (also read from caption,
-content, description, body or full_text, in any case, nested JSON objects
-included); id (else the post is named by its line), hashtags (a list, or tags
-separated by spaces or commas, '#' optional) and paid_flag (the platform's
-paid-partnership flag, also is_paid_partnership: true/false, yes/no, 1/0,
-empty = unknown) are optional. Other columns are ignored; map any with
+array of objects, or an API page holding one). Columns or keys: text is required
+(also read from caption, content, description, body, full_text or desc, in any
+case, nested JSON objects included, and Instagram's edge_media_to_caption); id
+(else the post is named by its line), hashtags (a list, or tags separated by
+spaces or commas, '#' optional) and paid_flag (the platform's paid-partnership
+flag, also is_paid_partnership: true/false, yes/no, 1/0; empty, NULL or NaN =
+unknown) are optional. Other columns are ignored; map any with
 --column ours=theirs.
 
 Each post gets: sponsored yes/no, a disclosure status (adequate, weak, late = after

@@ -73,18 +73,35 @@ def read_records(path: Path) -> Iterator[Record]:
             row = _loads(line, path, "each line must be one JSON object", number)
             if not isinstance(row, dict):
                 raise UsageProblem(f"{path} line {number}: expected a JSON object, got {type(row).__name__}")
-            yield Record(f"{path.name} line {number}", flattened(row))
+            yield Record(f"{path} line {number}", flattened(row))
     elif suffix == ".json":
         data = _loads(text, path, "a .json file must hold an array of objects")
+        where = f"{path} item"
+        if isinstance(data, dict):
+            # A page saved from an API: its records are the one list of objects in it
+            # (YouTube's "items", Bluesky's "followers", Mastodon's search "accounts").
+            key = _records_key(data, path)
+            data, where = data[key], f"{path} {key} item"
         if not isinstance(data, list):
             raise UsageProblem(f"{path}: expected a JSON array of objects, got {type(data).__name__}")
         for number, row in enumerate(data, 1):
             if not isinstance(row, dict):
-                raise UsageProblem(f"{path} item {number}: expected a JSON object, got {type(row).__name__}")
-            yield Record(f"{path.name} item {number}", flattened(row))
+                raise UsageProblem(f"{where} {number}: expected a JSON object, got {type(row).__name__}")
+            yield Record(f"{where} {number}", flattened(row))
     else:
         raise UsageProblem(f"{path}: unknown file type {suffix or '(none)'!r}; use .csv, .tsv, .jsonl, .ndjson "
                            f"or .json")
+
+
+def _records_key(data: dict[str, Any], path: Path) -> str:
+    """The key of a JSON object's one list of objects (an API page's records)."""
+    lists = [key for key, value in data.items()
+             if isinstance(value, list) and value and all(isinstance(v, dict) for v in value)]
+    if len(lists) != 1:
+        found = f"lists of objects under {', '.join(map(repr, lists))}" if lists else "no list of objects"
+        raise UsageProblem(f"{path}: expected a JSON array of objects, or an object holding one (an API page's "
+                           f"records); found {found}")
+    return lists[0]
 
 
 def flattened(row: dict[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -197,7 +214,10 @@ def _read_csv(path: Path, text: str) -> Iterator[Record]:
                                    f"columns of the header (separated by {shown}); quote a value that holds "
                                    f"the separator")
             # A short row leaves its last columns empty (unknown), as csv.DictReader would.
-            yield Record(f"{path.name} line {start}", dict(zip(header, values + [None] * (len(header) - len(values)))))
+            row: dict[str, Any] = {}
+            for name, value in zip(header, values + [None] * (len(header) - len(values))):
+                row.setdefault(name, value)  # a repeated name: its first column, the one resolve_columns names
+            yield Record(f"{path} line {start}", row)
     except csv.Error as exc:
         raise UsageProblem(f"{path} line {start}: bad CSV: {exc}") from None
 
