@@ -335,3 +335,64 @@ def test_errors_name_the_file_by_its_path(tmp_path):
     result = check("accounts", tmp_path / "E13" / "users.csv", tmp_path / "FSF" / "users.csv", "--quiet")
     assert result.exit_code == 2
     assert f"{tmp_path / 'FSF' / 'users.csv'} line 2: column 'friends_count' holds '1,852'" in result.output
+
+
+def test_label_values_map_a_truth_column_of_other_words(tmp_path):
+    # The Instagram fake/authentic set labels f and r; cresci's users.csv names the data set
+    # each account came from. Mapped, only mapped cells are read: f alone would read as false.
+    path = tmp_path / "accounts.csv"
+    path.write_text("handle,followers,following,class\nann,10,900,f\nbob,300,200,r\ncid,5,1200,f\n")
+    mapped = ("--label-column", "class", "--label-value", "f=1", "--label-value", "R=real")
+    got = rows_of(check("accounts", path, "--json", *mapped))
+    assert [row["label"] for row in got[:3]] == ["fake", "real", "fake"]
+    card = scores(check("accounts", path, "--json", "--quiet", *mapped))["fake = suspicious"]
+    assert (card["tp"], card["fp"], card["fn"], card["tn"]) == (2, 0, 0, 1)
+    half = check("accounts", path, "--label-column", "class", "--label-value", "f=1")
+    assert half.exit_code == 2
+    assert "line 3: label column 'class' holds 'r', which no --label-value maps (mapped: f)" in half.output
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--label-value", "f=1"], "give --label-column too"),
+    (["--label-column", "class", "--label-value", "f=maybe"], "'maybe' is no truth; write 1 or 0"),
+    (["--label-column", "class", "--label-value", "f"], "write it as RAW=TRUTH"),
+    (["--label-file", "other.csv=1"], "'other.csv' is not one of the files to check"),
+    (["--label-file", "a.csv=1"], "b.csv: no truth for its rows; give it a --label-file"),
+])
+def test_label_options_refuse_what_they_cannot_read(tmp_path, monkeypatch, args, message):
+    monkeypatch.chdir(tmp_path)
+    for name in ("a.csv", "b.csv"):
+        (tmp_path / name).write_text("handle,followers,class\nann,10,f\n")
+    result = check("accounts", "a.csv", "b.csv", *args)
+    assert result.exit_code == 2 and message in result.output and "Traceback" not in result.output
+
+
+def test_label_files_give_every_row_of_a_file_its_truth(tmp_path):
+    # cresci-2017 keeps each class in a folder of its own, every one with a users.csv.
+    for folder, rows in (("genuine", "ann,300,200\nbob,80,90\n"), ("fake_followers", "xq1,2,1900\nxq2,40,380\n")):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "users.csv").write_text("screen_name,followers_count,friends_count\n" + rows)
+    genuine, fake = tmp_path / "genuine" / "users.csv", tmp_path / "fake_followers" / "users.csv"
+    got = rows_of(check("accounts", genuine, fake, "--json", "--label-file", f"{fake}=fake",
+                        "--label-file", f"{genuine}=0"))
+    assert [(row["handle"], row["label"]) for row in got[:4]] == [("ann", "real"), ("bob", "real"), ("xq1", "fake"),
+                                                                  ("xq2", "fake")]
+    baseline = scores(check("accounts", genuine, fake, "--json", "--quiet", "--label-file", f"{fake}=1",
+                            "--label-file", f"{genuine}=0"))["baseline: following >= 10x followers (one line)"]
+    assert (baseline["tp"], baseline["fp"], baseline["fn"], baseline["tn"]) == (1, 0, 1, 2)
+
+
+def test_label_files_and_values_in_check_comments_and_posts(tmp_path):
+    spam, ham = tmp_path / "spam.csv", tmp_path / "ham.csv"
+    spam.write_text("CONTENT\nsubscribe to my channel http://x.example\n")
+    ham.write_text("CONTENT\nthis song takes me back\n")
+    card = scores(check("comments", spam, ham, "--json", "--quiet", "--label-file", f"{spam}=spam",
+                        "--label-file", f"{ham}=ham"))["spam"]
+    assert (card["tp"], card["fp"], card["fn"], card["tn"]) == (1, 0, 0, 1)
+    posts = tmp_path / "posts.csv"
+    posts.write_text("text,kind\nuse code GLOW20 for 20% off,promo\nsunset walk,personal\n")
+    result = json.loads(check("posts", posts, "--json", "--label-column", "kind", "--label-value", "promo=sponsored",
+                              "--label-value", "personal=organic").output)
+    assert result["label_means"] == "sponsored" and "note" not in result
+    card = result["scores"]["sponsored post vs label 1 = sponsored"]
+    assert (card["tp"], card["fp"], card["fn"], card["tn"]) == (1, 0, 0, 1)

@@ -12,8 +12,10 @@ from microscout.cli.records import (
     MISSING,
     Record,
     convert,
+    label_options,
     load_rows,
     parse_mapping,
+    parse_truth,
     print_scores,
     summary_lines,
 )
@@ -135,10 +137,13 @@ docs/HEURISTICS.md were measured leaving one data set out:
 @click.option("--half", type=click.Choice(["all", "calibration", "held-out"]), default="all", show_default=True,
               help="Only the rows of one half of the fixed split (SHA-256 of the row) used to calibrate.")
 @click.option("--quiet", is_flag=True, help="Print only the summary (and scores), not every row.")
+@label_options
 @PLATFORM_OPTION
 @with_env
 def command(env, files: tuple[str, ...], as_json: bool, label_column: str | None, mapping: tuple[str, ...],
-            half: str, quiet: bool, platform: str) -> None:
+            half: str, quiet: bool, label_values: tuple[str, ...], label_files: tuple[str, ...],
+            platform: str) -> None:
+    truth = parse_truth(label_column, label_values, label_files, files)
     # The thresholds configured for the audience_authenticity rule: one classifier everywhere.
     thresholds = rule_options(env, "audience_authenticity", platform).accounts
     columns_map = parse_mapping(mapping, COLUMNS)
@@ -147,7 +152,7 @@ def command(env, files: tuple[str, ...], as_json: bool, label_column: str | None
     cards = {"fake = suspicious": Scorecard(), "fake = suspicious or mass_follower": Scorecard(),
              BASELINE_NAME: Scorecard()}
     table_rows: list[tuple[str, ...]] = []
-    for record, columns, label in load_rows(files, columns_map, label_column, half, COLUMNS,
+    for record, columns, label in load_rows(files, columns_map, truth, half, COLUMNS,
                                             ("followers", "following", "posts", "has_avatar", "bio_length"),
                                             BEFORE_OURS):
         acc = features_of(record, columns)
@@ -182,7 +187,7 @@ def command(env, files: tuple[str, ...], as_json: bool, label_column: str | None
                       f"{share.estimate:.1%} (95% CI {share.low:.1%}–{share.high:.1%}), corrected for the "
                       f"check's measured sensitivity {thresholds.sensitivity:.0%} and specificity "
                       f"{thresholds.specificity:.0%} from {share.observed:.1%} flagged" if judged else ""))
-    if label_column:
+    if truth:
         print_scores(cards, as_json)
 
 

@@ -6,7 +6,7 @@ import json
 import click
 
 from microscout.cli.common import UsageProblem, with_env
-from microscout.cli.records import load_rows, parse_mapping, print_scores, summary_lines
+from microscout.cli.records import label_options, load_rows, parse_mapping, parse_truth, print_scores, summary_lines
 from microscout.heuristics.comments import (
     BASELINE_NAME,
     COMMENT_CLASSES,
@@ -55,9 +55,11 @@ was read) with --leave-out, e.g. --leave-out Youtube03-LMFAO.
               help="Use the phrase families as they were fixed before this labeled file was read "
                    "(its leave-one-out figure; docs/HEURISTICS.md).")
 @click.option("--quiet", is_flag=True, help="Print only the summary (and scores), not every row.")
+@label_options
 @with_env
 def command(env, files: tuple[str, ...], as_json: bool, label_column: str | None, mapping: tuple[str, ...],
-            leave_out: str | None, quiet: bool) -> None:
+            leave_out: str | None, quiet: bool, label_values: tuple[str, ...], label_files: tuple[str, ...]) -> None:
+    truth = parse_truth(label_column, label_values, label_files, files)
     columns_map = parse_mapping(mapping, COLUMNS)
     detector = detector_before(leave_out) if leave_out else None
     counts: dict[str, int] = {c: 0 for c in COMMENT_CLASSES}
@@ -65,7 +67,7 @@ def command(env, files: tuple[str, ...], as_json: bool, label_column: str | None
     # The detector first, then the one-line baseline on the same rows.
     cards = {name: Scorecard(), BASELINE_NAME: Scorecard()}
     rows = []
-    for record, columns, label in load_rows(files, columns_map, label_column, "all", COLUMNS, ("text",)):
+    for record, columns, label in load_rows(files, columns_map, truth, "all", COLUMNS, ("text",)):
         if "text" not in columns:
             raise UsageProblem(f"{record.where}: no text column; map it with --column text=THEIRS")
         text = str(record.row.get(columns["text"]) or "")
@@ -102,5 +104,5 @@ def command(env, files: tuple[str, ...], as_json: bool, label_column: str | None
         click.echo(f"{n} comments: " + ", ".join(f"{counts[c]} {c}" for c in COMMENT_CLASSES)
                    + (f"; generic or spam {summary['generic_or_spam_share']:.1%} "
                       f"(95% CI {ci[0]:.1%}–{ci[1]:.1%})" if n else ""))
-    if label_column:
+    if truth:
         print_scores(cards, as_json)

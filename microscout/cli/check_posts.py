@@ -14,11 +14,11 @@ from microscout.cli.common import PLATFORM_OPTION, UsageProblem, rule_options, w
 from microscout.cli.records import (
     DISCLOSED_WORDS,
     SPONSORED_WORDS,
+    Truth,
     convert,
     keys_of,
-    label_words,
-    parse_label,
     parse_mapping,
+    parse_truth,
     print_scores,
     read_records,
     resolve_columns,
@@ -107,7 +107,8 @@ def _row(record: dict[str, Any], where: str, paid_flag: bool | None, label: bool
 FORMATS = {".csv": "column", ".tsv": "column", ".jsonl": "key", ".ndjson": "key", ".json": "key"}
 
 
-def read_posts(path: Path, label_column: str | None = None, mapping: dict[str, str] | None = None) -> list[PostRow]:
+def read_posts(path: Path, label_column: str | None = None, mapping: dict[str, str] | None = None,
+               truth: Truth | None = None) -> list[PostRow]:
     """Posts from a .csv/.tsv, .jsonl or .json file, read by the reader every `check` command shares,
     with our columns found under their own or a known name (``mapping``: --column ours=theirs)."""
     if not path.exists():
@@ -131,8 +132,8 @@ def read_posts(path: Path, label_column: str | None = None, mapping: dict[str, s
         paid = convert(ours.get("paid_flag"), "bool", where, columns["paid_flag"], "paid_flag") \
             if "paid_flag" in columns else None
         # the truth apart: it is never read as what is judged, even under one of our names
-        label = parse_label(row[label_column], where, label_column) if label_column else None
-        rows.append(_row(ours, where, paid, label, label_words(row[label_column]) if label_column else ""))
+        label, word = (truth or Truth(label_column)).read(row[label_column], where) if label_column else (None, "")
+        rows.append(_row(ours, where, paid, label, word))
     if not rows:
         raise UsageProblem(f"{path}: no posts in the file; expected rows with {EXPECTED}")
     return rows
@@ -288,16 +289,20 @@ on the same rows. Reproduce the documented figures (docs/HEURISTICS.md):
               help="Read our column OURS (id, text, hashtags, paid_flag) from the file's column THEIRS "
                    "(repeatable).")
 @click.option("--quiet", is_flag=True, help="Print only the summary (and scores), not every post.")
+@click.option("--label-value", "label_values", multiple=True, metavar="RAW=TRUTH",
+              help="Read the --label-column's cells RAW as TRUTH: 1 or 0, or a word that also says what "
+                   "1 means (sponsored/organic, disclosed/undisclosed); with it, only mapped cells are read "
+                   "(repeatable).")
 @PLATFORM_OPTION
 @with_env
 def command(env, file: Path, as_json: bool, fold_chars: int | None, hashtag_block: int | None,
             label_column: str | None, label_means: str | None, mapping: tuple[str, ...], quiet: bool,
-            platform: str) -> None:
+            label_values: tuple[str, ...], platform: str) -> None:
     # The detector settings configured for the disclosure rule, then the flags on top.
     configured = rule_options(env, "disclosure", platform).sponsored
     settings = configured.model_copy(update={k: v for k, v in {"fold_chars": fold_chars,
                                              "hashtag_block_min": hashtag_block}.items() if v is not None})
-    rows = read_posts(file, label_column, parse_mapping(mapping, COLUMNS))
+    rows = read_posts(file, label_column, parse_mapping(mapping, COLUMNS), parse_truth(label_column, label_values))
     analyses = [analyse_post(row.text, row.hashtags, row.paid_flag, settings) for row in rows]
     results = [_as_json(row, analysis) for row, analysis in zip(rows, analyses)]
     by_status = Counter(r["disclosure"] for r in results)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping
@@ -376,6 +376,75 @@ def label_words(value: Any) -> str:
     return str(value).strip().lower().replace("-", "_").replace(" ", "_")
 
 
+@dataclass(frozen=True)
+class Truth:
+    """How rows get their truth: ``column`` (--label-column) read in the label words, or
+    only as ``values`` maps its cells (--label-value RAW=TRUTH); ``files`` gives every row of
+    a file one truth (--label-file FILE=TRUTH). Each truth is (label, its word)."""
+    column: str | None = None
+    values: Mapping[str, tuple[bool, str]] = field(default_factory=dict)
+    files: Mapping[Path, tuple[bool, str]] = field(default_factory=dict)
+
+    def __bool__(self) -> bool:
+        return bool(self.column or self.files)
+
+    def of_file(self, path: Path) -> tuple[bool, str] | None:
+        return self.files.get(path.resolve())
+
+    def read(self, value: Any, where: str) -> tuple[bool, str]:
+        """The truth of one cell of the label column, and its word (label_words' spelling)."""
+        column = self.column or ""
+        if not self.values:
+            return parse_label(value, where, column), label_words(value)
+        word = label_words("" if value is None else value)
+        if word in self.values:
+            return self.values[word]
+        mapped = ", ".join(sorted(self.values))
+        raise UsageProblem(f"{where}: label column {column!r} holds {value!r}, which no --label-value maps "
+                           f"(mapped: {mapped}); add --label-value {str(value).strip() or 'RAW'}=1 or =0")
+
+
+def truth_word(text: str, option: str) -> tuple[bool, str]:
+    """A truth as an option gives it: 1/0 or the label words (fake/real, spam/ham, sponsored/organic…)."""
+    word = label_words(text)
+    if word in POSITIVE_LABELS or word in ("1.0",):
+        return True, word
+    if word in NEGATIVE_LABELS or word in ("0.0",):
+        return False, word
+    raise UsageProblem(f"{option}: {text!r} is no truth; write 1 or 0 (or fake/real, spam/ham, sponsored/organic)")
+
+
+def parse_truth(label_column: str | None, values: tuple[str, ...] = (), files: tuple[str, ...] = (),
+                given: tuple[str, ...] = ()) -> Truth:
+    """--label-column, --label-value RAW=TRUTH and --label-file FILE=TRUTH (FILE one of ``given``)."""
+    mapped: dict[str, tuple[bool, str]] = {}
+    for pair in values:
+        raw, sep, truth = pair.rpartition("=")
+        if not sep or not raw.strip():
+            raise UsageProblem(f"--label-value {pair!r}: write it as RAW=TRUTH, e.g. --label-value f=1 "
+                               f"--label-value r=0")
+        mapped[label_words(raw)] = truth_word(truth, f"--label-value {pair!r}")
+    if mapped and not label_column:
+        raise UsageProblem("--label-value maps the cells of the --label-column: give --label-column too")
+    by_file: dict[Path, tuple[bool, str]] = {}
+    named = {Path(g).resolve(): g for g in given}
+    for pair in files:
+        name, sep, truth = pair.rpartition("=")
+        if not sep or not name.strip():
+            raise UsageProblem(f"--label-file {pair!r}: write it as FILE=TRUTH, e.g. --label-file "
+                               f"fake/users.csv=1")
+        if Path(name).resolve() not in named:
+            raise UsageProblem(f"--label-file {pair!r}: {name!r} is not one of the files to check "
+                               f"({', '.join(given)})")
+        by_file[Path(name).resolve()] = truth_word(truth, f"--label-file {pair!r}")
+    if by_file and not label_column:
+        unlabeled = [g for path, g in named.items() if path not in by_file]
+        if unlabeled:
+            raise UsageProblem(f"{unlabeled[0]}: no truth for its rows; give it a --label-file {unlabeled[0]}=1 "
+                               f"(or =0), or a --label-column")
+    return Truth(label_column, mapped, by_file)
+
+
 def parse_label(value: Any, where: str, column: str) -> bool:
     if value is None or str(value).strip() == "":
         raise UsageProblem(f"{where}: label column {column!r} is empty; every row needs its truth "
@@ -391,10 +460,13 @@ def parse_label(value: Any, where: str, column: str) -> bool:
                        f"sponsored or 0/false/real/ham/organic")
 
 
-def load_rows(files: tuple[str, ...], mapping: dict[str, str], label_column: str | None, half: str,
+def load_rows(files: tuple[str, ...], mapping: dict[str, str], truth: Truth | str | None, half: str,
               known: dict[str, tuple[str, tuple[str, ...]]], required_any: tuple[str, ...],
               before_ours: Mapping[str, tuple[str, ...]] | None = None):
-    """(record, columns, label) for every row of every file in the chosen half."""
+    """(record, columns, label) for every row of every file in the chosen half; ``truth``
+    as parse_truth gives it, or just the label column's name."""
+    if not isinstance(truth, Truth):
+        truth = Truth(truth)
     for name in files:
         path = Path(name)
         delimited = path.suffix.lower() in (".csv", ".tsv")
@@ -403,6 +475,8 @@ def load_rows(files: tuple[str, ...], mapping: dict[str, str], label_column: str
         if not delimited:
             records = list(records)
             header = keys_of(record.row for record in records)
+        of_file = truth.of_file(path)
+        label_column = None if of_file else truth.column
         for record in records:
             if columns is None:
                 if delimited:
@@ -417,10 +491,24 @@ def load_rows(files: tuple[str, ...], mapping: dict[str, str], label_column: str
                                        f"its columns are: {', '.join(header)}")
             if half != "all" and split_half(record.row) != half:
                 continue
-            label = parse_label(record.row.get(label_column), record.where, label_column) if label_column else None
+            label = of_file[0] if of_file else (truth.read(record.row.get(label_column), record.where)[0]
+                                                if label_column else None)
             yield record, columns, label
         if columns is None:
             raise UsageProblem(f"{path}: no rows to check (the file holds no records after its header)")
+
+
+def label_options(command):
+    """--label-value and --label-file, beside --label-column."""
+    command = click.option(
+        "--label-file", "label_files", multiple=True, metavar="FILE=TRUTH",
+        help="Every row of FILE (one of the files checked) has this truth, 1 or 0 (fake/real, spam/ham): "
+             "for labeled sets kept as one file per class (repeatable).")(command)
+    return click.option(
+        "--label-value", "label_values", multiple=True, metavar="RAW=TRUTH",
+        help="Read the --label-column's cells RAW as TRUTH, 1 or 0 (e.g. --label-value f=1 --label-value "
+             "r=0, or cresci's dataset column: --label-value E13=0 --label-value FSF=1); with it, only "
+             "mapped cells are read (repeatable).")(command)
 
 
 def summary_lines(counts: dict[str, int], flagged: int, n: int, noun: str) -> dict[str, Any]:
