@@ -278,6 +278,21 @@ def test_instagram_graphql_captions_are_read_as_the_text(tmp_path):
         assert [(p["id"], p["sponsored"], p["disclosure"]) for p in posts] == expected
 
 
+@pytest.mark.parametrize("edges", [5, True, "Thanks @acme #ad"])
+def test_a_caption_connection_that_is_no_list_is_not_read_as_one(tmp_path, edges):
+    path = tmp_path / "media.jsonl"
+    path.write_text(json.dumps({"id": "1", "edge_media_to_caption": {"edges": edges}}) + "\n")
+    result = check("posts", path)
+    assert result.exit_code == 2 and "no 'text' key" in result.output, result.output
+
+
+def test_check_posts_reads_the_first_of_two_columns_named_alike(tmp_path):
+    path = tmp_path / "posts.csv"
+    path.write_text("id,text,text \n1,Use code GLOW20 #ad,sunset\n")
+    (post,) = json.loads(check("posts", path, "--json").output)["posts"]
+    assert (post["sponsored"], post["disclosure"]) == (True, "adequate")
+
+
 @pytest.mark.parametrize("cell, paid", [("NULL", None), ("nan", None), ("None", None), ("N/A", None), ("", None),
                                         ("1.0", True), ("0.0", False), ("t", True), ("f", False),
                                         ("TRUE", True), ("no", False)])
@@ -311,13 +326,24 @@ def test_an_api_page_saved_whole_is_read_by_its_list_of_records(tmp_path):
     assert [row["where"] for row in got[:2]] == [f"{page} followers item 1", f"{page} followers item 2"]
     assert [row["class"] for row in got[:2]] == ["suspicious", "real"]
     two = tmp_path / "two.json"
-    two.write_text(json.dumps({"a": [{"followers": 1}], "b": [{"followers": 2}]}))
+    two.write_text(json.dumps({"items": [{"followers": 1}], "data": [{"followers": 2}]}))
     refused = check("accounts", two)
     assert refused.exit_code == 2
-    assert "found lists of objects under 'a', 'b'" in refused.output and str(two) in refused.output
+    assert "found lists of records under 'items', 'data'" in refused.output and str(two) in refused.output
     none = tmp_path / "none.json"
     none.write_text(json.dumps({"followers": 1}))
-    assert "found no list of objects" in check("accounts", none).output
+    assert "found no list of records" in check("accounts", none).output
+
+
+def test_one_record_saved_as_an_object_is_no_page_of_its_lists(tmp_path):
+    # A Mastodon status with one picture: its media_attachments are not the posts to judge.
+    status = tmp_path / "status.json"
+    status.write_text(json.dumps({"id": "1", "content": "<p>loving this @acme #ad</p>",
+                                  "media_attachments": [{"id": "55", "description": "a mug"}]}))
+    for command in ("posts", "comments"):
+        result = check(command, status)
+        assert result.exit_code == 2, (command, result.output)
+        assert "expected a JSON array of objects, or an API page holding one" in result.output
 
 
 def test_a_repeated_column_name_reads_the_column_it_names(tmp_path):

@@ -290,3 +290,36 @@ def test_a_store_opened_read_only_is_counted_every_time(db, tmp_path):
     assert len(_counts_read(reader)) > 1
     assert _counts_read(db) != ["stale 0"]  # the reader could not leave a mark
     assert _counts_read(db) == ["stale 0"]
+
+
+def test_settings_changed_and_changed_back_remove_what_the_other_settings_computed(db):
+    # A campaign added, judged, then removed: its terms' rows must go, though the wanted
+    # versions are as they were when the store was last found settled.
+    kind = KIND["comments"]
+    first, second = SETTINGS["comments"]
+    _register(db, kind, {p: [first] for p in PLATFORMS})
+    assert store_features.stale_count(db) == 0  # found settled: marked
+    _register(db, kind, {p: [first, second] for p in PLATFORMS})
+    assert store_features.refresh(db).computed == sum(len(_items(db, kind, p)) for p in PLATFORMS)
+    _register(db, kind, {p: [first] for p in PLATFORMS})
+    assert store_features.refresh(db).removed == sum(len(_items(db, kind, p)) for p in PLATFORMS)
+
+
+def test_a_detector_changed_and_changed_back_leaves_no_rows_of_the_edit(db, monkeypatch):
+    from microscout.heuristics import post_features
+
+    assert store_features.stale_count(db) == 0
+    posts = sum(len(_items(db, KIND["posts"], p)) for p in PLATFORMS)
+    with monkeypatch.context() as edited:
+        edited.setattr(post_features, "version_of_json", lambda settings_json: "edited")
+        assert store_features.refresh(db).computed == posts
+    assert store_features.refresh(db).removed == posts
+
+
+def test_the_check_never_ends_a_callers_transaction(db):
+    db.conn.execute("BEGIN")
+    db.conn.execute("UPDATE feature_settings SET settings = settings")
+    assert store_features.stale_count(db) == 0
+    assert db.conn.in_transaction
+    db.conn.rollback()
+    assert store_features.stale_count(db) == 0 and not db.conn.in_transaction

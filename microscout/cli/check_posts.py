@@ -62,11 +62,20 @@ class PostRow:
     label_word: str = ""  # that truth as written, in label_words' spelling
 
 
+def _stripped(row: dict[str, Any]) -> dict[str, Any]:
+    """Keys without the blanks around them; of two the same then, the first (as resolve_columns reads)."""
+    out: dict[str, Any] = {}
+    for key, value in row.items():
+        out.setdefault((key or "").strip(), value)
+    return out
+
+
 def _captions(row: dict[str, Any]) -> dict[str, Any]:
     """A row with an Instagram GraphQL caption connection read as the caption's text."""
-    for key in [k for k in row if k == GRAPHQL_CAPTION or k.endswith("." + GRAPHQL_CAPTION)]:
+    for key in [k for k in row if (k == GRAPHQL_CAPTION or k.endswith("." + GRAPHQL_CAPTION))
+                and isinstance(row[k], list)]:  # anything else is no caption connection: left as it is
         edges = row.pop(key)
-        nodes = [edge.get("node") for edge in edges or [] if isinstance(edge, dict)]
+        nodes = [edge.get("node") for edge in edges if isinstance(edge, dict)]
         texts = [node["text"] for node in nodes if isinstance(node, dict) and isinstance(node.get("text"), str)]
         row[key.removesuffix(".edges") + ".caption"] = "\n".join(texts)
     return row
@@ -118,8 +127,7 @@ def read_posts(path: Path, label_column: str | None = None, mapping: dict[str, s
         raise UsageProblem(f"{path}: cannot tell the format from '{path.suffix or '(no extension)'}'; "
                            f"name the file .csv, .tsv, .jsonl or .json")
     rows = []
-    records = [(record.where, _captions({(k or "").strip(): v for k, v in record.row.items()}))
-               for record in read_records(path)]
+    records = [(record.where, _captions(_stripped(record.row))) for record in read_records(path)]
     columns = resolve_columns(path, keys_of(row for _, row in records), mapping or {}, COLUMNS, label_column)
     for where, row in records:
         if "text" not in columns:

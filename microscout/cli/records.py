@@ -93,14 +93,22 @@ def read_records(path: Path) -> Iterator[Record]:
                            f"or .json")
 
 
+# Where API pages keep their records: YouTube's items, TikTok's and Graph APIs' data,
+# Bluesky's followers/follows/feed/posts/actors, Mastodon's search accounts/statuses.
+PAGE_KEYS = ("items", "data", "followers", "follows", "accounts", "statuses", "posts", "feed", "actors",
+             "results", "comments", "users", "videos", "media", "records")
+
+
 def _records_key(data: dict[str, Any], path: Path) -> str:
-    """The key of a JSON object's one list of objects (an API page's records)."""
-    lists = [key for key, value in data.items()
-             if isinstance(value, list) and value and all(isinstance(v, dict) for v in value)]
+    """The key of an API page's records: the one key of PAGE_KEYS holding a list of objects
+    (a single record saved as an object, a Mastodon status with its media_attachments, is
+    no page)."""
+    lists = [key for key in PAGE_KEYS if isinstance(data.get(key), list)
+             and all(isinstance(v, dict) for v in data[key])]
     if len(lists) != 1:
-        found = f"lists of objects under {', '.join(map(repr, lists))}" if lists else "no list of objects"
-        raise UsageProblem(f"{path}: expected a JSON array of objects, or an object holding one (an API page's "
-                           f"records); found {found}")
+        found = f"lists of records under {', '.join(map(repr, lists))}" if lists else "no list of records " \
+            f"under {', '.join(PAGE_KEYS)}"
+        raise UsageProblem(f"{path}: expected a JSON array of objects, or an API page holding one; found {found}")
     return lists[0]
 
 

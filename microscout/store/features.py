@@ -369,6 +369,10 @@ def refresh(db: sqlite_utils.Database, progress: Callable[[int], None] | None = 
     refreshed = False
     for kind in KINDS:
         if has_features(db, kind) and not _settled(db, kind):
+            if not refreshed:
+                # Rows about to be computed are of versions a state marked before may not
+                # want (a detector's code changed, then changed back): it no longer holds.
+                _mark_settled(db, None, forget=True)
             _refresh_kind(db, kind, result, progress)
             refreshed = True
     if not refreshed:
@@ -426,15 +430,17 @@ def _marked_settled(db: sqlite_utils.Database, now: str | None) -> bool:
     return now is not None and db.execute("SELECT settled FROM feature_marks WHERE id = 1").fetchone()[0] == now
 
 
-def _mark_settled(db: sqlite_utils.Database, state: str | None) -> None:
-    if state is None:
+def _mark_settled(db: sqlite_utils.Database, state: str | None, forget: bool = False) -> None:
+    """Record ``state`` as settled (or, ``forget``, that none is). Only a shortcut: never
+    inside a caller's transaction (leaving the block would commit it), and a store that
+    cannot be written now (read-only, or locked past the busy timeout) is counted next time."""
+    if (state is None and not forget) or db.conn.in_transaction:
         return
     try:
         with transaction(db):
             db.execute("UPDATE feature_marks SET settled = ? WHERE id = 1", [state])
-    except sqlite3.OperationalError as exc:
-        if "readonly" not in str(exc):
-            raise  # a store opened read-only only misses the shortcut next time
+    except sqlite3.OperationalError:
+        pass
 
 
 def _refresh_kind(db: sqlite_utils.Database, kind: Kind, result: Refresh,

@@ -438,6 +438,11 @@ def m016_feature_marks(db: sqlite_utils.Database) -> None:
     for table in FEATURE_TABLES:
         statements.append(f"CREATE TRIGGER {table}_deleted AFTER DELETE ON {table} "
                           "BEGIN UPDATE feature_marks SET deleted = deleted + 1 WHERE id = 1; END")
+    # Settings changed and changed back would bring back a state marked before rows of the
+    # other settings were computed: a change of the settings in use forgets the mark.
+    for event in ("INSERT", "UPDATE", "DELETE"):
+        statements.append(f"CREATE TRIGGER feature_settings_{event.lower()}_mark AFTER {event} ON feature_settings "
+                          "BEGIN UPDATE feature_marks SET settled = NULL WHERE id = 1; END")
     for statement in statements:
         db.execute(statement)
 
