@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 
 from rescore import ENTRY, FIXED_NOW, VERDICT, rows
-from store_args import store_parser
+from store_args import store_parser, verdicts_of_runs
 
 
 def timed(call):
@@ -86,7 +86,7 @@ def main() -> int:
             assert kept.kept_from == first.run_id or (not chosen and kept.reused), "the partial change judged everyone"
             full, full_wall, full_cpu = timed(lambda: shortlist(reuse=False))
             same = all(rows(db, kept.run_id, what, table) == rows(db, full.run_id, what, table)
-                       for what, table in ((ENTRY, "shortlist_entries"), (VERDICT, "verdicts")))
+                       for what, table in ((ENTRY, "shortlist_entries"), (VERDICT, verdicts_of_runs(db))))
             ok = ok and same
             db.close()
             again = 0 if kept.reused else kept.candidates - kept.kept

@@ -20,7 +20,7 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from store_args import store_parser
+from store_args import store_parser, verdicts_of_runs
 
 REPO = Path(__file__).resolve().parent.parent
 FIXED_NOW = datetime(2026, 11, 1, 12, 0, tzinfo=timezone.utc)
@@ -83,7 +83,7 @@ def main() -> int:
                   f"{rescores[-1] / firsts[-1]:.3f}x ({first.candidates:,} candidates)")
         rejudged = run_shortlist(db, changed, rules, "demo", now=FIXED_NOW)
         same = all(rows(db, rescored.run_id, what, table) == rows(db, rejudged.run_id, what, table)
-                   for what, table in ((ENTRY, "shortlist_entries"), (VERDICT, "verdicts")))
+                   for what, table in ((ENTRY, "shortlist_entries"), (VERDICT, verdicts_of_runs(db))))
         differs = rows(db, first.run_id, ENTRY, "shortlist_entries") != rows(db, rescored.run_id, ENTRY,
                                                                              "shortlist_entries")
         db.close()

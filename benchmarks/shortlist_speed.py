@@ -30,7 +30,7 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from store_args import store_parser
+from store_args import store_parser, verdicts_of_runs
 
 REPO = Path(__file__).resolve().parent.parent
 FIXED_NOW = datetime(2026, 11, 1, 12, 0, tzinfo=timezone.utc)
@@ -46,7 +46,8 @@ def dump(db, run_id: int, out: Path) -> str:
     """Every verdict and entry of one run, one line each, in a fixed order; returns its SHA-256."""
     h = hashlib.sha256()
     with out.open("w", encoding="utf-8") as f:
-        for *row, evidence in db.execute("SELECT profile_id, rule, outcome, score, reason, evidence FROM verdicts "
+        for *row, evidence in db.execute(f"SELECT profile_id, rule, outcome, score, reason, evidence FROM "
+                                         f"{verdicts_of_runs(db)} "
                                          "WHERE run_id = ? ORDER BY 1, 2", [run_id]):
             line = "V\t" + "\t".join(repr(v) for v in [*row, canonical(evidence)]) + "\n"
             f.write(line)

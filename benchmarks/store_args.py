@@ -20,3 +20,10 @@ def store_parser(doc: str | None) -> argparse.ArgumentParser:
     parser.add_argument("--db", required=True, help="a generated store (copied, never written)")
     parser.add_argument("--config", default=str(REPO / "config.toml"))
     return parser
+
+
+def verdicts_of_runs(db) -> str:
+    """Where a run's verdicts are read: run_verdicts (since m017 a kept candidate's are the
+    judging run's rows), or the verdicts table in a store of the code before."""
+    found = db.execute("SELECT 1 FROM sqlite_master WHERE name = 'run_verdicts'").fetchone()
+    return "run_verdicts" if found else "verdicts"

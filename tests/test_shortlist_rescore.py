@@ -34,7 +34,7 @@ def test_weights_and_gates_re_score_the_last_verdicts_as_a_re_judge_would(tmp_pa
     assert rejudged.rescored_from is None
     entries = rows(db, rescored.run_id, ENTRY, "shortlist_entries")
     assert entries == rows(db, rejudged.run_id, ENTRY, "shortlist_entries")
-    assert rows(db, rescored.run_id, VERDICT, "verdicts") == rows(db, rejudged.run_id, VERDICT, "verdicts")
+    assert rows(db, rescored.run_id, VERDICT, "run_verdicts") == rows(db, rejudged.run_id, VERDICT, "run_verdicts")
     assert (rescored.candidates, rescored.excluded, rescored.errors, rescored.excluded_by, rescored.errors_by_rule) == (
         rejudged.candidates, rejudged.excluded, rejudged.errors, rejudged.excluded_by, rejudged.errors_by_rule)
     assert rows(db, rescored.run_id, ENTRY, "shortlist_entries") != rows(db, first.run_id, ENTRY, "shortlist_entries")
@@ -85,5 +85,5 @@ def test_the_command_re_scores_the_demo_campaign_as_rejudge_would(tmp_path):
     assert "Shortlist: demo (run 2)" in out
     assert "Shortlist: demo (run 3)" in shortlist("b.toml", "--rejudge")
     assert rows(db, 2, ENTRY, "shortlist_entries") == rows(db, 3, ENTRY, "shortlist_entries")
-    assert rows(db, 2, VERDICT, "verdicts") == rows(db, 3, VERDICT, "verdicts")
+    assert rows(db, 2, VERDICT, "run_verdicts") == rows(db, 3, VERDICT, "run_verdicts")
     assert rows(db, 2, ENTRY, "shortlist_entries") != rows(db, 1, ENTRY, "shortlist_entries")

@@ -34,15 +34,24 @@ TABLES: dict[str, dict] = {
                     "engagement_rate": "Engagement per post as a share of followers (0.05 = 5%)",
                     "score": "Weighted mean of the rule scores, 0 to 1", "rank": "1 = best; empty = excluded",
                     "excluded_by": "The gate rule that failed, if any",
-                    "reasons": "The two verdicts that weighed most (JSON list)"}},
+                    "reasons": "The two verdicts that weighed most (JSON list)",
+                    "verdicts_run": "The earlier run whose verdicts this candidate kept (empty: judged in this run)"}},
     "verdicts": {
         "title": "Verdicts: each rule on each candidate",
-        "description": "Every rule's verdict on every candidate in every run, with its evidence.",
+        "description": "Every rule's verdict on every candidate, stored with the run that judged it (a later "
+                       "run keeping it names that run: see run_verdicts), with its evidence.",
         "facets": ["rule", "outcome"],
         "columns": {"run_id": "The shortlist run", "profile_id": "The creator (profiles.id)",
                     "outcome": "pass, warn, fail, unknown (the rule lacked data) or error",
                     "score": "The rule's score, 0 to 1", "reason": "One line a person reads",
                     "evidence": "The numbers, posts and text the verdict rests on (JSON)"}},
+    "run_verdicts": {
+        "title": "Verdicts each run shows",
+        "description": "Every run's verdicts on its candidates, those it judged and those it kept from an "
+                       "earlier run (stored once, with the run that judged them).",
+        "facets": ["rule", "outcome"],
+        "columns": {"run_id": "The shortlist run showing the verdict", "judged_in": "The run that judged it",
+                    "outcome": "pass, warn, fail, unknown (the rule lacked data) or error"}},
     "shortlist_runs": {
         "title": "Shortlist runs",
         "description": "Each shortlist run: campaign, when, how many judged and excluded, the settings used.",
@@ -154,7 +163,7 @@ FROM profiles p
 JOIN shortlist_runs r ON r.id = (
     SELECT max(r2.id) FROM shortlist_runs r2 WHERE r2.status = 'finished'
     AND EXISTS (SELECT 1 FROM shortlist_entries x WHERE x.run_id = r2.id AND x.profile_id = p.id))
-JOIN verdicts v ON v.run_id = r.id AND v.profile_id = p.id
+JOIN run_verdicts v ON v.run_id = r.id AND v.profile_id = p.id
 LEFT JOIN shortlist_entries e ON e.run_id = r.id AND e.profile_id = p.id
 WHERE p.handle IN (:handle, ltrim(:handle, '@')) OR p.platform_id = :handle
 ORDER BY p.platform, v.rule"""},
@@ -217,7 +226,7 @@ def command(env: Env, port: int, open_browser: bool) -> None:
     except ImportError:
         raise UsageProblem(f"browsing needs Datasette, which is not installed: {INSTALL_HINT}") from None
     db = env.db(readonly=True)  # a microscout database, or one clear line about why not
-    tables = db.table_names()
+    tables = db.table_names() + db.view_names()  # Datasette describes views under "tables" too
     db.conn.close()
     path = env.database_path.resolve()
     if not _port_free(port):

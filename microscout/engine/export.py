@@ -120,7 +120,7 @@ def _rule_names(db: sqlite_utils.Database, run: dict) -> list[str]:
     except (ValueError, AttributeError):
         names = []
     return names or [r["rule"] for r in db.query(
-        "SELECT DISTINCT rule FROM verdicts WHERE run_id = ? ORDER BY rule", [run["id"]])]
+        "SELECT DISTINCT rule FROM run_verdicts WHERE run_id = ? ORDER BY rule", [run["id"]])]
 
 
 def _row(entry: dict) -> dict:
@@ -227,7 +227,7 @@ def _build_export(db: sqlite_utils.Database, campaign: str, size: int, *, config
         context.reasons[key] = row.pop("reason_list", [])
         verdicts = []
         if row.get("profile_id") is not None and row.get("run_id") is not None:
-            for v in db.query("SELECT rule, outcome, score, reason, evidence FROM verdicts "
+            for v in db.query("SELECT rule, outcome, score, reason, evidence FROM run_verdicts "
                               "WHERE run_id = ? AND profile_id = ? ORDER BY rule", [run_id, row["profile_id"]]):
                 row[f"{v['rule']}.outcome"] = v["outcome"]
                 row[f"{v['rule']}.reason"] = v["reason"]

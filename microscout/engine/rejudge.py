@@ -5,7 +5,8 @@ Every write to a judged table records, per profile, the data_version it moved th
 (migration m013, ``profile_versions``), and a run records the data_version it started
 from. When the campaign's last run judged with the same rules, options, code, tiers,
 campaign terms and day, a candidate without a write since that run started keeps that
-run's verdicts (copied in SQL, scored again when weights, gates or scoring changed); the
+run's verdicts (its entry copied in SQL, naming the run whose verdict rows they are; scored again when
+weights, gates or scoring changed); the
 changed and the new candidates are judged, as of the moment the kept verdicts were judged.
 A verdict depends only on its candidate's own rows, the rule's options and the judging
 time (the rule contract), so the run is the one judging everyone at that moment would
@@ -50,13 +51,10 @@ def judge_changed(db: sqlite_utils.Database, evaluator: Evaluator, run_id: int, 
                 # the candidates not copied yet are judged instead.
                 kept = kept[:start]
                 break
-            db.execute("INSERT INTO verdicts (run_id, profile_id, rule, outcome, score, reason, evidence) "
-                       "SELECT ?, v.profile_id, v.rule, v.outcome, v.score, v.reason, v.evidence FROM verdicts v "
-                       f"WHERE v.run_id = ? AND v.profile_id IN ({_STILL_CANDIDATES})",
-                       [run_id, source, _json(ids)])
+            # The verdicts stay where they are: the entry names the run that judged them.
             db.execute("INSERT INTO shortlist_entries (run_id, profile_id, platform, handle, tier, followers, "
-                       f"engagement_rate{scored}) SELECT ?, profile_id, platform, handle, tier, followers, "
-                       f"engagement_rate{scored} FROM shortlist_entries "
+                       f"engagement_rate{scored}, verdicts_run) SELECT ?, profile_id, platform, handle, tier, "
+                       f"followers, engagement_rate{scored}, coalesce(verdicts_run, run_id) FROM shortlist_entries "
                        f"WHERE run_id = ? AND profile_id IN ({_STILL_CANDIDATES})",
                        [run_id, source, _json(ids)])
             if not scores_hold:
@@ -98,7 +96,7 @@ def _recount(db: sqlite_utils.Database, evaluator: Evaluator, summary: RunSummar
     order = {platform: {rule.name: i for i, (rule, _) in enumerate(evaluator.setup(platform)[1])}
              for platform in evaluator.campaign.platforms}
     errors: dict[int, list[str]] = defaultdict(list)
-    for pid, rule in db.execute("SELECT profile_id, rule FROM verdicts WHERE run_id = ? AND outcome = 'error'",
+    for pid, rule in db.execute("SELECT profile_id, rule FROM run_verdicts WHERE run_id = ? AND outcome = 'error'",
                                 [summary.run_id]):
         errors[pid].append(rule)
     fresh = RunSummary(run_id=summary.run_id, campaign=summary.campaign)

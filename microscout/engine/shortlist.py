@@ -171,7 +171,7 @@ def _reused(db: sqlite_utils.Database, run: dict) -> RunSummary:
         "SELECT excluded_by, count(*) FROM shortlist_entries WHERE run_id = ? AND excluded_by IS NOT NULL "
         "GROUP BY excluded_by ORDER BY count(*) DESC, excluded_by", [run_id])}
     summary.errors_by_rule = {r[0]: r[1] for r in db.execute(
-        "SELECT rule, count(*) FROM verdicts WHERE run_id = ? AND outcome = 'error' GROUP BY rule ORDER BY rule",
+        "SELECT rule, count(*) FROM run_verdicts WHERE run_id = ? AND outcome = 'error' GROUP BY rule ORDER BY rule",
         [run_id])}
     return summary
 
@@ -499,7 +499,7 @@ def score_again(db: sqlite_utils.Database, evaluator: Evaluator, summary: RunSum
     # keys' order); a candidate no rule judged has none and scores as a judging run scores it.
     cursor = db.conn.execute(
         "SELECT e.profile_id, e.platform, v.rule, v.outcome, v.score, v.reason FROM shortlist_entries e "
-        "LEFT JOIN verdicts v ON v.run_id = e.run_id AND v.profile_id = e.profile_id "
+        "LEFT JOIN verdicts v ON v.run_id = coalesce(e.verdicts_run, e.run_id) AND v.profile_id = e.profile_id "
         "WHERE e.run_id = ? AND e.profile_id BETWEEN ? AND ? ORDER BY e.profile_id", [run_id, first, last])
     for (profile_id, platform), group in itertools.groupby(cursor, key=lambda r: (r[0], r[1])):
         # What Evaluator.score reads of a Verdict (outcome, score, reason), without
@@ -536,5 +536,5 @@ def ranked_entries(db: sqlite_utils.Database, run_id: int, limit: int | None = N
 
 
 def verdicts_for(db: sqlite_utils.Database, run_id: int, profile_id: int) -> list[dict]:
-    return list(db.query("SELECT rule, outcome, score, reason, evidence FROM verdicts "
+    return list(db.query("SELECT rule, outcome, score, reason, evidence FROM run_verdicts "
                          "WHERE run_id = ? AND profile_id = ? ORDER BY rule", [run_id, profile_id]))

@@ -125,7 +125,8 @@ def score(db: sqlite_utils.Database, campaign: str, size: int, seed: int,
     for n in range(size):
         archetypes[pop.archetype(n)].generated += 1
     verdicts: dict[int, dict[str, str]] = defaultdict(dict)
-    for pid, rule, outcome in db.execute("SELECT profile_id, rule, outcome FROM verdicts WHERE run_id = ?", [run_id]):
+    for pid, rule, outcome in db.execute("SELECT profile_id, rule, outcome FROM run_verdicts WHERE run_id = ?",
+                                         [run_id]):
         verdicts[pid][rule] = outcome
     seen_rules = {r for v in verdicts.values() for r in v}
     rules = {name: RuleScore(name, not_judgeable=no_data.get(name))

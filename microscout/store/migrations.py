@@ -447,6 +447,26 @@ def m016_feature_marks(db: sqlite_utils.Database) -> None:
         db.execute(statement)
 
 
+@migrations()
+def m017_shared_verdicts(db: sqlite_utils.Database) -> None:
+    # A run that keeps a candidate's verdicts (a weights-only re-score, a partial re-judge)
+    # no longer copies them: its entry names the run whose verdict rows they are
+    # (verdicts_run; NULL: its own run), always the run that judged them. A run's verdicts are
+    # read through run_verdicts; pruning keeps the rows a kept run's entries name (issue #12:
+    # the copy was most of a re-score, and 83 MB a run at 10,000 profiles).
+    _run(db,
+        """
+        ALTER TABLE shortlist_entries ADD COLUMN verdicts_run INTEGER;
+        CREATE INDEX shortlist_entries_verdicts_run ON shortlist_entries (verdicts_run, profile_id)
+            WHERE verdicts_run IS NOT NULL;
+        CREATE VIEW run_verdicts AS
+            SELECT e.run_id AS run_id, v.profile_id AS profile_id, v.rule AS rule, v.outcome AS outcome,
+                   v.score AS score, v.reason AS reason, v.evidence AS evidence, v.run_id AS judged_in
+            FROM shortlist_entries e
+            JOIN verdicts v ON v.run_id = coalesce(e.verdicts_run, e.run_id) AND v.profile_id = e.profile_id
+        """)
+
+
 # Run after the counter moved (in the same trigger body), so the version recorded is newer
 # than any a run has read.
 _RECORD_VERSION = ("INSERT INTO profile_versions (profile_id, version) SELECT {}, version FROM data_version "

@@ -109,21 +109,61 @@ def prune_runs(db: sqlite_utils.Database, campaign: str, keep: int, run_id: int)
             if old:
                 db.execute("UPDATE shortlist_runs SET status = 'pruned' WHERE id IN "
                            f"({', '.join('?' * len(old))})", old)
-    # Only the pruned runs that still hold rows: every earlier one was emptied by its pruning.
+    # The pruned runs that still hold entries, or verdicts no entry of a run not pruned names
+    # (a run's kept candidates name the verdicts of the run that judged them: those stay
+    # while a kept run names them). Every earlier one was emptied by its pruning.
     left = [row[0] for row in db.execute(
         "SELECT r.id FROM shortlist_runs r WHERE r.campaign = ? AND r.status = 'pruned' AND "
-        "(EXISTS (SELECT 1 FROM verdicts v WHERE v.run_id = r.id) "
-        "OR EXISTS (SELECT 1 FROM shortlist_entries e WHERE e.run_id = r.id)) ORDER BY r.id", [campaign])]
+        "(EXISTS (SELECT 1 FROM shortlist_entries e WHERE e.run_id = r.id) "
+        f"OR (EXISTS (SELECT 1 FROM verdicts v WHERE v.run_id = r.id) AND NOT {_NAMED.format(run='r.id', also='')})) "
+        "ORDER BY r.id", [campaign])]
     for pruned in left:
-        for table in ("verdicts", "shortlist_entries"):
-            while True:
-                with transaction(db):
-                    deleted = db.execute(
-                        f"DELETE FROM {table} WHERE rowid IN (SELECT rowid FROM {table} WHERE run_id = ? LIMIT ?)",
-                        [pruned, PRUNE_CHUNK]).rowcount
-                if deleted < PRUNE_CHUNK:
-                    break
+        # Verdicts before entries: the runs this one's entries name are found from its
+        # entries, so a pruning stopped half-way is finished from what is left.
+        named = [row[0] for row in db.execute("SELECT DISTINCT verdicts_run FROM shortlist_entries WHERE run_id = ? "
+                                              "AND verdicts_run IS NOT NULL", [pruned])]
+        _delete_unnamed_verdicts(db, pruned)
+        for judged_in in named:
+            _delete_unnamed_verdicts(db, judged_in, named_by=pruned)
+        while True:
+            with transaction(db):
+                deleted = db.execute("DELETE FROM shortlist_entries WHERE rowid IN (SELECT rowid FROM "
+                                     "shortlist_entries WHERE run_id = ? LIMIT ?)", [pruned, PRUNE_CHUNK]).rowcount
+            if deleted < PRUNE_CHUNK:
+                break
     return old
+
+
+# An entry of a run not pruned names verdict rows of run {run} ({also}: of that profile):
+# rows a kept run shows.
+_NAMED = ("EXISTS (SELECT 1 FROM shortlist_entries n JOIN shortlist_runs k ON k.id = n.run_id "
+          "WHERE n.verdicts_run = {run}{also} AND k.status != 'pruned')")
+# Profiles whose verdicts are deleted per transaction (about a dozen rules each).
+PRUNE_PROFILES = 4_000
+
+
+def _delete_unnamed_verdicts(db: sqlite_utils.Database, run_id: int, named_by: int | None = None) -> None:
+    """Delete the verdicts judged in run ``run_id`` (a pruned one) that no entry of a run not
+    pruned names: all of them, or (``named_by``) those of the profiles whose entries in that
+    run named them. A range of profiles a transaction."""
+    if db.execute("SELECT status FROM shortlist_runs WHERE id = ?", [run_id]).fetchone() != ("pruned",):
+        return  # a run kept: its verdicts are its own
+    if named_by is None:
+        profiles, params = "SELECT DISTINCT profile_id FROM verdicts WHERE run_id = ?", [run_id]
+    else:
+        profiles = "SELECT profile_id FROM shortlist_entries WHERE run_id = ? AND verdicts_run = ?"
+        params = [named_by, run_id]
+    unnamed = f"NOT {_NAMED.format(run='verdicts.run_id', also=' AND n.profile_id = verdicts.profile_id')}"
+    after = 0
+    while True:
+        with transaction(db):
+            ids = [row[0] for row in db.execute(f"{profiles} AND profile_id > ? ORDER BY profile_id LIMIT ?",
+                                                [*params, after, PRUNE_PROFILES])]
+            if not ids:
+                return
+            db.execute(f"DELETE FROM verdicts WHERE run_id = ? AND profile_id IN (SELECT value FROM json_each(?)) "
+                       f"AND {unnamed}", [run_id, "[" + ",".join(map(str, ids)) + "]"])
+        after = ids[-1]
 
 
 def _beyond(db: sqlite_utils.Database, campaign: str, keep: int, run_id: int) -> list[int]:

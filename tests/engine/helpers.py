@@ -27,7 +27,7 @@ def demo_verdicts(db, rule: str | None = None) -> list[tuple]:
 def verdict_rows(db, run_id: int, rule: str | None = None) -> list[tuple]:
     """Every verdict of a run (of one rule, if named), in a fixed order, for comparing runs."""
     where, params = ("AND rule = ?", [run_id, rule]) if rule else ("", [run_id])
-    return db.execute("SELECT profile_id, rule, outcome, score, reason, evidence FROM verdicts WHERE run_id = ? "
+    return db.execute("SELECT profile_id, rule, outcome, score, reason, evidence FROM run_verdicts WHERE run_id = ? "
                       f"{where} ORDER BY 1, 2", params).fetchall()
 
 

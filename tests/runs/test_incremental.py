@@ -57,7 +57,7 @@ def change_some(db) -> set[int]:
 def same_runs(db, one, other) -> None:
     """Two runs' entries, verdicts and tallies are the same (the tallies in the same order)."""
     assert rows(db, one.run_id, ENTRY, "shortlist_entries") == rows(db, other.run_id, ENTRY, "shortlist_entries")
-    assert rows(db, one.run_id, VERDICT, "verdicts") == rows(db, other.run_id, VERDICT, "verdicts")
+    assert rows(db, one.run_id, VERDICT, "run_verdicts") == rows(db, other.run_id, VERDICT, "run_verdicts")
     assert (one.candidates, one.excluded, one.errors, list(one.excluded_by.items()),
             list(one.errors_by_rule.items())) == (other.candidates, other.excluded, other.errors,
                                                   list(other.excluded_by.items()), list(other.errors_by_rule.items()))
@@ -87,7 +87,7 @@ def test_only_the_changed_candidates_are_judged_and_the_run_is_a_full_re_judge(d
     same_runs(db, kept, full)
     # The changes moved verdicts (else the comparison above would prove nothing).
     moved = {pid for (pid,) in db.execute(
-        "SELECT n.profile_id FROM verdicts n LEFT JOIN verdicts o ON o.run_id = ? AND o.profile_id = n.profile_id "
+        "SELECT n.profile_id FROM run_verdicts n LEFT JOIN run_verdicts o ON o.run_id = ? AND o.profile_id = n.profile_id "
         "AND o.rule = n.rule WHERE n.run_id = ? AND (o.reason IS NOT n.reason OR o.outcome IS NOT n.outcome)",
         [first.run_id, kept.run_id])}
     assert moved <= changed and len(moved) >= 6
@@ -273,7 +273,7 @@ def test_an_account_opting_out_while_the_run_works_is_not_in_it(db, rules, which
     assert fired and run.kept_from == first.run_id
     assert db.execute("SELECT count(*) FROM shortlist_entries WHERE run_id = ? AND profile_id = ?",
                       [run.run_id, gone]).fetchone()[0] == 0
-    assert db.execute("SELECT count(*) FROM verdicts WHERE run_id = ? AND profile_id = ?",
+    assert db.execute("SELECT count(*) FROM run_verdicts WHERE run_id = ? AND profile_id = ?",
                       [run.run_id, gone]).fetchone()[0] == 0
     assert run.candidates == first.candidates - 1 and run.kept == first.candidates - len(touched) - (
         which == "kept")

@@ -24,9 +24,9 @@ def config(keep: int, campaigns=("demo",)):
 
 
 def rows_by_run(db) -> dict[int, tuple[str, int, int]]:
-    """Each run: (status, its verdict rows, its entry rows)."""
+    """Each run: (status, the verdicts it shows, its entry rows)."""
     return {run_id: (status,
-                     db.execute("SELECT count(*) FROM verdicts WHERE run_id = ?", [run_id]).fetchone()[0],
+                     db.execute("SELECT count(*) FROM run_verdicts WHERE run_id = ?", [run_id]).fetchone()[0],
                      db.execute("SELECT count(*) FROM shortlist_entries WHERE run_id = ?", [run_id]).fetchone()[0])
             for run_id, status in db.execute("SELECT id, status FROM shortlist_runs ORDER BY id")}
 
@@ -148,7 +148,11 @@ def test_a_kept_run_pruned_while_copied_from_leaves_its_candidates_judged(db, ru
     def pruned_by_another(done: int) -> None:
         if done == 7:  # after the first chunk was copied
             db.execute("UPDATE shortlist_runs SET status = 'pruned' WHERE id = ?", [first.run_id])
-            db.execute("DELETE FROM verdicts WHERE run_id = ?", [first.run_id])
+            db.conn.commit()
+            # What its pruning deletes: every verdict no run but a pruned one names (the
+            # chunk copied names its candidates'), and its entries.
+            runs._delete_unnamed_verdicts(db, first.run_id)
+            db.execute("DELETE FROM shortlist_entries WHERE run_id = ?", [first.run_id])
             db.conn.commit()
 
     kept = run_shortlist(db, config(5), rules, "demo", now=NOW, reuse=True, progress=pruned_by_another)
