@@ -209,8 +209,8 @@ class Scoring(Strict):
 class Shortlists(Strict):
     """What shortlist runs keep."""
 
-    # Verdicts are rows per run (a kept verdict is copied into the next run), so a weekly
-    # schedule would otherwise add every candidate's verdicts to the store each week.
+    # Verdicts are rows per run that judged them (a run keeping them names that run), so a
+    # weekly schedule re-judging would otherwise add every candidate's verdicts each week.
     keep_runs: int = Field(default=5, ge=1)
 
 

@@ -20,7 +20,7 @@ from typing import Callable
 import sqlite_utils
 
 from microscout.engine.evaluate import Evaluator
-from microscout.engine.shortlist import RunSummary, _finish, judge_profiles, score_again
+from microscout.engine.shortlist import RunInterrupted, RunSummary, _finish, judge_profiles, score_again
 from microscout.store.queries import candidates_where
 from microscout.store.transaction import transaction
 
@@ -46,6 +46,7 @@ def judge_changed(db: sqlite_utils.Database, evaluator: Evaluator, run_id: int, 
         ids = kept[start:start + CHUNK]
         # The run's rows are not read by anyone until _finish marks it finished.
         with transaction(db):
+            _still_running(db, run_id)
             if _pruned_since(db, source):
                 # Another run pruned it before this one said it was running (store/runs.py):
                 # the candidates not copied yet are judged instead.
@@ -74,6 +75,15 @@ def judge_changed(db: sqlite_utils.Database, evaluator: Evaluator, run_id: int, 
     _recount(db, evaluator, summary)
     _finish(db, summary)
     return summary
+
+
+def _still_running(db: sqlite_utils.Database, run_id: int) -> None:
+    """Raise RunInterrupted once the run was marked interrupted (`db interrupt-run`): its
+    entries would name verdicts that pruning no longer keeps for it."""
+    row = db.execute("SELECT status FROM shortlist_runs WHERE id = ?", [run_id]).fetchone()
+    if row is None or row[0] != "running":
+        raise RunInterrupted(f"shortlist run {run_id} was marked {row[0] if row else 'deleted'} while it judged "
+                             f"(`microscout db interrupt-run`)")
 
 
 def _pruned_since(db: sqlite_utils.Database, run_id: int) -> bool:

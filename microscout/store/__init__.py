@@ -12,7 +12,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from microscout.store.migrations import MIGRATIONS_TABLE, is_microscout_db, migrate, pending
+from microscout.store.migrations import MIGRATIONS_TABLE, is_microscout_db, migrate, pending, unknown
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 
@@ -71,6 +71,17 @@ def _check_ours(db: sqlite_utils.Database, path: Path, *, allow_blank: bool) -> 
                      f"it was left untouched); pass --db with a database a crawl created")
 
 
+def _check_not_newer(db: sqlite_utils.Database, path: Path) -> None:
+    """Refuse a store a newer microscout migrated: this code would misread what it changed
+    (since m017 a run's verdicts may be another run's rows) or undo it."""
+    newer = unknown(db)
+    if newer:
+        from microscout import __version__
+
+        raise StoreError(f"{path}: written by a newer microscout (its migration {newer[-1]} is unknown to this "
+                         f"one, {__version__}); upgrade microscout to use this database")
+
+
 def _open_readonly(path: Path) -> sqlite_utils.Database:
     conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
     db = sqlite_utils.Database(conn)
@@ -104,12 +115,14 @@ def open_store(path: str | Path, *, create: bool = True, upgrade: bool = True,
                                  f"database to read it, and this folder is not writable for you; copy the "
                                  f"database to a folder you can write to, or read it as its owner") from None
             _check_ours(db, path, allow_blank=False)
+            _check_not_newer(db, path)
             return db
         if state == "missing" and not path.parent.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
         db = sqlite_utils.Database(path)
         if state == "sqlite":
             _check_ours(db, path, allow_blank=create)
+            _check_not_newer(db, path)
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")
         db.execute("PRAGMA busy_timeout=10000")

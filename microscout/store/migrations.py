@@ -452,7 +452,8 @@ def m017_shared_verdicts(db: sqlite_utils.Database) -> None:
     # A run that keeps a candidate's verdicts (a weights-only re-score, a partial re-judge)
     # no longer copies them: its entry names the run whose verdict rows they are
     # (verdicts_run; NULL: its own run), always the run that judged them. A run's verdicts are
-    # read through run_verdicts; pruning keeps the rows a kept run's entries name (issue #12:
+    # read through run_verdicts; pruning keeps the rows a kept run's entries name, and a
+    # trigger refuses to delete them (an older microscout sharing the store would; issue #12:
     # the copy was most of a re-score, and 83 MB a run at 10,000 profiles).
     _run(db,
         """
@@ -465,6 +466,11 @@ def m017_shared_verdicts(db: sqlite_utils.Database) -> None:
             FROM shortlist_entries e
             JOIN verdicts v ON v.run_id = coalesce(e.verdicts_run, e.run_id) AND v.profile_id = e.profile_id
         """)
+    db.execute("CREATE TRIGGER verdicts_named_stay BEFORE DELETE ON verdicts WHEN EXISTS (SELECT 1 FROM "
+               "shortlist_entries n JOIN shortlist_runs k ON k.id = n.run_id WHERE n.verdicts_run = old.run_id "
+               "AND n.profile_id = old.profile_id AND k.status IN ('finished', 'running')) BEGIN SELECT "
+               "RAISE(ABORT, 'a verdict a kept shortlist run shows cannot be deleted (is a microscout from before "
+               "migration m017 sharing this database?)'); END")
 
 
 # Run after the counter moved (in the same trigger body), so the version recorded is newer
@@ -508,6 +514,12 @@ def applied(db: sqlite_utils.Database) -> list[str]:
     if LEGACY_TABLE in db.table_names():  # not carried over yet (a read-only open)
         names += [r["name"] for r in db[LEGACY_TABLE].rows_where(order_by="rowid") if r["name"] not in names]
     return names
+
+
+def unknown(db: sqlite_utils.Database) -> list[str]:
+    """Migrations the store has that this code does not: a newer microscout wrote it."""
+    known = {name for name, value in globals().items() if callable(value) and name[:1] == "m" and name[1:4].isdigit()}
+    return [name for name in applied(db) if name not in known]
 
 
 def pending(db: sqlite_utils.Database) -> list[str]:

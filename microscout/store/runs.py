@@ -5,9 +5,10 @@ time, so a reused pid is not mistaken for it). A run still `running` whose proce
 was killed: the next command that writes to the database marks it `interrupted` and
 removes its partial verdicts and entries, which no reader ever shows.
 
-Every run writes a verdict row per candidate and rule, kept verdicts too (they are copied
-into the run that keeps them), so a campaign judged every week would add all of them to the
-store each week: only its newest ``keep_runs`` finished runs keep their rows (``prune_runs``).
+Every run writes a verdict row per candidate and rule it judges (a candidate it keeps names
+the run that judged its verdicts instead), so a campaign judged every week would add them to
+the store each week: only its newest ``keep_runs`` finished runs keep their rows, and the
+verdicts they name (``prune_runs``).
 """
 from __future__ import annotations
 
@@ -74,8 +75,13 @@ def stale_shortlist_runs(db: sqlite_utils.Database) -> list[int]:
 
 
 def discard_run(db: sqlite_utils.Database, run_id: int, status: str = "interrupted") -> None:
-    """Remove a run's partial verdicts and entries and give it its final status."""
+    """Remove an unfinished run's partial verdicts and entries and give it its final status
+    (a run marked interrupted while its process went on: the rows written since too). A run
+    that finished meanwhile (a late Ctrl-C) is left as it is: later runs may name its verdicts."""
     with transaction(db):
+        if db.execute("SELECT status FROM shortlist_runs WHERE id = ?", [run_id]).fetchone() in (("finished",),
+                                                                                                 ("pruned",)):
+            return
         db.execute("DELETE FROM verdicts WHERE run_id = ?", [run_id])
         db.execute("DELETE FROM shortlist_entries WHERE run_id = ?", [run_id])
         db.execute("UPDATE shortlist_runs SET status = ?, finished_at = ? WHERE id = ?", [status, now_iso(), run_id])
@@ -98,7 +104,7 @@ def prune_runs(db: sqlite_utils.Database, campaign: str, keep: int, run_id: int)
     ``keep`` (by id) and ``run_id`` itself `pruned`, and delete their verdicts and entries,
     with those of any run a pruning stopped half-way; the ids of the runs marked now.
 
-    Nothing is marked while another run of the campaign is `running`: it may be copying the
+    Nothing is marked while another run of the campaign is `running`: it may be naming the
     verdicts of an older run it keeps (engine/rejudge.py), and runs overlap (a scheduled and
     a manual one), finishing out of id order. Readers ask for the newest finished run, which
     is never marked; a run is marked before its rows go, so none is read half-deleted."""
@@ -109,7 +115,7 @@ def prune_runs(db: sqlite_utils.Database, campaign: str, keep: int, run_id: int)
             if old:
                 db.execute("UPDATE shortlist_runs SET status = 'pruned' WHERE id IN "
                            f"({', '.join('?' * len(old))})", old)
-    # The pruned runs that still hold entries, or verdicts no entry of a run not pruned names
+    # The pruned runs that still hold entries, or verdicts no entry of a run kept names
     # (a run's kept candidates name the verdicts of the run that judged them: those stay
     # while a kept run names them). Every earlier one was emptied by its pruning.
     left = [row[0] for row in db.execute(
@@ -134,17 +140,18 @@ def prune_runs(db: sqlite_utils.Database, campaign: str, keep: int, run_id: int)
     return old
 
 
-# An entry of a run not pruned names verdict rows of run {run} ({also}: of that profile):
-# rows a kept run shows.
+# An entry of a run finished or still running names verdict rows of run {run} ({also}: of
+# that profile): rows a run shows or will. A run interrupted or failed shows nothing, and
+# its rows go (discard_run).
 _NAMED = ("EXISTS (SELECT 1 FROM shortlist_entries n JOIN shortlist_runs k ON k.id = n.run_id "
-          "WHERE n.verdicts_run = {run}{also} AND k.status != 'pruned')")
+          "WHERE n.verdicts_run = {run}{also} AND k.status IN ('finished', 'running'))")
 # Profiles whose verdicts are deleted per transaction (about a dozen rules each).
 PRUNE_PROFILES = 4_000
 
 
 def _delete_unnamed_verdicts(db: sqlite_utils.Database, run_id: int, named_by: int | None = None) -> None:
-    """Delete the verdicts judged in run ``run_id`` (a pruned one) that no entry of a run not
-    pruned names: all of them, or (``named_by``) those of the profiles whose entries in that
+    """Delete the verdicts judged in run ``run_id`` (a pruned one) that no entry of a finished
+    or running run names: all of them, or (``named_by``) those of the profiles whose entries in that
     run named them. A range of profiles a transaction."""
     if db.execute("SELECT status FROM shortlist_runs WHERE id = ?", [run_id]).fetchone() != ("pruned",):
         return  # a run kept: its verdicts are its own

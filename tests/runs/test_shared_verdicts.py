@@ -4,16 +4,19 @@ them, and every run shows its candidates' verdicts through run_verdicts."""
 from __future__ import annotations
 
 import json
+import sqlite3
 
+import pytest
 from click.testing import CliRunner
 
 from microscout.cli import cli
 from microscout.config import parse_config
-from microscout.engine.shortlist import run_shortlist
-from microscout.store import open_store
+from microscout.engine import rejudge
+from microscout.engine.shortlist import RunInterrupted, run_shortlist
+from microscout.store import StoreError, open_store, runs
 from tests.engine.test_batch_rules import NOW
 from tests.runs.test_incremental import profile, same_runs
-from tests.runs.test_prune import keep_one
+from tests.runs.test_prune import another_connection, keep_one
 
 
 def config(keep: int, engagement: float = 3) -> object:
@@ -110,3 +113,69 @@ def test_explain_shows_a_kept_creators_verdicts_after_the_run_that_judged_them_i
     (entry,) = json.loads(explained.output)
     assert entry["run_id"] == second["run_id"] and len(entry["verdicts"]) > 5
     assert all(v["outcome"] in ("pass", "warn", "fail", "unknown", "error") for v in entry["verdicts"])
+
+
+def test_a_run_interrupted_while_it_names_kept_verdicts_stops_and_leaves_nothing(db, rules, monkeypatch):
+    # `db interrupt-run` from another machine on a run whose process goes on copying, and
+    # another run finishing meanwhile that prunes the run it copies from: the stray entries
+    # must not keep those verdicts, and the process stops at its next chunk.
+    monkeypatch.setattr(rejudge, "CHUNK", 10)
+    elsewhere = another_connection(db)
+    first = run_shortlist(db, config(1), rules, "demo", now=NOW)
+    touch(db, 50)
+    calls: list[int] = []
+    late: list[int] = []
+
+    def interrupted_elsewhere(done: int) -> None:
+        calls.append(done)
+        if len(calls) == 1:
+            (run_id,) = elsewhere.execute("SELECT id FROM shortlist_runs WHERE status = 'running'").fetchone()
+            runs.discard_run(elsewhere, run_id)
+            late.append(touch(elsewhere, 15))  # a candidate of its next chunk changes
+        elif len(calls) == 2:
+            run_shortlist(elsewhere, config(1), rules, "demo", now=NOW, reuse=True)  # prunes the first run
+
+    with pytest.raises(RunInterrupted):
+        run_shortlist(db, config(1), rules, "demo", now=NOW, reuse=True, progress=interrupted_elsewhere)
+    assert db.execute("SELECT count(*) FROM shortlist_entries e JOIN shortlist_runs r ON r.id = e.run_id "
+                      "WHERE r.status = 'interrupted'").fetchone()[0] == 0
+    for n in range(3):  # later weekly runs, each pruning the one before
+        touch(db, 40 + n)
+        run_shortlist(db, config(1, engagement=1 + n % 2), rules, "demo", now=NOW, reuse=True)
+    assert db.execute("SELECT count(*) FROM verdicts WHERE run_id = ? AND profile_id = ?",
+                      [first.run_id, late[0]]).fetchone()[0] == 0
+    assert unnamed_and_missing(db) == (0, 0)
+
+
+def test_a_run_finished_before_its_discard_keeps_its_rows(db, rules):
+    # A late Ctrl-C reaching a run _finish has just committed: later runs may name its verdicts.
+    first = run_shortlist(db, config(5), rules, "demo", now=NOW)
+    runs.discard_run(db, first.run_id)
+    assert db.execute("SELECT status FROM shortlist_runs WHERE id = ?", [first.run_id]).fetchone() == ("finished",)
+    assert stored(db, first.run_id) > 0
+
+
+def test_a_verdict_a_kept_run_shows_cannot_be_deleted(db, rules):
+    # An older microscout sharing the store would prune rows a newer run names.
+    first = run_shortlist(db, config(5), rules, "demo", now=NOW)
+    run_shortlist(db, config(5, engagement=1), rules, "demo", now=NOW, reuse=True)
+    with pytest.raises(sqlite3.IntegrityError, match="a verdict a kept shortlist run shows cannot be deleted"):
+        db.execute("DELETE FROM verdicts WHERE run_id = ?", [first.run_id])
+    db.conn.rollback()
+    assert stored(db, first.run_id) > 0
+
+
+def test_a_store_a_newer_microscout_migrated_is_refused_in_one_line(population, tmp_path):
+    base, path = keep_one(population, tmp_path)
+    db = open_store(str(path))
+    with db.conn:
+        db.execute("INSERT INTO _sqlite_migrations (migration_set, name, applied_at) "
+                   "VALUES ('microscout', 'm999_from_the_future', '2027-01-01')")
+    db.close()
+    with pytest.raises(StoreError, match="written by a newer microscout .its migration m999_from_the_future"):
+        open_store(str(path))
+    with pytest.raises(StoreError, match="upgrade microscout"):
+        open_store(str(path), readonly=True)
+    result = CliRunner().invoke(cli, [*base, "shortlist", "demo"])
+    assert result.exit_code == 2 and "m999_from_the_future" in result.output
+    assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1
