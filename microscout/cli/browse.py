@@ -23,6 +23,12 @@ INSTALL_HINT = "pip install 'microscout[browse]'"
 HIDDEN = ("_sqlite_migrations", "_migrations", "locks", "schedule_state", "data_version", "profile_versions",
           "feature_marks", "store_info")
 
+# What a verdict's columns hold, in the verdicts table and the run_verdicts view alike.
+VERDICT_COLUMNS = {"profile_id": "The creator (profiles.id)",
+                   "outcome": "pass, warn, fail, unknown (the rule lacked data) or error",
+                   "score": "The rule's score, 0 to 1", "reason": "One line a person reads",
+                   "evidence": "The numbers, posts and text the verdict rests on (JSON)"}
+
 TABLES: dict[str, dict] = {
     "shortlist_entries": {
         "title": "Shortlist entries: every judged candidate of every run",
@@ -41,17 +47,14 @@ TABLES: dict[str, dict] = {
         "description": "Every rule's verdict on every candidate, stored with the run that judged it (a later "
                        "run keeping it names that run: see run_verdicts), with its evidence.",
         "facets": ["rule", "outcome"],
-        "columns": {"run_id": "The shortlist run", "profile_id": "The creator (profiles.id)",
-                    "outcome": "pass, warn, fail, unknown (the rule lacked data) or error",
-                    "score": "The rule's score, 0 to 1", "reason": "One line a person reads",
-                    "evidence": "The numbers, posts and text the verdict rests on (JSON)"}},
+        "columns": {**VERDICT_COLUMNS, "run_id": "The shortlist run that judged it"}},
     "run_verdicts": {
         "title": "Verdicts each run shows",
         "description": "Every run's verdicts on its candidates, those it judged and those it kept from an "
                        "earlier run (stored once, with the run that judged them).",
         "facets": ["rule", "outcome"],
-        "columns": {"run_id": "The shortlist run showing the verdict", "judged_in": "The run that judged it",
-                    "outcome": "pass, warn, fail, unknown (the rule lacked data) or error"}},
+        "columns": {**VERDICT_COLUMNS, "run_id": "The shortlist run showing the verdict",
+                    "judged_in": "The run that judged it"}},
     "shortlist_runs": {
         "title": "Shortlist runs",
         "description": "Each shortlist run: campaign, when, how many judged and excluded, the settings used.",
