@@ -5,9 +5,9 @@ Every write to a judged table records, per profile, the data_version it moved th
 (migration m013, ``profile_versions``), and a run records the data_version it started
 from. When the campaign's last run judged with the same rules, options, code, tiers,
 campaign terms and day, a candidate without a write since that run started keeps that
-run's verdicts (its entry copied in SQL, naming the run whose verdict rows they are; scored again when
-weights, gates or scoring changed); the
-changed and the new candidates are judged, as of the moment the kept verdicts were judged.
+run's verdicts (its entry copied in SQL, naming the run whose verdict rows they are; scored
+again when weights, gates or scoring changed); the changed and the new candidates are
+judged, as of the moment the kept verdicts were judged.
 A verdict depends only on its candidate's own rows, the rule's options and the judging
 time (the rule contract), so the run is the one judging everyone at that moment would
 give; ``shortlist --rejudge`` judges everyone now.
@@ -20,7 +20,7 @@ from typing import Callable
 import sqlite_utils
 
 from microscout.engine.evaluate import Evaluator
-from microscout.engine.shortlist import RunInterrupted, RunSummary, _finish, judge_profiles, score_again
+from microscout.engine.shortlist import RunSummary, _finish, judge_profiles, score_again, still_running
 from microscout.store.queries import candidates_where
 from microscout.store.transaction import transaction
 
@@ -46,7 +46,8 @@ def judge_changed(db: sqlite_utils.Database, evaluator: Evaluator, run_id: int, 
         ids = kept[start:start + CHUNK]
         # The run's rows are not read by anyone until _finish marks it finished.
         with transaction(db):
-            _still_running(db, run_id)
+            # Marked interrupted meanwhile: its entries would name verdicts pruning no longer keeps.
+            still_running(db, run_id)
             if _pruned_since(db, source):
                 # Another run pruned it before this one said it was running (store/runs.py):
                 # the candidates not copied yet are judged instead.
@@ -75,15 +76,6 @@ def judge_changed(db: sqlite_utils.Database, evaluator: Evaluator, run_id: int, 
     _recount(db, evaluator, summary)
     _finish(db, summary)
     return summary
-
-
-def _still_running(db: sqlite_utils.Database, run_id: int) -> None:
-    """Raise RunInterrupted once the run was marked interrupted (`db interrupt-run`): its
-    entries would name verdicts that pruning no longer keeps for it."""
-    row = db.execute("SELECT status FROM shortlist_runs WHERE id = ?", [run_id]).fetchone()
-    if row is None or row[0] != "running":
-        raise RunInterrupted(f"shortlist run {run_id} was marked {row[0] if row else 'deleted'} while it judged "
-                             f"(`microscout db interrupt-run`)")
 
 
 def _pruned_since(db: sqlite_utils.Database, run_id: int) -> bool:

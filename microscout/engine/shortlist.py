@@ -450,15 +450,20 @@ class RunInterrupted(JudgingStopped):
     """The run was marked interrupted while it judged (`microscout db interrupt-run`)."""
 
 
+def still_running(db: sqlite_utils.Database, run_id: int) -> None:
+    """Raise RunInterrupted once the run was marked interrupted (`db interrupt-run`) or is gone."""
+    row = db.execute("SELECT status FROM shortlist_runs WHERE id = ?", [run_id]).fetchone()
+    if row is None or row[0] != "running":
+        raise RunInterrupted(f"shortlist run {run_id} was marked {row[0] if row else 'deleted'} while it judged "
+                             f"(`microscout db interrupt-run`)")
+
+
 def _finish(db: sqlite_utils.Database, summary: RunSummary) -> None:
     """Rank the run's entries and mark it finished, if it is still running: a run marked
     interrupted meanwhile lost the rows written so far, so it is not finished incomplete."""
     run_id = summary.run_id
     with transaction(db):
-        row = db.execute("SELECT status FROM shortlist_runs WHERE id = ?", [run_id]).fetchone()
-        if row is None or row[0] != "running":
-            raise RunInterrupted(f"shortlist run {run_id} was marked {row[0] if row else 'deleted'} while it judged "
-                                 f"(`microscout db interrupt-run`)")
+        still_running(db, run_id)
         # One pass over the ranked rows (a correlated subquery would redo the window per
         # row: quadratic, hours at 100,000 candidates). Ties break on reach, then on id,
         # so the same data always ranks the same way.
