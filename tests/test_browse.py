@@ -1,6 +1,7 @@
 """`microscout browse`: Datasette on 127.0.0.1 with metadata, facets and canned queries."""
 import json
 import os
+import signal
 import socket
 import sqlite3
 import subprocess
@@ -85,9 +86,11 @@ def _get(url: str):
 def test_browse_serves_the_canned_queries_on_loopback(judged):
     pytest.importorskip("datasette", reason="Datasette is not installed: pip install 'microscout[browse]'")
     port = _free_port()
+    scratch = judged.parent / "tmp"
+    scratch.mkdir()
     proc = subprocess.Popen([sys.executable, "-m", "microscout", "browse", "--db", str(judged), "--config",
                              str(CONFIG), "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+                            text=True, env={**os.environ, "PYTHONUNBUFFERED": "1", "TMPDIR": str(scratch)})
     base = f"http://127.0.0.1:{port}/scout"
     try:
         deadline, rows = time.monotonic() + 60, None
@@ -118,3 +121,5 @@ def test_browse_serves_the_canned_queries_on_loopback(judged):
             proc.kill()
             out, _ = proc.communicate()
     assert f"Browsing {judged} at http://127.0.0.1:{port}/scout" in out
+    # Stopped by SIGTERM (a service manager's stop), it leaves no metadata folder behind.
+    assert proc.returncode == 128 + signal.SIGTERM and list(scratch.iterdir()) == []

@@ -9,6 +9,7 @@ verdicts, the campaigns with their latest runs, the recent schedule runs. It lis
 from __future__ import annotations
 
 import json
+import signal
 import socket
 import tempfile
 from pathlib import Path
@@ -234,6 +235,9 @@ def command(env: Env, port: int, open_browser: bool) -> None:
     path = env.database_path.resolve()
     if not _port_free(port):
         raise UsageProblem(f"port {port} on 127.0.0.1 is in use; pass --port with another")
+    # Uvicorn shuts down on SIGTERM, then raises the signal again with the handler it found:
+    # Python's default would end the process before the metadata's folder is removed.
+    signal.signal(signal.SIGTERM, _stop)
     with tempfile.TemporaryDirectory(prefix="microscout-browse-") as folder:
         meta = Path(folder) / "metadata.json"
         meta.write_text(json.dumps(metadata(path.stem, tables), indent=2))
@@ -241,3 +245,7 @@ def command(env: Env, port: int, open_browser: bool) -> None:
         args = ["serve", str(path), "--host", "127.0.0.1", "--port", str(port), "--metadata", str(meta)]
         datasette_cli.main(args=args + (["--open"] if open_browser else []), prog_name="datasette",
                            standalone_mode=False)
+
+
+def _stop(signum: int, _frame) -> None:
+    raise SystemExit(128 + signum)  # as a shell reports a process ended by the signal
