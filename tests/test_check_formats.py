@@ -373,6 +373,9 @@ def test_label_values_map_a_truth_column_of_other_words(tmp_path):
     assert [row["label"] for row in got[:3]] == ["fake", "real", "fake"]
     card = scores(check("accounts", path, "--json", "--quiet", *mapped))["fake = suspicious"]
     assert (card["tp"], card["fp"], card["fn"], card["tn"]) == (2, 0, 0, 1)
+    unmapped = check("accounts", path, "--label-column", "class")
+    assert unmapped.exit_code == 2 and "holds 'r'; it should be" in unmapped.output
+    assert "map your labels with --label-value r=1 (or =0)" in " ".join(unmapped.output.split())
     half = check("accounts", path, "--label-column", "class", "--label-value", "f=1")
     assert half.exit_code == 2
     assert "line 3: label column 'class' holds 'r', which no --label-value maps (mapped: f)" in half.output

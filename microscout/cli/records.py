@@ -465,7 +465,8 @@ def parse_label(value: Any, where: str, column: str) -> bool:
     if text in ("1.0", "0.0"):  # a column pandas wrote as floats
         return text == "1.0"
     raise UsageProblem(f"{where}: label column {column!r} holds {value!r}; it should be 1/true/fake/spam/"
-                       f"sponsored or 0/false/real/ham/organic")
+                       f"sponsored or 0/false/real/ham/organic, or map your labels with --label-value "
+                       f"{str(value).strip()}=1 (or =0) for each")
 
 
 def load_rows(files: tuple[str, ...], mapping: dict[str, str], truth: Truth | str | None, half: str,
