@@ -87,7 +87,8 @@ def command(env: Env, handle: str, campaign: str | None, as_json: bool) -> None:
         if as_json:
             out.append({"handle": profile["handle"], "platform": profile["platform"],
                         "display_name": profile.get("display_name"), "profile_url": url, "contact": contact,
-                        "campaign": entry["campaign"], "run_id": entry["run_id"], "rank": entry["rank"],
+                        "campaign": entry["campaign"], "run_id": entry["run_id"],
+                        "judged_in": entry.get("verdicts_run") or entry["run_id"], "rank": entry["rank"],
                         "score": entry["score"], "excluded_by": entry["excluded_by"],
                         "verdicts": [{**v, "evidence": json.loads(v["evidence"] or "{}")} for v in verdicts]})
             continue
@@ -100,6 +101,9 @@ def command(env: Env, handle: str, campaign: str | None, as_json: bool) -> None:
         about = [profile.get("display_name") or "", url or "",
                  f"contact: {contact}" if contact else "no contact in the bio"]
         console.print(Text(" · ".join(a for a in about if a), style="dim"))
+        if entry.get("verdicts_run"):
+            console.print(Text(f"verdicts of run {entry['verdicts_run']}, kept: nothing of this creator changed since "
+                               f"it judged them", style="dim"))
         for v in verdicts:
             console.print()
             for part in verdict_block(v):

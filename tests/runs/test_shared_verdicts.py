@@ -111,8 +111,12 @@ def test_explain_shows_a_kept_creators_verdicts_after_the_run_that_judged_them_i
     explained = runner.invoke(cli, [*base, "explain", creator["handle"], "--json"])
     assert explained.exit_code == 0, explained.output
     (entry,) = json.loads(explained.output)
-    assert entry["run_id"] == second["run_id"] and len(entry["verdicts"]) > 5
+    assert entry["run_id"] == second["run_id"] and entry["judged_in"] == first["run_id"]
+    assert len(entry["verdicts"]) > 5
     assert all(v["outcome"] in ("pass", "warn", "fail", "unknown", "error") for v in entry["verdicts"])
+    words = runner.invoke(cli, [*base, "explain", creator["handle"]]).output
+    assert f"verdicts of run {first['run_id']}, kept: nothing of this creator changed since it judged them" in \
+        " ".join(words.split())
 
 
 def test_a_run_interrupted_while_it_names_kept_verdicts_stops_and_leaves_nothing(db, rules, monkeypatch):
