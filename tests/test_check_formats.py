@@ -387,6 +387,10 @@ def test_label_values_map_a_truth_column_of_other_words(tmp_path):
     (["--label-column", "class", "--label-value", "f"], "write it as RAW=TRUTH"),
     (["--label-file", "other.csv=1"], "'other.csv' is not one of the files to check"),
     (["--label-file", "a.csv=1"], "b.csv: no truth for its rows; give it a --label-file"),
+    (["--label-column", "class", "--label-value", "f=1", "--label-value", "F=0"],
+     "'F' is mapped the other way by an earlier --label-value"),
+    (["--label-file", "a.csv=1", "--label-file", "b.csv=0", "--label-file", "a.csv=0"],
+     "'a.csv' is given the other truth by an earlier --label-file"),
 ])
 def test_label_options_refuse_what_they_cannot_read(tmp_path, monkeypatch, args, message):
     monkeypatch.chdir(tmp_path)
@@ -425,3 +429,22 @@ def test_label_files_and_values_in_check_comments_and_posts(tmp_path):
     assert result["label_means"] == "sponsored" and "note" not in result
     card = result["scores"]["sponsored post vs label 1 = sponsored"]
     assert (card["tp"], card["fp"], card["fn"], card["tn"]) == (1, 0, 0, 1)
+
+
+def test_an_empty_truth_is_said_as_empty_and_a_hint_is_quoted_for_the_shell(tmp_path):
+    path = tmp_path / "comments.csv"
+    path.write_text("text,kind\nsub to my channel,Spam Comment\nnice song,\n")
+    empty = check("comments", path, "--label-column", "kind", "--label-value", "Spam Comment=1")
+    assert empty.exit_code == 2 and "line 3: label column 'kind' is empty; every row needs its truth" in empty.output
+    unmapped = check("comments", path, "--label-column", "kind")
+    assert "map your labels with --label-value 'Spam Comment=1' (or =0)" in " ".join(unmapped.output.split())
+
+
+def test_check_posts_reads_what_1_means_from_the_cells_mapped_to_1_and_0(tmp_path):
+    posts = tmp_path / "posts.csv"
+    posts.write_text("text,label\nuse code GLOW20 for 20% off,sponsored\nsunset walk,organic\n")
+    plain = json.loads(check("posts", posts, "--json", "--label-column", "label").output)
+    mapped = json.loads(check("posts", posts, "--json", "--label-column", "label", "--label-value", "sponsored=1",
+                              "--label-value", "organic=0").output)
+    assert plain["label_means"] == mapped["label_means"] == "sponsored"
+    assert plain["scores"] == mapped["scores"]

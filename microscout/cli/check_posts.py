@@ -17,6 +17,7 @@ from microscout.cli.records import (
     Truth,
     convert,
     keys_of,
+    label_words,
     parse_mapping,
     parse_truth,
     print_scores,
@@ -59,7 +60,8 @@ class PostRow:
     hashtags: list[str]
     paid_flag: bool | None
     label: bool | None = None  # the --label-column's truth, when scoring
-    label_word: str = ""  # that truth as written, in label_words' spelling
+    label_word: str = ""  # that truth as written, in label_words' spelling (as --label-value maps it)
+    cell_word: str = ""  # the cell as written: its words say what 1 means though --label-value maps it to 1/0
 
 
 def _stripped(row: dict[str, Any]) -> dict[str, Any]:
@@ -98,7 +100,7 @@ def _hashtags(value: Any, where: str) -> list[str]:
 
 
 def _row(record: dict[str, Any], where: str, paid_flag: bool | None, label: bool | None = None,
-         label_word: str = "") -> PostRow:
+         label_word: str = "", cell_word: str = "") -> PostRow:
     """One post from a row keyed by our column names: no id is named by where it is, and no
     text (a key left out, or null, as Instagram gives a post without a caption) is empty."""
     post_id, text = record.get("id"), record.get("text")
@@ -110,7 +112,8 @@ def _row(record: dict[str, Any], where: str, paid_flag: bool | None, label: bool
         text = ""
     if not isinstance(text, str):
         raise UsageProblem(f"{where}: text must be a string (got {text!r})")
-    return PostRow(str(post_id), text, _hashtags(record.get("hashtags"), where), paid_flag, label, label_word)
+    return PostRow(str(post_id), text, _hashtags(record.get("hashtags"), where), paid_flag, label, label_word,
+                   cell_word)
 
 
 FORMATS = {".csv": "column", ".tsv": "column", ".jsonl": "key", ".ndjson": "key", ".json": "key"}
@@ -141,7 +144,8 @@ def read_posts(path: Path, label_column: str | None = None, mapping: dict[str, s
             if "paid_flag" in columns else None
         # the truth apart: it is never read as what is judged, even under one of our names
         label, word = (truth or Truth(label_column)).read(row[label_column], where) if label_column else (None, "")
-        rows.append(_row(ours, where, paid, label, word))
+        cell = label_words(row[label_column]) if label_column else ""
+        rows.append(_row(ours, where, paid, label, word, cell))
     if not rows:
         raise UsageProblem(f"{path}: no posts in the file; expected rows with {EXPECTED}")
     return rows
@@ -187,7 +191,7 @@ def label_meaning(rows: list[PostRow], column: str = "") -> tuple[str, str | Non
     disclosure: "disclosed"; undisclosed, undisclosed_ad: "undisclosed"), else the
     affiliate-youtube meaning, "disclosed". Returns (meaning, a note for the user when
     neither said it, or they say both)."""
-    words = {row.label_word for row in rows}
+    words = {row.label_word for row in rows} | {row.cell_word for row in rows}
     sponsored, disclosed = bool(words & SPONSORED_WORDS), bool(words & DISCLOSED_WORDS)
     if not sponsored and not disclosed:
         parts = set(re.split(r"[^a-z]+", re.sub(r"([a-z])([A-Z])", r"\1_\2", column).lower()))

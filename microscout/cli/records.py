@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import shlex
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -402,14 +403,19 @@ class Truth:
     def read(self, value: Any, where: str) -> tuple[bool, str]:
         """The truth of one cell of the label column, and its word (label_words' spelling)."""
         column = self.column or ""
-        if not self.values:
-            return parse_label(value, where, column), label_words(value)
-        word = label_words("" if value is None else value)
+        if not self.values or value is None or not str(value).strip():
+            return parse_label(value, where, column), label_words(value)  # an empty cell: one error for it
+        word = label_words(value)
         if word in self.values:
             return self.values[word]
         mapped = ", ".join(sorted(self.values))
         raise UsageProblem(f"{where}: label column {column!r} holds {value!r}, which no --label-value maps "
-                           f"(mapped: {mapped}); add --label-value {str(value).strip() or 'RAW'}=1 or =0")
+                           f"(mapped: {mapped}); add --label-value {_mapping_hint(value)} (or =0)")
+
+
+def _mapping_hint(value: Any) -> str:
+    """RAW=1 for a cell, quoted as a shell needs it ("Spam Comment" holds a space)."""
+    return shlex.quote(f"{str(value).strip()}=1")
 
 
 def truth_word(text: str, option: str) -> tuple[bool, str]:
@@ -431,7 +437,11 @@ def parse_truth(label_column: str | None, values: tuple[str, ...] = (), files: t
         if not sep or not raw.strip():
             raise UsageProblem(f"--label-value {pair!r}: write it as RAW=TRUTH, e.g. --label-value f=1 "
                                f"--label-value r=0")
-        mapped[label_words(raw)] = truth_word(truth, f"--label-value {pair!r}")
+        meant = truth_word(truth, f"--label-value {pair!r}")
+        if mapped.get(label_words(raw), meant)[0] != meant[0]:
+            raise UsageProblem(f"--label-value {pair!r}: {raw.strip()!r} is mapped the other way by an earlier "
+                               f"--label-value (labels are read in any case, '-' and ' ' as '_')")
+        mapped[label_words(raw)] = meant
     if mapped and not label_column:
         raise UsageProblem("--label-value maps the cells of the --label-column: give --label-column too")
     by_file: dict[Path, tuple[bool, str]] = {}
@@ -444,7 +454,10 @@ def parse_truth(label_column: str | None, values: tuple[str, ...] = (), files: t
         if Path(name).resolve() not in named:
             raise UsageProblem(f"--label-file {pair!r}: {name!r} is not one of the files to check "
                                f"({', '.join(given)})")
-        by_file[Path(name).resolve()] = truth_word(truth, f"--label-file {pair!r}")
+        meant = truth_word(truth, f"--label-file {pair!r}")
+        if by_file.get(Path(name).resolve(), meant)[0] != meant[0]:
+            raise UsageProblem(f"--label-file {pair!r}: {name!r} is given the other truth by an earlier --label-file")
+        by_file[Path(name).resolve()] = meant
     if by_file and not label_column:
         unlabeled = [g for path, g in named.items() if path not in by_file]
         if unlabeled:
@@ -466,7 +479,7 @@ def parse_label(value: Any, where: str, column: str) -> bool:
         return text == "1.0"
     raise UsageProblem(f"{where}: label column {column!r} holds {value!r}; it should be 1/true/fake/spam/"
                        f"sponsored or 0/false/real/ham/organic, or map your labels with --label-value "
-                       f"{str(value).strip()}=1 (or =0) for each")
+                       f"{_mapping_hint(value)} (or =0) for each")
 
 
 def load_rows(files: tuple[str, ...], mapping: dict[str, str], truth: Truth | str | None, half: str,

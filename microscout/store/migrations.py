@@ -438,11 +438,6 @@ def m016_feature_marks(db: sqlite_utils.Database) -> None:
     for table in FEATURE_TABLES:
         statements.append(f"CREATE TRIGGER {table}_deleted AFTER DELETE ON {table} "
                           "BEGIN UPDATE feature_marks SET deleted = deleted + 1 WHERE id = 1; END")
-    # Settings changed and changed back would bring back a state marked before rows of the
-    # other settings were computed: a change of the settings in use forgets the mark.
-    for event in ("INSERT", "UPDATE", "DELETE"):
-        statements.append(f"CREATE TRIGGER feature_settings_{event.lower()}_mark AFTER {event} ON feature_settings "
-                          "BEGIN UPDATE feature_marks SET settled = NULL WHERE id = 1; END")
     for statement in statements:
         db.execute(statement)
 
@@ -452,8 +447,8 @@ def m017_shared_verdicts(db: sqlite_utils.Database) -> None:
     # A run that keeps a candidate's verdicts (a weights-only re-score, a partial re-judge)
     # no longer copies them: its entry names the run whose verdict rows they are
     # (verdicts_run; NULL: its own run), always the run that judged them. A run's verdicts are
-    # read through run_verdicts; pruning keeps the rows a kept run's entries name, and a
-    # trigger refuses to delete them (an older microscout sharing the store would; issue #12:
+    # read through run_verdicts; pruning keeps the rows a kept run's entries name (m018 makes a
+    # trigger refuse to delete them: an older microscout sharing the store would; issue #12:
     # the copy was most of a re-score, and 83 MB a run at 10,000 profiles).
     _run(db,
         """
@@ -466,8 +461,21 @@ def m017_shared_verdicts(db: sqlite_utils.Database) -> None:
             FROM shortlist_entries e
             JOIN verdicts v ON v.run_id = coalesce(e.verdicts_run, e.run_id) AND v.profile_id = e.profile_id
         """)
-    db.execute("CREATE TRIGGER verdicts_named_stay BEFORE DELETE ON verdicts WHEN EXISTS (SELECT 1 FROM "
-               "shortlist_entries n JOIN shortlist_runs k ON k.id = n.run_id WHERE n.verdicts_run = old.run_id "
+
+
+@migrations()
+def m018_marks_and_kept_verdicts_guarded(db: sqlite_utils.Database) -> None:
+    # Found by reviews after m016 and m017 had run on stores (so in a migration of their own;
+    # IF NOT EXISTS: a store migrated in between by a build that had them in m016/m017).
+    # Settings changed and changed back would bring back a state marked before rows of the
+    # other settings were computed: a change of the settings in use forgets the mark.
+    for event in ("INSERT", "UPDATE", "DELETE"):
+        db.execute(f"CREATE TRIGGER IF NOT EXISTS feature_settings_{event.lower()}_mark AFTER {event} ON "
+                   "feature_settings BEGIN UPDATE feature_marks SET settled = NULL WHERE id = 1; END")
+    # A verdict a kept run shows is never deleted: a microscout from before m017 sharing the
+    # store would prune it with the run that judged it.
+    db.execute("CREATE TRIGGER IF NOT EXISTS verdicts_named_stay BEFORE DELETE ON verdicts WHEN EXISTS (SELECT 1 "
+               "FROM shortlist_entries n JOIN shortlist_runs k ON k.id = n.run_id WHERE n.verdicts_run = old.run_id "
                "AND n.profile_id = old.profile_id AND k.status IN ('finished', 'running')) BEGIN SELECT "
                "RAISE(ABORT, 'a verdict a kept shortlist run shows cannot be deleted (is a microscout from before "
                "migration m017 sharing this database?)'); END")

@@ -183,3 +183,19 @@ def test_a_store_a_newer_microscout_migrated_is_refused_in_one_line(population, 
     result = CliRunner().invoke(cli, [*base, "shortlist", "demo"])
     assert result.exit_code == 2 and "m999_from_the_future" in result.output
     assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1
+
+
+def test_a_store_migrated_before_the_guards_were_added_gets_them(population, tmp_path):
+    # m016 and m017 ran on stores before a review added these triggers: m018 adds them.
+    _, path = keep_one(population, tmp_path)
+    db = open_store(str(path))
+    guards = ("verdicts_named_stay", "feature_settings_insert_mark", "feature_settings_update_mark",
+              "feature_settings_delete_mark")
+    with db.conn:
+        for name in guards:
+            db.execute(f"DROP TRIGGER {name}")
+        db.execute("DELETE FROM _sqlite_migrations WHERE name = 'm018_marks_and_kept_verdicts_guarded'")
+    db.close()
+    db = open_store(str(path))
+    assert {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")} >= set(guards)
+    db.close()
