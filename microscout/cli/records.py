@@ -421,11 +421,22 @@ def _mapping_hint(value: Any) -> str:
 def truth_word(text: str, option: str) -> tuple[bool, str]:
     """A truth as an option gives it: 1/0 or the label words (fake/real, spam/ham, sponsored/organic…)."""
     word = label_words(text)
-    if word in POSITIVE_LABELS or word in ("1.0",):
-        return True, word
-    if word in NEGATIVE_LABELS or word in ("0.0",):
-        return False, word
-    raise UsageProblem(f"{option}: {text!r} is no truth; write 1 or 0 (or fake/real, spam/ham, sponsored/organic)")
+    truth = _truth_of(word)
+    if truth is None:
+        raise UsageProblem(f"{option}: {text!r} is no truth; write 1 or 0 (or fake/real, spam/ham, "
+                           f"sponsored/organic)")
+    return truth, word
+
+
+def _truth_of(word: str) -> bool | None:
+    """The truth a label word (label_words' spelling) says, or None for a word that says none."""
+    if word in POSITIVE_LABELS:
+        return True
+    if word in NEGATIVE_LABELS:
+        return False
+    if word in ("1.0", "0.0"):  # a column pandas wrote as floats
+        return word == "1.0"
+    return None
 
 
 def parse_truth(label_column: str | None, values: tuple[str, ...] = (), files: tuple[str, ...] = (),
@@ -470,13 +481,9 @@ def parse_label(value: Any, where: str, column: str) -> bool:
     if value is None or str(value).strip() == "":
         raise UsageProblem(f"{where}: label column {column!r} is empty; every row needs its truth "
                            f"(1/true/fake/spam/sponsored or 0/false/real/ham/organic)")
-    text = label_words(value)
-    if text in POSITIVE_LABELS:
-        return True
-    if text in NEGATIVE_LABELS:
-        return False
-    if text in ("1.0", "0.0"):  # a column pandas wrote as floats
-        return text == "1.0"
+    truth = _truth_of(label_words(value))
+    if truth is not None:
+        return truth
     raise UsageProblem(f"{where}: label column {column!r} holds {value!r}; it should be 1/true/fake/spam/"
                        f"sponsored or 0/false/real/ham/organic, or map your labels with --label-value "
                        f"{_mapping_hint(value)} (or =0) for each")
