@@ -10,7 +10,9 @@ import difflib
 import importlib
 import importlib.metadata
 import importlib.util
+import inspect
 import os
+import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -75,17 +77,45 @@ def make_plugin_manager(plugins_dir: str | Path | None = None, *, entry_points: 
                     raise
                 continue  # a built-in not written yet must not stop the others
             pm.register(module, name=name)
-    if entry_points and only is None:
-        pm.load_setuptools_entrypoints(ENTRY_POINT_GROUP)
-    elif entry_points and only is not None:
+    if entry_points:
+        wanted = None if only is None else {_normalized(n) for n in only}
         for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
             dist = ep.dist.name if ep.dist is not None else ""
-            if ep.name in only or dist in only:
-                pm.load_setuptools_entrypoints(ENTRY_POINT_GROUP, name=ep.name)
+            if wanted is None or _normalized(ep.name) in wanted or _normalized(dist) in wanted:
+                _load_entry_point(pm, ep, dist)
     if plugins_dir:
         load_plugins_dir(pm, Path(plugins_dir), only)
     check_hooks(pm)
     return pm
+
+
+def _normalized(name: str) -> str:
+    """A plugin's name as MICROSCOUT_LOAD_PLUGINS matches it: distribution names compare
+    as pip compares them (PEP 503: case, and runs of '-', '_' and '.', do not matter)."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def _load_entry_point(pm: pluggy.PluginManager, ep: importlib.metadata.EntryPoint, dist: str) -> None:
+    """Load one entry point as pluggy does, naming it in any failure."""
+    where = f"entry point {ep.name!r} ({dist or 'no distribution'})"
+    try:
+        pm.load_setuptools_entrypoints(ENTRY_POINT_GROUP, name=ep.name)
+    except pluggy.PluginValidationError as exc:
+        raise PluginError(_hook_mismatch(where, exc)) from exc
+    except Exception as exc:
+        raise PluginError(f"{where}: the plugin failed to load: {type(exc).__name__}: {exc} "
+                          f"(uninstall it, or name the plugins to load in {LOAD_PLUGINS_ENV})") from exc
+
+
+def _hook_mismatch(where: str, exc: pluggy.PluginValidationError) -> str:
+    """pluggy's complaint about a hook implementation, in one line, with the hook's own
+    signature: its arguments are matched by name."""
+    said = " ".join(str(exc).split())
+    found = re.search(r"for hook '(\w+)'", said)
+    spec = getattr(hookspecs, found.group(1), None) if found else None
+    hint = (f"; the hook is {spec.__name__}({', '.join(inspect.signature(spec).parameters)}) "
+            "(microscout/engine/hookspecs.py)") if spec is not None else ""
+    return f"{where}: {said}{hint}"
 
 
 def check_hooks(pm: pluggy.PluginManager) -> None:
@@ -128,7 +158,10 @@ def load_plugins_dir(pm: pluggy.PluginManager, folder: Path, only: set[str] | No
         except Exception as exc:
             raise PluginError(f"{path}: the plugin failed to load: {type(exc).__name__}: {exc}") from exc
         sys.modules[spec.name] = module
-        pm.register(module, name=name)
+        try:
+            pm.register(module, name=name)
+        except pluggy.PluginValidationError as exc:
+            raise PluginError(_hook_mismatch(str(path), exc)) from exc
 
 
 def plugin_source(pm: pluggy.PluginManager, plugin: Any) -> str:
@@ -150,6 +183,26 @@ def _called_in_order(pm: pluggy.PluginManager, hook_name: str):
     return list(reversed(hook.get_hookimpls()))
 
 
+def _call(impl: Any, hook: str, register: Any) -> None:
+    """One plugin's registration hook; whatever it raises names the plugin."""
+    try:
+        impl.function(register=register)
+    except PluginError:
+        raise
+    except Exception as exc:
+        raise PluginError(f"plugin {impl.plugin_name}: {hook} failed: {type(exc).__name__}: {exc}") from exc
+
+
+def _taken(kind: str, name: str, plugin: str, holder: str) -> PluginError:
+    """Two plugins registering one name: the one to rename is the third-party one (a
+    built-in's name is not the built-in's to give up), else the later."""
+    if plugin in DEFAULT_PLUGINS and holder not in DEFAULT_PLUGINS:
+        plugin, holder = holder, f"{plugin} (built-in)"
+    elif holder in DEFAULT_PLUGINS:
+        holder = f"{holder} (built-in)"
+    return PluginError(f"plugin {plugin}: {kind} {name!r} is already registered by {holder}; pick another name")
+
+
 def collect_rules(pm: pluggy.PluginManager) -> dict[str, Rule]:
     """Every registered rule, checked, by name (in call order)."""
     rules: dict[str, Rule] = {}
@@ -159,11 +212,10 @@ def collect_rules(pm: pluggy.PluginManager) -> dict[str, Rule]:
         def register(rule: Rule, _plugin: str = plugin_name) -> None:
             rule = _check_rule(rule, _plugin)
             if rule.name in rules:
-                raise PluginError(f"plugin {_plugin}: rule {rule.name!r} is already registered "
-                                  f"by {rules[rule.name].plugin}; pick another name")
+                raise _taken("rule", rule.name, _plugin, rules[rule.name].plugin)
             rules[rule.name] = rule
 
-        impl.function(register=register)
+        _call(impl, "register_rules", register)
     return rules
 
 
@@ -189,6 +241,18 @@ def _check_rule(rule: Any, plugin: str) -> Rule:
     if rule.evaluate_batch is not None and not callable(rule.evaluate_batch):
         raise PluginError(f"plugin {plugin}: rule {rule.name!r} evaluate_batch must be a function "
                           "evaluate_batch(batch, options, context) -> {profile id: Verdict}, or None")
+    known_needs = {need.value for need in Need}
+    unknown_needs = sorted(str(n) for n in rule.needs if n not in known_needs)
+    if unknown_needs:
+        raise PluginError(f"plugin {plugin}: rule {rule.name!r} needs unknown data {', '.join(map(repr, unknown_needs))}; "
+                          f"the data a rule may need: {', '.join('Need.' + n.name for n in Need)}")
+    for field_name, field in rule.options.model_fields.items():
+        if field.is_required():
+            raise PluginError(f"plugin {plugin}: rule {rule.name!r} option {field_name!r} needs a default "
+                              "(a config need not name it)")
+        if not field.description:
+            raise PluginError(f"plugin {plugin}: rule {rule.name!r} option {field_name!r} needs a description "
+                              "(Field(default, description=...)): `microscout rules` and `config init` show it")
     needs = frozenset(Need(n) for n in rule.needs)
     if rule.prefilter and needs != {Need.PROFILE}:
         raise PluginError(f"plugin {plugin}: rule {rule.name!r} is a prefilter, so it may need only the profile")
@@ -203,17 +267,19 @@ def collect_exporters(pm: pluggy.PluginManager, by_plugin: dict[str, list[str]] 
     from microscout.engine.exporters import Exporter
 
     exporters: dict[str, Exporter] = {}
+    owners: dict[str, str] = {}
     for impl in _called_in_order(pm, "register_exporters"):
         def register(exporter: Exporter, _plugin: str = impl.plugin_name) -> None:
             if not isinstance(exporter, Exporter):
                 raise PluginError(f"plugin {_plugin}: register() takes a microscout Exporter")
             if exporter.name in exporters:
-                raise PluginError(f"plugin {_plugin}: exporter {exporter.name!r} is already registered")
+                raise _taken("exporter", exporter.name, _plugin, owners[exporter.name])
             exporters[exporter.name] = exporter
+            owners[exporter.name] = _plugin
             if by_plugin is not None:
                 by_plugin.setdefault(_plugin, []).append(exporter.name)
 
-        impl.function(register=register)
+        _call(impl, "register_exporters", register)
     return exporters
 
 

@@ -146,3 +146,107 @@ def test_builtins_are_plugins_like_any_other():
     assert {"csv", "json", "jsonl"} <= set(collect_exporters(pm))
     for rule in collect_rules(pm).values():
         assert rule.plugin in DEFAULT_PLUGINS
+
+
+def options_model(**fields):
+    """An options model forbidding unknown keys, with these (annotation, FieldInfo or default) fields."""
+    import pydantic
+
+    return pydantic.create_model("Options", __config__=pydantic.ConfigDict(extra="forbid"), **fields)
+
+
+@pytest.mark.parametrize("rule, message", [
+    (Rule(name="odd_need", summary="x", evaluate=ok, needs=frozenset({"posts", "likes"})),
+     "rule 'odd_need' needs unknown data 'likes'; the data a rule may need: Need.PROFILE, Need.POSTS"),
+    (Rule(name="no_default", summary="x", evaluate=ok, options=options_model(threshold=(int, ...))),
+     "rule 'no_default' option 'threshold' needs a default"),
+    (Rule(name="no_description", summary="x", evaluate=ok, options=options_model(threshold=(int, 5))),
+     "rule 'no_description' option 'threshold' needs a description"),
+])
+def test_rules_the_config_could_not_set_are_refused_naming_the_plugin(rule, message):
+    pm = make_plugin_manager(None, entry_points=False, defaults=False)
+    pm.register(Registers(rule), name="badplugin")
+    with pytest.raises(PluginError, match="^plugin badplugin: ") as err:
+        collect_rules(pm)
+    assert message in str(err.value)
+
+
+@pytest.mark.parametrize("body, message", [
+    # A typo in the plugin's own call: the plugin is named, not left as "unexpected error".
+    ("register(Rule(name='kw', summary='s', option=None, evaluate=None))",
+     "register_rules failed: TypeError: Rule.__init__() got an unexpected keyword argument 'option'"),
+    ("raise RuntimeError('cannot read my model file')",
+     "register_rules failed: RuntimeError: cannot read my model file"),
+])
+def test_a_registration_hook_that_raises_is_named_and_exit_2(tmp_path, body, message):
+    from click.testing import CliRunner
+
+    from microscout.cli import cli
+
+    (tmp_path / "plugins").mkdir()
+    (tmp_path / "plugins" / "fails.py").write_text(
+        f"from microscout import Rule, hookimpl\n\n@hookimpl\ndef register_rules(register):\n    {body}\n")
+    (tmp_path / "config.toml").write_text('plugins_dir = "plugins"\n')
+    result = CliRunner().invoke(cli, ["rules", "--config", str(tmp_path / "config.toml")])
+    assert result.exit_code == 2, result.output
+    assert f"plugin plugins_dir:fails.py: {message}" in result.output
+    assert "Traceback" not in result.output and "unexpected error" not in result.output
+
+
+def test_a_hook_with_a_wrong_argument_name_is_named_with_the_hooks_signature(tmp_path):
+    from click.testing import CliRunner
+
+    from microscout.cli import cli
+
+    (tmp_path / "plugins").mkdir()
+    (tmp_path / "plugins" / "argname.py").write_text(
+        "from microscout import hookimpl\n\n@hookimpl\ndef register_rules(reg):\n    pass\n")
+    (tmp_path / "config.toml").write_text('plugins_dir = "plugins"\n')
+    result = CliRunner().invoke(cli, ["rules", "--config", str(tmp_path / "config.toml")])
+    assert result.exit_code == 2, result.output
+    assert "argname.py: " in result.output and "register_rules(reg)" in result.output
+    assert "the hook is register_rules(register) (microscout/engine/hookspecs.py)" in result.output
+    assert len(result.output.strip().splitlines()) == 1 and "unexpected error" not in result.output
+
+
+def test_a_third_party_rule_taking_a_builtins_name_is_the_one_blamed(tmp_path):
+    (tmp_path / "dup.py").write_text(
+        "from microscout import Rule, Verdict, hookimpl\n\n@hookimpl\ndef register_rules(register):\n"
+        "    register(Rule(name='engagement', summary='s', evaluate=lambda c, o, x: None))\n")
+    pm = make_plugin_manager(tmp_path, entry_points=False)
+    with pytest.raises(PluginError, match=r"^plugin plugins_dir:dup.py: rule 'engagement' is already registered by "
+                                          r"microscout.rules.engagement \(built-in\); pick another name"):
+        collect_rules(pm)
+
+
+def test_a_third_party_exporter_taking_a_builtins_name_is_the_one_blamed(tmp_path):
+    (tmp_path / "expdup.py").write_text(
+        "from microscout import Exporter, hookimpl\n\n@hookimpl\ndef register_exporters(register):\n"
+        "    register(Exporter('csv', 'csv', 'My CSV', lambda rows, columns, stream: None))\n")
+    pm = make_plugin_manager(tmp_path, entry_points=False)
+    with pytest.raises(PluginError, match=r"^plugin plugins_dir:expdup.py: exporter 'csv' is already registered by "
+                                          r"microscout.engine.exporters \(built-in\)"):
+        collect_exporters(pm)
+
+
+@pytest.fixture
+def broken_package(tmp_path, monkeypatch):
+    """An installed distribution whose entry point's module cannot be imported."""
+    (tmp_path / "ms_broken_plugin.py").write_text("import no_such_dependency_anywhere\n")
+    info = tmp_path / "ms_broken_plugin-0.1.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: ms-broken-plugin\nVersion: 0.1\n")
+    (info / "entry_points.txt").write_text("[microscout]\nbroken = ms_broken_plugin\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+
+
+def test_an_installed_plugin_that_fails_to_import_is_named(broken_package):
+    with pytest.raises(PluginError, match=r"^entry point 'broken' \(ms-broken-plugin\): the plugin failed to load: "
+                                          r"ModuleNotFoundError: .*MICROSCOUT_LOAD_PLUGINS"):
+        make_plugin_manager(None, defaults=False)
+
+
+@pytest.mark.parametrize("switch", ["ms-example-plugin", "ms_example_plugin", "MS.Example_Plugin", "example"])
+def test_the_switch_matches_a_distribution_name_as_pip_does(installed_package, switch):
+    pm = make_plugin_manager(None, defaults=False, only={switch})
+    assert "from_entry_point" in collect_rules(pm)
