@@ -238,7 +238,7 @@ def run_batch(rule: Rule, batch: Batch, options: BaseModel, context: RuleContext
         verdicts = dict(rule.evaluate_batch(batch, options, context))
         if set(verdicts) == set(batch.profiles) and all(isinstance(v, Verdict) for v in verdicts.values()):
             return verdicts
-    except Exception:  # noqa: BLE001 - the simple form below says what is wrong, per candidate
+    except (Exception, SystemExit):  # noqa: BLE001 - the simple form below says what is wrong, per candidate
         pass
     return {c.profile.id: run_rule(rule, c, options, context) for c in candidates()}
 
@@ -250,7 +250,8 @@ def run_rule(rule: Rule, candidate: Candidate, options: BaseModel, context: Rule
         if not isinstance(verdict, Verdict):
             raise TypeError(f"returned {type(verdict).__name__}, not a Verdict")
         return verdict
-    except Exception as exc:  # noqa: BLE001 - a plugin's bug must not stop the run
+    except (Exception, SystemExit) as exc:  # noqa: BLE001 - a plugin's bug must not stop the run
+        # SystemExit too: a library giving up with sys.exit() is that rule's failure, not the run's.
         return Verdict(outcome="error", score=0.0,
                        reason=f"rule {rule.name} failed: {type(exc).__name__}: {exc}"[:300],
                        evidence={"exception": type(exc).__name__, "plugin": rule.plugin})

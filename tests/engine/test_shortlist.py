@@ -189,3 +189,31 @@ def test_the_collector_is_on_again_after_a_batch_that_stops_the_run(db, monkeypa
                       now=NOW)
     assert gc.isenabled()
     assert db.execute("SELECT status FROM shortlist_runs").fetchall() == [("interrupted",)]
+
+
+class GivesUp:
+    """A rule whose library calls sys.exit() on one candidate."""
+
+    @hookimpl
+    def register_rules(self, register):
+        def evaluate(candidate, options, context):
+            if candidate.profile.handle == "good":
+                import sys
+                sys.exit("library gave up")
+            return Verdict(outcome="pass", score=1.0, reason="fine")
+
+        register(Rule(name="gives_up", summary="Exits on one handle", evaluate=evaluate))
+
+
+def test_a_rule_calling_sys_exit_fails_that_candidate_only(db, pm):
+    plugin = GivesUp()
+    pm.register(plugin)
+    try:
+        summary = run_shortlist(db, config(), collect_rules(pm), "c", now=NOW)
+    finally:
+        pm.unregister(plugin)
+    assert summary.errors_by_rule == {"fragile": 1, "gives_up": 1}
+    outcome, reason = db.execute("SELECT outcome, reason FROM verdicts v JOIN profiles p ON p.id = v.profile_id "
+                                 "WHERE p.handle = 'good' AND rule = 'gives_up'").fetchone()
+    assert outcome == "error" and "SystemExit: library gave up" in reason
+    assert [e["handle"] for e in ranked_entries(db, summary.run_id)] == ["better", "boom", "good"]
