@@ -7,11 +7,13 @@ the json module writes, with three differences readers never meet in the built-i
 evidence: non-finite floats are ``null`` (json wrote ``NaN``, which is not JSON), an Enum
 that is not also a str or int is its value (json wrote ``str()`` of it), and 1e-05 is written
 0.00001. A value orjson refuses (with keys that are not strings, integers beyond 64 bits, or
-text with lone surrogates) is written whole by the json module, as before, NaN included.
+text with lone surrogates) is written whole by the json module, with non-finite floats as
+``null`` there too, so what is stored, and what ``explain --json`` prints, is always JSON.
 """
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 import orjson
@@ -19,7 +21,7 @@ import orjson
 # As json's default=str: a datetime or a dataclass in evidence is written as str() of it,
 # not in orjson's own form.
 _OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
-_JSON = json.JSONEncoder(default=str, ensure_ascii=False, check_circular=False).encode
+_JSON = json.JSONEncoder(default=str, ensure_ascii=False, check_circular=False, allow_nan=False).encode
 
 
 def _default(value: Any) -> Any:
@@ -37,7 +39,21 @@ def dumps(value: Any) -> str:
     try:
         return orjson.dumps(value, default=_default, option=_OPTIONS).decode()
     except orjson.JSONEncodeError:
-        return _JSON(value)
+        try:
+            return _JSON(value)
+        except ValueError:  # NaN or an infinity somewhere: null, as orjson writes them
+            return _JSON(_finite(value))
+
+
+def _finite(value: Any) -> Any:
+    """``value`` with every NaN and infinity (in dicts, lists and tuples) made None."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v) for v in value]
+    return value
 
 
 # JSON text written by ``dumps`` or by the json module (but for its NaN and Infinity).
