@@ -102,4 +102,6 @@ def evaluate(plugin: ModuleType | object | Rule, rule: str | Candidate, cand: Ca
         found = rules[rule]
     if cand is None:
         raise TypeError("evaluate(plugin, rule_name, candidate, ...): no candidate given")
-    return found.evaluate(cand, found.options.model_validate(options), ctx or context())
+    from microscout.engine.evaluate import seen_by
+
+    return found.evaluate(seen_by(found.needs, cand), found.options.model_validate(options), ctx or context())

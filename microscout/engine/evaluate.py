@@ -6,6 +6,7 @@ of them switches the rule off there.
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Callable, Mapping
@@ -243,10 +244,26 @@ def run_batch(rule: Rule, batch: Batch, options: BaseModel, context: RuleContext
     return {c.profile.id: run_rule(rule, c, options, context) for c in candidates()}
 
 
+# Where a candidate holds each kind of data a rule may need (Need.PROFILE: the profile, always).
+_HELD = ((Need.POSTS, "posts"), (Need.COMMENTS, "comments"), (Need.FOLLOWERS, "followers"),
+         (Need.HISTORY, "snapshots"))
+
+
+def seen_by(needs: frozenset[Need] | set[Need], candidate: Candidate) -> Candidate:
+    """The candidate as a rule with these needs sees it: the data it did not declare left
+    empty, as the crawl would leave it were that rule the only one enabled (a candidate is
+    loaded with what every enabled rule needs; a rule must not come to rely on another's)."""
+    hidden = [name for need, name in _HELD if need not in needs and getattr(candidate, name)]
+    if not hidden:
+        return candidate
+    return dataclasses.replace(candidate, **{name: type(getattr(candidate, name))() for name in hidden})
+
+
 def run_rule(rule: Rule, candidate: Candidate, options: BaseModel, context: RuleContext) -> Verdict:
-    """One rule on one candidate; a rule that raises gives ``error`` for this candidate only."""
+    """One rule on one candidate (as ``seen_by`` its needs); a rule that raises gives
+    ``error`` for this candidate only."""
     try:
-        verdict = rule.evaluate(candidate, options, context)
+        verdict = rule.evaluate(seen_by(rule.needs, candidate), options, context)
         if not isinstance(verdict, Verdict):
             raise TypeError(f"returned {type(verdict).__name__}, not a Verdict")
         return verdict

@@ -100,3 +100,48 @@ def test_the_testing_helpers_build_candidates_that_rules_judge():
     audience = candidate(followers=[follower() for _ in range(40)])
     assert audience.fetched == {"profile", "followers"}
     assert context(platform="bluesky", target_tier="micro").platform.tiers["micro"].min > 0
+
+
+PROBE = '''
+from pydantic import BaseModel, ConfigDict
+from microscout import Need, Rule, Verdict, hookimpl
+
+class Options(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+def evaluate(candidate, options, context):
+    return Verdict(outcome="pass", score=1.0, reason="probe", evidence={
+        "posts": len(candidate.posts), "comments": sum(map(len, candidate.comments.values())),
+        "followers": len(candidate.followers), "snapshots": len(candidate.snapshots)})
+
+@hookimpl
+def register_rules(register):
+    for name, needs in [("sees_profile", {Need.PROFILE}), ("sees_comments", {Need.POSTS, Need.COMMENTS}),
+                        ("sees_all", {Need.POSTS, Need.COMMENTS, Need.FOLLOWERS, Need.HISTORY})]:
+        register(Rule(name=name, summary="What it sees", options=Options, needs=frozenset(needs), evaluate=evaluate))
+'''
+
+
+def test_a_rule_sees_only_the_data_it_declares(folder):
+    # Loaded beside rules that need everything, a rule still sees just what its needs name:
+    # else it would work in development and see nothing once the other rules are off.
+    (folder / "plugins").mkdir()
+    (folder / "plugins" / "probe.py").write_text(PROBE)
+    from microscout.engine.plugins import collect_rules, make_plugin_manager
+    from microscout.testing import snapshot
+
+    rules = collect_rules(make_plugin_manager(folder / "plugins", entry_points=False, defaults=False))
+    full = candidate(posts=[post(platform_id="p1")], comments={"p1": [comment(post_id="p1")]},
+                     followers=[follower()], snapshots=[snapshot(days_ago=10, followers=100)])
+    seen = {name: evaluate(rules[name], full).evidence for name in ("sees_profile", "sees_comments", "sees_all")}
+    assert seen == {"sees_profile": {"posts": 0, "comments": 0, "followers": 0, "snapshots": 0},
+                    "sees_comments": {"posts": 1, "comments": 1, "followers": 0, "snapshots": 0},
+                    "sees_all": {"posts": 1, "comments": 1, "followers": 1, "snapshots": 1}}
+    # The same in a shortlist, where every enabled rule's needs are loaded at once.
+    db = open_store(folder / "scout.db")
+    add_profile(db, "anna", 5_000, posts=3, likes=80)
+    db.conn.close()
+    for name, posts in [("sees_profile", 0), ("sees_comments", 3)]:
+        result = invoke("try", name, "anna", "--config", folder / "config.toml", "--json")
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.output)["evidence"]["posts"] == posts
