@@ -128,9 +128,29 @@ def plugins_for(config: Config, ctx: click.Context | None = None) -> pluggy.Plug
     if cached is not None and cached[0] == config.source:
         return cached[1]
     pm = plugin_manager_for(config)
+    _check_plugin_commands(pm)
     if ctx is not None:
         ctx.meta[PLUGINS_KEY] = (config.source, pm)
     return pm
+
+
+def _check_plugin_commands(pm: pluggy.PluginManager) -> None:
+    """A plugin's command named as a built-in one would never run (the built-in is found
+    first): refused, naming the plugin, as a rule or exporter name already taken is."""
+    from microscout.cli import COMMANDS
+    from microscout.engine.plugins import PluginError
+
+    for impl in pm.hook.register_commands.get_hookimpls():
+        holder = click.Group()
+        try:
+            impl.function(cli=holder)
+        except Exception as exc:
+            raise PluginError(f"plugin {impl.plugin_name}: register_commands failed: {type(exc).__name__}: {exc}") \
+                from exc
+        taken = sorted(set(holder.commands) & set(COMMANDS))
+        if taken:
+            raise PluginError(f"plugin {impl.plugin_name}: command {taken[0]!r} is already a microscout command; "
+                              "pick another name")
 
 
 class Env:

@@ -169,3 +169,13 @@ def test_a_crawl_loads_each_plugins_dir_file_once(tmp_path):
                          env={**os.environ, "MICROSCOUT_RETRY_BACKOFF": "0.01"})
     assert out.returncode == 1 and "Traceback" not in out.stderr, out.stderr
     assert loads(tmp_path) == 1
+
+
+def test_a_plugin_command_named_as_a_built_in_is_refused_naming_the_plugin(tmp_path):
+    # The built-in would always be found first: the plugin's command could never run.
+    path = make_config(tmp_path)
+    (tmp_path / "plugins" / "extras.py").write_text(PLUGIN.replace('name="hello"', 'name="rules"'))
+    result = CliRunner().invoke(cli, ["--config", str(path), "rules"])
+    assert result.exit_code == 2, result.output
+    assert "plugin plugins_dir:extras.py: command 'rules' is already a microscout command; pick another name" \
+        in result.output
