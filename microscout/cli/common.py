@@ -129,9 +129,22 @@ def plugins_for(config: Config, ctx: click.Context | None = None) -> pluggy.Plug
         return cached[1]
     pm = plugin_manager_for(config)
     _check_plugin_commands(pm)
+    _warn_of_unmatched_names(config)
     if ctx is not None:
         ctx.meta[PLUGINS_KEY] = (config.source, pm)
     return pm
+
+
+def _warn_of_unmatched_names(config: Config) -> None:
+    from microscout.engine.plugins import LOAD_PLUGINS_ENV, plugins_to_load, unmatched_names
+
+    only = plugins_to_load()
+    if not only:
+        return
+    plugins_dir = config.path(config.plugins_dir) if config.plugins_dir else None
+    for name in unmatched_names(only, plugins_dir):
+        click.echo(f"warning: {LOAD_PLUGINS_ENV} names {name!r}, which is no installed plugin (entry point or "
+                   f"distribution) and no file in plugins_dir {plugins_dir or '(none)'}: it loads nothing", err=True)
 
 
 def _check_plugin_commands(pm: pluggy.PluginManager) -> None:

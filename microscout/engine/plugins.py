@@ -283,6 +283,17 @@ def collect_exporters(pm: pluggy.PluginManager, by_plugin: dict[str, list[str]] 
     return exporters
 
 
+def unmatched_names(only: set[str], plugins_dir: str | Path | None) -> list[str]:
+    """The names in MICROSCOUT_LOAD_PLUGINS that no installed plugin (entry point or
+    distribution) and no plugins_dir file has: a typo there loads nothing, silently."""
+    known = {_normalized(ep.name) for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)}
+    known |= {_normalized(ep.dist.name) for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)
+              if ep.dist is not None}
+    folder = Path(plugins_dir) if plugins_dir else None
+    files = {path.stem for path in folder.glob("*.py")} if folder is not None and folder.is_dir() else set()
+    return sorted(name for name in only if _normalized(name) not in known and name not in files)
+
+
 def plugin_manager_for(config: "Config") -> pluggy.PluginManager:
     """The plugins a command sees: built-ins, entry points and the config's plugins_dir,
     limited by MICROSCOUT_LOAD_PLUGINS."""

@@ -143,9 +143,12 @@ def test_an_environment_switch_chooses_which_plugins_load(tmp_path, monkeypatch,
         monkeypatch.setenv("MICROSCOUT_LOAD_PLUGINS", switch)
     result = CliRunner().invoke(cli, ["--config", str(path), "plugins", "--json"])
     assert result.exit_code == 0, result.output
-    names = [p["name"] for p in json.loads(result.output)]
+    names = [p["name"] for p in json.loads(result.stdout)]
     assert ("plugins_dir:counting.py" in names) is listed
     assert "microscout.rules.engagement" in names  # built-ins always load
+    # A name nothing has (a typo) loads nothing: said on stderr, the JSON left clean.
+    warned = "warning: MICROSCOUT_LOAD_PLUGINS names 'something_else', which is no installed plugin"
+    assert (warned in result.stderr) is (switch == "something_else")
 
 
 def test_a_broken_config_does_not_break_help(tmp_path, monkeypatch):
