@@ -235,3 +235,17 @@ def test_a_server_that_repeats_a_page_is_said_and_nothing_is_left_open(tmp_path)
     assert fetched and all("posts" in f and "followers" in f for f in fetched.values()), fetched
     (run,) = rows(db, "SELECT * FROM crawl_runs")
     assert run["status"] == "finished" and json.loads(run["stats"])["missing"] is None
+
+
+def test_replies_the_request_budget_left_unasked_are_not_called_fetched(tmp_path, server):
+    # Three requests: the instance, alice's lookup and her posts. Her replies are never asked
+    # for, so her fetched column must not say "comments" (a rule would read "0 replies" as a fact).
+    config = write_config(tmp_path, server.url)
+    result = run_crawl(config, "mastodon", "--handle", "@alice", "--posts", "2", "--replies", "1",
+                       "--replied-posts", "1", "--followers", "0", "--no-prefilter", "--max-requests", "3")
+    assert result.returncode == 0, result.stderr
+    assert "stopped at the request budget" in result.stdout
+    db = tmp_path / "scout.db"
+    (alice,) = rows(db, "SELECT * FROM profiles")
+    assert len(rows(db, "SELECT * FROM posts")) == 2 and rows(db, "SELECT * FROM comments") == []
+    assert json.loads(alice["fetched"]) == ["profile", "posts"]

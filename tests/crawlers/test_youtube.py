@@ -302,3 +302,23 @@ def test_the_key_is_nowhere(full, tmp_path_factory):
             for secret in secrets:
                 assert secret.encode() not in data, path
     assert checked >= 5
+
+
+@pytest.mark.parametrize("budget", [16, 24])
+def test_replies_the_request_budget_left_unasked_are_not_called_fetched(sandbox, full, tmp_path, budget):
+    # Whatever the budget cut, a channel whose fetched column says "comments" has every reply
+    # the full crawl stored for it: "0 replies" is a fact only where replies were asked for.
+    cfg = config(tmp_path, sandbox.url)
+    result = crawl(cfg, *ARGS, "--max-requests", str(budget))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "stopped at the request budget" in result.stdout
+
+    def replies(db: Path) -> dict[str, tuple[list[str], int]]:
+        return {r["platform_id"]: (json.loads(r["fetched"]), r["n"]) for r in rows(
+            db, "SELECT p.platform_id, p.fetched, (SELECT count(*) FROM comments c WHERE c.profile_id = p.id) AS n "
+                "FROM profiles p WHERE p.opted_out = 0")}
+
+    cut, whole = replies(tmp_path / "scout.db"), replies(full[0] / "scout.db")
+    claimed = {pid: n for pid, (fetched, n) in cut.items() if "comments" in fetched}
+    assert {pid: whole[pid][1] for pid in claimed} == claimed
+    assert any("comments" not in fetched and "posts" in fetched for fetched, _ in cut.values())

@@ -589,8 +589,14 @@ class CrawlSpider(Spider):
                     entry["replies_asked"] += 1
                     if post.replies == 0:
                         continue  # the platform says nobody replied: nothing to fetch
-                    yield from self._launch(ctx, "replies", self.replies_url(ctx, post.platform_id),
-                                            self.parse_replies, post_id=post.platform_id)
+                    asked = list(self._launch(ctx, "replies", self.replies_url(ctx, post.platform_id),
+                                              self.parse_replies, post_id=post.platform_id))
+                    if not asked:
+                        # Not asked (the request budget is spent): the replies are not
+                        # fetched, and "comments" must not say they were, or "no replies"
+                        # and "not fetched" would read alike.
+                        self._failed(ctx, "replies")
+                    yield from asked
             seen = ctx["seen"] + len(posts)
             if posts and next_url and seen < b.posts_per_profile and not self._loops(ctx, response, next_url, "posts"):
                 yield from self._launch(ctx, "posts", next_url, self.parse_posts, seen=seen,
