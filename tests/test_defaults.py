@@ -105,6 +105,23 @@ def test_the_demo_never_wipes_a_database_holding_other_data(tmp_path):
     _mark(db, 400, 7, 0)
     assert demo_mark(default) is False
     assert choose_database(env) == (tmp_path / FALLBACK_DB, False)
+    # So does one where someone shortlisted (the tutorial's campaign, say) or exported since:
+    # their runs and the exports' rank history are not the demo's to wipe.
+    _mark(db, 400, 7, 1, shortlist_runs=None, exports=None)
+    assert demo_mark(default)["seed"] == 7  # the demo's own, stopped before it shortlisted
+    with db.conn:
+        db.execute("INSERT INTO shortlist_runs (campaign, started_at, status) VALUES ('demo', '2026-11-01', 'finished')")
+    _mark(db, 400, 7, 1, shortlist_runs=1, exports=None)
+    assert demo_mark(default)["seed"] == 7  # the demo's shortlist
+    with db.conn:
+        db.execute("INSERT INTO shortlist_runs (campaign, started_at, status) VALUES ('spring', '2026-11-02', "
+                   "'finished')")
+    assert demo_mark(default) is False
+    _mark(db, 400, 7, 1, shortlist_runs=2, exports=0)
+    with db.conn:
+        db.execute("INSERT INTO exports (campaign, shortlist_run_id, format, path, rows, written_at) "
+                   "VALUES ('demo', 2, 'csv', 'x.csv', 1, '2026-11-02')")
+    assert demo_mark(default) is False
     # A database without the mark (an ordinary one) is never taken either.
     other = tmp_path / "mine.db"
     open_store(other).conn.close()

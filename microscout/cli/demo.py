@@ -44,6 +44,9 @@ CAMPAIGN = "demo"
 DAYS_BETWEEN_CRAWLS = 7
 FALLBACK_DB = ".microscout/demo.db"  # when the default database holds other data
 DEMO_KEY = "demo"  # the store_info row marking a database the demo filled
+# The tables whose rows record work done in a database: the mark holds the newest id of each
+# the demo wrote, and a newer row is someone else's.
+WRITTEN = ("crawl_runs", "shortlist_runs", "exports", "schedule_runs")
 
 
 def demo_mark(path: Path) -> dict | None | bool:
@@ -66,14 +69,23 @@ def demo_mark(path: Path) -> dict | None | bool:
             mark = json.loads(row[0]) if row else None
             if not isinstance(mark, dict):
                 return False
-            last = conn.execute("SELECT max(id) FROM crawl_runs").fetchone()[0] if "crawl_runs" in tables else None
+            last = {table: conn.execute(f"SELECT max(id) FROM {table}").fetchone()[0] or 0
+                    for table in WRITTEN if table in tables}
         finally:
             conn.close()
     except (sqlite3.Error, ValueError):
         return False
-    crawled = mark.get("crawl_runs")
-    # A crawl run after the demo's own means someone crawled into it since: other data.
-    return mark if crawled is None or last is None or last <= crawled else False
+    if mark.get("crawl_runs") is None:
+        return mark  # the demo stopped before its crawls ended: all of it is the demo's
+    # A run or an export after the demo's own means someone worked in it since: a crawl, a
+    # shortlist (of any campaign: the tutorial's too), an export (its rank history): other data.
+    # A key the mark holds as None was not reached yet (the demo stopped); one it lacks (a
+    # mark from before these were recorded) counts as none written by the demo.
+    for table, newest in last.items():
+        recorded = mark.get(table, 0)
+        if recorded is not None and newest > recorded:
+            return False
+    return mark
 
 
 def choose_database(env: Env) -> tuple[Path, bool]:
@@ -93,10 +105,12 @@ def choose_database(env: Env) -> tuple[Path, bool]:
     return fallback, False
 
 
-def _mark(db, size: int, seed: int, crawl_runs: int | None, platform: str | None = None) -> None:
+def _mark(db, size: int, seed: int, crawl_runs: int | None, platform: str | None = None, *,
+          shortlist_runs: int | None = None, exports: int | None = None) -> None:
     from microscout.store.writes import now_iso
 
     value = json.dumps({"size": size, "seed": seed, "platform": platform, "crawl_runs": crawl_runs,
+                        "shortlist_runs": shortlist_runs, "exports": exports, "schedule_runs": 0,
                         "written_at": now_iso()})
     with transaction(db):
         db.execute("INSERT INTO store_info (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET "
@@ -232,6 +246,9 @@ def command(env: Env, size: int | None, seed: int | None, fmt: str, platform: st
     path = default_path(config.path(config.exports.dir), CAMPAIGN, exporters[fmt])
     result = export_shortlist(db, CAMPAIGN, spec.shortlist_size, exporters[fmt], path, config=config,
                               new_name=True)
+    _mark(db, size, seed, db.execute("SELECT max(id) FROM crawl_runs").fetchone()[0], platform,
+          shortlist_runs=db.execute("SELECT max(id) FROM shortlist_runs").fetchone()[0],
+          exports=db.execute("SELECT max(id) FROM exports").fetchone()[0])
     console.print(f"Judged {summary.candidates} candidates with {len(rules)} rules; "
                   f"{summary.candidates - summary.excluded} ranked. {excluded_line(summary)}")
     console.print(f"Export: {result['path']} ({result['rows']} rows)", soft_wrap=True)
