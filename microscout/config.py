@@ -15,7 +15,7 @@ import string
 import tomllib
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -223,7 +223,8 @@ class Campaign(Strict):
     keywords: list[str] = Field(default_factory=list)
     target_tier: str | list[str] = "micro"
     gates: list[str] = Field(default_factory=list)
-    weights: dict[str, float] = Field(default_factory=dict)
+    # A weight scales a rule's score in the mean; below 0 it would reward failing (refused).
+    weights: dict[str, Annotated[float, Field(ge=0)]] = Field(default_factory=dict)
     rules: dict[str, dict[str, Any]] = Field(default_factory=dict)
     shortlist_size: int = Field(default=25, ge=1)
     price_per_post: tuple[float, float] | None = None

@@ -31,6 +31,9 @@ def test_defaults_without_a_file(tmp_path, monkeypatch):
     ("[campaigns.c]\ntarget_tier = 'giant'\n", "campaigns.c.target_tier: unknown tier 'giant'"),
     ("[campaigns.c]\nplatforms = ['myspace']\n", "unknown platform 'myspace'"),
     ("[campaigns.c]\nprice_per_post = [300, 50]\n", "price range [300.0, 50.0]"),
+    # a negative weight would reward failing; it used to be taken as 0 without a word
+    ("[campaigns.c]\nweights = {engagement = -3}\n",
+     "campaigns.c.weights.engagement: Input should be greater than or equal to 0 (got -3)"),
     ("this is = not toml = \n", "not valid TOML"),
     ("[sandbox]\nhost = '0.0.0.0'\n", "sandbox.host: the sandbox binds only the loopback interface"),
     ("[platforms.bluesky]\napp_password = {'$env' = 'MS_TEST_UNSET_VAR'}\n",
