@@ -22,7 +22,7 @@ def describe_options(model) -> list[dict]:
 @with_env
 def command(env: Env, as_json: bool, as_toml: bool, campaign: str | None) -> None:
     """List every rule with its summary, the data it needs and its options."""
-    from microscout.engine.evaluate import rule_setup
+    from microscout.engine.evaluate import Evaluator, rule_setup
 
     rules = env.rules
     config = env.config
@@ -32,6 +32,9 @@ def command(env: Env, as_json: bool, as_toml: bool, campaign: str | None) -> Non
         click.echo(rules_toml(rules))
         return
     spec = config.campaign(campaign) if campaign else None
+    # Gates and weights as the shortlist reads them: a rule that gates every campaign
+    # (Rule.gate, e.g. automated) is a gate here too, weighted 0 unless the campaign says.
+    judge = Evaluator(config, rules, campaign) if campaign else None
     rows = []
     for rule in rules.values():
         row = {"name": rule.name, "summary": rule.summary, "plugin": rule.plugin,
@@ -39,8 +42,8 @@ def command(env: Env, as_json: bool, as_toml: bool, campaign: str | None) -> Non
                "options": describe_options(rule.options)}
         if spec:
             row["enabled"] = {p: rule_setup(config, rule, p, campaign)[0] for p in spec.platforms}
-            row["gate"] = rule.name in spec.gates
-            row["weight"] = spec.weights.get(rule.name, 1.0)
+            row["gate"] = rule.name in judge.gates
+            row["weight"] = judge.weight(rule.name)
         rows.append(row)
     if as_json:
         click.echo(json.dumps(rows, indent=2, default=str))

@@ -64,6 +64,8 @@ def test_rules_json_lists_options_and_campaign_roles():
     rules = {r["name"]: r for r in json.loads(result.output)}
     assert rules["tier_bounds"]["prefilter"] is True and rules["tier_bounds"]["gate"] is True
     assert rules["engagement"]["weight"] == 3
+    # automated gates every campaign (Rule.gate) and scores only where weighted, as judged
+    assert (rules["automated"]["gate"], rules["automated"]["weight"]) == (True, 0)
     assert {o["name"] for o in rules["engagement"]["options"]} >= {"formula", "window_posts", "statistic"}
     assert rules["contact_in_bio"]["plugin"] == "plugins_dir:contact_in_bio.py"
 
