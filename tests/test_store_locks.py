@@ -35,3 +35,34 @@ def test_a_second_open_keeps_the_first_connections_locks(tmp_path):
     assert check.execute("PRAGMA quick_check").fetchone()[0] == "ok"
     assert [r[0] for r in check.execute("SELECT key FROM store_info WHERE key IN ('first', 'second') ORDER BY 1")] \
         == ["first", "second"]
+
+
+OPEN_TOGETHER = """
+import sys, time
+from microscout.store import open_store
+from microscout.store.migrations import applied
+start = float(sys.argv[2])
+while time.time() < start:
+    pass
+db = open_store(sys.argv[1])
+print(len(applied(db)))
+"""
+
+
+def test_processes_creating_one_new_database_together_all_get_it(tmp_path):
+    # Two crawls started together into a new file: each used to create the tables the other
+    # was creating ('table profiles already exists') or take its half-made schema for
+    # another program's database. Creating and migrating is one process at a time.
+    import time
+
+    from microscout.store.migrations import applied
+
+    for attempt in range(4):
+        path = tmp_path / f"new-{attempt}.db"
+        start = str(time.time() + 1.0)
+        procs = [subprocess.Popen([sys.executable, "-c", OPEN_TOGETHER, str(path), start], stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, text=True) for _ in range(3)]
+        outcomes = [(p.wait(timeout=60), *p.communicate()) for p in procs]
+        assert all(code == 0 for code, _, _ in outcomes), outcomes
+        migrated = len(applied(open_store(path)))
+        assert {int(out) for _, out, _ in outcomes} == {migrated}

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from microscout.store.migrations import MIGRATIONS_TABLE, is_microscout_db, migrate, pending, unknown
+from microscout.store.migrations import MIGRATIONS_TABLE, creating, is_microscout_db, migrate, pending, unknown
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 
@@ -82,6 +82,12 @@ def _check_not_newer(db: sqlite_utils.Database, path: Path) -> None:
                          f"one, {__version__}); upgrade microscout to use this database")
 
 
+def _settle(db: sqlite_utils.Database) -> None:
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=NORMAL")
+    db.execute("PRAGMA foreign_keys=ON")
+
+
 def _open_readonly(path: Path) -> sqlite_utils.Database:
     conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
     db = sqlite_utils.Database(conn)
@@ -120,15 +126,21 @@ def open_store(path: str | Path, *, create: bool = True, upgrade: bool = True,
         if state == "missing" and not path.parent.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
         db = sqlite_utils.Database(path)
-        if state == "sqlite":
-            _check_ours(db, path, allow_blank=create)
-            _check_not_newer(db, path)
-        db.execute("PRAGMA journal_mode=WAL")
-        db.execute("PRAGMA synchronous=NORMAL")
         db.execute("PRAGMA busy_timeout=10000")
-        db.execute("PRAGMA foreign_keys=ON")
-        if upgrade:
-            migrate(db)
+        if state == "sqlite" and is_microscout_db(db) and not (upgrade and pending(db)):
+            _check_not_newer(db, path)
+            _settle(db)
+            return db
+        # A new database, or one with migrations to apply: one process at a time, so two
+        # commands started together on a new file (two crawls) do not both create its tables,
+        # nor one see the other's half-made schema as someone else's database.
+        with creating(path):
+            if _inspect(path) == "sqlite":
+                _check_ours(db, path, allow_blank=create)
+                _check_not_newer(db, path)
+            _settle(db)
+            if upgrade:
+                migrate(db, lock=False)
         return db
     except StoreError:
         raise

@@ -7,7 +7,11 @@ those records over once (nothing is re-run) and drops the old table.
 """
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+from pathlib import Path
+from typing import Iterator
 
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
@@ -535,9 +539,31 @@ def pending(db: sqlite_utils.Database) -> list[str]:
     return [m.name for m in migrations.pending(db) if m.name not in done]
 
 
-def migrate(db: sqlite_utils.Database) -> list[str]:
-    """Apply every pending migration, each in its own transaction; return their names."""
-    _carry_over_legacy(db)
-    ran = [m.name for m in migrations.pending(db)]
-    migrations.apply(db)
+@contextlib.contextmanager
+def creating(path: Path) -> Iterator[None]:
+    """An exclusive lock of the database's folder while a database is created or migrated
+    (flock on the folder: a handle of our own on the database file itself would drop this
+    process's SQLite locks on it when closed). Where flock is missing, no lock."""
+    try:
+        import fcntl
+    except ImportError:  # not POSIX
+        yield
+        return
+    fd = os.open(path.resolve().parent, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def migrate(db: sqlite_utils.Database, *, lock: bool = True) -> list[str]:
+    """Apply every pending migration, each in its own transaction; return their names.
+    ``lock``: hold ``creating`` meanwhile (False: the caller holds it), so two processes
+    migrating one database do not both run a migration."""
+    file = db.execute("PRAGMA database_list").fetchone()[2]
+    with creating(Path(file)) if lock and file else contextlib.nullcontext():
+        _carry_over_legacy(db)
+        ran = [m.name for m in migrations.pending(db)]
+        migrations.apply(db)
     return ran
