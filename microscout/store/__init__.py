@@ -12,7 +12,8 @@ from pathlib import Path
 
 import sqlite_utils
 
-from microscout.store.migrations import MIGRATIONS_TABLE, creating, is_microscout_db, migrate, pending, unknown
+from microscout.store.migrations import (MIGRATIONS_TABLE, creating, is_legacy, is_microscout_db, migrate, pending,
+                                         unknown)
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 
@@ -127,7 +128,7 @@ def open_store(path: str | Path, *, create: bool = True, upgrade: bool = True,
             path.parent.mkdir(parents=True, exist_ok=True)
         db = sqlite_utils.Database(path)
         db.execute("PRAGMA busy_timeout=10000")
-        if state == "sqlite" and is_microscout_db(db) and not (upgrade and pending(db)):
+        if state == "sqlite" and is_microscout_db(db) and not (upgrade and (pending(db) or is_legacy(db))):
             _check_not_newer(db, path)
             _settle(db)
             return db

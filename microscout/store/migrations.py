@@ -499,6 +499,12 @@ def _run(db: sqlite_utils.Database, script: str) -> None:
             db.execute(statement)
 
 
+def is_legacy(db: sqlite_utils.Database) -> bool:
+    """A database still keeping the record of before sqlite-utils' Migrations (carried over
+    by ``migrate``)."""
+    return LEGACY_TABLE in set(db.table_names())
+
+
 def is_microscout_db(db: sqlite_utils.Database) -> bool:
     """True for a database microscout created (today's record, or the one before it)."""
     tables = set(db.table_names())
