@@ -536,3 +536,41 @@ def test_a_schedule_runs_though_default_format_names_no_exporter(tmp_path):
     assert result.exit_code == 0, result.output
     checked = CliRunner().invoke(cli, ["--config", str(cfg), "config", "check"])
     assert checked.exit_code == 2 and "exports.default_format: no exporter 'xslx'" in checked.output
+
+
+FAKE_CRAWL = """
+import sys
+calls = sys.argv[1]
+with open(calls, "a") as out:
+    out.write(" ".join(sys.argv[2:]) + "\\n")
+if "--resume" in sys.argv:
+    print("crawl run 1 (mastodon): finished in 0.1s")
+    sys.exit(0)
+print("crawl run 1 (mastodon): incomplete in 0.6s")
+print("crawl run 1 (mastodon) is incomplete: 2 profiles could not be fetched", file=sys.stderr)
+print("  @ana@x.social: posts (http 503)", file=sys.stderr)
+print("  @ben@x.social: follower sample (http 503)", file=sys.stderr)
+print("  run the same command with --resume to fetch only what is missing", file=sys.stderr)
+sys.exit(1)
+"""
+
+
+def test_a_failed_crawl_step_keeps_what_is_missing_and_its_retry_resumes(db, tmp_path, monkeypatch):
+    # The step's error used to keep only the crawl's last line (the --resume hint), and each
+    # retry started the crawl over, leaving the incomplete run behind.
+    from microscout.schedule import runner
+
+    script, calls = tmp_path / "fake_crawl.py", tmp_path / "calls.txt"
+    script.write_text(FAKE_CRAWL)
+    monkeypatch.setattr(runner, "crawl_command", lambda config, db_path, campaign, extra:
+                        [sys.executable, str(script), str(calls), "crawl", campaign, *extra])
+    cfg = parse_config({"campaigns": {"c": {"platforms": ["mastodon"]}}, "plugins_dir": None,
+                        "schedules": {"s": {"campaign": "c", "cron": "0 8 * * *", "retries": 1, "retry_delay": 1,
+                                            "steps": ["crawl"]}}}, root=str(tmp_path))
+    clock, said = FakeClock(datetime(2025, 3, 10, 8, tzinfo=UTC)), []
+    run = run_schedule(cfg, db, tmp_path / "s.db", "s", scheduled_for=clock(), trigger="cron", clock=clock,
+                       sleep=clock.sleep, say=said.append)
+    assert run["status"] == "succeeded", (run.get("error"), run.get("steps"))
+    assert calls.read_text().splitlines() == ["crawl c", "crawl c --resume"]
+    (retried,) = [s for s in said if "crawl failed (attempt 1 of 2)" in s]
+    assert "@ana@x.social: posts (http 503); @ben@x.social: follower sample (http 503)" in retried

@@ -73,6 +73,7 @@ class Job:
     done: set[str] = field(default_factory=set)   # formats already written (a retry skips them)
     export_baseline: int | None = None  # exports with an id below this existed before the run
     records: list[dict] = field(default_factory=list)  # each step's record, as saved
+    resume_crawl: bool = False  # the last crawl attempt ended incomplete: the next resumes it
     _pm: object = None
     _rules: dict | None = None
 
@@ -103,8 +104,18 @@ def crawl_command(config: Config, db_path: Path, campaign: str, extra: list[str]
     return [*args, "crawl", campaign, "--db", str(Path(db_path).resolve()), *extra]
 
 
+# How much of a failed crawl's own account (its stderr) a step's error keeps: the lines
+# naming what is missing, not only the last one (the "--resume" hint).
+ERROR_LINES, ERROR_CHARS = 25, 3000
+
+
 def crawl_step(job: Job) -> str:
-    args = crawl_command(job.config, job.db_path, job.schedule.campaign, job.schedule.crawl_args)
+    extra = list(job.schedule.crawl_args)
+    if job.resume_crawl and "--resume" not in extra:
+        # The attempt before left its crawl incomplete: fetch only what that one is missing,
+        # as its own message says, instead of starting the crawl over.
+        extra.append("--resume")
+    args = crawl_command(job.config, job.db_path, job.schedule.campaign, extra)
     # A session of its own: a Ctrl-C in the terminal or a SIGTERM to the group reaches the
     # scheduler only, which lets the crawl finish (or passes a second one on).
     proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -117,8 +128,14 @@ def crawl_step(job: Job) -> str:
     summary = "; ".join(line.strip() for line in out.splitlines() if line.startswith("crawl run"))
     if proc.returncode == 0:
         return summary or "crawled"
-    last = " ".join((err.strip().splitlines() or [f"exit {proc.returncode}"])[-1:])
-    raise StepFailed(f"`microscout crawl {job.schedule.campaign}` exited {proc.returncode}: {last}"
+    said = [" ".join(line.split()) for line in err.splitlines() if line.strip()] or [f"exit {proc.returncode}"]
+    if len(said) > ERROR_LINES:
+        said = [*said[:ERROR_LINES - 1], f"… {len(said) - ERROR_LINES + 1} more lines in the crawl's log"]
+    text = "; ".join(said)
+    if len(text) > ERROR_CHARS:
+        text = text[:ERROR_CHARS - 1] + "…"
+    job.resume_crawl = proc.returncode == 1 and "--resume" in err
+    raise StepFailed(f"`microscout crawl {job.schedule.campaign}` exited {proc.returncode}: {text}"
                      + (f" ({summary})" if summary else ""), retry=proc.returncode != 2)
 
 
