@@ -432,8 +432,32 @@ class Config(Strict):
         return self.campaigns[name]
 
 
-def resolve_env(value: Any, key: str, source: str) -> Any:
-    """Replace {"$env": "NAME"} tables with the environment variable's value."""
+class UnsetSecret(SecretStr):
+    """A secret whose {"$env" = "NAME"} variable is not set: the config loads (a command that
+    never uses the secret, an export or a shortlist, needs none of it), and reading it
+    raises the ConfigError that says which variable to export."""
+
+    def __init__(self, message: str, variable: str) -> None:
+        super().__init__("")
+        self.message, self.variable = message, variable
+
+    def get_secret_value(self) -> str:
+        raise ConfigError(self.message)
+
+    def __bool__(self) -> bool:  # configured (as a reference), so its reader asks for it and is told
+        return True
+
+    def __str__(self) -> str:  # `config show`: which variable to export
+        return f"(${self.variable} is not set)"
+
+    def __repr__(self) -> str:
+        return f"UnsetSecret(${self.variable})"
+
+
+def resolve_env(value: Any, key: str, source: str, unset: dict[str, tuple[str, str]] | None = None) -> Any:
+    """Replace {"$env": "NAME"} tables with the environment variable's value. A secret
+    field's variable that is not set is recorded in ``unset`` (key -> message, variable) and read as
+    UnsetSecret after validation; any other key's is a ConfigError now."""
     if isinstance(value, dict):
         if set(value) == {"$env"}:
             var = value["$env"]
@@ -442,13 +466,16 @@ def resolve_env(value: Any, key: str, source: str) -> Any:
                 raise ConfigError(f"{source}: {key}: {{\"$env\" = …}} must name an environment variable (letters, "
                                   f"digits and _), e.g. {{\"$env\" = \"MY_SECRET\"}}")
             if var not in os.environ:
-                raise ConfigError(
-                    f"{source}: {key} refers to environment variable ${var}, which is not set; "
-                    f"export {var}=... or remove the key")
+                message = (f"{source}: {key} refers to environment variable ${var}, which is not set; "
+                           f"export {var}=... or remove the key")
+                if unset is None or not _is_secret(tuple(key.split("."))):
+                    raise ConfigError(message)
+                unset[key] = (message, var)
+                return "unset"  # validated as any secret, replaced by UnsetSecret below
             return os.environ[var]
-        return {k: resolve_env(v, f"{key}.{k}" if key else k, source) for k, v in value.items()}
+        return {k: resolve_env(v, f"{key}.{k}" if key else k, source, unset) for k, v in value.items()}
     if isinstance(value, list):
-        return [resolve_env(v, f"{key}[{i}]", source) for i, v in enumerate(value)]
+        return [resolve_env(v, f"{key}[{i}]", source, unset) for i, v in enumerate(value)]
     return value
 
 
@@ -496,14 +523,21 @@ def _short(text: str, limit: int = 80) -> str:
 
 
 def parse_config(data: dict[str, Any], source: str = BUILTIN_SOURCE, root: str = ".") -> Config:
+    unset: dict[str, tuple[str, str]] = {}
     try:
-        data = resolve_env(data, "", source)
+        data = resolve_env(data, "", source, unset)
         config = Config.model_validate(data)
     except RecursionError:
         raise ConfigError(f"{source}: values nested too deeply; a config needs only a few levels of tables") from None
     except ValidationError as exc:
         lines = [_describe(e) for e in exc.errors(include_url=False)]
         raise ConfigError(f"{source}: " + "; ".join(lines)) from None
+    for key, (message, variable) in unset.items():
+        *path, name = key.split(".")
+        holder: Any = config
+        for part in path:
+            holder = getattr(holder, part)
+        setattr(holder, name, UnsetSecret(message, variable))
     config.source, config.root = source, root
     return config
 

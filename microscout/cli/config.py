@@ -36,4 +36,8 @@ def check(env: Env) -> None:
 @with_env
 def show(env: Env) -> None:
     """Print the effective configuration as JSON (secrets masked)."""
-    click.echo(env.config.model_dump_json(indent=2))
+    import json
+
+    # str() of a secret masks it (and says which variable an unset one waits for); pydantic's
+    # own JSON would read an unset secret's value.
+    click.echo(json.dumps(env.config.model_dump(), indent=2, ensure_ascii=False, default=str))

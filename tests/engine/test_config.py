@@ -36,8 +36,8 @@ def test_defaults_without_a_file(tmp_path, monkeypatch):
      "campaigns.c.weights.engagement: Input should be greater than or equal to 0 (got -3)"),
     ("this is = not toml = \n", "not valid TOML"),
     ("[sandbox]\nhost = '0.0.0.0'\n", "sandbox.host: the sandbox binds only the loopback interface"),
-    ("[platforms.bluesky]\napp_password = {'$env' = 'MS_TEST_UNSET_VAR'}\n",
-     "refers to environment variable $MS_TEST_UNSET_VAR, which is not set"),
+    ("database = {'$env' = 'MS_TEST_UNSET_VAR'}\n",
+     "database refers to environment variable $MS_TEST_UNSET_VAR, which is not set"),
 ])
 def test_bad_config_names_file_and_key(tmp_path, text, expected):
     path = write(tmp_path, text)
@@ -45,6 +45,20 @@ def test_bad_config_names_file_and_key(tmp_path, text, expected):
         load_config(path)
     assert str(path) in str(err.value)
     assert expected in str(err.value)
+
+
+def test_an_unset_secret_stops_only_what_reads_it(tmp_path, monkeypatch):
+    # A cron job that shortlists and exports needs no Bluesky password: the config loads,
+    # and only reading the secret (a crawl's login) says which variable to export.
+    from microscout.config import ConfigError
+
+    monkeypatch.delenv("MS_TEST_UNSET_PW", raising=False)
+    path = write(tmp_path, "[platforms.bluesky]\napp_password = {'$env' = 'MS_TEST_UNSET_PW'}\n")
+    secret = load_config(path).platforms.bluesky.app_password
+    assert secret and str(secret) == "($MS_TEST_UNSET_PW is not set)"
+    with pytest.raises(ConfigError, match=r"platforms.bluesky.app_password refers to environment variable "
+                                          r"\$MS_TEST_UNSET_PW, which is not set; export MS_TEST_UNSET_PW="):
+        secret.get_secret_value()
 
 
 def test_env_reference_is_resolved_and_kept_secret(tmp_path, monkeypatch):
@@ -125,3 +139,21 @@ def test_config_check_warns_of_a_secret_written_in_the_file(tmp_path, monkeypatc
     assert "platforms.bluesky.app_password is written in the file" in result.output
     assert "api_key" not in result.output and "hunter2" not in result.output
     assert "platforms.bluesky.handle" not in result.output  # the login handle is no secret to move
+
+
+def test_a_crawl_that_needs_an_unset_secret_says_which_variable_exit_2(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from microscout.cli import cli
+
+    monkeypatch.delenv("MS_TEST_UNSET_PW", raising=False)
+    monkeypatch.delenv("MICROSCOUT_BSKY_APP_PASSWORD", raising=False)
+    path = write(tmp_path, "database = 'scout.db'\n[platforms.bluesky]\nhandle = 'me.bsky.social'\n"
+                           "app_password = {'$env' = 'MS_TEST_UNSET_PW'}\n")
+    assert CliRunner().invoke(cli, ["--config", str(path), "config", "check"]).exit_code == 0
+    result = CliRunner().invoke(cli, ["--config", str(path), "crawl", "bluesky", "--hashtag", "x",
+                                      "--appview", "http://127.0.0.1:9", "--pds", "http://127.0.0.1:9"])
+    assert result.exit_code == 2, result.output
+    assert result.output.strip().splitlines() == [
+        f"Error: {path}: platforms.bluesky.app_password refers to environment variable $MS_TEST_UNSET_PW, which is "
+        "not set; export MS_TEST_UNSET_PW=... or remove the key"]
