@@ -206,6 +206,7 @@ class Fake:
         self.hits: dict[str, int] = {}
         self.lock = threading.Lock()
         self.hidden_feeds = False
+        self.robots: str | None = None  # a robots.txt to serve (None: 404, no rules)
         self.reject_search = None  # (status, body): how the AppView answers a good proxied searchPosts
         # the PDS: the live tokens, every token issued, the calls of each session method
         self.access, self.refresh = BSKY_TOKEN, BSKY_REFRESH
@@ -367,6 +368,8 @@ class Handler(BaseHTTPRequestHandler):
         if path == "/robots.txt":
             if fake.hostile:
                 return self._send(302, None, {"Location": f"{fake.hostile[0]}/robots.txt"}, raw=b"")
+            if fake.robots is not None:
+                return self._send(200, {}, raw=fake.robots.encode(), content_type="text/plain")
             return self._send(404, {}, raw=b"", content_type="text/plain")
         if path == "/api/v2/instance":
             access = "authenticated" if fake.hidden_feeds else "public"

@@ -249,3 +249,27 @@ def test_replies_the_request_budget_left_unasked_are_not_called_fetched(tmp_path
     (alice,) = rows(db, "SELECT * FROM profiles")
     assert len(rows(db, "SELECT * FROM posts")) == 2 and rows(db, "SELECT * FROM comments") == []
     assert json.loads(alice["fetched"]) == ["profile", "posts"]
+
+
+def test_what_robots_txt_disallows_is_obeyed_and_named_as_missing(tmp_path):
+    # Obeyed, and said: the run used to end "finished", exit 0, with the profiles it was
+    # not allowed to fetch dropped without a word.
+    with FakeServer() as server:
+        server.fake.robots = "User-agent: *\nDisallow: /api/v1/accounts\n"
+        config = write_config(tmp_path, server.url)
+        result = run_crawl(config, "mastodon", "--hashtag", "coffee")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert not any(e["path"].startswith("/api/v1/accounts") for e in server.log)
+    (run,) = rows(tmp_path / "scout.db", "SELECT * FROM crawl_runs")
+    assert run["status"] == "incomplete"
+    assert "robots.txt disallows it" in result.stderr
+
+
+def test_an_instance_whose_robots_txt_disallows_everything_says_so(tmp_path):
+    with FakeServer() as server:
+        server.fake.robots = "User-agent: *\nDisallow: /\n"
+        config = write_config(tmp_path, server.url)
+        result = run_crawl(config, "mastodon", "--hashtag", "coffee")
+    assert result.returncode == 1
+    assert "asks crawlers to stay away: its robots.txt disallows /api/v2/instance" in result.stderr
+    assert "cannot reach" not in result.stderr

@@ -79,6 +79,7 @@ def engine_profile(item: ProfileItem) -> Profile:
 # server is down (as opposed to a connection dropped mid-answer, which is retried and, if it
 # keeps happening, recorded as missing).
 UNREACHABLE = (DownloadConnectionRefusedError, CannotResolveHostError, DNSLookupError, ConnectError)
+ROBOTS_WHY = "the server's robots.txt disallows it (obeyed: [crawl] obey_robots)"
 # Parts of a profile's chain, by the branch that fetches them.
 PARTS = {"posts": "posts", "replies": "replies", "followers": "follower sample",
          "follower_counts": "follower counts"}
@@ -362,7 +363,10 @@ class CrawlSpider(Spider):
             # would be refused again)
             self.logger.info("refused a redirect to another origin from %s", request.url)
         elif failure.check(IgnoreRequest):
+            # Refused by the server's robots.txt (the one IgnoreRequest left by here): obeyed,
+            # and named as missing, so the run says what it could not fetch and why.
             self.error("robots", request.url, type(failure.value).__name__)
+            self.lose(request, ROBOTS_WHY)
         else:
             self.error("network", request.url, type(failure.value).__name__)
             where = origin(request.url)

@@ -1,10 +1,11 @@
 """Mastodon: hashtag timelines -> authors -> profiles -> posts, replies, followers."""
 from __future__ import annotations
 
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, urlencode, urlsplit
 
 from scrapy import Request
 from scrapy.downloadermiddlewares.retry import get_retry_request
+from scrapy.exceptions import IgnoreRequest
 
 from microscout.crawlers import parse_mastodon as pm
 from microscout.crawlers.middlewares import OffsiteRefused, origin
@@ -36,6 +37,10 @@ class MastodonSpider(CrawlSpider):
             target = origin(failure.request.url) or failure.request.url
             self.fail("not_mastodon", f"{self.base_url} sends the crawl to another server ({target}); if that "
                                       f"is the instance, crawl it with --instance {target}")
+        if failure.check(IgnoreRequest):
+            self.fail("robots", f"the Mastodon instance {self.base_url} asks crawlers to stay away: its robots.txt "
+                                f"disallows {urlsplit(failure.request.url).path}, and microscout obeys it "
+                                "([crawl] obey_robots); crawl another instance with --instance URL")
         self.fail("unreachable", f"cannot reach the Mastodon instance {self.base_url}: {failure_text(failure)}; "
                                  f"check {self.url_option} and that the server is up")
 
