@@ -41,10 +41,12 @@ def verdict_block(verdict: dict, evidence_limit: int = 8) -> list:
 @click.command("explain")
 @click.argument("handle")
 @click.option("--campaign", default=None, help="Campaign whose latest shortlist to explain (default: the latest run).")
+@click.option("--platform", default=None,
+              help="Explain the profile on this platform only, when the handle names one on several.")
 @click.option("--json", "as_json", is_flag=True,
               help="Print a JSON list (one item per matching profile) with the raw evidence instead of words.")
 @with_env
-def command(env: Env, handle: str, campaign: str | None, as_json: bool) -> None:
+def command(env: Env, handle: str, campaign: str | None, platform: str | None, as_json: bool) -> None:
     """Print every rule's verdict on HANDLE with its evidence in words."""
     from microscout.cli.shortlist import make_console
     from microscout.engine.contact import contact_in, profile_url
@@ -54,11 +56,18 @@ def command(env: Env, handle: str, campaign: str | None, as_json: bool) -> None:
 
     db = env.db(readonly=True)
     profiles = [p for p in find_profile(db, handle) if not p["opted_out"]]
+    if platform is not None:
+        found = sorted({p["platform"] for p in profiles})
+        profiles = [p for p in profiles if p["platform"] == platform]
+        if found and not profiles:
+            raise UsageProblem(f"{handle!r} is stored on {', '.join(found)}, not on {platform}; "
+                               f"pass --platform {found[0]} or leave --platform out")
     if not profiles:
         raise UsageProblem(f"no stored profile matches {handle!r}; check the handle (user@instance on Mastodon, "
                            f"name.bsky.social on Bluesky) or crawl it first")
     console = make_console()
     out = []
+    unjudged: list[str] = []  # one line per matching profile no finished run judged
     for profile in profiles:
         sql = ("SELECT e.*, r.campaign FROM shortlist_entries e JOIN shortlist_runs r ON r.id = e.run_id "
                "WHERE e.profile_id = ? AND r.status = 'finished'")
@@ -76,10 +85,11 @@ def command(env: Env, handle: str, campaign: str | None, as_json: bool) -> None:
                 env.config.campaign(campaign)  # no such campaign: says which there are
             pruned = db.execute("SELECT 1 FROM shortlist_runs WHERE status = 'pruned'"
                                 + (" AND campaign = ?" if campaign else ""), [campaign] if campaign else []).fetchone()
-            raise UsageProblem(f"{profile['handle']} has not been judged yet"
-                               + (f" for campaign {campaign!r}" if campaign else "")
-                               + (", or only by runs since pruned (shortlists.keep_runs)" if pruned else "")
-                               + "; run `microscout shortlist CAMPAIGN` first")
+            unjudged.append(f"{profile['handle']} ({profile['platform']}) has not been judged yet"
+                            + (f" for campaign {campaign!r}" if campaign else "")
+                            + (", or only by runs since pruned (shortlists.keep_runs)" if pruned else "")
+                            + f"; run `microscout shortlist {campaign or 'CAMPAIGN'}` first")
+            continue
         entry = entries[0]
         url = profile_url(profile["platform"], profile["handle"], profile.get("url"), profile.get("instance"),
                           profile.get("platform_id"))
@@ -109,6 +119,10 @@ def command(env: Env, handle: str, campaign: str | None, as_json: bool) -> None:
             for part in verdict_block(v):
                 console.print(part)
         console.print()
+    if len(unjudged) == len(profiles):
+        raise UsageProblem(unjudged[0] if len(unjudged) == 1 else "; ".join(unjudged))
+    for line in unjudged:  # the handle's other profiles were judged and shown: this one is said
+        click.echo(f"note: {line}", err=True)
     if as_json:
         # A list whether the handle names one profile or several (one per platform): a
         # script reads the same shape either way.

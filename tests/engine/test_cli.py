@@ -99,3 +99,18 @@ def test_db_migrate_and_stats(tmp_path):
     stats = invoke("db", "stats", "--db", db, "--config", CONFIG)
     assert stats.exit_code == 0 and "profiles" in stats.output and "migrations: m001_initial" in stats.output
     assert "m002_follower_bot_flag" in stats.output
+
+
+def test_explain_shows_the_judged_profile_of_a_handle_on_two_platforms(judged):
+    # "cook" on YouTube too, which the demo campaign (Mastodon and Bluesky) never judges: the
+    # judged profile is shown and the other said, instead of an error and an empty --json.
+    add_profile(open_store(judged), "cook", 8_000, platform="youtube", posts=3)
+    result = invoke("explain", "cook", "--json", "--db", judged, "--config", CONFIG)
+    assert result.exit_code == 0, result.output
+    (data,) = json.loads(result.stdout)
+    assert data["platform"] == "mastodon" and data["rank"] == 1
+    assert "note: cook (youtube) has not been judged yet; run `microscout shortlist CAMPAIGN` first" in result.stderr
+    only = invoke("explain", "cook", "--platform", "youtube", "--db", judged, "--config", CONFIG)
+    assert only.exit_code == 2 and "cook (youtube) has not been judged yet" in only.output
+    elsewhere = invoke("explain", "cook", "--platform", "bluesky", "--db", judged, "--config", CONFIG)
+    assert elsewhere.exit_code == 2 and "'cook' is stored on mastodon, youtube, not on bluesky" in elsewhere.output
