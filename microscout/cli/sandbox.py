@@ -106,9 +106,14 @@ def generate(env, size, seed, out, posts, posts_with_replies, followers, batch, 
         raise UsageProblem(f"{path} holds {crawled} crawl or import runs of real data; the sandbox's synthetic "
                            f"creators would be judged beside them: pass --out NEW.db (or --into-crawled)")
     started = time.perf_counter()
-    with click.progressbar(length=size, label=f"generating {size} profiles", file=sys.stderr) as bar:
-        stats = run(path, size, seed, posts=posts, posts_with_replies=posts_with_replies,
-                    followers=followers, batch=batch, progress=bar.update)
+    try:
+        with click.progressbar(length=size, label=f"generating {size} profiles", file=sys.stderr) as bar:
+            stats = run(path, size, seed, posts=posts, posts_with_replies=posts_with_replies,
+                        followers=followers, batch=batch, progress=bar.update)
+    except KeyboardInterrupt:
+        click.echo(f"\nstopped: {path} holds only part of the population (its run is recorded interrupted); "
+                   f"generate it again into a new file (--out NEW.db)", err=True)
+        sys.exit(130)
     click.echo(f"{path}: {stats.profiles} profiles (+{stats.opted_out} opted out), {stats.posts} posts, "
                f"{stats.comments} replies, {stats.followers} followers in {time.perf_counter() - started:.1f} s")
 

@@ -309,14 +309,35 @@ def generate(path: str | Path, size: int, seed: int, *, posts: int = 30, posts_w
     """``workers``: processes building the rows (default: default_workers(size); 0 builds
     them in this process). Any number of workers writes the same rows."""
     db = open_store(path)
-    clock = Clock(day=SECOND_DAY)
     stats = GenerateStats()
     with transaction(db):
+        # "running" (with this process's id, as a crawl's) until every profile is written: a
+        # generation stopped half-way is recorded interrupted, never finished.
         run_id = db.execute(
-            "INSERT INTO crawl_runs (platform, arguments, started_at, finished_at, status) VALUES (?, ?, ?, ?, ?)",
-            ["sandbox", json.dumps({"generate": {"size": size, "seed": seed}}), now_iso(), now_iso(),
-             "finished"]).lastrowid
+            "INSERT INTO crawl_runs (platform, arguments, started_at, status, stats) VALUES (?, ?, ?, ?, ?)",
+            ["sandbox", json.dumps({"generate": {"size": size, "seed": seed}}), now_iso(), "running",
+             json.dumps({"pid": os.getpid()})]).lastrowid
     assert run_id is not None  # the INSERT just made the row
+    try:
+        _generate_rows(db, run_id, size, seed, posts, posts_with_replies, followers, batch, workers, progress, stats)
+    except BaseException:
+        with transaction(db):
+            db.execute("UPDATE crawl_runs SET status = 'interrupted', finished_at = ?, profiles = ?, posts = ? "
+                       "WHERE id = ?", [now_iso(), stats.profiles + stats.opted_out, stats.posts, run_id])
+        db.close()
+        raise
+    with transaction(db):
+        db.execute("UPDATE crawl_runs SET status = 'finished', finished_at = ?, profiles = ?, posts = ?, items = ? "
+                   "WHERE id = ?", [now_iso(), stats.profiles + stats.opted_out, stats.posts,
+                                    stats.profiles + stats.posts + stats.comments + stats.followers, run_id])
+    db.close()
+    return stats
+
+
+def _generate_rows(db, run_id: int, size: int, seed: int, posts: int, posts_with_replies: int, followers: int,
+                   batch: int, workers: int | None, progress: Callable[[int], None] | None,
+                   stats: GenerateStats) -> None:
+    clock = Clock(day=SECOND_DAY)
     versions = tuple((kind.name, platform, version, settings) for kind in features.KINDS
                      if features.has_features(db, kind) for platform in ("mastodon", "bluesky")
                      for version, settings in features.wanted(db, platform, kind).items())
@@ -328,9 +349,3 @@ def generate(path: str | Path, size: int, seed: int, *, posts: int = 30, posts_w
             _write(db, rows, stats)
         if progress:
             progress(len(rows.profiles))
-    with transaction(db):
-        db.execute("UPDATE crawl_runs SET profiles = ?, posts = ?, items = ? WHERE id = ?",
-                   [stats.profiles + stats.opted_out, stats.posts,
-                    stats.profiles + stats.posts + stats.comments + stats.followers, run_id])
-    db.close()
-    return stats

@@ -66,3 +66,27 @@ def test_every_stored_feature_is_what_the_store_computes(tmp_path):
             db.execute(f"DELETE FROM {table}")
     assert features.refresh(db).computed == sum(len(rows) for rows in written.values())
     assert _features(db) == written
+
+
+def test_a_generation_stopped_half_way_is_recorded_interrupted(tmp_path):
+    # It was recorded finished from the start: a shortlist then judged a partial population
+    # as if it were whole.
+    import pytest
+
+    written = []
+
+    def stop_after_one_batch(n):
+        written.append(n)
+        raise KeyboardInterrupt
+
+    path = tmp_path / "half.db"
+    with pytest.raises(KeyboardInterrupt):
+        generate(path, SIZE, SEED, posts=2, posts_with_replies=0, followers=0, batch=7, workers=0,
+                 progress=stop_after_one_batch)
+    conn = sqlite3.connect(path)
+    (status, profiles, finished), = conn.execute("SELECT status, profiles, finished_at FROM crawl_runs").fetchall()
+    assert status == "interrupted" and finished is not None
+    assert profiles == conn.execute("SELECT count(*) FROM profiles").fetchone()[0] == written[0] < SIZE
+    whole = tmp_path / "whole.db"
+    generate(whole, SIZE, SEED, posts=2, posts_with_replies=0, followers=0, batch=7, workers=0)
+    assert sqlite3.connect(whole).execute("SELECT status, profiles FROM crawl_runs").fetchall() == [("finished", SIZE)]
