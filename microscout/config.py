@@ -486,7 +486,7 @@ def _describe(error: ErrorDetails) -> str:
     if error["type"] == "extra_forbidden":
         return f"{key}: unknown key; remove it or check its spelling"
     inp = error.get("input")
-    shown = "" if isinstance(inp, dict) or inp is None else f" (got {_short(repr(inp))})"
+    shown = "" if isinstance(inp, dict) or inp is None else f" (got {shortened(repr(inp))})"
     if _is_secret(error["loc"]):
         shown = ""  # a secret's value never reaches a message, right or wrong
     msg = error["msg"].removeprefix("Value error, ")
@@ -518,7 +518,7 @@ def secrets_in_file(data: Any, loc: tuple = ()) -> list[str]:
     return []
 
 
-def _short(text: str, limit: int = 80) -> str:
+def shortened(text: str, limit: int = 80) -> str:
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
 

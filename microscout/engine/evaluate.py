@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from pydantic import BaseModel, ValidationError
 
-from microscout.config import Campaign, Config, ConfigError
+from microscout.config import Campaign, Config, ConfigError, shortened
 from microscout.engine.rules import Batch, Need, Rule, RuleContext, Verdict
 
 if TYPE_CHECKING:  # annotations only
@@ -56,7 +56,12 @@ def rule_setup(config: Config, rule: Rule, platform: str, campaign_name: str | N
                 known = ", ".join(rule.options.model_fields) or "none"
                 problems.append(f"{where}.{field}: unknown option; options of {rule.name} are: {known}")
             else:
-                problems.append(f"{where}.{field}: {e['msg']} (got {e.get('input')!r})")
+                # A check across options (the model's own validator) has no field and its
+                # input is every option: the message names the options it compares.
+                key = f"{where}.{field}" if field else where
+                value = e.get("input")
+                got = "" if isinstance(value, dict) else f" (got {shortened(repr(value))})"
+                problems.append(f"{key}: {e['msg'].removeprefix('Value error, ')}{got}")
         raise ConfigError(f"{config.source}: " + "; ".join(problems)) from None
 
 

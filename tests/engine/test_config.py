@@ -157,3 +157,16 @@ def test_a_crawl_that_needs_an_unset_secret_says_which_variable_exit_2(tmp_path,
     assert result.output.strip().splitlines() == [
         f"Error: {path}: platforms.bluesky.app_password refers to environment variable $MS_TEST_UNSET_PW, which is "
         "not set; export MS_TEST_UNSET_PW=... or remove the key"]
+
+
+def test_a_check_across_options_is_one_short_line_naming_the_rule(tmp_path):
+    # The model's own validator has no field and gets every option as its input: the line
+    # ended in "ad_frequency.:" and printed each option's value, affiliate domains and all.
+    from click.testing import CliRunner
+
+    from microscout.cli import cli
+
+    path = write(tmp_path, "plugins_dir = 'none'\n[rules.ad_frequency]\nhealthy_share = 0.5\nmax_share = 0.3\n")
+    result = CliRunner().invoke(cli, ["--config", str(path), "config", "check"])
+    assert result.exit_code == 2
+    assert result.output == f"Error: {path}: rules.ad_frequency: healthy_share (0.5) must not exceed max_share (0.3)\n"
