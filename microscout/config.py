@@ -490,7 +490,8 @@ def _describe(error: ErrorDetails) -> str:
     if _is_secret(error["loc"]):
         shown = ""  # a secret's value never reaches a message, right or wrong
     msg = error["msg"].removeprefix("Value error, ")
-    return f"{key}: {msg}{shown}"
+    # A check of the whole config has no key of its own; its message names the key.
+    return f"{key}: {msg}{shown}" if key else f"{msg}{shown}"
 
 
 def _is_secret(loc: tuple) -> bool:

@@ -29,7 +29,7 @@ def test_defaults_without_a_file(tmp_path, monkeypatch):
      "platforms.mastodon.tiers.micro: min (5000) must be below max (1000)"),
     ("[platforms.mastodon.tiers.huge]\nmin = 5\n", "unknown tier ['huge']"),
     ("[campaigns.c]\ntarget_tier = 'giant'\n", "campaigns.c.target_tier: unknown tier 'giant'"),
-    ("[campaigns.c]\nplatforms = ['myspace']\n", "unknown platform 'myspace'"),
+    ("[campaigns.c]\nplatforms = ['myspace']\n", ".toml: campaigns.c.platforms: unknown platform 'myspace'"),
     ("[campaigns.c]\nprice_per_post = [300, 50]\n", "price range [300.0, 50.0]"),
     # a negative weight would reward failing; it used to be taken as 0 without a word
     ("[campaigns.c]\nweights = {engagement = -3}\n",
