@@ -127,6 +127,7 @@ def test_the_commands_it_prints_continue_from_its_data(demo, monkeypatch):
 
     shown = run(commands[0][1:])   # microscout shortlist demo
     assert "Nothing changed since run 1" in shown and "Shortlist: demo (run 1)" in shown
+    assert "Computing" not in shown  # the demo stored the features its shortlist needs
     handle = commands[1][2]        # microscout explain @<the top creator>
     assert handle.startswith("@") and handle.lstrip("@") in run(commands[1][1:])
     exported = run(commands[2][1:])  # microscout export demo --format csv

@@ -240,6 +240,11 @@ def command(env: Env, size: int | None, seed: int | None, fmt: str, platform: st
         _crawl(env, db_path, crawl, ["--known"], credentials)
     db = open_store(db_path)
     _mark(db, size, seed, db.execute("SELECT max(id) FROM crawl_runs").fetchone()[0], platform)
+    # As `microscout shortlist` does first: the campaign's stored features (its niche terms),
+    # so the shortlist the demo prints next finds nothing to compute and re-uses this run.
+    from microscout.cli.shortlist import refresh_features
+
+    refresh_features(db, config, rules, console)
     summary = run_shortlist(db, config, rules, CAMPAIGN)
     console.print(shortlist_table(db, summary.run_id, spec.shortlist_size,
                                   f"Shortlist: {CAMPAIGN} ({spec.description})"))
