@@ -443,6 +443,12 @@ def test_schedule_run_without_an_enabled_schedule_is_exit_2(tmp_path):
         'plugins_dir = "plugins"', f'plugins_dir = "{REPO / "plugins"}"'))
     result = CliRunner().invoke(cli, ["--config", str(tmp_path / "config.toml"), "schedule", "run"])
     assert result.exit_code == 2 and "no enabled schedule" in result.output
+    # Named, a disabled schedule is refused too (demo-weekly would crawl mastodon.social), as
+    # config.toml says `schedule run` skips it; run-once is the way to run it.
+    named = CliRunner().invoke(cli, ["--config", str(tmp_path / "config.toml"), "schedule", "run", "demo-weekly"])
+    assert named.exit_code == 2, named.output
+    assert "schedule 'demo-weekly' is disabled (enabled = false)" in named.output
+    assert "microscout schedule run-once demo-weekly" in named.output
 
 
 SLOW_RULE = '''

@@ -151,6 +151,11 @@ def run(env: Env, names: tuple[str, ...]) -> None:
     from microscout.schedule.scheduler import Scheduler, install_stop_signals
 
     chosen = _validated(env, names)
+    disabled = [name for name in chosen if not env.config.schedules[name].enabled]
+    if disabled:
+        raise UsageProblem(f"{env.config.source}: schedule {disabled[0]!r} is disabled (enabled = false), and "
+                           f"`schedule run` skips a disabled schedule; set enabled = true, or run it once with "
+                           f"`microscout schedule run-once {disabled[0]}`")
     db = env.db(create=True)
     say = _stamped()
     stop = Stop()
