@@ -130,6 +130,7 @@ def test_unreachable_instance_is_one_line_and_exit_1(tmp_path):
     assert as_json.returncode == 1 and one_line(as_json) == one_line(result).replace("run 1", "run 2")
     (record,) = json.loads(as_json.stdout)
     assert record["id"] == 2 and record["status"] == "failed" and record["arguments"]["hashtags"] == ["coffee"]
+    assert record["errors"] == {"network": 1}  # the refused request is counted, not "errors: none"
 
 
 def test_a_server_that_is_not_mastodon_is_one_line_and_exit_1(tmp_path):

@@ -33,6 +33,9 @@ class MastodonSpider(CrawlSpider):
 
     # -- is this a Mastodon server? ----------------------------------------------------
     def on_instance_error(self, failure):
+        # Counted as any failed request is, so the run's summary does not say "errors: none".
+        self.error("robots" if failure.check(IgnoreRequest) and not failure.check(OffsiteRefused) else "network",
+                   failure.request.url, type(failure.value).__name__)
         if failure.check(OffsiteRefused):
             target = origin(failure.request.url) or failure.request.url
             self.fail("not_mastodon", f"{self.base_url} sends the crawl to another server ({target}); if that "
