@@ -426,3 +426,33 @@ def test_a_count_past_what_sqlite_stores_is_a_bad_row_not_a_crash(tmp_path):
     assert f"{tmp_path / 'o.csv'} line 2: column 'followers' holds '100000000000000000000000000000'" in result.stderr
     assert [r["handle"] for r in rows(tmp_path / "scout.db", "SELECT handle FROM profiles")] == ["ok"]
     assert [r["status"] for r in rows(tmp_path / "scout.db", "SELECT status FROM crawl_runs")] != ["running"]
+
+
+def test_an_import_stopped_with_ctrl_c_is_recorded_interrupted_and_says_so(tmp_path):
+    # Its run stayed "running" until some later crawl noticed, and the user read "Aborted!".
+    import signal
+    import sqlite3
+    import subprocess
+    import sys
+    import time
+
+    big = tmp_path / "people.csv"
+    big.write_text("handle,followers\n" + "".join(f"person{i},{1000 + i}\n" for i in range(60_000)))
+    env = {**os.environ, "MICROSCOUT_STATE_DIR": str(tmp_path / "state")}
+    proc = subprocess.Popen([sys.executable, "-m", "microscout", "--db", str(tmp_path / "scout.db"), "import",
+                             str(big), "--platform", "linkedin"], cwd=tmp_path, env=env, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:  # wait until it has stored some rows, then stop it
+        try:
+            if sqlite3.connect(tmp_path / "scout.db").execute("SELECT count(*) FROM profiles").fetchone()[0]:
+                break
+        except sqlite3.Error:
+            pass
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, out + err
+    (run,) = rows(tmp_path / "scout.db", "SELECT status, profiles FROM crawl_runs")
+    assert run["status"] == "interrupted" and 0 < run["profiles"] < 60_000
+    assert "recorded interrupted" in err and "Traceback" not in err

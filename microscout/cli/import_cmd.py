@@ -191,48 +191,58 @@ def run_import(db, platform: str, files: list[str], srcs: list[Source]) -> dict:
     rows_read = 0
     ordered = [s for kind in ("profiles", "posts", "comments") for s in srcs if s.kind == kind]
     total = sum(len(s.records) for s in ordered)
-    with progress_bar(total, f"Importing {platform}") as advance:
-        for src in ordered:
-            answered = importer.post_owner(src.post) if src.kind == "comments" and src.post else None
-            if src.kind == "comments" and answered is None:
-                rows_read += len(src.records)
-                bad.append({"file": str(src.path), "line": 1, "reason": (
-                    f"no {platform} post {src.post!r} stored: its {_n(len(src.records), 'comment')} are not "
-                    "imported; import the post's JSON first (or in the same command)")})
-                advance(len(src.records))
-                continue
-            for start in range(0, len(src.records), BATCH):
-                chunk = src.records[start:start + BATCH]
-                good: list[dict] = []
-                where = src.path.name
-                with transaction(db):
-                    for record in chunk:
-                        rows_read += 1
-                        try:
-                            if record.error is not None:
-                                raise record.error
-                            if src.kind == "comments":
-                                good.append(record.row)
-                                continue
-                            columns = columns_for(list(record.row), known[src.kind])[0] if src.per_row else src.columns
-                            if src.kind == "profiles":
-                                good.append(profile_row(record.row, columns, platform, f"{where} line {record.line}"))
-                            else:
-                                row = post_row(record.row, columns, platform, f"{where} line {record.line}")
-                                row["profile_alt"] = record.row.get("profile_alt")
-                                row["profile_id"] = importer.owner(row)
-                                del row["profile"], row["profile_alt"]
-                                good.append(row)
-                        except RowError as exc:
-                            bad.append({"file": str(src.path), "line": record.line, "reason": str(exc)})
-                    if src.kind == "profiles":
-                        importer.add_profiles(good, src.observed_at)
-                    elif src.kind == "comments":
-                        assert answered is not None and src.post
-                        importer.add_comments(good, answered, src.post)
-                    else:
-                        importer.add_posts(good)
-                advance(len(chunk))
+    try:
+        with progress_bar(total, f"Importing {platform}") as advance:
+            for src in ordered:
+                answered = importer.post_owner(src.post) if src.kind == "comments" and src.post else None
+                if src.kind == "comments" and answered is None:
+                    rows_read += len(src.records)
+                    bad.append({"file": str(src.path), "line": 1, "reason": (
+                        f"no {platform} post {src.post!r} stored: its {_n(len(src.records), 'comment')} are not "
+                        "imported; import the post's JSON first (or in the same command)")})
+                    advance(len(src.records))
+                    continue
+                for start in range(0, len(src.records), BATCH):
+                    chunk = src.records[start:start + BATCH]
+                    good: list[dict] = []
+                    where = src.path.name
+                    with transaction(db):
+                        for record in chunk:
+                            rows_read += 1
+                            try:
+                                if record.error is not None:
+                                    raise record.error
+                                if src.kind == "comments":
+                                    good.append(record.row)
+                                    continue
+                                columns = columns_for(list(record.row), known[src.kind])[0] if src.per_row else src.columns
+                                if src.kind == "profiles":
+                                    good.append(profile_row(record.row, columns, platform, f"{where} line {record.line}"))
+                                else:
+                                    row = post_row(record.row, columns, platform, f"{where} line {record.line}")
+                                    row["profile_alt"] = record.row.get("profile_alt")
+                                    row["profile_id"] = importer.owner(row)
+                                    del row["profile"], row["profile_alt"]
+                                    good.append(row)
+                            except RowError as exc:
+                                bad.append({"file": str(src.path), "line": record.line, "reason": str(exc)})
+                        if src.kind == "profiles":
+                            importer.add_profiles(good, src.observed_at)
+                        elif src.kind == "comments":
+                            assert answered is not None and src.post
+                            importer.add_comments(good, answered, src.post)
+                        else:
+                            importer.add_posts(good)
+                    advance(len(chunk))
+    except KeyboardInterrupt:
+        # Recorded as a crawl's is, never left "running"; a second import of the same files
+        # updates what this one stored and adds the rest.
+        with transaction(db):
+            db["crawl_runs"].update(run_id, {"status": "interrupted", "finished_at": now_iso(),
+                                             "profiles": len(importer.profiles), "posts": importer.posts})
+        click.echo(f"\nstopped after {rows_read:,} of {total:,} rows (import run {run_id} recorded interrupted); "
+                   f"importing the same files again stores the rest, without duplicating what is stored", err=True)
+        raise click.exceptions.Exit(130) from None
     summary = {"run": run_id, "platform": platform, "files": len(srcs), "rows": rows_read,
                "profiles": len(importer.profiles), "posts": importer.posts, "comments": importer.comments,
                "snapshots": importer.snapshots,
