@@ -30,9 +30,10 @@ from microscout.cli.common import UsageProblem
 # Column names that hold the handle, best first (compared lower-cased, spaces and dashes as _)
 COLUMNS = ("handle", "handles", "username", "user_name", "user", "account", "acct", "channel", "channel_id",
            "@", "url", "profile_url", "profile", "link")
-# A handle: a user name (letters, digits, . _ -), optionally @ a server (Mastodon), or a DID
+# A handle: a user name (letters, digits, . _ -), optionally @ a server (Mastodon; with a
+# port, as a development instance's domain is: localhost:3000), or a DID.
 # Letters and digits of any script: YouTube handles and fediverse domains need not be Latin.
-HANDLE = re.compile(r"\w[\w.-]{0,99}(@[\w-]+(\.[\w-]+)+)?")
+HANDLE = re.compile(r"\w[\w.-]{0,99}(@([\w-]+(\.[\w-]+)+|localhost)(:\d{1,5})?)?")
 DID = re.compile(r"did:[a-z]+:[A-Za-z0-9._:%-]{1,200}")
 RIGHT = "a handle such as @name, name@instance.social or a profile URL"
 MAX_BYTES = 50 * 1024 ** 2

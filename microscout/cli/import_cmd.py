@@ -215,11 +215,13 @@ def run_import(db, platform: str, files: list[str], srcs: list[Source]) -> dict:
                                 if src.kind == "comments":
                                     good.append(record.row)
                                     continue
-                                columns = columns_for(list(record.row), known[src.kind])[0] if src.per_row else src.columns
+                                columns = columns_for(list(record.row), known[src.kind])[0] if src.per_row \
+                                    else src.columns
+                                at = f"{where} line {record.line}"
                                 if src.kind == "profiles":
-                                    good.append(profile_row(record.row, columns, platform, f"{where} line {record.line}"))
+                                    good.append(profile_row(record.row, columns, platform, at))
                                 else:
-                                    row = post_row(record.row, columns, platform, f"{where} line {record.line}")
+                                    row = post_row(record.row, columns, platform, at)
                                     row["profile_alt"] = record.row.get("profile_alt")
                                     row["profile_id"] = importer.owner(row)
                                     del row["profile"], row["profile_alt"]

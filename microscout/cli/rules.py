@@ -40,7 +40,7 @@ def command(env: Env, as_json: bool, as_toml: bool, campaign: str | None) -> Non
         row = {"name": rule.name, "summary": rule.summary, "plugin": rule.plugin,
                "needs": sorted(n.value for n in rule.needs), "prefilter": rule.prefilter,
                "options": describe_options(rule.options)}
-        if spec:
+        if spec and judge:
             row["enabled"] = {p: rule_setup(config, rule, p, campaign)[0] for p in spec.platforms}
             row["gate"] = rule.name in judge.gates
             row["weight"] = judge.weight(rule.name)

@@ -1,6 +1,7 @@
 """Mastodon REST JSON -> items. Pure functions: no Scrapy, no network."""
 from __future__ import annotations
 
+import re
 from urllib.parse import urlparse
 
 from microscout.crawlers.items import CommentItem, FollowerItem, OptOutItem, PostItem, ProfileItem
@@ -12,6 +13,23 @@ BRIDGE_DOMAINS = ("bsky.brid.gy", "brid.gy")
 
 def instance_host(base_url: str) -> str:
     return urlparse(base_url).netloc or base_url
+
+
+_DOMAIN = re.compile(r"[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?(?::\d{1,5})?", re.IGNORECASE)
+
+
+def instance_domain(info: dict, fallback: str) -> str:
+    """The domain an instance's local accounts are known by elsewhere (``user@domain``): the
+    instance document's ``domain`` (v2; ``uri`` in v1), which need not be the host its web
+    pages and API are served from (Mastodon's LOCAL_DOMAIN and WEB_DOMAIN). ``fallback``
+    (the URL's host) when the document names none that reads as a domain."""
+    for key in ("domain", "uri"):
+        value = info.get(key)
+        if isinstance(value, str):
+            value = value.strip().lower().removeprefix("https://").removeprefix("http://").rstrip("/")
+            if _DOMAIN.fullmatch(value):
+                return value
+    return fallback
 
 
 def full_acct(acct: str, host: str) -> str:

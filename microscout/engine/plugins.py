@@ -244,8 +244,9 @@ def _check_rule(rule: Any, plugin: str) -> Rule:
     known_needs = {need.value for need in Need}
     unknown_needs = sorted(str(n) for n in rule.needs if n not in known_needs)
     if unknown_needs:
-        raise PluginError(f"plugin {plugin}: rule {rule.name!r} needs unknown data {', '.join(map(repr, unknown_needs))}; "
-                          f"the data a rule may need: {', '.join('Need.' + n.name for n in Need)}")
+        raise PluginError(f"plugin {plugin}: rule {rule.name!r} needs unknown data "
+                          f"{', '.join(map(repr, unknown_needs))}; the data a rule may need: "
+                          f"{', '.join('Need.' + n.name for n in Need)}")
     for field_name, field in rule.options.model_fields.items():
         if field.is_required():
             raise PluginError(f"plugin {plugin}: rule {rule.name!r} option {field_name!r} needs a default "

@@ -12,8 +12,15 @@ from pathlib import Path
 
 import sqlite_utils
 
-from microscout.store.migrations import (MIGRATIONS_TABLE, creating, is_legacy, is_microscout_db, migrate, pending,
-                                         unknown)
+from microscout.store.migrations import (
+    MIGRATIONS_TABLE,
+    creating,
+    is_legacy,
+    is_microscout_db,
+    migrate,
+    pending,
+    unknown,
+)
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 

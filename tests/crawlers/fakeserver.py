@@ -207,6 +207,7 @@ class Fake:
         self.lock = threading.Lock()
         self.hidden_feeds = False
         self.robots: str | None = None  # a robots.txt to serve (None: 404, no rules)
+        self.domain: str | None = None  # the instance's domain (None: the host it is served from)
         self.reject_search = None  # (status, body): how the AppView answers a good proxied searchPosts
         # the PDS: the live tokens, every token issued, the calls of each session method
         self.access, self.refresh = BSKY_TOKEN, BSKY_REFRESH
@@ -373,7 +374,10 @@ class Handler(BaseHTTPRequestHandler):
             return self._send(404, {}, raw=b"", content_type="text/plain")
         if path == "/api/v2/instance":
             access = "authenticated" if fake.hidden_feeds else "public"
-            return self._send(200, {"domain": "fake", "version": "4.5.0", "configuration": {"timelines_access": {
+            # Its accounts' domain is the host it is served from, as on most instances (the
+            # sandbox's differs: sandbox.example, as LOCAL_DOMAIN and WEB_DOMAIN can).
+            domain = fake.domain or self.headers.get("Host")
+            return self._send(200, {"domain": domain, "version": "4.5.0", "configuration": {"timelines_access": {
                 "hashtag_feeds": {"local": access, "remote": access}}}}, rate)
         if path.startswith("/api/v1/timelines/tag/"):
             statuses = fake.m_tag_statuses()

@@ -273,3 +273,22 @@ def test_an_instance_whose_robots_txt_disallows_everything_says_so(tmp_path):
     assert result.returncode == 1
     assert "asks crawlers to stay away: its robots.txt disallows /api/v2/instance" in result.stderr
     assert "cannot reach" not in result.stderr
+
+
+def test_local_accounts_are_known_by_the_instances_domain_however_its_url_is_spelt(tmp_path):
+    # Mastodon names its local accounts user@LOCAL_DOMAIN, which need not be the host its
+    # API is served from (WEB_DOMAIN): qualified with the URL's host, one account crawled as
+    # 127.0.0.1 and as localhost (or linked from another instance) was two profiles.
+    with FakeServer() as server:
+        server.fake.domain = "social.example"
+        port = server.url.rsplit(":", 1)[1]
+        for url in (server.url, f"http://localhost:{port}"):
+            config = write_config(tmp_path, url)
+            result = run_crawl(config, "mastodon", "--handle", "@alice", "--posts", "1", "--followers", "0",
+                               "--replies", "0", "--no-prefilter")
+            assert result.returncode == 0, result.stderr
+        given_by_host = run_crawl(config, "mastodon", "--handle", f"@alice@localhost:{port}", "--posts", "0",
+                                  "--followers", "0", "--no-prefilter")
+        assert given_by_host.returncode == 0, given_by_host.stderr
+    profiles = rows(tmp_path / "scout.db", "SELECT platform_id FROM profiles")
+    assert profiles == [{"platform_id": "alice@social.example"}]

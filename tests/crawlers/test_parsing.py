@@ -282,3 +282,17 @@ def test_replies_of_accounts_that_opted_out_are_not_kept_bluesky():
     got = pb.parse_thread(thread, "at://p", "did:plc:cook", 20)
     # the opted-out reply is left out, the answers below it are still read
     assert [c.author_handle for c in got] == ["public.bsky", "under.bsky"]
+
+
+@pytest.mark.parametrize("info, domain", [
+    ({"domain": "localhost:3000"}, "localhost:3000"),  # a real v2 answer (shared/fixtures, Mastodon.py's tests)
+    ({"domain": "Social.Example"}, "social.example"),
+    ({"uri": "mastodon.social"}, "mastodon.social"),  # v1 names it uri
+    ({"uri": "https://old.example/"}, "old.example"),
+    ({"domain": ""}, "web.example"), ({"domain": "a b"}, "web.example"), ({"domain": 7}, "web.example"),
+    ({}, "web.example"),
+])
+def test_an_instance_names_the_domain_of_its_local_accounts(info, domain):
+    from microscout.crawlers.parse_mastodon import instance_domain
+
+    assert instance_domain(info, "web.example") == domain

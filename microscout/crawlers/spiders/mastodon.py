@@ -21,11 +21,15 @@ class MastodonSpider(CrawlSpider):
     def __init__(self, *args, base_url: str = "https://mastodon.social", **kwargs):
         super().__init__(*args, **kwargs)
         self.base_url = base_url.rstrip("/")
-        self.host = pm.instance_host(self.base_url)
+        # The domain local accounts are qualified with: the URL's host until the instance
+        # says its own (parse_instance), kept in the state for a resumed session.
+        self.web_host = pm.instance_host(self.base_url)
+        self.host = self.web_host
         # remote accounts' data comes from this instance: the crawl never follows them home
         self.allowed_origins = {origin(self.base_url)}
 
     async def start(self):
+        self.host = self._state().get("domain", self.host)
         for request in self.begin():
             yield request
         if self.allow():
@@ -101,6 +105,7 @@ class MastodonSpider(CrawlSpider):
         if isinstance(info, Request):
             yield info
             return
+        self._know_domain(info)
         try:
             access = pm.hashtag_feeds_access(info)
         except Exception as exc:  # noqa: BLE001 - an odd instance document: assume public feeds
@@ -126,7 +131,14 @@ class MastodonSpider(CrawlSpider):
         if isinstance(info, Request):
             yield info
             return
+        self._know_domain(info)
         yield from self.seeds(False)
+
+    def _know_domain(self, info: dict) -> None:
+        """Local accounts are user@domain as the instance names its domain, not as its web
+        host is spelt in --instance: crawled as 127.0.0.1 or localhost, or on a server whose
+        pages are served from another host than its accounts' domain, one account is one row."""
+        self.host = self._state()["domain"] = pm.instance_domain(info, self.web_host)
 
     def seeds(self, local_only: bool):
         for handle in self.handles:
@@ -141,6 +153,8 @@ class MastodonSpider(CrawlSpider):
 
     def lookup(self, acct: str, seed: str | None = None):
         full = pm.full_acct(acct, self.host)
+        if full.endswith(f"@{self.web_host}"):  # a local account given by the host it is served from
+            full = f"{full.removesuffix(f'@{self.web_host}')}@{self.host}"
         if pm.is_bridged(full):
             self.crawler.stats.inc_value("microscout/skipped_bridged")
             if seed:
