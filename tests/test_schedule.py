@@ -549,21 +549,22 @@ import sys
 calls = sys.argv[1]
 with open(calls, "a") as out:
     out.write(" ".join(sys.argv[2:]) + "\\n")
-if "--resume" in sys.argv:
-    print("crawl run 1 (mastodon): finished in 0.1s")
+if len(open(calls).read().splitlines()) > 1:
+    print("crawl run 2 (mastodon): finished in 0.1s")
     sys.exit(0)
 print("crawl run 1 (mastodon): incomplete in 0.6s")
-print("crawl run 1 (mastodon) is incomplete: 2 profiles could not be fetched", file=sys.stderr)
-print("  @ana@x.social: posts (http 503)", file=sys.stderr)
-print("  @ben@x.social: follower sample (http 503)", file=sys.stderr)
+print("crawl run 1 (mastodon) is incomplete: 2 profiles could not be fetched (they failed after every retry):",
+      file=sys.stderr)
+print("    @ana@x.social: posts (http 503)", file=sys.stderr)
+print("    @ben@x.social: follower sample (http 503)", file=sys.stderr)
 print("  run the same command with --resume to fetch only what is missing", file=sys.stderr)
 sys.exit(1)
 """
 
 
-def test_a_failed_crawl_step_keeps_what_is_missing_and_its_retry_resumes(db, tmp_path, monkeypatch):
-    # The step's error used to keep only the crawl's last line (the --resume hint), and each
-    # retry started the crawl over, leaving the incomplete run behind.
+def test_a_failed_crawl_step_keeps_what_is_missing_in_its_error(db, tmp_path, monkeypatch):
+    # The step's error used to keep only the crawl's last line (the --resume hint). A retry
+    # starts the crawl over: a resume may be refused (--known) or unable to help.
     from microscout.schedule import runner
 
     script, calls = tmp_path / "fake_crawl.py", tmp_path / "calls.txt"
@@ -572,11 +573,12 @@ def test_a_failed_crawl_step_keeps_what_is_missing_and_its_retry_resumes(db, tmp
                         [sys.executable, str(script), str(calls), "crawl", campaign, *extra])
     cfg = parse_config({"campaigns": {"c": {"platforms": ["mastodon"]}}, "plugins_dir": None,
                         "schedules": {"s": {"campaign": "c", "cron": "0 8 * * *", "retries": 1, "retry_delay": 1,
-                                            "steps": ["crawl"]}}}, root=str(tmp_path))
+                                            "steps": ["crawl"], "crawl_args": ["--known"]}}}, root=str(tmp_path))
     clock, said = FakeClock(datetime(2025, 3, 10, 8, tzinfo=UTC)), []
     run = run_schedule(cfg, db, tmp_path / "s.db", "s", scheduled_for=clock(), trigger="cron", clock=clock,
                        sleep=clock.sleep, say=said.append)
     assert run["status"] == "succeeded", (run.get("error"), run.get("steps"))
-    assert calls.read_text().splitlines() == ["crawl c", "crawl c --resume"]
+    assert calls.read_text().splitlines() == ["crawl c --known", "crawl c --known"]
     (retried,) = [s for s in said if "crawl failed (attempt 1 of 2)" in s]
-    assert "@ana@x.social: posts (http 503); @ben@x.social: follower sample (http 503)" in retried
+    assert ("could not be fetched (they failed after every retry): @ana@x.social: posts (http 503); "
+            "@ben@x.social: follower sample (http 503); run the same command") in retried

@@ -73,7 +73,6 @@ class Job:
     done: set[str] = field(default_factory=set)   # formats already written (a retry skips them)
     export_baseline: int | None = None  # exports with an id below this existed before the run
     records: list[dict] = field(default_factory=list)  # each step's record, as saved
-    resume_crawl: bool = False  # the last crawl attempt ended incomplete: the next resumes it
     _pm: object = None
     _rules: dict | None = None
 
@@ -110,12 +109,10 @@ ERROR_LINES, ERROR_CHARS = 25, 3000
 
 
 def crawl_step(job: Job) -> str:
-    extra = list(job.schedule.crawl_args)
-    if job.resume_crawl and "--resume" not in extra:
-        # The attempt before left its crawl incomplete: fetch only what that one is missing,
-        # as its own message says, instead of starting the crawl over.
-        extra.append("--resume")
-    args = crawl_command(job.config, job.db_path, job.schedule.campaign, extra)
+    # A retry starts the crawl over rather than resuming it: a resume may be refused (with
+    # --known, the run's arguments name the profiles stored meanwhile) or unable to help
+    # (items it says only a new crawl gets), and a new crawl fetches what is missing too.
+    args = crawl_command(job.config, job.db_path, job.schedule.campaign, job.schedule.crawl_args)
     # A session of its own: a Ctrl-C in the terminal or a SIGTERM to the group reaches the
     # scheduler only, which lets the crawl finish (or passes a second one on).
     proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -131,10 +128,9 @@ def crawl_step(job: Job) -> str:
     said = [" ".join(line.split()) for line in err.splitlines() if line.strip()] or [f"exit {proc.returncode}"]
     if len(said) > ERROR_LINES:
         said = [*said[:ERROR_LINES - 1], f"… {len(said) - ERROR_LINES + 1} more lines in the crawl's log"]
-    text = "; ".join(said)
+    text = "; ".join(said).replace(":; ", ": ")  # a heading's lines follow it after its colon
     if len(text) > ERROR_CHARS:
         text = text[:ERROR_CHARS - 1] + "…"
-    job.resume_crawl = proc.returncode == 1 and "--resume" in err
     raise StepFailed(f"`microscout crawl {job.schedule.campaign}` exited {proc.returncode}: {text}"
                      + (f" ({summary})" if summary else ""), retry=proc.returncode != 2)
 
