@@ -260,7 +260,7 @@ SCHEDULE_STEPS: tuple[Step, ...] = ("crawl", "shortlist", "export")
 # What a schedule's file name and folder may contain, with an example value each.
 SCHEDULE_FIELDS = {"schedule": "weekly", "campaign": "demo", "date": datetime(2025, 1, 6, 8, 0, tzinfo=timezone.utc),
                    "ext": "csv", "format": "csv", "run": 1}
-_SCHEDULE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
 def check_pattern(pattern: str, what: str) -> str:
@@ -395,13 +395,19 @@ class Config(Strict):
     def _campaign_platforms(self) -> "Config":
         known = self.platforms.names()
         for name, campaign in self.campaigns.items():
+            if not _NAME.match(name):
+                raise ValueError(f"campaigns.{name}: a campaign's name is letters, digits, '-', '_' or '.' "
+                                 f"(it names its export files and folders)")
+            if name in known:
+                raise ValueError(f"campaigns.{name}: {name!r} is a platform's name, so `microscout crawl {name}` "
+                                 f"crawls the platform and never this campaign; rename the campaign")
             for platform in campaign.platforms:
                 if platform not in known:
                     raise ValueError(
                         f"campaigns.{name}.platforms: unknown platform {platform!r}; "
                         f"known: {', '.join(known)}")
         for name, schedule in self.schedules.items():
-            if not _SCHEDULE_NAME.match(name):
+            if not _NAME.match(name):
                 raise ValueError(f"schedules.{name}: a schedule's name is letters, digits, '-', '_' or '.' "
                                  f"(it names its lock and its files)")
             if schedule.campaign not in self.campaigns:

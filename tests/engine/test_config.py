@@ -31,6 +31,10 @@ def test_defaults_without_a_file(tmp_path, monkeypatch):
     ("[campaigns.c]\ntarget_tier = 'giant'\n", "campaigns.c.target_tier: unknown tier 'giant'"),
     ("[campaigns.c]\nplatforms = ['myspace']\n", ".toml: campaigns.c.platforms: unknown platform 'myspace'"),
     ("[campaigns.c]\nprice_per_post = [300, 50]\n", "price range [300.0, 50.0]"),
+    # a '/' made the export's name a folder; a platform's name can never be crawled as a campaign
+    ('[campaigns."sp ring/x"]\n', "campaigns.sp ring/x: a campaign's name is letters, digits, '-', '_' or '.'"),
+    ("[campaigns.mastodon]\n", "campaigns.mastodon: 'mastodon' is a platform's name, so `microscout crawl mastodon` "
+                               "crawls the platform"),
     # a negative weight would reward failing; it used to be taken as 0 without a word
     ("[campaigns.c]\nweights = {engagement = -3}\n",
      "campaigns.c.weights.engagement: Input should be greater than or equal to 0 (got -3)"),
