@@ -127,11 +127,17 @@ def _incomplete_report(row: dict) -> list[str]:
         # an API quota (YouTube units) stops requests before they are sent: say so
         whys = [w for p in missing.get("profiles", []) for w in p["why"]] + [
             p["why"] for p in missing.get("hashtag_pages", [])]
+        from microscout.crawlers.spiders.base import ROBOTS_WHY
+
+        refused = [w for w in whys if w == ROBOTS_WHY]
         quota = [w for w in whys if w.startswith("not sent") or "quota" in w]
-        cause = "they failed after every retry" if not quota else \
-            "not sent: the API quota ran out" if len(quota) == len(whys) else \
-            "they failed after every retry, or were not sent because the API quota ran out"
-        head += f" {' and '.join(what) or 'some requests'} could not be fetched ({cause}):"
+        causes = [c for c, n in (("they failed after every retry", len(whys) - len(refused) - len(quota)),
+                                 ("not sent: the API quota ran out", len(quota)), (ROBOTS_WHY, len(refused))) if n]
+        head += f" {' and '.join(what) or 'some requests'} could not be fetched ({'; or '.join(causes)}):"
+        if refused and len(refused) == len(whys) and not (missing.get("unstored_items")
+                                                         or missing.get("program_errors")):
+            return [head, *missing_lines(missing), "  --resume does not ask for these again: the server's "
+                                                   "robots.txt refuses them"]
     lines = [head, *missing_lines(missing)]
     if (missing.get("unstored_items") or missing.get("program_errors")) and stats.get("log"):
         lines.append(f"  the crawl's log: {stats['log']}")

@@ -258,11 +258,18 @@ def test_what_robots_txt_disallows_is_obeyed_and_named_as_missing(tmp_path):
         server.fake.robots = "User-agent: *\nDisallow: /api/v1/accounts\n"
         config = write_config(tmp_path, server.url)
         result = run_crawl(config, "mastodon", "--hashtag", "coffee")
-    assert result.returncode == 1, result.stdout + result.stderr
-    assert not any(e["path"].startswith("/api/v1/accounts") for e in server.log)
-    (run,) = rows(tmp_path / "scout.db", "SELECT * FROM crawl_runs")
-    assert run["status"] == "incomplete"
-    assert "robots.txt disallows it" in result.stderr
+        assert result.returncode == 1, result.stdout + result.stderr
+        assert not any(e["path"].startswith("/api/v1/accounts") for e in server.log)
+        (run,) = rows(tmp_path / "scout.db", "SELECT * FROM crawl_runs")
+        assert run["status"] == "incomplete"
+        assert "could not be fetched (refused by the server's robots.txt, which the crawl obeys):" in result.stderr
+        assert "--resume does not ask for these again" in result.stderr and "run the same command" not in result.stderr
+        # --resume asks for nothing robots.txt refused, and the run stays incomplete, saying why
+        asked = len(server.log)
+        resumed = run_crawl(config, "mastodon", "--hashtag", "coffee", "--resume")
+        assert resumed.returncode == 1, resumed.stdout + resumed.stderr
+        assert not any(e["path"].startswith("/api/v1/accounts") for e in server.log[asked:])
+        assert "refused by the server's robots.txt" in resumed.stderr
 
 
 def test_an_instance_whose_robots_txt_disallows_everything_says_so(tmp_path):

@@ -79,7 +79,7 @@ def engine_profile(item: ProfileItem) -> Profile:
 # server is down (as opposed to a connection dropped mid-answer, which is retried and, if it
 # keeps happening, recorded as missing).
 UNREACHABLE = (DownloadConnectionRefusedError, CannotResolveHostError, DNSLookupError, ConnectError)
-ROBOTS_WHY = "the server's robots.txt disallows it (obeyed: [crawl] obey_robots)"
+ROBOTS_WHY = "refused by the server's robots.txt, which the crawl obeys"
 # Parts of a profile's chain, by the branch that fetches them.
 PARTS = {"posts": "posts", "replies": "replies", "followers": "follower sample",
          "follower_counts": "follower counts"}
@@ -362,11 +362,11 @@ class CrawlSpider(Spider):
             # a redirect to another origin: refused and counted; not missing (asking again
             # would be refused again)
             self.logger.info("refused a redirect to another origin from %s", request.url)
-        elif failure.check(IgnoreRequest):
-            # Refused by the server's robots.txt (the one IgnoreRequest left by here): obeyed,
-            # and named as missing, so the run says what it could not fetch and why.
+        elif failure.check(IgnoreRequest) and "robots.txt" in str(failure.value):
+            # Refused by the server's robots.txt: obeyed, and named as missing, so the run says
+            # what it could not fetch and why; never asked again (--resume would be refused too).
             self.error("robots", request.url, type(failure.value).__name__)
-            self.lose(request, ROBOTS_WHY)
+            self.lose(request, ROBOTS_WHY, resend=False)
         else:
             self.error("network", request.url, type(failure.value).__name__)
             where = origin(request.url)
@@ -404,9 +404,10 @@ class CrawlSpider(Spider):
             return {"profiles": list(ctx["actors"])}
         return {"request": callback}
 
-    def lose(self, request, why: str) -> None:
+    def lose(self, request, why: str, *, resend: bool = True) -> None:
         """A request failed for good: remember it (and what it was for) so the run can say
-        what is missing and --resume can send it again."""
+        what is missing and --resume can send it again (``resend=False``: one it must not
+        send, a robots.txt refusal; it stays missing)."""
         ctx = request.cb_kwargs.get("ctx") or {}
         callback = getattr(request.callback, "__name__", None)
         if callback is None or not hasattr(self, callback):
@@ -423,7 +424,7 @@ class CrawlSpider(Spider):
             state["open"][ctx["pid"]]["lost"] = True
         state.setdefault("missing", {})[key] = {
             "url": request.url, "callback": callback, "ctx": ctx, "auth": request.meta.get("auth") is True,
-            "headers": headers, "why": why, "what": self.describe(callback, ctx)}
+            "headers": headers, "why": why, "what": self.describe(callback, ctx), "resend": resend}
         self.crawler.stats.inc_value("microscout/lost_requests")
 
     def missing_requests(self) -> list[Request]:
@@ -431,6 +432,11 @@ class CrawlSpider(Spider):
         chains they belong to, reopened so that each ends with one FetchedItem)."""
         state = self._state()
         missing = state.pop("missing", None) or {}
+        # What must not be asked again stays missing, as it was.
+        kept = {key: entry for key, entry in missing.items() if entry.get("resend") is False}
+        if kept:
+            state["missing"] = kept
+        missing = {key: entry for key, entry in missing.items() if key not in kept}
         requests = []
         open_ = state.setdefault("open", {})
         chains = state.setdefault("chains", {})
