@@ -107,11 +107,12 @@ def test_the_demo_never_wipes_a_database_holding_other_data(tmp_path):
     assert choose_database(env) == (tmp_path / FALLBACK_DB, False)
     # So does one where someone shortlisted (the tutorial's campaign, say) or exported since:
     # their runs and the exports' rank history are not the demo's to wipe.
-    _mark(db, 400, 7, 1, shortlist_runs=None, exports=None)
+    _mark(db, 400, 7, 1, shortlist_runs=0, exports=0)
     assert demo_mark(default)["seed"] == 7  # the demo's own, stopped before it shortlisted
     with db.conn:
         db.execute("INSERT INTO shortlist_runs (campaign, started_at, status) VALUES ('demo', '2026-11-01', 'finished')")
-    _mark(db, 400, 7, 1, shortlist_runs=1, exports=None)
+    assert demo_mark(default) is False  # stopped after shortlisting: its run counts as someone's (the safe side)
+    _mark(db, 400, 7, 1, shortlist_runs=1, exports=0)
     assert demo_mark(default)["seed"] == 7  # the demo's shortlist
     with db.conn:
         db.execute("INSERT INTO shortlist_runs (campaign, started_at, status) VALUES ('spring', '2026-11-02', "
@@ -122,6 +123,11 @@ def test_the_demo_never_wipes_a_database_holding_other_data(tmp_path):
         db.execute("INSERT INTO exports (campaign, shortlist_run_id, format, path, rows, written_at) "
                    "VALUES ('demo', 2, 'csv', 'x.csv', 1, '2026-11-02')")
     assert demo_mark(default) is False
+    # A mark the demo wrote before it recorded shortlists and exports reads as it did then.
+    with db.conn:
+        db.execute("UPDATE store_info SET value = json_remove(value, '$.shortlist_runs', '$.exports', "
+                   "'$.schedule_runs') WHERE key = 'demo'")
+    assert demo_mark(default)["seed"] == 7
     # A database without the mark (an ordinary one) is never taken either.
     other = tmp_path / "mine.db"
     open_store(other).conn.close()

@@ -79,11 +79,9 @@ def demo_mark(path: Path) -> dict | None | bool:
         return mark  # the demo stopped before its crawls ended: all of it is the demo's
     # A run or an export after the demo's own means someone worked in it since: a crawl, a
     # shortlist (of any campaign: the tutorial's too), an export (its rank history): other data.
-    # A key the mark holds as None was not reached yet (the demo stopped); one it lacks (a
-    # mark from before these were recorded) counts as none written by the demo.
+    # A mark from before these were recorded (no key) is read as it was then: crawls only.
     for table, newest in last.items():
-        recorded = mark.get(table, 0)
-        if recorded is not None and newest > recorded:
+        if table in mark and newest > (mark[table] or 0):
             return False
     return mark
 
@@ -239,7 +237,11 @@ def command(env: Env, size: int | None, seed: int | None, fmt: str, platform: st
                       f"follower samples")
         _crawl(env, db_path, crawl, ["--known"], credentials)
     db = open_store(db_path)
-    _mark(db, size, seed, db.execute("SELECT max(id) FROM crawl_runs").fetchone()[0], platform)
+    # Before its own shortlist and export, the newest of each: stopped between here and the
+    # last mark, the demo's own count as someone's (the safe side), and any made later too.
+    _mark(db, size, seed, db.execute("SELECT max(id) FROM crawl_runs").fetchone()[0], platform,
+          shortlist_runs=db.execute("SELECT max(id) FROM shortlist_runs").fetchone()[0] or 0,
+          exports=db.execute("SELECT max(id) FROM exports").fetchone()[0] or 0)
     # As `microscout shortlist` does first: the campaign's stored features (its niche terms),
     # so the shortlist the demo prints next finds nothing to compute and re-uses this run.
     from microscout.cli.shortlist import refresh_features
