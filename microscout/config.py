@@ -224,7 +224,7 @@ class Campaign(Strict):
     target_tier: str | list[str] = "micro"
     gates: list[str] = Field(default_factory=list)
     # A weight scales a rule's score in the mean; below 0 it would reward failing (refused).
-    weights: dict[str, Annotated[float, Field(ge=0)]] = Field(default_factory=dict)
+    weights: dict[str, Annotated[float, Field(ge=0, allow_inf_nan=False)]] = Field(default_factory=dict)
     rules: dict[str, dict[str, Any]] = Field(default_factory=dict)
     shortlist_size: int = Field(default=25, ge=1)
     price_per_post: tuple[float, float] | None = None
@@ -458,6 +458,20 @@ class UnsetSecret(SecretStr):
 
     def __repr__(self) -> str:
         return f"UnsetSecret(${self.variable})"
+
+
+def unset_secrets(model: Any) -> list[str]:
+    """The messages of the UnsetSecret values in a config (or any part of it)."""
+    found: list[str] = []
+    for name in getattr(type(model), "model_fields", {}):
+        value = getattr(model, name)
+        if isinstance(value, UnsetSecret):
+            found.append(value.message)
+        elif isinstance(value, BaseModel):
+            found += unset_secrets(value)
+        elif isinstance(value, dict):
+            found += [m for v in value.values() if isinstance(v, BaseModel) for m in unset_secrets(v)]
+    return found
 
 
 def resolve_env(value: Any, key: str, source: str, unset: dict[str, tuple[str, str]] | None = None) -> Any:

@@ -42,17 +42,17 @@ def dumps(value: Any) -> str:
         try:
             return _JSON(value)
         except ValueError:  # NaN or an infinity somewhere: null, as orjson writes them
-            return _JSON(_finite(value))
+            return _JSON(finite(value))
 
 
-def _finite(value: Any) -> Any:
+def finite(value: Any) -> Any:
     """``value`` with every NaN and infinity (in dicts, lists and tuples) made None."""
     if isinstance(value, float):
         return value if math.isfinite(value) else None
     if isinstance(value, dict):
-        return {k: _finite(v) for k, v in value.items()}
+        return {k: finite(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_finite(v) for v in value]
+        return [finite(v) for v in value]
     return value
 
 

@@ -19,7 +19,7 @@ def check(env: Env) -> None:
     """Validate the config: keys, types, tiers, campaigns, every rule's options and the
     export formats named (exports.default_format, each schedule's formats)."""
     from microscout.cli.schedule import check_formats
-    from microscout.config import read_toml, secrets_in_file
+    from microscout.config import read_toml, secrets_in_file, unset_secrets
 
     config = env.config
     rules = env.rules  # checks rule names and options against the registered rules
@@ -28,6 +28,8 @@ def check(env: Env) -> None:
         for key in secrets_in_file(read_toml(Path(config.source))):
             click.echo(f"warning: {config.source}: {key} is written in the file; use {{\"$env\" = \"NAME\"}} "
                        f"and export NAME=..., so the secret stays out of the file", err=True)
+    for message in unset_secrets(config):  # the config loads; the command that reads one stops
+        click.echo(f"warning: {message}: a command that needs it stops there", err=True)
     click.echo(f"{config.source}: OK ({len(config.campaigns)} campaigns, {len(rules)} rules, "
                f"database {env.database_path})")
 
@@ -38,6 +40,8 @@ def show(env: Env) -> None:
     """Print the effective configuration as JSON (secrets masked)."""
     import json
 
+    from microscout.jsontext import finite
+
     # str() of a secret masks it (and says which variable an unset one waits for); pydantic's
-    # own JSON would read an unset secret's value.
-    click.echo(json.dumps(env.config.model_dump(), indent=2, ensure_ascii=False, default=str))
+    # own JSON would read an unset secret's value. An infinite bound is null, as pydantic wrote it.
+    click.echo(json.dumps(finite(env.config.model_dump()), indent=2, ensure_ascii=False, default=str))

@@ -1,4 +1,5 @@
 """Bad config gives one clear message naming the file, the key and what would be right."""
+import json
 import textwrap
 
 import pytest
@@ -38,6 +39,8 @@ def test_defaults_without_a_file(tmp_path, monkeypatch):
     # a negative weight would reward failing; it used to be taken as 0 without a word
     ("[campaigns.c]\nweights = {engagement = -3}\n",
      "campaigns.c.weights.engagement: Input should be greater than or equal to 0 (got -3)"),
+    ("[campaigns.c]\nweights = {engagement = inf}\n", "campaigns.c.weights.engagement: Input should be a finite number"),
+    ("[campaigns.c]\nweights = {engagement = nan}\n", "campaigns.c.weights.engagement: Input should be a finite number"),
     ("this is = not toml = \n", "not valid TOML"),
     ("[sandbox]\nhost = '0.0.0.0'\n", "sandbox.host: the sandbox binds only the loopback interface"),
     ("database = {'$env' = 'MS_TEST_UNSET_VAR'}\n",
@@ -154,7 +157,12 @@ def test_a_crawl_that_needs_an_unset_secret_says_which_variable_exit_2(tmp_path,
     monkeypatch.delenv("MICROSCOUT_BSKY_APP_PASSWORD", raising=False)
     path = write(tmp_path, "database = 'scout.db'\n[platforms.bluesky]\nhandle = 'me.bsky.social'\n"
                            "app_password = {'$env' = 'MS_TEST_UNSET_PW'}\n")
-    assert CliRunner().invoke(cli, ["--config", str(path), "config", "check"]).exit_code == 0
+    checked = CliRunner().invoke(cli, ["--config", str(path), "config", "check"])
+    assert checked.exit_code == 0 and checked.stderr == (
+        f"warning: {path}: platforms.bluesky.app_password refers to environment variable $MS_TEST_UNSET_PW, which is "
+        "not set; export MS_TEST_UNSET_PW=... or remove the key: a command that needs it stops there\n")
+    shown = CliRunner().invoke(cli, ["--config", str(path), "config", "show"])
+    assert json.loads(shown.stdout)["platforms"]["bluesky"]["app_password"] == "($MS_TEST_UNSET_PW is not set)"
     result = CliRunner().invoke(cli, ["--config", str(path), "crawl", "bluesky", "--hashtag", "x",
                                       "--appview", "http://127.0.0.1:9", "--pds", "http://127.0.0.1:9"])
     assert result.exit_code == 2, result.output
