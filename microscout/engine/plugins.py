@@ -241,6 +241,9 @@ def _check_rule(rule: Any, plugin: str) -> Rule:
     if rule.evaluate_batch is not None and not callable(rule.evaluate_batch):
         raise PluginError(f"plugin {plugin}: rule {rule.name!r} evaluate_batch must be a function "
                           "evaluate_batch(batch, options, context) -> {profile id: Verdict}, or None")
+    if isinstance(rule.needs, (str, bytes)) or not hasattr(rule.needs, "__iter__"):
+        raise PluginError(f"plugin {plugin}: rule {rule.name!r} needs must be a set of Need values, e.g. "
+                          f"frozenset({{Need.POSTS}}), not {rule.needs!r}")
     known_needs = {need.value for need in Need}
     unknown_needs = sorted(str(n) for n in rule.needs if n not in known_needs)
     if unknown_needs:

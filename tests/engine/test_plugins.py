@@ -158,6 +158,8 @@ def options_model(**fields):
 @pytest.mark.parametrize("rule, message", [
     (Rule(name="odd_need", summary="x", evaluate=ok, needs=frozenset({"posts", "likes"})),
      "rule 'odd_need' needs unknown data 'likes'; the data a rule may need: Need.PROFILE, Need.POSTS"),
+    (Rule(name="str_need", summary="x", evaluate=ok, needs="posts"),
+     "rule 'str_need' needs must be a set of Need values, e.g. frozenset({Need.POSTS}), not 'posts'"),
     (Rule(name="no_default", summary="x", evaluate=ok, options=options_model(threshold=(int, ...))),
      "rule 'no_default' option 'threshold' needs a default"),
     (Rule(name="no_description", summary="x", evaluate=ok, options=options_model(threshold=(int, 5))),
