@@ -66,3 +66,13 @@ def test_processes_creating_one_new_database_together_all_get_it(tmp_path):
         assert all(code == 0 for code, _, _ in outcomes), outcomes
         migrated = len(applied(open_store(path)))
         assert {int(out) for _, out, _ in outcomes} == {migrated}
+
+
+def test_a_store_opened_while_another_in_its_folder_is_created_does_not_wait_for_itself(tmp_path):
+    # The folder's lock is per process: taken twice by one, it used to hang for good.
+    from microscout.store.migrations import creating
+
+    with creating(tmp_path / "a.db"):
+        db = open_store(tmp_path / "b.db")
+        assert db.execute("SELECT count(*) FROM profiles").fetchone()[0] == 0
+    open_store(tmp_path / "c.db").conn.close()  # and the lock is free again afterwards

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import threading
 from pathlib import Path
 from typing import Iterator
 
@@ -545,21 +546,40 @@ def pending(db: sqlite_utils.Database) -> list[str]:
     return [m.name for m in migrations.pending(db) if m.name not in done]
 
 
+# The folders whose lock a thread of this process holds (with how many holders): a second
+# holder in the same thread (a store opened while another is migrated) goes through instead
+# of waiting for itself; another thread waits, as another process does (each its own handle).
+_HELD: dict[tuple[str, int], int] = {}
+
+
 @contextlib.contextmanager
 def creating(path: Path) -> Iterator[None]:
     """An exclusive lock of the database's folder while a database is created or migrated
     (flock on the folder: a handle of our own on the database file itself would drop this
-    process's SQLite locks on it when closed). Where flock is missing, no lock."""
+    process's SQLite locks on it when closed). Where flock is missing, or the folder cannot
+    be opened for reading (a write-only folder), no lock: as before there was one."""
+    folder = str(path.resolve().parent)
+    held = (folder, threading.get_ident())
+    if held in _HELD:
+        _HELD[held] += 1
+        try:
+            yield
+        finally:
+            _HELD[held] -= 1
+        return
     try:
         import fcntl
-    except ImportError:  # not POSIX
+
+        fd = os.open(folder, os.O_RDONLY)
+    except (ImportError, OSError):  # not POSIX, or a folder we may write to but not read
         yield
         return
-    fd = os.open(path.resolve().parent, os.O_RDONLY)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
+        _HELD[held] = 1
         yield
     finally:
+        _HELD.pop(held, None)
         os.close(fd)  # releases the lock
 
 
