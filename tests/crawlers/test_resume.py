@@ -144,3 +144,27 @@ def test_two_databases_from_one_folder_keep_their_own_job_state(tmp_path, baseli
     owners = {json.loads((d / "owner.json").read_text())["database"]: d for d in jobdirs}
     assert set(owners) == {str(a.resolve()), str(b.resolve())}  # one folder each, neither deleted
     assert rows(a, "SELECT jobdir FROM crawl_runs")[0]["jobdir"] == str(owners[str(a.resolve())])
+
+
+def test_replies_the_budget_left_unasked_stay_unfetched_when_resume_reopens_the_profile():
+    # A profile whose replies the budget never asked for and whose follower sample failed:
+    # --resume reopens its chain to send the follower request again, and when that comes
+    # back its fetched column must still not say "comments".
+    from scrapy.utils.test import get_crawler
+
+    from microscout.crawlers.spiders.mastodon import MastodonSpider
+
+    spider = MastodonSpider.from_crawler(get_crawler(MastodonSpider), base_url="http://x.test")
+    ctx = {"pid": "ana@x.test", "api_id": "1", "handle": "ana", "followers_count": 5}
+    spider._state().setdefault("open", {})["ana@x.test"] = {
+        "pending": 2, "fetched": ["profile", "posts"], "failed": [], "hidden": False, "replies_asked": 1,
+        "replies_expected": True}
+    spider.unasked(ctx, "replies")
+    spider.lose(spider.req("http://x.test/api/v1/accounts/1/followers", spider.parse_followers,
+                           {**ctx, "branch": "followers", "seen": 0}), "http_503")
+    spider._failed(ctx, "followers")
+    assert [item.fetched for _ in range(2) for item in spider._done(ctx)] == [["profile", "posts"]]
+    (resent,) = spider.missing_requests()
+    assert resent.url.endswith("/followers")
+    spider._fetched(ctx, "followers")  # the follower sample comes back this time
+    assert [item.fetched for item in spider._done(ctx)] == [["profile", "posts", "followers"]]

@@ -448,7 +448,8 @@ class CrawlSpider(Spider):
                     saved = chains.get(pid) or {}
                     open_[pid] = {"pending": 0, "fetched": list(saved.get("fetched", ["profile"])), "failed": [],
                                   "hidden": saved.get("hidden", False), "replies_asked": saved.get("replies_asked", 0),
-                                  "replies_expected": saved.get("replies_expected", False)}
+                                  "replies_expected": saved.get("replies_expected", False),
+                                  "unasked": list(saved.get("unasked", []))}
                 entry_open = open_[pid]
                 entry_open.pop("lost", None)  # sent again: lost only if it fails once more
                 entry_open["pending"] += 1
@@ -552,6 +553,13 @@ class CrawlSpider(Spider):
     def _failed(self, ctx, kind):
         self._open(ctx)["failed"].append(kind)
 
+    def unasked(self, ctx, kind):
+        """A part the crawl did not ask for (its budget spent): not fetched, and kept so when
+        --resume reopens the profile's chain for another part (``failed`` is what it resends)."""
+        entry = self._open(ctx)
+        if kind not in entry.setdefault("unasked", []):
+            entry["unasked"].append(kind)
+
     def _done(self, ctx):
         """One of the profile's requests is back; the FetchedItem once all are. A part with a
         request that failed for good is not in ``fetched``. A chain that lost a request (a
@@ -563,7 +571,7 @@ class CrawlSpider(Spider):
             return
         state = self._state()
         del state["open"][ctx["pid"]]
-        failed = set(entry["failed"])
+        failed = set(entry["failed"]) | set(entry.get("unasked", ()))
         fetched = [k for k in ("profile", "posts", "comments", "followers")
                    if k in entry["fetched"] and k not in failed]
         if entry["replies_expected"] and "posts" in fetched and "replies" not in failed:
@@ -602,10 +610,10 @@ class CrawlSpider(Spider):
                     asked = list(self._launch(ctx, "replies", self.replies_url(ctx, post.platform_id),
                                               self.parse_replies, post_id=post.platform_id))
                     if not asked:
-                        # Not asked (the request budget is spent): the replies are not
-                        # fetched, and "comments" must not say they were, or "no replies"
-                        # and "not fetched" would read alike.
-                        self._failed(ctx, "replies")
+                        # Not asked (the request budget is spent, or the link leads off the
+                        # server): the replies are not fetched, and "comments" must not say
+                        # they were, or "no replies" and "not fetched" would read alike.
+                        self.unasked(ctx, "replies")
                     yield from asked
             seen = ctx["seen"] + len(posts)
             if posts and next_url and seen < b.posts_per_profile and not self._loops(ctx, response, next_url, "posts"):

@@ -173,7 +173,7 @@ class YouTubeSpider(CrawlSpider):
             return
         if not self.allow():  # the request budget (max_requests): not fetched, like any crawl
             if ctx.get("branch") == "replies":
-                self._failed(ctx, "replies")  # so "comments" does not say they were (see CrawlSpider.parse_posts)
+                self.unasked(ctx, "replies")  # so "comments" does not say they were (see CrawlSpider.parse_posts)
             if ctx.get("branch"):
                 yield from self._done(ctx)
             return
