@@ -459,6 +459,13 @@ class UnsetSecret(SecretStr):
     def __repr__(self) -> str:
         return f"UnsetSecret(${self.variable})"
 
+    # SecretStr compares and hashes its value: an unset one is the variable it waits for.
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, UnsetSecret) and other.variable == self.variable
+
+    def __hash__(self) -> int:
+        return hash(("UnsetSecret", self.variable))
+
 
 def unset_secrets(model: Any) -> list[str]:
     """The messages of the UnsetSecret values in a config (or any part of it)."""

@@ -63,6 +63,8 @@ def test_an_unset_secret_stops_only_what_reads_it(tmp_path, monkeypatch):
     path = write(tmp_path, "[platforms.bluesky]\napp_password = {'$env' = 'MS_TEST_UNSET_PW'}\n")
     secret = load_config(path).platforms.bluesky.app_password
     assert secret and str(secret) == "($MS_TEST_UNSET_PW is not set)"
+    again = load_config(path)
+    assert again == load_config(path) and hash(secret) == hash(again.platforms.bluesky.app_password)
     with pytest.raises(ConfigError, match=r"platforms.bluesky.app_password refers to environment variable "
                                           r"\$MS_TEST_UNSET_PW, which is not set; export MS_TEST_UNSET_PW="):
         secret.get_secret_value()
