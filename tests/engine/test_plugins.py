@@ -211,24 +211,18 @@ def test_a_hook_with_a_wrong_argument_name_is_named_with_the_hooks_signature(tmp
     assert len(result.output.strip().splitlines()) == 1 and "unexpected error" not in result.output
 
 
-def test_a_third_party_rule_taking_a_builtins_name_is_the_one_blamed(tmp_path):
-    (tmp_path / "dup.py").write_text(
-        "from microscout import Rule, Verdict, hookimpl\n\n@hookimpl\ndef register_rules(register):\n"
-        "    register(Rule(name='engagement', summary='s', evaluate=lambda c, o, x: None))\n")
+@pytest.mark.parametrize("hook, call, collect, message", [
+    ("register_rules", "Rule(name='engagement', summary='s', evaluate=lambda c, o, x: None)", collect_rules,
+     r"rule 'engagement' is already registered by microscout.rules.engagement \(built-in\); pick another name"),
+    ("register_exporters", "Exporter('csv', 'csv', 'My CSV', lambda rows, columns, stream: None)", collect_exporters,
+     r"exporter 'csv' is already registered by microscout.engine.exporters \(built-in\)"),
+])
+def test_a_third_party_plugin_taking_a_builtins_name_is_the_one_blamed(tmp_path, hook, call, collect, message):
+    (tmp_path / "dup.py").write_text(f"from microscout import Exporter, Rule, hookimpl\n\n@hookimpl\n"
+                                     f"def {hook}(register):\n    register({call})\n")
     pm = make_plugin_manager(tmp_path, entry_points=False)
-    with pytest.raises(PluginError, match=r"^plugin plugins_dir:dup.py: rule 'engagement' is already registered by "
-                                          r"microscout.rules.engagement \(built-in\); pick another name"):
-        collect_rules(pm)
-
-
-def test_a_third_party_exporter_taking_a_builtins_name_is_the_one_blamed(tmp_path):
-    (tmp_path / "expdup.py").write_text(
-        "from microscout import Exporter, hookimpl\n\n@hookimpl\ndef register_exporters(register):\n"
-        "    register(Exporter('csv', 'csv', 'My CSV', lambda rows, columns, stream: None))\n")
-    pm = make_plugin_manager(tmp_path, entry_points=False)
-    with pytest.raises(PluginError, match=r"^plugin plugins_dir:expdup.py: exporter 'csv' is already registered by "
-                                          r"microscout.engine.exporters \(built-in\)"):
-        collect_exporters(pm)
+    with pytest.raises(PluginError, match=r"^plugin plugins_dir:dup.py: " + message):
+        collect(pm)
 
 
 @pytest.fixture
