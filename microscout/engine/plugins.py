@@ -256,7 +256,7 @@ def _check_rule(rule: Any, plugin: str) -> Rule:
                               "(a config need not name it)")
         if not field.description:
             raise PluginError(f"plugin {plugin}: rule {rule.name!r} option {field_name!r} needs a description "
-                              "(Field(default, description=...)): `microscout rules` and `config init` show it")
+                              "(Field(default, description=...)): `microscout rules` and `rules --toml` show it")
     needs = frozenset(Need(n) for n in rule.needs)
     if rule.prefilter and needs != {Need.PROFILE}:
         raise PluginError(f"plugin {plugin}: rule {rule.name!r} is a prefilter, so it may need only the profile")
