@@ -416,6 +416,8 @@ def test_run_once_and_list_from_the_command_line(tmp_path):
     text = runner.invoke(cli, ["--config", str(cfg), "schedule", "list"]).output
     assert "daily\n  when      0 8 * * * (Europe/Paris): At 08:00" in text
     assert f"succeeded" in text and f"demo-{day}.csv" in text
+    # the destination's fields known before a run are filled in (it said out/{schedule})
+    assert f"into {tmp_path / 'out' / 'daily'}\n" in text and daily["destination"] == str(tmp_path / "out" / "daily")
 
     # The next run, after one creator's data changed, judges that one alone and says so.
     db = open_store(tmp_path / "scout.db")
@@ -582,3 +584,12 @@ def test_a_failed_crawl_step_keeps_what_is_missing_in_its_error(db, tmp_path, mo
     (retried,) = [s for s in said if "crawl failed (attempt 1 of 2)" in s]
     assert ("could not be fetched (they failed after every retry): @ana@x.social: posts (http 503); "
             "@ben@x.social: follower sample (http 503); run the same command") in retried
+
+
+def test_an_export_a_schedule_cannot_write_names_its_destination_key(tmp_path):
+    # The export's own hint said "choose another --out", an option a schedule has not.
+    cfg = _project(tmp_path)
+    (tmp_path / "out").write_text("a file where the folder should be")
+    result = CliRunner().invoke(cli, ["--config", str(cfg), "schedule", "run-once", "daily"])
+    assert result.exit_code == 1, result.output
+    assert "choose another schedules.daily.destination" in result.output and "--out" not in result.output

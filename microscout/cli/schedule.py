@@ -86,7 +86,8 @@ def list_schedules(env: Env, as_json: bool, count: int) -> None:
         item: dict[str, Any] = {
             "name": name, "enabled": schedule.enabled, "cron": schedule.cron, "timezone": schedule.timezone,
             "when": cron.describe(schedule), "campaign": schedule.campaign, "steps": schedule.steps,
-            "formats": schedule.formats, "destination": str(config.path(schedule.destination)),
+            "formats": schedule.formats,
+            "destination": str(config.path(_fill(schedule.destination, schedule=name, campaign=schedule.campaign))),
             "filename": schedule.filename, "retries": schedule.retries, "catch_up": schedule.catch_up,
             "next_runs": [t.isoformat() for t in cron.next_runs(schedule, now, count)],
             "last_run": last,
@@ -123,6 +124,23 @@ def list_schedules(env: Env, as_json: bool, count: int) -> None:
             click.echo(f"            wrote {path}")
     if db is None:
         click.echo(f"(no database at {env.database_path} yet: no run recorded)")
+
+
+def _fill(template: str, **known: str) -> str:
+    """``template`` with the fields known before a run filled in ({schedule}, {campaign});
+    the others ({date:%Y-%m-%d}, {run}) left as written."""
+    import string
+
+    out = []
+    for literal, field, spec, conversion in string.Formatter().parse(template):
+        out.append(literal)
+        if field is None:
+            continue
+        if field in known and not spec and not conversion:
+            out.append(known[field])
+        else:
+            out.append("{" + field + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "") + "}")
+    return "".join(out)
 
 
 def _validated(env: Env, names: tuple[str, ...]) -> list[str]:

@@ -197,8 +197,9 @@ def export_step(job: Job) -> str:
         path = job.config.path(job.schedule.destination.format(**fields)) / job.schedule.filename.format(**fields)
         try:
             result = export_shortlist(job.db, job.schedule.campaign, size, exporter, path, **extra)
-        except ExportError as exc:
-            raise StepFailed(str(exc), retry=False) from None
+        except ExportError as exc:  # its hint names the command's option; a schedule has a key instead
+            raise StepFailed(str(exc).replace("choose another --out", f"choose another schedules.{job.name}."
+                                              "destination"), retry=False) from None
         job.done.add(fmt)
         job.exports.append(result["path"])
         counts = ", ".join(f"{result[k]} {k}" for k in ("new", "up", "down", "unchanged", "dropped")
