@@ -47,6 +47,7 @@ DEMO_KEY = "demo"  # the store_info row marking a database the demo filled
 # The tables whose rows record work done in a database: the mark holds the newest id of each
 # the demo wrote, and a newer row is someone else's.
 WRITTEN = ("crawl_runs", "shortlist_runs", "exports", "schedule_runs")
+BEFORE_RECORDED = {"shortlist_runs": 1, "exports": 1}  # what a demo wrote before its mark said
 
 
 def demo_mark(path: Path) -> dict | None | bool:
@@ -79,9 +80,10 @@ def demo_mark(path: Path) -> dict | None | bool:
         return mark  # the demo stopped before its crawls ended: all of it is the demo's
     # A run or an export after the demo's own means someone worked in it since: a crawl, a
     # shortlist (of any campaign: the tutorial's too), an export (its rank history): other data.
-    # A mark from before these were recorded (no key) is read as it was then: crawls only.
+    # A mark from before these were recorded (no key) was written by a demo that made one
+    # shortlist run and one export into a fresh database.
     for table, newest in last.items():
-        if table in mark and newest > (mark[table] or 0):
+        if newest > (mark.get(table, BEFORE_RECORDED.get(table, 0)) or 0):
             return False
     return mark
 
