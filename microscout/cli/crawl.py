@@ -51,6 +51,12 @@ def _summary(row: dict) -> list[str]:
         origins = ", ".join(stats.get("offsite_origins") or [])
         lines.append(f"  refused {stats['offsite_refused']} requests to other servers ({origins}): links and "
                      "redirects are followed only on the configured servers")
+    refused = stats.get("robots_refused") or []
+    if refused:
+        named = "; ".join(_what(w) for w in refused[:ROBOTS_SHOWN])
+        more = f"; … and {len(refused) - ROBOTS_SHOWN} more" if len(refused) > ROBOTS_SHOWN else ""
+        lines.append(f"  not fetched: the server's robots.txt refuses it, and the crawl obeys ([crawl] obey_robots): "
+                     f"{named}{more}")
     if stats.get("budget_exhausted"):
         lines.append("  stopped at the request budget (--max-requests, [crawl] max_requests): what was not asked "
                      "for by then is not stored, and each profile's fetched column says which parts it has; "
@@ -61,6 +67,20 @@ def _summary(row: dict) -> list[str]:
     for note in stats.get("notes") or []:
         lines.append(f"  note: {note}")
     return lines
+
+
+ROBOTS_SHOWN = 10
+
+
+def _what(what: dict) -> str:
+    """What a request was for (CrawlSpider.describe), in words."""
+    if "hashtag" in what:
+        return f"#{what['hashtag']} page {what.get('page', 1)}"
+    if "profiles" in what:
+        return "the profile of " + ", ".join(map(str, what["profiles"]))
+    if "part" in what:
+        return f"{what.get('handle') or what.get('profile')}: {what['part']}"
+    return str(what.get("request", "a request"))
 
 
 def missing_lines(missing: dict | None) -> list[str]:
@@ -127,17 +147,11 @@ def _incomplete_report(row: dict) -> list[str]:
         # an API quota (YouTube units) stops requests before they are sent: say so
         whys = [w for p in missing.get("profiles", []) for w in p["why"]] + [
             p["why"] for p in missing.get("hashtag_pages", [])]
-        from microscout.crawlers.spiders.base import ROBOTS_WHY
-
-        refused = [w for w in whys if w == ROBOTS_WHY]
         quota = [w for w in whys if w.startswith("not sent") or "quota" in w]
-        causes = [c for c, n in (("they failed after every retry", len(whys) - len(refused) - len(quota)),
-                                 ("not sent: the API quota ran out", len(quota)), (ROBOTS_WHY, len(refused))) if n]
-        head += f" {' and '.join(what) or 'some requests'} could not be fetched ({'; or '.join(causes)}):"
-        if refused and len(refused) == len(whys) and not (missing.get("unstored_items")
-                                                         or missing.get("program_errors")):
-            return [head, *missing_lines(missing), "  --resume does not ask for these again: the server's "
-                                                   "robots.txt refuses them"]
+        cause = "they failed after every retry" if not quota else \
+            "not sent: the API quota ran out" if len(quota) == len(whys) else \
+            "they failed after every retry, or were not sent because the API quota ran out"
+        head += f" {' and '.join(what) or 'some requests'} could not be fetched ({cause}):"
     lines = [head, *missing_lines(missing)]
     if (missing.get("unstored_items") or missing.get("program_errors")) and stats.get("log"):
         lines.append(f"  the crawl's log: {stats['log']}")

@@ -158,6 +158,9 @@ class RunRecord:
         handles = {**(before.get("handles") or {}), **(stats.get("microscout/handles") or {})}
         if handles:
             extra["handles"] = handles
+        refused = [*(before.get("robots_refused") or []), *(stats.get("microscout/robots_refused") or [])]
+        if refused:
+            extra["robots_refused"] = refused
         extra.update(database=settings.get("MICROSCOUT_DB_PATH"), db_id=settings.get("MICROSCOUT_DB_ID"),
                      log=settings.get("LOG_FILE"),
                      offsite_refused=(int(before.get("offsite_refused") or 0)

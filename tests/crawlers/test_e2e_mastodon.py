@@ -251,25 +251,21 @@ def test_replies_the_request_budget_left_unasked_are_not_called_fetched(tmp_path
     assert json.loads(alice["fetched"]) == ["profile", "posts"]
 
 
-def test_what_robots_txt_disallows_is_obeyed_and_named_as_missing(tmp_path):
-    # Obeyed, and said: the run used to end "finished", exit 0, with the profiles it was
-    # not allowed to fetch dropped without a word.
+def test_what_robots_txt_disallows_is_obeyed_and_named(tmp_path):
+    # Obeyed as an opt-out is, and named in the summary: the run used to say nothing of the
+    # profiles it was not allowed to fetch. Not "missing": no --resume may fetch it.
     with FakeServer() as server:
         server.fake.robots = "User-agent: *\nDisallow: /api/v1/accounts\n"
         config = write_config(tmp_path, server.url)
         result = run_crawl(config, "mastodon", "--hashtag", "coffee")
-        assert result.returncode == 1, result.stdout + result.stderr
+        assert result.returncode == 0, result.stdout + result.stderr
         assert not any(e["path"].startswith("/api/v1/accounts") for e in server.log)
-        (run,) = rows(tmp_path / "scout.db", "SELECT * FROM crawl_runs")
-        assert run["status"] == "incomplete"
-        assert "could not be fetched (refused by the server's robots.txt, which the crawl obeys):" in result.stderr
-        assert "--resume does not ask for these again" in result.stderr and "run the same command" not in result.stderr
-        # --resume asks for nothing robots.txt refused, and the run stays incomplete, saying why
-        asked = len(server.log)
-        resumed = run_crawl(config, "mastodon", "--hashtag", "coffee", "--resume")
-        assert resumed.returncode == 1, resumed.stdout + resumed.stderr
-        assert not any(e["path"].startswith("/api/v1/accounts") for e in server.log[asked:])
-        assert "refused by the server's robots.txt" in resumed.stderr
+    (run,) = rows(tmp_path / "scout.db", "SELECT * FROM crawl_runs")
+    assert run["status"] == "finished"
+    refused = json.loads(run["stats"])["robots_refused"]
+    assert refused and all(set(what) == {"profiles"} for what in refused)
+    assert ("not fetched: the server's robots.txt refuses it, and the crawl obeys ([crawl] obey_robots): "
+            f"the profile of {refused[0]['profiles'][0]}") in result.stdout
 
 
 def test_an_instance_whose_robots_txt_disallows_everything_says_so(tmp_path):

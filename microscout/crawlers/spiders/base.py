@@ -79,7 +79,7 @@ def engine_profile(item: ProfileItem) -> Profile:
 # server is down (as opposed to a connection dropped mid-answer, which is retried and, if it
 # keeps happening, recorded as missing).
 UNREACHABLE = (DownloadConnectionRefusedError, CannotResolveHostError, DNSLookupError, ConnectError)
-ROBOTS_WHY = "refused by the server's robots.txt, which the crawl obeys"
+ROBOTS_KEPT = 200  # what robots.txt refused, named in the run's record (the count is the errors' "robots")
 # Parts of a profile's chain, by the branch that fetches them.
 PARTS = {"posts": "posts", "replies": "replies", "followers": "follower sample",
          "follower_counts": "follower counts"}
@@ -363,10 +363,14 @@ class CrawlSpider(Spider):
             # would be refused again)
             self.logger.info("refused a redirect to another origin from %s", request.url)
         elif failure.check(IgnoreRequest) and "robots.txt" in str(failure.value):
-            # Refused by the server's robots.txt: obeyed, and named as missing, so the run says
-            # what it could not fetch and why; never asked again (--resume would be refused too).
+            # The server's choice, honoured as an opt-out is: not fetched, never asked again,
+            # and named in the run's summary (not "missing": no --resume may fetch it).
             self.error("robots", request.url, type(failure.value).__name__)
-            self.lose(request, ROBOTS_WHY, resend=False)
+            self.refused_by_robots(request)
+            if ctx and ctx.get("branch"):
+                self.unasked(ctx, ctx["branch"])
+                yield from self._done(ctx)
+            return
         else:
             self.error("network", request.url, type(failure.value).__name__)
             where = origin(request.url)
@@ -404,10 +408,18 @@ class CrawlSpider(Spider):
             return {"profiles": list(ctx["actors"])}
         return {"request": callback}
 
-    def lose(self, request, why: str, *, resend: bool = True) -> None:
+    def refused_by_robots(self, request) -> None:
+        """What a request robots.txt refused was for, for the run's summary (stats key
+        ``microscout/robots_refused``, carried into crawl_runs.stats["robots_refused"])."""
+        callback = getattr(request.callback, "__name__", None) or "request"
+        refused = list(self.crawler.stats.get_value("microscout/robots_refused") or [])
+        if len(refused) < ROBOTS_KEPT:
+            refused.append(self.describe(callback, request.cb_kwargs.get("ctx") or {}))
+            self.crawler.stats.set_value("microscout/robots_refused", refused)
+
+    def lose(self, request, why: str) -> None:
         """A request failed for good: remember it (and what it was for) so the run can say
-        what is missing and --resume can send it again (``resend=False``: one it must not
-        send, a robots.txt refusal; it stays missing)."""
+        what is missing and --resume can send it again."""
         ctx = request.cb_kwargs.get("ctx") or {}
         callback = getattr(request.callback, "__name__", None)
         if callback is None or not hasattr(self, callback):
@@ -424,7 +436,7 @@ class CrawlSpider(Spider):
             state["open"][ctx["pid"]]["lost"] = True
         state.setdefault("missing", {})[key] = {
             "url": request.url, "callback": callback, "ctx": ctx, "auth": request.meta.get("auth") is True,
-            "headers": headers, "why": why, "what": self.describe(callback, ctx), "resend": resend}
+            "headers": headers, "why": why, "what": self.describe(callback, ctx)}
         self.crawler.stats.inc_value("microscout/lost_requests")
 
     def missing_requests(self) -> list[Request]:
@@ -432,11 +444,6 @@ class CrawlSpider(Spider):
         chains they belong to, reopened so that each ends with one FetchedItem)."""
         state = self._state()
         missing = state.pop("missing", None) or {}
-        # What must not be asked again stays missing, as it was.
-        kept = {key: entry for key, entry in missing.items() if entry.get("resend") is False}
-        if kept:
-            state["missing"] = kept
-        missing = {key: entry for key, entry in missing.items() if key not in kept}
         requests = []
         open_ = state.setdefault("open", {})
         chains = state.setdefault("chains", {})

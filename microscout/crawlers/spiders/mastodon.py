@@ -38,13 +38,13 @@ class MastodonSpider(CrawlSpider):
     # -- is this a Mastodon server? ----------------------------------------------------
     def on_instance_error(self, failure):
         # Counted as any failed request is, so the run's summary does not say "errors: none".
-        self.error("robots" if failure.check(IgnoreRequest) and not failure.check(OffsiteRefused) else "network",
-                   failure.request.url, type(failure.value).__name__)
+        robots = bool(failure.check(IgnoreRequest)) and "robots.txt" in str(failure.value)
+        self.error("robots" if robots else "network", failure.request.url, type(failure.value).__name__)
         if failure.check(OffsiteRefused):
             target = origin(failure.request.url) or failure.request.url
             self.fail("not_mastodon", f"{self.base_url} sends the crawl to another server ({target}); if that "
                                       f"is the instance, crawl it with --instance {target}")
-        if failure.check(IgnoreRequest):
+        if robots:
             self.fail("robots", f"the Mastodon instance {self.base_url} asks crawlers to stay away: its robots.txt "
                                 f"disallows {urlsplit(failure.request.url).path}, and microscout obeys it "
                                 "([crawl] obey_robots); crawl another instance with --instance URL")
