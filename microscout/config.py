@@ -260,7 +260,7 @@ SCHEDULE_STEPS: tuple[Step, ...] = ("crawl", "shortlist", "export")
 # What a schedule's file name and folder may contain, with an example value each.
 SCHEDULE_FIELDS = {"schedule": "weekly", "campaign": "demo", "date": datetime(2025, 1, 6, 8, 0, tzinfo=timezone.utc),
                    "ext": "csv", "format": "csv", "run": 1}
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 
 
 def check_pattern(pattern: str, what: str) -> str:
@@ -393,12 +393,15 @@ class Config(Strict):
 
     @model_validator(mode="after")
     def _campaign_platforms(self) -> "Config":
+        from microscout.crawlers.platforms import CRAWLABLE
+
         known = self.platforms.names()
         for name, campaign in self.campaigns.items():
-            if not _NAME.match(name):
-                raise ValueError(f"campaigns.{name}: a campaign's name is letters, digits, '-', '_' or '.' "
-                                 f"(it names its export files and folders)")
-            if name in known:
+            # It names export files and folders: any name a file may have (spaces, accents).
+            if not name.strip() or "/" in name or "\\" in name or name.startswith(".") or not name.isprintable():
+                raise ValueError(f"campaigns.{name!r}: a campaign's name names its export files, so it may not "
+                                 f"hold '/' or '\\' or control characters, nor start with '.'")
+            if name in CRAWLABLE:
                 raise ValueError(f"campaigns.{name}: {name!r} is a platform's name, so `microscout crawl {name}` "
                                  f"crawls the platform and never this campaign; rename the campaign")
             for platform in campaign.platforms:
@@ -407,9 +410,9 @@ class Config(Strict):
                         f"campaigns.{name}.platforms: unknown platform {platform!r}; "
                         f"known: {', '.join(known)}")
         for name, schedule in self.schedules.items():
-            if not _NAME.match(name):
-                raise ValueError(f"schedules.{name}: a schedule's name is letters, digits, '-', '_' or '.' "
-                                 f"(it names its lock and its files)")
+            if not _NAME.fullmatch(name):
+                raise ValueError(f"schedules.{name!r}: a schedule's name starts with a letter or digit, then letters, "
+                                 f"digits, '-', '_' or '.' (64 at most: it names its lock and its files)")
             if schedule.campaign not in self.campaigns:
                 raise ValueError(f"schedules.{name}.campaign: no campaign {schedule.campaign!r} in [campaigns]; "
                                  f"known: {', '.join(sorted(self.campaigns)) or 'none defined'}")

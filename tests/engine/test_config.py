@@ -33,7 +33,9 @@ def test_defaults_without_a_file(tmp_path, monkeypatch):
     ("[campaigns.c]\nplatforms = ['myspace']\n", ".toml: campaigns.c.platforms: unknown platform 'myspace'"),
     ("[campaigns.c]\nprice_per_post = [300, 50]\n", "price range [300.0, 50.0]"),
     # a '/' made the export's name a folder; a platform's name can never be crawled as a campaign
-    ('[campaigns."sp ring/x"]\n', "campaigns.sp ring/x: a campaign's name is letters, digits, '-', '_' or '.'"),
+    ('[campaigns."sp ring/x"]\n', "campaigns.'sp ring/x': a campaign's name names its export files, so it may not "
+                                  "hold '/'"),
+    ('[campaigns."spring\\n"]\n', "campaigns.'spring\\n': a campaign's name names its export files"),
     ("[campaigns.mastodon]\n", "campaigns.mastodon: 'mastodon' is a platform's name, so `microscout crawl mastodon` "
                                "crawls the platform"),
     # a negative weight would reward failing; it used to be taken as 0 without a word
