@@ -592,4 +592,11 @@ def test_an_export_a_schedule_cannot_write_names_its_destination_key(tmp_path):
     (tmp_path / "out").write_text("a file where the folder should be")
     result = CliRunner().invoke(cli, ["--config", str(cfg), "schedule", "run-once", "daily"])
     assert result.exit_code == 1, result.output
-    assert "choose another schedules.daily.destination" in result.output and "--out" not in result.output
+    assert "change schedules.daily.destination or schedules.daily.filename" in result.output
+    assert "--out" not in result.output
+    (tmp_path / "out").unlink()  # a folder where the export's file should be: that hint said --out too
+    day = datetime.now(ZoneInfo("Europe/Paris")).strftime("%Y-%m-%d")
+    (tmp_path / "out" / "daily" / f"demo-{day}.csv").mkdir(parents=True)
+    again = CliRunner().invoke(cli, ["--config", str(cfg), "schedule", "run-once", "daily"])
+    assert again.exit_code == 1 and "--out" not in again.output, again.output
+    assert "change schedules.daily.destination or schedules.daily.filename" in again.output

@@ -13,6 +13,8 @@ too (the crawl gets Ctrl-C and records its own run as interrupted, for --resume)
 """
 from __future__ import annotations
 
+import re
+
 import subprocess
 import sys
 import time
@@ -197,9 +199,10 @@ def export_step(job: Job) -> str:
         path = job.config.path(job.schedule.destination.format(**fields)) / job.schedule.filename.format(**fields)
         try:
             result = export_shortlist(job.db, job.schedule.campaign, size, exporter, path, **extra)
-        except ExportError as exc:  # its hint names the command's option; a schedule has a key instead
-            raise StepFailed(str(exc).replace("choose another --out", f"choose another schedules.{job.name}."
-                                              "destination"), retry=False) from None
+        except ExportError as exc:  # its hints name the command's --out; a schedule has keys instead
+            keys = f"change schedules.{job.name}.destination or schedules.{job.name}.filename"
+            raise StepFailed(re.sub(r"(?:choose another|pass) --out(?: with a file name)?", keys, str(exc)),
+                             retry=False) from None
         job.done.add(fmt)
         job.exports.append(result["path"])
         counts = ", ".join(f"{result[k]} {k}" for k in ("new", "up", "down", "unchanged", "dropped")
