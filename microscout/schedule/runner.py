@@ -14,7 +14,6 @@ too (the crawl gets Ctrl-C and records its own run as interrupted, for --resume)
 from __future__ import annotations
 
 import re
-
 import subprocess
 import sys
 import time
