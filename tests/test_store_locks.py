@@ -70,9 +70,20 @@ def test_processes_creating_one_new_database_together_all_get_it(tmp_path):
 
 def test_a_store_opened_while_another_in_its_folder_is_created_does_not_wait_for_itself(tmp_path):
     # The folder's lock is per process: taken twice by one, it used to hang for good.
+    import signal
+
     from microscout.store.migrations import creating
 
-    with creating(tmp_path / "a.db"):
-        db = open_store(tmp_path / "b.db")
-        assert db.execute("SELECT count(*) FROM profiles").fetchone()[0] == 0
-    open_store(tmp_path / "c.db").conn.close()  # and the lock is free again afterwards
+    def waited(signum, frame):
+        raise AssertionError("open_store waited 20 s for the lock its own thread holds")
+
+    previous = signal.signal(signal.SIGALRM, waited)  # fail, not hang, should it wait for itself
+    signal.alarm(20)
+    try:
+        with creating(tmp_path / "a.db"):
+            db = open_store(tmp_path / "b.db")
+            assert db.execute("SELECT count(*) FROM profiles").fetchone()[0] == 0
+        open_store(tmp_path / "c.db").conn.close()  # and the lock is free again afterwards
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
