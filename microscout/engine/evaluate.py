@@ -254,11 +254,18 @@ _HELD = ((Need.POSTS, "posts"), (Need.COMMENTS, "comments"), (Need.FOLLOWERS, "f
          (Need.HISTORY, "snapshots"))
 
 
+_UNDECLARED: dict[frozenset, tuple[str, ...]] = {}  # needs -> the candidate's fields they leave out
+
+
 def seen_by(needs: frozenset[Need] | set[Need], candidate: Candidate) -> Candidate:
     """The candidate as a rule with these needs sees it: the data it did not declare left
     empty, as the crawl would leave it were that rule the only one enabled (a candidate is
     loaded with what every enabled rule needs; a rule must not come to rely on another's)."""
-    hidden = [name for need, name in _HELD if need not in needs and getattr(candidate, name)]
+    key = needs if isinstance(needs, frozenset) else frozenset(needs)
+    undeclared = _UNDECLARED.get(key)
+    if undeclared is None:
+        undeclared = _UNDECLARED[key] = tuple(name for need, name in _HELD if need not in key)
+    hidden = [name for name in undeclared if getattr(candidate, name)]
     if not hidden:
         return candidate
     return dataclasses.replace(candidate, **{name: type(getattr(candidate, name))() for name in hidden})
