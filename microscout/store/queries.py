@@ -227,10 +227,15 @@ def _attach_post_features(db: sqlite_utils.Database, profile_ids: list[int], pos
 
 
 def find_profile(db: sqlite_utils.Database, handle: str) -> list[dict]:
-    """Profiles matching a handle, with or without the leading @, or a platform id."""
+    """Profiles matching a handle, with or without the leading @, or a platform id; spelt
+    in another case when none matches as written (the platforms' handles ignore case)."""
     bare = handle.lstrip("@")
-    return list(_rows(db, "SELECT * FROM profiles WHERE handle IN (?, ?) OR platform_id = ? ORDER BY id",
-                      [bare, "@" + bare, bare]))
+    found = list(_rows(db, "SELECT * FROM profiles WHERE handle IN (?, ?) OR platform_id = ? ORDER BY id",
+                       [bare, "@" + bare, bare]))
+    if found:
+        return found
+    return list(_rows(db, "SELECT * FROM profiles WHERE handle COLLATE NOCASE IN (?, ?) "
+                          "OR platform_id COLLATE NOCASE = ? ORDER BY id", [bare, "@" + bare, bare]))
 
 
 def stats(db: sqlite_utils.Database) -> dict[str, int]:

@@ -42,6 +42,13 @@ def test_explain_prints_every_verdict_with_evidence(judged):
     assert table.exit_code == 0 and "excluded by tier_bounds" in table.output
 
 
+def test_explain_finds_a_handle_written_in_another_case(judged):
+    # Handles ignore case on every platform: "Cook" is cook (it was "no stored profile").
+    result = invoke("explain", "@Cook", "--json", "--db", judged, "--config", CONFIG)
+    assert result.exit_code == 0, result.output
+    assert [p["handle"] for p in json.loads(result.output)] == ["cook"]
+
+
 def test_explain_unknown_handle_is_exit_2(judged):
     result = invoke("explain", "nobody", "--db", judged, "--config", CONFIG)
     assert result.exit_code == 2 and "no stored profile matches 'nobody'" in result.output
