@@ -426,9 +426,11 @@ def test_run_once_and_list_from_the_command_line(tmp_path):
     db.conn.close()
     again = runner.invoke(cli, ["--config", str(cfg), "schedule", "run-once", "daily", "--json"])
     assert again.exit_code == 0, again.output
-    step = json.loads(again.stdout[again.stdout.index("{"):])["steps"][0]
+    step, export = json.loads(again.stdout[again.stdout.index("{"):])["steps"][:2]
     assert step["detail"] == "shortlist run 2: judged 1 changed or new, kept the verdicts of 1 unchanged from run 1; " \
                              "ranked 2", step
+    # the same day's file names: the first run's files are replaced, and the record says so
+    assert export["detail"].count("replaced the file an earlier export wrote there") == 2, export
 
 
 def test_run_once_with_an_unknown_format_is_exit_2(tmp_path):

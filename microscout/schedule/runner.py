@@ -196,6 +196,9 @@ def export_step(job: Job) -> str:
         exporter = exporters[fmt]
         fields = export_fields(job, fmt, exporter.extension)
         path = job.config.path(job.schedule.destination.format(**fields)) / job.schedule.filename.format(**fields)
+        # A run whose filename repeats an earlier run's (two runs on one day, with the default
+        # {date:%Y-%m-%d}) replaces that file: said in its record, not done silently.
+        replaced = path.exists()
         try:
             result = export_shortlist(job.db, job.schedule.campaign, size, exporter, path, **extra)
         except ExportError as exc:  # its hints name the command's --out; a schedule has keys instead
@@ -206,7 +209,8 @@ def export_step(job: Job) -> str:
         job.exports.append(result["path"])
         counts = ", ".join(f"{result[k]} {k}" for k in ("new", "up", "down", "unchanged", "dropped")
                            if result.get(k))
-        written.append(f"{result['path']} ({result['rows']} rows{': ' + counts if counts else ''})")
+        written.append(f"{result['path']} ({result['rows']} rows{': ' + counts if counts else ''}"
+                       f"{'; replaced the file an earlier export wrote there' if replaced else ''})")
     return "wrote " + "; ".join(written)
 
 
