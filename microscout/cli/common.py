@@ -151,15 +151,11 @@ def _check_plugin_commands(pm: pluggy.PluginManager) -> None:
     """A plugin's command named as a built-in one would never run (the built-in is found
     first): refused, naming the plugin, as a rule or exporter name already taken is."""
     from microscout.cli import COMMANDS
-    from microscout.engine.plugins import PluginError
+    from microscout.engine.plugins import PluginError, call_hook
 
     for impl in pm.hook.register_commands.get_hookimpls():
         holder = click.Group()
-        try:
-            impl.function(cli=holder)
-        except Exception as exc:
-            raise PluginError(f"plugin {impl.plugin_name}: register_commands failed: {type(exc).__name__}: {exc}") \
-                from exc
+        call_hook(impl, "register_commands", cli=holder)
         taken = sorted(set(holder.commands) & set(COMMANDS))
         if taken:
             raise PluginError(f"plugin {impl.plugin_name}: command {taken[0]!r} is already a microscout command; "

@@ -183,10 +183,10 @@ def _called_in_order(pm: pluggy.PluginManager, hook_name: str):
     return list(reversed(hook.get_hookimpls()))
 
 
-def _call(impl: Any, hook: str, register: Any) -> None:
+def call_hook(impl: Any, hook: str, **arguments: Any) -> None:
     """One plugin's registration hook; whatever it raises names the plugin."""
     try:
-        impl.function(register=register)
+        impl.function(**arguments)
     except PluginError:
         raise
     except Exception as exc:
@@ -215,7 +215,7 @@ def collect_rules(pm: pluggy.PluginManager) -> dict[str, Rule]:
                 raise _taken("rule", rule.name, _plugin, rules[rule.name].plugin)
             rules[rule.name] = rule
 
-        _call(impl, "register_rules", register)
+        call_hook(impl, "register_rules", register=register)
     return rules
 
 
@@ -283,7 +283,7 @@ def collect_exporters(pm: pluggy.PluginManager, by_plugin: dict[str, list[str]] 
             if by_plugin is not None:
                 by_plugin.setdefault(_plugin, []).append(exporter.name)
 
-        _call(impl, "register_exporters", register)
+        call_hook(impl, "register_exporters", register=register)
     return exporters
 
 
