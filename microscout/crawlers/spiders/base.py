@@ -85,6 +85,12 @@ PARTS = {"posts": "posts", "replies": "replies", "followers": "follower sample",
          "follower_counts": "follower counts"}
 
 
+def refused_by_robots_txt(failure) -> bool:
+    """Whether a request failed because the server's robots.txt refuses it (Scrapy's
+    RobotsTxtMiddleware; its other IgnoreRequests are for other reasons)."""
+    return bool(failure.check(IgnoreRequest)) and "robots.txt" in str(failure.value)
+
+
 def failure_text(failure) -> str:
     """What went wrong on the network, in words."""
     if failure.check(DownloadConnectionRefusedError, *_twisted_refused()):
@@ -362,7 +368,7 @@ class CrawlSpider(Spider):
             # a redirect to another origin: refused and counted; not missing (asking again
             # would be refused again)
             self.logger.info("refused a redirect to another origin from %s", request.url)
-        elif failure.check(IgnoreRequest) and "robots.txt" in str(failure.value):
+        elif refused_by_robots_txt(failure):
             # The server's choice, honoured as an opt-out is: not fetched, never asked again,
             # and named in the run's summary (not "missing": no --resume may fetch it).
             self.error("robots", request.url, type(failure.value).__name__)

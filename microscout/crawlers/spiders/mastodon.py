@@ -5,12 +5,11 @@ from urllib.parse import quote, urlencode, urlsplit
 
 from scrapy import Request
 from scrapy.downloadermiddlewares.retry import get_retry_request
-from scrapy.exceptions import IgnoreRequest
 
 from microscout.crawlers import parse_mastodon as pm
 from microscout.crawlers.middlewares import OffsiteRefused, origin
 from microscout.crawlers.parse_common import Malformed
-from microscout.crawlers.spiders.base import CrawlSpider, failure_text
+from microscout.crawlers.spiders.base import CrawlSpider, failure_text, refused_by_robots_txt
 
 
 class MastodonSpider(CrawlSpider):
@@ -38,7 +37,7 @@ class MastodonSpider(CrawlSpider):
     # -- is this a Mastodon server? ----------------------------------------------------
     def on_instance_error(self, failure):
         # Counted as any failed request is, so the run's summary does not say "errors: none".
-        robots = bool(failure.check(IgnoreRequest)) and "robots.txt" in str(failure.value)
+        robots = refused_by_robots_txt(failure)
         self.error("robots" if robots else "network", failure.request.url, type(failure.value).__name__)
         if failure.check(OffsiteRefused):
             target = origin(failure.request.url) or failure.request.url
