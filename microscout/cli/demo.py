@@ -70,8 +70,7 @@ def demo_mark(path: Path) -> dict | None | bool:
             mark = json.loads(row[0]) if row else None
             if not isinstance(mark, dict):
                 return False
-            last = {table: conn.execute(f"SELECT max(id) FROM {table}").fetchone()[0] or 0
-                    for table in WRITTEN if table in tables}
+            last = _newest(conn, [table for table in WRITTEN if table in tables])
         finally:
             conn.close()
     except (sqlite3.Error, ValueError):
@@ -105,12 +104,17 @@ def choose_database(env: Env) -> tuple[Path, bool]:
     return fallback, False
 
 
+def _newest(conn, tables=WRITTEN) -> dict[str, int]:
+    """The newest row id of each of these tables (0 when empty)."""
+    return {table: conn.execute(f"SELECT max(id) FROM {table}").fetchone()[0] or 0 for table in tables}
+
+
 def _mark(db, size: int, seed: int, crawl_runs: int | None, platform: str | None = None, *,
-          shortlist_runs: int | None = None, exports: int | None = None) -> None:
+          shortlist_runs: int | None = None, exports: int | None = None, schedule_runs: int = 0) -> None:
     from microscout.store.writes import now_iso
 
     value = json.dumps({"size": size, "seed": seed, "platform": platform, "crawl_runs": crawl_runs,
-                        "shortlist_runs": shortlist_runs, "exports": exports, "schedule_runs": 0,
+                        "shortlist_runs": shortlist_runs, "exports": exports, "schedule_runs": schedule_runs,
                         "written_at": now_iso()})
     with transaction(db):
         db.execute("INSERT INTO store_info (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET "
@@ -241,9 +245,7 @@ def command(env: Env, size: int | None, seed: int | None, fmt: str, platform: st
     db = open_store(db_path)
     # Before its own shortlist and export, the newest of each: stopped between here and the
     # last mark, the demo's own count as someone's (the safe side), and any made later too.
-    _mark(db, size, seed, db.execute("SELECT max(id) FROM crawl_runs").fetchone()[0], platform,
-          shortlist_runs=db.execute("SELECT max(id) FROM shortlist_runs").fetchone()[0] or 0,
-          exports=db.execute("SELECT max(id) FROM exports").fetchone()[0] or 0)
+    _mark(db, size, seed, platform=platform, **_newest(db))
     # As `microscout shortlist` does first: the campaign's stored features (its niche terms),
     # so the shortlist the demo prints next finds nothing to compute and re-uses this run.
     from microscout.cli.shortlist import refresh_features
@@ -255,9 +257,7 @@ def command(env: Env, size: int | None, seed: int | None, fmt: str, platform: st
     path = default_path(config.path(config.exports.dir), CAMPAIGN, exporters[fmt])
     result = export_shortlist(db, CAMPAIGN, spec.shortlist_size, exporters[fmt], path, config=config,
                               new_name=True)
-    _mark(db, size, seed, db.execute("SELECT max(id) FROM crawl_runs").fetchone()[0], platform,
-          shortlist_runs=db.execute("SELECT max(id) FROM shortlist_runs").fetchone()[0],
-          exports=db.execute("SELECT max(id) FROM exports").fetchone()[0])
+    _mark(db, size, seed, platform=platform, **_newest(db))
     console.print(f"Judged {summary.candidates} candidates with {len(rules)} rules; "
                   f"{summary.candidates - summary.excluded} ranked. {excluded_line(summary)}")
     console.print(f"Export: {result['path']} ({result['rows']} rows)", soft_wrap=True)
