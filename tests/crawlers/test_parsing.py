@@ -296,3 +296,10 @@ def test_an_instance_names_the_domain_of_its_local_accounts(info, domain):
     from microscout.crawlers.parse_mastodon import instance_domain
 
     assert instance_domain(info, "web.example") == domain
+
+
+def test_the_recorded_instance_names_its_accounts_domain(shared_dir):
+    # A real /api/v2/instance answer (Mastodon.py's recording): the domain local accounts are
+    # qualified with, whatever host --instance spells.
+    body, _ = response(shared_dir, "test_hashtag_tl.yaml", "GET", "/api/v2/instance")
+    assert pm.instance_domain(body, "127.0.0.1:3000") == HOST
