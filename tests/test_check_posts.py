@@ -175,10 +175,27 @@ def test_documented_figures_on_affiliate_youtube():
     tool = scores["undisclosed ad (disclosure missing) vs label 0 = no disclosure"]
     baseline = scores["baseline: a link and no affiliate/commission/sponsor/#ad (one line)"]
     sponsored = scores["sponsored post vs every row (all are paid posts)"]
-    assert (tool["tp"], tool["fp"], tool["fn"], tool["tn"]) == (1094, 24, 920, 212)
+    assert (tool["tp"], tool["fp"], tool["fn"], tool["tn"]) == (1095, 24, 919, 212)
     assert (baseline["tp"], baseline["fp"], baseline["fn"], baseline["tn"]) == (1591, 64, 423, 172)
-    assert (sponsored["tp"], sponsored["fn"]) == (1419, 831)
+    assert (sponsored["tp"], sponsored["fn"]) == (1420, 830)
     assert tool["precision"] >= 0.95  # precision first: an accusation wrongs a creator
+
+
+SHORTENER_REVIEW = Path(__file__).resolve().parent / "heuristics" / "data" / "shortener-review.csv"
+
+
+@pytest.mark.parametrize("alone, counts", [(False, (33, 20, 32, 115)), (True, (59, 72, 6, 63))])
+def test_documented_figures_on_the_shortened_link_posts(tmp_path, alone, counts):
+    """docs/HEURISTICS.md, "Shortened links": 200 posts with shortened links written blind to
+    the code, by default and with shortener_alone (through a config file, as a user sets it)."""
+    config = tmp_path / "config.toml"
+    config.write_text(f"[rules.disclosure.sponsored]\nshortener_alone = {str(alone).lower()}\n")
+    result = CliRunner().invoke(cli, ["--config", str(config), "check", "posts", str(SHORTENER_REVIEW),
+                                      "--label-column", "undisclosed", "--label-means", "undisclosed",
+                                      "--json", "--quiet"])
+    assert result.exit_code == 0, result.output
+    card = json.loads(result.output)["scores"]["undisclosed ad (disclosure missing) vs label 1 = undisclosed ad"]
+    assert (card["tp"], card["fp"], card["fn"], card["tn"]) == counts
 
 
 def posts_of(result) -> list[tuple]:
@@ -228,7 +245,7 @@ def test_documented_false_alarms_on_organic_comments(name, ham, spam_called):
     assert (card["fp"], card["tn"], card["tp"]) == (0, ham, spam_called)
 
 
-@pytest.mark.parametrize("name, counts, accused", [("set-a", (115, 2, 20, 172), []), ("set-b", (97, 1, 38, 192), []),
+@pytest.mark.parametrize("name, counts, accused", [("set-a", (115, 2, 20, 172), []), ("set-b", (99, 1, 36, 192), []),
                                                    ("set-c", (62, 2, 62, 180), []),
                                                    ("set-d", (74, 0, 47, 179), [])])
 def test_documented_figures_on_the_caption_sets(name, counts, accused):

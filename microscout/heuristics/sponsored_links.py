@@ -1,7 +1,8 @@
 """Links in a post as commercial signals (microscout.heuristics.sponsored): affiliate
 networks and the affiliate URL patterns of Mathur, Narayanan & Chetty (CSCW 2018), shortened
-links beside product wording or in a "gear" list, and plain links beside an offer of a price
-cut; never a link to the creator's own channels or to a social, video or music platform."""
+links beside product wording or in a "gear" list (or alone, with shortener_alone), and plain
+links beside an offer of a price cut; never a link to the creator's own channels or work or to
+a social, video or music platform."""
 from __future__ import annotations
 
 import re
@@ -19,6 +20,7 @@ class LinkSettings(Protocol):
     affiliate_url_patterns: list[str]
     shortener_domains: list[str]
     social_domains: list[str]
+    shortener_alone: bool
 
 
 AFFILIATE_QUERY_RE = compile_on_use(
@@ -32,22 +34,42 @@ PRODUCT_WORDING_RE = compile_on_use(
     r"\b(?:buy|buying|purchase|order|shop|shopping|get\s+(?:it|yours|one|them|this|the)|grab|price|prices|deals?"
     r"|discount|coupon|sale|\d+\s*%\s*off|gear|equipment|camera|lens|mic|microphone|tripod|gimbal|products?"
     r"|amazon|ebay|aliexpress|available|download|free\s+trial|click\s+here"
+    # a recommendation of something bought ("the planner I use", "the hair dryer I used")
+    r"|(?:i|we)\s+(?:use|used|recommend|swear\s+by|wear)|my\s+(?:\w+\s+)?set-?up"
     r"|(?:get|buy|grab|order|find|download|try)\b[^\n]{0,40}?\bhere)\b|[$€£]\s?\d", re.IGNORECASE)
 GEAR_HEADER_RE = compile_on_use(
     r"\b(?:gear|equipment|kit|set-?up|products?|items?|links?|shop|shopping|tools|things\s+i\s+(?:use|used|love)"
     r"|what\s+i\s+(?:use|used|wear|bought)|mentioned|featured|used\s+in\s+(?:this|the)\s+video|buy"
     r"|where\s+to\s+(?:buy|get|find))\b", re.IGNORECASE)
-# A link to the creator's own channels or products is no ad.
+# A link to the creator's own channels or work is no ad: the FTC asks for a label where there
+# is a connection to a brand, and "my new book", "our app", "I wrote" name none.
 OWN_OR_SOCIAL_RE = compile_on_use(
-    r"\b(?:social|subscribe|subscribing|follow|instagram|insta|twitter|facebook|snapchat|tiktok|twitch|discord"
+    r"\b(?:socials?|subscribe|subscribing|follow|instagram|insta|twitter|facebook|snapchat|tiktok|twitch|discord"
     r"|patreon|merch|merchandise|playlist|channel|podcast|spotify|itunes|soundcloud|donate|donations?|paypal"
-    r"|website|blog|my\s+(?:book|course|album|single|music))\b", re.IGNORECASE)
+    r"|website|blog|(?:my|our)\s+(?:(?:new|first|debut|latest|own|little|online)\s+)*(?:book|novel|album|single|ep"
+    r"|record|vinyl|music|course|class|classes|workshop|masterclass|shop|store|boutique|line|brand|label|app"
+    r"|prints?|presets?|tour|show|menu|bakery|restaurant|caf[eé]|studio|newsletter|dataset|collection|art|artwork"
+    r"|zine|film|documentary|paintings?|designs?|handmade|products?)"
+    r"|i\s+(?:wrote|made(?!\s+(?:[$€£]|\d))|designed|built|created|launched|painted|recorded|released|illustrated)"
+    r"|we(?:'re|\s+are)?\s+(?:releasing|launching|opening|restocked)|restocked|back\s+in\s+stock)(?![\w-])",
+    re.IGNORECASE)  # "my film", not "my film-look edits"
 # Beside a plain link (not shortened, not an affiliate network): an offer of a price cut on
 # its line ("20% off", "deep discounts", "lowest price", "cheap hotels", "hot deals").
 DEAL_WORDING_RE = compile_on_use(
     r"\b\d+\s*%\s*off\b|\bdiscount(?:s|ed)?\b|\b(?:best|lowest|cheapest|low)\s+prices?\b|\bcheap(?:er|est)?\b"
     r"|\bdeals\b|\b(?:hot|best|great|fantastic|exclusive|special|daily)\s+deal\b|\bcoupons?\b|\bpromo\s+codes?\b"
     r"|\bon\s+sale\b|\bfree\s+shipping\b", re.IGNORECASE)
+# A shortened link alone (shortener_alone) is no signal where its line or list says it leads
+# somewhere that is no brand's: something to read, watch or hear, a store of the creator's
+# own releases, or the creator's own event, form or contact.
+NOT_A_BRAND_RE = compile_on_use(
+    r"\b(?:docs?|documentation|articles?|read|reading|blog\s+post|episodes?|watch|watching|videos?|stream"
+    r"|streaming|listen|listening|tutorials?|slides|transcript|sources?|paper|study|news|story|github|trailer"
+    r"|part\s+\d+|full\s+(?:interview|talk|story|video)|more\s+info|info|details|learn\s+more"
+    r"|apple\s+music|google\s+play|amazon\s+music|deezer|tidal|bandcamp|youtube|vine|pinterest|tumblr|linkedin"
+    r"|google\+|g\+|tickets?|tour|events?|register|registration|sign\s*-?\s*up|rsvp|newsletter|survey|form"
+    r"|petition|apply|application|contact|vote|map|directions|menu|photos?|album|gallery|recipes?|schedule|agenda"
+    r"|livestream|live\s*-?\s*stream|zoom|webinar|faq)(?!\w)", re.IGNORECASE)
 HEADER_MAX_CHARS = 60  # a list's header is a short line
 HEADER_MAX_LINES = 10  # looked at above a link, not across a blank line
 SCHEME_RE = compile_on_use(r"^[a-z]+://", re.IGNORECASE)
@@ -174,16 +196,32 @@ def line_without_links(text: str, start: int, end: int, links: list[tuple[str, i
     return line, line_start
 
 
-def shortened_link_context(text: str, start: int, end: int, links: list[tuple[str, int, int]]) -> str | None:
+def shortened_link_context(text: str, start: int, end: int, links: list[tuple[str, int, int]],
+                           alone: bool = False) -> str | None:
     """Why a shortened link looks commercial: product wording on its line, or the header of
-    the list it sits in; None when it points to the creator's own channels or nothing sells."""
+    the list it sits in; with ``alone``, also that nothing says where it leads. None when it
+    points to the creator's own channels, or (alone) to something to read, watch or hear."""
     line, line_start = line_without_links(text, start, end, links)
     if OWN_OR_SOCIAL_RE.search(line):
         return None
     wording = PRODUCT_WORDING_RE.search(line)
     if wording:
         return f"beside \"{wording.group(0)}\""
-    # Up the list: lines holding links are its items, the first line without one its header.
+    header = list_header(text, line_start, links)
+    if header is not None:
+        if OWN_OR_SOCIAL_RE.search(header):
+            return None
+        if GEAR_HEADER_RE.search(header):
+            return f"in a \"{header}\" list"
+    if not alone or NOT_A_BRAND_RE.search(line) or (header is not None and NOT_A_BRAND_RE.search(header)):
+        return None
+    said = " ".join(line.split())
+    return f"hides where it leads (its line: \"{said}\")" if said else "hides where it leads (alone on its line)"
+
+
+def list_header(text: str, line_start: int, links: list[tuple[str, int, int]]) -> str | None:
+    """The header of the list the line at ``line_start`` sits in: up the lines holding links
+    (its items), the first short line without one, not across a blank line."""
     pos = line_start
     for _ in range(HEADER_MAX_LINES):
         if pos <= 0:
@@ -196,10 +234,7 @@ def shortened_link_context(text: str, start: int, end: int, links: list[tuple[st
         if any(prev_start <= a < prev_start + len(prev) for _, a, _b in links):
             continue
         header = prev.strip()
-        if (len(header) <= HEADER_MAX_CHARS and GEAR_HEADER_RE.search(header)
-                and not OWN_OR_SOCIAL_RE.search(header)):
-            return f"in a \"{header}\" list"
-        return None
+        return header if len(header) <= HEADER_MAX_CHARS else None
     return None
 
 
@@ -214,7 +249,7 @@ def link_signals(text: str, settings: LinkSettings) -> list[tuple[str, str]]:
         if is_affiliate_link(url, settings):
             signals.append(("affiliate_link", url))
         elif host_matches(host := domain(url), shorteners):
-            context = shortened_link_context(text, start, end, links)
+            context = shortened_link_context(text, start, end, links, settings.shortener_alone)
             if context:
                 signals.append(("shortened_link", f"{url} … {context}"))
         elif not host_matches(host, social):
