@@ -51,9 +51,14 @@ ADEQUATE_TAGS = frozenset({"ad", "ads", "advert", "advertisement", "sponsored", 
                            "advertentie", "gesponsord"})
 # Brand-specific labels (#NikePartner, #GlowcoAmbassador) are adequate; the bare word is not.
 BRAND_LABEL_RE = compile_on_use(r"^\w+(partner|ambassador)$", re.IGNORECASE)
-WEAK_TAGS = frozenset({"sp", "spon", "collab", "partner", "ambassador"})
+WEAK_TAGS = frozenset({"sp", "spon", "collab", "partner", "ambassador", "gifted"})
 # Weak tags that on their own still say "this is paid"; #collab/#partner could be a friend.
-SPONSORSHIP_TAGS = frozenset({"sp", "spon", "ambassador"})
+SPONSORSHIP_TAGS = frozenset({"sp", "spon", "ambassador", "gifted"})
+# A gift named as one ("gifted by @glowco", "(gifted)", "I was gifted this"): it tells readers of
+# the brand's gift (the ASA and CMA ask gifts to be labelled so), but not whether the brand
+# also paid or controls the post, which would need #ad: a weak label, never "undisclosed".
+GIFT_LABEL_RE = compile_on_use(r"\bgifted\s*(?:by|from|to\s+me)\b|[(*\[]\s*gifted\b|^\s*gifted\b"
+                               r"|\b(?:was|were|been|got|kindly)\s+gifted\b", re.IGNORECASE | re.MULTILINE)
 
 # Adequate phrases, one family each: (family, regex, gate words, whether a negation inside
 # the match also denies it). Written from FTC Disclosures 101 and the Endorsement Guides FAQ
@@ -630,6 +635,13 @@ def _labels(text: str, hashtags: Iterable[str], low: str | None = None, paid_fla
             if (LINK_CONTEXT_RE.search(_sentence_of(text, m.start(), m.end(), next_line=True))
                     and _negated(text, m.start(), m.end()) is None):
                 weak.append(_Label(m.group(0), m.start(), m.end(), sponsorship=True))
+    if _gate(low, "gifted"):
+        for m in GIFT_LABEL_RE.finditer(text):
+            denial = _denied(text, m.start(), m.end())
+            if denial:
+                denied.append(denial)
+            else:
+                weak.append(_Label(m.group(0).strip(" [](*"), m.start(), m.end(), sponsorship=True))
     weak += _partnerships(text, low) if partnerships is None else partnerships
     # Usually none or one of each: nothing to sort.
     return (sorted(adequate, key=_position) if len(adequate) > 1 else adequate,

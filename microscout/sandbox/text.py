@@ -249,8 +249,8 @@ def caption(rng: Rng, words: Rng, niche: str, tags: list[str], keywords: list[st
             segs.append(("text", f"Use code {code} for 15% off! "))
         elif signal == "link":
             segs += [("text", "Grab yours here: "), ("link", shop), ("text", " ")]
-        elif signal == "gifted":
-            segs += [("text", "Gifted by the lovely folks at "), ("mention", brand_at), ("text", " ")]
+        elif signal == "gifted":  # a gift not named as one: "gifted by @brand" is a weak label
+            segs += [("text", "The lovely folks at "), ("mention", brand_at), ("text", " sent me this to try ")]
         elif signal == "denied_code":  # a denial beside a discount code
             segs.append(("text", f"{rng.choice(DENIALS)} Use code {code} for 15% off. "))
         elif signal == "denied_link":  # a denial beside an affiliate link

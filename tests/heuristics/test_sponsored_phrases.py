@@ -169,6 +169,11 @@ def test_accusation_names_the_denial():
     ("Support our show!\nUse this Amazon link to shop" + LINK, "Support our show"),
     ("It costs you nothing to use these links" + LINK, "costs you nothing"),
     ("at no extra cost to you when you buy" + LINK, "at no extra cost"),
+    # a gift named as one: weak, never "undisclosed"
+    ("Gifted by Luna Skin — the serum I use. Details: bit.ly/3bg", "Gifted by"),
+    ("#gifted by @sephora, I love this lip oil", "#gifted"),
+    ("this throw is from @dunelm, 20% off with DUNE20 (gifted, but I'd buy it again)", "gifted"),
+    ("I was gifted this serum by @glowco", "was gifted"),
 ])
 def test_weak_wording(text, weak):
     adequate, weak_labels, _, disclosure = labels(text)
@@ -187,6 +192,8 @@ def test_weak_wording(text, weak):
     "Support us on Patreon",
     "partnered with my sister",                        # no brand
     "not partnered with @glowco",
+    "a gifted musician and a gifted singer",           # "gifted" as talent, no gift
+    "not gifted by anyone, I bought it",               # a denial
 ])
 def test_weak_near_misses(text):
     adequate, weak, _, disclosure = labels(text + LINK)

@@ -182,7 +182,7 @@ def test_sponsored_content_archetypes(pop, by_arch):
         assert posts
         undisclosed += [plain(x.segments) for x in posts]
     for caption in map(str.lower, undisclosed):
-        assert any(s in caption for s in ("use code", "utm_", "gifted", "amzn.to/", "bit.ly/"))
+        assert any(s in caption for s in ("use code", "utm_", "sent me", "amzn.to/", "bit.ly/"))
         assert not any(t in caption for t in ("#ad", "#sponsored", "paid partnership", "partner", "affiliate",
                                               "commission", "associate"))
     # Denials beside a code or an affiliate link, and shortened links beside product wording.
