@@ -175,16 +175,16 @@ def test_documented_figures_on_affiliate_youtube():
     tool = scores["undisclosed ad (disclosure missing) vs label 0 = no disclosure"]
     baseline = scores["baseline: a link and no affiliate/commission/sponsor/#ad (one line)"]
     sponsored = scores["sponsored post vs every row (all are paid posts)"]
-    assert (tool["tp"], tool["fp"], tool["fn"], tool["tn"]) == (1095, 24, 919, 212)
+    assert (tool["tp"], tool["fp"], tool["fn"], tool["tn"]) == (1094, 24, 920, 212)
     assert (baseline["tp"], baseline["fp"], baseline["fn"], baseline["tn"]) == (1591, 64, 423, 172)
-    assert (sponsored["tp"], sponsored["fn"]) == (1420, 830)
+    assert (sponsored["tp"], sponsored["fn"]) == (1419, 831)
     assert tool["precision"] >= 0.95  # precision first: an accusation wrongs a creator
 
 
 SHORTENER_REVIEW = Path(__file__).resolve().parent / "heuristics" / "data" / "shortener-review.csv"
 
 
-@pytest.mark.parametrize("alone, counts", [(False, (33, 19, 32, 116)), (True, (59, 71, 6, 64))])
+@pytest.mark.parametrize("alone, counts", [(False, (28, 19, 37, 116)), (True, (57, 72, 8, 63))])
 def test_documented_figures_on_the_shortened_link_posts(tmp_path, alone, counts):
     """docs/HEURISTICS.md, "Shortened links": 200 posts with shortened links written blind to
     the code, by default and with shortener_alone (through a config file, as a user sets it)."""

@@ -34,25 +34,28 @@ PRODUCT_WORDING_RE = compile_on_use(
     r"\b(?:buy|buying|purchase|order|shop|shopping|get\s+(?:it|yours|one|them|this|the)|grab|price|prices|deals?"
     r"|discount|coupon|sale|\d+\s*%\s*off|gear|equipment|camera|lens|mic|microphone|tripod|gimbal|products?"
     r"|amazon|ebay|aliexpress|available|download|free\s+trial|click\s+here"
-    # a recommendation of something bought ("the planner I use", "the hair dryer I used")
-    r"|(?:i|we)\s+(?:use|used|recommend|swear\s+by|wear)|my\s+(?:\w+\s+)?set-?up"
     r"|(?:get|buy|grab|order|find|download|try)\b[^\n]{0,40}?\bhere)\b|[$€£]\s?\d", re.IGNORECASE)
 GEAR_HEADER_RE = compile_on_use(
     r"\b(?:gear|equipment|kit|set-?up|products?|items?|links?|shop|shopping|tools|things\s+i\s+(?:use|used|love)"
     r"|what\s+i\s+(?:use|used|wear|bought)|mentioned|featured|used\s+in\s+(?:this|the)\s+video|buy"
     r"|where\s+to\s+(?:buy|get|find))\b", re.IGNORECASE)
-# A link to the creator's own channels or work is no ad: the FTC asks for a label where there
-# is a connection to a brand, and "my new book", "our app", "I wrote" name none.
+# A link to the creator's own channels or products is no ad.
 OWN_OR_SOCIAL_RE = compile_on_use(
     r"\b(?:socials?|subscribe|subscribing|follow|instagram|insta|twitter|facebook|snapchat|tiktok|twitch|discord"
     r"|patreon|merch|merchandise|playlist|channel|podcast|spotify|itunes|soundcloud|donate|donations?|paypal"
-    r"|website|blog|(?:my|our)\s+(?:(?:new|first|debut|latest|own|little|online)\s+)*(?:book|novel|album|single|ep"
-    r"|record|vinyl|music|course|class|classes|workshop|masterclass|shop|store|boutique|line|brand|label|app"
-    r"|prints?|presets?|tour|show|menu|bakery|restaurant|caf[eé]|studio|newsletter|dataset|collection|art|artwork"
-    r"|zine|film|documentary|paintings?|designs?|handmade|products?)"
-    r"|i\s+(?:wrote|made(?!\s+(?:[$€£]|\d))|designed|built|created|launched|painted|recorded|released|illustrated)"
-    r"|we(?:'re|\s+are)?\s+(?:releasing|launching|opening|restocked)|restocked|back\s+in\s+stock)(?![\w-])",
-    re.IGNORECASE)  # "my film", not "my film-look edits"
+    r"|website|blog|my\s+(?:book|course|album|single|music))\b", re.IGNORECASE)
+# Nor is a shortened link on a line that names the creator's own work ("my new book", "our
+# app", "I wrote a book", "we're releasing"): the FTC asks for a label where there is a
+# connection to a brand, and these name none. Only nouns a creator makes, never one they
+# may own ("my new lens", "my brand new kit", "my collection", "my studio").
+OWN_WORK_RE = compile_on_use(
+    r"\b(?:my|our)\s+(?:(?:new|first|debut|latest|own|little|online)\s+)*(?:book|novel|album|single|ep|record"
+    r"|vinyl|course|class|classes|workshop|masterclass|shop|store|boutique|app|prints|presets|tour|menu|bakery"
+    r"|restaurant|caf[eé]|newsletter|dataset|zine|film|documentary|paintings|handmade)(?![\w-])"
+    r"|\bi\s+(?:wrote|made|designed|built|created|launched|painted|recorded|released|illustrated)\s+(?:a|an|my|our"
+    r"|this)\s+(?:(?:new|first|debut|little)\s+)?(?:book|novel|album|single|ep|record|course|app|game|zine|film"
+    r"|documentary|print|prints|presets|font|cookbook)\b"
+    r"|\bwe(?:['’]re|\s+are)?\s+(?:releasing|launching|opening)\s+(?:a|an|our|the|my)\b", re.IGNORECASE)
 # Beside a plain link (not shortened, not an affiliate network): an offer of a price cut on
 # its line ("20% off", "deep discounts", "lowest price", "cheap hotels", "hot deals").
 DEAL_WORDING_RE = compile_on_use(
@@ -63,12 +66,13 @@ DEAL_WORDING_RE = compile_on_use(
 # somewhere that is no brand's: something to read, watch or hear, a store of the creator's
 # own releases, or the creator's own event, form or contact.
 NOT_A_BRAND_RE = compile_on_use(
-    r"\b(?:docs?|documentation|articles?|read|reading|blog\s+post|episodes?|watch|watching|videos?|stream"
-    r"|streaming|listen|listening|tutorials?|slides|transcript|sources?|paper|study|news|story|github|trailer"
+    r"\b(?:docs?|documentation|articles?|read|reading|blog\s+post|episodes?|watch\s+(?:it|the|here|now|more|part"
+    r"|full|on)|watching|videos?|stream|streaming|listen|listening|tutorials?|slides|transcript|sources?"
+    r"|(?:the|our|my|full)\s+paper|study|news|story|github|trailer"
     r"|part\s+\d+|full\s+(?:interview|talk|story|video)|more\s+info|info|details|learn\s+more"
     r"|apple\s+music|google\s+play|amazon\s+music|deezer|tidal|bandcamp|youtube|vine|pinterest|tumblr|linkedin"
     r"|google\+|g\+|tickets?|tour|events?|register|registration|sign\s*-?\s*up|rsvp|newsletter|survey|form"
-    r"|petition|apply|application|contact|vote|map|directions|menu|photos?|album|gallery|recipes?|schedule|agenda"
+    r"|petition|apply\s+(?:now|here|today|online)|application|contact|vote|map|directions|menu|photos?|album|gallery|recipes?|schedule|agenda"
     r"|livestream|live\s*-?\s*stream|zoom|webinar|faq)(?!\w)", re.IGNORECASE)
 HEADER_MAX_CHARS = 60  # a list's header is a short line
 HEADER_MAX_LINES = 10  # looked at above a link, not across a blank line
@@ -202,7 +206,7 @@ def shortened_link_context(text: str, start: int, end: int, links: list[tuple[st
     the list it sits in; with ``alone``, also that nothing says where it leads. None when it
     points to the creator's own channels, or (alone) to something to read, watch or hear."""
     line, line_start = line_without_links(text, start, end, links)
-    if OWN_OR_SOCIAL_RE.search(line):
+    if OWN_OR_SOCIAL_RE.search(line) or OWN_WORK_RE.search(line):
         return None
     wording = PRODUCT_WORDING_RE.search(line)
     if wording:
@@ -213,7 +217,8 @@ def shortened_link_context(text: str, start: int, end: int, links: list[tuple[st
             return None
         if GEAR_HEADER_RE.search(header):
             return f"in a \"{header}\" list"
-    if not alone or NOT_A_BRAND_RE.search(line) or (header is not None and NOT_A_BRAND_RE.search(header)):
+    if (not alone or NOT_A_BRAND_RE.search(line)
+            or (header is not None and (NOT_A_BRAND_RE.search(header) or OWN_WORK_RE.search(header)))):
         return None
     said = " ".join(line.split())
     return f"hides where it leads (its line: \"{said}\")" if said else "hides where it leads (alone on its line)"

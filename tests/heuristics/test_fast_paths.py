@@ -52,7 +52,15 @@ FRAGMENTS = ["Use code SARAH20", "CODE glow for 20% off", "promo ᴄode", "ſale
              "buy 1 get 1", "Book\nnow", "was $60", "$20 off", "early bird price", "launch offer", "just listed",
              "guide price", "shop the", "ſhop my", "at the link in bio", "up on the", "promo bulan", "Pedidos por",
              "1:1 coaching", "free trial", "Comment PLAN and I'll send", "collection drops", "pre-save", "Etsy",
-             "new arrivals", "while supplies last", "to enter:", "enter to win", "12€", "45rb", "USD 5", "Rs 85L"]
+             "new arrivals", "while supplies last", "to enter:", "enter to win", "12€", "45rb", "USD 5", "Rs 85L",
+             # other languages' labels and denials, gifts named as such, shortened links' context (v6)
+             "[Werbung]", "#werbung", "ANZEİGE |", "Anzeige", "#publi", "Publicidad:", "(publicité)", "#reclame",
+             "Reclame", "Pubblicità", "#advertentie", "bezahlte Werbung", "unbezahlte Werbung",
+             "in bezahlter Kooperation", "gesponsert von", "collaboration commerciale", "partenariat rémunéré",
+             "sponſorisé par", "patrocinado por", "parceria paga", "contenido patrocinado", "sponsorizzato da",
+             "betaalde samenwerking", "gesponsord door", "Paid partner:", "paid partners", "keine", "nicht", "pas",
+             "sin", "sem", "geen", "(gifted)", "#gifted", "was gifted", "Gifted by", "my new book", "our app",
+             "I wrote a book", "We’re releasing a", "docs →", "Part 2:", "Tickets:", "watch the"]
 
 
 def corpus(n=4000, seed=7):
@@ -67,10 +75,11 @@ def everything(analysis):
             analysis.denials, analysis.disclosure, analysis.problems)
 
 
-@pytest.mark.parametrize("link_in_bio_alone", [False, True])
-def test_pre_checks_never_change_signals_or_labels(monkeypatch, link_in_bio_alone):
-    """Every cheap "is the word there at all" check skips only regexes that could not match."""
-    settings = sp.SponsoredSettings(link_in_bio_alone=link_in_bio_alone)
+@pytest.mark.parametrize("alone", [False, True])
+def test_pre_checks_never_change_signals_or_labels(monkeypatch, alone):
+    """Every cheap "is the word there at all" check skips only regexes that could not match
+    (with the options that add signals off, then on)."""
+    settings = sp.SponsoredSettings(link_in_bio_alone=alone, shortener_alone=alone)
     texts = list(corpus())
     fast = [[everything(sp.analyse_post(t, ("ad", "sp"), paid, settings)) for paid in (None, True)]
             + [sp.commercial_signals(t, None, settings)] for t in texts]
