@@ -47,15 +47,22 @@ OWN_OR_SOCIAL_RE = compile_on_use(
 # Nor is a shortened link on a line that names the creator's own work ("my new book", "our
 # app", "I wrote a book", "we're releasing"): the FTC asks for a label where there is a
 # connection to a brand, and these name none. Only nouns a creator makes, never one they
-# may own ("my new lens", "my brand new kit", "my collection", "my studio").
+# may own ("my new lens", "my brand new kit", "my collection", "my studio"), and only the
+# noun itself, not the first of two ("my record player", "my film camera", "our app of the week").
+_WORK_END = (r"(?=\s*(?:[^\w\s-]|$)|\s+(?:is|are|was|out|now|here|drops?|dropped|launch(?:es|ed)?|available|just"
+             r"|finally|comes|came|has|have|will|went|goes|page|link|site|pre-?orders?|tickets)\b)")
 OWN_WORK_RE = compile_on_use(
     r"\b(?:my|our)\s+(?:(?:new|first|debut|latest|own|little|online)\s+)*(?:book|novel|album|single|ep|record"
     r"|vinyl|course|class|classes|workshop|masterclass|shop|store|boutique|app|prints|presets|tour|menu|bakery"
-    r"|restaurant|caf[eé]|newsletter|dataset|zine|film|documentary|paintings|handmade)(?![\w-])"
-    r"|\bi\s+(?:wrote|made|designed|built|created|launched|painted|recorded|released|illustrated)\s+(?:a|an|my|our"
-    r"|this)\s+(?:(?:new|first|debut|little)\s+)?(?:book|novel|album|single|ep|record|course|app|game|zine|film"
-    r"|documentary|print|prints|presets|font|cookbook)\b"
-    r"|\bwe(?:['’]re|\s+are)?\s+(?:releasing|launching|opening)\s+(?:a|an|our|the|my)\b", re.IGNORECASE)
+    r"|restaurant|caf[eé]|newsletter|dataset|zine|film|documentary|paintings|handmade)" + _WORK_END
+    + r"|\bi\s+(?:wrote|made|designed|built|created|launched|painted|recorded|released|illustrated)\s+(?:a|an|my"
+    r"|our|this)\s+(?:(?:new|first|debut|little)\s+)?(?:book|novel|album|single|ep|record|course|app|game|zine"
+    r"|film|documentary|print|prints|presets|font|cookbook)" + _WORK_END
+    + r"|\bwe(?:['’]re|\s+are)?\s+(?:releasing|launching|opening)\s+(?:a|an|our|the|my)\b", re.IGNORECASE)
+# Things a creator buys rather than makes: beside them, the creator's own work is no excuse
+# ("Gear I used for my film:", "the camera I used for my new film").
+GEAR_NOUN_RE = compile_on_use(r"\b(?:gear|equipment|camera|lens|mic|microphone|tripod|gimbal|amazon|ebay"
+                              r"|aliexpress)\b", re.IGNORECASE)
 # Beside a plain link (not shortened, not an affiliate network): an offer of a price cut on
 # its line ("20% off", "deep discounts", "lowest price", "cheap hotels", "hot deals").
 DEAL_WORDING_RE = compile_on_use(
@@ -206,22 +213,26 @@ def shortened_link_context(text: str, start: int, end: int, links: list[tuple[st
     the list it sits in; with ``alone``, also that nothing says where it leads. None when it
     points to the creator's own channels, or (alone) to something to read, watch or hear."""
     line, line_start = line_without_links(text, start, end, links)
-    if OWN_OR_SOCIAL_RE.search(line) or OWN_WORK_RE.search(line):
+    if OWN_OR_SOCIAL_RE.search(line) or _own_work(line):
         return None
     wording = PRODUCT_WORDING_RE.search(line)
     if wording:
         return f"beside \"{wording.group(0)}\""
     header = list_header(text, line_start, links)
     if header is not None:
-        if OWN_OR_SOCIAL_RE.search(header):
+        if OWN_OR_SOCIAL_RE.search(header) or _own_work(header):
             return None
         if GEAR_HEADER_RE.search(header):
             return f"in a \"{header}\" list"
-    if (not alone or NOT_A_BRAND_RE.search(line)
-            or (header is not None and (NOT_A_BRAND_RE.search(header) or OWN_WORK_RE.search(header)))):
+    if not alone or NOT_A_BRAND_RE.search(line) or (header is not None and NOT_A_BRAND_RE.search(header)):
         return None
     said = " ".join(line.split())
     return f"hides where it leads (its line: \"{said}\")" if said else "hides where it leads (alone on its line)"
+
+
+def _own_work(line: str) -> bool:
+    """Whether a line names the creator's own work and nothing bought beside it."""
+    return OWN_WORK_RE.search(line) is not None and GEAR_NOUN_RE.search(line) is None
 
 
 def list_header(text: str, line_start: int, links: list[tuple[str, int, int]]) -> str | None:
