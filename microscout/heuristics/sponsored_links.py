@@ -47,10 +47,9 @@ OWN_OR_SOCIAL_RE = compile_on_use(
 # Nor is a shortened link on a line that names the creator's own work ("my new book", "our
 # app", "I wrote a book", "we're releasing"): the FTC asks for a label where there is a
 # connection to a brand, and these name none. Only nouns a creator makes, never one they
-# may own ("my new lens", "my brand new kit", "my collection", "my studio"), and only the
-# noun itself, not the first of two ("my record player", "my film camera", "our app of the week").
-_WORK_END = (r"(?=\s*(?:[^\w\s-]|$)|\s+(?:is|are|was|out|now|here|drops?|dropped|launch(?:es|ed)?|available|just"
-             r"|finally|comes|came|has|have|will|went|goes|page|link|site|pre-?orders?|tickets)\b)")
+# may own ("my new lens", "my brand new kit", "my collection", "my studio"), and not the first
+# of two nouns ("my record player", "my film camera", "our app of the week").
+_WORK_END = r"(?![\w-])(?!\s+(?:players?|cameras?|lights?|stands?|bags?|bus|case|shelf|shelves|of\s+the|with|using)\b)"
 OWN_WORK_RE = compile_on_use(
     r"\b(?:my|our)\s+(?:(?:new|first|debut|latest|own|little|online)\s+)*(?:book|novel|album|single|ep|record"
     r"|vinyl|course|class|classes|workshop|masterclass|shop|store|boutique|app|prints|presets|tour|menu|bakery"
@@ -60,9 +59,9 @@ OWN_WORK_RE = compile_on_use(
     r"|film|documentary|print|prints|presets|font|cookbook)" + _WORK_END
     + r"|\bwe(?:['’]re|\s+are)?\s+(?:releasing|launching|opening)\s+(?:a|an|our|the|my)\b", re.IGNORECASE)
 # Things a creator buys rather than makes: beside them, the creator's own work is no excuse
-# ("Gear I used for my film:", "the camera I used for my new film").
-GEAR_NOUN_RE = compile_on_use(r"\b(?:gear|equipment|camera|lens|mic|microphone|tripod|gimbal|amazon|ebay"
-                              r"|aliexpress)\b", re.IGNORECASE)
+# ("Gear I used for my film:", "the camera I used for my new film"). Not Amazon or eBay: the
+# creator's own book or album is sold there too.
+GEAR_NOUN_RE = compile_on_use(r"\b(?:gear|equipment|camera|lens|mic|microphone|tripod|gimbal)\b", re.IGNORECASE)
 # Beside a plain link (not shortened, not an affiliate network): an offer of a price cut on
 # its line ("20% off", "deep discounts", "lowest price", "cheap hotels", "hot deals").
 DEAL_WORDING_RE = compile_on_use(
@@ -79,7 +78,8 @@ NOT_A_BRAND_RE = compile_on_use(
     r"|part\s+\d+|full\s+(?:interview|talk|story|video)|more\s+info|info|details|learn\s+more"
     r"|apple\s+music|google\s+play|amazon\s+music|deezer|tidal|bandcamp|youtube|vine|pinterest|tumblr|linkedin"
     r"|google\+|g\+|tickets?|tour|events?|register|registration|sign\s*-?\s*up|rsvp|newsletter|survey|form"
-    r"|petition|apply\s+(?:now|here|today|online)|application|contact|vote|map|directions|menu|photos?|album|gallery|recipes?|schedule|agenda"
+    r"|petition|apply\s+(?:now|here|today|online)|application|contact|vote|map|directions|menu|photos?|album"
+    r"|gallery|recipes?|schedule|agenda"
     r"|livestream|live\s*-?\s*stream|zoom|webinar|faq)(?!\w)", re.IGNORECASE)
 HEADER_MAX_CHARS = 60  # a list's header is a short line
 HEADER_MAX_LINES = 10  # looked at above a link, not across a blank line

@@ -489,3 +489,42 @@ def test_a_gift_is_read_where_readers_see_it_not_in_tag_metadata():
     label; "#gifted by @sephora" names one label, not the tag and its phrase twice."""
     assert not analyse_post("First day in our new classroom", hashtags=["gifted"]).sponsored
     assert labels("#gifted by @sephora, I love this lip oil")[1] == ["#gifted"]
+
+
+@pytest.mark.parametrize("text", [
+    "Gifted by my mum 💕 the blender I use",            # a gift from family or God is no ad at all
+    "My voice was gifted from God",
+    "I was gifted this by my grandma for my birthday",
+    "\tPublicidad: 3 lecciones que aprendí en la agencia",  # a topic word after a tab is still the topic
+])
+def test_no_brand_no_ad(text):
+    assert not analyse_post(text).sponsored, analyse_post(text).signals
+
+
+@pytest.mark.parametrize("text", [
+    "Order my new book from Waterstones: bit.ly/x",     # the creator's own work, wherever it is sold
+    "Pre-order my debut album on vinyl: bit.ly/v",
+    "Download our app for iOS: bit.ly/i",
+    "Grab tickets for our tour in March: bit.ly/t",
+    "Get my new book on Amazon: bit.ly/x",
+])
+def test_own_work_sold_through_a_shortener_is_no_undisclosed_ad(text):
+    assert analyse_post(text).disclosure != "missing", analyse_post(text).signals
+
+
+@pytest.mark.parametrize("text, kind, label", [
+    ("Paid partner @glowco\nMy new serum, use code GLOW20", "adequate", "Paid partner"),
+    ("Paid partner Glowco — use code GLOW20", "adequate", "Paid partner"),
+    ("✨ Paid partner: @glowco. Use code GLOW20", "adequate", "Paid partner"),
+    ("Loving this serum. Paid partner: @glowco. Use code GLOW20", "adequate", "Paid partner"),
+    ("Gifted: the Luna Skin serum, use code GLOW20", "weak", "Gifted"),
+    ("Gifted by The Ordinary, use code GLOW20", "weak", "Gifted by The Ordinary"),
+    ("Gifted by glowco, use code GLOW20", "weak", "Gifted by glowco"),
+    ("Loving it! gifted by the team at @glowco, use code GLOW20", "weak", "gifted by the team at @glowco"),
+    ("Fashion faux pas #ad" + LINK, "adequate", "#ad"),  # English labels, other languages' words before
+    ("Comic Sans #ad" + LINK, "adequate", "#ad"),
+    ("Sin #ad" + LINK, "adequate", "#ad"),
+])
+def test_labels_read_in_their_forms(text, kind, label):
+    adequate, weak, denials, disclosure = labels(text)
+    assert disclosure == kind and label in (adequate if kind == "adequate" else weak), (adequate, weak, denials)
