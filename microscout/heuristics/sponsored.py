@@ -176,6 +176,7 @@ OTHER_NEGATION_RE = compile_on_use(
 # links are affiliate links" denies only the first half).
 CLAUSE_BREAK_RE = compile_on_use(r"[.!?;,:\n()\[\]|•]|\b(?:but|however|though|although|yet|and|so)\b", re.IGNORECASE)
 NEGATION_WINDOW = 48  # characters looked at before a label
+NEGATION_MAX_WORDS = 1  # words between a negation and what it denies: "not a paid partnership", not "No filter needed #ad"
 
 # Weak labels. "thanks @glowco" or "Thanks Glowco!": a capitalised name stands for the brand
 # when there is no @; "thank you for watching", "thanks everyone", "thanks Mum" are not labels.
@@ -560,7 +561,11 @@ def _negated(text: str, start: int, end: int, inside: bool = False) -> int | Non
     for last_break in CLAUSE_BREAK_RE.finditer(before):
         pass
     offset = window + (last_break.end() if last_break is not None else 0)
-    found = NEGATION_RE.search(text, offset, start)
+    found = None
+    for found in NEGATION_RE.finditer(text, offset, start):
+        pass  # the nearest
+    if found is not None and len(text[found.end():start].split()) > NEGATION_MAX_WORDS:
+        found = None
     if (found is None and OTHER_LANGUAGE_LABEL_RE.search(text, start, end)
             and (other := OTHER_NEGATION_RE.search(text[offset:start]))):
         return offset + other.start()

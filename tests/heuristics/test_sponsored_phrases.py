@@ -524,6 +524,8 @@ def test_own_work_sold_through_a_shortener_is_no_undisclosed_ad(text):
     ("Fashion faux pas #ad" + LINK, "adequate", "#ad"),  # English labels, other languages' words before
     ("Comic Sans #ad" + LINK, "adequate", "#ad"),
     ("Sin #ad" + LINK, "adequate", "#ad"),
+    ("No filter needed #ad" + LINK, "adequate", "#ad"),  # a negation two words away denies nothing
+    ("I'm not mad about it #GlowcoPartner" + LINK, "adequate", "#GlowcoPartner"),
 ])
 def test_labels_read_in_their_forms(text, kind, label):
     adequate, weak, denials, disclosure = labels(text)
