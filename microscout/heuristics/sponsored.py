@@ -176,7 +176,8 @@ OTHER_NEGATION_RE = compile_on_use(
 # links are affiliate links" denies only the first half).
 CLAUSE_BREAK_RE = compile_on_use(r"[.!?;,:\n()\[\]|•]|\b(?:but|however|though|although|yet|and|so)\b", re.IGNORECASE)
 NEGATION_WINDOW = 48  # characters looked at before a label
-NEGATION_MAX_WORDS = 1  # words between a negation and what it denies: "not a paid partnership", not "No filter needed #ad"
+# Words between a negation and what it denies: "not a paid partnership", not "No filter needed #ad".
+NEGATION_MAX_WORDS = 1
 
 # Weak labels. "thanks @glowco" or "Thanks Glowco!": a capitalised name stands for the brand
 # when there is no @; "thank you for watching", "thanks everyone", "thanks Mum" are not labels.
