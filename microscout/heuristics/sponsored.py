@@ -71,6 +71,11 @@ GIFT_LABEL_RE = compile_on_use(
 # ("I get commissions for purchases made through links in this post", "paid link"),
 # the Amazon Associates Operating Agreement (its required sentence) and ASA/CMA guidance.
 _I = re.IGNORECASE
+# What every label of the ad_other_languages family contains, lower-cased: its gate, and what
+# makes a label one that the other languages' denials may deny (_negated).
+_OTHER_LANGUAGE_LABEL_WORDS = ("werbung", "anzeige", "publi", "pubblicit", "reclame", "advertentie", "bezahlt",
+                               "gesponsert", "commerciale", "partenariat", "sponsoris", "patrocin", "parceria",
+                               "sponsorizz", "betaalde", "gesponsord")
 ADEQUATE_PHRASES: tuple[tuple[str, re.Pattern[str], tuple[str, ...], bool], ...] = (
     # "Paid partnership with X", "paid link", YouTube's "Includes paid promotion".
     ("paid", compile_on_use(r"\bpaid\s+(?:partnership|promotion|post|endorsement|sponsorship|review|advertisement"
@@ -119,7 +124,7 @@ ADEQUATE_PHRASES: tuple[tuple[str, re.Pattern[str], tuple[str, ...], bool], ...]
                                                  r"|\benlaces?\s+(?:de\s+)?afiliad\w*", _I),
      ("partner", "provision", "fili"), False),
     # The same labels in other languages (ADEQUATE_TAGS): as a label ("[Werbung]", "Anzeige |",
-    # "Publicidad:" or alone on a line) or as a phrase ("unbezahlte Werbung", "collaboration
+    # "Publicidad:" or alone on a line) or as a phrase ("bezahlte Werbung", "collaboration
     # commerciale avec", "patrocinado por"), not the word in a sentence ("Werbung nervt").
     ("ad_other_languages", compile_on_use(
         r"(?:^|[\[(|])\s*(?:werbung|publicidad|publicidade|publicit[ée]|pubblicit[àa]|advertentie)\s*(?:[\]):|]|$)"
@@ -130,8 +135,7 @@ ADEQUATE_PHRASES: tuple[tuple[str, re.Pattern[str], tuple[str, ...], bool], ...]
         r"|\bsponsoris[ée]e?\s+par\b|\bcontenido\s+patrocinado\b|\bpatrocinado\s+por\b|\bparceria\s+paga\b"
         r"|\bconte[úu]do\s+patrocinado\b|\bsponsorizzato\s+da\b|\bbetaalde\s+samenwerking\b"
         r"|\bgesponsord\s+door\b", _I | re.MULTILINE),
-     ("werbung", "anzeige", "publi", "pubblicit", "reclame", "advertentie", "bezahlt", "gesponsert", "commerciale",
-      "partenariat", "sponsoris", "patrocin", "parceria", "sponsorizz", "betaalde", "gesponsord"), False),
+     _OTHER_LANGUAGE_LABEL_WORDS, False),
     # "I earn a (small) commission", "we may receive a commission", "these links earn me a
     # commission", "commissions from purchases", "I may be compensated", "I get a small
     # percentage of the sale": first person, so "musicians get a share of the revenue" is no
@@ -164,10 +168,7 @@ NEGATION_RE = compile_on_use(r"\b(?:not|no|never|non|nobody|none|nothing|neither
 # The same in the languages whose labels are read ("keine #Werbung", "n'est pas sponsorisé",
 # "não é publi", "geen #reclame"), only right before the label, with at most two articles or
 # copulas between: the words are common ("sin gluten", "sans doute", "Sin City", SEM tools).
-# The labels they deny: a French negation denies a French label, not "#ad" after "faux pas".
-OTHER_LANGUAGE_LABEL_RE = compile_on_use(
-    r"werbung|anzeige|publi|pubblicit|reclame|advertentie|bezahlt|gesponsert|commerciale|partenariat|sponsoris"
-    r"|patrocin|parceria|sponsorizz|betaalde|gesponsord", re.IGNORECASE)
+# They deny only those languages' labels (_OTHER_LANGUAGE_LABEL_WORDS): not "#ad" after "faux pas".
 OTHER_NEGATION_RE = compile_on_use(
     r"(?<!\w)(?:kein|keine|keinen|nicht|ohne|pas|sans|aucun|aucune|sin|ningún|ninguna|sem|nenhum|nenhuma|não|nao"
     r"|senza|nessun|nessuna|geen|niet|zonder)\s+(?:(?:un|une|de|la|le|les|des|du|d['’]|é|e|è|es|ist|ein|eine"
@@ -567,7 +568,7 @@ def _negated(text: str, start: int, end: int, inside: bool = False) -> int | Non
         pass  # the nearest
     if found is not None and len(text[found.end():start].split()) > NEGATION_MAX_WORDS:
         found = None
-    if (found is None and OTHER_LANGUAGE_LABEL_RE.search(text, start, end)
+    if (found is None and any(map(_folded(text[start:end]).__contains__, _OTHER_LANGUAGE_LABEL_WORDS))
             and (other := OTHER_NEGATION_RE.search(text[offset:start]))):
         return offset + other.start()
     if found is None and inside:
