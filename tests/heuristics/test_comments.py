@@ -78,6 +78,16 @@ FIRES = [
     ("win a free iphone", "scam"),
     ("robux generator no human verification", "scam"),
     ("earn real money from a game", "scam"),
+    # added after reading Eminem's errors
+    ("see the whole story at w w w. nobodyreport. net", "link"),
+    ("EVERYONE SHARE youtu  be/ARkglzjQuX0 TO VOTE", "link"),
+    ("new gameplay right here : /watch?v=6_H0m5sAYho", "link"),
+    ("the only thing she used was pimpmyviews. com", "link"),
+    ("check out fantasy music    right here -------> the1fantasy", "self_promotion"),
+    ("Check out a song I wrote and sing on You Tube", "self_promotion"),
+    ("Sorry for spamming, just trying to motivate people", "self_promotion"),
+    ("If you're bored come see what I've done so far!", "self_promotion"),
+    ("share and like this page to win a hand signed photo", "scam"),
     ("hot singles in your area want to meet", "scam"),
 ]
 
@@ -131,6 +141,15 @@ NEAR_MISSES = [
     ("so many hot girls in this video haha", "genuine"),
     ("Thumbs up if you're watching in 2015", "generic"),
     ("I'd like it if they toured here again", "genuine"),
+    ("I said wow. Com on guys this is great", "genuine"),
+    ("the www. was down all day lol", "genuine"),
+    ("check out the drop right here at the end", "genuine"),
+    ("check out the lyrics, they're genius → so deep", "genuine"),
+    ("listen to the song I sang at karaoke lol", "genuine"),
+    ("this is the song I wrote my thesis to", "genuine"),
+    ("sorry for the long comment but this song means a lot", "genuine"),
+    ("come see what all the hype is about", "genuine"),
+    ("I'd like to win a grammy like him someday", "genuine"),
 ]
 
 
@@ -215,8 +234,8 @@ def test_the_one_line_baseline(text, spam):
 
 # --- the method: leave one data set out, in rotation ------------------------------------
 
-def test_katyperry_is_never_read():
-    assert c.KATY not in c.READING_ORDER
+def test_katyperry_and_shakira_are_never_read():
+    assert c.KATY not in c.READING_ORDER and c.SHAKIRA not in c.READING_ORDER
     for phrase in (*c.PHRASES, *c.RETIRED):
         assert phrase.tuned_on in (None, *c.READING_ORDER), phrase.says
         assert phrase.replaced_after in (None, *c.READING_ORDER), phrase.says
@@ -230,9 +249,13 @@ def test_detector_before_a_file_has_only_what_was_written_before_it():
     before_psy = c.detector_before(c.PSY).phrases
     assert {p.tuned_on for p in before_psy} == {None, c.LMFAO}
     assert all(p.replaced_after is None for p in before_psy)
+    before_eminem = c.detector_before(c.EMINEM).phrases
+    assert {p.tuned_on for p in before_eminem} == {None, c.LMFAO, c.PSY}
+    assert len(before_eminem) < len(c.PHRASES)
     assert c.detector_before(c.KATY).phrases == c.PHRASES  # never read: today's families
+    assert c.detector_before(c.SHAKIRA).phrases == c.PHRASES
     with pytest.raises(ValueError, match="unknown data set"):
-        c.detector_before("Youtube04-Eminem")
+        c.detector_before("Youtube06-Other")
 
 
 # --- the figures in docs/HEURISTICS.md -------------------------------------------------
@@ -250,20 +273,21 @@ def _counts(card: Scorecard) -> tuple[int, int, int, int]:
 
 
 # tp, fp, fn, tn as in the tables of docs/HEURISTICS.md: update both together.
-# file: (stage 0, + stage 1 (after reading LMFAO), + stage 2 (after reading Psy) = today, the baseline)
+# file: (stage 0, + stage 1 (after reading LMFAO), + stage 2 (after reading Psy), + stage 3 (after
+# reading Eminem, which is not in shared/data) = today, the baseline)
 FIGURES = {
-    c.LMFAO: ((212, 3, 24, 199), (218, 1, 18, 201), (218, 1, 18, 201), (204, 3, 32, 199)),
-    c.PSY: ((158, 4, 17, 171), (160, 3, 15, 172), (175, 3, 0, 172), (143, 4, 32, 171)),
-    c.KATY: ((162, 6, 13, 169), (158, 6, 17, 169), (158, 6, 17, 169), (147, 7, 28, 168)),
+    c.LMFAO: ((212, 3, 24, 199), (218, 1, 18, 201), (218, 1, 18, 201), (218, 1, 18, 201), (204, 3, 32, 199)),
+    c.PSY: ((158, 4, 17, 171), (160, 3, 15, 172), (175, 3, 0, 172), (175, 3, 0, 172), (143, 4, 32, 171)),
+    c.KATY: ((162, 6, 13, 169), (158, 6, 17, 169), (158, 6, 17, 169), (159, 6, 16, 169), (147, 7, 28, 168)),
 }
 # The leave-one-out figure of each file: the stage fixed before it was read.
-LEFT_OUT_STAGE = {c.LMFAO: 0, c.PSY: 1, c.KATY: 2}
+LEFT_OUT_STAGE = {c.LMFAO: 0, c.PSY: 1, c.KATY: 3}
 
 
 @pytest.mark.parametrize("name", list(FIGURES))
 def test_youtube_spam_figures(name):
     rows = _rows(name)
-    stages = (c.detector_before(c.LMFAO), c.detector_before(c.PSY), c.DETECTOR)
+    stages = (c.detector_before(c.LMFAO), c.detector_before(c.PSY), c.detector_before(c.EMINEM), c.DETECTOR)
     cards = [Scorecard.of((classify_comment(t, detector=d).label == "spam", y) for t, y in rows) for d in stages]
     baseline = Scorecard.of((baseline_is_spam(t), y) for t, y in rows)
     assert (*map(_counts, cards), _counts(baseline)) == FIGURES[name]
