@@ -115,6 +115,26 @@ def _joined(fixtures: Path, labels: Path, records: list[dict[str, str]]) -> list
     return rows
 
 
+def write_csv(out: Path, rows: list[dict[str, str]], columns: tuple[str, ...]) -> int:
+    """Write the rows whole or not at all (a file already at `out` stays as it was until the
+    new one is complete). Returns 0, or the exit code after saying what went wrong."""
+    if out.is_dir() or not out.parent.is_dir():
+        print(f"error: --out {out}: give a file in an existing folder", file=sys.stderr)
+        return 2
+    part = out.with_name(out.name + ".part")
+    try:
+        with part.open("w", newline="", encoding="utf-8") as f:
+            writer = csv.DictWriter(f, fieldnames=columns)
+            writer.writeheader()
+            writer.writerows(rows)
+        part.replace(out)
+    except OSError as e:
+        part.unlink(missing_ok=True)
+        print(f"error: --out {out}: {e.strerror or e}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, required=True, help="the CSV to write")
@@ -127,20 +147,9 @@ def main(argv: list[str] | None = None) -> int:
     except BadInput as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
-    if args.out.is_dir() or not args.out.parent.is_dir():
-        print(f"error: --out {args.out}: give a file in an existing folder", file=sys.stderr)
-        return 2
-    part = args.out.with_name(args.out.name + ".part")
-    try:
-        with part.open("w", newline="", encoding="utf-8") as f:
-            writer = csv.DictWriter(f, fieldnames=COLUMNS)
-            writer.writeheader()
-            writer.writerows(rows)
-        part.replace(args.out)
-    except OSError as e:
-        part.unlink(missing_ok=True)
-        print(f"error: --out {args.out}: {e.strerror or e}", file=sys.stderr)
-        return 1
+    failed = write_csv(args.out, rows, COLUMNS)
+    if failed:
+        return failed
     promotional = sum(r["promotional"] == "1" for r in rows)
     undisclosed = sum(r["undisclosed"] == "1" for r in rows)
     print(f"{args.out}: {len(rows)} posts, {promotional} promotional, {undisclosed} undisclosed ads")

@@ -4,6 +4,7 @@ discovery answer, YouTube commentThreads) and the column names of public data se
 (Twitter's friends_count and default_profile_image, public_metrics nested), in any case."""
 from __future__ import annotations
 
+import csv
 import json
 import subprocess
 import sys
@@ -322,3 +323,49 @@ def test_real_posts_script_names_what_is_wrong_and_leaves_the_output_alone(tmp_p
     done = real_posts(tmp_path, "--fixtures", str(fixtures), "--labels", str(labels))
     assert done.returncode == 0 and out.read_text().startswith("id,platform,text,promotional")
     assert not list(tmp_path.glob("*.part"))
+
+
+MDID_POSTS = REAL_POSTS.with_name("mdid_posts.py")
+
+
+def test_mdid_posts_script_writes_the_intent_as_a_label_and_names_what_is_wrong(tmp_path):
+    """The intent set's two split files become one CSV for `check posts` (promotional = the
+    intent "promote"), each post once; bad input is one line naming the file and post, exit 2,
+    and a file already at --out stays untouched. Built from posts of its own shape."""
+    src, out = tmp_path / "mdid", tmp_path / "mdid.csv"
+    src.mkdir()
+
+    def post(name: str, intent: str, caption: str) -> dict:
+        return {"filename": name, "intent": intent, "orig_caption": caption, "caption": caption.lower(),
+                "tags": ["shop", "new"], "semiotic": "parallel", "imgTxt": "minimal"}
+
+    train = [post("a.jpg", "promote", "Order yours now, link in bio"), post("b.jpg", "express", "sunday mood")]
+    (src / "train_split_0.json").write_text(json.dumps(train))
+    (src / "val_split_0.json").write_text(json.dumps([post("c.jpg", "inform", "road closed"), train[0]]))
+    done = subprocess.run([sys.executable, str(MDID_POSTS), "--src", str(src), "--out", str(out)],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "3 posts, 1 promotional" in done.stdout
+    with out.open(newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert [(r["id"], r["promotional"], r["hashtags"]) for r in rows] == [
+        ("a.jpg", "1", "shop new"), ("b.jpg", "0", "shop new"), ("c.jpg", "0", "shop new")]
+    assert rows[0]["text"] == "Order yours now, link in bio"
+
+    out.write_text("the user's own file\n")
+    cases = [
+        ("[{\"filename\": \"x.jpg\", \"intent\": \"sell\"}]", "post 1 has intent 'sell'"),
+        ("{\"posts\": []}", "expected a JSON array of posts"),
+        ("[{", "not readable as JSON"),
+    ]
+    for text, message in cases:
+        (src / "val_split_0.json").write_text(text)
+        done = subprocess.run([sys.executable, str(MDID_POSTS), "--src", str(src), "--out", str(out)],
+                              capture_output=True, text=True)
+        assert done.returncode == 2 and message in done.stderr and "val_split_0.json" in done.stderr, done.stderr
+        assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+        assert out.read_text() == "the user's own file\n"
+    (src / "val_split_0.json").unlink()
+    done = subprocess.run([sys.executable, str(MDID_POSTS), "--src", str(src), "--out", str(out)],
+                          capture_output=True, text=True)
+    assert done.returncode == 2 and "val_split_0.json: not found" in done.stderr
