@@ -130,6 +130,9 @@ ADEQUATE_PHRASES: tuple[tuple[str, re.Pattern[str], tuple[str, ...], bool], ...]
         r"(?:^|[\[(|])\s*(?:werbung|publicidad|publicidade|publicit[ée]|pubblicit[àa]|advertentie)\s*(?:[\]):|]|$)"
         # "Anzeige: 6,1 Zoll" is a phone's display, "Publi :" a paper, "Reclame:" a complaint
         r"|(?:^|[\[(|])\s*(?:anzeige|publi|reclame)\s*(?:[\])|]|$)"
+        # set off by a dash or stars ("💕 -werbung .", "*Anzeige*"), not "Online-Werbung"
+        r"|(?:^|(?<=\s))[-–—*•]\s?(?:werbung|anzeige|publicidad|publicidade|publicit[ée]|pubblicit[àa]|advertentie"
+        r"|reclame)\s*(?:[-–—*•.:]|$)"
         r"|(?<!un)\bbezahlte\s+werbung\b|\bbezahlte\s+partnerschaft\b|\bin\s+bezahlter\s+kooperation\b"
         r"|\bgesponsert\s+von\b|\bcollaboration\s+commerciale\b|\bpartenariat\s+r[ée]mun[ée]r[ée]\b"
         r"|\bsponsoris[ée]e?\s+par\b|\bcontenido\s+patrocinado\b|\bpatrocinado\s+por\b|\bparceria\s+paga\b"
@@ -215,8 +218,11 @@ PARTNERSHIP_RE = compile_on_use(r"\b(?:partnered|partnering|teamed\s+up|teaming\
 # What follows must be a brand: an @mention (after a few words) or a capitalised name.
 PARTNER_OBJECT_RE = compile_on_use(r"\s+(?:(?i:the|my|our|amazing|lovely|wonderful|incredible|awesome|fabulous|great"
                                    r"|good|friends|folks|team|people|guys|crew|at|from|over)\s+){0,4}"
-                                   r"(@\w[\w.-]*\w|(?<=\s)[A-Z][\w&'-]+)")
+                                   r"(@\w[\w.-]*\w|(?<=\s)(?!(?:Christ|God|Jesus|Allah|the\s+Lord)\b)[A-Z][\w&'-]+)")
 MENTION_AMBASSADOR_RE = compile_on_use(r"@\w[\w.-]*\w\s+(?:brand\s+)?ambassador\b", re.IGNORECASE)
+# Someone else's sponsorship ("he is a @tudorwatch ambassador"): news, not the poster's ad.
+THIRD_PERSON_RE = compile_on_use(r"\b(?:he|she|they|who)(?:'s|'re|\s+is|\s+are|\s+was|\s+were|\s+has\s+been"
+                                 r"|\s+have\s+been)\s+(?:also\s+|now\s+|still\s+)?(?:a|an|the)?\s*$", re.IGNORECASE)
 # Every word some label phrase needs (the families' gates, thanks, channel support).
 _LABEL_GATE_WORDS = tuple(sorted({w for _, _, gate, _ in ADEQUATE_PHRASES for w in gate}
                                  | {"thank", "support", "cost", "charge", "help"}))
@@ -268,6 +274,18 @@ CREDIT_RE = compile_on_use(
     # "shot on film by the incredibly talented @kofi": praise of a person's skill
     r"|\bby\s+(?:the\s+)?(?:(?:incredibly|super|so|very)\s+)?(?:talented|gifted|skilled)\s+$",
     re.IGNORECASE)
+# The poster's own shop, named as theirs: "Shop our summer sale", "our new designs", "in my
+# Etsy shop", "on my website" (a creator's code for a brand says "my code", not "our sale").
+OWN_SHOP_RE = compile_on_use(
+    r"\b(?:shop|visit|explore|browse)\s+our\b"
+    r"|\bour\s+(?:[\w'-]+\s+){0,3}?(?:sale|store|shop|boutique|website|site|designs|presets|menu|prints)\b"
+    r"|\b(?:in|at|from|on|visit)\s+my\s+(?:etsy\s+|online\s+|little\s+)?(?:shop|store|boutique|website)\b",
+    re.IGNORECASE)
+# Just before an @mention: whose bio holds the link ("link in bio 👉@page"), an account to follow
+# or the source of a repost ("#Repost @ana"): the account itself or a friend, not a brand beside.
+POINTER_RE = compile_on_use(r"(?:\blink\s+in\s+(?:my\s+|the\s+|our\s+)?(?:bio|profile)|\bfollow(?:\s+(?:us|me))?"
+                            r"|#?\b(?:re-?post(?:ed)?|regram(?:med)?)(?:\s+(?:from|by|via))?)[^\w@\n]{0,6}$",
+                            re.IGNORECASE)
 # Between two @mentions of a credit list ("📸 @ana and @ben").
 LIST_JOIN_RE = compile_on_use(r"\s*(?:,|&|\+|/|\band\b)\s*", re.IGNORECASE)
 # First-person shopping links: "use my link", "shop my faves", "through my links", LTK.
@@ -453,7 +471,8 @@ def _partnerships(text: str, low: str) -> list[_Label]:
                 found.append(_Label(text[m.start():obj.end()], m.start(), obj.end(), sponsorship=True))
     if (not _PRECHECKS or "@" in text) and _gate(low, "ambassador"):
         found += [_Label(m.group(0), m.start(), m.end(), sponsorship=True)
-                  for m in MENTION_AMBASSADOR_RE.finditer(text) if _negated(text, m.start(), m.end()) is None]
+                  for m in MENTION_AMBASSADOR_RE.finditer(text) if _negated(text, m.start(), m.end()) is None
+                  and not THIRD_PERSON_RE.search(text, max(0, m.start() - 32), m.start())]
     return found
 
 
@@ -465,8 +484,15 @@ def _commercial_signals(text: str, low: str, paid_flag: bool | None, settings: S
     signals: list[tuple[str, str]] = []
     if paid_flag:
         signals.append(("paid_flag", "platform paid-partnership flag"))
+    # A post about the poster's own shop ("Shop our summer sale", "20% off in my Etsy shop"): its
+    # codes and "link in bio" lead to the poster's own goods, selling wording and no brand signal.
+    own_shop = (not pre or "our " in low or "my " in low) and OWN_SHOP_RE.search(text) is not None
     if not pre or "code" in low:
-        signals += [("discount_code", m.group(0)) for m in DISCOUNT_RE.finditer(text) if not _quoted(text, m)]
+        codes = [m.group(0) for m in DISCOUNT_RE.finditer(text) if not _quoted(text, m)]
+        if not own_shop:
+            signals += [("discount_code", code) for code in codes]
+        elif settings.selling_wording:
+            signals += [("selling", code) for code in codes]
     if not pre or "/" in text:  # every link pattern needs one
         signals += link_signals(text, settings)
     mentioned = textlib.mentions(text) if not pre or "@" in text else []
@@ -491,7 +517,7 @@ def _commercial_signals(text: str, low: str, paid_flag: bool | None, settings: S
             signals.append(("brand_mention", f"@{brands[0].value} … {wording.group(0)}"))
     if not pre or "link" in low:
         bio = LINK_IN_BIO_RE.search(text)
-        if bio and (settings.link_in_bio_alone or signals or brands):
+        if bio and (settings.link_in_bio_alone or (not own_shop and (signals or brands))):
             signals.append(("link_in_bio", bio.group(0)))
     # Last, so that selling wording alone does not make "link in bio" a signal of its own.
     if settings.selling_wording:
@@ -532,15 +558,19 @@ def _brands(text: str, mentioned: list[textlib.Span]) -> list[textlib.Span]:
     """The @mentions that may be brands: not a credited or thanked person ("📸 @ana", "model: the
     lovely @jo", "thanks @sarah"), nor the next name of such a credit list ("@ana and @ben")."""
     brands: list[textlib.Span] = []
+    credited: set[str] = set()
     credited_until = -1
     for m in mentioned:
-        if CREDIT_RE.search(text, max(0, m.start - 48), m.start) or (
+        if CREDIT_RE.search(text, max(0, m.start - 48), m.start) or POINTER_RE.search(
+                text, max(0, m.start - 32), m.start) or (
                 credited_until >= 0 and LIST_JOIN_RE.fullmatch(text, credited_until, m.start)):
             credited_until = m.end
+            credited.add(m.value.casefold())
         else:
             brands.append(m)
             credited_until = -1
-    return brands
+    # A handle credited once is the same person where it stands alone ("Goku by @ed … @ed").
+    return [m for m in brands if m.value.casefold() not in credited]
 
 
 # Posts reuse a handful of tags; normalise each spelling once.
@@ -717,7 +747,7 @@ def _topic_label(label: _Label, text: str) -> bool:
     if label.text.startswith("#") or label.start is None or label.end is None:
         return True
     raw = text[label.start:label.end].strip()
-    return not (raw[:1] in "[(|" or raw[-1:] in "])|")
+    return not (raw[:1] in "[(|-–—*•" or raw[-1:] in "])|")
 
 
 def _position(label: _Label) -> int:

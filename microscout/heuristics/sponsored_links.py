@@ -187,9 +187,21 @@ def is_affiliate_link(url: str, settings: LinkSettings) -> bool:
     host = domain(url)
     if host_matches(host, lowered_domains(tuple(settings.affiliate_domains))):
         return True
-    if AFFILIATE_QUERY_RE.search(url) or AFFILIATE_PATH_RE.search(url):
+    query = AFFILIATE_QUERY_RE.search(url)
+    if (query and not _shop_navigation(host, url)) or AFFILIATE_PATH_RE.search(url):
         return True
     return matches_url_pattern(url, tuple(settings.affiliate_url_patterns))
+
+
+def _shop_navigation(host: str, url: str) -> bool:
+    """A shop platform's own navigation tag ("etsy.com/shop/X?ref=search_shop_redirect"): the
+    page the visitor came from, not an affiliate; Etsy's affiliates come through its network
+    (utm_ parameters, which still count)."""
+    return host_matches(host, _ETSY) and ETSY_NAVIGATION_RE.search(url) is None
+
+
+_ETSY = frozenset({"etsy.com"})
+ETSY_NAVIGATION_RE = compile_on_use(r"[?&](?:utm_[a-z]+|aff\w*|affiliate\w*|irclickid|clickref)=", re.IGNORECASE)
 
 
 def line_of(text: str, start: int, end: int) -> tuple[int, int]:

@@ -84,6 +84,9 @@ _FA_ADVISE = compile_on_use(r"(?:^|\s)به\s+\S+\s*$")
 _RU_BUSINESS = compile_on_use(r"заказ|цен|доставк|наличи|₽|руб", re.IGNORECASE)
 _AR_BUSINESS = compile_on_use(r"طلب|حجز|سعر|أسعار|الاسعار|توصيل|للاستفسار|متوفر|ريال|درهم|جنيه|الرقم|[0-9٠-٩]{6,}")
 
+# After "get your sticker here": a link or "link in bio" further on ("Get your life together here" has none).
+_LINK_AFTER = compile_on_use(r"\blink\b|https?://|\bwww\.", re.IGNORECASE)
+
 # Print-on-demand and shop platforms: a link to one sells the creator's (or someone's) goods.
 _SHOP_PLATFORMS = (r"(?:teespring\.com|spri\.ng|creator-spring\.com|spreadshirt\.[a-z]{2,3}|redbubble\.com"
                    r"|teepublic\.com|bonfire\.com|fourthwall\.com|merchbar\.com|bigcartel\.com|myshopify\.com"
@@ -100,7 +103,7 @@ SELLING_FAMILIES: tuple[tuple[str, tuple[Part, ...]], ...] = (
         _part(r"\bshop\s+online\s+(?:at|now|today|via|through|on)\b", "shop online"),
         _part(r"\bshop\s+(?:our|the\s+(?:new|full|latest|whole|entire)\s+(?:collection|range|line|drop|sale))\b",
               "shop our", "shop the"),
-        _part(r"\b(?:get|grab|snag|claim)\s+(?:yours|your\s+(?:copy|copies|tickets?|pair|bottle|box|bundle|kit)\b)",
+        _part(r"\b(?:get|grab|snag|claim)\s+(?:yours\b|your\s+(?:copy|copies|tickets?|pair|bottle|box|bundle|kit)\b)",
               "yours", "your copy", "your copies", "your ticket", "your pair", "your bottle", "your box",
               "your bundle", "your kit"),
         _part(r"\b(?:tap|click|swipe\s+up|link\s+in\s+(?:my\s+|our\s+|the\s+)?bio)\s+(?:\w+\s+){0,2}?to\s+"
@@ -322,6 +325,47 @@ SELLING_FAMILIES: tuple[tuple[str, tuple[Part, ...]], ...] = (
               r"|\b(?:apartment|flat|room|house|home|condo|studio|office|space|unit|villa|property|bhk|bed|bedroom"
               r"|shop|land|plot)\s+(?:available\s+)?for\s+(?:rent|lease)\b|\boffered\s+at\s+[$€£₹]",
               "just listed", "new to", "new listing", "guide price", "for rent", "for lease", "offered at"),
+    )),
+    # --- Added after reading the real Instagram posts of the intent set (docs/HEURISTICS.md) ---
+    # A business speaking of itself: "tap the link in our bio", "Shop all rugs at the link in our
+    # bio", "explore our collection", "available on Amazon", "are back in store", "save your spot",
+    # "join our workshop", "last week to get our rainbow cake", "To book, email me".
+    ("business calls", (
+        _part(r"\b(?:tap|click|hit|visit|check|use|head\s+to|go\s+to)\s+(?:the\s+)?link\s+in\s+our\s+(?:bio|profile)\b"
+              r"[^.!?\n]{0,10}?\b(?:to|for)\s+(?:shop|order|buy|book|learn|see\s+(?:more|all)|find|explore|discover"
+              r"|check\s+out|get|sign\s+up|register|reserve|download|details|more\s+info|information|tickets"
+              r"|specials|our\s+menu)\b", "link in our"),
+        _part(r"\b(?:shop|explore|discover|browse)\s+(?:all\s+|the\s+(?:new\s+|full\s+|latest\s+|whole\s+)?"
+              r"|our\s+(?:new\s+|full\s+|latest\s+|whole\s+)?)(?:[\w'-]+\s+){0,2}?(?:collection|range|line|menu"
+              r"|selection|store|shop|styles|products)\b[^.!?\n]{0,30}?(?:\blink\b|\bbio\b|\bwebsite\b|\bonline\b"
+              r"|\bin\s+store|\.com\b)",
+              *(verb + " " + then for verb in ("shop", "explore", "discover", "browse")
+                for then in ("all", "the", "our"))),
+        _part(r"\bshop\s+all\b[^.!?\n]{0,40}?\b(?:at|via|in|on)\s+(?:the\s+)?(?:link|bio|website|site|store)\b",
+              "shop all"),
+        _part(r"\bavailable\s+(?:now\s+)?(?:exclusively\s+|only\s+)?(?:(?:on|at|from|in)\s+|@)(?:amazon|etsy|ebay|walmart"
+              r"|target|sephora|ulta|asos|zalando|flipkart|shopee|tokopedia|lazada|(?:my|our)\s+(?:web)?site"
+              r"|(?:my|our)\s+(?:etsy\s+|online\s+)?(?:store|shop)|selected\s+stores)\b", "available "),
+        _part(r"\bin[- ]stores?\s+(?:and|&|or)\s+online\b|\bonline\s+(?:and|&|or)\s+in[- ]stores?\b", "in-store",
+              "in store"),
+        _part(r"\bfind\s+yours\s+(?:at|on|in|here)\b", "find yours"),
+        _part(r"\b(?:get|grab|order|buy)\s+your\s+(?:[\w'-]+\s+){0,5}?here\b", "get your", "grab your", "order your",
+              "buy your", also=_LINK_AFTER),
+        _part(r"\blinks?\s+to\s+(?:the\s+|our\s+)?(?:full\s+|whole\s+|new\s+)?(?:collection|shop|store|menu)\s+"
+              r"(?:is\s+)?in\s+(?:my\s+|our\s+|the\s+)?bio\b", "link to", "links to"),
+        _part(r"\btickets?\b[^.!?\n]{0,25}?\bavailable\s+(?:at|on|now|here|from|via)\b", "ticket"),
+        _part(r"\bour\s+(?:brand\s?new|new|newest|latest|top[- ]selling|best[- ]?selling|signature"
+              r"|limited[- ]edition)\s+(?:[\w'#-]+\s+){0,3}?(?:collection|range|line|styles|designs|flavou?rs|products"
+              r"|menu|formula|lipsticks?|lippies|sandals|belts?)\b",
+              *("our " + word for word in ("brand", "new", "latest", "top", "best", "signature", "limited"))),
+        _part(r"\b(?:is|are)\s+back\s+in\s+(?:our\s+)?(?:store|stores|shops?)\b", "back in"),
+        _part(r"\b(?:save|secure|grab|claim)\s+your\s+(?:spot|seat)\b", "your spot", "your seat"),
+        _part(r"\bjoin\s+(?:us\s+for\s+(?:a|an|our|the)\s+|our\s+)(?:free\s+|next\s+|new\s+)?(?:workshop|class|classes"
+              r"|webinar|masterclass|course|retreat|bootcamp|tasting|seminar)\b", "join us for", "join our"),
+        _part(r"\blast\s+(?:day|days|week|weekend|chance|call)\s+to\s+(?:get|grab|order|buy|shop|book|snag|try"
+              r"|enjoy)\s+(?:our|yours|your|one)\b", "last day", "last week", "last chance", "last call"),
+        _part(r"\bto\s+(?:book|order|reserve|purchase)\s*,?\s+(?:email|e-mail|call|text|dm|message|contact|whatsapp)"
+              r"\b", "to book", "to order", "to reserve", "to purchase"),
     )),
 )
 

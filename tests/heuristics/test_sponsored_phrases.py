@@ -530,3 +530,68 @@ def test_own_work_sold_through_a_shortener_is_no_undisclosed_ad(text):
 def test_labels_read_in_their_forms(text, kind, label):
     adequate, weak, denials, disclosure = labels(text)
     assert disclosure == kind and label in (adequate if kind == "adequate" else weak), (adequate, weak, denials)
+
+
+# After the real posts of the intent set (docs/HEURISTICS.md): whose @mention is no brand.
+@pytest.mark.parametrize("text", [
+    "Support our heroes\n💥Check the link in Bio 👉@usaveteranspride",  # whose bio holds the link
+    "Check the link in bio: @veteransfamily",
+    "Memes daily\nFollow @memepage for more\nLink in bio",             # an account to follow
+    "#Repost @veteranworld\nlink in bio",                               # a repost's source
+    "Sunset 📸 @ana_shoots\nprints soon, link in bio\n@ana_shoots",     # credited once, credited throughout
+    "Beckham spotted wearing @rolex although he is a @tudorwatch ambassador",  # someone else's deal
+    "I am an ambassador for Christ. More in the link in my bio",
+    "Gotta get yourself a good book this summer",                       # not "get yours"
+])
+def test_no_brand_behind_these_mentions(text):
+    assert analyse_post(text).disclosure != "missing", analyse_post(text).signals
+    assert analyse_post(text).weak_labels == [], analyse_post(text).weak_labels
+
+
+@pytest.mark.parametrize("text", [
+    "Loving my new serum from @glowco! Link in bio",                   # a brand beside the link
+    "Link in bio 👉 my discount from @glowco, 20% off",
+    "She is amazing. Also: link in bio, shop now with @glowco",
+])
+def test_a_brand_beside_link_in_bio_is_still_one(text):
+    assert analyse_post(text).disclosure == "missing", analyse_post(text).signals
+
+
+@pytest.mark.parametrize("text, label", [
+    ("ARE YOU FEMALE OR MALE? 💕 -werbung .\nI tried the smoothies by @oyaoriginal", "-werbung ."),
+    ("*Anzeige*\nMein neues Serum von @glowco, Code GLOW20", "*Anzeige*"),
+    ("– Werbung –\nMein neues Serum von @glowco, Code GLOW20", "– Werbung –"),
+])
+def test_labels_of_other_languages_set_off_by_dashes_or_stars(text, label):
+    adequate, weak, denials, disclosure = labels(text)
+    assert disclosure == "adequate" and any(label.strip(" .–-*") in a for a in adequate), (adequate, disclosure)
+
+
+@pytest.mark.parametrize("text", [
+    "Online-Werbung ist nervig, use code GLOW20 at @glowco",              # a compound, not a label
+    "Sorry - Werbung ist doof, but use code GLOW20 at @glowco",
+])
+def test_a_dash_inside_words_sets_off_no_label(text):
+    assert labels(text)[3] == "missing", labels(text)
+
+
+@pytest.mark.parametrize("text", [
+    "New arrivals for our Summer Sale! Enjoy 40% off everything! Use code:EXTRA40\n👉🏼Shop link in bio",
+    "Free shipping! Shop our 7 Days of Summer Sale! 20% off $75 order with code: DaysOfSummer",
+    "Use code SUMMER20 for 20% off everything in my Etsy shop",
+    "Tee! Shop our new designs on Etsy. https://www.etsy.com/shop/StandAndUnite?ref=search_shop_redirect",
+])
+def test_the_posters_own_shop_sells_but_owes_no_label(text):
+    """A code or "link in bio" for the poster's own shop: promotional, no undisclosed ad."""
+    analysis = analyse_post(text)
+    assert analysis.sponsored and analysis.disclosure == "not_needed", analysis.signals
+
+
+@pytest.mark.parametrize("text", [
+    "Loving @glowco serum, use my code GLOW20 for 20% off",                    # a brand's code
+    "Use code GLOW20 at @glowco, our new collab collection is out",           # the brand named
+    "Cute bag https://www.etsy.com/listing/1/x?utm_source=affiliate_window",  # Etsy's affiliates
+    "My faves: https://shop.example.com/x?ref=creator12",                     # ref= elsewhere
+])
+def test_a_brand_behind_the_code_or_link_is_still_one(text):
+    assert analyse_post(text).disclosure == "missing", analyse_post(text).signals

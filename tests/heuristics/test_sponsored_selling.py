@@ -138,6 +138,24 @@ FIRES = [
     ("ديكورات وبوفيات للطلب عبر الرسائل", "للطلب"),
     ("أو عبر الواتساب على الرقم 0657586051", "عبر الواتساب"),
     ("El yapımı mumlar, sipariş için DM", "sipariş için"),
+    # a business speaking of itself (after the real posts of the intent set)
+    ("Hit the link in our bio to check out all of our specials", "Hit the link in our bio to check out"),
+    ("Click the link in our profile to learn how our design workshops work", "Click the link in our profile to learn"),
+    ("Explore our collection at the link in our bio.", "Explore our collection at the link"),
+    ("Shop all handmade rugs at the link in our bio.", "Shop all handmade rugs at the link"),
+    ("Our debut novel is available on Amazon", "available on Amazon"),
+    ("420ml bottles are back in Store #Unique", "are back in Store"),
+    ("Check out our schedule and save your spot for a class in the fall.", "save your spot"),
+    ("Join our workshop on 7/19 at 6:30pm", "Join our workshop"),
+    ("This is the LAST WEEK to get our RAINBOW CAKE too.", "LAST WEEK to get our"),
+    ("Jump on this deal. To book, email me at queen@example.com", "To book, email"),
+    ("New color available in my Etsy shop #patches", "available in my Etsy shop"),
+    ("Found in our Great Canadian collection in-stores and online.", "in-stores and online"),
+    ("Find yours at WyCoVintage.com 💎👕", "Find yours at"),
+    ("Get your Space Force sticker here! Link in bio", "Get your Space Force sticker here"),
+    ("Stackable rings. Link to full collection in bio.", "Link to full collection in bio"),
+    ("Tickets and meet and greets available at TomiLive.com", "Tickets and meet and greets available at"),
+    ("Add some color to your summer with our new color pop sandals.", "our new color pop sandals"),
 ]
 
 
@@ -216,6 +234,22 @@ NEAR_MISSES = [
     "я сделала заказ вчера, жду",
     "سفارش مادرم را فراموش نکن",
     "siparişim geldi, çok mutluyum",
+    # beside the business calls added after the intent set
+    "Tap the link in our bio to watch our wedding video",
+    "The movie is available on Netflix now",
+    "We explored the collection at the Met today, so good",
+    "Last chance to get my hug before I leave lol",
+    "I'm back in the store where I worked as a teen",
+    "Save your place in line, the queue is huge",
+    "Join our family group chat lol",
+    "Shop all day with my sister, then dinner at the new place",
+    "We tried to book, called them twice, no answer",
+    "The dress I wanted was available in my size online, finally",
+    "I shop in stores more than online these days",
+    "Get your life together here in the new year lol",
+    "Our new puppy destroyed our new sofa",
+    "No tickets available, the show sold out in minutes",
+    "Our new rings are back from the jeweller 💍",
 ]
 
 
