@@ -130,9 +130,13 @@ ADEQUATE_PHRASES: tuple[tuple[str, re.Pattern[str], tuple[str, ...], bool], ...]
         r"(?:^|[\[(|])\s*(?:werbung|publicidad|publicidade|publicit[ée]|pubblicit[àa]|advertentie)\s*(?:[\]):|]|$)"
         # "Anzeige: 6,1 Zoll" is a phone's display, "Publi :" a paper, "Reclame:" a complaint
         r"|(?:^|[\[(|])\s*(?:anzeige|publi|reclame)\s*(?:[\])|]|$)"
-        # set off by a dash or stars ("💕 -werbung .", "*Anzeige*"), not "Online-Werbung"
-        r"|(?:^|(?<=\s))[-–—*•]\s?(?:werbung|anzeige|publicidad|publicidade|publicit[ée]|pubblicit[àa]|advertentie"
-        r"|reclame)\s*(?:[-–—*•.:]|$)"
+        # set off by dashes or stars alone on a line ("*Anzeige*", "– Werbung –"), or a dash
+        # stuck to it at the end of a line ("💕 -werbung ."); not a list's "- Werbung", "Online-Werbung"
+        # or "Polizei war da – Anzeige."
+        r"|^[^\w\n]*[-–—*•][ \t]?(?:werbung|anzeige|publicidad|publicidade|publicit[ée]|pubblicit[àa]|advertentie"
+        r"|reclame)[ \t]?[-–—*•][^\w\n]*$"
+        r"|(?<=[ \t])-(?:werbung|anzeige|publicidad|publicidade|publicit[ée]|pubblicit[àa]|advertentie"
+        r"|reclame)[ \t]*\.?[ \t]*$"
         r"|(?<!un)\bbezahlte\s+werbung\b|\bbezahlte\s+partnerschaft\b|\bin\s+bezahlter\s+kooperation\b"
         r"|\bgesponsert\s+von\b|\bcollaboration\s+commerciale\b|\bpartenariat\s+r[ée]mun[ée]r[ée]\b"
         r"|\bsponsoris[ée]e?\s+par\b|\bcontenido\s+patrocinado\b|\bpatrocinado\s+por\b|\bparceria\s+paga\b"
@@ -158,7 +162,7 @@ ADEQUATE_PHRASES: tuple[tuple[str, re.Pattern[str], tuple[str, ...], bool], ...]
 )
 # What a label phrase's match holds around the label itself: blanks, brackets, bars, colons,
 # an emoji before "Paid partner".
-_LABEL_EDGES_RE = compile_on_use(r"^[^\w#@]+|[\s\[\](|:)]+$")
+_LABEL_EDGES_RE = compile_on_use(r"^[^\w#@]+|[\s\[\](|:)*•.–—-]+$")
 # What every match of the "bare_ad" family ("[ad]", "(ad)", "AD:") contains: a cheap test
 # that skips it on posts that merely contain "made" or "bread".
 _BARE_AD_RE = compile_on_use(r"ad\s*(?:[\]):|]|$)", re.IGNORECASE | re.MULTILINE)
@@ -218,11 +222,19 @@ PARTNERSHIP_RE = compile_on_use(r"\b(?:partnered|partnering|teamed\s+up|teaming\
 # What follows must be a brand: an @mention (after a few words) or a capitalised name.
 PARTNER_OBJECT_RE = compile_on_use(r"\s+(?:(?i:the|my|our|amazing|lovely|wonderful|incredible|awesome|fabulous|great"
                                    r"|good|friends|folks|team|people|guys|crew|at|from|over)\s+){0,4}"
-                                   r"(@\w[\w.-]*\w|(?<=\s)(?!(?:Christ|God|Jesus|Allah|the\s+Lord)\b)[A-Z][\w&'-]+)")
+                                   r"(@\w[\w.-]*\w|(?<=\s)(?!(?:Christ|God|Jesus|Allah|Lord|Him|Holy|Heaven)\b)[A-Z][\w&'-]+)")
 MENTION_AMBASSADOR_RE = compile_on_use(r"@\w[\w.-]*\w\s+(?:brand\s+)?ambassador\b", re.IGNORECASE)
 # Someone else's sponsorship ("he is a @tudorwatch ambassador"): news, not the poster's ad.
-THIRD_PERSON_RE = compile_on_use(r"\b(?:he|she|they|who)(?:'s|'re|\s+is|\s+are|\s+was|\s+were|\s+has\s+been"
-                                 r"|\s+have\s+been)\s+(?:also\s+|now\s+|still\s+)?(?:a|an|the)?\s*$", re.IGNORECASE)
+THIRD_PERSON_RE = compile_on_use(
+    r"\b(?:he|she|they|who|husband|wife|son|daughter|brother|sister|mom|mum|dad|friend|coach|partner)"
+    r"(?:['’]s|['’]re|\s+is|\s+are|\s+was|\s+were|\s+has\s+been|\s+have\s+been)\s+"
+    r"(?:also\s+|now\s+|still\s+|officially\s+)?(?:a|an|the)?\s*$", re.IGNORECASE)
+# "… he is an ambassador for @unicef": the mention after someone else's ambassadorship.
+THIRD_PERSON_AMBASSADOR_RE = compile_on_use(
+    r"\b(?:he|she|they|who|husband|wife|son|daughter|brother|sister|mom|mum|dad|friend|coach|partner)"
+    r"(?:['’]s|['’]re|\s+is|\s+are|\s+was|\s+were|\s+has\s+been|\s+have\s+been)\s+"
+    r"(?:also\s+|now\s+|still\s+|officially\s+)?(?:a|an|the)?\s*(?:brand\s+)?ambassadors?\s+(?:for|of|with)\s+$",
+    re.IGNORECASE)
 # Every word some label phrase needs (the families' gates, thanks, channel support).
 _LABEL_GATE_WORDS = tuple(sorted({w for _, _, gate, _ in ADEQUATE_PHRASES for w in gate}
                                  | {"thank", "support", "cost", "charge", "help"}))
@@ -274,13 +286,22 @@ CREDIT_RE = compile_on_use(
     # "shot on film by the incredibly talented @kofi": praise of a person's skill
     r"|\bby\s+(?:the\s+)?(?:(?:incredibly|super|so|very)\s+)?(?:talented|gifted|skilled)\s+$",
     re.IGNORECASE)
-# The poster's own shop, named as theirs: "Shop our summer sale", "our new designs", "in my
-# Etsy shop", "on my website" (a creator's code for a brand says "my code", not "our sale").
-OWN_SHOP_RE = compile_on_use(
-    r"\b(?:shop|visit|explore|browse)\s+our\b"
-    r"|\bour\s+(?:[\w'-]+\s+){0,3}?(?:sale|store|shop|boutique|website|site|designs|presets|menu|prints)\b"
-    r"|\b(?:in|at|from|on|visit)\s+my\s+(?:etsy\s+|online\s+|little\s+)?(?:shop|store|boutique|website)\b",
-    re.IGNORECASE)
+# The poster's own shop, named as theirs: "Shop our summer sale", "our little shop", "in my
+# Etsy shop" (a creator's code for a brand says "my code", not "our sale"; "our favourite store",
+# "shop our look", "on our site" may be anyone's). Each form is a word ("our", "my"), what may
+# stand before it, and what must follow: _own_shop tries them only where the word stands.
+_NOT_PICKS = r"(?!\s+(?:picks?|finds?|hauls?|faves?|favou?rites|edit|must-haves?)\b)"  # "our sale picks from Glowco"
+_OWN_SHOP_FORMS: tuple[tuple[str, str, str], ...] = (
+    ("our", r"\bshop\s+", r"our\s+(?:[\w'-]+\s+){0,4}?(?:sale|store|shop|collection|designs|products)\b" + _NOT_PICKS),
+    ("our", "", r"our\s+(?:(?:new|summer|winter|spring|autumn|fall|holiday|annual|big|biggest|little|small|online"
+                r"|etsy|first|black\s+friday|cyber\s+monday|birthday|anniversary|clearance|end\s+of\s+season)\s+){0,3}"
+                r"(?:sale|store|shop|boutique)\b" + _NOT_PICKS),
+    ("my", r"\b(?:in|at|from|on)\s+", r"my\s+(?:etsy\s+|online\s+|little\s+)?(?:shop|store|boutique)\b"),
+)
+OWN_SHOP_RE = compile_on_use("|".join((before or r"\b") + after for _, before, after in _OWN_SHOP_FORMS),
+                             re.IGNORECASE)
+_OWN_SHOP_AT = tuple((word, compile_on_use(before + "$", re.IGNORECASE) if before else None,
+                      compile_on_use(after, re.IGNORECASE)) for word, before, after in _OWN_SHOP_FORMS)
 # Just before an @mention: whose bio holds the link ("link in bio 👉@page"), an account to follow
 # or the source of a repost ("#Repost @ana"): the account itself or a friend, not a brand beside.
 POINTER_RE = compile_on_use(r"(?:\blink\s+in\s+(?:my\s+|the\s+|our\s+)?(?:bio|profile)|\bfollow(?:\s+(?:us|me))?"
@@ -467,7 +488,8 @@ def _partnerships(text: str, low: str) -> list[_Label]:
     if _gate(low, "partner", "collab", "ambassador", "teamed", "teaming"):
         for m in PARTNERSHIP_RE.finditer(text):
             obj = PARTNER_OBJECT_RE.match(text, m.end())
-            if obj and _negated(text, m.start(), m.end()) is None:
+            if obj and _negated(text, m.start(), m.end()) is None and not (
+                    m.group(0)[:1] in "aA" and THIRD_PERSON_RE.search(text, max(0, m.start() - 40), m.start())):
                 found.append(_Label(text[m.start():obj.end()], m.start(), obj.end(), sponsorship=True))
     if (not _PRECHECKS or "@" in text) and _gate(low, "ambassador"):
         found += [_Label(m.group(0), m.start(), m.end(), sponsorship=True)
@@ -486,7 +508,7 @@ def _commercial_signals(text: str, low: str, paid_flag: bool | None, settings: S
         signals.append(("paid_flag", "platform paid-partnership flag"))
     # A post about the poster's own shop ("Shop our summer sale", "20% off in my Etsy shop"): its
     # codes and "link in bio" lead to the poster's own goods, selling wording and no brand signal.
-    own_shop = (not pre or "our " in low or "my " in low) and OWN_SHOP_RE.search(text) is not None
+    own_shop = _own_shop(low) if pre else OWN_SHOP_RE.search(text) is not None
     if not pre or "code" in low:
         codes = [m.group(0) for m in DISCOUNT_RE.finditer(text) if not _quoted(text, m)]
         if not own_shop:
@@ -517,7 +539,9 @@ def _commercial_signals(text: str, low: str, paid_flag: bool | None, settings: S
             signals.append(("brand_mention", f"@{brands[0].value} … {wording.group(0)}"))
     if not pre or "link" in low:
         bio = LINK_IN_BIO_RE.search(text)
-        if bio and (settings.link_in_bio_alone or (not own_shop and (signals or brands))):
+        pages = {m.value.casefold() for m in mentioned if _pointed_at(text, m)}
+        beside = [m for m in brands if m.value.casefold() not in pages]
+        if bio and (settings.link_in_bio_alone or beside or (signals and not own_shop)):
             signals.append(("link_in_bio", bio.group(0)))
     # Last, so that selling wording alone does not make "link in bio" a signal of its own.
     if settings.selling_wording:
@@ -535,6 +559,23 @@ def _commercial_signals(text: str, low: str, paid_flag: bool | None, settings: S
 
 
 _QUOTES = {"'": "'", '"': '"', "‘": "’", "“": "”"}
+
+
+def _own_shop(low: str) -> bool:
+    """OWN_SHOP_RE.search(low) is not None, tried only where "our" or "my" stands as a word."""
+    for word, before, after in _OWN_SHOP_AT:
+        i = low.find(word)
+        while i >= 0:
+            j = i + len(word)
+            if (i == 0 or not _word_char(low[i - 1])) and (j == len(low) or not _word_char(low[j])) and (
+                    after.match(low, i) and (before is None or before.search(low, max(0, i - 16), i))):
+                return True
+            i = low.find(word, j)
+    return False
+
+
+def _word_char(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"
 
 
 def _quoted(text: str, m: re.Match[str]) -> bool:
@@ -558,19 +599,32 @@ def _brands(text: str, mentioned: list[textlib.Span]) -> list[textlib.Span]:
     """The @mentions that may be brands: not a credited or thanked person ("📸 @ana", "model: the
     lovely @jo", "thanks @sarah"), nor the next name of such a credit list ("@ana and @ben")."""
     brands: list[textlib.Span] = []
-    credited: set[str] = set()
     credited_until = -1
     for m in mentioned:
-        if CREDIT_RE.search(text, max(0, m.start - 48), m.start) or POINTER_RE.search(
-                text, max(0, m.start - 32), m.start) or (
+        if CREDIT_RE.search(text, max(0, m.start - 48), m.start) or (
                 credited_until >= 0 and LIST_JOIN_RE.fullmatch(text, credited_until, m.start)):
             credited_until = m.end
-            credited.add(m.value.casefold())
-        else:
+        elif not _someone_elses_ambassador(text, m):
             brands.append(m)
             credited_until = -1
-    # A handle credited once is the same person where it stands alone ("Goku by @ed … @ed").
-    return [m for m in brands if m.value.casefold() not in credited]
+    return brands
+
+
+def _someone_elses_ambassador(text: str, m: textlib.Span) -> bool:
+    """"he is a @tudorwatch ambassador", "she's an ambassador for @unicef": news of someone else's
+    sponsorship, not a brand behind the poster's post."""
+    if "mbassador" not in text:
+        return False
+    before = max(0, m.start - 64)
+    return THIRD_PERSON_AMBASSADOR_RE.search(text, before, m.start) is not None or (
+        MENTION_AMBASSADOR_RE.match(text, m.start) is not None
+        and THIRD_PERSON_RE.search(text, before, m.start) is not None)
+
+
+def _pointed_at(text: str, m: textlib.Span) -> bool:
+    """The account "link in bio 👉@page", "follow @page" or "#repost @page" points to: whose bio
+    or post it is, not a brand beside "link in bio" (wherever else its handle stands)."""
+    return POINTER_RE.search(text, max(0, m.start - 32), m.start) is not None
 
 
 # Posts reuse a handful of tags; normalise each spelling once.
@@ -746,8 +800,10 @@ def _topic_label(label: _Label, text: str) -> bool:
         return False
     if label.text.startswith("#") or label.start is None or label.end is None:
         return True
-    raw = text[label.start:label.end].strip()
-    return not (raw[:1] in "[(|-–—*•" or raw[-1:] in "])|")
+    raw = text[label.start:label.end]
+    core = raw.strip().casefold().find(word)
+    before, after = raw.strip()[:max(core, 0)], raw.strip()[max(core, 0) + len(word):]
+    return not (any(c in "[(|-–—*•" for c in before) or any(c in "])|-–—*•" for c in after))
 
 
 def _position(label: _Label) -> int:

@@ -197,10 +197,10 @@ def _shop_navigation(host: str, url: str) -> bool:
     """A shop platform's own navigation tag ("etsy.com/shop/X?ref=search_shop_redirect"): the
     page the visitor came from, not an affiliate; Etsy's affiliates come through its network
     (utm_ parameters, which still count)."""
-    return host_matches(host, _ETSY) and ETSY_NAVIGATION_RE.search(url) is None
+    return ETSY_HOST_RE.search(host) is not None and ETSY_NAVIGATION_RE.search(url) is None
 
 
-_ETSY = frozenset({"etsy.com"})
+ETSY_HOST_RE = compile_on_use(r"(?:^|\.)etsy\.(?:com|[a-z]{2}|co\.uk|com\.au|ca)$")
 ETSY_NAVIGATION_RE = compile_on_use(r"[?&](?:utm_[a-z]+|aff\w*|affiliate\w*|irclickid|clickref)=", re.IGNORECASE)
 
 

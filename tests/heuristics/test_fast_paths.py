@@ -18,7 +18,8 @@ NOW = datetime(2026, 11, 1, tzinfo=timezone.utc)
 
 # Fragments that trip each detector, in odd cases and with the characters that only the
 # regex engine (not str.lower) folds to ASCII letters: İ ı ſ.
-FRAGMENTS = ["Use code SARAH20", "CODE glow for 20% off", "promo ᴄode", "ſale", "SALE", "@glowco", "@a@b.social",
+FRAGMENTS = ["ſhop our", "our summer ſale", "in my Etsy shop", "pour", "My ſtore", "visit our", "our", "my", "İn my shop",
+             "myſelf", "OUR new designs", "_our site", "our_", "at my\nwebsite", "Use code SARAH20", "CODE glow for 20% off", "promo ᴄode", "ſale", "SALE", "@glowco", "@a@b.social",
              "gifted by", "GİFTED", "gıfted", "PR package", "pr box", "c/o", "ſent me", "sent me", "kindly sent",
              "link in bio", "LİNK in my profile", "#linkinbio", "#ad", "#AD", "[ad]", "(Ad)", "| ad |", "ad:",
              "Paid Partnership", "paid partnerſhip", "sponsored by", "ſponſored by", "Advertisement",
