@@ -136,7 +136,7 @@ ADEQUATE_PHRASES: tuple[tuple[str, re.Pattern[str], tuple[str, ...], bool], ...]
         r"|^[^\w\n]*[-–—*•][ \t]?(?:werbung|anzeige|publicidad|publicidade|publicit[ée]|pubblicit[àa]|advertentie"
         r"|reclame)[ \t]?[-–—*•][^\w\n]*$"
         r"|(?<=[ \t])-(?:werbung|anzeige|publicidad|publicidade|publicit[ée]|pubblicit[àa]|advertentie"
-        r"|reclame)[ \t]*\.?[ \t]*$"
+        r"|reclame)[ \t]*(?:\.[ \t]*)?$"
         r"|(?<!un)\bbezahlte\s+werbung\b|\bbezahlte\s+partnerschaft\b|\bin\s+bezahlter\s+kooperation\b"
         r"|\bgesponsert\s+von\b|\bcollaboration\s+commerciale\b|\bpartenariat\s+r[ée]mun[ée]r[ée]\b"
         r"|\bsponsoris[ée]e?\s+par\b|\bcontenido\s+patrocinado\b|\bpatrocinado\s+por\b|\bparceria\s+paga\b"
@@ -162,7 +162,16 @@ ADEQUATE_PHRASES: tuple[tuple[str, re.Pattern[str], tuple[str, ...], bool], ...]
 )
 # What a label phrase's match holds around the label itself: blanks, brackets, bars, colons,
 # an emoji before "Paid partner".
-_LABEL_EDGES_RE = compile_on_use(r"^[^\w#@]+|[\s\[\](|:)*•.–—-]+$")
+_LABEL_LEAD_RE = compile_on_use(r"^[^\w#@]+")
+_LABEL_TRAIL = "[](|:)*•.–—-"
+
+
+def _label_text(matched: str) -> str:
+    """A label as quoted: without the brackets, bars, stars or dashes that set it off."""
+    end = len(matched)
+    while end and (matched[end - 1].isspace() or matched[end - 1] in _LABEL_TRAIL):
+        end -= 1
+    return _LABEL_LEAD_RE.sub("", matched[:end])
 # What every match of the "bare_ad" family ("[ad]", "(ad)", "AD:") contains: a cheap test
 # that skips it on posts that merely contain "made" or "bread".
 _BARE_AD_RE = compile_on_use(r"ad\s*(?:[\]):|]|$)", re.IGNORECASE | re.MULTILINE)
@@ -226,12 +235,14 @@ PARTNER_OBJECT_RE = compile_on_use(r"\s+(?:(?i:the|my|our|amazing|lovely|wonderf
 MENTION_AMBASSADOR_RE = compile_on_use(r"@\w[\w.-]*\w\s+(?:brand\s+)?ambassador\b", re.IGNORECASE)
 # Someone else's sponsorship ("he is a @tudorwatch ambassador"): news, not the poster's ad.
 THIRD_PERSON_RE = compile_on_use(
-    r"\b(?:he|she|they|who|husband|wife|son|daughter|brother|sister|mom|mum|dad|friend|coach|partner)"
+    r"(?:\b(?:he|she|they)|\b(?:my|his|her|our|their)\s+(?:husband|wife|son|daughter|brother|sister|mom|mum|dad"
+    r"|friend|coach|partner))"
     r"(?:['’]s|['’]re|\s+is|\s+are|\s+was|\s+were|\s+has\s+been|\s+have\s+been)\s+"
     r"(?:also\s+|now\s+|still\s+|officially\s+)?(?:a|an|the)?\s*$", re.IGNORECASE)
 # "… he is an ambassador for @unicef": the mention after someone else's ambassadorship.
 THIRD_PERSON_AMBASSADOR_RE = compile_on_use(
-    r"\b(?:he|she|they|who|husband|wife|son|daughter|brother|sister|mom|mum|dad|friend|coach|partner)"
+    r"(?:\b(?:he|she|they)|\b(?:my|his|her|our|their)\s+(?:husband|wife|son|daughter|brother|sister|mom|mum|dad"
+    r"|friend|coach|partner))"
     r"(?:['’]s|['’]re|\s+is|\s+are|\s+was|\s+were|\s+has\s+been|\s+have\s+been)\s+"
     r"(?:also\s+|now\s+|still\s+|officially\s+)?(?:a|an|the)?\s*(?:brand\s+)?ambassadors?\s+(?:for|of|with)\s+$",
     re.IGNORECASE)
@@ -286,22 +297,29 @@ CREDIT_RE = compile_on_use(
     # "shot on film by the incredibly talented @kofi": praise of a person's skill
     r"|\bby\s+(?:the\s+)?(?:(?:incredibly|super|so|very)\s+)?(?:talented|gifted|skilled)\s+$",
     re.IGNORECASE)
-# The poster's own shop, named as theirs: "Shop our summer sale", "our little shop", "in my
-# Etsy shop" (a creator's code for a brand says "my code", not "our sale"; "our favourite store",
-# "shop our look", "on our site" may be anyone's). Each form is a word ("our", "my"), what may
-# stand before it, and what must follow: _own_shop tries them only where the word stands.
-_NOT_PICKS = r"(?!\s+(?:picks?|finds?|hauls?|faves?|favou?rites|edit|must-haves?)\b)"  # "our sale picks from Glowco"
-_OWN_SHOP_FORMS: tuple[tuple[str, str, str], ...] = (
-    ("our", r"\bshop\s+", r"our\s+(?:[\w'-]+\s+){0,4}?(?:sale|store|shop|collection|designs|products)\b" + _NOT_PICKS),
-    ("our", "", r"our\s+(?:(?:new|summer|winter|spring|autumn|fall|holiday|annual|big|biggest|little|small|online"
-                r"|etsy|first|black\s+friday|cyber\s+monday|birthday|anniversary|clearance|end\s+of\s+season)\s+){0,3}"
-                r"(?:sale|store|shop|boutique)\b" + _NOT_PICKS),
-    ("my", r"\b(?:in|at|from|on)\s+", r"my\s+(?:etsy\s+|online\s+|little\s+)?(?:shop|store|boutique)\b"),
+# The poster's own shop, named as theirs: "Shop our summer sale", "our online store", "in my
+# Etsy shop", "everything in my shop". Narrow on purpose: a creator's sponsored post says "shop
+# our collab collection", "our favourite store", "our first store run", "built this in my shop"
+# (a workshop), and the code there is the brand's. Each form: the word ("our", "my"), what
+# must stand just before it (words, then whitespace), what must follow. _own_shop is the one
+# definition, for the fast path and the plain one alike.
+# After a code: the store it is spent at, named ("for 20% off at ninjakitchen.com", "at @dewalt").
+AT_A_STORE_RE = compile_on_use(r"[^.!?\n]{0,30}?\bat\s+(?:@\w|[\w-]+\.(?:com|co|net|shop|store)\b|(?-i:[A-Z])\w+)",
+                               re.IGNORECASE)
+_NOT_PICKS = r"(?!\s+(?:picks?|finds?|hauls?|faves?|favou?rites?|edit|must-haves?|runs?|trips?|visits?)\b)"
+_OWN_SHOP_FORMS: tuple[tuple[str, str | None, str], ...] = (
+    ("our", r"\bshop$", r"our\s+(?:[\w'-]+\s+){0,4}?sale\b" + _NOT_PICKS),
+    ("our", None, r"our\s+(?:(?:summer|winter|spring|autumn|fall|holiday|annual|big|biggest|online|etsy"
+                  r"|black\s+friday|cyber\s+monday|birthday|anniversary|clearance|end\s+of\s+season)\s+){0,3}"
+                  r"(?:sale|store|shop|boutique)\b" + _NOT_PICKS),
+    ("my", r"\b(?:in|at|from|on)$", r"my\s+(?:etsy|online|depop)\s+(?:shop|store)\b"),
+    ("my", r"\b(?:everything|available|listed|up)\s+(?:in|on|at)$", r"my\s+(?:shop|store)\b" + _NOT_PICKS),
 )
-OWN_SHOP_RE = compile_on_use("|".join((before or r"\b") + after for _, before, after in _OWN_SHOP_FORMS),
-                             re.IGNORECASE)
-_OWN_SHOP_AT = tuple((word, compile_on_use(before + "$", re.IGNORECASE) if before else None,
+_OWN_SHOP_AT = tuple((word, compile_on_use(before, re.IGNORECASE) if before else None,
                       compile_on_use(after, re.IGNORECASE)) for word, before, after in _OWN_SHOP_FORMS)
+_OWN_SHOP_BY_WORD = tuple((word, tuple((before, after) for w, before, after in _OWN_SHOP_AT if w == word))
+                          for word in ("our", "my"))
+_BEFORE_WINDOW = 32  # characters before the whitespace ahead of the word, where "everything in" must stand
 # Just before an @mention: whose bio holds the link ("link in bio 👉@page"), an account to follow
 # or the source of a repost ("#Repost @ana"): the account itself or a friend, not a brand beside.
 POINTER_RE = compile_on_use(r"(?:\blink\s+in\s+(?:my\s+|the\s+|our\s+)?(?:bio|profile)|\bfollow(?:\s+(?:us|me))?"
@@ -508,13 +526,14 @@ def _commercial_signals(text: str, low: str, paid_flag: bool | None, settings: S
         signals.append(("paid_flag", "platform paid-partnership flag"))
     # A post about the poster's own shop ("Shop our summer sale", "20% off in my Etsy shop"): its
     # codes and "link in bio" lead to the poster's own goods, selling wording and no brand signal.
-    own_shop = _own_shop(low) if pre else OWN_SHOP_RE.search(text) is not None
+    own_shop = _own_shop(low)
     if not pre or "code" in low:
-        codes = [m.group(0) for m in DISCOUNT_RE.finditer(text) if not _quoted(text, m)]
-        if not own_shop:
-            signals += [("discount_code", code) for code in codes]
-        elif settings.selling_wording:
-            signals += [("selling", code) for code in codes]
+        codes = [m for m in DISCOUNT_RE.finditer(text) if not _quoted(text, m)]
+        for m in codes:
+            if not own_shop or AT_A_STORE_RE.match(text, m.end()):  # "use code COOK20 … at ninjakitchen.com"
+                signals.append(("discount_code", m.group(0)))
+            elif settings.selling_wording:
+                signals.append(("selling", m.group(0)))
     if not pre or "/" in text:  # every link pattern needs one
         signals += link_signals(text, settings)
     mentioned = textlib.mentions(text) if not pre or "@" in text else []
@@ -539,8 +558,7 @@ def _commercial_signals(text: str, low: str, paid_flag: bool | None, settings: S
             signals.append(("brand_mention", f"@{brands[0].value} … {wording.group(0)}"))
     if not pre or "link" in low:
         bio = LINK_IN_BIO_RE.search(text)
-        pages = {m.value.casefold() for m in mentioned if _pointed_at(text, m)}
-        beside = [m for m in brands if m.value.casefold() not in pages]
+        beside = [m for m in brands if not _pointed_at(text, m)]
         if bio and (settings.link_in_bio_alone or beside or (signals and not own_shop)):
             signals.append(("link_in_bio", bio.group(0)))
     # Last, so that selling wording alone does not make "link in bio" a signal of its own.
@@ -562,16 +580,26 @@ _QUOTES = {"'": "'", '"': '"', "‘": "’", "“": "”"}
 
 
 def _own_shop(low: str) -> bool:
-    """OWN_SHOP_RE.search(low) is not None, tried only where "our" or "my" stands as a word."""
-    for word, before, after in _OWN_SHOP_AT:
+    """Whether the post names the poster's own shop (_OWN_SHOP_FORMS), looked for only where
+    "our" or "my" stands as a word: most posts cost a few str.find calls."""
+    for word, forms in _OWN_SHOP_BY_WORD:
         i = low.find(word)
         while i >= 0:
             j = i + len(word)
-            if (i == 0 or not _word_char(low[i - 1])) and (j == len(low) or not _word_char(low[j])) and (
-                    after.match(low, i) and (before is None or before.search(low, max(0, i - 16), i))):
-                return True
+            if (i == 0 or not _word_char(low[i - 1])) and (j == len(low) or not _word_char(low[j])):
+                for before, after in forms:
+                    if after.match(low, i) and (before is None or _stands_before(low, i, before)):
+                        return True
             i = low.find(word, j)
     return False
+
+
+def _stands_before(low: str, i: int, before: re.Pattern[str]) -> bool:
+    """``before`` ends where the whitespace run ahead of position i starts (at least one space)."""
+    k = i
+    while k and low[k - 1].isspace():
+        k -= 1
+    return k < i and before.search(low, max(0, k - _BEFORE_WINDOW), k) is not None
 
 
 def _word_char(ch: str) -> bool:
@@ -600,11 +628,12 @@ def _brands(text: str, mentioned: list[textlib.Span]) -> list[textlib.Span]:
     lovely @jo", "thanks @sarah"), nor the next name of such a credit list ("@ana and @ben")."""
     brands: list[textlib.Span] = []
     credited_until = -1
+    ambassador = "mbassador" in text.casefold()
     for m in mentioned:
         if CREDIT_RE.search(text, max(0, m.start - 48), m.start) or (
                 credited_until >= 0 and LIST_JOIN_RE.fullmatch(text, credited_until, m.start)):
             credited_until = m.end
-        elif not _someone_elses_ambassador(text, m):
+        elif not (ambassador and _someone_elses_ambassador(text, m)):
             brands.append(m)
             credited_until = -1
     return brands
@@ -613,8 +642,6 @@ def _brands(text: str, mentioned: list[textlib.Span]) -> list[textlib.Span]:
 def _someone_elses_ambassador(text: str, m: textlib.Span) -> bool:
     """"he is a @tudorwatch ambassador", "she's an ambassador for @unicef": news of someone else's
     sponsorship, not a brand behind the poster's post."""
-    if "mbassador" not in text:
-        return False
     before = max(0, m.start - 64)
     return THIRD_PERSON_AMBASSADOR_RE.search(text, before, m.start) is not None or (
         MENTION_AMBASSADOR_RE.match(text, m.start) is not None
@@ -623,7 +650,7 @@ def _someone_elses_ambassador(text: str, m: textlib.Span) -> bool:
 
 def _pointed_at(text: str, m: textlib.Span) -> bool:
     """The account "link in bio 👉@page", "follow @page" or "#repost @page" points to: whose bio
-    or post it is, not a brand beside "link in bio" (wherever else its handle stands)."""
+    or post it is, not a brand beside "link in bio" (the same handle named elsewhere may be one)."""
     return POINTER_RE.search(text, max(0, m.start - 32), m.start) is not None
 
 
@@ -733,7 +760,7 @@ def _labels(text: str, hashtags: Iterable[str], low: str | None = None, paid_fla
             if denial:
                 denied.append(denial)
             else:
-                phrases.append(_Label(_LABEL_EDGES_RE.sub("", m.group(0)), m.start(), m.end()))
+                phrases.append(_Label(_label_text(m.group(0)), m.start(), m.end()))
     if len(phrases) > 1:  # families may overlap ("Amazon affiliate" / "Amazon Associate"): keep the first
         phrases.sort(key=_position)
         kept: list[_Label] = []
@@ -771,7 +798,7 @@ def _labels(text: str, hashtags: Iterable[str], low: str | None = None, paid_fla
             if denial:
                 denied.append(denial)
             else:
-                weak.append(_Label(_LABEL_EDGES_RE.sub("", m.group(0)), m.start(), m.end(), sponsorship=True))
+                weak.append(_Label(_label_text(m.group(0)), m.start(), m.end(), sponsorship=True))
     weak += _partnerships(text, low) if partnerships is None else partnerships
     # Usually none or one of each: nothing to sort.
     return (sorted(adequate, key=_position) if len(adequate) > 1 else adequate,
@@ -800,10 +827,10 @@ def _topic_label(label: _Label, text: str) -> bool:
         return False
     if label.text.startswith("#") or label.start is None or label.end is None:
         return True
-    raw = text[label.start:label.end]
-    core = raw.strip().casefold().find(word)
-    before, after = raw.strip()[:max(core, 0)], raw.strip()[max(core, 0) + len(word):]
-    return not (any(c in "[(|-–—*•" for c in before) or any(c in "])|-–—*•" for c in after))
+    # Set off by dashes or stars ("*Anzeige*", "💕 -werbung .") a word may be a list's item or a
+    # minus ("Premium: -Werbung"): only brackets and bars always make a label.
+    raw = text[label.start:label.end].strip()
+    return not (raw[:1] in "[(|" or raw[-1:] in "])|")
 
 
 def _position(label: _Label) -> int:

@@ -142,14 +142,8 @@ FIRES = [
     ("Hit the link in our bio to check out all of our specials", "Hit the link in our bio to check out all of our specials"),
     ("Explore our collection at the link in our bio.", "Explore our collection at the link"),
     ("Shop all handmade rugs at the link in our bio.", "Shop all handmade rugs at the link"),
-    ("Our debut novel is available on Amazon", "available on Amazon"),
-    ("Click the link in our profile for tickets", "Click the link in our profile for tickets"),
-    ("Check out our schedule and save your spot for a class in the fall.", "save your spot for a class"),
-    ("Join our workshop on 7/19 at 6:30pm", "Join our workshop"),
-    ("This is the LAST WEEK to get our RAINBOW CAKE too.", "LAST WEEK to get our"),
-    ("Jump on this deal. To book, email me at queen@example.com", "To book, email me"),
+    ("Hit the link in our bio to see our full menu", "Hit the link in our bio to see our full menu"),
     ("New color available in my Etsy shop #patches", "available in my Etsy shop"),
-    ("Find yours at WyCoVintage.com 💎👕", "Find yours at WyCoVintage.com"),
     ("Stackable rings. Link to full collection in bio.", "Link to full collection in bio"),
     ("Tickets and meet and greets available at TomiLive.com", "Tickets and meet and greets available at TomiLive.com"),
 ]
@@ -270,6 +264,15 @@ NEAR_MISSES = [
     "Last chance to get your vote in!",
     "Desperate to book, message me if you know a good dentist",
     "To book, email the parish office. Baptisms are on Sundays",
+    # a second review's
+    "Parents! Save your spot for the school tour on Friday, 9am in the main hall",
+    "Join our free workshop on CPR this Saturday at the community hall, run by volunteers",
+    "Baptisms and weddings: to book, email us at office@stjohnschurch.org",
+    "Museum late tonight 🌙 Discover the new collection of Egyptian amulets, link in bio for opening times",
+    "Last day to get our passports renewed before the trip 😬",
+    "Race photos are up! Find yours at marathonfoto.com, well done to every runner",
+    "Ugh, the exact same mug is available on Amazon for half the price 🙄",
+    "Click the link in our bio to reserve a place at the carol service. Free entry",
 ]
 
 
