@@ -234,18 +234,14 @@ PARTNER_OBJECT_RE = compile_on_use(r"\s+(?:(?i:the|my|our|amazing|lovely|wonderf
                                    r"(@\w[\w.-]*\w|(?<=\s)(?!(?:Christ|God|Jesus|Allah|Lord|Him|Holy|Heaven)\b)[A-Z][\w&'-]+)")
 MENTION_AMBASSADOR_RE = compile_on_use(r"@\w[\w.-]*\w\s+(?:brand\s+)?ambassador\b", re.IGNORECASE)
 # Someone else's sponsorship ("he is a @tudorwatch ambassador"): news, not the poster's ad.
-THIRD_PERSON_RE = compile_on_use(
-    r"(?:\b(?:he|she|they)|\b(?:my|his|her|our|their)\s+(?:husband|wife|son|daughter|brother|sister|mom|mum|dad"
-    r"|friend|coach|partner))"
-    r"(?:['’]s|['’]re|\s+is|\s+are|\s+was|\s+were|\s+has\s+been|\s+have\s+been)\s+"
-    r"(?:also\s+|now\s+|still\s+|officially\s+)?(?:a|an|the)?\s*$", re.IGNORECASE)
+_THIRD_PERSON = (r"(?:\b(?:he|she|they)|\b(?:my|his|her|our|their)\s+(?:husband|wife|son|daughter|brother|sister|mom"
+                 r"|mum|dad|friend|coach|partner))"
+                 r"(?:['’]s|['’]re|\s+is|\s+are|\s+was|\s+were|\s+has\s+been|\s+have\s+been)\s+"
+                 r"(?:also\s+|now\s+|still\s+|officially\s+)?(?:a|an|the)?\s*")
+THIRD_PERSON_RE = compile_on_use(_THIRD_PERSON + "$", re.IGNORECASE)
 # "… he is an ambassador for @unicef": the mention after someone else's ambassadorship.
-THIRD_PERSON_AMBASSADOR_RE = compile_on_use(
-    r"(?:\b(?:he|she|they)|\b(?:my|his|her|our|their)\s+(?:husband|wife|son|daughter|brother|sister|mom|mum|dad"
-    r"|friend|coach|partner))"
-    r"(?:['’]s|['’]re|\s+is|\s+are|\s+was|\s+were|\s+has\s+been|\s+have\s+been)\s+"
-    r"(?:also\s+|now\s+|still\s+|officially\s+)?(?:a|an|the)?\s*(?:brand\s+)?ambassadors?\s+(?:for|of|with)\s+$",
-    re.IGNORECASE)
+THIRD_PERSON_AMBASSADOR_RE = compile_on_use(_THIRD_PERSON + r"(?:brand\s+)?ambassadors?\s+(?:for|of|with)\s+$",
+                                            re.IGNORECASE)
 # Every word some label phrase needs (the families' gates, thanks, channel support).
 _LABEL_GATE_WORDS = tuple(sorted({w for _, _, gate, _ in ADEQUATE_PHRASES for w in gate}
                                  | {"thank", "support", "cost", "charge", "help"}))
@@ -297,15 +293,15 @@ CREDIT_RE = compile_on_use(
     # "shot on film by the incredibly talented @kofi": praise of a person's skill
     r"|\bby\s+(?:the\s+)?(?:(?:incredibly|super|so|very)\s+)?(?:talented|gifted|skilled)\s+$",
     re.IGNORECASE)
+# After a code: the store it is spent at, named ("for 20% off at ninjakitchen.com", "at @dewalt").
+AT_A_STORE_RE = compile_on_use(r"[^.!?\n]{0,30}?\bat\s+(?:@\w|[\w-]+\.(?:com|co|net|shop|store)\b|(?-i:[A-Z])\w+)",
+                               re.IGNORECASE)
 # The poster's own shop, named as theirs: "Shop our summer sale", "our online store", "in my
 # Etsy shop", "everything in my shop". Narrow on purpose: a creator's sponsored post says "shop
 # our collab collection", "our favourite store", "our first store run", "built this in my shop"
 # (a workshop), and the code there is the brand's. Each form: the word ("our", "my"), what
 # must stand just before it (words, then whitespace), what must follow. _own_shop is the one
 # definition, for the fast path and the plain one alike.
-# After a code: the store it is spent at, named ("for 20% off at ninjakitchen.com", "at @dewalt").
-AT_A_STORE_RE = compile_on_use(r"[^.!?\n]{0,30}?\bat\s+(?:@\w|[\w-]+\.(?:com|co|net|shop|store)\b|(?-i:[A-Z])\w+)",
-                               re.IGNORECASE)
 _NOT_PICKS = r"(?!\s+(?:picks?|finds?|hauls?|faves?|favou?rites?|edit|must-haves?|runs?|trips?|visits?)\b)"
 _OWN_SHOP_FORMS: tuple[tuple[str, str | None, str], ...] = (
     ("our", r"\bshop$", r"our\s+(?:[\w'-]+\s+){0,4}?sale\b" + _NOT_PICKS),
@@ -315,9 +311,9 @@ _OWN_SHOP_FORMS: tuple[tuple[str, str | None, str], ...] = (
     ("my", r"\b(?:in|at|from|on)$", r"my\s+(?:etsy|online|depop)\s+(?:shop|store)\b"),
     ("my", r"\b(?:everything|available|listed|up)\s+(?:in|on|at)$", r"my\s+(?:shop|store)\b" + _NOT_PICKS),
 )
-_OWN_SHOP_AT = tuple((word, compile_on_use(before, re.IGNORECASE) if before else None,
-                      compile_on_use(after, re.IGNORECASE)) for word, before, after in _OWN_SHOP_FORMS)
-_OWN_SHOP_BY_WORD = tuple((word, tuple((before, after) for w, before, after in _OWN_SHOP_AT if w == word))
+_OWN_SHOP_BY_WORD = tuple((word, tuple((compile_on_use(before, re.IGNORECASE) if before else None,
+                                         compile_on_use(after, re.IGNORECASE))
+                                        for w, before, after in _OWN_SHOP_FORMS if w == word))
                           for word in ("our", "my"))
 _BEFORE_WINDOW = 32  # characters before the whitespace ahead of the word, where "everything in" must stand
 # Just before an @mention: whose bio holds the link ("link in bio 👉@page"), an account to follow
@@ -507,7 +503,8 @@ def _partnerships(text: str, low: str) -> list[_Label]:
         for m in PARTNERSHIP_RE.finditer(text):
             obj = PARTNER_OBJECT_RE.match(text, m.end())
             if obj and _negated(text, m.start(), m.end()) is None and not (
-                    m.group(0)[:1] in "aA" and THIRD_PERSON_RE.search(text, max(0, m.start() - 40), m.start())):
+                    m.group(0).lower().startswith("ambassador")
+                    and THIRD_PERSON_RE.search(text, max(0, m.start() - 40), m.start())):
                 found.append(_Label(text[m.start():obj.end()], m.start(), obj.end(), sponsorship=True))
     if (not _PRECHECKS or "@" in text) and _gate(low, "ambassador"):
         found += [_Label(m.group(0), m.start(), m.end(), sponsorship=True)
@@ -528,8 +525,9 @@ def _commercial_signals(text: str, low: str, paid_flag: bool | None, settings: S
     # codes and "link in bio" lead to the poster's own goods, selling wording and no brand signal.
     own_shop = _own_shop(low)
     if not pre or "code" in low:
-        codes = [m for m in DISCOUNT_RE.finditer(text) if not _quoted(text, m)]
-        for m in codes:
+        for m in DISCOUNT_RE.finditer(text):
+            if _quoted(text, m):
+                continue
             if not own_shop or AT_A_STORE_RE.match(text, m.end()):  # "use code COOK20 … at ninjakitchen.com"
                 signals.append(("discount_code", m.group(0)))
             elif settings.selling_wording:

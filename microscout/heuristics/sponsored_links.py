@@ -193,15 +193,15 @@ def is_affiliate_link(url: str, settings: LinkSettings) -> bool:
     return matches_url_pattern(url, tuple(settings.affiliate_url_patterns))
 
 
+ETSY_HOST_RE = compile_on_use(r"(?:^|\.)etsy\.(?:com|[a-z]{2}|co\.uk|com\.au|ca)$")
+ETSY_NAVIGATION_RE = compile_on_use(r"[?&](?:utm_[a-z]+|aff\w*|affiliate\w*|irclickid|clickref)=", re.IGNORECASE)
+
+
 def _shop_navigation(host: str, url: str) -> bool:
     """A shop platform's own navigation tag ("etsy.com/shop/X?ref=search_shop_redirect"): the
     page the visitor came from, not an affiliate; Etsy's affiliates come through its network
     (utm_ parameters, which still count)."""
     return ETSY_HOST_RE.search(host) is not None and ETSY_NAVIGATION_RE.search(url) is None
-
-
-ETSY_HOST_RE = compile_on_use(r"(?:^|\.)etsy\.(?:com|[a-z]{2}|co\.uk|com\.au|ca)$")
-ETSY_NAVIGATION_RE = compile_on_use(r"[?&](?:utm_[a-z]+|aff\w*|affiliate\w*|irclickid|clickref)=", re.IGNORECASE)
 
 
 def line_of(text: str, start: int, end: int) -> tuple[int, int]:
