@@ -231,7 +231,7 @@ PARTNERSHIP_RE = compile_on_use(r"\b(?:partnered|partnering|teamed\s+up|teaming\
 # What follows must be a brand: an @mention (after a few words) or a capitalised name.
 PARTNER_OBJECT_RE = compile_on_use(r"\s+(?:(?i:the|my|our|amazing|lovely|wonderful|incredible|awesome|fabulous|great"
                                    r"|good|friends|folks|team|people|guys|crew|at|from|over)\s+){0,4}"
-                                   r"(@\w[\w.-]*\w|(?<=\s)(?!(?:Christ|God|Jesus|Allah|Lord|Him|Holy|Heaven)\b)[A-Z][\w&'-]+)")
+                                   r"(@\w[\w.-]*\w|(?<=\s)(?!(?:Christ|God|Jesus|Allah|Holy\s+Spirit|Holy\s+Ghost)\b)(?!(?:Lord|Him|Heaven)\b(?!\s+[A-Z]))[A-Z][\w&'-]+)")
 MENTION_AMBASSADOR_RE = compile_on_use(r"@\w[\w.-]*\w\s+(?:brand\s+)?ambassador\b", re.IGNORECASE)
 # Someone else's sponsorship ("he is a @tudorwatch ambassador"): news, not the poster's ad.
 _THIRD_PERSON = (r"(?:\b(?:he|she|they)|\b(?:my|his|her|our|their)\s+(?:husband|wife|son|daughter|brother|sister|mom"
@@ -296,20 +296,21 @@ CREDIT_RE = compile_on_use(
 # After a code: the store it is spent at, named ("for 20% off at ninjakitchen.com", "at @dewalt").
 AT_A_STORE_RE = compile_on_use(r"[^.!?\n]{0,30}?\bat\s+(?:@\w|[\w-]+\.(?:com|co|net|shop|store)\b|(?-i:[A-Z])\w+)",
                                re.IGNORECASE)
-# The poster's own shop, named as theirs: "Shop our summer sale", "our online store", "in my
-# Etsy shop", "everything in my shop". Narrow on purpose: a creator's sponsored post says "shop
-# our collab collection", "our favourite store", "our first store run", "built this in my shop"
-# (a workshop), and the code there is the brand's. Each form: the word ("our", "my"), what
+# The poster's own shop, named as theirs: "our summer sale", "our online store", "in my Etsy
+# shop", "everything in my shop", in a post that @mentions no brand. Narrow on purpose: a
+# creator's sponsored post says "shop our collab collection", "our favourite store", "our first
+# store run", "our online shop order from H&M", "built this in my shop" (a workshop), "up in my
+# shop" (a storefront of links), and the code there is the brand's. Each form: the word ("our", "my"), what
 # must stand just before it (words, then whitespace), what must follow. _own_shop is the one
 # definition, for the fast path and the plain one alike.
-_NOT_PICKS = r"(?!\s+(?:picks?|finds?|hauls?|faves?|favou?rites?|edit|must-haves?|runs?|trips?|visits?)\b)"
+_NOT_PICKS = (r"(?!\s+(?:picks?|finds?|hauls?|faves?|favou?rites?|edit|must|essentials|wishlist|gift|order|from"
+              r"|of|arrived|came|delivery|runs?|trips?|visits?)\b)")  # "our online shop order from H&M"
 _OWN_SHOP_FORMS: tuple[tuple[str, str | None, str], ...] = (
-    ("our", r"\bshop$", r"our\s+(?:[\w'-]+\s+){0,4}?sale\b" + _NOT_PICKS),
-    ("our", None, r"our\s+(?:(?:summer|winter|spring|autumn|fall|holiday|annual|big|biggest|online|etsy"
-                  r"|black\s+friday|cyber\s+monday|birthday|anniversary|clearance|end\s+of\s+season)\s+){0,3}"
-                  r"(?:sale|store|shop|boutique)\b" + _NOT_PICKS),
-    ("my", r"\b(?:in|at|from|on)$", r"my\s+(?:etsy|online|depop)\s+(?:shop|store)\b"),
-    ("my", r"\b(?:everything|available|listed|up)\s+(?:in|on|at)$", r"my\s+(?:shop|store)\b" + _NOT_PICKS),
+    ("our", None, r"our\s+(?:(?:summer|winter|spring|autumn|fall|holiday|annual|black\s+friday|cyber\s+monday"
+                  r"|birthday|anniversary|clearance|end\s+of\s+season)\s+){0,3}sale\b" + _NOT_PICKS),
+    ("our", None, r"our\s+(?:etsy\s+|online\s+|little\s+)?(?:store|shop|boutique)\b" + _NOT_PICKS),
+    ("my", r"\b(?:in|at|from|on)$", r"my\s+(?:etsy|online|depop)\s+(?:shop|store)\b" + _NOT_PICKS),
+    ("my", r"\b(?:everything|available)\s+(?:in|on|at)$", r"my\s+(?:shop|store)\b" + _NOT_PICKS),
 )
 _OWN_SHOP_BY_WORD = tuple((word, tuple((compile_on_use(before, re.IGNORECASE) if before else None,
                                          compile_on_use(after, re.IGNORECASE))
@@ -502,14 +503,11 @@ def _partnerships(text: str, low: str) -> list[_Label]:
     if _gate(low, "partner", "collab", "ambassador", "teamed", "teaming"):
         for m in PARTNERSHIP_RE.finditer(text):
             obj = PARTNER_OBJECT_RE.match(text, m.end())
-            if obj and _negated(text, m.start(), m.end()) is None and not (
-                    m.group(0).lower().startswith("ambassador")
-                    and THIRD_PERSON_RE.search(text, max(0, m.start() - 40), m.start())):
+            if obj and _negated(text, m.start(), m.end()) is None:
                 found.append(_Label(text[m.start():obj.end()], m.start(), obj.end(), sponsorship=True))
     if (not _PRECHECKS or "@" in text) and _gate(low, "ambassador"):
         found += [_Label(m.group(0), m.start(), m.end(), sponsorship=True)
-                  for m in MENTION_AMBASSADOR_RE.finditer(text) if _negated(text, m.start(), m.end()) is None
-                  and not THIRD_PERSON_RE.search(text, max(0, m.start() - 32), m.start())]
+                  for m in MENTION_AMBASSADOR_RE.finditer(text) if _negated(text, m.start(), m.end()) is None]
     return found
 
 
@@ -523,7 +521,10 @@ def _commercial_signals(text: str, low: str, paid_flag: bool | None, settings: S
         signals.append(("paid_flag", "platform paid-partnership flag"))
     # A post about the poster's own shop ("Shop our summer sale", "20% off in my Etsy shop"): its
     # codes and "link in bio" lead to the poster's own goods, selling wording and no brand signal.
-    own_shop = _own_shop(low)
+    mentioned = textlib.mentions(text) if not pre or "@" in text else []
+    # A credited photographer, model or friend ("📸 @ana", "thanks @sarah") is no brand.
+    brands = _brands(text, mentioned)
+    own_shop = not brands and _own_shop(low)
     if not pre or "code" in low:
         for m in DISCOUNT_RE.finditer(text):
             if _quoted(text, m):
@@ -534,7 +535,6 @@ def _commercial_signals(text: str, low: str, paid_flag: bool | None, settings: S
                 signals.append(("selling", m.group(0)))
     if not pre or "/" in text:  # every link pattern needs one
         signals += link_signals(text, settings)
-    mentioned = textlib.mentions(text) if not pre or "@" in text else []
     if _gate(low, "gifted", "pr ", "c/o", "sent", "sending", "hosted"):
         for m in GIFTED_RE.finditer(text):
             # "my sister sent me this" is not an ad; "@brand sent me" is.
@@ -548,8 +548,6 @@ def _commercial_signals(text: str, low: str, paid_flag: bool | None, settings: S
         signals += [("shop_link", m.group(0)) for m in SHOP_LINK_RE.finditer(text)
                     if not _quoted(text, m) and _negated(text, m.start(), m.end()) is None]
     signals += [("partnership", label.text) for label in partnerships]
-    # A credited photographer, model or friend ("📸 @ana", "thanks @sarah") is no brand.
-    brands = _brands(text, mentioned)
     if brands:
         wording = COMMERCIAL_WORDING_RE.search(text)
         if wording:
@@ -825,10 +823,18 @@ def _topic_label(label: _Label, text: str) -> bool:
         return False
     if label.text.startswith("#") or label.start is None or label.end is None:
         return True
-    # Set off by dashes or stars ("*Anzeige*", "💕 -werbung .") a word may be a list's item or a
-    # minus ("Premium: -Werbung"): only brackets and bars always make a label.
     raw = text[label.start:label.end].strip()
     return not (raw[:1] in "[(|" or raw[-1:] in "])|")
+
+
+def _set_off_label(label: _Label, text: str) -> bool:
+    """Whether a label is an ad word set off by stars or dashes ("*Anzeige*", "💕 -werbung ."):
+    the same marks make lists and minus signs ("• Werbung •", "Premium: -Werbung"), so it counts
+    only beside a commercial signal, not beside an @mention alone ("Projekttage mit @x:\n*Werbung*")."""
+    if label.start is None or label.end is None or label.text.startswith("#"):
+        return False
+    raw = text[label.start:label.end].strip()
+    return raw[:1] in "-–—*•" or (raw[-1:] in "-–—*•" and raw[:1] not in "[(|")
 
 
 def _position(label: _Label) -> int:
@@ -893,9 +899,12 @@ def analyse_post(text: str, hashtags: Iterable[str] = (), paid_flag: bool | None
     partnerships = _partnerships(text, low)
     signals = _commercial_signals(text, low, paid_flag, settings, partnerships)
     adequate, weak, denied = _labels(text, hashtags, low, paid_flag, partnerships)
-    if adequate and not (any(kind != "selling" for kind, _ in signals) or any(w.sponsorship for w in weak)
-                         or ("@" in text and _brands(text, textlib.mentions(text)))):
-        adequate = [a for a in adequate if not _topic_label(a, text)]
+    if adequate:
+        commercial = any(kind != "selling" for kind, _ in signals) or any(w.sponsorship for w in weak)
+        if not commercial:
+            adequate = [a for a in adequate if not _set_off_label(a, text)]
+        if not (commercial or ("@" in text and _brands(text, textlib.mentions(text)))):
+            adequate = [a for a in adequate if not _topic_label(a, text)]
     sponsored = bool(signals or adequate or any(w.sponsorship for w in weak))
     adequate_texts = [a.text for a in adequate]
     weak_texts = [w.text for w in weak]

@@ -324,27 +324,20 @@ SELLING_FAMILIES: tuple[tuple[str, tuple[Part, ...]], ...] = (
               "just listed", "new to", "new listing", "guide price", "for rent", "for lease", "offered at"),
     )),
     # --- Added after reading the real Instagram posts of the intent set (docs/HEURISTICS.md) ---
-    # A business speaking of itself: "tap the link in our bio to shop", "Shop all rugs at the link
-    # in our bio", "explore our collection at the link in bio", "available in my Etsy shop", "link
-    # to full collection in bio", "tickets available at x.com". Narrowed after two reviews'
-    # ordinary posts (news, churches, museums, schools, charities, families); what they showed
-    # too close to those ("save your spot", "join our workshop", "To book, email us", "last week
-    # to get our…", "available on Amazon", "find yours at") was taken out.
+    # A business speaking of itself: "Shop all rugs at the link in our bio", "shop the new
+    # collection at the link in bio", "available in my Etsy shop", "tickets available at x.com".
+    # Narrowed after three reviews' ordinary posts (news, churches, museums, schools, libraries,
+    # charities, families): what they showed too close to those ("explore our collection", "see
+    # our menu", "link to the full collection in bio", "save your spot", "join our workshop", "To
+    # book, email us", "last week to get our…", "available on Amazon", "find yours at") was taken
+    # out; "tap the link in our bio to shop" is the older "call to buy".
     ("business calls", (
-        _part(r"\b(?:tap|click|hit|visit|check|use|head\s+to|go\s+to)\s+(?:the\s+)?link\s+in\s+our\s+(?:bio|profile)\b"
-              r"[^.!?\n]{0,10}?\b(?:to|for)\s+(?:shop|order|buy|get\s+yours|(?:see|check\s+out|explore)\s+(?:all\s+"
-              r"(?:of\s+)?)?(?:our|the)\s+(?:full\s+|new\s+)?(?:specials|menu|collection|products|deals|offers))\b",
-              "link in our"),
-        _part(r"\b(?:shop\s+(?:all\s+|the\s+(?:new\s+|full\s+|latest\s+|whole\s+)?|our\s+(?:new\s+|full\s+|latest\s+"
-              r"|whole\s+)?)|(?:explore|discover|browse)\s+our\s+(?:new\s+|full\s+|latest\s+|whole\s+)?)"
-              r"(?:[\w'-]+\s+){0,2}?(?:collection|line|store|shop|styles|products|selection)\b[^.!?\n]{0,30}?"
-              r"(?:\blink\b|\bbio\b)"
-              r"|\bshop\s+all\b[^.!?\n]{0,40}?\b(?:at|via|in|on)\s+(?:the\s+)?(?:link|bio|website|site|store)\b",
-              "shop all", "shop the", "shop our", "explore our", "discover our", "browse our"),
-        _part(r"\bavailable\s+(?:now\s+)?(?:exclusively\s+|only\s+)?(?:in|on|at)\s+(?:my|our)\s+(?:etsy\s+|online\s+)?"
+        _part(r"\bshop\s+(?:all\s+|the\s+(?:new\s+|full\s+|latest\s+|whole\s+)?|our\s+(?:new\s+|full\s+|latest\s+"
+              r"|whole\s+)?)(?:[\w'-]+\s+){0,2}?(?:collection|line|store|shop|styles|products|selection|rugs|prints)\b"
+              r"[^.!?\n]{0,30}?(?:\blink\b|\bbio\b)(?![^.!?\n]{0,30}?\bfree\b)",
+              "shop all", "shop the", "shop our"),
+        _part(r"\bavailable\s+(?:now\s+)?(?:exclusively\s+|only\s+)?(?:in|on|at)\s+(?:my|our)\s+(?:etsy|online)\s+"
               r"(?:store|shop)\b", "available "),
-        _part(r"\blinks?\s+to\s+(?:the\s+|our\s+)?(?:full\s+|whole\s+|new\s+)?(?:collection|shop|store|menu)\s+"
-              r"(?:is\s+)?in\s+(?:my\s+|our\s+|the\s+)?bio\b", "link to", "links to"),
         _part(r"\btickets?\b[^.!?\n]{0,25}?(?<!\bwere\s)(?<!\bwas\s)(?<!n't\s)(?<!\bnot\s)\bavailable\s+(?:now\s+)?"
               r"(?:at|on|from|via)\s+(?:[\w-]+\.(?:com|co|org|net|live|events?)\b|the\s+link|@\w|(?:my|our)\s+"
               r"(?:site|website|bio))", "ticket"),

@@ -548,8 +548,27 @@ def test_labels_read_in_their_forms(text, kind, label):
     "Gotta get yourself a good book this summer",                       # not "get yours"
 ])
 def test_no_brand_behind_these_mentions(text):
+    """Never an accusation; someone else's ambassadorship stays a weak label (a parent's account
+    may say it of a child: "My daughter is a @carters ambassador, use code MIA15")."""
     assert analyse_post(text).disclosure != "missing", analyse_post(text).signals
+
+
+@pytest.mark.parametrize("text", [
+    "I am an ambassador for Christ. More in the link in my bio",
+    "I am an ambassador for the Lord and proud of it 🙏",
+])
+def test_an_ambassador_of_faith_is_no_sponsorship(text):
     assert analyse_post(text).weak_labels == [], analyse_post(text).weak_labels
+
+
+@pytest.mark.parametrize("text", [
+    "So excited to have partnered with Heaven Hill for this cocktail 🥃",
+    "Partnering with Lord Jones to bring you calm ✨",
+    "My husband is a @whoop ambassador 💪 use his code JOE20 for 20% off",
+    "My daughter is a @carters ambassador 💕 use code MIA15 for 15% off",
+])
+def test_named_partners_and_family_ambassadors_stay_weak_labels(text):
+    assert analyse_post(text).disclosure == "weak", (analyse_post(text).signals, analyse_post(text).weak_labels)
 
 
 @pytest.mark.parametrize("text", [
@@ -571,9 +590,9 @@ def test_a_brand_beside_link_in_bio_is_still_one(text):
 
 
 @pytest.mark.parametrize("text, label", [
-    ("ARE YOU FEMALE OR MALE? 💕 -werbung .\nI tried the smoothies by @oyaoriginal", "-werbung ."),
-    ("*Anzeige*\nMein neues Serum von @glowco, Code GLOW20", "*Anzeige*"),
-    ("– Werbung –\nMein neues Serum von @glowco, Code GLOW20", "– Werbung –"),
+    ("ARE YOU FEMALE OR MALE? 💕 -werbung .\nI tried the smoothies by @oyaoriginal, use code OYA10", "-werbung ."),
+    ("*Anzeige*\nMein neues Serum von @glowco, use code GLOW20", "*Anzeige*"),
+    ("– Werbung –\nMein neues Serum von @glowco, use code GLOW20", "– Werbung –"),
     ("✨ *Anzeige* ✨\nMein neues Serum von @glowco, use code GLOW20", "*Anzeige*"),
 ])
 def test_labels_of_other_languages_set_off_by_dashes_or_stars(text, label):
@@ -594,7 +613,7 @@ def test_a_dash_inside_words_sets_off_no_label(text):
 
 @pytest.mark.parametrize("text", [
     "New arrivals for our Summer Sale! Enjoy 40% off everything! Use code:EXTRA40\n👉🏼Shop link in bio",
-    "Free shipping! Shop our 7 Days of Summer Sale! 20% off $75 order with code: DaysOfSummer",
+    "Free shipping! Our summer sale is on: 20% off $75 with code: DaysOfSummer",
     "Use code SUMMER20 for 20% off everything in my Etsy shop",
     "Tee! Shop our new designs on Etsy. https://www.etsy.com/shop/StandAndUnite?ref=search_shop_redirect",
     "Shop our\nsummer sale 🌸 use code SUMMER30 for 30% off",
@@ -626,6 +645,12 @@ def test_the_posters_own_shop_sells_but_owes_no_label(text):
     "Built this table in my shop with the new saw. Use code MIKE10 for 10% off at DeWalt",
     "Glowco's vitamin C serum is linked in my shop 🛍 use code ANNA15 for 15% off",
     "Shop our summer sale picks! use code COOK20 for 20% off at ninjakitchen.com",
+    # a third review's: a grocery order, a sale essentials list, a storefront of links, a brand named
+    "Our online shop order from H&M arrived 😍 Use code ANNA15 for 15% off",
+    "Our big shop arrived from Ocado 🛒 Use code ANNA10 for £10 off your first order",
+    "Shop our Sephora sale essentials ✨ use code COUPLE10 for 10% off",
+    "Outfit details are up in my shop 🔗 Use code ANNA20 for 20% off",
+    "Everything in my shop is from @revolve 💃 use code ANNA20",
 ])
 def test_a_brand_behind_the_code_or_link_is_still_one(text):
     assert analyse_post(text).disclosure == "missing", analyse_post(text).signals
@@ -643,6 +668,8 @@ def test_etsys_own_navigation_tag_is_no_affiliate_link_on_any_of_its_domains():
     "Der Artikel von heute:\nDie Stadt plant einen Radweg.\n– Anzeige –\nDie Bauarbeiten beginnen.",
     "Spotify Free vs Premium? Premium heißt: -Werbung",                              # a minus
     "Nouveau forfait mobile pour mamie : +data -publicité",
+    "Projekttage mit @medienzentrum_koeln 🎬\n*Film*\n*Werbung*\n*Fotografie*",   # a mention is no signal here
+    "Endlich YouTube Premium dank @jonas 🙌 Vorteile: Offline, Hintergrund, -Werbung",
 ])
 def test_set_off_ad_words_without_any_signal_are_no_label(text):
     """Set off by stars or dashes, an ad word is a label only beside a commercial signal."""

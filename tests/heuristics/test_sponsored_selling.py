@@ -139,12 +139,9 @@ FIRES = [
     ("أو عبر الواتساب على الرقم 0657586051", "عبر الواتساب"),
     ("El yapımı mumlar, sipariş için DM", "sipariş için"),
     # a business speaking of itself (after the real posts of the intent set)
-    ("Hit the link in our bio to check out all of our specials", "Hit the link in our bio to check out all of our specials"),
-    ("Explore our collection at the link in our bio.", "Explore our collection at the link"),
     ("Shop all handmade rugs at the link in our bio.", "Shop all handmade rugs at the link"),
-    ("Hit the link in our bio to see our full menu", "Hit the link in our bio to see our full menu"),
+    ("Shop the new linen collection at the link in bio", "Shop the new linen collection at the link"),
     ("New color available in my Etsy shop #patches", "available in my Etsy shop"),
-    ("Stackable rings. Link to full collection in bio.", "Link to full collection in bio"),
     ("Tickets and meet and greets available at TomiLive.com", "Tickets and meet and greets available at TomiLive.com"),
 ]
 
@@ -273,6 +270,13 @@ NEAR_MISSES = [
     "Race photos are up! Find yours at marathonfoto.com, well done to every runner",
     "Ugh, the exact same mug is available on Amazon for half the price 🙄",
     "Click the link in our bio to reserve a place at the carol service. Free entry",
+    # a third review's
+    "Our new spring exhibition opens Saturday! Explore our permanent collection online at the link in bio.",
+    "This week's lunch menu is here 🍎 Click the link in our bio to see the menu.",
+    "Library news 📚 Browse our new collection of picture books via the link in bio!",
+    "Link to the full collection is in our bio - 300 photos from the 1920s donated by the Miller family.",
+    "Shop all the photos from Sunday's match at the link in bio - free downloads for members!",
+    "Our kids' school book fair 📚 available at our store in the hall until Friday",
 ]
 
 
