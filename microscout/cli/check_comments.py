@@ -32,7 +32,7 @@ CONTENT/COMMENT_ID/AUTHOR (UCI YouTube Spam Collection) and YouTube's
 commentThreads (snippet.topLevelComment.snippet.textOriginal, …) are
 recognised, in any case or spelling, nested JSON objects included; map
 others with --column ours=theirs. Spam says its kind (self_promotion, selling,
-scam, link; wording: no phrase, but its words read like spam) and what matched.
+scam, link) and the phrase that matched.
 
 \b
 With --label-column, prints precision, recall and F1 of the spam detector beside
@@ -41,8 +41,7 @@ rows. Reproduce the documented figures (docs/HEURISTICS.md):
   microscout check comments ../shared/data/youtube-spam/Youtube02-KatyPerry.csv \\
       --label-column CLASS --quiet
 and a file's leave-one-out figure (the phrases as they were before that file
-was read, the word model fitted without it) with --leave-out, e.g.
---leave-out Youtube03-LMFAO.
+was read) with --leave-out, e.g. --leave-out Youtube03-LMFAO.
 """
 
 
@@ -53,8 +52,8 @@ was read, the word model fitted without it) with --leave-out, e.g.
 @click.option("--column", "mapping", multiple=True, metavar="OURS=THEIRS",
               help="Read our column OURS from the file's column THEIRS (repeatable).")
 @click.option("--leave-out", type=click.Choice(DATA_SETS), default=None,
-              help="Use the phrase families as they were fixed before this labeled file was read, and the "
-                   "word model fitted without it (its leave-one-out figure; docs/HEURISTICS.md).")
+              help="Use the phrase families as they were fixed before this labeled file was read "
+                   "(its leave-one-out figure; docs/HEURISTICS.md).")
 @click.option("--quiet", is_flag=True, help="Print only the summary (and scores), not every row.")
 @label_options
 @with_env
@@ -64,7 +63,7 @@ def command(env, files: tuple[str, ...], as_json: bool, label_column: str | None
     columns_map = parse_mapping(mapping, COLUMNS)
     detector = detector_before(leave_out) if leave_out else None
     counts: dict[str, int] = {c: 0 for c in COMMENT_CLASSES}
-    name = f"spam, phrases as before {leave_out} was read, words fitted without it" if leave_out else "spam"
+    name = f"spam, phrases as before {leave_out} was read" if leave_out else "spam"
     # The detector first, then the one-line baseline on the same rows.
     cards = {name: Scorecard(), BASELINE_NAME: Scorecard()}
     rows = []

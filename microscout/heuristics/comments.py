@@ -12,9 +12,6 @@ Spam has a ``kind``, the evidence a marketer needs:
   giveaways, adult/dating bait.
 - ``link``: a link, a spelled-out domain ("site dot com") or off-platform contact details
   (a phone number, an e-mail address, "WhatsApp +1…").
-- ``wording``: no family fires, but the comment's words read like spam: a word model fitted on
-  the labelled videos (comment_words.py) scores it at least ``word_cut``; the reason lists the
-  words that weigh most.
 
 Generic is engagement without content (HypeAuditor's alarm is 50%+ of comments): emoji
 only, mention only, very short, short stock praise ("love this", "nice pic"), or engagement
@@ -39,17 +36,15 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from microscout.heuristics.comment_words import SHOWN, WordModel, model_without, reason
 from microscout.heuristics.lazy_regex import compile_on_use, prefix_free, trie
 
 CommentClass = Literal["genuine", "generic", "spam"]
 COMMENT_CLASSES: tuple[CommentClass, ...] = ("genuine", "generic", "spam")
-SpamKind = Literal["scam", "selling", "self_promotion", "link", "wording"]
-# Most serious first: a comment that matches several kinds is reported as the first. Wording
-# (the word model) is judged only where no family fires.
-SPAM_KINDS: tuple[SpamKind, ...] = ("scam", "selling", "self_promotion", "link", "wording")
+SpamKind = Literal["scam", "selling", "self_promotion", "link"]
+# Most serious first: a comment that matches several kinds is reported as the first.
+SPAM_KINDS: tuple[SpamKind, ...] = ("scam", "selling", "self_promotion", "link")
 KIND_WORDS: dict[str, str] = {"scam": "scam", "selling": "selling followers/views",
-                              "self_promotion": "self-promotion", "link": "link", "wording": "spam wording"}
+                              "self_promotion": "self-promotion", "link": "link"}
 
 # The files of the UCI YouTube Spam Collection, as named in ``tuned_on``: three in shared/data,
 # and the Eminem and Shakira videos, which are not (the UCI archive has them).
@@ -366,10 +361,9 @@ class SpamDetector:
     phrases: tuple[Phrase, ...]
     triggers: re.Pattern[str]                  # every trigger, at every position (overlaps included)
     by_trigger: dict[str, frozenset[int]]      # trigger -> indexes of the families it may fire
-    words: WordModel                           # where no family fires (CommentThresholds.word_cut)
 
     @classmethod
-    def of(cls, phrases: tuple[Phrase, ...], words: WordModel) -> "SpamDetector":
+    def of(cls, phrases: tuple[Phrase, ...]) -> "SpamDetector":
         wanted: dict[str, set[int]] = {}
         for i, phrase in enumerate(phrases):
             for trigger in phrase.triggers:
@@ -380,7 +374,7 @@ class SpamDetector:
             alternatives.append(_DIGIT_RUN)
             by_trigger[DIGITS] = set(wanted[DIGITS])
         return cls(phrases, compile_on_use(f"(?=({'|'.join(alternatives) or '(?!)'}))"),
-                   {t: frozenset(i) for t, i in by_trigger.items()}, words)
+                   {t: frozenset(i) for t, i in by_trigger.items()})
 
     def matches(self, visible: str) -> list[tuple[Phrase, str]]:
         """Every family that fires on the cleaned text, with the first text it matched."""
@@ -407,7 +401,7 @@ if TYPE_CHECKING:
 def default_detector() -> SpamDetector:
     """Today's families (``DETECTOR``), built on first use: building the pre-check costs
     several milliseconds that listing the rules (`microscout rules`) does not need."""
-    return SpamDetector.of(PHRASES, model_without(None))
+    return SpamDetector.of(PHRASES)
 
 
 def __getattr__(name: str) -> Any:
@@ -425,15 +419,14 @@ def _stage(name: str | None) -> int:
 
 @lru_cache(maxsize=None)
 def detector_before(name: str) -> SpamDetector:
-    """The families as they were fixed before ``name`` (e.g. "Youtube03-LMFAO") was read, and the
-    word model fitted without it: the detector whose figures on that file are its leave-one-out
-    figures. A file never read gets today's families."""
+    """The families as they were fixed before ``name`` (e.g. "Youtube03-LMFAO") was read: the
+    detector whose figures on that file are its leave-one-out figures. A file never read gets
+    today's families."""
     if name not in DATA_SETS:
         raise ValueError(f"unknown data set {name!r}; one of: {', '.join(DATA_SETS)}")
     at = _stage(name)
     return SpamDetector.of(tuple(p for p in (*PHRASES, *RETIRED) if _stage(p.tuned_on) < at
-                                 and (p.replaced_after is None or _stage(p.replaced_after) >= at)),
-                           model_without(name))
+                                 and (p.replaced_after is None or _stage(p.replaced_after) >= at)))
 
 
 # The one-line baseline that `check comments --label-column` scores beside the detector: a
@@ -472,15 +465,6 @@ class CommentThresholds(BaseModel):
         default=5, ge=0,
         description="Default 5: stock praise in a comment of at most this many words makes it generic: the praise is "
                     "all it says (calibrated).")
-    words: bool = Field(
-        default=True,
-        description="Default true: a comment no phrase family flags is spam (kind 'wording') when its words read "
-                    "like spam, by a word model fitted on labelled YouTube comments (docs/HEURISTICS.md); false "
-                    "judges by the phrase families alone.")
-    word_cut: float = Field(
-        default=2.0,
-        description="Default 2.0: the word model's score (log-odds) from which a comment's words read like spam "
-                    "(calibrated: the most spam found with no false alarm added, leaving one labelled video out).")
 
 
 @dataclass(slots=True)
@@ -512,13 +496,12 @@ def classify_comment(text: str, t: CommentThresholds | None = None,
     """``detector``: another set of families (detector_before(...) to reproduce a leave-one-out figure)."""
     t = t or CommentThresholds()
     # Audiences repeat themselves ("🔥🔥🔥", "Love this!"): each distinct text is judged once.
-    label, reasons, matched, kind = _classify(text or "", t.short_words, t.praise_words,
-                                              t.word_cut if t.words else None, detector or default_detector())
+    label, reasons, matched, kind = _classify(text or "", t.short_words, t.praise_words, detector or default_detector())
     return CommentVerdict(label, list(reasons), list(matched), kind)
 
 
 @lru_cache(maxsize=8192)
-def _classify(text: str, short_words: int, praise_words: int, word_cut: float | None,
+def _classify(text: str, short_words: int, praise_words: int,
               detector: SpamDetector) -> tuple[CommentClass, tuple[str, ...], tuple[str, ...], SpamKind | None]:
     visible = clean(text)
     found = detector.matches(visible)
@@ -526,12 +509,6 @@ def _classify(text: str, short_words: int, praise_words: int, word_cut: float | 
         found.sort(key=lambda pm: SPAM_KINDS.index(pm[0].kind))  # most serious first, then family order
         return ("spam", tuple(f"{KIND_WORDS[p.kind]}: {p.says} ({m!r})" for p, m in found),
                 tuple(m for _, m in found), found[0][0].kind)
-    if word_cut is not None:
-        score = detector.words.score(visible)
-        if score >= word_cut:
-            weighty = detector.words.adding(visible)
-            return ("spam", (f"{KIND_WORDS['wording']}: {reason(score, word_cut, weighty)}",),
-                    tuple(word for word, _ in weighty[:SHOWN]), "wording")
     without_mentions = MENTION.sub(" ", visible) if "@" in visible else visible
     words = WORD.findall(without_mentions)
     if not words:

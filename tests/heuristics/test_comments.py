@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
+from pathlib import Path
 
 import pytest
 
@@ -282,30 +283,18 @@ FIGURES = {
 }
 # The leave-one-out figure of each file: the stage fixed before it was read.
 LEFT_OUT_STAGE = {c.LMFAO: 0, c.PSY: 1, c.KATY: 3}
-# With the word model (the default): (the families before the file was read and the words fitted
-# without it, today's families and the words fitted on all three files).
-WITH_WORDS = {
-    c.LMFAO: ((214, 3, 22, 199), (218, 1, 18, 201)),
-    c.PSY: ((163, 3, 12, 172), (175, 3, 0, 172)),
-    c.KATY: ((160, 6, 15, 169), (160, 6, 15, 169)),
-}
-FAMILIES_ALONE = CommentThresholds(words=False)
 
 
 @pytest.mark.parametrize("name", list(FIGURES))
 def test_youtube_spam_figures(name):
     rows = _rows(name)
     stages = (c.detector_before(c.LMFAO), c.detector_before(c.PSY), c.detector_before(c.EMINEM), c.DETECTOR)
-    cards = [Scorecard.of((classify_comment(t, FAMILIES_ALONE, d).label == "spam", y) for t, y in rows)
-             for d in stages]
+    cards = [Scorecard.of((classify_comment(t, detector=d).label == "spam", y) for t, y in rows) for d in stages]
     baseline = Scorecard.of((baseline_is_spam(t), y) for t, y in rows)
     assert (*map(_counts, cards), _counts(baseline)) == FIGURES[name]
-    left_out = Scorecard.of((classify_comment(t, FAMILIES_ALONE, c.detector_before(name)).label == "spam", y)
+    left_out = Scorecard.of((classify_comment(t, detector=c.detector_before(name)).label == "spam", y)
                             for t, y in rows)
     assert _counts(left_out) == FIGURES[name][LEFT_OUT_STAGE[name]]
-    with_words = [Scorecard.of((classify_comment(t, detector=d).label == "spam", y) for t, y in rows)
-                  for d in (c.detector_before(name), c.DETECTOR)]
-    assert tuple(map(_counts, with_words)) == WITH_WORDS[name]
 
 
 @pytest.mark.parametrize("name", list(FIGURES))
@@ -318,3 +307,22 @@ def test_unseen_figures_meet_the_target_and_beat_the_baseline(name):
     assert card.base_rate >= 0.5  # balanced: see the precision at a 10% base rate in the docs
     assert card.precision >= 0.95 and card.recall >= 0.85, card.as_dict()
     assert card.precision >= baseline.precision and card.recall > baseline.recall and card.f1 > baseline.f1
+
+
+# --- genuine comments from other niches (tests/heuristics/data) --------------------------
+
+# Written by a reviewing session as audiences write on workouts, recipes, games, skincare and
+# travel, in five languages (docs/HEURISTICS.md, "A word model … not adopted"). The families
+# call these three spam: a request to share a recipe, a timestamp after "check it out", a joke.
+OTHER_NICHES_CALLED_SPAM = [
+    "Can you please share the recipe for the sauce?",
+    "You can see the difference in the before and after, check it out at 4:12",
+    "Give me a follow back? Just kidding, love your work",
+]
+
+
+def test_genuine_comments_from_other_niches():
+    path = Path(__file__).parent / "data" / "genuine-comments-other-niches.txt"
+    texts = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert len(texts) == 78
+    assert [t for t in texts if classify_comment(t).label == "spam"] == OTHER_NICHES_CALLED_SPAM
