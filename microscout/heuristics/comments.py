@@ -152,7 +152,9 @@ PHRASES: tuple[Phrase, ...] = (
        r"|out this [\w'-]+"                 # "check out this <anything>"
        r"|out (?-i:[A-Z][\w'-]+))",          # "check out <Name>": a capitalised name, someone's channel
        "check"),
-    _p("self_promotion", "asks viewers to check it out", r"\bcheck (?:it|this|them|him|her) out\b",
+    _p("self_promotion", "asks viewers to check it out",
+       # never when a timestamp follows: "check it out at 4:12" points into this video
+       r"\bcheck(?![^.!?\n]{0,40}?\b\d{1,2}:\d\d) (?:it|this|them|him|her) out\b",
        "check"),
     _p("self_promotion", "names their own channel or work",
        r"\bmy (?:new |latest |first |own |little |small |official |youtube |yt |music |gaming )?" + _WORK + r"\b",
@@ -170,7 +172,9 @@ PHRASES: tuple[Phrase, ...] = (
        r"\b(?:like|thumbs? up|upvote) (?:this|my) comment\b|\bthumbs? (?:this |it |me )?up so\b",
        "comment|thumb", LMFAO),
     _p("self_promotion", "asks viewers to like, share or support",
-       r"\b(?:please|pls|plz|pretty please) (?:like|follow|share|visit|support)\b",
+       # "please share the recipe", "please share your routine": a fan asking the creator
+       r"\b(?:please|pls|plz|pretty please) (?:like|follow|visit|support"
+       r"|share(?! (?:the|your|how|what|where|which|some|more)\b(?! (?:video|vid|channel|song|page)s?\b)))\b",
        "please|pls|plz"),
     _p("self_promotion", "introduces themselves as an up-and-coming creator",
        r"\bi(?:'m| am|m) (?:a |an |just a |only a )?(?:(?:\d{1,2}[ -]?(?:years?|yrs?|y/?o)(?:[ -]?old)?|young|"

@@ -42,6 +42,8 @@ FIRES = [
     ("f4f", "self_promotion"),
     ("like this comment so everyone sees it", "self_promotion"),
     ("please like and share", "self_promotion"),
+    ("please share the video with everyone", "self_promotion"),
+    ("please share this", "self_promotion"),
     ("I'm a 15 year old rapper from London", "self_promotion"),
     ("Hey guys, I'm an independent singer", "self_promotion"),
     ("new youtuber here", "self_promotion"),
@@ -104,6 +106,9 @@ NEAR_MISSES = [
     ("congrats on reaching 10 million subscribers, you deserve it", "genuine"),
     ("she has more subscribers than anyone else on youtube", "genuine"),
     ("check out the video at 2:31", "genuine"),
+    ("the before and after, check it out at 4:12", "genuine"),  # vs "I did a remix of this, check it out"
+    ("Can you please share the recipe for the sauce?", "genuine"),  # vs "please like and share"
+    ("please share your morning routine", "genuine"),
     ("check out this part at 2:31, the drums are insane", "genuine"),
     ("I have to check my email after this song", "genuine"),
     ("I had to check this twice to believe it", "genuine"),
@@ -313,10 +318,9 @@ def test_unseen_figures_meet_the_target_and_beat_the_baseline(name):
 
 # Written by a reviewing session as audiences write on workouts, recipes, games, skincare and
 # travel, in five languages (docs/HEURISTICS.md, "A word model … not adopted"). The families
-# call these three spam: a request to share a recipe, a timestamp after "check it out", a joke.
+# called three spam; two were corrected (a request to share a recipe, a timestamp after "check
+# it out"); a joke asking for a follow back stays spam.
 OTHER_NICHES_CALLED_SPAM = [
-    "Can you please share the recipe for the sauce?",
-    "You can see the difference in the before and after, check it out at 4:12",
     "Give me a follow back? Just kidding, love your work",
 ]
 
