@@ -325,8 +325,23 @@ OTHER_NICHES_CALLED_SPAM = [
 ]
 
 
-def test_genuine_comments_from_other_niches():
-    path = Path(__file__).parent / "data" / "genuine-comments-other-niches.txt"
+# Written by a second reviewing session to bait Instagram-style families (link in bio, DM, collab,
+# viral, ambassador, crypto) with fans' words; the families as they are call these four spam:
+# "my page", "my channel", "promote your music" and "visit our" used innocently.
+KEYWORD_BAIT_CALLED_SPAM = [
+    "Great tip for small businesses, I'll give it a try on my page this week",
+    "Going to give it a listen on my channel's stream tonight with chat, love this album",
+    "We love to promote your music in our group chat, you deserve more listeners",
+    "visit our booth at the expo next week? joking, we're fans, this is great",
+]
+
+
+@pytest.mark.parametrize("name, count, called_spam", [
+    ("genuine-comments-other-niches.txt", 78, OTHER_NICHES_CALLED_SPAM),
+    ("genuine-comments-keyword-bait.txt", 98, KEYWORD_BAIT_CALLED_SPAM),
+])
+def test_genuine_comments_from_other_niches(name, count, called_spam):
+    path = Path(__file__).parent / "data" / name
     texts = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    assert len(texts) == 78
-    assert [t for t in texts if classify_comment(t).label == "spam"] == OTHER_NICHES_CALLED_SPAM
+    assert len(texts) == count
+    assert [t for t in texts if classify_comment(t).label == "spam"] == called_spam
