@@ -5,7 +5,7 @@ import json
 
 import click
 
-from microscout.cli.common import UsageProblem, with_env
+from microscout.cli.common import PLATFORM_OPTION, UsageProblem, rule_options, with_env
 from microscout.cli.records import label_options, load_rows, parse_mapping, parse_truth, print_scores, summary_lines
 from microscout.heuristics.comments import (
     BASELINE_NAME,
@@ -32,7 +32,9 @@ CONTENT/COMMENT_ID/AUTHOR (UCI YouTube Spam Collection) and YouTube's
 commentThreads (snippet.topLevelComment.snippet.textOriginal, …) are
 recognised, in any case or spelling, nested JSON objects included; map
 others with --column ours=theirs. Spam says its kind (self_promotion, selling,
-scam, link) and the phrase that matched.
+scam, link) and the phrase that matched. Generic comments' shape limits are
+the comment_quality rule's, as configured ([rules.comment_quality.comments],
+with --platform's overrides).
 
 \b
 With --label-column, prints precision, recall and F1 of the spam detector beside
@@ -56,10 +58,14 @@ was read) with --leave-out, e.g. --leave-out Youtube03-LMFAO.
                    "(its leave-one-out figure; docs/HEURISTICS.md).")
 @click.option("--quiet", is_flag=True, help="Print only the summary (and scores), not every row.")
 @label_options
+@PLATFORM_OPTION
 @with_env
 def command(env, files: tuple[str, ...], as_json: bool, label_column: str | None, mapping: tuple[str, ...],
-            leave_out: str | None, quiet: bool, label_values: tuple[str, ...], label_files: tuple[str, ...]) -> None:
+            leave_out: str | None, quiet: bool, label_values: tuple[str, ...], label_files: tuple[str, ...],
+            platform: str) -> None:
     truth = parse_truth(label_column, label_values, label_files, files)
+    # The thresholds configured for the comment_quality rule: one classifier everywhere.
+    thresholds = rule_options(env, "comment_quality", platform).comments
     columns_map = parse_mapping(mapping, COLUMNS)
     detector = detector_before(leave_out) if leave_out else None
     counts: dict[str, int] = {c: 0 for c in COMMENT_CLASSES}
@@ -71,7 +77,7 @@ def command(env, files: tuple[str, ...], as_json: bool, label_column: str | None
         if "text" not in columns:
             raise UsageProblem(f"{record.where}: no text column; map it with --column text=THEIRS")
         text = str(record.row.get(columns["text"]) or "")
-        verdict = classify_comment(text, detector=detector)
+        verdict = classify_comment(text, thresholds, detector)
         counts[verdict.label] += 1
         if label is not None:
             cards[name].add(verdict.label == "spam", label)

@@ -69,3 +69,22 @@ def test_the_documented_command(name, line):
     result = invoke(path, "--label-column", "CLASS", "--quiet")
     assert result.exit_code == 0, result.output
     assert line in result.output
+
+
+def test_thresholds_come_from_the_config(tmp_path):
+    """The same classifier as the comment_quality rule: its configured shape limits apply."""
+    path = tmp_path / "comments.csv"
+    path.write_text("CONTENT\nwhat a voice she has\n")
+    loose = tmp_path / "loose.toml"
+    loose.write_text("[rules.comment_quality.comments]\nshort_words = 5\n")
+    per_platform = tmp_path / "bluesky.toml"
+    per_platform.write_text("[platforms.bluesky.rules.comment_quality.comments]\nshort_words = 5\n")
+    label = lambda result: json.loads(result.output.splitlines()[0])["class"]  # noqa: E731
+    assert label(invoke(path, "--json")) == "genuine"  # five words: more than the default 2
+    assert label(invoke(path, "--json", "--config", loose)) == "generic"
+    assert label(invoke(path, "--json", "--config", per_platform)) == "genuine"
+    assert label(invoke(path, "--json", "--config", per_platform, "--platform", "bluesky")) == "generic"
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[rules.comment_quality.comments]\nshort_wrds = 4\n")
+    result = invoke(path, "--config", bad)
+    assert result.exit_code == 2 and "short_wrds" in result.output
