@@ -160,7 +160,8 @@ PHRASES: tuple[Phrase, ...] = (
        r"\bmy (?:new |latest |first |own |little |small |official |youtube |yt |music |gaming )?" + _WORK + r"\b",
        "my "),
     _p("self_promotion", "sends viewers to their page",
-       r"\bvisit (?:my|our)\b|\b(?:go to|come to|stop by|drop by|swing by|head over to|take a look at|"
+       # "visit my grandma": like the others, visiting needs a page or work after it
+       r"\b(?:visit|go to|come to|stop by|drop by|swing by|head over to|take a look at|"
        r"have a look at|look at|click on|listen to|watch) (?:my|our) (?:[\w-]+ )?(?:" + _WORK_WORDS
        + r"|profile|account|site|website|link|bio)\b",
        " my| our"),
