@@ -92,10 +92,37 @@ FIRES = [
     ("If you're bored come see what I've done so far!", "self_promotion"),
     ("share and like this page to win a hand signed photo", "scam"),
     ("hot singles in your area want to meet", "scam"),
+    # added after reading YSE PlayStation4's and Avengers' errors: addresses written to slip past filters
+    ("full movie in HD at freeflix.allalla.com", "link"),
+    ("cheap consoles here (gamesdepot.co.uk)", "link"),
+    ("free codes at \uff57\uff57\uff57.FreeGameCodes.\uff43om", "link"),  # full-width letters
+    ("the best dating site: MyDateFinder.co\u200bm", "link"),  # a zero-width space inside
+    ("watch it free here --->>> goo.gl\\Ab12Cd", "link"),
+    ("download: hdtv.example.vn/viewtopic.php?f=1", "link"),
+    ("hack any account, visit FreeToolsDOTcom", "link"),
+    ("legit stream: tinyurl*com/freestream", "link"),
 ]
 
 # ... and a near miss that must not (class it gets instead).
 NEAR_MISSES = [
+    # vs the addresses written to slip past filters (YSE): words after a missing space, code, asterisks
+    ("we watched it as a family.co workers loved it too", "genuine"),  # no bare .co or .tk address
+    ("Piękna piosenka, wiesz.co za głos", "genuine"),  # Polish "co": what
+    ("lagu ni memang best.tk faham orang yang dislike", "genuine"),  # Malay "tk": not
+    ("Musica linda demais.fiquei.com vontade de ouvir de novo", "genuine"),  # vs "freeflix.allalla.com"
+    ("Ik heb.net de hele video gekeken", "genuine"),  # Dutch "net": just
+    ("tell.us.in the comments what you think", "genuine"),  # vs "gamesdepot.co.uk"
+    ("switched from the.tv/radio to this channel", "genuine"),  # vs "youtu.be/6_H0m5sAYho"
+    ("Obrigada a tod@s.com carinho", "genuine"),  # vs "nobody.music@gmail.com"
+    ("Perfeito.Chorei.com essa musica", "genuine"),
+    ("just call self.logger.info before the loop", "genuine"),
+    ("what a day, had to sign.in/out of three apps", "genuine"),  # vs "hdtv.example.vn/viewtopic.php"
+    ("this was *com*pletely unexpected", "genuine"),  # vs "tinyurl*com/freestream"
+    ("gross * net margin is what matters", "genuine"),
+    ("shoutout to @KimDotcom for the tip", "genuine"),  # vs "FreeToolsDOTcom"
+    ("I'm a dot com kid, grew up on dial-up and this song", "genuine"),  # vs "nobodybeats dot com"
+    ("ASP.NET Core version of this tutorial please", "genuine"),  # vs "shopnow.net"
+    ("最高ｗｗｗ.次の動画も楽しみ", "generic"),  # full-width laughter, short; vs "ｗｗｗ.FreeGameCodes.ｃom"
     ("version 2.0 of the song is out and it is better", "genuine"),
     ("connect the dots on this one and it all makes sense", "genuine"),
     ("this video has 2,000,000,000 views, can you believe it", "genuine"),
@@ -231,6 +258,25 @@ def test_clean_strips_html_and_bom():
     assert clean("Who&#39;s here<br />in 2015?\ufeff") == "Who's here in 2015?"
 
 
+@pytest.mark.parametrize("text, visible", [
+    ("\uff57\uff57\uff57.Site.\uff43om", "www.Site.com"),  # full-width letters are the ASCII they show
+    ("MyDate.co\u200b\u2060m", "MyDate.com"),  # a zero-width space and a word joiner inside an address
+    ("so\u00adft", "soft"),  # a soft hyphen
+    ("\u3000すごい\uff01", "すごい!"),
+    ("\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645",) * 2,  # Persian keeps its zero-width non-joiner
+    ("\U0001f468\u200d\U0001f469\u200d\U0001f467",) * 2,  # emoji sequences keep their joiners
+    ("wow.\ufeffcom on guys", "wow. com on guys"),  # between a mark and a letter it parts, as a space
+])
+def test_clean_unmasks_hidden_and_full_width_letters(text, visible):
+    assert clean(text) == visible
+
+
+def test_clean_as_before_the_yse_reading_only_drops_boms():
+    assert clean("\uff57\uff57\uff57.Site.co\u200bm\ufeff", unmask=False) == "\uff57\uff57\uff57.Site.co\u200bm"
+    assert not c.detector_before(c.YSE_PS4).unmask and c.detector_before(c.EMINEM).unmask is False
+    assert c.DETECTOR.unmask and c.detector_before(c.YSE_PEWDIEPIE).unmask
+
+
 @pytest.mark.parametrize("text, spam", [
     ("http://x.example", True), ("www.x.example", True), ("Subscribers are great", True),  # a substring
     ("MY CHANNEL", True), ("check out the video at 2:31", True),  # the baseline does not know timestamps
@@ -242,11 +288,12 @@ def test_the_one_line_baseline(text, spam):
 
 # --- the method: leave one data set out, in rotation ------------------------------------
 
-def test_katyperry_and_shakira_are_never_read():
-    assert c.KATY not in c.READING_ORDER and c.SHAKIRA not in c.READING_ORDER
+def test_katyperry_shakira_and_three_yse_videos_are_never_read():
+    never_read = (c.KATY, c.SHAKIRA, c.YSE_PEWDIEPIE, c.YSE_KATY, c.YSE_PSY)
+    assert not set(never_read) & set(c.READ) and set(c.READ) | set(never_read) == set(c.DATA_SETS)
     for phrase in (*c.PHRASES, *c.RETIRED):
-        assert phrase.tuned_on in (None, *c.READING_ORDER), phrase.says
-        assert phrase.replaced_after in (None, *c.READING_ORDER), phrase.says
+        assert phrase.tuned_on in (None, *c.READ), phrase.says
+        assert phrase.replaced_after in (None, *c.READ), phrase.says
     assert all(p.replaced_after is None for p in c.PHRASES) and all(p.replaced_after for p in c.RETIRED)
 
 
@@ -259,9 +306,12 @@ def test_detector_before_a_file_has_only_what_was_written_before_it():
     assert all(p.replaced_after is None for p in before_psy)
     before_eminem = c.detector_before(c.EMINEM).phrases
     assert {p.tuned_on for p in before_eminem} == {None, c.LMFAO, c.PSY}
-    assert len(before_eminem) < len(c.PHRASES)
-    assert c.detector_before(c.KATY).phrases == c.PHRASES  # never read: today's families
-    assert c.detector_before(c.SHAKIRA).phrases == c.PHRASES
+    before_yse = c.detector_before(c.YSE_PS4).phrases
+    assert {p.tuned_on for p in before_yse} == {None, c.LMFAO, c.PSY, c.EMINEM}
+    assert c.detector_before(c.YSE_AVENGERS).phrases == before_yse  # the two were read together
+    assert len(before_eminem) < len(before_yse) < len(c.PHRASES)
+    for never_read in (c.KATY, c.SHAKIRA, c.YSE_PEWDIEPIE, c.YSE_KATY, c.YSE_PSY):
+        assert c.detector_before(never_read).phrases == c.PHRASES  # today's families
     with pytest.raises(ValueError, match="unknown data set"):
         c.detector_before("Youtube06-Other")
 
@@ -282,20 +332,25 @@ def _counts(card: Scorecard) -> tuple[int, int, int, int]:
 
 # tp, fp, fn, tn as in the tables of docs/HEURISTICS.md: update both together.
 # file: (stage 0, + stage 1 (after reading LMFAO), + stage 2 (after reading Psy), + stage 3 (after
-# reading Eminem, which is not in shared/data) = today, the baseline)
+# reading Eminem, which is not in shared/data), + stage 4 (after reading YSE PlayStation4 and
+# Avengers, not in shared/data either) = today, the baseline)
 FIGURES = {
-    c.LMFAO: ((212, 3, 24, 199), (218, 1, 18, 201), (218, 1, 18, 201), (218, 1, 18, 201), (204, 3, 32, 199)),
-    c.PSY: ((158, 4, 17, 171), (160, 3, 15, 172), (175, 3, 0, 172), (175, 3, 0, 172), (143, 4, 32, 171)),
-    c.KATY: ((162, 6, 13, 169), (158, 6, 17, 169), (158, 6, 17, 169), (159, 6, 16, 169), (147, 7, 28, 168)),
+    c.LMFAO: ((212, 3, 24, 199), (218, 1, 18, 201), (218, 1, 18, 201), (218, 1, 18, 201), (218, 1, 18, 201),
+              (204, 3, 32, 199)),
+    c.PSY: ((158, 4, 17, 171), (160, 3, 15, 172), (175, 3, 0, 172), (175, 3, 0, 172), (175, 3, 0, 172),
+            (143, 4, 32, 171)),
+    c.KATY: ((162, 6, 13, 169), (158, 6, 17, 169), (158, 6, 17, 169), (159, 6, 16, 169), (160, 6, 15, 169),
+             (147, 7, 28, 168)),
 }
 # The leave-one-out figure of each file: the stage fixed before it was read.
-LEFT_OUT_STAGE = {c.LMFAO: 0, c.PSY: 1, c.KATY: 3}
+LEFT_OUT_STAGE = {c.LMFAO: 0, c.PSY: 1, c.KATY: 4}
 
 
 @pytest.mark.parametrize("name", list(FIGURES))
 def test_youtube_spam_figures(name):
     rows = _rows(name)
-    stages = (c.detector_before(c.LMFAO), c.detector_before(c.PSY), c.detector_before(c.EMINEM), c.DETECTOR)
+    stages = (c.detector_before(c.LMFAO), c.detector_before(c.PSY), c.detector_before(c.EMINEM),
+              c.detector_before(c.YSE_PS4), c.DETECTOR)
     cards = [Scorecard.of((classify_comment(t, detector=d).label == "spam", y) for t, y in rows) for d in stages]
     baseline = Scorecard.of((baseline_is_spam(t), y) for t, y in rows)
     assert (*map(_counts, cards), _counts(baseline)) == FIGURES[name]
@@ -338,9 +393,26 @@ KEYWORD_BAIT_CALLED_SPAM = [
 ]
 
 
+# Written by two more reviewing sessions to bait the family added after reading YSE PlayStation4
+# and Avengers (addresses written to slip past filters), the unmasking of hidden and full-width
+# letters, and the older link families: missing spaces after full stops in many languages, code,
+# maths, asterisks, initials, full-width Japanese laughter ("ｗｗｗ"). As first written the family
+# called 46 of the first file spam; narrowed, then baited again, 96 of the second (with the older
+# families); now three in all, each a host name that reads as one.
+ADDRESS_BAIT_CALLED_SPAM = [
+    "lol.this.net is what they catch fish with",
+]
+ADDRESS_BAIT_2_CALLED_SPAM = [
+    "that volley at 3:12 hit.the.net and still went in",
+    "ok\uff0cthanks\uff0ecom",  # full-width marks typed in an ASCII comment
+]
+
+
 @pytest.mark.parametrize("name, count, called_spam", [
     ("genuine-comments-other-niches.txt", 78, OTHER_NICHES_CALLED_SPAM),
     ("genuine-comments-keyword-bait.txt", 98, KEYWORD_BAIT_CALLED_SPAM),
+    ("genuine-comments-address-bait.txt", 146, ADDRESS_BAIT_CALLED_SPAM),
+    ("genuine-comments-address-bait-2.txt", 121, ADDRESS_BAIT_2_CALLED_SPAM),
 ])
 def test_genuine_comments_from_other_niches(name, count, called_spam):
     path = Path(__file__).parent / "data" / name

@@ -58,8 +58,8 @@ def test_leave_out_names_the_detector_it_scores(export):
 
 
 @pytest.mark.parametrize("name, line", [
-    ("Youtube02-KatyPerry", "score (spam): precision 96.4%, recall 90.9%, F1 93.5%, base rate 50.0%, "
-                            "precision at a 10% base rate 74.6%; tp 159 fp 6 fn 16 tn 169 (n 350)"),
+    ("Youtube02-KatyPerry", "score (spam): precision 96.4%, recall 91.4%, F1 93.8%, base rate 50.0%, "
+                            "precision at a 10% base rate 74.8%; tp 160 fp 6 fn 15 tn 169 (n 350)"),
     ("Youtube02-KatyPerry", f"score ({BASELINE_NAME}): precision 95.5%, recall 84.0%, F1 89.4%"),
 ])
 def test_the_documented_command(name, line):
