@@ -541,13 +541,17 @@ class CommentVerdict:
 # The invisible ones: U+FEFF (which ends many YouTube comments), the soft hyphen, zero-width
 # space, word joiner and direction marks. The zero-width (non-)joiners stay: Persian and Indic
 # words and emoji sequences need them. Phones type I’m for I'm.
-_INVISIBLE = "\u00ad\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\ufeff"
-# Inside an ASCII word or address they go ("co<ZWSP>m"); anywhere else they part words, as a
-# space would ("wow.<BOM>com on guys", Thai words parted by zero-width spaces).
-_HIDDEN_INSIDE = compile_on_use(f"(?<=[A-Za-z0-9])[{_INVISIBLE}]+(?=[A-Za-z0-9])")
-_UNMASK: dict[int, str] = {**{cp: " " for cp in (0x00AD, 0x200B, 0x200E, 0x200F, 0x202A, 0x202B, 0x202C, 0x202D,
-                                                 0x202E, 0x2060, 0x2061, 0x2062, 0x2063, 0x2064, 0xFEFF, 0x3000)},
-                           **{cp: chr(cp - 0xFEE0) for cp in range(0xFF01, 0xFF5F)}, 0x2019: "'"}
+_INVISIBLE_RUN = compile_on_use("[\u00ad\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\ufeff]+")
+_FULL_WIDTH = compile_on_use("[\uff01-\uff5e\u3000]")
+_FULL_WIDTH_AS_ASCII: dict[int, str] = {**{cp: chr(cp - 0xFEE0) for cp in range(0xFF01, 0xFF5F)}, 0x3000: " "}
+
+
+def _unhide(m: re.Match[str]) -> str:
+    """An invisible run inside an ASCII word or address goes ("co<ZWSP>m"); anywhere else it
+    parts words, as a space would ("wow.<BOM>com on guys", Thai words parted by zero-width spaces)."""
+    text, start, end = m.string, m.start(), m.end()
+    inside = 0 < start and end < len(text) and all(c.isascii() and c.isalnum() for c in (text[start - 1], text[end]))
+    return "" if inside else " "
 
 
 def clean(text: str, unmask: bool = True) -> str:
@@ -559,8 +563,10 @@ def clean(text: str, unmask: bool = True) -> str:
         text = html.unescape(text)
     if text.isascii():
         pass
-    elif unmask:
-        text = _HIDDEN_INSIDE.sub("", text).translate(_UNMASK)
+    elif unmask:  # full-width first: "ｃ<ZWSP>ｏｍ" is an address once it reads "c<ZWSP>om"
+        if _FULL_WIDTH.search(text):
+            text = text.translate(_FULL_WIDTH_AS_ASCII)
+        text = _INVISIBLE_RUN.sub(_unhide, text).replace("\u2019", "'")
     else:
         text = text.replace("\ufeff", " ").replace("\u2019", "'")
     if "<" in text:  # no tag without one
