@@ -94,6 +94,8 @@ FIRES = [
     ("hot singles in your area want to meet", "scam"),
     # added after reading YSE PlayStation4's and Avengers' errors: addresses written to slip past filters
     ("full movie in HD at freeflix.allalla.com", "link"),
+    ("best deals at shopnow.com join today", "link"),  # an English word after a plain address
+    ("message me on t.me/cryptoqueenx", "link"),  # a messenger's link, lower case
     ("cheap consoles here (gamesdepot.co.uk)", "link"),
     ("free codes at \uff57\uff57\uff57.FreeGameCodes.\uff43om", "link"),  # full-width letters
     ("the best dating site: MyDateFinder.co\u200bm", "link"),  # a zero-width space inside
@@ -398,12 +400,14 @@ KEYWORD_BAIT_CALLED_SPAM = [
 # letters, and the older link families: missing spaces after full stops in many languages, code,
 # maths, asterisks, initials, full-width Japanese laughter ("ｗｗｗ"). As first written the family
 # called 46 of the first file spam; narrowed, then baited again, 96 of the second (with the older
-# families); now three in all, each a host name that reads as one.
+# families); now five in all, pinned here.
 ADDRESS_BAIT_CALLED_SPAM = [
     "lol.this.net is what they catch fish with",
 ]
 ADDRESS_BAIT_2_CALLED_SPAM = [
     "that volley at 3:12 hit.the.net and still went in",
+    "bu şarkı efsane.biz hep dinliyoruz",  # Turkish "biz" (we): after a plain site.com only the
+    "this . com on guys we can do better",  # commonest foreign words stop a match
     "ok\uff0cthanks\uff0ecom",  # full-width marks typed in an ASCII comment
 ]
 
