@@ -195,7 +195,10 @@ SPAM = {
         "{pls} support my {niche} page, {n} {vid}s so far {emoji}",
         "road to {n}k subs, every sub helps {emoji}",
         "{hey}I make {niche} videos too, subscribe if you like them{excl}",
-        "{hey}{pls} subscribe to my {niche} channel, {count} videos so far {emoji}"),
+        "{hey}{pls} subscribe to my {niche} channel, {count} videos so far {emoji}",
+        # an address written to slip past filters (docs/HEURISTICS.md, the YSE videos)
+        "{hey}check out my {niche} blog: {site} {emoji}",
+        "{hey}visit my page {site} for more {niche} {stuff}{excl}"),
     "scam": (
         "{hey}i made ${n}00 a day working from home with @{scammer}, message her {emoji}",
         "I was broke until @{scammer} showed me how to earn ${n}k a week, dm them {emoji}",
@@ -229,9 +232,17 @@ def scammer(rng: Rng) -> str:
     return f"{rng.choice(SCAMMER_PARTS[0])}{rng.choice((first, last))}{rng.choice(SCAMMER_PARTS[1])}"
 
 
+def hidden_site(rng: Rng) -> str:
+    """A web address as spammers write it past filters: a sub-domain, a country domain, DOT,
+    full-width letters, a zero-width space inside, a backslash for a short link's slash."""
+    word = f"{rng.choice(('daily', 'free', 'top', 'real', 'my', 'best'))}{rng.choice(('tips', 'deals', 'plans', 'hub'))}"
+    return rng.choice((f"{word}.blogspot.com", f"{word}.co.uk", f"{word}DOTcom", f"\uff57\uff57\uff57.{word}.\uff43om",
+                       f"{word}.co\u200bm", f"goo.gl\\{word[:3]}{rng.randint(10, 99)}X"))
+
+
 SPAM_FILLS: dict[str, Fill] = {
     **COMMENT_FILLS,
-    "scammer": scammer, "name": lambda rng: capitalised(name(rng)[0]),
+    "scammer": scammer, "name": lambda rng: capitalised(name(rng)[0]), "site": hidden_site,
     "hey": ("", "", "hey guys! ", "hi everyone, ", "Hello from {city}! ", "yo ", "omg ", "hey {fname}! "),
     "pls": ("please", "pls", "plz"),
     "freq": ("day", "week", "Friday", "morning", "Sunday", "other day"),
