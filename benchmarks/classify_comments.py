@@ -22,8 +22,9 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "benchmarks"))
 
-from microscout.heuristics import comments  # noqa: E402
 from spam_word_model import sandbox_genuine  # noqa: E402
+
+from microscout.heuristics import comments  # noqa: E402
 
 
 def texts_of(paths: list[Path]) -> list[str]:

@@ -62,6 +62,7 @@ DATA_SETS: tuple[str, ...] = (PSY, KATY, LMFAO, EMINEM, SHAKIRA, YSE_PS4, YSE_AV
 # were read together. KatyPerry, Shakira and the other three YSE videos are never read.
 READING_ORDER: tuple[tuple[str, ...], ...] = ((LMFAO,), (PSY,), (EMINEM,), (YSE_PS4, YSE_AVENGERS))
 READ: tuple[str, ...] = tuple(name for reading in READING_ORDER for name in reading)
+UNMASKED_SINCE = YSE_PS4  # clean() unmasks hidden and full-width letters from this reading on
 
 # --- building blocks of the families ----------------------------------------------------
 _AUDIENCE_UNIT = r"(?:subscribers?|subs|followers|views|likes|plays|streams|watch ?hours)"
@@ -131,7 +132,7 @@ def _p(kind: SpamKind, says: str, pattern: str, triggers: str, tuned_on: str | N
 # ("the.tv/radio", "to.be/not", "of.us/them") the path needs a digit or capital, as a short link's
 # id has ("youtu.be/6_H0m5sAYho", "bit.ly/3xGift"), unless the host is a known short link or
 # messenger ("t.me/…", "wa.me/…": a real Instagram scam's).
-LINK = compile_on_use(r"https?://\S+|(?<!\w)www\.[a-z0-9]\S*|(?<![\w-])[\w-]+\.(?-i:com|net|org|info)/\S*"
+LINK = compile_on_use(r"https?://\S+|(?<!\w)www\.[a-z0-9]\S*|(?<![\w-])[\w-]+\.(?:com|net|org|info)/\S*"
                       r"|(?<![\w-])[\w-]+\.(?-i:ly|co|io|be|tv|me|gl|se|us)/(?=[\w-]*(?-i:[\dA-Z]))\S+"
                       r"|(?<![\w-])(?:t|wa|bit|ow|goo|youtu|cutt|lnk)\.(?:me|ly|gl|be)/[\w-]+",
                       re.IGNORECASE)
@@ -141,7 +142,7 @@ PHRASES: tuple[Phrase, ...] = (
     Phrase("link", "contains a link", LINK, ("http", "www.", ".com/", ".net/", ".org/", ".ly/", ".co/", ".io/",
                                             ".be/", ".tv/", ".me/", ".info/", ".gl/", ".se/", ".us/")),
     _p("link", "spells out a web address",
-       r"\b(?!(?:an?|the|polka)\b)[\w-]+\s*(?:\(dot\)|\[dot\]|\{dot\}| dot )\s*"  # not "the dot com bubble"
+       r"(?<![\w-])(?!(?:an?|the|polka)\b)[\w-]+\s*(?:\(dot\)|\[dot\]|\{dot\}| dot )\s*"  # not "the dot com bubble"
        r"(?:com|net|org|ly|be|co|io|tv|me|info)\b(?!-)(?! (?:boom|bubble|crash|days|era|hype|compan(?:y|ies)|"
        r"startups?|kids?)\b)",
        "dot"),
@@ -151,14 +152,15 @@ PHRASES: tuple[Phrase, ...] = (
        r"\+?\d(?:[\s.-]?\d){7,13}(?!\d)",
        "DIGITS"),
     _p("link", "gives an e-mail address",  # not "tod@s.com" (Portuguese: everyone, with)
-       r"\b[\w.+-]+@(?:[\w-]{2,}\.)+(?-i:com|net|org|co|uk|de|fr|ru|info|io|me)\b",
+       r"(?<![\w.+-])[\w.+-]+@(?:[\w-]{2,}\.)+(?:com|net|org|co|uk|de|fr|ru|info|io|me)\b",
        ".co|.net|.org|.uk|.de|.fr|.ru|.info|.io|.me"),
     _p("link", "names a web address without http (site.com)",
-       # in lower case or all capitals, not "Adorei.Com", "ASP.NET", "logger.info(": an address;
-       # no ".info" ("thanks for the.info")
+       # the ending in lower case, or COM: a capital after a full stop starts a sentence
+       # ("Adorei.Com"), .NET is Microsoft's ("ASP.NET"), and code calls ("logger.info(") are
+       # not addresses; no ".info" ("thanks for the.info")
        r"(?<![@\w.-])[a-z][\w-]{2,}(?:\.| \. )(?-i:com|net|org|biz|COM)\b(?![.\w-])(?![(\[\\'])"
        + _NOT_FOREIGN_AFTER,
-       ".com|.net|.org|.info|.biz| . com| . net| . org| . info| . biz", PSY),
+       ".com|.net|.org|.biz| . com| . net| . org| . biz", PSY),
     # ---- self-promotion ----------------------------------------------------------------------
     _p("self_promotion", "asks viewers to subscribe",
        r"(?<!\bi )(?<!\bwe )(?<!\bthey )\bsubscribe\b", "sub"),
@@ -491,7 +493,7 @@ def detector_before(name: str) -> SpamDetector:
     at = _stage(name)
     return SpamDetector.of(tuple(p for p in (*PHRASES, *RETIRED) if _stage(p.tuned_on) < at
                                  and (p.replaced_after is None or _stage(p.replaced_after) >= at)),
-                           unmask=_stage(YSE_PS4) < at)
+                           unmask=_stage(UNMASKED_SINCE) < at)
 
 
 # The one-line baseline that `check comments --label-column` scores beside the detector: a
@@ -509,7 +511,7 @@ PRAISE = compile_on_use(
 BAIT = compile_on_use(r"\bthumbs? (?:this |it )?up (?:if|for)\b|\blike (?:this )?if\b", re.IGNORECASE)
 MENTION = compile_on_use(r"@[\w.]+")
 WORD = compile_on_use(r"[^\W_]+", re.UNICODE)
-TAGS = compile_on_use(r"<[^>]+>")
+TAGS = compile_on_use(r"<[^<>]+>")  # not "<[^>]+>": quadratic on "<<<<…"
 
 
 def baseline_is_spam(text: str) -> bool:
@@ -554,12 +556,25 @@ _FULL_WIDTH = compile_on_use("[\uff01-\uff5e\u3000]")
 _FULL_WIDTH_AS_ASCII: dict[int, str] = {**{cp: chr(cp - 0xFEE0) for cp in range(0xFF01, 0xFF5F)}, 0x3000: " "}
 
 
+_ADDRESS_MARKS = frozenset("./:@-_")
+
+
 def _unhide(m: re.Match[str]) -> str:
-    """An invisible run inside an ASCII word or address goes ("co<ZWSP>m"); anywhere else it
-    parts words, as a space would ("wow.<BOM>com on guys", Thai words parted by zero-width spaces)."""
+    """An invisible run inside an ASCII word or address goes ("co<ZWSP>m", "site<ZWSP>.com",
+    "john<ZWSP>@mail"); anywhere else it parts words, as a space would (Thai words parted by
+    zero-width spaces). A BOM goes only between two letters or digits: YouTube ends comments
+    with one, so after a mark it parts ("wow.<BOM>com on guys")."""
     text, start, end = m.string, m.start(), m.end()
-    inside = 0 < start and end < len(text) and all(c.isascii() and c.isalnum() for c in (text[start - 1], text[end]))
-    return "" if inside else " "
+    if not (0 < start and end < len(text)):
+        return " "
+    before, after = text[start - 1], text[end]
+    if not (before.isascii() and after.isascii()):
+        return " "
+    if before.isalnum() and after.isalnum():
+        return ""
+    marks_allowed = "\ufeff" not in m.group(0)
+    ok = marks_allowed and all(c.isalnum() or c in _ADDRESS_MARKS for c in (before, after))
+    return "" if ok else " "
 
 
 def clean(text: str, unmask: bool = True) -> str:
@@ -569,14 +584,14 @@ def clean(text: str, unmask: bool = True) -> str:
     text = text or ""
     if "&" in text:  # html.unescape changes nothing without one
         text = html.unescape(text)
-    if text.isascii():
-        pass
-    elif unmask:  # full-width first: "ｃ<ZWSP>ｏｍ" is an address once it reads "c<ZWSP>om"
-        if _FULL_WIDTH.search(text):
-            text = text.translate(_FULL_WIDTH_AS_ASCII)
-        text = _INVISIBLE_RUN.sub(_unhide, text).replace("\u2019", "'")
-    else:
-        text = text.replace("\ufeff", " ").replace("\u2019", "'")
+    if not text.isascii():
+        if unmask:  # full-width first: "ｃ<ZWSP>ｏｍ" is an address once it reads "c<ZWSP>om"
+            if _FULL_WIDTH.search(text):
+                text = text.translate(_FULL_WIDTH_AS_ASCII)
+            text = _INVISIBLE_RUN.sub(_unhide, text)
+        else:
+            text = text.replace("\ufeff", " ")
+        text = text.replace("\u2019", "'")
     if "<" in text:  # no tag without one
         text = TAGS.sub(" ", text)
     return " ".join(text.split())

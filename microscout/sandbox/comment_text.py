@@ -235,7 +235,8 @@ def scammer(rng: Rng) -> str:
 def hidden_site(rng: Rng) -> str:
     """A web address as spammers write it past filters: a sub-domain, a country domain, DOT,
     full-width letters, a zero-width space inside, a backslash for a short link's slash."""
-    word = f"{rng.choice(('daily', 'free', 'top', 'real', 'my', 'best'))}{rng.choice(('tips', 'deals', 'plans', 'hub'))}"
+    first = rng.choice(("daily", "free", "top", "real", "my", "best"))
+    word = first + rng.choice(("tips", "deals", "plans", "hub"))
     return rng.choice((f"{word}.blogspot.com", f"{word}.co.uk", f"{word}DOTcom", f"\uff57\uff57\uff57.{word}.\uff43om",
                        f"{word}.co\u200bm", f"goo.gl\\{word[:3]}{rng.randint(10, 99)}X"))
 
