@@ -75,8 +75,10 @@ _WORK = f"(?:{_WORK_WORDS})"
 _CREATOR = (r"(?:rapper|singer|youtuber|artist|producer|musician|songwriter|singer-songwriter|vlogger|gamer|"
             r"dancer|beatmaker|beat maker|mc|dj|band|comedian|filmmaker|content creator|creator|"
             r"youtube channel|channel)")
+# An amount starts where its digits start, not inside them ("0.0.0.0…" would be tried from every
+# digit: quadratic on long runs); ".99$" still starts at its first digit.
 _MONEY = (r"(?:[$£€₹]\s?\d[\d,.]*\s?(?:k|grand)?"
-          r"|\d[\d,.]*\s?k?\s?(?:\$|£|€|usd|dollars|bucks|pounds|euros|gbp|eur)\b)")
+          r"|(?<![\d,])(?<!\d\.)\d[\d,.]*\s?k?\s?(?:\$|£|€|usd|dollars|bucks|pounds|euros|gbp|eur)\b)")
 _MONEY_TRIGGERS = "$|£|€|₹|usd|dollars|bucks|pounds|eur|gbp"
 _GIFT_TRIGGERS = ("gift|iphone|ipad|psn|xbox|amazon|itunes|google play|steam|robux|bucks|gems|coins|money|cash|"
                   "paypal|macbook|laptop|ps3|ps4|ps5|playstation")
@@ -174,7 +176,7 @@ PHRASES: tuple[Phrase, ...] = (
        r"|\b(?:i|we) (?:just |only |really |still )?(?:need|want|'m trying to get|am trying to get|"
        r"'m trying to reach|am trying to reach)(?: \w+){0,2}? \d[\d,.]*\s?k? (?:more )?"
        r"(?:subscribers?|subs|followers|views|likes)\b"
-       r"|\b\d[\d,.]*\s?k? (?:more )?(?:subscribers?|subs)(?: \w+){0,2}? (?:pl(?:ease|s|z)|plz)\b"
+       r"|\b(?<!\d[.,])\d[\d,.]*\s?k? (?:more )?(?:subscribers?|subs)(?: \w+){0,2}? (?:pl(?:ease|s|z)|plz)\b"
        r"|\b(?:i|we) (?:\w+ )?(?:need|want|could use) (?:\w+ ){0,2}?(?:subscribers?|subs)\b",
        "help |sub|follower|views|likes"),
     _p("self_promotion", "points to their own work (check out my…)",
