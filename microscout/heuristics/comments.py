@@ -101,6 +101,9 @@ _AFTER_ADDRESS = (r"(?=[!.?,;:)\]]*(?:$|\s+(?:for|to|and|or|has|have|is|are|give
 _NOT_FOREIGN_AFTER = (r"(?! (?:a|o|as|os|um|uma|essa|esse|isso|este|esta|ele|ela|eles|elas|certeza|medo|vontade|"
                       r"saudade|raiva|você|voce|vc|meu|minha|meus|minhas|seu|sua|tudo|todo|toda|todos|muito|muita|"
                       r"de|da|do|das|dos|la|el|los|las|ho|het|een|als|dat|bir|bu|ve|çok|cok|gibi)\b)")
+# A host name and its dot, starting where the name starts (from every \b inside "a-a-a-…" a
+# search is quadratic).
+_HOST_DOT = r"(?<![\w-])[\w-]+\."
 # Country domains that are not also short words ("in", "it", "to", "me", "my", "be", "us", "es",
 # "de", "no", "so", "go", "on", "as", "os", "um", "eu", "tu", "ao", "ve", "pe", "sa", "ke", "ng":
 # "join.us.on", "chorei.com.as").
@@ -304,10 +307,10 @@ PHRASES: tuple[Phrase, ...] = (
        r"(?:page|post|video|channel|comment)\b[^.!?\n]{0,20}?\bto (?:win|enter|be entered)\b",
        "like|share|follow", EMINEM),
     # added after reading PlayStation4's and Avengers' errors (YSE, read together), then narrowed
-    # by two reviews' genuine comments (docs/HEURISTICS.md): host names in lower case, as a
-    # capital after a full stop starts a sentence ("Perfeito.Chorei.com essa"); no bare .co or
-    # .tk ("piękne.co", "sgt.tk faham"); after the address, what follows an address, not a
-    # word of another language ("demais.fiquei.com vontade", "heb.net de")
+    # by reviews' genuine comments (docs/HEURISTICS.md): host names in lower case, as a capital
+    # after a full stop starts a sentence ("Perfeito.Chorei.com essa"); no bare .co or .tk
+    # ("piękne.co", "sgt.tk faham"); after the address, not a word of another language going on
+    # ("demais.fiquei.com vontade", "heb.net de")
     _p("link", "names a web address written to slip past filters (a sub-domain, a country domain, site\\path)",
        # a host with sub-domains or a country's second level: "4rum.hnsv.com", "x.blogspot.co.uk"
        r"(?<![@\w.-])(?-i:[a-z0-9][a-z0-9-]*(?:\.[a-z0-9][a-z0-9-]*)*\.[a-z][a-z0-9-]+\.(?:com|net|org|biz))"
@@ -315,10 +318,10 @@ PHRASES: tuple[Phrase, ...] = (
        r"|(?<![@\w.-])(?-i:[a-z0-9][a-z0-9-]{2,}(?:\.[a-z0-9][a-z0-9-]*)*\.(?:co|com|net|org|gov|edu|ac)\."
        r"(?:" + _COUNTRY + r"))\b(?!\.\w)" + _AFTER_ADDRESS +
        # a path after a backslash ("goo.gl\\DEqN8") or a slash after a country domain ("site.vn/viewtopic.php")
-       r"|(?<![\w-])[\w-]+\.(?-i:com|net|org|info|biz|ly|gl|co|io|gd|cc|ws|tk|xyz)\\[\w?=&#%./\\-]{2,}"
-       r"|(?<![\w-])[\w-]+\.(?-i:biz|ws|tk|xyz)/[\w?=&#%-]"
-       r"|(?<![\w-])[\w-]+\.(?-i:gl|gd|cc)/(?=[\w-]*(?-i:[\dA-Z]))[\w?=&#%-]"
-       r"|(?<![\w-])[\w-]+\.(?-i:" + _COUNTRY + r")/[\w-]{3,}[./?=&#%]"
+       "|" + _HOST_DOT + r"(?-i:com|net|org|info|biz|ly|gl|co|io|gd|cc|ws|tk|xyz)\\[\w?=&#%./\\-]{2,}"
+       "|" + _HOST_DOT + r"(?-i:biz|ws|tk|xyz)/[\w?=&#%-]"
+       "|" + _HOST_DOT + r"(?-i:gl|gd|cc)/(?=[\w-]*(?-i:[\dA-Z]))[\w?=&#%-]"
+       "|" + _HOST_DOT + r"(?-i:" + _COUNTRY + r")/[\w-]{3,}[./?=&#%]"
        # a dot spelt DOT or hidden behind a mark ("siteDOTcom", "tinyurl*com/…", "site[.]com")
        r"|(?<![@#\w])[a-z0-9]{3,}(?-i:DOT)(?-i:com|net|org)\b"
        r"|(?<![\w-])[\w-]{3,}(?:\*(?-i:com|net|org)(?=/|[!.?)]*$)|(?:\[\.\]|\(\.\)|\{\.\})(?-i:com|net|org)\b(?!\*))",
