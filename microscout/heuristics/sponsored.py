@@ -271,7 +271,8 @@ LINK_IN_BIO_RE = compile_on_use(r"\blink(?:ed)?\s+(?:is\s+)?in\s+(?:my\s+|the\s+
                                 re.IGNORECASE)
 # "gifted" only where it describes the post's product: "a gifted musician" is not an ad.
 GIFTED_RE = compile_on_use(
-    r"#gifted\b|[(*\[]\s*gifted\b|^\s*gifted\b|\bgifted\s*(?:by|from|to me|item|product)\b"
+    # "^[^\S\n]*": a line's own spaces, not every later blank line (quadratic on thousands of them)
+    r"#gifted\b|[(*\[]\s*gifted\b|^[^\S\n]*gifted\b|\bgifted\s*(?:by|from|to me|item|product)\b"
     r"|#hosted\b|\b(?:was|were|been|got|kindly)\s+gifted\b|\bpr (?:package|box|haul|gift|parcel)s?\b|\bc/o\b"
     r"|\bsent (?:to )?me\b|\bkindly sent\b|\bsending (?:me|us)\b", re.IGNORECASE | re.MULTILINE)
 COMMERCIAL_WORDING_RE = compile_on_use(
