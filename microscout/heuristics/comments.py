@@ -137,8 +137,8 @@ def _p(kind: SpamKind, says: str, pattern: str, triggers: str, tuned_on: str | N
 # ("the.tv/radio", "to.be/not", "of.us/them") the path needs a digit or capital, as a short link's
 # id has ("youtu.be/6_H0m5sAYho", "bit.ly/3xGift"), unless the host is a known short link or
 # messenger ("t.me/…", "wa.me/…": a real Instagram scam's).
-LINK = compile_on_use(r"https?://\S+|(?<!\w)www\.[a-z0-9]\S*|(?<![\w-])[\w-]+\.(?:com|net|org|info)/\S*"
-                      r"|(?<![\w-])[\w-]+\.(?-i:ly|co|io|be|tv|me|gl|se|us)/(?=[\w-]*(?-i:[\dA-Z]))\S+"
+LINK = compile_on_use(r"https?://\S+|(?<!\w)www\.[a-z0-9]\S*|" + _HOST_DOT + r"(?:com|net|org|info)/\S*"
+                      "|" + _HOST_DOT + r"(?-i:ly|co|io|be|tv|me|gl|se|us)/(?=[\w-]*(?-i:[\dA-Z]))\S+"
                       r"|(?<![\w-])(?:t|wa|bit|ow|goo|youtu|cutt|lnk)\.(?:me|ly|gl|be)/[\w-]+",
                       re.IGNORECASE)
 
