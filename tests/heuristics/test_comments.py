@@ -103,6 +103,33 @@ FIRES = [
     ("download: hdtv.example.vn/viewtopic.php?f=1", "link"),
     ("hack any account, visit FreeToolsDOTcom", "link"),
     ("legit stream: tinyurl*com/freestream", "link"),
+    # added after reading the Instagram set's errors (ScamSpot): investment testimonials and giveaways
+    ("im paying 5 grand to the first 10 people to message me hard times", "scam"),
+    ("giving out $5000 for the first (5) people", "scam"),
+    ("for a start i deposited $2 000 to test the waters, after 7 days i got a return of $19 500", "scam"),
+    ("$9000 after investing 1300usd, thanks so much", "scam"),  # the amount before "after investing"
+    ("i traded $500 with her and got back $5 000 in 3 days", "scam"),
+    ("my $2000 has become $11780 you are the best", "scam"),
+    ("i was able to make 7 btc from 2.1 btc", "scam"),
+    ("so much joy, just received my profit of $6000, i can pay my bills", "scam"),
+    ("thanks a lot, i received the $12 000 in my wallet", "scam"),
+    ("her diligence and honesty is undeniable", "scam"),
+    ("his reliability can't be compromised", "scam"),
+    ("you changed my life, i will always recommend you @martha.farrell.fx", "scam"),  # a money handle + trust
+    ("#buildwealthwithmilly is legit, god bless", "scam"),
+    ("@invest_with_hannah__1 turned my savings around, forever grateful for the returns", "scam"),
+    ("inbox @learn_from_anna_peggy she ll help you", "scam"),
+    ("get in touch with dr. aigbo today for your permanent cure", "scam"),
+    ("i can help you regain full access to your wallet", "scam"),
+    ("mate you've made me £14 000 in 5 days", "scam"),
+    ("you can earn up to 1btc mining, no farm server required", "scam"),
+    ("no waiting paycheck to paycheck, make $8 500 a week, ask me how", "scam"),
+    ("hello i can help to unblock your account dm me", "scam"),
+    ("dm me if you want to learn more about crypto currencies", "scam"),
+    ("i will keep telling people about your good works in my life", "scam"),
+    ("the lady who took me out from zero to hero", "scam"),
+    ("\u026a \ua731\u1d1b\u1d00\u0280\u1d1b\u1d07\u1d05 \u1d21\u026a\u1d1b\u029c $2 000 \u1d00\u0274\u1d05 "
+     "\u0262\u1d0f\u1d1b $12 400 \u026a\u0274 3 \u1d05\u1d00\u028f\ua731", "scam"),  # small capitals
 ]
 
 # ... and a near miss that must not (class it gets instead).
@@ -187,6 +214,21 @@ NEAR_MISSES = [
     ("sorry for the long comment but this song means a lot", "genuine"),
     ("come see what all the hype is about", "genuine"),
     ("I'd like to win a grammy like him someday", "genuine"),
+    # vs the Instagram investment-scam families (ScamSpot): fans of a finance creator, real investors
+    ("first 10 people to comment get a shoutout in my stories", "genuine"),  # no message, no money
+    ("I invested $500 in an index fund in 2015 and it is worth more now", "genuine"),  # one amount
+    ("prices went from $300 to $500 in a year, crazy", "genuine"),  # "from … to" without "took me out"
+    ("I received my payment from the client late again", "genuine"),  # a payment without an amount
+    ("got my tax return, going to pay off the card", "genuine"),
+    ("thank you @financewithsharan for this breakdown", "genuine"),  # a finance handle and bare thanks
+    ("👏👏👏👏. @financewithsharan", "generic"),
+    ("#crypto is a bubble, invest in yourself", "genuine"),  # a topic hashtag, not an account
+    ("his honesty is refreshing in this industry", "genuine"),  # not "undeniable"
+    ("check dm @gpstephan, sent you the clip", "genuine"),  # telling the creator to check their messages
+    ("how do I recover my account after the update", "genuine"),
+    ("dm me the recipe please", "genuine"),
+    ("we made $500 in 3 months at the market stall", "genuine"),  # not in days
+    ("he went from zero to hero this season", "genuine"),
 ]
 
 
@@ -268,6 +310,8 @@ def test_clean_strips_html_and_bom():
     ("\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645",) * 2,  # Persian keeps its zero-width non-joiner
     ("\U0001f468\u200d\U0001f469\u200d\U0001f467",) * 2,  # emoji sequences keep their joiners
     ("wow.\ufeffcom on guys", "wow. com on guys"),  # between a mark and a letter it parts, as a space
+    ("\u026a\u0274\u1d20\u1d07\ua731\u1d1b \U0001d42d\U0001d428\U0001d41d\U0001d41a\U0001d432", "invest today"),
+    ("\u0259 \u0283 fon\u025bt\u026ak", "\u0259 \u0283 fon\u025btik"),  # IPA: only small capitals change
 ])
 def test_clean_unmasks_hidden_and_full_width_letters(text, visible):
     assert clean(text) == visible
@@ -277,6 +321,13 @@ def test_clean_as_before_the_yse_reading_only_drops_boms():
     assert clean("\uff57\uff57\uff57.Site.co\u200bm\ufeff", unmask=False) == "\uff57\uff57\uff57.Site.co\u200bm"
     assert not c.detector_before(c.YSE_PS4).unmask and c.detector_before(c.EMINEM).unmask is False
     assert c.DETECTOR.unmask and c.detector_before(c.YSE_PEWDIEPIE).unmask
+
+
+def test_clean_as_before_the_instagram_reading_keeps_small_capitals():
+    small = "\u026a\u0274\u1d20\u1d07\ua731\u1d1b"
+    assert clean(small, letters=False) == small and clean(small) == "invest"
+    assert c.DETECTOR.letters and not c.detector_before(c.SCAMSPOT).letters
+    assert c.detector_before(c.SCAMSPOT).unmask  # the YSE reading's unmasking stays
 
 
 @pytest.mark.parametrize("text, spam", [
@@ -311,7 +362,9 @@ def test_detector_before_a_file_has_only_what_was_written_before_it():
     before_yse = c.detector_before(c.YSE_PS4).phrases
     assert {p.tuned_on for p in before_yse} == {None, c.LMFAO, c.PSY, c.EMINEM}
     assert c.detector_before(c.YSE_AVENGERS).phrases == before_yse  # the two were read together
-    assert len(before_eminem) < len(before_yse) < len(c.PHRASES)
+    before_instagram = c.detector_before(c.SCAMSPOT).phrases
+    assert {p.tuned_on for p in before_instagram} == {None, c.LMFAO, c.PSY, c.EMINEM, c.YSE_PS4}
+    assert len(before_eminem) < len(before_yse) < len(before_instagram) < len(c.PHRASES)
     for never_read in (c.KATY, c.SHAKIRA, c.YSE_PEWDIEPIE, c.YSE_KATY, c.YSE_PSY):
         assert c.detector_before(never_read).phrases == c.PHRASES  # today's families
     with pytest.raises(ValueError, match="unknown data set"):

@@ -94,8 +94,9 @@ def _parsed(pattern: re.Pattern[str]):
 
 
 def sample(pattern: re.Pattern[str], rnd: random.Random) -> str:
-    """A random string built from the regex's parse tree (look-arounds ignored, so it may not
-    match: callers keep the ones that do), in random case with the regex-only case folds."""
+    """A random string built from the regex's parse tree (a lookahead's text written out, the other
+    look-arounds ignored, so it may not match: callers keep the ones that do), in random case with
+    the regex-only case folds."""
     from re import _constants as k
 
     pool = string.ascii_letters + string.digits + " .,!?:'\"@#$£€/-_+&()" + "éíîİıſK٣₹"
@@ -130,6 +131,10 @@ def sample(pattern: re.Pattern[str], rnd: random.Random) -> str:
             elif op in (k.MAX_REPEAT, k.MIN_REPEAT, k.POSSESSIVE_REPEAT):
                 low, high, sub = av
                 out.extend(walk(sub) for _ in range(rnd.randint(low, min(high, low + 3))))
+            elif op is k.ATOMIC_GROUP:
+                out.append(walk(av))
+            elif op is k.ASSERT and av[0] == 1:  # a lookahead: what it wants, written out, matches more often
+                out.append(walk(av[1]))
             elif op in (k.AT, k.ASSERT, k.ASSERT_NOT):
                 continue
             else:
