@@ -1,8 +1,8 @@
 """Classifying distinct comment texts: microseconds per text, against one regex scan of the same
 texts (the one-line baseline, BASELINE in microscout/heuristics/comments.py) in the same run.
 
-Texts: the CONTENT column of every CSV given (the UCI and YSE YouTube spam files), and the
-sandbox's thoughtful comments (as benchmarks/spam_word_model.py draws them), each distinct text
+Texts: the CONTENT column of every CSV given (the UCI and YSE YouTube spam files; ScamSpot's
+Instagram file names it msg), and the sandbox's thoughtful comments (as benchmarks/spam_word_model.py draws them), each distinct text
 once; the classifier's cache is cleared before every round, so each text is classified anew.
 Rounds alternate the two sides; the medians are printed.
 
@@ -31,7 +31,9 @@ def texts_of(paths: list[Path]) -> list[str]:
     out: list[str] = []
     for path in paths:
         text = path.read_text(encoding="utf-8-sig").lstrip("\ufeff\r\n ")
-        out += [row["CONTENT"] for row in csv.DictReader(io.StringIO(text))]
+        rows = list(csv.DictReader(io.StringIO(text)))
+        column = "CONTENT" if not rows or "CONTENT" in rows[0] else "msg"
+        out += [row[column] for row in rows]
     return list(dict.fromkeys(out + sandbox_genuine()))
 
 

@@ -156,6 +156,13 @@ class Phrase:
     replaced_after: str | None = None  # a retired variant: replaced after reading this file (RETIRED only)
 
 
+def _starts(letters: str, pattern: str) -> str:
+    """``pattern``, whose every match starts with one of ``letters``, led by a look-ahead for them:
+    the regex engine then skips other positions at once (under IGNORECASE a family's words are
+    otherwise tried at every position, ~3x slower)."""
+    return f"(?=[{letters}])(?:{pattern})"
+
+
 def _p(kind: SpamKind, says: str, pattern: str, triggers: str, tuned_on: str | None = None,
        replaced_after: str | None = None) -> Phrase:
     """``triggers``: separated by "|"; a leading or trailing space counts."""
@@ -430,69 +437,82 @@ PHRASES: tuple[Phrase, ...] = (
     # credit an account ("i deposited $2 000 … got a return of $19 500 @x.fx"), and money for
     # the first people to message
     _p("scam", "offers money to the first people who message (paying $5,000 to the first 10 people)",
-       r"\bfirst " + _FEW + r" (?:lucky )?(?:people|persons|individuals|ppl) (?:to|who|that) "
-       r"(?:message|inbox|dm|msg|text|hit me|hmu|contact|reach|send|write)\b"
-       r"|\b(?:paying|pay|giving|give|sending|send|helping|help|funding|fund|blessing|bless|clearing|gifting)\b"
-       r"[^.!?\n]{0,60}?\bfirst " + _FEW + r" (?:lucky )?(?:people|persons|individuals|ppl)\b",
+       _starts("bcfghps",
+               r"\bfirst " + _FEW + r" (?:lucky )?(?:people|persons|individuals|ppl) (?:to|who|that) "
+               r"(?:message|inbox|dm|msg|text|hit me|hmu|contact|reach|send|write)\b"
+               r"|\b(?:paying|pay|giving|give|sending|send|helping|help|funding|fund|blessing|bless|clearing|"
+               r"gifting)\b[^.!?\n]{0,60}?\bfirst " + _FEW + r" (?:lucky )?(?:people|persons|individuals|ppl)\b"),
        "first ", SCAMSPOT),
     _p("scam", "claims an investment multiplied (deposited $1,000, got $9,500)",
-       r"\b(?:invest(?:ed|ing)?|deposit(?:ed|ing)?|start(?:ed)? with|trade[ds]?(?: with)?|start(?: ?up)? of|"
-       r"(?:cash|capital|investment|try) of|with (?:just|only))\b(?>[^\n]{0,40}?" + _COIN_MONEY + r")(?>[^\n]{0,80}?"
-       r"\b(?:got|gotten|received?|receiving|recieved|made|earned|turned|returns?|credited|became|become|have|"
-       r"withdrew|withdrawn|withdrawing|profit|back)\b)[^\n]{0,40}?" + _COIN_MONEY
-       # ("$9000 after investing 1300usd"), looked for from the start only if "after investing" is there
+       _starts("cdegimstw",
+               r"\b(?:invest(?:ed|ing)?|deposit(?:ed|ing)?|start(?:ed)? with|trade[ds]?(?: with)?|start(?: ?up)? of|"
+               r"(?:cash|capital|investment|try) of|with (?:just|only))\b(?>[^\n]{0,40}?" + _COIN_MONEY
+               + r")(?>[^\n]{0,80}?\b(?:got|gotten|received?|receiving|recieved|made|earned|turned|returns?|credited|"
+               r"became|become|have|withdrew|withdrawn|withdrawing|profit|back)\b)[^\n]{0,40}?" + _COIN_MONEY
+               + r"|\bmy " + _COIN_MONEY + r" (?:has |have )?(?:become|turned|turned into|grown to|grew to)\b"
+               r"|\b(?:made|make|earned|got) " + _COIN_MONEY + r" from " + _COIN_MONEY
+               + r"|\btook me (?:out )?from " + _COIN_MONEY + r" to (?:over |about )?" + _COIN_MONEY)
+       # "$9000 after investing 1300usd": looked for from the start, and only if "after investing" is there
        + r"|^(?=[\s\S]*?\bafter (?:investing|depositing|trading|an investment)\b)[\s\S]*?(?P<quote>"
-       + _COIN_MONEY + r"[^\n]{0,12}?\bafter (?:investing|depositing|trading|an investment)\b)"
-       r"|\bmy " + _COIN_MONEY + r" (?:has |have )?(?:become|turned|turned into|grown to|grew to)\b"
-       r"|\b(?:made|make|earned|got) " + _COIN_MONEY + r" from " + _COIN_MONEY
-       + r"|\btook me (?:out )?from " + _COIN_MONEY + r" to (?:over |about )?" + _COIN_MONEY,
+       + _COIN_MONEY + r"[^\n]{0,12}?\bafter (?:investing|depositing|trading|an investment)\b)",
        _COIN_TRIGGERS, SCAMSPOT),
     _p("scam", "says they received a profit or payout (received my profit of $6,000)",
-       r"\b(?:received?|receiving|recieved|got|withdrew|withdrawn|saw|cashed out)\b (?:my |the |a |another |first )?"
-       r"(?:(?:weekly|first|monthly|\d+(?:st|nd|rd|th)) )?(?:profits?|pay ?outs?|withdrawals?|roi)\b"
-       r"|\b(?:received?|receiving|recieved|got|saw)\b (?:my |the |a )?(?:returns?|payments?) of " + _COIN_MONEY
-       + r"|\b(?:received?|receiving|recieved)\b (?:the |a )?" + _COIN_MONEY
-       + r" (?:in|into|to) my (?:wallet|account)\b",
+       _starts("cgrsw",
+               r"\b(?:received?|receiving|recieved|got|withdrew|withdrawn|saw|cashed out)\b "
+               r"(?:my |the |a |another |first )?(?:(?:weekly|first|monthly|\d+(?:st|nd|rd|th)) )?"
+               r"(?:profits?|pay ?outs?|withdrawals?|roi)\b"
+               r"|\b(?:received?|receiving|recieved|got|saw)\b (?:my |the |a )?(?:returns?|payments?) of "
+               + _COIN_MONEY + r"|\b(?:received?|receiving|recieved)\b (?:the |a )?" + _COIN_MONEY
+               + r" (?:in|into|to) my (?:wallet|account)\b"),
        "profit|payout|pay out|withdrawal|roi|return|payment|" + _COIN_TRIGGERS, SCAMSPOT),
     _p("scam", "vouches for a trader's honesty (her diligence is undeniable)",
-       r"\b(?:diligence|honesty|reliability|credibility|trustworthiness|accuracy|accurate|integrity)\b(?: and \w+)? "
-       r"(?:is|are|can ?[`']?t be|cannot be|can not be|could not be|couldn ?[`']?t be) "
-       r"(?:undeniable|unquestionable|compromised|overlooked|questioned|debated|equated|doubted|underestimated)\b"
-       r"|\bcan ?[`']?t be (?:compromised|overlooked|equated)\b",
+       _starts("acdhirt",
+               r"\b(?:diligence|honesty|reliability|credibility|trustworthiness|accuracy|accurate|integrity)\b"
+               r"(?: and \w+)? (?:is|are|can ?[`']?t be|cannot be|can not be|could not be|couldn ?[`']?t be) "
+               r"(?:undeniable|unquestionable|compromised|overlooked|questioned|debated|equated|doubted|"
+               r"underestimated)\b"
+               r"|\bcan ?[`']?t be (?:compromised|overlooked|equated)\b"),
        "undeniable|unquestionable|compromised|overlooked|questioned|debated|equated|doubted|underestimated",
        SCAMSPOT),
     _p("scam", "credits a trading or investment account for money or a changed life (… @x_fx, #earnwithx)",
-       # once from the start, both anywhere in the comment: from every handle a window would be
-       # quadratic on thousands of handles
-       r"^(?=[\s\S]*?" + _TESTIMONY + r")[\s\S]*?(?P<quote>" + _MONEY_HANDLE + ")",
+       # once from the start, both anywhere in the comment (from every handle a window would be
+       # quadratic on thousands of handles); a mark first, as most comments have none
+       r"^(?=[\s\S]*?[@#])(?=[\s\S]*?" + _TESTIMONY + r")[\s\S]*?(?P<quote>" + _MONEY_HANDLE + ")",
        _HANDLE_TRIGGERS, SCAMSPOT),
     _p("scam", "sends readers to an account or a doctor to contact (inbox @x, get in touch with dr. x)",
-       r"(?<!check )(?<!check my )(?<!check your )\b(?:inbox|dm|message|contact|write to|reach out to|"
-       r"get in touch with|connect with) (?:@[\w.]+|(?:dr|mr|mrs|ms|madam)\.? ?[a-z])",
+       _starts("cdgimrw",
+               r"(?<!check )(?<!check my )(?<!check your )\b(?:inbox|dm|message|contact|write to|reach out to|"
+               r"get in touch with|connect with) (?:@[\w.]+|(?:dr|mr|mrs|ms|madam)\.? ?[a-z])"),
        "inbox|dm|message|contact|write to|reach out|get in touch|connect with", SCAMSPOT),
     _p("scam", "offers to recover a lost account or funds (I can help you regain your wallet)",
-       r"\b(?:help (?:you )?|can )(?:recover|regain|retrieve|get back) (?:your |lost |stolen |hacked |full access)",
+       _starts("ch", r"\b(?:help (?:you )?|can )(?:recover|regain|retrieve|get back) "
+                     r"(?:your |lost |stolen |hacked |full access)"),
        "recover|regain|retrieve|get back", SCAMSPOT),
     _p("scam", "claims money made in days (made me £14,000 in 5 days, earn up to 1 btc)",
-       r"\b(?:make|earn|making|earning|made|earned)\b (?:me )?(?:a )?(?:profit of )?(?:up to |over |about |almost )?"
-       + _COIN_MONEY + r" ?(?:in|within) (?:just |only )?(?:a |one |\d+ ?|a few |few |a couple of )?"
-       r"(?:days?|hours?|hrs)\b"
-       r"|\bearn (?:up to |over |about |at least )?\d[\d.]* ?(?:btc|eth|usdt)\b"
-       r"|\b(?:make|earn|making|earning) " + _COIN_MONEY + r" ?(?:per|a|an|each|every) (?:day|week|hour)\b",
+       _starts("em",
+               r"\b(?:make|earn|making|earning|made|earned)\b (?:me )?(?:a )?(?:profit of )?"
+               r"(?:up to |over |about |almost )?" + _COIN_MONEY + r" ?(?:in|within) (?:just |only )?"
+               r"(?:a |one |\d+ ?|a few |few |a couple of )?(?:days?|hours?|hrs)\b"
+               r"|\bearn (?:up to |over |about |at least )?\d[\d.]* ?(?:btc|eth|usdt)\b"
+               r"|\b(?:make|earn|making|earning) " + _COIN_MONEY + r" ?(?:per|a|an|each|every) (?:day|week|hour)\b"),
        _COIN_TRIGGERS, SCAMSPOT),
     _p("scam", "offers to recover or unblock an account by message (dm me for recovery)",
-       r"\b(?:inbox|dm|message|msg|text) me\b[^.!?\n]{0,40}?\b(?:recover\w*|unblock|unlock|hack\w*|restore)"
-       r"|\bi can help (?:you )?(?:to )?(?:unblock|unlock|recover|restore|regain|bypass)\b"
-       r"|\b(?:dm|inbox|message)(?: me)? for (?:account )?recovery\b",
+       _starts("dimt",
+               r"\b(?:inbox|dm|message|msg|text) me\b[^.!?\n]{0,40}?\b(?:recover\w*|unblock|unlock|hack\w*|restore)"
+               r"|\bi can help (?:you )?(?:to )?(?:unblock|unlock|recover|restore|regain|bypass)\b"
+               r"|\b(?:dm|inbox|message)(?: me)? for (?:account )?recovery\b"),
        "inbox|dm|message|msg|text|help", SCAMSPOT),
     _p("scam", "offers to teach trading or crypto by message (dm me to learn crypto)",
-       r"\b(?:dm|inbox|message|msg|hit) me(?: up)?\b[^.!?\n]{0,50}?\b(?:crypto\w*|forex|bitcoin|btc|trading|"
-       r"invest\w*|profits?)\b",
+       _starts("dhim",
+               r"\b(?:dm|inbox|message|msg|hit) me(?: up)?\b[^.!?\n]{0,50}?\b(?:crypto\w*|forex|bitcoin|btc|trading|"
+               r"invest\w*|profits?)\b"),
        "dm|inbox|message|msg|hit me", SCAMSPOT),
     _p("scam", "testifies in a scam's words (saved my life out of debt, introduced me to this platform)",
-       r"\b(?:keep telling|telling|tell) (?:people|everyone|the world) about (?:your|her|his) good works?\b"
-       r"|\bsaved my life (?:out of|from) debt\b|\btook me (?:out )?from zero to hero\b"
-       r"|\bintroduced me to (?:this|her|him|the) (?:platform|woman|man|lady|company|program|trader|expert)\b",
+       _starts("ikst",
+               r"\b(?:keep telling|telling|tell) (?:people|everyone|the world) about (?:your|her|his) good works?\b"
+               r"|\bsaved my life (?:out of|from) debt\b|\btook me (?:out )?from zero to hero\b"
+               r"|\bintroduced me to (?:this|her|him|the) (?:platform|woman|man|lady|company|program|trader|"
+               r"expert)\b"),
        "good work|from debt|out of debt|introduced me|zero to hero", SCAMSPOT),
 )
 # Variants replaced after reading a file: kept only so that `check comments --leave-out FILE`

@@ -133,8 +133,8 @@ def sample(pattern: re.Pattern[str], rnd: random.Random) -> str:
                 out.extend(walk(sub) for _ in range(rnd.randint(low, min(high, low + 3))))
             elif op is k.ATOMIC_GROUP:
                 out.append(walk(av))
-            elif op is k.ASSERT and av[0] == 1:  # a lookahead: what it wants, written out, matches more often
-                out.append(walk(av[1]))
+            elif op is k.ASSERT and av[0] == 1 and [o for o, _ in av[1]] != [k.IN]:
+                out.append(walk(av[1]))  # a lookahead's text, written out, matches more often
             elif op in (k.AT, k.ASSERT, k.ASSERT_NOT):
                 continue
             else:
