@@ -103,28 +103,30 @@ FIRES = [
     ("download: hdtv.example.vn/viewtopic.php?f=1", "link"),
     ("hack any account, visit FreeToolsDOTcom", "link"),
     ("legit stream: tinyurl*com/freestream", "link"),
-    # added after reading the Instagram set's errors (ScamSpot): investment testimonials and giveaways
+    # added after reading the Instagram set's errors (ScamSpot), then narrowed by a review's finance
+    # audiences (tests/heuristics/data/genuine-comments-finance-bait.txt)
     ("im paying 5 grand to the first 10 people to message me hard times", "scam"),
     ("giving out $5000 for the first (5) people", "scam"),
     ("for a start i deposited $2 000 to test the waters, after 7 days i got a return of $19 500", "scam"),
     ("$9000 after investing 1300usd, thanks so much", "scam"),  # the amount before "after investing"
     ("i traded $500 with her and got back $5 000 in 3 days", "scam"),
-    ("my $2000 has become $11780 you are the best", "scam"),
-    ("i was able to make 7 btc from 2.1 btc", "scam"),
-    ("so much joy, just received my profit of $6000, i can pay my bills", "scam"),
-    ("thanks a lot, i received the $12 000 in my wallet", "scam"),
-    ("her diligence and honesty is undeniable", "scam"),
-    ("his reliability can't be compromised", "scam"),
-    ("you changed my life, i will always recommend you @martha.farrell.fx", "scam"),  # a money handle + trust
-    ("#buildwealthwithmilly is legit, god bless", "scam"),
-    ("@invest_with_hannah__1 turned my savings around, forever grateful for the returns", "scam"),
-    ("inbox @learn_from_anna_peggy she ll help you", "scam"),
-    ("get in touch with dr. aigbo today for your permanent cure", "scam"),
+    ("my $2000 has become $11780 in just a week", "scam"),
+    ("i was able to make 7 btc from 2.1 btc in 10 days", "scam"),
+    ("invested 5k and withdrew 48k within 2 weeks", "scam"),
+    ("so much joy, just received my profit of $6000 all thanks to her", "scam"),
+    ("thanks a lot @x, i received the $12 000 in my wallet", "scam"),
+    ("her diligence and honesty is undeniable @martha.farrell.fx", "scam"),
+    ("his reliability can't be compromised, my $500 is now $5 000", "scam"),
+    ("you changed my life @martha.farrell.fx", "scam"),  # an account named for money, and what it did
+    ("#buildwealthwithmilly my first payout came today", "scam"),
+    ("@invest_with_hannah__1 turned my savings around, forever grateful for the profits", "scam"),
+    ("inbox @trades_with_kathy she ll help you", "scam"),
+    ("contact @johncyber_ he got my page back", "scam"),
     ("i can help you regain full access to your wallet", "scam"),
     ("mate you've made me £14 000 in 5 days", "scam"),
     ("you can earn up to 1btc mining, no farm server required", "scam"),
-    ("no waiting paycheck to paycheck, make $8 500 a week, ask me how", "scam"),
     ("hello i can help to unblock your account dm me", "scam"),
+    ("dm me to recover your hacked account", "scam"),
     ("dm me if you want to learn more about crypto currencies", "scam"),
     ("i will keep telling people about your good works in my life", "scam"),
     ("the lady who took me out from zero to hero", "scam"),
@@ -215,6 +217,21 @@ NEAR_MISSES = [
     ("come see what all the hype is about", "genuine"),
     ("I'd like to win a grammy like him someday", "genuine"),
     # vs the Instagram investment-scam families (ScamSpot): fans of a finance creator, real investors
+    ("her honesty is undeniable, best teacher I ever had", "genuine"),  # no account or sum beside it
+    ("@moneywithkatie helped me get out of debt, I trust her", "genuine"),  # trust and debt are fans' words
+    ("invested $500 in VOO in 2019 and now I have about $810", "genuine"),  # years, not days
+    ("got my first payout from the creator fund today!!", "genuine"),  # no one credited
+    ("giving my old camera to the first 3 people who ask", "genuine"),  # no money
+    ("$5 off for the first 10 people to order", "genuine"),  # a discount
+    ("just sent you a dm @katie.fitcoach", "genuine"),
+    ("contact Dr. P about the rash, she is great", "genuine"),
+    ("I can help you unlock your potential", "genuine"),
+    ("DM me your best budgeting hacks", "genuine"),
+    ("message me if you have questions about investing", "genuine"),
+    ("my mum introduced me to this program and I lost 10kg", "genuine"),
+    ("#personalfinance finally out of debt, changed my life", "genuine"),  # a topic hashtag
+    ("@sfx.makeup.by.jen changed my life", "genuine"),  # "sfx" is no trader's "fx"
+    ("@learn_spanish_daily changed my life", "genuine"),  # "learn" is no "earn"
     ("first 10 people to comment get a shoutout in my stories", "genuine"),  # no message, no money
     ("I invested $500 in an index fund in 2015 and it is worth more now", "genuine"),  # one amount
     ("prices went from $300 to $500 in a year, crazy", "genuine"),  # "from … to" without "took me out"
@@ -356,7 +373,7 @@ def test_detector_before_a_file_has_only_what_was_written_before_it():
     assert any(p.replaced_after == c.LMFAO for p in stage0)  # the variant replaced after reading it
     before_psy = c.detector_before(c.PSY).phrases
     assert {p.tuned_on for p in before_psy} == {None, c.LMFAO}
-    assert all(p.replaced_after is None for p in before_psy)
+    assert not any(p.replaced_after == c.LMFAO for p in before_psy)  # replaced after LMFAO was read
     before_eminem = c.detector_before(c.EMINEM).phrases
     assert {p.tuned_on for p in before_eminem} == {None, c.LMFAO, c.PSY}
     before_yse = c.detector_before(c.YSE_PS4).phrases
@@ -365,6 +382,8 @@ def test_detector_before_a_file_has_only_what_was_written_before_it():
     before_instagram = c.detector_before(c.SCAMSPOT).phrases
     assert {p.tuned_on for p in before_instagram} == {None, c.LMFAO, c.PSY, c.EMINEM, c.YSE_PS4}
     assert len(before_eminem) < len(before_yse) < len(before_instagram) < len(c.PHRASES)
+    testimonial = [p for p in before_instagram if p.says == "claims to have made money (testimonial)"]
+    assert [p.replaced_after for p in testimonial] == [c.SCAMSPOT]  # the variant before its narrowing
     for never_read in (c.KATY, c.SHAKIRA, c.YSE_PEWDIEPIE, c.YSE_KATY, c.YSE_PSY):
         assert c.detector_before(never_read).phrases == c.PHRASES  # today's families
     with pytest.raises(ValueError, match="unknown data set"):
@@ -465,7 +484,20 @@ ADDRESS_BAIT_2_CALLED_SPAM = [
 ]
 
 
+# Written by a fifth reviewing session to bait the families added after reading the Instagram set
+# (ScamSpot): finance, crypto, small-business and coaching audiences, real investors' returns,
+# honest giveaways, creators' payouts, "dm me the recipe". As first written the new families
+# called 62 of the 132 spam; narrowed, none. Three stay, all from the older "money for little
+# work" family: a wage, a barber's week and a savings plan said with "per week" or "/month".
+FINANCE_BAIT_CALLED_SPAM = [
+    "I make $18 an hour and still managed to save an emergency fund, it's possible",
+    "making $900 a week as a barber and I'm happy with it, not everything is about money",
+    "if you invest $200/month at 7% for 30 years you end up with about $243,000",
+]
+
+
 @pytest.mark.parametrize("name, count, called_spam", [
+    ("genuine-comments-finance-bait.txt", 132, FINANCE_BAIT_CALLED_SPAM),
     ("genuine-comments-other-niches.txt", 78, OTHER_NICHES_CALLED_SPAM),
     ("genuine-comments-keyword-bait.txt", 98, KEYWORD_BAIT_CALLED_SPAM),
     ("genuine-comments-address-bait.txt", 146, ADDRESS_BAIT_CALLED_SPAM),
@@ -476,3 +508,15 @@ def test_genuine_comments_from_other_niches(name, count, called_spam):
     texts = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     assert len(texts) == count
     assert [t for t in texts if classify_comment(t).label == "spam"] == called_spam
+
+
+def test_scams_written_by_the_finance_review():
+    """The same review wrote 62 scams in Instagram's styles, varied on purpose (amounts in words,
+    other verbs and orders, naira, Spanish, Portuguese): found by 13 before the Instagram families,
+    by 32 as first written, by 22 after the narrowing. Pinned, so that a change to either count is
+    seen; the misses are described in docs/HEURISTICS.md."""
+    path = Path(__file__).parent / "data" / "scam-comments-finance-review.txt"
+    texts = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    found = [t for t in texts if classify_comment(t).label == "spam"]
+    before = [t for t in texts if classify_comment(t, detector=c.detector_before(c.SCAMSPOT)).label == "spam"]
+    assert (len(texts), len(found), len(before)) == (62, 22, 13)
