@@ -102,8 +102,8 @@ _I_MADE = (r"\bi(?:'ve| have)? (?:just |already |now |easily |finally )?(?:made|
 _COIN_TRIGGERS = _MONEY_TRIGGERS + "|btc|eth|usdt"
 _AMOUNT_TRIGGERS = _COIN_TRIGGERS + "|" + "|".join(f"{digit}k" for digit in range(10))
 # What makes a gain a scam's: days, not years ("in 7days", "after 73 hours", "within a week").
-_SHORT_TIME = (r"(?:\b(?:in|within|after|for) (?:just |only |less than |about )?(?:a |one |\d+ ?|a few |few |"
-               r"a couple of |two |three |four |five |six |seven |ten )?(?:days?|hours?|hrs|weeks?|working days)\b"
+_SHORT_TIME = (r"(?=[afiw\d])(?:\b(?:in|within|after|for) (?:just |only |less than |about )?(?:a |one |\d+ ?|a few |"
+               r"few |a couple of |two |three |four |five |six |seven |ten )?(?:days?|hours?|hrs|weeks?|working days)\b"
                r"|\b\d+ ?(?:days?|hrs?|hours?)\b)")
 _FEW = r"(?:\d+|\(\d+\)|two|three|four|five|six|seven|eight|nine|ten|twenty|fifty|hundred)"
 # An account named for money ("@martha.farrell.fx", "#buildwealthwithmilly", "@invest_with_hannah__1",
@@ -122,7 +122,7 @@ _TESTIMONY = (r"(?<![@#\w.])(?=[acfgprstw])(?:pay ?outs?|profits?|withdrawals?|w
               r"account manager|financial freedom|(?:changed|saved) my life|testimon(?:y|ies)|testif(?:y|ied)|"
               r"god bless you)\b")
 # Whom a payout or a trader's honesty is owed to: an account, "thanks to her", "his platform".
-_CREDIT = (r"(?:[@#]\w|\b(?:all )?thanks to (?:her|him|mrs?\.?|madam)\b"
+_CREDIT = (r"(?=[@#ath])(?:[@#]\w|\b(?:all )?thanks to (?:her|him|mrs?\.?|madam)\b"
            r"|\b(?:her|his) (?:platform|program|company|expertise)\b)")
 _GIFT = (r"(?:gift ?cards?|iphones?|ipads?|psn(?: codes?| cards?)?|xbox(?: live)?(?: codes?)?|"
          r"amazon(?: gift)?(?: cards?)?|itunes(?: cards?| codes?)?|google play(?: cards?| codes?)?|"
@@ -396,8 +396,9 @@ PHRASES: tuple[Phrase, ...] = (
     # narrowed after a review's finance audiences ("I made $1,200 in one day at the farmers market",
     # "I make $18 an hour"): only beside someone credited or a way to make money online
     _p("scam", "claims to have made money (testimonial)",
-       r"^(?=[\s\S]*?(?:" + _CREDIT + r"|\b(?:from home|online|with the help of|through the help of|thanks to|"
-       r"platform|invest\w*|trading|bitcoin|btc|forex|crypto\w*|mining)\b))[\s\S]*?(?P<quote>" + _I_MADE + ")",
+       r"^(?=[\s\S]*?(?:" + _CREDIT + r"|(?=[bcfiomptw])\b(?:from home|online|with the help of|through the help of|"
+       r"thanks to|platform|invest\w*|trading|bitcoin|btc|forex|crypto\w*|mining)\b))[\s\S]*?(?P<quote>" + _I_MADE
+       + ")",
        _MONEY_TRIGGERS, SCAMSPOT),
     _p("scam", "credits a person or account for money (with the help of @…)",
        r"\bwith the help of (?:@|mr\.? |mrs\.? |ms\.? |miss |dr\.? |sir |madam |expert |broker |trader |"
@@ -453,7 +454,7 @@ PHRASES: tuple[Phrase, ...] = (
        # looked for from the start, and only where "the first N people" is
        r"^(?=[\s\S]*?\bfirst " + _FEW + r" (?:lucky )?(?:people|persons|individuals|ppl|followers)\b)[\s\S]*?"
        r"(?P<quote>" + _starts(
-           "bcfghps$£€₹0123456789",
+           "bcfghps$£€₹\\d",
            r"\b(?:paying|pay|giving(?: out)?|funding|sending|blessing|helping|clearing|paying off)\b"
            r"[^.!?\n]{0,40}?(?:" + _AMOUNT + r"|\b\w+ grands?\b|\b\w+ bands\b|\bbills\b|\bdebts?\b)"
            r"[^.!?\n]{0,40}?\bfirst " + _FEW + r" (?:lucky )?(?:people|persons|individuals|ppl|followers)\b"
@@ -472,7 +473,7 @@ PHRASES: tuple[Phrase, ...] = (
            r"|\b(?:made|make|earned|got) (?:me )?" + _AMOUNT + r" from " + _AMOUNT
            + r"|\btook me (?:out )?from " + _AMOUNT + r" to (?:over |about )?" + _AMOUNT) + ")"
        # "$9000 after investing 1300usd", unless years or months follow
-       + r"|" + _starts("$£€₹0123456789", _AMOUNT + r"[^\n]{0,12}?\bafter (?:investing|depositing|trading) "
+       + r"|" + _starts("$£€₹\\d", _AMOUNT + r"[^\n]{0,12}?\bafter (?:investing|depositing|trading) "
                         + _AMOUNT + r"(?![^.!?\n]{0,30}?\b(?:years?|months?|yrs)\b)"),
        _AMOUNT_TRIGGERS, SCAMSPOT),
     _p("scam", "says they received a payout from someone (received my profit of $6,000 … @x)",
@@ -485,7 +486,7 @@ PHRASES: tuple[Phrase, ...] = (
            + r" (?:in|into|to) my (?:wallet|account)\b") + ")",
        "profit|payout|pay out|withdrawal|roi|return|payment|" + _AMOUNT_TRIGGERS, SCAMSPOT),
     _p("scam", "vouches for a trader's honesty beside an account or a sum (her diligence is undeniable)",
-       r"^(?=[\s\S]*?(?:[@#]\w|" + _AMOUNT + r"))[\s\S]*?(?P<quote>" + _starts(
+       r"^(?=[\s\S]*?(?=[@#$£€₹\d])(?:[@#]\w|" + _AMOUNT + r"))[\s\S]*?(?P<quote>" + _starts(
            "acdhrt",
            r"\b(?:diligence|honesty|reliability|credibility|trustworthiness|accuracy|accurate)\b(?: and \w+)? "
            r"(?:(?:can ?[`']?t|cannot|can not|could not|couldn ?[`']?t) be (?:compromised|overlooked|debated|"
