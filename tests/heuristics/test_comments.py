@@ -103,35 +103,21 @@ FIRES = [
     ("download: hdtv.example.vn/viewtopic.php?f=1", "link"),
     ("hack any account, visit FreeToolsDOTcom", "link"),
     ("legit stream: tinyurl*com/freestream", "link"),
-    # added after reading the Instagram set's errors (ScamSpot), then narrowed by a review's finance
-    # audiences (tests/heuristics/data/genuine-comments-finance-bait.txt)
+    # added after reading the Instagram set's errors (ScamSpot), then narrowed by two reviews'
+    # audiences (tests/heuristics/data/genuine-comments-*-bait.txt): each needs two signals
     ("im paying 5 grand to the first 10 people to message me hard times", "scam"),
-    ("giving out $5000 for the first (5) people", "scam"),
-    ("for a start i deposited $2 000 to test the waters, after 7 days i got a return of $19 500", "scam"),
-    ("$9000 after investing 1300usd, thanks so much", "scam"),  # the amount before "after investing"
-    ("i traded $500 with her and got back $5 000 in 3 days", "scam"),
-    ("my $2000 has become $11780 in just a week", "scam"),
-    ("i was able to make 7 btc from 2.1 btc in 10 days", "scam"),
-    ("invested 5k and withdrew 48k within 2 weeks", "scam"),
+    ("giving out $5000 for the first (5) people to dm me", "scam"),
+    ("i deposited $2 000 to test the waters, after 7 days i got a return of $19 500 @martha.farrell.fx", "scam"),
+    ("$9000 after investing 1300usd, thanks so much #_katrina_avila_", "scam"),  # no days needed here
+    ("i traded $500 with @alice_entrepreneur_fx and got back $5 000 in 3 days", "scam"),
+    ("my $2000 has become $11780 in just a week, thank you mrs. sarah", "scam"),
     ("so much joy, just received my profit of $6000 all thanks to her", "scam"),
-    ("thanks a lot @x, i received the $12 000 in my wallet", "scam"),
+    ("thanks a lot @earn_with_lucy_1, i received the $12 000 in my wallet", "scam"),
     ("her diligence and honesty is undeniable @martha.farrell.fx", "scam"),
-    ("his reliability can't be compromised, my $500 is now $5 000", "scam"),
-    ("you changed my life @martha.farrell.fx", "scam"),  # an account named for money, and what it did
-    ("#buildwealthwithmilly my first payout came today", "scam"),
-    ("@invest_with_hannah__1 turned my savings around, forever grateful for the profits", "scam"),
-    ("inbox @trades_with_kathy she ll help you", "scam"),
-    ("contact @johncyber_ he got my page back", "scam"),
-    ("i can help you regain full access to your wallet", "scam"),
-    ("mate you've made me £14 000 in 5 days", "scam"),
-    ("you can earn up to 1btc mining, no farm server required", "scam"),
-    ("hello i can help to unblock your account dm me", "scam"),
-    ("dm me to recover your hacked account", "scam"),
-    ("dm me if you want to learn more about crypto currencies", "scam"),
-    ("i will keep telling people about your good works in my life", "scam"),
-    ("the lady who took me out from zero to hero", "scam"),
+    ("#buildwealthwithmilly i got $8 500 back", "scam"),  # an account named for money, and a gain
+    ("mate you've made me £14 000 @trade_with_denise", "scam"),
     ("\u026a \ua731\u1d1b\u1d00\u0280\u1d1b\u1d07\u1d05 \u1d21\u026a\u1d1b\u029c $2 000 \u1d00\u0274\u1d05 "
-     "\u0262\u1d0f\u1d1b $12 400 \u026a\u0274 3 \u1d05\u1d00\u028f\ua731", "scam"),  # small capitals
+     "\u0262\u1d0f\u1d1b $12 400 \u026a\u0274 3 \u1d05\u1d00\u028f\ua731 @invest_with_sara_fx", "scam"),  # small capitals
 ]
 
 # ... and a near miss that must not (class it gets instead).
@@ -216,36 +202,25 @@ NEAR_MISSES = [
     ("sorry for the long comment but this song means a lot", "genuine"),
     ("come see what all the hype is about", "genuine"),
     ("I'd like to win a grammy like him someday", "genuine"),
-    # vs the Instagram investment-scam families (ScamSpot): fans of a finance creator, real investors
-    ("her honesty is undeniable, best teacher I ever had", "genuine"),  # no account or sum beside it
-    ("@moneywithkatie helped me get out of debt, I trust her", "genuine"),  # trust and debt are fans' words
-    ("invested $500 in VOO in 2019 and now I have about $810", "genuine"),  # years, not days
-    ("got my first payout from the creator fund today!!", "genuine"),  # no one credited
-    ("giving my old camera to the first 3 people who ask", "genuine"),  # no money
-    ("$5 off for the first 10 people to order", "genuine"),  # a discount
-    ("just sent you a dm @katie.fitcoach", "genuine"),
-    ("contact Dr. P about the rash, she is great", "genuine"),
-    ("I can help you unlock your potential", "genuine"),
-    ("DM me your best budgeting hacks", "genuine"),
-    ("message me if you have questions about investing", "genuine"),
+    # vs the Instagram investment-scam families (ScamSpot): one signal alone is what audiences say
+    ("her honesty is undeniable, best teacher I ever had", "genuine"),  # no trader credited
+    ("@charitywater's honesty is undeniable", "genuine"),  # an account, not one named for money
+    ("@moneywithkatie helped me get out of debt, I trust her", "genuine"),  # no gain with a sum
+    ("invested $500 in VOO in 2019 and now I have about $810", "genuine"),  # years, not days, no one credited
+    ("Hey @mike_r I started with $50 and got $200 over 100 days of saving", "genuine"),  # a streak, not days
+    ("Deposit $500 and get a $200 bonus in 5 days, new account offer", "genuine"),  # no one credited
+    ("got my first payout from the creator fund today!! thank you @tiktok", "genuine"),  # not a trader
+    ("giving my old camera to the first 3 people who dm me", "genuine"),  # no money
+    ("$25 for the first 100 people to register, message us for the link", "genuine"),  # tickets
+    ("$5 off for the first 10 people to dm me", "genuine"),  # a discount
+    ("@wetafx the return of the king effects still hold up, $10 on blu-ray", "genuine"),  # a studio's "fx"
+    ("@johnny.cash.estate happy returns of the day, my $20 vinyl got back to me", "genuine"),  # "cash" is a name
+    ("email support@cash.app, i got $40 back", "genuine"),  # an address, not an account
+    ("\u026a \u1d0d\u1d00\u1d05\u1d07 $40 \u1d00\u1d1b \u1d1b\u029c\u1d07 \u0299\u1d00\u1d0b\u1d07 \ua731\u1d00\u029f\u1d07 "
+     "#\ua731\u1d0d\u1d00\u029f\u029f\u0299\u1d1c\ua731\u026a\u0274\u1d07\ua731\ua731", "genuine"),  # a topic hashtag
+    ("I made $1,200 in one day at the farmers market with my sourdough", "genuine"),  # the narrowed testimonial
     ("my mum introduced me to this program and I lost 10kg", "genuine"),
-    ("#personalfinance finally out of debt, changed my life", "genuine"),  # a topic hashtag
-    ("@sfx.makeup.by.jen changed my life", "genuine"),  # "sfx" is no trader's "fx"
-    ("@learn_spanish_daily changed my life", "genuine"),  # "learn" is no "earn"
-    ("first 10 people to comment get a shoutout in my stories", "genuine"),  # no message, no money
-    ("I invested $500 in an index fund in 2015 and it is worth more now", "genuine"),  # one amount
-    ("prices went from $300 to $500 in a year, crazy", "genuine"),  # "from … to" without "took me out"
-    ("I received my payment from the client late again", "genuine"),  # a payment without an amount
-    ("got my tax return, going to pay off the card", "genuine"),
-    ("thank you @financewithsharan for this breakdown", "genuine"),  # a finance handle and bare thanks
-    ("👏👏👏👏. @financewithsharan", "generic"),
-    ("#crypto is a bubble, invest in yourself", "genuine"),  # a topic hashtag, not an account
-    ("his honesty is refreshing in this industry", "genuine"),  # not "undeniable"
-    ("check dm @gpstephan, sent you the clip", "genuine"),  # telling the creator to check their messages
-    ("how do I recover my account after the update", "genuine"),
-    ("dm me the recipe please", "genuine"),
-    ("we made $500 in 3 months at the market stall", "genuine"),  # not in days
-    ("he went from zero to hero this season", "genuine"),
+    ("dm me to recover your hacked account", "genuine"),  # (recovery offers: not read as scams on their own)
 ]
 
 
@@ -328,7 +303,8 @@ def test_clean_strips_html_and_bom():
     ("\U0001f468\u200d\U0001f469\u200d\U0001f467",) * 2,  # emoji sequences keep their joiners
     ("wow.\ufeffcom on guys", "wow. com on guys"),  # between a mark and a letter it parts, as a space
     ("\u026a\u0274\u1d20\u1d07\ua731\u1d1b \U0001d42d\U0001d428\U0001d41d\U0001d41a\U0001d432", "invest today"),
-    ("\u0259 \u0283 fon\u025bt\u026ak", "\u0259 \u0283 fon\u025btik"),  # IPA: only small capitals change
+    ("\U0001d464\U0001d456\U0001d461\u210e \U0001d4c9\u2134", "with to"),  # italic h and script o: letterlike symbols
+    ("\u0259 \u0283 fon\u025bt\u026ak \u0281 \u1d19", "\u0259 \u0283 fon\u025btik \u0281 \u1d19"),  # IPA stays, but small capitals
 ])
 def test_clean_unmasks_hidden_and_full_width_letters(text, visible):
     assert clean(text) == visible
@@ -494,10 +470,28 @@ FINANCE_BAIT_CALLED_SPAM = [
     "making $900 a week as a barber and I'm happy with it, not everything is about money",
     "if you invest $200/month at 7% for 30 years you end up with about $243,000",
 ]
+# Written by a sixth session after that narrowing, across niches (churches, charities, VFX studios,
+# bank bonuses, creators' payouts, replies that start with "@someone"): the families as they then
+# were called 112 more of 137 spam; rebuilt so that each needs two signals, three. Four are older
+# families' (a wage, "my first Twitch", "my song", Hindi "invest … profit").
+MANY_NICHES_BAIT_CALLED_SPAM = [
+    "@jenna.b I make $17 an hour as a CNA and honestly I love my job",
+    "I made $3 on my first Twitch stream and I'm framing it #streamer",
+    "\u1d1b\u029c\u1d00\u0274\u1d0b\ua731 \u1d1b\u1d0f \u029c\u1d07\u0280 \u1d18\u0280\u1d0f\u0262\u0280\u1d00\u1d0d "
+    "\u026a \u0280\u1d07\u1d04\u1d07\u026a\u1d20\u1d07\u1d05 \u1d0d\u028f \u1d18\u1d00\u028f\u1d0f\u1d1c\u1d1b "
+    "\ua730\u0280\u1d0f\u1d0d \u1d1b\u029c\u1d07 \u1d04\u0280\u1d07\u1d00\u1d1b\u1d0f\u0280 \ua730\u1d1c\u0274\u1d05",
+    "bhai maine 10k invest kiye aur 3 din me 2k profit hua, par risky hai, mat karna 🙏",
+    '"I invested $500 and got $6,000 in 5 days with @mrs_jen_fx" ← every comment under this post is a scam, '
+    "report them",  # a warning that quotes a scam
+    "just got my first payout from @spotify for my song, $0.87 💀 #indieartist",
+    "Hey @coach_mo, I deposited $50 for the camp and got $50 back after 3 days when it got cancelled, thank you for "
+    "being honest",
+]
 
 
 @pytest.mark.parametrize("name, count, called_spam", [
     ("genuine-comments-finance-bait.txt", 132, FINANCE_BAIT_CALLED_SPAM),
+    ("genuine-comments-many-niches-bait.txt", 137, MANY_NICHES_BAIT_CALLED_SPAM),
     ("genuine-comments-other-niches.txt", 78, OTHER_NICHES_CALLED_SPAM),
     ("genuine-comments-keyword-bait.txt", 98, KEYWORD_BAIT_CALLED_SPAM),
     ("genuine-comments-address-bait.txt", 146, ADDRESS_BAIT_CALLED_SPAM),
@@ -510,13 +504,18 @@ def test_genuine_comments_from_other_niches(name, count, called_spam):
     assert [t for t in texts if classify_comment(t).label == "spam"] == called_spam
 
 
-def test_scams_written_by_the_finance_review():
-    """The same review wrote 62 scams in Instagram's styles, varied on purpose (amounts in words,
-    other verbs and orders, naira, Spanish, Portuguese): found by 13 before the Instagram families,
-    by 32 as first written, by 22 after the narrowing. Pinned, so that a change to either count is
-    seen; the misses are described in docs/HEURISTICS.md."""
-    path = Path(__file__).parent / "data" / "scam-comments-finance-review.txt"
+@pytest.mark.parametrize("name, count, found, found_before", [
+    ("scam-comments-finance-review.txt", 62, 19, 13),
+    ("scam-comments-review-2.txt", 50, 21, 14),
+])
+def test_scams_written_by_the_reviews(name, count, found, found_before):
+    """The two reviews also wrote scams in Instagram's styles, varied on purpose (amounts in words,
+    other verbs and orders, naira, Spanish, Portuguese; the second before reading the code).
+    Pinned with the count the families before the Instagram reading found, so that a change to
+    either is seen; the misses are described in docs/HEURISTICS.md."""
+    path = Path(__file__).parent / "data" / name
     texts = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    found = [t for t in texts if classify_comment(t).label == "spam"]
-    before = [t for t in texts if classify_comment(t, detector=c.detector_before(c.SCAMSPOT)).label == "spam"]
-    assert (len(texts), len(found), len(before)) == (62, 22, 13)
+    before = c.detector_before(c.SCAMSPOT)
+    assert len(texts) == count
+    assert sum(classify_comment(t).label == "spam" for t in texts) == found
+    assert sum(classify_comment(t, detector=before).label == "spam" for t in texts) == found_before

@@ -134,7 +134,7 @@ def sample(pattern: re.Pattern[str], rnd: random.Random) -> str:
             elif op is k.ATOMIC_GROUP:
                 out.append(walk(av))
             elif op is k.ASSERT and av[0] == 1 and [o for o, _ in av[1]] != [k.IN]:
-                out.append(walk(av[1]))  # a lookahead's text, written out, matches more often
+                out.append(f" {walk(av[1])} ")  # a lookahead's text, written out apart, matches more often
             elif op in (k.AT, k.ASSERT, k.ASSERT_NOT):
                 continue
             else:
