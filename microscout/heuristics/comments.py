@@ -114,7 +114,8 @@ _HANDLE = r"(?<![\w.@])(?:@(?=[\w.]*[a-z])[\w.]+|#\w*?_[\w.]*)"
 _MONEY_WORD = (r"(?:forex|trades?|traders?|trading|invest|investments?|investors?|wealth|wealthy|(?<![a-z])earn|"
                r"profits?|income|crypto|bitcoin|btc|money|finance|millionaire|billionaire)")
 _MONEY_HANDLE = (r"(?<![\w.@])[@#][\w.]*?(?:(?<=[_.])" + _MONEY_WORD + r"(?![a-z])|" + _MONEY_WORD
-                 + r"(?=[_.]|with)|(?<=with)" + _MONEY_WORD + r"|(?<=[_.])fxt?(?![a-z])|fxt(?![a-z]))[\w.]*")
+                 + r"(?=[_.]|with)|(?<=with)" + _MONEY_WORD + r"|(?<=[_.])fxt?(?![a-z])|(?<=[@#])fxt?(?=[_.])"
+                 r"|fxt(?![a-z]))[\w.]*")
 _HANDLE_TRIGGERS = ("fx|forex|trade|trading|invest|wealth|earn|profit|income|crypto|bitcoin|btc|money|financ|"
                     "millionaire|billionaire")
 # A trader credited: an account named for money, "thanks to her", "his platform", "mrs. x".
@@ -404,11 +405,13 @@ PHRASES: tuple[Phrase, ...] = (
        r"|\b(?:promotion|marketing) (?:services?|packages?)\b",
        "promot|grow|boost|increase|marketing"),
     # ---- scams ----------------------------------------------------------------------------
-    # narrowed after two reviews' audiences ("I made $1,200 in one day at the farmers market", "@mike_r I
-    # made $300 doing DoorDash"): only beside a trader credited or a scheme named (trading, crypto…)
+    # narrowed after two reviews' audiences ("I made $1,200 in one day at the farmers market"): only
+    # beside someone credited or a scheme named (trading, crypto, "from home")
     _p("scam", "claims to have made money (testimonial)",
-       r"^(?=[\s\S]*?(?:" + _TRADER + r"|(?=[bcfiptw])\b(?:from home|with the help of|through the help of|"
-       r"platform|invest\w*|trading|bitcoin|btc|forex|crypto\w*)\b))[\s\S]*?(?P<quote>" + _I_MADE + ")",
+       # (an account credited, not the one a reply starts with: "@mike_r I made $300 doing DoorDash")
+       r"^(?>(?:@[\w.]+[\s,:]+)*)(?=[\s\S]*?(?:" + _CREDIT + r"|(?=[bcfiptw])\b(?:from home|with the help of|"
+       r"through the help of|platform|invest\w*|trading|bitcoin|btc|forex|crypto\w*)\b))[\s\S]*?(?P<quote>"
+       + _I_MADE + ")",
        _MONEY_TRIGGERS, SCAMSPOT),
     _p("scam", "credits a person or account for money (with the help of @…)",
        r"\bwith the help of (?:@|mr\.? |mrs\.? |ms\.? |miss |dr\.? |sir |madam |expert |broker |trader |"

@@ -219,6 +219,7 @@ NEAR_MISSES = [
     ("\u026a \u1d0d\u1d00\u1d05\u1d07 $40 \u1d00\u1d1b \u1d1b\u029c\u1d07 \u0299\u1d00\u1d0b\u1d07 \ua731\u1d00\u029f\u1d07 "
      "#\ua731\u1d0d\u1d00\u029f\u029f\u0299\u1d1c\ua731\u026a\u0274\u1d07\ua731\ua731", "genuine"),  # a topic hashtag
     ("I made $1,200 in one day at the farmers market with my sourdough", "genuine"),  # the narrowed testimonial
+    ("@mike_r I made $300 last weekend doing DoorDash", "genuine"),  # the account a reply starts with
     ("my mum introduced me to this program and I lost 10kg", "genuine"),
     ("dm me to recover your hacked account", "genuine"),  # (recovery offers: not read as scams on their own)
 ]
@@ -472,11 +473,14 @@ FINANCE_BAIT_CALLED_SPAM = [
 ]
 # Written by a sixth session after that narrowing, across niches (churches, charities, VFX studios,
 # bank bonuses, creators' payouts, replies that start with "@someone"): the families as they then
-# were called 112 more of 137 spam; rebuilt so that each needs two signals, three. Four are older
-# families' (a wage, "my first Twitch", "my song", Hindi "invest … profit").
+# were called 112 more of 137 spam; rebuilt so that each needs two signals, eight stay: four by
+# older families (a wage, "my first Twitch", "my song", Hindi "invest … profit"), the narrowed "I
+# made $…" beside "@venmo", and three by the new ones (a warning that quotes a scam, a refunded camp
+# deposit, "thanks to her … received my payout").
 MANY_NICHES_BAIT_CALLED_SPAM = [
     "@jenna.b I make $17 an hour as a CNA and honestly I love my job",
     "I made $3 on my first Twitch stream and I'm framing it #streamer",
+    "I received a payment of $250 from @venmo after they reversed the fraud, call them!",
     "\u1d1b\u029c\u1d00\u0274\u1d0b\ua731 \u1d1b\u1d0f \u029c\u1d07\u0280 \u1d18\u0280\u1d0f\u0262\u0280\u1d00\u1d0d "
     "\u026a \u0280\u1d07\u1d04\u1d07\u026a\u1d20\u1d07\u1d05 \u1d0d\u028f \u1d18\u1d00\u028f\u1d0f\u1d1c\u1d1b "
     "\ua730\u0280\u1d0f\u1d0d \u1d1b\u029c\u1d07 \u1d04\u0280\u1d07\u1d00\u1d1b\u1d0f\u0280 \ua730\u1d1c\u0274\u1d05",
@@ -506,7 +510,7 @@ def test_genuine_comments_from_other_niches(name, count, called_spam):
 
 @pytest.mark.parametrize("name, count, found, found_before", [
     ("scam-comments-finance-review.txt", 62, 19, 13),
-    ("scam-comments-review-2.txt", 50, 21, 14),
+    ("scam-comments-review-2.txt", 50, 22, 14),
 ])
 def test_scams_written_by_the_reviews(name, count, found, found_before):
     """The two reviews also wrote scams in Instagram's styles, varied on purpose (amounts in words,
@@ -519,3 +523,19 @@ def test_scams_written_by_the_reviews(name, count, found, found_before):
     assert len(texts) == count
     assert sum(classify_comment(t).label == "spam" for t in texts) == found
     assert sum(classify_comment(t, detector=before).label == "spam" for t in texts) == found_before
+
+
+def test_comments_written_blind():
+    """A session that never saw the code wrote 200 genuine comments as audiences write under
+    micro-influencers' posts (a third finance and crypto) and 80 scams of the kinds that flood them;
+    measured once and never read by whoever tuned the families (docs/HEURISTICS.md)."""
+    data = Path(__file__).parent / "data"
+    genuine = [t for t in (data / "blind-genuine-comments.txt").read_text(encoding="utf-8").splitlines() if t.strip()]
+    scams = [t for t in (data / "blind-scam-comments.txt").read_text(encoding="utf-8").splitlines() if t.strip()]
+    before = c.detector_before(c.SCAMSPOT)
+    assert (len(genuine), len(scams)) == (200, 80)
+    assert sum(classify_comment(t).label == "spam" for t in genuine) == 2
+    assert sum(classify_comment(t, detector=before).label == "spam" for t in genuine) == 3
+    assert sum(classify_comment(t).label == "spam" for t in scams) == 28
+    assert sum(classify_comment(t, detector=before).label == "spam" for t in scams) == 22
+    assert sum(baseline_is_spam(t) for t in scams) == 1 and not any(baseline_is_spam(t) for t in genuine)
