@@ -430,10 +430,12 @@ PHRASES: tuple[Phrase, ...] = (
        r"|\b(?:jobs?|opportunit(?:y|ies)|business|income) (?:from|at) home\b"
        r"|\b(?:passive|extra|side|residual|online|monthly) income\b|\b(?:free|quick|extra) (?:money|cash)\b"
        r"|\bearn (?:up to |over |about |at least )?" + _MONEY
-       + r"|\b(?:make|making|earning) (?:up to |over |about |at least )?" + _MONEY
-       + r"\+? ?(?:usd )?(?:per|a|an|each|every|/) ?" + _PERIOD + r"\b"
+       # not a wage said in the first person or as a job ("I make $18 an hour", "making $900 a week
+       # as a barber"), nor a saving ("if you invest $200/month"): a review's audiences
+       + r"|(?<!\bi )(?<!i'm )(?<!\bam )\b(?:make|making|earning) (?:up to |over |about |at least )?" + _MONEY
+       + r"\+? ?(?:usd )?(?:per|a|an|each|every|/) ?" + _PERIOD + r"\b(?! as an? )"
        r"|\bget paid (?:to|for)\b|\bmake money\b"
-       r"|\b(?:you|u)\b[^.!?\n]{0,30}?" + _MONEY
+       r"|\b(?:you|u)\b (?:\w+ ){0,3}?(?:make|earn|making|earning|get paid|receive)\b[^.!?\n]{0,20}?" + _MONEY
        + r"\+? ?(?:usd )?(?:per|a|an|each|every|/) ?" + _PERIOD + r"\b"
        r"|" + _MONEY + r" (?:daily|weekly|monthly)\b",
        "money|cash|income|from home|at home|get paid|" + _MONEY_TRIGGERS),

@@ -220,6 +220,9 @@ NEAR_MISSES = [
      "#\ua731\u1d0d\u1d00\u029f\u029f\u0299\u1d1c\ua731\u026a\u0274\u1d07\ua731\ua731", "genuine"),  # a topic hashtag
     ("I made $1,200 in one day at the farmers market with my sourdough", "genuine"),  # the narrowed testimonial
     ("@mike_r I made $300 last weekend doing DoorDash", "genuine"),  # the account a reply starts with
+    ("I make $18 an hour and still managed to save", "genuine"),  # a wage, not money for little work
+    ("making $900 a week as a barber and I'm happy with it", "genuine"),
+    ("if you invest $200/month at 7% for 30 years you end up rich", "genuine"),  # a saving
     ("my mum introduced me to this program and I lost 10kg", "genuine"),
     ("dm me to recover your hacked account", "genuine"),  # (recovery offers: not read as scams on their own)
 ]
@@ -464,21 +467,16 @@ ADDRESS_BAIT_2_CALLED_SPAM = [
 # Written by a fifth reviewing session to bait the families added after reading the Instagram set
 # (ScamSpot): finance, crypto, small-business and coaching audiences, real investors' returns,
 # honest giveaways, creators' payouts, "dm me the recipe". As first written the new families
-# called 62 of the 132 spam; narrowed, none. Three stay, all from the older "money for little
-# work" family: a wage, a barber's week and a savings plan said with "per week" or "/month".
-FINANCE_BAIT_CALLED_SPAM = [
-    "I make $18 an hour and still managed to save an emergency fund, it's possible",
-    "making $900 a week as a barber and I'm happy with it, not everything is about money",
-    "if you invest $200/month at 7% for 30 years you end up with about $243,000",
-]
+# called 62 of the 132 spam; narrowed, none. The older "money for little work" family called three
+# (a wage, a barber's week, a savings plan "/month") until it was narrowed too.
+FINANCE_BAIT_CALLED_SPAM: list[str] = []
 # Written by a sixth session after that narrowing, across niches (churches, charities, VFX studios,
 # bank bonuses, creators' payouts, replies that start with "@someone"): the families as they then
-# were called 112 more of 137 spam; rebuilt so that each needs two signals, eight stay: four by
-# older families (a wage, "my first Twitch", "my song", Hindi "invest … profit"), the narrowed "I
-# made $…" beside "@venmo", and three by the new ones (a warning that quotes a scam, a refunded camp
+# were called 112 more of 137 spam; rebuilt so that each needs two signals, seven stay: three by
+# older families ("my first Twitch", "my song", Hindi "invest … profit"), the narrowed "I made $…"
+# beside "@venmo", and three by the new ones (a warning that quotes a scam, a refunded camp
 # deposit, "thanks to her … received my payout").
 MANY_NICHES_BAIT_CALLED_SPAM = [
-    "@jenna.b I make $17 an hour as a CNA and honestly I love my job",
     "I made $3 on my first Twitch stream and I'm framing it #streamer",
     "I received a payment of $250 from @venmo after they reversed the fraud, call them!",
     "\u1d1b\u029c\u1d00\u0274\u1d0b\ua731 \u1d1b\u1d0f \u029c\u1d07\u0280 \u1d18\u0280\u1d0f\u0262\u0280\u1d00\u1d0d "
@@ -536,6 +534,6 @@ def test_comments_written_blind():
     assert (len(genuine), len(scams)) == (200, 80)
     assert sum(classify_comment(t).label == "spam" for t in genuine) == 2
     assert sum(classify_comment(t, detector=before).label == "spam" for t in genuine) == 3
-    assert sum(classify_comment(t).label == "spam" for t in scams) == 28
+    assert sum(classify_comment(t).label == "spam" for t in scams) == 27  # 28 before "a wage" was narrowed
     assert sum(classify_comment(t, detector=before).label == "spam" for t in scams) == 22
     assert sum(baseline_is_spam(t) for t in scams) == 1 and not any(baseline_is_spam(t) for t in genuine)
