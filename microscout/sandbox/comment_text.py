@@ -210,7 +210,13 @@ SPAM = {
         "{hey}I made ${n},{n}00 in {week} days with @{scammer}, she is the real deal {emoji}",
         "Big thanks to @{scammer}, I withdrew ${n}k this week {emoji}",
         "Invest in crypto today and see real profits in {week} days, ask @{scammer} {emoji}",
-        "{name} helped me earn ${n}00 every day from home. Message her on telegram {emoji}"),
+        "{name} helped me earn ${n}00 every day from home. Message her on telegram {emoji}",
+        # as real Instagram comments under finance posts write them (docs/HEURISTICS.md, ScamSpot)
+        "i'm paying {n} grand to the first {n} people to message me \"{hard}\" {emoji}",
+        "giving out ${n},000 to the first {n} people to dm me {emoji}",
+        "for a start i deposited ${n},000 and after {week} days i got a return of ${n}{n},500. her diligence is "
+        "undeniable @{scammer}",
+        "{capitals}"),
     "selling": (
         "{hey}if you need {unit} {dm}",
         "buy real {unit} and likes cheap, {dm} {emoji}",
@@ -232,6 +238,15 @@ def scammer(rng: Rng) -> str:
     return f"{rng.choice(SCAMMER_PARTS[0])}{rng.choice((first, last))}{rng.choice(SCAMMER_PARTS[1])}"
 
 
+_SMALL_CAPITALS = str.maketrans("abcdefghijklmnoprstuvwyz", "ᴀʙᴄᴅᴇꜰɢʜɪᴊᴋʟᴍɴᴏᴘʀꜱᴛᴜᴠᴡʏᴢ")
+
+
+def in_capitals(rng: Rng) -> str:
+    """A testimonial in small capitals, as scams write past filters ("ɪ ᴍᴀᴅᴇ $3,000 ɪɴ 5 ᴅᴀʏꜱ")."""
+    words = f"i made ${rng.randint(2, 9)},{rng.randint(1, 9)}00 in {rng.randint(2, 9)} days with"
+    return f"{words.translate(_SMALL_CAPITALS)} @{scammer(rng)}"
+
+
 def hidden_site(rng: Rng) -> str:
     """A web address as spammers write it past filters: a sub-domain, a country domain, DOT,
     full-width letters, a zero-width space inside, a backslash for a short link's slash."""
@@ -243,7 +258,8 @@ def hidden_site(rng: Rng) -> str:
 
 SPAM_FILLS: dict[str, Fill] = {
     **COMMENT_FILLS,
-    "scammer": scammer, "name": lambda rng: capitalised(name(rng)[0]), "site": hidden_site,
+    "scammer": scammer, "name": lambda rng: capitalised(name(rng)[0]), "site": hidden_site, "capitals": in_capitals,
+    "hard": ("difficult times", "hard times", "struggling", "bills", "blessed"),
     "hey": ("", "", "hey guys! ", "hi everyone, ", "Hello from {city}! ", "yo ", "omg ", "hey {fname}! "),
     "pls": ("please", "pls", "plz"),
     "freq": ("day", "week", "Friday", "morning", "Sunday", "other day"),
