@@ -523,17 +523,24 @@ def test_scams_written_by_the_reviews(name, count, found, found_before):
     assert sum(classify_comment(t, detector=before).label == "spam" for t in texts) == found_before
 
 
-def test_comments_written_blind():
-    """A session that never saw the code wrote 200 genuine comments as audiences write under
-    micro-influencers' posts (a third finance and crypto) and 80 scams of the kinds that flood them;
-    measured once and never read by whoever tuned the families (docs/HEURISTICS.md)."""
+@pytest.mark.parametrize("genuine_file, scam_file, counts", [
+    # (genuine, scams; genuine called spam now, before stage 5; scams found now, before; by the one-line rule)
+    ("blind-genuine-comments.txt", "blind-scam-comments.txt", (200, 80, 2, 3, 27, 22, 1)),
+    ("blind-genuine-comments-finance.txt", "blind-scam-comments-finance.txt", (300, 100, 5, 7, 36, 29, 1)),
+])
+def test_comments_written_blind(genuine_file, scam_file, counts):
+    """Sessions that never saw the code wrote genuine comments as audiences write under
+    micro-influencers' posts (the first across niches, a third finance; the second all finance,
+    crypto, trading and small business) and the scams that flood them; each file was measured
+    after the families were fixed and never read by whoever tuned them (docs/HEURISTICS.md)."""
     data = Path(__file__).parent / "data"
-    genuine = [t for t in (data / "blind-genuine-comments.txt").read_text(encoding="utf-8").splitlines() if t.strip()]
-    scams = [t for t in (data / "blind-scam-comments.txt").read_text(encoding="utf-8").splitlines() if t.strip()]
+    genuine = [t for t in (data / genuine_file).read_text(encoding="utf-8").splitlines() if t.strip()]
+    scams = [t for t in (data / scam_file).read_text(encoding="utf-8").splitlines() if t.strip()]
     before = c.detector_before(c.SCAMSPOT)
-    assert (len(genuine), len(scams)) == (200, 80)
-    assert sum(classify_comment(t).label == "spam" for t in genuine) == 2
-    assert sum(classify_comment(t, detector=before).label == "spam" for t in genuine) == 3
-    assert sum(classify_comment(t).label == "spam" for t in scams) == 27  # 28 before "a wage" was narrowed
-    assert sum(classify_comment(t, detector=before).label == "spam" for t in scams) == 22
-    assert sum(baseline_is_spam(t) for t in scams) == 1 and not any(baseline_is_spam(t) for t in genuine)
+    assert (len(genuine), len(scams),
+            sum(classify_comment(t).label == "spam" for t in genuine),
+            sum(classify_comment(t, detector=before).label == "spam" for t in genuine),
+            sum(classify_comment(t).label == "spam" for t in scams),
+            sum(classify_comment(t, detector=before).label == "spam" for t in scams),
+            sum(baseline_is_spam(t) for t in scams)) == counts
+    assert not any(baseline_is_spam(t) for t in genuine)
