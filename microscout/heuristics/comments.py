@@ -234,13 +234,14 @@ PHRASES: tuple[Phrase, ...] = (
        r"|\bsubs? (?:pl(?:ease|s|z)|plz)\b|\b(?:pl(?:ease|s|z)|plz) sub\b",
        "sub"),
     _p("self_promotion", "asks for help reaching a subscriber or view count",
-       r"\bhelp (?:me|us|my \w+|our \w+)(?: \w+){0,2}? (?:get|reach|hit|gain|grow|achieve)\b"
-       r"|\b(?:road|journey|goal|way) to \d[\d,.]*\s?k? (?:subs|subscribers)\b"
-       r"|\b(?:i|we) (?:just |only |really |still )?(?:need|want|'m trying to get|am trying to get|"
-       r"'m trying to reach|am trying to reach)(?: \w+){0,2}? \d[\d,.]*\s?k? (?:more )?"
-       r"(?:subscribers?|subs|followers|views|likes)\b"
-       r"|\b(?<!\d[.,])\d[\d,.]*\s?k? (?:more )?(?:subscribers?|subs)(?: \w+){0,2}? (?:pl(?:ease|s|z)|plz)\b"
-       r"|\b(?:i|we) (?:\w+ )?(?:need|want|could use) (?:\w+ ){0,2}?(?:subscribers?|subs)\b",
+       _starts("ghijrw\\d",
+        r"\bhelp (?:me|us|my \w+|our \w+)(?: \w+){0,2}? (?:get|reach|hit|gain|grow|achieve)\b"
+        r"|\b(?:road|journey|goal|way) to \d[\d,.]*\s?k? (?:subs|subscribers)\b"
+        r"|\b(?:i|we) (?:just |only |really |still )?(?:need|want|'m trying to get|am trying to get|"
+        r"'m trying to reach|am trying to reach)(?: \w+){0,2}? \d[\d,.]*\s?k? (?:more )?"
+        r"(?:subscribers?|subs|followers|views|likes)\b"
+        r"|\b(?<!\d[.,])\d[\d,.]*\s?k? (?:more )?(?:subscribers?|subs)(?: \w+){0,2}? (?:pl(?:ease|s|z)|plz)\b"
+        r"|\b(?:i|we) (?:\w+ )?(?:need|want|could use) (?:\w+ ){0,2}?(?:subscribers?|subs)\b"),
        "help |sub|follower|views|likes"),
     _p("self_promotion", "points to their own work (check out my…)",
        r"\bcheck out (?:my|our)\b"
@@ -264,10 +265,11 @@ PHRASES: tuple[Phrase, ...] = (
        r"\bmy (?:new |latest |first |own |little |small |official |youtube |yt |music |gaming )?" + _WORK + r"\b",
        "my "),
     _p("self_promotion", "sends viewers to their page",
-       # "visit my grandma": like the others, visiting needs a page or work after it
-       r"\b(?:visit|go to|come to|stop by|drop by|swing by|head over to|take a look at|"
-       r"have a look at|look at|click on|listen to|watch) (?:my|our) (?:[\w-]+ )?(?:" + _WORK_WORDS
-       + r"|profile|account|site|website|link|bio)\b",
+       _starts("cdghlstvw",
+        # "visit my grandma": like the others, visiting needs a page or work after it
+        r"\b(?:visit|go to|come to|stop by|drop by|swing by|head over to|take a look at|"
+        r"have a look at|look at|click on|listen to|watch) (?:my|our) (?:[\w-]+ )?(?:" + _WORK_WORDS
+        + r"|profile|account|site|website|link|bio)\b"),
        " my| our"),
     _p("self_promotion", "asks for follows (follow me, follow back, f4f)",
        r"\bfollow (?:me|us|back)\b|\bf4f\b|\bl4l\b|\bfollow ?(?:4|for) ?follow\b|\blike ?(?:4|for) ?like\b"
@@ -389,11 +391,12 @@ PHRASES: tuple[Phrase, ...] = (
        + "|dotcom|dotnet|dotorg|*com|*net|*org|[.]|(.)|{.}", YSE_PS4),
     # ---- selling followers, subscribers, views ----------------------------------------------
     _p("selling", "offers subscribers, followers or views for sale",
-       r"(?<!\bthey )(?<!\bhe )(?<!\bshe )(?<!\bdid )(?<!\bdoes )\b(?:buy|purchase|order)\b(?: [\w$£€+-]+){0,3}? "
-       + _AUDIENCE_UNIT + r"\b"
-       r"|\b(?:sell|sells|selling|offering|providing)\b(?: [\w$£€+-]+){0,3}? " + _AUDIENCE_UNIT + r"\b"
-       r"|\b(?:cheap|instant|organic|targeted|guaranteed|non[- ]?drop|high[- ]quality|hq|free|legit) "
-       r"(?:" + _PLATFORM + r" )?(?:subscribers?|subs|followers|likes|views)\b",
+       _starts("bcfghilnopst",
+        r"(?<!\bthey )(?<!\bhe )(?<!\bshe )(?<!\bdid )(?<!\bdoes )\b(?:buy|purchase|order)\b(?: [\w$£€+-]+){0,3}? "
+        + _AUDIENCE_UNIT + r"\b"
+        r"|\b(?:sell|sells|selling|offering|providing)\b(?: [\w$£€+-]+){0,3}? " + _AUDIENCE_UNIT + r"\b"
+        r"|\b(?:cheap|instant|organic|targeted|guaranteed|non[- ]?drop|high[- ]quality|hq|free|legit) "
+        r"(?:" + _PLATFORM + r" )?(?:subscribers?|subs|followers|likes|views)\b"),
        "sub|follower|views|likes|plays|streams|watch hour|watchhour"),
     _p("selling", "offers subscribers or views to whoever needs them (if you need… mail…)",
        r"\bif (?:you|u) (?:need|want|are looking for|wanna)\b[^.!?\n]{0,30}?"
@@ -422,22 +425,23 @@ PHRASES: tuple[Phrase, ...] = (
        "with the help of|thanks to|thank you to|him on|him via|him through|him at|him @|her on|her via|"
        "her through|her at|her @|them on|them via|them through|them at|them @"),
     _p("scam", "offers money for little work (work from home, earn $… per day)",
-       r"\b(?:make|earn|making|earning|made|get paid)\b (?:\w+ ){0,2}?(?:money|cash|income)\b[^.!?\n]{0,20}?"
-       r"\b(?:online|from home|at home|fast|easy|easily|daily|per day|a day|every day|per week|a week|weekly|"
-       r"from your phone|while you sleep)\b"
-       r"|\bwork(?:ing)? from home\b(?=[^.!?\n]{0,40}?(?:[$£€]|\bearn|\bmake|\bmoney|\bincome|\bjob|"
-       r"\bopportunit|\bper (?:day|week|hour)|\bclick|\blink|\bcontact))"
-       r"|\b(?:jobs?|opportunit(?:y|ies)|business|income) (?:from|at) home\b"
-       r"|\b(?:passive|extra|side|residual|online|monthly) income\b|\b(?:free|quick|extra) (?:money|cash)\b"
-       r"|\bearn (?:up to |over |about |at least )?" + _MONEY
-       # not a wage said in the first person or as a job ("I make $18 an hour", "making $900 a week
-       # as a barber"), nor a saving ("if you invest $200/month"): a review's audiences
-       + r"|(?<!\bi )(?<!i'm )(?<!\bam )\b(?:make|making|earning) (?:up to |over |about |at least )?" + _MONEY
-       + r"\+? ?(?:usd )?(?:per|a|an|each|every|/) ?" + _PERIOD + r"\b(?! as an? )"
-       r"|\bget paid (?:to|for)\b|\bmake money\b"
-       r"|\b(?:you|u)\b (?:\w+ ){0,3}?(?:make|earn|making|earning|get paid|receive)\b[^.!?\n]{0,20}?" + _MONEY
-       + r"\+? ?(?:usd )?(?:per|a|an|each|every|/) ?" + _PERIOD + r"\b"
-       r"|" + _MONEY + r" (?:daily|weekly|monthly)\b",
+       _starts("begijmopqrsuwyf$£€₹\\d",
+        r"\b(?:make|earn|making|earning|made|get paid)\b (?:\w+ ){0,2}?(?:money|cash|income)\b[^.!?\n]{0,20}?"
+        r"\b(?:online|from home|at home|fast|easy|easily|daily|per day|a day|every day|per week|a week|weekly|"
+        r"from your phone|while you sleep)\b"
+        r"|\bwork(?:ing)? from home\b(?=[^.!?\n]{0,40}?(?:[$£€]|\bearn|\bmake|\bmoney|\bincome|\bjob|"
+        r"\bopportunit|\bper (?:day|week|hour)|\bclick|\blink|\bcontact))"
+        r"|\b(?:jobs?|opportunit(?:y|ies)|business|income) (?:from|at) home\b"
+        r"|\b(?:passive|extra|side|residual|online|monthly) income\b|\b(?:free|quick|extra) (?:money|cash)\b"
+        r"|\bearn (?:up to |over |about |at least )?" + _MONEY
+        # not a wage said in the first person or as a job ("I make $18 an hour", "making $900 a week
+        # as a barber"), nor a saving ("if you invest $200/month"): a review's audiences
+        + r"|(?<!\bi )(?<!i'm )(?<!\bam )\b(?:make|making|earning) (?:up to |over |about |at least )?" + _MONEY
+        + r"\+? ?(?:usd )?(?:per|a|an|each|every|/) ?" + _PERIOD + r"\b(?! as an? )"
+        r"|\bget paid (?:to|for)\b|\bmake money\b"
+        r"|\b(?:you|u)\b (?:\w+ ){0,3}?(?:make|earn|making|earning|get paid|receive)\b[^.!?\n]{0,20}?" + _MONEY
+        + r"\+? ?(?:usd )?(?:per|a|an|each|every|/) ?" + _PERIOD + r"\b"
+        r"|" + _MONEY + r" (?:daily|weekly|monthly)\b"),
        "money|cash|income|from home|at home|get paid|" + _MONEY_TRIGGERS),
     _p("scam", "offers money or gift cards for tasks (earn real money, earn gift cards)",
        r"\bearn (?:real |extra |free |easy |some |more )?(?:money|cash)\b"
