@@ -186,6 +186,13 @@ def _starts(letters: str, pattern: str) -> str:
     return f"(?=[{letters}])(?:{pattern})"
 
 
+def _beside(*gates: str, quote: str) -> str:
+    """``quote`` anywhere in a comment that also holds every one of ``gates`` (a second signal),
+    looked for once from the comment's start; the ``quote`` group is the evidence (``_quote``).
+    From every place a window around ``quote`` would be quadratic on a comment full of them."""
+    return "^" + "".join(rf"(?=[\s\S]*?{gate})" for gate in gates) + rf"[\s\S]*?(?P<quote>{quote})"
+
+
 def _p(kind: SpamKind, says: str, pattern: str, triggers: str, tuned_on: str | None = None,
        replaced_after: str | None = None) -> Phrase:
     """``triggers``: separated by "|"; a leading or trailing space counts."""
@@ -472,12 +479,12 @@ PHRASES: tuple[Phrase, ...] = (
     # Each needs two signals at least: a review's audiences (finance, crypto, churches, charities,
     # creators' payouts, bank bonuses, VFX studios) said each one alone innocently.
     _p("scam", "offers money to the first people who message (paying $5,000 to the first 10 people to dm me)",
-       r"^(?=[\s\S]*?(?:\b(?:message|inbox|dm|msg|text|write|contact) me\b|\bhmu\b|\bhit me up\b))"
-       r"(?=[\s\S]*?\bfirst " + _FEW + r" (?:lucky )?(?:people|persons|individuals|ppl|followers) (?:to|who|that)\b)"
-       r"[\s\S]*?(?P<quote>\b(?:paying|giving out|giving|sending|funding|blessing|helping|clearing|paying off)\b"
-       r"[^.!?\n]{0,30}?(?:" + _COIN_MONEY + r"|\b\w+ grands?\b|\b\w+ bands\b)[^.!?\n]{0,30}?\bfirst " + _FEW
-       + r"|(?:" + _COIN_MONEY + r"|\b\w+ grands?\b|\b\w+ bands\b)(?! off)[^.!?\n]{0,30}?\b(?:to|for) (?:the )?"
-       r"first " + _FEW + r")",
+       _beside(r"(?:\b(?:message|inbox|dm|msg|text|write|contact) me\b|\bhmu\b|\bhit me up\b)",
+               r"\bfirst " + _FEW + r" (?:lucky )?(?:people|persons|individuals|ppl|followers) (?:to|who|that)\b",
+               quote=r"\b(?:paying|giving out|giving|sending|funding|blessing|helping|clearing|paying off)\b"
+               r"[^.!?\n]{0,30}?(?:" + _COIN_MONEY + r"|\b\w+ grands?\b|\b\w+ bands\b)[^.!?\n]{0,30}?\bfirst "
+               + _FEW + r"|(?:" + _COIN_MONEY + r"|\b\w+ grands?\b|\b\w+ bands\b)(?! off)[^.!?\n]{0,30}?"
+               r"\b(?:to|for) (?:the )?first " + _FEW),
        "first ", SCAMSPOT),
     _p("scam", "claims an investment multiplied in days, crediting someone (deposited $1,000, got $9,500 in 7 days)",
        r"^(?=[\s\S]*?" + _CREDIT + r")(?:(?=[\s\S]*?" + _SHORT_TIME + r")[\s\S]*?(?P<quote>"
@@ -485,26 +492,24 @@ PHRASES: tuple[Phrase, ...] = (
        + r"[^\n]{0,12}?\bafter (?:investing|depositing|trading) " + _COIN_MONEY + r"))",
        _COIN_TRIGGERS, SCAMSPOT),
     _p("scam", "says a trader paid them out (received my profit of $6,000, all thanks to her)",
-       r"^(?=[\s\S]*?" + _TRADER + r")[\s\S]*?(?P<quote>" + _starts(
+       _beside(_TRADER, quote=_starts(
            "cgrsw",
            r"\b(?:received?|receiving|recieved|withdrew|withdrawn|cashed out)\b (?:my |the |a |another |first )?"
            r"(?:(?:weekly|first|monthly|\d+(?:st|nd|rd|th)) )?(?:profits?|pay ?outs?|withdrawals?|roi)\b"
            r"|\b(?:received?|receiving|recieved|got|saw)\b (?:my |the |a )?(?:returns?|payments?|profits?) of "
            + _COIN_MONEY + r"|\b(?:received?|receiving|recieved)\b (?:the |a )?" + _COIN_MONEY
-           + r" (?:in|into|to) my (?:wallet|account)\b") + ")",
+           + r" (?:in|into|to) my (?:wallet|account)\b")),
        "profit|payout|pay out|withdrawal|roi|return|payment|" + _COIN_TRIGGERS, SCAMSPOT),
     _p("scam", "vouches for a trader's honesty (her diligence is undeniable @x_fx)",
-       r"^(?=[\s\S]*?" + _TRADER + r")[\s\S]*?(?P<quote>" + _starts(
+       _beside(_TRADER, quote=_starts(
            "acdhrt",
            r"\b(?:diligence|honesty|reliability|credibility|trustworthiness|accuracy|accurate)\b(?: and \w+)? "
            r"(?:(?:can ?[`']?t|cannot|can not|could not|couldn ?[`']?t) be (?:compromised|overlooked|debated|"
-           r"equated|doubted|questioned)|is undeniable)\b") + ")",
+           r"equated|doubted|questioned)|is undeniable)\b")),
        "compromised|overlooked|debated|equated|doubted|questioned|undeniable", SCAMSPOT),
     _p("scam", "credits an account named for money with a gain (… got back $5,350 @x_fx)",
-       # once from the start, both anywhere in the comment (from every handle a window would be
-       # quadratic on thousands of handles); the account first, as most comments have none
-       r"^(?=[\s\S]*?" + _MONEY_HANDLE + r")(?=[\s\S]*?(?P<also>" + _GAIN + r"))[\s\S]*?(?P<quote>"
-       + _MONEY_HANDLE + ")",
+       # the account looked for first, as most comments have none; the gain is quoted after it
+       _beside(_MONEY_HANDLE, f"(?P<also>{_GAIN})", quote=_MONEY_HANDLE),
        _HANDLE_TRIGGERS, SCAMSPOT),
 )
 # Variants replaced after reading a file: kept only so that `check comments --leave-out FILE`
