@@ -6,14 +6,10 @@ brief. The rule warns when there is none. Configure it in config.toml:
     [rules.contact_in_bio]
     require_email = false
 """
-import re
-
 from pydantic import BaseModel, ConfigDict, Field
 
 from microscout import Need, Rule, Verdict, hookimpl
-
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
-LINK = re.compile(r"https?://\S+|\b[\w-]+\.(?:com|org|net|io|co|me|shop|store)\b")
+from microscout.engine.contact import EMAIL, contacts_in  # the exports' finder: linear on any bio
 
 
 class Options(BaseModel):
@@ -23,9 +19,7 @@ class Options(BaseModel):
 
 def evaluate(candidate, options: Options, context) -> Verdict:
     bio = candidate.profile.bio
-    emails = EMAIL.findall(bio)
-    # An email's domain is not a second contact: look for links in what is left.
-    found = emails + ([] if options.require_email else LINK.findall(EMAIL.sub(" ", bio)))
+    found = [c for c in contacts_in(bio) if EMAIL.fullmatch(c)] if options.require_email else contacts_in(bio)
     if found:
         return Verdict(outcome="pass", score=1.0, reason="has a contact in the bio", evidence={"found": found[:3]})
     return Verdict(outcome="warn", score=0.5, reason="no email or website in the bio", evidence={"bio": bio[:160]})

@@ -92,7 +92,9 @@ def load_json(body: bytes | str, *, max_bytes: int = MAX_BODY_BYTES, max_depth: 
 
 _BLOCK = {"p", "div", "blockquote", "li", "h1", "h2", "h3", "h4", "pre"}
 _SURROGATE = re.compile("[\ud800-\udfff]")
-_SPACE_BEFORE_NEWLINE = re.compile(r"[ \t]+\n")
+# Tried only where a run of blanks begins, so a long run with no newline after it is passed
+# over once (tried at each of its blanks, it was quadratic).
+_SPACE_BEFORE_NEWLINE = re.compile(r"(?<![ \t])[ \t]+\n")
 
 
 class _TextCollector:
