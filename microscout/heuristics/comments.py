@@ -118,6 +118,16 @@ _MONEY_HANDLE = (r"(?<![\w.@])[@#][\w.]*?(?:(?<=[_.])" + _MONEY_WORD + r"(?![a-z
                  r"|fxt(?![a-z]))[\w.]*")
 _HANDLE_TRIGGERS = ("fx|forex|trade|trading|invest|wealth|earn|profit|income|crypto|bitcoin|btc|money|financ|"
                     "millionaire|billionaire")
+# An account written as a hashtag so that it is no mention ("#ameliaa__mckean_", "#_stephaniecolby_",
+# "#tradewithelba__"): underscores at its edge or doubled, which a topic's hashtag rarely has. Feature
+# pages' tags have them too ("#astro_photography_", "#_everything_jeep"), so never alone.
+_DISGUISED = r"(?<![\w#])#(?:_+[^\W_]\w*|[^\W_]\w*?(?:__\w*|_(?!\w)))"
+# What such a credit is for in a scam (a second signal): money made, trading and its service; not in
+# a hashtag (a creator's own block of tags, "#trading #forex_trader_"), nor words fans use of a
+# feature page ("best money I ever spent #pics_", "would trade my car for this #_everything_jeep").
+_SCHEME_WORD = (r"(?<![#\w])(?:pay ?outs?|payments?|profits?|profitable|trading|traders?|trades"
+                r"|traded|invest[a-z]*|earn(?:ed|ing|ings)?|debts?|deposit[a-z]*|withdr[a-z]*|funds|bitcoin|crypto"
+                r"|income|financ[a-z]*|mentor|manager|wealth|legit)\b")
 # A trader credited: an account named for money, "thanks to her", "his platform", "mrs. x".
 _TRADER = (r"(?=[@#hmt])(?:" + _MONEY_HANDLE + r"|\b(?:all )?thanks to (?:her|him|mrs?\.?|madam)\b"
            r"|\b(?:her|his) (?:platform|expertise)\b|\b(?:mrs|madam)\.? [a-z]{3,})")
@@ -479,12 +489,17 @@ PHRASES: tuple[Phrase, ...] = (
     # Each needs two signals at least: a review's audiences (finance, crypto, churches, charities,
     # creators' payouts, bank bonuses, VFX studios) said each one alone innocently.
     _p("scam", "offers money to the first people who message (paying $5,000 to the first 10 people to dm me)",
-       _beside(r"(?:\b(?:message|inbox|dm|msg|text|write|contact) me\b|\bhmu\b|\bhit me up\b)",
+       _beside(r"(?:\b(?:message|inbox|dm|msg|text|write|contact)[\"“”']? me\b|\bhmu\b|\bhit me up\b)",
                r"\bfirst " + _FEW + r" (?:lucky )?(?:people|persons|individuals|ppl|followers) (?:to|who|that)\b",
                quote=r"\b(?:paying|giving out|giving|sending|funding|blessing|helping|clearing|paying off)\b"
-               r"[^.!?\n]{0,30}?(?:" + _COIN_MONEY + r"|\b\w+ grands?\b|\b\w+ bands\b)[^.!?\n]{0,30}?\bfirst "
-               + _FEW + r"|(?:" + _COIN_MONEY + r"|\b\w+ grands?\b|\b\w+ bands\b)(?! off)[^.!?\n]{0,30}?"
-               r"\b(?:to|for) (?:the )?first " + _FEW),
+               r"[^.!?\n]{0,30}?(?:" + _COIN_MONEY + r"|\b\w+ grands?\b|\b\w+ bands\b)[^.!?\n]{0,30}?\bfirst " + _FEW
+               # "paying the debts of the first 5 people to dm me"
+               + r"|\b(?:paying|clearing|covering)(?: off)? (?:the |your )?(?:debts?|bills|rent) (?:of|for) "
+               r"(?:the )?first " + _FEW + r"|(?:" + _COIN_MONEY + r"|\b\w+ grands?\b|\b\w+ bands\b)(?! off)"
+               r"[^.!?\n]{0,30}?\b(?:to|for) (?:the )?first " + _FEW
+               # "i'll help first 3 people to message me “hello” with $2500"
+               + r"|\b(?:help|helping|bless|blessing)\b[^.!?\n]{0,12}?\bfirst " + _FEW + r"\b[^.!?\n]{0,50}?\bwith "
+               + _COIN_MONEY),
        "first ", SCAMSPOT),
     _p("scam", "claims an investment multiplied in days, crediting someone (deposited $1,000, got $9,500 in 7 days)",
        r"^(?=[\s\S]*?" + _CREDIT + r")(?:(?=[\s\S]*?" + _SHORT_TIME + r")[\s\S]*?(?P<quote>"
@@ -511,6 +526,9 @@ PHRASES: tuple[Phrase, ...] = (
        # the account looked for first, as most comments have none; the gain is quoted after it
        _beside(_MONEY_HANDLE, f"(?P<also>{_GAIN})", quote=_MONEY_HANDLE),
        _HANDLE_TRIGGERS, SCAMSPOT),
+    _p("scam", "credits an account written as a hashtag for money or trading (invested with #ameliaa__mckean_)",
+       _beside(_DISGUISED, f"(?P<also>{_SCHEME_WORD})", quote=_DISGUISED),
+       "_", SCAMSPOT),
 )
 # Variants replaced after reading a file: kept only so that `check comments --leave-out FILE`
 # reproduces the detector as it was fixed before FILE was read (docs/HEURISTICS.md).

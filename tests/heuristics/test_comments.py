@@ -118,6 +118,13 @@ FIRES = [
     ("mate you've made me £14 000 @trade_with_denise", "scam"),
     ("\u026a \ua731\u1d1b\u1d00\u0280\u1d1b\u1d07\u1d05 \u1d21\u026a\u1d1b\u029c $2 000 \u1d00\u0274\u1d05 "
      "\u0262\u1d0f\u1d1b $12 400 \u026a\u0274 3 \u1d05\u1d00\u028f\ua731 @invest_with_sara_fx", "scam"),  # small capitals
+    # read further (ScamSpot): an account written as a hashtag, beside what it is credited for
+    ("two months trading with #_stephaniecolby_ and my withdrawals come every week", "scam"),
+    ("you saved my life out of debt, i will keep telling people #ameliaa__mckean_", "scam"),
+    ("i`m happy to be a member of your team, what a mentor #tradewithelba__", "scam"),
+    ("funding six bands for first ten people to \u201cinbox\u201d me \u201cstruggling\u201d", "scam"),
+    ("i\u2019m paying the debts of the first 5 people to dm me \u201cdepressed\u201d", "scam"),
+    ("i\u2019ll help first 3 people to message me \u201chello\u201d with $2500", "scam"),
 ]
 
 # ... and a near miss that must not (class it gets instead).
@@ -225,6 +232,13 @@ NEAR_MISSES = [
     ("if you invest $200/month at 7% for 30 years you end up rich", "genuine"),  # a saving
     ("my mum introduced me to this program and I lost 10kg", "genuine"),
     ("dm me to recover your hacked account", "genuine"),  # (recovery offers: not read as scams on their own)
+    # vs an account written as a hashtag: feature pages' tags have the same underscores
+    ("Thanks for the feature! #astro_photography_", "genuine"),
+    ("best money I ever spent on a lens #pics_", "genuine"),  # not money made
+    ("would trade my car for this #_everything_jeep", "genuine"),
+    ("#forex #trading #investing #forex_trader_ #_daytrader", "genuine"),  # a creator's own tags
+    ("got this lens for $200, worth it #astro_photography_", "genuine"),  # a price is no scheme
+    ("paying off my debts first, then the first 2 people who dm me get my old bike", "genuine"),
 ]
 
 
@@ -507,7 +521,7 @@ def test_genuine_comments_from_other_niches(name, count, called_spam):
 
 
 @pytest.mark.parametrize("name, count, found, found_before", [
-    ("scam-comments-finance-review.txt", 62, 19, 13),
+    ("scam-comments-finance-review.txt", 62, 20, 13),
     ("scam-comments-review-2.txt", 50, 22, 14),
 ])
 def test_scams_written_by_the_reviews(name, count, found, found_before):
@@ -524,14 +538,19 @@ def test_scams_written_by_the_reviews(name, count, found, found_before):
 
 
 @pytest.mark.parametrize("genuine_file, scam_file, counts", [
-    # (genuine, scams; genuine called spam now, before stage 5; scams found now, before; by the one-line rule)
-    ("blind-genuine-comments.txt", "blind-scam-comments.txt", (200, 80, 2, 3, 27, 22, 1)),
-    ("blind-genuine-comments-finance.txt", "blind-scam-comments-finance.txt", (300, 100, 5, 7, 36, 29, 1)),
+    # (genuine, scams; genuine called spam now, before stage 5; scams found now, before; by the one-line
+    # rule: scams found, genuine called spam)
+    ("blind-genuine-comments.txt", "blind-scam-comments.txt", (200, 80, 2, 3, 27, 22, 1, 0)),
+    ("blind-genuine-comments-finance.txt", "blind-scam-comments-finance.txt", (300, 100, 5, 7, 36, 29, 1, 0)),
+    # the third, half under money creators, with the scams' tricks asked for (other letters, sums in
+    # any form, rings, other languages); measured once, after the hashtag-account family
+    ("blind-genuine-comments-3.txt", "blind-scam-comments-3.txt", (300, 120, 7, 9, 44, 43, 1, 2)),
 ])
 def test_comments_written_blind(genuine_file, scam_file, counts):
     """Sessions that never saw the code wrote genuine comments as audiences write under
     micro-influencers' posts (the first across niches, a third finance; the second all finance,
-    crypto, trading and small business) and the scams that flood them; each file was measured
+    crypto, trading and small business; the third half money creators, with other languages) and
+    the scams that flood them; each file was measured
     after the families were fixed and never read by whoever tuned them (docs/HEURISTICS.md)."""
     data = Path(__file__).parent / "data"
     genuine = [t for t in (data / genuine_file).read_text(encoding="utf-8").splitlines() if t.strip()]
@@ -542,5 +561,5 @@ def test_comments_written_blind(genuine_file, scam_file, counts):
             sum(classify_comment(t, detector=before).label == "spam" for t in genuine),
             sum(classify_comment(t).label == "spam" for t in scams),
             sum(classify_comment(t, detector=before).label == "spam" for t in scams),
-            sum(baseline_is_spam(t) for t in scams)) == counts
-    assert not any(baseline_is_spam(t) for t in genuine)
+            sum(baseline_is_spam(t) for t in scams),
+            sum(baseline_is_spam(t) for t in genuine)) == counts
