@@ -65,6 +65,22 @@ def test_label_column_scores_and_column_maps(tmp_path):
     assert first["precision"] == 1.0 and first["recall"] == 0.5 and first["base_rate"] == pytest.approx(0.667)
 
 
+def test_reads_srf_datas_labelled_instagram_followers_without_a_column_map(tmp_path):
+    # The header of SRF Data's 975 hand-labelled followers of Swiss influencers (docs/HEURISTICS.md)
+    path = tmp_path / "labelled.csv"
+    path.write_text('"Profile.URL","rating","Username","Number.of.posts","Number.of.people.they.follow",'
+                    '"Number.of.followers","has_profile_picture","Private.account"\n'
+                    '"https://instagram.com/anna","FALSE","anna",40,250,300,"TRUE",FALSE\n'
+                    '"https://instagram.com/u1234","TRUE","u1234",2,900,10,"FALSE",TRUE\n')
+    result = invoke(path, "--json", "--label-column", "rating")
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in result.output.splitlines() if '"handle"' in line]
+    assert [(r["handle"], r["class"], r["label"]) for r in rows] == [("anna", "real", "real"),
+                                                                       ("u1234", "suspicious", "fake")]
+    assert rows[1]["features"] == {"followers": 10, "following": 900, "posts_count": 2, "has_avatar": False,
+                                   "username_digits": 4, "username_length": 5, "private": True}
+
+
 @pytest.mark.parametrize("content, suffix, args, message", [
     ("handle,followers\nanna,lots\n", ".csv", [], "line 2: column 'followers' holds 'lots'; it should be a whole number"),
     ('{"followers": 1}\n{"followers": \n', ".jsonl", [], "line 2: not valid JSON"),

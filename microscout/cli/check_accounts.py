@@ -34,13 +34,14 @@ BASELINE_NAME = "baseline: following >= 10x followers (one line)"
 # Our column names, what each holds, and the names other exports use for it.
 COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {
     "handle": ("text", ("username", "acct", "screen_name", "user_name", "unique_id")),
-    "followers": ("int", ("followers_count", "follower_count", "userFollowerCount", "#followers", "edge_followed_by")),
+    "followers": ("int", ("followers_count", "follower_count", "userFollowerCount", "#followers", "edge_followed_by",
+                          "Number.of.followers")),
     "following": ("int", ("following_count", "friends_count", "follows", "follows_count", "userFollowingCount",
-                          "#follows", "#following", "edge_follow")),
+                          "#follows", "#following", "edge_follow", "Number.of.people.they.follow")),
     "posts": ("int", ("posts_count", "statuses_count", "tweet_count", "media_count", "video_count", "userMediaCount",
-                      "#posts")),
+                      "#posts", "Number.of.posts")),
     "has_avatar": ("avatar", ("avatar", "userHasProfilPic", "profile pic", "has_profile_pic", "profile_image_url",
-                              "profile_picture_url", "profile_pic_url", "avatar_url")),
+                              "profile_picture_url", "profile_pic_url", "avatar_url", "has_profile_picture")),
     "no_avatar": ("bool", ("default_profile_image",)),
     "bio": ("text", ("description", "note", "biography", "signature")),
     "bio_length": ("int", ("userBiographyLength", "description length")),
@@ -50,7 +51,7 @@ COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {
     "display_name": ("text", ("name", "fullname", "full_name", "nickname")),
     "created_at": ("date", ()),
     "last_post_at": ("date", ("last_status_at",)),
-    "private": ("bool", ("userIsPrivate", "locked", "protected", "is_private")),
+    "private": ("bool", ("userIsPrivate", "locked", "protected", "is_private", "Private.account")),
     "bot": ("bool", ("is_bot", "automated")),
 }
 
@@ -113,7 +114,8 @@ page holding one). Our columns:
   platform's automated-account flag).
 Empty cells are unknown, not zero. The names of Mastodon, Bluesky, Twitter
 (friends_count, default_profile_image, public_metrics.*), Instagram, TikTok,
-InstaFake (userFollowerCount, …) and Kaggle (#followers, "profile pic", …)
+InstaFake (userFollowerCount, …), Kaggle (#followers, "profile pic", …)
+and SRF Data's labelled Instagram followers (Number.of.followers, …)
 exports are recognised, in any case or spelling (followersCount,
 Followers_Count), nested JSON objects included; map any other with
 --column ours=theirs, or leave one unread with --column ours= (e.g. a
