@@ -57,14 +57,18 @@ YSE_KATY, YSE_PSY = "YSE-KatyPerry", "YSE-Psy"
 # 3,444 Instagram comments rated scam or not by ScamSpot (not in shared/data): the first real
 # Instagram set, measured unseen, then read (stage 5).
 SCAMSPOT = "ScamSpot-Instagram"
+# 400 comments in the style of 2012-2015 music-video audiences, written by a session that never
+# saw the code (tests/heuristics/data/blind-youtube-*.txt): measured unseen, then read (stage 6).
+BLIND_YOUTUBE = "Blind-YouTube"
 DATA_SETS: tuple[str, ...] = (PSY, KATY, LMFAO, EMINEM, SHAKIRA, YSE_PS4, YSE_AVENGERS, YSE_PEWDIEPIE, YSE_KATY,
-                              YSE_PSY, SCAMSPOT)
+                              YSE_PSY, SCAMSPOT, BLIND_YOUTUBE)
 # Leave one data set out, in rotation: the families were first written from domain knowledge
 # alone (stage 0); then the errors of one reading at a time were read, in this order, and the
 # families added or replaced after each reading name a file of it. PlayStation4 and Avengers
-# were read together, then the Instagram set. KatyPerry, Shakira and the other three YSE videos
-# are never read.
-READING_ORDER: tuple[tuple[str, ...], ...] = ((LMFAO,), (PSY,), (EMINEM,), (YSE_PS4, YSE_AVENGERS), (SCAMSPOT,))
+# were read together, then the Instagram set, then a blind set of YouTube comments. KatyPerry,
+# Shakira and the other three YSE videos are never read.
+READING_ORDER: tuple[tuple[str, ...], ...] = ((LMFAO,), (PSY,), (EMINEM,), (YSE_PS4, YSE_AVENGERS), (SCAMSPOT,),
+                                              (BLIND_YOUTUBE,))
 READ: tuple[str, ...] = tuple(name for reading in READING_ORDER for name in reading)
 UNMASKED_SINCE = YSE_PS4  # clean() unmasks hidden and full-width letters from this reading on
 LETTERS_UNMASKED_SINCE = SCAMSPOT  # and small capitals and mathematical letters from this one
@@ -529,6 +533,48 @@ PHRASES: tuple[Phrase, ...] = (
     _p("scam", "credits an account written as a hashtag for money or trading (invested with #ameliaa__mckean_)",
        _beside(_DISGUISED, f"(?P<also>{_SCHEME_WORD})", quote=_DISGUISED),
        "_", SCAMSPOT),
+    # added after reading the blind YouTube set's errors: chain letters, pointers to the
+    # commenter's profile, their channel, followers for sale and money in other languages (a search
+    # typed into Google, a page to like, a contest vote, "I have 3 subs" and a cover offered for a
+    # listen were written too and left out: 5 of the set's spam for ~8% of the classifier's time)
+    _p("scam", "is a chain letter (copy and paste this on 10 videos or…)",
+       r"\b(?:copy (?:and|&|n) paste|repost|post|paste) this (?:comment |message )?(?:on|to|in|onto|under) "
+       r"(?:\d+|two|three|four|five|six|seven|eight|nine|ten|twenty|\w+ other) (?:other |more |different )?"
+       r"(?:videos?|comments?|pages|songs)\b"
+       r"|\bif you (?:don[\'’]?t|do not|dont) (?:copy|repost|post|paste) this\b",
+       "copy this|post this|paste this", BLIND_YOUTUBE),
+    _p("self_promotion", "points to their profile (click my name, the link in my about section)",
+       _starts("claedhk",
+               # asked, not told ("I can't click my profile since the update")
+               r"(?<!n't )(?<!not )(?<!cant )\b(?:click|clik) (?:on )?my (?:name|username|user name|profile"
+               r"|pic|picture|avatar|icon)\b"
+               r"|\blink (?:is )?(?:in|on) my (?:about|profile|channel|description)\b"
+               r"|\b(?:clica|clique|clicar|acesse|acessa|entra|entre|entren|dale click|haz click|klik)(?: \w+){0,4}? "
+               r"(?:no |em |en |a |di )?(?:meu (?:nome|perfil)|mi (?:perfil|nombre)|profil (?:saya|aku|ku))\b"
+               r"|\blink (?:no|en|di) (?:meu |mi )?(?:perfil|profil)\b"),
+       "click|clik|link is in|link in|link on|link is on|"
+       "meu nome|perfil|mi nombre|profil", BLIND_YOUTUBE),
+    _p("self_promotion", "asks for subscribers to their channel in another language (kanalıma abone olun…)",
+       _starts("kamiнмпقا저제내구ตฝcsb",
+               r"\b(?:kanal[ıi]ma|abone ol(?:un|ur)?|kênh (?:mình|của mình|tớ|em|tui)|(?:auf )?meinem kanal"
+               r"|al mio canale|iscrivetevi|(?:на )?мой канал|моего канала|подпишитесь|подпишись)"
+               r"|(?:قناتي|اشتركوا|اشترك في)"
+               r"|(?:(?:저희|제|내) 채널|구독 부탁)"
+               r"|(?:ติดตามช่อง|ฝากติดตาม|ฝากกดติดตาม)"
+               r"|\bchannel (?:saya|aku|ku)\b"
+               r"|\bsigo de volta\b"),
+       "nalima|abone ol|kênh|meinem|al mio|vetevi|канал|подпиш|قناتي|اشتركوا|اشترك في|채널|구독 부탁|"
+       "ติดตาม|channel saya|channel aku|channel ku|sigo de volta", BLIND_YOUTUBE),
+    _p("selling", "sells followers or likes in another language (venta de seguidores…)",
+       r"\b(?:venta|vendo|vende|vendemos|compra|compre|comprar|jual|jasa) (?:de )?(?:seguidores|likes|curtidas|"
+       r"inscritos|suscriptores|followers)\b",
+       "venta|vend|compr|jual|jasa", BLIND_YOUTUBE),
+    _p("scam", "offers money for little work in another language (ganho R$ 150 por dia em casa…)",
+       r"\bganh(?:o|ei|ar|e|a) (?:at[eé] )?(?:r\$|\$|us\$)? ?\d[\d.,]*(?: reais)? (?:por|ao) (?:dia|semana|m[eê]s)\b"
+       r"|\b(?:dapatkan|dapat|hasilkan|cari) (?:uang|duit)(?: \w+){0,3}? (?:dari|dengan|lewat) (?:internet|hp|rumah)\b"
+       r"|\bgana(?:r|s)? (?:\$|us\$)? ?\d[\d.,]* (?:d[oó]lares )?(?:(?:por|al) (?:d[ií]a|semana)|a la semana)\b",
+       "por dia|por semana|por mes|por mês|ao dia|ao semana|ao mes|ao mês|por día|al dia|al día|al semana|a la semana|"
+       "internet|hp|rumah", BLIND_YOUTUBE),
 )
 # Variants replaced after reading a file: kept only so that `check comments --leave-out FILE`
 # reproduces the detector as it was fixed before FILE was read (docs/HEURISTICS.md).
@@ -563,10 +609,13 @@ class SpamDetector:
     """
 
     phrases: tuple[Phrase, ...]
-    triggers: re.Pattern[str]                  # every trigger, at every position (overlaps included)
+    triggers: re.Pattern[str]                  # every ASCII trigger, at every position (overlaps included)
     by_trigger: dict[str, frozenset[int]]      # trigger -> indexes of the families it may fire
     unmask: bool = True  # clean() unmasks hidden and full-width letters (added with the YSE reading)
     letters: bool = True  # and small capitals and mathematical letters (added with the Instagram reading)
+    # The other triggers ("£", "канал", "채널"), scanned only in a text that is not all ASCII: in the
+    # one scan, their first letters made every character of every comment dearer to test.
+    other_triggers: re.Pattern[str] | None = None
 
     @classmethod
     def of(cls, phrases: tuple[Phrase, ...], unmask: bool = True, letters: bool = True) -> "SpamDetector":
@@ -575,18 +624,25 @@ class SpamDetector:
             for trigger in phrase.triggers:
                 wanted.setdefault(trigger, set()).add(i)
         by_trigger = prefix_free({t: i for t, i in wanted.items() if t != DIGITS})
-        alternatives = [trie(list(by_trigger))] if by_trigger else []
+        ascii_ones = [t for t in by_trigger if t.isascii()]
+        other_ones = [t for t in by_trigger if not t.isascii()]
+        alternatives = [trie(ascii_ones)] if ascii_ones else []
         if DIGITS in wanted:
             alternatives.append(_DIGIT_RUN)
             by_trigger[DIGITS] = set(wanted[DIGITS])
         return cls(phrases, compile_on_use(f"(?=({'|'.join(alternatives) or '(?!)'}))"),
-                   {t: frozenset(i) for t, i in by_trigger.items()}, unmask, letters)
+                   {t: frozenset(i) for t, i in by_trigger.items()}, unmask, letters,
+                   compile_on_use(f"(?=({trie(other_ones)}))") if other_ones else None)
 
     def matches(self, visible: str) -> list[tuple[Phrase, str]]:
         """Every family that fires on the cleaned text, with the first text it matched."""
         candidates: set[int] = set()
-        for m in self.triggers.finditer(fold(visible)):
+        folded = fold(visible)
+        for m in self.triggers.finditer(folded):
             candidates |= self.by_trigger.get(m.group(1)) or self.by_trigger[DIGITS]
+        if self.other_triggers is not None and not folded.isascii():
+            for m in self.other_triggers.finditer(folded):
+                candidates |= self.by_trigger[m.group(1)]
         found = []
         for i in sorted(candidates):
             hit = self.phrases[i].pattern.search(visible)

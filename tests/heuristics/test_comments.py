@@ -125,6 +125,18 @@ FIRES = [
     ("funding six bands for first ten people to \u201cinbox\u201d me \u201cstruggling\u201d", "scam"),
     ("i\u2019m paying the debts of the first 5 people to dm me \u201cdepressed\u201d", "scam"),
     ("i\u2019ll help first 3 people to message me \u201chello\u201d with $2500", "scam"),
+    # added after reading the blind YouTube set (stage 6)
+    ("Copy and paste this on 10 other videos or your crush will never talk to you", "scam"),
+    ("if you don't repost this your phone will break in 5 days", "scam"),
+    ("CLICK MY NAME for free stuff", "self_promotion"),
+    ("our new song is out, the link is in my about section", "self_promotion"),
+    ("quer ganhar seguidores? clica aqui no meu perfil", "self_promotion"),
+    ("kanal\u0131ma abone olun l\u00fctfen", "self_promotion"),
+    ("\u041f\u043e\u0434\u043f\u0438\u0448\u0438\u0442\u0435\u0441\u044c \u043d\u0430 \u043c\u043e\u0439 "
+     "\u043a\u0430\u043d\u0430\u043b", "self_promotion"),  # Russian: subscribe to my channel
+    ("Venta de seguidores y likes, precios bajos", "selling"),
+    ("Eu ganho R$ 200 por dia trabalhando em casa", "scam"),
+    ("Dapatkan uang dari internet cuma modal HP", "scam"),
 ]
 
 # ... and a near miss that must not (class it gets instead).
@@ -239,6 +251,13 @@ NEAR_MISSES = [
     ("#forex #trading #investing #forex_trader_ #_daytrader", "genuine"),  # a creator's own tags
     ("got this lens for $200, worth it #astro_photography_", "genuine"),  # a price is no scheme
     ("paying off my debts first, then the first 2 people who dm me get my old bike", "genuine"),
+    # vs the blind YouTube set's families (stage 6)
+    ("I copy and paste the lyrics into my notes every time", "genuine"),
+    ("if you don't like this song you have no taste", "genuine"),
+    ("I can't click my profile picture since the update", "genuine"),
+    ("my name is Sarah and I love this song", "genuine"),
+    ("\u044f \u043f\u043e\u0434\u043f\u0438\u0441\u0430\u043b\u0441\u044f \u043d\u0430 \u0442\u0432\u043e\u0439 "
+     "\u043a\u0430\u043d\u0430\u043b", "genuine"),  # Russian: I subscribed to your channel
 ]
 
 
@@ -541,10 +560,11 @@ def test_scams_written_by_the_reviews(name, count, found, found_before):
     # (genuine, scams; genuine called spam now, before stage 5; scams found now, before; by the one-line
     # rule: scams found, genuine called spam)
     ("blind-genuine-comments.txt", "blind-scam-comments.txt", (200, 80, 2, 3, 27, 22, 1, 0)),
-    ("blind-genuine-comments-finance.txt", "blind-scam-comments-finance.txt", (300, 100, 5, 7, 36, 29, 1, 0)),
+    ("blind-genuine-comments-finance.txt", "blind-scam-comments-finance.txt", (300, 100, 5, 7, 37, 29, 1, 0)),
     # the third, half under money creators, with the scams' tricks asked for (other letters, sums in
-    # any form, rings, other languages); measured once, after the hashtag-account family
-    ("blind-genuine-comments-3.txt", "blind-scam-comments-3.txt", (300, 120, 7, 9, 44, 43, 1, 2)),
+    # any form, rings, other languages); measured once, after the hashtag-account family (44 then;
+    # 45 since the families of the blind YouTube set, stage 6)
+    ("blind-genuine-comments-3.txt", "blind-scam-comments-3.txt", (300, 120, 7, 9, 45, 43, 1, 2)),
 ])
 def test_comments_written_blind(genuine_file, scam_file, counts):
     """Sessions that never saw the code wrote genuine comments as audiences write under
@@ -563,3 +583,20 @@ def test_comments_written_blind(genuine_file, scam_file, counts):
             sum(classify_comment(t, detector=before).label == "spam" for t in scams),
             sum(baseline_is_spam(t) for t in scams),
             sum(baseline_is_spam(t) for t in genuine)) == counts
+
+
+def test_the_blind_youtube_set_unseen_then_read():
+    """A session that never saw the code wrote 200 spam and 200 genuine comments as 2012-2015
+    music-video audiences wrote them; measured once (the unseen figure: the families before
+    stage 6), then read (stage 6). The one-line rule on the same rows beside."""
+    data = Path(__file__).parent / "data"
+    spam = [t for t in (data / "blind-youtube-spam.txt").read_text(encoding="utf-8").splitlines() if t.strip()]
+    ham = [t for t in (data / "blind-youtube-ham.txt").read_text(encoding="utf-8").splitlines() if t.strip()]
+    unseen = c.detector_before(c.BLIND_YOUTUBE)
+
+    def found(texts, detector=None):
+        return sum(classify_comment(t, detector=detector).label == "spam" for t in texts)
+    assert (len(spam), len(ham)) == (200, 200)
+    assert (found(spam, unseen), found(ham, unseen)) == (170, 1)
+    assert (found(spam), found(ham)) == (190, 1)
+    assert (sum(map(baseline_is_spam, spam)), sum(map(baseline_is_spam, ham))) == (112, 6)
