@@ -3,9 +3,7 @@ with items or a Malformed (or a pydantic ValidationError from the item models), 
 another exception; the text helpers never raise at all, and stay linear in their input."""
 from __future__ import annotations
 
-import gc
 import json
-import time
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -15,6 +13,7 @@ from pydantic import ValidationError
 from microscout.crawlers import parse_bluesky as pb
 from microscout.crawlers import parse_mastodon as pm
 from microscout.crawlers.parse_common import Malformed, html_to_text, json_depth, link_next, load_json, tag_name
+from tests.cost import cpu_cost
 
 FUZZ = settings(max_examples=40, deadline=None, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -160,35 +159,19 @@ def test_load_json_bounds_depth_and_size():
     assert info.value.kind == "bad_json"
 
 
-def _cost(func, arg, runs: int = 3) -> float:
-    """The best of a few runs in CPU time, garbage collection off: what the work costs, not
-    the noise (wall time on a busy machine also counts the other processes' turns)."""
-    gc.collect()
-    gc.disable()
-    try:
-        best = float("inf")
-        for _ in range(runs):
-            started = time.process_time()
-            func(arg)
-            best = min(best, time.process_time() - started)
-        return best
-    finally:
-        gc.enable()
-
-
 # "<b> \t": blanks with no newline after them, which are kept (only blanks before a newline go)
 @pytest.mark.parametrize("piece", ["<a", "<a ", "<a x='", "<p>", '<a href="x">', "&#", "<!--", "<b>x", "<b> \t"])
 def test_html_to_text_is_linear_in_hostile_input(piece):
-    assert _cost(html_to_text, piece * 20_000) < 1.0
-    small, large = _cost(html_to_text, piece * 5_000, 5), _cost(html_to_text, piece * 40_000, 5)
+    assert cpu_cost(html_to_text, piece * 20_000) < 1.0
+    small, large = cpu_cost(html_to_text, piece * 5_000, 5), cpu_cost(html_to_text, piece * 40_000, 5)
     # eight times the input costs about eight times as much; quadratic would be sixty-four
     assert large < 24 * small + 0.02
 
 
 def test_hostile_bio_in_an_account_costs_under_a_second():
     account = {"id": "1", "acct": "a", "note": "<a" * 20_000, "followers_count": 1}
-    assert _cost(lambda a: pm.parse_account(a, "x.example"), account) < 1.0
-    assert _cost(link_next, "<" * 100_000) < 1.0
+    assert cpu_cost(lambda a: pm.parse_account(a, "x.example"), account) < 1.0
+    assert cpu_cost(link_next, "<" * 100_000) < 1.0
 
 
 def test_ordinary_html_text_is_unchanged():

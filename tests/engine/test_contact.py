@@ -2,12 +2,10 @@
 whatever its author typed (the crawl reads bios from anyone)."""
 from __future__ import annotations
 
-import gc
-import time
-
 import pytest
 
 from microscout.engine.contact import contact_link, contacts_in, safe_link
+from tests.cost import cpu_cost
 
 
 @pytest.mark.parametrize("bio, found", [
@@ -29,23 +27,9 @@ def test_an_email_is_opened_with_mailto_and_a_bare_domain_with_https():
     assert safe_link("javascript:alert(1)") is None and safe_link("file:///etc/passwd") is None
 
 
-def _cost(bio: str, runs: int = 3) -> float:
-    gc.collect()
-    gc.disable()
-    try:
-        best = float("inf")
-        for _ in range(runs):
-            started = time.process_time()
-            contacts_in(bio)
-            best = min(best, time.process_time() - started)
-        return best
-    finally:
-        gc.enable()
-
-
 @pytest.mark.parametrize("piece", ["a-", "a.", "a", "a@", "a@b.", ".", "a+", "ab.cd-"])
 def test_a_hostile_bio_costs_linear_time(piece):
     # Unbounded runs in the patterns were tried from every character: 0.2-0.6 s on 5,000
     # characters of "a-" or "a.", and sixty-four times the cost for eight times the text.
-    small, large = _cost(piece * 1_000, 5), _cost(piece * 8_000, 5)
+    small, large = cpu_cost(contacts_in, piece * 1_000, 5), cpu_cost(contacts_in, piece * 8_000, 5)
     assert large < 24 * small + 0.02
