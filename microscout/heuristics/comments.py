@@ -633,13 +633,10 @@ class SpamDetector:
     """
 
     phrases: tuple[Phrase, ...]
-    triggers: re.Pattern[str]                  # every ASCII trigger, at every position (overlaps included)
+    triggers: re.Pattern[str]                  # every trigger, at every position (overlaps included)
     by_trigger: dict[str, frozenset[int]]      # trigger -> indexes of the families it may fire
     unmask: bool = True  # clean() unmasks hidden and full-width letters (added with the YSE reading)
     letters: bool = True  # and small capitals and mathematical letters (added with the Instagram reading)
-    # The other triggers ("£", "канал", "채널"), scanned only in a text that is not all ASCII: in the
-    # one scan, their first letters made every character of every comment dearer to test.
-    other_triggers: re.Pattern[str] | None = None
 
     @classmethod
     def of(cls, phrases: tuple[Phrase, ...], unmask: bool = True, letters: bool = True) -> "SpamDetector":
@@ -648,25 +645,18 @@ class SpamDetector:
             for trigger in phrase.triggers:
                 wanted.setdefault(trigger, set()).add(i)
         by_trigger = prefix_free({t: i for t, i in wanted.items() if t != DIGITS})
-        ascii_ones = [t for t in by_trigger if t.isascii()]
-        other_ones = [t for t in by_trigger if not t.isascii()]
-        alternatives = [trie(ascii_ones)] if ascii_ones else []
+        alternatives = [trie(list(by_trigger))] if by_trigger else []
         if DIGITS in wanted:
             alternatives.append(_DIGIT_RUN)
             by_trigger[DIGITS] = set(wanted[DIGITS])
         return cls(phrases, compile_on_use(f"(?=({'|'.join(alternatives) or '(?!)'}))"),
-                   {t: frozenset(i) for t, i in by_trigger.items()}, unmask, letters,
-                   compile_on_use(f"(?=({trie(other_ones)}))") if other_ones else None)
+                   {t: frozenset(i) for t, i in by_trigger.items()}, unmask, letters)
 
     def matches(self, visible: str) -> list[tuple[Phrase, str]]:
         """Every family that fires on the cleaned text, with the first text it matched."""
         candidates: set[int] = set()
-        folded = fold(visible)
-        for m in self.triggers.finditer(folded):
+        for m in self.triggers.finditer(fold(visible)):
             candidates |= self.by_trigger.get(m.group(1)) or self.by_trigger[DIGITS]
-        if self.other_triggers is not None and not folded.isascii():
-            for m in self.other_triggers.finditer(folded):
-                candidates |= self.by_trigger[m.group(1)]
         found = []
         for i in sorted(candidates):
             hit = self.phrases[i].pattern.search(visible)
