@@ -16,9 +16,10 @@ Three labeled account sets, read through the same reader and column names as
    following, a picture) set apart as the classifier does.
 4. Leave one data set out: for each set, the model and cut-off are fitted on the other two
    and the set is scored once; these are the figures docs/HEURISTICS.md reports, beside the
-   one-line rule (following >= 10x followers) on the same rows. Their pooled counts give the
-   classifier's sensitivity and specificity, which audience_authenticity uses to correct
-   the fake share it observes (Rogan-Gladen).
+   one-line rule (following >= 10x followers) on the same rows. Their error rates, each set
+   weighing the same, give the classifier's sensitivity and specificity, which
+   audience_authenticity uses to correct the fake share it observes (Rogan-Gladen), and their
+   spread between sets how uncertain those are (``error_rates``).
 5. The defaults: the same procedure on all three sets.
 6. ``--srf FILE``: SRF Data's 975 hand-labelled followers of Swiss Instagram influencers
    (github.com/srfdata/2017-10-instagram-influencers, analysis/input/labelled_1000_inclprivate.csv;
@@ -159,6 +160,26 @@ def calibrate(data: dict[str, list[Row]]) -> AccountScorecard:
                             threshold=choose_threshold({k: round(v, 2) for k, v in weights.items()}, data))
 
 
+def error_rates(held_out: list[Scorecard]) -> dict[str, float | int]:
+    """Sensitivity and specificity for correcting an audience estimate, from the held-out runs.
+
+    Each rate is the mean over the data sets, each set weighing the same (as in the fit): pooled
+    counts would be mostly cresci-2015's, and a new audience is one more set, not one more account.
+    Its ``_n`` is the number of accounts a binomial rate would need to be as uncertain as the rates
+    differ between sets (the variance of the per-set rates); capped at the accounts measured. The
+    estimate's interval then carries how much the classifier's errors change from one audience to
+    the next, not only how precisely they were counted on these sets."""
+    out: dict[str, float | int] = {}
+    for name, rates, counts in (
+            ("sensitivity", [c.tp / (c.tp + c.fn) for c in held_out], sum(c.tp + c.fn for c in held_out)),
+            ("specificity", [c.tn / (c.tn + c.fp) for c in held_out], sum(c.tn + c.fp for c in held_out))):
+        mean = sum(rates) / len(rates)
+        spread = sum((r - mean) ** 2 for r in rates) / (len(rates) - 1)
+        out[name] = round(mean, 4)
+        out[f"{name}_n"] = max(1, min(counts, round(mean * (1 - mean) / spread))) if spread else counts
+    return out
+
+
 def line(name: str, c: Scorecard) -> str:
     d = c.as_dict()
     pct = lambda x: "n/a" if x is None else f"{x:.1%}"  # noqa: E731
@@ -186,18 +207,9 @@ def main() -> None:
         sys.exit(f"labeled data not found: {', '.join(missing)} (expected ../shared/data beside the repository)")
     data = {name: load(name) for name in SETS}
     loo = leave_one_out(data)
-    pooled = Scorecard()
-    for _, detector, _ in loo.values():
-        pooled.tp += detector.tp
-        pooled.fp += detector.fp
-        pooled.fn += detector.fn
-        pooled.tn += detector.tn
     final = calibrate(data)
     defaults = {k: getattr(final, k) for k in ("intercept", *(f"{f}_weight" for f in FITTED), "threshold")}
-    defaults["sensitivity"] = round(pooled.tp / (pooled.tp + pooled.fn), 4)
-    defaults["sensitivity_n"] = pooled.tp + pooled.fn
-    defaults["specificity"] = round(pooled.tn / (pooled.tn + pooled.fp), 4)
-    defaults["specificity_n"] = pooled.tn + pooled.fp
+    defaults.update(error_rates([detector for _, detector, _ in loo.values()]))
     if args.json:
         print(json.dumps(defaults, indent=2))
         return
@@ -211,8 +223,10 @@ def main() -> None:
         print(line("baseline (following >= 10x followers)", base))
         verdict = "beats" if (detector.f1 or 0) > (base.f1 or 0) else "does NOT beat"
         print(f"  the detector {verdict} the baseline's F1 on {held}")
-    print(f"\npooled leave-one-out: sensitivity {defaults['sensitivity']} of {defaults['sensitivity_n']} fakes, "
-          f"specificity {defaults['specificity']} of {defaults['specificity_n']} real accounts")
+    per_set = ", ".join(f"{n} {d.tp / (d.tp + d.fn):.1%} / {d.tn / (d.tn + d.fp):.1%}" for n, (_, d, _) in loo.items())
+    print(f"\nleave-one-out error rates, sensitivity / specificity per set: {per_set}; each set weighing the same: "
+          f"sensitivity {defaults['sensitivity']} (as uncertain as {defaults['sensitivity_n']} accounts), "
+          f"specificity {defaults['specificity']} (as {defaults['specificity_n']})")
     print("\ndefaults (fitted on all three sets):")
     for k, v in defaults.items():
         print(f"  {k} = {v}")

@@ -82,20 +82,21 @@ class AccountScorecard(BaseModel):
         description="Default 1500: following more than this many accounts makes a mass follower when not suspicious "
                     "(DOMAIN.md, HypeAuditor/Modash: follows > 1,500).")
     sensitivity: float = Field(
-        default=0.8839, gt=0, le=1,
-        description="Default 0.8839: share of fake accounts the scorecard calls suspicious, measured leaving one data "
-                    "set out (benchmarks/calibrate_accounts.py); audience estimates are corrected with it "
-                    "(Rogan-Gladen).")
+        default=0.7783, gt=0, le=1,
+        description="Default 0.7783: share of fake accounts the scorecard calls suspicious, measured leaving one data "
+                    "set out, each set weighing the same (benchmarks/calibrate_accounts.py); audience estimates are "
+                    "corrected with it (Rogan-Gladen).")
     sensitivity_n: int = Field(
-        default=2438, ge=1,
-        description="Default 2438: how many fake accounts sensitivity was measured on (its uncertainty widens the "
-                    "audience estimate's interval).")
+        default=7, ge=1,
+        description="Default 7: how many accounts a binomial rate would need to be as uncertain as sensitivity is "
+                    "(it was 62-93% on the three sets); its uncertainty widens the audience estimate's interval.")
     specificity: float = Field(
-        default=0.9725, gt=0, le=1,
-        description="Default 0.9725: share of real accounts the scorecard does not call suspicious, measured leaving "
-                    "one data set out (benchmarks/calibrate_accounts.py).")
-    specificity_n: int = Field(default=3232, ge=1,
-                               description="Default 3232: how many real accounts specificity was measured on.")
+        default=0.9794, gt=0, le=1,
+        description="Default 0.9794: share of real accounts the scorecard does not call suspicious, measured leaving "
+                    "one data set out, each set weighing the same (benchmarks/calibrate_accounts.py).")
+    specificity_n: int = Field(default=112, ge=1,
+                               description="Default 112: how many accounts a binomial rate would need to be as "
+                                           "uncertain as specificity is (96.6-99.3% on the three sets).")
 
 
 # The name the rules and the CLI have always used.

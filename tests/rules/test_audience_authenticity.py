@@ -5,6 +5,7 @@ import json
 
 import pytest
 
+from microscout.heuristics.accounts import fake_share
 from tests.rules.conftest import make_candidate, make_follower, run
 
 
@@ -77,8 +78,15 @@ def test_the_correction_is_in_the_reason_and_the_evidence():
 def test_reason_gives_the_interval_and_evidence_names_examples():
     verdict = run("audience_authenticity", candidate(real(60) + fake(40)))
     low, high = verdict.evidence["real_share_ci95"]
-    assert low < verdict.evidence["real_share"] < high and high - low < 0.3
+    share = fake_share(40, 100)  # the default rates, with how much they differ between data sets
+    assert (low, high) == (pytest.approx(1 - share.high, abs=1e-4), pytest.approx(1 - share.low, abs=1e-4))
+    assert low < verdict.evidence["real_share"] < high
     assert f"95% CI {low:.0%}–{high:.0%}" in verdict.reason
+    # the rates as uncertain as the sets they were measured on say: 62-93% of fakes found, so 40
+    # flagged of 100 is 41-61% fake; were they known exactly, the sample alone would leave < 0.3
+    exact = run("audience_authenticity", candidate(real(60) + fake(40)), accounts=EXACT)
+    exact_low, exact_high = exact.evidence["real_share_ci95"]
+    assert exact_high - exact_low < 0.3 < high - low
     assert verdict.evidence["counts"] == {"real": 60, "dormant": 0, "suspicious": 40, "mass_follower": 0, "bot": 0}
     example = verdict.evidence["examples"][0]
     assert example["handle"].startswith("user") and example["class"] == "suspicious"
