@@ -63,14 +63,13 @@ Row = tuple[AccountFeatures, bool]
 
 def load(name: str) -> list[Row]:
     files, label = SETS[name]
-    return [(features_of(record, columns), bool(fake))
-            for record, columns, fake in load_rows(tuple(map(str, files)), {}, label, "all", COLUMNS, ("followers",))]
+    return load_files(tuple(map(str, files)), label)
 
 
-def load_file(path: str, label: str) -> list[Row]:
-    """Rows of a labelled export read as `check accounts FILE --label-column LABEL` reads them."""
+def load_files(paths: tuple[str, ...], label: str) -> list[Row]:
+    """Rows of labelled exports read as `check accounts FILES --label-column LABEL` reads them."""
     return [(features_of(record, columns), bool(fake))
-            for record, columns, fake in load_rows((path,), {}, label, "all", COLUMNS, ("followers",))]
+            for record, columns, fake in load_rows(paths, {}, label, "all", COLUMNS, ("followers",))]
 
 
 def every_cut(card: AccountScorecard, rows: list[Row]) -> str:
@@ -231,7 +230,7 @@ def main() -> None:
     for k, v in defaults.items():
         print(f"  {k} = {v}")
     if args.srf:
-        rows = load_file(args.srf, "rating")
+        rows = load_files((args.srf,), "rating")
         print(f"\nSRF Data's labelled Instagram followers ({len(rows)}), scored by the defaults (fitted on the "
               "three sets above, never on these):")
         print(line("detector", Scorecard.of(predictions(final, rows))))
