@@ -135,7 +135,7 @@ _DISGUISED = r"(?<![\w#])#(?:_+[^\W_]\w*|[^\W_]\w*?(?:__\w*|_(?!\w)))"
 # "made good profit", "invested with", "out of debt"), not a money word: a review's fans wrote them
 # beside topic tags ("legit the best carbonara #_pastalovers", "a day trader #_relatable", "her income
 # doubled #_foodie_london", "made zero profit lol #_dailyart_").
-_SCHEME_WORD = (r"\b(?:(?:my|a|another|the|\d+(?:st|nd|rd|th)) (?:first |weekly |monthly |daily |biggest )?"
+_TESTIMONY = (r"\b(?:(?:my|a|another|the|\d+(?:st|nd|rd|th)) (?:first |weekly |monthly |daily |biggest )?"
                 r"pay ?outs?|(?:made|making|make|earned|earning|got|get|received?|gained|gaining) (?:a |my |good "
                 r"|great |huge |massive |more |so much |lots of |a lot of )?profits?|profitable|withdrawals? (?:came"
                 r"|come|is|was|were|are|successful|received)|(?:my|successful|first|second|third) withdrawals?"
@@ -540,7 +540,7 @@ PHRASES: tuple[Phrase, ...] = (
        _beside(_MONEY_HANDLE, f"(?P<also>{_GAIN})", quote=_MONEY_HANDLE),
        _HANDLE_TRIGGERS, SCAMSPOT),
     _p("scam", "credits an account written as a hashtag for money or trading (invested with #ameliaa__mckean_)",
-       _beside(_DISGUISED, f"(?P<also>{_SCHEME_WORD})", quote=_DISGUISED),
+       _beside(_DISGUISED, f"(?P<also>{_TESTIMONY})", quote=_DISGUISED),
        "_", SCAMSPOT),
     # added after reading the blind YouTube set's errors: chain letters, pointers to the
     # commenter's profile, their channel, followers for sale and money in other languages (a search
