@@ -50,7 +50,7 @@ def main() -> int:
     families = [p for p in comments.PHRASES if args.tuned_on is None or p.tuned_on == args.tuned_on]
     timings = []
     for phrase in families:
-        phrase.pattern.search("")  # compiled before it is timed
+        phrase.fire("")  # compiled before it is timed
         worst, worst_text = 0.0, ""
         for text in texts:
             best = min(_timed(phrase, text) for _ in range(3))
@@ -65,7 +65,7 @@ def main() -> int:
 
 def _timed(phrase: comments.Phrase, text: str) -> float:
     start = time.perf_counter()
-    phrase.pattern.search(text)
+    phrase.fire(text)
     return time.perf_counter() - start
 
 

@@ -137,6 +137,31 @@ FIRES = [
     ("Copy and paste this on 5 videos or you will never find love", "scam"),
     ("Eu ganho R$ 200 por dia trabalhando em casa", "scam"),
     ("Dapatkan uang dari internet cuma modal HP, info klik link di profil", "scam"),
+    # added after reading the Instagram scams written blind and by the reviews (stage 7)
+    ("my instagram was hacked last week, @cyber_recover.team got my account back in an hour", "scam"),
+    ("Need a legit hacker? Recover stolen crypto fast", "scam"),
+    ("send me $200 and get $2,000 back today, DM me", "scam"),
+    ("I invested 3k and received 27k in 9 days thanks to @linda_fxtrades", "scam"),
+    ("Gorgeous shot! Promote it on @travel.boost.page", "selling"),
+    ("Love your vibe! We are looking for ambassadors, DM @glowcare.shop", "scam"),
+    ("Blessing 5 families with $500 each today, drop your cashtag", "scam"),
+    ("$ZORBX presale is live, 100x incoming", "scam"),
+    ("Bad credit? No credit check loans up to $10k, DM @fastcash.usa", "scam"),
+    ("I make $3,000 a week from my phone, comment INFO", "scam"),
+    ("Join my VIP signals group, 98% win rate, DM me", "scam"),
+    ("Thank you Mrs Olivia for my 5th payout this month", "scam"),
+    ("Get the blue tick on your page in 48 hours, DM for price", "selling"),
+    ("I recommend @spy.tech.pro for catching a cheating husband, 100% discreet", "scam"),
+    ("Instagram Support: verify within 24 hours or your account will be disabled", "scam"),
+    ("bored and lonely 😏 check my b!o", "scam"),
+    ("Don't fall for the fakes here, contact @fund.recovery.desk, they got my money back", "scam"),
+    ("We are looking for ambassadors, send us your rates and DM us", "scam"),
+    ("I'm a widower working offshore, you look beautiful, message me on hangouts", "scam"),
+    ("Sugar daddy available, pays 300k weekly, DM", "scam"),
+    ("slot gacor hari ini, pasti maxwin", "scam"),
+    ("simple tasks on your phone pay $300 a day, DM on telegram", "scam"),
+    ("Grâce à Mme Durand j'ai gagné 6 000 € en une semaine", "scam"),
+    ("Congrats, you have been selected as our winner! DM @prize.desk to claim your reward", "scam"),
 ]
 
 # ... and a near miss that must not (class it gets instead).
@@ -268,6 +293,37 @@ NEAR_MISSES = [
     ("my name is Sarah and I love this song", "genuine"),
     ("\u044f \u043f\u043e\u0434\u043f\u0438\u0441\u0430\u043b\u0441\u044f \u043d\u0430 \u0442\u0432\u043e\u0439 "
      "\u043a\u0430\u043d\u0430\u043b", "genuine"),  # Russian: I subscribed to your channel
+    # vs stage 7's families: warnings, refunds, tries, prices and small sums, God and mothers thanked,
+    # other people's returns, tickers talked about
+    ("beware of @hack_recovery_pro in these comments, they stole my $400", "genuine"),
+    ("Instagram support restored my account after I lost access for a week", "genuine"),
+    ("We deposited $200 for the flat and got $200 back after 2 days", "genuine"),
+    ("blew my account in 2 weeks trying to flip $500 into $5k lol", "genuine"),
+    ("you should promote it on @tiktok too, it would blow up", "genuine"),
+    ("send this to @maria she needs to see it 😂", "genuine"),
+    ("I'm a Nike ambassador and honestly these shoes are the comfiest", "genuine"),
+    ("check your DMs, I sent you the recipe 💕", "genuine"),
+    ("I'm sending $5 to the first 10 people who guess the song lol", "genuine"),
+    ("Lost 2 eth to a fake airdrop, never connect your wallet to random sites", "genuine"),
+    ("my credit score went from 580 to 720 in a year just by paying on time", "genuine"),
+    ("I make $18 an hour and still can't afford rent", "genuine"),
+    ("my cousin lost money in a telegram trading group promising 3% daily, please cover these scams", "genuine"),
+    ("Thank you Mrs Patel for the best maths lessons, she's the real deal", "genuine"),
+    ("how do you get the blue tick on instagram?", "genuine"),
+    ("my grandpa was a widower for 20 years and this song was his favourite", "genuine"),
+    ("burung saya gacor banget pagi ini", "genuine"),  # Indonesian: my bird sings a lot this morning
+    ("Vendí tamales y gané $500, gracias a Dios y a mi mamá", "genuine"),
+    ("you've won my heart with this video", "genuine"),
+    # a second review's (tests/heuristics/data/genuine-comments-review-4.txt)
+    ("The pizza place in the video is Tony's, +1 (718) 555-0166, thank me later", "genuine"),
+    ("Check your message requests, it's Jess from yoga class", "genuine"),
+    ("$GME 100x? I bought at $300 and I'm still down", "genuine"),
+    ("Join my VIP group on Discord lol it's just me and two friends playing Valorant", "genuine"),
+    ("My grandfather was an army general and my grandma still keeps his beautiful letters", "genuine"),
+    ("Kacer gacor hari ini, bunyinya sampai tetangga keluar", "genuine"),  # a songbird
+    ("Been trading with her every Sunday for years, Pokemon cards", "genuine"),
+    ('ignore everyone saying "contact @recovery_hacker_joe", I got my account back via the help center', "genuine"),
+    ("more pics from the trip in my story!", "genuine"),
 ]
 
 
@@ -404,7 +460,10 @@ def test_detector_before_a_file_has_only_what_was_written_before_it():
     assert c.detector_before(c.YSE_AVENGERS).phrases == before_yse  # the two were read together
     before_instagram = c.detector_before(c.SCAMSPOT).phrases
     assert {p.tuned_on for p in before_instagram} == {None, c.LMFAO, c.PSY, c.EMINEM, c.YSE_PS4}
-    assert len(before_eminem) < len(before_yse) < len(before_instagram) < len(c.PHRASES)
+    before_stage_7 = c.detector_before(c.BLIND_INSTAGRAM).phrases
+    assert {p.tuned_on for p in before_stage_7} == {None, c.LMFAO, c.PSY, c.EMINEM, c.YSE_PS4, c.SCAMSPOT,
+                                                    c.BLIND_YOUTUBE}
+    assert len(before_eminem) < len(before_yse) < len(before_instagram) < len(before_stage_7) < len(c.PHRASES)
     testimonial = [p for p in before_instagram if p.says == "claims to have made money (testimonial)"]
     assert [p.replaced_after for p in testimonial] == [c.SCAMSPOT]  # the variant before its narrowing
     for never_read in (c.KATY, c.SHAKIRA, c.YSE_PEWDIEPIE, c.YSE_KATY, c.YSE_PSY):
@@ -546,7 +605,43 @@ REVIEW_3_CALLED_SPAM = [
 ]
 
 
+# A fourth review read the descriptions of stage 7's families (not the code) and wrote 200 genuine
+# comments at their edges: 36 were called spam by the families as first written, 26 of them by stage 7's;
+# narrowed, none by those. The ten left are older families' (a phone number, "my instagram", winners
+# and prizes of real contests, "get paid to").
+REVIEW_4_CALLED_SPAM = [
+    'My instagram account got hacked last week and Meta support actually restored it after I did the video selfie check, took 3 days',
+    "The Arbitrum airdrop paid for my vacation, the only free money I've ever gotten in crypto",
+    "I earn about $1,500 a month from my channel after 4 years, it's slow but real",
+    'Thanks to Mrs Johnson, my 3rd grade teacher, I still love reading to this day',
+    "The bakery's number is +44 20 7946 0958 if you want to pre-order the croissants",
+    'My son wants to get paid to play video games, I told him homework first',
+    '"Like and follow accounts and get paid" is basically what social media managers do and they\'re underpaid',
+    "Creator here: the giveaway winner is @sarahbakes! I'll DM you from this account to get your address 🎉",
+    'My daughter won the coloring contest at the library and we go claim her prize Saturday',
+    "Did the winner claim the prize yet? I'm the runner-up and still hopeful 👀",
+]
+
+
+# A fifth review read the descriptions of stage 7's families as they then were and wrote 200 genuine
+# comments at their edges: 139 were called spam by them. Stage 7 was narrowed on it (docs/HEURISTICS.md):
+# none by stage 7's families now; the eight left are older families' (a wage with "comment INFO", real
+# raffles' "claim your prize", "ganhe R$300 por dia" mocked).
+REVIEW_5_CALLED_SPAM = [
+    "Small business owner here, I make about $500 daily on good market days. Comment INFO and I'll share my booth setup checklist",
+    'Electricians make $2k a week easy in my area. DM me if you want to know how I got my apprenticeship',
+    'My daughter made $500 daily at her lemonade stand on marathon weekend 😂 who wants to join her next year',
+    'Ganhe R$300 por dia kkkk minha vó vendendo bolo em casa ganha mais que isso no domingo, o insta dela tá na minha bio',
+    'Gana $500 al día desde casa dicen los anuncios jaja, yo vendo tamales y con suerte saco 80, pásate por mi bio',
+    "Like and follow accounts to get paid was my dream at 14 lol. Now I'm a social media manager, DM me if you have questions about the career",
+    'The giveaway winner was announced in our stories! Message @ourbakery to claim your reward, congrats Jenna!',
+    "Congrats @kayla.m you've been selected as our raffle winner! Claim your prize at the front desk Saturday",
+]
+
+
 @pytest.mark.parametrize("name, count, called_spam", [
+    ("genuine-comments-review-5.txt", 200, REVIEW_5_CALLED_SPAM),
+    ("genuine-comments-review-4.txt", 200, REVIEW_4_CALLED_SPAM),
     ("genuine-comments-review-3.txt", 176, REVIEW_3_CALLED_SPAM),
     ("genuine-comments-finance-bait.txt", 132, FINANCE_BAIT_CALLED_SPAM),
     ("genuine-comments-many-niches-bait.txt", 137, MANY_NICHES_BAIT_CALLED_SPAM),
@@ -562,49 +657,61 @@ def test_genuine_comments_from_other_niches(name, count, called_spam):
     assert [t for t in texts if classify_comment(t).label == "spam"] == called_spam
 
 
-@pytest.mark.parametrize("name, count, found, found_before", [
-    ("scam-comments-finance-review.txt", 62, 20, 13),
-    ("scam-comments-review-2.txt", 50, 22, 14),
-    ("scam-comments-review-3.txt", 40, 26, 6),
+@pytest.mark.parametrize("name, count, found, found_before, found_before_stage_7", [
+    ("scam-comments-finance-review.txt", 62, 32, 13, 20),
+    ("scam-comments-review-2.txt", 50, 35, 14, 22),
+    ("scam-comments-review-3.txt", 40, 27, 6, 26),
 ])
-def test_scams_written_by_the_reviews(name, count, found, found_before):
-    """The two reviews also wrote scams in Instagram's styles, varied on purpose (amounts in words,
+def test_scams_written_by_the_reviews(name, count, found, found_before, found_before_stage_7):
+    """The reviews also wrote scams in Instagram's styles, varied on purpose (amounts in words,
     other verbs and orders, naira, Spanish, Portuguese; the second before reading the code).
-    Pinned with the count the families before the Instagram reading found, so that a change to
-    either is seen; the misses are described in docs/HEURISTICS.md."""
+    Pinned with the count the families before the Instagram reading found, and before stage 7
+    (which read them), so that a change to either is seen; the misses are described in
+    docs/HEURISTICS.md."""
     path = Path(__file__).parent / "data" / name
     texts = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     before = c.detector_before(c.SCAMSPOT)
+    before_stage_7 = c.detector_before(c.BLIND_INSTAGRAM)
     assert len(texts) == count
     assert sum(classify_comment(t).label == "spam" for t in texts) == found
     assert sum(classify_comment(t, detector=before).label == "spam" for t in texts) == found_before
+    assert sum(classify_comment(t, detector=before_stage_7).label == "spam" for t in texts) == found_before_stage_7
 
 
 @pytest.mark.parametrize("genuine_file, scam_file, counts", [
-    # (genuine, scams; genuine called spam now, before stage 5; scams found now, before; by the one-line
-    # rule: scams found, genuine called spam)
-    ("blind-genuine-comments.txt", "blind-scam-comments.txt", (200, 80, 2, 3, 27, 22, 1, 0)),
-    ("blind-genuine-comments-finance.txt", "blind-scam-comments-finance.txt", (300, 100, 5, 7, 36, 29, 1, 0)),
+    # (genuine, scams; genuine called spam now, before stage 5, before stage 7; scams found now, before
+    # stage 5, before stage 7 (when the file was last measured unseen); by the one-line rule: scams
+    # found, genuine called spam)
+    ("blind-genuine-comments.txt", "blind-scam-comments.txt", (200, 80, 2, 3, 2, 61, 22, 27, 1, 0)),
+    ("blind-genuine-comments-finance.txt", "blind-scam-comments-finance.txt", (300, 100, 5, 7, 5, 70, 29, 36, 1, 0)),
     # the third, half under money creators, with the scams' tricks asked for (other letters, sums in
     # any form, rings, other languages); measured once, after the hashtag-account family (44 then;
     # 45 since the families of the blind YouTube set, stage 6)
-    ("blind-genuine-comments-3.txt", "blind-scam-comments-3.txt", (300, 120, 7, 9, 45, 43, 1, 2)),
+    ("blind-genuine-comments-3.txt", "blind-scam-comments-3.txt", (300, 120, 7, 9, 7, 72, 43, 45, 1, 2)),
+    # the fourth, written while stage 7 was being written and measured once after its first version (56
+    # scams found, 10 genuine called spam; docs/HEURISTICS.md), then read: stage 7 as it is
+    ("blind-genuine-comments-4.txt", "blind-scam-comments-4.txt", (300, 150, 6, 9, 6, 79, 15, 25, 0, 0)),
+    # the fifth, written after stage 7's families and never read: measured once before the fifth review
+    # narrowed them (93 scams found, 8 genuine called spam), and as they are
+    ("blind-genuine-comments-5.txt", "blind-scam-comments-5.txt", (400, 200, 8, 8, 7, 65, 23, 28, 0, 0)),
 ])
 def test_comments_written_blind(genuine_file, scam_file, counts):
     """Sessions that never saw the code wrote genuine comments as audiences write under
     micro-influencers' posts (the first across niches, a third finance; the second all finance,
     crypto, trading and small business; the third half money creators, with other languages) and
-    the scams that flood them; each file was measured
-    after the families were fixed and never read by whoever tuned them (docs/HEURISTICS.md)."""
+    the scams that flood them; each file was measured after the families were fixed and never read
+    by whoever tuned them, until stage 7 read the scams' misses (docs/HEURISTICS.md)."""
     data = Path(__file__).parent / "data"
     genuine = [t for t in (data / genuine_file).read_text(encoding="utf-8").splitlines() if t.strip()]
     scams = [t for t in (data / scam_file).read_text(encoding="utf-8").splitlines() if t.strip()]
     before = c.detector_before(c.SCAMSPOT)
+    before_stage_7 = c.detector_before(c.BLIND_INSTAGRAM)
+
+    def found(texts, detector=None):
+        return sum(classify_comment(t, detector=detector).label == "spam" for t in texts)
     assert (len(genuine), len(scams),
-            sum(classify_comment(t).label == "spam" for t in genuine),
-            sum(classify_comment(t, detector=before).label == "spam" for t in genuine),
-            sum(classify_comment(t).label == "spam" for t in scams),
-            sum(classify_comment(t, detector=before).label == "spam" for t in scams),
+            found(genuine), found(genuine, before), found(genuine, before_stage_7),
+            found(scams), found(scams, before), found(scams, before_stage_7),
             sum(baseline_is_spam(t) for t in scams),
             sum(baseline_is_spam(t) for t in genuine)) == counts
 

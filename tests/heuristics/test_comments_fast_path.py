@@ -154,10 +154,74 @@ def test_every_text_a_family_matches_holds_one_of_its_triggers(phrase):
     matched = tried = 0
     while tried < 500 or (matched < 25 and tried < 3000):  # families with more parts need more draws
         tried += 1
-        text = " ".join(sample(phrase.pattern, rnd).split())  # clean() leaves single spaces
-        if not phrase.pattern.search(text):
+        # a gated family's text holds its quote and each of its gates
+        parts = [sample(phrase.pattern, rnd), *(sample(gate, rnd) for gate in phrase.gates)]
+        text = " ".join(" ".join(rnd.sample(parts, len(parts))).split())  # clean() leaves single spaces
+        if not phrase.fire(text):
             continue
         matched += 1
         folded = c.fold(text)
         assert any(digits.search(folded) if t == c.DIGITS else t in folded for t in phrase.triggers), text
     assert matched >= 25  # the samples do reach the family
+
+
+# --- a gated family's look-ahead for its first characters ----------------------------------
+
+def _first(seq) -> tuple[set[str], bool]:
+    """The characters (lower-cased; "ANY" for any) a match of the parsed ``seq`` can start with, and
+    whether it can match the empty string."""
+    from re import _constants as k
+
+    out: set[str] = set()
+    for op, av in seq:
+        if op is k.LITERAL:
+            chars, empty = {chr(av).lower()}, False
+        elif op in (k.NOT_LITERAL, k.ANY):
+            chars, empty = {"ANY"}, False
+        elif op is k.IN:
+            chars, empty = set(), False
+            for o, a in av:
+                if o is k.LITERAL:
+                    chars.add(chr(a).lower())
+                elif o is k.RANGE:
+                    chars |= {chr(x).lower() for x in range(a[0], a[1] + 1)} if a[1] - a[0] < 200 else {"ANY"}
+                elif o is k.CATEGORY:
+                    chars |= set(string.digits) if a is k.CATEGORY_DIGIT else {"ANY"}
+                else:  # a negated class
+                    chars = {"ANY"}
+        elif op is k.BRANCH:
+            chars, empty = set(), False
+            for branch in av[1]:
+                c_, e_ = _first(branch)
+                chars, empty = chars | c_, empty or e_
+        elif op is k.SUBPATTERN:
+            chars, empty = _first(av[-1])
+        elif op is k.ATOMIC_GROUP:
+            chars, empty = _first(av)
+        elif op in (k.MAX_REPEAT, k.MIN_REPEAT, k.POSSESSIVE_REPEAT):
+            chars, empty = _first(av[2])
+            empty = empty or av[0] == 0
+        elif op in (k.AT, k.ASSERT, k.ASSERT_NOT):
+            chars, empty = set(), True
+        elif op is k.CATEGORY:
+            chars, empty = (set(string.digits) if av is k.CATEGORY_DIGIT else {"ANY"}), False
+        else:
+            raise AssertionError(f"_first(): add {op}")
+        out |= chars
+        if not empty:
+            return out, False
+    return out, True
+
+
+@pytest.mark.parametrize("phrase", [p for p in c.PHRASES if p.gates or p.unless_warned], ids=lambda p: p.says[:40])
+def test_a_gated_familys_look_ahead_holds_every_character_it_can_start_with(phrase):
+    """_gated puts a look-ahead for the quote's first characters in front of it (a speed-up); a
+    character missing there would lose every match that starts with it."""
+    from re import _parser
+
+    source = phrase.pattern.pattern
+    assert source.startswith("(?=[") and "])(?:" in source
+    letters, rest = source[len("(?=["):].split("])(?:", 1)
+    allowed, _ = _first(_parser.parse(f"[{letters}]", re.IGNORECASE))
+    first, empty = _first(_parser.parse(f"(?:{rest}", re.IGNORECASE))
+    assert not empty and "ANY" not in first and first <= allowed, sorted(first - allowed)
