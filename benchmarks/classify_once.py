@@ -40,9 +40,10 @@ def main() -> None:
         from microscout.heuristics import comments
 
         uncached, detector = comments._classify.__wrapped__, comments.default_detector()
+        t = comments.CommentThresholds()
         for _ in range(1 if args.mode == "warm" else 2):
             for text in texts:
-                uncached(text, 3, 6, detector)
+                uncached(text, t.short_words, t.praise_words, detector)
     print(f"{len(texts)} distinct texts", file=sys.stderr)
 
 

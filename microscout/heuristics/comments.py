@@ -169,35 +169,37 @@ _CUR_SUM = (r"(?:(?:[$£€₹₦₱]|\br\$)\s?" + _NUM + r"(?:\s?(?:k|m|grand)\
             r"|(?<![\d,.])(?<!\d )" + _NUM + r"\s?(?:k|m)?\s?(?:[$£€₹₦₱]|(?:usd|dollars?|d[oó]lares|reais|euros?"
             r"|naira|pesos|rupees|btc|eth|usdt|bitcoin)\b))")
 # At least a hundred, or thousands ("$250", "₦50k", "1k"): what such offers give, not a price ("$20 off",
-# "$15/hour", "a $10 meal voucher": a review's small businesses and odd jobs).
+# "$15/hour", "a $10 meal voucher": a review's small businesses and odd jobs). A bare number starts where
+# its digits start, not at every group of "000 000 000 …" (quadratic).
+_NOT_A_PRICE = r"(?!\s?(?:off|/ ?h|an hour|per hour|a hour|voucher|coupon|discount))"
 _BIG_SUM = (r"(?:(?:(?:[$£€₹₦₱]|\br\$)\s?(?:\d{1,3}(?:[,. ]\d{3})+|\d{3,}|\d+(?:[.,]\d+)?\s?k\b)"
-            r"|(?<![\d,.])(?:\d{1,3}(?:[,. ]\d{3})+|\d{3,})\s?(?:[$£€₹₦₱]|(?:usd|dollars?|naira|reais|euros?)\b)"
-            r"|(?<![\d,.])\d+(?:[.,]\d)?\s?k\b)(?!\s?(?:off|/ ?h|an hour|per hour|a hour|voucher|coupon|discount)))")
+            r"|(?<![\d,.])(?<!\d )(?:\d{1,3}(?:[,. ]\d{3})+|\d{3,})\s?(?:[$£€₹₦₱]|(?:usd|dollars?|naira|reais"
+            r"|euros?)\b)|(?<![\d,.])\d+(?:[.,]\d)?\s?k\b)" + _NOT_A_PRICE + ")")
 # Two hundred or more: what a money offer gives ("I'll pay $100 toward groceries, DM me" is mutual aid).
 _OFFER_SUM = (r"(?:(?:(?:[$£€₹₦₱]|\br\$)\s?(?:\d{1,3}(?:[,. ]\d{3})+|[2-9]\d\d(?!\d)|\d{4,}|\d+(?:[.,]\d+)?\s?k\b)"
-              r"|(?<![\d,.])(?:\d{1,3}(?:[,. ]\d{3})+|[2-9]\d\d(?!\d)|\d{4,})\s?(?:[$£€₹₦₱]|(?:usd|dollars?|naira|reais"
-              r"|euros?)\b)|(?<![\d,.])\d+(?:[.,]\d)?\s?k\b|\b\w+ grand\b)(?!\s?(?:off|/ ?h|an hour|per hour|a hour|vo"
-              r"ucher"
-              r"|coupon|discount)))")
+              r"|(?<![\d,.])(?<!\d )(?:\d{1,3}(?:[,. ]\d{3})+|[2-9]\d\d(?!\d)|\d{4,})\s?(?:[$£€₹₦₱]|(?:usd|dollars?"
+              r"|naira|reais|euros?)\b)|(?<![\d,.])\d+(?:[.,]\d)?\s?k\b|\b\w+ grand\b)" + _NOT_A_PRICE + ")")
 _ANY_SUM = r"(?:" + _CUR_SUM + r"|(?<![\d,.])\d{1,3}(?:[.,]\d)?\s?k\b)"
 # What a sum became, also bare with its thousands ("invertí 500 dólares y recibí 5.800").
 _RESULT_SUM = r"(?:" + _ANY_SUM + r"|(?<![\d,.])\d{1,3}(?:[.,]\d{3})+(?![\d,.]))"
 # Not a warning about the scam it names ("beware of the 'recovery experts' here", "@x is a scammer,
 # report them"), nor a quotation of one ("every other comment here is \"promote it on @…\""): fans quote
-# scams to warn and mock each other. A quotation is four words or more in quotation marks; the scams
-# quote a word or two ("DM me \"BLESSED\"", "comment \"INFO\"").
-_WARNING = (r"\b(?:beware|be careful|careful with|don'?t trust|do not trust|never trust|don'?t fall|(?:is|are|they'?re"
-            r"|he'?s|she'?s|it'?s) (?:a |all |just |obviously |clearly )?(?:scams?|scammers?|fake|frauds?|bots?)|repor"
-            r"t "
-            r"(?:them|him|her|these|this|it)|scam alert|watch out for|(?:these|those|such|this|that) (?:\w+ )?scams?"
-            r"|who falls for|ignore (?:everyone|anyone|all|people|the (?:comments|accounts|bots))|never connect"
-            r"|fake airdrop)\b"
-            r"|[\"“](?:[^\"”\s]+\s+){3,}[^\"”]*[\"”]|\b(?:saying|says|comments? like) [\"“]")
+# scams to warn and mock each other. A quotation is four words or more in quotation marks (taken whole,
+# so an unclosed quote costs one pass, not one a word); the scams quote a word or two ("DM me
+# \"BLESSED\"", "comment \"INFO\"").
+_WARNING = (r"\b(?:beware|be careful|careful with|don'?t trust|do not trust|never trust|don'?t fall|(?:is|are"
+            r"|they'?re|he'?s|she'?s|it'?s) (?:a |all |just |obviously |clearly )?(?:scams?|scammers?|fake|frauds?"
+            r"|bots?)|report (?:them|him|her|these|this|it)|scam alert|watch out for|(?:these|those|such|this"
+            r"|that) (?:\w+ )?scams?|who falls for|ignore (?:everyone|anyone|all|people|the (?:comments|accounts"
+            r"|bots))|never connect|fake airdrop"
+            # Indonesian: don't believe, danger, addiction, careful, fraud, stop playing
+            r"|jangan (?:percaya|main|tergiur|ikut)|bahaya|kecanduan|hati-hati|waspada|penipuan|stop main"
+            r"|berhenti main)\b"
+            r"|[\"“](?:[^\"”\s]++\s++){3,}+[^\"”]*+[\"”]|\b(?:saying|says|comments? like) [\"“]")
 # ...unless it sends readers to an account: "don't fall for the scammers here, contact @x, they got my money
 # back" is the scam's own trick.
-_RECOMMENDS = (r"(?<![\"“'‘])\b(?:contact|message|reach out to|dm|text|write to|hit up) @[\w.]+|\bthe only (?:one|pers"
-               r"on|trader"
-               r"|expert|account manager) (?:i|we) (?:trust|recommend)\b|\bi (?:only )?trust @")
+_RECOMMENDS = (r"(?<![\"“'‘])\b(?:contact|message|reach out to|dm|text|write to|hit up) @[\w.]+|\bthe only (?:one"
+               r"|person|trader|expert|account manager) (?:i|we) (?:trust|recommend)\b|\bi (?:only )?trust @")
 # Said by a warning: _WARNING without _RECOMMENDS (families with ``unless_warned`` do not fire on it).
 WARNED = compile_on_use(r"(?=[\s\S]*?(?:" + _WARNING + r"))(?![\s\S]*?(?:" + _RECOMMENDS + r"))", re.IGNORECASE)
 
@@ -684,76 +686,92 @@ PHRASES: tuple[Phrase, ...] = (
        # a loss, what was lost (money or an account: "@recoverywithsam, I lost everything to drink" is
        # sobriety), and the service: an account named for recovering or hacking, or hacking offered
        _gated("acdhimnrtw!.?@",
-           r"\b(?:hack(?:ed|er|ers|ing)?|scam(?:med)?|stolen|stole|lost|drained|disabled|locked out|fake (?:broker|"
-           r"exchange|platform)s?|recover(?:ed|y|ing)?|restored?|unlock(?:ed)?|retriev(?:e|ed|al)|get (?:it|them|my"
-           r" \w+) back|got (?:it|them|my \w+|everything) back)\b",
+           r"\b(?:hack(?:ed|er|ers|ing)?|scam(?:med)?|stolen|stole|lost|drained|disabled|locked out|fake (?:broker"
+           r"|exchange|platform)s?|recover(?:ed|y|ing)?|restored?|unlock(?:ed)?|retriev(?:e|ed|al)|get (?:it|them"
+           r"|my \w+) back|got (?:it|them|my \w+|everything) back)\b",
            r"(?:\b(?:crypto|btc|bitcoin|usdt|eth|funds?|money|savings|wallet|accounts?|instagram|insta|ig|facebook|fb"
            r"|whatsapp|snapchat|tiktok|gmail|email|investments?|deposits?)\b|" + _CUR_SUM + r")",
-           quote=r"(?<![\w.@])@[\w.]*(?:recover|hack|retriev|spy|tech_?fix|(?:meta|ig|insta(?:gram)?|fb|facebook)[._]?"
-           r"support|support[._]?(?:team|unit|desk|cent(?:er|re)|unlock))[\w.]*"
-           r"|(?:\b(?:do you|if you|anyone who|who) |(?:^|[.!?]\s*))(?:need|needs|want) (?:a |an |the )?(?:legit |real "
-           r"|ethical |good )?hackers?\b"
+           # an account named for hacking, or for recovering beside a service or money word ("@recover_with_tom",
+           # "@cyberfund_recovery"; "@recoveryunplugged" and "@recoverywithsam" are sobriety's, "@spyderco" a knife
+           # maker's)
+           quote=r"(?<![\w.@])@(?:[\w.]*(?:hack|retriev|tech_?fix|(?:meta|ig|insta(?:gram)?|fb|facebook)[._]?support"
+           r"|support[._]?(?:team|unit|desk|cent(?:er|re)|unlock)|(?:recover(?:y|ies)?|recuperac\w*)[._](?:with|team"
+           r"|service|expert|agent|pro|unit|hub|desk|fund|funds|asset|crypto|cyber|digital|tech|hack|chain|coin"
+           r"|wallet|btc|usdt|scam|ig|insta|meta|fb|gold|official)|(?:with|team|service|expert|agent|pro|unit|fund"
+           r"|funds|asset|crypto|cyber|digital|tech|hack|chain|coin|wallet|btc|usdt|scam|ig|insta|meta|fb"
+           r"|gold)[._]?(?:recover|recuperac)|recovery(?:pro|expert|agent|team)))[\w.]*|(?:(?:\b(?:do you|if you"
+           r"|anyone who|who) |(?:^|[.!?]\s*))(?:need|needs|want) (?:a |an |the )?(?:legit |real |ethical "
+           r"|good )?hackers?\b"
            # an offer, not a joke asked back ("I can recover hacked accounts? Nah bro")
-           r"|\bi (?:can )?(?:recover|hack|unlock) (?:hacked|lost|disabled|stolen|any)\b(?![^.!\n]{0,25}\?)"
-           r"|\b(?:contact|message|text|dm|reach out to|hit up|write to) (?:\w+ ){0,2}?(?:for|about) (?:any|all) (?:ki"
-           r"nd|"
-           r"type)s? of hack", unless_warned=True),
+           r"|\bi (?:can )?(?:recover|hack|unlock) (?:hacked|lost|disabled|stolen|any)\b(?![^.!\n]{0,25}\?))"
+           # with a way to reach it: "I can recover lost accounts faster than Instagram support lol" is a boast
+           r"(?=[\s\S]*?(?:\b(?:dm|text|message|contact|whatsapp|telegram|hmu|inbox)\b|@\w))|\b(?:contact|message"
+           r"|text|dm|reach out to|hit up|write to) (?:\w+ ){0,2}?(?:for|about) (?:any|all) (?:kind|type)s? of hack",
+           unless_warned=True),
        # (no trigger holding "_": the hashtag-account family's "_" would run this one on every handle)
-       "recover|hack|retriev|spy|tech|unlock|support", BLIND_INSTAGRAM),
+       "recover|recuperac|hack|retriev|tech|unlock|support", BLIND_INSTAGRAM),
     _p("scam", "offers to spy on a partner's phone (catch a cheating partner, access their WhatsApp)",
-       # offered: by an account named for spying or hacking, or "I can"; a lawyer's "you can't legally access
-       # their phone" and a film's plot are not
+       # offered: by an account named for spying or hacking, or unnoticed and discreet; a lawyer's "you can't
+       # legally access their phone", a film's plot and "I can get into her phone, we share passcodes" are not
        _gated("acgh",
-           r"(?:@[\w.]*(?:spy|hack)[\w.]*|\bi can (?:get |help you )?(?:access|hack|get into|monitor)\b)",
+           r"(?:@[\w.]*(?:spy|hack)[\w.]*|\bwithout (?:them|him|her|your partner|anyone) (?:knowing|noticing)\b"
+           r"|\b(?:100% )?discreet\b)",
            quote=r"\bcatch(?:ing)? (?:a |your )?cheating (?:partners?|spouses?|husbands?|wife|wives|boyfriends?"
-           r"|girlfriends?)\b|\b(?:access|get into|hack) (?:to )?(?:their|his|her|your partner'?s|a partner'?s) "
-           r"(?:phone|whatsapp|messages|texts|chats)\b", unless_warned=True),
+           r"|girlfriends?)\b|\b(?:access|get into|hack) (?:to )?(?:their|his|her|your partner'?s"
+           r"|a partner'?s) (?:phone|whatsapp|messages|texts|chats)\b", unless_warned=True),
        "cheating|" + "|".join(f"{w} {o}" for w in ("their", "his", "her", "partner's", "partner’s", "partners")
                               for o in ("phone", "whatsapp", "messages", "texts", "chats")), BLIND_INSTAGRAM),
     _p("scam", "promises a sum multiplied (send $100 get $1,000; $3,000 ➡️ $27,500 in 2 weeks)",
        # beside a contact, someone credited or crypto, not a short time alone: "sold my old Pokemon cards, $40
-       # ➡️ $600 in 2 weeks" and "invested $25 in seeds and made $400 at the market in 3 weeks" are people's
+       # ➡️ $600 in 2 weeks" and "invested $25 in seeds and made $400 at the market in 3 weeks" are people's;
+       # "cash app flip" is the scam's name, not a second signal
        _gated("bcdfghimprstvwz!$.?£₦€₱₹\\d",
-           r"(?:\b(?:dm|inbox|message|text|contact|whatsapp|telegram|hmu|write)\b|\bhit me up\b"
-           r"|" + _CREDIT + r"|\b(?:guaranteed|flips?|btc|eth|usdt|crypto|forex|trad(?:e|ing|er)|bitcoin|binary)\b)",
+           r"(?:\b(?:dm|inbox|message|text|contact|whatsapp|telegram|hmu|write)\b|\bhit me up\b|" + _CREDIT + r"|\b(?:"
+           r"guaranteed|btc|eth|usdt|crypto|forex|trading|traders?|bitcoin|binary)\b)",
            # each part behind a look-ahead for its own first characters: most comments the pre-check lets
            # through have a "$" or a digit, and trying every part at every position cost most of the family
            quote=r"(?=[sg])\b(?:send|give)\b (?:me |us )?(?:any amount|" + _CUR_SUM + r")[^.!?\n]{0,40}?\b(?:get"
            r"|receive|recieve|send(?: you)? back|gets?|back)\b[^.!?\n]{0,12}?(?:" + _ANY_SUM + r"|(?:2|3|5|10|20|100)"
            r"\s?x)"
            # money put in and more taken out ("we deposited $200 for the Airbnb and got $200 back" is a refund)
-           r"|(?=[dip])\b(?:deposit(?:ed|ing)?|invest(?:ed|ing)?|inv[e3]rt[ií]|investi|deposit[eé]i?|put)\b (?:in )?"
-           r"(?:only |just |a )?" + _ANY_SUM + r"[^.!?\n]{0,40}?\b(?:received?|recieved|rec[ií]b[ií]|recebi|earned|made"
-           r"|withdrew|withdrawn|turned|became|grew|ganh[eé]i|gan[eé]|lucrei|mila|retir[eé]|retirei|saquei|saqu[eé]"
-           r"|paid me|pay me|gave me|sent me)\b[^.!?\n]{0,12}?(?:" + _RESULT_SUM + r"|(?:2|3|5|10|20|100)\s?x)"
+           r"|(?=[dip])\b(?:deposit(?:ed|ing)?|invest(?:ed|ing)?|inv[e3]rt[ií]|investi|deposit[eé]i?"
+           r"|put)\b (?:in )?(?:only |just |a )?"
+           + _ANY_SUM
+           + r"[^.!?\n]{0,40}?\b(?:received?|recieved|rec[ií]b[ií]|recebi|earned|made|withdrew|withdrawn|ganh[eé]i"
+           r"|gan[eé]|lucrei|mila|retir[eé]|retirei|saquei|saqu[eé]|paid me|pay me|gave me|sent me)\b[^.!?\n]{0,12}?(?:"
+           + _RESULT_SUM
+           + r"|(?:2|3|5|10|20|100)\s?x)(?![^.!?\n]{0,25}?\b(?:selling|sold|sales)\b)"
            # "₹50,000 invest kiye aur 7 din me ₹4,80,000 mila"
-           r"|(?=[$£€₹₦₱\d]|r\$)(?:" + _CUR_SUM + r"(?: invest kiy[ae]\b[^.!?\n]{0,40}?" + _CUR_SUM + r" (?:mila|mile"
-           r"|kamaye)\b| ?(?:➡️|➡|→|=>|->|-->|to) ?" + _ANY_SUM + r"(?= in \w| within| after| flip))"
-           r"|" + _ANY_SUM + r" (?:became|turned into|grew to|is now) " + _ANY_SUM + r")"
+           r"|(?=[$£€₹₦₱\d]|r\$)(?:" + _CUR_SUM + r"(?: invest kiy[ae]\b[^.!?\n]{0,40}?" + _CUR_SUM + r" (?:mila|m"
+           r"ile|kamaye)\b| ?(?:➡️|➡|→|=>|->|-->|to) ?" + _ANY_SUM + r"(?= in \w| within| after| flip)))"
            # an offer, not a try ("blew my account trying to flip $500 into $5k")
-           r"|(?=[hsiwftgm.!?])(?:\b(?:help (?:you |u )?|show (?:you |u )?how (?:i |to )?|(?:i|we) (?:can |will |'ll )"
-           r"?)"
-           r"|(?:^|[.!?]\s*))(?:flip|flipped|turn|turned|grow|grew|make)\b (?:your |ur )?" + _CUR_SUM + r" (?:in)?to "
+           r"|(?=[hsiwftgm.!?])(?:\b(?:help (?:you |u )?|show (?:you |u )?how (?:i |to )?|(?:i|we)(?: can| will"
+           r"|'ll)? )|(?:^|[.!?]\s*))(?:flip|flipped|turn|turned|grow|grew|make)\b (?:your |ur )?"
+           + _CUR_SUM + r" (?:in)?to "
            + _ANY_SUM + r"|(?=[cpvzb])\b(?:cash ?app|paypal|venmo|zelle|btc|crypto) flips?\b", unless_warned=True),
-       "$|£|€|₹|₦|₱|r$|btc|eth|usd|dollar|dolar|dólar|reais|euro|naira|peso|rupee|bitcoin|flip|deposit|invest|invert|"
-       "invirt|inv3rt|became|turned into|grew to|is now|any amount", BLIND_INSTAGRAM),
+       "$|£|€|₹|₦|₱|r$|btc|eth|usd|dollar|dolar|dólar|reais|euro|naira|peso|rupee|bitcoin|flip|deposit|invest"
+       "|invert|"
+       "invirt|inv3rt|put|any amount", BLIND_INSTAGRAM),
     _p("selling", "sends the creator to a promotion page (promote it on @boost.grow.media)",
        # a page named for promotion: fans recommend real feature pages in the same words ("send it to
        # @natgeoyourshot, they'd feature it"), so those are left out
        _gated("ap", quote=(
-           r"(?<!should )(?<!could )(?<!would )(?<!to )(?<!can )(?<!'ll )(?<!will )(?<!not )"
-           r"\b(?:promote|advertise) (?:it|this|your (?:\w+ )?(?:page|post|work|art|music|content|account)) "
-           r"(?:on|at|with|via) @[\w.]*(?:promo|boost|grow|viral|media|marketing|agency)[\w.]*"), unless_warned=True),
+           r"(?<!should )(?<!could )(?<!would )(?<!to )(?<!can )(?<!'ll )(?<!will )(?<!not )\b(?:promote"
+           r"|advertise) (?:it|this|your (?:\w+ )?(?:page|post|work|art|music|content|account)) (?:on|at|with"
+           r"|via) @[\w.]*(?:promo|boost|grow|viral|media|marketing|agency)[\w.]*"), unless_warned=True),
        "promot|advertis", BLIND_INSTAGRAM),
     _p("scam", "pitches a brand ambassadorship or free products by message (DM us to be our ambassador)",
        # "let's collab", "we'd love to work with you" and "a paid promotion" are left out: creators and fans
        # write them to each other
        _gated("abfmpst",
-           r"(?:\b(?:dm|inbox|message|msg) (?:us|@[\w.]+|our)\b|\bsend (?:us|@[\w.]+) (?:a |your \w+ )?(?:dm|message)"
-           r"\b)",
-           quote=r"\b(?:brand )?ambassadors?(?: program| wanted| needed| position| opportunity)?\b"
-           r"|\bsend you (?:a |some )?free (?:products?|pieces?|items?|samples?|gifts?)\b|\bfree products?\b"
-           r"|\b(?:model|talent) (?:hunt|scout|agency|search)\w*|\bpromote our products?\b|\bsend us your rates\b",
+           r"(?:\b(?:dm|inbox|message|msg) (?:us|@[\w.]+|our)\b|\bsend (?:us|@[\w.]+) (?:a |your \w+ )?(?:dm"
+           r"|message)\b)",
+           quote=r"\b(?=brand |ambas)(?<!are you a brand )(?<!are you a )(?<!are you an )(?<!you're a )(?<!you are a )"
+           r"(?:brand )?ambas"
+           r"sadors?(?: program"
+           r"| wanted| needed| position| opportunity)?\b|\bsend you (?:a |some )?free (?:products?|pieces?|items?"
+           r"|samples?|gifts?)\b|\bfree products?\b|\b(?:model|talent) (?:hunt|scout|search)\w*"
+           r"|\bpromote our products?\b|\bsend us your rates\b",
            unless_warned=True),
        "ambassador|free product|free piece|free item|free sample|free gift|model|talent|promote our product|your rates",
        BLIND_INSTAGRAM),
@@ -762,18 +780,23 @@ PHRASES: tuple[Phrase, ...] = (
        # cashtag" are mutual aid)
        _gated("bfgips",
            r"(?:\b(?:dm|inbox|message|msg|text|comment|reply)\b[^.!?\n]{0,20}?(?:\bme\b|[\"“'][^\"”']{1,12}[\"”'])"
-           r"|\b(?:drop|send|dm|comment) (?:me )?(?:your|ur) \$?(?:cash ?tags?|cash ?app|paypal|venmo|zelle)\b|\bhmu\b"
-           r"|\bhit me up\b|\b(?:dm|text|message) me\b)",
-           quote=r"\b(?:bless|blessing|sending|send|giving(?: away)?|give|paying(?: off)?|pay(?: off)?|gifting)\b[^.!?"
-                 r"\n]"
-           r"{0,40}?" + _OFFER_SUM + r"[^.!?\n]{0,40}?\b(?:anyone|someone|people|persons|ppl|followers|single (?:moms|"
-           r"mothers|dads|parents)|families|students|each)\b"
-           r"|\b(?:bless|blessing|paying(?: off)?|pay off) (?:\d+|ten|five|twenty|some|\w+ )?(?:people|persons|ppl|"
-           r"followers|single (?:moms|mothers|dads|parents)|families)(?:'s)?\b[^.!?\n]{0,40}?(?:" + _OFFER_SUM
-           + r"|car notes?|rent|bills|debts?|mortgages?)"
-           r"|\bif you need " + _OFFER_SUM + r" (?:on|in) (?:your|ur) (?:cash ?app|paypal|venmo|account)\b"
-           r"|\bfirst \d+ (?:people |ppl |persons |followers )?to (?:comment|text|dm|message|inbox)\b[^.!?\n]{0,40}?"
-           r"\bget\b[^.!?\n]{0,10}?" + _OFFER_SUM
+           r"|\b(?:drop|send|dm|comment) (?:me )?(?:your|ur) \$?(?:cash ?tags?|cash ?app|paypal|venmo|zelle)\b"
+           r"|\bhmu\b|\bhit me up\b|\b(?:dm|text|message) me\b)",
+           # the sum given, not an item's price or a fee ("giving my old $250 camera", "I'd pay $500 for someone
+           # to teach me")
+           quote=r"\b(?=bless|send|giv|pay|gift)(?<!i'd )(?<!i would )(?<!would )(?:bless|blessing|sending|send"
+           r"|giving(?: away)?|give"
+           r"|paying(?: off)?|pay(?: off)?|gifting)\b[^.!?\n]{0,40}?"
+           + _OFFER_SUM
+           + r"(?= ?(?:to |each|with |for (?:the first|anyone|\d)|in (?:cash|btc|eth|usdt)|cash\b|today|tonight|rn\b"
+           r"|right now|this week|[💵💸🙏,!]|$))[^.!?\n]{0,40}?\b(?:anyone|someone|people|persons|ppl|followers"
+           r"|single (?:moms|mothers|dads|parents)|families|students|each)\b|\b(?:bless|blessing|paying(?: off)?"
+           r"|pay off) (?:\d+|ten|five|twenty|some|\w+ )?(?:people|persons|ppl|followers|single (?:moms|mothers|dads"
+           r"|parents)|families)(?:'s)?\b[^.!?\n]{0,40}?(?:"
+           + _OFFER_SUM
+           + r"|car notes?|rent|bills|debts?|mortgages?)|\bif you need " + _OFFER_SUM + r" (?:on|in) (?:your|ur) (?:ca"
+           r"sh ?app|paypal|venmo|account)\b|\bfirst \d+ (?:people |ppl |persons |followers )?to (?:comment|text|dm"
+           r"|message|inbox)\b[^.!?\n]{0,40}?\bget\b[^.!?\n]{0,10}?" + _OFFER_SUM
            + r"|\bfor (?:a |your )?blessing\b", unless_warned=True),
        "dm|inbox|message|msg|text|comment|reply|cashtag|cash tag|cashapp|cash app|paypal|venmo|zelle|hmu|hit me up",
        BLIND_INSTAGRAM),
@@ -783,63 +806,66 @@ PHRASES: tuple[Phrase, ...] = (
        _gated("abcglnp\\d",
            r"(?:(?-i:\$[A-Z][A-Z0-9]{1,9}\b)|\bairdrop\b|\bmeme ?coins?\b|\bnew (?:coin|token)\b|\bwallets\b"
            r"|\bfree \d+(?:\.\d+)? ?(?:eth|btc|sol|usdt)\b)",
-           r"\b(?:coins?|tokens?|presale|contract|ca|listing|wallets?|solana|sol|eth|bnb|binance|dex|crypto|lp|dev|mcap"
-           r"|telegram)\b",
-           quote=r"(?<![\"“'‘])\b(?:presale (?:is )?(?:live|open|now|ends|still open)|airdrop is live|(?:1000|100|50)x"
-           r" (?:incoming|potential|soon|gem|guaranteed)|ca in (?:my )?bio|contract address|before (?:the )?(?:binance"
-           r"|coinbase|exchange) listing|get in (?:early|now|before)|buy (?:now|before)|before it (?:moons|pumps|"
-           r"explodes)|next (?:\d+x )?gem|connect (?:now|your wallet|wallet)|claim (?:your )?(?:allocation|tokens?"
-           r"|airdrop)|launching (?:today|tonight|now|soon))", unless_warned=True),
+           r"\b(?:coins?|tokens?|presale|contract|ca|listing|wallets?|solana|sol|eth|bnb|binance|dex|crypto|lp|dev"
+           r"|mcap|telegram)\b",
+           quote=r"(?<![\"“'‘])\b(?:presale (?:is )?(?:live|open|now|ends|still open)|airdrop is live|(?:1000|100"
+           r"|50)x (?:incoming|potential|soon|gem|guaranteed)|ca in (?:my )?bio|contract address"
+           r"|before (?:the )?(?:binance|coinbase|exchange) listing"
+           r"|(?<!i'll )(?<!i will )(?<!i )(?<!we )(?:get in (?:early|now|before)|buy (?:now|before))"
+           r"|before it (?:moons|pumps|explodes)|next (?:\d+x )?gem|claim (?:your )?(?:allocation|tokens?|airdrop)"
+           r"|launching (?:today|tonight|now|soon))"
+           # urged, not asked about ("it asks me to connect wallet and I'm scared")
+           r"|(?:^|(?<=[.!?👉] )|(?<=[.!?👉]))connect (?:now|your wallet|wallet)", unless_warned=True),
        "presale|airdrop is live|00x|50x|ca in|contract address|listing|get in|buy now|buy before|before it|gem|"
        "connect|claim|launching", BLIND_INSTAGRAM),
     _p("scam", "offers loans, credit repair or grants with no repayment",
        # from an account named for it, in days, or on offer: "raised my score from 512 to 798 in 3 years",
        # "the Pell grant is the one you don't pay back, contact your school" are advice
        _gated("bdfgilmnrst",
-           r"(?:\b(?:dm|inbox|message|msg|text|contact|whatsapp|telegram|apply|bio)\b|" + _HANDLE + r")",
+           r"(?:\b(?:dm|inbox|message|msg|text|contact|whatsapp|telegram|bio)\b|" + _HANDLE + r")",
            r"(?:@[\w.]*(?:credit|loan|fund|grant|cash|capital|financ)[\w.]*|" + _SHORT_TIME + r"|\b(?:approv(?:al|ed) "
-           r"in"
-           r"|instant (?:loans?|approval)|available)\b)",
-           quote=r"\bno credit check\b|\bbad credit (?:ok|okay|accepted|welcome)\b|\b(?:raised|boosted|fixed|"
-           r"increased|took) (?:my |your |the )?(?:credit )?score (?:from )?\d{3} to \d{3}\b|\bscore to \d{3}\+?"
-           r"|\b(?:grants?|loans?|funds?|money)\b[^.!?\n]{0,50}?\b(?:no repayment|don'?t (?:have to |need to )?"
-           r"(?:pay|repay)(?: it| them)? back|never (?:have to )?(?:pay|repay) (?:it )?back|not (?:have|need) to "
-           r"(?:pay|repay))"
-           r"|\b(?:remove|removed|removing|delete|deleted) (?:all )?(?:my |your )?(?:collections|evictions|late "
-           r"payments|negative items)\b"),
-       "credit|score|repay|pay back|pay it back|pay them back|collections|evictions|late payment|negative item",
+           r"in|instant (?:loans?|approval))\b|\bgrants? (?:from|of up to|up to) " + _CUR_SUM + r")",
+           quote=r"\bno credit check\b|\bbad credit (?:ok|okay|accepted|welcome)\b|\b(?:raised|boosted|fixed"
+           r"|increased|took) (?:my |your |the )?(?:credit )?score (?:from )?\d{3} to \d{3}\b|\bscore to \d{3}\+?"
+           r"|\b(?:grants?|loans?|funds?|money)\b[^.!?\n]{0,50}?\b(?:no repayment|don'?t (?:have to |need to )?(?:pay"
+           r"|repay)(?: it| them)? back|never (?:have to )?(?:pay|repay) (?:it )?back|not (?:have|need) to (?:pay"
+           r"|repay))|\b(?:remove|removed|removing|delete|deleted) (?:all )?(?:my |your )?(?:collections|evictions"
+           r"|late payments|negative items)\b"),
+       "credit|score|repay|pay back|pay it back|pay them back|to pay|collections|evictions|late payment|negative item",
        BLIND_INSTAGRAM),
     _p("scam", "claims an income from a scheme and asks for a message (I make $2k a week from my phone, comment INFO)",
        # a scheme named ("from my phone", "online", "with crypto", "this one app"): "I make $2k a week as a
        # nurse, link in bio" and "6 figures as a plumber, DM me about apprenticeships" are trades
        _gated("egm",
-           r"(?:\b(?:dm|inbox|message|msg|text|write|comment)\b (?:me\b|[\"“'][^\"”']{1,12}[\"”']|[A-Z]{2,}\b)"
-           r"|\bcheck (?:my|the link in my) (?:bio|b[i!1]o|profile)\b|\b(?:link )?in (?:my )?bio\b|\bwho wants to join"
-           r"\b"
-           r"|(?:👉|➡️?|⬇️?|->)\s*(?:my )?bio\b|\b(?:dm|message|text) me\b|\bhmu\b)",
+           r"(?:\b(?:dm|inbox|message|msg|text|write|comment)\b (?:me\b|[\"“'][^\"”']{1,12}[\"”']|(?-i:[A-Z]{2,})\b)"
+           r"|\bcheck (?:my|the link in my) (?:bio|b[i!1]o|profile)\b|\b(?:link )?in (?:my )?bio\b"
+           r"|\bwho wants to join\b|(?:👉|➡️?|⬇️?|->)\s*(?:my )?bio\b|\b(?:dm|message|text) me\b|\bhmu\b)",
            r"\b(?:(?:from|on) (?:my|your|ur|the) phone|from home|online|side hustle|with crypto|trading|forex|passive"
            r"|this (?:\w+ )?(?:app|method|trick|system|strategy)|learn how|for (?:more )?info|details|simple tasks?)\b",
            quote=r"\b(?:make|made|earn|earned|making|earning|get|getting)\b (?:up to |over |about |at least |between "
-           r"|entre )?(?:" + _ANY_SUM + r"|\d+[\d,.]*\s?(?:k|lakhs?|figures)\b|\d figures|(?:five|six|seven|5|6|7) "
-           r"figures)(?:\+|\s?[-–]\s?(?:" + _ANY_SUM + r"|\d+k))?[^.!?\n]{0,30}?\b(?:a|per|each|every|this|/)? ?"
-           r"(?:day|daily|week|weekly|weekend|month|monthly|hour|hr)\b"
-           r"|\b(?:make|earn|making|earning)\b (?:\w+ ){0,2}?(?:6|7|six|seven) figures\b", unless_warned=True),
+           r"|entre )?(?:"
+           + _ANY_SUM
+           + r"|\d+[\d,.]*\s?(?:k|lakhs?|figures)\b|\d figures|(?:five|six|seven|5|6|7) figures)(?:\+|\s?[-–]\s?(?:"
+           + _ANY_SUM
+           + r"|\d+k))?[^.!?\n]{0,30}?\b(?:a|per|each|every|this|/)? ?(?:day|daily|week|weekly|weekend|month|monthly"
+           r"|hour|hr)\b|\b(?:make|earn|making|earning)\b (?:\w+ ){0,2}?(?:6|7|six|seven) figures\b",
+           unless_warned=True),
        "dm|inbox|message|msg|text|write|comment|bio|b!o|b1o|profile|who wants to join|hmu", BLIND_INSTAGRAM),
     _p("scam", "sells trading signals or guaranteed profits (95% win rate on forex, profits guaranteed)",
        # trading named beside ("my fantasy picks have a 95% win rate, join my Telegram" is a joke), and not
        # denied ("there is no guaranteed profit")
        _gated("gjmops\\d",
-           r"(?:\b(?:dm|inbox|message|msg|text|contact|join|telegram|t\.e\.l\.e\.g\.r\.a\.m|whatsapp|link in (?:my )?b"
-           r"io"
-           r")\b|" + _HANDLE + r")",
+           r"(?:\b(?:dm|inbox|message|msg|text|contact|telegram|t\.e\.l\.e\.g\.r\.a\.m|whatsapp"
+           r"|link in (?:my )?bio)\b|" + _HANDLE + r")",
            r"\b(?:forex|crypto|bitcoin|btc|trading|trades?|traders?|binary|options|pips|signals?|invest\w*)\b",
-           quote=r"(?<!no )(?<!not )(?<!never )\bguaranteed (?:profits?|returns?|income)\b(?! (?:doesn'?t|does not"
-           r"|isn'?t|is not))|\bprofits? (?:are )?guaranteed\b|(?<!no )\b\d{2,3}(?:\.\d)?% (?:win(?:ning)? rate"
-           r"|accura\w+|success rate)|\b(?:join|my|our)\b (?:\w+ ){0,2}?(?:signals?|trading|forex|crypto|vip (?:signal"
-           r"s?"
-           r"|trading)) (?:group|channel|room)\b|\b\d+(?:\s?[-–]\s?\d+)?% (?:daily|weekly) (?:returns?|profits?|roi)\b"
-           r"|\bmaking \d+(?:\s?[-–]\s?\d+)?% (?:daily|weekly|a day|per day|every day)\b"
-           r"|\bsignals (?:are|is) \d{2,3}% accurate\b", unless_warned=True),
+           quote=r"\b(?=guaranteed)(?<!no )(?<!not )(?<!never )(?<!promises )(?<!promise )(?<!promising )guaranteed (?"
+           r":profits?"
+           r"|returns?|income)\b(?! (?:doesn'?t|does not|isn'?t|is not))|\bprofits? (?:are )?guaranteed\b"
+           r"|(?<!no )\b\d{2,3}(?:\.\d)?% (?:win(?:ning)? rate|accura\w+|success rate)|\bjoin (?:my "
+           r"|our )?(?:\w+ ){0,2}?(?:signals?|trading|forex|crypto|vip (?:signals?|trading)) (?:group|channel|room)\b"
+           r"|\b\d+(?:\s?[-–]\s?\d+)?% (?:daily|weekly) (?:returns?|profits?|roi)\b"
+           r"|\bmaking \d+(?:\s?[-–]\s?\d+)?% (?:daily|weekly|a day|per day|every day)\b|\bsignals (?:are"
+           r"|is) \d{2,3}% accurate\b", unless_warned=True),
        # (not "channel": it would run the other-language channel family of stage 6 on every "channel")
        "guaranteed|win rate|winning rate|accura|success rate|signal|trading|forex|crypto|vip|% daily|% weekly|% a day|"
        "% per day|% every day",
@@ -849,65 +875,80 @@ PHRASES: tuple[Phrase, ...] = (
        # money, or "she's legit", beside payouts, profits or trading with them; a doctor, a coach or a teacher
        # thanked for being debt free, a paid-off mortgage or "the best decision I ever made" is left out
        _gated("adfimprtw$£₦€₱₹\\d",
-           r"(?:(?-i:\b(?:Mrs|Mr|Ms|Madam|Ma'?am|Lady|Sir|Expert|Sra|Sr|Mme|Herr|Frau|Señora|Senhora)\.? [A-Z][a-z]{2,"
-           r"})"
-           r"|\b(?:mrs|madam|ma'?am|lady|expert)\.? [a-z]{3,}\b|" + _MONEY_HANDLE
-           + r"|\b(?:she|he)(?:'s| is) (?:legit|the real deal)\b)",
+           r"(?:(?-i:\b(?:Mrs|Mr|Ms|Madam|Ma'?am|Lady|Sir|Expert|Sra|Sr|Mme|Herr|Frau|Señora"
+           r"|Senhora)\.? [A-Z][a-z]{2,})|\b(?:mrs|madam|ma'?am|lady)\.? [a-z]{3,}\b|" + _MONEY_HANDLE
+           + r"|\b(?:she|he)(?:'s| is) (?:legit|the real deal)\b(?! the\b| so\b))",
+           # not a platform's payout ("my first payout from YouTube, thank you Mr Beast")
            quote=r"\b(?:my|another|\d+(?:st|nd|rd|th)) (?:weekly |monthly |first |second |third |)?(?:pay ?outs?"
-           r"|withdrawals?|returns|profits?)\b|\b(?:doubled|tripled) my (?:money|investment|capital)\b"
-           r"|\b(?:investment|invested|investing|trading|trade) with (?:her|him|them|@)|\binvest with (?:her|him)\b"
-           r"|\b(?:i )?made \d[\d.,]* ?(?:btc|eth|k\b)|\b" + _BIG_SUM + r" (?:profit|payout|returns?|withdrawal)\b"
-           r"|\b(?:profit|payout|withdrawal|returns?) of " + _BIG_SUM + r"|\bfor the " + _BIG_SUM + r"(?: you sent"
-           r"| i received| today)|\bwithdrawals? came through\b|\bproof of (?:payouts?|profits?|withdrawals?)\b",
+           r"|withdrawals?|profits?)\b(?! (?:from|on|of) (?:the |my |our |a |youtube|yt|tiktok|spotify|twitch|patreon"
+           r"|instagram|ig|facebook|adsense|creator fund|kdp|amazon|etsy|substack))|\bmy (?:weekly|monthly"
+           r"|daily) returns\b|\b(?:doubled|tripled) my (?:money|investment|capital)\b|\b(?:investment|invested"
+           r"|investing|trading|trade) with (?:her|him|them|@)|\binvest with (?:her|him)\b"
+           r"|\b(?:i )?made \d[\d.,]* ?(?:btc|eth|k\b)|\b"
+           + _BIG_SUM
+           + r" (?:profit|payout|returns?|withdrawal)\b|\b(?:profit|payout|withdrawal|returns?) of "
+           + _BIG_SUM
+           + r"|\bfor the "
+           + _BIG_SUM
+           + r"(?: you sent| i received| today)|\bwithdrawals? came through\b|\bproof of (?:payouts?|profits?"
+           r"|withdrawals?)\b",
            unless_warned=True),
        "payout|pay out|withdrawal|return|profit|doubled|tripled|with her|with him|with them|with @|made |you sent|"
        "i received| today|proof of", BLIND_INSTAGRAM),
+    _p("scam", "credits someone for a sum that grew ($3k became $31k, thanks to @x)",
+       # someone credited: "my $10k became $2k trading crypto in 2022" is a loss told
+       _gated("$£₦€₱₹r\\d", _CREDIT,
+           quote=_ANY_SUM + r" (?:became|turned into|turned to|grew to|is now) " + _ANY_SUM, unless_warned=True),
+       "became|turned into|turned to|grew to|is now", BLIND_INSTAGRAM),
     _p("selling", "sells followers, growth or a verified badge (free 5k followers, get the blue tick, DM me)",
        _gated("abcefghmnpw",
-           r"(?:\b(?:dm|inbox|message|msg|text|contact|whatsapp|telegram)\b|\bcheck (?:my |the link in my )?bio\b"
-           r"|\blink in (?:my )?bio\b|" + _HANDLE + r")",
+           r"(?:\b(?:dm|message|text|inbox) (?:me|us|@|for)|\b(?:contact|whatsapp|telegram)\b|\bcheck (?:my "
+           r"|the link in my )?bio\b|\blink in (?:my )?bio\b|" + _HANDLE + r")",
            quote=r"\bfree \d+[\d,.]*\s?k? (?:followers|likes|views|subs|subscribers)\b"
-           r"|\b(?:want|need|get) more (?:followers|likes|views|engagement)\b[^.!?\n]{0,25}?\?"
-           r"|\b(?:help you |can )?(?:grow|gain|get) (?:you )?\d+[\d,.]*\s?k\+? (?:real |organic |active )?"
-           r"(?:followers|likes|views)\b"
-           r"|\b(?:get|buy|getting) (?:the |a |your )?(?:blue (?:tick|check|badge)|verified badge|verification badge)"
-           r"|\bget verified\b|\b(?:eligible for|apply for) (?:the |a )?(?:blue )?verification badge\b"
-           r"|\bboost (?:your )?(?:reels?|posts?|page|account) to \d|\b(?:make|get) your (?:account|page|reels?|posts?)"
-           r" (?:go )?viral\b|\bplaylist placements?\b"),
+           # offered, not asked how ("how do you get more followers?", "how to get verified?")
+           r"|\b(?=want|need)(?<!do you )(?<!how to )(?<!can i )(?<!do i )(?:want|need) more (?:followers|likes|views"
+           r"|engagement)\b[^.!?\n]{0,25}?\?|\b(?:help you |can )?(?:grow|gain"
+           r"|get) (?:you )?\d+[\d,.]*\s?k\+? (?:real |organic |active )?(?:followers|likes|views)\b"
+           r"|\b(?=get|buy)(?<!do you )(?<!how to )(?<!can i )(?<!do i )(?<!how )(?:get|buy|getting) (?:the |a "
+           r"|your )?(?:blue (?:tick|check|badge)|verified badge|verification badge)"
+           r"|\b(?=get)(?<!do you )(?<!how to )(?<!can i )(?<!do i )get verified\b|\b(?:eligible for|apply for) (?:the "
+           r"|a )?(?:blue )?verification badge\b|\bboost (?:your )?(?:reels?|posts?|page|account) to \d|\b(?:make"
+           r"|get) your (?:account|page|reels?|posts?) (?:go )?viral\b|\bplaylist placements?\b"),
        "follower|likes|views|engagement|subs|blue tick|blue check|blue badge|verified|verification|boost|viral|"
        "playlist placement", BLIND_INSTAGRAM),
     _p("scam", "impersonates the platform's support (Instagram Support: verify within 24 hours or…)",
        # signed as the platform, not told about it ("Instagram support told me to verify within 24 hours")
        _gated("acotv",
-           r"(?:^\W*(?:instagram|meta|facebook|ig)(?: \w+){0,2} (?:support|help ?cent(?:er|re)|team)\s*[:|-]"
+           # (a meme's "Me:" answering it is no impersonation)
+           r"(?![\s\S]*?\bme[,:])(?:^\W*(?:instagram|meta|facebook|ig)(?: \w+){0,2} (?:support|help ?cent(?:er|re)"
+           r"|team)\s*:"
            r"|\b(?:instagram|meta|facebook)(?: \w+){0,2} team here\b)",
-           quote=r"\bto avoid (?:being |a |your account being )?(?:permanent(?:ly)? )?(?:suspension|suspended|disabled"
-           r"|deletion|deleted|ban|banned)\b|\bor your (?:account|page) will be (?:permanently )?(?:disabled|deleted"
-           r"|suspended|banned|removed)\b|\b(?:verify|appeal|confirm) (?:your account )?within \d+ ?(?:hours|hrs|h)\b"),
+           quote=r"\bto avoid (?:being |a |your account being )?(?:permanent(?:ly)? )?(?:suspension|suspended"
+           r"|disabled|deletion|deleted|ban|banned)\b|\bor your (?:account|page) will be (?:permanently )?(?:disabled"
+           r"|deleted|suspended|banned|removed)\b|\b(?:verify|appeal|confirm) (?:your account )?within \d+ ?(?:hours"
+           r"|hrs|h)\b", unless_warned=True),
        "avoid|will be|within", BLIND_INSTAGRAM),
     _p("scam", "romance bait (a soldier on a mission abroad, a widower offshore, who finds the creator beautiful)",
        # introduced in the first person, flattering the creator and asking for a private channel: soldiers
        # and offshore workers greet their friends in comments too
        _gated("ij",
-           r"(?:\byou(?:'re| are| look)? (?:so |very |really )?(?:beautiful|gorgeous|attractive|pretty|lovely)\b|\byou"
-           r"r (?:smile"
-           r"|eyes|face) (?:is |are )?(?:so |very )?(?:beautiful|gorgeous|attractive|pretty|lovely)\b|\bfind you (?:ve"
-           r"ry |so "
-           r")?(?:beautiful|gorgeous|attractive|pretty)\b|\b(?:beautiful|gorgeous|pretty) (?:woman|lady|girl)\b"
-           r"|\bfaire ta connaissance\b|\bbelle\b)",
-           r"\b(?:friends?|know you better|hangouts|whatsapp|telegram|text me|message me|dm me|connaissance)\b",
+           r"(?:\byou(?:'re| are| look)? (?:so |very |really )?(?:beautiful|gorgeous|attractive|pretty|lovely)\b"
+           r"|\byour (?:smile|eyes|face) (?:is |are )?(?:so |very )?(?:beautiful|gorgeous|attractive|pretty|lovely)\b"
+           r"|\bfind you (?:very |so )?(?:beautiful|gorgeous|attractive|pretty)\b|\b(?:beautiful|gorgeous"
+           r"|pretty) (?:woman|lady|girl)\b|\bfaire ta connaissance\b|\bbelle\b)",
+           r"\b(?:be (?:your )?friends?|know you better|hangouts|whatsapp|telegram|text me|message me|dm me"
+           r"|connaissance)\b",
            quote=r"\bi(?:'m| am) (?:a |an )?(?:\w+ ){0,3}?(?:army general|general|widower|soldier|sergeant|engineer"
            r"|doctor)\b(?:,? (?:\w+ ){0,4}?)(?:working offshore|offshore|on (?:a )?(?:peacekeeping |un )?mission"
-           r"|serving in|in (?:syria|afghanistan|iraq|yemen|somalia)|on an oil rig)\b"
-           r"|\bi(?:'m| am) (?:sgt|sergeant|captain|general|major)\.? \w+,? serving in\b|\bje suis (?:un |une )?"
-           r"militaire\b"),
+           r"|serving in|in (?:syria|afghanistan|iraq|yemen|somalia)|on an oil rig)\b|\bi(?:'m| am) (?:sgt|sergeant"
+           r"|captain|general|major)\.? \w+,? serving in\b|\bje suis (?:un |une )?militaire\b"),
        "i'm |i am |je suis", BLIND_INSTAGRAM),
     _p("scam", "sugar-daddy bait (sugar daddy available, pays 300k weekly)",
        # with an allowance: "sugar daddy paying for brunch? that's my actual dad" is a joke
-       _gated("lnsw",
+       _gated("ls",
            r"(?:\b\d+k\b|[$£€₦]\s?\d|\b(?:allowance|weekly|per week|a week|monthly)\b)",
-           quote=r"\bsugar (?:daddy|mommy|mummy|momma|mama) (?:available|here|looking|needed|wanted|dm|that pays|paying"
-           r"|will pay|who pays|dey pay)\b|\b(?:looking for|need|want) (?:a )?sugar (?:baby|babies|daddy|mommy)\b"),
+           quote=r"\bsugar (?:daddy|mommy|mummy|momma|mama) (?:available|here|looking|needed|wanted|dm|that pays"
+           r"|paying|will pay|who pays|dey pay)\b|\blooking for (?:a )?sugar (?:baby|babies)\b"),
        "sugar", BLIND_INSTAGRAM),
     _p("scam", "bait to the commenter's own bio or story, disguised (check my b!o, see my st0ry)",
        # the spelling that slips past filters is the second sign, beside something intimate; the plain
@@ -921,39 +962,49 @@ PHRASES: tuple[Phrase, ...] = (
        # beside the trade's own words: "kacer gacor hari ini" is a songbird, "maxwin versi bapak-bapak" a
        # fisherman's joke, and warnings name "judi online" and "pola slot"
        _gated("abglmrs",
-           r"\b(?:slots?|situs|depo|deposit|wd|togel|member baru|scatter|rtp|link alternatif|jp paus)\b",
-           quote=r"\bmaxwin\b|\b(?:slot|situs|link|akun|room) gacor\b|\bgacor (?:hari ini|bosku)\b|\bbocoran rtp\b"),
-       "maxwin|gacor|bocoran rtp", BLIND_INSTAGRAM),
+           r"(?:\b(?:situs|depo|deposit|wd|togel|member baru|scatter|rtp|link alternatif|jp paus|dijamin|maxwin"
+           r"|bosku)\b|🎰)",
+           # a gambling noun beside "gacor": songbirds and motorbikes are "gacor hari ini" too
+           quote=r"\b(?:slot|situs|link|akun|room) gacor\b|\bbocoran rtp\b",
+           unless_warned=True),
+       "gacor|bocoran rtp", BLIND_INSTAGRAM),
     _p("scam", "offers paid tasks by message (simple tasks on your phone, like and follow accounts for pay)",
        # hiring and job offers are left out: real employers post them
        _gated("efls",
            r"(?:\b(?:telegram|whatsapp|wa|dm|inbox|who wants to join|ask me how|minat|chat admin)\b|" + _HANDLE + r")",
-           quote=r"\b(?:simple|easy|small) tasks? (?:on|from|with) (?:my|your|ur) phone\b(?=[^\n]{0,60}?(?:[$€£₹]|\d"
-           r"|paid|earn))|\b(?:like and follow|like dan follow|follow dan like)\b[^.!?\n]{0,30}?\b(?:akun|accounts?|ga"
-           r"ji"
-           r"|paid|earn)"),
+           quote=r"\b(?:simple|easy|small) tasks? (?:on|from|with) (?:my|your|ur) phone\b(?=[^\n]{0,60}?(?:[$€£₹]"
+           r"|\d|paid|earn))|\b(?:like and follow|like dan follow|follow dan like)\b[^.!?\n]{0,30}?\b(?:akun"
+           r"|accounts?|gaji|paid|earn)"),
        "task|like and follow|like dan follow|follow dan like", BLIND_INSTAGRAM),
     _p("scam", "credits someone for investment money made, in other languages (grâce à Mme X j'ai gagné 8 000 €…)",
        # with investment named or in days: "gagné 8 000 € au concours de pâtisserie" is a prize, "recibí $8.000
        # de beca" a scholarship
        _gated("glrsv$£₦€₱₹\\d",
-           r"(?:\b(?:gr[aâ]ce [aà]|dank|durch|gracias a|gra[cç]as (?:a|à|ao)|merci [aà]|grazie a|thanks to) (?:la |el "
-           r"|le |à |a |o |ao |der |dem |)?(?:(?:mme|madame|monsieur|m\.|sra?\.?|señora|señor|senhora|senhor|herrn?"
-           r"|frau|mrs?\.?|ms\.?|madam)\s|@)|" + _MONEY_HANDLE + r")",
-           r"(?:\b(?:invest\w*|inver\w*|trad\w*|forex|crypto\w*|krypto\w*|bitcoin|lucro|ganancias?|profit|gewinn"
-           r"|rendite)\b|\b(?:en|in|em|dans) (?:seulement |nur |solo |s[oó] |only )?(?:\d+|une?|one|a|deux|zwei|dos"
-           r"|duas|eine?) (?:jours?|tagen?|wochen?|woche|d[ií]as?|semanas?|semaines?|days?|weeks?)\b)",
+           r"(?:\b(?:gr[aâ]ce [aà]|dank|durch|gracias a|gra[cç]as (?:a|à|ao)|merci [aà]|grazie a|thanks to) (?:la "
+           r"|el |le |à |a |o |ao |der |dem |)?(?:(?:mme|madame|monsieur|m\.|sra?\.?|señora|señor|senhora|senhor"
+           r"|herrn?|frau|mrs?\.?|ms\.?|madam)\s|@)|" + _MONEY_HANDLE + r")",
+           r"(?:\b(?:invest\w*|inversi[oó]n\w*|inversiones|invert[ií]\w*|investimentos?|trad(?:e|es|er|ers|ing|ed)"
+           r"|forex|crypto\w*|krypto\w*|bitcoin|lucro|ganancias?|profit|gewinn|rendite)\b|\b(?:en|in|em"
+           r"|dans) (?:seulement |nur |solo |s[oó] |only )?(?:\d+|une?|one|a|deux|zwei|dos|duas|eine?) (?:jours?"
+           r"|tagen?|wochen?|woche|d[ií]as?|semanas?|semaines?|days?|weeks?)\b)",
            quote=r"\b(?:gagn[eé]|verdient|gewinn gemacht|gan[eé]|ganhei|lucrei|guadagnato|ganar|recib[ií]|recebi"
-           r"|saquei|saqu[eé]|retir[eé]|retirei)\b[^.!?\n]{0,25}?" + _BIG_SUM + r"|" + _BIG_SUM
-           + r"[^.!?\n]{0,15}?\b(?:verdient|gewinn|de lucro|de ganancia)"),
+           r"|saquei|saqu[eé]|retir[eé]|retirei)\b[^.!?\n]{0,25}?" + _BIG_SUM
+           # not a prize or a sale ("au concours de pâtisserie", "de venta de garaje", "mit meinem Foodtruck")
+           + r"(?![^.!?\n]{0,40}?\b(?:au concours|concurso|wettbewerb|gewinnspiel|de venta|vendiendo|vendendo"
+           r"|mit meinem"
+           r"|mit meiner|com (?:a )?minha|con mi)\b)|" + _BIG_SUM
+           + r"[^.!?\n]{0,15}?\b(?:verdient|gewinn|de lucro|de ganancia)(?![^.!?\n]{0,40}?\b(?:au concours|concurso"
+           r"|wettbewerb|gewinnspiel|de venta|vendiendo|vendendo|mit meinem|mit meiner|com (?:a )?minha|con mi)\b)"),
        "gagn|verdient|gewinn|gan|lucr|guadagnato|recib|recebi|saque|saqué|retir", BLIND_INSTAGRAM),
     _p("scam", "tells the creator they won a prize to claim by message",
        # claimed from the commenter: "you've won my heart" and real raffles' "message the PTA" are left out
        _gated("cdimty", quote=(
-           r"\b(?:you'?ve|you have|you) (?:been )?(?:won|selected|picked|chosen)\b(?! (?:my|me|over|our hearts?)\b)"
-           r"[^.!?\n]{0,80}?\bclaim\b"
-           r"|\b(?:dm|message|contact|text|inbox)\b(?:@[\w.]+|[^.!?\n]){0,60}?\bto (?:claim|receive|redeem|secure) "
-           r"(?:your |the )?(?:reward|prize|gift|winnings)\b"), unless_warned=True),
+           r"\b(?:you'?ve|you have|you) (?:been )?(?:won|selected|picked|chosen)\b(?! (?:my|me|over"
+           r"|our hearts?)\b)[^.!?\n]{0,80}?\bclaim\b"
+           # (a handle's dots are let through one character at a time: "(?:@[\w.]+|[^.!?\n])" matched a handle
+           # in many ways, exponential on "dm @a @a @a …")
+           r"|\b(?:dm|message|contact|text|inbox)\b(?:[^.!?\n]|\.(?=\w)){0,60}?\bto (?:claim|receive|redeem"
+           r"|secure) (?:your |the )?(?:reward|prize|gift|winnings)\b"), unless_warned=True),
        "won|selected|picked|chosen|claim|receive|redeem|secure", BLIND_INSTAGRAM),
 )
 # Variants replaced after reading a file: kept only so that `check comments --leave-out FILE`

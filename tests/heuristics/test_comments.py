@@ -139,7 +139,8 @@ FIRES = [
     ("Dapatkan uang dari internet cuma modal HP, info klik link di profil", "scam"),
     # added after reading the Instagram scams written blind and by the reviews (stage 7)
     ("my instagram was hacked last week, @cyber_recover.team got my account back in an hour", "scam"),
-    ("Need a legit hacker? Recover stolen crypto fast", "scam"),
+    ("Need a legit hacker? Recover stolen crypto fast, DM me", "scam"),
+    ("I was skeptical but @brian.trades proved me wrong, $5k turned into $43k", "scam"),
     ("send me $200 and get $2,000 back today, DM me", "scam"),
     ("I invested 3k and received 27k in 9 days thanks to @linda_fxtrades", "scam"),
     ("Gorgeous shot! Promote it on @travel.boost.page", "selling"),
@@ -158,7 +159,7 @@ FIRES = [
     ("We are looking for ambassadors, send us your rates and DM us", "scam"),
     ("I'm a widower working offshore, you look beautiful, message me on hangouts", "scam"),
     ("Sugar daddy available, pays 300k weekly, DM", "scam"),
-    ("slot gacor hari ini, pasti maxwin", "scam"),
+    ("slot gacor hari ini, dijamin maxwin 🎰", "scam"),
     ("simple tasks on your phone pay $300 a day, DM on telegram", "scam"),
     ("Grâce à Mme Durand j'ai gagné 6 000 € en une semaine", "scam"),
     ("Congrats, you have been selected as our winner! DM @prize.desk to claim your reward", "scam"),
@@ -321,6 +322,11 @@ NEAR_MISSES = [
     ("Join my VIP group on Discord lol it's just me and two friends playing Valorant", "genuine"),
     ("My grandfather was an army general and my grandma still keeps his beautiful letters", "genuine"),
     ("Kacer gacor hari ini, bunyinya sampai tetangga keluar", "genuine"),  # a songbird
+    ("Jangan percaya slot gacor, paman saya habis 50 juta di situs itu", "genuine"),  # a warning
+    ("My $10k became $2k trading crypto in 2022, never again", "genuine"),
+    ("@recoveryunplugged saved my life when I lost everything, my savings too", "genuine"),
+    ("how do you get more followers? I DM'd a few bigger accounts", "genuine"),
+    ("i'm giving my old $250 camera to someone who needs it, DM me", "genuine"),
     ("Been trading with her every Sunday for years, Pokemon cards", "genuine"),
     ('ignore everyone saying "contact @recovery_hacker_joe", I got my account back via the help center', "genuine"),
     ("more pics from the trip in my story!", "genuine"),
@@ -639,7 +645,21 @@ REVIEW_5_CALLED_SPAM = [
 ]
 
 
+# A sixth review (a helper reading the code) wrote 81 genuine comments at the edges of stage 7's families:
+# 50 were called spam by them; narrowed, none. The six left are older families' (real giveaways' "DM us to
+# claim your prize", "@hackerone", "I make $2k a month from my YouTube channel, comment below").
+REVIEW_6_CALLED_SPAM = [
+    "Congrats @jess.bakes, you won the giveaway! DM us to claim your prize 🎉",
+    "The winner is @kayla.m! Please DM us within 48h to claim your prize 💕",
+    "My instagram got hacked and I lost 3 years of photos 😭 @instagram support please help",
+    "My Facebook account got hacked, @hackerone folks said they see this daily, lost all my business pages",
+    "I make $2k a month from my YouTube channel now, comment below what you want to see next! ",
+    "We make $300 a day at the farmers market on weekends, DM me if you want to know which one",
+]
+
+
 @pytest.mark.parametrize("name, count, called_spam", [
+    ("genuine-comments-review-6.txt", 81, REVIEW_6_CALLED_SPAM),
     ("genuine-comments-review-5.txt", 200, REVIEW_5_CALLED_SPAM),
     ("genuine-comments-review-4.txt", 200, REVIEW_4_CALLED_SPAM),
     ("genuine-comments-review-3.txt", 176, REVIEW_3_CALLED_SPAM),
@@ -692,8 +712,8 @@ def test_scams_written_by_the_reviews(name, count, found, found_before, found_be
     # scams found, 10 genuine called spam; docs/HEURISTICS.md), then read: stage 7 as it is
     ("blind-genuine-comments-4.txt", "blind-scam-comments-4.txt", (300, 150, 6, 9, 6, 79, 15, 25, 0, 0)),
     # the fifth, written after stage 7's families and never read: measured once before the fifth review
-    # narrowed them (93 scams found, 8 genuine called spam), and as they are
-    ("blind-genuine-comments-5.txt", "blind-scam-comments-5.txt", (400, 200, 8, 8, 7, 65, 23, 28, 0, 0)),
+    # narrowed them (93 scams found, 8 genuine called spam), then after it (65, 8), and as they are
+    ("blind-genuine-comments-5.txt", "blind-scam-comments-5.txt", (400, 200, 7, 8, 7, 64, 23, 28, 0, 0)),
 ])
 def test_comments_written_blind(genuine_file, scam_file, counts):
     """Sessions that never saw the code wrote genuine comments as audiences write under
@@ -731,3 +751,23 @@ def test_the_blind_youtube_set_unseen_then_read():
     assert (found(spam, unseen), found(ham, unseen)) == (170, 1)
     assert (found(spam), found(ham)) == (187, 1)
     assert (sum(map(baseline_is_spam, spam)), sum(map(baseline_is_spam, ham))) == (112, 6)
+
+
+# --- stage 7's patterns stay linear (a review found one exponential and two quadratic) --------
+
+@pytest.mark.parametrize("piece, lead, tail", [
+    (" @a" * 18 + " dm", "dm", " claim"),      # the prize family: a handle matched in many ways
+    ("000 ", "Thank you Mrs Anna ", "profit"),  # a sum's thousands, from every group
+    ("a ", 'send me $200 and get $2,000 back today, DM me "', ""),  # an unclosed quotation
+])
+def test_stage_7_costs_linear_time(piece, lead, tail):
+    from tests.cost import cpu_cost
+
+    detector = c.default_detector()
+
+    def classify(text: str) -> object:
+        return c._classify.__wrapped__(text, 2, 5, detector)
+    classify(lead + piece * 10 + tail)  # every pattern compiled before it is timed
+    small = cpu_cost(classify, lead + piece * 400 + tail, 3)
+    large = cpu_cost(classify, lead + piece * 3_200 + tail, 3)
+    assert large < 24 * small + 0.02
