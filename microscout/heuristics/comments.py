@@ -696,17 +696,17 @@ PHRASES: tuple[Phrase, ...] = (
            # maker's)
            quote=r"(?<![\w.@])@(?:[\w.]*(?:hack|retriev|tech_?fix|(?:meta|ig|insta(?:gram)?|fb|facebook)[._]?support"
            r"|support[._]?(?:team|unit|desk|cent(?:er|re)|unlock)|(?:recover(?:y|ies)?|recuperac\w*)[._](?:with|team"
-           r"|service|expert|agent|pro|unit|hub|desk|fund|funds|asset|crypto|cyber|digital|tech|hack|chain|coin"
-           r"|wallet|btc|usdt|scam|ig|insta|meta|fb|gold|official)|(?:with|team|service|expert|agent|pro|unit|fund"
-           r"|funds|asset|crypto|cyber|digital|tech|hack|chain|coin|wallet|btc|usdt|scam|ig|insta|meta|fb"
+           r"|service|expert|agent|pro|unit|hub|desk|fund|funds|asset|crypto|cyber|digital|tech|hack|chain|coin|wallet"
+           r"|btc|usdt|scam|ig|insta|meta|fb|gold|official)|(?:with|team|service|expert|agent|pro|unit|fund|funds"
+           r"|asset|crypto|cyber|digital|tech|hack|chain|coin|wallet|btc|usdt|scam|ig|insta|meta|fb"
            r"|gold)[._]?(?:recover|recuperac)|recovery(?:pro|expert|agent|team)))[\w.]*|(?:(?:\b(?:do you|if you"
            r"|anyone who|who) |(?:^|[.!?]\s*))(?:need|needs|want) (?:a |an |the )?(?:legit |real |ethical "
            r"|good )?hackers?\b"
            # an offer, not a joke asked back ("I can recover hacked accounts? Nah bro")
            r"|\bi (?:can )?(?:recover|hack|unlock) (?:hacked|lost|disabled|stolen|any)\b(?![^.!\n]{0,25}\?))"
            # with a way to reach it: "I can recover lost accounts faster than Instagram support lol" is a boast
-           r"(?=[\s\S]*?(?:\b(?:dm|text|message|contact|whatsapp|telegram|hmu|inbox)\b|@\w))|\b(?:contact|message"
-           r"|text|dm|reach out to|hit up|write to) (?:\w+ ){0,2}?(?:for|about) (?:any|all) (?:kind|type)s? of hack",
+           r"(?=[\s\S]*?(?:\b(?:dm|text|message|contact|whatsapp|telegram|hmu|inbox)\b|@\w))|\b(?:contact|message|text"
+           r"|dm|reach out to|hit up|write to) (?:\w+ ){0,2}?(?:for|about) (?:any|all) (?:kind|type)s? of hack",
            unless_warned=True),
        # (no trigger holding "_": the hashtag-account family's "_" would run this one on every handle)
        "recover|recuperac|hack|retriev|tech|unlock|support", BLIND_INSTAGRAM),
@@ -726,13 +726,13 @@ PHRASES: tuple[Phrase, ...] = (
        # ➡️ $600 in 2 weeks" and "invested $25 in seeds and made $400 at the market in 3 weeks" are people's;
        # "cash app flip" is the scam's name, not a second signal
        _gated("bcdfghimprstvwz!$.?£₦€₱₹\\d",
-           r"(?:\b(?:dm|inbox|message|text|contact|whatsapp|telegram|hmu|write)\b|\bhit me up\b|" + _CREDIT + r"|\b(?:"
-           r"guaranteed|btc|eth|usdt|crypto|forex|trading|traders?|bitcoin|binary)\b)",
+           r"(?:\b(?:dm|inbox|message|text|contact|whatsapp|telegram|hmu|write)\b|\bhit me up\b|" + _CREDIT
+           + r"|\b(?:guaranteed|btc|eth|usdt|crypto|forex|trading|traders?|bitcoin|binary)\b)",
            # each part behind a look-ahead for its own first characters: most comments the pre-check lets
            # through have a "$" or a digit, and trying every part at every position cost most of the family
            quote=r"(?=[sg])\b(?:send|give)\b (?:me |us )?(?:any amount|" + _CUR_SUM + r")[^.!?\n]{0,40}?\b(?:get"
-           r"|receive|recieve|send(?: you)? back|gets?|back)\b[^.!?\n]{0,12}?(?:" + _ANY_SUM + r"|(?:2|3|5|10|20|100)"
-           r"\s?x)"
+           r"|receive|recieve|send(?: you)? back|gets?|back)\b[^.!?\n]{0,12}?(?:" + _ANY_SUM + r"|(?:2|3|5|10|20"
+           r"|100)\s?x)"
            # money put in and more taken out ("we deposited $200 for the Airbnb and got $200 back" is a refund)
            r"|(?=[dip])\b(?:deposit(?:ed|ing)?|invest(?:ed|ing)?|inv[e3]rt[ií]|investi|deposit[eé]i?"
            r"|put)\b (?:in )?(?:only |just |a )?"
@@ -742,16 +742,15 @@ PHRASES: tuple[Phrase, ...] = (
            + _RESULT_SUM
            + r"|(?:2|3|5|10|20|100)\s?x)(?![^.!?\n]{0,25}?\b(?:selling|sold|sales)\b)"
            # "₹50,000 invest kiye aur 7 din me ₹4,80,000 mila"
-           r"|(?=[$£€₹₦₱\d]|r\$)(?:" + _CUR_SUM + r"(?: invest kiy[ae]\b[^.!?\n]{0,40}?" + _CUR_SUM + r" (?:mila|m"
-           r"ile|kamaye)\b| ?(?:➡️|➡|→|=>|->|-->|to) ?" + _ANY_SUM + r"(?= in \w| within| after| flip)))"
+           r"|(?=[$£€₹₦₱\d]|r\$)(?:" + _CUR_SUM + r"(?: invest kiy[ae]\b[^.!?\n]{0,40}?" + _CUR_SUM + r" (?:mila|mile"
+           r"|kamaye)\b| ?(?:➡️|➡|→|=>|->|-->|to) ?" + _ANY_SUM + r"(?= in \w| within| after| flip)))"
            # an offer, not a try ("blew my account trying to flip $500 into $5k")
            r"|(?=[hsiwftgm.!?])(?:\b(?:help (?:you |u )?|show (?:you |u )?how (?:i |to )?|(?:i|we)(?: can| will"
            r"|'ll)? )|(?:^|[.!?]\s*))(?:flip|flipped|turn|turned|grow|grew|make)\b (?:your |ur )?"
            + _CUR_SUM + r" (?:in)?to "
            + _ANY_SUM + r"|(?=[cpvzb])\b(?:cash ?app|paypal|venmo|zelle|btc|crypto) flips?\b", unless_warned=True),
-       "$|£|€|₹|₦|₱|r$|btc|eth|usd|dollar|dolar|dólar|reais|euro|naira|peso|rupee|bitcoin|flip|deposit|invest"
-       "|invert|"
-       "invirt|inv3rt|put|any amount", BLIND_INSTAGRAM),
+       "$|£|€|₹|₦|₱|r$|btc|eth|usd|dollar|dolar|dólar|reais|euro|naira|peso|rupee|bitcoin|flip|deposit|invest|"
+       "invert|invirt|inv3rt|put|any amount", BLIND_INSTAGRAM),
     _p("selling", "sends the creator to a promotion page (promote it on @boost.grow.media)",
        # a page named for promotion: fans recommend real feature pages in the same words ("send it to
        # @natgeoyourshot, they'd feature it"), so those are left out
@@ -766,12 +765,11 @@ PHRASES: tuple[Phrase, ...] = (
        _gated("abfmpst",
            r"(?:\b(?:dm|inbox|message|msg) (?:us|@[\w.]+|our)\b|\bsend (?:us|@[\w.]+) (?:a |your \w+ )?(?:dm"
            r"|message)\b)",
-           quote=r"\b(?=brand |ambas)(?<!are you a brand )(?<!are you a )(?<!are you an )(?<!you're a )(?<!you are a )"
-           r"(?:brand )?ambas"
-           r"sadors?(?: program"
-           r"| wanted| needed| position| opportunity)?\b|\bsend you (?:a |some )?free (?:products?|pieces?|items?"
-           r"|samples?|gifts?)\b|\bfree products?\b|\b(?:model|talent) (?:hunt|scout|search)\w*"
-           r"|\bpromote our products?\b|\bsend us your rates\b",
+           quote=r"\b(?=brand "
+           r"|ambas)(?<!are you a brand )(?<!are you a )(?<!are you an )(?<!you're a )(?<!you are a )(?:brand"
+           r" )?ambassadors?(?: program| wanted| needed| position| opportunity)?\b|\bsend you (?:a "
+           r"|some )?free (?:products?|pieces?|items?|samples?|gifts?)\b|\bfree products?\b|\b(?:model|talent) (?:hunt"
+           r"|scout|search)\w*|\bpromote our products?\b|\bsend us your rates\b",
            unless_warned=True),
        "ambassador|free product|free piece|free item|free sample|free gift|model|talent|promote our product|your rates",
        BLIND_INSTAGRAM),
@@ -780,13 +778,12 @@ PHRASES: tuple[Phrase, ...] = (
        # cashtag" are mutual aid)
        _gated("bfgips",
            r"(?:\b(?:dm|inbox|message|msg|text|comment|reply)\b[^.!?\n]{0,20}?(?:\bme\b|[\"“'][^\"”']{1,12}[\"”'])"
-           r"|\b(?:drop|send|dm|comment) (?:me )?(?:your|ur) \$?(?:cash ?tags?|cash ?app|paypal|venmo|zelle)\b"
-           r"|\bhmu\b|\bhit me up\b|\b(?:dm|text|message) me\b)",
+           r"|\b(?:drop|send|dm|comment) (?:me )?(?:your|ur) \$?(?:cash ?tags?|cash ?app|paypal|venmo|zelle)\b|\bhmu\b"
+           r"|\bhit me up\b|\b(?:dm|text|message) me\b)",
            # the sum given, not an item's price or a fee ("giving my old $250 camera", "I'd pay $500 for someone
            # to teach me")
            quote=r"\b(?=bless|send|giv|pay|gift)(?<!i'd )(?<!i would )(?<!would )(?:bless|blessing|sending|send"
-           r"|giving(?: away)?|give"
-           r"|paying(?: off)?|pay(?: off)?|gifting)\b[^.!?\n]{0,40}?"
+           r"|giving(?: away)?|give|paying(?: off)?|pay(?: off)?|gifting)\b[^.!?\n]{0,40}?"
            + _OFFER_SUM
            + r"(?= ?(?:to |each|with |for (?:the first|anyone|\d)|in (?:cash|btc|eth|usdt)|cash\b|today|tonight|rn\b"
            r"|right now|this week|[💵💸🙏,!]|$))[^.!?\n]{0,40}?\b(?:anyone|someone|people|persons|ppl|followers"
@@ -794,9 +791,9 @@ PHRASES: tuple[Phrase, ...] = (
            r"|pay off) (?:\d+|ten|five|twenty|some|\w+ )?(?:people|persons|ppl|followers|single (?:moms|mothers|dads"
            r"|parents)|families)(?:'s)?\b[^.!?\n]{0,40}?(?:"
            + _OFFER_SUM
-           + r"|car notes?|rent|bills|debts?|mortgages?)|\bif you need " + _OFFER_SUM + r" (?:on|in) (?:your|ur) (?:ca"
-           r"sh ?app|paypal|venmo|account)\b|\bfirst \d+ (?:people |ppl |persons |followers )?to (?:comment|text|dm"
-           r"|message|inbox)\b[^.!?\n]{0,40}?\bget\b[^.!?\n]{0,10}?" + _OFFER_SUM
+           + r"|car notes?|rent|bills|debts?|mortgages?)|\bif you need " + _OFFER_SUM + r" (?:on|in) (?:your"
+           r"|ur) (?:cash ?app|paypal|venmo|account)\b|\bfirst \d+ (?:people |ppl |persons |followers )?to (?:comment"
+           r"|text|dm|message|inbox)\b[^.!?\n]{0,40}?\bget\b[^.!?\n]{0,10}?" + _OFFER_SUM
            + r"|\bfor (?:a |your )?blessing\b", unless_warned=True),
        "dm|inbox|message|msg|text|comment|reply|cashtag|cash tag|cashapp|cash app|paypal|venmo|zelle|hmu|hit me up",
        BLIND_INSTAGRAM),
@@ -823,13 +820,13 @@ PHRASES: tuple[Phrase, ...] = (
        # "the Pell grant is the one you don't pay back, contact your school" are advice
        _gated("bdfgilmnrst",
            r"(?:\b(?:dm|inbox|message|msg|text|contact|whatsapp|telegram|bio)\b|" + _HANDLE + r")",
-           r"(?:@[\w.]*(?:credit|loan|fund|grant|cash|capital|financ)[\w.]*|" + _SHORT_TIME + r"|\b(?:approv(?:al|ed) "
-           r"in|instant (?:loans?|approval))\b|\bgrants? (?:from|of up to|up to) " + _CUR_SUM + r")",
-           quote=r"\bno credit check\b|\bbad credit (?:ok|okay|accepted|welcome)\b|\b(?:raised|boosted|fixed"
-           r"|increased|took) (?:my |your |the )?(?:credit )?score (?:from )?\d{3} to \d{3}\b|\bscore to \d{3}\+?"
-           r"|\b(?:grants?|loans?|funds?|money)\b[^.!?\n]{0,50}?\b(?:no repayment|don'?t (?:have to |need to )?(?:pay"
-           r"|repay)(?: it| them)? back|never (?:have to )?(?:pay|repay) (?:it )?back|not (?:have|need) to (?:pay"
-           r"|repay))|\b(?:remove|removed|removing|delete|deleted) (?:all )?(?:my |your )?(?:collections|evictions"
+           r"(?:@[\w.]*(?:credit|loan|fund|grant|cash|capital|financ)[\w.]*|" + _SHORT_TIME + r"|\b(?:approv(?:al"
+           r"|ed) in|instant (?:loans?|approval))\b|\bgrants? (?:from|of up to|up to) " + _CUR_SUM + r")",
+           quote=r"\bno credit check\b|\bbad credit (?:ok|okay|accepted|welcome)\b|\b(?:raised|boosted|fixed|increased"
+           r"|took) (?:my |your |the )?(?:credit )?score (?:from )?\d{3} to \d{3}\b|\bscore to \d{3}\+?|\b(?:grants?"
+           r"|loans?|funds?|money)\b[^.!?\n]{0,50}?\b(?:no repayment|don'?t (?:have to |need to )?(?:pay|repay)(?: it"
+           r"| them)? back|never (?:have to )?(?:pay|repay) (?:it )?back|not (?:have|need) to (?:pay|repay))"
+           r"|\b(?:remove|removed|removing|delete|deleted) (?:all )?(?:my |your )?(?:collections|evictions"
            r"|late payments|negative items)\b"),
        "credit|score|repay|pay back|pay it back|pay them back|to pay|collections|evictions|late payment|negative item",
        BLIND_INSTAGRAM),
@@ -855,12 +852,11 @@ PHRASES: tuple[Phrase, ...] = (
        # trading named beside ("my fantasy picks have a 95% win rate, join my Telegram" is a joke), and not
        # denied ("there is no guaranteed profit")
        _gated("gjmops\\d",
-           r"(?:\b(?:dm|inbox|message|msg|text|contact|telegram|t\.e\.l\.e\.g\.r\.a\.m|whatsapp"
-           r"|link in (?:my )?bio)\b|" + _HANDLE + r")",
+           r"(?:\b(?:dm|inbox|message|msg|text|contact|telegram|t\.e\.l\.e\.g\.r\.a\.m|whatsapp|link in (?:my )?bio)\b"
+           r"|" + _HANDLE + r")",
            r"\b(?:forex|crypto|bitcoin|btc|trading|trades?|traders?|binary|options|pips|signals?|invest\w*)\b",
-           quote=r"\b(?=guaranteed)(?<!no )(?<!not )(?<!never )(?<!promises )(?<!promise )(?<!promising )guaranteed (?"
-           r":profits?"
-           r"|returns?|income)\b(?! (?:doesn'?t|does not|isn'?t|is not))|\bprofits? (?:are )?guaranteed\b"
+           quote=r"\b(?=guaranteed)(?<!no )(?<!not )(?<!never )(?<!promises )(?<!promise )(?<!promising )guaranteed"
+           r" (?:profits?|returns?|income)\b(?! (?:doesn'?t|does not|isn'?t|is not))|\bprofits? (?:are )?guaranteed\b"
            r"|(?<!no )\b\d{2,3}(?:\.\d)?% (?:win(?:ning)? rate|accura\w+|success rate)|\bjoin (?:my "
            r"|our )?(?:\w+ ){0,2}?(?:signals?|trading|forex|crypto|vip (?:signals?|trading)) (?:group|channel|room)\b"
            r"|\b\d+(?:\s?[-–]\s?\d+)?% (?:daily|weekly) (?:returns?|profits?|roi)\b"
@@ -908,12 +904,13 @@ PHRASES: tuple[Phrase, ...] = (
            # offered, not asked how ("how do you get more followers?", "how to get verified?")
            r"|\b(?=want|need)(?<!do you )(?<!how to )(?<!can i )(?<!do i )(?:want|need) more (?:followers|likes|views"
            r"|engagement)\b[^.!?\n]{0,25}?\?|\b(?:help you |can )?(?:grow|gain"
-           r"|get) (?:you )?\d+[\d,.]*\s?k\+? (?:real |organic |active )?(?:followers|likes|views)\b"
-           r"|\b(?=get|buy)(?<!do you )(?<!how to )(?<!can i )(?<!do i )(?<!how )(?:get|buy|getting) (?:the |a "
+           r"|get) (?:you )?\d+[\d,.]*\s?k\+? (?:real |organic |active )?(?:followers|likes|views)\b|\b(?=get"
+           r"|buy)(?<!do you )(?<!how to )(?<!can i )(?<!do i )(?<!how )(?:get|buy|getting) (?:the |a "
            r"|your )?(?:blue (?:tick|check|badge)|verified badge|verification badge)"
-           r"|\b(?=get)(?<!do you )(?<!how to )(?<!can i )(?<!do i )get verified\b|\b(?:eligible for|apply for) (?:the "
-           r"|a )?(?:blue )?verification badge\b|\bboost (?:your )?(?:reels?|posts?|page|account) to \d|\b(?:make"
-           r"|get) your (?:account|page|reels?|posts?) (?:go )?viral\b|\bplaylist placements?\b"),
+           r"|\b(?=get)(?<!do you )(?<!how to )(?<!can i )(?<!do i )get verified\b|\b(?:eligible for"
+           r"|apply for) (?:the |a )?(?:blue )?verification badge\b|\bboost (?:your )?(?:reels?|posts?|page"
+           r"|account) to \d|\b(?:make|get) your (?:account|page|reels?|posts?) (?:go )?viral\b"
+           r"|\bplaylist placements?\b"),
        "follower|likes|views|engagement|subs|blue tick|blue check|blue badge|verified|verification|boost|viral|"
        "playlist placement", BLIND_INSTAGRAM),
     _p("scam", "impersonates the platform's support (Instagram Support: verify within 24 hours or…)",
@@ -921,12 +918,11 @@ PHRASES: tuple[Phrase, ...] = (
        _gated("acotv",
            # (a meme's "Me:" answering it is no impersonation)
            r"(?![\s\S]*?\bme[,:])(?:^\W*(?:instagram|meta|facebook|ig)(?: \w+){0,2} (?:support|help ?cent(?:er|re)"
-           r"|team)\s*:"
-           r"|\b(?:instagram|meta|facebook)(?: \w+){0,2} team here\b)",
-           quote=r"\bto avoid (?:being |a |your account being )?(?:permanent(?:ly)? )?(?:suspension|suspended"
-           r"|disabled|deletion|deleted|ban|banned)\b|\bor your (?:account|page) will be (?:permanently )?(?:disabled"
-           r"|deleted|suspended|banned|removed)\b|\b(?:verify|appeal|confirm) (?:your account )?within \d+ ?(?:hours"
-           r"|hrs|h)\b", unless_warned=True),
+           r"|team)\s*:|\b(?:instagram|meta|facebook)(?: \w+){0,2} team here\b)",
+           quote=r"\bto avoid (?:being |a |your account being )?(?:permanent(?:ly)? )?(?:suspension|suspended|disabled"
+           r"|deletion|deleted|ban|banned)\b|\bor your (?:account|page) will be (?:permanently )?(?:disabled|deleted"
+           r"|suspended|banned|removed)\b|\b(?:verify|appeal|confirm) (?:your account )?within \d+ ?(?:hours|hrs|h)\b",
+           unless_warned=True),
        "avoid|will be|within", BLIND_INSTAGRAM),
     _p("scam", "romance bait (a soldier on a mission abroad, a widower offshore, who finds the creator beautiful)",
        # introduced in the first person, flattering the creator and asking for a private channel: soldiers
@@ -972,17 +968,17 @@ PHRASES: tuple[Phrase, ...] = (
        # hiring and job offers are left out: real employers post them
        _gated("efls",
            r"(?:\b(?:telegram|whatsapp|wa|dm|inbox|who wants to join|ask me how|minat|chat admin)\b|" + _HANDLE + r")",
-           quote=r"\b(?:simple|easy|small) tasks? (?:on|from|with) (?:my|your|ur) phone\b(?=[^\n]{0,60}?(?:[$€£₹]"
-           r"|\d|paid|earn))|\b(?:like and follow|like dan follow|follow dan like)\b[^.!?\n]{0,30}?\b(?:akun"
-           r"|accounts?|gaji|paid|earn)"),
+           quote=r"\b(?:simple|easy|small) tasks? (?:on|from|with) (?:my|your|ur) phone\b(?=[^\n]{0,60}?(?:[$€£₹]|\d"
+           r"|paid|earn))|\b(?:like and follow|like dan follow|follow dan like)\b[^.!?\n]{0,30}?\b(?:akun|accounts?"
+           r"|gaji|paid|earn)"),
        "task|like and follow|like dan follow|follow dan like", BLIND_INSTAGRAM),
     _p("scam", "credits someone for investment money made, in other languages (grâce à Mme X j'ai gagné 8 000 €…)",
        # with investment named or in days: "gagné 8 000 € au concours de pâtisserie" is a prize, "recibí $8.000
        # de beca" a scholarship
        _gated("glrsv$£₦€₱₹\\d",
-           r"(?:\b(?:gr[aâ]ce [aà]|dank|durch|gracias a|gra[cç]as (?:a|à|ao)|merci [aà]|grazie a|thanks to) (?:la "
-           r"|el |le |à |a |o |ao |der |dem |)?(?:(?:mme|madame|monsieur|m\.|sra?\.?|señora|señor|senhora|senhor"
-           r"|herrn?|frau|mrs?\.?|ms\.?|madam)\s|@)|" + _MONEY_HANDLE + r")",
+           r"(?:\b(?:gr[aâ]ce [aà]|dank|durch|gracias a|gra[cç]as (?:a|à|ao)|merci [aà]|grazie a|thanks to) (?:la |el "
+           r"|le |à |a |o |ao |der |dem |)?(?:(?:mme|madame|monsieur|m\.|sra?\.?|señora|señor|senhora|senhor|herrn?"
+           r"|frau|mrs?\.?|ms\.?|madam)\s|@)|" + _MONEY_HANDLE + r")",
            r"(?:\b(?:invest\w*|inversi[oó]n\w*|inversiones|invert[ií]\w*|investimentos?|trad(?:e|es|er|ers|ing|ed)"
            r"|forex|crypto\w*|krypto\w*|bitcoin|lucro|ganancias?|profit|gewinn|rendite)\b|\b(?:en|in|em"
            r"|dans) (?:seulement |nur |solo |s[oó] |only )?(?:\d+|une?|one|a|deux|zwei|dos|duas|eine?) (?:jours?"
@@ -991,8 +987,7 @@ PHRASES: tuple[Phrase, ...] = (
            r"|saquei|saqu[eé]|retir[eé]|retirei)\b[^.!?\n]{0,25}?" + _BIG_SUM
            # not a prize or a sale ("au concours de pâtisserie", "de venta de garaje", "mit meinem Foodtruck")
            + r"(?![^.!?\n]{0,40}?\b(?:au concours|concurso|wettbewerb|gewinnspiel|de venta|vendiendo|vendendo"
-           r"|mit meinem"
-           r"|mit meiner|com (?:a )?minha|con mi)\b)|" + _BIG_SUM
+           r"|mit meinem|mit meiner|com (?:a )?minha|con mi)\b)|" + _BIG_SUM
            + r"[^.!?\n]{0,15}?\b(?:verdient|gewinn|de lucro|de ganancia)(?![^.!?\n]{0,40}?\b(?:au concours|concurso"
            r"|wettbewerb|gewinnspiel|de venta|vendiendo|vendendo|mit meinem|mit meiner|com (?:a )?minha|con mi)\b)"),
        "gagn|verdient|gewinn|gan|lucr|guadagnato|recib|recebi|saque|saqué|retir", BLIND_INSTAGRAM),
