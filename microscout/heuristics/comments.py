@@ -63,18 +63,26 @@ BLIND_YOUTUBE = "Blind-YouTube"
 # The Instagram scams written blind and by the reviews (tests/heuristics/data/blind-scam-comments*.txt,
 # scam-comments-*review*.txt): measured when each was written, then read (stage 7).
 BLIND_INSTAGRAM = "Blind-Instagram"
+# The genuine comments of the blind sets and the reviews (tests/heuristics/data/*genuine*.txt): their false
+# alarms, pinned until then, read for what people say of scams, hacked accounts and settings (stage 8).
+GENUINE_FILES = "Genuine-Files"
 DATA_SETS: tuple[str, ...] = (PSY, KATY, LMFAO, EMINEM, SHAKIRA, YSE_PS4, YSE_AVENGERS, YSE_PEWDIEPIE, YSE_KATY,
-                              YSE_PSY, SCAMSPOT, BLIND_YOUTUBE, BLIND_INSTAGRAM)
+                              YSE_PSY, SCAMSPOT, BLIND_YOUTUBE, BLIND_INSTAGRAM, GENUINE_FILES)
 # Leave one data set out, in rotation: the families were first written from domain knowledge
 # alone (stage 0); then the errors of one reading at a time were read, in this order, and the
 # families added or replaced after each reading name a file of it. PlayStation4 and Avengers
-# were read together, then the Instagram set, then a blind set of YouTube comments. KatyPerry,
-# Shakira and the other three YSE videos are never read.
+# were read together, then the Instagram set, then a blind set of YouTube comments, then the Instagram
+# scams written blind, then the false alarms left on every genuine file. KatyPerry, Shakira and the other
+# three YSE videos are never read.
 READING_ORDER: tuple[tuple[str, ...], ...] = ((LMFAO,), (PSY,), (EMINEM,), (YSE_PS4, YSE_AVENGERS), (SCAMSPOT,),
-                                              (BLIND_YOUTUBE,), (BLIND_INSTAGRAM,))
+                                              (BLIND_YOUTUBE,), (BLIND_INSTAGRAM,), (GENUINE_FILES,))
 READ: tuple[str, ...] = tuple(name for reading in READING_ORDER for name in reading)
 UNMASKED_SINCE = YSE_PS4  # clean() unmasks hidden and full-width letters from this reading on
 LETTERS_UNMASKED_SINCE = SCAMSPOT  # and small capitals and mathematical letters from this one
+# From this reading on every scam and selling family spares warnings and quotations (warned()), as the
+# stage-7 families did from the start: "Don't fall for those \"passive income\" course people".
+WARNINGS_SPARED_SINCE = GENUINE_FILES
+SPARED_KINDS: frozenset[str] = frozenset({"scam", "selling"})  # self-promotion quotes its own titles
 
 # --- building blocks of the families ----------------------------------------------------
 _AUDIENCE_UNIT = r"(?:subscribers?|subs|followers|views|likes|plays|streams|watch ?hours)"
@@ -187,11 +195,17 @@ _RESULT_SUM = r"(?:" + _ANY_SUM + r"|(?<![\d,.])\d{1,3}(?:[.,]\d{3})+(?![\d,.]))
 # scams to warn and mock each other. A quotation is four words or more in quotation marks (taken whole,
 # so an unclosed quote costs one pass, not one a word); the scams quote a word or two ("DM me
 # \"BLESSED\"", "comment \"INFO\"").
-_WARNING = (r"\b(?:beware|be careful|careful with|don'?t trust|do not trust|never trust|don'?t fall|(?:is|are"
+_WARNING = (r"\b(?:beware|be careful|careful with|don'?t trust|do not trust|never trust|don'?t fall"
+            # not the testimonials' own trope: "i thought it was fake but …", "i thought is fake"
+            r"|(?<!thought )(?<!thought it )(?<!thought this )(?:is|are"
             r"|they'?re|he'?s|she'?s|it'?s) (?:a |all |just |obviously |clearly )?(?:scams?|scammers?|fake|frauds?"
             r"|bots?)|report (?:them|him|her|these|this|it)|scam alert|watch out for|(?:these|those|such|this"
             r"|that) (?:\w+ )?scams?|who falls for|ignore (?:everyone|anyone|all|people|the (?:comments|accounts"
             r"|bots))|never connect|fake airdrop"
+            # a creator's notice against impersonators: "we'll never ask for payment", "she only announces on
+            # stories", "we'll only contact you from THIS account"
+            r"|(?:will|'ll|would) never (?:ask (?:you )?for (?:money|payment|a fee|fees|your)|dm you|message you)"
+            r"|only (?:announces?|contacts?) (?:\w+ )?(?:from|on|through|via)"
             # Indonesian: don't believe, danger, addiction, careful, fraud, stop playing
             r"|jangan (?:percaya|main|tergiur|ikut)|bahaya|kecanduan|hati-hati|waspada|penipuan|stop main"
             r"|berhenti main)\b"
@@ -199,9 +213,29 @@ _WARNING = (r"\b(?:beware|be careful|careful with|don'?t trust|do not trust|neve
 # ...unless it sends readers to an account: "don't fall for the scammers here, contact @x, they got my money
 # back" is the scam's own trick.
 _RECOMMENDS = (r"(?<![\"“'‘])\b(?:contact|message|reach out to|dm|text|write to|hit up) @[\w.]+|\bthe only (?:one"
-               r"|person|trader|expert|account manager) (?:i|we) (?:trust|recommend)\b|\bi (?:only )?trust @")
-# Said by a warning: _WARNING without _RECOMMENDS (families with ``unless_warned`` do not fire on it).
-WARNED = compile_on_use(r"(?=[\s\S]*?(?:" + _WARNING + r"))(?![\s\S]*?(?:" + _RECOMMENDS + r"))", re.IGNORECASE)
+               r"|person|trader|expert|account manager) (?:i|we) (?:trust|recommend)\b|\bi (?:only )?trust @"
+               r"|\bthe only (?:legit|real|genuine|honest|trusted|reliable) (?:one|person|trader|expert|account manager"
+               r"|broker)\b[^.!?\n]{0,30}?@[\w.]+")
+
+
+def _starts(letters: str, pattern: str) -> str:
+    """``pattern``, whose every match starts with one of ``letters``, led by a look-ahead for them:
+    the regex engine then skips other positions at once (under IGNORECASE a family's words are
+    otherwise tried at every position, ~3x slower)."""
+    return f"(?=[{letters}])(?:{pattern})"
+
+
+# Said by a warning: _WARNING without _RECOMMENDS. Each is led by a look-ahead for its first characters
+# (tests/heuristics/test_comments_fast_path.py checks it): searched from every position, the bare
+# alternation costs twice as much.
+_WARNING_RE = compile_on_use(_starts("abcdfhijknoprstw'\"“", _WARNING), re.IGNORECASE)
+_RECOMMENDS_RE = compile_on_use(_starts("cdhimrtw", _RECOMMENDS), re.IGNORECASE)
+
+
+def warned(visible: str) -> bool:
+    """A warning about scams or a quotation of one that sends no reader to an account: families with
+    ``unless_warned`` (and, since stage 8, every scam and selling family) do not fire on it."""
+    return _WARNING_RE.search(visible) is not None and _RECOMMENDS_RE.search(visible) is None
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,7 +248,7 @@ class _Gated:
 def _gated(starts: str, *gates: str, quote: str, unless_warned: bool = False) -> _Gated:
     """``quote`` anywhere in a comment that also holds every one of ``gates``, each searched apart and only
     after ``quote`` matched (cheaper than _beside's look-aheads from the start, which scan every comment the
-    pre-check lets through); ``unless_warned``: not in a warning or a quotation (WARNED). ``starts``: the
+    pre-check lets through); ``unless_warned``: not in a warning or a quotation (warned()). ``starts``: the
     characters a match of ``quote`` can start with (see _starts; tests/heuristics/test_comments_fast_path.py
     checks that it holds them all)."""
     return _Gated(_starts(starts, quote), gates, unless_warned)
@@ -262,23 +296,16 @@ class Phrase:
     tuned_on: str | None = None        # the file whose errors were read before it was added; None: domain
     replaced_after: str | None = None  # a retired variant: replaced after reading this file (RETIRED only)
     gates: tuple[re.Pattern[str], ...] = ()  # each must also be somewhere in the text (searched after pattern)
-    unless_warned: bool = False        # not in a warning about scams or a quotation of one (WARNED)
+    unless_warned: bool = False        # not in a warning about scams or a quotation of one (warned())
 
     def fire(self, visible: str) -> re.Match[str] | None:
         """The family's match in the cleaned text, or None."""
         hit = self.pattern.search(visible)
         if hit is None or not all(gate.search(visible) for gate in self.gates):
             return None
-        if self.unless_warned and WARNED.match(visible):
+        if self.unless_warned and warned(visible):
             return None
         return hit
-
-
-def _starts(letters: str, pattern: str) -> str:
-    """``pattern``, whose every match starts with one of ``letters``, led by a look-ahead for them:
-    the regex engine then skips other positions at once (under IGNORECASE a family's words are
-    otherwise tried at every position, ~3x slower)."""
-    return f"(?=[{letters}])(?:{pattern})"
 
 
 def _beside(*gates: str, quote: str) -> str:
@@ -368,8 +395,11 @@ PHRASES: tuple[Phrase, ...] = (
        r"\bcheck(?![^.!?\n]{0,40}?\b\d{1,2}:\d\d) (?:it|this|them|him|her) out\b",
        "check"),
     _p("self_promotion", "names their own channel or work",
-       r"\bmy (?:new |latest |first |own |little |small |official |youtube |yt |music |gaming )?" + _WORK + r"\b",
-       "my "),
+       # not an account's trouble or its settings: "My Instagram got hacked", "my channel settings"
+       r"\bmy (?:new |latest |first |own |little |small |official |youtube |yt |music |gaming )?" + _WORK + r"\b"
+       r"(?! (?:account )?(?:got|was|has been|had been|is|keeps getting|being) (?:hacked|banned|suspended|disabled"
+       r"|deleted|restricted|locked|shadow ?banned|taken down|taken over)\b| settings\b)",
+       "my ", GENUINE_FILES),
     _p("self_promotion", "sends viewers to their page",
        _starts("cdghlstvw",
         # "visit my grandma": like the others, visiting needs a page or work after it
@@ -541,14 +571,15 @@ PHRASES: tuple[Phrase, ...] = (
         r"|\b(?:passive|extra|side|residual|online|monthly) income\b|\b(?:free|quick|extra) (?:money|cash)\b"
         r"|\bearn (?:up to |over |about |at least )?" + _MONEY
         # not a wage said in the first person or as a job ("I make $18 an hour", "making $900 a week
-        # as a barber"), nor a saving ("if you invest $200/month"): a review's audiences
-        + r"|(?<!\bi )(?<!i'm )(?<!\bam )\b(?:make|making|earning) (?:up to |over |about |at least )?" + _MONEY
-        + r"\+? ?(?:usd )?(?:per|a|an|each|every|/) ?" + _PERIOD + r"\b(?! as an? )"
+        # as a barber", "we make $300 a day at the farmers market", "a nurse making $38/hr": by the hour is
+        # a wage), nor a saving ("if you invest $200/month"): a review's audiences
+        + r"|(?<!\bi )(?<!i'm )(?<!\bam )(?<!\bwe )(?<!\bthey )\b(?:make|making|earning) (?:up to |over |about "
+        r"|at least )?" + _MONEY + r"\+? ?(?:usd )?(?:per|a|an|each|every|/) ?(?!hour|hr)" + _PERIOD + r"\b(?! as an? )"
         r"|\bget paid (?:to|for)\b|\bmake money\b"
         r"|\b(?:you|u)\b (?:\w+ ){0,3}?(?:make|earn|making|earning|get paid|receive)\b[^.!?\n]{0,20}?" + _MONEY
         + r"\+? ?(?:usd )?(?:per|a|an|each|every|/) ?" + _PERIOD + r"\b"
         r"|" + _MONEY + r" (?:daily|weekly|monthly)\b"),
-       "money|cash|income|from home|at home|get paid|" + _MONEY_TRIGGERS),
+       "money|cash|income|from home|at home|get paid|" + _MONEY_TRIGGERS, GENUINE_FILES),
     _p("scam", "offers money or gift cards for tasks (earn real money, earn gift cards)",
        r"\bearn (?:real |extra |free |easy |some |more )?(?:money|cash)\b"
        r"|\b(?:earn|get|win)\b (?:[\w-]+ ){0,3}?gift ?cards?\b",
@@ -677,7 +708,7 @@ PHRASES: tuple[Phrase, ...] = (
     # added after reading the Instagram scams written blind and by the reviews (tests/heuristics/data/
     # blind-scam-comments*.txt, scam-comments-*review*.txt), then narrowed by two more reviews' genuine
     # comments: the services and offers Instagram's comment sections are full of. Each needs two signals,
-    # and none fires on a warning about the scam or a quotation of one (WARNED), unless the warning sends
+    # and none fires on a warning about the scam or a quotation of one (warned()), unless the warning sends
     # readers to an account. Left out, as people say the same words (docs/HEURISTICS.md): "check your DM"
     # and "tried to DM you", feature pages recommended, "let's collab", hiring and job offers, prize winners
     # in other languages, work from home in other languages, a story or bio pointed to without a disguised
@@ -1006,6 +1037,27 @@ PHRASES: tuple[Phrase, ...] = (
 # reproduces the detector as it was fixed before FILE was read (docs/HEURISTICS.md).
 RETIRED: tuple[Phrase, ...] = (
     _p("scam", "claims to have made money (testimonial)", _I_MADE, _MONEY_TRIGGERS, replaced_after=SCAMSPOT),
+    _p("self_promotion", "names their own channel or work",
+       r"\bmy (?:new |latest |first |own |little |small |official |youtube |yt |music |gaming )?" + _WORK + r"\b",
+       "my ", replaced_after=GENUINE_FILES),
+    _p("scam", "offers money for little work (work from home, earn $… per day)",
+       _starts("begijmopqrsuwyf$£€₹\\d",
+        r"\b(?:make|earn|making|earning|made|get paid)\b (?:\w+ ){0,2}?(?:money|cash|income)\b[^.!?\n]{0,20}?"
+        r"\b(?:online|from home|at home|fast|easy|easily|daily|per day|a day|every day|per week|a week|weekly|"
+        r"from your phone|while you sleep)\b"
+        r"|\bwork(?:ing)? from home\b(?=[^.!?\n]{0,40}?(?:[$£€]|\bearn|\bmake|\bmoney|\bincome|\bjob|"
+        r"\bopportunit|\bper (?:day|week|hour)|\bclick|\blink|\bcontact))"
+        r"|\b(?:jobs?|opportunit(?:y|ies)|business|income) (?:from|at) home\b"
+        r"|\b(?:passive|extra|side|residual|online|monthly) income\b|\b(?:free|quick|extra) (?:money|cash)\b"
+        r"|\bearn (?:up to |over |about |at least )?" + _MONEY
+        + r"|(?<!\bi )(?<!i'm )(?<!\bam )\b(?:make|making|earning) (?:up to |over |about |at least )?" + _MONEY
+        + r"\+? ?(?:usd )?(?:per|a|an|each|every|/) ?" + _PERIOD + r"\b(?! as an? )"
+        r"|\bget paid (?:to|for)\b|\bmake money\b"
+        r"|\b(?:you|u)\b (?:\w+ ){0,3}?(?:make|earn|making|earning|get paid|receive)\b[^.!?\n]{0,20}?" + _MONEY
+        + r"\+? ?(?:usd )?(?:per|a|an|each|every|/) ?" + _PERIOD + r"\b"
+        r"|" + _MONEY + r" (?:daily|weekly|monthly)\b"),
+       "money|cash|income|from home|at home|get paid|" + _MONEY_TRIGGERS,
+       replaced_after=GENUINE_FILES),
     _p("self_promotion", "asks for likes on the comment (like-bait)",
        r"\b(?:like|thumbs? up|upvote) (?:this|my) comment\b|\bthumbs? (?:this |it )?up (?:so|if|to)\b",
        "comment|thumb", replaced_after=LMFAO),  # "thumbs up if you watched it in 2011" is not promotion
@@ -1040,9 +1092,11 @@ class SpamDetector:
     unmask: bool = True  # clean() unmasks hidden and full-width letters (added with the YSE reading)
     letters: bool = True  # and small capitals and mathematical letters (added with the Instagram reading)
     gated: frozenset[int] = frozenset()  # families with gates or unless_warned, fired through Phrase.fire
+    spared: frozenset[int] = frozenset()  # other families that do not fire in a warning or quotation (warned())
 
     @classmethod
-    def of(cls, phrases: tuple[Phrase, ...], unmask: bool = True, letters: bool = True) -> "SpamDetector":
+    def of(cls, phrases: tuple[Phrase, ...], unmask: bool = True, letters: bool = True,
+           spare_warned: bool = True) -> "SpamDetector":
         wanted: dict[str, set[int]] = {}
         for i, phrase in enumerate(phrases):
             for trigger in phrase.triggers:
@@ -1054,7 +1108,9 @@ class SpamDetector:
             by_trigger[DIGITS] = set(wanted[DIGITS])
         return cls(phrases, compile_on_use(f"(?=({'|'.join(alternatives) or '(?!)'}))"),
                    {t: frozenset(i) for t, i in by_trigger.items()}, unmask, letters,
-                   frozenset(i for i, p in enumerate(phrases) if p.gates or p.unless_warned))
+                   frozenset(i for i, p in enumerate(phrases) if p.gates or p.unless_warned),
+                   frozenset(i for i, p in enumerate(phrases)
+                             if spare_warned and p.kind in SPARED_KINDS and not p.unless_warned))
 
     def matches(self, visible: str) -> list[tuple[Phrase, str]]:
         """Every family that fires on the cleaned text, with the first text it matched."""
@@ -1062,17 +1118,24 @@ class SpamDetector:
         for m in self.triggers.finditer(fold(visible)):
             candidates |= self.by_trigger.get(m.group(1)) or self.by_trigger[DIGITS]
         found = []
-        phrases, gated = self.phrases, self.gated
+        phrases, gated, spared = self.phrases, self.gated, self.spared
+        is_warned: bool | None = None  # looked for once, and only when a spared family matched
         for i in sorted(candidates):
             # a call of fire() for every family cost a tenth of classifying a comment; most have no gate
             hit = phrases[i].fire(visible) if i in gated else phrases[i].pattern.search(visible)
+            if hit and i in spared:
+                if is_warned is None:
+                    is_warned = warned(visible)
+                if is_warned:
+                    continue
             if hit:
                 found.append((phrases[i], _quote(hit)))
         return found
 
     def matches_without_pre_check(self, visible: str) -> list[tuple[Phrase, str]]:
         """The same as matches(), trying every family (what the pre-check must never change)."""
-        return [(p, _quote(m)) for p in self.phrases if (m := p.fire(visible))]
+        return [(p, _quote(m)) for i, p in enumerate(self.phrases)
+                if (m := p.fire(visible)) and not (i in self.spared and warned(visible))]
 
 
 def _quote(hit: re.Match[str]) -> str:
@@ -1120,7 +1183,8 @@ def detector_before(name: str) -> SpamDetector:
     at = _stage(name)
     return SpamDetector.of(tuple(p for p in (*PHRASES, *RETIRED) if _stage(p.tuned_on) < at
                                  and (p.replaced_after is None or _stage(p.replaced_after) >= at)),
-                           unmask=_stage(UNMASKED_SINCE) < at, letters=_stage(LETTERS_UNMASKED_SINCE) < at)
+                           unmask=_stage(UNMASKED_SINCE) < at, letters=_stage(LETTERS_UNMASKED_SINCE) < at,
+                           spare_warned=_stage(WARNINGS_SPARED_SINCE) < at)
 
 
 # The one-line baseline that `check comments --label-column` scores beside the detector: a

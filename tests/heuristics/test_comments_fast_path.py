@@ -225,3 +225,15 @@ def test_a_gated_familys_look_ahead_holds_every_character_it_can_start_with(phra
     allowed, _ = _first(_parser.parse(f"[{letters}]", re.IGNORECASE))
     first, empty = _first(_parser.parse(f"(?:{rest}", re.IGNORECASE))
     assert not empty and "ANY" not in first and first <= allowed, sorted(first - allowed)
+
+
+@pytest.mark.parametrize("pattern", ["_WARNING_RE", "_RECOMMENDS_RE"])
+def test_the_warning_checks_look_ahead_holds_every_character_they_can_start_with(pattern):
+    """warned() searches each pattern led by a look-ahead for its first characters, as _gated does."""
+    from re import _parser
+
+    source = getattr(c, pattern).pattern
+    letters, rest = source[len("(?=["):].split("])(?:", 1)
+    allowed, _ = _first(_parser.parse(f"[{letters}]", re.IGNORECASE))
+    first, empty = _first(_parser.parse(f"(?:{rest}", re.IGNORECASE))
+    assert not empty and "ANY" not in first and first <= allowed, sorted(first - allowed)
