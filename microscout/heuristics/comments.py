@@ -335,6 +335,27 @@ LINK = compile_on_use(r"https?://\S+|(?<!\w)www\.[a-z0-9]\S*|" + _HOST_DOT + r"(
                       r"|(?<![\w-])(?:t|wa|bit|ow|goo|youtu|cutt|lnk)\.(?:me|ly|gl|be)/[\w-]+",
                       re.IGNORECASE)
 
+def _little_work(wage: str) -> str:
+    """Money offered for little work (a stage-0 family), around the clause that tells an offer from a
+    wage (``wage``: "making $300 a day"), which stage 8 narrowed."""
+    return _starts(
+        "begijmopqrsuwyf$£€₹\\d",
+        r"\b(?:make|earn|making|earning|made|get paid)\b (?:\w+ ){0,2}?(?:money|cash|income)\b[^.!?\n]{0,20}?"
+        r"\b(?:online|from home|at home|fast|easy|easily|daily|per day|a day|every day|per week|a week|weekly|"
+        r"from your phone|while you sleep)\b"
+        r"|\bwork(?:ing)? from home\b(?=[^.!?\n]{0,40}?(?:[$£€]|\bearn|\bmake|\bmoney|\bincome|\bjob|"
+        r"\bopportunit|\bper (?:day|week|hour)|\bclick|\blink|\bcontact))"
+        r"|\b(?:jobs?|opportunit(?:y|ies)|business|income) (?:from|at) home\b"
+        r"|\b(?:passive|extra|side|residual|online|monthly) income\b|\b(?:free|quick|extra) (?:money|cash)\b"
+        r"|\bearn (?:up to |over |about |at least )?" + _MONEY + "|" + wage
+        + r"|\bget paid (?:to|for)\b|\bmake money\b"
+        r"|\b(?:you|u)\b (?:\w+ ){0,3}?(?:make|earn|making|earning|get paid|receive)\b[^.!?\n]{0,20}?" + _MONEY
+        + r"\+? ?(?:usd )?(?:per|a|an|each|every|/) ?" + _PERIOD + r"\b"
+        r"|" + _MONEY + r" (?:daily|weekly|monthly)\b")
+
+
+_LITTLE_WORK_TRIGGERS = "money|cash|income|from home|at home|get paid|" + _MONEY_TRIGGERS
+
 PHRASES: tuple[Phrase, ...] = (
     # ---- links and off-platform contact ----------------------------------------------------
     Phrase("link", "contains a link", LINK, ("http", "www.", ".com/", ".net/", ".org/", ".ly/", ".co/", ".io/",
@@ -561,25 +582,14 @@ PHRASES: tuple[Phrase, ...] = (
        "with the help of|thanks to|thank you to|him on|him via|him through|him at|him @|her on|her via|"
        "her through|her at|her @|them on|them via|them through|them at|them @"),
     _p("scam", "offers money for little work (work from home, earn $… per day)",
-       _starts("begijmopqrsuwyf$£€₹\\d",
-        r"\b(?:make|earn|making|earning|made|get paid)\b (?:\w+ ){0,2}?(?:money|cash|income)\b[^.!?\n]{0,20}?"
-        r"\b(?:online|from home|at home|fast|easy|easily|daily|per day|a day|every day|per week|a week|weekly|"
-        r"from your phone|while you sleep)\b"
-        r"|\bwork(?:ing)? from home\b(?=[^.!?\n]{0,40}?(?:[$£€]|\bearn|\bmake|\bmoney|\bincome|\bjob|"
-        r"\bopportunit|\bper (?:day|week|hour)|\bclick|\blink|\bcontact))"
-        r"|\b(?:jobs?|opportunit(?:y|ies)|business|income) (?:from|at) home\b"
-        r"|\b(?:passive|extra|side|residual|online|monthly) income\b|\b(?:free|quick|extra) (?:money|cash)\b"
-        r"|\bearn (?:up to |over |about |at least )?" + _MONEY
+       _little_work(
         # not a wage said in the first person or as a job ("I make $18 an hour", "making $900 a week
         # as a barber", "we make $300 a day at the farmers market", "a nurse making $38/hr": by the hour is
         # a wage), nor a saving ("if you invest $200/month"): a review's audiences
-        + r"|(?<!\bi )(?<!i'm )(?<!\bam )(?<!\bwe )(?<!\bthey )\b(?:make|making|earning) (?:up to |over |about "
-        r"|at least )?" + _MONEY + r"\+? ?(?:usd )?(?:per|a|an|each|every|/) ?(?!hour|hr)" + _PERIOD + r"\b(?! as an? )"
-        r"|\bget paid (?:to|for)\b|\bmake money\b"
-        r"|\b(?:you|u)\b (?:\w+ ){0,3}?(?:make|earn|making|earning|get paid|receive)\b[^.!?\n]{0,20}?" + _MONEY
-        + r"\+? ?(?:usd )?(?:per|a|an|each|every|/) ?" + _PERIOD + r"\b"
-        r"|" + _MONEY + r" (?:daily|weekly|monthly)\b"),
-       "money|cash|income|from home|at home|get paid|" + _MONEY_TRIGGERS, GENUINE_FILES),
+        r"(?<!\bi )(?<!i'm )(?<!\bam )(?<!\bwe )(?<!\bthey )\b(?:make|making|earning) (?:up to |over |about "
+        r"|at least )?" + _MONEY + r"\+? ?(?:usd )?(?:per|a|an|each|every|/) ?(?!hour|hr)" + _PERIOD
+        + r"\b(?! as an? )"),
+       _LITTLE_WORK_TRIGGERS, GENUINE_FILES),
     _p("scam", "offers money or gift cards for tasks (earn real money, earn gift cards)",
        r"\bearn (?:real |extra |free |easy |some |more )?(?:money|cash)\b"
        r"|\b(?:earn|get|win)\b (?:[\w-]+ ){0,3}?gift ?cards?\b",
@@ -1041,23 +1051,9 @@ RETIRED: tuple[Phrase, ...] = (
        r"\bmy (?:new |latest |first |own |little |small |official |youtube |yt |music |gaming )?" + _WORK + r"\b",
        "my ", replaced_after=GENUINE_FILES),
     _p("scam", "offers money for little work (work from home, earn $… per day)",
-       _starts("begijmopqrsuwyf$£€₹\\d",
-        r"\b(?:make|earn|making|earning|made|get paid)\b (?:\w+ ){0,2}?(?:money|cash|income)\b[^.!?\n]{0,20}?"
-        r"\b(?:online|from home|at home|fast|easy|easily|daily|per day|a day|every day|per week|a week|weekly|"
-        r"from your phone|while you sleep)\b"
-        r"|\bwork(?:ing)? from home\b(?=[^.!?\n]{0,40}?(?:[$£€]|\bearn|\bmake|\bmoney|\bincome|\bjob|"
-        r"\bopportunit|\bper (?:day|week|hour)|\bclick|\blink|\bcontact))"
-        r"|\b(?:jobs?|opportunit(?:y|ies)|business|income) (?:from|at) home\b"
-        r"|\b(?:passive|extra|side|residual|online|monthly) income\b|\b(?:free|quick|extra) (?:money|cash)\b"
-        r"|\bearn (?:up to |over |about |at least )?" + _MONEY
-        + r"|(?<!\bi )(?<!i'm )(?<!\bam )\b(?:make|making|earning) (?:up to |over |about |at least )?" + _MONEY
-        + r"\+? ?(?:usd )?(?:per|a|an|each|every|/) ?" + _PERIOD + r"\b(?! as an? )"
-        r"|\bget paid (?:to|for)\b|\bmake money\b"
-        r"|\b(?:you|u)\b (?:\w+ ){0,3}?(?:make|earn|making|earning|get paid|receive)\b[^.!?\n]{0,20}?" + _MONEY
-        + r"\+? ?(?:usd )?(?:per|a|an|each|every|/) ?" + _PERIOD + r"\b"
-        r"|" + _MONEY + r" (?:daily|weekly|monthly)\b"),
-       "money|cash|income|from home|at home|get paid|" + _MONEY_TRIGGERS,
-       replaced_after=GENUINE_FILES),
+       _little_work(r"(?<!\bi )(?<!i'm )(?<!\bam )\b(?:make|making|earning) (?:up to |over |about |at least )?"
+                    + _MONEY + r"\+? ?(?:usd )?(?:per|a|an|each|every|/) ?" + _PERIOD + r"\b(?! as an? )"),
+       _LITTLE_WORK_TRIGGERS, replaced_after=GENUINE_FILES),
     _p("self_promotion", "asks for likes on the comment (like-bait)",
        r"\b(?:like|thumbs? up|upvote) (?:this|my) comment\b|\bthumbs? (?:this |it )?up (?:so|if|to)\b",
        "comment|thumb", replaced_after=LMFAO),  # "thumbs up if you watched it in 2011" is not promotion
