@@ -203,8 +203,10 @@ _WARNING = (r"\b(?:beware|be careful|careful with|don'?t trust|do not trust|neve
             r"|that) (?:\w+ )?scams?|who falls for|ignore (?:everyone|anyone|all|people|the (?:comments|accounts"
             r"|bots))|never connect|fake airdrop"
             # a creator's notice against impersonators: "we'll never ask for payment", "she only announces on
-            # stories", "we'll only contact you from THIS account"
-            r"|(?:will|'ll|would) never (?:ask (?:you )?for (?:money|payment|a fee|fees|your)|dm you|message you)"
+            # stories", "we'll only contact you from THIS account", "the real @x never asks for money … is an
+            # impersonator"
+            r"|(?:(?:will|'ll|would|does|do) )?never asks? (?:you |anyone |people )?(?:for (?:money|payment|a fee|fees"
+            r"|your)|to pay)|(?:will|'ll|would) never (?:dm you|message you)|impersonat(?:or|ors|ing|ion)"
             r"|only (?:announces?|contacts?) (?:\w+ )?(?:from|on|through|via)"
             # Indonesian: don't believe, danger, addiction, careful, fraud, stop playing
             r"|jangan (?:percaya|main|tergiur|ikut)|bahaya|kecanduan|hati-hati|waspada|penipuan|stop main"

@@ -452,6 +452,9 @@ STAGE_8 = [
     ("the \"giveaway winner\" accounts DMing you are fake", "genuine", "spam"),
     ("Giveaway winner announced! We'll only contact you from THIS account", "genuine", "spam"),
     ("Giveaway winner announced, we will never ask for payment", "genuine", "spam"),
+    # (the warning check is today's before stage 8 too: stage 7's families spare this one either way)
+    ("the real @earn_with_lucy_1 never asks for money, anyone saying they invested with her is an impersonator",
+     "genuine", "genuine"),
     ("My Instagram got hacked yesterday, how do I contact Meta?", "genuine", "spam"),
     ("my instagram account was suspended for no reason", "genuine", "spam"),
     ("the link is in my channel settings but it isn't there", "genuine", "spam"),
@@ -682,6 +685,19 @@ REVIEW_5_CALLED_SPAM = [
 ]
 
 
+# A seventh review (a helper given a description of a family tried after stage 8: an account named for money
+# beside a client's words, "your platform", "got paid", "expertise", "financially") wrote 120 genuine comments
+# at its edges: it called 113 spam and was dropped (docs/HEURISTICS.md). Four are older families'.
+REVIEW_7_CALLED_SPAM = [
+    "Got paid for my first ever illustration commission!!! 🎨 thank you #_artsy_katie_ for sharing my page in "
+    "your stories",
+    "Mom of 3 here, invested with my employer 401k match for the first time after your reel @working_mom_wealth, "
+    "free money is free money",
+    "My daughter got paid $23 for her bake sale loaf using your pricing tip @bake_for_profit_ 🍌 future CEO",
+    "Been trading with him (Pokémon cards, relax 😂) since we were 9, @card_trader_bros you two are goals",
+]
+
+
 # A sixth review (a helper reading the code) wrote 81 genuine comments at the edges of stage 7's families:
 # 50 were called spam by them; narrowed, none. The six left are older families' (real giveaways' "DM us to
 # claim your prize", "@hackerone", "I make $2k a month from my YouTube channel, comment below").
@@ -694,6 +710,7 @@ REVIEW_6_CALLED_SPAM = [
 
 
 @pytest.mark.parametrize("name, count, called_spam", [
+    ("genuine-comments-review-7.txt", 120, REVIEW_7_CALLED_SPAM),
     ("genuine-comments-review-6.txt", 81, REVIEW_6_CALLED_SPAM),
     ("genuine-comments-review-5.txt", 200, REVIEW_5_CALLED_SPAM),
     ("genuine-comments-review-4.txt", 200, REVIEW_4_CALLED_SPAM),
