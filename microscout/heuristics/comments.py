@@ -79,8 +79,9 @@ READING_ORDER: tuple[tuple[str, ...], ...] = ((LMFAO,), (PSY,), (EMINEM,), (YSE_
 READ: tuple[str, ...] = tuple(name for reading in READING_ORDER for name in reading)
 UNMASKED_SINCE = YSE_PS4  # clean() unmasks hidden and full-width letters from this reading on
 LETTERS_UNMASKED_SINCE = SCAMSPOT  # and small capitals and mathematical letters from this one
-# From this reading on every scam and selling family spares warnings and quotations (warned()), as the
-# stage-7 families did from the start: "Don't fall for those \"passive income\" course people".
+# From this reading on every scam and selling family spares a warning or a quotation in the sentence it
+# matched in (warned()), as the stage-7 families spare a warning anywhere: "Don't fall for those \"passive
+# income\" course people", but not "Beware of fakes! Earn $500 a day from home, link in my bio".
 WARNINGS_SPARED_SINCE = GENUINE_FILES
 SPARED_KINDS: frozenset[str] = frozenset({"scam", "selling"})  # self-promotion quotes its own titles
 
@@ -217,7 +218,23 @@ _WARNING = (r"\b(?:beware|be careful|careful with|don'?t trust|do not trust|neve
 _RECOMMENDS = (r"(?<![\"“'‘])\b(?:contact|message|reach out to|dm|text|write to|hit up) @[\w.]+|\bthe only (?:one"
                r"|person|trader|expert|account manager) (?:i|we) (?:trust|recommend)\b|\bi (?:only )?trust @"
                r"|\bthe only (?:legit|real|genuine|honest|trusted|reliable) (?:one|person|trader|expert|account manager"
-               r"|broker)\b[^.!?\n]{0,30}?@[\w.]+")
+               r"|broker)\b[^.!?\n]{0,30}?@[\w.]+"
+               # or to a bio, a profile, a page, a number or a search: "Beware of impersonators! … her page is in
+               # my bio", "only @x is legit", "search him on IG", "WhatsApp +1 (702) 555-0143"
+               r"|(?<![\"“'‘])(?:\blinks? (?:is )?(?:in|on) (?:my |his |her |their |the )?(?:bio|profile)\b"
+               r"|\blink bio\b"
+               r"|(?<!announced )(?<!announces )(?<!posted )(?<!posts )\b(?:in|on|via|through) (?:my|our|her|his) "
+               r"(?:\w+ )?(?:bio|profile|page|channel)\b"
+               r"|\bi'?m the (?:real|official|original)\b|\b(?:real|official|original|authentic|verified|legit)\b"
+               # (not "the real @x never asks for money": the impersonators' victims warn so)
+               r"[^.!?\n@#]{0,25}?[@#](?=[\w.]*[a-z])[\w.]++(?! (?:will never|would never|never|won'?t|doesn'?t"
+               r"|does not|will not|only (?:posts|announces|uses this))\b)|\b(?:click|tap|check|visit"
+               r"|open) (?:on )?(?:my|her|his) (?:profile|page|bio|ig)\b|\bgo (?:to|check|follow) (?:@|her |his )"
+               r"|\b(?:follow|check) (?:@|#\w*_)|\bsearch (?:for )?(?:him|her|them|his name|her name|[a-z]+ [a-z]+)\b"
+               r"[^.!?\n]{0,20}?\b(?:on|in) (?:ig|instagram|telegram|google|facebook)\b|\bwhats ?app\b[^.!?\n]{0,15}?"
+               r"\+?\d[\d ()-]{6,}|[@#][\w.]+ (?:is|are) (?:the )?(?:real|legit|original|genuine|official)\b"
+               r"|\bonly @[\w.]+ is\b|\b(?:real|original|official|authentic|verdadeira|verdadera) (?:one|page|account)?"
+               r" ?(?:is|'s|é|es|page is|account is) (?:[\w.]+ )?[@#])")
 
 
 def _starts(letters: str, pattern: str) -> str:
@@ -231,7 +248,7 @@ def _starts(letters: str, pattern: str) -> str:
 # (tests/heuristics/test_comments_fast_path.py checks it): searched from every position, the bare
 # alternation costs twice as much.
 _WARNING_RE = compile_on_use(_starts("abcdfhijknoprstw'\"“", _WARNING), re.IGNORECASE)
-_RECOMMENDS_RE = compile_on_use(_starts("cdhimrtw", _RECOMMENDS), re.IGNORECASE)
+_RECOMMENDS_RE = compile_on_use(_starts("#@acdfghilmorstvw", _RECOMMENDS), re.IGNORECASE)
 
 
 def warned(visible: str) -> bool:
@@ -1090,7 +1107,7 @@ class SpamDetector:
     unmask: bool = True  # clean() unmasks hidden and full-width letters (added with the YSE reading)
     letters: bool = True  # and small capitals and mathematical letters (added with the Instagram reading)
     gated: frozenset[int] = frozenset()  # families with gates or unless_warned, fired through Phrase.fire
-    spared: frozenset[int] = frozenset()  # other families that do not fire in a warning or quotation (warned())
+    spared: frozenset[int] = frozenset()  # other families that do not fire in a sentence that warns (warned())
 
     @classmethod
     def of(cls, phrases: tuple[Phrase, ...], unmask: bool = True, letters: bool = True,
@@ -1117,14 +1134,15 @@ class SpamDetector:
             candidates |= self.by_trigger.get(m.group(1)) or self.by_trigger[DIGITS]
         found = []
         phrases, gated, spared = self.phrases, self.gated, self.spared
-        is_warned: bool | None = None  # looked for once, and only when a spared family matched
+        said: dict[tuple[int, int], bool] = {}  # sentence -> warned(), for the spared families' matches
         for i in sorted(candidates):
             # a call of fire() for every family cost a tenth of classifying a comment; most have no gate
             hit = phrases[i].fire(visible) if i in gated else phrases[i].pattern.search(visible)
             if hit and i in spared:
-                if is_warned is None:
-                    is_warned = warned(visible)
-                if is_warned:
+                span = _sentence(visible, hit)
+                if span not in said:
+                    said[span] = warned(visible[span[0]:span[1]])
+                if said[span]:
                     continue
             if hit:
                 found.append((phrases[i], _quote(hit)))
@@ -1133,7 +1151,22 @@ class SpamDetector:
     def matches_without_pre_check(self, visible: str) -> list[tuple[Phrase, str]]:
         """The same as matches(), trying every family (what the pre-check must never change)."""
         return [(p, _quote(m)) for i, p in enumerate(self.phrases)
-                if (m := p.fire(visible)) and not (i in self.spared and warned(visible))]
+                if (m := p.fire(visible)) and not (i in self.spared and warned(visible[slice(*_sentence(visible, m))]))]
+
+
+_SENTENCE_END = re.compile(r"[.!?\n]")
+
+
+def _sentence(visible: str, hit: re.Match[str]) -> tuple[int, int]:
+    """Where the sentence (or sentences) a family's match lies in starts and ends: a spared family spares
+    a warning about what it matched, not a pitch beside one ("Beware of fakes! Earn $500 a day, link in
+    my bio")."""
+    start, end = hit.span()
+    before = visible.rfind("\n", 0, start)
+    for mark in ".!?":
+        before = max(before, visible.rfind(mark, 0, start))
+    after = _SENTENCE_END.search(visible, end)
+    return before + 1, after.start() if after else len(visible)
 
 
 def _quote(hit: re.Match[str]) -> str:
