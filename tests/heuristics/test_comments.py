@@ -781,34 +781,26 @@ def test_scams_written_by_the_reviews(name, count, found, found_before, found_be
     assert sum(classify_comment(t, detector=before_stage_7).label == "spam" for t in texts) == found_before_stage_7
 
 
-def test_scams_dressed_as_warnings():
-    """A review wrote 100 scams that hide behind the warning check ("Beware of impersonators! The real Mrs
-    Sarah only uses @x, I made $8,000 with her"; stage 8 extended that check to every scam and selling
-    family); read, then the check learned that a warning sending readers to a bio, a page, a search, a
+@pytest.mark.parametrize("name, counts", [
+    ("scam-comments-warned-review.txt", (100, 49, 52, 44, 40, 1)),
+    ("scam-comments-warned-blind.txt", (100, 39, 46, 44, 43, 0)),
+])
+def test_scams_dressed_as_warnings(name, counts):
+    """Scams that hide behind the warning check ("Beware of impersonators! The real Mrs Sarah only uses @x, I
+    made $8,000 with her"), which stage 8 extended to every scam and selling family. A review wrote the
+    first 100, read: the check then learned that a warning sending readers to a bio, a page, a search, a
     number or "the real @x" is the scams' trick, and the older families spare only a warning in the
-    sentence they matched in. Pinned now, before stage 8 (today's check), before stage 7 and before stage 5:
-    the sparing still costs three of them."""
-    path = Path(__file__).parent / "data" / "scam-comments-warned-review.txt"
+    sentence they matched in. Another session, told the warning words but not the change, wrote the
+    second 100, measured and not read (it chose between sparing in the match's sentence, 39, and anywhere,
+    30; 3ab9907 found 45). Pinned now, before stage 8 (today's check), before stage 7, before stage 5, and
+    by the one-line rule."""
+    path = Path(__file__).parent / "data" / name
     texts = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
     def found(detector=None):
         return sum(classify_comment(t, detector=detector).label == "spam" for t in texts)
     assert (len(texts), found(), found(c.detector_before(c.GENUINE_FILES)), found(c.detector_before(c.BLIND_INSTAGRAM)),
-            found(c.detector_before(c.SCAMSPOT))) == (100, 49, 52, 44, 40)
-
-
-def test_scams_dressed_as_warnings_written_blind():
-    """Another session, told the warning words but not how the check changed, wrote 100 more; measured, not
-    read (it chose between sparing a warning in the match's sentence, 39, and anywhere in the comment, 30).
-    Pinned now, before stage 8 (today's check), before stage 7, before stage 5, and by the one-line rule;
-    3ab9907 found 45."""
-    path = Path(__file__).parent / "data" / "scam-comments-warned-blind.txt"
-    texts = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-
-    def found(detector=None):
-        return sum(classify_comment(t, detector=detector).label == "spam" for t in texts)
-    assert (len(texts), found(), found(c.detector_before(c.GENUINE_FILES)), found(c.detector_before(c.BLIND_INSTAGRAM)),
-            found(c.detector_before(c.SCAMSPOT)), sum(map(baseline_is_spam, texts))) == (100, 39, 46, 44, 43, 0)
+            found(c.detector_before(c.SCAMSPOT)), sum(map(baseline_is_spam, texts))) == counts
 
 
 @pytest.mark.parametrize("genuine_file, scam_file, counts", [
