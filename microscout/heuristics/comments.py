@@ -80,8 +80,8 @@ READ: tuple[str, ...] = tuple(name for reading in READING_ORDER for name in read
 UNMASKED_SINCE = YSE_PS4  # clean() unmasks hidden and full-width letters from this reading on
 LETTERS_UNMASKED_SINCE = SCAMSPOT  # and small capitals and mathematical letters from this one
 # From this reading on every scam and selling family spares a warning or a quotation in the sentence it
-# matched in (warned()), as the stage-7 families spare a warning anywhere: "Don't fall for those \"passive
-# income\" course people", but not "Beware of fakes! Earn $500 a day from home, link in my bio".
+# matched in (warned()), and stage 7's families, which spared one anywhere in the comment, do the same:
+# "Don't fall for those \"passive income\" course people", not "Beware of fakes! Earn $500 a day from home".
 WARNINGS_SPARED_SINCE = GENUINE_FILES
 SPARED_KINDS: frozenset[str] = frozenset({"scam", "selling"})  # self-promotion quotes its own titles
 
@@ -317,12 +317,13 @@ class Phrase:
     gates: tuple[re.Pattern[str], ...] = ()  # each must also be somewhere in the text (searched after pattern)
     unless_warned: bool = False        # not in a warning about scams or a quotation of one (warned())
 
-    def fire(self, visible: str) -> re.Match[str] | None:
-        """The family's match in the cleaned text, or None."""
+    def fire(self, visible: str, warnings: bool = True) -> re.Match[str] | None:
+        """The family's match in the cleaned text, or None. ``warnings`` False: the caller looks for a
+        warning itself (since stage 8, in the match's sentence: SpamDetector.spared)."""
         hit = self.pattern.search(visible)
         if hit is None or not all(gate.search(visible) for gate in self.gates):
             return None
-        if self.unless_warned and warned(visible):
+        if warnings and self.unless_warned and warned(visible):
             return None
         return hit
 
@@ -1107,7 +1108,7 @@ class SpamDetector:
     unmask: bool = True  # clean() unmasks hidden and full-width letters (added with the YSE reading)
     letters: bool = True  # and small capitals and mathematical letters (added with the Instagram reading)
     gated: frozenset[int] = frozenset()  # families with gates or unless_warned, fired through Phrase.fire
-    spared: frozenset[int] = frozenset()  # other families that do not fire in a sentence that warns (warned())
+    spared: frozenset[int] = frozenset()  # families that do not fire in a sentence that warns (warned())
 
     @classmethod
     def of(cls, phrases: tuple[Phrase, ...], unmask: bool = True, letters: bool = True,
@@ -1125,7 +1126,7 @@ class SpamDetector:
                    {t: frozenset(i) for t, i in by_trigger.items()}, unmask, letters,
                    frozenset(i for i, p in enumerate(phrases) if p.gates or p.unless_warned),
                    frozenset(i for i, p in enumerate(phrases)
-                             if spare_warned and p.kind in SPARED_KINDS and not p.unless_warned))
+                             if spare_warned and (p.kind in SPARED_KINDS or p.unless_warned)))
 
     def matches(self, visible: str) -> list[tuple[Phrase, str]]:
         """Every family that fires on the cleaned text, with the first text it matched."""
@@ -1137,7 +1138,7 @@ class SpamDetector:
         said: dict[tuple[int, int], bool] = {}  # sentence -> warned(), for the spared families' matches
         for i in sorted(candidates):
             # a call of fire() for every family cost a tenth of classifying a comment; most have no gate
-            hit = phrases[i].fire(visible) if i in gated else phrases[i].pattern.search(visible)
+            hit = phrases[i].fire(visible, i not in spared) if i in gated else phrases[i].pattern.search(visible)
             if hit and i in spared:
                 span = _sentence(visible, hit)
                 if span not in said:
@@ -1151,7 +1152,8 @@ class SpamDetector:
     def matches_without_pre_check(self, visible: str) -> list[tuple[Phrase, str]]:
         """The same as matches(), trying every family (what the pre-check must never change)."""
         return [(p, _quote(m)) for i, p in enumerate(self.phrases)
-                if (m := p.fire(visible)) and not (i in self.spared and warned(visible[slice(*_sentence(visible, m))]))]
+                if (m := p.fire(visible, i not in self.spared))
+                and not (i in self.spared and warned(visible[slice(*_sentence(visible, m))]))]
 
 
 _SENTENCE_END = re.compile(r"[.!?\n]")
