@@ -1162,8 +1162,12 @@ _SENTENCE_END = re.compile(r"[.!?\n]")
 def _sentence(visible: str, hit: re.Match[str]) -> tuple[int, int]:
     """Where the sentence (or sentences) a family's match lies in starts and ends: a spared family spares
     a warning about what it matched, not a pitch beside one ("Beware of fakes! Earn $500 a day, link in
-    my bio")."""
+    my bio"). A family that matches from the comment's start (_beside) is placed by its quote."""
     start, end = hit.span()
+    for group in ("quote", "quote2"):
+        if group in hit.re.groupindex and hit.start(group) >= 0:
+            start, end = hit.span(group)
+            break
     before = visible.rfind("\n", 0, start)
     for mark in ".!?":
         before = max(before, visible.rfind(mark, 0, start))

@@ -782,8 +782,8 @@ def test_scams_written_by_the_reviews(name, count, found, found_before, found_be
 
 
 @pytest.mark.parametrize("name, counts", [
-    ("scam-comments-warned-review.txt", (100, 51, 52, 44, 40, 1)),
-    ("scam-comments-warned-blind.txt", (100, 46, 46, 44, 43, 0)),
+    ("scam-comments-warned-review.txt", (100, 52, 52, 44, 40, 1)),
+    ("scam-comments-warned-blind.txt", (100, 48, 46, 44, 43, 0)),
 ])
 def test_scams_dressed_as_warnings(name, counts):
     """Scams that hide behind the warning check ("Beware of impersonators! The real Mrs Sarah only uses @x, I
@@ -791,9 +791,10 @@ def test_scams_dressed_as_warnings(name, counts):
     first 100, read: the check then learned that a warning sending readers to a bio, a page, a search, a
     number or "the real @x" is the scams' trick, and every family spares only a warning in the sentence
     it matched in. Another session, told the warning words but not the change, wrote the second 100,
-    measured and not read (it chose between sparing anywhere, 30, in the match's sentence for the older
-    families, 39, and for every family, 46; 3ab9907 found 45). Pinned now, before stage 8 (today's
-    check), before stage 7, before stage 5, and by the one-line rule."""
+    measured and not read but for two lines (it chose between sparing anywhere, 30, in the match's
+    sentence for the older families, 39, and for every family, 46, then 48 with a family that matches from
+    the comment's start placed by its quote; 3ab9907 found 45). Pinned now, before stage 8 (today's check),
+    before stage 7, before stage 5, and by the one-line rule."""
     path = Path(__file__).parent / "data" / name
     texts = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
