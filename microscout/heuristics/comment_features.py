@@ -1,8 +1,8 @@
 """A comment's class as the store keeps it: computed once when the comment is written
 (``comment_features``), keyed by the version of the CommentThresholds that shaped it.
 
-A version is a hash of the thresholds and of the classifier's code (comments.py and the
-lazy regexes it compiles with), so an edited classifier or a changed threshold makes stored
+A version is a hash of the thresholds and of the classifier's code (comments.py, the text
+helpers it reads and the lazy regexes it compiles with), so an edited classifier or a changed threshold makes stored
 classes stale instead of wrong. Beside the class of a comment that is not genuine, its
 detail: the class, matched text and reasons a verdict shows when it is an example, so
 judging never runs the classifier on stored comments (issue #12).
@@ -13,7 +13,7 @@ import json
 from functools import lru_cache
 
 from microscout import jsontext
-from microscout.heuristics import comments, feature_version, lazy_regex
+from microscout.heuristics import comments, feature_version, lazy_regex, text
 from microscout.heuristics.comments import CommentThresholds, classify_comment
 
 # Bump when the stored form changes. 2: the detail of comments not genuine.
@@ -22,7 +22,7 @@ FORMAT = "2"
 
 @lru_cache(maxsize=1)
 def _code_hash() -> str:
-    return feature_version.code_hash(comments.__file__, lazy_regex.__file__)
+    return feature_version.code_hash(comments.__file__, lazy_regex.__file__, text.__file__)
 
 
 @lru_cache(maxsize=256)

@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from microscout.heuristics.lazy_regex import compile_on_use, prefix_free, trie
+from microscout.heuristics.text import sentence_span
 
 CommentClass = Literal["genuine", "generic", "spam"]
 COMMENT_CLASSES: tuple[CommentClass, ...] = ("genuine", "generic", "spam")
@@ -1156,9 +1157,6 @@ class SpamDetector:
                 and not (i in self.spared and warned(visible[slice(*_sentence(visible, m))]))]
 
 
-_SENTENCE_END = re.compile(r"[.!?\n]")
-
-
 def _sentence(visible: str, hit: re.Match[str]) -> tuple[int, int]:
     """Where the sentence (or sentences) a family's match lies in starts and ends: a spared family spares
     a warning about what it matched, not a pitch beside one ("Beware of fakes! Earn $500 a day, link in
@@ -1168,11 +1166,7 @@ def _sentence(visible: str, hit: re.Match[str]) -> tuple[int, int]:
         if group in hit.re.groupindex and hit.start(group) >= 0:
             start, end = hit.span(group)
             break
-    before = visible.rfind("\n", 0, start)
-    for mark in ".!?":
-        before = max(before, visible.rfind(mark, 0, start))
-    after = _SENTENCE_END.search(visible, end)
-    return before + 1, after.start() if after else len(visible)
+    return sentence_span(visible, start, end)
 
 
 def _quote(hit: re.Match[str]) -> str:

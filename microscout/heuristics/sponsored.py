@@ -693,9 +693,7 @@ def _denied(text: str, start: int, end: int, inside: bool = False) -> _Label | N
 def _sentence_of(text: str, start: int, end: int, next_line: bool = False) -> str:
     """The sentence around [start, end); with ``next_line`` also the line after it ("Support
     the channel by\nshopping with this Amazon link")."""
-    left = max(text.rfind(c, 0, start) for c in ".!?\n") + 1
-    rights = [i for i in (text.find(c, end) for c in ".!?\n") if i >= 0]
-    right = min(rights) if rights else len(text)
+    left, right = textlib.sentence_span(text, start, end)
     if next_line:
         end_of_line = text.find("\n", right)
         if end_of_line >= 0 and not text[right:end_of_line].strip(" .!?:"):  # the sentence ends its line

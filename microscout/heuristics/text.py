@@ -61,3 +61,11 @@ def hashtag_blocks(text: str) -> list[list[Span]]:
         else:
             blocks.append([span])
     return blocks
+
+
+def sentence_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """Where the sentence around [start, end) starts and ends: from after the last ".", "!", "?" or line
+    break before ``start`` to the first one at or after ``end``."""
+    left = max(text.rfind(mark, 0, start) for mark in ".!?\n") + 1
+    rights = [i for i in (text.find(mark, end) for mark in ".!?\n") if i >= 0]
+    return left, min(rights) if rights else len(text)
