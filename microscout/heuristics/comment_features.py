@@ -2,8 +2,8 @@
 (``comment_features``), keyed by the version of the CommentThresholds that shaped it.
 
 A version is a hash of the thresholds and of the classifier's code (comments.py, the text
-helpers it reads and the lazy regexes it compiles with), so an edited classifier or a changed threshold makes stored
-classes stale instead of wrong. Beside the class of a comment that is not genuine, its
+helpers it reads and the lazy regexes it compiles with), so an edited classifier or a
+changed threshold makes stored classes stale instead of wrong. Beside the class of a comment that is not genuine, its
 detail: the class, matched text and reasons a verdict shows when it is an example, so
 judging never runs the classifier on stored comments (issue #12).
 """
