@@ -127,8 +127,9 @@ def main() -> int:
         spam = sum(s for *_, s in rows)
         tp0 = sum(f and s for f, (*_, s) in zip(families[name], rows))
         fp0 = sum(f and not s for f, (*_, s) in zip(families[name], rows))
+        adds = [added(rows, families[name], scores, cut) for cut in CUTS]
         print(f"  {name}: {len(rows)} comments, {spam} spam; families {tp0} found, {fp0} false alarms; the words add "
-              + "  ".join(f"cut {cut:g}: +{a}/+{b}" for cut in CUTS for a, b in [added(rows, families[name], scores, cut)]))
+              + "  ".join(f"cut {cut:g}: +{a}/+{b}" for cut, (a, b) in zip(CUTS, adds)))
     return 0
 
 
