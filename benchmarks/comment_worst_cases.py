@@ -9,6 +9,11 @@ printed with their input. Linear families stay in single milliseconds here.
 
     PYTHONPATH=. python benchmarks/comment_worst_cases.py                      # every family
     PYTHONPATH=. python benchmarks/comment_worst_cases.py --tuned-on ScamSpot-Instagram --top 5
+    PYTHONPATH=. python benchmarks/comment_worst_cases.py --warnings
+
+``--warnings`` times the whole classifier instead, on the same runs behind a warning and a pitch
+(what the warning check, searched on a spared family's sentence, then reads to its end), and on
+runs of the check's own words and quotation marks.
 """
 from __future__ import annotations
 
@@ -41,11 +46,46 @@ def inputs() -> list[str]:
     return out
 
 
+# The warning check's own words, and what the heads below make it read (stage 8's review: an
+# unclosed “ was scanned to the end from every one of them).
+WARNING_UNITS = ["\u201c", "\u201ca ", "\"a ", "\u201ca b c d ", "@a ", "#a_", "real ", "the real @a_b ", "search a b ",
+                 "whatsapp 1 ", "link in bio ", "i made $1 ", "and got $1 ", "dm me ", "mrs. ", "a. ", "they say ",
+                 "saying \u201c"]
+WARNING_HEADS = ["beware earn $500 a day ", "earn $500 a day ", "scam alert buy cheap followers ",
+                 "this is a scam. they dm you saying you won $1,000 ", "beware. "]
+
+
+def warning_inputs() -> list[str]:
+    return [(head + unit * (N // len(unit) + 1))[:N]
+            for head, unit in itertools.product(WARNING_HEADS, WARNING_UNITS + UNITS)]
+
+
+def classifier_worst(top: int) -> None:
+    texts = warning_inputs()
+    comments.classify_comment("beware earn $500 a day “a b c d” dm me")  # compiled before it is timed
+    timings = []
+    for text in texts:
+        best = 1.0
+        for _ in range(3):
+            comments._classify.cache_clear()
+            start = time.perf_counter()
+            comments.classify_comment(text)
+            best = min(best, time.perf_counter() - start)
+        timings.append((best, text))
+    print(f"the classifier on {len(texts)} inputs of {N:,} characters; slowest first (best of 3)")
+    for best, text in sorted(timings, reverse=True)[:top]:
+        print(f"{best * 1000:8.2f} ms  input starts {text[:60]!r}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--tuned-on", default=None, help="only the families tuned on this data set")
     parser.add_argument("--top", type=int, default=10)
+    parser.add_argument("--warnings", action="store_true", help="time the whole classifier behind warnings")
     args = parser.parse_args()
+    if args.warnings:
+        classifier_worst(args.top)
+        return 0
     texts = [comments.clean(t) for t in inputs()]
     families = [p for p in comments.PHRASES if args.tuned_on is None or p.tuned_on == args.tuned_on]
     timings = []

@@ -42,7 +42,10 @@ REPO = Path(__file__).resolve().parent.parent
 WRITTEN = REPO / "tests" / "heuristics" / "data"
 # Measured unseen by the families' tests; never fitted here either.
 HELD_OUT = ("blind-genuine-comments-5", "blind-scam-comments-5", "scam-comments-warned-blind",
-            "blind-youtube-ham", "blind-youtube-spam")
+            "blind-youtube-ham", "blind-youtube-spam",
+            # written after the figures in docs/HEURISTICS.md were taken: judged, never fitted
+            "scam-comments-review-8", "genuine-comments-review-8", "scam-comments-warned-blind-2",
+            "genuine-comments-warnings-blind")
 PENALTIES = (0.3, 1.0, 3.0)
 CUTS = (0.5, 1.0, 1.5, 2.0, 2.5, 3.0)
 TARGET = 0.95

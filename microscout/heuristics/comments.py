@@ -32,7 +32,7 @@ import html
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Callable, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -212,8 +212,16 @@ _WARNING = (r"\b(?:beware|be careful|careful with|don'?t trust|do not trust|neve
             r"|only (?:announces?|contacts?) (?:\w+ )?(?:from|on|through|via)"
             # Indonesian: don't believe, danger, addiction, careful, fraud, stop playing
             r"|jangan (?:percaya|main|tergiur|ikut)|bahaya|kecanduan|hati-hati|waspada|penipuan|stop main"
-            r"|berhenti main)\b"
-            r"|[\"“](?:[^\"”\s]++\s++){3,}+[^\"”]*+[\"”]|\b(?:saying|says|comments? like) [\"“]")
+            r"|berhenti main)\b")
+# A quotation: four words or more in quotation marks, or whatever follows "saying \"" to its closing mark
+# (or the sentence's end). "“" opens and never closes, nor sits inside a word: a run of them costs one
+# step each (allowed inside a word, each one scanned to the sentence's end, it cost 0.3 s on 8,000
+# characters).
+_QUOTATION = (r"[\"“](?:[^\"“”\s]++\s++){3,}+[^\"“”]*+[\"”]"
+              r"|\b(?:saying|says|comments? like) [\"“][^\"“”]*+[\"”]?")
+# A sum gained, not nothing: "$0" back is a victim's ("sent $500 and got $0 back").
+_GAIN_SUM = (r"(?:[$£€₹₦₱]\s?[1-9]|(?<![\d.,])[1-9][\d,. ]*+(?:k\b|usd\b|dollars\b|euros?\b|pounds\b|btc\b|eth\b"
+             r"|usdt\b|[$£€₹])|(?<![\d.,])0\.\d+\s?(?:btc|eth)\b)")
 # ...unless it sends readers to an account: "don't fall for the scammers here, contact @x, they got my money
 # back" is the scam's own trick.
 _RECOMMENDS = (r"(?<![\"“'‘])\b(?:contact|message|reach out to|dm|text|write to|hit up) @[\w.]+|\bthe only (?:one"
@@ -228,14 +236,32 @@ _RECOMMENDS = (r"(?<![\"“'‘])\b(?:contact|message|reach out to|dm|text|write
                r"(?:\w+ )?(?:bio|profile|page|channel)\b"
                r"|\bi'?m the (?:real|official|original)\b|\b(?:real|official|original|authentic|verified|legit)\b"
                # (not "the real @x never asks for money": the impersonators' victims warn so)
-               r"[^.!?\n@#]{0,25}?[@#](?=[\w.]*[a-z])[\w.]++(?! (?:will never|would never|never|won'?t|doesn'?t"
-               r"|does not|will not|only (?:posts|announces|uses this))\b)|\b(?:click|tap|check|visit"
-               r"|open) (?:on )?(?:my|her|his) (?:profile|page|bio|ig)\b|\bgo (?:to|check|follow) (?:@|her |his )"
+               r"[^.!?\n@#]{0,25}?[@#](?=[\w.]*[a-z])[\w.]++(?! (?:account |page |profile )?(?:will never|would never"
+               r"|never|won'?t|doesn'?t|does not|will not|only (?:posts|announces|uses this))\b)"
+               r"|\b(?:click|tap|check|visit|open) (?:on )?(?:my|her|his) (?:profile|page|bio|ig)\b"
+               r"|\bgo (?:to|check|follow) (?:@|her |his )"
                r"|\b(?:follow|check) (?:@|#\w*_)|\bsearch (?:for )?(?:him|her|them|his name|her name|[a-z]+ [a-z]+)\b"
                r"[^.!?\n]{0,20}?\b(?:on|in) (?:ig|instagram|telegram|google|facebook)\b|\bwhats ?app\b[^.!?\n]{0,15}?"
                r"\+?\d[\d ()-]{6,}|[@#][\w.]+ (?:is|are) (?:the )?(?:real|legit|original|genuine|official)\b"
                r"|\bonly @[\w.]+ is\b|\b(?:real|original|official|authentic|verdadeira|verdadera) (?:one|page|account)?"
-               r" ?(?:is|'s|é|es|page is|account is) (?:[\w.]+ )?[@#])")
+               r" ?(?:is|'s|é|es|page is|account is) (?:[\w.]+ )?[@#]"
+               # or to the commenter: "Ignore the bots, I make $2k a week from home, DM me" (each part behind a
+               # look-ahead for its first letters: tried at every position, the parts cost more than the rest)
+               r"|(?=[dimtcwe])\b(?:dm|inbox|message|msg|text|contact|whats ?app|write|e-?mail) (?:me|us)\b"
+               r"|(?=h)\b(?:hit me up|hmu)\b|(?=a)\bask me (?:how|for)\b|(?=r)\breach (?:out to )?me\b"
+               # or claims a gain: "Everyone said it's a scam but I withdrew $8,000", "my sugar daddy pays me $2k"
+               r"|(?=[iw])\b(?:i|we)(?:'ve| have| just| already| now| finally| actually| also)* (?:made|make|earn"
+               r"|earned|withdrew|withdrawn|received|receive|cashed out|got paid|get paid|profited|got)\b (?:over "
+               r"|about |up to |my |a |another |back )?" + _GAIN_SUM
+               + r"|(?=a)\band (?:i )?(?:got|received|made|earned|withdrew) (?:over |about |back )?" + _GAIN_SUM
+               + r"|(?=[psg])\b(?:pays|paid|sent|gave|gives) (?:me|us) (?:over |about |up to )?" + _GAIN_SUM
+               + r"|(?=m)\bmy (?:\w+ )?(?:profits?|pay ?outs?|returns?|withdrawals?|earnings) (?:of )?" + _GAIN_SUM
+               + r"|(?=[hgm])\b(?:helped|help|got|made|gets|makes) me (?:to )?(?:earn |make |get |gain |over "
+               r"|about )?" + _GAIN_SUM
+               # or credits an account, or sends readers to promote themselves with one: "Beware of scam hackers,
+               # I recovered my account with the help of @x", "promote your page on @boost.grow.media"
+               + r"|(?=[wta])\b(?:with the help of|thanks to|all thanks to) @|(?=[pbg])\b(?:promote|boost|grow) "
+               r"(?:your|ur) (?:page|account|profile|channel|business)\b)")
 
 
 def _starts(letters: str, pattern: str) -> str:
@@ -248,14 +274,56 @@ def _starts(letters: str, pattern: str) -> str:
 # Said by a warning: _WARNING without _RECOMMENDS. Each is led by a look-ahead for its first characters
 # (tests/heuristics/test_comments_fast_path.py checks it): searched from every position, the bare
 # alternation costs twice as much.
-_WARNING_RE = compile_on_use(_starts("abcdfhijknoprstw'\"“", _WARNING), re.IGNORECASE)
-_RECOMMENDS_RE = compile_on_use(_starts("#@acdfghilmorstvw", _RECOMMENDS), re.IGNORECASE)
+_WARNING_RE = compile_on_use(_starts("abcdfhijknoprstw'", _WARNING), re.IGNORECASE)
+_QUOTATION_RE = compile_on_use(_starts("\"“cs", _QUOTATION), re.IGNORECASE)
+_RECOMMENDS_RE = compile_on_use(_starts("#@abcdefghilmoprstvw", _RECOMMENDS), re.IGNORECASE)
+
+# What others say, reported: "They DM you saying…", "Every reply saying…", "The comments say…", "If they DM you
+# to claim a prize…", "Real giveaways never ask you to…".
+_REPORTED = (r"\b(?:they|he|she|it|anyone|everyone|someone|somebody|people|the (?:comments?|replies|bots?|scammers?"
+             r"|accounts?)|every (?:reply|comment|bot|one of them))\b[^.!?\n]{0,30}?\b(?:saying|say|says|said|claim"
+             r"|claims|claiming|tell you|tells you|telling you|messaged (?:me|you)|dm(?:s|ed)? you|texts? you"
+             r"|texted you|write you|ask(?:s|ed)? you)\b|\bnever asks? you to\b|\bif (?:they|someone|anyone|he|she)"
+             r" (?:dm|dms|message|messages|text|texts|write|writes) you\b")
+_REPORTED_RE = compile_on_use(_starts("aehipstnr", _REPORTED), re.IGNORECASE)
+
+Spans = tuple[tuple[int, int], ...]
+
+
+def _quotations(text: str) -> Spans:
+    if '"' not in text and "“" not in text:
+        return ()
+    return tuple(m.span() for m in _QUOTATION_RE.finditer(text))
+
+
+def _points(text: str, quotes: Spans) -> bool:
+    """Whether the text sends readers to an account, a page, a number or the commenter, or claims a gain
+    (_RECOMMENDS), outside what it quotes: "ignore anyone saying \"DM me to earn $500\"" quotes a pitch."""
+    return any(not _inside(m.start(), quotes) for m in _RECOMMENDS_RE.finditer(text))
+
+
+def _inside(at: int, spans: Spans) -> bool:
+    return any(start <= at < end for start, end in spans)
 
 
 def warned(visible: str) -> bool:
-    """A warning about scams or a quotation of one that sends no reader to an account: families with
-    ``unless_warned`` (and, since stage 8, every scam and selling family) do not fire on it."""
-    return _WARNING_RE.search(visible) is not None and _RECOMMENDS_RE.search(visible) is None
+    """A warning about scams or a quotation of one that sends no reader anywhere: families with
+    ``unless_warned`` do not fire on it (the families before stage 8, with --leave-out)."""
+    quotes = _quotations(visible)
+    return (bool(quotes) or _WARNING_RE.search(visible) is not None) and not _points(visible, quotes)
+
+
+def spares(sentence: str, at: int, quoted: Callable[[str], bool]) -> bool:
+    """Whether the sentence a spared family matched in (since stage 8, every scam and selling family) is a
+    warning about scams, or quotes the scam, and sends no reader anywhere: "Don't fall for those \"passive
+    income\" course people". A quotation holds the match (``at``: where it starts in the sentence) or is
+    one the family fires on by itself (``quoted``); beside a pitch it spares nothing: "Remember “the early
+    bird catches the worm”, I'm paying $5,000 to the first 10 to DM me"."""
+    quotes = _quotations(sentence)
+    if _WARNING_RE.search(sentence) is None and not _inside(at, quotes) and \
+            not any(quoted(sentence[start:end]) for start, end in quotes):
+        return False
+    return not _points(sentence, quotes)
 
 
 @dataclass(frozen=True, slots=True)
@@ -360,7 +428,7 @@ def _little_work(wage: str) -> str:
     """Money offered for little work (a stage-0 family), around the clause that tells an offer from a
     wage (``wage``: "making $300 a day"), which stage 8 narrowed."""
     return _starts(
-        "begijmopqrsuwyf$£€₹\\d",
+        "begijmopqrstuwyf$£€₹\\d",
         r"\b(?:make|earn|making|earning|made|get paid)\b (?:\w+ ){0,2}?(?:money|cash|income)\b[^.!?\n]{0,20}?"
         r"\b(?:online|from home|at home|fast|easy|easily|daily|per day|a day|every day|per week|a week|weekly|"
         r"from your phone|while you sleep)\b"
@@ -609,7 +677,13 @@ PHRASES: tuple[Phrase, ...] = (
         # a wage), nor a saving ("if you invest $200/month"): a review's audiences
         r"(?<!\bi )(?<!i'm )(?<!\bam )(?<!\bwe )(?<!\bthey )\b(?:make|making|earning) (?:up to |over |about "
         r"|at least )?" + _MONEY + r"\+? ?(?:usd )?(?:per|a|an|each|every|/) ?(?!hour|hr)" + _PERIOD
-        + r"\b(?! as an? )"),
+        + r"\b(?! as an? )"
+        # unless the commenter asks to be contacted: "We make $2,000 a week from our phones, inbox me"
+        r"|\b(?:we|they) (?:make|making|earn|earning) (?:up to |over |about |at least )?" + _MONEY
+        + r"\+? ?(?:usd )?(?:per|a|an|each|every|/) ?(?!hour|hr)" + _PERIOD
+        # and the work is little ("We make $300 a day at the farmers market, DM me which one" is a stall)
+        + r"\b(?=[^.!?\n]{0,40}?\b(?:phones?|home|online|posting|apps?|laptops?|sleep|easy|easily)\b"
+        r"[^.!?\n]{0,40}?\b(?:dm|inbox|message|text|contact|ask|hit) (?:me|us)\b)"),
        _LITTLE_WORK_TRIGGERS, GENUINE_FILES),
     _p("scam", "offers money or gift cards for tasks (earn real money, earn gift cards)",
        r"\bearn (?:real |extra |free |easy |some |more )?(?:money|cash)\b"
@@ -1136,15 +1210,14 @@ class SpamDetector:
             candidates |= self.by_trigger.get(m.group(1)) or self.by_trigger[DIGITS]
         found = []
         phrases, gated, spared = self.phrases, self.gated, self.spared
-        said: dict[tuple[int, int], bool] = {}  # sentence -> warned(), for the spared families' matches
+        warns: bool | None = None  # whether the comment warns or quotes at all: most do neither
         for i in sorted(candidates):
             # a call of fire() for every family cost a tenth of classifying a comment; most have no gate
             hit = phrases[i].fire(visible, i not in spared) if i in gated else phrases[i].pattern.search(visible)
             if hit and i in spared:
-                span = _sentence(visible, hit)
-                if span not in said:
-                    said[span] = warned(visible[span[0]:span[1]])
-                if said[span]:
+                if warns is None:
+                    warns = _may_warn(visible)
+                if warns and _spared(visible, hit, phrases[i]):
                     continue
             if hit:
                 found.append((phrases[i], _quote(hit)))
@@ -1154,19 +1227,33 @@ class SpamDetector:
         """The same as matches(), trying every family (what the pre-check must never change)."""
         return [(p, _quote(m)) for i, p in enumerate(self.phrases)
                 if (m := p.fire(visible, i not in self.spared))
-                and not (i in self.spared and warned(visible[slice(*_sentence(visible, m))]))]
+                and not (i in self.spared and _may_warn(visible) and _spared(visible, m, p))]
 
 
-def _sentence(visible: str, hit: re.Match[str]) -> tuple[int, int]:
-    """Where the sentence (or sentences) a family's match lies in starts and ends: a spared family spares
-    a warning about what it matched, not a pitch beside one ("Beware of fakes! Earn $500 a day, link in
-    my bio"). A family that matches from the comment's start (_beside) is placed by its quote."""
+def _may_warn(visible: str) -> bool:
+    """Whether any sentence of the comment could spare a match (_spared): a warning or a quotation mark in it."""
+    return '"' in visible or "“" in visible or _WARNING_RE.search(visible) is not None
+
+
+def _spared(visible: str, hit: re.Match[str], phrase: Phrase) -> bool:
+    """Whether a spared family's match lies in a sentence that warns about it (spares()): a warning about
+    what it matched, not a pitch beside one ("Beware of fakes! Earn $500 a day, link in my bio"). A family
+    that matches from the comment's start (_beside) is placed by its quote."""
     start, end = hit.span()
     for group in ("quote", "quote2"):
         if group in hit.re.groupindex and hit.start(group) >= 0:
             start, end = hit.span(group)
             break
-    return sentence_span(visible, start, end)
+    left, right = sentence_span(visible, start, end, prose=True)
+    sentence = visible[left:right]
+    if spares(sentence, start - left, lambda quotation: phrase.fire(quotation, False) is not None):
+        return True
+    # A warning's next sentences report what the scammers say: "This is a scam. They DM you saying you won
+    # $1,000 and need to pay $25 to claim it."
+    reported = _REPORTED_RE.search(sentence, 0, end - left)
+    return reported is not None and reported.start() < start - left and _WARNING_RE.search(visible, 0, left) \
+        is not None \
+        and not _points(visible, _quotations(visible))
 
 
 def _quote(hit: re.Match[str]) -> str:

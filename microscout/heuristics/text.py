@@ -63,9 +63,26 @@ def hashtag_blocks(text: str) -> list[list[Span]]:
     return blocks
 
 
-def sentence_span(text: str, start: int, end: int) -> tuple[int, int]:
+def sentence_span(text: str, start: int, end: int, prose: bool = False) -> tuple[int, int]:
     """Where the sentence around [start, end) starts and ends: from after the last ".", "!", "?" or line
-    break before ``start`` to the first one at or after ``end``."""
-    left = max(text.rfind(mark, 0, start) for mark in ".!?\n") + 1
-    rights = [i for i in (text.find(mark, end) for mark in ".!?\n") if i >= 0]
-    return left, min(rights) if rights else len(text)
+    break before ``start`` to the first one at or after ``end``. ``prose``: a "." ends a sentence only
+    before a space or the end, and not after "Mrs", "Dr", "e.g"… ("@anna.invests.fx", "$1.5k" and
+    "Mrs. Anna" are inside one)."""
+    if not prose:
+        left = max(text.rfind(mark, 0, start) for mark in ".!?\n") + 1
+        rights = [i for i in (text.find(mark, end) for mark in ".!?\n") if i >= 0]
+        return left, min(rights) if rights else len(text)
+    left, right = 0, len(text)
+    for m in _SENTENCE_END_RE.finditer(text):
+        if m.group() == "." and _ABBREVIATION_RE.search(text, max(0, m.start() - 5), m.start()):
+            continue
+        if m.start() < start:
+            left = m.end()
+        elif m.start() >= end:
+            right = m.start()
+            break
+    return left, right
+
+
+_SENTENCE_END_RE = compile_on_use(r"[!?\n]|\.(?!\S)")
+_ABBREVIATION_RE = compile_on_use(r"(?<![\w.])(?:mrs?|ms|dr|st|vs|etc|jr|sr|no|e\.g|i\.e)$", re.IGNORECASE)

@@ -486,6 +486,54 @@ STAGE_8 = [
 ]
 
 
+# A review that read stage 8's code (scam-comments-review-8.txt, genuine-comments-review-8.txt) found the
+# scams let through by a warning clause, a stock phrase in quotation marks or "she never asks for money",
+# and genuine warnings in two sentences called spam. Each correction beside its near miss: a warning never
+# asks to be contacted, claims a gain or credits an account; a quotation spares the scam it quotes, not a
+# pitch beside it; the next sentences of a warning report what the scammers say; a "." inside a handle or
+# after "Mrs" ends no sentence; "we make $2,000 a week from our phones" is a wage only until "inbox me".
+STAGE_8_REVIEW = [
+    ('Ignore the bots, I make $2k a week from home with my side hustle, DM me for details', 'spam'),
+    ('Ignore the bots, nobody makes $2k a week from home with a side hustle', 'genuine'),
+    ("Everyone said it's a scam but I withdrew $8,000 last week thanks to @sarah_fx_trades", 'spam'),
+    ("Everyone said it's a scam and they were right, @sarah_fx_trades took $8,000 from my aunt", 'genuine'),
+    ('Impersonators are everywhere, but my sugar daddy pays me $2k weekly', 'spam'),
+    ('Scam alert, I sent $500 to a flipper who promised $5,000 and got $0 back', 'genuine'),
+    ("Remember “the early bird catches the worm” I'm paying $5,000 to the first 10 people who DM me", 'spam'),
+    ("Ignore anyone saying “I'm paying $5,000 to the first 10 people who DM me”", 'genuine'),
+    ('I\'m an actual ambassador for a small brand and the fake "DM us to be our ambassador" accounts make us '
+     'look bad', 'genuine'),
+    ('Beware of @anna.invests.fx, she claims paying my 4th payout today but it never arrives.', 'genuine'),
+    ("Don't trust Mrs. Anna's bots saying she paid my 4th payout today.", 'genuine'),
+    ('This is a scam. They DM you saying you won $1,000 and need to pay $25 to claim it.', 'genuine'),
+    ('This is a scam. Congratulations, you won $1,000 in our giveaway, message us to claim your prize', 'spam'),
+    ('Beware of fakes! Earn $500 a day from home', 'spam'),
+    ('We make $2,000 a week working from our phones, inbox me to start today', 'spam'),
+    ('We make $300 a day at the farmers market on weekends, DM me if you want to know which one', 'genuine'),
+    ('Beware of fakes, the real @dojacat account never DMs you to claim your prize.', 'genuine'),
+    ('Beware of fakes, the real @dojacat_giveaway account is this one, DM to claim your prize', 'spam'),
+    ('Beware of scam hackers, I recovered my disabled Instagram account with the help of @meta_recovery_tech', 'spam'),
+    ('Beware of fake promoters, promote your page on @boost.grow.media for real engagement', 'spam'),
+    ('Most accounts here are scammers but @mike_wealth_coach got me $7,300 in two weeks', 'spam'),
+]
+
+
+@pytest.mark.parametrize("text, label", STAGE_8_REVIEW)
+def test_stage_8_review_corrections(text, label):
+    assert classify_comment(text).label == label
+
+
+def test_genuine_warnings_written_blind():
+    """120 genuine warnings and reports of scams the fourth session wrote beside its disguised scams, measured
+    once and not read (3ab9907 called 8 spam, stage 8 as first written 5): counts only, so that they stay
+    unread. Now, before stage 8 (today's check), and by the one-line rule."""
+    path = Path(__file__).parent / "data" / "genuine-comments-warnings-blind.txt"
+    texts = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    called = [sum(classify_comment(t, detector=d).label == "spam" for t in texts)
+              for d in (None, c.detector_before(c.GENUINE_FILES))]
+    assert (len(texts), *called, sum(map(baseline_is_spam, texts))) == (120, 5, 8, 0)
+
+
 @pytest.mark.parametrize("text, now, before", STAGE_8)
 def test_stage_8_spares_what_people_say_of_scams(text, now, before):
     assert classify_comment(text).label == now, classify_comment(text).reasons
@@ -728,6 +776,36 @@ WARNINGS_CALLED_SPAM = [
 ]
 
 
+# An eighth review read stage 8's code and wrote 90 genuine warnings at its edges: stage 8 as first written
+# called 29 spam (3ab9907, 25); after its corrections (a warning spares what the next sentences report the
+# scammers say, a "." inside "@anna.invests.fx" or after "Mrs" ends no sentence, "the real @x account never
+# DMs you" is a warning) 16. The ones left: older families on warnings that send readers to a bio, a
+# search or an account ("follow @nasa for real news"), or that tell what the scammers write without "they
+# say".
+REVIEW_8_CALLED_SPAM = [
+    "Fake giveaway alert, the link in my bio explains how to report these accounts that tell you to DM to claim a "
+    "prize.",
+    "I thought it's a scam too and I was right, they DM you that you won and then ask for $50 to claim the prize.",
+    "This page is being impersonated. We will never ask you to claim a prize by DM, please report any account that "
+    "does.",
+    "I almost fell for it lol. A fake page DMed me that I won a giveaway and I had to pay to claim the prize.",
+    "The real @nasa account is verified and never asks for money. The fake one DMing people says you won a prize to "
+    "claim.",
+    "Beware of fakes!! The real page announced the giveaway winners on her page and no winner was ever asked to "
+    "pay.",
+    "The dude in the replies is a scammer. Said he could recover my Facebook account and took $150 in gift cards.",
+    "Report @hack.recovery.pro, he messaged me that he recovered my hacked account and wanted $300 first.",
+    "Careful everyone. The bots here write blessing 10 single moms with $1,000 each, DM me, under every reel.",
+    "This is a pump and dump. Every influencer saying this new coin will 100x with the presale live is paid.",
+    "These are bots. My $3k became $31k thanks to @x_fx is a copy-paste comment.",
+    "Beware of fake giveaways, search her name on Instagram, the verified one never DMs winners to claim a prize.",
+    "They are scammers, link in bio of their accounts leads to a page asking you to DM to claim your reward.",
+    "Don't trust the fake ones, follow @nasa for real news, nobody from NASA DMs you that you won a prize to claim.",
+    "Careful, these are bots. The real giveaways are on her channel and you never have to DM to claim your prize.",
+    "Beware of fake accounts. DM us to claim your reward is the line they all use, never answer.",
+]
+
+
 # A sixth review (a helper reading the code) wrote 81 genuine comments at the edges of stage 7's families:
 # 50 were called spam by them; narrowed, none. The six left are older families' (real giveaways' "DM us to
 # claim your prize", "@hackerone", "I make $2k a month from my YouTube channel, comment below").
@@ -740,6 +818,7 @@ REVIEW_6_CALLED_SPAM = [
 
 
 @pytest.mark.parametrize("name, count, called_spam", [
+    ("genuine-comments-review-8.txt", 90, REVIEW_8_CALLED_SPAM),
     ("genuine-comments-review-7.txt", 120, REVIEW_7_CALLED_SPAM),
     ("genuine-comments-warnings.txt", 120, WARNINGS_CALLED_SPAM),
     ("genuine-comments-review-6.txt", 81, REVIEW_6_CALLED_SPAM),
@@ -783,7 +862,9 @@ def test_scams_written_by_the_reviews(name, count, found, found_before, found_be
 
 @pytest.mark.parametrize("name, counts", [
     ("scam-comments-warned-review.txt", (100, 52, 52, 44, 40, 1)),
-    ("scam-comments-warned-blind.txt", (100, 48, 46, 44, 43, 0)),
+    ("scam-comments-warned-blind.txt", (100, 49, 47, 44, 43, 0)),
+    ("scam-comments-review-8.txt", (102, 74, 72, 64, 51, 1)),
+    ("scam-comments-warned-blind-2.txt", (120, 49, 47, 33, 32, 1)),
 ])
 def test_scams_dressed_as_warnings(name, counts):
     """Scams that hide behind the warning check ("Beware of impersonators! The real Mrs Sarah only uses @x, I
@@ -793,8 +874,13 @@ def test_scams_dressed_as_warnings(name, counts):
     it matched in. Another session, told the warning words but not the change, wrote the second 100,
     measured and not read but for two lines (it chose between sparing anywhere, 30, in the match's
     sentence for the older families, 39, and for every family, 46, then 48 with a family that matches from
-    the comment's start placed by its quote; 3ab9907 found 45). Pinned now, before stage 8 (today's check),
-    before stage 7, before stage 5, and by the one-line rule."""
+    the comment's start placed by its quote; 3ab9907 found 45; 49 since the review below). A review that read
+    stage 8's code wrote the third set, 102 (scam-comments-review-8.txt): stage 8 as first written found 18,
+    3ab9907 66; since, a warning spares no comment that asks to be contacted or claims a gain, and a
+    quotation spares only the scam it quotes. A fourth session wrote 120 more after that, told the ways
+    scams dress up as warnings but not the rules (scam-comments-warned-blind-2.txt, measured once and not
+    read: 3ab9907 41, stage 8 as first written 48, after the review 49). Pinned now, before stage 8
+    (today's check), before stage 7, before stage 5, and by the one-line rule."""
     path = Path(__file__).parent / "data" / name
     texts = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
