@@ -67,8 +67,11 @@ BLIND_INSTAGRAM = "Blind-Instagram"
 # The genuine comments of the blind sets and the reviews (tests/heuristics/data/*genuine*.txt): their false
 # alarms, pinned until then, read for what people say of scams, hacked accounts and settings (stage 8).
 GENUINE_FILES = "Genuine-Files"
+# ScamSpot's genuine comments and the finance files' read again for money talk ("passive income", "extra
+# money", "make money" said of people's own plans): stage 9.
+MONEY_TALK = "Money-Talk"
 DATA_SETS: tuple[str, ...] = (PSY, KATY, LMFAO, EMINEM, SHAKIRA, YSE_PS4, YSE_AVENGERS, YSE_PEWDIEPIE, YSE_KATY,
-                              YSE_PSY, SCAMSPOT, BLIND_YOUTUBE, BLIND_INSTAGRAM, GENUINE_FILES)
+                              YSE_PSY, SCAMSPOT, BLIND_YOUTUBE, BLIND_INSTAGRAM, GENUINE_FILES, MONEY_TALK)
 # Leave one data set out, in rotation: the families were first written from domain knowledge
 # alone (stage 0); then the errors of one reading at a time were read, in this order, and the
 # families added or replaced after each reading name a file of it. PlayStation4 and Avengers
@@ -76,7 +79,7 @@ DATA_SETS: tuple[str, ...] = (PSY, KATY, LMFAO, EMINEM, SHAKIRA, YSE_PS4, YSE_AV
 # scams written blind, then the false alarms left on every genuine file. KatyPerry, Shakira and the other
 # three YSE videos are never read.
 READING_ORDER: tuple[tuple[str, ...], ...] = ((LMFAO,), (PSY,), (EMINEM,), (YSE_PS4, YSE_AVENGERS), (SCAMSPOT,),
-                                              (BLIND_YOUTUBE,), (BLIND_INSTAGRAM,), (GENUINE_FILES,))
+                                              (BLIND_YOUTUBE,), (BLIND_INSTAGRAM,), (GENUINE_FILES,), (MONEY_TALK,))
 READ: tuple[str, ...] = tuple(name for reading in READING_ORDER for name in reading)
 UNMASKED_SINCE = YSE_PS4  # clean() unmasks hidden and full-width letters from this reading on
 LETTERS_UNMASKED_SINCE = SCAMSPOT  # and small capitals and mathematical letters from this one
@@ -424,9 +427,24 @@ LINK = compile_on_use(r"https?://\S+|(?<!\w)www\.[a-z0-9]\S*|" + _HOST_DOT + r"(
                       r"|(?<![\w-])(?:t|wa|bit|ow|goo|youtu|cutt|lnk)\.(?:me|ly|gl|be)/[\w-]+",
                       re.IGNORECASE)
 
-def _little_work(wage: str) -> str:
+# Money talk that is an offer only with a way to take it up: finance audiences say "passive income",
+# "extra money" and "make money" of their own plans ("put the extra money in a high-yield savings
+# account", "real estate is NOT passive income lol": ScamSpot's and the finance files' genuine comments).
+_BARE_MONEY = (r"\bmake money\b|\b(?:passive|extra|side|residual|online|monthly) income\b"
+               r"|\b(?:free|quick|extra) (?:money|cash)\b")
+# A way to take it up: the commenter to contact, a site, a platform or an opportunity, a link, a bio, help
+# offered ("DM me", "best website to make money", "I help people earn passive income", "I recommend Mr X").
+_TAKE_IT_UP = (r"\b(?:dm|inbox|message|msg|text|contact|whats ?app|telegram|chat|write|e-?mail) (?:me|us)\b"
+               r"|\bhit me up\b|\bhmu\b|\bask me\b|\bwho (?:wan|wants?|want to)\b"
+               r"|\b(?:show|teach|help|helps|helping) (?:you|u|people|others|everyone)\b|\bi recommend\b"
+               r"|\b(?:website|platform|opportunity|opportunities)\b|\b(?:in|link in) (?:my )?bio\b|\bjoin\b"
+               r"|\binterested\b|\bsign up\b|\bregister\b|https?://|\bwww\.")
+
+
+def _little_work(wage: str, bare: bool = True) -> str:
     """Money offered for little work (a stage-0 family), around the clause that tells an offer from a
-    wage (``wage``: "making $300 a day"), which stage 8 narrowed."""
+    wage (``wage``: "making $300 a day"), which stage 8 narrowed; ``bare``: with the money words that
+    stage 9 moved to a family of their own, beside a way to take the offer up (_BARE_MONEY)."""
     return _starts(
         "begijmopqrstuwyf$£€₹\\d",
         r"\b(?:make|earn|making|earning|made|get paid)\b (?:\w+ ){0,2}?(?:money|cash|income)\b[^.!?\n]{0,20}?"
@@ -435,15 +453,29 @@ def _little_work(wage: str) -> str:
         r"|\bwork(?:ing)? from home\b(?=[^.!?\n]{0,40}?(?:[$£€]|\bearn|\bmake|\bmoney|\bincome|\bjob|"
         r"\bopportunit|\bper (?:day|week|hour)|\bclick|\blink|\bcontact))"
         r"|\b(?:jobs?|opportunit(?:y|ies)|business|income) (?:from|at) home\b"
-        r"|\b(?:passive|extra|side|residual|online|monthly) income\b|\b(?:free|quick|extra) (?:money|cash)\b"
-        r"|\bearn (?:up to |over |about |at least )?" + _MONEY + "|" + wage
-        + r"|\bget paid (?:to|for)\b|\bmake money\b"
+        + (r"|" + _BARE_MONEY if bare else "")
+        + r"|\bearn (?:up to |over |about |at least )?" + _MONEY + "|" + wage
+        + r"|\bget paid (?:to|for)\b"
         r"|\b(?:you|u)\b (?:\w+ ){0,3}?(?:make|earn|making|earning|get paid|receive)\b[^.!?\n]{0,20}?" + _MONEY
         + r"\+? ?(?:usd )?(?:per|a|an|each|every|/) ?" + _PERIOD + r"\b"
         r"|" + _MONEY + r" (?:daily|weekly|monthly)\b")
 
 
 _LITTLE_WORK_TRIGGERS = "money|cash|income|from home|at home|get paid|" + _MONEY_TRIGGERS
+# The wage a stage-8 offer of money for little work is told from (it narrowed the stage-0 family).
+_STAGE_8_WAGE = (
+    # not a wage said in the first person or as a job ("I make $18 an hour", "making $900 a week
+    # as a barber", "we make $300 a day at the farmers market", "a nurse making $38/hr": by the hour is
+    # a wage), nor a saving ("if you invest $200/month"): a review's audiences
+    r"(?<!\bi )(?<!i'm )(?<!\bam )(?<!\bwe )(?<!\bthey )\b(?:make|making|earning) (?:up to |over |about "
+    r"|at least )?" + _MONEY + r"\+? ?(?:usd )?(?:per|a|an|each|every|/) ?(?!hour|hr)" + _PERIOD
+    + r"\b(?! as an? )"
+    # unless the commenter asks to be contacted: "We make $2,000 a week from our phones, inbox me"
+    r"|\b(?:we|they) (?:make|making|earn|earning) (?:up to |over |about |at least )?" + _MONEY
+    + r"\+? ?(?:usd )?(?:per|a|an|each|every|/) ?(?!hour|hr)" + _PERIOD
+    # and the work is little ("We make $300 a day at the farmers market, DM me which one" is a stall)
+    + r"\b(?=[^.!?\n]{0,40}?\b(?:phones?|home|online|posting|apps?|laptops?|sleep|easy|easily)\b"
+    r"[^.!?\n]{0,40}?\b(?:dm|inbox|message|text|contact|ask|hit) (?:me|us)\b)")
 
 PHRASES: tuple[Phrase, ...] = (
     # ---- links and off-platform contact ----------------------------------------------------
@@ -671,20 +703,9 @@ PHRASES: tuple[Phrase, ...] = (
        "with the help of|thanks to|thank you to|him on|him via|him through|him at|him @|her on|her via|"
        "her through|her at|her @|them on|them via|them through|them at|them @"),
     _p("scam", "offers money for little work (work from home, earn $… per day)",
-       _little_work(
-        # not a wage said in the first person or as a job ("I make $18 an hour", "making $900 a week
-        # as a barber", "we make $300 a day at the farmers market", "a nurse making $38/hr": by the hour is
-        # a wage), nor a saving ("if you invest $200/month"): a review's audiences
-        r"(?<!\bi )(?<!i'm )(?<!\bam )(?<!\bwe )(?<!\bthey )\b(?:make|making|earning) (?:up to |over |about "
-        r"|at least )?" + _MONEY + r"\+? ?(?:usd )?(?:per|a|an|each|every|/) ?(?!hour|hr)" + _PERIOD
-        + r"\b(?! as an? )"
-        # unless the commenter asks to be contacted: "We make $2,000 a week from our phones, inbox me"
-        r"|\b(?:we|they) (?:make|making|earn|earning) (?:up to |over |about |at least )?" + _MONEY
-        + r"\+? ?(?:usd )?(?:per|a|an|each|every|/) ?(?!hour|hr)" + _PERIOD
-        # and the work is little ("We make $300 a day at the farmers market, DM me which one" is a stall)
-        + r"\b(?=[^.!?\n]{0,40}?\b(?:phones?|home|online|posting|apps?|laptops?|sleep|easy|easily)\b"
-        r"[^.!?\n]{0,40}?\b(?:dm|inbox|message|text|contact|ask|hit) (?:me|us)\b)"),
-       _LITTLE_WORK_TRIGGERS, GENUINE_FILES),
+       _little_work(_STAGE_8_WAGE, bare=False), _LITTLE_WORK_TRIGGERS, MONEY_TALK),
+    _p("scam", "says money is made easily, beside a way to take it up (passive income, DM me)",
+       _gated("mpesrofq", _TAKE_IT_UP, quote=_BARE_MONEY), "money|income|cash", MONEY_TALK),
     _p("scam", "offers money or gift cards for tasks (earn real money, earn gift cards)",
        r"\bearn (?:real |extra |free |easy |some |more )?(?:money|cash)\b"
        r"|\b(?:earn|get|win)\b (?:[\w-]+ ){0,3}?gift ?cards?\b",
@@ -1149,6 +1170,8 @@ RETIRED: tuple[Phrase, ...] = (
        _little_work(r"(?<!\bi )(?<!i'm )(?<!\bam )\b(?:make|making|earning) (?:up to |over |about |at least )?"
                     + _MONEY + r"\+? ?(?:usd )?(?:per|a|an|each|every|/) ?" + _PERIOD + r"\b(?! as an? )"),
        _LITTLE_WORK_TRIGGERS, replaced_after=GENUINE_FILES),
+    _p("scam", "offers money for little work (work from home, earn $… per day)", _little_work(_STAGE_8_WAGE),
+       _LITTLE_WORK_TRIGGERS, GENUINE_FILES, replaced_after=MONEY_TALK),
     _p("self_promotion", "asks for likes on the comment (like-bait)",
        r"\b(?:like|thumbs? up|upvote) (?:this|my) comment\b|\bthumbs? (?:this |it )?up (?:so|if|to)\b",
        "comment|thumb", replaced_after=LMFAO),  # "thumbs up if you watched it in 2011" is not promotion

@@ -75,7 +75,7 @@ FIRES = [
     ("earn $300 per day from home", "scam"),
     ("work from home and earn $500 weekly", "scam"),
     ("you can make $200 a day with this app", "scam"),
-    ("passive income is the way", "scam"),
+    ("passive income is the way, DM me", "scam"),  # since stage 9, with a way to take it up
     ("I invested in bitcoin with her and got huge profits", "scam"),
     ("free amazon gift cards here", "scam"),
     ("win a free iphone", "scam"),
@@ -534,6 +534,45 @@ def test_genuine_warnings_written_blind():
     assert (len(texts), *called, sum(map(baseline_is_spam, texts))) == (120, 5, 8, 0)
 
 
+# Stage 9: money talk is an offer only beside a way to take it up (ScamSpot's and the finance files' genuine
+# comments say "passive income", "extra money" and "make money" of their own plans).
+STAGE_9 = [
+    ("if the interest rate is low keep the loan and put the extra money in a high yield savings account",
+     "genuine", "spam"),
+    ("Real estate is NOT passive income lol, a tenant called me about a toilet at 11pm", "genuine", "spam"),
+    ("they are trying to make money from something nobody values", "genuine", "spam"),
+    ("after 3 years I will have multiple passive income sources", "genuine", "spam"),
+    ("passive income is the way, DM me", "spam", "spam"),
+    ("visit estiloproduction com best website to make money", "spam", "spam"),
+    ("Want to earn extra income while being a mom? I have something for you, DM me", "spam", "spam"),
+    ("I trade crypto and help people earn passive income", "spam", "spam"),
+    ("sorry for the random approach, I want to share a business opportunity for extra cash", "spam", "spam"),
+    ("make money online from your phone", "spam", "spam"),  # the little-work family's own form
+]
+
+
+@pytest.mark.parametrize("text, now, before", STAGE_9)
+def test_stage_9_money_talk_needs_a_way_to_take_it_up(text, now, before):
+    assert classify_comment(text).label == now
+    assert classify_comment(text, detector=c.detector_before(c.MONEY_TALK)).label == before
+
+
+def test_money_talk_written_blind():
+    """A session that saw no code wrote 150 genuine comments of finance and side-hustle audiences and 60
+    scams that use money-making words, after stage 9 was written; measured once, before and after it, and
+    not read (counts only). Adopted by a rule set before measuring: if the false alarms it removes are at
+    least the scams it loses (15 and 15). Now and before stage 9, and by the one-line rule."""
+    data = Path(__file__).parent / "data"
+    genuine, scams = ([t for t in (data / name).read_text(encoding="utf-8").splitlines() if t.strip()]
+                      for name in ("genuine-comments-money-talk-blind.txt", "scam-comments-money-talk-blind.txt"))
+    before = c.detector_before(c.MONEY_TALK)
+
+    def found(texts, detector=None):
+        return sum(classify_comment(t, detector=detector).label == "spam" for t in texts)
+    assert (len(genuine), len(scams), found(genuine), found(genuine, before), found(scams), found(scams, before),
+            sum(map(baseline_is_spam, genuine)), sum(map(baseline_is_spam, scams))) == (150, 60, 5, 20, 44, 59, 1, 1)
+
+
 @pytest.mark.parametrize("text, now, before", STAGE_8)
 def test_stage_8_spares_what_people_say_of_scams(text, now, before):
     assert classify_comment(text).label == now, classify_comment(text).reasons
@@ -574,6 +613,12 @@ def test_detector_before_a_file_has_only_what_was_written_before_it():
     assert {p.says for p in before_stage_8.phrases if p.replaced_after == c.GENUINE_FILES} == {
         "names their own channel or work", "offers money for little work (work from home, earn $… per day)"}
     assert not before_stage_8.spared and c.default_detector().spared  # older families spare warnings since
+    before_stage_9 = c.detector_before(c.MONEY_TALK).phrases
+    assert {p.says for p in before_stage_9 if p.replaced_after == c.MONEY_TALK} == {
+        "offers money for little work (work from home, earn $… per day)"}
+    assert {p.says for p in c.PHRASES if p.tuned_on == c.MONEY_TALK} == {
+        "offers money for little work (work from home, earn $… per day)",
+        "says money is made easily, beside a way to take it up (passive income, DM me)"}
     for never_read in (c.KATY, c.SHAKIRA, c.YSE_PEWDIEPIE, c.YSE_KATY, c.YSE_PSY):
         assert c.detector_before(never_read).phrases == c.PHRASES  # today's families
     with pytest.raises(ValueError, match="unknown data set"):
@@ -760,7 +805,6 @@ REVIEW_7_CALLED_SPAM = [
 # after stage 8: 8 called spam, 16 by stage 7; the one the new pointers made, "announced on her page", was
 # then taken out). The seven left: quotations under four words, phone numbers, "my page".
 WARNINGS_CALLED_SPAM = [
-    '"Passive income mentor" in the comments = someone whose only income is your deposit 💀',
     "⚠️ #scamalert the Whatsapp number +44 7700 900431 in the replies is a scam, it's asking people to \"invest\" for "
     "guaranteed 40% weekly",
     'gamers pls, there is no "free V-Bucks generator" and the guy with the link in his bio will steal your Epic '
@@ -862,9 +906,9 @@ def test_scams_written_by_the_reviews(name, count, found, found_before, found_be
 
 @pytest.mark.parametrize("name, counts", [
     ("scam-comments-warned-review.txt", (100, 52, 52, 44, 40, 1)),
-    ("scam-comments-warned-blind.txt", (100, 49, 47, 44, 43, 0)),
+    ("scam-comments-warned-blind.txt", (100, 48, 47, 44, 43, 0)),
     ("scam-comments-review-8.txt", (102, 74, 72, 64, 51, 1)),
-    ("scam-comments-warned-blind-2.txt", (120, 49, 47, 33, 32, 1)),
+    ("scam-comments-warned-blind-2.txt", (120, 48, 47, 33, 32, 1)),
 ])
 def test_scams_dressed_as_warnings(name, counts):
     """Scams that hide behind the warning check ("Beware of impersonators! The real Mrs Sarah only uses @x, I
@@ -874,12 +918,12 @@ def test_scams_dressed_as_warnings(name, counts):
     it matched in. Another session, told the warning words but not the change, wrote the second 100,
     measured and not read but for two lines (it chose between sparing anywhere, 30, in the match's
     sentence for the older families, 39, and for every family, 46, then 48 with a family that matches from
-    the comment's start placed by its quote; 3ab9907 found 45; 49 since the review below). A review that read
+    the comment's start placed by its quote; 3ab9907 found 45; 49 since the review below, 48 since stage 9). A review that read
     stage 8's code wrote the third set, 102 (scam-comments-review-8.txt): stage 8 as first written found 18,
     3ab9907 66; since, a warning spares no comment that asks to be contacted or claims a gain, and a
     quotation spares only the scam it quotes. A fourth session wrote 120 more after that, told the ways
     scams dress up as warnings but not the rules (scam-comments-warned-blind-2.txt, measured once and not
-    read: 3ab9907 41, stage 8 as first written 48, after the review 49). Pinned now, before stage 8
+    read: 3ab9907 41, stage 8 as first written 48, after the review 49, 48 since stage 9). Pinned now, before stage 8
     (today's check), before stage 7, before stage 5, and by the one-line rule."""
     path = Path(__file__).parent / "data" / name
     texts = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
@@ -896,7 +940,7 @@ def test_scams_dressed_as_warnings(name, counts):
     # one-line rule: scams found, genuine called spam)
     ("blind-genuine-comments.txt", "blind-scam-comments.txt", (200, 80, 0, 3, 2, 2, 61, 22, 27, 61, 1, 0)),
     ("blind-genuine-comments-finance.txt", "blind-scam-comments-finance.txt",
-     (300, 100, 5, 7, 5, 5, 70, 29, 36, 70, 1, 0)),
+     (300, 100, 3, 7, 5, 5, 70, 29, 36, 70, 1, 0)),
     # the third, half under money creators, with the scams' tricks asked for (other letters, sums in
     # any form, rings, other languages); measured once, after the hashtag-account family (44 then;
     # 45 since the families of the blind YouTube set, stage 6)
