@@ -573,6 +573,22 @@ def test_money_talk_written_blind():
             sum(map(baseline_is_spam, genuine)), sum(map(baseline_is_spam, scams))) == (150, 60, 5, 20, 44, 59, 1, 1)
 
 
+def test_money_talk_baited_by_a_review():
+    """A review given stage 9's rule wrote 100 genuine comments that hold a money word and a way to take it
+    up innocently ("what platform do you use for side income?", "my side income is tutoring, DM me") and 50
+    scams: the family calls 94 of the 100 spam, as the little-work family did before it (words alone cannot
+    tell them: docs/HEURISTICS.md). Counts now and before stage 9, and by the one-line rule."""
+    data = Path(__file__).parent / "data"
+    genuine, scams = ([t for t in (data / name).read_text(encoding="utf-8").splitlines() if t.strip()]
+                      for name in ("genuine-comments-review-9.txt", "scam-comments-review-9.txt"))
+    before = c.detector_before(c.MONEY_TALK)
+
+    def found(texts, detector=None):
+        return sum(classify_comment(t, detector=detector).label == "spam" for t in texts)
+    assert (len(genuine), len(scams), found(genuine), found(genuine, before), found(scams), found(scams, before),
+            sum(map(baseline_is_spam, genuine)), sum(map(baseline_is_spam, scams))) == (100, 50, 94, 94, 50, 50, 0, 3)
+
+
 @pytest.mark.parametrize("text, now, before", STAGE_8)
 def test_stage_8_spares_what_people_say_of_scams(text, now, before):
     assert classify_comment(text).label == now, classify_comment(text).reasons
