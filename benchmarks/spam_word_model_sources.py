@@ -91,7 +91,7 @@ def main() -> int:
         return 2
     sources: dict[str, list[Row]] = {}
     for name in FILES:
-        sources[name] = [(t, words(t), spam) for t, _, spam in labelled(f"{DATA / name}.csv:CLASS")[1]]
+        sources[name] = labelled(f"{DATA / name}.csv:CLASS")[1]
     held: dict[str, list[Row]] = {}
     for path in sorted(WRITTEN.glob("*.txt")):
         if path.stem in HELD_OUT:

@@ -222,6 +222,8 @@ _WARNING = (r"\b(?:beware|be careful|careful with|don'?t trust|do not trust|neve
 # characters).
 _QUOTATION = (r"[\"“](?:[^\"“”\s]++\s++){3,}+[^\"“”]*+[\"”]"
               r"|\b(?:saying|says|comments? like) [\"“][^\"“”]*+[\"”]?")
+# Asking to be contacted: "DM me", "inbox us", "whatsapp me" (a warning never does; an offer of money does).
+_CONTACT_VERBS = r"(?:dm|inbox|message|msg|text|contact|whats ?app|write|e-?mail)"
 # A sum gained, not nothing: "$0" back is a victim's ("sent $500 and got $0 back").
 _GAIN_SUM = (r"(?:[$£€₹₦₱]\s?[1-9]|(?<![\d.,])[1-9][\d,. ]*+(?:k\b|usd\b|dollars\b|euros?\b|pounds\b|btc\b|eth\b"
              r"|usdt\b|[$£€₹])|(?<![\d.,])0\.\d+\s?(?:btc|eth)\b)")
@@ -250,7 +252,7 @@ _RECOMMENDS = (r"(?<![\"“'‘])\b(?:contact|message|reach out to|dm|text|write
                r" ?(?:is|'s|é|es|page is|account is) (?:[\w.]+ )?[@#]"
                # or to the commenter: "Ignore the bots, I make $2k a week from home, DM me" (each part behind a
                # look-ahead for its first letters: tried at every position, the parts cost more than the rest)
-               r"|(?=[dimtcwe])\b(?:dm|inbox|message|msg|text|contact|whats ?app|write|e-?mail) (?:me|us)\b"
+               r"|(?=[dimtcwe])\b" + _CONTACT_VERBS + r" (?:me|us)\b"
                r"|(?=h)\b(?:hit me up|hmu)\b|(?=a)\bask me (?:how|for)\b|(?=r)\breach (?:out to )?me\b"
                # or claims a gain: "Everyone said it's a scam but I withdrew $8,000", "my sugar daddy pays me $2k"
                r"|(?=[iw])\b(?:i|we)(?:'ve| have| just| already| now| finally| actually| also)* (?:made|make|earn"
@@ -434,7 +436,7 @@ _BARE_MONEY = (r"\bmake money\b|\b(?:passive|extra|side|residual|online|monthly)
                r"|\b(?:free|quick|extra) (?:money|cash)\b")
 # A way to take it up: the commenter to contact, a site, a platform or an opportunity, a link, a bio, help
 # offered ("DM me", "best website to make money", "I help people earn passive income", "I recommend Mr X").
-_TAKE_IT_UP = (r"\b(?:dm|inbox|message|msg|text|contact|whats ?app|telegram|chat|write|e-?mail) (?:me|us)\b"
+_TAKE_IT_UP = (r"\b(?:" + _CONTACT_VERBS + r"|telegram|chat) (?:me|us)\b"
                r"|\bhit me up\b|\bhmu\b|\bask me\b|\bwho (?:wan|wants?|want to)\b"
                r"|\b(?:show|teach|help|helps|helping) (?:you|u|people|others|everyone)\b|\bi recommend\b"
                r"|\b(?:website|platform|opportunity|opportunities)\b|\b(?:in|link in) (?:my )?bio\b|\bjoin\b"
@@ -463,16 +465,15 @@ def _little_work(wage: str, bare: bool = True) -> str:
 
 _LITTLE_WORK_TRIGGERS = "money|cash|income|from home|at home|get paid|" + _MONEY_TRIGGERS
 # The wage a stage-8 offer of money for little work is told from (it narrowed the stage-0 family).
+_SUM_PER_PERIOD = _MONEY + r"\+? ?(?:usd )?(?:per|a|an|each|every|/) ?(?!hour|hr)" + _PERIOD
 _STAGE_8_WAGE = (
     # not a wage said in the first person or as a job ("I make $18 an hour", "making $900 a week
     # as a barber", "we make $300 a day at the farmers market", "a nurse making $38/hr": by the hour is
     # a wage), nor a saving ("if you invest $200/month"): a review's audiences
     r"(?<!\bi )(?<!i'm )(?<!\bam )(?<!\bwe )(?<!\bthey )\b(?:make|making|earning) (?:up to |over |about "
-    r"|at least )?" + _MONEY + r"\+? ?(?:usd )?(?:per|a|an|each|every|/) ?(?!hour|hr)" + _PERIOD
-    + r"\b(?! as an? )"
+    r"|at least )?" + _SUM_PER_PERIOD + r"\b(?! as an? )"
     # unless the commenter asks to be contacted: "We make $2,000 a week from our phones, inbox me"
-    r"|\b(?:we|they) (?:make|making|earn|earning) (?:up to |over |about |at least )?" + _MONEY
-    + r"\+? ?(?:usd )?(?:per|a|an|each|every|/) ?(?!hour|hr)" + _PERIOD
+    r"|\b(?:we|they) (?:make|making|earn|earning) (?:up to |over |about |at least )?" + _SUM_PER_PERIOD
     # and the work is little ("We make $300 a day at the farmers market, DM me which one" is a stall)
     + r"\b(?=[^.!?\n]{0,40}?\b(?:phones?|home|online|posting|apps?|laptops?|sleep|easy|easily)\b"
     r"[^.!?\n]{0,40}?\b(?:dm|inbox|message|text|contact|ask|hit) (?:me|us)\b)")

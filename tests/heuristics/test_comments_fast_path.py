@@ -227,7 +227,7 @@ def test_a_gated_familys_look_ahead_holds_every_character_it_can_start_with(phra
     assert not empty and "ANY" not in first and first <= allowed, sorted(first - allowed)
 
 
-@pytest.mark.parametrize("pattern", ["_WARNING_RE", "_QUOTATION_RE", "_RECOMMENDS_RE"])
+@pytest.mark.parametrize("pattern", ["_WARNING_RE", "_QUOTATION_RE", "_RECOMMENDS_RE", "_REPORTED_RE"])
 def test_the_warning_checks_look_ahead_holds_every_character_they_can_start_with(pattern):
     """warned() searches each pattern led by a look-ahead for its first characters, as _gated does."""
     from re import _parser
