@@ -8,7 +8,8 @@ evidence: non-finite floats are ``null`` (json wrote ``NaN``, which is not JSON)
 that is not also a str or int is its value (json wrote ``str()`` of it), and 1e-05 is written
 0.00001. A value orjson refuses (with keys that are not strings, integers beyond 64 bits, or
 text with lone surrogates) is written whole by the json module, with non-finite floats as
-``null`` there too, so what is stored, and what ``explain --json`` prints, is always JSON.
+``null`` there too and a key JSON cannot hold (a date, a tuple) as str() of it, so what is
+stored, and what ``explain --json`` prints, is always JSON.
 """
 from __future__ import annotations
 
@@ -41,16 +42,18 @@ def dumps(value: Any) -> str:
     except orjson.JSONEncodeError:
         try:
             return _JSON(value)
-        except ValueError:  # NaN or an infinity somewhere: null, as orjson writes them
+        except (ValueError, TypeError):  # NaN or an infinity (null, as orjson writes them) or a key JSON cannot hold
             return _JSON(finite(value))
 
 
 def finite(value: Any) -> Any:
-    """``value`` with every NaN and infinity (in dicts, lists and tuples) made None."""
+    """``value`` with every NaN and infinity (in dicts, lists and tuples) made None, and
+    every dict key JSON cannot hold (a date, a tuple) made str() of it."""
     if isinstance(value, float):
         return value if math.isfinite(value) else None
     if isinstance(value, dict):
-        return {k: finite(v) for k, v in value.items()}
+        return {k if k is None or isinstance(k, (str, int, float, bool)) else str(k): finite(v)
+                for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [finite(v) for v in value]
     return value

@@ -102,6 +102,10 @@ def evaluate(plugin: ModuleType | object | Rule, rule: str | Candidate, cand: Ca
         found = rules[rule]
     if cand is None:
         raise TypeError("evaluate(plugin, rule_name, candidate, ...): no candidate given")
-    from microscout.engine.evaluate import seen_by
+    from microscout.engine.evaluate import seen_by, verdict_problem
 
-    return found.evaluate(seen_by(found.needs, cand), found.options.model_validate(options), ctx or context())
+    verdict = found.evaluate(seen_by(found.needs, cand), found.options.model_validate(options), ctx or context())
+    problem = verdict_problem(found, verdict)
+    if problem:  # what a shortlist would record as this rule's error
+        raise TypeError(f"rule {found.name} {problem}")
+    return verdict

@@ -77,11 +77,13 @@ def failure(exc: BaseException) -> Failure:
     """The one line (and exit code) for an exception no command turned into a message."""
     from microscout.config import ConfigError
     from microscout.crawlers.parse_common import Malformed
-    from microscout.engine.plugins import PluginError
+    from microscout.engine.plugins import PluginError, PluginFailed
     from microscout.store import StoreError
 
     if isinstance(exc, (ConfigError, PluginError, StoreError)):
         return BadInput(_one_line(exc))
+    if isinstance(exc, PluginFailed):
+        return Failure(_one_line(exc))
     if isinstance(exc, Malformed):
         return BadInput(f"malformed input: {_one_line(exc)}")
     if isinstance(exc, UnicodeDecodeError):
@@ -153,6 +155,7 @@ def _check_plugin_commands(pm: pluggy.PluginManager) -> None:
     from microscout.cli import COMMANDS
     from microscout.engine.plugins import PluginError, call_hook
 
+    owners: dict[str, str] = {}
     for impl in pm.hook.register_commands.get_hookimpls():
         holder = click.Group()
         call_hook(impl, "register_commands", cli=holder)
@@ -160,6 +163,11 @@ def _check_plugin_commands(pm: pluggy.PluginManager) -> None:
         if taken:
             raise PluginError(f"plugin {impl.plugin_name}: command {taken[0]!r} is already a microscout command; "
                               "pick another name")
+        for name in sorted(holder.commands):
+            if name in owners:
+                raise PluginError(f"plugin {impl.plugin_name}: command {name!r} is already added by plugin "
+                                  f"{owners[name]}; one of them must pick another name")
+            owners[name] = impl.plugin_name
 
 
 class Env:

@@ -208,7 +208,7 @@ def run_once(env: Env, name: str, as_json: bool) -> None:
     restore = install_stop_signals(stop, say)
     try:
         record = run_schedule(env.config, db, env.database_path, name, scheduled_for=utcnow(), trigger="run-once",
-                              stop=stop, say=say)
+                              stop=stop, say=say, pm=env.pm)
     finally:
         restore()
     if as_json:

@@ -1,12 +1,13 @@
 """Running rules over a candidate and turning their verdicts into one explained score.
 
 Options for a rule merge, later winning: the rule's defaults, ``[rules.NAME]``,
-``[platforms.P.rules.NAME]``, ``[campaigns.C.rules.NAME]``. ``enabled = false`` in any
-of them switches the rule off there.
+``[platforms.P.rules.NAME]``, ``[campaigns.C.rules.NAME]``; a nested table merges key by
+key. ``enabled = false`` in any of them switches the rule off there.
 """
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Callable, Mapping
@@ -36,33 +37,45 @@ def rule_setup(config: Config, rule: Rule, platform: str, campaign_name: str | N
     merged: dict[str, Any] = {}
     enabled = True
     where = f"rules.{rule.name}"
+    origin: dict[str, str] = {}  # the table each option was last set in, to name it in an error
     for key, layer in _layers(config, rule.name, platform, campaign_name):
-        if layer:
+        options = {k: v for k, v in layer.items() if k != "enabled"}
+        if options:
             where = key
-        for k, v in layer.items():
-            if k == "enabled":
-                if not isinstance(v, bool):
-                    raise ConfigError(f"{config.source}: {key}.enabled must be true or false (got {v!r})")
-                enabled = v
-            else:
-                merged[k] = v
+        if "enabled" in layer:
+            if not isinstance(layer["enabled"], bool):
+                raise ConfigError(f"{config.source}: {key}.enabled must be true or false (got {layer['enabled']!r})")
+            enabled = layer["enabled"]
+        merged = merge_tables(merged, options)
+        origin.update(dict.fromkeys(options, key))
     try:
         return enabled, rule.options.model_validate(merged)
     except ValidationError as exc:
         problems = []
         for e in exc.errors(include_url=False):
             field = ".".join(str(p) for p in e["loc"])
+            table = origin.get(str(e["loc"][0]), where) if e["loc"] else where
             if e["type"] == "extra_forbidden":
                 known = ", ".join(rule.options.model_fields) or "none"
-                problems.append(f"{where}.{field}: unknown option; options of {rule.name} are: {known}")
+                problems.append(f"{table}.{field}: unknown option; options of {rule.name} are: {known}")
             else:
                 # A check across options (the model's own validator) has no field and its
                 # input is every option: the message names the options it compares.
-                key = f"{where}.{field}" if field else where
+                key = f"{table}.{field}" if field else where
                 value = e.get("input")
                 got = "" if isinstance(value, dict) else f" (got {shortened(repr(value))})"
                 problems.append(f"{key}: {e['msg'].removeprefix('Value error, ')}{got}")
         raise ConfigError(f"{config.source}: " + "; ".join(problems)) from None
+
+
+def merge_tables(base: Mapping[str, Any], later: Mapping[str, Any]) -> dict[str, Any]:
+    """``later`` over ``base``, key by key into nested tables (``[…engagement.benchmarks]
+    micro = 0.05`` changes micro and keeps the other tiers); any other value replaces."""
+    merged = dict(base)
+    for k, v in later.items():
+        old = merged.get(k)
+        merged[k] = merge_tables(old, v) if isinstance(old, dict) and isinstance(v, dict) else v
+    return merged
 
 
 def check_rule_config(config: Config, rules: dict[str, Rule]) -> None:
@@ -242,7 +255,7 @@ def run_batch(rule: Rule, batch: Batch, options: BaseModel, context: RuleContext
     try:
         assert rule.evaluate_batch is not None
         verdicts = dict(rule.evaluate_batch(batch, options, context))
-        if set(verdicts) == set(batch.profiles) and all(isinstance(v, Verdict) for v in verdicts.values()):
+        if set(verdicts) == set(batch.profiles) and all(verdict_problem(rule, v) is None for v in verdicts.values()):
             return verdicts
     except (Exception, SystemExit):  # noqa: BLE001 - the simple form below says what is wrong, per candidate
         pass
@@ -271,13 +284,27 @@ def seen_by(needs: frozenset[Need] | set[Need], candidate: Candidate) -> Candida
     return dataclasses.replace(candidate, **{name: type(getattr(candidate, name))() for name in hidden})
 
 
+def verdict_problem(rule: Rule, verdict: Any) -> str | None:
+    """What is wrong with a rule's verdict, if anything: not a Verdict, or a metric it
+    declares that is no number (the shortlist stores, ranks and formats metrics as numbers)."""
+    if not isinstance(verdict, Verdict):
+        return f"returned {type(verdict).__name__}, not a Verdict"
+    for name in rule.metrics:
+        value = verdict.evidence.get(name)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))
+                                  or not math.isfinite(value)):
+            return f"metric {name} in its evidence must be a number or None (got {shortened(repr(value))})"
+    return None
+
+
 def run_rule(rule: Rule, candidate: Candidate, options: BaseModel, context: RuleContext) -> Verdict:
     """One rule on one candidate (as ``seen_by`` its needs); a rule that raises gives
     ``error`` for this candidate only."""
     try:
         verdict = rule.evaluate(seen_by(rule.needs, candidate), options, context)
-        if not isinstance(verdict, Verdict):
-            raise TypeError(f"returned {type(verdict).__name__}, not a Verdict")
+        problem = verdict_problem(rule, verdict)
+        if problem:
+            raise TypeError(problem)
         return verdict
     except (Exception, SystemExit) as exc:  # noqa: BLE001 - a plugin's bug must not stop the run
         # SystemExit too: a library giving up with sys.exit() is that rule's failure, not the run's.

@@ -368,7 +368,7 @@ def write_temporary(path: Path, exporter: Exporter, rows: list[dict], columns: l
         return tmp
     except BaseException as exc:
         tmp.unlink(missing_ok=True)
-        raise _export_problem(path, exc)
+        raise _export_problem(path, exc, exporter)
 
 
 def put_in_place(tmp: Path, path: Path, *, new_name: bool = False) -> Path:
@@ -385,12 +385,21 @@ def put_in_place(tmp: Path, path: Path, *, new_name: bool = False) -> Path:
         raise _export_problem(path, exc)
 
 
-def _export_problem(path: Path, exc: BaseException) -> BaseException:
-    """What to raise for ``exc`` met writing the export to ``path``."""
+def _export_problem(path: Path, exc: BaseException, exporter: Exporter | None = None) -> BaseException:
+    """What to raise for ``exc`` met writing the export to ``path`` (with ``exporter``, if
+    its own code was running)."""
+    from microscout.engine.plugins import PluginFailed
+
     if isinstance(exc, OSError) and exc.errno in _PATH_ERRNOS:
         return _path_problem(path, exc)
     if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
         return OSError(exc.errno, exc.strerror, str(path))  # name the export, not its temporary file
+    plugin = getattr(exporter, "plugin", "")
+    third_party = bool(plugin) and not plugin.startswith("microscout.")
+    if isinstance(exc, Exception) and not isinstance(exc, OSError) and third_party:
+        # A third-party exporter's bug: say whose, as a rule's error does; nothing was written.
+        return PluginFailed(f"exporter {exporter.name} (plugin {plugin}) failed writing "
+                            f"{path}: {type(exc).__name__}: {exc}"[:400])
     return exc
 
 

@@ -35,6 +35,7 @@ class Exporter:
     binary: bool = False
     bom: bool = False
     context: bool = False
+    plugin: str = ""  # set by the engine: the plugin that registered it
 
 
 # The columns every export row carries, in this order, then RULE.outcome and RULE.reason.

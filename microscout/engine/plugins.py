@@ -139,6 +139,15 @@ def check_hooks(pm: pluggy.PluginManager) -> None:
         raise PluginError(str(exc)) from exc
 
 
+class PluginFailed(Exception):
+    """A plugin's code raised while the engine ran it (an exporter writing): a runtime
+    failure, said in one line naming the plugin."""
+
+
+# The package name plugins_dir files are imported under: microscout_plugins.FILE_STEM.
+PLUGINS_DIR_PACKAGE = "microscout_plugins"
+
+
 def load_plugins_dir(pm: pluggy.PluginManager, folder: Path, only: set[str] | None = None) -> None:
     """Register each ``*.py`` file in ``folder`` (files starting with _ are skipped)."""
     if not folder.is_dir():
@@ -149,7 +158,7 @@ def load_plugins_dir(pm: pluggy.PluginManager, folder: Path, only: set[str] | No
         name = f"plugins_dir:{path.name}"
         if pm.get_plugin(name) is not None:
             continue
-        spec = importlib.util.spec_from_file_location(f"microscout_plugins.{path.stem}", path)
+        spec = importlib.util.spec_from_file_location(f"{PLUGINS_DIR_PACKAGE}.{path.stem}", path)
         if spec is None or spec.loader is None:  # never for a .py file
             raise PluginError(f"{path}: Python cannot load it as a module")
         module = importlib.util.module_from_spec(spec)
@@ -258,6 +267,8 @@ def _check_rule(rule: Any, plugin: str) -> Rule:
             raise PluginError(f"plugin {plugin}: rule {rule.name!r} option {field_name!r} needs a description "
                               "(Field(default, description=...)): `microscout rules` and `rules --toml` show it")
     needs = frozenset(Need(n) for n in rule.needs)
+    if Need.COMMENTS in needs:  # replies are read by post: a rule that reads them sees the posts too
+        needs |= {Need.POSTS}
     if rule.prefilter and needs != {Need.PROFILE}:
         raise PluginError(f"plugin {plugin}: rule {rule.name!r} is a prefilter, so it may need only the profile")
     return dataclasses.replace(rule, needs=needs, gate=bool(rule.gate), prefilter=bool(rule.prefilter),
@@ -278,7 +289,7 @@ def collect_exporters(pm: pluggy.PluginManager, by_plugin: dict[str, list[str]] 
                 raise PluginError(f"plugin {_plugin}: register() takes a microscout Exporter")
             if exporter.name in exporters:
                 raise _taken("exporter", exporter.name, _plugin, owners[exporter.name])
-            exporters[exporter.name] = exporter
+            exporters[exporter.name] = dataclasses.replace(exporter, plugin=_plugin)
             owners[exporter.name] = _plugin
             if by_plugin is not None:
                 by_plugin.setdefault(_plugin, []).append(exporter.name)

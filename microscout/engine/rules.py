@@ -50,7 +50,8 @@ NEED_DOCS = {
 class Verdict(BaseModel):
     """One rule's judgement of one candidate."""
 
-    model_config = ConfigDict(extra="forbid")
+    # A verdict changed after it was made is checked again ("Pass", a score of 1.35).
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
     outcome: Outcome = Field(description="pass, warn, fail, unknown (no data to judge by) or error (the rule "
                                          "raised; set by the engine)")
@@ -141,7 +142,9 @@ class Rule:
                                    metadata={"doc": "the Need values of the data it reads"})
     prefilter: bool = field(default=False, metadata={
         "doc": "cheap and profile-only: the crawl may run it before fetching more"})
-    gate: bool = field(default=False, metadata={"doc": "a fail excludes the candidate in every campaign"})
+    gate: bool = field(default=False, metadata={"doc": "a fail excludes the candidate in every campaign; it adds to "
+                                                       "the score only where a campaign's `weights` name it (default "
+                                                       "weight 0)"})
     metrics: frozenset[str] = field(default_factory=frozenset, metadata={
         "doc": "the shortlist metrics (METRICS) its evidence carries under those keys, e.g. engagement_rate"})
     evaluate_batch: Callable[[Batch, BaseModel, RuleContext], Mapping[int, Verdict]] | None = field(

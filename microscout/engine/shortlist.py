@@ -5,8 +5,10 @@ at a time, and ranking happens in SQL.
 """
 from __future__ import annotations
 
+import functools
 import gc
 import hashlib
+import inspect
 import itertools
 import json
 import os
@@ -88,17 +90,8 @@ def _code_stamps(rules: dict[str, Rule]) -> list:
     package or plugin file, so an edited or upgraded rule never re-uses an old run."""
     files: set[Path] = set(Path(__file__).resolve().parent.parent.rglob("*.py"))
     for rule in rules.values():
-        module = sys.modules.get(getattr(rule.evaluate, "__module__", "") or "")
-        source = getattr(module, "__file__", None)
-        if module is None or not source:
-            continue
-        top = sys.modules.get(module.__name__.split(".")[0])
-        roots = list(getattr(top, "__path__", []) or []) if top is not None and top is not module else []
-        if roots:
-            for root in roots:
-                files.update(Path(root).rglob("*.py"))
-        else:
-            files.add(Path(source))
+        for function in (rule.evaluate, rule.evaluate_batch):
+            files.update(_code_files(function))
     stamps = []
     for path in sorted(files):
         try:
@@ -107,6 +100,28 @@ def _code_stamps(rules: dict[str, Rule]) -> list:
             continue
         stamps.append([str(path), st.st_size, st.st_mtime_ns])
     return stamps
+
+
+def _code_files(function: Any) -> list[Path]:
+    """The source files a rule function's verdicts depend on: its package's, or its plugin
+    file's and every file beside it in plugins_dir (helpers it imports). A partial or a
+    decorated function counts as the function it wraps."""
+    while isinstance(function, functools.partial):
+        function = function.func
+    function = inspect.unwrap(function) if callable(function) else function
+    module = sys.modules.get(getattr(function, "__module__", "") or "")
+    source = getattr(module, "__file__", None)
+    if module is None or not source:
+        return []
+    from microscout.engine.plugins import PLUGINS_DIR_PACKAGE
+
+    if module.__name__.startswith(PLUGINS_DIR_PACKAGE + "."):
+        return list(Path(source).parent.glob("*.py"))
+    top = sys.modules.get(module.__name__.split(".")[0])
+    roots = list(getattr(top, "__path__", []) or []) if top is not None and top is not module else []
+    if roots:
+        return [path for root in roots for path in Path(root).rglob("*.py")]
+    return [Path(source)]
 
 
 def data_version(db: sqlite_utils.Database) -> int | None:

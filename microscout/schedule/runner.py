@@ -241,8 +241,9 @@ def interruptible_sleep(seconds: float, stop: Stop, sleep: Callable[[float], Non
 def run_schedule(config: Config, db: sqlite_utils.Database, db_path: Path, name: str, *,
                  scheduled_for: datetime, trigger: str, clock: Clock = utcnow,
                  sleep: Callable[[float], None] = time.sleep, stop: Stop | None = None, say: Say = print,
-                 steps: dict[str, Callable[[Job], str]] | None = None) -> dict:
-    """Run one schedule now, for the cron time ``scheduled_for``; the recorded run."""
+                 steps: dict[str, Callable[[Job], str]] | None = None, pm: object = None) -> dict:
+    """Run one schedule now, for the cron time ``scheduled_for``; the recorded run. ``pm``:
+    the plugins the command loaded already (else the run loads them when a step needs them)."""
     schedule = config.schedule(name)
     stop = stop or Stop()
     steps = {**STEPS, **(steps or {})}
@@ -261,7 +262,7 @@ def run_schedule(config: Config, db: sqlite_utils.Database, db_path: Path, name:
             say(f"{name}: {lock.recovered}")
         say(f"{name}: run {run_id} ({trigger}, for {_local(scheduled_for, schedule)}): "
             f"{' → '.join(schedule.steps)} of campaign {schedule.campaign}")
-        job = Job(config, name, schedule, db, Path(db_path), run_id, scheduled_for, clock, stop, say)
+        job = Job(config, name, schedule, db, Path(db_path), run_id, scheduled_for, clock, stop, say, _pm=pm)
         with Heartbeat(db_path, lock, clock):
             record = _run_steps(job, steps, sleep)
     finally:

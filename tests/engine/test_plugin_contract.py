@@ -1,0 +1,245 @@
+"""What the engine does with what third-party rules, commands and exporters give it: a bad
+verdict costs that candidate's verdict (`error`, naming the rule), never the run; options
+merge into nested tables; a plugin's code, wherever it lives, is part of what a run
+depends on. Each case is one a plugin author met (a review of 2026-12-04)."""
+from __future__ import annotations
+
+import functools
+import json
+from collections import Counter
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from microscout import Need, Rule, Verdict, hookimpl
+from microscout.cli import cli
+from microscout.config import ConfigError, parse_config
+from microscout.engine.evaluate import rule_setup
+from microscout.engine.exporters import Exporter
+from microscout.engine.plugins import PluginError, PluginFailed, collect_exporters, collect_rules, make_plugin_manager
+from microscout.engine.shortlist import _code_files, run_shortlist
+from microscout.store import open_store
+from microscout.testing import candidate, post
+from microscout.testing import evaluate as evaluate_rule
+from tests.conftest import REPO
+from tests.engine.helpers import NOW, add_profile
+
+
+def _plugin(**rule):
+    class Plugin:
+        @hookimpl
+        def register_rules(self, register):
+            register(Rule(name="probe", summary="A third-party rule", **rule))
+    return Plugin()
+
+
+def _shortlist(tmp_path, plugin):
+    """A shortlist of two creators with the built-in rules and ``plugin``: the probe's verdicts."""
+    db = open_store(tmp_path / "s.db")
+    for handle in ("anna", "ben"):
+        add_profile(db, handle, 5_000, posts=4, likes=80, bio="vegan recipes")
+    config = parse_config({"plugins_dir": "none",
+                           "campaigns": {"demo": {"platforms": ["mastodon"], "keywords": ["vegan"]}}})
+    pm = make_plugin_manager(None, entry_points=False)
+    pm.register(plugin, name="a_plugin")
+    result = run_shortlist(db, config, collect_rules(pm), "demo", now=NOW)
+    probe = db.execute("SELECT outcome, reason, evidence FROM run_verdicts WHERE run_id = ? AND rule = 'probe'",
+                       [result.run_id]).fetchall()
+    others = db.execute("SELECT count(*) FROM run_verdicts WHERE run_id = ? AND rule != 'probe' "
+                        "AND outcome != 'error'", [result.run_id]).fetchone()[0]
+    return probe, others, result, db
+
+
+def test_evidence_keyed_by_dates_is_stored_with_the_dates_as_text(tmp_path):
+    def per_day(candidate, options, context):
+        return Verdict(outcome="pass", score=1.0, reason="counted",
+                       evidence={"posts_per_day": dict(Counter(p.created_at.date() for p in candidate.posts)),
+                                 "pair": {(1, 2): "a tuple key"}})
+
+    probe, others, _, _ = _shortlist(tmp_path, _plugin(evaluate=per_day, needs=frozenset({Need.POSTS})))
+    assert [outcome for outcome, _, _ in probe] == ["pass", "pass"]
+    evidence = json.loads(probe[0][2])
+    assert sum(evidence["posts_per_day"].values()) == 4
+    assert all(len(day) == 10 and day[4] == "-" for day in evidence["posts_per_day"])  # 2026-10-30
+    assert evidence["pair"] == {"(1, 2)": "a tuple key"}
+    assert others > 0
+
+
+@pytest.mark.parametrize("change, said", [
+    (lambda v: setattr(v, "outcome", "Pass"), "outcome"),
+    (lambda v: setattr(v, "score", 1.35), "score"),
+])
+def test_a_verdict_changed_after_it_was_made_is_checked_again(tmp_path, change, said):
+    def changed(candidate, options, context):
+        verdict = Verdict(outcome="pass", score=1.0, reason="ok")
+        change(verdict)
+        return verdict
+
+    probe, others, result, db = _shortlist(tmp_path, _plugin(evaluate=changed))
+    assert [outcome for outcome, _, _ in probe] == ["error", "error"]
+    assert all(reason.startswith("rule probe failed: ValidationError") and said in reason for _, reason, _ in probe)
+    # The other rules judged as ever, and no entry's score is above 1.
+    assert others > 0
+    assert db.execute("SELECT max(score) FROM shortlist_entries WHERE run_id = ?", [result.run_id]).fetchone()[0] <= 1
+
+
+@pytest.mark.parametrize("batch", [False, True])
+def test_a_metric_that_is_no_number_is_that_rules_error(tmp_path, batch):
+    def as_text(candidate, options, context):
+        return Verdict(outcome="pass", score=1.0, reason="rate", evidence={"engagement_rate": "4.2%"})
+
+    def as_text_batch(batch, options, context):
+        return {i: as_text(None, options, context) for i in batch.profiles}
+
+    rule = dict(evaluate=as_text, metrics=frozenset({"engagement_rate"}),
+                evaluate_batch=as_text_batch if batch else None)
+    probe, _, result, db = _shortlist(tmp_path, _plugin(**rule))
+    assert {(outcome, reason) for outcome, reason, _ in probe} == {
+        ("error", "rule probe failed: TypeError: metric engagement_rate in its evidence must be a number or None "
+                  "(got '4.2%')")}
+    # The entries' metric comes from the built-in engagement rule instead, a number.
+    rates = [r for (r,) in db.execute("SELECT engagement_rate FROM shortlist_entries WHERE run_id = ?",
+                                      [result.run_id])]
+    assert rates and all(isinstance(r, float) for r in rates)
+    # microscout.testing says so too, where the author tests the rule.
+    with pytest.raises(TypeError, match="metric engagement_rate"):
+        evaluate_rule(_plugin(**rule), "probe", candidate())
+
+
+def test_a_rule_that_needs_comments_sees_the_posts_they_answer():
+    def count(candidate, options, context):
+        return Verdict(outcome="pass", score=1.0, reason="seen", evidence={"posts": len(candidate.posts)})
+
+    plugin = _plugin(evaluate=count, needs=frozenset({Need.COMMENTS}))
+    pm = make_plugin_manager(None, entry_points=False, defaults=False)
+    pm.register(plugin)
+    assert collect_rules(pm)["probe"].needs == {Need.COMMENTS, Need.POSTS}
+    assert evaluate_rule(plugin, "probe", candidate(posts=[post(), post()])).evidence == {"posts": 2}
+
+
+def _nested_rule():
+    from pydantic import BaseModel, ConfigDict, Field
+
+    class Sub(BaseModel):
+        model_config = ConfigDict(extra="forbid")
+        a: int = Field(1, description="a")
+        b: int = Field(2, description="b")
+
+    class Options(BaseModel):
+        model_config = ConfigDict(extra="forbid")
+        sub: Sub = Field(default_factory=Sub, description="a nested table")
+        limit: int = Field(5, description="a number")
+
+    return Rule(name="nested", summary="Nested options", options=Options,
+                evaluate=lambda c, o, x: Verdict(outcome="pass", score=1.0, reason="ok"))
+
+
+def test_nested_option_tables_merge_key_by_key():
+    config = parse_config({"rules": {"nested": {"sub": {"a": 10, "b": 20}}},
+                           "platforms": {"mastodon": {"rules": {"nested": {"limit": 7}}}},
+                           "campaigns": {"c": {"platforms": ["mastodon"], "keywords": ["x"],
+                                               "rules": {"nested": {"sub": {"b": 99}}}}}})
+    _, options = rule_setup(config, _nested_rule(), "mastodon", "c")
+    assert (options.sub.a, options.sub.b, options.limit) == (10, 99, 7)
+    # The shipped engagement benchmarks: one tier changed on one platform keeps the others.
+    from microscout.config import load_config
+    from microscout.engine.plugins import plugin_manager_for
+
+    shipped = load_config(REPO / "config.toml")
+    engagement = collect_rules(plugin_manager_for(shipped))["engagement"]
+    raw = shipped.model_dump()
+    raw["platforms"]["bluesky"].setdefault("rules", {})["engagement"] = {"benchmarks": {"micro": 0.05}}
+    _, options = rule_setup(parse_config(raw), engagement, "bluesky", None)
+    assert options.benchmarks["micro"] == 0.05 and options.benchmarks["nano"] == 0.0645
+
+
+def test_a_bad_option_is_named_in_the_table_that_set_it():
+    config = parse_config({"rules": {"nested": {"limit": "lots"}},
+                           "platforms": {"mastodon": {"rules": {"nested": {"enabled": True}}}}})
+    with pytest.raises(ConfigError, match=r": rules\.nested\.limit: Input should be a valid integer"):
+        rule_setup(config, _nested_rule(), "mastodon", None)
+
+
+def test_the_code_a_rule_depends_on_includes_what_its_function_wraps_and_its_plugins_dir(tmp_path):
+    (tmp_path / "plugins").mkdir()
+    (tmp_path / "plugins" / "_helpers.py").write_text("LIMIT = 5\n")
+    (tmp_path / "plugins" / "limited.py").write_text('''
+import functools
+from microscout import Rule, Verdict, hookimpl
+
+def _evaluate(candidate, options, context, limit):
+    return Verdict(outcome="pass", score=1.0, reason=f"limit {limit}")
+
+@hookimpl
+def register_rules(register):
+    register(Rule(name="limited", summary="A partial", evaluate=functools.partial(_evaluate, limit=5)))
+''')
+    rules = collect_rules(make_plugin_manager(tmp_path / "plugins", entry_points=False, defaults=False))
+    files = {path.name for path in _code_files(rules["limited"].evaluate)}
+    assert files == {"limited.py", "_helpers.py"}
+    # A partial of a function in a package: that package's files (here the tests').
+    assert "test_plugin_contract.py" in {p.name for p in _code_files(functools.partial(_plugin))}
+
+
+def _command_plugin(word):
+    class Plugin:
+        @hookimpl
+        def register_commands(self, cli):
+            @cli.command("hello")
+            def hello():
+                click.echo(word)
+    return Plugin()
+
+
+def test_two_plugins_adding_one_command_are_refused_naming_both():
+    from microscout.cli.common import _check_plugin_commands
+
+    pm = make_plugin_manager(None, entry_points=False, defaults=False)
+    pm.register(_command_plugin("one"), name="first")
+    pm.register(_command_plugin("two"), name="second")
+    with pytest.raises(PluginError, match="command 'hello' is already added by plugin"):
+        _check_plugin_commands(pm)
+
+
+def test_a_plugin_exporter_that_fails_is_named_and_the_old_file_stays(tmp_path):
+    from microscout.engine.export import export_shortlist
+
+    class Plugin:
+        @hookimpl
+        def register_exporters(self, register):
+            def write(rows, columns, out):
+                out.write("half")
+                raise RuntimeError("disk on fire")
+            register(Exporter(name="tsv", extension="tsv", summary="Tab-separated", write=write))
+
+    _, _, _, db = _shortlist(tmp_path, _plugin(evaluate=lambda c, o, x: Verdict(outcome="pass", score=1.0,
+                                                                                 reason="ok")))
+    pm = make_plugin_manager(None, entry_points=False, defaults=False)
+    pm.register(Plugin(), name="tsv_plugin")
+    target = tmp_path / "out.tsv"
+    target.write_text("the previous export\n")
+    with pytest.raises(PluginFailed, match=r"^exporter tsv \(plugin tsv_plugin\) failed writing .*out\.tsv: "
+                                           r"RuntimeError: disk on fire$"):
+        export_shortlist(db, "demo", 5, collect_exporters(pm)["tsv"], target)
+    assert target.read_text() == "the previous export\n"
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("out")) == ["out.tsv"]
+
+
+def test_schedule_run_once_runs_each_plugins_dir_file_once(tmp_path):
+    from tests.engine.helpers import add_profile as add
+
+    db = open_store(tmp_path / "scout.db")
+    add(db, "cook", 5_000, posts=12, likes=200, bio="vegan recipes")
+    db.conn.close()
+    (tmp_path / "plugins").mkdir()
+    (tmp_path / "plugins" / "counted.py").write_text(
+        "from pathlib import Path\n"
+        f"with open({str(tmp_path / 'loads')!r}, 'a') as f:\n    f.write('x')\n")
+    text = (REPO / "config.toml").read_text().replace('database = "microscout.db"', 'database = "scout.db"')
+    text += ('\n[schedules.daily]\ncron = "0 8 * * *"\ncampaign = "demo"\nsteps = ["shortlist", "export"]\n'
+             'formats = ["csv"]\ndestination = "out"\nretries = 0\n')
+    (tmp_path / "config.toml").write_text(text)
+    result = CliRunner().invoke(cli, ["--config", str(tmp_path / "config.toml"), "schedule", "run-once", "daily"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "loads").read_text() == "x"
