@@ -396,7 +396,7 @@ def _export_problem(path: Path, exc: BaseException, exporter: Exporter | None = 
         return OSError(exc.errno, exc.strerror, str(path))  # name the export, not its temporary file
     plugin = getattr(exporter, "plugin", "")
     third_party = bool(plugin) and not plugin.startswith("microscout.")
-    if isinstance(exc, Exception) and not isinstance(exc, OSError) and third_party:
+    if exporter is not None and isinstance(exc, Exception) and not isinstance(exc, OSError) and third_party:
         # A third-party exporter's bug: say whose, as a rule's error does; nothing was written.
         return PluginFailed(f"exporter {exporter.name} (plugin {plugin}) failed writing "
                             f"{path}: {type(exc).__name__}: {exc}"[:400])
