@@ -117,34 +117,43 @@ def test_a_json_lines_record_may_hold_unicode_line_separators(tmp_path):
     assert (card["tp"], card["tn"]) == (1, 1)
 
 
-@pytest.mark.parametrize("labels, meaning, noted", [
-    (("sponsored", "non-sponsored"), "sponsored", False),
-    (("organic", "ad"), "sponsored", False),
-    (("disclosed", "undisclosed"), "disclosed", False),
-    (("1", "0"), "disclosed", True),
-    (("sponsored", "undisclosed"), "disclosed", True),
+@pytest.mark.parametrize("labels, meaning", [
+    (("sponsored", "non-sponsored"), "sponsored"),
+    (("organic", "ad"), "sponsored"),
+    (("disclosed", "undisclosed"), "disclosed"),
+    (("1", "0"), None),
+    (("sponsored", "undisclosed"), None),
 ])
-def test_check_posts_reads_what_the_labels_mean_from_their_words(tmp_path, labels, meaning, noted):
+def test_check_posts_reads_what_the_labels_mean_from_their_words(tmp_path, labels, meaning):
     path = tmp_path / "posts.csv"
     path.write_text("text,label\n" + "".join(f"Use code GLOW20 for 20% off,{label}\n" for label in labels))
-    out = json.loads(check("posts", path, "--json", "--quiet", "--label-column", "label").output)
-    assert out["label_means"] == meaning and ("note" in out) is noted
-    text = check("posts", path, "--quiet", "--label-column", "label")
-    assert ("note: the label column is read as 1 = a disclosure" in text.output) is noted
+    result = check("posts", path, "--json", "--quiet", "--label-column", "label")
+    if meaning:
+        assert json.loads(result.output)["label_means"] == meaning
+        return
+    # Neither the words nor the name say what 1 means: asked, never guessed (a plain 1/0
+    # "label" means sponsored in most sponsored-post sets, disclosed in affiliate-youtube).
+    assert result.exit_code == 2 and "--label-column 'label': what 1 means is not known" in result.output
+    assert "give --label-means sponsored (1 = a sponsored post), --label-means disclosed" in result.output
+    told = check("posts", path, "--json", "--quiet", "--label-column", "label", "--label-means", "sponsored")
+    assert json.loads(told.output)["label_means"] == "sponsored"
 
 
-@pytest.mark.parametrize("column, meaning, noted", [
-    ("is_sponsored", "sponsored", False), ("isAd", "sponsored", False), ("paid_post", "sponsored", False),
-    ("Promotional", "sponsored", False), ("disclosure_present", "disclosed", False), ("label", "disclosed", True),
-    ("adequate", "disclosed", True), ("sponsored_and_disclosed", "disclosed", True),
-    ("undisclosed_ad", "undisclosed", False), ("isUndisclosed", "undisclosed", False),
-    ("not_disclosed", "undisclosed", False), ("missing_disclosure", "undisclosed", False),
+@pytest.mark.parametrize("column, meaning", [
+    ("is_sponsored", "sponsored"), ("isAd", "sponsored"), ("paid_post", "sponsored"),
+    ("Promotional", "sponsored"), ("disclosure_present", "disclosed"), ("label", None),
+    ("adequate", None), ("sponsored_and_disclosed", None),
+    ("undisclosed_ad", "undisclosed"), ("isUndisclosed", "undisclosed"),
+    ("not_disclosed", "undisclosed"), ("missing_disclosure", "undisclosed"),
 ])
-def test_check_posts_reads_what_a_true_false_label_means_from_its_column_name(tmp_path, column, meaning, noted):
+def test_check_posts_reads_what_a_true_false_label_means_from_its_column_name(tmp_path, column, meaning):
     path = tmp_path / "posts.csv"
     path.write_text(f"text,{column}\nUse code GLOW20 for 20% off,True\nlovely walk,False\n")
-    out = json.loads(check("posts", path, "--json", "--quiet", "--label-column", column).output)
-    assert out["label_means"] == meaning and ("note" in out) is noted
+    result = check("posts", path, "--json", "--quiet", "--label-column", column)
+    if meaning:
+        assert json.loads(result.output)["label_means"] == meaning
+    else:
+        assert result.exit_code == 2 and "what 1 means is not known" in result.output
 
 
 def test_check_posts_scores_the_accusation_on_ordinary_posts_with_label_means_undisclosed(tmp_path):
@@ -448,3 +457,103 @@ def test_check_posts_reads_what_1_means_from_the_cells_mapped_to_1_and_0(tmp_pat
                               "--label-value", "organic=0").output)
     assert plain["label_means"] == mapped["label_means"] == "sponsored"
     assert plain["scores"] == mapped["scores"]
+
+
+# -- files as a second review wrote them (2026-12-04): encodings, compression, workbooks --
+
+COMMENTS = "text,label\nlovely song,0\nsubscribe to my channel,1\n"
+
+
+ENCODED = {
+    "plain.csv": lambda: COMMENTS.encode("utf-8"),
+    "bom.csv": lambda: b"\xef\xbb\xbf" + COMMENTS.encode("utf-8"),
+    "excel-unicode.csv": lambda: COMMENTS.encode("utf-16"),  # with its byte-order mark
+    "latin.csv": lambda: "text,label\nCaf\xe9 at 5? \xa3900,0\nsubscribe to my channel,1\n".encode("cp1252"),
+    "packed.csv.gz": lambda: __import__("gzip").compress(COMMENTS.encode()),
+    "packed.csv.xz": lambda: __import__("lzma").compress(COMMENTS.encode()),
+    "packed.csv.bz2": lambda: __import__("bz2").compress(COMMENTS.encode()),
+}
+
+
+@pytest.mark.parametrize("name", ENCODED)
+def test_encodings_and_compressed_files_are_read(tmp_path, name):
+    path = tmp_path / name
+    path.write_bytes(ENCODED[name]())
+    noted = name == "latin.csv"
+    result = CliRunner().invoke(cli, ["check", "comments", str(path), "--label-column", "label", "--json",
+                                      "--quiet"])
+    assert result.exit_code == 0, result.output
+    card = scores(result)["spam"]
+    assert (card["tp"], card["fp"], card["fn"], card["tn"]) == (1, 0, 0, 1)
+    assert (f"note: {path} is not UTF-8 (byte 14); read as Windows-1252" in result.stderr) is noted
+    if noted:  # the text as Windows-1252 shows it
+        texts = [r["text"] for r in rows_of(CliRunner().invoke(cli, ["check", "comments", str(path), "--json"]))
+                 if "text" in r]
+        assert texts[0] == "Caf\xe9 at 5? \xa3900"
+
+
+def test_a_workbook_is_read_from_its_first_sheet(tmp_path):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["handle", "followers", "following", "fake"])
+    sheet.append(["bought1", 3, 4_100, 1])
+    sheet.append([None, None, None, None])  # an empty row Excel leaves
+    sheet.append(["anna", 800, 310, 0])
+    book.save(tmp_path / "accounts.xlsx")
+    card = scores(check("accounts", tmp_path / "accounts.xlsx", "--label-column", "fake", "--json", "--quiet"))
+    assert (card["fake = suspicious"]["tp"], card["fake = suspicious"]["tn"]) == (1, 1)
+    (tmp_path / "fake.xlsx").write_bytes(b"PK\x03\x04 not a workbook")
+    result = check("accounts", tmp_path / "fake.xlsx", "--label-column", "fake")
+    assert result.exit_code == 2 and "not an Excel workbook openpyxl can read" in result.output
+
+
+def test_excels_separator_line_and_blanks_around_header_names(tmp_path):
+    path = tmp_path / "uci.csv"
+    path.write_text("sep=;\nCOMMENT_ID; AUTHOR; CONTENT; CLASS\n1;a;lovely song;0\n2;b;subscribe to my channel;1\n")
+    card = scores(check("comments", path, "--label-column", "CLASS", "--json", "--quiet"))["spam"]
+    assert (card["tp"], card["tn"]) == (1, 1)
+
+
+def test_a_cell_longer_than_the_csv_modules_default_limit_is_one_cell(tmp_path):
+    path = tmp_path / "long.csv"
+    path.write_text(f'text,label\n"{"la " * 60_000}",0\nsubscribe to my channel,1\n')
+    card = scores(check("comments", path, "--label-column", "label", "--json", "--quiet"))["spam"]
+    assert (card["tp"], card["tn"]) == (1, 1)
+
+
+@pytest.mark.parametrize("page", [
+    {"accounts": [{"acct": "bought1", "followers_count": 3, "following_count": 4100}], "statuses": [],
+     "hashtags": []},  # Mastodon's v2 search
+    {"profiles": [{"did": "did:plc:x", "handle": "bought1.bsky.social", "followersCount": 3,
+                   "followsCount": 4100}]},  # Bluesky's getProfiles
+    {"userList": [{"uniqueId": "bought1", "followerCount": 3, "followingCount": 4100}]},  # TikTok's web
+])
+def test_api_pages_of_other_shapes_are_read_by_their_records(tmp_path, page):
+    path = tmp_path / "page.json"
+    path.write_text(json.dumps(page))
+    (row,) = [r for r in rows_of(check("accounts", path, "--json")) if "features" in r]
+    assert (row["features"]["followers"], row["features"]["following"]) == (3, 4100)
+
+
+@pytest.mark.parametrize("command, header, row", [
+    ("accounts", "handle,followers,following,is_genuine", "anna,800,310,1"),
+    ("accounts", "handle,followers,following,isHuman", "anna,800,310,true"),
+    ("comments", "text,not_spam", "lovely song,1"),
+    ("comments", "text,ham", "lovely song,1"),
+])
+def test_a_truth_column_named_for_the_genuine_class_must_say_which_way_it_reads(tmp_path, command, header, row):
+    path = tmp_path / "set.csv"
+    path.write_text(f"{header}\n{row}\n")
+    column = header.rsplit(",", 1)[1]
+    refused = check(command, path, "--label-column", column, "--quiet")
+    assert refused.exit_code == 2
+    assert f"--label-column {column!r} is named for the real or genuine class" in refused.output
+    assert "--label-value 1=0 --label-value 0=1 if 1 means genuine" in refused.output
+    value = row.rsplit(",", 1)[1]
+    mapped = check(command, path, "--label-column", column, "--label-value", f"{value}=0", "--json", "--quiet")
+    assert mapped.exit_code == 0, mapped.output
+    # Words say the class themselves: no question asked ("real" is the genuine class, 0).
+    path.write_text(f"{header}\n{row.rsplit(',', 1)[0]},real\n")
+    assert check(command, path, "--label-column", column, "--quiet").exit_code == 0

@@ -80,7 +80,7 @@ def test_jsonl_with_hashtag_lists_and_options(tmp_path):
     ("posts.jsonl", '[1, 2]\n', "line 1: expected a JSON object"),
     ("posts.jsonl", '{"id": 1, "text": 5}\n', "line 1: text must be a string (got 5)"),
     ("posts.jsonl", '{"id": 1, "text": "x", "hashtags": [1]}\n', "hashtags must be a list of strings"),
-    ("posts.txt", "id,text\n1,hi\n", "cannot tell the format from '.txt'; name the file .csv, .tsv, .jsonl or .json"),
+    ("posts.txt", "id,text\n1,hi\n", "cannot tell the format from '.txt'; name the file .csv, .tsv, .jsonl, .json or .xlsx"),
     ("posts.json", '{"id": 1, "text": "x"}', "expected a JSON array of objects"),
 ])
 def test_bad_input_exits_2_naming_file_line_and_value(tmp_path, name, content, message):
@@ -95,11 +95,15 @@ def test_missing_file_exits_2(tmp_path):
     assert result.exit_code == 2 and "no such file" in result.output
 
 
-def test_not_utf8_exits_2(tmp_path):
+def test_text_that_is_not_utf8_is_read_as_windows_1252_and_binary_data_is_refused(tmp_path):
     path = tmp_path / "posts.csv"
     path.write_bytes(b"id,text\n1,caf\xe9\n")
+    result = CliRunner().invoke(cli, ["check", "posts", str(path), "--json"])
+    assert result.exit_code == 0 and json.loads(result.stdout)["posts"][0]["id"] == "1"
+    assert f"note: {path} is not UTF-8 (byte 13); read as Windows-1252" in result.stderr
+    path.write_bytes(b"id,text\n1,\x00\x00\xff\xd8 a picture\n")
     result = CliRunner().invoke(cli, ["check", "posts", str(path)])
-    assert result.exit_code == 2 and "not UTF-8" in result.output
+    assert result.exit_code == 2 and "binary data, not text" in result.output
 
 
 # --- Scoring against labels (--label-column) -----------------------------------------------
@@ -117,7 +121,8 @@ e,"Great video, thanks for watching",0
 
 
 def test_label_column_scores_undisclosed_ads_and_prints_the_baselines(tmp_path):
-    result = check(tmp_path, "paid.csv", LABELED, "--label-column", "label", "--quiet")
+    result = check(tmp_path, "paid.csv", LABELED, "--label-column", "label", "--label-means", "disclosed",
+                   "--quiet")
     assert result.exit_code == 0, result.output
     lines = [line for line in result.output.splitlines() if line.startswith("score (")]
     assert [line.split("):")[0] for line in lines] == [
@@ -136,7 +141,8 @@ def test_label_column_scores_undisclosed_ads_and_prints_the_baselines(tmp_path):
 
 
 def test_label_column_json_holds_the_scores(tmp_path):
-    data = json.loads(check(tmp_path, "paid.csv", LABELED, "--label-column", "label", "--json").output)
+    data = json.loads(check(tmp_path, "paid.csv", LABELED, "--label-column", "label", "--label-means",
+                            "disclosed", "--json").output)
     scores = data["scores"]
     assert scores["undisclosed ad (disclosure missing) vs label 0 = no disclosure"]["tp"] == 2
     assert scores["baseline: a link and no affiliate/commission/sponsor/#ad (one line)"]["recall"] == 0.5
@@ -168,8 +174,8 @@ def test_documented_figures_on_affiliate_youtube():
     """docs/HEURISTICS.md, "Posts: sponsored and disclosure": the figures it reports."""
     if not AFFILIATE.is_file():
         pytest.skip(f"{AFFILIATE} not found: the labeled data lives in ../shared/data beside the repo")
-    result = CliRunner().invoke(cli, ["check", "posts", str(AFFILIATE), "--label-column", "label", "--json",
-                                      "--quiet", "--platform", "youtube"])
+    result = CliRunner().invoke(cli, ["check", "posts", str(AFFILIATE), "--label-column", "label", "--label-means",
+                                      "disclosed", "--json", "--quiet", "--platform", "youtube"])
     assert result.exit_code == 0, result.output
     scores = json.loads(result.output)["scores"]
     tool = scores["undisclosed ad (disclosure missing) vs label 0 = no disclosure"]

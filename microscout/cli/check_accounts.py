@@ -105,8 +105,11 @@ HELP = """Classify each account as real, dormant, suspicious, mass follower or b
 Every class comes with its reasons.
 
 \b
-FILE is .csv/.tsv, .jsonl/.ndjson or .json (an array of objects, or an API
-page holding one). Our columns:
+FILE is .csv/.tsv, .jsonl/.ndjson, .json (an array of objects, or an API
+page holding one) or .xlsx (the first sheet), also compressed (.gz, .xz, .bz2);
+UTF-8, UTF-16 with its byte-order mark, or Windows-1252 (said in a note). A
+truth column named for the genuine class (is_genuine, not_spam) holding 1/0
+needs --label-value to say which way it reads. Our columns:
   handle, followers, following, posts, has_avatar (1/0, or the picture's
   URL), no_avatar (1/0: the platform's default picture), bio or bio_length,
   username_digits, username_length, username_digit_share, display_name,

@@ -27,7 +27,8 @@ COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {
 HELP = """Classify each comment in FILE(s) as genuine, generic or spam, with reasons.
 
 \b
-FILE is .csv/.tsv, .jsonl/.ndjson or .json. Our columns: text (required), id, author;
+FILE is .csv/.tsv, .jsonl/.ndjson, .json or .xlsx, also compressed (.gz, .xz,
+.bz2); UTF-8, UTF-16 with its byte-order mark, or Windows-1252. Our columns: text (required), id, author;
 CONTENT/COMMENT_ID/AUTHOR (UCI YouTube Spam Collection) and YouTube's
 commentThreads (snippet.topLevelComment.snippet.textOriginal, …) are
 recognised, in any case or spelling, nested JSON objects included; map

@@ -12,6 +12,7 @@ import click
 
 from microscout.cli.common import PLATFORM_OPTION, UsageProblem, rule_options, with_env
 from microscout.cli.records import (
+    COMPRESSED,
     DISCLOSED_WORDS,
     SPONSORED_WORDS,
     Truth,
@@ -116,7 +117,7 @@ def _row(record: dict[str, Any], where: str, paid_flag: bool | None, label: bool
                    cell_word)
 
 
-FORMATS = {".csv": "column", ".tsv": "column", ".jsonl": "key", ".ndjson": "key", ".json": "key"}
+FORMATS = {".csv": "column", ".tsv": "column", ".jsonl": "key", ".ndjson": "key", ".json": "key", ".xlsx": "column"}
 
 
 def read_posts(path: Path, label_column: str | None = None, mapping: dict[str, str] | None = None,
@@ -125,10 +126,13 @@ def read_posts(path: Path, label_column: str | None = None, mapping: dict[str, s
     with our columns found under their own or a known name (``mapping``: --column ours=theirs)."""
     if not path.exists():
         raise UsageProblem(f"{path}: no such file; give a .csv, .tsv, .jsonl or .json file of posts")
-    what = FORMATS.get(path.suffix.lower())
+    suffix = path.suffix.lower()
+    if suffix in COMPRESSED:
+        suffix = Path(path.stem).suffix.lower()
+    what = FORMATS.get(suffix)
     if what is None:
         raise UsageProblem(f"{path}: cannot tell the format from '{path.suffix or '(no extension)'}'; "
-                           f"name the file .csv, .tsv, .jsonl or .json")
+                           f"name the file .csv, .tsv, .jsonl, .json or .xlsx (also compressed: .gz, .xz, .bz2)")
     rows = []
     records = [(record.where, _captions(_stripped(record.row))) for record in read_records(path)]
     columns = resolve_columns(path, keys_of(row for _, row in records), mapping or {}, COLUMNS, label_column)
@@ -184,31 +188,33 @@ UNDISCLOSED_LABEL_CARD = "undisclosed ad (disclosure missing) vs label 1 = undis
 UNDISCLOSED_WORDS = DISCLOSED_WORDS - {"disclosed"}  # the words that say no disclosure
 
 
-def label_meaning(rows: list[PostRow], column: str = "") -> tuple[str, str | None]:
+def label_meaning(rows: list[PostRow], column: str = "") -> str:
     """What a truth column means when --label-means is not given: said by its words
     (sponsored/organic, promotional, ad: "sponsored"; disclosed/undisclosed: "disclosed"),
     else by its name (is_sponsored, ad, promotional, paid: "sponsored"; disclosed,
-    disclosure: "disclosed"; undisclosed, undisclosed_ad: "undisclosed"), else the
-    affiliate-youtube meaning, "disclosed". Returns (meaning, a note for the user when
-    neither said it, or they say both)."""
+    disclosure: "disclosed"; undisclosed, undisclosed_ad: "undisclosed"). When neither says
+    it, or they say both, it is refused: a plain 1/0 "label" is as often 1 = sponsored (most
+    sponsored-post sets) as 1 = disclosed (affiliate-youtube), and the wrong reading gives
+    figures for the other question."""
     words = {row.label_word for row in rows} | {row.cell_word for row in rows}
     sponsored, disclosed = bool(words & SPONSORED_WORDS), bool(words & DISCLOSED_WORDS)
     if not sponsored and not disclosed:
         parts = set(re.split(r"[^a-z]+", re.sub(r"([a-z])([A-Z])", r"\1_\2", column).lower()))
         # undisclosed_ad, isUndisclosed, not_disclosed, missing_disclosure: 1 = an ad with no label
         if "undisclosed" in parts or (parts & NEGATIONS and any(p.startswith("disclos") for p in parts)):
-            return "undisclosed", None
+            return "undisclosed"
         sponsored = bool(parts & COLUMN_SPONSORED) or any(p.startswith(("sponsor", "promot", "advert"))
                                                           for p in parts)
         disclosed = any(p.startswith("disclos") for p in parts)
     if sponsored and not disclosed:
-        return "sponsored", None
+        return "sponsored"
     if disclosed and not sponsored:
-        return "disclosed", None
+        return "disclosed"
     why = "its values or name say both" if sponsored else "neither its values nor its name say which"
-    return "disclosed", (f"the label column is read as 1 = a disclosure is present on a paid post "
-                         f"(--label-means disclosed: {why}); give --label-means sponsored if 1 means a "
-                         f"sponsored post")
+    raise UsageProblem(f"--label-column {column!r}: what 1 means is not known ({why}); give --label-means "
+                       f"sponsored (1 = a sponsored post), --label-means disclosed (every row a paid post, "
+                       f"1 = a disclosure is present, as in affiliate-youtube) or --label-means undisclosed "
+                       f"(1 = an ad without a disclosure)")
 
 
 # Words of a truth column's name that turn "disclosed" round (not_disclosed, no_disclosure).
@@ -257,8 +263,10 @@ def score_cards(rows: list[PostRow], analyses: list[PostAnalysis], label_means: 
 HELP = """Find sponsored posts in a CSV or JSONL file and judge their ad labels.
 
 \b
-FILE is .csv or .tsv (a header row), .jsonl (one JSON object a line) or .json (an
-array of objects, or an API page holding one). Columns or keys: text is required
+FILE is .csv or .tsv (a header row), .jsonl (one JSON object a line), .json (an
+array of objects, or an API page holding one) or .xlsx (the first sheet), also
+compressed (.gz, .xz, .bz2); UTF-8, UTF-16 with its byte-order mark, or
+Windows-1252 (said in a note). Columns or keys: text is required
 (also read from caption, content, description, body, full_text or desc, in any
 case, nested JSON objects included, and Instagram's edge_media_to_caption); id
 (else the post is named by its line), hashtags (a list, or tags separated by
@@ -295,8 +303,8 @@ on the same rows. Reproduce the documented figures (docs/HEURISTICS.md):
                    "0 = anything else, organic posts too (scores the undisclosed-ad verdict). "
                    "Default: what the labels' words say (sponsored/organic, ad, promotional: "
                    "sponsored; disclosed/undisclosed: disclosed), else the column's name "
-                   "(is_sponsored, is_ad: sponsored; undisclosed_ad: undisclosed), else "
-                   "disclosed, with a note.")
+                   "(is_sponsored, is_ad: sponsored; undisclosed_ad: undisclosed); when neither "
+                   "says, the command asks for it.")
 @click.option("--column", "mapping", multiple=True, metavar="OURS=THEIRS",
               help="Read our column OURS (id, text, hashtags, paid_flag) from the file's column THEIRS "
                    "(repeatable).")
@@ -323,19 +331,14 @@ def command(env, file: Path, as_json: bool, fold_chars: int | None, hashtag_bloc
                # sponsored by selling wording alone ("DM to order"): promotional, no label needed
                "selling_only": sum(1 for r in results if r["sponsored"] and r["disclosure"] == "not_needed")}
     cards: dict[str, Scorecard] = {}
-    note = None
     if label_column:
         if label_means is None:
-            label_means, note = label_meaning(rows, label_column)
-        if note and not as_json:
-            click.echo(f"note: {note}", err=True)
+            label_means = label_meaning(rows, label_column)
         cards = score_cards(rows, analyses, label_means)
     if as_json:
         out: dict[str, Any] = {"posts": [] if quiet else results, "summary": summary}
         if cards:
             out["label_means"] = label_means
-            if note:
-                out["note"] = note
             out["scores"] = {name: card.as_dict() for name, card in cards.items()}
         click.echo(json.dumps(out, ensure_ascii=False, indent=2))
         return

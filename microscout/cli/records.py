@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import shlex
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -55,16 +56,23 @@ class Record:
 
 
 def read_records(path: Path) -> Iterator[Record]:
-    """Rows of a .csv, .jsonl/.ndjson or .json (an array of objects) file, with where each came from."""
+    """Rows of a .csv/.tsv, .jsonl/.ndjson, .json (an array of objects, or an API page
+    holding one) or .xlsx file (its first sheet), also compressed (.gz, .xz, .bz2), with where
+    each came from."""
     suffix = path.suffix.lower()
     try:
         if path.stat().st_size > MAX_FILE_BYTES:
             raise UsageProblem(f"{path}: larger than {MAX_FILE_BYTES // 1024 ** 3} GiB; split it into smaller files")
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise UsageProblem(f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
+        data = path.read_bytes()
     except OSError as exc:
         raise UsageProblem(f"{path}: cannot read the file: {exc.strerror or exc}") from None
+    if suffix in COMPRESSED:
+        data = _decompressed(path, data)
+        suffix = Path(path.stem).suffix.lower()
+    if suffix == ".xlsx":
+        yield from _read_xlsx(path, data)
+        return
+    text = decoded(path, data)
     if suffix in (".csv", ".tsv"):
         yield from _read_csv(path, text)
     elif suffix in (".jsonl", ".ndjson"):
@@ -90,14 +98,87 @@ def read_records(path: Path) -> Iterator[Record]:
                 raise UsageProblem(f"{where} {number}: expected a JSON object, got {type(row).__name__}")
             yield Record(f"{where} {number}", flattened(row))
     else:
-        raise UsageProblem(f"{path}: unknown file type {suffix or '(none)'!r}; use .csv, .tsv, .jsonl, .ndjson "
-                           f"or .json")
+        raise UsageProblem(f"{path}: unknown file type {suffix or '(none)'!r}; use .csv, .tsv, .jsonl, .ndjson, "
+                           f".json or .xlsx (also compressed: .gz, .xz, .bz2)")
+
+
+COMPRESSED = (".gz", ".xz", ".bz2")
+
+
+def _decompressed(path: Path, data: bytes) -> bytes:
+    import bz2
+    import gzip
+    import lzma
+
+    opener = {".gz": gzip.decompress, ".xz": lzma.decompress, ".bz2": bz2.decompress}[path.suffix.lower()]
+    try:
+        return opener(data)
+    except (OSError, EOFError, lzma.LZMAError, ValueError) as exc:
+        raise UsageProblem(f"{path}: cannot decompress it as {path.suffix.lower()} ({exc})") from None
+
+
+def decoded(path: Path, data: bytes) -> str:
+    """A file's text: UTF-8 (with or without its BOM), UTF-16 with its BOM (Excel's "Unicode
+    text"), else Windows-1252, as Excel and older Kaggle sets save (said in a note)."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise UsageProblem(f"{path}: not UTF-16 text after its byte-order mark (byte {exc.start}); "
+                               f"save it as UTF-8") from None
+    if data.startswith(b"PK\x03\x04"):
+        raise UsageProblem(f"{path}: a ZIP archive (an Excel workbook?); name a workbook .xlsx, or unzip the "
+                           f"archive and check the files in it")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        if b"\x00" in data[:4096]:
+            raise UsageProblem(f"{path}: binary data, not text (byte {exc.start}); export it as CSV or JSON") \
+                from None
+        click.echo(f"note: {path} is not UTF-8 (byte {exc.start}); read as Windows-1252 (Latin-1)", err=True)
+        return data.decode("cp1252", errors="replace") if _cp1252_reads(data) else data.decode("latin-1")
+
+
+def _cp1252_reads(data: bytes) -> bool:
+    try:
+        data.decode("cp1252")
+    except UnicodeDecodeError:  # the five bytes cp1252 leaves undefined
+        return False
+    return True
+
+
+def _read_xlsx(path: Path, data: bytes) -> Iterator[Record]:
+    """The rows of a workbook's first sheet, its first row naming the columns; each cell as
+    the sheet types it (a number, a date, a yes/no)."""
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a file that is no workbook
+        raise UsageProblem(f"{path}: not an Excel workbook openpyxl can read ({type(exc).__name__}: {exc})") \
+            from None
+    sheet = book.worksheets[0]
+    rows = sheet.iter_rows(values_only=True)
+    header = next(rows, None)
+    if not header or not any(cell is not None for cell in header):
+        raise UsageProblem(f"{path}: no header row in its first sheet ({sheet.title!r}); the first row must name "
+                           f"the columns")
+    names = [str(cell).strip() if cell is not None else "" for cell in header]
+    for number, values in enumerate(rows, 2):
+        if all(value is None or (isinstance(value, str) and not value.strip()) for value in values):
+            continue
+        row: dict[str, Any] = {}
+        for name, value in zip(names, values):
+            if name:
+                row.setdefault(name, value.isoformat() if isinstance(value, datetime) else value)
+        yield Record(f"{path} sheet {sheet.title!r} row {number}", row)
 
 
 # Where API pages keep their records: YouTube's items, TikTok's and Graph APIs' data,
 # Bluesky's followers/follows/feed/posts/actors, Mastodon's search accounts/statuses.
 PAGE_KEYS = ("items", "data", "followers", "follows", "accounts", "statuses", "posts", "feed", "actors",
-             "results", "comments", "users", "videos", "media", "records")
+             "results", "comments", "users", "videos", "media", "records", "profiles", "itemList", "userList",
+             "aweme_list", "user_list", "comment_list")
 
 
 def _records_key(data: dict[str, Any], path: Path) -> str:
@@ -106,6 +187,8 @@ def _records_key(data: dict[str, Any], path: Path) -> str:
     no page)."""
     lists = [key for key in PAGE_KEYS if isinstance(data.get(key), list)
              and all(isinstance(v, dict) for v in data[key])]
+    if len(lists) > 1:  # a search page's other, empty kinds ("statuses": [] beside its accounts)
+        lists = [key for key in lists if data[key]] or lists[:1]
     if len(lists) != 1:
         found = f"lists of records under {', '.join(map(repr, lists))}" if lists else "no list of records " \
             f"under {', '.join(PAGE_KEYS)}"
@@ -192,9 +275,14 @@ def _read_csv(path: Path, text: str) -> Iterator[Record]:
     skipped = 0
     while skipped < len(body) and not body[skipped].strip():
         skipped += 1
+    delimiter = None
+    if skipped < len(body) and re.fullmatch(r"sep=(.)", body[skipped].rstrip("\r\n")):
+        delimiter = body[skipped].rstrip("\r\n")[4]  # Excel's first line naming the separator
+        skipped += 1
     text = "".join(body[skipped:])
     lines = _CountedLines(text)
-    delimiter = delimiter_of(text.partition("\n")[0], path.suffix.lower())
+    delimiter = delimiter or delimiter_of(text.partition("\n")[0], path.suffix.lower())
+    csv.field_size_limit(max(csv.field_size_limit(), MAX_FILE_BYTES))  # a long caption is one cell
     reader = csv.reader(lines, delimiter=delimiter)
     start = 1 + skipped
     try:
@@ -203,6 +291,7 @@ def _read_csv(path: Path, text: str) -> Iterator[Record]:
         raise UsageProblem(f"{path}: no header row; the first line must name the columns") from None
     except csv.Error as exc:
         raise UsageProblem(f"{path} line {start}: bad CSV header: {exc}") from None
+    header = [name.strip() for name in header]  # "COMMENT_ID, AUTHOR, CLASS" names CLASS
     try:
         while True:
             start = lines.taken + 1 + skipped
@@ -489,6 +578,29 @@ def parse_label(value: Any, where: str, column: str) -> bool:
                        f"{_mapping_hint(value)} (or =0) for each")
 
 
+# Words of a truth column's name that say its 1 is the negative class (is_genuine, not_spam,
+# isHuman, real): read as 1 = fake or spam, every figure would come out the wrong way round.
+NEGATIVE_NAME_WORDS = {"genuine", "real", "human", "ham", "legit", "legitimate", "authentic", "organic", "benign",
+                       "not", "non", "nonspam", "notspam", "nonbot", "notbot", "nonfake", "notfake"}
+
+
+def names_negative(column: str) -> bool:
+    """Whether a truth column's name says 1 is the negative class (is_genuine, not_spam, isHuman)."""
+    words = re.split(r"[^a-z]+", re.sub(r"([a-z])([A-Z])", r"\1_\2", column).lower())
+    return bool(NEGATIVE_NAME_WORDS.intersection(words))
+
+
+def _check_not_negative(truth: Truth, value: Any, where: str) -> None:
+    """A bare 1/0 (true/false, yes/no) in a column named for the negative class is refused:
+    mapping it says which way it goes."""
+    word = label_words(value)
+    if word in TRUE | FALSE | {"1.0", "0.0"}:
+        raise UsageProblem(f"{where}: --label-column {truth.column!r} is named for the real or genuine class, so its "
+                           f"{str(value).strip()!r} may mean the opposite of fake or spam; say which way it reads: "
+                           f"--label-value 1=0 --label-value 0=1 if 1 means genuine (or --label-value 1=1 "
+                           f"--label-value 0=0 if 1 means fake or spam)")
+
+
 def load_rows(files: tuple[str, ...], mapping: dict[str, str], truth: Truth | str | None, half: str,
               known: dict[str, tuple[str, tuple[str, ...]]], required_any: tuple[str, ...],
               before_ours: Mapping[str, tuple[str, ...]] | None = None):
@@ -506,6 +618,7 @@ def load_rows(files: tuple[str, ...], mapping: dict[str, str], truth: Truth | st
             header = keys_of(record.row for record in records)
         of_file = truth.of_file(path)
         label_column = None if of_file else truth.column
+        negative = bool(label_column) and not truth.values and names_negative(label_column or "")
         for record in records:
             if columns is None:
                 if delimited:
@@ -518,6 +631,9 @@ def load_rows(files: tuple[str, ...], mapping: dict[str, str], truth: Truth | st
                 if label_column and label_column not in header:
                     raise UsageProblem(f"{path}: --label-column {label_column!r} is not a column; "
                                        f"its columns are: {', '.join(header)}")
+            if negative:
+                _check_not_negative(truth, record.row.get(label_column or ""), record.where)
+                negative = False  # the first row says how the column is written
             if half != "all" and split_half(record.row) != half:
                 continue
             label = of_file[0] if of_file else (truth.read(record.row.get(label_column), record.where)[0]
