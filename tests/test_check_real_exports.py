@@ -177,12 +177,12 @@ def test_account_dates_in_the_forms_exports_use(tmp_path, value, expected):
     assert row["features"]["created_at"] == expected
 
 
-def test_a_date_in_no_known_form_is_one_line_naming_it(tmp_path):
+def test_a_date_in_no_known_form_is_left_unread_with_a_note(tmp_path):
     path = tmp_path / "a.csv"
-    path.write_text("followers,following,created_at\n3,610,last tuesday\n")
+    path.write_text("followers,following,created_at\n3,610,last tuesday\n4,700,also not a date\n")
     result = CliRunner().invoke(cli, ["check", "accounts", str(path)])
-    assert result.exit_code == 2
-    assert "a.csv line 2: column 'created_at' holds 'last tuesday'; it should be an ISO date" in result.output
+    assert result.exit_code == 0, result.output
+    assert "note: 2 cells of 'created_at' could not be read as a date" in result.stderr
 
 
 @pytest.mark.parametrize("yes, no", [("1.0", "0.0"), ("Sponsored", "Organic"), ("promotional", "non-promotional"),
@@ -242,12 +242,13 @@ def test_posts_as_mastodon_and_instagram_web_exports_give_them(tmp_path):
 
 
 @pytest.mark.parametrize("value", ["2015", "99999999999999999999"])
-def test_a_number_that_is_no_unix_time_is_one_line_naming_it(tmp_path, value):
+def test_a_number_that_is_no_unix_time_is_no_date(tmp_path, value):
     path = tmp_path / "a.csv"
     path.write_text(f"followers,following,created_at\n3,610,{value}\n")
-    result = CliRunner().invoke(cli, ["check", "accounts", str(path)])
-    assert result.exit_code == 2, result.output
-    assert f"a.csv line 2: column 'created_at' holds '{value}'; it should be an ISO date" in result.output
+    result = CliRunner().invoke(cli, ["check", "accounts", str(path), "--json"])
+    assert result.exit_code == 0, result.output
+    assert "note: 1 cell of 'created_at' could not be read as a date" in result.stderr
+    assert "created_at" not in json.loads(result.stdout.splitlines()[0])["features"]
 
 
 REAL_POSTS = Path(__file__).resolve().parent.parent / "benchmarks" / "real_posts.py"

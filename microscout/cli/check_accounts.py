@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from dataclasses import asdict
 from datetime import datetime
 
 import click
 
-from microscout.cli.common import PLATFORM_OPTION, rule_options, with_env
+from microscout.cli.common import PLATFORM_OPTION, UsageProblem, rule_options, with_env
 from microscout.cli.records import (
     MISSING,
     Record,
@@ -61,9 +62,23 @@ COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {
 BEFORE_OURS = {"following": ("friends_count",)}
 
 
-def features_of(record: Record, columns: dict[str, str]) -> AccountFeatures:
-    values = {ours: convert(record.row.get(theirs), COLUMNS[ours][0], record.where, theirs, ours)
-              for ours, theirs in columns.items()}
+# Read to be shown, never scored: a cell in a form we cannot read is left unread, not refused.
+SHOWN_ONLY = ("created_at", "last_post_at")
+
+
+def features_of(record: Record, columns: dict[str, str], unread: Counter[str] | None = None) -> AccountFeatures:
+    """An account from a row; ``unread`` counts, by column, the cells of a date that is only
+    shown (created_at, last_post_at) and could not be read (``2/1/2016 15:29``)."""
+    values = {}
+    for ours, theirs in columns.items():
+        try:
+            values[ours] = convert(record.row.get(theirs), COLUMNS[ours][0], record.where, theirs, ours)
+        except UsageProblem:
+            if ours not in SHOWN_ONLY:
+                raise
+            values[ours] = None
+            if unread is not None:
+                unread[theirs] += 1
     for ours in ("display_name", "bio"):
         # NULL, NaN or None there (cresci-2017's users.csv, pandas) is nothing; a handle may
         # really be "null".
@@ -84,6 +99,9 @@ def features_of(record: Record, columns: dict[str, str]) -> AccountFeatures:
         # Bluesky's profile views leave avatar out when none is set (the file has the key
         # where one is); a file without any picture column says nothing about pictures.
         values["has_avatar"] = False
+    for count in ("followers", "following", "posts", "bio_length"):
+        if isinstance(values.get(count), int) and values[count] < 0:
+            values[count] = None  # -1, as some exports write a count they do not have: unknown
     values["posts_count"] = values.pop("posts", None)
     values["handle"] = (values.get("handle") or "").strip()  # TwiBot-20 pads "name " too
     return AccountFeatures(**values)
@@ -157,10 +175,11 @@ def command(env, files: tuple[str, ...], as_json: bool, label_column: str | None
     cards = {"fake = suspicious": Scorecard(), "fake = suspicious or mass_follower": Scorecard(),
              BASELINE_NAME: Scorecard()}
     table_rows: list[tuple[str, ...]] = []
+    unread: Counter[str] = Counter()
     for record, columns, label in load_rows(files, columns_map, truth, half, COLUMNS,
                                             ("followers", "following", "posts", "has_avatar", "bio_length"),
                                             BEFORE_OURS):
-        acc = features_of(record, columns)
+        acc = features_of(record, columns, unread)
         verdict = classify_account(acc, thresholds)
         counts[verdict.label] += 1
         if label is not None:
@@ -177,6 +196,10 @@ def command(env, files: tuple[str, ...], as_json: bool, label_column: str | None
         else:
             table_rows.append((record.where, acc.handle, verdict.label, f"{verdict.points:.2f}",
                                "; ".join(verdict.reasons) or "-"))
+    for column, cells in unread.items():
+        click.echo(f"note: {cells} cell{'s' if cells != 1 else ''} of {column!r} could not be read as a date (an ISO "
+                   f"date, Twitter's or Unix time) and {'were' if cells != 1 else 'was'} left unread; dates are "
+                   f"shown, not scored", err=True)
     n = sum(counts.values())
     judged = n - counts["bot"]
     share = fake_share(counts["suspicious"], judged, thresholds)

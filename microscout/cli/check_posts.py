@@ -84,9 +84,26 @@ def _captions(row: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
+# HTML as Mastodon's statuses (and other APIs' "content") hold it: a tag it writes, or an entity.
+_HTML = re.compile(r"</?(?:p|br|a|span|div|b|i|em|strong|ul|ol|li|blockquote)\b[^<>]*>|&(?:#\d+|#x[0-9a-f]+|[a-z]+);",
+                   re.IGNORECASE)
+
+
+def _plain(text: str) -> str:
+    """A post's text as readers see it: HTML (a Mastodon status's content) made plain text as the
+    crawler stores it, links' hidden parts included (``<span class="invisible">https://</span>``)."""
+    if not _HTML.search(text):
+        return text
+    from microscout.crawlers.parse_common import html_to_text
+
+    return html_to_text(text)[0]
+
+
 def _hashtags(value: Any, where: str) -> list[str]:
     if value is None:
         return []
+    if isinstance(value, str) and value.strip().startswith("[") and value.strip().endswith("]"):
+        value = _listed(value)
     if isinstance(value, str):
         return [t.lstrip("#") for t in value.replace(",", " ").split() if t.lstrip("#")]
     if isinstance(value, list) and all(isinstance(t, dict) for t in value):
@@ -113,8 +130,23 @@ def _row(record: dict[str, Any], where: str, paid_flag: bool | None, label: bool
         text = ""
     if not isinstance(text, str):
         raise UsageProblem(f"{where}: text must be a string (got {text!r})")
-    return PostRow(str(post_id), text, _hashtags(record.get("hashtags"), where), paid_flag, label, label_word,
+    return PostRow(str(post_id), _plain(text), _hashtags(record.get("hashtags"), where), paid_flag, label, label_word,
                    cell_word)
+
+
+def _listed(cell: str) -> Any:
+    """A list written into one cell, as JSON (``["ad", "gifted"]``) or as pandas writes a Python
+    list (``['ad', 'gifted']``); the cell as it is when it is neither."""
+    import ast
+
+    for parse in (json.loads, ast.literal_eval):
+        try:
+            value = parse(cell)
+        except (ValueError, SyntaxError, RecursionError, MemoryError):
+            continue
+        if isinstance(value, list):
+            return value
+    return cell
 
 
 FORMATS = {".csv": "column", ".tsv": "column", ".jsonl": "key", ".ndjson": "key", ".json": "key", ".xlsx": "column"}

@@ -416,6 +416,8 @@ def convert(value: Any, kind: str, where: str, column: str, ours: str | None = N
         return None
     try:
         if kind == "int":
+            if _GROUPED.fullmatch(text):  # 2.000 or 1,234 or 1 234 or 1'234: thousands, as Excel writes them
+                text = re.sub(r"\D", "", text)
             number = int(text) if text.lstrip("-").isdigit() else float(text)
             if number != int(number) or not -2 ** 63 <= int(number) < 2 ** 63:  # what SQLite can store
                 raise ValueError
@@ -437,6 +439,10 @@ def convert(value: Any, kind: str, where: str, column: str, ours: str | None = N
         unread = f" (or --column {ours}= to leave it unread)" if ours else ""
         raise UsageProblem(f"{where}: column {column!r} holds {value!r}; it should be {what}{unread}") from None
     raise AssertionError(kind)
+
+
+# A whole number with its thousands grouped: by '.', ',', a space (also no-break or thin) or "'".
+_GROUPED = re.compile(r"\d{1,3}(?:([.,'\u00a0\u202f ])\d{3})(?:\1\d{3})*")
 
 
 def _yes_no(text: str) -> bool:

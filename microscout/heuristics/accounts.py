@@ -290,8 +290,9 @@ def classify_account(acc: AccountFeatures, t: AccountScorecard | None = None) ->
     if label == "bot":
         reasons = ["the platform flags it as an automated account"]
     elif label == "dormant":
-        reasons = [f"0 posts and follows {acc.following:,} (at most {t.dormant_max_following:,}) with a profile "
-                   f"picture: a real reader who does not post"]
+        picture = "with a profile picture" if acc.has_avatar else "(whether it has a picture is not known)"
+        reasons = [f"0 posts and follows {acc.following:,} (at most {t.dormant_max_following:,}) {picture}: a real "
+                   f"reader who does not post"]
     elif label == "mass_follower" or (label == "suspicious" and acc.following is not None
                                        and acc.following > t.mass_following):
         reasons.append(f"follows {acc.following:,} accounts (over {t.mass_following:,}: mass follower)")
