@@ -2,8 +2,8 @@
 
 Every row of that set is a paid post (its descriptions all carried affiliate links when the
 study resolved them); label 0 = its coders found no disclosure. The verdict (disclosure
-`missing`, as `microscout check posts … --label-column label --platform youtube` scores it)
-finds about half of the label-0 rows. This script sorts the label-0 rows it does not
+`missing`, as `microscout check posts … --label-column label --label-means disclosed
+--platform youtube` scores it) finds about half of the label-0 rows. This script sorts the label-0 rows it does not
 accuse into one reason each, first match wins, reading the text with the tool's own link
 finder and its settings' social and shortener domains:
 
@@ -78,7 +78,8 @@ def checked_posts(data: Path) -> list[dict]:
     """`microscout check posts` on the set, as HEURISTICS.md scores it: each row's verdict."""
     checked = subprocess.run(
         [sys.executable, "-m", "microscout", "check", "posts", str(data), "--label-column", "label",
-         "--platform", "youtube", "--json"], capture_output=True, text=True, cwd=REPO, check=False)
+         "--label-means", "disclosed", "--platform", "youtube", "--json"],
+        capture_output=True, text=True, cwd=REPO, check=False)
     if checked.returncode != 0:
         raise RuntimeError(f"microscout check posts failed: {checked.stderr.strip()}")
     return json.loads(checked.stdout)["posts"]

@@ -21,6 +21,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PrivateAttr,
     SecretStr,
     ValidationError,
     field_validator,
@@ -40,7 +41,8 @@ class ConfigError(Exception):
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # TOML reads inf and nan as floats; no setting means them (a budget of inf fills nothing).
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 class Tier(Strict):
@@ -368,10 +370,17 @@ class Sandbox(Strict):
     @field_validator("host")
     @classmethod
     def _loopback(cls, value: str) -> str:
-        # The sandbox is a simulated platform for this machine only.
-        if value not in ("127.0.0.1", "localhost", "::1"):
-            raise ValueError(f"the sandbox binds only the loopback interface: use 127.0.0.1, not {value!r}")
-        return value
+        return loopback_host(value)
+
+
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
+def loopback_host(value: str) -> str:
+    """The sandbox is a simulated platform for this machine only: it binds the loopback interface."""
+    if value not in LOOPBACK_HOSTS:
+        raise ValueError(f"the sandbox binds only the loopback interface: use 127.0.0.1, not {value!r}")
+    return value
 
 
 class Config(Strict):
@@ -390,6 +399,8 @@ class Config(Strict):
     # Set by load_config, not by the file: where relative paths start.
     source: str = Field(default=BUILTIN_SOURCE, exclude=True)
     root: str = Field(default=".", exclude=True)
+    # Each {"$env" = "NAME"} reference's variable, by key (platforms.instagram.access_token).
+    _env_refs: dict[str, str] = PrivateAttr(default_factory=dict)
 
     @model_validator(mode="after")
     def _campaign_platforms(self) -> "Config":
@@ -417,6 +428,15 @@ class Config(Strict):
                 raise ValueError(f"schedules.{name}.campaign: no campaign {schedule.campaign!r} in [campaigns]; "
                                  f"known: {', '.join(sorted(self.campaigns)) or 'none defined'}")
         return self
+
+    def secret_origin(self, key: str, configured: bool, env_var: str) -> str:
+        """Where a secret the crawl used came from, as a message telling how to fix it names it:
+        the variable a {"$env"} reference at ``key`` names, ``key`` itself, or ``env_var``."""
+        if key in self._env_refs:
+            return f"${self._env_refs[key]} (which {key} in {self.source} names)"
+        if configured:
+            return f"{key} in {self.source}"
+        return f"${env_var}"
 
     def path(self, value: str) -> Path:
         """A path from the file, relative to the file's folder."""
@@ -484,10 +504,12 @@ def unset_secrets(model: Any) -> list[str]:
     return found
 
 
-def resolve_env(value: Any, key: str, source: str, unset: dict[str, tuple[str, str]] | None = None) -> Any:
+def resolve_env(value: Any, key: str, source: str, unset: dict[str, tuple[str, str]] | None = None,
+                refs: dict[str, str] | None = None) -> Any:
     """Replace {"$env": "NAME"} tables with the environment variable's value. A secret
     field's variable that is not set is recorded in ``unset`` (key -> message, variable) and read as
-    UnsetSecret after validation; any other key's is a ConfigError now."""
+    UnsetSecret after validation; any other key's is a ConfigError now. ``refs`` collects each
+    key's variable (key -> NAME), so a refused secret's message can say which variable to fix."""
     if isinstance(value, dict):
         if set(value) == {"$env"}:
             var = value["$env"]
@@ -495,6 +517,8 @@ def resolve_env(value: Any, key: str, source: str, unset: dict[str, tuple[str, s
                 # The value is not shown: it may be the secret itself, pasted in the wrong place.
                 raise ConfigError(f"{source}: {key}: {{\"$env\" = …}} must name an environment variable (letters, "
                                   f"digits and _), e.g. {{\"$env\" = \"MY_SECRET\"}}")
+            if refs is not None:
+                refs[key] = var
             if var not in os.environ:
                 message = (f"{source}: {key} refers to environment variable ${var}, which is not set; "
                            f"export {var}=... or remove the key")
@@ -503,9 +527,9 @@ def resolve_env(value: Any, key: str, source: str, unset: dict[str, tuple[str, s
                 unset[key] = (message, var)
                 return "unset"  # validated as any secret, replaced by UnsetSecret below
             return os.environ[var]
-        return {k: resolve_env(v, f"{key}.{k}" if key else k, source, unset) for k, v in value.items()}
+        return {k: resolve_env(v, f"{key}.{k}" if key else k, source, unset, refs) for k, v in value.items()}
     if isinstance(value, list):
-        return [resolve_env(v, f"{key}[{i}]", source, unset) for i, v in enumerate(value)]
+        return [resolve_env(v, f"{key}[{i}]", source, unset, refs) for i, v in enumerate(value)]
     return value
 
 
@@ -555,8 +579,9 @@ def shortened(text: str, limit: int = 80) -> str:
 
 def parse_config(data: dict[str, Any], source: str = BUILTIN_SOURCE, root: str = ".") -> Config:
     unset: dict[str, tuple[str, str]] = {}
+    refs: dict[str, str] = {}
     try:
-        data = resolve_env(data, "", source, unset)
+        data = resolve_env(data, "", source, unset, refs)
         config = Config.model_validate(data)
     except RecursionError:
         raise ConfigError(f"{source}: values nested too deeply; a config needs only a few levels of tables") from None
@@ -570,6 +595,7 @@ def parse_config(data: dict[str, Any], source: str = BUILTIN_SOURCE, root: str =
             holder = getattr(holder, part)
         setattr(holder, name, UnsetSecret(message, variable))
     config.source, config.root = source, root
+    config._env_refs = refs
     return config
 
 

@@ -611,3 +611,52 @@ def test_a_dormant_reader_whose_picture_is_not_known_is_not_said_to_have_one(tmp
     assert row["class"] == "dormant"
     assert row["reasons"] == ["0 posts and follows 955 (at most 1,000) (whether it has a picture is not known): a "
                               "real reader who does not post"]
+
+
+def test_check_posts_judges_several_files_together_and_instaloaders_own_files(tmp_path):
+    import lzma
+
+    node = {"node": {"shortcode": "B1", "edge_media_to_caption": {"edges": [{"node": {"text": "Use code GLOW20 for "
+                                                                                               "20% off #ad"}}]}},
+            "instaloader": {"version": "4.10", "node_type": "Post"}}
+    (tmp_path / "2024-05-01_UTC.json.xz").write_bytes(lzma.compress(json.dumps(node).encode()))
+    (tmp_path / "more.csv").write_text("id,text,label\nC2,lovely walk today,organic\n")
+    (tmp_path / "one.json").write_text(json.dumps({**node, "node": {**node["node"], "shortcode": "B2"}}))
+    result = check("posts", tmp_path / "2024-05-01_UTC.json.xz", tmp_path / "one.json", tmp_path / "more.csv",
+                   "--json")
+    assert result.exit_code == 0, result.output
+    posts = json.loads(result.output)["posts"]
+    assert [(p["id"], p["disclosure"]) for p in posts] == [("B1", "adequate"), ("B2", "adequate"),
+                                                          ("C2", "not_needed")]
+
+
+def test_the_twitter_spam_sets_quality_is_the_genuine_class(tmp_path):
+    path = tmp_path / "train.csv"
+    path.write_text("Tweet,following,followers,actions,is_retweet,location,Type\n"
+                    "Lovely game last night,120,300,5,0,Leeds,Quality\n"
+                    "subscribe to my channel http://x.co/1,5000,3,0,0,,Spam\n")
+    card = scores(check("comments", path, "--column", "text=Tweet", "--label-column", "Type", "--json",
+                        "--quiet"))["spam"]
+    assert (card["tp"], card["fp"], card["fn"], card["tn"]) == (1, 0, 0, 1)
+
+
+def test_a_row_with_nothing_the_classifier_reads_is_left_out_and_said(tmp_path):
+    path = tmp_path / "twibot.json"
+    path.write_text(json.dumps([
+        {"ID": "1", "profile": {"screen_name": "anna ", "followers_count": "800 ", "friends_count": "310 ",
+                                "description": "hi "}, "label": "0"},
+        {"ID": "2", "profile": None, "label": "1"},
+        {"ID": "3", "profile": {"screen_name": "bot1 ", "followers_count": "3 ", "friends_count": "4100 ",
+                                "description": " "}, "label": "1"}]))
+    result = check("accounts", path, "--label-column", "label", "--json", "--quiet")
+    card = scores(result)["fake = suspicious"]
+    assert (card["tp"], card["fp"], card["fn"], card["tn"]) == (1, 0, 0, 1)
+    assert f"note: 1 row with none of followers, following, posts, picture or bio known was left out, not judged " \
+           f"(the first: {path} item 2)" in result.stderr
+
+
+def test_a_set_of_ids_and_labels_only_is_refused_saying_it_needs_hydrating(tmp_path):
+    path = tmp_path / "varol.tsv"
+    path.write_text("id\tlabel\n12345\t1\n67890\t0\n")
+    result = check("accounts", path, "--label-column", "label")
+    assert result.exit_code == 2 and "must first be hydrated from the platform's API" in result.output

@@ -235,7 +235,7 @@ def test_other_exports_names_are_read_in_any_case_and_nested():
         assert "tp 1 fp 0 fn 0 tn 1" in scored.output, scored.output
 
 
-@pytest.mark.parametrize("name, ham, spam_called", [("Youtube01-Psy", 175, 9), ("Youtube02-KatyPerry", 175, 11),
+@pytest.mark.parametrize("name, ham, spam_called", [("Youtube01-Psy", 175, 9), ("Youtube02-KatyPerry", 175, 14),
                                                     ("Youtube03-LMFAO", 202, 0)])
 def test_documented_false_alarms_on_organic_comments(name, ham, spam_called):
     """docs/HEURISTICS.md, "Does it beat its baseline?": no ham comment of the UCI files is

@@ -320,10 +320,33 @@ def test_an_export_to_a_read_only_store_says_so_and_keeps_the_file(judged, tmp_p
     (["shortlist", "demo", "--limit", "-1"], "Invalid value for '--limit'"),
     (["shortlist", "demo", "--budget", "-5"], "Invalid value for '--budget'"),
     (["shortlist", "demo", "--batch-size", "0"], "Invalid value for '--batch-size'"),
+    (["shortlist", "demo", "--budget", "nan"], "Invalid value for '--budget': 'nan' is not a finite number"),
+    (["shortlist", "demo", "--budget", "inf"], "Invalid value for '--budget': 'inf' is not a finite number"),
 ])
 def test_an_unknown_campaign_or_a_bad_number_is_named(judged, args, message):
     result = invoke("--config", CONFIG, *args, "--db", judged)
     assert result.exit_code == 2 and message in result.output, result.output
+
+
+@pytest.mark.parametrize("toml, message", [
+    ('[campaigns.c]\nplatforms = ["mastodon"]\nkeywords = ["x"]\nprice_per_post = [50, inf]\n',
+     "campaigns.c.price_per_post.1: Input should be a finite number"),
+    ("[crawl]\ndownload_delay = inf\n", "crawl.download_delay: Input should be a finite number"),
+    ("[rules.engagement]\nfail_below = nan\n", "rules.engagement.fail_below: must be a finite number (got nan)"),
+    ('[platforms.mastodon.rules.engagement.benchmarks]\nmicro = inf\n',
+     "platforms.mastodon.rules.engagement.benchmarks.micro: must be a finite number (got inf)"),
+])
+def test_nan_and_inf_in_the_config_are_refused_naming_the_key(tmp_path, toml, message):
+    (tmp_path / "config.toml").write_text(toml)
+    result = invoke("--config", tmp_path / "config.toml", "config", "check")
+    assert result.exit_code == 2 and message in result.output, result.output
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "192.168.1.1", "::"])
+def test_the_sandbox_refuses_to_bind_anything_but_the_loopback_interface(host):
+    result = invoke("sandbox", "serve", "--host", host, "--lifetime", "0.1")
+    assert result.exit_code == 2
+    assert f"--host: the sandbox binds only the loopback interface: use 127.0.0.1, not {host!r}" in result.output
 
 
 def test_a_run_that_judges_no_one_says_why(tmp_path):

@@ -33,7 +33,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "crawl": ("microscout.cli.crawl", "Discover creators on a platform or for a campaign."),
     "import": ("microscout.cli.import_cmd", "Import profiles and posts from CSV, JSONL or instaloader JSON files."),
     "logout": ("microscout.cli.logout", "Delete the saved login session of a platform."),
-    "sandbox": ("microscout.cli.sandbox", "A local simulated Mastodon + Bluesky with known truth."),
+    "sandbox": ("microscout.cli.sandbox", "Local simulated platforms with known truth."),
     "demo": ("microscout.cli.demo", "Crawl, shortlist and export against a local sandbox, offline."),
     "schedule": ("microscout.cli.schedule", "Run campaigns on cron schedules: list, run, run-once."),
     "browse": ("microscout.cli.browse", "Open the database in Datasette on 127.0.0.1."),

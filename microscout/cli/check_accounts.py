@@ -62,6 +62,10 @@ COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {
 BEFORE_OURS = {"following": ("friends_count",)}
 
 
+# What the classifier reads: a row with none of them known cannot be judged (TwiBot-20's
+# "profile": null).
+SCORED = ("followers", "following", "posts_count", "has_avatar", "bio_length")
+
 # Read to be shown, never scored: a cell in a form we cannot read is left unread, not refused.
 SHOWN_ONLY = ("created_at", "last_post_at")
 
@@ -85,7 +89,8 @@ def features_of(record: Record, columns: dict[str, str], unread: Counter[str] | 
         if isinstance(values.get(ours), str) and values[ours].strip().lower() in MISSING:
             values[ours] = None
     bio = values.pop("bio", None)
-    if bio is None and "bio" in columns:
+    known = any(values.get(k) is not None for k in ("followers", "following", "posts", "has_avatar", "no_avatar"))
+    if bio is None and "bio" in columns and (columns["bio"] in record.row or known):
         # A bio column with nothing in it (or blanks: TwiBot-20 pads every value with a
         # space; or NULL) is an empty bio, not an unknown one.
         bio = ""
@@ -176,10 +181,14 @@ def command(env, files: tuple[str, ...], as_json: bool, label_column: str | None
              BASELINE_NAME: Scorecard()}
     table_rows: list[tuple[str, ...]] = []
     unread: Counter[str] = Counter()
+    nothing: list[str] = []  # rows with nothing the classifier reads
     for record, columns, label in load_rows(files, columns_map, truth, half, COLUMNS,
                                             ("followers", "following", "posts", "has_avatar", "bio_length"),
                                             BEFORE_OURS):
         acc = features_of(record, columns, unread)
+        if all(getattr(acc, name) is None for name in SCORED) and not acc.bot:
+            nothing.append(record.where)
+            continue
         verdict = classify_account(acc, thresholds)
         counts[verdict.label] += 1
         if label is not None:
@@ -196,6 +205,10 @@ def command(env, files: tuple[str, ...], as_json: bool, label_column: str | None
         else:
             table_rows.append((record.where, acc.handle, verdict.label, f"{verdict.points:.2f}",
                                "; ".join(verdict.reasons) or "-"))
+    if nothing:
+        click.echo(f"note: {len(nothing)} row{'s' if len(nothing) != 1 else ''} with none of followers, following, "
+                   f"posts, picture or bio known {'were' if len(nothing) != 1 else 'was'} left out, not judged "
+                   f"(the first: {nothing[0]})", err=True)
     for column, cells in unread.items():
         click.echo(f"note: {cells} cell{'s' if cells != 1 else ''} of {column!r} could not be read as a date (an ISO "
                    f"date, Twitter's or Unix time) and {'were' if cells != 1 else 'was'} left unread; dates are "

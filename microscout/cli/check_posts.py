@@ -295,10 +295,11 @@ def score_cards(rows: list[PostRow], analyses: list[PostAnalysis], label_means: 
 HELP = """Find sponsored posts in a CSV or JSONL file and judge their ad labels.
 
 \b
-FILE is .csv or .tsv (a header row), .jsonl (one JSON object a line), .json (an
-array of objects, or an API page holding one) or .xlsx (the first sheet), also
-compressed (.gz, .xz, .bz2); UTF-8, UTF-16 with its byte-order mark, or
-Windows-1252 (said in a note). Columns or keys: text is required
+FILE (one or more: their posts are judged and scored together) is .csv or .tsv
+(a header row), .jsonl (one JSON object a line), .json (an array of objects, an
+API page holding one, or instaloader's file of one post) or .xlsx (the first
+sheet), also compressed (.gz, .xz, .bz2); UTF-8, UTF-16 with its byte-order
+mark, or Windows-1252 (said in a note). Columns or keys: text is required
 (also read from caption, content, description, body, full_text or desc, in any
 case, nested JSON objects included, and Instagram's edge_media_to_caption); id
 (else the post is named by its line), hashtags (a list, or tags separated by
@@ -320,7 +321,7 @@ on the same rows. Reproduce the documented figures (docs/HEURISTICS.md):
 
 
 @click.command("posts", help=HELP, short_help="Find sponsored posts and judge their ad labels.")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (posts and summary) instead of a table.")
 @click.option("--fold-chars", type=click.IntRange(min=1), default=None,
               help="Characters shown before 'more'; a label after them is late (default 125).")
@@ -347,14 +348,15 @@ on the same rows. Reproduce the documented figures (docs/HEURISTICS.md):
                    "(repeatable).")
 @PLATFORM_OPTION
 @with_env
-def command(env, file: Path, as_json: bool, fold_chars: int | None, hashtag_block: int | None,
+def command(env, files: tuple[Path, ...], as_json: bool, fold_chars: int | None, hashtag_block: int | None,
             label_column: str | None, label_means: str | None, mapping: tuple[str, ...], quiet: bool,
             label_values: tuple[str, ...], platform: str) -> None:
     # The detector settings configured for the disclosure rule, then the flags on top.
     configured = rule_options(env, "disclosure", platform).sponsored
     settings = configured.model_copy(update={k: v for k, v in {"fold_chars": fold_chars,
                                              "hashtag_block_min": hashtag_block}.items() if v is not None})
-    rows = read_posts(file, label_column, parse_mapping(mapping, COLUMNS), parse_truth(label_column, label_values))
+    columns, truth = parse_mapping(mapping, COLUMNS), parse_truth(label_column, label_values)
+    rows = [row for file in files for row in read_posts(file, label_column, columns, truth)]
     analyses = [analyse_post(row.text, row.hashtags, row.paid_flag, settings) for row in rows]
     results = [_as_json(row, analysis) for row, analysis in zip(rows, analyses)]
     by_status = Counter(r["disclosure"] for r in results)

@@ -26,6 +26,16 @@ if TYPE_CHECKING:
     import sqlite_utils
 
 
+class FiniteFloatRange(click.FloatRange):
+    """click.FloatRange that also refuses nan and inf (a float() reads them; no option means them)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        number = super().convert(value, param, ctx)
+        if number != number or number in (float("inf"), float("-inf")):
+            self.fail(f"{value!r} is not a finite number.", param, ctx)
+        return number
+
+
 class UsageProblem(click.ClickException):
     """Bad config or bad input: the message names the file, key or value; exit 2."""
 

@@ -25,7 +25,7 @@ FALSE = {"0", "false", "no", "n", "f", ""}
 # accounts, spam comments, sponsored posts, or disclosed ones (check posts --label-means).
 POSITIVE_LABELS = TRUE | {"fake", "spam", "bot", "suspicious", "sponsored", "promotional", "promo", "ad", "advert",
                           "advertisement", "paid", "commercial", "disclosed"}
-NEGATIVE_LABELS = (FALSE - {""}) | {"real", "ham", "genuine", "human", "legit", "legitimate", "authentic",
+NEGATIVE_LABELS = (FALSE - {""}) | {"real", "ham", "genuine", "human", "legit", "legitimate", "authentic", "quality",
                                     "organic", "not_spam", "non_spam", "nonspam", "no_spam", "not_fake",
                                     "non_fake", "not_bot", "non_bot", "nonbot", "not_sponsored", "non_sponsored",
                                     "unsponsored", "not_promotional", "non_promotional", "nonpromotional", "not_ad",
@@ -63,16 +63,16 @@ def read_records(path: Path) -> Iterator[Record]:
     try:
         if path.stat().st_size > MAX_FILE_BYTES:
             raise UsageProblem(f"{path}: larger than {MAX_FILE_BYTES // 1024 ** 3} GiB; split it into smaller files")
-        data = path.read_bytes()
+        raw = path.read_bytes()
     except OSError as exc:
         raise UsageProblem(f"{path}: cannot read the file: {exc.strerror or exc}") from None
     if suffix in COMPRESSED:
-        data = _decompressed(path, data)
+        raw = _decompressed(path, raw)
         suffix = Path(path.stem).suffix.lower()
     if suffix == ".xlsx":
-        yield from _read_xlsx(path, data)
+        yield from _read_xlsx(path, raw)
         return
-    text = decoded(path, data)
+    text = decoded(path, raw)
     if suffix in (".csv", ".tsv"):
         yield from _read_csv(path, text)
     elif suffix in (".jsonl", ".ndjson"):
@@ -86,7 +86,10 @@ def read_records(path: Path) -> Iterator[Record]:
     elif suffix == ".json":
         data = _loads(text, path, "a .json file must hold an array of objects")
         where = f"{path} item"
-        if isinstance(data, dict):
+        if isinstance(data, dict) and isinstance(data.get("node"), dict) and "instaloader" in data:
+            # instaloader's file of one post or profile: {"node": {…}, "instaloader": {…}}
+            data, where = [data["node"]], f"{path} node"
+        elif isinstance(data, dict):
             # A page saved from an API: its records are the one list of objects in it
             # (YouTube's "items", Bluesky's "followers", Mastodon's search "accounts").
             key = _records_key(data, path)
@@ -633,7 +636,8 @@ def load_rows(files: tuple[str, ...], mapping: dict[str, str], truth: Truth | st
                 if not any(c in columns for c in required_any):
                     raise UsageProblem(f"{path}: none of our columns found ({', '.join(required_any)}); "
                                        f"its columns are: {', '.join(header)}; map them with "
-                                       f"--column OURS=THEIRS")
+                                       f"--column OURS=THEIRS (a set of ids and labels only, as varol-2017, "
+                                       f"must first be hydrated from the platform's API)")
                 if label_column and label_column not in header:
                     raise UsageProblem(f"{path}: --label-column {label_column!r} is not a column; "
                                        f"its columns are: {', '.join(header)}")

@@ -8,12 +8,14 @@ from pathlib import Path
 
 import click
 
-from microscout.cli.common import UsageProblem, with_env
+from microscout.cli.common import FiniteFloatRange, UsageProblem, with_env
+from microscout.config import loopback_host
 
 
-@click.group("sandbox", short_help="A local simulated Mastodon + Bluesky with known truth.")
+@click.group("sandbox", short_help="Local simulated platforms with known truth.")
 def command() -> None:
-    """A local simulated Mastodon + Bluesky with a seeded population of known truth."""
+    """A local simulation of Mastodon, Bluesky, and the YouTube, Instagram and TikTok APIs, with
+    a seeded population of known truth."""
 
 
 def _size_seed(env, size, seed):
@@ -24,21 +26,27 @@ def _size_seed(env, size, seed):
 @command.command("serve")
 @click.option("--size", type=click.IntRange(10, 1_000_000), default=None, help="Profiles (default: [sandbox] size).")
 @click.option("--seed", type=int, default=None, help="Population seed (default: [sandbox] seed).")
-@click.option("--host", default=None, help="Address to bind (default: [sandbox] host, 127.0.0.1).")
+@click.option("--host", default=None, help="Address to bind: 127.0.0.1, localhost or ::1, the loopback interface "
+              "only (default: [sandbox] host, 127.0.0.1).")
 @click.option("--port", type=click.IntRange(0, 65535), default=None, help="Port; 0 picks a free one.")
 @click.option("--day", type=click.IntRange(0, 30), default=0, show_default=True, help="Start on this sandbox day.")
-@click.option("--rate-429", type=click.FloatRange(0, 1), default=0.0, help="Share of requests answered 429.")
-@click.option("--retry-after", type=click.IntRange(0), default=1, show_default=True)
-@click.option("--rate-5xx", type=click.FloatRange(0, 1), default=0.0)
-@click.option("--rate-malformed", type=click.FloatRange(0, 1), default=0.0)
-@click.option("--rate-drop", type=click.FloatRange(0, 1), default=0.0)
-@click.option("--latency", type=click.FloatRange(0), default=0.0, help="Seconds added to each response.")
-@click.option("--fault-seed", type=int, default=0, show_default=True)
+@click.option("--rate-429", type=FiniteFloatRange(0, 1), default=0.0, help="Share of requests answered 429.")
+@click.option("--retry-after", type=click.IntRange(0), default=1, show_default=True,
+              help="Seconds a 429 answer asks the client to wait (its Retry-After header).")
+@click.option("--rate-5xx", type=FiniteFloatRange(0, 1), default=0.0, help="Share of requests answered 500-504.")
+@click.option("--rate-malformed", type=FiniteFloatRange(0, 1), default=0.0,
+              help="Share of requests answered 200 with a body that is not the API's JSON.")
+@click.option("--rate-drop", type=FiniteFloatRange(0, 1), default=0.0,
+              help="Share of requests whose connection is dropped without an answer.")
+@click.option("--latency", type=FiniteFloatRange(0), default=0.0, help="Seconds added to each response.")
+@click.option("--fault-seed", type=int, default=0, show_default=True,
+              help="Seed of which requests the fault rates pick (the same seed, the same faults).")
 @click.option("--rate-limit", type=click.IntRange(1), default=100_000, show_default=True,
               help="Requests per window per client.")
-@click.option("--rate-window", type=click.FloatRange(1), default=300.0, show_default=True)
-@click.option("--lifetime", type=click.FloatRange(0), default=None, help="Stop after this many seconds.")
-@click.option("--token-lifetime", type=click.FloatRange(min=1), default=7200.0, show_default=True,
+@click.option("--rate-window", type=FiniteFloatRange(1), default=300.0, show_default=True,
+              help="Seconds of the rate-limit window (Mastodon's is 300).")
+@click.option("--lifetime", type=FiniteFloatRange(0), default=None, help="Stop after this many seconds.")
+@click.option("--token-lifetime", type=FiniteFloatRange(min=1), default=7200.0, show_default=True,
               help="Seconds a Bluesky access token lives before refreshSession is needed.")
 @with_env
 def serve(env, size, seed, host, port, day, rate_429, retry_after, rate_5xx, rate_malformed, rate_drop,
@@ -47,6 +55,11 @@ def serve(env, size, seed, host, port, day, rate_429, retry_after, rate_5xx, rat
     from microscout.sandbox import IDENTIFIER, PASSWORD, Faults, SandboxServer
 
     size, seed = _size_seed(env, size, seed)
+    if host is not None:
+        try:
+            loopback_host(host)
+        except ValueError as exc:
+            raise UsageProblem(f"--host: {exc}") from None
     try:
         faults = Faults(latency=latency, rate_429=rate_429, retry_after=retry_after, rate_5xx=rate_5xx,
                         rate_malformed=rate_malformed, rate_drop=rate_drop, seed=fault_seed)
@@ -59,7 +72,8 @@ def serve(env, size, seed, host, port, day, rate_429, retry_after, rate_5xx, rat
                                rate_limit=rate_limit, rate_window=rate_window, lifetime=lifetime,
                                access_lifetime=token_lifetime)
     except OSError as exc:
-        raise UsageProblem(f"cannot listen on {host or cfg.host}:{port}: {exc.strerror}") from None
+        raise UsageProblem(f"cannot listen on {host or cfg.host}:{cfg.port if port is None else port}: "
+                           f"{exc.strerror}") from None
     with server:
         click.echo(f"sandbox: {server.url}  (size {size}, seed {seed}, day {server.day})")
         click.echo(f"  mastodon base_url = {server.url}")
@@ -83,14 +97,16 @@ def serve(env, size, seed, host, port, day, rate_429, retry_after, rate_5xx, rat
 
 @command.command("generate", short_help="Write the population straight into a database.")
 @click.option("--size", type=click.IntRange(1, 1_000_000), default=None, help="Profiles (default: [sandbox] size).")
-@click.option("--seed", type=int, default=None)
+@click.option("--seed", type=int, default=None, help="Population seed (default: [sandbox] seed).")
 @click.option("--out", "out", type=click.Path(dir_okay=False), default=None,
               help="Database file (default: --db, else `database` from config).")
 @click.option("--posts", type=click.IntRange(0, 40), default=30, show_default=True, help="Posts per profile.")
-@click.option("--posts-with-replies", type=click.IntRange(0, 40), default=5, show_default=True)
+@click.option("--posts-with-replies", type=click.IntRange(0, 40), default=5, show_default=True,
+              help="How many of each profile's newest posts get replies.")
 @click.option("--followers", type=click.IntRange(0, 400), default=80, show_default=True,
               help="Follower sample per profile (0 for big runs).")
-@click.option("--batch", type=click.IntRange(1), default=500, show_default=True)
+@click.option("--batch", type=click.IntRange(1), default=500, show_default=True,
+              help="Profiles written per transaction.")
 @click.option("--into-crawled", is_flag=True,
               help="Write into a store that holds crawled or imported data too (refused without it: the "
                    "synthetic creators would be shortlisted beside the real ones).")
@@ -144,8 +160,9 @@ def _crawled_runs(path: Path) -> int:
 
 @command.command("score", short_help="Compare the last shortlist with the known truth.")
 @click.argument("campaign")
-@click.option("--size", type=click.IntRange(1, 1_000_000), default=None)
-@click.option("--seed", type=int, default=None)
+@click.option("--size", type=click.IntRange(1, 1_000_000), default=None,
+              help="Profiles of the population the store was filled from (default: [sandbox] size).")
+@click.option("--seed", type=int, default=None, help="Its seed (default: [sandbox] seed).")
 @click.option("--platform", type=click.Choice(["youtube", "instagram", "tiktok"]), default=None,
               help="Score against the truth as this API platform serves it (after `demo --platform`).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")

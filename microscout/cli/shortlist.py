@@ -16,7 +16,7 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from microscout.cli.common import Env, with_env
+from microscout.cli.common import Env, FiniteFloatRange, with_env
 
 # Narrower than this, the reasons column would fold long words: drop columns, then stack.
 MIN_REASON_WIDTH = 44
@@ -202,7 +202,7 @@ def workers_option(value: str | None) -> int:
 @click.argument("campaign")
 @click.option("--limit", type=click.IntRange(min=1), default=None,
               help="Rows to show (default: the campaign's shortlist_size).")
-@click.option("--budget", type=click.FloatRange(min=0, min_open=True), default=None,
+@click.option("--budget", type=FiniteFloatRange(min=0, min_open=True), default=None,
               help="Fill this budget (same currency as price_per_post) with the best expected engagement per dollar.")
 @click.option("--batch-size", type=click.IntRange(min=1), default=500, show_default=True,
               help="Candidates judged per batch.")

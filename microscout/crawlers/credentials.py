@@ -7,6 +7,7 @@ arguments, the job folder, the log, an error message or the database.
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from pydantic import SecretStr
 
@@ -20,17 +21,32 @@ class CrawlProblem(Exception):
         self.exit_code = exit_code
 
 
-def secret(configured: SecretStr | str | None, env_var: str, key: str, what: str) -> str:
+# Where each secret read in this process came from, by config key, as origin_of names it.
+_ORIGINS: dict[str, str] = {}
+
+
+def secret(configured: SecretStr | str | None, env_var: str, key: str, what: str, config: Any = None) -> str:
     """The configured value, else the environment variable's; CrawlProblem naming both when
     neither is set. ``key`` is the config key (platforms.youtube.api_key), ``what`` says what
-    the value is for (a YouTube Data API key)."""
+    the value is for (a YouTube Data API key); with ``config``, where the value came from is
+    remembered for origin_of."""
     if isinstance(configured, SecretStr):
         configured = configured.get_secret_value()
     value = (configured or os.environ.get(env_var, "")).strip()
     if not value:
         raise CrawlProblem(f"{what} is not set: export {env_var}=... (or set {key} = {{\"$env\" = \"VAR\"}} "
                            "in the config)")
+    if config is not None:
+        _ORIGINS[key] = config.secret_origin(key, bool(configured), env_var)
     return value
+
+
+def origin_of(key: str, env_var: str) -> str:
+    """Where the secret at config ``key`` came from, to name in a message saying it was refused:
+    the variable its {"$env"} reference names, the key in the config file, or ``env_var``
+    (a message naming an environment variable the config's value overrides would send the
+    user to fix the wrong one)."""
+    return _ORIGINS.get(key, f"${env_var}")
 
 
 def redact(text: str, *secrets: str) -> str:

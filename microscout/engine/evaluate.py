@@ -46,6 +46,9 @@ def rule_setup(config: Config, rule: Rule, platform: str, campaign_name: str | N
             if not isinstance(layer["enabled"], bool):
                 raise ConfigError(f"{config.source}: {key}.enabled must be true or false (got {layer['enabled']!r})")
             enabled = layer["enabled"]
+        bad = _non_finite(options)
+        if bad:
+            raise ConfigError(f"{config.source}: {key}.{bad[0]}: must be a finite number (got {bad[1]!r})")
         merged = merge_tables(merged, options)
         origin.update(dict.fromkeys(options, key))
     try:
@@ -66,6 +69,20 @@ def rule_setup(config: Config, rule: Rule, platform: str, campaign_name: str | N
                 got = "" if isinstance(value, dict) else f" (got {shortened(repr(value))})"
                 problems.append(f"{key}: {e['msg'].removeprefix('Value error, ')}{got}")
         raise ConfigError(f"{config.source}: " + "; ".join(problems)) from None
+
+
+def _non_finite(table: Mapping[str, Any], prefix: str = "") -> tuple[str, float] | None:
+    """The first option (its dotted key) holding nan or inf, which TOML reads as floats."""
+    for k, v in table.items():
+        if isinstance(v, float) and not math.isfinite(v):
+            return prefix + k, v
+        if isinstance(v, dict):
+            found = _non_finite(v, f"{prefix}{k}.")
+            if found:
+                return found
+        if isinstance(v, list) and any(isinstance(x, float) and not math.isfinite(x) for x in v):
+            return prefix + k, next(x for x in v if isinstance(x, float) and not math.isfinite(x))
+    return None
 
 
 def merge_tables(base: Mapping[str, Any], later: Mapping[str, Any]) -> dict[str, Any]:

@@ -167,6 +167,19 @@ def test_preflight_refused_token_is_one_line(sandbox, tmp_path):
     assert leaks(tmp_path, result, "ig-bad-tok-91x") == []
 
 
+def test_a_refused_token_from_a_config_reference_names_that_variable(sandbox, tmp_path):
+    # The config's {"$env"} reference is read before MICROSCOUT_INSTAGRAM_TOKEN: exporting that
+    # one, as the message used to say, would change nothing.
+    cfg = config(tmp_path, sandbox.url, 'access_token = {"$env" = "MY_IG_TOKEN"}')
+    result = run_crawl(cfg, "instagram", "--hashtag", "vegan", env=env(SECRET, MY_IG_TOKEN="ig-bad-tok-91x"))
+    assert result.returncode == 2, result.stdout + result.stderr
+    line = result.stderr.strip().splitlines()[-1]
+    assert f"set $MY_IG_TOKEN (which platforms.instagram.access_token in {cfg} names) to a new user access " \
+           "token" in line
+    assert "MICROSCOUT_INSTAGRAM_TOKEN" not in line
+    assert leaks(tmp_path, result, "ig-bad-tok-91x") == [] and leaks(tmp_path, result) == []
+
+
 def test_preflight_unreachable_api_exits_1(tmp_path):
     import socket
 

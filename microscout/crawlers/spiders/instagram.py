@@ -33,13 +33,13 @@ from urllib.parse import urlencode
 from scrapy import Request
 
 from microscout.crawlers import parse_instagram as pi
-from microscout.crawlers.credentials import CrawlProblem, redact, secret
+from microscout.crawlers.credentials import CrawlProblem, origin_of, redact, secret
 from microscout.crawlers.items import UsageItem
 from microscout.crawlers.middlewares import origin
 from microscout.crawlers.parse_common import Malformed
 from microscout.crawlers.spiders.base import CrawlSpider
 
-TOKEN_ENV = "MICROSCOUT_INSTAGRAM_TOKEN"
+TOKEN_ENV, TOKEN_KEY = "MICROSCOUT_INSTAGRAM_TOKEN", "platforms.instagram.access_token"
 USER_ENV = "MICROSCOUT_INSTAGRAM_USER_ID"
 MEDIA_FIELDS = "id,caption,like_count,comments_count,timestamp,permalink,media_type"
 PROFILE_FIELDS = "id,username,name,biography,followers_count,follows_count,media_count,profile_picture_url,website"
@@ -136,11 +136,12 @@ def _graph_get(url: str, token: str, timeout: float, what: str):
         detail = redact(err.message, token)[:200]
         if err.kind == "token":
             raise CrawlProblem(f"the Instagram Graph API refused the access token (code {err.code}: expired, revoked "
-                               f"or invalid): export {TOKEN_ENV}=<a new user access token>")
+                               f"or invalid): set {origin_of(TOKEN_KEY, TOKEN_ENV)} to a new user access token")
         if err.kind == "permission":
             named = err.permission()
             raise CrawlProblem(f"the Instagram access token lacks a permission (code {err.code}) to read {what}: "
-                               f"it needs {named or NEEDS!r}; grant it to the app and export {TOKEN_ENV} again")
+                               f"it needs {named or NEEDS!r}; grant it to the app and set "
+                               f"{origin_of(TOKEN_KEY, TOKEN_ENV)} again")
         if err.kind == "rate_limit":
             raise CrawlProblem(f"the Graph API's rate limit was reached (code {err.code}) while reading {what}; "
                                "try again later", exit_code=1)
@@ -185,8 +186,7 @@ class InstagramSpider(CrawlSpider):
     @classmethod
     def preflight(cls, config, spec, db_path=None) -> dict:
         ig = config.platforms.instagram
-        token = secret(ig.access_token, TOKEN_ENV, "platforms.instagram.access_token",
-                       "An Instagram Graph API user access token")
+        token = secret(ig.access_token, TOKEN_ENV, TOKEN_KEY, "An Instagram Graph API user access token", config)
         user_id = secret(ig.ig_user_id or None, USER_ENV, "platforms.instagram.ig_user_id",
                          "The id of the Instagram professional account the crawl runs as")
         if spec.hashtags:
@@ -256,13 +256,14 @@ class InstagramSpider(CrawlSpider):
         if kind == "token":
             self.error("token_refused", response.url)
             self.fail("token_refused", f"the Instagram Graph API refused the access token (code {err.code}: expired, "
-                                       f"revoked or invalid): export {TOKEN_ENV}=<a new user access token>")
+                                       f"revoked or invalid): set {origin_of(TOKEN_KEY, TOKEN_ENV)} to a new "
+                                       "user access token")
         if kind == "permission":
             named = err.permission()
             self.error("permission_missing", response.url)
             self.fail("permission_missing", f"the Instagram access token lacks a permission (code {err.code}): "
                       f"{('it needs ' + repr(named)) if named else 'it needs ' + NEEDS}; grant it to the app and "
-                      f"export {TOKEN_ENV} again")
+                      f"set {origin_of(TOKEN_KEY, TOKEN_ENV)} again")
         if kind == "rate_limit":
             retry = self.rate_retry(response, err)
             return [retry] if retry is not None else []

@@ -43,14 +43,20 @@ from twisted.internet.defer import Deferred
 from twisted.internet.threads import deferToThread
 
 from microscout.crawlers import parse_tiktok as pt
-from microscout.crawlers.credentials import CrawlProblem, redact, secret
+from microscout.crawlers.credentials import CrawlProblem, origin_of, redact, secret
 from microscout.crawlers.items import ProfileItem
 from microscout.crawlers.middlewares import origin
 from microscout.crawlers.parse_common import Malformed
 from microscout.crawlers.spiders.base import CrawlSpider
 
 KEY_VAR, SECRET_VAR = "MICROSCOUT_TIKTOK_CLIENT_KEY", "MICROSCOUT_TIKTOK_CLIENT_SECRET"
-CHECK_CREDENTIALS = f"check {KEY_VAR} and {SECRET_VAR} (a Research API client key and secret)"
+KEY_KEY, SECRET_KEY = "platforms.tiktok.client_key", "platforms.tiktok.client_secret"
+
+
+def check_credentials() -> str:
+    """What to check when TikTok refuses the client credentials, named where they came from."""
+    return (f"check {origin_of(KEY_KEY, KEY_VAR)} and {origin_of(SECRET_KEY, SECRET_VAR)} (a Research API client "
+            f"key and secret)")
 VIDEO_FIELDS = "id,username,video_description,create_time,like_count,comment_count,share_count,view_count,hashtag_names"
 USER_FIELDS = ("display_name,bio_description,avatar_url,is_verified,follower_count,following_count,"
                "likes_count,video_count")
@@ -128,7 +134,7 @@ class Token:
         problem = pt.api_error(body)
         if status in (400, 401, 403) or (problem and problem[0] in ("invalid_client", "unauthorized_client")):
             what = redact(f"{problem[0]}: {problem[1]}" if problem else f"HTTP {status}", self._key, self._secret)
-            raise CrawlProblem(f"TikTok refused the client credentials ({what[:200]}): {CHECK_CREDENTIALS}")
+            raise CrawlProblem(f"TikTok refused the client credentials ({what[:200]}): {check_credentials()}")
         if status != 200 or problem:
             raise CrawlProblem(f"TikTok's token endpoint answered HTTP {status}"
                                f"{' (' + problem[0] + ')' if problem else ''}; try again later", exit_code=1)
@@ -213,9 +219,8 @@ class TikTokSpider(CrawlSpider):
         """The client credentials (environment or config) and a first access token: a missing
         or refused credential stops here with one line naming the variables."""
         tiktok = config.platforms.tiktok
-        key = secret(tiktok.client_key, KEY_VAR, "platforms.tiktok.client_key", "The TikTok Research API client key")
-        value = secret(tiktok.client_secret, SECRET_VAR, "platforms.tiktok.client_secret",
-                       "The TikTok Research API client secret")
+        key = secret(tiktok.client_key, KEY_VAR, KEY_KEY, "The TikTok Research API client key", config)
+        value = secret(tiktok.client_secret, SECRET_VAR, SECRET_KEY, "The TikTok Research API client secret", config)
         token = Token(f"{(spec.base_url or tiktok.base_url).rstrip('/')}/v2/oauth/token/", key, value)
         token.renew()
         return {"token": token, "search_days": tiktok.search_days}
@@ -384,7 +389,7 @@ class TikTokSpider(CrawlSpider):
             # crawl stops (TikTok refuses the new tokens)
             if self.token is None or request.meta.get("token_retried", 0) >= TOKEN_RETRIES:
                 self.error(f"http_{response.status}", response.url, code)
-                self.fail("token_refused", f"TikTok refused a new access token ({code}): {CHECK_CREDENTIALS}")
+                self.fail("token_refused", f"TikTok refused a new access token ({code}): {check_credentials()}")
             if request.meta.get("token_generation") == self.token.generation:
                 # dead although not yet expired: TikTokMiddleware renews it before this is sent again
                 self.token.expires_at = 0.0
@@ -395,7 +400,7 @@ class TikTokSpider(CrawlSpider):
         if code in PERMISSION_CODES:
             self.error(f"http_{response.status}", response.url, code)
             self.fail("permission_missing", f"TikTok refused {what} ({code}): the client is not approved for this "
-                                            f"part of the Research API; {CHECK_CREDENTIALS}")
+                                            f"part of the Research API; {check_credentials()}")
         if response.status == 429:
             # still 429 after RateLimitMiddleware's retries: the day's quota, not a short limit
             self.error(code, response.url, f"{what}: {message[:200]}")

@@ -38,12 +38,12 @@ from scrapy import Request, signals
 from scrapy.exceptions import IgnoreRequest
 
 from microscout.crawlers import parse_youtube as yp
-from microscout.crawlers.credentials import CrawlProblem, secret
+from microscout.crawlers.credentials import CrawlProblem, origin_of, secret
 from microscout.crawlers.items import UsageItem
 from microscout.crawlers.middlewares import origin
 from microscout.crawlers.spiders.base import CrawlSpider
 
-ENV_KEY = "MICROSCOUT_YOUTUBE_API_KEY"
+ENV_KEY, CONFIG_KEY = "MICROSCOUT_YOUTUBE_API_KEY", "platforms.youtube.api_key"
 PACIFIC = ZoneInfo("America/Los_Angeles")
 SEARCH_COST = 100
 BATCH = 50  # channels.list and videos.list take at most 50 ids
@@ -123,7 +123,7 @@ class YouTubeSpider(CrawlSpider):
     @classmethod
     def preflight(cls, config, spec, db_path=None) -> dict:
         yt = config.platforms.youtube
-        key = secret(yt.api_key, ENV_KEY, "platforms.youtube.api_key", "a YouTube Data API key")
+        key = secret(yt.api_key, ENV_KEY, CONFIG_KEY, "a YouTube Data API key", config)
         left = yt.daily_quota - units_used_today(db_path)
         asked = spec.bounds.max_units
         budget = min(asked, left) if asked else left
@@ -265,11 +265,12 @@ class YouTubeSpider(CrawlSpider):
             if yp.key_refused(code, reason, message) or (response.status == 403 and "API key" in message):
                 self.error(f"http_{response.status}", response.url, reason)
                 self.fail("key_invalid", f"the YouTube Data API refused the API key ({reason or message}): set "
-                                         f"{ENV_KEY} to a valid key (or platforms.youtube.api_key in the config)")
+                                         f"{origin_of(CONFIG_KEY, ENV_KEY)} to a valid key")
             if "accessNotConfigured" in reason or "SERVICE_DISABLED" in reason:
                 self.error(f"http_{response.status}", response.url, reason)
                 self.fail("api_not_enabled", "the YouTube Data API v3 is not enabled for the project of the key in "
-                                             f"{ENV_KEY}: enable it in the Google Cloud console")
+                                             f"{origin_of(CONFIG_KEY, ENV_KEY)}: enable it in the Google Cloud "
+                                             "console")
             if any(r in reason for r in QUOTA_REASONS):
                 self.error("quota_exceeded", response.url)
                 self.quota_refused = True
