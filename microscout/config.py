@@ -76,6 +76,11 @@ class Platform(Strict):
     # Per-platform overrides of [rules.NAME] options.
     rules: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
+    @field_validator("base_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        return http_url(value)
+
     @field_validator("tiers")
     @classmethod
     def _tier_names(cls, value: dict[str, Tier]) -> dict[str, Tier]:
@@ -83,6 +88,24 @@ class Platform(Strict):
         if unknown:
             raise ValueError(f"unknown tier {sorted(unknown)}; tiers are {', '.join(TIER_NAMES)}")
         return value
+
+
+def http_url(value: str) -> str:
+    """A server's address as the config gives it: empty (none), or http(s)://host[:port][/path]
+    (a crawl checks it again, with its credentials rule, when it starts)."""
+    from urllib.parse import urlsplit
+
+    if not value:
+        return value
+    try:
+        parts = urlsplit(value.strip())
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError as exc:
+        raise ValueError(f"not a server's address ({exc}); e.g. https://mastodon.social") from None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname or any(c.isspace() for c in value.strip()):
+        raise ValueError("not an http:// or https:// address with a host name; e.g. https://mastodon.social or "
+                         "http://127.0.0.1:8080")
+    return value
 
 
 class Mastodon(Platform):
@@ -106,6 +129,11 @@ class Bluesky(Platform):
     @classmethod
     def _did(cls, value: str) -> str:
         return check_did(value)
+
+    @field_validator("pds")
+    @classmethod
+    def _pds_url(cls, value: str) -> str:
+        return http_url(value)
 
 
 def check_did(value: str) -> str:

@@ -342,6 +342,15 @@ def test_nan_and_inf_in_the_config_are_refused_naming_the_key(tmp_path, toml, me
     assert result.exit_code == 2 and message in result.output, result.output
 
 
+@pytest.mark.parametrize("url", ["127.0.0.1:47111", "htp://mastodon.example", "https://", "http://a b.example"])
+def test_a_server_address_that_is_no_http_url_fails_config_check_naming_the_key(tmp_path, url):
+    (tmp_path / "config.toml").write_text(f'[platforms.mastodon]\nbase_url = "{url}"\n'
+                                          f'[platforms.bluesky]\npds = "https://bsky.social"\n')
+    result = invoke("--config", tmp_path / "config.toml", "config", "check")
+    assert result.exit_code == 2
+    assert "platforms.mastodon.base_url: not an http:// or https:// address with a host name" in result.output
+
+
 @pytest.mark.parametrize("host", ["0.0.0.0", "192.168.1.1", "::"])
 def test_the_sandbox_refuses_to_bind_anything_but_the_loopback_interface(host):
     result = invoke("sandbox", "serve", "--host", host, "--lifetime", "0.1")

@@ -90,6 +90,9 @@ def test_csv_profiles_and_posts_bad_rows_listed_good_rows_stored(linkedin_files)
     assert (carl["followers"], carl["following"], carl["posts_count"], carl["has_avatar"]) == (None,) * 4
     assert json.loads(carl["fetched"]) == ["profile"]
     assert profiles["dora-d"]["followers"] == 7000 and profiles["dora-d"]["has_avatar"] == 0
+    # A profile the file gives no url for gets its public address from [platforms.linkedin] base_url.
+    assert (carl["url"], profiles["dora-d"]["url"]) == ("https://www.linkedin.com/in/carl-cooks/",
+                                                       "https://www.linkedin.com/in/dora-d/")
     posts = {r["platform_id"]: r for r in rows(db, "SELECT * FROM posts")}
     assert set(posts) == {"a1", "a2", "a3"}
     a1, a2, a3 = posts["a1"], posts["a2"], posts["a3"]

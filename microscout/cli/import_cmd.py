@@ -11,6 +11,7 @@ import json
 import os
 import sys
 import time
+import urllib.parse
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -174,8 +175,10 @@ def _sibling_post(base: Path) -> str | None:
     return None
 
 
-def run_import(db, platform: str, files: list[str], srcs: list[Source]) -> dict:
-    """Store every good row; the import's record (a crawl_runs row) and its summary."""
+def run_import(db, platform: str, files: list[str], srcs: list[Source], profile_site: str | None = None) -> dict:
+    """Store every good row; the import's record (a crawl_runs row) and its summary.
+    ``profile_site``: LinkedIn's base_url, from which a profile the file gives no url for
+    gets its public address (SITE/in/HANDLE/)."""
     from microscout.importers.rows import POST_COLUMNS, PROFILE_COLUMNS, RowError, columns_for, post_row, profile_row
     from microscout.importers.store import Importer
     from microscout.store.writes import now_iso
@@ -219,7 +222,11 @@ def run_import(db, platform: str, files: list[str], srcs: list[Source]) -> dict:
                                     else src.columns
                                 at = f"{where} line {record.line}"
                                 if src.kind == "profiles":
-                                    good.append(profile_row(record.row, columns, platform, at))
+                                    profile = profile_row(record.row, columns, platform, at)
+                                    if profile_site and not profile["url"] and profile["handle"]:
+                                        profile["url"] = (f"{profile_site.rstrip('/')}/in/"
+                                                          f"{urllib.parse.quote(profile['handle'].lstrip('@'))}/")
+                                    good.append(profile)
                                 else:
                                     row = post_row(record.row, columns, platform, at)
                                     row["profile_alt"] = record.row.get("profile_alt")
@@ -295,7 +302,8 @@ def command(env: Env, files: tuple[str, ...], platform: str, kind: str, as_json:
         click.echo(note, err=True)
     if not srcs:
         raise UsageProblem("nothing to import: no profile or post in the files given")
-    summary = run_import(env.db(create=True), platform, [str(p) for p in paths], srcs)
+    site = env.config.platforms.get(platform).base_url if platform == "linkedin" else None
+    summary = run_import(env.db(create=True), platform, [str(p) for p in paths], srcs, profile_site=site)
     if as_json:
         click.echo(json.dumps(summary, ensure_ascii=False, indent=1))
     else:

@@ -146,4 +146,8 @@ def command(env: Env, name: str, summary: str, as_package: bool, folder: str | N
         path.write_text(text)
         click.echo(f"wrote {path}")
     test = next(p for p in files if p.name.endswith(f"test_{name}.py"))
-    click.echo(f"next: pytest {test}   then: microscout try {name} HANDLE")
+    if as_package:
+        # A package's rule loads through its entry point, which exists once it is installed.
+        click.echo(f"next: pytest {test}   then: pip install -e {root}   then: microscout try {name} HANDLE")
+    else:
+        click.echo(f"next: pytest {test}   then: microscout try {name} HANDLE")

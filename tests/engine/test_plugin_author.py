@@ -44,6 +44,8 @@ def test_new_rule_package_has_an_entry_point_and_a_passing_test(tmp_path):
     result = invoke("new-rule", "posts_often", "--package", "--dir", tmp_path)
     assert result.exit_code == 0, result.output
     root = tmp_path / "microscout-posts-often"
+    # `try` finds the rule through its entry point: the next steps say to install it first.
+    assert f"then: pip install -e {root}   then: microscout try posts_often HANDLE" in result.output
     assert '[project.entry-points.microscout]\nposts_often = "microscout_posts_often.rules"' in \
         (root / "pyproject.toml").read_text()
     run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], cwd=root,
