@@ -269,8 +269,12 @@ def command(env: Env, campaign: str, limit: int | None, budget: float | None, ba
             console.print(Text(f"{said}.", style="yellow"))
     if summary.errors:
         worst = ", ".join(f"{r} ({n})" for r, n in summary.errors_by_rule.items())
+        first = db.execute("SELECT p.handle FROM run_verdicts v JOIN profiles p ON p.id = v.profile_id "
+                           "WHERE v.run_id = ? AND v.outcome = 'error' ORDER BY p.id LIMIT 1",
+                           [summary.run_id]).fetchone()
+        example = f"microscout explain {first[0]}" if first else "microscout explain HANDLE"
         console.print(f"[yellow]{summary.errors} rule errors[/yellow]: {worst}. "
-                      f"See `microscout explain HANDLE` for details.")
+                      f"See `{example}` for details.")
     if budget is not None:
         print_budget(console, db, config, spec, summary.run_id, budget)
 

@@ -95,6 +95,18 @@ def merge_tables(base: Mapping[str, Any], later: Mapping[str, Any]) -> dict[str,
     return merged
 
 
+def _switch_hint() -> str:
+    """When MICROSCOUT_LOAD_PLUGINS chose the plugins, say so: the rule's plugin may be one it left out."""
+    from microscout.engine.plugins import LOAD_PLUGINS_ENV, plugins_to_load
+
+    only = plugins_to_load()
+    if only is None:
+        return ""
+    loaded = ", ".join(sorted(only)) or "none"
+    return (f"{LOAD_PLUGINS_ENV} is set (it loads {loaded} besides the built-ins), so the plugin that registers "
+            f"it may be left out; ")
+
+
 def check_rule_config(config: Config, rules: dict[str, Rule]) -> None:
     """Every rule named in config exists and every options table validates.
 
@@ -118,7 +130,8 @@ def check_rule_config(config: Config, rules: dict[str, Rule]) -> None:
         if name not in rules:
             near = difflib.get_close_matches(name, list(rules), n=1, cutoff=0.8)
             hint = f"did you mean {near[0]!r}? " if near else ""
-            raise ConfigError(f"{config.source}: {key}: no rule named {name!r}; {hint}rules are: {known}")
+            raise ConfigError(f"{config.source}: {key}: no rule named {name!r}; {hint}{_switch_hint()}rules are: "
+                              f"{known}")
     for rule in rules.values():
         for platform in config.platforms.names():
             rule_setup(config, rule, platform, None)

@@ -243,3 +243,52 @@ def test_schedule_run_once_runs_each_plugins_dir_file_once(tmp_path):
     result = CliRunner().invoke(cli, ["--config", str(tmp_path / "config.toml"), "schedule", "run-once", "daily"])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "loads").read_text() == "x"
+
+
+LIMITED = '''
+from pydantic import BaseModel, ConfigDict, Field
+from microscout import Rule, Verdict, hookimpl
+
+class Options(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    limit: int = Field(5, description="a limit")
+
+def evaluate(candidate, options, context):
+    if candidate.profile.handle == "ben":
+        raise RuntimeError("cannot judge ben")
+    return Verdict(outcome="pass", score=1.0, reason="ok")
+
+@hookimpl
+def register_rules(register):
+    register(Rule(name="limited", summary="A rule with an option", options=Options, evaluate=evaluate))
+'''
+
+
+@pytest.fixture
+def project(tmp_path):
+    (tmp_path / "plugins").mkdir()
+    (tmp_path / "plugins" / "limited.py").write_text(LIMITED)
+    (tmp_path / "config.toml").write_text(
+        'database = "scout.db"\nplugins_dir = "plugins"\n[rules.limited]\nlimit = 3\n'
+        '[campaigns.demo]\nplatforms = ["mastodon"]\nkeywords = ["vegan"]\n')
+    db = open_store(tmp_path / "scout.db")
+    for handle in ("anna", "ben"):
+        add_profile(db, handle, 5_000, posts=4, likes=80, bio="vegan recipes")
+    db.conn.close()
+    return tmp_path
+
+
+def test_options_of_a_plugin_the_switch_left_out_say_so(project, monkeypatch):
+    monkeypatch.setenv("MICROSCOUT_LOAD_PLUGINS", "")
+    result = CliRunner().invoke(cli, ["--config", str(project / "config.toml"), "config", "check"])
+    assert result.exit_code == 2
+    assert ("rules.limited: no rule named 'limited'; MICROSCOUT_LOAD_PLUGINS is set (it loads none besides the "
+            "built-ins), so the plugin that registers it may be left out; rules are:") in result.output
+    monkeypatch.delenv("MICROSCOUT_LOAD_PLUGINS")
+    assert CliRunner().invoke(cli, ["--config", str(project / "config.toml"), "config", "check"]).exit_code == 0
+
+
+def test_the_shortlist_names_a_creator_whose_verdict_is_an_error(project):
+    result = CliRunner().invoke(cli, ["--config", str(project / "config.toml"), "shortlist", "demo"])
+    assert result.exit_code == 0, result.output
+    assert "1 rule errors: limited (1). See `microscout explain ben` for details." in " ".join(result.output.split())
