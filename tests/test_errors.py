@@ -282,6 +282,11 @@ def test_ctrl_c_while_the_command_line_loads_ends_quietly():
     assert out.returncode == 130 and out.stderr == "interrupted\n", out.stderr
 
 
+def test_an_empty_out_is_refused_not_read_as_the_default_path(judged):
+    result = invoke("--config", CONFIG, "export", "demo", "--out", "", "--db", judged)
+    assert result.exit_code == 2 and "--out is empty; give the file to write" in result.output
+
+
 def test_export_takes_its_format_from_the_out_extension(judged, tmp_path):
     result = invoke("--config", CONFIG, "export", "demo", "--db", judged, "--out", tmp_path / "r.xlsx", "--json")
     assert result.exit_code == 0, result.output

@@ -33,6 +33,8 @@ def command(env: Env, campaign: str, fmt: str | None, out: str | None, limit: in
     from microscout.engine.export import ExportError, default_path, export_shortlist
     from microscout.engine.plugins import collect_exporters
 
+    if out is not None and not out.strip():
+        raise UsageProblem("--out is empty; give the file to write, or leave --out out for the default path")
     config = env.config
     spec = config.campaign(campaign)
     exporters = collect_exporters(env.pm)
