@@ -268,3 +268,20 @@ def test_documented_figures_on_the_caption_sets(name, counts, accused):
     organic = {row["id"] for row in csv.DictReader(path.open(encoding="utf-8")) if row["label"] == "organic"}
     assert len(report["posts"]) == counts[0] + counts[1] + counts[2] + counts[3]
     assert [p["id"] for p in report["posts"] if p["disclosure"] == "missing" and p["id"] in organic] == accused
+
+
+def test_the_command_its_help_gives_runs_as_written():
+    """check posts --help ends with the command that reproduces the documented figures: it must
+    run as printed (a plain 1/0 label needs --label-means)."""
+    import shlex
+
+    from microscout.cli.check_posts import HELP
+
+    line = " ".join(HELP.rsplit("docs/HEURISTICS.md):", 1)[1].replace("\\\n", " ").split())
+    args = shlex.split(line)[1:]  # without "microscout"
+    assert args[:2] == ["check", "posts"] and "--label-means" in args
+    if not AFFILIATE.is_file():
+        pytest.skip(f"{AFFILIATE} not found: the labeled data lives in ../shared/data beside the repo")
+    args[2] = str(AFFILIATE)
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output

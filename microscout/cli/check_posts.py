@@ -157,7 +157,7 @@ def read_posts(path: Path, label_column: str | None = None, mapping: dict[str, s
     """Posts from a .csv/.tsv, .jsonl or .json file, read by the reader every `check` command shares,
     with our columns found under their own or a known name (``mapping``: --column ours=theirs)."""
     if not path.exists():
-        raise UsageProblem(f"{path}: no such file; give a .csv, .tsv, .jsonl or .json file of posts")
+        raise UsageProblem(f"{path}: no such file; give a .csv, .tsv, .jsonl, .json or .xlsx file of posts")
     suffix = path.suffix.lower()
     if suffix in COMPRESSED:
         suffix = Path(path.stem).suffix.lower()
@@ -316,7 +316,7 @@ undisclosed ad, not_needed) and the reasons. Bad input exits with code 2.
 With --label-column the detectors are scored, each beside its one-line baseline
 on the same rows. Reproduce the documented figures (docs/HEURISTICS.md):
   microscout check posts ../shared/data/affiliate-youtube/affiliate_videos.csv \\
-      --label-column label --quiet --platform youtube
+      --label-column label --label-means disclosed --quiet --platform youtube
 """
 
 
