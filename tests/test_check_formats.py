@@ -660,3 +660,87 @@ def test_a_set_of_ids_and_labels_only_is_refused_saying_it_needs_hydrating(tmp_p
     path.write_text("id\tlabel\n12345\t1\n67890\t0\n")
     result = check("accounts", path, "--label-column", "label")
     assert result.exit_code == 2 and "must first be hydrated from the platform's API" in result.output
+
+
+# -- a second review of the changes above (2026-12-04) --
+
+@pytest.mark.parametrize("separator, cells, read", [
+    (",", ("123.000", "456.000"), (123, 456)),     # pandas' float_format="%.3f": decimals, not thousands
+    (";", ("123.000", "456.000"), (123000, 456000)),  # European Excel: thousands
+    (",", ("0.000", "1.000"), (0, 1)),
+    (";", ('"1,234"', "5"), None),                 # a decimal comma in a ';' file is no whole number
+])
+def test_thousands_are_grouped_as_the_files_own_convention_groups_them(tmp_path, separator, cells, read):
+    path = tmp_path / "accounts.csv"
+    path.write_text(f"handle{separator}followers{separator}following\nanna{separator}{cells[0]}{separator}{cells[1]}\n")
+    result = check("accounts", path, "--json")
+    if read is None:
+        assert result.exit_code == 2 and "column 'followers' holds '1,234'; it should be a whole number" in result.output
+        return
+    (row,) = [r for r in rows_of(result) if "features" in r]
+    assert (row["features"]["followers"], row["features"]["following"]) == read
+
+
+def test_typed_numbers_are_never_read_as_grouped_thousands(tmp_path):
+    path = tmp_path / "accounts.json"
+    path.write_text(json.dumps([{"handle": "anna", "followers": 1.125, "following": 300}]))
+    result = check("accounts", path)
+    assert result.exit_code == 2 and "column 'followers' holds 1.125; it should be a whole number" in result.output
+
+
+def test_utf8_with_a_stray_byte_is_refused_not_garbled(tmp_path):
+    path = tmp_path / "posts.csv"
+    path.write_bytes("id,text\n1,K\u00fcche \U0001f60d\n2,caf\u00e9\n".encode() + b"3,bad \xff byte\n")
+    result = check("comments", path)
+    assert result.exit_code == 2
+    assert "UTF-8 text with bytes that are not UTF-8 (the first at byte" in result.output
+    path.write_bytes("text,label\nhello,0\nsubscribe to my channel,1\n".encode("utf-16-le"))  # no BOM
+    result = check("comments", path, "--label-column", "label", "--json", "--quiet")
+    assert scores(result)["spam"]["tp"] == 1
+    assert "has no byte-order mark; read as UTF-16-LE (every other byte is 0)" in result.stderr
+
+
+@pytest.mark.parametrize("column, refused", [
+    ("human_label", False), ("spam_or_not", False), ("BotOrNot", False), ("fake_or_real", False),
+    ("human_annotation", False), ("human_verified_spam", False), ("organic_reach", False), ("label", False),
+    ("is_not_fake", True), ("NonSpam", True), ("legit", True),
+])
+def test_only_names_of_the_genuine_class_are_asked_about(tmp_path, column, refused):
+    path = tmp_path / "comments.csv"
+    path.write_text(f"text,{column}\nlovely song,0\nsubscribe to my channel,1\n")
+    result = check("comments", path, "--label-column", column, "--quiet")
+    assert (result.exit_code == 2) is refused, result.output
+
+
+@pytest.mark.parametrize("column", ["not_sponsored", "non_ad", "is_not_ad", "not_promotional", "is_organic"])
+def test_check_posts_asks_which_way_a_column_named_for_organic_posts_reads(tmp_path, column):
+    path = tmp_path / "posts.csv"
+    path.write_text(f"text,{column}\nUse code GLOW20 for 20% off,0\nlovely walk,1\n")
+    refused = check("posts", path, "--label-column", column, "--quiet")
+    assert refused.exit_code == 2 and f"--label-column {column!r} is named for organic posts" in refused.output
+    mapped = check("posts", path, "--label-column", column, "--label-value", "1=0", "--label-value", "0=1",
+                   "--label-means", "sponsored", "--json", "--quiet")
+    card = json.loads(mapped.output)["scores"]["sponsored post vs label 1 = sponsored"]
+    assert (card["tp"], card["fp"], card["fn"], card["tn"]) == (1, 0, 0, 1)
+
+
+def test_a_huge_tag_cell_is_split_not_parsed_and_other_lists_stay_text(tmp_path):
+    path = tmp_path / "posts.csv"
+    huge = "[" + ", ".join(["'ad'"] * 10_000) + "]"
+    path.write_text(f'id,text,hashtags\n1,new serum,"{huge}"\n2,hello,"[1, 2]"\n')
+    result = check("posts", path, "--json")
+    assert result.exit_code == 0, result.output[:300]
+    assert [p["id"] for p in json.loads(result.output)["posts"]] == ["1", "2"]
+
+
+def test_a_workbooks_numbers_are_read_as_text_where_text_is_wanted(tmp_path):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.append(["id", "text", "label"])
+    book.active.append([1, 2024, "organic"])
+    book.active.append([2, "Use code GLOW20 for 20% off", "sponsored"])
+    book.save(tmp_path / "posts.xlsx")
+    result = check("posts", tmp_path / "posts.xlsx", "--label-column", "label", "--json", "--quiet")
+    card = json.loads(result.output)["scores"]["sponsored post vs label 1 = sponsored"]
+    assert (card["tp"], card["tn"]) == (1, 1)

@@ -76,7 +76,8 @@ def features_of(record: Record, columns: dict[str, str], unread: Counter[str] | 
     values = {}
     for ours, theirs in columns.items():
         try:
-            values[ours] = convert(record.row.get(theirs), COLUMNS[ours][0], record.where, theirs, ours)
+            values[ours] = convert(record.row.get(theirs), COLUMNS[ours][0], record.where, theirs, ours,
+                                   record.thousands)
         except UsageProblem:
             if ours not in SHOWN_ONLY:
                 raise

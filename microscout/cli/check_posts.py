@@ -19,12 +19,14 @@ from microscout.cli.records import (
     convert,
     keys_of,
     label_words,
+    names_negative,
     parse_mapping,
     parse_truth,
     print_scores,
     read_records,
     resolve_columns,
 )
+from microscout.config import shortened
 from microscout.heuristics.measure import Scorecard
 from microscout.heuristics.sponsored import (
     BASELINE_SPONSORED,
@@ -114,7 +116,7 @@ def _hashtags(value: Any, where: str) -> list[str]:
     if isinstance(value, list) and all(isinstance(t, str) for t in value):
         return [t.lstrip("#") for t in value if t.lstrip("#")]
     raise UsageProblem(f"{where}: hashtags must be a list of strings or one string of tags "
-                       f"separated by spaces or commas (got {value!r})")
+                       f"separated by spaces or commas (got {shortened(repr(value))})")
 
 
 def _row(record: dict[str, Any], where: str, paid_flag: bool | None, label: bool | None = None,
@@ -135,18 +137,24 @@ def _row(record: dict[str, Any], where: str, paid_flag: bool | None, label: bool
 
 
 def _listed(cell: str) -> Any:
-    """A list written into one cell, as JSON (``["ad", "gifted"]``) or as pandas writes a Python
-    list (``['ad', 'gifted']``); the cell as it is when it is neither."""
+    """A list of tags written into one cell, as JSON (``["ad", "gifted"]``) or as pandas writes a
+    Python list (``['ad', 'gifted']``); the cell as it is when it is neither, holds anything but
+    strings, or is longer than any post's tags (parsing a huge cell costs ~250x its size)."""
     import ast
 
+    if len(cell) > MAX_TAG_CELL:
+        return cell
     for parse in (json.loads, ast.literal_eval):
         try:
             value = parse(cell)
         except (ValueError, SyntaxError, RecursionError, MemoryError):
             continue
-        if isinstance(value, list):
+        if isinstance(value, list) and all(isinstance(t, str) for t in value):
             return value
     return cell
+
+
+MAX_TAG_CELL = 20_000  # characters: Instagram allows 30 tags a post, TikTok's captions 4,000 characters
 
 
 FORMATS = {".csv": "column", ".tsv": "column", ".jsonl": "key", ".ndjson": "key", ".json": "key", ".xlsx": "column"}
@@ -220,7 +228,7 @@ UNDISCLOSED_LABEL_CARD = "undisclosed ad (disclosure missing) vs label 1 = undis
 UNDISCLOSED_WORDS = DISCLOSED_WORDS - {"disclosed"}  # the words that say no disclosure
 
 
-def label_meaning(rows: list[PostRow], column: str = "") -> str:
+def label_meaning(rows: list[PostRow], column: str = "", mapped: bool = False) -> str:
     """What a truth column means when --label-means is not given: said by its words
     (sponsored/organic, promotional, ad: "sponsored"; disclosed/undisclosed: "disclosed"),
     else by its name (is_sponsored, ad, promotional, paid: "sponsored"; disclosed,
@@ -232,6 +240,13 @@ def label_meaning(rows: list[PostRow], column: str = "") -> str:
     sponsored, disclosed = bool(words & SPONSORED_WORDS), bool(words & DISCLOSED_WORDS)
     if not sponsored and not disclosed:
         parts = set(re.split(r"[^a-z]+", re.sub(r"([a-z])([A-Z])", r"\1_\2", column).lower()))
+        if not mapped and (names_negative(column) or "organic" in parts) and not any(
+                p.startswith("disclos") for p in parts):
+            # not_sponsored, non_ad, is_organic: 1 there is the organic post; read as sponsored,
+            # every figure would come out the wrong way round.
+            raise UsageProblem(f"--label-column {column!r} is named for organic posts, so its 1 may mean not "
+                               f"sponsored; say which way it reads: --label-value 1=0 --label-value 0=1 "
+                               f"--label-means sponsored if 1 means organic")
         # undisclosed_ad, isUndisclosed, not_disclosed, missing_disclosure: 1 = an ad with no label
         if "undisclosed" in parts or (parts & NEGATIONS and any(p.startswith("disclos") for p in parts)):
             return "undisclosed"
@@ -367,7 +382,7 @@ def command(env, files: tuple[Path, ...], as_json: bool, fold_chars: int | None,
     cards: dict[str, Scorecard] = {}
     if label_column:
         if label_means is None:
-            label_means = label_meaning(rows, label_column)
+            label_means = label_meaning(rows, label_column, mapped=bool(label_values))
         cards = score_cards(rows, analyses, label_means)
     if as_json:
         out: dict[str, Any] = {"posts": [] if quiet else results, "summary": summary}

@@ -53,6 +53,9 @@ MAX_FILE_BYTES = 2 * 1024 ** 3  # read whole into memory: past this, split the f
 class Record:
     where: str  # "file.csv line 7" / "file.jsonl line 3" / "file.json item 12"
     row: dict[str, Any]
+    # How the file groups a whole number's thousands, when its cells are text: "," in a comma
+    # CSV (1,234), "." in a semicolon one (European Excel: 2.000); None where numbers are typed.
+    thousands: str | None = None
 
 
 def read_records(path: Path) -> Iterator[Record]:
@@ -122,22 +125,40 @@ def _decompressed(path: Path, data: bytes) -> bytes:
 
 def decoded(path: Path, data: bytes) -> str:
     """A file's text: UTF-8 (with or without its BOM), UTF-16 with its BOM (Excel's "Unicode
-    text"), else Windows-1252, as Excel and older Kaggle sets save (said in a note)."""
+    text") or without it (said in a note), else Windows-1252, as Excel and older Kaggle sets
+    save (said in a note); UTF-8 with stray bytes is refused, not garbled."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             return data.decode("utf-16")
         except UnicodeDecodeError as exc:
             raise UsageProblem(f"{path}: not UTF-16 text after its byte-order mark (byte {exc.start}); "
                                f"save it as UTF-8") from None
+    head = data[:4096]
+    if len(head) >= 4 and head.count(0) >= len(head) // 3 and (not any(head[1::2]) or not any(head[0::2])):
+        # Every other byte 0: UTF-16 text whose byte-order mark was lost (valid UTF-8 holds no NUL).
+        encoding = "utf-16-le" if not any(head[1::2]) else "utf-16-be"
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            raise UsageProblem(f"{path}: looks like UTF-16 text without its byte-order mark, but is not; save it as "
+                               f"UTF-8") from None
+        click.echo(f"note: {path} has no byte-order mark; read as {encoding.upper()} (every other byte is 0)",
+                   err=True)
+        return text
     if data.startswith(b"PK\x03\x04"):
         raise UsageProblem(f"{path}: a ZIP archive (an Excel workbook?); name a workbook .xlsx, or unzip the "
                            f"archive and check the files in it")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        if b"\x00" in data[:4096]:
+        if b"\x00" in head:
             raise UsageProblem(f"{path}: binary data, not text (byte {exc.start}); export it as CSV or JSON") \
                 from None
+        if any(ord(c) > 127 and c != "\ufffd" for c in data.decode("utf-8", errors="replace")):
+            # Mostly UTF-8 (its accents and emoji decode) with a stray byte: read as Windows-1252,
+            # every one of them would be garbled.
+            raise UsageProblem(f"{path}: UTF-8 text with bytes that are not UTF-8 (the first at byte {exc.start}); "
+                               f"save it as UTF-8 again") from None
         click.echo(f"note: {path} is not UTF-8 (byte {exc.start}); read as Windows-1252 (Latin-1)", err=True)
         return data.decode("cp1252", errors="replace") if _cp1252_reads(data) else data.decode("latin-1")
 
@@ -148,6 +169,18 @@ def _cp1252_reads(data: bytes) -> bool:
     except UnicodeDecodeError:  # the five bytes cp1252 leaves undefined
         return False
     return True
+
+
+def _cell_text(value: Any) -> Any:
+    """A workbook cell as a CSV would hold it (a typed 2024 caption is text, a count is read
+    from its text as any other), None when empty."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def _read_xlsx(path: Path, data: bytes) -> Iterator[Record]:
@@ -173,7 +206,7 @@ def _read_xlsx(path: Path, data: bytes) -> Iterator[Record]:
         row: dict[str, Any] = {}
         for name, value in zip(names, values):
             if name:
-                row.setdefault(name, value.isoformat() if isinstance(value, datetime) else value)
+                row.setdefault(name, _cell_text(value))
         yield Record(f"{path} sheet {sheet.title!r} row {number}", row)
 
 
@@ -285,7 +318,9 @@ def _read_csv(path: Path, text: str) -> Iterator[Record]:
     text = "".join(body[skipped:])
     lines = _CountedLines(text)
     delimiter = delimiter or delimiter_of(text.partition("\n")[0], path.suffix.lower())
-    csv.field_size_limit(max(csv.field_size_limit(), MAX_FILE_BYTES))  # a long caption is one cell
+    thousands = "." if delimiter == ";" else ","
+    # A long caption is one cell; the limit is a C long, 32 bits on Windows.
+    csv.field_size_limit(max(csv.field_size_limit(), min(MAX_FILE_BYTES, 2 ** 31 - 1)))
     reader = csv.reader(lines, delimiter=delimiter)
     start = 1 + skipped
     try:
@@ -318,7 +353,7 @@ def _read_csv(path: Path, text: str) -> Iterator[Record]:
             row: dict[str, Any] = {}
             for name, value in zip(header, values + [None] * (len(header) - len(values))):
                 row.setdefault(name, value)  # a repeated name: its first column, the one resolve_columns names
-            yield Record(f"{path} line {start}", row)
+            yield Record(f"{path} line {start}", row, thousands)
     except csv.Error as exc:
         raise UsageProblem(f"{path} line {start}: bad CSV: {exc}") from None
 
@@ -407,9 +442,12 @@ def resolve_columns(path: Path, header: list[str], mapping: dict[str, str],
     return resolved
 
 
-def convert(value: Any, kind: str, where: str, column: str, ours: str | None = None) -> Any:
+def convert(value: Any, kind: str, where: str, column: str, ours: str | None = None,
+            thousands: str | None = None) -> Any:
     """One cell to our type; empty is None (unknown), and so is NULL, NaN or NA in a typed
-    column; a bad value is a UsageProblem (naming ``ours`` to say how to leave it unread)."""
+    column; a bad value is a UsageProblem (naming ``ours`` to say how to leave it unread).
+    ``thousands``: the file's thousands separator (Record.thousands), so a whole number
+    written as text with its thousands grouped (1,234; 2.000; 1 234) is read whole."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if kind == "text":
@@ -419,7 +457,7 @@ def convert(value: Any, kind: str, where: str, column: str, ours: str | None = N
         return None
     try:
         if kind == "int":
-            if _GROUPED.fullmatch(text):  # 2.000 or 1,234 or 1 234 or 1'234: thousands, as Excel writes them
+            if thousands and isinstance(value, str) and _grouped(thousands).fullmatch(text):
                 text = re.sub(r"\D", "", text)
             number = int(text) if text.lstrip("-").isdigit() else float(text)
             if number != int(number) or not -2 ** 63 <= int(number) < 2 ** 63:  # what SQLite can store
@@ -444,8 +482,10 @@ def convert(value: Any, kind: str, where: str, column: str, ours: str | None = N
     raise AssertionError(kind)
 
 
-# A whole number with its thousands grouped: by '.', ',', a space (also no-break or thin) or "'".
-_GROUPED = re.compile(r"\d{1,3}(?:([.,'\u00a0\u202f ])\d{3})(?:\1\d{3})*")
+def _grouped(thousands: str) -> re.Pattern[str]:
+    """A whole number with its thousands grouped by ``thousands``, a space (also no-break or
+    thin) or "'", the same mark throughout; never one starting 0 (0.001 is no thousand)."""
+    return re.compile(rf"[1-9]\d{{0,2}}(?:([{re.escape(thousands)}'\u00a0\u202f ])\d{{3}})(?:\1\d{{3}})*")
 
 
 def _yes_no(text: str) -> bool:
@@ -587,16 +627,29 @@ def parse_label(value: Any, where: str, column: str) -> bool:
                        f"{_mapping_hint(value)} (or =0) for each")
 
 
-# Words of a truth column's name that say its 1 is the negative class (is_genuine, not_spam,
-# isHuman, real): read as 1 = fake or spam, every figure would come out the wrong way round.
-NEGATIVE_NAME_WORDS = {"genuine", "real", "human", "ham", "legit", "legitimate", "authentic", "organic", "benign",
-                       "not", "non", "nonspam", "notspam", "nonbot", "notbot", "nonfake", "notfake"}
+# Words of a truth column's name: the positive class (is_spam, fake), the genuine class
+# (is_genuine, isHuman, real), negations (not_spam), and what after "human" says it is a
+# label made by people (human_label), not the class.
+POSITIVE_NAME_WORDS = {"fake", "fakes", "spam", "bot", "bots", "scam", "suspicious", "bought", "sponsored", "ad",
+                       "ads", "promo", "promotional"}
+NEGATIVE_NAME_WORDS = {"genuine", "real", "human", "humans", "ham", "legit", "legitimate", "authentic", "benign",
+                       "nonspam", "notspam", "nonbot", "notbot", "nonfake", "notfake"}
+NAME_NEGATIONS = {"not", "non", "no", "isnt"}
+ANNOTATION_WORDS = {"label", "labels", "labelled", "labeled", "annotation", "annotations", "annotated", "verified",
+                    "rating", "rated", "judgement", "judgment", "coded", "coder"}
 
 
 def names_negative(column: str) -> bool:
-    """Whether a truth column's name says 1 is the negative class (is_genuine, not_spam, isHuman)."""
-    words = re.split(r"[^a-z]+", re.sub(r"([a-z])([A-Z])", r"\1_\2", column).lower())
-    return bool(NEGATIVE_NAME_WORDS.intersection(words))
+    """Whether a truth column's name says 1 is the genuine class: is_genuine, isHuman, real,
+    not_spam, is_not_fake; not spam_or_not, fake_or_real, human_label, human_verified_spam (a
+    positive word without a negation before it decides; "human" before "label" is who labelled)."""
+    words = [w for w in re.split(r"[^a-z]+", re.sub(r"([a-z])([A-Z])", r"\1_\2", column).lower()) if w]
+    if any(w in NAME_NEGATIONS and nxt in POSITIVE_NAME_WORDS for w, nxt in zip(words, words[1:])):
+        return True
+    if POSITIVE_NAME_WORDS.intersection(words):
+        return False
+    return any(w in NEGATIVE_NAME_WORDS and not (w.startswith("human") and nxt in ANNOTATION_WORDS)
+               for w, nxt in zip(words, words[1:] + [""]))
 
 
 def _check_not_negative(truth: Truth, value: Any, where: str) -> None:
@@ -634,10 +687,14 @@ def load_rows(files: tuple[str, ...], mapping: dict[str, str], truth: Truth | st
                     header = list(record.row)
                 columns = resolve_columns(path, header, mapping, known, label_column, before_ours)
                 if not any(c in columns for c in required_any):
+                    # A set of ids and labels only (varol-2017, rtbust) cannot be mapped: it needs its
+                    # accounts fetched first.
+                    ids_only = len([h for h in header if h != label_column]) <= 2
+                    hydrate = (" (a set of ids and labels only, as varol-2017, must first be hydrated from the "
+                               "platform's API)") if ids_only else ""
                     raise UsageProblem(f"{path}: none of our columns found ({', '.join(required_any)}); "
                                        f"its columns are: {', '.join(header)}; map them with "
-                                       f"--column OURS=THEIRS (a set of ids and labels only, as varol-2017, "
-                                       f"must first be hydrated from the platform's API)")
+                                       f"--column OURS=THEIRS{hydrate}")
                 if label_column and label_column not in header:
                     raise UsageProblem(f"{path}: --label-column {label_column!r} is not a column; "
                                        f"its columns are: {', '.join(header)}")

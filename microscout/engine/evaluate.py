@@ -10,7 +10,7 @@ import dataclasses
 import math
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping
 
 from pydantic import BaseModel, ValidationError
 
@@ -37,7 +37,7 @@ def rule_setup(config: Config, rule: Rule, platform: str, campaign_name: str | N
     merged: dict[str, Any] = {}
     enabled = True
     where = f"rules.{rule.name}"
-    origin: dict[str, str] = {}  # the table each option was last set in, to name it in an error
+    origin: dict[tuple[str, ...], str] = {}  # each option's path -> the table that last set it
     for key, layer in _layers(config, rule.name, platform, campaign_name):
         options = {k: v for k, v in layer.items() if k != "enabled"}
         if options:
@@ -50,25 +50,49 @@ def rule_setup(config: Config, rule: Rule, platform: str, campaign_name: str | N
         if bad:
             raise ConfigError(f"{config.source}: {key}.{bad[0]}: must be a finite number (got {bad[1]!r})")
         merged = merge_tables(merged, options)
-        origin.update(dict.fromkeys(options, key))
+        origin.update(dict.fromkeys(_paths(options), key))
     try:
         return enabled, rule.options.model_validate(merged)
     except ValidationError as exc:
         problems = []
         for e in exc.errors(include_url=False):
             field = ".".join(str(p) for p in e["loc"])
-            table = origin.get(str(e["loc"][0]), where) if e["loc"] else where
+            table, merged_note = _tables(origin, tuple(str(p) for p in e["loc"]), where)
             if e["type"] == "extra_forbidden":
                 known = ", ".join(rule.options.model_fields) or "none"
                 problems.append(f"{table}.{field}: unknown option; options of {rule.name} are: {known}")
             else:
                 # A check across options (the model's own validator) has no field and its
                 # input is every option: the message names the options it compares.
-                key = f"{table}.{field}" if field else where
+                key = f"{table}.{field}{merged_note}" if field else where
                 value = e.get("input")
                 got = "" if isinstance(value, dict) else f" (got {shortened(repr(value))})"
                 problems.append(f"{key}: {e['msg'].removeprefix('Value error, ')}{got}")
         raise ConfigError(f"{config.source}: " + "; ".join(problems)) from None
+
+
+def _paths(table: Mapping[str, Any], prefix: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
+    """Every option's path in a table, nested tables' own paths and their keys' alike."""
+    for k, v in table.items():
+        yield (*prefix, k)
+        if isinstance(v, dict):
+            yield from _paths(v, (*prefix, k))
+
+
+def _tables(origin: Mapping[tuple[str, ...], str], loc: tuple[str, ...], default: str) -> tuple[str, str]:
+    """The table an error at ``loc`` names (the one that set it) and, for a nested table merged
+    from several, a note naming the others."""
+    if not loc:
+        return default, ""
+    tables = list(dict.fromkeys(t for p, t in origin.items() if p[:len(loc)] == loc))
+    if len(tables) > 1:
+        return tables[-1], f" (merged with {', '.join(tables[:-1])})"
+    if tables:
+        return tables[0], ""
+    for n in range(len(loc) - 1, 0, -1):  # a key the file did not set, inside a table it did
+        if loc[:n] in origin:
+            return origin[loc[:n]], ""
+    return default, ""
 
 
 def _non_finite(table: Mapping[str, Any], prefix: str = "") -> tuple[str, float] | None:
@@ -322,7 +346,7 @@ def verdict_problem(rule: Rule, verdict: Any) -> str | None:
     for name in rule.metrics:
         value = verdict.evidence.get(name)
         if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))
-                                  or not math.isfinite(value)):
+                                  or (isinstance(value, float) and not math.isfinite(value))):
             return f"metric {name} in its evidence must be a number or None (got {shortened(repr(value))})"
     return None
 

@@ -292,3 +292,23 @@ def test_the_shortlist_names_a_creator_whose_verdict_is_an_error(project):
     result = CliRunner().invoke(cli, ["--config", str(project / "config.toml"), "shortlist", "demo"])
     assert result.exit_code == 0, result.output
     assert "1 rule errors: limited (1). See `microscout explain ben` for details." in " ".join(result.output.split())
+
+
+def test_an_error_in_a_nested_table_names_the_table_that_set_the_value():
+    config = parse_config({"rules": {"nested": {"sub": {"a": "ten"}}},
+                           "campaigns": {"c": {"platforms": ["mastodon"], "keywords": ["x"],
+                                               "rules": {"nested": {"sub": {"b": 99}}}}}})
+    with pytest.raises(ConfigError, match=r": rules\.nested\.sub\.a: Input should be a valid integer"):
+        rule_setup(config, _nested_rule(), "mastodon", "c")
+    # A check of the whole table, merged from two: both are named.
+    from microscout.config import load_config
+    from microscout.engine.plugins import plugin_manager_for
+
+    shipped = load_config(REPO / "config.toml")
+    engagement = collect_rules(plugin_manager_for(shipped))["engagement"]
+    raw = shipped.model_dump()
+    raw["rules"]["engagement"]["benchmarks"]["nano"] = 0
+    raw["platforms"]["bluesky"].setdefault("rules", {})["engagement"] = {"benchmarks": {"micro": 0.05}}
+    with pytest.raises(ConfigError, match=r"engagement\.benchmarks \(merged with [a-z.]*rules\.engagement\): "
+                                          r"benchmark for nano"):
+        rule_setup(parse_config(raw), engagement, "bluesky", None)
