@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any, Callable, NamedTuple, Sequence
+from typing import Any, Callable, Literal, NamedTuple, Sequence
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -36,6 +36,11 @@ class Options(BaseModel):
                                   "(GRIN: > 80% genuine is good); between the two is a warning.")
     very_good_real: float = Field(0.90, ge=0, le=1, description="Default 0.9: at least this share real is called "
                                   "very good in the reason (GRIN: > 90% genuine is very good).")
+    fail_when: Literal["sure", "estimate"] = Field(
+        "sure", description="Default sure: fail only when the whole 95% interval of the real share lies below "
+        "fail_below_real (the sample and the check's measured error cannot put it at or above); an estimate "
+        "below with an interval reaching above is a warning, as excluding a creator is an accusation. "
+        "estimate: fail on the estimate alone.")
     min_sample: int = Field(30, ge=1, description="Default 30: fewer sampled followers than this gives 'unknown' "
                             "(a Wilson interval at n=30 is still about +/-15 points wide).")
     examples: int = Field(5, ge=0, description="Default 5: how many flagged followers to list in the evidence.")
@@ -218,19 +223,34 @@ def judge_tally(sample: _Tally, collections_hidden: bool, fetched: frozenset[str
     parts = [f"{counts[c]} {name}" for c, name in (("suspicious", "suspicious"), ("bot", "automated"),
                                                      ("mass_follower", "mass followers"), ("dormant", "dormant"))
              if counts[c]]
-    said = (f"about {real:.0%} of the audience is real (95% CI {1 - high_nr:.0%}–{1 - low_nr:.0%}): "
-            f"{counts['suspicious']} of {judged} sampled followers look fake, corrected for the check's "
-            f"measured error to {fake.estimate:.0%} fake"
+    limits = (options.fail_below_real, options.pass_from_real, options.very_good_real)
+    said = (f"about {_share(real, limits)} of the audience is real (95% CI {1 - high_nr:.0%}–{1 - low_nr:.0%}): "
+            f"{counts['suspicious']} of {judged} sampled followers look fake ({fake.observed:.0%}), corrected for "
+            f"the check's measured error to {fake.estimate:.0%} fake"
             + (f", plus {bots} flagged automated" if bots else "")
             + (f" ({', '.join(parts)})" if parts else ""))
-    if real < options.fail_below_real:
+    upper = 1 - low_nr
+    if real < options.fail_below_real and (options.fail_when == "estimate" or upper < options.fail_below_real):
         return Verdict(outcome="fail", score=round(real, 4), evidence=evidence,
                        reason=f"{said}: below {options.fail_below_real:.0%}, often a sign of bought followers")
+    if real < options.fail_below_real:
+        return Verdict(outcome="warn", score=round(real, 4), evidence=evidence,
+                       reason=f"{said}: below {options.fail_below_real:.0%} by the estimate, but the interval "
+                              f"reaches {upper:.0%}: a larger sample or a look at the examples decides")
     if real < options.pass_from_real:
         return Verdict(outcome="warn", score=round(real, 4), evidence=evidence,
                        reason=f"{said}: below the {options.pass_from_real:.0%} a good audience reaches")
     quality = "very good" if real >= options.very_good_real else "good"
     return Verdict(outcome="pass", score=round(real, 4), evidence=evidence, reason=f"{said}: {quality}")
+
+
+def _share(x: float, limits: tuple[float, ...]) -> str:
+    """``x`` as a percentage, with a decimal where a whole number would round onto a limit it is
+    below ("79.6%", not "80%", below the 80% a good audience reaches)."""
+    whole = f"{x:.0%}"
+    if any(x < limit and round(x * 100) >= round(limit * 100) for limit in limits):
+        return f"{x:.1%}"
+    return whole
 
 
 @hookimpl(trylast=True)

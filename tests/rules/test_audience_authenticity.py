@@ -56,7 +56,9 @@ EXACT = {"sensitivity": 0.9, "specificity": 0.95, "sensitivity_n": 10**9, "speci
     (fake(40), "fail", 0.0),
 ])
 def test_outcome_by_estimated_real_share(sample, outcome, real_share):
-    verdict = run("audience_authenticity", candidate(sample), accounts=EXACT)
+    # fail_when = "estimate": the thresholds on the estimate alone (the default also asks the
+    # interval, below).
+    verdict = run("audience_authenticity", candidate(sample), accounts=EXACT, fail_when="estimate")
     assert verdict.outcome == outcome
     assert verdict.score == pytest.approx(real_share, abs=1e-4)
     assert verdict.evidence["real_share"] == pytest.approx(real_share, abs=1e-4)
@@ -70,9 +72,31 @@ def test_the_correction_is_in_the_reason_and_the_evidence():
     assert ev["observed_suspicious_share"] == pytest.approx(10 / 95, abs=1e-4)
     assert ev["estimated_fake_share"] == pytest.approx((10 / 95 - 0.05) / 0.85, abs=1e-4)
     assert ev["bot_share"] == 0.05 and ev["classifier"] == {"sensitivity": 0.9, "specificity": 0.95}
-    assert "10 of 95 sampled followers look fake, corrected for the check's measured error to 7% fake" \
+    assert "10 of 95 sampled followers look fake (11%), corrected for the check's measured error to 7% fake" \
         in verdict.reason
     assert "plus 5 flagged automated" in verdict.reason
+
+
+@pytest.mark.parametrize("sample, outcome, said", [
+    # An estimate under 75% real whose interval reaches above it: a warning, not an exclusion.
+    (real(70) + fake(30), "warn", "below 75% by the estimate, but the interval reaches"),
+    # The whole interval under 75%: bought followers, beyond what the sample or the check's error explains.
+    (real(45) + fake(55), "fail", "below 75%, often a sign of bought followers"),
+    (fake(40), "fail", "below 75%, often a sign of bought followers"),
+    (real(90) + fake(10), "pass", ": good"),
+])
+def test_an_exclusion_needs_the_whole_interval_below_the_threshold(sample, outcome, said):
+    verdict = run("audience_authenticity", candidate(sample))
+    low, high = verdict.evidence["real_share_ci95"]
+    assert verdict.outcome == outcome and said in verdict.reason
+    assert (high < 0.75) is (outcome == "fail")
+
+
+def test_a_share_rounding_onto_a_threshold_it_is_below_shows_a_decimal():
+    from microscout.rules.audience_authenticity import _share
+
+    assert _share(0.7962, (0.75, 0.8, 0.9)) == "79.6%" and _share(0.7849, (0.75, 0.8, 0.9)) == "78%"
+    assert _share(0.8, (0.75, 0.8, 0.9)) == "80%" and _share(0.7496, (0.75,)) == "75.0%"
 
 
 def test_reason_gives_the_interval_and_evidence_names_examples():
