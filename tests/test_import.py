@@ -459,3 +459,60 @@ def test_an_import_stopped_with_ctrl_c_is_recorded_interrupted_and_says_so(tmp_p
     (run,) = rows(tmp_path / "scout.db", "SELECT status, profiles FROM crawl_runs")
     assert run["status"] == "interrupted" and 0 < run["profiles"] < 60_000
     assert "recorded interrupted" in err and "Traceback" not in err
+
+
+def test_a_crawl_after_an_import_updates_the_imported_creator_instead_of_adding_another(tmp_path):
+    from microscout.store import open_store
+    from microscout.store.writes import upsert_profiles
+
+    (tmp_path / "creators.csv").write_text("Username,Followers\n@Sam_Biru,20000\nother_one,900\n")
+    imported = run(tmp_path, "import", str(tmp_path / "creators.csv"), "--platform", "instagram")
+    assert imported.exit_code == 0, imported.output
+    db = open_store(tmp_path / "scout.db")
+    (before,) = db.execute("SELECT id FROM profiles WHERE handle = 'Sam_Biru'").fetchall()
+    # The crawl's row: Instagram's own id, the handle as the API spells it.
+    ids = upsert_profiles(db, [{"platform": "instagram", "platform_id": "17841401000000189", "handle": "sam_biru",
+                                "followers": 37_920}])
+    db.conn.commit()
+    rows = db.execute("SELECT id, platform_id, handle, followers FROM profiles WHERE platform = 'instagram' "
+                      "ORDER BY id").fetchall()
+    assert [r[0] for r in rows] == [before[0], before[0] + 1]  # still two creators: Sam and the other one
+    assert rows[0][1:] == ("17841401000000189", "sam_biru", 37_920)
+    assert ids == {("instagram", "17841401000000189"): before[0]}
+    # A crawled creator is never merged into another crawled one, nor one whose id is no handle.
+    upsert_profiles(db, [{"platform": "instagram", "platform_id": "999", "handle": "sam_biru"}])
+    assert db.execute("SELECT count(*) FROM profiles WHERE lower(handle) = 'sam_biru'").fetchone()[0] == 2
+
+
+def test_other_tools_exports_are_read_as_they_write_them(tmp_path):
+    """A review's files (2026-12-04): Excel's ';' CSV with a BOM and grouped thousands, an
+    Upfluence-style 'Instagram Username', a posts file naming its author by profile URL."""
+    (tmp_path / "excel.csv").write_bytes("\ufeffInstagram Username;Followers;Bio\r\ndora_d;15.000;Hi\r\n"
+                                         "eli_e;1.234.567;Yo\r\n".encode())
+    (tmp_path / "modash.csv").write_text('Username,Followers,Profile URL\nfay_f,"1,234",https://www.instagram.com/fay_f/\n')
+    (tmp_path / "posts.csv").write_text("owner,shortcode,taken_at,caption,likes\n"
+                                        "https://www.instagram.com/fay_f/,C1,2026-11-20T10:00:00Z,hello,\"1,200\"\n")
+    result = run(tmp_path, "import", str(tmp_path / "excel.csv"), str(tmp_path / "modash.csv"),
+                 str(tmp_path / "posts.csv"), "--platform", "instagram")
+    assert result.exit_code == 0, result.output
+    stored = {r["handle"]: r["followers"] for r in rows(tmp_path / "scout.db", "SELECT * FROM profiles")}
+    assert stored == {"dora_d": 15_000, "eli_e": 1_234_567, "fay_f": 1_234}
+    (post,) = rows(tmp_path / "scout.db", "SELECT p.likes, f.handle FROM posts p JOIN profiles f ON f.id = p.profile_id")
+    assert (post["likes"], post["handle"]) == (1_200, "fay_f")
+
+
+def test_a_tiktok_video_export_is_read_as_posts_not_profiles(tmp_path):
+    # The Research API's video fields, as a JSONL export of video/query writes them.
+    (tmp_path / "creators.csv").write_text("handle,followers\ns.clovis,5000\n")
+    (tmp_path / "videos.jsonl").write_text(json.dumps(
+        {"id": 7320768196569599275, "username": "s.clovis", "create_time": 1704153600,
+         "video_description": "Morning routine #vegan", "like_count": 120, "comment_count": 4,
+         "share_count": 2, "view_count": 3400}) + "\n")
+    result = run(tmp_path, "import", str(tmp_path / "creators.csv"), str(tmp_path / "videos.jsonl"),
+                 "--platform", "tiktok")
+    assert result.exit_code == 0, result.output
+    assert [r["handle"] for r in rows(tmp_path / "scout.db", "SELECT handle FROM profiles")] == ["s.clovis"]
+    (post,) = rows(tmp_path / "scout.db", "SELECT * FROM posts")
+    assert (post["platform_id"], post["likes"], post["views"], post["text"]) == (
+        "7320768196569599275", 120, 3400, "Morning routine #vegan")
+    assert post["created_at"].startswith("2024-01-02")

@@ -52,10 +52,11 @@ class Source:
     row | RowError). Comments (instaloader's) are comments-table rows of the post ``post``."""
 
     def __init__(self, path: Path, kind: str, records: list, columns: dict[str, str], per_row: bool = False,
-                 post: str | None = None):
+                 post: str | None = None, thousands: str | None = None):
         self.path, self.kind, self.records, self.columns = path, kind, records, columns
         self.per_row = per_row  # JSONL: each object's own keys name its columns
         self.post = post
+        self.thousands = thousands  # how a CSV's numbers group thousands (read.table)
         self.observed_at = _mtime(path)
 
 
@@ -119,7 +120,7 @@ def sources(paths: list[Path], platform: str, kind: str, notes: list[str],
             record = read.Record(1, error=row) if isinstance(row, RowError) else read.Record(1, row)
             out.append(Source(path, what, [record], {k: k for k in known}))
             continue
-        header, records = read.table(path)
+        header, records, thousands = read.table(path)
         lowered = {h.strip().lower() for h in header}
         what = kind if kind != "auto" else ("posts" if lowered & set(POST_MARKERS) else "profiles")
         known = PROFILE_COLUMNS if what == "profiles" else POST_COLUMNS
@@ -136,7 +137,7 @@ def sources(paths: list[Path], platform: str, kind: str, notes: list[str],
                                f"{', '.join(repr(h) for h in header)}")
         if ignored:
             notes.append(f"{path}: columns not imported: {', '.join(ignored)}")
-        out.append(Source(path, what, list(records), columns, per_row))
+        out.append(Source(path, what, list(records), columns, per_row, thousands=thousands))
     for path, items in comment_files:
         base = path.with_name(path.name[:-len(read.COMMENTS_SUFFIX)])
         post_id = post_files.get(base) or _sibling_post(base)
@@ -222,13 +223,13 @@ def run_import(db, platform: str, files: list[str], srcs: list[Source], profile_
                                     else src.columns
                                 at = f"{where} line {record.line}"
                                 if src.kind == "profiles":
-                                    profile = profile_row(record.row, columns, platform, at)
+                                    profile = profile_row(record.row, columns, platform, at, src.thousands)
                                     if profile_site and not profile["url"] and profile["handle"]:
                                         profile["url"] = (f"{profile_site.rstrip('/')}/in/"
                                                           f"{urllib.parse.quote(profile['handle'].lstrip('@'))}/")
                                     good.append(profile)
                                 else:
-                                    row = post_row(record.row, columns, platform, at)
+                                    row = post_row(record.row, columns, platform, at, src.thousands)
                                     row["profile_alt"] = record.row.get("profile_alt")
                                     row["profile_id"] = importer.owner(row)
                                     del row["profile"], row["profile_alt"]

@@ -75,20 +75,24 @@ def _text(path: Path) -> str:
         raise UsageProblem(f"{path}: cannot read the file: {exc.strerror or exc}") from None
 
 
-def table(path: Path) -> tuple[list[str], Iterator[Record]]:
-    """(the header, the records) of a CSV or JSONL file."""
+def table(path: Path) -> tuple[list[str], Iterator[Record], str | None]:
+    """(the header, the records, how the file groups thousands in its numbers' text: "." in a
+    ';' CSV as European Excel writes it, "," in another CSV, None in JSONL) of a CSV or JSONL file."""
     text = _text(path)
     if suffix_of(path) == ".csv":
         return _csv(path, text)
-    return _jsonl(path, text)
+    return (*_jsonl(path, text), None)
 
 
-def _csv(path: Path, text: str) -> tuple[list[str], Iterator[Record]]:
+def _csv(path: Path, text: str) -> tuple[list[str], Iterator[Record], str]:
+    from microscout.cli.records import delimiter_of
+
     lines = text.splitlines(keepends=True)
     skipped = 0
     while skipped < len(lines) and not lines[skipped].strip():
         skipped += 1
-    reader = csv.DictReader(io.StringIO("".join(lines[skipped:])))
+    delimiter = delimiter_of(lines[skipped] if skipped < len(lines) else "", ".csv")
+    reader = csv.DictReader(io.StringIO("".join(lines[skipped:])), delimiter=delimiter)
     try:
         header = list(reader.fieldnames or [])
     except csv.Error as exc:
@@ -108,7 +112,7 @@ def _csv(path: Path, text: str) -> tuple[list[str], Iterator[Record]]:
         except csv.Error as exc:
             yield Record(reader.line_num + skipped, error=RowError(f"bad CSV: {exc}; the rest of the file is "
                                                                    "not read"))
-    return header, records()
+    return header, records(), "." if delimiter == ";" else ","
 
 
 def _jsonl(path: Path, text: str) -> tuple[list[str], Iterator[Record]]:

@@ -17,23 +17,26 @@ from microscout.cli.records import convert
 # ours -> (kind, aliases)
 PROFILE_COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {
     "platform_id": ("text", ("id", "user_id", "profile_id", "urn", "channel_id")),
-    "handle": ("text", ("username", "user_name", "vanity_name", "public_identifier", "account", "screen_name")),
-    "display_name": ("text", ("name", "full_name", "fullname")),
+    "handle": ("text", ("username", "user_name", "vanity_name", "public_identifier", "account", "screen_name",
+                        "instagram_username", "tiktok_username", "youtube_handle", "channel_handle")),
+    "display_name": ("text", ("name", "full_name", "fullname", "channel_name", "channel_title")),
     "bio": ("text", ("biography", "headline", "description", "about")),
     "followers": ("int", ("followers_count", "follower_count", "subscribers", "connections")),
     "following": ("int", ("following_count", "follows_count", "followees")),
-    "posts_count": ("int", ("media_count", "post_count", "posts", "mediacount")),
+    "posts_count": ("int", ("media_count", "post_count", "posts", "mediacount", "video_count", "videos")),
     "created_at": ("date", ("joined", "joined_at")),
     "last_post_at": ("date", ()),
-    "url": ("text", ("profile_url", "link")),
+    "url": ("text", ("profile_url", "link", "channel_url")),
     "has_avatar": ("bool", ("avatar",)),
     "observed_at": ("date", ("scraped_at", "collected_at", "fetched_at")),
 }
 POST_COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "profile": ("text", ("profile_id", "profile_handle", "author", "owner", "owner_username", "author_handle")),
-    "id": ("text", ("post_id", "platform_id", "shortcode", "urn")),
-    "created_at": ("date", ("date", "published_at", "posted_at", "timestamp", "taken_at")),
-    "text": ("text", ("caption", "content", "body", "commentary")),
+    # TikTok's Research API names a video's author "username" (a posts file's, not a profile's)
+    "profile": ("text", ("profile_id", "profile_handle", "author", "owner", "owner_username", "author_handle",
+                         "username", "author_unique_id")),
+    "id": ("text", ("post_id", "platform_id", "shortcode", "urn", "video_id")),
+    "created_at": ("date", ("date", "published_at", "posted_at", "timestamp", "taken_at", "create_time")),
+    "text": ("text", ("caption", "content", "body", "commentary", "video_description", "desc")),
     "likes": ("int", ("like_count", "likes_count", "reactions", "num_likes")),
     "replies": ("int", ("comments", "comment_count", "comments_count", "num_comments")),
     "reposts": ("int", ("shares", "share_count", "reshares", "num_shares", "reposts_count")),
@@ -41,8 +44,11 @@ POST_COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {
     "url": ("text", ("permalink", "link", "post_url")),
     "paid_flag": ("bool", ("paid", "sponsored", "is_paid_partnership", "paid_partnership")),
 }
-# a file is a posts file when it names a post's owner
-POST_MARKERS = ("profile", "profile_id", "profile_handle", "author", "owner", "owner_username", "author_handle")
+# a file is a posts file when it names a post's owner, or holds what only posts have (a TikTok
+# video export names its author "username", as profile exports do)
+POST_MARKERS = ("profile", "profile_id", "profile_handle", "author", "owner", "owner_username", "author_handle",
+                "video_description", "create_time", "video_id", "post_id", "shortcode", "caption", "permalink",
+                "taken_at", "post_url")
 HASHTAG = re.compile(r"(?<![\w&#])#(\w+)")
 MENTION = re.compile(r"(?<![\w.@/])@([A-Za-z0-9_][A-Za-z0-9_.-]*[A-Za-z0-9_]|[A-Za-z0-9_])")
 
@@ -70,7 +76,8 @@ def unknown_columns(header: list[str], known: dict[str, tuple[str, tuple[str, ..
     return [h for h in header if h.strip().lower().replace(" ", "_") not in names]
 
 
-def _values(row: dict[str, Any], columns: dict[str, str], known: dict, where: str) -> dict[str, Any]:
+def _values(row: dict[str, Any], columns: dict[str, str], known: dict, where: str,
+            thousands: str | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for ours, theirs in columns.items():
         kind = known[ours][0]
@@ -82,7 +89,7 @@ def _values(row: dict[str, Any], columns: dict[str, str], known: dict, where: st
         if kind == "int" and isinstance(value, bool):
             raise RowError(f"column {theirs!r} holds {value!r}; it should be a whole number")
         try:
-            out[ours] = convert(value, kind, where, theirs)
+            out[ours] = convert(value, kind, where, theirs, thousands=thousands)
         except UsageProblem as exc:
             raise RowError(exc.message.removeprefix(f"{where}: ")) from None
         if kind == "int" and out[ours] is not None and out[ours] < 0:
@@ -103,11 +110,13 @@ def _iso(value: datetime | None) -> str | None:
     return (value if value.tzinfo else value.replace(tzinfo=timezone.utc)).isoformat()
 
 
-def profile_row(row: dict[str, Any], columns: dict[str, str], platform: str, where: str) -> dict[str, Any]:
-    """A profiles-table row (plus "observed_at" when the file gives one)."""
+def profile_row(row: dict[str, Any], columns: dict[str, str], platform: str, where: str,
+                thousands: str | None = None) -> dict[str, Any]:
+    """A profiles-table row (plus "observed_at" when the file gives one); ``thousands``: how
+    the file's numbers group thousands (read.table)."""
     from microscout.cli.handles import normalize
 
-    v = _values(row, columns, PROFILE_COLUMNS, where)
+    v = _values(row, columns, PROFILE_COLUMNS, where, thousands)
     handle = v.get("handle")
     if handle:
         normal = normalize(handle)
@@ -131,10 +140,16 @@ def profile_row(row: dict[str, Any], columns: dict[str, str], platform: str, whe
     return out
 
 
-def post_row(row: dict[str, Any], columns: dict[str, str], platform: str, where: str) -> dict[str, Any]:
-    """A posts-table row without profile_id, with "profile" (the owner's handle or id)."""
-    v = _values(row, columns, POST_COLUMNS, where)
+def post_row(row: dict[str, Any], columns: dict[str, str], platform: str, where: str,
+             thousands: str | None = None) -> dict[str, Any]:
+    """A posts-table row without profile_id, with "profile" (the owner's handle or id, also
+    written as the profile's URL, as profiles files may)."""
+    from microscout.cli.handles import normalize
+
+    v = _values(row, columns, POST_COLUMNS, where, thousands)
     owner = (v.get("profile") or "").strip().lstrip("@")
+    if owner.lower().startswith(("http://", "https://")):
+        owner = normalize(owner) or owner
     if not owner:
         raise RowError("no profile: name the post's author (its handle or id) in the profile column")
     created = v.get("created_at")

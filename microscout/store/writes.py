@@ -109,8 +109,35 @@ def upsert_profiles(db: sqlite_utils.Database, rows: list[dict]) -> dict[tuple[s
     for row in rows:
         row.setdefault("last_seen", stamp)
         row.setdefault("first_seen", row["last_seen"])
+    adopt_imported(db, rows)
     upsert(db, "profiles", rows, ("platform", "platform_id"), merge=SEEN)
     return profile_ids(db, [(r["platform"], r["platform_id"]) for r in rows])
+
+
+def adopt_imported(db: sqlite_utils.Database, rows: list[dict]) -> None:
+    """Give a profile imported by its handle (its platform_id is that handle: a file had no
+    platform id) the id a crawl now brings for the same handle, so the crawl updates that row
+    instead of adding the creator a second time. (An import finds crawled rows by handle the
+    same way: importers/store.py.)"""
+    keyed = {(r["platform"], r["platform_id"]): r for r in rows
+             if r.get("handle") and _handle_key(r["handle"]) != r["platform_id"].lower()}
+    if not keyed:
+        return
+    new = set(keyed) - set(profile_ids(db, list(keyed)))
+    for platform in {p for p, _ in new}:
+        wanted = {_handle_key(keyed[(p, i)]["handle"]): i for p, i in new if p == platform}
+        handles = list(wanted)
+        for start in range(0, len(handles), 500):
+            chunk = handles[start:start + 500]
+            found = db.execute(
+                "SELECT id, handle FROM profiles WHERE platform = ? AND lower(platform_id) = lower(handle) "
+                f"AND lower(handle) IN ({', '.join('?' * len(chunk))})", [platform, *chunk]).fetchall()
+            for pid, handle in found:
+                db.conn.execute("UPDATE profiles SET platform_id = ? WHERE id = ?", [wanted[_handle_key(handle)], pid])
+
+
+def _handle_key(handle: str) -> str:
+    return handle.strip().lstrip("@").lower()
 
 
 def raise_last_post_at(db: sqlite_utils.Database, newest: dict[int, str], derived: set[int]) -> None:
