@@ -220,8 +220,9 @@ def judge_tally(sample: _Tally, collections_hidden: bool, fetched: frozenset[str
     if n < options.min_sample:
         return Verdict.unknown(f"only {n} followers sampled (at least {options.min_sample} needed); "
                                f"{counts['suspicious']} look fake", **evidence)
-    parts = [f"{counts[c]} {name}" for c, name in (("suspicious", "suspicious"), ("bot", "automated"),
-                                                     ("mass_follower", "mass followers"), ("dormant", "dormant"))
+    parts = [f"{counts[c]} {name if counts[c] != 1 or c != 'mass_follower' else 'mass follower'}"
+             for c, name in (("suspicious", "suspicious"), ("bot", "automated"),
+                             ("mass_follower", "mass followers"), ("dormant", "dormant"))
              if counts[c]]
     limits = (options.fail_below_real, options.pass_from_real, options.very_good_real)
     said = (f"about {_share(real, limits)} of the audience is real (95% CI {1 - high_nr:.0%}–{1 - low_nr:.0%}): "

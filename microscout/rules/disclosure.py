@@ -75,8 +75,10 @@ def judge(profile, own: list, analyse_post, options: Options) -> Verdict:
                        reason=f"{len(inadequate)} of {len(checked)} sponsored posts poorly labelled; post "
                               f"{first['id']}: {first['problems'][0]}",
                        evidence=evidence)
-    return Verdict(outcome="pass", score=1.0,
-                   reason=f"all {len(checked)} sponsored posts clearly labelled", evidence=evidence)
+    labels = sorted({label for c in checked for label in c["adequate_labels"]})
+    shown = f" ({', '.join(repr(label) for label in labels[:3])})" if labels else ""
+    what = "the 1 sponsored post is" if len(checked) == 1 else f"all {len(checked)} sponsored posts are"
+    return Verdict(outcome="pass", score=1.0, reason=f"{what} clearly labelled{shown}", evidence=evidence)
 
 
 evaluate, evaluate_batch = analysed_forms(judge)

@@ -111,8 +111,16 @@ def judge_terms(found: list[tuple[str, set[str]]], bio: str, terms, options: Opt
     evidence = {"share": round(share, 4), "matched_posts": len(matched_ids), "posts": posts,
                 "terms": dict(ranked), "bio_terms": bio_terms, "matched_ids": matched_ids}
     top = ", ".join(t for t, _ in ranked[:3]) or "none"
-    bio_said = " and the bio" if bio_terms else ""
-    said = f"{len(matched_ids)} of {posts} recent posts{bio_said} on the campaign's niche ({share:.0%}; top: {top})"
+    m = len(matched_ids)
+    # The share counts the bio as one more item: say so, or "6 of 30 … (19%)" reads as wrong.
+    if not options.include_bio:
+        said = f"{m} of {posts} recent posts on the campaign's niche ({share:.0%}; top: {top})"
+    elif bio_terms:
+        said = (f"{m} of {posts} recent posts and the bio on the campaign's niche ({m + 1} of {items} with the "
+                f"bio: {share:.0%}; top: {top})")
+    else:
+        said = (f"{m} of {posts} recent posts on the campaign's niche, the bio not ({m} of {items} with the bio: "
+                f"{share:.0%}; top: {top})")
     if share >= options.pass_share:
         return Verdict(outcome="pass", score=round(min(1.0, share / options.pass_share), 4), reason=said,
                        evidence=evidence)

@@ -104,3 +104,11 @@ def test_replies_are_not_judged():
                                        make_candidate([make_post(text=UNDISCLOSED, is_reply=True)])])
 def test_unknown_without_own_posts(candidate):
     assert run("disclosure", candidate).outcome == "unknown"
+
+
+def test_a_pass_quotes_the_labels_it_rests_on_and_counts_in_words():
+    one = run("disclosure", make_candidate([make_post(text="Loving this serum #ad use code GLOW20")]))
+    assert one.outcome == "pass" and one.reason == "the 1 sponsored post is clearly labelled ('#ad')"
+    two = run("disclosure", make_candidate([make_post(text="Loving this serum #ad use code GLOW20", days_ago=1),
+                                            make_post(text="#sponsored my new shoes, use code RUN15", days_ago=2)]))
+    assert two.reason == "all 2 sponsored posts are clearly labelled ('#ad', '#sponsored')"

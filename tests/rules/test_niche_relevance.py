@@ -85,3 +85,15 @@ def test_reason_is_the_same_in_every_process():
                               env={**os.environ, "PYTHONHASHSEED": str(seed)}).stdout for seed in range(6)}
     assert len(outputs) == 1, outputs
     assert "top: lentils, recipe, tofu" in outputs.pop()
+
+
+@pytest.mark.parametrize("bio, said", [
+    ("Cat person", "2 of 10 recent posts on the campaign's niche, the bio not (2 of 11 with the bio: 18%"),
+    ("Vegan cook", "2 of 10 recent posts and the bio on the campaign's niche (3 of 11 with the bio: 27%"),
+])
+def test_the_reason_names_the_base_its_share_is_of(bio, said):
+    # The bio is one more item: "2 of 10 … (18%)" alone would read as a wrong sum.
+    verdict = run("niche_relevance", make_candidate(feed(2, 8), bio=bio), CAMPAIGN)
+    assert said in verdict.reason
+    bare = run("niche_relevance", make_candidate(feed(2, 8), bio=bio), CAMPAIGN, include_bio=False)
+    assert "2 of 10 recent posts on the campaign's niche (20%; top:" in bare.reason
