@@ -66,7 +66,23 @@ def opt_out_reason(account: dict) -> str | None:
         return "discoverable=false"
     if account.get("indexable") is False:
         return "indexable=false"
-    return None
+    # The fediverse's own convention for "no bots or scrapers here": #nobot (or #noindex) in
+    # the bio or a profile field.
+    return _no_bots(account)
+
+
+def _no_bots(account: dict) -> str | None:
+    """'#nobot in the bio' when the bio or a profile field asks bots and scrapers to stay away."""
+    fields = account.get("fields")
+    if not isinstance(fields, list):
+        fields = []
+    said = " ".join([str(account.get("note") or "")] + [f"{f.get('name', '')} {f.get('value', '')}"
+                                                        for f in fields if isinstance(f, dict)])
+    tag = _NO_BOTS.search(said)
+    return f"#{tag.group(1).lower()} in the bio" if tag else None
+
+
+_NO_BOTS = re.compile(r"#(?:<span>)?(nobots?|noindex)\b", re.IGNORECASE)
 
 
 def _int(value) -> int | None:
@@ -198,7 +214,7 @@ def account_opted_out(account: dict) -> bool:
     stored. `discoverable` concerns being suggested in discovery features, which sampling a
     follower or reading a reply is not."""
     require(account, dict, "account")
-    return account.get("noindex") is True or account.get("indexable") is False
+    return account.get("noindex") is True or account.get("indexable") is False or _no_bots(account) is not None
 
 
 def parse_followers(body, profile_platform_id: str, host: str) -> list[FollowerItem]:

@@ -113,6 +113,15 @@ def test_opt_outs_keep_only_id_and_reason():
     assert isinstance(shy, OptOutItem) and shy.opt_out_reason == "discoverable=false"
     indexable = {**accounts["remote"], "indexable": False}
     assert pm.parse_account(indexable, "example.social").opt_out_reason == "indexable=false"
+    # The fediverse's "no bots here": #nobot in the bio (as Mastodon renders a tag) or a field.
+    nobot = {**accounts["remote"], "note": '<p>Baker. <a href="https://x/tags/nobot" class="mention hashtag" '
+                                           'rel="tag">#<span>NoBot</span></a></p>'}
+    assert pm.parse_account(nobot, "example.social").opt_out_reason == "#nobot in the bio"
+    field = {**accounts["remote"], "fields": [{"name": "bots", "value": "#noindex please"}]}
+    assert pm.parse_account(field, "example.social").opt_out_reason == "#noindex in the bio"
+    # ...never a word that merely begins so, nor a tag about bots
+    for note in ("#nobotherdays", "I love #bots", "no bot can bake"):
+        assert isinstance(pm.parse_account({**accounts["remote"], "note": note}, "example.social"), ProfileItem)
 
 
 def test_remote_account_keeps_the_crawled_instance():
@@ -244,7 +253,8 @@ def test_followers_who_opted_out_are_not_sampled():
     base = {"id": "1", "username": "x", "display_name": "", "note": "", "avatar": "", "followers_count": 3,
             "following_count": 4, "statuses_count": 5, "created_at": "2024-01-01T00:00:00.000Z"}
     accounts = [{**base, "acct": "keep"}, {**base, "acct": "noidx", "noindex": True},
-                {**base, "acct": "unindexed", "indexable": False}, {**base, "acct": "quiet", "discoverable": False}]
+                {**base, "acct": "unindexed", "indexable": False}, {**base, "acct": "quiet", "discoverable": False},
+                {**base, "acct": "nobot", "note": "<p>#nobot</p>"}]
     kept = [f.platform_id for f in pm.parse_followers(accounts, "c@h.example", "h.example")]
     assert kept == ["keep@h.example", "quiet@h.example"]
 
