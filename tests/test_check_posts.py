@@ -285,3 +285,10 @@ def test_the_command_its_help_gives_runs_as_written():
     args[2] = str(AFFILIATE)
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize("platform, status", [("instagram", "late"), ("mastodon", "adequate"), ("bluesky", "adequate")])
+def test_check_posts_folds_only_where_the_platform_does(tmp_path, platform, status):
+    text = "Morning routine with my favourite serum, " * 4 + "use code GLOW20 #ad"
+    result = check(tmp_path, "p.csv", f'id,text\n1,"{text}"\n', "--json", "--platform", platform)
+    assert json.loads(result.output)["posts"][0]["disclosure"] == status

@@ -36,6 +36,7 @@ from microscout.heuristics.sponsored import (
     analyse_post,
     baseline_sponsored,
     baseline_undisclosed,
+    shown_whole,
 )
 
 # Our columns and the names other exports use for them (records.resolve_columns also reads
@@ -367,12 +368,15 @@ def command(env, files: tuple[Path, ...], as_json: bool, fold_chars: int | None,
             label_column: str | None, label_means: str | None, mapping: tuple[str, ...], quiet: bool,
             label_values: tuple[str, ...], platform: str) -> None:
     # The detector settings configured for the disclosure rule, then the flags on top.
-    configured = rule_options(env, "disclosure", platform).sponsored
+    disclosure_options = rule_options(env, "disclosure", platform)
+    configured = disclosure_options.sponsored
     settings = configured.model_copy(update={k: v for k, v in {"fold_chars": fold_chars,
                                              "hashtag_block_min": hashtag_block}.items() if v is not None})
     columns, truth = parse_mapping(mapping, COLUMNS), parse_truth(label_column, label_values)
     rows = [row for file in files for row in read_posts(file, label_column, columns, truth)]
     analyses = [analyse_post(row.text, row.hashtags, row.paid_flag, settings) for row in rows]
+    if platform in disclosure_options.no_fold_platforms and fold_chars is None:  # posts shown whole there
+        analyses = [shown_whole(a) for a in analyses]
     results = [_as_json(row, analysis) for row, analysis in zip(rows, analyses)]
     by_status = Counter(r["disclosure"] for r in results)
     summary: dict[str, int] = {"posts": len(results), "sponsored": sum(r["sponsored"] for r in results),

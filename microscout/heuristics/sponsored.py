@@ -15,6 +15,7 @@ the gates never change a result).
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -866,7 +867,7 @@ def _placement(label: _Label, text: str, settings: SponsoredSettings) -> tuple[D
     assert label.end is not None  # a label in the text has both ends
     if label.end > settings.fold_chars:
         return "late", (f"label \"{label.text}\" ends at character {label.end}, after the first "
-                        f"{settings.fold_chars} shown before \"more\"")
+                        f"{settings.fold_chars} {FOLD_WORDS}")
     return "adequate", None
 
 
@@ -887,6 +888,20 @@ def describe_signal(kind: str, matched: str) -> str:
         who, _, wording = matched.partition(" … ")
         return f"{words} \"{who}\" with \"{wording}\""
     return f"{words} \"{matched}\""
+
+
+# How a "late" problem ends: what a platform that shows posts whole (disclosure's
+# no_fold_platforms) drops.
+FOLD_WORDS = 'shown before "more"'
+
+
+def shown_whole(analysis: "PostAnalysis") -> "PostAnalysis":
+    """The analysis of a post on a platform that shows posts whole (no 'more' fold): a label
+    that would be late is seen, so adequate."""
+    if analysis.disclosure != "late":
+        return analysis
+    return dataclasses.replace(analysis, disclosure="adequate",
+                               problems=[p for p in analysis.problems if not p.endswith(FOLD_WORDS)])
 
 
 def analyse_post(text: str, hashtags: Iterable[str] = (), paid_flag: bool | None = None,

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from microscout import Need, Rule, Verdict, hookimpl
 from microscout.heuristics.posts import analysed_forms, in_window, window_label
-from microscout.heuristics.sponsored import SETTINGS_DESCRIPTION, SponsoredSettings
+from microscout.heuristics.sponsored import SETTINGS_DESCRIPTION, SponsoredSettings, shown_whole
 
 
 class Options(BaseModel):
@@ -31,6 +31,11 @@ class Options(BaseModel):
                             "(after the fold) or buried. Default fail: the UK ASA/CMA and the FTC treat these as "
                             "no disclosure at all (DOMAIN.md: 'Inadequate alone'); warn keeps such creators "
                             "with a warning, for a lenient brief.")
+    no_fold_platforms: list[str] = Field(
+        ["mastodon", "bluesky"], description="Platforms that show a post whole, with no 'more' fold: a label there "
+        "is never late, however far into the post (Mastodon shows a status whole unless behind a content "
+        "warning, which hides the whole post; Bluesky posts are at most 300 characters). Default mastodon and "
+        "bluesky.")
     sponsored: SponsoredSettings = Field(default_factory=SponsoredSettings, description=SETTINGS_DESCRIPTION)
 
 
@@ -43,8 +48,11 @@ def judge(profile, own: list, analyse_post, options: Options) -> Verdict:
         return Verdict.unknown(f"no own posts in the {window}", posts=0)
     checked = []
     selling_only = 0
+    no_fold = getattr(profile, "platform", None) in options.no_fold_platforms
     for post in posts:
         analysis = analyse_post(post)
+        if no_fold:  # the whole post is shown: a label far into it is seen
+            analysis = shown_whole(analysis)
         # A post that only sells ("shop now", "DM to order") needs no label: no brand is shown behind it.
         selling_only += analysis.sponsored and analysis.disclosure == "not_needed"
         if analysis.sponsored and analysis.disclosure != "not_needed":

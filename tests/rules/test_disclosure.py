@@ -30,7 +30,8 @@ def test_registered_with_fail_as_default_for_weak_labels():
     ((CLEAR, LATE), "fail", "late"),
 ])
 def test_disclosure_outcomes(texts, outcome, status):
-    verdict = run("disclosure", make_candidate(posts(*texts)))
+    # On Instagram, whose captions fold after 125 characters (a late label is seen by few).
+    verdict = run("disclosure", make_candidate(posts(*texts), platform="instagram"))
     assert verdict.outcome == outcome
     if status is None:
         assert verdict.reason == "no sponsored posts in the last 30 posts"
@@ -39,8 +40,8 @@ def test_disclosure_outcomes(texts, outcome, status):
 
 
 def test_weakly_disclosed_ads_archetype_fails():
-    # The sandbox archetype: ads labelled only #sp, or with #ad after the fold.
-    verdict = run("disclosure", make_candidate(posts(WEAK, LATE, ORGANIC, WEAK)))
+    # The sandbox archetype: ads labelled only #sp, or with #ad after the fold (on Instagram).
+    verdict = run("disclosure", make_candidate(posts(WEAK, LATE, ORGANIC, WEAK), platform="instagram"))
     assert verdict.outcome == "fail"
     assert verdict.evidence["counts"] == {"adequate": 0, "weak": 2, "late": 1, "buried": 0, "missing": 0}
     assert "poorly labelled" in verdict.reason and '"#sp"' in verdict.reason
@@ -57,7 +58,7 @@ def test_weak_labels_alone_fail_by_default(text):
 
 def test_weak_outcome_can_be_made_lenient():
     assert run("disclosure", make_candidate(posts(WEAK)), weak_outcome="warn").outcome == "warn"
-    assert run("disclosure", make_candidate(posts(LATE)), weak_outcome="warn").outcome == "warn"
+    assert run("disclosure", make_candidate(posts(LATE), platform="instagram"), weak_outcome="warn").outcome == "warn"
 
 
 @pytest.mark.parametrize("text", ["#ad Loving the new serum from @glowco, use code GLOW20",
@@ -89,10 +90,23 @@ def test_undisclosed_ad_evidence_quotes_signal_and_text():
 
 
 def test_late_label_reason_names_the_fold():
-    verdict = run("disclosure", make_candidate(posts(LATE)))
+    verdict = run("disclosure", make_candidate(posts(LATE), platform="instagram"))
     assert "after the first 125" in verdict.reason
-    assert run("disclosure", make_candidate(posts(LATE)), sponsored={"fold_chars": 500}).outcome == "pass"
-    assert run("disclosure", make_candidate(posts(LATE))).outcome == "fail"
+    assert run("disclosure", make_candidate(posts(LATE), platform="instagram"),
+               sponsored={"fold_chars": 500}).outcome == "pass"
+    assert run("disclosure", make_candidate(posts(LATE), platform="instagram")).outcome == "fail"
+
+
+@pytest.mark.parametrize("platform, outcome", [("mastodon", "pass"), ("bluesky", "pass"), ("instagram", "fail"),
+                                               ("tiktok", "fail"), ("youtube", "fail")])
+def test_a_label_far_into_a_post_is_late_only_where_posts_fold(platform, outcome):
+    # Mastodon and Bluesky show a post whole: "after the first 125 shown before 'more'" is
+    # Instagram's fold, not theirs.
+    verdict = run("disclosure", make_candidate(posts(LATE), platform=platform))
+    assert verdict.outcome == outcome
+    assert ("after the first 125" in verdict.reason) is (outcome == "fail")
+    folded = run("disclosure", make_candidate(posts(LATE), platform="mastodon"), no_fold_platforms=[])
+    assert folded.outcome == "fail"
 
 
 def test_replies_are_not_judged():
