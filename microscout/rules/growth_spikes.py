@@ -73,7 +73,8 @@ def _median_engagement(posts, formula) -> float | None:
 
 def _judge_spike(a, b, jump, posts, text_of, options: Options, giveaway_re, platform: str) -> dict:
     spike = {"from": a.observed_at.isoformat(), "to": b.observed_at.isoformat(), "followers_from": a.followers,
-             "followers_to": b.followers, "jump": round(jump, 4), "per_day": round(jump / _days(a, b), 4)}
+             "followers_to": b.followers, "jump": round(jump, 4), "per_day": round(jump / _days(a, b), 4),
+             "seconds": round((b.observed_at - a.observed_at).total_seconds())}
     since = a.observed_at - timedelta(days=options.giveaway_days)
     giveaways = [p.platform_id for p in posts
                  if since <= p.created_at <= b.observed_at and giveaway_re.search(text_of(p))]
@@ -102,8 +103,24 @@ def _reversals(snapshots, swing: float) -> tuple[int, list[int]]:
 
 
 def _describe(spike: dict) -> str:
+    # A rate per day means something only over a day or more: two crawls minutes apart say
+    # how far apart they were instead ("892%/day" from 5 seconds was the jump times 24).
+    seconds = spike.get("seconds", DAY)
+    rate = (f"{spike['per_day']:.0%}/day over {_span(seconds)}" if seconds >= DAY
+            else f"between two crawls {_span(seconds)} apart")
     return (f"followers jumped {spike['jump']:.0%} ({spike['followers_from']:,} → {spike['followers_to']:,}, "
-            f"{spike['per_day']:.0%}/day) by {spike['to'][:10]}")
+            f"{rate}) by {spike['to'][:10]}")
+
+
+def _span(seconds: float) -> str:
+    """A time span in the unit that reads best: 5 s, 40 min, 6 h, 3 days."""
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 2 * 3600:
+        return f"{seconds / 60:.0f} min"
+    if seconds < 2 * DAY:
+        return f"{seconds / 3600:.0f} h"
+    return f"{seconds / DAY:.0f} days"
 
 
 def evaluate(candidate, options: Options, context) -> Verdict:
@@ -179,8 +196,10 @@ def judge(all_snapshots: list, own: Callable[[], list], text_of: Callable[[Any],
     if not problems:
         organic = sum(1 for s in spikes if s["status"] == "organic")
         extra = f"; {organic} jump(s) matched by engagement" if organic else ""
+        span = _span((snapshots[-1].observed_at - snapshots[0].observed_at).total_seconds())
         return Verdict(outcome="pass", score=1.0,
-                       reason=f"steady growth over {len(snapshots)} snapshots{extra}", evidence=evidence)
+                       reason=f"steady growth over {len(snapshots)} snapshots spanning {span}{extra}",
+                       evidence=evidence)
     outcome: Outcome = "fail" if any(o == "fail" for o, _ in problems) else "warn"
     problems.sort(key=lambda p: p[0] != "fail")
     more = f" (+{len(problems) - 1} more)" if len(problems) > 1 else ""

@@ -86,3 +86,19 @@ def test_jagged_following_curve(following, outcome):
 def test_unknown_with_fewer_than_two_snapshots(snapshots):
     verdict = run("growth_spikes", make_candidate([], snapshots=snapshots))
     assert verdict.outcome == "unknown" and "at least 2" in verdict.reason
+
+
+@pytest.mark.parametrize("apart, said", [
+    (1, "(4,000 → 6,000, 50%/day over 24 h)"),
+    (5 / 86_400, "(4,000 → 6,000, between two crawls 5 s apart)"),   # no "1,200%/day" from 5 seconds
+    (0.25, "(4,000 → 6,000, between two crawls 6 h apart)"),
+])
+def test_a_jump_says_its_rate_per_day_only_over_a_day_or_more(apart, said):
+    candidate = make_candidate(around_spike([100] * 3, [100] * 3), snapshots=snaps((10, 4_000), (10 - apart, 6_000)))
+    verdict = run("growth_spikes", candidate)
+    assert said in verdict.reason
+
+
+def test_steady_growth_says_the_span_it_rests_on():
+    verdict = run("growth_spikes", make_candidate(snapshots=snaps((10, 4_000), (3, 4_100))))
+    assert verdict.reason == "steady growth over 2 snapshots spanning 7 days"
