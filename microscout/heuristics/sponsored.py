@@ -545,7 +545,12 @@ def _commercial_signals(text: str, low: str, paid_flag: bool | None, settings: S
             gift = GIFT_LABEL_RE.match(text, m.start())
             if gift is not None and not _gift_from_brand(text, gift):
                 continue
-            signals.append(("gifted", m.group(0)))
+            said = m.group(0)
+            if said.lower().startswith("sen"):  # quote who sent it: "@vitamix … sent me"
+                sender = max((s for s in mentioned if s.end <= m.start()), key=lambda s: s.start,
+                             default=mentioned[0])
+                said = f"@{sender.value} … {said}"
+            signals.append(("gifted", said))
     if _gate(low, "link", "code", "shop", "ltk", "liketoknow", "amazon", "referral", "orange"):
         signals += [("shop_link", m.group(0)) for m in SHOP_LINK_RE.finditer(text)
                     if not _quoted(text, m) and _negated(text, m.start(), m.end()) is None]

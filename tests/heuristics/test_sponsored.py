@@ -23,7 +23,7 @@ def kinds(text, **kw):
     ("New serum, gifted by @glowco", "gifted", "gifted by"),
     ("(gifted) new trainers", "gifted", "(gifted"),
     ("my PR package from @glowco arrived", "gifted", "PR package"),
-    ("@glowco sent me their new kit", "gifted", "sent me"),
+    ("@glowco sent me their new kit", "gifted", "@glowco … sent me"),
     ("new coat c/o @wooly", "gifted", "c/o"),
     ("Love my boots from @stompco, shop now", "brand_mention", "@stompco … shop now"),
     ("@stompco boots, link in bio", "link_in_bio", "link in bio"),

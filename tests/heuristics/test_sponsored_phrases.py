@@ -322,7 +322,7 @@ def kinds(text, **kw):
     # partnerships, gifts, giveaways with a brand
     ("partnered with @glowco", ("partnership", "partnered with @glowco")),
     ("In partnership with the lovely @glowco team", ("partnership", "In partnership with the lovely @glowco")),
-    ("Thank you @glowco for sending me this", ("gifted", "sending me")),
+    ("Thank you @glowco for sending me this", ("gifted", "@glowco … sending me")),
     ("GIVEAWAY with @glowco", ("brand_mention", "@glowco … GIVEAWAY")),
 ])
 def test_commercial_signals_fire(text, signal):
