@@ -55,7 +55,7 @@ def test_the_canned_queries_answer(judged):
     shortlist = [dict(r) for r in conn.execute(QUERIES["latest_shortlist"]["sql"], {"campaign": "demo"})]
     assert [r["rank"] for r in shortlist] == list(range(1, len(shortlist) + 1)) and shortlist[0]["handle"] == "cook"
     first_reason = shortlist[0]["reasons"].split(" | ")[0]
-    assert first_reason.split(": ")[0] in {v["rule"] for v in conn.execute(  # words, not a JSON list
+    assert first_reason.split(": ")[0].split(" (")[0] in {v["rule"] for v in conn.execute(  # words, not JSON
         "SELECT rule FROM verdicts")} and not first_reason.startswith("[")
     verdicts = [dict(r) for r in conn.execute(QUERIES["creator_verdicts"]["sql"], {"handle": "@giant"})]
     assert {v["rule"] for v in verdicts} >= {"tier_bounds", "engagement"}

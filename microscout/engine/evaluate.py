@@ -291,14 +291,21 @@ class Evaluator:
         impact.sort()
         # Only the two reasons shown are written out.
         if excluded_by:
-            second = next((f"{n}: {v.reason}" for _, _, n, v in impact if n != excluded_by), None)
-            reasons = [f"{excluded_by}: {verdicts[excluded_by].reason}"] + ([second] if second else [])
+            second = next((_said(n, v) for _, _, n, v in impact if n != excluded_by), None)
+            reasons = [_said(excluded_by, verdicts[excluded_by])] + ([second] if second else [])
         else:
-            reasons = [f"{n}: {v.reason}" for _, _, n, v in impact[:2]]
+            reasons = [_said(n, v) for _, _, n, v in impact[:2]]
         return Scored(score=round(total / weights, 4) if weights else 0.0, excluded_by=excluded_by, reasons=reasons)
 
 
 _RANK = {"fail": 0, "error": 1, "warn": 2, "unknown": 4, "pass": 3}
+
+
+def _said(rule: str, verdict: Verdict) -> str:
+    """A reason as a shortlist and its exports show it: the rule, and its outcome unless a pass
+    ("ad_frequency (warn): 4 of 30 …" must not read as praise)."""
+    outcome = verdict.outcome
+    return f"{rule}: {verdict.reason}" if outcome == "pass" else f"{rule} ({outcome}): {verdict.reason}"
 
 
 def run_batch(rule: Rule, batch: Batch, options: BaseModel, context: RuleContext,

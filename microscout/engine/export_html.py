@@ -9,6 +9,7 @@ escaped; only http(s) and mailto links become links.
 from __future__ import annotations
 
 import math
+import re
 from html import escape
 from typing import IO
 
@@ -179,10 +180,12 @@ def _contact(row: dict) -> str:
 
 
 def _reason(reason: str, rules: set[str]) -> str:
-    """``engagement: 6.45% engagement …`` with the rule's name in words, in bold."""
-    rule, sep, rest = reason.partition(": ")
-    if sep and rule in rules:
-        return f"<b>{escape(rule_title(rule))}</b>: {escape(rest)}"
+    """``engagement: 6.45% engagement …`` (``ad_frequency (warn): …``) with the rule's name in
+    words, in bold, and its outcome unless a pass."""
+    m = re.match(r"(\w+)(?: \((\w+)\))?: ", reason)
+    if m and m.group(1) in rules:
+        outcome = f" ({escape(m.group(2))})" if m.group(2) else ""
+        return f"<b>{escape(rule_title(m.group(1)))}</b>{outcome}: {escape(reason[m.end():])}"
     return escape(reason)
 
 

@@ -45,7 +45,7 @@ def test_gates_exclude_and_scores_rank(db, pm):
     assert ranked == ["better", "boom", "good"]
     small = db.execute("SELECT excluded_by, rank, reasons FROM shortlist_entries WHERE handle = 'small'").fetchone()
     assert small[0] == "min_followers" and small[1] is None
-    assert json.loads(small[2])[0] == "min_followers: 200 followers vs minimum 1000"
+    assert json.loads(small[2])[0] == "min_followers (fail): 200 followers vs minimum 1000"
 
 
 def test_every_verdict_is_persisted_with_evidence(db, pm):
@@ -217,3 +217,19 @@ def test_a_rule_calling_sys_exit_fails_that_candidate_only(db, pm):
                                  "WHERE p.handle = 'good' AND rule = 'gives_up'").fetchone()
     assert outcome == "error" and "SystemExit: library gave up" in reason
     assert [e["handle"] for e in ranked_entries(db, summary.run_id)] == ["better", "boom", "good"]
+
+
+def test_a_reason_shown_beside_a_rank_says_its_outcome_unless_a_pass():
+    # "Ad frequency: 4 of 30 … above one in eight" in an export read as praise (a review, 2026-12-04).
+    from microscout import Verdict
+    from microscout.engine.evaluate import _said
+    from microscout.engine.export_html import _reason
+
+    warn = Verdict(outcome="warn", score=0.5, reason="4 of 30 posts sponsored: above one in eight")
+    good = Verdict(outcome="pass", score=1.0, reason="6.45% engagement: above peers")
+    assert _said("ad_frequency", warn) == "ad_frequency (warn): 4 of 30 posts sponsored: above one in eight"
+    assert _said("engagement", good) == "engagement: 6.45% engagement: above peers"
+    rules = {"ad_frequency", "engagement"}
+    assert _reason(_said("ad_frequency", warn), rules) == \
+        "<b>Ad frequency</b> (warn): 4 of 30 posts sponsored: above one in eight"
+    assert _reason(_said("engagement", good), rules) == "<b>Engagement</b>: 6.45% engagement: above peers"

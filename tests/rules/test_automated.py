@@ -50,7 +50,7 @@ def test_a_bot_is_excluded_although_the_campaign_names_no_gate(tmp_path, rules):
     assert summary.excluded_by == {"automated": 1}
     assert [e["handle"] for e in ranked_entries(db, summary.run_id)] == ["person"]
     reasons = db.execute("SELECT reasons FROM shortlist_entries WHERE handle = 'feedbot'").fetchone()[0]
-    assert json.loads(reasons)[0].startswith("automated: automated account")
+    assert json.loads(reasons)[0].startswith("automated (fail): automated account")
     # it only excludes: a pass adds nothing to the score unless the campaign weighs it
     run_settings = json.loads(db.execute("SELECT settings FROM shortlist_runs").fetchone()[0])
     assert run_settings["weights"]["automated"] == 0 and "automated" in run_settings["gates"]
