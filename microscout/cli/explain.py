@@ -102,7 +102,9 @@ def command(env: Env, handle: str, campaign: str | None, platform: str | None, a
                         "score": entry["score"], "excluded_by": entry["excluded_by"],
                         "verdicts": [{**v, "evidence": json.loads(v["evidence"] or "{}")} for v in verdicts]})
             continue
-        status = f"excluded by {entry['excluded_by']}" if entry["excluded_by"] else f"rank {entry['rank']}"
+        failed = [v["rule"] for v in verdicts if v["outcome"] == "fail" and v["rule"] != entry["excluded_by"]]
+        status = (f"excluded by {entry['excluded_by']}" + (f" (also failing: {', '.join(failed)})" if failed else "")
+                  if entry["excluded_by"] else f"rank {entry['rank']}")
         title = Text()
         title.append(profile["handle"], style="bold")
         title.append(f" ({profile['platform']}), campaign {entry['campaign']} run {entry['run_id']}: {status}, "
@@ -114,7 +116,10 @@ def command(env: Env, handle: str, campaign: str | None, platform: str | None, a
         if entry.get("verdicts_run"):
             console.print(Text(f"verdicts of run {entry['verdicts_run']}, kept: nothing of this creator changed since "
                                f"it judged them", style="dim"))
-        for v in verdicts:
+        # What decided first: the excluding gate, other failures, errors, warnings, then the rest.
+        first = {"fail": 1, "error": 2, "warn": 3, "pass": 4, "unknown": 5}
+        for v in sorted(verdicts, key=lambda v: (v["rule"] != entry["excluded_by"], first.get(v["outcome"], 6),
+                                                 v["rule"])):
             console.print()
             for part in verdict_block(v):
                 console.print(part)

@@ -121,3 +121,16 @@ def test_explain_shows_the_judged_profile_of_a_handle_on_two_platforms(judged):
     assert only.exit_code == 2 and "cook (youtube) has not been judged yet" in only.output
     elsewhere = invoke("explain", "cook", "--platform", "bluesky", "--db", judged, "--config", CONFIG)
     assert elsewhere.exit_code == 2 and "'cook' is stored on mastodon, youtube, not on bluesky" in elsewhere.output
+
+
+def test_explain_shows_what_excluded_first_and_names_the_other_failures(tmp_path):
+    db = tmp_path / "t.db"
+    store = open_store(db)
+    add_profile(store, "tinybot", 200, posts=12, likes=20, bot=1)  # too small, and flagged automated
+    store.conn.close()
+    assert invoke("shortlist", "demo", "--db", db, "--config", CONFIG).exit_code == 0
+    text = " ".join(invoke("explain", "tinybot", "--db", db, "--config", CONFIG).output.split())
+    assert "run 1: excluded by tier_bounds (also failing: automated), score" in text, text[:300]
+    # The verdicts in that order: the excluding gate first, then the other failure, then the rest.
+    at = [text.index(f"({rule}, score") for rule in ("tier_bounds", "automated", "engagement")]
+    assert at == sorted(at), text
