@@ -206,6 +206,7 @@ class Fake:
         self.hits: dict[str, int] = {}
         self.lock = threading.Lock()
         self.hidden_feeds = False
+        self.instance_html_first = 0  # how many times /api/v2/instance first answers 200 with a proxy's HTML page
         self.robots: str | None = None  # a robots.txt to serve (None: 404, no rules)
         self.domain: str | None = None  # the instance's domain (None: the host it is served from)
         self.reject_search = None  # (status, body): how the AppView answers a good proxied searchPosts
@@ -373,6 +374,9 @@ class Handler(BaseHTTPRequestHandler):
                 return self._send(200, {}, raw=fake.robots.encode(), content_type="text/plain")
             return self._send(404, {}, raw=b"", content_type="text/plain")
         if path == "/api/v2/instance":
+            if fake.hit("instance_html") <= fake.instance_html_first:
+                return self._send(200, None, raw=b"<html><body>502 Bad Gateway (cached)</body></html>",
+                                  content_type="text/html")
             access = "authenticated" if fake.hidden_feeds else "public"
             # Its accounts' domain is the host it is served from, as on most instances (the
             # sandbox's differs: sandbox.example, as LOCAL_DOMAIN and WEB_DOMAIN can).

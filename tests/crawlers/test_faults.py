@@ -144,6 +144,16 @@ def test_a_server_that_is_not_mastodon_is_one_line_and_exit_1(tmp_path):
     assert [e["path"] for e in server.log] == ["/robots.txt", "/api/v2/instance", "/api/v1/instance"]
 
 
+def test_a_proxys_html_page_once_in_place_of_the_instance_is_retried(tmp_path):
+    # One 200 with an HTML page (a proxy's error page) is no proof the server is no Mastodon.
+    with FakeServer(faults=False) as server:
+        server.fake.instance_html_first = 1
+        config = write_config(tmp_path, server.url)
+        result = run_crawl(config, "mastodon", "--hashtag", "coffee", "--instance", server.url)
+    assert result.returncode == 0, result.stderr
+    assert [e["path"] for e in server.log[:3]] == ["/robots.txt", "/api/v2/instance", "/api/v2/instance"]
+
+
 def test_a_web_site_given_as_the_bluesky_appview_is_one_line_and_exit_1(tmp_path):
     with FakeServer(html_site=True) as server:
         config = write_config(tmp_path, server.url)

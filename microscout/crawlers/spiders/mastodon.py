@@ -81,7 +81,9 @@ class MastodonSpider(CrawlSpider):
         except Malformed as exc:
             kind = exc.kind
             body = None
-        if response.status < 400 and kind not in (None, "html_error_page"):
+        if response.status < 400 and kind is not None:
+            # An HTML page too: a proxy's error page now and then is no proof of a server that is
+            # no Mastodon (one that is answers so every time, and fails after the retries).
             retry = get_retry_request(response.request, spider=self, reason=kind)
             if retry is not None:
                 return retry
