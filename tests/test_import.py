@@ -489,14 +489,15 @@ def test_other_tools_exports_are_read_as_they_write_them(tmp_path):
     Upfluence-style 'Instagram Username', a posts file naming its author by profile URL."""
     (tmp_path / "excel.csv").write_bytes("\ufeffInstagram Username;Followers;Bio\r\ndora_d;15.000;Hi\r\n"
                                          "eli_e;1.234.567;Yo\r\n".encode())
-    (tmp_path / "modash.csv").write_text('Username,Followers,Profile URL\nfay_f,"1,234",https://www.instagram.com/fay_f/\n')
+    (tmp_path / "modash.csv").write_text('Username,Followers,Profile URL\nfay_f,"1,234",https://www.instagram.com/fay_f/\n'
+                                         'gus_g,12.5K,\nhal_h,1.2M,\n')
     (tmp_path / "posts.csv").write_text("owner,shortcode,taken_at,caption,likes\n"
                                         "https://www.instagram.com/fay_f/,C1,2026-11-20T10:00:00Z,hello,\"1,200\"\n")
     result = run(tmp_path, "import", str(tmp_path / "excel.csv"), str(tmp_path / "modash.csv"),
                  str(tmp_path / "posts.csv"), "--platform", "instagram")
     assert result.exit_code == 0, result.output
     stored = {r["handle"]: r["followers"] for r in rows(tmp_path / "scout.db", "SELECT * FROM profiles")}
-    assert stored == {"dora_d": 15_000, "eli_e": 1_234_567, "fay_f": 1_234}
+    assert stored == {"dora_d": 15_000, "eli_e": 1_234_567, "fay_f": 1_234, "gus_g": 12_500, "hal_h": 1_200_000}
     (post,) = rows(tmp_path / "scout.db", "SELECT p.likes, f.handle FROM posts p JOIN profiles f ON f.id = p.profile_id")
     assert (post["likes"], post["handle"]) == (1_200, "fay_f")
 

@@ -88,6 +88,10 @@ def _values(row: dict[str, Any], columns: dict[str, str], known: dict, where: st
             continue
         if kind == "int" and isinstance(value, bool):
             raise RowError(f"column {theirs!r} holds {value!r}; it should be a whole number")
+        if kind == "int" and isinstance(value, str) and (short := _ABBREVIATED.fullmatch(value.strip())):
+            # "12.5K" followers, as creator tools' exports round them: as precise as the file is
+            out[ours] = round(float(short.group(1)) * {"k": 1_000, "m": 1_000_000}[short.group(2).lower()])
+            continue
         try:
             out[ours] = convert(value, kind, where, theirs, thousands=thousands)
         except UsageProblem as exc:
@@ -95,6 +99,9 @@ def _values(row: dict[str, Any], columns: dict[str, str], known: dict, where: st
         if kind == "int" and out[ours] is not None and out[ours] < 0:
             raise RowError(f"column {theirs!r} holds {value!r}; a count cannot be negative")
     return out
+
+
+_ABBREVIATED = re.compile(r"(\d+(?:\.\d+)?)\s*([kKmM])")
 
 
 def _epoch(value: Any, column: str) -> datetime:
