@@ -136,3 +136,48 @@ def test_daily_quota_and_cursor_words():
     assert not pt.daily_quota("rate_limit_exceeded", "API rate limit was exceeded, please try again later.")
     assert pt.cursor_refusal("Invalid count or cursor") and pt.cursor_refusal("Invalid search_id")
     assert not pt.cursor_refusal("Invalid query")
+
+
+def test_a_token_endpoint_that_fails_once_is_asked_again_and_refused_credentials_are_not(monkeypatch):
+    """A real HTTP server on 127.0.0.1: a 502 (or a page that is no token) passes; a 401 does not."""
+    import http.server
+    import threading
+
+    from microscout.crawlers.credentials import CrawlProblem
+    from microscout.crawlers.spiders.tiktok import Token
+
+    answers: list[tuple[int, bytes]] = []
+    asked: list[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802 - http.server's name
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            status, body = answers.pop(0)
+            asked.append(self.path)
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.setattr(Token, "RENEW_WAIT", 0.01)
+    url = f"http://127.0.0.1:{server.server_address[1]}/v2/oauth/token/"
+    try:
+        answers[:] = [(502, b"<html>Bad Gateway</html>"), (200, b"<html>cached page</html>"),
+                      (200, b'{"access_token": "act.x", "expires_in": 7200, "token_type": "Bearer"}')]
+        token = Token(url, "key", "secret")
+        token.renew()
+        assert token.value == "act.x" and len(asked) == 3
+        answers[:] = [(401, b'{"error": "invalid_client", "error_description": "bad"}')]
+        asked.clear()
+        with pytest.raises(CrawlProblem, match="TikTok refused the client credentials"):
+            Token(url, "key", "secret").renew()
+        assert len(asked) == 1  # refused credentials are not asked again
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -101,9 +101,21 @@ class Token:
     def __repr__(self) -> str:
         return f"Token({self.token_url}, generation {self.generation})"
 
+    # A failing answer that may pass (the endpoint unreachable, a 5xx, a body that is no token)
+    # is tried again this many times, waiting RENEW_WAIT seconds more each time, before the
+    # crawl gives up: one proxy hiccup must not stop a crawl before it starts.
+    RENEW_TRIES, RENEW_WAIT = 3, 1.0
+
     def renew(self) -> None:
         """A new access token (blocking: preflight only, before the reactor runs)."""
-        self.apply(*self.fetch())
+        for attempt in range(1, self.RENEW_TRIES + 1):
+            try:
+                self.apply(*self.fetch())
+                return
+            except CrawlProblem as exc:
+                if exc.exit_code != 1 or attempt == self.RENEW_TRIES:  # refused credentials: no use asking again
+                    raise
+                time.sleep(self.RENEW_WAIT * attempt)
 
     def apply(self, value: str, expires_in: int) -> None:
         self.value = value
