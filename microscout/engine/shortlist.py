@@ -88,10 +88,18 @@ def _settings(evaluator: Evaluator) -> dict:
 def _code_stamps(rules: dict[str, Rule]) -> list:
     """(file, size, mtime) of the code that judges: microscout's own modules and each rule's
     package or plugin file, so an edited or upgraded rule never re-uses an old run."""
-    files: set[Path] = set(Path(__file__).resolve().parent.parent.rglob("*.py"))
+    own = Path(__file__).resolve().parent.parent
+    files: set[Path] = set(own.rglob("*.py"))
+    roots: set[Path] = {own}  # packages walked already (every built-in rule is in this one)
     for rule in rules.values():
         for function in (rule.evaluate, rule.evaluate_batch):
-            files.update(_code_files(function))
+            for path in _code_files(function):
+                if path.is_dir():
+                    if path.resolve() not in roots:
+                        roots.add(path.resolve())
+                        files.update(path.rglob("*.py"))
+                else:
+                    files.add(path)
     stamps = []
     for path in sorted(files):
         try:
@@ -103,9 +111,9 @@ def _code_stamps(rules: dict[str, Rule]) -> list:
 
 
 def _code_files(function: Any) -> list[Path]:
-    """The source files a rule function's verdicts depend on: its package's, or its plugin
-    file's and every file beside it in plugins_dir (helpers it imports). A partial or a
-    decorated function counts as the function it wraps."""
+    """The source a rule function's verdicts depend on: its package's folders (to walk), or
+    its plugin file and every file beside it in plugins_dir (helpers it imports). A partial or
+    a decorated function counts as the function it wraps."""
     while isinstance(function, functools.partial):
         function = function.func
     function = inspect.unwrap(function) if callable(function) else function
@@ -120,7 +128,7 @@ def _code_files(function: Any) -> list[Path]:
     top = sys.modules.get(module.__name__.split(".")[0])
     roots = list(getattr(top, "__path__", []) or []) if top is not None and top is not module else []
     if roots:
-        return [path for root in roots for path in Path(root).rglob("*.py")]
+        return [Path(root) for root in roots]
     return [Path(source)]
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import functools
 import json
 from collections import Counter
+from pathlib import Path
 
 import click
 import pytest
@@ -178,8 +179,14 @@ def register_rules(register):
     rules = collect_rules(make_plugin_manager(tmp_path / "plugins", entry_points=False, defaults=False))
     files = {path.name for path in _code_files(rules["limited"].evaluate)}
     assert files == {"limited.py", "_helpers.py"}
-    # A partial of a function in a package: that package's files (here the tests').
-    assert "test_plugin_contract.py" in {p.name for p in _code_files(functools.partial(_plugin))}
+    # A partial of a function in a package: that package's folder, to walk (here the tests').
+    (folder,) = _code_files(functools.partial(_plugin))
+    assert folder.is_dir() and (folder / "engine" / "test_plugin_contract.py").is_file()
+    # The stamps a run keeps: the helper beside the plugin file among them.
+    from microscout.engine.shortlist import _code_stamps
+
+    stamped = {Path(path).name for path, _, _ in _code_stamps(rules)}
+    assert {"limited.py", "_helpers.py", "shortlist.py"} <= stamped
 
 
 def _command_plugin(word):
