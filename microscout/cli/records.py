@@ -160,15 +160,10 @@ def decoded(path: Path, data: bytes) -> str:
             raise UsageProblem(f"{path}: UTF-8 text with bytes that are not UTF-8 (the first at byte {exc.start}); "
                                f"save it as UTF-8 again") from None
         click.echo(f"note: {path} is not UTF-8 (byte {exc.start}); read as Windows-1252 (Latin-1)", err=True)
-        return data.decode("cp1252", errors="replace") if _cp1252_reads(data) else data.decode("latin-1")
-
-
-def _cp1252_reads(data: bytes) -> bool:
-    try:
-        data.decode("cp1252")
-    except UnicodeDecodeError:  # the five bytes cp1252 leaves undefined
-        return False
-    return True
+        try:
+            return data.decode("cp1252")
+        except UnicodeDecodeError:  # one of the five bytes cp1252 leaves undefined: Latin-1 has them all
+            return data.decode("latin-1")
 
 
 def _cell_text(value: Any) -> Any:
@@ -193,21 +188,24 @@ def _read_xlsx(path: Path, data: bytes) -> Iterator[Record]:
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a file that is no workbook
         raise UsageProblem(f"{path}: not an Excel workbook openpyxl can read ({type(exc).__name__}: {exc})") \
             from None
-    sheet = book.worksheets[0]
-    rows = sheet.iter_rows(values_only=True)
-    header = next(rows, None)
-    if not header or not any(cell is not None for cell in header):
-        raise UsageProblem(f"{path}: no header row in its first sheet ({sheet.title!r}); the first row must name "
-                           f"the columns")
-    names = [str(cell).strip() if cell is not None else "" for cell in header]
-    for number, values in enumerate(rows, 2):
-        if all(value is None or (isinstance(value, str) and not value.strip()) for value in values):
-            continue
-        row: dict[str, Any] = {}
-        for name, value in zip(names, values):
-            if name:
-                row.setdefault(name, _cell_text(value))
-        yield Record(f"{path} sheet {sheet.title!r} row {number}", row)
+    try:
+        sheet = book.worksheets[0]
+        rows = sheet.iter_rows(values_only=True)
+        header = next(rows, None)
+        if not header or not any(cell is not None for cell in header):
+            raise UsageProblem(f"{path}: no header row in its first sheet ({sheet.title!r}); the first row must "
+                               f"name the columns")
+        names = [str(cell).strip() if cell is not None else "" for cell in header]
+        for number, values in enumerate(rows, 2):
+            if all(value is None or (isinstance(value, str) and not value.strip()) for value in values):
+                continue
+            row: dict[str, Any] = {}
+            for name, value in zip(names, values):
+                if name:
+                    row.setdefault(name, _cell_text(value))
+            yield Record(f"{path} sheet {sheet.title!r} row {number}", row)
+    finally:
+        book.close()  # a read-only workbook keeps its archive open until closed
 
 
 # Where API pages keep their records: YouTube's items, TikTok's and Graph APIs' data,
