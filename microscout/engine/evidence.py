@@ -133,8 +133,9 @@ def _value(key: str, value: Any, range_: bool = False) -> str:
     return _scalar(key, value)
 
 
-def evidence_lines(evidence: Any, limit: int = 8, width: int = 160) -> list[str]:
-    """Up to ``limit`` `key: value` lines (the last one says how many more there are)."""
+def evidence_lines(evidence: Any, limit: int = 8, width: int = 160, more: str = "--json shows all") -> list[str]:
+    """Up to ``limit`` `key: value` lines (the last one says how many more there are, and
+    ``more``: where the reader finds them)."""
     if evidence in (None, {}, []):
         return []
     if not isinstance(evidence, dict):
@@ -148,5 +149,5 @@ def evidence_lines(evidence: Any, limit: int = 8, width: int = 160) -> list[str]
         lines.append(_shorten(f"{label(key)}: {_value(key, value)}", width))
     if len(lines) > limit:
         rest = len(lines) - (limit - 1)
-        lines = lines[:limit - 1] + [f"(+{rest} more; --json shows all)"]
+        lines = lines[:limit - 1] + [f"(+{rest} more; {more})"]
     return lines

@@ -129,3 +129,6 @@ def test_evidence_words():
                      "bot: no", "target: micro 1,000–10,000"]
     many = evidence_lines({f"k{i}": i for i in range(12)}, limit=8)
     assert len(many) == 8 and many[-1] == "(+5 more; --json shows all)"
+    # In a spreadsheet or a report no command can be run: the JSON export holds the rest.
+    assert evidence_lines({f"k{i}": i for i in range(12)}, limit=8, more="the JSON export holds all")[-1] == \
+        "(+5 more; the JSON export holds all)"
