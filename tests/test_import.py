@@ -517,3 +517,13 @@ def test_a_tiktok_video_export_is_read_as_posts_not_profiles(tmp_path):
     assert (post["platform_id"], post["likes"], post["views"], post["text"]) == (
         "7320768196569599275", 120, 3400, "Morning routine #vegan")
     assert post["created_at"].startswith("2024-01-02")
+
+
+def test_a_profile_listed_twice_in_a_file_is_said_and_its_later_row_stored(tmp_path):
+    (tmp_path / "creators.csv").write_text("handle,followers\nanna,100\nben,200\n@Anna,300\n")
+    result = run(tmp_path, "import", str(tmp_path / "creators.csv"), "--platform", "instagram")
+    assert result.exit_code == 0, result.output
+    assert f"{tmp_path / 'creators.csv'} line 4: handle 'anna' again (first on line 2): the later row's values " \
+           "are stored" in result.stderr
+    stored = {r["handle"].lower(): r["followers"] for r in rows(tmp_path / "scout.db", "SELECT * FROM profiles")}
+    assert stored == {"anna": 300, "ben": 200}

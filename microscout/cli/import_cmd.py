@@ -137,7 +137,10 @@ def sources(paths: list[Path], platform: str, kind: str, notes: list[str],
                                f"{', '.join(repr(h) for h in header)}")
         if ignored:
             notes.append(f"{path}: columns not imported: {', '.join(ignored)}")
-        out.append(Source(path, what, list(records), columns, per_row, thousands=thousands))
+        listed = list(records)
+        if what == "profiles" and not per_row:
+            notes += _repeated(path, listed, columns)
+        out.append(Source(path, what, listed, columns, per_row, thousands=thousands))
     for path, items in comment_files:
         base = path.with_name(path.name[:-len(read.COMMENTS_SUFFIX)])
         post_id = post_files.get(base) or _sibling_post(base)
@@ -150,6 +153,28 @@ def sources(paths: list[Path], platform: str, kind: str, notes: list[str],
         if said:
             out.append(Source(path, "comments", said, {}, post=post_id))
     return out
+
+
+def _repeated(path: Path, records: list, columns: dict[str, str]) -> list[str]:
+    """A note for each profile a file lists again (by its id, else its handle, in any case):
+    the later row's values are the ones stored."""
+    key = columns.get("platform_id") or columns.get("handle")
+    if key is None:
+        return []
+    first: dict[str, int] = {}
+    said = []
+    for record in records:
+        if record.error is not None:
+            continue
+        value = str(record.row.get(key) or "").strip().lstrip("@").lower()
+        if not value:
+            continue
+        if value in first:
+            said.append(f"{path} line {record.line}: {key} {value!r} again (first on line {first[value]}): the "
+                        f"later row's values are stored")
+        else:
+            first[value] = record.line
+    return said
 
 
 def _without_json(path: Path) -> Path:
