@@ -19,6 +19,7 @@ from microscout.cli.records import (
     convert,
     keys_of,
     label_words,
+    name_words,
     names_negative,
     parse_mapping,
     parse_truth,
@@ -240,7 +241,7 @@ def label_meaning(rows: list[PostRow], column: str = "", mapped: bool = False) -
     words = {row.label_word for row in rows} | {row.cell_word for row in rows}
     sponsored, disclosed = bool(words & SPONSORED_WORDS), bool(words & DISCLOSED_WORDS)
     if not sponsored and not disclosed:
-        parts = set(re.split(r"[^a-z]+", re.sub(r"([a-z])([A-Z])", r"\1_\2", column).lower()))
+        parts = set(name_words(column))
         if not mapped and (names_negative(column) or "organic" in parts) and not any(
                 p.startswith("disclos") for p in parts):
             # not_sponsored, non_ad, is_organic: 1 there is the organic post; read as sponsored,

@@ -637,11 +637,16 @@ ANNOTATION_WORDS = {"label", "labels", "labelled", "labeled", "annotation", "ann
                     "rating", "rated", "judgement", "judgment", "coded", "coder"}
 
 
+def name_words(column: str) -> list[str]:
+    """The words of a column's name, in lower case: isUndisclosed, is_not_fake, "Non Spam"."""
+    return [w for w in re.split(r"[^a-z]+", re.sub(r"([a-z])([A-Z])", r"\1_\2", column).lower()) if w]
+
+
 def names_negative(column: str) -> bool:
     """Whether a truth column's name says 1 is the genuine class: is_genuine, isHuman, real,
     not_spam, is_not_fake; not spam_or_not, fake_or_real, human_label, human_verified_spam (a
     positive word without a negation before it decides; "human" before "label" is who labelled)."""
-    words = [w for w in re.split(r"[^a-z]+", re.sub(r"([a-z])([A-Z])", r"\1_\2", column).lower()) if w]
+    words = name_words(column)
     if any(w in NAME_NEGATIONS and nxt in POSITIVE_NAME_WORDS for w, nxt in zip(words, words[1:])):
         return True
     if POSITIVE_NAME_WORDS.intersection(words):
