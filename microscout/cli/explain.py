@@ -17,10 +17,14 @@ from microscout.cli.common import Env, UsageProblem, with_env
 OUTCOME_STYLE = {"pass": "green", "warn": "yellow", "fail": "red", "unknown": "dim", "error": "magenta"}
 
 
-def verdict_block(verdict: dict, evidence_limit: int = 8) -> list:
-    """A verdict as a few renderables: `pass  Engagement (score 1.00)`, the reason, the evidence."""
+def verdict_block(verdict: dict, evidence_limit: int = 8, names=None) -> list:
+    """A verdict as a few renderables: `pass  Engagement (score 1.00)`, the reason, the
+    evidence; ``names`` (engine.readable.Readable): posts and commenters by address and handle."""
     from microscout.engine.evidence import evidence_lines
     from microscout.engine.exporters import rule_title
+    from microscout.engine.readable import Readable
+
+    names = names or Readable()
 
     outcome = verdict["outcome"]
     head = Text()
@@ -28,14 +32,17 @@ def verdict_block(verdict: dict, evidence_limit: int = 8) -> list:
     head.append(rule_title(verdict["rule"]), style="bold")
     head.append(f" ({verdict['rule']}, score {verdict['score']:.2f})" if verdict["score"] is not None
                 else f" ({verdict['rule']})", style="dim")
-    out = [head, Padding(Text(verdict["reason"] or ""), (0, 0, 0, 8))]
-    try:
-        evidence = json.loads(verdict["evidence"] or "{}")
-    except ValueError:
-        evidence = {}
-    for line in evidence_lines(evidence, limit=evidence_limit):
+    out = [head, Padding(Text(names.reason(verdict["reason"]) or ""), (0, 0, 0, 8))]
+    for line in evidence_lines(names.evidence(_parsed(verdict["evidence"])), limit=evidence_limit):
         out.append(Padding(Text(line, style="dim"), (0, 0, 0, 10)))
     return out
+
+
+def _parsed(evidence: str | None):
+    try:
+        return json.loads(evidence or "{}")
+    except ValueError:
+        return {}
 
 
 @click.command("explain")
@@ -50,6 +57,7 @@ def command(env: Env, handle: str, campaign: str | None, platform: str | None, a
     """Print every rule's verdict on HANDLE with its evidence in words."""
     from microscout.cli.shortlist import make_console
     from microscout.engine.contact import contact_in, profile_url
+    from microscout.engine.readable import readable
     from microscout.engine.shortlist import verdicts_for
     from microscout.store.queries import find_profile
     from microscout.store.transaction import snapshot
@@ -94,13 +102,15 @@ def command(env: Env, handle: str, campaign: str | None, platform: str | None, a
         url = profile_url(profile["platform"], profile["handle"], profile.get("url"), profile.get("instance"),
                           profile.get("platform_id"))
         contact = contact_in(profile.get("bio"))
+        names = readable(db.conn, profile["id"], (_parsed(v["evidence"]) for v in verdicts))
         if as_json:
             out.append({"handle": profile["handle"], "platform": profile["platform"],
                         "display_name": profile.get("display_name"), "profile_url": url, "contact": contact,
                         "campaign": entry["campaign"], "run_id": entry["run_id"],
                         "judged_in": entry.get("verdicts_run") or entry["run_id"], "rank": entry["rank"],
                         "score": entry["score"], "excluded_by": entry["excluded_by"],
-                        "verdicts": [{**v, "evidence": json.loads(v["evidence"] or "{}")} for v in verdicts]})
+                        "verdicts": [{**v, "evidence": json.loads(v["evidence"] or "{}")} for v in verdicts],
+                        "post_links": names.posts, "commenters": names.people})
             continue
         failed = [v["rule"] for v in verdicts if v["outcome"] == "fail" and v["rule"] != entry["excluded_by"]]
         status = (f"excluded by {entry['excluded_by']}" + (f" (also failing: {', '.join(failed)})" if failed else "")
@@ -121,7 +131,10 @@ def command(env: Env, handle: str, campaign: str | None, platform: str | None, a
         for v in sorted(verdicts, key=lambda v: (v["rule"] != entry["excluded_by"], first.get(v["outcome"], 6),
                                                  v["rule"])):
             console.print()
-            for part in verdict_block(v):
+            # A fail or a warning is read closely: its evidence gets more lines (a pod warning's
+            # regulars come after the comment counts).
+            limit = 12 if v["outcome"] in ("fail", "warn") else 8
+            for part in verdict_block(v, evidence_limit=limit, names=names):
                 console.print(part)
         console.print()
     if len(unjudged) == len(profiles):

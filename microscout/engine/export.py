@@ -25,6 +25,7 @@ import sqlite_utils
 from microscout.engine.contact import contact_in, profile_url
 from microscout.engine.evidence import evidence_lines
 from microscout.engine.exporters import ROW_COLUMNS, Exporter
+from microscout.engine.readable import readable
 from microscout.engine.shortlist import latest_run
 from microscout.store.runs import interrupt_stale_runs, process_alive
 from microscout.store.transaction import snapshot, transaction
@@ -55,6 +56,9 @@ class ExportContext:
     verdicts: dict[str, list[dict]] = field(default_factory=dict)
     # every exported row's reasons (the two that weighed most), by row key
     reasons: dict[str, list[str]] = field(default_factory=dict)
+    # the addresses of the posts the row's reasons name, by post id, by row key (the reasons
+    # above already show the addresses in place of the ids)
+    links: dict[str, dict[str, str]] = field(default_factory=dict)
     # judged candidates with followers and an engagement rate: handle, platform, followers,
     # engagement_rate, rank, excluded_by, exported (in this export's shortlist); sampled
     # down to MAX_CHART_POINTS beside the exported ones
@@ -224,20 +228,29 @@ def _build_export(db: sqlite_utils.Database, campaign: str, size: int, *, config
         row["status"], row["change"] = rank_change(row.get("rank") if listed else None, row["previous_rank"],
                                                    before is None)
         row.setdefault("reasons", "")
-        context.reasons[key] = row.pop("reason_list", [])
+        reasons = row.pop("reason_list", [])
         verdicts = []
         if row.get("profile_id") is not None and row.get("run_id") is not None:
-            for v in db.query("SELECT rule, outcome, score, reason, evidence FROM run_verdicts "
-                              "WHERE run_id = ? AND profile_id = ? ORDER BY rule", [run_id, row["profile_id"]]):
+            stored = list(db.query("SELECT rule, outcome, score, reason, evidence FROM run_verdicts "
+                                   "WHERE run_id = ? AND profile_id = ? ORDER BY rule", [run_id, row["profile_id"]]))
+            for v in stored:
+                try:
+                    v["evidence"] = json.loads(v["evidence"] or "{}")
+                except ValueError:
+                    v["evidence"] = {}
+            # Posts by their addresses and commenters by their handles, not by platform ids.
+            names = readable(db.conn, row["profile_id"], (v["evidence"] for v in stored))
+            for v in stored:
+                v["reason"] = names.reason(v["reason"])
                 row[f"{v['rule']}.outcome"] = v["outcome"]
                 row[f"{v['rule']}.reason"] = v["reason"]
-                try:
-                    evidence = json.loads(v["evidence"] or "{}")
-                except ValueError:
-                    evidence = {}
                 # A spreadsheet's reader runs no command: the JSON export is where the rest is.
-                verdicts.append({**v, "evidence": evidence,
-                                 "words": evidence_lines(evidence, more="the JSON export holds all")})
+                verdicts.append({**v, "words": evidence_lines(names.evidence(v["evidence"]),
+                                                              more="the JSON export holds all")})
+            reasons = [names.reason(r) or "" for r in reasons]
+            row["reasons"] = " | ".join(reasons)
+            context.links[key] = names.posts
+        context.reasons[key] = reasons
         context.verdicts[key] = verdicts
     context.points, context.points_total = _chart_points(db, run_id, kept)
     context.bands = _tier_bands(config, campaign, sorted({r["platform"] for r in rows}), rows)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 from html import escape
-from typing import IO
+from typing import IO, Iterable
 
 from microscout.engine.contact import contact_link, safe_link
 from microscout.engine.exporters import rule_title
@@ -179,14 +179,23 @@ def _contact(row: dict) -> str:
     return f'<a href="{escape(link)}">{escape(contact)}</a>' if link else escape(contact)
 
 
-def _reason(reason: str, rules: set[str]) -> str:
+def _linked(text: str, links: Iterable[str]) -> str:
+    """``text`` escaped, with the addresses of the posts it names (``links``, the export's
+    own: never a link the crawled text holds) as links."""
+    html = escape(text)
+    for url in sorted({u for u in links if safe_link(u) and u in text}, key=len, reverse=True):
+        html = html.replace(escape(url), f'<a href="{escape(url)}">{escape(url)}</a>')
+    return html
+
+
+def _reason(reason: str, rules: set[str], links: Iterable[str] = ()) -> str:
     """``engagement: 6.45% engagement …`` (``ad_frequency (warn): …``) with the rule's name in
     words, in bold, and its outcome unless a pass."""
     m = re.match(r"(\w+)(?: \((\w+)\))?: ", reason)
     if m and m.group(1) in rules:
         outcome = f" ({escape(m.group(2))})" if m.group(2) else ""
-        return f"<b>{escape(rule_title(m.group(1)))}</b>{outcome}: {escape(reason[m.end():])}"
-    return escape(reason)
+        return f"<b>{escape(rule_title(m.group(1)))}</b>{outcome}: {_linked(reason[m.end():], links)}"
+    return _linked(reason, links)
 
 
 def _when(stamp: str | None) -> str:
@@ -210,7 +219,8 @@ def _table(rows: list[dict], context) -> str:
         reasons = context.reasons.get(row_key(row)) if context is not None else None
         reasons = reasons or ([row["excluded_by"]] if row.get("excluded_by") else
                               [r for r in (row.get("reasons") or "").split(" | ") if r])
-        why = "".join(f"<div>{_reason(r, rules)}</div>" for r in reasons)
+        links = context.links.get(row_key(row), {}).values() if context is not None else ()
+        why = "".join(f"<div>{_reason(r, rules, links)}</div>" for r in reasons)
         before = f' <span class="handle">(was {row["previous_rank"]})</span>' if row.get("previous_rank") else ""
         body.append(
             f'<tr class="{escape(row.get("status") or "")}">'
@@ -234,11 +244,12 @@ def _verdicts(rows: list[dict], context) -> str:
             continue
         rank = f"#{row['rank']} " if row.get("rank") is not None else ""
         out.append(f"<h3>{rank}{_creator(row)}</h3><ul class=verdicts>")
+        links = context.links.get(row_key(row), {}).values()
         for v in verdicts:
             outcome = escape(v["outcome"])
             words = "; ".join(v.get("words") or [])
             out.append(f'<li title="{escape(words)}"><span class="badge {outcome}">{outcome}</span>'
-                       f'<b>{escape(rule_title(v["rule"]))}</b>: {escape(v["reason"] or "")}</li>')
+                       f'<b>{escape(rule_title(v["rule"]))}</b>: {_linked(v["reason"] or "", links)}</li>')
         out.append("</ul>")
     return "\n".join(out)
 

@@ -282,7 +282,8 @@ def _verdict(n: int, counts: Mapping[str, int], creator_replies: int, examples: 
     said = (f"{share:.0%} of {n} audience comments are generic or spam (95% CI {low:.0%}–{high:.0%}); "
             f"{replies}")
     if pod["pod_comment_share"]:
-        said += (f"; {pod['pod_comment_share']:.0%} come from {pod['pod_regulars_count']} commenters "
+        who = "1 commenter" if pod["pod_regulars_count"] == 1 else f"{pod['pod_regulars_count']} commenters"
+        said += (f"; {pod['pod_comment_share']:.0%} come from {who} "
                  f"found on {options.pod_post_share:.0%}+ of {pod['commented_posts']} posts")
     score = round(max(0.0, 1.0 - share), 4)
     if share >= options.fail_generic_share:
