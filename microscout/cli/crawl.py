@@ -133,6 +133,10 @@ def _resumable(db_path, specs: list, as_json: bool) -> list:
     return keep
 
 
+# How a missing page's reason begins when the server's pagination looped (spiders/base.py).
+LOOP = "pagination loop"
+
+
 def _incomplete_report(row: dict) -> list[str]:
     stats = json.loads(row.get("stats") or "{}")
     missing = stats.get("missing") or {}
@@ -148,9 +152,11 @@ def _incomplete_report(row: dict) -> list[str]:
         whys = [w for p in missing.get("profiles", []) for w in p["why"]] + [
             p["why"] for p in missing.get("hashtag_pages", [])]
         quota = [w for w in whys if w.startswith("not sent") or "quota" in w]
-        cause = "they failed after every retry" if not quota else \
-            "not sent: the API quota ran out" if len(quota) == len(whys) else \
-            "they failed after every retry, or were not sent because the API quota ran out"
+        looped = [w for w in whys if w.startswith(LOOP)]
+        causes = [c for c, n in (("they failed after every retry", len(whys) - len(quota) - len(looped)),
+                                 ("the server's pages looped", len(looped)),
+                                 ("not sent: the API quota ran out", len(quota))) if n]
+        cause = ", or ".join(causes) or "they failed after every retry"
         head += f" {' and '.join(what) or 'some requests'} could not be fetched ({cause}):"
     lines = [head, *missing_lines(missing)]
     if (missing.get("unstored_items") or missing.get("program_errors")) and stats.get("log"):

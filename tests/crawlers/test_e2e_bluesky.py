@@ -254,8 +254,15 @@ def test_a_repeated_cursor_is_said_and_nothing_is_left_open(tmp_path):
         server.fake.looping = True  # getAuthorFeed and getFollowers give their cursor back
         config = write_config(tmp_path, server.url, extra="\n[rules.automated]\nenabled = false\n")
         result = run_crawl(config, "bluesky", "--hashtag", "#kaffee", env=login_env())
-    assert result.returncode == 0, result.stderr
-    assert "the server sent a page of followers it had sent before" in result.stdout
-    fetched = [json.loads(r["fetched"]) for r in rows(tmp_path / "scout.db", "SELECT fetched FROM profiles "
-                                                      "WHERE opted_out = 0 AND prefilter_reason IS NULL")]
-    assert fetched and all("posts" in f and "followers" in f for f in fetched), fetched
+    # The rest of each list was not read: missing, named, exit 1 (it was a note and exit 0,
+    # with posts called fetched after their first page).
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "could not be fetched (the server's pages looped)" in result.stdout + result.stderr
+    db = tmp_path / "scout.db"
+    fetched = {r["platform_id"]: json.loads(r["fetched"]) for r in rows(
+        db, "SELECT platform_id, fetched FROM profiles WHERE opted_out = 0 AND prefilter_reason IS NULL")}
+    assert fetched and all("followers" not in f for f in fetched.values()), fetched
+    (run,) = rows(db, "SELECT status, stats FROM crawl_runs")
+    missing = json.loads(run["stats"])["missing"]["profiles"]
+    assert run["status"] == "incomplete" and {p["profile"] for p in missing} == set(fetched)
+    assert all("follower sample" in p["parts"] and p["why"][0].startswith("pagination loop") for p in missing)

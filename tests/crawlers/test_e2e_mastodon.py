@@ -222,19 +222,26 @@ def test_slows_down_before_the_rate_limit_is_spent():
 def test_a_server_that_repeats_a_page_is_said_and_nothing_is_left_open(tmp_path):
     # Its statuses' and followers' second page links to itself. Scrapy's duplicate filter
     # dropped that request silently: the chain never closed, and every candidate stayed
-    # fetched = ["profile"] in a run called finished without a word.
+    # fetched = ["profile"] in a run called finished without a word. Then the loop was only
+    # a note and posts read "fetched" after one page of many: a creator judged on part of
+    # their posts, in a run that exited 0. The rest of the list is missing, and said so.
     with FakeServer(faults=False) as server:
         server.fake.looping = True
         config = write_config(tmp_path, server.url)
         result = run_crawl(config, "mastodon", "--hashtag", "coffee")
-    assert result.returncode == 0, result.stderr
-    assert "note: the server sent a page of posts it had sent before (a repeated cursor or link)" in result.stdout
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "pagination loop" in result.stdout + result.stderr
     db = tmp_path / "scout.db"
     fetched = {r["handle"].split("@")[0]: json.loads(r["fetched"]) for r in rows(
         db, "SELECT handle, fetched FROM profiles WHERE opted_out = 0 AND prefilter_reason IS NULL")}
-    assert fetched and all("posts" in f and "followers" in f for f in fetched.values()), fetched
+    assert fetched and all("posts" not in f and "followers" not in f for f in fetched.values()), fetched
     (run,) = rows(db, "SELECT * FROM crawl_runs")
-    assert run["status"] == "finished" and json.loads(run["stats"])["missing"] is None
+    missing = json.loads(run["stats"])["missing"]
+    assert run["status"] == "incomplete"
+    named = {p["profile"].split("@")[0]: p for p in missing["profiles"]}
+    assert set(named) == set(fetched)
+    assert all(set(p["parts"]) == {"posts", "follower sample"} and
+               all(w.startswith("pagination loop") for w in p["why"]) for p in named.values()), named
 
 
 def test_replies_the_request_budget_left_unasked_are_not_called_fetched(tmp_path, server):

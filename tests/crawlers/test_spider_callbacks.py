@@ -53,14 +53,23 @@ def test_crawls_leave_the_per_response_check_to_this_test():
 def test_a_repeated_page_is_known_however_its_query_is_spelt():
     from types import SimpleNamespace
 
+    from scrapy import Request
+
     from microscout.crawlers.spiders.mastodon import MastodonSpider
 
-    notes = []
+    lost, failed = [], []
     spider = SimpleNamespace(crawler=SimpleNamespace(stats=SimpleNamespace(inc_value=lambda *a, **k: None)),
-                             logger=SimpleNamespace(info=lambda *a, **k: None), note=notes.append)
-    loops = MastodonSpider._loops
+                             logger=SimpleNamespace(info=lambda *a, **k: None),
+                             lose=lambda request, why: lost.append((request.url, why)),
+                             _failed=lambda ctx, kind: failed.append(kind))
+    loops = MastodonSpider.loops
     page = SimpleNamespace(url="http://h/api/v1/accounts/1/statuses?limit=40&max_id=9")
-    ctx = {"pid": "a", "pages": ["http://h/api/v1/accounts/1/statuses?limit=40"]}
-    assert loops(spider, ctx, page, "http://h/api/v1/accounts/1/statuses?max_id=9&limit=40", "posts") is True
-    assert loops(spider, ctx, page, "http://h/api/v1/accounts/1/statuses?limit=40&max_id=8", "posts") is False
-    assert len(notes) == 1
+    ctx = {"pid": "a", "branch": "posts", "pages": ["http://h/api/v1/accounts/1/statuses?limit=40"]}
+    again = Request("http://h/api/v1/accounts/1/statuses?max_id=9&limit=40")
+    assert loops(spider, ctx, page, again, "posts") is True
+    assert loops(spider, ctx, page, Request("http://h/api/v1/accounts/1/statuses?limit=40&max_id=8"), "posts") \
+        is False
+    # the page asked again is missing (the run incomplete, --resume asks once more), the part failed
+    assert lost == [(again.url, "pagination loop: the server sent a page again (a repeated cursor or link), "
+                                "so the rest was not read")]
+    assert failed == ["posts"]

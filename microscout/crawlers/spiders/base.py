@@ -542,20 +542,25 @@ class CrawlSpider(Spider):
             self._open(ctx)["pending"] += 1
             yield self.req(url, callback, {**ctx, "branch": branch, **extra})
 
-    def _loops(self, ctx, response, next_url: str, kind: str) -> bool:
+    def loops(self, ctx, response, following: Request, kind: str) -> bool:
         """Whether the next page is one this chain has read already (a server repeating its
         cursor or Link header): Scrapy's duplicate filter would drop that request without a
-        word, leaving the chain open and the profile's part unrecorded. The pages read are
-        kept; the loop is said in the run's summary."""
+        word. The pages read are kept, but the rest of the list was not read: the next page
+        is recorded as missing (the run ends incomplete and names it; --resume asks for it
+        once more, in case the server has mended its links) and a profile's part as failed,
+        so that nothing says it was fetched whole."""
         from w3lib.url import canonicalize_url  # as Scrapy's duplicate filter compares them
 
         seen = {canonicalize_url(u) for u in (*ctx.get("pages", ()), response.url)}
-        if canonicalize_url(next_url) not in seen:
+        if canonicalize_url(following.url) not in seen:
             return False
         self.crawler.stats.inc_value("microscout/pagination_loops")
-        self.logger.info("%s of %s: the next page %s was read before", kind, ctx["pid"], next_url)
-        self.note(f"the server sent a page of {kind} it had sent before (a repeated cursor or link); the pages "
-                  f"before it are kept and the rest of those lists was not read (crawl.log names them)")
+        self.logger.info("%s of %s: the next page %s was read before", kind, ctx.get("pid") or ctx.get("tag"),
+                         following.url)
+        self.lose(following, "pagination loop: the server sent a page again (a repeated cursor or link), "
+                             "so the rest was not read")
+        if ctx.get("branch"):
+            self._failed(ctx, ctx["branch"])
         return True
 
     def _fetched(self, ctx, kind):
@@ -629,9 +634,12 @@ class CrawlSpider(Spider):
                         self.unasked(ctx, "replies")
                     yield from asked
             seen = ctx["seen"] + len(posts)
-            if posts and next_url and seen < b.posts_per_profile and not self._loops(ctx, response, next_url, "posts"):
-                yield from self._launch(ctx, "posts", next_url, self.parse_posts, seen=seen,
-                                        pages=[*ctx.get("pages", ()), response.url])
+            if posts and next_url and seen < b.posts_per_profile:
+                pages = [*ctx.get("pages", ()), response.url]
+                following = self.req(next_url, self.parse_posts, {**ctx, "branch": "posts", "seen": seen,
+                                                                   "pages": pages})
+                if not self.loops(ctx, response, following, "posts"):
+                    yield from self._launch(ctx, "posts", next_url, self.parse_posts, seen=seen, pages=pages)
         yield from self._done(ctx)
 
     def parse_replies(self, response, ctx):
@@ -662,10 +670,13 @@ class CrawlSpider(Spider):
             if followers:
                 yield from self.store_followers(ctx, followers)
             seen = ctx["seen"] + len(followers)
-            if followers and next_url and seen < b.follower_sample and \
-                    not self._loops(ctx, response, next_url, "followers"):
-                yield from self._launch(ctx, "followers", next_url, self.parse_followers, seen=seen,
-                                        pages=[*ctx.get("pages", ()), response.url])
+            if followers and next_url and seen < b.follower_sample:
+                pages = [*ctx.get("pages", ()), response.url]
+                following = self.req(next_url, self.parse_followers, {**ctx, "branch": "followers", "seen": seen,
+                                                                       "pages": pages})
+                if not self.loops(ctx, response, following, "followers"):
+                    yield from self._launch(ctx, "followers", next_url, self.parse_followers, seen=seen,
+                                            pages=pages)
         yield from self._done(ctx)
 
     # -- per platform --------------------------------------------------------------

@@ -53,12 +53,15 @@ class BlueskySpider(CrawlSpider):
             if self.allow():
                 yield self.search(tag, None, 1)
 
-    def search(self, tag: str, cursor: str | None, page: int):
+    def search_url(self, tag: str, cursor: str | None) -> str:
         params = {"q": f"#{tag}", "tag": tag, "sort": "latest", "limit": 100}
         if cursor:
             params["cursor"] = cursor
-        url = f"{self.pds_url}/xrpc/app.bsky.feed.searchPosts?{urlencode(params, doseq=True)}"
-        return self.req(url, self.parse_search, {"tag": tag, "page": page}, auth=True,
+        return f"{self.pds_url}/xrpc/app.bsky.feed.searchPosts?{urlencode(params, doseq=True)}"
+
+    def search(self, tag: str, cursor: str | None, page: int, pages: list[str] | None = None):
+        ctx = {"tag": tag, "page": page, **({"pages": pages} if pages else {})}
+        return self.req(self.search_url(tag, cursor), self.parse_search, ctx, auth=True,
                         headers={"atproto-proxy": proxy_header(self.appview_did)})
 
     def parse_search(self, response, ctx):
@@ -86,8 +89,11 @@ class BlueskySpider(CrawlSpider):
             yield self.req(self.xrpc("app.bsky.actor.getProfiles", actors=actors), self.parse_profiles,
                            {"actors": actors})
         cursor = self.body_cursor(response)
-        if cursor and dids and ctx["page"] < self.bounds.hashtag_pages and self.allow():
-            yield self.search(ctx["tag"], cursor, ctx["page"] + 1)
+        if cursor and dids and ctx["page"] < self.bounds.hashtag_pages:
+            pages = [*ctx.get("pages", ()), response.url]
+            following = self.search(ctx["tag"], cursor, ctx["page"] + 1, pages)
+            if not self.loops(ctx, response, following, "the hashtag search") and self.allow():
+                yield following
 
     def body_cursor(self, response) -> str | None:
         try:

@@ -182,8 +182,11 @@ class MastodonSpider(CrawlSpider):
             if request:
                 yield request
         next_url = self.next_link(response)
-        if next_url and authors and ctx["page"] < self.bounds.hashtag_pages and self.allow():
-            yield self.req(next_url, self.parse_tag, {"tag": ctx["tag"], "page": ctx["page"] + 1})
+        if next_url and authors and ctx["page"] < self.bounds.hashtag_pages:
+            following = self.req(next_url, self.parse_tag, {"tag": ctx["tag"], "page": ctx["page"] + 1,
+                                                            "pages": [*ctx.get("pages", ()), response.url]})
+            if not self.loops(ctx, response, following, "the hashtag timeline") and self.allow():
+                yield following
 
     def parse_profile(self, response, ctx):
         if response.status in (404, 410):
