@@ -24,6 +24,7 @@ from microscout.store import open_store
 from microscout.store.transaction import transaction
 from microscout.store.writes import (
     add_snapshots,
+    forget_opted_out,
     now_iso,
     profile_ids,
     raise_last_post_at,
@@ -172,13 +173,7 @@ class SQLitePipeline:
                  "following": row["following"], "posts_count": row["posts_count"], "crawl_run_id": self.run_id}
                 for key, row in profiles.items() if not row.get("opted_out")]
             counts["snapshots"] = add_snapshots(self.store, snapshots)
-            # an account that opted out since an earlier crawl keeps nothing but its id
-            gone = [self.ids[key] for key, row in profiles.items() if row.get("opted_out")]
-            for table in ("posts", "comments", "follower_samples", "profile_snapshots"):
-                for start in range(0, len(gone), 500):
-                    chunk = gone[start:start + 500]
-                    self.store.conn.execute(f"DELETE FROM {table} WHERE profile_id IN ({', '.join('?' * len(chunk))})",
-                                         chunk)
+            forget_opted_out(self.store, [self.ids[key] for key, row in profiles.items() if row.get("opted_out")])
         posts, comments, followers = [], [], []
         ids = self.ids
         for item in children:

@@ -195,3 +195,19 @@ def upsert_followers(db: sqlite_utils.Database, rows: list[dict]) -> int:
     count = upsert(db, "follower_samples", rows, ("profile_id", "platform_id"))
     store_for_profiles(db, [r["profile_id"] for r in rows], FOLLOWERS)
     return count
+
+
+def forget_opted_out(db: sqlite_utils.Database, profile_ids: list[int]) -> None:
+    """What the store holds of accounts that opted out since an earlier crawl, erased: their
+    posts, replies, follower sample and snapshots, and what shortlists said of them (a verdict's
+    reason and evidence quote their posts and counts; an entry holds their handle and numbers).
+    Those verdict and entry rows stay, emptied, so a kept run's other rows are unchanged."""
+    for start in range(0, len(profile_ids), 500):
+        chunk = profile_ids[start:start + 500]
+        marks = ", ".join("?" * len(chunk))
+        for table in ("posts", "comments", "follower_samples", "profile_snapshots"):
+            db.conn.execute(f"DELETE FROM {table} WHERE profile_id IN ({marks})", chunk)
+        db.conn.execute(f"UPDATE verdicts SET reason = 'opted out', evidence = NULL WHERE profile_id IN ({marks})",
+                        chunk)
+        db.conn.execute(f"UPDATE shortlist_entries SET handle = '', tier = NULL, followers = NULL, "
+                        f"engagement_rate = NULL, reasons = NULL WHERE profile_id IN ({marks})", chunk)

@@ -39,6 +39,16 @@ def test_profile_before_posts_and_an_opt_out_erases_what_was_kept(tmp_path):
     assert json.loads(row["fetched"]) == ["profile", "posts"] and row["crawl_run_id"] == 1
     assert len(rows(db, "SELECT * FROM posts WHERE profile_id = ?", [row["id"]])) == 5
     assert len(rows(db, "SELECT * FROM profile_snapshots")) == 1
+    # judged before the opt-out: verdicts and an entry that quote its numbers and handle
+    from microscout.config import parse_config
+    from microscout.engine.plugins import collect_rules, make_plugin_manager
+    from microscout.engine.shortlist import run_shortlist
+
+    store = open_store(db)
+    config = parse_config({"plugins_dir": "none", "campaigns": {"c": {"platforms": ["mastodon"]}}})
+    run_shortlist(store, config, collect_rules(make_plugin_manager(None, entry_points=False)), "c")
+    assert any("10 followers" in r["reason"] for r in rows(db, "SELECT reason FROM verdicts"))
+    store.conn.close()
 
     later = pipeline(db, run_id=2, observed="2026-10-08T00:00:00+00:00")
     later.process_item(OptOutItem(platform="mastodon", platform_id="a@x", opt_out_reason="noindex"))
@@ -48,6 +58,11 @@ def test_profile_before_posts_and_an_opt_out_erases_what_was_kept(tmp_path):
         "", 1, "noindex", None, None)
     for table in ("posts", "comments", "follower_samples", "profile_snapshots"):
         assert rows(db, f"SELECT * FROM {table}") == []
+    # nor what a shortlist said of the account (a review found its numbers and quoted posts kept)
+    verdicts = rows(db, "SELECT reason, evidence FROM verdicts")
+    assert verdicts and all(v == {"reason": "opted out", "evidence": None} for v in verdicts), verdicts
+    (entry,) = rows(db, "SELECT handle, followers, engagement_rate, reasons FROM shortlist_entries")
+    assert entry == {"handle": "", "followers": None, "engagement_rate": None, "reasons": None}
 
 
 def test_first_seen_is_never_after_last_seen(tmp_path):
