@@ -246,6 +246,31 @@ def test_instaloader_profile_updates_the_crawled_row_with_its_handle(tmp_path):
     assert profile == {"platform_id": "17841400000000001", "followers": 18250}
 
 
+def test_a_truncated_xz_file_is_named_exit_2_alone_and_exit_1_in_a_folder(tmp_path):
+    # lzma says EOFError for a stream cut short, which click printed as a bare "Aborted!"
+    # (and the folder's good files were lost with it)
+    import lzma
+
+    folder = tmp_path / "il"
+    folder.mkdir()
+    write_il(folder / "anna.cooks_5123456789.json", IL_PROFILE)
+    whole = lzma.compress(json.dumps(il_post("C1aaaaaaaaa", 1795168800, "Soup", 900, 40)).encode())
+    cut = folder / "2026-11-20_10-00-00_UTC.json.xz"
+    cut.write_bytes(whole[:len(whole) // 2])
+    said = f"{cut}: the .xz file is cut short (truncated); copy or export it again"
+    alone = run(tmp_path, "import", str(cut), "--platform", "instagram")
+    assert (alone.exit_code, alone.stderr) == (2, f"Error: {said}\n")
+    assert not (tmp_path / "scout.db").exists()
+
+    # in a folder: the rest is imported, the file named as data not imported, exit 1
+    result = run(tmp_path, "import", str(folder), "--platform", "instagram")
+    assert result.exit_code == 1, result.output
+    assert f"  {said}\n" in result.stderr
+    assert [r["handle"] for r in rows(tmp_path / "scout.db", "SELECT handle FROM profiles")] == ["anna.cooks"]
+    (imported,) = rows(tmp_path / "scout.db", "SELECT status FROM crawl_runs")
+    assert imported["status"] == "incomplete"
+
+
 @pytest.mark.parametrize("setup, args, message", [
     (None, ["missing.csv", "--platform", "linkedin"], "Error: {tmp}/missing.csv: no such file or folder"),
     ({"x.txt": "hi"}, ["x.txt", "--platform", "linkedin"],
@@ -360,10 +385,12 @@ def test_instaloader_folder_other_json_skipped_with_a_note_named_file_still_an_e
     orphan = folder / "2026-11-01_10-00-00_UTC_comments.json"  # its post's JSON is not there
     orphan.write_text(json.dumps(COMMENTS_C1))
     result = run(tmp_path, "import", str(folder), "--platform", "instagram")
-    assert result.exit_code == 0, result.output
+    # JSON that is not instaloader's is skipped with a note; JSON cut short is data that could
+    # not be imported: listed as bad rows are, exit 1 (the rest is stored)
+    assert result.exit_code == 1, result.output
     notes = result.stderr.splitlines()
     assert f"{folder / 'notes.json'}: not instaloader's JSON (no \"node\" and \"instaloader\" keys): skipped" in notes
-    assert any(n.startswith(f"{folder / 'broken.json'}: not valid JSON (") and n.endswith(": skipped") for n in notes)
+    assert any(n.startswith(f"  {folder / 'broken.json'}: not valid JSON (") for n in notes), notes
     assert (f"{orphan}: comments of a post whose JSON is not beside it (2026-11-01_10-00-00_UTC.json or .json.xz): "
             "skipped") in notes
     assert len(rows(tmp_path / "scout.db", "SELECT * FROM comments")) == 3

@@ -61,9 +61,11 @@ class Source:
 
 
 def sources(paths: list[Path], platform: str, kind: str, notes: list[str],
-            explicit: set[Path] | None = None) -> list[Source]:
+            explicit: set[Path] | None = None, unreadable: list[dict] | None = None) -> list[Source]:
     """The files' sources. A .json file that is not instaloader's (no wrapper, not a comments
-    file) is an error when named in ``explicit`` (on the command line), else skipped with a note."""
+    file) is an error when named in ``explicit`` (on the command line), else skipped with a note;
+    one that cannot be read (cut short, not UTF-8) is an error when named, else added to
+    ``unreadable`` (file, reason): data lost, which the import counts as bad rows are."""
     from microscout.importers import instaloader, read
     from microscout.importers.rows import (
         POST_COLUMNS,
@@ -85,7 +87,11 @@ def sources(paths: list[Path], platform: str, kind: str, notes: list[str],
             except UsageProblem as exc:
                 if path in explicit:
                     raise
-                notes.append(f"{exc.message}: skipped")
+                if unreadable is None:
+                    notes.append(f"{exc.message}: skipped")
+                else:
+                    unreadable.append({"file": str(path), "line": None,
+                                       "reason": exc.message.removeprefix(f"{path}: ")})
                 continue
             found = read.wrapped(data)
             if found is None and not read.is_comments(path, data):
@@ -201,10 +207,12 @@ def _sibling_post(base: Path) -> str | None:
     return None
 
 
-def run_import(db, platform: str, files: list[str], srcs: list[Source], profile_site: str | None = None) -> dict:
+def run_import(db, platform: str, files: list[str], srcs: list[Source], profile_site: str | None = None,
+               unreadable: list[dict] | None = None) -> dict:
     """Store every good row; the import's record (a crawl_runs row) and its summary.
     ``profile_site``: LinkedIn's base_url, from which a profile the file gives no url for
-    gets its public address (SITE/in/HANDLE/)."""
+    gets its public address (SITE/in/HANDLE/). ``unreadable``: files of a folder that could
+    not be read, listed with the bad rows."""
     from microscout.importers.rows import POST_COLUMNS, PROFILE_COLUMNS, RowError, columns_for, post_row, profile_row
     from microscout.importers.store import Importer
     from microscout.store.writes import now_iso
@@ -216,7 +224,7 @@ def run_import(db, platform: str, files: list[str], srcs: list[Source], profile_
             "started_at": now_iso(), "status": "running", "stats": json.dumps({"pid": os.getpid()})}).last_pk
     importer = Importer(db, platform, run_id)
     known = {"profiles": PROFILE_COLUMNS, "posts": POST_COLUMNS}
-    bad: list[dict] = []
+    bad: list[dict] = list(unreadable or [])
     rows_read = 0
     ordered = [s for kind in ("profiles", "posts", "comments") for s in srcs if s.kind == kind]
     total = sum(len(s.records) for s in ordered)
@@ -315,21 +323,26 @@ def command(env: Env, files: tuple[str, ...], platform: str, kind: str, as_json:
     so `microscout shortlist` judges imported creators by the same rules; importing a file
     again updates its rows, never duplicates them.
 
-    Exit status: 0 when every row was imported; 1 when some rows were bad (the good ones are
-    stored, the bad ones listed with file, line and reason); 2 when a file cannot be read at all.
+    Exit status: 0 when every row was imported; 1 when some rows were bad, or a file found in
+    a folder could not be read (the good ones are stored, the bad ones listed with file, line
+    and reason); 2 when a file named on the command line cannot be read at all.
     """
     from microscout.importers.read import expand
 
     paths = expand(files)
     notes: list[str] = []
     named = {Path(name) for name in files if Path(name).is_file()}  # not found in a folder
-    srcs = sources(paths, platform, kind, notes, explicit=named)
+    unreadable: list[dict] = []
+    srcs = sources(paths, platform, kind, notes, explicit=named, unreadable=unreadable)
     for note in notes:
         click.echo(note, err=True)
     if not srcs:
+        if unreadable:
+            raise UsageProblem(f"{unreadable[0]['file']}: {unreadable[0]['reason']}")
         raise UsageProblem("nothing to import: no profile or post in the files given")
     site = env.config.platforms.get(platform).base_url if platform == "linkedin" else None
-    summary = run_import(env.db(create=True), platform, [str(p) for p in paths], srcs, profile_site=site)
+    summary = run_import(env.db(create=True), platform, [str(p) for p in paths], srcs, profile_site=site,
+                         unreadable=unreadable)
     if as_json:
         click.echo(json.dumps(summary, ensure_ascii=False, indent=1))
     else:
@@ -339,9 +352,11 @@ def command(env: Env, files: tuple[str, ...], platform: str, kind: str, as_json:
                    f"{', ' + _n(summary['comments'], 'comment') if summary['comments'] else ''} stored")
     if summary["bad_rows"]:
         n = summary["bad_rows"]
-        click.echo(f"{n} bad row{'s' if n != 1 else ''} not imported:", err=True)
+        click.echo(f"{n} bad row{'s' if n != 1 else ''} or unreadable file{'s' if n != 1 else ''} not imported:"
+                   if unreadable else f"{n} bad row{'s' if n != 1 else ''} not imported:", err=True)
         for row in summary["bad"][:BAD_SHOWN]:
-            click.echo(f"  {row['file']} line {row['line']}: {row['reason']}", err=True)
+            where = f" line {row['line']}" if row.get("line") is not None else ""
+            click.echo(f"  {row['file']}{where}: {row['reason']}", err=True)
         if n > BAD_SHOWN:
             click.echo(f"  … and {n - BAD_SHOWN} more (crawl_runs.stats of run {summary['run']})", err=True)
         click.echo("  the good rows are stored; fix the bad ones and import the file again (stored rows are "

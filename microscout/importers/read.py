@@ -71,6 +71,9 @@ def _text(path: Path) -> str:
         raise UsageProblem(f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
     except lzma.LZMAError as exc:
         raise UsageProblem(f"{path}: not a readable .xz file ({exc})") from None
+    except EOFError:
+        # lzma's word for a stream cut short; click would print a bare "Aborted!" for it
+        raise UsageProblem(f"{path}: the .xz file is cut short (truncated); copy or export it again") from None
     except OSError as exc:
         raise UsageProblem(f"{path}: cannot read the file: {exc.strerror or exc}") from None
 
