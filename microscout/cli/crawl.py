@@ -51,9 +51,10 @@ def _summary(row: dict) -> list[str]:
         origins = ", ".join(stats.get("offsite_origins") or [])
         lines.append(f"  refused {stats['offsite_refused']} requests to other servers ({origins}): links and "
                      "redirects are followed only on the configured servers")
-    refused = stats.get("robots_refused") or []
+    # once each: a profile's replies refused on several posts is one entry
+    refused = list(dict.fromkeys(_what(w) for w in stats.get("robots_refused") or []))
     if refused:
-        named = "; ".join(_what(w) for w in refused[:ROBOTS_SHOWN])
+        named = "; ".join(refused[:ROBOTS_SHOWN])
         more = f"; … and {len(refused) - ROBOTS_SHOWN} more" if len(refused) > ROBOTS_SHOWN else ""
         lines.append(f"  not fetched: the server's robots.txt refuses it, and the crawl obeys ([crawl] obey_robots): "
                      f"{named}{more}")
@@ -64,6 +65,10 @@ def _summary(row: dict) -> list[str]:
     if stats.get("max_profiles_reached"):
         lines.append("  stopped taking new authors at the profile bound (--max-profiles, [crawl] max_profiles): "
                      "the authors after it were not looked up")
+    gone = stats.get("gone") or []
+    if gone:
+        lines.append(f"  no longer found on {row['platform']} (the platform says there is no such account; left out "
+                     f"of shortlists until a crawl finds it again): {', '.join(gone)}")
     for note in stats.get("notes") or []:
         lines.append(f"  note: {note}")
     return lines

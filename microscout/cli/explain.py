@@ -109,6 +109,7 @@ def command(env: Env, handle: str, campaign: str | None, platform: str | None, a
                         "campaign": entry["campaign"], "run_id": entry["run_id"],
                         "judged_in": entry.get("verdicts_run") or entry["run_id"], "rank": entry["rank"],
                         "score": entry["score"], "excluded_by": entry["excluded_by"],
+                        "gone_since": profile.get("gone_since"),
                         "verdicts": [{**v, "evidence": json.loads(v["evidence"] or "{}")} for v in verdicts],
                         "post_links": names.posts, "commenters": names.people})
             continue
@@ -123,6 +124,10 @@ def command(env: Env, handle: str, campaign: str | None, platform: str | None, a
         about = [profile.get("display_name") or "", url or "",
                  f"contact: {contact}" if contact else "no contact in the bio"]
         console.print(Text(" · ".join(a for a in about if a), style="dim"))
+        if profile.get("gone_since"):
+            console.print(Text(f"no longer on {profile['platform']}: a crawl on {profile['gone_since'][:10]} found no "
+                               f"such account; left out of shortlists until a crawl finds it again (these are the "
+                               f"verdicts of the last run that judged it)", style="bold"))
         if entry.get("verdicts_run"):
             console.print(Text(f"verdicts of run {entry['verdicts_run']}, kept: nothing of this creator changed since "
                                f"it judged them", style="dim"))

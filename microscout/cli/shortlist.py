@@ -282,7 +282,8 @@ def command(env: Env, campaign: str, limit: int | None, budget: float | None, ba
 def no_candidates_hint(db, config, campaign: str, platforms: list[str]) -> str:
     """Why a run judged no one: the store is empty, or its profiles are on platforms the
     campaign does not judge, or all opted out."""
-    stored = dict(db.execute("SELECT platform, count(*) FROM profiles WHERE opted_out = 0 GROUP BY platform"))
+    stored = dict(db.execute("SELECT platform, count(*) FROM profiles WHERE opted_out = 0 AND gone_since IS NULL "
+                          "GROUP BY platform"))
     if not stored:
         return (f"The store at {db.conn.execute('PRAGMA database_list').fetchone()[2]} holds no profile that may be "
                 f"judged: crawl first (`microscout crawl {campaign}`).")

@@ -405,6 +405,7 @@ def _run_crawls(interrupts: Interrupts, config: Config, db_path: Path, specs: li
     finally:
         interrupts.process = None
     mark_unfinished(db_path, prepared, interrupted=interrupts.count > 0)
+    _record_gone(db_path, prepared)
     rows = _rows(db_path, prepared)
     for p, row in zip(prepared, rows):
         if row["status"] == "finished":
@@ -421,6 +422,29 @@ def tidy(jobdir: Path) -> None:
             shutil.rmtree(path, ignore_errors=True)
         else:
             path.unlink(missing_ok=True)
+
+
+def _record_gone(db_path, prepared: list[Prepared]) -> None:
+    """Stored accounts the platform said no longer exist are marked gone (store.writes.mark_gone),
+    named in their run's stats (``gone``); one found again is a candidate again."""
+    from microscout.store.transaction import transaction
+    from microscout.store.writes import mark_gone
+
+    db = open_store(db_path)
+    try:
+        for p in prepared:
+            row = db.execute("SELECT stats FROM crawl_runs WHERE id = ?", [p.run_id]).fetchone()
+            stats = json.loads(row[0] or "{}") if row else {}
+            outcomes = stats.get("handles") or {}
+            if not outcomes:
+                continue
+            with transaction(db):
+                gone = mark_gone(db, p.spec.platform, outcomes, p.observed_at)
+                if gone:
+                    db.execute("UPDATE crawl_runs SET stats = ? WHERE id = ?",
+                               [json.dumps({**stats, "gone": gone}, ensure_ascii=False), p.run_id])
+    finally:
+        db.conn.close()
 
 
 def _rows(db_path, prepared: list[Prepared]) -> list[dict]:

@@ -146,10 +146,14 @@ def _dropped_row(db: sqlite_utils.Database, run_id: int, key: str) -> dict:
                           [run_id, platform, platform_id]))
     if found:
         return _row(found[0])
-    profile = list(db.query("SELECT id, handle, opted_out FROM profiles WHERE platform = ? AND platform_id = ?",
-                            [platform, platform_id]))
+    profile = list(db.query("SELECT id, handle, opted_out, gone_since FROM profiles WHERE platform = ? "
+                            "AND platform_id = ?", [platform, platform_id]))
     if profile and profile[0]["opted_out"]:  # nothing more about them leaves the database
         return {"platform": platform, "platform_id": platform_id, "excluded_by": "opted out"}
+    if profile and profile[0]["gone_since"]:
+        return {"platform": platform, "platform_id": platform_id, "profile_id": profile[0]["id"],
+                "handle": profile[0]["handle"],
+                "excluded_by": f"no longer on {platform} (no such account since {profile[0]['gone_since'][:10]})"}
     return {"platform": platform, "platform_id": platform_id, "profile_id": profile[0]["id"] if profile else None,
             "handle": profile[0]["handle"] if profile else None, "excluded_by": "not in the latest shortlist run"}
 

@@ -423,7 +423,7 @@ def profiles_by_id(db: sqlite_utils.Database, ids: tuple[int, ...]) -> list[dict
     """The profile rows with these ids, in id order, but those opted out since the ids were
     chosen (a crawl recording an opt-out while the run works)."""
     return list(db.query("SELECT * FROM profiles WHERE id IN (SELECT value FROM json_each(?)) AND opted_out = 0 "
-                         "ORDER BY id", [json.dumps(ids)]))
+                         "AND gone_since IS NULL ORDER BY id", [json.dumps(ids)]))
 
 
 def _judge_in_workers(db: sqlite_utils.Database, evaluator: Evaluator, run_id: int, path: Path,

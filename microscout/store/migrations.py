@@ -486,6 +486,13 @@ def m018_marks_and_kept_verdicts_guarded(db: sqlite_utils.Database) -> None:
                "migration m017 sharing this database?)'); END")
 
 
+@migrations()
+def m019_gone_accounts(db: sqlite_utils.Database) -> None:
+    # When a crawl asked for a stored account and its platform said there is no such account
+    # (deleted, suspended, renamed away): left out of shortlists until a crawl finds it again.
+    db.execute("ALTER TABLE profiles ADD COLUMN gone_since TEXT")
+
+
 # Run after the counter moved (in the same trigger body), so the version recorded is newer
 # than any a run has read.
 _RECORD_VERSION = ("INSERT INTO profile_versions (profile_id, version) SELECT {}, version FROM data_version "

@@ -58,9 +58,10 @@ def iter_candidates(db: sqlite_utils.Database, platforms: list[str] | None = Non
 
 def candidates_where(platforms: list[str] | None, alias: str = "") -> tuple[str, list]:
     """The condition on ``profiles`` (named ``alias``, if given) that picks a campaign's
-    candidates, with its parameters: not opted out, on one of ``platforms`` (any if none)."""
+    candidates, with its parameters: not opted out, not gone (a crawl found it no longer
+    exists), on one of ``platforms`` (any if none)."""
     column = f"{alias}." if alias else ""
-    where = f"{column}opted_out = 0"
+    where = f"{column}opted_out = 0 AND {column}gone_since IS NULL"
     if platforms:
         where += f" AND {column}platform IN ({', '.join('?' * len(platforms))})"
     return where, list(platforms or [])

@@ -211,3 +211,24 @@ def forget_opted_out(db: sqlite_utils.Database, profile_ids: list[int]) -> None:
                         chunk)
         db.conn.execute(f"UPDATE shortlist_entries SET handle = '', tier = NULL, followers = NULL, "
                         f"engagement_rate = NULL, reasons = NULL WHERE profile_id IN ({marks})", chunk)
+
+
+def mark_gone(db: sqlite_utils.Database, platform: str, outcomes: dict[str, str], observed_at: str) -> list[str]:
+    """Record what a crawl learnt of the stored accounts it asked for by name or id (its
+    handles' outcomes: ``not_found``, or found in some form): an account the platform says does
+    not exist is marked gone since ``observed_at`` (kept, but no longer a candidate); one found
+    again is a candidate again. Returns the handles of the accounts newly marked gone."""
+    newly: list[str] = []
+    for asked, outcome in outcomes.items():
+        match = ("platform = ? AND (platform_id = ? OR lower(handle) = lower(?) OR lower(handle) = lower(?)) "
+                 "AND opted_out = 0")
+        params = [platform, asked, asked, "@" + asked]
+        if outcome == "not_found":
+            found = db.execute(f"SELECT handle FROM profiles WHERE {match} AND gone_since IS NULL", params).fetchall()
+            if found:
+                db.execute(f"UPDATE profiles SET gone_since = ? WHERE {match} AND gone_since IS NULL",
+                           [observed_at, *params])
+                newly += [row[0] for row in found]
+        elif outcome in ("found", "private", "prefiltered"):
+            db.execute(f"UPDATE profiles SET gone_since = NULL WHERE {match} AND gone_since IS NOT NULL", params)
+    return newly

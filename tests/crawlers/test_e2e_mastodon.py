@@ -302,3 +302,48 @@ def test_local_accounts_are_known_by_the_instances_domain_however_its_url_is_spe
         assert given_by_host.returncode == 0, given_by_host.stderr
     profiles = rows(tmp_path / "scout.db", "SELECT platform_id FROM profiles")
     assert profiles == [{"platform_id": "alice@social.example"}]
+
+
+def test_an_account_gone_since_the_last_crawl_is_named_and_left_out_of_shortlists(tmp_path):
+    # A review: a re-crawl printed "errors: not_found 1" naming no one, and the deleted
+    # account stayed ranked, its contact shown, with no word that it was gone.
+    import subprocess
+
+    from tests.crawlers.conftest import MICROSCOUT, crawl_env
+
+    def microscout(*args):
+        return subprocess.run([MICROSCOUT, *args, "--config", str(config)], capture_output=True, text=True,
+                              cwd=tmp_path, env=crawl_env(), timeout=120)
+
+    with FakeServer(faults=False) as server:
+        config = write_config(tmp_path, server.url, extra='\n[campaigns.c]\nplatforms = ["mastodon"]\n')
+        first = run_crawl(config, "mastodon", "--handle", "alice", "--handle", "carol@remote.example",
+                          "--no-prefilter")
+        assert first.returncode == 0, first.stderr
+        db = tmp_path / "scout.db"
+        (alice,) = rows(db, "SELECT platform_id FROM profiles WHERE handle LIKE 'alice@%'")
+        assert microscout("--db", str(db), "shortlist", "c").returncode == 0  # alice judged, then gone
+        alice_gone = [a for a in server.fake.m_people if a["acct"] == "alice"]
+        server.fake.m_people = [a for a in server.fake.m_people if a["acct"] != "alice"]
+        again = run_crawl(config, "mastodon", "--known", "--no-prefilter")
+        assert again.returncode == 0, again.stderr
+        assert f"no longer found on mastodon (the platform says there is no such account; left out of shortlists " \
+               f"until a crawl finds it again): {alice['platform_id']}" in again.stdout
+        (row,) = rows(db, "SELECT gone_since FROM profiles WHERE platform_id = ?", [alice["platform_id"]])
+        assert row["gone_since"]
+
+        shortlist = microscout("--db", str(db), "shortlist", "c", "--json")
+        assert shortlist.returncode == 0, shortlist.stderr
+        latest = json.loads(shortlist.stdout)["run_id"]
+        judged = [e["handle"] for e in rows(db, "SELECT handle FROM shortlist_entries WHERE run_id = ?", [latest])]
+        assert len(judged) == 1 and judged[0].startswith("carol@"), judged
+        explain = microscout("--db", str(db), "explain", alice["platform_id"])
+        assert explain.returncode == 0, explain.stderr
+        assert "no longer on mastodon: a crawl on " in " ".join(explain.stdout.split())
+
+        # found again: a candidate again
+        server.fake.m_people += alice_gone
+        back = run_crawl(config, "mastodon", "--known", "--no-prefilter")
+        assert back.returncode == 0, back.stderr
+        assert rows(db, "SELECT gone_since FROM profiles WHERE platform_id = ?", [alice["platform_id"]]) == [
+            {"gone_since": None}]
