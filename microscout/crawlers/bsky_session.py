@@ -118,8 +118,11 @@ def explain_login(err: XrpcError, pds: str, handle: str, login_help: str) -> Ses
                               "with an app password (Settings > Privacy and security > App passwords), not the "
                               "account password", 2)
     if err.status == 429 or err.name == "RateLimitExceeded":
-        return SessionProblem(f"Bluesky login at {pds} is rate limited for {handle} ({err}): createSession is "
-                              f"limited per account; try again after {when(err.reset)}", 1, "rate_limited")
+        method = err.method.rpartition(".")[2] or "createSession"
+        limited = ("createSession is limited per account" if method == "createSession" else
+                   f"{method} (checking the saved session) answered that the PDS limits this account's calls")
+        return SessionProblem(f"Bluesky login at {pds} is rate limited for {handle} ({err}): {limited}; try again "
+                              f"after {when(err.reset)}", 1, "rate_limited")
     if err.status in (400, 401, 403) and (err.name in LOGIN_REFUSED or err.status == 401):
         return SessionProblem(f"Bluesky login at {pds} was refused ({err}): check the handle and app password; "
                               f"{login_help}", 2)
@@ -254,6 +257,11 @@ def xrpc_call(base: str, method: str, *, body: dict | None = None, token: str | 
             if exc.code >= 500 and not last:
                 time.sleep(0.5 * 2 ** attempt)
                 continue
+            wait = retry_after(exc.headers) if exc.code == 429 and not last else None
+            if wait is not None and wait <= MAX_RETRY_AFTER:
+                # a brief limit (the PDS says when to come back): waited out, as the crawl does
+                time.sleep(wait)
+                continue
             raise error_from(method, exc.code, exc.read(), exc.headers) from None
         except (urllib.error.URLError, OSError) as exc:
             reason = getattr(exc, "reason", None) or exc
@@ -270,6 +278,20 @@ def xrpc_call(base: str, method: str, *, body: dict | None = None, token: str | 
                                  "session_lost") from None
         return answer if isinstance(answer, dict) else {}
     raise AssertionError("unreachable")
+
+
+# The longest Retry-After a session call waits out before trying again (a longer limit is said).
+MAX_RETRY_AFTER = 30.0
+
+
+def retry_after(headers) -> float | None:
+    """Retry-After in seconds (a number; an HTTP date is not waited for), else None."""
+    value = headers.get("Retry-After") if headers is not None else None
+    try:
+        seconds = float(value) if value is not None else None
+    except ValueError:
+        return None
+    return seconds if seconds is not None and 0 <= seconds < float("inf") else None
 
 
 POST_METHODS = {"com.atproto.server.createSession", "com.atproto.server.refreshSession",

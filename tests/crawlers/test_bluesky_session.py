@@ -330,3 +330,58 @@ def test_config_keys_have_documented_defaults():
     assert (bsky.appview_did, bsky.session_file) == (APPVIEW_DID, "")
     with pytest.raises(Exception, match="appview_did"):
         parse_config({"platforms": {"bluesky": {"appview_did": "https://api.bsky.app"}}})
+
+
+def _answers(*replies):
+    """A PDS on 127.0.0.1 that answers each call with the next (status, headers, body)."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    left = list(replies)
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def do_GET(self):
+            status, headers, body = left.pop(0) if left else (500, {}, {})
+            raw = json.dumps(body).encode()
+            self.send_response(status)
+            for key, value in {"Content-Type": "application/json", **headers}.items():
+                self.send_header(key, value)
+            self.send_header("Content-Length", str(len(raw)))
+            self.end_headers()
+            self.wfile.write(raw)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, left
+
+
+def test_a_brief_429_on_a_session_call_is_waited_out_a_long_one_named_by_its_method():
+    # A review: one 429 with Retry-After: 1 on the saved session's check stopped the crawl,
+    # blaming createSession, which was never called.
+    import time
+
+    from microscout.crawlers.bsky_session import XrpcError, explain_login, xrpc_call
+
+    limited = (429, {"Retry-After": "1"}, {"error": "RateLimitExceeded", "message": "Rate Limit Exceeded"})
+    server, left = _answers(limited, (200, {}, {"did": "did:plc:scout", "active": True}))
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}"
+        started = time.monotonic()
+        assert xrpc_call(url, "com.atproto.server.getSession", token="t")["did"] == "did:plc:scout"
+        assert time.monotonic() - started >= 0.9 and left == []
+        # a limit longer than a crawl should sit out is said, naming the call that met it
+        server_long, _ = _answers(*[(429, {"Retry-After": "600"}, limited[2])] * 3)
+        try:
+            with pytest.raises(XrpcError) as raised:
+                xrpc_call(f"http://127.0.0.1:{server_long.server_address[1]}", "com.atproto.server.getSession",
+                          token="t")
+        finally:
+            server_long.shutdown()
+    finally:
+        server.shutdown()
+    said = str(explain_login(raised.value, url, "scout.test", ""))
+    assert "getSession (checking the saved session)" in said and "createSession" not in said
+
