@@ -61,10 +61,13 @@ def judge(profile, own: list, analyse_post, options: Options) -> Verdict:
                        evidence=evidence)
     if share <= options.max_share:
         return Verdict(outcome="warn", score=round(1 - share, 4),
-                       reason=f"{said}: above one in eight, at most {options.max_share:.0%} is tolerable",
+                       reason=f"{said}: above the healthy {options.healthy_share:.0%}, at most "
+                              f"{options.max_share:.0%} is tolerable",
                        evidence=evidence)
     return Verdict(outcome="fail", score=round(max(0.0, 1 - share - options.max_share), 4),
-                   reason=f"{said}: more than {options.max_share:.0%}, the audience sees mostly ads",
+                   reason=f"{said}: more than {options.max_share:.0%}; "
+                          + (f"about one post in {round(1 / share)} is an ad" if share < 0.5 else
+                             "half or more of them are ads") + ", too many for the audience to trust",
                    evidence=evidence)
 
 

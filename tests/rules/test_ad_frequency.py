@@ -33,6 +33,17 @@ def test_share_of_sponsored_posts(ads, organic, outcome):
     assert f"{ads} of {ads + organic}" in verdict.reason
 
 
+@pytest.mark.parametrize("ads, organic, said", [
+    (2, 12, "above the healthy 12%, at most 30% is tolerable"),  # 14%
+    (4, 8, "more than 30%; about one post in 3 is an ad"),       # 33%: not "mostly ads" (a review)
+    (5, 5, "more than 30%; half or more of them are ads"),
+    (10, 0, "more than 30%; half or more of them are ads"),
+])
+def test_the_reason_says_the_share_in_words_that_hold(ads, organic, said):
+    verdict = run("ad_frequency", make_candidate(feed(ads, organic)))
+    assert said in verdict.reason and "mostly" not in verdict.reason
+
+
 def test_evidence_lists_sponsored_posts_with_their_signals():
     posts = feed(1, 7)
     verdict = run("ad_frequency", make_candidate(posts))
