@@ -29,7 +29,7 @@ def shortlist_rows(db, run_id: int, limit: int | None) -> list[dict]:
     from microscout.engine.contact import contact_in, profile_url
 
     sql = ("SELECT e.rank, e.handle, e.platform, p.platform_id, p.display_name, p.url, p.bio, p.instance, e.tier, "
-           "e.followers, e.engagement_rate, e.score, e.reasons FROM shortlist_entries e "
+           "e.followers, e.engagement_rate, e.score, e.reasons, e.profile_id FROM shortlist_entries e "
            "JOIN profiles p ON p.id = e.profile_id WHERE e.run_id = ? AND e.rank IS NOT NULL ORDER BY e.rank")
     params: list = [run_id]
     if limit is not None:
@@ -42,8 +42,26 @@ def shortlist_rows(db, run_id: int, limit: int | None) -> list[dict]:
                      "profile_url": profile_url(e["platform"], e["handle"], e["url"], e["instance"], e["platform_id"]),
                      "contact": contact_in(e["bio"]), "tier": e["tier"], "followers": e["followers"],
                      "engagement_rate": e["engagement_rate"], "score": e["score"],
-                     "reasons": json.loads(e["reasons"] or "[]")})
+                     "reasons": _readable(db, run_id, e["profile_id"], json.loads(e["reasons"] or "[]"))})
     return rows
+
+
+def _readable(db, run_id: int, profile_id: int, reasons: list[str]) -> list[str]:
+    """The reasons with the posts they name by their addresses (engine.readable), read only
+    for the few reasons that name a post."""
+    if not any("post " in r for r in reasons):
+        return reasons
+    from microscout.engine.readable import readable
+
+    evidences = []
+    for (evidence,) in db.execute("SELECT evidence FROM run_verdicts WHERE run_id = ? AND profile_id = ?",
+                                  [run_id, profile_id]):
+        try:
+            evidences.append(json.loads(evidence or "{}"))
+        except ValueError:
+            continue
+    names = readable(db.conn, profile_id, evidences)
+    return [names.reason(r) or "" for r in reasons]
 
 
 # (key, header, justify): the columns of the wide table, dropped right to left from DROPPABLE.

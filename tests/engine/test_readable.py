@@ -124,3 +124,17 @@ def test_explain_names_the_post_and_the_pod_regular(judged):
     assert profile["commenters"] == {"did:plc:pod": "@podpal.example"}
     disclosure = next(v for v in profile["verdicts"] if v["rule"] == "disclosure")
     assert f"post {AD_ID}:" in disclosure["reason"]  # --json keeps the stored verdict as it is
+
+
+def test_the_shortlist_table_and_json_name_the_post_by_its_address(judged):
+    db, config, tmp = judged
+    (tmp / "c.toml").write_text('plugins_dir = "none"\n[campaigns.c]\nplatforms = ["mastodon"]\n'
+                                'keywords = ["vegan"]\n[rules.disclosure]\nweak_outcome = "warn"\n'
+                                '[rules.comment_quality]\nmin_comments = 10\n')
+    args = ["--db", str(tmp / "t.db"), "--config", str(tmp / "c.toml"), "shortlist", "c"]
+    shown = CliRunner().invoke(cli, [*args, "--json"])
+    assert shown.exit_code == 0, shown.output
+    (row,) = json.loads(shown.stdout)["shortlist"]
+    assert any(f"post {AD_URL}:" in r for r in row["reasons"]), row["reasons"]
+    table = CliRunner(env={"COLUMNS": "400"}).invoke(cli, args)
+    assert f"post {AD_URL}:" in table.stdout and f"post {AD_ID}" not in table.stdout
