@@ -39,6 +39,7 @@ import click
 from microscout.cli import demo_platforms
 from microscout.cli.common import Env, UsageProblem, with_env
 from microscout.store.transaction import transaction
+from microscout.words import counted
 
 CAMPAIGN = "demo"
 DAYS_BETWEEN_CRAWLS = 7
@@ -258,7 +259,7 @@ def command(env: Env, size: int | None, seed: int | None, fmt: str, platform: st
     result = export_shortlist(db, CAMPAIGN, spec.shortlist_size, exporters[fmt], path, config=config,
                               new_name=True)
     _mark(db, size, seed, platform=platform, **_newest(db))
-    console.print(f"Judged {summary.candidates} candidates with {len(rules)} rules; "
+    console.print(f"Judged {counted(summary.candidates, 'candidate')} with {counted(len(rules), 'rule')}; "
                   f"{summary.candidates - summary.excluded} ranked. {excluded_line(summary)}")
     console.print(f"Export: {result['path']} ({result['rows']} rows)", soft_wrap=True)
     console.print("\nAgainst the sandbox's known truth:")

@@ -17,6 +17,7 @@ from rich.table import Table
 from rich.text import Text
 
 from microscout.cli.common import Env, FiniteFloatRange, with_env
+from microscout.words import counted
 
 # Narrower than this, the reasons column would fold long words: drop columns, then stack.
 MIN_REASON_WIDTH = 44
@@ -274,7 +275,7 @@ def command(env: Env, campaign: str, limit: int | None, budget: float | None, ba
                       f"judged (--rejudge judges all anew).")
     size = limit or spec.shortlist_size
     console.print(shortlist_table(db, summary.run_id, size, f"Shortlist: {campaign} (run {summary.run_id})"))
-    console.print(f"Judged {summary.candidates} candidates with {len(rules)} rules; "
+    console.print(f"Judged {counted(summary.candidates, 'candidate')} with {counted(len(rules), 'rule')}; "
                   f"{summary.candidates - summary.excluded} ranked. {excluded_line(summary)}")
     if not summary.candidates:
         console.print(no_candidates_hint(db, config, campaign, spec.platforms))

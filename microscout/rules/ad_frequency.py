@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from microscout import Need, Rule, Verdict, hookimpl
 from microscout.heuristics.posts import analysed_forms, in_window, window_label
 from microscout.heuristics.sponsored import SETTINGS_DESCRIPTION, SponsoredSettings
+from microscout.words import counted
 
 
 class Options(BaseModel):
@@ -37,7 +38,7 @@ def judge(profile, own: list, analyse_post, options: Options) -> Verdict:
     posts = in_window(own, window_posts=options.window_posts)
     window = window_label(options.window_posts, None)
     if len(posts) < options.min_posts:
-        return Verdict.unknown(f"only {len(posts)} own posts in the {window} (need {options.min_posts})",
+        return Verdict.unknown(f"only {counted(len(posts), 'own post')} in the {window} (need {options.min_posts})",
                                posts=len(posts))
     sponsored = []
     selling_only = 0  # sponsored by selling wording alone ("DM to order"): the creator's own offer

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from microscout import Need, Rule, Verdict, hookimpl
 from microscout.heuristics.comments import CommentThresholds, classify_comment
 from microscout.heuristics.measure import wilson_interval
+from microscout.words import counted
 
 
 class Options(BaseModel):
@@ -265,7 +266,8 @@ def judge_comments(by_post: Mapping[str, Sequence[Any]], profile, fetched: froze
 
 
 def _too_few(n: int, creator_replies: int, options: Options) -> Verdict:
-    return Verdict.unknown(f"only {n} audience comments (at least {options.min_comments} needed)",
+    said = counted(n, "audience comment", zero="no audience comments")
+    return Verdict.unknown(f"{'only ' if n else ''}{said} (at least {options.min_comments} needed)",
                            comments=n, creator_replies=creator_replies)
 
 

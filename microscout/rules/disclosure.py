@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from microscout import Need, Rule, Verdict, hookimpl
 from microscout.heuristics.posts import analysed_forms, in_window, window_label
 from microscout.heuristics.sponsored import SETTINGS_DESCRIPTION, SponsoredSettings, shown_whole
+from microscout.words import counted
 
 
 class Options(BaseModel):
@@ -73,14 +74,14 @@ def judge(profile, own: list, analyse_post, options: Options) -> Verdict:
     if undisclosed:
         first = undisclosed[0]
         return Verdict(outcome="fail", score=round(adequate_share * 0.3, 4),
-                       reason=f"{len(undisclosed)} of {len(checked)} sponsored posts undisclosed; post "
+                       reason=f"{len(undisclosed)} of {counted(len(checked), 'sponsored post')} undisclosed; post "
                               f"{first['id']}: {first['problems'][0]}",
                        evidence=evidence)
     inadequate = [c for c in checked if c["disclosure"] != "adequate"]
     if inadequate:
         first = inadequate[0]
         return Verdict(outcome=options.weak_outcome, score=round(0.3 + 0.4 * adequate_share, 4),
-                       reason=f"{len(inadequate)} of {len(checked)} sponsored posts poorly labelled; post "
+                       reason=f"{len(inadequate)} of {counted(len(checked), 'sponsored post')} poorly labelled; post "
                               f"{first['id']}: {first['problems'][0]}",
                        evidence=evidence)
     labels = sorted({label for c in checked for label in c["adequate_labels"]})

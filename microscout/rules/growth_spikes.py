@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from microscout import Need, Rule, Verdict, hookimpl
 from microscout.engine.rules import Outcome
 from microscout.heuristics.posts import DEFAULT_FORMULA, Count, engagements_of, newest_own, platform_formula
+from microscout.words import counted
 
 DAY = 86_400.0
 
@@ -163,7 +164,7 @@ def judge(all_snapshots: list, own: Callable[[], list], text_of: Callable[[Any],
     (Posts or PostRows), sorted only when there are snapshots to compare."""
     snapshots = sorted((s for s in all_snapshots if s.followers is not None), key=lambda s: s.observed_at)
     if len(snapshots) < 2:
-        return Verdict.unknown(f"{len(snapshots)} follower snapshot(s); growth needs at least 2 crawls",
+        return Verdict.unknown(f"{counted(len(snapshots), 'follower snapshot')}; growth needs at least 2 crawls",
                                snapshots=len(snapshots))
     giveaway_re = _giveaway_re(tuple(options.giveaway_words))
     posts = own()

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from microscout import Need, Rule, Verdict, hookimpl
 from microscout.heuristics.niche import matcher
 from microscout.heuristics.posts import own_posts, posts_missing, window_label
+from microscout.words import counted
 
 
 class Options(BaseModel):
@@ -96,7 +97,7 @@ def judge_terms(found: list[tuple[str, set[str]]], bio: str, terms, options: Opt
     """The verdict from the terms of each own post in the window, newest first (platform id, terms)."""
     window = window_label(options.window_posts, None)
     if len(found) < options.min_posts:
-        return Verdict.unknown(f"only {len(found)} own posts in the {window} (need {options.min_posts})",
+        return Verdict.unknown(f"only {counted(len(found), 'own post')} in the {window} (need {options.min_posts})",
                                posts=len(found))
     # One count over every post's terms (Counter.update per post costs a Mapping check each).
     counts = Counter(chain.from_iterable(post_terms for _, post_terms in found))

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from microscout import Need, Rule, Verdict, hookimpl
 from microscout.heuristics.posts import in_window, newest_own, posts_missing
+from microscout.words import counted
 
 DAY = 86_400.0
 
@@ -76,7 +77,12 @@ def judge(profile, fetched: list, own: list, options: Options, now) -> Verdict:
     evidence = {"posts": len(posts), "window_days": options.window_days, "span_days": round(span, 1),
                 "posts_per_week": round(per_week, 2), "longest_gap_days": round(longest, 1),
                 "target_per_week": options.target_per_week}
-    said = f"{per_week:.1f} posts a week over {span:.0f} days ({len(posts)} posts), longest gap {longest:.0f} days"
+    if posts:
+        said = (f"{per_week:.1f} posts a week over {span:.0f} days ({counted(len(posts), 'post')}), longest gap "
+                f"{counted(round(longest), 'day')}")
+    else:  # the silence is since the last post, however long ago, not the window
+        said = f"no posts in the last {span:.0f} days" + (
+            f" (the last on {own[0].created_at:%Y-%m-%d})" if own else "")
     score = round(min(1.0, per_week / options.target_per_week), 4)
     if per_week < options.fail_below_per_week:
         return Verdict(outcome="fail", score=score, reason=f"{said}: posts too rarely to carry a campaign",
