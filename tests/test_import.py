@@ -515,7 +515,7 @@ def test_other_tools_exports_are_read_as_they_write_them(tmp_path):
     """A review's files (2026-12-04): Excel's ';' CSV with a BOM and grouped thousands, an
     Upfluence-style 'Instagram Username', a posts file naming its author by profile URL."""
     (tmp_path / "excel.csv").write_bytes("\ufeffInstagram Username;Followers;Bio\r\ndora_d;15.000;Hi\r\n"
-                                         "eli_e;1.234.567;Yo\r\n".encode())
+                                         "eli_e;1.234.567;Yo\r\nida_i;12,5K;Hej\r\n".encode())
     (tmp_path / "modash.csv").write_text('Username,Followers,Profile URL\nfay_f,"1,234",https://www.instagram.com/fay_f/\n'
                                          'gus_g,12.5K,\nhal_h,1.2M,\n')
     (tmp_path / "posts.csv").write_text("owner,shortcode,taken_at,caption,likes\n"
@@ -524,9 +524,31 @@ def test_other_tools_exports_are_read_as_they_write_them(tmp_path):
                  str(tmp_path / "posts.csv"), "--platform", "instagram")
     assert result.exit_code == 0, result.output
     stored = {r["handle"]: r["followers"] for r in rows(tmp_path / "scout.db", "SELECT * FROM profiles")}
-    assert stored == {"dora_d": 15_000, "eli_e": 1_234_567, "fay_f": 1_234, "gus_g": 12_500, "hal_h": 1_200_000}
+    assert stored == {"dora_d": 15_000, "eli_e": 1_234_567, "fay_f": 1_234, "gus_g": 12_500, "hal_h": 1_200_000,
+                      "ida_i": 12_500}  # "12,5K": a ';' file writes decimals with a comma
     (post,) = rows(tmp_path / "scout.db", "SELECT p.likes, f.handle FROM posts p JOIN profiles f ON f.id = p.profile_id")
     assert (post["likes"], post["handle"]) == (1_200, "fay_f")
+
+
+@pytest.mark.parametrize("name, text, message", [
+    # csv.DictReader keeps the last of two cells of one name: "a" was lost without a word
+    ("dup.csv", "handle,handle,followers\na,b,10\n",
+     "Error: {path}: the header names the column 'handle' twice; rename or remove one"),
+    ("dup2.csv", "Handle,followers, handle\na,10,b\n",
+     "Error: {path}: the header names the column 'handle' twice; rename or remove one"),
+    ("empty.csv", "handle,followers\n", "Error: nothing to import: {path} holds a header and no rows"),
+])
+def test_files_that_would_import_wrong_or_nothing_are_one_line_exit_2(tmp_path, name, text, message):
+    (tmp_path / name).write_text(text)
+    result = run(tmp_path, "import", str(tmp_path / name), "--platform", "instagram")
+    assert (result.exit_code, result.stderr) == (2, message.format(path=tmp_path / name) + "\n")
+
+
+def test_a_decimal_comma_in_a_comma_file_asks_for_a_point(tmp_path):
+    (tmp_path / "c.csv").write_text('handle,followers\nann,"12,5K"\n')
+    result = run(tmp_path, "import", str(tmp_path / "c.csv"), "--platform", "instagram")
+    assert result.exit_code == 1
+    assert "column 'followers' holds '12,5K'; write it 12.5K or 12500" in result.stderr
 
 
 def test_a_tiktok_video_export_is_read_as_posts_not_profiles(tmp_path):

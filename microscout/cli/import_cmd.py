@@ -340,6 +340,9 @@ def command(env: Env, files: tuple[str, ...], platform: str, kind: str, as_json:
         if unreadable:
             raise UsageProblem(f"{unreadable[0]['file']}: {unreadable[0]['reason']}")
         raise UsageProblem("nothing to import: no profile or post in the files given")
+    if not unreadable and not any(s.records for s in srcs):
+        names = ", ".join(str(s.path) for s in srcs[:3]) + (f" and {len(srcs) - 3} more" if len(srcs) > 3 else "")
+        raise UsageProblem(f"nothing to import: {names} hold{'s' if len(srcs) == 1 else ''} a header and no rows")
     site = env.config.platforms.get(platform).base_url if platform == "linkedin" else None
     summary = run_import(env.db(create=True), platform, [str(p) for p in paths], srcs, profile_site=site,
                          unreadable=unreadable)

@@ -102,6 +102,13 @@ def _csv(path: Path, text: str) -> tuple[list[str], Iterator[Record], str]:
         raise UsageProblem(f"{path} line {skipped + 1}: bad CSV header: {exc}") from None
     if not header:
         raise UsageProblem(f"{path}: empty, or no header row; the first line must name the columns")
+    named: dict[str, str] = {}
+    for cell in header:
+        key = cell.strip().lower().replace(" ", "_")
+        if key and key in named:
+            # csv.DictReader keeps the last cell of a name: the other's values would vanish
+            raise UsageProblem(f"{path}: the header names the column {cell.strip()!r} twice; rename or remove one")
+        named[key] = cell
 
     def records() -> Iterator[Record]:
         try:

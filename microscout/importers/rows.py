@@ -89,8 +89,12 @@ def _values(row: dict[str, Any], columns: dict[str, str], known: dict, where: st
         if kind == "int" and isinstance(value, bool):
             raise RowError(f"column {theirs!r} holds {value!r}; it should be a whole number")
         if kind == "int" and isinstance(value, str) and (short := _ABBREVIATED.fullmatch(value.strip())):
-            # "12.5K" followers, as creator tools' exports round them: as precise as the file is
-            out[ours] = round(float(short.group(1)) * {"k": 1_000, "m": 1_000_000}[short.group(2).lower()])
+            # "12.5K" followers, as creator tools' exports round them: as precise as the file is;
+            # "12,5K" where the file writes decimals with a comma (a ';' CSV groups thousands with '.')
+            number = short.group(1)
+            if "," in number and thousands != ".":
+                raise RowError(f"column {theirs!r} holds {value!r}; write it 12.5K or 12500")
+            out[ours] = round(float(number.replace(",", ".")) * {"k": 1_000, "m": 1_000_000}[short.group(2).lower()])
             continue
         try:
             out[ours] = convert(value, kind, where, theirs, thousands=thousands)
@@ -101,7 +105,7 @@ def _values(row: dict[str, Any], columns: dict[str, str], known: dict, where: st
     return out
 
 
-_ABBREVIATED = re.compile(r"(\d+(?:\.\d+)?)\s*([kKmM])")
+_ABBREVIATED = re.compile(r"(\d+(?:[.,]\d+)?)\s*([kKmM])")
 
 
 def _epoch(value: Any, column: str) -> datetime:
