@@ -115,7 +115,12 @@ def _dict(key: str, value: dict) -> str:
 
 
 def _summary(item: dict) -> str:
-    """One example (a post, a comment, a follower) in a few words, its ids left out."""
+    """One example (a post, a comment, a follower) in a few words, its ids left out. An
+    example that states its problems in sentences (a post's "undisclosed ad: discount code
+    …") is those sentences: its status and signals would only say them again, cut short."""
+    problems = item.get("problems")
+    if isinstance(problems, list) and problems and all(isinstance(p, str) for p in problems):
+        return _shorten("; ".join(problems), 160)
     parts = []
     for k, v in item.items():
         if _ID_KEYS.search(k) or k in ("post", "url") or _is_id(v) or v in (None, [], {}, ""):

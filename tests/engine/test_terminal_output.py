@@ -127,6 +127,14 @@ def test_evidence_words():
     assert lines == ["engagement rate: 6.45%", "benchmark: 3.86%", "ratio to benchmark: 1.67×", "posts: 12",
                      "real share 95% CI: 85%–96%", "counts: 58 real, 13 dormant", "longest gap: 18.3 days",
                      "bot: no", "target: micro 1,000–10,000"]
+    # an example that states its problems is read as them, not as its status and signals again
+    # ("sponsored posts: 4, e.g. missing, discount code use code SAVE20, undisclosed ad: …")
+    posts = evidence_lines({"sponsored_posts": [
+        {"id": "1", "disclosure": "missing", "signals": [["discount_code", "use code SAVE20"]],
+         "problems": ['undisclosed ad: discount code "use code SAVE20" with no #ad label']},
+        {"id": "2", "disclosure": "weak", "signals": [], "problems": ['only weak label "#sp"']}]})
+    assert posts == ['sponsored posts: 2, e.g. undisclosed ad: discount code "use code SAVE20" with no #ad label; '
+                     'only weak label "#sp"']
     many = evidence_lines({f"k{i}": i for i in range(12)}, limit=8)
     assert len(many) == 8 and many[-1] == "(+5 more; --json shows all)"
     # In a spreadsheet or a report no command can be run: the JSON export holds the rest.
