@@ -76,13 +76,20 @@ def _store(path):
     return db
 
 
+# Weak labels warn (the creator stays ranked, so exports show the reason); pods are looked for
+# among few comments.
+CONFIG = ('plugins_dir = "none"\n[campaigns.c]\nplatforms = ["mastodon"]\nkeywords = ["vegan"]\n'
+          '[rules.disclosure]\nweak_outcome = "warn"\n[rules.comment_quality]\nmin_comments = 10\n')
+
+
 @pytest.fixture
 def judged(tmp_path):
+    """(store, config, folder): the store judged once; the folder's c.toml holds CONFIG."""
+    import tomllib
+
     db = _store(tmp_path / "t.db")
-    config = parse_config({"plugins_dir": "none",
-                           "campaigns": {"c": {"platforms": ["mastodon"], "keywords": ["vegan"]}},
-                           "rules": {"disclosure": {"weak_outcome": "warn"},
-                                     "comment_quality": {"min_comments": 10}}})
+    (tmp_path / "c.toml").write_text(CONFIG)
+    config = parse_config(tomllib.loads(CONFIG))
     rules = collect_rules(make_plugin_manager(None, entry_points=False))
     run_shortlist(db, config, rules, "c", now=NOW)
     return db, config, tmp_path
@@ -107,9 +114,6 @@ def test_exports_name_the_post_by_its_address_and_link_it_in_the_report(judged):
 
 def test_explain_names_the_post_and_the_pod_regular(judged):
     db, config, tmp = judged
-    (tmp / "c.toml").write_text('plugins_dir = "none"\n[campaigns.c]\nplatforms = ["mastodon"]\n'
-                                'keywords = ["vegan"]\n[rules.disclosure]\nweak_outcome = "warn"\n'
-                                '[rules.comment_quality]\nmin_comments = 10\n')
     args = ["--db", str(tmp / "t.db"), "--config", str(tmp / "c.toml"), "explain", "cook"]
     text = CliRunner().invoke(cli, args)
     assert text.exit_code == 0, text.output
@@ -128,9 +132,6 @@ def test_explain_names_the_post_and_the_pod_regular(judged):
 
 def test_the_shortlist_table_and_json_name_the_post_by_its_address(judged):
     db, config, tmp = judged
-    (tmp / "c.toml").write_text('plugins_dir = "none"\n[campaigns.c]\nplatforms = ["mastodon"]\n'
-                                'keywords = ["vegan"]\n[rules.disclosure]\nweak_outcome = "warn"\n'
-                                '[rules.comment_quality]\nmin_comments = 10\n')
     args = ["--db", str(tmp / "t.db"), "--config", str(tmp / "c.toml"), "shortlist", "c"]
     shown = CliRunner().invoke(cli, [*args, "--json"])
     assert shown.exit_code == 0, shown.output
