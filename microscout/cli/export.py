@@ -35,6 +35,8 @@ def command(env: Env, campaign: str, fmt: str | None, out: str | None, limit: in
 
     if out is not None and not out.strip():
         raise UsageProblem("--out is empty; give the file to write, or leave --out out for the default path")
+    if out == "-":
+        raise UsageProblem("--out -: an export is a file (written whole, then put in place); give its name")
     config = env.config
     spec = config.campaign(campaign)
     exporters = collect_exporters(env.pm)
@@ -49,6 +51,11 @@ def command(env: Env, campaign: str, fmt: str | None, out: str | None, limit: in
     if fmt and suffix in by_extension and suffix != exporter.extension.lower():
         raise UsageProblem(f"--out {out} ends in .{suffix}, but --format {fmt} writes .{exporter.extension}; "
                            f"name the file .{exporter.extension} or give --format {by_extension[suffix]}")
+    if suffix and suffix not in by_extension:
+        # report.htm got CSV text, and config.toml was replaced by a CSV
+        raise UsageProblem(f"--out {out} ends in .{suffix}, which no exporter writes; name the file "
+                           f".{exporter.extension} (formats: "
+                           f"{', '.join(f'{n} .{e.extension}' for n, e in sorted(exporters.items()))})")
     path = Path(out) if out else default_path(config.path(config.exports.dir), campaign, exporter)
     try:
         result = export_shortlist(env.db(create=False), campaign, limit or spec.shortlist_size, exporter, path,

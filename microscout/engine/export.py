@@ -445,6 +445,27 @@ def _link_new(tmp: Path, path: Path) -> Path:
 STATUSES = ("new", "up", "down", "unchanged", "dropped")
 
 
+def refuse_to_overwrite(db: sqlite_utils.Database, path: Path, config=None) -> None:
+    """ExportError for a target that is the store itself (or its -wal, -shm, -journal), the
+    config file, or any other SQLite database: an export put in place there destroys it."""
+    target = path.resolve()
+    store = db.conn.execute("PRAGMA database_list").fetchone()[2]
+    mine = {Path(store + suffix).resolve() for suffix in ("", "-wal", "-shm", "-journal")} if store else set()
+    source = getattr(config, "source", None)
+    if target in mine:
+        raise ExportError(f"cannot write the export to {path}: it is the database this export reads; "
+                          "choose another --out")
+    if source and Path(str(source)).is_file() and target == Path(str(source)).resolve():
+        raise ExportError(f"cannot write the export to {path}: it is the config file; choose another --out")
+    try:
+        with open(target, "rb") as existing:
+            if existing.read(16) == b"SQLite format 3\x00":
+                raise ExportError(f"cannot write the export to {path}: it is an SQLite database, which the export "
+                                  "would replace; choose another --out")
+    except OSError:
+        pass  # no such file (or not readable): writing it says what goes wrong
+
+
 def export_shortlist(db: sqlite_utils.Database, campaign: str, size: int, exporter: Exporter,
                      path: Path, *, config=None, schedule: str | None = None, bom: bool = True,
                      compare_before: int | None = None, new_name: bool = False) -> dict:
@@ -454,6 +475,7 @@ def export_shortlist(db: sqlite_utils.Database, campaign: str, size: int, export
     schedule writing it, whose previous export it is compared with. ``new_name``: ``path`` is
     a name chosen for the user (default_path), so another file there is kept and the export
     takes the next free name."""
+    refuse_to_overwrite(db, path, config)
     interrupt_stale_runs(db)
     rows, columns, context = build_export(db, campaign, size, config=config, schedule=schedule,
                                           compare_before=compare_before)

@@ -112,3 +112,50 @@ def test_unwritable_destinations_are_one_line_export_errors(judged, tmp_path):
             export_shortlist(db, "c", 5, exporters["csv"], out)
         assert f"cannot write the export to {out}: {reason}" in str(info.value)
     assert (tmp_path / "file").read_text() == "in the way"
+
+
+def test_an_export_never_replaces_the_store_its_config_or_another_database(judged, tmp_path):
+    # A review: `export --out d.db` turned the 30 MB store into a 33 KB CSV, exit 0, and
+    # `--format csv --out config.toml` replaced the config.
+    import sqlite3
+
+    db, exporters = judged
+    config_file = tmp_path / "config.toml"
+    config_file.write_text('[campaigns.c]\nplatforms = ["mastodon"]\n')
+    config = parse_config({"campaigns": {"c": {"platforms": ["mastodon"]}}}, source=str(config_file))
+    other = tmp_path / "other.sqlite"
+    sqlite3.connect(other).execute("CREATE TABLE t (x)").connection.close()
+    before = {p: p.read_bytes() for p in (tmp_path / "t.db", config_file, other)}
+    for target, said in [(tmp_path / "t.db", "it is the database this export reads"),
+                         (tmp_path / "t.db-wal", "it is the database this export reads"),
+                         (config_file, "it is the config file"),
+                         (other, "it is an SQLite database, which the export would replace")]:
+        with pytest.raises(ExportError) as info:
+            export_shortlist(db, "c", 5, exporters["csv"], target, config=config)
+        assert f"cannot write the export to {target}: {said}" in str(info.value)
+    assert {p: p.read_bytes() for p in before} == before
+    assert db.execute("SELECT count(*) FROM exports").fetchone()[0] == 0
+
+
+@pytest.mark.parametrize("out, said", [
+    ("report.htm", "--out {tmp}/report.htm ends in .htm, which no exporter writes; name the file .html"),
+    ("config.toml", "--out {tmp}/config.toml ends in .toml, which no exporter writes; name the file .csv"),
+    ("-", "--out -: an export is a file (written whole, then put in place); give its name"),
+])
+def test_export_refuses_a_target_no_exporter_writes(tmp_path, out, said):
+    from click.testing import CliRunner
+
+    from microscout.cli import cli
+    from tests.conftest import REPO
+
+    db = tmp_path / "t.db"
+    store = open_store(db)
+    add_profile(store, "cook", 5_000, posts=12, likes=200)
+    args = ["--db", str(db), "--config", str(REPO / "config.toml")]
+    assert CliRunner().invoke(cli, [*args, "shortlist", "demo"]).exit_code == 0
+    target = out if out == "-" else str(tmp_path / out)
+    fmt = ["--format", "html"] if out.endswith(".htm") else []
+    result = CliRunner().invoke(cli, [*args, "export", "demo", *fmt, "--out", target])
+    assert result.exit_code == 2
+    assert said.format(tmp=tmp_path) in result.output
+    assert not (tmp_path / out).exists() or out == "-"
