@@ -154,13 +154,15 @@ def test_cron_times_passing_during_a_long_run_are_skipped_not_queued(db, tmp_pat
 
 
 def test_runs_never_overlap_the_lock_in_the_database(db, tmp_path):
-    cfg = config(a={"cron": "0 8 * * *"}, b={"cron": "0 8 * * *"})
+    cfg = config(a={"cron": "0 8 * * *"}, b={"cron": "* * * * *"})
     clock, log, inner = FakeClock(datetime(2025, 3, 10, 8, tzinfo=UTC)), [], []
 
     def crawl_a(job):
         # While a runs, b comes due (from cron or `run-once` in another terminal): it must not start.
+        # (It waits for a, up to its own next cron time: a cannot finish while b is called from
+        # a's crawl, so here b gives up a minute on, at 08:01.)
         inner.append(run_schedule(cfg, db, tmp_path / "s.db", "b", scheduled_for=clock(), trigger="run-once",
-                                  clock=clock, say=lambda _: None, steps=recorder(log, clock)))
+                                  clock=clock, sleep=clock.sleep, say=lambda _: None, steps=recorder(log, clock)))
         return "crawled"
 
     done = run_schedule(cfg, db, tmp_path / "s.db", "a", scheduled_for=clock(), trigger="cron", clock=clock,
@@ -172,6 +174,36 @@ def test_runs_never_overlap_the_lock_in_the_database(db, tmp_path):
     again = run_schedule(cfg, db, tmp_path / "s.db", "b", scheduled_for=clock(), trigger="run-once",
                          clock=clock, say=lambda _: None, steps=recorder(log, clock))
     assert again["status"] == "succeeded"
+
+
+def test_two_schedules_due_at_once_both_run_one_after_the_other(db, tmp_path):
+    # A review: csv-team and xlsx-team on one cron time, each with its own scheduler: one of
+    # them was skipped at every tick ("holds the lock"), recorded as handled, never caught up.
+    cfg = config(a={"cron": "* * * * *"}, b={"cron": "* * * * *"})
+    clock, log, said = FakeClock(datetime(2025, 3, 10, 8, tzinfo=UTC)), [], []
+    held = acquire(db, "schedule a, run 7", clock=clock)  # a's run, in another process
+
+    def sleep(seconds):
+        clock.sleep(seconds)
+        if clock() >= datetime(2025, 3, 10, 8, 0, 40, tzinfo=UTC) and holder_of(db):
+            release(db, held)  # a is done 40 s in
+
+    done = run_schedule(cfg, db, tmp_path / "s.db", "b", scheduled_for=clock(), trigger="cron", clock=clock,
+                        sleep=sleep, say=said.append, steps=recorder(log, clock))
+    assert done["status"] == "succeeded" and [step for step, _ in log] == ["crawl", "shortlist", "export"]
+    assert said[0] == "b: waiting for schedule a, run 7 to finish before the run for 2025-03-10 08:00 UTC"
+    # a run of the same schedule (another scheduler of b) is not waited for: skipped at once
+    mine = acquire(db, "schedule b, run 9", clock=clock)
+    started = clock()
+    twin = run_schedule(cfg, db, tmp_path / "s.db", "b", scheduled_for=clock(), trigger="cron", clock=clock,
+                        sleep=sleep, say=lambda _: None, steps=recorder(log, clock))
+    assert twin["status"] == "skipped" and clock() == started
+    release(db, mine)
+    # nor another schedule still running at b's next cron time: that run covers it
+    acquire(db, "schedule a, run 8", clock=clock)
+    late = run_schedule(cfg, db, tmp_path / "s.db", "b", scheduled_for=clock(), trigger="cron", clock=clock,
+                        sleep=clock.sleep, say=lambda _: None, steps=recorder(log, clock))
+    assert late["status"] == "skipped" and "schedule a, run 8 holds the lock" in late["error"]
 
 
 def test_a_missed_run_runs_once_on_start_when_configured(db, tmp_path):

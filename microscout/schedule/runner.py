@@ -27,7 +27,7 @@ import sqlite_utils
 from microscout.config import Config, Schedule
 from microscout.schedule import history
 from microscout.schedule.cron import zone
-from microscout.schedule.lock import Clock, Heartbeat, LockHeld, acquire, describe_holder, release, utcnow
+from microscout.schedule.lock import Clock, Heartbeat, Lock, LockHeld, acquire, describe_holder, release, utcnow
 
 Say = Callable[[str], None]
 
@@ -251,10 +251,13 @@ def run_schedule(config: Config, db: sqlite_utils.Database, db_path: Path, name:
     try:
         lock = acquire(db, f"schedule {name}", clock=clock)
     except LockHeld as exc:
-        run_id = history.start_run(db, name, schedule.campaign, trigger, scheduled_for, started,
-                                   status="skipped", error=f"not run: {exc}")
-        say(f"{name}: skipped the run for {_local(scheduled_for, schedule)}: {exc}")
-        return history.get_run(db, run_id)
+        waited = _wait_for_another(db, name, schedule, exc, scheduled_for, clock, sleep, stop, say)
+        if isinstance(waited, LockHeld):
+            run_id = history.start_run(db, name, schedule.campaign, trigger, scheduled_for, started,
+                                       status="skipped", error=f"not run: {waited}")
+            say(f"{name}: skipped the run for {_local(scheduled_for, schedule)}: {waited}")
+            return history.get_run(db, run_id)
+        lock = waited
     try:
         run_id = history.start_run(db, name, schedule.campaign, trigger, scheduled_for, started)
         describe_holder(db, lock, f"schedule {name}, run {run_id}")
@@ -268,6 +271,41 @@ def run_schedule(config: Config, db: sqlite_utils.Database, db_path: Path, name:
     finally:
         release(db, lock)
     return record
+
+
+# How often a run waiting for another schedule's run asks for the lock again.
+WAIT_POLL_SECONDS = 15.0
+
+
+def _wait_for_another(db: sqlite_utils.Database, name: str, schedule: Schedule, held: LockHeld,
+                      scheduled_for: datetime, clock: Clock, sleep: Callable[[float], None], stop: Stop,
+                      say: Say) -> Lock | LockHeld:
+    """The lock, once another schedule's run lets it go: two schedules due at the same time
+    both run, one after the other (a review found one of them skipped at every tick, and
+    never caught up). A run of this same schedule holding it (another scheduler of it) is
+    not waited for; nor is a holder still there at this schedule's next cron time, which
+    the next run covers, or when a stop is asked for. Returns the LockHeld that ends the wait."""
+    from microscout.schedule.cron import next_run
+
+    ours = f"schedule {name}"
+    deadline = next_run(schedule, scheduled_for)
+    said = False
+    while True:
+        holder = held.holder.get("holder") or ""
+        if holder == ours or holder.startswith(ours + ","):
+            return held
+        if stop.requested or (deadline is not None and clock() >= deadline):
+            return held
+        if not said:
+            say(f"{name}: waiting for {holder or 'another run'} to finish before the run for "
+                f"{_local(scheduled_for, schedule)}")
+            said = True
+        left = (deadline - clock()).total_seconds() if deadline is not None else WAIT_POLL_SECONDS
+        interruptible_sleep(min(WAIT_POLL_SECONDS, max(left, 0.0)), stop, sleep, clock)
+        try:
+            return acquire(db, ours, clock=clock)
+        except LockHeld as again:
+            held = again
 
 
 def _local(moment: datetime, schedule: Schedule) -> str:
