@@ -76,12 +76,19 @@ def row_key(row: dict) -> str:
 
 
 def previous_export(db: sqlite_utils.Database, campaign: str, schedule: str | None = None,
-                    before: int | None = None) -> dict | None:
+                    before: int | None = None, run_id: int | None = None, fmt: str | None = None) -> dict | None:
     """The export to compare with: the campaign's latest, or the schedule's latest when one
     is named; with ``before``, the latest whose id is below it (a schedule writing several
-    formats compares each with what existed before the run began); with ``ranks``."""
+    formats compares each with what existed before the run began); with ``run_id`` and
+    ``fmt``, never a file of the same shortlist run in another format: the formats of one
+    shortlist show the same changes (a CSV then an xlsx by hand showed the xlsx's reader no
+    change at all, compared with the CSV), while the same format written again (a weekly
+    file of an unchanged shortlist) compares with its last file; with ``ranks``."""
     sql = "SELECT id, written_at, path, format, keys FROM exports WHERE campaign = ?"
     params: list = [campaign]
+    if run_id is not None and fmt is not None:
+        sql += " AND NOT (shortlist_run_id IS ? AND format IS NOT ?)"
+        params += [run_id, fmt]
     if schedule is not None:
         sql += " AND schedule = ?"
         params.append(schedule)
@@ -196,17 +203,19 @@ def _chart_points(db: sqlite_utils.Database, run_id: int, exported: set[str]) ->
 
 
 def build_export(db: sqlite_utils.Database, campaign: str, size: int, *, config=None,
-                 schedule: str | None = None, compare_before: int | None = None
+                 schedule: str | None = None, compare_before: int | None = None, fmt: str | None = None
                  ) -> tuple[list[dict], list[str], ExportContext]:
     """(rows, columns, context): the shortlist's top ``size``, each with its rank change
-    against the previous export, then the rows dropped since, all read from one snapshot
-    of the store (a shortlist finishing meanwhile may prune the run read)."""
+    against the previous export (``fmt``: the format written, see previous_export), then the
+    rows dropped since, all read from one snapshot of the store (a shortlist finishing
+    meanwhile may prune the run read)."""
     with snapshot(db):
-        return _build_export(db, campaign, size, config=config, schedule=schedule, compare_before=compare_before)
+        return _build_export(db, campaign, size, config=config, schedule=schedule, compare_before=compare_before,
+                             fmt=fmt)
 
 
-def _build_export(db: sqlite_utils.Database, campaign: str, size: int, *, config,
-                  schedule: str | None, compare_before: int | None) -> tuple[list[dict], list[str], ExportContext]:
+def _build_export(db: sqlite_utils.Database, campaign: str, size: int, *, config, schedule: str | None,
+                  compare_before: int | None, fmt: str | None) -> tuple[list[dict], list[str], ExportContext]:
     run = latest_run(db, campaign)
     if run is None:
         raise ExportError(f"campaign {campaign!r} has no shortlist yet; run `microscout shortlist {campaign}` first")
@@ -214,7 +223,7 @@ def _build_export(db: sqlite_utils.Database, campaign: str, size: int, *, config
     rows = [_row(e) for e in db.query(_PROFILE_SQL + "WHERE e.run_id = ? AND e.rank IS NOT NULL ORDER BY e.rank "
                                       "LIMIT ?", [run_id, size])]
     rule_names = _rule_names(db, run)
-    before = previous_export(db, campaign, schedule, compare_before)
+    before = previous_export(db, campaign, schedule, compare_before, run_id=run_id, fmt=fmt)
     ranks_before: dict[str, int] = before["ranks"] if before else {}
     kept = {row_key(r) for r in rows}
     dropped = sorted(set(ranks_before) - kept, key=ranks_before.__getitem__)
@@ -478,7 +487,7 @@ def export_shortlist(db: sqlite_utils.Database, campaign: str, size: int, export
     refuse_to_overwrite(db, path, config)
     interrupt_stale_runs(db)
     rows, columns, context = build_export(db, campaign, size, config=config, schedule=schedule,
-                                          compare_before=compare_before)
+                                          compare_before=compare_before, fmt=exporter.name)
     listed = [r for r in rows if r["status"] != "dropped"]
     # The file is written first, under a temporary name; then, in one transaction, the
     # record and the rename: a store that cannot be written (read-only, locked) leaves the

@@ -242,4 +242,10 @@ def test_export_command_json_and_no_bom(setup, tmp_path):
     again = CliRunner().invoke(cli, ["export", "c", "--out", str(tmp_path / "x.html"), "--format", "html", "--limit", "4",
                                      "--db", str(db_path), "--config", str(config)])
     assert again.exit_code == 0, again.output
-    assert again.output.startswith(f"Wrote 4 rows to {tmp_path / 'x.html'} (4 unchanged against export ")
+    # the same shortlist in another format shows the same changes as the CSV: all new (it was
+    # "4 unchanged" against the CSV written a second before, a review found)
+    assert again.output == f"Wrote 4 rows to {tmp_path / 'x.html'} (4 new).\n"
+    weekly = CliRunner().invoke(cli, ["export", "c", "--out", str(tmp_path / "y.csv"), "--limit", "4",
+                                      "--db", str(db_path), "--config", str(config)])
+    # the same format written again compares with its last file
+    assert weekly.output.startswith(f"Wrote 4 rows to {tmp_path / 'y.csv'} (4 unchanged against export ")
