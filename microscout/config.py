@@ -331,11 +331,14 @@ class Schedule(Strict):
     def _cron(cls, value: str) -> str:
         from cronsim import CronSim, CronSimError
 
+        five = "five fields: minute hour day-of-month month day-of-week, e.g. \"0 8 * * MON\""
+        if len(value.split()) != 5:
+            # cronsim also reads a sixth, seconds field: "0 0 8 * * MON" ran every minute of 08:00
+            raise ValueError(f"not a cron expression ({len(value.split())} fields); {five}")
         try:
             CronSim(value, datetime(2025, 1, 1, tzinfo=timezone.utc))
         except CronSimError as exc:
-            raise ValueError(f"not a cron expression ({exc}); five fields: minute hour day-of-month month "
-                             f"day-of-week, e.g. \"0 8 * * MON\"") from None
+            raise ValueError(f"not a cron expression ({exc}); {five}") from None
         return value
 
     @field_validator("timezone")
@@ -386,7 +389,21 @@ class Schedule(Strict):
         if len(self.formats) > 1 and "{ext" not in self.filename and "{format" not in self.filename:
             raise ValueError(f"filename {self.filename!r} has no {{ext}} or {{format}}: the formats "
                              f"{', '.join(self.formats)} would overwrite each other")
+        if "{ext" not in self.filename and "{format" not in self.filename:
+            # "latest.csv" for an xlsx export wrote a workbook under a .csv name
+            suffix = self.filename.rpartition(".")[2].lower() if "." in self.filename else ""
+            for fmt in self.formats:
+                wanted = BUILTIN_EXTENSIONS.get(fmt)
+                if wanted and suffix != wanted:
+                    raise ValueError(f"filename {self.filename!r} ends in "
+                                     f"{'.' + suffix if suffix else 'no extension'}, but format {fmt} writes "
+                                     f".{wanted}; end it in .{wanted} or {{ext}}")
         return self
+
+
+# The built-in exporters' file extensions (engine/exporters.py), for checking a schedule's
+# fixed file name before a plugin's exporters are loaded.
+BUILTIN_EXTENSIONS = {"csv": "csv", "xlsx": "xlsx", "html": "html", "json": "json", "jsonl": "jsonl"}
 
 
 class Sandbox(Strict):

@@ -117,11 +117,27 @@ def test_last_due_includes_now():
     ({"cron": "0 8 * * *", "steps": ["crawl", "dance"]}, "schedules.s.steps.1"),
     ({"cron": "0 8 * * *", "crawl_args": ["--db", "x.db"]}, "always uses the schedule's config and database"),
     ({"cron": "0 8 * * *", "catch_up": "all"}, "schedules.s.catch_up"),
+    # cronsim reads a sixth field as seconds: "0 0 8 * * MON" would run every minute of 08:00
+    ({"cron": "0 0 8 * * MON"}, "not a cron expression (6 fields); five fields"),
+    ({"cron": "*/10 * * * * *"}, "not a cron expression (6 fields)"),
+    # a workbook written under a .csv name
+    ({"cron": "0 8 * * *", "formats": ["xlsx"], "filename": "latest.csv"},
+     "filename 'latest.csv' ends in .csv, but format xlsx writes .xlsx; end it in .xlsx or {ext}"),
+    ({"cron": "0 8 * * *", "formats": ["csv"], "filename": "{campaign}-latest"}, "ends in no extension"),
 ])
 def test_a_wrong_schedule_is_one_config_error(spec, message):
     with pytest.raises(ConfigError) as err:
         config(s=spec)
     assert message in str(err.value)
+
+
+def test_a_fixed_file_name_is_checked_against_the_exporters_own_extensions():
+    from microscout.config import BUILTIN_EXTENSIONS
+    from microscout.engine.plugins import collect_exporters, make_plugin_manager
+
+    exporters = collect_exporters(make_plugin_manager(None, entry_points=False))
+    assert BUILTIN_EXTENSIONS == {name: e.extension for name, e in exporters.items()}
+    assert config(s={"cron": "0 8 * * *", "formats": ["xlsx"], "filename": "latest.xlsx"}).schedules["s"]
 
 
 def test_steps_run_in_data_order_whatever_order_they_are_written():
