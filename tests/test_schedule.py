@@ -650,3 +650,34 @@ def test_an_export_a_schedule_cannot_write_names_its_destination_key(tmp_path):
     again = CliRunner().invoke(cli, ["--config", str(cfg), "schedule", "run-once", "daily"])
     assert again.exit_code == 1 and "--out" not in again.output, again.output
     assert "change schedules.daily.destination or schedules.daily.filename" in again.output
+
+
+def test_list_says_a_killed_run_is_not_running_and_shows_the_run_that_worked(tmp_path):
+    # A review: a run killed with SIGKILL stayed "(running now)" and "running" indefinitely; a
+    # second scheduler's "skipped" for the same cron time hid the run that wrote the files.
+    cfg = _project(tmp_path)
+    runner = CliRunner()
+    done = runner.invoke(cli, ["--config", str(cfg), "schedule", "run-once", "daily", "--json"])
+    assert done.exit_code == 0, done.output
+    record = json.loads(done.stdout[done.stdout.index("{"):])
+    db = open_store(tmp_path / "scout.db")
+    now = datetime.now(UTC)
+    skipped = history.start_run(db, "daily", "demo", "cron", now, now, status="skipped",
+                                error=f"not run: schedule daily, run {record['id']} holds the lock")
+    listed = runner.invoke(cli, ["--config", str(cfg), "schedule", "list"]).output
+    assert f"last run  #{record['id']} " in listed and ": succeeded" in listed
+    assert f"  skipped   #{skipped} " in listed and "holds the lock" in listed
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    killed = history.start_run(db, "daily", "demo", "run-once", now, now)
+    with db.conn:
+        db.execute("INSERT INTO locks (name, token, holder, pid, owner, acquired_at, expires_at) VALUES "
+                   "(?, 't', ?, ?, NULL, ?, ?)", [RUN_LOCK, f"schedule daily, run {killed}", dead.pid,
+                                                   now.isoformat(), (now + timedelta(minutes=10)).isoformat()])
+    db.conn.close()
+    data = json.loads(runner.invoke(cli, ["--config", str(cfg), "schedule", "list", "--json"]).output)
+    daily = {s["name"]: s for s in data["schedules"]}["daily"]
+    assert daily["running_now"] is False and daily["left_running"] is True and daily["last_run"]["id"] == killed
+    text = runner.invoke(cli, ["--config", str(cfg), "schedule", "list"]).output
+    assert "(running now)" not in text and "left running by a process that is gone (killed)" in text

@@ -74,15 +74,18 @@ def _duration(run: dict) -> str:
 def list_schedules(env: Env, as_json: bool, count: int) -> None:
     """Each schedule: when it runs next, and how its last run went."""
     from microscout.schedule import cron, history
-    from microscout.schedule.lock import holder_of, utcnow
+    from microscout.schedule.lock import holder_of, stale_reason, utcnow
 
     config = env.config
     db = _read_db(env)
     now = utcnow()
     holder = holder_of(db) if db is not None else None
+    if holder is not None and stale_reason(holder, now) is not None:
+        holder = None  # its process is gone (killed): nothing runs now
     out: list[dict[str, Any]] = []
     for name, schedule in config.schedules.items():
-        last = history.last_run(db, name) if db is not None else None
+        last, skipped = history.last_worked(db, name) if db is not None else (None, None)
+        running_now = bool(holder and (holder.get("holder") or "").startswith(f"schedule {name},"))
         item: dict[str, Any] = {
             "name": name, "enabled": schedule.enabled, "cron": schedule.cron, "timezone": schedule.timezone,
             "when": cron.describe(schedule), "campaign": schedule.campaign, "steps": schedule.steps,
@@ -90,8 +93,10 @@ def list_schedules(env: Env, as_json: bool, count: int) -> None:
             "destination": str(config.path(_fill(schedule.destination, schedule=name, campaign=schedule.campaign))),
             "filename": schedule.filename, "retries": schedule.retries, "catch_up": schedule.catch_up,
             "next_runs": [t.isoformat() for t in cron.next_runs(schedule, now, count)],
-            "last_run": last,
-            "running_now": bool(holder and (holder.get("holder") or "").startswith(f"schedule {name},"))}
+            "last_run": last, "skipped_since": skipped, "running_now": running_now,
+            # recorded running, but no live process holds the lock: killed (the next run marks it
+            # interrupted and catches it up)
+            "left_running": bool(last and last["status"] == "running" and not running_now)}
         out.append(item)
     if as_json:
         click.echo(json.dumps({"database": str(env.database_path), "schedules": out}, indent=2, ensure_ascii=False))
@@ -114,14 +119,20 @@ def list_schedules(env: Env, as_json: bool, count: int) -> None:
         if last is None:
             click.echo("  last run  none yet")
             continue
+        status = ("left running by a process that is gone (killed); the next run marks it interrupted"
+                  if item["left_running"] else last["status"])
         line = (f"  last run  #{last['id']} for {_when(last['scheduled_for'], zone)} ({last['trigger']}): "
-                f"{last['status']}")
-        line += _duration(last)
+                f"{status}")
+        line += "" if item["left_running"] else _duration(last)
         if last.get("error"):
             line += f": {last['error']}"
         click.echo(line)
         for path in last.get("exports") or []:
             click.echo(f"            wrote {path}")
+        skipped = item["skipped_since"]
+        if skipped:
+            click.echo(f"  skipped   #{skipped['id']} for {_when(skipped['scheduled_for'], zone)} "
+                       f"({skipped['trigger']}): {skipped.get('error') or 'skipped'}")
     if db is None:
         click.echo(f"(no database at {env.database_path} yet: no run recorded)")
 

@@ -66,6 +66,19 @@ def last_run(db: sqlite_utils.Database, schedule: str) -> dict | None:
     return decode(rows[0]) if rows else None
 
 
+def last_worked(db: sqlite_utils.Database, schedule: str) -> tuple[dict | None, dict | None]:
+    """(the latest run that was not skipped, a skipped run after it): a second scheduler's
+    skipped run for the same cron time must not hide the run that did the work."""
+    if "schedule_runs" not in db.table_names():
+        return None, None
+    rows = list(db.query("SELECT * FROM schedule_runs WHERE schedule = ? AND status != 'skipped' "
+                         "ORDER BY id DESC LIMIT 1", [schedule]))
+    worked = decode(rows[0]) if rows else None
+    later = list(db.query("SELECT * FROM schedule_runs WHERE schedule = ? AND status = 'skipped' AND id > ? "
+                          "ORDER BY id DESC LIMIT 1", [schedule, worked["id"] if worked else 0]))
+    return worked, decode(later[0]) if later else None
+
+
 def runs(db: sqlite_utils.Database, schedule: str | None = None, limit: int = 20) -> list[dict]:
     where, params = ("WHERE schedule = ?", [schedule]) if schedule else ("", [])
     return [decode(r) for r in db.query(f"SELECT * FROM schedule_runs {where} ORDER BY id DESC LIMIT ?",
