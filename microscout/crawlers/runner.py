@@ -120,8 +120,15 @@ def bluesky_login(config: Config, pds: str) -> Login:
         if resolved.is_relative_to(folder.resolve()):
             raise CrawlProblem(f"platforms.bluesky.session_file {path} is inside {what}: keep the session "
                                "outside what is shared; choose another path")
+    bsky = config.platforms.bluesky
+    # Where the two values came from: a refused login names what to fix, not keys already set.
+    came_from = (f"the handle comes from "
+                 f"{config.secret_origin('platforms.bluesky.handle', bool(bsky.handle), BSKY_HANDLE_ENV)}, the "
+                 f"app password from "
+                 f"{config.secret_origin('platforms.bluesky.app_password', bool(bsky.app_password), BSKY_PASSWORD_ENV)}"
+                 f" (an app password from Settings > Privacy and security > App passwords)")
     login = Login(pds, handle, password, user_agent=config.crawl.user_agent, store=SessionFile(path),
-                  login_help=LOGIN_HELP)
+                  login_help=came_from)
     try:
         login.start()
     except SessionProblem as exc:

@@ -385,3 +385,19 @@ def test_a_brief_429_on_a_session_call_is_waited_out_a_long_one_named_by_its_met
     said = str(explain_login(raised.value, url, "scout.test", ""))
     assert "getSession (checking the saved session)" in said and "createSession" not in said
 
+
+
+def test_a_refused_login_names_where_the_credentials_came_from(tmp_path):
+    # A review: with both set through {"$env"} references, the message said to set the keys.
+    with SandboxServer(size=50, seed=3, lifetime=120) as sb:
+        config = tmp_path / "config.toml"
+        config.write_text(f'database = "scout.db"\nplugins_dir = "none"\n[platforms.bluesky]\nbase_url = "{sb.url}"\n'
+                          f'pds = "{sb.url}"\nhandle = {{"$env" = "TEAM_BSKY_H"}}\n'
+                          f'app_password = {{"$env" = "TEAM_BSKY_PW"}}\n')
+        result = run_crawl(config, "bluesky", "--hashtag", TAG,
+                           env=crawl_env(TEAM_BSKY_H=IDENTIFIER, TEAM_BSKY_PW="wrong-pass-never-shown"))
+    line = one_error_line(result)
+    assert result.returncode == 2, result.stderr
+    assert "the handle comes from $TEAM_BSKY_H (which platforms.bluesky.handle in" in line
+    assert "the app password from $TEAM_BSKY_PW (which platforms.bluesky.app_password in" in line
+    assert "set platforms.bluesky.handle" not in line and "wrong-pass-never-shown" not in result.stderr
