@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import click
@@ -61,6 +62,9 @@ def command(env: Env, campaign: str, fmt: str | None, out: str | None, limit: in
         result = export_shortlist(env.db(create=False), campaign, limit or spec.shortlist_size, exporter, path,
                                   config=config, bom=bom, new_name=out is None)
     except ExportError as exc:
+        if out is None:  # the path came from the config, not from --out: name the key to change
+            keys = f"set exports.dir in {config.source} (now {config.exports.dir!r}) or give --out"
+            raise UsageProblem(re.sub(r"(?:choose another|pass) --out(?: with a file name)?", keys, str(exc))) from None
         raise UsageProblem(str(exc)) from None
     if as_json:
         click.echo(json.dumps(result, ensure_ascii=False, indent=2))

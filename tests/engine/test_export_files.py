@@ -159,3 +159,22 @@ def test_export_refuses_a_target_no_exporter_writes(tmp_path, out, said):
     assert result.exit_code == 2
     assert said.format(tmp=tmp_path) in result.output
     assert not (tmp_path / out).exists() or out == "-"
+
+
+def test_a_default_export_folder_that_cannot_be_written_names_exports_dir(tmp_path):
+    # A review: `[exports] dir = "config.toml"` said "choose another --out", an option never given.
+    from click.testing import CliRunner
+
+    from microscout.cli import cli
+
+    config = tmp_path / "config.toml"
+    config.write_text('[exports]\ndir = "config.toml"\n[campaigns.demo]\nplatforms = ["mastodon"]\n')
+    db = tmp_path / "t.db"
+    add_profile(open_store(db), "cook", 5_000, posts=12, likes=200)
+    args = ["--db", str(db), "--config", str(config)]
+    assert CliRunner().invoke(cli, [*args, "shortlist", "demo"]).exit_code == 0
+    result = CliRunner().invoke(cli, [*args, "export", "demo", "--format", "csv"])
+    assert result.exit_code == 2
+    assert "a file is in the way of the folder" in result.output
+    assert f"set exports.dir in {config} (now 'config.toml') or give --out" in result.output
+    assert "choose another --out" not in result.output
