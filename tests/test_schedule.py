@@ -681,3 +681,20 @@ def test_list_says_a_killed_run_is_not_running_and_shows_the_run_that_worked(tmp
     assert daily["running_now"] is False and daily["left_running"] is True and daily["last_run"]["id"] == killed
     text = runner.invoke(cli, ["--config", str(cfg), "schedule", "list"]).output
     assert "(running now)" not in text and "left running by a process that is gone (killed)" in text
+
+
+@pytest.mark.parametrize("crawl_args, said", [
+    (["--knwon"], "schedules.ca.crawl_args: No such option '--knwon'. (Did you mean one of: '--json', '--known'?)"),
+    (["--max-requests", "lots"], "schedules.ca.crawl_args: Invalid value for '--max-requests'"),
+])
+def test_config_check_parses_a_schedules_crawl_args(tmp_path, crawl_args, said):
+    # A review: "--knwon" passed `config check` and failed at the cron time, naming no key.
+    cfg = tmp_path / "config.toml"
+    cfg.write_text(f'[campaigns.demo]\nplatforms = ["mastodon"]\n[schedules.ca]\ncron = "0 8 * * MON"\n'
+                   f'campaign = "demo"\nsteps = ["crawl"]\ncrawl_args = {json.dumps(crawl_args)}\n')
+    for command in (["config", "check"], ["schedule", "run-once", "ca"]):
+        result = CliRunner().invoke(cli, ["--config", str(cfg), *command])
+        assert result.exit_code == 2, result.output
+        assert f"{cfg}: {said}" in result.output
+    cfg.write_text(cfg.read_text().replace(json.dumps(crawl_args), '["--known", "--max-requests", "500"]'))
+    assert CliRunner().invoke(cli, ["--config", str(cfg), "config", "check"]).exit_code == 0

@@ -37,7 +37,23 @@ def check_formats(env: Env, names: list[str], default_format: bool = False) -> N
         if unknown:
             raise UsageProblem(f"{env.config.source}: {key}: no exporter {', '.join(map(repr, unknown))}; "
                                f"available: {', '.join(sorted(exporters))}")
+    for name in names:
+        check_crawl_args(env, name)
     env.rules  # noqa: B018 - every rule option checked before the first run, too
+
+
+def check_crawl_args(env: Env, name: str) -> None:
+    """A schedule's crawl_args as `microscout crawl` parses them: '--knwon' passed config
+    check and failed only at the cron time, naming neither file nor key."""
+    from microscout.cli.crawl import command as crawl
+
+    schedule = env.config.schedule(name)
+    if "crawl" not in schedule.steps or not schedule.crawl_args:
+        return
+    try:
+        crawl.make_context("crawl", [schedule.campaign, *schedule.crawl_args], resilient_parsing=False)
+    except click.ClickException as exc:
+        raise UsageProblem(f"{env.config.source}: schedules.{name}.crawl_args: {exc.format_message()}") from None
 
 
 def _read_db(env: Env):
