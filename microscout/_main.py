@@ -4,6 +4,12 @@ import sys
 
 
 def main() -> None:
+    import os
+
+    if os.environ.get("MICROSCOUT_SCHEDULER_PID"):  # a scheduler's crawl: it ends with the scheduler
+        from microscout.schedule.parent import follow_parent
+
+        follow_parent()
     try:
         from microscout.cli import cli
     except KeyboardInterrupt:

@@ -698,3 +698,63 @@ def test_config_check_parses_a_schedules_crawl_args(tmp_path, crawl_args, said):
         assert f"{cfg}: {said}" in result.output
     cfg.write_text(cfg.read_text().replace(json.dumps(crawl_args), '["--known", "--max-requests", "500"]'))
     assert CliRunner().invoke(cli, ["--config", str(cfg), "config", "check"]).exit_code == 0
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
+def test_a_schedulers_crawl_ends_when_the_scheduler_is_killed(tmp_path):
+    # A review: `kill -9` of a scheduler left its crawl running in a session of its own, and
+    # the next run crawled the same store beside it. The child here is a long-running
+    # `python -m microscout` command started as crawl_step starts a crawl (its own session,
+    # the scheduler named in PARENT_ENV): it gets SIGTERM when its parent is killed.
+    from microscout.schedule.parent import PARENT_ENV
+
+    child = ["-m", "microscout", "sandbox", "serve", "--port", "0", "--size", "10", "--lifetime", "60"]
+    parent_code = (f"import os, subprocess, sys, time; p = subprocess.Popen([sys.executable, *{child!r}], "
+                   f"env={{**os.environ, {PARENT_ENV!r}: str(os.getpid())}}, start_new_session=True, "
+                   f"stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL); print(p.pid, flush=True); "
+                   f"time.sleep(60)")
+    parent = subprocess.Popen([sys.executable, "-c", parent_code], stdout=subprocess.PIPE, text=True,
+                              env={**os.environ, "PYTHONPATH": str(REPO)}, cwd=tmp_path)
+    try:
+        pid = parent.stdout.readline().strip()
+        time.sleep(1.5)  # the command is up (armed first thing in main())
+        assert os.path.exists(f"/proc/{pid}")
+        parent.kill()
+        parent.wait()
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                os.kill(int(pid), 0)
+            except ProcessLookupError:
+                break
+            if open(f"/proc/{pid}/stat").read().split()[2] == "Z":
+                break  # ended; its parent (init) reaps it
+            time.sleep(0.1)
+        else:
+            os.kill(int(pid), signal.SIGKILL)
+            pytest.fail("the crawl outlived its scheduler")
+    finally:
+        if parent.poll() is None:
+            parent.kill()
+
+
+def test_the_crawl_step_names_the_scheduler_to_its_crawl(monkeypatch):
+    from microscout.schedule import runner
+    from microscout.schedule.parent import PARENT_ENV
+
+    seen = {}
+
+    class Done(Exception):
+        pass
+
+    def popen(args, **kwargs):
+        seen.update(kwargs)
+        raise Done
+
+    monkeypatch.setattr(runner.subprocess, "Popen", popen)
+    cfg = config(s={"cron": "0 8 * * *"})
+    job = runner.Job(cfg, "s", cfg.schedules["s"], None, REPO / "x.db", 1, datetime.now(UTC), datetime.now,
+                     Stop(), print)
+    with pytest.raises(Done):
+        runner.crawl_step(job)
+    assert seen["env"][PARENT_ENV] == str(os.getpid()) and seen["start_new_session"] is True

@@ -13,6 +13,7 @@ too (the crawl gets Ctrl-C and records its own run as interrupted, for --resume)
 """
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -28,6 +29,7 @@ from microscout.config import Config, Schedule
 from microscout.schedule import history
 from microscout.schedule.cron import zone
 from microscout.schedule.lock import Clock, Heartbeat, Lock, LockHeld, acquire, describe_holder, release, utcnow
+from microscout.schedule.parent import PARENT_ENV
 
 Say = Callable[[str], None]
 
@@ -117,7 +119,8 @@ def crawl_step(job: Job) -> str:
     # A session of its own: a Ctrl-C in the terminal or a SIGTERM to the group reaches the
     # scheduler only, which lets the crawl finish (or passes a second one on).
     proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            cwd=job.config.root, start_new_session=True)
+                            cwd=job.config.root, start_new_session=True,
+                            env={**os.environ, PARENT_ENV: str(os.getpid())})
     job.stop.child = proc
     try:
         out, err = proc.communicate()
