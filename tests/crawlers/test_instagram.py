@@ -279,3 +279,43 @@ def test_a_hashtag_instagram_refuses_at_run_time_is_missing(sandbox, tmp_path):
     (run,) = rows(tmp_path / "scout.db", "SELECT status FROM crawl_runs")
     assert run["status"] == "incomplete"
     assert rows(tmp_path / "scout.db", "SELECT * FROM api_usage") == []
+
+
+def test_preflight_tries_a_server_error_again_and_never_blames_the_address_for_it(monkeypatch):
+    # A review: 3 crawls in 10 against `sandbox serve --rate-5xx 0.3` failed at once on the
+    # first (preflight) request, "check --api", though every other request is tried again.
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from microscout.crawlers.credentials import CrawlProblem
+    from microscout.crawlers.spiders.instagram import searched_elsewhere
+
+    monkeypatch.setenv("MICROSCOUT_RETRY_BACKOFF", "0.01")
+    answers: list[int] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def do_GET(self):
+            status = answers.pop(0) if answers else 200
+            raw = b'{"data": [{"id": "1", "name": "vegan"}]}' if status == 200 else b"<html>503</html>"
+            self.send_response(status)
+            self.send_header("Content-Length", str(len(raw)))
+            self.end_headers()
+            self.wfile.write(raw)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}/v21.0"
+    try:
+        answers[:] = [503, 502]
+        assert searched_elsewhere(base, "17841", "tok") == {"vegan"} and answers == []
+        answers[:] = [503, 503, 503]
+        with pytest.raises(CrawlProblem) as failed:
+            searched_elsewhere(base, "17841", "tok")
+    finally:
+        server.shutdown()
+    said = str(failed.value)
+    assert said.startswith("the Graph API answered HTTP 503 (a server error, 3 times)") and "--api" not in said
+    assert failed.value.exit_code == 1

@@ -22,6 +22,7 @@ URL: the ``next`` links the API writes contain access_token, which is taken out 
 from __future__ import annotations
 
 import json
+import os
 import time
 import urllib.error
 import urllib.request
@@ -114,23 +115,43 @@ def searched_elsewhere(base_url: str, ig_user_id: str, token: str,
     return names
 
 
-def _graph_get(url: str, token: str, timeout: float, what: str):
+# A preflight request is tried this many times when the server errs (5xx), the connection
+# drops or the answer does not parse, as the crawl's own requests are (crawl.retry_times).
+PREFLIGHT_TRIES = 3
+
+
+def _graph_get(url: str, token: str, timeout: float, what: str, tries: int = PREFLIGHT_TRIES):
     """GET a Graph API URL with the token in the header: the JSON body, or CrawlProblem (one line,
-    never the token): a refused token or a missing permission exit 2, anything else exit 1."""
+    never the token): a refused token or a missing permission exit 2, anything else exit 1. A
+    server error, a dropped connection or an answer that does not parse is tried again."""
     request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}", "Accept": "application/json"})
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as answer:  # noqa: S310 - the configured API
-            status, raw = answer.status, answer.read(2_000_000)
-    except urllib.error.HTTPError as exc:
-        status, raw = exc.code, exc.read(2_000_000)
-    except (urllib.error.URLError, OSError) as exc:
-        reason = redact(str(getattr(exc, "reason", exc)), token)[:200]
-        raise CrawlProblem(f"cannot reach {origin(url)} to read {what}: {reason}; check --api "
-                           "(or platforms.instagram.base_url) and that the server is up", exit_code=1) from None
-    try:
-        body = json.loads(raw or b"null")
-    except ValueError:
-        body = None
+    backoff = float(os.environ.get("MICROSCOUT_RETRY_BACKOFF", "0.5"))
+    for attempt in range(tries):
+        last = attempt == tries - 1
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as answer:  # noqa: S310 - the configured API
+                status, raw = answer.status, answer.read(2_000_000)
+        except urllib.error.HTTPError as exc:
+            status, raw = exc.code, exc.read(2_000_000)
+        except (urllib.error.URLError, OSError) as exc:
+            reason = getattr(exc, "reason", exc)
+            if not last and not isinstance(reason, ConnectionRefusedError):
+                time.sleep(backoff * 2 ** attempt)
+                continue
+            raise CrawlProblem(f"cannot reach {origin(url)} to read {what}: {redact(str(reason), token)[:200]}; "
+                               "check --api (or platforms.instagram.base_url) and that the server is up",
+                               exit_code=1) from None
+        try:
+            body = json.loads(raw or b"null")
+        except ValueError:
+            body = None
+        if (status >= 500 or (status == 200 and body is None)) and not last:
+            time.sleep(backoff * 2 ** attempt)
+            continue
+        break
+    if status >= 500 and pi.graph_error(body) is None:
+        raise CrawlProblem(f"the Graph API answered HTTP {status} (a server error, {tries} times) when asked for "
+                           f"{what}; try again later", exit_code=1)
     err = pi.graph_error(body)
     if err is not None:
         detail = redact(err.message, token)[:200]
