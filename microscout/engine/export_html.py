@@ -137,15 +137,27 @@ def chart_svg(context) -> str:
                f'fill="#1f2933">Followers (log scale)</text>')
     out.append(f'<text transform="translate(16 {TOP + ph / 2:.0f}) rotate(-90)" text-anchor="middle" '
                f'font-size="13" fill="#1f2933">Engagement rate</text>')
+    above = 0
     for p in points:
         if p["exported"]:
             continue
         hollow = p["excluded_by"] is not None
-        out.append(f'<circle cx="{x(p["followers"]):.1f}" cy="{y(p["engagement_rate"]):.1f}" r="3" '
-                   + (f'fill="none" stroke="{DOT}" stroke-width="1"' if hollow else f'fill="{DOT}" fill-opacity="0.7"')
-                   + f'><title>{escape(p["handle"] or "")}: {p["followers"]:,} followers, '
-                     f'{p["engagement_rate"]:.2%}{" (excluded by " + escape(p["excluded_by"]) + ")" if hollow else ""}'
-                     f'</title></circle>')
+        title = (f'<title>{escape(p["handle"] or "")}: {p["followers"]:,} followers, {p["engagement_rate"]:.2%}'
+                 f'{" (excluded by " + escape(p["excluded_by"]) + ")" if hollow else ""}</title>')
+        paint = f'fill="none" stroke="{DOT}" stroke-width="1"' if hollow else f'fill="{DOT}" fill-opacity="0.7"'
+        if p["engagement_rate"] > ymax:
+            # beyond the axis (the top is the 95th percentile): a mark pointing up at the top
+            # edge, not a dot drawn there as if its rate were the axis's top
+            above += 1
+            cx = x(p["followers"])
+            out.append(f'<path class="above" d="M{cx - 4:.1f} {TOP + 7} L{cx:.1f} {TOP + 1} L{cx + 4:.1f} {TOP + 7} Z" '
+                       f'{paint}>{title}</path>')
+            continue
+        out.append(f'<circle cx="{x(p["followers"]):.1f}" cy="{y(p["engagement_rate"]):.1f}" r="3" {paint}>'
+                   f'{title}</circle>')
+    if above:
+        out.append(f'<text x="{LEFT + pw - 6}" y="{TOP + 32}" text-anchor="end" font-size="11" fill="#52606d">'
+                   f'▲ {above} not exported above {ymax:.1%} (at the top edge)</text>')
     for p in sorted(exported, key=lambda p: -(p["rank"] or 0)):
         cx, cy = x(p["followers"]), y(p["engagement_rate"])
         out.append(f'<circle class="mark" cx="{cx:.1f}" cy="{cy:.1f}" r="7" fill="{MARK}" stroke="#ffffff" '

@@ -249,3 +249,21 @@ def test_export_command_json_and_no_bom(setup, tmp_path):
                                       "--db", str(db_path), "--config", str(config)])
     # the same format written again compares with its last file
     assert weekly.output.startswith(f"Wrote 4 rows to {tmp_path / 'y.csv'} (4 unchanged against export ")
+
+
+def test_the_chart_marks_candidates_above_its_range_instead_of_pinning_them_to_the_top():
+    # A review: eight creators at 12.5-15.6% were drawn exactly on the top line of a chart
+    # capped at 12.5%, as if that were their rate.
+    from microscout.engine.export import ExportContext
+    from microscout.engine.export_html import chart_svg
+
+    points = [{"handle": f"c{i}", "followers": 1000 + 100 * i, "engagement_rate": 0.02 + 0.001 * i,
+               "rank": None, "excluded_by": None, "exported": False} for i in range(40)]
+    points += [{"handle": "wild", "followers": 5000, "engagement_rate": 0.30, "rank": None, "excluded_by": None,
+                "exported": False},
+               {"handle": "top", "followers": 3000, "engagement_rate": 0.05, "rank": 1, "excluded_by": None,
+                "exported": True}]
+    svg = chart_svg(ExportContext(campaign="c", description="", run_id=1, generated_at="", size=1, points=points))
+    assert svg.count('class="above"') == 1 and "<title>wild: 5,000 followers, 30.00%</title></path>" in svg
+    assert re.search(r"▲ 1 not exported above \d+(\.\d)?% \(at the top edge\)", svg)
+    assert "<title>c39: 4,900 followers, 5.90%</title></circle>" in svg  # in range: a dot
