@@ -52,7 +52,7 @@ def command(env: Env, campaign: str, fmt: str | None, out: str | None, limit: in
     if fmt and suffix in by_extension and suffix != exporter.extension.lower():
         raise UsageProblem(f"--out {out} ends in .{suffix}, but --format {fmt} writes .{exporter.extension}; "
                            f"name the file .{exporter.extension} or give --format {by_extension[suffix]}")
-    if suffix and suffix not in by_extension:
+    if suffix.isalpha() and suffix not in by_extension:  # "shortlist-2026.12.04" has no extension
         # report.htm got CSV text, and config.toml was replaced by a CSV
         raise UsageProblem(f"--out {out} ends in .{suffix}, which no exporter writes; name the file "
                            f".{exporter.extension} (formats: "

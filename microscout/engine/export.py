@@ -14,6 +14,7 @@ import os
 import re
 import secrets
 import socket
+import stat
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -467,12 +468,23 @@ def refuse_to_overwrite(db: sqlite_utils.Database, path: Path, config=None) -> N
     if source and Path(str(source)).is_file() and target == Path(str(source)).resolve():
         raise ExportError(f"cannot write the export to {path}: it is the config file; choose another --out")
     try:
-        with open(target, "rb") as existing:
-            if existing.read(16) == b"SQLite format 3\x00":
-                raise ExportError(f"cannot write the export to {path}: it is an SQLite database, which the export "
-                                  "would replace; choose another --out")
+        kind = os.stat(target).st_mode
     except OSError:
-        pass  # no such file (or not readable): writing it says what goes wrong
+        return  # no such file (or no way to look): writing it says what goes wrong
+    if stat.S_ISDIR(kind):
+        return  # put_in_place says "it is a folder"
+    if not stat.S_ISREG(kind):
+        # a pipe would block the check (and the write), /dev/stdout would be replaced by a file
+        raise ExportError(f"cannot write the export to {path}: it is not a regular file (a device, pipe or "
+                          "socket); choose another --out")
+    try:
+        with open(target, "rb") as existing:
+            magic = existing.read(16)
+    except OSError:
+        return
+    if magic == b"SQLite format 3\x00":
+        raise ExportError(f"cannot write the export to {path}: it is an SQLite database, which the export "
+                          "would replace; choose another --out")
 
 
 def export_shortlist(db: sqlite_utils.Database, campaign: str, size: int, exporter: Exporter,
