@@ -1,6 +1,8 @@
 """`microscout schedule`: campaigns crawled, shortlisted and exported on cron schedules."""
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import sys
 from datetime import datetime
@@ -50,10 +52,15 @@ def check_crawl_args(env: Env, name: str) -> None:
     schedule = env.config.schedule(name)
     if "crawl" not in schedule.steps or not schedule.crawl_args:
         return
+    where = f"{env.config.source}: schedules.{name}.crawl_args"
     try:
-        crawl.make_context("crawl", [schedule.campaign, *schedule.crawl_args], resilient_parsing=False)
+        with contextlib.redirect_stdout(io.StringIO()):  # --help would print the crawl's help here
+            crawl.make_context("crawl", [schedule.campaign, *schedule.crawl_args], resilient_parsing=False)
     except click.ClickException as exc:
-        raise UsageProblem(f"{env.config.source}: schedules.{name}.crawl_args: {exc.format_message()}") from None
+        raise UsageProblem(f"{where}: {exc.format_message()}") from None
+    except click.exceptions.Exit:  # --help (printed its text, and would make the crawl a no-op)
+        raise UsageProblem(f"{where}: {' '.join(schedule.crawl_args)!r} asks for the crawl's help, which runs no "
+                           "crawl; give the options the crawl should run with") from None
 
 
 def _read_db(env: Env):
