@@ -31,7 +31,8 @@ def shortlist_rows(db, run_id: int, limit: int | None) -> list[dict]:
 
     sql = ("SELECT e.rank, e.handle, e.platform, p.platform_id, p.display_name, p.url, p.bio, p.instance, e.tier, "
            "e.followers, e.engagement_rate, e.score, e.reasons, e.profile_id FROM shortlist_entries e "
-           "JOIN profiles p ON p.id = e.profile_id WHERE e.run_id = ? AND e.rank IS NOT NULL ORDER BY e.rank")
+           "JOIN profiles p ON p.id = e.profile_id WHERE e.run_id = ? AND e.rank IS NOT NULL AND p.opted_out = 0 "
+           "AND p.gone_since IS NULL ORDER BY e.rank")
     params: list = [run_id]
     if limit is not None:
         sql += " LIMIT ?"

@@ -150,18 +150,19 @@ def _row(entry: dict) -> dict:
 
 def _dropped_row(db: sqlite_utils.Database, run_id: int, key: str) -> dict:
     platform, platform_id = key.split(":", 1)
-    found = list(db.query(_PROFILE_SQL + "WHERE e.run_id = ? AND p.platform = ? AND p.platform_id = ?",
-                          [run_id, platform, platform_id]))
-    if found:
-        return _row(found[0])
     profile = list(db.query("SELECT id, handle, opted_out, gone_since FROM profiles WHERE platform = ? "
                             "AND platform_id = ?", [platform, platform_id]))
+    # Checked before the run's entry: an account may opt out, or be found gone, after the run.
     if profile and profile[0]["opted_out"]:  # nothing more about them leaves the database
         return {"platform": platform, "platform_id": platform_id, "excluded_by": "opted out"}
     if profile and profile[0]["gone_since"]:
         return {"platform": platform, "platform_id": platform_id, "profile_id": profile[0]["id"],
                 "handle": profile[0]["handle"],
                 "excluded_by": f"no longer on {platform} (no such account since {profile[0]['gone_since'][:10]})"}
+    found = list(db.query(_PROFILE_SQL + "WHERE e.run_id = ? AND p.platform = ? AND p.platform_id = ?",
+                          [run_id, platform, platform_id]))
+    if found:
+        return _row(found[0])
     return {"platform": platform, "platform_id": platform_id, "profile_id": profile[0]["id"] if profile else None,
             "handle": profile[0]["handle"] if profile else None, "excluded_by": "not in the latest shortlist run"}
 
@@ -221,8 +222,10 @@ def _build_export(db: sqlite_utils.Database, campaign: str, size: int, *, config
     if run is None:
         raise ExportError(f"campaign {campaign!r} has no shortlist yet; run `microscout shortlist {campaign}` first")
     run_id = run["id"]
-    rows = [_row(e) for e in db.query(_PROFILE_SQL + "WHERE e.run_id = ? AND e.rank IS NOT NULL ORDER BY e.rank "
-                                      "LIMIT ?", [run_id, size])]
+    # An account that opted out, or was found gone, since the run ranked it is not exported
+    # (a previous export's row for it says why it dropped).
+    rows = [_row(e) for e in db.query(_PROFILE_SQL + "WHERE e.run_id = ? AND e.rank IS NOT NULL AND p.opted_out = 0 "
+                                      "AND p.gone_since IS NULL ORDER BY e.rank LIMIT ?", [run_id, size])]
     rule_names = _rule_names(db, run)
     before = previous_export(db, campaign, schedule, compare_before, run_id=run_id, fmt=fmt)
     ranks_before: dict[str, int] = before["ranks"] if before else {}

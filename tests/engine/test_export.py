@@ -39,6 +39,27 @@ def test_csv_marks_new_moved_dropped(setup, tmp_path):
     assert (second["new"], second["down"], second["dropped"]) == (1, 1, 1)
 
 
+def test_an_account_that_opts_out_or_is_gone_after_the_run_is_not_exported_at_its_old_rank(setup, tmp_path):
+    # A review: an opt-out recorded between the shortlist and the export was exported first,
+    # an empty name with its score and platform id, "opted out" in every rule column.
+    from microscout.store.writes import forget_opted_out
+
+    db, rules, exporters = setup
+    run_shortlist(db, CONFIG, rules, "c", now=NOW)
+    export_shortlist(db, "c", 3, exporters["csv"], tmp_path / "one.csv")
+    ids = dict(db.execute("SELECT handle, id FROM profiles").fetchall())
+    with db.conn:
+        db.execute("UPDATE profiles SET opted_out = 1, opt_out_reason = 'noindex', handle = '' WHERE id = ?", [ids["c"]])
+        forget_opted_out(db, [ids["c"]])
+        db.execute("UPDATE profiles SET gone_since = '2026-11-02T00:00:00+00:00' WHERE id = ?", [ids["b"]])
+    export_shortlist(db, "c", 3, exporters["csv"], tmp_path / "two.csv")
+    rows = list(csv.DictReader(open(tmp_path / "two.csv", encoding="utf-8-sig")))
+    assert [(r["Handle"], r["Change"]) for r in rows if r["Change"] != "dropped"] == [("a", "unchanged")]  # the run's ranks, not renumbered
+    dropped = {r["Platform ID"]: r["Excluded by"] for r in rows if r["Change"] == "dropped"}
+    assert dropped == {"c@example.social": "opted out",
+                       "b@example.social": "no longer on mastodon (no such account since 2026-11-02)"}
+
+
 @pytest.mark.parametrize("fmt", ["json", "jsonl"])
 def test_json_formats_carry_the_same_rows(setup, tmp_path, fmt):
     db, rules, exporters = setup
