@@ -159,7 +159,8 @@ class SQLitePipeline:
         profiles: dict[tuple[str, str], dict] = {}
         for item in profile_items:
             row = item.row() if isinstance(item, OptOutItem) else _fields(item)
-            row.update(last_seen=self.observed_at, crawl_run_id=self.run_id)
+            # found again (by any crawl, under any handle): no longer gone
+            row.update(last_seen=self.observed_at, crawl_run_id=self.run_id, gone_since=None)
             if isinstance(item, ProfileItem) and item.last_post_at is None:
                 del row["last_post_at"]  # keep what earlier crawls' posts said
                 self.derived_last_post.add((item.platform, item.platform_id))

@@ -433,7 +433,8 @@ def tidy(jobdir: Path) -> None:
 
 def _record_gone(db_path, prepared: list[Prepared]) -> None:
     """Stored accounts the platform said no longer exist are marked gone (store.writes.mark_gone),
-    named in their run's stats (``gone``); one found again is a candidate again."""
+    named in their run's stats (``gone``); one a crawl stores again is a candidate again (the
+    pipeline clears the mark)."""
     from microscout.store.transaction import transaction
     from microscout.store.writes import mark_gone
 

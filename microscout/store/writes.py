@@ -213,22 +213,26 @@ def forget_opted_out(db: sqlite_utils.Database, profile_ids: list[int]) -> None:
                         f"engagement_rate = NULL, reasons = NULL WHERE profile_id IN ({marks})", chunk)
 
 
+# Platforms whose "no such account" is no proof of one gone: Instagram answers the same for a
+# personal or private account, and TikTok's accounts are asked for by a username a rename frees.
+NOT_FOUND_IS_NO_PROOF = ("instagram", "tiktok")
+
+
 def mark_gone(db: sqlite_utils.Database, platform: str, outcomes: dict[str, str], observed_at: str) -> list[str]:
-    """Record what a crawl learnt of the stored accounts it asked for by name or id (its
-    handles' outcomes: ``not_found``, or found in some form): an account the platform says does
-    not exist is marked gone since ``observed_at`` (kept, but no longer a candidate); one found
-    again is a candidate again. Returns the handles of the accounts newly marked gone."""
+    """Mark gone since ``observed_at`` the stored accounts a crawl asked for by their platform id
+    (``--known`` asks by it: a Mastodon acct, a Bluesky DID, a YouTube channel id) and the
+    platform said do not exist (a handle's outcome ``not_found``); kept, but no longer a
+    candidate, until a crawl stores the account again (the pipeline clears the mark). A
+    handle that does not resolve is no proof: the account may have been renamed. Returns the
+    handles of the accounts newly marked gone."""
+    if platform in NOT_FOUND_IS_NO_PROOF:
+        return []
+    gone = [asked for asked, outcome in outcomes.items() if outcome == "not_found"]
     newly: list[str] = []
-    for asked, outcome in outcomes.items():
-        match = ("platform = ? AND (platform_id = ? OR lower(handle) = lower(?) OR lower(handle) = lower(?)) "
-                 "AND opted_out = 0")
-        params = [platform, asked, asked, "@" + asked]
-        if outcome == "not_found":
-            found = db.execute(f"SELECT handle FROM profiles WHERE {match} AND gone_since IS NULL", params).fetchall()
-            if found:
-                db.execute(f"UPDATE profiles SET gone_since = ? WHERE {match} AND gone_since IS NULL",
-                           [observed_at, *params])
-                newly += [row[0] for row in found]
-        elif outcome in ("found", "private", "prefiltered"):
-            db.execute(f"UPDATE profiles SET gone_since = NULL WHERE {match} AND gone_since IS NOT NULL", params)
+    for asked in gone:
+        where = "platform = ? AND platform_id = ? AND opted_out = 0 AND gone_since IS NULL"
+        found = db.execute(f"SELECT handle FROM profiles WHERE {where}", [platform, asked]).fetchall()
+        if found:
+            db.execute(f"UPDATE profiles SET gone_since = ? WHERE {where}", [observed_at, platform, asked])
+            newly += [row[0] for row in found]
     return newly

@@ -163,3 +163,33 @@ def test_a_batch_the_database_refuses_is_tried_again_then_counted_never_dropped_
     q.process_item(ProfileItem(platform="mastodon", platform_id="b@x", handle="b@x"))
     q.close_spider()
     assert q.stats["microscout/unstored_items"] == 1 and q.stats["microscout/errors/store"] == SQLitePipeline.STORE_TRIES
+
+
+def test_gone_is_marked_by_id_only_where_not_found_is_proof_and_cleared_by_any_crawl(tmp_path):
+    # A review: a renamed Bluesky account was marked gone when its old handle did not resolve
+    # and stayed gone after a hashtag crawl stored it again; Instagram says "not found" for a
+    # private or personal account too.
+    from microscout.store.writes import mark_gone
+
+    db = tmp_path / "s.db"
+    p = pipeline(db)
+    for platform, pid, handle in [("bluesky", "did:plc:maya", "maya.bsky.test"), ("instagram", "1784", "ana"),
+                                  ("tiktok", "bo", "bo"), ("mastodon", "oak@x.example", "oak@x.example")]:
+        p.process_item(ProfileItem(platform=platform, platform_id=pid, handle=handle, followers=10))
+    p.close_spider()
+    store = open_store(db)
+    at = "2026-10-08T00:00:00+00:00"
+    with store.conn:
+        assert mark_gone(store, "bluesky", {"maya-old.bsky.test": "not_found"}, at) == []  # a handle: a rename?
+        assert mark_gone(store, "instagram", {"ana": "not_found", "1784": "not_found"}, at) == []
+        assert mark_gone(store, "tiktok", {"bo": "not_found"}, at) == []
+        assert mark_gone(store, "bluesky", {"did:plc:maya": "not_found"}, at) == ["maya.bsky.test"]
+        assert mark_gone(store, "mastodon", {"oak@x.example": "not_found"}, at) == ["oak@x.example"]
+        assert mark_gone(store, "mastodon", {"oak@x.example": "not_found"}, at) == []  # already gone
+    store.conn.close()
+    assert {r["platform_id"] for r in rows(db, "SELECT platform_id FROM profiles WHERE gone_since IS NOT NULL")} == {
+        "did:plc:maya", "oak@x.example"}
+    again = pipeline(db, run_id=2, observed="2026-10-09T00:00:00+00:00")  # a hashtag crawl finds her, renamed
+    again.process_item(ProfileItem(platform="bluesky", platform_id="did:plc:maya", handle="maya-new.bsky.test"))
+    again.close_spider()
+    assert rows(db, "SELECT gone_since FROM profiles WHERE platform_id = 'did:plc:maya'") == [{"gone_since": None}]
