@@ -347,3 +347,24 @@ def test_an_account_gone_since_the_last_crawl_is_named_and_left_out_of_shortlist
         assert back.returncode == 0, back.stderr
         assert rows(db, "SELECT gone_since FROM profiles WHERE platform_id = ?", [alice["platform_id"]]) == [
             {"gone_since": None}]
+
+
+def test_resuming_a_looping_server_stays_incomplete(tmp_path):
+    # A review: each --resume re-read the repeated page with the next page's counts, which grew
+    # until the fourth resume called the run finished, exit 0, nothing missing.
+    with FakeServer(faults=False) as server:
+        server.fake.looping = True
+        config = write_config(tmp_path, server.url)
+        args = ("mastodon", "--hashtag", "coffee", "--posts", "12", "--followers", "12")
+        first = run_crawl(config, *args)
+        db = tmp_path / "scout.db"
+        stored = len(rows(db, "SELECT id FROM posts"))
+        for _ in range(4):
+            again = run_crawl(config, *args, "--resume")
+            assert again.returncode == 1, again.stdout + again.stderr
+            assert "pagination loop" in again.stdout + again.stderr
+    assert first.returncode == 1
+    (run,) = rows(db, "SELECT status FROM crawl_runs")
+    assert run["status"] == "incomplete" and len(rows(db, "SELECT id FROM posts")) == stored
+    assert all("posts" not in json.loads(r["fetched"]) for r in rows(
+        db, "SELECT fetched FROM profiles WHERE opted_out = 0 AND prefilter_reason IS NULL"))

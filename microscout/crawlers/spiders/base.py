@@ -557,8 +557,12 @@ class CrawlSpider(Spider):
         self.crawler.stats.inc_value("microscout/pagination_loops")
         self.logger.info("%s of %s: the next page %s was read before", kind, ctx.get("pid") or ctx.get("tag"),
                          following.url)
-        self.lose(following, "pagination loop: the server sent a page again (a repeated cursor or link), "
-                             "so the rest was not read")
+        # Lost with this page's own ctx (its counts before it): a --resume that finds the same
+        # loop records the same page again, where the next page's counts would grow with every
+        # resume until the crawl called the list whole (a review's fourth resume "finished").
+        self.lose(following.replace(cb_kwargs={"ctx": ctx}),
+                  "pagination loop: the server sent a page again (a repeated cursor or link), so the rest was "
+                  "not read")
         if ctx.get("branch"):
             self._failed(ctx, ctx["branch"])
         return True
