@@ -6,6 +6,7 @@ from pathlib import Path
 import click
 
 from microscout.cli.common import Env, with_env
+from microscout.words import counted
 
 
 @click.group("config")
@@ -30,7 +31,7 @@ def check(env: Env) -> None:
                        f"and export NAME=..., so the secret stays out of the file", err=True)
     for message in unset_secrets(config):  # the config loads; the command that reads one stops
         click.echo(f"warning: {message}: a command that needs it stops there", err=True)
-    click.echo(f"{config.source}: OK ({len(config.campaigns)} campaigns, {len(rules)} rules, "
+    click.echo(f"{config.source}: OK ({counted(len(config.campaigns), 'campaign')}, {counted(len(rules), 'rule')}, "
                f"database {env.database_path})")
 
 

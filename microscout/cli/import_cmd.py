@@ -22,6 +22,7 @@ import click
 from microscout.cli.common import Env, UsageProblem, with_env
 from microscout.config import Platforms
 from microscout.store.transaction import transaction
+from microscout.words import counted
 
 BATCH = 500
 BAD_SHOWN = 50  # bad rows printed (all of them, up to BAD_KEPT, in the run record)
@@ -300,7 +301,7 @@ def run_import(db, platform: str, files: list[str], srcs: list[Source], profile_
 
 
 def _n(count: int, noun: str) -> str:
-    return f"{count} {noun}{'s' if count != 1 else ''}"
+    return counted(count, noun)
 
 
 @click.command(name="import", short_help="Import profiles and posts from CSV, JSONL or instaloader JSON files.")
@@ -349,8 +350,8 @@ def command(env: Env, files: tuple[str, ...], platform: str, kind: str, as_json:
     if as_json:
         click.echo(json.dumps(summary, ensure_ascii=False, indent=1))
     else:
-        click.echo(f"import run {summary['run']} ({platform}): {summary['rows']} rows from {summary['files']} "
-                   f"file{'s' if summary['files'] != 1 else ''}: {_n(summary['profiles'], 'profile')}, "
+        click.echo(f"import run {summary['run']} ({platform}): {_n(summary['rows'], 'row')} from "
+                   f"{_n(summary['files'], 'file')}: {_n(summary['profiles'], 'profile')}, "
                    f"{_n(summary['posts'], 'post')}"
                    f"{', ' + _n(summary['comments'], 'comment') if summary['comments'] else ''} stored")
     if summary["bad_rows"]:

@@ -256,11 +256,13 @@ def run_schedule(config: Config, db: sqlite_utils.Database, db_path: Path, name:
     except LockHeld as exc:
         waited = _wait_for_another(db, name, schedule, exc, scheduled_for, clock, sleep, stop, say)
         if isinstance(waited, LockHeld):
+            why = (f"stopped ({stop.reason}) while waiting: {waited}" if stop.requested else str(waited))
             run_id = history.start_run(db, name, schedule.campaign, trigger, scheduled_for, started,
-                                       status="skipped", error=f"not run: {waited}")
-            say(f"{name}: skipped the run for {_local(scheduled_for, schedule)}: {waited}")
+                                       status="skipped", error=f"not run: {why}")
+            say(f"{name}: skipped the run for {_local(scheduled_for, schedule)}: {why}")
             return history.get_run(db, run_id)
         lock = waited
+        started = clock()  # the run starts once it holds the lock: the wait is not its time
     try:
         run_id = history.start_run(db, name, schedule.campaign, trigger, scheduled_for, started)
         describe_holder(db, lock, f"schedule {name}, run {run_id}")
