@@ -442,12 +442,17 @@ retries = 0
 
 
 
+def _run_once(cfg) -> dict:
+    """`schedule run-once daily --json`, succeeded: its record."""
+    result = CliRunner().invoke(cli, ["--config", str(cfg), "schedule", "run-once", "daily", "--json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout[result.stdout.index("{"):])
+
+
 def test_run_once_and_list_from_the_command_line(tmp_path):
     cfg = _project(tmp_path)
     runner = CliRunner()
-    result = runner.invoke(cli, ["--config", str(cfg), "schedule", "run-once", "daily", "--json"])
-    assert result.exit_code == 0, result.output
-    record = json.loads(result.stdout[result.stdout.index("{"):])
+    record = _run_once(cfg)
     assert record["status"] == "succeeded" and record["trigger"] == "run-once"
     day = datetime.now(PARIS).strftime("%Y-%m-%d")
     assert sorted(os.path.basename(p) for p in record["exports"]) == [f"demo-{day}.csv", f"demo-{day}.json"]
@@ -657,9 +662,7 @@ def test_list_says_a_killed_run_is_not_running_and_shows_the_run_that_worked(tmp
     # second scheduler's "skipped" for the same cron time hid the run that wrote the files.
     cfg = _project(tmp_path)
     runner = CliRunner()
-    done = runner.invoke(cli, ["--config", str(cfg), "schedule", "run-once", "daily", "--json"])
-    assert done.exit_code == 0, done.output
-    record = json.loads(done.stdout[done.stdout.index("{"):])
+    record = _run_once(cfg)
     db = open_store(tmp_path / "scout.db")
     now = datetime.now(UTC)
     skipped = history.start_run(db, "daily", "demo", "cron", now, now, status="skipped",
