@@ -334,7 +334,8 @@ class Schedule(Strict):
         five = "five fields: minute hour day-of-month month day-of-week, e.g. \"0 8 * * MON\""
         if len(value.split()) != 5:
             # cronsim also reads a sixth, seconds field: "0 0 8 * * MON" ran every minute of 08:00
-            raise ValueError(f"not a cron expression ({len(value.split())} fields); {five}")
+            fields = len(value.split())
+            raise ValueError(f"not a cron expression ({fields} field{'' if fields == 1 else 's'}); {five}")
         try:
             CronSim(value, datetime(2025, 1, 1, tzinfo=timezone.utc))
         except CronSimError as exc:

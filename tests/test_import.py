@@ -544,6 +544,15 @@ def test_files_that_would_import_wrong_or_nothing_are_one_line_exit_2(tmp_path, 
     assert (result.exit_code, result.stderr) == (2, message.format(path=tmp_path / name) + "\n")
 
 
+def test_a_header_only_file_beside_others_is_said(tmp_path):
+    (tmp_path / "ok.csv").write_text("handle,followers\nann,10\n")
+    (tmp_path / "hdr.csv").write_text("handle,followers\n")
+    result = run(tmp_path, "import", str(tmp_path / "ok.csv"), str(tmp_path / "hdr.csv"), "--platform", "instagram")
+    assert result.exit_code == 0, result.output
+    assert f"{tmp_path / 'hdr.csv'}: a header and no rows: nothing imported from it" in result.stderr
+    assert "1 row from 2 files" in result.stdout
+
+
 def test_a_decimal_comma_in_a_comma_file_asks_for_a_point(tmp_path):
     (tmp_path / "c.csv").write_text('handle,followers\nann,"12,5K"\n')
     result = run(tmp_path, "import", str(tmp_path / "c.csv"), "--platform", "instagram")

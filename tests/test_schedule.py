@@ -220,6 +220,18 @@ def test_two_schedules_due_at_once_both_run_one_after_the_other(db, tmp_path):
     late = run_schedule(cfg, db, tmp_path / "s.db", "b", scheduled_for=clock(), trigger="cron", clock=clock,
                         sleep=clock.sleep, say=lambda _: None, steps=recorder(log, clock))
     assert late["status"] == "skipped" and "schedule a, run 8 holds the lock" in late["error"]
+    # stopped while waiting: not handled (a review lost the run for good when it was "skipped"),
+    # so the next start of the scheduler catches it up
+    stop = Stop()
+
+    def stopping(seconds):
+        clock.sleep(seconds)
+        stop.request("SIGTERM")
+
+    cut = run_schedule(cfg, db, tmp_path / "s.db", "b", scheduled_for=clock(), trigger="cron", clock=clock,
+                       sleep=stopping, stop=stop, say=lambda _: None, steps=recorder(log, clock))
+    assert cut["status"] == "interrupted" and "stopped (SIGTERM) while waiting" in cut["error"]
+    assert history.last_handled(db, "b") < history.parse(cut["scheduled_for"])
 
 
 def test_a_missed_run_runs_once_on_start_when_configured(db, tmp_path):
@@ -765,3 +777,20 @@ def test_the_crawl_step_names_the_scheduler_to_its_crawl(monkeypatch):
     with pytest.raises(Done):
         runner.crawl_step(job)
     assert seen["env"][PARENT_ENV] == str(os.getpid()) and seen["start_new_session"] is True
+
+
+def test_crawl_args_the_crawl_refuses_at_run_time_name_the_key(tmp_path):
+    # Options that parse but that `microscout crawl CAMPAIGN` refuses (--tier with a campaign)
+    # pass config check; the failed run names the file and the key, and is not tried again.
+    cfg = tmp_path / "config.toml"
+    cfg.write_text('[campaigns.demo]\nplatforms = ["mastodon"]\n[schedules.ca]\ncron = "0 8 * * MON"\n'
+                   'campaign = "demo"\nsteps = ["crawl"]\ncrawl_args = ["--tier", "micro"]\nretries = 2\n'
+                   'retry_delay = 0\n')
+    result = CliRunner().invoke(cli, ["--config", str(cfg), "schedule", "run-once", "ca"])
+    assert result.exit_code == 1, result.output
+    assert (f"{cfg}: schedules.ca.crawl_args ['--tier', 'micro']: `microscout crawl demo` refused them: "
+            in result.output) and "--tier is for crawls without a campaign" in result.output
+    db = open_store(tmp_path / "microscout.db")
+    (run,) = history.runs(db, "ca")
+    (crawl,) = [s for s in run["steps"] if s["step"] == "crawl"]
+    assert run["status"] == "failed" and crawl["attempts"] == 1  # retries = 2, but trying again cannot help

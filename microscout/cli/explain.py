@@ -93,6 +93,11 @@ def command(env: Env, handle: str, campaign: str | None, platform: str | None, a
                 env.config.campaign(campaign)  # no such campaign: says which there are
             pruned = db.execute("SELECT 1 FROM shortlist_runs WHERE status = 'pruned'"
                                 + (" AND campaign = ?" if campaign else ""), [campaign] if campaign else []).fetchone()
+            if profile.get("gone_since"):  # no shortlist will judge it: say why
+                unjudged.append(f"{profile['handle']} ({profile['platform']}) is no longer on {profile['platform']}: "
+                                f"a crawl on {profile['gone_since'][:10]} found no such account, so shortlists "
+                                "leave it out until a crawl finds it again")
+                continue
             unjudged.append(f"{profile['handle']} ({profile['platform']}) has not been judged yet"
                             + (f" for campaign {campaign!r}" if campaign else "")
                             + (", or only by runs since pruned (shortlists.keep_runs)" if pruned else "")

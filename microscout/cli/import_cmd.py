@@ -341,6 +341,10 @@ def command(env: Env, files: tuple[str, ...], platform: str, kind: str, as_json:
         if unreadable:
             raise UsageProblem(f"{unreadable[0]['file']}: {unreadable[0]['reason']}")
         raise UsageProblem("nothing to import: no profile or post in the files given")
+    for src in srcs:  # beside files with rows, a table with none is said, not passed over
+        if not src.records and src.path.suffix.lower() in (".csv", ".jsonl", ".ndjson") and \
+                any(s.records for s in srcs):
+            click.echo(f"{src.path}: a header and no rows: nothing imported from it", err=True)
     if not unreadable and not any(s.records for s in srcs):
         names = ", ".join(str(s.path) for s in srcs[:3]) + (f" and {len(srcs) - 3} more" if len(srcs) > 3 else "")
         raise UsageProblem(f"nothing to import: {names} hold{'s' if len(srcs) == 1 else ''} a header and no rows")

@@ -458,6 +458,17 @@ def _link_new(tmp: Path, path: Path) -> Path:
 STATUSES = ("new", "up", "down", "unchanged", "dropped")
 
 
+def _is_sqlite(path: Path) -> bool:
+    """Whether ``path`` is a regular file that starts as an SQLite database does."""
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return False
+        with open(path, "rb") as existing:
+            return existing.read(16) == b"SQLite format 3\x00"
+    except OSError:
+        return False
+
+
 def refuse_to_overwrite(db: sqlite_utils.Database, path: Path, config=None) -> None:
     """ExportError for a target that is the store itself (or its -wal, -shm, -journal), the
     config file, or any other SQLite database: an export put in place there destroys it."""
@@ -468,6 +479,11 @@ def refuse_to_overwrite(db: sqlite_utils.Database, path: Path, config=None) -> N
     if target in mine:
         raise ExportError(f"cannot write the export to {path}: it is the database this export reads; "
                           "choose another --out")
+    for suffix in ("-wal", "-shm", "-journal"):
+        # another database's companion file: it holds that database's latest writes
+        if target.name.endswith(suffix) and _is_sqlite(target.with_name(target.name[:-len(suffix)])):
+            raise ExportError(f"cannot write the export to {path}: it belongs to the SQLite database "
+                              f"{target.name[:-len(suffix)]} beside it; choose another --out")
     if source and Path(str(source)).is_file() and target == Path(str(source)).resolve():
         raise ExportError(f"cannot write the export to {path}: it is the config file; choose another --out")
     try:
@@ -480,12 +496,7 @@ def refuse_to_overwrite(db: sqlite_utils.Database, path: Path, config=None) -> N
         # a pipe would block the check (and the write), /dev/stdout would be replaced by a file
         raise ExportError(f"cannot write the export to {path}: it is not a regular file (a device, pipe or "
                           "socket); choose another --out")
-    try:
-        with open(target, "rb") as existing:
-            magic = existing.read(16)
-    except OSError:
-        return
-    if magic == b"SQLite format 3\x00":
+    if _is_sqlite(target):
         raise ExportError(f"cannot write the export to {path}: it is an SQLite database, which the export "
                           "would replace; choose another --out")
 

@@ -135,6 +135,9 @@ def crawl_step(job: Job) -> str:
     text = "; ".join(said).replace(":; ", ": ")  # a heading's lines follow it after its colon
     if len(text) > ERROR_CHARS:
         text = text[:ERROR_CHARS - 1] + "…"
+    if proc.returncode == 2 and job.schedule.crawl_args:  # refused its arguments: trying again cannot help
+        raise StepFailed(f"{job.config.source}: schedules.{job.name}.crawl_args {job.schedule.crawl_args}: "
+                         f"`microscout crawl {job.schedule.campaign}` refused them: {text}", retry=False)
     raise StepFailed(f"`microscout crawl {job.schedule.campaign}` exited {proc.returncode}: {text}"
                      + (f" ({summary})" if summary else ""), retry=proc.returncode != 2)
 
@@ -256,10 +259,15 @@ def run_schedule(config: Config, db: sqlite_utils.Database, db_path: Path, name:
     except LockHeld as exc:
         waited = _wait_for_another(db, name, schedule, exc, scheduled_for, clock, sleep, stop, say)
         if isinstance(waited, LockHeld):
-            why = (f"stopped ({stop.reason}) while waiting: {waited}" if stop.requested else str(waited))
+            if stop.requested:  # not run, and not handled: the next start catches it up (catch_up)
+                why = f"stopped ({stop.reason}) while waiting: {waited}"
+                run_id = history.start_run(db, name, schedule.campaign, trigger, scheduled_for, started,
+                                           status="interrupted", error=f"not run: {why}")
+                say(f"{name}: the run for {_local(scheduled_for, schedule)} did not start: {why}")
+                return history.get_run(db, run_id)
             run_id = history.start_run(db, name, schedule.campaign, trigger, scheduled_for, started,
-                                       status="skipped", error=f"not run: {why}")
-            say(f"{name}: skipped the run for {_local(scheduled_for, schedule)}: {why}")
+                                       status="skipped", error=f"not run: {waited}")
+            say(f"{name}: skipped the run for {_local(scheduled_for, schedule)}: {waited}")
             return history.get_run(db, run_id)
         lock = waited
         started = clock()  # the run starts once it holds the lock: the wait is not its time
@@ -279,7 +287,7 @@ def run_schedule(config: Config, db: sqlite_utils.Database, db_path: Path, name:
 
 
 # How often a run waiting for another schedule's run asks for the lock again.
-WAIT_POLL_SECONDS = 15.0
+WAIT_POLL_SECONDS = 5.0
 
 
 def _wait_for_another(db: sqlite_utils.Database, name: str, schedule: Schedule, held: LockHeld,

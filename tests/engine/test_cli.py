@@ -134,3 +134,15 @@ def test_explain_shows_what_excluded_first_and_names_the_other_failures(tmp_path
     # The verdicts in that order: the excluding gate first, then the other failure, then the rest.
     at = [text.index(f"({rule}, score") for rule in ("tier_bounds", "automated", "engagement")]
     assert at == sorted(at), text
+
+
+def test_explain_of_a_gone_account_no_run_judged_says_it_is_gone(judged):
+    # "has not been judged yet; run `microscout shortlist …` first": no shortlist ever will
+    store = open_store(judged)
+    add_profile(store, "ghost", 5_000, posts=3)
+    with store.conn:
+        store.execute("UPDATE profiles SET gone_since = '2026-11-20T08:00:00+00:00' WHERE handle = 'ghost'")
+    result = invoke("explain", "ghost", "--db", judged, "--config", CONFIG)
+    assert result.exit_code == 2
+    assert "ghost (mastodon) is no longer on mastodon: a crawl on 2026-11-20 found no such account" in result.output
+    assert "run `microscout shortlist" not in result.output

@@ -135,6 +135,14 @@ def test_an_export_never_replaces_the_store_its_config_or_another_database(judge
         assert f"cannot write the export to {target}: {said}" in str(info.value)
     assert {p: p.read_bytes() for p in before} == before
     assert db.execute("SELECT count(*) FROM exports").fetchone()[0] == 0
+    # nor another database's -wal or -journal (its latest writes: a review lost a table so)
+    for companion in (tmp_path / "other.sqlite-wal", tmp_path / "other.sqlite-journal"):
+        companion.write_bytes(b"\x37\x7f\x06\x82 not a header")
+        with pytest.raises(ExportError) as info:
+            export_shortlist(db, "c", 5, exporters["csv"], companion, config=config)
+        assert f"cannot write the export to {companion}: it belongs to the SQLite database other.sqlite" in \
+            str(info.value)
+        assert companion.read_bytes().startswith(b"\x37\x7f\x06\x82")
     # nor a pipe (the check itself blocked opening it) or a device (/dev/stdout became a file)
     fifo = tmp_path / "f.csv"
     os.mkfifo(fifo)
