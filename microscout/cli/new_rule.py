@@ -107,10 +107,15 @@ def command(env: Env, name: str, summary: str, as_package: bool, folder: str | N
     """Write a rule plugin NAME to start from, with a test that passes."""
     from microscout import __version__
 
-    if not re.fullmatch(r"[a-z][a-z0-9_]*", name) or keyword.iskeyword(name):
+    if not re.fullmatch(r"[a-z][a-z0-9_]*", name):
         raise UsageProblem(f"rule name {name!r}: use lower_snake_case, e.g. min_posts")
+    if keyword.iskeyword(name):
+        raise UsageProblem(f"rule name {name!r}: a Python keyword cannot name a rule; pick another, e.g. {name}_rule")
     if '"' in summary or "\\" in summary:
         raise UsageProblem("--summary: write it without quotes or backslashes")
+    if not summary.strip() or any(ord(c) < 32 or ord(c) == 127 for c in summary):
+        # the file written would not load, and every command loading plugins would stop on it
+        raise UsageProblem("--summary: give one line of text (not empty, no line breaks or tabs)")
     if name in env.rules:
         raise UsageProblem(f"a rule named {name!r} is already registered (by {env.rules[name].plugin}); pick another")
     if as_package:

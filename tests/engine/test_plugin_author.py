@@ -53,12 +53,24 @@ def test_new_rule_package_has_an_entry_point_and_a_passing_test(tmp_path):
     assert run.returncode == 0 and "3 passed" in run.stdout, run.stdout + run.stderr
 
 
-@pytest.mark.parametrize("name, message", [("Bad-Name", "use lower_snake_case"), ("class", "use lower_snake_case"),
+@pytest.mark.parametrize("name, message", [("Bad-Name", "use lower_snake_case"),
+                                           ("class", "a Python keyword cannot name a rule; pick another"),
                                            ("engagement", "already registered")])
 def test_new_rule_refuses_bad_names(folder, name, message):
     result = invoke("new-rule", name, "--config", folder / "config.toml")
     assert result.exit_code == 2 and message in result.output
     assert not (folder / "plugins").exists()
+
+
+@pytest.mark.parametrize("summary", ["line1\nline2", "", "   ", "tab\there"])
+def test_new_rule_refuses_a_summary_the_written_file_could_not_hold(folder, summary):
+    # A review: a summary with a line break wrote a plugin with a broken string literal, and
+    # every command that loads plugins stopped on it until the file was deleted by hand.
+    result = invoke("new-rule", "nl_rule", "--summary", summary, "--config", folder / "config.toml")
+    assert result.exit_code == 2
+    assert "--summary: give one line of text (not empty, no line breaks or tabs)" in result.output
+    assert not (folder / "plugins").exists()
+    assert invoke("rules", "--config", folder / "config.toml").exit_code == 0
 
 
 def test_try_runs_one_rule_on_one_stored_creator(folder):
