@@ -176,7 +176,14 @@ class Boundary(click.Group):
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
-        except (click.exceptions.Exit, click.exceptions.Abort, KeyboardInterrupt, EOFError):
+        except KeyboardInterrupt:
+            # click would print a bare "Aborted!" and exit 1, the code of a failure (a command
+            # that says more, as import does, ends with its own line and 130 before this)
+            name = ctx.invoked_subcommand or "command"
+            click.echo(f"\nstopped (Ctrl-C): `microscout {name}` did not finish; what it had stored is kept, and a "
+                       "run it had begun is recorded interrupted", err=True)
+            raise click.exceptions.Exit(130) from None
+        except (click.exceptions.Exit, click.exceptions.Abort, EOFError):
             raise
         except click.ClickException:
             if ctx.params.get("debug"):

@@ -146,3 +146,48 @@ def test_explain_of_a_gone_account_no_run_judged_says_it_is_gone(judged):
     assert result.exit_code == 2
     assert "ghost (mastodon) is no longer on mastodon: a crawl on 2026-11-20 found no such account" in result.output
     assert "run `microscout shortlist" not in result.output
+
+
+def test_a_shortlist_stopped_with_ctrl_c_says_so_and_exits_130(tmp_path):
+    # A review: Ctrl-C printed click's bare "Aborted!" and exit 1, the code of a failure.
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    plugins = tmp_path / "plugins"
+    plugins.mkdir()
+    (plugins / "slow.py").write_text(
+        "import time\nfrom microscout import Rule, Verdict, hookimpl\n\n\n"
+        "def evaluate(candidate, options, context):\n    time.sleep(0.5)\n"
+        "    return Verdict(outcome='pass', score=1.0, reason='slow')\n\n\n"
+        "@hookimpl\ndef register_rules(register):\n"
+        "    register(Rule(name='slow', summary='Takes its time', evaluate=evaluate))\n")
+    config = tmp_path / "config.toml"
+    config.write_text('plugins_dir = "plugins"\n[campaigns.c]\nplatforms = ["mastodon"]\n')
+    db = tmp_path / "t.db"
+    store = open_store(db)
+    for n in range(20):
+        add_profile(store, f"p{n}", 5_000, posts=3)
+    store.conn.close()
+    proc = subprocess.Popen([sys.executable, "-m", "microscout", "--db", str(db), "--config", str(config),
+                             "shortlist", "c", "--workers", "1"], cwd=tmp_path, text=True,
+                            env={**os.environ, "MICROSCOUT_STATE_DIR": str(tmp_path / "state")},
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:  # judging has begun: the run is recorded
+        try:
+            if sqlite3.connect(db).execute("SELECT count(*) FROM shortlist_runs").fetchone()[0]:
+                break
+        except sqlite3.Error:
+            pass
+        time.sleep(0.05)
+    time.sleep(0.3)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, out + err
+    assert "stopped (Ctrl-C): `microscout shortlist` did not finish" in err
+    assert "Aborted!" not in err and "Traceback" not in err
+    (run,) = sqlite3.connect(db).execute("SELECT status FROM shortlist_runs").fetchall()
+    assert run == ("interrupted",)
