@@ -460,3 +460,23 @@ def test_an_at_sign_outside_the_address_is_no_password(url):
     from microscout.cli.crawl import without_userinfo
 
     assert without_userinfo(url) == url
+
+
+def test_a_database_with_damaged_pages_is_named_in_its_one_line(tmp_path):
+    # A review: "check the file given as --db" when no --db was given (the config named it)
+    # and the file was not named.
+    db = tmp_path / "pc.db"
+    store = open_store(db)
+    for n in range(300):
+        add_profile(store, f"p{n}", 5_000, posts=3, bio="vegan " * 40)
+    store.conn.close()
+    size = db.stat().st_size
+    with open(db, "r+b") as f:  # the later half of the pages: it opens, then fails on reading them
+        f.seek(size // 2 // 4096 * 4096)
+        f.write(b"\xff" * (size - size // 2 // 4096 * 4096))
+    (tmp_path / "pc.toml").write_text('database = "pc.db"\n')
+    result = invoke("--config", str(tmp_path / "pc.toml"), "db", "refresh-features",
+                    env={"MICROSCOUT_STATE_DIR": str(tmp_path / "state")})
+    assert result.exit_code == 1, result.output
+    assert f"check the database {db} (sqlite3 {db} 'PRAGMA integrity_check')" in result.output
+    assert "given as --db" not in result.output and "Traceback" not in result.output

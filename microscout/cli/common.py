@@ -111,8 +111,11 @@ def failure(exc: BaseException) -> Failure:
         return BadInput(f"the database cannot be written ({_one_line(exc)}): check the permissions of the file "
                         f"given as --db and of its folder, or pass --db with a writable copy")
     if isinstance(exc, sqlite3.DatabaseError):
-        return Failure(f"database error: {_one_line(exc)}; check the file given as --db "
-                       f"(sqlite3 FILE 'PRAGMA integrity_check')")
+        named = [n.removeprefix("database: ") for n in getattr(exc, "__notes__", ()) if n.startswith("database: ")]
+        where = named[0] if named else "FILE"
+        return Failure(f"database error: {_one_line(exc)}; check the database "
+                       + (f"{where} " if named else "given as --db (or `database` in the config) ")
+                       + f"(sqlite3 {where} 'PRAGMA integrity_check')")
     if isinstance(exc, OSError):
         where = f" ({exc.filename})" if exc.filename else ""
         what = exc.strerror or _one_line(exc)
@@ -268,6 +271,9 @@ def with_env(func: Callable) -> Callable:
             store = sys.modules.get("microscout.store")
             if store is not None and isinstance(exc, store.StoreError):
                 raise UsageProblem(str(exc)) from None
+            if isinstance(exc, sqlite3.DatabaseError) and env._db is not None:
+                # name the database the command opened (it may come from the config, not --db)
+                exc.add_note(f"database: {env.database_path}")
             raise
 
     return wrapper

@@ -45,4 +45,7 @@ def show(env: Env) -> None:
 
     # str() of a secret masks it (and says which variable an unset one waits for); pydantic's
     # own JSON would read an unset secret's value. An infinite bound is null, as pydantic wrote it.
-    click.echo(json.dumps(finite(env.config.model_dump()), indent=2, ensure_ascii=False, default=str))
+    shown = finite(env.config.model_dump())
+    # the database the commands open: --db, else `database` resolved against the config's folder
+    shown["database"] = str(Path(env.database_path).resolve())
+    click.echo(json.dumps(shown, indent=2, ensure_ascii=False, default=str))

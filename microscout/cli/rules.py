@@ -7,7 +7,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from microscout.cli.common import Env, with_env
+from microscout.cli.common import Env, UsageProblem, with_env
 
 
 def describe_options(model) -> list[dict]:
@@ -24,6 +24,11 @@ def command(env: Env, as_json: bool, as_toml: bool, campaign: str | None) -> Non
     """List every rule with its summary, the data it needs and its options."""
     from microscout.engine.evaluate import Evaluator, rule_setup
 
+    if as_json and as_toml:
+        raise UsageProblem("--json and --toml: give one (JSON for scripts, TOML to paste into config.toml)")
+    if as_toml and campaign:
+        raise UsageProblem("--toml prints every rule's default options, whatever the campaign; leave out --campaign, "
+                           "or drop --toml to see the campaign's rules")
     rules = env.rules
     config = env.config
     if as_toml:

@@ -191,3 +191,12 @@ def test_a_shortlist_stopped_with_ctrl_c_says_so_and_exits_130(tmp_path):
     assert "Aborted!" not in err and "Traceback" not in err
     (run,) = sqlite3.connect(db).execute("SELECT status FROM shortlist_runs").fetchall()
     assert run == ("interrupted",)
+
+
+@pytest.mark.parametrize("args, said", [
+    (["--json", "--toml"], "--json and --toml: give one"),
+    (["--toml", "--campaign", "nope"], "--toml prints every rule's default options, whatever the campaign"),
+])
+def test_rules_refuses_options_it_would_ignore(args, said):
+    result = invoke("rules", *args, "--config", CONFIG)
+    assert result.exit_code == 2 and said in result.output

@@ -167,6 +167,10 @@ def test_a_crawl_that_needs_an_unset_secret_says_which_variable_exit_2(tmp_path,
         "not set; export MS_TEST_UNSET_PW=... or remove the key: a command that needs it stops there\n")
     shown = CliRunner().invoke(cli, ["--config", str(path), "config", "show"])
     assert json.loads(shown.stdout)["platforms"]["bluesky"]["app_password"] == "($MS_TEST_UNSET_PW is not set)"
+    # the database the commands open, resolved (it said "scout.db" whatever the folder or --db)
+    assert json.loads(shown.stdout)["database"] == str((path.parent / "scout.db").resolve())
+    other = CliRunner().invoke(cli, ["--config", str(path), "--db", str(tmp_path / "x" / "o.db"), "config", "show"])
+    assert json.loads(other.stdout)["database"] == str((tmp_path / "x" / "o.db").resolve())
     result = CliRunner().invoke(cli, ["--config", str(path), "crawl", "bluesky", "--hashtag", "x",
                                       "--appview", "http://127.0.0.1:9", "--pds", "http://127.0.0.1:9"])
     assert result.exit_code == 2, result.output
