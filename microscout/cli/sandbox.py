@@ -18,6 +18,17 @@ def command() -> None:
     a seeded population of known truth."""
 
 
+def _generated_population(db) -> tuple[int, int] | None:
+    """(size, seed) of the population `sandbox generate` wrote into this store, if it did."""
+    row = db.execute("SELECT arguments FROM crawl_runs WHERE platform = 'sandbox' AND arguments LIKE '{\"generate\"%' "
+                     "ORDER BY id DESC LIMIT 1").fetchone()
+    try:
+        made = json.loads(row[0])["generate"] if row else None
+        return (int(made["size"]), int(made["seed"])) if made else None
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
 def _size_seed(env, size, seed):
     return (size if size is not None else env.config.sandbox.size,
             seed if seed is not None else env.config.sandbox.seed)
@@ -161,8 +172,9 @@ def _crawled_runs(path: Path) -> int:
 @command.command("score", short_help="Compare the last shortlist with the known truth.")
 @click.argument("campaign")
 @click.option("--size", type=click.IntRange(1, 1_000_000), default=None,
-              help="Profiles of the population the store was filled from (default: [sandbox] size).")
-@click.option("--seed", type=int, default=None, help="Its seed (default: [sandbox] seed).")
+              help="Profiles of the population the store was filled from (default: what `sandbox generate` "
+                   "recorded in the store, else [sandbox] size).")
+@click.option("--seed", type=int, default=None, help="Its seed (default: as --size).")
 @click.option("--platform", type=click.Choice(["youtube", "instagram", "tiktok"]), default=None,
               help="Score against the truth as this API platform serves it (after `demo --platform`).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
@@ -173,9 +185,16 @@ def score_cmd(env, campaign, size, seed, platform, as_json):
 
     from microscout.sandbox.score import ScoreError, format_report, score
 
+    db = env.db(readonly=True)
+    # A store `sandbox generate` wrote records its population: scored against another, every
+    # figure was wrong and the run said so only in a closing hint, exit 0.
+    recorded = _generated_population(db)
+    if recorded is not None:
+        size = recorded[0] if size is None else size
+        seed = recorded[1] if seed is None else seed
     size, seed = _size_seed(env, size, seed)
     try:
-        report = score(env.db(readonly=True), campaign, size, seed, platform)
+        report = score(db, campaign, size, seed, platform)
     except ScoreError as exc:
         if campaign not in env.config.campaigns:
             env.config.campaign(campaign)  # no such campaign: says which there are

@@ -114,6 +114,20 @@ def test_score_cli_prints_report_and_json(generated):
     assert result.exit_code == 2 and "no campaign 'nope' in [campaigns]; known: demo" in result.output
 
 
+def test_score_reads_the_population_a_generated_store_records(generated):
+    # A review: on a store generated at another size, `sandbox score` scored against the
+    # config's size 400, every figure wrong, and said so only in a closing hint, exit 0.
+    path, _ = generated
+    runner = CliRunner()
+    given = runner.invoke(cli, ["sandbox", "score", "demo", "--size", str(SIZE), "--seed", str(SEED), "--db",
+                                str(path), "--json"])
+    recorded = runner.invoke(cli, ["sandbox", "score", "demo", "--db", str(path), "--json"])
+    assert recorded.exit_code == 0, recorded.output
+    assert json.loads(recorded.output) == json.loads(given.output)
+    assert "vs sandbox truth (size 100, seed 7)" in runner.invoke(cli, ["sandbox", "score", "demo", "--db",
+                                                                      str(path)]).output
+
+
 def test_generate_cli(tmp_path):
     out = tmp_path / "g.db"
     result = CliRunner().invoke(cli, ["sandbox", "generate", "--size", "30", "--seed", "3", "--posts", "5",
