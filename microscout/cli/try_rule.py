@@ -13,9 +13,12 @@ from microscout.cli.common import Env, UsageProblem, with_env
 @click.argument("handle")
 @click.option("--campaign", default=None, help="Judge with this campaign's settings (default: the rule's defaults "
                                                 "with a campaign of every tier).")
-@click.option("--json", "as_json", is_flag=True, help="Print the verdict as JSON.")
+@click.option("--platform", default=None, help="Try the profile on this platform only, when the handle names one on "
+                                                "several.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print a JSON list of verdicts (one per matching profile, as explain --json).")
 @with_env
-def command(env: Env, rule: str, handle: str, campaign: str | None, as_json: bool) -> None:
+def command(env: Env, rule: str, handle: str, campaign: str | None, platform: str | None, as_json: bool) -> None:
     """Run RULE on the stored creator HANDLE and print its verdict and evidence.
 
     Nothing is saved: use it while writing a rule, then `microscout shortlist` as usual.
@@ -33,12 +36,23 @@ def command(env: Env, rule: str, handle: str, campaign: str | None, as_json: boo
         raise UsageProblem(f"no stored profile matches {handle!r}; check the handle (user@instance on Mastodon, "
                            f"name.bsky.social on Bluesky) or crawl it first")
     config = env.config
+    if platform is not None:
+        found = sorted({p["platform"] for p in profiles})
+        profiles = [p for p in profiles if p["platform"] == platform]
+        if not profiles:
+            raise UsageProblem(f"{handle!r} is stored on {', '.join(found)}, not on {platform}; pass --platform "
+                               f"{found[0]} or leave --platform out")
     if campaign is None:
         campaign = "(try)"
         config = config.model_copy(update={"campaigns": {**config.campaigns,
                                                          campaign: Campaign(target_tier=list(TIER_NAMES))}})
     else:
-        config.campaign(campaign)  # a clear error for an unknown campaign
+        spec = config.campaign(campaign)  # a clear error for an unknown campaign
+        judged = [p for p in profiles if not spec.platforms or p["platform"] in spec.platforms]
+        if not judged:
+            raise UsageProblem(f"{handle!r} is stored on {', '.join(sorted({p['platform'] for p in profiles}))}, "
+                               f"which campaign {campaign!r} does not judge (platforms: {', '.join(spec.platforms)})")
+        profiles = judged
     evaluator = Evaluator(config, {rule: rules[rule]}, campaign)
     out = []
     for candidate in load_candidates(db, profiles):
@@ -50,7 +64,8 @@ def command(env: Env, rule: str, handle: str, campaign: str | None, as_json: boo
         out.append({"handle": candidate.handle, "platform": candidate.profile.platform, "rule": rule,
                     **verdict.model_dump(mode="json")})
     if as_json:
-        click.echo(json.dumps(out if len(out) > 1 else out[0], ensure_ascii=False, indent=1))
+        # a list whether the handle names one profile or several: a script reads one shape
+        click.echo(json.dumps(out, ensure_ascii=False, indent=1))
         return
     for v in out:
         click.echo(f"{v['handle']} ({v['platform']}): {v['rule']} {v['outcome']} (score {v['score']:.2f})")

@@ -79,12 +79,30 @@ def test_try_runs_one_rule_on_one_stored_creator(folder):
     db.conn.close()
     result = invoke("try", "engagement", "anna", "--config", folder / "config.toml", "--json")
     assert result.exit_code == 0, result.output
-    verdict = json.loads(result.output)
+    (verdict,) = json.loads(result.output)  # a list, as explain --json, whatever matches
     assert verdict["handle"] == "anna" and verdict["rule"] == "engagement" and verdict["outcome"] in (
         "pass", "warn", "fail", "unknown")
     assert "engagement_rate" in verdict["evidence"]
     text = invoke("try", "engagement", "anna", "--config", folder / "config.toml")
     assert text.output.startswith("anna (mastodon): engagement ") and "engagement_rate:" in text.output
+    # the same handle on another platform: --platform picks one; a campaign judges its platforms only
+    db = open_store(folder / "scout.db")
+    add_profile(db, "anna", 9_000, platform="bluesky", posts=3, likes=80)
+    db.conn.close()
+    both = json.loads(invoke("try", "engagement", "anna", "--config", folder / "config.toml", "--json").output)
+    assert sorted(v["platform"] for v in both) == ["bluesky", "mastodon"]
+    one = json.loads(invoke("try", "engagement", "anna", "--platform", "bluesky", "--config", folder / "config.toml",
+                            "--json").output)
+    assert [v["platform"] for v in one] == ["bluesky"]
+    wrong = invoke("try", "engagement", "anna", "--platform", "youtube", "--config", folder / "config.toml")
+    assert wrong.exit_code == 2 and "'anna' is stored on bluesky, mastodon, not on youtube" in wrong.output
+    with open(folder / "config.toml", "a") as f:
+        f.write('[campaigns.m]\nplatforms = ["mastodon"]\n[campaigns.y]\nplatforms = ["youtube"]\n')
+    judged = json.loads(invoke("try", "engagement", "anna", "--campaign", "m", "--config", folder / "config.toml",
+                               "--json").output)
+    assert [v["platform"] for v in judged] == ["mastodon"]  # the Instagram profile was judged too (a review)
+    none = invoke("try", "engagement", "anna", "--campaign", "y", "--config", folder / "config.toml")
+    assert none.exit_code == 2 and "which campaign 'y' does not judge (platforms: youtube)" in none.output
     # nothing was saved
     assert open_store(folder / "scout.db").execute("SELECT COUNT(*) FROM shortlist_runs").fetchone()[0] == 0
 
@@ -158,4 +176,4 @@ def test_a_rule_sees_only_the_data_it_declares(folder):
     for name, posts in [("sees_profile", 0), ("sees_comments", 3)]:
         result = invoke("try", name, "anna", "--config", folder / "config.toml", "--json")
         assert result.exit_code == 0, result.output
-        assert json.loads(result.output)["evidence"]["posts"] == posts
+        assert json.loads(result.output)[0]["evidence"]["posts"] == posts
