@@ -53,16 +53,28 @@ def command(env: Env, as_json: bool, as_toml: bool, campaign: str | None) -> Non
     if as_json:
         click.echo(json.dumps(rows, indent=2, default=str))
         return
+    from rich.markup import escape
+
     table = Table(title=f"Rules{f' in campaign {campaign}' if campaign else ''}", show_lines=True)
     for col in ("rule", "summary", "needs", "options (default)"):
         table.add_column(col, overflow="fold")
     if spec:
         table.add_column("in campaign")
     for row in rows:
-        opts = "\n".join(f"{o['name']} = {o['default']!r}" for o in row["options"]) or "-"
+        opts = escape("\n".join(f"{o['name']} = {_shown(o['default'])}" for o in row["options"]) or "-")
         cells = [row["name"], f"{row['summary']}\n[dim]{row['plugin']}[/dim]", ", ".join(row["needs"]), opts]
         if spec:
             on = [p for p, e in row["enabled"].items() if e]
             cells.append(("gate, " if row["gate"] else "") + f"weight {row['weight']}" if on else "disabled")
         table.add_row(*cells)
     Console().print(table)
+
+
+def _shown(default) -> str:
+    """An option's default as config.toml writes it: a nested table by its own options
+    (`microscout rules --toml` prints them whole), not a Python repr."""
+    from pydantic import BaseModel
+
+    if isinstance(default, BaseModel):
+        return f"(a table of {len(type(default).model_fields)} options: see --toml)"
+    return repr(default)

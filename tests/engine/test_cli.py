@@ -200,3 +200,10 @@ def test_a_shortlist_stopped_with_ctrl_c_says_so_and_exits_130(tmp_path):
 def test_rules_refuses_options_it_would_ignore(args, said):
     result = invoke("rules", *args, "--config", CONFIG)
     assert result.exit_code == 2 and said in result.output
+
+
+def test_the_rules_table_shows_a_nested_option_table_as_such_not_a_python_repr():
+    result = CliRunner(env={"COLUMNS": "250"}).invoke(cli, ["rules", "--config", str(CONFIG)])
+    assert result.exit_code == 0
+    assert "SponsoredSettings(" not in result.output
+    assert "sponsored = (a table of" in result.output and "options: see --toml)" in result.output
