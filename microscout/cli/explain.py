@@ -22,7 +22,7 @@ def verdict_block(verdict: dict, evidence_limit: int = 8, names=None) -> list:
     evidence; ``names`` (engine.readable.Readable): posts and commenters by address and handle."""
     from microscout.engine.evidence import evidence_lines
     from microscout.engine.exporters import rule_title
-    from microscout.engine.readable import Readable
+    from microscout.engine.readable import Readable, loaded
 
     names = names or Readable()
 
@@ -33,16 +33,9 @@ def verdict_block(verdict: dict, evidence_limit: int = 8, names=None) -> list:
     head.append(f" ({verdict['rule']}, score {verdict['score']:.2f})" if verdict["score"] is not None
                 else f" ({verdict['rule']})", style="dim")
     out = [head, Padding(Text(names.reason(verdict["reason"]) or ""), (0, 0, 0, 8))]
-    for line in evidence_lines(names.evidence(_parsed(verdict["evidence"])), limit=evidence_limit):
+    for line in evidence_lines(names.evidence(loaded(verdict["evidence"])), limit=evidence_limit):
         out.append(Padding(Text(line, style="dim"), (0, 0, 0, 10)))
     return out
-
-
-def _parsed(evidence: str | None):
-    try:
-        return json.loads(evidence or "{}")
-    except ValueError:
-        return {}
 
 
 @click.command("explain")
@@ -107,7 +100,7 @@ def command(env: Env, handle: str, campaign: str | None, platform: str | None, a
         url = profile_url(profile["platform"], profile["handle"], profile.get("url"), profile.get("instance"),
                           profile.get("platform_id"))
         contact = contact_in(profile.get("bio"))
-        names = readable(db.conn, profile["id"], (_parsed(v["evidence"]) for v in verdicts))
+        names = readable(db.conn, profile["id"], (v["evidence"] for v in verdicts))
         if as_json:
             out.append({"handle": profile["handle"], "platform": profile["platform"],
                         "display_name": profile.get("display_name"), "profile_url": url, "contact": contact,

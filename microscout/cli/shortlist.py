@@ -55,13 +55,8 @@ def _readable(db, run_id: int, profile_id: int, reasons: list[str]) -> list[str]
         return reasons
     from microscout.engine.readable import readable
 
-    evidences = []
-    for (evidence,) in db.execute("SELECT evidence FROM run_verdicts WHERE run_id = ? AND profile_id = ?",
-                                  [run_id, profile_id]):
-        try:
-            evidences.append(json.loads(evidence or "{}"))
-        except ValueError:
-            continue
+    evidences = [e for (e,) in db.execute("SELECT evidence FROM run_verdicts WHERE run_id = ? AND profile_id = ?",
+                                          [run_id, profile_id])]
     names = readable(db.conn, profile_id, evidences)
     return [names.reason(r) or "" for r in reasons]
 

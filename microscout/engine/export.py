@@ -26,7 +26,7 @@ import sqlite_utils
 from microscout.engine.contact import contact_in, profile_url
 from microscout.engine.evidence import evidence_lines
 from microscout.engine.exporters import ROW_COLUMNS, Exporter
-from microscout.engine.readable import readable
+from microscout.engine.readable import loaded, readable
 from microscout.engine.shortlist import latest_run
 from microscout.store.runs import interrupt_stale_runs, process_alive
 from microscout.store.transaction import snapshot, transaction
@@ -251,10 +251,7 @@ def _build_export(db: sqlite_utils.Database, campaign: str, size: int, *, config
             stored = list(db.query("SELECT rule, outcome, score, reason, evidence FROM run_verdicts "
                                    "WHERE run_id = ? AND profile_id = ? ORDER BY rule", [run_id, row["profile_id"]]))
             for v in stored:
-                try:
-                    v["evidence"] = json.loads(v["evidence"] or "{}")
-                except ValueError:
-                    v["evidence"] = {}
+                v["evidence"] = loaded(v["evidence"])
             # Posts by their addresses and commenters by their handles, not by platform ids.
             names = readable(db.conn, row["profile_id"], (v["evidence"] for v in stored))
             for v in stored:

@@ -68,12 +68,22 @@ class Readable:
         return evidence
 
 
+def loaded(evidence: Any) -> Any:
+    """A verdict's evidence as stored (JSON text, or None) parsed; {} when it is not JSON."""
+    if not isinstance(evidence, str) and evidence is not None:
+        return evidence
+    try:
+        return json.loads(evidence or "{}")
+    except ValueError:
+        return {}
+
+
 def readable(conn, profile_id: int | None, evidences: Iterable[Any]) -> Readable:
     """The addresses of the candidate's posts and the handles of its commenters that these
-    verdicts' evidence (parsed JSON) names, read from the store."""
+    verdicts' evidence (parsed, or as stored) names, read from the store."""
     if profile_id is None:
         return Readable()
-    evidences = list(evidences)
+    evidences = [loaded(e) for e in evidences]
     post_ids = sorted({s for e in evidences for s in _strings(e, _POST_KEYS, "_posts")})
     people_ids = sorted({s for e in evidences for s in _strings(e, _PEOPLE_KEYS)})
     posts: dict[str, str] = {}
