@@ -259,15 +259,14 @@ def run_schedule(config: Config, db: sqlite_utils.Database, db_path: Path, name:
     except LockHeld as exc:
         waited = _wait_for_another(db, name, schedule, exc, scheduled_for, clock, sleep, stop, say)
         if isinstance(waited, LockHeld):
-            if stop.requested:  # not run, and not handled: the next start catches it up (catch_up)
-                why = f"stopped ({stop.reason}) while waiting: {waited}"
-                run_id = history.start_run(db, name, schedule.campaign, trigger, scheduled_for, started,
-                                           status="interrupted", error=f"not run: {why}")
-                say(f"{name}: the run for {_local(scheduled_for, schedule)} did not start: {why}")
-                return history.get_run(db, run_id)
+            # Stopped while waiting: not run and not handled, so the next start catches it up.
+            stopped = stop.requested
+            why = f"stopped ({stop.reason}) while waiting: {waited}" if stopped else str(waited)
             run_id = history.start_run(db, name, schedule.campaign, trigger, scheduled_for, started,
-                                       status="skipped", error=f"not run: {waited}")
-            say(f"{name}: skipped the run for {_local(scheduled_for, schedule)}: {waited}")
+                                       status="interrupted" if stopped else "skipped", error=f"not run: {why}")
+            when = _local(scheduled_for, schedule)
+            say(f"{name}: " + (f"the run for {when} did not start" if stopped else f"skipped the run for {when}")
+                + f": {why}")
             return history.get_run(db, run_id)
         lock = waited
         started = clock()  # the run starts once it holds the lock: the wait is not its time
