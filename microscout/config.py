@@ -29,6 +29,8 @@ from pydantic import (
 )
 from pydantic_core import ErrorDetails
 
+from microscout.words import did_you_mean
+
 TIER_NAMES = ("nano", "micro", "mid", "macro", "mega")
 DEFAULT_CONFIG_NAME = "config.toml"
 # The documented defaults the package carries (config.toml in the repository is the same file).
@@ -497,13 +499,15 @@ class Config(Strict):
     def schedule(self, name: str) -> Schedule:
         if name not in self.schedules:
             known = ", ".join(sorted(self.schedules)) or "none defined"
-            raise ConfigError(f"{self.source}: no schedule {name!r} in [schedules]; known: {known}")
+            raise ConfigError(f"{self.source}: no schedule {name!r} in [schedules]; "
+                              f"{did_you_mean(name, self.schedules)}known: {known}")
         return self.schedules[name]
 
     def campaign(self, name: str) -> Campaign:
         if name not in self.campaigns:
             known = ", ".join(sorted(self.campaigns)) or "none defined"
-            raise ConfigError(f"{self.source}: no campaign {name!r} in [campaigns]; known: {known}")
+            raise ConfigError(f"{self.source}: no campaign {name!r} in [campaigns]; "
+                              f"{did_you_mean(name, self.campaigns)}known: {known}")
         return self.campaigns[name]
 
 

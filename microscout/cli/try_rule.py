@@ -6,6 +6,7 @@ import json
 import click
 
 from microscout.cli.common import Env, UsageProblem, with_env
+from microscout.words import did_you_mean
 
 
 @click.command("try", short_help="Run one rule on one stored creator.")
@@ -29,7 +30,7 @@ def command(env: Env, rule: str, handle: str, campaign: str | None, platform: st
 
     rules = env.rules
     if rule not in rules:
-        raise UsageProblem(f"no rule named {rule!r}; rules are: {', '.join(sorted(rules))}")
+        raise UsageProblem(f"no rule named {rule!r}; {did_you_mean(rule, rules)}rules are: {', '.join(sorted(rules))}")
     db = env.db(readonly=True)
     profiles = [p for p in find_profile(db, handle) if not p["opted_out"]]
     if not profiles:

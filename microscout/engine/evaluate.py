@@ -141,6 +141,8 @@ def check_rule_config(config: Config, rules: dict[str, Rule]) -> None:
     an absent rule is an error."""
     import difflib
 
+    from microscout.words import did_you_mean
+
     known = ", ".join(sorted(rules))
     named = [(f"rules.{n}", n) for n in config.rules]
     for p in config.platforms.names():
@@ -152,8 +154,7 @@ def check_rule_config(config: Config, rules: dict[str, Rule]) -> None:
                   if campaign.weights[n] != 0 or difflib.get_close_matches(n, list(rules), n=1, cutoff=0.8)]
     for key, name in named:
         if name not in rules:
-            near = difflib.get_close_matches(name, list(rules), n=1, cutoff=0.8)
-            hint = f"did you mean {near[0]!r}? " if near else ""
+            hint = did_you_mean(name, rules, cutoff=0.8)
             raise ConfigError(f"{config.source}: {key}: no rule named {name!r}; {hint}{_switch_hint()}rules are: "
                               f"{known}")
     for rule in rules.values():

@@ -207,3 +207,12 @@ def test_the_rules_table_shows_a_nested_option_table_as_such_not_a_python_repr()
     assert result.exit_code == 0
     assert "SponsoredSettings(" not in result.output
     assert "sponsored = (a table of" in result.output and "options: see --toml)" in result.output
+
+
+@pytest.mark.parametrize("args, said", [
+    (["shortlist", "dmeo"], "no campaign 'dmeo' in [campaigns]; did you mean 'demo'? known: demo"),
+    (["try", "engagment", "cook"], "no rule named 'engagment'; did you mean 'engagement'? rules are:"),
+])
+def test_a_mistyped_name_gets_a_suggestion(judged, args, said):
+    result = invoke(*args, "--db", judged, "--config", CONFIG)
+    assert result.exit_code == 2 and said in result.output
