@@ -236,7 +236,7 @@ def run_import(db, platform: str, files: list[str], srcs: list[Source], profile_
                 if src.kind == "comments" and answered is None:
                     rows_read += len(src.records)
                     bad.append({"file": str(src.path), "line": 1, "reason": (
-                        f"no {platform} post {src.post!r} stored: its {_n(len(src.records), 'comment')} are not "
+                        f"no {platform} post {src.post!r} stored: its {counted(len(src.records), 'comment')} are not "
                         "imported; import the post's JSON first (or in the same command)")})
                     advance(len(src.records))
                     continue
@@ -300,10 +300,6 @@ def run_import(db, platform: str, files: list[str], srcs: list[Source], profile_
     return summary
 
 
-def _n(count: int, noun: str) -> str:
-    return counted(count, noun)
-
-
 @click.command(name="import", short_help="Import profiles and posts from CSV, JSONL or instaloader JSON files.")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=str))
 @click.option("--platform", required=True, type=click.Choice(list(Platforms.model_fields)),
@@ -354,10 +350,10 @@ def command(env: Env, files: tuple[str, ...], platform: str, kind: str, as_json:
     if as_json:
         click.echo(json.dumps(summary, ensure_ascii=False, indent=1))
     else:
-        click.echo(f"import run {summary['run']} ({platform}): {_n(summary['rows'], 'row')} from "
-                   f"{_n(summary['files'], 'file')}: {_n(summary['profiles'], 'profile')}, "
-                   f"{_n(summary['posts'], 'post')}"
-                   f"{', ' + _n(summary['comments'], 'comment') if summary['comments'] else ''} stored")
+        click.echo(f"import run {summary['run']} ({platform}): {counted(summary['rows'], 'row')} from "
+                   f"{counted(summary['files'], 'file')}: {counted(summary['profiles'], 'profile')}, "
+                   f"{counted(summary['posts'], 'post')}"
+                   f"{', ' + counted(summary['comments'], 'comment') if summary['comments'] else ''} stored")
     if summary["bad_rows"]:
         n = summary["bad_rows"]
         click.echo(f"{n} bad row{'s' if n != 1 else ''} or unreadable file{'s' if n != 1 else ''} not imported:"

@@ -28,11 +28,12 @@ PIPE_WIDTH = 120
 def shortlist_rows(db, run_id: int, limit: int | None) -> list[dict]:
     """The ranked entries of a run, best first, with profile link, display name and contact."""
     from microscout.engine.contact import contact_in, profile_url
+    from microscout.store.queries import candidates_where
 
     sql = ("SELECT e.rank, e.handle, e.platform, p.platform_id, p.display_name, p.url, p.bio, p.instance, e.tier, "
            "e.followers, e.engagement_rate, e.score, e.reasons, e.profile_id FROM shortlist_entries e "
-           "JOIN profiles p ON p.id = e.profile_id WHERE e.run_id = ? AND e.rank IS NOT NULL AND p.opted_out = 0 "
-           "AND p.gone_since IS NULL ORDER BY e.rank")
+           "JOIN profiles p ON p.id = e.profile_id WHERE e.run_id = ? AND e.rank IS NOT NULL AND "
+           f"{candidates_where(None, 'p')[0]} ORDER BY e.rank")
     params: list = [run_id]
     if limit is not None:
         sql += " LIMIT ?"
@@ -297,8 +298,10 @@ def command(env: Env, campaign: str, limit: int | None, budget: float | None, ba
 def no_candidates_hint(db, config, campaign: str, platforms: list[str]) -> str:
     """Why a run judged no one: the store is empty, or its profiles are on platforms the
     campaign does not judge, or all opted out."""
-    stored = dict(db.execute("SELECT platform, count(*) FROM profiles WHERE opted_out = 0 AND gone_since IS NULL "
-                          "GROUP BY platform"))
+    from microscout.store.queries import candidates_where
+
+    stored = dict(db.execute(f"SELECT platform, count(*) FROM profiles WHERE {candidates_where(None)[0]} "
+                             "GROUP BY platform"))
     if not stored:
         return (f"The store at {db.conn.execute('PRAGMA database_list').fetchone()[2]} holds no profile that may be "
                 f"judged: crawl first (`microscout crawl {campaign}`).")

@@ -28,6 +28,7 @@ from microscout.engine.evidence import evidence_lines
 from microscout.engine.exporters import ROW_COLUMNS, Exporter
 from microscout.engine.readable import loaded, readable
 from microscout.engine.shortlist import latest_run
+from microscout.store.queries import candidates_where
 from microscout.store.runs import interrupt_stale_runs, process_alive
 from microscout.store.transaction import snapshot, transaction
 from microscout.store.writes import now_iso
@@ -224,8 +225,8 @@ def _build_export(db: sqlite_utils.Database, campaign: str, size: int, *, config
     run_id = run["id"]
     # An account that opted out, or was found gone, since the run ranked it is not exported
     # (a previous export's row for it says why it dropped).
-    rows = [_row(e) for e in db.query(_PROFILE_SQL + "WHERE e.run_id = ? AND e.rank IS NOT NULL AND p.opted_out = 0 "
-                                      "AND p.gone_since IS NULL ORDER BY e.rank LIMIT ?", [run_id, size])]
+    rows = [_row(e) for e in db.query(_PROFILE_SQL + "WHERE e.run_id = ? AND e.rank IS NOT NULL AND "
+                                      f"{candidates_where(None, 'p')[0]} ORDER BY e.rank LIMIT ?", [run_id, size])]
     rule_names = _rule_names(db, run)
     before = previous_export(db, campaign, schedule, compare_before, run_id=run_id, fmt=fmt)
     ranks_before: dict[str, int] = before["ranks"] if before else {}

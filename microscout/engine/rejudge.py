@@ -85,8 +85,8 @@ def _pruned_since(db: sqlite_utils.Database, run_id: int) -> bool:
 
 # The ids of a chunk (json_each of the statement's last parameter) that are still candidates:
 # an opt-out recorded by a crawl while the run works is never copied into it.
-_STILL_CANDIDATES = ("SELECT p.id FROM json_each(?) j JOIN profiles p ON p.id = j.value WHERE p.opted_out = 0 "
-                     "AND p.gone_since IS NULL")
+_STILL_CANDIDATES = ("SELECT p.id FROM json_each(?) j JOIN profiles p ON p.id = j.value WHERE "
+                     + candidates_where(None, "p")[0])
 
 
 def _json(ids: list[int]) -> str:

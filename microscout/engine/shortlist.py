@@ -422,8 +422,8 @@ def profile_rows(db: sqlite_utils.Database, platforms: list[str], first: int, la
 def profiles_by_id(db: sqlite_utils.Database, ids: tuple[int, ...]) -> list[dict]:
     """The profile rows with these ids, in id order, but those opted out since the ids were
     chosen (a crawl recording an opt-out while the run works)."""
-    return list(db.query("SELECT * FROM profiles WHERE id IN (SELECT value FROM json_each(?)) AND opted_out = 0 "
-                         "AND gone_since IS NULL ORDER BY id", [json.dumps(ids)]))
+    return list(db.query("SELECT * FROM profiles WHERE id IN (SELECT value FROM json_each(?)) AND "
+                         f"{candidates_where(None)[0]} ORDER BY id", [json.dumps(ids)]))
 
 
 def _judge_in_workers(db: sqlite_utils.Database, evaluator: Evaluator, run_id: int, path: Path,

@@ -567,6 +567,13 @@ class CrawlSpider(Spider):
             self._failed(ctx, ctx["branch"])
         return True
 
+    def _next_page(self, ctx, response, branch: str, next_url: str, callback, seen: int):
+        """The next page of a profile's posts or followers, unless it is one read already (loops)."""
+        pages = [*ctx.get("pages", ()), response.url]
+        following = self.req(next_url, callback, {**ctx, "branch": branch, "seen": seen, "pages": pages})
+        if not self.loops(ctx, response, following, branch):
+            yield from self._launch(ctx, branch, next_url, callback, seen=seen, pages=pages)
+
     def _fetched(self, ctx, kind):
         entry = self._open(ctx)
         if kind not in entry["fetched"]:
@@ -639,11 +646,7 @@ class CrawlSpider(Spider):
                     yield from asked
             seen = ctx["seen"] + len(posts)
             if posts and next_url and seen < b.posts_per_profile:
-                pages = [*ctx.get("pages", ()), response.url]
-                following = self.req(next_url, self.parse_posts, {**ctx, "branch": "posts", "seen": seen,
-                                                                   "pages": pages})
-                if not self.loops(ctx, response, following, "posts"):
-                    yield from self._launch(ctx, "posts", next_url, self.parse_posts, seen=seen, pages=pages)
+                yield from self._next_page(ctx, response, "posts", next_url, self.parse_posts, seen)
         yield from self._done(ctx)
 
     def parse_replies(self, response, ctx):
@@ -675,12 +678,7 @@ class CrawlSpider(Spider):
                 yield from self.store_followers(ctx, followers)
             seen = ctx["seen"] + len(followers)
             if followers and next_url and seen < b.follower_sample:
-                pages = [*ctx.get("pages", ()), response.url]
-                following = self.req(next_url, self.parse_followers, {**ctx, "branch": "followers", "seen": seen,
-                                                                       "pages": pages})
-                if not self.loops(ctx, response, following, "followers"):
-                    yield from self._launch(ctx, "followers", next_url, self.parse_followers, seen=seen,
-                                            pages=pages)
+                yield from self._next_page(ctx, response, "followers", next_url, self.parse_followers, seen)
         yield from self._done(ctx)
 
     # -- per platform --------------------------------------------------------------
