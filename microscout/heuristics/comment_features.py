@@ -13,7 +13,7 @@ import json
 from functools import lru_cache
 
 from microscout import jsontext
-from microscout.heuristics import comments, feature_version, lazy_regex, text
+from microscout.heuristics import comments, feature_version, lazy_regex, text, trigger_scan
 from microscout.heuristics.comments import CommentThresholds, classify_comment
 
 # Bump when the stored form changes. 2: the detail of comments not genuine.
@@ -22,7 +22,7 @@ FORMAT = "2"
 
 @lru_cache(maxsize=1)
 def _code_hash() -> str:
-    return feature_version.code_hash(comments.__file__, lazy_regex.__file__, text.__file__)
+    return feature_version.code_hash(comments.__file__, lazy_regex.__file__, text.__file__, trigger_scan.__file__)
 
 
 @lru_cache(maxsize=256)

@@ -36,8 +36,9 @@ from typing import TYPE_CHECKING, Any, Callable, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from microscout.heuristics.lazy_regex import compile_on_use, prefix_free, trie
+from microscout.heuristics.lazy_regex import compile_on_use
 from microscout.heuristics.text import sentence_span
+from microscout.heuristics.trigger_scan import TriggerScan, prefix_free
 
 CommentClass = Literal["genuine", "generic", "spam"]
 COMMENT_CLASSES: tuple[CommentClass, ...] = ("genuine", "generic", "spam")
@@ -1202,8 +1203,7 @@ class SpamDetector:
     """
 
     phrases: tuple[Phrase, ...]
-    triggers: re.Pattern[str]                  # every trigger, at every position (overlaps included)
-    by_trigger: dict[str, frozenset[int]]      # trigger -> indexes of the families it may fire
+    triggers: TriggerScan  # every trigger found -> the indexes of the families it may fire
     unmask: bool = True  # clean() unmasks hidden and full-width letters (added with the YSE reading)
     letters: bool = True  # and small capitals and mathematical letters (added with the Instagram reading)
     gated: frozenset[int] = frozenset()  # families with gates or unless_warned, fired through Phrase.fire
@@ -1216,22 +1216,16 @@ class SpamDetector:
         for i, phrase in enumerate(phrases):
             for trigger in phrase.triggers:
                 wanted.setdefault(trigger, set()).add(i)
-        by_trigger = prefix_free({t: i for t, i in wanted.items() if t != DIGITS})
-        alternatives = [trie(list(by_trigger))] if by_trigger else []
-        if DIGITS in wanted:
-            alternatives.append(_DIGIT_RUN)
-            by_trigger[DIGITS] = set(wanted[DIGITS])
-        return cls(phrases, compile_on_use(f"(?=({'|'.join(alternatives) or '(?!)'}))"),
-                   {t: frozenset(i) for t, i in by_trigger.items()}, unmask, letters,
+        scan = TriggerScan(prefix_free({t: i for t, i in wanted.items() if t != DIGITS}),
+                           re.compile(_DIGIT_RUN) if DIGITS in wanted else None, wanted.get(DIGITS, ()))
+        return cls(phrases, scan, unmask, letters,
                    frozenset(i for i, p in enumerate(phrases) if p.gates or p.unless_warned),
                    frozenset(i for i, p in enumerate(phrases)
                              if spare_warned and (p.kind in SPARED_KINDS or p.unless_warned)))
 
     def matches(self, visible: str) -> list[tuple[Phrase, str]]:
         """Every family that fires on the cleaned text, with the first text it matched."""
-        candidates: set[int] = set()
-        for m in self.triggers.finditer(fold(visible)):
-            candidates |= self.by_trigger.get(m.group(1)) or self.by_trigger[DIGITS]
+        candidates = self.triggers.fires(fold(visible))
         found = []
         phrases, gated, spared = self.phrases, self.gated, self.spared
         warns: bool | None = None  # whether the comment warns or quotes at all: most do neither

@@ -49,34 +49,3 @@ class _OnUse:
 def compile_on_use(pattern: str, flags: int = 0) -> re.Pattern[str]:
     """``re.compile(pattern, flags)``, done when the pattern is first used."""
     return cast("re.Pattern[str]", _OnUse(pattern, flags))
-
-
-def trie(words: list[str]) -> str:
-    """One regex for a prefix-free set of strings, as a trie ("ab|ac" -> "a(?:b|c)"): the regex
-    engine then tries one branch per first character instead of every string at every position."""
-    root: dict[str, dict] = {}
-    for word in words:
-        node = root
-        for ch in word:
-            node = node.setdefault(ch, {})
-
-    def build(node: dict[str, dict]) -> str:
-        branches = [re.escape(ch) + build(child) for ch, child in sorted(node.items())]
-        if len(branches) <= 1:
-            return "".join(branches)
-        return "(?:" + "|".join(branches) + ")"
-    return build(root)
-
-
-def prefix_free(wanted: dict[str, set[int]]) -> dict[str, set[int]]:
-    """Trigger strings -> what each may fire, reduced to the triggers that contain no other: a
-    longer one is redundant (wherever it is, the shorter one is too) and what it fires moves to
-    the shorter. What is left is prefix-free, so ``trie`` matches at most one at a position."""
-    words = list(wanted)
-    keep = [t for t in words if not any(o != t and o in t for o in words)]
-    reduced = {t: set(wanted[t]) for t in keep}
-    for t in words:
-        for o in keep:
-            if o in t:
-                reduced[o] |= wanted[t]
-    return reduced

@@ -16,7 +16,7 @@ from functools import lru_cache
 from typing import Any
 
 from microscout import jsontext
-from microscout.heuristics import feature_version, lazy_regex, sponsored, sponsored_links, sponsored_selling
+from microscout.heuristics import feature_version, lazy_regex, sponsored, sponsored_links, sponsored_selling, trigger_scan
 from microscout.heuristics import text as textlib
 from microscout.heuristics.sponsored import PostAnalysis, SponsoredSettings, analyse_post
 
@@ -29,7 +29,7 @@ NOT_SPONSORED = PostAnalysis(False)
 @lru_cache(maxsize=1)
 def _code_hash() -> str:
     return feature_version.code_hash(sponsored.__file__, sponsored_links.__file__, sponsored_selling.__file__,
-                                     textlib.__file__, lazy_regex.__file__)
+                                     textlib.__file__, lazy_regex.__file__, trigger_scan.__file__)
 
 
 @lru_cache(maxsize=256)

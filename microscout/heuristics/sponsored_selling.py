@@ -22,7 +22,8 @@ from bisect import bisect_left
 from functools import lru_cache
 from typing import Callable, NamedTuple
 
-from microscout.heuristics.lazy_regex import compile_on_use, prefix_free, trie
+from microscout.heuristics.lazy_regex import compile_on_use
+from microscout.heuristics.trigger_scan import TriggerScan, prefix_free
 
 _I = re.IGNORECASE
 _CURRENCY = r"(?:[$€£₹]|rs\.?\s?|usd\s?|eur\s?|gbp\s?|inr\s?)"
@@ -380,16 +381,15 @@ def _first(text: str, part: Part, stands: Callable[[re.Match[str]], bool]) -> re
 
 
 @lru_cache(maxsize=1)
-def _scan() -> tuple[list[tuple[int, Part]], re.Pattern[str], dict[str, set[int]]]:
-    """Every part (with its family's index), one regex finding every gate string at every
-    position of the lower-cased text, and which parts each found string lets run."""
+def _scan() -> tuple[list[tuple[int, Part]], TriggerScan]:
+    """Every part (with its family's index), and one scan of the lower-cased text for every
+    gate string, giving the parts the strings it finds let run."""
     parts = [(f, part) for f, (_name, family) in enumerate(SELLING_FAMILIES) for part in family]
     wanted: dict[str, set[int]] = {}
     for i, (_f, part) in enumerate(parts):
         for gate in part.gates:
             wanted.setdefault(gate, set()).add(i)
-    by_gate = prefix_free(wanted)
-    return parts, re.compile(f"(?=({trie(list(by_gate))}))"), by_gate
+    return parts, TriggerScan(prefix_free(wanted))
 
 
 def selling_wording(text: str, low: str, stands: Callable[[re.Match[str]], bool],
@@ -397,13 +397,11 @@ def selling_wording(text: str, low: str, stands: Callable[[re.Match[str]], bool]
     """The first selling phrase of each family in ``text`` that ``stands`` (is not denied), in
     family order. ``low`` is the text as the regexes' IGNORECASE sees it, in lower case: one
     scan of it for the gates decides which parts run (``pre_checks=False`` runs them all)."""
-    parts, scan, by_gate = _scan()
+    parts, scan = _scan()
     if pre_checks:
-        live: set[int] = set()
         # Gates hold single spaces where their regexes take any run of whitespace (\s+ matches
         # exactly what str.split() splits on) and "0" for any ASCII digit.
-        for m in scan.finditer(" ".join(low.split()).translate(_ZERO)):
-            live |= by_gate[m.group(1)]
+        live = scan.fires(" ".join(low.split()).translate(_ZERO))
     else:
         live = set(range(len(parts)))
     best: dict[int, re.Match[str]] = {}

@@ -81,7 +81,7 @@ def test_fold_covers_every_regex_only_case_fold():
     "the colours in this one are great, what lens did you use for it",
 ])
 def test_a_comment_without_any_signal_costs_one_scan(text):
-    assert c.DETECTOR.triggers.search(c.fold(c.clean(text))) is None
+    assert not c.DETECTOR.triggers.fires(c.fold(c.clean(text)))
 
 
 # --- texts drawn from each family's own regex ---------------------------------------------
