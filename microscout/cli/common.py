@@ -192,6 +192,7 @@ class Env:
         self._config: Config | None = None
         self._pm: pluggy.PluginManager | None = None
         self._rules = None
+        self._loaded_rules = None
         self._db: sqlite_utils.Database | None = None
 
     @property
@@ -224,15 +225,51 @@ class Env:
         return self._pm
 
     @property
+    def loaded_rules(self):
+        """All registered rules, whatever the config names (see warn_of_config_rules)."""
+        if self._loaded_rules is None:
+            from microscout.engine.plugins import collect_rules
+
+            self._loaded_rules = collect_rules(self.pm)
+        return self._loaded_rules
+
+    @property
     def rules(self):
         """All registered rules, after checking that config names only real ones."""
         if self._rules is None:
             from microscout.engine.evaluate import check_rule_config
-            from microscout.engine.plugins import collect_rules
 
-            self._rules = collect_rules(self.pm)
-            check_rule_config(self.config, self._rules)
+            check_rule_config(self.config, self.loaded_rules)
+            self._rules = self.loaded_rules
         return self._rules
+
+
+def warn_of_config_rules(env: Env, creating: str | None = None) -> None:
+    """What the config gets wrong about rules, one line on stderr, for the commands that say
+    what is loaded (plugins, rules, new-rule): they must work while the config still names a
+    rule whose plugin was deleted, renamed or left out, or gives one options it refuses, as
+    they are how a developer finds out. The commands that judge still refuse (env.rules).
+    ``creating``: the rule new-rule writes, which the config may name already."""
+    from microscout.engine.evaluate import check_rule_options, switch_hint, unloaded_rules
+    from microscout.words import did_you_mean
+
+    config, rules = env.config, env.loaded_rules
+    missing = [(key, name) for key, name in unloaded_rules(config, rules) if name != creating]
+    if missing:
+        name = missing[0][1]
+        keys = [key for key, n in missing if n == name]
+        others = sorted({n for _, n in missing} - {name})
+        also = f" (so do other keys for {', '.join(map(repr, others))})" if others else ""
+        message = (f"{config.source}: {', '.join(keys)} {'names' if len(keys) == 1 else 'name'} rule {name!r}, "
+                   f"which is not loaded: no plugin registers it{also}; {did_you_mean(name, rules, cutoff=0.8)}"
+                   f"{switch_hint()}restore its plugin or remove the key")
+    else:
+        try:
+            check_rule_options(config, rules)
+            return
+        except ConfigError as exc:
+            message = str(exc)
+    click.echo(f"warning: {message} (shortlist, try and config check stop on it)", err=True)
 
 
 def rule_options(env: Env, rule: str, platform: str):

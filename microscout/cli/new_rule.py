@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from microscout.cli.common import Env, UsageProblem, with_env
+from microscout.cli.common import Env, UsageProblem, warn_of_config_rules, with_env
 
 RULE = '''"""Rule {name}: {summary}
 
@@ -116,8 +116,11 @@ def command(env: Env, name: str, summary: str, as_package: bool, folder: str | N
     if not summary.strip() or any(ord(c) < 32 or ord(c) == 127 for c in summary):
         # the file written would not load, and every command loading plugins would stop on it
         raise UsageProblem("--summary: give one line of text (not empty, no line breaks or tabs)")
-    if name in env.rules:
-        raise UsageProblem(f"a rule named {name!r} is already registered (by {env.rules[name].plugin}); pick another")
+    # Not env.rules: a config still naming the rule of a deleted plugin must not stop its re-creation.
+    loaded = env.loaded_rules
+    if name in loaded:
+        raise UsageProblem(f"a rule named {name!r} is already registered (by {loaded[name].plugin}); pick another")
+    warn_of_config_rules(env, creating=name)
     if as_package:
         root = Path(folder or ".") / f"microscout-{name.replace('_', '-')}"
         package = f"microscout_{name}"

@@ -8,7 +8,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from microscout.cli.common import Env, with_env
+from microscout.cli.common import Env, warn_of_config_rules, with_env
 
 
 @click.command("plugins", short_help="List loaded plugins and where each came from.")
@@ -23,7 +23,8 @@ def command(env: Env, as_json: bool) -> None:
     formats: dict[str, list[str]] = {}
     collect_exporters(pm, formats)
     rules: dict[str, list[str]] = {}
-    for rule in env.rules.values():
+    warn_of_config_rules(env)
+    for rule in env.loaded_rules.values():
         rules.setdefault(rule.plugin, []).append(rule.name)
     rows: list[dict[str, Any]] = []
     for plugin in pm.get_plugins():

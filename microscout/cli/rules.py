@@ -7,7 +7,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from microscout.cli.common import Env, UsageProblem, with_env
+from microscout.cli.common import Env, UsageProblem, warn_of_config_rules, with_env
 
 
 def describe_options(model) -> list[dict]:
@@ -29,7 +29,8 @@ def command(env: Env, as_json: bool, as_toml: bool, campaign: str | None) -> Non
     if as_toml and campaign:
         raise UsageProblem("--toml prints every rule's default options, whatever the campaign; leave out --campaign, "
                            "or drop --toml to see the campaign's rules")
-    rules = env.rules
+    rules = env.loaded_rules  # this command shows what is loaded, whatever config.toml names
+    warn_of_config_rules(env)
     config = env.config
     if as_toml:
         from microscout.engine.tomlout import rules_toml

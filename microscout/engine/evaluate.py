@@ -119,7 +119,7 @@ def merge_tables(base: Mapping[str, Any], later: Mapping[str, Any]) -> dict[str,
     return merged
 
 
-def _switch_hint() -> str:
+def switch_hint() -> str:
     """When MICROSCOUT_LOAD_PLUGINS chose the plugins, say so: the rule's plugin may be one it left out."""
     from microscout.engine.plugins import LOAD_PLUGINS_ENV, plugins_to_load
 
@@ -131,19 +131,16 @@ def _switch_hint() -> str:
             f"it may be left out; ")
 
 
-def check_rule_config(config: Config, rules: dict[str, Rule]) -> None:
-    """Every rule named in config exists and every options table validates.
+def unloaded_rules(config: Config, rules: Mapping[str, Rule]) -> list[tuple[str, str]]:
+    """(key, rule name) for every place the config names a rule no loaded plugin registers.
 
     One exception: a campaign weight of 0 may name a rule no loaded plugin registers (a
     plugin installed in one place and not in another, like the demo's contact_in_bio):
     a zero weight scores nothing whether the rule runs or not. Unless the name looks like
     a misspelling of a loaded rule; an options table, a gate or any other weight naming
-    an absent rule is an error."""
+    an absent rule counts."""
     import difflib
 
-    from microscout.words import did_you_mean
-
-    known = ", ".join(sorted(rules))
     named = [(f"rules.{n}", n) for n in config.rules]
     for p in config.platforms.names():
         named += [(f"platforms.{p}.rules.{n}", n) for n in config.platforms.get(p).rules]
@@ -152,11 +149,22 @@ def check_rule_config(config: Config, rules: dict[str, Rule]) -> None:
         named += [(f"campaigns.{c}.gates", n) for n in campaign.gates]
         named += [(f"campaigns.{c}.weights.{n}", n) for n in campaign.weights
                   if campaign.weights[n] != 0 or difflib.get_close_matches(n, list(rules), n=1, cutoff=0.8)]
-    for key, name in named:
-        if name not in rules:
-            hint = did_you_mean(name, rules, cutoff=0.8)
-            raise ConfigError(f"{config.source}: {key}: no rule named {name!r}; {hint}{_switch_hint()}rules are: "
-                              f"{known}")
+    return [(key, name) for key, name in named if name not in rules]
+
+
+def check_rule_config(config: Config, rules: dict[str, Rule]) -> None:
+    """Every rule named in config exists (see unloaded_rules) and every options table validates."""
+    from microscout.words import did_you_mean
+
+    for key, name in unloaded_rules(config, rules)[:1]:
+        hint = did_you_mean(name, rules, cutoff=0.8)
+        raise ConfigError(f"{config.source}: {key}: no rule named {name!r}; {hint}{switch_hint()}rules are: "
+                          f"{', '.join(sorted(rules))}")
+    check_rule_options(config, rules)
+
+
+def check_rule_options(config: Config, rules: Mapping[str, Rule]) -> None:
+    """Every loaded rule's options validate, on every platform and in every campaign."""
     for rule in rules.values():
         for platform in config.platforms.names():
             rule_setup(config, rule, platform, None)

@@ -62,6 +62,77 @@ def test_new_rule_refuses_bad_names(folder, name, message):
     assert not (folder / "plugins").exists()
 
 
+CONFIG_NAMING_MIN_POSTS = {
+    "weights": '[campaigns.c]\nplatforms = ["mastodon"]\nweights = { engagement = 1, min_posts = 2 }\n',
+    "options": "[rules.min_posts]\nmin_posts = 5\n",
+}
+
+
+@pytest.mark.parametrize("naming", sorted(CONFIG_NAMING_MIN_POSTS))
+def test_new_rule_recreates_a_deleted_plugin_the_config_still_names(folder, naming):
+    # A review: with the plugin file deleted and config.toml still naming its rule (a weight,
+    # an options table), new-rule stopped on the config check and the user was stuck.
+    config = folder / "config.toml"
+    assert invoke("new-rule", "min_posts", "--config", config).exit_code == 0
+    with open(config, "a") as f:
+        f.write(CONFIG_NAMING_MIN_POSTS[naming])
+    assert invoke("config", "check", "--config", config).exit_code == 0
+    for written in ("min_posts.py", "_test_min_posts.py"):
+        (folder / "plugins" / written).unlink()
+    before = config.read_text()
+    again = invoke("new-rule", "min_posts", "--config", config)
+    assert again.exit_code == 0, again.output
+    assert "warning" not in again.output  # the config names the very rule being written
+    assert (folder / "plugins" / "min_posts.py").is_file() and config.read_text() == before
+    checked = invoke("config", "check", "--config", config)
+    assert checked.exit_code == 0, checked.output
+
+
+def test_the_commands_that_say_what_is_loaded_work_while_the_config_names_a_rule_that_is_not(folder):
+    # A review: a weight naming no loaded rule (its plugin deleted) stopped `plugins` and
+    # `rules` too, the very commands a developer runs to find out what is loaded.
+    config = folder / "config.toml"
+    with open(config, "a") as f:
+        f.write(CONFIG_NAMING_MIN_POSTS["weights"])
+    db = open_store(folder / "scout.db")
+    add_profile(db, "anna", 5_000, posts=3, likes=80)
+    db.conn.close()
+    said = (f"warning: {config}: campaigns.c.weights.min_posts names rule 'min_posts', which is not loaded: "
+            "no plugin registers it; restore its plugin or remove the key (shortlist, try and config check "
+            "stop on it)\n")
+    for args in (["plugins"], ["plugins", "--json"], ["rules"], ["rules", "--json"], ["rules", "--campaign", "c"],
+                 ["new-rule", "other_rule"]):
+        result = invoke(*args, "--config", config)
+        assert result.exit_code == 0, (args, result.output)
+        assert result.stderr == said, args
+    assert "engagement" in [r["name"] for r in json.loads(invoke("rules", "--json", "--config", config).stdout)]
+    # the commands that judge refuse it, in one line
+    for args in (["shortlist", "c"], ["try", "engagement", "anna"], ["config", "check"]):
+        result = invoke(*args, "--config", config)
+        assert result.exit_code == 2, (args, result.output)
+        assert result.output == (f"Error: {config}: campaigns.c.weights.min_posts: no rule named 'min_posts'; "
+                                 "rules are: ad_frequency, audience_authenticity, automated, comment_quality, "
+                                 "disclosure, engagement, growth_spikes, niche_relevance, other_rule, "
+                                 "posting_cadence, sponsored_engagement, tier_bounds\n"), args
+
+
+def test_rules_shows_a_rules_options_while_the_config_gives_it_one_it_refuses(folder):
+    # The developer who mistyped an option runs `microscout rules` to see the right names:
+    # it lists them, and says in one line which key is wrong.
+    config = folder / "config.toml"
+    assert invoke("new-rule", "min_posts", "--config", config).exit_code == 0
+    with open(config, "a") as f:
+        f.write("[rules.min_posts]\nminimum = 5\n")
+    result = invoke("rules", "--json", "--config", config)
+    assert result.exit_code == 0, result.output
+    (rule,) = [r for r in json.loads(result.stdout) if r["name"] == "min_posts"]
+    assert [o["name"] for o in rule["options"]] == ["min_posts"]
+    assert result.stderr == (f"warning: {config}: rules.min_posts.minimum: unknown option; options of min_posts "
+                             "are: min_posts (shortlist, try and config check stop on it)\n")
+    refused = invoke("config", "check", "--config", config)
+    assert refused.exit_code == 2 and "rules.min_posts.minimum: unknown option" in refused.output
+
+
 @pytest.mark.parametrize("summary", ["line1\nline2", "", "   ", "tab\there"])
 def test_new_rule_refuses_a_summary_the_written_file_could_not_hold(folder, summary):
     # A review: a summary with a line break wrote a plugin with a broken string literal, and
