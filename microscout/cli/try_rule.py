@@ -5,6 +5,7 @@ import json
 
 import click
 
+from microscout import jsontext
 from microscout.cli.common import Env, UsageProblem, with_env
 from microscout.words import did_you_mean
 
@@ -62,8 +63,11 @@ def command(env: Env, rule: str, handle: str, campaign: str | None, platform: st
             raise UsageProblem(f"rule {rule!r} is switched off for {candidate.profile.platform} "
                                f"in campaign {campaign!r} (enabled = false)")
         verdict = run_rule(active[0][0], candidate, active[0][1], context)
+        # The evidence as a shortlist stores it (str() of what JSON cannot hold, a datetime, an
+        # object), as explain shows it: pydantic's own JSON refuses such evidence with a traceback.
         out.append({"handle": candidate.handle, "platform": candidate.profile.platform, "rule": rule,
-                    **verdict.model_dump(mode="json")})
+                    "outcome": verdict.outcome, "score": verdict.score, "reason": verdict.reason,
+                    "evidence": json.loads(jsontext.dumps(verdict.evidence))})
     if as_json:
         # a list whether the handle names one profile or several: a script reads one shape
         click.echo(json.dumps(out, ensure_ascii=False, indent=1))
