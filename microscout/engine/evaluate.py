@@ -378,6 +378,6 @@ def run_rule(rule: Rule, candidate: Candidate, options: BaseModel, context: Rule
         return verdict
     except (Exception, SystemExit) as exc:  # noqa: BLE001 - a plugin's bug must not stop the run
         # SystemExit too: a library giving up with sys.exit() is that rule's failure, not the run's.
-        return Verdict(outcome="error", score=0.0,
-                       reason=f"rule {rule.name} failed: {type(exc).__name__}: {exc}"[:300],
-                       evidence={"exception": type(exc).__name__, "plugin": rule.plugin})
+        from microscout.engine.rule_failure import failure_verdict
+
+        return failure_verdict(rule, exc)

@@ -248,3 +248,70 @@ def test_a_rule_sees_only_the_data_it_declares(folder):
         result = invoke("try", name, "anna", "--config", folder / "config.toml", "--json")
         assert result.exit_code == 0, result.output
         assert json.loads(result.output)[0]["evidence"]["posts"] == posts
+
+
+FAULTY = '''from pydantic import BaseModel, ConfigDict
+from microscout import Need, Rule, Verdict, hookimpl
+
+class Options(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+def helper(candidate):
+    raise ValueError("no posts to count")
+
+def maybe(candidate, options, context):
+    return Verdict(outcome="maybe", score=2, reason="x")
+
+def raises(candidate, options, context):
+    return helper(candidate)
+
+def odd_evidence(candidate, options, context):
+    return Verdict(outcome="pass", score=1, reason="ok", evidence={"seen": object(), "day": context.now.date()})
+
+@hookimpl
+def register_rules(register):
+    for evaluate in (maybe, raises, odd_evidence):
+        register(Rule(name=evaluate.__name__, summary="A faulty rule", options=Options,
+                      needs=frozenset({Need.POSTS}), evaluate=evaluate))
+'''
+
+
+def _try(folder, rule):
+    result = invoke("try", rule, "anna", "--json", "--config", folder / "config.toml")
+    assert result.exit_code == 0, result.output
+    (verdict,) = json.loads(result.output)
+    return verdict
+
+
+def test_try_says_in_one_line_what_a_faulty_rule_did_and_where(folder):
+    # A review: a Verdict built with a bad outcome gave a four-line reason with pydantic's web
+    # address, and nothing said which line of the plugin raised.
+    (folder / "plugins").mkdir()
+    (folder / "plugins" / "faulty.py").write_text(FAULTY)
+    db = open_store(folder / "scout.db")
+    add_profile(db, "anna", 5_000, posts=3, likes=80)
+    db.conn.close()
+    built_wrong = _try(folder, "maybe")
+    assert built_wrong["outcome"] == "error" and built_wrong["reason"] == (
+        "rule maybe failed: ValidationError: Verdict.outcome: Input should be 'pass', 'warn', 'fail', 'unknown' "
+        "or 'error' (got 'maybe'); Verdict.score: Input should be less than or equal to 1 (got 2)")
+    assert built_wrong["evidence"] == {"exception": "ValidationError", "plugin": "plugins_dir:faulty.py",
+                                       "at": "faulty.py:11 in maybe"}
+    raised = _try(folder, "raises")
+    assert raised["reason"] == "rule raises failed: ValueError: no posts to count"
+    assert raised["evidence"]["at"] == "faulty.py:8 in helper"  # the innermost line of the plugin's own code
+
+
+def test_try_shows_evidence_json_cannot_hold_as_the_shortlist_stores_it(folder):
+    # A review: an object in a rule's evidence stopped `try` with "unexpected error:
+    # PydanticSerializationError", though the shortlist stores str() of it (docs/PLUGINS.md).
+    (folder / "plugins").mkdir()
+    (folder / "plugins" / "faulty.py").write_text(FAULTY)
+    db = open_store(folder / "scout.db")
+    add_profile(db, "anna", 5_000, posts=3, likes=80)
+    db.conn.close()
+    verdict = _try(folder, "odd_evidence")
+    assert verdict["outcome"] == "pass" and verdict["evidence"]["seen"].startswith("<object object at ")
+    assert len(verdict["evidence"]["day"]) == 10
+    text = invoke("try", "odd_evidence", "anna", "--config", folder / "config.toml")
+    assert text.exit_code == 0 and '  seen: "<object object at ' in text.output
