@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import itertools
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 from types import ModuleType
 from typing import Any, Iterable
 
@@ -24,7 +25,16 @@ from microscout.models import Candidate, Comment, Follower, Post, Profile, Snaps
 NOW = datetime(2026, 1, 1, 12, 0, tzinfo=timezone.utc)
 _ids = itertools.count(1)
 
-__all__ = ["NOW", "profile", "post", "comment", "follower", "snapshot", "candidate", "context", "evaluate"]
+__all__ = ["NOW", "plugin_file", "profile", "post", "comment", "follower", "snapshot", "candidate", "context",
+           "evaluate"]
+
+
+def plugin_file(path: str | Path) -> ModuleType:
+    """A plugins_dir file loaded as microscout loads it, for its tests: a plugin that imports
+    a helper beside it (``from . import _helpers``) loads here as it does in plugins_dir."""
+    from microscout.engine.plugins import import_plugin_file
+
+    return import_plugin_file(Path(path).resolve())
 
 
 def profile(**kw: Any) -> Profile:

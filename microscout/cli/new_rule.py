@@ -63,12 +63,12 @@ def test_posts_not_fetched_is_unknown_not_a_fail():
     assert evaluate({module}, "{name}", candidate()).outcome == "unknown"
 '''
 
-LOAD_BESIDE = '''import importlib.util
-import pathlib
+LOAD_BESIDE = '''import pathlib
 
-_spec = importlib.util.spec_from_file_location("{name}", pathlib.Path(__file__).with_name("{name}.py"))
-{name} = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module({name})
+from microscout.testing import plugin_file
+
+# loaded as plugins_dir loads it: `from . import _helpers` in the rule works here too
+{name} = plugin_file(pathlib.Path(__file__).with_name("{name}.py"))
 '''
 
 PYPROJECT = '''[build-system]

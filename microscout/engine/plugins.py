@@ -15,6 +15,7 @@ import os
 import re
 import sys
 from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 import pluggy
@@ -148,6 +149,30 @@ class PluginFailed(Exception):
 PLUGINS_DIR_PACKAGE = "microscout_plugins"
 
 
+def _as_package(folder: Path) -> None:
+    """Make PLUGINS_DIR_PACKAGE the package of ``folder``'s files, so a plugin imports a
+    helper file beside it as ``from . import _helpers`` (a _-prefixed file is not loaded as a
+    plugin itself); without it a plugins_dir file could import nothing beside it."""
+    path = str(folder.resolve())
+    package = sys.modules.get(PLUGINS_DIR_PACKAGE)
+    if package is not None and list(getattr(package, "__path__", ())) == [path]:
+        return
+    package = ModuleType(PLUGINS_DIR_PACKAGE, "the files of plugins_dir")
+    package.__path__ = [path]
+    sys.modules[PLUGINS_DIR_PACKAGE] = package
+    for name in [n for n in sys.modules if n.startswith(PLUGINS_DIR_PACKAGE + ".")]:
+        del sys.modules[name]  # another folder's: a helper of the same name must come from this one
+
+
+def _load_failure(path: Path, exc: Exception) -> PluginError:
+    """A plugins_dir file that failed to run, in one line; an absolute import of a file beside
+    it (``import _helpers``) says how to import it."""
+    hint = ""
+    if isinstance(exc, ModuleNotFoundError) and exc.name and (path.parent / f"{exc.name}.py").is_file():
+        hint = f"; a plugins_dir file imports a file beside it relatively: from . import {exc.name}"
+    return PluginError(f"{path}: the plugin failed to load: {type(exc).__name__}: {exc}{hint}")
+
+
 def load_plugins_dir(pm: pluggy.PluginManager, folder: Path, only: set[str] | None = None) -> None:
     """Register each ``*.py`` file in ``folder`` (files starting with _ are skipped)."""
     if not folder.is_dir():
@@ -158,19 +183,27 @@ def load_plugins_dir(pm: pluggy.PluginManager, folder: Path, only: set[str] | No
         name = f"plugins_dir:{path.name}"
         if pm.get_plugin(name) is not None:
             continue
-        spec = importlib.util.spec_from_file_location(f"{PLUGINS_DIR_PACKAGE}.{path.stem}", path)
-        if spec is None or spec.loader is None:  # never for a .py file
-            raise PluginError(f"{path}: Python cannot load it as a module")
-        module = importlib.util.module_from_spec(spec)
-        try:
-            spec.loader.exec_module(module)
-        except Exception as exc:
-            raise PluginError(f"{path}: the plugin failed to load: {type(exc).__name__}: {exc}") from exc
-        sys.modules[spec.name] = module
+        module = import_plugin_file(path)
         try:
             pm.register(module, name=name)
         except pluggy.PluginValidationError as exc:
             raise PluginError(_hook_mismatch(str(path), exc)) from exc
+
+
+def import_plugin_file(path: Path) -> ModuleType:
+    """A plugins_dir file run as a module of PLUGINS_DIR_PACKAGE (see _as_package), as
+    microscout and its tests (microscout.testing.plugin_file) load it."""
+    _as_package(path.parent)
+    spec = importlib.util.spec_from_file_location(f"{PLUGINS_DIR_PACKAGE}.{path.stem}", path)
+    if spec is None or spec.loader is None:  # never for a .py file
+        raise PluginError(f"{path}: Python cannot load it as a module")
+    module = importlib.util.module_from_spec(spec)
+    try:
+        spec.loader.exec_module(module)
+    except Exception as exc:
+        raise _load_failure(path, exc) from exc
+    sys.modules[spec.name] = module
+    return module
 
 
 def plugin_source(pm: pluggy.PluginManager, plugin: Any) -> str:

@@ -53,6 +53,33 @@ def test_new_rule_package_has_an_entry_point_and_a_passing_test(tmp_path):
     assert run.returncode == 0 and "3 passed" in run.stdout, run.stdout + run.stderr
 
 
+def test_a_plugins_dir_rule_imports_a_helper_file_beside_it(folder):
+    # A review: a plugins_dir file could import nothing beside it (`import _shared` and
+    # `from . import _shared` both failed), though a helper beside it counts as its code.
+    config = folder / "config.toml"
+    assert invoke("new-rule", "min_posts", "--config", config).exit_code == 0
+    plugins = folder / "plugins"
+    (plugins / "_shared.py").write_text("MINIMUM = 7\n")
+    rule = (plugins / "min_posts.py").read_text()
+    helped = rule.replace("from pydantic", "from ._shared import MINIMUM\nfrom pydantic", 1)
+    (plugins / "min_posts.py").write_text(helped.replace("Field(10,", "Field(MINIMUM,"))
+    listed = invoke("rules", "--json", "--config", config)
+    assert listed.exit_code == 0, listed.output
+    (options,) = [r["options"] for r in json.loads(listed.output) if r["name"] == "min_posts"]
+    assert options[0]["default"] == 7
+    # the scaffold's own test loads the rule as plugins_dir does, helper and all
+    run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                          str(plugins / "_test_min_posts.py")], capture_output=True, text=True)
+    assert run.returncode == 0 and "3 passed" in run.stdout, run.stdout + run.stderr
+    # the import Python users try first is refused saying how to write it
+    (plugins / "min_posts.py").write_text(rule.replace("from pydantic", "import _shared\nfrom pydantic", 1))
+    refused = invoke("rules", "--config", config)
+    assert refused.exit_code == 2
+    assert refused.output == (f"Error: {plugins / 'min_posts.py'}: the plugin failed to load: ModuleNotFoundError: "
+                              "No module named '_shared'; a plugins_dir file imports a file beside it relatively: "
+                              "from . import _shared\n")
+
+
 @pytest.mark.parametrize("name, message", [("Bad-Name", "use lower_snake_case"),
                                            ("class", "a Python keyword cannot name a rule; pick another"),
                                            ("engagement", "already registered")])
