@@ -158,4 +158,12 @@ def command(env: Env, name: str, summary: str, as_package: bool, folder: str | N
         # A package's rule loads through its entry point, which exists once it is installed.
         click.echo(f"next: pytest {test}   then: pip install -e {root}   then: microscout try {name} HANDLE")
     else:
-        click.echo(f"next: pytest {test}   then: microscout try {name} HANDLE")
+        plugins_dir = env.config.path(env.config.plugins_dir) if env.config.plugins_dir else None
+        if plugins_dir is None or root.resolve() != Path(plugins_dir).resolve():
+            # Only plugins_dir's files load: `try` would say there is no such rule.
+            where = env.config.source if env.config.from_file else "config.toml"
+            now = f"plugins_dir is {plugins_dir}" if plugins_dir else "no plugins_dir is set"
+            click.echo(f"next: pytest {test}   then: set plugins_dir = \"{root}\" in {where} ({now})   "
+                       f"then: microscout try {name} HANDLE")
+        else:
+            click.echo(f"next: pytest {test}   then: microscout try {name} HANDLE")

@@ -80,6 +80,21 @@ def test_a_plugins_dir_rule_imports_a_helper_file_beside_it(folder):
                               "from . import _shared\n")
 
 
+def test_new_rule_into_another_folder_says_that_only_plugins_dir_loads(folder):
+    # A review: `new-rule NAME --dir FOLDER` said "then: microscout try NAME HANDLE", which
+    # answered "no rule named NAME": only plugins_dir's files load.
+    config = folder / "config.toml"
+    result = invoke("new-rule", "elsewhere", "--dir", folder / "other", "--config", config)
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[-1] == (
+        f"next: pytest {folder / 'other' / '_test_elsewhere.py'}   then: set plugins_dir = \"{folder / 'other'}\" "
+        f"in {config} (plugins_dir is {folder / 'plugins'})   then: microscout try elsewhere HANDLE")
+    assert "elsewhere" not in [r["name"] for r in json.loads(invoke("rules", "--json", "--config", config).output)]
+    here = invoke("new-rule", "here", "--dir", folder / "plugins", "--config", config)
+    assert here.output.splitlines()[-1].endswith("   then: microscout try here HANDLE")
+    assert "set plugins_dir" not in here.output
+
+
 @pytest.mark.parametrize("name, message", [("Bad-Name", "use lower_snake_case"),
                                            ("class", "a Python keyword cannot name a rule; pick another"),
                                            ("engagement", "already registered")])
