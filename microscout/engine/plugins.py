@@ -103,7 +103,7 @@ def _load_entry_point(pm: pluggy.PluginManager, ep: importlib.metadata.EntryPoin
         pm.load_setuptools_entrypoints(ENTRY_POINT_GROUP, name=ep.name)
     except pluggy.PluginValidationError as exc:
         raise PluginError(_hook_mismatch(where, exc)) from exc
-    except Exception as exc:
+    except (Exception, SystemExit) as exc:  # SystemExit: a module that calls sys.exit() as it loads
         raise PluginError(f"{where}: the plugin failed to load: {type(exc).__name__}: {exc} "
                           f"(uninstall it, or name the plugins to load in {LOAD_PLUGINS_ENV})") from exc
 
@@ -164,7 +164,7 @@ def _as_package(folder: Path) -> None:
         del sys.modules[name]  # another folder's: a helper of the same name must come from this one
 
 
-def _load_failure(path: Path, exc: Exception) -> PluginError:
+def _load_failure(path: Path, exc: BaseException) -> PluginError:
     """A plugins_dir file that failed to run, in one line; an absolute import of a file beside
     it (``import _helpers``) says how to import it."""
     hint = ""
@@ -200,7 +200,7 @@ def import_plugin_file(path: Path) -> ModuleType:
     module = importlib.util.module_from_spec(spec)
     try:
         spec.loader.exec_module(module)
-    except Exception as exc:
+    except (Exception, SystemExit) as exc:  # SystemExit: a file that calls sys.exit() as it loads
         raise _load_failure(path, exc) from exc
     sys.modules[spec.name] = module
     return module
@@ -231,7 +231,7 @@ def call_hook(impl: Any, hook: str, **arguments: Any) -> None:
         impl.function(**arguments)
     except PluginError:
         raise
-    except Exception as exc:
+    except (Exception, SystemExit) as exc:  # SystemExit: else the command would end, saying nothing of the plugin
         raise PluginError(f"plugin {impl.plugin_name}: {hook} failed: {type(exc).__name__}: {exc}") from exc
 
 

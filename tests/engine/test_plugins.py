@@ -179,6 +179,8 @@ def test_rules_the_config_could_not_set_are_refused_naming_the_plugin(rule, mess
      "register_rules failed: TypeError: Rule.__init__() got an unexpected keyword argument 'option'"),
     ("raise RuntimeError('cannot read my model file')",
      "register_rules failed: RuntimeError: cannot read my model file"),
+    # A review: sys.exit(0) in the hook ended `microscout rules` with exit 0 and no output.
+    ("import sys; sys.exit(0)", "register_rules failed: SystemExit: 0"),
 ])
 def test_a_registration_hook_that_raises_is_named_and_exit_2(tmp_path, body, message):
     from click.testing import CliRunner
@@ -193,6 +195,20 @@ def test_a_registration_hook_that_raises_is_named_and_exit_2(tmp_path, body, mes
     assert result.exit_code == 2, result.output
     assert f"plugin plugins_dir:fails.py: {message}" in result.output
     assert "Traceback" not in result.output and "unexpected error" not in result.output
+
+
+def test_a_plugins_dir_file_that_exits_as_it_loads_is_named_and_exit_2(tmp_path):
+    # A review: a file calling sys.exit("bye") as it loads printed "bye" and exit 1, naming nothing.
+    from click.testing import CliRunner
+
+    from microscout.cli import cli
+
+    (tmp_path / "plugins").mkdir()
+    (tmp_path / "plugins" / "leaves.py").write_text("raise SystemExit('bye')\n")
+    (tmp_path / "config.toml").write_text('plugins_dir = "plugins"\n')
+    result = CliRunner().invoke(cli, ["plugins", "--config", str(tmp_path / "config.toml")])
+    assert result.exit_code == 2
+    assert result.output == f"Error: {tmp_path / 'plugins' / 'leaves.py'}: the plugin failed to load: SystemExit: bye\n"
 
 
 def test_a_hook_with_a_wrong_argument_name_is_named_with_the_hooks_signature(tmp_path):
