@@ -16,7 +16,14 @@ from functools import lru_cache
 from typing import Any
 
 from microscout import jsontext
-from microscout.heuristics import feature_version, lazy_regex, sponsored, sponsored_links, sponsored_selling, trigger_scan
+from microscout.heuristics import (
+    feature_version,
+    lazy_regex,
+    sponsored,
+    sponsored_links,
+    sponsored_selling,
+    trigger_scan,
+)
 from microscout.heuristics import text as textlib
 from microscout.heuristics.sponsored import PostAnalysis, SponsoredSettings, analyse_post
 
