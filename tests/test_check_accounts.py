@@ -160,3 +160,25 @@ def test_thresholds_come_from_the_config(export, tmp_path):
     bad.write_text("[rules.audience_authenticity.accounts]\nthreshhold = 0.5\n")
     result = invoke(export, "--config", bad)
     assert result.exit_code == 2 and "threshhold" in result.output
+
+
+
+def _column(table: str, index: int) -> str:
+    """Column ``index`` of a one-row rich table, its folded lines joined (spaces dropped)."""
+    body = [line.split("│")[1:-1] for line in table.splitlines() if line.startswith("│")]
+    return "".join(cells[index].strip() for cells in body).replace(" ", "")
+
+
+def test_tables_fold_long_handles_and_places_on_a_narrow_terminal_instead_of_cutting_them(tmp_path):
+    accounts = tmp_path / "a-folder-with-a-long-name-for-its-follower-exports.csv"
+    accounts.write_text("handle,followers,following,posts,has_avatar,bio\n"
+                        "the.most.ordinary.reader.of.bread.recipes.in.town,10,900,0,0,\n")
+    comments = tmp_path / "a-folder-with-a-long-name-for-its-comment-exports.csv"
+    comments.write_text("COMMENT_ID,CONTENT\nc1,subscribe to my channel please friends\n")
+    for args in (["check", "accounts", str(accounts)], ["check", "comments", str(comments)]):
+        result = CliRunner(env={"COLUMNS": "80"}).invoke(cli, args)
+        assert result.exit_code == 0, result.output
+        assert "…" not in result.output
+        assert _column(result.output, 0) == f"{args[2]}line2".replace(" ", "")
+        if args[1] == "accounts":
+            assert _column(result.output, 1) == "the.most.ordinary.reader.of.bread.recipes.in.town"

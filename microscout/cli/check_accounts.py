@@ -239,7 +239,9 @@ def _print_table(rows: list[tuple[str, ...]]) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    table = Table("where", "handle", "class", "score", "reasons")
+    table = Table()
+    for column in ("where", "handle", "class", "score", "reasons"):
+        table.add_column(column, overflow="fold")  # a handle cut short names no one
     for row in rows:
         table.add_row(*row)
     Console().print(table)

@@ -103,7 +103,9 @@ def command(env, files: tuple[str, ...], as_json: bool, label_column: str | None
             from rich.console import Console
             from rich.table import Table
 
-            table = Table("where", "text", "class", "reasons")
+            table = Table()
+            for column in ("where", "text", "class", "reasons"):
+                table.add_column(column, overflow="fold")  # "file.csv:1…" names no row
             for row in rows:
                 table.add_row(*row)
             Console().print(table)

@@ -38,7 +38,7 @@ def command(env: Env, as_json: bool) -> None:
         return
     table = Table(title="Plugins")
     for col in ("name", "source", "hooks", "adds"):
-        table.add_column(col)
+        table.add_column(col, overflow="fold")  # a name cut to "microscout.rules.a…" names nothing
     for r in rows:
         adds = [f"{what}: {', '.join(r[key])}" for what, key in (("rules", "rules"), ("formats", "formats"))
                 if r[key]]

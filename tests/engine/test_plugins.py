@@ -148,6 +148,19 @@ def test_builtins_are_plugins_like_any_other():
         assert rule.plugin in DEFAULT_PLUGINS
 
 
+def test_the_plugins_table_folds_long_names_on_a_narrow_terminal_instead_of_cutting_them(tmp_path):
+    from click.testing import CliRunner
+
+    from microscout.cli import cli
+
+    (tmp_path / "config.toml").write_text("")
+    result = CliRunner(env={"COLUMNS": "80"}).invoke(cli, ["plugins", "--config", str(tmp_path / "config.toml")])
+    assert result.exit_code == 0, result.output
+    assert "…" not in result.output  # was "microscout.rules.a…" for each of three rules
+    names = "".join(line.split("│")[1].strip() for line in result.output.splitlines() if line.startswith("│"))
+    assert "microscout.rules.audience_authenticity" in names and "microscout.engine.exporters" in names
+
+
 def options_model(**fields):
     """An options model forbidding unknown keys, with these (annotation, FieldInfo or default) fields."""
     import pydantic
