@@ -183,6 +183,8 @@ def upsert_comments(db: sqlite_utils.Database, rows: list[dict]) -> int:
     """Upsert comments and store the class of those new or changed (comment_features)."""
     from microscout.store.features import store_for_comments
 
+    opted = opted_out_ids(db, {(r["platform"], r["author_id"]) for r in rows if r.get("author_id")})
+    rows = [r for r in rows if (r["platform"], r.get("author_id")) not in opted]
     count = upsert(db, "comments", rows, ("platform", "platform_id"))
     store_for_comments(db, [(r["platform"], r["platform_id"]) for r in rows])
     return count
@@ -192,16 +194,35 @@ def upsert_followers(db: sqlite_utils.Database, rows: list[dict]) -> int:
     """Upsert sampled followers and store the class of those new or changed (follower_features)."""
     from microscout.store.features import FOLLOWERS, store_for_profiles
 
+    platforms = dict(db.execute(
+        "SELECT id, platform FROM profiles WHERE id IN (SELECT value FROM json_each(?))",
+        [json.dumps(sorted({r["profile_id"] for r in rows}))]).fetchall()) if rows else {}
+    opted = opted_out_ids(db, {(platforms.get(r["profile_id"]), r["platform_id"]) for r in rows})
+    rows = [r for r in rows if (platforms.get(r["profile_id"]), r["platform_id"]) not in opted]
     count = upsert(db, "follower_samples", rows, ("profile_id", "platform_id"))
     store_for_profiles(db, [r["profile_id"] for r in rows], FOLLOWERS)
     return count
+
+
+def opted_out_ids(db: sqlite_utils.Database, keys: set[tuple[str | None, str | None]]) -> set[tuple[str, str]]:
+    """Those of these (platform, platform_id) that the store holds as opted-out accounts."""
+    found: set[tuple[str, str]] = set()
+    for platform in {p for p, i in keys if p and i}:
+        ids = sorted(i for p, i in keys if p == platform and i)
+        found.update((platform, i) for (i,) in db.execute(
+            "SELECT platform_id FROM profiles WHERE platform = ? AND opted_out = 1 AND platform_id IN "
+            "(SELECT value FROM json_each(?))", [platform, json.dumps(ids)]).fetchall())
+    return found
 
 
 def forget_opted_out(db: sqlite_utils.Database, profile_ids: list[int]) -> None:
     """What the store holds of accounts that opted out since an earlier crawl, erased: their
     posts, replies, follower sample and snapshots, and what shortlists said of them (a verdict's
     reason and evidence quote their posts and counts; an entry holds their handle and numbers).
-    Those verdict and entry rows stay, emptied, so a kept run's other rows are unchanged."""
+    Those verdict and entry rows stay, emptied, so a kept run's other rows are unchanged.
+    What they left on other creators' pages goes too: the replies they wrote (and the verdicts'
+    examples quoting them, their name among pod regulars) and their rows in follower samples."""
+    _forget_traces(db, profile_ids)
     for start in range(0, len(profile_ids), 500):
         chunk = profile_ids[start:start + 500]
         marks = ", ".join("?" * len(chunk))
@@ -236,3 +257,59 @@ def mark_gone(db: sqlite_utils.Database, platform: str, outcomes: dict[str, str]
             db.execute(f"UPDATE profiles SET gone_since = ? WHERE {where}", [observed_at, platform, asked])
             newly += [row[0] for row in found]
     return newly
+
+
+def _forget_traces(db: sqlite_utils.Database, profile_ids: list[int]) -> None:
+    """The replies these opted-out accounts wrote under other creators' posts and their rows
+    in other creators' follower samples, deleted; the verdicts that named them or quoted those
+    replies keep their other evidence."""
+    accounts = db.execute("SELECT platform, platform_id FROM profiles WHERE id IN (SELECT value FROM json_each(?))",
+                          [json.dumps(sorted(profile_ids))]).fetchall()
+    for platform, ids in _by_platform(accounts).items():
+        names = json.dumps(ids)
+        replies = db.execute("SELECT profile_id, platform_id FROM comments WHERE platform = ? AND author_id IN "
+                             "(SELECT value FROM json_each(?))", [platform, names]).fetchall()
+        sampled = db.execute("SELECT f.profile_id FROM follower_samples f JOIN profiles p ON p.id = f.profile_id "
+                             "WHERE p.platform = ? AND f.platform_id IN (SELECT value FROM json_each(?))",
+                             [platform, names]).fetchall()
+        if not replies and not sampled:
+            continue
+        db.conn.execute("DELETE FROM comments WHERE platform = ? AND author_id IN (SELECT value FROM json_each(?))",
+                        [platform, names])
+        db.conn.execute("DELETE FROM follower_samples WHERE platform_id IN (SELECT value FROM json_each(?)) AND "
+                        "profile_id IN (SELECT id FROM profiles WHERE platform = ?)", [names, platform])
+        _scrub_evidence(db, {r[0] for r in [*replies, *sampled]}, set(ids), {cid for _, cid in replies})
+
+
+def _by_platform(keys: list[tuple[str, str]]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for platform, platform_id in keys:
+        out.setdefault(platform, []).append(platform_id)
+    return out
+
+
+def _scrub_evidence(db: sqlite_utils.Database, owners: set[int], people: set[str], comment_ids: set[str]) -> None:
+    """Take these people's ids out of the lists in the verdicts of ``owners`` (pod regulars),
+    and the entries that quote their replies (examples by comment id)."""
+    def scrub(value):
+        if isinstance(value, dict):
+            return {k: scrub(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [scrub(v) for v in value
+                    if not (isinstance(v, str) and v in people)
+                    and not (isinstance(v, dict) and (v.get("id") in comment_ids or v.get("author_id") in people
+                                                      or v.get("platform_id") in people))]
+        return value
+
+    rows = db.execute("SELECT rowid, evidence FROM verdicts WHERE evidence IS NOT NULL AND profile_id IN "
+                      "(SELECT value FROM json_each(?))", [json.dumps(sorted(owners))]).fetchall()
+    for rowid, evidence in rows:
+        if not any(name in evidence for name in (*people, *comment_ids)):
+            continue
+        try:
+            loaded = json.loads(evidence)
+        except ValueError:
+            continue
+        cleaned = scrub(loaded)
+        if cleaned != loaded:
+            db.conn.execute("UPDATE verdicts SET evidence = ? WHERE rowid = ?", [_to_json(cleaned), rowid])

@@ -368,3 +368,50 @@ def test_resuming_a_looping_server_stays_incomplete(tmp_path):
     assert run["status"] == "incomplete" and len(rows(db, "SELECT id FROM posts")) == stored
     assert all("posts" not in json.loads(r["fetched"]) for r in rows(
         db, "SELECT fetched FROM profiles WHERE opted_out = 0 AND prefilter_reason IS NULL"))
+
+
+def test_an_account_that_opts_out_leaves_nothing_on_other_creators_pages(tmp_path):
+    # A review: a replier and a follower of alice opted out (noindex; discoverable: false) and
+    # were stored as opt-outs, yet the six replies the replier wrote under alice's posts, the
+    # follower's handle and bio in alice's follower sample, and the replier's name among alice's
+    # pod regulars (`explain alice`) stayed; a re-crawl of alice, whose context and follower
+    # pages do not carry their choice, stored them again.
+    import subprocess
+
+    from tests.crawlers.conftest import MICROSCOUT, crawl_env
+    from tests.crawlers.fakeserver import _m_account
+
+    def microscout(*args):
+        return subprocess.run([MICROSCOUT, "--config", str(config), *args], capture_output=True, text=True,
+                              cwd=tmp_path, env=crawl_env(), timeout=120)
+
+    with FakeServer(faults=False) as server:
+        config = write_config(tmp_path, server.url, extra='\n[campaigns.c]\nplatforms = ["mastodon"]\ngates = []\n'
+                                                          '\n[rules.comment_quality]\nmin_comments = 1\n'
+                                                          'pod_min_posts = 2\n')
+        db = tmp_path / "scout.db"
+        first = run_crawl(config, "mastodon", "--handle", "alice", "--no-prefilter")
+        assert first.returncode == 0, first.stderr
+        assert rows(db, "SELECT count(*) n FROM comments WHERE author_id = 'replier@else.example'") == [{"n": 6}]
+        assert microscout("shortlist", "c").returncode == 0
+        assert rows(db, "SELECT count(*) n FROM verdicts WHERE evidence LIKE '%replier@else.example%'") == [{"n": 1}]
+
+        server.fake.m_people += [_m_account(7000, "replier", "replier@else.example", 12, noindex=True),
+                                 _m_account(5000, "fan0", "fan0@fans.example", 0, discoverable=False)]
+        opted = run_crawl(config, "mastodon", "--handle", "replier@else.example", "--handle", "fan0@fans.example")
+        assert opted.returncode == 0, opted.stdout + opted.stderr
+        again = run_crawl(config, "mastodon", "--known", "--no-prefilter")
+        assert again.returncode == 0, again.stdout + again.stderr
+
+        assert rows(db, "SELECT platform_id, opted_out, handle, bio FROM profiles WHERE opted_out = 1 "
+                        "ORDER BY platform_id") == [
+            {"platform_id": "fan0@fans.example", "opted_out": 1, "handle": "", "bio": None},
+            {"platform_id": "replier@else.example", "opted_out": 1, "handle": "", "bio": None}]
+        assert rows(db, "SELECT count(*) n FROM comments WHERE author_id = 'replier@else.example'") == [{"n": 0}]
+        assert rows(db, "SELECT count(*) n FROM follower_samples WHERE platform_id = 'fan0@fans.example'") == [
+            {"n": 0}]
+        assert len(rows(db, "SELECT * FROM follower_samples")) == 4  # the other fans are kept
+        assert rows(db, "SELECT count(*) n FROM verdicts WHERE evidence LIKE '%replier@else.example%'") == [{"n": 0}]
+        (alice,) = rows(db, "SELECT platform_id FROM profiles WHERE handle LIKE 'alice@%'")
+        explain = microscout("explain", alice["platform_id"])
+        assert explain.returncode == 0 and "replier" not in explain.stdout, explain.stdout + explain.stderr
