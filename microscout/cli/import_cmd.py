@@ -290,6 +290,7 @@ def run_import(db, platform: str, files: list[str], srcs: list[Source], profile_
     summary = {"run": run_id, "platform": platform, "files": len(srcs), "rows": rows_read,
                "profiles": len(importer.profiles), "posts": importer.posts, "comments": importer.comments,
                "snapshots": importer.snapshots,
+               "opted_out": sorted(importer.skipped_opted_out), "opted_out_posts": importer.skipped_posts,
                "bad_rows": len(bad), "bad": bad[:BAD_KEPT]}
     with transaction(db):
         db["crawl_runs"].update(run_id, {
@@ -354,6 +355,11 @@ def command(env: Env, files: tuple[str, ...], platform: str, kind: str, as_json:
                    f"{counted(summary['files'], 'file')}: {counted(summary['profiles'], 'profile')}, "
                    f"{counted(summary['posts'], 'post')}"
                    f"{', ' + counted(summary['comments'], 'comment') if summary['comments'] else ''} stored")
+    if summary["opted_out"]:
+        names = summary["opted_out"]
+        posts = f" and {counted(summary['opted_out_posts'], 'post')}" if summary["opted_out_posts"] else ""
+        click.echo(f"skipped {counted(len(names), 'profile')}{posts} of accounts stored as opted out (only the "
+                   f"opt-out is kept): {', '.join(names[:10])}{' …' if len(names) > 10 else ''}")
     if summary["bad_rows"]:
         n = summary["bad_rows"]
         click.echo(f"{n} bad row{'s' if n != 1 else ''} or unreadable file{'s' if n != 1 else ''} not imported:"

@@ -23,9 +23,16 @@ class Importer:
     def __init__(self, db: sqlite_utils.Database, platform: str, run_id: int):
         self.db, self.platform, self.run_id = db, platform, run_id
         self.keys: dict[str, tuple[int, str]] = {}  # lower-cased id or handle -> (row id, platform_id)
-        for rid, pid, handle in db.execute("SELECT id, platform_id, handle FROM profiles WHERE platform = ?",
-                                           [platform]).fetchall():
+        # Accounts stored as opted out: a file from another tool brings nothing more of them
+        # (their rows and posts are skipped and counted, never stored beside the opt-out).
+        self.opted_out: set[int] = set()
+        self.skipped_opted_out: set[str] = set()
+        self.skipped_posts = 0
+        for rid, pid, handle, opted in db.execute(
+                "SELECT id, platform_id, handle, opted_out FROM profiles WHERE platform = ?", [platform]).fetchall():
             self._remember(rid, pid, handle)
+            if opted:
+                self.opted_out.add(rid)
         self.profiles: set[int] = set()
         self.posts = 0
         self.comments = 0
@@ -43,6 +50,9 @@ class Importer:
             known = self.keys.get(row["platform_id"].lower()) or self.keys.get(row["handle"].lower())
             if known:
                 row["platform_id"] = known[1]
+                if known[0] in self.opted_out:
+                    self.skipped_opted_out.add(known[1])
+                    continue
             stamp = row.pop("observed_at", None) or observed_at
             # a cell the file leaves empty keeps what is stored (a crawl's bio, say)
             full = {k: v for k, v in row.items() if v is not None}
@@ -73,6 +83,9 @@ class Importer:
 
     def add_posts(self, rows: list[dict]) -> None:
         """Upsert checked post rows whose owner was resolved (row["profile_id"])."""
+        kept = [r for r in rows if r["profile_id"] not in self.opted_out]
+        self.skipped_posts += len(rows) - len(kept)
+        rows = kept
         if not rows:
             return
         self.posts += upsert_posts(self.db, rows)
@@ -91,7 +104,7 @@ class Importer:
 
     def add_comments(self, rows: list[dict], profile_id: int, post_id: str) -> None:
         """Upsert comment rows (comments-table columns) answering the post ``post_id`` of ``profile_id``."""
-        if not rows:
+        if not rows or profile_id in self.opted_out:
             return
         self.comments += upsert_comments(self.db, [
             {**row, "platform": self.platform, "profile_id": profile_id, "post_platform_id": post_id}

@@ -415,3 +415,34 @@ def test_an_account_that_opts_out_leaves_nothing_on_other_creators_pages(tmp_pat
         (alice,) = rows(db, "SELECT platform_id FROM profiles WHERE handle LIKE 'alice@%'")
         explain = microscout("explain", alice["platform_id"])
         assert explain.returncode == 0 and "replier" not in explain.stdout, explain.stdout + explain.stderr
+
+
+def test_an_import_brings_nothing_more_of_an_account_that_opted_out(tmp_path):
+    # A review: erin was crawled and stored as an opt-out (noindex); another tool's export
+    # imported with `microscout import` then wrote her handle, bio, follower count and posts
+    # into her row, which still said opted_out = 1.
+    import subprocess
+
+    from tests.crawlers.conftest import MICROSCOUT, crawl_env
+
+    with FakeServer(faults=False) as server:
+        config = write_config(tmp_path, server.url)
+        crawled = run_crawl(config, "mastodon", "--handle", "erin")
+        assert crawled.returncode == 0, crawled.stderr
+    db = tmp_path / "scout.db"
+    (erin,) = rows(db, "SELECT platform_id FROM profiles WHERE opted_out = 1")
+    (tmp_path / "profiles.csv").write_text(f"handle,bio,followers\n{erin['platform_id']},from another tool,2000\n"
+                                           "someone@else.example,a creator,1500\n")
+    (tmp_path / "posts.csv").write_text(f"profile,id,created_at,text\n{erin['platform_id']},p1,2026-09-01,hi #coffee\n"
+                                        "someone@else.example,p2,2026-09-01,hello #coffee\n")
+    result = subprocess.run([MICROSCOUT, "--config", str(config), "import", "profiles.csv", "posts.csv",
+                             "--platform", "mastodon"], capture_output=True, text=True, cwd=tmp_path, env=crawl_env())
+    assert result.returncode == 0, result.stderr
+    assert "1 profile, 1 post stored" in result.stdout
+    assert (f"skipped 1 profile and 1 post of accounts stored as opted out (only the opt-out is kept): "
+            f"{erin['platform_id']}") in result.stdout
+    assert rows(db, "SELECT handle, bio, followers, opted_out FROM profiles WHERE platform_id = ?",
+                [erin["platform_id"]]) == [{"handle": "", "bio": None, "followers": None, "opted_out": 1}]
+    assert rows(db, "SELECT platform_id FROM posts") == [{"platform_id": "p2"}]
+    assert rows(db, "SELECT count(*) n FROM profile_snapshots s JOIN profiles p ON p.id = s.profile_id "
+                    "WHERE p.opted_out = 1") == [{"n": 0}]
