@@ -2,7 +2,8 @@
 backoff, the Bluesky session.
 
 Order (lower numbers see requests first, responses last): origin guard 40 (before
-robots.txt, 100, so no other origin's robots.txt is asked for either) < retry 550 <
+robots.txt, 100, so no other origin's robots.txt is asked for either) < a robots.txt the
+server cannot serve read as "Disallow: /" 95 (it sees robots.txt's answer after the retries) < retry 550 <
 rate limit 620 < auth 650. The bearer token is added last on the way out and stripped first on the way
 back, so no retried or re-queued request (which JOBDIR pickles to disk) ever carries it.
 """
@@ -127,6 +128,64 @@ class OriginGuardMiddleware:
             return None
         refuse_offsite(self.crawler.stats, request.url)
         raise OffsiteRefused(f"{origin(request.url) or request.url} is not one of the configured origins")
+
+
+DISALLOW_ALL = b"User-agent: *\nDisallow: /\n"
+
+
+def robots_unavailable(stats, url: str) -> str | None:
+    """Why the robots.txt of ``url``'s host could not be read in this crawl (None when it was)."""
+    return (stats.get_value("microscout/robots_unavailable") or {}).get(origin(url))
+
+
+class RobotsUnavailableMiddleware:
+    """A robots.txt the server cannot serve (5xx after the retries, a timeout, a dropped
+    connection) is read as "Disallow: /", as RFC 9309 (2.3.1.4) requires: Scrapy reads an
+    error page as rules (none: everything allowed) and a failed download as no robots.txt at
+    all. A 4xx is "no robots.txt" and allows everything, as the RFC says. The host is named in
+    stats ``microscout/robots_unavailable`` ({origin: why}), so that the spider records what it
+    refused as missing (the run ends incomplete; --resume asks again) rather than as a choice."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        if not crawler.settings.getbool("ROBOTSTXT_OBEY"):
+            raise NotConfigured
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    @staticmethod
+    def _robots(request) -> bool:
+        return bool(request.meta.get("dont_obey_robotstxt")) and urlsplit(request.url).path == "/robots.txt"
+
+    def _unavailable(self, request, why: str):
+        from scrapy.http import Response
+
+        stats = self.crawler.stats
+        hosts = dict(stats.get_value("microscout/robots_unavailable") or {})
+        hosts[origin(request.url)] = why
+        stats.set_value("microscout/robots_unavailable", hosts)
+        logger.warning("robots.txt of %s could not be read (%s): nothing on that host is fetched (RFC 9309)",
+                       origin(request.url), why)
+        return Response(request.url, status=200, body=DISALLOW_ALL, request=request)
+
+    def process_response(self, request, response, spider=None):
+        if response.status >= 500 and self._robots(request):
+            return self._unavailable(request, f"HTTP {response.status}")
+        return response
+
+    def process_exception(self, request, exception, spider=None):
+        from microscout.crawlers.spiders.base import UNREACHABLE, failure_text
+
+        # A host that cannot be reached at all is left to the crawl's own request, which fails
+        # the same way and says so ("cannot reach …"); one that took the connection and gave no
+        # answer (timed out, dropped it) has a robots.txt that could not be read.
+        if self._robots(request) and not isinstance(exception, (IgnoreRequest, *UNREACHABLE)):
+            from twisted.python.failure import Failure
+
+            return self._unavailable(request, failure_text(Failure(exception)))
+        return None
 
 
 def backoff_until(retry_times: int, base: float, cap: float) -> float:

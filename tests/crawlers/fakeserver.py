@@ -208,6 +208,7 @@ class Fake:
         self.hidden_feeds = False
         self.instance_html_first = 0  # how many times /api/v2/instance first answers 200 with a proxy's HTML page
         self.robots: str | None = None  # a robots.txt to serve (None: 404, no rules)
+        self.robots_failing: str | None = None  # robots.txt answers "503" or "drop"s the connection, every time
         self.domain: str | None = None  # the instance's domain (None: the host it is served from)
         self.reject_search = None  # (status, body): how the AppView answers a good proxied searchPosts
         # the PDS: the live tokens, every token issued, the calls of each session method
@@ -326,6 +327,12 @@ class Handler(BaseHTTPRequestHandler):
                 return self._send(429, {"error": "Too many requests"}, {"Retry-After": fake.mix.retry_after})
             if kind == "malformed":
                 self.malformed = rng
+        if url.path == "/robots.txt" and fake.robots_failing == "drop":
+            self.close_connection = True  # no answer at all
+            return
+        if url.path == "/robots.txt" and fake.robots_failing == "503":
+            return self._send(503, None, raw=b"<html><body>503 Service Unavailable</body></html>",
+                              content_type="text/html")
         try:
             if url.path.startswith("/xrpc/"):
                 return self._bluesky(method, url.path[6:], q, body)

@@ -9,7 +9,7 @@ import sqlite3
 from tests.crawlers.conftest import crawl_env, rows, run_crawl, write_config
 from tests.crawlers.fakeserver import (
     APPVIEW_DID, B_FOLLOWER_GONE, B_FOLLOWERS, BSKY_IDENTIFIER, BSKY_PASSWORD, BSKY_REFRESH, BSKY_TOKEN, T0, b_follower,
-    iso)
+    FakeServer, iso)
 
 COUNTS = ("followers", "following", "posts_count")
 
@@ -266,3 +266,20 @@ def test_a_repeated_cursor_is_said_and_nothing_is_left_open(tmp_path):
     missing = json.loads(run["stats"])["missing"]["profiles"]
     assert run["status"] == "incomplete" and {p["profile"] for p in missing} == set(fetched)
     assert all("follower sample" in p["parts"] and p["why"][0].startswith("pagination loop") for p in missing)
+
+
+def test_an_unreadable_robots_txt_leaves_the_crawl_incomplete_not_quietly_allowed(tmp_path):
+    # A review: the AppView's robots.txt dropped the connection every time and the crawl fetched
+    # every profile as if it had said "allow all". Now nothing is fetched there (RFC 9309), and
+    # since that is no choice of the server's, what was not fetched is missing: exit 1, --resume.
+    with FakeServer(faults=False) as server:
+        server.fake.robots_failing = "drop"
+        config = write_config(tmp_path, server.url)
+        result = run_crawl(config, "bluesky", "--handle", "amy.bsky.test")
+        assert {e["path"] for e in server.fake.log} == {"/robots.txt"}
+        server.fake.robots_failing = None
+        resumed = run_crawl(config, "bluesky", "--handle", "amy.bsky.test", "--resume")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "robots.txt could not be read" in result.stdout + result.stderr
+    assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+    assert rows(tmp_path / "scout.db", "SELECT handle FROM profiles") == [{"handle": "amy.bsky.test"}]

@@ -446,3 +446,17 @@ def test_an_import_brings_nothing_more_of_an_account_that_opted_out(tmp_path):
     assert rows(db, "SELECT platform_id FROM posts") == [{"platform_id": "p2"}]
     assert rows(db, "SELECT count(*) n FROM profile_snapshots s JOIN profiles p ON p.id = s.profile_id "
                     "WHERE p.opted_out = 1") == [{"n": 0}]
+
+
+def test_a_robots_txt_the_server_cannot_serve_is_read_as_disallow_all(tmp_path):
+    # A review: robots.txt answered 503 (three times, with the retries) and the crawl went on
+    # to fetch everything, "errors: none": Scrapy reads an error page as a robots.txt with no
+    # rules. RFC 9309 (2.3.1.4): unreachable (5xx, network error) means complete disallow.
+    with FakeServer(faults=False) as server:
+        server.fake.robots_failing = "503"
+        config = write_config(tmp_path, server.url)
+        result = run_crawl(config, "mastodon", "--handle", "alice")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert {e["path"] for e in server.fake.log} == {"/robots.txt"}  # nothing else was asked
+    assert "could not be read (HTTP 503): a crawler that obeys robots.txt fetches nothing there" in result.stderr
+    assert rows(tmp_path / "scout.db", "SELECT count(*) n FROM profiles") == [{"n": 0}]

@@ -32,7 +32,13 @@ from scrapy.exceptions import (
 from twisted.internet.error import ConnectError, DNSLookupError
 
 from microscout.crawlers.items import FetchedItem, ItemBatch, OptOutItem, ProfileItem
-from microscout.crawlers.middlewares import OffsiteRefused, backoff_until, origin, refuse_offsite
+from microscout.crawlers.middlewares import (
+    OffsiteRefused,
+    backoff_until,
+    origin,
+    refuse_offsite,
+    robots_unavailable,
+)
 from microscout.crawlers.parse_common import Malformed
 from microscout.models import Profile
 
@@ -368,6 +374,12 @@ class CrawlSpider(Spider):
             # a redirect to another origin: refused and counted; not missing (asking again
             # would be refused again)
             self.logger.info("refused a redirect to another origin from %s", request.url)
+        elif refused_by_robots_txt(failure) and robots_unavailable(self.crawler.stats, request.url):
+            # robots.txt could not be read: nothing is fetched (RFC 9309), but that is no
+            # choice of the server's: missing, so the run ends incomplete and --resume asks again
+            why = robots_unavailable(self.crawler.stats, request.url)
+            self.error("robots_unavailable", request.url, why or "")
+            self.lose(request, f"the server's robots.txt could not be read ({why}), so nothing was fetched there")
         elif refused_by_robots_txt(failure):
             # The server's choice, honoured as an opt-out is: not fetched, never asked again,
             # and named in the run's summary (not "missing": no --resume may fetch it).

@@ -7,7 +7,7 @@ from scrapy import Request
 from scrapy.downloadermiddlewares.retry import get_retry_request
 
 from microscout.crawlers import parse_mastodon as pm
-from microscout.crawlers.middlewares import OffsiteRefused, origin
+from microscout.crawlers.middlewares import OffsiteRefused, origin, robots_unavailable
 from microscout.crawlers.parse_common import Malformed
 from microscout.crawlers.spiders.base import CrawlSpider, failure_text, refused_by_robots_txt
 
@@ -43,6 +43,11 @@ class MastodonSpider(CrawlSpider):
             target = origin(failure.request.url) or failure.request.url
             self.fail("not_mastodon", f"{self.base_url} sends the crawl to another server ({target}); if that "
                                       f"is the instance, crawl it with --instance {target}")
+        unavailable = robots_unavailable(self.crawler.stats, failure.request.url) if robots else None
+        if unavailable:
+            self.fail("robots_unavailable", f"the robots.txt of the Mastodon instance {self.base_url} could not be "
+                                            f"read ({unavailable}): a crawler that obeys robots.txt fetches nothing "
+                                            "there until it can ([crawl] obey_robots); try again later")
         if robots:
             self.fail("robots", f"the Mastodon instance {self.base_url} asks crawlers to stay away: its robots.txt "
                                 f"disallows {urlsplit(failure.request.url).path}, and microscout obeys it "
