@@ -493,6 +493,14 @@ def m019_gone_accounts(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE profiles ADD COLUMN gone_since TEXT")
 
 
+@migrations()
+def m020_opted_out_index(db: sqlite_utils.Database) -> None:
+    # Every page of replies and followers a crawl or import writes is checked against the
+    # accounts stored as opted out (store/writes.py: none of theirs is kept): a look-up in an
+    # index of those few rows, not in the index of every profile.
+    db.execute("CREATE INDEX IF NOT EXISTS profiles_opted_out ON profiles (platform_id, platform) WHERE opted_out = 1")
+
+
 # Run after the counter moved (in the same trigger body), so the version recorded is newer
 # than any a run has read.
 _RECORD_VERSION = ("INSERT INTO profile_versions (profile_id, version) SELECT {}, version FROM data_version "

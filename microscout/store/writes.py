@@ -180,39 +180,42 @@ def upsert_posts(db: sqlite_utils.Database, rows: list[dict]) -> int:
 
 
 def upsert_comments(db: sqlite_utils.Database, rows: list[dict]) -> int:
-    """Upsert comments and store the class of those new or changed (comment_features)."""
+    """Upsert comments and store the class of those new or changed (comment_features); none
+    written by an account stored as opted out."""
     from microscout.store.features import store_for_comments
 
-    opted = opted_out_ids(db, {(r["platform"], r["author_id"]) for r in rows if r.get("author_id")})
-    rows = [r for r in rows if (r["platform"], r.get("author_id")) not in opted]
+    opted = opted_out_ids(db, {r["author_id"] for r in rows if r.get("author_id")})
+    if opted:
+        rows = [r for r in rows if (r["platform"], r.get("author_id")) not in opted]
     count = upsert(db, "comments", rows, ("platform", "platform_id"))
     store_for_comments(db, [(r["platform"], r["platform_id"]) for r in rows])
     return count
 
 
 def upsert_followers(db: sqlite_utils.Database, rows: list[dict]) -> int:
-    """Upsert sampled followers and store the class of those new or changed (follower_features)."""
+    """Upsert sampled followers and store the class of those new or changed (follower_features);
+    no account stored as opted out is kept as anyone's follower."""
     from microscout.store.features import FOLLOWERS, store_for_profiles
 
-    platforms = dict(db.execute(
-        "SELECT id, platform FROM profiles WHERE id IN (SELECT value FROM json_each(?))",
-        [json.dumps(sorted({r["profile_id"] for r in rows}))]).fetchall()) if rows else {}
-    opted = opted_out_ids(db, {(platforms.get(r["profile_id"]), r["platform_id"]) for r in rows})
-    rows = [r for r in rows if (platforms.get(r["profile_id"]), r["platform_id"]) not in opted]
+    opted = opted_out_ids(db, {r["platform_id"] for r in rows})
+    if opted:  # rare: only then is each sampling profile's platform looked up
+        platforms = dict(db.execute(
+            "SELECT id, platform FROM profiles WHERE id IN (SELECT value FROM json_each(?))",
+            [json.dumps(sorted({r["profile_id"] for r in rows}))]).fetchall())
+        rows = [r for r in rows if (platforms.get(r["profile_id"]), r["platform_id"]) not in opted]
     count = upsert(db, "follower_samples", rows, ("profile_id", "platform_id"))
     store_for_profiles(db, [r["profile_id"] for r in rows], FOLLOWERS)
     return count
 
 
-def opted_out_ids(db: sqlite_utils.Database, keys: set[tuple[str | None, str | None]]) -> set[tuple[str, str]]:
-    """Those of these (platform, platform_id) that the store holds as opted-out accounts."""
-    found: set[tuple[str, str]] = set()
-    for platform in {p for p, i in keys if p and i}:
-        ids = sorted(i for p, i in keys if p == platform and i)
-        found.update((platform, i) for (i,) in db.execute(
-            "SELECT platform_id FROM profiles WHERE platform = ? AND opted_out = 1 AND platform_id IN "
-            "(SELECT value FROM json_each(?))", [platform, json.dumps(ids)]).fetchall())
-    return found
+def opted_out_ids(db: sqlite_utils.Database, platform_ids: set[str]) -> set[tuple[str, str]]:
+    """(platform, platform_id) of the accounts with these platform ids that the store holds as
+    opted out: one look-up each in the small index of opted-out accounts (m020), as every
+    page of replies and followers a crawl writes asks."""
+    if not platform_ids:
+        return set()
+    return set(db.execute("SELECT platform, platform_id FROM profiles WHERE opted_out = 1 AND platform_id IN "
+                          "(SELECT value FROM json_each(?))", [json.dumps(list(platform_ids))]).fetchall())
 
 
 def forget_opted_out(db: sqlite_utils.Database, profile_ids: list[int]) -> None:
