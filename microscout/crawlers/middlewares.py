@@ -321,6 +321,53 @@ class BackoffRetryMiddleware:
         return retry
 
 
+def sent_secrets(crawler) -> set[str]:
+    """Every credential this crawl has put on a request (an API key, a token, the Bluesky app
+    password of a login), in memory only: what no server's answer may bring back into a log,
+    a message, the run's record, the database or the job folder."""
+    return crawler.__dict__.setdefault("_microscout_sent_secrets", set())
+
+
+class SecretScrubMiddleware:
+    """Every answer with the credentials the crawl sent replaced by [redacted], in its body and
+    headers: a server that repeats the request (its Authorization or X-Goog-Api-Key header, a
+    login's body) in an error message must not carry the secret into what the crawl reports of
+    that message. Placed after HttpCompressionMiddleware (590) on the way back, so it reads the
+    decompressed body. A login or refresh's own success is left alone: the tokens are its answer."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_response(self, request, response, spider=None):
+        secrets = sent_secrets(self.crawler)
+        if not secrets or (request.meta.get("auth") in ("login", "refresh") and 200 <= response.status < 300):
+            return response
+        from urllib.parse import quote
+
+        # as sent, percent-encoded (an echoed URL or form) and JSON-escaped; longest first
+        forms = {form for value in secrets for form in (value, quote(value, safe=""), json.dumps(value)[1:-1])}
+        variants = sorted(forms, key=len, reverse=True)
+        body = response.body
+        for value in variants:
+            if value.encode() in body:
+                body = body.replace(value.encode(), b"[redacted]")
+        headers = None
+        for name, values in response.headers.items():
+            clean = values
+            for value in variants:
+                clean = [v.replace(value.encode(), b"[redacted]") for v in clean]
+            if clean != values:
+                headers = headers or response.headers.copy()
+                headers.setlist(name, clean)
+        if body is response.body and headers is None:
+            return response
+        return response.replace(body=body, **({"headers": headers} if headers is not None else {}))
+
+
 class BearerAuthMiddleware:
     """The Bluesky session on requests marked meta["auth"], added at the very last moment.
 
@@ -361,16 +408,20 @@ class BearerAuthMiddleware:
             # way out, and taken off again on the way back, so that it is never written to the
             # job folder's queue with a retried request
             added = owner.auth_headers(request)
+            sent_secrets(self.crawler).update(v.removeprefix("Bearer ") for v in added.values() if v)
             for name, value in added.items():
                 request.headers[name] = value
             request.meta["auth_added"] = list(added)
             return None
         login = self._login() if kind else None
+        if kind == "login" and login is not None:
+            sent_secrets(self.crawler).add(login.credentials()["password"])
         session = getattr(login, "session", None)
         if session is None:
             return None
         token = {True: session.access_jwt, "refresh": session.refresh_jwt}.get(kind)
         if token:
+            sent_secrets(self.crawler).add(token)
             request.headers[b"Authorization"] = f"Bearer {token}"
         request.meta["session_generation"] = self.generation
         return None

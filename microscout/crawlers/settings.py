@@ -64,6 +64,8 @@ def build_settings(crawl: Crawl, *, db_path: str, run_id: int, observed_at: str,
             "microscout.crawlers.middlewares.OriginGuardMiddleware": 40,
             "microscout.crawlers.middlewares.RobotsUnavailableMiddleware": 95,
             "microscout.crawlers.middlewares.BackoffRetryMiddleware": 550,
+            # after HttpCompressionMiddleware (590) on the way back: it reads the decompressed answer
+            "microscout.crawlers.middlewares.SecretScrubMiddleware": 580,
             "microscout.crawlers.middlewares.RateLimitMiddleware": 620,
             "microscout.crawlers.middlewares.BearerAuthMiddleware": 650,
         },
