@@ -29,6 +29,8 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from microscout.crawlers.credentials import redact
+
 APPVIEW_SERVICE = "#bsky_appview"
 STATE_DIR_ENV = "MICROSCOUT_STATE_DIR"
 EXPIRY_MARGIN = 60.0  # refresh an access token this close to its expiry before using it
@@ -58,16 +60,17 @@ class XrpcError(Exception):
         self.method, self.status, self.name, self.message, self.reset = method, status, name, message, reset
 
 
-def error_from(method: str, status: int, body: bytes | str | None, headers=None) -> XrpcError:
-    """The {"error", "message"} of an XRPC error body (the server's words, never a token)."""
+def error_from(method: str, status: int, body: bytes | str | None, headers=None, secrets=()) -> XrpcError:
+    """The {"error", "message"} of an XRPC error body (the server's words, with the ``secrets``
+    the call sent, a token or an app password, redacted: a server may repeat the request)."""
     name, message = "", ""
     try:
         data = json.loads(body or b"{}")
     except (ValueError, TypeError, UnicodeDecodeError):
         data = {}
     if isinstance(data, dict):
-        name = str(data.get("error") or "")[:80]
-        message = str(data.get("message") or "")[:300]
+        name = redact(str(data.get("error") or ""), *secrets)[:80]
+        message = redact(str(data.get("message") or ""), *secrets)[:300]
     reset = None
     if headers is not None:
         value = headers.get("RateLimit-Reset") or headers.get("ratelimit-reset")
@@ -262,7 +265,8 @@ def xrpc_call(base: str, method: str, *, body: dict | None = None, token: str | 
                 # a brief limit (the PDS says when to come back): waited out, as the crawl does
                 time.sleep(wait)
                 continue
-            raise error_from(method, exc.code, exc.read(), exc.headers) from None
+            raise error_from(method, exc.code, exc.read(), exc.headers,
+                             secrets=(token or "", (body or {}).get("password") or "")) from None
         except (urllib.error.URLError, OSError) as exc:
             reason = getattr(exc, "reason", None) or exc
             if not last and not isinstance(reason, ConnectionRefusedError):

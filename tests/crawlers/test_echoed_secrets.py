@@ -149,3 +149,11 @@ def test_an_api_repeating_the_request_in_its_errors_gets_no_secret_into_the_run(
     assert "[redacted]" in result.stdout + result.stderr or platform in ("youtube", "instagram")
     assert leaks(result, tmp_path) == []
 
+
+def test_a_refused_bluesky_login_does_not_repeat_the_app_password(tmp_path, echo_server):
+    # Before: "Bluesky login at … was refused (401 AuthenticationRequired: … "password": "abcd-…")"
+    config = config_for(tmp_path, echo_server(refuse_login=True))
+    result = run_crawl(config, "bluesky", "--hashtag", "veganrecipes", env=env())
+    assert result.returncode == 2 and "was refused" in result.stderr, result.stderr[-2000:]
+    assert "[redacted]" in result.stderr
+    assert leaks(result, tmp_path) == []
