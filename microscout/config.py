@@ -27,7 +27,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from pydantic_core import ErrorDetails
+from pydantic_core import ErrorDetails, PydanticCustomError
 
 from microscout.words import did_you_mean
 
@@ -104,6 +104,11 @@ def http_url(value: str) -> str:
         parts.port  # noqa: B018 - raises ValueError on a bad port
     except ValueError as exc:
         raise ValueError(f"not a server's address ({exc}); e.g. https://mastodon.social") from None
+    if parts.username is not None or parts.password is not None or "?" in value:
+        # a key, token or password written into the address: refused, and the value never shown
+        raise PydanticCustomError(
+            "url_credentials", "holds a user name, a password or a query string; give the server's address alone "
+            "(credentials come from the environment or an {\"$env\" = NAME} reference)")
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname or any(c.isspace() for c in value.strip()):
         raise ValueError("not an http:// or https:// address with a host name; e.g. https://mastodon.social or "
                          "http://127.0.0.1:8080")
@@ -591,7 +596,7 @@ def _describe(error: ErrorDetails) -> str:
         return f"{key}: unknown key; remove it or check its spelling"
     inp = error.get("input")
     shown = "" if isinstance(inp, dict) or inp is None else f" (got {shortened(repr(inp))})"
-    if _is_secret(error["loc"]):
+    if _is_secret(error["loc"]) or error["type"] == "url_credentials":
         shown = ""  # a secret's value never reaches a message, right or wrong
     msg = error["msg"].removeprefix("Value error, ")
     # A check of the whole config has no key of its own; its message names the key.

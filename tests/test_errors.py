@@ -455,6 +455,21 @@ def test_a_server_address_with_a_password_is_refused_without_echoing_it(tmp_path
     assert not (tmp_path / "c.db").exists()
 
 
+@pytest.mark.parametrize("platform, option, url", [
+    ("youtube", "--api", "http://127.0.0.1:9/youtube/v3?key=SECRET-yt-7f3a9"),
+    ("instagram", "--api", "http://127.0.0.1:9/v21.0?access_token=SECRET-yt-7f3a9"),
+    ("mastodon", "--instance", "http://127.0.0.1:9/?access_token=SECRET-yt-7f3a9"),
+    ("bluesky", "--appview", "http://127.0.0.1:9?token=SECRET-yt-7f3a9"),
+])
+def test_a_server_address_with_a_query_string_is_refused_without_echoing_it(tmp_path, platform, option, url):
+    # Before: the crawl ran, and the key rode in the run's arguments (crawl_runs.arguments,
+    # `--json`), its messages and the job folder's crawl.log.
+    result = invoke("--config", CONFIG, "crawl", platform, option, url, "--hashtag", "x", "--db", tmp_path / "c.db")
+    assert result.exit_code == 2 and "holds a query string" in result.output, result.output
+    assert "SECRET" not in result.output
+    assert not (tmp_path / "c.db").exists()
+
+
 @pytest.mark.parametrize("url", ["https://mastodon.social?x=a@b", "https://mastodon.social:443/@alice"])
 def test_an_at_sign_outside_the_address_is_no_password(url):
     from microscout.cli.crawl import without_userinfo

@@ -202,6 +202,11 @@ def check_url(value: str, option: str) -> str:
         # user:password@host: never echoed, stored or logged; secrets come from the environment
         raise UsageProblem(f"{option} {shown!r}: holds a user name or password; give the server's address alone "
                            f"(credentials come from the environment or an {{\"$env\" = NAME}} reference in the config)")
+    if "?" in text:
+        # ?key=… / ?access_token=…: never echoed, stored in the run's arguments or logged
+        raise UsageProblem(f"{option} {text.partition('?')[0] + '?…'!r}: holds a query string; give the server's "
+                           f"address alone (an API key or token comes from the environment or an "
+                           f"{{\"$env\" = NAME}} reference in the config, never from a URL)")
     try:
         parts = urlsplit(text)
         parts.port  # noqa: B018 - raises ValueError on a bad port

@@ -141,6 +141,21 @@ def test_an_env_reference_must_name_a_variable_and_is_not_shown(tmp_path, refere
 
 
 
+@pytest.mark.parametrize("key, url", [
+    ("platforms.youtube.base_url", "https://www.googleapis.com/youtube/v3?key=SECRET-yt-7f3a9"),
+    ("platforms.instagram.base_url", "https://graph.facebook.com/v21.0?access_token=SECRET-yt-7f3a9"),
+    ("platforms.bluesky.pds", "https://scout:SECRET-yt-7f3a9@bsky.social"),
+])
+@pytest.mark.parametrize("command", [["config", "show"], ["config", "check"]])
+def test_a_secret_written_into_a_server_address_is_refused_and_never_shown(tmp_path, key, url, command):
+    # Before: `config check` said OK and `config show` printed the key, token or password.
+    table, _, name = key.rpartition(".")
+    path = write(tmp_path, f'[{table}]\n{name} = "{url}"\n')
+    result = CliRunner().invoke(cli, [*command, "--config", str(path)])
+    assert result.exit_code == 2 and key in result.output and "query string" in result.output, result.output
+    assert "SECRET-yt-7f3a9" not in result.output and "scout" not in result.output
+
+
 def test_config_check_warns_of_a_secret_written_in_the_file(tmp_path, monkeypatch):
     monkeypatch.setenv("BSKY_PASSWORD", "from-the-environment")
     path = write(tmp_path, '[platforms.bluesky]\nhandle = "scout.bsky.social"\napp_password = "hunter2hunter2"\n'
