@@ -1,11 +1,12 @@
-"""Downloader middlewares: the configured origins only, rate limits (headers and 429), retry
-backoff, the Bluesky session.
+"""Downloader middlewares: the configured origins only, robots.txt that cannot be read, rate
+limits (headers and 429), retry backoff, credentials kept out of answers, the Bluesky session.
 
 Order (lower numbers see requests first, responses last): origin guard 40 (before
 robots.txt, 100, so no other origin's robots.txt is asked for either) < a robots.txt the
-server cannot serve read as "Disallow: /" 95 (it sees robots.txt's answer after the retries) < retry 550 <
-rate limit 620 < auth 650. The bearer token is added last on the way out and stripped first on the way
-back, so no retried or re-queued request (which JOBDIR pickles to disk) ever carries it.
+server cannot serve read as "Disallow: /" 95 (it sees robots.txt's answer after the retries)
+< retry 550 < the credentials sent scrubbed from answers 580 (after decompression, 590) <
+rate limit 620 < auth 650. The bearer token is added last on the way out and stripped first
+on the way back, so no retried or re-queued request (which JOBDIR pickles to disk) ever carries it.
 """
 from __future__ import annotations
 
