@@ -193,9 +193,16 @@ def backoff_until(retry_times: int, base: float, cap: float) -> float:
     return time.time() + min(cap, base * 2 ** (max(retry_times, 1) - 1))
 
 
+class RateLimitedOut(IgnoreRequest):
+    """A request not sent: its host answered 429 asking to wait longer than MICROSCOUT_MAX_RATE_WAIT."""
+
+
 class RateLimitMiddleware:
     """Reads X-RateLimit-* / RateLimit-* headers; pauses a host before its limit runs out,
-    and on 429 waits for Retry-After (or the reset) before trying again."""
+    and on 429 waits for Retry-After (or the reset) before trying again. A host that asks for
+    a longer wait than MICROSCOUT_MAX_RATE_WAIT is not asked again before its time: that 429
+    goes to the spider, and every later request to the host until then fails with
+    RateLimitedOut (recorded missing; --resume asks once the time has passed)."""
 
     def __init__(self, crawler: Crawler) -> None:
         settings = crawler.settings
@@ -207,12 +214,17 @@ class RateLimitMiddleware:
         self.max_wait = settings.getfloat("MICROSCOUT_MAX_RATE_WAIT", 900.0)
         self.max_429 = settings.getint("MICROSCOUT_RETRY_429_TIMES", 5)
         self.not_before: dict[str, float] = {}
+        self.closed: dict[str, tuple[float, float]] = {}  # host -> (asked to wait until, for how long)
 
     @classmethod
     def from_crawler(cls, crawler):
         return cls(crawler)
 
     def process_request(self, request, spider=None):
+        if self.closed:
+            closed = self.closed.get(urlparse(request.url).netloc)
+            if closed and closed[0] > time.time():
+                raise RateLimitedOut(self._too_long(closed[1], closed[0]))
         until = max(self.not_before.get(urlparse(request.url).netloc, 0.0) if self.not_before else 0.0,
                     request.meta.get("backoff_until", 0.0))
         wait = until - time.time()
@@ -242,6 +254,14 @@ class RateLimitMiddleware:
             wait = retry_after(_header(response, "Retry-After"), now)
             if wait is None:
                 wait = (reset - now) if reset else 1.0
+            if wait > self.max_wait:
+                # Asking again after MICROSCOUT_MAX_RATE_WAIT would be asking before the server's
+                # time: the host is left alone until then, and what it was asked is missing.
+                self.closed[host] = (now + wait, wait)
+                self.stats.inc_value("microscout/rate_limit_gave_up")
+                request.meta["rate_limited"] = self._too_long(wait, now + wait)  # for the spider's words
+                logger.warning("Rate limit (429) on %s: %s", host, request.meta["rate_limited"])
+                return response
             self._pause(host, wait, "429", request.url)
             tries = request.meta.get("retry_429", 0)
             if tries >= self.max_429 or request.meta.get("dont_retry"):
@@ -257,6 +277,11 @@ class RateLimitMiddleware:
         if reset and limit_n > 0 and remaining_n <= self.reserve * limit_n:
             self._pause(host, reset - now, f"{remaining_n}/{limit_n} left", request.url)
         return response
+
+    def _too_long(self, wait: float, until: float) -> str:
+        when = time.strftime("%H:%M:%S UTC", time.gmtime(until))
+        return (f"the server asked to wait {wait:,.0f} s (until {when}), longer than MICROSCOUT_MAX_RATE_WAIT "
+                f"({self.max_wait:g} s) allows: not asked before then")
 
     GRAPH_BUSY = 95.0      # percent of a Graph API usage limit at which the host is paused
     GRAPH_PAUSE = 60.0     # how long, when the API does not say (its usage window rolls over an hour)

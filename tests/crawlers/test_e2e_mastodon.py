@@ -460,3 +460,28 @@ def test_a_robots_txt_the_server_cannot_serve_is_read_as_disallow_all(tmp_path):
     assert {e["path"] for e in server.fake.log} == {"/robots.txt"}  # nothing else was asked
     assert "could not be read (HTTP 503): a crawler that obeys robots.txt fetches nothing there" in result.stderr
     assert rows(tmp_path / "scout.db", "SELECT count(*) n FROM profiles") == [{"n": 0}]
+
+
+def test_a_429_asking_for_a_longer_wait_than_allowed_is_not_asked_again_before_its_time(tmp_path, server):
+    # A review: with Retry-After longer than MICROSCOUT_MAX_RATE_WAIT the crawl asked again
+    # after the shorter wait, five times, each before the server's time.
+    from tests.crawlers.conftest import crawl_env
+
+    config = write_config(tmp_path, server.url)
+    result = run_crawl(config, "mastodon", "--hashtag", "coffee", "--tier", "micro",
+                       env=crawl_env(MICROSCOUT_MAX_RATE_WAIT="0.2"))  # alice's lookup: 429, Retry-After: 1
+    assert result.returncode == 1, result.stderr
+    lookups = [e for e in server.log if e["query"] == "acct=alice"]
+    assert len(lookups) == 1  # never asked again within the second the server asked for
+    (run,) = rows(tmp_path / "scout.db", "SELECT * FROM crawl_runs")
+    assert run["status"] == "incomplete"
+    missing = json.loads(run["stats"])["missing"]["profiles"]
+    host = server.url.removeprefix("http://")
+    assert {"profile": f"alice@{host}", "parts": ["profile"], "why": ["http_429"]} in missing
+    # What the crawl would have sent the host within that second was not sent: missing, saying why
+    # (the requests already on their way when the 429 came are answered as usual).
+    said = "rate limited: the server asked to wait 1 s (until "
+    refused = [m for m in missing if any(w.startswith(said) for w in m["why"])]
+    assert refused and all("longer than MICROSCOUT_MAX_RATE_WAIT (0.2 s) allows" in w
+                           for m in refused for w in m["why"] if w.startswith(said))
+    assert "alice" in result.stdout + result.stderr and "incomplete" in result.stdout + result.stderr

@@ -34,6 +34,7 @@ from twisted.internet.error import ConnectError, DNSLookupError
 from microscout.crawlers.items import FetchedItem, ItemBatch, OptOutItem, ProfileItem
 from microscout.crawlers.middlewares import (
     OffsiteRefused,
+    RateLimitedOut,
     backoff_until,
     origin,
     refuse_offsite,
@@ -374,6 +375,10 @@ class CrawlSpider(Spider):
             # a redirect to another origin: refused and counted; not missing (asking again
             # would be refused again)
             self.logger.info("refused a redirect to another origin from %s", request.url)
+        elif failure.check(RateLimitedOut):
+            # the host asked for a longer wait than the crawl may take: missing, asked by --resume
+            self.error("http_429", request.url, str(failure.value))
+            self.lose(request, f"rate limited: {failure.value}")
         elif refused_by_robots_txt(failure) and robots_unavailable(self.crawler.stats, request.url):
             # robots.txt could not be read: nothing is fetched (RFC 9309), but that is no
             # choice of the server's: missing, so the run ends incomplete and --resume asks again

@@ -70,6 +70,9 @@ class MastodonSpider(CrawlSpider):
                 elsewhere = origin(target) or target[:100]
                 self.fail("not_mastodon", f"{self.base_url} sends the crawl to another server ({elsewhere}); if "
                                           f"that is the instance, crawl it with --instance {elsewhere}")
+        if response.status == 429 and response.meta.get("rate_limited"):
+            self.fail("instance_error", f"{self.base_url} answered 429 Too Many Requests on {path}: "
+                                        f"{response.meta['rate_limited']}; run the crawl again after that")
         if response.status == 429:
             self.fail("instance_error", f"{self.base_url} keeps answering 429 Too Many Requests on {path}; "
                                         "wait a few minutes, then run the crawl again")
