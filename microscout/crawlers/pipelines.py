@@ -25,7 +25,9 @@ from microscout.store.transaction import transaction
 from microscout.store.writes import (
     add_snapshots,
     forget_opted_out,
+    forget_traces,
     now_iso,
+    opted_out_before,
     profile_ids,
     raise_last_post_at,
     upsert_comments,
@@ -167,6 +169,9 @@ class SQLitePipeline:
             profiles[(item.platform, item.platform_id)] = row
         counts = {"profiles": 0, "posts": 0, "comments": 0, "followers": 0, "snapshots": 0}
         if profiles:
+            opting = [key for key, row in profiles.items() if row.get("opted_out")]
+            # As stored before this write: an account already stored as opted out was forgotten then.
+            was_opted = opted_out_before(self.store, opting) if opting else {}
             self.ids.update(upsert_profiles(self.store, list(profiles.values())))
             counts["profiles"] = len(profiles)
             snapshots = [
@@ -174,7 +179,11 @@ class SQLitePipeline:
                  "following": row["following"], "posts_count": row["posts_count"], "crawl_run_id": self.run_id}
                 for key, row in profiles.items() if not row.get("opted_out")]
             counts["snapshots"] = add_snapshots(self.store, snapshots)
-            forget_opted_out(self.store, [self.ids[key] for key, row in profiles.items() if row.get("opted_out")])
+            if opting:
+                # stored and judged before: everything of theirs; met for the first time: only what
+                # they left on other creators' pages (replies, follower rows) as they were crawled
+                forget_opted_out(self.store, [self.ids[key] for key in opting if was_opted.get(key) == 0])
+                forget_traces(self.store, [self.ids[key] for key in opting if key not in was_opted])
         posts, comments, followers = [], [], []
         ids = self.ids
         for item in children:

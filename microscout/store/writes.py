@@ -218,6 +218,19 @@ def opted_out_ids(db: sqlite_utils.Database, platform_ids: set[str]) -> set[tupl
                           "(SELECT value FROM json_each(?))", [json.dumps(list(platform_ids))]).fetchall())
 
 
+def opted_out_before(db: sqlite_utils.Database, keys: list[tuple[str, str]]) -> dict[tuple[str, str], int]:
+    """{(platform, platform_id): opted_out} of the stored ones among these accounts."""
+    found: dict[tuple[str, str], int] = {}
+    for platform, ids in _by_platform(keys).items():
+        found.update(((platform, i), o) for i, o in db.execute(
+            "SELECT platform_id, opted_out FROM profiles WHERE platform = ? AND platform_id IN "
+            "(SELECT value FROM json_each(?))", [platform, json.dumps(ids)]).fetchall())
+    return found
+
+
+_BY_RUN = "run_id IN (SELECT id FROM shortlist_runs)"
+
+
 def forget_opted_out(db: sqlite_utils.Database, profile_ids: list[int]) -> None:
     """What the store holds of accounts that opted out since an earlier crawl, erased: their
     posts, replies, follower sample and snapshots, and what shortlists said of them (a verdict's
@@ -225,16 +238,19 @@ def forget_opted_out(db: sqlite_utils.Database, profile_ids: list[int]) -> None:
     Those verdict and entry rows stay, emptied, so a kept run's other rows are unchanged.
     What they left on other creators' pages goes too: the replies they wrote (and the verdicts'
     examples quoting them, their name among pod regulars) and their rows in follower samples."""
-    _forget_traces(db, profile_ids)
+    if not profile_ids:
+        return
+    forget_traces(db, profile_ids)
     for start in range(0, len(profile_ids), 500):
         chunk = profile_ids[start:start + 500]
         marks = ", ".join("?" * len(chunk))
         for table in ("posts", "comments", "follower_samples", "profile_snapshots"):
             db.conn.execute(f"DELETE FROM {table} WHERE profile_id IN ({marks})", chunk)
-        db.conn.execute(f"UPDATE verdicts SET reason = 'opted out', evidence = NULL WHERE profile_id IN ({marks})",
-                        chunk)
+        # By run first (each table's key begins with run_id): a look-up per run, not a scan of every run's rows
+        db.conn.execute(f"UPDATE verdicts SET reason = 'opted out', evidence = NULL WHERE {_BY_RUN} "
+                        f"AND profile_id IN ({marks})", chunk)
         db.conn.execute(f"UPDATE shortlist_entries SET handle = '', tier = NULL, followers = NULL, "
-                        f"engagement_rate = NULL, reasons = NULL WHERE profile_id IN ({marks})", chunk)
+                        f"engagement_rate = NULL, reasons = NULL WHERE {_BY_RUN} AND profile_id IN ({marks})", chunk)
 
 
 # Platforms whose "no such account" is no proof of one gone: Instagram answers the same for a
@@ -262,26 +278,29 @@ def mark_gone(db: sqlite_utils.Database, platform: str, outcomes: dict[str, str]
     return newly
 
 
-def _forget_traces(db: sqlite_utils.Database, profile_ids: list[int]) -> None:
+def forget_traces(db: sqlite_utils.Database, profile_ids: list[int]) -> None:
     """The replies these opted-out accounts wrote under other creators' posts and their rows
     in other creators' follower samples, deleted; the verdicts that named them or quoted those
     replies keep their other evidence."""
+    if not profile_ids:
+        return
     accounts = db.execute("SELECT platform, platform_id FROM profiles WHERE id IN (SELECT value FROM json_each(?))",
                           [json.dumps(sorted(profile_ids))]).fetchall()
     for platform, ids in _by_platform(accounts).items():
         names = json.dumps(ids)
-        replies = db.execute("SELECT profile_id, platform_id FROM comments WHERE platform = ? AND author_id IN "
-                             "(SELECT value FROM json_each(?))", [platform, names]).fetchall()
-        sampled = db.execute("SELECT f.profile_id FROM follower_samples f JOIN profiles p ON p.id = f.profile_id "
-                             "WHERE p.platform = ? AND f.platform_id IN (SELECT value FROM json_each(?))",
-                             [platform, names]).fetchall()
+        # By the accounts' ids first (m021's indexes): the cost of an opt-out does not grow with the store.
+        replies = db.execute("SELECT c.rowid, c.profile_id, c.platform_id FROM json_each(?) a CROSS JOIN comments c "
+                             "ON c.author_id = a.value AND c.platform = ?", [names, platform]).fetchall()
+        sampled = db.execute("SELECT f.rowid, f.profile_id FROM json_each(?) a CROSS JOIN follower_samples f "
+                             "ON f.platform_id = a.value CROSS JOIN profiles p ON p.id = f.profile_id "
+                             "WHERE p.platform = ?", [names, platform]).fetchall()
         if not replies and not sampled:
             continue
-        db.conn.execute("DELETE FROM comments WHERE platform = ? AND author_id IN (SELECT value FROM json_each(?))",
-                        [platform, names])
-        db.conn.execute("DELETE FROM follower_samples WHERE platform_id IN (SELECT value FROM json_each(?)) AND "
-                        "profile_id IN (SELECT id FROM profiles WHERE platform = ?)", [names, platform])
-        _scrub_evidence(db, {r[0] for r in [*replies, *sampled]}, set(ids), {cid for _, cid in replies})
+        db.conn.execute("DELETE FROM comments WHERE rowid IN (SELECT value FROM json_each(?))",
+                        [json.dumps([r[0] for r in replies])])
+        db.conn.execute("DELETE FROM follower_samples WHERE rowid IN (SELECT value FROM json_each(?))",
+                        [json.dumps([r[0] for r in sampled])])
+        _scrub_evidence(db, {r[1] for r in [*replies, *sampled]}, set(ids), {cid for _, _, cid in replies})
 
 
 def _by_platform(keys: list[tuple[str, str]]) -> dict[str, list[str]]:
@@ -304,8 +323,8 @@ def _scrub_evidence(db: sqlite_utils.Database, owners: set[int], people: set[str
                                                       or v.get("platform_id") in people))]
         return value
 
-    rows = db.execute("SELECT rowid, evidence FROM verdicts WHERE evidence IS NOT NULL AND profile_id IN "
-                      "(SELECT value FROM json_each(?))", [json.dumps(sorted(owners))]).fetchall()
+    rows = db.execute(f"SELECT rowid, evidence FROM verdicts WHERE evidence IS NOT NULL AND {_BY_RUN} AND "
+                      "profile_id IN (SELECT value FROM json_each(?))", [json.dumps(sorted(owners))]).fetchall()
     for rowid, evidence in rows:
         if not any(name in evidence for name in (*people, *comment_ids)):
             continue
