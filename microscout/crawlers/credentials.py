@@ -49,9 +49,14 @@ def origin_of(key: str, env_var: str) -> str:
     return _ORIGINS.get(key, f"${env_var}")
 
 
+# A "secret" shorter than this is no credential worth hiding (a placeholder a local mock takes)
+# and too common to replace: in an answer's body it would be every "ing" of every caption.
+MIN_SECRET = 4
+
+
 def redact(text: str, *secrets: str) -> str:
     """``text`` with every secret replaced by [redacted] (for messages built from a server's answer)."""
     for value in secrets:
-        if value and len(value) >= 4:
+        if value and len(value) >= MIN_SECRET:
             text = text.replace(value, "[redacted]")
     return text

@@ -375,7 +375,10 @@ class SecretScrubMiddleware:
         from urllib.parse import quote
 
         # as sent, percent-encoded (an echoed URL or form) and JSON-escaped; longest first
-        forms = {form for value in secrets for form in (value, quote(value, safe=""), json.dumps(value)[1:-1])}
+        from microscout.crawlers.credentials import MIN_SECRET
+
+        forms = {form for value in secrets if len(value) >= MIN_SECRET
+                 for form in (value, quote(value, safe=""), json.dumps(value)[1:-1])}
         variants = sorted(forms, key=len, reverse=True)
         body = response.body
         for value in variants:
