@@ -163,7 +163,13 @@ def command(env: Env, name: str, summary: str, as_package: bool, folder: str | N
             # Only plugins_dir's files load: `try` would say there is no such rule.
             where = env.config.source if env.config.from_file else "config.toml"
             now = f"plugins_dir is {plugins_dir}" if plugins_dir else "no plugins_dir is set"
-            click.echo(f"next: pytest {test}   then: set plugins_dir = \"{root}\" in {where} ({now})   "
+            # plugins_dir is read relative to the config's folder, not to where this command ran
+            shown = root
+            if not root.is_absolute():
+                shown = root.resolve()
+                if shown.is_relative_to(Path(env.config.root).resolve()):
+                    shown = shown.relative_to(Path(env.config.root).resolve())
+            click.echo(f"next: pytest {test}   then: set plugins_dir = \"{shown}\" in {where} ({now})   "
                        f"then: microscout try {name} HANDLE")
         else:
             click.echo(f"next: pytest {test}   then: microscout try {name} HANDLE")

@@ -357,3 +357,23 @@ def test_try_shows_evidence_json_cannot_hold_as_the_shortlist_stores_it(folder):
     assert len(verdict["evidence"]["day"]) == 10
     text = invoke("try", "odd_evidence", "anna", "--config", folder / "config.toml")
     assert text.exit_code == 0 and '  seen: "<object object at ' in text.output
+
+
+def test_new_rule_into_a_folder_named_from_elsewhere_says_the_plugins_dir_that_finds_it(folder, tmp_path_factory,
+                                                                                        monkeypatch):
+    # A review: run from another folder (--config naming the project's), `new-rule NAME --dir
+    # rules` wrote ./rules/NAME.py there and said 'set plugins_dir = "rules"' in the config;
+    # plugins_dir is read relative to the config's folder, so that setting named another,
+    # empty folder and `try NAME` still said there is no such rule.
+    elsewhere = tmp_path_factory.mktemp("cwd")
+    monkeypatch.chdir(elsewhere)
+    config = folder / "config.toml"
+    result = invoke("new-rule", "from_afar", "--dir", "rules", "--config", config)
+    assert result.exit_code == 0, result.output
+    said = result.output.splitlines()[-1].split("set plugins_dir = \"")[1].split("\"")[0]
+    assert (folder / said / "from_afar.py").is_file(), said
+    config.write_text(config.read_text().replace('plugins_dir = "plugins"', f'plugins_dir = "{said}"'))
+    assert "from_afar" in [r["name"] for r in json.loads(invoke("rules", "--json", "--config", config).output)]
+    inside = invoke("new-rule", "near", "--dir", "../" + folder.name + "/mine", "--config", config)
+    monkeypatch.chdir(folder)
+    assert 'set plugins_dir = "mine"' in inside.output, inside.output
