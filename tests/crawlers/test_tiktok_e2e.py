@@ -369,3 +369,23 @@ def test_a_cursor_refused_again_on_resume_is_reported_not_resent_forever(tmp_pat
     assert run["status"] == "finished" and not json.loads(run["stats"]).get("missing")
     third = run_crawl(config, "tiktok", "--hashtag", TAG, "--resume", env=creds())
     assert third.returncode == 2 and "no interrupted or incomplete" in third.stderr
+
+
+def test_a_429_asking_for_longer_than_the_crawl_may_wait_is_missing_not_the_days_quota(tmp_path, sb):
+    # A review: such a 429 (not retried: RateLimitMiddleware leaves the host alone until its
+    # time) was read as the day's quota "after 5 retries", stopping everything until 00:00 UTC.
+    state = sb.platform_state["tiktok"]
+    config = write_config(tmp_path, sb.url, QUOTA_BOUNDS)
+    state.update(rate_limited=1)  # the next research call: 429 with Retry-After: 1
+    try:
+        result = run_crawl(config, "tiktok", "--hashtag", TAG, env=creds(MICROSCOUT_MAX_RATE_WAIT="0.2"))
+    finally:
+        state.pop("rate_limited", None)
+    assert result.returncode == 1, result.stderr[-3000:]
+    (run,) = rows(tmp_path / "scout.db", "SELECT status, stats FROM crawl_runs")
+    stats = json.loads(run["stats"])
+    assert run["status"] == "incomplete" and not stats.get("quota_stopped")
+    assert not [n for n in stats["notes"] if "daily quota" in n] and "daily quota" not in result.stdout
+    whys = [w for p in stats["missing"]["profiles"] for w in p["why"]] + [
+        h["why"] for h in stats["missing"]["hashtag_pages"]]
+    assert any(w.startswith("rate limited: the server asked to wait 1 s") for w in whys), stats["missing"]

@@ -413,6 +413,13 @@ class TikTokSpider(CrawlSpider):
             self.error(f"http_{response.status}", response.url, code)
             self.fail("permission_missing", f"TikTok refused {what} ({code}): the client is not approved for this "
                                             f"part of the Research API; {check_credentials()}")
+        if response.status == 429 and response.meta.get("rate_limited"):
+            # a wait longer than MICROSCOUT_MAX_RATE_WAIT: not retried, and the host is left alone
+            # until then (RateLimitMiddleware); missing, not the day's quota
+            self.error(code or "http_429", response.url, f"{what}: {response.meta['rate_limited']}")
+            self.api_ok.add(origin(response.url))
+            self.lose(request, f"rate limited: {response.meta['rate_limited']}")
+            return None
         if response.status == 429:
             # still 429 after RateLimitMiddleware's retries: the day's quota, not a short limit
             self.error(code, response.url, f"{what}: {message[:200]}")
