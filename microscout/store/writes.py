@@ -12,6 +12,8 @@ from typing import Any, Iterable
 
 import sqlite_utils
 
+from microscout import jsontext
+
 JSON_COLUMNS = {"hashtags", "mentions", "links", "fetched"}
 _to_json = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(v, ensure_ascii=False), built once
 # values sqlite3 stores as they are; a row with any other type goes through _cell cell by cell
@@ -334,4 +336,4 @@ def _scrub_evidence(db: sqlite_utils.Database, owners: set[int], people: set[str
             continue
         cleaned = scrub(loaded)
         if cleaned != loaded:
-            db.conn.execute("UPDATE verdicts SET evidence = ? WHERE rowid = ?", [_to_json(cleaned), rowid])
+            db.conn.execute("UPDATE verdicts SET evidence = ? WHERE rowid = ?", [jsontext.dumps(cleaned), rowid])
