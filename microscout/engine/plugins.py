@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import hashlib
 import importlib
 import importlib.metadata
 import importlib.util
@@ -145,23 +146,27 @@ class PluginFailed(Exception):
     failure, said in one line naming the plugin."""
 
 
-# The package name plugins_dir files are imported under: microscout_plugins.FILE_STEM.
+# The package plugins_dir files are imported under: microscout_plugins_<folder digest>.FILE_STEM,
+# one package per folder, so two folders loaded by one process keep their own helpers.
 PLUGINS_DIR_PACKAGE = "microscout_plugins"
 
 
-def _as_package(folder: Path) -> None:
-    """Make PLUGINS_DIR_PACKAGE the package of ``folder``'s files, so a plugin imports a
-    helper file beside it as ``from . import _helpers`` (a _-prefixed file is not loaded as a
-    plugin itself); without it a plugins_dir file could import nothing beside it."""
+def plugins_dir_package(folder: Path) -> str:
+    """The package name of ``folder``'s files, made its package in sys.modules (a plugin then
+    imports a helper file beside it as ``from . import _helpers``; a _-prefixed file is not
+    loaded as a plugin itself); without it a plugins_dir file could import nothing beside it."""
     path = str(folder.resolve())
-    package = sys.modules.get(PLUGINS_DIR_PACKAGE)
-    if package is not None and list(getattr(package, "__path__", ())) == [path]:
-        return
-    package = ModuleType(PLUGINS_DIR_PACKAGE, "the files of plugins_dir")
-    package.__path__ = [path]
-    sys.modules[PLUGINS_DIR_PACKAGE] = package
-    for name in [n for n in sys.modules if n.startswith(PLUGINS_DIR_PACKAGE + ".")]:
-        del sys.modules[name]  # another folder's: a helper of the same name must come from this one
+    name = f"{PLUGINS_DIR_PACKAGE}_{hashlib.sha256(path.encode()).hexdigest()[:12]}"
+    if name not in sys.modules:
+        package = ModuleType(name, f"the files of plugins_dir {path}")
+        package.__path__ = [path]
+        sys.modules[name] = package
+    return name
+
+
+def is_plugins_dir_module(module_name: str) -> bool:
+    """Whether a module is a plugins_dir file (or a helper beside one) as import_plugin_file loads it."""
+    return module_name.startswith(PLUGINS_DIR_PACKAGE + "_") and "." in module_name
 
 
 def _load_failure(path: Path, exc: BaseException) -> PluginError:
@@ -191,10 +196,10 @@ def load_plugins_dir(pm: pluggy.PluginManager, folder: Path, only: set[str] | No
 
 
 def import_plugin_file(path: Path) -> ModuleType:
-    """A plugins_dir file run as a module of PLUGINS_DIR_PACKAGE (see _as_package), as
+    """A plugins_dir file run as a module of its folder's package (plugins_dir_package), as
     microscout and its tests (microscout.testing.plugin_file) load it."""
-    _as_package(path.parent)
-    spec = importlib.util.spec_from_file_location(f"{PLUGINS_DIR_PACKAGE}.{path.stem}", path)
+    package = plugins_dir_package(path.parent)
+    spec = importlib.util.spec_from_file_location(f"{package}.{path.stem}", path)
     if spec is None or spec.loader is None:  # never for a .py file
         raise PluginError(f"{path}: Python cannot load it as a module")
     module = importlib.util.module_from_spec(spec)

@@ -121,9 +121,9 @@ def _code_files(function: Any) -> list[Path]:
     source = getattr(module, "__file__", None)
     if module is None or not source:
         return []
-    from microscout.engine.plugins import PLUGINS_DIR_PACKAGE
+    from microscout.engine.plugins import is_plugins_dir_module
 
-    if module.__name__.startswith(PLUGINS_DIR_PACKAGE + "."):
+    if is_plugins_dir_module(module.__name__):
         return list(Path(source).parent.glob("*.py"))
     top = sys.modules.get(module.__name__.split(".")[0])
     roots = list(getattr(top, "__path__", []) or []) if top is not None and top is not module else []

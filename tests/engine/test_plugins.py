@@ -275,3 +275,29 @@ def test_an_installed_plugin_that_fails_to_import_is_named(broken_package):
 def test_the_switch_matches_a_distribution_name_as_pip_does(installed_package, switch):
     pm = make_plugin_manager(None, defaults=False, only={switch})
     assert "from_entry_point" in collect_rules(pm)
+
+
+def test_two_plugins_dirs_in_one_process_keep_their_own_helper_files(tmp_path):
+    # A review: loading a second plugins_dir made it the package of the first one's files too,
+    # so a helper the first imported when judging came from the second folder.
+    rule = textwrap.dedent('''
+        from microscout import Rule, Verdict, hookimpl
+
+        def evaluate(candidate, options, context):
+            from . import _shared  # imported when judging, after both folders loaded
+            return Verdict(outcome="pass", score=1.0, reason=_shared.WHO)
+
+        @hookimpl
+        def register_rules(register):
+            register(Rule(name="from_{who}", summary="x", evaluate=evaluate))
+    ''')
+    managers = []
+    for who in ("a", "b"):
+        folder = tmp_path / who
+        folder.mkdir()
+        (folder / f"rule_{who}.py").write_text(rule.replace("{who}", who))
+        (folder / "_shared.py").write_text(f"WHO = {who!r}\n")
+        managers.append(make_plugin_manager(folder, entry_points=False, defaults=False))
+    for who, pm in zip("ab", managers):
+        (found,) = collect_rules(pm).values()
+        assert found.evaluate(None, None, None).reason == who
