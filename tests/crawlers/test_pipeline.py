@@ -195,6 +195,22 @@ def test_gone_is_marked_by_id_only_where_not_found_is_proof_and_cleared_by_any_c
     assert rows(db, "SELECT gone_since FROM profiles WHERE platform_id = 'did:plc:maya'") == [{"gone_since": None}]
 
 
+def _creator_beside(db, other, replies: list[tuple[str, str]]) -> None:
+    """A stored creator c@x beside ``other`` (a profile or opt-out item), and these (reply id,
+    author) replies under c@x's post, written straight into the store (as older code left them)."""
+    first = pipeline(db)
+    first.process_item(ProfileItem(platform="mastodon", platform_id="c@x", handle="c@x", followers=10))
+    first.process_item(other)
+    first.close_spider()
+    store = open_store(db)
+    (creator,) = [r[0] for r in store.execute("SELECT id FROM profiles WHERE platform_id = 'c@x'")]
+    with store.conn:
+        store.conn.executemany("INSERT INTO comments (platform, platform_id, profile_id, post_platform_id, "
+                               "author_id, text) VALUES ('mastodon', ?, ?, 'p1', ?, 'nice')",
+                               [(cid, creator, author) for cid, author in replies])
+    store.conn.close()
+
+
 def test_an_account_seen_again_as_opted_out_does_not_read_every_stored_reply(tmp_path):
     # A review: every batch holding an opted-out account (one a crawl meets again and again in
     # hashtag timelines) searched the replies of every creator for that account's, a scan of
@@ -202,18 +218,8 @@ def test_an_account_seen_again_as_opted_out_does_not_read_every_stored_reply(tmp
     # ~2 ms before. An account already stored as opted out has left none (its replies are
     # refused as they are written, and erased when its opt-out was learnt, or by m021).
     db = tmp_path / "s.db"
-    first = pipeline(db)
-    first.process_item(ProfileItem(platform="mastodon", platform_id="c@x", handle="c@x", followers=10))
-    first.process_item(OptOutItem(platform="mastodon", platform_id="gone@x", opt_out_reason="noindex"))
-    first.close_spider()
-    store = open_store(db)
-    (creator,) = [r[0] for r in store.execute("SELECT id FROM profiles WHERE platform_id = 'c@x'")]
-    with store.conn:
-        store.conn.executemany(
-            "INSERT INTO comments (platform, platform_id, profile_id, post_platform_id, author_id, text) "
-            "VALUES ('mastodon', ?, ?, 'p1', ?, 'nice')", [(str(i), creator, f"fan{i % 500}@x") for i in range(40000)])
-    store.conn.close()
-
+    _creator_beside(db, OptOutItem(platform="mastodon", platform_id="gone@x", opt_out_reason="noindex"),
+                    [(str(i), f"fan{i % 500}@x") for i in range(40000)])
     later = pipeline(db, run_id=2, observed="2026-10-08T00:00:00+00:00")
     steps = []
     later.store.conn.set_progress_handler(lambda: steps.append(1) and 0, 1000)
@@ -227,16 +233,8 @@ def test_an_account_seen_again_as_opted_out_does_not_read_every_stored_reply(tmp
 
 def test_an_opt_out_learnt_now_erases_its_replies_under_other_creators_posts(tmp_path):
     db = tmp_path / "s.db"
-    first = pipeline(db)
-    first.process_item(ProfileItem(platform="mastodon", platform_id="c@x", handle="c@x", followers=10))
-    first.process_item(ProfileItem(platform="mastodon", platform_id="fan@x", handle="fan@x", followers=3))
-    first.close_spider()
-    store = open_store(db)
-    (creator,) = [r[0] for r in store.execute("SELECT id FROM profiles WHERE platform_id = 'c@x'")]
-    with store.conn:
-        store.conn.execute("INSERT INTO comments (platform, platform_id, profile_id, post_platform_id, author_id, "
-                           "text) VALUES ('mastodon', '9', ?, 'p1', 'fan@x', 'nice')", [creator])
-    store.conn.close()
+    _creator_beside(db, ProfileItem(platform="mastodon", platform_id="fan@x", handle="fan@x", followers=3),
+                    [("9", "fan@x")])
     later = pipeline(db, run_id=2, observed="2026-10-08T00:00:00+00:00")
     later.process_item(OptOutItem(platform="mastodon", platform_id="fan@x", opt_out_reason="noindex"))
     later.close_spider()
@@ -247,16 +245,10 @@ def test_a_store_of_older_code_loses_the_replies_of_accounts_already_opted_out(t
     # m021: the traces an account stored as opted out left before this code are erased once
     # (a crawl meeting it again no longer looks for them).
     db = tmp_path / "s.db"
-    first = pipeline(db)
-    first.process_item(ProfileItem(platform="mastodon", platform_id="c@x", handle="c@x", followers=10))
-    first.process_item(OptOutItem(platform="mastodon", platform_id="gone@x", opt_out_reason="noindex"))
-    first.close_spider()
+    _creator_beside(db, OptOutItem(platform="mastodon", platform_id="gone@x", opt_out_reason="noindex"),
+                    [("1", "gone@x"), ("2", "fan@x")])
     store = open_store(db)
-    (creator,) = [r[0] for r in store.execute("SELECT id FROM profiles WHERE platform_id = 'c@x'")]
     with store.conn:
-        store.conn.executemany("INSERT INTO comments (platform, platform_id, profile_id, post_platform_id, "
-                               "author_id, text) VALUES ('mastodon', ?, ?, 'p1', ?, 'hi')",
-                               [("1", creator, "gone@x"), ("2", creator, "fan@x")])
         store.conn.execute("DELETE FROM _sqlite_migrations WHERE name = 'm021_accounts_in_others_rows'")
     store.conn.close()
     open_store(db).conn.close()
