@@ -318,6 +318,17 @@ def register_rules(register):
 '''
 
 
+@pytest.fixture
+def faulty(folder):
+    """The folder with FAULTY in plugins_dir and a store holding anna."""
+    (folder / "plugins").mkdir()
+    (folder / "plugins" / "faulty.py").write_text(FAULTY)
+    db = open_store(folder / "scout.db")
+    add_profile(db, "anna", 5_000, posts=3, likes=80)
+    db.conn.close()
+    return folder
+
+
 def _try(folder, rule):
     result = invoke("try", rule, "anna", "--json", "--config", folder / "config.toml")
     assert result.exit_code == 0, result.output
@@ -325,34 +336,24 @@ def _try(folder, rule):
     return verdict
 
 
-def test_try_says_in_one_line_what_a_faulty_rule_did_and_where(folder):
+def test_try_says_in_one_line_what_a_faulty_rule_did_and_where(faulty):
     # A review: a Verdict built with a bad outcome gave a four-line reason with pydantic's web
     # address, and nothing said which line of the plugin raised.
-    (folder / "plugins").mkdir()
-    (folder / "plugins" / "faulty.py").write_text(FAULTY)
-    db = open_store(folder / "scout.db")
-    add_profile(db, "anna", 5_000, posts=3, likes=80)
-    db.conn.close()
-    built_wrong = _try(folder, "maybe")
+    built_wrong = _try(faulty, "maybe")
     assert built_wrong["outcome"] == "error" and built_wrong["reason"] == (
         "rule maybe failed: ValidationError: Verdict.outcome: Input should be 'pass', 'warn', 'fail', 'unknown' "
         "or 'error' (got 'maybe'); Verdict.score: Input should be less than or equal to 1 (got 2)")
     assert built_wrong["evidence"] == {"exception": "ValidationError", "plugin": "plugins_dir:faulty.py",
                                        "at": "faulty.py:11 in maybe"}
-    raised = _try(folder, "raises")
+    raised = _try(faulty, "raises")
     assert raised["reason"] == "rule raises failed: ValueError: no posts to count"
     assert raised["evidence"]["at"] == "faulty.py:8 in helper"  # the innermost line of the plugin's own code
 
 
-def test_try_shows_evidence_json_cannot_hold_as_the_shortlist_stores_it(folder):
+def test_try_shows_evidence_json_cannot_hold_as_the_shortlist_stores_it(faulty):
     # A review: an object in a rule's evidence stopped `try` with "unexpected error:
     # PydanticSerializationError", though the shortlist stores str() of it (docs/PLUGINS.md).
-    (folder / "plugins").mkdir()
-    (folder / "plugins" / "faulty.py").write_text(FAULTY)
-    db = open_store(folder / "scout.db")
-    add_profile(db, "anna", 5_000, posts=3, likes=80)
-    db.conn.close()
-    verdict = _try(folder, "odd_evidence")
+    verdict = _try(faulty, "odd_evidence")
     assert verdict["outcome"] == "pass" and verdict["evidence"]["seen"].startswith("<object object at ")
     assert len(verdict["evidence"]["day"]) == 10
     text = invoke("try", "odd_evidence", "anna", "--config", folder / "config.toml")
