@@ -244,12 +244,13 @@ class Env:
         return self._rules
 
 
-def warn_of_config_rules(env: Env, creating: str | None = None) -> None:
+def warn_of_config_rules(env: Env, creating: str | None = None, options: bool = True) -> None:
     """What the config gets wrong about rules, one line on stderr, for the commands that say
     what is loaded (plugins, rules, new-rule): they must work while the config still names a
     rule whose plugin was deleted, renamed or left out, or gives one options it refuses, as
     they are how a developer finds out. The commands that judge still refuse (env.rules).
-    ``creating``: the rule new-rule writes, which the config may name already."""
+    ``creating``: the rule new-rule writes, which the config may name already; ``options``
+    False: not the options a rule refuses (a command about to stop on them says so itself)."""
     from microscout.engine.evaluate import check_rule_options, switch_hint, unloaded_rules
     from microscout.words import did_you_mean
 
@@ -263,6 +264,8 @@ def warn_of_config_rules(env: Env, creating: str | None = None) -> None:
         message = (f"{config.source}: {', '.join(keys)} {'names' if len(keys) == 1 else 'name'} rule {name!r}, "
                    f"which is not loaded: no plugin registers it{also}; {did_you_mean(name, rules, cutoff=0.8)}"
                    f"{switch_hint()}restore its plugin or remove the key")
+    elif not options:
+        return
     else:
         try:
             check_rule_options(config, rules)

@@ -30,7 +30,8 @@ def command(env: Env, as_json: bool, as_toml: bool, campaign: str | None) -> Non
         raise UsageProblem("--toml prints every rule's default options, whatever the campaign; leave out --campaign, "
                            "or drop --toml to see the campaign's rules")
     rules = env.loaded_rules  # this command shows what is loaded, whatever config.toml names
-    warn_of_config_rules(env)
+    # A campaign's view reads the options as a shortlist does, and stops on a refused one itself.
+    warn_of_config_rules(env, options=not campaign)
     config = env.config
     if as_toml:
         from microscout.engine.tomlout import rules_toml

@@ -173,6 +173,11 @@ def test_rules_shows_a_rules_options_while_the_config_gives_it_one_it_refuses(fo
                              "are: min_posts (shortlist, try and config check stop on it)\n")
     refused = invoke("config", "check", "--config", config)
     assert refused.exit_code == 2 and "rules.min_posts.minimum: unknown option" in refused.output
+    # A campaign's view reads the options as a shortlist does: it stops on the key, saying so once.
+    with open(config, "a") as f:
+        f.write('[campaigns.c]\nplatforms = ["mastodon"]\n')
+    in_campaign = invoke("rules", "--campaign", "c", "--config", config)
+    assert in_campaign.exit_code == 2 and in_campaign.output.count("rules.min_posts.minimum: unknown option") == 1
 
 
 @pytest.mark.parametrize("summary", ["line1\nline2", "", "   ", "tab\there"])
@@ -356,7 +361,7 @@ def test_try_shows_evidence_json_cannot_hold_as_the_shortlist_stores_it(faulty):
     verdict = _try(faulty, "odd_evidence")
     assert verdict["outcome"] == "pass" and verdict["evidence"]["seen"].startswith("<object object at ")
     assert len(verdict["evidence"]["day"]) == 10
-    text = invoke("try", "odd_evidence", "anna", "--config", folder / "config.toml")
+    text = invoke("try", "odd_evidence", "anna", "--config", faulty / "config.toml")
     assert text.exit_code == 0 and '  seen: "<object object at ' in text.output
 
 
