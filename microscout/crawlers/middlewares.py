@@ -221,17 +221,23 @@ class RateLimitMiddleware:
         return cls(crawler)
 
     def process_request(self, request, spider=None):
-        if self.closed:
-            closed = self.closed.get(urlparse(request.url).netloc)
-            if closed and closed[0] > time.time():
-                raise RateLimitedOut(self._too_long(closed[1], closed[0]))
-        until = max(self.not_before.get(urlparse(request.url).netloc, 0.0) if self.not_before else 0.0,
+        host = urlparse(request.url).netloc
+        self._refuse_if_closed(host)
+        until = max(self.not_before.get(host, 0.0) if self.not_before else 0.0,
                     request.meta.get("backoff_until", 0.0))
         wait = until - time.time()
-        return self._wait(wait) if wait > 0 else None  # no coroutine at all when nothing to wait for
+        return self._wait(wait, host) if wait > 0 else None  # no coroutine at all when nothing to wait for
 
-    async def _wait(self, seconds: float) -> None:
+    def _refuse_if_closed(self, host: str) -> None:
+        if self.closed:
+            closed = self.closed.get(host)
+            if closed and closed[0] > time.time():
+                raise RateLimitedOut(self._too_long(closed[1], closed[0]))
+
+    async def _wait(self, seconds: float, host: str) -> None:
         await sleep(seconds)
+        # the host may have asked for a longer wait while this request waited: not sent before then
+        self._refuse_if_closed(host)
         return None
 
     def _pause(self, host: str, seconds: float, why: str, url: str) -> None:

@@ -221,6 +221,9 @@ class Fake:
         self.profiles_asked: list[list[str]] = []  # the actors of each getProfiles answered
         self.fail_follower_profiles = False  # answer getProfiles for followers 503, always
         self.looping = False  # statuses', followers' and feeds' next page is the page asked (a stuck cursor)
+        # every lookup but alice's says the limit is spent for a second (the crawl pauses the host);
+        # alice's answers late, 429 with Retry-After 30, while others wait out that pause
+        self.pause_then_close = False
 
     def hit(self, key: str) -> int:
         with self.lock:
@@ -401,6 +404,12 @@ class Handler(BaseHTTPRequestHandler):
             account = fake.m_by_acct(acct)
             if account is None:
                 return self._send(404, {"error": "Record not found"}, rate)
+            if fake.pause_then_close and acct == "alice":
+                time.sleep(0.3)
+                fake.closed_at = time.monotonic()
+                return self._send(429, {"error": "Too many requests"}, {"Retry-After": "30"})
+            if fake.pause_then_close:
+                return self._send(200, account, self._rate(True, 0, 1))
             if fake.faults and acct == "alice" and fake.hit("alice429") == 1:
                 return self._send(429, {"error": "Too many requests"}, {**self._rate(True, 0, 1), "Retry-After": "1"})
             if acct == "zed" and fake.broken:

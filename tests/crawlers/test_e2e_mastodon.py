@@ -485,3 +485,27 @@ def test_a_429_asking_for_a_longer_wait_than_allowed_is_not_asked_again_before_i
     assert refused and all("longer than MICROSCOUT_MAX_RATE_WAIT (0.2 s) allows" in w
                            for m in refused for w in m["why"] if w.startswith(said))
     assert "alice" in result.stdout + result.stderr and "incomplete" in result.stdout + result.stderr
+
+
+def test_requests_waiting_out_a_pause_are_not_sent_once_the_host_asks_for_a_longer_wait(tmp_path):
+    # A review: the lookups said the limit was spent for a second, so the requests they led to
+    # waited that second in RateLimitMiddleware; alice's lookup answered 429 Retry-After 30 in
+    # between, and the waiting requests were still sent when their second was up, well before
+    # the server's time.
+    from tests.crawlers.conftest import crawl_env
+    from tests.crawlers.fakeserver import FakeServer
+
+    with FakeServer() as server:
+        server.fake.pause_then_close = True
+        config = write_config(tmp_path, server.url)
+        result = run_crawl(config, "mastodon", "--hashtag", "coffee", "--tier", "micro",
+                           env=crawl_env(MICROSCOUT_MAX_RATE_WAIT="5"))
+        closed = server.fake.closed_at
+        asked_after = [f"{e['path']}?{e['query']}" for e in server.fake.log if e["t"] > closed + 0.05]
+    assert result.returncode == 1, result.stderr
+    assert asked_after == []
+    (run,) = rows(tmp_path / "scout.db", "SELECT * FROM crawl_runs")
+    missing = json.loads(run["stats"])["missing"]["profiles"]
+    # what waited is missing, saying why, for --resume
+    assert any(w.startswith("rate limited: the server asked to wait 30 s") for m in missing for w in m["why"]
+               if m["profile"] != f"alice@{server.url.removeprefix('http://')}")
