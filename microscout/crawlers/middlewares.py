@@ -285,7 +285,12 @@ class RateLimitMiddleware:
         return response
 
     def _too_long(self, wait: float, until: float) -> str:
-        when = time.strftime("%H:%M:%S UTC", time.gmtime(until))
+        try:
+            # the day too when it is not today's (a Retry-After of days, an HTTP-date far away)
+            day = "" if time.gmtime(until)[:3] == time.gmtime()[:3] else "%Y-%m-%d "
+            when = time.strftime(f"{day}%H:%M:%S UTC", time.gmtime(until))
+        except (OverflowError, ValueError, OSError):  # beyond what a date can say (Retry-After: 1e20)
+            when = "a time too far away to write as a date"
         return (f"the server asked to wait {wait:,.0f} s (until {when}), longer than MICROSCOUT_MAX_RATE_WAIT "
                 f"({self.max_wait:g} s) allows: not asked before then")
 

@@ -224,6 +224,7 @@ class Fake:
         # every lookup but alice's says the limit is spent for a second (the crawl pauses the host);
         # alice's answers late, 429 with Retry-After 30, while others wait out that pause
         self.pause_then_close = False
+        self.alice_retry_after = "1"  # the Retry-After of alice's first lookup (a 429)
 
     def hit(self, key: str) -> int:
         with self.lock:
@@ -411,7 +412,7 @@ class Handler(BaseHTTPRequestHandler):
             if fake.pause_then_close:
                 return self._send(200, account, self._rate(True, 0, 1))
             if fake.faults and acct == "alice" and fake.hit("alice429") == 1:
-                return self._send(429, {"error": "Too many requests"}, {**self._rate(True, 0, 1), "Retry-After": "1"})
+                return self._send(429, {"error": "Too many requests"}, {**self._rate(True, 0, 1), "Retry-After": fake.alice_retry_after})
             if acct == "zed" and fake.broken:
                 return self._send(200, {"username": "zed", "note": "no id, no acct"}, rate)
             if fake.hostile and acct == "carol@remote.example":  # "ask her home instance"

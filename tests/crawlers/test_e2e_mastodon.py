@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from tests.crawlers.conftest import content, rows, run_crawl, write_config
 from tests.crawlers.fakeserver import FakeServer
 
@@ -509,3 +511,29 @@ def test_requests_waiting_out_a_pause_are_not_sent_once_the_host_asks_for_a_long
     # what waited is missing, saying why, for --resume
     assert any(w.startswith("rate limited: the server asked to wait 30 s") for m in missing for w in m["why"]
                if m["profile"] != f"alice@{server.url.removeprefix('http://')}")
+
+
+@pytest.mark.parametrize("retry_after, said", [
+    ("Sat, 01 Jan 2050 00:00:00 GMT", "(until 2050-01-01 00:00:00 UTC)"),
+    ("172800", "(until {day} "),
+    ("1e20", "(until a time too far away to write as a date)"),
+])
+def test_a_429_asking_to_wait_past_today_says_the_day(tmp_path, server, retry_after, said):
+    # A review: the wait was said as a time of day only, so an HTTP-date in 2050 or a
+    # Retry-After of two days read as later today; one beyond any date (1e20 s) failed every
+    # later request to the host with OverflowError, reported as a network error.
+    import time as _time
+
+    from tests.crawlers.conftest import crawl_env
+
+    server.fake.alice_retry_after = retry_after
+    config = write_config(tmp_path, server.url)
+    result = run_crawl(config, "mastodon", "--hashtag", "coffee", "--tier", "micro",
+                       env=crawl_env(MICROSCOUT_MAX_RATE_WAIT="0.2"))
+    assert result.returncode == 1, result.stderr
+    (run,) = rows(tmp_path / "scout.db", "SELECT * FROM crawl_runs")
+    stats = json.loads(run["stats"])
+    whys = [w for m in stats["missing"]["profiles"] for w in m["why"] if w.startswith("rate limited")]
+    day = _time.strftime("%Y-%m-%d", _time.gmtime(_time.time() + 172800))
+    assert whys and all(said.format(day=day) in w for w in whys), whys
+    assert "network" not in stats.get("errors", {}), stats.get("errors")
