@@ -80,6 +80,16 @@ def error_from(method: str, status: int, body: bytes | str | None, headers=None,
             reset = float(value) if value else None
         except ValueError:
             reset = None
+        if reset is None:
+            # a limit said only by Retry-After (seconds or an HTTP date): when it ends, all the same
+            from microscout.crawlers.middlewares import retry_after as wait_of
+
+            after = headers.get("Retry-After") or headers.get("retry-after")
+            if isinstance(after, bytes):
+                after = after.decode("latin-1")
+            now = time.time()
+            wait = wait_of(after, now) if isinstance(after, str) else None
+            reset = now + wait if wait is not None and wait < 1e10 else None
     return XrpcError(method, status, name or f"HTTP {status}", message, reset)
 
 

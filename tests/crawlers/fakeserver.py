@@ -224,7 +224,8 @@ class Fake:
         # every lookup but alice's says the limit is spent for a second (the crawl pauses the host);
         # alice's answers late, 429 with Retry-After 30, while others wait out that pause
         self.pause_then_close = False
-        self.alice_retry_after = "1"  # the Retry-After of alice's first lookup (a 429)
+        self.alice_retry_after = "1"
+        self.refresh_429 = False  # refreshSession answers 429 RateLimitExceeded, Retry-After an hour  # the Retry-After of alice's first lookup (a 429)
 
     def hit(self, key: str) -> int:
         with self.lock:
@@ -475,6 +476,9 @@ class Handler(BaseHTTPRequestHandler):
                 return self._send(400, {"error": "InvalidToken", "message": "Token could not be verified"}, rate)
             return self._send(200, {"did": "did:plc:scout", "handle": BSKY_IDENTIFIER, "active": True}, rate)
         if nsid == "com.atproto.server.refreshSession" and method == "POST":
+            if fake.refresh_429:
+                return self._send(429, {"error": "RateLimitExceeded", "message": "Rate Limit Exceeded"},
+                                  {"Retry-After": "3600"})
             if fake.refuse_refresh or token != fake.refresh:
                 return self._send(400, {"error": "ExpiredToken", "message": "Token has been revoked"}, rate)
             self._rotate()

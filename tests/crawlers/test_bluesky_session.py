@@ -401,3 +401,19 @@ def test_a_refused_login_names_where_the_credentials_came_from(tmp_path):
     assert "the handle comes from $TEAM_BSKY_H (which platforms.bluesky.handle in" in line
     assert "the app password from $TEAM_BSKY_PW (which platforms.bluesky.app_password in" in line
     assert "set platforms.bluesky.handle" not in line and "wrong-pass-never-shown" not in result.stderr
+
+
+def test_a_refresh_the_pds_rate_limits_says_when_to_come_back(tmp_path, server):
+    # A review: refreshSession answered 429 with Retry-After 3600 (no RateLimit-Reset); since
+    # 4c97f03 it is not retried and the crawl stops, saying to "try again after a while (the
+    # server did not say when)", though the server did.
+    server.fake.expire_on_pages = {3}
+    server.fake.refresh_429 = True
+    config = write_config(tmp_path, server.url)
+    result = run_crawl(config, "bluesky", "--hashtag", "kaffee", env=fake_env(MICROSCOUT_MAX_RATE_WAIT="5"))
+    assert result.returncode == 1, result.stderr[-3000:]
+    assert server.fake.session_calls.get("refreshSession") == 1  # not asked again before its time
+    (run,) = rows(tmp_path / "scout.db", "SELECT * FROM crawl_runs")
+    stats = json.loads(run["stats"])
+    assert run["status"] == "failed" and stats["reason"] == "rate_limited"
+    assert "did not say when" not in stats["message"] and "(in about 60 min)" in stats["message"], stats["message"]
