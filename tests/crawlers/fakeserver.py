@@ -164,6 +164,7 @@ class FaultMix:
     rate_drop: float = 0.0        # the connection closed without an answer
     seed: int = 0
     retry_after: str = "0.05"
+    html_429: bool = False        # a 429 as a proxy or CDN sends it: an HTML page
     # never faulted: the crawl's first request (its failure is a test of its own) and the login
     exempt: tuple = ("/robots.txt", "/api/v2/instance", "/api/v1/instance", "/xrpc/com.atproto.server.")
     attempts: dict = field(default_factory=dict)
@@ -328,6 +329,10 @@ class Handler(BaseHTTPRequestHandler):
                 return
             if kind == "5xx":
                 return self._send(503, {"error": "Service Unavailable"})
+            if kind == "429" and fake.mix.html_429:
+                return self._send(429, None, {"Retry-After": fake.mix.retry_after},
+                                  raw=b"<html><body><h1>429 Too Many Requests</h1></body></html>",
+                                  content_type="text/html")
             if kind == "429":
                 return self._send(429, {"error": "Too many requests"}, {"Retry-After": fake.mix.retry_after})
             if kind == "malformed":

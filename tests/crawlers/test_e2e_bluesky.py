@@ -9,7 +9,7 @@ import sqlite3
 from tests.crawlers.conftest import crawl_env, rows, run_crawl, write_config
 from tests.crawlers.fakeserver import (
     APPVIEW_DID, B_FOLLOWER_GONE, B_FOLLOWERS, BSKY_IDENTIFIER, BSKY_PASSWORD, BSKY_REFRESH, BSKY_TOKEN, T0, b_follower,
-    FakeServer, iso)
+    FakeServer, FaultMix, iso)
 
 COUNTS = ("followers", "following", "posts_count")
 
@@ -283,3 +283,21 @@ def test_an_unreadable_robots_txt_leaves_the_crawl_incomplete_not_quietly_allowe
     assert "robots.txt could not be read" in result.stdout + result.stderr
     assert resumed.returncode == 0, resumed.stdout + resumed.stderr
     assert rows(tmp_path / "scout.db", "SELECT handle FROM profiles") == [{"handle": "amy.bsky.test"}]
+
+
+def test_a_429_page_from_a_proxy_on_the_first_answer_is_a_rate_limit_not_another_server(tmp_path):
+    # A review: a 429 with an HTML body (a proxy's or CDN's page) as the AppView's first answer,
+    # asking for longer than the crawl may wait, stopped the crawl saying the server "does not
+    # look like" Bluesky's API, and to check --appview: it is the right server, rate limiting.
+    mix = FaultMix(rate_429=1.0, retry_after="30", html_429=True)
+    with FakeServer(faults=False, mix=mix) as server:
+        config = write_config(tmp_path, server.url)
+        result = run_crawl(config, "bluesky", "--handle", "amy.bsky.test",
+                           env=login_env(MICROSCOUT_MAX_RATE_WAIT="0.2"))
+    said = result.stdout + result.stderr
+    assert result.returncode == 1, said
+    assert "does not look like" not in said
+    (run,) = rows(tmp_path / "scout.db", "SELECT status, stats FROM crawl_runs")
+    assert run["status"] == "incomplete"
+    whys = [w for p in json.loads(run["stats"])["missing"]["profiles"] for w in p["why"]]
+    assert whys and all(w == "http_429" or w.startswith("rate limited: the server asked to wait 30 s") for w in whys)

@@ -337,8 +337,8 @@ class CrawlSpider(Spider):
         """Stop the crawl when a server that never gave an API answer fails for good with
         an HTML page or a 404: it is not the server the crawl is configured for."""
         where = origin(response.url)
-        if not self.api_name or where in self.api_ok:
-            return
+        if not self.api_name or where in self.api_ok or response.status == 429:
+            return  # a rate limit's page (a proxy's, a CDN's) says nothing of what serves behind it
         html = response.body.lstrip()[:1] == b"<"
         if html or response.status == 404:
             from urllib.parse import urlsplit
