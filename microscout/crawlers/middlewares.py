@@ -374,35 +374,45 @@ class SecretScrubMiddleware:
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
+        self._variants: tuple[frozenset[str], list[bytes]] = (frozenset(), [])
 
     @classmethod
     def from_crawler(cls, crawler):
         return cls(crawler)
 
+    def variants(self, secrets: set[str]) -> list[bytes]:
+        """Each secret as sent, percent-encoded (an echoed URL or form) and JSON-escaped, longest
+        first, as bytes: worked out again only when the crawl has sent a new credential."""
+        known, variants = self._variants
+        if known != secrets:
+            from urllib.parse import quote
+
+            from microscout.crawlers.credentials import MIN_SECRET
+
+            forms = {form for value in secrets if len(value) >= MIN_SECRET
+                     for form in (value, quote(value, safe=""), json.dumps(value)[1:-1])}
+            variants = [form.encode() for form in sorted(forms, key=len, reverse=True)]
+            self._variants = (frozenset(secrets), variants)
+        return variants
+
     def process_response(self, request, response, spider=None):
         secrets = sent_secrets(self.crawler)
         if not secrets or (request.meta.get("auth") in ("login", "refresh") and 200 <= response.status < 300):
             return response
-        from urllib.parse import quote
-
-        # as sent, percent-encoded (an echoed URL or form) and JSON-escaped; longest first
-        from microscout.crawlers.credentials import MIN_SECRET
-
-        forms = {form for value in secrets if len(value) >= MIN_SECRET
-                 for form in (value, quote(value, safe=""), json.dumps(value)[1:-1])}
-        variants = sorted(forms, key=len, reverse=True)
+        variants = self.variants(secrets)
         body = response.body
         for value in variants:
-            if value.encode() in body:
-                body = body.replace(value.encode(), b"[redacted]")
+            if value in body:
+                body = body.replace(value, b"[redacted]")
         headers = None
         for name, values in response.headers.items():
-            clean = values
+            if not any(value in v for v in values for value in variants):
+                continue
+            clean = list(values)
             for value in variants:
-                clean = [v.replace(value.encode(), b"[redacted]") for v in clean]
-            if clean != values:
-                headers = headers or response.headers.copy()
-                headers.setlist(name, clean)
+                clean = [v.replace(value, b"[redacted]") for v in clean]
+            headers = headers or response.headers.copy()
+            headers.setlist(name, clean)
         if body is response.body and headers is None:
             return response
         return response.replace(body=body, **({"headers": headers} if headers is not None else {}))
