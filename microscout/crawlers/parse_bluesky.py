@@ -2,17 +2,46 @@
 from __future__ import annotations
 
 from collections import deque
+from datetime import datetime, timezone
 
 from microscout.crawlers.items import CommentItem, FollowerItem, OptOutItem, PostItem, ProfileItem
 from microscout.crawlers.parse_common import Malformed, optional, require, tag_name
+from microscout.store.queries import parse_timestamp
 
 PLATFORM = "bluesky"
 OPT_OUT_LABEL = "!no-unauthenticated"
 
 
 def _labels(actor: dict) -> set[str]:
+    """The label values that apply to an actor now (com.atproto.label.defs#label): of one
+    source's labels of a value on one subject the newest (``cts``) decides, and a negation
+    (``neg``) withdraws it; a label past its ``exp`` no longer applies. So a withdrawn
+    ``!no-unauthenticated`` or ``bot`` is not read as an opt-out or an automated account."""
     labels = optional(actor.get("labels") or None, list, "labels", [])
-    return {label["val"] for label in labels if isinstance(label, dict) and isinstance(label.get("val"), str)}
+    newest: dict[tuple, tuple[str, bool, object]] = {}
+    for label in labels:
+        if not isinstance(label, dict) or not isinstance(label.get("val"), str):
+            continue
+        key = (label.get("src"), label.get("uri"), label["val"])
+        created: str = label["cts"] if isinstance(label.get("cts"), str) else ""
+        # On equal times the later in the list wins, as a stream of labels is read.
+        if key not in newest or _instant(created) >= _instant(newest[key][0]):
+            newest[key] = (created, label.get("neg") is True, label.get("exp"))
+    now = datetime.now(timezone.utc)
+    return {val for (_, _, val), (_, negated, expires) in newest.items()
+            if not negated and not _expired(expires, now)}
+
+
+def _instant(value: str) -> datetime:
+    """A label's timestamp, for ordering; an absent or unreadable one sorts first."""
+    return parse_timestamp(value) or datetime.min.replace(tzinfo=timezone.utc)
+
+
+def _expired(expires, now: datetime) -> bool:
+    """Whether a label's ``exp`` has passed; an absent or unreadable one never expires
+    (erring towards the label: an opt-out kept is a person left alone)."""
+    when = parse_timestamp(expires) if isinstance(expires, str) else None
+    return when is not None and when <= now
 
 
 def _int(value) -> int | None:

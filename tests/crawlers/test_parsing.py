@@ -313,3 +313,38 @@ def test_the_recorded_instance_names_its_accounts_domain(shared_dir):
     # qualified with, whatever host --instance spells.
     body, _ = response(shared_dir, "test_hashtag_tl.yaml", "GET", "/api/v2/instance")
     assert pm.instance_domain(body, "127.0.0.1:3000") == HOST
+
+
+# A labeler's labels (com.atproto.label.defs#label): the newest of a source's labels of a
+# value decides, a negation withdraws it, and one past its exp no longer applies.
+_OPT = "!no-unauthenticated"
+
+
+def _label(val, cts="2026-11-01T00:00:00.000Z", src="did:plc:mod", **more):
+    return {"src": src, "uri": "did:plc:x", "val": val, "cts": cts, **more}
+
+
+@pytest.mark.parametrize("labels, opted_out, bot", [
+    ([_label(_OPT)], True, None),
+    ([_label(_OPT), _label(_OPT, cts="2026-11-02T00:00:00.000Z", neg=True)], False, False),
+    # a negation older than the label it would withdraw withdraws nothing
+    ([_label(_OPT, cts="2026-11-02T00:00:00.000Z"), _label(_OPT, neg=True)], True, None),
+    # equal times: the later in the list wins, as a stream of labels is read
+    ([_label(_OPT), _label(_OPT, neg=True)], False, False),
+    ([_label(_OPT, neg=True)], False, False),
+    # another source's negation does not withdraw this source's label
+    ([_label(_OPT, src="did:plc:x"), _label(_OPT, cts="2026-11-02T00:00:00.000Z", neg=True)], True, None),
+    ([_label("bot"), _label("bot", cts="2026-11-02T00:00:00Z", neg=True)], False, False),
+    ([_label("bot", exp="2020-01-01T00:00:00Z")], False, False),
+    ([_label("bot", exp="2999-01-01T00:00:00Z")], False, True),
+    ([_label(_OPT, exp="2020-01-01T00:00:00.000Z")], False, False),
+    # an unreadable expiry never expires: the opt-out is kept
+    ([_label(_OPT, exp="someday")], True, None),
+    ([_label(_OPT, neg=False)], True, None),
+    ([{"val": "bot"}], False, True),  # a self-label as some views give it: no src, no cts
+])
+def test_labeler_labels_negated_or_expired_no_longer_apply(labels, opted_out, bot):
+    got = pb.parse_profile({"did": "did:plc:x", "handle": "x.test", "labels": labels})
+    assert isinstance(got, OptOutItem) is opted_out
+    if not opted_out:
+        assert got.bot is bot
