@@ -59,9 +59,12 @@ def _size_seed(env, size, seed):
 @click.option("--lifetime", type=FiniteFloatRange(0), default=None, help="Stop after this many seconds.")
 @click.option("--token-lifetime", type=FiniteFloatRange(min=1), default=7200.0, show_default=True,
               help="Seconds a Bluesky access token lives before refreshSession is needed.")
+@click.option("--gzip/--no-gzip", default=True, show_default=True,
+              help="Gzip answers of 20 bytes or more, errors too, for a client that accepts it, as the real "
+              "servers' proxies do.")
 @with_env
 def serve(env, size, seed, host, port, day, rate_429, retry_after, rate_5xx, rate_malformed, rate_drop,
-          latency, fault_seed, rate_limit, rate_window, lifetime, token_lifetime):
+          latency, fault_seed, rate_limit, rate_window, lifetime, token_lifetime, gzip):
     """Serve the sandbox until Ctrl-C (or --lifetime)."""
     from microscout.sandbox import IDENTIFIER, PASSWORD, Faults, SandboxServer
 
@@ -81,7 +84,7 @@ def serve(env, size, seed, host, port, day, rate_429, retry_after, rate_5xx, rat
         server = SandboxServer(size=size, seed=seed, host=host or cfg.host,
                                port=cfg.port if port is None else port, faults=faults, day=day,
                                rate_limit=rate_limit, rate_window=rate_window, lifetime=lifetime,
-                               access_lifetime=token_lifetime)
+                               access_lifetime=token_lifetime, gzip_min_bytes=20 if gzip else None)
     except OSError as exc:
         raise UsageProblem(f"cannot listen on {host or cfg.host}:{cfg.port if port is None else port}: "
                            f"{exc.strerror}") from None

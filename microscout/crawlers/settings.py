@@ -64,7 +64,10 @@ def build_settings(crawl: Crawl, *, db_path: str, run_id: int, observed_at: str,
             "microscout.crawlers.middlewares.OriginGuardMiddleware": 40,
             "microscout.crawlers.middlewares.RobotsUnavailableMiddleware": 95,
             "microscout.crawlers.middlewares.BackoffRetryMiddleware": 550,
-            # after HttpCompressionMiddleware (590) on the way back: it reads the decompressed answer
+            # Scrapy's 590 moved above ours: on the way back every middleware then reads the
+            # decoded answer (an ExpiredToken, a quota spent) even when a proxy gzipped it
+            "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": 660,
+            # after HttpCompressionMiddleware on the way back: it reads the decompressed answer
             "microscout.crawlers.middlewares.SecretScrubMiddleware": 580,
             "microscout.crawlers.middlewares.RateLimitMiddleware": 620,
             "microscout.crawlers.middlewares.BearerAuthMiddleware": 650,

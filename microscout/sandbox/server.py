@@ -12,6 +12,7 @@ The server thread is a daemon and stops on exit, on ``stop()`` or after ``lifeti
 """
 from __future__ import annotations
 
+import gzip
 import json
 import threading
 import time
@@ -36,8 +37,12 @@ class SandboxServer:
                  rate_window: float = 300.0, lifetime: float | None = None, index_cap: int = DEFAULT_CAP,
                  access_lifetime: float = routes_bluesky.ACCESS_LIFETIME,
                  appview_did: str = routes_bluesky.APPVIEW_DID,
-                 login_limits: tuple = routes_bluesky.LOGIN_LIMITS):
+                 login_limits: tuple = routes_bluesky.LOGIN_LIMITS, gzip_min_bytes: int | None = 20):
         # The default limit is generous so a demo crawl never stalls; tests lower it.
+        # Answers of at least gzip_min_bytes are gzipped for a client that accepts it, errors
+        # too, as the real servers' proxies do (Mastodon's nginx.conf: gzip on, JSON among
+        # its gzip_types, nginx's gzip_min_length 20); None never compresses.
+        self.gzip_min_bytes = gzip_min_bytes
         self.pop = Population(size, seed)
         self.clock = Clock(day=day)
         self.faults = FaultInjector(faults or Faults())
@@ -154,6 +159,22 @@ def _match(pattern: str, path: str) -> list[str] | None:
     return args
 
 
+def _accepts_gzip(header: str | None) -> bool:
+    """Whether an Accept-Encoding header takes gzip: named (or as ``*``) and not with q=0."""
+    quality: dict[str, float] = {}
+    for part in (header or "").split(","):
+        name, _, params = part.partition(";")
+        params = params.strip().lower()
+        try:
+            quality[name.strip().lower()] = float(params[2:]) if params.startswith("q=") else 1.0
+        except ValueError:
+            quality[name.strip().lower()] = 0.0
+    for name in ("gzip", "x-gzip", "*"):
+        if name in quality:
+            return quality[name] > 0
+    return False
+
+
 class _HTTPServer(ThreadingHTTPServer):
     app: SandboxServer  # set by SandboxServer, read by every request's handler
 
@@ -252,6 +273,10 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(status, data, {"Content-Type": "application/json; charset=utf-8", **headers})
 
     def _send(self, status: int, data: bytes, headers: dict) -> None:
+        least = self.server.app.gzip_min_bytes
+        if least is not None and len(data) >= least and _accepts_gzip(self.headers.get("Accept-Encoding")):
+            data = gzip.compress(data, compresslevel=1)
+            headers = {**headers, "Content-Encoding": "gzip", "Vary": "Accept-Encoding"}
         self.send_response(status)
         for name, value in headers.items():
             self.send_header(name, value)

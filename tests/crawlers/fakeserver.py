@@ -18,6 +18,7 @@ API at all (``html_site``).
 """
 from __future__ import annotations
 
+import gzip
 import json
 import random
 import threading
@@ -219,6 +220,9 @@ class Fake:
         self.appview_did = APPVIEW_DID
         self.expire_on_pages: set[int] = set()  # searchPosts offsets at which the access token expires (once)
         self.refuse_refresh = False  # refreshSession answers 400 ExpiredToken (the refresh token is spent)
+        # errors (4xx, 5xx) gzipped with Content-Encoding, when the client accepts gzip, as a proxy
+        # in front of a PDS (nginx's gzip_types application/json) sends them
+        self.gzip_errors = False
         self.profiles_asked: list[list[str]] = []  # the actors of each getProfiles answered
         self.fail_follower_profiles = False  # answer getProfiles for followers 503, always
         self.looping = False  # statuses', followers' and feeds' next page is the page asked (a stuck cursor)
@@ -283,6 +287,9 @@ class Handler(BaseHTTPRequestHandler):
                 data = data[: max(1, len(data) // 2)]  # cut off mid-answer
             else:
                 data, content_type = b"<html><body><h1>Bad gateway</h1></body></html>", "text/html"
+        if status >= 400 and self.fake.gzip_errors and "gzip" in (self.headers.get("Accept-Encoding") or ""):
+            data = gzip.compress(data)
+            headers = {**(headers or {}), "Content-Encoding": "gzip"}
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(data)))

@@ -124,8 +124,11 @@ def test_the_appview_refusing_the_pds_session_says_which_settings_to_check(tmp_p
 
 # -- sessions: refreshed, reused, replaced ---------------------------------------------------
 
-def test_session_expiring_mid_crawl_is_refreshed_and_the_crawl_completes(tmp_path, server, _state_dir):
+@pytest.mark.parametrize("gzipped", [False, True], ids=["plain", "gzipped"])
+def test_session_expiring_mid_crawl_is_refreshed_and_the_crawl_completes(tmp_path, server, _state_dir, gzipped):
     server.fake.expire_on_pages = {3}  # the access token expires before the second searchPosts page
+    # a proxy in front of the PDS may gzip the error: ExpiredToken is read from the decoded answer
+    server.fake.gzip_errors = gzipped
     config = write_config(tmp_path, server.url)
     result = run_crawl(config, "bluesky", "--hashtag", "kaffee", env=fake_env(MICROSCOUT_LOG_LEVEL="DEBUG"))
     assert result.returncode == 0, result.stderr[-3000:]

@@ -351,3 +351,29 @@ def test_bluesky_only_profiles_are_not_on_mastodon(sandbox):
     status, _, body = get_json(sandbox.url, f"/xrpc/app.bsky.actor.getProfile?actor={p.handle}")
     assert status == 200 and body["did"] == p.did
     assert get_json(sandbox.url, "/xrpc/app.bsky.actor.getProfile?actor=nobody.bsky.sandbox")[0] == 400
+
+
+def test_answers_are_gzipped_for_a_client_that_accepts_it_errors_too(sandbox):
+    """As the real servers' proxies do (Mastodon's nginx gzips JSON): a crawler must read
+    every answer, and every error, decoded."""
+    import gzip
+
+    status, headers, plain = fetch(sandbox.url, "/api/v1/timelines/tag/plantbased?limit=2")
+    assert status == 200 and headers.get("Content-Encoding") is None and json.loads(plain)
+    status, headers, packed = fetch(sandbox.url, "/api/v1/timelines/tag/plantbased?limit=2",
+                                    headers={"Accept-Encoding": "gzip, deflate, br"})
+    assert status == 200 and headers["Content-Encoding"] == "gzip" and "Accept-Encoding" in headers["Vary"]
+    assert json.loads(gzip.decompress(packed)) == json.loads(plain)
+    status, headers, error = fetch(sandbox.url, "/xrpc/app.bsky.feed.searchPosts?q=x",
+                                   headers={"Accept-Encoding": "gzip"})
+    assert status == 401 and headers["Content-Encoding"] == "gzip"
+    assert json.loads(gzip.decompress(error))["error"] == "AuthenticationRequired"
+    for refused in ("gzip;q=0", "br", "identity", "*;q=1, gzip;q=0"):
+        assert fetch(sandbox.url, "/api/v2/instance", headers={"Accept-Encoding": refused})[1].get(
+            "Content-Encoding") is None, refused
+
+
+def test_gzip_can_be_switched_off():
+    with SandboxServer(size=20, seed=1, gzip_min_bytes=None) as sb:
+        status, headers, body = fetch(sb.url, "/api/v2/instance", headers={"Accept-Encoding": "gzip"})
+    assert status == 200 and headers.get("Content-Encoding") is None and json.loads(body)
