@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import re
 import sys
+import time
 
 import click
 
@@ -166,7 +167,17 @@ def _incomplete_report(row: dict) -> list[str]:
     lines = [head, *missing_lines(missing)]
     if (missing.get("unstored_items") or missing.get("program_errors")) and stats.get("log"):
         lines.append(f"  the crawl's log: {stats['log']}")
+    from microscout.crawlers.middlewares import said_time, still_closed
+
+    closed = still_closed(stats.get("closed_until"), time.time())
+    if closed:
+        # before then a --resume sends those hosts nothing (RateLimitMiddleware keeps to it)
+        host, (until, _) = max(closed.items(), key=lambda item: item[1][0])
+        when = said_time(until)
+        return [*lines, f"  run the same command with --resume after {when} ({host} asked not to be asked before "
+                        "then) to fetch only what is missing"]
     return [*lines, "  run the same command with --resume to fetch only what is missing"]
+
 
 
 def checked_handle(value: str) -> str:

@@ -11,6 +11,7 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from twisted.internet.task import LoopingCall
 
+from microscout.crawlers.middlewares import still_closed
 from microscout.store import open_store
 from microscout.store.transaction import transaction
 from microscout.store.writes import now_iso
@@ -161,6 +162,11 @@ class RunRecord:
         refused = [*(before.get("robots_refused") or []), *(stats.get("microscout/robots_refused") or [])]
         if refused:
             extra["robots_refused"] = refused
+        # hosts a 429 asked not to be asked before a time still to come: a --resume keeps to it
+        closed = still_closed({**(before.get("closed_until") or {}), **(stats.get("microscout/closed_until") or {})},
+                              time.time())
+        if closed:
+            extra["closed_until"] = closed
         extra.update(database=settings.get("MICROSCOUT_DB_PATH"), db_id=settings.get("MICROSCOUT_DB_ID"),
                      log=settings.get("LOG_FILE"),
                      offsite_refused=(int(before.get("offsite_refused") or 0)

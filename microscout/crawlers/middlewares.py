@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import time
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
@@ -193,6 +194,23 @@ def backoff_until(retry_times: int, base: float, cap: float) -> float:
     return time.time() + min(cap, base * 2 ** (max(retry_times, 1) - 1))
 
 
+def said_time(until: float) -> str:
+    """An epoch time to come in words: its UTC time of day, and its day when not today's."""
+    try:
+        # the day too when it is not today's (a Retry-After of days, an HTTP-date far away)
+        day = "" if time.gmtime(until)[:3] == time.gmtime()[:3] else "%Y-%m-%d "
+        return time.strftime(f"{day}%H:%M:%S UTC", time.gmtime(until))
+    except (OverflowError, ValueError, OSError):  # beyond what a date can say (Retry-After: 1e20)
+        return "a time too far away to write as a date"
+
+
+def still_closed(closed: dict | None, now: float) -> dict[str, list]:
+    """Of a run record's ``closed_until`` ({host: [until, wait]}, RateLimitMiddleware's), the
+    hosts whose time is still to come."""
+    return {host: entry for host, entry in (closed or {}).items()
+            if isinstance(entry, list) and entry and isinstance(entry[0], (int, float)) and entry[0] > now}
+
+
 class RateLimitedOut(IgnoreRequest):
     """A request not sent: its host answered 429 asking to wait longer than MICROSCOUT_MAX_RATE_WAIT."""
 
@@ -215,10 +233,32 @@ class RateLimitMiddleware:
         self.max_429 = settings.getint("MICROSCOUT_RETRY_429_TIMES", 5)
         self.not_before: dict[str, float] = {}
         self.closed: dict[str, tuple[float, float]] = {}  # host -> (asked to wait until, for how long)
+        self._closed_before(settings.getdict("MICROSCOUT_PREVIOUS").get("stats") or {})
 
     @classmethod
     def from_crawler(cls, crawler):
         return cls(crawler)
+
+    def _closed_before(self, previous: dict) -> None:
+        """The hosts an earlier session of this run left alone until their time: a --resume
+        before then sends them nothing either (what they were to be asked stays missing)."""
+        now = time.time()
+        for host, entry in (previous.get("closed_until") or {}).items():
+            try:
+                until, wait = (float(v) for v in entry)
+            except (TypeError, ValueError):
+                continue  # not what this middleware writes
+            if until > now:
+                self._close(host, until, wait)
+                logger.warning("%s asked not to be asked before %s (a 429 of the session before): nothing is "
+                               "sent there now; run --resume again after then", host, said_time(until))
+
+    def _close(self, host: str, until: float, wait: float) -> None:
+        self.closed[host] = (until, wait)
+        if math.isfinite(until):  # kept in the run's record for a --resume (RunRecord)
+            closed = dict(self.stats.get_value("microscout/closed_until") or {})
+            closed[host] = [until, wait]
+            self.stats.set_value("microscout/closed_until", closed)
 
     def process_request(self, request, spider=None):
         host = urlparse(request.url).netloc
@@ -263,7 +303,7 @@ class RateLimitMiddleware:
             if wait > self.max_wait:
                 # Asking again after MICROSCOUT_MAX_RATE_WAIT would be asking before the server's
                 # time: the host is left alone until then, and what it was asked is missing.
-                self.closed[host] = (now + wait, wait)
+                self._close(host, now + wait, wait)
                 self.stats.inc_value("microscout/rate_limit_gave_up")
                 request.meta["rate_limited"] = self._too_long(wait, now + wait)  # for the spider's words
                 logger.warning("Rate limit (429) on %s: %s", host, request.meta["rate_limited"])
@@ -285,14 +325,8 @@ class RateLimitMiddleware:
         return response
 
     def _too_long(self, wait: float, until: float) -> str:
-        try:
-            # the day too when it is not today's (a Retry-After of days, an HTTP-date far away)
-            day = "" if time.gmtime(until)[:3] == time.gmtime()[:3] else "%Y-%m-%d "
-            when = time.strftime(f"{day}%H:%M:%S UTC", time.gmtime(until))
-        except (OverflowError, ValueError, OSError):  # beyond what a date can say (Retry-After: 1e20)
-            when = "a time too far away to write as a date"
-        return (f"the server asked to wait {wait:,.0f} s (until {when}), longer than MICROSCOUT_MAX_RATE_WAIT "
-                f"({self.max_wait:g} s) allows: not asked before then")
+        return (f"the server asked to wait {wait:,.0f} s (until {said_time(until)}), longer than "
+                f"MICROSCOUT_MAX_RATE_WAIT ({self.max_wait:g} s) allows: not asked before then")
 
     GRAPH_BUSY = 95.0      # percent of a Graph API usage limit at which the host is paused
     GRAPH_PAUSE = 60.0     # how long, when the API does not say (its usage window rolls over an hour)

@@ -537,3 +537,49 @@ def test_a_429_asking_to_wait_past_today_says_the_day(tmp_path, server, retry_af
     day = _time.strftime("%Y-%m-%d", _time.gmtime(_time.time() + 172800))
     assert whys and all(said.format(day=day) in w for w in whys), whys
     assert "network" not in stats.get("errors", {}), stats.get("errors")
+
+
+def test_a_resume_before_the_servers_time_asks_that_host_nothing_and_one_after_it_finishes(tmp_path, server):
+    # A review: the host a 429 asked not to be asked for a while was asked again by any
+    # --resume run before then, each one a request the server had refused in advance.
+    import time as _time
+
+    from tests.crawlers.conftest import crawl_env
+
+    server.fake.alice_retry_after = "4"
+    config = write_config(tmp_path, server.url)
+    args = ("mastodon", "--hashtag", "coffee", "--tier", "micro")
+    env = crawl_env(MICROSCOUT_MAX_RATE_WAIT="0.2")
+    started = _time.time()
+    first = run_crawl(config, *args, env=env)
+    ended = _time.time()
+    assert first.returncode == 1, first.stderr
+    (run,) = rows(tmp_path / "scout.db", "SELECT * FROM crawl_runs")
+    host = server.url.removeprefix("http://")
+    until, wait = json.loads(run["stats"])["closed_until"][host]
+    assert wait == 4 and started + 4 <= until <= ended + 4
+
+    asked = len(server.fake.log)
+    early = run_crawl(config, *args, "--resume", env=env)
+    assert early.returncode == 1, early.stderr
+    assert len(server.fake.log) == asked  # not even its robots.txt
+    said = f"run the same command with --resume after {_time.strftime('%H:%M:%S UTC', _time.gmtime(until))} " \
+        f"({host} asked not to be asked before then)"
+    assert said in first.stderr and said in early.stderr, early.stderr
+    (run,) = rows(tmp_path / "scout.db", "SELECT * FROM crawl_runs")
+    stats = json.loads(run["stats"])
+    assert run["status"] == "incomplete" and stats["closed_until"][host] == [until, wait]
+    assert any(w.startswith("rate limited: the server asked to wait 4 s") for m in stats["missing"]["profiles"]
+               for w in m["why"])
+
+    _time.sleep(max(0.0, until - _time.time()) + 0.2)
+    after = run_crawl(config, *args, "--resume", env=env)
+    assert "Traceback" not in after.stderr and len(server.fake.log) > asked
+    (run,) = rows(tmp_path / "scout.db", "SELECT * FROM crawl_runs")
+    stats = json.loads(run["stats"])
+    assert "closed_until" not in stats and "asked not to be asked" not in after.stderr
+    # what the 429 kept back is fetched now; only the fake's lasting faults stay missing
+    still = [w for m in (stats.get("missing") or {}).get("profiles", []) for w in m["why"]]
+    assert not [w for w in still if "rate limited" in w or w == "http_429"], still
+    assert rows(tmp_path / "scout.db", "SELECT count(*) n FROM profiles WHERE handle = ?", [f"alice@{host}"]) == [
+        {"n": 1}]
