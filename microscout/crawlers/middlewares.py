@@ -555,6 +555,8 @@ class BearerAuthMiddleware:
         self.waiting = []
         try:
             problem = await self._refresh_or_login()
+        except RateLimitedOut as exc:  # the PDS asked earlier in the crawl not to be asked before a time
+            problem = ("rate_limited", f"Bluesky session could not be renewed: {exc}")
         except Exception as exc:  # noqa: BLE001 - whatever happened, the waiters must wake up
             problem = ("session_lost", f"Bluesky session could not be renewed: {type(exc).__name__}")
         if problem is None:

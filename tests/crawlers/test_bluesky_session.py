@@ -420,3 +420,22 @@ def test_a_refresh_the_pds_rate_limits_says_when_to_come_back(tmp_path, server):
     stats = json.loads(run["stats"])
     assert run["status"] == "failed" and stats["reason"] == "rate_limited"
     assert "did not say when" not in stats["message"] and "(in about 60 min)" in stats["message"], stats["message"]
+
+
+def test_a_renewal_the_pds_may_not_be_asked_for_yet_says_when_not_session_lost():
+    # A review: a token expiring after the PDS had asked (a 429) not to be asked for an hour
+    # was reported as "session_lost: Bluesky session could not be renewed: RateLimitedOut".
+    import asyncio
+
+    from microscout.crawlers.middlewares import BearerAuthMiddleware, RateLimitedOut
+
+    why = "the server asked to wait 3,600 s (until 14:05:00 UTC), longer than MICROSCOUT_MAX_RATE_WAIT allows"
+
+    async def download_async(request):
+        raise RateLimitedOut(why)
+
+    crawler = SimpleNamespace(spider=SimpleNamespace(session=SimpleNamespace(pds="http://pds.test", handle="a.test")),
+                              engine=SimpleNamespace(download_async=download_async), stats=None)
+    middleware = BearerAuthMiddleware(crawler)
+    assert asyncio.run(middleware._renew(0)) == ("rate_limited", f"Bluesky session could not be renewed: {why}")
+    assert middleware.generation == 0 and middleware.waiting is None

@@ -321,4 +321,6 @@ def test_replies_the_request_budget_left_unasked_are_not_called_fetched(sandbox,
     cut, whole = replies(tmp_path / "scout.db"), replies(full[0] / "scout.db")
     claimed = {pid: n for pid, (fetched, n) in cut.items() if "comments" in fetched}
     assert {pid: whole[pid][1] for pid in claimed} == claimed
-    assert any("comments" not in fetched and "posts" in fetched for fetched, _ in cut.values())
+    # The cut left replies unasked: a channel with replies in the full crawl whose fetched
+    # column does not claim them (which channels depends on the order answers arrive in).
+    assert any("comments" not in cut[pid][0] and whole[pid][1] > 0 for pid in cut)
