@@ -4,9 +4,11 @@ limits (headers and 429), retry backoff, credentials kept out of answers, the Bl
 Order (lower numbers see requests first, responses last): origin guard 40 (before
 robots.txt, 100, so no other origin's robots.txt is asked for either) < a robots.txt the
 server cannot serve read as "Disallow: /" 95 (it sees robots.txt's answer after the retries)
-< retry 550 < the credentials sent scrubbed from answers 580 (after decompression, 590) <
-rate limit 620 < auth 650. The bearer token is added last on the way out and stripped first
-on the way back, so no retried or re-queued request (which JOBDIR pickles to disk) ever carries it.
+< retry 550 < rate limit 620 < auth 650 < the credentials sent scrubbed from answers 655 <
+decompression 660 (Scrapy's, at 590 by default, moved above ours so that every one of them
+reads the decoded answer; an answer that does not decode goes on as it came). The bearer
+token is added last on the way out and stripped first on the way back, so no retried or
+re-queued request (which JOBDIR pickles to disk) ever carries it.
 """
 from __future__ import annotations
 
@@ -14,11 +16,13 @@ import json
 import logging
 import math
 import time
+import zlib
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING
 from urllib.parse import urlparse, urlsplit
 
+from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
 from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.utils.defer import maybe_deferred_to_future
@@ -403,8 +407,9 @@ class SecretScrubMiddleware:
     """Every answer with the credentials the crawl sent replaced by [redacted], in its body and
     headers: a server that repeats the request (its Authorization or X-Goog-Api-Key header, a
     login's body) in an error message must not carry the secret into what the crawl reports of
-    that message. Placed after HttpCompressionMiddleware (590) on the way back, so it reads the
-    decompressed body. A login or refresh's own success is left alone: the tokens are its answer."""
+    that message. Placed right after decompression (660) on the way back, so it reads the
+    decoded body before any middleware of ours logs or notes what an answer says. A login or
+    refresh's own success is left alone: the tokens are its answer."""
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
@@ -450,6 +455,38 @@ class SecretScrubMiddleware:
         if body is response.body and headers is None:
             return response
         return response.replace(body=body, **({"headers": headers} if headers is not None else {}))
+
+
+def take_credentials_off(request) -> None:
+    """What BearerAuthMiddleware added to a request, taken off again."""
+    request.headers.pop(b"Authorization", None)
+    for name in request.meta.pop("auth_added", ()):
+        request.headers.pop(name, None)
+
+
+class DecodingMiddleware(HttpCompressionMiddleware):
+    """Scrapy's decompression, placed above our middlewares (660) so that they read decoded
+    answers, with two differences its new place calls for. An answer that does not decode
+    (labelled gzip by a proxy that sent it plain, cut short) goes on as it came, counted: at
+    Scrapy's 590 the rate limit and the session had seen it before decompression failed, and
+    they must still (a 429 paused and retried, the spider reading the rest as a bad answer).
+    One ignored for its size (DOWNLOAD_MAXSIZE) reaches none of them: the credentials
+    BearerAuthMiddleware added are taken off here."""
+
+    def process_response(self, request, response, spider=None):
+        try:
+            # spider passed on only where Scrapy passed it (its floor, 2.15, requires it; 2.19 warns)
+            return super().process_response(request, response, *(() if spider is None else (spider,)))
+        except IgnoreRequest:
+            take_credentials_off(request)
+            raise
+        except (OSError, EOFError, ValueError, zlib.error) as exc:  # BadGzipFile is an OSError
+            if self.stats is not None:
+                self.stats.inc_value("microscout/undecodable_answers")
+            logger.warning("%s: its %s body does not decode (%s): read as it came", response,
+                           b",".join(response.headers.getlist("Content-Encoding")).decode("latin-1"),
+                           type(exc).__name__)
+            return response
 
 
 class BearerAuthMiddleware:
@@ -511,9 +548,7 @@ class BearerAuthMiddleware:
         return None
 
     def process_response(self, request, response, spider=None):
-        request.headers.pop(b"Authorization", None)
-        for name in request.meta.pop("auth_added", ()):
-            request.headers.pop(name, None)
+        take_credentials_off(request)
         if request.meta.get("auth") is not True or response.status not in (400, 401):
             return response
         from microscout.crawlers.bsky_session import error_from
@@ -524,9 +559,7 @@ class BearerAuthMiddleware:
         return self._expired(request, response)  # a coroutine only on this rare path
 
     def process_exception(self, request, exception, spider=None):
-        request.headers.pop(b"Authorization", None)
-        for name in request.meta.pop("auth_added", ()):
-            request.headers.pop(name, None)
+        take_credentials_off(request)
         return None
 
     async def _expired(self, request, response):

@@ -18,23 +18,20 @@ def _labels(actor: dict) -> set[str]:
     (``neg``) withdraws it; a label past its ``exp`` no longer applies. So a withdrawn
     ``!no-unauthenticated`` or ``bot`` is not read as an opt-out or an automated account."""
     labels = optional(actor.get("labels") or None, list, "labels", [])
-    newest: dict[tuple, tuple[str, bool, object]] = {}
+    newest: dict[tuple, tuple[datetime | None, bool, object]] = {}
     for label in labels:
         if not isinstance(label, dict) or not isinstance(label.get("val"), str):
             continue
-        key = (label.get("src"), label.get("uri"), label["val"])
-        created: str = label["cts"] if isinstance(label.get("cts"), str) else ""
-        # On equal times the later in the list wins, as a stream of labels is read.
-        if key not in newest or _instant(created) >= _instant(newest[key][0]):
+        # (a source or subject that is not a string is none: it must not lose the page)
+        key = tuple(v if isinstance(v, str) else None for v in (label.get("src"), label.get("uri"), label["val"]))
+        created = parse_timestamp(label["cts"]) if isinstance(label.get("cts"), str) else None
+        # On equal or unknown times the later in the list wins, as a stream of labels is read.
+        before = newest.get(key)
+        if before is None or before[0] is None or created is None or created >= before[0]:
             newest[key] = (created, label.get("neg") is True, label.get("exp"))
     now = datetime.now(timezone.utc)
     return {val for (_, _, val), (_, negated, expires) in newest.items()
             if not negated and not _expired(expires, now)}
-
-
-def _instant(value: str) -> datetime:
-    """A label's timestamp, for ordering; an absent or unreadable one sorts first."""
-    return parse_timestamp(value) or datetime.min.replace(tzinfo=timezone.utc)
 
 
 def _expired(expires, now: datetime) -> bool:

@@ -64,11 +64,14 @@ def build_settings(crawl: Crawl, *, db_path: str, run_id: int, observed_at: str,
             "microscout.crawlers.middlewares.OriginGuardMiddleware": 40,
             "microscout.crawlers.middlewares.RobotsUnavailableMiddleware": 95,
             "microscout.crawlers.middlewares.BackoffRetryMiddleware": 550,
-            # Scrapy's 590 moved above ours: on the way back every middleware then reads the
-            # decoded answer (an ExpiredToken, a quota spent) even when a proxy gzipped it
-            "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": 660,
-            # after HttpCompressionMiddleware on the way back: it reads the decompressed answer
-            "microscout.crawlers.middlewares.SecretScrubMiddleware": 580,
+            # Scrapy's decompression (590) moved above ours: on the way back every middleware
+            # then reads the decoded answer (an ExpiredToken, a quota spent) even when a proxy
+            # gzipped it; an answer that does not decode goes on as it came
+            "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+            "microscout.crawlers.middlewares.DecodingMiddleware": 660,
+            # right after decompression on the way back: no middleware of ours reads, logs or
+            # notes an answer before the credentials it echoes are scrubbed
+            "microscout.crawlers.middlewares.SecretScrubMiddleware": 655,
             "microscout.crawlers.middlewares.RateLimitMiddleware": 620,
             "microscout.crawlers.middlewares.BearerAuthMiddleware": 650,
         },

@@ -223,6 +223,7 @@ class Fake:
         # errors (4xx, 5xx) gzipped with Content-Encoding, when the client accepts gzip, as a proxy
         # in front of a PDS (nginx's gzip_types application/json) sends them
         self.gzip_errors = False
+        self.mislabelled_429 = False  # a 429 says Content-Encoding: gzip but comes plain (a proxy's own page)
         self.profiles_asked: list[list[str]] = []  # the actors of each getProfiles answered
         self.fail_follower_profiles = False  # answer getProfiles for followers 503, always
         self.looping = False  # statuses', followers' and feeds' next page is the page asked (a stuck cursor)
@@ -287,7 +288,9 @@ class Handler(BaseHTTPRequestHandler):
                 data = data[: max(1, len(data) // 2)]  # cut off mid-answer
             else:
                 data, content_type = b"<html><body><h1>Bad gateway</h1></body></html>", "text/html"
-        if status >= 400 and self.fake.gzip_errors and "gzip" in (self.headers.get("Accept-Encoding") or ""):
+        if status == 429 and self.fake.mislabelled_429:
+            headers = {**(headers or {}), "Content-Encoding": "gzip"}
+        elif status >= 400 and self.fake.gzip_errors and "gzip" in (self.headers.get("Accept-Encoding") or ""):
             data = gzip.compress(data)
             headers = {**(headers or {}), "Content-Encoding": "gzip"}
         self.send_response(status)

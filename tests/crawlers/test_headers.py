@@ -58,3 +58,37 @@ def test_no_crawl_listens_for_remote_commands():
 
     with pytest.raises(NotConfigured):
         RemoteControl(SimpleNamespace(settings=settings))  # its first check, before any reactor
+
+
+def test_an_answer_ignored_for_its_size_while_decoding_takes_the_credentials_off():
+    # Decompression runs above BearerAuthMiddleware (660 > 650): an answer it ignores for its
+    # size (DOWNLOAD_MAXSIZE) reaches no middleware of ours, so it takes the credentials off.
+    import gzip
+
+    from scrapy import Request, Spider
+    from scrapy.exceptions import IgnoreRequest
+    from scrapy.http import Response
+    from scrapy.utils.test import get_crawler
+
+    from microscout.crawlers.middlewares import DecodingMiddleware
+
+    crawler = get_crawler(Spider, {"DOWNLOAD_MAXSIZE": 1000})
+    middleware = DecodingMiddleware.from_crawler(crawler)
+    # as the downloader calls it: with the spider where Scrapy's own method requires one (2.15)
+    import inspect
+
+    from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
+    spider_param = inspect.signature(HttpCompressionMiddleware.process_response).parameters.get("spider")
+    extra = (Spider("s"),) if spider_param is not None and spider_param.default is inspect.Parameter.empty else ()
+    request = Request("https://api.example/x", headers={"Authorization": "Bearer tok-secret", "X-Api-Key": "k-secret"},
+                      meta={"auth": True, "auth_added": ["X-Api-Key"]})
+    big = Response(request.url, status=200, body=gzip.compress(b"0" * 100_000), request=request,
+                   headers={"Content-Encoding": "gzip"})
+    with pytest.raises(IgnoreRequest):
+        middleware.process_response(request, big, *extra)
+    assert b"Authorization" not in request.headers and b"X-Api-Key" not in request.headers
+    # an answer that does not decode goes on as it came, for the rate limit and the session
+    plain = Response(request.url, status=429, body=b'{"error":"slow down"}', request=request,
+                     headers={"Content-Encoding": "gzip"})
+    assert middleware.process_response(request, plain, *extra) is plain
+    assert crawler.stats.get_value("microscout/undecodable_answers") == 1

@@ -342,6 +342,14 @@ def _label(val, cts="2026-11-01T00:00:00.000Z", src="did:plc:mod", **more):
     ([_label(_OPT, exp="someday")], True, None),
     ([_label(_OPT, neg=False)], True, None),
     ([{"val": "bot"}], False, True),  # a self-label as some views give it: no src, no cts
+    # a time unknown on either side: the later in the list wins (a review: a plain opt-out
+    # after a dated negation was read as withdrawn)
+    ([_label(_OPT, neg=True), {"src": "did:plc:mod", "uri": "did:plc:x", "val": _OPT}], True, None),
+    ([{"src": "did:plc:mod", "uri": "did:plc:x", "val": _OPT}, _label(_OPT, neg=True)], False, False),
+    ([_label(_OPT, cts="yesterday"), _label(_OPT, neg=True)], False, False),
+    # a source or subject that is not a string does not lose the page (a review: TypeError)
+    ([_label("bot", src=["did:plc:mod"])], False, True),
+    ([_label(_OPT, uri={"$link": "x"})], True, None),
 ])
 def test_labeler_labels_negated_or_expired_no_longer_apply(labels, opted_out, bot):
     got = pb.parse_profile({"did": "did:plc:x", "handle": "x.test", "labels": labels})
