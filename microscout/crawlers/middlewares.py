@@ -457,6 +457,11 @@ class SecretScrubMiddleware:
         return response.replace(body=body, **({"headers": headers} if headers is not None else {}))
 
 
+class BodyTooLarge(IgnoreRequest):
+    """An answer whose body, decompressed, is larger than the crawl may parse (DOWNLOAD_MAXSIZE,
+    set to crawl.max_body_bytes): not decompressed further, not retried, recorded missing."""
+
+
 def take_credentials_off(request) -> None:
     """What BearerAuthMiddleware added to a request, taken off again."""
     request.headers.pop(b"Authorization", None)
@@ -477,9 +482,12 @@ class DecodingMiddleware(HttpCompressionMiddleware):
         try:
             # spider passed on only where Scrapy passed it (its floor, 2.15, requires it; 2.19 warns)
             return super().process_response(request, response, *(() if spider is None else (spider,)))
-        except IgnoreRequest:
+        except IgnoreRequest as exc:
             take_credentials_off(request)
-            raise
+            limit = request.meta.get("download_maxsize", self._max_size)
+            encoding = b",".join(response.headers.getlist("Content-Encoding")).decode("latin-1")
+            raise BodyTooLarge(f"body of {len(response.body):,} bytes ({encoding}) is over the limit of {limit:,} "
+                               "(crawl.max_body_bytes) once decompressed") from exc
         except (OSError, EOFError, ValueError, zlib.error) as exc:  # BadGzipFile is an OSError
             if self.stats is not None:
                 self.stats.inc_value("microscout/undecodable_answers")

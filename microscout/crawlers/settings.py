@@ -86,4 +86,7 @@ def build_settings(crawl: Crawl, *, db_path: str, run_id: int, observed_at: str,
         "MICROSCOUT_PROGRESS": progress,
         "MICROSCOUT_PREVIOUS": previous or {},
         "MICROSCOUT_MAX_BODY_BYTES": int(getattr(crawl, "max_body_bytes", 0) or 0),
+        # no body larger than the largest parsed is downloaded or decompressed (Scrapy's own
+        # limit is 1 GiB, and a gzipped answer of 200 KB can hold 200 MB)
+        "DOWNLOAD_MAXSIZE": int(getattr(crawl, "max_body_bytes", 0) or 0) or 1024 ** 3,
     }

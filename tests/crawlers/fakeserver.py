@@ -223,6 +223,9 @@ class Fake:
         # errors (4xx, 5xx) gzipped with Content-Encoding, when the client accepts gzip, as a proxy
         # in front of a PDS (nginx's gzip_types application/json) sends them
         self.gzip_errors = False
+        # alice's statuses: this body, gzipped (a decompression bomb) or not (a huge answer)
+        self.bomb: bytes | None = None
+        self.bomb_gzipped = True
         self.mislabelled_429 = False  # a 429 says Content-Encoding: gzip but comes plain (a proxy's own page)
         self.profiles_asked: list[list[str]] = []  # the actors of each getProfiles answered
         self.fail_follower_profiles = False  # answer getProfiles for followers 503, always
@@ -441,6 +444,9 @@ class Handler(BaseHTTPRequestHandler):
             if account is None:
                 return self._send(404, {"error": "Record not found"}, rate)
             if parts[4] == "statuses":
+                if account["username"] == "alice" and fake.bomb is not None:
+                    return self._send(200, None, {**rate, **({"Content-Encoding": "gzip"} if fake.bomb_gzipped else {})},
+                                      raw=fake.bomb)
                 if account["username"] == "hank" and fake.broken:
                     return self._send(200, None, rate, raw=b"<html><body>We're sorry, but something went wrong</body></html>",
                                       content_type="text/html")

@@ -599,3 +599,27 @@ def test_a_429_whose_body_does_not_decode_is_still_waited_out_and_asked_again(tm
         {"n": 1}]
     (run,) = rows(tmp_path / "scout.db", "SELECT * FROM crawl_runs")
     assert "network" not in json.loads(run["errors"] or "{}")
+
+
+def test_a_decompression_bomb_is_not_decompressed_past_the_body_limit(tmp_path, server):
+    # A review: the body limit (crawl.max_body_bytes, 8 MiB) was checked after Scrapy had
+    # decompressed the answer whole, up to its own 1 GiB: 200 KB of gzip became 100 MB in
+    # memory, on every retry. Decompression now stops at the limit, and the answer is missing.
+    import zlib
+
+    packer = zlib.compressobj(6, zlib.DEFLATED, 31)
+    chunk = b"x" * 1_000_000
+    server.fake.bomb = b"".join([packer.compress(b'[{"id":"'), *(packer.compress(chunk) for _ in range(100)),
+                                 packer.compress(b'"}]'), packer.flush()])
+    config = write_config(tmp_path, server.url)
+    result = run_crawl(config, "mastodon", "--hashtag", "coffee", "--tier", "micro")
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr[-3000:]
+    (run,) = rows(tmp_path / "scout.db", "SELECT * FROM crawl_runs")
+    stats = json.loads(run["stats"])
+    host = server.url.removeprefix("http://")
+    (alice,) = [m for m in stats["missing"]["profiles"] if m["profile"] == f"alice@{host}"]
+    (why,) = alice["why"]
+    assert why.startswith(f"body_too_large: body of {len(server.fake.bomb):,} bytes (gzip) is over the limit of "
+                          "8,388,608 (crawl.max_body_bytes) once decompressed"), why
+    asked = [e for e in server.log if e["path"].endswith("/statuses") and "1001" in e["path"]]
+    assert len(asked) == 1  # not asked again: the same answer would come back

@@ -33,6 +33,7 @@ from twisted.internet.error import ConnectError, DNSLookupError
 
 from microscout.crawlers.items import FetchedItem, ItemBatch, OptOutItem, ProfileItem
 from microscout.crawlers.middlewares import (
+    BodyTooLarge,
     OffsiteRefused,
     RateLimitedOut,
     backoff_until,
@@ -375,6 +376,9 @@ class CrawlSpider(Spider):
             # a redirect to another origin: refused and counted; not missing (asking again
             # would be refused again)
             self.logger.info("refused a redirect to another origin from %s", request.url)
+        elif failure.check(BodyTooLarge):
+            self.error("body_too_large", request.url, str(failure.value))
+            self.lose(request, f"body_too_large: {failure.value}")
         elif failure.check(RateLimitedOut):
             # the host asked for a longer wait than the crawl may take: missing, asked by --resume
             self.error("http_429", request.url, str(failure.value))
