@@ -107,10 +107,17 @@ def statements(batch_rows: dict[str, list[dict]]) -> list[tuple[str, list[tuple]
     return out
 
 
-def run_raw(path: Path, batches) -> tuple[float, float]:
+def run_raw(path: Path, batches, features=None) -> tuple[float, float]:
+    """Raw executemany of the batches' rows; with ``features`` (feature_work's), of their
+    feature rows too, in the same transactions."""
     store = open_store(path)
     conn = store.conn
-    work = [statements(rows_of(b, 1 + i * len(b))) for i, b in enumerate(batches)]
+    feature_batches, settings = features or ([[] for _ in batches], [])
+    if settings:
+        with conn:  # the settings the features were computed with: a handful of rows, once per store
+            conn.executemany("INSERT INTO feature_settings (kind, platform, version, settings) VALUES (?, ?, ?, ?)",
+                             settings)
+    work = [statements(rows_of(b, 1 + i * len(b))) + feature_batches[i] for i, b in enumerate(batches)]
     start, cpu = time.perf_counter(), time.process_time()
     for batch in work:
         with conn:
@@ -172,24 +179,6 @@ def feature_work(batches, tmp: Path) -> tuple[list[list[tuple[str, list[tuple]]]
         work.append([(f"INSERT INTO {table} ({FEATURE_TABLES[table][0]}) VALUES "
                       f"({', '.join('?' * len(values[0]))})", values) for table, values in per_table.items() if values])
     return work, settings
-
-
-def run_raw_with_features(path: Path, batches, features) -> tuple[float, float]:
-    feature_batches, settings = features
-    store = open_store(path)
-    conn = store.conn
-    with conn:  # the settings the features were computed with: a handful of rows, once per store
-        conn.executemany("INSERT INTO feature_settings (kind, platform, version, settings) VALUES (?, ?, ?, ?)",
-                         settings)
-    work = [statements(rows_of(b, 1 + i * len(b))) + feature_batches[i] for i, b in enumerate(batches)]
-    start, cpu = time.perf_counter(), time.process_time()
-    for batch in work:
-        with conn:
-            for sql, values in batch:
-                conn.executemany(sql, values)
-    elapsed = time.perf_counter() - start, time.process_time() - cpu
-    conn.close()
-    return elapsed
 
 
 def run_upserts(path: Path, batches) -> tuple[float, float]:
@@ -276,7 +265,7 @@ def main() -> int:
         features = feature_work(batches, Path(tmp))
         runs = {"raw": run_raw, "upserts": run_upserts, "pipeline": run_pipeline,
                 "pipeline, no features": run_pipeline_without_features,
-                "raw + feature rows": lambda path, b: run_raw_with_features(path, b, features)}
+                "raw + feature rows": lambda path, b: run_raw(path, b, features)}
         times = {name: [] for name in runs}
         for r in range(args.rounds):
             for name, run in runs.items():
