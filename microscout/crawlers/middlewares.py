@@ -478,13 +478,21 @@ class DecodingMiddleware(HttpCompressionMiddleware):
     One ignored for its size (DOWNLOAD_MAXSIZE) reaches none of them: the credentials
     BearerAuthMiddleware added are taken off here."""
 
+    body_limit = 0  # DOWNLOAD_MAXSIZE, read here: Scrapy keeps its own copy private
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        middleware = super().from_crawler(crawler)
+        middleware.body_limit = crawler.settings.getint("DOWNLOAD_MAXSIZE")
+        return middleware
+
     def process_response(self, request, response, spider=None):
         try:
             # spider passed on only where Scrapy passed it (its floor, 2.15, requires it; 2.19 warns)
             return super().process_response(request, response, *(() if spider is None else (spider,)))
         except IgnoreRequest as exc:
             take_credentials_off(request)
-            limit = request.meta.get("download_maxsize", self._max_size)
+            limit = request.meta.get("download_maxsize", self.body_limit)
             encoding = b",".join(response.headers.getlist("Content-Encoding")).decode("latin-1")
             raise BodyTooLarge(f"body of {len(response.body):,} bytes ({encoding}) is over the limit of {limit:,} "
                                "(crawl.max_body_bytes) once decompressed") from exc

@@ -84,7 +84,7 @@ def test_an_answer_ignored_for_its_size_while_decoding_takes_the_credentials_off
                       meta={"auth": True, "auth_added": ["X-Api-Key"]})
     big = Response(request.url, status=200, body=gzip.compress(b"0" * 100_000), request=request,
                    headers={"Content-Encoding": "gzip"})
-    with pytest.raises(IgnoreRequest):
+    with pytest.raises(IgnoreRequest, match=r"over the limit of 1,000 \(crawl.max_body_bytes\) once decompressed"):
         middleware.process_response(request, big, *extra)
     assert b"Authorization" not in request.headers and b"X-Api-Key" not in request.headers
     # an answer that does not decode goes on as it came, for the rate limit and the session
