@@ -355,10 +355,17 @@ def seen_by(needs: frozenset[Need] | set[Need], candidate: Candidate) -> Candida
 
 
 def verdict_problem(rule: Rule, verdict: Any) -> str | None:
-    """What is wrong with a rule's verdict, if anything: not a Verdict, or a metric it
-    declares that is no number (the shortlist stores, ranks and formats metrics as numbers)."""
+    """What is wrong with a rule's verdict, if anything: not a Verdict, the engine's own
+    outcome (error), a reason of several lines, or a metric it declares that is no number
+    (the shortlist stores, ranks and formats metrics as numbers)."""
     if not isinstance(verdict, Verdict):
         return f"returned {type(verdict).__name__}, not a Verdict"
+    if verdict.outcome == "error":
+        return ("returned outcome 'error', which the engine gives a rule that raised; one with nothing to judge "
+                "by returns Verdict.unknown(reason)")
+    if "\n" in verdict.reason or "\r" in verdict.reason:
+        # tables, CSV rows and scheduled e-mails show it in one cell: the rest belongs in evidence
+        return f"returned a reason of several lines ({shortened(repr(verdict.reason))}); a reason is one line"
     for name in rule.metrics:
         value = verdict.evidence.get(name)
         if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))

@@ -319,3 +319,30 @@ def test_an_error_in_a_nested_table_names_the_table_that_set_the_value():
     with pytest.raises(ConfigError, match=r"engagement\.benchmarks \(merged with [a-z.]*rules\.engagement\): "
                                           r"benchmark for nano"):
         rule_setup(parse_config(raw), engagement, "bluesky", None)
+
+
+@pytest.mark.parametrize("batch", [False, True])
+@pytest.mark.parametrize("verdict, said", [
+    (Verdict(outcome="error", score=0.0, reason="could not judge"),
+     "returned outcome 'error', which the engine gives a rule that raised; one with nothing to judge by returns "
+     "Verdict.unknown(reason)"),
+    (Verdict(outcome="warn", score=0.5, reason="few posts\nsee the table below"),
+     "returned a reason of several lines ('few posts\\nsee the table below'); a reason is one line"),
+    (Verdict(outcome="pass", score=1.0, reason="fine\r\n"), "returned a reason of several lines"),
+])
+def test_the_engines_own_outcome_or_a_reason_of_several_lines_is_that_rules_error(tmp_path, batch, verdict, said):
+    # A review: a plugin's outcome "error" was counted as if the rule had raised, with no word
+    # of why, and a reason with line breaks broke the one-line cells of tables and exports.
+    def judge(candidate, options, context):
+        return verdict.model_copy()
+
+    def judge_batch(batch, options, context):
+        return {i: judge(None, options, context) for i in batch.profiles}
+
+    rule = dict(evaluate=judge, evaluate_batch=judge_batch if batch else None)
+    probe, others, _, _ = _shortlist(tmp_path, _plugin(**rule))
+    assert probe and all(outcome == "error" and reason.startswith(f"rule probe failed: TypeError: {said}")
+                         for outcome, reason, _ in probe), probe
+    assert others > 0
+    with pytest.raises(TypeError, match="returned"):
+        evaluate_rule(_plugin(**rule), "probe", candidate())
