@@ -139,6 +139,36 @@ def _resumable(db_path, specs: list, as_json: bool) -> list:
     return keep
 
 
+def _not_before_their_time(db_path, specs: list, config) -> list:
+    """A --resume leaves out the platforms whose server (the instance, the PDS, the API host)
+    asked their last run not to ask before a time still to come (a 429's Retry-After): not
+    even a login or a token request goes there before then. Each is said; with none left,
+    nothing is run (exit 1)."""
+    from urllib.parse import urlsplit
+
+    from microscout.crawlers.middlewares import said_time, still_closed
+    from microscout.crawlers.runner import last_run
+
+    keep, waits = [], []
+    for spec in specs:
+        row = last_run(db_path, spec)
+        closed = still_closed(json.loads((row or {}).get("stats") or "{}").get("closed_until"), time.time())
+        # a Bluesky crawl asks its PDS everything (searches go through it); the others, their base URL
+        contact = (spec.pds or config.platforms.bluesky.pds) if spec.platform == "bluesky" else spec.base_url
+        host = urlsplit(contact or spec.base_url).netloc.lower()
+        if host not in closed:
+            keep.append(spec)
+            continue
+        waits.append(f"{spec.platform}: {host} asked crawl run {row['id']} not to ask before "  # type: ignore[index]
+                     f"{said_time(closed[host][0])}; run the same command with --resume after then")
+    for line in waits if keep else ():
+        click.echo(f"{line} (resuming the others)", err=True)
+    if not keep:
+        click.echo("\n".join(waits), err=True)
+        sys.exit(1)
+    return keep
+
+
 # How a missing page's reason begins when the server's pagination looped (spiders/base.py).
 LOOP = "pagination loop"
 
@@ -426,6 +456,8 @@ def command(env, target, hashtags, handles, instance, appview, pds, appview_did,
 
     if resume and len(specs) > 1:
         specs = _resumable(env.database_path, specs, as_json)
+    if resume:
+        specs = _not_before_their_time(env.database_path, specs, config)
     try:
         rows = run_crawls(config, env.database_path, specs, resume=resume, progress=sys.stdout.isatty(),
                           rules=env.rules, campaign=campaign)

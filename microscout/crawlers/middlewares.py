@@ -144,6 +144,24 @@ def robots_unavailable(stats, url: str) -> str | None:
     return (stats.get_value("microscout/robots_unavailable") or {}).get(origin(url))
 
 
+def is_robots_request(request) -> bool:
+    """Scrapy's own request for a host's robots.txt."""
+    return bool(request.meta.get("dont_obey_robotstxt")) and urlsplit(request.url).path == "/robots.txt"
+
+
+def unreadable_robots(stats, request, why: str):
+    """The answer a robots.txt that could not be read stands for: "Disallow: /" (RFC 9309), its
+    host named in stats ``microscout/robots_unavailable`` for the spider to record as missing."""
+    from scrapy.http import Response
+
+    hosts = dict(stats.get_value("microscout/robots_unavailable") or {})
+    hosts[origin(request.url)] = why
+    stats.set_value("microscout/robots_unavailable", hosts)
+    logger.warning("robots.txt of %s could not be read (%s): nothing on that host is fetched (RFC 9309)",
+                   origin(request.url), why)
+    return Response(request.url, status=200, body=DISALLOW_ALL, request=request)
+
+
 class RobotsUnavailableMiddleware:
     """A robots.txt the server cannot serve (5xx after the retries, a timeout, a dropped
     connection) is read as "Disallow: /", as RFC 9309 (2.3.1.4) requires: Scrapy reads an
@@ -161,23 +179,12 @@ class RobotsUnavailableMiddleware:
     def from_crawler(cls, crawler):
         return cls(crawler)
 
-    @staticmethod
-    def _robots(request) -> bool:
-        return bool(request.meta.get("dont_obey_robotstxt")) and urlsplit(request.url).path == "/robots.txt"
 
     def _unavailable(self, request, why: str):
-        from scrapy.http import Response
-
-        stats = self.crawler.stats
-        hosts = dict(stats.get_value("microscout/robots_unavailable") or {})
-        hosts[origin(request.url)] = why
-        stats.set_value("microscout/robots_unavailable", hosts)
-        logger.warning("robots.txt of %s could not be read (%s): nothing on that host is fetched (RFC 9309)",
-                       origin(request.url), why)
-        return Response(request.url, status=200, body=DISALLOW_ALL, request=request)
+        return unreadable_robots(self.crawler.stats, request, why)
 
     def process_response(self, request, response, spider=None):
-        if response.status >= 500 and self._robots(request):
+        if response.status >= 500 and is_robots_request(request):
             return self._unavailable(request, f"HTTP {response.status}")
         return response
 
@@ -187,7 +194,7 @@ class RobotsUnavailableMiddleware:
         # A host that cannot be reached at all is left to the crawl's own request, which fails
         # the same way and says so ("cannot reach …"); one that took the connection and gave no
         # answer (timed out, dropped it) has a robots.txt that could not be read.
-        if self._robots(request) and not isinstance(exception, (IgnoreRequest, *UNREACHABLE)):
+        if is_robots_request(request) and not isinstance(exception, (IgnoreRequest, *UNREACHABLE)):
             from twisted.python.failure import Failure
 
             return self._unavailable(request, failure_text(Failure(exception)))
@@ -493,6 +500,10 @@ class DecodingMiddleware(HttpCompressionMiddleware):
         except IgnoreRequest as exc:
             take_credentials_off(request)
             limit = request.meta.get("download_maxsize", self.body_limit)
+            if is_robots_request(request) and self.stats is not None:
+                # Scrapy reads an ignored robots.txt as none at all (everything allowed); one
+                # too large to read is unreadable: nothing on that host is fetched
+                return unreadable_robots(self.stats, request, f"over the limit of {limit:,} bytes once decompressed")
             encoding = b",".join(response.headers.getlist("Content-Encoding")).decode("latin-1")
             raise BodyTooLarge(f"body of {len(response.body):,} bytes ({encoding}) is over the limit of {limit:,} "
                                "(crawl.max_body_bytes) once decompressed") from exc

@@ -439,3 +439,24 @@ def test_a_renewal_the_pds_may_not_be_asked_for_yet_says_when_not_session_lost()
     middleware = BearerAuthMiddleware(crawler)
     assert asyncio.run(middleware._renew(0)) == ("rate_limited", f"Bluesky session could not be renewed: {why}")
     assert middleware.generation == 0 and middleware.waiting is None
+
+
+def test_a_resume_before_the_pds_time_sends_it_nothing_not_even_the_session_check(tmp_path):
+    # A review: the PDS answered searchPosts 429 Retry-After 30; a --resume a moment later sent
+    # it getSession (the saved session's check, made before the crawl starts) all the same.
+    from tests.crawlers.fakeserver import FakeServer, FaultMix
+
+    env = fake_env(MICROSCOUT_MAX_RATE_WAIT="0.2")
+    with FakeServer(faults=False, mix=FaultMix(rate_429=1.0, retry_after="30")) as server:
+        config = write_config(tmp_path, server.url)
+        first = run_crawl(config, "bluesky", "--hashtag", "kaffee", env=env)
+        (run,) = rows(tmp_path / "scout.db", "SELECT * FROM crawl_runs")
+        host = server.url.removeprefix("http://")
+        assert run["status"] == "incomplete" and host in json.loads(run["stats"])["closed_until"], first.stderr
+        asked = len(server.fake.log)
+        early = run_crawl(config, "bluesky", "--hashtag", "kaffee", "--resume", env=env)
+        sent = [e["path"] for e in server.fake.log[asked:]]
+    assert sent == []
+    assert early.returncode == 1 and "Traceback" not in early.stderr
+    assert f"bluesky: {host} asked crawl run {run['id']} not to ask before " in early.stderr, early.stderr
+    assert rows(tmp_path / "scout.db", "SELECT status FROM crawl_runs") == [{"status": "incomplete"}]

@@ -44,6 +44,8 @@ from microscout.crawlers.middlewares import (
 from microscout.crawlers.parse_common import Malformed
 from microscout.models import Profile
 
+# How Scrapy says it cancelled a download larger than DOWNLOAD_MAXSIZE (2.15 to 2.19).
+DOWNLOAD_TOO_LARGE = "larger than download max size"
 PARSE_ERRORS = (Malformed, ValidationError, KeyError, TypeError, ValueError, AttributeError, IndexError)
 
 
@@ -376,7 +378,9 @@ class CrawlSpider(Spider):
             # a redirect to another origin: refused and counted; not missing (asking again
             # would be refused again)
             self.logger.info("refused a redirect to another origin from %s", request.url)
-        elif failure.check(BodyTooLarge):
+        elif failure.check(BodyTooLarge) or DOWNLOAD_TOO_LARGE in str(failure.value):
+            # (the second: Scrapy cancelled a download that outgrew DOWNLOAD_MAXSIZE, which is
+            # crawl.max_body_bytes; its exception's name differs between versions, its words not)
             self.error("body_too_large", request.url, str(failure.value))
             self.lose(request, f"body_too_large: {failure.value}")
         elif failure.check(RateLimitedOut):
