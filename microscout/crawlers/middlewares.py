@@ -516,6 +516,10 @@ class DecodingMiddleware(HttpCompressionMiddleware):
             return response
 
 
+# A renewal not asked for: its host asked (a 429) not to be asked before a time still to come.
+HOST_CLOSED = "host_closed"
+
+
 class BearerAuthMiddleware:
     """The Bluesky session on requests marked meta["auth"], added at the very last moment.
 
@@ -597,6 +601,10 @@ class BearerAuthMiddleware:
                 "check the clock of this machine, then run the crawl again")
             return response
         problem = await self._renew(request.meta.get("session_generation", 0))
+        if problem is not None and problem[0] == HOST_CLOSED:
+            # not the session's fault: this request waits for the host's time like every other
+            # one it refused (missing, the run incomplete; --resume after then)
+            raise RateLimitedOut(problem[1])
         if problem is not None:
             request.meta["session_problem"] = problem
             return response
@@ -616,7 +624,7 @@ class BearerAuthMiddleware:
         try:
             problem = await self._refresh_or_login()
         except RateLimitedOut as exc:  # the PDS asked earlier in the crawl not to be asked before a time
-            problem = ("rate_limited", f"Bluesky session could not be renewed: {exc}")
+            problem = (HOST_CLOSED, f"Bluesky session could not be renewed: {exc}")
         except Exception as exc:  # noqa: BLE001 - whatever happened, the waiters must wake up
             problem = ("session_lost", f"Bluesky session could not be renewed: {type(exc).__name__}")
         if problem is None:

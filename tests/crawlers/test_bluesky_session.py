@@ -422,9 +422,10 @@ def test_a_refresh_the_pds_rate_limits_says_when_to_come_back(tmp_path, server):
     assert "did not say when" not in stats["message"] and "(in about 60 min)" in stats["message"], stats["message"]
 
 
-def test_a_renewal_the_pds_may_not_be_asked_for_yet_says_when_not_session_lost():
-    # A review: a token expiring after the PDS had asked (a 429) not to be asked for an hour
-    # was reported as "session_lost: Bluesky session could not be renewed: RateLimitedOut".
+def test_a_renewal_the_pds_may_not_be_asked_for_yet_leaves_the_request_missing_not_the_session_lost():
+    # Two reviews: a token expiring after the PDS had asked (a 429) not to be asked for an hour
+    # was reported as "session_lost: Bluesky session could not be renewed: RateLimitedOut", and
+    # then failed the run (no --resume) rather than leaving that request missing.
     import asyncio
 
     from microscout.crawlers.middlewares import BearerAuthMiddleware, RateLimitedOut
@@ -437,8 +438,17 @@ def test_a_renewal_the_pds_may_not_be_asked_for_yet_says_when_not_session_lost()
     crawler = SimpleNamespace(spider=SimpleNamespace(session=SimpleNamespace(pds="http://pds.test", handle="a.test")),
                               engine=SimpleNamespace(download_async=download_async), stats=None)
     middleware = BearerAuthMiddleware(crawler)
-    assert asyncio.run(middleware._renew(0)) == ("rate_limited", f"Bluesky session could not be renewed: {why}")
+    assert asyncio.run(middleware._renew(0)) == ("host_closed", f"Bluesky session could not be renewed: {why}")
     assert middleware.generation == 0 and middleware.waiting is None
+    # The request that found its token expired is then refused as the host's others are (missing,
+    # the run incomplete and resumable), not the run failed for a lost session.
+    from scrapy import Request
+    from scrapy.http import Response
+
+    request = Request("http://pds.test/xrpc/app.bsky.feed.searchPosts", meta={"auth": True})
+    with pytest.raises(RateLimitedOut, match="could not be renewed: the server asked to wait 3,600 s"):
+        asyncio.run(middleware._expired(request, Response(request.url, status=400, request=request)))
+    assert "session_problem" not in request.meta
 
 
 def test_a_resume_before_the_pds_time_sends_it_nothing_not_even_the_session_check(tmp_path):
