@@ -151,15 +151,15 @@ def _not_before_their_time(db_path, specs: list, config) -> list:
 
     keep, waits = [], []
     for spec in specs:
-        row = last_run(db_path, spec)
-        closed = still_closed(json.loads((row or {}).get("stats") or "{}").get("closed_until"), time.time())
+        row = last_run(db_path, spec) or {}
+        closed = still_closed(json.loads(row.get("stats") or "{}").get("closed_until"), time.time())
         # a Bluesky crawl asks its PDS everything (searches go through it); the others, their base URL
         contact = (spec.pds or config.platforms.bluesky.pds) if spec.platform == "bluesky" else spec.base_url
         host = urlsplit(contact or spec.base_url).netloc.lower()
         if host not in closed:
             keep.append(spec)
             continue
-        waits.append(f"{spec.platform}: {host} asked crawl run {row['id']} not to ask before "  # type: ignore[index]
+        waits.append(f"{spec.platform}: {host} asked crawl run {row['id']} not to ask before "
                      f"{said_time(closed[host][0])}; run the same command with --resume after then")
     for line in waits if keep else ():
         click.echo(f"{line} (resuming the others)", err=True)
@@ -201,13 +201,12 @@ def _incomplete_report(row: dict) -> list[str]:
 
     closed = still_closed(stats.get("closed_until"), time.time())
     if closed:
-        # before then a --resume sends those hosts nothing (RateLimitMiddleware keeps to it)
+        # a --resume before then is not begun (_not_before_their_time)
         host, (until, _) = max(closed.items(), key=lambda item: item[1][0])
         when = said_time(until)
         return [*lines, f"  run the same command with --resume after {when} ({host} asked not to be asked before "
                         "then) to fetch only what is missing"]
     return [*lines, "  run the same command with --resume to fetch only what is missing"]
-
 
 
 def checked_handle(value: str) -> str:

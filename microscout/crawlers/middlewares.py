@@ -179,7 +179,6 @@ class RobotsUnavailableMiddleware:
     def from_crawler(cls, crawler):
         return cls(crawler)
 
-
     def _unavailable(self, request, why: str):
         return unreadable_robots(self.crawler.stats, request, why)
 
