@@ -197,16 +197,20 @@ def _incomplete_report(row: dict) -> list[str]:
     lines = [head, *missing_lines(missing)]
     if (missing.get("unstored_items") or missing.get("program_errors")) and stats.get("log"):
         lines.append(f"  the crawl's log: {stats['log']}")
+    return [*lines, f"  {resume_advice(stats)} to fetch only what is missing"]
+
+
+def resume_advice(stats: dict) -> str:
+    """'run the same command with --resume', and after when, if a host of the run asked (a
+    429) not to be asked before a time still to come: a --resume before then is not begun
+    (_not_before_their_time)."""
     from microscout.crawlers.middlewares import said_time, still_closed
 
     closed = still_closed(stats.get("closed_until"), time.time())
-    if closed:
-        # a --resume before then is not begun (_not_before_their_time)
-        host, (until, _) = max(closed.items(), key=lambda item: item[1][0])
-        when = said_time(until)
-        return [*lines, f"  run the same command with --resume after {when} ({host} asked not to be asked before "
-                        "then) to fetch only what is missing"]
-    return [*lines, "  run the same command with --resume to fetch only what is missing"]
+    if not closed:
+        return "run the same command with --resume"
+    host, (until, _) = max(closed.items(), key=lambda item: item[1][0])
+    return f"run the same command with --resume after {said_time(until)} ({host} asked not to be asked before then)"
 
 
 def checked_handle(value: str) -> str:
@@ -492,8 +496,8 @@ def command(env, target, hashtags, handles, instance, appview, pds, appview_did,
                        f"{stats.get('message') or stats.get('reason')}", err=True)
         elif row["status"] == "interrupted":
             failed = True
-            click.echo(f"crawl run {row['id']} ({row['platform']}) interrupted: run the same command with --resume "
-                       "to continue", err=True)
+            click.echo(f"crawl run {row['id']} ({row['platform']}) interrupted: {resume_advice(stats)} to continue",
+                       err=True)
         elif row["status"] == "incomplete":
             failed = True
             for line in _incomplete_report(row):

@@ -702,3 +702,19 @@ def test_a_resumed_session_stopped_before_its_spider_opened_keeps_what_the_run_r
     assert run["status"] == "interrupted" and after["reason"] == "shutdown"
     for key in ("closed_until", "comments", "followers", "missing", "notes"):
         assert after.get(key) == before.get(key), key
+
+
+@pytest.mark.parametrize("closed, said", [
+    ({}, "run the same command with --resume"),
+    ({"a.example": [1.0, 30.0]}, "run the same command with --resume"),  # its time has passed
+    ({"a.example": [4102444800.0, 60.0], "b.example": [4102448400.0, 3600.0]},
+     "run the same command with --resume after 2100-01-01 01:00:00 UTC (b.example asked not to be asked before "
+     "then)"),
+    ({"a.example": "not ours"}, "run the same command with --resume"),
+])
+def test_the_advice_to_resume_names_the_latest_time_a_host_asked_for(closed, said):
+    # Both the incomplete and the interrupted run's summary give it (a review: an interrupted
+    # run said to resume at once while a host had asked not to be asked for an hour).
+    from microscout.cli.crawl import resume_advice
+
+    assert resume_advice({"closed_until": closed}) == said
