@@ -147,11 +147,14 @@ def _not_before_their_time(db_path, specs: list, config) -> list:
     from urllib.parse import urlsplit
 
     from microscout.crawlers.middlewares import said_time, still_closed
-    from microscout.crawlers.runner import last_run
+    from microscout.crawlers.runner import RESUMABLE, last_run
 
     keep, waits = [], []
     for spec in specs:
         row = last_run(db_path, spec) or {}
+        if row.get("status") not in RESUMABLE:
+            keep.append(spec)  # nothing to resume: the runner says so (a failed run is begun again without --resume)
+            continue
         closed = still_closed(json.loads(row.get("stats") or "{}").get("closed_until"), time.time())
         # a Bluesky crawl asks its PDS everything (searches go through it); the others, their base URL
         contact = (spec.pds or config.platforms.bluesky.pds) if spec.platform == "bluesky" else spec.base_url

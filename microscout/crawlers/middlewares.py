@@ -656,6 +656,10 @@ class BearerAuthMiddleware:
                 stats.inc_value("microscout/session_refreshes")
                 logger.info("Bluesky session refreshed at %s", login.pds)
                 return None
+            if response.meta.get("rate_limited"):
+                # a 429 asking for longer than the crawl may wait: the PDS is left alone until
+                # then (RateLimitMiddleware), and what needed the session waits with it
+                return HOST_CLOSED, f"Bluesky session could not be renewed: {response.meta['rate_limited']}"
             err = error_from("refreshSession", response.status, response.body, response.headers)
             if err.name not in ("ExpiredToken", "InvalidToken") and response.status != 401:
                 raise err

@@ -209,9 +209,10 @@ def prepare(db, config: Config, spec: CrawlSpec, resume: bool, db_path) -> Prepa
                     "errors": json.loads(row["errors"] or "{}"), "duration": row["duration"] or 0,
                     "stats": json.loads(row["stats"] or "{}")}
         # The record keeps what the sessions so far counted and kept (counts, notes, hosts that
-        # asked not to be asked before a time, what is missing): a session stopped before its
-        # spider opens writes nothing else, and the next --resume reads them from here.
-        kept = {k: v for k, v in previous["stats"].items() if k not in ("pid", "reason", "message")}
+        # asked not to be asked before a time): a session stopped before its spider opens writes
+        # nothing else, and the next --resume reads them from here. What was missing and the
+        # log are the new session's to say.
+        kept = {k: v for k, v in previous["stats"].items() if k not in ("pid", "reason", "message", "missing", "log")}
         with transaction(db):
             db["crawl_runs"].update(row["id"], {"status": "running", "finished_at": None, "jobdir": str(jobdir),
                                                 "stats": json.dumps({**kept, "pid": os.getpid(), "database": database,

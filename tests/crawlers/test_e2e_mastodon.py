@@ -700,8 +700,9 @@ def test_a_resumed_session_stopped_before_its_spider_opened_keeps_what_the_run_r
     (run,) = rows(db_path, "SELECT * FROM crawl_runs")
     after = json.loads(run["stats"])
     assert run["status"] == "interrupted" and after["reason"] == "shutdown"
-    for key in ("closed_until", "comments", "followers", "missing", "notes"):
+    for key in ("closed_until", "comments", "followers", "notes"):
         assert after.get(key) == before.get(key), key
+    assert before["missing"] and "missing" not in after  # the new session's to say
 
 
 @pytest.mark.parametrize("closed, said", [
@@ -718,3 +719,30 @@ def test_the_advice_to_resume_names_the_latest_time_a_host_asked_for(closed, sai
     from microscout.cli.crawl import resume_advice
 
     assert resume_advice({"closed_until": closed}) == said
+
+
+@pytest.mark.parametrize("status, left_out", [("incomplete", True), ("interrupted", True), ("failed", False),
+                                              ("finished", False)])
+def test_only_a_resumable_run_is_held_back_until_its_hosts_time(tmp_path, status, left_out, capsys):
+    # A review: a failed run that had recorded a host's time was told "--resume after then",
+    # and after then --resume refuses a failed run; only a run --resume can continue waits.
+    from microscout.cli.crawl import _not_before_their_time
+    from microscout.config import load_config
+    from microscout.crawlers.runner import CrawlSpec
+    from microscout.store import open_store
+
+    config = load_config(write_config(tmp_path, "https://mastodon.example"))
+    spec = CrawlSpec(platform="mastodon", base_url="https://mastodon.example", hashtags=["coffee"])
+    db = open_store(tmp_path / "scout.db")
+    db["crawl_runs"].insert({"platform": "mastodon", "arguments": json.dumps(spec.arguments(), sort_keys=True),
+                             "status": status, "stats": json.dumps({"closed_until": {
+                                 "mastodon.example": [4102444800.0, 3600.0]}})})
+    db.conn.close()
+    if left_out:
+        with pytest.raises(SystemExit) as stopped:
+            _not_before_their_time(tmp_path / "scout.db", [spec], config)
+        assert stopped.value.code == 1
+        assert "mastodon: mastodon.example asked crawl run 1 not to ask before 2100-01-01 00:00:00 UTC" in \
+            capsys.readouterr().err
+    else:
+        assert _not_before_their_time(tmp_path / "scout.db", [spec], config) == [spec]
