@@ -227,18 +227,10 @@ def run_pipeline_without_features(path: Path, batches) -> tuple[float, float]:
             setattr(features, name, function)
 
 
-def feature_counts(path: Path) -> dict[str, int]:
+def counts(path: Path, tables=TABLES) -> dict[str, int]:
     con = sqlite3.connect(path)
     try:
-        return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in FEATURE_TABLES}
-    finally:
-        con.close()
-
-
-def counts(path: Path) -> dict[str, int]:
-    con = sqlite3.connect(path)
-    try:
-        return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES}
+        return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables}
     finally:
         con.close()
 
@@ -275,7 +267,7 @@ def main() -> int:
                 rows = rows or got
                 assert got == rows, f"{name} stored {got}, raw stored {rows}"
                 if name in ("pipeline", "raw + feature rows"):
-                    stored = feature_counts(path)
+                    stored = counts(path, FEATURE_TABLES)
                     feature_rows = feature_rows or stored
                     assert stored == feature_rows, f"{name} stored feature rows {stored}, the pipeline {feature_rows}"
                 os.remove(path)
