@@ -144,9 +144,7 @@ def _not_before_their_time(db_path, specs: list, config) -> list:
     asked their last run not to ask before a time still to come (a 429's Retry-After): not
     even a login or a token request goes there before then. Each is said; with none left,
     nothing is run (exit 1)."""
-    from urllib.parse import urlsplit
-
-    from microscout.crawlers.middlewares import said_time, still_closed
+    from microscout.crawlers.middlewares import host_key, said_time, still_closed
     from microscout.crawlers.runner import RESUMABLE, last_run
 
     keep, waits = [], []
@@ -158,7 +156,7 @@ def _not_before_their_time(db_path, specs: list, config) -> list:
         closed = still_closed(json.loads(row.get("stats") or "{}").get("closed_until"), time.time())
         # a Bluesky crawl asks its PDS everything (searches go through it); the others, their base URL
         contact = (spec.pds or config.platforms.bluesky.pds) if spec.platform == "bluesky" else spec.base_url
-        host = urlsplit(contact or spec.base_url).netloc.lower()
+        host = host_key(contact or spec.base_url)
         if host not in closed:
             keep.append(spec)
             continue

@@ -20,7 +20,7 @@ import zlib
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING
-from urllib.parse import urlparse, urlsplit
+from urllib.parse import urlsplit
 
 from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
 from scrapy.downloadermiddlewares.retry import get_retry_request
@@ -99,6 +99,23 @@ def origin(url: str) -> str:
     if scheme not in DEFAULT_PORTS or not parts.hostname:
         return ""
     return f"{scheme}://{parts.hostname.lower()}:{port or DEFAULT_PORTS[scheme]}"
+
+
+def host_key(url: str) -> str:
+    """The host a rate limit is kept for: its name in lower case, with the port only when it
+    is not the scheme's default, so "https://API.example:443/x" and "https://api.example/y"
+    are one host (a server's next-page links may write either)."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return urlsplit(url).netloc.lower()
+    if not parts.hostname:
+        return parts.netloc.lower()
+    host = parts.hostname.lower()
+    if ":" in host:  # an IPv6 address is written in brackets beside a port
+        host = f"[{host}]"
+    return host if port is None or port == DEFAULT_PORTS.get(parts.scheme.lower()) else f"{host}:{port}"
 
 
 class OffsiteRefused(IgnoreRequest):
@@ -271,7 +288,7 @@ class RateLimitMiddleware:
             self.stats.set_value("microscout/closed_until", closed)
 
     def process_request(self, request, spider=None):
-        host = urlparse(request.url).netloc
+        host = host_key(request.url)
         self._refuse_if_closed(host)
         until = max(self.not_before.get(host, 0.0) if self.not_before else 0.0,
                     request.meta.get("backoff_until", 0.0))
@@ -302,7 +319,7 @@ class RateLimitMiddleware:
 
     def process_response(self, request, response, spider=None):
         now = time.time()
-        host = urlparse(request.url).netloc
+        host = host_key(request.url)
         limit = _header(response, "X-RateLimit-Limit", "RateLimit-Limit")
         remaining = _header(response, "X-RateLimit-Remaining", "RateLimit-Remaining")
         reset = reset_at(_header(response, "X-RateLimit-Reset", "RateLimit-Reset"), now)

@@ -746,3 +746,57 @@ def test_only_a_resumable_run_is_held_back_until_its_hosts_time(tmp_path, status
             capsys.readouterr().err
     else:
         assert _not_before_their_time(tmp_path / "scout.db", [spec], config) == [spec]
+
+
+@pytest.mark.parametrize("url, key", [
+    ("https://api.example/x", "api.example"),
+    ("https://API.Example:443/y?page=2", "api.example"),
+    ("http://api.example:80/", "api.example"),
+    ("https://api.example:8443/", "api.example:8443"),
+    ("http://127.0.0.1:5123/api/v1", "127.0.0.1:5123"),
+    ("http://[::1]:8080/x", "[::1]:8080"),
+    ("https://user@api.example/x", "api.example"),
+])
+def test_a_host_is_one_whichever_way_a_link_writes_it(url, key):
+    from microscout.crawlers.middlewares import host_key
+
+    assert host_key(url) == key
+
+
+@pytest.mark.parametrize("closed_by, asked", [("https://api.example/a", "https://API.example:443/b"),
+                                              ("https://api.example:443/a", "https://api.example/b")])
+def test_a_host_asked_not_to_be_asked_is_not_asked_under_another_spelling(closed_by, asked):
+    # Rate limits were kept by the URL's netloc: a next-page link that wrote the default port
+    # or capitals went to a host that had asked not to be asked for an hour.
+    from scrapy import Request, Spider
+    from scrapy.http import Response
+    from scrapy.utils.test import get_crawler
+
+    from microscout.crawlers.middlewares import RateLimitedOut, RateLimitMiddleware
+
+    middleware = RateLimitMiddleware(get_crawler(Spider, {"MICROSCOUT_MAX_RATE_WAIT": 1}))
+    request = Request(closed_by)
+    middleware.process_response(request, Response(closed_by, status=429, headers={"Retry-After": "3600"},
+                                                  request=request))
+    with pytest.raises(RateLimitedOut, match="asked to wait 3,600 s"):
+        middleware.process_request(Request(asked))
+    assert middleware.process_request(Request("https://other.example/c")) is None
+
+
+def test_a_resume_knows_the_closed_host_whichever_way_the_config_writes_it(tmp_path, capsys):
+    from microscout.cli.crawl import _not_before_their_time
+    from microscout.config import load_config
+    from microscout.crawlers.runner import CrawlSpec
+    from microscout.store import open_store
+
+    config = load_config(write_config(tmp_path, "https://Mastodon.example:443"))
+    spec = CrawlSpec(platform="mastodon", base_url="https://Mastodon.example:443", hashtags=["coffee"])
+    db = open_store(tmp_path / "scout.db")
+    db["crawl_runs"].insert({"platform": "mastodon", "arguments": json.dumps(spec.arguments(), sort_keys=True),
+                             "status": "incomplete", "stats": json.dumps({"closed_until": {
+                                 "mastodon.example": [4102444800.0, 3600.0]}})})
+    db.conn.close()
+    with pytest.raises(SystemExit) as stopped:
+        _not_before_their_time(tmp_path / "scout.db", [spec], config)
+    assert stopped.value.code == 1
+    assert "mastodon: mastodon.example asked crawl run 1 not to ask before 2100-01-01" in capsys.readouterr().err
