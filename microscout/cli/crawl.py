@@ -154,12 +154,16 @@ def _not_before_their_time(db_path, specs: list, config) -> list:
             keep.append(spec)  # nothing to resume: the runner says so (a failed run is begun again without --resume)
             continue
         closed = still_closed(json.loads(row.get("stats") or "{}").get("closed_until"), time.time())
-        # a Bluesky crawl asks its PDS everything (searches go through it); the others, their base URL
-        contact = (spec.pds or config.platforms.bluesky.pds) if spec.platform == "bluesky" else spec.base_url
-        host = host_key(contact or spec.base_url)
-        if host not in closed:
+        # A Bluesky crawl asks its PDS (sessions, searches) and its AppView (profiles, posts):
+        # either one closed leaves nothing the run could finish. The others ask their base URL.
+        contacts = [spec.base_url]
+        if spec.platform == "bluesky":
+            contacts.append(spec.pds or config.platforms.bluesky.pds)
+        hosts = [h for h in dict.fromkeys(host_key(c) for c in contacts if c) if h in closed]
+        if not hosts:
             keep.append(spec)
             continue
+        host = max(hosts, key=lambda h: closed[h][0])  # the one to wait for longest
         waits.append(f"{spec.platform}: {host} asked crawl run {row['id']} not to ask before "
                      f"{said_time(closed[host][0])}; run the same command with --resume after then")
     for line in waits if keep else ():

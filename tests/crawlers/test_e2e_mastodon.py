@@ -800,3 +800,26 @@ def test_a_resume_knows_the_closed_host_whichever_way_the_config_writes_it(tmp_p
         _not_before_their_time(tmp_path / "scout.db", [spec], config)
     assert stopped.value.code == 1
     assert "mastodon: mastodon.example asked crawl run 1 not to ask before 2100-01-01" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("closed_host", ["appview.example", "pds.example"])
+def test_a_bluesky_resume_waits_for_its_appview_as_for_its_pds(tmp_path, capsys, closed_host):
+    # Only the PDS was checked: an AppView that had asked not to be asked for an hour was sent
+    # the resumed run's whole crawl of profiles, each refused before it left (all missing again).
+    from microscout.cli.crawl import _not_before_their_time
+    from microscout.config import load_config
+    from microscout.crawlers.runner import CrawlSpec
+    from microscout.store import open_store
+
+    config = load_config(write_config(tmp_path, "https://mastodon.example"))
+    spec = CrawlSpec(platform="bluesky", base_url="https://appview.example", pds="https://pds.example",
+                     handles=["ana.example"])
+    db = open_store(tmp_path / "scout.db")
+    db["crawl_runs"].insert({"platform": "bluesky", "arguments": json.dumps(spec.arguments(), sort_keys=True),
+                             "status": "incomplete", "stats": json.dumps({"closed_until": {
+                                 closed_host: [4102444800.0, 3600.0]}})})
+    db.conn.close()
+    with pytest.raises(SystemExit) as stopped:
+        _not_before_their_time(tmp_path / "scout.db", [spec], config)
+    assert stopped.value.code == 1
+    assert f"bluesky: {closed_host} asked crawl run 1 not to ask before 2100-01-01" in capsys.readouterr().err
