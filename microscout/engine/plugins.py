@@ -325,6 +325,7 @@ def collect_exporters(pm: pluggy.PluginManager, by_plugin: dict[str, list[str]] 
         def register(exporter: Exporter, _plugin: str = impl.plugin_name) -> None:
             if not isinstance(exporter, Exporter):
                 raise PluginError(f"plugin {_plugin}: register() takes a microscout Exporter")
+            _check_exporter(exporter, _plugin)
             if exporter.name in exporters:
                 raise _taken("exporter", exporter.name, _plugin, owners[exporter.name])
             exporters[exporter.name] = dataclasses.replace(exporter, plugin=_plugin)
@@ -334,6 +335,20 @@ def collect_exporters(pm: pluggy.PluginManager, by_plugin: dict[str, list[str]] 
 
         call_hook(impl, "register_exporters", register=register)
     return exporters
+
+
+def _check_exporter(exporter: Any, plugin: str) -> None:
+    """A name and an extension that make a file name: '.tsv' wrote 'CAMPAIGN-STAMP..tsv' and
+    refused every --out; 'a/b' or '../x' wrote outside the exports folder."""
+    name, extension = exporter.name, exporter.extension
+    if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.+-]*", name):
+        raise PluginError(f"plugin {plugin}: exporter name {name!r} must be letters, digits, '_', '-', '.' or '+' "
+                          f"(it is --format's value and names files), e.g. 'tsv'")
+    if not isinstance(extension, str) or not re.fullmatch(r"[A-Za-z0-9]+(?:\.[A-Za-z0-9]+)*", extension):
+        raise PluginError(f"plugin {plugin}: exporter {name!r} extension {extension!r} must be the file name's "
+                          f"ending without its leading dot, letters and digits, e.g. 'tsv'")
+    if not callable(exporter.write):
+        raise PluginError(f"plugin {plugin}: exporter {name!r} write must be a function write(rows, columns, stream)")
 
 
 def unmatched_names(only: set[str], plugins_dir: str | Path | None) -> list[str]:

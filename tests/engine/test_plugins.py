@@ -254,6 +254,31 @@ def test_a_third_party_plugin_taking_a_builtins_name_is_the_one_blamed(tmp_path,
         collect(pm)
 
 
+@pytest.mark.parametrize("name, extension, message", [
+    ("tsv", ".tsv", r"exporter 'tsv' extension '.tsv' must be the file name's ending without its leading dot"),
+    ("tsv", "../../escape", r"exporter 'tsv' extension '../../escape' must be"),
+    ("tsv", "", r"exporter 'tsv' extension '' must be"),
+    ("my tsv", "tsv", r"exporter name 'my tsv' must be letters, digits"),
+    ("a/b", "tsv", r"exporter name 'a/b' must be"),
+])
+def test_an_exporter_whose_name_or_extension_makes_no_file_name_is_refused(tmp_path, name, extension, message):
+    # A review: extension ".tsv" wrote "demo-STAMP..tsv" and refused every --out x.tsv
+    # ("name the file ..tsv"); "../../escape" wrote outside the exports folder.
+    (tmp_path / "exp.py").write_text(f"from microscout import Exporter, hookimpl\n\n@hookimpl\n"
+                                     f"def register_exporters(register):\n"
+                                     f"    register(Exporter({name!r}, {extension!r}, 's', lambda r, c, s: None))\n")
+    pm = make_plugin_manager(tmp_path, entry_points=False)
+    with pytest.raises(PluginError, match=r"^plugin plugins_dir:exp.py: " + message):
+        collect_exporters(pm)
+
+
+def test_an_exporter_with_a_dotted_extension_is_taken(tmp_path):
+    (tmp_path / "exp.py").write_text("from microscout import Exporter, hookimpl\n\n@hookimpl\n"
+                                     "def register_exporters(register):\n"
+                                     "    register(Exporter('tgz', 'tar.gz', 's', lambda r, c, s: None))\n")
+    assert collect_exporters(make_plugin_manager(tmp_path, entry_points=False))["tgz"].extension == "tar.gz"
+
+
 @pytest.fixture
 def broken_package(tmp_path, monkeypatch):
     """An installed distribution whose entry point's module cannot be imported."""
