@@ -719,6 +719,22 @@ def test_config_check_parses_a_schedules_crawl_args(tmp_path, crawl_args, said):
     assert CliRunner().invoke(cli, ["--config", str(cfg), "config", "check"]).exit_code == 0
 
 
+def test_config_check_refuses_a_campaign_hashtag_every_crawl_refuses(tmp_path):
+    # A review: hashtags = ["plant based"] passed `config check` (OK) while `crawl CAMPAIGN`
+    # refused it, and a schedule's crawl step failed on it only at its cron time.
+    cfg = tmp_path / "config.toml"
+    cfg.write_text('[campaigns.demo]\nplatforms = ["mastodon"]\nhashtags = ["vegan", "plant based"]\n'
+                   '[schedules.ca]\ncron = "0 8 * * MON"\ncampaign = "demo"\nsteps = ["crawl"]\n')
+    said = f"{cfg}: campaigns.demo.hashtags 'plant based': not a hashtag"
+    for command in (["config", "check"], ["schedule", "run-once", "ca"]):
+        result = CliRunner().invoke(cli, ["--config", str(cfg), *command])
+        assert result.exit_code == 2, result.output
+        assert said in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "microscout.db").exists()
+    cfg.write_text(cfg.read_text().replace('"plant based"', '"#plantbased"'))
+    assert CliRunner().invoke(cli, ["--config", str(cfg), "config", "check"]).exit_code == 0
+
+
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
 def test_a_schedulers_crawl_ends_when_the_scheduler_is_killed(tmp_path):
     # A review: `kill -9` of a scheduler left its crawl running in a session of its own, and

@@ -19,12 +19,14 @@ def command() -> None:
 def check(env: Env) -> None:
     """Validate the config: keys, types, tiers, campaigns, every rule's options and the
     export formats named (exports.default_format, each schedule's formats)."""
-    from microscout.cli.schedule import check_formats
+    from microscout.cli.schedule import check_campaign_tags, check_formats
     from microscout.config import read_toml, secrets_in_file, unset_secrets
 
     config = env.config
     rules = env.rules  # checks rule names and options against the registered rules
     check_formats(env, list(config.schedules), default_format=True)
+    for campaign in config.campaigns:
+        check_campaign_tags(env, campaign)
     if config.from_file:
         for key in secrets_in_file(read_toml(Path(config.source))):
             click.echo(f"warning: {config.source}: {key} is written in the file; use {{\"$env\" = \"NAME\"}} "

@@ -44,12 +44,23 @@ def check_formats(env: Env, names: list[str], default_format: bool = False) -> N
     env.rules  # noqa: B018 - every rule option checked before the first run, too
 
 
+def check_campaign_tags(env: Env, campaign: str) -> None:
+    """A campaign's hashtags as `microscout crawl CAMPAIGN` checks them: 'plant based' passed
+    config check and failed only at the crawl (or a schedule's cron time)."""
+    from microscout.cli.crawl import checked_tag
+
+    for tag in env.config.campaign(campaign).hashtags:
+        checked_tag(tag, f"{env.config.source}: campaigns.{campaign}.hashtags")
+
+
 def check_crawl_args(env: Env, name: str) -> None:
     """A schedule's crawl_args as `microscout crawl` parses them: '--knwon' passed config
     check and failed only at the cron time, naming neither file nor key."""
     from microscout.cli.crawl import command as crawl
 
     schedule = env.config.schedule(name)
+    if "crawl" in schedule.steps:
+        check_campaign_tags(env, schedule.campaign)
     if "crawl" not in schedule.steps or not schedule.crawl_args:
         return
     where = f"{env.config.source}: schedules.{name}.crawl_args"
