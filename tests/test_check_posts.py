@@ -90,6 +90,20 @@ def test_bad_input_exits_2_naming_file_line_and_value(tmp_path, name, content, m
     assert name in result.output
 
 
+@pytest.mark.parametrize("kind", ["posts", "comments"])
+def test_a_label_column_that_holds_the_text_is_said_to_be_the_truth(tmp_path, kind):
+    # A review: --label-column text answered "no 'text' column; found: text, label" (comments:
+    # "none of our columns found (text); its columns are: text, label … hydrated"), which
+    # contradicts itself: the truth column is never read as what is judged.
+    path = tmp_path / "rows.csv"
+    path.write_text("text,label\nbuy now #ad,1\nhello,0\n", encoding="utf-8")
+    means = ["--label-means", "sponsored"] if kind == "posts" else []
+    result = CliRunner().invoke(cli, ["check", kind, str(path), "--label-column", "text", *means])
+    assert result.exit_code == 2, result.output
+    assert "'text' is the --label-column, and the truth is never read as what is judged" in result.output
+    assert "hydrated" not in result.output and len(result.output.strip().splitlines()) == 1
+
+
 def test_missing_file_exits_2(tmp_path):
     result = CliRunner().invoke(cli, ["check", "posts", str(tmp_path / "nope.csv")])
     assert result.exit_code == 2 and "no such file" in result.output

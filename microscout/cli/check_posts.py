@@ -26,6 +26,7 @@ from microscout.cli.records import (
     print_scores,
     read_records,
     resolve_columns,
+    truth_hint,
 )
 from microscout.config import shortened
 from microscout.heuristics.measure import Scorecard
@@ -177,11 +178,13 @@ def read_posts(path: Path, label_column: str | None = None, mapping: dict[str, s
                            f"name the file .csv, .tsv, .jsonl, .json or .xlsx (also compressed: .gz, .xz, .bz2)")
     rows = []
     records = [(record.where, _captions(_stripped(record.row))) for record in read_records(path)]
-    columns = resolve_columns(path, keys_of(row for _, row in records), mapping or {}, COLUMNS, label_column)
+    header = keys_of(row for _, row in records)
+    columns = resolve_columns(path, header, mapping or {}, COLUMNS, label_column)
     for where, row in records:
         if "text" not in columns:
             raise UsageProblem(f"{where}: no 'text' {what}; found: {', '.join(row) or 'none'}; "
-                               f"expected: {EXPECTED}; or name it with --column text=THEIRS")
+                               f"expected: {EXPECTED}; or name it with --column text=THEIRS"
+                               f"{truth_hint(path, header, mapping or {}, COLUMNS, label_column, ['text'])}")
         if label_column and label_column not in row:
             raise UsageProblem(f"{where}: --label-column {label_column!r} is not a {what}; "
                                f"found: {', '.join(row)}")

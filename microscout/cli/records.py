@@ -379,6 +379,20 @@ def keys_of(rows: Iterable[dict[str, Any]]) -> list[str]:
     return list(dict.fromkeys(key for row in rows for key in row))
 
 
+def truth_hint(path: Path, header: list[str], mapping: dict[str, str], known: dict[str, tuple[str, tuple[str, ...]]],
+               truth: str | None, wanted: Iterable[str], before_ours: Mapping[str, tuple[str, ...]] | None = None
+               ) -> str:
+    """What to add to "no column of ours found" when the --label-column is the column one of
+    ``wanted`` would be read from: the header lists it, so the message alone contradicts itself."""
+    if not truth:
+        return ""
+    found = resolve_columns(path, header, mapping, known, None, before_ours)
+    if not any(found.get(ours) == truth for ours in wanted):
+        return ""
+    return (f"; {truth!r} is the --label-column, and the truth is never read as what is judged: give "
+            f"--label-column the column that holds the truth")
+
+
 def _spelling(name: str) -> str:
     """A column name without case, spaces or punctuation: followersCount, Followers_Count and
     "followers count" are one name ('#' kept: "#posts" is Kaggle's own)."""
@@ -692,12 +706,13 @@ def load_rows(files: tuple[str, ...], mapping: dict[str, str], truth: Truth | st
                 if not any(c in columns for c in required_any):
                     # A set of ids and labels only (varol-2017, rtbust) cannot be mapped: it needs its
                     # accounts fetched first.
-                    ids_only = len([h for h in header if h != label_column]) <= 2
+                    hint = truth_hint(path, header, mapping, known, label_column, required_any, before_ours)
+                    ids_only = len([h for h in header if h != label_column]) <= 2 and not hint
                     hydrate = (" (a set of ids and labels only, as varol-2017, must first be hydrated from the "
                                "platform's API)") if ids_only else ""
                     raise UsageProblem(f"{path}: none of our columns found ({', '.join(required_any)}); "
                                        f"its columns are: {', '.join(header)}; map them with "
-                                       f"--column OURS=THEIRS{hydrate}")
+                                       f"--column OURS=THEIRS{hydrate}{hint}")
                 if label_column and label_column not in header:
                     raise UsageProblem(f"{path}: --label-column {label_column!r} is not a column; "
                                        f"its columns are: {', '.join(header)}")
