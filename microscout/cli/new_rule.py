@@ -93,6 +93,30 @@ pythonpath = ["."]  # the tests run before the package is installed too
 '''
 
 
+def _importable(name: str) -> str | None:
+    """Where an installed or standard library module NAME is imported from (not the current
+    folder, which is on sys.path only as this command runs), or None; a built-in or frozen
+    module comes before any file, so no file hides it."""
+    import importlib.util
+    import os
+    import sys
+
+    if name in sys.modules:
+        spec = getattr(sys.modules[name], "__spec__", None)
+    else:
+        saved = sys.path[:]
+        sys.path[:] = [p for p in saved if p not in ("", ".", os.getcwd())]
+        try:
+            spec = importlib.util.find_spec(name)
+        except (ImportError, ValueError):
+            spec = None
+        finally:
+            sys.path[:] = saved
+    if spec is None or spec.origin in (None, "namespace", "built-in", "frozen"):  # a folder hides no module
+        return None
+    return spec.origin
+
+
 @click.command("new-rule", short_help="Write a rule plugin to start from, with its test.")
 @click.argument("name")
 @click.option("--summary", default="A rule written for our campaigns", show_default=True,
@@ -134,6 +158,14 @@ def command(env: Env, name: str, summary: str, as_package: bool, folder: str | N
                 test_path=f"tests/test_{name}.py"),
         }
     else:
+        shadowed = _importable(name)
+        if shadowed:
+            # pytest puts the test's folder first on sys.path: NAME.py there would be imported
+            # instead of the module (`new-rule pydantic` broke every test in plugins_dir)
+            raise UsageProblem(f"rule name {name!r}: the module {name!r} ({shadowed}) is imported by that name, "
+                               f"and a file {name}.py in plugins_dir would hide it from the tests there (pytest "
+                               f"puts that folder first on sys.path); pick another, e.g. {name}_rule (or write a "
+                               f"package: --package)")
         if folder:
             root = Path(folder)
         elif env.config.plugins_dir:
