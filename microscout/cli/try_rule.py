@@ -44,6 +44,7 @@ def command(env: Env, rule: str, handle: str, campaign: str | None, platform: st
         if not profiles:
             raise UsageProblem(f"{handle!r} is stored on {', '.join(found)}, not on {platform}; pass --platform "
                                f"{found[0]} or leave --platform out")
+    given = campaign
     if campaign is None:
         campaign = "(try)"
         config = config.model_copy(update={"campaigns": {**config.campaigns,
@@ -60,8 +61,12 @@ def command(env: Env, rule: str, handle: str, campaign: str | None, platform: st
     for candidate in load_candidates(db, profiles):
         context, active = evaluator.setup(candidate.profile.platform)
         if not active:
-            raise UsageProblem(f"rule {rule!r} is switched off for {candidate.profile.platform} "
-                               f"in campaign {campaign!r} (enabled = false)")
+            on = candidate.profile.platform
+            # without --campaign, no campaign was asked for: name the tables that switch it off
+            where = (f"in campaign {given!r}" if given else
+                     f"(enabled = false in [rules.{rule}] or [platforms.{on}.rules.{rule}])")
+            raise UsageProblem(f"rule {rule!r} is switched off for {on} {where}"
+                               + (" (enabled = false)" if given else ""))
         verdict = run_rule(active[0][0], candidate, active[0][1], context)
         # The evidence as a shortlist stores it (str() of what JSON cannot hold, a datetime, an
         # object), as explain shows it: pydantic's own JSON refuses such evidence with a traceback.

@@ -241,6 +241,20 @@ def test_try_says_what_is_wrong(folder, args, message):
     assert result.exit_code == 2 and message in result.output
 
 
+def test_try_of_a_rule_switched_off_names_the_config_tables_not_an_internal_campaign(folder):
+    # A review: without --campaign, the line named a campaign '(try)' the user never wrote.
+    db = open_store(folder / "scout.db")
+    add_profile(db, "anna", 5_000, posts=3)
+    db.conn.close()
+    with open(folder / "config.toml", "a") as f:
+        f.write("[platforms.mastodon.rules.engagement]\nenabled = false\n")
+    result = invoke("try", "engagement", "anna", "--config", folder / "config.toml")
+    assert result.exit_code == 2, result.output
+    assert ("rule 'engagement' is switched off for mastodon (enabled = false in [rules.engagement] or "
+            "[platforms.mastodon.rules.engagement])") in result.output
+    assert "(try)" not in result.output
+
+
 def test_the_testing_helpers_build_candidates_that_rules_judge():
     from microscout.engine.plugins import collect_rules, make_plugin_manager
 
