@@ -314,7 +314,25 @@ def check_pattern(pattern: str, what: str) -> str:
         pattern.format(**SCHEDULE_FIELDS)
     except (ValueError, TypeError) as exc:
         raise ValueError(f"{what} {pattern!r} cannot be filled in ({exc})") from None
+    for _, name, spec, _ in string.Formatter().parse(pattern):
+        if name == "date" and spec:
+            _check_strftime(spec, pattern, what)
     return pattern
+
+
+# One strftime directive: %%, or % with glibc's flags, width and E/O modifier, then its letter.
+_DIRECTIVE = re.compile(r"%%|%[-_0^#]*[0-9]*[EO]?.", re.DOTALL)
+
+
+def _check_strftime(spec: str, pattern: str, what: str) -> None:
+    # A directive the C library does not know is copied as it is ("{date:%Q}" wrote "%Q.csv"
+    # at every run, each replacing the last); Windows' refuses it, caught above.
+    sample = SCHEDULE_FIELDS["date"]
+    for match in _DIRECTIVE.finditer(spec):
+        directive = match.group()
+        if directive != "%%" and format(sample, directive) == directive:
+            raise ValueError(f"{what} {pattern!r}: {directive} is not a strftime directive (it would be written "
+                             f"as it is); use strftime codes such as %Y %m %d %H %M, or %% for a '%'")
 
 
 class Schedule(Strict):

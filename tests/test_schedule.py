@@ -124,6 +124,11 @@ def test_last_due_includes_now():
     ({"cron": "0 8 * * *", "formats": ["xlsx"], "filename": "latest.csv"},
      "filename 'latest.csv' ends in .csv, but format xlsx writes .xlsx; end it in .xlsx or {ext}"),
     ({"cron": "0 8 * * *", "formats": ["csv"], "filename": "{campaign}-latest"}, "ends in no extension"),
+    # strftime copies a directive it does not know: every run wrote the same "%Q.csv"
+    ({"cron": "0 8 * * *", "filename": "{date:%Q}.{ext}"},
+     "schedules.s.filename: file name '{date:%Q}.{ext}': %Q is not a strftime directive"),
+    ({"cron": "0 8 * * *", "destination": "out/{date:%Y-%q}"},
+     "schedules.s.destination: destination 'out/{date:%Y-%q}': %q is not a strftime directive"),
 ])
 def test_a_wrong_schedule_is_one_config_error(spec, message):
     with pytest.raises(ConfigError) as err:
@@ -138,6 +143,22 @@ def test_a_fixed_file_name_is_checked_against_the_exporters_own_extensions():
     exporters = collect_exporters(make_plugin_manager(None, entry_points=False))
     assert BUILTIN_EXTENSIONS == {name: e.extension for name, e in exporters.items()}
     assert config(s={"cron": "0 8 * * *", "formats": ["xlsx"], "filename": "latest.xlsx"}).schedules["s"]
+
+
+def test_a_date_takes_the_strftime_codes_and_flags_the_platform_knows():
+    s = config(s={"cron": "0 8 * * *", "filename": "{date:%Y%m%d}-{date:100%%}.{ext}"}).schedules["s"]
+    assert s.filename.format(date=datetime(2025, 3, 4, tzinfo=UTC), ext="csv") == "20250304-100%.csv"
+    if sys.platform == "linux":  # glibc's own codes and flags
+        assert config(s={"cron": "0 8 * * *", "filename": "{date:%F}-{date:%-d}.{ext}"}).schedules["s"]
+
+
+def test_config_check_names_an_unknown_strftime_directive(tmp_path):
+    cfg = _project(tmp_path)
+    cfg.write_text(cfg.read_text().replace("{date:%Y-%m-%d}", "{date:%Q}"))
+    result = CliRunner().invoke(cli, ["--config", str(cfg), "config", "check"])
+    assert result.exit_code == 2, result.output
+    assert "schedules.daily.filename: file name '{campaign}-{date:%Q}.{ext}': %Q is not a strftime directive" \
+        in result.output and "Traceback" not in result.output
 
 
 def test_steps_run_in_data_order_whatever_order_they_are_written():
