@@ -528,6 +528,20 @@ def test_run_once_with_an_unknown_format_is_exit_2(tmp_path):
     assert "schedules.daily.formats: no exporter 'pdf'; available:" in result.output
 
 
+def test_list_shows_a_schedule_with_an_unknown_format_and_warns_of_it(tmp_path):
+    cfg = _project(tmp_path)
+    cfg.write_text(cfg.read_text().replace('formats = ["csv", "json"]', 'formats = ["csv", "pdf"]'))
+    said = "schedules.daily.formats: no exporter 'pdf'; available:"
+    listed = CliRunner().invoke(cli, ["--config", str(cfg), "schedule", "list"])
+    assert listed.exit_code == 0, listed.output
+    assert "csv, pdf into" in listed.stdout and said not in listed.stdout
+    assert f"warning: {cfg}: {said}" in listed.stderr and listed.stderr.count("warning:") == 1
+    assert "(schedule run, run-once and config check stop on it)" in listed.stderr
+    as_json = CliRunner().invoke(cli, ["--config", str(cfg), "schedule", "list", "--json"])
+    data = {s["name"]: s for s in json.loads(as_json.stdout)["schedules"]}
+    assert said in data["daily"]["problem"] and data["demo-weekly"]["problem"] is None
+
+
 def test_schedule_run_without_an_enabled_schedule_is_exit_2(tmp_path):
     (tmp_path / "config.toml").write_text((REPO / "config.toml").read_text().replace(
         'plugins_dir = "plugins"', f'plugins_dir = "{REPO / "plugins"}"'))

@@ -25,9 +25,10 @@ def _stamped(err: bool = False):
     return say
 
 
-def check_formats(env: Env, names: list[str], default_format: bool = False) -> None:
+def check_formats(env: Env, names: list[str], default_format: bool = False, rules: bool = True) -> None:
     """Every format the schedules name (and exports.default_format, which schedules do not
-    use, when ``default_format``) has an exporter: a typo is found before the first run."""
+    use, when ``default_format``) has an exporter: a typo is found before the first run.
+    ``rules`` False: not the rules' options, which are no one schedule's."""
     from microscout.engine.plugins import collect_exporters
 
     exporters = collect_exporters(env.pm)
@@ -41,7 +42,19 @@ def check_formats(env: Env, names: list[str], default_format: bool = False) -> N
                                f"available: {', '.join(sorted(exporters))}")
     for name in names:
         check_crawl_args(env, name)
-    env.rules  # noqa: B018 - every rule option checked before the first run, too
+    if rules:
+        env.rules  # noqa: B018 - every rule option checked before the first run, too
+
+
+def schedule_problem(env: Env, name: str) -> str | None:
+    """What run and run-once would stop on in schedule ``name`` (a format no exporter writes,
+    its crawl_args, its campaign's hashtags), for `schedule list`: it lists the schedule still,
+    as it is how a user looks at them, but does not show it as one that runs."""
+    try:
+        check_formats(env, [name], rules=False)
+    except UsageProblem as exc:
+        return exc.format_message()
+    return None
 
 
 def check_campaign_tags(env: Env, campaign: str) -> None:
@@ -130,7 +143,11 @@ def list_schedules(env: Env, as_json: bool, count: int) -> None:
             "last_run": last, "skipped_since": skipped, "running_now": running_now,
             # recorded running, but no live process holds the lock: killed (the next run marks it
             # interrupted and catches it up)
-            "left_running": bool(last and last["status"] == "running" and not running_now)}
+            "left_running": bool(last and last["status"] == "running" and not running_now),
+            "problem": schedule_problem(env, name)}
+        if item["problem"]:
+            stoppers = "schedule run, run-once" if schedule.enabled else "run-once"
+            click.echo(f"warning: {item['problem']} ({stoppers} and config check stop on it)", err=True)
         out.append(item)
     if as_json:
         click.echo(json.dumps({"database": str(env.database_path), "schedules": out}, indent=2, ensure_ascii=False))
