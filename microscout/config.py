@@ -473,6 +473,15 @@ class Config(Strict):
     # Each {"$env" = "NAME"} reference's variable, by key (platforms.instagram.access_token).
     _env_refs: dict[str, str] = PrivateAttr(default_factory=dict)
 
+    @field_validator("database")
+    @classmethod
+    def _database(cls, value: str) -> str:
+        # "" was the config's folder: config check said OK, and every command then "is a folder"
+        if not value.strip() or Path(value).name in ("", ".", "..") or value.endswith(("/", "\\")):
+            raise ValueError("names no file; give the SQLite database file's path, e.g. \"microscout.db\" "
+                             "(relative to this file's folder)")
+        return value
+
     @model_validator(mode="after")
     def _campaign_platforms(self) -> "Config":
         from microscout.crawlers.platforms import CRAWLABLE

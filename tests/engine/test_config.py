@@ -107,6 +107,18 @@ def test_config_check_reports_rule_problems_with_exit_2(tmp_path, monkeypatch, t
     assert expected in result.output
 
 
+@pytest.mark.parametrize("database", ["", " ", ".", "data/"])
+def test_a_database_path_that_names_no_file_is_refused_naming_the_key(tmp_path, database):
+    # "" was the config's folder: config check said OK, then every command said "is a folder"
+    path = write(tmp_path, f"database = '{database}'\n")
+    for args in (["config", "check"], ["db", "stats"]):
+        result = CliRunner().invoke(cli, ["--config", str(path), *args])
+        assert result.exit_code == 2, result.output
+        assert f"{path}: database: names no file; give the SQLite database file's path" in result.output
+        assert "Traceback" not in result.output and "is a folder" not in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["config.toml"]
+
+
 def test_config_check_ok(tmp_path):
     result = CliRunner().invoke(cli, ["config", "check", "--config", str(write(tmp_path, "database = 'a.db'\n"))])
     assert result.exit_code == 0, result.output
