@@ -429,6 +429,23 @@ def test_label_files_give_every_row_of_a_file_its_truth(tmp_path):
     assert (baseline["tp"], baseline["fp"], baseline["fn"], baseline["tn"]) == (1, 0, 1, 2)
 
 
+@pytest.mark.parametrize("kind, header, row", [("comments", "CONTENT,CLASS", "great song,0"),
+                                                ("accounts", "handle,followers,following,CLASS", "ann,300,200,0")])
+def test_a_label_file_and_a_label_column_of_the_same_file_are_refused(tmp_path, monkeypatch, kind, header, row):
+    # Both gave its rows a truth, and the file's won without a word (here the other way).
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "k.csv").write_text(f"{header}\n{row}\n")
+    result = check(kind, "k.csv", "--label-column", "CLASS", "--label-file", "k.csv=1")
+    assert result.exit_code == 2, result.output
+    assert result.output == "Error: k.csv: --label-column 'CLASS' and --label-file k.csv=1 both give the truth " \
+                            "of its rows; give one of them for this file\n"
+    # a file without the column takes its --label-file's truth beside one read by its column
+    (tmp_path / "more.csv").write_text(f"{header.rpartition(',')[0]}\n{row.rpartition(',')[0]}\n")
+    mixed = check(kind, "k.csv", "more.csv", "--json", "--label-column", "CLASS", "--label-file", "more.csv=1")
+    assert mixed.exit_code == 0, mixed.output
+    assert [r["label"] for r in rows_of(mixed) if "where" in r] == (["ham", "spam"] if kind == "comments" else ["real", "fake"])
+
+
 def test_label_files_and_values_in_check_comments_and_posts(tmp_path):
     spam, ham = tmp_path / "spam.csv", tmp_path / "ham.csv"
     spam.write_text("CONTENT\nsubscribe to my channel http://x.example\n")

@@ -702,6 +702,10 @@ def load_rows(files: tuple[str, ...], mapping: dict[str, str], truth: Truth | st
             if columns is None:
                 if delimited:
                     header = list(record.row)
+                if of_file and truth.column in header:
+                    # two truths for each row, which may disagree: the file's won without a word
+                    raise UsageProblem(f"{path}: --label-column {truth.column!r} and --label-file {name}={of_file[1]} "
+                                       f"both give the truth of its rows; give one of them for this file")
                 columns = resolve_columns(path, header, mapping, known, label_column, before_ours)
                 if not any(c in columns for c in required_any):
                     # A set of ids and labels only (varol-2017, rtbust) cannot be mapped: it needs its
