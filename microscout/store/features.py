@@ -36,6 +36,10 @@ class Kind:
     settings: Callable[[], type[BaseModel]]  # the settings model (loaded on use)
     version_of_json: Callable[[str], str]
     compute: Callable[[tuple, BaseModel], tuple[str | None, ...]]  # (inputs, settings) -> stored values
+    # The same for many items at once: rows (*item, *inputs, version) and {version: settings}
+    # -> (*item, version, *values). Its imports and look-ups are made once per batch, not per
+    # item (they cost as much as a follower's class).
+    compute_rows: Callable[[list[tuple], Mapping[str, BaseModel]], list[tuple]]
     item_sql: tuple[str, ...] = ("i.id",)
     order_sql: str = "i.id"  # an integer key of the items, to page through them
     platform_sql: str = "i.platform"  # the item's platform
@@ -61,12 +65,27 @@ def _post_version(settings_json: str) -> str:
     return post_features.version_of_json(settings_json)
 
 
+def _hashtags(stored: str | None) -> list[str]:
+    """A post's hashtags column as the store loads it."""
+    return json.loads(stored) if stored else []
+
+
+def _post_columns(text: str | None, tags: str | None, paid: int | None) -> tuple[str | None, list[str], bool | None]:
+    """A post's text, hashtags and paid flag columns as the store loads them."""
+    return text, _hashtags(tags), None if paid is None else bool(paid)
+
+
 def _post_feature(inputs: tuple, settings: BaseModel) -> tuple[str | None]:
     from microscout.heuristics import post_features
 
-    text, tags, paid = inputs
-    return (post_features.analyse_stored(text, json.loads(tags) if tags else [], None if paid is None else bool(paid),
-                                         settings),)  # type: ignore[arg-type]
+    return (post_features.analyse_stored(*_post_columns(*inputs), settings),)  # type: ignore[arg-type]
+
+
+def _post_rows(rows: list[tuple], settings: Mapping[str, BaseModel]) -> list[tuple]:
+    from microscout.heuristics.post_features import analyse_stored
+
+    return [(post_id, version, analyse_stored(*_post_columns(text, tags, paid), settings[version]))  # type: ignore[arg-type]
+            for post_id, text, tags, paid, version in rows]
 
 
 def _comment_settings() -> type[BaseModel]:
@@ -87,6 +106,13 @@ def _comment_feature(inputs: tuple, settings: BaseModel) -> tuple[str, str | Non
     return comment_features.stored(inputs[0], settings)  # type: ignore[arg-type]
 
 
+def _comment_rows(rows: list[tuple], settings: Mapping[str, BaseModel]) -> list[tuple]:
+    from microscout.heuristics.comment_features import stored
+
+    return [(comment_id, version, *stored(text, settings[version]))  # type: ignore[arg-type]
+            for comment_id, text, version in rows]
+
+
 def _niche_settings() -> type[BaseModel]:
     from microscout.heuristics.niche import NicheTerms
 
@@ -103,7 +129,14 @@ def _niche_feature(inputs: tuple, settings: BaseModel) -> tuple[str | None]:
     from microscout.heuristics import niche
 
     text, tags = inputs
-    return (niche.terms_stored(text, json.loads(tags) if tags else [], settings),)  # type: ignore[arg-type]
+    return (niche.terms_stored(text, _hashtags(tags), settings),)  # type: ignore[arg-type]
+
+
+def _niche_rows(rows: list[tuple], settings: Mapping[str, BaseModel]) -> list[tuple]:
+    from microscout.heuristics.niche import terms_stored
+
+    return [(post_id, version, terms_stored(text, _hashtags(tags), settings[version]))  # type: ignore[arg-type]
+            for post_id, text, tags, version in rows]
 
 
 def _follower_settings() -> type[BaseModel]:
@@ -124,22 +157,31 @@ def _follower_feature(inputs: tuple, settings: BaseModel) -> tuple[str, str | No
     return follower_features.stored(follower_features.Inputs.from_row(*inputs), settings)  # type: ignore[arg-type]
 
 
+def _follower_rows(rows: list[tuple], settings: Mapping[str, BaseModel]) -> list[tuple]:
+    from microscout.heuristics.follower_features import Inputs, stored
+
+    from_row = Inputs.from_row
+    return [(profile_id, platform_id, version,
+             *stored(from_row(handle, followers, following, posts, avatar, bio, bot), settings[version]))  # type: ignore[arg-type]
+            for profile_id, platform_id, handle, followers, following, posts, avatar, bio, bot, version in rows]
+
+
 POSTS = Kind("posts", "post_features", ("post_id",), ("analysis",), "posts", "i.text, i.hashtags, i.paid_flag",
-             _post_settings, _post_version, _post_feature)
+             _post_settings, _post_version, _post_feature, _post_rows)
 # A comment's and a follower's detail: what a verdict shows of it as an example (matched
 # text and reasons), stored for those not genuine or real, the few a verdict may show.
 COMMENTS = Kind("comments", "comment_features", ("comment_id",), ("label", "detail"), "comments", "i.text",
-                _comment_settings, _comment_version, _comment_feature)
+                _comment_settings, _comment_version, _comment_feature, _comment_rows)
 # A post's terms of a campaign: only for the campaigns that judge niche relevance (registered).
 NICHE = Kind("niche", "niche_features", ("post_id",), ("terms",), "posts", "i.text, i.hashtags",
-             _niche_settings, _niche_version, _niche_feature, by_default=False)
+             _niche_settings, _niche_version, _niche_feature, _niche_rows, by_default=False)
 # A sampled follower is a row of its candidate's sample, named by (profile_id, platform_id)
 # as in follower_samples, so a candidate's classes are one range of follower_features; it
 # has no platform but its candidate's.
 FOLLOWERS = Kind("followers", "follower_features", ("profile_id", "platform_id"), ("label", "detail"),
                  "follower_samples",
                  "i.handle, i.followers, i.following, i.posts_count, i.has_avatar, i.bio, i.bot",
-                 _follower_settings, _follower_version, _follower_feature,
+                 _follower_settings, _follower_version, _follower_feature, _follower_rows,
                  item_sql=("i.profile_id", "i.platform_id"), order_sql="i.rowid",
                  platform_sql="(SELECT p.platform FROM profiles p WHERE p.id = i.profile_id)",
                  next_platform_sql="SELECT min(p.platform) FROM profiles p WHERE p.platform {op} ? "
@@ -156,8 +198,7 @@ def _settings_of(model: type[BaseModel], settings_json: str) -> BaseModel:
 def has_features(db: sqlite_utils.Database, kind: Kind = POSTS) -> bool:
     """The store has the tables of this kind (a read-only open of an old store may not)."""
     try:
-        db.execute(f"SELECT 1 FROM {kind.table} LIMIT 1").fetchall()
-        db.execute("SELECT 1 FROM feature_settings LIMIT 1").fetchall()
+        db.execute(f"SELECT 1 FROM {kind.table}, feature_settings LIMIT 0").fetchall()  # prepared, not run
     except sqlite3.OperationalError:
         return False
     return True
@@ -165,15 +206,20 @@ def has_features(db: sqlite_utils.Database, kind: Kind = POSTS) -> bool:
 
 def wanted(db: sqlite_utils.Database, platform: str, kind: Kind = POSTS) -> dict[str, str]:
     """{version: settings JSON} the items of ``platform`` should have features for."""
-    rows = db.execute("SELECT version, settings FROM feature_settings WHERE kind = ? AND platform = ?",
-                      [kind.name, platform]).fetchall()
-    if rows:
+    return dict(_wanted_of(db, kind, platform)(platform))
+
+
+def _wanted_of(db: sqlite_utils.Database, kind: Kind, platform: str | None = None) -> Callable[[str], dict[str, str]]:
+    """``wanted`` of any platform (or of ``platform`` only), from one read of the settings.
+    The dicts it gives are shared: not to be changed."""
+    sql = "SELECT platform, settings FROM feature_settings WHERE kind = ?"
+    registered: dict[str, dict[str, str]] = {}
+    for name, settings_json in db.execute(sql + " AND platform = ?" if platform is not None else sql,
+                                          [kind.name] if platform is None else [kind.name, platform]).fetchall():
         # Versions are recomputed from the settings: a changed detector gives new ones.
-        return {kind.version_of_json(s): s for _, s in rows}
-    if not kind.by_default:
-        return {}
-    default = _default_json(kind)
-    return {kind.version_of_json(default): default}
+        registered.setdefault(name, {})[kind.version_of_json(settings_json)] = settings_json
+    default = {kind.version_of_json(_default_json(kind)): _default_json(kind)} if kind.by_default else {}
+    return lambda name: registered.get(name, default)
 
 
 @lru_cache(maxsize=8)
@@ -197,17 +243,13 @@ def register(db: sqlite_utils.Database, settings: Mapping[str, Iterable[BaseMode
 
 
 def _computed(kind: Kind, rows: list[tuple], versions: dict[str, str]) -> list[tuple]:
-    """(*item, version, stored) for rows (order key, *item, *inputs, versions present) missing a version."""
-    model = kind.settings()
-    width = len(kind.item)
-    out = []
+    """(*item, version, *values) for rows (order key, *item, *inputs, versions present) missing a version."""
+    lacking = []
     for row in rows:
-        item, inputs, present = row[1:1 + width], row[1 + width:-1], row[-1]
-        have = set(present.split(",")) if present else set()
-        for version, settings_json in versions.items():
-            if version not in have:
-                out.append((*item, version, *kind.compute(inputs, _settings_of(model, settings_json))))
-    return out
+        have = row[-1].split(",") if row[-1] else ()
+        lacking += [(*row[1:-1], version) for version in versions if version not in have]
+    model = kind.settings()
+    return kind.compute_rows(lacking, {version: _settings_of(model, s) for version, s in versions.items()})
 
 
 def _select(kind: Kind, where: str, also: str = "") -> str:
@@ -217,10 +259,39 @@ def _select(kind: Kind, where: str, also: str = "") -> str:
             f"FROM {kind.table} f WHERE {same}){', ' + also if also else ''} FROM {kind.source} i WHERE {where}")
 
 
+def _lacking(kind: Kind, where: str) -> str:
+    """Rows (*item, *inputs, version) of the items ``where`` holds, one for each version they
+    lack of those in a JSON list (the first parameter)."""
+    same = " AND ".join(f"f.{col} = {sql}" for col, sql in zip(kind.item, kind.item_sql))
+    # The versions are the outer loop: read once, not once per item.
+    return (f"SELECT {', '.join(kind.item_sql)}, {kind.inputs}, v.value FROM json_each(?) v CROSS JOIN {kind.source} i "
+            f"WHERE {where} AND NOT EXISTS (SELECT 1 FROM {kind.table} f WHERE {same} AND f.version = v.value)")
+
+
 def _insert(db: sqlite_utils.Database, kind: Kind, rows: list[tuple]) -> None:
     columns = (*kind.item, "version", *kind.values)
     db.conn.executemany(f"INSERT OR REPLACE INTO {kind.table} ({', '.join(columns)}) "
                         f"VALUES ({', '.join('?' * len(columns))})", rows)
+
+
+def _store_lacking(db: sqlite_utils.Database, kind: Kind,
+                   groups: Iterable[tuple[dict[str, str], str, list]]) -> int:
+    """Compute and store the versions items lack: ``groups`` of (the versions wanted, the
+    items as a WHERE clause of ``_lacking``, its parameters), one INSERT for them all."""
+    model = kind.settings()
+    rows: list[tuple] = []
+    settings: dict[str, BaseModel] = {}
+    for versions, where, parameters in groups:
+        if not versions:  # none registered for this kind (a campaign's niche terms): nothing to read back
+            continue
+        rows += db.execute(_lacking(kind, where), [json.dumps(list(versions)), *parameters]).fetchall()
+        # A version is a hash of its settings: the same whichever platform wants it.
+        settings.update((version, _settings_of(model, s)) for version, s in versions.items())
+    if not rows:
+        return 0
+    computed = kind.compute_rows(rows, settings)
+    _insert(db, kind, computed)
+    return len(computed)
 
 
 def store_for(db: sqlite_utils.Database, keys: Iterable[tuple[str, str]], kind: Kind = POSTS) -> int:
@@ -228,21 +299,16 @@ def store_for(db: sqlite_utils.Database, keys: Iterable[tuple[str, str]], kind: 
     the caller's transaction; returns how many were stored."""
     if not has_features(db, kind):
         return 0
-    by_platform: dict[str, list[str]] = {}
-    for platform, platform_id in keys:
-        by_platform.setdefault(platform, []).append(platform_id)
+    keys = list(keys)
+    wanted_of = _wanted_of(db, kind)
     stored = 0
-    for platform, ids in by_platform.items():
-        versions = wanted(db, platform, kind)
-        if not versions:  # none registered for this kind (a campaign's niche terms): nothing to read back
-            continue
-        for start in range(0, len(ids), BATCH):
-            chunk = ids[start:start + BATCH]
-            rows = db.execute(_select(kind, f"i.platform = ? AND i.platform_id IN ({', '.join('?' * len(chunk))})"),
-                              [platform, *chunk]).fetchall()
-            computed = _computed(kind, rows, versions)
-            _insert(db, kind, computed)
-            stored += len(computed)
+    for start in range(0, len(keys), BATCH):
+        by_platform: dict[str, list[str]] = {}
+        for platform, platform_id in keys[start:start + BATCH]:
+            by_platform.setdefault(platform, []).append(platform_id)
+        stored += _store_lacking(db, kind, [
+            (wanted_of(platform), f"i.platform = ? AND i.platform_id IN ({', '.join('?' * len(ids))})",
+             [platform, *ids]) for platform, ids in by_platform.items()])
     return stored
 
 
@@ -252,20 +318,19 @@ def store_for_profiles(db: sqlite_utils.Database, profile_ids: Iterable[int], ki
     if not has_features(db, kind):
         return 0
     ids = sorted(set(profile_ids))
+    wanted_of = _wanted_of(db, kind)
     stored = 0
     for start in range(0, len(ids), BATCH):
         chunk = ids[start:start + BATCH]
         platforms = dict(db.execute(f"SELECT id, platform FROM profiles WHERE id IN ({', '.join('?' * len(chunk))})",
                                     chunk).fetchall())
-        for platform in sorted(set(platforms.values())):
-            versions = wanted(db, platform, kind)
-            if not versions:
-                continue
-            mine = [i for i in chunk if platforms.get(i) == platform]
-            rows = db.execute(_select(kind, f"i.profile_id IN ({', '.join('?' * len(mine))})"), mine).fetchall()
-            computed = _computed(kind, rows, versions)
-            _insert(db, kind, computed)
-            stored += len(computed)
+        by_platform: dict[str, list[int]] = {}
+        for i in chunk:
+            if i in platforms:
+                by_platform.setdefault(platforms[i], []).append(i)
+        stored += _store_lacking(db, kind, [
+            (wanted_of(platform), f"i.profile_id IN ({', '.join('?' * len(mine))})", mine)
+            for platform, mine in sorted(by_platform.items())])
     return stored
 
 
