@@ -18,6 +18,8 @@ from microscout.heuristics.comments import CommentThresholds, classify_comment
 
 # Bump when the stored form changes. 2: the detail of comments not genuine.
 FORMAT = "2"
+# json.dumps(v, ensure_ascii=False), built once: json.dumps makes an encoder per call when given options.
+_to_json = json.JSONEncoder(ensure_ascii=False).encode
 
 
 @lru_cache(maxsize=1)
@@ -41,7 +43,7 @@ def stored(text: str | None, settings: CommentThresholds) -> tuple[str, str | No
     verdict = classify_comment(text or "", settings)
     if verdict.label == "genuine":
         return verdict.label, None
-    return verdict.label, json.dumps([verdict.label, verdict.matched, verdict.reasons], ensure_ascii=False)
+    return verdict.label, _to_json([verdict.label, verdict.matched, verdict.reasons])
 
 
 def example(detail: str) -> tuple[str, list[str], list[str]]:

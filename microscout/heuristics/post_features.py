@@ -31,6 +31,9 @@ from microscout.heuristics.sponsored import PostAnalysis, SponsoredSettings, ana
 FORMAT = "1"
 # The analysis of most posts: nothing sponsored, no label, no denial. Stored as NULL.
 NOT_SPONSORED = PostAnalysis(False)
+# json.dumps(v, ensure_ascii=False, separators=(",", ":")), built once: json.dumps makes an
+# encoder per call when given options.
+_to_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 @lru_cache(maxsize=1)
@@ -55,8 +58,8 @@ def encode(analysis: PostAnalysis) -> str | None:
     if not (a.sponsored or a.signals or a.adequate_labels or a.weak_labels or a.problems or a.denials) \
             and a.disclosure == "not_needed":
         return None
-    return json.dumps([int(a.sponsored), [list(s) for s in a.signals], a.adequate_labels, a.weak_labels,
-                       a.disclosure, a.problems, a.denials], ensure_ascii=False, separators=(",", ":"))
+    return _to_json([int(a.sponsored), [list(s) for s in a.signals], a.adequate_labels, a.weak_labels,
+                     a.disclosure, a.problems, a.denials])
 
 
 def decode(stored: str | None) -> PostAnalysis:

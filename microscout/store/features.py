@@ -158,11 +158,12 @@ def _follower_feature(inputs: tuple, settings: BaseModel) -> tuple[str, str | No
 
 
 def _follower_rows(rows: list[tuple], settings: Mapping[str, BaseModel]) -> list[tuple]:
-    from microscout.heuristics.follower_features import Inputs, stored
+    from microscout.heuristics.follower_features import Inputs, storer
 
     from_row = Inputs.from_row
-    return [(profile_id, platform_id, version,
-             *stored(from_row(handle, followers, following, posts, avatar, bio, bot), settings[version]))  # type: ignore[arg-type]
+    store = {version: storer(s) for version, s in settings.items()}  # type: ignore[arg-type]
+    return [(profile_id, platform_id, version, *store[version](from_row(handle, followers, following, posts, avatar,
+                                                                         bio, bot)))
             for profile_id, platform_id, handle, followers, following, posts, avatar, bio, bot, version in rows]
 
 
