@@ -587,3 +587,14 @@ def test_a_profile_listed_twice_in_a_file_is_said_and_its_later_row_stored(tmp_p
            "are stored" in result.stderr
     stored = {r["handle"].lower(): r["followers"] for r in rows(tmp_path / "scout.db", "SELECT * FROM profiles")}
     assert stored == {"anna": 300, "ben": 200}
+
+
+def test_a_profile_listed_twice_in_one_file_in_other_case_is_one_profile(tmp_path):
+    # the note says the later row's values are stored: one profile, not one per spelling
+    (tmp_path / "creators.csv").write_text("handle,followers\nanna,100\nben,200\n@Anna,300\n")
+    result = run(tmp_path, "import", str(tmp_path / "creators.csv"), "--platform", "linkedin", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["profiles"] == 2
+    stored = rows(tmp_path / "scout.db", "SELECT platform_id, handle, followers FROM profiles ORDER BY id")
+    assert [(r["handle"].lower(), r["followers"]) for r in stored] == [("anna", 300), ("ben", 200)]
+    assert counts(tmp_path / "scout.db")["profile_snapshots"] == 2

@@ -46,6 +46,7 @@ class Importer:
     def add_profiles(self, rows: list[dict], observed_at: str) -> None:
         """Upsert checked profile rows (one transaction: the caller's)."""
         by_key: dict[str, dict] = {}
+        batch: dict[str, str] = {}  # lower-cased id or handle -> platform_id, of this batch's rows
         for row in rows:
             known = self.keys.get(row["platform_id"].lower()) or self.keys.get(row["handle"].lower())
             if known:
@@ -53,6 +54,11 @@ class Importer:
                 if known[0] in self.opted_out:
                     self.skipped_opted_out.add(known[1])
                     continue
+            else:  # a profile the batch listed already, spelt in another case: the same one
+                row["platform_id"] = (batch.get(row["platform_id"].lower()) or batch.get(row["handle"].lower())
+                                      or row["platform_id"])
+            batch.setdefault(row["platform_id"].lower(), row["platform_id"])
+            batch.setdefault(row["handle"].lower(), row["platform_id"])
             stamp = row.pop("observed_at", None) or observed_at
             # a cell the file leaves empty keeps what is stored (a crawl's bio, say)
             full = {k: v for k, v in row.items() if v is not None}
