@@ -173,15 +173,19 @@ class RunRecord:
                                       + int(stats.get("microscout/offsite_refused", 0))),
                      offsite_origins=origins[:20], notes=notes, missing=missing,
                      repaired=int(before.get("repaired") or 0) + int(stats.get("microscout/requests_repaired", 0)))
+        def total(key: str, stat: str) -> Any:  # the run's count: the sessions before this one's too
+            return (before.get(key) or 0) + (stats.get(stat) or 0)
+
         extra.update(pid=os.getpid(), reason=reason, message=message,
-                     hashtag_pages=stats.get("microscout/hashtag_pages", 0),
-                     retries=stats.get("retry/count", 0),
+                     hashtag_pages=total("hashtag_pages", "microscout/hashtag_pages"),
+                     retries=total("retries", "retry/count"),
                      budget_exhausted=bool(stats.get("microscout/budget_exhausted")),
                      max_profiles_reached=bool(stats.get("microscout/max_profiles_reached")),
-                     skipped_bridged=stats.get("microscout/skipped_bridged", 0),
-                     session_refreshes=stats.get("microscout/session_refreshes", 0),
-                     session_logins=stats.get("microscout/session_logins", 0),
-                     rate_limit_wait_seconds=stats.get("microscout/rate_limit_wait_seconds", 0))
+                     skipped_bridged=total("skipped_bridged", "microscout/skipped_bridged"),
+                     session_refreshes=total("session_refreshes", "microscout/session_refreshes"),
+                     session_logins=total("session_logins", "microscout/session_logins"),
+                     rate_limit_wait_seconds=round(total("rate_limit_wait_seconds",
+                                                         "microscout/rate_limit_wait_seconds"), 3))
         row = {**record, "errors": json.dumps(record["errors"], sort_keys=True), "status": status,
                "duration": round(duration, 3), "stats": json.dumps(extra, sort_keys=True)}
         if final:

@@ -168,3 +168,29 @@ def test_replies_the_budget_left_unasked_stay_unfetched_when_resume_reopens_the_
     assert resent.url.endswith("/followers")
     spider._fetched(ctx, "followers")  # the follower sample comes back this time
     assert [item.fetched for item in spider._done(ctx)] == [["profile", "posts", "followers"]]
+
+
+def test_a_resumed_run_counts_its_retries_and_hashtag_pages_with_the_first_sessions(tmp_path):
+    """The record's counts are the run's, not its last session's: hashtag pages and retries
+    add up over the sessions as requests and errors do."""
+    (tmp_path / "clean").mkdir()
+    with FakeServer(extra=POPULATION, faults=True, broken=False) as server:  # its faults fire once a server
+        clean = run_crawl(write_config(tmp_path / "clean", server.url), *ARGS)
+    assert clean.returncode == 0, clean.stderr
+    with FakeServer(extra=POPULATION, faults=True, broken=False, latency=0.03) as server:
+        config = write_config(tmp_path, server.url)
+        process = start(config, *ARGS)
+        assert signal_after(process, server, 60, signal.SIGINT)
+        process.communicate(timeout=60)
+        (first,) = rows(tmp_path / "scout.db", "SELECT * FROM crawl_runs")
+        server.fake.latency = 0
+        resumed = run_crawl(config, *ARGS, "--resume")
+    assert first["status"] == "interrupted" and resumed.returncode == 0, resumed.stderr
+    before = json.loads(first["stats"])
+    assert before["hashtag_pages"] > 0 and before["retries"] > 0  # the first session read and retried
+    (whole,) = rows(tmp_path / "clean" / "scout.db", "SELECT stats FROM crawl_runs")
+    (run,) = rows(tmp_path / "scout.db", "SELECT * FROM crawl_runs")
+    after = json.loads(run["stats"])
+    assert after["hashtag_pages"] == json.loads(whole["stats"])["hashtag_pages"]  # each page read once
+    assert after["retries"] >= before["retries"]
+    assert f"retries {after['retries']}\n" in resumed.stdout
