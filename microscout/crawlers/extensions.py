@@ -154,6 +154,8 @@ class RunRecord:
         origins = list(before.get("offsite_origins") or [])
         origins += [o for o in stats.get("microscout/offsite_origins") or [] if o not in origins]
         notes = list(before.get("notes") or [])
+        if status == "finished":  # an earlier session's advice to resume for what this one fetched is stale
+            notes = [n for n in notes if "--resume" not in n]
         notes += [n for n in stats.get("microscout/notes") or [] if n not in notes]
         # what became of each --handle (spider.handle_outcome); a resumed session adds to it
         handles = {**(before.get("handles") or {}), **(stats.get("microscout/handles") or {})}

@@ -138,6 +138,9 @@ def test_unit_budget_stops_cleanly_and_resume_finishes(sandbox, full, tmp_path):
     resumed = crawl(cfg, *ARGS, "--resume")
     assert resumed.returncode == 0, resumed.stdout + resumed.stderr
     assert rows(tmp_path / "scout.db", "SELECT id, status FROM crawl_runs") == [{"id": 1, "status": "finished"}]
+    # the run fetched what it stopped without: the first session's advice to resume is not repeated
+    assert "stopped before the quota" not in resumed.stdout and "--resume" not in resumed.stdout
+    assert "stopped before the quota" not in rows(tmp_path / "scout.db", "SELECT stats FROM crawl_runs")[0]["stats"]
     assert content(tmp_path / "scout.db", sandbox.url.removeprefix("http://")) == full[2]
 
 
