@@ -432,6 +432,14 @@ def test_crawl_names_a_bad_hashtag_or_handle_before_crawling(tmp_path, args, mes
     assert not (tmp_path / "c.db").exists()
 
 
+def test_crawl_of_linkedin_says_it_has_no_crawler_and_how_to_bring_it_in(tmp_path):
+    # linkedin is a platform of the config (import --platform linkedin), not a campaign
+    result = invoke("--config", CONFIG, "crawl", "linkedin", "--hashtag", "vegan", "--db", tmp_path / "c.db")
+    assert result.exit_code == 2, result.output
+    assert "no campaign" not in result.output and "microscout import FILE --platform linkedin" in result.output
+    assert len(result.output.strip().splitlines()) == 1 and not (tmp_path / "c.db").exists()
+
+
 def test_crawl_takes_tags_in_any_script_and_handles_as_written():
     from microscout.cli.crawl import checked_handle, checked_tag
 

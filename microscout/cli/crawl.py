@@ -405,6 +405,10 @@ def command(env, target, hashtags, handles, instance, appview, pds, appview_did,
                                "or --known")
         platforms, campaign = [target], None
     else:
+        if target not in config.campaigns and target in type(config.platforms).model_fields:
+            raise UsageProblem(f"crawl {target}: microscout has no {target} crawler (it crawls "
+                               f"{', '.join(PLATFORMS)}); bring {target} profiles and posts in with "
+                               f"`microscout import FILE --platform {target}`")
         campaign_cfg = config.campaign(target)
         if tiers:
             raise UsageProblem("--tier is for crawls without a campaign; the campaign's target_tier applies")
