@@ -139,6 +139,39 @@ def _resumable(db_path, specs: list, as_json: bool) -> list:
     return keep
 
 
+def _known_of_resumed_run(db_path, spec, given: int) -> None:
+    """--resume --known: the run being resumed took as known the candidates stored when it
+    began, and has stored more since; those are no new arguments. The spec takes back the
+    handles of the latest run of the platform with its other arguments when it began with
+    the ``given`` handles of the command line and took as known some of those stored now (a
+    finished one: --resume then says so; one without --known is not taken for it)."""
+    from pathlib import Path
+
+    from microscout.store import open_store
+
+    if not Path(db_path).exists():
+        return
+    want = {k: v for k, v in spec.arguments().items() if k != "handles"}
+    db = open_store(db_path, readonly=True)
+    try:
+        found = db.execute("SELECT arguments FROM crawl_runs WHERE platform = ? ORDER BY id DESC",
+                           [spec.platform]).fetchall()
+    finally:
+        db.conn.close()
+    for (arguments,) in found:
+        try:
+            args = json.loads(arguments or "{}")
+        except ValueError:
+            continue
+        if not isinstance(args, dict) or {k: v for k, v in args.items() if k != "handles"} != want:
+            continue
+        handles = args.get("handles") or []
+        then, now = handles[given:], spec.handles[given:]  # its known candidates, and today's
+        if handles[:given] == spec.handles[:given] and (then or not now) and set(then) <= set(now):
+            spec.handles = list(handles)
+        return
+
+
 def _not_before_their_time(db_path, specs: list, config) -> list:
     """A --resume leaves out the platforms whose server (the instance, the PDS, the API host)
     asked their last run not to ask before a time still to come (a 429's Retry-After): not
@@ -466,6 +499,9 @@ def command(env, target, hashtags, handles, instance, appview, pds, appview_did,
             click.echo(f"{platform}: not fetching {' or '.join(skipped)}: no enabled rule reads them", err=as_json)
         specs.append(spec)
 
+    if resume and known:
+        for spec in specs:
+            _known_of_resumed_run(env.database_path, spec, len(handles))
     if resume and len(specs) > 1:
         specs = _resumable(env.database_path, specs, as_json)
     if resume:

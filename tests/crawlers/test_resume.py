@@ -194,3 +194,24 @@ def test_a_resumed_run_counts_its_retries_and_hashtag_pages_with_the_first_sessi
     assert after["hashtag_pages"] == json.loads(whole["stats"])["hashtag_pages"]  # each page read once
     assert after["retries"] >= before["retries"]
     assert f"retries {after['retries']}\n" in resumed.stdout
+
+
+def test_a_known_crawl_stopped_part_way_resumes_although_it_stored_new_candidates(tmp_path):
+    """`crawl --known --hashtag …` takes the candidates stored when it begins; stopped, it has
+    stored more, and the same command with --resume continues that run (not 'no interrupted
+    crawl with these arguments')."""
+    with FakeServer(extra=POPULATION, faults=False, broken=False, latency=0.03) as server:
+        config = write_config(tmp_path, server.url)
+        seeded = run_crawl(config, "mastodon", "--handle", "alice")
+        assert seeded.returncode == 0, seeded.stderr
+        process = start(config, *ARGS, "--known")
+        assert signal_after(process, server, 60, signal.SIGINT)
+        _, err = process.communicate(timeout=60)
+        assert process.returncode == 1 and "--resume" in err
+        db = tmp_path / "scout.db"
+        assert len(rows(db, "SELECT id FROM profiles")) > 1  # the stopped run stored new candidates
+        server.fake.latency = 0
+        resumed = run_crawl(config, *ARGS, "--known", "--resume")
+    assert resumed.returncode == 0, resumed.stderr
+    assert [(r["id"], r["status"]) for r in rows(db, "SELECT id, status FROM crawl_runs")] == [
+        (1, "finished"), (2, "finished")]
