@@ -598,3 +598,14 @@ def test_a_profile_listed_twice_in_one_file_in_other_case_is_one_profile(tmp_pat
     stored = rows(tmp_path / "scout.db", "SELECT platform_id, handle, followers FROM profiles ORDER BY id")
     assert [(r["handle"].lower(), r["followers"]) for r in stored] == [("anna", 300), ("ben", 200)]
     assert counts(tmp_path / "scout.db")["profile_snapshots"] == 2
+
+
+def test_a_profile_a_jsonl_file_lists_twice_is_said_as_in_a_csv(tmp_path):
+    (tmp_path / "creators.jsonl").write_text('{"handle": "anna", "followers": 100}\n{"username": "ben"}\n'
+                                             '{"handle": "@Anna", "followers": 300}\n')
+    result = run(tmp_path, "import", str(tmp_path / "creators.jsonl"), "--platform", "linkedin")
+    assert result.exit_code == 0, result.output
+    assert f"{tmp_path / 'creators.jsonl'} line 3: handle 'anna' again (first on line 1): the later row's " \
+           "values are stored" in result.stderr
+    stored = rows(tmp_path / "scout.db", "SELECT handle, followers FROM profiles ORDER BY id")
+    assert [(r["handle"], r["followers"]) for r in stored] == [("Anna", 300), ("ben", None)]

@@ -145,8 +145,8 @@ def sources(paths: list[Path], platform: str, kind: str, notes: list[str],
         if ignored:
             notes.append(f"{path}: columns not imported: {', '.join(ignored)}")
         listed = list(records)
-        if what == "profiles" and not per_row:
-            notes += _repeated(path, listed, columns)
+        if what == "profiles":
+            notes += _repeated(path, listed, columns, known if per_row else None)
         out.append(Source(path, what, listed, columns, per_row, thousands=thousands))
     for path, items in comment_files:
         base = path.with_name(path.name[:-len(read.COMMENTS_SUFFIX)])
@@ -162,16 +162,20 @@ def sources(paths: list[Path], platform: str, kind: str, notes: list[str],
     return out
 
 
-def _repeated(path: Path, records: list, columns: dict[str, str]) -> list[str]:
+def _repeated(path: Path, records: list, columns: dict[str, str], per_row: dict | None = None) -> list[str]:
     """A note for each profile a file lists again (by its id, else its handle, in any case):
-    the later row's values are the ones stored."""
-    key = columns.get("platform_id") or columns.get("handle")
-    if key is None:
-        return []
+    the later row's values are the ones stored. ``per_row``: the known columns, for a JSONL
+    file, whose objects each name their own."""
+    from microscout.importers.rows import columns_for
+
     first: dict[str, int] = {}
     said = []
     for record in records:
         if record.error is not None:
+            continue
+        named = columns_for(list(record.row), per_row)[0] if per_row is not None else columns
+        key = named.get("platform_id") or named.get("handle")
+        if key is None:
             continue
         value = str(record.row.get(key) or "").strip().lstrip("@").lower()
         if not value:
