@@ -331,6 +331,22 @@ def mark_unfinished(db_path, prepared: list[Prepared], interrupted: bool) -> Non
         db.conn.close()
 
 
+def _not_begun(db_path, prepared: list[Prepared], why: str) -> None:
+    """Runs whose crawl could not begin (their job folder could not be written) are not left
+    'running': a new one failed, saying why; a resumed one is as resumable as it was."""
+    db = open_store(db_path, upgrade=False)
+    try:
+        with transaction(db):
+            for p in prepared:
+                row = db.table("crawl_runs").get(p.run_id)
+                stats = json.loads(row["stats"] or "{}")
+                stats.update(reason="not_begun", message=why)
+                db.table("crawl_runs").update(p.run_id, {"status": "interrupted" if p.previous else "failed",
+                                                         "finished_at": now_iso(), "stats": json.dumps(stats)})
+    finally:
+        db.conn.close()
+
+
 def run_crawls(config: Config, db_path: Path, specs: list[CrawlSpec], *, resume: bool = False,
                progress: bool = False, campaign: str | None = None, rules: dict | None = None) -> list[dict]:
     """Run the crawls (at once, in one reactor) and return their crawl_runs rows.
@@ -374,8 +390,12 @@ def _run_crawls(interrupts: Interrupts, config: Config, db_path: Path, specs: li
             prepared.append(prepare(db, config, spec, resume, db_path))
     finally:
         db.conn.close()
-    for p in prepared:
-        make_jobdir(p, db_path)
+    try:
+        for p in prepared:
+            make_jobdir(p, db_path)
+    except CrawlProblem as exc:
+        _not_begun(db_path, prepared, str(exc))
+        raise
     if interrupts.count:
         mark_unfinished(db_path, prepared, interrupted=True)
         return _rows(db_path, prepared)

@@ -215,3 +215,26 @@ def test_a_known_crawl_stopped_part_way_resumes_although_it_stored_new_candidate
     assert resumed.returncode == 0, resumed.stderr
     assert [(r["id"], r["status"]) for r in rows(db, "SELECT id, status FROM crawl_runs")] == [
         (1, "finished"), (2, "finished")]
+
+
+def test_a_crawl_whose_job_folder_cannot_be_written_is_not_left_running(tmp_path):
+    # A review: the run was recorded 'running' and stayed so after the one-line error, and the
+    # next crawl then marked it interrupted, though it never ran.
+    (tmp_path / "blocker").write_text("a file, so no folder can be made under it")
+    config = write_config(tmp_path, "http://127.0.0.1:9", 'jobdir = "blocker/jobs"')  # never contacted
+    first = run_crawl(config, *COFFEE)
+    assert first.returncode == 2 and "cannot write the crawl's job folder" in first.stderr, first.stderr
+    (run,) = rows(tmp_path / "scout.db", "SELECT status, arguments, stats FROM crawl_runs")
+    assert run["status"] == "failed"
+    assert "cannot write the crawl's job folder" in json.loads(run["stats"])["message"]
+
+    # A run being resumed stays as resumable as it was.
+    con = sqlite3.connect(tmp_path / "scout.db")
+    with con:
+        con.execute("INSERT INTO crawl_runs (platform, arguments, status, stats) VALUES ('mastodon', ?, "
+                    "'incomplete', '{}')", [run["arguments"]])
+    con.close()
+    resumed = run_crawl(config, *COFFEE, "--resume")
+    assert resumed.returncode == 2 and "cannot write the crawl's job folder" in resumed.stderr, resumed.stderr
+    assert [r["status"] for r in rows(tmp_path / "scout.db", "SELECT status FROM crawl_runs ORDER BY id")] == [
+        "failed", "interrupted"]
