@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from microscout.cli import cli
 from microscout.cli.common import UsageProblem
-from microscout.cli.handles import normalize, read_handles, report_lines
+from microscout.cli.handles import normalize, read_handles, report, report_lines
 from tests.crawlers.conftest import rows, run_crawl, write_config
 from tests.crawlers.fakeserver import FakeServer
 
@@ -132,6 +132,16 @@ def test_report_names_every_handle_given():
         "    no answer (the lookup failed or a bound was reached; see above): @dan"]
 
 
+def test_a_stopped_crawl_says_which_handles_it_did_not_reach():
+    # A review: after Ctrl-C the handles not asked yet read "no answer (the lookup failed or a
+    # bound was reached)", neither of which happened.
+    lines = report_lines(["alice", "bob"], {"alice": "found"}, stopped=True)
+    assert lines[0] == "  handles: 2 given: 1 found (stored), 1 not reached (the crawl was stopped; --resume asks " \
+                       "for them)"
+    assert lines[-1] == "    not reached (the crawl was stopped; --resume asks for them): @bob"
+    assert report(["alice", "bob"], {"alice": "found"}, stopped=True)["counts"] == {"found": 1, "not_reached": 1}
+
+
 @pytest.fixture(scope="module")
 def handles_crawl(tmp_path_factory):
     """One crawl of the fake Mastodon server with --handles: found, prefiltered, opted out,
@@ -178,3 +188,27 @@ def test_crawl_json_carries_the_report(handles_crawl):
         "counts": {"found": 1, "prefiltered": 1, "opted_out": 1, "not_found": 1, "bridged": 1},
         "handles": {"alice": "found", "bob": "prefiltered", "erin": "opted_out",
                     "nobody@mastodon.example": "not_found", "dan@bsky.brid.gy": "bridged"}}
+
+
+def test_a_crawl_stopped_with_ctrl_c_reports_the_handles_it_did_not_reach(tmp_path):
+    import signal
+    import subprocess
+    import time
+
+    from tests.crawlers.conftest import MICROSCOUT, crawl_env
+
+    (tmp_path / "creators.csv").write_text("handle\n" + "".join(f"nobody{i}\n" for i in range(40)))
+    with FakeServer(faults=False, latency=0.3) as server:
+        config = write_config(tmp_path, server.url)
+        process = subprocess.Popen([MICROSCOUT, "crawl", "mastodon", "--handles", "creators.csv", "--tier", "micro",
+                                    "--config", str(config)], cwd=tmp_path, env=crawl_env(), text=True,
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        deadline = time.time() + 60
+        while not any("acct=nobody" in e["query"] for e in server.log) and time.time() < deadline \
+                and process.poll() is None:
+            time.sleep(0.02)
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=60)
+    assert process.returncode != 0, out + err
+    (line,) = [x for x in out.splitlines() if x.startswith("  handles:")] or [out + err]
+    assert "not reached (the crawl was stopped; --resume asks for them)" in line and "no answer" not in line, out

@@ -524,14 +524,16 @@ def command(env, target, hashtags, handles, instance, appview, pds, appview_did,
         records = [run_record(row) for row in rows]
         for record in records:
             if given and isinstance(record.get("stats"), dict):
-                record["handle_report"] = report(given, record["stats"].get("handles"))
+                record["handle_report"] = report(given, record["stats"].get("handles"),
+                                                 stopped=record.get("status") == "interrupted")
         click.echo(json.dumps(records, ensure_ascii=False, indent=1))
     for row in rows:
         stats = json.loads(row.get("stats") or "{}")
         if not as_json:
             from microscout.cli.handles import report_lines
 
-            for line in _summary(row) + (report_lines(given, stats.get("handles")) if given else []):
+            stopped = row.get("status") == "interrupted"
+            for line in _summary(row) + (report_lines(given, stats.get("handles"), stopped) if given else []):
                 click.echo(line)
         if row["status"] == "failed" and stats.get("reason") in CONFIG_REASONS:
             refused = stats.get("message")

@@ -231,29 +231,32 @@ OUTCOMES = {  # outcome -> what the report calls it, in the report's order
     "prefiltered": "skipped by the prefilter (out of tier)",
     "bridged": "bridged account (skipped)",
     "no_answer": "no answer (the lookup failed or a bound was reached; see above)",
+    "not_reached": "not reached (the crawl was stopped; --resume asks for them)",
 }
 SHOWN = 50
 
 
-def outcomes_for(given: list[str], recorded: dict[str, str] | None) -> dict[str, str]:
-    """{handle as given: outcome} for every given handle; ``no_answer`` where the crawl
-    recorded none. Matched case-insensitively, with or without a leading @."""
+def outcomes_for(given: list[str], recorded: dict[str, str] | None, stopped: bool = False) -> dict[str, str]:
+    """{handle as given: outcome} for every given handle; where the crawl recorded none,
+    ``no_answer``, or ``not_reached`` when the crawl was stopped (Ctrl-C) before it got there.
+    Matched case-insensitively, with or without a leading @."""
     lowered = {k.lstrip("@").lower(): v for k, v in (recorded or {}).items()}
-    return {h: lowered.get(h.lstrip("@").lower(), "no_answer") for h in given}
+    none = "not_reached" if stopped else "no_answer"
+    return {h: lowered.get(h.lstrip("@").lower(), none) for h in given}
 
 
-def report(given: list[str], recorded: dict[str, str] | None) -> dict:
+def report(given: list[str], recorded: dict[str, str] | None, stopped: bool = False) -> dict:
     """The per-handle report for --json: {"counts": {outcome: n}, "handles": {handle: outcome}}."""
-    outcomes = outcomes_for(given, recorded)
+    outcomes = outcomes_for(given, recorded, stopped)
     counts: dict[str, int] = {}
     for outcome in outcomes.values():
         counts[outcome] = counts.get(outcome, 0) + 1
     return {"counts": counts, "handles": outcomes}
 
 
-def report_lines(given: list[str], recorded: dict[str, str] | None) -> list[str]:
+def report_lines(given: list[str], recorded: dict[str, str] | None, stopped: bool = False) -> list[str]:
     """The printed report: a count line, then the handles of each outcome."""
-    data = report(given, recorded)
+    data = report(given, recorded, stopped)
     order = [*OUTCOMES, *sorted(set(data["counts"]) - set(OUTCOMES))]
     counts = ", ".join(f"{data['counts'][o]} {OUTCOMES.get(o, o)}" for o in order if o in data["counts"])
     lines = [f"  handles: {len(given)} given: {counts}"]
