@@ -271,6 +271,23 @@ def test_a_truncated_xz_file_is_named_exit_2_alone_and_exit_1_in_a_folder(tmp_pa
     assert imported["status"] == "incomplete"
 
 
+def test_a_table_in_a_folder_that_cannot_be_read_stops_the_import_as_the_help_says(tmp_path):
+    # The help said exit 1 for any file of a folder that could not be read (the rest stored);
+    # an empty CSV there stops the import, exit 2, as docs/IMPORT.md says: only instaloader's
+    # JSON, of which a download folder holds many, is passed over as bad rows.
+    folder = tmp_path / "lists"
+    folder.mkdir()
+    (folder / "a.csv").write_text("handle,followers\nann,10\n")
+    (folder / "empty.csv").write_text("")
+    result = run(tmp_path, "import", str(folder), "--platform", "linkedin")
+    assert (result.exit_code, result.stderr) == (
+        2, f"Error: {folder / 'empty.csv'}: empty, or no header row; the first line must name the columns\n")
+    assert not (tmp_path / "scout.db").exists() or rows(tmp_path / "scout.db", "SELECT * FROM crawl_runs") == []
+    said = " ".join(CliRunner().invoke(cli, ["import", "--help"]).output.split("Exit status:")[1].split())
+    assert "1 when some rows were bad, or instaloader's JSON found in a folder could not be read" in said
+    assert "2, with nothing stored, when a file cannot be read at all: a CSV or JSONL file (in a folder too" in said
+
+
 @pytest.mark.parametrize("setup, args, message", [
     (None, ["missing.csv", "--platform", "linkedin"], "Error: {tmp}/missing.csv: no such file or folder"),
     ({"x.txt": "hi"}, ["x.txt", "--platform", "linkedin"],

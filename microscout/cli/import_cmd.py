@@ -325,9 +325,11 @@ def command(env: Env, files: tuple[str, ...], platform: str, kind: str, as_json:
     so `microscout shortlist` judges imported creators by the same rules; importing a file
     again updates its rows, never duplicates them.
 
-    Exit status: 0 when every row was imported; 1 when some rows were bad, or a file found in
-    a folder could not be read (the good ones are stored, the bad ones listed with file, line
-    and reason); 2 when a file named on the command line cannot be read at all.
+    Exit status: 0 when every row was imported; 1 when some rows were bad, or instaloader's
+    JSON found in a folder could not be read (the good rows are stored, the bad ones listed
+    with file, line and reason); 2, with nothing stored, when a file cannot be read at all: a
+    CSV or JSONL file (in a folder too: empty, no header or handle column, not UTF-8), or a
+    JSON file named on the command line.
     """
     from microscout.importers.read import expand
 
