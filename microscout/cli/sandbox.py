@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 import time
 from pathlib import Path
@@ -128,6 +129,7 @@ def serve(env, size, seed, host, port, day, rate_429, retry_after, rate_5xx, rat
 def generate(env, size, seed, out, posts, posts_with_replies, followers, batch, into_crawled):
     """Write the population into a store as if it had been crawled on days 0 and 7."""
     from microscout.sandbox.storewriter import generate as run
+    from microscout.store import StoreError, open_store
 
     size, seed = _size_seed(env, size, seed)
     path = out or env.database_path
@@ -137,9 +139,15 @@ def generate(env, size, seed, out, posts, posts_with_replies, followers, batch, 
                            f"creators would be judged beside them: pass --out NEW.db (or --into-crawled)")
     started = time.perf_counter()
     try:
+        open_store(path).conn.close()  # a file that is no store is said alone, not under the bar's label
         with click.progressbar(length=size, label=f"generating {size} profiles", file=sys.stderr) as bar:
             stats = run(path, size, seed, posts=posts, posts_with_replies=posts_with_replies,
                         followers=followers, batch=batch, progress=bar.update)
+    except StoreError as exc:
+        if out is None:
+            raise
+        # the store's messages name --db, which the user did not give here
+        raise UsageProblem(re.sub(r"--db\b", "--out", str(exc))) from None
     except KeyboardInterrupt:
         click.echo(f"\nstopped: {path} holds only part of the population (its run is recorded interrupted); "
                    f"generate it again into a new file (--out NEW.db)", err=True)

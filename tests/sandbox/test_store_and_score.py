@@ -197,3 +197,18 @@ def test_generate_writes_into_the_demos_store(tmp_path):
     _store_with_a_crawl(path, demo=True)
     # the demo's crawls were of the sandbox: no real data to keep apart
     assert CliRunner().invoke(cli, [*GENERATE_SMALL, "--db", str(path)]).exit_code == 0
+
+
+def test_generate_out_a_file_that_is_no_database_names_out(tmp_path):
+    # A review: `--out notes.txt` was answered "pass --db with the path …", an option the
+    # user had not given, under the progress bar's label.
+    notes = tmp_path / "notes.txt"
+    notes.write_text("call Anna about rates\n")
+    result = CliRunner().invoke(cli, [*GENERATE_SMALL, "--out", str(notes)])
+    assert (result.exit_code, result.output) == (2, f"Error: {notes}: not an SQLite database (the file holds "
+                                                    "something else; it was left untouched); pass --out with the "
+                                                    "path of a microscout database\n")
+    assert notes.read_text() == "call Anna about rates\n"
+    # given as --db, the store's own words stand
+    given = CliRunner().invoke(cli, [*GENERATE_SMALL, "--db", str(notes)])
+    assert given.exit_code == 2 and "; pass --db with the path of a microscout database\n" in given.output
