@@ -285,13 +285,14 @@ def test_a_table_in_a_folder_that_cannot_be_read_stops_the_import_as_the_help_sa
     assert not (tmp_path / "scout.db").exists() or rows(tmp_path / "scout.db", "SELECT * FROM crawl_runs") == []
     said = " ".join(CliRunner().invoke(cli, ["import", "--help"]).output.split("Exit status:")[1].split())
     assert "1 when some rows were bad, or instaloader's JSON found in a folder could not be read" in said
-    assert "2, with nothing stored, when a file cannot be read at all: a CSV or JSONL file (in a folder too" in said
+    assert "2, with nothing stored, when a file cannot be read at all: a CSV, TSV or JSONL file (in a folder too" in said
 
 
 @pytest.mark.parametrize("setup, args, message", [
     (None, ["missing.csv", "--platform", "linkedin"], "Error: {tmp}/missing.csv: no such file or folder"),
     ({"x.txt": "hi"}, ["x.txt", "--platform", "linkedin"],
-     "Error: {tmp}/x.txt: unknown file type '.txt'; use .csv, .jsonl, .ndjson, or instaloader's .json / .json.xz"),
+     "Error: {tmp}/x.txt: unknown file type '.txt'; use .csv, .tsv, .jsonl, .ndjson, or instaloader's .json / "
+     ".json.xz"),
     ({"p.csv": "name,followers\nA,1\n"}, ["p.csv", "--platform", "linkedin"],
      "Error: {tmp}/p.csv: no handle or id column for profiles; the columns are 'name', 'followers'; name one "
      "'handle' or 'platform_id' (a posts file names its author in a 'profile' column)"),
@@ -626,3 +627,25 @@ def test_a_profile_a_jsonl_file_lists_twice_is_said_as_in_a_csv(tmp_path):
            "values are stored" in result.stderr
     stored = rows(tmp_path / "scout.db", "SELECT handle, followers FROM profiles ORDER BY id")
     assert [(r["handle"], r["followers"]) for r in stored] == [("Anna", 300), ("ben", None)]
+
+
+def test_a_tsv_file_imports_as_a_csv_separated_by_tabs_named_or_in_a_folder(tmp_path):
+    # `crawl --handles` reads .tsv, and a tab-separated file named .csv imported, but import
+    # refused a .tsv as an unknown file type.
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    (folder / "creators.tsv").write_text("handle\tfollowers\tbio\nann\t1,200\tVegan, mostly\nben\t300\t\n")
+    (folder / "posts.tsv").write_text("profile\tid\tcreated_at\ttext\nann\tp1\t2026-11-20\tLentils, again\n")
+    (folder / "later.tsv").write_text("handle\n")
+    result = run(tmp_path, "import", str(folder / "creators.tsv"), "--platform", "linkedin")
+    assert result.exit_code == 0, result.output
+    again = run(tmp_path, "import", str(folder), "--platform", "linkedin", "--json")
+    assert again.exit_code == 0, again.output
+    assert f"{folder / 'later.tsv'}: a header and no rows: nothing imported from it" in again.stderr
+    assert (json.loads(again.stdout)["files"], json.loads(again.stdout)["posts"]) == (3, 1)
+    stored = {r["handle"]: (r["followers"], r["bio"]) for r in rows(tmp_path / "scout.db", "SELECT * FROM profiles")}
+    assert stored == {"ann": (1_200, "Vegan, mostly"), "ben": (300, None)}
+    (post,) = rows(tmp_path / "scout.db", "SELECT text FROM posts")
+    assert post["text"] == "Lentils, again"
+    said = " ".join(CliRunner().invoke(cli, ["import", "--help"]).output.split())
+    assert "(CSV: .csv, or .tsv separated by tabs; JSONL: .jsonl, .ndjson;" in said

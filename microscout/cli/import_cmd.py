@@ -132,7 +132,7 @@ def sources(paths: list[Path], platform: str, kind: str, notes: list[str],
         what = kind if kind != "auto" else ("posts" if lowered & set(POST_MARKERS) else "profiles")
         known = PROFILE_COLUMNS if what == "profiles" else POST_COLUMNS
         columns, ignored = columns_for(header, known)
-        per_row = read.suffix_of(path) != ".csv"
+        per_row = read.suffix_of(path) not in read.DELIMITED
         if per_row:
             ignored = unknown_columns(header, known)
         if what == "profiles" and not {"platform_id", "handle"} & set(columns):
@@ -314,9 +314,9 @@ def run_import(db, platform: str, files: list[str], srcs: list[Source], profile_
 @click.option("--json", "as_json", is_flag=True, help="Print the import's summary as JSON.")
 @with_env
 def command(env: Env, files: tuple[str, ...], platform: str, kind: str, as_json: bool) -> None:
-    """Import FILE… (CSV, JSONL, or the .json/.json.xz files instaloader writes, its
-    _comments.json files too; a folder stands for the files in it, its other JSON skipped with
-    a note) as PLATFORM's profiles and posts.
+    """Import FILE… (CSV: .csv, or .tsv separated by tabs; JSONL: .jsonl, .ndjson; or the
+    .json/.json.xz files instaloader writes, its _comments.json files too; a folder stands for
+    the files in it, its other JSON skipped with a note) as PLATFORM's profiles and posts.
 
     Profiles: a handle or platform_id column, and any of display_name, bio, followers,
     following, posts_count, created_at, url, has_avatar. Posts: profile (the author's handle or
@@ -328,10 +328,10 @@ def command(env: Env, files: tuple[str, ...], platform: str, kind: str, as_json:
     Exit status: 0 when every row was imported; 1 when some rows were bad, or instaloader's
     JSON found in a folder could not be read (the good rows are stored, the bad ones listed
     with file, line and reason); 2, with nothing stored, when a file cannot be read at all: a
-    CSV or JSONL file (in a folder too: empty, no header or handle column, not UTF-8), or a
-    JSON file named on the command line.
+    CSV, TSV or JSONL file (in a folder too: empty, no header or handle column, not UTF-8), or
+    a JSON file named on the command line.
     """
-    from microscout.importers.read import expand
+    from microscout.importers.read import TABLE_SUFFIXES, expand
 
     paths = expand(files)
     notes: list[str] = []
@@ -345,7 +345,7 @@ def command(env: Env, files: tuple[str, ...], platform: str, kind: str, as_json:
             raise UsageProblem(f"{unreadable[0]['file']}: {unreadable[0]['reason']}")
         raise UsageProblem("nothing to import: no profile or post in the files given")
     for src in srcs:  # beside files with rows, a table with none is said, not passed over
-        if not src.records and src.path.suffix.lower() in (".csv", ".jsonl", ".ndjson") and \
+        if not src.records and src.path.suffix.lower() in TABLE_SUFFIXES and \
                 any(s.records for s in srcs):
             click.echo(f"{src.path}: a header and no rows: nothing imported from it", err=True)
     if not unreadable and not any(s.records for s in srcs):

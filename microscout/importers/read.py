@@ -21,7 +21,8 @@ from microscout.cli.common import UsageProblem
 from microscout.crawlers.parse_common import MAX_JSON_DEPTH, json_depth, json_lines
 from microscout.importers.rows import RowError
 
-TABLE_SUFFIXES = (".csv", ".jsonl", ".ndjson")
+TABLE_SUFFIXES = (".csv", ".tsv", ".jsonl", ".ndjson")
+DELIMITED = (".csv", ".tsv")  # a .tsv is a CSV whose cells tabs separate, as crawl --handles reads it
 MAX_FILE_BYTES = 2 * 1024 ** 3
 
 
@@ -49,12 +50,12 @@ def expand(names: tuple[str, ...]) -> list[Path]:
             found = sorted(p for p in path.rglob("*") if p.is_file() and suffix_of(p) in (
                 *TABLE_SUFFIXES, ".json", ".json.xz"))
             if not found:
-                raise UsageProblem(f"{path}: a folder without .csv, .jsonl, .json or .json.xz files")
+                raise UsageProblem(f"{path}: a folder without .csv, .tsv, .jsonl, .json or .json.xz files")
             files += found
         else:
             if suffix_of(path) not in (*TABLE_SUFFIXES, ".json", ".json.xz"):
                 raise UsageProblem(f"{path}: unknown file type {suffix_of(path) or '(none)'!r}; "
-                                   "use .csv, .jsonl, .ndjson, or instaloader's .json / .json.xz")
+                                   "use .csv, .tsv, .jsonl, .ndjson, or instaloader's .json / .json.xz")
             files.append(path)
     return list(dict.fromkeys(files))
 
@@ -80,9 +81,10 @@ def _text(path: Path) -> str:
 
 def table(path: Path) -> tuple[list[str], Iterator[Record], str | None]:
     """(the header, the records, how the file groups thousands in its numbers' text: "." in a
-    ';' CSV as European Excel writes it, "," in another CSV, None in JSONL) of a CSV or JSONL file."""
+    ';' CSV as European Excel writes it, "," in another CSV or a TSV, None in JSONL) of a CSV, TSV or
+    JSONL file."""
     text = _text(path)
-    if suffix_of(path) == ".csv":
+    if suffix_of(path) in DELIMITED:
         return _csv(path, text)
     return (*_jsonl(path, text), None)
 
@@ -94,7 +96,7 @@ def _csv(path: Path, text: str) -> tuple[list[str], Iterator[Record], str]:
     skipped = 0
     while skipped < len(lines) and not lines[skipped].strip():
         skipped += 1
-    delimiter = delimiter_of(lines[skipped] if skipped < len(lines) else "", ".csv")
+    delimiter = delimiter_of(lines[skipped] if skipped < len(lines) else "", suffix_of(path))
     reader = csv.DictReader(io.StringIO("".join(lines[skipped:])), delimiter=delimiter)
     try:
         header = list(reader.fieldnames or [])
