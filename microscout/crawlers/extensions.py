@@ -175,6 +175,7 @@ class RunRecord:
                                       + int(stats.get("microscout/offsite_refused", 0))),
                      offsite_origins=origins[:20], notes=notes, missing=missing,
                      repaired=int(before.get("repaired") or 0) + int(stats.get("microscout/requests_repaired", 0)))
+
         def total(key: str, stat: str) -> Any:  # the run's count: the sessions before this one's too
             return (before.get(key) or 0) + (stats.get(stat) or 0)
 
