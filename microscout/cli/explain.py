@@ -91,6 +91,15 @@ def command(env: Env, handle: str, campaign: str | None, platform: str | None, a
                                 f"a crawl on {profile['gone_since'][:10]} found no such account, so shortlists "
                                 "leave it out until a crawl finds it again")
                 continue
+            judges = env.config.campaigns[campaign].platforms if campaign else None
+            if judges and profile["platform"] not in judges:  # no shortlist of it ever will
+                unjudged.append(f"{profile['handle']} ({profile['platform']}) is not judged by campaign "
+                                f"{campaign!r} (campaign {campaign!r} judges {', '.join(judges)}, not "
+                                f"{profile['platform']})"
+                                + (", or only by runs since pruned (shortlists.keep_runs)" if pruned else "")
+                                + f"; add {profile['platform']} to campaigns.{campaign}.platforms "
+                                f"in {env.config.source} to judge it")
+                continue
             unjudged.append(f"{profile['handle']} ({profile['platform']}) has not been judged yet"
                             + (f" for campaign {campaign!r}" if campaign else "")
                             + (", or only by runs since pruned (shortlists.keep_runs)" if pruned else "")

@@ -216,3 +216,14 @@ def test_the_rules_table_shows_a_nested_option_table_as_such_not_a_python_repr()
 def test_a_mistyped_name_gets_a_suggestion(judged, args, said):
     result = invoke(*args, "--db", judged, "--config", CONFIG)
     assert result.exit_code == 2 and said in result.output
+
+
+def test_explain_for_a_campaign_that_does_not_judge_the_platform_says_so(judged):
+    # "has not been judged yet for campaign 'demo'; run `microscout shortlist demo` first":
+    # that shortlist never judges YouTube, so the advice repeated itself after being followed
+    add_profile(open_store(judged), "vlogger", 8_000, platform="youtube", posts=3)
+    result = invoke("explain", "vlogger", "--campaign", "demo", "--db", judged, "--config", CONFIG)
+    assert result.exit_code == 2
+    line = " ".join(result.output.split())
+    assert "campaign 'demo' judges mastodon, bluesky, not youtube" in line, line
+    assert "add youtube to campaigns.demo.platforms in" in line and "run `microscout shortlist" not in line
