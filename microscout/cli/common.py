@@ -10,6 +10,7 @@ import contextlib
 import errno
 import functools
 import os
+import re
 import sqlite3
 import sys
 import traceback
@@ -77,6 +78,16 @@ def log_traceback(exc: BaseException) -> Path | None:
         return path
     except Exception:  # noqa: BLE001 - a log that cannot be written must not hide the error
         return None
+
+
+# C0 and C1 control characters but newline and tab: crawled text printed as it is could move
+# the cursor, clear the screen or retitle the window of whoever reads it.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def terminal_safe(text: str | None) -> str:
+    """``text`` (a display name, a reason quoting a post) with each control character shown as U+FFFD."""
+    return _CONTROL.sub("\ufffd", text or "")
 
 
 def _one_line(text: object) -> str:

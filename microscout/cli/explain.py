@@ -12,7 +12,7 @@ import click
 from rich.padding import Padding
 from rich.text import Text
 
-from microscout.cli.common import Env, UsageProblem, with_env
+from microscout.cli.common import Env, UsageProblem, terminal_safe, with_env
 
 OUTCOME_STYLE = {"pass": "green", "warn": "yellow", "fail": "red", "unknown": "dim", "error": "magenta"}
 
@@ -32,9 +32,9 @@ def verdict_block(verdict: dict, evidence_limit: int = 8, names=None) -> list:
     head.append(rule_title(verdict["rule"]), style="bold")
     head.append(f" ({verdict['rule']}, score {verdict['score']:.2f})" if verdict["score"] is not None
                 else f" ({verdict['rule']})", style="dim")
-    out = [head, Padding(Text(names.reason(verdict["reason"]) or ""), (0, 0, 0, 8))]
+    out = [head, Padding(Text(terminal_safe(names.reason(verdict["reason"]))), (0, 0, 0, 8))]
     for line in evidence_lines(names.evidence(loaded(verdict["evidence"])), limit=evidence_limit):
-        out.append(Padding(Text(line, style="dim"), (0, 0, 0, 10)))
+        out.append(Padding(Text(terminal_safe(line), style="dim"), (0, 0, 0, 10)))
     return out
 
 
@@ -124,13 +124,13 @@ def command(env: Env, handle: str, campaign: str | None, platform: str | None, a
         status = (f"excluded by {entry['excluded_by']}" + (f" (also failing: {', '.join(failed)})" if failed else "")
                   if entry["excluded_by"] else f"rank {entry['rank']}")
         title = Text()
-        title.append(profile["handle"], style="bold")
+        title.append(terminal_safe(profile["handle"]), style="bold")
         title.append(f" ({profile['platform']}), campaign {entry['campaign']} run {entry['run_id']}: {status}, "
                      f"score {entry['score']:.2f}")
         console.print(title)
         about = [profile.get("display_name") or "", url or "",
                  f"contact: {contact}" if contact else "no contact in the bio"]
-        console.print(Text(" · ".join(a for a in about if a), style="dim"))
+        console.print(Text(terminal_safe(" · ".join(a for a in about if a)), style="dim"))
         if profile.get("gone_since"):
             console.print(Text(f"no longer on {profile['platform']}: a crawl on {profile['gone_since'][:10]} found no "
                                f"such account; left out of shortlists until a crawl finds it again (these are the "

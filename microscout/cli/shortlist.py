@@ -16,7 +16,7 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from microscout.cli.common import Env, FiniteFloatRange, with_env
+from microscout.cli.common import Env, FiniteFloatRange, terminal_safe, with_env
 from microscout.words import counted
 
 # Narrower than this, the reasons column would fold long words: drop columns, then stack.
@@ -73,7 +73,7 @@ HANDLE_MAX = 34
 
 def _cells(row: dict) -> dict[str, str]:
     rate, followers = row["engagement_rate"], row["followers"]
-    return {"rank": str(row["rank"]), "handle": row["handle"] or "", "platform": row["platform"] or "",
+    return {"rank": str(row["rank"]), "handle": terminal_safe(row["handle"]), "platform": row["platform"] or "",
             "tier": row["tier"] or "?", "followers": f"{followers:,}" if followers is not None else "hidden",
             "rate": f"{rate:.2%}" if rate is not None else "n/a",
             "score": f"{row['score']:.2f}" if row["score"] is not None else ""}
@@ -119,7 +119,7 @@ class ShortlistView:
                                  max_width=HANDLE_MAX if key == "handle" else None)
         table.add_column("why", ratio=1, overflow="fold")
         for row, cells in zip(self.rows, self.cells):
-            table.add_row(*(cells[k] for k in shown), Text("\n".join(row["reasons"])))
+            table.add_row(*(cells[k] for k in shown), Text(terminal_safe("\n".join(row["reasons"]))))
         return table
 
     def _stacked(self, width: int):
@@ -141,7 +141,7 @@ class ShortlistView:
         for row, cells in zip(self.rows, self.cells):
             yield grid([cells[k] for k, _, _, _ in grid_cols])
             for reason in row["reasons"]:
-                yield Padding(Text(reason, overflow="fold"), (0, 0, 0, 4))
+                yield Padding(Text(terminal_safe(reason), overflow="fold"), (0, 0, 0, 4))
             yield Text("")
 
 

@@ -140,3 +140,16 @@ def test_evidence_words():
     # In a spreadsheet or a report no command can be run: the JSON export holds the rest.
     assert evidence_lines({f"k{i}": i for i in range(12)}, limit=8, more="the JSON export holds all")[-1] == \
         "(+5 more; the JSON export holds all)"
+
+
+def test_explain_prints_no_terminal_control_sequence_a_crawled_text_holds(tmp_path):
+    # A display name (or a quoted comment) is the platform's text: an escape sequence in it
+    # retitled, recoloured or cleared the user's terminal when explain printed it.
+    db = tmp_path / "t.db"
+    add_profile(open_store(db), "cook", 5_000, posts=12, likes=200, bio="vegan recipes",
+                display_name="Cook\x1b]0;pwned\x07 \x1b[2JZoë\x9b31m")
+    assert invoke("shortlist", "demo", "--db", db, "--config", CONFIG).exit_code == 0
+    result = invoke("explain", "cook", "--db", db, "--config", CONFIG, columns=120)
+    assert result.exit_code == 0, result.output
+    assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f]", result.output), repr(result.output[:300])
+    assert "Cook" in result.output and "Zoë" in result.output
