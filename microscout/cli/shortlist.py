@@ -242,6 +242,10 @@ def command(env: Env, campaign: str, limit: int | None, budget: float | None, ba
 
     config = env.config
     spec = config.campaign(campaign)
+    budget = budget if budget is not None else spec.budget
+    if budget is not None and spec.price_per_post is None:  # said before a run is judged, not after
+        raise UsageProblem(f"{config.source}: campaigns.{campaign}.price_per_post is not set; "
+                           f"a budget needs a price range, e.g. price_per_post = [50, 300]")
     rules = env.rules
     db = env.db(create=False)
     console = make_console(stderr=as_json)  # with --json, stdout carries the JSON alone
@@ -252,10 +256,6 @@ def command(env: Env, campaign: str, limit: int | None, budget: float | None, ba
                                     progress=progress, workers=workers)
     except JudgingStopped as exc:
         raise Failure(f"{exc}; the run was discarded") from None
-    budget = budget if budget is not None else spec.budget
-    if budget is not None and spec.price_per_post is None:
-        raise UsageProblem(f"{config.source}: campaigns.{campaign}.price_per_post is not set; "
-                           f"a budget needs a price range, e.g. price_per_post = [50, 300]")
     if as_json:
         click.echo(json.dumps(run_json(db, config, spec, summary, limit or spec.shortlist_size, len(rules), budget),
                               ensure_ascii=False, indent=2))

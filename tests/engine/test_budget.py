@@ -39,6 +39,10 @@ def test_budget_without_a_price_range_is_a_clear_error(tmp_path):
                                       "--db", str(tmp_path / "t.db")])
     assert result.exit_code == 2
     assert "campaigns.c.price_per_post is not set" in result.output
+    # Said before judging: a bad option neither waits for a whole run nor adds one (which
+    # would prune the campaign's oldest kept run)
+    runs = open_store(tmp_path / "t.db").execute("SELECT COUNT(*) FROM shortlist_runs").fetchone()[0]
+    assert runs == 0
 
 
 def test_budget_table_is_printed(tmp_path):
