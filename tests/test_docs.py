@@ -219,3 +219,15 @@ def test_microscout_rules_compiles_no_heuristic_regex_and_opens_no_store():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO,
                          env={**__import__("os").environ, "PYTHONPATH": str(REPO)}).stdout
     assert out.split() == ["0", "False", "False", "False"], out
+
+
+@pytest.mark.parametrize("name", ["shortlist", "explain", "export"])
+def test_the_command_table_names_every_option_of_the_commands_a_marketer_runs(name):
+    # `shortlist --limit`, `explain --campaign` and `export --limit` were in --help only
+    rows = [line for line in (REPO / "README.md").read_text().splitlines()
+            if line.startswith(f"| `microscout {name} ")]
+    for param in cli.commands[name].params:
+        if not isinstance(param, click.Option) or {"--db", "--config", "--help"} & set(param.opts):
+            continue
+        names = [o for o in [*param.opts, *param.secondary_opts] if o.startswith("--")]
+        assert any(o in row for o in names for row in rows), f"README.md's command table lacks `{name} {names[0]}`"
