@@ -503,3 +503,14 @@ def test_a_database_with_damaged_pages_is_named_in_its_one_line(tmp_path):
     assert result.exit_code == 1, result.output
     assert f"check the database {db} (sqlite3 {db} 'PRAGMA integrity_check')" in result.output
     assert "given as --db" not in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("args", [["shortlist", "demo", "--limit"], ["shortlist", "demo", "--json", "--limit"],
+                                  ["shortlist", "demo", "--batch-size"], ["export", "demo", "--limit"]])
+def test_a_count_beyond_what_sqlite_holds_is_bad_input_not_an_unexpected_error(judged, tmp_path, args):
+    # --limit 99999999999999999999 reached SQLite's LIMIT: "unexpected error: OverflowError", exit 1
+    out = ["--out", tmp_path / "x.csv"] if args[0] == "export" else []
+    result = invoke(*args, 10**20, *out, "--db", judged, "--config", CONFIG)
+    assert result.exit_code == 2, result.output
+    assert f"Invalid value for '{args[-1]}'" in result.output and "OverflowError" not in result.output
+    assert not (tmp_path / "x.csv").exists()

@@ -80,6 +80,9 @@ def log_traceback(exc: BaseException) -> Path | None:
         return None
 
 
+# The largest count SQLite takes (a LIMIT beyond it was "unexpected error: OverflowError").
+SQLITE_MAX = 2**63 - 1
+
 # C0 and C1 control characters but newline and tab: crawled text printed as it is could move
 # the cursor, clear the screen or retitle the window of whoever reads it.
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
