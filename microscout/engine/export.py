@@ -408,11 +408,22 @@ def put_in_place(tmp: Path, path: Path, *, new_name: bool = False) -> Path:
             path = _link_new(tmp, path)
             tmp.unlink(missing_ok=True)  # a second name of the file, or moved already
         else:
+            _keep_mode(path, tmp)
             os.replace(tmp, path)
         return path
     except BaseException as exc:
         tmp.unlink(missing_ok=True)
         raise _export_problem(path, exc)
+
+
+def _keep_mode(path: Path, tmp: Path) -> None:
+    """The permissions of the file an export replaces, given to the new one: a file its owner
+    shared (0644) or kept to a group (0640) stays so, as an editor's save keeps it."""
+    try:
+        mode = stat.S_IMODE(os.stat(path).st_mode)
+    except FileNotFoundError:
+        return
+    os.chmod(tmp, mode)
 
 
 def _export_problem(path: Path, exc: BaseException, exporter: Exporter | None = None) -> BaseException:

@@ -39,6 +39,22 @@ def test_exports_honour_the_umask(judged, tmp_path, umask, mode):
     assert (tmp_path / "out" / "c.csv").stat().st_mode & 0o777 == mode
 
 
+@pytest.mark.parametrize("mode", [0o640, 0o600, 0o444])
+def test_an_export_that_replaces_a_file_keeps_its_permissions(judged, tmp_path, mode):
+    # A review: the file an --out replaced came back with the umask's 0644, so a report kept
+    # to a group (0640) or read-only (0444) was opened to everyone.
+    db, exporters = judged
+    target = tmp_path / "c.csv"
+    target.write_text("old")
+    target.chmod(mode)
+    old = os.umask(0o022)
+    try:
+        export_shortlist(db, "c", 5, exporters["csv"], target)
+    finally:
+        os.umask(old)
+    assert target.stat().st_mode & 0o777 == mode and target.read_text(encoding="utf-8-sig") != "old"
+
+
 def test_a_killed_export_leaves_a_temporary_file_the_next_export_removes(judged, tmp_path):
     db, exporters = judged
     out = tmp_path / "out"
