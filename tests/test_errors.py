@@ -294,6 +294,13 @@ def test_export_takes_its_format_from_the_out_extension(judged, tmp_path):
     assert (tmp_path / "r.xlsx").read_bytes()[:2] == b"PK"  # a zip: a workbook, not CSV text
 
 
+def test_export_format_names_are_read_in_any_case(judged, tmp_path):
+    result = invoke("--config", CONFIG, "export", "demo", "--db", judged, "--format", "XLSX",
+                    "--out", tmp_path / "r.xlsx", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["format"] == "xlsx"
+
+
 def test_export_refuses_an_out_extension_of_another_format(judged, tmp_path):
     (tmp_path / "r.csv").write_text("the previous export\n")
     result = invoke("--config", CONFIG, "export", "demo", "--db", judged, "--format", "xlsx",

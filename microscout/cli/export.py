@@ -44,6 +44,9 @@ def command(env: Env, campaign: str, fmt: str | None, out: str | None, limit: in
     by_extension = {e.extension.lower(): n for n, e in sorted(exporters.items(), reverse=True)}
     suffix = Path(out).suffix.lstrip(".").lower() if out else ""
     # --out report.xlsx alone asks for a workbook: the extension chooses the format.
+    if fmt and fmt not in exporters:  # --format CSV is csv: one exporter of that name in any case
+        same = [n for n in exporters if n.lower() == fmt.lower()]
+        fmt = same[0] if len(same) == 1 else fmt
     name = fmt or by_extension.get(suffix) or config.exports.default_format
     if name not in exporters:
         where = "--format" if fmt else "exports.default_format in the config"
@@ -52,7 +55,8 @@ def command(env: Env, campaign: str, fmt: str | None, out: str | None, limit: in
     if fmt and suffix in by_extension and suffix != exporter.extension.lower():
         raise UsageProblem(f"--out {out} ends in .{suffix}, but --format {fmt} writes .{exporter.extension}; "
                            f"name the file .{exporter.extension} or give --format {by_extension[suffix]}")
-    if suffix.isalpha() and suffix not in by_extension:  # "shortlist-2026.12.04" has no extension
+    # An ending with a letter is an extension (.json5, .mp4); "shortlist-2026.12.04" has none.
+    if any(c.isalpha() for c in suffix) and suffix not in by_extension:
         # report.htm got CSV text, and config.toml was replaced by a CSV
         raise UsageProblem(f"--out {out} ends in .{suffix}, which no exporter writes; name the file "
                            f".{exporter.extension} (formats: "

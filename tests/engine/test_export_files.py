@@ -171,6 +171,8 @@ def test_an_export_never_replaces_the_store_its_config_or_another_database(judge
     ("shortlist-2026.12.04", None),  # a dotted date, no extension: written in the default format
     ("report.htm", "--out {tmp}/report.htm ends in .htm, which no exporter writes; name the file .html"),
     ("config.toml", "--out {tmp}/config.toml ends in .toml, which no exporter writes; name the file .csv"),
+    # an ending with a digit is an extension too (a review: CSV text was written into it)
+    ("report.json5", "--out {tmp}/report.json5 ends in .json5, which no exporter writes; name the file .csv"),
     ("-", "--out -: an export is a file (written whole, then put in place); give its name"),
 ])
 def test_export_refuses_a_target_no_exporter_writes(tmp_path, out, said):
