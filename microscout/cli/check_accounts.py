@@ -8,7 +8,7 @@ from datetime import datetime
 
 import click
 
-from microscout.cli.common import PLATFORM_OPTION, UsageProblem, rule_options, with_env
+from microscout.cli.common import PLATFORM_OPTION, UsageProblem, rule_options, terminal_safe, with_env
 from microscout.cli.records import (
     MISSING,
     Record,
@@ -243,5 +243,5 @@ def _print_table(rows: list[tuple[str, ...]]) -> None:
     for column in ("where", "handle", "class", "score", "reasons"):
         table.add_column(column, overflow="fold")  # a handle cut short names no one
     for row in rows:
-        table.add_row(*row)
+        table.add_row(*map(terminal_safe, row))  # a file's handles and bios, as they came
     Console().print(table)

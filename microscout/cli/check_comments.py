@@ -5,7 +5,7 @@ import json
 
 import click
 
-from microscout.cli.common import PLATFORM_OPTION, UsageProblem, rule_options, with_env
+from microscout.cli.common import PLATFORM_OPTION, UsageProblem, rule_options, terminal_safe, with_env
 from microscout.cli.records import label_options, load_rows, parse_mapping, parse_truth, print_scores, summary_lines
 from microscout.heuristics.comments import (
     BASELINE_NAME,
@@ -107,7 +107,7 @@ def command(env, files: tuple[str, ...], as_json: bool, label_column: str | None
             for column in ("where", "text", "class", "reasons"):
                 table.add_column(column, overflow="fold")  # "file.csv:1…" names no row
             for row in rows:
-                table.add_row(*row)
+                table.add_row(*map(terminal_safe, row))  # the file's comments, as they came
             Console().print(table)
         ci = summary["ci95"]
         click.echo(f"{n} comments: " + ", ".join(f"{counts[c]} {c}" for c in COMMENT_CLASSES)

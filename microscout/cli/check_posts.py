@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from microscout.cli.common import PLATFORM_OPTION, UsageProblem, rule_options, with_env
+from microscout.cli.common import PLATFORM_OPTION, UsageProblem, rule_options, terminal_safe, with_env
 from microscout.cli.records import (
     COMPRESSED,
     DISCLOSED_WORDS,
@@ -217,8 +217,8 @@ def _print_table(results: list[dict[str, Any]], summary: dict[str, int]) -> None
             table.add_column(column, overflow="fold")
         for r in results:
             found = [f"{kind}: {text}" for kind, text in r["signals"]] + r["adequate_labels"] + r["weak_labels"]
-            table.add_row(r["id"], "yes" if r["sponsored"] else "no", r["disclosure"], "\n".join(found),
-                          "\n".join(r["problems"]))
+            table.add_row(*map(terminal_safe, (r["id"], "yes" if r["sponsored"] else "no", r["disclosure"],
+                                               "\n".join(found), "\n".join(r["problems"]))))
         console.print(table)
     counts = ", ".join(f"{status} {n}" for status, n in summary.items() if status in DISCLOSURES)
     selling = (f" ({summary['selling_only']} of them sponsored by selling wording alone, which needs no label)"

@@ -356,7 +356,7 @@ def print_budget(console: Console, db, config, spec, run_id: int, budget: float)
     for col in ("#", "handle", "platform", "est. price", "expected engagements", "per dollar"):
         table.add_column(col)
     for p in sorted(picks, key=lambda p: p.entry["rank"]):
-        table.add_row(str(p.entry["rank"]), p.entry["handle"], p.entry["platform"], f"{p.price:,.0f}",
+        table.add_row(str(p.entry["rank"]), terminal_safe(p.entry["handle"]), p.entry["platform"], f"{p.price:,.0f}",
                       f"{p.expected_engagements:,.0f}", f"{p.expected_engagements / p.price:,.2f}" if p.price else "∞")
     console.print(table)
     spent = sum(p.price for p in picks)

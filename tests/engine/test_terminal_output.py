@@ -153,3 +153,20 @@ def test_explain_prints_no_terminal_control_sequence_a_crawled_text_holds(tmp_pa
     assert result.exit_code == 0, result.output
     assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f]", result.output), repr(result.output[:300])
     assert "Cook" in result.output and "Zoë" in result.output
+
+
+@pytest.mark.parametrize("command, header, row", [
+    ("comments", "CONTENT,CLASS", '"\x1b]0;pwned\x07buy followers at spam.example \x1b[2J",1'),
+    ("accounts", "handle,followers,following,label", '"bot\x1b[2J\x9b31m",3,900,1'),
+    ("posts", "text,label", "\"Shop it: https://glow.example/p?utm_source=me\x9b31m\x1b[2J\",1"),
+])
+def test_check_tables_print_no_terminal_control_sequence_a_file_holds(tmp_path, command, header, row):
+    # The same as explain's: the check tables printed a file's text as it came.
+    path = tmp_path / "f.csv"
+    path.write_text(f"{header}\n{row}\n", encoding="utf-8")
+    label = "CLASS" if command == "comments" else "label"
+    means = ["--label-means", "sponsored"] if command == "posts" else []
+    result = invoke("check", command, path, "--label-column", label, *means, columns=160)
+    assert result.exit_code == 0, result.output
+    assert "\ufffd" in result.output and not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f]", result.output), \
+        repr(result.output)
