@@ -123,3 +123,37 @@ def test_browse_serves_the_canned_queries_on_loopback(judged):
     assert f"Browsing {judged} at http://127.0.0.1:{port}/scout" in out
     # Stopped by SIGTERM (a service manager's stop), it leaves no metadata folder behind.
     assert proc.returncode == 128 + signal.SIGTERM and list(scratch.iterdir()) == []
+
+
+def test_the_printed_address_opens_a_database_whose_name_has_dots_spaces_and_accents(judged):
+    # "Frühling 2026.v2" as written: Datasette answered 404 (the dot), and a terminal's link
+    # ended at the space.
+    pytest.importorskip("datasette", reason="Datasette is not installed: pip install 'microscout[browse]'")
+    db_path = judged.parent / "Frühling 2026.v2.db"
+    source, copy = sqlite3.connect(judged), sqlite3.connect(db_path)
+    source.backup(copy)  # its WAL too, which a rename would leave behind
+    source.close()
+    copy.close()
+    port = _free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "microscout", "browse", "--db", str(db_path), "--config",
+                             str(CONFIG), "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    try:
+        line = proc.stdout.readline() if proc.stdout else ""
+        assert line.startswith(f"Browsing {db_path} at "), line
+        url = line.split(" at ", 1)[1].split()[0]
+        deadline, answer = time.monotonic() + 60, None
+        while time.monotonic() < deadline and proc.poll() is None:
+            try:
+                answer = _get(f"{url}/latest_shortlist.json?campaign=demo&_shape=array")
+                break
+            except (urllib.error.URLError, ConnectionError):
+                time.sleep(0.2)
+        assert answer is not None and answer[0]["handle"] == "cook", (url, answer)
+    finally:
+        proc.terminate()
+        try:
+            proc.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.communicate()

@@ -227,6 +227,7 @@ def command(env: Env, port: int, open_browser: bool) -> None:
     """
     try:
         from datasette.cli import cli as datasette_cli
+        from datasette.utils import tilde_encode
     except ImportError:
         raise UsageProblem(f"browsing needs Datasette, which is not installed: {INSTALL_HINT}") from None
     db = env.db(readonly=True)  # a microscout database, or one clear line about why not
@@ -241,7 +242,9 @@ def command(env: Env, port: int, open_browser: bool) -> None:
     with tempfile.TemporaryDirectory(prefix="microscout-browse-") as folder:
         meta = Path(folder) / "metadata.json"
         meta.write_text(json.dumps(metadata(path.stem, tables), indent=2))
-        click.echo(f"Browsing {path} at http://127.0.0.1:{port}/{path.stem} (Ctrl-C stops)")
+        # Datasette's route for the database: "spring.v2" or "Frühling 2026" as written answered 404
+        # or broke the link at the space.
+        click.echo(f"Browsing {path} at http://127.0.0.1:{port}/{tilde_encode(path.stem)} (Ctrl-C stops)")
         args = ["serve", str(path), "--host", "127.0.0.1", "--port", str(port), "--metadata", str(meta)]
         datasette_cli.main(args=args + (["--open"] if open_browser else []), prog_name="datasette",
                            standalone_mode=False)
