@@ -704,6 +704,24 @@ def test_an_export_a_schedule_cannot_write_names_its_destination_key(tmp_path):
     assert "change schedules.daily.destination or schedules.daily.filename" in again.output
 
 
+def test_a_file_name_near_the_length_limit_is_written_and_one_past_it_names_the_key(tmp_path):
+    # A review: a 236-byte name (German in 2-byte letters) was refused, its temporary file's
+    # name being 30 bytes longer; one past 255 bytes failed on an OSError naming no key.
+    cfg = _project(tmp_path)
+    text = cfg.read_text()
+    cfg.write_text(text.replace('filename = "{campaign}-{date:%Y-%m-%d}.{ext}"',
+                                'filename = "' + "ü" * 110 + '-{date:%Y-%m-%d}.{ext}"'))
+    record = _run_once(cfg)
+    assert [len(os.fsencode(os.path.basename(p))) for p in record["exports"]] == [235, 236]
+    assert all(os.path.isfile(p) for p in record["exports"])
+    cfg.write_text(text.replace('filename = "{campaign}-{date:%Y-%m-%d}.{ext}"',
+                                'filename = "' + "ü" * 125 + '-{date:%Y-%m-%d}.{ext}"'))
+    result = CliRunner().invoke(cli, ["--config", str(cfg), "schedule", "run-once", "daily"])
+    assert result.exit_code == 1, result.output
+    assert "the file name is too long (at most 255 bytes); change schedules.daily.destination or " \
+           "schedules.daily.filename" in result.output
+
+
 def test_list_says_a_killed_run_is_not_running_and_shows_the_run_that_worked(tmp_path):
     # A review: a run killed with SIGKILL stayed "(running now)" and "running" indefinitely; a
     # second scheduler's "skipped" for the same cron time hid the run that wrote the files.

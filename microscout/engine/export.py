@@ -306,7 +306,8 @@ def _path_problem(path: Path, exc: OSError) -> ExportError:
                errno.EROFS: "the file system is read-only",
                errno.EEXIST: "a file is in the way of the folder",
                errno.ENOTDIR: "a file is in the way of the folder",
-               errno.EISDIR: "it is a folder"}
+               errno.EISDIR: "it is a folder",
+               errno.ENAMETOOLONG: f"the file name is too long (at most {NAME_MAX} bytes)"}
     reason = reasons.get(exc.errno, exc.strerror or str(exc))
     where = f" ({exc.filename})" if exc.filename and str(exc.filename) != str(path) else ""
     return ExportError(f"cannot write the export to {path}: {reason}{where}; "
@@ -345,11 +346,21 @@ def clean_temporary_files(folder: Path, suffix: str = "") -> list[Path]:
     return removed
 
 
+# The longest file name (in bytes) of Linux, macOS and Windows file systems.
+NAME_MAX = 255
+
+
 def _open_temporary(path: Path) -> tuple[int, Path]:
     """A new file beside ``path``, created with mode 0666 so the umask decides (mkstemp's
     0600 would keep a shared export from its readers)."""
+    name = path.name
+    # A target name near the 255-byte limit (a long campaign name, in a script of 3-byte
+    # letters) is a file that can be written; the temporary beside it takes a shorter name.
+    room = NAME_MAX - len(f"..{_host_tag()}-{os.getpid()}.{'0' * 8}.part")
+    if len(os.fsencode(name)) > room:
+        name = os.fsencode(name)[:room].decode("utf-8", "ignore") or "export"
     while True:
-        tmp = path.parent / f".{path.name}.{_host_tag()}-{os.getpid()}.{secrets.token_hex(4)}.part"
+        tmp = path.parent / f".{name}.{_host_tag()}-{os.getpid()}.{secrets.token_hex(4)}.part"
         try:
             return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o666), tmp
         except FileExistsError:
@@ -371,9 +382,9 @@ def write_temporary(path: Path, exporter: Exporter, rows: list[dict], columns: l
                     context: ExportContext | None = None, *, bom: bool = True) -> Path:
     """The export written whole (and synced) to a temporary file beside ``path``, to be put
     in place by put_in_place; nothing is left behind when writing fails."""
-    if path.is_dir():
-        raise ExportError(f"cannot write the export to {path}: it is a folder; pass --out with a file name")
     try:
+        if path.is_dir():  # inside: a name too long raises here, not only when written
+            raise ExportError(f"cannot write the export to {path}: it is a folder; pass --out with a file name")
         path.parent.mkdir(parents=True, exist_ok=True)
         clean_temporary_files(path.parent, path.suffix)
         fd, tmp = _open_temporary(path)

@@ -204,7 +204,7 @@ def export_step(job: Job) -> str:
         path = job.config.path(job.schedule.destination.format(**fields)) / job.schedule.filename.format(**fields)
         # A run whose filename repeats an earlier run's (two runs on one day, with the default
         # {date:%Y-%m-%d}) replaces that file: said in its record, not done silently.
-        replaced = path.exists()
+        replaced = os.path.exists(path)  # False for a name too long, which the export then says
         try:
             result = export_shortlist(job.db, job.schedule.campaign, size, exporter, path, **extra)
         except ExportError as exc:  # its hints name the command's --out; a schedule has keys instead

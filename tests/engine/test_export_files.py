@@ -130,6 +130,22 @@ def test_unwritable_destinations_are_one_line_export_errors(judged, tmp_path):
     assert (tmp_path / "file").read_text() == "in the way"
 
 
+def test_a_file_name_near_the_length_limit_is_written_and_one_past_it_is_one_line(judged, tmp_path):
+    # A review: a name of 254 bytes ("é" is two) is a file the system writes, but the
+    # temporary file beside it, 30 bytes longer, was refused; one past 255 bytes was an
+    # OSError (exit 1, a traceback in the log), not an export error.
+    db, exporters = judged
+    fits = tmp_path / ("é" * 125 + ".csv")
+    export_shortlist(db, "c", 5, exporters["csv"], fits)
+    assert fits.read_text(encoding="utf-8-sig").startswith("Rank,")
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".part")] == []
+    too_long = tmp_path / ("é" * 126 + ".csv")
+    with pytest.raises(ExportError) as info:
+        export_shortlist(db, "c", 5, exporters["csv"], too_long)
+    assert f"cannot write the export to {too_long}: the file name is too long (at most 255 bytes)" in \
+        str(info.value)
+
+
 def test_an_export_never_replaces_the_store_its_config_or_another_database(judged, tmp_path):
     # A review: `export --out d.db` turned the 30 MB store into a 33 KB CSV, exit 0, and
     # `--format csv --out config.toml` replaced the config.
