@@ -79,7 +79,9 @@ def chart_svg(context) -> str:
     exported = [p for p in points if p["exported"]]
     targets = [b for b in context.bands if b["target"]]
     lows = [p["followers"] for p in points] + [b["min"] for b in targets if b["min"] > 0]
-    highs = [p["followers"] for p in points] + [b["max"] for b in targets if b["max"]]
+    # An open-ended target tier (mega: 100,000 and up) reaches past every point of a crawl for
+    # smaller ones: its start is on the axis, or the band the campaign targets was not drawn.
+    highs = [p["followers"] for p in points] + [b["max"] or b["min"] for b in targets]
     # a decade's margin or so each side, so the neighbouring tiers show around the target
     lo = 10 ** math.floor(math.log10(max(min(lows) / 2, 1))) if lows else 100
     hi = 10 ** math.ceil(math.log10(max(max(highs) * 2, lo * 10))) if highs else lo * 1000

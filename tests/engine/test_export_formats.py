@@ -267,3 +267,18 @@ def test_the_chart_marks_candidates_above_its_range_instead_of_pinning_them_to_t
     assert svg.count('class="above"') == 1 and "<title>wild: 5,000 followers, 30.00%</title></path>" in svg
     assert re.search(r"▲ 1 not exported above \d+(\.\d)?% \(at the top edge\)", svg)
     assert "<title>c39: 4,900 followers, 5.90%</title></circle>" in svg  # in range: a dot
+
+
+def test_the_chart_shows_an_open_ended_target_tier_beyond_every_point():
+    # A review: a campaign targeting mega creators (100,000 and up) over a crawl of smaller
+    # ones got an axis ending at 100k, and no band of the tier it targets.
+    from microscout.engine.export import ExportContext
+    from microscout.engine.export_html import chart_svg
+
+    points = [{"handle": f"c{i}", "followers": 1000 + 200 * i, "engagement_rate": 0.02 + 0.001 * i,
+               "rank": None, "excluded_by": "tier_bounds", "exported": False} for i in range(40)]
+    bands = [{"tier": "micro", "min": 1000, "max": 10000, "platforms": ["mastodon"], "target": False},
+             {"tier": "mega", "min": 100000, "max": None, "platforms": ["mastodon"], "target": True}]
+    svg = chart_svg(ExportContext(campaign="c", description="", run_id=1, generated_at="", size=1, points=points,
+                                  bands=bands))
+    assert svg.count('class="band target"') == 1 and ">mega</text>" in svg
