@@ -284,7 +284,12 @@ def render_report(rows: list[dict], columns: list[str], context) -> str:
     shown = sum(1 for p in context.points if not p["exported"]) if context is not None else 0
     total_others = (context.points_total - sum(1 for p in context.points if p["exported"])) if context else 0
     sampled = f" (a sample of {shown:,} of {total_others:,})" if context is not None and shown < total_others else ""
-    legend = (f'<p class="legend"><span style="background:{MARK}"></span>shortlisted (numbered by rank)'
+    # A shortlisted creator without followers or an engagement rate has no place on the chart:
+    # said, or a shortlist of them showed a chart with none of its marks and no word why.
+    unplotted = sum(1 for r in rows if r.get("status") != "dropped"
+                    and not (r.get("followers") and r.get("engagement_rate") is not None))
+    missing = (f" ({unplotted} not in the chart: followers or engagement rate not known)" if unplotted else "")
+    legend = (f'<p class="legend"><span style="background:{MARK}"></span>shortlisted (numbered by rank){missing}'
               f'<span style="background:{DOT}"></span>other judged creators{sampled}'
               f'<span style="border:1px solid {DOT}"></span>excluded by a gate'
               f'<span style="background:{TARGET_BAND}"></span>the campaign\'s target tier</p>')

@@ -282,3 +282,25 @@ def test_the_chart_shows_an_open_ended_target_tier_beyond_every_point():
     svg = chart_svg(ExportContext(campaign="c", description="", run_id=1, generated_at="", size=1, points=points,
                                   bands=bands))
     assert svg.count('class="band target"') == 1 and ">mega</text>" in svg
+
+
+def test_the_chart_says_which_shortlisted_creators_it_cannot_show():
+    # A review: a shortlist of big creators whose posts were not fetched (engagement n/a) got
+    # a chart with none of its marks, under a legend promising them, and no word why.
+    from microscout.engine.export import ExportContext
+    from microscout.engine.export_html import render_report
+
+    points = [{"handle": f"c{i}", "followers": 1000 + 200 * i, "engagement_rate": 0.02 + 0.001 * i,
+               "rank": None, "excluded_by": "tier_bounds", "exported": False} for i in range(40)]
+    points.append({"handle": "shown", "followers": 3000, "engagement_rate": 0.05, "rank": 1, "excluded_by": None,
+                   "exported": True})
+    rows = [{"status": "new", "change": "new", "rank": 1, "handle": "shown", "platform": "mastodon",
+             "platform_id": "shown", "followers": 3000, "engagement_rate": 0.05},
+            {"status": "new", "change": "new", "rank": 2, "handle": "big", "platform": "mastodon",
+             "platform_id": "big", "followers": 900_000, "engagement_rate": None},
+            {"status": "dropped", "change": "dropped", "rank": None, "handle": "gone", "platform": "mastodon",
+             "platform_id": "gone", "followers": None, "engagement_rate": None}]
+    context = ExportContext(campaign="c", description="", run_id=1, generated_at="", size=2, points=points)
+    page = render_report(rows, [], context)
+    assert page.count('class="mark"') == 1
+    assert "shortlisted (numbered by rank) (1 not in the chart: followers or engagement rate not known)" in page
