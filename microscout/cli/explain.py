@@ -47,25 +47,26 @@ def verdict_block(verdict: dict, evidence_limit: int = 8, names=None) -> list:
               help="Print a JSON list (one item per matching profile) with the raw evidence instead of words.")
 @with_env
 def command(env: Env, handle: str, campaign: str | None, platform: str | None, as_json: bool) -> None:
-    """Print every rule's verdict on HANDLE with its evidence in words."""
+    """Print every rule's verdict on HANDLE with its evidence in words.
+
+    HANDLE is a handle (name@instance, name.bsky.social), a platform id or a profile URL, as
+    the exports' Profile URL column shows it.
+    """
+    from microscout.cli.handles import stored_profiles
     from microscout.cli.shortlist import make_console
     from microscout.engine.contact import contact_in, profile_url
     from microscout.engine.readable import readable
     from microscout.engine.shortlist import verdicts_for
-    from microscout.store.queries import find_profile
     from microscout.store.transaction import snapshot
 
     db = env.db(readonly=True)
-    profiles = [p for p in find_profile(db, handle) if not p["opted_out"]]
+    profiles = stored_profiles(db, handle)
     if platform is not None:
         found = sorted({p["platform"] for p in profiles})
         profiles = [p for p in profiles if p["platform"] == platform]
         if found and not profiles:
             raise UsageProblem(f"{handle!r} is stored on {', '.join(found)}, not on {platform}; "
                                f"pass --platform {found[0]} or leave --platform out")
-    if not profiles:
-        raise UsageProblem(f"no stored profile matches {handle!r}; check the handle (user@instance on Mastodon, "
-                           f"name.bsky.social on Bluesky) or crawl it first")
     console = make_console()
     out = []
     unjudged: list[str] = []  # one line per matching profile no finished run judged

@@ -68,6 +68,24 @@ def handle_from_url(text: str) -> str | None:
     return None
 
 
+def stored_profiles(db, given: str) -> list[dict]:
+    """The stored profiles, not opted out, that ``given`` names: a handle, a platform id, or a
+    profile URL (the exports' Profile URL column, or one naming the handle: bsky.app/profile/…,
+    a Mastodon server's /@name); one clear line when none."""
+    from microscout.store.queries import find_profile
+
+    text = given.strip()
+    found = find_profile(db, text)
+    if not found and re.match(r"(?i)https?://", text):
+        named = handle_from_url(text)
+        found = find_profile(db, named) if named else []
+    profiles = [p for p in found if not p["opted_out"]]
+    if not profiles:
+        raise UsageProblem(f"no stored profile matches {given!r}; check the handle (user@instance on Mastodon, "
+                           f"name.bsky.social on Bluesky) or profile URL, or crawl it first")
+    return profiles
+
+
 def legacy_youtube(value: str) -> bool:
     """Whether a cell is a legacy YouTube custom URL (youtube.com/c/NAME, /user/NAME): its NAME
     is taken as the handle, but it is often not the channel's @handle."""

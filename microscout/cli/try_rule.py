@@ -23,20 +23,19 @@ from microscout.words import did_you_mean
 def command(env: Env, rule: str, handle: str, campaign: str | None, platform: str | None, as_json: bool) -> None:
     """Run RULE on the stored creator HANDLE and print its verdict and evidence.
 
+    HANDLE is a handle, a platform id or a profile URL, as `explain` takes it.
     Nothing is saved: use it while writing a rule, then `microscout shortlist` as usual.
     """
+    from microscout.cli.handles import stored_profiles
     from microscout.config import TIER_NAMES, Campaign
     from microscout.engine.evaluate import Evaluator, run_rule
-    from microscout.store.queries import find_profile, load_candidates
+    from microscout.store.queries import load_candidates
 
     rules = env.rules
     if rule not in rules:
         raise UsageProblem(f"no rule named {rule!r}; {did_you_mean(rule, rules)}rules are: {', '.join(sorted(rules))}")
     db = env.db(readonly=True)
-    profiles = [p for p in find_profile(db, handle) if not p["opted_out"]]
-    if not profiles:
-        raise UsageProblem(f"no stored profile matches {handle!r}; check the handle (user@instance on Mastodon, "
-                           f"name.bsky.social on Bluesky) or crawl it first")
+    profiles = stored_profiles(db, handle)
     config = env.config
     if platform is not None:
         found = sorted({p["platform"] for p in profiles})

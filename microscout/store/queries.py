@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from datetime import datetime, timezone
 from typing import Iterable, Iterator
@@ -229,7 +230,13 @@ def _attach_post_features(db: sqlite_utils.Database, profile_ids: list[int], pos
 
 def find_profile(db: sqlite_utils.Database, handle: str) -> list[dict]:
     """Profiles matching a handle, with or without the leading @, or a platform id; spelt
-    in another case when none matches as written (the platforms' handles ignore case)."""
+    in another case when none matches as written (the platforms' handles ignore case); or
+    whose stored profile URL is the one given (as the exports' Profile URL column shows it)."""
+    if re.match(r"(?i)https?://", handle):
+        url = handle.rstrip("/")
+        found = list(_rows(db, "SELECT * FROM profiles WHERE url IN (?, ?) ORDER BY id", [url, url + "/"]))
+        if found:
+            return found
     bare = handle.lstrip("@")
     found = list(_rows(db, "SELECT * FROM profiles WHERE handle IN (?, ?) OR platform_id = ? ORDER BY id",
                        [bare, "@" + bare, bare]))

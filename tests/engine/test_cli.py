@@ -54,6 +54,25 @@ def test_explain_unknown_handle_is_exit_2(judged):
     assert result.exit_code == 2 and "no stored profile matches 'nobody'" in result.output
 
 
+def test_explain_and_try_take_the_profile_url_an_export_shows(tmp_path):
+    # A marketer pastes the export's Profile URL: it was "no stored profile matches".
+    db = tmp_path / "t.db"
+    store = open_store(db)
+    add_profile(store, "cook", 5_000, posts=12, likes=200, url="http://127.0.0.1:8080/@cook")
+    add_profile(store, "june.bsky.social", 5_000, platform="bluesky", posts=12, likes=200)
+    assert invoke("shortlist", "demo", "--db", db, "--config", CONFIG).exit_code == 0
+    for given, handle in [("http://127.0.0.1:8080/@cook", "cook"), ("http://127.0.0.1:8080/@cook/", "cook"),
+                          ("https://bsky.app/profile/june.bsky.social", "june.bsky.social")]:
+        result = invoke("explain", given, "--json", "--db", db, "--config", CONFIG)
+        assert result.exit_code == 0, (given, result.output)
+        assert [p["handle"] for p in json.loads(result.output)] == [handle]
+        tried = invoke("try", "engagement", given, "--json", "--db", db, "--config", CONFIG)
+        assert tried.exit_code == 0, (given, tried.output)
+    result = invoke("explain", "https://bsky.app/profile/nobody.bsky.social", "--db", db, "--config", CONFIG)
+    assert result.exit_code == 2
+    assert "no stored profile matches 'https://bsky.app/profile/nobody.bsky.social'" in result.output
+
+
 def test_missing_database_is_exit_2(tmp_path):
     result = invoke("shortlist", "demo", "--db", tmp_path / "none.db", "--config", CONFIG)
     assert result.exit_code == 2 and f"no database at {tmp_path / 'none.db'}; run a crawl first" in result.output
