@@ -617,6 +617,45 @@ def test_schedule_run_on_sigterm_finishes_the_step_and_exits(tmp_path):
     assert holder_of(db) is None
 
 
+def _edited_while_waiting(tmp_path, edit):
+    """`schedule run`'s scheduler over _project's config (daily at 08:00 Paris), the file edited by
+    ``edit`` during its first wait: what it said and the one run it made."""
+    from microscout.cli.common import Env
+    from microscout.cli.schedule import _reread
+
+    cfg = _project(tmp_path)
+    clock, log, said = FakeClock(datetime(2025, 3, 10, 6, 0, tzinfo=UTC)), [], []
+
+    def sleep(seconds):
+        if not clock.slept:
+            cfg.write_text(edit(cfg.read_text()))
+        clock.sleep(seconds)
+
+    env = Env(str(cfg), None)
+    runs = Scheduler(env.config, open_store(tmp_path / "scout.db"), tmp_path / "scout.db", ["daily"], clock=clock,
+                     sleep=sleep, say=said.append, steps=recorder(log, clock), tick=60, max_runs=1,
+                     config_file=cfg, reread=lambda: _reread(env, ())).run()
+    return said, runs
+
+
+def test_a_running_scheduler_follows_a_cron_time_edited_in_the_config(tmp_path):
+    # A review: the scheduler kept firing at the old time while `schedule list` showed the new one.
+    said, runs = _edited_while_waiting(tmp_path, lambda text: text.replace('cron = "0 8 * * *"',
+                                                                           'cron = "30 7 * * *"'))
+    assert [history.parse(r["scheduled_for"]) for r in runs] == [datetime(2025, 3, 10, 6, 30, tzinfo=UTC)]
+    assert f"{tmp_path / 'config.toml'} changed: read again" in said
+    assert said.count("daily: next run Mon 2025-03-10 08:00 CET") == 1  # at the start, before the edit
+    assert "daily: next run Mon 2025-03-10 07:30 CET" in said
+
+
+def test_a_config_edited_into_an_error_leaves_the_running_schedules_as_they_were(tmp_path):
+    said, runs = _edited_while_waiting(tmp_path, lambda text: text.replace('cron = "0 8 * * *"',
+                                                                           'cron = "0 8 * *"'))
+    assert [history.parse(r["scheduled_for"]) for r in runs] == [datetime(2025, 3, 10, 7, 0, tzinfo=UTC)]
+    problem = [line for line in said if "changed but cannot be used" in line]
+    assert len(problem) == 1 and "schedules.daily.cron" in problem[0] and "not a cron expression" in problem[0], said
+
+
 def test_list_refuses_a_database_that_is_not_microscouts(tmp_path):
     cfg = _project(tmp_path)
     notes = tmp_path / "notes.txt"

@@ -6,11 +6,13 @@ import io
 import json
 import sys
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import click
 
 from microscout.cli.common import Env, UsageProblem, with_env
+from microscout.config import ConfigError
 
 
 @click.group("schedule")
@@ -240,12 +242,32 @@ def run(env: Env, names: tuple[str, ...]) -> None:
     say = _stamped()
     stop = Stop()
     restore = install_stop_signals(stop, say)
+    config_file = Path(env.config.source) if env.config.from_file else None
     try:
         say(f"scheduler started: {', '.join(chosen)}; database {env.database_path}")
-        Scheduler(env.config, db, env.database_path, chosen, say=say, stop=stop).run()
+        Scheduler(env.config, db, env.database_path, chosen, say=say, stop=stop, config_file=config_file,
+                  reread=lambda: _reread(env, names)).run()
     finally:
         restore()
     say(f"scheduler stopped ({stop.reason or 'done'})")
+
+
+def _reread(env: Env, names: tuple[str, ...]):
+    """The config file read again with every check `schedule run` made at its start, and the
+    schedules to run now (the named ones still enabled, else every enabled one); or, in one
+    line, why the scheduler cannot use it."""
+    from microscout.engine.plugins import PluginError
+
+    fresh = Env(env.config_path, env.db_path)
+    try:
+        chosen = [name for name in _validated(fresh, names) if fresh.config.schedules[name].enabled]
+    except UsageProblem as exc:
+        return exc.format_message()
+    except (ConfigError, PluginError) as exc:
+        return str(exc)
+    if not chosen:
+        return f"{fresh.config.source}: every schedule it was started with is disabled now (enabled = false)"
+    return fresh.config, chosen
 
 
 @command.command("run-once")

@@ -6,7 +6,9 @@ On start it marks runs whose process was killed ``interrupted`` and, for a sched
 ``catch_up = "once"``, runs once the latest cron time it missed (while no scheduler ran,
 or cut short by a stop); with ``catch_up = "skip"`` that time is recorded ``missed``.
 SIGTERM (or Ctrl-C) lets the current step finish, then the scheduler exits; a second one
-stops the step too.
+stops the step too. Like cron with its crontab, it reads the config file again when it
+changes (between runs): the next runs follow the edited cron times, and a config that no
+longer reads is said and the schedules run as before.
 
 The clock and the sleep are arguments, so tests drive the scheduler through days of cron
 times in no time.
@@ -55,12 +57,28 @@ def install_stop_signals(stop: Stop, say: Say) -> Callable[[], None]:
     return restore
 
 
+# The config and the schedules to run, read again (with every check of the start), or what is wrong with it.
+Reread = Callable[[], "tuple[Config, list[str]] | str"]
+
+
+def _stamp(path: Path | None) -> tuple[int, int, int] | None:
+    try:
+        found = path.stat() if path is not None else None
+    except OSError:
+        return None
+    return (found.st_mtime_ns, found.st_size, found.st_ino) if found is not None else None
+
+
 class Scheduler:
     def __init__(self, config: Config, db: sqlite_utils.Database, db_path: Path, names: list[str] | None = None, *,
                  clock: Clock = utcnow, sleep: Callable[[float], None] = time.sleep, say: Say = print,
                  stop: Stop | None = None, steps: dict[str, Callable[[Job], str]] | None = None,
                  tick: float = 1.0, max_runs: int | None = None,
-                 after_run: Callable[[dict], None] | None = None):
+                 after_run: Callable[[dict], None] | None = None,
+                 config_file: Path | None = None, reread: Reread | None = None):
+        self.config_file: Path | None = config_file if reread is not None else None
+        self.reread: Reread | None = reread
+        self.seen = _stamp(self.config_file)
         self.config, self.db, self.db_path = config, db, Path(db_path)
         self.names = list(names) if names else [n for n, s in config.schedules.items() if s.enabled]
         for name in self.names:
@@ -123,10 +141,40 @@ class Scheduler:
 
     def _sleep_until(self, moment: datetime) -> None:
         while not self.stop.requested:
+            if self._config_changed():
+                return  # the loop looks at the next runs again
             left = (moment - self.clock()).total_seconds()
             if left <= 0:
                 return
             self.sleep(min(self.tick, left))
+
+    def _config_changed(self) -> bool:
+        """Whether the config file changed and was read again: a user who edits a cron time
+        expects the running scheduler to follow it, as cron follows its crontab."""
+        stamp = _stamp(self.config_file)
+        if self.reread is None or stamp == self.seen:
+            return False
+        self.seen = stamp
+        got = self.reread()
+        if isinstance(got, str):
+            self.say(f"{self.config_file} changed but cannot be used, so the schedules run as before: {got}")
+            return False
+        config, names = got
+        now, before = self.clock(), self.config
+        self.say(f"{self.config_file} changed: read again")
+        self.config = config
+        for name in [n for n in self.names if n not in names]:
+            self.next.pop(name, None)
+            self.say(f"{name}: no longer run (not an enabled schedule in {self.config_file} now)")
+        for name in names:
+            schedule, old = config.schedule(name), before.schedules.get(name)
+            if name in self.next and old is not None and (old.cron, old.timezone) == (schedule.cron, schedule.timezone):
+                continue
+            history.watched_since(self.db, name, schedule.cron, schedule.timezone, now)
+            self.next[name] = cron.next_run(schedule, now)
+            self.say(f"{name}: next run {self._local(name, self.next[name])}")
+        self.names = list(names)
+        return True
 
     def run(self) -> list[dict]:
         """Run until stopped (or ``max_runs`` runs); the runs made."""
@@ -146,6 +194,7 @@ class Scheduler:
             if self.stop.requested:
                 break
             now = self.clock()
+            pending = {n: t for n, t in self.next.items() if t is not None}  # as the config now says
             for name, fire in sorted(pending.items(), key=lambda kv: (kv[1], kv[0])):
                 if fire > now or self._enough():
                     continue
