@@ -29,7 +29,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from microscout.crawlers.credentials import redact
+from microscout.crawlers.credentials import redact, urlopen
 
 APPVIEW_SERVICE = "#bsky_appview"
 STATE_DIR_ENV = "MICROSCOUT_STATE_DIR"
@@ -264,7 +264,7 @@ def xrpc_call(base: str, method: str, *, body: dict | None = None, token: str | 
     for attempt in range(attempts):
         last = attempt == attempts - 1
         try:
-            with urllib.request.urlopen(request, timeout=timeout) as response:
+            with urlopen(request, timeout=timeout) as response:
                 answer = json.loads(response.read() or b"{}")
         except urllib.error.HTTPError as exc:
             if exc.code >= 500 and not last:

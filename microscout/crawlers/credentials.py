@@ -7,7 +7,10 @@ arguments, the job folder, the log, an error message or the database.
 from __future__ import annotations
 
 import os
+import urllib.error
+import urllib.request
 from typing import Any
+from urllib.parse import urlsplit
 
 from pydantic import SecretStr
 
@@ -60,3 +63,37 @@ def redact(text: str, *secrets: str) -> str:
         if value and len(value) >= MIN_SECRET:
             text = text.replace(value, "[redacted]")
     return text
+
+
+def _origin(url: str) -> tuple[str, str, int | None] | None:
+    try:
+        parts = urlsplit(url)
+        scheme = parts.scheme.lower()
+        return scheme, (parts.hostname or "").lower(), parts.port or {"http": 80, "https": 443}.get(scheme)
+    except ValueError:
+        return None
+
+
+class _SameOriginRedirects(urllib.request.HTTPRedirectHandler):
+    """urllib sends a request's headers on to wherever a redirect points, the Authorization
+    with its token among them (a server that moved, a captive portal, a hostile proxy): a
+    credential would reach a server nobody configured. A redirect to another origin is the
+    answer (an HTTPError with its 3xx), never followed; one on the same origin is."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        elsewhere = _origin(newurl)
+        if elsewhere is None or elsewhere != _origin(req.full_url):
+            where = f"{elsewhere[0]}://{elsewhere[1]}:{elsewhere[2]}" if elsewhere else newurl[:100]
+            raise urllib.error.HTTPError(req.full_url, code, f"a redirect to another server ({where}), not followed",
+                                         headers, fp)
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+_OPENER = urllib.request.build_opener(_SameOriginRedirects)
+
+
+def urlopen(request: urllib.request.Request, timeout: float):
+    """urllib.request.urlopen for a call that carries a credential (a token, an app password,
+    client credentials), made outside Scrapy: it goes to the configured server only, as the
+    crawl's own requests do (OriginGuardMiddleware)."""
+    return _OPENER.open(request, timeout=timeout)

@@ -157,3 +157,91 @@ def test_a_refused_bluesky_login_does_not_repeat_the_app_password(tmp_path, echo
     assert result.returncode == 2 and "was refused" in result.stderr, result.stderr[-2000:]
     assert "[redacted]" in result.stderr
     assert leaks(result, tmp_path) == []
+
+
+class Sink(BaseHTTPRequestHandler):
+    """Another server: whatever reaches it is recorded in ``seen``."""
+
+    seen: list = []
+
+    def log_message(self, *args) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        self._record()
+
+    def do_POST(self) -> None:
+        self._record()
+
+    def _record(self) -> None:
+        size = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(size).decode("utf-8", "replace") if size else ""
+        self.seen.append(f"{self.command} {self.path} auth={self.headers.get('Authorization')} body={body}")
+        self.send_response(404)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+
+class Redirect(BaseHTTPRequestHandler):
+    """A configured server that sends every call (its robots.txt aside) on to ``target``."""
+
+    target = ""
+
+    def log_message(self, *args) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        self._send_on()
+
+    def do_POST(self) -> None:
+        self._send_on()
+
+    def _send_on(self) -> None:
+        self.send_response(404 if self.path.startswith("/robots.txt") else 302)
+        self.send_header("Location", self.target + self.path)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+
+@pytest.fixture
+def redirected():
+    """(the configured server's URL, what reached the other server it redirects to)."""
+    seen: list[str] = []
+    sink = ThreadingHTTPServer(("127.0.0.1", 0), type("SinkHandler", (Sink,), {"seen": seen}))
+    target = f"http://127.0.0.1:{sink.server_address[1]}"
+    front = ThreadingHTTPServer(("127.0.0.1", 0), type("RedirectHandler", (Redirect,), {"target": target}))
+    for server in (sink, front):
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{front.server_address[1]}", seen
+    for server in (sink, front):
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.parametrize("platform", ["instagram", "tiktok", "bluesky"])
+def test_a_login_or_preflight_redirected_to_another_server_is_not_followed(tmp_path, redirected, platform):
+    # Before: the calls made before the crawl starts (Instagram's recently_searched_hashtags,
+    # TikTok's token, Bluesky's createSession) went through urllib, which follows a redirect
+    # anywhere and takes the request's headers along: the Instagram token reached the other server.
+    url, seen = redirected
+    result = run_crawl(config_for(tmp_path, url), platform, "--hashtag", "veganrecipes", "--handle", "somebody",
+                       env=env())
+    assert result.returncode in (1, 2) and "Traceback" not in result.stderr, result.stderr[-2000:]
+    assert seen == []
+    assert leaks(result, tmp_path) == []
+    if platform != "bluesky":
+        assert "a redirect to another server (http://127.0.0.1:" in result.stderr, result.stderr
+
+
+def test_a_bluesky_session_call_redirected_to_another_server_keeps_its_token(redirected):
+    # Before: getSession (a saved session's check) and refreshSession went to the other server
+    # with "Authorization: Bearer <token>"; so did logout's deleteSession.
+    from microscout.crawlers.bsky_session import XrpcError, xrpc_call
+
+    url, seen = redirected
+    for method in ("com.atproto.server.getSession", "com.atproto.server.refreshSession",
+                   "com.atproto.server.deleteSession"):
+        with pytest.raises(XrpcError) as refused:
+            xrpc_call(url, method, token=BSKY_ACCESS, attempts=1)
+        assert refused.value.status == 302
+    assert seen == []

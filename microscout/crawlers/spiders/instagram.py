@@ -34,7 +34,7 @@ from urllib.parse import urlencode
 from scrapy import Request
 
 from microscout.crawlers import parse_instagram as pi
-from microscout.crawlers.credentials import CrawlProblem, origin_of, redact, secret
+from microscout.crawlers.credentials import CrawlProblem, origin_of, redact, secret, urlopen
 from microscout.crawlers.items import UsageItem
 from microscout.crawlers.middlewares import origin
 from microscout.crawlers.parse_common import Malformed
@@ -126,13 +126,15 @@ def _graph_get(url: str, token: str, timeout: float, what: str, tries: int = PRE
     server error, a dropped connection or an answer that does not parse is tried again."""
     request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}", "Accept": "application/json"})
     backoff = float(os.environ.get("MICROSCOUT_RETRY_BACKOFF", "0.5"))
+    redirected = ""
     for attempt in range(tries):
         last = attempt == tries - 1
         try:
-            with urllib.request.urlopen(request, timeout=timeout) as answer:  # noqa: S310 - the configured API
+            with urlopen(request, timeout=timeout) as answer:
                 status, raw = answer.status, answer.read(2_000_000)
         except urllib.error.HTTPError as exc:
             status, raw = exc.code, exc.read(2_000_000)
+            redirected = f" ({exc.reason})" if 300 <= status < 400 else ""
         except (urllib.error.URLError, OSError) as exc:
             reason = getattr(exc, "reason", exc)
             if not last and not isinstance(reason, ConnectionRefusedError):
@@ -169,7 +171,7 @@ def _graph_get(url: str, token: str, timeout: float, what: str, tries: int = PRE
         raise CrawlProblem(f"the Graph API refused to give {what} (HTTP {status}, code {err.code}: {detail})",
                            exit_code=1)
     if status != 200 or body is None:
-        raise CrawlProblem(f"the Graph API answered HTTP {status} when asked for {what}; check --api "
+        raise CrawlProblem(f"the Graph API answered HTTP {status}{redirected} when asked for {what}; check --api "
                            "(or platforms.instagram.base_url)", exit_code=1)
     return body
 

@@ -43,7 +43,7 @@ from twisted.internet.defer import Deferred
 from twisted.internet.threads import deferToThread
 
 from microscout.crawlers import parse_tiktok as pt
-from microscout.crawlers.credentials import CrawlProblem, origin_of, redact, secret
+from microscout.crawlers.credentials import CrawlProblem, origin_of, redact, secret, urlopen
 from microscout.crawlers.items import ProfileItem
 from microscout.crawlers.middlewares import origin
 from microscout.crawlers.parse_common import Malformed
@@ -130,10 +130,13 @@ class Token:
         request = urllib.request.Request(self.token_url, data=form, method="POST", headers={
             "Content-Type": "application/x-www-form-urlencoded", "Cache-Control": "no-cache"})
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as answer:  # noqa: S310 - the configured API
+            with urlopen(request, timeout=self.timeout) as answer:
                 status, raw = answer.status, answer.read(1_000_000)
         except urllib.error.HTTPError as exc:
             status, raw = exc.code, exc.read(1_000_000)
+            if 300 <= status < 400:  # to another server: not followed (credentials.urlopen)
+                raise CrawlProblem(f"TikTok's token endpoint answered HTTP {status} ({exc.reason}); check --api "
+                                   "(or platforms.tiktok.base_url)", exit_code=1) from None
         except (urllib.error.URLError, OSError) as exc:
             reason = getattr(exc, "reason", exc)
             raise CrawlProblem(f"cannot reach {origin(self.token_url)} for a TikTok access token: "
