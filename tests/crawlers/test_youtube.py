@@ -327,3 +327,18 @@ def test_replies_the_request_budget_left_unasked_are_not_called_fetched(sandbox,
     # The cut left replies unasked: a channel with replies in the full crawl whose fetched
     # column does not claim them (which channels depends on the order answers arrive in).
     assert any("comments" not in cut[pid][0] and whole[pid][1] > 0 for pid in cut)
+
+
+def test_a_channel_given_by_its_handle_and_by_its_id_is_found_under_both(sandbox, tmp_path):
+    # A team's list has the same channel twice: an @handle from one sheet, a /channel/UC… URL
+    # from another. Before: the id was reported "no answer (the lookup failed or a bound was
+    # reached; see above)", though nothing failed and the channel was stored.
+    person = next(iter(sandbox.pop))
+    handles = tmp_path / "channels.txt"
+    handles.write_text(f"{wire.custom_url(person)}\nhttps://www.youtube.com/channel/{wire.channel_id(person.i)}\n")
+    result = crawl(config(tmp_path, sandbox.url), "youtube", "--handles", str(handles), "--posts", "0",
+                   "--no-prefilter", "--json")
+    assert result.returncode == 0, result.stdout + result.stderr
+    (record,) = json.loads(result.stdout)
+    assert record["handle_report"]["handles"] == {wire.custom_url(person).lstrip("@"): "found",
+                                                  wire.channel_id(person.i): "found"}

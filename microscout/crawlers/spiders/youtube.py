@@ -353,7 +353,10 @@ class YouTubeSpider(CrawlSpider):
         for item in items:
             # a channel looked up by handle is also known by its id (a search may find it)
             self._state()["seen"].add(item.platform_id)
-            yield from self.handle_profile(item, seed=ctx.get("acct"))
+            # asked for by its id: the id is the seed it answers, even when the same channel is
+            # given by its @handle too (seed_for would name only the first of the two)
+            by_id = item.platform_id if item.platform_id in asked and item.platform_id in self.handles else None
+            yield from self.handle_profile(item, seed=ctx.get("acct") or by_id)
 
     # -- the chain: uploads -> videos -> comment threads ---------------------------------
     def posts_url(self, ctx):
