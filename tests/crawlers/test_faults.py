@@ -208,3 +208,18 @@ def test_ctrl_c_in_the_first_moments_marks_the_run_interrupted(tmp_path, clean_c
         host = server.url.removeprefix("http://")
     assert resumed.returncode == 0, resumed.stderr
     assert content(db, host) == expected
+
+
+def test_a_connection_dropped_every_time_is_missing_in_words_not_a_failure_repr(tmp_path):
+    # Before: "hashtag #coffee: page 1 (network: DownloadFailedError: [<twisted.python.failure.
+    # Failure twisted.internet.error.ConnectionDone: Connection was closed cleanly.>])", in the
+    # summary and in crawl_runs.stats["missing"].
+    with FakeServer(faults=False, mix=FaultMix(rate_drop=1.0)) as server:
+        config = write_config(tmp_path, server.url)
+        result = run_crawl(config, "mastodon", "--hashtag", "coffee")
+    assert result.returncode == 1, result.stderr
+    (run,) = rows(tmp_path / "scout.db", "SELECT * FROM crawl_runs")
+    (missing,) = json.loads(run["stats"])["missing"]["hashtag_pages"]
+    assert missing["why"] == "network: the server closed the connection without an answer (ConnectionDone)"
+    assert "hashtag #coffee: page 1 (network: the server closed the connection without an answer" in result.stderr
+    assert "Failure" not in result.stdout + result.stderr

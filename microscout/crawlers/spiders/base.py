@@ -26,10 +26,11 @@ from scrapy.exceptions import (
     CannotResolveHostError,
     CloseSpider,
     DownloadConnectionRefusedError,
+    DownloadFailedError,
     DownloadTimeoutError,
     IgnoreRequest,
 )
-from twisted.internet.error import ConnectError, DNSLookupError
+from twisted.internet.error import ConnectError, ConnectionDone, ConnectionLost, DNSLookupError
 
 from microscout.crawlers.items import FetchedItem, ItemBatch, OptOutItem, ProfileItem
 from microscout.crawlers.middlewares import (
@@ -111,8 +112,18 @@ def failure_text(failure) -> str:
         return "no answer in time (timed out)"
     if failure.check(ConnectError):
         return f"could not connect ({type(failure.value).__name__})"
-    name = type(failure.value).__name__
-    text = str(failure.value).strip().splitlines()[0][:160] if str(failure.value).strip() else ""
+    value = failure.value
+    if isinstance(value, DownloadFailedError) and value.__cause__ is not None:
+        value = value.__cause__  # Scrapy's wrapper of twisted's ResponseFailed
+    reasons = getattr(value, "reasons", None)
+    if isinstance(reasons, list) and reasons:
+        # twisted's ResponseFailed / ResponseNeverReceived: str() is the repr of a list of
+        # Failures, no words for a summary; what the first one was is
+        value = getattr(reasons[0], "value", reasons[0])
+        if isinstance(value, (ConnectionDone, ConnectionLost)):
+            return f"the server closed the connection without an answer ({type(value).__name__})"
+    name = type(value).__name__
+    text = str(value).strip().splitlines()[0][:160] if str(value).strip() else ""
     if "SSL" in name or "TLS" in name or "ssl" in text.lower():
         return f"the TLS handshake failed ({text or name})"
     return f"{name}: {text}" if text else name
