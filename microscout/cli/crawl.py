@@ -227,8 +227,11 @@ def _incomplete_report(row: dict) -> list[str]:
             p["why"] for p in missing.get("hashtag_pages", [])]
         quota = [w for w in whys if w.startswith("not sent") or "quota" in w]
         looped = [w for w in whys if w.startswith(LOOP)]
-        causes = [c for c, n in (("they failed after every retry", len(whys) - len(quota) - len(looped)),
+        moved = [w for w in whys if w.startswith("redirected to another server")]
+        causes = [c for c, n in (("they failed after every retry",
+                                  len(whys) - len(quota) - len(looped) - len(moved)),
                                  ("the server's pages looped", len(looped)),
+                                 ("the server sent the crawl to another server", len(moved)),
                                  ("not sent: the API quota ran out", len(quota))) if n]
         cause = ", or ".join(causes) or "they failed after every retry"
         head += f" {' and '.join(what) or 'some requests'} could not be fetched ({cause}):"

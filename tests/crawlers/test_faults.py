@@ -88,8 +88,12 @@ def test_hostile_server_cannot_send_the_crawler_anywhere_else(tmp_path, elsewher
         bluesky = run_crawl(config, "bluesky", "--handle", "amy.bsky.test")
     assert far.log == [] and near.log == []  # not one request, robots.txt included
     for result in (mastodon, bluesky):
-        assert result.returncode == 0, result.stderr
+        # what a redirect elsewhere stood for is not fetched: missing, named, exit 1 (it was
+        # "finished, errors: none", exit 0, a review found)
+        assert result.returncode == 1, result.stderr
         assert "refused" in result.stdout and "Traceback" not in result.stderr
+        assert "could not be fetched (the server sent the crawl to another server)" in result.stdout + result.stderr
+        assert f"redirected to another server ({far.url}), not followed" in result.stdout + result.stderr
     runs = {r["platform"]: r for r in rows(tmp_path / "scout.db", "SELECT * FROM crawl_runs")}
     m, b = (json.loads(runs[p]["stats"]) for p in ("mastodon", "bluesky"))
     # mastodon: robots.txt's redirect, the Link headers (absolute and protocol-relative), the

@@ -328,15 +328,20 @@ class CrawlSpider(Spider):
 
     def redirected(self, response):
         """A redirect: followed on the same origin (a few times at most); to another origin
-        refused and counted (None, and nothing is missing: asking again would be refused
-        again)."""
+        refused and counted, and what was asked for is missing (None)."""
         location = response.headers.get("Location")
         if not location:
             self.error("redirect_without_location", response.url)
             return self.retry_or_lose(response, "redirect_without_location")
         target = response.urljoin(location.decode("latin-1").strip())
         if not self.on_host(target):
+            # Not fetched, so missing, and the run ends incomplete: a server that moved (or that
+            # names itself by another address) ended "finished, errors: none" with nothing fetched.
+            elsewhere = origin(target) or target[:100]
             self.logger.info("refused a redirect from %s to another origin: %s", response.url, target[:300])
+            self.error("offsite_redirect", response.url, elsewhere)
+            self.lose(response.request, f"redirected to another server ({elsewhere}), not followed; if the "
+                                        f"server moved, set {self.url_option} to its address")
             return None
         hops = response.meta.get("redirects", 0)
         if hops >= self.MAX_REDIRECTS:
