@@ -91,6 +91,10 @@ def test_legacy_youtube_urls_kept_with_a_note_per_line(tmp_path, capsys):
     ("bad.txt", "alice\n\nhttps://www.instagram.com/p/Cx1/\n",
      "{path} line 3: 'https://www.instagram.com/p/Cx1/' is not a handle; write a handle such as @name, "
      "name@instance.social or a profile URL"),
+    # urllib raises on an unclosed "[": it was an unexpected error, exit 1
+    ("bracket.txt", "alice\nhttp://[::1/@bob\n",
+     "{path} line 2: 'http://[::1/@bob' is not a handle; write a handle such as @name, name@instance.social or a "
+     "profile URL"),
 ])
 def test_reader_errors(tmp_path, name, text, message):
     path = tmp_path / name
@@ -115,7 +119,7 @@ def test_bad_file_is_one_line_and_exit_2(tmp_path):
 @pytest.mark.parametrize("text, handle", [
     ("https://m.youtube.com/@chef", "chef"), ("https://x.com/someone", "someone"),
     ("https://www.linkedin.com/in/jane-doe/", "jane-doe"), ("https://social.example/users/bob", "bob@social.example"),
-    ("https://example.com/about", None), ("two words", None), ("a/b", None),
+    ("https://example.com/about", None), ("two words", None), ("a/b", None), ("https://[::1/@bob", None),
 ])
 def test_normalize(text, handle):
     assert normalize(text) == handle

@@ -476,6 +476,16 @@ def test_a_count_past_what_sqlite_stores_is_a_bad_row_not_a_crash(tmp_path):
     assert [r["status"] for r in rows(tmp_path / "scout.db", "SELECT status FROM crawl_runs")] != ["running"]
 
 
+def test_a_handle_urllib_cannot_parse_is_a_bad_row_not_a_crash(tmp_path):
+    (tmp_path / "p.csv").write_text("handle,followers\nhttp://[::1/@bob,100\nok,1500\n")
+    (tmp_path / "posts.csv").write_text("profile,id,created_at\nhttp://[::1/@bob,1,2026-11-28\nok,2,2026-11-28\n")
+    result = run(tmp_path, "import", str(tmp_path / "p.csv"), str(tmp_path / "posts.csv"), "--platform", "linkedin")
+    assert result.exit_code == 1 and "unexpected error" not in result.output
+    assert f"{tmp_path / 'p.csv'} line 2: handle 'http://[::1/@bob' is not a handle" in result.stderr
+    assert f"{tmp_path / 'posts.csv'} line 2: no linkedin profile 'http://[::1/@bob'" in result.stderr
+    assert counts(tmp_path / "scout.db") == {"profiles": 1, "posts": 1, "profile_snapshots": 1}
+
+
 def test_an_import_stopped_with_ctrl_c_is_recorded_interrupted_and_says_so(tmp_path):
     # Its run stayed "running" until some later crawl noticed, and the user read "Aborted!".
     import signal

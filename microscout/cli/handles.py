@@ -44,7 +44,10 @@ BARE_NAME_SITES = ("instagram.com", "tiktok.com", "youtube.com", "x.com", "twitt
 
 def handle_from_url(text: str) -> str | None:
     """The handle in a profile URL, or None when the URL names none."""
-    parts = urlsplit(text)
+    try:
+        parts = urlsplit(text)
+    except ValueError:  # "http://[::1/@bob": an address urllib cannot read names no profile
+        return None
     host = (parts.hostname or "").lower()
     segments = [unquote(s) for s in parts.path.split("/") if s]
     if not host or not segments:
