@@ -250,6 +250,17 @@ def test_json_lines_with_old_mac_line_ends(tmp_path):
     assert (got["spam"]["tp"], got["spam"]["tn"]) == (1, 1)
 
 
+def test_csv_with_old_mac_line_ends(tmp_path):
+    # Excel for Mac's "CSV (Macintosh)": the check commands refused it as one line ("do you
+    # need to open the file in universal-newline mode?"), which import and crawl --handles read.
+    path = tmp_path / "comments.csv"
+    path.write_bytes(b'text;CLASS\r"subscribe to my channel\r\nnow";1\rlovely;0\r')
+    got = rows_of(check("comments", path, "--json", "--label-column", "CLASS"))
+    assert [(r["where"], r["text"]) for r in got if "where" in r] == [
+        (f"{path} line 2", "subscribe to my channel\r\nnow"), (f"{path} line 4", "lovely")]
+    assert scores(check("comments", path, "--json", "--quiet", "--label-column", "CLASS"))["spam"]["tp"] == 1
+
+
 def test_cresci_2017_null_cells_in_text_columns_hold_nothing(tmp_path):
     # cresci-2017's users.csv writes NULL for a missing description and name: no bio at
     # all (the empty-bio signal), not a bio of four letters.

@@ -268,7 +268,9 @@ class _CountedLines:
     where a record ends, and an error should name the line where it starts."""
 
     def __init__(self, text: str) -> None:
-        self._lines = io.StringIO(text)
+        # newline="": a line ends at \r too (Excel for Mac's "CSV (Macintosh)"), as the import
+        # and crawl --handles read it; the csv module refused the whole file as one line.
+        self._lines = io.StringIO(text, newline="")
         self.taken = 0
         self.record: list[str] = []  # the lines of the record being read
 
@@ -315,7 +317,7 @@ def _read_csv(path: Path, text: str) -> Iterator[Record]:
         skipped += 1
     text = "".join(body[skipped:])
     lines = _CountedLines(text)
-    delimiter = delimiter or delimiter_of(text.partition("\n")[0], path.suffix.lower())
+    delimiter = delimiter or delimiter_of(next(iter(text.splitlines()), ""), path.suffix.lower())
     thousands = "." if delimiter == ";" else ","
     # A long caption is one cell; the limit is a C long, 32 bits on Windows.
     csv.field_size_limit(max(csv.field_size_limit(), min(MAX_FILE_BYTES, 2 ** 31 - 1)))
