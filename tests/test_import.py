@@ -476,6 +476,21 @@ def test_a_count_past_what_sqlite_stores_is_a_bad_row_not_a_crash(tmp_path):
     assert [r["status"] for r in rows(tmp_path / "scout.db", "SELECT status FROM crawl_runs")] != ["running"]
 
 
+def test_a_cell_past_the_csv_modules_limit_is_named_by_its_own_line(tmp_path):
+    # it named the line before: the last row read, which was stored
+    import csv
+
+    (tmp_path / "p.csv").write_text("handle,bio\nann,hi\nbob,hi\ncat," + "x" * 200_000 + "\ndan,hi\n")
+    raised = csv.field_size_limit(131_072)  # a fresh process's limit: a check command in this one raises it
+    try:
+        result = run(tmp_path, "import", str(tmp_path / "p.csv"), "--platform", "linkedin")
+    finally:
+        csv.field_size_limit(raised)
+    assert result.exit_code == 1 and "unexpected error" not in result.output
+    assert f"{tmp_path / 'p.csv'} line 4: bad CSV: field larger than field limit" in result.stderr
+    assert [r["handle"] for r in rows(tmp_path / "scout.db", "SELECT handle FROM profiles")] == ["ann", "bob"]
+
+
 def test_a_handle_urllib_cannot_parse_is_a_bad_row_not_a_crash(tmp_path):
     (tmp_path / "p.csv").write_text("handle,followers\nhttp://[::1/@bob,100\nok,1500\n")
     (tmp_path / "posts.csv").write_text("profile,id,created_at\nhttp://[::1/@bob,1,2026-11-28\nok,2,2026-11-28\n")

@@ -122,8 +122,9 @@ def _csv(path: Path, text: str) -> tuple[list[str], Iterator[Record], str]:
                 elif any((v or "").strip() for v in row.values()):
                     yield Record(line, row)
         except csv.Error as exc:
-            yield Record(reader.line_num + skipped, error=RowError(f"bad CSV: {exc}; the rest of the file is "
-                                                                   "not read"))
+            # DictReader's own line_num is the last record it gave back: its reader's is the bad line
+            yield Record(reader.reader.line_num + skipped, error=RowError(f"bad CSV: {exc}; the rest of the "
+                                                                          "file is not read"))
     return header, records(), "." if delimiter == ";" else ","
 
 
