@@ -416,6 +416,9 @@ def test_label_values_map_a_truth_column_of_other_words(tmp_path):
      "'F' is mapped the other way by an earlier --label-value"),
     (["--label-file", "a.csv=1", "--label-file", "b.csv=0", "--label-file", "a.csv=0"],
      "'a.csv' is given the other truth by an earlier --label-file"),
+    # --label-column "$COL" with COL unset: the scores were left out without a word
+    (["--label-column", ""], "--label-column '' names no column"),
+    (["--label-column", "", "--label-value", "f=1"], "--label-column '' names no column"),
 ])
 def test_label_options_refuse_what_they_cannot_read(tmp_path, monkeypatch, args, message):
     monkeypatch.chdir(tmp_path)

@@ -594,6 +594,10 @@ def _truth_of(word: str) -> bool | None:
 def parse_truth(label_column: str | None, values: tuple[str, ...] = (), files: tuple[str, ...] = (),
                 given: tuple[str, ...] = ()) -> Truth:
     """--label-column, --label-value RAW=TRUTH and --label-file FILE=TRUTH (FILE one of ``given``)."""
+    if label_column is not None and not label_column.strip():
+        # --label-column "$COL" with COL unset: read as no truth at all, the scores quietly left out
+        raise UsageProblem(f"--label-column {label_column!r} names no column; give the name of the column that "
+                           f"holds the truth, e.g. --label-column label")
     mapped: dict[str, tuple[bool, str]] = {}
     for pair in values:
         raw, sep, truth = pair.rpartition("=")
