@@ -620,7 +620,9 @@ def _describe(error: ErrorDetails) -> str:
     if not key.isprintable():
         key = repr(key)
     if error["type"] == "extra_forbidden":
-        return f"{key}: unknown key; remove it or check its spelling"
+        loc = tuple(p for p in error["loc"] if not str(p).startswith("function-after"))
+        near = did_you_mean(str(loc[-1]), _keys_at(loc[:-1])) if loc else ""
+        return f"{key}: unknown key; {near}remove it or check its spelling"
     inp = error.get("input")
     shown = "" if isinstance(inp, dict) or inp is None else f" (got {shortened(repr(inp))})"
     if _is_secret(error["loc"]) or error["type"] == "url_credentials":
@@ -628,6 +630,29 @@ def _describe(error: ErrorDetails) -> str:
     msg = error["msg"].removeprefix("Value error, ")
     # A check of the whole config has no key of its own; its message names the key.
     return f"{key}: {msg}{shown}" if key else f"{msg}{shown}"
+
+
+def _keys_at(loc: tuple) -> list[str]:
+    """The keys the config's table at ``loc`` takes (its model's fields, stepping over a
+    table of named ones: campaigns.NAME), so a misspelt key can be told the one it meant."""
+    import types
+    import typing
+
+    model: Any = Config
+    for part in loc:
+        fields = getattr(model, "model_fields", None)
+        if fields is not None:
+            if part not in fields:
+                return []
+            model = fields[part].annotation
+        elif typing.get_origin(model) is dict:
+            model = typing.get_args(model)[1]
+        else:
+            return []
+        if typing.get_origin(model) in (typing.Union, types.UnionType):  # Sandbox | None
+            model = next((a for a in typing.get_args(model) if hasattr(a, "model_fields")), None)
+    fields = getattr(model, "model_fields", {})
+    return [name for name, field in fields.items() if not field.exclude]  # not source, root
 
 
 def _is_secret(loc: tuple) -> bool:

@@ -24,7 +24,13 @@ def test_defaults_without_a_file(tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize("text, expected", [
-    ("databse = 'x.db'\n", "databse: unknown key"),
+    ("databse = 'x.db'\n", "databse: unknown key; did you mean 'database'? remove it or check its spelling"),
+    # a typo said only "unknown key", where a rule's or a campaign's name was told the one meant
+    ("[campaigns.c]\nhashtag = ['vegan']\n", "campaigns.c.hashtag: unknown key; did you mean 'hashtags'?"),
+    ("[platforms.mastodn]\nenabled = true\n", "platforms.mastodn: unknown key; did you mean 'mastodon'?"),
+    ("[platforms.mastodon.tiers.micro]\nmin = 1\nmx = 5\n", "tiers.micro.mx: unknown key; did you mean 'max'?"),
+    ("[crawl]\nmax_profile = 3\n", "crawl.max_profile: unknown key; did you mean 'max_profiles'?"),
+    ("sourc = 'x'\n", "sourc: unknown key; remove it or check its spelling"),  # no key load_config sets
     ("[crawl]\nmax_profiles = 'many'\n", "crawl.max_profiles: Input should be a valid integer"),
     ("[platforms.mastodon.tiers.micro]\nmin = 5000\nmax = 1000\n",
      "platforms.mastodon.tiers.micro: min (5000) must be below max (1000)"),
