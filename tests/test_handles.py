@@ -52,6 +52,37 @@ def test_reader_xlsx(tmp_path):
     assert read_handles(str(tmp_path / "sheet.xlsx")) == ["dana", "eve.makes"]
 
 
+@pytest.mark.parametrize("damage", ["chartsheet first", "sheet cut short"])
+def test_a_workbook_openpyxl_cannot_read_is_one_line_exit_2(tmp_path, damage):
+    # openpyxl raised AttributeError or ParseError for these: an unexpected error, exit 1
+    import zipfile
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    if damage == "chartsheet first":
+        book.remove(book.active)
+        book.create_chartsheet("chart")
+        book.create_sheet("Data").append(["handle"])
+    else:
+        book.active.append(["handle"])
+        book.active.append(["dana"])
+    book.save(tmp_path / "good.xlsx")
+    path = tmp_path / "sheet.xlsx"
+    with zipfile.ZipFile(tmp_path / "good.xlsx") as good, zipfile.ZipFile(path, "w") as damaged:
+        for item in good.infolist():
+            body = good.read(item.filename)
+            if damage == "sheet cut short" and item.filename == "xl/worksheets/sheet1.xml":
+                body = body[:len(body) // 2]
+            damaged.writestr(item, body)
+    result = CliRunner().invoke(cli, ["crawl", "mastodon", "--handles", str(path), "--db", str(tmp_path / "x.db"),
+                                      "--config", str(write_config(tmp_path, "http://127.0.0.1:9"))])
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith(f"Error: {path}: not a readable .xlsx workbook (")
+    assert result.stderr.endswith("); save it from the spreadsheet as .xlsx or CSV\n")
+    assert not (tmp_path / "x.db").exists()
+
+
 def test_duplicates_dropped_in_order_with_a_note(tmp_path, capsys):
     path = tmp_path / "dups.txt"
     path.write_text("alice\nbob\nALICE\n@bob\ncarol\n")

@@ -145,18 +145,21 @@ def _rows_csv(path: Path, text: str) -> list[list[str]]:
 
 
 def _rows_xlsx(path: Path) -> list[list[str]]:
-    import zipfile
-
     from openpyxl import load_workbook
 
+    # openpyxl raises many kinds for a file that is no workbook, as it opens it or reads its sheet
+    # (AttributeError, ParseError, IndexError…): each was an unexpected error, exit 1
     try:
         book = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
+    except Exception as exc:  # noqa: BLE001
         raise UsageProblem(f"{path}: not a readable .xlsx workbook ({type(exc).__name__}); "
                            "save it from the spreadsheet as .xlsx or CSV") from None
     try:
         sheet = book.worksheets[0]
         return [["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+    except Exception as exc:  # noqa: BLE001
+        raise UsageProblem(f"{path}: not a readable .xlsx workbook ({type(exc).__name__}); "
+                           "save it from the spreadsheet as .xlsx or CSV") from None
     finally:
         book.close()
 
