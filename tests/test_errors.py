@@ -247,6 +247,29 @@ def test_read_only_commands_never_write_to_the_database(judged, tmp_path):
     assert json.loads(invoke("--config", CONFIG, "--db", copy, "explain", "cook", "--json").output)[0]["rank"] == 1
 
 
+def test_a_database_another_process_is_writing_is_named_as_busy(judged, tmp_path):
+    # "the database is busy" named no file: with the database from the config, not --db,
+    # the user could not tell which one (a schedule's, a campaign's copy) to wait for
+    copy = tmp_path / "scout.db"
+    source, target = sqlite3.connect(judged), sqlite3.connect(copy)
+    source.backup(target)
+    source.close()
+    target.close()
+    config = tmp_path / "config.toml"
+    config.write_text(CONFIG.read_text().replace('database = "microscout.db"', 'database = "scout.db"', 1))
+    writer = sqlite3.connect(copy, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")  # another process's crawl, holding the write lock past the busy timeout
+    try:
+        result = invoke("--config", config, "export", "demo", "--out", tmp_path / "demo.csv")
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+    assert result.exit_code == 1, result.output
+    assert result.stderr.startswith(f"Error: the database {copy} is busy (database is locked): another microscout "
+                                    f"process is writing to it; try again when it has finished")
+    assert len(result.stderr.splitlines()) == 1 and not (tmp_path / "demo.csv").exists()
+
+
 @pytest.mark.parametrize("exc, code, message", [
     (sqlite3.OperationalError("database is locked"), 1, "the database is busy"),
     (sqlite3.OperationalError("no such column: bot"), 1, "run `microscout db migrate`"),

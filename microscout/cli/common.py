@@ -115,9 +115,11 @@ def failure(exc: BaseException) -> Failure:
                         f"save it as UTF-8")
     if isinstance(exc, RecursionError):
         return BadInput("input nested too deeply to read; check the file or the server's answer")
+    # the database the command opened (with_env notes it): it may come from the config, not --db
+    named = [n.removeprefix("database: ") for n in getattr(exc, "__notes__", ()) if n.startswith("database: ")]
     if isinstance(exc, sqlite3.OperationalError) and ("locked" in str(exc) or "busy" in str(exc)):
-        return Failure(f"the database is busy ({_one_line(exc)}): another microscout process is writing to it; "
-                       f"try again when it has finished")
+        return Failure(f"the database {named[0] + ' ' if named else ''}is busy ({_one_line(exc)}): another "
+                       f"microscout process is writing to it; try again when it has finished")
     if isinstance(exc, sqlite3.OperationalError) and ("no such column" in str(exc) or "no such table" in str(exc)):
         return Failure(f"database error: {_one_line(exc)}; the database may predate this version of microscout: "
                        f"run `microscout db migrate` (or pass --db with another database)")
@@ -125,7 +127,6 @@ def failure(exc: BaseException) -> Failure:
         return BadInput(f"the database cannot be written ({_one_line(exc)}): check the permissions of the file "
                         f"given as --db and of its folder, or pass --db with a writable copy")
     if isinstance(exc, sqlite3.DatabaseError):
-        named = [n.removeprefix("database: ") for n in getattr(exc, "__notes__", ()) if n.startswith("database: ")]
         where = named[0] if named else "FILE"
         return Failure(f"database error: {_one_line(exc)}; check the database "
                        + (f"{where} " if named else "given as --db (or `database` in the config) ")
