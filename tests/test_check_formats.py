@@ -428,6 +428,23 @@ def test_label_options_refuse_what_they_cannot_read(tmp_path, monkeypatch, args,
     assert result.exit_code == 2 and message in result.output and "Traceback" not in result.output
 
 
+@pytest.mark.parametrize("kind, content", [("accounts", "handle,followers,following\nann,100,200\nbob,5,9000\n"),
+                                           ("comments", "text\nlovely\nsubscribe to my channel\n"),
+                                           ("posts", "id,text\n1,Thanks @acme #ad\n2,My lentil soup\n")])
+def test_a_file_named_twice_is_checked_once(tmp_path, monkeypatch, kind, content):
+    # `check accounts a.csv a.csv` (a glob and a name) counted every row twice: 4 accounts of 2,
+    # and an interval of the fake share narrowed as if the sample were twice as big
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a.csv").write_text(content)
+    once = check(kind, "a.csv", "--json")
+    twice = check(kind, "a.csv", "a.csv", str(tmp_path / "a.csv"), "--json")
+    assert twice.exit_code == 0, twice.output
+    assert twice.stdout == once.stdout
+    assert twice.stderr.splitlines() == [
+        "a.csv: given twice; its rows are checked once",
+        f"{tmp_path / 'a.csv'}: the same file as a.csv, given before; its rows are checked once"]
+
+
 def test_label_files_give_every_row_of_a_file_its_truth(tmp_path):
     # cresci-2017 keeps each class in a folder of its own, every one with a users.csv.
     for folder, rows in (("genuine", "ann,300,200\nbob,80,90\n"), ("fake_followers", "xq1,2,1900\nxq2,40,380\n")):

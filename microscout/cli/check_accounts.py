@@ -13,6 +13,7 @@ from microscout.cli.records import (
     MISSING,
     Record,
     convert,
+    distinct_files,
     label_options,
     load_rows,
     parse_mapping,
@@ -172,6 +173,7 @@ docs/HEURISTICS.md were measured leaving one data set out:
 def command(env, files: tuple[str, ...], as_json: bool, label_column: str | None, mapping: tuple[str, ...],
             half: str, quiet: bool, label_values: tuple[str, ...], label_files: tuple[str, ...],
             platform: str) -> None:
+    files = distinct_files(files)
     truth = parse_truth(label_column, label_values, label_files, files)
     # The thresholds configured for the audience_authenticity rule: one classifier everywhere.
     thresholds = rule_options(env, "audience_authenticity", platform).accounts

@@ -6,7 +6,15 @@ import json
 import click
 
 from microscout.cli.common import PLATFORM_OPTION, UsageProblem, rule_options, terminal_safe, with_env
-from microscout.cli.records import label_options, load_rows, parse_mapping, parse_truth, print_scores, summary_lines
+from microscout.cli.records import (
+    distinct_files,
+    label_options,
+    load_rows,
+    parse_mapping,
+    parse_truth,
+    print_scores,
+    summary_lines,
+)
 from microscout.heuristics.comments import (
     BASELINE_NAME,
     COMMENT_CLASSES,
@@ -64,6 +72,7 @@ was read) with --leave-out, e.g. --leave-out Youtube03-LMFAO.
 def command(env, files: tuple[str, ...], as_json: bool, label_column: str | None, mapping: tuple[str, ...],
             leave_out: str | None, quiet: bool, label_values: tuple[str, ...], label_files: tuple[str, ...],
             platform: str) -> None:
+    files = distinct_files(files)
     truth = parse_truth(label_column, label_values, label_files, files)
     # The thresholds configured for the comment_quality rule: one classifier everywhere.
     thresholds = rule_options(env, "comment_quality", platform).comments

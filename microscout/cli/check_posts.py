@@ -17,6 +17,7 @@ from microscout.cli.records import (
     SPONSORED_WORDS,
     Truth,
     convert,
+    distinct_files,
     keys_of,
     label_words,
     name_words,
@@ -371,6 +372,7 @@ on the same rows. Reproduce the documented figures (docs/HEURISTICS.md):
 def command(env, files: tuple[Path, ...], as_json: bool, fold_chars: int | None, hashtag_block: int | None,
             label_column: str | None, label_means: str | None, mapping: tuple[str, ...], quiet: bool,
             label_values: tuple[str, ...], platform: str) -> None:
+    files = distinct_files(files)
     # The detector settings configured for the disclosure rule, then the flags on top.
     disclosure_options = rule_options(env, "disclosure", platform)
     configured = disclosure_options.sponsored

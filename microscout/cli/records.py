@@ -686,6 +686,22 @@ def _check_not_negative(truth: Truth, value: Any, where: str) -> None:
                            f"--label-value 0=0 if 1 means fake or spam)")
 
 
+def distinct_files(files: tuple[Any, ...]) -> tuple[Any, ...]:
+    """``files`` with each file once, the first naming kept, and a note on stderr for each
+    other: a file named twice (a shell glob and its name, ./a.csv and a.csv) had its rows
+    counted twice, its estimate's interval narrowed and its scores weighed double."""
+    seen: dict[Path, Any] = {}
+    for name in files:
+        path = Path(name).resolve()
+        if path not in seen:
+            seen[path] = name
+        else:
+            first = seen[path]
+            also = "given twice" if str(first) == str(name) else f"the same file as {first}, given before"
+            click.echo(f"{name}: {also}; its rows are checked once", err=True)
+    return tuple(seen.values())
+
+
 def load_rows(files: tuple[str, ...], mapping: dict[str, str], truth: Truth | str | None, half: str,
               known: dict[str, tuple[str, tuple[str, ...]]], required_any: tuple[str, ...],
               before_ours: Mapping[str, tuple[str, ...]] | None = None):
