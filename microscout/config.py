@@ -275,6 +275,16 @@ class Campaign(Strict):
                 raise ValueError(f"unknown tier {name!r}; tiers are {', '.join(TIER_NAMES)}")
         return value
 
+    @field_validator("keywords")
+    @classmethod
+    def _keywords(cls, value: list[str]) -> list[str]:
+        # [""] matched nothing yet counted as keywords: niche_relevance failed every creator, where
+        # no keywords at all is 'unknown'
+        for word in value:
+            if not word.strip():
+                raise ValueError(f"{word!r} is no keyword; remove it, or write the words the niche's posts use")
+        return value
+
     @field_validator("price_per_post")
     @classmethod
     def _price(cls, value: tuple[float, float] | None) -> tuple[float, float] | None:

@@ -38,6 +38,8 @@ def test_defaults_without_a_file(tmp_path, monkeypatch):
     ("[campaigns.c]\ntarget_tier = 'giant'\n", "campaigns.c.target_tier: unknown tier 'giant'"),
     ("[campaigns.c]\nplatforms = ['myspace']\n", ".toml: campaigns.c.platforms: unknown platform 'myspace'"),
     ("[campaigns.c]\nprice_per_post = [300, 50]\n", "price range [300.0, 50.0]"),
+    # a blank keyword matched nothing, so a niche_relevance gate excluded 169 of 243 demo creators
+    ("[campaigns.c]\nkeywords = ['vegan', ' ']\n", "campaigns.c.keywords: ' ' is no keyword; remove it"),
     # a '/' made the export's name a folder; a platform's name can never be crawled as a campaign
     ('[campaigns."sp ring/x"]\n', "campaigns.'sp ring/x': a campaign's name names its export files, so it may not "
                                   "hold '/'"),
