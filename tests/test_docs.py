@@ -231,3 +231,13 @@ def test_the_command_table_names_every_option_of_the_commands_a_marketer_runs(na
             continue
         names = [o for o in [*param.opts, *param.secondary_opts] if o.startswith("--")]
         assert any(o in row for o in names for row in rows), f"README.md's command table lacks `{name} {names[0]}`"
+
+
+def test_every_campaign_key_is_in_the_demo_campaign_of_config_toml():
+    # campaigns.C.budget was read by `shortlist` (its --budget default) yet named nowhere
+    from microscout.config import Campaign
+
+    section = CONFIG_TEXT.split("[campaigns.demo]", 1)[1].split("\n[", 1)[0]
+    for name in Campaign.model_fields:
+        assert re.search(rf"^(# )?{name} = ", section, re.M) or f"[campaigns.demo.{name}." in section, \
+            f"config.toml [campaigns.demo] neither sets nor shows {name}"

@@ -219,7 +219,8 @@ def workers_option(value: str | None) -> int:
 @click.option("--limit", type=click.IntRange(min=1, max=SQLITE_MAX), default=None,
               help="Rows to show (default: the campaign's shortlist_size).")
 @click.option("--budget", type=FiniteFloatRange(min=0, min_open=True), default=None,
-              help="Fill this budget (same currency as price_per_post) with the best expected engagement per dollar.")
+              help="Fill this budget (same currency as price_per_post) with the best expected engagement per dollar "
+                   "(default: the campaign's budget, if any).")
 @click.option("--batch-size", type=click.IntRange(min=1, max=SQLITE_MAX), default=500, show_default=True,
               help="Candidates judged per batch.")
 @click.option("--rejudge", is_flag=True,
