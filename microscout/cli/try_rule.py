@@ -13,8 +13,8 @@ from microscout.words import did_you_mean
 @click.command("try", short_help="Run one rule on one stored creator.")
 @click.argument("rule")
 @click.argument("handle")
-@click.option("--campaign", default=None, help="Judge with this campaign's settings (default: the rule's defaults "
-                                                "with a campaign of every tier).")
+@click.option("--campaign", default=None, help="Judge with this campaign's settings (default: the rule's options in "
+                                                "the config, with a campaign of every tier).")
 @click.option("--platform", default=None, help="Try the profile on this platform only, when the handle names one on "
                                                 "several.")
 @click.option("--json", "as_json", is_flag=True,

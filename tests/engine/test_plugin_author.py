@@ -255,6 +255,21 @@ def test_try_of_a_rule_switched_off_names_the_config_tables_not_an_internal_camp
     assert "(try)" not in result.output
 
 
+def test_try_without_a_campaign_judges_with_the_configs_options_as_its_help_says(folder):
+    # --campaign's help said "default: the rule's defaults", yet try reads [rules.NAME] of the config
+    config = folder / "config.toml"
+    assert invoke("new-rule", "min_posts", "--config", config).exit_code == 0
+    with open(config, "a") as f:
+        f.write("[rules.min_posts]\nmin_posts = 50\n")
+    db = open_store(folder / "scout.db")
+    add_profile(db, "anna", 5_000, posts=3)
+    db.conn.close()
+    (verdict,) = json.loads(invoke("try", "min_posts", "anna", "--config", config, "--json").output)
+    assert verdict["evidence"]["minimum"] == 50
+    said = " ".join(invoke("try", "--help").output.split())
+    assert "default: the rule's options in the config, with a campaign of every tier" in said
+    assert "the rule's defaults" not in said
+
 def test_the_testing_helpers_build_candidates_that_rules_judge():
     from microscout.engine.plugins import collect_rules, make_plugin_manager
 
