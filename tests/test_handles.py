@@ -147,6 +147,11 @@ def test_bad_file_is_one_line_and_exit_2(tmp_path):
     assert not (tmp_path / "x.db").exists()  # nothing was started
 
 
+def test_the_help_names_every_kind_of_file_the_reader_takes():
+    # --help said "CSV or text file", leaving out the .xlsx the reader takes (README, docs/IMPORT.md)
+    said = " ".join(CliRunner().invoke(cli, ["crawl", "--help"]).output.split())
+    assert "--handles FILE CSV, .xlsx or text file of accounts to crawl" in said
+
 @pytest.mark.parametrize("text, handle", [
     ("https://m.youtube.com/@chef", "chef"), ("https://x.com/someone", "someone"),
     ("https://www.linkedin.com/in/jane-doe/", "jane-doe"), ("https://social.example/users/bob", "bob@social.example"),

@@ -386,7 +386,7 @@ def stored_candidates(db_path, platform: str) -> list[str]:
               help="API root for YouTube, Instagram or TikTok (default: platforms.P.base_url).")
 @click.option("--handles", "handles_file", default=None, metavar="FILE",
               type=click.Path(dir_okay=False, path_type=str),
-              help="CSV or text file of accounts to crawl (a handle column, or one per line).")
+              help="CSV, .xlsx or text file of accounts to crawl (a handle column, or one per line).")
 @click.option("--max-units", type=click.IntRange(min=1), default=None,
               help="YouTube: quota units this crawl may spend (default: what today's quota has left).")
 @click.option("--max-profiles", type=click.IntRange(min=1), default=None, help="Stop discovering after N profiles.")
