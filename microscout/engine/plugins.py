@@ -56,11 +56,13 @@ LOAD_PLUGINS_ENV = "MICROSCOUT_LOAD_PLUGINS"
 def plugins_to_load() -> set[str] | None:
     """Which third-party plugins may load, from ``MICROSCOUT_LOAD_PLUGINS``: unset = all;
     a comma-separated list of entry-point names, distribution names and plugins_dir file
-    names (with or without .py) = only those; empty = none. Built-ins always load."""
+    names (with or without .py, or as ``microscout plugins`` names them: plugins_dir:NAME.py)
+    = only those; empty = none. Built-ins always load."""
     value = os.environ.get(LOAD_PLUGINS_ENV)
     if value is None:
         return None
-    return {part.strip().removesuffix(".py") for part in value.split(",") if part.strip()}
+    return {part.strip().removeprefix("plugins_dir:").removesuffix(".py") for part in value.split(",")
+            if part.strip()}
 
 
 def make_plugin_manager(plugins_dir: str | Path | None = None, *, entry_points: bool = True,

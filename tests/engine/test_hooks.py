@@ -134,6 +134,7 @@ def test_each_plugins_dir_file_runs_once_per_command(tmp_path, args):
 
 
 @pytest.mark.parametrize("switch, listed", [(None, True), ("", False), ("counting", True), ("counting.py", True),
+                                            ("plugins_dir:counting.py", True),  # as `microscout plugins` names it
                                             ("something_else", False)])
 def test_an_environment_switch_chooses_which_plugins_load(tmp_path, monkeypatch, switch, listed):
     path = counting_config(tmp_path)
