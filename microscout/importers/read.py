@@ -97,6 +97,9 @@ def _csv(path: Path, text: str) -> tuple[list[str], Iterator[Record], str]:
     while skipped < len(lines) and not lines[skipped].strip():
         skipped += 1
     delimiter = delimiter_of(lines[skipped] if skipped < len(lines) else "", suffix_of(path))
+    # A long bio or caption is one cell: the csv module's 131,072-character default stopped the
+    # import there, while `check` read the same file whole (the limit is a C long).
+    csv.field_size_limit(max(csv.field_size_limit(), 2 ** 31 - 1))
     reader = csv.DictReader(io.StringIO("".join(lines[skipped:])), delimiter=delimiter)
     try:
         header = list(reader.fieldnames or [])
