@@ -126,6 +126,13 @@ def test_legacy_youtube_urls_kept_with_a_note_per_line(tmp_path, capsys):
     ("bracket.txt", "alice\nhttp://[::1/@bob\n",
      "{path} line 2: 'http://[::1/@bob' is not a handle; write a handle such as @name, name@instance.social or a "
      "profile URL"),
+    # lines as an editor numbers them: U+2028 inside a line split it, so the bad handle after was "line 3"
+    ("sep.txt", "alice\u2028bob\n@carol\njohn doe\n",
+     "{path} line 1: 'alice\\u2028bob' is not a handle; write a handle such as @name, name@instance.social or a "
+     "profile URL"),
+    ("sep2.txt", "alice\n@carol\x0c\njohn doe\n",
+     "{path} line 3: 'john doe' is not a handle; write a handle such as @name, name@instance.social or a "
+     "profile URL"),
 ])
 def test_reader_errors(tmp_path, name, text, message):
     path = tmp_path / name

@@ -188,7 +188,9 @@ def _table(path: Path, rows: list[list[str]]) -> list[tuple[int, str]]:
 
 def _lines(text: str) -> list[tuple[int, str]]:
     out = []
-    for number, line in enumerate(text.splitlines(), 1):
+    # Lines as an editor numbers them: str.splitlines also splits at U+2028, \x0c, \x1c…,
+    # which put every later line's number one too high in the messages.
+    for number, line in enumerate(re.split(r"\r\n|\r|\n", text), 1):
         line = re.split(r"(?:^|\s)#", line, maxsplit=1)[0]  # a comment: a line or its end
         if line.strip():
             out.append((number, line))
