@@ -139,6 +139,11 @@ def explain_login(err: XrpcError, pds: str, handle: str, login_help: str) -> Ses
     if err.status in (400, 401, 403) and (err.name in LOGIN_REFUSED or err.status == 401):
         return SessionProblem(f"Bluesky login at {pds} was refused ({err}): check the handle and app password; "
                               f"{login_help}", 2)
+    if 300 <= err.status < 400:
+        # not a passing fault: asking again later is sent to the same other server
+        return SessionProblem(f"Bluesky login at {pds} was answered with {err.message or 'a redirect'}: the app "
+                              f"password was not sent on; if the PDS moved, set --pds (or platforms.bluesky.pds in "
+                              f"the config) to its address", 2)
     return SessionProblem(f"Bluesky login at {pds} failed ({err}); try again later", 1, "session_lost")
 
 
@@ -270,6 +275,8 @@ def xrpc_call(base: str, method: str, *, body: dict | None = None, token: str | 
             if exc.code >= 500 and not last:
                 time.sleep(0.5 * 2 ** attempt)
                 continue
+            if 300 <= exc.code < 400:  # to another server: not followed (credentials.urlopen)
+                raise XrpcError(method, exc.code, "Redirect", str(exc.reason)[:300]) from None
             wait = retry_after(exc.headers) if exc.code == 429 and not last else None
             if wait is not None and wait <= MAX_RETRY_AFTER:
                 # a brief limit (the PDS says when to come back): waited out, as the crawl does
