@@ -2,6 +2,7 @@
 config.toml, packaged, the configuration when there is no config file; a rule that is not
 installed may be named with a zero weight; the demo's choice of database."""
 import fnmatch
+import json
 import tomllib
 
 import pytest
@@ -170,3 +171,16 @@ def test_a_per_platform_rule_table_can_be_added_to_the_shipped_config(tmp_path):
     config = load_config(path)
     for platform in platforms:
         assert getattr(config.platforms, platform).rules["engagement"] == {"window_posts": 10}
+
+
+def test_a_config_flag_beats_microscout_config_wherever_it_is_given(tmp_path, monkeypatch):
+    # `microscout --config b.toml CMD` with MICROSCOUT_CONFIG set read the variable's file
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a.toml").write_text('database = "a.db"\n')
+    (tmp_path / "b.toml").write_text('database = "b.db"\n')
+    monkeypatch.setenv("MICROSCOUT_CONFIG", str(tmp_path / "a.toml"))
+    for args, name in [(["config", "show"], "a.db"), (["--config", "b.toml", "config", "show"], "b.db"),
+                       (["config", "show", "--config", "b.toml"], "b.db")]:
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.output)["database"] == str(tmp_path / name), args

@@ -206,7 +206,8 @@ class Boundary(click.Group):
 @click.group(cls=Boundary, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="microscout")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None,
-              help="Config file for every command (default: ./config.toml).")
+              help="Config file for every command (default: $MICROSCOUT_CONFIG, else ./config.toml, else "
+                   "built-in defaults).")
 @click.option("--db", "db_path", type=click.Path(dir_okay=False), default=None,
               help="SQLite database for every command (default: `database` from config).")
 @click.option("--debug", is_flag=True, envvar="MICROSCOUT_DEBUG",

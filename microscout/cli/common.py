@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 import click
 import pluggy
+from click.core import ParameterSource
 
 from microscout.config import Config, ConfigError, load_config
 
@@ -314,7 +315,12 @@ def with_env(func: Callable) -> Callable:
     def wrapper(*args: Any, config_path: str | None, db_path: str | None, **kwargs: Any):
         from microscout.engine.plugins import PluginError
 
-        parent = click.get_current_context().find_root().obj or {}
+        ctx = click.get_current_context()
+        parent = ctx.find_root().obj or {}
+        if parent.get("config_path") and ctx.get_parameter_source("config_path") is ParameterSource.ENVIRONMENT:
+            # `microscout --config b.toml CMD` with MICROSCOUT_CONFIG set read the variable's file:
+            # a flag given beats the environment
+            config_path = None
         env = Env(config_path or parent.get("config_path"), db_path or parent.get("db_path"))
         try:
             return func(env, *args, **kwargs)
