@@ -176,6 +176,35 @@ def last_run(db_path, spec: CrawlSpec) -> dict | None:
     return rows[0] if rows else None
 
 
+def _other_resumable(db, spec: CrawlSpec) -> str:
+    """What sets this command's arguments apart from the latest resumable crawl of the platform,
+    as '; …' (empty when there is none): a --resume with another base URL or bound only heard
+    'there is none', though a crawl waited to be resumed."""
+    from microscout.config import shortened
+
+    rows = list(db.query(f"SELECT id, arguments FROM crawl_runs WHERE platform = ? AND status IN "
+                         f"({', '.join('?' * len(RESUMABLE))}) ORDER BY id DESC LIMIT 1", [spec.platform, *RESUMABLE]))
+    if not rows:
+        return ""
+    try:
+        theirs = json.loads(rows[0]["arguments"] or "{}")
+    except ValueError:
+        return ""
+    ours = json.loads(json.dumps(spec.arguments()))  # as stored: lists, not tuples
+    flat: dict[str, dict[str, object]] = {}
+    for source, args in (("there", theirs), ("here", ours)):
+        for key, value in args.items():
+            for name, v in (value.items() if isinstance(value, dict) else [(None, value)]):
+                flat.setdefault(f"{key}.{name}" if name else key, {})[source] = v
+    differ = [f"{key} {shortened(repr(v.get('there')), 60)} there, {shortened(repr(v.get('here')), 60)} here"
+              for key, v in sorted(flat.items()) if v.get("there") != v.get("here")]
+    if not differ:
+        return ""
+    more = f" and {len(differ) - 3} more" if len(differ) > 3 else ""
+    return (f"; the latest resumable {spec.platform} crawl, run {rows[0]['id']}, was started with other "
+            f"arguments: {'; '.join(differ[:3])}{more}")
+
+
 def prepare(db, config: Config, spec: CrawlSpec, resume: bool, db_path) -> Prepared:
     arguments = json.dumps(spec.arguments(), sort_keys=True)
     root = config.path(config.crawl.jobdir)
@@ -185,6 +214,8 @@ def prepare(db, config: Config, spec: CrawlSpec, resume: bool, db_path) -> Prepa
                              "ORDER BY id DESC LIMIT 1", [spec.platform, arguments]))
         if not rows or rows[0]["status"] not in RESUMABLE:
             state = f"the last one is {rows[0]['status']}" if rows else "there is none"
+            if not rows:
+                state += _other_resumable(db, spec)
             raise CrawlProblem(f"--resume: no interrupted or incomplete {spec.platform} crawl with these arguments "
                                f"in {database} ({state}); run it without --resume")
         row = rows[0]

@@ -113,6 +113,11 @@ def test_incomplete_crawl_resumed_fetches_only_what_is_missing(tmp_path, server)
     config = write_config(tmp_path, server.url)
     first = run_crawl(config, "mastodon", "--hashtag", "coffee", "--tier", "micro")
     assert first.returncode == 1 and "is incomplete" in first.stderr
+    # a --resume with other arguments names what differs (it only said "there is none")
+    other = run_crawl(config, "mastodon", "--hashtag", "coffee", "--tier", "micro", "--max-profiles", "7", "--resume")
+    assert other.returncode == 2, other.stderr
+    assert ("(there is none; the latest resumable mastodon crawl, run 1, was started with other arguments: "
+            "bounds.max_profiles 500 there, 7 here)") in other.stderr, other.stderr
     db = tmp_path / "scout.db"
     host = server.url.removeprefix("http://")
     before = len(server.log)
