@@ -153,7 +153,8 @@ class RunRecord:
         settings = self.crawler.settings
         origins = list(before.get("offsite_origins") or [])
         origins += [o for o in stats.get("microscout/offsite_origins") or [] if o not in origins]
-        notes = list(before.get("notes") or [])
+        replaced = tuple(stats.get("microscout/whole_run_notes") or ())
+        notes = [n for n in before.get("notes") or [] if not (replaced and n.startswith(replaced))]
         if status == "finished":  # an earlier session's advice to resume for what this one fetched is stale
             notes = [n for n in notes if "--resume" not in n]
         notes += [n for n in stats.get("microscout/notes") or [] if n not in notes]

@@ -142,6 +142,11 @@ def test_unit_budget_stops_cleanly_and_resume_finishes(sandbox, full, tmp_path):
     assert "stopped before the quota" not in resumed.stdout and "--resume" not in resumed.stdout
     assert "stopped before the quota" not in rows(tmp_path / "scout.db", "SELECT stats FROM crawl_runs")[0]["stats"]
     assert content(tmp_path / "scout.db", sandbox.url.removeprefix("http://")) == full[2]
+    # the quota note is the run's, once: it said the last session's units only, beside the first's note
+    total = rows(tmp_path / "scout.db", "SELECT sum(units) AS n FROM api_usage")[0]["n"]
+    assert resumed.stdout.count("YouTube quota:") == 1, resumed.stdout
+    assert f"this crawl spent {total:,} units" in resumed.stdout
+    assert f"{spent:,} of them before it was resumed" in resumed.stdout, resumed.stdout
 
 
 def test_daily_quota_recorded_in_api_usage_limits_the_next_crawl(sandbox, tmp_path):

@@ -200,9 +200,14 @@ class CrawlSpider(Spider):
         self.crawler.stats.inc_value(f"microscout/errors/{kind}")
         self.logger.info("%s on %s%s", kind, url, f": {detail}" if detail else "")
 
-    def note(self, message: str) -> None:
-        """Something the user should read in the run's summary (the log goes to a file)."""
+    def note(self, message: str, whole_run: bool = False) -> None:
+        """Something the user should read in the run's summary (the log goes to a file).
+        ``whole_run``: it speaks for the whole run, so it replaces an earlier session's note that
+        starts the same way (up to its first ':'), kept with the run's record."""
         self.logger.warning(message)
+        if whole_run:
+            heads = list(self.crawler.stats.get_value("microscout/whole_run_notes") or [])
+            self.crawler.stats.set_value("microscout/whole_run_notes", [*heads, message.partition(":")[0] + ":"])
         notes = list(self.crawler.stats.get_value("microscout/notes") or [])
         if message not in notes:
             self.crawler.stats.set_value("microscout/notes", [*notes, message])

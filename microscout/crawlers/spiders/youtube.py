@@ -208,6 +208,10 @@ class YouTubeSpider(CrawlSpider):
         self.unrecorded += units
         if units == SEARCH_COST:
             self.search_units += units
+        # the whole run's, kept with the job's state: a resumed run's note said its last session's
+        state = self._state()
+        state["units_spent"] = state.get("units_spent", 0) + units
+        state["search_units"] = state.get("search_units", 0) + (units if units == SEARCH_COST else 0)
 
     def left(self, request, spider=None):
         """request_left_downloader: a request that got no answer (connection refused, timed
@@ -244,9 +248,13 @@ class YouTubeSpider(CrawlSpider):
             return
         self._reported = True
         left_today = max(self.quota_left - self.units_spent, 0)
-        self.note(f"YouTube quota: spent {self.units_spent:,} units ({self.search_units:,} on searches) of this "
-                  f"crawl's {self.unit_budget:,}; today's quota ({quota_day()}, Pacific time) has about "
-                  f"{left_today:,} left, resetting in {until_reset()}")
+        state = self._state()
+        run_units, run_searches = state.get("units_spent", self.units_spent), state.get("search_units", 0)
+        earlier = run_units - self.units_spent
+        sessions = f", {earlier:,} of them before it was resumed" if earlier > 0 else ""
+        self.note(f"YouTube quota: this crawl spent {run_units:,} units ({run_searches:,} on searches{sessions}); "
+                  f"this session's budget was {self.unit_budget:,}; today's quota ({quota_day()}, Pacific time) "
+                  f"has about {left_today:,} left, resetting in {until_reset()}", whole_run=True)
         if self.shelved:
             more = ("the server's daily quota is exceeded" if self.quota_refused else "the unit budget ran out")
             self.note(f"stopped before the quota: {self.shelved} request{'s' if self.shelved != 1 else ''} not "
