@@ -179,6 +179,13 @@ def test_report_names_every_handle_given():
         "    no answer (the lookup failed or a bound was reached; see above): @dan"]
 
 
+def test_report_shows_a_did_or_a_channel_id_without_an_at():
+    # "@UCsandbox000000000000006" and "@did:plc:…" named nothing anyone would look up
+    lines = report_lines(["UCsandbox000000000000006", "did:plc:amy000", "@ann"],
+                         {"UCsandbox000000000000006": "found", "did:plc:amy000": "found", "ann": "found"})
+    assert lines[1] == "    found (stored): UCsandbox000000000000006, did:plc:amy000, @ann"
+
+
 def test_a_stopped_crawl_says_which_handles_it_did_not_reach():
     # A review: after Ctrl-C the handles not asked yet read "no answer (the lookup failed or a
     # bound was reached)", neither of which happened.

@@ -280,6 +280,16 @@ def report(given: list[str], recorded: dict[str, str] | None, stopped: bool = Fa
     return {"counts": counts, "handles": outcomes}
 
 
+# A YouTube channel id (UC and 22 characters) is no @handle: "@UC…" named no channel anyone knows.
+CHANNEL_ID = re.compile(r"UC[A-Za-z0-9_-]{22}")
+
+
+def _as_said(name: str) -> str:
+    """A handle as the report shows it: @name, but a DID or a channel id as it is."""
+    bare = name.lstrip("@")
+    return bare if DID.fullmatch(bare) or CHANNEL_ID.fullmatch(bare) else "@" + bare
+
+
 def report_lines(given: list[str], recorded: dict[str, str] | None, stopped: bool = False) -> list[str]:
     """The printed report: a count line, then the handles of each outcome."""
     data = report(given, recorded, stopped)
@@ -290,7 +300,7 @@ def report_lines(given: list[str], recorded: dict[str, str] | None, stopped: boo
         names = [h for h, o in data["handles"].items() if o == outcome]
         if not names:
             continue
-        shown = ", ".join("@" + n.lstrip("@") for n in names[:SHOWN])
+        shown = ", ".join(map(_as_said, names[:SHOWN]))
         if len(names) > SHOWN:
             shown += f", … and {len(names) - SHOWN} more (all in crawl_runs.stats, key \"handles\")"
         lines.append(f"    {OUTCOMES.get(outcome, outcome)}: {shown}")
