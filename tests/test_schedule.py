@@ -656,6 +656,79 @@ def test_a_config_edited_into_an_error_leaves_the_running_schedules_as_they_were
     assert len(problem) == 1 and "schedules.daily.cron" in problem[0] and "not a cron expression" in problem[0], said
 
 
+def _as_schedule_run(tmp_path, names, edit, text_after=""):
+    """As `schedule run NAMES` runs it (in its click command, the start's checks made first, which
+    keep the plugins they loaded), over _project's config plus ``text_after``, the file edited by
+    ``edit`` during its first wait: what it said and the runs it made (two at most)."""
+    import click
+
+    from microscout.cli.common import Env
+    from microscout.cli.schedule import _reread, _validated
+
+    cfg = _project(tmp_path)
+    cfg.write_text(cfg.read_text() + text_after)
+    clock, log, said = FakeClock(datetime(2025, 3, 10, 6, 0, tzinfo=UTC)), [], []
+
+    def sleep(seconds):
+        if not clock.slept:
+            cfg.write_text(edit(cfg.read_text()))
+        clock.sleep(seconds)
+
+    with click.Context(click.Command("run")):
+        env = Env(str(cfg), None)
+        chosen = _validated(env, names)
+        runs = Scheduler(env.config, open_store(tmp_path / "scout.db"), tmp_path / "scout.db", chosen, clock=clock,
+                         sleep=sleep, say=said.append, steps=recorder(log, clock), tick=60, max_runs=2,
+                         config_file=cfg, reread=lambda: _reread(env, names)).run()
+    return said, runs
+
+
+def test_a_running_scheduler_checks_an_edited_config_with_the_plugins_it_now_names(tmp_path):
+    # A review: the re-read checked the formats against the plugins the command loaded at its
+    # start, so an exporter added in plugins_dir was "no exporter 'fancy'" though each run
+    # loads the plugins afresh and would have written it.
+    extra = tmp_path / "extra"
+    extra.mkdir()
+    (extra / "fancy.py").write_text(
+        "from microscout import hookimpl\n"
+        "from microscout.engine.exporters import Exporter, write_jsonl\n\n"
+        "@hookimpl\n"
+        "def register_exporters(register):\n"
+        "    register(Exporter('fancy', 'fancy', 'JSON lines, by a plugin', write_jsonl))\n")
+
+    def edit(text):
+        text = re.sub(r'(?m)^plugins_dir = .*$', f'plugins_dir = "{extra}"', text)
+        return text.replace('formats = ["csv", "json"]', 'formats = ["fancy"]')
+
+    said, runs = _as_schedule_run(tmp_path, ("daily",), edit)
+    assert not [line for line in said if "cannot be used" in line], said
+    assert f"{tmp_path / 'config.toml'} changed: read again" in said
+    assert len(runs) == 2
+
+
+def test_a_named_schedule_removed_from_the_config_is_dropped_and_the_other_edits_are_followed(tmp_path):
+    # A review: `schedule run daily weekly` with weekly deleted from the file refused the whole
+    # file ("no schedule 'weekly'"), so weekly went on running and daily's new cron time was
+    # ignored, where the README says a removed schedule is dropped.
+    weekly = """
+[schedules.weekly]
+cron = "0 9 * * 1"
+timezone = "Europe/Paris"
+campaign = "demo"
+steps = ["shortlist"]
+retries = 0
+"""
+
+    def edit(text):
+        return text.replace(weekly, "").replace('cron = "0 8 * * *"', 'cron = "30 7 * * *"')
+
+    said, runs = _as_schedule_run(tmp_path, ("daily", "weekly"), edit, weekly)
+    assert not [line for line in said if "cannot be used" in line], said
+    assert any(line.startswith("weekly: no longer run") for line in said), said
+    assert [(r["schedule"], history.parse(r["scheduled_for"])) for r in runs] == [
+        ("daily", datetime(2025, 3, 10, 6, 30, tzinfo=UTC)), ("daily", datetime(2025, 3, 11, 6, 30, tzinfo=UTC))]
+
+
 def test_list_refuses_a_database_that_is_not_microscouts(tmp_path):
     cfg = _project(tmp_path)
     notes = tmp_path / "notes.txt"

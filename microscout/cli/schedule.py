@@ -256,11 +256,24 @@ def _reread(env: Env, names: tuple[str, ...]):
     """The config file read again with every check `schedule run` made at its start, and the
     schedules to run now (the named ones still enabled, else every enabled one); or, in one
     line, why the scheduler cannot use it."""
+    from microscout.cli.common import PLUGINS_KEY
     from microscout.engine.plugins import PluginError
 
+    # The command's plugins were kept for its config file's name (plugins_for): an edited
+    # plugins_dir, or a plugin file added or removed, would be checked against the old ones
+    # while each run loads them afresh. They are loaded again with the file.
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None:
+        ctx.meta.pop(PLUGINS_KEY, None)
     fresh = Env(env.config_path, env.db_path)
     try:
-        chosen = [name for name in _validated(fresh, names) if fresh.config.schedules[name].enabled]
+        # A named schedule removed from the file is dropped, as a disabled one is (the README's
+        # promise); refusing the whole file for it kept every other edit from taking effect.
+        present = tuple(name for name in names if name in fresh.config.schedules)
+        if names and not present:
+            return (f"{fresh.config.source}: none of the schedules it was started with ({', '.join(names)}) is "
+                    f"in [schedules] now")
+        chosen = [name for name in _validated(fresh, present) if fresh.config.schedules[name].enabled]
     except UsageProblem as exc:
         return exc.format_message()
     except (ConfigError, PluginError) as exc:
