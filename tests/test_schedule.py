@@ -729,6 +729,16 @@ retries = 0
         ("daily", datetime(2025, 3, 10, 6, 30, tzinfo=UTC)), ("daily", datetime(2025, 3, 11, 6, 30, tzinfo=UTC))]
 
 
+def test_a_config_edited_to_another_database_asks_for_a_restart(tmp_path):
+    # the scheduler holds its database and lock: the edit was taken as if its runs wrote there
+    said, runs = _edited_while_waiting(tmp_path, lambda text: text.replace('database = "scout.db"',
+                                                                           'database = "other.db"'))
+    assert [history.parse(r["scheduled_for"]) for r in runs] == [datetime(2025, 3, 10, 7, 0, tzinfo=UTC)]
+    problem = [line for line in said if "changed but cannot be used" in line]
+    assert len(problem) == 1 and f"database is {tmp_path / 'other.db'} now" in problem[0], said
+    assert "restart `microscout schedule run`" in problem[0] and not (tmp_path / "other.db").exists()
+
+
 def test_list_refuses_a_database_that_is_not_microscouts(tmp_path):
     cfg = _project(tmp_path)
     notes = tmp_path / "notes.txt"

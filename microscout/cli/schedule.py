@@ -280,6 +280,10 @@ def _reread(env: Env, names: tuple[str, ...]):
         return str(exc)
     if not chosen:
         return f"{fresh.config.source}: every schedule it was started with is disabled now (enabled = false)"
+    if fresh.database_path != env.database_path:
+        # the scheduler holds its database open (and its runs' lock in it): another one needs a new start
+        return (f"{fresh.config.source}: database is {fresh.database_path} now, but the scheduler writes to "
+                f"{env.database_path}; restart `microscout schedule run` to use the other database")
     return fresh.config, chosen
 
 
