@@ -345,8 +345,10 @@ class CrawlSpider(Spider):
             elsewhere = origin(target) or target[:100]
             self.logger.info("refused a redirect from %s to another origin: %s", response.url, target[:300])
             self.error("offsite_redirect", response.url, elsewhere)
+            # (a --resume asks the same server again: it helps once the server is mended; a server
+            # that moved is a new crawl with its address, as a --resume keeps the arguments)
             self.lose(response.request, f"redirected to another server ({elsewhere}), not followed; if the "
-                                        f"server moved, set {self.url_option} to its address")
+                                        f"server moved, crawl anew with {self.url_option} set to its address")
             return None
         hops = response.meta.get("redirects", 0)
         if hops >= self.MAX_REDIRECTS:
@@ -396,9 +398,9 @@ class CrawlSpider(Spider):
         request = failure.request
         ctx = request.cb_kwargs.get("ctx")
         if failure.check(OffsiteRefused):
-            # a redirect to another origin: refused and counted; not missing (asking again
-            # would be refused again)
-            self.logger.info("refused a redirect to another origin from %s", request.url)
+            # a request of ours to another origin (redirects are answers, read in redirected()):
+            # refused and counted by OriginGuardMiddleware
+            self.logger.info("refused a request to another origin: %s", request.url)
         elif failure.check(BodyTooLarge) or DOWNLOAD_TOO_LARGE in str(failure.value):
             # (the second: Scrapy cancelled a download that outgrew DOWNLOAD_MAXSIZE, which is
             # crawl.max_body_bytes; its exception's name differs between versions, its words not)
