@@ -276,6 +276,9 @@ def test_a_database_another_process_is_writing_is_named_as_busy(judged, tmp_path
     (sqlite3.DatabaseError("database disk image is malformed"), 1, "database error: database disk image"),
     (PermissionError(errno.EACCES, "Permission denied", "/srv/x"), 2, "Permission denied (/srv/x); check the path"),
     (OSError(errno.ENOSPC, "No space left on device", "/srv/x"), 1, "no space left on the device (/srv/x)"),
+    # a full disk under SQLite is no damaged database: no integrity check to run
+    (sqlite3.OperationalError("database or disk is full"), 1, "no space left on the device holding the database "
+                                                             "(database or disk is full); free some space"),
     (RecursionError("maximum recursion depth exceeded"), 2, "nested too deeply"),
     (UnicodeDecodeError("utf-8", b"ab\xff", 2, 3, "invalid start byte"), 2, "byte 0xff at offset 2"),
     (KeyError("x\ny"), 1, "unexpected error: KeyError: 'x\\ny'"),

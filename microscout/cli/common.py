@@ -127,6 +127,12 @@ def failure(exc: BaseException) -> Failure:
     if isinstance(exc, sqlite3.OperationalError) and "readonly" in str(exc):
         return BadInput(f"the database cannot be written ({_one_line(exc)}): check the permissions of the file "
                         f"given as --db and of its folder, or pass --db with a writable copy")
+    if isinstance(exc, sqlite3.OperationalError) and (getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL
+                                                      or "database or disk is full" in str(exc)):
+        # SQLite's word for ENOSPC: the file is sound (the write was rolled back), so an
+        # integrity check would send the user looking for damage that is not there.
+        return Failure(f"no space left on the device holding the database{' ' + named[0] if named else ''} "
+                       f"({_one_line(exc)}); free some space and run the command again")
     if isinstance(exc, sqlite3.DatabaseError):
         where = named[0] if named else "FILE"
         return Failure(f"database error: {_one_line(exc)}; check the database "
