@@ -14,14 +14,18 @@ def command() -> None:
 
 
 @command.command("stats")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON: path, size, row counts, migrations.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON: path, size, row counts, migrations applied "
+                                                      "and pending.")
 @with_env
 def stats(env: Env, as_json: bool) -> None:
-    """Row counts per table and applied migrations."""
-    from microscout.store.migrations import applied
+    """Row counts per table, applied and pending migrations."""
+    from microscout.store.migrations import applied, pending
     from microscout.store.queries import stats as table_stats
 
     db = env.db(readonly=True)
+    # Opened read-only, an older store is not migrated here: say so, or its applied list
+    # reads as a store that is up to date.
+    waiting = pending(db)
     if as_json:
         import json
 
@@ -29,12 +33,15 @@ def stats(env: Env, as_json: bool) -> None:
         size = sum(Path(f"{path}{suffix}").stat().st_size for suffix in ("", "-wal")
                    if Path(f"{path}{suffix}").exists())
         click.echo(json.dumps({"database": str(path.resolve()), "bytes": size, "tables": table_stats(db),
-                               "migrations": applied(db)}, indent=2))
+                               "migrations": applied(db), "pending": waiting}, indent=2))
         return
     click.echo(f"{env.database_path}")
     for table, count in table_stats(db).items():
         click.echo(f"  {table:<20} {count:>10,}")
     click.echo(f"  migrations: {', '.join(applied(db))}")
+    if waiting:
+        click.echo(f"  pending: {', '.join(waiting)}; `microscout db migrate` applies them (so does any command "
+                   f"that writes)")
 
 
 @command.command("migrate")

@@ -47,3 +47,34 @@ def test_another_programs_migrations_do_not_make_a_database_ours(tmp_path):
     with pytest.raises(StoreError, match="not microscout's"):
         open_store(path)
     assert path.read_bytes() == before
+
+
+def test_db_stats_of_an_older_store_names_the_migrations_it_has_not_had(tmp_path):
+    # db stats opens read-only and migrates nothing: listing only what was applied made a
+    # store an older microscout left look up to date.
+    import json
+
+    import sqlite_utils
+    from click.testing import CliRunner
+
+    from microscout.cli import cli
+
+    path = tmp_path / "old.db"
+    old = sqlite_utils.Database(path)
+    migrations.apply(old, stop_before="m019_gone_accounts")
+    old.close()
+    waiting = [m.name for m in migrations._migrations][18:]
+    assert waiting[0] == "m019_gone_accounts"
+    config = tmp_path / "none.toml"
+    config.write_text("")
+    text = CliRunner().invoke(cli, ["db", "stats", "--db", str(path), "--config", str(config)])
+    assert text.exit_code == 0, text.output
+    assert f"  pending: {', '.join(waiting)}; `microscout db migrate` applies them" in text.output
+    data = json.loads(CliRunner().invoke(cli, ["db", "stats", "--json", "--db", str(path),
+                                               "--config", str(config)]).output)
+    assert data["pending"] == waiting and "m019_gone_accounts" not in data["migrations"]
+    assert pending(open_store(path, readonly=True)) == waiting  # nothing was migrated
+    open_store(tmp_path / "new.db").conn.close()
+    fresh = CliRunner().invoke(cli, ["db", "stats", "--json", "--db", str(tmp_path / "new.db"),
+                                     "--config", str(config)])
+    assert json.loads(fresh.output)["pending"] == []
