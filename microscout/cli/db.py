@@ -72,10 +72,13 @@ def interrupt_run(env: Env, run_id: int) -> None:
     should its process still be judging after all, that run ends interrupted, not finished.
     """
     from microscout.cli.common import UsageProblem
-    from microscout.store.runs import discard_run, process_alive
+    from microscout.store import open_store
+    from microscout.store.runs import discard_run, interrupt_stale_runs, process_alive
     from microscout.store.transaction import transaction
 
-    db = env.db(create=False)
+    # Not env.db(): it marks the runs this machine's killed processes left interrupted first,
+    # the run asked for among them, which was then refused as "not running: nothing to interrupt".
+    db = open_store(env.database_path, create=False)
     row = db.execute("SELECT campaign, status, pid, owner FROM shortlist_runs WHERE id = ?", [run_id]).fetchone()
     if row is None:
         raise UsageProblem(f"{env.database_path}: no shortlist run {run_id}; `microscout db stats` counts the runs, "
@@ -91,6 +94,7 @@ def interrupt_run(env: Env, run_id: int) -> None:
         if now != "running":
             raise UsageProblem(f"shortlist run {run_id} ({campaign}) has just become {now}: nothing to interrupt")
         discard_run(db, run_id)
+    interrupt_stale_runs(db)  # the others, as every command that writes does
     click.echo(f"shortlist run {run_id} ({campaign}) marked interrupted; its partial verdicts were removed")
 
 

@@ -330,6 +330,27 @@ def test_db_interrupt_run_clears_a_run_killed_elsewhere_and_refuses_what_it_must
     store.close()
 
 
+def test_db_interrupt_run_clears_a_run_killed_on_this_machine_too(population, tmp_path):
+    # Opening the store marked such a run interrupted before the command looked at it, and the
+    # command then refused it ("is interrupted, not running: nothing to interrupt", exit 2).
+    import socket
+
+    base, path = keep_one(population, tmp_path)
+    store = open_store(str(path))
+    store.execute("INSERT INTO shortlist_runs (campaign, status, pid, owner) VALUES ('demo', 'running', ?, ?)",
+                  [os.getpid(), f"{socket.gethostname()}:1"])  # this pid under another start time: a dead process
+    store.conn.commit()
+    killed = store.execute("SELECT max(id) FROM shortlist_runs").fetchone()[0]
+    store.execute("INSERT INTO verdicts VALUES (?, 1, 'engagement', 'pass', 1.0, 'partial', '{}')", [killed])
+    store.conn.commit()
+    done = CliRunner().invoke(cli, [*base, "db", "interrupt-run", str(killed)])
+    assert done.exit_code == 0, done.output
+    assert f"shortlist run {killed} (demo) marked interrupted" in done.output
+    assert rows_by_run(store)[killed][0] == "interrupted"
+    assert store.execute("SELECT count(*) FROM verdicts WHERE run_id = ?", [killed]).fetchone() == (0,)
+    store.close()
+
+
 def test_a_scheduled_shortlist_says_what_it_pruned(db, rules):
     from types import SimpleNamespace
 
