@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 from urllib.parse import urlparse
 
 from microscout.crawlers.items import CommentItem, FollowerItem, OptOutItem, PostItem, ProfileItem
@@ -105,12 +106,38 @@ def _html(value, what: str) -> str:
     return html_to_text(optional(value, str, what))[0]
 
 
-def parse_account(account: dict, host: str) -> ProfileItem | OptOutItem:
+class Inactive(NamedTuple):
+    """An account that is no creator to judge any more: suspended by its server's moderators
+    (``suspended: true``, its profile emptied) or moved to another account (``moved``: the
+    Account it moved to, None when that is unavailable). Mastodon's Account entity:
+    "moved: the profile is currently inactive and its user has moved to a new account"."""
+
+    platform_id: str
+    reason: str  # "suspended" or "moved"
+    moved_to: str | None = None
+
+
+def inactive(account: dict, host: str) -> Inactive | None:
+    """Whether the Account entity says the account is suspended or has moved (see Inactive)."""
+    acct = full_acct(account["acct"], host)
+    if account.get("suspended") is True:
+        return Inactive(acct, "suspended")
+    moved = account.get("moved")
+    if isinstance(moved, dict):
+        target = moved.get("acct")
+        return Inactive(acct, "moved", full_acct(target, host) if isinstance(target, str) and target else None)
+    return None
+
+
+def parse_account(account: dict, host: str) -> ProfileItem | OptOutItem | Inactive:
     """An Account entity, as seen on the instance at ``host``."""
     require(account, dict, "account")
     if "id" not in account or "acct" not in account:
         raise Malformed("missing_fields", "account without id/acct")
     acct = full_acct(account["acct"], host)
+    gone = inactive(account, host)
+    if gone:
+        return gone
     reason = opt_out_reason(account)
     if reason:
         return OptOutItem(platform=PLATFORM, platform_id=acct, opt_out_reason=reason)

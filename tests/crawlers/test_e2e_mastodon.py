@@ -828,3 +828,24 @@ def test_a_bluesky_resume_waits_for_its_appview_as_for_its_pds(tmp_path, capsys,
         _not_before_their_time(tmp_path / "scout.db", [spec], config)
     assert stopped.value.code == 1
     assert f"bluesky: {closed_host} asked crawl run 1 not to ask before 2100-01-01" in capsys.readouterr().err
+
+
+def test_a_moved_or_suspended_account_is_no_creator_and_the_new_account_is_crawled(tmp_path):
+    # Mastodon's Account entity: `moved` (the account its user moved to) and `suspended: true`
+    # (moderators' doing: profile emptied, discoverable false). Neither was a creator to judge:
+    # the moved account was crawled as one, the suspended one stored as "discoverable=false",
+    # an opt-out its owner never asked for.
+    from tests.crawlers.fakeserver import _m_account
+
+    with FakeServer(faults=False) as server:
+        new = _m_account(20, "olga", "olga@new.example", 2600)
+        server.fake.m_people += [
+            new, _m_account(21, "olga", "olga", 2400, moved={k: v for k, v in new.items()}),
+            _m_account(22, "sam", "sam", 2200, suspended=True, note="", discoverable=False, indexable=False)]
+        config = write_config(tmp_path, server.url)
+        result = run_crawl(config, "mastodon", "--handle", "olga", "--handle", "sam", "--no-prefilter")
+        assert result.returncode == 0, result.stderr
+        profiles = {r["platform_id"]: r for r in rows(tmp_path / "scout.db", "SELECT * FROM profiles")}
+        assert set(profiles) == {"olga@new.example"}  # crawled where olga posts now
+        assert profiles["olga@new.example"]["opted_out"] == 0
+        assert json.loads(profiles["olga@new.example"]["fetched"]) == ["profile", "posts", "comments", "followers"]

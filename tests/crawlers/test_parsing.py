@@ -124,6 +124,21 @@ def test_opt_outs_keep_only_id_and_reason():
         assert isinstance(pm.parse_account({**accounts["remote"], "note": note}, "example.social"), ProfileItem)
 
 
+def test_suspended_and_moved_accounts_are_no_creators():
+    # Mastodon's REST::AccountSerializer: `suspended: true` (profile emptied, discoverable false)
+    # is no opt-out of the person's; `moved` is the Account it moved to (entities/Account.md:
+    # "the profile is currently inactive and its user has moved to a new account").
+    remote = local("mastodon_accounts.json")["remote"]
+    suspended = {**remote, "suspended": True, "note": "", "discoverable": False, "indexable": False, "fields": []}
+    assert pm.parse_account(suspended, "mastodon.social") == pm.Inactive("baker@bread.example", "suspended")
+    moved = {**remote, "moved": {**remote, "id": "1", "username": "baker", "acct": "baker@new.example"}}
+    assert pm.parse_account(moved, "mastodon.social") == pm.Inactive("baker@bread.example", "moved",
+                                                                     "baker@new.example")
+    local_move = {**remote, "moved": {**remote, "acct": "baker2"}}
+    assert pm.parse_account(local_move, "mastodon.social").moved_to == "baker2@mastodon.social"
+    assert isinstance(pm.parse_account({**remote, "moved": None, "limited": False}, "x"), ProfileItem)
+
+
 def test_remote_account_keeps_the_crawled_instance():
     item = pm.parse_account(local("mastodon_accounts.json")["remote"], "mastodon.social")
     assert item.platform_id == "baker@bread.example" == item.handle

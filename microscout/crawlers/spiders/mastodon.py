@@ -205,8 +205,24 @@ class MastodonSpider(CrawlSpider):
         item = self.parsed(response, "account", pm.parse_account, self.host)
         if isinstance(item, Request):
             yield item
+        elif isinstance(item, pm.Inactive):
+            yield from self.inactive(item, ctx)
         elif item is not None:
             yield from self.handle_profile(item, seed=ctx.get("seed"))
+
+    def inactive(self, gone: pm.Inactive, ctx):
+        """A suspended account is no creator, and neither is one that moved: its user posts
+        from the account it moved to, which is looked up instead (as an author found anew).
+        Neither is stored; a --handle (or --known) that named it is not found, so a stored
+        profile of it is marked gone and left out of shortlists."""
+        self.crawler.stats.inc_value(f"microscout/inactive/{gone.reason}")
+        self.logger.info("%s: %s%s", gone.platform_id, gone.reason, f" to {gone.moved_to}" if gone.moved_to else "")
+        if ctx.get("seed"):
+            self.handle_outcome(ctx["seed"], "not_found")
+        if gone.moved_to:
+            request = self.lookup(gone.moved_to)
+            if request:
+                yield request
 
     # the chain
     def posts_url(self, ctx):
