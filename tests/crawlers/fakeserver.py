@@ -196,6 +196,7 @@ class Fake:
                  html_site: bool = False):
         self.m_people = mastodon_population(extra)
         self.b_people = bluesky_population(extra)
+        self.m_fans_opted_out: set[int] = set()  # fan{k} with indexable: false (Mastodon 4.6's default)
         self.faults = faults
         # hank's statuses are an HTML error page and zed's lookup lacks its id, every time
         self.broken = faults if broken is None else broken
@@ -460,7 +461,8 @@ class Handler(BaseHTTPRequestHandler):
                 if account.get("hide_collections"):
                     return self._send(200, [], rate)
                 followers = [_m_account(5000 + k, f"fan{k}", f"fan{k}@fans.example", k * 3,
-                                        avatar="https://x/avatars/original/missing.png") for k in range(5)]
+                                        avatar="https://x/avatars/original/missing.png",
+                                        indexable=k not in fake.m_fans_opted_out) for k in range(5)]
                 page, nxt = _page(followers, offset, min(limit, 2))
                 if account["username"] == "carol" and offset == 0:
                     rate = self._rate(True, remaining=5, reset_in=1.0)  # nearly spent: slow down

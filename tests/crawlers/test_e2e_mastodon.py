@@ -849,3 +849,21 @@ def test_a_moved_or_suspended_account_is_no_creator_and_the_new_account_is_crawl
         assert set(profiles) == {"olga@new.example"}  # crawled where olga posts now
         assert profiles["olga@new.example"]["opted_out"] == 0
         assert json.loads(profiles["olga@new.example"]["fetched"]) == ["profile", "posts", "comments", "followers"]
+
+
+def test_a_followers_page_of_accounts_that_opted_out_is_no_hidden_list(tmp_path):
+    # The real 4.6 recording (shared/fixtures/mastodon/test_account_followers.yaml) has a
+    # follower with "indexable": false, a new account's default: a page can hold only
+    # followers the sample leaves out. That page was read as "followers hidden"
+    # (collections_hidden) and the sample stopped there, though the Link header said more.
+    with FakeServer(faults=False) as server:
+        server.fake.m_fans_opted_out = {0, 1}  # the first page (2 a page) is all opted out
+        config = write_config(tmp_path, server.url)
+        result = run_crawl(config, "mastodon", "--handle", "alice", "--no-prefilter")
+        assert result.returncode == 0, result.stderr
+        db = tmp_path / "scout.db"
+        (alice,) = rows(db, "SELECT * FROM profiles WHERE handle LIKE 'alice@%'")
+        assert alice["collections_hidden"] == 0
+        followers = rows(db, "SELECT platform_id FROM follower_samples WHERE profile_id = ? ORDER BY platform_id",
+                         [alice["id"]])
+        assert [f["platform_id"] for f in followers] == [f"fan{k}@fans.example" for k in (2, 3, 4)]

@@ -718,14 +718,18 @@ class CrawlSpider(Spider):
             self._failed(ctx, "followers")
         else:
             followers, next_url = result
-            if not followers and ctx["seen"] == 0 and (ctx.get("followers_count") or 0) > 0:
+            # the accounts the page held, those left out because they opted out among them
+            # (followers_page says so where it leaves some out): a page of only those is no
+            # hidden list, and the next page is read
+            held = ctx.pop("held", len(followers))
+            if not held and ctx["seen"] == 0 and (ctx.get("followers_count") or 0) > 0:
                 self._open(ctx)["hidden"] = True
             followers = followers[: b.follower_sample - ctx["seen"]]
             self._fetched(ctx, "followers")
             if followers:
                 yield from self.store_followers(ctx, followers)
             seen = ctx["seen"] + len(followers)
-            if followers and next_url and seen < b.follower_sample:
+            if held and next_url and seen < b.follower_sample:
                 yield from self._next_page(ctx, response, "followers", next_url, self.parse_followers, seen)
         yield from self._done(ctx)
 

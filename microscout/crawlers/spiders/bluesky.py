@@ -161,6 +161,8 @@ class BlueskySpider(CrawlSpider):
         return self.xrpc("app.bsky.graph.getFollowers", actor=ctx["pid"], limit=min(100, self.bounds.follower_sample))
 
     def followers_page(self, body, response, ctx):
+        actors = body.get("followers") if isinstance(body, dict) else None
+        ctx["held"] = len(actors) if isinstance(actors, list) else 0  # opted-out followers too (base.parse_followers)
         return pb.parse_followers(body, ctx["pid"]), self._next(
             body, "app.bsky.graph.getFollowers", actor=ctx["pid"], limit=min(100, self.bounds.follower_sample))
 

@@ -243,4 +243,5 @@ class MastodonSpider(CrawlSpider):
         return f"{self.base_url}/api/v1/accounts/{ctx['api_id']}/followers?limit={limit}"
 
     def followers_page(self, body, response, ctx):
+        ctx["held"] = len(body) if isinstance(body, list) else 0  # opted-out followers too (base.parse_followers)
         return pm.parse_followers(body, ctx["pid"], self.host), self.next_link(response)
