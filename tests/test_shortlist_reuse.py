@@ -76,3 +76,17 @@ def test_the_command_says_it_reused_the_run(tmp_path):
     assert "Shortlist: demo (run 1)" in second.output
     third = CliRunner().invoke(cli, [*args, "--rejudge"])
     assert third.exit_code == 0 and "Shortlist: demo (run 2)" in third.output
+
+
+def test_new_tiers_judge_again_in_a_campaign_of_every_platform(tmp_path):
+    # platforms = [] judges every platform's profiles: their tiers are its too, so new bounds
+    # must not give back the run judged with the old ones (tier and tier_bounds differ).
+    db, rules = setup(tmp_path)
+    every = {"campaigns": {"c": {"platforms": [], "gates": ["min_followers"]}}}
+    first = run_shortlist(db, parse_config(every), rules, "c", now=NOW, reuse=True)
+    tiers = {"nano": {"min": 100, "max": 5500}, "micro": {"min": 5500, "max": 10000}}
+    again = run_shortlist(db, parse_config({**every, "platforms": {"mastodon": {"tiers": tiers}}}), rules, "c",
+                          now=NOW, reuse=True)
+    assert not again.reused and again.run_id != first.run_id
+    assert db.execute("SELECT tier FROM shortlist_entries WHERE run_id = ? AND handle = 'a'",
+                      [again.run_id]).fetchone()[0] == "nano"

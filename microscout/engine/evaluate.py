@@ -206,6 +206,12 @@ class Evaluator:
         self.gates: list[str] = list(dict.fromkeys(
             [*self.campaign.gates, *(name for name, rule in rules.items() if rule.gate)]))
 
+    @property
+    def platforms(self) -> list[str]:
+        """The platforms whose profiles the campaign judges: its own, or every one when it
+        names none (``platforms = []``)."""
+        return self.campaign.platforms or self.config.platforms.names()
+
     def setup(self, platform: str) -> tuple[RuleContext, list[tuple[Rule, BaseModel]]]:
         if platform not in self._per_platform:
             context = RuleContext(self.campaign_name, self.campaign, self.config.platforms.get(platform), self.now)

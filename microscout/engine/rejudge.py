@@ -97,7 +97,7 @@ def _recount(db: sqlite_utils.Database, evaluator: Evaluator, summary: RunSummar
     """Count the run's candidates again as a judging run counts them (in profile id order,
     a candidate's erring rules in the order they run), so its tallies are listed alike."""
     order = {platform: {rule.name: i for i, (rule, _) in enumerate(evaluator.setup(platform)[1])}
-             for platform in evaluator.campaign.platforms}
+             for platform in evaluator.platforms}
     errors: dict[int, list[str]] = defaultdict(list)
     for pid, rule in db.execute("SELECT profile_id, rule FROM run_verdicts WHERE run_id = ? AND outcome = 'error'",
                                 [summary.run_id]):

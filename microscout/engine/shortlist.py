@@ -76,8 +76,7 @@ class RunSummary:
 def _settings(evaluator: Evaluator) -> dict:
     """What the run judged with, so a result can always be traced to its rules."""
     out: dict[str, Any] = {"gates": evaluator.gates, "weights": {}, "rules": {}}
-    # No platforms named: the campaign judges every platform's profiles.
-    for platform in evaluator.campaign.platforms or evaluator.config.platforms.names():
+    for platform in evaluator.platforms:
         _, active = evaluator.setup(platform)
         out["rules"][platform] = {r.name: o.model_dump(mode="json") for r, o in active}
         for r, _ in active:
@@ -154,10 +153,11 @@ def _digest(db: sqlite_utils.Database, evaluator: Evaluator, code: list | None, 
         version = data_version(db)
     if version is None:
         return None
-    config, campaign = evaluator.config, evaluator.campaign
+    config = evaluator.config
     inputs.update({
         "data": version,
-        "tiers": {p: config.platforms.get(p).model_dump(mode="json", include={"tiers"}) for p in campaign.platforms},
+        # Every platform's when the campaign names none: it judges all their profiles.
+        "tiers": {p: config.platforms.get(p).model_dump(mode="json", include={"tiers"}) for p in evaluator.platforms},
         "code": _code_stamps(evaluator.rules) if code is None else code,
         "day": evaluator.now.astimezone(timezone.utc).date().isoformat(),
     })
@@ -514,7 +514,7 @@ def score_again(db: sqlite_utils.Database, evaluator: Evaluator, summary: RunSum
     the same rule order, as a judging run. Counted into ``summary``."""
     run_id = summary.run_id
     order = {}  # each platform's judging rules in the order a judging run scores them
-    for platform in evaluator.campaign.platforms:
+    for platform in evaluator.platforms:
         order[platform] = [rule.name for rule, _ in evaluator.setup(platform)[1]]
     rows: list[tuple] = []
 
