@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping
 from pydantic import BaseModel, ValidationError
 
 from microscout.config import Campaign, Config, ConfigError, shortened
-from microscout.engine.rules import Batch, Need, Rule, RuleContext, Verdict
+from microscout.engine.rules import OUTCOMES, Batch, Need, Rule, RuleContext, Verdict
 
 if TYPE_CHECKING:  # annotations only
     from microscout.models import Candidate, Profile
@@ -366,6 +366,17 @@ def verdict_problem(rule: Rule, verdict: Any) -> str | None:
     (the shortlist stores, ranks and formats metrics as numbers)."""
     if not isinstance(verdict, Verdict):
         return f"returned {type(verdict).__name__}, not a Verdict"
+    # What pydantic checks when a Verdict is made, again: model_copy(update=...) and
+    # model_construct skip it, and a score of 1.35 or nan would rank the entry first or last.
+    if verdict.outcome not in OUTCOMES:
+        return f"returned outcome {shortened(repr(verdict.outcome))}; outcomes are {', '.join(OUTCOMES[:-1])}"
+    score = verdict.score
+    if isinstance(score, bool) or not isinstance(score, (int, float)) or not 0 <= score <= 1:
+        return f"returned a score of {shortened(repr(score))}; a score is a number from 0 to 1"
+    if not isinstance(verdict.reason, str):
+        return f"returned a reason that is no text ({shortened(repr(verdict.reason))})"
+    if not isinstance(verdict.evidence, dict):
+        return f"returned evidence that is no dict ({type(verdict.evidence).__name__})"
     if verdict.outcome == "error":
         return ("returned outcome 'error', which the engine gives a rule that raised; one with nothing to judge "
                 "by returns Verdict.unknown(reason)")

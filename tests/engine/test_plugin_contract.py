@@ -346,3 +346,34 @@ def test_the_engines_own_outcome_or_a_reason_of_several_lines_is_that_rules_erro
     assert others > 0
     with pytest.raises(TypeError, match="returned"):
         evaluate_rule(_plugin(**rule), "probe", candidate())
+
+
+@pytest.mark.parametrize("batch", [False, True])
+@pytest.mark.parametrize("made, said", [
+    (lambda: Verdict(outcome="pass", score=1.0, reason="ok").model_copy(update={"score": 1.35}),
+     "returned a score of 1.35; a score is a number from 0 to 1"),
+    (lambda: Verdict(outcome="pass", score=1.0, reason="ok").model_copy(update={"score": float("nan")}),
+     "returned a score of nan; a score is a number from 0 to 1"),
+    (lambda: Verdict.model_construct(outcome="Pass", score=1.0, reason="ok", evidence={}),
+     "returned outcome 'Pass'; outcomes are pass, warn, fail, unknown"),
+    (lambda: Verdict.model_construct(outcome="pass", score=1.0, reason=None, evidence={}),
+     "returned a reason that is no text (None)"),
+])
+def test_a_verdict_pydantic_did_not_validate_is_that_rules_error(tmp_path, batch, made, said):
+    # A review: model_copy(update=...) and model_construct skip pydantic's checks, so a score of
+    # 1.35 or nan was stored as it was: the entry scored above 1 (ranked first) or NULL (ranked last).
+    def judge(candidate, options, context):
+        return made()
+
+    def judge_batch(batch, options, context):
+        return {i: judge(None, options, context) for i in batch.profiles}
+
+    rule = dict(evaluate=judge, evaluate_batch=judge_batch if batch else None)
+    probe, others, result, db = _shortlist(tmp_path, _plugin(**rule))
+    assert probe and all(outcome == "error" and reason.startswith(f"rule probe failed: TypeError: {said}")
+                         for outcome, reason, _ in probe), probe
+    assert others > 0
+    scores = [s for (s,) in db.execute("SELECT score FROM shortlist_entries WHERE run_id = ?", [result.run_id])]
+    assert scores and all(s is not None and 0 <= s <= 1 for s in scores)
+    with pytest.raises(TypeError, match="returned"):
+        evaluate_rule(_plugin(**rule), "probe", candidate())
