@@ -78,3 +78,15 @@ def test_verdicts_are_the_same_with_and_without_stored_terms(tmp_path):
 def test_niche_features_live_in_a_named_migration(tmp_path):
     db = open_store(tmp_path / "new.db")
     assert "m012_niche_features" in [m for (m,) in db.execute("SELECT name FROM _sqlite_migrations")]
+
+
+def test_a_campaign_of_every_platform_has_its_terms_and_settings_stored_too():
+    # platforms = [] judges every platform's profiles (as shortlist does): its niche terms and
+    # its own sponsored settings are in use on each, not on none (matched again at every run).
+    every = {"platforms": [], "keywords": ["vegan"], "rules": {"ad_frequency": {"sponsored": {"fold_chars": 77}}}}
+    config, rules = _config(every=every), _rules()
+    terms = features.niche_terms_in_use(config, rules)
+    assert set(terms) == set(config.platforms.names())
+    assert all(NicheTerms(keywords=["vegan"]) in found for found in terms.values())
+    sponsored = features.post_settings_in_use(config, rules)
+    assert all(any(s.fold_chars == 77 for s in sponsored[p]) for p in config.platforms.names())

@@ -29,7 +29,8 @@ def settings_in_use(config: Config, rules: dict[str, Rule],
         found: dict[str, BaseModel] = {}
         for rule in rules.values():
             for campaign in campaigns:
-                if campaign is not None and platform not in config.campaigns[campaign].platforms:
+                # A campaign naming no platforms judges every platform's profiles.
+                if campaign is not None and platform not in (config.campaigns[campaign].platforms or [platform]):
                     continue
                 enabled, options = rule_setup(config, rule, platform, campaign)
                 if enabled:
@@ -51,7 +52,7 @@ def niche_terms_in_use(config: Config, rules: dict[str, Rule]) -> dict[str, list
 
     out: dict[str, list[BaseModel]] = {}
     for name, campaign in config.campaigns.items():
-        for platform in campaign.platforms:
+        for platform in campaign.platforms or config.platforms.names():  # none named: every one
             if platform not in config.platforms.names():
                 continue
             if any(rule in rules and rule_setup(config, rules[rule], platform, name)[0] for rule in NICHE_RULES):
