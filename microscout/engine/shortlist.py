@@ -111,8 +111,8 @@ def _code_stamps(rules: dict[str, Rule]) -> list:
 
 def _code_files(function: Any) -> list[Path]:
     """The source a rule function's verdicts depend on: its package's folders (to walk), or
-    its plugin file and every file beside it in plugins_dir (helpers it imports). A partial or
-    a decorated function counts as the function it wraps."""
+    every file of its plugins_dir, in its folders too (helpers it imports, ``from ._lib import
+    x``). A partial or a decorated function counts as the function it wraps."""
     while isinstance(function, functools.partial):
         function = function.func
     function = inspect.unwrap(function) if callable(function) else function
@@ -122,9 +122,10 @@ def _code_files(function: Any) -> list[Path]:
         return []
     from microscout.engine.plugins import is_plugins_dir_module
 
-    if is_plugins_dir_module(module.__name__):
-        return list(Path(source).parent.glob("*.py"))
     top = sys.modules.get(module.__name__.split(".")[0])
+    if is_plugins_dir_module(module.__name__):
+        folders = [Path(p) for p in getattr(top, "__path__", [])] or [Path(source).parent]
+        return [path for folder in folders for path in folder.rglob("*.py")]
     roots = list(getattr(top, "__path__", []) or []) if top is not None and top is not module else []
     if roots:
         return [Path(root) for root in roots]

@@ -377,3 +377,34 @@ def test_a_verdict_pydantic_did_not_validate_is_that_rules_error(tmp_path, batch
     assert scores and all(s is not None and 0 <= s <= 1 for s in scores)
     with pytest.raises(TypeError, match="returned"):
         evaluate_rule(_plugin(**rule), "probe", candidate())
+
+
+def test_a_helper_in_a_folder_of_plugins_dir_is_part_of_the_code_a_run_depends_on(tmp_path):
+    # A review: a plugin importing its threshold from plugins/_lib/thresh.py (from ._lib.thresh
+    # import LIMIT) kept the run judged with the old threshold after thresh.py was edited: only
+    # the files directly in plugins_dir were stamped.
+    lib = tmp_path / "plugins" / "_lib"
+    lib.mkdir(parents=True)
+    (lib / "__init__.py").write_text("")
+    (lib / "thresh.py").write_text("LIMIT = 1\n")
+    (tmp_path / "plugins" / "limited.py").write_text('''
+from microscout import Rule, Verdict, hookimpl
+from ._lib.thresh import LIMIT
+
+def evaluate(candidate, options, context):
+    return Verdict(outcome="pass", score=1.0, reason=f"limit {LIMIT}")
+
+@hookimpl
+def register_rules(register):
+    register(Rule(name="limited", summary="A threshold from a helper folder", evaluate=evaluate))
+''')
+    rules = collect_rules(make_plugin_manager(tmp_path / "plugins", entry_points=False, defaults=False))
+    assert {path.name for path in _code_files(rules["limited"].evaluate)} == {"limited.py", "__init__.py",
+                                                                               "thresh.py"}
+    db = open_store(tmp_path / "s.db")
+    add_profile(db, "anna", 5_000, posts=2)
+    config = parse_config({"plugins_dir": "none", "campaigns": {"c": {"platforms": ["mastodon"]}}})
+    first = run_shortlist(db, config, rules, "c", now=NOW, reuse=True)
+    (lib / "thresh.py").write_text("LIMIT = 1000\n")
+    again = run_shortlist(db, config, rules, "c", now=NOW, reuse=True)
+    assert not again.reused and again.run_id != first.run_id
