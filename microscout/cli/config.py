@@ -21,6 +21,7 @@ def check(env: Env) -> None:
     export formats named (exports.default_format, each schedule's formats)."""
     from microscout.cli.schedule import check_campaign_tags, check_formats
     from microscout.config import read_toml, secrets_in_file, unset_secrets
+    from microscout.engine.evaluate import idle_gates
 
     config = env.config
     rules = env.rules  # checks rule names and options against the registered rules
@@ -33,6 +34,8 @@ def check(env: Env) -> None:
                        f"and export NAME=..., so the secret stays out of the file", err=True)
     for message in unset_secrets(config):  # the config loads; the command that reads one stops
         click.echo(f"warning: {message}: a command that needs it stops there", err=True)
+    for message in idle_gates(config, rules):
+        click.echo(f"warning: {message}", err=True)
     click.echo(f"{config.source}: OK ({counted(len(config.campaigns), 'campaign')}, {counted(len(rules), 'rule')}, "
                f"database {env.database_path})")
 

@@ -239,6 +239,7 @@ def command(env: Env, campaign: str, limit: int | None, budget: float | None, ba
     The run is persisted with every verdict and its evidence (see `microscout explain`).
     """
     from microscout.cli.common import Failure, UsageProblem
+    from microscout.engine.evaluate import idle_gates
     from microscout.engine.shortlist import JudgingStopped, pruning_said, run_shortlist
 
     config = env.config
@@ -250,6 +251,8 @@ def command(env: Env, campaign: str, limit: int | None, budget: float | None, ba
     rules = env.rules
     db = env.db(create=False)
     console = make_console(stderr=as_json)  # with --json, stdout carries the JSON alone
+    for message in idle_gates(config, rules, only=campaign):
+        click.echo(f"warning: {message}", err=True)
     refresh_features(db, config, rules, console)
     try:
         with judging_progress(db, spec.platforms, campaign) as progress:

@@ -163,6 +163,26 @@ def check_rule_config(config: Config, rules: dict[str, Rule]) -> None:
     check_rule_options(config, rules)
 
 
+def idle_gates(config: Config, rules: Mapping[str, Rule], only: str | None = None) -> list[str]:
+    """A line for each campaign gate that excludes no one somewhere: its rule is switched off
+    (enabled = false) for the campaign on a platform it judges, so it never fails there. The
+    shortlist ranked everyone and said nothing (a review); ``only``: that campaign's."""
+    lines = []
+    for name, campaign in config.campaigns.items():
+        if only is not None and name != only:
+            continue
+        platforms = campaign.platforms or config.platforms.names()
+        for gate in campaign.gates:
+            rule = rules.get(gate)
+            off = [p for p in platforms if rule is not None and not rule_setup(config, rule, p, name)[0]]
+            if off:
+                where = "on every platform it judges" if len(off) == len(platforms) else f"on {', '.join(off)}"
+                lines.append(f"{config.source}: campaigns.{name}.gates names {gate!r}, which is switched off for "
+                             f"the campaign {where} (enabled = false): it excludes no one there; enable it there "
+                             f"or take it out of gates")
+    return lines
+
+
 def check_rule_options(config: Config, rules: Mapping[str, Rule]) -> None:
     """Every loaded rule's options validate, on every platform and in every campaign."""
     for rule in rules.values():

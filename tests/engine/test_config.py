@@ -133,6 +133,33 @@ def test_config_check_ok(tmp_path):
     assert "OK" in result.output
 
 
+def test_config_check_and_shortlist_warn_of_a_gate_switched_off(tmp_path):
+    # the gate excluded no one and nothing said so: the shortlist ranked every creator
+    path = write(tmp_path, """
+        database = "s.db"
+        [campaigns.c]
+        platforms = ["mastodon", "bluesky"]
+        gates = ["tier_bounds", "niche_relevance"]
+        keywords = ["vegan"]
+        [campaigns.c.rules.tier_bounds]
+        enabled = false
+        [platforms.mastodon.rules.niche_relevance]
+        enabled = false
+        """)
+    result = CliRunner().invoke(cli, ["config", "check", "--config", str(path)])
+    assert result.exit_code == 0, result.output
+    assert (f"warning: {path}: campaigns.c.gates names 'tier_bounds', which is switched off for the campaign on "
+            f"every platform it judges (enabled = false): it excludes no one there") in result.stderr
+    assert "campaigns.c.gates names 'niche_relevance', which is switched off for the campaign on mastodon " \
+           in result.stderr
+    from microscout.store import open_store
+
+    open_store(tmp_path / "s.db").conn.close()
+    judged = CliRunner().invoke(cli, ["shortlist", "c", "--config", str(path), "--json"])
+    assert judged.exit_code == 0, judged.output
+    assert judged.stderr.count("warning: ") == 2 and "'tier_bounds', which is switched off" in judged.stderr
+
+
 @pytest.mark.parametrize("toml, key", [
     ("[exports]\ndefault_format = 'pdf'\n", "exports.default_format: no exporter 'pdf'"),
     ("[campaigns.c]\nhashtags = ['x']\n[schedules.s]\ncron = '0 8 * * *'\ncampaign = 'c'\nformats = ['csv', 'pdf']\n",
