@@ -324,12 +324,18 @@ class Evaluator:
             impact.append((_RANK[outcome], -w * abs(s - 0.5), name, verdict))
         # Names are unique, so the tuples order by (rank, impact, name) and never compare verdicts.
         impact.sort()
-        # Only the two reasons shown are written out.
+        # Only the two reasons shown are written out (and the gates that could not judge).
         if excluded_by:
             second = next((_said(n, v) for _, _, n, v in impact if n != excluded_by), None)
             reasons = [_said(excluded_by, verdicts[excluded_by])] + ([second] if second else [])
         else:
             reasons = [_said(n, v) for _, _, n, v in impact[:2]]
+            # A gate that could not judge lets the creator through: said, or the reasons read as
+            # if every gate had passed ("unknown" is honest only where it is seen).
+            unchecked = [f"{g} ({verdicts[g].outcome})" for g in self.gates
+                         if g in verdicts and verdicts[g].outcome in ("unknown", "error")]
+            if unchecked:
+                reasons.append(f"gates not checked: {', '.join(unchecked)}")
         return Scored(score=round(total / weights, 4) if weights else 0.0, excluded_by=excluded_by, reasons=reasons)
 
 

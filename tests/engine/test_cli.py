@@ -73,6 +73,22 @@ def test_explain_and_try_take_the_profile_url_an_export_shows(tmp_path):
     assert "no stored profile matches 'https://bsky.app/profile/nobody.bsky.social'" in result.output
 
 
+def test_a_ranked_creator_whose_gate_could_not_judge_says_so_in_its_reasons(tmp_path):
+    # ranked with tier_bounds unknown (a hidden follower count), its reasons were two passes
+    db = tmp_path / "t.db"
+    store = open_store(db)
+    add_profile(store, "cook", 5_000, posts=12, likes=200, bio="vegan recipes")
+    add_profile(store, "shy", 5_000, posts=12, likes=200, bio="vegan recipes")
+    with store.conn:
+        store.conn.execute("UPDATE profiles SET followers = NULL WHERE handle = 'shy'")
+    result = invoke("shortlist", "demo", "--json", "--db", db, "--config", CONFIG)
+    assert result.exit_code == 0, result.output
+    reasons = {r["handle"]: r["reasons"] for r in json.loads(result.stdout)["shortlist"]}
+    # (neither has a follower sample or replies: those gates could not judge either)
+    assert reasons["shy"][-1].startswith("gates not checked: tier_bounds (unknown), audience_authenticity"), reasons
+    assert reasons["cook"][-1].startswith("gates not checked: audience_authenticity (unknown)"), reasons
+
+
 def test_missing_database_is_exit_2(tmp_path):
     result = invoke("shortlist", "demo", "--db", tmp_path / "none.db", "--config", CONFIG)
     assert result.exit_code == 2 and f"no database at {tmp_path / 'none.db'}; run a crawl first" in result.output
