@@ -48,7 +48,7 @@ def command(env: Env, as_json: bool, as_toml: bool, campaign: str | None) -> Non
                "needs": sorted(n.value for n in rule.needs), "prefilter": rule.prefilter,
                "options": describe_options(rule.options)}
         if spec and judge:
-            row["enabled"] = {p: rule_setup(config, rule, p, campaign)[0] for p in spec.platforms}
+            row["enabled"] = {p: rule_setup(config, rule, p, campaign)[0] for p in judge.platforms}
             row["gate"] = rule.name in judge.gates
             row["weight"] = judge.weight(rule.name)
         rows.append(row)

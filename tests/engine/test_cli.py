@@ -100,6 +100,17 @@ def test_unknown_campaign_is_exit_2(judged):
     assert result.exit_code == 2 and "no campaign 'spring' in [campaigns]; known: demo" in result.output
 
 
+def test_rules_of_a_campaign_of_every_platform_show_where_each_is_enabled(tmp_path):
+    # platforms = [] judges every platform: its "enabled" map was empty, and the table said "disabled"
+    path = tmp_path / "config.toml"
+    path.write_text('[campaigns.allp]\nplatforms = []\n[platforms.tiktok.rules.engagement]\nenabled = false\n')
+    result = invoke("rules", "--json", "--campaign", "allp", "--config", path)
+    assert result.exit_code == 0, result.output
+    enabled = {r["name"]: r["enabled"] for r in json.loads(result.output)}["engagement"]
+    assert enabled == {"mastodon": True, "bluesky": True, "youtube": True, "instagram": True, "tiktok": False,
+                       "linkedin": True}
+
+
 def test_rules_json_lists_options_and_campaign_roles():
     result = invoke("rules", "--json", "--campaign", "demo", "--config", CONFIG)
     assert result.exit_code == 0, result.output
