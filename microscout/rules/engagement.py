@@ -131,11 +131,17 @@ def judge(profile, own: list, options: Options, context) -> Verdict:
     rate = summarise([e / d for _, e, d in counted], options.statistic)
     benchmark = benchmarks[tier]
     ratio = rate / benchmark
-    evidence = {"engagement_rate": round(rate, 6), "formula": formula, "window": window,
+    # The shortlist's metric is per follower on every platform (METRICS): a per-view rate under
+    # its key put TikTok's creators beside the others at a tenth of their engagement, and made
+    # --budget expect that much less of them. The per-view rate, judged, has its own key.
+    per_follower = summarise([e / followers for _, e, _ in counted], options.statistic) if per_view else rate
+    evidence = {"engagement_rate": round(per_follower, 6), "formula": formula, "window": window,
                 "statistic": options.statistic, "per": per, "benchmark": benchmark,
                 "posts": len(counted),
                 "tier": tier, "followers": followers, "ratio_to_benchmark": round(ratio, 3),
                 "post_ids": [p.platform_id for p, _, _ in counted]}
+    if per_view:
+        evidence["per_view_rate"] = round(rate, 6)
     how = f"{options.statistic} ({formula})/{per} over the {window}"
     said = f"{rate:.2%} engagement vs {benchmark:.2%} {tier} benchmark ({ratio:.1f}×), {how}"
     if ratio < options.fail_below:

@@ -24,7 +24,10 @@ def test_auto_is_per_view_on_tiktok_only_with_documented_defaults():
     assert defaults.view_benchmarks == {"nano": 0.08, "micro": 0.065, "mid": 0.045, "macro": 0.03, "mega": 0.025}
     verdict = run_tiktok(tiktok_posts(650, 650, 650))
     assert verdict.evidence["per"] == "views" and verdict.evidence["benchmark"] == 0.065
-    assert verdict.evidence["engagement_rate"] == pytest.approx(0.065)
+    assert verdict.evidence["per_view_rate"] == pytest.approx(0.065)
+    # the shortlist's metric is per follower everywhere: 650 of 20,000 followers (it was the per-view
+    # rate, a tenth of TikTok's engagement beside the other platforms' and of what --budget expected)
+    assert verdict.evidence["engagement_rate"] == pytest.approx(650 / 20_000)
     assert "/views" in verdict.reason
     # the same posts on Mastodon are judged per follower (5,000 followers: micro there)
     mastodon = run("engagement", make_candidate(tiktok_posts(650, 650, 650)))
@@ -42,13 +45,14 @@ def test_auto_is_per_view_on_tiktok_only_with_documented_defaults():
 def test_per_view_rate_against_benchmark_boundaries(per_post, outcome):
     verdict = run_tiktok(tiktok_posts(*[per_post] * 5), view_benchmarks=VIEW_BENCH)
     assert verdict.outcome == outcome
-    assert verdict.evidence["engagement_rate"] == pytest.approx(per_post / 10_000)
+    assert verdict.evidence["per_view_rate"] == pytest.approx(per_post / 10_000)
+    assert verdict.evidence["engagement_rate"] == pytest.approx(per_post / 20_000)
     assert verdict.evidence["benchmark"] == 0.05 and verdict.evidence["tier"] == "micro"
 
 
 def test_followers_can_be_chosen_on_tiktok():
     verdict = run_tiktok(tiktok_posts(500, 500, 500), per="followers", benchmarks={"micro": 0.025})
-    assert verdict.evidence["per"] == "followers"
+    assert verdict.evidence["per"] == "followers" and "per_view_rate" not in verdict.evidence
     assert verdict.evidence["engagement_rate"] == pytest.approx(500 / 20_000)
     assert verdict.outcome == "pass"
 
