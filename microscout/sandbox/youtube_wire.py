@@ -115,6 +115,14 @@ def comments_disabled(post: Post) -> bool:
     return (post.i * 7 + post.k) % 11 == 3
 
 
+def three_figures(n: int) -> int:
+    """A subscriber count as the API serves it: rounded down to three significant figures
+    (the channels reference: statistics.subscriberCount "is rounded down to three
+    significant figures"; 10,700,000 in channels_info_multiple.json)."""
+    step = 10 ** max(len(str(n)) - 3, 0)
+    return n // step * step
+
+
 def custom_url(p: Person) -> str:
     return "@" + p.username.lower()
 
@@ -126,7 +134,7 @@ def channel(pop: Population, p: Person, clock: Clock) -> dict:
                    "hiddenSubscriberCount": hides_subscribers(p),
                    "videoCount": str(pop.statuses_count(p, clock.day))}
     if not hides_subscribers(p):
-        stats["subscriberCount"] = str(followers(p, clock.day))
+        stats["subscriberCount"] = str(three_figures(followers(p, clock.day)))
     avatar = f"https://yt3.ggpht.com/sandbox/{cid}" if p.has_avatar else "https://yt3.ggpht.com/ytc/default"
     snippet = {"title": p.display_name, "description": p.bio, "customUrl": custom_url(p),
                "publishedAt": _iso(clock, -p.created_days * DAY),

@@ -165,3 +165,19 @@ def test_max_results_with_id_is_ignored_like_the_real_api(sb):
     videos = [wire.video_id(x.i, x.k) for x in sb.pop.visible_posts(5, sb.day)[:3]]
     status, found = get(sb, "videos", part="snippet", id=",".join(videos), maxResults=1)
     assert len(videos) == 3 and status == 200 and [v["id"] for v in found["items"]] == videos
+
+
+def test_subscriber_counts_are_rounded_down_to_three_significant_figures(sb):
+    """The channels reference: statistics.subscriberCount "is rounded down to three
+    significant figures" (PLATFORMS.md: rounded); the recording has 10700000, never 21810."""
+    shown = [p for p in (sb.pop.person(i) for i in range(120)) if not wire.hides_subscribers(p)]
+    status, found = get(sb, "channels", part="statistics", id=",".join(wire.channel_id(p.i) for p in shown[:50]))
+    assert status == 200 and len(found["items"]) == len(shown[:50])
+    for p, item in zip(shown, found["items"]):
+        served = item["statistics"]["subscriberCount"]
+        exact = wire.followers(p, sb.clock.day)
+        assert len(served.rstrip("0")) <= 3 and int(served) <= exact, (served, exact)
+        assert exact - int(served) < 10 ** max(len(str(exact)) - 3, 0)
+    assert any(wire.followers(p, sb.clock.day) >= 1000 for p in shown[:50])
+    assert wire.three_figures(21_810) == 21_800 and wire.three_figures(987) == 987
+    assert wire.three_figures(1_987_654) == 1_980_000
