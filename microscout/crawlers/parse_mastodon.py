@@ -136,11 +136,13 @@ def parse_account(account: dict, host: str) -> ProfileItem | OptOutItem | Inacti
         raise Malformed("missing_fields", "account without id/acct")
     acct = full_acct(account["acct"], host)
     gone = inactive(account, host)
-    if gone:
-        return gone
-    reason = opt_out_reason(account)
+    # A suspended account's flags are its moderators' doing (emptied): no opt-out. A moved
+    # one's are still its owner's: an opt-out is honoured (its traces erased), moved or not.
+    reason = opt_out_reason(account) if not gone or gone.reason == "moved" else None
     if reason:
         return OptOutItem(platform=PLATFORM, platform_id=acct, opt_out_reason=reason)
+    if gone:
+        return gone
     bio = _html(account.get("note"), "account.note")
     return ProfileItem(
         platform=PLATFORM, platform_id=acct, handle=acct,

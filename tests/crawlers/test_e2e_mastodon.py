@@ -867,3 +867,26 @@ def test_a_followers_page_of_accounts_that_opted_out_is_no_hidden_list(tmp_path)
         followers = rows(db, "SELECT platform_id FROM follower_samples WHERE profile_id = ? ORDER BY platform_id",
                          [alice["id"]])
         assert [f["platform_id"] for f in followers] == [f"fan{k}@fans.example" for k in (2, 3, 4)]
+
+
+def test_an_account_that_opted_out_and_moved_is_an_opt_out(tmp_path):
+    # An account's own opt-out (discoverable false, noindex, #nobot) is its owner's, moved or
+    # not: a stored creator that opted out, then moved, was only marked gone, its profile, posts
+    # and the replies it wrote kept, where an opt-out erases them.
+    from tests.crawlers.fakeserver import _m_account
+
+    with FakeServer(faults=False) as server:
+        new = _m_account(20, "olga", "olga@new.example", 2600)
+        olga = _m_account(21, "olga", "olga", 2400)
+        server.fake.m_people += [new, olga]
+        config = write_config(tmp_path, server.url)
+        first = run_crawl(config, "mastodon", "--handle", "olga", "--no-prefilter")
+        assert first.returncode == 0, first.stderr
+        stored = {r["platform_id"] for r in rows(tmp_path / "scout.db", "SELECT platform_id FROM profiles")}
+        (olga_id,) = stored
+        olga.update(discoverable=False, moved={k: v for k, v in new.items()})
+        again = run_crawl(config, "mastodon", "--known", "--no-prefilter")
+        assert again.returncode == 0, again.stderr
+        profiles = {r["platform_id"]: r for r in rows(tmp_path / "scout.db", "SELECT * FROM profiles")}
+        assert profiles[olga_id]["opted_out"] == 1, profiles[olga_id]
+        assert not rows(tmp_path / "scout.db", "SELECT 1 FROM posts WHERE profile_id = ?", [profiles[olga_id]["id"]])
