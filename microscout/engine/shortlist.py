@@ -90,9 +90,10 @@ def _code_stamps(rules: dict[str, Rule]) -> list:
     own = Path(__file__).resolve().parent.parent
     files: set[Path] = set(own.rglob("*.py"))
     roots: set[Path] = {own}  # packages walked already (every built-in rule is in this one)
+    walked: dict[Path, list[Path]] = {}  # plugins_dir folders walked already: once, not per rule
     for rule in rules.values():
         for function in (rule.evaluate, rule.evaluate_batch):
-            for path in _code_files(function):
+            for path in _code_files(function, walked):
                 if path.is_dir():
                     if path.resolve() not in roots:
                         roots.add(path.resolve())
@@ -109,10 +110,12 @@ def _code_stamps(rules: dict[str, Rule]) -> list:
     return stamps
 
 
-def _code_files(function: Any) -> list[Path]:
+def _code_files(function: Any, walked: dict[Path, list[Path]] | None = None) -> list[Path]:
     """The source a rule function's verdicts depend on: its package's folders (to walk), or
     every file of its plugins_dir, in its folders too (helpers it imports, ``from ._lib import
-    x``). A partial or a decorated function counts as the function it wraps."""
+    x``). A partial or a decorated function counts as the function it wraps. ``walked``: the
+    plugins_dir folders walked already, with their files (each rule of one plugins_dir would
+    walk it again: every run, reused or not, paid a walk of it per rule and function)."""
     while isinstance(function, functools.partial):
         function = function.func
     function = inspect.unwrap(function) if callable(function) else function
@@ -125,7 +128,11 @@ def _code_files(function: Any) -> list[Path]:
     top = sys.modules.get(module.__name__.split(".")[0])
     if is_plugins_dir_module(module.__name__):
         folders = [Path(p) for p in getattr(top, "__path__", [])] or [Path(source).parent]
-        return [path for folder in folders for path in folder.rglob("*.py")]
+        walked = {} if walked is None else walked
+        for folder in folders:
+            if folder not in walked:
+                walked[folder] = list(folder.rglob("*.py"))
+        return [path for folder in folders for path in walked[folder]]
     roots = list(getattr(top, "__path__", []) or []) if top is not None and top is not module else []
     if roots:
         return [Path(root) for root in roots]

@@ -408,3 +408,37 @@ def register_rules(register):
     (lib / "thresh.py").write_text("LIMIT = 1000\n")
     again = run_shortlist(db, config, rules, "c", now=NOW, reuse=True)
     assert not again.reused and again.run_id != first.run_id
+
+
+def test_a_plugins_dir_is_walked_once_for_the_code_stamps_whatever_its_rules(tmp_path, monkeypatch):
+    # A review: every rule of a plugins_dir walked the whole folder (its helper folders too)
+    # for each of its functions, every run, reused or not: 8 rules and a 4,000-file vendored
+    # helper folder took half a second before a run said 'Nothing changed'.
+    from microscout.engine.shortlist import _code_stamps
+
+    plugins = tmp_path / "plugins"
+    (plugins / "_lib").mkdir(parents=True)
+    (plugins / "_lib" / "__init__.py").write_text("")
+    for i in range(4):
+        (plugins / f"r{i}.py").write_text(f'''
+from microscout import Rule, Verdict, hookimpl
+
+def evaluate(candidate, options, context):
+    return Verdict(outcome="pass", score=1.0, reason="ok")
+
+@hookimpl
+def register_rules(register):
+    register(Rule(name="r{i}", summary="A rule of many in one plugins_dir", evaluate=evaluate))
+''')
+    rules = collect_rules(make_plugin_manager(plugins, entry_points=False, defaults=False))
+    walks = []
+    real = Path.rglob
+
+    def counted(self, pattern):
+        walks.append(self)
+        return real(self, pattern)
+
+    monkeypatch.setattr(Path, "rglob", counted)
+    stamps = _code_stamps(rules)
+    assert {Path(s[0]).name for s in stamps} >= {"r0.py", "r3.py", "__init__.py"}
+    assert sum(1 for w in walks if w.resolve() == plugins.resolve()) == 1, walks
