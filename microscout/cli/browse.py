@@ -34,14 +34,16 @@ TABLES: dict[str, dict] = {
     "shortlist_entries": {
         "title": "Shortlist entries: every judged candidate of every run",
         "description": "One row per judged candidate per shortlist run: rank (empty when excluded), "
-                       "score, and the two reasons that weighed most.",
+                       "score, and the two reasons that weighed most (a ranked one's gates that could "
+                       "not judge it after them).",
         "facets": ["platform", "tier", "excluded_by"], "sort": "rank", "label_column": "handle",
         "columns": {"run_id": "The shortlist run (shortlist_runs.id)", "profile_id": "The creator (profiles.id)",
                     "tier": "Follower tier on the creator's platform", "followers": "Followers when judged",
                     "engagement_rate": "Engagement per post as a share of followers (0.05 = 5%)",
                     "score": "Weighted mean of the rule scores, 0 to 1", "rank": "1 = best; empty = excluded",
                     "excluded_by": "The gate rule that failed, if any",
-                    "reasons": "The two verdicts that weighed most (JSON list)",
+                    "reasons": "The two verdicts that weighed most, then for a ranked one the gates that could "
+                               "not judge it (JSON list)",
                     "verdicts_run": "The earlier run whose verdicts this candidate kept (empty: judged in this run)"}},
     "verdicts": {
         "title": "Verdicts: each rule on each candidate",
