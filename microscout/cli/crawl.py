@@ -68,7 +68,8 @@ def _summary(row: dict) -> list[str]:
                      "the authors after it were not looked up")
     gone = stats.get("gone") or []
     if gone:
-        lines.append(f"  no longer found on {row['platform']} (the platform says there is no such account; left out "
+        why = "no such account" if row["platform"] != "mastodon" else "no such account, or it moved or was suspended"
+        lines.append(f"  no longer found on {row['platform']} (the platform says {why}; left out "
                      f"of shortlists until a crawl finds it again): {', '.join(gone)}")
     for note in stats.get("notes") or []:
         lines.append(f"  note: {note}")

@@ -252,6 +252,8 @@ def read_handles(path_name: str) -> list[str]:
 OUTCOMES = {  # outcome -> what the report calls it, in the report's order
     "found": "found (stored)",
     "not_found": "not found",
+    "moved": "moved (the account it moved to is crawled in its place)",
+    "suspended": "suspended by its server",
     "private": "private/hidden",
     "opted_out": "opted out",
     "prefiltered": "skipped by the prefilter (out of tier)",

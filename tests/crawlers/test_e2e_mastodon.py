@@ -334,8 +334,8 @@ def test_an_account_gone_since_the_last_crawl_is_named_and_left_out_of_shortlist
         server.fake.m_people = [a for a in server.fake.m_people if a["acct"] != "alice"]
         again = run_crawl(config, "mastodon", "--known", "--no-prefilter")
         assert again.returncode == 0, again.stderr
-        assert f"no longer found on mastodon (the platform says there is no such account; left out of shortlists " \
-               f"until a crawl finds it again): {alice['platform_id']}" in again.stdout
+        assert f"no longer found on mastodon (the platform says no such account, or it moved or was suspended; " \
+               f"left out of shortlists until a crawl finds it again): {alice['platform_id']}" in again.stdout
         (row,) = rows(db, "SELECT gone_since FROM profiles WHERE platform_id = ?", [alice["platform_id"]])
         assert row["gone_since"]
 
@@ -847,6 +847,8 @@ def test_a_moved_or_suspended_account_is_no_creator_and_the_new_account_is_crawl
         assert result.returncode == 0, result.stderr
         profiles = {r["platform_id"]: r for r in rows(tmp_path / "scout.db", "SELECT * FROM profiles")}
         assert set(profiles) == {"olga@new.example"}  # crawled where olga posts now
+        # the report says what became of sam (it said "not found", which a suspension is not)
+        assert "suspended by its server: @sam" in result.stdout, result.stdout
         assert profiles["olga@new.example"]["opted_out"] == 0
         assert json.loads(profiles["olga@new.example"]["fetched"]) == ["profile", "posts", "comments", "followers"]
 
@@ -890,3 +892,22 @@ def test_an_account_that_opted_out_and_moved_is_an_opt_out(tmp_path):
         profiles = {r["platform_id"]: r for r in rows(tmp_path / "scout.db", "SELECT * FROM profiles")}
         assert profiles[olga_id]["opted_out"] == 1, profiles[olga_id]
         assert not rows(tmp_path / "scout.db", "SELECT 1 FROM posts WHERE profile_id = ?", [profiles[olga_id]["id"]])
+
+
+def test_a_stored_creator_suspended_since_is_marked_gone_by_a_known_crawl(tmp_path):
+    # The --known re-crawl reported "not found" and so marked it gone; with its own outcome
+    # ("suspended") it must still be marked gone, as no creator any more.
+    from tests.crawlers.fakeserver import _m_account
+
+    with FakeServer(faults=False) as server:
+        sam = _m_account(22, "sam", "sam", 2200)
+        server.fake.m_people += [sam]
+        config = write_config(tmp_path, server.url)
+        assert run_crawl(config, "mastodon", "--handle", "sam", "--no-prefilter").returncode == 0
+        sam.update(suspended=True, note="", discoverable=False, indexable=False)
+        again = run_crawl(config, "mastodon", "--known", "--no-prefilter")
+        assert again.returncode == 0, again.stderr
+        assert "no longer found on mastodon (the platform says no such account, or it moved or was suspended" \
+            in again.stdout, again.stdout
+        (stored,) = rows(tmp_path / "scout.db", "SELECT opted_out, gone_since FROM profiles")
+        assert stored["opted_out"] == 0 and stored["gone_since"], stored

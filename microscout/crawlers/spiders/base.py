@@ -212,7 +212,7 @@ class CrawlSpider(Spider):
         if message not in notes:
             self.crawler.stats.set_value("microscout/notes", [*notes, message])
 
-    HANDLE_OUTCOMES = ("found", "not_found", "private", "opted_out", "prefiltered", "bridged")
+    HANDLE_OUTCOMES = ("found", "not_found", "moved", "suspended", "private", "opted_out", "prefiltered", "bridged")
 
     def handle_outcome(self, handle: str, outcome: str) -> None:
         """What became of a handle given with --handle/--handles, for the report printed
@@ -221,6 +221,8 @@ class CrawlSpider(Spider):
 
         - ``found``: the profile was stored (and its chain fetched)
         - ``not_found``: the platform says there is no such account (404, missing from a batch)
+        - ``moved``, ``suspended``: the account moved to another (which is crawled) or its
+          server suspended it (Mastodon): no creator any more, as one not found
         - ``private``: the account exists but hides its data (private / protected)
         - ``opted_out``: the account asks not to be crawled (stored as an opt-out only)
         - ``prefiltered``: stored, but skipped by the prefilter (out of tier, …)

@@ -213,12 +213,12 @@ class MastodonSpider(CrawlSpider):
     def inactive(self, gone: pm.Inactive, ctx):
         """A suspended account is no creator, and neither is one that moved: its user posts
         from the account it moved to, which is looked up instead (as an author found anew).
-        Neither is stored; a --handle (or --known) that named it is not found, so a stored
-        profile of it is marked gone and left out of shortlists."""
+        Neither is stored; a --handle (or --known) that named it is reported moved or suspended,
+        and a stored profile of it is marked gone and left out of shortlists."""
         self.crawler.stats.inc_value(f"microscout/inactive/{gone.reason}")
         self.logger.info("%s: %s%s", gone.platform_id, gone.reason, f" to {gone.moved_to}" if gone.moved_to else "")
         if ctx.get("seed"):
-            self.handle_outcome(ctx["seed"], "not_found")
+            self.handle_outcome(ctx["seed"], gone.reason)
         if gone.moved_to:
             request = self.lookup(gone.moved_to)
             if request:
