@@ -239,7 +239,7 @@ def command(env: Env, campaign: str, limit: int | None, budget: float | None, ba
     The run is persisted with every verdict and its evidence (see `microscout explain`).
     """
     from microscout.cli.common import Failure, UsageProblem
-    from microscout.engine.evaluate import idle_gates
+    from microscout.engine.evaluate import idle_gates, rule_setup
     from microscout.engine.shortlist import JudgingStopped, pruning_said, run_shortlist
 
     config = env.config
@@ -260,8 +260,11 @@ def command(env: Env, campaign: str, limit: int | None, budget: float | None, ba
                                     progress=progress, workers=workers)
     except JudgingStopped as exc:
         raise Failure(f"{exc}; the run was discarded") from None
+    # the rules that judged: enabled for the campaign on a platform it judges (not every one loaded)
+    judging = sum(1 for rule in rules.values()
+                  if any(rule_setup(config, rule, p, campaign)[0] for p in spec.platforms or config.platforms.names()))
     if as_json:
-        click.echo(json.dumps(run_json(db, config, spec, summary, limit or spec.shortlist_size, len(rules), budget),
+        click.echo(json.dumps(run_json(db, config, spec, summary, limit or spec.shortlist_size, judging, budget),
                               ensure_ascii=False, indent=2))
         return
     if summary.reused:
@@ -276,7 +279,7 @@ def command(env: Env, campaign: str, limit: int | None, budget: float | None, ba
                       f"judged (--rejudge judges all anew).")
     size = limit or spec.shortlist_size
     console.print(shortlist_table(db, summary.run_id, size, f"Shortlist: {campaign} (run {summary.run_id})"))
-    console.print(f"Judged {counted(summary.candidates, 'candidate')} with {counted(len(rules), 'rule')}; "
+    console.print(f"Judged {counted(summary.candidates, 'candidate')} with {counted(judging, 'rule')}; "
                   f"{summary.candidates - summary.excluded} ranked. {excluded_line(summary)}")
     if not summary.candidates:
         console.print(no_candidates_hint(db, config, campaign, spec.platforms))

@@ -158,6 +158,9 @@ def test_config_check_and_shortlist_warn_of_a_gate_switched_off(tmp_path):
     judged = CliRunner().invoke(cli, ["shortlist", "c", "--config", str(path), "--json"])
     assert judged.exit_code == 0, judged.output
     assert judged.stderr.count("warning: ") == 2 and "'tier_bounds', which is switched off" in judged.stderr
+    # the rules that judged: every loaded one but tier_bounds, off in the campaign (it said all loaded)
+    loaded = json.loads(CliRunner().invoke(cli, ["rules", "--json", "--config", str(path)]).stdout)
+    assert json.loads(judged.stdout)["rules"] == len(loaded) - 1
 
 
 @pytest.mark.parametrize("toml, key", [
