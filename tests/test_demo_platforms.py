@@ -12,11 +12,12 @@ import sys
 
 import pytest
 
+from microscout.config import Config
 from microscout.sandbox import routes_instagram, routes_tiktok, routes_youtube
 from microscout.sandbox.projection import NO_DATA, OPT_OUT_UNJUDGEABLE
 from microscout.sandbox.score import score
 from microscout.store import open_store
-from tests.test_demo import clean_env, processes_mentioning
+from tests.test_demo import clean_env, printed_commands, processes_mentioning
 
 pytestmark = pytest.mark.slow
 
@@ -27,7 +28,7 @@ SIZES = {"youtube": 120, "instagram": 120, "tiktok": 120}
 SECRETS = [routes_youtube.API_KEY, routes_instagram.TOKEN, routes_tiktok.CLIENT_KEY, routes_tiktok.CLIENT_SECRET]
 
 
-@pytest.fixture(params=list(SIZES))
+@pytest.fixture(scope="module", params=list(SIZES))
 def demo(request, tmp_path_factory):
     platform = request.param
     folder = tmp_path_factory.mktemp(f"demo-{platform}")
@@ -107,3 +108,20 @@ def test_demo_on_an_api_platform(demo):
     with socket.socket() as s:
         assert s.connect_ex(("127.0.0.1", int(url.group(1)))) != 0, "the sandbox is still listening"
     assert processes_mentioning(str(db)) == []
+
+
+def test_the_printed_html_export_draws_the_platforms_tiers(demo):
+    # The report's chart shaded the campaign's own platforms' tiers (Mastodon's micro,
+    # 1,000-10,000) over a run judged on P: every shortlisted YouTube, Instagram or TikTok
+    # creator, micro by P's tiers, was drawn outside the target band.
+    platform, folder, state, result = demo
+    export = next(c for c in printed_commands(result.stdout) if c[1] == "export")
+    args = [*export[1:export.index("--format")], "--format", "html"]
+    done = subprocess.run([sys.executable, "-m", "microscout", *args], capture_output=True, text=True,
+                          timeout=60, cwd=folder, env=clean_env(state))
+    assert done.returncode == 0, done.stdout + done.stderr
+    (report,) = list((folder / "exports").glob("demo-*.html"))
+    page = report.read_text(encoding="utf-8")
+    micro = Config().platforms.get(platform).tiers["micro"]
+    targets = re.findall(r'<rect class="band target"[^>]*><title>([^<]*)</title>', page)
+    assert targets == [f"micro: {micro.min:,} to {micro.max:,} followers ({platform})"], targets

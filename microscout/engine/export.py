@@ -169,11 +169,14 @@ def _dropped_row(db: sqlite_utils.Database, run_id: int, key: str) -> dict:
 
 
 def _tier_bands(config, campaign: str, platforms: list[str], exported: list[dict]) -> list[dict]:
+    """The tiers of ``platforms`` (the run's: a run judged on other platforms than the config's
+    campaign lists, `demo --platform` or a campaign edited since, is drawn with the tiers it
+    was judged by), else of the campaign's own platforms."""
     from microscout.config import Config
 
     config = config or Config()
     spec = config.campaigns.get(campaign)
-    platforms = (spec.platforms if spec else None) or platforms or ["mastodon"]
+    platforms = platforms or (spec.platforms if spec else None) or ["mastodon"]
     targets = set(spec.target_tiers) if spec else {r["tier"] for r in exported if r.get("tier")}
     bands: dict[tuple, dict] = {}
     for platform in platforms:
@@ -268,7 +271,9 @@ def _build_export(db: sqlite_utils.Database, campaign: str, size: int, *, config
         context.reasons[key] = reasons
         context.verdicts[key] = verdicts
     context.points, context.points_total = _chart_points(db, run_id, kept)
-    context.bands = _tier_bands(config, campaign, sorted({r["platform"] for r in rows}), rows)
+    judged_on = [r[0] for r in db.execute("SELECT DISTINCT platform FROM shortlist_entries WHERE run_id = ? "
+                                          "ORDER BY platform", [run_id])]
+    context.bands = _tier_bands(config, campaign, judged_on or sorted({r["platform"] for r in rows}), rows)
     columns = ROW_COLUMNS + [f"{r}.{part}" for r in rule_names for part in ("outcome", "reason")]
     return rows, columns, context
 
