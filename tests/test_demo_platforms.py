@@ -125,3 +125,16 @@ def test_the_printed_html_export_draws_the_platforms_tiers(demo):
     micro = Config().platforms.get(platform).tiers["micro"]
     targets = re.findall(r'<rect class="band target"[^>]*><title>([^<]*)</title>', page)
     assert targets == [f"micro: {micro.min:,} to {micro.max:,} followers ({platform})"], targets
+
+
+def test_a_rule_the_platform_gives_no_data_says_so_not_that_it_was_not_fetched(demo):
+    # On YouTube and Instagram, audience_authenticity said "no follower sample was fetched for
+    # this account" (and Instagram's comment_quality "no comments were fetched"), in explain
+    # and every export, as if another crawl could fetch what the API never lists.
+    # (TikTok lists followers, by name: a sample not fetched there is one the crawl did not fetch.)
+    platform, folder, _, _ = demo
+    conn = sqlite3.connect(folder / "microscout.db")
+    never_listed = {"youtube": ["audience_authenticity"], "instagram": ["audience_authenticity", "comment_quality"]}
+    for rule in never_listed.get(platform, []):
+        reasons = {r for (r,) in conn.execute("SELECT DISTINCT reason FROM run_verdicts WHERE rule = ?", [rule])}
+        assert reasons and not any("fetched" in r for r in reasons), (rule, reasons)

@@ -26,6 +26,12 @@ from microscout.heuristics.accounts import (
     follower_labeler,
 )
 
+# Platforms whose API lists nobody's followers: no sample can ever be fetched there, and
+# "not fetched" would read as if another crawl could (docs/crawl-youtube.md, crawl-instagram.md).
+NO_FOLLOWER_LIST = {"youtube": "YouTube lists no channel's subscribers, so the audience cannot be sampled",
+                    "instagram": "Instagram's Graph API lists no account's followers, so the audience cannot "
+                                 "be sampled"}
+
 
 class Options(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -59,7 +65,7 @@ class Options(BaseModel):
 
 def evaluate(candidate, options: Options, context) -> Verdict:
     return judge_sample(candidate.followers, candidate.profile.collections_hidden, candidate.fetched, options,
-                        AccountFeatures.from_follower)
+                        AccountFeatures.from_follower, candidate.profile.platform)
 
 
 class _FollowerRow(NamedTuple):
@@ -150,7 +156,8 @@ def evaluate_batch(batch, options: Options, context) -> dict[int, Verdict]:
         for pid in unstored:
             tallies[pid] = tally(rows[pid], options, _features)
     empty = _Tally(0, 0, {}, [])
-    return {i: judge_tally(tallies.get(i, empty), batch.profiles[i].collections_hidden, batch.fetched[i], options)
+    return {i: judge_tally(tallies.get(i, empty), batch.profiles[i].collections_hidden, batch.fetched[i], options,
+                           batch.profiles[i].platform)
             for i in ids}
 
 
@@ -180,17 +187,20 @@ def tally(followers: Sequence[Any], options: Options, features_of: Callable[[Any
 
 
 def judge_sample(followers: Sequence[Any], collections_hidden: bool, fetched: frozenset[str], options: Options,
-                 features_of: Callable[[Any], AccountFeatures]) -> Verdict:
+                 features_of: Callable[[Any], AccountFeatures], platform: str | None = None) -> Verdict:
     """The verdict on one candidate's follower sample (Follower objects or rows alike)."""
-    return judge_tally(tally(followers, options, features_of), collections_hidden, fetched, options)
+    return judge_tally(tally(followers, options, features_of), collections_hidden, fetched, options, platform)
 
 
-def judge_tally(sample: _Tally, collections_hidden: bool, fetched: frozenset[str], options: Options) -> Verdict:
-    """The verdict on one candidate's tallied follower sample."""
+def judge_tally(sample: _Tally, collections_hidden: bool, fetched: frozenset[str], options: Options,
+                platform: str | None = None) -> Verdict:
+    """The verdict on one candidate's tallied follower sample (``platform``: the candidate's)."""
     if not sample.total:
         if collections_hidden:
             return Verdict.unknown("the account hides its followers, so the audience cannot be sampled",
                                    sample=0, reason_code="collections_hidden")
+        if "followers" not in fetched and platform in NO_FOLLOWER_LIST:
+            return Verdict.unknown(NO_FOLLOWER_LIST[platform], sample=0, reason_code="no_follower_list")
         if "followers" not in fetched:
             return Verdict.unknown("no follower sample was fetched for this account",
                                    sample=0, reason_code="not_fetched")

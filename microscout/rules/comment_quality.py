@@ -232,11 +232,19 @@ def _stored_label(row: _CommentRow) -> str | None:
     return row.label
 
 
+# Platforms whose API gives no comments on other accounts' posts: none can ever be fetched
+# there, and "not fetched" would read as if another crawl could (docs/crawl-instagram.md).
+NO_COMMENTS = {"instagram": "Instagram's Graph API gives no comments on other accounts' media, so the "
+                            "audience's comments cannot be read"}
+
+
 def judge_comments(by_post: Mapping[str, Sequence[Any]], profile, fetched: frozenset[str], options: Options,
                    stored_label: Callable[[Any], str | None] | None = None) -> Verdict:
     """The verdict on one candidate's comments, by post (Comment objects or rows alike).
     ``stored_label``: a comment's class as stored, when it is (the classifier runs for the
     rest, and for the examples shown, whose matched text and reasons are not stored)."""
+    if not by_post and "comments" not in fetched and profile.platform in NO_COMMENTS:
+        return Verdict.unknown(NO_COMMENTS[profile.platform], comments=0, reason_code="no_comments_api")
     if not by_post and "comments" not in fetched:
         return Verdict.unknown("no comments were fetched for this account", comments=0, reason_code="not_fetched")
     audience = []
