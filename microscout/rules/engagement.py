@@ -7,7 +7,7 @@ TikTok's benchmarks are per view) are options and every reason says which were u
 """
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -135,13 +135,14 @@ def judge(profile, own: list, options: Options, context) -> Verdict:
     # its key put TikTok's creators beside the others at a tenth of their engagement, and made
     # --budget expect that much less of them. The per-view rate, judged, has its own key.
     per_follower = summarise([e / followers for _, e, _ in counted], options.statistic) if per_view else rate
-    evidence = {"engagement_rate": round(per_follower, 6), "formula": formula, "window": window,
-                "statistic": options.statistic, "per": per, "benchmark": benchmark,
-                "posts": len(counted),
-                "tier": tier, "followers": followers, "ratio_to_benchmark": round(ratio, 3),
-                "post_ids": [p.platform_id for p, _, _ in counted]}
-    if per_view:
-        evidence["per_view_rate"] = round(rate, 6)
+    # The rate judged comes first: explain and the exports show the first few lines, and the
+    # per-follower rate alone beside "per: views" and a per-view benchmark read as the one judged.
+    evidence: dict[str, Any] = {"per_view_rate": round(rate, 6)} if per_view else {}
+    evidence.update({"engagement_rate": round(per_follower, 6), "formula": formula, "window": window,
+                     "statistic": options.statistic, "per": per, "benchmark": benchmark,
+                     "posts": len(counted),
+                     "tier": tier, "followers": followers, "ratio_to_benchmark": round(ratio, 3),
+                     "post_ids": [p.platform_id for p, _, _ in counted]})
     how = f"{options.statistic} ({formula})/{per} over the {window}"
     said = f"{rate:.2%} engagement vs {benchmark:.2%} {tier} benchmark ({ratio:.1f}×), {how}"
     if ratio < options.fail_below:

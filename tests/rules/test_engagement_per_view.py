@@ -77,3 +77,16 @@ def test_view_benchmarks_are_validated():
         registered_rule("engagement").options.model_validate({"view_benchmarks": {"huge": 0.1}})
     with pytest.raises(ValueError):
         registered_rule("engagement").options.model_validate({"view_benchmarks": {"micro": 5}})
+
+
+def test_the_judged_per_view_rate_is_among_the_evidence_lines_shown():
+    # explain, the xlsx Verdicts sheet and the HTML report show the first evidence lines: on
+    # TikTok they read "engagement rate: 3.25%" (per follower) beside "per: views" and the
+    # per-view benchmark, and the rate judged against it (per_view_rate, 6.50%) was cut to "+N more".
+    from microscout.engine.evidence import evidence_lines
+
+    verdict = run_tiktok(tiktok_posts(650, 650, 650))
+    lines = evidence_lines(verdict.evidence)
+    shown = " | ".join(lines)
+    assert "per view rate: 6.50%" in shown, lines
+    assert shown.index("per view rate") < shown.index("engagement rate"), lines
