@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping
 from pydantic import BaseModel, ValidationError
 
 from microscout.config import Campaign, Config, ConfigError, shortened
-from microscout.engine.rules import OUTCOMES, Batch, Need, Rule, RuleContext, Verdict
+from microscout.engine.rules import NOT_ON_PLATFORM, OUTCOMES, Batch, Need, Rule, RuleContext, Verdict
 
 if TYPE_CHECKING:  # annotations only
     from microscout.models import Candidate, Profile
@@ -332,8 +332,10 @@ class Evaluator:
             reasons = [_said(n, v) for _, _, n, v in impact[:2]]
             # A gate that could not judge lets the creator through: said, or the reasons read as
             # if every gate had passed ("unknown" is honest only where it is seen).
+            # (not one that no creator of the platform can be judged by: Verdict.not_on_platform)
             unchecked = [f"{g} ({verdicts[g].outcome})" for g in self.gates
-                         if g in verdicts and verdicts[g].outcome in ("unknown", "error")]
+                         if g in verdicts and verdicts[g].outcome in ("unknown", "error")
+                         and not verdicts[g].evidence.get(NOT_ON_PLATFORM)]
             if unchecked:
                 reasons.append(f"gates not checked: {', '.join(unchecked)}")
         return Scored(score=round(total / weights, 4) if weights else 0.0, excluded_by=excluded_by, reasons=reasons)

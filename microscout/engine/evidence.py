@@ -14,7 +14,7 @@ from typing import Any
 _PERCENT = re.compile(r"(share|rate|benchmark|sensitivity|specificity|fraction|probability|percent|jump|growth)")
 _ISO = re.compile(r"^(\d{4}-\d{2}-\d{2})T\d{2}:\d{2}")
 _ID_KEYS = re.compile(r"(^|_)(ids?|uri|cid|did)$")
-_SKIP = {"reason_code"}
+_SKIP = {"reason_code", "not_on_platform"}  # the second: Verdict.not_on_platform's mark
 _LABELS = {"ci95": "95% CI", "per_week": "per week", "mass_follower": "mass followers"}
 _DATE_KEYS = {"from", "to", "at", "since", "until", "date", "day"}
 

@@ -56,6 +56,7 @@ def render() -> str:
     out += ["### `Rule` (`from microscout import Rule`)", "", *_table(rules.Rule), "",
             "### `Verdict` (`from microscout import Verdict`)", "", *_table(rules.Verdict), "",
             "`Verdict.unknown(reason, **evidence)`: " + _doc(rules.Verdict.unknown), "",
+            "`Verdict.not_on_platform(reason, **evidence)`: " + _doc(rules.Verdict.not_on_platform), "",
             "### Metrics (`Rule.metrics`)", "", "| name | what it holds |", "|---|---|",
             *[f"| `{name}` | {doc} |" for name, doc in rules.METRICS.items()], "",
             "### `Need` (`from microscout import Need`)", "", "| value | the rule reads |", "|---|---|",

@@ -65,6 +65,17 @@ class Verdict(BaseModel):
         """No data to judge by: say so rather than pass."""
         return cls(outcome="unknown", score=0.5, reason=reason, evidence=evidence)
 
+    @classmethod
+    def not_on_platform(cls, reason: str, **evidence: Any) -> "Verdict":
+        """Unknown because the platform never gives the data (no follower list, no bot flag): the
+        same for every creator there, so a ranked creator's reasons do not end with it among the
+        gates not checked (the verdict itself says it)."""
+        return cls(outcome="unknown", score=0.5, reason=reason, evidence={**evidence, NOT_ON_PLATFORM: True})
+
+
+# The evidence key of Verdict.not_on_platform (not shown among the evidence's lines).
+NOT_ON_PLATFORM = "not_on_platform"
+
 
 # The numbers the engine stores beside each shortlist entry (shown, exported, used by
 # --budget). A rule offers one by naming it in Rule.metrics and putting it in its evidence;

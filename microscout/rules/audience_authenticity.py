@@ -200,15 +200,15 @@ def judge_tally(sample: _Tally, collections_hidden: bool, fetched: frozenset[str
             return Verdict.unknown("the account hides its followers, so the audience cannot be sampled",
                                    sample=0, reason_code="collections_hidden")
         if "followers" not in fetched and platform in NO_FOLLOWER_LIST:
-            return Verdict.unknown(NO_FOLLOWER_LIST[platform], sample=0, reason_code="no_follower_list")
+            return Verdict.not_on_platform(NO_FOLLOWER_LIST[platform], sample=0, reason_code="no_follower_list")
         if "followers" not in fetched:
             return Verdict.unknown("no follower sample was fetched for this account",
                                    sample=0, reason_code="not_fetched")
         return Verdict.unknown("the follower sample is empty", sample=0, reason_code="empty_sample")
     if not sample.described:
-        return Verdict.unknown(f"the {sample.total} sampled followers come without their counts (the platform "
-                               "gives their names only), so they cannot be judged",
-                               sample=0, undescribed=sample.total, reason_code="no_counts")
+        return Verdict.not_on_platform(f"the {sample.total} sampled followers come without their counts (the "
+                                       "platform gives their names only), so they cannot be judged",
+                                       sample=0, undescribed=sample.total, reason_code="no_counts")
     t = options.accounts
     counts, flagged = sample.counts, sample.flagged
     n = sample.described

@@ -29,8 +29,8 @@ def evaluate(candidate, options: Options, context) -> Verdict:
     if profile.platform not in FLAG:
         # YouTube, Instagram, TikTok (and imported data) have no automated-account flag: no
         # flag is no evidence either way
-        return Verdict.unknown(f"{profile.platform} does not mark automated accounts", bot=None,
-                               reason_code="no_flag")
+        return Verdict.not_on_platform(f"{profile.platform} does not mark automated accounts", bot=None,
+                                       reason_code="no_flag")
     return Verdict(outcome="pass", score=1.0, evidence={"bot": False, "flag": flag},
                    reason=f"not marked as automated ({flag} is not set)")
 

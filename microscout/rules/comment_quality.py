@@ -244,7 +244,7 @@ def judge_comments(by_post: Mapping[str, Sequence[Any]], profile, fetched: froze
     ``stored_label``: a comment's class as stored, when it is (the classifier runs for the
     rest, and for the examples shown, whose matched text and reasons are not stored)."""
     if not by_post and "comments" not in fetched and profile.platform in NO_COMMENTS:
-        return Verdict.unknown(NO_COMMENTS[profile.platform], comments=0, reason_code="no_comments_api")
+        return Verdict.not_on_platform(NO_COMMENTS[profile.platform], comments=0, reason_code="no_comments_api")
     if not by_post and "comments" not in fetched:
         return Verdict.unknown("no comments were fetched for this account", comments=0, reason_code="not_fetched")
     audience = []

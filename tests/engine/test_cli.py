@@ -89,6 +89,24 @@ def test_a_ranked_creator_whose_gate_could_not_judge_says_so_in_its_reasons(tmp_
     assert reasons["cook"][-1].startswith("gates not checked: audience_authenticity (unknown)"), reasons
 
 
+def test_a_gate_no_creator_of_the_platform_can_be_judged_by_is_not_listed_on_each_row():
+    # "gates not checked: audience_authenticity (unknown), automated (unknown)" ended every
+    # YouTube and TikTok row: true of the platform, nothing about the creator (a review)
+    from microscout import Verdict
+    from microscout.config import load_config
+    from microscout.engine.evaluate import Evaluator
+    from microscout.engine.plugins import collect_rules, make_plugin_manager
+
+    config = load_config(CONFIG)
+    evaluator = Evaluator(config, collect_rules(make_plugin_manager()), "demo")
+    verdicts = {"automated": Verdict.not_on_platform("youtube does not mark automated accounts"),
+                "tier_bounds": Verdict.unknown("follower count is hidden"),
+                "engagement": Verdict(outcome="pass", score=0.9, reason="4% engagement")}
+    assert evaluator.score(verdicts).reasons[-1] == "gates not checked: tier_bounds (unknown)"
+    del verdicts["tier_bounds"]
+    assert not any("gates not checked" in r for r in evaluator.score(verdicts).reasons)
+
+
 def test_missing_database_is_exit_2(tmp_path):
     result = invoke("shortlist", "demo", "--db", tmp_path / "none.db", "--config", CONFIG)
     assert result.exit_code == 2 and f"no database at {tmp_path / 'none.db'}; run a crawl first" in result.output
