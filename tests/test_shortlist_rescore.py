@@ -87,3 +87,27 @@ def test_the_command_re_scores_the_demo_campaign_as_rejudge_would(tmp_path):
     assert rows(db, 2, ENTRY, "shortlist_entries") == rows(db, 3, ENTRY, "shortlist_entries")
     assert rows(db, 2, VERDICT, "run_verdicts") == rows(db, 3, VERDICT, "run_verdicts")
     assert rows(db, 2, ENTRY, "shortlist_entries") != rows(db, 1, ENTRY, "shortlist_entries")
+
+
+def test_a_re_score_lists_the_unjudging_gates_as_a_re_judge_does(tmp_path):
+    # The re-score reads stored verdicts without their evidence: Verdict.not_on_platform's mark
+    # must come with them, or a YouTube creator's re-scored reasons list "automated" where a
+    # re-judge does not (the re-score raised on it, before it was read).
+    from microscout.engine.plugins import collect_rules, make_plugin_manager
+
+    db = open_store(tmp_path / "t.db")
+    rules = collect_rules(make_plugin_manager(None, entry_points=False))
+    for i, followers in enumerate([20_000, 30_000, None]):
+        add_profile(db, f"y{i}", followers or 25_000, platform="youtube", posts=12, likes=900)
+    with db.conn:
+        db.execute("UPDATE profiles SET followers = NULL WHERE handle = 'y2'")
+    settings = {"campaigns": {"c": {"platforms": ["youtube"], "gates": ["tier_bounds", "automated"]}}}
+    first = run_shortlist(db, parse_config(settings), rules, "c", now=NOW, reuse=True)
+    changed = parse_config({"campaigns": {"c": {**settings["campaigns"]["c"], "weights": {"engagement": 4}}}})
+    rescored = run_shortlist(db, changed, rules, "c", now=NOW + timedelta(hours=1), reuse=True)
+    assert rescored.rescored_from == first.run_id
+    rejudged = run_shortlist(db, changed, rules, "c", now=NOW + timedelta(hours=1))
+    assert rows(db, rescored.run_id, ENTRY, "shortlist_entries") == rows(db, rejudged.run_id, ENTRY, "shortlist_entries")
+    reasons = dict(db.execute("SELECT handle, reasons FROM shortlist_entries WHERE run_id = ?", [rescored.run_id]))
+    assert "gates not checked: tier_bounds (unknown)" in reasons["y2"] and "automated" not in reasons["y2"]
+    assert "gates not checked" not in reasons["y0"]

@@ -26,7 +26,7 @@ from microscout import jsontext
 from microscout.config import Config
 from microscout.engine import pool
 from microscout.engine.evaluate import Evaluator
-from microscout.engine.rules import Rule, Verdict
+from microscout.engine.rules import NOT_ON_PLATFORM, Rule, Verdict
 from microscout.store.queries import batch_sql, candidates_where, iter_profile_batches
 from microscout.store.runs import discard_run, interrupt_stale_runs, process_owner, prune_blocker, prune_runs
 from microscout.store.transaction import transaction
@@ -513,6 +513,11 @@ class _Stored(NamedTuple):
     outcome: str
     score: float
     reason: str
+    evidence: dict  # of the evidence, only Verdict.not_on_platform's mark: what Evaluator.score reads
+
+
+_NO_MARK: dict = {}
+_ON_PLATFORM_GAP = {NOT_ON_PLATFORM: True}
 
 
 def score_again(db: sqlite_utils.Database, evaluator: Evaluator, summary: RunSummary, batch_size: int,
@@ -534,13 +539,16 @@ def score_again(db: sqlite_utils.Database, evaluator: Evaluator, summary: RunSum
     # Each candidate of the old run with its verdicts, a candidate at a time (the primary
     # keys' order); a candidate no rule judged has none and scores as a judging run scores it.
     cursor = db.conn.execute(
-        "SELECT e.profile_id, e.platform, v.rule, v.outcome, v.score, v.reason FROM shortlist_entries e "
+        "SELECT e.profile_id, e.platform, v.rule, v.outcome, v.score, v.reason, "
+        f"CASE WHEN v.outcome = 'unknown' THEN json_extract(v.evidence, '$.{NOT_ON_PLATFORM}') END "
+        "FROM shortlist_entries e "
         "LEFT JOIN verdicts v ON v.run_id = coalesce(e.verdicts_run, e.run_id) AND v.profile_id = e.profile_id "
         "WHERE e.run_id = ? AND e.profile_id BETWEEN ? AND ? ORDER BY e.profile_id", [run_id, first, last])
     for (profile_id, platform), group in itertools.groupby(cursor, key=lambda r: (r[0], r[1])):
-        # What Evaluator.score reads of a Verdict (outcome, score, reason), without
-        # building one: pydantic's model_construct would be a third of the re-score.
-        stored = {r[2]: cast(Verdict, _Stored(r[3], r[4], r[5])) for r in group if r[2] is not None}
+        # What Evaluator.score reads of a Verdict (outcome, score, reason, the not_on_platform
+        # mark), without building one: pydantic's model_construct would be a third of the re-score.
+        stored = {r[2]: cast(Verdict, _Stored(r[3], r[4], r[5], _ON_PLATFORM_GAP if r[6] else _NO_MARK))
+                  for r in group if r[2] is not None}
         verdicts = {name: stored[name] for name in order.get(platform, []) if name in stored}
         verdicts.update(stored)  # a rule no longer active (cannot be: same fingerprint) keeps its place last
         scored = evaluator.score(verdicts)
