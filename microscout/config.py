@@ -552,6 +552,11 @@ class Config(Strict):
                               f"{did_you_mean(name, self.campaigns)}known: {known}")
         return self.campaigns[name]
 
+    def judged_platforms(self, name: str) -> list[str]:
+        """The platforms whose profiles campaign ``name`` judges: its own, or every one when it
+        names none (``platforms = []``)."""
+        return self.campaign(name).platforms or self.platforms.names()
+
 
 class UnsetSecret(SecretStr):
     """A secret whose {"$env" = "NAME"} variable is not set: the config loads (a command that

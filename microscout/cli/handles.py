@@ -149,19 +149,16 @@ def _rows_xlsx(path: Path) -> list[list[str]]:
 
     # openpyxl raises many kinds for a file that is no workbook, as it opens it or reads its sheet
     # (AttributeError, ParseError, IndexError…): each was an unexpected error, exit 1
+    book = None
     try:
         book = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # noqa: BLE001
-        raise UsageProblem(f"{path}: not a readable .xlsx workbook ({type(exc).__name__}); "
-                           "save it from the spreadsheet as .xlsx or CSV") from None
-    try:
-        sheet = book.worksheets[0]
-        return [["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        return [["" if v is None else str(v) for v in row] for row in book.worksheets[0].iter_rows(values_only=True)]
     except Exception as exc:  # noqa: BLE001
         raise UsageProblem(f"{path}: not a readable .xlsx workbook ({type(exc).__name__}); "
                            "save it from the spreadsheet as .xlsx or CSV") from None
     finally:
-        book.close()
+        if book is not None:
+            book.close()
 
 
 def _table(path: Path, rows: list[list[str]]) -> list[tuple[int, str]]:

@@ -262,7 +262,7 @@ def command(env: Env, campaign: str, limit: int | None, budget: float | None, ba
         raise Failure(f"{exc}; the run was discarded") from None
     # the rules that judged: enabled for the campaign on a platform it judges (not every one loaded)
     judging = sum(1 for rule in rules.values()
-                  if any(rule_setup(config, rule, p, campaign)[0] for p in spec.platforms or config.platforms.names()))
+                  if any(rule_setup(config, rule, p, campaign)[0] for p in config.judged_platforms(campaign)))
     if as_json:
         click.echo(json.dumps(run_json(db, config, spec, summary, limit or spec.shortlist_size, judging, budget),
                               ensure_ascii=False, indent=2))

@@ -171,7 +171,7 @@ def idle_gates(config: Config, rules: Mapping[str, Rule], only: str | None = Non
     for name, campaign in config.campaigns.items():
         if only is not None and name != only:
             continue
-        platforms = campaign.platforms or config.platforms.names()
+        platforms = config.judged_platforms(name)
         for gate in campaign.gates:
             rule = rules.get(gate)
             off = [p for p in platforms if rule is not None and not rule_setup(config, rule, p, name)[0]]
@@ -230,7 +230,7 @@ class Evaluator:
     def platforms(self) -> list[str]:
         """The platforms whose profiles the campaign judges: its own, or every one when it
         names none (``platforms = []``)."""
-        return self.campaign.platforms or self.config.platforms.names()
+        return self.config.judged_platforms(self.campaign_name)
 
     def setup(self, platform: str) -> tuple[RuleContext, list[tuple[Rule, BaseModel]]]:
         if platform not in self._per_platform:

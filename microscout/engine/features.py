@@ -30,7 +30,7 @@ def settings_in_use(config: Config, rules: dict[str, Rule],
         for rule in rules.values():
             for campaign in campaigns:
                 # A campaign naming no platforms judges every platform's profiles.
-                if campaign is not None and platform not in (config.campaigns[campaign].platforms or [platform]):
+                if campaign is not None and platform not in config.judged_platforms(campaign):
                     continue
                 enabled, options = rule_setup(config, rule, platform, campaign)
                 if enabled:
@@ -52,7 +52,7 @@ def niche_terms_in_use(config: Config, rules: dict[str, Rule]) -> dict[str, list
 
     out: dict[str, list[BaseModel]] = {}
     for name, campaign in config.campaigns.items():
-        for platform in campaign.platforms or config.platforms.names():  # none named: every one
+        for platform in config.judged_platforms(name):
             if platform not in config.platforms.names():
                 continue
             if any(rule in rules and rule_setup(config, rules[rule], platform, name)[0] for rule in NICHE_RULES):
