@@ -22,7 +22,9 @@ requests: "rate_limit", "permission", "bad_token"), "missing_permission" (every 
 code 10 naming it), "busy" (the next N answers report 96 % usage), "hashtag_limit" (30),
 "calls_per_hour" (the usage header's 100 %), "searched" ({hashtag: when, in sandbox time
 ``now(app)``}: searches made "elsewhere" with the same account count too), "admin" (True:
-captions keep their "@", as the API serves them to an admin of the creator's Page).
+captions keep their "@", as the API serves them to an admin of the creator's Page),
+"withheld" (media ids business_discovery leaves out of its pages, as Meta's privacy filtering
+does: the page comes back short and its cursor still leads on).
 """
 from __future__ import annotations
 
@@ -45,7 +47,8 @@ TOP_POOL = 200   # top_media ranks the newest this many media of a hashtag by en
 def _state(app) -> dict:
     state = app.platform_state["instagram"]
     for key, default in (("tokens", {TOKEN}), ("expired", set()), ("inject", []), ("searched", {}),
-                         ("hashtags", {}), ("calls", []), ("token_in_url", 0), ("busy", 0)):
+                         ("hashtags", {}), ("calls", []), ("token_in_url", 0), ("busy", 0),
+                         ("withheld", set())):
         if key not in state:
             state[key] = default
     return state
@@ -274,7 +277,9 @@ def _discovery(app, fields_param: str, state: dict):
         if offset is None:
             return 400, wire.error(100, "(#100) Invalid cursor")
         posts = app.pop.visible_posts(person.i, app.day)
-        page = posts[offset:offset + limit]
+        # Media the API may not show (Meta: privacy filtering) leave a page short while the
+        # cursor still moves by the limit: a short page is not the end.
+        page = [post for post in posts[offset:offset + limit] if str(post.id) not in state["withheld"]]
         cursors = {"before": wire.cursor(offset)}
         if offset + limit < len(posts):
             cursors["after"] = wire.cursor(offset + limit)

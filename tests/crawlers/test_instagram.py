@@ -114,6 +114,29 @@ def test_crawl_finishes_and_stores_what_the_sandbox_serves(sandbox, crawled):
     assert usage == [{"platform": "instagram", "usage": "hashtag_search", "key": "plantbased"}]
 
 
+def test_a_short_page_with_more_to_come_is_read_on(sandbox, tmp_path):
+    """Meta's paging docs: a page may hold fewer media than the limit (privacy filtering)
+    and more still follow. The crawl goes on until it has the posts it asked for or the
+    profile's media_count; the next page carries the token as the first did."""
+    person = next(p for p in sandbox.pop if wire.professional(p)
+                  and len(sandbox.pop.visible_posts(p.i, sandbox.day)) >= 30)
+    visible = sandbox.pop.visible_posts(person.i, sandbox.day)
+    withheld = str(visible[2].id)  # on the first page of 12
+    state = sandbox.platform_state["instagram"]
+    state["withheld"] = {withheld}
+    try:
+        result = run_crawl(config(tmp_path, sandbox.url), "instagram", "--handle", wire.username(person),
+                           "--posts", "12", "--followers", "0", env=env())
+    finally:
+        state["withheld"] = set()
+    assert result.returncode == 0, result.stderr
+    db = tmp_path / "scout.db"
+    stored = [r["platform_id"] for r in rows(db, "SELECT platform_id FROM posts ORDER BY created_at DESC")]
+    assert stored == [str(v.id) for v in visible if str(v.id) != withheld][:12]
+    (fetched,) = rows(db, "SELECT fetched FROM profiles")
+    assert json.loads(fetched["fetched"]) == ["profile", "posts"]
+
+
 def test_hashtags_give_media_and_one_note_pointing_to_seeds(crawled):
     _, _, result = crawled
     notes = [line for line in result.stdout.splitlines() if "removes the @ from captions" in line]

@@ -236,6 +236,10 @@ class InstagramSpider(CrawlSpider):
     def auth_headers(self, request) -> dict[str, str]:
         return {"Authorization": f"Bearer {self._token}"}
 
+    def req(self, url, callback, ctx=None, auth=True, errback=None, **kw):
+        # every Graph API call needs the token, the base class's next pages of posts too
+        return super().req(url, callback, ctx, auth=auth, errback=errback, **kw)
+
     def url(self, path: str, **params) -> str:
         return f"{self.base_url}/{path}?{urlencode(params)}"
 
@@ -430,8 +434,14 @@ class InstagramSpider(CrawlSpider):
     def posts_page(self, body, response, ctx):
         posts, after = pi.media_page(body, ctx["pid"])
         limit = max(1, min(50, self.bounds.posts_per_profile))
-        more = after and len(posts) >= limit
+        # Meta: a page may hold fewer than the limit and still have more (privacy filtering),
+        # so a short page ends the list only once the posts read reach the profile's
+        # media_count; a full one always goes on, as a count can lag behind new posts.
+        more = after and (len(posts) >= limit or ctx["seen"] + len(posts) < (ctx.get("posts_count") or 0))
         return posts, (self.discovery_url(ctx["handle"], after, profile=False) if more else None)
+
+    def new_ctx(self, item):
+        return {**super().new_ctx(item), "posts_count": item.posts_count}
 
     def parse_posts(self, response, ctx):
         problem = self.graph_problem(response, ctx)
