@@ -87,14 +87,17 @@ _NO_BOTS = re.compile(r"#(?:<span>)?(nobots?|noindex)\b", re.IGNORECASE)
 
 
 def _int(value) -> int | None:
+    """A count, or None when absent or hidden: forks that let users hide their follower count
+    send -1 (their REST::AccountSerializer), which judged as a count is below every tier."""
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, str)):
         raise Malformed("missing_fields", f"expected a count, got {type(value).__name__}")
     try:
-        return int(value)
+        count = int(value)
     except ValueError:
         raise Malformed("missing_fields", f"expected a count, got {str(value)[:40]!r}") from None
+    return count if count >= 0 else None
 
 
 def _avatar(account: dict) -> bool:

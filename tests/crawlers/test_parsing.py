@@ -147,6 +147,20 @@ def test_remote_account_keeps_the_crawled_instance():
     assert item.bio == "Sourdough & rye. #sourdough @Gargron\nShop: https://bakery.example/"
 
 
+def test_a_hidden_count_is_unknown_not_negative():
+    # Mastodon forks that let users hide their follower count serialize it as -1
+    # (REST::AccountSerializer#followers_count: `hide_followers_count ? -1 : followers_count`).
+    # A -1 judged as a count put a creator "below every tier" and made a sampled follower
+    # "not followed back" (following >= 10 x -1): unknown, as a hidden count is.
+    remote = local("mastodon_accounts.json")["remote"]
+    hidden = {**remote, "followers_count": -1, "following_count": -1, "statuses_count": -1}
+    item = pm.parse_account(hidden, "mastodon.social")
+    assert (item.followers, item.following, item.posts_count) == (None, None, None)
+    (follower,) = pm.parse_followers([hidden], "creator@mastodon.social", "mastodon.social")
+    assert (follower.followers, follower.following, follower.posts_count) == (None, None, None)
+    assert pm.parse_account({**remote, "followers_count": 0}, "mastodon.social").followers == 0
+
+
 def test_bridged_account_is_marked():
     accounts = local("mastodon_accounts.json")
     assert pm.is_bridged("someone.bsky.social@bsky.brid.gy")
