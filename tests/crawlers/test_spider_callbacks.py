@@ -73,3 +73,27 @@ def test_a_repeated_page_is_known_however_its_query_is_spelt():
     assert lost == [(again.url, "pagination loop: the server sent a page again (a repeated cursor or link), "
                                 "so the rest was not read")]
     assert failed == ["posts"]
+
+
+def test_pages_that_differ_in_their_fragment_only_are_not_a_loop():
+    """TikTok keeps a page's cursor in the URL's fragment (its POST body is built from it;
+    response.url has none, the request's has): the next page is new, a repeated cursor is not."""
+    from types import SimpleNamespace
+
+    from scrapy import Request
+
+    from microscout.crawlers.spiders.tiktok import TikTokSpider
+
+    lost = []
+    spider = SimpleNamespace(crawler=SimpleNamespace(stats=SimpleNamespace(inc_value=lambda *a, **k: None)),
+                             logger=SimpleNamespace(info=lambda *a, **k: None),
+                             lose=lambda request, why: lost.append(request.url), _failed=lambda ctx, kind: None)
+    url = "http://h/v2/research/user/followers/"
+    first = SimpleNamespace(url=url, request=Request(url))
+    second = SimpleNamespace(url=url, request=Request(url + "#cursor=1706837834"))
+    ctx = {"pid": "a", "branch": "followers", "pages": [url]}
+    assert TikTokSpider.loops(spider, {**ctx, "pages": []}, first, Request(url + "#cursor=1706837834"),
+                              "followers") is False
+    assert TikTokSpider.loops(spider, ctx, second, Request(url + "#cursor=1706830000"), "followers") is False
+    assert TikTokSpider.loops(spider, ctx, second, Request(url + "#cursor=1706837834"), "followers") is True
+    assert lost == [url + "#cursor=1706837834"]

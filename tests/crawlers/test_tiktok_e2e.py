@@ -389,3 +389,23 @@ def test_a_429_asking_for_longer_than_the_crawl_may_wait_is_missing_not_the_days
     whys = [w for p in stats["missing"]["profiles"] for w in p["why"]] + [
         h["why"] for h in stats["missing"]["hashtag_pages"]]
     assert any(w.startswith("rate limited: the server asked to wait 1 s") for w in whys), stats["missing"]
+
+
+def test_a_second_page_of_followers_is_read_not_taken_for_a_loop(tmp_path, sb):
+    """A sample larger than one page (max_count 100): the next page's cursor rides in the
+    URL's fragment (the POST body is built from it), which the pagination-loop check used to
+    drop, so every second page looked like the first again: the rest of the sample was
+    recorded as missing and the run ended incomplete."""
+    person = next(p for p in sb.pop if not p.opt_out and len(sb.pop.follower_indexes(p, sb.day)) > 150)
+    config = write_config(tmp_path, sb.url, BOUNDS + "prefilter = false\n")
+    result = run_crawl(config, "tiktok", "--handle", person.username, "--followers", "150", "--posts", "0",
+                       env=creds())
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    db = tmp_path / "scout.db"
+    (run,) = rows(db, "SELECT status, stats FROM crawl_runs")
+    assert run["status"] == "finished" and not json.loads(run["stats"]).get("pagination_loops")
+    (prof,) = rows(db, "SELECT fetched FROM profiles")
+    assert json.loads(prof["fetched"]) == ["profile", "followers"]
+    stored = sorted(r["platform_id"] for r in rows(db, "SELECT platform_id FROM follower_samples"))
+    listed = [sb.pop.follower(person, m) for m in list(sb.pop.follower_indexes(person, sb.day))[:150]]
+    assert stored == sorted(a.username for a in listed)

@@ -96,6 +96,13 @@ PARTS = {"posts": "posts", "replies": "replies", "followers": "follower sample",
          "follower_counts": "follower counts"}
 
 
+def asked_url(response) -> str:
+    """The URL of the request a response answers, fragment included (response.url has none:
+    a fragment is never sent, but the TikTok spider keeps a page's cursor there)."""
+    request = getattr(response, "request", None)
+    return getattr(request, "url", None) or response.url
+
+
 def refused_by_robots_txt(failure) -> bool:
     """Whether a request failed because the server's robots.txt refuses it (Scrapy's
     RobotsTxtMiddleware; its other IgnoreRequests are for other reasons)."""
@@ -601,8 +608,11 @@ class CrawlSpider(Spider):
         so that nothing says it was fetched whole."""
         from w3lib.url import canonicalize_url  # as Scrapy's duplicate filter compares them
 
-        seen = {canonicalize_url(u) for u in (*ctx.get("pages", ()), response.url)}
-        if canonicalize_url(following.url) not in seen:
+        # with their fragments: TikTok's pages differ only there (a POST's cursor and search_id
+        # ride in the fragment, its body is built from it), so without them every next page
+        # of a profile's videos or followers looked like the first one again
+        seen = {canonicalize_url(u, keep_fragments=True) for u in (*ctx.get("pages", ()), asked_url(response))}
+        if canonicalize_url(following.url, keep_fragments=True) not in seen:
             return False
         self.crawler.stats.inc_value("microscout/pagination_loops")
         self.logger.info("%s of %s: the next page %s was read before", kind, ctx.get("pid") or ctx.get("tag"),
@@ -619,7 +629,7 @@ class CrawlSpider(Spider):
 
     def _next_page(self, ctx, response, branch: str, next_url: str, callback, seen: int):
         """The next page of a profile's posts or followers, unless it is one read already (loops)."""
-        pages = [*ctx.get("pages", ()), response.url]
+        pages = [*ctx.get("pages", ()), asked_url(response)]
         following = self.req(next_url, callback, {**ctx, "branch": branch, "seen": seen, "pages": pages})
         if not self.loops(ctx, response, following, branch):
             yield from self._launch(ctx, branch, next_url, callback, seen=seen, pages=pages)
