@@ -21,6 +21,8 @@ call answers 429 rate_limit_exceeded with the same words as the short limit (Tik
 documented answer does not tell them apart); ``quota_used`` counts them (set it to 0 for
 "the next day", after 00:00 UTC);
 ``tokens`` {token: issued at}; ``calls`` {endpoint: count}.
+user/followers pages by time, as the real endpoint does: its ``cursor`` is a Unix timestamp
+(followers who followed on or before it; by default the time of the request), not an index.
 Opted-out people are private accounts here: user/info and user/followers refuse them and
 their videos are in no search.
 """
@@ -43,6 +45,7 @@ CLIENT_KEY, CLIENT_SECRET = "sandbox-tiktok-client", "sandbox-tiktok-secret"
 LIFETIME = 7200
 MAX_COUNT = 100
 MAX_DAYS = 30
+FOLLOW_STEP = 3_600  # seconds between two follows of a listed follower (user/followers' time cursor)
 INVALID_TOKEN = "The access token is invalid or not found in the request."
 RATE_LIMITED = "API rate limit was exceeded, please try again later."
 
@@ -247,18 +250,32 @@ def user_info(app, payload: dict, fields: list[str]):
     return 200, wire.ok(wire.user_info(app.pop, p, app.clock, app.url, fields or ["display_name"]), p.username), {}
 
 
+def follow_times(app, listed) -> list[int]:
+    """When each listed follower (newest first) followed, in Unix seconds: the newest a
+    minute before the sandbox's now, each one FOLLOW_STEP before the next."""
+    newest = int(app.clock.wall(app.clock.day * DAY)) - 60
+    return [newest - j * FOLLOW_STEP for j in range(len(listed))]
+
+
 def user_followers(app, payload: dict, fields: list[str]):
-    count, cursor = _count(payload), _cursor(payload)
-    if count is None or cursor is None:
+    """The docs: ``cursor`` is a Unix timestamp (UTC seconds), "followers followed on or before
+    this time will be returned", by default the time of the request; the answer's cursor is
+    the next page's. So a cursor of 0 gives no follower at all."""
+    count = _count(payload)
+    cursor = payload.get("cursor", int(time.time()))
+    if count is None or isinstance(cursor, bool) or not isinstance(cursor, int) or cursor < 0:
         return _invalid("Invalid count or cursor")
     p, problem = _person(app, payload.get("username"))
     if problem:
         return problem
     listed = app.pop.follower_indexes(p, app.clock.day)  # empty when the person hides them
-    page = listed[cursor:cursor + count]
+    times = follow_times(app, listed)
+    start = bisect.bisect_left([-t for t in times], -cursor)  # the first followed on or before cursor
+    page = listed[start:start + count]
     rows = [wire.follower(app.pop.follower(p, m)) for m in page]
-    return 200, wire.ok({"user_followers": rows, "cursor": cursor + len(rows),
-                         "has_more": cursor + count < len(listed)}, f"{p.username}:{cursor}"), {}
+    more = start + count < len(listed)
+    return 200, wire.ok({"user_followers": rows, "cursor": times[start + len(rows) - 1] - 1 if rows else cursor,
+                         "has_more": more}, f"{p.username}:{cursor}"), {}
 
 
 def comment_list(app, payload: dict, fields: list[str]):

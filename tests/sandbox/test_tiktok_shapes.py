@@ -167,6 +167,24 @@ def test_followers_shape_matches_the_doc(sb, token):
     assert body["data"]["has_more"] is True
 
 
+def test_followers_page_by_a_time_cursor_as_the_doc_says(sb, token):
+    """research-api-specs-query-user-followers: ``cursor`` is a Unix timestamp, "followers
+    followed on or before this time", by default the time of the request (the doc example
+    answers cursor 1706837834): no cursor is the newest followers, cursor 0 none at all."""
+    p = next(q for q in sb.pop if not q.opt_out and len(sb.pop.follower_indexes(q, sb.day)) > 12)
+    names = [sb.pop.follower(p, m).username for m in sb.pop.follower_indexes(p, sb.day)]
+    status, first = post(sb, "/v2/research/user/followers/", {"username": p.username, "max_count": 5}, token)
+    assert status == 200 and [r["username"] for r in first["data"]["user_followers"]] == names[:5]
+    cursor = first["data"]["cursor"]
+    assert first["data"]["has_more"] is True and cursor > datetime(2020, 1, 1, tzinfo=timezone.utc).timestamp()
+    status, second = post(sb, "/v2/research/user/followers/", {"username": p.username, "max_count": 5,
+                                                               "cursor": cursor}, token)
+    assert status == 200 and [r["username"] for r in second["data"]["user_followers"]] == names[5:10]
+    status, none = post(sb, "/v2/research/user/followers/", {"username": p.username, "max_count": 5, "cursor": 0},
+                        token)
+    assert status == 200 and none["data"]["user_followers"] == [] and none["data"]["has_more"] is False
+
+
 def test_comment_list(sb, token):
     p = public_person(sb)
     video = next(v for v in sb.pop.visible_posts(p.i, sb.day) if v.replies)

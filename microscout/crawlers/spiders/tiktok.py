@@ -273,8 +273,11 @@ class TikTokSpider(CrawlSpider):
             return {"video_id": int(ctx["post_id"]), "max_count": min(MAX_COUNT, self.bounds.replies_per_post),
                     "cursor": cursor.get("cursor", 0)}
         if callback == "parse_followers":
+            # the cursor is a Unix timestamp ("followed on or before"), not an index: the first
+            # page sends none (the API's default: now); a cursor of 0 would ask for the followers
+            # of 1970, none, and the list would pass for hidden
             return {"username": ctx["pid"], "max_count": min(MAX_COUNT, self.bounds.follower_sample),
-                    "cursor": cursor.get("cursor", 0)}
+                    **({"cursor": cursor["cursor"]} if "cursor" in cursor else {})}
         return None
 
     def req(self, url, callback, ctx=None, auth=False, errback=None, **kw):
