@@ -20,6 +20,9 @@ that user, or every video/query of that hashtag, answers 400 invalid_params with
 call answers 429 rate_limit_exceeded with the same words as the short limit (TikTok's
 documented answer does not tell them apart); ``quota_used`` counts them (set it to 0 for
 "the next day", after 00:00 UTC);
+``withheld`` {video id as a string}: videos video/query leaves out of its pages, as the real
+API does with deleted or withheld ones: the page comes back short (or empty) while its cursor
+still moves by max_count and has_more says more follow;
 ``tokens`` {token: issued at}; ``calls`` {endpoint: count}.
 user/followers pages by time, as the real endpoint does: its ``cursor`` is a Unix timestamp
 (followers who followed on or before it; by default the time of the request), not an index.
@@ -207,9 +210,13 @@ def video_query(app, payload: dict, fields: list[str]):
     if cursor and payload.get("search_id") not in (None, search_id):
         return _invalid("Invalid search_id")
     found = _videos(app, tags, users, window)
-    page = found[cursor:cursor + count]
+    # The cursor moves by max_count, whatever the page held (the real recording
+    # video_query_page1.json: 27 videos, cursor 100, has_more): videos the API leaves out
+    # (deleted, withheld) leave a page short, or empty, with more to come.
+    withheld = _state(app).get("withheld") or set()
+    page = [post for post in found[cursor:cursor + count] if str(post.id) not in withheld]
     videos = [wire.video(app.pop, post, app.clock, fields or ["id"]) for post in page]
-    return 200, wire.ok({"videos": videos, "cursor": cursor + len(page), "has_more": cursor + count < len(found),
+    return 200, wire.ok({"videos": videos, "cursor": cursor + count, "has_more": cursor + count < len(found),
                          "search_id": search_id}, search_id), {}
 
 

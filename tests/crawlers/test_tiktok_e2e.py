@@ -409,3 +409,31 @@ def test_a_second_page_of_followers_is_read_not_taken_for_a_loop(tmp_path, sb):
     stored = sorted(r["platform_id"] for r in rows(db, "SELECT platform_id FROM follower_samples"))
     listed = [sb.pop.follower(person, m) for m in list(sb.pop.follower_indexes(person, sb.day))[:150]]
     assert stored == sorted(a.username for a in listed)
+
+
+def test_a_short_or_empty_page_of_videos_with_has_more_is_read_on(tmp_path, sb):
+    """The real API moves the cursor by max_count and may leave videos out of a page (the
+    recording video_query_page1.json: 27 videos, cursor 100, has_more), so a page can come
+    back short or even empty with more to come: the crawl reads on until it has the videos it
+    asked for. An empty first page used to end the list: the profile stored no video at all
+    and said its posts were fetched."""
+    window = sb.clock.day * DAY - 29 * DAY  # well inside the crawl's 30-day window
+    person, recent = next((p, vs) for p in sb.pop if not p.opt_out for vs in [
+        [v for v in sorted(sb.pop.visible_posts(p.i, sb.day), key=lambda v: v.id, reverse=True) if v.t >= window]]
+        if len(vs) >= 14)
+    withheld = {str(v.id) for v in recent[:5]} | {str(recent[7].id)}  # page 1 empty, page 2 short
+    config = write_config(tmp_path, sb.url, BOUNDS.replace("posts_with_replies = 2", "posts_with_replies = 0")
+                          + "prefilter = false\n")
+    state = sb.platform_state["tiktok"]
+    state["withheld"] = withheld
+    try:
+        result = run_crawl(config, "tiktok", "--handle", person.username, "--posts", "5", "--followers", "0",
+                           env=creds())
+    finally:
+        state.pop("withheld", None)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    db = tmp_path / "scout.db"
+    stored = [r["platform_id"] for r in rows(db, "SELECT platform_id FROM posts ORDER BY created_at DESC")]
+    assert stored == [str(v.id) for v in recent if str(v.id) not in withheld][:5]
+    (prof,) = rows(db, "SELECT fetched FROM profiles")
+    assert json.loads(prof["fetched"]) == ["profile", "posts"]

@@ -126,6 +126,28 @@ def test_hashtag_pages_follow_cursor_and_search_id(sb, token):
     assert status == 400 and bad["error"]["code"] == "invalid_params"
 
 
+def test_a_page_short_of_withheld_videos_still_moves_the_cursor_by_max_count(sb, token):
+    """As the real recording (video_query_page1.json: 27 videos, cursor 100, has_more): the
+    cursor moves by max_count, and a page the API leaves videos out of is short, or empty,
+    with more to come."""
+    real = recorded("video_query_page1.json")["data"]
+    assert len(real["videos"]) < real["cursor"] and real["has_more"] is True
+    url = "/v2/research/video/query/?fields=id"
+    _, whole = post(sb, url, hashtag_query(max_count=20), token)
+    ids = [v["id"] for v in whole["data"]["videos"]]
+    state = sb.platform_state["tiktok"]
+    state["withheld"] = {str(i) for i in ids[:10]} | {str(ids[12])}
+    try:
+        _, first = post(sb, url, hashtag_query(max_count=10), token)
+        _, second = post(sb, url, hashtag_query(max_count=10, cursor=10, search_id=first["data"]["search_id"]),
+                         token)
+    finally:
+        state.pop("withheld", None)
+    assert first["data"]["videos"] == [] and first["data"]["cursor"] == 10 and first["data"]["has_more"] is True
+    assert [v["id"] for v in second["data"]["videos"]] == ids[10:12] + ids[13:20]
+    assert second["data"]["cursor"] == 20
+
+
 def test_username_query_gives_that_users_recent_videos(sb, token):
     p = public_person(sb)
     status, body = post(sb, f"/v2/research/video/query/?fields={VIDEO_FIELDS}", user_query(p.username), token)

@@ -150,6 +150,9 @@ class CrawlSpider(Spider):
     platform = ""
     # what to tell the user to check when the server cannot be reached
     url_option = "the base URL"
+    # whether a page of a profile's posts that holds none ends the list even when the server
+    # gives a next one; False where an empty page may still have more (TikTok's video/query)
+    empty_page_ends = True
     # what the server should be; when set, a request that fails for good with an HTML page
     # or a 404 from a server that never gave an API answer stops the crawl with one line
     api_name: str | None = None
@@ -705,7 +708,7 @@ class CrawlSpider(Spider):
                         self.unasked(ctx, "replies")
                     yield from asked
             seen = ctx["seen"] + len(posts)
-            if posts and next_url and seen < b.posts_per_profile:
+            if (posts or not self.empty_page_ends) and next_url and seen < b.posts_per_profile:
                 yield from self._next_page(ctx, response, "posts", next_url, self.parse_posts, seen)
         yield from self._done(ctx)
 

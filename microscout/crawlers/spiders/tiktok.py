@@ -203,6 +203,10 @@ class TikTokSpider(CrawlSpider):
     platform = "tiktok"
     url_option = "--api (or platforms.tiktok.base_url in the config)"
     api_name = "the TikTok Research API"
+    # video/query: the cursor moves by max_count and the API leaves videos out of a page
+    # (deleted, withheld), so a page may be short or empty with has_more; the cursor always
+    # moves on, a repeated one is a loop (base.loops) and has_more ends the list
+    empty_page_ends = False
 
     def __init__(self, *args, base_url: str = "https://open.tiktokapis.com", token: Token | None = None,
                  search_days: int = 30, **kwargs):
