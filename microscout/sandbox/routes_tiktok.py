@@ -20,9 +20,10 @@ that user, or every video/query of that hashtag, answers 400 invalid_params with
 call answers 429 rate_limit_exceeded with the same words as the short limit (TikTok's
 documented answer does not tell them apart); ``quota_used`` counts them (set it to 0 for
 "the next day", after 00:00 UTC);
-``withheld`` {video id as a string}: videos video/query leaves out of its pages, as the real
-API does with deleted or withheld ones: the page comes back short (or empty) while its cursor
-still moves by max_count and has_more says more follow;
+``withheld`` {video or comment id as a string}: videos video/query (comments
+video/comment/list) leaves out of its pages, as the real API does with deleted or withheld
+ones: the page comes back short (or empty) while its cursor still moves by max_count and
+has_more says more follow;
 ``tokens`` {token: issued at}; ``calls`` {endpoint: count}.
 user/followers pages by time, as the real endpoint does: its ``cursor`` is a Unix timestamp
 (followers who followed on or before it; by default the time of the request), not an index.
@@ -295,9 +296,12 @@ def comment_list(app, payload: dict, fields: list[str]):
     if post is None or post.t > app.clock.day * DAY or app.pop.person(post.i).opt_out:
         return _invalid(f"The video {video_id!r} does not exist or is not public.")
     replies = app.pop.replies(post, app.clock.day)
-    page = replies[cursor:cursor + count]
+    # The docs: the API may return fewer comments than max_count (comments deleted by users,
+    # etc.) with more to come; the cursor is an index and moves by max_count.
+    withheld = _state(app).get("withheld") or set()
+    page = [r for r in replies[cursor:cursor + count] if str(r.id) not in withheld]
     rows = [wire.comment(r, post, app.clock, fields or ["id"]) for r in page]
-    return 200, wire.ok({"comments": rows, "cursor": cursor + len(rows), "has_more": cursor + count < len(replies)},
+    return 200, wire.ok({"comments": rows, "cursor": cursor + count, "has_more": cursor + count < len(replies)},
                         f"{video_id}:{cursor}"), {}
 
 

@@ -437,3 +437,33 @@ def test_a_short_or_empty_page_of_videos_with_has_more_is_read_on(tmp_path, sb):
     assert stored == [str(v.id) for v in recent if str(v.id) not in withheld][:5]
     (prof,) = rows(db, "SELECT fetched FROM profiles")
     assert json.loads(prof["fetched"]) == ["profile", "posts"]
+
+
+def test_a_short_page_of_comments_with_has_more_is_read_on(tmp_path, sb):
+    """research-api-specs-query-video-comments: "the API returns less comments than the max
+    count due to reasons such as comments deleted by users", with has_more: the crawl reads the
+    next page until it has replies_per_post comments. Only the first page used to be read."""
+    window = sb.clock.day * DAY - 29 * DAY
+
+    def newest(p):
+        videos = sorted((v for v in sb.pop.visible_posts(p.i, sb.day) if v.t >= window), key=lambda v: v.id)
+        return videos[-1] if videos else None
+    person, video = next((p, v) for p in sb.pop if not p.opt_out for v in [newest(p)]
+                         if v is not None and len(sb.pop.replies(v, sb.day)) >= 14)
+    replies = sb.pop.replies(video, sb.day)
+    withheld = {str(replies[1].id), str(replies[4].id)}  # the first page of 10 comes back with 8
+    config = write_config(tmp_path, sb.url, BOUNDS.replace("posts_with_replies = 2", "posts_with_replies = 1")
+                          + "prefilter = false\n")
+    state = sb.platform_state["tiktok"]
+    state["withheld"] = withheld
+    try:
+        result = run_crawl(config, "tiktok", "--handle", person.username, "--posts", "1", "--followers", "0",
+                           env=creds())
+    finally:
+        state.pop("withheld", None)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    db = tmp_path / "scout.db"
+    stored = sorted(r["platform_id"] for r in rows(db, "SELECT platform_id FROM comments"))
+    assert stored == sorted([str(r.id) for r in replies if str(r.id) not in withheld][:10])
+    (prof,) = rows(db, "SELECT fetched FROM profiles")
+    assert json.loads(prof["fetched"]) == ["profile", "posts", "comments"]

@@ -218,6 +218,23 @@ def test_comment_list(sb, token):
     assert set(comments[0]) == {"id", "video_id", "text", "like_count", "create_time"}
 
 
+def test_a_comment_page_may_be_short_with_more_to_come(sb, token):
+    """The docs: "the API returns less comments than the max count due to reasons such as
+    comments deleted by users"; the cursor is an index and moves by max_count."""
+    video = next(v for q in sb.pop if not q.opt_out for v in sb.pop.visible_posts(q.i, sb.day)
+                 if len(sb.pop.replies(v, sb.day)) >= 8)
+    replies = sb.pop.replies(video, sb.day)
+    state = sb.platform_state["tiktok"]
+    state["withheld"] = {str(replies[0].id)}
+    try:
+        status, body = post(sb, "/v2/research/video/comment/list/?fields=id", {"video_id": video.id, "max_count": 3},
+                            token)
+    finally:
+        state.pop("withheld", None)
+    assert status == 200 and [c["id"] for c in body["data"]["comments"]] == [r.id for r in replies[1:3]]
+    assert body["data"]["cursor"] == 3 and body["data"]["has_more"] is True
+
+
 @pytest.mark.parametrize("change", [{"max_count": 101}, {"cursor": -1}, {"start_date": "2024-01-01"}])
 def test_invalid_params_in_the_real_shape(sb, token, change):
     real = recorded("error_invalid_params.json")
