@@ -43,7 +43,7 @@ def _account(base: str, id_: int, username: str, acct: str, host: str, display_n
              indexable: bool = True, noindex: bool = False, hide_collections: bool | None = None) -> dict:
     home = base if host == ids.LOCAL_DOMAIN else f"https://{host}"
     avatar = f"{base}/system/accounts/avatars/{id_}.png" if has_avatar else f"{base}/avatars/original/missing.png"
-    return {
+    out = {
         "id": str(id_), "username": username, "acct": acct, "display_name": display_name,
         "locked": False, "bot": bot, "discoverable": discoverable, "indexable": indexable, "group": False,
         "created_at": created_at, "note": f"<p>{escape(note)}</p>" if note else "",
@@ -53,9 +53,14 @@ def _account(base: str, id_: int, username: str, acct: str, host: str, display_n
         "header_description": "",
         "followers_count": followers, "following_count": following, "statuses_count": statuses,
         "last_status_at": last_status_at, "hide_collections": hide_collections,
-        "show_media": True, "show_media_replies": True, "show_featured": True, "noindex": noindex,
+        "show_media": True, "show_media_replies": True, "show_featured": True,
         "feature_approval": dict(APPROVAL), "emojis": [], "roles": [], "fields": [],
     }
+    if host == ids.LOCAL_DOMAIN:
+        # REST::AccountSerializer: `attribute :noindex, if: :local?`. The search-engine
+        # opt-out is a local user's setting that does not federate: a remote account has none.
+        out["noindex"] = noindex
+    return out
 
 
 def account(pop: Population, p: Person, clock: Clock, base: str) -> dict:

@@ -72,7 +72,9 @@ def test_tag_timeline_pages_by_link_header_newest_first(sandbox):
         assert "plantbased" in [t["name"] for t in s["tags"]]
         assert 'class="mention hashtag"' in s["content"] and s["reblog"] is None
     # Opted-out accounts still appear on the timeline, with their flags.
-    flags = [(s["account"]["noindex"], s["account"]["discoverable"], s["account"]["indexable"]) for s in seen]
+    # (noindex: local accounts only, as a real server sends it)
+    flags = [(s["account"].get("noindex", False), s["account"]["discoverable"], s["account"]["indexable"])
+             for s in seen]
     assert any(f != (False, True, True) for f in flags)
     # Local accounts show a bare username; remote and bridged ones user@their-domain.
     from microscout.sandbox import ids
@@ -377,3 +379,26 @@ def test_gzip_can_be_switched_off():
     with SandboxServer(size=20, seed=1, gzip_min_bytes=None) as sb:
         status, headers, body = fetch(sb.url, "/api/v2/instance", headers={"Accept-Encoding": "gzip"})
     assert status == 200 and headers.get("Content-Encoding") is None and json.loads(body)
+
+
+def test_noindex_is_sent_for_local_accounts_only(sandbox):
+    """Mastodon's REST::AccountSerializer has ``attribute :noindex, if: :local?``: the
+    search-engine opt-out is a local user's setting and does not federate, so a real
+    server leaves the key out of a remote account (a creator from elsewhere, a follower or
+    a replier from another instance), where the sandbox sent ``noindex: false`` as if the
+    account had said it may be indexed."""
+    remote = [p for p in sandbox.pop if p.platform == "mastodon" and (p.remote or p.bridged)]
+    local = next(p for p in sandbox.pop if p.platform == "mastodon" and not (p.remote or p.bridged)
+                 and p.followers(0) > 30 and not p.hide_collections)
+    assert remote
+    for p in remote:
+        acct = get_json(sandbox.url, f"/api/v1/accounts/lookup?acct={p.acct}")[2]
+        assert "noindex" not in acct, acct["acct"]
+    me = get_json(sandbox.url, f"/api/v1/accounts/lookup?acct={local.acct}")[2]
+    assert me["noindex"] is False
+    followers = get_json(sandbox.url, f"/api/v1/accounts/{me['id']}/followers?limit=80")[2]
+    assert {("@" in f["acct"], "noindex" in f) for f in followers} == {(True, False), (False, True)}
+    post = next(s for s in get_json(sandbox.url, f"/api/v1/accounts/{me['id']}/statuses?limit=40")[2]
+                if s["replies_count"])
+    for reply in get_json(sandbox.url, f"/api/v1/statuses/{post['id']}/context")[2]["descendants"]:
+        assert ("noindex" in reply["account"]) == ("@" not in reply["account"]["acct"])
