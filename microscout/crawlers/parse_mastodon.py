@@ -155,7 +155,7 @@ def parse_account(account: dict, host: str) -> ProfileItem | OptOutItem | Inacti
         posts_count=_int(account.get("statuses_count")),
         created_at=account.get("created_at"), last_post_at=account.get("last_status_at"),
         bot=bool(account.get("bot")), instance=host, api_id=str(account["id"]),
-        bridged=is_bridged(acct))
+        bridged=is_bridged(acct), collections_hidden=account.get("hide_collections") is True)
 
 
 def _anchors(anchors: list[dict]) -> tuple[list[str], list[str], list[str]]:

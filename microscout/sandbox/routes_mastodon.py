@@ -1,6 +1,7 @@
 """Mastodon REST endpoints: query in, (status, body, headers) out. No HTTP plumbing."""
 from __future__ import annotations
 
+from itertools import islice
 from typing import Any, Callable
 from urllib.parse import urlencode
 
@@ -103,12 +104,16 @@ def followers(app, query, account_id):
     p = _person(app, account_id)
     if p is None:
         return (200, [], {}) if account(app, query, account_id)[0] == 200 else NOT_FOUND
-    if p.remote or p.bridged:  # this instance does not know a remote account's audience
-        return 200, [], {}
     limit = _int(query, "limit", 40, 80)
     max_id = _int(query, "max_id", None)
     # Pages go by follow-relation id (m + 1), not by account id: never guessable.
-    ms = [m for m in app.pop.follower_indexes(p, app.clock.day) if max_id is None or m + 1 < max_id][:limit]
+    found = (m for m in app.pop.follower_indexes(p, app.clock.day) if max_id is None or m + 1 < max_id)
+    if p.remote or p.bridged:
+        # A server lists the follows it holds (Follow.where(target_account: …)), and a follow
+        # between two remote accounts is not held here: of a remote account's followers only
+        # this instance's own users are listed. (Empty when it hides them, as for anyone.)
+        found = (m for m in found if app.pop.follower(p, m).host == ids.LOCAL_DOMAIN)
+    ms = list(islice(found, limit))
     out = [wire.other_account(app.pop.follower(p, m), app.clock, app.url) for m in ms]
     path = f"/api/v1/accounts/{account_id}/followers"
     headers = _link(app, path, query, str(ms[0] + 1), str(ms[-1] + 1)) if ms else {}

@@ -97,3 +97,41 @@ def test_pages_that_differ_in_their_fragment_only_are_not_a_loop():
     assert TikTokSpider.loops(spider, ctx, second, Request(url + "#cursor=1706830000"), "followers") is False
     assert TikTokSpider.loops(spider, ctx, second, Request(url + "#cursor=1706837834"), "followers") is True
     assert lost == [url + "#cursor=1706837834"]
+
+
+def _fetched_after_empty_followers(account: dict):
+    """The FetchedItem of a Mastodon profile whose posts and followers pages come back empty."""
+    from scrapy.http import TextResponse
+    from scrapy.utils.test import get_crawler
+
+    from microscout.crawlers import parse_mastodon as pm
+    from microscout.crawlers.items import FetchedItem
+
+    spider = MastodonSpider.from_crawler(get_crawler(MastodonSpider), base_url="http://sandbox.test")
+    out = list(spider.handle_profile(pm.parse_account(account, spider.host)))
+    requests = [r for r in out if hasattr(r, "cb_kwargs")]
+    assert len(requests) == 2  # posts and followers
+    for request in requests:
+        response = TextResponse(request.url, body=b"[]", encoding="utf-8", request=request, status=200)
+        out += list(request.callback(response, **request.cb_kwargs))
+    (fetched,) = [x for x in out if isinstance(x, FetchedItem)]
+    return fetched
+
+
+def test_a_remote_account_with_no_followers_on_the_crawled_instance_does_not_hide_them():
+    """A Mastodon server lists of an account's followers the Follow rows it holds
+    (FollowerAccountsController: Follow.where(target_account: @account)), and a follow
+    between two remote accounts is not held: for a remote account the list is the
+    crawled instance's part of its audience, often none of it. It is empty because it is
+    hidden only when the account says so (hide_collections, federated from its home
+    server; hides_followers? is hide_collections?); an empty list of a remote account was
+    read as "the account hides its followers"."""
+    base = {"id": "7", "username": "baker", "followers_count": 900, "following_count": 3, "statuses_count": 10,
+            "indexable": True, "discoverable": True, "note": "", "url": "https://bread.example/@baker"}
+    remote = _fetched_after_empty_followers({**base, "acct": "baker@bread.example", "hide_collections": None})
+    assert remote.collections_hidden is False and "followers" in remote.fetched
+    hiding = _fetched_after_empty_followers({**base, "acct": "baker@bread.example", "hide_collections": True})
+    assert hiding.collections_hidden is True
+    # a local account's followers are all on its own server: an empty list of a followed
+    # account is a hidden one, whether or not the server says hide_collections
+    assert _fetched_after_empty_followers({**base, "acct": "baker", "noindex": False}).collections_hidden is True

@@ -337,14 +337,26 @@ def test_server_stops_by_itself_after_its_lifetime():
         urllib.request.urlopen(sb.url + "/api/v2/instance", timeout=1)
 
 
-def test_remote_and_bridged_accounts_keep_their_domain_and_hide_their_audience(sandbox):
+def test_remote_and_bridged_accounts_keep_their_domain_and_list_only_local_followers(sandbox):
+    """A real server lists the follows it holds (FollowerAccountsController:
+    Follow.where(target_account: @account)); a follow between two remote accounts is not
+    held, so of a remote account's followers only this instance's users are listed, and
+    none when the account hides them (hides_followers? is hide_collections?)."""
     remote = [p for p in sandbox.pop if p.platform == "mastodon" and (p.remote or p.bridged)]
     assert remote
+    listed = 0
     for p in remote:
         status, _, acct = get_json(sandbox.url, f"/api/v1/accounts/lookup?acct={p.acct}")
         assert status == 200 and acct["acct"] == p.acct and "@" in acct["acct"]
         assert acct["url"].startswith("https://")  # their home, never reachable from here
-        assert get_json(sandbox.url, f"/api/v1/accounts/{acct['id']}/followers")[2] == []
+        followers = get_json(sandbox.url, f"/api/v1/accounts/{acct['id']}/followers?limit=80")[2]
+        assert all("@" not in f["acct"] for f in followers)  # this instance's own users only
+        if p.hide_collections:
+            assert acct["hide_collections"] is True and followers == []
+        elif p.followers(0) >= 20:
+            assert followers
+        listed += len(followers)
+    assert listed
 
 
 def test_bluesky_only_profiles_are_not_on_mastodon(sandbox):

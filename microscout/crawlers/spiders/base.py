@@ -737,7 +737,7 @@ class CrawlSpider(Spider):
             # (followers_page says so where it leaves some out): a page of only those is no
             # hidden list, and the next page is read
             held = ctx.pop("held", len(followers))
-            if not held and ctx["seen"] == 0 and (ctx.get("followers_count") or 0) > 0:
+            if not held and ctx["seen"] == 0 and self.empty_list_is_hidden(ctx):
                 self._open(ctx)["hidden"] = True
             followers = followers[: b.follower_sample - ctx["seen"]]
             self._fetched(ctx, "followers")
@@ -752,6 +752,12 @@ class CrawlSpider(Spider):
     def new_ctx(self, item: ProfileItem) -> dict:
         return {"pid": item.platform_id, "api_id": item.api_id, "handle": item.handle,
                 "followers_count": item.followers}
+
+    def empty_list_is_hidden(self, ctx) -> bool:
+        """Whether a first follower page with nobody on it means the account hides its list:
+        yes when the account has followers (a platform that lists only part of them says
+        otherwise)."""
+        return (ctx.get("followers_count") or 0) > 0
 
     def posts_url(self, ctx) -> str: raise NotImplementedError
     def posts_page(self, body, response, ctx): raise NotImplementedError

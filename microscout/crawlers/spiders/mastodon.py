@@ -225,6 +225,18 @@ class MastodonSpider(CrawlSpider):
                 yield request
 
     # the chain
+    def new_ctx(self, item):
+        ctx = super().new_ctx(item)
+        # A server lists the follows it holds, and a follow between two remote accounts is not
+        # held there: of a remote account's followers it lists only its own users (often none),
+        # so an empty list is a hidden one only when the account says so (hide_collections).
+        if not item.platform_id.endswith(f"@{self.host}"):
+            ctx.update(remote=True, hides=item.collections_hidden)
+        return ctx
+
+    def empty_list_is_hidden(self, ctx):
+        return ctx["hides"] if ctx.get("remote") else super().empty_list_is_hidden(ctx)
+
     def posts_url(self, ctx):
         limit = min(40, self.bounds.posts_per_profile)
         return f"{self.base_url}/api/v1/accounts/{ctx['api_id']}/statuses?exclude_reblogs=true&limit={limit}"
