@@ -135,3 +135,50 @@ def test_a_remote_account_with_no_followers_on_the_crawled_instance_does_not_hid
     # a local account's followers are all on its own server: an empty list of a followed
     # account is a hidden one, whether or not the server says hide_collections
     assert _fetched_after_empty_followers({**base, "acct": "baker", "noindex": False}).collections_hidden is True
+
+
+def test_an_author_feed_page_of_reposts_only_is_not_the_end_of_the_posts():
+    """getAuthorFeed with filter=posts_no_replies gives the actor's posts *and reposts*
+    (the lexicon: "post and reposts by the author"; the AppView's posts_no_replies feed
+    type leaves out replies only), and its cursor says whether there are more. A page of
+    reposts only (skipped: they are someone else's posts) ended the reading of the
+    creator's posts, so an account that had reposted its last 30 entries was judged
+    on no posts at all while the cursor said there were more."""
+    import json
+
+    from scrapy.http import TextResponse
+    from scrapy.utils.test import get_crawler
+
+    from microscout.crawlers import parse_bluesky as pb
+
+    spider = BlueskySpider.from_crawler(get_crawler(BlueskySpider), base_url="http://appview.test",
+                                        pds_url="http://pds.test")
+    me = {"did": "did:plc:me", "handle": "me.bsky.social", "followersCount": 900, "followsCount": 3,
+          "postsCount": 100, "labels": []}
+    other = {"did": "did:plc:other", "handle": "other.bsky.social", "labels": []}
+    out = list(spider.handle_profile(pb.parse_profile(me)))
+    (posts,) = [r for r in out if hasattr(r, "cb_kwargs") and "getAuthorFeed" in r.url]
+
+    def post(author, n):
+        return {"uri": f"at://{author['did']}/app.bsky.feed.post/{n}", "cid": "bafy", "author": author,
+                "record": {"$type": "app.bsky.feed.post", "text": "hi", "createdAt": "2026-01-01T00:00:00Z"},
+                "likeCount": 1, "replyCount": 0, "repostCount": 0, "indexedAt": "2026-01-01T00:00:00Z"}
+
+    reposts = [{"post": post(other, n), "reason": {"$type": "app.bsky.feed.defs#reasonRepost", "by": me,
+                                                   "indexedAt": "2026-01-02T00:00:00Z"}} for n in range(30)]
+    body = json.dumps({"feed": reposts, "cursor": "2026-01-01T00:00:00.000Z::bafy"}).encode()
+    page = TextResponse(posts.url, body=body, encoding="utf-8", request=posts, status=200)
+    following = [r for r in posts.callback(page, **posts.cb_kwargs) if hasattr(r, "cb_kwargs")]
+    assert [r.url for r in following if "getAuthorFeed" in r.url and "cursor=" in r.url], following
+
+    # ...but a profile that reposts and never posts is not read to the end of its feed
+    ctx = following[0].cb_kwargs
+    for n in range(20):
+        body = json.dumps({"feed": reposts, "cursor": f"cursor{n}"}).encode()
+        page = TextResponse(following[0].url, body=body, encoding="utf-8", request=following[0], status=200)
+        following = [r for r in following[0].callback(page, **ctx) if hasattr(r, "cb_kwargs")]
+        if not following:
+            break
+        ctx = following[0].cb_kwargs
+    assert not following and n < 10
+    assert not spider._state().get("missing")  # no loop, nothing lost: the reading stopped on purpose

@@ -676,6 +676,8 @@ class CrawlSpider(Spider):
         yield FetchedItem(platform=self.platform, platform_id=ctx["pid"], fetched=fetched,
                           collections_hidden=entry["hidden"])
 
+    BARE_PAGES = 3  # pages in a row without a post of the profile's read on (all reposts, say)
+
     def parse_posts(self, response, ctx):
         b = self.bounds
         result = self.parsed(response, "posts", self.posts_page, response, ctx)
@@ -708,7 +710,15 @@ class CrawlSpider(Spider):
                         self.unasked(ctx, "replies")
                     yield from asked
             seen = ctx["seen"] + len(posts)
-            if (posts or not self.empty_page_ends) and next_url and seen < b.posts_per_profile:
+            # A page can hold entries that are no posts of the profile's (reposts, another's
+            # posts), as many as it asked for, with more to come: the entries it held decide
+            # whether to read on (posts_page says so where it skips some), not the posts kept.
+            # Pages with none of the profile's posts are read a few times in a row at most,
+            # unless the platform's pages may come back empty with more to come (TikTok).
+            held = ctx.pop("held_posts", len(posts))
+            ctx["bare_pages"] = 0 if posts else ctx.get("bare_pages", 0) + 1
+            if (held or not self.empty_page_ends) and next_url and seen < b.posts_per_profile \
+                    and (ctx["bare_pages"] <= self.BARE_PAGES or not self.empty_page_ends):
                 yield from self._next_page(ctx, response, "posts", next_url, self.parse_posts, seen)
         yield from self._done(ctx)
 

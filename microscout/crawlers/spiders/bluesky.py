@@ -144,6 +144,8 @@ class BlueskySpider(CrawlSpider):
 
     def posts_page(self, body, response, ctx):
         posts = pb.parse_author_feed(body, ctx["pid"])
+        feed = body.get("feed") if isinstance(body, dict) else None
+        ctx["held_posts"] = len(feed) if isinstance(feed, list) else 0  # reposts too (base.parse_posts)
         return posts, self._next(body, "app.bsky.feed.getAuthorFeed", actor=ctx["pid"], filter="posts_no_replies",
                                  limit=min(100, self.bounds.posts_per_profile))
 

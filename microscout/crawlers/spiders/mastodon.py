@@ -242,6 +242,7 @@ class MastodonSpider(CrawlSpider):
         return f"{self.base_url}/api/v1/accounts/{ctx['api_id']}/statuses?exclude_reblogs=true&limit={limit}"
 
     def posts_page(self, body, response, ctx):
+        ctx["held_posts"] = len(body) if isinstance(body, list) else 0  # reblogs too (base.parse_posts)
         return pm.parse_statuses(body, ctx["pid"], self.host), self.next_link(response)
 
     def replies_url(self, ctx, post_id):
