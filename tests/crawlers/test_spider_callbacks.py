@@ -135,6 +135,9 @@ def test_a_remote_account_with_no_followers_on_the_crawled_instance_does_not_hid
     # a local account's followers are all on its own server: an empty list of a followed
     # account is a hidden one, whether or not the server says hide_collections
     assert _fetched_after_empty_followers({**base, "acct": "baker", "noindex": False}).collections_hidden is True
+    # ...and one whose count is hidden too (-1, unknown) hides its list when it says so
+    assert _fetched_after_empty_followers({**base, "acct": "baker", "noindex": False, "followers_count": -1,
+                                           "hide_collections": True}).collections_hidden is True
 
 
 def test_an_author_feed_page_of_reposts_only_is_not_the_end_of_the_posts():

@@ -230,12 +230,14 @@ class MastodonSpider(CrawlSpider):
         # A server lists the follows it holds, and a follow between two remote accounts is not
         # held there: of a remote account's followers it lists only its own users (often none),
         # so an empty list is a hidden one only when the account says so (hide_collections).
+        ctx["hides"] = item.collections_hidden  # the Account's hide_collections
         if not item.platform_id.endswith(f"@{self.host}"):
-            ctx.update(remote=True, hides=item.collections_hidden)
+            ctx["remote"] = True
         return ctx
 
     def empty_list_is_hidden(self, ctx):
-        return ctx["hides"] if ctx.get("remote") else super().empty_list_is_hidden(ctx)
+        # (a local account's followers count can be hidden too: -1, read as unknown)
+        return bool(ctx.get("hides")) or (not ctx.get("remote") and super().empty_list_is_hidden(ctx))
 
     def posts_url(self, ctx):
         limit = min(40, self.bounds.posts_per_profile)
