@@ -20,11 +20,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from pydantic import ValidationError
-from scrapy import Request, Spider
+from scrapy import Request, Spider, signals
 from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.exceptions import (
     CannotResolveHostError,
     CloseSpider,
+    DontCloseSpider,
     DownloadConnectionRefusedError,
     DownloadFailedError,
     DownloadTimeoutError,
@@ -171,6 +172,12 @@ class CrawlSpider(Spider):
             self.state: dict = {}
 
     @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.release_waiting, signal=signals.spider_idle)
+        return spider
+
+    @classmethod
     def preflight(cls, config, spec, db_path=None) -> dict:
         """Before the run is recorded: check what the crawl needs (credentials, a limit not
         yet reached) and return extra keyword arguments for the spider (secrets stay in
@@ -205,6 +212,98 @@ class CrawlSpider(Spider):
         state["seen"].add(key)
         state["profiles"] += 1
         return True
+
+    # -- the order authors are taken in ---------------------------------------------
+    # The hashtags' pages come back in whatever order the server and the downloader make:
+    # authors taken as each page arrives gave the max_profiles slots to whichever hashtag's
+    # page came first, so the same crawl of the same server stored another set of profiles
+    # from run to run. Pages are still fetched side by side, but their authors are taken in
+    # a fixed order: page 1 of every hashtag in the order they were given, then page 2 of
+    # each, and so on; within a page, in the order it lists them. A page that arrives early
+    # waits (its authors in self.state, so an interrupted crawl keeps them) until the pages
+    # before it are in or known not to come.
+
+    def _order(self) -> dict:
+        return self._state().setdefault("tag_order", {"at": [1, 0], "pages": {}, "last": {}})
+
+    def tag_page(self, ctx: dict, authors: list, more: bool):
+        """A hashtag page's authors, in the order the page lists them (``more``: its next page
+        was asked for). Yields the requests for the authors whose turn it is (take_authors)."""
+        order = self._order()
+        index = self._tag_index(ctx)
+        if index is None or self._passed(order, ctx["page"], index):
+            # a page the order went past (a tag not in this session's list, or a page an
+            # earlier session lost and --resume fetched): its authors are taken now
+            yield from self.take_authors(authors)
+            if index is not None and more:
+                self._goes_on(order, index, ctx["page"])
+            return
+        order["pages"][f"{index}|{ctx['page']}"] = list(authors)
+        if more:
+            self._goes_on(order, index, ctx["page"])
+        else:
+            order["last"][index] = ctx["page"]
+        yield from self._release(order)
+
+    def tag_ended(self, ctx: dict):
+        """A hashtag page that failed for good or was not fetched: that hashtag has no more
+        authors (in this session), and the pages after it in the order are taken."""
+        order = self._order()
+        index = self._tag_index(ctx)
+        if index is None or self._passed(order, ctx.get("page", 1), index):
+            return
+        order["pages"][f"{index}|{ctx.get('page', 1)}"] = []
+        order["last"][index] = ctx.get("page", 1)
+        yield from self._release(order)
+
+    def take_authors(self, authors: list):
+        """The requests that look the authors of a hashtag page up (claim_author, allow)."""
+        return ()
+
+    def _tag_index(self, ctx: dict) -> int | None:
+        tag = ctx.get("tag")
+        return self.hashtags.index(tag) if tag in self.hashtags else None
+
+    @staticmethod
+    def _passed(order: dict, page: int, index: int) -> bool:
+        return (page, index) < tuple(order["at"])
+
+    @staticmethod
+    def _goes_on(order: dict, index: int, page: int) -> None:
+        if order["last"].get(index, page + 1) <= page:
+            del order["last"][index]  # a page --resume fetched again: the hashtag goes on
+
+    def _release(self, order: dict, force: bool = False):
+        """Take the waiting pages whose turn it is (``force``: every waiting page, in order,
+        past those that will not come)."""
+        tags, pages = len(self.hashtags), max(self.bounds.hashtag_pages, 1)
+        while order["pages"] and tags:
+            page, index = order["at"]
+            if page > pages:
+                break
+            key = f"{index}|{page}"
+            if key in order["pages"]:
+                yield from self.take_authors(order["pages"].pop(key))
+            elif not force and order["last"].get(index, page) >= page:
+                break  # its turn, and not in yet
+            order["at"] = [page, index + 1] if index + 1 < tags else [page + 1, 0]
+        if force:
+            order["pages"].clear()
+
+    def release_waiting(self, spider=None) -> None:
+        """spider_idle: nothing left to fetch, yet pages wait for one that never came (a
+        request Scrapy dropped, or one an interrupted session had under way): their authors
+        are taken now, in order, rather than never."""
+        order = self._state().get("tag_order")
+        if not order or not order["pages"]:
+            return
+        self.logger.info("taking the authors of %d hashtag pages that waited for pages that did not come",
+                         len(order["pages"]))
+        requests = list(self._release(order, force=True))
+        for request in requests:
+            self.crawler.engine.crawl(request)
+        if requests:
+            raise DontCloseSpider
 
     def error(self, kind: str, url: str, detail: str = "") -> None:
         self.crawler.stats.inc_value(f"microscout/errors/{kind}")
@@ -436,6 +535,8 @@ class CrawlSpider(Spider):
             if ctx and ctx.get("branch"):
                 self.unasked(ctx, ctx["branch"])
                 yield from self._done(ctx)
+            elif ctx and "tag" in ctx:
+                yield from self.tag_ended(ctx)
             return
         else:
             self.error("network", request.url, type(failure.value).__name__)
@@ -447,6 +548,8 @@ class CrawlSpider(Spider):
         if ctx and ctx.get("branch"):
             yield from self.branch_failed(ctx)
             yield from self._done(ctx)
+        elif ctx and "tag" in ctx:
+            yield from self.tag_ended(ctx)
 
     def branch_failed(self, ctx):
         """A request of the profile's chain could not be made; what is left to store."""

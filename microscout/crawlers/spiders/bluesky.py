@@ -80,7 +80,21 @@ class BlueskySpider(CrawlSpider):
             yield dids
             return
         if dids is None:
+            yield from self.tag_ended(ctx)
             return
+        following = None
+        cursor = self.body_cursor(response)
+        if cursor and dids and ctx["page"] < self.bounds.hashtag_pages:
+            pages = [*ctx.get("pages", ()), response.url]
+            following = self.search(ctx["tag"], cursor, ctx["page"] + 1, pages)
+            if self.loops(ctx, response, following, "the hashtag search") or not self.allow():
+                following = None
+        # the authors are taken in the hashtags' order, not as the pages come (base.tag_page)
+        yield from self.tag_page(ctx, dids, more=following is not None)
+        if following is not None:
+            yield following
+
+    def take_authors(self, dids):
         new = [d for d in dids if self.claim_author(d)]
         for start in range(0, len(new), BATCH):
             if not self.allow():
@@ -88,12 +102,6 @@ class BlueskySpider(CrawlSpider):
             actors = new[start:start + BATCH]
             yield self.req(self.xrpc("app.bsky.actor.getProfiles", actors=actors), self.parse_profiles,
                            {"actors": actors})
-        cursor = self.body_cursor(response)
-        if cursor and dids and ctx["page"] < self.bounds.hashtag_pages:
-            pages = [*ctx.get("pages", ()), response.url]
-            following = self.search(ctx["tag"], cursor, ctx["page"] + 1, pages)
-            if not self.loops(ctx, response, following, "the hashtag search") and self.allow():
-                yield following
 
     def body_cursor(self, response) -> str | None:
         try:

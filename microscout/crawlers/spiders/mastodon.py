@@ -183,18 +183,26 @@ class MastodonSpider(CrawlSpider):
             yield authors
             return
         if authors is None:
+            yield from self.tag_ended(ctx)
             return
         self.crawler.stats.inc_value("microscout/hashtag_pages")
-        for acct in authors:
-            request = self.lookup(acct)
-            if request:
-                yield request
+        following = None
         next_url = self.next_link(response)
         if next_url and authors and ctx["page"] < self.bounds.hashtag_pages:
             following = self.req(next_url, self.parse_tag, {"tag": ctx["tag"], "page": ctx["page"] + 1,
                                                             "pages": [*ctx.get("pages", ()), response.url]})
-            if not self.loops(ctx, response, following, "the hashtag timeline") and self.allow():
-                yield following
+            if self.loops(ctx, response, following, "the hashtag timeline") or not self.allow():
+                following = None
+        # the authors are taken in the hashtags' order, not as the pages come (base.tag_page)
+        yield from self.tag_page(ctx, authors, more=following is not None)
+        if following is not None:
+            yield following
+
+    def take_authors(self, authors):
+        for acct in authors:
+            request = self.lookup(acct)
+            if request:
+                yield request
 
     def parse_profile(self, response, ctx):
         if response.status in (404, 410):
