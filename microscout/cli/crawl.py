@@ -60,7 +60,8 @@ def _summary(row: dict) -> list[str]:
         lines.append(f"  not fetched: the server's robots.txt refuses it, and the crawl obeys ([crawl] obey_robots): "
                      f"{named}{more}")
     if stats.get("budget_exhausted"):
-        lines.append("  stopped at the request budget (--max-requests, [crawl] max_requests): what was not asked "
+        lines.append("  stopped at the request budget (--max-requests, [crawl] max_requests: the API requests the "
+                     "crawl asks for, their retries and robots.txt not counted): what was not asked "
                      "for by then is not stored, and each profile's fetched column says which parts it has; "
                      "a higher bound gets the rest")
     if stats.get("max_profiles_reached"):
@@ -391,7 +392,8 @@ def stored_candidates(db_path, platform: str) -> list[str]:
 @click.option("--max-units", type=click.IntRange(min=1), default=None,
               help="YouTube: quota units this crawl may spend (default: what today's quota has left).")
 @click.option("--max-profiles", type=click.IntRange(min=1), default=None, help="Stop discovering after N profiles.")
-@click.option("--max-requests", type=click.IntRange(min=1), default=None, help="Request budget for the crawl.")
+@click.option("--max-requests", type=click.IntRange(min=1), default=None,
+              help="Budget of API requests the crawl asks for (their retries and robots.txt not counted).")
 @click.option("--pages", type=click.IntRange(min=1), default=None, help="Hashtag pages per hashtag.")
 @click.option("--posts", type=click.IntRange(min=0), default=None, help="Recent posts per profile.")
 @click.option("--replies", type=click.IntRange(min=0), default=None, help="Replies fetched per post.")

@@ -79,8 +79,13 @@ def counters(stats: dict, previous: dict | None = None) -> dict:
             errors[kind] = errors.get(kind, 0) + value
     def total(key: str, stat: str) -> int:
         return int(previous.get(key) or 0) + int(stats.get(stat, 0) or 0)
+    # The platform's API calls (retries included): robots.txt fetches are not, as the
+    # --max-requests budget does not count them (a summary said "requests 11" under a budget
+    # of 10 that was kept)
+    api_calls = int(stats.get("downloader/request_count", 0) or 0) - int(
+        stats.get("microscout/robots_txt_requests", 0) or 0)
     record: dict[str, Any] = {
-        "requests": total("requests", "downloader/request_count"),
+        "requests": int(previous.get("requests") or 0) + max(api_calls, 0),
         "items": total("items", "microscout/items"),
         "profiles": total("profiles", "microscout/stored/profiles"),
         "posts": total("posts", "microscout/stored/posts"),
@@ -183,6 +188,7 @@ class RunRecord:
         extra.update(pid=os.getpid(), reason=reason, message=message,
                      hashtag_pages=total("hashtag_pages", "microscout/hashtag_pages"),
                      retries=total("retries", "retry/count"),
+                     robots_txt_requests=total("robots_txt_requests", "microscout/robots_txt_requests"),
                      budget_exhausted=bool(stats.get("microscout/budget_exhausted")),
                      max_profiles_reached=bool(stats.get("microscout/max_profiles_reached")),
                      skipped_bridged=total("skipped_bridged", "microscout/skipped_bridged"),

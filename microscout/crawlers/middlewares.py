@@ -199,6 +199,13 @@ class RobotsUnavailableMiddleware:
     def _unavailable(self, request, why: str):
         return unreadable_robots(self.crawler.stats, request, why)
 
+    def process_request(self, request, spider=None):
+        # counted apart (each try): the run's "requests" are the platform's API calls, the
+        # --max-requests budget's kind, and robots.txt is none (extensions.counters)
+        if is_robots_request(request):
+            self.crawler.stats.inc_value("microscout/robots_txt_requests")
+        return None
+
     def process_response(self, request, response, spider=None):
         if response.status >= 500 and is_robots_request(request):
             return self._unavailable(request, f"HTTP {response.status}")

@@ -96,9 +96,10 @@ def test_bluesky_crawl_rows(tmp_path, server):
     # first seen and last seen: both the crawl's start, the first time a profile is seen
     assert all(p["first_seen"] == p["last_seen"] for p in profiles.values())
 
-    # every request the server saw (the session's aside, they are not Scrapy's) is in the
-    # run's count, the follower getProfiles included, and in requests per candidate
-    crawled = [e for e in server.log if "com.atproto.server." not in e["path"]]
+    # every request the server saw (the session's aside, they are not Scrapy's, and robots.txt,
+    # no API call) is in the run's count, the follower getProfiles included, and in requests
+    # per candidate
+    crawled = [e for e in server.log if "com.atproto.server." not in e["path"] and e["path"] != "/robots.txt"]
     assert run["requests"] == len(crawled)
     stats = json.loads(run["stats"])
     assert stats["requests_per_candidate"] == round(len(crawled) / 3, 2)  # amy, ben, dot (cat opted out)

@@ -92,7 +92,8 @@ def test_hashtag_crawl_stores_profiles_posts_replies_followers(tmp_path, server)
                      {"profile": f"zed@{host}", "parts": ["profile"], "why": ["missing_fields"]}],
         "hashtag_pages": [], "requests": 2}
     assert run["rate_limit_waits"] >= 1  # the 429 on alice (carol's window may fall inside that wait)
-    assert run["requests"] == len(server.log)  # every request the server saw, retries included
+    # every API request the server saw, retries included (robots.txt is not one)
+    assert run["requests"] == len([e for e in server.log if e["path"] != "/robots.txt"])
     stats = json.loads(run["stats"])
     assert stats["retries"] >= 1 and stats["skipped_bridged"] == 1 and stats["opted_out"] == 2
     assert stats["requests_per_candidate"] > 0
@@ -186,6 +187,24 @@ def test_max_requests_budget(tmp_path, server):
     assert "stopped at the request budget (--max-requests" in result.stdout
     spider_requests = [e for e in server.log if e["path"] != "/robots.txt"]
     assert len({(e["path"], e["query"]) for e in spider_requests}) <= 6
+
+
+def test_the_runs_requests_are_the_api_calls_sent_robots_txt_apart(tmp_path, server):
+    """The budget does not count robots.txt, and neither do the summary's requests: a crawl
+    that kept --max-requests 6 said "requests 7" (and "requests per stored candidate" was
+    counted with the robots.txt fetch)."""
+    config = write_config(tmp_path, server.url)
+    result = run_crawl(config, "mastodon", "--hashtag", "coffee", "--max-requests", "6")
+    assert result.returncode == 0, result.stderr
+    (run,) = rows(tmp_path / "scout.db", "SELECT * FROM crawl_runs")
+    stats = json.loads(run["stats"])
+    api = [e for e in server.log if e["path"] != "/robots.txt"]
+    robots = [e for e in server.log if e["path"] == "/robots.txt"]
+    assert robots and stats["robots_txt_requests"] == len(robots)
+    assert run["requests"] == len(api) == 6 + stats["retries"] + run["rate_limit_waits"]
+    assert f"  requests {len(api)}, " in result.stdout
+    assert "stopped at the request budget (--max-requests, [crawl] max_requests: the API requests the crawl asks " \
+           "for, their retries and robots.txt not counted)" in result.stdout
 
 
 def test_hashtag_feeds_not_public_is_said_plainly(tmp_path):
