@@ -267,7 +267,8 @@ def post(media: dict, owner_id: str) -> PostItem:
 
 
 def media_page(body, owner_id: str | None = None) -> tuple[list[PostItem], str | None]:
-    """business_discovery media: the posts and the cursor of the next page (None at the end)."""
+    """business_discovery media: the posts and the cursor the page gave (None at the end); a
+    page may be short or empty with a cursor (filtering): the caller decides whether to go on."""
     bd = discovery(body)
     owner = owner_id or require(bd.get("id"), str, "business_discovery.id")
     media = optional(bd.get("media"), dict, "business_discovery.media", {})
@@ -275,4 +276,4 @@ def media_page(body, owner_id: str | None = None) -> tuple[list[PostItem], str |
     posts = [post(m, owner) for m in data]
     cursors = optional(optional(media.get("paging"), dict, "media.paging", {}).get("cursors"), dict, "cursors", {})
     after = optional(cursors.get("after"), str, "cursors.after")
-    return posts, (after if posts and after else None)
+    return posts, after or None

@@ -137,6 +137,25 @@ def test_a_short_page_with_more_to_come_is_read_on(sandbox, tmp_path):
     assert json.loads(fetched["fetched"]) == ["profile", "posts"]
 
 
+def test_a_page_with_every_media_withheld_is_not_the_end(sandbox, tmp_path):
+    """A page the filtering emptied whole still has its cursor: the crawl reads on while
+    media_count says there is more, as it does after a short page."""
+    person = next(p for p in sandbox.pop if wire.professional(p)
+                  and len(sandbox.pop.visible_posts(p.i, sandbox.day)) >= 30)
+    visible = sandbox.pop.visible_posts(person.i, sandbox.day)
+    state = sandbox.platform_state["instagram"]
+    state["withheld"] = {str(v.id) for v in visible[:5]}  # the whole first page of 5
+    try:
+        result = run_crawl(config(tmp_path, sandbox.url), "instagram", "--handle", wire.username(person),
+                           "--posts", "5", env=env(), timeout=60)
+    finally:
+        state["withheld"] = set()
+    assert result.returncode == 0, result.stderr
+    stored = [r["platform_id"] for r in rows(tmp_path / "scout.db",
+                                             "SELECT platform_id FROM posts ORDER BY created_at DESC")]
+    assert stored == [str(v.id) for v in visible[5:10]]
+
+
 def test_hashtags_give_media_and_one_note_pointing_to_seeds(crawled):
     _, _, result = crawled
     notes = [line for line in result.stdout.splitlines() if "removes the @ from captions" in line]

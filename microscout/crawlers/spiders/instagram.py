@@ -431,6 +431,9 @@ class InstagramSpider(CrawlSpider):
     def posts_url(self, ctx):
         return self.discovery_url(ctx["handle"], profile=False)
 
+    # a page filtering emptied whole may still have more: posts_page decides by media_count
+    empty_page_ends = False
+
     def posts_page(self, body, response, ctx):
         posts, after = pi.media_page(body, ctx["pid"])
         limit = max(1, min(50, self.bounds.posts_per_profile))
