@@ -193,7 +193,8 @@ def comment_threads(app, query):
     replies = app.pop.replies(post, app.clock.day)
     if _arg(query, "order", "time") == "time":
         replies = list(reversed(replies))  # newest first
-    limit = _limit(query, 20, 100)
+    # the real cap is 100 a page; tests lower it (state["comment_page_cap"]) to page small videos
+    limit = _limit(query, 20, _state(app).get("comment_page_cap", 100))
     start = _untoken(_arg(query, "pageToken")) or 0
     page = replies[start:start + limit]
     more = start + limit < len(replies)

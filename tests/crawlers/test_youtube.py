@@ -347,3 +347,26 @@ def test_a_channel_given_by_its_handle_and_by_its_id_is_found_under_both(sandbox
     (record,) = json.loads(result.stdout)
     assert record["handle_report"]["handles"] == {wire.custom_url(person).lstrip("@"): "found",
                                                   wire.channel_id(person.i): "found"}
+
+
+def test_replies_past_one_page_are_read_page_by_page(sandbox, tmp_path):
+    """commentThreads gives at most 100 a page (here 4: the sandbox's cap lowered) and a
+    nextPageToken: a crawl asking for more replies than a page holds reads the next pages
+    instead of stopping at the first and calling the replies fetched."""
+    state = sandbox.platform_state["youtube"]
+    state["comment_page_cap"] = 4
+    try:
+        result = crawl(config(tmp_path, sandbox.url), "youtube", "--handle", f"@{HIDDEN}", "--posts", "8",
+                       "--replied-posts", "5", "--replies", "10")
+    finally:
+        del state["comment_page_cap"]
+    assert result.returncode == 0, result.stdout + result.stderr
+    db = tmp_path / "scout.db"
+    (profile,) = rows(db, "SELECT * FROM profiles")
+    assert "comments" in json.loads(profile["fetched"])
+    pop, day = sandbox.pop, sandbox.day
+    truth = pop.visible_posts(wire.channel_index(profile["platform_id"]), day)[:5]
+    counts = [rows(db, "SELECT count(*) AS n FROM comments WHERE post_platform_id = ?",
+                   [wire.video_id(p.i, p.k)])[0]["n"] for p in truth]
+    expected = [0 if wire.comments_disabled(p) else min(len(pop.replies(p, day)), 10) for p in truth]
+    assert counts == expected and max(expected) > 4

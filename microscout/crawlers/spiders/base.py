@@ -826,14 +826,28 @@ class CrawlSpider(Spider):
         yield from self._done(ctx)
 
     def parse_replies(self, response, ctx):
-        comments = self.parsed(response, "replies", self.replies_page, ctx, ctx["post_id"])
-        if isinstance(comments, Request):
-            yield comments
+        """A page of a post's replies. ``replies_page`` gives the replies, or (replies, the next
+        page's URL) where the platform pages them (TikTok, YouTube): the next page is read
+        while fewer than replies_per_post are in, as a short page need not be the last."""
+        result = self.parsed(response, "replies", self.replies_page, ctx, ctx["post_id"])
+        if isinstance(result, Request):
+            yield result  # tried again: the chain's request is still open
             return
-        if comments is None:
+        if result is None:
             self._failed(ctx, "replies")
-        elif comments:
-            yield ItemBatch.of(comments)
+        else:
+            comments, next_url = result if isinstance(result, tuple) else (result, None)
+            read = ctx.get("replies_read", 0)
+            comments = comments[: max(self.bounds.replies_per_post - read, 0)]
+            if comments:
+                yield ItemBatch.of(comments)
+            read += len(comments)
+            if next_url and read < self.bounds.replies_per_post:
+                pages = [*ctx.get("pages", ()), asked_url(response)]
+                following = self.req(next_url, self.parse_replies, {**ctx, "replies_read": read, "pages": pages})
+                if not self.loops(ctx, response, following, "replies"):
+                    yield from self._launch(ctx, "replies", next_url, self.parse_replies, replies_read=read,
+                                            pages=pages)
         yield from self._done(ctx)
 
     def parse_followers(self, response, ctx):

@@ -36,7 +36,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-from scrapy import Request, signals
+from scrapy import signals
 from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.defer import Deferred
@@ -44,10 +44,10 @@ from twisted.internet.threads import deferToThread
 
 from microscout.crawlers import parse_tiktok as pt
 from microscout.crawlers.credentials import CrawlProblem, origin_of, redact, secret, urlopen
-from microscout.crawlers.items import ItemBatch, ProfileItem
+from microscout.crawlers.items import ProfileItem
 from microscout.crawlers.middlewares import origin
 from microscout.crawlers.parse_common import Malformed
-from microscout.crawlers.spiders.base import CrawlSpider, asked_url
+from microscout.crawlers.spiders.base import CrawlSpider
 
 KEY_VAR, SECRET_VAR = "MICROSCOUT_TIKTOK_CLIENT_KEY", "MICROSCOUT_TIKTOK_CLIENT_SECRET"
 KEY_KEY, SECRET_KEY = "platforms.tiktok.client_key", "platforms.tiktok.client_secret"
@@ -541,34 +541,11 @@ class TikTokSpider(CrawlSpider):
         return self.api("video/comment/list", COMMENT_FIELDS)
 
     def replies_page(self, body, ctx, post_id):
+        # The docs: a page may hold fewer comments than max_count (comments deleted by users…)
+        # with more to come, so a short page is not the end (the base class reads on).
         comments, cursor, has_more = pt.parse_comments(body, ctx["pid"], post_id)
         more = has_more and cursor is not None
         return comments, self.api("video/comment/list", COMMENT_FIELDS, cursor=cursor) if more else None
-
-    def parse_replies(self, response, ctx):
-        """A page of a video's comments; the next one while the API has more and fewer than
-        replies_per_post are read. The docs: a page may hold fewer comments than max_count
-        (comments deleted by users…) with more to come, so a short page is not the end."""
-        result = self.parsed(response, "replies", self.replies_page, ctx, ctx["post_id"])
-        if isinstance(result, Request):
-            yield result
-            return
-        if result is None:
-            self._failed(ctx, "replies")
-        else:
-            comments, next_url = result
-            read = ctx.get("replies_read", 0)
-            comments = comments[: max(self.bounds.replies_per_post - read, 0)]
-            if comments:
-                yield ItemBatch.of(comments)
-            read += len(comments)
-            if next_url and read < self.bounds.replies_per_post:
-                pages = [*ctx.get("pages", ()), asked_url(response)]
-                following = self.req(next_url, self.parse_replies, {**ctx, "replies_read": read, "pages": pages})
-                if not self.loops(ctx, response, following, "replies"):
-                    yield from self._launch(ctx, "replies", next_url, self.parse_replies, replies_read=read,
-                                            pages=pages)
-        yield from self._done(ctx)
 
     def followers_url(self, ctx):
         return self.api("user/followers")

@@ -413,7 +413,12 @@ class YouTubeSpider(CrawlSpider):
                         maxResults=max(1, min(100, self.bounds.replies_per_post)))
 
     def replies_page(self, body, ctx, post_id):
-        return yp.parse_comment_threads(body, ctx["pid"], post_id, self.bounds.replies_per_post)
+        # commentThreads gives at most 100 a page: more are read page by page (1 unit each)
+        comments = yp.parse_comment_threads(body, ctx["pid"], post_id, self.bounds.replies_per_post)
+        token = yp.next_token(body)
+        return comments, (self.api("commentThreads", part="snippet", videoId=post_id, order="time",
+                                   textFormat="plainText", pageToken=token,
+                                   maxResults=max(1, min(100, self.bounds.replies_per_post))) if token else None)
 
     def parse_replies(self, response, ctx):
         yield from self.usage()
