@@ -6,6 +6,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -122,3 +123,15 @@ def integrity(db: Path) -> str:
         return con.execute("PRAGMA integrity_check").fetchone()[0]
     finally:
         con.close()
+
+
+@contextmanager
+def withholding(sandbox, platform: str, ids):
+    """The sandbox's API leaves these ids out of its pages for the block, as real APIs'
+    filtering does: pages come back short or empty with more to come."""
+    state = sandbox.platform_state[platform]
+    state["withheld"] = set(ids)
+    try:
+        yield
+    finally:
+        state.pop("withheld", None)

@@ -11,7 +11,7 @@ import pytest
 from microscout.sandbox import SandboxServer
 from microscout.sandbox import instagram_wire as wire
 from microscout.sandbox.routes_instagram import TOKEN, now
-from tests.crawlers.conftest import crawl_env, rows, run_crawl
+from tests.crawlers.conftest import crawl_env, rows, run_crawl, withholding
 
 SECRET = "ig-test-token-7f3a9c"
 
@@ -122,13 +122,9 @@ def test_a_short_page_with_more_to_come_is_read_on(sandbox, tmp_path):
                   and len(sandbox.pop.visible_posts(p.i, sandbox.day)) >= 30)
     visible = sandbox.pop.visible_posts(person.i, sandbox.day)
     withheld = str(visible[2].id)  # on the first page of 12
-    state = sandbox.platform_state["instagram"]
-    state["withheld"] = {withheld}
-    try:
+    with withholding(sandbox, "instagram", {withheld}):
         result = run_crawl(config(tmp_path, sandbox.url), "instagram", "--handle", wire.username(person),
                            "--posts", "12", "--followers", "0", env=env())
-    finally:
-        state["withheld"] = set()
     assert result.returncode == 0, result.stderr
     db = tmp_path / "scout.db"
     stored = [r["platform_id"] for r in rows(db, "SELECT platform_id FROM posts ORDER BY created_at DESC")]
@@ -143,13 +139,9 @@ def test_a_page_with_every_media_withheld_is_not_the_end(sandbox, tmp_path):
     person = next(p for p in sandbox.pop if wire.professional(p)
                   and len(sandbox.pop.visible_posts(p.i, sandbox.day)) >= 30)
     visible = sandbox.pop.visible_posts(person.i, sandbox.day)
-    state = sandbox.platform_state["instagram"]
-    state["withheld"] = {str(v.id) for v in visible[:5]}  # the whole first page of 5
-    try:
+    with withholding(sandbox, "instagram", {str(v.id) for v in visible[:5]}):  # the whole first page of 5
         result = run_crawl(config(tmp_path, sandbox.url), "instagram", "--handle", wire.username(person),
                            "--posts", "5", env=env(), timeout=60)
-    finally:
-        state["withheld"] = set()
     assert result.returncode == 0, result.stderr
     stored = [r["platform_id"] for r in rows(tmp_path / "scout.db",
                                              "SELECT platform_id FROM posts ORDER BY created_at DESC")]

@@ -17,7 +17,7 @@ from microscout.sandbox import tiktok_wire as wire
 from microscout.sandbox.clock import DAY
 from microscout.sandbox.routes_tiktok import CLIENT_KEY, CLIENT_SECRET
 from microscout.sandbox.text import plain
-from tests.crawlers.conftest import MICROSCOUT, crawl_env, rows, run_crawl
+from tests.crawlers.conftest import MICROSCOUT, crawl_env, rows, run_crawl, withholding
 
 TAG = "veganrecipes"
 BOUNDS = """
@@ -424,13 +424,9 @@ def test_a_short_or_empty_page_of_videos_with_has_more_is_read_on(tmp_path, sb):
     withheld = {str(v.id) for v in recent[:5]} | {str(recent[7].id)}  # page 1 empty, page 2 short
     config = write_config(tmp_path, sb.url, BOUNDS.replace("posts_with_replies = 2", "posts_with_replies = 0")
                           + "prefilter = false\n")
-    state = sb.platform_state["tiktok"]
-    state["withheld"] = withheld
-    try:
+    with withholding(sb, "tiktok", withheld):
         result = run_crawl(config, "tiktok", "--handle", person.username, "--posts", "5", "--followers", "0",
                            env=creds())
-    finally:
-        state.pop("withheld", None)
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     db = tmp_path / "scout.db"
     stored = [r["platform_id"] for r in rows(db, "SELECT platform_id FROM posts ORDER BY created_at DESC")]
@@ -454,13 +450,9 @@ def test_a_short_page_of_comments_with_has_more_is_read_on(tmp_path, sb):
     withheld = {str(replies[1].id), str(replies[4].id)}  # the first page of 10 comes back with 8
     config = write_config(tmp_path, sb.url, BOUNDS.replace("posts_with_replies = 2", "posts_with_replies = 1")
                           + "prefilter = false\n")
-    state = sb.platform_state["tiktok"]
-    state["withheld"] = withheld
-    try:
+    with withholding(sb, "tiktok", withheld):
         result = run_crawl(config, "tiktok", "--handle", person.username, "--posts", "1", "--followers", "0",
                            env=creds())
-    finally:
-        state.pop("withheld", None)
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     db = tmp_path / "scout.db"
     stored = sorted(r["platform_id"] for r in rows(db, "SELECT platform_id FROM comments"))
