@@ -267,8 +267,7 @@ def post(media: dict, owner_id: str) -> PostItem:
 
 
 def media_page(body, owner_id: str | None = None) -> tuple[list[PostItem], str | None]:
-    """business_discovery media: the posts and the cursor the page gave (None at the end); a
-    page may be short or empty with a cursor (filtering): the caller decides whether to go on."""
+    """business_discovery media: the posts and the cursor the page gave (None at the end)."""
     bd = discovery(body)
     owner = owner_id or require(bd.get("id"), str, "business_discovery.id")
     media = optional(bd.get("media"), dict, "business_discovery.media", {})
@@ -276,4 +275,6 @@ def media_page(body, owner_id: str | None = None) -> tuple[list[PostItem], str |
     posts = [post(m, owner) for m in data]
     cursors = optional(optional(media.get("paging"), dict, "media.paging", {}).get("cursors"), dict, "cursors", {})
     after = optional(cursors.get("after"), str, "cursors.after")
+    # Meta's paging docs: a page may hold fewer media than the limit, none at all, and still
+    # lead on (privacy filtering); the cursor says whether more follow, not the page's size
     return posts, after or None

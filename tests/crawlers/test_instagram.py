@@ -148,6 +148,21 @@ def test_a_page_with_every_media_withheld_is_not_the_end(sandbox, tmp_path):
     assert stored == [str(v.id) for v in visible[5:10]]
 
 
+def test_empty_pages_are_read_a_few_in_a_row_at_most(sandbox, tmp_path):
+    """A server that keeps giving empty pages with a cursor costs a few requests, not one per
+    page of the profile's media_count."""
+    from microscout.crawlers.spiders.base import CrawlSpider
+
+    person = next(p for p in sandbox.pop if wire.professional(p)
+                  and len(sandbox.pop.visible_posts(p.i, sandbox.day)) >= 5 * (CrawlSpider.BARE_PAGES + 3))
+    with withholding(sandbox, "instagram", {str(v.id) for v in sandbox.pop.visible_posts(person.i, sandbox.day)}):
+        result = run_crawl(config(tmp_path, sandbox.url), "instagram", "--handle", wire.username(person),
+                           "--posts", "5", "--followers", "0", env=env())
+    assert result.returncode == 0, result.stderr
+    (run,) = rows(tmp_path / "scout.db", "SELECT requests FROM crawl_runs")
+    assert run["requests"] == 1 + CrawlSpider.BARE_PAGES  # the profile with its first page, then 3 more
+
+
 def test_hashtags_give_media_and_one_note_pointing_to_seeds(crawled):
     _, _, result = crawled
     notes = [line for line in result.stdout.splitlines() if "removes the @ from captions" in line]

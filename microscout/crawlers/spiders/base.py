@@ -152,8 +152,12 @@ class CrawlSpider(Spider):
     # what to tell the user to check when the server cannot be reached
     url_option = "the base URL"
     # whether a page of a profile's posts that holds none ends the list even when the server
-    # gives a next one; False where an empty page may still have more (TikTok's video/query)
+    # gives a next one; False where an empty page may still have more (TikTok's video/query,
+    # Instagram's filtered media)
     empty_page_ends = True
+    # whether the pages in a row without a post that are read on are at most BARE_PAGES;
+    # False where the server's word (TikTok's has_more) alone ends the list
+    bare_pages_bounded = True
     # what the server should be; when set, a request that fails for good with an HTML page
     # or a 404 from a server that never gave an API answer stops the crawl with one line
     api_name: str | None = None
@@ -821,7 +825,7 @@ class CrawlSpider(Spider):
             held = ctx.pop("held_posts", len(posts))
             ctx["bare_pages"] = 0 if posts else ctx.get("bare_pages", 0) + 1
             if (held or not self.empty_page_ends) and next_url and seen < b.posts_per_profile \
-                    and (ctx["bare_pages"] <= self.BARE_PAGES or not self.empty_page_ends):
+                    and (ctx["bare_pages"] <= self.BARE_PAGES or not self.bare_pages_bounded):
                 yield from self._next_page(ctx, response, "posts", next_url, self.parse_posts, seen)
         yield from self._done(ctx)
 

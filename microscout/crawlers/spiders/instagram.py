@@ -205,6 +205,10 @@ class InstagramSpider(CrawlSpider):
     platform = "instagram"
     url_option = "--api (or platforms.instagram.base_url in the config)"
     api_name = "the Instagram Graph API"
+    # Meta's paging docs: a page can come back empty (privacy filtering) and still lead on, so
+    # an empty page does not end a profile's media (posts_page decides by media_count); a few
+    # in a row at most (base.BARE_PAGES)
+    empty_page_ends = False
 
     @classmethod
     def preflight(cls, config, spec, db_path=None) -> dict:
@@ -430,9 +434,6 @@ class InstagramSpider(CrawlSpider):
 
     def posts_url(self, ctx):
         return self.discovery_url(ctx["handle"], profile=False)
-
-    # a page filtering emptied whole may still have more: posts_page decides by media_count
-    empty_page_ends = False
 
     def posts_page(self, body, response, ctx):
         posts, after = pi.media_page(body, ctx["pid"])

@@ -207,6 +207,7 @@ class TikTokSpider(CrawlSpider):
     # (deleted, withheld), so a page may be short or empty with has_more; the cursor always
     # moves on, a repeated one is a loop (base.loops) and has_more ends the list
     empty_page_ends = False
+    bare_pages_bounded = False
 
     def __init__(self, *args, base_url: str = "https://open.tiktokapis.com", token: Token | None = None,
                  search_days: int = 30, **kwargs):
