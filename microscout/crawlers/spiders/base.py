@@ -301,8 +301,12 @@ class CrawlSpider(Spider):
         order = self._state().get("tag_order")
         if not order or not order["pages"]:
             return
-        self.logger.info("taking the authors of %d hashtag pages that waited for pages that did not come",
-                         len(order["pages"]))
+        # pages that failed leave an empty entry (tag_ended, on every spider): only pages with
+        # authors are news
+        waiting = sum(1 for authors in order["pages"].values() if authors)
+        if waiting:
+            self.logger.info("taking the authors of %d hashtag pages that waited for pages that did not come",
+                             waiting)
         requests = list(self._release(order, force=True))
         for request in requests:
             self.crawler.engine.crawl(request)
