@@ -15,6 +15,7 @@ import inspect
 import os
 import re
 import sys
+import typing
 from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
@@ -300,6 +301,11 @@ def _check_rule(rule: Any, plugin: str) -> Rule:
                           f"{', '.join(map(repr, unknown_needs))}; the data a rule may need: "
                           f"{', '.join('Need.' + n.name for n in Need)}")
     for field_name, field in rule.options.model_fields.items():
+        loose = next((m for m in _models_in(field.annotation) if m.model_config.get("extra") != "forbid"), None)
+        if loose is not None:  # its table's typos ([rules.NAME.FIELD] tpyo = 1) would be dropped silently
+            raise PluginError(f"plugin {plugin}: rule {rule.name!r} option {field_name!r}: its model "
+                              f"{loose.__name__} must set model_config = ConfigDict(extra='forbid') so typos "
+                              "in config are caught")
         if field.is_required():
             raise PluginError(f"plugin {plugin}: rule {rule.name!r} option {field_name!r} needs a default "
                               "(a config need not name it)")
@@ -313,6 +319,25 @@ def _check_rule(rule: Any, plugin: str) -> Rule:
         raise PluginError(f"plugin {plugin}: rule {rule.name!r} is a prefilter, so it may need only the profile")
     return dataclasses.replace(rule, needs=needs, gate=bool(rule.gate), prefilter=bool(rule.prefilter),
                                metrics=frozenset(rule.metrics), plugin=plugin)
+
+
+def _models_in(annotation: Any, seen: set | None = None) -> list[type[BaseModel]]:
+    """The pydantic models an option's annotation holds (``Sub``, ``Sub | None``,
+    ``dict[str, Sub]``…), and the models their fields hold in turn: each is a table of
+    the config."""
+    seen = set() if seen is None else seen
+    found: list[type[BaseModel]] = []
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        if annotation in seen:
+            return found
+        seen.add(annotation)
+        found.append(annotation)
+        for field in annotation.model_fields.values():
+            found += _models_in(field.annotation, seen)
+        return found
+    for arg in typing.get_args(annotation):
+        found += _models_in(arg, seen)
+    return found
 
 
 def collect_exporters(pm: pluggy.PluginManager, by_plugin: dict[str, list[str]] | None = None

@@ -326,3 +326,35 @@ def test_two_plugins_dirs_in_one_process_keep_their_own_helper_files(tmp_path):
     for who, pm in zip("ab", managers):
         (found,) = collect_rules(pm).values()
         assert found.evaluate(None, None, None).reason == who
+
+
+def _loose_nested(where):
+    """An options model whose nested table (``where``: as a field, optional, or in a dict)
+    is a model that does not forbid unknown keys."""
+    import pydantic
+
+    sub = pydantic.create_model("Sub", a=(int, pydantic.Field(1, description="a")))
+    annotation = {"field": sub, "optional": sub | None, "dict": dict[str, sub]}[where]
+    default = {"dict": pydantic.Field(default_factory=dict, description="s")}.get(
+        where, pydantic.Field(default_factory=sub, description="s"))
+    return options_model(sub=(annotation, default))
+
+
+@pytest.mark.parametrize("where", ["field", "optional", "dict"])
+def test_a_nested_options_table_that_ignores_typos_is_refused(where):
+    # [rules.nested.sub] aa = 5 passed `config check` and the rule judged with a = 1.
+    from microscout.config import parse_config
+    from microscout.engine.evaluate import check_rule_options
+
+    rule = Rule(name="nested", summary="x", evaluate=ok, options=_loose_nested(where))
+    pm = make_plugin_manager(None, entry_points=False, defaults=False)
+    pm.register(Registers(rule), name="badplugin")
+    with pytest.raises(PluginError, match="^plugin badplugin: ") as err:
+        collect_rules(pm)
+    assert "rule 'nested' option 'sub': its model Sub must set model_config = ConfigDict(extra='forbid')" \
+        in str(err.value)
+    # The built-in rules' nested tables (sponsored, accounts…) all forbid unknown keys.
+    builtins = collect_rules(make_plugin_manager(None, entry_points=False))
+    config = parse_config({"rules": {"ad_frequency": {"sponsored": {"no_such_key": 1}}}})
+    with pytest.raises(Exception, match="no_such_key"):
+        check_rule_options(config, builtins)
