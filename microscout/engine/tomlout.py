@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 import textwrap
 from typing import Any
 
@@ -20,8 +21,14 @@ def toml_value(value: Any) -> str:
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(toml_value(v) for v in value) + "]"
     if isinstance(value, dict):
-        return "{ " + ", ".join(f"{k} = {toml_value(v)}" for k, v in value.items()) + " }"
+        return "{ " + ", ".join(f"{toml_key(k)} = {toml_value(v)}" for k, v in value.items()) + " }"
     raise TypeError(f"cannot write {type(value).__name__} as TOML")
+
+
+def toml_key(key: str) -> str:
+    """A key as TOML reads it back: bare when it can be, else quoted ("plant based" written
+    bare was no TOML; "a.b" bare was a dotted key, a table of its own)."""
+    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else json.dumps(key, ensure_ascii=False)
 
 
 def comment(text: str) -> list[str]:
@@ -40,8 +47,12 @@ def model_tables(model: type[BaseModel], table: str, header: str) -> list[str]:
         lines += comment(field.description or "")
         if defaults[name] is None:
             lines.append(f"# {name} is not set by default")
-        else:
+            continue
+        try:
             lines.append(f"{name} = {toml_value(defaults[name])}")
+        except TypeError:  # a None inside (a plugin's dict[str, int | None]): TOML has no null
+            lines.append(f"# {name}: default {json.dumps(defaults[name], ensure_ascii=False)} "
+                         "(TOML cannot write its null; left out, the option keeps this default)")
     for ann, sub, desc in nested:
         lines += [""] + model_tables(ann, sub, desc)
     return lines

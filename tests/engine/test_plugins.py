@@ -358,3 +358,39 @@ def test_a_nested_options_table_that_ignores_typos_is_refused(where):
     config = parse_config({"rules": {"ad_frequency": {"sponsored": {"no_such_key": 1}}}})
     with pytest.raises(Exception, match="no_such_key"):
         check_rule_options(config, builtins)
+
+
+def test_rules_toml_writes_a_plugins_option_defaults_as_toml_that_reads_back(tmp_path):
+    # `rules --toml` is pasted into config.toml: a dict key with a space was written bare
+    # (invalid TOML), one with a dot as a dotted key (another table), and a None inside a
+    # dict or list ended the command with "unexpected error: TypeError".
+    import tomllib
+
+    from click.testing import CliRunner
+
+    from microscout.cli import cli
+
+    (tmp_path / "plugins").mkdir()
+    (tmp_path / "plugins" / "phrases.py").write_text(textwrap.dedent('''
+        from typing import Optional
+        from pydantic import BaseModel, ConfigDict, Field
+        from microscout import Rule, Verdict, hookimpl
+
+        class Options(BaseModel):
+            model_config = ConfigDict(extra="forbid")
+            boosts: dict[str, float] = Field(default_factory=lambda: {"plant based": 2.0, "tofu.dishes": 1.5},
+                                             description="Phrase weights.")
+            caps: dict[str, Optional[int]] = Field(default_factory=lambda: {"micro": 10, "mega": None},
+                                                   description="Cap per tier (None: no cap).")
+
+        @hookimpl
+        def register_rules(register):
+            register(Rule(name="phrases", summary="Phrases", options=Options,
+                          evaluate=lambda c, o, x: Verdict(outcome="pass", score=1.0, reason="ok")))
+    '''))
+    (tmp_path / "config.toml").write_text('plugins_dir = "plugins"\n')
+    result = CliRunner().invoke(cli, ["rules", "--toml", "--config", str(tmp_path / "config.toml")])
+    assert result.exit_code == 0, result.output
+    options = tomllib.loads(result.output)["rules"]["phrases"]
+    assert options["boosts"] == {"plant based": 2.0, "tofu.dishes": 1.5}
+    assert "caps" not in options and '# caps: default {"micro": 10, "mega": null}' in result.output
