@@ -5,7 +5,6 @@ import json
 
 import click
 
-from microscout import jsontext
 from microscout.cli.common import Env, UsageProblem, with_env
 from microscout.words import did_you_mean
 
@@ -28,7 +27,7 @@ def command(env: Env, rule: str, handle: str, campaign: str | None, platform: st
     """
     from microscout.cli.handles import stored_profiles
     from microscout.config import TIER_NAMES, Campaign
-    from microscout.engine.evaluate import Evaluator, run_rule
+    from microscout.engine.evaluate import Evaluator, run_rule, stored_evidence
     from microscout.store.queries import load_candidates
 
     rules = env.rules
@@ -66,12 +65,12 @@ def command(env: Env, rule: str, handle: str, campaign: str | None, platform: st
                      f"(enabled = false in [rules.{rule}] or [platforms.{on}.rules.{rule}])")
             raise UsageProblem(f"rule {rule!r} is switched off for {on} {where}"
                                + (" (enabled = false)" if given else ""))
-        verdict = run_rule(active[0][0], candidate, active[0][1], context)
+        verdict, evidence = stored_evidence(active[0][0], run_rule(active[0][0], candidate, active[0][1], context))
         # The evidence as a shortlist stores it (str() of what JSON cannot hold, a datetime, an
         # object), as explain shows it: pydantic's own JSON refuses such evidence with a traceback.
         out.append({"handle": candidate.handle, "platform": candidate.profile.platform, "rule": rule,
                     "outcome": verdict.outcome, "score": verdict.score, "reason": verdict.reason,
-                    "evidence": json.loads(jsontext.dumps(verdict.evidence))})
+                    "evidence": json.loads(evidence)})
     if as_json:
         # a list whether the handle names one profile or several: a script reads one shape
         click.echo(json.dumps(out, ensure_ascii=False, indent=1))

@@ -419,6 +419,22 @@ def verdict_problem(rule: Rule, verdict: Any) -> str | None:
     return None
 
 
+def stored_evidence(rule: Rule, verdict: Verdict) -> tuple[Verdict, str]:
+    """The verdict and its evidence as the store holds it (JSON text). Evidence that cannot be
+    written (a dict that holds itself, an object whose str() raises) makes the verdict this
+    rule's error for this candidate, as a rule that raised, instead of stopping the run."""
+    from microscout import jsontext
+
+    try:
+        return verdict, jsontext.dumps(verdict.evidence)
+    except Exception as exc:  # noqa: BLE001 - whatever the rule's evidence raises is its error
+        from microscout.engine.rule_failure import failure_verdict, said
+
+        failed = failure_verdict(rule, TypeError(
+            f"returned evidence that cannot be stored as JSON ({type(exc).__name__}: {said(exc)})"))
+        return failed, jsontext.dumps(failed.evidence)
+
+
 def run_rule(rule: Rule, candidate: Candidate, options: BaseModel, context: RuleContext) -> Verdict:
     """One rule on one candidate (as ``seen_by`` its needs); a rule that raises gives
     ``error`` for this candidate only."""

@@ -35,7 +35,14 @@ def said(exc: BaseException) -> str:
         return "; ".join(f"{exc.title}.{'.'.join(map(str, e['loc']))}: {e['msg']}"
                          + ("" if "input" not in e else f" (got {shortened(repr(e['input']))})")
                          for e in exc.errors(include_url=False))
-    return " ".join(str(exc).split()) or "(no message)"
+    try:
+        return " ".join(str(exc).split()) or "(no message)"
+    except Exception as inner:  # noqa: BLE001 - an exception whose __str__ raises: the run goes on
+        try:
+            why = f"{type(inner).__name__}: {' '.join(str(inner).split())}"
+        except Exception:  # noqa: BLE001
+            why = type(inner).__name__
+        return f"(its message could not be read: {why})"
 
 
 def raised_at(rule: Rule, exc: BaseException) -> str | None:

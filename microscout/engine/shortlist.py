@@ -25,7 +25,7 @@ import sqlite_utils
 from microscout import jsontext
 from microscout.config import Config
 from microscout.engine import pool
-from microscout.engine.evaluate import Evaluator
+from microscout.engine.evaluate import Evaluator, stored_evidence
 from microscout.engine.rules import NOT_ON_PLATFORM, Rule, Verdict
 from microscout.store.queries import batch_sql, candidates_where, iter_profile_batches
 from microscout.store.runs import discard_run, interrupt_stale_runs, process_owner, prune_blocker, prune_runs
@@ -350,10 +350,12 @@ def judge_batch(db: sqlite_utils.Database, evaluator: Evaluator, run_id: int, pr
 def _judge_batch(db: sqlite_utils.Database, evaluator: Evaluator, run_id: int, profile_rows: list[dict]) -> JudgedBatch:
     out = JudgedBatch()
     for profile, verdicts in evaluator.evaluate_rows(db, profile_rows):
+        evidence = {}
+        for name, v in list(verdicts.items()):  # before scoring: evidence it cannot store is an error
+            verdicts[name], evidence[name] = stored_evidence(evaluator.rules[name], v)
         scored = evaluator.score(verdicts)
         for name, v in verdicts.items():
-            out.verdict_rows.append((run_id, profile.id, name, v.outcome, v.score, v.reason,
-                                     jsontext.dumps(v.evidence)))
+            out.verdict_rows.append((run_id, profile.id, name, v.outcome, v.score, v.reason, evidence[name]))
         rate = evaluator.metric(verdicts, "engagement_rate")
         context, _ = evaluator.setup(profile.platform)
         out.entry_rows.append((run_id, profile.id, profile.platform, profile.handle,

@@ -442,3 +442,39 @@ def register_rules(register):
     stamps = _code_stamps(rules)
     assert {Path(s[0]).name for s in stamps} >= {"r0.py", "r3.py", "__init__.py"}
     assert sum(1 for w in walks if w.resolve() == plugins.resolve()) == 1, walks
+
+
+class _Unsayable:
+    def __str__(self):
+        raise ValueError("no words for it")
+
+    __repr__ = __str__
+
+
+class _UnsayableError(Exception):
+    def __str__(self):
+        raise RuntimeError("no words for it")
+
+
+def _holds_itself():
+    evidence: dict = {}
+    evidence["self"] = evidence
+    return evidence
+
+
+@pytest.mark.parametrize("judge, said", [
+    # Evidence the store cannot hold stopped the whole run: "input nested too deeply to read;
+    # check the file or the server's answer" (exit 2), or "unexpected error: ValueError" (exit 1).
+    (lambda: Verdict(outcome="pass", score=1.0, reason="x", evidence={"loop": _holds_itself()}),
+     "rule probe failed: TypeError: returned evidence that cannot be stored as JSON (RecursionError: "),
+    (lambda: Verdict(outcome="pass", score=1.0, reason="x", evidence={"thing": _Unsayable()}),
+     "rule probe failed: TypeError: returned evidence that cannot be stored as JSON (ValueError: no words for it)"),
+    # An exception whose message cannot be read: "unexpected error: RuntimeError", the run lost.
+    (lambda: (_ for _ in ()).throw(_UnsayableError()),
+     "rule probe failed: _UnsayableError: (its message could not be read: RuntimeError: no words for it)"),
+])
+def test_evidence_or_an_error_that_cannot_be_put_in_words_is_that_rules_error(tmp_path, judge, said):
+    probe, others, result, db = _shortlist(tmp_path, _plugin(evaluate=lambda c, o, x: judge()))
+    assert [outcome for outcome, _, _ in probe] == ["error", "error"]
+    assert all(reason.startswith(said) for _, reason, _ in probe), probe
+    assert others > 0 and result.errors == 2
