@@ -206,11 +206,15 @@ def import_plugin_file(path: Path) -> ModuleType:
     if spec is None or spec.loader is None:  # never for a .py file
         raise PluginError(f"{path}: Python cannot load it as a module")
     module = importlib.util.module_from_spec(spec)
+    # In sys.modules while it runs, as an import puts it: a @dataclass under `from __future__
+    # import annotations` looks its module up there as the class is made (AttributeError).
+    sys.modules[spec.name] = module
     try:
         spec.loader.exec_module(module)
     except (Exception, SystemExit) as exc:  # SystemExit: a file that calls sys.exit() as it loads
+        if sys.modules.get(spec.name) is module:
+            del sys.modules[spec.name]
         raise _load_failure(path, exc) from exc
-    sys.modules[spec.name] = module
     return module
 
 

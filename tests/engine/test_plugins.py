@@ -394,3 +394,42 @@ def test_rules_toml_writes_a_plugins_option_defaults_as_toml_that_reads_back(tmp
     options = tomllib.loads(result.output)["rules"]["phrases"]
     assert options["boosts"] == {"plant based": 2.0, "tofu.dishes": 1.5}
     assert "caps" not in options and '# caps: default {"micro": 10, "mega": null}' in result.output
+
+
+def test_a_plugins_dir_file_with_postponed_annotations_and_a_dataclass_loads(tmp_path):
+    # "the plugin failed to load: AttributeError: 'NoneType' object has no attribute '__dict__'":
+    # the file ran before it was in sys.modules, where dataclasses (and typing.get_type_hints)
+    # look a class's module up; a failed file is still not left there.
+    import sys
+
+    from microscout.engine.plugins import plugins_dir_package
+    from microscout.testing import candidate, plugin_file
+    from microscout.testing import evaluate as evaluate_rule
+
+    (tmp_path / "counted.py").write_text(textwrap.dedent('''
+        from __future__ import annotations
+
+        import typing
+        from dataclasses import dataclass
+
+        from microscout import Rule, Verdict, hookimpl
+
+        @dataclass
+        class Counted:
+            n: int
+            label: typing.Optional[str] = None
+
+        def evaluate(candidate, options, context) -> Verdict:
+            return Verdict(outcome="pass", score=1.0, reason=f"{Counted(len(candidate.posts)).n} posts")
+
+        @hookimpl
+        def register_rules(register):
+            register(Rule(name="counted", summary="x", evaluate=evaluate))
+    '''))
+    pm = make_plugin_manager(tmp_path, entry_points=False, defaults=False)
+    assert collect_rules(pm)["counted"].evaluate(candidate(), None, None).reason == "0 posts"
+    assert evaluate_rule(plugin_file(tmp_path / "counted.py"), "counted", candidate()).reason == "0 posts"
+    (tmp_path / "broken.py").write_text("X = 1\nraise ValueError('no')\n")
+    with pytest.raises(PluginError, match="broken.py: the plugin failed to load: ValueError: no"):
+        make_plugin_manager(tmp_path, entry_points=False, defaults=False)
+    assert f"{plugins_dir_package(tmp_path)}.broken" not in sys.modules
