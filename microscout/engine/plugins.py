@@ -304,7 +304,13 @@ def _check_rule(rule: Any, plugin: str) -> Rule:
         raise PluginError(f"plugin {plugin}: rule {rule.name!r} needs unknown data "
                           f"{', '.join(map(repr, unknown_needs))}; the data a rule may need: "
                           f"{', '.join('Need.' + n.name for n in Need)}")
+    from microscout.engine.evaluate import ENGINE_KEYS
+
     for field_name, field in rule.options.model_fields.items():
+        if field_name in ENGINE_KEYS or field.alias in ENGINE_KEYS:
+            raise PluginError(f"plugin {plugin}: rule {rule.name!r} option {field_name!r}: the engine reads "
+                              f"`{field.alias or field_name}` in [rules.{rule.name}] (the rule switched on or off), "
+                              "so the option could never be set; name it otherwise")
         loose = next((m for m in _models_in(field.annotation) if m.model_config.get("extra") != "forbid"), None)
         if loose is not None:  # its table's typos ([rules.NAME.FIELD] tpyo = 1) would be dropped silently
             raise PluginError(f"plugin {plugin}: rule {rule.name!r} option {field_name!r}: its model "

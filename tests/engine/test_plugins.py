@@ -177,6 +177,12 @@ def options_model(**fields):
      "rule 'no_default' option 'threshold' needs a default"),
     (Rule(name="no_description", summary="x", evaluate=ok, options=options_model(threshold=(int, 5))),
      "rule 'no_description' option 'threshold' needs a description"),
+    # `enabled = true` in [rules.flag] switched the rule on and never reached the option: the
+    # rule judged with its default while `config check` said OK.
+    (Rule(name="flag", summary="x", evaluate=ok, options=options_model(
+        enabled=(bool, __import__("pydantic").Field(False, description="also the pinned post")))),
+     "rule 'flag' option 'enabled': the engine reads `enabled` in [rules.flag] (the rule switched on or off), "
+     "so the option could never be set; name it otherwise"),
 ])
 def test_rules_the_config_could_not_set_are_refused_naming_the_plugin(rule, message):
     pm = make_plugin_manager(None, entry_points=False, defaults=False)
