@@ -69,6 +69,11 @@ def rule_setup(config: Config, rule: Rule, platform: str, campaign_name: str | N
                 got = "" if isinstance(value, dict) else f" (got {shortened(repr(value))})"
                 problems.append(f"{key}: {e['msg'].removeprefix('Value error, ')}{got}")
         raise ConfigError(f"{config.source}: " + "; ".join(problems)) from None
+    except Exception as exc:  # a validator of the rule's own that raised other than ValueError (re.error…)
+        from microscout.engine.rule_failure import said
+
+        raise ConfigError(f"{config.source}: {where}: rule {rule.name} ({rule.plugin or 'no plugin'}) refused its "
+                          f"options: {type(exc).__name__}: {said(exc)}") from exc
 
 
 def _paths(table: Mapping[str, Any], prefix: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:

@@ -478,3 +478,45 @@ def test_evidence_or_an_error_that_cannot_be_put_in_words_is_that_rules_error(tm
     assert [outcome for outcome, _, _ in probe] == ["error", "error"]
     assert all(reason.startswith(said) for _, reason, _ in probe), probe
     assert others > 0 and result.errors == 2
+
+
+def test_an_options_validator_that_raises_other_than_valueerror_names_the_table_and_the_rule(tmp_path):
+    # A plugin's validator compiling a pattern from config: re.error is no ValueError, so pydantic
+    # let it through and `config check`/`shortlist` said "unexpected error: error: missing ), …"
+    # (exit 1), naming neither the key nor the rule.
+    import re
+
+    from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+    class Options(BaseModel):
+        model_config = ConfigDict(extra="forbid")
+        pattern: str = Field(r"\bvegan\b", description="a regular expression")
+
+        @field_validator("pattern")
+        @classmethod
+        def _compiles(cls, value):
+            re.compile(value)
+            return value
+
+    rule = Rule(name="pattern", summary="x", options=Options, plugin="plugins_dir:pattern.py",
+                evaluate=lambda c, o, x: Verdict(outcome="pass", score=1.0, reason="ok"))
+    config = parse_config({"rules": {"pattern": {"pattern": "(vegan"}}})
+    with pytest.raises(ConfigError, match=r": rules\.pattern: rule pattern \(plugins_dir:pattern\.py\) refused its "
+                                          r"options: error: missing \), unterminated subpattern"):
+        rule_setup(config, rule, "mastodon", None)
+    (tmp_path / "plugins").mkdir()
+    (tmp_path / "plugins" / "pattern.py").write_text(
+        "import re\nfrom pydantic import BaseModel, ConfigDict, Field, field_validator\n"
+        "from microscout import Rule, Verdict, hookimpl\n\n"
+        "class Options(BaseModel):\n    model_config = ConfigDict(extra='forbid')\n"
+        "    pattern: str = Field('x', description='a regular expression')\n\n"
+        "    @field_validator('pattern')\n    @classmethod\n    def _compiles(cls, value):\n"
+        "        re.compile(value)\n        return value\n\n"
+        "@hookimpl\ndef register_rules(register):\n"
+        "    register(Rule(name='pattern', summary='x', options=Options,\n"
+        "                  evaluate=lambda c, o, x: Verdict(outcome='pass', score=1.0, reason='ok')))\n")
+    (tmp_path / "config.toml").write_text('plugins_dir = "plugins"\n[rules.pattern]\npattern = "(vegan"\n')
+    result = CliRunner().invoke(cli, ["config", "check", "--config", str(tmp_path / "config.toml")])
+    assert result.exit_code == 2, result.output
+    assert "rules.pattern: rule pattern (plugins_dir:pattern.py) refused its options: error: missing )" \
+        in result.output and "unexpected error" not in result.output
