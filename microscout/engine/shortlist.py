@@ -352,7 +352,10 @@ def _judge_batch(db: sqlite_utils.Database, evaluator: Evaluator, run_id: int, p
     for profile, verdicts in evaluator.evaluate_rows(db, profile_rows):
         evidence = {}
         for name, v in list(verdicts.items()):  # before scoring: evidence it cannot store is an error
-            verdicts[name], evidence[name] = stored_evidence(evaluator.rules[name], v)
+            try:
+                evidence[name] = jsontext.dumps(v.evidence)
+            except Exception:  # noqa: BLE001 - said as that rule's error (stored_evidence)
+                verdicts[name], evidence[name] = stored_evidence(evaluator.rules[name], v)
         scored = evaluator.score(verdicts)
         for name, v in verdicts.items():
             out.verdict_rows.append((run_id, profile.id, name, v.outcome, v.score, v.reason, evidence[name]))
