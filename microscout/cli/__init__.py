@@ -90,6 +90,7 @@ class LazyCommands(MutableMapping[str, click.Command]):
 
 
 LISTED_KEY = "microscout.listed_plugin_commands"
+OWNERS_KEY = "microscout.plugin_command_owners"
 
 
 class Boundary(click.Group):
@@ -103,11 +104,19 @@ class Boundary(click.Group):
     def _plugin_commands(self, ctx: click.Context) -> dict[str, click.Command]:
         from microscout.cli.common import plugins_for
         from microscout.config import load_config
+        from microscout.engine.plugins import call_hook
 
         config = load_config(ctx.params.get("config_path") or os.environ.get("MICROSCOUT_CONFIG"))
-        holder = click.Group()
-        plugins_for(config, ctx).hook.register_commands(cli=holder)
-        return {name: cmd for name, cmd in holder.commands.items() if name not in self.commands}
+        found: dict[str, click.Command] = {}
+        # each plugin's commands apart, so that a command that fails is said naming its plugin
+        for impl in plugins_for(config, ctx).hook.register_commands.get_hookimpls():
+            holder = click.Group()
+            call_hook(impl, "register_commands", cli=holder)
+            for name, cmd in holder.commands.items():
+                if name not in self.commands:
+                    found[name] = cmd
+                    ctx.meta.setdefault(OWNERS_KEY, {})[name] = impl.plugin_name
+        return found
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         command = super().get_command(ctx, cmd_name)
@@ -197,6 +206,10 @@ class Boundary(click.Group):
             from microscout.cli.common import Failure, failure, log_traceback
 
             problem = failure(exc)
+            owner = (ctx.meta.get(OWNERS_KEY) or {}).get(ctx.invoked_subcommand or "")
+            if owner is not None:  # a plugin's command: whom to ask is its plugin
+                problem = type(problem)(f"plugin {owner}: command {ctx.invoked_subcommand!r} failed: "
+                                        + problem.message.removeprefix("unexpected error: "))
             log = log_traceback(exc)
             if problem.exit_code == 1 and log is not None:
                 problem = Failure(f"{problem.message} (traceback in {log}; `microscout --debug …` prints it)")

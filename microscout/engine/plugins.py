@@ -395,7 +395,9 @@ def unmatched_names(only: set[str], plugins_dir: str | Path | None) -> list[str]
     known |= {_normalized(ep.dist.name) for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)
               if ep.dist is not None}
     folder = Path(plugins_dir) if plugins_dir else None
-    files = {path.stem for path in folder.glob("*.py")} if folder is not None and folder.is_dir() else set()
+    # a "_" file is a plugin's helper, never loaded (make_plugin_manager): naming it loads nothing
+    files = {path.stem for path in folder.glob("*.py") if not path.name.startswith("_")} \
+        if folder is not None and folder.is_dir() else set()
     return sorted(name for name in only if _normalized(name) not in known and name not in files)
 
 

@@ -135,9 +135,12 @@ def test_each_plugins_dir_file_runs_once_per_command(tmp_path, args):
 
 @pytest.mark.parametrize("switch, listed", [(None, True), ("", False), ("counting", True), ("counting.py", True),
                                             ("plugins_dir:counting.py", True),  # as `microscout plugins` names it
-                                            ("something_else", False)])
+                                            ("something_else", False),
+                                            # a helper file, which plugins_dir never loads (a review)
+                                            ("_helpers", False)])
 def test_an_environment_switch_chooses_which_plugins_load(tmp_path, monkeypatch, switch, listed):
     path = counting_config(tmp_path)
+    (tmp_path / "plugins" / "_helpers.py").write_text("")
     if switch is None:
         monkeypatch.delenv("MICROSCOUT_LOAD_PLUGINS", raising=False)
     else:
@@ -148,8 +151,8 @@ def test_an_environment_switch_chooses_which_plugins_load(tmp_path, monkeypatch,
     assert ("plugins_dir:counting.py" in names) is listed
     assert "microscout.rules.engagement" in names  # built-ins always load
     # A name nothing has (a typo) loads nothing: said on stderr, the JSON left clean.
-    warned = "warning: MICROSCOUT_LOAD_PLUGINS names 'something_else', which is no installed plugin"
-    assert (warned in result.stderr) is (switch == "something_else")
+    warned = f"warning: MICROSCOUT_LOAD_PLUGINS names {switch!r}, which is no installed plugin"
+    assert (warned in result.stderr) is (switch in ("something_else", "_helpers"))
 
 
 def test_a_broken_config_does_not_break_help(tmp_path, monkeypatch):

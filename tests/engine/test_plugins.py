@@ -439,3 +439,22 @@ def test_a_plugins_dir_file_with_postponed_annotations_and_a_dataclass_loads(tmp
     with pytest.raises(PluginError, match="broken.py: the plugin failed to load: ValueError: no"):
         make_plugin_manager(tmp_path, entry_points=False, defaults=False)
     assert f"{plugins_dir_package(tmp_path)}.broken" not in sys.modules
+
+
+def test_a_plugin_command_that_fails_is_said_naming_the_plugin_and_exit_1(tmp_path):
+    # A plugin-author review: `microscout boom` said "unexpected error: RuntimeError: kaput",
+    # naming neither the plugin nor its command, so a user could not tell whom to ask.
+    from click.testing import CliRunner
+
+    from microscout.cli import cli
+
+    (tmp_path / "plugins").mkdir()
+    (tmp_path / "plugins" / "cmds.py").write_text(
+        "from microscout import hookimpl\n\n@hookimpl\ndef register_commands(cli):\n"
+        "    @cli.command('boom')\n    def boom():\n        raise RuntimeError('kaput')\n")
+    (tmp_path / "config.toml").write_text('plugins_dir = "plugins"\n')
+    env = {"MICROSCOUT_LOG_DIR": str(tmp_path / "logs")}
+    result = CliRunner(env=env).invoke(cli, ["--config", str(tmp_path / "config.toml"), "boom"])
+    assert result.exit_code == 1, result.output
+    assert "Error: plugin plugins_dir:cmds.py: command 'boom' failed: RuntimeError: kaput" in result.output
+    assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1
