@@ -5,7 +5,10 @@ a generator seeded with ``seed``, so the same request sequence meets the same fa
 ``fail_first`` forces faults on chosen paths regardless of the rates, for tests:
 ``Faults(fail_first={"/api/v1/timelines/tag/": 2})`` fails the first two hashtag pages
 with a 503; ``{"/xrpc/app.bsky.feed.searchPosts": (1, "429")}`` answers the first
-search with a 429.
+search with a 429. ``slow`` delays chosen requests without failing them: a query that
+takes the server longer (one hashtag's search, say), so that answers come back in another
+order than they were asked: ``{"q=#plantbased": 1.0}`` answers every request whose decoded
+path and query, or whose body, holds that text a second late.
 """
 from __future__ import annotations
 
@@ -28,6 +31,9 @@ class Faults:
     seed: int = 0
     # path prefix -> n, or (n, kind): the first n matching requests fail that way.
     fail_first: dict[str, int | tuple[int, str]] = field(default_factory=dict)
+    # text -> seconds: requests whose decoded path and query, or body, hold the text are
+    # answered that much later (on top of latency); nothing else about them changes
+    slow: dict[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         total = self.rate_429 + self.rate_5xx + self.rate_malformed + self.rate_drop
@@ -37,6 +43,8 @@ class Faults:
             kind = spec[1] if isinstance(spec, tuple) else "5xx"
             if kind not in KINDS:
                 raise ValueError(f"fail_first[{prefix!r}]: kind must be one of {', '.join(KINDS)}")
+        if any(not 0 <= seconds < 3600 for seconds in self.slow.values()):
+            raise ValueError("slow: delays must be between 0 and 3600 seconds")
 
 
 class FaultInjector:
@@ -49,6 +57,11 @@ class FaultInjector:
         self._seen: dict[str, int] = {}
         self._lock = threading.Lock()
         self.injected: dict[str, int] = {}
+
+    def delay(self, target: str, body: bytes) -> float:
+        """Seconds to hold a request back: the largest ``slow`` delay whose text it holds."""
+        text = body.decode("utf-8", "replace") if body else ""
+        return max((s for part, s in self.faults.slow.items() if part in target or part in text), default=0.0)
 
     def decide(self, path: str) -> tuple[str | None, random.Random]:
         """(kind or None, a generator for the fault's details) for the next request."""

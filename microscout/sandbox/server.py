@@ -217,6 +217,9 @@ class _Handler(BaseHTTPRequestHandler):
                       "X-RateLimit-Reset": stamp.replace("+00:00", "Z")}
         if app.faults.faults.latency:
             time.sleep(app.faults.faults.latency)
+        held = app.faults.delay(unquote(self.path), body) if app.faults.faults.slow else 0.0
+        if held:
+            time.sleep(held)  # this request's thread only: the others are answered meanwhile
         if not allowed:
             routes_youtube.charge_fault(app, method, path, query, self.headers)  # answered: charged
             wait = max(1, int(reset - time.time() + 0.999))

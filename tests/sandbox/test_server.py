@@ -330,6 +330,23 @@ def test_fail_first_forces_faults_on_a_path_and_drop_closes_the_connection():
         assert fetch(sb.url, "/api/v2/instance")[0] == 200
 
 
+def test_slow_holds_back_only_the_requests_that_hold_its_text_and_answers_them_in_full():
+    faults = Faults(slow={"/tag/plantbased": 0.6, '"field_values":["vegan"]': 0.6})
+    with SandboxServer(size=50, seed=1, faults=faults) as sb:
+        start = time.monotonic()
+        assert fetch(sb.url, "/api/v1/timelines/tag/coffee")[0] == 200
+        assert time.monotonic() - start < 0.5
+        start = time.monotonic()
+        status, _, body = fetch(sb.url, "/api/v1/timelines/tag/plantbased")
+        assert status == 200 and isinstance(json.loads(body), list)
+        assert time.monotonic() - start >= 0.6
+        start = time.monotonic()  # a body holding the text (a TikTok query), whatever it answers
+        fetch(sb.url, "/v2/research/video/query/", data=b'{"field_values":["vegan"]}', method="POST")
+        assert time.monotonic() - start >= 0.6
+    with pytest.raises(ValueError):
+        Faults(slow={"x": -1})
+
+
 def test_server_stops_by_itself_after_its_lifetime():
     sb = SandboxServer(size=20, seed=1, lifetime=0.3).start()
     time.sleep(1.0)
