@@ -176,11 +176,14 @@ class YouTubeSpider(CrawlSpider):
                 self.unasked(ctx, "replies")  # so "comments" does not say they were (see CrawlSpider.parse_posts)
             if ctx.get("branch"):
                 yield from self._done(ctx)
+            elif "tag" in ctx:
+                yield from self.tag_ended(ctx)  # a hashtag page never asked for: its turn is over
             return
         yield request
 
     def shelve(self, request: Request, why: str):
-        """A request the quota cannot pay for: missing, for --resume (and its chain told)."""
+        """A request the quota cannot pay for: missing, for --resume (and its chain told, or
+        its hashtag's turn ended, so that the pages after it in the order are taken)."""
         ctx = request.cb_kwargs.get("ctx") or {}
         self.shelved += 1
         self.crawler.stats.set_value("microscout/quota_stopped", True)
@@ -188,6 +191,8 @@ class YouTubeSpider(CrawlSpider):
         if ctx.get("branch"):
             self._failed(ctx, ctx["branch"])
             yield from self._done(ctx)
+        elif "tag" in ctx:
+            yield from self.tag_ended(ctx)
 
     def answered(self, response, request, spider=None):
         """response_downloaded: the server answered a request sent with the key; Google
@@ -334,14 +339,26 @@ class YouTubeSpider(CrawlSpider):
             yield result
             return
         if result is None:
+            yield from self.tag_ended(ctx)
             return
         (channels, _videos), token = result
-        yield from self.channel_batches([c for c in channels if self.claim_author(c)])
+        goes_on = bool(token and channels and ctx["page"] < self.bounds.hashtag_pages)
+        # the channels are taken in the hashtags' order, not as the pages come (base.tag_page)
+        yield from self.tag_page(ctx, channels, more=goes_on)
         full = self._state()["profiles"] >= self.bounds.max_profiles
         if full:  # another page would cost 100 units and find no author the crawl may take
             self.crawler.stats.set_value("microscout/max_profiles_reached", True)
-        if token and channels and not full and ctx["page"] < self.bounds.hashtag_pages:
-            yield from self.send(self.search(ctx["tag"], token, ctx["page"] + 1))
+        if goes_on:
+            following = self.search(ctx["tag"], token, ctx["page"] + 1)
+            if full:
+                # the places went to pages before the next one in the order: it has no turn
+                yield from self.tag_ended(following.cb_kwargs["ctx"])
+            else:
+                yield from self.send(following)
+
+    def take_authors(self, channels):
+        # channels.list takes 50 ids a call: a page's channels go in as few calls as they fill
+        yield from self.channel_batches([c for c in channels if self.claim_author(c)])
 
     def parse_channels(self, response, ctx):
         yield from self.usage()
