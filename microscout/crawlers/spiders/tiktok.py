@@ -367,6 +367,8 @@ class TikTokSpider(CrawlSpider):
             if ctx and ctx.get("branch"):
                 yield from self.branch_failed(ctx)
                 yield from self._done(ctx)
+            elif ctx and "tag" in ctx:
+                yield from self.tag_ended(ctx)  # not sent: the pages after it in the order are taken
             return
         if failure.check(TokenUnavailable):
             problem = failure.value.problem
@@ -492,18 +494,25 @@ class TikTokSpider(CrawlSpider):
     def parse_search(self, response, ctx):
         self.crawler.stats.inc_value("microscout/hashtag_pages")
         page = self.parsed(response, "video/query (hashtag)", pt.parse_videos)
-        if page is None or not isinstance(page, tuple):
-            if page is not None:
-                yield page  # tried again
+        if page is None:
+            yield from self.tag_ended(ctx)  # failed for good: the pages after it in the order are taken
+            return
+        if not isinstance(page, tuple):
+            yield page  # tried again
             return
         posts, cursor, has_more, search_id = page
-        for author in dict.fromkeys(p.profile_platform_id for p in posts):
-            if self.claim_author(author) and self.allow():
-                yield self.req(self.api("user/info", USER_FIELDS), self.parse_user, {"acct": author})
         # a page can be empty and still have more: the API searches the window in chunks
-        if has_more and cursor is not None and ctx["page"] < self.bounds.hashtag_pages and self.allow():
+        goes_on = has_more and cursor is not None and ctx["page"] < self.bounds.hashtag_pages and self.allow()
+        # the authors are taken in the hashtags' order, not as the pages come (base.tag_page)
+        yield from self.tag_page(ctx, list(dict.fromkeys(p.profile_platform_id for p in posts)), more=goes_on)
+        if goes_on:
             yield self.req(self.api("video/query", VIDEO_FIELDS, cursor=cursor, search_id=search_id),
                            self.parse_search, {**ctx, "page": ctx["page"] + 1})
+
+    def take_authors(self, authors):
+        for author in authors:
+            if self.claim_author(author) and self.allow():
+                yield self.req(self.api("user/info", USER_FIELDS), self.parse_user, {"acct": author})
 
     def parse_user(self, response, ctx):
         name = ctx["acct"]
