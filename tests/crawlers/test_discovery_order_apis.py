@@ -31,7 +31,7 @@ TAGS = ("veganrecipes", "plantbased")
 SLOW = 1.5  # seconds the slowed hashtag's answers wait: the other's pages are all in before them
 SMALL = ("--posts", "1", "--replied-posts", "0", "--followers", "0", "--no-prefilter", "--pages", "2")
 EDGES = ("top_media", "recent_media")
-PLATFORMS = ["youtube", "tiktok"]
+PLATFORMS = ["youtube", "tiktok", "instagram"]
 
 
 @pytest.fixture(scope="module")

@@ -234,7 +234,7 @@ class CrawlSpider(Spider):
         """A hashtag page's authors, in the order the page lists them (``more``: its next page
         was asked for). Yields the requests for the authors whose turn it is (take_authors)."""
         order = self._order()
-        index = self._tag_index(ctx)
+        index = self.tag_index(ctx)
         if index is None or self._passed(order, ctx["page"], index):
             # a page the order went past (a tag not in this session's list, or a page an
             # earlier session lost and --resume fetched): its authors are taken now
@@ -253,7 +253,7 @@ class CrawlSpider(Spider):
         """A hashtag page that failed for good or was not fetched: that hashtag has no more
         authors (in this session), and the pages after it in the order are taken."""
         order = self._order()
-        index = self._tag_index(ctx)
+        index = self.tag_index(ctx)
         if index is None or self._passed(order, ctx.get("page", 1), index):
             return
         order["pages"][f"{index}|{ctx.get('page', 1)}"] = []
@@ -264,9 +264,15 @@ class CrawlSpider(Spider):
         """The requests that look the authors of a hashtag page up (claim_author, allow)."""
         return ()
 
-    def _tag_index(self, ctx: dict) -> int | None:
+    def tag_index(self, ctx: dict) -> int | None:
+        """The place of a hashtag page's chain in the order (None: not one of this session's)."""
         tag = ctx.get("tag")
         return self.hashtags.index(tag) if tag in self.hashtags else None
+
+    def tag_chains(self) -> int:
+        """How many chains of pages the order goes through: one a hashtag, unless a platform
+        reads several lists of each (Instagram: top_media and recent_media; see tag_index)."""
+        return len(self.hashtags)
 
     @staticmethod
     def _passed(order: dict, page: int, index: int) -> bool:
@@ -280,7 +286,7 @@ class CrawlSpider(Spider):
     def _release(self, order: dict, force: bool = False):
         """Take the waiting pages whose turn it is (``force``: every waiting page, in order,
         past those that will not come)."""
-        tags, pages = len(self.hashtags), max(self.bounds.hashtag_pages, 1)
+        tags, pages = self.tag_chains(), max(self.bounds.hashtag_pages, 1)
         while order["pages"] and tags:
             page, index = order["at"]
             if page > pages:

@@ -351,15 +351,36 @@ class InstagramSpider(CrawlSpider):
         return False, self.parsed(response, what, func, *args)
 
     # -- hashtags -----------------------------------------------------------------------
+    # The order the authors of hashtag media take the --max-profiles places in (base.tag_page):
+    # each hashtag's two lists are chains of their own, top_media before recent_media, so page 1
+    # of #a's top, of #a's recent, of #b's top, of #b's recent, then page 2 of each.
+
+    def tag_chains(self) -> int:
+        return len(self.hashtags) * len(EDGES)
+
+    def tag_index(self, ctx: dict) -> int | None:
+        index = super().tag_index(ctx)
+        if index is None or ctx.get("edge") not in EDGES:
+            return None
+        return index * len(EDGES) + EDGES.index(ctx["edge"])
+
+    def tag_ended(self, ctx: dict):
+        if "edge" not in ctx:  # the hashtag's search itself: neither of its lists will come
+            for edge in EDGES:
+                yield from super().tag_ended({**ctx, "page": 1, "edge": edge})
+            return
+        yield from super().tag_ended(ctx)
+
     def parse_search(self, response, ctx):
         handled, found = self._answer(response, ctx, "ig_hashtag_search", lambda body: (pi.hashtag_id(body),))
         if handled:
-            yield from found
+            yield from self._refused(found, ctx)
             return
         if isinstance(found, Request):
             yield found
             return
         if found is None:
+            yield from self.tag_ended(ctx)
             return
         tag, result = ctx["tag"], found[0]
         from microscout.store.writes import now_iso
@@ -368,30 +389,47 @@ class InstagramSpider(CrawlSpider):
         yield UsageItem(platform="instagram", usage="hashtag_search", key=tag.lower(), at=now_iso())
         if result is None:
             self.note(f"Instagram knows no hashtag #{tag}")
+            yield from self.tag_ended(ctx)
             return
         for edge in EDGES:
+            media = {"tag": tag, "page": 1, "edge": edge}
             if self.bounds.hashtag_pages > 0 and self.allow():
                 yield self.req(self.url(f"{result}/{edge}", user_id=self.ig_user_id, fields=MEDIA_FIELDS, limit=50),
-                               self.parse_media, {"tag": tag, "page": 1, "edge": edge}, auth=True)
+                               self.parse_media, media, auth=True)
+            else:
+                yield from self.tag_ended(media)  # never asked for: the lists after it are taken
 
     def parse_media(self, response, ctx):
         self.crawler.stats.inc_value("microscout/hashtag_pages")
         handled, page = self._answer(response, ctx, ctx["edge"], pi.hashtag_media)
         if handled:
-            yield from page
+            yield from self._refused(page, ctx)
             return
         if isinstance(page, Request):
             yield page
             return
         if page is None:
+            yield from self.tag_ended(ctx)
             return
         self.no_authors_note(page)
-        for name in page.authors:
-            if pi.USERNAME.match(name) and self.claim_author(name) and self.allow():
-                yield self.req(self.discovery_url(name), self.parse_profile, {"acct": name}, auth=True)
-        if page.media and page.next_url and ctx["page"] < self.bounds.hashtag_pages and self.on_host(page.next_url) \
-                and self.allow():
+        goes_on = bool(page.media and page.next_url and ctx["page"] < self.bounds.hashtag_pages
+                       and self.on_host(page.next_url) and self.allow())
+        # the authors are taken in the hashtags' order, not as the pages come (base.tag_page)
+        yield from self.tag_page(ctx, [name for name in page.authors if pi.USERNAME.match(name)], more=goes_on)
+        if goes_on:
             yield self.req(page.next_url, self.parse_media, {**ctx, "page": ctx["page"] + 1}, auth=True)
+
+    def take_authors(self, authors):
+        for name in authors:
+            if self.claim_author(name) and self.allow():
+                yield self.req(self.discovery_url(name), self.parse_profile, {"acct": name}, auth=True)
+
+    def _refused(self, answer: list, ctx: dict):
+        """A hashtag search or page the Graph API refused: what graph_problem gave, and when
+        that is no retry (a limit, rate limits past their tries) the hashtag's turn is over."""
+        yield from answer
+        if not any(isinstance(each, Request) for each in answer):
+            yield from self.tag_ended(ctx)
 
     def no_authors_note(self, page) -> None:
         """One note in the summary while hashtag pages have given media and no author at all
