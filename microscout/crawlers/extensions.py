@@ -187,6 +187,8 @@ class RunRecord:
 
         extra.update(pid=os.getpid(), reason=reason, message=message,
                      hashtag_pages=total("hashtag_pages", "microscout/hashtag_pages"),
+                     # lists a server's repeated cursor or link ended (base.loops): each is missing too
+                     pagination_loops=total("pagination_loops", "microscout/pagination_loops"),
                      retries=total("retries", "retry/count"),
                      robots_txt_requests=total("robots_txt_requests", "microscout/robots_txt_requests"),
                      budget_exhausted=bool(stats.get("microscout/budget_exhausted")),

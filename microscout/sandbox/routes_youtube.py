@@ -14,6 +14,11 @@ is what the key spent, ``state["calls"][endpoint]`` how many calls were charged.
 ``maxResults`` is ignored with ``id=`` (videos, channels), as the real API does: its docs
 say the parameter "is not supported for use in conjunction with the id parameter" and
 list no error for it.
+
+Faults a test may switch on in ``state``: ``stuck_token`` how many of the next playlistItems
+pages past the first answer with the very pageToken they were asked with as their
+nextPageToken (a stuck cursor: a misbehaving server, or a client that reads it wrong, would
+ask for the same page for ever).
 """
 from __future__ import annotations
 
@@ -155,14 +160,19 @@ def playlist_items(app, query):
     p = _person(app, wire.uploads_index(_arg(query, "playlistId")))
     if p is None:
         return wire.PLAYLIST_NOT_FOUND[0], wire.PLAYLIST_NOT_FOUND[1], {}
-    limit = _limit(query, 5, 50)
+    # the real cap is 50 a page; tests lower it (state["playlist_page_cap"]) to page small channels
+    limit = _limit(query, 5, _state(app).get("playlist_page_cap", 50))
     start = _untoken(_arg(query, "pageToken")) or 0
     posts = app.pop.visible_posts(p.i, app.clock.day)
     page = posts[start:start + limit]
     more = start + limit < len(posts)
     items = [wire.playlist_item(post, app.clock, p) for post in page]
-    return 200, wire.listing("playlistItem", items, limit, total=len(posts),
-                             next_token=_token(start + limit) if more else None,
+    following = _token(start + limit) if more else None
+    with app._lock:
+        if start and more and _state(app).get("stuck_token", 0) > 0:
+            _state(app)["stuck_token"] -= 1
+            following = _arg(query, "pageToken")  # the page asked, again
+    return 200, wire.listing("playlistItem", items, limit, total=len(posts), next_token=following,
                              prev_token=_token(max(start - limit, 0)) if start else None), {}
 
 

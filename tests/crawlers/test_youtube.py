@@ -370,3 +370,48 @@ def test_replies_past_one_page_are_read_page_by_page(sandbox, tmp_path):
                    [wire.video_id(p.i, p.k)])[0]["n"] for p in truth]
     expected = [0 if wire.comments_disabled(p) else min(len(pop.replies(p, day)), 10) for p in truth]
     assert counts == expected and max(expected) > 4
+
+
+def _paged(sandbox, **faults):
+    """The sandbox's playlistItems paged 5 at a time (its real cap is 50, more than any sandbox
+    channel has), with the faults given, for the block."""
+    state = sandbox.platform_state["youtube"]
+    state.update(playlist_page_cap=5, **faults)
+    return state
+
+
+def test_a_repeated_uploads_page_token_ends_the_list_as_incomplete(sandbox, tmp_path):
+    """A playlistItems page whose nextPageToken is the token it was asked with (a stuck cursor):
+    the uploads are read up to that page once, then the list is recorded as incomplete (a
+    pagination loop, named as missing; exit 1), not asked again. The loop check compared only
+    the videos.list pages, so the repeated playlistItems page was asked again (Scrapy's duplicate
+    filter dropped it without a word, and the profile's chain never ended)."""
+    person = next(p for p in sandbox.pop if not p.opt_out and len(sandbox.pop.visible_posts(p.i, sandbox.day)) >= 20)
+    state = _paged(sandbox, stuck_token=100)
+    calls = dict(state.get("calls", {}))
+    args = ("youtube", "--handle", wire.channel_id(person.i), "--posts", "30", "--replied-posts", "0",
+            "--no-prefilter", "--json")
+    try:
+        result = crawl(config(tmp_path, sandbox.url), *args)
+        # --resume asks for the page once more; the server still repeats it: the same is missing
+        again = crawl(config(tmp_path, sandbox.url), *args, "--resume")
+    finally:
+        for key in ("playlist_page_cap", "stuck_token"):
+            state.pop(key, None)
+    assert result.returncode == 1, result.stdout[-2000:] + result.stderr[-2000:]
+    assert "the server's pages looped" in result.stderr
+    assert again.returncode == 1, again.stdout[-2000:] + again.stderr[-2000:]
+    # page 1 and page 2 once, then page 2 once more by --resume
+    assert state["calls"]["playlistItems"] - calls.get("playlistItems", 0) == 3
+    db = tmp_path / "scout.db"
+    (run,) = rows(db, "SELECT status, stats FROM crawl_runs")
+    stats = json.loads(run["stats"])
+    assert run["status"] == "incomplete" and stats["pagination_loops"] == 2
+    (missing,) = stats["missing"]["profiles"]
+    assert missing["profile"] == wire.channel_id(person.i) and missing["parts"] == ["posts"]
+    assert any("pagination loop" in why for why in missing["why"])
+    (prof,) = rows(db, "SELECT fetched FROM profiles")
+    assert json.loads(prof["fetched"]) == ["profile"]
+    stored = [r["platform_id"] for r in rows(db, "SELECT platform_id FROM posts")]
+    first_two_pages = sandbox.pop.visible_posts(person.i, sandbox.day)[:10]
+    assert sorted(stored) == sorted(wire.video_id(p.i, p.k) for p in first_two_pages)

@@ -41,7 +41,7 @@ from microscout.crawlers import parse_youtube as yp
 from microscout.crawlers.credentials import CrawlProblem, origin_of, secret
 from microscout.crawlers.items import UsageItem
 from microscout.crawlers.middlewares import origin
-from microscout.crawlers.spiders.base import CrawlSpider
+from microscout.crawlers.spiders.base import CrawlSpider, asked_url
 
 ENV_KEY, CONFIG_KEY = "MICROSCOUT_YOUTUBE_API_KEY", "platforms.youtube.api_key"
 PACIFIC = ZoneInfo("America/Los_Angeles")
@@ -242,10 +242,10 @@ class YouTubeSpider(CrawlSpider):
             return
         yield from super().on_error(failure)
 
-    def _launch(self, ctx, branch, url, callback, **extra):
+    def _launch(self, ctx, branch, url, callback, dont_filter: bool = False, **extra):
         if url and self.on_host(url):
             self._open(ctx)["pending"] += 1
-            yield from self.send(self.req(url, callback, {**ctx, "branch": branch, **extra}))
+            yield from self.send(self.req(url, callback, {**ctx, "branch": branch, **extra}, dont_filter=dont_filter))
 
     def idle(self, spider=None):
         """The crawl is over: say what its units bought and what is left (once)."""
@@ -413,7 +413,15 @@ class YouTubeSpider(CrawlSpider):
             if videos:
                 # no maxResults: videos.list does not support it with id= (the docs say so)
                 url = self.api("videos", part=VIDEO_PARTS, id=",".join(videos))
-                yield from self._launch(ctx, "posts", url, self.parse_posts, seen=ctx["seen"], uploads_token=token)
+                # The playlistItems page joins the pages read: the next one is asked from the
+                # videos.list answer (base._next_page), whose loop check sees only the pages
+                # listed, so without it a repeated nextPageToken passed for a new page.
+                pages = [*ctx.get("pages", ()), asked_url(response)]
+                # dont_filter: this step follows its page, which the loop check guards; a page
+                # --resume asks again (one a loop ended) needs its videos again, and Scrapy's
+                # duplicate filter (kept in the job folder) dropped them without a word
+                yield from self._launch(ctx, "posts", url, self.parse_posts, dont_filter=True, seen=ctx["seen"],
+                                        uploads_token=token, pages=pages)
             else:
                 self._fetched(ctx, "posts")
         yield from self._done(ctx)
