@@ -15,8 +15,11 @@ is what the key spent, ``state["calls"][endpoint]`` how many calls were charged.
 say the parameter "is not supported for use in conjunction with the id parameter" and
 list no error for it.
 
-Faults a test may switch on in ``state``: ``stuck_token`` how many of the next playlistItems
-pages past the first answer with the very pageToken they were asked with as their
+``state["withheld"]`` {video id}: videos search.list leaves out of its pages (after paging,
+so a page may be short or empty with a nextPageToken, as the real one's may).
+
+Faults a test may switch on in ``state``: ``stuck_token`` how many of the next search or
+playlistItems pages past the first answer with the very pageToken they were asked with as their
 nextPageToken (a stuck cursor: a misbehaving server, or a client that reads it wrong, would
 ask for the same page for ever).
 """
@@ -120,15 +123,31 @@ def search(app, query):
     limit = _limit(query, 5, 50)
     below = _untoken(_arg(query, "pageToken"))
     found = _index(app).page(terms, app.clock.day, below, limit) if terms and limit else []
+    # Results are filtered after paging (withheld: video ids a test lists, as removed or
+    # restricted videos are): a page comes back short, or empty, and its nextPageToken still
+    # leads on, as the real search.list's pages do.
+    withheld = _state(app).get("withheld") or set()
     items = []
     for sid in found:
         i, k = ids.parse_status_id(sid) or (0, 0)
         post = app.pop.post_by_id(i, k)
-        if post is not None:
+        if post is not None and wire.video_id(i, k) not in withheld:
             items.append(wire.search_result(post, app.clock, app.pop.person(i)))
     more = len(found) == limit and limit > 0
     return 200, wire.listing("search", items, limit, total=1_000_000 if more else len(items),
-                             next_token=_token(found[-1]) if more else None, regionCode="US"), {}
+                             next_token=_following(app, query, _token(found[-1]) if more else None),
+                             regionCode="US"), {}
+
+
+def _following(app, query: dict, token: str | None) -> str | None:
+    """A page's nextPageToken: the token it was asked with, while state["stuck_token"] says so
+    (pages past the first that have a next one)."""
+    asked = _arg(query, "pageToken")
+    with app._lock:
+        if asked and token and _state(app).get("stuck_token", 0) > 0:
+            _state(app)["stuck_token"] -= 1
+            return asked  # the page asked, again
+    return token
 
 
 def _person(app, i: int | None):
@@ -167,11 +186,7 @@ def playlist_items(app, query):
     page = posts[start:start + limit]
     more = start + limit < len(posts)
     items = [wire.playlist_item(post, app.clock, p) for post in page]
-    following = _token(start + limit) if more else None
-    with app._lock:
-        if start and more and _state(app).get("stuck_token", 0) > 0:
-            _state(app)["stuck_token"] -= 1
-            following = _arg(query, "pageToken")  # the page asked, again
+    following = _following(app, query, _token(start + limit) if more else None)
     return 200, wire.listing("playlistItem", items, limit, total=len(posts), next_token=following,
                              prev_token=_token(max(start - limit, 0)) if start else None), {}
 

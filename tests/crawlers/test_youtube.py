@@ -16,7 +16,7 @@ from microscout.sandbox import SandboxServer
 from microscout.sandbox import youtube_wire as wire
 from microscout.sandbox.faults import Faults
 from microscout.sandbox.routes_youtube import API_KEY, COST
-from tests.crawlers.conftest import MICROSCOUT, content, crawl_env, rows, run_crawl
+from tests.crawlers.conftest import MICROSCOUT, content, crawl_env, rows, run_crawl, withholding
 
 HIDDEN = "ravi_bavi"  # a sandbox channel (seed 7) that hides its subscriber count
 ARGS = ("youtube", "--hashtag", "plantbased", "--handle", f"@{HIDDEN}", "--pages", "2", "--posts", "8",
@@ -415,3 +415,68 @@ def test_a_repeated_uploads_page_token_ends_the_list_as_incomplete(sandbox, tmp_
     stored = [r["platform_id"] for r in rows(db, "SELECT platform_id FROM posts")]
     first_two_pages = sandbox.pop.visible_posts(person.i, sandbox.day)[:10]
     assert sorted(stored) == sorted(wire.video_id(p.i, p.k) for p in first_two_pages)
+
+
+def _search_results(sandbox, tag: str) -> list:
+    """The sandbox's search.list results for #tag, newest first (what its pages of 50 hold)."""
+    from microscout.sandbox import ids
+    from microscout.sandbox.routes_youtube import _index
+
+    return [sandbox.pop.post_by_id(*ids.parse_status_id(sid)) for sid in
+            _index(sandbox).page([tag], sandbox.day, None, 10**9)]
+
+
+def test_an_empty_search_page_with_a_next_page_token_is_read_on(sandbox, tmp_path):
+    """search.list filters its results after paging, so a page can come back empty with a
+    nextPageToken: the next page is read (within --pages). An empty page used to end the
+    hashtag: no channel at all, in a run that said finished."""
+    results = _search_results(sandbox, "plantbased")
+    assert len(results) > 100
+    calls = dict(sandbox.platform_state["youtube"].get("calls", {}))
+    with withholding(sandbox, "youtube", {wire.video_id(p.i, p.k) for p in results[:50]}):  # page 1 empty
+        result = crawl(config(tmp_path, sandbox.url), "youtube", "--hashtag", "plantbased", "--pages", "2",
+                       "--posts", "0", "--no-prefilter", "--max-profiles", "500")
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    assert sandbox.platform_state["youtube"]["calls"]["search"] - calls.get("search", 0) == 2
+    stored = {r["platform_id"] for r in rows(tmp_path / "scout.db", "SELECT platform_id FROM profiles")}
+    assert stored == {wire.channel_id(p.i) for p in results[50:100]}
+
+
+def test_empty_search_pages_are_read_a_few_in_a_row_at_most(sandbox, tmp_path):
+    """A server whose search pages stay empty with a nextPageToken (every result filtered out)
+    costs BARE_PAGES + 1 pages of 100 units, not --pages of them, and the run says so."""
+    from microscout.crawlers.spiders.base import CrawlSpider
+
+    results = _search_results(sandbox, "plantbased")
+    assert len(results) > 50 * (CrawlSpider.BARE_PAGES + 2)
+    calls = dict(sandbox.platform_state["youtube"].get("calls", {}))
+    with withholding(sandbox, "youtube", {wire.video_id(p.i, p.k) for p in results}):
+        result = crawl(config(tmp_path, sandbox.url), "youtube", "--hashtag", "plantbased", "--pages", "10",
+                       "--posts", "0", "--no-prefilter")
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    assert sandbox.platform_state["youtube"]["calls"]["search"] - calls.get("search", 0) == CrawlSpider.BARE_PAGES + 1
+    (run,) = rows(tmp_path / "scout.db", "SELECT status, stats FROM crawl_runs")
+    notes = json.loads(run["stats"])["notes"]
+    assert any(n.startswith(f"#plantbased: {CrawlSpider.BARE_PAGES + 1} search pages in a row held no video")
+               for n in notes), notes
+
+
+def test_a_repeated_search_page_token_is_a_loop_said_not_a_silent_end(sandbox, tmp_path):
+    """A search page whose nextPageToken is the one it was asked with: Scrapy's duplicate filter
+    dropped the repeated page without a word and the run said finished. It is a pagination
+    loop: the hashtag's next page is missing, the run incomplete (exit 1)."""
+    state = sandbox.platform_state["youtube"]
+    calls = dict(state.get("calls", {}))
+    state["stuck_token"] = 100
+    try:
+        result = crawl(config(tmp_path, sandbox.url), "youtube", "--hashtag", "plantbased", "--pages", "5",
+                       "--posts", "0", "--no-prefilter", "--max-profiles", "500")
+    finally:
+        state.pop("stuck_token", None)
+    assert result.returncode == 1, result.stdout[-2000:] + result.stderr[-2000:]
+    assert state["calls"]["search"] - calls.get("search", 0) == 2
+    (run,) = rows(tmp_path / "scout.db", "SELECT status, stats FROM crawl_runs")
+    stats = json.loads(run["stats"])
+    assert run["status"] == "incomplete" and stats["pagination_loops"] == 1
+    (page,) = stats["missing"]["hashtag_pages"]
+    assert page["hashtag"] == "plantbased" and page["why"].startswith("pagination loop")

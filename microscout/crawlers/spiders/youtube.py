@@ -326,10 +326,10 @@ class YouTubeSpider(CrawlSpider):
             url = self.api("channels", part=CHANNEL_PARTS, id=",".join(batch))
             yield from self.send(self.req(url, self.parse_channels, {"actors": batch}))
 
-    def search(self, tag: str, token: str | None, page: int) -> Request:
+    def search(self, tag: str, token: str | None, page: int, **extra) -> Request:
         url = self.api("search", part="snippet", q=f"#{tag}", type="video", order="date", maxResults=50,
                        pageToken=token)
-        return self.req(url, self.parse_search, {"tag": tag, "page": page})
+        return self.req(url, self.parse_search, {"tag": tag, "page": page, **extra})
 
     def parse_search(self, response, ctx):
         yield from self.usage()
@@ -342,23 +342,43 @@ class YouTubeSpider(CrawlSpider):
             yield from self.tag_ended(ctx)
             return
         (channels, _videos), token = result
-        goes_on = bool(token and channels and ctx["page"] < self.bounds.hashtag_pages)
+        following = self.next_search(response, ctx, token, bool(channels))
         # the channels are taken in the hashtags' order, not as the pages come (base.tag_page)
-        yield from self.tag_page(ctx, channels, more=goes_on)
-        full = self._state()["profiles"] >= self.bounds.max_profiles
-        if full:  # another page would cost 100 units and find no author the crawl may take
+        yield from self.tag_page(ctx, channels, more=following is not None)
+        if self._state()["profiles"] >= self.bounds.max_profiles:
             self.crawler.stats.set_value("microscout/max_profiles_reached", True)
-        if goes_on:
-            following = self.search(ctx["tag"], token, ctx["page"] + 1)
-            if full:
-                # the places went to pages before the next one in the order: it has no turn
+            if following is not None:
+                # another page would cost 100 units and find no author the crawl may take: the
+                # places went to pages before it in the order, so it has no turn
                 yield from self.tag_ended(following.cb_kwargs["ctx"])
-            else:
-                yield from self.send(following)
+                return
+        if following is not None:
+            yield from self.send(following)
 
     def take_authors(self, channels):
         # channels.list takes 50 ids a call: a page's channels go in as few calls as they fill
         yield from self.channel_batches([c for c in channels if self.claim_author(c)])
+
+    def next_search(self, response, ctx, token: str | None, held: bool) -> Request | None:
+        """The hashtag's next search page, within --pages (None: there is none to ask for).
+        search.list filters its results after paging, so a page may come back short or even
+        empty with a nextPageToken: an empty page is no end, but more than BARE_PAGES of them in
+        a row are taken for one (as base.parse_posts does; each costs 100 units, and a server
+        giving empty pages for ever would spend --pages of them) and the run's notes say so. It
+        is no missing page: --resume would ask for one more empty page and stop there again. A
+        token that leads to a page read before is a loop (base.loops: missing, said; Scrapy's
+        duplicate filter would drop it without a word)."""
+        if not token or ctx["page"] >= self.bounds.hashtag_pages:
+            return None
+        bare = 0 if held else ctx.get("bare_pages", 0) + 1
+        if bare > self.BARE_PAGES:
+            self.note(f"#{ctx['tag']}: {bare} search pages in a row held no video (pages {ctx['page'] - bare + 1} to "
+                      f"{ctx['page']}), though the API gave a next page token: taken for the end of its results, the "
+                      f"pages after them (up to --pages {self.bounds.hashtag_pages}) were not asked for")
+            return None
+        pages = [*ctx.get("pages", ()), asked_url(response)]
+        following = self.search(ctx["tag"], token, ctx["page"] + 1, bare_pages=bare, pages=pages)
+        return None if self.loops(ctx, response, following, "search") else following
 
     def parse_channels(self, response, ctx):
         yield from self.usage()
