@@ -24,6 +24,8 @@ documented answer does not tell them apart); ``quota_used`` counts them (set it 
 video/comment/list) leaves out of its pages, as the real API does with deleted or withheld
 ones: the page comes back short (or empty) while its cursor still moves by max_count and
 has_more says more follow;
+``endless`` (a fault): video/query answers ``has_more`` true past the end of its results,
+so the pages after it come back empty with more announced for ever, as a misbehaving server;
 ``tokens`` {token: issued at}; ``calls`` {endpoint: count}.
 user/followers pages by time, as the real endpoint does: its ``cursor`` is a Unix timestamp
 (followers who followed on or before it; by default the time of the request), not an index.
@@ -217,8 +219,9 @@ def video_query(app, payload: dict, fields: list[str]):
     withheld = _state(app).get("withheld") or set()
     page = [post for post in found[cursor:cursor + count] if str(post.id) not in withheld]
     videos = [wire.video(app.pop, post, app.clock, fields or ["id"]) for post in page]
-    return 200, wire.ok({"videos": videos, "cursor": cursor + count, "has_more": cursor + count < len(found),
-                         "search_id": search_id}, search_id), {}
+    more = cursor + count < len(found) or bool(_state(app).get("endless"))
+    return 200, wire.ok({"videos": videos, "cursor": cursor + count, "has_more": more, "search_id": search_id},
+                        search_id), {}
 
 
 def _videos(app, tags: list[str], users: list[str], window: tuple[int, int]) -> list:

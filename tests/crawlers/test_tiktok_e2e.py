@@ -12,6 +12,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from microscout.crawlers.parse_tiktok import video_url
+from microscout.crawlers.spiders.base import CrawlSpider
 from microscout.sandbox import SandboxServer
 from microscout.sandbox import tiktok_wire as wire
 from microscout.sandbox.clock import DAY
@@ -459,3 +460,79 @@ def test_a_short_page_of_comments_with_has_more_is_read_on(tmp_path, sb):
     assert stored == sorted([str(r.id) for r in replies if str(r.id) not in withheld][:10])
     (prof,) = rows(db, "SELECT fetched FROM profiles")
     assert json.loads(prof["fetched"]) == ["profile", "posts", "comments"]
+
+
+def _window_videos(sb, p):
+    window = sb.clock.day * DAY - 29 * DAY  # well inside the crawl's 30-day window
+    return sorted((v for v in sb.pop.visible_posts(p.i, sb.day) if v.t >= window), key=lambda v: v.id, reverse=True)
+
+
+def _video_queries(sb) -> int:
+    return sb.platform_state["tiktok"].get("calls", {}).get("/v2/research/video/query/", 0)
+
+
+def test_empty_pages_of_videos_with_has_more_are_read_a_few_in_a_row_then_missing(tmp_path, sb):
+    """Every video of the profile's window withheld: each page (max_count 5) comes back empty
+    with has_more. They were read on until has_more said no (a server saying it for ever
+    cost the whole budget), and the run said finished. Now BARE_PAGES + 1 are read, then the
+    rest is missing (exit 1, named), and --resume reads on from there."""
+    person, videos = next((p, vs) for p in sb.pop if not p.opt_out for vs in [_window_videos(sb, p)]
+                          if len(vs) > 5 * (CrawlSpider.BARE_PAGES + 2))
+    config = write_config(tmp_path, sb.url, BOUNDS.replace("posts_with_replies = 2", "posts_with_replies = 0")
+                          + "prefilter = false\n")
+    args = ("tiktok", "--handle", person.username, "--posts", "5", "--followers", "0")
+    before = _video_queries(sb)
+    with withholding(sb, "tiktok", {str(v.id) for v in videos}):
+        result = run_crawl(config, *args, env=creds())
+    assert result.returncode == 1, result.stdout[-2000:] + result.stderr[-2000:]
+    assert _video_queries(sb) - before == CrawlSpider.BARE_PAGES + 1
+    db = tmp_path / "scout.db"
+    (run,) = rows(db, "SELECT status, stats FROM crawl_runs")
+    stats = json.loads(run["stats"])
+    assert run["status"] == "incomplete"
+    (missing,) = stats["missing"]["profiles"]
+    assert missing["profile"] == person.username and missing["parts"] == ["posts"]
+    assert missing["why"] == [f"empty pages: {CrawlSpider.BARE_PAGES + 1} pages in a row held no video, though "
+                              "has_more said more follow; the rest of the videos was not read"]
+    assert any(n.startswith("TikTok: a profile's videos came back as empty pages") for n in stats["notes"])
+    (prof,) = rows(db, "SELECT fetched FROM profiles")
+    assert json.loads(prof["fetched"]) == ["profile"]
+    # the server mended: --resume reads on from the page after the empty ones
+    again = run_crawl(config, *args, "--resume", env=creds())
+    assert again.returncode == 0, again.stdout[-2000:] + again.stderr[-2000:]
+    (run,) = rows(db, "SELECT status FROM crawl_runs")
+    assert run["status"] == "finished"
+    (prof,) = rows(db, "SELECT fetched FROM profiles")
+    assert json.loads(prof["fetched"]) == ["profile", "posts"]
+    start = 5 * (CrawlSpider.BARE_PAGES + 1)
+    stored = [r["platform_id"] for r in rows(db, "SELECT platform_id FROM posts ORDER BY created_at DESC")]
+    assert stored == [str(v.id) for v in videos[start:start + 5]]
+
+
+def test_has_more_for_ever_stops_when_the_cursor_passes_the_video_count(tmp_path, sb):
+    """A server that answers has_more past the end of a profile's videos, with empty pages for
+    ever (the sandbox's "endless" fault): once the next page would start past the video_count
+    user/info gave, no page of it can hold a video, so the list stops there, missing and said."""
+    person, videos = next((p, vs) for p in sb.pop if not p.opt_out for vs in [_window_videos(sb, p)]
+                          if 0 < len(vs) and sb.pop.statuses_count(p, sb.day) < 100)
+    config = write_config(tmp_path, sb.url, BOUNDS.replace("posts_with_replies = 2", "posts_with_replies = 0")
+                          + "prefilter = false\n")
+    state = sb.platform_state["tiktok"]
+    before = _video_queries(sb)
+    state["endless"] = True
+    try:
+        result = run_crawl(config, "tiktok", "--handle", person.username, "--posts", "100", "--followers", "0",
+                           "--max-requests", "30", env=creds())
+    finally:
+        state.pop("endless", None)
+    assert result.returncode == 1, result.stdout[-2000:] + result.stderr[-2000:]
+    assert _video_queries(sb) - before == 2  # the page with the videos, one empty page past them
+    db = tmp_path / "scout.db"
+    (run,) = rows(db, "SELECT status, stats FROM crawl_runs")
+    (missing,) = json.loads(run["stats"])["missing"]["profiles"]
+    count = sb.pop.statuses_count(person, sb.day)
+    assert missing["why"] == [f"empty pages: the next page would start at video 200, past the {count} videos "
+                              "user/info gives the profile, and its last page held none; the rest of the videos "
+                              "was not read"]
+    stored = [r["platform_id"] for r in rows(db, "SELECT platform_id FROM posts ORDER BY created_at DESC")]
+    assert stored == [str(v.id) for v in videos]

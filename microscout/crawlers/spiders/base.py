@@ -155,9 +155,6 @@ class CrawlSpider(Spider):
     # gives a next one; False where an empty page may still have more (TikTok's video/query,
     # Instagram's filtered media)
     empty_page_ends = True
-    # whether the pages in a row without a post that are read on are at most BARE_PAGES;
-    # False where the server's word (TikTok's has_more) alone ends the list
-    bare_pages_bounded = True
     # what the server should be; when set, a request that fails for good with an HTML page
     # or a 404 from a server that never gave an API answer stops the crawl with one line
     api_name: str | None = None
@@ -830,14 +827,30 @@ class CrawlSpider(Spider):
             # A page can hold entries that are no posts of the profile's (reposts, another's
             # posts), as many as it asked for, with more to come: the entries it held decide
             # whether to read on (posts_page says so where it skips some), not the posts kept.
-            # Pages with none of the profile's posts are read a few times in a row at most,
-            # unless the platform's pages may come back empty with more to come (TikTok).
+            # Pages with none of the profile's posts are read a few times in a row at most
+            # (bare_pages_end): a server giving such pages for ever costs a few requests, not
+            # the budget.
             held = ctx.pop("held_posts", len(posts))
             ctx["bare_pages"] = 0 if posts else ctx.get("bare_pages", 0) + 1
-            if (held or not self.empty_page_ends) and next_url and seen < b.posts_per_profile \
-                    and (ctx["bare_pages"] <= self.BARE_PAGES or not self.bare_pages_bounded):
-                yield from self._next_page(ctx, response, "posts", next_url, self.parse_posts, seen)
+            if (held or not self.empty_page_ends) and next_url and seen < b.posts_per_profile:
+                why = self.bare_pages_end(ctx, next_url) if not posts else None
+                if why is None:
+                    yield from self._next_page(ctx, response, "posts", next_url, self.parse_posts, seen)
+                else:
+                    self.bare_pages_ended(ctx, response, next_url, seen, why)
         yield from self._done(ctx)
+
+    def bare_pages_end(self, ctx, next_url: str) -> str | None:
+        """Why the pages in a row without a post of the profile's end its list although the
+        server gives a next page (None: the next page is read)."""
+        if ctx["bare_pages"] > self.BARE_PAGES:
+            return f"{ctx['bare_pages']} pages in a row held none of its posts"
+        return None
+
+    def bare_pages_ended(self, ctx, response, next_url: str, seen: int, why: str) -> None:
+        """A list bare_pages_end ended. Here nothing is missing: pages that hold only reposts
+        or another's posts are the profile's list as the server keeps it. A platform whose
+        empty pages say nothing of the end (TikTok) records the next page as missing."""
 
     def parse_replies(self, response, ctx):
         """A page of a post's replies. ``replies_page`` gives the replies, or (replies, the next

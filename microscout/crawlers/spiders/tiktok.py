@@ -47,7 +47,7 @@ from microscout.crawlers.credentials import CrawlProblem, origin_of, redact, sec
 from microscout.crawlers.items import ProfileItem
 from microscout.crawlers.middlewares import origin
 from microscout.crawlers.parse_common import Malformed
-from microscout.crawlers.spiders.base import CrawlSpider
+from microscout.crawlers.spiders.base import CrawlSpider, asked_url
 
 KEY_VAR, SECRET_VAR = "MICROSCOUT_TIKTOK_CLIENT_KEY", "MICROSCOUT_TIKTOK_CLIENT_SECRET"
 KEY_KEY, SECRET_KEY = "platforms.tiktok.client_key", "platforms.tiktok.client_secret"
@@ -205,9 +205,10 @@ class TikTokSpider(CrawlSpider):
     api_name = "the TikTok Research API"
     # video/query: the cursor moves by max_count and the API leaves videos out of a page
     # (deleted, withheld), so a page may be short or empty with has_more; the cursor always
-    # moves on, a repeated one is a loop (base.loops) and has_more ends the list
+    # moves on, a repeated one is a loop (base.loops). has_more ends the list, or empty pages
+    # do, a few in a row or past the profile's video_count (bare_pages_end): then the rest is
+    # missing (bare_pages_ended)
     empty_page_ends = False
-    bare_pages_bounded = False
 
     def __init__(self, *args, base_url: str = "https://open.tiktokapis.com", token: Token | None = None,
                  search_days: int = 30, **kwargs):
@@ -534,7 +535,36 @@ class TikTokSpider(CrawlSpider):
 
     # -- the chain ------------------------------------------------------------------------
     def new_ctx(self, item):
-        return {**super().new_ctx(item), **self.dates()}
+        # video_count (user/info): how many videos the profile has, the most its list can hold
+        return {**super().new_ctx(item), **self.dates(), "video_count": item.posts_count}
+
+    def bare_pages_end(self, ctx, next_url):
+        """Empty pages with has_more end a profile's videos after BARE_PAGES in a row, or as
+        soon as the next page would start past the video_count user/info gave (the cursor is
+        an index into the profile's videos and moves by max_count whatever a page held, so
+        such a page can hold none): a server answering has_more with empty pages for ever
+        costs a few requests, not the budget."""
+        cursor = parse_qs(urlsplit(next_url).fragment).get("cursor", [""])[0]
+        total = ctx.get("video_count")
+        if cursor.isdigit() and isinstance(total, int) and int(cursor) >= total:
+            return (f"the next page would start at video {int(cursor):,}, past the {total:,} videos user/info gives "
+                    f"the profile, and its last page held none")
+        why = super().bare_pages_end(ctx, next_url)
+        return f"{ctx['bare_pages']} pages in a row held no video, though has_more said more follow" if why else None
+
+    def bare_pages_ended(self, ctx, response, next_url, seen, why):
+        """The empty pages say nothing of the end (has_more said more follow): the next page
+        is recorded as missing (the run ends incomplete and names it; --resume reads on from
+        it, a few empty pages at most again) and the posts as not fetched whole."""
+        pages = [*ctx.get("pages", ()), asked_url(response)]
+        following = self.req(next_url, self.parse_posts, {**ctx, "branch": "posts", "seen": seen, "pages": pages,
+                                                           "bare_pages": 0})
+        self.crawler.stats.inc_value("microscout/bare_pages_stops")
+        self.lose(following, f"empty pages: {why}; the rest of the videos was not read")
+        self._failed(ctx, "posts")
+        self.note("TikTok: a profile's videos came back as empty pages with has_more, a few in a row or past its "
+                  "video_count: the rest of its videos is recorded as missing (the run's missing list names the "
+                  "profiles); --resume reads on from there")
 
     def posts_url(self, ctx):
         return self.api("video/query", VIDEO_FIELDS)
