@@ -544,27 +544,36 @@ class TikTokSpider(CrawlSpider):
         an index into the profile's videos and moves by max_count whatever a page held, so
         such a page can hold none): a server answering has_more with empty pages for ever
         costs a few requests, not the budget."""
-        cursor = parse_qs(urlsplit(next_url).fragment).get("cursor", [""])[0]
-        total = ctx.get("video_count")
-        if cursor.isdigit() and isinstance(total, int) and int(cursor) >= total:
-            return (f"the next page would start at video {int(cursor):,}, past the {total:,} videos user/info gives "
-                    f"the profile, and its last page held none")
+        if self._past_the_videos(ctx, next_url):
+            return "past the profile's videos"
         why = super().bare_pages_end(ctx, next_url)
         return f"{ctx['bare_pages']} pages in a row held no video, though has_more said more follow" if why else None
 
+    @staticmethod
+    def _past_the_videos(ctx, next_url: str) -> bool:
+        cursor = parse_qs(urlsplit(next_url).fragment).get("cursor", [""])[0]
+        total = ctx.get("video_count")
+        return cursor.isdigit() and isinstance(total, int) and int(cursor) >= total
+
     def bare_pages_ended(self, ctx, response, next_url, seen, why):
-        """The empty pages say nothing of the end (has_more said more follow): the next page
-        is recorded as missing (the run ends incomplete and names it; --resume reads on from
-        it, a few empty pages at most again) and the posts as not fetched whole."""
+        """Past the profile's video_count the list is whole, has_more or not: no page there can
+        hold a video, and a real API saying has_more on its last page would otherwise end every
+        crawl of such a creator incomplete. Empty pages before it say nothing of the end (has_more
+        said more follow): the next page is recorded as missing (the run ends incomplete and
+        names it; --resume reads on from it, a few empty pages at most again) and the posts as
+        not fetched whole."""
+        if self._past_the_videos(ctx, next_url):
+            self.crawler.stats.inc_value("microscout/has_more_past_the_videos")
+            return
         pages = [*ctx.get("pages", ()), asked_url(response)]
         following = self.req(next_url, self.parse_posts, {**ctx, "branch": "posts", "seen": seen, "pages": pages,
                                                            "bare_pages": 0})
         self.crawler.stats.inc_value("microscout/bare_pages_stops")
         self.lose(following, f"empty pages: {why}; the rest of the videos was not read")
         self._failed(ctx, "posts")
-        self.note("TikTok: a profile's videos came back as empty pages with has_more, a few in a row or past its "
-                  "video_count: the rest of its videos is recorded as missing (the run's missing list names the "
-                  "profiles); --resume reads on from there")
+        self.note("TikTok: a profile's videos came back as empty pages with has_more, a few in a row: the rest "
+                  "of its videos is recorded as missing (the run's missing list names the profiles); --resume "
+                  "reads on from there")
 
     def posts_url(self, ctx):
         return self.api("video/query", VIDEO_FIELDS)
