@@ -145,11 +145,17 @@ def judge(profile, own: list, options: Options, context) -> Verdict:
                      "post_ids": [p.platform_id for p, _, _ in counted]})
     how = f"{options.statistic} ({formula})/{per} over the {window}"
     said = f"{rate:.2%} engagement vs {benchmark:.2%} {tier} benchmark ({ratio:.1f}×), {how}"
+    # fail_below and warn_below may be raised over 1 (only creators well above their peers): a
+    # rate above the benchmark under that bar is no sign of bought followers, and its score is
+    # the share of the bar it reaches (a score over 1 is no verdict: the rule raised instead).
     if ratio < options.fail_below:
-        return Verdict(outcome="fail", score=round(ratio, 4),
-                       reason=f"{said}: far below peers, a sign of bought followers", evidence=evidence)
+        why = ("far below peers, a sign of bought followers" if ratio < 1
+               else f"under the {options.fail_below:g}× the benchmark required")
+        return Verdict(outcome="fail", score=round(ratio / max(1.0, options.fail_below), 4),
+                       reason=f"{said}: {why}", evidence=evidence)
     if ratio < options.warn_below:
-        return Verdict(outcome="warn", score=round(min(1.0, ratio), 4), reason=f"{said}: below peers",
+        why = "below peers" if ratio < 1 else f"under the {options.warn_below:g}× the benchmark wanted"
+        return Verdict(outcome="warn", score=round(min(1.0, ratio), 4), reason=f"{said}: {why}",
                        evidence=evidence)
     if ratio > options.warn_above:
         return Verdict(outcome="warn", score=0.5, reason=f"{said}: far above peers, check for pods or bought likes",

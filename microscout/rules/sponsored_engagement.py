@@ -72,11 +72,15 @@ def judge(profile, own: list, analyse_post, options: Options) -> Verdict:
                 "sponsored_ids": [i for i, _ in sponsored]}
     said = (f"sponsored posts get {ratio:.0%} of organic engagement (median {sponsored_median:g} vs "
             f"{organic_median:g}, {len(sponsored)} vs {len(organic)} posts)")
+    # The bars may be raised over 1 (ads expected to do better than organic posts): a ratio
+    # over 1 under them is no drop, and a score over 1 is no verdict (the rule raised instead).
     if ratio < options.fail_below:
-        return Verdict(outcome="fail", score=round(ratio, 4), reason=f"{said}: the audience tunes out ads",
+        why = "the audience tunes out ads" if ratio < 1 else f"under the {options.fail_below:.0%} of organic required"
+        return Verdict(outcome="fail", score=round(ratio / max(1.0, options.fail_below), 4), reason=f"{said}: {why}",
                        evidence=evidence)
     if ratio < options.warn_below:
-        return Verdict(outcome="warn", score=round(ratio, 4), reason=f"{said}: ads lose attention",
+        why = "ads lose attention" if ratio < 1 else f"under the {options.warn_below:.0%} of organic wanted"
+        return Verdict(outcome="warn", score=round(min(1.0, ratio), 4), reason=f"{said}: {why}",
                        evidence=evidence)
     return Verdict(outcome="pass", score=round(min(1.0, ratio), 4), reason=said, evidence=evidence)
 

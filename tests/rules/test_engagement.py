@@ -103,3 +103,20 @@ def test_unknown_without_the_data(candidate, says):
 def test_bad_options_are_rejected(bad):
     with pytest.raises(ValidationError):
         Options.model_validate(bad)
+
+
+@pytest.mark.parametrize("per_post, outcome", [
+    (250, "fail"),   # 1.25× benchmark, under a raised fail_below of 1.5
+    (320, "warn"),   # 1.6×, under a raised warn_below of 1.8
+    (400, "pass"),   # 2.0×
+])
+def test_a_bar_raised_above_the_benchmark_judges_instead_of_erroring(per_post, outcome):
+    # A brand that wants only creators well above their peers raises fail_below/warn_below
+    # over 1 (config check accepts it): a creator at 1.25× then failed with a score of 1.25,
+    # which Verdict refuses, so the rule was an error ("ValidationError: Verdict.score …") on
+    # every creator between the benchmark and the bar, and a gate let them all through.
+    verdict = run("engagement", make_candidate(posts_with(*[per_post] * 5)), benchmarks=BENCH,
+                  fail_below=1.5, warn_below=1.8)
+    assert verdict.outcome == outcome
+    assert 0 <= verdict.score <= 1
+    assert "bought followers" not in verdict.reason and "below peers" not in verdict.reason  # it is above them

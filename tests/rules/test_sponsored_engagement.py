@@ -46,3 +46,13 @@ def test_unknown_when_posts_not_fetched():
 def test_bad_options_are_rejected():
     with pytest.raises(ValidationError):
         Options.model_validate({"fail_below": 0.8, "warn_below": 0.7})
+
+
+@pytest.mark.parametrize("ads, outcome", [([110] * 3, "fail"), ([130] * 3, "warn"), ([150] * 3, "pass")])
+def test_a_bar_raised_above_organic_judges_instead_of_erroring(ads, outcome):
+    # Options accept warn_below and fail_below over 1 (ads expected to do better than organic
+    # posts): a ratio between 1 and the bar was a score over 1, refused by Verdict, so the
+    # rule raised instead of judging.
+    verdict = run("sponsored_engagement", make_candidate(feed(ads, [100] * 3)), fail_below=1.2, warn_below=1.4)
+    assert verdict.outcome == outcome
+    assert 0 <= verdict.score <= 1
