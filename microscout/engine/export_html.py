@@ -14,7 +14,7 @@ from html import escape
 from typing import IO, Iterable
 
 from microscout.engine.contact import contact_link, safe_link
-from microscout.engine.exporters import rule_title
+from microscout.engine.exporters import reasons_in_words, rule_title
 
 # The chart's colours: the tests look for them in a screenshot.
 MARK = "#e8590c"          # an exported creator
@@ -145,7 +145,7 @@ def chart_svg(context) -> str:
             continue
         hollow = p["excluded_by"] is not None
         title = (f'<title>{escape(p["handle"] or "")}: {p["followers"]:,} followers, {p["engagement_rate"]:.2%}'
-                 f'{" (excluded by " + escape(p["excluded_by"]) + ")" if hollow else ""}</title>')
+                 f'{" (excluded by " + escape(rule_title(p["excluded_by"])) + ")" if hollow else ""}</title>')
         paint = f'fill="none" stroke="{DOT}" stroke-width="1"' if hollow else f'fill="{DOT}" fill-opacity="0.7"'
         if p["engagement_rate"] > ymax:
             # beyond the axis (the top is the 95th percentile): a mark pointing up at the top
@@ -209,7 +209,8 @@ def _reason(reason: str, rules: set[str], links: Iterable[str] = ()) -> str:
     if m and m.group(1) in rules:
         outcome = f" ({escape(m.group(2))})" if m.group(2) else ""
         return f"<b>{escape(rule_title(m.group(1)))}</b>{outcome}: {_linked(reason[m.end():], links)}"
-    return _linked(reason, links)
+    # "gates not checked: tier_bounds (unknown)", or a dropped row's excluded_by, in words too
+    return _linked(reasons_in_words(reason, rules) or "", links)
 
 
 def _when(stamp: str | None) -> str:

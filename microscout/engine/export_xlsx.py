@@ -16,7 +16,14 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from microscout.engine.contact import contact_link, safe_link
-from microscout.engine.exporters import column_label, human_columns, rule_title
+from microscout.engine.exporters import (
+    column_label,
+    human_columns,
+    reason_in_words,
+    reasons_in_words,
+    rule_names,
+    rule_title,
+)
 
 NUMBER_FORMATS = {"rank": "0", "previous_rank": "0", "followers": "#,##0", "engagement_rate": "0.00%",
                   "score": "0.00"}
@@ -70,13 +77,17 @@ def _shortlist_sheet(ws, rows: list[dict], columns: list[str], context) -> None:
     from microscout.engine.export import row_key
 
     rule_outcomes = [c for c in columns if c.endswith(".outcome")]
+    rules = rule_names(columns)
     keys = [c for c in human_columns(columns) if not c.endswith((".outcome", ".reason"))] + rule_outcomes
     labels = [column_label(k) for k in keys]
     for r, row in enumerate(rows, start=2):
         for c, key in enumerate(keys, start=1):
             value = row.get(key)
             if key == "reasons" and context is not None and context.reasons.get(row_key(row)):
-                value = "\n".join(context.reasons[row_key(row)])  # one reason a line
+                # one reason a line, its rule named in words
+                value = "\n".join(reason_in_words(r, rules) for r in context.reasons[row_key(row)])
+            elif key in ("reasons", "excluded_by") and isinstance(value, str):
+                value = reasons_in_words(value, rules)
             cell = _put(ws, r, c, value)
             if key in NUMBER_FORMATS:
                 cell.number_format = NUMBER_FORMATS[key]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from dataclasses import dataclass
 from typing import IO, Any, Callable
 
@@ -73,6 +74,38 @@ def column_label(column: str) -> str:
     return rule_title(column)
 
 
+_RULE_REASON = re.compile(r"(\w+)((?: \(\w+\))?: )")
+GATES_NOT_CHECKED = "gates not checked: "
+
+
+def rule_names(columns: list[str]) -> set[str]:
+    """The rules whose verdicts the rows carry (``RULE.outcome`` columns)."""
+    return {c[:-len(".outcome")] for c in columns if c.endswith(".outcome")}
+
+
+def reason_in_words(reason: str, rules: set[str]) -> str:
+    """A shortlist reason as a marketer reads it, rules named as the column headers name them:
+    ``audience_authenticity (warn): …`` -> ``Audience authenticity (warn): …``, and
+    ``gates not checked: tier_bounds (unknown)`` -> ``gates not checked: Tier bounds (unknown)``
+    (the JSON exports keep the names scripts select rules by)."""
+    if reason.startswith(GATES_NOT_CHECKED):
+        gates = reason[len(GATES_NOT_CHECKED):].split(", ")
+        return GATES_NOT_CHECKED + ", ".join(
+            rule_title(g.partition(" ")[0]) + " " + g.partition(" ")[2] if g.partition(" ")[0] in rules else g
+            for g in gates)
+    m = _RULE_REASON.match(reason)
+    if m and m.group(1) in rules:
+        return rule_title(m.group(1)) + reason[m.end(1):]
+    return reason
+
+
+def reasons_in_words(text: str | None, rules: set[str]) -> str | None:
+    """A row's ``reasons`` (joined by " | ") or ``excluded_by``, each part in words."""
+    if not text:
+        return text
+    return " | ".join(reason_in_words(r, rules) if r not in rules else rule_title(r) for r in text.split(" | "))
+
+
 def human_columns(columns: list[str]) -> list[str]:
     """``columns`` in reading order, without ``status`` (``change`` says it in words)."""
     first = [c for c in HUMAN_ORDER if c in columns]
@@ -94,6 +127,7 @@ def write_csv(rows: list[dict], columns: list[str], out: IO[str]) -> None:
     """Human headers; engagement as a number of percent (6.51, header "Engagement rate (%)"),
     so a spreadsheet can sort and sum it; text that looks like a formula is neutralised."""
     keys = human_columns(columns)
+    rules = rule_names(columns)
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([column_label(c) + (" (%)" if c == "engagement_rate" else "") for c in keys])
     for row in rows:
@@ -102,6 +136,8 @@ def write_csv(rows: list[dict], columns: list[str], out: IO[str]) -> None:
             value = row.get(c)
             if c == "engagement_rate" and isinstance(value, (int, float)):
                 value = round(value * 100, 2)
+            elif c in ("reasons", "excluded_by") and isinstance(value, str):
+                value = reasons_in_words(value, rules)
             line.append("" if value is None else spreadsheet_safe(value))
         writer.writerow(line)
 

@@ -90,6 +90,35 @@ def test_json_rows_keep_machine_keys_and_carry_link_name_and_contact(setup, tmp_
     assert 0 < c00["engagement_rate"] < 1  # a fraction for scripts; the human formats show percent
 
 
+
+def test_the_reasons_a_marketer_reads_name_rules_in_words_in_csv_and_xlsx(setup, tmp_path):
+    # The HTML report said "Min followers: …", the CSV and the workbook "min_followers: …" and
+    # "gates not checked: min_followers (unknown)": machine names in the column a marketer reads.
+    openpyxl = pytest.importorskip("openpyxl")
+    db, rules, exporters = setup
+    add_profile(db, "quiet", 9_000, posts=0)  # no posts: its engagement gate cannot judge it
+    add_profile(db, "tiny", 500, posts=2, likes=50)  # excluded: a hollow dot in the report's chart
+    config = parse_config({"campaigns": {"c": {"platforms": ["mastodon"], "gates": ["min_followers", "engagement"],
+                                               "target_tier": "micro"}}})
+    run_shortlist(db, config, rules, "c", now=NOW)
+    for fmt in ("csv", "xlsx", "json"):
+        export_shortlist(db, "c", 25, exporters[fmt], tmp_path / f"c.{fmt}", config=config)
+    ws = openpyxl.load_workbook(tmp_path / "c.xlsx")["Shortlist"]
+    header = [c.value for c in ws[1]]
+    why = header.index("Why (top reasons)") + 1
+    for text in [r["Why (top reasons)"] for r in read_csv(tmp_path / "c.csv")] + \
+            [ws.cell(row=r, column=why).value for r in range(2, ws.max_row + 1)]:
+        assert text and not re.search(r"\b(min_followers|engagement|fragile)\b", text), text
+    said = " ".join(r["Why (top reasons)"] for r in read_csv(tmp_path / "c.csv"))
+    assert "Engagement: " in said and "gates not checked: Engagement (unknown)" in said, said
+    export_shortlist(db, "c", 25, exporters["html"], tmp_path / "c.html", config=config)
+    page = (tmp_path / "c.html").read_text()
+    assert "(excluded by Min followers)" in page and "gates not checked: engagement" not in page
+    # scripts keep the names they select rules by
+    machine = " ".join(r["reasons"] for r in json.loads((tmp_path / "c.json").read_text()))
+    assert "engagement: " in machine and "gates not checked: engagement (unknown)" in machine
+
+
 # -- rank change against the previous export -----------------------------------------------
 
 def test_a_creator_moving_from_16_to_7_is_up_9(setup, tmp_path):
