@@ -122,8 +122,9 @@ def judge_terms(found: list[tuple[str, set[str]]], bio: str, terms, options: Opt
     else:
         said = (f"{m} of {posts} recent posts on the campaign's niche, the bio not ({m} of {items} with the bio: "
                 f"{share:.0%}; top: {top})")
-    if share >= options.pass_share:
-        return Verdict(outcome="pass", score=round(min(1.0, share / options.pass_share), 4), reason=said,
+    if share >= options.pass_share:  # pass_share may be 0: every creator passes, with a full score
+        return Verdict(outcome="pass", score=round(min(1.0, share / options.pass_share), 4) if options.pass_share
+                       else 1.0, reason=said,
                        evidence=evidence)
     if share >= options.fail_below:
         return Verdict(outcome="warn", score=round(share / options.pass_share, 4),

@@ -64,6 +64,15 @@ def test_unknown_without_terms_or_posts(candidate, context, says):
     assert verdict.outcome == "unknown" and says in verdict.reason
 
 
+def test_a_pass_share_of_0_passes_everyone_instead_of_erroring():
+    # pass_share = 0 (and fail_below = 0) is a valid config (a campaign that only wants the niche
+    # shown, not judged); the score divided by it, so every creator was an error verdict
+    # ("ZeroDivisionError: float division by zero") in the shortlist and its exports.
+    verdict = run("niche_relevance", make_candidate(feed(0, 10)), CAMPAIGN, include_bio=False, pass_share=0,
+                  fail_below=0)
+    assert verdict.outcome == "pass" and 0 <= verdict.score <= 1
+
+
 def test_bad_options_are_rejected():
     with pytest.raises(ValidationError):
         Options.model_validate({"fail_below": 0.6, "pass_share": 0.5})
