@@ -270,6 +270,9 @@ class Campaign(Strict):
     @field_validator("target_tier")
     @classmethod
     def _tier(cls, value: str | list[str]) -> str | list[str]:
+        if not value:  # [] passed config check, and tier_bounds then excluded every creator
+            raise ValueError("names no tier; give the tier the campaign targets, e.g. \"micro\" "
+                             "or [\"nano\", \"micro\"]")
         for name in [value] if isinstance(value, str) else value:
             if name not in TIER_NAMES:
                 raise ValueError(f"unknown tier {name!r}; tiers are {', '.join(TIER_NAMES)}")

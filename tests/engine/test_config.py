@@ -40,6 +40,9 @@ def test_defaults_without_a_file(tmp_path, monkeypatch):
     ("[campaigns.c]\nprice_per_post = [300, 50]\n", "price range [300.0, 50.0]"),
     # a blank keyword matched nothing, so a niche_relevance gate excluded 169 of 243 demo creators
     ("[campaigns.c]\nkeywords = ['vegan', ' ']\n", "campaigns.c.keywords: ' ' is no keyword; remove it"),
+    # no target tier: config check said OK and tier_bounds excluded every creator ("the campaign wants none")
+    ("[campaigns.c]\ntarget_tier = []\n", "campaigns.c.target_tier: names no tier; give the tier the campaign "
+                                          "targets, e.g. \"micro\""),
     # a '/' made the export's name a folder; a platform's name can never be crawled as a campaign
     ('[campaigns."sp ring/x"]\n', "campaigns.'sp ring/x': a campaign's name names its export files, so it may not "
                                   "hold '/'"),
