@@ -910,6 +910,30 @@ def test_config_check_refuses_a_campaign_hashtag_every_crawl_refuses(tmp_path):
     assert CliRunner().invoke(cli, ["--config", str(cfg), "config", "check"]).exit_code == 0
 
 
+@pytest.mark.parametrize("campaign, crawl_args, said", [
+    ('platforms = ["mastodon"]', [], "campaign 'demo', which has no hashtags; add campaigns.demo.hashtags"),
+    ('platforms = ["linkedin"]\nhashtags = ["vegan"]', [], "campaign 'demo', which names no crawlable platform"),
+])
+def test_a_crawl_step_every_crawl_of_its_campaign_refuses_is_said_before_the_cron_time(tmp_path, campaign,
+                                                                                       crawl_args, said):
+    # A review: a campaign with no hashtags (or only LinkedIn, which is imported, never crawled)
+    # passed config check, `schedule list` and the start of `schedule run`; its crawl step then
+    # failed at each cron time with "… or pass --hashtag", an option a schedule has no place for.
+    cfg = tmp_path / "config.toml"
+    cfg.write_text(f'[campaigns.demo]\n{campaign}\n[schedules.ca]\ncron = "0 8 * * MON"\ncampaign = "demo"\n'
+                   f'steps = ["crawl", "shortlist"]\ncrawl_args = {json.dumps(crawl_args)}\n')
+    for command in (["config", "check"], ["schedule", "run-once", "ca"], ["schedule", "run", "ca"]):
+        result = CliRunner().invoke(cli, ["--config", str(cfg), *command])
+        assert result.exit_code == 2, (command, result.output)
+        assert f"{cfg}: schedules.ca.steps: its crawl step" in result.output and said in result.output
+    listed = CliRunner().invoke(cli, ["--config", str(cfg), "schedule", "list"])
+    assert listed.exit_code == 0 and said in listed.output  # listed, with a warning
+    assert not (tmp_path / "microscout.db").exists()
+    # the crawl's own ways in without hashtags are taken
+    cfg.write_text(cfg.read_text().replace("crawl_args = []", 'crawl_args = ["--known"]'))
+    if "linkedin" not in campaign:
+        assert CliRunner().invoke(cli, ["--config", str(cfg), "config", "check"]).exit_code == 0
+
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
 def test_a_schedulers_crawl_ends_when_the_scheduler_is_killed(tmp_path):
     # A review: `kill -9` of a scheduler left its crawl running in a session of its own, and
@@ -974,9 +998,9 @@ def test_crawl_args_the_crawl_refuses_at_run_time_name_the_key(tmp_path):
     # Options that parse but that `microscout crawl CAMPAIGN` refuses (--tier with a campaign)
     # pass config check; the failed run names the file and the key, and is not tried again.
     cfg = tmp_path / "config.toml"
-    cfg.write_text('[campaigns.demo]\nplatforms = ["mastodon"]\n[schedules.ca]\ncron = "0 8 * * MON"\n'
-                   'campaign = "demo"\nsteps = ["crawl"]\ncrawl_args = ["--tier", "micro"]\nretries = 2\n'
-                   'retry_delay = 0\n')
+    cfg.write_text('[campaigns.demo]\nplatforms = ["mastodon"]\nhashtags = ["vegan"]\n[schedules.ca]\n'
+                   'cron = "0 8 * * MON"\ncampaign = "demo"\nsteps = ["crawl"]\ncrawl_args = ["--tier", "micro"]\n'
+                   'retries = 2\nretry_delay = 0\n')
     result = CliRunner().invoke(cli, ["--config", str(cfg), "schedule", "run-once", "ca"])
     assert result.exit_code == 1, result.output
     assert (f"{cfg}: schedules.ca.crawl_args ['--tier', 'micro']: `microscout crawl demo` refused them: "

@@ -71,22 +71,35 @@ def check_campaign_tags(env: Env, campaign: str) -> None:
 def check_crawl_args(env: Env, name: str) -> None:
     """A schedule's crawl_args as `microscout crawl` parses them: '--knwon' passed config
     check and failed only at the cron time, naming neither file nor key."""
+    from microscout.cli.crawl import PLATFORMS
     from microscout.cli.crawl import command as crawl
 
     schedule = env.config.schedule(name)
-    if "crawl" in schedule.steps:
-        check_campaign_tags(env, schedule.campaign)
-    if "crawl" not in schedule.steps or not schedule.crawl_args:
+    if "crawl" not in schedule.steps:
         return
+    check_campaign_tags(env, schedule.campaign)
     where = f"{env.config.source}: schedules.{name}.crawl_args"
-    try:
-        with contextlib.redirect_stdout(io.StringIO()):  # --help would print the crawl's help here
-            crawl.make_context("crawl", [schedule.campaign, *schedule.crawl_args], resilient_parsing=False)
-    except click.ClickException as exc:
-        raise UsageProblem(f"{where}: {exc.format_message()}") from None
-    except click.exceptions.Exit:  # --help (printed its text, and would make the crawl a no-op)
-        raise UsageProblem(f"{where}: {' '.join(schedule.crawl_args)!r} asks for the crawl's help, which runs no "
-                           "crawl; give the options the crawl should run with") from None
+    params: dict[str, Any] = {}
+    if schedule.crawl_args:
+        try:
+            with contextlib.redirect_stdout(io.StringIO()):  # --help would print the crawl's help here
+                params = crawl.make_context("crawl", [schedule.campaign, *schedule.crawl_args],
+                                            resilient_parsing=False).params
+        except click.ClickException as exc:
+            raise UsageProblem(f"{where}: {exc.format_message()}") from None
+        except click.exceptions.Exit:  # --help (printed its text, and would make the crawl a no-op)
+            raise UsageProblem(f"{where}: {' '.join(schedule.crawl_args)!r} asks for the crawl's help, which runs "
+                               "no crawl; give the options the crawl should run with") from None
+    # What `microscout crawl CAMPAIGN` refuses whatever the day: said now, not at each cron time
+    # (with the crawl's "or pass --hashtag", an option a schedule has no place for).
+    campaign, spec = schedule.campaign, env.config.campaign(schedule.campaign)
+    step = f"{env.config.source}: schedules.{name}.steps: its crawl step crawls campaign {campaign!r}, which"
+    if not [p for p in spec.platforms if p in PLATFORMS]:
+        raise UsageProblem(f"{step} names no crawlable platform (crawlable: {', '.join(PLATFORMS)}); add one to "
+                           f"campaigns.{campaign}.platforms, or take crawl out of schedules.{name}.steps")
+    if not spec.hashtags and not any(params.get(k) for k in ("hashtags", "handles", "handles_file", "known")):
+        raise UsageProblem(f"{step} has no hashtags; add campaigns.{campaign}.hashtags, or \"--known\" (re-crawl "
+                           f"the stored creators) or \"--handles\", FILE to schedules.{name}.crawl_args")
 
 
 def _read_db(env: Env):
