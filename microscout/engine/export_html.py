@@ -242,11 +242,17 @@ def _table(rows: list[dict], context) -> str:
             f'<td class=num>{row["rank"] if row.get("rank") is not None else ""}</td>'
             f'<td>{_change(row)}{before}</td><td class=creator>{_creator(row)}</td>'
             f'<td>{escape(row.get("platform") or "")}</td>'
-            f'<td class=num>{f"{followers:,}" if followers is not None else "hidden"}</td>'
-            f'<td class=num>{f"{rate:.2%}" if rate is not None else "n/a"}</td>'
+            f'<td class=num>{_or_unsaid(row, "followers", "hidden" if followers is None else f"{followers:,}")}</td>'
+            f'<td class=num>{_or_unsaid(row, "engagement_rate", "n/a" if rate is None else f"{rate:.2%}")}</td>'
             f'<td class=num>{f"{score:.2f}" if score is not None else ""}</td>'
             f'<td>{_contact(row)}</td><td class=why>{why}</td></tr>')
     return f"<table><thead>{head}</thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def _or_unsaid(row: dict, key: str, shown: str) -> str:
+    """A dropped creator that is not in the latest run (opted out, gone, not judged) has no
+    figures at all: its cells stay empty, where "hidden" would say the platform hides them."""
+    return shown if key in row else ""
 
 
 def _verdicts(rows: list[dict], context) -> str:
@@ -275,8 +281,9 @@ def render_report(rows: list[dict], columns: list[str], context) -> str:
     listed = len(rows) - counts["dropped"]
     meta = []
     if context is not None:
+        top = f"the top {listed} below" if listed else "none below"
         meta.append(f"Shortlist run {context.run_id}: {context.judged:,} creators judged, {context.ranked:,} "
-                    f"ranked; the top {listed} below. Written {escape(_when(context.generated_at))}.")
+                    f"ranked; {top}. Written {escape(_when(context.generated_at))}.")
         if context.previous:
             moved = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
             meta.append(f"Compared with the export of {escape(_when(context.previous['written_at']))}: {moved}.")

@@ -252,6 +252,26 @@ def test_the_html_report_is_one_file_with_chart_table_and_verdicts(setup, tmp_pa
     assert page.count("<ul class=verdicts>") == 20 and page.count('<span class="badge pass">') >= 20
 
 
+def test_the_html_report_leaves_a_dropped_creators_figures_empty_and_says_when_none_is_listed(setup, tmp_path):
+    # A review: creators dropped since the last export and not in the latest run (opted out,
+    # gone) showed "hidden" followers, as if the platform hid them, and a run with none ranked
+    # said "the top 0 below".
+    db, rules, exporters = setup
+    export(db, exporters, "html", tmp_path / "one.html", size=3)
+    db.execute("UPDATE profiles SET opted_out = 1")
+    db.conn.commit()
+    judge(db, rules)
+    export(db, exporters, "html", tmp_path / "two.html", size=3)
+    page = (tmp_path / "two.html").read_text()
+    rows = re.findall(r'<tr class="dropped">(.*?)</tr>', page)
+    assert len(rows) == 3
+    for row in rows:
+        cells = re.findall(r"<td[^>]*>(.*?)</td>", row)
+        assert cells[4] == "" and cells[5] == "", cells  # followers, engagement
+    assert "hidden" not in "".join(rows) and "the top 0 below" not in page
+    assert "0 ranked; none below." in page
+
+
 # -- the command ------------------------------------------------------------------------------
 
 def test_export_command_json_and_no_bom(setup, tmp_path):
