@@ -127,6 +127,9 @@ def test_evidence_words():
     assert lines == ["engagement rate: 6.45%", "benchmark: 3.86%", "ratio to benchmark: 1.67×", "posts: 12",
                      "real share 95% CI: 85%–96%", "counts: 58 real, 13 dormant", "longest gap: 18.3 days",
                      "bot: no", "target: micro 1,000–10,000"]
+    # a range is read as one: both ends to one precision (a review: "3.81%–19%")
+    assert evidence_lines({"estimated_fake_share_ci95": [0.0381, 0.19]}) == ["estimated fake share 95% CI: 3.8%–19.0%"]
+    assert evidence_lines({"real_share_ci95": [0.0, 0.5]}) == ["real share 95% CI: 0%–50%"]
     # an example that states its problems is read as them, not as its status and signals again
     # ("sponsored posts: 4, e.g. missing, discount code use code SAVE20, undisclosed ad: …")
     posts = evidence_lines({"sponsored_posts": [
