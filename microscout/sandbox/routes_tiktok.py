@@ -26,6 +26,8 @@ ones: the page comes back short (or empty) while its cursor still moves by max_c
 has_more says more follow;
 ``endless`` (a fault): video/query answers ``has_more`` true past the end of its results,
 so the pages after it come back empty with more announced for ever, as a misbehaving server;
+``endless_comments`` (a fault): video/comment/list does the same past the end of a video's
+comments (with ``withheld``, before it too: empty pages with has_more for ever);
 ``tokens`` {token: issued at}; ``calls`` {endpoint: count}.
 user/followers pages by time, as the real endpoint does: its ``cursor`` is a Unix timestamp
 (followers who followed on or before it; by default the time of the request), not an index.
@@ -304,7 +306,8 @@ def comment_list(app, payload: dict, fields: list[str]):
     withheld = _state(app).get("withheld") or set()
     page = [r for r in replies[cursor:cursor + count] if str(r.id) not in withheld]
     rows = [wire.comment(r, post, app.clock, fields or ["id"]) for r in page]
-    return 200, wire.ok({"comments": rows, "cursor": cursor + count, "has_more": cursor + count < len(replies)},
+    more = cursor + count < len(replies) or bool(_state(app).get("endless_comments"))
+    return 200, wire.ok({"comments": rows, "cursor": cursor + count, "has_more": more},
                         f"{video_id}:{cursor}"), {}
 
 

@@ -21,7 +21,9 @@ so a page may be short or empty with a nextPageToken, as the real one's may).
 Faults a test may switch on in ``state``: ``stuck_token`` how many of the next search or
 playlistItems pages past the first answer with the very pageToken they were asked with as their
 nextPageToken (a stuck cursor: a misbehaving server, or a client that reads it wrong, would
-ask for the same page for ever).
+ask for the same page for ever); ``endless_comments``: commentThreads gives a nextPageToken past
+the end of a video's comment threads, so the pages after it come back empty with a next page
+announced for ever, as a misbehaving server.
 """
 from __future__ import annotations
 
@@ -222,7 +224,7 @@ def comment_threads(app, query):
     limit = _limit(query, 20, _state(app).get("comment_page_cap", 100))
     start = _untoken(_arg(query, "pageToken")) or 0
     page = replies[start:start + limit]
-    more = start + limit < len(replies)
+    more = start + limit < len(replies) or bool(_state(app).get("endless_comments"))
     items = [wire.comment_thread(r, post, app.clock, p) for r in page]
     return 200, wire.listing("commentThread", items, limit, next_token=_token(start + limit) if more else None), {}
 

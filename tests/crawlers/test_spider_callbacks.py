@@ -185,3 +185,50 @@ def test_an_author_feed_page_of_reposts_only_is_not_the_end_of_the_posts():
         ctx = following[0].cb_kwargs
     assert not following and n < 10
     assert not spider._state().get("missing")  # no loop, nothing lost: the reading stopped on purpose
+
+
+def test_a_replies_page_emptied_by_our_own_filtering_is_no_empty_page():
+    """Pages of a post's replies that held none although the server gave a next one are read
+    BARE_PAGES + 1 in a row at most, then the next page is missing (the server promised more).
+    A page whose replies were all left out by the crawler itself (opted-out repliers, say) held
+    entries: replies_page says so (ctx["held_replies"]) and the reading goes on."""
+    import json
+
+    from scrapy import Request
+    from scrapy.http import TextResponse
+    from scrapy.utils.test import get_crawler
+
+    class Filtering(CrawlSpider):
+        name = "filtering"
+
+        def replies_page(self, body, ctx, post_id):
+            ctx["held_replies"] = len(body["items"])
+            return [], f"http://h.test/replies?page={body['next']}"  # every reply left out, more to come
+
+    spider = Filtering.from_crawler(get_crawler(Filtering))
+
+    def page(n: int, items: list, ctx: dict):
+        request = Request(f"http://h.test/replies?page={n}", callback=spider.parse_replies, cb_kwargs={"ctx": ctx})
+        body = json.dumps({"items": items, "next": n + 1}).encode()
+        return TextResponse(request.url, body=body, encoding="utf-8", request=request, status=200)
+
+    def read(n: int, items: list, ctx: dict) -> dict | None:
+        following = [r for r in spider.parse_replies(page(n, items, ctx), ctx) if isinstance(r, Request)]
+        return following[0].cb_kwargs["ctx"] if following else None
+
+    ctx: dict | None = {"pid": "a", "branch": "replies", "post_id": "p1"}
+    spider._open(ctx)
+    for n in range(2 * CrawlSpider.BARE_PAGES + 2):  # each held a reply, left out
+        ctx = read(n, [{"id": n}], ctx)
+        assert ctx is not None  # read on
+    assert not spider._state().get("missing")
+    for n in range(100, 110):  # the server's pages hold nothing, and still promise more
+        ctx = read(n, [], ctx)
+        if ctx is None:
+            break
+    assert n - 100 == CrawlSpider.BARE_PAGES
+    (missing,) = spider._state()["missing"].values()
+    assert missing["url"] == f"http://h.test/replies?page={n + 1}"
+    assert missing["why"] == (f"empty pages: {CrawlSpider.BARE_PAGES + 1} pages in a row held no reply, though the "
+                              "server gave a next page; the rest of its replies was not read")
+    assert missing["what"] == {"profile": "a", "part": "replies", "post": "p1"}

@@ -537,3 +537,89 @@ def test_has_more_past_the_video_count_ends_the_list_whole(tmp_path, sb):
     assert "posts" in json.loads(profile["fetched"])
     stored = [r["platform_id"] for r in rows(db, "SELECT platform_id FROM posts ORDER BY created_at DESC")]
     assert stored == [str(v.id) for v in videos]
+
+
+def _comment_calls(sb) -> int:
+    return sb.platform_state["tiktok"].get("calls", {}).get("/v2/research/video/comment/list/", 0)
+
+
+def _newest_video(sb, p):
+    videos = _window_videos(sb, p)
+    return videos[0] if videos else None
+
+
+def test_empty_pages_of_comments_with_has_more_are_read_a_few_in_a_row_then_missing(tmp_path, sb):
+    """A video whose comments all come back withheld, with has_more for ever (the sandbox's
+    "endless_comments" fault): the pages (max_count 2) were read on while fewer than
+    replies_per_post were in, so such a server cost the whole request budget. Now BARE_PAGES + 1
+    are read, then the rest of its comments is missing (exit 1, named, "comments" not called
+    fetched), as has_more said more follow; --resume reads on from there."""
+    person, video = next((p, v) for p in sb.pop if not p.opt_out for v in [_newest_video(sb, p)]
+                         if v is not None and len(sb.pop.replies(v, sb.day)) >= 12)
+    replies = sb.pop.replies(video, sb.day)
+    config = write_config(tmp_path, sb.url, BOUNDS.replace("posts_with_replies = 2", "posts_with_replies = 1")
+                          + "prefilter = false\n")
+    args = ("tiktok", "--handle", person.username, "--posts", "1", "--replies", "2", "--followers", "0",
+            "--max-requests", "40")
+    state = sb.platform_state["tiktok"]
+    before = _comment_calls(sb)
+    state["endless_comments"] = True
+    try:
+        with withholding(sb, "tiktok", {str(r.id) for r in replies}):
+            result = run_crawl(config, *args, env=creds())
+    finally:
+        state.pop("endless_comments", None)
+    assert result.returncode == 1, result.stdout[-2000:] + result.stderr[-2000:]
+    assert _comment_calls(sb) - before == CrawlSpider.BARE_PAGES + 1
+    db = tmp_path / "scout.db"
+    (run,) = rows(db, "SELECT status, stats FROM crawl_runs")
+    stats = json.loads(run["stats"])
+    assert run["status"] == "incomplete"
+    (missing,) = stats["missing"]["profiles"]
+    assert missing["profile"] == person.username and missing["parts"] == ["replies"]
+    assert missing["replies_of"] == [str(video.id)]
+    assert missing["why"] == [f"empty pages: {CrawlSpider.BARE_PAGES + 1} pages in a row held no comment, though "
+                              "has_more said more follow; the rest of its replies was not read"]
+    assert any(n.startswith("TikTok: a video's comments came back as empty pages") for n in stats["notes"])
+    (prof,) = rows(db, "SELECT fetched FROM profiles")
+    assert json.loads(prof["fetched"]) == ["profile", "posts"]
+    assert not rows(db, "SELECT platform_id FROM comments")
+    # the server mended: --resume reads on from the page after the empty ones
+    again = run_crawl(config, *args, "--resume", env=creds())
+    assert again.returncode == 0, again.stdout[-2000:] + again.stderr[-2000:]
+    (run,) = rows(db, "SELECT status FROM crawl_runs")
+    assert run["status"] == "finished"
+    (prof,) = rows(db, "SELECT fetched FROM profiles")
+    assert json.loads(prof["fetched"]) == ["profile", "posts", "comments"]
+    start = 2 * (CrawlSpider.BARE_PAGES + 1)
+    stored = sorted(r["platform_id"] for r in rows(db, "SELECT platform_id FROM comments"))
+    assert stored == sorted(str(r.id) for r in replies[start:start + 2])
+
+
+def test_has_more_past_the_comment_count_ends_the_comments_whole(tmp_path, sb):
+    """has_more for ever past the end of a video's comments ("endless_comments"): once the
+    next page would start past the comment_count video/query gave, no page can hold a comment
+    (the cursor indexes the video's comments), so they end there, whole: no missing page, and
+    two requests, not the budget."""
+    person, video = next((p, v) for p in sb.pop if not p.opt_out for v in [_newest_video(sb, p)]
+                         if v is not None and 0 < len(sb.pop.replies(v, sb.day)) <= v.replies <= 4)
+    config = write_config(tmp_path, sb.url, BOUNDS.replace("posts_with_replies = 2", "posts_with_replies = 1")
+                          + "prefilter = false\n")
+    state = sb.platform_state["tiktok"]
+    before = _comment_calls(sb)
+    state["endless_comments"] = True
+    try:
+        result = run_crawl(config, "tiktok", "--handle", person.username, "--posts", "1", "--replies", "10",
+                           "--followers", "0", "--max-requests", "40", env=creds())
+    finally:
+        state.pop("endless_comments", None)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    # the page with the comments, one empty page (its next cursor, 20, is past comment_count)
+    assert _comment_calls(sb) - before == 2
+    db = tmp_path / "scout.db"
+    (run,) = rows(db, "SELECT status, stats FROM crawl_runs")
+    assert run["status"] == "finished" and not json.loads(run["stats"]).get("missing")
+    (prof,) = rows(db, "SELECT fetched FROM profiles")
+    assert json.loads(prof["fetched"]) == ["profile", "posts", "comments"]
+    stored = sorted(r["platform_id"] for r in rows(db, "SELECT platform_id FROM comments"))
+    assert stored == sorted(str(r.id) for r in sb.pop.replies(video, sb.day))

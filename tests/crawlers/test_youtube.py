@@ -480,3 +480,58 @@ def test_a_repeated_search_page_token_is_a_loop_said_not_a_silent_end(sandbox, t
     assert run["status"] == "incomplete" and stats["pagination_loops"] == 1
     (page,) = stats["missing"]["hashtag_pages"]
     assert page["hashtag"] == "plantbased" and page["why"].startswith("pagination loop")
+
+
+def _first_upload_with_few_comments(sandbox, most: int):
+    """A channel whose newest upload has comments on (1 to ``most`` threads served)."""
+    pop, day = sandbox.pop, sandbox.day
+    for person in pop:
+        uploads = pop.visible_posts(person.i, day)
+        if not person.opt_out and uploads and not wire.comments_disabled(uploads[0]) \
+                and 0 < len(pop.replies(uploads[0], day)) <= most:
+            return person, uploads[0]
+    raise AssertionError("no such channel in the sandbox")
+
+
+def test_empty_comment_pages_with_a_next_page_token_are_read_a_few_in_a_row_then_missing(sandbox, tmp_path):
+    """commentThreads pages that stay empty while a nextPageToken says more follow (the
+    sandbox's "endless_comments" fault): they were read while fewer than --replies were in,
+    so such a server cost the whole request budget. Now BARE_PAGES + 1 empty pages are read,
+    then the rest of the video's comments is missing (exit 1, named; "comments" not called
+    fetched), as the token promised a next page; --resume reads on from there."""
+    from microscout.crawlers.spiders.base import CrawlSpider
+
+    person, video = _first_upload_with_few_comments(sandbox, 9)
+    state = sandbox.platform_state["youtube"]
+    calls = dict(state.get("calls", {}))
+    cfg = config(tmp_path, sandbox.url)
+    args = ("youtube", "--handle", wire.channel_id(person.i), "--posts", "1", "--replied-posts", "1",
+            "--replies", "10", "--max-requests", "40", "--no-prefilter", "--json")
+    state["endless_comments"] = True
+    try:
+        result = crawl(cfg, *args)
+    finally:
+        state.pop("endless_comments", None)
+    assert result.returncode == 1, result.stdout[-2000:] + result.stderr[-2000:]
+    # the page with the comments, then the empty ones
+    assert state["calls"]["commentThreads"] - calls.get("commentThreads", 0) == 1 + CrawlSpider.BARE_PAGES + 1
+    db = tmp_path / "scout.db"
+    (run,) = rows(db, "SELECT status, stats FROM crawl_runs")
+    stats = json.loads(run["stats"])
+    assert run["status"] == "incomplete"
+    (missing,) = stats["missing"]["profiles"]
+    assert missing["profile"] == wire.channel_id(person.i) and missing["parts"] == ["replies"]
+    assert missing["replies_of"] == [wire.video_id(video.i, video.k)]
+    assert missing["why"] == [f"empty pages: {CrawlSpider.BARE_PAGES + 1} pages in a row held no comment thread, "
+                              "though a nextPageToken said more follow; the rest of its replies was not read"]
+    assert any(n.startswith("YouTube: a video's comment threads came back as empty pages") for n in stats["notes"])
+    (prof,) = rows(db, "SELECT fetched FROM profiles")
+    assert json.loads(prof["fetched"]) == ["profile", "posts"]
+    assert len(rows(db, "SELECT platform_id FROM comments")) == len(sandbox.pop.replies(video, sandbox.day))
+    # the server mended: --resume asks the page after the empty ones, which ends the list
+    again = crawl(cfg, *args, "--resume")
+    assert again.returncode == 0, again.stdout[-2000:] + again.stderr[-2000:]
+    (run,) = rows(db, "SELECT status FROM crawl_runs")
+    assert run["status"] == "finished"
+    (prof,) = rows(db, "SELECT fetched FROM profiles")
+    assert json.loads(prof["fetched"]) == ["profile", "posts", "comments"]

@@ -815,8 +815,10 @@ class CrawlSpider(Spider):
                     entry["replies_asked"] += 1
                     if post.replies == 0:
                         continue  # the platform says nobody replied: nothing to fetch
+                    # post_replies: the replies the platform counts on the post (bare_replies_end)
                     asked = list(self._launch(ctx, "replies", self.replies_url(ctx, post.platform_id),
-                                              self.parse_replies, post_id=post.platform_id))
+                                              self.parse_replies, post_id=post.platform_id,
+                                              post_replies=post.replies))
                     if not asked:
                         # Not asked (the request budget is spent, or the link leads off the
                         # server): the replies are not fetched, and "comments" must not say
@@ -855,7 +857,11 @@ class CrawlSpider(Spider):
     def parse_replies(self, response, ctx):
         """A page of a post's replies. ``replies_page`` gives the replies, or (replies, the next
         page's URL) where the platform pages them (TikTok, YouTube): the next page is read
-        while fewer than replies_per_post are in, as a short page need not be the last."""
+        while fewer than replies_per_post are in, as a short page need not be the last. Pages
+        in a row that held no reply although the server gives a next one are read BARE_PAGES + 1
+        times at most (bare_replies_end): a server answering empty pages that promise more for
+        ever costs a few requests, not the request budget; what then becomes of the rest is
+        bare_replies_ended's to say."""
         result = self.parsed(response, "replies", self.replies_page, ctx, ctx["post_id"])
         if isinstance(result, Request):
             yield result  # tried again: the chain's request is still open
@@ -864,18 +870,56 @@ class CrawlSpider(Spider):
             self._failed(ctx, "replies")
         else:
             comments, next_url = result if isinstance(result, tuple) else (result, None)
+            # The entries the server's page held, those we leave out among them (replies_page
+            # says so where it leaves some out, an opted-out replier's, say): a page emptied by
+            # our own filtering is no empty page of the server's, and resets the count.
+            held = ctx.pop("held_replies", len(comments))
             read = ctx.get("replies_read", 0)
             comments = comments[: max(self.bounds.replies_per_post - read, 0)]
             if comments:
                 yield ItemBatch.of(comments)
             read += len(comments)
+            # (its own key: a replies chain starts from a posts page's ctx, whose bare_pages
+            # counts the posts pages)
+            ctx["bare_reply_pages"] = 0 if held else ctx.get("bare_reply_pages", 0) + 1
             if next_url and read < self.bounds.replies_per_post:
-                pages = [*ctx.get("pages", ()), asked_url(response)]
-                following = self.req(next_url, self.parse_replies, {**ctx, "replies_read": read, "pages": pages})
-                if not self.loops(ctx, response, following, "replies"):
-                    yield from self._launch(ctx, "replies", next_url, self.parse_replies, replies_read=read,
-                                            pages=pages)
+                why = self.bare_replies_end(ctx, next_url) if not held else None
+                if why is not None:
+                    self.bare_replies_ended(ctx, response, next_url, read, why)
+                else:
+                    pages = [*ctx.get("pages", ()), asked_url(response)]
+                    following = self.req(next_url, self.parse_replies, {**ctx, "replies_read": read, "pages": pages})
+                    if not self.loops(ctx, response, following, "replies"):
+                        yield from self._launch(ctx, "replies", next_url, self.parse_replies, replies_read=read,
+                                                pages=pages)
         yield from self._done(ctx)
+
+    def bare_replies_end(self, ctx, next_url: str) -> str | None:
+        """Why the pages in a row without a reply end a post's replies although the server
+        gives a next page (None: the next page is read)."""
+        if ctx["bare_reply_pages"] > self.BARE_PAGES:
+            return f"{ctx['bare_reply_pages']} pages in a row held no reply, though the server gave a next page"
+        return None
+
+    # what the run's notes say when bare_replies_ended records replies as missing
+    BARE_REPLIES_NOTE = ("a post's replies came back as empty pages that promised more, a few in a row: the rest "
+                         "of its replies is recorded as missing (the run's missing list names the profiles and "
+                         "posts); --resume reads on from there")
+
+    def bare_replies_ended(self, ctx, response, next_url: str, read: int, why: str) -> None:
+        """Replies bare_replies_end ended. The server said a next page follows and the crawl
+        set out to read up to replies_per_post: the next page is recorded as missing (the run
+        ends incomplete and names the profile and the post; --resume reads on from it, a few
+        empty pages at most again) and the replies as not fetched whole, rather than a stop
+        that calls them fetched. (Where the platform says how many there are and the next page
+        starts past them, a platform ends them whole instead: TikTok.)"""
+        pages = [*ctx.get("pages", ()), asked_url(response)]
+        following = self.req(next_url, self.parse_replies, {**ctx, "replies_read": read, "pages": pages,
+                                                             "bare_reply_pages": 0})
+        self.crawler.stats.inc_value("microscout/bare_reply_pages_stops")
+        self.lose(following, f"empty pages: {why}; the rest of its replies was not read")
+        self._failed(ctx, "replies")
+        self.note(self.BARE_REPLIES_NOTE)
 
     def parse_followers(self, response, ctx):
         b = self.bounds

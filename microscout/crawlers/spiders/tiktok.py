@@ -594,7 +594,45 @@ class TikTokSpider(CrawlSpider):
         # with more to come, so a short page is not the end (the base class reads on).
         comments, cursor, has_more = pt.parse_comments(body, ctx["pid"], post_id)
         more = has_more and cursor is not None
+        # every comment the page held is kept (the API names no commenter, so none is left out
+        # as opted out): what it held is what it gives (base.parse_replies)
+        ctx["held_replies"] = len(comments)
         return comments, self.api("video/comment/list", COMMENT_FIELDS, cursor=cursor) if more else None
+
+    # Empty pages of a video's comments, as of a profile's videos: the research-api-specs-query-
+    # video-comments page says the API may return fewer comments than max_count "due to reasons
+    # such as comments deleted by users" and that the cursor is "the starting index of the
+    # comments", so an empty page with has_more is no end, and a few of them in a row say nothing
+    # of what follows: the rest is missing (base.bare_replies_ended), unless the next page would
+    # start past the video's comment_count (video/query), where no page can hold a comment.
+    BARE_REPLIES_NOTE = ("TikTok: a video's comments came back as empty pages with has_more, a few in a row: the "
+                         "rest of its comments is recorded as missing (the run's missing list names the profiles "
+                         "and videos); --resume reads on from there")
+
+    def bare_replies_end(self, ctx, next_url):
+        """Empty pages with has_more end a video's comments after BARE_PAGES in a row, or as soon
+        as the next page would start past the comment_count video/query gave (the cursor indexes
+        the video's comments and moves by max_count whatever a page held)."""
+        if self._past_the_comments(ctx, next_url):
+            return "past the video's comments"
+        why = super().bare_replies_end(ctx, next_url)
+        return f"{ctx['bare_reply_pages']} pages in a row held no comment, though has_more said more follow" \
+            if why else None
+
+    @staticmethod
+    def _past_the_comments(ctx, next_url: str) -> bool:
+        cursor = parse_qs(urlsplit(next_url).fragment).get("cursor", [""])[0]
+        total = ctx.get("post_replies")
+        return cursor.isdigit() and isinstance(total, int) and int(cursor) >= total
+
+    def bare_replies_ended(self, ctx, response, next_url, read, why):
+        """Past the video's comment_count its comments are whole, has_more or not (as a
+        profile's videos past its video_count: bare_pages_ended); before it, the base's way:
+        the next page is missing and the comments not fetched whole."""
+        if self._past_the_comments(ctx, next_url):
+            self.crawler.stats.inc_value("microscout/has_more_past_the_comments")
+            return
+        super().bare_replies_ended(ctx, response, next_url, read, why)
 
     def followers_url(self, ctx):
         return self.api("user/followers")

@@ -461,9 +461,30 @@ class YouTubeSpider(CrawlSpider):
         # commentThreads gives at most 100 a page: more are read page by page (1 unit each)
         comments = yp.parse_comment_threads(body, ctx["pid"], post_id, self.bounds.replies_per_post)
         token = yp.next_token(body)
+        # the threads the page held (parse_comment_threads keeps replies_per_post of them at most;
+        # none is left out as opted out): whether the page was empty (base.parse_replies)
+        items = body.get("items") if isinstance(body, dict) else None
+        ctx["held_replies"] = len(items) if isinstance(items, list) else len(comments)
         return comments, (self.api("commentThreads", part="snippet", videoId=post_id, order="time",
                                    textFormat="plainText", pageToken=token,
                                    maxResults=max(1, min(100, self.bounds.replies_per_post))) if token else None)
+
+    # Empty comment-thread pages that keep giving a nextPageToken end after BARE_PAGES + 1 in a
+    # row, and the rest is missing (base.bare_replies_ended), unlike empty search pages (a note
+    # only, next_search). The commentThreads.list reference gives nextPageToken as the token "to
+    # retrieve the next page in the result set" and maxResults as a maximum, and speaks of no
+    # filtering after paging, as search.list's results have: such pages are no known way of the
+    # API's, the replies are a part of the profile that "comments" in its fetched column would
+    # call whole, and a page costs 1 unit, so --resume asking on from there is cheap (a search
+    # page costs 100 and is discovery, bounded by --pages, not a part fetched whole).
+    BARE_REPLIES_NOTE = ("YouTube: a video's comment threads came back as empty pages with a nextPageToken, a few in "
+                         "a row: the rest of its comments is recorded as missing (the run's missing list names the "
+                         "channels and videos); --resume reads on from there")
+
+    def bare_replies_end(self, ctx, next_url):
+        why = super().bare_replies_end(ctx, next_url)
+        return (f"{ctx['bare_reply_pages']} pages in a row held no comment thread, though a nextPageToken said more "
+                "follow") if why else None
 
     def parse_replies(self, response, ctx):
         yield from self.usage()
