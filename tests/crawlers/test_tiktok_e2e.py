@@ -623,3 +623,33 @@ def test_has_more_past_the_comment_count_ends_the_comments_whole(tmp_path, sb):
     assert json.loads(prof["fetched"]) == ["profile", "posts", "comments"]
     stored = sorted(r["platform_id"] for r in rows(db, "SELECT platform_id FROM comments"))
     assert stored == sorted(str(r.id) for r in sb.pop.replies(video, sb.day))
+
+
+def test_every_lost_post_is_kept_for_resume_though_they_share_one_url(tmp_path):
+    """Every user/info call, and the first page of every hashtag's video/query, is a POST to
+    one URL (the body says whom or what it asks for). The missing requests were keyed by
+    callback, profile and URL only, so each lost one replaced the one lost before: with two
+    hashtags whose first pages failed for good, the run named one of them, --resume sent that
+    one, and the other hashtag's authors were never looked for, the run "finished"."""
+    from microscout.sandbox.faults import Faults
+
+    tags = ("veganrecipes", "plantbased")
+    args = ("tiktok", *[a for t in tags for a in ("--hashtag", t)], "--pages", "1", "--posts", "0",
+            "--followers", "0", "--max-profiles", "500")
+    bounds = BOUNDS.replace("retry_times = 2", "retry_times = 0") + "prefilter = false\n"
+    # the first two video/query calls are the two hashtags' first pages: both answer 503
+    with SandboxServer(size=200, seed=7, faults=Faults(fail_first={"/v2/research/video/query/": 2})) as server:
+        (tmp_path / "faulty").mkdir()
+        (tmp_path / "whole").mkdir()
+        config = write_config(tmp_path / "faulty", server.url, bounds)
+        first = run_crawl(config, *args, env=creds())
+        assert first.returncode == 1, first.stdout[-2000:] + first.stderr[-2000:]
+        (run,) = rows(tmp_path / "faulty" / "scout.db", "SELECT stats FROM crawl_runs")
+        missing = json.loads(run["stats"])["missing"]["hashtag_pages"]
+        assert sorted(m["hashtag"] for m in missing) == sorted(tags)
+        again = run_crawl(config, *args, "--resume", env=creds())
+        assert again.returncode == 0, again.stdout[-2000:] + again.stderr[-2000:]
+        whole = run_crawl(write_config(tmp_path / "whole", server.url, bounds), *args, env=creds())
+        assert whole.returncode == 0, whole.stdout[-2000:] + whole.stderr[-2000:]
+    stored = lambda db: {r["platform_id"] for r in rows(db, "SELECT platform_id FROM profiles")}  # noqa: E731
+    assert stored(tmp_path / "faulty" / "scout.db") == stored(tmp_path / "whole" / "scout.db")

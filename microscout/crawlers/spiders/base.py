@@ -605,6 +605,11 @@ class CrawlSpider(Spider):
         if callback is None or not hasattr(self, callback):
             return
         key = f"{callback}|{ctx.get('pid', '')}|{request.url}"
+        if request.body:
+            # a POST's body says what it asks for: TikTok sends every user/info, and every
+            # hashtag's first video/query page, to one URL, and keyed by the URL alone each lost
+            # one replaced the last (never sent again, the run "finished" without it)
+            key += "|" + request.body.decode("utf-8", "replace")
         headers = {}
         for name in ("atproto-proxy",):
             value = request.headers.get(name)
