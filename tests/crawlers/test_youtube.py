@@ -535,3 +535,26 @@ def test_empty_comment_pages_with_a_next_page_token_are_read_a_few_in_a_row_then
     assert run["status"] == "finished"
     (prof,) = rows(db, "SELECT fetched FROM profiles")
     assert json.loads(prof["fetched"]) == ["profile", "posts", "comments"]
+
+
+def test_a_repeated_search_token_after_the_profile_bound_is_no_missing_page(sandbox, tmp_path):
+    """The places of --max-profiles are all taken once page 2 is in: page 3 would never be
+    asked for (100 units for no author), so a page 2 that names itself as its next page is no
+    loop to record. It was: the run ended incomplete (exit 1) naming a missing hashtag page,
+    and every --resume asked for the page again and ended the same way."""
+    results = _search_results(sandbox, "plantbased")
+    first = {wire.channel_id(p.i) for p in results[:50]}
+    assert {wire.channel_id(p.i) for p in results[50:100]} - first  # page 2 holds a new channel
+    state = sandbox.platform_state["youtube"]
+    calls = dict(state.get("calls", {}))
+    state["stuck_token"] = 1  # page 2's nextPageToken is its own
+    try:
+        result = crawl(config(tmp_path, sandbox.url), "youtube", "--hashtag", "plantbased", "--pages", "3",
+                       "--posts", "0", "--no-prefilter", "--max-profiles", str(len(first) + 1))
+    finally:
+        state.pop("stuck_token", None)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    assert state["calls"]["search"] - calls.get("search", 0) == 2
+    (run,) = rows(tmp_path / "scout.db", "SELECT status, stats FROM crawl_runs")
+    assert run["status"] == "finished" and not json.loads(run["stats"]).get("missing")
+    assert len(rows(tmp_path / "scout.db", "SELECT id FROM profiles")) == len(first) + 1

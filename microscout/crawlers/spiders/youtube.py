@@ -345,15 +345,19 @@ class YouTubeSpider(CrawlSpider):
         following = self.next_search(response, ctx, token, bool(channels))
         # the channels are taken in the hashtags' order, not as the pages come (base.tag_page)
         yield from self.tag_page(ctx, channels, more=following is not None)
-        if self._state()["profiles"] >= self.bounds.max_profiles:
+        full = self._state()["profiles"] >= self.bounds.max_profiles
+        if full:
             self.crawler.stats.set_value("microscout/max_profiles_reached", True)
-            if following is not None:
-                # another page would cost 100 units and find no author the crawl may take: the
-                # places went to pages before it in the order, so it has no turn
-                yield from self.tag_ended(following.cb_kwargs["ctx"])
-                return
-        if following is not None:
-            yield from self.send(following)
+        if following is None:
+            return
+        # Full: another page would cost 100 units and find no author the crawl may take (the
+        # places went to pages before it in the order), so it has no turn, and a page never to
+        # be asked is no loop either (it was recorded as missing: exit 1 at every --resume).
+        # A loop (base.loops) is missing, and the page's turn is over too.
+        if full or self.loops(ctx, response, following, "search"):
+            yield from self.tag_ended(following.cb_kwargs["ctx"])
+            return
+        yield from self.send(following)
 
     def take_authors(self, channels):
         # channels.list takes 50 ids a call: a page's channels go in as few calls as they fill
@@ -377,8 +381,9 @@ class YouTubeSpider(CrawlSpider):
                       f"pages after them (up to --pages {self.bounds.hashtag_pages}) were not asked for")
             return None
         pages = [*ctx.get("pages", ()), asked_url(response)]
-        following = self.search(ctx["tag"], token, ctx["page"] + 1, bare_pages=bare, pages=pages)
-        return None if self.loops(ctx, response, following, "search") else following
+        # (whether it is a page read before is asked by parse_search, once it knows the page
+        # would be asked for at all)
+        return self.search(ctx["tag"], token, ctx["page"] + 1, bare_pages=bare, pages=pages)
 
     def parse_channels(self, response, ctx):
         yield from self.usage()
