@@ -222,3 +222,43 @@ def test_a_hashtag_page_that_fails_for_good_lets_the_pages_after_it_take_their_a
     looked_up = [r for r in out if isinstance(r, Request)]
     assert len(looked_up) == 1 and "bobby_b" in (looked_up[0].url + looked_up[0].body.decode())
     assert spider.state["missing"]  # a's page is missing, for --resume
+
+
+# -- a hashtag page whose next page is itself --------------------------------------------
+
+def repeating_page(spider, platform: str):
+    """(request, response) of a hashtag's page 2 whose next cursor (TikTok) or next link
+    (Instagram) leads to that very page again."""
+    from scrapy.http import TextResponse
+
+    author = {"username": "bobby_b", "id": 7, "create_time": 1_700_000_000}
+    if platform == "tiktok":
+        url = spider.api("video/query", VIDEO_FIELDS, cursor=100, search_id="s1")
+        ctx = {"tag": "a", "page": 2, **spider.dates()}
+        body = {"data": {"videos": [author], "cursor": 100, "has_more": True, "search_id": "s1"},
+                "error": {"code": "ok", "message": ""}}
+    else:
+        url = "http://api.test/v21.0/17843/top_media?user_id=1&fields=id%2Ccaption&limit=50&after=QVFI"
+        ctx = {"tag": "a", "page": 2, "edge": "top_media"}
+        body = {"data": [{"id": "1", "caption": "hi @bobby_b"}], "paging": {"next": url + "&access_token=T"}}
+    request = spider.req(url, spider.parse_search if platform == "tiktok" else spider.parse_media, ctx)
+    return request, TextResponse(url, status=200, body=json.dumps(body).encode(), encoding="utf-8", request=request)
+
+
+@pytest.mark.parametrize("platform", ["tiktok", "instagram"])
+def test_a_hashtag_page_that_leads_to_itself_is_a_loop_not_a_silent_end(platform):
+    """TikTok's video/query and Instagram's hashtag media had no loop check (YouTube's,
+    Mastodon's and Bluesky's hashtag pages have): a next page equal to the page read was sent,
+    Scrapy's duplicate filter dropped it without a word, the hashtag's pages after it were never
+    read and the run said finished. It is a pagination loop: the next page is missing."""
+    from scrapy import Request
+    from w3lib.url import canonicalize_url
+
+    spider = api_spider(platform)
+    spider.bounds.hashtag_pages = 5
+    request, response = repeating_page(spider, platform)
+    out = list(request.callback(response, **request.cb_kwargs))
+    same = canonicalize_url(request.url, keep_fragments=True)
+    assert not [r for r in out if isinstance(r, Request) and canonicalize_url(r.url, keep_fragments=True) == same]
+    assert [m["what"]["hashtag"] for m in spider.state["missing"].values()] == ["a"]
+    assert spider.crawler.stats.get_value("microscout/pagination_loops") == 1

@@ -412,12 +412,20 @@ class InstagramSpider(CrawlSpider):
             yield from self.tag_ended(ctx)
             return
         self.no_authors_note(page)
-        goes_on = bool(page.media and page.next_url and ctx["page"] < self.bounds.hashtag_pages
-                       and self.on_host(page.next_url) and self.allow())
+        following = None
+        if page.media and page.next_url and ctx["page"] < self.bounds.hashtag_pages and self.on_host(page.next_url):
+            following = self.req(page.next_url, self.parse_media, {**ctx, "page": ctx["page"] + 1,
+                                                                   "pages": [*ctx.get("pages", ()), response.url]},
+                                 auth=True)
+            # a next link to a page read before is a loop (missing, said): Scrapy's duplicate
+            # filter dropped the page without a word and the run said finished
+            if self.loops(ctx, response, following, "the hashtag media") or not self.allow():
+                following = None
         # the authors are taken in the hashtags' order, not as the pages come (base.tag_page)
-        yield from self.tag_page(ctx, [name for name in page.authors if pi.USERNAME.match(name)], more=goes_on)
-        if goes_on:
-            yield self.req(page.next_url, self.parse_media, {**ctx, "page": ctx["page"] + 1}, auth=True)
+        yield from self.tag_page(ctx, [name for name in page.authors if pi.USERNAME.match(name)],
+                                 more=following is not None)
+        if following is not None:
+            yield following
 
     def take_authors(self, authors):
         for name in authors:

@@ -503,12 +503,20 @@ class TikTokSpider(CrawlSpider):
             return
         posts, cursor, has_more, search_id = page
         # a page can be empty and still have more: the API searches the window in chunks
-        goes_on = has_more and cursor is not None and ctx["page"] < self.bounds.hashtag_pages and self.allow()
+        following = None
+        if has_more and cursor is not None and ctx["page"] < self.bounds.hashtag_pages:
+            following = self.req(self.api("video/query", VIDEO_FIELDS, cursor=cursor, search_id=search_id),
+                                 self.parse_search, {**ctx, "page": ctx["page"] + 1,
+                                                     "pages": [*ctx.get("pages", ()), asked_url(response)]})
+            # a cursor that leads to a page read before is a loop (missing, said): Scrapy's
+            # duplicate filter dropped the page without a word and the run said finished
+            if self.loops(ctx, response, following, "the hashtag search") or not self.allow():
+                following = None
         # the authors are taken in the hashtags' order, not as the pages come (base.tag_page)
-        yield from self.tag_page(ctx, list(dict.fromkeys(p.profile_platform_id for p in posts)), more=goes_on)
-        if goes_on:
-            yield self.req(self.api("video/query", VIDEO_FIELDS, cursor=cursor, search_id=search_id),
-                           self.parse_search, {**ctx, "page": ctx["page"] + 1})
+        yield from self.tag_page(ctx, list(dict.fromkeys(p.profile_platform_id for p in posts)),
+                                 more=following is not None)
+        if following is not None:
+            yield following
 
     def take_authors(self, authors):
         for author in authors:
