@@ -675,3 +675,22 @@ def test_a_tsv_file_imports_as_a_csv_separated_by_tabs_named_or_in_a_folder(tmp_
     assert post["text"] == "Lentils, again"
     said = " ".join(CliRunner().invoke(cli, ["import", "--help"]).output.split())
     assert "(CSV: .csv, or .tsv separated by tabs; JSONL: .jsonl, .ndjson;" in said
+
+
+def test_a_posts_file_whose_marker_column_is_written_with_a_space_is_read_as_posts(linkedin_files):
+    """'Post URL' (or 'Post ID', 'Taken At') names post_url as 'Instagram Username' names
+    instagram_username: such a posts file was imported as profiles, exit 0, each post's author
+    stored again as a profile with empty counts and its posts dropped with a note."""
+    tmp_path = linkedin_files
+    run(tmp_path, "import", str(tmp_path / "profiles.csv"), "--platform", "linkedin")
+    before = counts(tmp_path / "scout.db")
+    (tmp_path / "tool.csv").write_text("Username,Post URL,Date,Likes,Comments\n"
+                                       "anna-vegan,https://www.linkedin.com/posts/t1,2026-11-28,1.2K,30\n")
+    result = run(tmp_path, "import", str(tmp_path / "tool.csv"), "--platform", "linkedin")
+    assert result.exit_code == 0, result.output
+    assert "1 post stored" in result.stdout and "0 profiles" in result.stdout
+    after = counts(tmp_path / "scout.db")
+    assert after["posts"] == before["posts"] + 1
+    assert after["profile_snapshots"] == before["profile_snapshots"]  # no empty snapshot of anna
+    post = rows(tmp_path / "scout.db", "SELECT likes, replies FROM posts WHERE platform_id LIKE '%t1'")[0]
+    assert (post["likes"], post["replies"]) == (1200, 30)

@@ -128,7 +128,8 @@ def sources(paths: list[Path], platform: str, kind: str, notes: list[str],
             out.append(Source(path, what, [record], {k: k for k in known}))
             continue
         header, records, thousands = read.table(path)
-        lowered = {h.strip().lower() for h in header}
+        # as columns_for reads them: "Post URL" is post_url, as "Instagram Username" is instagram_username
+        lowered = {h.strip().lower().replace(" ", "_") for h in header}
         what = kind if kind != "auto" else ("posts" if lowered & set(POST_MARKERS) else "profiles")
         known = PROFILE_COLUMNS if what == "profiles" else POST_COLUMNS
         columns, ignored = columns_for(header, known)
