@@ -694,3 +694,24 @@ def test_a_posts_file_whose_marker_column_is_written_with_a_space_is_read_as_pos
     assert after["profile_snapshots"] == before["profile_snapshots"]  # no empty snapshot of anna
     post = rows(tmp_path / "scout.db", "SELECT likes, replies FROM posts WHERE platform_id LIKE '%t1'")[0]
     assert (post["likes"], post["replies"]) == (1200, 30)
+
+
+@pytest.mark.parametrize("header, cells, missing", [
+    ("profile,id,text,likes", "anna-vegan,t1,hello,3", "'created_at'"),
+    ("profile,created_at,text,likes", "anna-vegan,2026-11-28,hello,3", "'id'"),
+])
+def test_a_posts_file_without_a_column_every_post_needs_is_refused_in_one_line(linkedin_files, header, cells,
+                                                                              missing):
+    """No date column (or no id and no url): every row was listed as its own bad row, exit 1,
+    the run recorded as an import — one line naming the file and the column, exit 2."""
+    tmp_path = linkedin_files
+    run(tmp_path, "import", str(tmp_path / "profiles.csv"), "--platform", "linkedin")
+    before = counts(tmp_path / "scout.db")
+    runs = rows(tmp_path / "scout.db", "SELECT count(*) AS n FROM crawl_runs")[0]["n"]
+    (tmp_path / "noid.csv").write_text(f"{header}\n" + f"{cells}\n" * 3)
+    result = run(tmp_path, "import", str(tmp_path / "noid.csv"), "--platform", "linkedin")
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and str(tmp_path / "noid.csv") in lines[0] and missing in lines[0], lines
+    assert counts(tmp_path / "scout.db") == before
+    assert rows(tmp_path / "scout.db", "SELECT count(*) AS n FROM crawl_runs")[0]["n"] == runs

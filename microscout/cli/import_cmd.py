@@ -143,6 +143,15 @@ def sources(paths: list[Path], platform: str, kind: str, notes: list[str],
         if what == "posts" and "profile" not in columns:
             raise UsageProblem(f"{path}: no 'profile' column naming each post's author; the columns are "
                                f"{', '.join(repr(h) for h in header)}")
+        if what == "posts" and header:
+            # a column every post needs, missing from the file: one line, not every row listed as bad
+            if "created_at" not in columns:
+                raise UsageProblem(f"{path}: no 'created_at' column (or date, published_at, timestamp, taken_at, "
+                                   f"create_time) giving each post's date; the columns are "
+                                   f"{', '.join(repr(h) for h in header)}")
+            if not {"id", "url"} & set(columns):
+                raise UsageProblem(f"{path}: no 'id' column (or post_id, shortcode, video_id) and no 'url' column "
+                                   f"naming each post; the columns are {', '.join(repr(h) for h in header)}")
         if ignored:
             notes.append(f"{path}: columns not imported: {', '.join(ignored)}")
         listed = list(records)
