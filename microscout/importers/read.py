@@ -9,13 +9,15 @@ Instaloader's JSON (.json, .json.xz; a folder of them) is recognised by its
 """
 from __future__ import annotations
 
+import codecs
 import csv
 import io
+import itertools
 import json
 import lzma
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import IO, Any, Iterator
 
 from microscout.cli.common import UsageProblem
 from microscout.crawlers.parse_common import MAX_JSON_DEPTH, json_depth, json_lines
@@ -83,51 +85,129 @@ def table(path: Path) -> tuple[list[str], Iterator[Record], str | None]:
     """(the header, the records, how the file groups thousands in its numbers' text: "." in a
     ';' CSV as European Excel writes it, "," in another CSV or a TSV, None in JSONL) of a CSV, TSV or
     JSONL file."""
-    text = _text(path)
     if suffix_of(path) in DELIMITED:
-        return _csv(path, text)
-    return (*_jsonl(path, text), None)
+        return _csv(path)
+    return (*_jsonl(path, _text(path)), None)
 
 
-def _csv(path: Path, text: str) -> tuple[list[str], Iterator[Record], str]:
+def _utf8(path: Path) -> None:
+    """UsageProblem unless the whole file is UTF-8: read in pieces, as a CSV is then read line
+    by line (a 200 MB export held whole, split into lines and joined again took 3 GB)."""
+    decoder = codecs.getincrementaldecoder("utf-8-sig")()
+    offset = 0
+    try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise UsageProblem(f"{path}: larger than 2 GiB; split it into smaller files")
+        with path.open("rb") as fh:
+            while chunk := fh.read(1 << 20):
+                pending = len(decoder.getstate()[0])
+                try:
+                    decoder.decode(chunk)
+                except UnicodeDecodeError as exc:
+                    raise UsageProblem(f"{path}: not UTF-8 text (byte {offset - pending + exc.start}); save it as "
+                                       "UTF-8") from None
+                offset += len(chunk)
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            raise UsageProblem(f"{path}: not UTF-8 text (byte {offset - len(decoder.getstate()[0])}); save it "
+                               "as UTF-8") from None
+    except OSError as exc:
+        raise UsageProblem(f"{path}: cannot read the file: {exc.strerror or exc}") from None
+
+
+class _Lines:
+    """A file's lines, counting those handed out (the csv module's line_num is where a record
+    ends; a row is named by the line where it starts) and keeping the current record's."""
+
+    def __init__(self, fh: IO[str]) -> None:
+        self.fh, self.taken = fh, 0
+        self.record: list[str] = []
+
+    def __iter__(self) -> "_Lines":
+        return self
+
+    def __next__(self) -> str:
+        line = self.fh.readline()
+        if not line:
+            raise StopIteration
+        self.taken += 1
+        self.record.append(line)
+        return line
+
+
+def _unclosed(lines: list[str], delimiter: str) -> bool:
+    """Whether a record ran to the end of the file inside a quote: the csv module hands such a
+    record back cut short, the rest of the file one cell of it. (An odd count of quotes alone
+    is no proof: a quote inside an unquoted cell, 5" tall, is a character of it.)"""
+    if sum(line.count('"') for line in lines) % 2 == 0:
+        return False
+    try:
+        list(csv.reader(io.StringIO("".join(lines), newline=""), delimiter=delimiter, strict=True))
+    except csv.Error as exc:
+        return "unexpected end of data" in str(exc)
+    return False
+
+
+def _csv(path: Path) -> tuple[list[str], Iterator[Record], str]:
     from microscout.cli.records import delimiter_of
 
-    lines = text.splitlines(keepends=True)
-    skipped = 0
-    while skipped < len(lines) and not lines[skipped].strip():
-        skipped += 1
-    delimiter = delimiter_of(lines[skipped] if skipped < len(lines) else "", suffix_of(path))
+    _utf8(path)
+    # newline="": a line ends at \r too (Excel for Mac), and a quoted cell keeps its line breaks
+    fh = path.open(encoding="utf-8-sig", newline="")
+    lines = _Lines(fh)
+    first = next(lines, "")
+    while first and not first.strip():  # blank lines before the header
+        first = next(lines, "")
+    skipped = lines.taken - 1 if first else lines.taken
+    delimiter = delimiter_of(first, suffix_of(path))
     # A long bio or caption is one cell: the csv module's 131,072-character default stopped the
     # import there, while `check` read the same file whole (the limit is a C long).
     csv.field_size_limit(max(csv.field_size_limit(), 2 ** 31 - 1))
-    reader = csv.DictReader(io.StringIO("".join(lines[skipped:])), delimiter=delimiter)
+    lines.record, lines.taken = [first] if first else [], 0
+    reader = csv.reader(itertools.chain([first] if first else [], lines), delimiter=delimiter)
     try:
-        header = list(reader.fieldnames or [])
+        header = next(reader, [])
     except csv.Error as exc:
+        fh.close()
         raise UsageProblem(f"{path} line {skipped + 1}: bad CSV header: {exc}") from None
+    lines.taken = reader.line_num
     if not header:
+        fh.close()
         raise UsageProblem(f"{path}: empty, or no header row; the first line must name the columns")
     named: dict[str, str] = {}
     for cell in header:
         key = cell.strip().lower().replace(" ", "_")
         if key and key in named:
-            # csv.DictReader keeps the last cell of a name: the other's values would vanish
+            # a dict keeps the last cell of a name: the other's values would vanish
+            fh.close()
             raise UsageProblem(f"{path}: the header names the column {cell.strip()!r} twice; rename or remove one")
         named[key] = cell
 
     def records() -> Iterator[Record]:
+        line = skipped + 1
         try:
-            for row in reader:
-                line = reader.line_num + skipped
-                if None in row:
-                    yield Record(line, error=RowError(f"{len(row[None]) + len(header)} cells, but the header "
-                                                      f"names {len(header)} columns"))
-                elif any((v or "").strip() for v in row.values()):
-                    yield Record(line, row)
+            while True:
+                line = skipped + lines.taken + 1
+                lines.record = []
+                try:
+                    values = next(reader)
+                except StopIteration:
+                    return
+                if _unclosed(lines.record, delimiter):
+                    raise UsageProblem(f"{path} line {line}: a quote opened here is never closed, so the rest of "
+                                       "the file would be read as one cell; close it (a quote in a cell is "
+                                       "written twice, \"\", inside a quoted cell)")
+                if len(values) > len(header):
+                    yield Record(line, error=RowError(f"{len(values)} cells, but the header names {len(header)} "
+                                                      "columns"))
+                elif any(v.strip() for v in values):
+                    # a short row leaves its last columns empty (unknown), as csv.DictReader did
+                    yield Record(line, dict(zip(header, values + [None] * (len(header) - len(values)))))
         except csv.Error as exc:
-            # DictReader's own line_num is the last record it gave back: its reader's is the bad line
-            yield Record(reader.reader.line_num + skipped, error=RowError(f"bad CSV: {exc}; the rest of the "
-                                                                          "file is not read"))
+            yield Record(line, error=RowError(f"bad CSV: {exc}; the rest of the file is not read"))
+        finally:
+            fh.close()
     return header, records(), "." if delimiter == ";" else ","
 
 
