@@ -110,6 +110,7 @@ def test_csv_profiles_and_posts_bad_rows_listed_good_rows_stored(linkedin_files)
 def test_reimport_is_idempotent(linkedin_files):
     tmp_path = linkedin_files
     files = [str(tmp_path / "profiles.csv"), str(tmp_path / "posts.csv")]
+    os.utime(files[0], (1762000000, 1762000000))  # exported 2025-11-01, before the newer export below
     run(tmp_path, "import", *files, "--platform", "linkedin")
     before = counts(tmp_path / "scout.db")
     result = run(tmp_path, "import", *files, "--platform", "linkedin", "--json")
@@ -238,6 +239,7 @@ def test_instaloader_folder_json_and_xz(tmp_path):
 def test_instaloader_profile_updates_the_crawled_row_with_its_handle(tmp_path):
     crawled = tmp_path / "crawled.csv"  # as if the Graph API crawl had stored it under its own id
     crawled.write_text("platform_id,handle,followers\n17841400000000001,anna.cooks,18000\n")
+    os.utime(crawled, (1762000000, 1762000000))  # 2025-11-01: before instaloader's file (write_il)
     assert run(tmp_path, "import", str(crawled), "--platform", "instagram").exit_code == 0
     write_il(tmp_path / "anna.cooks_5123456789.json", IL_PROFILE)
     assert run(tmp_path, "import", str(tmp_path / "anna.cooks_5123456789.json"), "--platform", "instagram"
@@ -765,3 +767,26 @@ def test_a_csv_is_read_line_by_line_not_held_whole_and_copied(tmp_path):
         tracemalloc.stop()
     assert len(kept) == 3000
     assert peak < 1.5 * current, (peak, current)
+
+
+def test_an_older_export_imported_after_a_newer_one_adds_history_not_current_values(tmp_path):
+    """Monthly exports imported out of order (or last month's after a crawl): the older file's
+    followers and bio replaced the newer ones, so the creator was judged on stale numbers
+    (here out of the micro tier) while its last_seen still said the newer date."""
+    (tmp_path / "dec.csv").write_text("handle,followers,bio,observed_at\nanna-vegan,20000,Vegan recipes now,"
+                                      "2026-12-01\n")
+    (tmp_path / "jun.csv").write_text("handle,display_name,followers,bio,observed_at\nAnna-Vegan,Anna,4000,"
+                                      "Student,2026-06-01\n")
+    assert run(tmp_path, "import", str(tmp_path / "dec.csv"), "--platform", "linkedin").exit_code == 0
+    assert run(tmp_path, "import", str(tmp_path / "jun.csv"), "--platform", "linkedin").exit_code == 0
+    (profile,) = rows(tmp_path / "scout.db", "SELECT handle, display_name, followers, bio, first_seen, last_seen "
+                                             "FROM profiles")
+    assert (profile["handle"], profile["followers"], profile["bio"]) == ("anna-vegan", 20000, "Vegan recipes now")
+    assert profile["display_name"] == "Anna"  # unknown until the older file said it
+    assert profile["first_seen"].startswith("2026-06-01") and profile["last_seen"].startswith("2026-12-01")
+    history = rows(tmp_path / "scout.db", "SELECT observed_at, followers FROM profile_snapshots ORDER BY observed_at")
+    assert [(h["observed_at"][:10], h["followers"]) for h in history] == [("2026-06-01", 4000), ("2026-12-01", 20000)]
+    # the newer file again, and a newer one still: current values follow the newest
+    (tmp_path / "jan.csv").write_text("handle,followers,observed_at\nanna-vegan,21000,2027-01-01\n")
+    assert run(tmp_path, "import", str(tmp_path / "jan.csv"), "--platform", "linkedin").exit_code == 0
+    assert rows(tmp_path / "scout.db", "SELECT followers FROM profiles")[0]["followers"] == 21000

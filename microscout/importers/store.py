@@ -12,6 +12,7 @@ stored through upsert_comments, keyed by the comment's id.
 from __future__ import annotations
 
 import json
+from datetime import datetime
 
 import sqlite_utils
 
@@ -47,6 +48,8 @@ class Importer:
         """Upsert checked profile rows (one transaction: the caller's)."""
         by_key: dict[str, dict] = {}
         batch: dict[str, str] = {}  # lower-cased id or handle -> platform_id, of this batch's rows
+        stored = self._stored({k[0] for row in rows if (k := self.keys.get(row["platform_id"].lower())
+                                                        or self.keys.get(row["handle"].lower()))})
         for row in rows:
             known = self.keys.get(row["platform_id"].lower()) or self.keys.get(row["handle"].lower())
             if known:
@@ -62,7 +65,15 @@ class Importer:
             stamp = row.pop("observed_at", None) or observed_at
             # a cell the file leaves empty keeps what is stored (a crawl's bio, say)
             full = {k: v for k, v in row.items() if v is not None}
-            full.update(last_seen=stamp, crawl_run_id=self.run_id)
+            current = stored.get(known[0]) if known else None
+            if current is not None and _later(current["last_seen"], stamp):
+                # an export older than what is stored (last month's file imported after this
+                # month's, or after a crawl): its numbers are history, its snapshot kept; the
+                # profile's current values stay, but for what is not known yet
+                full = {k: v for k, v in full.items() if k in ("platform", "platform_id") or current.get(k) is None}
+                full.update(handle=current["handle"], last_seen=stamp)
+            else:
+                full.update(last_seen=stamp, crawl_run_id=self.run_id)
             by_key[row["platform_id"]] = {**full, "_counts": row}
         if not by_key:
             return
@@ -79,6 +90,19 @@ class Importer:
                               "crawl_run_id": self.run_id})
         self.snapshots += add_snapshots(self.db, snapshots)
         self._fetched({ids[(self.platform, pid)] for pid in by_key}, "profile")
+
+    def _stored(self, ids: set[int]) -> dict[int, dict]:
+        """The stored profiles' rows, by row id."""
+        found: dict[int, dict] = {}
+        listed = sorted(ids)
+        for start in range(0, len(listed), 500):
+            chunk = listed[start:start + 500]
+            cursor = self.db.execute(f"SELECT * FROM profiles WHERE id IN ({', '.join('?' * len(chunk))})", chunk)
+            names = [d[0] for d in cursor.description]
+            for values in cursor.fetchall():
+                row = dict(zip(names, values))
+                found[row["id"]] = row
+        return found
 
     def owner(self, row: dict) -> int:
         for key in (row.get("profile"), row.get("profile_alt")):
@@ -127,3 +151,11 @@ class Importer:
                 kinds = []
             if kind not in kinds:
                 self.db.execute("UPDATE profiles SET fetched = ? WHERE id = ?", [json.dumps([*kinds, kind]), rid])
+
+
+def _later(stored: str | None, stamp: str) -> bool:
+    """Whether ``stored`` (a profile's last_seen) is later than ``stamp`` (a row's observed_at)."""
+    try:
+        return stored is not None and datetime.fromisoformat(stored) > datetime.fromisoformat(stamp)
+    except (TypeError, ValueError):
+        return False
