@@ -792,3 +792,16 @@ def test_a_workbooks_numbers_are_read_as_text_where_text_is_wanted(tmp_path):
     result = check("posts", tmp_path / "posts.xlsx", "--label-column", "label", "--json", "--quiet")
     card = json.loads(result.output)["scores"]["sponsored post vs label 1 = sponsored"]
     assert (card["tp"], card["tn"]) == (1, 1)
+
+
+def test_a_quote_inside_an_unquoted_cell_is_no_quote_left_open(tmp_path):
+    """A bio saying 5" tall (a quote inside an unquoted cell, which the csv module reads as a
+    character of it) refused the whole file: 'a quote opened here is never closed'."""
+    path = tmp_path / "accounts.csv"
+    path.write_text('handle,bio,followers,following,label\nann,5" tall,1200,300,0\nbob,ok,12,4000,1\n')
+    result = check("accounts", path, "--label-column", "label", "--json", "--quiet")
+    assert result.exit_code == 0, result.output
+    assert scores(result)["fake = suspicious"]["n"] == 2
+    path.write_text('handle,bio,followers,following,label\nann,"5"" tall,1200,300,0\nbob,ok,12,4000,1\n')
+    result = check("accounts", path, "--label-column", "label")
+    assert result.exit_code == 2 and "line 2: a quote opened here is never closed" in result.output, result.output

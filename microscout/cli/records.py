@@ -305,6 +305,20 @@ def delimiter_of(header_line: str, suffix: str) -> str:
     return best if counts[best] else ","
 
 
+def unclosed_quote(lines: list[str], delimiter: str) -> bool:
+    """Whether a record's lines run to the end of the file inside a quote: the csv module hands
+    such a record back cut short, the rest of the file one cell of it. An odd count of quotes
+    alone is no proof: a quote inside an unquoted cell (a bio's 5" tall) is a character of it."""
+    if sum(line.count('"') for line in lines) % 2 == 0:
+        return False
+    try:
+        for _ in csv.reader(io.StringIO("".join(lines), newline=""), delimiter=delimiter, strict=True):
+            pass
+    except csv.Error as exc:
+        return "unexpected end of data" in str(exc)
+    return False
+
+
 def _read_csv(path: Path, text: str) -> Iterator[Record]:
     # Some published exports start with blank lines (or lines of spaces): skipped.
     body = text.splitlines(keepends=True)
@@ -338,7 +352,7 @@ def _read_csv(path: Path, text: str) -> Iterator[Record]:
                 values = next(reader)
             except StopIteration:
                 return
-            if sum(line.count('"') for line in lines.record) % 2:
+            if unclosed_quote(lines.record, delimiter):
                 # A quote left open runs to the end of the file, where the csv module hands
                 # back that last record cut short: its cells would be misread as missing.
                 raise UsageProblem(f"{path} line {start}: a quote opened here is never closed")

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import codecs
 import csv
-import io
 import itertools
 import json
 import lzma
@@ -136,21 +135,8 @@ class _Lines:
         return line
 
 
-def _unclosed(lines: list[str], delimiter: str) -> bool:
-    """Whether a record ran to the end of the file inside a quote: the csv module hands such a
-    record back cut short, the rest of the file one cell of it. (An odd count of quotes alone
-    is no proof: a quote inside an unquoted cell, 5" tall, is a character of it.)"""
-    if sum(line.count('"') for line in lines) % 2 == 0:
-        return False
-    try:
-        list(csv.reader(io.StringIO("".join(lines), newline=""), delimiter=delimiter, strict=True))
-    except csv.Error as exc:
-        return "unexpected end of data" in str(exc)
-    return False
-
-
 def _csv(path: Path) -> tuple[list[str], Iterator[Record], str]:
-    from microscout.cli.records import delimiter_of
+    from microscout.cli.records import delimiter_of, unclosed_quote
 
     _utf8(path)
     # newline="": a line ends at \r too (Excel for Mac), and a quoted cell keeps its line breaks
@@ -194,7 +180,7 @@ def _csv(path: Path) -> tuple[list[str], Iterator[Record], str]:
                     values = next(reader)
                 except StopIteration:
                     return
-                if _unclosed(lines.record, delimiter):
+                if unclosed_quote(lines.record, delimiter):
                     raise UsageProblem(f"{path} line {line}: a quote opened here is never closed, so the rest of "
                                        "the file would be read as one cell; close it (a quote in a cell is "
                                        "written twice, \"\", inside a quoted cell)")
