@@ -790,3 +790,22 @@ def test_an_older_export_imported_after_a_newer_one_adds_history_not_current_val
     (tmp_path / "jan.csv").write_text("handle,followers,observed_at\nanna-vegan,21000,2027-01-01\n")
     assert run(tmp_path, "import", str(tmp_path / "jan.csv"), "--platform", "linkedin").exit_code == 0
     assert rows(tmp_path / "scout.db", "SELECT followers FROM profiles")[0]["followers"] == 21000
+
+
+@pytest.mark.parametrize("cell, stored", [
+    ("2019", None),                    # the year an account joined: was 1970-01-01T00:33:39
+    ("20241101", None),                # a date without its dashes: was 1970-08-23
+    ("0", None),
+    ("1732000000", "2024-11-19T07:06:40+00:00"),
+    ("1732000000000", "2024-11-19T07:06:40+00:00"),  # milliseconds, as check reads them: was refused
+])
+def test_a_number_in_a_date_column_is_unix_time_only_when_it_can_be(tmp_path, cell, stored):
+    (tmp_path / "p.csv").write_text(f"handle,followers,joined\nann,1200,{cell}\n")
+    result = run(tmp_path, "import", str(tmp_path / "p.csv"), "--platform", "instagram")
+    if stored is None:
+        assert result.exit_code == 1 and f"line 2: column 'joined' holds '{cell}', which is no Unix time" in \
+            result.stderr, result.output
+        assert rows(tmp_path / "scout.db", "SELECT count(*) AS n FROM profiles")[0]["n"] == 0
+    else:
+        assert result.exit_code == 0, result.output
+        assert rows(tmp_path / "scout.db", "SELECT created_at FROM profiles")[0]["created_at"] == stored
