@@ -90,3 +90,23 @@ def test_pages_waiting_for_one_that_never_comes_are_taken_when_the_crawl_is_idle
         spider.release_waiting()  # a's page 1 never came (a request Scrapy dropped, say)
     assert sent == ["http://x.test/b1", "http://x.test/b2"]
     spider.release_waiting()  # nothing waits: the crawl may close
+
+
+@pytest.mark.parametrize("platform", ["mastodon", "bluesky"])
+def test_no_hashtag_page_is_asked_once_every_place_is_taken(tmp_path, server, platform):
+    # A review: with the --max-profiles places all taken by page 1, the crawl still read the
+    # hashtags' next pages (requests of the budget, and of the platforms' rate limits) for
+    # authors it could no longer take.
+    import json
+
+    env = crawl_env(MICROSCOUT_BSKY_HANDLE=IDENTIFIER, MICROSCOUT_BSKY_APP_PASSWORD=PASSWORD)
+    folder = tmp_path / platform
+    folder.mkdir()
+    config = write_config(folder, server.url)
+    result = run_crawl(config, platform, "--hashtag", "veganrecipes", "--pages", "4", "--max-profiles", "2",
+                       *SMALL[2:], env=env)
+    assert result.returncode == 0, result.stdout + result.stderr[-3000:]
+    (run,) = rows(folder / "scout.db", "SELECT stats FROM crawl_runs")
+    stats = json.loads(run["stats"])
+    assert len(rows(folder / "scout.db", "SELECT id FROM profiles")) == 2
+    assert stats["hashtag_pages"] == 1 and stats["max_profiles_reached"] is True

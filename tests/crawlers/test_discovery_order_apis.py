@@ -262,3 +262,24 @@ def test_a_hashtag_page_that_leads_to_itself_is_a_loop_not_a_silent_end(platform
     assert not [r for r in out if isinstance(r, Request) and canonicalize_url(r.url, keep_fragments=True) == same]
     assert [m["what"]["hashtag"] for m in spider.state["missing"].values()] == ["a"]
     assert spider.crawler.stats.get_value("microscout/pagination_loops") == 1
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_no_hashtag_page_is_asked_once_every_place_is_taken(tmp_path, sandbox, platform):
+    # A review: TikTok and Instagram read the hashtags' next pages after the --max-profiles
+    # places were all taken (requests of TikTok's daily quota, of Instagram's hourly rate) for
+    # authors the crawl could no longer take; YouTube already stopped (100 units a page).
+    chains = 2 if platform == "instagram" else 1  # Instagram reads two lists a hashtag, side by side
+    folder = tmp_path / platform
+    folder.mkdir()
+    write_config(folder, sandbox.url)
+    env = crawl_env(MICROSCOUT_YOUTUBE_API_KEY=API_KEY, MICROSCOUT_TIKTOK_CLIENT_KEY=CLIENT_KEY,
+                    MICROSCOUT_TIKTOK_CLIENT_SECRET=CLIENT_SECRET, MICROSCOUT_INSTAGRAM_TOKEN=IG_TOKEN,
+                    MICROSCOUT_INSTAGRAM_USER_ID=iw.OWN_ACCOUNT)
+    result = run_crawl(folder / "config.toml", platform, "--hashtag", TAGS[0], *SMALL[:-2], "--pages", "4",
+                       "--max-profiles", "2", env=env)
+    assert result.returncode == 0, result.stdout + result.stderr[-3000:]
+    (run,) = rows(folder / "scout.db", "SELECT stats FROM crawl_runs")
+    stats = json.loads(run["stats"])
+    assert stats["max_profiles_reached"] is True
+    assert stats["hashtag_pages"] == chains

@@ -355,8 +355,10 @@ def test_a_cursor_refused_again_on_resume_is_reported_not_resent_forever(tmp_pat
     """Page 2's cursor refused: missing, and --resume asks once more; refused again, it is
     named in the summary and the run finishes: no third --resume has anything to send."""
     state = sb.platform_state["tiktok"]
+    # places for more authors than page 1 holds: page 2 is asked for only while some are free
     config = write_config(tmp_path, sb.url, BOUNDS.replace("follower_sample = 30", "follower_sample = 0")
-                          .replace("posts_with_replies = 2", "posts_with_replies = 0"))
+                          .replace("posts_with_replies = 2", "posts_with_replies = 0")
+                          .replace("max_profiles = 25", "max_profiles = 500"))
     state["refuse_cursor"] = 2
     try:
         first = run_crawl(config, "tiktok", "--hashtag", TAG, env=creds())

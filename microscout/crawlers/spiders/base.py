@@ -257,6 +257,20 @@ class CrawlSpider(Spider):
         order["last"][index] = ctx.get("page", 1)
         yield from self._release(order)
 
+    def next_tag_page(self, following):
+        """A hashtag's next page, asked for after tag_page took this one's authors (allow()
+        paid for it): not sent once every --max-profiles place is taken, as it could bring no
+        author the crawl may take (it would cost a request of TikTok's daily quota, Instagram's
+        hourly rate, the request budget); its turn is ended instead, so nothing waits for it."""
+        if following is None:
+            return
+        if self._state()["profiles"] >= self.bounds.max_profiles:
+            self.crawler.stats.set_value("microscout/max_profiles_reached", True)
+            self._state()["requests"] -= 1  # taken by allow() for this page, which is not sent
+            yield from self.tag_ended(following.cb_kwargs["ctx"])
+            return
+        yield following
+
     def take_authors(self, authors: list):
         """The requests that look the authors of a hashtag page up (claim_author, allow)."""
         return ()

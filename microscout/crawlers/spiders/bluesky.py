@@ -91,8 +91,7 @@ class BlueskySpider(CrawlSpider):
                 following = None
         # the authors are taken in the hashtags' order, not as the pages come (base.tag_page)
         yield from self.tag_page(ctx, dids, more=following is not None)
-        if following is not None:
-            yield following
+        yield from self.next_tag_page(following)
 
     def take_authors(self, dids):
         new = [d for d in dids if self.claim_author(d)]

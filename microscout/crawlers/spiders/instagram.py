@@ -424,8 +424,7 @@ class InstagramSpider(CrawlSpider):
         # the authors are taken in the hashtags' order, not as the pages come (base.tag_page)
         yield from self.tag_page(ctx, [name for name in page.authors if pi.USERNAME.match(name)],
                                  more=following is not None)
-        if following is not None:
-            yield following
+        yield from self.next_tag_page(following)
 
     def take_authors(self, authors):
         for name in authors:

@@ -195,8 +195,7 @@ class MastodonSpider(CrawlSpider):
                 following = None
         # the authors are taken in the hashtags' order, not as the pages come (base.tag_page)
         yield from self.tag_page(ctx, authors, more=following is not None)
-        if following is not None:
-            yield following
+        yield from self.next_tag_page(following)
 
     def take_authors(self, authors):
         for acct in authors:

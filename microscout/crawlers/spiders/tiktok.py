@@ -515,8 +515,7 @@ class TikTokSpider(CrawlSpider):
         # the authors are taken in the hashtags' order, not as the pages come (base.tag_page)
         yield from self.tag_page(ctx, list(dict.fromkeys(p.profile_platform_id for p in posts)),
                                  more=following is not None)
-        if following is not None:
-            yield following
+        yield from self.next_tag_page(following)
 
     def take_authors(self, authors):
         for author in authors:
