@@ -159,6 +159,33 @@ def test_the_next_commands_carry_what_the_defaults_would_not_find(tmp_path):
         "microscout shortlist demo", "microscout explain HANDLE"]
 
 
+def test_the_next_commands_start_as_this_shell_reaches_microscout(monkeypatch):
+    # The README runs `.venv/bin/microscout demo` without activating the venv; the demo
+    # printed `microscout shortlist demo` and the rest, "command not found" there.
+    import os
+    import shlex
+    import shutil
+    import sys
+    from pathlib import Path
+
+    from microscout.cli.common import Env
+    from microscout.cli.demo import next_commands, program
+
+    here = Path(sys.executable).parent
+    mine = shutil.which("microscout", path=str(here))
+    if mine is None:
+        pytest.skip("no microscout script beside this interpreter")
+    elsewhere = [p for p in os.environ.get("PATH", "").split(os.pathsep)
+                 if p and Path(p).resolve() != here.resolve()]
+    monkeypatch.setenv("PATH", os.pathsep.join(elsewhere))
+    plain = Env(None, None)
+    plain._config = Config()
+    commands = [c for c, _ in next_commands(plain, Path("x.db"), True, "cook", 400, 7, microscout=program())]
+    assert shlex.split(commands[0]) == [str(Path(mine).absolute()), "shortlist", "demo"]
+    monkeypatch.setenv("PATH", os.pathsep.join([str(here), *elsewhere]))  # the venv activated
+    assert program() == "microscout"
+
+
 
 def test_a_per_platform_rule_table_can_be_added_to_the_shipped_config(tmp_path):
     # The documented way (config.toml's comments, README, docs/PLUGINS.md): append a

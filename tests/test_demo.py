@@ -6,6 +6,7 @@ import json
 import os
 import re
 import shlex
+import shutil
 import socket
 import sqlite3
 import subprocess
@@ -36,9 +37,12 @@ def processes_mentioning(text: str) -> list[str]:
 
 def clean_env(state: Path) -> dict:
     """A new user's environment: no MICROSCOUT_* settings (the state folder aside, so the
-    error log stays out of the home folder)."""
+    error log stays out of the home folder), and, as the README runs `.venv/bin/microscout demo`,
+    the venv not activated: the folder of this interpreter is not on PATH."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("MICROSCOUT_") and k not in ("COLUMNS", "LINES")}
     env["MICROSCOUT_STATE_DIR"] = str(state)  # output goes to a pipe, as in a script: its width is the pipe's
+    here = Path(sys.executable).parent.resolve()
+    env["PATH"] = os.pathsep.join(p for p in env.get("PATH", "").split(os.pathsep) if p and Path(p).resolve() != here)
     return env
 
 
@@ -105,9 +109,28 @@ def test_demo_crawls_shortlists_exports_and_leaves_nothing_running(demo):
     assert processes_mentioning(str(db)) == []
 
 
-def printed_commands(out: str) -> list[list[str]]:
-    tail = out[out.index("Next:"):]
-    return [shlex.split(line.strip()) for line in tail.splitlines() if line.strip().startswith("microscout ")]
+def printed_commands(out: str, as_printed: bool = False) -> list[list[str]]:
+    """The commands printed after "Next:" (two spaces in; their descriptions six), each
+    starting with "microscout" unless ``as_printed`` (a full path where PATH does not find it)."""
+    tail = out[out.index("Next:"):].splitlines()[1:]
+    commands = [shlex.split(line) for line in tail if line.startswith("  ") and not line.startswith("   ")]
+    assert commands and all(Path(c[0]).name == "microscout" for c in commands), tail
+    return commands if as_printed else [["microscout", *c[1:]] for c in commands]
+
+
+def test_the_commands_it_prints_run_as_printed_in_a_shell_without_the_venv(demo):
+    # `.venv/bin/microscout demo`, as the README runs it, printed `microscout shortlist demo`:
+    # "command not found" in that shell, the venv not being activated.
+    folder, state, out = demo
+    env = clean_env(state)
+    mine = shutil.which("microscout", path=str(Path(sys.executable).parent))
+    assert mine, "the tests run from an installation with its microscout script"
+    commands = printed_commands(out, as_printed=True)
+    for command in commands:
+        found = shutil.which(command[0], path=env["PATH"])
+        assert found and os.path.samefile(found, mine), command
+    done = subprocess.run(commands[0], capture_output=True, text=True, timeout=120, cwd=folder, env=env)
+    assert done.returncode == 0 and "Nothing changed since run 1" in done.stdout, done.stdout + done.stderr
 
 
 def test_the_commands_it_prints_continue_from_its_data(demo, monkeypatch):

@@ -27,6 +27,7 @@ from __future__ import annotations
 import json
 import os
 import shlex
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -122,9 +123,25 @@ def _mark(db, size: int, seed: int, crawl_runs: int | None, platform: str | None
                    "value = excluded.value", [DEMO_KEY, value])
 
 
+def program() -> str:
+    """How this shell reaches this microscout: `microscout` when PATH finds this installation's
+    script, else that script's full path. The README installs with `.venv/bin/pip install -e .`
+    and runs `.venv/bin/microscout demo` without activating the venv: a bare `microscout` the
+    demo printed would be "command not found" there (or another installation)."""
+    mine = shutil.which("microscout", path=str(Path(sys.executable).parent))
+    found = shutil.which("microscout")
+    if mine is None:  # not a script beside this interpreter (python -m microscout from a checkout)
+        return "microscout" if found else f"{shlex.quote(sys.executable)} -m microscout"
+    if found and os.path.samefile(found, mine):
+        return "microscout"
+    return shlex.quote(str(Path(mine).absolute()))
+
+
 def next_commands(env: Env, db_path: Path, is_default: bool, handle: str | None,
-                  size: int, seed: int, platform: str | None = None) -> list[tuple[str, str]]:
-    """The commands to try next, with --config and --db where the defaults would not find them.
+                  size: int, seed: int, platform: str | None = None,
+                  microscout: str = "microscout") -> list[tuple[str, str]]:
+    """The commands to try next, with --config and --db where the defaults would not find them,
+    each starting with ``microscout`` (how this shell reaches it: `program()`).
     After a demo on one platform, `shortlist demo` would judge the campaign's own platforms
     (not what was crawled): it is left out, and the score is projected onto the platform."""
     opts = ""
@@ -140,15 +157,17 @@ def next_commands(env: Env, db_path: Path, is_default: bool, handle: str | None,
         population += f" --seed {seed}"
     if platform in demo_platforms.API_PATH:
         population += f" --platform {platform}"
+    # the pip of this installation too: another one would fetch a microscout from the index
+    pip = "pip" if microscout == "microscout" else f"{shlex.quote(sys.executable)} -m pip"
     shortlist = [] if platform else [
-        (f"microscout shortlist {CAMPAIGN}{opts}", "the shortlist again (re-used while nothing changes)")]
+        (f"{microscout} shortlist {CAMPAIGN}{opts}", "the shortlist again (re-used while nothing changes)")]
     return [*shortlist,
-            (f"microscout explain {who}{opts}", "every verdict behind a creator's rank"),
-            (f"microscout export {CAMPAIGN}{opts} --format csv", "the shortlist as a file (`microscout plugins` "
+            (f"{microscout} explain {who}{opts}", "every verdict behind a creator's rank"),
+            (f"{microscout} export {CAMPAIGN}{opts} --format csv", "the shortlist as a file (`microscout plugins` "
                                                                   "lists the formats)"),
-            (f"microscout browse{opts}", "the database in Datasette (pip install 'microscout[browse]')"),
-            (f"microscout schedule list{opts}", "schedules: crawl, shortlist and export on a cron time"),
-            (f"microscout sandbox score {CAMPAIGN}{opts}{population}",
+            (f"{microscout} browse{opts}", f"the database in Datasette ({pip} install 'microscout[browse]')"),
+            (f"{microscout} schedule list{opts}", "schedules: crawl, shortlist and export on a cron time"),
+            (f"{microscout} sandbox score {CAMPAIGN}{opts}{population}",
              "precision and recall per rule against the sandbox's truth")]
 
 
@@ -271,7 +290,8 @@ def command(env: Env, size: int | None, seed: int | None, fmt: str, platform: st
     # soft_wrap: a path or a command is never broken across lines (people copy them)
     console.print(f"\nDone in {time.monotonic() - started:.0f} s. The demo's data is in {db_path.resolve()} "
                   f"({where}). Next:", highlight=False, soft_wrap=True)
-    commands = next_commands(env, db_path, is_default, top[0] if top else None, size, seed, platform)
+    commands = next_commands(env, db_path, is_default, top[0] if top else None, size, seed, platform,
+                             microscout=program())
     for cmd, what in commands:
         console.print(f"  {cmd}", markup=False, highlight=False, soft_wrap=True)
         console.print(f"      {what}", markup=False, highlight=False)
