@@ -90,8 +90,9 @@ class ScoreReport:
     archetypes: dict[str, ArchetypeScore]
     rules: dict[str, RuleScore]
     opted_out: OptOutScore
-    unmatched: int = 0        # judged profiles the truth does not know (wrong size/seed?)
+    unmatched: int = 0        # judged profiles the truth does not know (wrong size/seed or --platform?)
     platform: str | None = None  # the API platform the truth was projected onto, if any
+    unmatched_on: dict[str, int] = field(default_factory=dict)  # those profiles' platforms
 
 
 def _expected_exclusion(excluded_by: str, expected: list[str]) -> bool:
@@ -139,6 +140,7 @@ def score(db: sqlite_utils.Database, campaign: str, size: int, seed: int,
         i = match(stored_on, platform_id)
         if i is None:
             report.unmatched += 1
+            report.unmatched_on[stored_on] = report.unmatched_on.get(stored_on, 0) + 1
             continue
         person = pop.person(i)
         expected = labels(pop, person, platform)["expected"]
@@ -173,6 +175,18 @@ def score(db: sqlite_utils.Database, campaign: str, size: int, seed: int,
     report.opted_out.not_judgeable = projection.OPT_OUT_UNJUDGEABLE.get(platform or "")
     _score_opt_outs(db, pop, match, report.opted_out)
     return report
+
+
+def _unmatched_hint(report: ScoreReport) -> str:
+    """What to change: a run judged on another platform than the one scored (`demo --platform
+    youtube`, then `sandbox score demo` without --platform) is no matter of size or seed."""
+    on = report.unmatched_on
+    other_api = sorted(p for p in on if p in projection.WIRES and p != report.platform)
+    if other_api:
+        return f"they are {', '.join(other_api)} profiles: score them with --platform {other_api[0]}"
+    if report.platform and any(p not in projection.WIRES for p in on):
+        return f"they are {', '.join(sorted(on))} profiles, not {report.platform}: score them without --platform"
+    return "check --size and --seed match the sandbox that was crawled"
 
 
 def _score_opt_outs(db, pop: Population, match, out: OptOutScore) -> None:
@@ -231,6 +245,5 @@ def format_report(report: ScoreReport) -> str:
         lines.append(f"{r.rule:24} {r.positives:9} {r.unknown:8} {_pct(r.precision_fail):>8} {_pct(r.recall_fail):>5} "
                      f"{_pct(r.precision_warn):>12} {_pct(r.recall_warn):>5}  {spread}")
     if report.unmatched:
-        lines += ["", f"{report.unmatched} judged profiles are not in this population: "
-                      "check --size and --seed match the sandbox that was crawled"]
+        lines += ["", f"{report.unmatched} judged profiles are not in this population: {_unmatched_hint(report)}"]
     return "\n".join(lines)

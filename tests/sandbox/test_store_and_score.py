@@ -212,3 +212,21 @@ def test_generate_out_a_file_that_is_no_database_names_out(tmp_path):
     # given as --db, the store's own words stand
     given = CliRunner().invoke(cli, [*GENERATE_SMALL, "--db", str(notes)])
     assert given.exit_code == 2 and "; pass --db with the path of a microscout database\n" in given.output
+
+
+def test_a_run_scored_on_the_wrong_platform_says_to_change_platform_not_size_and_seed(tmp_path):
+    # After `demo --platform youtube`, `sandbox score demo` without --platform (and a
+    # Mastodon/Bluesky run scored with --platform youtube) found every profile unmatched and
+    # said "check --size and --seed match the sandbox that was crawled": they did.
+    path = tmp_path / "sandbox.db"
+    generate(path, SIZE, SEED, posts=2, posts_with_replies=0, followers=0)
+    db = open_store(path)
+    _fill_run(db, {"genuine_micro": (None, {"engagement": "pass"})})
+    fediverse = score(db, "demo", SIZE, SEED, "youtube")
+    assert fediverse.unmatched == 10
+    assert format_report(fediverse).endswith("score them without --platform")
+    with db.conn:
+        db.execute("UPDATE profiles SET platform = 'youtube'")
+    youtube = score(db, "demo", SIZE, SEED)
+    assert youtube.unmatched == 10 and youtube.unmatched_on == {"youtube": 10}
+    assert format_report(youtube).endswith("they are youtube profiles: score them with --platform youtube")
