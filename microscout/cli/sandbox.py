@@ -91,9 +91,10 @@ def serve(env, size, seed, host, port, day, rate_429, retry_after, rate_5xx, rat
                            f"{exc.strerror}") from None
     with server:
         click.echo(f"sandbox: {server.url}  (size {size}, seed {seed}, day {server.day})")
-        click.echo(f"  mastodon base_url = {server.url}")
-        click.echo(f"  bluesky  base_url = pds = {server.url}   appview_did = {server.appview_did}   "
-                   f"identifier {IDENTIFIER}  password {PASSWORD}")
+        # As `microscout crawl PLATFORM` takes them (flags and variables), like the API platforms below.
+        click.echo(f"  mastodon  --instance {server.url}")
+        click.echo(f"  bluesky   --appview {server.url} --pds {server.url} --appview-did {server.appview_did}   "
+                   f"MICROSCOUT_BSKY_HANDLE={IDENTIFIER}   MICROSCOUT_BSKY_APP_PASSWORD={PASSWORD}")
         # The API platforms' sandbox credentials are the sandbox's own, not secrets.
         from microscout.sandbox import instagram_wire, routes_instagram, routes_tiktok, routes_youtube
 

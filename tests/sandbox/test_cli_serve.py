@@ -27,3 +27,18 @@ def test_serve_rejects_impossible_fault_rates(tmp_path):
     out = subprocess.run([sys.executable, "-m", "microscout", "sandbox", "serve", "--rate-429", "0.7",
                           "--rate-5xx", "0.7", "--lifetime", "1"], capture_output=True, text=True, cwd=tmp_path)
     assert out.returncode == 2 and "sum to at most 1" in out.stderr
+
+
+def test_serve_prints_the_mastodon_and_bluesky_crawls_flags_and_variables(tmp_path):
+    # It printed "mastodon base_url = URL" and "identifier scout.bsky.sandbox  password …": the
+    # config's keys, where the API platforms' lines give the crawl's --api and variables, so a
+    # user copying them into `microscout crawl bluesky` had to find --appview, --pds and the
+    # MICROSCOUT_BSKY_* names elsewhere.
+    out = subprocess.run([sys.executable, "-m", "microscout", "sandbox", "serve", "--size", "50", "--port", "0",
+                          "--lifetime", "1"], capture_output=True, text=True, cwd=tmp_path, timeout=30).stdout
+    url = re.search(r"http://127\.0\.0\.1:\d+", out).group(0)
+    lines = {line.split()[0]: line.split()[1:] for line in out.splitlines()[1:] if line.startswith("  ")}
+    assert lines["mastodon"] == ["--instance", url]
+    assert lines["bluesky"] == ["--appview", url, "--pds", url, "--appview-did", "did:web:api.bsky.app",
+                                "MICROSCOUT_BSKY_HANDLE=scout.bsky.sandbox",
+                                "MICROSCOUT_BSKY_APP_PASSWORD=sandbox-app-password"]
