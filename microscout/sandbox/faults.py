@@ -5,10 +5,12 @@ a generator seeded with ``seed``, so the same request sequence meets the same fa
 ``fail_first`` forces faults on chosen paths regardless of the rates, for tests:
 ``Faults(fail_first={"/api/v1/timelines/tag/": 2})`` fails the first two hashtag pages
 with a 503; ``{"/xrpc/app.bsky.feed.searchPosts": (1, "429")}`` answers the first
-search with a 429. ``slow`` delays chosen requests without failing them: a query that
-takes the server longer (one hashtag's search, say), so that answers come back in another
-order than they were asked: ``{"q=#plantbased": 1.0}`` answers every request whose decoded
-path and query, or whose body, holds that text a second late.
+search with a 429; ``(1, "html")`` answers the first matching request with a 200 HTML page
+(a proxy's or CDN's page in front of the API, for once). ``slow`` delays chosen requests
+without failing them: a query that takes the server longer (one hashtag's search, say), so
+that answers come back in another order than they were asked: ``{"q=#plantbased": 1.0}``
+answers every request whose decoded path and query, or whose body, holds that text a second
+late.
 """
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-KINDS = ("429", "5xx", "malformed", "drop")
+KINDS = ("429", "5xx", "malformed", "drop", "html")
 
 
 @dataclass

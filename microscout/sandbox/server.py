@@ -247,8 +247,8 @@ class _Handler(BaseHTTPRequestHandler):
                                                     {k.lower(): v for k, v in self.headers.items()})
         except Exception as exc:  # a sandbox bug must still answer like a server
             status, payload, headers = 500, {"error": f"sandbox error: {exc!r}"}, {}
-        if fault == "malformed":
-            style = rng.randrange(3)
+        if fault in ("malformed", "html"):
+            style = rng.randrange(3) if fault == "malformed" else 1
             if style == 0:  # cut mid-document, still labelled JSON
                 data = json.dumps(payload).encode()
                 return self._send(200, data[:max(1, len(data) // 2)], {**limits, **headers,

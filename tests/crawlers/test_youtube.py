@@ -558,3 +558,71 @@ def test_a_repeated_search_token_after_the_profile_bound_is_no_missing_page(sand
     (run,) = rows(tmp_path / "scout.db", "SELECT status, stats FROM crawl_runs")
     assert run["status"] == "finished" and not json.loads(run["stats"]).get("missing")
     assert len(rows(tmp_path / "scout.db", "SELECT id FROM profiles")) == len(first) + 1
+
+
+def test_a_resumed_session_whose_first_answer_is_an_html_page_leaves_the_run_resumable(sandbox, tmp_path):
+    """Under retry_times = 0, a --resume whose first answer was a 200 HTML page (a proxy's, for
+    once) stopped the crawl as "does not look like the YouTube Data API v3": the API had answered
+    the run's first session, but the origins that gave an API answer were counted per session.
+    The run was marked failed, and every later --resume refused it (exit 2), its progress
+    stranded. Origins that answered the run before count: the page is a lost request, missing
+    for the next --resume, which finishes the run."""
+    from microscout.sandbox.faults import FaultInjector
+
+    person = next(p for p in sandbox.pop if not p.opt_out and len(sandbox.pop.visible_posts(p.i, sandbox.day)) >= 4)
+    cfg = config(tmp_path, sandbox.url)
+    cfg.write_text(cfg.read_text().replace("retry_times = 1", "retry_times = 0"))
+    args = ("youtube", "--handle", wire.channel_id(person.i), "--posts", "4", "--replied-posts", "0",
+            "--no-prefilter")
+    db = tmp_path / "scout.db"
+    before = sandbox.faults
+    try:
+        sandbox.faults = FaultInjector(Faults(fail_first={"/youtube/v3/playlistItems": (1, "5xx")}))
+        first = crawl(cfg, *args)
+        assert first.returncode == 1 and "is incomplete" in first.stderr, first.stdout + first.stderr
+        sandbox.faults = FaultInjector(Faults(fail_first={"/youtube/v3/playlistItems": (1, "html")}))
+        second = crawl(cfg, *args, "--resume")
+    finally:
+        sandbox.faults = before
+    assert "does not look like" not in second.stderr, second.stderr
+    assert second.returncode == 1 and "is incomplete" in second.stderr, second.stdout + second.stderr
+    (run,) = rows(db, "SELECT status, stats FROM crawl_runs")
+    assert run["status"] == "incomplete"
+    (missing,) = json.loads(run["stats"])["missing"]["profiles"]
+    assert missing["profile"] == wire.channel_id(person.i) and missing["parts"] == ["posts"]
+    assert missing["why"] == ["html_error_page"]
+    third = crawl(cfg, *args, "--resume")
+    assert third.returncode == 0, third.stdout + third.stderr
+    assert rows(db, "SELECT id, status FROM crawl_runs") == [{"id": 1, "status": "finished"}]
+    (prof,) = rows(db, "SELECT fetched FROM profiles")
+    assert json.loads(prof["fetched"]) == ["profile", "posts"]
+    assert len(rows(db, "SELECT platform_id FROM posts")) == 4
+
+
+def test_a_resumed_session_that_finds_the_server_down_leaves_the_run_resumable(tmp_path):
+    """The same for a --resume whose first request met the server down (connection refused):
+    "cannot reach" is for a server that never answered the run; this one had, so the request is
+    missing (exit 1) and a --resume once the server is up again finishes the run."""
+    args = ("youtube", "--handle", f"@{HIDDEN}", "--posts", "4", "--replied-posts", "0", "--no-prefilter")
+    db = tmp_path / "scout.db"
+    with SandboxServer(size=120, seed=7, faults=Faults(fail_first={"/youtube/v3/playlistItems": 1}),
+                       lifetime=300) as server:
+        port = server.port
+        cfg = config(tmp_path, server.url)
+        cfg.write_text(cfg.read_text().replace("retry_times = 1", "retry_times = 0"))
+        first = crawl(cfg, *args)
+    assert first.returncode == 1 and "is incomplete" in first.stderr, first.stdout + first.stderr
+    down = crawl(cfg, *args, "--resume")  # nothing listens on the port now
+    assert "cannot reach" not in down.stderr, down.stderr
+    assert down.returncode == 1 and "is incomplete" in down.stderr, down.stdout + down.stderr
+    (run,) = rows(db, "SELECT status, stats FROM crawl_runs")
+    assert run["status"] == "incomplete"
+    (missing,) = json.loads(run["stats"])["missing"]["profiles"]
+    assert missing["parts"] == ["posts"] and missing["why"] == ["network: connection refused"]
+    with SandboxServer(size=120, seed=7, port=port, lifetime=300):
+        up = crawl(cfg, *args, "--resume")
+    assert up.returncode == 0, up.stdout + up.stderr
+    assert rows(db, "SELECT id, status FROM crawl_runs") == [{"id": 1, "status": "finished"}]
+    (prof,) = rows(db, "SELECT fetched FROM profiles")
+    assert json.loads(prof["fetched"]) == ["profile", "posts"]
+    assert len(rows(db, "SELECT platform_id FROM posts")) == 4

@@ -89,7 +89,8 @@ def engine_profile(item: ProfileItem) -> Profile:
 
 # Why a request could not reach its server at all: the crawl's base URL is wrong or the
 # server is down (as opposed to a connection dropped mid-answer, which is retried and, if it
-# keeps happening, recorded as missing).
+# keeps happening, recorded as missing). It stops the crawl only for a server that never
+# answered the run (reached): one that did is down for now, and the request is missing.
 UNREACHABLE = (DownloadConnectionRefusedError, CannotResolveHostError, DNSLookupError, ConnectError)
 ROBOTS_KEPT = 200  # what robots.txt refused, named in the run's record (the count is the errors' "robots")
 # Parts of a profile's chain, by the branch that fetches them.
@@ -156,7 +157,7 @@ class CrawlSpider(Spider):
     # Instagram's filtered media)
     empty_page_ends = True
     # what the server should be; when set, a request that fails for good with an HTML page
-    # or a 404 from a server that never gave an API answer stops the crawl with one line
+    # or a 404 from a server that never gave the run an API answer stops the crawl with one line
     api_name: str | None = None
 
     def __init__(self, *args, hashtags=(), handles=(), bounds=None, prefilter=None, **kwargs) -> None:
@@ -167,10 +168,22 @@ class CrawlSpider(Spider):
         self.prefilter = prefilter
         self.failure_message: str | None = None
         self.allowed_origins: set[str] = set()  # the configured servers; nothing else is fetched
-        self.reached: set[str] = set()          # origins that answered in this session
-        self.api_ok: set[str] = set()           # origins that gave an API answer (JSON) in this session
         if not hasattr(self, "state"):
             self.state: dict = {}
+
+    # The origins the run has heard from, kept in self.state with the rest of its progress: a
+    # --resume whose first answer is a proxy's HTML page, or whose first request meets the
+    # server down for now, is a lost request (missing, for the next --resume), not "not the API"
+    # or "cannot reach" (the run failed, and --resume refused it, its progress stranded).
+    @property
+    def reached(self) -> set[str]:
+        """Origins that answered (anything) in any session of this run."""
+        return self._state().setdefault("reached", set())
+
+    @property
+    def api_ok(self) -> set[str]:
+        """Origins that gave an API answer (JSON) in any session of this run."""
+        return self._state().setdefault("api_ok", set())
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -496,8 +509,9 @@ class CrawlSpider(Spider):
         return follow
 
     def not_the_api(self, response) -> None:
-        """Stop the crawl when a server that never gave an API answer fails for good with
-        an HTML page or a 404: it is not the server the crawl is configured for."""
+        """Stop the crawl when a server that never gave an API answer (in any session of the
+        run: api_ok) fails for good with an HTML page or a 404: it is not the server the crawl
+        is configured for."""
         where = origin(response.url)
         if not self.api_name or where in self.api_ok or response.status == 429:
             return  # a rate limit's page (a proxy's, a CDN's) says nothing of what serves behind it
