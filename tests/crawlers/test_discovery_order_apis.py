@@ -262,6 +262,10 @@ def test_a_hashtag_page_that_leads_to_itself_is_a_loop_not_a_silent_end(platform
     assert not [r for r in out if isinstance(r, Request) and canonicalize_url(r.url, keep_fragments=True) == same]
     assert [m["what"]["hashtag"] for m in spider.state["missing"].values()] == ["a"]
     assert spider.crawler.stats.get_value("microscout/pagination_loops") == 1
+    # page 2 was read: the words name page 3, the one missing; the request keeps page 2's ctx,
+    # so a --resume that meets the same loop records the same entry (not a growing page number)
+    (entry,) = spider.state["missing"].values()
+    assert entry["what"] == {"hashtag": "a", "page": 3} and entry["ctx"]["page"] == 2
 
 
 @pytest.mark.parametrize("platform", PLATFORMS)
@@ -283,3 +287,4 @@ def test_no_hashtag_page_is_asked_once_every_place_is_taken(tmp_path, sandbox, p
     stats = json.loads(run["stats"])
     assert stats["max_profiles_reached"] is True
     assert stats["hashtag_pages"] == chains
+

@@ -60,8 +60,8 @@ def test_a_repeated_page_is_known_however_its_query_is_spelt():
     lost, failed = [], []
     spider = SimpleNamespace(crawler=SimpleNamespace(stats=SimpleNamespace(inc_value=lambda *a, **k: None)),
                              logger=SimpleNamespace(info=lambda *a, **k: None),
-                             lose=lambda request, why: lost.append((request.url, why)),
-                             _failed=lambda ctx, kind: failed.append(kind))
+                             lose=lambda request, why, what=None: lost.append((request.url, why)),
+                             describe=lambda callback, ctx: {}, _failed=lambda ctx, kind: failed.append(kind))
     loops = MastodonSpider.loops
     page = SimpleNamespace(url="http://h/api/v1/accounts/1/statuses?limit=40&max_id=9")
     ctx = {"pid": "a", "branch": "posts", "pages": ["http://h/api/v1/accounts/1/statuses?limit=40"]}
@@ -87,7 +87,8 @@ def test_pages_that_differ_in_their_fragment_only_are_not_a_loop():
     lost = []
     spider = SimpleNamespace(crawler=SimpleNamespace(stats=SimpleNamespace(inc_value=lambda *a, **k: None)),
                              logger=SimpleNamespace(info=lambda *a, **k: None),
-                             lose=lambda request, why: lost.append(request.url), _failed=lambda ctx, kind: None)
+                             lose=lambda request, why, what=None: lost.append(request.url),
+                             describe=lambda callback, ctx: {}, _failed=lambda ctx, kind: None)
     url = "http://h/v2/research/user/followers/"
     first = SimpleNamespace(url=url, request=Request(url))
     second = SimpleNamespace(url=url, request=Request(url + "#cursor=1706837834"))

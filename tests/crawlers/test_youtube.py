@@ -626,3 +626,32 @@ def test_a_resumed_session_that_finds_the_server_down_leaves_the_run_resumable(t
     (prof,) = rows(db, "SELECT fetched FROM profiles")
     assert json.loads(prof["fetched"]) == ["profile", "posts"]
     assert len(rows(db, "SELECT platform_id FROM posts")) == 4
+
+
+def test_a_search_loop_names_the_page_it_could_not_read(sandbox, tmp_path):
+    """Page 2's nextPageToken is its own: page 2 was read, page 3 is what is missing, and the
+    run's missing list said "page 2". It names page 3 now, and a --resume that meets the same
+    loop names page 3 again (the request keeps page 2's ctx: no page number that grows with
+    every resume)."""
+    state = sandbox.platform_state["youtube"]
+    calls = dict(state.get("calls", {}))
+    cfg = config(tmp_path, sandbox.url)
+    args = ("youtube", "--hashtag", "plantbased", "--pages", "5", "--posts", "0", "--no-prefilter",
+            "--max-profiles", "500")
+    db = tmp_path / "scout.db"
+    state["stuck_token"] = 100
+    try:
+        result = crawl(cfg, *args)
+        first = json.loads(rows(db, "SELECT stats FROM crawl_runs")[0]["stats"])["missing"]["hashtag_pages"]
+        again = crawl(cfg, *args, "--resume")
+    finally:
+        state.pop("stuck_token", None)
+    assert result.returncode == 1 and again.returncode == 1, result.stderr + again.stderr
+    assert state["calls"]["search"] - calls.get("search", 0) == 3  # pages 1 and 2, then page 2 once more
+    for said in (result.stderr, again.stderr):
+        assert "hashtag #plantbased: page 3 (pagination loop" in said and "page 2 (" not in said, said
+    (run,) = rows(db, "SELECT status, stats FROM crawl_runs")
+    stats = json.loads(run["stats"])
+    assert run["status"] == "incomplete" and stats["pagination_loops"] == 2
+    assert [(p["hashtag"], p["page"]) for p in first] == [("plantbased", 3)]
+    assert [(p["hashtag"], p["page"]) for p in stats["missing"]["hashtag_pages"]] == [("plantbased", 3)]

@@ -625,9 +625,10 @@ class CrawlSpider(Spider):
             refused.append(self.describe(callback, request.cb_kwargs.get("ctx") or {}))
             self.crawler.stats.set_value("microscout/robots_refused", refused)
 
-    def lose(self, request, why: str) -> None:
-        """A request failed for good: remember it (and what it was for) so the run can say
-        what is missing and --resume can send it again."""
+    def lose(self, request, why: str, what: dict | None = None) -> None:
+        """A request failed for good: remember it (and what it was for: ``what``, else
+        describe() of its ctx) so the run can say what is missing and --resume can send it
+        again."""
         ctx = request.cb_kwargs.get("ctx") or {}
         callback = getattr(request.callback, "__name__", None)
         if callback is None or not hasattr(self, callback):
@@ -649,7 +650,7 @@ class CrawlSpider(Spider):
             state["open"][ctx["pid"]]["lost"] = True
         state.setdefault("missing", {})[key] = {
             "url": request.url, "callback": callback, "ctx": ctx, "auth": request.meta.get("auth") is True,
-            "headers": headers, "why": why, "what": self.describe(callback, ctx)}
+            "headers": headers, "why": why, "what": what or self.describe(callback, ctx)}
         self.crawler.stats.inc_value("microscout/lost_requests")
 
     def missing_requests(self) -> list[Request]:
@@ -770,9 +771,12 @@ class CrawlSpider(Spider):
         # Lost with this page's own ctx (its counts before it): a --resume that finds the same
         # loop records the same page again, where the next page's counts would grow with every
         # resume until the crawl called the list whole (a review's fourth resume "finished").
+        # What it stands for is the next page's, though: the page missing is the one after
+        # this (a hashtag's page 3 when page 2 was read), and it is the same at every resume.
+        callback = getattr(following.callback, "__name__", "") or ""
         self.lose(following.replace(cb_kwargs={"ctx": ctx}),
                   "pagination loop: the server sent a page again (a repeated cursor or link), so the rest was "
-                  "not read")
+                  "not read", what=self.describe(callback, following.cb_kwargs.get("ctx") or ctx))
         if ctx.get("branch"):
             self._failed(ctx, ctx["branch"])
         return True
