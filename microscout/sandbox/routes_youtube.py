@@ -18,6 +18,11 @@ list no error for it.
 ``state["withheld"]`` {video id}: videos search.list leaves out of its pages (after paging,
 so a page may be short or empty with a nextPageToken, as the real one's may).
 
+``state["unavailable"]`` {video id}: private or deleted uploads. playlistItems still lists
+them, as the real API lists a playlist's private and deleted videos ("Private video",
+"Deleted video"), but videos.list leaves them out, as it does any video it cannot show, so
+the videos.list answer for an uploads page may be short, or empty, with more uploads to come.
+
 Faults a test may switch on in ``state``: ``stuck_token`` how many of the next search or
 playlistItems pages past the first answer with the very pageToken they were asked with as their
 nextPageToken (a stuck cursor: a misbehaving server, or a client that reads it wrong, would
@@ -203,8 +208,9 @@ def _visible_post(app, video: str):
 
 def videos(app, query):
     items = []
+    unavailable = _state(app).get("unavailable") or set()
     for video in _arg(query, "id").split(",")[:50]:
-        post = _visible_post(app, video)
+        post = _visible_post(app, video) if video.strip() not in unavailable else None
         if post is not None:
             items.append(wire.video(app.pop, post, app.clock, app.pop.person(post.i)))
     return 200, wire.listing("video", items, len(items)), {}

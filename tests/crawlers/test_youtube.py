@@ -655,3 +655,54 @@ def test_a_search_loop_names_the_page_it_could_not_read(sandbox, tmp_path):
     assert run["status"] == "incomplete" and stats["pagination_loops"] == 2
     assert [(p["hashtag"], p["page"]) for p in first] == [("plantbased", 3)]
     assert [(p["hashtag"], p["page"]) for p in stats["missing"]["hashtag_pages"]] == [("plantbased", 3)]
+
+
+def _uploads_hidden(sandbox, ids):
+    state = sandbox.platform_state["youtube"]
+    state["unavailable"] = set(ids)
+    return state
+
+
+def test_an_uploads_page_of_private_or_deleted_videos_is_read_past(sandbox, tmp_path):
+    """playlistItems lists a private or deleted video; videos.list leaves it out. An uploads
+    page whose videos were all such came back from videos.list empty, and the channel's
+    uploads ended there, "posts" called fetched with none stored, though more uploads followed.
+    The page held entries: the next uploads page is read."""
+    person = next(p for p in sandbox.pop if not p.opt_out and len(sandbox.pop.visible_posts(p.i, sandbox.day)) >= 8)
+    uploads = sandbox.pop.visible_posts(person.i, sandbox.day)
+    calls = dict(sandbox.platform_state["youtube"].get("calls", {}))
+    state = _uploads_hidden(sandbox, {wire.video_id(p.i, p.k) for p in uploads[:4]})  # page 1 of 4
+    try:
+        result = crawl(config(tmp_path, sandbox.url), "youtube", "--handle", wire.channel_id(person.i), "--posts",
+                       "4", "--replied-posts", "0", "--no-prefilter")
+    finally:
+        state.pop("unavailable", None)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    assert state["calls"]["playlistItems"] - calls.get("playlistItems", 0) == 2
+    db = tmp_path / "scout.db"
+    stored = sorted(r["platform_id"] for r in rows(db, "SELECT platform_id FROM posts"))
+    assert stored == sorted(wire.video_id(p.i, p.k) for p in uploads[4:8])
+    (prof,) = rows(db, "SELECT fetched FROM profiles")
+    assert json.loads(prof["fetched"]) == ["profile", "posts"]
+
+
+def test_uploads_pages_of_private_videos_are_read_a_few_in_a_row_at_most(sandbox, tmp_path):
+    """A channel whose uploads are all private or deleted (as the API shows them) costs
+    BARE_PAGES + 1 uploads pages, as other pages without a post of the profile's do, not all of
+    its pages."""
+    from microscout.crawlers.spiders.base import CrawlSpider
+
+    person = next(p for p in sandbox.pop if not p.opt_out
+                  and len(sandbox.pop.visible_posts(p.i, sandbox.day)) >= 2 * (CrawlSpider.BARE_PAGES + 2))
+    uploads = sandbox.pop.visible_posts(person.i, sandbox.day)
+    calls = dict(sandbox.platform_state["youtube"].get("calls", {}))
+    state = _uploads_hidden(sandbox, {wire.video_id(p.i, p.k) for p in uploads})
+    try:
+        result = crawl(config(tmp_path, sandbox.url), "youtube", "--handle", wire.channel_id(person.i), "--posts",
+                       "2", "--replied-posts", "0", "--no-prefilter")
+    finally:
+        state.pop("unavailable", None)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    assert state["calls"]["playlistItems"] - calls.get("playlistItems", 0) == CrawlSpider.BARE_PAGES + 1
+    assert state["calls"]["videos"] - calls.get("videos", 0) == CrawlSpider.BARE_PAGES + 1
+    assert rows(tmp_path / "scout.db", "SELECT count(*) AS n FROM posts")[0]["n"] == 0

@@ -444,9 +444,13 @@ class YouTubeSpider(CrawlSpider):
                 pages = [*ctx.get("pages", ()), asked_url(response)]
                 # dont_filter: this step follows its page, which the loop check guards; a page
                 # --resume asks again (one a loop ended) needs its videos again, and Scrapy's
-                # duplicate filter (kept in the job folder) dropped them without a word
+                # duplicate filter (kept in the job folder) dropped them without a word.
+                # held_posts: the uploads the page listed. videos.list leaves out a private or
+                # deleted video, which playlistItems lists, so its answer may be empty with more
+                # uploads to come: the page held entries, and the next one is read (a few such
+                # pages in a row at most: base.parse_posts, bare_pages_end).
                 yield from self._launch(ctx, "posts", url, self.parse_posts, dont_filter=True, seen=ctx["seen"],
-                                        uploads_token=token, pages=pages)
+                                        uploads_token=token, pages=pages, held_posts=len(videos))
             else:
                 self._fetched(ctx, "posts")
         yield from self._done(ctx)
