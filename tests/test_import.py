@@ -809,3 +809,26 @@ def test_a_number_in_a_date_column_is_unix_time_only_when_it_can_be(tmp_path, ce
     else:
         assert result.exit_code == 0, result.output
         assert rows(tmp_path / "scout.db", "SELECT created_at FROM profiles")[0]["created_at"] == stored
+
+
+@pytest.mark.parametrize("header, line, what", [
+    # a profiles export naming each account's own id 'Profile ID': imported as profiles before
+    # spaces were read as _, then taken for a posts file ('profile_id' names a post's author
+    # there) and refused: "no 'created_at' column … giving each post's date"
+    ("Profile ID,Username,Followers,Bio", "123456,ann,1200,vegan food", "profiles"),
+    ("profile_id,username,followers,bio", "123456,ann,1200,vegan food", "profiles"),
+    # a posts file naming its author profile_id, with only columns both kinds share, stays posts
+    ("profile_id,id,created_at,url", "ann,p1,2026-11-28,https://instagram.com/p/p1/", "posts"),
+])
+def test_a_profile_id_column_alone_does_not_make_a_profiles_file_a_posts_file(tmp_path, header, line, what):
+    if what == "posts":
+        (tmp_path / "p.csv").write_text("handle,followers\nann,1200\n")
+        assert run(tmp_path, "import", str(tmp_path / "p.csv"), "--platform", "instagram").exit_code == 0
+    (tmp_path / "f.csv").write_text(f"{header}\n{line}\n")
+    result = run(tmp_path, "import", str(tmp_path / "f.csv"), "--platform", "instagram")
+    assert result.exit_code == 0, result.output
+    if what == "profiles":
+        stored = rows(tmp_path / "scout.db", "SELECT platform_id, handle, followers FROM profiles")
+        assert stored == [{"platform_id": "123456", "handle": "ann", "followers": 1200}]
+    else:
+        assert rows(tmp_path / "scout.db", "SELECT count(*) AS n FROM posts")[0]["n"] == 1

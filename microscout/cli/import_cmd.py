@@ -70,10 +70,10 @@ def sources(paths: list[Path], platform: str, kind: str, notes: list[str],
     from microscout.importers import instaloader, read
     from microscout.importers.rows import (
         POST_COLUMNS,
-        POST_MARKERS,
         PROFILE_COLUMNS,
         RowError,
         columns_for,
+        names_posts,
         unknown_columns,
     )
 
@@ -130,7 +130,7 @@ def sources(paths: list[Path], platform: str, kind: str, notes: list[str],
         header, records, thousands = read.table(path)
         # as columns_for reads them: "Post URL" is post_url, as "Instagram Username" is instagram_username
         lowered = {h.strip().lower().replace(" ", "_") for h in header}
-        what = kind if kind != "auto" else ("posts" if lowered & set(POST_MARKERS) else "profiles")
+        what = kind if kind != "auto" else ("posts" if names_posts(lowered) else "profiles")
         known = PROFILE_COLUMNS if what == "profiles" else POST_COLUMNS
         columns, ignored = columns_for(header, known)
         per_row = read.suffix_of(path) not in read.DELIMITED

@@ -49,6 +49,20 @@ POST_COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {
 POST_MARKERS = ("profile", "profile_id", "profile_handle", "author", "owner", "owner_username", "author_handle",
                 "video_description", "create_time", "video_id", "post_id", "shortcode", "caption", "permalink",
                 "taken_at", "post_url")
+_NAMES = {kind: {n for ours, (_k, aliases) in columns.items() for n in (ours, *aliases)}
+          for kind, columns in (("profiles", PROFILE_COLUMNS), ("posts", POST_COLUMNS))}
+
+
+def names_posts(columns: set[str]) -> bool:
+    """Whether a file whose columns (lower case, spaces read as _) are ``columns`` holds posts.
+    'profile_id' names a post's author, but also a profile's own id ('Profile ID' in a creator
+    tool's export): alone, it makes a posts file only where no column says profiles (followers,
+    bio…) without one saying posts (likes, caption…)."""
+    markers = columns & set(POST_MARKERS)
+    if markers - {"profile_id"}:
+        return True
+    profile_only, post_only = _NAMES["profiles"] - _NAMES["posts"], _NAMES["posts"] - _NAMES["profiles"]
+    return bool(markers) and not (columns & profile_only and not columns & post_only)
 HASHTAG = re.compile(r"(?<![\w&#])#(\w+)")
 MENTION = re.compile(r"(?<![\w.@/])@([A-Za-z0-9_][A-Za-z0-9_.-]*[A-Za-z0-9_]|[A-Za-z0-9_])")
 
