@@ -21,7 +21,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 import pluggy
-from pydantic import BaseModel
+from pydantic import BaseModel, RootModel
 
 from microscout.engine import hookspecs
 from microscout.engine.rules import METRICS, Need, Rule
@@ -341,7 +341,8 @@ def _models_in(annotation: Any, seen: set | None = None) -> list[type[BaseModel]
         if annotation in seen:
             return found
         seen.add(annotation)
-        found.append(annotation)
+        if not issubclass(annotation, RootModel):  # a RootModel's root is its value: no keys, no table
+            found.append(annotation)
         for field in annotation.model_fields.values():
             found += _models_in(field.annotation, seen)
         return found

@@ -6,7 +6,7 @@ import re
 import textwrap
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, RootModel
 
 from microscout.engine.rules import Rule
 
@@ -41,7 +41,8 @@ def model_tables(model: type[BaseModel], table: str, header: str) -> list[str]:
     nested = []
     for name, field in model.model_fields.items():
         ann = field.annotation
-        if isinstance(ann, type) and issubclass(ann, BaseModel):
+        # a RootModel is a value (a list, a dict), not a table of keys
+        if isinstance(ann, type) and issubclass(ann, BaseModel) and not issubclass(ann, RootModel):
             nested.append((ann, f"{table}.{name}", field.description or ""))
             continue
         lines += comment(field.description or "")

@@ -458,3 +458,41 @@ def test_a_plugin_command_that_fails_is_said_naming_the_plugin_and_exit_1(tmp_pa
     assert result.exit_code == 1, result.output
     assert "Error: plugin plugins_dir:cmds.py: command 'boom' failed: RuntimeError: kaput" in result.output
     assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1
+
+
+def test_a_root_model_option_holds_no_table_of_its_own_and_loads():
+    # A RootModel (a list or a dict given a type of its own) cannot set extra='forbid' (pydantic
+    # refuses it: "RootModel does not support setting model_config['extra']"), so a plugin with
+    # one, which loaded before nested models were checked, was refused with a fix it cannot
+    # make. Its root has no keys of its own; the models in it are still checked.
+    import pydantic
+
+    from microscout.config import parse_config
+    from microscout.engine.evaluate import check_rule_options
+
+    class Tags(pydantic.RootModel[list[str]]):
+        pass
+
+    rule = Rule(name="tags", summary="x", evaluate=ok, options=options_model(
+        tags=(Tags, pydantic.Field(default_factory=lambda: Tags(["vegan"]), description="tags"))))
+    pm = make_plugin_manager(None, entry_points=False, defaults=False)
+    pm.register(Registers(rule), name="tagsplugin")
+    rules = collect_rules(pm)
+    check_rule_options(parse_config({"rules": {"tags": {"tags": ["tofu"]}}}), rules)
+    # `rules --toml` writes its default as the value it is (it called Tags() as a table's model)
+    import tomllib
+
+    from microscout.engine.tomlout import rules_toml
+    assert tomllib.loads(rules_toml(rules))["rules"]["tags"] == {"tags": ["vegan"]}
+
+    sub = pydantic.create_model("Sub", a=(int, pydantic.Field(1, description="a")))
+
+    class Subs(pydantic.RootModel[dict[str, sub]]):  # type: ignore[valid-type]
+        pass
+
+    loose = Rule(name="subs", summary="x", evaluate=ok, options=options_model(
+        subs=(Subs, pydantic.Field(default_factory=lambda: Subs({}), description="s"))))
+    pm = make_plugin_manager(None, entry_points=False, defaults=False)
+    pm.register(Registers(loose), name="subsplugin")
+    with pytest.raises(PluginError, match="option 'subs': its model Sub must set model_config"):
+        collect_rules(pm)
