@@ -832,3 +832,25 @@ def test_a_profile_id_column_alone_does_not_make_a_profiles_file_a_posts_file(tm
         assert stored == [{"platform_id": "123456", "handle": "ann", "followers": 1200}]
     else:
         assert rows(tmp_path / "scout.db", "SELECT count(*) AS n FROM posts")[0]["n"] == 1
+
+
+def test_a_newer_export_reads_no_stored_profile_whole(tmp_path, monkeypatch):
+    """Only a file older than what is stored needs the stored row (to keep its newer values):
+    reading every known profile whole (bio and all) for each batch made re-importing a 300,000-row
+    export 20% slower in CPU than before (15.5 s → 18.7 s); a newer file reads last_seen alone."""
+    from microscout.importers.store import Importer
+
+    read: list[set[int]] = []
+    whole = Importer._stored
+    monkeypatch.setattr(Importer, "_stored", lambda self, ids: read.append(set(ids)) or whole(self, ids))
+    (tmp_path / "nov.csv").write_text("handle,followers,bio,observed_at\nann,1200,Vegan,2026-11-01\n"
+                                      "bob,900,Tofu,2026-11-01\n")
+    (tmp_path / "dec.csv").write_text("handle,followers,bio,observed_at\nann,1300,Vegan,2026-12-01\n"
+                                      "bob,950,Tofu,2026-12-01\n")
+    for name in ("nov", "dec"):
+        assert run(tmp_path, "import", str(tmp_path / f"{name}.csv"), "--platform", "instagram").exit_code == 0
+    assert all(not ids for ids in read), read
+    assert run(tmp_path, "import", str(tmp_path / "nov.csv"), "--platform", "instagram").exit_code == 0
+    assert len(read[-1]) == 2  # an older file: both rows read, their newer values kept
+    assert [r["followers"] for r in rows(tmp_path / "scout.db", "SELECT followers FROM profiles ORDER BY handle")] \
+        == [1300, 950]

@@ -12,7 +12,9 @@ stored through upsert_comments, keyed by the comment's id.
 from __future__ import annotations
 
 import json
+import sqlite3
 from datetime import datetime
+from typing import Iterator
 
 import sqlite_utils
 
@@ -48,8 +50,13 @@ class Importer:
         """Upsert checked profile rows (one transaction: the caller's)."""
         by_key: dict[str, dict] = {}
         batch: dict[str, str] = {}  # lower-cased id or handle -> platform_id, of this batch's rows
+        # the stored rows of the profiles this file is older than (read whole only for those:
+        # a re-import of a newer file reads each profile's last_seen alone)
+        seen = self._last_seen({k[0] for row in rows if (k := self.keys.get(row["platform_id"].lower())
+                                                         or self.keys.get(row["handle"].lower()))})
         stored = self._stored({k[0] for row in rows if (k := self.keys.get(row["platform_id"].lower())
-                                                        or self.keys.get(row["handle"].lower()))})
+                                                        or self.keys.get(row["handle"].lower()))
+                               and _later(seen.get(k[0]), row.get("observed_at") or observed_at)})
         for row in rows:
             known = self.keys.get(row["platform_id"].lower()) or self.keys.get(row["handle"].lower())
             if known:
@@ -94,15 +101,24 @@ class Importer:
     def _stored(self, ids: set[int]) -> dict[int, dict]:
         """The stored profiles' rows, by row id."""
         found: dict[int, dict] = {}
-        listed = sorted(ids)
-        for start in range(0, len(listed), 500):
-            chunk = listed[start:start + 500]
-            cursor = self.db.execute(f"SELECT * FROM profiles WHERE id IN ({', '.join('?' * len(chunk))})", chunk)
+        for cursor in self._select("*", ids):
             names = [d[0] for d in cursor.description]
             for values in cursor.fetchall():
                 row = dict(zip(names, values))
                 found[row["id"]] = row
         return found
+
+    def _last_seen(self, ids: set[int]) -> dict[int, str | None]:
+        """The stored profiles' last_seen, by row id."""
+        return {rid: seen for cursor in self._select("id, last_seen", ids) for rid, seen in cursor.fetchall()}
+
+    def _select(self, columns: str, ids: set[int]) -> Iterator[sqlite3.Cursor]:
+        """``columns`` of the profiles ``ids``, 500 a query."""
+        listed = sorted(ids)
+        for start in range(0, len(listed), 500):
+            chunk = listed[start:start + 500]
+            yield self.db.execute(f"SELECT {columns} FROM profiles WHERE id IN ({', '.join('?' * len(chunk))})",
+                                  chunk)
 
     def owner(self, row: dict) -> int:
         for key in (row.get("profile"), row.get("profile_alt")):
