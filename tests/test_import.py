@@ -794,7 +794,9 @@ def test_an_older_export_imported_after_a_newer_one_adds_history_not_current_val
 
 @pytest.mark.parametrize("cell, stored", [
     ("2019", None),                    # the year an account joined: was 1970-01-01T00:33:39
-    ("20241101", None),                # a date without its dashes: was 1970-08-23
+    # a date without its dashes (ISO 8601's basic form), as `check` reads it: was 1970-08-23, then refused
+    ("20241101", "2024-11-01T00:00:00+00:00"),
+    ("20241301", None),                # no such month: no date, and no Unix time either
     ("0", None),
     ("1732000000", "2024-11-19T07:06:40+00:00"),
     ("1732000000000", "2024-11-19T07:06:40+00:00"),  # milliseconds, as check reads them: was refused

@@ -124,11 +124,17 @@ _ABBREVIATED = re.compile(r"(\d+(?:[.,]\d+)?)\s*([kKmM])")
 
 def _epoch(value: Any, column: str) -> datetime:
     """Unix seconds (or milliseconds, past 1e11, as check reads them). A number below 1e8 (before
-    1973) is a year ("2019"), a date without its dashes ("20240501") or a count: never a date
-    stored as 1970."""
+    1973) is a date without its dashes ("20240501", ISO 8601's basic form, read as check reads
+    it), else a year ("2019") or a count: never a date stored as 1970."""
     try:
         number = float(value)
         if number < 1e8:
+            text = str(value).strip()
+            if len(text) == 8 and text.isdigit():
+                try:
+                    return datetime.fromisoformat(text)
+                except ValueError:
+                    pass
             raise RowError(f"column {column!r} holds {value!r}, which is no Unix time (before 1973: a year, a date "
                            "without its dashes, or a count); write the date as 2024-05-01, or Unix seconds")
         return datetime.fromtimestamp(number / 1000 if number > 1e11 else number, tz=timezone.utc)
