@@ -11,7 +11,7 @@ import shlex
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping
+from typing import IO, Any, Iterable, Iterator, Mapping
 
 import click
 
@@ -263,18 +263,20 @@ def _loads(text: str, path: Path, expected: str, line: int | None = None) -> Any
         raise UsageProblem(f"{where}: not valid JSON ({exc}); {expected}") from None
 
 
-class _CountedLines:
-    """The lines of a text, counting how many were handed out: the csv module's line_num is
-    where a record ends, and an error should name the line where it starts."""
+class CountedLines:
+    """The lines of a text stream, counting how many were handed out: the csv module's
+    line_num is where a record ends, and an error should name the line where it starts. The
+    lines of the record being read are kept in ``record``. Open the stream with newline="": a
+    line ends at \r too (Excel for Mac's "CSV (Macintosh)"), as the import and crawl --handles
+    read it (the csv module refused such a file as one line), and a quoted cell keeps its
+    line breaks."""
 
-    def __init__(self, text: str) -> None:
-        # newline="": a line ends at \r too (Excel for Mac's "CSV (Macintosh)"), as the import
-        # and crawl --handles read it; the csv module refused the whole file as one line.
-        self._lines = io.StringIO(text, newline="")
+    def __init__(self, stream: IO[str]) -> None:
+        self._lines = stream
         self.taken = 0
-        self.record: list[str] = []  # the lines of the record being read
+        self.record: list[str] = []
 
-    def __iter__(self) -> "_CountedLines":
+    def __iter__(self) -> "CountedLines":
         return self
 
     def __next__(self) -> str:
@@ -330,7 +332,7 @@ def _read_csv(path: Path, text: str) -> Iterator[Record]:
         delimiter = body[skipped].rstrip("\r\n")[4]  # Excel's first line naming the separator
         skipped += 1
     text = "".join(body[skipped:])
-    lines = _CountedLines(text)
+    lines = CountedLines(io.StringIO(text, newline=""))
     delimiter = delimiter or delimiter_of(next(iter(text.splitlines()), ""), path.suffix.lower())
     thousands = "." if delimiter == ";" else ","
     # A long caption is one cell; the limit is a C long, 32 bits on Windows.

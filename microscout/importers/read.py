@@ -16,7 +16,7 @@ import json
 import lzma
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, Iterator
+from typing import Any, Iterator
 
 from microscout.cli.common import UsageProblem
 from microscout.crawlers.parse_common import MAX_JSON_DEPTH, json_depth, json_lines
@@ -115,33 +115,13 @@ def _utf8(path: Path) -> None:
         raise UsageProblem(f"{path}: cannot read the file: {exc.strerror or exc}") from None
 
 
-class _Lines:
-    """A file's lines, counting those handed out (the csv module's line_num is where a record
-    ends; a row is named by the line where it starts) and keeping the current record's."""
-
-    def __init__(self, fh: IO[str]) -> None:
-        self.fh, self.taken = fh, 0
-        self.record: list[str] = []
-
-    def __iter__(self) -> "_Lines":
-        return self
-
-    def __next__(self) -> str:
-        line = self.fh.readline()
-        if not line:
-            raise StopIteration
-        self.taken += 1
-        self.record.append(line)
-        return line
-
-
 def _csv(path: Path) -> tuple[list[str], Iterator[Record], str]:
-    from microscout.cli.records import delimiter_of, unclosed_quote
+    from microscout.cli.records import CountedLines, delimiter_of, unclosed_quote
 
     _utf8(path)
     # newline="": a line ends at \r too (Excel for Mac), and a quoted cell keeps its line breaks
     fh = path.open(encoding="utf-8-sig", newline="")
-    lines = _Lines(fh)
+    lines = CountedLines(fh)
     first = next(lines, "")
     while first and not first.strip():  # blank lines before the header
         first = next(lines, "")
