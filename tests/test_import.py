@@ -748,6 +748,16 @@ def test_a_row_is_named_by_the_line_where_it_starts(tmp_path):
     assert f"{path} line 8: handle 'dan' again (first on line 6)" in result.stderr
 
 
+def test_a_quoted_line_break_is_stored_as_one_whatever_system_wrote_the_file(tmp_path):
+    """A review: reading line by line kept a Windows file's \r\n inside a quoted bio (the whole
+    text read before stored \n), so the same export from Windows and from a Mac stored two
+    different bios, and re-importing one after the other changed every multi-line bio."""
+    (tmp_path / "win.csv").write_bytes(b"handle,bio\r\nann,\"line one\r\nline two\"\r\nbo,\"old\rmac\"\r\n")
+    assert run(tmp_path, "import", str(tmp_path / "win.csv"), "--platform", "instagram").exit_code == 0
+    assert [r["bio"] for r in rows(tmp_path / "scout.db", "SELECT bio FROM profiles ORDER BY handle")] == \
+        ["line one\nline two", "old\nmac"]
+
+
 def test_a_csv_is_read_line_by_line_not_held_whole_and_copied(tmp_path):
     """A 200 MB export took 3.1 GB to import (the text whole, split into lines, joined again
     and copied into a buffer before the rows were read); the rows kept are what it needs."""

@@ -115,6 +115,10 @@ def _utf8(path: Path) -> None:
         raise UsageProblem(f"{path}: cannot read the file: {exc.strerror or exc}") from None
 
 
+def _one_newline(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 def _csv(path: Path) -> tuple[list[str], Iterator[Record], str]:
     from microscout.cli.records import CountedLines, delimiter_of, unclosed_quote
 
@@ -168,6 +172,10 @@ def _csv(path: Path) -> tuple[list[str], Iterator[Record], str]:
                     yield Record(line, error=RowError(f"{len(values)} cells, but the header names {len(header)} "
                                                       "columns"))
                 elif any(v.strip() for v in values):
+                    # a quoted cell's line breaks are stored as \n, whatever system wrote the file
+                    # (newline="" keeps a Windows \r\n): the same bio from Windows and from a Mac
+                    # is the same bio, not a change that re-imports and recomputes its features
+                    values = [_one_newline(v) if "\r" in v else v for v in values]
                     # a short row leaves its last columns empty (unknown), as csv.DictReader did
                     yield Record(line, dict(zip(header, values + [None] * (len(header) - len(values)))))
         except csv.Error as exc:
