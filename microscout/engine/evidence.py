@@ -84,8 +84,10 @@ def _list(key: str, value: list, range_: bool = False) -> str:
     if key.lower().endswith("ci95") and len(value) == 2 and all(isinstance(v, (int, float)) for v in value):
         low, high = (_number(key.lower().replace("ci95", "share"), float(v)) for v in value)
         if low.endswith("%") and high.endswith("%") and any(0 < v < 0.1 for v in value) and max(value) <= 1:
-            # one precision for both ends ("3.8%–19.0%", not "3.81%–19%"): a range read as one
-            low, high = (f"{float(v):.1%}" for v in value)
+            # one precision for both ends ("3.8%–19.0%", not "3.81%–19%"): a range read as one;
+            # two decimals where one would read a share under 0.05% as 0.0%
+            places = 1 if min(v for v in value if v > 0) >= 0.001 else 2
+            low, high = (f"{float(v):.{places}%}" for v in value)
         return f"{low}–{high}"
     if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value):
         if range_ and len(value) == 2:

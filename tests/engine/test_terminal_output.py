@@ -130,6 +130,8 @@ def test_evidence_words():
     # a range is read as one: both ends to one precision (a review: "3.81%–19%")
     assert evidence_lines({"estimated_fake_share_ci95": [0.0381, 0.19]}) == ["estimated fake share 95% CI: 3.8%–19.0%"]
     assert evidence_lines({"real_share_ci95": [0.0, 0.5]}) == ["real share 95% CI: 0%–50%"]
+    assert evidence_lines({"estimated_fake_share_ci95": [0.0004, 0.031]}) == [
+        "estimated fake share 95% CI: 0.04%–3.10%"]  # not "0.0%–3.1%"
     # an example that states its problems is read as them, not as its status and signals again
     # ("sponsored posts: 4, e.g. missing, discount code use code SAVE20, undisclosed ad: …")
     posts = evidence_lines({"sponsored_posts": [
