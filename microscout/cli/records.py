@@ -288,6 +288,37 @@ class CountedLines:
         return line
 
 
+class BadRecord(Exception):
+    """A record the csv module refused (records_by_line), with the line it starts on."""
+
+    def __init__(self, line: int, error: csv.Error) -> None:
+        super().__init__(f"line {line}: {error}")
+        self.line, self.error = line, error
+
+
+def records_by_line(reader, lines: CountedLines, before: int, path: Path, delimiter: str
+                    ) -> Iterator[tuple[int, list[str]]]:
+    """The records of ``reader`` (reading ``lines``), each with the line it starts on
+    (``before``: the lines before those ``lines`` counts). A quote left open is refused at the
+    line where it opens: it runs to the end of the file, where the csv module hands back that
+    last record cut short (its cells would be misread as missing, or the rest of the file as
+    one cell). A record the csv module cannot read raises BadRecord, naming its line."""
+    while True:
+        start = lines.taken + 1 + before
+        lines.record = []
+        try:
+            values = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise BadRecord(start, exc) from None
+        if unclosed_quote(lines.record, delimiter):
+            raise UsageProblem(f"{path} line {start}: a quote opened here is never closed, so the rest of the file "
+                               "would be read as one cell; close it (a quote in a cell is written twice, \"\", "
+                               "inside a quoted cell)")
+        yield start, values
+
+
 DELIMITERS = ",;\t|"
 
 
@@ -347,17 +378,7 @@ def _read_csv(path: Path, text: str) -> Iterator[Record]:
         raise UsageProblem(f"{path} line {start}: bad CSV header: {exc}") from None
     header = [name.strip() for name in header]  # "COMMENT_ID, AUTHOR, CLASS" names CLASS
     try:
-        while True:
-            start = lines.taken + 1 + skipped
-            lines.record = []
-            try:
-                values = next(reader)
-            except StopIteration:
-                return
-            if unclosed_quote(lines.record, delimiter):
-                # A quote left open runs to the end of the file, where the csv module hands
-                # back that last record cut short: its cells would be misread as missing.
-                raise UsageProblem(f"{path} line {start}: a quote opened here is never closed")
+        for start, values in records_by_line(reader, lines, skipped, path, delimiter):
             if not values:
                 continue
             if len(values) > len(header):
@@ -370,8 +391,8 @@ def _read_csv(path: Path, text: str) -> Iterator[Record]:
             for name, value in zip(header, values + [None] * (len(header) - len(values))):
                 row.setdefault(name, value)  # a repeated name: its first column, the one resolve_columns names
             yield Record(f"{path} line {start}", row, thousands)
-    except csv.Error as exc:
-        raise UsageProblem(f"{path} line {start}: bad CSV: {exc}") from None
+    except BadRecord as bad:
+        raise UsageProblem(f"{path} line {bad.line}: bad CSV: {bad.error}") from None
 
 
 def parse_mapping(pairs: tuple[str, ...], known: dict[str, Any]) -> dict[str, str]:

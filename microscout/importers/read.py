@@ -120,7 +120,7 @@ def _one_newline(text: str) -> str:
 
 
 def _csv(path: Path) -> tuple[list[str], Iterator[Record], str]:
-    from microscout.cli.records import CountedLines, delimiter_of, unclosed_quote
+    from microscout.cli.records import BadRecord, CountedLines, delimiter_of, records_by_line
 
     _utf8(path)
     # newline="": a line ends at \r too (Excel for Mac), and a quoted cell keeps its line breaks
@@ -155,19 +155,8 @@ def _csv(path: Path) -> tuple[list[str], Iterator[Record], str]:
         named[key] = cell
 
     def records() -> Iterator[Record]:
-        line = skipped + 1
         try:
-            while True:
-                line = skipped + lines.taken + 1
-                lines.record = []
-                try:
-                    values = next(reader)
-                except StopIteration:
-                    return
-                if unclosed_quote(lines.record, delimiter):
-                    raise UsageProblem(f"{path} line {line}: a quote opened here is never closed, so the rest of "
-                                       "the file would be read as one cell; close it (a quote in a cell is "
-                                       "written twice, \"\", inside a quoted cell)")
+            for line, values in records_by_line(reader, lines, skipped, path, delimiter):
                 if len(values) > len(header):
                     yield Record(line, error=RowError(f"{len(values)} cells, but the header names {len(header)} "
                                                       "columns"))
@@ -178,8 +167,8 @@ def _csv(path: Path) -> tuple[list[str], Iterator[Record], str]:
                     values = [_one_newline(v) if "\r" in v else v for v in values]
                     # a short row leaves its last columns empty (unknown), as csv.DictReader did
                     yield Record(line, dict(zip(header, values + [None] * (len(header) - len(values)))))
-        except csv.Error as exc:
-            yield Record(line, error=RowError(f"bad CSV: {exc}; the rest of the file is not read"))
+        except BadRecord as bad:
+            yield Record(bad.line, error=RowError(f"bad CSV: {bad.error}; the rest of the file is not read"))
         finally:
             fh.close()
     return header, records(), "." if delimiter == ";" else ","
