@@ -124,13 +124,18 @@ retry_times = 1
 """)
 
 
+def api_env() -> dict:
+    """The sandbox's keys and tokens for the three API platforms."""
+    return crawl_env(MICROSCOUT_YOUTUBE_API_KEY=API_KEY, MICROSCOUT_TIKTOK_CLIENT_KEY=CLIENT_KEY,
+                     MICROSCOUT_TIKTOK_CLIENT_SECRET=CLIENT_SECRET, MICROSCOUT_INSTAGRAM_TOKEN=IG_TOKEN,
+                     MICROSCOUT_INSTAGRAM_USER_ID=iw.OWN_ACCOUNT)
+
+
 def stored(tmp_path, sb, name: str, platform: str, slow: dict, max_profiles: int) -> set[str]:
     folder = tmp_path / name
     folder.mkdir()
     write_config(folder, sb.url)
-    env = crawl_env(MICROSCOUT_YOUTUBE_API_KEY=API_KEY, MICROSCOUT_TIKTOK_CLIENT_KEY=CLIENT_KEY,
-                    MICROSCOUT_TIKTOK_CLIENT_SECRET=CLIENT_SECRET, MICROSCOUT_INSTAGRAM_TOKEN=IG_TOKEN,
-                    MICROSCOUT_INSTAGRAM_USER_ID=iw.OWN_ACCOUNT)
+    env = api_env()
     sb.faults.faults.slow = slow
     try:
         result = run_crawl(folder / "config.toml", platform, *[a for t in TAGS for a in ("--hashtag", t)], *SMALL,
@@ -277,9 +282,7 @@ def test_no_hashtag_page_is_asked_once_every_place_is_taken(tmp_path, sandbox, p
     folder = tmp_path / platform
     folder.mkdir()
     write_config(folder, sandbox.url)
-    env = crawl_env(MICROSCOUT_YOUTUBE_API_KEY=API_KEY, MICROSCOUT_TIKTOK_CLIENT_KEY=CLIENT_KEY,
-                    MICROSCOUT_TIKTOK_CLIENT_SECRET=CLIENT_SECRET, MICROSCOUT_INSTAGRAM_TOKEN=IG_TOKEN,
-                    MICROSCOUT_INSTAGRAM_USER_ID=iw.OWN_ACCOUNT)
+    env = api_env()
     result = run_crawl(folder / "config.toml", platform, "--hashtag", TAGS[0], *SMALL[:-2], "--pages", "4",
                        "--max-profiles", "2", env=env)
     assert result.returncode == 0, result.stdout + result.stderr[-3000:]

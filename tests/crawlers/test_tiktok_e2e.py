@@ -33,6 +33,15 @@ replies_per_post = 10
 """
 
 
+def _incomplete(db) -> tuple[dict, dict]:
+    """The stats of the run in ``db``, which ended incomplete, and its one missing profile."""
+    (run,) = rows(db, "SELECT status, stats FROM crawl_runs")
+    stats = json.loads(run["stats"])
+    assert run["status"] == "incomplete"
+    (missing,) = stats["missing"]["profiles"]
+    return stats, missing
+
+
 def write_config(folder, url, bounds=BOUNDS):
     config = folder / "config.toml"
     config.write_text(f"""
@@ -489,10 +498,7 @@ def test_empty_pages_of_videos_with_has_more_are_read_a_few_in_a_row_then_missin
     assert result.returncode == 1, result.stdout[-2000:] + result.stderr[-2000:]
     assert _video_queries(sb) - before == CrawlSpider.BARE_PAGES + 1
     db = tmp_path / "scout.db"
-    (run,) = rows(db, "SELECT status, stats FROM crawl_runs")
-    stats = json.loads(run["stats"])
-    assert run["status"] == "incomplete"
-    (missing,) = stats["missing"]["profiles"]
+    stats, missing = _incomplete(db)
     assert missing["profile"] == person.username and missing["parts"] == ["posts"]
     assert missing["why"] == [f"empty pages: {CrawlSpider.BARE_PAGES + 1} pages in a row held no video, though "
                               "has_more said more follow; the rest of the videos was not read"]
@@ -574,10 +580,7 @@ def test_empty_pages_of_comments_with_has_more_are_read_a_few_in_a_row_then_miss
     assert result.returncode == 1, result.stdout[-2000:] + result.stderr[-2000:]
     assert _comment_calls(sb) - before == CrawlSpider.BARE_PAGES + 1
     db = tmp_path / "scout.db"
-    (run,) = rows(db, "SELECT status, stats FROM crawl_runs")
-    stats = json.loads(run["stats"])
-    assert run["status"] == "incomplete"
-    (missing,) = stats["missing"]["profiles"]
+    stats, missing = _incomplete(db)
     assert missing["profile"] == person.username and missing["parts"] == ["replies"]
     assert missing["replies_of"] == [str(video.id)]
     assert missing["why"] == [f"empty pages: {CrawlSpider.BARE_PAGES + 1} pages in a row held no comment, though "

@@ -560,6 +560,22 @@ def test_a_repeated_search_token_after_the_profile_bound_is_no_missing_page(sand
     assert len(rows(tmp_path / "scout.db", "SELECT id FROM profiles")) == len(first) + 1
 
 
+def _one_missing(db) -> dict:
+    """The one missing profile of the run in ``db``, which ended incomplete."""
+    (run,) = rows(db, "SELECT status, stats FROM crawl_runs")
+    assert run["status"] == "incomplete"
+    (missing,) = json.loads(run["stats"])["missing"]["profiles"]
+    return missing
+
+
+def _finished_whole(db, posts: int) -> None:
+    """The run in ``db`` finished, its one profile's posts fetched: ``posts`` of them."""
+    assert rows(db, "SELECT id, status FROM crawl_runs") == [{"id": 1, "status": "finished"}]
+    (prof,) = rows(db, "SELECT fetched FROM profiles")
+    assert json.loads(prof["fetched"]) == ["profile", "posts"]
+    assert len(rows(db, "SELECT platform_id FROM posts")) == posts
+
+
 def test_a_resumed_session_whose_first_answer_is_an_html_page_leaves_the_run_resumable(sandbox, tmp_path):
     """Under retry_times = 0, a --resume whose first answer was a 200 HTML page (a proxy's, for
     once) stopped the crawl as "does not look like the YouTube Data API v3": the API had answered
@@ -586,17 +602,12 @@ def test_a_resumed_session_whose_first_answer_is_an_html_page_leaves_the_run_res
         sandbox.faults = before
     assert "does not look like" not in second.stderr, second.stderr
     assert second.returncode == 1 and "is incomplete" in second.stderr, second.stdout + second.stderr
-    (run,) = rows(db, "SELECT status, stats FROM crawl_runs")
-    assert run["status"] == "incomplete"
-    (missing,) = json.loads(run["stats"])["missing"]["profiles"]
+    missing = _one_missing(db)
     assert missing["profile"] == wire.channel_id(person.i) and missing["parts"] == ["posts"]
     assert missing["why"] == ["html_error_page"]
     third = crawl(cfg, *args, "--resume")
     assert third.returncode == 0, third.stdout + third.stderr
-    assert rows(db, "SELECT id, status FROM crawl_runs") == [{"id": 1, "status": "finished"}]
-    (prof,) = rows(db, "SELECT fetched FROM profiles")
-    assert json.loads(prof["fetched"]) == ["profile", "posts"]
-    assert len(rows(db, "SELECT platform_id FROM posts")) == 4
+    _finished_whole(db, posts=4)
 
 
 def test_a_resumed_session_that_finds_the_server_down_leaves_the_run_resumable(tmp_path):
@@ -615,17 +626,12 @@ def test_a_resumed_session_that_finds_the_server_down_leaves_the_run_resumable(t
     down = crawl(cfg, *args, "--resume")  # nothing listens on the port now
     assert "cannot reach" not in down.stderr, down.stderr
     assert down.returncode == 1 and "is incomplete" in down.stderr, down.stdout + down.stderr
-    (run,) = rows(db, "SELECT status, stats FROM crawl_runs")
-    assert run["status"] == "incomplete"
-    (missing,) = json.loads(run["stats"])["missing"]["profiles"]
+    missing = _one_missing(db)
     assert missing["parts"] == ["posts"] and missing["why"] == ["network: connection refused"]
     with SandboxServer(size=120, seed=7, port=port, lifetime=300):
         up = crawl(cfg, *args, "--resume")
     assert up.returncode == 0, up.stdout + up.stderr
-    assert rows(db, "SELECT id, status FROM crawl_runs") == [{"id": 1, "status": "finished"}]
-    (prof,) = rows(db, "SELECT fetched FROM profiles")
-    assert json.loads(prof["fetched"]) == ["profile", "posts"]
-    assert len(rows(db, "SELECT platform_id FROM posts")) == 4
+    _finished_whole(db, posts=4)
 
 
 def test_a_search_loop_names_the_page_it_could_not_read(sandbox, tmp_path):
