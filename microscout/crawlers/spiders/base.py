@@ -950,13 +950,21 @@ class CrawlSpider(Spider):
         empty pages at most again) and the replies as not fetched whole, rather than a stop
         that calls them fetched. (Where the platform says how many there are and the next page
         starts past them, a platform ends them whole instead: TikTok.)"""
+        self.lose_the_rest(ctx, response, next_url, self.parse_replies, "replies",
+                           f"empty pages: {why}; the rest of its replies was not read", self.BARE_REPLIES_NOTE,
+                           "microscout/bare_reply_pages_stops", replies_read=read, bare_reply_pages=0)
+
+    def lose_the_rest(self, ctx, response, next_url: str, callback, part: str, why: str, note: str, stat: str,
+                      **progress) -> None:
+        """A list that empty pages ended though the server gave a next page: that page is
+        recorded as missing (with ``progress``, the chain's counts at it, so --resume reads on
+        from there), the profile's ``part`` as not fetched whole, and the run's notes say why."""
         pages = [*ctx.get("pages", ()), asked_url(response)]
-        following = self.req(next_url, self.parse_replies, {**ctx, "replies_read": read, "pages": pages,
-                                                             "bare_reply_pages": 0})
-        self.crawler.stats.inc_value("microscout/bare_reply_pages_stops")
-        self.lose(following, f"empty pages: {why}; the rest of its replies was not read")
-        self._failed(ctx, "replies")
-        self.note(self.BARE_REPLIES_NOTE)
+        following = self.req(next_url, callback, {**ctx, "pages": pages, **progress})
+        self.crawler.stats.inc_value(stat)
+        self.lose(following, why)
+        self._failed(ctx, part)
+        self.note(note)
 
     def parse_followers(self, response, ctx):
         b = self.bounds

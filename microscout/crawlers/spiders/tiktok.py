@@ -557,10 +557,13 @@ class TikTokSpider(CrawlSpider):
         return f"{ctx['bare_pages']} pages in a row held no video, though has_more said more follow" if why else None
 
     @staticmethod
-    def _past_the_videos(ctx, next_url: str) -> bool:
+    def _cursor_past(next_url: str, total) -> bool:
+        """Whether the next page's cursor (an index into the list) starts at or past ``total``."""
         cursor = parse_qs(urlsplit(next_url).fragment).get("cursor", [""])[0]
-        total = ctx.get("video_count")
         return cursor.isdigit() and isinstance(total, int) and int(cursor) >= total
+
+    def _past_the_videos(self, ctx, next_url: str) -> bool:
+        return self._cursor_past(next_url, ctx.get("video_count"))
 
     def bare_pages_ended(self, ctx, response, next_url, seen, why):
         """Past the profile's video_count the list is whole, has_more or not: no page there can
@@ -572,15 +575,12 @@ class TikTokSpider(CrawlSpider):
         if self._past_the_videos(ctx, next_url):
             self.crawler.stats.inc_value("microscout/has_more_past_the_videos")
             return
-        pages = [*ctx.get("pages", ()), asked_url(response)]
-        following = self.req(next_url, self.parse_posts, {**ctx, "branch": "posts", "seen": seen, "pages": pages,
-                                                           "bare_pages": 0})
-        self.crawler.stats.inc_value("microscout/bare_pages_stops")
-        self.lose(following, f"empty pages: {why}; the rest of the videos was not read")
-        self._failed(ctx, "posts")
-        self.note("TikTok: a profile's videos came back as empty pages with has_more, a few in a row: the rest "
-                  "of its videos is recorded as missing (the run's missing list names the profiles); --resume "
-                  "reads on from there")
+        self.lose_the_rest(ctx, response, next_url, self.parse_posts, "posts",
+                           f"empty pages: {why}; the rest of the videos was not read",
+                           "TikTok: a profile's videos came back as empty pages with has_more, a few in a row: the "
+                           "rest of its videos is recorded as missing (the run's missing list names the profiles); "
+                           "--resume reads on from there", "microscout/bare_pages_stops",
+                           branch="posts", seen=seen, bare_pages=0)
 
     def posts_url(self, ctx):
         return self.api("video/query", VIDEO_FIELDS)
@@ -626,11 +626,8 @@ class TikTokSpider(CrawlSpider):
         return f"{ctx['bare_reply_pages']} pages in a row held no comment, though has_more said more follow" \
             if why else None
 
-    @staticmethod
-    def _past_the_comments(ctx, next_url: str) -> bool:
-        cursor = parse_qs(urlsplit(next_url).fragment).get("cursor", [""])[0]
-        total = ctx.get("post_replies")
-        return cursor.isdigit() and isinstance(total, int) and int(cursor) >= total
+    def _past_the_comments(self, ctx, next_url: str) -> bool:
+        return self._cursor_past(next_url, ctx.get("post_replies"))
 
     def bare_replies_ended(self, ctx, response, next_url, read, why):
         """Past the video's comment_count its comments are whole, has_more or not (as a
