@@ -226,11 +226,12 @@ def test_consecutive_crawls_log_in_once_even_with_short_lived_tokens(tmp_path, _
 
 def test_tokens_expiring_during_a_crawl_on_the_sandbox(tmp_path):
     """A 1-second access token and a crawl of several seconds: every expiry mid-crawl is
-    refreshed through Scrapy, and nothing is lost."""
+    refreshed through Scrapy, and nothing is lost. (More places than the first pages' authors
+    fill: the crawl reads no hashtag page once every place is taken, and it must last.)"""
     with SandboxServer(size=150, seed=3, access_lifetime=1.0, lifetime=300) as sb:
         config = write_config(tmp_path, sb.url, extra="download_delay = 0.1\nautothrottle = false\n")
         result = run_crawl(config, "bluesky", "--hashtag", TAG, "--hashtag", "veganrecipes", "--pages", "3",
-                           "--max-profiles", "10", "--posts", "1", "--replied-posts", "0", "--followers", "0",
+                           "--max-profiles", "60", "--posts", "1", "--replied-posts", "0", "--followers", "0",
                            "--no-prefilter", env=sandbox_env(), timeout=240)
         calls = dict(sb.session_calls)
     assert result.returncode == 0, result.stderr[-3000:]
