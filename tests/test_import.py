@@ -866,3 +866,23 @@ def test_a_newer_export_reads_no_stored_profile_whole(tmp_path, monkeypatch):
     assert len(read[-1]) == 2  # an older file: both rows read, their newer values kept
     assert [r["followers"] for r in rows(tmp_path / "scout.db", "SELECT followers FROM profiles ORDER BY handle")] \
         == [1300, 950]
+
+
+def test_an_excel_csv_with_its_separator_line_imports_as_check_reads_it(tmp_path):
+    """European Excel's CSV starts with a `sep=;` line: `check` read it, `import` took 'sep='
+    and '' for the columns and refused the file for having no handle column."""
+    path = tmp_path / "excel.csv"
+    path.write_bytes(b"sep=;\r\nhandle;followers;following;bio\r\nanna;15.000;300;Hi, all\r\nben;2.000;20;Yo\r\n")
+    checked = run(tmp_path, "check", "accounts", str(path), "--json", "--quiet")
+    assert checked.exit_code == 0, checked.output
+    assert json.loads(checked.stdout.splitlines()[-1])["summary"]["rows"] == 2
+    result = run(tmp_path, "import", str(path), "--platform", "instagram")
+    assert result.exit_code == 0, result.output
+    stored = rows(tmp_path / "scout.db", "SELECT handle, followers, following, bio FROM profiles ORDER BY handle")
+    assert [(r["handle"], r["followers"], r["following"], r["bio"]) for r in stored] == [
+        ("anna", 15_000, 300, "Hi, all"), ("ben", 2_000, 20, "Yo")]
+    bad = tmp_path / "bad.csv"  # its rows named by the lines an editor shows, the separator's counted
+    bad.write_bytes(b"sep=;\r\nhandle;followers\r\ncleo;1\r\ndan;lots\r\n")
+    result = run(tmp_path, "import", str(bad), "--platform", "instagram")
+    assert result.exit_code == 1, result.output
+    assert f"  {bad} line 4: column 'followers' holds 'lots'" in result.stderr

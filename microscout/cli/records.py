@@ -322,6 +322,14 @@ def records_by_line(reader, lines: CountedLines, before: int, path: Path, delimi
 DELIMITERS = ",;\t|"
 
 
+def excel_separator(line: str) -> str | None:
+    """The separator a file's first line names as Excel writes it (``sep=;``, European
+    Excel's CSV), None for any other line: the one test `check`, `import` and `crawl --handles`
+    share, so a file one of them reads the others read the same way."""
+    found = re.fullmatch(r"sep=(.)", line.rstrip("\r\n"))
+    return found.group(1) if found else None
+
+
 def delimiter_of(header_line: str, suffix: str) -> str:
     """The separator of a delimited file: a tab for .tsv, else whichever of , ; tab | its
     header line uses most outside quotes (European Excel writes ';'); ',' on a tie."""
@@ -359,9 +367,8 @@ def _read_csv(path: Path, text: str) -> Iterator[Record]:
     while skipped < len(body) and not body[skipped].strip():
         skipped += 1
     delimiter = None
-    if skipped < len(body) and re.fullmatch(r"sep=(.)", body[skipped].rstrip("\r\n")):
-        delimiter = body[skipped].rstrip("\r\n")[4]  # Excel's first line naming the separator
-        skipped += 1
+    if skipped < len(body) and (delimiter := excel_separator(body[skipped])):
+        skipped += 1  # Excel's first line naming the separator
     text = "".join(body[skipped:])
     lines = CountedLines(io.StringIO(text, newline=""))
     delimiter = delimiter or delimiter_of(next(iter(text.splitlines()), ""), path.suffix.lower())

@@ -120,7 +120,7 @@ def _one_newline(text: str) -> str:
 
 
 def _csv(path: Path) -> tuple[list[str], Iterator[Record], str]:
-    from microscout.cli.records import BadRecord, CountedLines, delimiter_of, records_by_line
+    from microscout.cli.records import BadRecord, CountedLines, delimiter_of, excel_separator, records_by_line
 
     _utf8(path)
     # newline="": a line ends at \r too (Excel for Mac), and a quoted cell keeps its line breaks
@@ -129,8 +129,13 @@ def _csv(path: Path) -> tuple[list[str], Iterator[Record], str]:
     first = next(lines, "")
     while first and not first.strip():  # blank lines before the header
         first = next(lines, "")
+    # European Excel's first line naming the separator (sep=;), as `check` reads it: else the
+    # file was read as one of columns 'sep=' and '', and refused as having no handle column
+    named_separator = excel_separator(first) if first else None
+    if named_separator:
+        first = next(lines, "")
     skipped = lines.taken - 1 if first else lines.taken
-    delimiter = delimiter_of(first, suffix_of(path))
+    delimiter = named_separator or delimiter_of(first, suffix_of(path))
     # A long bio or caption is one cell: the csv module's 131,072-character default stopped the
     # import there, while `check` read the same file whole (the limit is a C long).
     csv.field_size_limit(max(csv.field_size_limit(), 2 ** 31 - 1))
