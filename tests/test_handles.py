@@ -22,6 +22,8 @@ from tests.crawlers.fakeserver import FakeServer
     ("at.csv", "@\nalice\n", ["alice"]),
     ("ig.csv", "Instagram Handle,Followers\nhttps://www.instagram.com/anna.cooks/,12000\n", ["anna.cooks"]),
     ("semicolon.csv", "name;handle\nAlice;alice\nBob;bob\n", ["alice", "bob"]),
+    # European Excel's first line naming the separator, as check and import read it
+    ("excel.csv", "sep=;\r\nname;handle\r\nAlice;alice\r\nBob;bob\r\n", ["alice", "bob"]),
     ("urls.csv", "url\nhttps://www.tiktok.com/@dancer_1\nhttps://mastodon.social/@user\n"
                  "https://bsky.app/profile/x.bsky.social\nhttps://www.youtube.com/channel/UCabc123\n"
                  "www.instagram.com/bare/\n",

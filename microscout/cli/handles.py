@@ -134,11 +134,17 @@ def _column(header: list[str]) -> int | None:
 
 
 def _rows_csv(path: Path, text: str) -> list[list[str]]:
-    from microscout.cli.records import delimiter_of  # the separator as the check commands read it
+    # the separator as the check commands and the import read it
+    from microscout.cli.records import delimiter_of, excel_separator
 
     lines = text[:4096].splitlines()
-    delimiter = delimiter_of(lines[0] if lines else "", path.suffix.lower())
+    first = lines[0] if lines else ""
+    named = excel_separator(first)  # European Excel's first line, sep=;
+    delimiter = named or delimiter_of(first, path.suffix.lower())
     try:
+        if named:  # an empty row in its place, so the rows keep their line numbers
+            return [[], *csv.reader(io.StringIO(text[len(first):].removeprefix("\r").removeprefix("\n")),
+                                    delimiter=delimiter)]
         return list(csv.reader(io.StringIO(text), delimiter=delimiter))
     except csv.Error as exc:
         raise UsageProblem(f"{path}: bad CSV: {exc}; save the sheet as CSV (UTF-8)") from None
