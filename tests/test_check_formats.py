@@ -805,3 +805,32 @@ def test_a_quote_inside_an_unquoted_cell_is_no_quote_left_open(tmp_path):
     path.write_text('handle,bio,followers,following,label\nann,"5"" tall,1200,300,0\nbob,ok,12,4000,1\n')
     result = check("accounts", path, "--label-column", "label")
     assert result.exit_code == 2 and "line 2: a quote opened here is never closed" in result.output, result.output
+
+
+def test_the_label_column_is_found_in_any_case_as_our_columns_are(tmp_path):
+    """--label-column Label on a file whose header says label was "not a column", while our own
+    columns are found in any case or spelling (Followers, followers_count)."""
+    (tmp_path / "accounts.csv").write_text("Handle,Followers,Following,label\nbought1,3,4100,1\nanna,800,310,0\n")
+    card = scores(check("accounts", tmp_path / "accounts.csv", "--label-column", "Label", "--json", "--quiet"))
+    assert (card["fake = suspicious"]["tp"], card["fake = suspicious"]["tn"]) == (1, 1)
+    (tmp_path / "comments.csv").write_text("CONTENT,CLASS\nsubscribe to my channel,1\nlovely song,0\n")
+    card = scores(check("comments", tmp_path / "comments.csv", "--label-column", "class", "--json", "--quiet"))
+    assert (card["spam"]["tp"], card["spam"]["tn"]) == (1, 1)
+    (tmp_path / "posts.csv").write_text("text,Is Sponsored\nBuy now #ad,1\nmy lunch,0\n")
+    result = check("posts", tmp_path / "posts.csv", "--label-column", "is_sponsored", "--json", "--quiet")
+    assert result.exit_code == 0, result.output
+    card = json.loads(result.stdout)["scores"]["sponsored post vs label 1 = sponsored"]
+    assert (card["tp"], card["tn"]) == (1, 1)
+
+
+@pytest.mark.parametrize("command, header", [("accounts", "handle,followers,following,label,LABEL"),
+                                             ("posts", "text,followers,following,label,LABEL")])
+def test_a_label_column_two_columns_match_only_by_case_is_refused_naming_both(tmp_path, command, header):
+    (tmp_path / "two.csv").write_text(f"{header}\nbought1,3,4100,1,0\nanna,800,310,0,1\n")
+    result = check(command, tmp_path / "two.csv", "--label-column", "Label", "--quiet")
+    assert result.exit_code == 2
+    assert result.stderr == (f"Error: {tmp_path / 'two.csv'}: --label-column 'Label' is no column as written, and 2 "
+                             f"match it in another case or spelling: 'label', 'LABEL'; give one of them as written\n")
+    # written as one of them is, it names that one
+    means = ["--label-means", "sponsored"] if command == "posts" else []
+    assert check(command, tmp_path / "two.csv", "--label-column", "LABEL", *means, "--quiet").exit_code == 0

@@ -18,6 +18,7 @@ from microscout.cli.records import (
     Truth,
     convert,
     distinct_files,
+    file_column,
     keys_of,
     label_words,
     name_words,
@@ -180,6 +181,8 @@ def read_posts(path: Path, label_column: str | None = None, mapping: dict[str, s
     rows = []
     records = [(record.where, _captions(_stripped(record.row))) for record in read_records(path)]
     header = keys_of(row for _, row in records)
+    if label_column:  # the file's own spelling of it (Label for its label), as our columns are found
+        label_column = file_column(path, header, label_column, "--label-column") or label_column
     columns = resolve_columns(path, header, mapping or {}, COLUMNS, label_column)
     for where, row in records:
         if "text" not in columns:

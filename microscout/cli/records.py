@@ -445,6 +445,22 @@ def _spelling(name: str) -> str:
     return "".join(ch for ch in name.casefold() if ch.isalnum() or ch == "#")
 
 
+def file_column(path: Path, header: list[str], name: str, option: str) -> str | None:
+    """The file's column a name given on the command line (``option``) names: as written, else
+    in any case or spelling, as our own names are found (Label, label; "Is Spam", is_spam);
+    None when no column is. Refused when the name is not written as any column and more than
+    one matches it by case or spelling: either could be the one meant."""
+    if name in header:
+        return name
+    spelt = _spelling(name)
+    matches = list(dict.fromkeys(column for column in header if spelt and _spelling(column) == spelt))
+    if len(matches) > 1:
+        raise UsageProblem(f"{path}: {option} {name!r} is no column as written, and {len(matches)} match it in "
+                           f"another case or spelling: {', '.join(map(repr, matches))}; give one of them as "
+                           f"written")
+    return matches[0] if matches else None
+
+
 def resolve_columns(path: Path, header: list[str], mapping: dict[str, str],
                     known: dict[str, tuple[str, tuple[str, ...]]], truth: str | None = None,
                     before_ours: Mapping[str, tuple[str, ...]] | None = None) -> dict[str, str]:
@@ -763,12 +779,16 @@ def load_rows(files: tuple[str, ...], mapping: dict[str, str], truth: Truth | st
             header = keys_of(record.row for record in records)
         of_file = truth.of_file(path)
         label_column = None if of_file else truth.column
-        negative = bool(label_column) and not truth.values and names_negative(label_column or "")
+        negative = False
         for record in records:
             if columns is None:
                 if delimited:
                     header = list(record.row)
-                if of_file and truth.column in header:
+                # the file's own spelling of the --label-column (Label for its label), as our columns are found
+                if label_column:
+                    label_column = file_column(path, header, label_column, "--label-column") or label_column
+                    negative = not truth.values and names_negative(label_column)
+                if of_file and truth.column and file_column(path, header, truth.column, "--label-column"):
                     # two truths for each row, which may disagree: the file's won without a word
                     raise UsageProblem(f"{path}: --label-column {truth.column!r} and --label-file {name}={of_file[1]} "
                                        f"both give the truth of its rows; give one of them for this file")
