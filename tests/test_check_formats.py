@@ -829,8 +829,22 @@ def test_a_label_column_two_columns_match_only_by_case_is_refused_naming_both(tm
     (tmp_path / "two.csv").write_text(f"{header}\nbought1,3,4100,1,0\nanna,800,310,0,1\n")
     result = check(command, tmp_path / "two.csv", "--label-column", "Label", "--quiet")
     assert result.exit_code == 2
-    assert result.stderr == (f"Error: {tmp_path / 'two.csv'}: --label-column 'Label' is no column as written, and 2 "
+    assert result.stderr == (f"Error: {tmp_path / 'two.csv'}: --label-column: 'Label' is no column as written, and 2 "
                              f"match it in another case or spelling: 'label', 'LABEL'; give one of them as written\n")
     # written as one of them is, it names that one
     means = ["--label-means", "sponsored"] if command == "posts" else []
     assert check(command, tmp_path / "two.csv", "--label-column", "LABEL", *means, "--quiet").exit_code == 0
+
+
+def test_a_column_mapped_with_column_is_found_in_any_case_too(tmp_path):
+    """--column handle=handle on a file whose header says Handle: "the file has no column",
+    while our own names are found in any case; two columns matching only by case are refused."""
+    (tmp_path / "accounts.csv").write_text("Handle,Fans,Following\nbought1,3,4100\nanna,800,310\n")
+    (first,) = [row for row in rows_of(check("accounts", tmp_path / "accounts.csv", "--column", "followers=fans",
+                                             "--json")) if "where" in row][:1]
+    assert (first["handle"], first["features"]["followers"]) == ("bought1", 3)
+    (tmp_path / "two.csv").write_text("fans,Fans,following\n3,4,4100\n")
+    result = check("accounts", tmp_path / "two.csv", "--column", "followers=FANS")
+    assert (result.exit_code, result.stderr) == (2, f"Error: {tmp_path / 'two.csv'}: --column followers=FANS: 'FANS' "
+                                                    "is no column as written, and 2 match it in another case or "
+                                                    "spelling: 'fans', 'Fans'; give one of them as written\n")

@@ -455,7 +455,7 @@ def file_column(path: Path, header: list[str], name: str, option: str) -> str | 
     spelt = _spelling(name)
     matches = list(dict.fromkeys(column for column in header if spelt and _spelling(column) == spelt))
     if len(matches) > 1:
-        raise UsageProblem(f"{path}: {option} {name!r} is no column as written, and {len(matches)} match it in "
+        raise UsageProblem(f"{path}: {option}: {name!r} is no column as written, and {len(matches)} match it in "
                            f"another case or spelling: {', '.join(map(repr, matches))}; give one of them as "
                            f"written")
     return matches[0] if matches else None
@@ -478,9 +478,12 @@ def resolve_columns(path: Path, header: list[str], mapping: dict[str, str],
     for ours, theirs in mapping.items():
         if not theirs:
             continue
-        if theirs not in header:
+        # the file's own spelling of it (Followers for followers), as our columns are found
+        found = file_column(path, header, theirs, f"--column {ours}={theirs}")
+        if found is None:
             raise UsageProblem(f"{path}: --column {ours}={theirs}: the file has no column {theirs!r}; "
                                f"its columns are: {', '.join(header)}")
+        theirs = found
         if theirs == truth:
             raise UsageProblem(f"{path}: --column {ours}={theirs}: {theirs!r} is the --label-column; the truth "
                                f"cannot also be read as what is judged")
