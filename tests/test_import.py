@@ -886,3 +886,25 @@ def test_an_excel_csv_with_its_separator_line_imports_as_check_reads_it(tmp_path
     result = run(tmp_path, "import", str(bad), "--platform", "instagram")
     assert result.exit_code == 1, result.output
     assert f"  {bad} line 4: column 'followers' holds 'lots'" in result.stderr
+
+
+@pytest.mark.parametrize("between", [0, 600])  # the two rows in one batch of 500, and in two
+def test_a_profile_listed_twice_keeps_the_earlier_rows_values_its_later_row_leaves_empty(tmp_path, between):
+    """In one batch the later row replaced the earlier whole: anna's followers and bio, given
+    on line 2 and left empty on line 4, were stored empty (her snapshot too), while rows in
+    two batches kept them, as a later import keeps what a file leaves empty."""
+    others = "".join(f"u{i},{i},\n" for i in range(between))
+    (tmp_path / "creators.csv").write_text(f"handle,followers,bio\nanna,100,Vegan chef\nben,200,\n{others}anna,,\n")
+    result = run(tmp_path, "import", str(tmp_path / "creators.csv"), "--platform", "instagram")
+    assert result.exit_code == 0, result.output
+    assert f"{tmp_path / 'creators.csv'} line {4 + between}: handle 'anna' again (first on line 2): the later " \
+           "row's values are stored, its empty cells keeping the earlier row's" in result.stderr
+    (anna,) = rows(tmp_path / "scout.db", "SELECT id, followers, bio FROM profiles WHERE handle = 'anna'")
+    assert (anna["followers"], anna["bio"]) == (100, "Vegan chef")
+    snapshots = rows(tmp_path / "scout.db", f"SELECT followers FROM profile_snapshots WHERE profile_id = {anna['id']}")
+    assert [s["followers"] for s in snapshots] == [100]
+    # a later non-empty cell still wins
+    (tmp_path / "creators.csv").write_text("handle,followers,bio\ncleo,100,Old bio\ncleo,150,\n")
+    assert run(tmp_path, "import", str(tmp_path / "creators.csv"), "--platform", "instagram").exit_code == 0
+    (cleo,) = rows(tmp_path / "scout.db", "SELECT followers, bio FROM profiles WHERE handle = 'cleo'")
+    assert (cleo["followers"], cleo["bio"]) == (150, "Old bio")

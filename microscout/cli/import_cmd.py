@@ -174,8 +174,8 @@ def sources(paths: list[Path], platform: str, kind: str, notes: list[str],
 
 def _repeated(path: Path, records: list, columns: dict[str, str], per_row: dict | None = None) -> list[str]:
     """A note for each profile a file lists again (by its id, else its handle, in any case):
-    the later row's values are the ones stored. ``per_row``: the known columns, for a JSONL
-    file, whose objects each name their own."""
+    the later row's values are stored over the earlier's, an empty cell keeping the earlier
+    value. ``per_row``: the known columns, for a JSONL file, whose objects each name their own."""
     from microscout.importers.rows import columns_for
 
     first: dict[str, int] = {}
@@ -192,7 +192,7 @@ def _repeated(path: Path, records: list, columns: dict[str, str], per_row: dict 
             continue
         if value in first:
             said.append(f"{path} line {record.line}: {key} {value!r} again (first on line {first[value]}): the "
-                        f"later row's values are stored")
+                        f"later row's values are stored, its empty cells keeping the earlier row's")
         else:
             first[value] = record.line
     return said

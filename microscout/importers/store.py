@@ -47,7 +47,25 @@ class Importer:
             self.keys.setdefault(handle.lower(), (rid, pid))
 
     def add_profiles(self, rows: list[dict], observed_at: str) -> None:
-        """Upsert checked profile rows (one transaction: the caller's)."""
+        """Upsert checked profile rows (one transaction: the caller's). A profile the rows list
+        twice (by id or handle, in any case) is stored as rows of two batches are: its later
+        row's values over the earlier's, an empty cell keeping the earlier value, in the profile
+        and its snapshot; within one upsert the later row replaced the earlier whole, its values
+        lost without a word. So the rows go in runs that hold each profile once."""
+        run: list[dict] = []
+        names: set[object] = set()
+        for row in rows:
+            known = self.keys.get(row["platform_id"].lower()) or self.keys.get(row["handle"].lower())
+            identity = {row["platform_id"].lower(), row["handle"].lower(), *([known[0]] if known else [])}
+            if identity & names:
+                self._add_profiles(run, observed_at)
+                run, names = [], set()
+            run.append(row)
+            names |= identity
+        self._add_profiles(run, observed_at)
+
+    def _add_profiles(self, rows: list[dict], observed_at: str) -> None:
+        """Upsert checked profile rows that name each profile once."""
         by_key: dict[str, dict] = {}
         batch: dict[str, str] = {}  # lower-cased id or handle -> platform_id, of this batch's rows
         # the stored rows of the profiles this file is older than (read whole only for those:
@@ -95,7 +113,8 @@ class Importer:
             snapshots.append({"profile_id": rid, "observed_at": row["last_seen"], "followers": given.get("followers"),
                               "following": given.get("following"), "posts_count": given.get("posts_count"),
                               "crawl_run_id": self.run_id})
-        self.snapshots += add_snapshots(self.db, snapshots)
+        # an empty count keeps what a row of the same profile and time stored (listed twice in a file)
+        self.snapshots += add_snapshots(self.db, snapshots, keep_known=True)
         self._fetched({ids[(self.platform, pid)] for pid in by_key}, "profile")
 
     def _stored(self, ids: set[int]) -> dict[int, dict]:

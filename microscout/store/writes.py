@@ -167,8 +167,12 @@ def profile_ids(db: sqlite_utils.Database, keys: list[tuple[str, str]]) -> dict[
     return found
 
 
-def add_snapshots(db: sqlite_utils.Database, rows: list[dict]) -> int:
-    return upsert(db, "profile_snapshots", rows, ("profile_id", "observed_at"))
+def add_snapshots(db: sqlite_utils.Database, rows: list[dict], keep_known: bool = False) -> int:
+    """Upsert snapshots by (profile_id, observed_at); ``keep_known``: an empty count keeps what
+    a snapshot of the same profile and time holds (an import's profile listed twice in a file)."""
+    merge = {c: f"COALESCE(excluded.{c}, {c})" for c in ("followers", "following", "posts_count")} if keep_known \
+        else None
+    return upsert(db, "profile_snapshots", rows, ("profile_id", "observed_at"), merge=merge)
 
 
 def upsert_posts(db: sqlite_utils.Database, rows: list[dict]) -> int:
