@@ -908,3 +908,19 @@ def test_a_profile_listed_twice_keeps_the_earlier_rows_values_its_later_row_leav
     assert run(tmp_path, "import", str(tmp_path / "creators.csv"), "--platform", "instagram").exit_code == 0
     (cleo,) = rows(tmp_path / "scout.db", "SELECT followers, bio FROM profiles WHERE handle = 'cleo'")
     assert (cleo["followers"], cleo["bio"]) == (150, "Old bio")
+
+
+@pytest.mark.parametrize("text, again", [
+    # the id column was the only one looked at: a row without an id was never compared
+    ("id,handle,followers,bio\n123,anna,100,Vegan chef\n,anna,300,\n", "handle 'anna' again (first on line 2)"),
+    # a profile URL is the handle it names, as the import stores it
+    ("handle,followers\nhttps://www.instagram.com/anna/,100\nAnna,300\n", "handle 'anna' again (first on line 2)"),
+])
+def test_a_profile_listed_again_under_its_handle_or_url_is_said(tmp_path, text, again):
+    (tmp_path / "creators.csv").write_text(text)
+    result = run(tmp_path, "import", str(tmp_path / "creators.csv"), "--platform", "instagram", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["profiles"] == 1  # stored as one profile: never without a word
+    assert f"{tmp_path / 'creators.csv'} line 3: {again}: the later row's values are stored" in result.stderr
+    (anna,) = rows(tmp_path / "scout.db", "SELECT followers FROM profiles")
+    assert anna["followers"] == 300

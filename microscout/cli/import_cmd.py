@@ -173,28 +173,33 @@ def sources(paths: list[Path], platform: str, kind: str, notes: list[str],
 
 
 def _repeated(path: Path, records: list, columns: dict[str, str], per_row: dict | None = None) -> list[str]:
-    """A note for each profile a file lists again (by its id, else its handle, in any case):
-    the later row's values are stored over the earlier's, an empty cell keeping the earlier
-    value. ``per_row``: the known columns, for a JSONL file, whose objects each name their own."""
+    """A note for each profile a file lists again, by its id or by its handle (in any case, a
+    profile URL read as its handle), as the import takes them for one profile: the later
+    row's values are stored over the earlier's, an empty cell keeping the earlier value.
+    ``per_row``: the known columns, for a JSONL file, whose objects each name their own."""
+    from microscout.cli.handles import normalize
     from microscout.importers.rows import columns_for
 
-    first: dict[str, int] = {}
+    first: dict[str, int] = {}  # an id or a handle, lower case: the importer takes either for the profile
     said = []
     for record in records:
         if record.error is not None:
             continue
         named = columns_for(list(record.row), per_row)[0] if per_row is not None else columns
-        key = named.get("platform_id") or named.get("handle")
-        if key is None:
-            continue
-        value = str(record.row.get(key) or "").strip().lstrip("@").lower()
-        if not value:
-            continue
-        if value in first:
-            said.append(f"{path} line {record.line}: {key} {value!r} again (first on line {first[value]}): the "
-                        f"later row's values are stored, its empty cells keeping the earlier row's")
-        else:
-            first[value] = record.line
+        keys = []
+        for ours in ("platform_id", "handle"):
+            value = str(record.row.get(named.get(ours, "")) or "").strip()
+            if ours == "handle" and value:
+                value = normalize(value) or value
+            if value.lstrip("@"):
+                keys.append((named[ours], value.lstrip("@").lower()))
+        again = next(((column, value) for column, value in keys if value in first), None)
+        if again is not None:
+            said.append(f"{path} line {record.line}: {again[0]} {again[1]!r} again (first on line "
+                        f"{first[again[1]]}): the later row's values are stored, its empty cells keeping the "
+                        f"earlier row's")
+        for _column, value in keys:
+            first.setdefault(value, record.line)
     return said
 
 
