@@ -924,3 +924,16 @@ def test_a_profile_listed_again_under_its_handle_or_url_is_said(tmp_path, text, 
     assert f"{tmp_path / 'creators.csv'} line 3: {again}: the later row's values are stored" in result.stderr
     (anna,) = rows(tmp_path / "scout.db", "SELECT followers FROM profiles")
     assert anna["followers"] == 300
+
+
+def test_a_jsonl_object_naming_one_column_twice_is_a_bad_row_as_a_csv_header_is_refused(tmp_path):
+    """{"Followers": 100, "followers": 5}: the import read one of them and dropped the other
+    without a word (5 stored), where a CSV header naming a column twice is refused."""
+    (tmp_path / "creators.jsonl").write_text('{"handle": "anna", "Followers": 100, "followers": 5}\n'
+                                             '{"handle": "ben", "followers": 7}\n')
+    result = run(tmp_path, "import", str(tmp_path / "creators.jsonl"), "--platform", "instagram")
+    assert result.exit_code == 1, result.output
+    assert f"  {tmp_path / 'creators.jsonl'} line 1: the keys 'Followers' and 'followers' name one column (names " \
+           "are read in any case, spaces as _); remove one" in result.stderr
+    assert [(r["handle"], r["followers"]) for r in rows(tmp_path / "scout.db", "SELECT * FROM profiles")] == \
+        [("ben", 7)]

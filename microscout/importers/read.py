@@ -205,9 +205,24 @@ def _jsonl(path: Path, text: str) -> tuple[list[str], Iterator[Record]]:
                 continue
             if not isinstance(row, dict):
                 yield Record(number, error=RowError(f"a JSON {type(row).__name__}, not an object"))
+            elif twice := _one_name(row):
+                # as a CSV header naming a column twice: the import would keep one, the other lost
+                yield Record(number, error=RowError(f"the keys {twice[0]!r} and {twice[1]!r} name one column "
+                                                    "(names are read in any case, spaces as _); remove one"))
             else:
                 yield Record(number, {k: _flat(v) for k, v in row.items()})
     return header, records()
+
+
+def _one_name(row: dict[str, Any]) -> tuple[str, str] | None:
+    """Two keys of an object that the import reads as one column name (Followers, followers)."""
+    seen: dict[str, str] = {}
+    for key in row:
+        name = key.strip().lower().replace(" ", "_")
+        if name and name in seen:
+            return seen[name], key
+        seen[name] = key
+    return None
 
 
 def _flat(value: Any) -> Any:
