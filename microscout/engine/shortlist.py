@@ -91,9 +91,10 @@ def _code_stamps(rules: dict[str, Rule]) -> list:
     files: set[Path] = set(own.rglob("*.py"))
     roots: set[Path] = {own}  # packages walked already (every built-in rule is in this one)
     walked: dict[Path, list[Path]] = {}  # plugins_dir folders walked already: once, not per rule
+    installed = _InstalledPlugins()
     for rule in rules.values():
         for function in (rule.evaluate, rule.evaluate_batch):
-            for path in _code_files(function, walked):
+            for path in _code_files(function, walked, installed):
                 if path.is_dir():
                     if path.resolve() not in roots:
                         roots.add(path.resolve())
@@ -110,12 +111,52 @@ def _code_stamps(rules: dict[str, Rule]) -> list:
     return stamps
 
 
-def _code_files(function: Any, walked: dict[Path, list[Path]] | None = None) -> list[Path]:
+class _InstalledPlugins:
+    """The top-level modules and packages of each installed plugin distribution (one with an
+    entry point in group microscout), read once per run and only when a rule needs them."""
+
+    def __init__(self) -> None:
+        self._tops: dict[str, tuple[str, ...]] | None = None
+
+    def siblings(self, top: str) -> tuple[str, ...]:
+        """Every top-level name the distribution that installs ``top`` installs (none if no
+        plugin distribution does): a rule in one module may import the others."""
+        if self._tops is None:
+            import importlib.metadata
+
+            from microscout.engine.plugins import ENTRY_POINT_GROUP
+
+            self._tops = {}
+            for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
+                if ep.dist is not None:
+                    names = _top_level_names(ep.dist)
+                    self._tops.update(dict.fromkeys(names, names))
+        return self._tops.get(top, ())
+
+
+def _top_level_names(dist: Any) -> tuple[str, ...]:
+    """The top-level modules and packages a distribution installs: its top_level.txt
+    (setuptools), else the first part of each Python file its RECORD lists."""
+    text = dist.read_text("top_level.txt")
+    if text:
+        return tuple(sorted({line.strip() for line in text.splitlines() if line.strip()}))
+    names = set()
+    for file in dist.files or []:
+        parts = file.parts
+        if file.suffix == ".py" and parts and not parts[0].startswith(".") and parts[0] != "__pycache__":
+            names.add(parts[0].removesuffix(".py") if len(parts) == 1 else parts[0])
+    return tuple(sorted(n for n in names if n.isidentifier()))
+
+
+def _code_files(function: Any, walked: dict[Path, list[Path]] | None = None,
+                installed: _InstalledPlugins | None = None) -> list[Path]:
     """The source a rule function's verdicts depend on: its package's folders (to walk), or
     every file of its plugins_dir, in its folders too (helpers it imports, ``from ._lib import
-    x``). A partial or a decorated function counts as the function it wraps. ``walked``: the
-    plugins_dir folders walked already, with their files (each rule of one plugins_dir would
-    walk it again: every run, reused or not, paid a walk of it per rule and function)."""
+    x``); for an installed plugin, every other top-level module and package its distribution
+    installs too (a flat layout's helper module). A partial or a decorated function counts as
+    the function it wraps. ``walked``: the plugins_dir folders walked already, with their
+    files (each rule of one plugins_dir would walk it again: every run, reused or not, paid a
+    walk of it per rule and function)."""
     while isinstance(function, functools.partial):
         function = function.func
     function = inspect.unwrap(function) if callable(function) else function
@@ -134,9 +175,28 @@ def _code_files(function: Any, walked: dict[Path, list[Path]] | None = None) -> 
                 walked[folder] = list(folder.rglob("*.py"))
         return [path for folder in folders for path in walked[folder]]
     roots = list(getattr(top, "__path__", []) or []) if top is not None and top is not module else []
-    if roots:
-        return [Path(root) for root in roots]
-    return [Path(source)]
+    found = [Path(root) for root in roots] if roots else [Path(source)]
+    top_name = module.__name__.split(".")[0]
+    if top_name != __name__.split(".")[0]:  # microscout's own modules are stamped whole already
+        for name in (installed or _InstalledPlugins()).siblings(top_name):
+            if name != top_name:
+                found += _module_paths(name)
+    return found
+
+
+def _module_paths(name: str) -> list[Path]:
+    """A top-level module's file, or a package's folders (to walk), found without importing it."""
+    import importlib.util
+
+    try:
+        spec = importlib.util.find_spec(name)
+    except (ImportError, ValueError):
+        return []
+    if spec is None:
+        return []
+    if spec.submodule_search_locations:
+        return [Path(p) for p in spec.submodule_search_locations]
+    return [Path(spec.origin)] if spec.origin and spec.origin.endswith(".py") else []
 
 
 def data_version(db: sqlite_utils.Database) -> int | None:

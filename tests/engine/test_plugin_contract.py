@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 import json
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -406,6 +407,48 @@ def register_rules(register):
     config = parse_config({"plugins_dir": "none", "campaigns": {"c": {"platforms": ["mastodon"]}}})
     first = run_shortlist(db, config, rules, "c", now=NOW, reuse=True)
     (lib / "thresh.py").write_text("LIMIT = 1000\n")
+    again = run_shortlist(db, config, rules, "c", now=NOW, reuse=True)
+    assert not again.reused and again.run_id != first.run_id
+
+
+@pytest.mark.parametrize("listed_in", ["top_level.txt", "RECORD"])
+def test_a_helper_module_of_an_installed_plugin_is_part_of_the_code_a_run_depends_on(tmp_path, monkeypatch,
+                                                                                     listed_in):
+    # A review: an installed plugin of two top-level modules (py-modules = ["flat_rule",
+    # "flat_helpers"], the rule importing its threshold from the other) kept the run judged
+    # with the old threshold after flat_helpers.py was edited: only the module holding the
+    # rule's function was stamped, so `shortlist` showed verdicts `try` no longer gave.
+    site = tmp_path / "site"
+    info = site / "ms_flat-0.1.dist-info"
+    info.mkdir(parents=True)
+    (site / "flat_helpers.py").write_text("LIMIT = 1\n")
+    (site / "flat_rule.py").write_text('''
+from microscout import Rule, Verdict, hookimpl
+import flat_helpers
+
+def evaluate(candidate, options, context):
+    return Verdict(outcome="pass", score=1.0, reason=f"limit {flat_helpers.LIMIT}")
+
+@hookimpl
+def register_rules(register):
+    register(Rule(name="flat", summary="A threshold from a sibling module", evaluate=evaluate))
+''')
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: ms-flat\nVersion: 0.1\n")
+    (info / "entry_points.txt").write_text("[microscout]\nflat = flat_rule\n")
+    if listed_in == "top_level.txt":
+        (info / "top_level.txt").write_text("flat_helpers\nflat_rule\n")
+    else:  # a wheel built by another backend: RECORD alone says what it installed
+        (info / "RECORD").write_text("flat_helpers.py,,\nflat_rule.py,,\nms_flat-0.1.dist-info/METADATA,,\n")
+    monkeypatch.syspath_prepend(str(site))
+    for name in ("flat_rule", "flat_helpers"):
+        monkeypatch.delitem(sys.modules, name, raising=False)
+    rules = collect_rules(make_plugin_manager(None, defaults=False, only={"flat"}))
+    assert {path.name for path in _code_files(rules["flat"].evaluate)} == {"flat_rule.py", "flat_helpers.py"}
+    db = open_store(tmp_path / "s.db")
+    add_profile(db, "anna", 5_000, posts=2)
+    config = parse_config({"plugins_dir": "none", "campaigns": {"c": {"platforms": ["mastodon"]}}})
+    first = run_shortlist(db, config, rules, "c", now=NOW, reuse=True)
+    (site / "flat_helpers.py").write_text("LIMIT = 1000\n")
     again = run_shortlist(db, config, rules, "c", now=NOW, reuse=True)
     assert not again.reused and again.run_id != first.run_id
 
