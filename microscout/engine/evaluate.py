@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import sqlite3
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping
@@ -279,9 +281,10 @@ class Evaluator:
                     full.extend(load_candidates(db, rows))
                 return full
 
-            for rule, options in active:
-                if rule.evaluate_batch is not None:
-                    batched[rule.name] = run_batch(rule, batch, options, context, with_all_data)
+            with read_only(db.conn):
+                for rule, options in active:
+                    if rule.evaluate_batch is not None:
+                        batched[rule.name] = run_batch(rule, batch, options, context, with_all_data)
             # What the rules kept there (the posts read once) may refer back to the batch: a
             # cycle the collector would free only later, holding every row of the batch.
             batch.memo.clear()
@@ -354,6 +357,25 @@ def _said(rule: str, verdict: Verdict) -> str:
     ("ad_frequency (warn): 4 of 30 …" must not read as praise)."""
     outcome = verdict.outcome
     return f"{rule}: {verdict.reason}" if outcome == "pass" else f"{rule} ({outcome}): {verdict.reason}"
+
+
+@contextmanager
+def read_only(conn: sqlite3.Connection) -> Iterator[None]:
+    """``conn`` refusing writes (PRAGMA query_only) while the block runs, as a worker's
+    read-only connection does: Batch.conn is the store to read from only, and in the
+    command's own process it is the connection the run's verdicts are written through. A
+    transaction the block left open (a write begun and refused) is ended."""
+    if conn.execute("PRAGMA query_only").fetchone()[0]:
+        yield
+        return
+    began = conn.in_transaction
+    conn.execute("PRAGMA query_only=ON")
+    try:
+        yield
+    finally:
+        if conn.in_transaction and not began:
+            conn.rollback()
+        conn.execute("PRAGMA query_only=OFF")
 
 
 def run_batch(rule: Rule, batch: Batch, options: BaseModel, context: RuleContext,

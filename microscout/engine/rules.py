@@ -117,8 +117,9 @@ class Batch:
     in ``profiles`` (``profile_id`` in posts, comments, follower_samples and
     profile_snapshots; ``in_ids()`` gives the placeholders and parameters)."""
 
-    conn: "sqlite3.Connection" = field(metadata={"doc": "the store, to read from only (SELECT); the engine writes "
-                                                        "verdicts through its own transaction"})
+    conn: "sqlite3.Connection" = field(metadata={"doc": "the store, to read from only (SELECT): a write is "
+                                                        "refused, so the batch is judged with evaluate; the engine "
+                                                        "writes verdicts through its own transaction"})
     profiles: "Mapping[int, Profile]" = field(metadata={"doc": "the candidates' profiles by store id, in id order"})
     fetched: Mapping[int, frozenset[str]] = field(metadata={
         "doc": "by store id, which kinds of data the crawl fetched (as Candidate.fetched)"})

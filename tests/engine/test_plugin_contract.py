@@ -563,3 +563,26 @@ def test_an_options_validator_that_raises_other_than_valueerror_names_the_table_
     assert result.exit_code == 2, result.output
     assert "rules.pattern: rule pattern (plugins_dir:pattern.py) refused its options: error: missing )" \
         in result.output and "unexpected error" not in result.output
+
+
+def test_a_batch_form_that_writes_to_the_store_writes_nothing_and_gives_way_to_the_simple_form(tmp_path):
+    # A review: Batch.conn is "the store, to read from only", and a worker's connection is
+    # read-only, but judged in the command's own process (--workers 1, or a run of one batch)
+    # it was the command's writable connection: a batch form's UPDATE was committed with the
+    # run's verdicts, and its verdicts stood, where a worker would have refused the write and
+    # judged with the simple form (a result that depended on --workers).
+    def simple(candidate, options, context):
+        return Verdict(outcome="pass", score=1.0, reason="simple form")
+
+    def writes(batch, options, context):
+        marks, ids = batch.in_ids()
+        batch.conn.execute(f"UPDATE profiles SET bio = 'written by a rule' WHERE id IN ({marks})", ids)
+        return {i: Verdict(outcome="fail", score=0.0, reason="batch form") for i in ids}
+
+    probe, others, _, db = _shortlist(tmp_path, _plugin(evaluate=simple, evaluate_batch=writes))
+    assert [reason for _, reason, _ in probe] == ["simple form", "simple form"]
+    assert db.execute("SELECT count(*) FROM profiles WHERE bio = 'written by a rule'").fetchone()[0] == 0
+    assert others > 0
+    # The command's connection writes again once the batch forms are done (the run was stored).
+    assert not db.conn.in_transaction
+    assert db.execute("PRAGMA query_only").fetchone()[0] == 0
