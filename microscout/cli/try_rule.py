@@ -2,11 +2,18 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from microscout.cli.common import Env, UsageProblem, with_env
 from microscout.words import did_you_mean
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+    from microscout.engine.rules import Rule, RuleContext, Verdict
+    from microscout.models import Candidate
 
 
 @click.command("try", short_help="Run one rule on one stored creator.")
@@ -65,7 +72,10 @@ def command(env: Env, rule: str, handle: str, campaign: str | None, platform: st
                      f"(enabled = false in [rules.{rule}] or [platforms.{on}.rules.{rule}])")
             raise UsageProblem(f"rule {rule!r} is switched off for {on} {where}"
                                + (" (enabled = false)" if given else ""))
-        verdict, evidence = stored_evidence(active[0][0], run_rule(active[0][0], candidate, active[0][1], context))
+        tried = run_rule(active[0][0], candidate, active[0][1], context)
+        if rules[rule].evaluate_batch is not None:
+            tried = _as_the_shortlist_judges(db, rules[rule], candidate, active[0][1], context, tried)
+        verdict, evidence = stored_evidence(active[0][0], tried)
         # The evidence as a shortlist stores it (str() of what JSON cannot hold, a datetime, an
         # object), as explain shows it: pydantic's own JSON refuses such evidence with a traceback.
         out.append({"handle": candidate.handle, "platform": candidate.profile.platform, "rule": rule,
@@ -80,3 +90,29 @@ def command(env: Env, rule: str, handle: str, campaign: str | None, platform: st
         click.echo(f"  {v['reason']}")
         for key, value in v["evidence"].items():
             click.echo(f"  {key}: {json.dumps(value, ensure_ascii=False, default=str)}")
+
+
+def _as_the_shortlist_judges(db: Any, rule: Rule, candidate: Candidate, options: BaseModel, context: RuleContext,
+                             simple: Verdict) -> Verdict:
+    """The verdict a shortlist stores for a rule with a batch form: its batch form's, on a
+    batch of this one candidate, unless that fails (then the simple form's, ``simple``).
+    What is wrong with the batch form, or its disagreeing with the simple form, is said in
+    one warning line naming the rule and its plugin: the shortlist says nothing of either."""
+    from microscout.engine.evaluate import batch_verdicts, read_only
+    from microscout.engine.rules import Batch
+
+    profile = candidate.profile
+    with read_only(db.conn):
+        verdicts, problem = batch_verdicts(rule, Batch(db.conn, {profile.id: profile},
+                                                       {profile.id: candidate.fetched}), options, context)
+    who = f"rule {rule.name} ({rule.plugin})"
+    if verdicts is None:
+        click.echo(f"warning: {who}: its batch form {problem}, so the shortlist judges its batch with evaluate "
+                   f"instead (shown)", err=True)
+        return simple
+    batched = verdicts[profile.id]
+    if batched != simple:
+        click.echo(f"warning: {who}: its batch form and evaluate disagree on {candidate.handle} ({profile.platform}): "
+                   f"batch form {batched.outcome}: {batched.reason}; evaluate {simple.outcome}: {simple.reason}; "
+                   f"the shortlist stores the batch form's", err=True)
+    return batched

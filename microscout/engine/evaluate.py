@@ -383,14 +383,34 @@ def run_batch(rule: Rule, batch: Batch, options: BaseModel, context: RuleContext
     """A rule's batch form on one batch. Should it raise, or leave out or mistype a
     candidate's verdict, the simple form judges the batch instead (``candidates()`` loads
     them), so a batch-form bug costs time, never a verdict."""
+    verdicts, _ = batch_verdicts(rule, batch, options, context)
+    if verdicts is not None:
+        return verdicts
+    return {c.profile.id: run_rule(rule, c, options, context) for c in candidates()}
+
+
+def batch_verdicts(rule: Rule, batch: Batch, options: BaseModel,
+                   context: RuleContext) -> tuple[dict[int, Verdict] | None, str | None]:
+    """The verdicts of a rule's batch form on one batch, or None and what was wrong with
+    them (said by `try`; a shortlist judges that batch with the simple form instead)."""
     try:
         assert rule.evaluate_batch is not None
         verdicts = dict(rule.evaluate_batch(batch, options, context))
-        if set(verdicts) == set(batch.profiles) and all(verdict_problem(rule, v) is None for v in verdicts.values()):
-            return verdicts
-    except (Exception, SystemExit):  # noqa: BLE001 - the simple form below says what is wrong, per candidate
-        pass
-    return {c.profile.id: run_rule(rule, c, options, context) for c in candidates()}
+        if set(verdicts) != set(batch.profiles):
+            missing = [i for i in batch.profiles if i not in verdicts]
+            ids = missing or [i for i in verdicts if i not in batch.profiles]
+            listed = ", ".join(shortened(repr(i)) for i in ids[:5]) + (", …" if len(ids) > 5 else "")
+            return None, (f"left out profile id{'s' if len(ids) > 1 else ''} {listed}" if missing else
+                          f"returned verdicts for ids not in the batch ({listed})")
+        for verdict in verdicts.values():
+            problem = verdict_problem(rule, verdict)
+            if problem:
+                return None, problem
+        return verdicts, None
+    except (Exception, SystemExit) as exc:  # noqa: BLE001 - the simple form says what is wrong, per candidate
+        from microscout.engine.rule_failure import said
+
+        return None, f"raised {type(exc).__name__}: {said(exc)}"
 
 
 # Where a candidate holds each kind of data a rule may need (Need.PROFILE: the profile, always).

@@ -416,3 +416,57 @@ def test_new_rule_into_a_folder_named_from_elsewhere_says_the_plugins_dir_that_f
     inside = invoke("new-rule", "near", "--dir", "../" + folder.name + "/mine", "--config", config)
     monkeypatch.chdir(folder)
     assert 'set plugins_dir = "mine"' in inside.output, inside.output
+
+
+BATCHED = '''
+from microscout import Rule, Verdict, hookimpl
+
+def simple(candidate, options, context):
+    return Verdict(outcome="pass", score=1.0, reason="simple form")
+
+def disagrees(batch, options, context):
+    return {i: Verdict(outcome="fail", score=0.0, reason="batch form") for i in batch.profiles}
+
+def raises(batch, options, context):
+    raise KeyError("likes")
+
+def forgets(batch, options, context):
+    return {}
+
+@hookimpl
+def register_rules(register):
+    register(Rule(name="disagrees", summary="Two forms, two verdicts", evaluate=simple, evaluate_batch=disagrees))
+    register(Rule(name="batch_raises", summary="A batch form that raises", evaluate=simple, evaluate_batch=raises))
+    register(Rule(name="batch_forgets", summary="A batch form that forgets", evaluate=simple,
+                  evaluate_batch=forgets))
+'''
+
+
+def test_try_judges_with_the_batch_form_as_the_shortlist_does_and_says_what_is_wrong_with_it(folder):
+    # A review: `try` ran only a rule's simple form, while the shortlist prefers the batch
+    # form: a batch form that disagreed showed a pass in `try` and a fail in `explain`, and
+    # one that raised (the shortlist silently judging with evaluate instead) was never said.
+    (folder / "plugins").mkdir()
+    (folder / "plugins" / "batched.py").write_text(BATCHED)
+    db = open_store(folder / "scout.db")
+    add_profile(db, "anna", 5_000, posts=3, likes=80)
+    db.conn.close()
+    config = folder / "config.toml"
+    result = invoke("try", "disagrees", "anna", "--json", "--config", config)
+    assert result.exit_code == 0, result.output
+    (verdict,) = json.loads(result.stdout)
+    assert (verdict["outcome"], verdict["reason"]) == ("fail", "batch form")  # what the shortlist stores
+    assert result.stderr == ("warning: rule disagrees (plugins_dir:batched.py): its batch form and evaluate "
+                             "disagree on anna (mastodon): batch form fail: batch form; evaluate pass: simple "
+                             "form; the shortlist stores the batch form's\n")
+    for rule, why in [("batch_raises", "raised KeyError: 'likes'"),
+                      ("batch_forgets", "left out profile id 1")]:
+        result = invoke("try", rule, "anna", "--json", "--config", config)
+        assert result.exit_code == 0, result.output
+        (verdict,) = json.loads(result.stdout)
+        assert (verdict["outcome"], verdict["reason"]) == ("pass", "simple form")
+        assert result.stderr == (f"warning: rule {rule} (plugins_dir:batched.py): its batch form {why}, so the "
+                                 f"shortlist judges its batch with evaluate instead (shown)\n"), rule
+    # A rule whose two forms agree says nothing more.
+    agree = invoke("try", "engagement", "anna", "--config", config)
+    assert agree.exit_code == 0 and agree.stderr == ""
