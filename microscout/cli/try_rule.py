@@ -98,13 +98,16 @@ def _as_the_shortlist_judges(db: Any, rule: Rule, candidate: Candidate, options:
     batch of this one candidate, unless that fails (then the simple form's, ``simple``).
     What is wrong with the batch form, or its disagreeing with the simple form, is said in
     one warning line naming the rule and its plugin: the shortlist says nothing of either."""
+    from types import MappingProxyType
+
     from microscout.engine.evaluate import batch_verdicts, read_only
     from microscout.engine.rules import Batch
 
     profile = candidate.profile
     with read_only(db.conn):
-        verdicts, problem = batch_verdicts(rule, Batch(db.conn, {profile.id: profile},
-                                                       {profile.id: candidate.fetched}), options, context)
+        batch = Batch(db.conn, MappingProxyType({profile.id: profile}),
+                      MappingProxyType({profile.id: candidate.fetched}))
+        verdicts, problem = batch_verdicts(rule, batch, options, context)
     who = f"rule {rule.name} ({rule.plugin})"
     if verdicts is None:
         click.echo(f"warning: {who}: its batch form {problem}, so the shortlist judges its batch with evaluate "

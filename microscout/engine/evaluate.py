@@ -12,6 +12,7 @@ import sqlite3
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping
 
 from pydantic import BaseModel, ValidationError
@@ -272,8 +273,10 @@ class Evaluator:
             simple_needs = {need for rule, _ in active if rule.evaluate_batch is None for need in rule.needs}
             candidates = load_candidates(db, rows, needs=simple_needs)
             batched: dict[str, Mapping[int, Verdict]] = {}
-            batch = Batch(db.conn, {c.profile.id: c.profile for c in candidates},
-                          {c.profile.id: c.fetched for c in candidates})
+            # Read-only views: a rule changing the batch's candidates for itself would change them
+            # for the rules after it and for the engine's check of its verdicts.
+            batch = Batch(db.conn, MappingProxyType({c.profile.id: c.profile for c in candidates}),
+                          MappingProxyType({c.profile.id: c.fetched for c in candidates}))
             full: list[Candidate] = []
 
             def with_all_data(rows: list[dict] = rows, full: list[Candidate] = full) -> list[Candidate]:

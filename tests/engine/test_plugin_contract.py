@@ -586,3 +586,21 @@ def test_a_batch_form_that_writes_to_the_store_writes_nothing_and_gives_way_to_t
     # The command's connection writes again once the batch forms are done (the run was stored).
     assert not db.conn.in_transaction
     assert db.execute("PRAGMA query_only").fetchone()[0] == 0
+
+
+def test_a_batch_form_that_changes_the_batchs_candidates_gives_way_to_the_simple_form(tmp_path):
+    # A review: a batch form dropping the candidates it could not judge from batch.profiles
+    # (and returning verdicts for the rest) stopped the whole run with "unexpected error:
+    # KeyError: 1", naming neither rule nor plugin: the engine checked the verdicts against
+    # the dict the rule had just changed, then looked up the candidate it had deleted.
+    def simple(candidate, options, context):
+        return Verdict(outcome="pass", score=1.0, reason="simple form")
+
+    def drops(batch, options, context):
+        del batch.profiles[next(iter(batch.profiles))]
+        batch.fetched.clear()
+        return {i: Verdict(outcome="fail", score=0.0, reason="batch form") for i in batch.profiles}
+
+    probe, others, result, _ = _shortlist(tmp_path, _plugin(evaluate=simple, evaluate_batch=drops))
+    assert [reason for _, reason, _ in probe] == ["simple form", "simple form"]
+    assert result.candidates == 2 and others > 0
