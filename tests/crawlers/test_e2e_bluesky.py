@@ -180,7 +180,9 @@ def test_search_refused_after_login_exit_2(tmp_path, server):
 def test_follower_counts_take_from_the_request_budget(tmp_path, server):
     """--max-requests 4 for amy alone: getProfile, getFollowers page 1, its getProfiles,
     getFollowers page 2; page 2's getProfiles is over budget, so its followers are stored
-    without counts (NULL, never 0) and page 3 is not fetched."""
+    without counts (NULL, never 0) and page 3 is not fetched. The sample is then 4 of the 5
+    followers asked for: stored, but not called fetched (it was, so the rules judged a cut
+    sample as the whole one)."""
     config = write_config(tmp_path, server.url)
     result = run_crawl(config, "bluesky", "--handle", "amy.bsky.test", "--posts", "0", "--max-requests", "4",
                        env=login_env())
@@ -189,7 +191,7 @@ def test_follower_counts_take_from_the_request_budget(tmp_path, server):
     (amy,) = rows(db, "SELECT * FROM profiles")
     assert follower_rows(db, amy["id"]) == [follower_row(0, True), follower_row(1, True),
                                             follower_row(2, False), follower_row(3, False)]
-    assert json.loads(amy["fetched"]) == ["profile", "followers"]
+    assert json.loads(amy["fetched"]) == ["profile"]
     (run,) = rows(db, "SELECT * FROM crawl_runs")
     stats = json.loads(run["stats"])
     assert stats["budget_exhausted"] is True
@@ -199,6 +201,28 @@ def test_follower_counts_take_from_the_request_budget(tmp_path, server):
         if e["path"] != "/robots.txt" and not e["path"].endswith("createSession")))
     assert sorted(name for name, _ in spider_requests) == ["getFollowers", "getFollowers", "getProfile", "getProfiles"]
     assert server.fake.profiles_asked == [["did:plc:f0", "did:plc:f1"]]
+
+
+def test_posts_the_request_budget_cut_are_not_called_fetched(tmp_path):
+    """amy's feed comes 4 entries a page (3 posts and a repost, then 2 posts): --max-requests 2
+    (getProfile, the feed's page 1) leaves page 2 unasked. Her 3 posts read are stored, but 3 of
+    5 are not her last posts: "posts" is not in her fetched column. Nothing is missing (the
+    bound chose it, as for a part never begun): exit 0."""
+    from tests.crawlers.fakeserver import FakeServer
+
+    with FakeServer(faults=False) as server:
+        config = write_config(tmp_path, server.url)
+        result = run_crawl(config, "bluesky", "--handle", "amy.bsky.test", "--posts", "10", "--replied-posts", "0",
+                           "--followers", "0", "--no-prefilter", "--max-requests", "2", env=login_env())
+        feeds = [e for e in server.log if e["path"].endswith("getAuthorFeed")]
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert len(feeds) == 1 and "stopped at the request budget" in result.stdout
+    db = tmp_path / "scout.db"
+    (amy,) = rows(db, "SELECT * FROM profiles")
+    assert len(rows(db, "SELECT * FROM posts")) == 3
+    assert json.loads(amy["fetched"]) == ["profile"]
+    (run,) = rows(db, "SELECT * FROM crawl_runs")
+    assert run["status"] == "finished" and not json.loads(run["stats"]).get("missing")
 
 
 def test_follower_counts_lost_keep_the_followers(tmp_path, server):

@@ -284,6 +284,36 @@ def test_replies_the_request_budget_left_unasked_are_not_called_fetched(tmp_path
     assert json.loads(alice["fetched"]) == ["profile", "posts"]
 
 
+@pytest.mark.parametrize("part, args, budget", [
+    # alice's statuses come 3 entries a page (2, 3 and 1 of hers): the budget of 3 (instance,
+    # lookup, page 1) leaves page 2 unasked, that of 4 page 3
+    ("posts", ("--posts", "6", "--replied-posts", "0", "--followers", "0"), 3),
+    ("posts", ("--posts", "6", "--replied-posts", "0", "--followers", "0"), 4),
+    # her 5 followers come 2 a page: 4 leaves page 3 unasked
+    ("followers", ("--posts", "0", "--followers", "5"), 4),
+])
+def test_a_list_the_request_budget_cut_is_not_called_fetched(tmp_path, part, args, budget):
+    # The budget ran out between two pages of a profile's list: the pages read are stored,
+    # but the list is not whole, so the fetched column must not say it was (the rules would
+    # judge 2 of her 6 posts as her last posts). Not missing either: like a part the budget
+    # never began, it is what the bound chose; the run finishes, exit 0, and says so.
+    with FakeServer(faults=False) as server:
+        config = write_config(tmp_path, server.url)
+        result = run_crawl(config, "mastodon", "--handle", "@alice", "--no-prefilter", *args,
+                           "--max-requests", str(budget))
+        pages = [e for e in server.log if e["path"].endswith(f"/{'statuses' if part == 'posts' else part}")]
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert len(pages) == budget - 2  # the pages the budget paid for (the instance and lookup aside)
+    assert "stopped at the request budget" in result.stdout
+    db = tmp_path / "scout.db"
+    (alice,) = rows(db, "SELECT * FROM profiles")
+    table = "posts" if part == "posts" else "follower_samples"
+    assert 0 < len(rows(db, f"SELECT * FROM {table}")) < (6 if part == "posts" else 5)  # the pages read are kept
+    assert json.loads(alice["fetched"]) == ["profile"]
+    (run,) = rows(db, "SELECT * FROM crawl_runs")
+    assert run["status"] == "finished" and not json.loads(run["stats"]).get("missing")
+
+
 def test_what_robots_txt_disallows_is_obeyed_and_named(tmp_path):
     # Obeyed as an opt-out is, and named in the summary: the run used to say nothing of the
     # profiles it was not allowed to fetch. Not "missing": no --resume may fetch it.

@@ -133,6 +133,28 @@ def test_a_short_page_with_more_to_come_is_read_on(sandbox, tmp_path):
     assert json.loads(fetched["fetched"]) == ["profile", "posts"]
 
 
+def test_media_the_request_budget_cut_are_not_called_fetched(sandbox, tmp_path):
+    """The same short first page (11 of 12), and --max-requests 1: the business_discovery call
+    that brought the profile and that page is the budget, so the next page is not asked. The
+    11 media read are stored, but they are not the creator's last 12: "posts" is not in the
+    fetched column (it was). Nothing is missing (the bound chose it, as for a part the budget
+    never began): the run finishes, exit 0."""
+    person = next(p for p in sandbox.pop if wire.professional(p)
+                  and len(sandbox.pop.visible_posts(p.i, sandbox.day)) >= 30)
+    visible = sandbox.pop.visible_posts(person.i, sandbox.day)
+    with withholding(sandbox, "instagram", {str(visible[2].id)}):
+        result = run_crawl(config(tmp_path, sandbox.url), "instagram", "--handle", wire.username(person),
+                           "--posts", "12", "--followers", "0", "--no-prefilter", "--max-requests", "1", env=env())
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "stopped at the request budget" in result.stdout
+    db = tmp_path / "scout.db"
+    assert len(rows(db, "SELECT platform_id FROM posts")) == 11
+    (fetched,) = rows(db, "SELECT fetched FROM profiles")
+    assert json.loads(fetched["fetched"]) == ["profile"]
+    (run,) = rows(db, "SELECT status, stats FROM crawl_runs")
+    assert run["status"] == "finished" and not json.loads(run["stats"]).get("missing")
+
+
 def test_a_page_with_every_media_withheld_is_not_the_end(sandbox, tmp_path):
     """A page the filtering emptied whole still has its cursor: the crawl reads on while
     media_count says there is more, as it does after a short page."""

@@ -658,3 +658,40 @@ def test_every_lost_post_is_kept_for_resume_though_they_share_one_url(tmp_path):
         assert whole.returncode == 0, whole.stdout[-2000:] + whole.stderr[-2000:]
     stored = lambda db: {r["platform_id"] for r in rows(db, "SELECT platform_id FROM profiles")}  # noqa: E731
     assert stored(tmp_path / "faulty" / "scout.db") == stored(tmp_path / "whole" / "scout.db")
+
+
+@pytest.mark.parametrize("part", ["posts", "replies", "followers"])
+def test_a_list_the_request_budget_cut_is_not_called_fetched(tmp_path, sb, part):
+    """The request budget runs out between two pages of one of the profile's lists (user/info
+    and page 1 paid for, or video/query too for the comments): the pages read are stored, but
+    the list is not whole, so the fetched column must not name it (the comments' "comments"
+    was, once page 1 came back short: 2 of the 4 asked for, read as the video's comments).
+    Nothing is missing (the bound chose it, as for a part the budget never began): exit 0."""
+    if part == "followers":  # 150 asked for, 100 a page
+        person = next(p for p in sb.pop if not p.opt_out and len(sb.pop.follower_indexes(p, sb.day)) > 150)
+        withheld: set[str] = set()
+        args, budget, stored_sql, kept = ("--followers", "150", "--posts", "0"), 2, "follower_samples", 100
+    elif part == "posts":  # 3 asked for, page 1 of 3 comes back with 2
+        person, videos = next((p, vs) for p in sb.pop if not p.opt_out for vs in [_window_videos(sb, p)]
+                              if len(vs) >= 6)
+        withheld = {str(videos[1].id)}
+        args, budget, stored_sql, kept = ("--posts", "3", "--replied-posts", "0", "--followers", "0"), 2, "posts", 2
+    else:  # 4 comments of the newest video asked for, page 1 of 4 comes back with 2
+        person, video = next((p, v) for p in sb.pop if not p.opt_out for v in [_newest_video(sb, p)]
+                             if v is not None and len(sb.pop.replies(v, sb.day)) >= 8)
+        replies = sb.pop.replies(video, sb.day)
+        withheld = {str(replies[0].id), str(replies[2].id)}
+        args, budget, stored_sql, kept = ("--posts", "1", "--replied-posts", "1", "--replies", "4",
+                                          "--followers", "0"), 3, "comments", 2
+    config = write_config(tmp_path, sb.url, BOUNDS + "prefilter = false\n")
+    with withholding(sb, "tiktok", withheld):
+        result = run_crawl(config, "tiktok", "--handle", person.username, *args, "--max-requests", str(budget),
+                           env=creds())
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    assert "stopped at the request budget" in result.stdout
+    db = tmp_path / "scout.db"
+    assert len(rows(db, f"SELECT platform_id FROM {stored_sql}")) == kept
+    (prof,) = rows(db, "SELECT fetched FROM profiles")
+    assert json.loads(prof["fetched"]) == (["profile", "posts"] if part == "replies" else ["profile"])
+    (run,) = rows(db, "SELECT status, stats FROM crawl_runs")
+    assert run["status"] == "finished" and not json.loads(run["stats"]).get("missing")

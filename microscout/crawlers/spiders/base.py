@@ -746,9 +746,16 @@ class CrawlSpider(Spider):
                          "replies_asked": 0, "replies_expected": False})
 
     def _launch(self, ctx, branch, url, callback, **extra):
-        if url and self.on_host(url) and self.allow():
-            self._open(ctx)["pending"] += 1
-            yield self.req(url, callback, {**ctx, "branch": branch, **extra})
+        """A request of the profile's chain (a part's first page, or its next one), taken from
+        the request budget. One the budget cannot pay for is not sent, and its part is unasked:
+        the pages read before it are kept, but a list cut there is no whole list, and the
+        fetched column must not call it one (as for a part whose first page was never asked)."""
+        if url and self.on_host(url):
+            if self.allow():
+                self._open(ctx)["pending"] += 1
+                yield self.req(url, callback, {**ctx, "branch": branch, **extra})
+            else:
+                self.unasked(ctx, branch)
 
     def loops(self, ctx, response, following: Request, kind: str) -> bool:
         """Whether the next page is one this chain has read already (a server repeating its
