@@ -712,3 +712,30 @@ def test_uploads_pages_of_private_videos_are_read_a_few_in_a_row_at_most(sandbox
     assert state["calls"]["playlistItems"] - calls.get("playlistItems", 0) == CrawlSpider.BARE_PAGES + 1
     assert state["calls"]["videos"] - calls.get("videos", 0) == CrawlSpider.BARE_PAGES + 1
     assert rows(tmp_path / "scout.db", "SELECT count(*) AS n FROM posts")[0]["n"] == 0
+
+
+@pytest.mark.parametrize("budget, cut", [(4, "videos"), (5, "playlistItems")])
+def test_uploads_the_request_budget_cut_are_not_called_fetched(sandbox, tmp_path, budget, cut):
+    """Uploads paged 5 at a time, 12 asked for: channels.list, then playlistItems and videos.list
+    for each page. A budget of 4 leaves page 2's videos.list unasked, one of 5 page 3's
+    playlistItems. The videos read are stored, but 5 (or 10) of 12 are not the channel's last
+    uploads: "posts" is not in its fetched column (it was, once page 1 came back). Nothing is
+    missing (the bound chose it, as for a part never begun): the run finishes, exit 0."""
+    person = next(p for p in sandbox.pop if not p.opt_out and len(sandbox.pop.visible_posts(p.i, sandbox.day)) >= 15)
+    state = _paged(sandbox)
+    calls = dict(state.get("calls", {}))
+    try:
+        result = crawl(config(tmp_path, sandbox.url), "youtube", "--handle", wire.channel_id(person.i), "--posts",
+                       "12", "--replied-posts", "0", "--no-prefilter", "--max-requests", str(budget))
+    finally:
+        state.pop("playlist_page_cap", None)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    assert "stopped at the request budget" in result.stdout
+    sent = {k: state["calls"].get(k, 0) - calls.get(k, 0) for k in ("playlistItems", "videos")}
+    assert sent == ({"playlistItems": 2, "videos": 1} if cut == "videos" else {"playlistItems": 2, "videos": 2})
+    db = tmp_path / "scout.db"
+    assert len(rows(db, "SELECT platform_id FROM posts")) == 5 * sent["videos"]
+    (prof,) = rows(db, "SELECT fetched FROM profiles")
+    assert json.loads(prof["fetched"]) == ["profile"]
+    (run,) = rows(db, "SELECT status, stats FROM crawl_runs")
+    assert run["status"] == "finished" and not json.loads(run["stats"]).get("missing")

@@ -172,9 +172,10 @@ class YouTubeSpider(CrawlSpider):
                                    if self.quota_refused else self.short_of(units))
             return
         if not self.allow():  # the request budget (max_requests): not fetched, like any crawl
-            if ctx.get("branch") == "replies":
-                self.unasked(ctx, "replies")  # so "comments" does not say they were (see CrawlSpider.parse_posts)
             if ctx.get("branch"):
+                # a part's first page or its next (an uploads page, its videos.list, comments):
+                # its list is not whole, and the fetched column must not say it is (CrawlSpider._launch)
+                self.unasked(ctx, ctx["branch"])
                 yield from self._done(ctx)
             elif "tag" in ctx:
                 yield from self.tag_ended(ctx)  # a hashtag page never asked for: its turn is over
