@@ -190,6 +190,39 @@ def test_cron_times_passing_during_a_long_run_are_skipped_not_queued(db, tmp_pat
     assert fired == ["10:00", "10:04"]
 
 
+def test_a_scheduler_woken_late_runs_once_for_the_latest_cron_time_and_says_which_it_passed(db, tmp_path):
+    # The machine slept (or the process was stopped) through five hourly cron times: the run
+    # was for 11:00, the first one, named so in its file at 16:07, and the others said nothing.
+    cfg = config(hourly={"cron": "0 * * * *", "timezone": "Europe/Paris"})
+    clock, log, said = FakeClock(datetime(2025, 3, 10, 9, 59, 58, tzinfo=UTC)), [], []
+    naps = []
+
+    def sleep(seconds):
+        naps.append(seconds)
+        clock.advance(hours=5, minutes=7) if len(naps) == 1 else clock.sleep(seconds)
+
+    runs = Scheduler(cfg, db, tmp_path / "s.db", clock=clock, sleep=sleep, say=said.append,
+                     steps=recorder(log, clock), max_runs=2).run()
+    assert [history.parse(r["scheduled_for"]).astimezone(PARIS).strftime("%H:%M") for r in runs] == ["16:00", "17:00"]
+    assert ("hourly: the cron times from Mon 2025-03-10 11:00 CET to Mon 2025-03-10 16:00 CET passed while the "
+            "scheduler was not woken (the machine asleep, the process stopped, or another run); running once, "
+            "for the latest (6 min late)") in said
+    # one cron time, woken 40 minutes after it: run for it, and said to be late
+    clock, said = FakeClock(datetime(2025, 3, 10, 9, 59, 58, tzinfo=UTC)), []
+    naps.clear()
+
+    def nap(seconds):
+        naps.append(seconds)
+        clock.advance(minutes=40) if len(naps) == 1 else clock.sleep(seconds)
+
+    daily = config(daily={"cron": "0 11 * * *", "timezone": "Europe/Paris"})
+    runs = Scheduler(daily, db, tmp_path / "s.db", clock=clock, sleep=nap, say=said.append,
+                     steps=recorder(log, clock), max_runs=1).run()
+    assert history.parse(runs[0]["scheduled_for"]) == datetime(2025, 3, 10, 10, tzinfo=UTC)
+    assert "daily: the run for Mon 2025-03-10 11:00 CET starts 39 min late (the machine asleep, the process " \
+           "stopped, or another run)" in said
+
+
 def test_runs_never_overlap_the_lock_in_the_database(db, tmp_path):
     cfg = config(a={"cron": "0 8 * * *"}, b={"cron": "* * * * *"})
     clock, log, inner = FakeClock(datetime(2025, 3, 10, 8, tzinfo=UTC)), [], []

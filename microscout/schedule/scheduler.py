@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import signal
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Callable
 
@@ -67,6 +67,18 @@ def _stamp(path: Path | None) -> tuple[int, int, int] | None:
     except OSError:
         return None
     return (found.st_mtime_ns, found.st_size, found.st_ino) if found is not None else None
+
+
+# A run that starts this many seconds or more after its cron time says it is late.
+LATE_SECONDS = 60.0
+
+
+def _late(delta: timedelta) -> str:
+    minutes = int(delta.total_seconds() // 60)
+    if minutes < 1:
+        return "on time"
+    hours, minutes = divmod(minutes, 60)
+    return (f"{hours} h {minutes:02d} min" if hours else f"{minutes} min") + " late"
 
 
 class Scheduler:
@@ -198,6 +210,7 @@ class Scheduler:
             for name, fire in sorted(pending.items(), key=lambda kv: (kv[1], kv[0])):
                 if fire > now or self._enough():
                     continue
+                fire = self._due(name, fire, now)
                 self._run(name, fire, "cron")
                 # Cron times that passed during the run are skipped: runs never pile up.
                 after = max(self.clock(), fire)
@@ -205,6 +218,22 @@ class Scheduler:
                 if not self.stop.requested:
                     self.say(f"{name}: next run {self._local(name, self.next[name])}")
         return self.runs
+
+    def _due(self, name: str, fire: datetime, now: datetime) -> datetime:
+        """The cron time to run now, ``fire`` woken for: the latest one passed, since later ones
+        may have passed while the scheduler was not woken (the machine asleep, the process
+        stopped, another schedule's long run). Each cron time passed over is said, never
+        run late one after the other, and a run that starts late says how late."""
+        latest = cron.last_due(self.config.schedule(name), now)
+        if latest is not None and latest > fire:
+            self.say(f"{name}: the cron times from {self._local(name, fire)} to {self._local(name, latest)} passed "
+                     f"while the scheduler was not woken (the machine asleep, the process stopped, or another "
+                     f"run); running once, for the latest ({_late(now - latest)})")
+            return latest
+        if (now - fire).total_seconds() >= LATE_SECONDS:
+            self.say(f"{name}: the run for {self._local(name, fire)} starts {_late(now - fire)} (the machine "
+                     f"asleep, the process stopped, or another run)")
+        return fire
 
     def _local(self, name: str, moment: datetime | None) -> str:
         if moment is None:
