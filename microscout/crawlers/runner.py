@@ -473,7 +473,45 @@ def _run_crawls(interrupts: Interrupts, config: Config, db_path: Path, specs: li
     for p, row in zip(prepared, rows):
         if row["status"] == "finished":
             tidy(p.jobdir)
+    prune_job_folders(db_path, prepared[0].jobdir.parent)
     return rows
+
+
+# The newest crawl runs of a database whose job folders (and logs) are always kept.
+KEEP_JOB_FOLDERS = 20
+
+
+def prune_job_folders(db_path, folder: Path, keep: int | None = None) -> list[Path]:
+    """Delete the job folders (log included) of this database's crawl runs older than its
+    newest ``keep`` that no --resume can use: finished or failed, or not the latest run of
+    their platform and arguments (--resume continues only that one). A scheduled crawl adds a
+    folder at every cron time, and they were never deleted. Returns the folders deleted."""
+    keep = KEEP_JOB_FOLDERS if keep is None else keep
+    database, _ = db_identity(db_path)
+    db = open_store(db_path, upgrade=False)
+    try:
+        rows = list(db.query("SELECT id, platform, arguments, status, jobdir FROM crawl_runs ORDER BY id DESC"))
+    finally:
+        db.conn.close()
+    latest: set[tuple[str, str]] = set()
+    removed = []
+    for i, row in enumerate(rows):
+        key = (row["platform"], row["arguments"])
+        superseded = key in latest
+        latest.add(key)
+        if i < keep or row["status"] == "running" or not row["jobdir"]:
+            continue
+        if row["status"] in RESUMABLE and not superseded:
+            continue
+        path = Path(row["jobdir"])
+        if path.parent != folder or not path.is_dir():
+            continue
+        owner = read_owner(path)
+        if owner is not None and owner.get("database") != database:
+            continue
+        shutil.rmtree(path, ignore_errors=True)
+        removed.append(path)
+    return removed
 
 
 def tidy(jobdir: Path) -> None:

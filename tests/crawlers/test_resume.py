@@ -238,3 +238,30 @@ def test_a_crawl_whose_job_folder_cannot_be_written_is_not_left_running(tmp_path
     assert resumed.returncode == 2 and "cannot write the crawl's job folder" in resumed.stderr, resumed.stderr
     assert [r["status"] for r in rows(tmp_path / "scout.db", "SELECT status FROM crawl_runs ORDER BY id")] == [
         "failed", "interrupted"]
+
+
+def test_job_folders_of_old_runs_no_resume_can_use_are_deleted(tmp_path):
+    # A scheduled crawl adds a job folder (its log, and an incomplete run's whole frontier) at
+    # every cron time; none was ever deleted.
+    from microscout.crawlers.runner import job_folder, prune_job_folders
+    from microscout.store import open_store
+
+    db_path = tmp_path / "scout.db"
+    db = open_store(db_path)
+    a, b = json.dumps({"hashtags": ["a"]}), json.dumps({"hashtags": ["b"]})
+    runs = [("finished", a), ("failed", a), ("incomplete", a), ("interrupted", b), ("incomplete", a),
+            ("finished", a), ("finished", a)]
+    folders = {}
+    for status, arguments in runs:
+        run_id = db["crawl_runs"].insert({"platform": "mastodon", "arguments": arguments, "status": status,
+                                          "started_at": "2026-01-01T00:00:00+00:00"}).last_pk
+        folders[run_id] = job_folder(tmp_path / "crawls", db_path, "mastodon", run_id)
+        folders[run_id].mkdir(parents=True)
+        (folders[run_id] / "crawl.log").write_text("log")
+        (folders[run_id] / "owner.json").write_text(json.dumps({"database": str(db_path.resolve())}))
+        db["crawl_runs"].update(run_id, {"jobdir": str(folders[run_id])})
+    db.conn.close()
+    removed = prune_job_folders(db_path, folders[1].parent, keep=2)
+    # the newest two stay; of the older ones, only the latest run of its arguments, resumable (4)
+    assert sorted(removed) == sorted([folders[1], folders[2], folders[3], folders[5]])
+    assert [i for i, f in folders.items() if f.exists()] == [4, 6, 7]
