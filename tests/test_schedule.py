@@ -552,6 +552,28 @@ def test_run_once_and_list_from_the_command_line(tmp_path):
     assert export["detail"].count("replaced the file an earlier export wrote there") == 2, export
 
 
+def test_a_shortlist_step_judging_while_a_crawl_writes_the_store_says_so(tmp_path):
+    # A crawl by hand (or a schedule's crawl outside the run lock) still writing creators' posts:
+    # the scheduled shortlist judged them half-crawled and exported them without a word.
+    cfg = _project(tmp_path)
+    db = open_store(tmp_path / "scout.db")
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        with db.conn:
+            for pid in (sleeper.pid, 2**22 + 1):  # a live crawl's process, and one long gone
+                db["crawl_runs"].insert({"platform": "mastodon", "arguments": "{}", "status": "running",
+                                         "started_at": "2026-01-01T00:00:00+00:00",
+                                         "stats": json.dumps({"pid": pid})})
+        db.conn.close()
+        step = _run_once(cfg)["steps"][0]
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+    assert ("judged while crawl run 1 (mastodon) was still writing to the store: the data of the creators it "
+            "crawls may be partial (a later run judges them again)") in step["detail"], step
+    assert "crawl run 2" not in step["detail"]
+
+
 def test_run_once_with_an_unknown_format_is_exit_2(tmp_path):
     cfg = _project(tmp_path)
     text = cfg.read_text().replace('formats = ["csv", "json"]', 'formats = ["csv", "pdf"]')

@@ -147,6 +147,9 @@ def shortlist_step(job: Job) -> str:
     from microscout.engine.pool import usable_cores
     from microscout.engine.shortlist import JudgingStopped, pruning_said, run_shortlist
 
+    # A crawl of this store going on now (by hand, or another schedule's step outside the run
+    # lock) is writing creators' data as they are judged: said, not judged as if whole.
+    writing = crawls_running(job.db)
     # As `microscout shortlist` does: first the stored per-item features the rules read (a
     # campaign's niche terms the crawl did not know yet, settings changed since).
     features.refresh(job.db, job.config, job.rules)
@@ -158,7 +161,29 @@ def shortlist_step(job: Job) -> str:
         raise StepFailed(f"{exc}; the shortlist run was discarded") from None
     said = _judged(summary)
     pruning = pruning_said(summary, job.config.shortlists.keep_runs)
+    if writing:
+        said += (f"; judged while {' and '.join(writing)} {'was' if len(writing) == 1 else 'were'} still "
+                 f"writing to the store: the data of the creators it crawls may be partial (a later run judges "
+                 f"them again)")
     return f"{said}; {pruning}" if pruning else said
+
+
+def crawls_running(db: sqlite_utils.Database) -> list[str]:
+    """The crawl runs of this store still running ("crawl run 3 (mastodon)"): recorded
+    running, by a process that is still there (one killed is not writing)."""
+    import json
+
+    from microscout.crawlers.runner import _alive
+
+    found = []
+    for row in db.query("SELECT id, platform, stats FROM crawl_runs WHERE status = 'running' ORDER BY id"):
+        try:
+            pid = (json.loads(row["stats"] or "{}") or {}).get("pid")
+        except ValueError:
+            pid = None
+        if pid is None or _alive(pid):
+            found.append(f"crawl run {row['id']} ({row['platform']})")
+    return found
 
 
 def _judged(summary) -> str:
