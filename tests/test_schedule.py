@@ -574,6 +574,19 @@ def test_a_shortlist_step_judging_while_a_crawl_writes_the_store_says_so(tmp_pat
     assert "crawl run 2" not in step["detail"]
 
 
+def test_run_once_says_it_marked_a_killed_run_interrupted(tmp_path):
+    cfg = _project(tmp_path)
+    db = open_store(tmp_path / "scout.db")
+    killed = history.start_run(db, "daily", "demo", "cron", datetime(2026, 1, 5, 7, tzinfo=UTC),
+                               datetime(2026, 1, 5, 7, tzinfo=UTC))
+    with db.conn:
+        db.execute("UPDATE schedule_runs SET pid = ? WHERE id = ?", [2**22 + 1, killed])
+    db.conn.close()
+    result = CliRunner().invoke(cli, ["--config", str(cfg), "schedule", "run-once", "daily"])
+    assert result.exit_code == 0, result.output
+    assert f"marked 1 run(s) left by a killed process interrupted: {killed}" in result.output
+
+
 def test_run_once_with_an_unknown_format_is_exit_2(tmp_path):
     cfg = _project(tmp_path)
     text = cfg.read_text().replace('formats = ["csv", "json"]', 'formats = ["csv", "pdf"]')

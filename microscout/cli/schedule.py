@@ -317,7 +317,9 @@ def run_once(env: Env, name: str, as_json: bool) -> None:
     _validated(env, (name,))
     db = env.db(create=True)
     say = _stamped(err=as_json)
-    history.interrupt_stale_runs(db, utcnow())
+    stale = history.interrupt_stale_runs(db, utcnow())
+    if stale:  # as `schedule run` says it: the run before this one did not finish
+        say(f"marked {len(stale)} run(s) left by a killed process interrupted: {', '.join(map(str, stale))}")
     stop = Stop()
     restore = install_stop_signals(stop, say)
     try:
