@@ -240,7 +240,7 @@ def command(env: Env, campaign: str, limit: int | None, budget: float | None, ba
     """
     from microscout.cli.common import Failure, UsageProblem
     from microscout.engine.evaluate import idle_gates, rule_setup
-    from microscout.engine.shortlist import JudgingStopped, pruning_said, run_shortlist
+    from microscout.engine.shortlist import JudgingStopped, batch_fallback_notes, pruning_said, run_shortlist
 
     config = env.config
     spec = config.campaign(campaign)
@@ -263,6 +263,9 @@ def command(env: Env, campaign: str, limit: int | None, budget: float | None, ba
     # the rules that judged: enabled for the campaign on a platform it judges (not every one loaded)
     judging = sum(1 for rule in rules.values()
                   if any(rule_setup(config, rule, p, campaign)[0] for p in config.judged_platforms(campaign)))
+    # On stderr, as try's warnings: with --json too (where batch_fallbacks holds them), after the run.
+    for note in batch_fallback_notes(summary):
+        click.echo(f"note: {note}", err=True)
     if as_json:
         click.echo(json.dumps(run_json(db, config, spec, summary, limit or spec.shortlist_size, judging, budget),
                               ensure_ascii=False, indent=2))
@@ -328,6 +331,7 @@ def run_json(db, config, spec, summary, size: int, rule_count: int, budget: floa
            "errors_by_rule": summary.errors_by_rule, "pruned_runs": summary.pruned,
            "prune_error": summary.prune_error,
            "prune_blocked_by": summary.prune_blocked_by,
+           "batch_fallbacks": batch_fallbacks(summary),
            "shortlist": shortlist_rows(db, summary.run_id, size)}
     if budget is not None:
         picks = budget_picks(db, config, spec, summary.run_id, budget)
@@ -337,6 +341,14 @@ def run_json(db, config, spec, summary, size: int, rule_count: int, budget: floa
                                     "platform": p.entry["platform"], "price": p.price,
                                     "expected_engagements": p.expected_engagements} for p in picks]}
     return out
+
+
+def batch_fallbacks(summary) -> list[dict]:
+    """The rules whose batch form gave way to evaluate in the run (what the notes say), as
+    `--json` holds them; empty for a run given back whole or re-scored (no rule ran)."""
+    return [{"rule": name, "plugin": tally.plugin, "batches": tally.batches, "gave_way": tally.gave_way,
+             "first": tally.first}
+            for name, tally in getattr(summary, "batch_forms", {}).items() if tally.gave_way]
 
 
 def judged_at(db, run_id: int) -> str | None:

@@ -107,9 +107,10 @@ def _as_the_shortlist_judges(db: Any, rule: Rule, candidate: Candidate, options:
     with read_only(db.conn):
         batch = Batch(db.conn, MappingProxyType({profile.id: profile}),
                       MappingProxyType({profile.id: candidate.fetched}))
-        verdicts, problem = batch_verdicts(rule, batch, options, context)
+        verdicts, gave_way = batch_verdicts(rule, batch, options, context)
     who = f"rule {rule.name} ({rule.plugin})"
     if verdicts is None:
+        problem = gave_way.problem if gave_way else "failed"
         click.echo(f"warning: {who}: its batch form {problem}, so the shortlist judges its batch with evaluate "
                    f"instead (shown)", err=True)
         return simple

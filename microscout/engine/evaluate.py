@@ -258,10 +258,13 @@ class Evaluator:
             verdicts[rule.name] = run_rule(rule, candidate, options, context)
         return verdicts
 
-    def evaluate_rows(self, db: Any, profile_rows: list[dict]) -> list[tuple[Profile, dict[str, Verdict]]]:
+    def evaluate_rows(self, db: Any, profile_rows: list[dict],
+                      batch_forms: dict[str, GaveWay | None] | None = None) -> list[tuple[Profile, dict[str, Verdict]]]:
         """Judge the candidates of these profile rows (``SELECT * FROM profiles``), in their
         order. Rules with a batch form judge each platform's candidates at once from the
-        store; the others get candidates loaded with just the data they declare they need."""
+        store; the others get candidates loaded with just the data they declare they need.
+        ``batch_forms`` gets the name of every rule whose batch form ran, with how it first
+        gave way to ``evaluate`` here (None: it never did)."""
         from microscout.store.queries import load_candidates
 
         by_platform: dict[str, list[dict]] = {}
@@ -287,7 +290,10 @@ class Evaluator:
             with read_only(db.conn):
                 for rule, options in active:
                     if rule.evaluate_batch is not None:
-                        batched[rule.name] = run_batch(rule, batch, options, context, with_all_data)
+                        gave_way: list[GaveWay] = []
+                        batched[rule.name] = run_batch(rule, batch, options, context, with_all_data, gave_way)
+                        if batch_forms is not None and batch_forms.get(rule.name) is None:
+                            batch_forms[rule.name] = gave_way[0] if gave_way else None
             # What the rules kept there (the posts read once) may refer back to the batch: a
             # cycle the collector would free only later, holding every row of the batch.
             batch.memo.clear()
@@ -381,21 +387,34 @@ def read_only(conn: sqlite3.Connection) -> Iterator[None]:
         conn.execute("PRAGMA query_only=OFF")
 
 
+@dataclass(frozen=True)
+class GaveWay:
+    """Why a rule's batch form gave way to its simple form on a batch: ``problem``, one line
+    ("raised RuntimeError: boom", "left out profile id 7"), and whether it was a post date
+    Python cannot read (batch_posts.UnreadableTimestamp: the built-in post rules give way
+    on purpose, and their simple forms report it per candidate) rather than a bug."""
+    problem: str
+    unreadable_date: bool = False
+
+
 def run_batch(rule: Rule, batch: Batch, options: BaseModel, context: RuleContext,
-              candidates: Callable[[], list[Candidate]]) -> dict[int, Verdict]:
+              candidates: Callable[[], list[Candidate]], gave_way: list[GaveWay] | None = None) -> dict[int, Verdict]:
     """A rule's batch form on one batch. Should it raise, or leave out or mistype a
     candidate's verdict, the simple form judges the batch instead (``candidates()`` loads
-    them), so a batch-form bug costs time, never a verdict."""
-    verdicts, _ = batch_verdicts(rule, batch, options, context)
+    them), so a batch-form bug costs time, never a verdict; ``gave_way`` gets why."""
+    verdicts, why = batch_verdicts(rule, batch, options, context)
     if verdicts is not None:
         return verdicts
+    if gave_way is not None and why is not None:
+        gave_way.append(why)
     return {c.profile.id: run_rule(rule, c, options, context) for c in candidates()}
 
 
 def batch_verdicts(rule: Rule, batch: Batch, options: BaseModel,
-                   context: RuleContext) -> tuple[dict[int, Verdict] | None, str | None]:
+                   context: RuleContext) -> tuple[dict[int, Verdict] | None, GaveWay | None]:
     """The verdicts of a rule's batch form on one batch, or None and what was wrong with
-    them (said by `try`; a shortlist judges that batch with the simple form instead)."""
+    them (said by `try` and after a shortlist, which judges that batch with the simple
+    form instead)."""
     try:
         assert rule.evaluate_batch is not None
         verdicts = dict(rule.evaluate_batch(batch, options, context))
@@ -403,17 +422,18 @@ def batch_verdicts(rule: Rule, batch: Batch, options: BaseModel,
             missing = [i for i in batch.profiles if i not in verdicts]
             ids = missing or [i for i in verdicts if i not in batch.profiles]
             listed = ", ".join(shortened(repr(i)) for i in ids[:5]) + (", …" if len(ids) > 5 else "")
-            return None, (f"left out profile id{'s' if len(ids) > 1 else ''} {listed}" if missing else
-                          f"returned verdicts for ids not in the batch ({listed})")
+            return None, GaveWay(f"left out profile id{'s' if len(ids) > 1 else ''} {listed}" if missing else
+                                 f"returned verdicts for ids not in the batch ({listed})")
         for verdict in verdicts.values():
             problem = verdict_problem(rule, verdict)
             if problem:
-                return None, problem
+                return None, GaveWay(problem)
         return verdicts, None
     except (Exception, SystemExit) as exc:  # noqa: BLE001 - the simple form says what is wrong, per candidate
+        from microscout.engine.batch_posts import UnreadableTimestamp
         from microscout.engine.rule_failure import said
 
-        return None, f"raised {type(exc).__name__}: {said(exc)}"
+        return None, GaveWay(f"raised {type(exc).__name__}: {said(exc)}", isinstance(exc, UnreadableTimestamp))
 
 
 # Where a candidate holds each kind of data a rule may need (Need.PROFILE: the profile, always).

@@ -25,12 +25,26 @@ import sqlite_utils
 from microscout import jsontext
 from microscout.config import Config
 from microscout.engine import pool
-from microscout.engine.evaluate import Evaluator, stored_evidence
+from microscout.engine.evaluate import Evaluator, GaveWay, stored_evidence
 from microscout.engine.rules import NOT_ON_PLATFORM, Rule, Verdict
 from microscout.store.queries import batch_sql, candidates_where, iter_profile_batches
 from microscout.store.runs import discard_run, interrupt_stale_runs, process_owner, prune_blocker, prune_runs
 from microscout.store.transaction import transaction
 from microscout.store.writes import now_iso
+from microscout.words import counted
+
+
+@dataclass
+class BatchForm:
+    """How a rule's batch form fared in a run: the batches it judged (or tried to), those on
+    which it gave way to ``evaluate`` (engine/evaluate.py run_batch) for a bug and why it
+    first did, and those on which it gave way for a post date Python cannot read."""
+    plugin: str
+    batches: int = 0
+    gave_way: int = 0
+    first: str | None = None
+    unreadable_dates: int = 0
+    first_unreadable_date: str | None = None
 
 
 @dataclass
@@ -57,6 +71,24 @@ class RunSummary:
     prune_error: str | None = None  # why pruning failed, if it did (the run itself is finished)
     # The campaign's run still `running` that kept older runs from being pruned (store/runs.py)
     prune_blocked_by: dict | None = None
+    # By rule, how its batch form fared in the batches this run judged (batch_fallback_notes)
+    batch_forms: dict[str, BatchForm] = field(default_factory=dict)
+
+    def count_batch_forms(self, rules: dict[str, Rule], judged: dict[str, GaveWay | None]) -> None:
+        """One judged batch: the rules whose batch form ran on it, with how each gave way if it did."""
+        for name, gave_way in judged.items():
+            tally = self.batch_forms.get(name)
+            if tally is None:
+                tally = self.batch_forms[name] = BatchForm(rules[name].plugin if name in rules else "")
+            tally.batches += 1
+            if gave_way is None:
+                continue
+            if gave_way.unreadable_date:
+                tally.unreadable_dates += 1
+                tally.first_unreadable_date = tally.first_unreadable_date or gave_way.problem
+            else:
+                tally.gave_way += 1
+                tally.first = tally.first or gave_way.problem
 
     def count(self, verdicts: dict, excluded_by: str | None) -> None:
         """One judged candidate: its rule errors and its exclusion."""
@@ -376,12 +408,28 @@ def pruning_said(summary: RunSummary, keep: int) -> str | None:
     return None
 
 
+def batch_fallback_notes(summary: RunSummary) -> list[str]:
+    """A line for each rule whose batch form gave way to ``evaluate`` in the run (a bug in
+    it, said with what was wrong the first time), so that its author learns of it: the run
+    only took longer, its verdicts are the same."""
+    lines = []
+    for name, tally in summary.batch_forms.items():
+        if tally.gave_way:
+            batches = counted(tally.batches, "batch", "batches")
+            lines.append(f"rule {name} ({tally.plugin or 'no plugin'}): its batch form gave way on {tally.gave_way} "
+                         f"of {batches} (first: {tally.first}), so those candidates were judged with evaluate "
+                         f"(slower; verdicts unaffected)")
+    return lines
+
+
 @dataclass
 class JudgedBatch:
     """One batch of candidates judged: rows ready to insert, and what to count per candidate."""
     verdict_rows: list[tuple] = field(default_factory=list)
     entry_rows: list[tuple] = field(default_factory=list)
     counts: list[tuple[tuple[str, ...], str | None]] = field(default_factory=list)  # (erring rules, excluded_by)
+    # The rules whose batch form ran on the batch, with how it gave way to evaluate (None: it did not)
+    batch_forms: dict[str, GaveWay | None] = field(default_factory=dict)
 
 
 @contextmanager
@@ -409,7 +457,7 @@ def judge_batch(db: sqlite_utils.Database, evaluator: Evaluator, run_id: int, pr
 
 def _judge_batch(db: sqlite_utils.Database, evaluator: Evaluator, run_id: int, profile_rows: list[dict]) -> JudgedBatch:
     out = JudgedBatch()
-    for profile, verdicts in evaluator.evaluate_rows(db, profile_rows):
+    for profile, verdicts in evaluator.evaluate_rows(db, profile_rows, out.batch_forms):
         evidence = {}
         for name, v in list(verdicts.items()):  # before scoring: evidence it cannot store is an error
             try:
@@ -457,6 +505,7 @@ def judge_profiles(db: sqlite_utils.Database, evaluator: Evaluator, summary: Run
         _insert(db, judged)
         for errors, excluded_by in judged.counts:
             summary.count_judged(errors, excluded_by)
+        summary.count_batch_forms(evaluator.rules, judged.batch_forms)
         if progress:
             progress(summary.candidates)
 

@@ -176,7 +176,7 @@ def test_the_collector_is_held_off_while_a_batch_is_judged_and_left_as_it_was(db
 def test_the_collector_is_on_again_after_a_batch_that_stops_the_run(db, monkeypatch):
     from microscout.engine.evaluate import Evaluator
 
-    def broken(self, store, rows):
+    def broken(self, store, rows, batch_forms=None):
         assert not gc.isenabled()
         raise KeyboardInterrupt
 

@@ -1,0 +1,72 @@
+"""`shortlist` says when a rule's batch form gave way to its simple form: a plugin whose
+batch form always fails only made the run slower, and its author never learned of it."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from microscout.cli import cli
+from microscout.store import open_store
+
+PLUGIN = '''
+from microscout import Rule, Verdict, hookimpl
+
+def simple(candidate, options, context):
+    return Verdict(outcome="pass", score=1.0, reason="simple form")
+
+def batch(batch, options, context):
+    raise RuntimeError("boom")
+
+@hookimpl
+def register_rules(register):
+    register(Rule(name="median_likes", summary="A batch form that raises", evaluate=simple, evaluate_batch=batch))
+'''
+
+CONFIG = '''plugins_dir = "plugins"
+database = "scout.db"
+[campaigns.demo]
+platforms = ["mastodon", "bluesky"]
+keywords = ["vegan"]
+'''
+
+NOTE = ("note: rule median_likes (plugins_dir:median.py): its batch form gave way on 3 of 3 batches (first: raised "
+        "RuntimeError: boom), so those candidates were judged with evaluate (slower; verdicts unaffected)\n")
+
+
+def invoke(*args):
+    return CliRunner().invoke(cli, [str(a) for a in args])
+
+
+@pytest.fixture
+def project(tmp_path):
+    """A sandbox store of 58 candidates (2 of 60 opted out) and a plugin whose batch form raises."""
+    (tmp_path / "config.toml").write_text(CONFIG)
+    (tmp_path / "plugins").mkdir()
+    (tmp_path / "plugins" / "median.py").write_text(PLUGIN)
+    made = invoke("sandbox", "generate", "--size", 60, "--posts", 5, "--followers", 10,
+                  "--config", tmp_path / "config.toml")
+    assert made.exit_code == 0, made.output
+    return tmp_path / "config.toml"
+
+
+def shortlist(config, *args):
+    result = invoke("shortlist", "demo", "--batch-size", 20, "--limit", 1, "--config", config, *args)
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def test_a_batch_form_that_raises_is_said_once_after_the_run(project):
+    result = shortlist(project, "--workers", 1)
+    assert result.stderr.count("note:") == 1 and NOTE in result.stderr, result.stderr
+    assert "Traceback" not in result.output
+    # Only said: every candidate has the simple form's verdict, as before.
+    db = open_store(project.parent / "scout.db")
+    assert db.execute("SELECT DISTINCT reason FROM verdicts WHERE rule = 'median_likes'").fetchall() == \
+        [("simple form",)]
+    as_json = shortlist(project, "--workers", 1, "--json", "--rejudge")
+    assert NOTE in as_json.stderr
+    assert json.loads(as_json.stdout)["batch_fallbacks"] == [
+        {"rule": "median_likes", "plugin": "plugins_dir:median.py", "batches": 3, "gave_way": 3,
+         "first": "raised RuntimeError: boom"}]
