@@ -552,8 +552,9 @@ def _judge_in_workers(db: sqlite_utils.Database, evaluator: Evaluator, run_id: i
                       tasks: list[tuple[int, ...]], workers: int, summary: RunSummary,
                       progress: Callable[[int], None] | None, by_ids: bool = False) -> None:
     """Judge the batches in forked workers (each reads the store itself), store each as it
-    comes; count candidates into ``summary`` in batch order, so that its tallies (and the
-    order of its rules and exclusions) are those of judging in this process. A task is a
+    comes; count candidates, and what the rules' batch forms did (JudgedBatch.batch_forms),
+    into ``summary`` in batch order, so that its tallies (and the order of its rules and
+    exclusions, the first failure of a batch form) are those of judging in this process. A task is a
     batch's (first, last) profile id, or with ``by_ids`` its profile ids, of which a worker
     is sent the index only: the pipes stay small (engine/pool.py) whatever the batch size."""
     platforms = evaluator.campaign.platforms
@@ -562,16 +563,19 @@ def _judge_in_workers(db: sqlite_utils.Database, evaluator: Evaluator, run_id: i
         rows = profiles_by_id(reader, tasks[task]) if by_ids else profile_rows(reader, platforms, *task)
         return judge_batch(reader, evaluator, run_id, rows)
 
-    early: dict[int, list] = {}  # the counts of batches that finished before an earlier one
+    # The counts (and what the batch forms did) of batches that finished before an earlier one
+    early: dict[int, tuple[list, dict]] = {}
     counted, done = 0, summary.candidates
     try:
         with pool.WorkerPool(path, work, workers) as workers_pool:
             for index, judged in workers_pool.run(list(range(len(tasks))) if by_ids else tasks):
                 _insert(db, judged)
-                early[index] = judged.counts
+                early[index] = (judged.counts, judged.batch_forms)
                 while counted in early:
-                    for errors, excluded_by in early.pop(counted):
+                    counts, batch_forms = early.pop(counted)
+                    for errors, excluded_by in counts:
                         summary.count_judged(errors, excluded_by)
+                    summary.count_batch_forms(evaluator.rules, batch_forms)
                     counted += 1
                 done += len(judged.counts)
                 if progress:

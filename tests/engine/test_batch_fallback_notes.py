@@ -70,3 +70,10 @@ def test_a_batch_form_that_raises_is_said_once_after_the_run(project):
     assert json.loads(as_json.stdout)["batch_fallbacks"] == [
         {"rule": "median_likes", "plugin": "plugins_dir:median.py", "batches": 3, "gave_way": 3,
          "first": "raised RuntimeError: boom"}]
+
+
+def test_batches_judged_in_worker_processes_are_said_alike(project):
+    # The workers judge in forked processes: what their batch forms did travels back with
+    # each batch's rows, and is told as judging in this process tells it.
+    result = shortlist(project, "--workers", 2)
+    assert result.stderr.count("note:") == 1 and NOTE in result.stderr, result.stderr
