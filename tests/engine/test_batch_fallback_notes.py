@@ -77,3 +77,26 @@ def test_batches_judged_in_worker_processes_are_said_alike(project):
     # each batch's rows, and is told as judging in this process tells it.
     result = shortlist(project, "--workers", 2)
     assert result.stderr.count("note:") == 1 and NOTE in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_run_that_judges_only_the_changed_candidates_says_what_it_judged(project, workers):
+    shortlist(project, "--workers", workers)
+    # Nothing changed: the last run is given back, no rule ran, nothing to say.
+    again = shortlist(project, "--workers", workers, "--json")
+    assert json.loads(again.stdout)["reused"] and json.loads(again.stdout)["batch_fallbacks"] == []
+    assert "note:" not in again.stderr
+    db = open_store(project.parent / "scout.db")
+    with db.conn:
+        # one creator on each platform: two batches of changed candidates (--batch-size 1)
+        db.execute("UPDATE profiles SET followers = followers + 1 WHERE id IN (SELECT min(id) FROM profiles "
+                   "WHERE opted_out = 0 GROUP BY platform)")
+    db.conn.close()
+    kept = invoke("shortlist", "demo", "--batch-size", 1, "--limit", 1, "--workers", workers, "--json",
+                  "--config", project)
+    assert kept.exit_code == 0, kept.output
+    assert json.loads(kept.stdout)["kept"] == 56
+    assert json.loads(kept.stdout)["batch_fallbacks"] == [
+        {"rule": "median_likes", "plugin": "plugins_dir:median.py", "batches": 2, "gave_way": 2,
+         "first": "raised RuntimeError: boom"}]
+    assert "its batch form gave way on 2 of 2 batches (first: raised RuntimeError: boom)" in kept.stderr
