@@ -347,8 +347,9 @@ def batch_fallbacks(summary) -> list[dict]:
     """The rules whose batch form gave way to evaluate in the run (what the notes say), as
     `--json` holds them; empty for a run given back whole or re-scored (no rule ran)."""
     return [{"rule": name, "plugin": tally.plugin, "batches": tally.batches, "gave_way": tally.gave_way,
-             "first": tally.first}
-            for name, tally in getattr(summary, "batch_forms", {}).items() if tally.gave_way]
+             "first": tally.first, "unreadable_dates": tally.unreadable_dates,
+             "first_unreadable_date": tally.first_unreadable_date}
+            for name, tally in getattr(summary, "batch_forms", {}).items() if tally.gave_way or tally.unreadable_dates]
 
 
 def judged_at(db, run_id: int) -> str | None:

@@ -390,11 +390,12 @@ def read_only(conn: sqlite3.Connection) -> Iterator[None]:
 @dataclass(frozen=True)
 class GaveWay:
     """Why a rule's batch form gave way to its simple form on a batch: ``problem``, one line
-    ("raised RuntimeError: boom", "left out profile id 7"), and whether it was a post date
+    ("raised RuntimeError: boom", "left out profile id 7"); and when it was a post date
     Python cannot read (batch_posts.UnreadableTimestamp: the built-in post rules give way
-    on purpose, and their simple forms report it per candidate) rather than a bug."""
+    on purpose, and their simple forms report it per candidate), not a bug, which post
+    (``unreadable_date``: "post 12 has an unreadable date 'yesterday'")."""
     problem: str
-    unreadable_date: bool = False
+    unreadable_date: str | None = None
 
 
 def run_batch(rule: Rule, batch: Batch, options: BaseModel, context: RuleContext,
@@ -433,7 +434,8 @@ def batch_verdicts(rule: Rule, batch: Batch, options: BaseModel,
         from microscout.engine.batch_posts import UnreadableTimestamp
         from microscout.engine.rule_failure import said
 
-        return None, GaveWay(f"raised {type(exc).__name__}: {said(exc)}", isinstance(exc, UnreadableTimestamp))
+        return None, GaveWay(f"raised {type(exc).__name__}: {said(exc)}",
+                             said(exc) if isinstance(exc, UnreadableTimestamp) else None)
 
 
 # Where a candidate holds each kind of data a rule may need (Need.PROFILE: the profile, always).

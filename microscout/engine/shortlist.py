@@ -83,9 +83,9 @@ class RunSummary:
             tally.batches += 1
             if gave_way is None:
                 continue
-            if gave_way.unreadable_date:
+            if gave_way.unreadable_date is not None:
                 tally.unreadable_dates += 1
-                tally.first_unreadable_date = tally.first_unreadable_date or gave_way.problem
+                tally.first_unreadable_date = tally.first_unreadable_date or gave_way.unreadable_date
             else:
                 tally.gave_way += 1
                 tally.first = tally.first or gave_way.problem
@@ -409,9 +409,10 @@ def pruning_said(summary: RunSummary, keep: int) -> str | None:
 
 
 def batch_fallback_notes(summary: RunSummary) -> list[str]:
-    """A line for each rule whose batch form gave way to ``evaluate`` in the run (a bug in
-    it, said with what was wrong the first time), so that its author learns of it: the run
-    only took longer, its verdicts are the same."""
+    """A line for each rule whose batch form gave way to ``evaluate`` in the run for a bug
+    in it, said with what was wrong the first time, so that its author learns of it (the run
+    only took longer, its verdicts are the same); and one line for the rules that gave way
+    on a post date Python cannot read, which the data holds, not their code."""
     lines = []
     for name, tally in summary.batch_forms.items():
         if tally.gave_way:
@@ -419,6 +420,19 @@ def batch_fallback_notes(summary: RunSummary) -> list[str]:
             lines.append(f"rule {name} ({tally.plugin or 'no plugin'}): its batch form gave way on {tally.gave_way} "
                          f"of {batches} (first: {tally.first}), so those candidates were judged with evaluate "
                          f"(slower; verdicts unaffected)")
+    dated = {name: tally for name, tally in summary.batch_forms.items() if tally.unreadable_dates}
+    if dated:
+        # The built-in post rules share one read of a batch's posts, so they give way together.
+        first = next(iter(dated.values())).first_unreadable_date
+        shares = {(tally.unreadable_dates, tally.batches) for tally in dated.values()}
+        on = "some of their batches"
+        if len(shares) == 1:
+            n, of = shares.pop()
+            on = f"{n} of {counted(of, 'batch', 'batches')}"
+        rules, forms = ("rules", "their batch forms") if len(dated) > 1 else ("rule", "its batch form")
+        lines.append(f"a post date Python cannot read (first: {first}) made {rules} {', '.join(dated)} judge {on} "
+                     f"with evaluate, not {forms} (slower; verdicts unaffected); the rules that compare post dates "
+                     f"give its creator an error")
     return lines
 
 

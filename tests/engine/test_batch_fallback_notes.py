@@ -69,7 +69,7 @@ def test_a_batch_form_that_raises_is_said_once_after_the_run(project):
     assert NOTE in as_json.stderr
     assert json.loads(as_json.stdout)["batch_fallbacks"] == [
         {"rule": "median_likes", "plugin": "plugins_dir:median.py", "batches": 3, "gave_way": 3,
-         "first": "raised RuntimeError: boom"}]
+         "first": "raised RuntimeError: boom", "unreadable_dates": 0, "first_unreadable_date": None}]
 
 
 def test_batches_judged_in_worker_processes_are_said_alike(project):
@@ -98,5 +98,33 @@ def test_a_run_that_judges_only_the_changed_candidates_says_what_it_judged(proje
     assert json.loads(kept.stdout)["kept"] == 56
     assert json.loads(kept.stdout)["batch_fallbacks"] == [
         {"rule": "median_likes", "plugin": "plugins_dir:median.py", "batches": 2, "gave_way": 2,
-         "first": "raised RuntimeError: boom"}]
+         "first": "raised RuntimeError: boom", "unreadable_dates": 0, "first_unreadable_date": None}]
     assert "its batch form gave way on 2 of 2 batches (first: raised RuntimeError: boom)" in kept.stderr
+
+
+DATED = ("engagement", "ad_frequency", "disclosure", "sponsored_engagement", "growth_spikes", "posting_cadence",
+         "niche_relevance")
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_the_built_in_rules_giving_way_on_an_unreadable_post_date_are_said_in_one_line(project, workers):
+    # The built-in post rules give way on purpose when a post's date cannot be read; their
+    # simple forms then give its creator a cryptic TypeError: the line says why, once for
+    # all of them (they share one read of the batch's posts), not once per rule.
+    db = open_store(project.parent / "scout.db")
+    with db.conn:
+        post = db.execute("SELECT platform_id FROM posts ORDER BY id LIMIT 1").fetchone()[0]
+        db.execute("UPDATE posts SET created_at = 'yesterday' WHERE platform_id = ?", [post])
+    db.conn.close()
+    result = shortlist(project, "--workers", workers, "--json")
+    notes = [line for line in result.stderr.splitlines() if line.startswith("note:")]
+    assert notes == [NOTE.rstrip("\n"), (
+        f"note: a post date Python cannot read (first: post {post} has an unreadable date 'yesterday') made rules "
+        f"{', '.join(DATED)} judge 1 of 3 batches with evaluate, not their batch forms (slower; verdicts "
+        f"unaffected); the rules that compare post dates give its creator an error")], result.stderr
+    fallbacks = json.loads(result.stdout)["batch_fallbacks"]
+    assert [f["rule"] for f in fallbacks] == ["median_likes", *DATED]
+    assert fallbacks[1] == {"rule": "engagement", "plugin": "microscout.rules.engagement", "batches": 3,
+                            "gave_way": 0, "first": None, "unreadable_dates": 1,
+                            "first_unreadable_date": f"post {post} has an unreadable date 'yesterday'"}
+    assert json.loads(result.stdout)["errors_by_rule"] == dict.fromkeys(DATED, 1)  # as the simple forms judge
