@@ -240,7 +240,7 @@ def command(env: Env, campaign: str, limit: int | None, budget: float | None, ba
     """
     from microscout.cli.common import Failure, UsageProblem
     from microscout.engine.evaluate import idle_gates, rule_setup
-    from microscout.engine.shortlist import JudgingStopped, batch_fallback_notes, pruning_said, run_shortlist
+    from microscout.engine.shortlist import JudgingStopped, pruning_said, run_shortlist
 
     config = env.config
     spec = config.campaign(campaign)
@@ -263,12 +263,10 @@ def command(env: Env, campaign: str, limit: int | None, budget: float | None, ba
     # the rules that judged: enabled for the campaign on a platform it judges (not every one loaded)
     judging = sum(1 for rule in rules.values()
                   if any(rule_setup(config, rule, p, campaign)[0] for p in config.judged_platforms(campaign)))
-    # On stderr, as try's warnings: with --json too (where batch_fallbacks holds them), after the run.
-    for note in batch_fallback_notes(summary):
-        click.echo(f"note: {note}", err=True)
     if as_json:
         click.echo(json.dumps(run_json(db, config, spec, summary, limit or spec.shortlist_size, judging, budget),
                               ensure_ascii=False, indent=2))
+        say_batch_fallbacks(summary)
         return
     if summary.reused:
         console.print(f"Nothing changed since run {summary.run_id} (same data, settings and rules, judged today): "
@@ -301,8 +299,19 @@ def command(env: Env, campaign: str, limit: int | None, budget: float | None, ba
         example = f"microscout explain {first[0]}" if first else "microscout explain HANDLE"
         console.print(f"[yellow]{summary.errors} rule errors[/yellow]: {worst}. "
                       f"See `{example}` for details.")
+    say_batch_fallbacks(summary)
     if budget is not None:
         print_budget(console, db, config, spec, summary.run_id, budget)
+
+
+def say_batch_fallbacks(summary) -> None:
+    """The rules whose batch form gave way in the run, a note each, on stderr as `try`'s
+    warnings are (with --json too, whose batch_fallbacks holds them): after the shortlist
+    and its counts, whose rule errors they may explain."""
+    from microscout.engine.shortlist import batch_fallback_notes
+
+    for note in batch_fallback_notes(summary):
+        click.echo(f"note: {note}", err=True)
 
 
 def no_candidates_hint(db, config, campaign: str, platforms: list[str]) -> str:

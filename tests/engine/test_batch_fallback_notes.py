@@ -128,3 +128,10 @@ def test_the_built_in_rules_giving_way_on_an_unreadable_post_date_are_said_in_on
                             "gave_way": 0, "first": None, "unreadable_dates": 1,
                             "first_unreadable_date": f"post {post} has an unreadable date 'yesterday'"}
     assert json.loads(result.stdout)["errors_by_rule"] == dict.fromkeys(DATED, 1)  # as the simple forms judge
+
+
+def test_the_note_comes_after_the_shortlist_and_its_counts(project):
+    # Printed before the table, a terminal scrolled it away with the shortlist; it is the
+    # run's footnote, read with the count of rule errors it may explain.
+    output = shortlist(project, "--workers", 1).output
+    assert output.index("Judged 58 candidates") < output.index("note: rule median_likes"), output
