@@ -145,7 +145,7 @@ def crawl_step(job: Job) -> str:
 def shortlist_step(job: Job) -> str:
     from microscout.engine import features
     from microscout.engine.pool import usable_cores
-    from microscout.engine.shortlist import JudgingStopped, pruning_said, run_shortlist
+    from microscout.engine.shortlist import JudgingStopped, batch_fallback_notes, pruning_said, run_shortlist
 
     # A crawl of this store going on now (by hand, or another schedule's step outside the run
     # lock) is writing creators' data as they are judged: said, not judged as if whole.
@@ -159,13 +159,14 @@ def shortlist_step(job: Job) -> str:
                                 workers=usable_cores())
     except JudgingStopped as exc:
         raise StepFailed(f"{exc}; the shortlist run was discarded") from None
-    said = _judged(summary)
     pruning = pruning_said(summary, job.config.shortlists.keep_runs)
+    said = _judged(summary)
     if writing:
         said += (f"; judged while {' and '.join(writing)} {'was' if len(writing) == 1 else 'were'} still "
                  f"writing to the store: the data of the creators it crawls may be partial (a later run judges "
                  f"them again)")
-    return f"{said}; {pruning}" if pruning else said
+    # The rules whose batch form gave way, as `microscout shortlist` notes them after the run.
+    return "; ".join([said, *([pruning] if pruning else []), *batch_fallback_notes(summary)])
 
 
 def crawls_running(db: sqlite_utils.Database) -> list[str]:

@@ -135,3 +135,16 @@ def test_the_note_comes_after_the_shortlist_and_its_counts(project):
     # run's footnote, read with the count of rule errors it may explain.
     output = shortlist(project, "--workers", 1).output
     assert output.index("Judged 58 candidates") < output.index("note: rule median_likes"), output
+
+
+def test_a_scheduled_shortlist_says_it_in_its_step_line(project):
+    # A scheduled run says what its shortlist did in the step's line (logged, and recorded
+    # in schedule_runs): the notes go there, as its pruning does.
+    project.write_text(CONFIG + '[schedules.daily]\ncron = "0 8 * * *"\ncampaign = "demo"\nsteps = ["shortlist"]\n')
+    result = invoke("--config", project, "schedule", "run-once", "daily", "--json")
+    assert result.exit_code == 0, result.output
+    record = json.loads(result.stdout[result.stdout.index("{"):])
+    detail = record["steps"][0]["detail"]
+    assert detail.startswith("shortlist run 1: judged 58, ranked 56; ") and detail.endswith(
+        "; rule median_likes (plugins_dir:median.py): its batch form gave way on 1 of 1 batch (first: raised "
+        "RuntimeError: boom), so those candidates were judged with evaluate (slower; verdicts unaffected)"), detail
