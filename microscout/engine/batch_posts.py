@@ -68,7 +68,10 @@ class BatchPosts:
             for _, post_id, platform_id, created_at, likes, replies, reposts, quotes, views, is_reply in of_profile:
                 created = parse_timestamp(created_at)
                 if created is None:
-                    raise UnreadableTimestamp(f"post {platform_id} has an unreadable date {created_at!r}")
+                    # Named by its creator too: a Bluesky post's id names an account by its DID.
+                    profile = batch.profiles.get(pid)
+                    of = f" of {profile.handle} ({profile.platform})" if profile is not None else ""
+                    raise UnreadableTimestamp(f"post {platform_id}{of} has an unreadable date {created_at!r}")
                 append(make(PostRow, (post_id, platform_id, created, likes, replies, reposts, quotes,  # type: ignore[arg-type]
                                       views, bool(is_reply))))
         self.own: dict[int, list[PostRow]] = {i: newest_own(posts) for i, posts in self.all.items()}

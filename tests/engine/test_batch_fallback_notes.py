@@ -110,23 +110,27 @@ DATED = ("engagement", "ad_frequency", "disclosure", "sponsored_engagement", "gr
 def test_the_built_in_rules_giving_way_on_an_unreadable_post_date_are_said_in_one_line(project, workers):
     # The built-in post rules give way on purpose when a post's date cannot be read; their
     # simple forms then give its creator a cryptic TypeError: the line says why, once for
-    # all of them (they share one read of the batch's posts), not once per rule.
+    # all of them (they share one read of the batch's posts), not once per rule, and names
+    # the post's creator: a Bluesky post's id names an account by its DID alone.
     db = open_store(project.parent / "scout.db")
     with db.conn:
-        post = db.execute("SELECT platform_id FROM posts ORDER BY id LIMIT 1").fetchone()[0]
+        post, handle, platform = db.execute("SELECT x.platform_id, p.handle, p.platform FROM posts x JOIN profiles p "
+                                            "ON p.id = x.profile_id ORDER BY x.id LIMIT 1").fetchone()
         db.execute("UPDATE posts SET created_at = 'yesterday' WHERE platform_id = ?", [post])
     db.conn.close()
     result = shortlist(project, "--workers", workers, "--json")
     notes = [line for line in result.stderr.splitlines() if line.startswith("note:")]
     assert notes == [NOTE.rstrip("\n"), (
-        f"note: a post date Python cannot read (first: post {post} has an unreadable date 'yesterday') made rules "
+        f"note: a post date Python cannot read (first: post {post} of {handle} ({platform}) has an unreadable date "
+        f"'yesterday') made rules "
         f"{', '.join(DATED)} judge 1 of 3 batches with evaluate, not their batch forms (slower; verdicts "
         f"unaffected); the rules that compare post dates give its creator an error")], result.stderr
     fallbacks = json.loads(result.stdout)["batch_fallbacks"]
     assert [f["rule"] for f in fallbacks] == ["median_likes", *DATED]
     assert fallbacks[1] == {"rule": "engagement", "plugin": "microscout.rules.engagement", "batches": 3,
                             "gave_way": 0, "first": None, "unreadable_dates": 1,
-                            "first_unreadable_date": f"post {post} has an unreadable date 'yesterday'"}
+                            "first_unreadable_date": f"post {post} of {handle} ({platform}) has an unreadable date "
+                                                             "'yesterday'"}
     assert json.loads(result.stdout)["errors_by_rule"] == dict.fromkeys(DATED, 1)  # as the simple forms judge
 
 
