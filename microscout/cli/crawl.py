@@ -209,8 +209,10 @@ def _not_before_their_time(db_path, specs: list, config) -> list:
     return keep
 
 
-# How a missing page's reason begins when the server's pagination looped (spiders/base.py).
+# How a missing page's reason begins when the server's pagination looped, and when its next
+# link named another host (spiders/base.py).
 LOOP = "pagination loop"
+ELSEWHERE = "next page on another host"
 
 
 def _incomplete_report(row: dict) -> list[str]:
@@ -230,17 +232,50 @@ def _incomplete_report(row: dict) -> list[str]:
         quota = [w for w in whys if w.startswith("not sent") or "quota" in w]
         looped = [w for w in whys if w.startswith(LOOP)]
         moved = [w for w in whys if w.startswith("redirected to another server")]
+        elsewhere = [w for w in whys if w.startswith(ELSEWHERE)]
         causes = [c for c, n in (("they failed after every retry",
-                                  len(whys) - len(quota) - len(looped) - len(moved)),
+                                  len(whys) - len(quota) - len(looped) - len(moved) - len(elsewhere)),
                                  ("the server's pages looped", len(looped)),
                                  ("the server sent the crawl to another server", len(moved)),
+                                 ("the server's next-page links lead to another host", len(elsewhere)),
                                  ("not sent: the API quota ran out", len(quota))) if n]
         cause = ", or ".join(causes) or "they failed after every retry"
         head += f" {' and '.join(what) or 'some requests'} could not be fetched ({cause}):"
     lines = [head, *missing_lines(missing)]
     if (missing.get("unstored_items") or missing.get("program_errors")) and stats.get("log"):
         lines.append(f"  the crawl's log: {stats['log']}")
-    return [*lines, f"  {resume_advice(stats)} to fetch only what is missing"]
+    hosts = elsewhere_hosts(missing)
+    if not hosts:
+        return [*lines, f"  {resume_advice(stats)} to fetch only what is missing"]
+    # a page on another host: --resume cannot fetch it (it asks the same servers), nor tries
+    whys = [w for p in missing.get("profiles", []) for w in p["why"]] + [
+        p["why"] for p in missing.get("hashtag_pages", []) + missing.get("other", [])]
+    others = any(not w.startswith(ELSEWHERE) for w in whys) or missing.get("unstored_items") or missing.get(
+        "program_errors")
+    if others:
+        lines.append(f"  {resume_advice(stats)} to fetch what else is missing")
+    return [*lines, f"  --resume cannot fetch {'the pages on another host' if others else 'these'}: the crawl asks "
+                    f"only the configured server, and these pages' links name {', '.join(hosts)}; if "
+                    f"{'that is' if len(hosts) == 1 else 'one of them is'} the same server, crawl it anew with "
+                    f"{_url_option(row['platform'])} set to that address"]
+
+
+def elsewhere_hosts(missing: dict) -> list[str]:
+    """The hosts a run's missing next pages are on (their links named another origin)."""
+    whys = [w for p in missing.get("profiles", []) for w in p["why"]] + [
+        p["why"] for p in missing.get("hashtag_pages", [])]
+    return list(dict.fromkeys(w.removeprefix(f"{ELSEWHERE}: ").partition(",")[0]
+                              for w in whys if w.startswith(ELSEWHERE)))
+
+
+def _url_option(platform: str) -> str:
+    """The option that names a platform's server (--instance, --api, …)."""
+    from microscout.crawlers.platforms import spider_class
+
+    try:
+        return spider_class(platform).url_option
+    except (KeyError, ImportError):
+        return "the server's URL"
 
 
 def resume_advice(stats: dict) -> str:

@@ -87,13 +87,16 @@ def test_hostile_server_cannot_send_the_crawler_anywhere_else(tmp_path, elsewher
         mastodon = run_crawl(config, "mastodon", "--hashtag", "coffee", "--pages", "5")
         bluesky = run_crawl(config, "bluesky", "--handle", "amy.bsky.test")
     assert far.log == [] and near.log == []  # not one request, robots.txt included
-    for result in (mastodon, bluesky):
+    for result, also in ((mastodon, ", or the server's next-page links lead to another host"), (bluesky, "")):
         # what a redirect elsewhere stood for is not fetched: missing, named, exit 1 (it was
-        # "finished, errors: none", exit 0, a review found)
+        # "finished, errors: none", exit 0, a review found); so is the rest of a list whose next
+        # link names another host (Mastodon's Link headers here; Bluesky's cursors are no URLs)
         assert result.returncode == 1, result.stderr
         assert "refused" in result.stdout and "Traceback" not in result.stderr
-        assert "could not be fetched (the server sent the crawl to another server)" in result.stdout + result.stderr
+        assert f"could not be fetched (the server sent the crawl to another server{also})" in result.stderr
         assert f"redirected to another server ({far.url}), not followed" in result.stdout + result.stderr
+    for other in (far.url, near.url):
+        assert f"next page on another host: {other.removeprefix('http://')}, not followed" in mastodon.stderr
     runs = {r["platform"]: r for r in rows(tmp_path / "scout.db", "SELECT * FROM crawl_runs")}
     m, b = (json.loads(runs[p]["stats"]) for p in ("mastodon", "bluesky"))
     # mastodon: robots.txt's redirect, the Link headers (absolute and protocol-relative), the
@@ -105,6 +108,63 @@ def test_hostile_server_cannot_send_the_crawler_anywhere_else(tmp_path, elsewher
     # the getAuthorFeed cursor that is another server's URL went back, as an opaque value, to the AppView
     cursors = [parse_qs(e["query"]).get("cursor", [""])[0] for e in server.log if e["path"].endswith("getAuthorFeed")]
     assert any(c.startswith(far.url) for c in cursors)
+
+
+def test_a_next_page_on_another_host_is_missing_not_the_end_of_the_list(tmp_path):
+    # A server crawled by another address than the one it names itself by (the sandbox as
+    # localhost, whose Link headers name 127.0.0.1, as a Mastodon's name its configured domain;
+    # or a proxy that rewrites hosts). The next links are refused, rightly, but each list then
+    # read as ended: 40 of the 60 posts asked for, 80 of 100 followers, all called fetched, and
+    # the run "finished", exit 0. The rest of each list is missing, said in one line naming the
+    # profile and the host, and not fetched; --resume cannot fetch it (it asks only the
+    # configured server too), says so and what to do instead, and sends nothing for it.
+    from microscout.sandbox import Faults, SandboxServer
+
+    with SandboxServer(size=40, seed=7, faults=Faults(), lifetime=300) as sandbox:
+        other = sandbox.url.removeprefix("http://")
+        config = write_config(tmp_path, sandbox.url.replace("127.0.0.1", "localhost"))
+        args = ("mastodon", "--hashtag", "vegan", "--pages", "2", "--max-profiles", "40", "--posts", "60",
+                "--followers", "100", "--replied-posts", "0", "--no-prefilter")
+        first = run_crawl(config, *args)
+        db = tmp_path / "scout.db"
+        stored = {t: rows(db, f"SELECT count(*) AS n FROM {t}")[0]["n"] for t in ("posts", "follower_samples")}
+        asked = sandbox.requests
+        again = run_crawl(config, *args, "--resume")
+        resumed_requests = sandbox.requests - asked
+    assert first.returncode == 1, first.stdout + first.stderr
+    report = first.stderr.splitlines()
+    assert report[0].startswith("crawl run 1 (mastodon) is incomplete: ") and report[0].endswith(
+        "could not be fetched (the server's next-page links lead to another host):"), report
+    why = f"next page on another host: {other}, not followed"
+    assert f"    hashtag #vegan: page 2 ({why}), and the pages after it" in report
+    (run,) = rows(db, "SELECT * FROM crawl_runs")
+    stats = json.loads(run["stats"])
+    assert run["status"] == "incomplete" and json.loads(run["errors"])["offsite_next_page"] >= 1
+    profiles = {r["platform_id"]: r for r in rows(db, "SELECT * FROM profiles WHERE opted_out = 0")}
+    cut = {p["profile"]: p for p in stats["missing"]["profiles"]}
+    assert cut and set(cut) <= set(profiles)
+    for pid, entry in cut.items():
+        assert entry["why"] == [why] and set(entry["parts"]) <= {"posts", "follower sample"}
+        line = f"    {pid}: {', '.join(entry['parts'])} ({why})"
+        assert line in report, (line, report)
+        fetched = json.loads(profiles[pid]["fetched"])
+        assert ("posts" in entry["parts"]) == ("posts" not in fetched), (pid, fetched)
+        assert ("follower sample" in entry["parts"]) == ("followers" not in fetched), (pid, fetched)
+    # every list cut that way is named: a full first page (40 posts, 80 followers) of the 60
+    # posts or 100 followers asked for was followed by a next link, to the other host
+    for table, part, page in (("posts", "posts", 40), ("follower_samples", "follower sample", 80)):
+        full = [r["platform_id"] for r in rows(db, f"SELECT p.platform_id FROM profiles p JOIN {table} x "
+                                                   f"ON x.profile_id = p.id GROUP BY p.id HAVING count(*) = {page}")]
+        assert full and all(part in cut[pid]["parts"] for pid in full), (part, full, cut)
+    assert report[-1] == (
+        f"  --resume cannot fetch these: the crawl asks only the configured server, and these pages' links name "
+        f"{other}; if that is the same server, crawl it anew with --instance (or platforms.mastodon.base_url in the "
+        f"config) set to that address")
+    # --resume: nothing sent for them (no loop, no growing list), the same lines, exit 1
+    assert again.returncode == 1, again.stdout + again.stderr
+    assert [line for line in again.stderr.splitlines()[1:]] == report[1:]
+    assert resumed_requests < 10
+    assert {t: rows(db, f"SELECT count(*) AS n FROM {t}")[0]["n"] for t in ("posts", "follower_samples")} == stored
 
 
 def free_port() -> int:

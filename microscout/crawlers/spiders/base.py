@@ -39,6 +39,7 @@ from microscout.crawlers.middlewares import (
     OffsiteRefused,
     RateLimitedOut,
     backoff_until,
+    host_key,
     origin,
     refuse_offsite,
     robots_unavailable,
@@ -94,6 +95,9 @@ def engine_profile(item: ProfileItem) -> Profile:
 UNREACHABLE = (DownloadConnectionRefusedError, CannotResolveHostError, DNSLookupError, ConnectError)
 ROBOTS_KEPT = 200  # what robots.txt refused, named in the run's record (the count is the errors' "robots")
 # Parts of a profile's chain, by the branch that fetches them.
+# How a missing page's reason begins when the server's next link named another origin (the
+# summary reads it: cli/crawl.py).
+ELSEWHERE = "next page on another host"
 PARTS = {"posts": "posts", "replies": "replies", "followers": "follower sample",
          "follower_counts": "follower counts"}
 
@@ -282,6 +286,11 @@ class CrawlSpider(Spider):
             self._state()["requests"] -= 1  # taken by allow() for this page, which is not sent
             yield from self.tag_ended(following.cb_kwargs["ctx"])
             return
+        if self.elsewhere(following):
+            # a next link to another origin: missing, not sent (nor paid for)
+            self._state()["requests"] -= 1
+            yield from self.tag_ended(following.cb_kwargs["ctx"])
+            return
         yield following
 
     def take_authors(self, authors: list):
@@ -414,18 +423,30 @@ class CrawlSpider(Spider):
         return False
 
     def next_link(self, response) -> str | None:
-        """The Link header's rel="next", made absolute; None when there is none or it leads
-        to another origin (refused and counted)."""
+        """The Link header's rel="next", made absolute (None when there is none). It may lead
+        to another origin: that is no end of the list (elsewhere())."""
         from microscout.crawlers.parse_common import link_next
 
         try:
             link = link_next(response.headers.get("Link"))
         except (ValueError, TypeError):
             link = None
-        if not link:
-            return None
-        url = response.urljoin(link)
-        return url if self.on_host(url) else None
+        return response.urljoin(link) if link else None
+
+    def elsewhere(self, following: Request) -> bool:
+        """Whether a list's next page (a Link header's, a Graph API paging.next) is on another
+        origin than the configured servers. It is not fetched (refused and counted: the crawl
+        goes nowhere else), and the list does not end there either: the server says more
+        follows. That page is recorded as missing (the run ends incomplete, exit 1, naming the
+        list and the host); --resume cannot fetch it (missing_requests keeps it unsent), as it
+        asks the same servers. The caller ends the list (a profile's part as failed, a hashtag's
+        turn)."""
+        if self.on_host(following.url):
+            return False
+        host = host_key(following.url)
+        self.error("offsite_next_page", following.url[:300], host)
+        self.lose(following, f"{ELSEWHERE}: {host}, not followed")
+        return True
 
     # -- answers -------------------------------------------------------------------
     def body(self, response, what: str):
@@ -661,7 +682,12 @@ class CrawlSpider(Spider):
         requests = []
         open_ = state.setdefault("open", {})
         chains = state.setdefault("chains", {})
-        for entry in missing.values():
+        for key, entry in missing.items():
+            if self.allowed_origins and origin(entry["url"]) not in self.allowed_origins:
+                # a next page on another origin (elsewhere()): this session may not fetch it
+                # either, so it stays missing, unsent, and its chain as it ended
+                state.setdefault("missing", {})[key] = entry
+                continue
             ctx = entry["ctx"]
             if ctx.get("branch"):
                 pid = ctx["pid"]
@@ -792,7 +818,9 @@ class CrawlSpider(Spider):
         """The next page of a profile's posts or followers, unless it is one read already (loops)."""
         pages = [*ctx.get("pages", ()), asked_url(response)]
         following = self.req(next_url, callback, {**ctx, "branch": branch, "seen": seen, "pages": pages})
-        if not self.loops(ctx, response, following, branch):
+        if self.elsewhere(following):
+            self._failed(ctx, branch)  # the rest of the list is missing: not fetched whole
+        elif not self.loops(ctx, response, following, branch):
             yield from self._launch(ctx, branch, next_url, callback, seen=seen, pages=pages)
 
     def _fetched(self, ctx, kind):
@@ -933,7 +961,9 @@ class CrawlSpider(Spider):
                 else:
                     pages = [*ctx.get("pages", ()), asked_url(response)]
                     following = self.req(next_url, self.parse_replies, {**ctx, "replies_read": read, "pages": pages})
-                    if not self.loops(ctx, response, following, "replies"):
+                    if self.elsewhere(following):
+                        self._failed(ctx, "replies")
+                    elif not self.loops(ctx, response, following, "replies"):
                         yield from self._launch(ctx, "replies", next_url, self.parse_replies, replies_read=read,
                                                 pages=pages)
         yield from self._done(ctx)
