@@ -273,6 +273,31 @@ def test_a_hashtag_page_that_leads_to_itself_is_a_loop_not_a_silent_end(platform
     assert entry["what"] == {"hashtag": "a", "page": 3} and entry["ctx"]["page"] == 2
 
 
+def test_an_instagram_hashtag_page_whose_next_link_is_on_another_host_is_missing_not_the_end():
+    """Graph API paging.next is a whole URL (the other platforms' cursors and page tokens go back
+    to the configured server): one on another origin was refused and the hashtag's list read as
+    ended, its later pages never read and nothing missing. It is not sent, and the next page is
+    missing, named with the host; the request budget does not pay for it."""
+    from scrapy import Request
+    from scrapy.http import TextResponse
+
+    spider = api_spider("instagram")
+    spider.bounds.hashtag_pages = 5
+    url = "http://api.test/v21.0/17843/top_media?user_id=1&fields=id%2Ccaption&limit=50"
+    elsewhere = "https://graph.other.test/v21.0/17843/top_media?user_id=1&limit=50&after=QVFI&access_token=T"
+    body = {"data": [{"id": "1", "caption": "hi @bobby_b"}], "paging": {"next": elsewhere}}
+    request = spider.req(url, spider.parse_media, {"tag": "a", "page": 1, "edge": "top_media"})
+    response = TextResponse(url, status=200, body=json.dumps(body).encode(), encoding="utf-8", request=request)
+    out = list(request.callback(response, **request.cb_kwargs))
+    assert not [r for r in out if isinstance(r, Request) and "other.test" in r.url]
+    (entry,) = spider.state["missing"].values()
+    assert entry["what"] == {"hashtag": "a", "page": 2}
+    assert entry["why"] == "next page on another host: graph.other.test, not followed"
+    assert "access_token" not in entry["url"]
+    assert spider.state["requests"] == 1  # bobby_b's lookup; not the page
+    assert spider.crawler.stats.get_value("microscout/offsite_refused") == 1
+
+
 @pytest.mark.parametrize("platform", PLATFORMS)
 def test_no_hashtag_page_is_asked_once_every_place_is_taken(tmp_path, sandbox, platform):
     # A review: TikTok and Instagram read the hashtags' next pages after the --max-profiles

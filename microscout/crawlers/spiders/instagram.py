@@ -413,7 +413,7 @@ class InstagramSpider(CrawlSpider):
             return
         self.no_authors_note(page)
         following = None
-        if page.media and page.next_url and ctx["page"] < self.bounds.hashtag_pages and self.on_host(page.next_url):
+        if page.media and page.next_url and ctx["page"] < self.bounds.hashtag_pages:
             following = self.req(page.next_url, self.parse_media, {**ctx, "page": ctx["page"] + 1,
                                                                    "pages": [*ctx.get("pages", ()), response.url]},
                                  auth=True)
