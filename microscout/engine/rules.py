@@ -162,5 +162,6 @@ class Rule:
     evaluate_batch: Callable[[Batch, BaseModel, RuleContext], Mapping[int, Verdict]] | None = field(
         default=None, metadata={"doc": "optional faster form: the Verdict of every candidate of a Batch, by store id, "
                                        "the same as evaluate's; the engine prefers it and falls back to evaluate "
-                                       "for the batch if it raises or leaves a candidate out"})
+                                       "for the batch if it raises, leaves a candidate out, names one not in the "
+                                       "batch or returns a bad Verdict, which `shortlist` and `try` then say"})
     plugin: str = field(default="", metadata={"doc": "filled in by the engine: which plugin registered it"})
