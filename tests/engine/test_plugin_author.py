@@ -359,8 +359,13 @@ def register_rules(register):
 @pytest.fixture
 def faulty(folder):
     """The folder with FAULTY in plugins_dir and a store holding anna."""
+    return _with_plugin(folder, "faulty.py", FAULTY)
+
+
+def _with_plugin(folder, name: str, source: str):
+    """``folder`` with the plugin ``source`` as plugins_dir's file ``name``, and a store holding anna."""
     (folder / "plugins").mkdir()
-    (folder / "plugins" / "faulty.py").write_text(FAULTY)
+    (folder / "plugins" / name).write_text(source)
     db = open_store(folder / "scout.db")
     add_profile(db, "anna", 5_000, posts=3, likes=80)
     db.conn.close()
@@ -446,11 +451,7 @@ def test_try_judges_with_the_batch_form_as_the_shortlist_does_and_says_what_is_w
     # A review: `try` ran only a rule's simple form, while the shortlist prefers the batch
     # form: a batch form that disagreed showed a pass in `try` and a fail in `explain`, and
     # one that raised (the shortlist silently judging with evaluate instead) was never said.
-    (folder / "plugins").mkdir()
-    (folder / "plugins" / "batched.py").write_text(BATCHED)
-    db = open_store(folder / "scout.db")
-    add_profile(db, "anna", 5_000, posts=3, likes=80)
-    db.conn.close()
+    _with_plugin(folder, "batched.py", BATCHED)
     config = folder / "config.toml"
     result = invoke("try", "disagrees", "anna", "--json", "--config", config)
     assert result.exit_code == 0, result.output

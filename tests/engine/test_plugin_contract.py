@@ -402,11 +402,16 @@ def register_rules(register):
     rules = collect_rules(make_plugin_manager(tmp_path / "plugins", entry_points=False, defaults=False))
     assert {path.name for path in _code_files(rules["limited"].evaluate)} == {"limited.py", "__init__.py",
                                                                                "thresh.py"}
+    _assert_judged_again_after(tmp_path, rules, lambda: (lib / "thresh.py").write_text("LIMIT = 1000\n"))
+
+
+def _assert_judged_again_after(tmp_path, rules, edit) -> None:
+    """A shortlist run, ``edit()`` of a plugin's code, and a run that judges anew, not re-used."""
     db = open_store(tmp_path / "s.db")
     add_profile(db, "anna", 5_000, posts=2)
     config = parse_config({"plugins_dir": "none", "campaigns": {"c": {"platforms": ["mastodon"]}}})
     first = run_shortlist(db, config, rules, "c", now=NOW, reuse=True)
-    (lib / "thresh.py").write_text("LIMIT = 1000\n")
+    edit()
     again = run_shortlist(db, config, rules, "c", now=NOW, reuse=True)
     assert not again.reused and again.run_id != first.run_id
 
@@ -444,13 +449,7 @@ def register_rules(register):
         monkeypatch.delitem(sys.modules, name, raising=False)
     rules = collect_rules(make_plugin_manager(None, defaults=False, only={"flat"}))
     assert {path.name for path in _code_files(rules["flat"].evaluate)} == {"flat_rule.py", "flat_helpers.py"}
-    db = open_store(tmp_path / "s.db")
-    add_profile(db, "anna", 5_000, posts=2)
-    config = parse_config({"plugins_dir": "none", "campaigns": {"c": {"platforms": ["mastodon"]}}})
-    first = run_shortlist(db, config, rules, "c", now=NOW, reuse=True)
-    (site / "flat_helpers.py").write_text("LIMIT = 1000\n")
-    again = run_shortlist(db, config, rules, "c", now=NOW, reuse=True)
-    assert not again.reused and again.run_id != first.run_id
+    _assert_judged_again_after(tmp_path, rules, lambda: (site / "flat_helpers.py").write_text("LIMIT = 1000\n"))
 
 
 def test_a_plugins_dir_is_walked_once_for_the_code_stamps_whatever_its_rules(tmp_path, monkeypatch):
