@@ -223,6 +223,21 @@ def test_a_scheduler_woken_late_runs_once_for_the_latest_cron_time_and_says_whic
            "stopped, or another run)" in said
 
 
+def test_a_schedule_due_behind_another_schedules_long_run_says_it_starts_late(db, tmp_path):
+    # A review: both due at 10:00, a's crawl took 32 minutes; b then ran at 10:32 for 10:00,
+    # judged late against the moment the scheduler woke (10:00), so it said neither that it
+    # started late nor that the cron times 10:05 to 10:30 had passed meanwhile.
+    cfg = config(a={"cron": "0 10 * * *"}, b={"cron": "*/5 * * * *"})
+    clock, log, said = FakeClock(datetime(2025, 3, 10, 9, 59, 58, tzinfo=UTC)), [], []
+    slow = recorder(log, clock, crawl=lambda job: (clock.advance(minutes=32), "slow")[1] if job.name == "a" else "ok")
+    runs = Scheduler(cfg, db, tmp_path / "s.db", clock=clock, sleep=clock.sleep, say=said.append,
+                     steps=slow, max_runs=2).run()
+    assert [history.parse(r["scheduled_for"]).strftime("%H:%M") for r in runs] == ["10:00", "10:30"]
+    assert ("b: the cron times from Mon 2025-03-10 10:00 UTC to Mon 2025-03-10 10:30 UTC passed while the "
+            "scheduler was not woken (the machine asleep, the process stopped, or another run); running once, "
+            "for the latest (2 min late)") in said
+
+
 def test_runs_never_overlap_the_lock_in_the_database(db, tmp_path):
     cfg = config(a={"cron": "0 8 * * *"}, b={"cron": "* * * * *"})
     clock, log, inner = FakeClock(datetime(2025, 3, 10, 8, tzinfo=UTC)), [], []

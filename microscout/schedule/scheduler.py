@@ -210,7 +210,9 @@ class Scheduler:
             for name, fire in sorted(pending.items(), key=lambda kv: (kv[1], kv[0])):
                 if fire > now or self._enough():
                     continue
-                fire = self._due(name, fire, now)
+                # the clock as this run starts: a schedule run before it in this loop may have taken
+                # long, and ``now`` is when the scheduler woke
+                fire = self._due(name, fire, self.clock())
                 self._run(name, fire, "cron")
                 # Cron times that passed during the run are skipped: runs never pile up.
                 after = max(self.clock(), fire)
