@@ -473,7 +473,9 @@ def _run_crawls(interrupts: Interrupts, config: Config, db_path: Path, specs: li
     for p, row in zip(prepared, rows):
         if row["status"] == "finished":
             tidy(p.jobdir)
-    prune_job_folders(db_path, prepared[0].jobdir.parent)
+    # the runs just made are spared: a resumed one may be older than the newest kept, and its
+    # folder holds the log this crawl just wrote (the run's record names it)
+    prune_job_folders(db_path, prepared[0].jobdir.parent, spare={p.run_id for p in prepared})
     return rows
 
 
@@ -481,11 +483,13 @@ def _run_crawls(interrupts: Interrupts, config: Config, db_path: Path, specs: li
 KEEP_JOB_FOLDERS = 20
 
 
-def prune_job_folders(db_path, folder: Path, keep: int | None = None) -> list[Path]:
+def prune_job_folders(db_path, folder: Path, keep: int | None = None, spare: set[int] | frozenset[int] = frozenset()
+                      ) -> list[Path]:
     """Delete the job folders (log included) of this database's crawl runs older than its
     newest ``keep`` that no --resume can use: finished or failed, or not the latest run of
-    their platform and arguments (--resume continues only that one). A scheduled crawl adds a
-    folder at every cron time, and they were never deleted. Returns the folders deleted."""
+    their platform and arguments (--resume continues only that one), but the runs ``spare``
+    (those the crawl just made). A scheduled crawl adds a folder at every cron time, and they
+    were never deleted. Returns the folders deleted."""
     keep = KEEP_JOB_FOLDERS if keep is None else keep
     database, _ = db_identity(db_path)
     db = open_store(db_path, upgrade=False)
@@ -499,7 +503,7 @@ def prune_job_folders(db_path, folder: Path, keep: int | None = None) -> list[Pa
         key = (row["platform"], row["arguments"])
         superseded = key in latest
         latest.add(key)
-        if i < keep or row["status"] == "running" or not row["jobdir"]:
+        if i < keep or row["status"] == "running" or not row["jobdir"] or row["id"] in spare:
             continue
         if row["status"] in RESUMABLE and not superseded:
             continue

@@ -9,6 +9,7 @@ import signal
 import sqlite3
 import subprocess
 import time
+from pathlib import Path
 
 import pytest
 
@@ -265,3 +266,27 @@ def test_job_folders_of_old_runs_no_resume_can_use_are_deleted(tmp_path):
     # the newest two stay; of the older ones, only the latest run of its arguments, resumable (4)
     assert sorted(removed) == sorted([folders[1], folders[2], folders[3], folders[5]])
     assert [i for i, f in folders.items() if f.exists()] == [4, 6, 7]
+
+
+def test_a_resumed_run_older_than_the_kept_runs_keeps_the_log_it_just_wrote(tmp_path):
+    # A review: a run resumed after 20 newer runs (a schedule's, with other arguments) writes
+    # its log in its own, old, job folder; finished, the crawl's pruning deleted that folder
+    # at once, the log of the crawl that had just run (and that its record names) with it.
+    with FakeServer(extra=POPULATION, faults=False, latency=0.03, broken=False) as server:
+        config = write_config(tmp_path, server.url)
+        process = start(config, *ARGS)
+        assert signal_after(process, server, 40, signal.SIGINT)
+        _, err = process.communicate(timeout=60)
+        assert process.returncode == 1 and "--resume" in err
+        db = tmp_path / "scout.db"
+        with sqlite3.connect(db) as con:
+            con.executemany("INSERT INTO crawl_runs (platform, arguments, started_at, status) VALUES (?, ?, ?, ?)",
+                            [("mastodon", json.dumps({"hashtags": [f"t{i}"]}), "2026-01-01T00:00:00+00:00",
+                              "finished") for i in range(25)])
+        con.close()
+        server.fake.latency = 0
+        resumed = run_crawl(config, *ARGS, "--resume")
+    assert resumed.returncode == 0, resumed.stderr
+    (run,) = rows(db, "SELECT status, jobdir, stats FROM crawl_runs WHERE id = 1")
+    assert run["status"] == "finished"
+    assert Path(json.loads(run["stats"])["log"]).is_file(), resumed.stderr
