@@ -9,7 +9,7 @@ import time
 import click
 
 from microscout.cli.common import UsageProblem, with_env
-from microscout.crawlers.platforms import API_PLATFORMS, CRAWLABLE
+from microscout.crawlers.platforms import API_PLATFORMS, CRAWLABLE, ELSEWHERE, LOOP
 
 PLATFORMS = CRAWLABLE
 # Why a crawl stopped that the configuration must fix (exit 2): the login, the account,
@@ -209,10 +209,6 @@ def _not_before_their_time(db_path, specs: list, config) -> list:
     return keep
 
 
-# How a missing page's reason begins when the server's pagination looped, and when its next
-# link named another host (spiders/base.py).
-LOOP = "pagination loop"
-ELSEWHERE = "next page on another host"
 
 
 def _incomplete_report(row: dict) -> list[str]:

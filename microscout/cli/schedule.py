@@ -319,7 +319,7 @@ def run_once(env: Env, name: str, as_json: bool) -> None:
     say = _stamped(err=as_json)
     stale = history.interrupt_stale_runs(db, utcnow())
     if stale:  # as `schedule run` says it: the run before this one did not finish
-        say(f"marked {len(stale)} run(s) left by a killed process interrupted: {', '.join(map(str, stale))}")
+        say(history.stale_said(stale))
     stop = Stop()
     restore = install_stop_signals(stop, say)
     try:

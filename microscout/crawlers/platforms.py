@@ -24,3 +24,10 @@ API_PLATFORMS = ("youtube", "instagram", "tiktok")
 def spider_class(platform: str) -> type[CrawlSpider]:
     module, _, name = SPIDERS[platform].partition(":")
     return getattr(import_module(module), name)
+
+
+# How a missing page's reason begins when the server's pagination looped, and when its next
+# link named another host: the spiders write them (spiders/base.py), the summary reads them
+# (cli/crawl.py).
+LOOP = "pagination loop"
+ELSEWHERE = "next page on another host"

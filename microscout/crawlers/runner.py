@@ -144,11 +144,27 @@ def _alive(pid) -> bool:
     return True
 
 
+def run_pid(row: dict) -> int | None:
+    """The process a crawl run's record names (its stats' pid); None when it names none."""
+    try:
+        pid = (json.loads(row["stats"] or "{}") or {}).get("pid")
+        return None if pid is None else int(pid)
+    except (ValueError, TypeError, AttributeError):
+        return None
+
+
+def running_crawls(db) -> list[dict]:
+    """The crawl runs recorded running whose process is still there (or that name none):
+    the ones writing to the store now; one whose process is gone was killed."""
+    return [row for row in db.query("SELECT id, platform, stats FROM crawl_runs WHERE status = 'running' ORDER BY id")
+            if (pid := run_pid(row)) is None or _alive(pid)]
+
+
 def mark_stale_runs(db) -> None:
     """A run still 'running' whose process is gone was killed: it is interrupted."""
     for row in list(db.query("SELECT id, stats FROM crawl_runs WHERE status = 'running'")):
-        pid = (json.loads(row["stats"] or "{}") or {}).get("pid")
-        if pid is not None and int(pid) != os.getpid() and not _alive(pid):
+        pid = run_pid(row)
+        if pid is not None and pid != os.getpid() and not _alive(pid):
             with transaction(db):
                 db["crawl_runs"].update(row["id"], {"status": "interrupted"})
 

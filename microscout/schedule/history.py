@@ -109,6 +109,11 @@ def interrupt_stale_runs(db: sqlite_utils.Database, now: datetime) -> list[int]:
     return stale
 
 
+def stale_said(stale: list[int]) -> str:
+    """What `schedule run` and `run-once` say of the runs interrupt_stale_runs marked."""
+    return f"marked {len(stale)} run(s) left by a killed process interrupted: {', '.join(map(str, stale))}"
+
+
 def watched_since(db: sqlite_utils.Database, schedule: str, cron: str, zone: str, now: datetime) -> datetime:
     """When a scheduler started watching this schedule with this cron and time zone: a
     cron time before that was never missed, nobody was meant to run it."""

@@ -172,19 +172,9 @@ def shortlist_step(job: Job) -> str:
 def crawls_running(db: sqlite_utils.Database) -> list[str]:
     """The crawl runs of this store still running ("crawl run 3 (mastodon)"): recorded
     running, by a process that is still there (one killed is not writing)."""
-    import json
+    from microscout.crawlers.runner import running_crawls
 
-    from microscout.crawlers.runner import _alive
-
-    found = []
-    for row in db.query("SELECT id, platform, stats FROM crawl_runs WHERE status = 'running' ORDER BY id"):
-        try:
-            pid = (json.loads(row["stats"] or "{}") or {}).get("pid")
-        except ValueError:
-            pid = None
-        if pid is None or _alive(pid):
-            found.append(f"crawl run {row['id']} ({row['platform']})")
-    return found
+    return [f"crawl run {row['id']} ({row['platform']})" for row in running_crawls(db)]
 
 
 def _judged(summary) -> str:

@@ -132,7 +132,7 @@ class Scheduler:
         now = self.clock()
         stale = history.interrupt_stale_runs(self.db, now)
         if stale:
-            self.say(f"marked {len(stale)} run(s) left by a killed process interrupted: {', '.join(map(str, stale))}")
+            self.say(history.stale_said(stale))
         for name in self.names:
             if self._enough():
                 return

@@ -45,6 +45,7 @@ from microscout.crawlers.middlewares import (
     robots_unavailable,
 )
 from microscout.crawlers.parse_common import Malformed
+from microscout.crawlers.platforms import ELSEWHERE, LOOP
 from microscout.models import Profile
 
 # How Scrapy says it cancelled a download larger than DOWNLOAD_MAXSIZE (2.15 to 2.19).
@@ -95,9 +96,6 @@ def engine_profile(item: ProfileItem) -> Profile:
 UNREACHABLE = (DownloadConnectionRefusedError, CannotResolveHostError, DNSLookupError, ConnectError)
 ROBOTS_KEPT = 200  # what robots.txt refused, named in the run's record (the count is the errors' "robots")
 # Parts of a profile's chain, by the branch that fetches them.
-# How a missing page's reason begins when the server's next link named another origin (the
-# summary reads it: cli/crawl.py).
-ELSEWHERE = "next page on another host"
 PARTS = {"posts": "posts", "replies": "replies", "followers": "follower sample",
          "follower_counts": "follower counts"}
 
@@ -808,7 +806,7 @@ class CrawlSpider(Spider):
         # this (a hashtag's page 3 when page 2 was read), and it is the same at every resume.
         callback = getattr(following.callback, "__name__", "") or ""
         self.lose(following.replace(cb_kwargs={"ctx": ctx}),
-                  "pagination loop: the server sent a page again (a repeated cursor or link), so the rest was "
+                  f"{LOOP}: the server sent a page again (a repeated cursor or link), so the rest was "
                   "not read", what=self.describe(callback, following.cb_kwargs.get("ctx") or ctx))
         if ctx.get("branch"):
             self._failed(ctx, ctx["branch"])
