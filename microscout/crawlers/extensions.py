@@ -175,6 +175,9 @@ class RunRecord:
                               time.time())
         if closed:
             extra["closed_until"] = closed
+        delays = {**(before.get("robots_crawl_delay") or {}), **(stats.get("microscout/robots_crawl_delay") or {})}
+        if delays:
+            extra["robots_crawl_delay"] = delays
         extra.update(database=settings.get("MICROSCOUT_DB_PATH"), db_id=settings.get("MICROSCOUT_DB_ID"),
                      log=settings.get("LOG_FILE"),
                      offsite_refused=(int(before.get("offsite_refused") or 0)

@@ -63,6 +63,7 @@ def build_settings(crawl: Crawl, *, db_path: str, run_id: int, observed_at: str,
             "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
             "microscout.crawlers.middlewares.OriginGuardMiddleware": 40,
             "microscout.crawlers.middlewares.RobotsUnavailableMiddleware": 95,
+            "microscout.crawlers.middlewares.CrawlDelayMiddleware": 110,
             "microscout.crawlers.middlewares.BackoffRetryMiddleware": 550,
             # Scrapy's decompression (590) moved above ours: on the way back every middleware
             # then reads the decoded answer (an ExpiredToken, a quota spent) even when a proxy

@@ -504,6 +504,23 @@ def test_an_import_brings_nothing_more_of_an_account_that_opted_out(tmp_path):
                     "WHERE p.opted_out = 1") == [{"n": 0}]
 
 
+def test_a_robots_txt_crawl_delay_spaces_the_requests_to_its_host(tmp_path):
+    # A review: Scrapy's robots.txt middleware reads Allow and Disallow only, so a server's
+    # "Crawl-delay: N" was ignored and four requests went to it at once.
+    with FakeServer(faults=False) as server:
+        server.fake.robots = "User-agent: *\nCrawl-delay: 0.4\nDisallow: /private/\n"
+        config = write_config(tmp_path, server.url)
+        result = run_crawl(config, "mastodon", "--handle", "alice", "--no-prefilter", "--max-requests", "8")
+        sent = [e["t"] for e in server.fake.log if e["path"] != "/robots.txt"]
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert len(sent) >= 5
+    gaps = [b - a for a, b in zip(sent, sent[1:])]
+    assert min(gaps) >= 0.35, gaps
+    assert "Crawl-delay" in result.stdout
+    (run,) = rows(tmp_path / "scout.db", "SELECT stats FROM crawl_runs")
+    assert json.loads(run["stats"])["robots_crawl_delay"] == {server.url.removeprefix("http://"): 0.4}
+
+
 def test_a_robots_txt_the_server_cannot_serve_is_read_as_disallow_all(tmp_path):
     # A review: robots.txt answered 503 (three times, with the retries) and the crawl went on
     # to fetch everything, "errors: none": Scrapy reads an error page as a robots.txt with no
