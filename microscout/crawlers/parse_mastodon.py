@@ -79,7 +79,13 @@ def _no_bots(account: dict) -> str | None:
         fields = []
     said = " ".join([str(account.get("note") or "")] + [f"{f.get('name', '')} {f.get('value', '')}"
                                                         for f in fields if isinstance(f, dict)])
-    tag = _NO_BOTS.search(said)
+    return no_bots_in(said)
+
+
+def no_bots_in(bio: str | None) -> str | None:
+    """'#nobot in the bio' (or #noindex) when a bio, HTML or plain text, asks bots and scrapers
+    to stay away; also how `microscout import` reads a Mastodon bio another tool exported."""
+    tag = _NO_BOTS.search(bio) if isinstance(bio, str) else None
     return f"#{tag.group(1).lower()} in the bio" if tag else None
 
 

@@ -18,8 +18,17 @@ from typing import Iterator
 
 import sqlite_utils
 
+from microscout.crawlers.items import OptOutItem
 from microscout.importers.rows import RowError
-from microscout.store.writes import add_snapshots, raise_last_post_at, upsert_comments, upsert_posts, upsert_profiles
+from microscout.store.writes import (
+    add_snapshots,
+    forget_opted_out,
+    forget_traces,
+    raise_last_post_at,
+    upsert_comments,
+    upsert_posts,
+    upsert_profiles,
+)
 
 
 class Importer:
@@ -67,6 +76,7 @@ class Importer:
     def _add_profiles(self, rows: list[dict], observed_at: str) -> None:
         """Upsert checked profile rows that name each profile once."""
         by_key: dict[str, dict] = {}
+        opting: dict[str, tuple[dict, str, tuple[int, str] | None]] = {}  # platform_id -> (row, handle, known)
         batch: dict[str, str] = {}  # lower-cased id or handle -> platform_id, of this batch's rows
         # the stored rows of the profiles this file is older than (read whole only for those:
         # a re-import of a newer file reads each profile's last_seen alone)
@@ -91,6 +101,14 @@ class Importer:
             # a cell the file leaves empty keeps what is stored (a crawl's bio, say)
             full = {k: v for k, v in row.items() if v is not None}
             current = stored.get(known[0]) if known else None
+            reason = self._opt_out_in(row)
+            if reason and not (current is not None and _later(current["last_seen"], stamp)):
+                # the bio asks what a crawl honours (#nobot): only the opt-out is stored, as a
+                # crawl stores it (an older file's bio is history, the stored profile newer)
+                optout = OptOutItem(platform=self.platform, platform_id=row["platform_id"], opt_out_reason=reason)
+                opting[row["platform_id"]] = ({**optout.row(), "last_seen": stamp, "crawl_run_id": self.run_id},
+                                              row["handle"], known)
+                continue
             if current is not None and _later(current["last_seen"], stamp):
                 # an export older than what is stored (last month's file imported after this
                 # month's, or after a crawl): its numbers are history, its snapshot kept; the
@@ -100,6 +118,8 @@ class Importer:
             else:
                 full.update(last_seen=stamp, crawl_run_id=self.run_id)
             by_key[row["platform_id"]] = {**full, "_counts": row}
+        if opting:
+            self._add_opt_outs(opting)
         if not by_key:
             return
         counts = {k: r.pop("_counts") for k, r in by_key.items()}
@@ -116,6 +136,31 @@ class Importer:
         # an empty count keeps what a row of the same profile and time stored (listed twice in a file)
         self.snapshots += add_snapshots(self.db, snapshots, keep_known=True)
         self._fetched({ids[(self.platform, pid)] for pid in by_key}, "profile")
+
+    def _opt_out_in(self, row: dict) -> str | None:
+        """Why a file's profile row is an opt-out, as a crawl reads it: on Mastodon, #nobot or
+        #noindex in the bio (the flags a crawl reads, noindex and the like, no export carries)."""
+        if self.platform != "mastodon":
+            return None
+        from microscout.crawlers.parse_mastodon import no_bots_in
+
+        return no_bots_in(row.get("bio"))
+
+    def _add_opt_outs(self, opting: dict[str, tuple[dict, str, tuple[int, str] | None]]) -> None:
+        """Store these accounts as a crawl stores an opt-out (the id and the reason), and erase
+        what the store held of them: everything, when they were stored before; what they left on
+        other creators' pages (replies, follower rows), when they are new."""
+        ids = upsert_profiles(self.db, [row for row, _, _ in opting.values()])
+        before: list[int] = []
+        new: list[int] = []
+        for pid, (_, handle, known) in opting.items():
+            rid = ids[(self.platform, pid)]
+            (before if known else new).append(rid)
+            self._remember(rid, pid, handle)
+            self.opted_out.add(rid)
+            self.skipped_opted_out.add(pid)
+        forget_opted_out(self.db, before)
+        forget_traces(self.db, new)
 
     def _stored(self, ids: set[int]) -> dict[int, dict]:
         """The stored profiles' rows, by row id."""

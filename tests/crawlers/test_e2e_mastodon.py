@@ -504,6 +504,41 @@ def test_an_import_brings_nothing_more_of_an_account_that_opted_out(tmp_path):
                     "WHERE p.opted_out = 1") == [{"n": 0}]
 
 
+def test_an_import_whose_mastodon_bio_says_nobot_stores_only_the_opt_out(tmp_path):
+    # A review: a crawl stores an account whose bio says #nobot as an opt-out, but another
+    # tool's export of the same account, imported, was stored whole (bio, counts, posts) and
+    # shortlisted; one crawled before kept everything it had.
+    import subprocess
+
+    from tests.crawlers.conftest import MICROSCOUT, crawl_env
+
+    with FakeServer(faults=False) as server:
+        config = write_config(tmp_path, server.url)
+        crawled = run_crawl(config, "mastodon", "--handle", "alice", "--no-prefilter")
+        assert crawled.returncode == 0, crawled.stderr
+    db = tmp_path / "scout.db"
+    (alice,) = rows(db, "SELECT id, platform_id FROM profiles WHERE opted_out = 0")
+    assert rows(db, "SELECT count(*) n FROM posts WHERE profile_id = ?", [alice["id"]])[0]["n"] > 0
+    (tmp_path / "profiles.csv").write_text(
+        f"handle,bio,followers,observed_at\n{alice['platform_id']},Cook. #NoBot please,2600,2099-01-01\n"
+        "zed@else.example,\"I bake. <no scrapers> #noindex\",1800,\nsomeone@else.example,a creator,1500,\n")
+    (tmp_path / "posts.csv").write_text("profile,id,created_at,text\nzed@else.example,z1,2026-09-01,bread\n"
+                                        "someone@else.example,s1,2026-09-01,hello\n")
+    result = subprocess.run([MICROSCOUT, "--config", str(config), "import", "profiles.csv", "posts.csv",
+                             "--platform", "mastodon"], capture_output=True, text=True, cwd=tmp_path, env=crawl_env())
+    assert result.returncode == 0, result.stderr
+    assert "1 profile, 1 post stored" in result.stdout, result.stdout
+    stored = {r["platform_id"]: r for r in rows(db, "SELECT * FROM profiles")}
+    for name, reason in ((alice["platform_id"], "#nobot in the bio"), ("zed@else.example", "#noindex in the bio")):
+        row = stored[name]
+        assert (row["opted_out"], row["opt_out_reason"], row["handle"], row["bio"], row["followers"]) == (
+            1, reason, "", None, None), row
+        for table in ("posts", "profile_snapshots", "comments", "follower_samples"):
+            assert rows(db, f"SELECT count(*) n FROM {table} WHERE profile_id = ?", [row["id"]]) == [{"n": 0}]
+    assert stored["someone@else.example"]["opted_out"] == 0
+    assert [r["platform_id"] for r in rows(db, "SELECT platform_id FROM posts")] == ["s1"]
+
+
 def test_a_robots_txt_crawl_delay_spaces_the_requests_to_its_host(tmp_path):
     # A review: Scrapy's robots.txt middleware reads Allow and Disallow only, so a server's
     # "Crawl-delay: N" was ignored and four requests went to it at once.
