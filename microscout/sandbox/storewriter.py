@@ -60,15 +60,17 @@ class GenerateStats:
 
 
 def opt_out_reason(p: Person) -> str:
+    """The reason a crawl stores for this account's opt-out, as its parser words it."""
     if "label" in p.opt_out:
         return f"label {p.opt_out['label']}"
-    key, value = next(iter(p.opt_out.items()))
-    return f"{key}={str(value).lower()}"
+    from microscout.crawlers.parse_mastodon import opt_out_reason as mastodon_reason
+
+    return mastodon_reason(dict(p.opt_out)) or ""
 
 
 def _profile_row(pop: Population, p: Person, clock: Clock, run_id: int) -> dict:
-    if p.opt_out:
-        return {"platform": p.platform, "platform_id": p.platform_id, "handle": p.platform_id,
+    if p.opt_out:  # as the crawl stores it (crawlers.items.OptOutItem): no handle, the reason
+        return {"platform": p.platform, "platform_id": p.platform_id, "handle": "",
                 "opted_out": 1, "opt_out_reason": opt_out_reason(p), "crawl_run_id": run_id}
     visible = [t for _, t in pop.visible_times(p, clock.day)]
     mastodon = p.platform == "mastodon"

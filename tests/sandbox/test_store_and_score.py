@@ -45,6 +45,34 @@ def test_generate_writes_profiles_snapshots_posts_replies_followers(generated):
     assert snaps[1] > snaps[0] * 1.25
 
 
+def test_generate_stores_an_opt_out_as_the_crawl_stores_it(generated):
+    # A review: generate wrote an opted-out account's handle (a Bluesky DID in its place) and
+    # "noindex=true" where a crawl of the same account stores no handle and "noindex".
+    from microscout.crawlers import parse_bluesky, parse_mastodon
+    from microscout.sandbox import bluesky_wire, mastodon_wire
+    from microscout.sandbox.clock import Clock
+
+    path, _ = generated
+    db = open_store(path)
+    pop, clock = Population(SIZE, SEED), Clock()
+    stored = {r["platform_id"]: r for r in db.query("SELECT * FROM profiles WHERE opted_out = 1")}
+    checked = 0
+    for p in pop:
+        if not p.opt_out:
+            continue
+        if p.platform == "mastodon":
+            wire = mastodon_wire.account(pop, p, clock, "http://127.0.0.1:1")
+            wire["noindex"] = p.opt_out.get("noindex", False)  # a remote account's is its server's
+            crawled = parse_mastodon.parse_account(wire, "sandbox.example")
+        else:
+            crawled = parse_bluesky.parse_profile(bluesky_wire.profile_detailed(pop, p, clock, "http://127.0.0.1:1"))
+        row = stored[p.platform_id]
+        assert {k: row[k] for k in ("handle", "opt_out_reason")} == {
+            k: crawled.row()[k] for k in ("handle", "opt_out_reason")}, p.platform_id
+        checked += 1
+    assert checked == len(stored) > 0
+
+
 def test_generate_is_idempotent(generated, tmp_path):
     path, _ = generated
     before = open_store(path)["posts"].count
