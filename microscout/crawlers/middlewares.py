@@ -388,7 +388,9 @@ class RateLimitMiddleware:
         if response.status == 429:
             wait = retry_after(_header(response, "Retry-After"), now)
             if wait is None:
-                wait = (reset - now) if reset else 1.0
+                # a reset this clock already reads as past (it runs ahead of the server's) is no
+                # leave to ask again at once: at least the second a 429 without a time gets
+                wait = max(reset - now, 1.0) if reset else 1.0
             if wait > self.max_wait:
                 # Asking again after MICROSCOUT_MAX_RATE_WAIT would be asking before the server's
                 # time: the host is left alone until then, and what it was asked is missing.

@@ -92,3 +92,31 @@ def test_an_answer_ignored_for_its_size_while_decoding_takes_the_credentials_off
                      headers={"Content-Encoding": "gzip"})
     assert middleware.process_response(request, plain, *extra) is plain
     assert crawler.stats.get_value("microscout/undecodable_answers") == 1
+
+
+@pytest.mark.parametrize("headers", [
+    {"X-RateLimit-Limit": "300", "X-RateLimit-Remaining": "0"},  # reset to come, as Mastodon's 429 says it
+    {"RateLimit-Limit": "3000", "RateLimit-Remaining": "0"},      # Bluesky's: epoch seconds
+])
+def test_a_429_whose_reset_has_already_passed_here_is_not_asked_again_at_once(headers):
+    # A review: Mastodon's 429 carries no Retry-After, only X-RateLimit-Reset; a reset this
+    # machine's clock (a second or more ahead of the server's) already reads as past gave a
+    # wait of 0, and the request was sent again at once, five times, each one another 429.
+    import time
+
+    from scrapy import Request, Spider
+    from scrapy.http import Response
+    from scrapy.utils.test import get_crawler
+
+    from microscout.crawlers.middlewares import RateLimitMiddleware
+
+    middleware = RateLimitMiddleware.from_crawler(get_crawler(Spider, {}))
+    past = time.time() - 2
+    reset = (datetime.fromtimestamp(past, timezone.utc).isoformat() if "X-RateLimit-Limit" in headers
+             else str(int(past)))
+    name = "X-RateLimit-Reset" if "X-RateLimit-Limit" in headers else "RateLimit-Reset"
+    request = Request("https://mastodon.example/api/v1/accounts/lookup?acct=a")
+    answer = Response(request.url, status=429, headers={**headers, name: reset}, request=request)
+    again = middleware.process_response(request, answer)
+    assert isinstance(again, Request) and again.meta["retry_429"] == 1
+    assert middleware.not_before["mastodon.example"] - time.time() >= 0.9
