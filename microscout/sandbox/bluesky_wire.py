@@ -20,7 +20,11 @@ def cid(seed: str) -> str:
 
 
 def _label(did: str, val: str, cts: str) -> dict:
-    return {"src": did, "uri": did, "val": val, "cts": cts}
+    """The account's own label ("!no-unauthenticated", "bot"), as the AppView hydrates a
+    self-label from the profile record (getSelfLabels): the record's uri and cid, its author
+    the source. (A labeler's label on an account has the DID as its uri.)"""
+    return {"src": did, "uri": f"at://{did}/app.bsky.actor.profile/self", "cid": cid(f"{did}/profile"),
+            "val": val, "cts": cts}
 
 
 def _avatar(did: str, has: bool, base: str) -> str | None:

@@ -268,6 +268,13 @@ def test_bluesky_feed_followers_thread_and_opt_out_label(sandbox):
     _, _, body = get_json(sandbox.url, "/xrpc/app.bsky.feed.searchPosts?q=%23veganrecipes&limit=100", headers=auth)
     labelled = [p for p in body["posts"] if any(lab["val"] == "!no-unauthenticated" for lab in p["author"]["labels"])]
     assert labelled, "opted-out Bluesky authors still show up in search, labelled"
+    # A self-label, as the AppView hydrates one from the profile record (getSelfLabels): the
+    # record's uri and cid, the account its source; the sandbox gave the DID as its uri, as a
+    # labeler's label on the account would have it.
+    did = labelled[0]["author"]["did"]
+    (label,) = [lab for lab in labelled[0]["author"]["labels"] if lab["val"] == "!no-unauthenticated"]
+    assert label["src"] == did and label["uri"] == f"at://{did}/app.bsky.actor.profile/self"
+    assert label["cid"].startswith("bafyrei") and label["cts"]
     author = body["posts"][0]["author"]["did"]
     status, _, feed = get_json(sandbox.url, f"/xrpc/app.bsky.feed.getAuthorFeed?actor={author}&filter=posts_no_replies&limit=30")
     assert status == 200 and len(feed["feed"]) == 30 and feed["cursor"]
