@@ -259,6 +259,11 @@ class CrawlDelayMiddleware:
         if not delay or not math.isfinite(delay) or delay <= 0:
             return
         self.delays[host] = float(delay)
+        # robots.txt was a request to the host too: the next goes a delay after it. And the
+        # requests that waited for it are then released each by its own timer, not the first
+        # at once beside the others' middleware calls, which sent it late and the second one
+        # less than the delay after it (0.34 s of 0.4 s, under load).
+        self.next_at[host] = max(self.next_at.get(host, 0.0), time.time() + float(delay))
         stated = dict(self.crawler.stats.get_value("microscout/robots_crawl_delay") or {})
         stated[host] = float(delay)
         self.crawler.stats.set_value("microscout/robots_crawl_delay", stated)
