@@ -376,8 +376,10 @@ def test_stale_locks_are_recovered(db):
             db.execute("INSERT INTO locks VALUES (?, 'hung', 'schedule x, run 2', ?, ?, ?, ?)",
                        [RUN_LOCK, sleeper.pid, process_owner(sleeper.pid), now.isoformat(),
                         (now - timedelta(seconds=1)).isoformat()])
-        lock = acquire(db, "schedule y")
-        assert "expired" in lock.recovered
+        # (watched for a renewal first: a live process may be a machine woken from sleep)
+        lock = acquire(db, "schedule y", watch=0.5)
+        assert "expired" in lock.recovered and "nor in the 0.5 s it was watched" in lock.recovered
+        assert f"(its process {sleeper.pid} is still there: hung?)" in lock.recovered
         release(db, lock)
         # A live, renewed lock is respected.
         with db.conn:
@@ -1092,3 +1094,123 @@ def test_crawl_args_the_crawl_refuses_at_run_time_name_the_key(tmp_path):
     (run,) = history.runs(db, "ca")
     (crawl,) = [s for s in run["steps"] if s["step"] == "crawl"]
     assert run["status"] == "failed" and crawl["attempts"] == 1  # retries = 2, but trying again cannot help
+
+
+# -- a lock outlived by its run (the machine slept past the lock's 10 minutes) -------------
+
+# A schedule run in a process of its own, with the real clock and a short heartbeat: its crawl
+# step says it started (file "crawling") and waits for the file "go"; its export step writes
+# the file "exported-by-holder".
+HOLDER = r'''
+import sys, time
+from pathlib import Path
+from microscout.config import parse_config
+from microscout.schedule import lock
+from microscout.schedule.runner import run_schedule
+from microscout.store import open_store
+
+lock.RENEW_EVERY = 1.0  # expiries are written to the second
+here = Path(sys.argv[1])
+
+def crawl(job):
+    (here / "crawling").write_text("")
+    while not (here / "go").exists():
+        time.sleep(0.05)
+    return "crawled"
+
+def export(job):
+    (here / "exported-by-holder").write_text("")
+    return "exported"
+
+cfg = parse_config({"campaigns": {"c": {"platforms": ["mastodon"]}}, "plugins_dir": None,
+                    "schedules": {"s": {"campaign": "c", "cron": "0 8 * * *"}}}, root="/nonexistent")
+db = open_store(here / "s.db")
+record = run_schedule(cfg, db, here / "s.db", "s", scheduled_for=lock.utcnow(), trigger="run-once",
+                      say=lambda line: print(line, flush=True),
+                      steps={"crawl": crawl, "shortlist": lambda job: "judged", "export": export})
+print("STATUS", record["status"], record["error"], flush=True)
+'''
+
+
+def _holder(tmp_path):
+    """The holding run's process, once its crawl step works."""
+    proc = subprocess.Popen([sys.executable, "-c", HOLDER, str(tmp_path)], stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, env={**os.environ, "PYTHONPATH": str(REPO)})
+    deadline = time.monotonic() + 30
+    while not (tmp_path / "crawling").exists():
+        assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()[0]
+        time.sleep(0.05)
+    return proc
+
+
+def _asleep(minutes: float):
+    """The clock of a process on a machine just woken after ``minutes`` asleep: ahead of the
+    lock's expiry that the holder, asleep too, could not renew."""
+    return lambda: datetime.now(UTC) + timedelta(minutes=minutes)
+
+
+def test_a_live_run_whose_lock_expired_while_the_machine_slept_is_not_overlapped(tmp_path, monkeypatch):
+    # A review: after the machine slept past 10 minutes, a cron-started run-once took over the
+    # lock within the heartbeat's interval after waking, while the first run still worked:
+    # two runs on one store, two exports.
+    from microscout.schedule import lock as lock_module
+
+    monkeypatch.setattr(lock_module, "RENEW_EVERY", 1.0)
+    holder = _holder(tmp_path)
+    try:
+        db = open_store(tmp_path / "s.db")
+        cfg = config(s={"cron": "0 8 * * *"})
+        exported, said = [], []
+
+        def export(job):
+            exported.append("taker")
+            return "exported"
+
+        taker = run_schedule(cfg, db, tmp_path / "s.db", "s", scheduled_for=_asleep(11)(), trigger="run-once",
+                             clock=_asleep(11), say=said.append,
+                             steps={"crawl": lambda job: "crawled", "shortlist": lambda job: "judged",
+                                    "export": export})
+        (tmp_path / "go").write_text("")
+        out, _ = holder.communicate(timeout=30)
+    finally:
+        holder.kill()
+    assert taker["status"] == "skipped" and "schedule s, run 1 holds the lock" in taker["error"], (taker, said)
+    assert exported == [] and "STATUS succeeded None" in out, out
+    assert any("watching it" in line for line in said), said
+
+
+def test_a_run_whose_lock_was_taken_over_stops_at_its_next_step_and_exports_nothing(tmp_path, monkeypatch):
+    # Its process stopped (hung, or a machine asleep without a taker that waited) for longer
+    # than the taker watched the lock: taken over. When it works again it learns it, at its
+    # next step, and stops there, recorded interrupted, naming the run that took the lock.
+    from microscout.schedule import lock as lock_module
+
+    monkeypatch.setattr(lock_module, "RENEW_EVERY", 1.0)
+    holder = _holder(tmp_path)
+    try:
+        os.kill(holder.pid, signal.SIGSTOP)
+        db = open_store(tmp_path / "s.db")
+        cfg = config(s={"cron": "0 8 * * *"})
+        outs: list[str] = []
+
+        def crawl(job):  # the holder works again while the taker's run holds the lock
+            os.kill(holder.pid, signal.SIGCONT)
+            (tmp_path / "go").write_text("")
+            outs.append(holder.communicate(timeout=30)[0])
+            return "crawled"
+
+        taker = run_schedule(cfg, db, tmp_path / "s.db", "s", scheduled_for=_asleep(11)(), trigger="run-once",
+                             clock=_asleep(11), say=lambda _: None,
+                             steps={"crawl": crawl, "shortlist": lambda job: "judged",
+                                    "export": lambda job: "exported"})
+    finally:
+        if holder.poll() is None:
+            os.kill(holder.pid, signal.SIGCONT)
+            holder.kill()
+    assert taker["status"] == "succeeded", taker
+    first = history.get_run(db, 1)
+    assert first["status"] == "interrupted", (first, outs)
+    assert not (tmp_path / "exported-by-holder").exists(), outs
+    assert f"its lock was taken over by schedule s, run 2 (pid {os.getpid()} on " in first["error"], first
+    assert [s["status"] for s in first["steps"]] == ["ok", "not run", "not run"], first
+    assert f"s: its lock was taken over by schedule s, run 2 (pid {os.getpid()} on " in outs[0], outs

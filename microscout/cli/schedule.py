@@ -238,8 +238,8 @@ def _validated(env: Env, names: tuple[str, ...]) -> list[str]:
 def run(env: Env, names: tuple[str, ...]) -> None:
     """Run the enabled (or named) schedules in the foreground.
 
-    Runs never overlap (a lock in the database, taken over when its process is gone or it
-    expired); a missed run runs once on start (catch_up = "once"); SIGTERM or Ctrl-C
+    Runs never overlap (a lock in the database, taken over when its process is gone, or when
+    it expired and went unrenewed while watched); a missed run runs once on start (catch_up = "once"); SIGTERM or Ctrl-C
     finishes the current step, then exits.
     """
     from microscout.schedule.runner import Stop

@@ -10,6 +10,11 @@ changed, its verdicts of the candidates whose data did not), the export is
 A stop asked for (SIGTERM, Ctrl-C: :class:`Stop`) lets the current step finish; the steps
 after it do not run and the run is recorded ``interrupted``. A second one stops the step
 too (the crawl gets Ctrl-C and records its own run as interrupted, for --resume).
+
+A run whose lock was taken over (its process hung, or its machine slept, while another
+watched the lock expire without a renewal: schedule/lock.py) learns it when it renews the
+lock, at each step and before each file it exports: it stops there, recorded
+``interrupted``, naming the run that took the lock, and writes no file after.
 """
 from __future__ import annotations
 
@@ -28,7 +33,7 @@ import sqlite_utils
 from microscout.config import Config, Schedule
 from microscout.schedule import history
 from microscout.schedule.cron import zone
-from microscout.schedule.lock import Clock, Heartbeat, Lock, LockHeld, acquire, describe_holder, release, utcnow
+from microscout.schedule.lock import Clock, Heartbeat, Lock, LockHeld, acquire, describe_holder, lost, release, utcnow
 from microscout.schedule.parent import PARENT_ENV
 
 Say = Callable[[str], None]
@@ -48,6 +53,10 @@ class Stop:
 
     def request(self, reason: str) -> None:
         self.reason = self.reason or reason
+
+
+class LockLost(Exception):
+    """The run's lock was taken over by another run: it stops before its next step or file."""
 
 
 class StepFailed(Exception):
@@ -76,8 +85,17 @@ class Job:
     done: set[str] = field(default_factory=set)   # formats already written (a retry skips them)
     export_baseline: int | None = None  # exports with an id below this existed before the run
     records: list[dict] = field(default_factory=list)  # each step's record, as saved
+    lock: Lock | None = None
+    lock_lost: str | None = None  # who took the run's lock over, once it was
     _pm: object = None
     _rules: dict | None = None
+
+    def check_lock(self) -> None:
+        """Renew the run's lock now; LockLost when another run took it over."""
+        if self.lock is not None and self.lock_lost is None:
+            self.lock_lost = lost(self.db, self.lock, self.clock)
+        if self.lock_lost is not None:
+            raise LockLost(f"its lock was taken over by {self.lock_lost}")
 
     @property
     def pm(self):
@@ -215,6 +233,7 @@ def export_step(job: Job) -> str:
     for fmt in job.schedule.formats:
         if fmt in job.done:
             continue
+        job.check_lock()  # no file written once another run holds the lock
         exporter = exporters[fmt]
         fields = export_fields(job, fmt, exporter.extension)
         path = job.config.path(job.schedule.destination.format(**fields)) / job.schedule.filename.format(**fields)
@@ -271,7 +290,8 @@ def run_schedule(config: Config, db: sqlite_utils.Database, db_path: Path, name:
     steps = {**STEPS, **(steps or {})}
     started = clock()
     try:
-        lock = acquire(db, f"schedule {name}", clock=clock)
+        lock = acquire(db, f"schedule {name}", clock=clock, sleep=sleep, cancelled=lambda: stop.requested,
+                       say=lambda line: say(f"{name}: {line}"))
     except LockHeld as exc:
         waited = _wait_for_another(db, name, schedule, exc, scheduled_for, clock, sleep, stop, say)
         if isinstance(waited, LockHeld):
@@ -293,7 +313,8 @@ def run_schedule(config: Config, db: sqlite_utils.Database, db_path: Path, name:
             say(f"{name}: {lock.recovered}")
         say(f"{name}: run {run_id} ({trigger}, for {_local(scheduled_for, schedule)}): "
             f"{' → '.join(schedule.steps)} of campaign {schedule.campaign}")
-        job = Job(config, name, schedule, db, Path(db_path), run_id, scheduled_for, clock, stop, say, _pm=pm)
+        job = Job(config, name, schedule, db, Path(db_path), run_id, scheduled_for, clock, stop, say, lock=lock,
+                  _pm=pm)
         with Heartbeat(db_path, lock, clock):
             record = _run_steps(job, steps, sleep)
     finally:
@@ -331,7 +352,8 @@ def _wait_for_another(db: sqlite_utils.Database, name: str, schedule: Schedule, 
         left = (deadline - clock()).total_seconds() if deadline is not None else WAIT_POLL_SECONDS
         interruptible_sleep(min(WAIT_POLL_SECONDS, max(left, 0.0)), stop, sleep, clock)
         try:
-            return acquire(db, ours, clock=clock)
+            return acquire(db, ours, clock=clock, sleep=sleep, cancelled=lambda: stop.requested,
+                           say=lambda line: say(f"{name}: {line}"))
         except LockHeld as again:
             held = again
 
@@ -352,6 +374,9 @@ def _attempts(job: Job, record: dict, step: Callable[[Job], str], sleep: Callabl
                 record["status"] = "ok"
                 record.pop("error", None)
                 return True
+            except LockLost as exc:  # another run holds the lock now: this one stops here
+                record["status"], record["error"] = "stopped", str(exc)
+                return False
             except KeyboardInterrupt:  # a second stop signal during a step run in this process
                 stop.request("interrupt")
                 record["status"], record["error"] = "failed", "stopped at once by a second stop signal"
@@ -360,6 +385,11 @@ def _attempts(job: Job, record: dict, step: Callable[[Job], str], sleep: Callabl
                 message, retry = _classify(exc)
                 record["status"], record["error"] = "failed", message
             if not retry or record["attempts"] > schedule.retries or stop.requested:
+                return False
+            try:
+                job.check_lock()
+            except LockLost as exc:
+                record["error"] += f"; not tried again: {exc}"
                 return False
             job.say(f"{job.name}: {record['step']} failed (attempt {record['attempts']} of "
                     f"{schedule.retries + 1}): {record['error']}; trying again in {schedule.retry_delay:g} s")
@@ -383,13 +413,20 @@ def _run_steps(job: Job, steps: dict[str, Callable[[Job], str]], sleep: Callable
             if stop.requested:
                 status, error = "interrupted", f"stopped ({stop.reason}) before {step}"
                 break
+            try:
+                job.check_lock()
+            except LockLost as exc:
+                status, error = "interrupted", f"{exc}: stopped before {step}"
+                say(f"{job.name}: {error}")
+                break
             ok = _attempts(job, record, steps[step], sleep)
             history.save_run(job.db, job.run_id, steps=records, exports=job.exports)
             if ok:
                 say(f"{job.name}: {step}: {record['detail']}")
                 continue
-            # A step whose retries a stop cut short runs again when the scheduler restarts.
-            status = "interrupted" if stop.requested else "failed"
+            # A step whose retries a stop cut short runs again when the scheduler restarts;
+            # one whose lock was taken over is the other run's to do.
+            status = "interrupted" if stop.requested or job.lock_lost else "failed"
             error = f"{step}: {record['error']}"
             if record["attempts"] > 1:
                 error += f" (after {record['attempts']} attempts)"
