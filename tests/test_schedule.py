@@ -1214,3 +1214,63 @@ def test_a_run_whose_lock_was_taken_over_stops_at_its_next_step_and_exports_noth
     assert f"its lock was taken over by schedule s, run 2 (pid {os.getpid()} on " in first["error"], first
     assert [s["status"] for s in first["steps"]] == ["ok", "not run", "not run"], first
     assert f"s: its lock was taken over by schedule s, run 2 (pid {os.getpid()} on " in outs[0], outs
+
+
+# -- what schedule runs and exports leave in the store -------------------------------------
+
+def test_schedule_runs_and_exports_are_pruned_to_their_history_and_what_a_comparison_reads(tmp_path, monkeypatch):
+    # A review: schedule_runs, exports and export_entries (a row per exported creator) grew at
+    # every run, for ever, while only the last exports are ever compared with.
+    import microscout.schedule.history as history_module
+    import microscout.store.runs as store_runs
+
+    monkeypatch.setattr(store_runs, "HISTORY_KEPT", 2, raising=False)
+    monkeypatch.setattr(history_module, "HISTORY_KEPT", 2, raising=False)
+    cfg = _project(tmp_path)
+    records = [_run_once(cfg) for _ in range(4)]
+    db = open_store(tmp_path / "scout.db")
+    assert [r["id"] for r in db.query("SELECT id FROM schedule_runs ORDER BY id")] == [3, 4]
+    # the last run's csv and json: each format's newest, what the next run's files compare with
+    exports = [r["id"] for r in db.query("SELECT id FROM exports ORDER BY id")]
+    assert exports == [7, 8]
+    assert [r["export_id"] for r in db.query("SELECT DISTINCT export_id FROM export_entries ORDER BY 1")] == exports
+    # and the comparisons still read them: both creators unchanged since the run before
+    assert records[-1]["steps"][1]["detail"].count("(2 rows: 2 unchanged") == 2, records[-1]["steps"][1]
+    # a run still running, the latest that took care of its cron time and the latest not
+    # skipped stay, however many runs came after
+    with db.conn:
+        db.execute("UPDATE schedule_runs SET status = 'running' WHERE id = 3")
+    for _ in range(2):
+        history.start_run(db, "daily", "demo", "cron", datetime.now(UTC), datetime.now(UTC), status="interrupted")
+    history.prune_runs(db, "daily")
+    assert [r["id"] for r in db.query("SELECT id FROM schedule_runs ORDER BY id")] == [3, 4, 5, 6]
+
+
+def test_pruned_exports_leave_every_comparison_as_it_was(tmp_path):
+    # Whatever export comes next (by hand or by a schedule, of any shortlist run, in any
+    # format), it compares with the same export, with the same ranks, after the pruning.
+    import random
+
+    from microscout.engine.export import previous_export
+    from microscout.store.runs import prune_exports
+
+    db = open_store(tmp_path / "s.db")
+    rng = random.Random(7)
+    formats, schedules = ["csv", "json", "xlsx"], [None, "a", "b"]
+    with db.conn:
+        for i in range(1, 120):
+            run = min(1 + i // 10 + rng.choice([0, 0, -1]), 12)
+            db.execute("INSERT INTO exports (id, campaign, shortlist_run_id, format, path, keys, schedule) "
+                       "VALUES (?, 'c', ?, ?, ?, '[]', ?)", [i, run, rng.choice(formats), f"/x/{i}",
+                                                             rng.choice(schedules)])
+            db.execute("INSERT INTO export_entries (export_id, platform, platform_id, rank) "
+                       "VALUES (?, 'mastodon', ?, ?)", [i, str(i), i])
+
+    def answers():
+        return {(schedule, run, fmt): previous_export(db, "c", schedule, run_id=run, fmt=fmt)
+                for schedule in schedules for run in range(1, 14) for fmt in [*formats, "html"]}
+
+    before = answers()
+    assert prune_exports(db, "c", keep=0) > 90
+    assert answers() == before
+    assert db["export_entries"].count == db["exports"].count < 15

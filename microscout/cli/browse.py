@@ -133,14 +133,16 @@ TABLES: dict[str, dict] = {
         "facets": ["platform", "usage"], "sort_desc": "at"},
     "exports": {
         "title": "Exports written",
-        "description": "Each export written: campaign, format, file, rows.",
+        "description": "Each export written: campaign, format, file, rows (each campaign's newest 100, and "
+                       "those a next export compares with).",
         "facets": ["campaign", "format", "schedule"], "sort_desc": "id"},
     "export_entries": {
         "title": "Exported rows and their ranks",
-        "description": "Each exported row's rank, for the next export's rank change."},
+        "description": "Each exported row's rank, for the next export's rank change (kept for the exports a "
+                       "next export can compare with)."},
     "schedule_runs": {
         "title": "Schedule runs",
-        "description": "Each scheduled run: its steps, outcome, exports and error.",
+        "description": "Each scheduled run: its steps, outcome, exports and error (each schedule's newest 100).",
         "facets": ["schedule", "status", "trigger"], "sort_desc": "id",
         "columns": {"scheduled_for": "The cron time the run was for (UTC)",
                     "trigger": "cron, catch-up (missed while no scheduler ran) or run-once",

@@ -29,7 +29,7 @@ from microscout.engine.exporters import ROW_COLUMNS, Exporter
 from microscout.engine.readable import loaded, readable
 from microscout.engine.shortlist import latest_run
 from microscout.store.queries import candidates_where
-from microscout.store.runs import interrupt_stale_runs, process_alive
+from microscout.store.runs import interrupt_stale_runs, process_alive, prune_exports
 from microscout.store.transaction import snapshot, transaction
 from microscout.store.writes import now_iso
 
@@ -483,6 +483,16 @@ def _link_new(tmp: Path, path: Path) -> Path:
 STATUSES = ("new", "up", "down", "unchanged", "dropped")
 
 
+def prune_exports_quietly(db: sqlite_utils.Database, campaign: str) -> None:
+    """prune_exports, left to the next export when the store is busy: the file is written."""
+    import sqlite3
+
+    try:
+        prune_exports(db, campaign)
+    except sqlite3.Error:
+        pass
+
+
 def _is_sqlite(path: Path) -> bool:
     """Whether ``path`` is a regular file that starts as an SQLite database does."""
     try:
@@ -528,13 +538,15 @@ def refuse_to_overwrite(db: sqlite_utils.Database, path: Path, config=None) -> N
 
 def export_shortlist(db: sqlite_utils.Database, campaign: str, size: int, exporter: Exporter,
                      path: Path, *, config=None, schedule: str | None = None, bom: bool = True,
-                     compare_before: int | None = None, new_name: bool = False) -> dict:
+                     compare_before: int | None = None, new_name: bool = False, prune: bool = True) -> dict:
     """Write the campaign's latest shortlist to ``path`` and record it (with each row's rank)
     for the next export to compare with. ``config`` gives the report its tier bands and
     the campaign's description (the built-in defaults without it); ``schedule`` names the
     schedule writing it, whose previous export it is compared with. ``new_name``: ``path`` is
     a name chosen for the user (default_path), so another file there is kept and the export
-    takes the next free name."""
+    takes the next free name. ``prune``: then delete the campaign's exports (and ranks) no
+    later export can compare with, beyond its history (store/runs.py, prune_exports); a
+    schedule writing several formats prunes once they are all written."""
     refuse_to_overwrite(db, path, config)
     interrupt_stale_runs(db)
     rows, columns, context = build_export(db, campaign, size, config=config, schedule=schedule,
@@ -565,6 +577,8 @@ def export_shortlist(db: sqlite_utils.Database, campaign: str, size: int, export
     finally:
         tmp.unlink(missing_ok=True)  # gone once put in place; left only by a failure before
     counts = {s: sum(1 for r in rows if r["status"] == s) for s in STATUSES}
+    if prune:
+        prune_exports_quietly(db, campaign)
     return {"path": str(path), "format": exporter.name, "campaign": campaign, "rows": len(rows),
             "run_id": context.run_id, "export_id": export_id, "schedule": schedule,
             "compared_with": context.previous["id"] if context.previous else None, **counts}

@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 import sqlite_utils
 
 from microscout.store.queries import parse_timestamp
-from microscout.store.runs import process_alive, process_owner
+from microscout.store.runs import HISTORY_KEPT, process_alive, process_owner
 from microscout.store.transaction import transaction
 
 # A run with one of these outcomes took care of its cron time; an interrupted one did not,
@@ -90,6 +90,23 @@ def last_handled(db: sqlite_utils.Database, schedule: str) -> datetime | None:
     row = db.execute(f"SELECT max(scheduled_for) FROM schedule_runs WHERE schedule = ? "
                      f"AND status IN ({', '.join('?' * len(HANDLED))})", [schedule, *HANDLED]).fetchone()
     return parse(row[0]) if row else None
+
+
+def prune_runs(db: sqlite_utils.Database, schedule: str, keep: int | None = None) -> int:
+    """Delete the schedule's runs beyond its newest ``keep`` (HISTORY_KEPT), but those the
+    scheduler still reads: any still running, the latest that took care of its cron time
+    (last_handled: what a missed run is measured from) and the latest not skipped
+    (last_worked: what `schedule list` shows). The number deleted."""
+    keep = HISTORY_KEPT if keep is None else keep
+    with transaction(db):
+        return db.execute(
+            f"DELETE FROM schedule_runs WHERE schedule = ? AND status != 'running' "
+            f"AND id < (SELECT min(id) FROM (SELECT id FROM schedule_runs WHERE schedule = ? "
+            f"ORDER BY id DESC LIMIT ?)) "
+            f"AND id IS NOT (SELECT id FROM schedule_runs WHERE schedule = ? AND status IN "
+            f"({', '.join('?' * len(HANDLED))}) ORDER BY scheduled_for DESC, id DESC LIMIT 1) "
+            f"AND id IS NOT (SELECT max(id) FROM schedule_runs WHERE schedule = ? AND status != 'skipped')",
+            [schedule, schedule, keep, schedule, *HANDLED, schedule]).rowcount
 
 
 def stale_runs(db: sqlite_utils.Database) -> list[int]:

@@ -216,7 +216,7 @@ def export_fields(job: Job, fmt: str, extension: str) -> dict:
 
 
 def export_step(job: Job) -> str:
-    from microscout.engine.export import ExportError, export_shortlist
+    from microscout.engine.export import ExportError, export_shortlist, prune_exports_quietly
     from microscout.engine.plugins import collect_exporters
 
     exporters = collect_exporters(job.pm)
@@ -241,7 +241,7 @@ def export_step(job: Job) -> str:
         # {date:%Y-%m-%d}) replaces that file: said in its record, not done silently.
         replaced = os.path.exists(path)  # False for a name too long, which the export then says
         try:
-            result = export_shortlist(job.db, job.schedule.campaign, size, exporter, path, **extra)
+            result = export_shortlist(job.db, job.schedule.campaign, size, exporter, path, prune=False, **extra)
         except ExportError as exc:  # its hints name the command's --out; a schedule has keys instead
             keys = f"change schedules.{job.name}.destination or schedules.{job.name}.filename"
             raise StepFailed(re.sub(r"(?:choose another|pass) --out(?: with a file name)?", keys, str(exc)),
@@ -252,6 +252,8 @@ def export_step(job: Job) -> str:
                            if result.get(k))
         written.append(f"{result['path']} ({result['rows']} rows{': ' + counts if counts else ''}"
                        f"{'; replaced the file an earlier export wrote there' if replaced else ''})")
+    # every format compared with the exports from before the run: older ones may go now
+    prune_exports_quietly(job.db, job.schedule.campaign)
     return "wrote " + "; ".join(written)
 
 
@@ -303,6 +305,7 @@ def run_schedule(config: Config, db: sqlite_utils.Database, db_path: Path, name:
             when = _local(scheduled_for, schedule)
             say(f"{name}: " + (f"the run for {when} did not start" if stopped else f"skipped the run for {when}")
                 + f": {why}")
+            _prune_history(db, name)
             return history.get_run(db, run_id)
         lock = waited
         started = clock()  # the run starts once it holds the lock: the wait is not its time
@@ -319,7 +322,19 @@ def run_schedule(config: Config, db: sqlite_utils.Database, db_path: Path, name:
             record = _run_steps(job, steps, sleep)
     finally:
         release(db, lock)
+    _prune_history(db, name)
     return record
+
+
+def _prune_history(db: sqlite_utils.Database, name: str) -> None:
+    """The schedule's runs beyond its history, deleted (history.prune_runs); left to the next
+    run when the store is busy."""
+    import sqlite3
+
+    try:
+        history.prune_runs(db, name)
+    except sqlite3.Error:
+        pass
 
 
 # How often a run waiting for another schedule's run asks for the lock again.

@@ -9,9 +9,16 @@ Every run writes a verdict row per candidate and rule it judges (a candidate it 
 the run that judged its verdicts instead), so a campaign judged every week would add them to
 the store each week: only its newest ``keep_runs`` finished runs keep their rows, and the
 verdicts they name (``prune_runs``).
+
+Exports and schedule runs would grow a row (and an export a row per exported creator) at
+every export and run too: an export's ranks (``export_entries``) are kept only while a
+later export can still compare with them (``prune_exports``), and each campaign's newest
+HISTORY_KEPT exports and each schedule's newest HISTORY_KEPT runs stay as their history
+(``schedule.history.prune_runs``); older ones are deleted.
 """
 from __future__ import annotations
 
+import json
 import os
 import socket
 from pathlib import Path
@@ -203,3 +210,50 @@ def prune_blocker(db: sqlite_utils.Database, campaign: str, keep: int, run_id: i
         return None
     blocker, started_at, owner = running
     return {"run_id": blocker, "started_at": started_at, "host": (owner or "").rpartition(":")[0] or None}
+
+
+# Each campaign's newest exports, and each schedule's newest runs, kept as their history
+# (`microscout browse` lists the latest 100 schedule runs).
+HISTORY_KEPT = 100
+
+
+def comparable_exports(rows: list[tuple]) -> set[int]:
+    """Of ``rows`` (id, format, shortlist_run_id), newest first, one campaign's or one
+    schedule's exports: those a later export can still compare with (engine/export.py,
+    previous_export). That is the newest; the newest of each format (an export of the same
+    shortlist in another format looks past its run's files in other formats); and the newest
+    of another shortlist run than the newest's (what such an export compares with then)."""
+    if not rows:
+        return set()
+    latest_run = rows[0][2]
+    wanted: set[int] = {rows[0][0]}
+    formats: set = set()
+    other_run = False
+    for export_id, fmt, run_id in rows:
+        if fmt not in formats:
+            formats.add(fmt)
+            wanted.add(export_id)
+        if not other_run and run_id != latest_run:
+            other_run = True
+            wanted.add(export_id)
+    return wanted
+
+
+def prune_exports(db: sqlite_utils.Database, campaign: str, keep: int | None = None) -> int:
+    """After an export of ``campaign``: delete the ranks (export_entries) of its exports no
+    later export can compare with, and its exports beyond the newest ``keep`` (HISTORY_KEPT)
+    that none can; the number of exports deleted."""
+    keep = HISTORY_KEPT if keep is None else keep
+    with transaction(db):
+        rows = list(db.execute("SELECT id, format, shortlist_run_id, schedule FROM exports WHERE campaign = ? "
+                               "ORDER BY id DESC", [campaign]))
+        # by hand, an export compares with the campaign's newest; a schedule's with its own newest
+        wanted = comparable_exports([r[:3] for r in rows])
+        for schedule in {r[3] for r in rows if r[3] is not None}:
+            wanted |= comparable_exports([r[:3] for r in rows if r[3] == schedule])
+        kept = wanted | {r[0] for r in rows[:keep]}
+        gone = [r[0] for r in rows if r[0] not in kept]
+        useless = json.dumps([r[0] for r in rows if r[0] not in wanted])
+        db.execute("DELETE FROM export_entries WHERE export_id IN (SELECT value FROM json_each(?))", [useless])
+        db.execute("DELETE FROM exports WHERE id IN (SELECT value FROM json_each(?))", [json.dumps(gone)])
+    return len(gone)
