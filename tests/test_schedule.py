@@ -1274,3 +1274,45 @@ def test_pruned_exports_leave_every_comparison_as_it_was(tmp_path):
     assert prune_exports(db, "c", keep=0) > 90
     assert answers() == before
     assert db["export_entries"].count == db["exports"].count < 15
+
+
+# -- an export folder that disappeared -----------------------------------------------------
+
+def test_an_export_folder_that_disappeared_is_not_made_again_on_the_local_disk(tmp_path):
+    # A review: the configured folder, an unmounted network share, was made again on the local
+    # disk without a word, and the exports landed there. The first export to a folder makes it;
+    # once one was written there, a missing folder fails the run, naming the folder and the key.
+    import shutil
+
+    cfg = _project(tmp_path)
+    first = _run_once(cfg)  # made by the first export to it
+    assert all("/out/daily/" in p for p in first["exports"])
+    shutil.rmtree(tmp_path / "out" / "daily")
+    result = CliRunner().invoke(cli, ["--config", str(cfg), "schedule", "run-once", "daily"])
+    assert result.exit_code == 1, result.output
+    assert not (tmp_path / "out" / "daily").exists()
+    assert (f"export failed: {tmp_path / 'out' / 'daily'} is missing, though earlier exports were written there "
+            f"(an unmounted share?); not made again, so that the files do not land elsewhere unseen: mount or "
+            f"create it, or change schedules.daily.destination") in result.output
+    # made again by hand, it is used
+    (tmp_path / "out" / "daily").mkdir()
+    assert _run_once(cfg)["status"] == "succeeded"
+
+
+def test_a_hand_exports_default_folder_that_disappeared_is_not_made_again(tmp_path):
+    import shutil
+
+    cfg = _project(tmp_path)
+    runner = CliRunner()
+    assert runner.invoke(cli, ["--config", str(cfg), "shortlist", "demo"]).exit_code == 0
+    made = runner.invoke(cli, ["--config", str(cfg), "export", "demo"])
+    assert made.exit_code == 0 and (tmp_path / "exports").is_dir(), made.output
+    shutil.rmtree(tmp_path / "exports")
+    again = runner.invoke(cli, ["--config", str(cfg), "export", "demo"])
+    assert again.exit_code == 1, again.output
+    assert f"{tmp_path / 'exports'} is missing, though earlier exports were written there" in again.output
+    assert f"change exports.dir in {cfg} or give --out" in again.output
+    assert not (tmp_path / "exports").exists()
+    # --out names a file: its folder is made as asked
+    out = runner.invoke(cli, ["--config", str(cfg), "export", "demo", "--out", str(tmp_path / "exports" / "x.csv")])
+    assert out.exit_code == 0, out.output

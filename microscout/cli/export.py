@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from microscout.cli.common import SQLITE_MAX, Env, UsageProblem, with_env
+from microscout.cli.common import SQLITE_MAX, Env, Failure, UsageProblem, with_env
 
 
 @click.command("export")
@@ -31,7 +31,7 @@ def command(env: Env, campaign: str, fmt: str | None, out: str | None, limit: in
     rule's outcome and reason, and the rank's change against the previous export (new,
     up N, down N, unchanged, dropped); the file is written atomically.
     """
-    from microscout.engine.export import ExportError, default_path, export_shortlist
+    from microscout.engine.export import ExportError, default_path, export_shortlist, vanished_folder
     from microscout.engine.plugins import collect_exporters
 
     if out is not None and not out.strip():
@@ -62,8 +62,14 @@ def command(env: Env, campaign: str, fmt: str | None, out: str | None, limit: in
                            f".{exporter.extension} (formats: "
                            f"{', '.join(f'{n} .{e.extension}' for n, e in sorted(exporters.items()))})")
     path = Path(out) if out else default_path(config.path(config.exports.dir), campaign, exporter)
+    db = env.db(create=False)
+    # The configured folder, gone since exports were written there (an unmounted share), is
+    # not made again on the local disk; --out names a file, whose folder is made as asked.
+    gone = None if out else vanished_folder(db, path.parent, f"change exports.dir in {config.source} or give --out")
+    if gone:
+        raise Failure(gone)
     try:
-        result = export_shortlist(env.db(create=False), campaign, limit or spec.shortlist_size, exporter, path,
+        result = export_shortlist(db, campaign, limit or spec.shortlist_size, exporter, path,
                                   config=config, bom=bom, new_name=out is None)
     except ExportError as exc:
         if out is None:  # the path came from the config, not from --out: name the key to change

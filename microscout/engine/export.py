@@ -504,6 +504,22 @@ def _is_sqlite(path: Path) -> bool:
         return False
 
 
+def vanished_folder(db: sqlite_utils.Database, folder: Path, key: str) -> str | None:
+    """Why not to write into ``folder``: it is missing, though earlier exports were written in
+    it (an unmounted network share: made again, it would take the files on the local disk,
+    unseen). ``key``: what the user changes to write elsewhere. None when it is there, or
+    when no export went there yet (the first export to a folder makes it)."""
+    if os.path.lexists(folder):
+        return None
+    where = os.path.normpath(os.path.abspath(folder))
+    for (written,) in db.execute("SELECT path FROM exports WHERE path IS NOT NULL ORDER BY id DESC"):
+        if os.path.normpath(os.path.dirname(os.path.abspath(written))) == where:
+            return (f"{folder} is missing, though earlier exports were written there (an unmounted share?); "
+                    f"not made again, so that the files do not land elsewhere unseen: mount or create it, "
+                    f"or {key}")
+    return None
+
+
 def refuse_to_overwrite(db: sqlite_utils.Database, path: Path, config=None) -> None:
     """ExportError for a target that is the store itself (or its -wal, -shm, -journal), the
     config file, or any other SQLite database: an export put in place there destroys it."""

@@ -216,7 +216,7 @@ def export_fields(job: Job, fmt: str, extension: str) -> dict:
 
 
 def export_step(job: Job) -> str:
-    from microscout.engine.export import ExportError, export_shortlist, prune_exports_quietly
+    from microscout.engine.export import ExportError, export_shortlist, prune_exports_quietly, vanished_folder
     from microscout.engine.plugins import collect_exporters
 
     exporters = collect_exporters(job.pm)
@@ -240,6 +240,11 @@ def export_step(job: Job) -> str:
         # A run whose filename repeats an earlier run's (two runs on one day, with the default
         # {date:%Y-%m-%d}) replaces that file: said in its record, not done silently.
         replaced = os.path.exists(path)  # False for a name too long, which the export then says
+        # A folder an earlier export wrote to, gone (an unmounted share): not made again on the
+        # local disk; a retry may find it mounted.
+        gone = vanished_folder(job.db, path.parent, f"change schedules.{job.name}.destination")
+        if gone:
+            raise StepFailed(gone)
         try:
             result = export_shortlist(job.db, job.schedule.campaign, size, exporter, path, prune=False, **extra)
         except ExportError as exc:  # its hints name the command's --out; a schedule has keys instead
