@@ -39,8 +39,18 @@ def secret(configured: SecretStr | str | None, env_var: str, key: str, what: str
     if not value:
         raise CrawlProblem(f"{what} is not set: export {env_var}=... (or set {key} = {{\"$env\" = \"VAR\"}} "
                            "in the config)")
+    where = config.secret_origin(key, bool(configured), env_var) if config is not None else \
+        (key if configured else f"${env_var}")
+    odd = next((i for i, char in enumerate(value) if not char.isprintable()), None)
+    if odd is not None:
+        # A line break, a tab or an invisible character (a token exported from a file with two
+        # lines, a copied zero-width space) is in no key, token or password. Sent on, it stops
+        # the call with an error that repeats the whole header ("Invalid header value
+        # b'Bearer …'", http.client), into the message, errors.log and a schedule's record.
+        raise CrawlProblem(f"{what} ({where}) holds a line break, a tab or another invisible character "
+                           f"(character {odd + 1} of {len(value)}): set it again without it")
     if config is not None:
-        _ORIGINS[key] = config.secret_origin(key, bool(configured), env_var)
+        _ORIGINS[key] = where
     return value
 
 

@@ -251,6 +251,33 @@ def test_a_refused_token_from_a_config_reference_names_that_variable(sandbox, tm
     assert leaks(tmp_path, result, "ig-bad-tok-91x") == [] and leaks(tmp_path, result) == []
 
 
+def test_a_token_with_a_line_break_is_refused_without_repeating_it(sandbox, tmp_path):
+    # A token exported from a file of two lines. Before: http.client refused the header with
+    # "unexpected error: ValueError: Invalid header value b'Bearer ig-test-token-7f3a9c\\n…'",
+    # the whole token on the terminal and in errors.log (and a schedule's record of the step).
+    state = tmp_path / "state"
+    result = run_crawl(config(tmp_path, sandbox.url), "instagram", "--hashtag", "vegan",
+                       env=env(f"{SECRET}\nig-second-line-44", MICROSCOUT_STATE_DIR=str(state)))
+    assert result.returncode == 2, result.stdout + result.stderr
+    line = result.stderr.strip().splitlines()[-1]
+    assert "Traceback" not in result.stderr and "unexpected error" not in line, line
+    assert "$MICROSCOUT_INSTAGRAM_TOKEN" in line and "line break" in line, line
+    assert leaks(tmp_path, result) == [] and leaks(tmp_path, result, "ig-second-line-44") == []
+
+
+@pytest.mark.parametrize("value", ["tok-1234\nnext", "tok-1234\tx", "tok\u200b-1234", "tok-1234\x7f"])
+def test_a_secret_with_an_invisible_character_is_one_line_naming_where_it_came_from(monkeypatch, value):
+    from microscout.crawlers.credentials import CrawlProblem, secret
+
+    monkeypatch.setenv("SOME_TOKEN", value)
+    with pytest.raises(CrawlProblem) as refused:
+        secret(None, "SOME_TOKEN", "platforms.x.token", "A token")
+    assert refused.value.exit_code == 2 and "$SOME_TOKEN" in str(refused.value)
+    assert "1234" not in str(refused.value)
+    monkeypatch.setenv("SOME_TOKEN", "  tok-1234 \n")  # around it: stripped, as always
+    assert secret(None, "SOME_TOKEN", "platforms.x.token", "A token") == "tok-1234"
+
+
 def test_preflight_unreachable_api_exits_1(tmp_path):
     import socket
 
