@@ -41,14 +41,16 @@ def secret(configured: SecretStr | str | None, env_var: str, key: str, what: str
                            "in the config)")
     where = config.secret_origin(key, bool(configured), env_var) if config is not None else \
         (key if configured else f"${env_var}")
-    odd = next((i for i, char in enumerate(value) if not char.isprintable()), None)
+    odd = next((i for i, char in enumerate(value) if not char.isprintable() or not char.isascii()), None)
     if odd is not None:
         # A line break, a tab or an invisible character (a token exported from a file with two
         # lines, a copied zero-width space) is in no key, token or password. Sent on, it stops
         # the call with an error that repeats the whole header ("Invalid header value
         # b'Bearer …'", http.client), into the message, errors.log and a schedule's record.
-        raise CrawlProblem(f"{what} ({where}) holds a line break, a tab or another invisible character "
-                           f"(character {odd + 1} of {len(value)}): set it again without it")
+        # Nor is a letter beyond ASCII (a typographic quote pasted around it, "’"): headers are
+        # ASCII, and it ended the crawl in "unexpected error: UnicodeEncodeError".
+        raise CrawlProblem(f"{what} ({where}) holds a line break, a tab, an invisible character or one beyond "
+                           f"ASCII (character {odd + 1} of {len(value)}): set it again without it")
     if config is not None:
         _ORIGINS[key] = where
     return value

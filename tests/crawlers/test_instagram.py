@@ -265,7 +265,8 @@ def test_a_token_with_a_line_break_is_refused_without_repeating_it(sandbox, tmp_
     assert leaks(tmp_path, result) == [] and leaks(tmp_path, result, "ig-second-line-44") == []
 
 
-@pytest.mark.parametrize("value", ["tok-1234\nnext", "tok-1234\tx", "tok\u200b-1234", "tok-1234\x7f"])
+@pytest.mark.parametrize("value", ["tok-1234\nnext", "tok-1234\tx", "tok\u200b-1234", "tok-1234\x7f",
+                                   "tok\u2019-1234", "tök-1234"])
 def test_a_secret_with_an_invisible_character_is_one_line_naming_where_it_came_from(monkeypatch, value):
     from microscout.crawlers.credentials import CrawlProblem, secret
 
