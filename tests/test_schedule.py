@@ -1088,8 +1088,8 @@ def test_crawl_args_the_crawl_refuses_at_run_time_name_the_key(tmp_path):
                    'retries = 2\nretry_delay = 0\n')
     result = CliRunner().invoke(cli, ["--config", str(cfg), "schedule", "run-once", "ca"])
     assert result.exit_code == 1, result.output
-    assert (f"{cfg}: schedules.ca.crawl_args ['--tier', 'micro']: `microscout crawl demo` refused them: "
-            in result.output) and "--tier is for crawls without a campaign" in result.output
+    assert (f"{cfg}: schedules.ca: `microscout crawl demo` with crawl_args ['--tier', 'micro'] refused its "
+            "input (exit 2): " in result.output) and "--tier is for crawls without a campaign" in result.output
     db = open_store(tmp_path / "microscout.db")
     (run,) = history.runs(db, "ca")
     (crawl,) = [s for s in run["steps"] if s["step"] == "crawl"]
@@ -1316,3 +1316,20 @@ def test_a_hand_exports_default_folder_that_disappeared_is_not_made_again(tmp_pa
     # --out names a file: its folder is made as asked
     out = runner.invoke(cli, ["--config", str(cfg), "export", "demo", "--out", str(tmp_path / "exports" / "x.csv")])
     assert out.exit_code == 0, out.output
+
+
+def test_a_crawl_refusing_a_missing_secret_is_not_blamed_on_the_crawl_args(tmp_path, monkeypatch):
+    # A review: with crawl_args set, a crawl that refused the campaign's TikTok credentials
+    # was reported as "crawl_args […]: `microscout crawl demo` refused them", sending the
+    # reader to the wrong key; the line now says the crawl refused its input, in its words.
+    for var in ("MICROSCOUT_TIKTOK_CLIENT_KEY", "MICROSCOUT_TIKTOK_CLIENT_SECRET"):
+        monkeypatch.delenv(var, raising=False)
+    cfg = tmp_path / "config.toml"
+    cfg.write_text('[campaigns.demo]\nplatforms = ["tiktok"]\nhashtags = ["vegan"]\n[schedules.ca]\n'
+                   'cron = "0 8 * * MON"\ncampaign = "demo"\nsteps = ["crawl"]\ncrawl_args = ["--max-profiles", "5"]\n'
+                   'retries = 1\nretry_delay = 0\n')
+    result = CliRunner().invoke(cli, ["--config", str(cfg), "schedule", "run-once", "ca"])
+    assert result.exit_code == 1, result.output
+    assert "refused them" not in result.output
+    assert "with crawl_args ['--max-profiles', '5'] refused its input (exit 2): " in result.output, result.output
+    assert "MICROSCOUT_TIKTOK_CLIENT_KEY" in result.output, result.output

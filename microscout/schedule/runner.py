@@ -153,9 +153,13 @@ def crawl_step(job: Job) -> str:
     text = "; ".join(said).replace(":; ", ": ")  # a heading's lines follow it after its colon
     if len(text) > ERROR_CHARS:
         text = text[:ERROR_CHARS - 1] + "…"
-    if proc.returncode == 2 and job.schedule.crawl_args:  # refused its arguments: trying again cannot help
-        raise StepFailed(f"{job.config.source}: schedules.{job.name}.crawl_args {job.schedule.crawl_args}: "
-                         f"`microscout crawl {job.schedule.campaign}` refused them: {text}", retry=False)
+    if proc.returncode == 2 and job.schedule.crawl_args:  # refused its input: trying again cannot help
+        # Its own words say what it refused: the arguments, or as likely a key, a token or the
+        # config (a refused TikTok secret read as "crawl_args … refused them" sent the reader
+        # to the wrong key).
+        raise StepFailed(f"{job.config.source}: schedules.{job.name}: `microscout crawl {job.schedule.campaign}` "
+                         f"with crawl_args {job.schedule.crawl_args} refused its input (exit 2): {text}",
+                         retry=False)
     raise StepFailed(f"`microscout crawl {job.schedule.campaign}` exited {proc.returncode}: {text}"
                      + (f" ({summary})" if summary else ""), retry=proc.returncode != 2)
 
