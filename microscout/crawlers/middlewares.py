@@ -237,6 +237,9 @@ class CrawlDelayMiddleware:
             raise NotConfigured
         self.crawler = crawler
         self.user_agent = crawler.settings.get("ROBOTSTXT_USER_AGENT") or crawler.settings.get("USER_AGENT") or "*"
+        # a request whose turn comes later than this is not sent (missing, for --resume), as
+        # a 429 asking for longer is not waited for (RateLimitMiddleware)
+        self.max_wait = crawler.settings.getfloat("MICROSCOUT_MAX_RATE_WAIT", 900.0)
         self.delays: dict[str, float] = {}
         self.next_at: dict[str, float] = {}
 
@@ -280,6 +283,13 @@ class CrawlDelayMiddleware:
             return None
         now = time.time()
         slot = max(now, self.next_at.get(host, 0.0))
+        if slot - now > self.max_wait:
+            # A Crawl-delay of an hour would hold the crawl for hours without a word: what
+            # would go later than MICROSCOUT_MAX_RATE_WAIT is missing instead (--resume).
+            self.crawler.stats.inc_value("microscout/robots_crawl_delay_gave_up")
+            raise CrawlDelayTooLong(f"the robots.txt of {host} asks for {delay:,g} s between requests (Crawl-delay), "
+                                 f"so this one's turn would come in {slot - now:,.0f} s, later than "
+                                 f"MICROSCOUT_MAX_RATE_WAIT ({self.max_wait:g} s) allows: not sent")
         self.next_at[host] = slot + delay
         return sleep(slot - now) if slot > now else None
 
@@ -307,6 +317,11 @@ def still_closed(closed: dict | None, now: float) -> dict[str, list]:
 
 class RateLimitedOut(IgnoreRequest):
     """A request not sent: its host answered 429 asking to wait longer than MICROSCOUT_MAX_RATE_WAIT."""
+
+
+class CrawlDelayTooLong(RateLimitedOut):
+    """A request not sent: its host's robots.txt Crawl-delay puts its turn later than
+    MICROSCOUT_MAX_RATE_WAIT (CrawlDelayMiddleware)."""
 
 
 class RateLimitMiddleware:

@@ -1012,3 +1012,23 @@ def test_a_stored_creator_suspended_since_is_marked_gone_by_a_known_crawl(tmp_pa
             in again.stdout, again.stdout
         (stored,) = rows(tmp_path / "scout.db", "SELECT opted_out, gone_since FROM profiles")
         assert stored["opted_out"] == 0 and stored["gone_since"], stored
+
+
+def test_a_crawl_delay_longer_than_the_rate_wait_bound_is_not_waited_for(tmp_path):
+    # A review: "Crawl-delay: 3600" held the crawl an hour per request, without a word and
+    # beyond MICROSCOUT_MAX_RATE_WAIT, which bounds every other wait a server asks for: a
+    # request whose turn comes later is not sent (missing, for --resume); the instance check
+    # is the first, so the crawl says why it cannot go on, in one line.
+    with FakeServer(faults=False) as server:
+        server.fake.robots = "User-agent: *\nCrawl-delay: 3600\n"
+        config = write_config(tmp_path, server.url)
+        result = run_crawl(config, "mastodon", "--handle", "alice", "--no-prefilter", timeout=60)
+        sent = [e["path"] for e in server.fake.log if e["path"] != "/robots.txt"]
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert sent == [], sent
+    (run,) = rows(tmp_path / "scout.db", "SELECT status, stats FROM crawl_runs")
+    stats = json.loads(run["stats"])
+    assert run["status"] == "failed", run
+    assert "asks for 3,600 s between requests (Crawl-delay)" in stats["message"], stats["message"]
+    assert "MICROSCOUT_MAX_RATE_WAIT (900 s)" in stats["message"] and "\n" not in stats["message"]
+    assert "errors: crawl_delay 1" in result.stdout, result.stdout

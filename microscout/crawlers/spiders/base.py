@@ -36,6 +36,7 @@ from twisted.internet.error import ConnectError, ConnectionDone, ConnectionLost,
 from microscout.crawlers.items import FetchedItem, ItemBatch, OptOutItem, ProfileItem
 from microscout.crawlers.middlewares import (
     BodyTooLarge,
+    CrawlDelayTooLong,
     OffsiteRefused,
     RateLimitedOut,
     backoff_until,
@@ -109,8 +110,10 @@ def asked_url(response) -> str:
 
 def refused_by_robots_txt(failure) -> bool:
     """Whether a request failed because the server's robots.txt refuses it (Scrapy's
-    RobotsTxtMiddleware; its other IgnoreRequests are for other reasons)."""
-    return bool(failure.check(IgnoreRequest)) and "robots.txt" in str(failure.value)
+    RobotsTxtMiddleware; its other IgnoreRequests are for other reasons, a Crawl-delay too
+    long to wait for among them, whose words name robots.txt too)."""
+    return (bool(failure.check(IgnoreRequest)) and not failure.check(RateLimitedOut)
+            and "robots.txt" in str(failure.value))
 
 
 def failure_text(failure) -> str:
@@ -577,7 +580,8 @@ class CrawlSpider(Spider):
             self.lose(request, f"body_too_large: {failure.value}")
         elif failure.check(RateLimitedOut):
             # the host asked for a longer wait than the crawl may take: missing, asked by --resume
-            self.error("http_429", request.url, str(failure.value))
+            self.error("crawl_delay" if failure.check(CrawlDelayTooLong) else "http_429", request.url,
+                       str(failure.value))
             self.lose(request, f"rate limited: {failure.value}")
         elif refused_by_robots_txt(failure) and robots_unavailable(self.crawler.stats, request.url):
             # robots.txt could not be read: nothing is fetched (RFC 9309), but that is no

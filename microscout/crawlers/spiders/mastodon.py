@@ -7,7 +7,7 @@ from scrapy import Request
 from scrapy.downloadermiddlewares.retry import get_retry_request
 
 from microscout.crawlers import parse_mastodon as pm
-from microscout.crawlers.middlewares import OffsiteRefused, origin, robots_unavailable
+from microscout.crawlers.middlewares import CrawlDelayTooLong, OffsiteRefused, origin, robots_unavailable
 from microscout.crawlers.parse_common import Malformed
 from microscout.crawlers.spiders.base import CrawlSpider, failure_text, refused_by_robots_txt
 
@@ -38,7 +38,12 @@ class MastodonSpider(CrawlSpider):
     def on_instance_error(self, failure):
         # Counted as any failed request is, so the run's summary does not say "errors: none".
         robots = refused_by_robots_txt(failure)
-        self.error("robots" if robots else "network", failure.request.url, type(failure.value).__name__)
+        delayed = failure.check(CrawlDelayTooLong)
+        self.error("robots" if robots else "crawl_delay" if delayed else "network", failure.request.url,
+                   type(failure.value).__name__)
+        if delayed:
+            self.fail("instance_error", f"{self.base_url}: {failure.value}; crawl it with a larger "
+                                        "MICROSCOUT_MAX_RATE_WAIT to wait that long")
         if failure.check(OffsiteRefused):
             target = origin(failure.request.url) or failure.request.url
             self.fail("not_mastodon", f"{self.base_url} sends the crawl to another server ({target}); if that "
