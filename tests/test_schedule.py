@@ -1333,3 +1333,23 @@ def test_a_crawl_refusing_a_missing_secret_is_not_blamed_on_the_crawl_args(tmp_p
     assert "refused them" not in result.output
     assert "with crawl_args ['--max-profiles', '5'] refused its input (exit 2): " in result.output, result.output
     assert "MICROSCOUT_TIKTOK_CLIENT_KEY" in result.output, result.output
+
+
+def test_a_dated_export_folder_under_a_share_that_disappeared_is_not_made_again(tmp_path):
+    # A review: with a dated destination (share/exports/{date:%Y-%m-%d}) each day's folder is
+    # new, so the rule "a folder exports were written to" never held: the share unmounted, the
+    # next day's export made share/exports/<today> again on the local disk, unseen.
+    from microscout.engine.export import vanished_folder
+
+    db = open_store(tmp_path / "s.db")
+    written = tmp_path / "share" / "exports" / "2026-12-05" / "c.csv"
+    with db.conn:
+        db.execute("INSERT INTO exports (campaign, format, path, keys) VALUES ('c', 'csv', ?, '[]')", [str(written)])
+    today = tmp_path / "share" / "exports" / "2026-12-06"
+    said = vanished_folder(db, today, "change schedules.daily.destination")
+    assert said is not None and said.startswith(f"{tmp_path / 'share' / 'exports'} is missing, though earlier exports"), said
+    # a new dated folder beside the earlier one, its parent there: made as before
+    written.parent.mkdir(parents=True)
+    assert vanished_folder(db, today, "k") is None
+    # and a folder no export went near: the first export makes it
+    assert vanished_folder(db, tmp_path / "elsewhere" / "2026-12-06", "k") is None

@@ -508,13 +508,20 @@ def vanished_folder(db: sqlite_utils.Database, folder: Path, key: str) -> str | 
     """Why not to write into ``folder``: it is missing, though earlier exports were written in
     it (an unmounted network share: made again, it would take the files on the local disk,
     unseen). ``key``: what the user changes to write elsewhere. None when it is there, or
-    when no export went there yet (the first export to a folder makes it)."""
+    when no export went there yet (the first export to a folder makes it). A dated folder
+    (``exports/{date:%Y-%m-%d}``) is new each day: there, a missing folder that held earlier
+    exports is one it would be made in (the share's own folder, unmounted with it)."""
     if os.path.lexists(folder):
         return None
     where = os.path.normpath(os.path.abspath(folder))
+    missing = [where]  # the folder and its parents that are gone, up to the first one there
+    while (up := os.path.dirname(missing[-1])) != missing[-1] and not os.path.lexists(up):
+        missing.append(up)
     for (written,) in db.execute("SELECT path FROM exports WHERE path IS NOT NULL ORDER BY id DESC"):
-        if os.path.normpath(os.path.dirname(os.path.abspath(written))) == where:
-            return (f"{folder} is missing, though earlier exports were written there (an unmounted share?); "
+        went = os.path.normpath(os.path.dirname(os.path.abspath(written)))
+        held = folder if went == where else next((g for g in missing[1:] if went.startswith(g + os.sep)), None)
+        if held is not None:
+            return (f"{held} is missing, though earlier exports were written there (an unmounted share?); "
                     f"not made again, so that the files do not land elsewhere unseen: mount or create it, "
                     f"or {key}")
     return None
