@@ -50,7 +50,7 @@ def secret(configured: SecretStr | str | None, env_var: str, key: str, what: str
         # Nor is a letter beyond ASCII (a typographic quote pasted around it, "’"): headers are
         # ASCII, and it ended the crawl in "unexpected error: UnicodeEncodeError".
         raise CrawlProblem(f"{what} ({where}) holds a line break, a tab, an invisible character or one beyond "
-                           f"ASCII (character {odd + 1} of {len(value)}): set it again without it")
+                           f"ASCII (its character {odd + 1}): set it again without it")
     if config is not None:
         _ORIGINS[key] = where
     return value
