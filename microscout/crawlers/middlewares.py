@@ -18,6 +18,7 @@ import logging
 import math
 import time
 import zlib
+from collections import deque
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING
@@ -241,7 +242,11 @@ class CrawlDelayMiddleware:
         # a 429 asking for longer is not waited for (RateLimitMiddleware)
         self.max_wait = crawler.settings.getfloat("MICROSCOUT_MAX_RATE_WAIT", 900.0)
         self.delays: dict[str, float] = {}
-        self.next_at: dict[str, float] = {}
+        # When the next request to a host may go: a delay after the last one went. The ones
+        # waiting for their turn go one at a time, each released by the timer of the last.
+        self.free_at: dict[str, float] = {}
+        self.waiting: dict[str, deque[Deferred]] = {}
+        self.timers: dict[str, object] = {}
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -262,11 +267,9 @@ class CrawlDelayMiddleware:
         if not delay or not math.isfinite(delay) or delay <= 0:
             return
         self.delays[host] = float(delay)
-        # robots.txt was a request to the host too: the next goes a delay after it. And the
-        # requests that waited for it are then released each by its own timer, not the first
-        # at once beside the others' middleware calls, which sent it late and the second one
-        # less than the delay after it (0.34 s of 0.4 s, under load).
-        self.next_at[host] = max(self.next_at.get(host, 0.0), time.time() + float(delay))
+        # robots.txt was a request to the host too: the next goes a delay after it, so the
+        # requests that waited for it are released one by one, none at once beside the others.
+        self.free_at[host] = max(self.free_at.get(host, 0.0), time.time() + float(delay))
         stated = dict(self.crawler.stats.get_value("microscout/robots_crawl_delay") or {})
         stated[host] = float(delay)
         self.crawler.stats.set_value("microscout/robots_crawl_delay", stated)
@@ -274,7 +277,7 @@ class CrawlDelayMiddleware:
         if callable(note):  # the summary says why the crawl took longer
             note(f"the robots.txt of {host} asks for {delay:g} s between requests (Crawl-delay): obeyed")
 
-    def process_request(self, request, spider=None):
+    async def process_request(self, request, spider=None):
         if not self.delays or is_robots_request(request):
             return None
         host = host_key(request.url)
@@ -282,16 +285,48 @@ class CrawlDelayMiddleware:
         if delay is None:
             return None
         now = time.time()
-        slot = max(now, self.next_at.get(host, 0.0))
-        if slot - now > self.max_wait:
+        queue = self.waiting.setdefault(host, deque())
+        turn = max(now, self.free_at.get(host, 0.0)) + len(queue) * delay
+        if turn - now > self.max_wait:
             # A Crawl-delay of an hour would hold the crawl for hours without a word: what
             # would go later than MICROSCOUT_MAX_RATE_WAIT is missing instead (--resume).
             self.crawler.stats.inc_value("microscout/robots_crawl_delay_gave_up")
             raise CrawlDelayTooLong(f"the robots.txt of {host} asks for {delay:,g} s between requests (Crawl-delay), "
-                                 f"so this one's turn would come in {slot - now:,.0f} s, later than "
-                                 f"MICROSCOUT_MAX_RATE_WAIT ({self.max_wait:g} s) allows: not sent")
-        self.next_at[host] = slot + delay
-        return sleep(slot - now) if slot > now else None
+                                    f"so this one's turn would come in {turn - now:,.0f} s, later than "
+                                    f"MICROSCOUT_MAX_RATE_WAIT ({self.max_wait:g} s) allows: not sent")
+        if not queue and turn <= now:
+            self.free_at[host] = now + delay
+            return None
+        released: Deferred = Deferred()
+        queue.append(released)
+        self._release_next(host)
+        await maybe_deferred_to_future(released)
+        return None
+
+    def _release_next(self, host: str) -> None:
+        """Let the first request waiting for ``host`` go when its turn comes: a delay after the
+        last one went, as that one actually went. Timers fire late under load; turns reserved
+        from when each was due let a request go less than the delay after a late one (0.34 s
+        of 0.4 s)."""
+        from twisted.internet import reactor
+
+        if not self.waiting.get(host) or host in self.timers:
+            return
+        wait = self.free_at.get(host, 0.0) - time.time()
+        if wait > 0:
+            self.timers[host] = reactor.callLater(wait, self._release_now, host)  # type: ignore[arg-type]
+        else:
+            self._release_now(host)
+
+    def _release_now(self, host: str) -> None:
+        self.timers.pop(host, None)
+        queue = self.waiting[host]
+        if queue:
+            self.free_at[host] = time.time() + self.delays[host]
+            released = queue.popleft()
+            if not released.called:  # one cancelled while it waited (the crawl closing) is gone
+                released.callback(None)
+        self._release_next(host)
 
 
 def backoff_until(retry_times: int, base: float, cap: float) -> float:
