@@ -678,6 +678,109 @@ log('cross-check against the appview passed')
 for (const [k, v] of Object.entries(checks)) log(`check ${k}: ${JSON.stringify(v)}`)
 
 // ---------------------------------------------------------------------------
+// 9b. Edge cases, on accounts of their own (after the cross-check: nothing above
+// changes). Crawled by --handle (their posts carry no #zerowaste):
+// - edge-extras.test: no profile record; a text post, a post with an image and no
+//   text (its tag only in record.tags), a quote post, a post it deleted, a repost of
+//   its own post and of a crowd post; below its first post a reply that was deleted
+//   (with a reply to it, now orphaned), a reply by an account that then blocked it
+//   (hidden from the thread, still in replyCount), a reply by an account with the
+//   `!no-unauthenticated` self-label, and one ordinary reply.
+// - edge-invalid.test: its DID document names a handle that does not point back
+//   (a PLC operation by the PDS's rotation key), so the AppView shows "handle.invalid",
+//   as bsky.app does for a handle that no longer verifies; it follows edge-extras and
+//   replies under its first post.
+// - edge-gone.test: follows edge-extras, then taken down by the PDS's admin.
+// ---------------------------------------------------------------------------
+log('seeding edge cases ...')
+const edgeNow = () => new Date().toISOString()
+const extras = await createAccount('edge-extras', { kind: 'edge' })
+const invalid = await createAccount('edge-invalid', { kind: 'edge' })
+const gone = await createAccount('edge-gone', { kind: 'edge' })
+const deleter = await createAccount('edge-deleter', { kind: 'edge' })
+const orphan = await createAccount('edge-orphan', { kind: 'edge' })
+const blocker = await createAccount('edge-blocker', { kind: 'edge' })
+const shy = await createAccount('edge-shy', { kind: 'edge' })
+await putProfile(invalid, { displayName: 'Handle gone bad', description: 'My handle no longer verifies.' })
+await putProfile(shy, { displayName: 'Shy', description: 'Logged-out users should not see me.', selfLabels: ['!no-unauthenticated'] })
+const edgePost = async (acct, record) =>
+  createRecord(acct, 'app.bsky.feed.post', { createdAt: edgeNow(), langs: ['en'], ...record })
+const mendFacet = (text) => hashtagFacets(text)
+const firstText = 'Mending night at the library #mendlab'
+const first = await edgePost(extras, { text: firstText, facets: mendFacet(firstText) })
+const upload = await fetch(new URL('/xrpc/com.atproto.repo.uploadBlob', PDS), {
+  method: 'POST',
+  headers: { authorization: `Bearer ${extras.token}`, 'content-type': 'image/png' },
+  // a 1x1 PNG
+  body: Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC', 'base64'),
+})
+if (!upload.ok) throw new Error(`uploadBlob: HTTP ${upload.status} ${await upload.text()}`)
+const { blob } = await upload.json()
+const imageOnly = await edgePost(extras, {
+  text: '', tags: ['mendlab'], embed: { $type: 'app.bsky.embed.images', images: [{ image: blob, alt: 'a darned sock' }] },
+})
+const crowdPost = [...posts.values()].find((p) => accounts.get(p.author).kind === 'crowd' && !p.replyParent && !p.quoteOf)
+const quoteText = 'This is how we started #mendlab'
+const quote = await edgePost(extras, {
+  text: quoteText, facets: mendFacet(quoteText), embed: { $type: 'app.bsky.embed.record', record: { uri: crowdPost.uri, cid: crowdPost.cid } },
+})
+const deleted = await edgePost(extras, { text: 'Posted by mistake #mendlab' })
+const rkeyOf = (uri) => uri.split('/').pop()
+await call(PDS, 'com.atproto.repo.deleteRecord', { token: extras.token, body: { repo: extras.did, collection: 'app.bsky.feed.post', rkey: rkeyOf(deleted.uri) } })
+for (const subject of [first, crowdPost]) {
+  await createRecord(extras, 'app.bsky.feed.repost', { subject: { uri: subject.uri, cid: subject.cid }, createdAt: edgeNow() })
+}
+const firstRef = { uri: first.uri, cid: first.cid }
+const replyTo = (parent) => ({ root: firstRef, parent: { uri: parent.uri, cid: parent.cid } })
+const gonePost = await edgePost(deleter, { text: 'I will delete this reply.', reply: replyTo(first) })
+const orphaned = await edgePost(orphan, { text: 'Replying to a reply that is gone.', reply: replyTo(gonePost) })
+await call(PDS, 'com.atproto.repo.deleteRecord', { token: deleter.token, body: { repo: deleter.did, collection: 'app.bsky.feed.post', rkey: rkeyOf(gonePost.uri) } })
+const blockedReply = await edgePost(blocker, { text: 'Nice, but I am blocking you now.', reply: replyTo(first) })
+await createRecord(blocker, 'app.bsky.graph.block', { subject: extras.did, createdAt: edgeNow() })
+const shyReply = await edgePost(shy, { text: 'Quietly agreeing.', reply: replyTo(first) })
+const invalidReply = await edgePost(invalid, { text: 'Great evening, thanks!', reply: replyTo(first) })
+for (const f of [invalid, gone]) await createRecord(f, 'app.bsky.graph.follow', { subject: extras.did, createdAt: edgeNow() })
+// edge-invalid: its DID document now says a handle that nobody serves
+const { Client: PlcClient } = requireFromCache('@did-plc/lib')
+await new PlcClient(PLC).updateHandle(invalid.did, network.pds.ctx.plcRotationKey, 'edge-invalid-elsewhere.test')
+await network.pds.ctx.sequencer.sequenceIdentity(invalid.did)
+// edge-gone: taken down by the PDS's admin
+await call(PDS, 'com.atproto.admin.updateSubjectStatus', {
+  headers: { authorization: `Basic ${Buffer.from('admin:admin-pass').toString('base64')}` },
+  body: { subject: { $type: 'com.atproto.admin.defs#repoRef', did: gone.did }, takedown: { applied: true, ref: 'microscout-edge' } },
+})
+await network.processAll()
+const edgeProblems = []
+const invalidView = await call(APPVIEW, 'app.bsky.actor.getProfile', { params: { actor: invalid.did } })
+if (invalidView.handle !== 'handle.invalid') edgeProblems.push(`edge-invalid: handle ${invalidView.handle}, not handle.invalid`)
+const goneView = await xrpc(APPVIEW, 'app.bsky.actor.getProfile', { params: { actor: gone.did } })
+if (goneView.status !== 400 || goneView.json?.error !== 'AccountTakedown') edgeProblems.push(`edge-gone: getProfile ${goneView.status} ${goneView.text.slice(0, 200)}`)
+const edgeThread = await call(APPVIEW, 'app.bsky.feed.getPostThread', { params: { uri: first.uri, depth: 20 } })
+const threadUris = (edgeThread.thread.replies ?? []).map((r) => r.post?.uri).filter(Boolean).sort()
+const wantThread = [shyReply.uri, invalidReply.uri].sort()
+if (JSON.stringify(threadUris) !== JSON.stringify(wantThread)) edgeProblems.push(`edge thread replies ${JSON.stringify(threadUris)}, expected ${JSON.stringify(wantThread)}`)
+if (edgeProblems.length) {
+  console.error('EDGE CASES NOT AS EXPECTED:')
+  for (const p of edgeProblems) console.error('  - ' + p)
+  await shutdown('edge cases', 1)
+}
+const edge = {
+  extras: {
+    did: extras.did, handle: extras.handle,
+    posts: { text: first.uri, image_only: imageOnly.uri, quote: quote.uri },
+    deleted_post: deleted.uri,
+    reposted: [first.uri, crowdPost.uri],
+    replies: { shown: invalidReply.uri, opted_out: shyReply.uri, blocked: blockedReply.uri, deleted: gonePost.uri, orphaned: orphaned.uri },
+    reply_count: 3, // the ordinary, the opted-out and the blocked reply (the deleted one no more)
+    followers: [invalid.did, gone.did],
+  },
+  invalid: { did: invalid.did, handle_on_pds: invalid.handle, did_doc_handle: 'edge-invalid-elsewhere.test', displayName: 'Handle gone bad' },
+  gone: { did: gone.did, handle: gone.handle },
+  shy: { did: shy.did },
+}
+log('edge cases seeded and checked')
+
+// ---------------------------------------------------------------------------
 // 10. network.json
 // ---------------------------------------------------------------------------
 const pidFile = path.join(stateDir, 'pids')
@@ -697,6 +800,7 @@ const out = {
   pids,
   ozone: network.ozone?.port ? `http://${LOOPBACK}:${network.ozone.port}` : null,
   checks,
+  edge,
   seeded: {
     accounts: accounts.size,
     posts: posts.size,

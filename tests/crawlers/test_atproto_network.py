@@ -184,3 +184,57 @@ def test_no_secret_reaches_the_database_the_logs_the_job_directory_or_the_export
     for where, data in texts.items():
         for secret in secrets:
             assert secret.encode() not in data, f"a secret is in {where}"
+
+
+# -- edge cases (network.json "edge": accounts of their own, crawled by --handle) ----------
+
+@pytest.fixture(scope="module")
+def edge_crawl(network, tmp_path_factory) -> dict:
+    if "edge" not in network:
+        pytest.skip("this network.json has no edge cases: restart the network with the current network.mjs")
+    edge = network["edge"]
+    folder = tmp_path_factory.mktemp("atproto-edge")
+    (folder / "config.toml").write_text(f"""
+database = "scout.db"
+plugins_dir = "none"
+
+[platforms.bluesky]
+base_url = "{network['appview']}"
+pds = "{network['pds']}"
+appview_did = "{network['appview_did']}"
+""")
+    env = crawl_env(MICROSCOUT_BSKY_HANDLE=network["crawler"]["handle"],
+                    MICROSCOUT_BSKY_APP_PASSWORD=network["crawler"]["app_password"],
+                    MICROSCOUT_STATE_DIR=str(folder / "state"))
+    crawl = subprocess.run([MICROSCOUT, "crawl", "bluesky", "--handle", edge["extras"]["handle"],
+                            "--handle", edge["invalid"]["did"], "--handle", edge["gone"]["did"],
+                            "--no-prefilter", "--posts", "100", "--replied-posts", "100", "--replies", "100",
+                            "--followers", "100", "--config", str(folder / "config.toml")],
+                           capture_output=True, text=True, cwd=folder, env=env, timeout=300)
+    assert crawl.returncode == 0, crawl.stdout + crawl.stderr
+    return {"db": folder / "scout.db", "crawl": crawl, "edge": edge}
+
+
+def _profile(db, did) -> dict:
+    (row,) = rows(db, "SELECT * FROM profiles WHERE platform_id = ?", [did])
+    return row
+
+
+def test_a_profile_without_a_profile_record_and_its_unusual_posts(edge_crawl):
+    db, extras = edge_crawl["db"], edge_crawl["edge"]["extras"]
+    row = _profile(db, extras["did"])
+    assert (row["handle"], row["display_name"] or "", row["bio"] or "") == (extras["handle"], "", "")
+    assert json.loads(row["fetched"]) == ["profile", "posts", "comments", "followers"]
+    posts = {r["platform_id"]: r for r in rows(db, "SELECT * FROM posts WHERE profile_id = ?", [row["id"]])}
+    # its own posts once each: no deleted post, no repost (of its own post or another's)
+    assert set(posts) == set(extras["posts"].values())
+    image = posts[extras["posts"]["image_only"]]
+    assert image["text"] == "" and json.loads(image["hashtags"]) == ["mendlab"]
+    assert json.loads(posts[extras["posts"]["quote"]]["hashtags"]) == ["mendlab"]
+    assert posts[extras["posts"]["text"]]["replies"] == extras["reply_count"]
+
+
+def test_replies_deleted_blocked_or_opted_out_are_not_stored(edge_crawl):
+    db, extras = edge_crawl["db"], edge_crawl["edge"]["extras"]
+    stored = {r["platform_id"] for r in rows(db, "SELECT platform_id FROM comments")}
+    assert stored == {extras["replies"]["shown"]}
