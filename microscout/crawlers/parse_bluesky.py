@@ -10,6 +10,16 @@ from microscout.store.queries import parse_timestamp
 
 PLATFORM = "bluesky"
 OPT_OUT_LABEL = "!no-unauthenticated"
+# What an AppView shows for an account whose handle does not verify (its DID document names
+# a handle that does not point back to it): no handle of the account's. bsky.app/profile/
+# handle.invalid leads nowhere, and several accounts would share it; the DID does not.
+INVALID_HANDLE = "handle.invalid"
+
+
+def handle_of(actor: dict) -> str | None:
+    """The actor's handle; None when the AppView has none (absent, or ``handle.invalid``)."""
+    handle = actor.get("handle")
+    return handle if isinstance(handle, str) and handle and handle != INVALID_HANDLE else None
 
 
 def _labels(actor: dict) -> set[str]:
@@ -57,7 +67,8 @@ def parse_profile(actor: dict) -> ProfileItem | OptOutItem:
     labels = _labels(actor)
     if OPT_OUT_LABEL in labels:
         return OptOutItem(platform=PLATFORM, platform_id=actor["did"], opt_out_reason=f"label {OPT_OUT_LABEL}")
-    handle = actor["handle"]
+    # an account whose handle does not verify goes by its DID (bsky.app/profile/<did> works)
+    handle = handle_of(actor) or actor["did"]
     return ProfileItem(
         platform=PLATFORM, platform_id=actor["did"], handle=handle,
         display_name=actor.get("displayName") or "", bio=actor.get("description") or "",
@@ -125,7 +136,7 @@ def parse_post(post: dict, profile_platform_id: str) -> PostItem:
     return PostItem(
         platform=PLATFORM, platform_id=post["uri"], profile_platform_id=profile_platform_id,
         created_at=record["createdAt"], text=record.get("text") or "",
-        url=post_url(post["uri"], author.get("handle") or profile_platform_id),
+        url=post_url(post["uri"], handle_of(author) or profile_platform_id),
         hashtags=tags, mentions=mentions, links=links,
         likes=_int(post.get("likeCount")), replies=_int(post.get("replyCount")),
         reposts=_int(post.get("repostCount")), quotes=_int(post.get("quoteCount")),
@@ -179,7 +190,7 @@ def parse_thread(body, post_uri: str, profile_platform_id: str, limit: int) -> l
             continue  # asked not to be shown to logged-out viewers: its reply is not kept
         comments.append(CommentItem(
             platform=PLATFORM, platform_id=post["uri"], profile_platform_id=profile_platform_id,
-            post_platform_id=post_uri, author_id=author.get("did"), author_handle=author.get("handle"),
+            post_platform_id=post_uri, author_id=author.get("did"), author_handle=handle_of(author),
             text=record.get("text") or "", created_at=record.get("createdAt"),
             likes=_int(post.get("likeCount")), author_followers=_int(author.get("followersCount"))))
     return comments
@@ -198,7 +209,7 @@ def parse_followers(body, profile_platform_id: str) -> list[FollowerItem]:
             continue  # asked not to be shown to logged-out viewers: not sampled
         followers.append(FollowerItem(
             platform=PLATFORM, profile_platform_id=profile_platform_id, platform_id=actor["did"],
-            handle=actor.get("handle"), display_name=actor.get("displayName") or "",
+            handle=handle_of(actor), display_name=actor.get("displayName") or "",
             bio=actor.get("description") or "", has_avatar=bool(actor.get("avatar")),
             followers=_int(actor.get("followersCount")), following=_int(actor.get("followsCount")),
             posts_count=_int(actor.get("postsCount")), created_at=actor.get("createdAt"),
@@ -222,7 +233,7 @@ def hydrate_followers(body, followers: list[dict]) -> list[FollowerItem]:
         if actor is not None and OPT_OUT_LABEL in _labels(actor):
             continue
         if actor is not None:
-            row = {**row, "handle": actor.get("handle") or row.get("handle"),
+            row = {**row, "handle": handle_of(actor) or row.get("handle"),
                    "display_name": actor.get("displayName") or row.get("display_name") or "",
                    "bio": actor.get("description") or row.get("bio") or "",
                    "has_avatar": bool(actor.get("avatar")) if "avatar" in actor else row.get("has_avatar"),

@@ -238,3 +238,23 @@ def test_replies_deleted_blocked_or_opted_out_are_not_stored(edge_crawl):
     db, extras = edge_crawl["db"], edge_crawl["edge"]["extras"]
     stored = {r["platform_id"] for r in rows(db, "SELECT platform_id FROM comments")}
     assert stored == {extras["replies"]["shown"]}
+
+
+def test_a_handle_that_no_longer_verifies_is_not_stored_as_handle_invalid(edge_crawl):
+    """The AppView shows "handle.invalid" for an account whose handle does not point back to
+    its DID: no handle of the account's, and bsky.app/profile/handle.invalid leads nowhere."""
+    db, edge = edge_crawl["db"], edge_crawl["edge"]
+    did = edge["invalid"]["did"]
+    row = _profile(db, did)
+    assert row["display_name"] == edge["invalid"]["displayName"]
+    assert row["handle"] == did and row["url"] == f"https://bsky.app/profile/{did}"
+    (reply,) = rows(db, "SELECT author_id, author_handle FROM comments")
+    assert reply == {"author_id": did, "author_handle": None}
+    sampled = {r["platform_id"]: r["handle"] for r in rows(
+        db, "SELECT f.platform_id, f.handle FROM follower_samples f JOIN profiles p ON p.id = f.profile_id "
+            "WHERE p.platform_id = ?", [edge["extras"]["did"]])}
+    # the taken-down follower is no longer listed
+    assert sampled == {did: None}
+    handles = [r["handle"] for r in rows(db, "SELECT handle FROM profiles")] + \
+        [r["handle"] for r in rows(db, "SELECT handle FROM follower_samples")]
+    assert "handle.invalid" not in handles

@@ -257,6 +257,26 @@ def test_profiles_opt_out_and_bot_label():
     assert bot.bot is True and bot.has_avatar is False and bot.following is None
 
 
+def test_a_handle_that_does_not_verify_is_no_handle():
+    """The AppView's "handle.invalid" (the account's handle does not point back to its DID):
+    the profile goes by its DID, its posts' links too, and a reply's or follower's handle is
+    unknown. (The real network shows it: test_atproto_network, edge-invalid.test.)"""
+    actor = {"did": "did:plc:lost", "handle": "handle.invalid", "displayName": "Lost", "followersCount": 3}
+    profile = pb.parse_profile(actor)
+    assert (profile.handle, profile.url) == ("did:plc:lost", "https://bsky.app/profile/did:plc:lost")
+    post = pb.parse_post({"uri": "at://did:plc:lost/app.bsky.feed.post/3k", "author": actor,
+                          "record": {"text": "", "createdAt": "2026-10-01T00:00:00Z"}}, "did:plc:lost")
+    assert post.url == "https://bsky.app/profile/did:plc:lost/post/3k"
+    thread = {"thread": {"post": {}, "replies": [{"post": {"uri": "at://did:plc:lost/app.bsky.feed.post/4k",
+                                                           "author": actor, "record": {"text": "hi"}}}]}}
+    (reply,) = pb.parse_thread(thread, "at://x/app.bsky.feed.post/1", "did:plc:x", 10)
+    assert (reply.author_id, reply.author_handle) == ("did:plc:lost", None)
+    (follower,) = pb.parse_followers({"followers": [actor]}, "did:plc:x")
+    assert follower.handle is None
+    (hydrated,) = pb.hydrate_followers({"profiles": [actor]}, [follower.model_dump(exclude={"kind"})])
+    assert hydrated.handle is None and hydrated.followers == 3
+
+
 def test_author_feed_skips_reposts_and_others():
     me = {"did": "did:plc:me", "handle": "me.test"}
     other = {"did": "did:plc:other", "handle": "other.test"}
