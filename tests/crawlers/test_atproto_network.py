@@ -258,3 +258,10 @@ def test_a_handle_that_no_longer_verifies_is_not_stored_as_handle_invalid(edge_c
     handles = [r["handle"] for r in rows(db, "SELECT handle FROM profiles")] + \
         [r["handle"] for r in rows(db, "SELECT handle FROM follower_samples")]
     assert "handle.invalid" not in handles
+
+
+def test_a_taken_down_account_is_reported_suspended(edge_crawl):
+    db, gone = edge_crawl["db"], edge_crawl["edge"]["gone"]
+    assert rows(db, "SELECT * FROM profiles WHERE platform_id = ?", [gone["did"]]) == []
+    (run,) = rows(db, "SELECT stats FROM crawl_runs")
+    assert json.loads(run["stats"])["handles"][gone["did"]] == "suspended"

@@ -233,3 +233,25 @@ def test_a_replies_page_emptied_by_our_own_filtering_is_no_empty_page():
     assert missing["why"] == (f"empty pages: {CrawlSpider.BARE_PAGES + 1} pages in a row held no reply, though the "
                               "server gave a next page; the rest of its replies was not read")
     assert missing["what"] == {"profile": "a", "part": "replies", "post": "p1"}
+
+
+def test_a_taken_down_bluesky_seed_is_suspended_not_missing():
+    """The AppView answers getProfile of a taken-down account with 400 AccountTakedown
+    ("Account has been suspended", test_atproto_network's edge-gone.test): the --handle is
+    reported suspended, as Mastodon's are; any other XRPC error says it is not found."""
+    import json
+
+    from scrapy import Request
+    from scrapy.http import TextResponse
+    from scrapy.utils.test import get_crawler
+
+    spider = BlueskySpider.from_crawler(get_crawler(BlueskySpider), base_url="http://appview.test",
+                                        pds_url="http://pds.test")
+    for actor, error, message in (("did:plc:gone", "AccountTakedown", "Account has been suspended"),
+                                  ("nobody.test", "InvalidRequest", "Profile not found")):
+        request = Request(spider.xrpc("app.bsky.actor.getProfile", actor=actor))
+        body = json.dumps({"error": error, "message": message}).encode()
+        answer = TextResponse(request.url, body=body, encoding="utf-8", request=request, status=400)
+        assert list(spider.parse_profile(answer, {"actor": actor})) == []
+    assert spider.crawler.stats.get_value("microscout/handles") == {"did:plc:gone": "suspended",
+                                                                   "nobody.test": "not_found"}

@@ -125,9 +125,11 @@ class BlueskySpider(CrawlSpider):
             yield from self.handle_profile(item)
 
     def parse_profile(self, response, ctx):
-        if response.status in (400, 404) and self.xrpc_error(response):
+        if response.status in (400, 404) and self.xrpc_error(response) is not None:
             self.error("not_found", response.url)  # the AppView says so: nothing is missing
-            self.handle_outcome(ctx["actor"], "not_found")
+            # a taken-down account: 400 AccountTakedown "Account has been suspended"
+            taken_down = self.xrpc_error(response) == "AccountTakedown"
+            self.handle_outcome(ctx["actor"], "suspended" if taken_down else "not_found")
             return
         item = self.parsed(response, "getProfile", pb.parse_profile)
         if isinstance(item, Request):
@@ -135,14 +137,15 @@ class BlueskySpider(CrawlSpider):
         elif item is not None:
             yield from self.handle_profile(item, seed=ctx["actor"])
 
-    def xrpc_error(self, response) -> bool:
-        """True for an XRPC error answer ({"error": NAME, …}), as opposed to, say, a web
-        server's HTML 404 page (which says nothing about the profile)."""
+    def xrpc_error(self, response) -> str | None:
+        """The error NAME of an XRPC error answer ({"error": NAME, …}); None for anything else,
+        say a web server's HTML 404 page (which says nothing about the profile)."""
         try:
             body = response.json()
         except (ValueError, AttributeError):
-            return False
-        return isinstance(body, dict) and isinstance(body.get("error"), str)
+            return None
+        name = body.get("error") if isinstance(body, dict) else None
+        return name if isinstance(name, str) else None
 
     # the chain
     def posts_url(self, ctx):
