@@ -46,11 +46,31 @@ def _bad(message: str, name: str = "InvalidRequest", status: int = 400):
     return status, wire.error(name, message), {}
 
 
+class _Params(Exception):
+    """Parameters the lexicon refuses: 400 InvalidRequest "Invalid <nsid> params: ...",
+    as the real AppView answers (it never clamps a limit)."""
+
+
 def _int(query, name, default, top):
+    raw = query.get(name, [default])[0]
     try:
-        return max(1, min(int(query.get(name, [default])[0]), top))
-    except ValueError:
-        return default
+        value = int(raw)
+    except (TypeError, ValueError):
+        raise _Params(f"Expected integer value type (got \"{raw}\")") from None
+    if value > top:
+        raise _Params(f"integer too big (maximum {top}, got {value})")
+    if value < 1:
+        raise _Params(f"integer too small (minimum 1, got {value})")
+    return value
+
+
+def _checked(nsid: str, func):
+    def answer(app, query, *args):
+        try:
+            return func(app, query, *args)
+        except _Params as exc:
+            return _bad(f"Invalid {nsid} params: {exc}")
+    return answer
 
 
 def _offset(query) -> int:
@@ -216,7 +236,7 @@ def get_profile(app, query):
 def get_profiles(app, query):
     actors = query.get("actors", [])
     if len(actors) > 25:
-        return _bad("actors must not have more than 25 elements")
+        raise _Params(f"array too big (maximum 25, got {len(actors)})")
     found = [w for w in (_actor(app, a) for a in actors) if w is not None]
     return 200, {"profiles": [_profile(app, w) for w in found]}, {}
 
@@ -227,8 +247,8 @@ def search_posts(app, query, viewer=None):
     if viewer is None:
         return _bad("Authentication Required", "AuthenticationRequired", 401)
     q = query.get("q", [""])[0]
-    if not q:
-        return _bad("Error: Params must have the property \"q\"")
+    if "q" not in query:
+        raise _Params('Missing required key "q"')
     words = [w.lower() for w in q.split()]
     terms = [w.lstrip("#") for w in words] + [t.lstrip("#").lower() for t in query.get("tag", [])]
     limit = _int(query, "limit", 25, 100)
@@ -262,9 +282,10 @@ def author_feed(app, query):
 
 
 def followers(app, query):
-    who = _actor(app, query.get("actor", [""])[0])
+    actor = query.get("actor", [""])[0]
+    who = _actor(app, actor)
     if who is None:
-        return _bad("Profile not found")
+        return _bad(f"Actor not found: {actor}")
     limit = _int(query, "limit", 50, 100)
     offset = _offset(query)
     if not hasattr(who, "archetype"):
@@ -292,14 +313,14 @@ def post_thread(app, query):
     return 200, wire.thread(app.pop, post, app.clock, app.url), {}
 
 
-GET: dict[str, Callable[..., Any]] = {
+GET: dict[str, Callable[..., Any]] = {nsid: _checked(nsid, func) for nsid, func in {
     "app.bsky.actor.getProfile": get_profile,
     "app.bsky.actor.getProfiles": get_profiles,
     "app.bsky.feed.searchPosts": search_posts,
     "app.bsky.feed.getAuthorFeed": author_feed,
     "app.bsky.graph.getFollowers": followers,
     "app.bsky.feed.getPostThread": post_thread,
-}
+}.items()}
 NEEDS_VIEWER = {"app.bsky.feed.searchPosts"}
 # The PDS's own methods: (status, body, headers) from (app, query, body, token) for POST,
 # (app, query, token) for GET.

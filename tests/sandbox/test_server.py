@@ -438,3 +438,22 @@ def test_noindex_is_sent_for_local_accounts_only(sandbox):
                 if s["replies_count"])
     for reply in get_json(sandbox.url, f"/api/v1/statuses/{post['id']}/context")[2]["descendants"]:
         assert ("noindex" in reply["account"]) == ("@" not in reply["account"]["acct"])
+
+
+def test_bluesky_refuses_parameters_out_of_the_lexicon_as_the_real_appview(sandbox):
+    """The real AppView (@atproto/bsky, test_atproto_network) answers a limit out of 1..100 or
+    more than 25 actors with 400 InvalidRequest "Invalid <nsid> params: ..." (it never
+    clamps), and getFollowers of an unknown actor with "Actor not found: <actor>"."""
+    person = next(sandbox.pop.person(i) for i in range(200) if sandbox.pop.person(i).platform == "bluesky")
+    for path, message in (
+            (f"app.bsky.feed.getAuthorFeed?actor={person.did}&limit=101",
+             "Invalid app.bsky.feed.getAuthorFeed params: integer too big (maximum 100, got 101)"),
+            (f"app.bsky.graph.getFollowers?actor={person.did}&limit=0",
+             "Invalid app.bsky.graph.getFollowers params: integer too small (minimum 1, got 0)"),
+            (f"app.bsky.graph.getFollowers?actor={person.did}&limit=abc",
+             'Invalid app.bsky.graph.getFollowers params: Expected integer value type (got "abc")'),
+            ("app.bsky.actor.getProfiles?" + "&".join(f"actors=a{i}.test" for i in range(26)),
+             "Invalid app.bsky.actor.getProfiles params: array too big (maximum 25, got 26)"),
+            ("app.bsky.graph.getFollowers?actor=nobody.test", "Actor not found: nobody.test")):
+        status, _, body = get_json(sandbox.url, f"/xrpc/{path}")
+        assert (status, body) == (400, {"error": "InvalidRequest", "message": message}), path
