@@ -12,7 +12,7 @@ from itertools import chain
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from microscout import Need, Rule, Verdict, hookimpl
+from microscout import Need, Rule, Verdict, hookimpl, jsontext
 from microscout.heuristics.niche import matcher
 from microscout.heuristics.posts import own_posts, posts_missing, window_label
 from microscout.words import counted
@@ -69,18 +69,19 @@ def evaluate_batch(batch, options: Options, context) -> dict[int, Verdict]:
     version = settings_version(NicheTerms(keywords=campaign.keywords, hashtags=campaign.hashtags))
     terms = matcher(campaign.keywords, campaign.hashtags)
     marks, ids = batch.in_ids()
-    # Most posts use none of the terms (stored as NULL); the others use a few combinations
-    # of them, each decoded once (judge_terms only reads the sets). One read both finds
-    # them and counts the posts stored for this version.
+    # Most posts use none of the terms (stored as NULL): they are counted, and only the
+    # others come back, as one JSON array (a row per post cost more, as for the sponsored
+    # analyses: BatchPosts.analyser). They use a few combinations of the terms, each decoded
+    # once (judge_terms only reads the sets). CROSS JOIN keeps posts outermost.
+    stored, used = batch.conn.execute(
+        "SELECT count(*), json_group_array(json_array(f.post_id, CAST(f.terms AS TEXT))) "
+        "FILTER (WHERE f.terms IS NOT NULL) FROM posts p CROSS JOIN niche_features f ON f.post_id = p.id "
+        f"AND f.version = ? WHERE p.profile_id IN ({marks})", [version, *ids]).fetchone()
     sets: dict[str, set[str]] = {}
     found: dict[int, set[str]] = {}
-    stored = 0
-    for stored, (post_id, stored_terms) in enumerate(batch.conn.execute(
-            "SELECT f.post_id, f.terms FROM posts p CROSS JOIN niche_features f ON f.post_id = p.id AND f.version = ? "
-            f"WHERE p.profile_id IN ({marks})", [version, *ids]), 1):
-        if stored_terms is not None:
-            known = sets.get(stored_terms)
-            found[post_id] = known if known is not None else sets.setdefault(stored_terms, decode(stored_terms))
+    for post_id, stored_terms in jsontext.loads(used):
+        known = sets.get(stored_terms)
+        found[post_id] = known if known is not None else sets.setdefault(stored_terms, decode(stored_terms))
     for post_id, text, hashtags, _ in posts.without("niche_features", version, stored):
         found[post_id] = terms(text or "", _json_list(hashtags))
     none: set[str] = set()
