@@ -58,6 +58,7 @@ class BatchPosts:
         # The row made with tuple.__new__, not PostRow(...), a Python call more: this loop runs
         # for every post of every candidate (~300,000 at 10,000 profiles).
         make = tuple.__new__
+        from_iso = datetime.fromisoformat
         # profile_id DESC too: SQLite then walks posts_profile backwards instead of sorting
         # each profile's posts (the candidates' order does not matter, their posts' does).
         rows = batch.conn.execute(
@@ -66,7 +67,15 @@ class BatchPosts:
         for pid, of_profile in groupby(rows, itemgetter(0)):
             append = self.all[pid].append
             for _, post_id, platform_id, created_at, likes, replies, reposts, quotes, views, is_reply in of_profile:
-                created = parse_timestamp(created_at)
+                # parse_timestamp's work inline, a Python call less per post (~300,000 at
+                # 10,000 profiles): the store writes dates with their zone, and parse_timestamp
+                # is left what it does for the others (no zone: UTC; unreadable: None).
+                try:
+                    created = from_iso(created_at)
+                except (TypeError, ValueError):
+                    created = None
+                if created is None or created.tzinfo is None:
+                    created = parse_timestamp(created_at)
                 if created is None:
                     # Named by its creator too: a Bluesky post's id names an account by its DID.
                     profile = batch.profiles.get(pid)

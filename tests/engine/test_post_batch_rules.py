@@ -140,6 +140,23 @@ def test_a_post_date_python_cannot_read_gives_way_to_the_simple_forms(store, rul
     db.close()
 
 
+def test_a_post_date_without_a_zone_reads_as_utc_in_both_forms(store, rules, tmp_path):
+    """The batch forms parse the store's dates inline (a call less per post): a date written
+    without its zone, or at day precision, is still read as parse_timestamp reads it, UTC."""
+    copy = tmp_path / "copy.db"
+    store.execute("VACUUM INTO ?", [str(copy)])
+    db = open_store(str(copy))
+    with db.conn:
+        db.execute("UPDATE posts SET created_at = substr(created_at, 1, 19) WHERE platform_id = 'steady-3'")
+        db.execute("UPDATE posts SET created_at = substr(created_at, 1, 10) WHERE platform_id = 'steady-8'")
+    rows = list(db.query("SELECT * FROM profiles WHERE handle IN ('offsets', 'steady') ORDER BY id"))
+    _compare(db, rules, rows)  # the batch forms are called directly: giving way would fail here
+    batch = Batch(db.conn, {r["id"]: None for r in rows}, {r["id"]: frozenset({"posts"}) for r in rows})
+    dates = {row.platform_id: row.created_at for posts in batch_posts(batch).all.values() for row in posts}
+    assert dates["steady-3"].tzinfo is not None and dates["steady-8"].tzinfo is not None
+    db.close()
+
+
 def test_a_stored_analysis_no_rule_reads_is_never_decoded_and_a_blob_reads_as_its_text(store, rules, tmp_path):
     """A reply's analysis is stored but no post rule reads replies: a corrupt one must not
     make the batch forms give way (they decode what they read, when they read it); an
