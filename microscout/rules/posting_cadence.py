@@ -8,6 +8,7 @@ crawl does not make a prolific creator look idle.
 from __future__ import annotations
 
 from datetime import timedelta
+from operator import attrgetter, sub
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -16,6 +17,7 @@ from microscout.heuristics.posts import in_window, newest_own, posts_missing
 from microscout.words import counted
 
 DAY = 86_400.0
+_created_at = attrgetter("created_at")
 
 
 class Options(BaseModel):
@@ -45,9 +47,8 @@ def _span_days(profile, fetched: list, options: Options, now) -> float:
     if created is not None and created > start:
         start = created
     fetched_all = profile.posts_count is None or len(fetched) >= profile.posts_count
-    oldest = min((p.created_at for p in fetched), default=None)
-    if not fetched_all and oldest is not None and oldest > start:
-        start = oldest
+    if not fetched_all and fetched:
+        start = max(start, min(map(_created_at, fetched)))
     return max((now - start).total_seconds() / DAY, 1.0)
 
 
@@ -71,9 +72,10 @@ def judge(profile, fetched: list, own: list, options: Options, now) -> Verdict:
     posts = in_window(own, window_days=options.window_days, now=now)
     span = _span_days(profile, fetched, options, now)
     per_week = len(posts) / span * 7
-    times = [now] + [p.created_at for p in posts]  # newest first; "now" counts the silence since the last post
-    gaps = [(a - b).total_seconds() / DAY for a, b in zip(times, times[1:])]
-    longest = max(gaps) if gaps else span
+    times = [now, *map(_created_at, posts)]  # newest first; "now" counts the silence since the last post
+    # The longest gap found among the timedeltas and converted once: days rise with the
+    # timedelta, so it is the longest in days too (a conversion per gap was a third of the rule).
+    longest = max(map(sub, times, times[1:])).total_seconds() / DAY if posts else span
     evidence = {"posts": len(posts), "window_days": options.window_days, "span_days": round(span, 1),
                 "posts_per_week": round(per_week, 2), "longest_gap_days": round(longest, 1),
                 "target_per_week": options.target_per_week}
