@@ -52,11 +52,14 @@ def judge(profile, own: list, analyse_post, options: Options) -> Verdict:
     no_fold = getattr(profile, "platform", None) in options.no_fold_platforms
     for post in posts:
         analysis = analyse_post(post)
+        if not analysis.sponsored:  # most posts: nothing to label, so nothing to look at further
+            continue
         if no_fold:  # the whole post is shown: a label far into it is seen
             analysis = shown_whole(analysis)
         # A post that only sells ("shop now", "DM to order") needs no label: no brand is shown behind it.
-        selling_only += analysis.sponsored and analysis.disclosure == "not_needed"
-        if analysis.sponsored and analysis.disclosure != "not_needed":
+        if analysis.disclosure == "not_needed":
+            selling_only += 1
+        else:
             checked.append({"id": post.platform_id, "disclosure": analysis.disclosure,
                             "signals": [list(s) for s in analysis.signals],
                             "adequate_labels": analysis.adequate_labels, "weak_labels": analysis.weak_labels,
