@@ -31,7 +31,6 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.misc import load_object
 from scrapy.utils.response import response_status_message
 from twisted.internet.defer import Deferred
-from twisted.internet.task import deferLater
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -39,13 +38,58 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
-async def sleep(seconds: float) -> None:
-    # the reactor is imported here, not at the top: the spiders import this module before
-    # Scrapy installs its reactor, and importing it would install the default one
-    from twisted.internet import reactor
+# The crawl is asked to stop (Ctrl-C, SIGTERM: runner.Interrupts sends it once the engine is
+# stopping). Scrapy closes the spider only once every request in the downloader is done, and a
+# request waiting in a middleware of ours (a 429's Retry-After, a rate-limit pause, a retry's
+# backoff, its turn under a Crawl-delay) is in the downloader: without this signal the crawl
+# waited those out (up to MICROSCOUT_MAX_RATE_WAIT, 900 s) before it stopped.
+crawl_stopping = object()
 
-    if seconds > 0:
-        await maybe_deferred_to_future(deferLater(reactor, seconds, lambda: None))
+
+class StoppedWaiting(IgnoreRequest):
+    """A request not sent: the crawl was asked to stop while it waited for its time (a 429, a
+    rate limit, a retry's backoff, a Crawl-delay). Recorded missing; --resume sends it."""
+
+
+class Waits:
+    """The timers requests wait on in a middleware: each ends at once, failing its request
+    with StoppedWaiting, when the crawl is asked to stop (``crawl_stopping``); and from then on
+    no request waits, it fails at once."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.stopping = False
+        self.pending: dict[Deferred, tuple[object, str]] = {}  # a waiter -> (its timer, why)
+        crawler.signals.connect(self.stop, signal=crawl_stopping)
+
+    def refuse(self, why: str) -> None:
+        if self.stopping:
+            raise StoppedWaiting(why)
+
+    async def sleep(self, seconds: float, why: str) -> None:
+        """Wait ``seconds``, or fail with StoppedWaiting(why) as soon as the crawl is asked to stop."""
+        # the reactor is imported here, not at the top: the spiders import this module before
+        # Scrapy installs its reactor, and importing it would install the default one
+        from twisted.internet import reactor
+
+        self.refuse(why)
+        if seconds <= 0:
+            return
+        waiter: Deferred = Deferred()
+        timer = reactor.callLater(seconds, self._wake, waiter)  # type: ignore[arg-type]
+        self.pending[waiter] = (timer, why)
+        await maybe_deferred_to_future(waiter)
+
+    def _wake(self, waiter: Deferred) -> None:
+        if self.pending.pop(waiter, None) is not None:
+            waiter.callback(None)
+
+    def stop(self) -> None:
+        self.stopping = True
+        pending, self.pending = self.pending, {}
+        for waiter, (timer, why) in pending.items():
+            if timer.active():  # type: ignore[attr-defined]
+                timer.cancel()  # type: ignore[attr-defined]
+            waiter.errback(StoppedWaiting(why))
 
 
 def _header(response, *names: str) -> str | None:
@@ -247,6 +291,8 @@ class CrawlDelayMiddleware:
         self.free_at: dict[str, float] = {}
         self.waiting: dict[str, deque[Deferred]] = {}
         self.timers: dict[str, object] = {}
+        self.stopping = False
+        crawler.signals.connect(self.stop, signal=crawl_stopping)
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -297,6 +343,8 @@ class CrawlDelayMiddleware:
         if not queue and turn <= now:
             self.free_at[host] = now + delay
             return None
+        if self.stopping:
+            raise StoppedWaiting(self._stopped(host, delay))
         released: Deferred = Deferred()
         queue.append(released)
         self._release_next(host)
@@ -317,6 +365,24 @@ class CrawlDelayMiddleware:
             self.timers[host] = reactor.callLater(wait, self._release_now, host)  # type: ignore[arg-type]
         else:
             self._release_now(host)
+
+    @staticmethod
+    def _stopped(host: str, delay: float) -> str:
+        return f"the crawl was stopped while it waited for its turn under the Crawl-delay of {host} ({delay:,g} s)"
+
+    def stop(self) -> None:
+        """The crawl is asked to stop (``crawl_stopping``): every request waiting for its turn
+        fails at once (StoppedWaiting: missing, for --resume) instead of holding the close."""
+        self.stopping = True
+        for timer in self.timers.values():
+            if timer.active():  # type: ignore[attr-defined]
+                timer.cancel()  # type: ignore[attr-defined]
+        self.timers.clear()
+        for host, queue in self.waiting.items():
+            while queue:
+                released = queue.popleft()
+                if not released.called:
+                    released.errback(StoppedWaiting(self._stopped(host, self.delays[host])))
 
     def _release_now(self, host: str) -> None:
         self.timers.pop(host, None)
@@ -377,6 +443,7 @@ class RateLimitMiddleware:
         self.max_429 = settings.getint("MICROSCOUT_RETRY_429_TIMES", 5)
         self.not_before: dict[str, float] = {}
         self.closed: dict[str, tuple[float, float]] = {}  # host -> (asked to wait until, for how long)
+        self.waits = Waits(crawler)
         self._closed_before(settings.getdict("MICROSCOUT_PREVIOUS").get("stats") or {})
 
     @classmethod
@@ -419,7 +486,8 @@ class RateLimitMiddleware:
                 raise RateLimitedOut(self._too_long(closed[1], closed[0]))
 
     async def _wait(self, seconds: float, host: str) -> None:
-        await sleep(seconds)
+        await self.waits.sleep(seconds, f"the crawl was stopped while it waited {seconds:,.0f} s for {host} "
+                                        "(a 429, its rate limit or a retry's backoff)")
         # the host may have asked for a longer wait while this request waited: not sent before then
         self._refuse_if_closed(host)
         return None
@@ -653,6 +721,8 @@ class DecodingMiddleware(HttpCompressionMiddleware):
 
 # A renewal not asked for: its host asked (a 429) not to be asked before a time still to come.
 HOST_CLOSED = "host_closed"
+# A renewal the crawl's stop caught waiting (StoppedWaiting): the requests it held are missing.
+STOPPED = "stopped"
 
 
 class BearerAuthMiddleware:
@@ -736,6 +806,8 @@ class BearerAuthMiddleware:
                 "check the clock of this machine, then run the crawl again")
             return response
         problem = await self._renew(request.meta.get("session_generation", 0))
+        if problem is not None and problem[0] == STOPPED:
+            raise StoppedWaiting(problem[1])  # missing, as every request the stop caught waiting
         if problem is not None and problem[0] == HOST_CLOSED:
             # not the session's fault: this request waits for the host's time like every other
             # one it refused (missing, the run incomplete; --resume after then)
@@ -760,6 +832,8 @@ class BearerAuthMiddleware:
             problem = await self._refresh_or_login()
         except RateLimitedOut as exc:  # the PDS asked earlier in the crawl not to be asked before a time
             problem = (HOST_CLOSED, f"Bluesky session could not be renewed: {exc}")
+        except StoppedWaiting as exc:  # the crawl was stopped while the renewal waited: no session problem
+            problem = (STOPPED, str(exc))
         except Exception as exc:  # noqa: BLE001 - whatever happened, the waiters must wake up
             problem = ("session_lost", f"Bluesky session could not be renewed: {type(exc).__name__}")
         if problem is None:

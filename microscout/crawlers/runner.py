@@ -328,6 +328,8 @@ class Interrupts:
         from scrapy.utils.defer import deferred_from_coro
         from twisted.internet import reactor
 
+        from microscout.crawlers.middlewares import crawl_stopping
+
         process = self.process
         assert process is not None  # handle() schedules stop() only once the crawl's process exists
         waiting = False
@@ -341,6 +343,11 @@ class Interrupts:
             if engine is not None and engine.running:
                 self.stopped.add(id(crawler))
                 deferred_from_coro(crawler.stop_async())
+                # The engine no longer takes requests from the frontier and waits for those in
+                # the downloader: the ones waiting in our middlewares (a 429's Retry-After, a
+                # Crawl-delay turn, up to MICROSCOUT_MAX_RATE_WAIT) end now, recorded missing for
+                # --resume, so the crawl stops within moments instead of minutes.
+                crawler.signals.send_catch_log(signal=crawl_stopping)
             else:
                 waiting = True  # not started yet: stopped as soon as it is
         if waiting:

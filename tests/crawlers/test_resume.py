@@ -15,7 +15,7 @@ import pytest
 
 from tests.crawlers.conftest import (
     COFFEE, MICROSCOUT, POPULATION, content, crawl_env, integrity, rows, run_crawl, write_config)
-from tests.crawlers.fakeserver import FakeServer
+from tests.crawlers.fakeserver import FakeServer, FaultMix
 
 ARGS = COFFEE
 
@@ -290,3 +290,87 @@ def test_a_resumed_run_older_than_the_kept_runs_keeps_the_log_it_just_wrote(tmp_
     (run,) = rows(db, "SELECT status, jobdir, stats FROM crawl_runs WHERE id = 1")
     assert run["status"] == "finished"
     assert Path(json.loads(run["stats"])["log"]).is_file(), resumed.stderr
+
+
+def stopped_while_waiting(process: subprocess.Popen, server, sig: int) -> tuple[float, list[dict], str]:
+    """Send ``sig`` to a crawl whose requests wait (for minutes); (seconds it took to end, the
+    requests the server was sent after the signal, its stderr). A crawl still running 30 s later is a
+    failure of its own (it would have waited out its timers)."""
+    signalled = time.monotonic()
+    process.send_signal(sig)
+    try:
+        _, err = process.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()
+        pytest.fail(f"the crawl was still running 30 s after {signal.Signals(sig).name}: it waited out its timers")
+    return time.monotonic() - signalled, [e for e in server.log if e["t"] > signalled], err
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_a_stop_while_requests_wait_out_a_429_ends_at_once_and_resume_sends_them(tmp_path, sig, baseline):
+    # A review: Ctrl-C while requests waited out a 429's Retry-After (up to MICROSCOUT_MAX_RATE_WAIT,
+    # 900 s) did not stop the crawl before the wait was over: Scrapy closes the spider only once
+    # every request in the downloader is done, and these were asleep in RateLimitMiddleware.
+    expected, _ = baseline
+    with FakeServer(extra=POPULATION, faults=False, broken=False) as server:
+        config = write_config(tmp_path, server.url)
+        process = start(config, *ARGS)
+        deadline = time.time() + 60
+        while len(server.log) < 40 and time.time() < deadline and process.poll() is None:
+            time.sleep(0.005)
+        assert process.poll() is None, "the crawl ended before the server began to answer 429"
+        # part-way: from now on every request is answered 429, asking to wait ten minutes
+        server.fake.mix = FaultMix(rate_429=1.0, retry_after="600")
+        limited = len(server.log)
+        while len(server.log) == limited and time.time() < deadline:
+            time.sleep(0.005)
+        # what was under way is answered; then a second without a request: the rest waits
+        while time.time() < deadline:
+            asked = len(server.log)
+            time.sleep(1.0)
+            if len(server.log) == asked:
+                break
+        took, asked_after, err = stopped_while_waiting(process, server, sig)
+        db = tmp_path / "scout.db"
+        (run,) = rows(db, "SELECT * FROM crawl_runs")
+        server.fake.mix = None  # the server answers again
+        resumed = run_crawl(config, *ARGS, "--resume")
+        host = server.url.removeprefix("http://")
+    assert took < 15, f"the crawl took {took:.1f} s to stop"
+    assert asked_after == []  # nothing that waited was sent before its time
+    assert run["status"] == "interrupted" and process.returncode == 1, (run, err)
+    assert resumed.returncode == 0, resumed.stderr
+    assert content(db, host) == expected  # what waited was sent by --resume
+    assert [r["status"] for r in rows(db, "SELECT status FROM crawl_runs")] == ["finished"]
+
+
+def test_a_stop_while_a_request_waits_for_its_crawl_delay_turn_ends_at_once_and_resume_sends_it(
+        tmp_path, baseline):
+    # A review: Ctrl-C while a request waited for its turn under a robots.txt Crawl-delay kept
+    # the crawl running until that turn came (40 s after SIGINT, with a long Crawl-delay).
+    expected, _ = baseline
+    with FakeServer(extra=POPULATION, faults=False, broken=False) as server:
+        server.fake.robots = "User-agent: *\nCrawl-delay: 600\n"  # within MICROSCOUT_MAX_RATE_WAIT's 900 s
+        config = write_config(tmp_path, server.url)
+        process = start(config, *ARGS)
+        deadline = time.time() + 60
+        while not server.log and time.time() < deadline and process.poll() is None:
+            time.sleep(0.005)
+        assert [e["path"] for e in server.log] == ["/robots.txt"]
+        time.sleep(1.0)  # the instance check waits for its turn, ten minutes on
+        assert process.poll() is None, "the crawl ended before it could be stopped"
+        took, asked_after, err = stopped_while_waiting(process, server, signal.SIGINT)
+        db = tmp_path / "scout.db"
+        (run,) = rows(db, "SELECT * FROM crawl_runs")
+        server.fake.robots = None  # the server no longer asks for a delay
+        resumed = run_crawl(config, *ARGS, "--resume")
+        host = server.url.removeprefix("http://")
+    assert took < 15, f"the crawl took {took:.1f} s to stop"
+    assert asked_after == []
+    assert run["status"] == "interrupted" and process.returncode == 1, (run, err)
+    stats = json.loads(run["stats"])
+    assert not stats.get("message"), stats  # stopped, not "cannot reach the instance"
+    assert resumed.returncode == 0, resumed.stderr
+    assert content(db, host) == expected
+    assert [r["status"] for r in rows(db, "SELECT status FROM crawl_runs")] == ["finished"]

@@ -39,6 +39,7 @@ from microscout.crawlers.middlewares import (
     CrawlDelayTooLong,
     OffsiteRefused,
     RateLimitedOut,
+    StoppedWaiting,
     backoff_until,
     host_key,
     origin,
@@ -112,7 +113,7 @@ def refused_by_robots_txt(failure) -> bool:
     """Whether a request failed because the server's robots.txt refuses it (Scrapy's
     RobotsTxtMiddleware; its other IgnoreRequests are for other reasons, a Crawl-delay too
     long to wait for among them, whose words name robots.txt too)."""
-    return (bool(failure.check(IgnoreRequest)) and not failure.check(RateLimitedOut)
+    return (bool(failure.check(IgnoreRequest)) and not failure.check(RateLimitedOut, StoppedWaiting)
             and "robots.txt" in str(failure.value))
 
 
@@ -578,6 +579,11 @@ class CrawlSpider(Spider):
             # crawl.max_body_bytes; its exception's name differs between versions, its words not)
             self.error("body_too_large", request.url, str(failure.value))
             self.lose(request, f"body_too_large: {failure.value}")
+        elif failure.check(StoppedWaiting):
+            # the crawl was stopped while this request waited for its time (a 429, a
+            # Crawl-delay): not sent, and no error; missing, so --resume sends it
+            self.logger.info("not sent (the crawl is stopping): %s", request.url)
+            self.lose(request, f"not sent: {failure.value}")
         elif failure.check(RateLimitedOut):
             # the host asked for a longer wait than the crawl may take: missing, asked by --resume
             self.error("crawl_delay" if failure.check(CrawlDelayTooLong) else "http_429", request.url,

@@ -7,7 +7,13 @@ from scrapy import Request
 from scrapy.downloadermiddlewares.retry import get_retry_request
 
 from microscout.crawlers import parse_mastodon as pm
-from microscout.crawlers.middlewares import CrawlDelayTooLong, OffsiteRefused, origin, robots_unavailable
+from microscout.crawlers.middlewares import (
+    CrawlDelayTooLong,
+    OffsiteRefused,
+    StoppedWaiting,
+    origin,
+    robots_unavailable,
+)
 from microscout.crawlers.parse_common import Malformed
 from microscout.crawlers.spiders.base import CrawlSpider, failure_text, refused_by_robots_txt
 
@@ -32,10 +38,19 @@ class MastodonSpider(CrawlSpider):
         for request in self.begin():
             yield request
         if self.allow():
-            yield self.req(f"{self.base_url}/api/v2/instance", self.parse_instance, errback=self.on_instance_error)
+            # asked once a run (a resumed session's is a duplicate, its seeds in the frontier),
+            # but again when the stop of the session before caught it unsent (on_instance_error)
+            again = bool(self._state().pop("instance_unasked", False))
+            yield self.req(f"{self.base_url}/api/v2/instance", self.parse_instance, errback=self.on_instance_error,
+                           dont_filter=again)
 
     # -- is this a Mastodon server? ----------------------------------------------------
     def on_instance_error(self, failure):
+        if failure.check(StoppedWaiting):
+            # the crawl was stopped while the check waited for its time (a Crawl-delay, a 429):
+            # not sent, no failure of the instance's; the next session's start asks again
+            self._state()["instance_unasked"] = True
+            return
         # Counted as any failed request is, so the run's summary does not say "errors: none".
         robots = refused_by_robots_txt(failure)
         delayed = failure.check(CrawlDelayTooLong)
@@ -113,7 +128,9 @@ class MastodonSpider(CrawlSpider):
         local_only = False
         if response.status in (404, 410):
             # before 4.0 there was no v2 instance (and hashtag feeds were public): ask v1
-            yield self.req(f"{self.base_url}/api/v1/instance", self.parse_instance_v1, errback=self.on_instance_error)
+            # not filtered: after a stop that caught it unsent, the next session asks v2 again
+            yield self.req(f"{self.base_url}/api/v1/instance", self.parse_instance_v1, errback=self.on_instance_error,
+                           dont_filter=True)
             return
         info = self.instance_info(response, "/api/v2/instance")
         if isinstance(info, Request):
