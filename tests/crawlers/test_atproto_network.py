@@ -33,11 +33,8 @@ def network() -> dict:
     return json.loads(Path(path).read_text())
 
 
-@pytest.fixture(scope="module")
-def crawled(network, tmp_path_factory) -> dict:
-    """One crawl of the seeded hashtag with the real CLI, a shortlist and an export."""
-    folder = tmp_path_factory.mktemp("atproto")
-    state = folder / "state"
+def _write_config(network: dict, folder: Path, more: str = "") -> None:
+    """A config in ``folder`` crawling Bluesky on the network (and ``more`` TOML after it)."""
     (folder / "config.toml").write_text(f"""
 database = "scout.db"
 plugins_dir = "none"
@@ -46,15 +43,28 @@ plugins_dir = "none"
 base_url = "{network['appview']}"
 pds = "{network['pds']}"
 appview_did = "{network['appview_did']}"
+""" + more)
 
+
+def _crawler_env(network: dict, state: Path, **more: str) -> dict:
+    """The crawl's environment: the network's crawler account, its own state folder."""
+    return crawl_env(MICROSCOUT_BSKY_HANDLE=network["crawler"]["handle"],
+                     MICROSCOUT_BSKY_APP_PASSWORD=network["crawler"]["app_password"],
+                     MICROSCOUT_STATE_DIR=str(state), **more)
+
+
+@pytest.fixture(scope="module")
+def crawled(network, tmp_path_factory) -> dict:
+    """One crawl of the seeded hashtag with the real CLI, a shortlist and an export."""
+    folder = tmp_path_factory.mktemp("atproto")
+    state = folder / "state"
+    _write_config(network, folder, f"""
 [campaigns.atp]
 platforms = ["bluesky"]
 hashtags = ["{network['hashtag']}"]
 target_tier = ["nano", "micro", "mid", "macro", "mega"]
 """)
-    env = crawl_env(MICROSCOUT_BSKY_HANDLE=network["crawler"]["handle"],
-                    MICROSCOUT_BSKY_APP_PASSWORD=network["crawler"]["app_password"],
-                    MICROSCOUT_STATE_DIR=str(state), MICROSCOUT_LOG_LEVEL="DEBUG")
+    env = _crawler_env(network, state, MICROSCOUT_LOG_LEVEL="DEBUG")
 
     def cli(*args):
         return subprocess.run([MICROSCOUT, *args, "--config", str(folder / "config.toml")], capture_output=True,
@@ -194,18 +204,8 @@ def edge_crawl(network, tmp_path_factory) -> dict:
         pytest.skip("this network.json has no edge cases: restart the network with the current network.mjs")
     edge = network["edge"]
     folder = tmp_path_factory.mktemp("atproto-edge")
-    (folder / "config.toml").write_text(f"""
-database = "scout.db"
-plugins_dir = "none"
-
-[platforms.bluesky]
-base_url = "{network['appview']}"
-pds = "{network['pds']}"
-appview_did = "{network['appview_did']}"
-""")
-    env = crawl_env(MICROSCOUT_BSKY_HANDLE=network["crawler"]["handle"],
-                    MICROSCOUT_BSKY_APP_PASSWORD=network["crawler"]["app_password"],
-                    MICROSCOUT_STATE_DIR=str(folder / "state"))
+    _write_config(network, folder)
+    env = _crawler_env(network, folder / "state")
     crawl = subprocess.run([MICROSCOUT, "crawl", "bluesky", "--handle", edge["extras"]["handle"],
                             "--handle", edge["invalid"]["did"], "--handle", edge["gone"]["did"],
                             "--no-prefilter", "--posts", "100", "--replied-posts", "100", "--replies", "100",
