@@ -97,7 +97,8 @@ def _as_the_shortlist_judges(db: Any, rule: Rule, candidate: Candidate, options:
     """The verdict a shortlist stores for a rule with a batch form: its batch form's, on a
     batch of this one candidate, unless that fails (then the simple form's, ``simple``).
     What is wrong with the batch form, or its disagreeing with the simple form, is said in
-    one warning line naming the rule and its plugin: the shortlist says nothing of either."""
+    one warning line naming the rule and its plugin, as the shortlist notes it after a run; a
+    post date Python cannot read is the data's doing, and said so, as the shortlist says it."""
     from types import MappingProxyType
 
     from microscout.engine.evaluate import batch_verdicts, read_only
@@ -110,6 +111,10 @@ def _as_the_shortlist_judges(db: Any, rule: Rule, candidate: Candidate, options:
         verdicts, gave_way = batch_verdicts(rule, batch, options, context)
     who = f"rule {rule.name} ({rule.plugin})"
     if verdicts is None:
+        if gave_way is not None and gave_way.unreadable_date:
+            click.echo(f"note: a post date Python cannot read ({gave_way.unreadable_date}) makes rule {rule.name} "
+                       f"judge with evaluate, not its batch form (shown; verdicts unaffected)", err=True)
+            return simple
         problem = gave_way.problem if gave_way else "failed"
         click.echo(f"warning: {who}: its batch form {problem}, so the shortlist judges its batch with evaluate "
                    f"instead (shown)", err=True)

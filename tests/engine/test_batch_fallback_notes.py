@@ -152,3 +152,20 @@ def test_a_scheduled_shortlist_says_it_in_its_step_line(project):
     assert detail.startswith("shortlist run 1: judged 58, ranked 56; ") and detail.endswith(
         "; rule median_likes (plugins_dir:median.py): its batch form gave way on 1 of 1 batch (first: raised "
         "RuntimeError: boom), so those candidates were judged with evaluate (slower; verdicts unaffected)"), detail
+
+
+def test_try_says_an_unreadable_post_date_is_the_datas_doing_not_the_rules(project):
+    # A review: `try` called the built-in post rules' deliberate giving way on a date Python
+    # cannot read a failure of their batch form ("warning: … its batch form raised
+    # UnreadableTimestamp"), where the shortlist says it is the data's doing.
+    db = open_store(project.parent / "scout.db")
+    with db.conn:
+        post, handle = db.execute("SELECT x.platform_id, p.handle FROM posts x JOIN profiles p "
+                                  "ON p.id = x.profile_id ORDER BY x.id LIMIT 1").fetchone()
+        db.execute("UPDATE posts SET created_at = 'yesterday' WHERE platform_id = ?", [post])
+    db.conn.close()
+    result = invoke("try", "engagement", handle, "--config", project)
+    assert "warning:" not in result.stderr, result.stderr
+    assert (f"note: a post date Python cannot read (post {post} of {handle} " in result.stderr
+            and "makes rule engagement judge with evaluate, not its batch form (shown; verdicts unaffected)"
+            in result.stderr), result.stderr
