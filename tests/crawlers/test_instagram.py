@@ -437,3 +437,52 @@ def test_a_short_token_is_not_scrubbed_out_of_what_the_crawl_stores(sandbox, tmp
     stored = rows(db, "SELECT bio AS text FROM profiles") + rows(db, "SELECT text FROM posts")
     assert stored and not [r["text"] for r in stored if "[redacted]" in (r["text"] or "")]
     assert any("ing" in (r["text"] or "") for r in stored)
+
+
+def test_a_token_refused_while_a_request_waits_out_a_429_ends_the_crawl_at_once(tmp_path):
+    # A review: when the spider itself ended the run (a token refused mid-crawl) while another
+    # request waited out a 429's Retry-After (up to MICROSCOUT_MAX_RATE_WAIT, 900 s), the failed
+    # crawl sat out that wait before it reported its failure: Scrapy closes the spider only once
+    # every request in the downloader is done, and nothing told the waits the crawl was ending.
+    import subprocess
+    import time
+
+    from microscout.sandbox.faults import Faults
+    from tests.crawlers.conftest import MICROSCOUT
+
+    with SandboxServer(size=60, seed=7, faults=Faults(retry_after=600, fail_first={"/v21.0/": (1, "429")})) as sb:
+        sb.platform_state["instagram"]["tokens"] = {SECRET}
+        first, second = (wire.username(p) for p in list(sb.pop)[:2])
+        # the second handle's request is answered a second late, after the first one's 429 (the
+        # only 429: fail_first counts in the order answered); Instagram then refuses the token
+        sb.faults.faults.slow = {f"username({second})": 1.0}
+        sb.platform_state["instagram"]["inject"] = ["bad_token"]
+        cfg = config(tmp_path, sb.url)
+        e = {**env(), "MICROSCOUT_MAX_RATE_WAIT": "900"}  # a wait of 600 s is taken, not given up
+        started = time.monotonic()
+        process = subprocess.Popen([MICROSCOUT, "crawl", "instagram", "--handle", first, "--handle", second,
+                                    "--no-prefilter", "--config", str(cfg)], cwd=tmp_path,
+                                   env=e, stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, text=True)
+        try:
+            out, err = process.communicate(timeout=40)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            _, err = process.communicate()
+            pytest.fail(f"the failed crawl was still running 40 s on (faults {sb.faults.injected}, token refused: "
+                        f"{not sb.platform_state['instagram']['inject']}): it waited out the 429's Retry-After\n"
+                        + err[-3000:])
+        took = time.monotonic() - started
+        injected = dict(sb.faults.injected)
+    assert injected == {"429": 1}, injected  # the wait this is about did happen
+    assert took < 20, f"the failed crawl took {took:.1f} s to end"
+    # the failure is reported as before: one line, exit 2 (the token is configuration's to fix)
+    assert process.returncode == 2, out + err
+    assert "Traceback" not in err
+    line = err.strip().splitlines()[-1]
+    assert "refused the access token" in line and "MICROSCOUT_INSTAGRAM_TOKEN" in line, err
+    (run,) = rows(tmp_path / "scout.db", "SELECT status, stats FROM crawl_runs")
+    stats = json.loads(run["stats"])
+    assert run["status"] == "failed" and stats["reason"] == "token_refused", run
+    assert stats["missing"]["requests"] == 1  # what waited was not sent: missing, the run still failed
+    assert leaks(tmp_path, subprocess.CompletedProcess([], 0, out, err)) == []

@@ -41,6 +41,7 @@ from microscout.crawlers.middlewares import (
     RateLimitedOut,
     StoppedWaiting,
     backoff_until,
+    crawl_stopping,
     host_key,
     origin,
     refuse_offsite,
@@ -413,6 +414,12 @@ class CrawlSpider(Spider):
     def fail(self, reason: str, message: str):
         self.failure_message = message
         self.logger.error(message)
+        crawler = getattr(self, "crawler", None)
+        if crawler is not None:
+            # Scrapy closes the spider only once every request in the downloader is done: those
+            # waiting in our middlewares (a 429's Retry-After, a Crawl-delay turn, up to
+            # MICROSCOUT_MAX_RATE_WAIT) end now, as on Ctrl-C (missing; the run stays failed)
+            crawler.signals.send_catch_log(signal=crawl_stopping)
         raise CloseSpider(reason)
 
     def on_host(self, url: str | None) -> bool:
