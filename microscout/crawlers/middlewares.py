@@ -39,10 +39,11 @@ logger = logging.getLogger(__name__)
 
 
 # The crawl is asked to stop (Ctrl-C, SIGTERM: runner.Interrupts sends it once the engine is
-# stopping). Scrapy closes the spider only once every request in the downloader is done, and a
-# request waiting in a middleware of ours (a 429's Retry-After, a rate-limit pause, a retry's
-# backoff, its turn under a Crawl-delay) is in the downloader: without this signal the crawl
-# waited those out (up to MICROSCOUT_MAX_RATE_WAIT, 900 s) before it stopped.
+# stopping), or the spider ends it (CrawlSpider.fail, before its CloseSpider). Scrapy closes the
+# spider only once every request in the downloader is done, and a request waiting in a
+# middleware of ours (a 429's Retry-After, a rate-limit pause, a retry's backoff, its turn under
+# a Crawl-delay) is in the downloader: without this signal the crawl waited those out (up to
+# MICROSCOUT_MAX_RATE_WAIT, 900 s) before it stopped.
 crawl_stopping = object()
 
 
