@@ -113,7 +113,8 @@ def _as_the_shortlist_judges(db: Any, rule: Rule, candidate: Candidate, options:
     if verdicts is None:
         if gave_way is not None and gave_way.unreadable_date:
             click.echo(f"note: a post date Python cannot read ({gave_way.unreadable_date}) makes rule {rule.name} "
-                       f"judge with evaluate, not its batch form (shown; verdicts unaffected)", err=True)
+                       f"judge with evaluate, not its batch form (shown, as the shortlist stores it); a rule that "
+                       f"compares post dates gives its creator an error", err=True)
             return simple
         problem = gave_way.problem if gave_way else "failed"
         click.echo(f"warning: {who}: its batch form {problem}, so the shortlist judges its batch with evaluate "

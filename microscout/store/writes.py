@@ -273,7 +273,7 @@ def mark_gone(db: sqlite_utils.Database, platform: str, outcomes: dict[str, str]
     handles of the accounts newly marked gone."""
     if platform in NOT_FOUND_IS_NO_PROOF:
         return []
-    # moved or suspended (Mastodon): the account is there, but no creator any more
+    # moved or suspended (Mastodon; taken down on Bluesky): the account is there, but no creator any more
     gone = [asked for asked, outcome in outcomes.items() if outcome in ("not_found", "moved", "suspended")]
     newly: list[str] = []
     for asked in gone:

@@ -167,5 +167,5 @@ def test_try_says_an_unreadable_post_date_is_the_datas_doing_not_the_rules(proje
     result = invoke("try", "engagement", handle, "--config", project)
     assert "warning:" not in result.stderr, result.stderr
     assert (f"note: a post date Python cannot read (post {post} of {handle} " in result.stderr
-            and "makes rule engagement judge with evaluate, not its batch form (shown; verdicts unaffected)"
-            in result.stderr), result.stderr
+            and "makes rule engagement judge with evaluate, not its batch form (shown, as the shortlist stores "
+            "it); a rule that compares post dates gives its creator an error" in result.stderr), result.stderr

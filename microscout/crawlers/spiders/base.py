@@ -381,7 +381,7 @@ class CrawlSpider(Spider):
         - ``found``: the profile was stored (and its chain fetched)
         - ``not_found``: the platform says there is no such account (404, missing from a batch)
         - ``moved``, ``suspended``: the account moved to another (which is crawled) or its
-          server suspended it (Mastodon): no creator any more, as one not found
+          server suspended it (Mastodon) or took it down (Bluesky): no creator any more, as one not found
         - ``private``: the account exists but hides its data (private / protected)
         - ``opted_out``: the account asks not to be crawled (stored as an opt-out only)
         - ``prefiltered``: stored, but skipped by the prefilter (out of tier, …)
