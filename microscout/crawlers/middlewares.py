@@ -18,7 +18,6 @@ import logging
 import math
 import time
 import zlib
-from collections import deque
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING
@@ -287,13 +286,12 @@ class CrawlDelayMiddleware:
         # a 429 asking for longer is not waited for (RateLimitMiddleware)
         self.max_wait = crawler.settings.getfloat("MICROSCOUT_MAX_RATE_WAIT", 900.0)
         self.delays: dict[str, float] = {}
-        # When the next request to a host may go: a delay after the last one went. The ones
-        # waiting for their turn go one at a time, each released by the timer of the last.
+        # When the next request to a host may go: a delay after the last one actually went.
+        # Timers fire late under load; turns reserved from when each was due let a request go
+        # less than the delay after a late one (0.34 s of 0.4 s).
         self.free_at: dict[str, float] = {}
-        self.waiting: dict[str, deque[Deferred]] = {}
-        self.timers: dict[str, object] = {}
-        self.stopping = False
-        crawler.signals.connect(self.stop, signal=crawl_stopping)
+        self.queued: dict[str, int] = {}  # requests waiting for their turn, by host
+        self.waits = Waits(crawler)  # ended at once when the crawl is asked to stop
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -332,8 +330,8 @@ class CrawlDelayMiddleware:
         if delay is None:
             return None
         now = time.time()
-        queue = self.waiting.setdefault(host, deque())
-        turn = max(now, self.free_at.get(host, 0.0)) + len(queue) * delay
+        queued = self.queued.get(host, 0)
+        turn = max(now, self.free_at.get(host, 0.0)) + queued * delay
         if turn - now > self.max_wait:
             # A Crawl-delay of an hour would hold the crawl for hours without a word: what
             # would go later than MICROSCOUT_MAX_RATE_WAIT is missing instead (--resume).
@@ -341,59 +339,17 @@ class CrawlDelayMiddleware:
             raise CrawlDelayTooLong(f"the robots.txt of {host} asks for {delay:,g} s between requests (Crawl-delay), "
                                     f"so this one's turn would come in {turn - now:,.0f} s, later than "
                                     f"MICROSCOUT_MAX_RATE_WAIT ({self.max_wait:g} s) allows: not sent")
-        if not queue and turn <= now:
-            self.free_at[host] = now + delay
-            return None
-        if self.stopping:
-            raise StoppedWaiting(self._stopped(host, delay))
-        released: Deferred = Deferred()
-        queue.append(released)
-        self._release_next(host)
-        await maybe_deferred_to_future(released)
+        self.queued[host] = queued + 1
+        try:
+            # Every request waiting wakes when the host is free: the first to run takes the
+            # turn and moves it on, the others wait again.
+            while (wait := self.free_at.get(host, 0.0) - time.time()) > 0:
+                await self.waits.sleep(wait, f"the crawl was stopped while it waited for its turn under the "
+                                             f"Crawl-delay of {host} ({delay:,g} s)")
+        finally:
+            self.queued[host] -= 1
+        self.free_at[host] = time.time() + delay
         return None
-
-    def _release_next(self, host: str) -> None:
-        """Let the first request waiting for ``host`` go when its turn comes: a delay after the
-        last one went, as that one actually went. Timers fire late under load; turns reserved
-        from when each was due let a request go less than the delay after a late one (0.34 s
-        of 0.4 s)."""
-        from twisted.internet import reactor
-
-        if not self.waiting.get(host) or host in self.timers:
-            return
-        wait = self.free_at.get(host, 0.0) - time.time()
-        if wait > 0:
-            self.timers[host] = reactor.callLater(wait, self._release_now, host)  # type: ignore[arg-type]
-        else:
-            self._release_now(host)
-
-    @staticmethod
-    def _stopped(host: str, delay: float) -> str:
-        return f"the crawl was stopped while it waited for its turn under the Crawl-delay of {host} ({delay:,g} s)"
-
-    def stop(self) -> None:
-        """The crawl is asked to stop (``crawl_stopping``): every request waiting for its turn
-        fails at once (StoppedWaiting: missing, for --resume) instead of holding the close."""
-        self.stopping = True
-        for timer in self.timers.values():
-            if timer.active():  # type: ignore[attr-defined]
-                timer.cancel()  # type: ignore[attr-defined]
-        self.timers.clear()
-        for host, queue in self.waiting.items():
-            while queue:
-                released = queue.popleft()
-                if not released.called:
-                    released.errback(StoppedWaiting(self._stopped(host, self.delays[host])))
-
-    def _release_now(self, host: str) -> None:
-        self.timers.pop(host, None)
-        queue = self.waiting[host]
-        if queue:
-            self.free_at[host] = time.time() + self.delays[host]
-            released = queue.popleft()
-            if not released.called:  # one cancelled while it waited (the crawl closing) is gone
-                released.callback(None)
-        self._release_next(host)
 
 
 def backoff_until(retry_times: int, base: float, cap: float) -> float:
