@@ -1353,3 +1353,27 @@ def test_a_dated_export_folder_under_a_share_that_disappeared_is_not_made_again(
     assert vanished_folder(db, today, "k") is None
     # and a folder no export went near: the first export makes it
     assert vanished_folder(db, tmp_path / "elsewhere" / "2026-12-06", "k") is None
+
+
+def test_list_says_a_run_whose_lock_expired_while_its_process_lives_is_still_running(tmp_path):
+    # A review: a run whose machine slept past its lock's expiry was listed as not running and
+    # "left running by a process that is gone (killed)", while its process was alive and a new
+    # run would watch the lock for two heartbeats before taking it over.
+    cfg = _project(tmp_path)
+    runner = CliRunner()
+    db = open_store(tmp_path / "scout.db")
+    now = datetime.now(UTC)
+    running = history.start_run(db, "daily", "demo", "cron", now, now)
+    expired = (now - timedelta(minutes=3)).isoformat()
+    with db.conn:
+        db.execute("INSERT INTO locks (name, token, holder, pid, owner, acquired_at, expires_at) VALUES "
+                   "(?, 't', ?, ?, ?, ?, ?)", [RUN_LOCK, f"schedule daily, run {running}", os.getpid(),
+                                               process_owner(), (now - timedelta(minutes=20)).isoformat(), expired])
+    db.conn.close()
+    data = json.loads(runner.invoke(cli, ["--config", str(cfg), "schedule", "list", "--json"]).output)
+    daily = {s["name"]: s for s in data["schedules"]}["daily"]
+    assert daily["running_now"] is True and daily["left_running"] is False
+    assert daily["lock_expired"] == expired
+    text = runner.invoke(cli, ["--config", str(cfg), "schedule", "list"]).output
+    assert f"(running now, its lock expired at {expired} without renewal" in text
+    assert "gone (killed)" not in text

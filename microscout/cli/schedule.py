@@ -136,14 +136,17 @@ def _duration(run: dict) -> str:
 def list_schedules(env: Env, as_json: bool, count: int) -> None:
     """Each schedule: when it runs next, and how its last run went."""
     from microscout.schedule import cron, history
-    from microscout.schedule.lock import holder_of, stale_reason, utcnow
+    from microscout.schedule.lock import WATCH_HEARTBEATS, gone, holder_of, stale_reason, utcnow
 
     config = env.config
     db = _read_db(env)
     now = utcnow()
     holder = holder_of(db) if db is not None else None
-    if holder is not None and stale_reason(holder, now) is not None:
+    if holder is not None and gone(holder):
         holder = None  # its process is gone (killed): nothing runs now
+    # An expired lock whose process lives (a machine that slept, a paused process, or one on
+    # another host) still has its run going: a new run watches it before taking it over.
+    expired = stale_reason(holder, now) if holder is not None else None
     out: list[dict[str, Any]] = []
     for name, schedule in config.schedules.items():
         last, skipped = history.last_worked(db, name) if db is not None else (None, None)
@@ -156,6 +159,7 @@ def list_schedules(env: Env, as_json: bool, count: int) -> None:
             "filename": schedule.filename, "retries": schedule.retries, "catch_up": schedule.catch_up,
             "next_runs": [t.isoformat() for t in cron.next_runs(schedule, now, count)],
             "last_run": last, "skipped_since": skipped, "running_now": running_now,
+            "lock_expired": holder.get("expires_at") if running_now and expired and holder else None,
             # recorded running, but no live process holds the lock: killed (the next run marks it
             # interrupted and catches it up)
             "left_running": bool(last and last["status"] == "running" and not running_now),
@@ -174,7 +178,10 @@ def list_schedules(env: Env, as_json: bool, count: int) -> None:
         schedule = config.schedule(item["name"])
         zone = cron.zone(schedule)
         click.echo(f"{item['name']}" + ("" if item["enabled"] else "  (disabled: `schedule run` skips it)")
-                   + ("  (running now)" if item["running_now"] else ""))
+                   + (f"  (running now, its lock expired at {item['lock_expired']} without renewal: its process may "
+                      f"still work, asleep, paused or on another host; a new run waits {WATCH_HEARTBEATS} heartbeats "
+                      "for a renewal before taking over)" if item["lock_expired"]
+                      else "  (running now)" if item["running_now"] else ""))
         click.echo(f"  when      {schedule.cron} ({schedule.timezone}): {item['when']}")
         click.echo(f"  does      {' → '.join(schedule.steps)} of campaign {schedule.campaign}"
                    + (f"; {', '.join(schedule.formats)} into {item['destination']}" if "export" in schedule.steps

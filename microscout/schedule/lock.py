@@ -66,13 +66,14 @@ class Lock:
     recovered: str | None = None
 
 
-def _gone(row: dict) -> bool:
+def gone(row: dict) -> bool:
+    """Whether the lock's process is known to be gone (on this host)."""
     return row.get("pid") is not None and process_alive(row["pid"], row.get("owner")) is False
 
 
 def stale_reason(row: dict, now: datetime) -> str | None:
     """Why the lock in ``row`` no longer protects anything, or None while it does."""
-    if _gone(row):
+    if gone(row):
         return f"its process {row['pid']} is gone"
     expires = _parse(row.get("expires_at"))
     if expires is None or expires <= now:
@@ -140,7 +141,7 @@ def acquire(db: sqlite_utils.Database, holder: str, *, name: str = RUN_LOCK, clo
         reason = stale_reason(row, now)
         if reason is None:
             raise LockHeld(row)
-        if not _gone(row):
+        if not gone(row):
             # Expired, its process maybe still working (a machine woken from sleep renews it
             # within a heartbeat): taken over only if nobody renews it while watched.
             if say is not None:
