@@ -848,3 +848,22 @@ def test_a_column_mapped_with_column_is_found_in_any_case_too(tmp_path):
     assert (result.exit_code, result.stderr) == (2, f"Error: {tmp_path / 'two.csv'}: --column followers=FANS: 'FANS' "
                                                     "is no column as written, and 2 match it in another case or "
                                                     "spelling: 'fans', 'Fans'; give one of them as written\n")
+
+
+def test_a_decimal_comma_in_a_semicolon_file_is_read_as_the_number_it_writes(tmp_path):
+    # Kaggle's Instagram fake/spammer train.csv saved by a European Excel: ';' between cells and
+    # a decimal comma in "nums/length username" (0,27), refused before as no number at all.
+    path = tmp_path / "train.csv"
+    path.write_text("profile pic;nums/length username;#posts;#followers;#follows;fake\r\n"
+                    "1;0,27;32;1.000;955;0\r\n0;0,5;0;5;2.500;1\r\n", encoding="cp1252")
+    got = [r for r in rows_of(check("accounts", path, "--json", "--label-column", "fake")) if "features" in r]
+    assert [r["features"]["username_digit_share"] for r in got] == [0.27, 0.5]
+    assert [r["features"]["followers"] for r in got] == [1000, 5]
+
+
+def test_a_decimal_comma_is_not_read_where_the_comma_separates_cells(tmp_path):
+    path = tmp_path / "train.csv"
+    path.write_text('profile pic,nums/length username,#followers,#follows\n1,"0,27",10,955\n')
+    result = check("accounts", path)
+    assert result.exit_code == 2 and "column 'nums/length username' holds '0,27'; it should be a number" in result.output
+

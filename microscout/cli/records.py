@@ -524,7 +524,8 @@ def convert(value: Any, kind: str, where: str, column: str, ours: str | None = N
     """One cell to our type; empty is None (unknown), and so is NULL, NaN or NA in a typed
     column; a bad value is a UsageProblem (naming ``ours`` to say how to leave it unread).
     ``thousands``: the file's thousands separator (Record.thousands), so a whole number
-    written as text with its thousands grouped (1,234; 2.000; 1 234) is read whole."""
+    written as text with its thousands grouped (1,234; 2.000; 1 234) is read whole, and a number
+    in a file that groups them with '.' (a ';' CSV) has its decimals after a comma (0,27)."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if kind == "text":
@@ -541,6 +542,8 @@ def convert(value: Any, kind: str, where: str, column: str, ours: str | None = N
                 raise ValueError
             return int(number)
         if kind == "float":
+            if thousands == "." and isinstance(value, str) and _DECIMAL_COMMA.fullmatch(text):
+                text = text.replace(",", ".")  # a ';' file's decimals, as European Excel writes them: 0,27
             return float(text)
         if kind == "bool":
             return _yes_no(text)
@@ -557,6 +560,10 @@ def convert(value: Any, kind: str, where: str, column: str, ours: str | None = N
         unread = f" (or --column {ours}= to leave it unread)" if ours else ""
         raise UsageProblem(f"{where}: column {column!r} holds {value!r}; it should be {what}{unread}") from None
     raise AssertionError(kind)
+
+
+# A number with its decimals after a comma (0,27; -1,5), as files that group thousands with '.' write it.
+_DECIMAL_COMMA = re.compile(r"[+-]?\d*,\d+")
 
 
 def _grouped(thousands: str) -> re.Pattern[str]:
