@@ -867,3 +867,17 @@ def test_a_decimal_comma_is_not_read_where_the_comma_separates_cells(tmp_path):
     result = check("accounts", path)
     assert result.exit_code == 2 and "column 'nums/length username' holds '0,27'; it should be a number" in result.output
 
+
+@pytest.mark.parametrize("command, header, row", [
+    ("accounts", "profile pic;#followers;#follows;fake", "1;900;300;0"),
+    ("comments", "CONTENT;CLASS", "lovely song;0"),
+    ("posts", "caption;is_ad", "my morning run;0"),
+])
+def test_rows_of_separators_only_as_excel_saves_them_are_no_records(tmp_path, command, header, row):
+    # Excel writes a formatted but empty row as its separators alone (";;;"): it holds no record,
+    # and was refused as a row whose truth is empty.
+    path = tmp_path / "set.csv"
+    path.write_text(f"{header}\r\n{row}\r\n{';' * header.count(';')}\r\n ; \r\n\r\n")
+    result = check(command, path, "--label-column", header.rsplit(";", 1)[1], "--json", "--quiet")
+    assert result.exit_code == 0, result.output
+    assert '"n": 1,' in result.output

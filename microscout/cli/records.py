@@ -386,8 +386,8 @@ def _read_csv(path: Path, text: str) -> Iterator[Record]:
     header = [name.strip() for name in header]  # "COMMENT_ID, AUTHOR, CLASS" names CLASS
     try:
         for start, values in records_by_line(reader, lines, skipped, path, delimiter):
-            if not values:
-                continue
+            if not any(value.strip() for value in values):
+                continue  # a blank line, or Excel's row of separators alone (";;;"): no record, as in a workbook
             if len(values) > len(header):
                 shown = "tab" if delimiter == "\t" else repr(delimiter)
                 raise UsageProblem(f"{path} line {start}: {len(values)} values, more than the {len(header)} "
