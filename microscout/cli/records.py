@@ -76,6 +76,7 @@ def read_records(path: Path) -> Iterator[Record]:
         yield from _read_xlsx(path, raw)
         return
     text = decoded(path, raw)
+    del raw  # the text is what is read now: a big file's bytes are not held beside it
     if suffix in (".csv", ".tsv"):
         yield from _read_csv(path, text)
     elif suffix in (".jsonl", ".ndjson"):
@@ -263,6 +264,25 @@ def _loads(text: str, path: Path, expected: str, line: int | None = None) -> Any
         raise UsageProblem(f"{where}: not valid JSON ({exc}); {expected}") from None
 
 
+# A line as a stream opened with newline="" reads it: ending at \r\n, \r or \n, its end kept.
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
+
+
+class _TextLines:
+    """The lines of a text held whole, one at a time, as a stream's readline gives them: a
+    buffer of a copy of it (io.StringIO) holds four bytes a character."""
+
+    def __init__(self, text: str) -> None:
+        self._lines = _LINE.finditer(text)
+        self.pending: list[str] = []  # lines read ahead (the header), handed out again first
+
+    def readline(self) -> str:
+        if self.pending:
+            return self.pending.pop(0)
+        found = next(self._lines, None)
+        return found.group() if found else ""
+
+
 class CountedLines:
     """The lines of a text stream, counting how many were handed out: the csv module's
     line_num is where a record ends, and an error should name the line where it starts. The
@@ -271,7 +291,7 @@ class CountedLines:
     read it (the csv module refused such a file as one line), and a quoted cell keeps its
     line breaks."""
 
-    def __init__(self, stream: IO[str]) -> None:
+    def __init__(self, stream: IO[str] | _TextLines) -> None:
         self._lines = stream
         self.taken = 0
         self.record: list[str] = []
@@ -361,17 +381,18 @@ def unclosed_quote(lines: list[str], delimiter: str) -> bool:
 
 
 def _read_csv(path: Path, text: str) -> Iterator[Record]:
+    source = _TextLines(text)
     # Some published exports start with blank lines (or lines of spaces): skipped.
-    body = text.splitlines(keepends=True)
-    skipped = 0
-    while skipped < len(body) and not body[skipped].strip():
-        skipped += 1
-    delimiter = None
-    if skipped < len(body) and (delimiter := excel_separator(body[skipped])):
-        skipped += 1  # Excel's first line naming the separator
-    text = "".join(body[skipped:])
-    lines = CountedLines(io.StringIO(text, newline=""))
-    delimiter = delimiter or delimiter_of(next(iter(text.splitlines()), ""), path.suffix.lower())
+    skipped, first = 0, source.readline()
+    while first and not first.strip():
+        skipped, first = skipped + 1, source.readline()
+    delimiter = excel_separator(first) if first else None
+    if delimiter:
+        skipped, first = skipped + 1, source.readline()  # Excel's first line naming the separator
+    if first:
+        source.pending.append(first)
+    lines = CountedLines(source)
+    delimiter = delimiter or delimiter_of(first.rstrip("\r\n"), path.suffix.lower())
     thousands = "." if delimiter == ";" else ","
     # A long caption is one cell; the limit is a C long, 32 bits on Windows.
     csv.field_size_limit(max(csv.field_size_limit(), min(MAX_FILE_BYTES, 2 ** 31 - 1)))
