@@ -904,3 +904,28 @@ def test_a_big_csv_is_read_from_its_text_not_split_joined_and_copied(tmp_path):
         tracemalloc.stop()
     assert rows == 40_000
     assert peak < 3 * size, (peak, size)
+
+
+@pytest.mark.parametrize("command, header, row", [
+    ("comments", "CONTENT,CLASS", "nice song,{}"),
+    ("accounts", "#followers,#follows,fake", "900,300,{}"),
+    ("posts", "caption,is_ad", "my morning run,{}"),
+])
+@pytest.mark.parametrize("missing", ["NaN", "NULL", "NA", "None", "n/a"])
+def test_a_missing_truth_written_as_nan_or_null_is_said_missing_not_mapped_to_a_class(tmp_path, command, header,
+                                                                                      row, missing):
+    # pandas writes a label it does not have as NaN (its 1.0/0.0 beside it), SQL dumps NULL: the
+    # hint was to map it, --label-value NaN=1 (or =0), which gives rows of no known truth a class.
+    path = tmp_path / "set.csv"
+    path.write_text(f"{header}\n{row.format('1.0')}\n{row.format('0.0')}\n{row.format(missing)}\n")
+    result = check(command, path, "--label-column", header.rsplit(",", 1)[1])
+    message = " ".join(result.output.split())
+    assert result.exit_code == 2 and f"line 4: label column {header.rsplit(',', 1)[1]!r} holds {missing!r}, a " \
+        "missing truth; every row needs its truth" in message, message
+    assert "--label-value" not in message.split("missing truth")[1].split(";")[0]
+    assert f"--label-value {missing}=1" not in message and f"--label-value '{missing}=1'" not in message
+    # a word that is a class of the set's own is still mapped as it says
+    mapped = check(command, path, "--label-column", header.rsplit(",", 1)[1], "--label-value", "1.0=1",
+                   "--label-value", "0.0=0", "--label-value", f"{missing}=0", "--quiet",
+                   *(["--label-means", "sponsored"] if command == "posts" else []))
+    assert mapped.exit_code == 0, mapped.output

@@ -731,6 +731,11 @@ def parse_label(value: Any, where: str, column: str) -> bool:
     truth = _truth_of(label_words(value))
     if truth is not None:
         return truth
+    if label_words(value) in MISSING:
+        # pandas' NaN beside its 1.0/0.0, a SQL dump's NULL: no truth, not a class to map to one
+        raise UsageProblem(f"{where}: label column {column!r} holds {value!r}, a missing truth; every row needs "
+                           f"its truth (1/true/fake/spam/sponsored or 0/false/real/ham/organic): give this row "
+                           f"its truth, or leave it out of the file")
     raise UsageProblem(f"{where}: label column {column!r} holds {value!r}; it should be 1/true/fake/spam/"
                        f"sponsored or 0/false/real/ham/organic, or map your labels with --label-value "
                        f"{_mapping_hint(value)} (or =0) for each")
