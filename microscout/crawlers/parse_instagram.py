@@ -236,16 +236,17 @@ def discovery(body) -> dict:
 
 
 def profile(body) -> ProfileItem:
-    """business_discovery -> ProfileItem (counts absent from the answer stay None)."""
+    """business_discovery -> ProfileItem (counts absent from the answer stay None). ``url`` is
+    the profile's own page on Instagram, never the ``website`` the account links to: the
+    exports and the report give it as the creator's profile link."""
     bd = discovery(body)
     ident = require(bd.get("id"), str, "business_discovery.id")
     username = require(bd.get("username"), str, "business_discovery.username")
-    website = optional(bd.get("website"), str, "website") or None
     picture = optional(bd.get("profile_picture_url"), str, "profile_picture_url")
     return ProfileItem(
         platform=PLATFORM, platform_id=ident, handle=username,
         display_name=optional(bd.get("name"), str, "name"), bio=optional(bd.get("biography"), str, "biography"),
-        url=website or f"https://www.instagram.com/{username}/",
+        url=f"https://www.instagram.com/{username}/",
         has_avatar=bool(picture),  # the crawl always asks for it: absent means no picture
         followers=_count(bd.get("followers_count")), following=_count(bd.get("follows_count")),
         posts_count=_count(bd.get("media_count")))

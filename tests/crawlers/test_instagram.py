@@ -98,6 +98,8 @@ def test_crawl_finishes_and_stores_what_the_sandbox_serves(sandbox, crawled):
             served["name"], served["biography"], served["followers_count"], served["follows_count"],
             served["media_count"])
         assert bool(row["has_avatar"]) == ("profile_picture_url" in served)
+        # the profile's own page, not the website a business links to (the exports' profile link)
+        assert row["url"] == f"https://www.instagram.com/{row['handle']}/"
         assert json.loads(row["fetched"]) == ["profile", "posts"]  # never comments, never followers
         posts = rows(db, "SELECT * FROM posts WHERE profile_id = ? ORDER BY created_at DESC", [row["id"]])
         visible = sandbox.pop.visible_posts(person.i, sandbox.day)[:12]
