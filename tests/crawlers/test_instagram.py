@@ -488,3 +488,17 @@ def test_a_token_refused_while_a_request_waits_out_a_429_ends_the_crawl_at_once(
     assert run["status"] == "failed" and stats["reason"] == "token_refused", run
     assert stats["missing"]["requests"] == 1  # what waited was not sent: missing, the run still failed
     assert leaks(tmp_path, subprocess.CompletedProcess([], 0, out, err)) == []
+
+
+def test_rate_limit_waits_are_counted_in_the_summary(sandbox, tmp_path):
+    """The Graph API's code 4 (the real body: error_rate_limit_4.json) makes the request wait
+    and ask again; the run's summary and record count those waits, as they count a 429's."""
+    state = sandbox.platform_state["instagram"]
+    state["inject"] = ["rate_limit", "rate_limit"]
+    cfg = config(tmp_path, sandbox.url)
+    result = run_crawl(cfg, "instagram", "--handle", "sam_babo", "--no-prefilter", "--posts", "5", env=env())
+    assert result.returncode == 0, result.stderr
+    assert "rate limit was reached" in result.stdout
+    (run,) = rows(tmp_path / "scout.db", "SELECT rate_limit_waits, stats FROM crawl_runs")
+    assert run["rate_limit_waits"] == 2 and "rate-limit waits 2," in result.stdout
+    assert json.loads(run["stats"])["rate_limit_wait_seconds"] > 0

@@ -331,6 +331,10 @@ class InstagramSpider(CrawlSpider):
         cap = self.crawler.settings.getfloat("MICROSCOUT_MAX_RATE_WAIT", 900.0)
         _, regain = pi.usage(self._header(response, "X-Business-Use-Case-Usage"), self._header(response, "X-App-Usage"))
         wait = min(cap, regain or RATE_WAIT * 2 ** tries)
+        # a rate-limit wait like a 429's (RateLimitMiddleware._pause): the summary's "rate-limit
+        # waits" and the run's wait seconds count it, or a crawl that waited out code 4 said 0
+        self.crawler.stats.inc_value("microscout/rate_limit_waits")
+        self.crawler.stats.inc_value("microscout/rate_limit_wait_seconds", round(wait, 3))  # type: ignore[arg-type]
         self.note(f"the Graph API said its rate limit was reached (code {err.code}): waited and asked again")
         retry = request.replace(dont_filter=True)
         retry.meta["graph_rate_retries"] = tries + 1
