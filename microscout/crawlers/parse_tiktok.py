@@ -11,12 +11,27 @@ The Research API keys users by username, so a profile's platform_id is its usern
 """
 from __future__ import annotations
 
+import re
 from datetime import datetime, timezone
 
 from microscout.crawlers.items import CommentItem, FollowerItem, PostItem, ProfileItem
 from microscout.crawlers.parse_common import Malformed, optional, require, tag_name
 
 PLATFORM = "tiktok"
+# An @username in a description: letters, digits, "_" and "." (TikTok's alphabet, 2-24
+# characters), not inside an e-mail address or a word; a trailing "." ends the sentence.
+_MENTION = re.compile(r"(?<![\w.@])@([A-Za-z0-9_.]{2,24})")
+_LINK = re.compile(r"https?://[^\s<>\"']+")
+
+
+def mentions(text: str) -> list[str]:
+    """@usernames a description names, lower-cased (TikTok's usernames are), once each."""
+    return list(dict.fromkeys(m.rstrip(".").lower() for m in _MENTION.findall(_LINK.sub(" ", text))
+                              if m.rstrip(".")))
+
+
+def links(text: str) -> list[str]:
+    return list(dict.fromkeys(m.rstrip(".,;:!?)]}") for m in _LINK.findall(text)))
 
 
 def api_error(body) -> tuple[str, str] | None:
@@ -127,12 +142,13 @@ def parse_video(video: dict, username: str | None = None) -> PostItem:
     if not isinstance(author, str) or not author:
         raise Malformed("missing_fields", f"video {vid} without username")
     tags = optional(video.get("hashtag_names"), list, "hashtag_names", [])
+    text = optional(video.get("video_description"), str, "video_description", "")
     return PostItem(
         platform=PLATFORM, platform_id=vid, profile_platform_id=author,
         created_at=_time(video.get("create_time"), "video.create_time"),
-        text=optional(video.get("video_description"), str, "video_description", ""),
-        url=video_url(author, vid),
+        text=text, url=video_url(author, vid),
         hashtags=list(dict.fromkeys(t for t in (tag_name(x) for x in tags) if t)),
+        mentions=mentions(text), links=links(text),
         likes=_int(video.get("like_count"), "like_count"), replies=_int(video.get("comment_count"), "comment_count"),
         reposts=_int(video.get("share_count"), "share_count"), views=_int(video.get("view_count"), "view_count"))
 

@@ -34,6 +34,12 @@ def test_video_query_page(shared_dir):
     assert first.created_at == "2024-01-05T23:59:56Z"
     assert (first.likes, first.replies, first.reposts, first.views) == (6, 0, 0, 4)
     assert first.hashtags == ["cats", "duet"]
+    # the account a description names is stored as a mention, as on the other platforms
+    assert first.mentions == ["marvelkitties2022"] and first.links == []
+    # "@😻cute cats" names no username
+    assert next(p for p in posts if "@😻" in p.text).mentions == []
+    assert pt.mentions("ask me@mail.example or @a.b_c. see https://x.example/@nope") == ["a.b_c"]
+    assert pt.links("shop: https://shop.example/x). #ad") == ["https://shop.example/x"]
     assert first.url == "https://www.tiktok.com/@s.clovis/video/7320768196569599275"
     # a video the API sent without like_count: unknown, not 0
     no_likes = next(p for p in posts if p.profile_platform_id == "illyonz")
