@@ -178,6 +178,9 @@ def test_server_quota_exceeded_stops_and_resume_continues(sandbox, full, tmp_pat
     assert "server's daily quota is exceeded" in stopped.stdout
     (run,) = rows(tmp_path / "scout.db", "SELECT * FROM crawl_runs")
     assert run["status"] == "incomplete" and json.loads(run["errors"]).get("quota_exceeded", 0) >= 1
+    # the calls the server refused were sent: the note counts them apart from those never sent
+    refused = json.loads(run["errors"])["quota_exceeded"]
+    assert f"{refused} request{'s' if refused != 1 else ''} refused by the server (quotaExceeded" in stopped.stdout
     resumed = crawl(cfg, *ARGS, "--resume", key=other)
     assert resumed.returncode == 0, resumed.stdout + resumed.stderr
     assert content(tmp_path / "scout.db", sandbox.url.removeprefix("http://")) == full[2]

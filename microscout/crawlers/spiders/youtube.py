@@ -108,7 +108,8 @@ class YouTubeSpider(CrawlSpider):
         self.reserved = 0         # units of the requests on their way (sent, not yet answered)
         self.in_flight: dict[int, int] = {}  # id(request) -> its units, from auth_headers to its answer
         self.unrecorded = 0       # units charged and not yet written to api_usage (see usage())
-        self.shelved = 0
+        self.shelved = 0          # requests not sent: the budget could not pay, or the server had said quotaExceeded
+        self.quota_refusals = 0   # requests sent and answered 403 quotaExceeded
         self.quota_refused = False  # the server said quotaExceeded: nothing more is sent
         self.allowed_origins = {origin(self.base_url)}
 
@@ -261,11 +262,18 @@ class YouTubeSpider(CrawlSpider):
         self.note(f"YouTube quota: this crawl spent {run_units:,} units ({run_searches:,} on searches{sessions}); "
                   f"this session's budget was {self.unit_budget:,}; today's quota ({quota_day()}, Pacific time) "
                   f"has about {left_today:,} left, resetting in {until_reset()}", whole_run=True)
-        if self.shelved:
-            more = ("the server's daily quota is exceeded" if self.quota_refused else "the unit budget ran out")
-            self.note(f"stopped before the quota: {self.shelved} request{'s' if self.shelved != 1 else ''} not "
-                      f"sent because {more}; run the same command with --resume tomorrow (after midnight Pacific "
-                      "time) or with a larger --max-units to fetch them")
+        if self.shelved or self.quota_refusals:
+            plural = lambda n: f"{n} request{'s' if n != 1 else ''}"  # noqa: E731
+            parts = []
+            if self.quota_refusals:
+                # sent and refused: the server said so, the crawl did not decide it
+                parts.append(f"{plural(self.quota_refusals)} refused by the server (quotaExceeded: the project's "
+                             "daily quota is spent)")
+            if self.shelved:
+                more = ("the server's daily quota is exceeded" if self.quota_refused else "the unit budget ran out")
+                parts.append(f"{plural(self.shelved)} not sent because {more}")
+            self.note(f"stopped before the quota: {' and '.join(parts)}; run the same command with --resume "
+                      "tomorrow (after midnight Pacific time) or with a larger --max-units to fetch them")
 
     # -- answers -----------------------------------------------------------------------
     def parsed(self, response, what, func, *args):
@@ -288,7 +296,7 @@ class YouTubeSpider(CrawlSpider):
             if any(r in reason for r in QUOTA_REASONS):
                 self.error("quota_exceeded", response.url)
                 self.quota_refused = True
-                self.shelved += 1
+                self.quota_refusals += 1
                 self.lose(response.request, "the server's daily quota is exceeded (quotaExceeded)")
                 return None
         return super().parsed(response, what, func, *args)
