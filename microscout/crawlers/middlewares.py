@@ -382,6 +382,11 @@ class CrawlDelayTooLong(RateLimitedOut):
     MICROSCOUT_MAX_RATE_WAIT (CrawlDelayMiddleware)."""
 
 
+class UsageTooLong(RateLimitedOut):
+    """A request not sent: the Graph API's usage headers said access comes back later than
+    MICROSCOUT_MAX_RATE_WAIT (estimated_time_to_regain_access)."""
+
+
 class RateLimitMiddleware:
     """Reads X-RateLimit-* / RateLimit-* headers; pauses a host before its limit runs out,
     and on 429 waits for Retry-After (or the reset) before trying again. A host that asks for
@@ -400,6 +405,7 @@ class RateLimitMiddleware:
         self.max_429 = settings.getint("MICROSCOUT_RETRY_429_TIMES", 5)
         self.not_before: dict[str, float] = {}
         self.closed: dict[str, tuple[float, float]] = {}  # host -> (asked to wait until, for how long)
+        self.usage_closed: set[str] = set()  # hosts closed by Graph API usage headers, not by a 429
         self.waits = Waits(crawler)
         self._closed_before(settings.getdict("MICROSCOUT_PREVIOUS").get("stats") or {})
 
@@ -440,7 +446,8 @@ class RateLimitMiddleware:
         if self.closed:
             closed = self.closed.get(host)
             if closed and closed[0] > time.time():
-                raise RateLimitedOut(self._too_long(closed[1], closed[0]))
+                raise (UsageTooLong if host in self.usage_closed else RateLimitedOut)(
+                    self._too_long(closed[1], closed[0]))
 
     async def _wait(self, seconds: float, host: str) -> None:
         await self.waits.sleep(seconds, f"the crawl was stopped while it waited {seconds:,.0f} s for {host} "
@@ -514,6 +521,22 @@ class RateLimitMiddleware:
         if regain <= 0 and pct < self.GRAPH_BUSY:
             return
         self.stats.inc_value("microscout/graph_usage_pauses")
+        if regain > self.max_wait:
+            # Asking again when MICROSCOUT_MAX_RATE_WAIT ran out would be asking before the API's
+            # time (the real header says minutes: estimated_time_to_regain_access 20), as for a
+            # 429 asking too long: the host is left alone until then, and what is left is missing.
+            now = time.time()
+            if self.closed.get(host, (0.0, 0.0))[0] < now + regain:
+                self._close(host, now + regain, regain)
+                self.usage_closed.add(host)
+                self.stats.inc_value("microscout/rate_limit_gave_up")
+                logger.warning("Graph API usage headers on %s: %s", host, self._too_long(regain, now + regain))
+            note = getattr(getattr(self.crawler, "spider", None), "note", None)
+            if callable(note):
+                note(f"the Graph API's usage headers (X-Business-Use-Case-Usage / X-App-Usage) said access comes "
+                     f"back in {regain / 60:,.0f} min, longer than MICROSCOUT_MAX_RATE_WAIT ({self.max_wait:g} s) "
+                     "allows: what was still to ask there was not asked before then (missing; --resume asks it)")
+            return
         self._pause(host, regain or self.GRAPH_PAUSE, f"Graph API usage {pct:.0f}%", request.url)
         note = getattr(getattr(self.crawler, "spider", None), "note", None)
         if callable(note):  # the summary says why the crawl took longer

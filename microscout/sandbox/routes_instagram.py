@@ -19,7 +19,9 @@ check the crawler never does that). Every answer carries X-Business-Use-Case-Usa
 What tests may set in ``app.platform_state["instagram"]``: "tokens" (accepted tokens),
 "expired" (tokens that have expired), "inject" (a list of errors served to the next
 requests: "rate_limit", "permission", "bad_token"), "missing_permission" (every call answers
-code 10 naming it), "busy" (the next N answers report 96 % usage), "hashtag_limit" (30),
+code 10 naming it), "busy" (the next N answers report 96 % usage), "regain" (minutes: the next "busy" answers
+also say access comes back in that long, estimated_time_to_regain_access, as the real header
+in shared/fixtures/instagram/response_headers_buc_usage.json says 20), "hashtag_limit" (30),
 "calls_per_hour" (the usage header's 100 %), "searched" ({hashtag: when, in sandbox time
 ``now(app)``}: searches made "elsewhere" with the same account count too), "admin" (True:
 captions keep their "@", as the API serves them to an admin of the creator's Page),
@@ -77,11 +79,12 @@ def _usage_header(state: dict, now: float) -> dict:
     calls = [t for t in state["calls"] if t > now - 3600]
     state["calls"] = calls
     pct = min(100, len(calls) * 100 // max(1, state.get("calls_per_hour", 4800)))
+    regain = 0
     if state["busy"] > 0:
         state["busy"] -= 1
-        pct = 96
+        pct, regain = 96, state.get("regain", 0)
     usage = {wire.OWN_ACCOUNT: [{"type": "instagram", "call_count": pct, "total_cputime": max(0, pct - 2),
-                                 "total_time": max(0, pct - 1), "estimated_time_to_regain_access": 0}]}
+                                 "total_time": max(0, pct - 1), "estimated_time_to_regain_access": regain}]}
     return {"X-Business-Use-Case-Usage": json.dumps(usage, separators=(",", ":")),
             "X-App-Usage": json.dumps({"call_count": pct, "total_time": max(0, pct - 1),
                                        "total_cputime": max(0, pct - 2)}, separators=(",", ":"))}

@@ -502,3 +502,26 @@ def test_rate_limit_waits_are_counted_in_the_summary(sandbox, tmp_path):
     (run,) = rows(tmp_path / "scout.db", "SELECT rate_limit_waits, stats FROM crawl_runs")
     assert run["rate_limit_waits"] == 2 and "rate-limit waits 2," in result.stdout
     assert json.loads(run["stats"])["rate_limit_wait_seconds"] > 0
+
+
+def test_usage_headers_saying_access_returns_after_the_longest_wait_leave_the_rest_missing(sandbox, tmp_path):
+    """The real X-Business-Use-Case-Usage (response_headers_buc_usage.json) says
+    estimated_time_to_regain_access: 20 (minutes). Longer than MICROSCOUT_MAX_RATE_WAIT allows,
+    the crawl asked again when its own cap ran out, before the API's time, and called its wait
+    "paused until access came back"; now it leaves the host alone until then and what it did not
+    ask is missing, as for a 429 asking to wait too long."""
+    state = sandbox.platform_state["instagram"]
+    # the preflight's recently_searched_hashtags answer, then the hashtag search's: the media
+    # pages are asked after it (a chain), so they meet its header
+    state.update(busy=2, regain=20)
+    cfg = config(tmp_path, sandbox.url)
+    try:
+        result = run_crawl(cfg, "instagram", "--hashtag", "veganrecipes", env=env())
+    finally:
+        state.update(busy=0, regain=0)
+    assert result.returncode == 1, result.stdout + result.stderr
+    (run,) = rows(tmp_path / "scout.db", "SELECT status, stats FROM crawl_runs")
+    stats = json.loads(run["stats"])
+    assert run["status"] == "incomplete" and stats["missing"]["hashtag_pages"], stats
+    assert "not asked before then" in result.stderr + result.stdout
+    assert "paused until access came back" not in result.stdout

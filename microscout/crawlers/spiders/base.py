@@ -40,6 +40,7 @@ from microscout.crawlers.middlewares import (
     OffsiteRefused,
     RateLimitedOut,
     StoppedWaiting,
+    UsageTooLong,
     backoff_until,
     crawl_stopping,
     host_key,
@@ -593,8 +594,9 @@ class CrawlSpider(Spider):
             self.lose(request, f"not sent: {failure.value}")
         elif failure.check(RateLimitedOut):
             # the host asked for a longer wait than the crawl may take: missing, asked by --resume
-            self.error("crawl_delay" if failure.check(CrawlDelayTooLong) else "http_429", request.url,
-                       str(failure.value))
+            kind = ("crawl_delay" if failure.check(CrawlDelayTooLong) else
+                    "rate_limited" if failure.check(UsageTooLong) else "http_429")
+            self.error(kind, request.url, str(failure.value))
             self.lose(request, f"rate limited: {failure.value}")
         elif refused_by_robots_txt(failure) and robots_unavailable(self.crawler.stats, request.url):
             # robots.txt could not be read: nothing is fetched (RFC 9309), but that is no
