@@ -181,6 +181,9 @@ def test_server_quota_exceeded_stops_and_resume_continues(sandbox, full, tmp_pat
     # the calls the server refused were sent: the note counts them apart from those never sent
     refused = json.loads(run["errors"])["quota_exceeded"]
     assert f"{refused} request{'s' if refused != 1 else ''} refused by the server (quotaExceeded" in stopped.stdout
+    # the refused calls cost nothing (their 403 bodies came gzipped: they must be read decoded)
+    charged = rows(tmp_path / "scout.db", "SELECT COALESCE(SUM(units), 0) AS n FROM api_usage")[0]["n"]
+    assert charged == state["spent"][other]
     resumed = crawl(cfg, *ARGS, "--resume", key=other)
     assert resumed.returncode == 0, resumed.stdout + resumed.stderr
     assert content(tmp_path / "scout.db", sandbox.url.removeprefix("http://")) == full[2]
@@ -195,6 +198,8 @@ def test_refused_or_missing_key_is_one_line_exit_2(sandbox, tmp_path):
     assert wrong not in refused.stdout + refused.stderr
     (run,) = rows(tmp_path / "scout.db", "SELECT status FROM crawl_runs")
     assert run["status"] == "failed"
+    # Google does not charge a refused key: the (gzipped) 400 body is read as one
+    assert rows(tmp_path / "scout.db", "SELECT COALESCE(SUM(units), 0) AS n FROM api_usage")[0]["n"] == 0
     missing = crawl(cfg, *ARGS, key=None)
     assert missing.returncode == 2 and len(missing.stderr.strip().splitlines()) == 1
     assert "MICROSCOUT_YOUTUBE_API_KEY" in missing.stderr

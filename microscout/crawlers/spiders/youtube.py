@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import json
 import re
+import zlib
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from urllib.parse import urlencode, urlsplit
@@ -84,6 +85,34 @@ def units_used_today(db_path) -> int:
 
 def cost(url: str) -> int:
     return SEARCH_COST if urlsplit(url).path.rstrip("/").endswith("/search") else 1
+
+
+ERROR_BODY_LIMIT = 1_000_000  # an error body is a few hundred bytes; more is not one worth reading
+
+
+def decoded_body(response) -> bytes:
+    """The body of an answer as the server meant it. response_downloaded comes before the
+    answer is decompressed (DecodingMiddleware), and Google compresses its answers, errors too,
+    for a client that accepts it, as the crawl's requests do: read raw, a refused key's or a
+    quotaExceeded's 403 was no JSON, and was charged as units spent."""
+    body = response.body
+    encodings = [e.strip() for e in (response.headers.get("Content-Encoding") or b"").decode("latin-1")
+                 .lower().split(",") if e.strip()]
+    for encoding in reversed(encodings):
+        try:
+            if encoding in ("gzip", "x-gzip", "deflate"):
+                # 47: a gzip or zlib header, found by zlib; a raw deflate stream is tried with -15
+                try:
+                    body = zlib.decompressobj(47).decompress(body, ERROR_BODY_LIMIT)
+                except zlib.error:
+                    body = zlib.decompressobj(-15).decompress(body, ERROR_BODY_LIMIT)
+            elif encoding == "br":
+                import brotli  # Scrapy asks for br only when it is installed
+
+                body = brotli.decompress(body)[:ERROR_BODY_LIMIT]
+        except Exception:  # not decodable (zlib.error, brotli.error, no brotli): read as it came
+            return response.body
+    return body
 
 
 class NotSent(IgnoreRequest):
@@ -205,7 +234,7 @@ class YouTubeSpider(CrawlSpider):
         self.reserved -= units
         if response.status in (400, 403):
             try:
-                code, reason, message = yp.error_of(json.loads(response.body))
+                code, reason, message = yp.error_of(json.loads(decoded_body(response)))
             except (ValueError, UnicodeDecodeError, RecursionError):
                 code, reason, message = None, "", ""
             if yp.key_refused(code, reason, message) or any(r in reason for r in QUOTA_REASONS) \
