@@ -15,7 +15,7 @@ PLATFORMS = CRAWLABLE
 # Why a crawl stopped that the configuration must fix (exit 2): the login, the account,
 # the PDS or the AppView DID. Any other failure is a runtime one (exit 1).
 CONFIG_REASONS = {"login_refused", "appview_refused", "account_unavailable", "token_refused", "permission_missing",
-                  "key_invalid", "api_not_enabled"}
+                  "key_invalid", "key_restricted", "api_not_enabled"}
 
 
 MISSING_SHOWN = 50  # lines of an incomplete run's missing list printed (all are in the run record)

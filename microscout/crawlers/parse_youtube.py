@@ -54,6 +54,20 @@ def key_refused(code: int | None, reason: str, message: str) -> bool:
         or "keyExpired" in reason or "API_KEY_EXPIRED" in reason
 
 
+# A key whose restrictions (set in the Google Cloud console) refuse the crawl's requests:
+# today's details[].reason, and the older errors[].reason of a referrer restriction. The
+# body is a 403 "forbidden", "Requests from referer <empty> are blocked." (a browser key).
+KEY_BLOCKED = ("API_KEY_HTTP_REFERRER_BLOCKED", "API_KEY_IP_ADDRESS_BLOCKED", "API_KEY_ANDROID_APP_BLOCKED",
+               "API_KEY_IOS_APP_BLOCKED", "API_KEY_SERVICE_BLOCKED", "ipRefererBlocked")
+
+
+def key_blocked(reason: str, message: str) -> bool:
+    """True when the API refuses the key for its restrictions (a referrer, an IP address, an
+    app or an API it is limited to), which no retry or --resume can change."""
+    return any(r in reason for r in KEY_BLOCKED) or message.startswith("Requests from referer") \
+        or "did not specify any referer" in message
+
+
 def next_token(body) -> str | None:
     token = body.get("nextPageToken") if isinstance(body, dict) else None
     return token if isinstance(token, str) and token else None

@@ -23,6 +23,10 @@ them, as the real API lists a playlist's private and deleted videos ("Private vi
 "Deleted video"), but videos.list leaves them out, as it does any video it cannot show, so
 the videos.list answer for an uploads page may be short, or empty, with more uploads to come.
 
+``state["referrer_keys"]`` {key}: valid keys restricted to HTTP referrers (browser keys), which
+the real API refuses from a server with a 403 ``API_KEY_HTTP_REFERRER_BLOCKED`` ("Requests from
+referer <empty> are blocked."), uncharged.
+
 Faults a test may switch on in ``state``: ``stuck_token`` how many of the next search or
 playlistItems pages past the first answer with the very pageToken they were asked with as their
 nextPageToken (a stuck cursor: a misbehaving server, or a client that reads it wrong, would
@@ -106,6 +110,8 @@ def _charge(app, endpoint: str, query: dict, headers: dict):
         return wire.KEY_MISSING[0], wire.KEY_MISSING[1], {}
     if key not in state.get("keys", {API_KEY}):
         return wire.KEY_INVALID[0], wire.KEY_INVALID[1], {}
+    if key in state.get("referrer_keys", ()):  # a browser key: refused from a server, not charged
+        return wire.KEY_REFERRER_BLOCKED[0], wire.KEY_REFERRER_BLOCKED[1], {}
     with app._lock:
         spent = state["spent"].get(key, 0)
         if spent + COST[endpoint] > state.get("quota", DEFAULT_QUOTA):

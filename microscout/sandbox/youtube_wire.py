@@ -234,6 +234,15 @@ KEY_INVALID = (400, error(400, "keyInvalid", "Bad Request", "usageLimits"))
 QUOTA_EXCEEDED = (403, error(403, "quotaExceeded", "The request cannot be completed because you have exceeded your "
                                   "<a href=\"/youtube/v3/getting-started#quota\">quota</a>.", "youtube.quota"))
 KEY_MISSING = (403, error(403, "forbidden", "The request is missing a valid API key.", "global"))
+# A key restricted to HTTP referrers (a browser key) called from a server: the real body
+# (a 403 quoted in github.com/YouCount/youcount.github.io/issues/14), today's wire form.
+KEY_REFERRER_BLOCKED = (403, {"error": {
+    "code": 403, "message": "Requests from referer <empty> are blocked.",
+    "errors": [{"message": "Requests from referer <empty> are blocked.", "domain": "global", "reason": "forbidden"}],
+    "status": "PERMISSION_DENIED",
+    "details": [{"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "API_KEY_HTTP_REFERRER_BLOCKED",
+                 "domain": "googleapis.com", "metadata": {"service": "youtube.googleapis.com",
+                                                          "consumer": "projects/000000000000"}}]}})
 COMMENTS_DISABLED = (403, error(403, "commentsDisabled", "The video identified by the <code><a href=\"/youtube/v3/"
                                      "docs/commentThreads/list#videoId\">videoId</a></code> parameter has disabled "
                                      "comments.", "youtube.commentThread"))

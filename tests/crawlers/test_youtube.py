@@ -189,6 +189,27 @@ def test_server_quota_exceeded_stops_and_resume_continues(sandbox, full, tmp_pat
     assert content(tmp_path / "scout.db", sandbox.url.removeprefix("http://")) == full[2]
 
 
+def test_a_key_restricted_to_referrers_is_one_line_exit_2_not_an_incomplete_run(sandbox, tmp_path):
+    """A browser key (restricted to HTTP referrers) called from a server: every call answers
+    403 API_KEY_HTTP_REFERRER_BLOCKED. The crawl called the run incomplete, charged the units
+    and said --resume would fetch what was missing: it never could."""
+    state = sandbox.platform_state["youtube"]
+    browser = "AIzaSyD-browser-key-referrer-only-0000"
+    state["keys"], state["referrer_keys"] = {API_KEY, browser}, {browser}
+    cfg = config(tmp_path, sandbox.url)
+    try:
+        result = crawl(cfg, *ARGS, key=browser)
+    finally:
+        state["keys"], state["referrer_keys"] = {API_KEY}, set()
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+    assert "restrictions" in result.stderr and "MICROSCOUT_YOUTUBE_API_KEY" in result.stderr
+    assert "--resume" not in result.stderr and browser not in result.stdout + result.stderr
+    (run,) = rows(tmp_path / "scout.db", "SELECT status FROM crawl_runs")
+    assert run["status"] == "failed"
+    assert rows(tmp_path / "scout.db", "SELECT COALESCE(SUM(units), 0) AS n FROM api_usage")[0]["n"] == 0
+
+
 def test_refused_or_missing_key_is_one_line_exit_2(sandbox, tmp_path):
     cfg = config(tmp_path, sandbox.url)
     wrong = "AIzaSyC-wrong-key-never-valid-000000"

@@ -158,3 +158,20 @@ def test_every_fixture_is_parsed():
     if not FOLDER.exists():
         pytest.skip(f"{FOLDER} not present")
     assert {p.name for p in FOLDER.glob("*.json")} <= COVERED
+
+
+def test_a_restricted_key_is_told_from_a_refused_one():
+    # the two wire forms quoted in public issues: today's (details[].reason) and the older
+    # errors[].reason of a referrer restriction; neither is a wrong key, nor quotaExceeded
+    from microscout.sandbox.youtube_wire import KEY_REFERRER_BLOCKED
+    older = {"error": {"errors": [{"domain": "usageLimits", "reason": "ipRefererBlocked",
+                                   "message": "The request did not specify any referer. Please ensure that the "
+                                              "client is sending referer or use the API Console to remove the "
+                                              "referer restrictions."}], "code": 403,
+                       "message": "The request did not specify any referer. Please ensure that the client is "
+                                  "sending referer or use the API Console to remove the referer restrictions."}}
+    for answer in (KEY_REFERRER_BLOCKED[1], older):
+        code, reason, message = yp.error_of(answer)
+        assert code == 403 and yp.key_blocked(reason, message) and not yp.key_refused(code, reason, message)
+    for name in ("error_key_invalid.json", "error_quota_exceeded.json"):
+        assert not yp.key_blocked(*yp.error_of(body(name))[1:])

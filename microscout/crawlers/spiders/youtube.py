@@ -238,7 +238,7 @@ class YouTubeSpider(CrawlSpider):
             except (ValueError, UnicodeDecodeError, RecursionError):
                 code, reason, message = None, "", ""
             if yp.key_refused(code, reason, message) or any(r in reason for r in QUOTA_REASONS) \
-                    or "API key" in message:
+                    or "API key" in message or yp.key_blocked(reason, message):
                 return
         self.units_spent += units
         self.unrecorded += units
@@ -317,6 +317,16 @@ class YouTubeSpider(CrawlSpider):
                 self.error(f"http_{response.status}", response.url, reason)
                 self.fail("key_invalid", f"the YouTube Data API refused the API key ({reason or message}): set "
                                          f"{origin_of(CONFIG_KEY, ENV_KEY)} to a valid key")
+            if response.status == 403 and yp.key_blocked(reason, message):
+                # a restricted key (a browser key's referrer restriction, an IP address, an app, an
+                # API it is limited to): every request is refused alike, and --resume would be too
+                self.error(f"http_{response.status}", response.url, reason)
+                self.fail("key_restricted", f"the YouTube Data API refused the API key in "
+                                            f"{origin_of(CONFIG_KEY, ENV_KEY)} for its restrictions "
+                                            f"({(message or reason)[:160]}): in the Google Cloud console, let the "
+                                            "key call the YouTube Data API v3 from this machine (no HTTP-referrer, "
+                                            "Android or iOS app restriction; an IP restriction must name this "
+                                            "machine's address), or use a key made for servers")
             if "accessNotConfigured" in reason or "SERVICE_DISABLED" in reason:
                 self.error(f"http_{response.status}", response.url, reason)
                 self.fail("api_not_enabled", "the YouTube Data API v3 is not enabled for the project of the key in "
