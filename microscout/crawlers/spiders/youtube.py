@@ -94,7 +94,8 @@ def decoded_body(response) -> bytes:
     """The body of an answer as the server meant it. response_downloaded comes before the
     answer is decompressed (DecodingMiddleware), and Google compresses its answers, errors too,
     for a client that accepts it, as the crawl's requests do: read raw, a refused key's or a
-    quotaExceeded's 403 was no JSON, and was charged as units spent."""
+    quotaExceeded's 403 was no JSON, and was charged as units spent. gzip and deflate are
+    decoded here; any other coding is left as it came."""
     body = response.body
     encodings = [e.strip() for e in (response.headers.get("Content-Encoding") or b"").decode("latin-1")
                  .lower().split(",") if e.strip()]
@@ -106,11 +107,11 @@ def decoded_body(response) -> bytes:
                     body = zlib.decompressobj(47).decompress(body, ERROR_BODY_LIMIT)
                 except zlib.error:
                     body = zlib.decompressobj(-15).decompress(body, ERROR_BODY_LIMIT)
-            elif encoding == "br":
-                import brotli  # Scrapy asks for br only when it is installed
-
-                body = brotli.decompress(body)[:ERROR_BODY_LIMIT]
-        except Exception:  # not decodable (zlib.error, brotli.error, no brotli): read as it came
+            else:
+                # br or zstd (asked for when their libraries happen to be installed; microscout
+                # does not depend on them): read as it came, so charged, on the safe side
+                return response.body
+        except zlib.error:  # not decodable: read as it came
             return response.body
     return body
 
