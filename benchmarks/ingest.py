@@ -10,9 +10,10 @@ pages, rounds alternating so a busy machine slows all four alike:
   pipeline  microscout.crawlers.pipelines.SQLitePipeline.process_item of pydantic items, a
             page per ItemBatch as the spiders send them (items built, i.e. validated, before
             timing: that is the parser's work)
-  pipeline, no features  the same with the write-time post features (store.features.store_for_posts,
-            each new post's sponsored analysis) switched off: the pipeline's own cost, since
-            raw writes no features
+  upserts, no features / pipeline, no features  the same with the write-time features
+            (store.features.store_for_posts, store_for_comments, store_for_profiles: each new
+            post's sponsored analysis, each reply's and sampled follower's class) switched
+            off: the write path's own cost, since raw writes no features
   raw + feature rows  raw executemany of the same rows and of the feature rows the pipeline
             stores for them (post, comment and follower features, values ready, computed by a
             pipeline run before timing): every row the store ends up holding, the floor the
@@ -212,19 +213,26 @@ def run_pipeline(path: Path, batches) -> tuple[float, float]:
     return time.perf_counter() - start, time.process_time() - cpu
 
 
-def run_pipeline_without_features(path: Path, batches) -> tuple[float, float]:
-    import microscout.store.features as features
+def without_features(run):
+    """``run`` with every kind of stored feature off: posts' (store_for_posts), replies'
+    (store_for_comments) and sampled followers' (store_for_profiles)."""
+    def run_without(path: Path, batches) -> tuple[float, float]:
+        import microscout.store.features as features
 
-    # Every kind of stored feature off: posts' (store_for_posts), replies' (store_for_comments)
-    # and sampled followers' (store_for_profiles).
-    saved = {name: getattr(features, name) for name in ("store_for_posts", "store_for_comments", "store_for_profiles")}
-    for name in saved:
-        setattr(features, name, lambda *args, **kwargs: 0)
-    try:
-        return run_pipeline(path, batches)
-    finally:
-        for name, function in saved.items():
-            setattr(features, name, function)
+        saved = {name: getattr(features, name)
+                 for name in ("store_for_posts", "store_for_comments", "store_for_profiles")}
+        for name in saved:
+            setattr(features, name, lambda *args, **kwargs: 0)
+        try:
+            return run(path, batches)
+        finally:
+            for name, function in saved.items():
+                setattr(features, name, function)
+    return run_without
+
+
+run_pipeline_without_features = without_features(run_pipeline)
+run_upserts_without_features = without_features(run_upserts)
 
 
 def counts(path: Path, tables=TABLES) -> dict[str, int]:
@@ -255,8 +263,8 @@ def main() -> int:
     feature_rows: dict[str, int] = {}
     with tempfile.TemporaryDirectory() as tmp:
         features = feature_work(batches, Path(tmp))
-        runs = {"raw": run_raw, "upserts": run_upserts, "pipeline": run_pipeline,
-                "pipeline, no features": run_pipeline_without_features,
+        runs = {"raw": run_raw, "upserts": run_upserts, "upserts, no features": run_upserts_without_features,
+                "pipeline": run_pipeline, "pipeline, no features": run_pipeline_without_features,
                 "raw + feature rows": lambda path, b: run_raw(path, b, features)}
         times = {name: [] for name in runs}
         for r in range(args.rounds):
