@@ -516,6 +516,15 @@ def m021_accounts_in_others_rows(db: sqlite_utils.Database) -> None:
     forget_traces(db, [row[0] for row in db.execute("SELECT id FROM profiles WHERE opted_out = 1")])
 
 
+@migrations()
+def m022_profiles_by_handle_key(db: sqlite_utils.Database) -> None:
+    # A crawl that writes a profile it has not stored yet first looks for one imported by the
+    # same handle (store/writes.py, adopt_imported: lower(handle), per platform): found through
+    # this, not by reading every profile of the platform for each batch a crawl writes (10 ms a
+    # batch at 10,000 profiles, growing with the store; raw inserts of the same rows ~2 ms).
+    db.execute("CREATE INDEX IF NOT EXISTS profiles_handle_key ON profiles (platform, lower(handle))")
+
+
 # Run after the counter moved (in the same trigger body), so the version recorded is newer
 # than any a run has read.
 _RECORD_VERSION = ("INSERT INTO profile_versions (profile_id, version) SELECT {}, version FROM data_version "
