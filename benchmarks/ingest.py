@@ -22,6 +22,7 @@ pages, rounds alternating so a busy machine slows all four alike:
 Budget (issue #12): upserts and pipeline ≥ 70% of raw rows/s.
 
     PYTHONPATH=. .venv/bin/python benchmarks/ingest.py --profiles 300 --rounds 5
+    PYTHONPATH=. .venv/bin/python benchmarks/ingest.py --profiles 300 --rounds 9 --no-features
 """
 from __future__ import annotations
 
@@ -252,6 +253,8 @@ def main() -> int:
     parser.add_argument("--pages-per-batch", type=int, default=2,
                         help="pages per transaction (the pipeline's default batch of 200 items holds 2 such pages)")
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--no-features", action="store_true",
+                        help="only raw and the two ways with the features switched off (the write path's own cost)")
     args = parser.parse_args()
     all_pages = pages(args.profiles, posts=args.posts, comments=args.comments, followers=args.followers)
     k = args.pages_per_batch
@@ -262,10 +265,14 @@ def main() -> int:
     rows = None
     feature_rows: dict[str, int] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        features = feature_work(batches, Path(tmp))
-        runs = {"raw": run_raw, "upserts": run_upserts, "upserts, no features": run_upserts_without_features,
-                "pipeline": run_pipeline, "pipeline, no features": run_pipeline_without_features,
-                "raw + feature rows": lambda path, b: run_raw(path, b, features)}
+        if args.no_features:
+            runs = {"raw": run_raw, "upserts, no features": run_upserts_without_features,
+                    "pipeline, no features": run_pipeline_without_features}
+        else:
+            features = feature_work(batches, Path(tmp))
+            runs = {"raw": run_raw, "upserts": run_upserts, "upserts, no features": run_upserts_without_features,
+                    "pipeline": run_pipeline, "pipeline, no features": run_pipeline_without_features,
+                    "raw + feature rows": lambda path, b: run_raw(path, b, features)}
         times = {name: [] for name in runs}
         for r in range(args.rounds):
             for name, run in runs.items():
@@ -287,6 +294,8 @@ def main() -> int:
         wall, cpu = (statistics.median(t[i] for t in ts) for i in (0, 1))
         print(f"{name:<21} wall {wall:6.3f} s {total / wall:8,.0f} rows/s {raw[0] / wall:5.0%} of raw | "
               f"cpu {cpu:6.3f} s {total / cpu:8,.0f} rows/s {raw[1] / cpu:5.0%} of raw")
+    if args.no_features:
+        return 0
     floor = [statistics.median(t[i] for t in times["raw + feature rows"]) for i in (0, 1)]
     piped = [statistics.median(t[i] for t in times["pipeline"]) for i in (0, 1)]
     print(f"pipeline against raw + feature rows ({sum(feature_rows.values()):,} of them: "
