@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timezone
+from itertools import chain
 from operator import itemgetter
 from typing import Any, Iterable
 
@@ -16,6 +17,8 @@ from microscout import jsontext
 
 JSON_COLUMNS = {"hashtags", "mentions", "links", "fetched"}
 _to_json = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(v, ensure_ascii=False), built once
+# the function that encoder applies to each string of a list (C when available)
+_encode_str = json.encoder.c_encode_basestring or json.encoder.py_encode_basestring  # type: ignore[attr-defined]
 # values sqlite3 stores as they are; a row with any other type goes through _cell cell by cell
 PLAIN_TYPES = frozenset({str, int, float, bool, bytes, type(None)})
 
@@ -24,9 +27,20 @@ def now_iso() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
+def _json_list(value: Any) -> str:
+    """``_to_json(list(value))`` for a non-empty list column: a list of strings (tags, links,
+    what was fetched) joined here, as the encoder would join it, without its Python-level
+    set-up per call; anything else through the encoder."""
+    items = list(value)
+    for v in items:
+        if type(v) is not str:
+            return _to_json(items)
+    return "[" + ", ".join(map(_encode_str, items)) + "]"
+
+
 def _cell(column: str, value: Any) -> Any:
     if column in JSON_COLUMNS and not isinstance(value, str):
-        return _to_json(list(value)) if value else "[]"
+        return _json_list(value) if value else "[]"
     if isinstance(value, datetime):
         return value.isoformat()
     return value
@@ -43,8 +57,14 @@ def upsert(db: sqlite_utils.Database, table: str, rows: Iterable[dict], conflict
     # Rows are grouped by their sorted column names and the groups written in that order
     # (a column a row lacks is left as stored); the order of a row's keys is looked up once
     # per distinct order, not sorted per row.
+    rows = rows if isinstance(rows, list) else list(rows)
     groups: dict[tuple[str, ...], list[dict]] = {}
     sorted_keys: dict[tuple[str, ...], tuple[str, ...]] = {}
+    orders = set(map(tuple, rows))
+    if len(orders) == 1:  # the usual batch: every row has the same keys in the same order, one group
+        (order,) = orders
+        groups[tuple(sorted(order))] = rows
+        rows = []
     for r in rows:
         order = tuple(r)
         columns = sorted_keys.get(order)
@@ -72,7 +92,7 @@ def _values(columns: tuple[str, ...], rows: list[dict]) -> list[tuple]:
     """The rows' parameter tuples, each cell as _cell makes it (JSON columns encoded; any
     type sqlite3 does not store as it is sends the group cell by cell through _cell)."""
     get = itemgetter(*columns)
-    values = [get(r) for r in rows] if len(columns) > 1 else [(get(r),) for r in rows]
+    values = list(map(get, rows)) if len(columns) > 1 else [(v,) for v in map(get, rows)]
     json_at = [i for i, c in enumerate(columns) if c in JSON_COLUMNS]
     if json_at:
         for n, t in enumerate(values):
@@ -82,10 +102,10 @@ def _values(columns: tuple[str, ...], rows: list[dict]) -> list[tuple]:
                 if not isinstance(v, str):
                     if fixed is None:
                         fixed = list(t)
-                    fixed[i] = _to_json(list(v)) if v else "[]"
+                    fixed[i] = _json_list(v) if v else "[]"
             if fixed is not None:
                 values[n] = tuple(fixed)
-    if {type(v) for t in values for v in t} - PLAIN_TYPES:  # datetimes, say
+    if set(map(type, chain.from_iterable(values))) - PLAIN_TYPES:  # datetimes, say
         values = [tuple(_cell(c, r[c]) for c in columns) for r in rows]
     return values
 

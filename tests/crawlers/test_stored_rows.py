@@ -8,6 +8,7 @@ To rewrite the reference (only when a change of stored rows is intended):
 """
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 from datetime import datetime, timezone
@@ -140,3 +141,18 @@ def test_the_pipeline_stores_every_items_features_as_a_refresh_computes_them(tmp
     assert features.refresh(store).computed == len(items)
     assert sorted(store.execute(f"SELECT {item}, version, * FROM {table}").fetchall()) == stored
     store.conn.close()
+
+
+@pytest.mark.parametrize("value", [
+    ["coffee"], ("profile", "posts"), ["a", "é", "日本", "quote\"d", "back\\slash", "tab\tnew\nline", "\x00\x1f\x7f",
+                                        "\u2028\u2029", "\ud800", "😀", ""],
+    ["mixed", 1, None, 2.5, True], [["nested"]], iter(["from", "an", "iterator"]), {"a set"},
+])
+def test_a_list_column_is_encoded_as_json_dumps_encodes_it(value):
+    """The list columns (tags, mentions, links, fetched) are joined by store.writes itself when
+    they hold strings: the same text json.dumps(list(value), ensure_ascii=False) writes."""
+    from microscout.store.writes import _json_list
+
+    items = list(value)
+    value = iter(items) if not isinstance(value, (list, tuple, set)) else value
+    assert _json_list(value) == json.dumps(items, ensure_ascii=False)
