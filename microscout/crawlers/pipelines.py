@@ -186,19 +186,31 @@ class SQLitePipeline:
                 forget_traces(self.store, [self.ids[key] for key in opting if key not in was_opted])
         posts, comments, followers = [], [], []
         ids = self.ids
+        # profiles.last_post_at from the newest post of this batch, when the platform gives none
+        newest: dict[int, tuple[datetime, str]] = {}
+        derived: set[int] = set()
+        soon = datetime.now(timezone.utc) + timedelta(days=1)  # a post dated in the future is a wrong clock
         for item in children:
-            pid = ids.get((item.platform, item.profile_platform_id)) or self._profile_id(
-                item.platform, item.profile_platform_id)
+            row = item.__dict__.copy()  # the item's fields (_fields), read here once
+            key = (row["platform"], row["profile_platform_id"])
+            pid = ids.get(key) or self._profile_id(*key)
             if pid is None:
                 logger.warning("No stored profile %s for %s %s", item.profile_platform_id, item.kind,
                                item.platform_id)
                 self.stats.inc_value("microscout/errors/orphan")
                 continue
-            row = _fields(item)
-            del row["profile_platform_id"]
+            del row["kind"], row["profile_platform_id"]
             row["profile_id"] = pid
             if isinstance(item, PostItem):
                 posts.append(row)
+                created = row["created_at"]
+                stamp = parse_time(created)
+                if stamp is None or stamp > soon:
+                    continue
+                if key in self.derived_last_post:
+                    derived.add(pid)
+                if pid not in newest or stamp > newest[pid][0]:
+                    newest[pid] = (stamp, created)
             elif isinstance(item, CommentItem):
                 comments.append(row)
             else:
@@ -206,8 +218,8 @@ class SQLitePipeline:
                 row["sampled_at"] = self.observed_at
                 followers.append(row)
         counts["posts"] = upsert_posts(self.store, posts)
-        if posts:
-            self._last_post_at(batch)
+        if newest:
+            raise_last_post_at(self.store, {pid: text for pid, (_, text) in newest.items()}, derived)
         counts["comments"] = upsert_comments(self.store, comments)
         counts["followers"] = upsert_followers(self.store, followers)
         usage = [{"platform": i.platform, "usage": i.usage, "key": i.key, "at": i.at, "units": i.units,
@@ -219,21 +231,3 @@ class SQLitePipeline:
                 "UPDATE profiles SET fetched = ?, collections_hidden = ? WHERE platform = ? AND platform_id = ?",
                 [json.dumps(item.fetched), int(item.collections_hidden), item.platform, item.platform_id])
         return counts
-
-    def _last_post_at(self, batch: list[Item]) -> None:
-        """profiles.last_post_at from the newest post of this batch, when the platform gives none."""
-        newest: dict[int, tuple[datetime, str]] = {}
-        derived: set[int] = set()
-        soon = datetime.now(timezone.utc) + timedelta(days=1)  # a post dated in the future is a wrong clock
-        for item in batch:
-            if not isinstance(item, PostItem):
-                continue
-            pid = self._profile_id(item.platform, item.profile_platform_id)
-            stamp = parse_time(item.created_at)
-            if pid is None or stamp is None or stamp > soon:
-                continue
-            if (item.platform, item.profile_platform_id) in self.derived_last_post:
-                derived.add(pid)
-            if pid not in newest or stamp > newest[pid][0]:
-                newest[pid] = (stamp, item.created_at)
-        raise_last_post_at(self.store, {pid: text for pid, (_, text) in newest.items()}, derived)
