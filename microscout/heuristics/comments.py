@@ -1341,6 +1341,20 @@ WORD = compile_on_use(r"[^\W_]+", re.UNICODE)
 TAGS = compile_on_use(r"<[^<>]+>")  # not "<[^>]+>": quadratic on "<<<<…"
 
 
+# Every match of BAIT holds one of these words, as fold() writes the text: most comments say
+# neither, and skip the regex. Tests switch the checks of _classify's tail off and expect the
+# very same verdicts (test_comments_fast_path.py).
+_BAIT_WORDS = ("like", "thumb")
+_TAIL_PRECHECKS = True
+
+
+def _may_bait(text: str) -> bool:
+    if not _TAIL_PRECHECKS:
+        return True
+    folded = fold(text)
+    return any(map(folded.__contains__, _BAIT_WORDS))
+
+
 def baseline_is_spam(text: str) -> bool:
     """The one-line baseline on the raw comment text (BASELINE)."""
     return BASELINE.search(text or "") is not None
@@ -1478,11 +1492,12 @@ def _classify(text: str, short_words: int, praise_words: int,
         return "generic", ("emoji or punctuation only" if visible else "empty",), (visible,), None
     if len(words) <= short_words:
         return "generic", (f"very short: {len(words)} word(s) (at most {short_words})",), (visible,), None
-    praise = PRAISE.search(without_mentions)
+    # stock praise decides only in a comment of at most praise_words words: not looked for in longer ones
+    praise = PRAISE.search(without_mentions) if len(words) <= praise_words or not _TAIL_PRECHECKS else None
     if praise and len(words) <= praise_words:
         return "generic", (f"generic praise {praise.group(0)!r} in {len(words)} words "
                            f"(at most {praise_words})",), (praise.group(0),), None
-    bait = BAIT.search(without_mentions)
+    bait = BAIT.search(without_mentions) if _may_bait(without_mentions) else None
     if bait:
         return "generic", (f"engagement bait {bait.group(0)!r}: asks for likes",), (bait.group(0),), None
     return "genuine", (), (), None

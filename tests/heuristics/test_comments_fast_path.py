@@ -237,3 +237,43 @@ def test_the_warning_checks_look_ahead_holds_every_character_they_can_start_with
     allowed, _ = _first(_parser.parse(f"[{letters}]", re.IGNORECASE))
     first, empty = _first(_parser.parse(f"(?:{rest}", re.IGNORECASE))
     assert not empty and "ANY" not in first and first <= allowed, sorted(first - allowed)
+
+
+def labeled_comments() -> list[str]:
+    """The labeled YouTube comments in ../shared/data/youtube-spam, when there."""
+    folder = SHARED / "data" / "youtube-spam"
+    texts = []
+    for path in sorted(folder.glob("*.csv")) if folder.is_dir() else []:
+        text = path.read_text(encoding="utf-8-sig").lstrip("\n")
+        texts += [row["CONTENT"] for row in csv.DictReader(io.StringIO(text))]
+    return texts
+
+
+TAIL_TEXTS = ["like this if you agree", "LIKE THIS IF", "lİke if", "lıke if", "liKe this if you love it", "Like if",
+              "thumbs up if you're watching in 2015", "THUMB UP FOR", "thumbs it up if", "thumbs this up for me",
+              "thumb\nup if", "like  this if", "i like it", "love it", "love this so much wow", "nice", "nice one",
+              "omg yes", "omg yes this is the best song ever", "@anna like this if", "like@x this if", "so good",
+              "great video man, love it", "this is so good and I mean it a lot", "🔥🔥🔥", "",
+              "wow wow wow wow wow wow"]
+
+
+@pytest.mark.parametrize("thresholds", [c.CommentThresholds(), c.CommentThresholds(short_words=0, praise_words=12),
+                                        c.CommentThresholds(short_words=5, praise_words=0)])
+def test_the_tails_pre_checks_never_change_a_verdict(monkeypatch, thresholds):
+    """Stock praise looked for only in a comment short enough for it to decide, engagement bait only
+    where "like" or "thumb" is (as fold() writes the text): the same verdicts as looking every time."""
+    texts = TAIL_TEXTS + [t for t, _ in FIRES + NEAR_MISSES] + list(corpus()) + [
+        " ".join(random.Random(i).choice(TAIL_TEXTS + ODD) for _ in range(random.Random(-i).randint(1, 6)))
+        for i in range(2000)] + labeled_comments()
+    classify = c._classify.__wrapped__  # no cache between the two sides
+
+    def verdicts():
+        return [classify(t, thresholds.short_words, thresholds.praise_words, c.DETECTOR) for t in texts]
+
+    fast = verdicts()
+    monkeypatch.setattr(c, "_TAIL_PRECHECKS", False)
+    plain = verdicts()
+    assert fast == plain, [t for t, a, b in zip(texts, fast, plain) if a != b][:5]
+    assert {v[0] for v in plain} == {"spam", "generic", "genuine"}
+    assert any("engagement bait" in r for v in plain for r in v[1])
+    assert any("generic praise" in r for v in plain for r in v[1]) == bool(thresholds.praise_words)
