@@ -32,6 +32,10 @@ class TriggerScan:
         self._pattern = pattern
         self._pattern_fires = frozenset(pattern_fires)
 
+    def holds_any(self, text: str) -> bool:
+        """Whether ``text`` holds any trigger string (``pattern`` aside): the scan stops at the first."""
+        return self._automaton is not None and next(self._automaton.iter(text), None) is not None
+
     def fires(self, text: str) -> set[int]:
         found: set[int] = set()
         if self._automaton is not None:

@@ -215,3 +215,26 @@ def test_metadata_tags_are_labelled_as_before():
     adequate, weak, _denied = sp._labels("no tags in the text", [" #GlowPartner", "ad", "#collab", "", "vegan", "AD"])
     assert [(a.text, a.start) for a in adequate] == [("#GlowPartner", None), ("#ad", None), ("#AD", None)]
     assert [(w.text, w.start) for w in weak] == [("#collab", None)]
+
+
+def test_pre_checks_never_change_the_analysis_of_recorded_posts(monkeypatch):
+    """The same on real captions and descriptions: the recordings in ../shared/fixtures."""
+    import importlib.util
+
+    from tests.conftest import REPO, SHARED
+
+    fixtures = SHARED / "fixtures"
+    if not fixtures.is_dir():
+        pytest.skip(f"../shared/fixtures not found: {fixtures}")
+    spec = importlib.util.spec_from_file_location("real_posts", REPO / "benchmarks" / "real_posts.py")
+    assert spec and spec.loader
+    real_posts = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(real_posts)
+    texts = [p["text"] for p in real_posts.recorded_posts(fixtures)]
+    assert len(texts) > 100
+    settings = sp.SponsoredSettings()
+    fast = [everything(sp.analyse_post(t, [s.value for s in textlib.hashtags(t)], None, settings)) for t in texts]
+    monkeypatch.setattr(sp, "_PRECHECKS", False)
+    plain = [everything(sp.analyse_post(t, [s.value for s in textlib.hashtags(t)], None, settings)) for t in texts]
+    assert fast == plain
+    assert any(a[0] for a in plain) and not all(a[0] for a in plain)
