@@ -293,9 +293,9 @@ def run_import(db, platform: str, files: list[str], srcs: list[Source], profile_
                             importer.add_profiles(good, src.observed_at)
                         elif src.kind == "comments":
                             assert answered is not None and src.post
-                            importer.add_comments(good, answered, src.post)
+                            importer.add_comments(good, answered, src.post, src.observed_at)
                         else:
-                            importer.add_posts(good)
+                            importer.add_posts(good, src.observed_at)
                     advance(len(chunk))
     except KeyboardInterrupt:
         # Recorded as a crawl's is, never left "running"; a second import of the same files
@@ -309,6 +309,7 @@ def run_import(db, platform: str, files: list[str], srcs: list[Source], profile_
     summary = {"run": run_id, "platform": platform, "files": len(srcs), "rows": rows_read,
                "profiles": len(importer.profiles), "posts": importer.posts, "comments": importer.comments,
                "snapshots": importer.snapshots,
+               "posts_kept_newer": len(importer.newer_posts), "comments_kept_newer": len(importer.newer_comments),
                "opted_out": sorted(importer.skipped_opted_out), "opted_out_posts": importer.skipped_posts,
                "bad_rows": len(bad), "bad": bad[:BAD_KEPT]}
     with transaction(db):
@@ -376,6 +377,12 @@ def command(env: Env, files: tuple[str, ...], platform: str, kind: str, as_json:
                    f"{counted(summary['files'], 'file')}: {counted(summary['profiles'], 'profile')}, "
                    f"{counted(summary['posts'], 'post')}"
                    f"{', ' + counted(summary['comments'], 'comment') if summary['comments'] else ''} stored")
+    if summary["posts_kept_newer"] or summary["comments_kept_newer"]:
+        newer = {k: summary[f"{k}s_kept_newer"] for k in ("post", "comment") if summary[f"{k}s_kept_newer"]}
+        click.echo(f"{' and '.join(counted(n, k) for k, n in newer.items())} kept "
+                   f"{'its' if sum(newer.values()) == 1 else 'their'} newer counts: stored from a later observation "
+                   "(a crawl, a newer file) than the file's observed_at (else its modification time), they took from "
+                   "the file only what they lacked", err=as_json)  # --json: stdout stays the JSON
     if summary["opted_out"]:
         names = summary["opted_out"]
         posts = f" and {counted(summary['opted_out_posts'], 'post')}" if summary["opted_out_posts"] else ""

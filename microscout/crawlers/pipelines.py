@@ -34,6 +34,7 @@ from microscout.store.writes import (
     upsert_followers,
     upsert_posts,
     upsert_profiles,
+    utc_stamp,
 )
 
 if TYPE_CHECKING:
@@ -68,6 +69,9 @@ class SQLitePipeline:
         self.stats = crawler.stats
         self.run_id = settings.getint("MICROSCOUT_RUN_ID") or None
         self.observed_at = settings.get("MICROSCOUT_OBSERVED_AT") or now_iso()
+        # when the posts' counts and the replies' likes were observed, as the store compares
+        # such times (an older import's counts do not replace them; store.writes.upsert)
+        self.counts_at = utc_stamp(self.observed_at)
         self.batch_size = settings.getint("MICROSCOUT_BATCH_SIZE", 200)
         self.flush_every = settings.getfloat("MICROSCOUT_FLUSH_SECONDS", 2.0)
         self.last_flush = time.monotonic()
@@ -185,7 +189,7 @@ class SQLitePipeline:
                 forget_opted_out(self.store, [self.ids[key] for key in opting if was_opted.get(key) == 0])
                 forget_traces(self.store, [self.ids[key] for key in opting if key not in was_opted])
         posts, comments, followers = [], [], []
-        ids = self.ids
+        ids, counts_at = self.ids, self.counts_at
         # profiles.last_post_at from the newest post of this batch, when the platform gives none
         newest: dict[int, tuple[datetime, str]] = {}
         derived: set[int] = set()
@@ -202,6 +206,7 @@ class SQLitePipeline:
             del row["kind"], row["profile_platform_id"]
             row["profile_id"] = pid
             if isinstance(item, PostItem):
+                row["observed_at"] = counts_at
                 posts.append(row)
                 created = row["created_at"]
                 stamp = parse_time(created)
@@ -212,6 +217,7 @@ class SQLitePipeline:
                 if pid not in newest or stamp > newest[pid][0]:
                     newest[pid] = (stamp, created)
             elif isinstance(item, CommentItem):
+                row["observed_at"] = counts_at
                 comments.append(row)
             else:
                 del row["platform"]

@@ -43,6 +43,7 @@ POST_COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {
     "views": ("int", ("view_count", "views_count", "impressions", "plays", "video_view_count")),
     "url": ("text", ("permalink", "link", "post_url")),
     "paid_flag": ("bool", ("paid", "sponsored", "is_paid_partnership", "paid_partnership")),
+    "observed_at": ("date", ("scraped_at", "collected_at", "fetched_at")),
 }
 # a file is a posts file when it names a post's owner, or holds what only posts have (a TikTok
 # video export names its author "username", as profile exports do)
@@ -181,7 +182,8 @@ def profile_row(row: dict[str, Any], columns: dict[str, str], platform: str, whe
 def post_row(row: dict[str, Any], columns: dict[str, str], platform: str, where: str,
              thousands: str | None = None) -> dict[str, Any]:
     """A posts-table row without profile_id, with "profile" (the owner's handle or id, also
-    written as the profile's URL, as profiles files may)."""
+    written as the profile's URL, as profiles files may), and "observed_at" when the file gives
+    when its counts were taken."""
     from microscout.cli.handles import normalize
 
     v = _values(row, columns, POST_COLUMNS, where, thousands)
@@ -202,4 +204,5 @@ def post_row(row: dict[str, Any], columns: dict[str, str], platform: str, where:
             "hashtags": sorted({t.lower() for t in HASHTAG.findall(text)}),
             "mentions": sorted({m.lower() for m in MENTION.findall(text)}),
             "likes": v.get("likes"), "replies": v.get("replies"), "reposts": v.get("reposts"),
-            "views": v.get("views"), "paid_flag": v.get("paid_flag")}
+            "views": v.get("views"), "paid_flag": v.get("paid_flag"),
+            **({"observed_at": _iso(v["observed_at"])} if v.get("observed_at") is not None else {})}

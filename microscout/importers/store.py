@@ -28,6 +28,7 @@ from microscout.store.writes import (
     upsert_comments,
     upsert_posts,
     upsert_profiles,
+    utc_stamp,
 )
 
 
@@ -49,6 +50,9 @@ class Importer:
         self.posts = 0
         self.comments = 0
         self.snapshots = 0
+        # posts and replies stored from a later observation than the file's: they kept their counts
+        self.newer_posts: set[str] = set()
+        self.newer_comments: set[str] = set()
 
     def _remember(self, rid: int, pid: str, handle: str | None) -> None:
         self.keys[pid.lower()] = (rid, pid)
@@ -191,13 +195,19 @@ class Importer:
         raise RowError(f"no {self.platform} profile {row.get('profile')!r}: import its profile first (or in the "
                        "same command)")
 
-    def add_posts(self, rows: list[dict]) -> None:
-        """Upsert checked post rows whose owner was resolved (row["profile_id"])."""
+    def add_posts(self, rows: list[dict], observed_at: str) -> None:
+        """Upsert checked post rows whose owner was resolved (row["profile_id"]). Their counts
+        were observed at the row's observed_at, else ``observed_at`` (the file's): a post the
+        store holds from a later observation (a crawl after the file was saved) keeps its
+        counts, text and tags, and takes from the row only what it lacks."""
         kept = [r for r in rows if r["profile_id"] not in self.opted_out]
         self.skipped_posts += len(rows) - len(kept)
         rows = kept
         if not rows:
             return
+        for row in rows:
+            row["observed_at"] = utc_stamp(row.get("observed_at") or observed_at)
+        self.newer_posts |= self._newer("posts", rows)
         self.posts += upsert_posts(self.db, rows)
         newest: dict[int, str] = {}
         for row in rows:
@@ -212,14 +222,28 @@ class Importer:
                               [self.platform, post_id]).fetchone()
         return row[0] if row else None
 
-    def add_comments(self, rows: list[dict], profile_id: int, post_id: str) -> None:
-        """Upsert comment rows (comments-table columns) answering the post ``post_id`` of ``profile_id``."""
+    def add_comments(self, rows: list[dict], profile_id: int, post_id: str, observed_at: str) -> None:
+        """Upsert comment rows (comments-table columns) answering the post ``post_id`` of
+        ``profile_id``, observed at ``observed_at`` (a reply stored from a later observation
+        keeps its likes and text, as a post keeps its counts)."""
         if not rows or profile_id in self.opted_out:
             return
-        self.comments += upsert_comments(self.db, [
-            {**row, "platform": self.platform, "profile_id": profile_id, "post_platform_id": post_id}
-            for row in rows])
+        stamp = utc_stamp(observed_at)
+        rows = [{**row, "platform": self.platform, "profile_id": profile_id, "post_platform_id": post_id,
+                 "observed_at": stamp} for row in rows]
+        self.newer_comments |= self._newer("comments", rows)
+        self.comments += upsert_comments(self.db, rows)
         self._fetched({profile_id}, "comments")
+
+    def _newer(self, table: str, rows: list[dict]) -> set[str]:
+        """The platform ids of the rows whose stored post or reply (``table``) was observed
+        after the row: what keeps its newer counts."""
+        stored = dict(self.db.execute(
+            f"SELECT platform_id, observed_at FROM {table} WHERE platform = ? AND observed_at IS NOT NULL "
+            "AND platform_id IN (SELECT value FROM json_each(?))",
+            [self.platform, json.dumps([r["platform_id"] for r in rows])]).fetchall())
+        return {r["platform_id"] for r in rows
+                if (seen := stored.get(r["platform_id"])) is not None and seen > r["observed_at"]}
 
     def _fetched(self, ids: set[int], kind: str) -> None:
         """Add ``kind`` to the profiles' fetched list: what the rules may take as known."""

@@ -525,6 +525,18 @@ def m022_profiles_by_handle_key(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX IF NOT EXISTS profiles_handle_key ON profiles (platform, lower(handle))")
 
 
+@migrations()
+def m023_counts_observed_at(db: sqlite_utils.Database) -> None:
+    # When a post's counts (likes, replies, reposts, views) and a reply's likes were observed:
+    # the crawl run's observed time, an imported file's observed_at (else its modification
+    # time). An upsert observed earlier than the stored row (last month's export imported
+    # after a crawl) fills only what the row lacks instead of putting the older, lower numbers
+    # back (store/writes.py, upsert). Rows stored before are NULL: unknown, which any new
+    # observation replaces.
+    db.execute("ALTER TABLE posts ADD COLUMN observed_at TEXT")
+    db.execute("ALTER TABLE comments ADD COLUMN observed_at TEXT")
+
+
 # Run after the counter moved (in the same trigger body), so the version recorded is newer
 # than any a run has read.
 _RECORD_VERSION = ("INSERT INTO profile_versions (profile_id, version) SELECT {}, version FROM data_version "

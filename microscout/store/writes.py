@@ -46,12 +46,33 @@ def _cell(column: str, value: Any) -> Any:
     return value
 
 
+def utc_stamp(value: str) -> str:
+    """An ISO time as the store compares observation times in SQL: UTC, to the second
+    (``2026-10-01T12:00:00+00:00``); a time without a zone is taken as UTC. A value that is
+    no ISO time is returned as it is."""
+    try:
+        stamp = datetime.fromisoformat(value.replace("Z", "+00:00") if value.endswith("Z") else value)
+    except (TypeError, ValueError):
+        return value
+    stamp = stamp if stamp.tzinfo else stamp.replace(tzinfo=timezone.utc)
+    return stamp.astimezone(timezone.utc).isoformat(timespec="seconds")
+
+
 def upsert(db: sqlite_utils.Database, table: str, rows: Iterable[dict], conflict: tuple[str, ...],
-           keep: tuple[str, ...] = (), merge: dict[str, str] | None = None) -> int:
+           keep: tuple[str, ...] = (), merge: dict[str, str] | None = None, stamp: str | None = None,
+           blank: dict[str, str] | None = None) -> int:
     """INSERT … ON CONFLICT DO UPDATE for rows grouped by their key sets.
 
     Columns in ``keep`` are written on insert only; a column in ``merge`` is updated to its
     SQL expression there (of the stored row's columns and ``excluded.*``).
+
+    ``stamp``: the column saying when a row's values were observed (utc_stamp's form). A row
+    observed before the stored one only fills what the stored row lacks (NULL, or the SQL
+    value ``blank`` gives for the column: ``''`` for a text) and changes nothing else; when
+    it fills nothing, the stored row is not touched at all (no trigger fires). A row observed
+    at the same time or later, or with no time, or a stored row of unknown time: the row's
+    values replace the stored ones, as without ``stamp``. A group of rows without the column
+    writes values of unknown time: the stored time becomes NULL.
     """
     merge = merge or {}
     # Rows are grouped by their sorted column names and the groups written in that order
@@ -79,13 +100,34 @@ def upsert(db: sqlite_utils.Database, table: str, rows: Iterable[dict], conflict
     for columns in sorted(groups):
         group = groups[columns]
         updates = [c for c in columns if c not in conflict and c not in keep]
-        action = ("DO UPDATE SET " + ", ".join(f"{c}={merge.get(c, f'excluded.{c}')}" for c in updates)
-                  if updates else "DO NOTHING")
+        if stamp and updates:
+            action = _newer_wins(table, updates, merge, stamp, blank or {})
+        else:
+            action = ("DO UPDATE SET " + ", ".join(f"{c}={merge.get(c, f'excluded.{c}')}" for c in updates)
+                      if updates else "DO NOTHING")
         sql = (f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))}) "
                f"ON CONFLICT ({', '.join(conflict)}) {action}")
         db.conn.executemany(sql, _values(columns, group))
         count += len(group)
     return count
+
+
+def _newer_wins(table: str, updates: list[str], merge: dict[str, str], stamp: str, blank: dict[str, str]) -> str:
+    """The DO UPDATE of ``upsert``'s ``stamp``: see there."""
+    if stamp not in updates:  # values of unknown time replace the stored ones: their time is unknown now
+        return "DO UPDATE SET " + ", ".join([*(f"{c}={merge.get(c, f'excluded.{c}')}" for c in updates),
+                                             f"{stamp}=NULL"])
+    older = f"{table}.{stamp} > excluded.{stamp}"  # NULL (not older) when either time is unknown
+
+    def empty(side: str, column: str) -> str:
+        value = blank.get(column)
+        return f"{side}.{column} IS NULL" if value is None else f"coalesce({side}.{column}, {value}) = {value}"
+
+    fills = {c: f"({empty(table, c)} AND NOT {empty('excluded', c)})" for c in updates if c != stamp}
+    sets = [f"{c}={merge[c]}" if c in merge else
+            f"{c}=CASE WHEN {older} AND NOT {fills[c]} THEN {table}.{c} ELSE excluded.{c} END" for c in fills]
+    sets.append(f"{stamp}=CASE WHEN {older} THEN {table}.{stamp} ELSE excluded.{stamp} END")
+    return f"DO UPDATE SET {', '.join(sets)} WHERE (NOT coalesce({older}, 0)) OR {' OR '.join(fills.values()) or '0'}"
 
 
 def _values(columns: tuple[str, ...], rows: list[dict]) -> list[tuple]:
@@ -195,25 +237,37 @@ def add_snapshots(db: sqlite_utils.Database, rows: list[dict], keep_known: bool 
     return upsert(db, "profile_snapshots", rows, ("profile_id", "observed_at"), merge=merge)
 
 
+# What a post or reply leaves empty when it has none (a crawl stores an empty caption as ''):
+# an older observation may fill these, as it fills a NULL count.
+POST_BLANKS = {"text": "''", "hashtags": "'[]'", "mentions": "'[]'", "links": "'[]'"}
+COMMENT_BLANKS = {"text": "''"}
+
+
 def upsert_posts(db: sqlite_utils.Database, rows: list[dict]) -> int:
     """Upsert posts and store the features of those new or changed (post_features), so
-    shortlisting reads each post's sponsored analysis instead of redoing it."""
+    shortlisting reads each post's sponsored analysis instead of redoing it.
+
+    A row's ``observed_at`` (utc_stamp's form) is when its counts were observed: a row
+    observed before the stored post (an old export imported after a crawl) adds a post the
+    store lacks and fills what the stored one leaves empty, but its counts, text and tags do
+    not replace the newer ones (upsert's ``stamp``)."""
     from microscout.store.features import store_for_posts
 
-    count = upsert(db, "posts", rows, ("platform", "platform_id"))
+    count = upsert(db, "posts", rows, ("platform", "platform_id"), stamp="observed_at", blank=POST_BLANKS)
     store_for_posts(db, [(r["platform"], r["platform_id"]) for r in rows])
     return count
 
 
 def upsert_comments(db: sqlite_utils.Database, rows: list[dict]) -> int:
     """Upsert comments and store the class of those new or changed (comment_features); none
-    written by an account stored as opted out."""
+    written by an account stored as opted out. ``observed_at`` as for upsert_posts: an older
+    row fills what the stored reply lacks, never replaces its newer likes or text."""
     from microscout.store.features import store_for_comments
 
     opted = opted_out_ids(db, {r["author_id"] for r in rows if r.get("author_id")})
     if opted:
         rows = [r for r in rows if (r["platform"], r.get("author_id")) not in opted]
-    count = upsert(db, "comments", rows, ("platform", "platform_id"))
+    count = upsert(db, "comments", rows, ("platform", "platform_id"), stamp="observed_at", blank=COMMENT_BLANKS)
     store_for_comments(db, [(r["platform"], r["platform_id"]) for r in rows])
     return count
 
