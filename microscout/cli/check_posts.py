@@ -6,7 +6,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable, Iterator
 
 import click
 
@@ -26,6 +26,7 @@ from microscout.cli.records import (
     parse_mapping,
     parse_truth,
     print_scores,
+    read_in_passes,
     read_records,
     resolve_columns,
     truth_hint,
@@ -169,6 +170,13 @@ def read_posts(path: Path, label_column: str | None = None, mapping: dict[str, s
                truth: Truth | None = None) -> list[PostRow]:
     """Posts from a .csv/.tsv, .jsonl or .json file, read by the reader every `check` command shares,
     with our columns found under their own or a known name (``mapping``: --column ours=theirs)."""
+    return list(iter_posts(path, label_column, mapping, truth))
+
+
+def iter_posts(path: Path, label_column: str | None = None, mapping: dict[str, str] | None = None,
+               truth: Truth | None = None) -> Iterator[PostRow]:
+    """read_posts' posts one at a time: a CSV or JSONL file is read twice (its columns, then its
+    rows), the rows not held; another file's records are held, as its reader holds the file."""
     if not path.exists():
         raise UsageProblem(f"{path}: no such file; give a .csv, .tsv, .jsonl, .json or .xlsx file of posts")
     suffix = path.suffix.lower()
@@ -178,12 +186,17 @@ def read_posts(path: Path, label_column: str | None = None, mapping: dict[str, s
     if what is None:
         raise UsageProblem(f"{path}: cannot tell the format from '{path.suffix or '(no extension)'}'; "
                            f"name the file .csv, .tsv, .jsonl, .json or .xlsx (also compressed: .gz, .xz, .bz2)")
-    rows = []
-    records = [(record.where, _captions(_stripped(record.row))) for record in read_records(path)]
-    header = keys_of(row for _, row in records)
+    records: Iterable[tuple[str, dict[str, Any]]]
+    if read_in_passes(path):
+        header = keys_of(_captions(_stripped(record.row)) for record in read_records(path))
+        records = ((record.where, _captions(_stripped(record.row))) for record in read_records(path, notes=False))
+    else:
+        records = [(record.where, _captions(_stripped(record.row))) for record in read_records(path)]
+        header = keys_of(row for _, row in records)
     if label_column:  # the file's own spelling of it (Label for its label), as our columns are found
         label_column = file_column(path, header, label_column, "--label-column") or label_column
     columns = resolve_columns(path, header, mapping or {}, COLUMNS, label_column)
+    read = 0
     for where, row in records:
         if "text" not in columns:
             raise UsageProblem(f"{where}: no 'text' {what}; found: {', '.join(row) or 'none'}; "
@@ -198,10 +211,10 @@ def read_posts(path: Path, label_column: str | None = None, mapping: dict[str, s
         # the truth apart: it is never read as what is judged, even under one of our names
         label, word = (truth or Truth(label_column)).read(row[label_column], where) if label_column else (None, "")
         cell = label_words(row[label_column]) if label_column else ""
-        rows.append(_row(ours, where, paid, label, word, cell))
-    if not rows:
+        read += 1
+        yield _row(ours, where, paid, label, word, cell)
+    if not read:
         raise UsageProblem(f"{path}: no posts in the file; expected rows with {EXPECTED}")
-    return rows
 
 
 def _as_json(row: PostRow, analysis: PostAnalysis) -> dict[str, Any]:
@@ -237,15 +250,14 @@ UNDISCLOSED_LABEL_CARD = "undisclosed ad (disclosure missing) vs label 1 = undis
 UNDISCLOSED_WORDS = DISCLOSED_WORDS - {"disclosed"}  # the words that say no disclosure
 
 
-def label_meaning(rows: list[PostRow], column: str = "", mapped: bool = False) -> str:
+def label_meaning(words: set[str], column: str = "", mapped: bool = False) -> str:
     """What a truth column means when --label-means is not given: said by its words
     (sponsored/organic, promotional, ad: "sponsored"; disclosed/undisclosed: "disclosed"),
     else by its name (is_sponsored, ad, promotional, paid: "sponsored"; disclosed,
     disclosure: "disclosed"; undisclosed, undisclosed_ad: "undisclosed"). When neither says
     it, or they say both, it is refused: a plain 1/0 "label" is as often 1 = sponsored (most
     sponsored-post sets) as 1 = disclosed (affiliate-youtube), and the wrong reading gives
-    figures for the other question."""
-    words = {row.label_word for row in rows} | {row.cell_word for row in rows}
+    figures for the other question. ``words``: every row's label_word and cell_word."""
     sponsored, disclosed = bool(words & SPONSORED_WORDS), bool(words & DISCLOSED_WORDS)
     if not sponsored and not disclosed:
         parts = set(name_words(column))
@@ -279,8 +291,8 @@ NEGATIONS = {"not", "no", "non", "missing", "without", "lacks", "lacking"}
 COLUMN_SPONSORED = {"ad", "ads", "paid", "promo", "commercial", "branded", "partnership"}
 
 
-def score_cards(rows: list[PostRow], analyses: list[PostAnalysis], label_means: str) -> dict[str, Scorecard]:
-    """The detectors and their one-line baselines against the labels, on the same rows.
+def score_cards(label_means: str) -> dict[str, Scorecard]:
+    """The detectors and their one-line baselines, to be scored on the same rows (add_scores).
 
     label_means "disclosed" (affiliate-youtube): every row is a paid post and label 1 means a
     disclosure is present; the undisclosed-ad verdict (disclosure "missing") is scored
@@ -291,29 +303,32 @@ def score_cards(rows: list[PostRow], analyses: list[PostAnalysis], label_means: 
     as a hand-labeled set of ordinary posts has it; the undisclosed-ad verdict is scored.
     """
     if label_means == "disclosed":
-        cards = {UNDISCLOSED_CARD: Scorecard(), BASELINE_UNDISCLOSED: Scorecard(),
-                 SPONSORED_ALL_CARD: Scorecard(), BASELINE_SPONSORED: Scorecard()}
-        for row, analysis in zip(rows, analyses):
-            undisclosed = not row.label
-            cards[UNDISCLOSED_CARD].add(analysis.disclosure == "missing", undisclosed)
-            cards[BASELINE_UNDISCLOSED].add(baseline_undisclosed(row.text), undisclosed)
-            cards[SPONSORED_ALL_CARD].add(analysis.sponsored, True)
-            cards[BASELINE_SPONSORED].add(baseline_sponsored(row.text), True)
-        return cards
+        return {UNDISCLOSED_CARD: Scorecard(), BASELINE_UNDISCLOSED: Scorecard(),
+                SPONSORED_ALL_CARD: Scorecard(), BASELINE_SPONSORED: Scorecard()}
     if label_means == "undisclosed":
-        cards = {UNDISCLOSED_LABEL_CARD: Scorecard(), BASELINE_UNDISCLOSED: Scorecard()}
-        for row, analysis in zip(rows, analyses):
-            # "undisclosed" is the positive here: the words disclosed/undisclosed read the other
-            # way round from 1/0, yes/no and true/false
-            truth = row.label_word in UNDISCLOSED_WORDS if row.label_word in DISCLOSED_WORDS else bool(row.label)
-            cards[UNDISCLOSED_LABEL_CARD].add(analysis.disclosure == "missing", truth)
-            cards[BASELINE_UNDISCLOSED].add(baseline_undisclosed(row.text), truth)
-        return cards
-    cards = {SPONSORED_CARD: Scorecard(), BASELINE_SPONSORED: Scorecard()}
-    for row, analysis in zip(rows, analyses):
+        return {UNDISCLOSED_LABEL_CARD: Scorecard(), BASELINE_UNDISCLOSED: Scorecard()}
+    return {SPONSORED_CARD: Scorecard(), BASELINE_SPONSORED: Scorecard()}
+
+
+def add_scores(cards: dict[str, Scorecard], label_means: str, row: PostRow, analysis: PostAnalysis,
+               baselines: dict[str, bool]) -> None:
+    """One row's verdicts against its label, on score_cards(label_means)'s cards; ``baselines``:
+    the row's baseline_sponsored and baseline_undisclosed, computed once for every meaning."""
+    if label_means == "disclosed":
+        undisclosed = not row.label
+        cards[UNDISCLOSED_CARD].add(analysis.disclosure == "missing", undisclosed)
+        cards[BASELINE_UNDISCLOSED].add(baselines[BASELINE_UNDISCLOSED], undisclosed)
+        cards[SPONSORED_ALL_CARD].add(analysis.sponsored, True)
+        cards[BASELINE_SPONSORED].add(baselines[BASELINE_SPONSORED], True)
+    elif label_means == "undisclosed":
+        # "undisclosed" is the positive here: the words disclosed/undisclosed read the other
+        # way round from 1/0, yes/no and true/false
+        truth = row.label_word in UNDISCLOSED_WORDS if row.label_word in DISCLOSED_WORDS else bool(row.label)
+        cards[UNDISCLOSED_LABEL_CARD].add(analysis.disclosure == "missing", truth)
+        cards[BASELINE_UNDISCLOSED].add(baselines[BASELINE_UNDISCLOSED], truth)
+    else:
         cards[SPONSORED_CARD].add(analysis.sponsored, bool(row.label))
-        cards[BASELINE_SPONSORED].add(baseline_sponsored(row.text), bool(row.label))
-    return cards
+        cards[BASELINE_SPONSORED].add(baselines[BASELINE_SPONSORED], bool(row.label))
 
 
 HELP = """Find sponsored posts in a CSV or JSONL file and judge their ad labels.
@@ -382,21 +397,43 @@ def command(env, files: tuple[Path, ...], as_json: bool, fold_chars: int | None,
     settings = configured.model_copy(update={k: v for k, v in {"fold_chars": fold_chars,
                                              "hashtag_block_min": hashtag_block}.items() if v is not None})
     columns, truth = parse_mapping(mapping, COLUMNS), parse_truth(label_column, label_values)
-    rows = [row for file in files for row in read_posts(file, label_column, columns, truth)]
-    analyses = [analyse_post(row.text, row.hashtags, row.paid_flag, settings) for row in rows]
-    if platform in disclosure_options.no_fold_platforms and fold_chars is None:  # posts shown whole there
-        analyses = [shown_whole(a) for a in analyses]
-    results = [_as_json(row, analysis) for row, analysis in zip(rows, analyses)]
-    by_status = Counter(r["disclosure"] for r in results)
-    summary: dict[str, int] = {"posts": len(results), "sponsored": sum(r["sponsored"] for r in results),
-               **{status: by_status[status] for status in DISCLOSURES},
-               # sponsored by selling wording alone ("DM to order"): promotional, no label needed
-               "selling_only": sum(1 for r in results if r["sponsored"] and r["disclosure"] == "not_needed")}
+    # Each post is judged as it is read, and only what is printed is kept: its result (unless
+    # --quiet), the summary's counts and the scores. Until the labels' words have said what 1
+    # means, the rows are scored for every meaning it may have.
+    results: list[dict[str, Any]] = []
+    posts = sponsored = selling_only = 0
+    by_status: Counter[str] = Counter()
+    words: set[str] = set()
+    meanings = (label_means,) if label_means else ("sponsored", "disclosed", "undisclosed")
+    scored = {meaning: score_cards(meaning) for meaning in meanings} if label_column else {}
+    whole = platform in disclosure_options.no_fold_platforms and fold_chars is None  # posts shown whole there
+    for file in files:
+        for row in iter_posts(file, label_column, columns, truth):
+            analysis = analyse_post(row.text, row.hashtags, row.paid_flag, settings)
+            if whole:
+                analysis = shown_whole(analysis)
+            result = _as_json(row, analysis)
+            if not quiet:
+                results.append(result)
+            posts += 1
+            sponsored += result["sponsored"]
+            by_status[result["disclosure"]] += 1
+            # sponsored by selling wording alone ("DM to order"): promotional, no label needed
+            selling_only += result["sponsored"] and result["disclosure"] == "not_needed"
+            if scored:
+                words.update((row.label_word, row.cell_word))
+                baselines = {BASELINE_SPONSORED: baseline_sponsored(row.text),
+                             BASELINE_UNDISCLOSED: baseline_undisclosed(row.text)}
+                for meaning, meaning_cards in scored.items():
+                    add_scores(meaning_cards, meaning, row, analysis, baselines)
+    summary: dict[str, int] = {"posts": posts, "sponsored": sponsored,
+                               **{status: by_status[status] for status in DISCLOSURES},
+                               "selling_only": selling_only}
     cards: dict[str, Scorecard] = {}
     if label_column:
         if label_means is None:
-            label_means = label_meaning(rows, label_column, mapped=bool(label_values))
-        cards = score_cards(rows, analyses, label_means)
+            label_means = label_meaning(words, label_column, mapped=bool(label_values))
+        cards = scored[label_means]
     if as_json:
         out: dict[str, Any] = {"posts": [] if quiet else results, "summary": summary}
         if cards:

@@ -16,7 +16,7 @@ from typing import IO, Any, Iterable, Iterator, Mapping
 import click
 
 from microscout.cli.common import UsageProblem
-from microscout.crawlers.parse_common import MAX_JSON_DEPTH, json_depth, json_lines
+from microscout.crawlers.parse_common import MAX_JSON_DEPTH, json_depth
 from microscout.heuristics.measure import Scorecard, split_half, wilson_interval
 
 TRUE = {"1", "true", "yes", "y", "t"}
@@ -58,11 +58,17 @@ class Record:
     thousands: str | None = None
 
 
-def read_records(path: Path) -> Iterator[Record]:
+def read_records(path: Path, notes: bool = True) -> Iterator[Record]:
     """Rows of a .csv/.tsv, .jsonl/.ndjson, .json (an array of objects, or an API page
     holding one) or .xlsx file (its first sheet), also compressed (.gz, .xz, .bz2), with where
-    each came from."""
+    each came from. A JSON Lines file in UTF-8 is read from the disk a line at a time; any
+    other is read whole (a JSONL file's rows still one at a time). ``notes``: say on stderr
+    how a file not in UTF-8 is read (False for a second pass over the same file)."""
     suffix = path.suffix.lower()
+    if suffix in JSON_LINES and (stream := _utf8_stream(path)) is not None:
+        with stream:
+            yield from _read_jsonl(path, stream)
+        return
     try:
         if path.stat().st_size > MAX_FILE_BYTES:
             raise UsageProblem(f"{path}: larger than {MAX_FILE_BYTES // 1024 ** 3} GiB; split it into smaller files")
@@ -75,18 +81,12 @@ def read_records(path: Path) -> Iterator[Record]:
     if suffix == ".xlsx":
         yield from _read_xlsx(path, raw)
         return
-    text = decoded(path, raw)
+    text = decoded(path, raw, notes)
     del raw  # the text is what is read now: a big file's bytes are not held beside it
     if suffix in (".csv", ".tsv"):
         yield from _read_csv(path, text)
-    elif suffix in (".jsonl", ".ndjson"):
-        for number, line in enumerate(json_lines(text), 1):
-            if not line.strip():
-                continue
-            row = _loads(line, path, "each line must be one JSON object", number)
-            if not isinstance(row, dict):
-                raise UsageProblem(f"{path} line {number}: expected a JSON object, got {type(row).__name__}")
-            yield Record(f"{path} line {number}", flattened(row))
+    elif suffix in JSON_LINES:
+        yield from _read_jsonl(path, _TextLines(text))
     elif suffix == ".json":
         data = _loads(text, path, "a .json file must hold an array of objects")
         where = f"{path} item"
@@ -110,6 +110,58 @@ def read_records(path: Path) -> Iterator[Record]:
 
 
 COMPRESSED = (".gz", ".xz", ".bz2")
+JSON_LINES = (".jsonl", ".ndjson")
+
+
+def read_in_passes(path: Path) -> bool:
+    """Whether a file's records are read as they come (a CSV, a JSON Lines file), so that one
+    pass can find its columns and a second read its rows, instead of every row held: a
+    200,000-row JSONL file held as rows took 525 MB to check."""
+    suffix = path.suffix.lower()
+    if suffix in COMPRESSED:
+        suffix = Path(path.stem).suffix.lower()
+    return suffix in (".csv", ".tsv", *JSON_LINES)
+
+
+def _read_jsonl(path: Path, source: IO[str] | _TextLines) -> Iterator[Record]:
+    """The objects of a JSON Lines text, one a line (a line ends at \\n, \\r\\n or \\r, as
+    json_lines splits one; blank lines skipped), from ``source``'s readline."""
+    number = 0
+    while line := source.readline():
+        number += 1
+        line = line.rstrip("\r\n")
+        if not line.strip():
+            continue
+        row = _loads(line, path, "each line must be one JSON object", number)
+        if not isinstance(row, dict):
+            raise UsageProblem(f"{path} line {number}: expected a JSON object, got {type(row).__name__}")
+        yield Record(f"{path} line {number}", flattened(row))
+
+
+def _utf8_stream(path: Path) -> IO[str] | None:
+    """The file open as UTF-8 text (its BOM dropped, line ends kept as written) when all of it
+    is UTF-8, checked 64 KiB at a time; None for anything decoded() reads another way
+    (UTF-16, Windows-1252, a ZIP archive), or refuses."""
+    import codecs
+
+    decoder = codecs.getincrementaldecoder("utf-8-sig")()
+    try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise UsageProblem(f"{path}: larger than {MAX_FILE_BYTES // 1024 ** 3} GiB; split it into smaller files")
+        with path.open("rb") as fh:
+            head = fh.read(4096)
+            if b"\x00" in head or head.startswith(b"PK\x03\x04"):
+                return None
+            chunk = head
+            while chunk:
+                decoder.decode(chunk)
+                chunk = fh.read(1 << 16)
+            decoder.decode(b"", final=True)
+        return path.open(encoding="utf-8-sig", newline="")
+    except UnicodeDecodeError:
+        return None
+    except OSError as exc:
+        raise UsageProblem(f"{path}: cannot read the file: {exc.strerror or exc}") from None
 
 
 def _decompressed(path: Path, data: bytes) -> bytes:
@@ -124,7 +176,7 @@ def _decompressed(path: Path, data: bytes) -> bytes:
         raise UsageProblem(f"{path}: cannot decompress it as {path.suffix.lower()} ({exc})") from None
 
 
-def decoded(path: Path, data: bytes) -> str:
+def decoded(path: Path, data: bytes, notes: bool = True) -> str:
     """A file's text: UTF-8 (with or without its BOM), UTF-16 with its BOM (Excel's "Unicode
     text") or without it (said in a note), else Windows-1252, as Excel and older Kaggle sets
     save (said in a note); UTF-8 with stray bytes is refused, not garbled."""
@@ -143,8 +195,9 @@ def decoded(path: Path, data: bytes) -> str:
         except UnicodeDecodeError:
             raise UsageProblem(f"{path}: looks like UTF-16 text without its byte-order mark, but is not; save it as "
                                f"UTF-8") from None
-        click.echo(f"note: {path} has no byte-order mark; read as {encoding.upper()} (every other byte is 0)",
-                   err=True)
+        if notes:
+            click.echo(f"note: {path} has no byte-order mark; read as {encoding.upper()} (every other byte is 0)",
+                       err=True)
         return text
     if data.startswith(b"PK\x03\x04"):
         raise UsageProblem(f"{path}: a ZIP archive (an Excel workbook?); name a workbook .xlsx, or unzip the "
@@ -160,7 +213,8 @@ def decoded(path: Path, data: bytes) -> str:
             # every one of them would be garbled.
             raise UsageProblem(f"{path}: UTF-8 text with bytes that are not UTF-8 (the first at byte {exc.start}); "
                                f"save it as UTF-8 again") from None
-        click.echo(f"note: {path} is not UTF-8 (byte {exc.start}); read as Windows-1252 (Latin-1)", err=True)
+        if notes:
+            click.echo(f"note: {path} is not UTF-8 (byte {exc.start}); read as Windows-1252 (Latin-1)", err=True)
         try:
             return data.decode("cp1252")
         except UnicodeDecodeError:  # one of the five bytes cp1252 leaves undefined: Latin-1 has them all
@@ -811,8 +865,14 @@ def load_rows(files: tuple[str, ...], mapping: dict[str, str], truth: Truth | st
         columns: dict[str, str] | None = None
         records: Iterable[Record] = read_records(path)
         if not delimited:
-            records = list(records)
-            header = keys_of(record.row for record in records)
+            # JSON objects need not share their keys: the columns are every key of the file, found
+            # by a first pass over a JSONL file (its rows not held), or of every record held
+            if read_in_passes(path):
+                header = keys_of(record.row for record in records)
+                records = read_records(path, notes=False)
+            else:
+                records = list(records)
+                header = keys_of(record.row for record in records)
         of_file = truth.of_file(path)
         label_column = None if of_file else truth.column
         negative = False
