@@ -991,3 +991,33 @@ def test_check_posts_judges_a_big_jsonl_file_without_holding_its_posts(tmp_path)
     card = data["scores"]["sponsored post vs label 1 = sponsored"]
     assert (card["tp"], card["fn"], card["fp"], card["tn"]) == (2_000, 0, 1, 5_999)
     assert peak < size, (peak, size)
+
+
+def test_counts_rounded_as_tools_export_them_are_read_as_import_reads_them(tmp_path):
+    """A creator tool's export writes followers rounded (12.5K, 475.8m): import read them, and
+    check refused the same file ("it should be a whole number")."""
+    from microscout.importers.rows import PROFILE_COLUMNS, profile_row
+
+    path = tmp_path / "creators.csv"
+    path.write_text("handle,followers,following,posts,label\nann,12.5K,475,1.2M,0\nbob,475.8m,3 k,88,1\n")
+    got = [r["features"] for r in rows_of(check("accounts", path, "--json", "--label-column", "label"))
+           if "features" in r]
+    assert [(f["followers"], f["following"], f["posts_count"]) for f in got] == [
+        (12_500, 475, 1_200_000), (475_800_000, 3_000, 88)]
+    imported = profile_row({"handle": "ann", "followers": "12.5K", "posts_count": "1.2M"},
+                           {"handle": "handle", "followers": "followers", "posts_count": "posts_count"}, "instagram",
+                           "line 2")
+    assert (imported["followers"], imported["posts_count"]) == (got[0]["followers"], got[0]["posts_count"])
+    # a ';' file writes its decimals with a comma (1,2 M); a ',' file's 12,5K may be 125K grouped: refused
+    semi = tmp_path / "eu.csv"
+    semi.write_text("handle;followers;following;label\r\nann;1,2 M;12,5K;0\r\n", encoding="cp1252")
+    got = [r["features"] for r in rows_of(check("accounts", semi, "--json", "--label-column", "label"))
+           if "features" in r]
+    assert (got[0]["followers"], got[0]["following"]) == (1_200_000, 12_500)
+    comma = tmp_path / "us.csv"
+    comma.write_text('handle,followers,label\nann,"12,5K",0\n')
+    result = check("accounts", comma, "--label-column", "label")
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert (f"{comma} line 2: column 'followers' holds '12,5K'; it should be a whole number (below 2^63), or one "
+            f"rounded as 12.5K or 1.2M") in " ".join(result.output.split())
+

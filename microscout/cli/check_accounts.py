@@ -36,11 +36,11 @@ BASELINE_NAME = "baseline: following >= 10x followers (one line)"
 # Our column names, what each holds, and the names other exports use for it.
 COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {
     "handle": ("text", ("username", "acct", "screen_name", "user_name", "unique_id")),
-    "followers": ("int", ("followers_count", "follower_count", "userFollowerCount", "#followers", "edge_followed_by",
+    "followers": ("count", ("followers_count", "follower_count", "userFollowerCount", "#followers", "edge_followed_by",
                           "Number.of.followers")),
-    "following": ("int", ("following_count", "friends_count", "follows", "follows_count", "userFollowingCount",
+    "following": ("count", ("following_count", "friends_count", "follows", "follows_count", "userFollowingCount",
                           "#follows", "#following", "edge_follow", "Number.of.people.they.follow")),
-    "posts": ("int", ("posts_count", "statuses_count", "tweet_count", "media_count", "video_count", "userMediaCount",
+    "posts": ("count", ("posts_count", "statuses_count", "tweet_count", "media_count", "video_count", "userMediaCount",
                       "#posts", "Number.of.posts")),
     "has_avatar": ("avatar", ("avatar", "userHasProfilPic", "profile pic", "has_profile_pic", "profile_image_url",
                               "profile_picture_url", "profile_pic_url", "avatar_url", "has_profile_picture")),
@@ -148,7 +148,8 @@ exports are recognised, in any case or spelling (followersCount,
 Followers_Count), nested JSON objects included; map any other with
 --column ours=theirs, or leave one unread with --column ours= (e.g. a
 date column in a format not read). NULL, NaN and NA cells are unknown
-(in bio: an empty bio).
+(in bio: an empty bio). Counts may be rounded as exports write them
+(12.5K, 1.2M).
 
 \b
 With --label-column, prints precision, recall and F1 beside the one-line

@@ -598,6 +598,7 @@ def convert(value: Any, kind: str, where: str, column: str, ours: str | None = N
             thousands: str | None = None) -> Any:
     """One cell to our type; empty is None (unknown), and so is NULL, NaN or NA in a typed
     column; a bad value is a UsageProblem (naming ``ours`` to say how to leave it unread).
+    A "count" is a whole number, or one rounded as exports write it (12.5K: rounded_count).
     ``thousands``: the file's thousands separator (Record.thousands), so a whole number
     written as text with its thousands grouped (1,234; 2.000; 1 234) is read whole, and a number
     in a file that groups them with '.' (a ';' CSV) has its decimals after a comma (0,27)."""
@@ -609,7 +610,9 @@ def convert(value: Any, kind: str, where: str, column: str, ours: str | None = N
     if text.lower() in MISSING:
         return None
     try:
-        if kind == "int":
+        if kind == "count" and isinstance(value, str) and (rounded := rounded_count(text, thousands)) is not None:
+            return rounded
+        if kind in ("int", "count"):
             if thousands and isinstance(value, str) and _grouped(thousands).fullmatch(text):
                 text = re.sub(r"\D", "", text)
             number = int(text) if text.lstrip("-").isdigit() else float(text)
@@ -629,12 +632,34 @@ def convert(value: Any, kind: str, where: str, column: str, ours: str | None = N
                 return not any(marker in text for marker in DEFAULT_AVATARS)
             return _yes_no(text)
     except (ValueError, OverflowError):
-        what = {"int": "a whole number (below 2^63)", "float": "a number", "bool": "true/false or 1/0",
+        what = {"int": "a whole number (below 2^63)",
+                "count": "a whole number (below 2^63), or one rounded as 12.5K or 1.2M" + (
+                    " (12,5K in a ';' file)" if thousands == "." else ""),
+                "float": "a number", "bool": "true/false or 1/0",
                 "date": "an ISO date such as 2024-05-01T12:00:00+00:00 (or Twitter's, or Unix time)",
                 "avatar": "true/false, 1/0 or the picture's URL"}[kind]
         unread = f" (or --column {ours}= to leave it unread)" if ours else ""
         raise UsageProblem(f"{where}: column {column!r} holds {value!r}; it should be {what}{unread}") from None
     raise AssertionError(kind)
+
+
+# A count as creator tools' exports round it: 12.5K, 475.8m, 1,2 M.
+_ROUNDED = re.compile(r"(\d+(?:[.,]\d+)?)\s*([kKmM])")
+
+
+def rounded_count(text: str, thousands: str | None) -> int | None:
+    """A count written rounded, as creator tools export them ("12.5K", "475.8m", "1.2 M"), as the
+    number it says (as precise as the file is); None for text not written so. Its decimals follow
+    a comma ("12,5K") only where the file writes decimals so (``thousands`` "." : a ';' CSV);
+    elsewhere that is a ValueError, the comma there may group thousands. The one reading `import`
+    and `check` share."""
+    short = _ROUNDED.fullmatch(text.strip())
+    if short is None:
+        return None
+    number = short.group(1)
+    if "," in number and thousands != ".":
+        raise ValueError(text)
+    return round(float(number.replace(",", ".")) * {"k": 1_000, "m": 1_000_000}[short.group(2).lower()])
 
 
 # A number with its decimals after a comma (0,27; -1,5), as files that group thousands with '.' write it.

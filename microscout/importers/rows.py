@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from microscout.cli.common import UsageProblem
-from microscout.cli.records import convert
+from microscout.cli.records import convert, rounded_count
 
 # ours -> (kind, aliases)
 PROFILE_COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -103,14 +103,15 @@ def _values(row: dict[str, Any], columns: dict[str, str], known: dict, where: st
             continue
         if kind == "int" and isinstance(value, bool):
             raise RowError(f"column {theirs!r} holds {value!r}; it should be a whole number")
-        if kind == "int" and isinstance(value, str) and (short := _ABBREVIATED.fullmatch(value.strip())):
-            # "12.5K" followers, as creator tools' exports round them: as precise as the file is;
-            # "12,5K" where the file writes decimals with a comma (a ';' CSV groups thousands with '.')
-            number = short.group(1)
-            if "," in number and thousands != ".":
-                raise RowError(f"column {theirs!r} holds {value!r}; write it 12.5K or 12500")
-            out[ours] = round(float(number.replace(",", ".")) * {"k": 1_000, "m": 1_000_000}[short.group(2).lower()])
-            continue
+        if kind == "int" and isinstance(value, str):
+            # "12.5K" followers, as creator tools' exports round them (read as `check` reads them)
+            try:
+                rounded = rounded_count(value, thousands)
+            except ValueError:
+                raise RowError(f"column {theirs!r} holds {value!r}; write it 12.5K or 12500") from None
+            if rounded is not None:
+                out[ours] = rounded
+                continue
         try:
             out[ours] = convert(value, kind, where, theirs, thousands=thousands)
         except UsageProblem as exc:
@@ -118,9 +119,6 @@ def _values(row: dict[str, Any], columns: dict[str, str], known: dict, where: st
         if kind == "int" and out[ours] is not None and out[ours] < 0:
             raise RowError(f"column {theirs!r} holds {value!r}; a count cannot be negative")
     return out
-
-
-_ABBREVIATED = re.compile(r"(\d+(?:[.,]\d+)?)\s*([kKmM])")
 
 
 def _epoch(value: Any, column: str) -> datetime:
