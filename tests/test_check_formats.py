@@ -1021,3 +1021,24 @@ def test_counts_rounded_as_tools_export_them_are_read_as_import_reads_them(tmp_p
     assert (f"{comma} line 2: column 'followers' holds '12,5K'; it should be a whole number (below 2^63), or one "
             f"rounded as 12.5K or 1.2M") in " ".join(result.output.split())
 
+
+def test_a_decimal_comma_truth_in_a_semicolon_file_is_read_as_1_and_0(tmp_path):
+    """pandas writes a truth column 1.0/0.0; European Excel saves it as 1,0/0,0 in a ';' file,
+    refused as no truth. It reads as 1 and 0 there; in a ',' file a quoted "1,0" is still refused."""
+    path = tmp_path / "train.csv"
+    path.write_text("profile pic;#followers;#follows;fake\r\n1;1.000;955;0,0\r\n0;5;2.500;1,0\r\n", encoding="cp1252")
+    card = scores(check("accounts", path, "--json", "--quiet", "--label-column", "fake"))
+    assert sum(card[name]["n"] for name in card) == 2 * len(card)
+    assert all(card[name]["tp"] + card[name]["fn"] == 1 for name in card)
+    posts = tmp_path / "posts.csv"
+    posts.write_text("caption;is_ad\r\nuse code GLOW20 for 20% off;1,0\r\nmy morning run;0,0\r\n")
+    data = json.loads(check("posts", posts, "--json", "--quiet", "--label-column", "is_ad").output)
+    card = data["scores"]["sponsored post vs label 1 = sponsored"]
+    assert (card["tp"], card["fn"], card["fp"], card["tn"]) == (1, 0, 0, 1)
+    comments = tmp_path / "comments.csv"
+    comments.write_text("CONTENT;CLASS\r\nlovely song;0,0\r\ncheck out my channel http://x.example;1,0\r\n")
+    assert '"n": 2,' in check("comments", comments, "--json", "--quiet", "--label-column", "CLASS").output
+    us = tmp_path / "us.csv"
+    us.write_text('caption,is_ad\nmy morning run,"1,0"\n')
+    result = check("posts", us, "--label-column", "is_ad")
+    assert result.exit_code == 2 and "holds '1,0'" in result.output and "Traceback" not in result.output

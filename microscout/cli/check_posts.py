@@ -186,18 +186,19 @@ def iter_posts(path: Path, label_column: str | None = None, mapping: dict[str, s
     if what is None:
         raise UsageProblem(f"{path}: cannot tell the format from '{path.suffix or '(no extension)'}'; "
                            f"name the file .csv, .tsv, .jsonl, .json or .xlsx (also compressed: .gz, .xz, .bz2)")
-    records: Iterable[tuple[str, dict[str, Any]]]
+    records: Iterable[tuple[str, dict[str, Any], str | None]]
     if read_in_passes(path):
         header = keys_of(_captions(_stripped(record.row)) for record in read_records(path))
-        records = ((record.where, _captions(_stripped(record.row))) for record in read_records(path, notes=False))
+        records = ((record.where, _captions(_stripped(record.row)), record.thousands)
+                   for record in read_records(path, notes=False))
     else:
-        records = [(record.where, _captions(_stripped(record.row))) for record in read_records(path)]
-        header = keys_of(row for _, row in records)
+        records = [(record.where, _captions(_stripped(record.row)), record.thousands) for record in read_records(path)]
+        header = keys_of(row for _, row, _ in records)
     if label_column:  # the file's own spelling of it (Label for its label), as our columns are found
         label_column = file_column(path, header, label_column, "--label-column") or label_column
     columns = resolve_columns(path, header, mapping or {}, COLUMNS, label_column)
     read = 0
-    for where, row in records:
+    for where, row, thousands in records:
         if "text" not in columns:
             raise UsageProblem(f"{where}: no 'text' {what}; found: {', '.join(row) or 'none'}; "
                                f"expected: {EXPECTED}; or name it with --column text=THEIRS"
@@ -209,7 +210,8 @@ def iter_posts(path: Path, label_column: str | None = None, mapping: dict[str, s
         paid = convert(ours.get("paid_flag"), "bool", where, columns["paid_flag"], "paid_flag") \
             if "paid_flag" in columns else None
         # the truth apart: it is never read as what is judged, even under one of our names
-        label, word = (truth or Truth(label_column)).read(row[label_column], where) if label_column else (None, "")
+        label, word = (truth or Truth(label_column)).read(row[label_column], where, thousands) if label_column \
+            else (None, "")
         cell = label_words(row[label_column]) if label_column else ""
         read += 1
         yield _row(ours, where, paid, label, word, cell)

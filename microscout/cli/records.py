@@ -722,11 +722,12 @@ class Truth:
     def of_file(self, path: Path) -> tuple[bool, str] | None:
         return self.files.get(path.resolve())
 
-    def read(self, value: Any, where: str) -> tuple[bool, str]:
-        """The truth of one cell of the label column, and its word (label_words' spelling)."""
+    def read(self, value: Any, where: str, thousands: str | None = None) -> tuple[bool, str]:
+        """The truth of one cell of the label column, and its word (label_words' spelling);
+        ``thousands`` as Record.thousands ("." in a ';' file, whose 1,0 is 1.0)."""
         column = self.column or ""
         if not self.values or value is None or not str(value).strip():
-            return parse_label(value, where, column), label_words(value)  # an empty cell: one error for it
+            return parse_label(value, where, column, thousands), label_words(value)  # an empty cell: one error for it
         word = label_words(value)
         if word in self.values:
             return self.values[word]
@@ -803,11 +804,17 @@ def parse_truth(label_column: str | None, values: tuple[str, ...] = (), files: t
     return Truth(label_column, mapped, by_file)
 
 
-def parse_label(value: Any, where: str, column: str) -> bool:
+def _decimal_point(word: str, thousands: str | None) -> str:
+    """A truth word with a ';' file's decimal comma read as a point: 1,0 and 0,0, as European
+    Excel writes the 1.0/0.0 pandas gives a truth column (thousands "." : Record.thousands)."""
+    return word.replace(",", ".") if thousands == "." and word in ("1,0", "0,0") else word
+
+
+def parse_label(value: Any, where: str, column: str, thousands: str | None = None) -> bool:
     if value is None or str(value).strip() == "":
         raise UsageProblem(f"{where}: label column {column!r} is empty; every row needs its truth "
                            f"(1/true/fake/spam/sponsored or 0/false/real/ham/organic)")
-    truth = _truth_of(label_words(value))
+    truth = _truth_of(_decimal_point(label_words(value), thousands))
     if truth is not None:
         return truth
     if label_words(value) in MISSING:
@@ -850,10 +857,10 @@ def names_negative(column: str) -> bool:
                for w, nxt in zip(words, words[1:] + [""]))
 
 
-def _check_not_negative(truth: Truth, value: Any, where: str) -> None:
+def _check_not_negative(truth: Truth, value: Any, where: str, thousands: str | None = None) -> None:
     """A bare 1/0 (true/false, yes/no) in a column named for the negative class is refused:
     mapping it says which way it goes."""
-    word = label_words(value)
+    word = _decimal_point(label_words(value), thousands)
     if word in TRUE | FALSE | {"1.0", "0.0"}:
         raise UsageProblem(f"{where}: --label-column {truth.column!r} is named for the real or genuine class, so its "
                            f"{str(value).strip()!r} may mean the opposite of fake or spam; say which way it reads: "
@@ -928,11 +935,12 @@ def load_rows(files: tuple[str, ...], mapping: dict[str, str], truth: Truth | st
                     raise UsageProblem(f"{path}: --label-column {label_column!r} is not a column; "
                                        f"its columns are: {', '.join(header)}")
             if negative:
-                _check_not_negative(truth, record.row.get(label_column or ""), record.where)
+                _check_not_negative(truth, record.row.get(label_column or ""), record.where, record.thousands)
                 negative = False  # the first row says how the column is written
             if half != "all" and split_half(record.row) != half:
                 continue
-            label = of_file[0] if of_file else (truth.read(record.row.get(label_column), record.where)[0]
+            label = of_file[0] if of_file else (truth.read(record.row.get(label_column), record.where,
+                                                           record.thousands)[0]
                                                 if label_column else None)
             yield record, columns, label
         if columns is None:
