@@ -54,7 +54,7 @@ def command(env: Env, handle: str, campaign: str | None, platform: str | None, a
     """
     from microscout.cli.handles import stored_profiles
     from microscout.cli.shortlist import make_console
-    from microscout.engine.contact import contact_in, profile_url
+    from microscout.engine.contact import contact_for, profile_url
     from microscout.engine.readable import readable
     from microscout.engine.shortlist import verdicts_for
     from microscout.store.transaction import snapshot
@@ -109,7 +109,7 @@ def command(env: Env, handle: str, campaign: str | None, platform: str | None, a
         entry = entries[0]
         url = profile_url(profile["platform"], profile["handle"], profile.get("url"), profile.get("instance"),
                           profile.get("platform_id"))
-        contact = contact_in(profile.get("bio"))
+        contact = contact_for(profile.get("bio"), profile.get("website"))
         names = readable(db.conn, profile["id"], (v["evidence"] for v in verdicts))
         if as_json:
             out.append({"handle": profile["handle"], "platform": profile["platform"],

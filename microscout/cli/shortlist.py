@@ -27,12 +27,13 @@ PIPE_WIDTH = 120
 
 def shortlist_rows(db, run_id: int, limit: int | None) -> list[dict]:
     """The ranked entries of a run, best first, with profile link, display name and contact."""
-    from microscout.engine.contact import contact_in, profile_url
+    from microscout.engine.contact import contact_for, profile_url
     from microscout.store.queries import candidates_where
 
-    sql = ("SELECT e.rank, e.handle, e.platform, p.platform_id, p.display_name, p.url, p.bio, p.instance, e.tier, "
-           "e.followers, e.engagement_rate, e.score, e.reasons, e.profile_id FROM shortlist_entries e "
-           "JOIN profiles p ON p.id = e.profile_id WHERE e.run_id = ? AND e.rank IS NOT NULL AND "
+    sql = ("SELECT e.rank, e.handle, e.platform, p.platform_id, p.display_name, p.url, p.bio, p.website, "
+           "p.instance, e.tier, e.followers, e.engagement_rate, e.score, e.reasons, e.profile_id "
+           "FROM shortlist_entries e JOIN profiles p ON p.id = e.profile_id "
+           "WHERE e.run_id = ? AND e.rank IS NOT NULL AND "
            f"{candidates_where(None, 'p')[0]} ORDER BY e.rank")
     params: list = [run_id]
     if limit is not None:
@@ -43,7 +44,7 @@ def shortlist_rows(db, run_id: int, limit: int | None) -> list[dict]:
         rows.append({"rank": e["rank"], "handle": e["handle"], "display_name": e["display_name"] or None,
                      "platform": e["platform"], "platform_id": e["platform_id"],
                      "profile_url": profile_url(e["platform"], e["handle"], e["url"], e["instance"], e["platform_id"]),
-                     "contact": contact_in(e["bio"]), "tier": e["tier"], "followers": e["followers"],
+                     "contact": contact_for(e["bio"], e["website"]), "tier": e["tier"], "followers": e["followers"],
                      "engagement_rate": e["engagement_rate"], "score": e["score"],
                      "reasons": _readable(db, run_id, e["profile_id"], json.loads(e["reasons"] or "[]"))})
     return rows

@@ -5,7 +5,15 @@ the pipeline turns that into the profile's row id.
 """
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from microscout.addresses import website_address
+
+# The platforms whose profile answer says which website the creator links to (Instagram's
+# `website`, Mastodon's verified profile fields): a profile of theirs with none has none, and
+# the pipeline writes that. The others (YouTube, TikTok, Bluesky) never say, so a crawl of
+# theirs leaves a website an import stored as it is.
+WEBSITE_PLATFORMS = frozenset({"instagram", "mastodon"})
 
 
 class Item(BaseModel):
@@ -25,6 +33,7 @@ class ProfileItem(Item):
     display_name: str | None = None
     bio: str | None = None
     url: str | None = None
+    website: str | None = None  # an http(s) URL (addresses.website_address); None: none given
     has_avatar: bool | None = None
     followers: int | None = None
     following: int | None = None
@@ -41,6 +50,11 @@ class ProfileItem(Item):
     prefilter_reason: str | None = None
     fetched: list[str] = Field(default_factory=lambda: ["profile"])
 
+    @field_validator("website")
+    @classmethod
+    def _http_only(cls, value: str | None) -> str | None:
+        return website_address(value)  # a javascript: or other link is no contact: not stored
+
 
 class OptOutItem(Item):
     """An opted-out account: its id and the reason, nothing else."""
@@ -54,7 +68,7 @@ class OptOutItem(Item):
         return {"platform": self.platform, "platform_id": self.platform_id, "handle": "",
                 "opted_out": 1, "opt_out_reason": self.opt_out_reason,
                 # a profile that opts out after an earlier crawl loses what was kept of it
-                "display_name": None, "bio": None, "url": None, "has_avatar": None,
+                "display_name": None, "bio": None, "url": None, "website": None, "has_avatar": None,
                 "followers": None, "following": None, "posts_count": None, "created_at": None,
                 "last_post_at": None, "instance": None, "api_id": None, "prefilter_reason": None,
                 "fetched": []}

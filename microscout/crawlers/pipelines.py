@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from scrapy.exceptions import NotConfigured
 
 from microscout.crawlers.items import (
+    WEBSITE_PLATFORMS,
     CommentItem,
     FetchedItem,
     FollowerItem,
@@ -170,6 +171,8 @@ class SQLitePipeline:
             if isinstance(item, ProfileItem) and item.last_post_at is None:
                 del row["last_post_at"]  # keep what earlier crawls' posts said
                 self.derived_last_post.add((item.platform, item.platform_id))
+            if isinstance(item, ProfileItem) and item.platform not in WEBSITE_PLATFORMS:
+                del row["website"]  # the platform never says: keep what an import stored
             profiles[(item.platform, item.platform_id)] = row
         counts = {"profiles": 0, "posts": 0, "comments": 0, "followers": 0, "snapshots": 0}
         if profiles:

@@ -1,13 +1,17 @@
-"""Where to reach a creator: the profile's address, and a contact found in the bio.
+"""Where to reach a creator: the profile's address, and a contact: an email address in the
+bio, else the website the platform gives for the profile (its ``website`` column), else a
+website found in the bio.
 
-Shared by the exports, the report and `microscout shortlist --json`. The patterns are the
-ones of the worked example plugin (plugins/contact_in_bio.py): an email address, else a
-website (a URL, or a bare domain with a common ending).
+Shared by the exports, the report, `microscout shortlist --json` and `explain`. The bio's
+patterns are the ones of the worked example plugin (plugins/contact_in_bio.py): an email
+address, else a website (a URL, or a bare domain with a common ending).
 """
 from __future__ import annotations
 
 import re
 from urllib.parse import urlsplit
+
+from microscout.addresses import website_address
 
 # Parts bounded by what an address can hold (a local part of 64 characters, labels of 63, a
 # domain of 255, at most 10 labels before the ending): each place a match is tried then costs
@@ -31,6 +35,34 @@ def contacts_in(bio: str | None, limit: int = 3) -> list[str]:
         if item and item not in found:
             found.append(item)
     return found[:limit]
+
+
+def contacts_of(bio: str | None, website: str | None, limit: int = 3) -> list[str]:
+    """The bio's emails, then the profile's own website (when it is an http(s) URL), then the
+    bio's other websites; a bio link that is the profile's website (with or without its
+    scheme, "www." or a closing "/") is not given twice."""
+    found = contacts_in(bio, limit=max(limit, 3) + 3)
+    site = website_address(website)
+    if not site:
+        return found[:limit]
+    emails = [c for c in found if EMAIL.fullmatch(c)]
+    links = [c for c in found if not EMAIL.fullmatch(c) and _same_site(c) != _same_site(site)]
+    return (emails + [site] + links)[:limit]
+
+
+def contact_for(bio: str | None, website: str | None) -> str | None:
+    """The one contact the exports show: an email in the bio, else the profile's website, else
+    a website in the bio; None when there is none."""
+    found = contacts_of(bio, website, limit=1)
+    return found[0] if found else None
+
+
+def _same_site(link: str) -> str:
+    """A link as compared with another: no scheme, no "www.", no closing "/", case-folded host."""
+    rest = link.split("://", 1)[1] if "://" in link else link
+    host, slash, path = rest.partition("/")
+    host = host.lower().removeprefix("www.")
+    return (host + slash + path).rstrip("/")
 
 
 def contact_in(bio: str | None) -> str | None:

@@ -23,7 +23,7 @@ from typing import IO, Any
 
 import sqlite_utils
 
-from microscout.engine.contact import contact_in, profile_url
+from microscout.engine.contact import contact_for, profile_url
 from microscout.engine.evidence import evidence_lines
 from microscout.engine.exporters import ROW_COLUMNS, Exporter
 from microscout.engine.readable import loaded, readable
@@ -122,8 +122,8 @@ def rank_change(rank: int | None, before: int | None, first_export: bool) -> tup
     return "unchanged", "unchanged"
 
 
-_PROFILE_SQL = ("SELECT e.*, p.platform_id, p.display_name, p.url, p.bio, p.instance, p.opted_out "
-                "FROM shortlist_entries e JOIN profiles p ON p.id = e.profile_id ")
+_PROFILE_SQL = ("SELECT e.*, p.platform_id, p.display_name, p.url, p.bio, p.website, p.instance, "
+                "p.opted_out FROM shortlist_entries e JOIN profiles p ON p.id = e.profile_id ")
 
 
 def _rule_names(db: sqlite_utils.Database, run: dict) -> list[str]:
@@ -141,7 +141,7 @@ def _row(entry: dict) -> dict:
     handle = row.get("handle")
     row["profile_url"] = profile_url(row["platform"], handle, row.pop("url", None), row.pop("instance", None),
                                      row.get("platform_id"))
-    row["contact"] = contact_in(row.pop("bio", None))
+    row["contact"] = contact_for(row.pop("bio", None), row.pop("website", None))
     row["display_name"] = row.get("display_name") or None
     row["reason_list"] = json.loads(row["reasons"]) if row.get("reasons") else []
     row["reasons"] = " | ".join(row["reason_list"])

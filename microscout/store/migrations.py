@@ -537,6 +537,15 @@ def m023_counts_observed_at(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE comments ADD COLUMN observed_at TEXT")
 
 
+@migrations()
+def m024_profile_website(db: sqlite_utils.Database) -> None:
+    # The creator's own website as the platform gives it (Instagram's `website`, a Mastodon
+    # profile field whose link its server verified), a contact the exports show after an email
+    # in the bio. Instagram's was stored as the profile's url until that was corrected, then
+    # not at all; a crawl from now on fills it.
+    db.execute("ALTER TABLE profiles ADD COLUMN website TEXT")
+
+
 # Run after the counter moved (in the same trigger body), so the version recorded is newer
 # than any a run has read.
 _RECORD_VERSION = ("INSERT INTO profile_versions (profile_id, version) SELECT {}, version FROM data_version "

@@ -253,3 +253,40 @@ def test_a_store_of_older_code_loses_the_replies_of_accounts_already_opted_out(t
     store.conn.close()
     open_store(db).conn.close()
     assert rows(db, "SELECT author_id FROM comments") == [{"author_id": "fan@x"}]
+
+
+def test_the_website_a_platform_gives_is_stored_and_an_opt_out_erases_it(tmp_path):
+    db = tmp_path / "s.db"
+    p = pipeline(db)
+    p.process_item(ProfileItem(platform="instagram", platform_id="1784", handle="cook",
+                               website="https://cook.example/"))
+    p.process_item(ProfileItem(platform="instagram", platform_id="1785", handle="hack",
+                               website="javascript:alert(1)"))  # no contact: not stored
+    p.close_spider()
+    assert {r["handle"]: r["website"] for r in rows(db, "SELECT handle, website FROM profiles")} == {
+        "cook": "https://cook.example/", "hack": None}
+
+    later = pipeline(db, run_id=2, observed="2026-10-08T00:00:00+00:00")
+    later.process_item(OptOutItem(platform="instagram", platform_id="1784", opt_out_reason="asked"))
+    later.close_spider()
+    (row,) = rows(db, "SELECT handle, website, opt_out_reason FROM profiles WHERE platform_id = '1784'")
+    assert row == {"handle": "", "website": None, "opt_out_reason": "asked"}
+
+
+def test_a_crawl_of_a_platform_that_gives_no_website_keeps_an_imported_one(tmp_path):
+    db = tmp_path / "s.db"
+    store = open_store(db)
+    from microscout.store.writes import upsert_profiles
+    with store.conn:
+        upsert_profiles(store, [{"platform": "youtube", "platform_id": "UC1", "handle": "cook",
+                                 "website": "https://cook.example/"},
+                                {"platform": "instagram", "platform_id": "1784", "handle": "gone_site",
+                                 "website": "https://old.example/"}])
+    store.conn.close()
+    p = pipeline(db)
+    p.process_item(ProfileItem(platform="youtube", platform_id="UC1", handle="cook", followers=5))
+    # Instagram says which website a profile has: none now, so none is stored
+    p.process_item(ProfileItem(platform="instagram", platform_id="1784", handle="gone_site", followers=5))
+    p.close_spider()
+    assert {r["handle"]: r["website"] for r in rows(db, "SELECT handle, website FROM profiles")} == {
+        "cook": "https://cook.example/", "gone_site": None}

@@ -291,3 +291,20 @@ def test_explain_for_a_campaign_that_does_not_judge_the_platform_says_so(judged)
     line = " ".join(result.output.split())
     assert "campaign 'demo' judges mastodon, bluesky, not youtube" in line, line
     assert "add youtube to campaigns.demo.platforms in" in line and "run `microscout shortlist" not in line
+
+
+def test_shortlist_json_and_explain_give_the_profiles_website_when_the_bio_has_no_email(tmp_path):
+    # Instagram's website and a verified Mastodon link are stored in profiles.website: the
+    # contact a marketer is handed when the bio gives no email, never a javascript: link.
+    db = tmp_path / "t.db"
+    store = open_store(db)
+    add_profile(store, "cook", 5_000, posts=12, likes=200, bio="vegan recipes at cook.example",
+                website="https://cook.example/")
+    add_profile(store, "baker", 6_000, posts=12, likes=200, bio="vegan bakes", website="javascript:alert(1)")
+    assert invoke("shortlist", "demo", "--db", db, "--config", CONFIG).exit_code == 0
+    result = invoke("shortlist", "demo", "--json", "--db", db, "--config", CONFIG)
+    assert result.exit_code == 0, result.output
+    rows = {r["handle"]: r for r in json.loads(result.output)["shortlist"]}
+    assert rows["cook"]["contact"] == "https://cook.example/" and rows["baker"]["contact"] is None
+    (data,) = json.loads(invoke("explain", "cook", "--json", "--db", db, "--config", CONFIG).output)
+    assert data["contact"] == "https://cook.example/"

@@ -33,3 +33,38 @@ def test_a_hostile_bio_costs_linear_time(piece):
     # characters of "a-" or "a.", and sixty-four times the cost for eight times the text.
     small, large = cpu_cost(contacts_in, piece * 1_000, 5), cpu_cost(contacts_in, piece * 8_000, 5)
     assert large < 24 * small + 0.02
+
+
+# -- the profile's own website (profiles.website: Instagram's, a verified Mastodon field) ----
+
+@pytest.mark.parametrize("bio, website, found", [
+    # after the bio's email, before the bio's own links
+    ("Collabs: hi@cook.org, shop at cook.shop/new", "https://cook.com/", ["hi@cook.org", "https://cook.com/",
+                                                                          "cook.shop/new"]),
+    ("no contact here", "https://cook.example/", ["https://cook.example/"]),
+    # the bio's link to the same site is not given a second time, however it is written
+    ("my site: www.Cook.com and more", "https://cook.com/", ["https://cook.com/"]),
+    ("http://cook.com/menu", "https://www.cook.com/menu/", ["https://www.cook.com/menu/"]),
+    # a page of the site is another link
+    ("cook.com/menu", "https://cook.com", ["https://cook.com", "cook.com/menu"]),
+    # no website, or one that is no http(s) address: the bio's contacts alone
+    ("hi@cook.org", None, ["hi@cook.org"]),
+    ("hi@cook.org", "", ["hi@cook.org"]),
+    ("hi@cook.org", "javascript:alert(1)", ["hi@cook.org"]),
+    ("", "mailto:x@y.org", []),
+    ("", "ftp://cook.com/", []),
+])
+def test_the_profiles_website_comes_after_the_bios_email(bio, website, found):
+    from microscout.engine.contact import contacts_of
+
+    assert contacts_of(bio, website) == found
+
+
+def test_the_one_contact_an_export_shows_is_an_email_else_the_website_else_a_bio_link():
+    from microscout.engine.contact import contact_for
+
+    assert contact_for("mail hi@cook.org", "https://cook.example/") == "hi@cook.org"
+    assert contact_for("shop: cook.shop", "https://cook.example/") == "https://cook.example/"
+    assert contact_for("shop: cook.shop", None) == "cook.shop"
+    assert contact_for("", "javascript:alert(document.cookie)") is None
+    assert contact_for(None, None) is None

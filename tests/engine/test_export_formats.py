@@ -30,7 +30,9 @@ def setup(tmp_path):
         bio = {0: "Vegan cook – recipes × 3 a week. Mail: hi@cook.org", 1: "Shop at https://cook.shop/x"}.get(i, "")
         name = {0: "Zoë “Cook” Ñandú", 2: '=HYPERLINK("http://evil.example","click")',
                 3: "Bell\x07 Creator"}.get(i, f"Creator {i}")  # a control character a workbook cannot hold
-        add_profile(db, f"c{i:02d}", followers, posts=2, likes=50, bio=bio, display_name=name)
+        website = {0: "https://zoe.example/", 1: "https://cook.shop/x", 4: "https://four.example/",
+                   5: "javascript:alert(1)"}.get(i)  # a row an older build, or another tool, wrote
+        add_profile(db, f"c{i:02d}", followers, posts=2, likes=50, bio=bio, display_name=name, website=website)
     run_shortlist(db, CONFIG, rules, "c", now=NOW)
     return db, rules, exporters
 
@@ -75,6 +77,8 @@ def test_csv_has_human_headers_links_contacts_and_engagement_in_percent(setup, t
     assert float(top["Engagement rate (%)"]) == pytest.approx(round(100 * 50 / FOLLOWERS[19], 2))
     by_handle = {r["Handle"]: r for r in rows}
     assert by_handle["c00"]["Contact"] == "hi@cook.org" and by_handle["c01"]["Contact"] == "https://cook.shop/x"
+    # the profile's own website when the bio has no email; never a javascript: link
+    assert by_handle["c04"]["Contact"] == "https://four.example/"
     assert by_handle["c05"]["Contact"] == ""
     # a display name a spreadsheet would run as a formula stays text
     assert by_handle["c02"]["Name"] == "'=HYPERLINK(\"http://evil.example\",\"click\")"
@@ -87,6 +91,8 @@ def test_json_rows_keep_machine_keys_and_carry_link_name_and_contact(setup, tmp_
     c00 = next(r for r in rows if r["handle"] == "c00")
     assert c00["display_name"] == "Zoë “Cook” Ñandú" and c00["contact"] == "hi@cook.org"
     assert c00["profile_url"] == "https://example.social/@c00" and c00["change"] == "new"
+    c04 = next(r for r in rows if r["handle"] == "c04")
+    assert c04["contact"] == "https://four.example/"
     assert 0 < c00["engagement_rate"] < 1  # a fraction for scripts; the human formats show percent
 
 
@@ -203,6 +209,8 @@ def test_xlsx_opens_with_sheets_human_headers_formats_links_and_frozen_headers(s
     rows = {ws.cell(row=r, column=col["Handle"]).value: r for r in range(2, ws.max_row + 1)}
     contact = ws.cell(row=rows["c00"], column=col["Contact"])
     assert contact.value == "hi@cook.org" and contact.hyperlink.target == "mailto:hi@cook.org"
+    website = ws.cell(row=rows["c04"], column=col["Contact"])
+    assert website.value == "https://four.example/" and website.hyperlink.target == "https://four.example/"
     formula_like = ws.cell(row=rows["c02"], column=col["Name"])
     assert formula_like.data_type == "s" and formula_like.value.startswith("=HYPERLINK")  # text, never run
     assert ws.cell(row=rows["c03"], column=col["Name"]).value == "Bell Creator"
@@ -248,6 +256,7 @@ def test_the_html_report_is_one_file_with_chart_table_and_verdicts(setup, tmp_pa
     assert page.count('class="mark"') == 20 and page.count('class="band target"') == 1
     assert "Spring – recipes × vegan ≤ 10k" in page
     assert '<a href="mailto:hi@cook.org">hi@cook.org</a>' in page
+    assert '<a href="https://four.example/">https://four.example/</a>' in page
     assert "javascript:" not in page and "&lt;script&gt;x&lt;/script&gt;" in page
     assert page.count("<ul class=verdicts>") == 20 and page.count('<span class="badge pass">') >= 20
 

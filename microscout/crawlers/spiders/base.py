@@ -87,7 +87,7 @@ def engine_profile(item: ProfileItem) -> Profile:
     return Profile(
         id=0, platform=item.platform, platform_id=item.platform_id, handle=item.handle,
         display_name=item.display_name or "", bio=item.bio or "", url=item.url or "",
-        has_avatar=item.has_avatar if item.has_avatar is not None else True,
+        website=item.website or "", has_avatar=item.has_avatar if item.has_avatar is not None else True,
         followers=item.followers, following=item.following, posts_count=item.posts_count,
         created_at=_dt(item.created_at), last_post_at=_dt(item.last_post_at), bot=item.bot,
         instance=item.instance or "", bridged=item.bridged, collections_hidden=item.collections_hidden)
