@@ -238,7 +238,9 @@ def discovery(body) -> dict:
 def profile(body) -> ProfileItem:
     """business_discovery -> ProfileItem (counts absent from the answer stay None). ``url`` is
     the profile's own page on Instagram, never the ``website`` the account links to: the
-    exports and the report give it as the creator's profile link."""
+    exports and the report give it as the creator's profile link. The website is stored as
+    ``website`` (a contact), when it is an http(s) URL; the field is absent when the account
+    gives none."""
     bd = discovery(body)
     ident = require(bd.get("id"), str, "business_discovery.id")
     username = require(bd.get("username"), str, "business_discovery.username")
@@ -247,6 +249,7 @@ def profile(body) -> ProfileItem:
         platform=PLATFORM, platform_id=ident, handle=username,
         display_name=optional(bd.get("name"), str, "name"), bio=optional(bd.get("biography"), str, "biography"),
         url=f"https://www.instagram.com/{username}/",
+        website=optional(bd.get("website"), str, "website"),  # ProfileItem keeps only http(s)
         has_avatar=bool(picture),  # the crawl always asks for it: absent means no picture
         followers=_count(bd.get("followers_count")), following=_count(bd.get("follows_count")),
         posts_count=_count(bd.get("media_count")))

@@ -89,10 +89,12 @@ def test_crawl_finishes_and_stores_what_the_sandbox_serves(sandbox, crawled):
     professional = {wire.username(p) for p in list(sandbox.pop)[:SEEDS] if wire.professional(p)}
     assert len(professional) >= 4
     assert {p["handle"] for p in profiles} == professional | {"sam_babo"}
+    assert any(p["website"] for p in profiles)  # the sandbox gives some a website, as Instagram does
     for row in profiles:
         person = wire.person_by_username(sandbox.pop, row["handle"])
         served = wire.user(sandbox.pop, person, sandbox.day, ["username", "name", "biography", "followers_count",
-                                                              "follows_count", "media_count", "profile_picture_url"])
+                                                              "follows_count", "media_count", "profile_picture_url",
+                                                              "website"])
         assert row["platform_id"] == served["id"] == wire.user_id(person)
         assert (row["display_name"], row["bio"], row["followers"], row["following"], row["posts_count"]) == (
             served["name"], served["biography"], served["followers_count"], served["follows_count"],
@@ -100,6 +102,7 @@ def test_crawl_finishes_and_stores_what_the_sandbox_serves(sandbox, crawled):
         assert bool(row["has_avatar"]) == ("profile_picture_url" in served)
         # the profile's own page, not the website a business links to (the exports' profile link)
         assert row["url"] == f"https://www.instagram.com/{row['handle']}/"
+        assert row["website"] == served.get("website")  # the website it links to: a contact
         assert json.loads(row["fetched"]) == ["profile", "posts"]  # never comments, never followers
         posts = rows(db, "SELECT * FROM posts WHERE profile_id = ? ORDER BY created_at DESC", [row["id"]])
         visible = sandbox.pop.visible_posts(person.i, sandbox.day)[:12]

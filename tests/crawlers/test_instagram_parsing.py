@@ -132,8 +132,17 @@ def test_business_discovery_user():
 def test_business_discovery_user_with_website_and_follows():
     item = pi.profile(load("business_discovery_user_facebook.json"))
     assert item.following == 9 and item.followers == 3502538
-    # the profile link the exports give is the account's page, not the website it links to
+    # the profile link the exports give is the account's page, not the website it links to;
+    # the website is a contact of its own
     assert item.url == "https://www.instagram.com/facebook/"
+    assert item.website == "http://www.facebook.com/"
+
+
+def test_business_discovery_without_a_website_or_with_one_that_is_no_http_link():
+    assert pi.profile(load("business_discovery_user.json")).website is None  # the recording has none
+    body = load("business_discovery_user_facebook.json")
+    body["business_discovery"]["website"] = "javascript:alert(document.cookie)"
+    assert pi.profile(body).website is None
 
 
 @pytest.mark.parametrize("name", ["business_discovery_media_p1.json", "business_discovery_media_p2.json"])

@@ -43,7 +43,8 @@ from microscout.crawlers.spiders.base import CrawlSpider
 TOKEN_ENV, TOKEN_KEY = "MICROSCOUT_INSTAGRAM_TOKEN", "platforms.instagram.access_token"
 USER_ENV = "MICROSCOUT_INSTAGRAM_USER_ID"
 MEDIA_FIELDS = "id,caption,like_count,comments_count,timestamp,permalink,media_type"
-PROFILE_FIELDS = "id,username,name,biography,followers_count,follows_count,media_count,profile_picture_url"
+PROFILE_FIELDS = ("id,username,name,biography,followers_count,follows_count,media_count,profile_picture_url,"
+                  "website")
 EDGES = ("top_media", "recent_media")
 WEEK = timedelta(days=7)
 RATE_RETRIES = 5          # tries of one request the Graph API answered with a rate-limit code
