@@ -5,6 +5,7 @@ import re
 from typing import NamedTuple
 from urllib.parse import urlparse
 
+from microscout.addresses import website_address
 from microscout.crawlers.items import CommentItem, FollowerItem, OptOutItem, PostItem, ProfileItem
 from microscout.crawlers.parse_common import Malformed, html_to_text, optional, require, tag_name
 
@@ -82,6 +83,22 @@ def _no_bots(account: dict) -> str | None:
     return no_bots_in(said)
 
 
+def verified_website(account: dict) -> str | None:
+    """The first profile field whose link the account's server verified (``verified_at`` set:
+    the page links back to the profile with rel="me"): the creator's own website, an http(s)
+    URL, else None. An unverified field is anyone's claim, not a contact given by the platform."""
+    fields = account.get("fields")
+    for f in fields if isinstance(fields, list) else []:
+        if not isinstance(f, dict) or not isinstance(f.get("verified_at"), str) or not f["verified_at"]:
+            continue
+        text, anchors = html_to_text(f.get("value") if isinstance(f.get("value"), str) else None)
+        for candidate in [a["href"] for a in anchors] + [text]:
+            found = website_address(candidate)
+            if found:
+                return found
+    return None
+
+
 def no_bots_in(bio: str | None) -> str | None:
     """'#nobot in the bio' (or #noindex) when a bio, HTML or plain text, asks bots and scrapers
     to stay away; also how `microscout import` reads a Mastodon bio another tool exported."""
@@ -156,7 +173,7 @@ def parse_account(account: dict, host: str) -> ProfileItem | OptOutItem | Inacti
     return ProfileItem(
         platform=PLATFORM, platform_id=acct, handle=acct,
         display_name=account.get("display_name") or "", bio=bio, url=account.get("url"),
-        has_avatar=_avatar(account),
+        website=verified_website(account), has_avatar=_avatar(account),
         followers=_int(account.get("followers_count")), following=_int(account.get("following_count")),
         posts_count=_int(account.get("statuses_count")),
         created_at=account.get("created_at"), last_post_at=account.get("last_status_at"),

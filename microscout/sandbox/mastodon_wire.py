@@ -76,7 +76,22 @@ def account(pop: Population, p: Person, clock: Clock, base: str) -> dict:
     if p.archetype in ("ad_heavy", "celebrity"):
         out["fields"] = [{"name": "Shop", "value": "<a href=\"https://shop.example\">shop.example</a>",
                           "verified_at": None}]
+    site = website(p)
+    if site:
+        # as Mastodon serializes a field whose page links back with rel="me" (its URL linkified
+        # into spans, verified_at the time the server checked it)
+        host = site.removeprefix("https://").rstrip("/")
+        out["fields"].append({"name": "Website", "value": f'<a href="{site}" target="_blank" rel="nofollow noopener '
+                              f'noreferrer me" translate="no"><span class="invisible">https://</span><span class="">'
+                              f'{host}</span><span class="invisible"></span></a>',
+                              "verified_at": clock.iso(-30 * DAY)})
     return out
+
+
+def website(p: Person) -> str | None:
+    """The website a sandbox creator's profile links to and its server verified: celebrities'
+    (what a crawl stores as the profile's website)."""
+    return f"https://{p.username.lower().replace('_', '-')}.example/" if p.archetype == "celebrity" else None
 
 
 def other_account(acc: Account, clock: Clock, base: str) -> dict:

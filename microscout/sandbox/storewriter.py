@@ -32,6 +32,7 @@ from pydantic import BaseModel
 
 from microscout.sandbox import ids
 from microscout.sandbox.clock import DAY, Clock
+from microscout.sandbox.mastodon_wire import website as mastodon_website
 from microscout.sandbox.population import Account, Person, Population
 from microscout.sandbox.text import plain
 from microscout.sandbox.truth import SECOND_DAY
@@ -78,6 +79,7 @@ def _profile_row(pop: Population, p: Person, clock: Clock, run_id: int) -> dict:
         "platform": p.platform, "platform_id": p.platform_id,
         "handle": p.full_acct if mastodon else p.handle, "display_name": p.display_name, "bio": p.bio,
         "url": f"https://{p.host}/@{p.username}" if mastodon else f"https://bsky.app/profile/{p.handle}",
+        "website": mastodon_website(p) if mastodon else None,
         "has_avatar": int(p.has_avatar), "followers": p.followers(clock.day), "following": p.following,
         "posts_count": p.statuses_before + len(visible),
         "created_at": clock.dt(-p.created_days * DAY).isoformat(),

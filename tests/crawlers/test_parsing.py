@@ -66,6 +66,21 @@ def test_account_lookup_recording(shared_dir):
     missing, _ = response(shared_dir, "test_account_lookup.yaml", "GET", "kljadklajsd")
     with pytest.raises(Malformed):
         pm.parse_account(missing, HOST)  # the 404 body {"error": …} is no account
+    assert item.website is None  # its fields ("bread": "toasty.") are unverified text, no website
+
+
+def test_a_verified_profile_fields_link_is_the_accounts_website(shared_dir):
+    body, _ = response(shared_dir, "test_account_lookup.yaml", "GET", "acct=mastodonpy_test")
+    link = ('<a href="https://toast.example/" target="_blank" rel="nofollow noopener noreferrer me" translate="no">'
+            '<span class="invisible">https://</span><span class="">toast.example/</span>'
+            '<span class="invisible"></span></a>')
+    # the recording's first field, as Mastodon serializes a link its server verified
+    body["fields"][0].update(value=link, verified_at="2026-08-01T12:00:00.000+00:00")
+    assert pm.parse_account(body, HOST).website == "https://toast.example/"
+    body["fields"][0]["verified_at"] = None  # the same link unverified: anyone's claim
+    assert pm.parse_account(body, HOST).website is None
+    body["fields"][0].update(value='<a href="javascript:alert(1)">click</a>', verified_at="2026-08-01T12:00:00Z")
+    assert pm.parse_account(body, HOST).website is None
 
 
 def test_account_recording_and_followers(shared_dir):

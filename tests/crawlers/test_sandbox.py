@@ -59,6 +59,7 @@ def test_campaign_crawl_of_both_platforms_under_faults(tmp_path):
     # opted-out profiles: id and reason only
     for p in rows(db, "SELECT * FROM profiles WHERE opted_out = 1"):
         assert p["handle"] == "" and p["opt_out_reason"] and p["bio"] is None and p["followers"] is None
+        assert p["website"] is None and p["url"] is None
         for table in ("posts", "comments", "follower_samples", "profile_snapshots"):
             assert rows(db, f"SELECT 1 FROM {table} WHERE profile_id = ?", [p["id"]]) == []
     # prefiltered: the profile and its snapshot, nothing more fetched

@@ -258,3 +258,26 @@ def test_a_run_scored_on_the_wrong_platform_says_to_change_platform_not_size_and
     youtube = score(db, "demo", SIZE, SEED)
     assert youtube.unmatched == 10 and youtube.unmatched_on == {"youtube": 10}
     assert format_report(youtube).endswith("they are youtube profiles: score them with --platform youtube")
+
+
+def test_the_stored_website_is_what_a_crawl_of_the_same_mastodon_account_stores(generated):
+    # The sandbox links a celebrity's profile to its website in a field its server verified,
+    # as Mastodon serializes one; other fields (a shop link anyone can claim) are no website.
+    from microscout.crawlers import parse_mastodon
+    from microscout.sandbox import mastodon_wire
+    from microscout.sandbox.clock import Clock
+
+    path, _ = generated
+    db = open_store(path)
+    pop, clock = Population(SIZE, SEED), Clock()
+    stored = {r["platform_id"]: r["website"] for r in db.query(
+        "SELECT platform_id, website FROM profiles WHERE platform = 'mastodon' AND opted_out = 0")}
+    with_site = 0
+    for p in pop:
+        if p.platform != "mastodon" or p.opt_out or p.platform_id not in stored:
+            continue
+        crawled = parse_mastodon.parse_account(mastodon_wire.account(pop, p, clock, "http://127.0.0.1:1"),
+                                               "sandbox.example")
+        assert stored[p.platform_id] == crawled.website, p.platform_id
+        with_site += crawled.website is not None
+    assert with_site > 0
