@@ -224,6 +224,7 @@ def test_instaloader_folder_json_and_xz(tmp_path):
     assert (profile["followers"], profile["following"], profile["posts_count"]) == (18250, 410, None)
     assert profile["display_name"] == "Anna Cooks" and profile["has_avatar"] == 1
     assert profile["url"] == "https://www.instagram.com/anna.cooks/"
+    assert profile["website"] == "https://anna.example"  # instaloader's external_url: a contact
     posts = {r["platform_id"]: r for r in rows(db, "SELECT * FROM posts")}
     assert set(posts) == {"C1aaaaaaaaa", "C2bbbbbbbbb", "C3ccccccccc"}
     c1, c2 = posts["C1aaaaaaaaa"], posts["C2bbbbbbbbb"]
@@ -937,3 +938,24 @@ def test_a_jsonl_object_naming_one_column_twice_is_a_bad_row_as_a_csv_header_is_
            "are read in any case, spaces as _); remove one" in result.stderr
     assert [(r["handle"], r["followers"]) for r in rows(tmp_path / "scout.db", "SELECT * FROM profiles")] == \
         [("ben", 7)]
+
+
+def test_a_website_column_is_stored_as_the_profiles_website_and_its_contact(tmp_path):
+    # A creator tool's export with the creators' websites: the contact a marketer is handed
+    # when the bio has no email; a javascript: link is a bad row, never stored.
+    (tmp_path / "creators.csv").write_text(
+        "username,followers,bio,Website\n"
+        "anna,5000,Vegan recipes,https://anna.example/\n"
+        "ben,6000,Bakes,ben-bakes.com/shop\n"
+        "cara,7000,Soups,javascript:alert(1)\n"
+        "dan,8000,Stews,\n")
+    result = run(tmp_path, "import", str(tmp_path / "creators.csv"), "--platform", "instagram")
+    assert result.exit_code == 1, result.output
+    assert "website 'javascript:alert(1)' is not an http(s) URL" in result.output + result.stderr
+    db = tmp_path / "scout.db"
+    stored = {r["handle"]: r["website"] for r in rows(db, "SELECT handle, website FROM profiles")}
+    assert stored == {"anna": "https://anna.example/", "ben": "https://ben-bakes.com/shop", "dan": None}
+    # an empty cell keeps what is stored; an import never clears a website
+    (tmp_path / "again.csv").write_text("username,followers,website\nanna,5100,\n")
+    assert run(tmp_path, "import", str(tmp_path / "again.csv"), "--platform", "instagram").exit_code == 0
+    assert rows(db, "SELECT website FROM profiles WHERE handle = 'anna'")[0]["website"] == "https://anna.example/"

@@ -22,6 +22,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any, Iterator
 
+from microscout.addresses import website_address
 from microscout.importers.rows import RowError
 
 
@@ -44,7 +45,8 @@ def profile(node: dict[str, Any]) -> dict[str, Any]:
             "display_name": node.get("full_name") or None, "bio": node.get("biography") or None,
             "followers": _count(node, "edge_followed_by"), "following": _count(node, "edge_follow"),
             "posts_count": media, "url": f"https://www.instagram.com/{username}/",
-            "has_avatar": has_avatar}
+            # the account's website (the Graph API's `website`): a contact, http(s) only
+            "website": website_address(node.get("external_url")), "has_avatar": has_avatar}
 
 
 def is_private(node: dict[str, Any]) -> bool:

@@ -27,6 +27,7 @@ PROFILE_COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {
     "created_at": ("date", ("joined", "joined_at")),
     "last_post_at": ("date", ()),
     "url": ("text", ("profile_url", "link", "channel_url")),
+    "website": ("text", ("external_url", "website_url", "homepage", "site")),
     "has_avatar": ("bool", ("avatar",)),
     "observed_at": ("date", ("scraped_at", "collected_at", "fetched_at")),
 }
@@ -168,6 +169,7 @@ def profile_row(row: dict[str, Any], columns: dict[str, str], platform: str, whe
         raise RowError(f"url {url!r} is not an http(s) URL")
     out = {"platform": platform, "platform_id": ident or handle, "handle": handle or ident,
            "display_name": v.get("display_name"), "bio": v.get("bio"), "url": url.strip() if url else None,
+           "website": _website(v.get("website")),
            "has_avatar": v.get("has_avatar"), "followers": v.get("followers"), "following": v.get("following"),
            "posts_count": v.get("posts_count"), "created_at": _iso(v.get("created_at"))}
     if v.get("last_post_at") is not None:
@@ -175,6 +177,25 @@ def profile_row(row: dict[str, Any], columns: dict[str, str], platform: str, whe
     if v.get("observed_at") is not None:
         out["observed_at"] = _iso(v["observed_at"])
     return out
+
+
+def _website(value: str | None) -> str | None:
+    """A website cell as stored: an http(s) URL, a bare domain (``cook.example/shop``) read as
+    https; any other scheme (javascript:, mailto:) is a bad row, as an empty cell is unknown."""
+    from microscout.addresses import website_address
+
+    if not value or not value.strip():
+        return None
+    value = value.strip()
+    if "://" not in value and _BARE_DOMAIN.match(value):
+        value = f"https://{value}"
+    found = website_address(value)
+    if found is None:
+        raise RowError(f"website {value[:80]!r} is not an http(s) URL")
+    return found
+
+
+_BARE_DOMAIN = re.compile(r"(?i)[a-z0-9](?:[a-z0-9-]{0,62}\.)+[a-z]{2,63}(?:[/?#]\S*)?$")
 
 
 def post_row(row: dict[str, Any], columns: dict[str, str], platform: str, where: str,
