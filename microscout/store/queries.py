@@ -43,7 +43,7 @@ def profile_from_row(r: dict) -> Profile:
     return Profile(
         id=r["id"], platform=r["platform"], platform_id=r["platform_id"], handle=r["handle"],
         display_name=r["display_name"] or "", bio=r["bio"] or "", url=r["url"] or "",
-        website=r.get("website") or "",  # a store read-only before m023 has none
+        website=r.get("website") or "",  # a store read-only before m024 has none
         has_avatar=bool(r["has_avatar"]) if r["has_avatar"] is not None else True,
         followers=r["followers"], following=r["following"], posts_count=r["posts_count"],
         created_at=_dt(r["created_at"]), last_post_at=_dt(r["last_post_at"]),
