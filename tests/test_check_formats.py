@@ -1042,3 +1042,25 @@ def test_a_decimal_comma_truth_in_a_semicolon_file_is_read_as_1_and_0(tmp_path):
     us.write_text('caption,is_ad\nmy morning run,"1,0"\n')
     result = check("posts", us, "--label-column", "is_ad")
     assert result.exit_code == 2 and "holds '1,0'" in result.output and "Traceback" not in result.output
+
+
+def test_a_semicolon_files_numbers_with_grouped_thousands_and_decimals_are_read(tmp_path):
+    # A review of 1fd6967: a ';' file's decimal comma was read only without grouped thousands
+    # (0,27, not 1.234,5), and not in a count column, where pandas saving a column with gaps
+    # writes floats (1.500,0, as a ',' file's 1500.0 is read); a ',' file's "1,234.5" was refused.
+    path = tmp_path / "train.csv"
+    path.write_text("profile pic;nums/length username;#posts;#followers;#follows;fake\r\n"
+                    "1;1.234,5;32;1.000;2.500,0;0\r\n0;0,5;0;12,0;7;1\r\n", encoding="cp1252")
+    got = [r["features"] for r in rows_of(check("accounts", path, "--json", "--label-column", "fake"))
+           if "features" in r]
+    assert [(f["username_digit_share"], f["followers"], f["following"]) for f in got] == [(1234.5, 1000, 2500),
+                                                                                           (0.5, 12, 7)]
+    comma = tmp_path / "comma.csv"
+    comma.write_text('profile pic,nums/length username,#followers,#follows\n1,"1,234.5","1,500.0",955\n')
+    (row,) = [r["features"] for r in rows_of(check("accounts", comma, "--json")) if "features" in r]
+    assert (row["username_digit_share"], row["followers"]) == (1234.5, 1500)
+    # a count's decimals that are no whole number are still refused
+    half = tmp_path / "half.csv"
+    half.write_text("profile pic;#followers;#follows\r\n1;12,5;7\r\n")
+    result = check("accounts", half)
+    assert result.exit_code == 2 and "column '#followers' holds '12,5'; it should be a whole number" in result.output

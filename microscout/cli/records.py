@@ -601,7 +601,8 @@ def convert(value: Any, kind: str, where: str, column: str, ours: str | None = N
     A "count" is a whole number, or one rounded as exports write it (12.5K: rounded_count).
     ``thousands``: the file's thousands separator (Record.thousands), so a whole number
     written as text with its thousands grouped (1,234; 2.000; 1 234) is read whole, and a number
-    in a file that groups them with '.' (a ';' CSV) has its decimals after a comma (0,27)."""
+    in a file that groups them with '.' (a ';' CSV) has its decimals after a comma (0,27;
+    1.234,5; a count pandas wrote as a float: 1.500,0), one in a ',' file after a point (1,234.5)."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if kind == "text":
@@ -615,13 +616,15 @@ def convert(value: Any, kind: str, where: str, column: str, ours: str | None = N
         if kind in ("int", "count"):
             if thousands and isinstance(value, str) and _grouped(thousands).fullmatch(text):
                 text = re.sub(r"\D", "", text)
+            elif thousands and isinstance(value, str):
+                text = _with_decimals(text, thousands)  # a count written 1.500,0 (pandas' floats, a ';' file)
             number = int(text) if text.lstrip("-").isdigit() else float(text)
             if number != int(number) or not -2 ** 63 <= int(number) < 2 ** 63:  # what SQLite can store
                 raise ValueError
             return int(number)
         if kind == "float":
-            if thousands == "." and isinstance(value, str) and _DECIMAL_COMMA.fullmatch(text):
-                text = text.replace(",", ".")  # a ';' file's decimals, as European Excel writes them: 0,27
+            if thousands and isinstance(value, str):
+                text = _with_decimals(text, thousands)  # 0,27 and 1.234,5 in a ';' file; 1,234.5 in a ',' one
             return float(text)
         if kind == "bool":
             return _yes_no(text)
@@ -662,8 +665,22 @@ def rounded_count(text: str, thousands: str | None) -> int | None:
     return round(float(number.replace(",", ".")) * {"k": 1_000, "m": 1_000_000}[short.group(2).lower()])
 
 
-# A number with its decimals after a comma (0,27; -1,5), as files that group thousands with '.' write it.
-_DECIMAL_COMMA = re.compile(r"[+-]?\d*,\d+")
+# A number with its decimals after a comma (0,27; -1,5; 1.234,5), as files that group thousands
+# with '.' write it; and one with its thousands grouped by ',' before a decimal point (1,234.5).
+_DECIMAL_COMMA = re.compile(r"[+-]?(?:[1-9]\d{0,2}(?:\.\d{3})+|\d*),\d+")
+_GROUPED_DECIMALS = re.compile(r"[+-]?[1-9]\d{0,2}(?:,\d{3})+\.\d+")
+
+
+def _with_decimals(text: str, thousands: str) -> str:
+    """``text`` as float() reads it when it writes a number the way a file that groups thousands
+    with ``thousands`` does: in a ';' file a comma before the decimals and '.' between thousands
+    (0,27; 1.234,5), in a ',' file ',' between thousands and a point before the decimals
+    (1,234.5); any other text unchanged (a ',' file's 0,27 may be a grouped number: not read)."""
+    if thousands == "." and _DECIMAL_COMMA.fullmatch(text):
+        return text.replace(".", "").replace(",", ".")
+    if thousands == "," and _GROUPED_DECIMALS.fullmatch(text):
+        return text.replace(",", "")
+    return text
 
 
 def _grouped(thousands: str) -> re.Pattern[str]:
