@@ -1064,3 +1064,21 @@ def test_a_semicolon_files_numbers_with_grouped_thousands_and_decimals_are_read(
     half.write_text("profile pic;#followers;#follows\r\n1;12,5;7\r\n")
     result = check("accounts", half)
     assert result.exit_code == 2 and "column '#followers' holds '12,5'; it should be a whole number" in result.output
+
+
+@pytest.mark.parametrize("command, header, row", [
+    ("comments", "CONTENT,CLASS", "nice song,{}"),
+    ("accounts", "#followers,#follows,fake", "900,300,{}"),
+    ("posts", "caption,is_ad", "my morning run,{}"),
+])
+def test_a_missing_truth_beside_labels_mapped_with_label_value_is_said_missing_not_mapped(tmp_path, command, header,
+                                                                                         row):
+    # A review of 6f42d76: with the set's own labels mapped (--label-value f=1 --label-value r=0),
+    # a NaN cell still got "which no --label-value maps …; add --label-value NaN=1 (or =0)".
+    path = tmp_path / "set.csv"
+    path.write_text(f"{header}\n{row.format('f')}\n{row.format('r')}\n{row.format('NaN')}\n")
+    column = header.rsplit(",", 1)[1]
+    result = check(command, path, "--label-column", column, "--label-value", "f=1", "--label-value", "r=0")
+    message = " ".join(result.output.split())
+    assert result.exit_code == 2 and f"line 4: label column {column!r} holds 'NaN', a missing truth" in message, message
+    assert "NaN=1" not in message

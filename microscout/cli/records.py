@@ -748,6 +748,8 @@ class Truth:
         word = label_words(value)
         if word in self.values:
             return self.values[word]
+        if word in MISSING:  # NaN beside mapped labels is no label to map either: a missing truth
+            return parse_label(value, where, column), word
         mapped = ", ".join(sorted(self.values))
         raise UsageProblem(f"{where}: label column {column!r} holds {value!r}, which no --label-value maps "
                            f"(mapped: {mapped}); add --label-value {_mapping_hint(value)} (or =0)")
