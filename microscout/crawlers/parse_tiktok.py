@@ -19,8 +19,10 @@ from microscout.crawlers.parse_common import Malformed, optional, require, tag_n
 
 PLATFORM = "tiktok"
 # An @username in a description: letters, digits, "_" and "." (TikTok's alphabet, 2-24
-# characters), not inside an e-mail address or a word; a trailing "." ends the sentence.
-_MENTION = re.compile(r"(?<![\w.@])@([A-Za-z0-9_.]{2,24})")
+# characters), not inside an e-mail address or a word; a trailing "." ends the sentence. A
+# name running on in letters TikTok's usernames never hold (@josé, or past 24) names no one,
+# not the account its first letters would (@jos).
+_MENTION = re.compile(r"(?<![\w.@])@([A-Za-z0-9_.]{2,24})(?!\w)")
 _LINK = re.compile(r"https?://[^\s<>\"']+")
 
 
