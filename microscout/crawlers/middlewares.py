@@ -526,6 +526,7 @@ class RateLimitMiddleware:
             # time (the real header says minutes: estimated_time_to_regain_access 20), as for a
             # 429 asking too long: the host is left alone until then, and what is left is missing.
             now = time.time()
+            request.meta["rate_paused_for"] = regain  # the spider's own retry of this answer waits within it
             if self.closed.get(host, (0.0, 0.0))[0] < now + regain:
                 self._close(host, now + regain, regain)
                 self.usage_closed.add(host)
@@ -538,6 +539,9 @@ class RateLimitMiddleware:
                      "allows: what was still to ask there was not asked before then (missing; --resume asks it)")
             return
         self._pause(host, regain or self.GRAPH_PAUSE, f"Graph API usage {pct:.0f}%", request.url)
+        # how long this answer paused the host (counted here): a retry the spider makes of it
+        # (a rate-limit code) counts only what it waits beyond that, not the same wait twice
+        request.meta["rate_paused_for"] = min(regain or self.GRAPH_PAUSE, self.max_wait)
         note = getattr(getattr(self.crawler, "spider", None), "note", None)
         if callable(note):  # the summary says why the crawl took longer
             note("the Graph API's usage headers (X-Business-Use-Case-Usage / X-App-Usage) said its limit was "

@@ -528,3 +528,21 @@ def test_usage_headers_saying_access_returns_after_the_longest_wait_leave_the_re
     assert run["status"] == "incomplete" and stats["missing"]["hashtag_pages"], stats
     assert "not asked before then" in result.stderr + result.stdout
     assert "paused until access came back" not in result.stdout
+
+
+def test_a_rate_limit_code_whose_usage_headers_paused_the_host_is_one_wait(sandbox, tmp_path):
+    """A review of b0a1501: code 4 comes with usage headers at their limit (the sandbox's 96 %),
+    which pause the host and count a wait; the spider's retry of the same answer, waiting the same
+    time, counted another: 'rate-limit waits 2' for one wait."""
+    state = sandbox.platform_state["instagram"]
+    state.update(inject=["rate_limit"], busy=1)
+    cfg = config(tmp_path, sandbox.url)
+    try:
+        result = run_crawl(cfg, "instagram", "--handle", "sam_babo", "--no-prefilter", "--posts", "5", env=env())
+    finally:
+        state.update(inject=[], busy=0)
+    assert result.returncode == 0, result.stderr
+    assert "rate limit was reached" in result.stdout
+    (run,) = rows(tmp_path / "scout.db", "SELECT rate_limit_waits, stats FROM crawl_runs")
+    assert run["rate_limit_waits"] == 1 and "rate-limit waits 1," in result.stdout
+    assert json.loads(run["stats"])["rate_limit_wait_seconds"] == pytest.approx(0.3, abs=0.01)

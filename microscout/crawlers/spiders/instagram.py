@@ -333,9 +333,14 @@ class InstagramSpider(CrawlSpider):
         _, regain = pi.usage(self._header(response, "X-Business-Use-Case-Usage"), self._header(response, "X-App-Usage"))
         wait = min(cap, regain or RATE_WAIT * 2 ** tries)
         # a rate-limit wait like a 429's (RateLimitMiddleware._pause): the summary's "rate-limit
-        # waits" and the run's wait seconds count it, or a crawl that waited out code 4 said 0
-        self.crawler.stats.inc_value("microscout/rate_limit_waits")
-        self.crawler.stats.inc_value("microscout/rate_limit_wait_seconds", round(wait, 3))  # type: ignore[arg-type]
+        # waits" and the run's wait seconds count it, or a crawl that waited out code 4 said 0;
+        # when the answer's usage headers paused the host (counted there), only what this wait
+        # adds to that pause, or one wait would be counted twice
+        extra = wait - response.meta.get("rate_paused_for", 0.0)
+        if extra > 0.001:
+            self.crawler.stats.inc_value("microscout/rate_limit_waits")
+            self.crawler.stats.inc_value("microscout/rate_limit_wait_seconds",
+                                         round(extra, 3))  # type: ignore[arg-type]
         self.note(f"the Graph API said its rate limit was reached (code {err.code}): waited and asked again")
         retry = request.replace(dont_filter=True)
         retry.meta["graph_rate_retries"] = tries + 1
