@@ -229,8 +229,12 @@ def _incomplete_report(row: dict) -> list[str]:
         looped = [w for w in whys if w.startswith(LOOP)]
         moved = [w for w in whys if w.startswith("redirected to another server")]
         elsewhere = [w for w in whys if w.startswith(ELSEWHERE)]
+        # a 429 or the Graph API's usage headers asking for a longer wait than the crawl may
+        # take: not asked again (nor at all, for what came after), not failed after retries
+        waited = [w for w in whys if w.startswith("rate limited: ")]
         causes = [c for c, n in (("they failed after every retry",
-                                  len(whys) - len(quota) - len(looped) - len(moved) - len(elsewhere)),
+                                  len(whys) - len(quota) - len(looped) - len(moved) - len(elsewhere) - len(waited)),
+                                 ("the server asked to wait longer than MICROSCOUT_MAX_RATE_WAIT allows", len(waited)),
                                  ("the server's pages looped", len(looped)),
                                  ("the server sent the crawl to another server", len(moved)),
                                  ("the server's next-page links lead to another host", len(elsewhere)),

@@ -528,6 +528,10 @@ def test_usage_headers_saying_access_returns_after_the_longest_wait_leave_the_re
     assert run["status"] == "incomplete" and stats["missing"]["hashtag_pages"], stats
     assert "not asked before then" in result.stderr + result.stdout
     assert "paused until access came back" not in result.stdout
+    # never asked, not failed: the report's cause says why (a review: it said "they failed after
+    # every retry", as it did for a 429 asking too long)
+    assert ("2 hashtag pages could not be fetched (the server asked to wait longer than MICROSCOUT_MAX_RATE_WAIT "
+            "allows):") in result.stderr, result.stderr
 
 
 def test_a_rate_limit_code_whose_usage_headers_paused_the_host_is_one_wait(sandbox, tmp_path):
