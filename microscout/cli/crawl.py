@@ -225,7 +225,9 @@ def _incomplete_report(row: dict) -> list[str]:
         # an API quota (YouTube units) stops requests before they are sent: say so
         whys = [w for p in missing.get("profiles", []) for w in p["why"]] + [
             p["why"] for p in missing.get("hashtag_pages", [])]
-        quota = [w for w in whys if w.startswith("not sent") or "quota" in w]
+        # sent and refused for the API's daily quota (YouTube's quotaExceeded), or not sent for it
+        refused = [w for w in whys if w.startswith("refused by the server") and "quota" in w]
+        quota = [w for w in whys if (w.startswith("not sent") or "quota" in w) and w not in refused]
         looped = [w for w in whys if w.startswith(LOOP)]
         moved = [w for w in whys if w.startswith("redirected to another server")]
         elsewhere = [w for w in whys if w.startswith(ELSEWHERE)]
@@ -233,7 +235,9 @@ def _incomplete_report(row: dict) -> list[str]:
         # take: not asked again (nor at all, for what came after), not failed after retries
         waited = [w for w in whys if w.startswith("rate limited: ")]
         causes = [c for c, n in (("they failed after every retry",
-                                  len(whys) - len(quota) - len(looped) - len(moved) - len(elsewhere) - len(waited)),
+                                  len(whys) - len(quota) - len(refused) - len(looped) - len(moved) - len(elsewhere)
+                                  - len(waited)),
+                                 ("refused by the server: the API's daily quota is spent", len(refused)),
                                  ("the server asked to wait longer than MICROSCOUT_MAX_RATE_WAIT allows", len(waited)),
                                  ("the server's pages looped", len(looped)),
                                  ("the server sent the crawl to another server", len(moved)),

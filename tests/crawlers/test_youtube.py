@@ -189,6 +189,34 @@ def test_server_quota_exceeded_stops_and_resume_continues(sandbox, full, tmp_pat
     assert content(tmp_path / "scout.db", sandbox.url.removeprefix("http://")) == full[2]
 
 
+def test_a_quota_exceeded_on_the_first_call_is_said_refused_by_the_server_not_a_budget_to_raise(sandbox, tmp_path):
+    """A review of b1aa233: with the project's quota spent elsewhere, the very first calls are
+    answered quotaExceeded. The summary said today's quota 'has about 10,000 left', 'stopped
+    before the quota', that a larger --max-units would fetch them (it cannot: the quota is the
+    project's), and the report called the refused calls 'not sent: the API quota ran out'."""
+    state = sandbox.platform_state["youtube"]
+    other = "AIzaSyB-third-sandbox-key-spent-elsewhere"
+    state["keys"] = {API_KEY, other}
+    state.setdefault("spent", {})[other] = 0
+    state["quota"] = 0
+    cfg = config(tmp_path, sandbox.url)
+    try:
+        stopped = crawl(cfg, *ARGS, key=other)
+    finally:
+        state["quota"] = 10**9
+    assert stopped.returncode == 1, stopped.stdout + stopped.stderr
+    (run,) = rows(tmp_path / "scout.db", "SELECT status, errors FROM crawl_runs")
+    refused = json.loads(run["errors"])["quota_exceeded"]
+    assert run["status"] == "incomplete" and refused >= 1
+    out = " ".join(stopped.stdout.split())
+    assert f"stopped at the server's daily quota: {refused} request{'s' if refused != 1 else ''} refused by the " \
+           "server (quotaExceeded" in out, out
+    assert "is spent, the server says" in out and "has about" not in out
+    assert "--max-units" not in out and "stopped before the quota" not in out
+    assert "could not be fetched (refused by the server: the API's daily quota is spent):" in stopped.stderr
+    assert rows(tmp_path / "scout.db", "SELECT COALESCE(SUM(units), 0) AS n FROM api_usage")[0]["n"] == 0
+
+
 def test_a_key_restricted_to_referrers_is_one_line_exit_2_not_an_incomplete_run(sandbox, tmp_path):
     """A browser key (restricted to HTTP referrers) called from a server: every call answers
     403 API_KEY_HTTP_REFERRER_BLOCKED. The crawl called the run incomplete, charged the units

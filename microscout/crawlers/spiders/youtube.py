@@ -52,6 +52,7 @@ CHANNEL_ID = re.compile(r"^UC[\w-]{22}$")
 CHANNEL_PARTS = "snippet,statistics,contentDetails"
 VIDEO_PARTS = "snippet,statistics,paidProductPlacementDetails"
 QUOTA_REASONS = ("quotaExceeded", "dailyLimitExceeded")
+REFUSED_FOR_QUOTA = "refused by the server"  # how a call answered quotaExceeded is recorded missing
 
 
 def quota_day(now: datetime | None = None) -> str:
@@ -289,9 +290,13 @@ class YouTubeSpider(CrawlSpider):
         run_units, run_searches = state.get("units_spent", self.units_spent), state.get("search_units", 0)
         earlier = run_units - self.units_spent
         sessions = f", {earlier:,} of them before it was resumed" if earlier > 0 else ""
+        # the server's word over this machine's count: other programs (or machines) spend the
+        # project's quota too, and a quotaExceeded says that it is spent
+        left = (f"is spent, the server says (this machine's count left about {left_today:,}: other programs use "
+                f"the same project)" if self.quota_refused else f"has about {left_today:,} left")
         self.note(f"YouTube quota: this crawl spent {run_units:,} units ({run_searches:,} on searches{sessions}); "
                   f"this session's budget was {self.unit_budget:,}; today's quota ({quota_day()}, Pacific time) "
-                  f"has about {left_today:,} left, resetting in {until_reset()}", whole_run=True)
+                  f"{left}, resetting in {until_reset()}", whole_run=True)
         if self.shelved or self.quota_refusals:
             plural = lambda n: f"{n} request{'s' if n != 1 else ''}"  # noqa: E731
             parts = []
@@ -302,8 +307,13 @@ class YouTubeSpider(CrawlSpider):
             if self.shelved:
                 more = ("the server's daily quota is exceeded" if self.quota_refused else "the unit budget ran out")
                 parts.append(f"{plural(self.shelved)} not sent because {more}")
-            self.note(f"stopped before the quota: {' and '.join(parts)}; run the same command with --resume "
-                      "tomorrow (after midnight Pacific time) or with a larger --max-units to fetch them")
+            if self.quota_refused:
+                # the project's quota, not this crawl's budget: a larger --max-units fetches nothing
+                self.note(f"stopped at the server's daily quota: {' and '.join(parts)}; run the same command with "
+                          "--resume tomorrow (after midnight Pacific time) to fetch them")
+            else:
+                self.note(f"stopped before the quota: {' and '.join(parts)}; run the same command with --resume "
+                          "tomorrow (after midnight Pacific time) or with a larger --max-units to fetch them")
 
     # -- answers -----------------------------------------------------------------------
     def parsed(self, response, what, func, *args):
@@ -337,7 +347,8 @@ class YouTubeSpider(CrawlSpider):
                 self.error("quota_exceeded", response.url)
                 self.quota_refused = True
                 self.quota_refusals += 1
-                self.lose(response.request, "the server's daily quota is exceeded (quotaExceeded)")
+                # sent, and refused: the report tells it from a call the crawl did not send
+                self.lose(response.request, f"{REFUSED_FOR_QUOTA}: its daily quota is exceeded (quotaExceeded)")
                 return None
         return super().parsed(response, what, func, *args)
 
