@@ -959,3 +959,18 @@ def test_a_website_column_is_stored_as_the_profiles_website_and_its_contact(tmp_
     (tmp_path / "again.csv").write_text("username,followers,website\nanna,5100,\n")
     assert run(tmp_path, "import", str(tmp_path / "again.csv"), "--platform", "instagram").exit_code == 0
     assert rows(db, "SELECT website FROM profiles WHERE handle = 'anna'")[0]["website"] == "https://anna.example/"
+
+
+def test_a_row_of_separators_alone_wider_than_the_header_is_no_bad_row(tmp_path):
+    # A review of b301800: Excel saves an emptied row as separators as wide as the cells once
+    # used, wider than the header too; check skips such a row, the import called it a bad row
+    # ("7 cells, but the header names 3 columns") and exited 1.
+    path = tmp_path / "creators.csv"
+    path.write_text("handle;followers;bio\r\nana;1.000;hi\r\n;;;;;;\r\nbob;12;yo\r\n;;\r\n")
+    result = run(tmp_path, "import", str(path), "--platform", "mastodon")
+    assert result.exit_code == 0, result.output
+    assert counts(tmp_path / "scout.db")["profiles"] == 2
+    # a row with a cell filled is still read, and refused when wider than the header
+    path.write_text("handle;followers;bio\r\nana;1.000;hi\r\n;;;;;;x\r\n")
+    result = run(tmp_path, "import", str(path), "--platform", "mastodon")
+    assert result.exit_code == 1 and "line 3: 7 cells, but the header names 3 columns" in result.output

@@ -162,10 +162,14 @@ def _csv(path: Path) -> tuple[list[str], Iterator[Record], str]:
     def records() -> Iterator[Record]:
         try:
             for line, values in records_by_line(reader, lines, skipped, path, delimiter):
+                if not any(v.strip() for v in values):
+                    # a blank line, or Excel's row of separators alone (";;;;;;", as wide as the
+                    # cells once used, wider than the header too): no record, as check reads it
+                    continue
                 if len(values) > len(header):
                     yield Record(line, error=RowError(f"{len(values)} cells, but the header names {len(header)} "
                                                       "columns"))
-                elif any(v.strip() for v in values):
+                else:
                     # a quoted cell's line breaks are stored as \n, whatever system wrote the file
                     # (newline="" keeps a Windows \r\n): the same bio from Windows and from a Mac
                     # is the same bio, not a change that re-imports and recomputes its features
