@@ -207,6 +207,27 @@ def link_next(header: str | bytes | None) -> str | None:
     return None
 
 
+# A link written in a description or caption: from its scheme to a blank, a quote or '<'.
+LINK = re.compile(r"https?://[^\s<>\"']+")
+
+
+def text_links(text: str) -> list[str]:
+    """The links a description writes, in order, once each. A link ends before trailing
+    punctuation (a sentence's '.', a closing ')') and before the first emoji, symbol, invisible
+    character or non-ASCII punctuation glued to it (https://shop.example/x🔥, …/x。): an
+    address holds letters of any script, never those written raw."""
+    import unicodedata
+
+    out = []
+    for found in LINK.findall(text):
+        for at, ch in enumerate(found):
+            if ord(ch) > 127 and unicodedata.category(ch)[0] in "SPCZ":
+                found = found[:at]
+                break
+        out.append(found.rstrip(".,;:!?)]}"))
+    return list(dict.fromkeys(link for link in out if link))
+
+
 def tag_name(text: str) -> str:
     return text.strip().lstrip("#").lower() if isinstance(text, str) else ""
 

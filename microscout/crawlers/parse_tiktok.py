@@ -15,7 +15,7 @@ import re
 from datetime import datetime, timezone
 
 from microscout.crawlers.items import CommentItem, FollowerItem, PostItem, ProfileItem
-from microscout.crawlers.parse_common import Malformed, optional, require, tag_name
+from microscout.crawlers.parse_common import LINK, Malformed, optional, require, tag_name, text_links
 
 PLATFORM = "tiktok"
 # An @username in a description: letters, digits, "_" and "." (TikTok's alphabet, 2-24
@@ -23,17 +23,16 @@ PLATFORM = "tiktok"
 # name running on in letters TikTok's usernames never hold (@josé, or past 24) names no one,
 # not the account its first letters would (@jos).
 _MENTION = re.compile(r"(?<![\w.@])@([A-Za-z0-9_.]{2,24})(?!\w)")
-_LINK = re.compile(r"https?://[^\s<>\"']+")
 
 
 def mentions(text: str) -> list[str]:
     """@usernames a description names, lower-cased (TikTok's usernames are), once each."""
-    return list(dict.fromkeys(m.rstrip(".").lower() for m in _MENTION.findall(_LINK.sub(" ", text))
+    return list(dict.fromkeys(m.rstrip(".").lower() for m in _MENTION.findall(LINK.sub(" ", text))
                               if m.rstrip(".")))
 
 
 def links(text: str) -> list[str]:
-    return list(dict.fromkeys(m.rstrip(".,;:!?)]}") for m in _LINK.findall(text)))
+    return text_links(text)
 
 
 def api_error(body) -> tuple[str, str] | None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from microscout.crawlers.items import CommentItem, PostItem, ProfileItem
-from microscout.crawlers.parse_common import Malformed, optional, require, tag_name
+from microscout.crawlers.parse_common import LINK, Malformed, optional, require, tag_name, text_links
 
 PLATFORM = "youtube"
 WATCH = "https://www.youtube.com/watch?v="
@@ -18,7 +18,6 @@ WATCH = "https://www.youtube.com/watch?v="
 _HASHTAG = re.compile(r"(?<![\w#&])#(\w+)")
 # An @handle in a description (not the middle of an e-mail address).
 _MENTION = re.compile(r"(?<![\w.@])@([\w][\w.-]*\w|\w)")
-_LINK = re.compile(r"https?://[^\s<>\"']+")
 
 
 def count(value, what: str) -> int | None:
@@ -148,9 +147,9 @@ def uploads_page(body) -> list[str]:
 
 def description_parts(text: str) -> tuple[list[str], list[str], list[str]]:
     """Hashtags, @mentions and links written in a title or description."""
-    links = [m.rstrip(".,;:!?)]}") for m in _LINK.findall(text)]
+    links = text_links(text)
     # a #fragment inside a link is not a hashtag, nor an @ in a link's path
-    bare = _LINK.sub(" ", text)
+    bare = LINK.sub(" ", text)
     tags = [tag_name(t) for t in _HASHTAG.findall(bare)]
     mentions = _MENTION.findall(bare)
     unique = lambda xs: list(dict.fromkeys(x for x in xs if x))  # noqa: E731

@@ -40,6 +40,7 @@ def test_video_query_page(shared_dir):
     assert next(p for p in posts if "@😻" in p.text).mentions == []
     assert pt.mentions("ask me@mail.example or @a.b_c. see https://x.example/@nope") == ["a.b_c"]
     assert pt.links("shop: https://shop.example/x). #ad") == ["https://shop.example/x"]
+    assert pt.links("link in bio👉https://shop.example/x🔥 #ad") == ["https://shop.example/x"]
     # a name in letters no TikTok username holds, or longer than one, is no mention of the
     # account its first letters would name (@josé is not @jos)
     assert pt.mentions("cooking with @josé_cooks and @müller, thanks @" + "a" * 30 + " and @ana.") == ["ana"]

@@ -151,6 +151,11 @@ def test_description_hashtags_mentions_links():
         "New #VeganRecipes video with @chef.anna!\nShop: https://shop.example/a#frag, mail me@x.org #plantbased")
     assert tags == ["veganrecipes", "plantbased"] and mentions == ["chef.anna"]
     assert links == ["https://shop.example/a#frag"]
+    # a link ends before an emoji, a zero-width space or a full stop glued to it (a review: they
+    # were stored as part of it); letters of any script stay in it
+    _, _, links = yp.description_parts("🔗https://shop.example/x🔥🔥 https://ja.example/店\u200b。 "
+                                       "(https://de.example/Müller).")
+    assert links == ["https://shop.example/x", "https://ja.example/店", "https://de.example/Müller"]
 
 
 def test_every_fixture_is_parsed():
