@@ -335,9 +335,12 @@ def command(env: Env, files: tuple[str, ...], platform: str, kind: str, as_json:
     the files in it, its other JSON skipped with a note) as PLATFORM's profiles and posts.
 
     Profiles: a handle or platform_id column, and any of display_name, bio, followers,
-    following, posts_count, created_at, url, has_avatar. Posts: profile (the author's handle or
-    id), id, created_at, and any of text, likes, replies, reposts, views, url, paid_flag.
-    Empty cells are unknown, never 0. Rows are stored through the crawl's store functions,
+    following, posts_count, created_at, last_post_at, url, website (the creator's own site,
+    the export's contact when the bio has no email), has_avatar, observed_at. Posts: profile
+    (the author's handle or id), id, created_at, and any of text, likes, replies, reposts,
+    views, url, paid_flag, observed_at. observed_at (else the file's modification time) is
+    when the numbers were taken: a file observed before what is stored only fills in what is
+    unknown there. Empty cells are unknown, never 0. Rows are stored through the crawl's store functions,
     so `microscout shortlist` judges imported creators by the same rules; importing a file
     again updates its rows, never duplicates them.
 
