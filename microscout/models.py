@@ -31,7 +31,8 @@ class Profile:
     bio: str = _doc("the profile text, HTML reduced to plain text", default="")
     url: str = _doc("the profile's web address", default="")
     website: str = _doc("the creator's own website as the platform gives it (Instagram's website, a Mastodon "
-                        "profile field whose link the server verified); an http(s) URL, '' when none", default="")
+                        "profile field whose link the server verified, an imported file's website column); an "
+                        "http(s) URL, '' when none", default="")
     has_avatar: bool = _doc("True unless the platform shows its default picture", default=True)
     followers: int | None = _doc("follower count; None when hidden (never 0 for hidden)", default=None)
     following: int | None = _doc("how many accounts it follows; None when hidden", default=None)
