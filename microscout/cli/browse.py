@@ -75,6 +75,10 @@ TABLES: dict[str, dict] = {
         "description": "Every creator a crawl found (opted-out accounts: an id and the reason only).",
         "facets": ["platform", "opted_out", "bridged", "bot"], "label_column": "handle",
         "columns": {"platform_id": "acct user@domain on Mastodon, DID on Bluesky",
+                    "url": "The profile's page on the platform (the exports' profile link)",
+                    "website": "The creator's own website as the platform gives it (Instagram's website, a Mastodon "
+                               "profile field its server verified) or an imported file's website column: the "
+                               "exports' contact when the bio has no email",
                     "followers": "Empty when hidden, never 0 for unknown",
                     "instance": "The server the numbers came from",
                     "prefilter_reason": "Why the crawl fetched nothing more for this profile",
@@ -87,11 +91,17 @@ TABLES: dict[str, dict] = {
         "title": "Posts",
         "description": "Recent posts of each candidate, with engagement counts.",
         "facets": ["platform", "paid_flag", "is_reply", "language"], "sort_desc": "created_at",
-        "columns": {"paid_flag": "The platform's own paid-partnership flag"}},
+        "columns": {"paid_flag": "The platform's own paid-partnership flag",
+                    "observed_at": "When the counts were taken (the crawl's time, an imported file's observed_at): "
+                                   "an older import fills in only what is empty; empty for posts stored before "
+                                   "it was kept"}},
     "comments": {
         "title": "Replies to the posts",
         "description": "Replies to the candidates' posts (comment quality, pods).",
-        "facets": ["platform"]},
+        "facets": ["platform"],
+        "columns": {"observed_at": "When the likes were taken (the crawl's time, an imported file's observed_at): "
+                                   "an older import fills in only what is empty; empty for replies stored before "
+                                   "it was kept"}},
     "follower_samples": {
         "title": "Follower samples",
         "description": "A sample of each candidate's followers (audience authenticity)."},
