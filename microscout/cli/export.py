@@ -27,7 +27,8 @@ def command(env: Env, campaign: str, fmt: str | None, out: str | None, limit: in
             as_json: bool) -> None:
     """Export CAMPAIGN's latest shortlist with reasons.
 
-    Each row carries the profile link, display name, a contact found in the bio, every
+    Each row carries the profile link, display name, a contact (an email in the bio, else
+    the creator's own website as the platform gives it, else a website in the bio), every
     rule's outcome and reason, and the rank's change against the previous export (new,
     up N, down N, unchanged, dropped); the file is written atomically.
     """
