@@ -130,7 +130,7 @@ def command(env: Env, handle: str, campaign: str | None, platform: str | None, a
                      f"score {entry['score']:.2f}")
         console.print(title)
         about = [profile.get("display_name") or "", url or "",
-                 f"contact: {contact}" if contact else "no contact in the bio"]
+                 f"contact: {contact}" if contact else "no contact (none in the bio, no website)"]
         console.print(Text(terminal_safe(" · ".join(a for a in about if a)), style="dim"))
         if profile.get("gone_since"):
             console.print(Text(f"no longer on {profile['platform']}: a crawl on {profile['gone_since'][:10]} found no "
