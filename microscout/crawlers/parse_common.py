@@ -228,6 +228,24 @@ def text_links(text: str) -> list[str]:
     return list(dict.fromkeys(link for link in out if link))
 
 
+def mention_pattern(name: str) -> re.Pattern[str]:
+    """An @username in a description or caption, ``name`` the platform's username (one group,
+    its alphabet and length): not inside an e-mail address or a word (hello@x, a@b), and not
+    the first letters of a longer name. A name running on in letters the platform's usernames
+    never hold (@josé_cooks, a letter past the longest name, @ana.béa) names no one, not the
+    account its first letters would (@jos); a "." that ends a sentence (@ana.), an
+    apostrophe (@user's, @user’s) or a bracket ((@name)) ends the name."""
+    return re.compile(rf"(?<![\w.@])@({name})(?!\.*\w)")
+
+
+def text_mentions(text: str | None, pattern: re.Pattern[str]) -> list[str]:
+    """The @usernames (``pattern``: mention_pattern) a text names, lower-cased, without a
+    sentence's trailing ".", in order, once each; an @ inside a link (https://x.example/@a)
+    is no mention."""
+    names = (found.rstrip(".").lower() for found in pattern.findall(LINK.sub(" ", text or "")))
+    return list(dict.fromkeys(name for name in names if name))
+
+
 def tag_name(text: str) -> str:
     return text.strip().lstrip("#").lower() if isinstance(text, str) else ""
 

@@ -18,12 +18,15 @@ from datetime import datetime, timezone
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from microscout.crawlers.items import PostItem, ProfileItem
-from microscout.crawlers.parse_common import Malformed, optional, require
+from microscout.crawlers.parse_common import Malformed, mention_pattern, optional, require, text_mentions
 
 PLATFORM = "instagram"
 # Instagram usernames: letters, digits, "_" and ".", at most 30 characters, not ending in ".".
 USERNAME = re.compile(r"^[a-z0-9_](?:[a-z0-9_.]{0,28}[a-z0-9_])?$")
-_MENTION = re.compile(r"(?<![\w.@])@([A-Za-z0-9_](?:[A-Za-z0-9_.]{0,28}[A-Za-z0-9_])?)")
+# An @username in a caption, in that alphabet (any case) and length: a name running on in
+# letters no Instagram username holds (@josé_cooks), or past 30 characters, names no one, not
+# the account its first letters would (@jos); see parse_common.mention_pattern.
+_MENTION = mention_pattern(r"[A-Za-z0-9_](?:[A-Za-z0-9_.]{0,28}[A-Za-z0-9_])?")
 _HASHTAG = re.compile(r"(?<![\w&#])#(\w+)")
 RATE_LIMIT_CODES = {4, 17, 32, 613, 80001, 80002}
 TOKEN_CODES = {102, 104, 190}
@@ -35,12 +38,7 @@ NOT_FOUND_SUBCODES = {2207013, 2207006}
 
 def mentions(caption: str | None) -> list[str]:
     """@usernames in a caption, lower-cased, in order, once each."""
-    out: list[str] = []
-    for name in _MENTION.findall(caption or ""):
-        name = name.lower()
-        if name not in out:
-            out.append(name)
-    return out
+    return text_mentions(caption, _MENTION)
 
 
 def hashtags(caption: str | None) -> list[str]:

@@ -11,24 +11,30 @@ The Research API keys users by username, so a profile's platform_id is its usern
 """
 from __future__ import annotations
 
-import re
 from datetime import datetime, timezone
 
 from microscout.crawlers.items import CommentItem, FollowerItem, PostItem, ProfileItem
-from microscout.crawlers.parse_common import LINK, Malformed, optional, require, tag_name, text_links
+from microscout.crawlers.parse_common import (
+    Malformed,
+    mention_pattern,
+    optional,
+    require,
+    tag_name,
+    text_links,
+    text_mentions,
+)
 
 PLATFORM = "tiktok"
 # An @username in a description: letters, digits, "_" and "." (TikTok's alphabet, 2-24
 # characters), not inside an e-mail address or a word; a trailing "." ends the sentence. A
 # name running on in letters TikTok's usernames never hold (@josé, or past 24) names no one,
 # not the account its first letters would (@jos).
-_MENTION = re.compile(r"(?<![\w.@])@([A-Za-z0-9_.]{2,24})(?!\w)")
+_MENTION = mention_pattern(r"[A-Za-z0-9_.]{2,24}")
 
 
 def mentions(text: str) -> list[str]:
     """@usernames a description names, lower-cased (TikTok's usernames are), once each."""
-    return list(dict.fromkeys(m.rstrip(".").lower() for m in _MENTION.findall(LINK.sub(" ", text))
-                              if m.rstrip(".")))
+    return text_mentions(text, _MENTION)
 
 
 def links(text: str) -> list[str]:

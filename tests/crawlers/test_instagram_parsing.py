@@ -67,6 +67,12 @@ def test_recent_media_last_page_with_captions_in_several_languages():
     ("write to hello@example.com or x@y", []),             # e-mail addresses are no mention
     ("dots end no name: @trailing. and @a_b.c_d", ["trailing", "a_b.c_d"]),
     ("Lunch with anna.cooks and vegan_bob #vegan", []),    # as the real API serves it: no "@"
+    # a name in letters no Instagram username holds, or longer than one (30), is no mention
+    # of the account its first letters would name (@josé_cooks is not @jos)
+    ("cooking with @josé_cooks and @müller and @ana.béa", []),
+    ("@" + "a" * 31 + " and @" + "b" * 30, ["b" * 30]),
+    ("thanks (@ana_cooks) and @user’s recipe, @zoe's too.", ["ana_cooks", "user", "zoe"]),
+    ("ask me@mail.example, see https://x.example/@nope or @ana.", ["ana"]),
     ("", []),
     (None, []),
 ])

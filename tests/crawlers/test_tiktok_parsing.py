@@ -44,6 +44,8 @@ def test_video_query_page(shared_dir):
     # a name in letters no TikTok username holds, or longer than one, is no mention of the
     # account its first letters would name (@josé is not @jos)
     assert pt.mentions("cooking with @josé_cooks and @müller, thanks @" + "a" * 30 + " and @ana.") == ["ana"]
+    # nor is a name whose "." runs on into such letters (@ana.béa is not @ana)
+    assert pt.mentions("with @ana.béa and @bo.") == ["bo"]
     assert first.url == "https://www.tiktok.com/@s.clovis/video/7320768196569599275"
     # a video the API sent without like_count: unknown, not 0
     no_likes = next(p for p in posts if p.profile_platform_id == "illyonz")
