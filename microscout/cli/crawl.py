@@ -83,7 +83,8 @@ ROBOTS_SHOWN = 10
 def _what(what: dict) -> str:
     """What a request was for (CrawlSpider.describe), in words."""
     if "hashtag" in what:
-        return f"#{what['hashtag']} page {what.get('page', 1)}"
+        listed = f" ({what['list']})" if what.get("list") else ""
+        return f"#{what['hashtag']}{listed} page {what.get('page', 1)}"
     if "profiles" in what:
         return "the profile of " + ", ".join(map(str, what["profiles"]))
     if "part" in what:
@@ -97,7 +98,9 @@ def missing_lines(missing: dict | None) -> list[str]:
         return []
     lines = []
     for page in missing.get("hashtag_pages", []):
-        lines.append(f"    hashtag #{page['hashtag']}: page {page['page']} ({page['why']}), and the pages after it")
+        listed = f" ({page['list']})" if page.get("list") else ""  # Instagram: top media, recent media
+        lines.append(f"    hashtag #{page['hashtag']}{listed}: page {page['page']} ({page['why']}), "
+                     "and the pages after it")
     for found in missing.get("profiles", []):
         parts = []
         for part in found["parts"]:

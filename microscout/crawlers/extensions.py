@@ -28,14 +28,18 @@ STATUS = {"finished": "finished", "shutdown": "interrupted", "hashtag_feeds_not_
 
 def summarize_missing(missing: dict | None) -> dict:
     """What a run's lost requests were for, by profile: {"profiles": [{"profile", "parts",
-    "replies_of"?, "why"}], "hashtag_pages": [{"hashtag", "page", "why"}], "requests": n}."""
+    "replies_of"?, "why"}], "hashtag_pages": [{"hashtag", "page", "list"?, "why"}], "requests": n}
+    ("list": which of a hashtag's lists the page is of, where a platform reads several)."""
     profiles: dict[str, dict] = {}
     pages: list[dict] = []
     other: list[dict] = []
     for entry in (missing or {}).values():
         what, why = entry.get("what") or {}, entry.get("why") or "?"
         if "hashtag" in what:
-            pages.append({"hashtag": what["hashtag"], "page": what.get("page"), "why": why})
+            page = {"hashtag": what["hashtag"], "page": what.get("page"), "why": why}
+            if what.get("list"):  # one of a hashtag's lists (Instagram: top media, recent media)
+                page["list"] = what["list"]
+            pages.append(page)
             continue
         if "profiles" in what:
             targets = [(p, "profile", None) for p in what["profiles"]]
@@ -62,7 +66,8 @@ def summarize_missing(missing: dict | None) -> dict:
         if "replies_of" in found:
             found["replies_of"] = sorted(set(found["replies_of"]))
         listed.append(found)
-    summary = {"profiles": listed, "hashtag_pages": sorted(pages, key=lambda p: (p["hashtag"], p["page"] or 0)),
+    pages.sort(key=lambda p: (p["hashtag"], p["page"] or 0, p.get("list", "")))
+    summary = {"profiles": listed, "hashtag_pages": pages,
                "requests": len(missing or {})}
     if other:
         summary["other"] = other

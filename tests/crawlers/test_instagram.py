@@ -3,6 +3,7 @@ serves, creators from seeds (hashtag media name no author, captions come without
 weekly hashtag limit (ours and what Instagram counts), refused tokens and permissions, rate
 limits, and the token never written anywhere."""
 import json
+import time
 import sqlite3
 from pathlib import Path
 
@@ -550,3 +551,33 @@ def test_a_rate_limit_code_whose_usage_headers_paused_the_host_is_one_wait(sandb
     (run,) = rows(tmp_path / "scout.db", "SELECT rate_limit_waits, stats FROM crawl_runs")
     assert run["rate_limit_waits"] == 1 and "rate-limit waits 1," in result.stdout
     assert json.loads(run["stats"])["rate_limit_wait_seconds"] == pytest.approx(0.3, abs=0.01)
+
+
+def test_missing_hashtag_pages_name_their_list_and_resume_fetches_both(sandbox, tmp_path):
+    """A review: with both lists' page 1 missing, the report said "hashtag #veganrecipes: page 1"
+    twice, not which of top_media and recent_media each was. Each line now names its list, and
+    --resume asks both pages again."""
+    state = sandbox.platform_state["instagram"]
+    # as above, the media pages are not asked, here for 1.2 s (longer than the 0.3 s the crawl
+    # may wait), so that --resume may ask them soon after
+    state.update(busy=2, regain=0.02)
+    cfg = config(tmp_path, sandbox.url)
+    try:
+        first = run_crawl(cfg, "instagram", "--hashtag", "veganrecipes", env=env())
+    finally:
+        state.update(busy=0, regain=0)
+    assert first.returncode == 1, first.stdout + first.stderr
+    assert "    hashtag #veganrecipes (top media): page 1 (" in first.stderr, first.stderr
+    assert "    hashtag #veganrecipes (recent media): page 1 (" in first.stderr, first.stderr
+    (run,) = rows(tmp_path / "scout.db", "SELECT stats FROM crawl_runs")
+    pages = json.loads(run["stats"])["missing"]["hashtag_pages"]
+    assert [(p["hashtag"], p["page"], p["list"]) for p in pages] == [
+        ("veganrecipes", 1, "recent media"), ("veganrecipes", 1, "top media")]
+    time.sleep(1.5)
+    again = run_crawl(cfg, "instagram", "--hashtag", "veganrecipes", "--resume", env=env())
+    assert again.returncode == 0, again.stdout + again.stderr
+    # the same run, finished: both pages were asked again (a page left out would still be missing)
+    (resumed,) = rows(tmp_path / "scout.db", "SELECT status, stats FROM crawl_runs")
+    stats = json.loads(resumed["stats"])
+    assert resumed["status"] == "finished" and not (stats.get("missing") or {}).get("hashtag_pages"), stats
+    assert stats["hashtag_pages"] >= 2, stats

@@ -374,6 +374,14 @@ class InstagramSpider(CrawlSpider):
             return None
         return index * len(EDGES) + EDGES.index(ctx["edge"])
 
+    def describe(self, callback: str, ctx: dict) -> dict:
+        """A hashtag page names its list too ("top media", "recent media"): each list has a page
+        1, and the run's report said "hashtag #x: page 1" twice when both were missing."""
+        what = super().describe(callback, ctx)
+        if "hashtag" in what and ctx.get("edge") in EDGES:
+            what["list"] = ctx["edge"].replace("_", " ")
+        return what
+
     def tag_ended(self, ctx: dict):
         if "edge" not in ctx:  # the hashtag's search itself: neither of its lists will come
             for edge in EDGES:
