@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+import unicodedata
 from array import array
 from html import unescape
 from itertools import accumulate
@@ -241,8 +242,10 @@ def mention_pattern(name: str) -> re.Pattern[str]:
 def text_mentions(text: str | None, pattern: re.Pattern[str]) -> list[str]:
     """The @usernames (``pattern``: mention_pattern) a text names, lower-cased, without a
     sentence's trailing ".", in order, once each; an @ inside a link (https://x.example/@a)
-    is no mention."""
-    names = (found.rstrip(".").lower() for found in pattern.findall(LINK.sub(" ", text or "")))
+    is no mention. An accent typed as a mark of its own (e + U+0301) is composed with its letter
+    first: a mark is no word character, so @jose\u0301 would otherwise name @jose."""
+    text = unicodedata.normalize("NFC", text or "")
+    names = (found.rstrip(".").lower() for found in pattern.findall(LINK.sub(" ", text)))
     return list(dict.fromkeys(name for name in names if name))
 
 
