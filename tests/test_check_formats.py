@@ -894,7 +894,7 @@ def test_a_big_csv_is_read_from_its_text_not_split_joined_and_copied(tmp_path):
     path = tmp_path / "users.csv"
     path.write_text("id,screen_name,followers_count,friends_count,description,label\n"
                     + "".join(f'{i},user{i},{i % 900},{i % 3000},"I write about things, and more {i}",{i % 2}\n'
-                              for i in range(40_000)))
+                              for i in range(10_000)))
     size = path.stat().st_size
     tracemalloc.start()
     try:
@@ -902,7 +902,7 @@ def test_a_big_csv_is_read_from_its_text_not_split_joined_and_copied(tmp_path):
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    assert rows == 40_000
+    assert rows == 10_000
     assert peak < 3 * size, (peak, size)
 
 
@@ -953,7 +953,7 @@ def test_a_big_jsonl_file_is_read_a_line_at_a_time_not_held_as_rows(tmp_path):
     path = tmp_path / "users.jsonl"
     path.write_text("".join(json.dumps({"screen_name": f"user{i}", "followers_count": i % 900,
                                         "description": f"I write about things, and more {i}", "label": i % 2})
-                            + "\n" for i in range(20_000))
+                            + "\n" for i in range(5_000))
                     + json.dumps({"screen_name": "last", "friends_count": 5000, "label": 1}) + "\n")
     size = path.stat().st_size
     read: list = []
@@ -965,7 +965,7 @@ def test_a_big_jsonl_file_is_read_a_line_at_a_time_not_held_as_rows(tmp_path):
             read.append(label)
 
     peak = _peak_of(run)
-    assert len(read) == 20_002 and read[0]["following"] == "friends_count"
+    assert len(read) == 5_002 and read[0]["following"] == "friends_count"
     assert peak < size // 2, (peak, size)
 
 
