@@ -826,7 +826,7 @@ def parse_truth(label_column: str | None, values: tuple[str, ...] = (), files: t
 def _decimal_point(word: str, thousands: str | None) -> str:
     """A truth word with a ';' file's decimal comma read as a point: 1,0 and 0,0, as European
     Excel writes the 1.0/0.0 pandas gives a truth column (thousands "." : Record.thousands)."""
-    return word.replace(",", ".") if thousands == "." and word in ("1,0", "0,0") else word
+    return _with_decimals(word, thousands) if thousands and word in ("1,0", "0,0") else word
 
 
 def parse_label(value: Any, where: str, column: str, thousands: str | None = None) -> bool:
