@@ -723,15 +723,26 @@ class BearerAuthMiddleware:
     and the request is sent again; concurrent expiries share one refresh. A refused refresh
     (ExpiredToken, InvalidToken) falls back to one new login per crawl. What cannot be
     fixed is left on the response's meta["session_problem"] for the spider to report.
+
+    Two clocks decide whether an expiry is the machine's fault. A token that by this machine's
+    clock still had EXPIRY_SLACK seconds to live when the request left, yet was refused, is
+    counted: MAX_RENEWALS of those for one request mean the clocks disagree. A token that had
+    run out by this clock is a plain expiry (the request waited in the queue longer than the
+    token lives) and is renewed without counting; but MAX_UNUSED renewals in a row that no
+    request could use also mean the clocks disagree (or tokens live less than a request waits).
     """
 
-    MAX_RENEWALS = 2  # per request: a server that keeps answering ExpiredToken is reported
+    MAX_RENEWALS = 2  # per request: a server that refuses tokens this clock calls live is reported
+    MAX_UNUSED = 3    # renewals in a row without one answer to their token: reported
+    EXPIRY_SLACK = 5.0  # seconds: a request's time on the wire and a small drift between clocks
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.generation = 0          # renewals so far; a request remembers the one it was sent with
         self.waiting: list | None = None  # Deferreds of requests waiting for the renewal under way
         self.logins = 0
+        self.unused = 0              # renewals since a request last got an answer to its token
+        self._expiry: tuple[str, float | None] = ("", None)  # the access token and its exp
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -765,11 +776,26 @@ class BearerAuthMiddleware:
             sent_secrets(self.crawler).add(token)
             request.headers[b"Authorization"] = f"Bearer {token}"
         request.meta["session_generation"] = self.generation
+        if kind is True and token:
+            request.meta["session_token_left"] = self._seconds_left(token)
         return None
+
+    def _seconds_left(self, token: str) -> float | None:
+        """How long the access token lives yet by this machine's clock (None: no exp to read)."""
+        from microscout.crawlers.bsky_session import jwt_expiry
+
+        if self._expiry[0] != token:
+            self._expiry = (token, jwt_expiry(token))
+        expiry = self._expiry[1]
+        return None if expiry is None else expiry - time.time()
 
     def process_response(self, request, response, spider=None):
         take_credentials_off(request)
-        if request.meta.get("auth") is not True or response.status not in (400, 401):
+        if request.meta.get("auth") is not True:
+            return response
+        if response.status not in (400, 401):
+            if request.meta.get("session_generation") == self.generation:
+                self.unused = 0  # the latest token was of use
             return response
         from microscout.crawlers.bsky_session import error_from
 
@@ -784,11 +810,17 @@ class BearerAuthMiddleware:
 
     async def _expired(self, request, response):
         renewals = request.meta.get("session_renewals", 0)
-        if renewals >= self.MAX_RENEWALS:
-            request.meta["session_problem"] = (
-                "session_lost", "Bluesky kept answering ExpiredToken right after the session was refreshed; "
-                "check the clock of this machine, then run the crawl again")
-            return response
+        left = request.meta.get("session_token_left")
+        if left is None or left >= self.EXPIRY_SLACK:
+            # not an expiry by this machine's clock: counted
+            if renewals >= self.MAX_RENEWALS:
+                had = "" if left is None else f", for a token that by this machine's clock had {round(left)} s to live"
+                request.meta["session_problem"] = (
+                    "session_lost", f"Bluesky kept answering ExpiredToken right after the session was "
+                    f"refreshed{had}; check the clock of this machine; if it is right, the PDS refuses "
+                    "the sessions it has just issued: run the crawl again later")
+                return response
+            renewals += 1
         problem = await self._renew(request.meta.get("session_generation", 0))
         if problem is not None and problem[0] == STOPPED:
             raise StoppedWaiting(problem[1])  # missing, as every request the stop caught waiting
@@ -800,7 +832,7 @@ class BearerAuthMiddleware:
             request.meta["session_problem"] = problem
             return response
         again = request.replace(dont_filter=True)
-        again.meta["session_renewals"] = renewals + 1
+        again.meta["session_renewals"] = renewals
         return again
 
     async def _renew(self, sent_with: int):
@@ -813,7 +845,12 @@ class BearerAuthMiddleware:
             return await maybe_deferred_to_future(waiter)
         self.waiting = []
         try:
-            problem = await self._refresh_or_login()
+            if self.unused >= self.MAX_UNUSED:
+                problem = ("session_lost", f"Bluesky's access tokens expired before any request could use "
+                           f"them, {self.unused} renewals in a row; check the clock of this machine, then "
+                           "run the crawl again (or lower [crawl] concurrency_per_host and download_delay)")
+            else:
+                problem = await self._refresh_or_login()
         except RateLimitedOut as exc:  # the PDS asked earlier in the crawl not to be asked before a time
             problem = (HOST_CLOSED, f"Bluesky session could not be renewed: {exc}")
         except StoppedWaiting as exc:  # the crawl was stopped while the renewal waited: no session problem
@@ -822,6 +859,7 @@ class BearerAuthMiddleware:
             problem = ("session_lost", f"Bluesky session could not be renewed: {type(exc).__name__}")
         if problem is None:
             self.generation += 1
+            self.unused += 1
         waiting, self.waiting = self.waiting, None
         for waiter in waiting:
             waiter.callback(problem)

@@ -18,6 +18,7 @@ API at all (``html_site``).
 """
 from __future__ import annotations
 
+import base64
 import gzip
 import json
 import random
@@ -221,6 +222,12 @@ class Fake:
         self.appview_did = APPVIEW_DID
         self.expire_on_pages: set[int] = set()  # searchPosts offsets at which the access token expires (once)
         self.refuse_refresh = False  # refreshSession answers 400 ExpiredToken (the refresh token is spent)
+        # searchPosts offset -> how many more times it answers ExpiredToken, whatever the token
+        self.refuse_on_pages: dict[int, int] = {}
+        # None: the tokens are plain strings; else JWT-shaped, their exp this many seconds after
+        # they are issued by this machine's clock (negative: run out already, as for a request
+        # that waited in the crawl's queue longer than its token lives)
+        self.token_lifetime: float | None = None
         # errors (4xx, 5xx) gzipped with Content-Encoding, when the client accepts gzip, as a proxy
         # in front of a PDS (nginx's gzip_types application/json) sends them
         self.gzip_errors = False
@@ -368,6 +375,10 @@ class Handler(BaseHTTPRequestHandler):
         fake = self.fake
         n = len(fake.issued) // 2
         fake.access, fake.refresh = f"{BSKY_TOKEN}-{n}", f"{BSKY_REFRESH}-{n}"
+        if fake.token_lifetime is not None:
+            claims = {"scope": "com.atproto.access", "exp": int(time.time() + fake.token_lifetime)}
+            payload = base64.urlsafe_b64encode(json.dumps(claims).encode()).decode().rstrip("=")
+            fake.access = f"eyJhbGciOiJFUzI1NksifQ.{payload}.{fake.access}"
         fake.issued += [fake.access, fake.refresh]
 
     def _session(self) -> dict:
@@ -490,7 +501,7 @@ class Handler(BaseHTTPRequestHandler):
             except ValueError:
                 creds = {}
             if creds.get("identifier") == BSKY_IDENTIFIER and creds.get("password") == BSKY_PASSWORD:
-                if fake.session_calls["createSession"] > 1:
+                if fake.session_calls["createSession"] > 1 or fake.token_lifetime is not None:
                     self._rotate()
                 return self._send(200, self._session(), rate)
             return self._send(401, {"error": "AuthenticationRequired", "message": "Invalid identifier or password"}, rate)
@@ -521,6 +532,9 @@ class Handler(BaseHTTPRequestHandler):
             if token == fake.access and offset in fake.expire_on_pages:
                 fake.expire_on_pages.discard(offset)
                 fake.access = None  # this access token has expired
+            if fake.refuse_on_pages.get(offset):
+                fake.refuse_on_pages[offset] -= 1
+                return self._send(400, {"error": "ExpiredToken", "message": "Token has expired"}, rate)
             if token != fake.access:
                 expired = token in fake.issued
                 return self._send(400, {"error": "ExpiredToken" if expired else "InvalidToken",

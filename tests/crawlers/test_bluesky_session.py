@@ -10,6 +10,7 @@ Crawls run through the CLI in a subprocess (a fresh reactor each).
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import stat
 import subprocess
@@ -240,6 +241,54 @@ def test_tokens_expiring_during_a_crawl_on_the_sandbox(tmp_path):
     assert run["status"] == "finished" and json.loads(run["errors"]) == {}, run
     assert calls["createSession"] == 1 and calls.get("refreshSession", 0) == stats["session_refreshes"] >= 1, calls
     assert stats["hashtag_pages"] >= 3
+
+
+def test_a_token_that_ran_out_while_its_request_waited_is_renewed_each_time(tmp_path, server):
+    """A request that waits in the queue longer than its new token lives finds it expired
+    again, as often as that happens: by this machine's clock each token had run out, a plain
+    expiry, renewed each time (the crawl used to give up after two, blaming the clock; CI's
+    loaded machine did so on the 1-second tokens above)."""
+    server.fake.token_lifetime = -1.0
+    server.fake.refuse_on_pages = {3: 3}
+    config = write_config(tmp_path, server.url)
+    result = run_crawl(config, "bluesky", "--hashtag", "kaffee", env=fake_env())
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert server.fake.session_calls == {"createSession": 1, "refreshSession": 3}
+    assert len(rows(tmp_path / "scout.db", "SELECT * FROM profiles")) == 4
+    (run,) = rows(tmp_path / "scout.db", "SELECT * FROM crawl_runs")
+    assert run["status"] == "finished" and json.loads(run["stats"])["session_refreshes"] == 3
+
+
+def test_a_pds_refusing_tokens_this_clock_calls_live_is_reported_after_two_renewals(tmp_path, server):
+    """ExpiredToken for tokens that by this machine's clock have an hour to live, again after
+    each refresh: two renewals, then one line saying how long the token had, exit 1."""
+    server.fake.token_lifetime = 3600.0
+    server.fake.refuse_on_pages = {3: 10}
+    config = write_config(tmp_path, server.url)
+    result = run_crawl(config, "bluesky", "--hashtag", "kaffee", env=fake_env())
+    assert result.returncode == 1, result.stderr[-3000:]
+    assert re.search("kept answering ExpiredToken right after the session was refreshed, for a token that by "
+                     "this machine's clock had 3[56][0-9][0-9] s to live; check the clock of this machine",
+                     result.stderr), result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    assert server.fake.session_calls == {"createSession": 1, "refreshSession": 2}
+    assert server.fake.refuse_on_pages == {3: 7}
+
+
+def test_tokens_that_expire_before_any_request_can_use_them_are_reported(tmp_path):
+    """Tokens living 0.05 s and a request every 0.3 s: no renewal is ever of use. Three in a row,
+    then one line saying so, exit 1, instead of renewing for ever."""
+    with SandboxServer(size=60, seed=3, access_lifetime=0.05, lifetime=300) as sb:
+        config = write_config(tmp_path, sb.url, extra="download_delay = 0.3\nautothrottle = false\n")
+        result = run_crawl(config, "bluesky", "--hashtag", TAG, "--pages", "1", "--max-profiles", "3",
+                           "--posts", "1", "--replied-posts", "0", "--followers", "0", "--no-prefilter",
+                           env=sandbox_env(), timeout=120)
+        calls = dict(sb.session_calls)
+    assert result.returncode == 1, result.stderr[-3000:]
+    assert "access tokens expired before any request could use them, 3 renewals in a row" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert calls.get("refreshSession", 0) == 3, calls
 
 
 def test_a_saved_session_of_another_account_or_pds_is_ignored(tmp_path, server, _state_dir):
