@@ -195,3 +195,25 @@ def test_a_store_from_before_migrates_with_the_time_unknown_and_any_observation_
     p1 = posts(db)["p1"]
     assert (p1["likes"], p1["observed_at"]) == (12, "2026-11-21T10:00:00+00:00")
     assert "newer counts" not in result.output
+
+
+def test_a_newer_export_leaves_what_it_does_not_say_as_stored(tmp_path):
+    """A newer metrics export (likes only, no caption column, an empty cell) wrote NULL over
+    the crawl's replies and reposts and '' over its caption, and dropped the post's features:
+    an empty or absent cell says nothing, as in a profiles file; what the file gives wins."""
+    db = tmp_path / "scout.db"
+    crawl(db, "2026-12-01T00:00:00+00:00", likes=300)
+    crawled, deleted = posts(db)["p1"], deleted_features(db)
+    (tmp_path / "metrics.csv").write_text("profile,id,created_at,likes,replies,observed_at\n"
+                                          "anna.bsky.social,p1,2026-11-20T09:00:00Z,350,,2026-12-03\n"
+                                          "anna.bsky.social,p3,2026-11-25T09:00:00Z,,,2026-12-03\n")
+    result = run(tmp_path, "import", str(tmp_path / "metrics.csv"), "--platform", PLATFORM)
+    assert result.exit_code == 0, result.output
+    stored = posts(db)
+    p1 = stored["p1"]
+    assert (p1["likes"], p1["replies"], p1["reposts"], p1["observed_at"]) == (350, 30, 15, "2026-12-03T00:00:00+00:00")
+    assert (p1["text"], p1["hashtags"]) == (crawled["text"], crawled["hashtags"])
+    assert deleted_features(db) == deleted  # the caption did not change
+    # a post the store lacked is added as the file has it: no caption, no counts
+    p3 = stored["p3"]
+    assert (p3["text"], p3["hashtags"], p3["likes"], p3["replies"]) == ("", "[]", None, None)

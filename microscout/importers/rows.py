@@ -217,11 +217,15 @@ def post_row(row: dict[str, Any], columns: dict[str, str], platform: str, where:
     ident = (v.get("id") or "").strip() or (v.get("url") or "").strip()
     if not ident:
         raise RowError("no id and no url: every post needs one of them")
-    text = v.get("text") or ""
-    return {"profile": owner, "platform": platform, "platform_id": ident, "created_at": _iso(created),
-            "text": text, "url": v.get("url"),
-            "hashtags": sorted({t.lower() for t in HASHTAG.findall(text)}),
-            "mentions": sorted({m.lower() for m in MENTION.findall(text)}),
-            "likes": v.get("likes"), "replies": v.get("replies"), "reposts": v.get("reposts"),
-            "views": v.get("views"), "paid_flag": v.get("paid_flag"),
-            **({"observed_at": _iso(v["observed_at"])} if v.get("observed_at") is not None else {})}
+    out: dict[str, Any] = {"profile": owner, "platform": platform, "platform_id": ident, "created_at": _iso(created)}
+    # An empty or absent cell says nothing: the row leaves that column out, so a stored post
+    # keeps it (a newer metrics export without captions wrote '' over them, NULL over replies).
+    text = v.get("text")
+    if text:
+        out.update(text=text, hashtags=sorted({t.lower() for t in HASHTAG.findall(text)}),
+                   mentions=sorted({m.lower() for m in MENTION.findall(text)}))
+    out.update(url=v.get("url"), likes=v.get("likes"), replies=v.get("replies"), reposts=v.get("reposts"),
+               views=v.get("views"), paid_flag=v.get("paid_flag"))  # None: left out by Importer.add_posts
+    if v.get("observed_at") is not None:
+        out["observed_at"] = _iso(v["observed_at"])
+    return out

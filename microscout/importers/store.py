@@ -7,7 +7,8 @@ updates that row instead of adding a second one. Imports are idempotent: the sna
 file's numbers is keyed by the time they were observed (the file's observed_at column, else
 the file's modification time), so importing the same file again changes nothing. Comments
 (instaloader's _comments.json) are keyed to a stored post by its id (the shortcode) and
-stored through upsert_comments, keyed by the comment's id.
+stored through upsert_comments, keyed by the comment's id. An empty cell (or a count an
+export hides) is unknown, never a value: a stored post or reply keeps what it holds there.
 """
 from __future__ import annotations
 
@@ -207,6 +208,10 @@ class Importer:
             return
         for row in rows:
             row["observed_at"] = utc_stamp(row.get("observed_at") or observed_at)
+            for column in POST_GIVEN:
+                if column in row and row[column] is None:
+                    del row[column]  # unknown here: a stored post keeps its own
+        self._caption_new_posts(rows)
         self.newer_posts |= self._newer("posts", rows)
         self.posts += upsert_posts(self.db, rows)
         newest: dict[int, str] = {}
@@ -215,6 +220,19 @@ class Importer:
                 newest[row["profile_id"]] = row["created_at"]
         raise_last_post_at(self.db, newest, set(newest))
         self._fetched(set(newest), "posts")
+
+    def _caption_new_posts(self, rows: list[dict]) -> None:
+        """A row without a caption (post_row leaves it out) keeps a stored post's; a post not
+        stored yet is stored with none ('', as a crawl stores a post without text)."""
+        bare = [r for r in rows if "text" not in r]
+        if not bare:
+            return
+        stored = {pid for (pid,) in self.db.execute(
+            "SELECT platform_id FROM posts WHERE platform = ? AND platform_id IN (SELECT value FROM json_each(?))",
+            [self.platform, json.dumps([r["platform_id"] for r in bare])]).fetchall()}
+        for row in bare:
+            if row["platform_id"] not in stored:
+                row.update(text="", hashtags=[], mentions=[])
 
     def post_owner(self, post_id: str) -> int | None:
         """The profile row id of the stored post ``post_id`` of the platform, None when none is stored."""
@@ -229,7 +247,8 @@ class Importer:
         if not rows or profile_id in self.opted_out:
             return
         stamp = utc_stamp(observed_at)
-        rows = [{**row, "platform": self.platform, "profile_id": profile_id, "post_platform_id": post_id,
+        rows = [{**{k: v for k, v in row.items() if v is not None or k not in COMMENT_GIVEN},
+                 "platform": self.platform, "profile_id": profile_id, "post_platform_id": post_id,
                  "observed_at": stamp} for row in rows]
         self.newer_comments |= self._newer("comments", rows)
         self.comments += upsert_comments(self.db, rows)
@@ -255,6 +274,12 @@ class Importer:
                 kinds = []
             if kind not in kinds:
                 self.db.execute("UPDATE profiles SET fetched = ? WHERE id = ?", [json.dumps([*kinds, kind]), rid])
+
+
+# Columns an imported post or reply may not know (an empty cell, a hidden count): a row that
+# leaves one empty leaves it out, so the stored row keeps its own; a new row stores NULL.
+POST_GIVEN = ("url", "likes", "replies", "reposts", "views", "paid_flag")
+COMMENT_GIVEN = ("likes", "author_followers", "created_at", "author_id", "author_handle")
 
 
 def _later(stored: str | None, stamp: str) -> bool:
