@@ -3,18 +3,26 @@ microscout.models and the engine so the crawlers' items and the contact finder s
 without loading either."""
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import urlsplit
 
+# A domain written without its scheme, as people type a website into a profile form or a
+# spreadsheet ("cook.example/shop", "linktr.ee/anna"): read as https.
+_BARE_DOMAIN = re.compile(r"(?i)[a-z0-9](?:[a-z0-9-]{0,62}\.)+[a-z]{2,63}(?:[/?#]\S*)?$")
+
 
 def website_address(value: Any) -> str | None:
-    """``value`` as a profile's stored ``website``: an http(s) URL with a host, stripped, else
-    None. A javascript:, data: or mailto: link, a bare word or an overlong text is no website."""
+    """``value`` as a profile's stored ``website``: an http(s) URL with a host, stripped, or a
+    bare domain read as https, else None. A javascript:, data: or mailto: link, a bare word or
+    an overlong text is no website."""
     if not isinstance(value, str):
         return None
     value = value.strip()
     if not value or len(value) > 2000 or any(c.isspace() or c == "\0" for c in value):
         return None
+    if "://" not in value and _BARE_DOMAIN.match(value):
+        value = f"https://{value}"
     try:
         parts = urlsplit(value)
     except ValueError:

@@ -187,15 +187,11 @@ def _website(value: str | None) -> str | None:
     if not value or not value.strip():
         return None
     value = value.strip()
-    if "://" not in value and _BARE_DOMAIN.match(value):
-        value = f"https://{value}"
     found = website_address(value)
     if found is None:
         raise RowError(f"website {value[:80]!r} is not an http(s) URL")
     return found
 
-
-_BARE_DOMAIN = re.compile(r"(?i)[a-z0-9](?:[a-z0-9-]{0,62}\.)+[a-z]{2,63}(?:[/?#]\S*)?$")
 
 
 def post_row(row: dict[str, Any], columns: dict[str, str], platform: str, where: str,

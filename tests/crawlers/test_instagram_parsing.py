@@ -154,6 +154,19 @@ def test_business_discovery_without_a_website_or_with_one_that_is_no_http_link()
     assert pi.profile(body).website is None
 
 
+@pytest.mark.parametrize("given, stored", [
+    # typed into the profile without its scheme: a contact all the same (it was dropped)
+    ("linktr.ee/anna.cooks", "https://linktr.ee/anna.cooks"),
+    ("anna-cooks.example", "https://anna-cooks.example"),
+    ("  https://anna.example/shop  ", "https://anna.example/shop"),
+    ("anna cooks", None), ("mailto:anna@example.com", None), ("annacooks", None),
+])
+def test_a_website_written_without_its_scheme_is_read_as_https(given, stored):
+    body = load("business_discovery_user_facebook.json")
+    body["business_discovery"]["website"] = given
+    assert pi.profile(body).website == stored
+
+
 @pytest.mark.parametrize("name", ["business_discovery_media_p1.json", "business_discovery_media_p2.json"])
 def test_business_discovery_media(name):
     body = load(name)
