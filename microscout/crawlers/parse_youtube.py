@@ -9,15 +9,26 @@ from __future__ import annotations
 import re
 
 from microscout.crawlers.items import CommentItem, PostItem, ProfileItem
-from microscout.crawlers.parse_common import LINK, Malformed, optional, require, tag_name, text_links
+from microscout.crawlers.parse_common import (
+    LINK,
+    Malformed,
+    mention_pattern,
+    optional,
+    require,
+    tag_name,
+    text_links,
+    text_mentions,
+)
 
 PLATFORM = "youtube"
 WATCH = "https://www.youtube.com/watch?v="
 
 # A hashtag as YouTube links it: '#' after a non-word character, then letters/digits/_ .
 _HASHTAG = re.compile(r"(?<![\w#&])#(\w+)")
-# An @handle in a description (not the middle of an e-mail address).
-_MENTION = re.compile(r"(?<![\w.@])@([\w][\w.-]*\w|\w)")
+# An @handle in a description: YouTube's handles are 3 to 30 letters (of any script), digits,
+# "_", "-" and ".", read case-insensitively (parse_common.mention_pattern: not inside an
+# e-mail address, nor the first letters of a longer name).
+_MENTION = mention_pattern(r"\w[\w.-]{1,28}\w")
 
 
 def count(value, what: str) -> int | None:
@@ -151,7 +162,7 @@ def description_parts(text: str) -> tuple[list[str], list[str], list[str]]:
     # a #fragment inside a link is not a hashtag, nor an @ in a link's path
     bare = LINK.sub(" ", text)
     tags = [tag_name(t) for t in _HASHTAG.findall(bare)]
-    mentions = _MENTION.findall(bare)
+    mentions = text_mentions(text, _MENTION)
     unique = lambda xs: list(dict.fromkeys(x for x in xs if x))  # noqa: E731
     return unique(tags), unique(mentions), unique(links)
 

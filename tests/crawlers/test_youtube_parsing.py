@@ -158,6 +158,19 @@ def test_description_hashtags_mentions_links():
     assert links == ["https://shop.example/x", "https://ja.example/店", "https://de.example/Müller"]
 
 
+@pytest.mark.parametrize("text, mentions", [
+    # handles are case-insensitive: stored lower-case, as every other platform's mentions
+    ("Thanks @AnnaCooks and @annacooks!", ["annacooks"]),
+    ("Filmed with @chef.anna. Music by @beat-lab", ["chef.anna", "beat-lab"]),
+    ("(@josé_cocina) and @料理ちゃん", ["josé_cocina", "料理ちゃん"]),  # any script
+    ("@jose\u0301_cocina", ["josé_cocina"]),  # an accent typed as a mark of its own names the same handle
+    ("@ab is too short; @" + "a" * 31 + " too long", []),  # a handle is 3 to 30 characters
+    ("mail anna@cook.example, see https://youtube.com/@other", []),
+])
+def test_description_mentions_are_youtube_handles(text, mentions):
+    assert yp.description_parts(text)[1] == mentions
+
+
 def test_every_fixture_is_parsed():
     """Runs last in this module: a recording added to shared/fixtures/youtube needs a test."""
     if not FOLDER.exists():
