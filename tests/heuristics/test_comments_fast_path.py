@@ -93,24 +93,51 @@ def _parsed(pattern: re.Pattern[str]):
     return _parser.parse(pattern.pattern, pattern.flags)
 
 
+_POOL = string.ascii_letters + string.digits + " .,!?:'\"@#$£€/-_+&()" + "éíîİıſK٣₹"
+
+
+@functools.lru_cache(maxsize=None)
+def _category():
+    """The pool's characters in each of the regex engine's categories (\\d, \\w, ...)."""
+    from re import _constants as k
+
+    return {cat: {ch for ch in _POOL if re.fullmatch(rx, ch)} for cat, rx in (
+        (k.CATEGORY_DIGIT, r"\d"), (k.CATEGORY_WORD, r"\w"), (k.CATEGORY_SPACE, r"\s"),
+        (k.CATEGORY_NOT_DIGIT, r"\D"), (k.CATEGORY_NOT_WORD, r"\W"), (k.CATEGORY_NOT_SPACE, r"\S"))}
+
+
+_IN_CHOICES: dict[int, tuple[list, list[str]]] = {}
+
+
+def _in_choices(items) -> list[str]:
+    """The pool's characters a character class (the parsed IN items) accepts, worked out once per
+    class: the parse trees are cached (_parsed), so a class is the same list object every time."""
+    cached = _IN_CHOICES.get(id(items))
+    if cached is not None and cached[0] is items:
+        return cached[1]
+    from re import _constants as k
+
+    category = _category()
+    negate = any(op is k.NEGATE for op, _ in items)
+
+    def inside(ch):
+        return any((op is k.LITERAL and ord(ch) == av) or (op is k.RANGE and av[0] <= ord(ch) <= av[1])
+                   or (op is k.CATEGORY and ch in category[av]) for op, av in items)
+    choices = [ch for ch in _POOL if inside(ch) != negate]
+    _IN_CHOICES[id(items)] = (items, choices)  # holds items, so its id is not reused
+    return choices
+
+
 def sample(pattern: re.Pattern[str], rnd: random.Random) -> str:
     """A random string built from the regex's parse tree (a lookahead's text written out, the other
     look-arounds ignored, so it may not match: callers keep the ones that do), in random case with
     the regex-only case folds."""
     from re import _constants as k
 
-    pool = string.ascii_letters + string.digits + " .,!?:'\"@#$£€/-_+&()" + "éíîİıſK٣₹"
-    category = {cat: {ch for ch in pool if re.fullmatch(rx, ch)} for cat, rx in (
-        (k.CATEGORY_DIGIT, r"\d"), (k.CATEGORY_WORD, r"\w"), (k.CATEGORY_SPACE, r"\s"),
-        (k.CATEGORY_NOT_DIGIT, r"\D"), (k.CATEGORY_NOT_WORD, r"\W"), (k.CATEGORY_NOT_SPACE, r"\S"))}
+    pool = _POOL
 
     def pick_in(items) -> str:
-        negate = any(op is k.NEGATE for op, _ in items)
-
-        def inside(ch):
-            return any((op is k.LITERAL and ord(ch) == av) or (op is k.RANGE and av[0] <= ord(ch) <= av[1])
-                       or (op is k.CATEGORY and ch in category[av]) for op, av in items)
-        choices = [ch for ch in pool if inside(ch) != negate]
+        choices = _in_choices(items)
         return rnd.choice(choices) if choices else ""
 
     def walk(tree) -> str:
