@@ -780,6 +780,87 @@ def test_a_csv_is_read_line_by_line_not_held_whole_and_copied(tmp_path):
     assert peak < 1.5 * current, (peak, current)
 
 
+@pytest.mark.parametrize("suffix", [".csv", ".jsonl"])
+def test_an_import_stores_its_rows_as_it_reads_them_not_all_held_first(tmp_path, suffix):
+    """A 200 MB export took 2 GB to import: every checked row was held until the whole file was
+    read (the notes about a profile listed twice span the file; a JSONL file's text and lines were
+    held too). The rows now go to the store 500 at a time as they are read from the disk; what is
+    kept across the file is a key or two per profile."""
+    import tracemalloc
+
+    (tmp_path / "warm.csv").write_text("handle,followers\nw,1\n")  # the modules loaded before measuring
+    assert run(tmp_path, "import", str(tmp_path / "warm.csv"), "--platform", "linkedin").exit_code == 0
+    path = tmp_path / f"big{suffix}"
+    bio = "Plant-based recipes and slow cooking; collabs by email. " * 60
+    listed = [(f"u{i}", i, f"{bio}{i}") for i in range(5_000)] + [("U7", 5, "")]
+    if suffix == ".csv":
+        path.write_text("handle,followers,bio\n" + "".join(f'{h},{n},"{b}"\n' for h, n, b in listed))
+    else:
+        path.write_text("".join(json.dumps({"handle": h, "followers": n, "bio": b or None}) + "\n"
+                                for h, n, b in listed))
+    line = 5002 if suffix == ".csv" else 5001
+    size = path.stat().st_size
+    tracemalloc.start()
+    try:
+        result = run(tmp_path, "import", str(path), "--platform", "linkedin")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert result.exit_code == 0, result.output
+    # the note about a row listed again, 5,000 rows (10 batches) after the first
+    assert f"{path} line {line}: handle 'u7' again (first on line {line - 5_000 + 7})" in result.stderr
+    assert "5,001 rows from 1 file: 5,000 profiles" in result.stdout, result.stdout
+    stored = rows(tmp_path / "scout.db", "SELECT count(*) AS n, sum(followers) AS f FROM profiles WHERE handle != 'w'")
+    assert (stored[0]["n"], stored[0]["f"]) == (5_000, sum(range(5_000)) - 7 + 5)
+    # held as rows, they took 1.3 times the file's size; now a batch (500 rows of 3 KB, a third of
+    # the size here) and a key per profile, whatever the number of rows
+    assert peak < size / 2, (peak, size)
+
+
+@pytest.mark.parametrize("suffix, changed", [
+    (".csv", b"\xff\xfe,9\n"), (".csv", b'zed,"open\n'), (".jsonl", b'{"handle": "\xff"}\n'), (".csv", None)])
+def test_a_file_changed_between_its_two_reads_is_listed_with_the_bad_rows(tmp_path, monkeypatch, suffix, changed):
+    """A file is read twice: once, before anything is stored, to check it and count its rows,
+    once to store them. One that can no longer be read the second time (rewritten or removed in
+    between) keeps the rows stored before that point, and is listed as a bad row: never a
+    traceback, never a run left "running"."""
+    from microscout.cli import import_cmd
+
+    path = tmp_path / f"p{suffix}"
+    listed = [(f"u{i}", i) for i in range(1_200)]
+    path.write_text("handle,followers\n" + "".join(f"{h},{n}\n" for h, n in listed) if suffix == ".csv"
+                    else "".join(json.dumps({"handle": h, "followers": n}) + "\n" for h, n in listed))
+    real = import_cmd.run_import
+
+    def change_then_import(*args, **kwargs):
+        if changed is None:
+            path.unlink()
+        else:
+            with path.open("ab") as fh:
+                fh.write(changed)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(import_cmd, "run_import", change_then_import)
+    result = run(tmp_path, "import", str(path), "--platform", "linkedin")
+    assert result.exit_code == 1, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert f"{path}: the file changed since it was first read (" in result.stderr
+    assert "the rest of it is not imported; import it again" in result.stderr
+    stored = rows(tmp_path / "scout.db", "SELECT count(*) AS n FROM profiles")[0]["n"]
+    # the rows read before: all of them before a quote left open; before a byte that is not UTF-8,
+    # those before the piece of the file (8 KB) decoded with it
+    if changed is None:
+        assert stored == 0
+    elif changed.startswith(b"zed"):
+        assert stored == 1_200
+    else:
+        assert 0 < stored < 1_200
+    assert f"import run 1 (linkedin): {stored:,} rows from 1 file: {stored:,} profiles, 0 posts stored" \
+        in result.stdout
+    (run_row,) = rows(tmp_path / "scout.db", "SELECT status FROM crawl_runs")
+    assert run_row["status"] == "incomplete"
+
+
 def test_an_older_export_imported_after_a_newer_one_adds_history_not_current_values(tmp_path):
     """Monthly exports imported out of order (or last month's after a crawl): the older file's
     followers and bio replaced the newer ones, so the creator was judged on stale numbers

@@ -7,6 +7,8 @@ whatever the order of the files, so one command can take both.
 """
 from __future__ import annotations
 
+import functools
+import itertools
 import json
 import os
 import sys
@@ -15,7 +17,7 @@ import urllib.parse
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 import click
 
@@ -50,15 +52,24 @@ def _mtime(path: Path) -> str:
 
 class Source:
     """One file: what it holds ("profiles", "posts" or "comments") and its raw rows as (line,
-    row | RowError). Comments (instaloader's) are comments-table rows of the post ``post``."""
+    row | RowError). Comments (instaloader's) are comments-table rows of the post ``post``.
+    ``records``: the rows, or for a CSV or JSONL file the function that reads them again from
+    the disk (a file is read once to check it and count its rows, once to store them: a 200 MB
+    export held as rows took 2 GB); ``count``: how many there are."""
 
-    def __init__(self, path: Path, kind: str, records: list, columns: dict[str, str], per_row: bool = False,
-                 post: str | None = None, thousands: str | None = None):
-        self.path, self.kind, self.records, self.columns = path, kind, records, columns
+    def __init__(self, path: Path, kind: str, records: list | Callable[[], Iterator[Any]], columns: dict[str, str],
+                 per_row: bool = False, post: str | None = None, thousands: str | None = None,
+                 count: int | None = None):
+        self.path, self.kind, self.columns = path, kind, columns
+        self._records = records
+        self.count = len(records) if isinstance(records, list) else count or 0
         self.per_row = per_row  # JSONL: each object's own keys name its columns
         self.post = post
         self.thousands = thousands  # how a CSV's numbers group thousands (read.table)
         self.observed_at = _mtime(path)
+
+    def records(self) -> Iterator[Any]:
+        return iter(self._records) if isinstance(self._records, list) else self._records()
 
 
 def sources(paths: list[Path], platform: str, kind: str, notes: list[str],
@@ -154,10 +165,12 @@ def sources(paths: list[Path], platform: str, kind: str, notes: list[str],
                                    f"naming each post; the columns are {', '.join(repr(h) for h in header)}")
         if ignored:
             notes.append(f"{path}: columns not imported: {', '.join(ignored)}")
-        listed = list(records)
-        if what == "profiles":
-            notes += _repeated(path, listed, columns, known if per_row else None)
-        out.append(Source(path, what, listed, columns, per_row, thousands=thousands))
+        # the first pass: every row read (a file that cannot be read stops the import before
+        # anything is stored), counted, and a profile listed twice noted; none of them kept
+        count, repeated = _repeated(path, records, columns, known if per_row else None, what == "profiles")
+        notes += repeated
+        out.append(Source(path, what, functools.partial(_again, path), columns, per_row, thousands=thousands,
+                          count=count))
     for path, items in comment_files:
         base = path.with_name(path.name[:-len(read.COMMENTS_SUFFIX)])
         post_id = post_files.get(base) or _sibling_post(base)
@@ -172,18 +185,30 @@ def sources(paths: list[Path], platform: str, kind: str, notes: list[str],
     return out
 
 
-def _repeated(path: Path, records: list, columns: dict[str, str], per_row: dict | None = None) -> list[str]:
-    """A note for each profile a file lists again, by its id or by its handle (in any case, a
-    profile URL read as its handle), as the import takes them for one profile: the later
-    row's values are stored over the earlier's, an empty cell keeping the earlier value.
-    ``per_row``: the known columns, for a JSONL file, whose objects each name their own."""
+def _again(path: Path) -> Iterator[Any]:
+    """The records of a CSV or JSONL file read and checked before: its second pass."""
+    from microscout.importers import read
+
+    return read.table(path, again=True)[1]
+
+
+def _repeated(path: Path, records: Iterable[Any], columns: dict[str, str], per_row: dict | None = None,
+              profiles: bool = True) -> tuple[int, list[str]]:
+    """(how many records, a note for each profile a file lists again), by its id or by its
+    handle (in any case, a profile URL read as its handle), as the import takes them for one
+    profile: the later row's values are stored over the earlier's, an empty cell keeping the
+    earlier value. Only each id or handle is kept, with the line it is first on. ``per_row``:
+    the known columns, for a JSONL file, whose objects each name their own. ``profiles``:
+    False for a posts file, whose records are only counted."""
     from microscout.cli.handles import normalize
     from microscout.importers.rows import columns_for
 
     first: dict[str, int] = {}  # an id or a handle, lower case: the importer takes either for the profile
     said = []
+    count = 0
     for record in records:
-        if record.error is not None:
+        count += 1
+        if record.error is not None or not profiles:
             continue
         named = columns_for(list(record.row), per_row)[0] if per_row is not None else columns
         keys = []
@@ -200,7 +225,7 @@ def _repeated(path: Path, records: list, columns: dict[str, str], per_row: dict 
                         f"earlier row's")
         for _column, value in keys:
             first.setdefault(value, record.line)
-    return said
+    return count, said
 
 
 def _without_json(path: Path) -> Path:
@@ -227,6 +252,37 @@ def _sibling_post(base: Path) -> str | None:
     return None
 
 
+def _batches(src: Source, bad: list[dict]) -> Iterator[list[Any]]:
+    """``src``'s records, BATCH at a time, read as they are stored. A file that changed since its
+    first pass so that it can no longer be read (not UTF-8 now, a quote left open, gone) is
+    listed with the bad rows, as a file that cannot be read is, after the rows read before."""
+    def read() -> Iterator[Any]:  # the file opened in the loop's try, as it is read
+        yield from src.records()
+
+    records = read()
+    while True:
+        chunk: list[Any] = []
+        try:
+            chunk.extend(itertools.islice(records, BATCH))
+        except UsageProblem as exc:
+            reason: str | None = exc.message.removeprefix(f"{src.path}: ")
+        except UnicodeDecodeError as exc:
+            reason = f"not UTF-8 text ({exc.reason})"
+        except OSError as exc:
+            reason = f"cannot read the file: {exc.strerror or exc}"
+        else:
+            reason = None
+        if chunk:
+            yield chunk
+        if reason is not None:
+            bad.append({"file": str(src.path), "line": None,
+                        "reason": f"the file changed since it was first read ({reason}): the rest of it is not "
+                                  "imported; import it again"})
+            return
+        if len(chunk) < BATCH:
+            return
+
+
 def run_import(db, platform: str, files: list[str], srcs: list[Source], profile_site: str | None = None,
                unreadable: list[dict] | None = None) -> dict:
     """Store every good row; the import's record (a crawl_runs row) and its summary.
@@ -247,20 +303,20 @@ def run_import(db, platform: str, files: list[str], srcs: list[Source], profile_
     bad: list[dict] = list(unreadable or [])
     rows_read = 0
     ordered = [s for kind in ("profiles", "posts", "comments") for s in srcs if s.kind == kind]
-    total = sum(len(s.records) for s in ordered)
+    total = sum(s.count for s in ordered)
     try:
         with progress_bar(total, f"Importing {platform}") as advance:
             for src in ordered:
                 answered = importer.post_owner(src.post) if src.kind == "comments" and src.post else None
                 if src.kind == "comments" and answered is None:
-                    rows_read += len(src.records)
+                    rows_read += src.count
                     bad.append({"file": str(src.path), "line": 1, "reason": (
-                        f"no {platform} post {src.post!r} stored: its {counted(len(src.records), 'comment')} are not "
+                        f"no {platform} post {src.post!r} stored: its {counted(src.count, 'comment')} are not "
                         "imported; import the post's JSON first (or in the same command)")})
-                    advance(len(src.records))
+                    advance(src.count)
                     continue
-                for start in range(0, len(src.records), BATCH):
-                    chunk = src.records[start:start + BATCH]
+                # BATCH rows at a time, as the file is read: only a batch is held, never the file
+                for chunk in _batches(src, bad):
                     good: list[dict] = []
                     where = src.path.name
                     with transaction(db):
@@ -364,10 +420,10 @@ def command(env: Env, files: tuple[str, ...], platform: str, kind: str, as_json:
             raise UsageProblem(f"{unreadable[0]['file']}: {unreadable[0]['reason']}")
         raise UsageProblem("nothing to import: no profile or post in the files given")
     for src in srcs:  # beside files with rows, a table with none is said, not passed over
-        if not src.records and src.path.suffix.lower() in TABLE_SUFFIXES and \
-                any(s.records for s in srcs):
+        if not src.count and src.path.suffix.lower() in TABLE_SUFFIXES and \
+                any(s.count for s in srcs):
             click.echo(f"{src.path}: a header and no rows: nothing imported from it", err=True)
-    if not unreadable and not any(s.records for s in srcs):
+    if not unreadable and not any(s.count for s in srcs):
         names = ", ".join(str(s.path) for s in srcs[:3]) + (f" and {len(srcs) - 3} more" if len(srcs) > 3 else "")
         raise UsageProblem(f"nothing to import: {names} hold{'s' if len(srcs) == 1 else ''} a header and no rows")
     site = env.config.platforms.get(platform).base_url if platform == "linkedin" else None

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from microscout.cli.common import UsageProblem
-from microscout.crawlers.parse_common import MAX_JSON_DEPTH, json_depth, json_lines
+from microscout.crawlers.parse_common import MAX_JSON_DEPTH, json_depth
 from microscout.importers.rows import RowError
 
 TABLE_SUFFIXES = (".csv", ".tsv", ".jsonl", ".ndjson")
@@ -80,13 +80,15 @@ def _text(path: Path) -> str:
         raise UsageProblem(f"{path}: cannot read the file: {exc.strerror or exc}") from None
 
 
-def table(path: Path) -> tuple[list[str], Iterator[Record], str | None]:
+def table(path: Path, again: bool = False) -> tuple[list[str], Iterator[Record], str | None]:
     """(the header, the records, how the file groups thousands in its numbers' text: "." in a
     ';' CSV as European Excel writes it, "," in another CSV or a TSV, None in JSONL) of a CSV, TSV or
-    JSONL file."""
+    JSONL file, read from the disk a line at a time. ``again``: a second pass over a file read
+    before (its rows, to store them): it is not checked for UTF-8 again, and a JSONL file's header
+    (every key of every object, a pass of its own) is not looked for."""
     if suffix_of(path) in DELIMITED:
-        return _csv(path)
-    return (*_jsonl(path, _text(path)), None)
+        return _csv(path, again)
+    return (*_jsonl(path, again), None)
 
 
 def _utf8(path: Path) -> None:
@@ -119,10 +121,11 @@ def _one_newline(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def _csv(path: Path) -> tuple[list[str], Iterator[Record], str]:
+def _csv(path: Path, again: bool = False) -> tuple[list[str], Iterator[Record], str]:
     from microscout.cli.records import BadRecord, CountedLines, delimiter_of, excel_separator, records_by_line
 
-    _utf8(path)
+    if not again:
+        _utf8(path)
     # newline="": a line ends at \r too (Excel for Mac), and a quoted cell keeps its line breaks
     fh = path.open(encoding="utf-8-sig", newline="")
     lines = CountedLines(fh)
@@ -183,22 +186,26 @@ def _csv(path: Path) -> tuple[list[str], Iterator[Record], str]:
     return header, records(), "." if delimiter == ";" else ","
 
 
-def _jsonl(path: Path, text: str) -> tuple[list[str], Iterator[Record]]:
-    numbered = [(n, line) for n, line in enumerate(json_lines(text), 1) if line.strip()]
-    if not numbered:
-        raise UsageProblem(f"{path}: empty; write one JSON object per line")
-    keys: dict[str, None] = {}
-    for _, line in numbered:  # the columns: every key of every object, in order of appearance
-        try:
-            row = json.loads(line)
-        except (ValueError, RecursionError):
-            continue
-        if isinstance(row, dict):
-            keys.update(dict.fromkeys(row))
-    header = list(keys)
+def _jsonl(path: Path, again: bool = False) -> tuple[list[str], Iterator[Record]]:
+    header: list[str] = []
+    if not again:
+        _utf8(path)
+        keys: dict[str, None] = {}
+        lines = 0
+        for _, line in _json_lines(path):  # the columns: every key of every object, in order of appearance
+            lines += 1
+            try:
+                row = json.loads(line)
+            except (ValueError, RecursionError):
+                continue
+            if isinstance(row, dict):
+                keys.update(dict.fromkeys(row))
+        if not lines:
+            raise UsageProblem(f"{path}: empty; write one JSON object per line")
+        header = list(keys)
 
     def records() -> Iterator[Record]:
-        for number, line in numbered:
+        for number, line in _json_lines(path):
             try:
                 if json_depth(line) > MAX_JSON_DEPTH:
                     raise ValueError("nested too deeply")
@@ -216,6 +223,17 @@ def _jsonl(path: Path, text: str) -> tuple[list[str], Iterator[Record]]:
             else:
                 yield Record(number, {k: _flat(v) for k, v in row.items()})
     return header, records()
+
+
+def _json_lines(path: Path) -> Iterator[tuple[int, str]]:
+    """(line number, line) of a JSON Lines file's lines that are not blank, read from the disk one
+    at a time: a line ends at \\n, \\r\\n or \\r, as json_lines splits a text (newline="": not at
+    U+2028 and the like, which a JSON string may hold raw)."""
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        for number, line in enumerate(fh, 1):
+            line = line.rstrip("\r\n")
+            if line.strip():
+                yield number, line
 
 
 def _one_name(row: dict[str, Any]) -> tuple[str, str] | None:
