@@ -861,6 +861,25 @@ def test_a_file_changed_between_its_two_reads_is_listed_with_the_bad_rows(tmp_pa
     assert run_row["status"] == "incomplete"
 
 
+def test_bad_rows_are_all_counted_the_first_thousand_recorded_fifty_shown(tmp_path):
+    """A file whose rows are bad is not held as the list of them: every one is counted, the
+    first 1,000 go into the run's record, the first 50 are shown."""
+    path = tmp_path / "p.csv"
+    path.write_text("handle,followers\n" + "".join(f"u{i},{'lots' if i % 2 else i}\n" for i in range(2_600)))
+    result = run(tmp_path, "import", str(path), "--platform", "linkedin")
+    assert result.exit_code == 1
+    assert "1300 bad rows not imported:" in result.stderr
+    assert f"  {path} line 3: column 'followers' holds 'lots'" in result.stderr
+    assert f"  {path} line 101: column" in result.stderr and f"{path} line 103: column" not in result.stderr
+    assert "  … and 1250 more (crawl_runs.stats of run 1)" in result.stderr
+    (run_row,) = rows(tmp_path / "scout.db", "SELECT status, items, stats FROM crawl_runs")
+    stats = json.loads(run_row["stats"])["import"]
+    assert (run_row["status"], run_row["items"], stats["bad_rows"], len(stats["bad"])) == \
+        ("incomplete", 1_300, 1_300, 1_000)
+    assert stats["bad"][-1]["line"] == 2_001
+    assert rows(tmp_path / "scout.db", "SELECT count(*) AS n FROM profiles")[0]["n"] == 1_300
+
+
 def test_an_older_export_imported_after_a_newer_one_adds_history_not_current_values(tmp_path):
     """Monthly exports imported out of order (or last month's after a crawl): the older file's
     followers and bio replaced the newer ones, so the creator was judged on stale numbers

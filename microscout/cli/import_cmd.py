@@ -252,7 +252,23 @@ def _sibling_post(base: Path) -> str | None:
     return None
 
 
-def _batches(src: Source, bad: list[dict]) -> Iterator[list[Any]]:
+class BadRows:
+    """The bad rows of an import: all counted, the first BAD_KEPT kept (what the run records;
+    a file whose every row is bad is not held whole as the list of them)."""
+
+    def __init__(self, first: Iterable[dict] = ()) -> None:
+        self.kept: list[dict] = []
+        self.count = 0
+        for row in first:
+            self.append(row)
+
+    def append(self, row: dict) -> None:
+        self.count += 1
+        if len(self.kept) < BAD_KEPT:
+            self.kept.append(row)
+
+
+def _batches(src: Source, bad: BadRows) -> Iterator[list[Any]]:
     """``src``'s records, BATCH at a time, read as they are stored. A file that changed since its
     first pass so that it can no longer be read (not UTF-8 now, a quote left open, gone) is
     listed with the bad rows, as a file that cannot be read is, after the rows read before."""
@@ -300,7 +316,7 @@ def run_import(db, platform: str, files: list[str], srcs: list[Source], profile_
             "started_at": now_iso(), "status": "running", "stats": json.dumps({"pid": os.getpid()})}).last_pk
     importer = Importer(db, platform, run_id)
     known = {"profiles": PROFILE_COLUMNS, "posts": POST_COLUMNS}
-    bad: list[dict] = list(unreadable or [])
+    bad = BadRows(unreadable or [])
     rows_read = 0
     ordered = [s for kind in ("profiles", "posts", "comments") for s in srcs if s.kind == kind]
     total = sum(s.count for s in ordered)
@@ -367,11 +383,11 @@ def run_import(db, platform: str, files: list[str], srcs: list[Source], profile_
                "snapshots": importer.snapshots,
                "posts_kept_newer": len(importer.newer_posts), "comments_kept_newer": len(importer.newer_comments),
                "opted_out": sorted(importer.skipped_opted_out), "opted_out_posts": importer.skipped_posts,
-               "bad_rows": len(bad), "bad": bad[:BAD_KEPT]}
+               "bad_rows": bad.count, "bad": bad.kept}
     with transaction(db):
         db["crawl_runs"].update(run_id, {
-            "status": "incomplete" if bad else "finished", "finished_at": now_iso(),
-            "profiles": len(importer.profiles), "posts": importer.posts, "items": rows_read - len(bad),
+            "status": "incomplete" if bad.count else "finished", "finished_at": now_iso(),
+            "profiles": len(importer.profiles), "posts": importer.posts, "items": rows_read - bad.count,
             "duration": round(time.monotonic() - started, 3),
             "stats": json.dumps({"import": {k: v for k, v in summary.items() if k != "run"}}, ensure_ascii=False)})
     return summary
