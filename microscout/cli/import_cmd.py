@@ -167,7 +167,7 @@ def sources(paths: list[Path], platform: str, kind: str, notes: list[str],
             notes.append(f"{path}: columns not imported: {', '.join(ignored)}")
         # the first pass: every row read (a file that cannot be read stops the import before
         # anything is stored), counted, and a profile listed twice noted; none of them kept
-        count, repeated = _repeated(path, records, columns, known if per_row else None, what == "profiles")
+        count, repeated = _repeated(path, records, columns, per_row, what == "profiles")
         notes += repeated
         out.append(Source(path, what, functools.partial(_again, path), columns, per_row, thousands=thousands,
                           count=count))
@@ -192,16 +192,25 @@ def _again(path: Path) -> Iterator[Any]:
     return read.table(path, again=True)[1]
 
 
-def _repeated(path: Path, records: Iterable[Any], columns: dict[str, str], per_row: dict | None = None,
+@functools.lru_cache(maxsize=256)
+def row_columns(keys: tuple[str, ...], kind: str) -> dict[str, str]:
+    """{ours: theirs} of a JSONL object whose keys are ``keys``, in a ``kind`` file ("profiles"
+    or "posts"): looked up once for each set of keys (most rows of a file share one), not for
+    every row of every pass. Not to be changed by the caller."""
+    from microscout.importers.rows import POST_COLUMNS, PROFILE_COLUMNS, columns_for
+
+    return columns_for(list(keys), PROFILE_COLUMNS if kind == "profiles" else POST_COLUMNS)[0]
+
+
+def _repeated(path: Path, records: Iterable[Any], columns: dict[str, str], per_row: bool = False,
               profiles: bool = True) -> tuple[int, list[str]]:
     """(how many records, a note for each profile a file lists again), by its id or by its
     handle (in any case, a profile URL read as its handle), as the import takes them for one
     profile: the later row's values are stored over the earlier's, an empty cell keeping the
     earlier value. Only each id or handle is kept, with the line it is first on. ``per_row``:
-    the known columns, for a JSONL file, whose objects each name their own. ``profiles``:
+    a JSONL file, whose objects each name their own columns. ``profiles``:
     False for a posts file, whose records are only counted."""
     from microscout.cli.handles import normalize
-    from microscout.importers.rows import columns_for
 
     first: dict[str, int] = {}  # an id or a handle, lower case: the importer takes either for the profile
     said = []
@@ -210,7 +219,7 @@ def _repeated(path: Path, records: Iterable[Any], columns: dict[str, str], per_r
         count += 1
         if record.error is not None or not profiles:
             continue
-        named = columns_for(list(record.row), per_row)[0] if per_row is not None else columns
+        named = row_columns(tuple(record.row), "profiles") if per_row else columns
         keys = []
         for ours in ("platform_id", "handle"):
             value = str(record.row.get(named.get(ours, "")) or "").strip()
@@ -305,7 +314,7 @@ def run_import(db, platform: str, files: list[str], srcs: list[Source], profile_
     ``profile_site``: LinkedIn's base_url, from which a profile the file gives no url for
     gets its public address (SITE/in/HANDLE/). ``unreadable``: files of a folder that could
     not be read, listed with the bad rows."""
-    from microscout.importers.rows import POST_COLUMNS, PROFILE_COLUMNS, RowError, columns_for, post_row, profile_row
+    from microscout.importers.rows import RowError, post_row, profile_row
     from microscout.importers.store import Importer
     from microscout.store.writes import now_iso
 
@@ -315,7 +324,6 @@ def run_import(db, platform: str, files: list[str], srcs: list[Source], profile_
             "platform": platform, "arguments": json.dumps({"import": files, "platform": platform}),
             "started_at": now_iso(), "status": "running", "stats": json.dumps({"pid": os.getpid()})}).last_pk
     importer = Importer(db, platform, run_id)
-    known = {"profiles": PROFILE_COLUMNS, "posts": POST_COLUMNS}
     bad = BadRows(unreadable or [])
     rows_read = 0
     ordered = [s for kind in ("profiles", "posts", "comments") for s in srcs if s.kind == kind]
@@ -344,7 +352,7 @@ def run_import(db, platform: str, files: list[str], srcs: list[Source], profile_
                                 if src.kind == "comments":
                                     good.append(record.row)
                                     continue
-                                columns = columns_for(list(record.row), known[src.kind])[0] if src.per_row \
+                                columns = row_columns(tuple(record.row), src.kind) if src.per_row \
                                     else src.columns
                                 at = f"{where} line {record.line}"
                                 if src.kind == "profiles":
