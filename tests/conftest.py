@@ -19,3 +19,13 @@ def _state_dir(tmp_path_factory, monkeypatch) -> Path:
     folder = tmp_path_factory.mktemp("state")
     monkeypatch.setenv("MICROSCOUT_STATE_DIR", str(folder))
     return folder
+
+
+def pytest_sessionfinish(session):
+    """The crawl zygote of this process (tests/crawlers/zygote.py), if it started one, ends
+    with the session (waited for, so that its CPU counts with the run's)."""
+    import sys
+
+    zygote = sys.modules.get("tests.crawlers.zygote")
+    if zygote is not None:
+        zygote.stop()

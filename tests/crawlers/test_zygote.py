@@ -1,0 +1,107 @@
+"""The crawl zygote (tests/crawlers/zygote.py) gives what subprocess.run gives: exit codes,
+stdout, stderr, timeouts; and one request's environment does not reach the next."""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.crawlers import zygote
+from tests.crawlers.conftest import MICROSCOUT, crawl_env, write_config
+
+
+def both(args: list[str], cwd, env: dict, timeout: float = 60):
+    """(the zygote's result, subprocess.run's result) of the same command."""
+    forked = zygote.run(args, cwd=cwd, env=env, timeout=timeout)
+    real = subprocess.run(args, capture_output=True, text=True, cwd=cwd, env=env, timeout=timeout)
+    return forked, real
+
+
+def same(forked: subprocess.CompletedProcess, real: subprocess.CompletedProcess) -> None:
+    assert type(forked) is type(real)
+    assert (forked.args, forked.returncode, forked.stdout, forked.stderr) == \
+        (real.args, real.returncode, real.stdout, real.stderr)
+
+
+def test_a_usage_error_comes_back_as_from_a_subprocess(tmp_path):
+    config = write_config(tmp_path, "http://127.0.0.1:9")
+    args = [MICROSCOUT, "crawl", "myspace", "--hashtag", "x", "--config", str(config)]
+    forked, real = both(args, tmp_path, crawl_env())
+    assert forked.returncode == 2 and "myspace" in forked.stderr
+    same(forked, real)
+
+
+def test_a_missing_config_comes_back_as_from_a_subprocess(tmp_path):
+    args = [MICROSCOUT, "crawl", "mastodon", "--hashtag", "x", "--config", str(tmp_path / "nowhere.toml")]
+    forked, real = both(args, tmp_path, crawl_env())
+    assert forked.returncode != 0 and forked.stderr
+    same(forked, real)
+
+
+def test_help_and_version_come_back_as_from_a_subprocess(tmp_path):
+    for extra in (["crawl", "--help"], ["--version"]):
+        same(*both([MICROSCOUT, *extra], tmp_path, crawl_env()))
+
+
+@pytest.fixture
+def silent_server():
+    """A port that takes connections and never answers: a crawl of it waits."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(16)
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+
+
+def test_a_timeout_kills_the_crawl_and_raises_as_subprocess_run_does(tmp_path, silent_server):
+    config = write_config(tmp_path, silent_server)
+    args = [MICROSCOUT, "crawl", "mastodon", "--handle", "alice", "--config", str(config)]
+    raised = []
+    for runner in (zygote.run, lambda args, **kw: subprocess.run(args, capture_output=True, text=True, **kw)):
+        with pytest.raises(subprocess.TimeoutExpired) as info:
+            runner(args, cwd=tmp_path, env=crawl_env(), timeout=3)
+        raised.append(info.value)
+    forked, real = raised
+    assert (forked.cmd, forked.timeout) == (real.cmd, real.timeout) == (args, 3)
+    for exc in raised:  # bytes so far, or None, as subprocess.run leaves them
+        assert exc.output is None or isinstance(exc.output, bytes)
+        assert exc.stderr is None or isinstance(exc.stderr, bytes)
+    # the zygote serves the next one
+    assert zygote.run([MICROSCOUT, "--version"], cwd=tmp_path, env=crawl_env(), timeout=60).returncode == 0
+
+
+def test_a_signal_comes_back_as_a_negative_returncode(tmp_path, silent_server):
+    config = write_config(tmp_path, silent_server)
+    args = [MICROSCOUT, "crawl", "mastodon", "--handle", "alice", "--config", str(config)]
+    results = []
+    thread = threading.Thread(target=lambda: results.append(zygote.run(args, cwd=tmp_path, env=crawl_env(),
+                                                                        timeout=60)))
+    thread.start()
+    server = zygote._zygote.process.pid
+    children = Path(f"/proc/{server}/task/{server}/children")
+    deadline = time.monotonic() + 30
+    while not children.read_text().split() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(1)  # well into the crawl
+    os.kill(int(children.read_text().split()[0]), signal.SIGKILL)
+    thread.join(30)
+    (result,) = results
+    assert result.returncode == -signal.SIGKILL and result.args == args
+
+
+def test_one_requests_environment_does_not_reach_the_next(tmp_path):
+    config = write_config(tmp_path, "http://127.0.0.1:9")  # refused at once
+    args = [MICROSCOUT, "crawl", "mastodon", "--handle", "alice", "--config", str(config)]
+    # MICROSCOUT_LOG_LEVEL puts Scrapy's log on the console: set for one request only
+    logged = zygote.run(args, cwd=tmp_path, env=crawl_env(MICROSCOUT_LOG_LEVEL="INFO"), timeout=60)
+    quiet = zygote.run(args, cwd=tmp_path, env=crawl_env(), timeout=60)
+    real = subprocess.run(args, capture_output=True, text=True, cwd=tmp_path, env=crawl_env(), timeout=60)
+    assert "[scrapy" in logged.stderr
+    assert "[scrapy" not in quiet.stderr and "[scrapy" not in real.stderr
+    assert quiet.returncode == real.returncode
+    assert "MICROSCOUT_LOG_LEVEL" not in os.environ

@@ -1,0 +1,356 @@
+"""A pre-forked `microscout crawl` for the tests (run as `python -m tests.crawlers.zygote MICROSCOUT`).
+
+Every crawl subprocess of the suite used to pay ~1.2 CPU-s of start-up (Python, Scrapy,
+Twisted and microscout's modules) before doing any work. This server imports all that
+once, then forks a child per request; the child takes the request's cwd, environment,
+argv and stdout/stderr files and runs the console script's `sys.exit(main())` at the top
+level of this module, so Python itself ends it exactly as it ends a real `microscout`:
+SystemExit codes, tracebacks, atexit handlers, thread joins, flushing, finalisation.
+
+No Twisted reactor is installed here: Scrapy installs its own when the crawl starts.
+
+Protocol (one JSON object a line): the client sends {"argv", "env", "cwd", "stdout",
+"stderr"}; the server answers {"pid"} once forked, then {"status"} (waitpid's exit
+code, -signum when killed). A line "kill" while a child runs sends it SIGKILL. EOF on
+stdin (the client is gone) kills a running child and ends the server.
+"""
+from __future__ import annotations
+
+import io
+import json
+import os
+import select
+import signal
+import sys
+
+# What a crawl imports that costs time: the command line, the runner, every platform's
+# spider, parser, middleware and pipeline, the built-in rules (the crawl's prefilter
+# loads them), and the Scrapy/Twisted modules a crawl loads by name from its settings.
+PREIMPORT = (
+    "microscout._main",
+    "microscout.cli",
+    "microscout.cli.common",
+    "microscout.cli.crawl",
+    "microscout.cli.handles",
+    "microscout.crawlers.runner",
+    "microscout.crawlers.extensions",
+    "microscout.crawlers.middlewares",
+    "microscout.crawlers.pipelines",
+    "microscout.crawlers.spiders.mastodon",
+    "microscout.crawlers.spiders.bluesky",
+    "microscout.crawlers.spiders.youtube",
+    "microscout.crawlers.spiders.instagram",
+    "microscout.crawlers.spiders.tiktok",
+    "microscout.engine.plugins",
+    "microscout.engine.prefilter",
+    "microscout.engine.evaluate",
+    "scrapy",
+    "scrapy.crawler",
+)
+
+
+def _startup_path(script: str) -> list[str]:
+    """sys.path as the console script's Python sets it up: the script's folder, then
+    PYTHONPATH, then the interpreter's own (this process's, less its `-m` folder)."""
+    pythonpath = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+    base = [p for p in sys.path[1:] if p not in pythonpath]
+    return [os.path.dirname(os.path.realpath(script)), *pythonpath, *base]
+
+
+def preimport() -> None:
+    import importlib
+
+    from scrapy.settings import default_settings
+
+    for name in PREIMPORT:
+        importlib.import_module(name)
+    from microscout.engine.plugins import DEFAULT_PLUGINS
+
+    for name in DEFAULT_PLUGINS:
+        importlib.import_module(name)
+    # the components Scrapy loads by name when a crawler starts (those that import a
+    # reactor at module level are left to the crawl)
+    for setting in ("DOWNLOADER_MIDDLEWARES_BASE", "SPIDER_MIDDLEWARES_BASE", "EXTENSIONS_BASE",
+                    "DOWNLOAD_HANDLERS_BASE"):
+        for path in getattr(default_settings, setting):
+            _try_import(path.rpartition(".")[0])
+    for setting in ("SCHEDULER", "SCHEDULER_DISK_QUEUE", "SCHEDULER_MEMORY_QUEUE", "SCHEDULER_PRIORITY_QUEUE",
+                    "DUPEFILTER_CLASS", "STATS_CLASS", "LOG_FORMATTER", "REQUEST_FINGERPRINTER_CLASS",
+                    "DOWNLOADER", "ITEM_PROCESSOR", "SPIDER_LOADER_CLASS", "DNS_RESOLVER", "ADDONS"):
+        value = getattr(default_settings, setting, None)
+        if isinstance(value, str):
+            _try_import(value.rpartition(".")[0])
+    for name in EXTRA:
+        _try_import(name)
+    assert "twisted.internet.reactor" not in sys.modules, "the zygote must not install a reactor"
+    assert not __import__("logging").getLogger().handlers, "the zygote must not configure logging"
+
+
+# Further modules every crawl imports (from a real crawl's sys.modules), none of which
+# installs a reactor.
+EXTRA = (
+    "encodings.charmap", "encodings.utf_8_sig", "resource", "urllib.robotparser", "protego",
+    "microscout.heuristics.comment_features", "microscout.heuristics.follower_features", "microscout.store.features",
+    "scrapy.robotstxt", "scrapy.utils._download_handlers", "scrapy.core.downloader.contextfactory",
+    "scrapy.core.downloader.tls", "scrapy.core.downloader.handlers.datauri", "scrapy.core.downloader.handlers.file",
+    "scrapy.core.downloader.handlers.ftp", "scrapy.core.downloader.handlers.http11",
+    "scrapy.core.downloader.handlers.s3", "twisted.internet.endpoints", "twisted.internet.stdio", "twisted.plugin",
+    "twisted.web.client",
+)
+
+
+def _try_import(name: str) -> None:
+    import importlib
+
+    if name and name not in sys.modules:
+        try:
+            importlib.import_module(name)
+        except ImportError:  # an optional dependency (boto3 for s3:// ...) that a crawl does not load either
+            pass
+
+
+class _Lines:
+    def __init__(self, fd: int):
+        self.fd, self.buffer = fd, b""
+
+    def ready(self) -> bool:
+        return b"\n" in self.buffer
+
+    def fill(self) -> bool:
+        """One read; False at EOF."""
+        data = os.read(self.fd, 65536)
+        self.buffer += data
+        return bool(data)
+
+    def take(self) -> bytes:
+        line, _, self.buffer = self.buffer.partition(b"\n")
+        return line
+
+
+def _send(message: dict) -> None:
+    data = (json.dumps(message) + "\n").encode()
+    while data:
+        data = data[os.write(1, data):]
+
+
+def serve() -> dict:
+    """Answer requests until stdin ends (then exit); return in a forked child, with its request."""
+    lines = _Lines(0)
+    while True:
+        while not lines.ready():
+            if not lines.fill():
+                sys.exit(0)
+        line = lines.take()
+        if not line.strip() or line.strip() == b"kill":
+            continue
+        request = json.loads(line)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:
+            return request
+        _send({"pid": pid})
+        _send({"status": _wait(pid, lines)})
+
+
+def _wait(pid: int, lines: _Lines) -> int:
+    pidfd = os.pidfd_open(pid)
+    try:
+        while True:
+            readable, _, _ = select.select([pidfd] + ([] if lines.ready() else [lines.fd]), [], [])
+            if pidfd in readable:
+                break
+            if lines.ready() or lines.fd in readable:
+                if not lines.ready() and not lines.fill():  # the client is gone
+                    os.kill(pid, signal.SIGKILL)
+                    os.waitpid(pid, 0)
+                    sys.exit(0)
+                while lines.ready():
+                    if lines.take().strip() == b"kill":
+                        os.kill(pid, signal.SIGKILL)  # not reaped yet: still ours
+    finally:
+        os.close(pidfd)
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status)
+
+
+def become(request: dict) -> None:
+    """Turn the forked child into the requested `microscout` process."""
+    env = request["env"]
+    os.chdir(request["cwd"])
+    os.environ.clear()
+    os.environ.update(env)
+    import time
+
+    time.tzset()
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    out = os.open(request["stdout"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    err = os.open(request["stderr"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    for fd, target in ((devnull, 0), (out, 1), (err, 2)):
+        os.dup2(fd, target)
+        os.close(fd)
+    # the standard streams as Python makes them for files and pipes
+    unbuffered = bool(env.get("PYTHONUNBUFFERED"))
+    encoding = sys.stdout.encoding
+
+    def stream(fd: int, mode: str, errors: str, line_buffering: bool) -> io.TextIOWrapper:
+        raw = io.FileIO(fd, mode, closefd=False)
+        buffered = raw if unbuffered and mode == "w" else (io.BufferedWriter(raw) if mode == "w"
+                                                           else io.BufferedReader(raw))
+        return io.TextIOWrapper(buffered, encoding=encoding, errors=errors, line_buffering=line_buffering,
+                                write_through=unbuffered and mode == "w")
+
+    sys.stdin = sys.__stdin__ = stream(0, "r", "strict", False)
+    sys.stdout = sys.__stdout__ = stream(1, "w", "strict", False)
+    sys.stderr = sys.__stderr__ = stream(2, "w", "backslashreplace", True)
+    sys.argv = list(request["argv"])
+    import importlib
+
+    importlib.invalidate_caches()
+
+
+# --- the client (in the test process) ---------------------------------------------------
+
+# Variables Python reads when it starts: a request that sets them otherwise than the
+# zygote was started with runs as a real subprocess (PYTHONUNBUFFERED is the child's own).
+def _startup_env(env: dict) -> dict:
+    return {k: v for k, v in env.items()
+            if (k.startswith("PYTHON") and k != "PYTHONUNBUFFERED") or k in ("LANG", "LANGUAGE")
+            or k.startswith("LC_")}
+
+
+class Zygote:
+    def __init__(self, script: str, env: dict):
+        import subprocess
+        import tempfile
+
+        self.script, self.startup = script, _startup_env(env)
+        self.folder = tempfile.mkdtemp(prefix="zygote-")
+        repo = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+        self.process = subprocess.Popen([_interpreter(script), "-m", "tests.crawlers.zygote", script],
+                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=repo, env=env)
+        self.lines = _Lines(self.process.stdout.fileno())
+        self.count = 0
+
+    def fits(self, args: list[str], env: dict) -> bool:
+        # a scheduler's crawl checks its parent process: a real child of the caller's
+        return (self.process.poll() is None and args[0] == self.script and _startup_env(env) == self.startup
+                and not env.get("MICROSCOUT_SCHEDULER_PID"))
+
+    def _tell(self, text: str) -> None:
+        self.process.stdin.write(text.encode() + b"\n")
+        self.process.stdin.flush()
+
+    def _answer(self, deadline: float | None = None) -> dict | None:
+        import time
+
+        while not self.lines.ready():
+            if deadline is not None:
+                left = deadline - time.monotonic()
+                if left <= 0 or not select.select([self.lines.fd], [], [], left)[0]:
+                    return None
+            if not self.lines.fill():
+                raise RuntimeError("the crawl zygote ended unexpectedly")
+        return json.loads(self.lines.take())
+
+    def run(self, args: list[str], *, cwd, env: dict, timeout: float | None):
+        """subprocess.run(args, capture_output=True, text=True, cwd=cwd, env=env, timeout=timeout)."""
+        import locale
+        import subprocess
+        import time
+
+        self.count += 1
+        paths = [os.path.join(self.folder, f"{self.count}.{name}") for name in ("out", "err")]
+        deadline = None if timeout is None else time.monotonic() + timeout
+        self._tell(json.dumps({"argv": [str(a) for a in args], "env": dict(env), "cwd": os.path.abspath(cwd),
+                               "stdout": paths[0], "stderr": paths[1]}))
+        self._answer()  # forked
+        try:
+            answer = self._answer(deadline)
+            if answer is None:
+                self._tell("kill")
+                self._answer()
+                out, err = (_read(p) for p in paths)
+                raise subprocess.TimeoutExpired(args, timeout, output=out or None, stderr=err or None)
+        except subprocess.TimeoutExpired:
+            raise
+        except BaseException:  # Ctrl-C in the test: the crawl ends with it, as subprocess.run's does
+            self._tell("kill")
+            self._answer()
+            raise
+        finally:
+            outputs = [_read(p) for p in paths]
+            for p in paths:
+                if os.path.exists(p):
+                    os.unlink(p)
+        encoding = locale.getpreferredencoding(False)
+        out, err = (o.decode(encoding).replace("\r\n", "\n").replace("\r", "\n") for o in outputs)
+        return subprocess.CompletedProcess(args, answer["status"], out, err)
+
+    def stop(self) -> None:
+        import shutil
+
+        if self.process.poll() is None:
+            self.process.stdin.close()
+            try:
+                self.process.wait(timeout=30)
+            except Exception:
+                self.process.kill()
+                self.process.wait()
+        self.process.stdout.close()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _interpreter(script: str) -> str:
+    """The console script's #! interpreter (sys.executable as the real command sees it)."""
+    with open(script, "rb") as f:
+        first = f.readline().decode()
+    words = first[2:].split() if first.startswith("#!") else []
+    return words[0] if len(words) == 1 and os.path.isabs(words[0]) else sys.executable
+
+
+def _read(path: str) -> bytes:
+    try:
+        with open(path, "rb") as f:
+            return f.read()
+    except FileNotFoundError:
+        return b""
+
+
+_zygote: Zygote | None = None
+
+
+def run(args: list[str], *, cwd, env: dict, timeout: float | None):
+    """A `microscout` command run as subprocess.run(args, capture_output=True, text=True,
+    cwd=cwd, env=env, timeout=timeout) would run it, forked from this worker's zygote;
+    a plain subprocess.run when MICROSCOUT_TEST_ZYGOTE=0 or the request's Python start-up
+    variables differ from the zygote's."""
+    import atexit
+    import subprocess
+
+    global _zygote
+    if os.environ.get("MICROSCOUT_TEST_ZYGOTE", "1") != "0":
+        if _zygote is not None and _zygote.process.poll() is not None:
+            stop()
+        if _zygote is None:
+            _zygote = Zygote(args[0], env)
+            atexit.register(stop)
+        if _zygote.fits(args, env):
+            return _zygote.run(args, cwd=cwd, env=env, timeout=timeout)
+    return subprocess.run(args, capture_output=True, text=True, cwd=cwd, env=env, timeout=timeout)
+
+
+def stop() -> None:
+    global _zygote
+    if _zygote is not None:
+        _zygote, zygote = None, _zygote
+        zygote.stop()
+
+
+if __name__ == "__main__":
+    sys.path[:] = _startup_path(sys.argv[1])
+    preimport()
+    become(serve())
+    from microscout._main import main
+
+    sys.exit(main())
