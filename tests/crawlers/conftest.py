@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.crawlers import zygote
 from tests.crawlers.fakeserver import FakeServer
 
 MICROSCOUT = str(Path(sys.executable).with_name("microscout"))
@@ -45,8 +46,11 @@ def crawl_env(**extra: str) -> dict:
 
 
 def run_crawl(config: Path, *args: str, env: dict | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
-    return subprocess.run([MICROSCOUT, "crawl", *args, "--config", str(config)], capture_output=True, text=True,
-                          cwd=config.parent, env=env or crawl_env(), timeout=timeout)
+    # forked from a zygote that has Python, Scrapy and microscout imported already (the
+    # start-up was most of a test crawl's CPU); MICROSCOUT_TEST_ZYGOTE=0 runs it as a plain
+    # subprocess.run(capture_output=True, text=True, ...), with the same results
+    return zygote.run([MICROSCOUT, "crawl", *args, "--config", str(config)], cwd=config.parent,
+                      env=env or crawl_env(), timeout=timeout)
 
 
 def rows(db: Path, sql: str, params=()) -> list[dict]:
