@@ -21,11 +21,22 @@ def _state_dir(tmp_path_factory, monkeypatch) -> Path:
     return folder
 
 
-def pytest_sessionfinish(session):
-    """The crawl zygote of this process (tests/crawlers/zygote.py), if it started one, ends
-    with the session (waited for, so that its CPU counts with the run's)."""
+def _stop_zygote() -> None:
     import sys
 
     zygote = sys.modules.get("tests.crawlers.zygote")
     if zygote is not None:
         zygote.stop()
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_runtest_teardown(item, nextitem):
+    """The crawl zygote (tests/crawlers/zygote.py) lives for one test file: the next file's
+    tests see this process's children as they were (tests/engine/test_pool.py counts them)."""
+    if nextitem is None or nextitem.path != item.path:
+        _stop_zygote()
+
+
+def pytest_sessionfinish(session):
+    """...and ends with the session at the latest (waited for, so that its CPU counts with the run's)."""
+    _stop_zygote()
