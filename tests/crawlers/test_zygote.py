@@ -15,6 +15,9 @@ import pytest
 from tests.crawlers import zygote
 from tests.crawlers.conftest import MICROSCOUT, crawl_env, write_config
 
+pytestmark = pytest.mark.skipif(os.environ.get("MICROSCOUT_TEST_ZYGOTE") == "0",
+                                reason="MICROSCOUT_TEST_ZYGOTE=0: no zygote to test")
+
 
 def both(args: list[str], cwd, env: dict, timeout: float = 60):
     """(the zygote's result, subprocess.run's result) of the same command."""
