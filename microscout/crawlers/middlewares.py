@@ -724,12 +724,12 @@ class BearerAuthMiddleware:
     (ExpiredToken, InvalidToken) falls back to one new login per crawl. What cannot be
     fixed is left on the response's meta["session_problem"] for the spider to report.
 
-    Two clocks decide whether an expiry is the machine's fault. A token that by this machine's
-    clock still had EXPIRY_SLACK seconds to live when the request left, yet was refused, is
-    counted: MAX_RENEWALS of those for one request mean the clocks disagree. A token that had
-    run out by this clock is a plain expiry (the request waited in the queue longer than the
-    token lives) and is renewed without counting; but MAX_UNUSED renewals in a row that no
-    request could use also mean the clocks disagree (or tokens live less than a request waits).
+    The token's own exp, read on this machine's clock, says whether an expiry is plain. A token
+    that still had EXPIRY_SLACK seconds to live when the request left, yet was refused, is
+    counted: MAX_RENEWALS of those for one request mean the PDS refuses the tokens it has just
+    issued (or this clock is wrong). A token that had run out is a plain expiry (the request
+    waited in the queue longer than the token lives), renewed without counting; but MAX_UNUSED
+    renewals in a row that no request could use mean tokens live less than a request waits.
     """
 
     MAX_RENEWALS = 2  # per request: a server that refuses tokens this clock calls live is reported
@@ -848,7 +848,7 @@ class BearerAuthMiddleware:
             if self.unused >= self.MAX_UNUSED:
                 problem = ("session_lost", f"Bluesky's access tokens expired before any request could use "
                            f"them, {self.unused} renewals in a row; check the clock of this machine, then "
-                           "run the crawl again (or lower [crawl] concurrency_per_host and download_delay)")
+                           "run the crawl again (with a lower [crawl] download_delay, if it is set)")
             else:
                 problem = await self._refresh_or_login()
         except RateLimitedOut as exc:  # the PDS asked earlier in the crawl not to be asked before a time
