@@ -1,9 +1,18 @@
+import signal
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
+
+
+def sigint_default() -> None:
+    """Popen's preexec_fn for a test that stops its child with SIGINT: the child starts with
+    SIGINT's default action even when the suite itself runs as a background job (a shell starts
+    those with SIGINT ignored, an ignored signal stays ignored across exec, and Python then
+    never raises KeyboardInterrupt: the child ran to the end and the test failed)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from microscout.cli import cli
+from tests.conftest import sigint_default
 from tests.crawlers.conftest import rows
 
 CONFIG = """
@@ -520,7 +521,7 @@ def test_an_import_stopped_with_ctrl_c_is_recorded_interrupted_and_says_so(tmp_p
     env = {**os.environ, "MICROSCOUT_STATE_DIR": str(tmp_path / "state")}
     proc = subprocess.Popen([sys.executable, "-m", "microscout", "--db", str(tmp_path / "scout.db"), "import",
                              str(big), "--platform", "linkedin"], cwd=tmp_path, env=env, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, preexec_fn=sigint_default)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:  # wait until it has stored some rows, then stop it
         try:

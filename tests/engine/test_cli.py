@@ -7,7 +7,7 @@ from click.testing import CliRunner
 
 from microscout.cli import cli
 from microscout.store import open_store
-from tests.conftest import REPO
+from tests.conftest import REPO, sigint_default
 from tests.engine.helpers import add_profile
 
 CONFIG = REPO / "config.toml"
@@ -238,7 +238,7 @@ def test_a_shortlist_stopped_with_ctrl_c_says_so_and_exits_130(tmp_path):
     proc = subprocess.Popen([sys.executable, "-m", "microscout", "--db", str(db), "--config", str(config),
                              "shortlist", "c", "--workers", "1"], cwd=tmp_path, text=True,
                             env={**os.environ, "MICROSCOUT_STATE_DIR": str(tmp_path / "state")},
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, preexec_fn=sigint_default)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:  # judging has begun: the run is recorded
         try:
