@@ -193,7 +193,6 @@ def _website(value: str | None) -> str | None:
     return found
 
 
-
 def post_row(row: dict[str, Any], columns: dict[str, str], platform: str, where: str,
              thousands: str | None = None) -> dict[str, Any]:
     """A posts-table row without profile_id, with "profile" (the owner's handle or id, also
