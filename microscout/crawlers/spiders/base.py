@@ -50,6 +50,7 @@ from microscout.crawlers.middlewares import (
 )
 from microscout.crawlers.parse_common import Malformed
 from microscout.crawlers.platforms import ELSEWHERE, LOOP
+from microscout.crawlers.spider_request import SpiderRequest
 from microscout.models import Profile
 
 # How Scrapy says it cancelled a download larger than DOWNLOAD_MAXSIZE (2.15 to 2.19).
@@ -572,8 +573,8 @@ class CrawlSpider(Spider):
         meta = {"handle_httpstatus_all": True}
         if auth:
             meta["auth"] = True
-        return Request(url, callback=callback, errback=errback or self.on_error,
-                       cb_kwargs={"ctx": ctx} if ctx is not None else {}, meta=meta, **kw)
+        return SpiderRequest(url, callback=callback, errback=errback or self.on_error,
+                             cb_kwargs={"ctx": ctx} if ctx is not None else {}, meta=meta, **kw)
 
     def on_error(self, failure):
         request = failure.request
