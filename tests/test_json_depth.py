@@ -43,17 +43,24 @@ json_values = st.recursive(st.none() | st.integers() | st.text(alphabet=st.sampl
                            max_leaves=40)
 
 
+def sparse(text: str) -> str:
+    """The same text after blanks enough that its backslashes are few (json_depth reads
+    those another way than a text of little but escapes)."""
+    return " " * (40 * len(text)) + text
+
+
 def test_every_short_text_over_the_syntax_characters():
     for size in range(7):
         for chars in itertools.product(SYNTAX + "x", repeat=size):
             text = "".join(chars)
-            assert json_depth(text) == reference_depth(text), text
+            assert json_depth(text) == json_depth(sparse(text)) == reference_depth(text), text
 
 
 @FUZZ
 @given(texts)
 def test_any_text(text):
     assert json_depth(text) == reference_depth(text)
+    assert json_depth(sparse(text)) == reference_depth(sparse(text))
 
 
 @FUZZ
@@ -61,7 +68,7 @@ def test_any_text(text):
 def test_json_documents_whole_and_cut_short(value, ascii_only, cut):
     text = json.dumps(value, ensure_ascii=ascii_only)
     for piece in (text, text[:len(text) * cut // 50], text[len(text) * cut // 50:]):
-        assert json_depth(piece) == reference_depth(piece)
+        assert json_depth(piece) == json_depth(sparse(piece)) == reference_depth(piece)
         assert utf8_depth(piece.encode("utf-8", "surrogatepass")) == reference_depth(piece)
 
 
@@ -91,7 +98,7 @@ def test_load_json_refuses_as_deep_what_the_reference_finds_too_deep(text, encod
     '\\\\"[', '{"a": "\\u005b\\"[", "b": [[1]]}', '"abc', '["abc', '[["\\u00e9]]"]', "é[😀]", "\ud800[",
 ])
 def test_edges(text):
-    assert json_depth(text) == reference_depth(text)
+    assert json_depth(text) == json_depth(sparse(text)) == reference_depth(text)
 
 
 @pytest.mark.parametrize("unit", ["[", '"\\\\', '\\"', '"[\\', "\\", '"', "][", "[]", '"\\u"', 'é"\\"'])
