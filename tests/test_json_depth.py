@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import random
 import re
 from array import array
 from itertools import accumulate
@@ -99,6 +100,17 @@ def test_load_json_refuses_as_deep_what_the_reference_finds_too_deep(text, encod
 ])
 def test_edges(text):
     assert json_depth(text) == json_depth(sparse(text)) == reference_depth(text)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_long_texts_whose_strings_run_across_the_pieces_they_are_read_in(seed):
+    rnd = random.Random(seed)
+    for quotes in (3, 40, 3000):
+        chars = rnd.choices("[]{}x", k=300_000)
+        for at in rnd.sample(range(len(chars)), quotes):
+            chars[at] = rnd.choice(['"', '"', '\\"', "\\"])
+        text = "".join(chars)
+        assert json_depth(text) == reference_depth(text)
 
 
 @pytest.mark.parametrize("unit", ["[", '"\\\\', '\\"', '"[\\', "\\", '"', "][", "[]", '"\\u"', 'é"\\"'])
