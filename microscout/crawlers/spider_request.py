@@ -2,11 +2,12 @@
 
 Every request the scheduler keeps on disk (so that --resume finds it) goes through
 ``Request.to_dict(spider=...)``, which names the callback and the errback by listing all of
-the spider's attributes (``inspect.getmembers``, ~140) once for each: a sixth of a crawl's
-CPU. A spider's methods keep their names for the whole crawl, so each is named by that
-same search once, and by a dict look-up after. The dict is Scrapy's own (the copy without
-the two methods is serialised by ``Request.to_dict``); its ``_class`` names this class, so
-``request_from_dict`` reads it back as one.
+the spider's attributes (``inspect.getmembers``, ~140) once for each: ~115 µs a request,
+of the ~7 ms of CPU a crawled request costs. A spider's methods keep their names for the
+whole crawl, so each is named by that same search once, and by a dict look-up after (~15 µs
+a request). The dict is Scrapy's own (the copy without the two methods is serialised by
+``Request.to_dict``); its ``_class`` names this class, so ``request_from_dict`` reads it
+back as one.
 """
 from __future__ import annotations
 
