@@ -132,3 +132,14 @@ def test_load_json_measures_wide_bodies_by_their_text(encoding):
         load_json(body, max_depth=2)
     assert info.value.kind == "too_deep"
     assert load_json(body, max_depth=3) == ["\u225c\u5c22", [[1]]]
+
+
+def test_every_recorded_real_answer_measures_as_the_reference_measures_it(shared_dir):
+    # Real servers' answers (../shared/fixtures), as a crawl receives them: bytes, through load_json.
+    bodies = sorted((shared_dir / "fixtures").rglob("*.json"))
+    assert len(bodies) >= 30
+    for path in bodies:
+        data = path.read_bytes()
+        text = data.decode(json.detect_encoding(data)).removeprefix("\ufeff")
+        assert utf8_depth(data.removeprefix(b"\xef\xbb\xbf")) == reference_depth(text) > 0, path
+        assert load_json(data) == json.loads(text), path
