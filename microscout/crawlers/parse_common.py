@@ -49,7 +49,6 @@ _JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"?', re.S)
 _NOT_BRACKET = re.compile(r"[^\[\]{}]+")
 # Every byte but the quote, the backslash and the brackets.
 _NOT_SYNTAX = bytes(b for b in range(256) if b not in b'"\\[]{}')
-_ONE_KIND = bytes.maketrans(b"{}", b"[]")
 # '[' and '{' step one level in, ']' and '}' one level out (255 is -1 as a signed byte).
 _STEPS = bytes.maketrans(b"[{]}", b"\x01\x01\xff\xff")
 # Quotes are told apart this many bytes at a time: a split makes an object per piece, and a
@@ -80,16 +79,7 @@ def utf8_depth(data: bytes) -> int:
         return _scanned_depth(data.decode("utf-8", "surrogatepass"))
     if not kept:
         return 0
-    # A step out then in again ("][") leaves the sum where it was and passes no new high,
-    # once there is a step before it: dropped, a few passes, fewer steps to add up.
-    steps = kept.translate(_ONE_KIND)
-    head, rest = steps[:1], steps[1:]
-    for _ in range(3):
-        shorter = rest.replace(b"][", b"")
-        if len(shorter) == len(rest):
-            break
-        rest = shorter
-    return max(accumulate(array("b", (head + rest).translate(_STEPS))))
+    return max(accumulate(array("b", kept.translate(_STEPS))))
 
 
 def _unescaped(data: bytes) -> bytes:
