@@ -182,6 +182,10 @@ def test_bad_labels_exit_2(tmp_path, content, message):
 
 
 AFFILIATE = SHARED / "data" / "affiliate-youtube" / "affiliate_videos.csv"
+# tp, fp, fn, tn of the shipped detector and of the one-line rule, as docs/HEURISTICS.md reports them
+# (its section on posts, and the table at its top): update both together.
+AFFILIATE_UNDISCLOSED = (1094, 24, 920, 212)
+AFFILIATE_BASELINE = (1591, 64, 423, 172)
 
 
 def test_documented_figures_on_affiliate_youtube():
@@ -195,8 +199,8 @@ def test_documented_figures_on_affiliate_youtube():
     tool = scores["undisclosed ad (disclosure missing) vs label 0 = no disclosure"]
     baseline = scores["baseline: a link and no affiliate/commission/sponsor/#ad (one line)"]
     sponsored = scores["sponsored post vs every row (all are paid posts)"]
-    assert (tool["tp"], tool["fp"], tool["fn"], tool["tn"]) == (1094, 24, 920, 212)
-    assert (baseline["tp"], baseline["fp"], baseline["fn"], baseline["tn"]) == (1591, 64, 423, 172)
+    assert (tool["tp"], tool["fp"], tool["fn"], tool["tn"]) == AFFILIATE_UNDISCLOSED
+    assert (baseline["tp"], baseline["fp"], baseline["fn"], baseline["tn"]) == AFFILIATE_BASELINE
     assert (sponsored["tp"], sponsored["fn"]) == (1419, 831)
     assert tool["precision"] >= 0.95  # precision first: an accusation wrongs a creator
 
