@@ -480,6 +480,31 @@ def test_a_count_past_what_sqlite_stores_is_a_bad_row_not_a_crash(tmp_path):
     assert [r["status"] for r in rows(tmp_path / "scout.db", "SELECT status FROM crawl_runs")] != ["running"]
 
 
+# A count cell and what is stored of it (or the bad row's reason): plain digits are read at once
+# (import_speed.py), every other form by the full reading, at the boundaries between the two.
+COUNT_CELLS = [
+    ("0", 0), ("007", 7), (" 42 ", 42), ("999999999999999999", 999_999_999_999_999_999),  # 18 digits: read at once
+    ("9223372036854775807", 2 ** 63 - 1),  # 19 digits, the largest SQLite stores: the full reading
+    ("9223372036854775808", "column 'followers' holds '9223372036854775808'; it should be a whole number"),
+    ("١٢", 12),  # Arabic-Indic digits, as int() reads them
+    ("²", "column 'followers' holds '²'; it should be a whole number"),
+    ("12.5K", 12_500), ("1,234", 1_234), ("3.0", 3), ("-5", "column 'followers' holds '-5'; a count cannot be negative"),
+    ("NaN", None), ("", None), ("  ", None),
+]
+
+
+@pytest.mark.parametrize("cell, stored", COUNT_CELLS)
+def test_a_count_cell_is_read_the_same_whatever_its_form(tmp_path, cell, stored):
+    (tmp_path / "p.csv").write_text(f'handle,followers,bio\nann,"{cell}", keeps its blanks \n')
+    result = run(tmp_path, "import", str(tmp_path / "p.csv"), "--platform", "linkedin")
+    if isinstance(stored, str):
+        assert result.exit_code == 1 and stored in " ".join(result.stderr.split()), result.output
+        return
+    assert result.exit_code == 0, result.output
+    got = rows(tmp_path / "scout.db", "SELECT followers, bio FROM profiles")
+    assert [(r["followers"], r["bio"]) for r in got] == [(stored, " keeps its blanks ")]
+
+
 def test_a_cell_past_the_csv_modules_default_limit_is_imported(tmp_path):
     # it stopped the import there ("bad CSV: field larger than field limit", the rest not read),
     # while `check` read the same file whole

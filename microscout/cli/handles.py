@@ -35,6 +35,8 @@ COLUMNS = ("handle", "handles", "username", "user_name", "user", "account", "acc
 # Letters and digits of any script: YouTube handles and fediverse domains need not be Latin.
 HANDLE = re.compile(r"\w[\w.-]{0,99}(@([\w-]+(\.[\w-]+)+|localhost)(:\d{1,5})?)?")
 DID = re.compile(r"did:[a-z]+:[A-Za-z0-9._:%-]{1,200}")
+_SCHEME = re.compile(r"(?i)https?://")
+_BARE_SITE = re.compile(r"(?i)(www\.)?[a-z0-9-]+\.[a-z]{2,}/")
 RIGHT = "a handle such as @name, name@instance.social or a profile URL"
 MAX_BYTES = 50 * 1024 ** 2
 # Sites whose profile URL is host/@name (or host/name) and whose handle is the bare name
@@ -109,8 +111,9 @@ def normalize(value: str) -> str | None:
     text = value.strip().strip("\ufeff")
     if not text:
         return ""
-    if re.match(r"(?i)https?://", text) or re.match(r"(?i)(www\.)?[a-z0-9-]+\.[a-z]{2,}/", text):
-        if not re.match(r"(?i)https?://", text):
+    # both address forms hold a '/': a plain handle (most cells) skips their regexes
+    if "/" in text and (_SCHEME.match(text) or _BARE_SITE.match(text)):
+        if not _SCHEME.match(text):
             text = "https://" + text
         found = handle_from_url(text)
         if found is None:

@@ -10,6 +10,7 @@ import re
 import shlex
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import lru_cache
 from pathlib import Path
 from typing import IO, Any, Iterable, Iterator, Mapping
 
@@ -614,6 +615,11 @@ def convert(value: Any, kind: str, where: str, column: str, ours: str | None = N
         if kind == "count" and isinstance(value, str) and (rounded := rounded_count(text, thousands)) is not None:
             return rounded
         if kind in ("int", "count"):
+            if text.isascii() and text.isdigit():  # most cells: neither grouped, rounded nor decimal
+                whole = int(text)
+                if whole >= 2 ** 63:
+                    raise ValueError
+                return whole
             if thousands and isinstance(value, str) and _grouped(thousands).fullmatch(text):
                 text = re.sub(r"\D", "", text)
             elif thousands and isinstance(value, str):
@@ -683,6 +689,7 @@ def _with_decimals(text: str, thousands: str) -> str:
     return text
 
 
+@lru_cache(maxsize=None)
 def _grouped(thousands: str) -> re.Pattern[str]:
     """A whole number with its thousands grouped by ``thousands``, a space (also no-break or
     thin) or "'", the same mark throughout; never one starting 0 (0.001 is no thousand)."""

@@ -98,6 +98,13 @@ def _values(row: dict[str, Any], columns: dict[str, str], known: dict, where: st
     for ours, theirs in columns.items():
         kind = known[ours][0]
         value = row.get(theirs)
+        if isinstance(value, str):  # what convert makes of the commonest cells, without its checks
+            if kind == "text":
+                out[ours] = value if value.strip() else None
+                continue
+            if kind == "int" and len(digits := value.strip()) < 19 and digits.isascii() and digits.isdigit():
+                out[ours] = int(digits)  # under 10**18: no SQLite overflow, never negative
+                continue
         if kind == "date" and isinstance(value, (int, float)) or (kind == "date" and isinstance(value, str)
                                                                    and value.strip().isdigit()):
             out[ours] = _epoch(value, theirs)

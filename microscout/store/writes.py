@@ -163,18 +163,20 @@ SEEN = {
 }
 
 
-def upsert_profiles(db: sqlite_utils.Database, rows: list[dict]) -> dict[tuple[str, str], int]:
+def upsert_profiles(db: sqlite_utils.Database, rows: list[dict],
+                    keep: tuple[str, ...] = ()) -> dict[tuple[str, str], int]:
     """Upsert profiles; return {(platform, platform_id): id} for the rows given.
 
     A row's last_seen is when it was observed (a crawl passes its start time); first_seen
     defaults to the same moment, so a profile first seen now has first_seen == last_seen.
+    Columns in ``keep`` are written for new profiles only (upsert's ``keep``).
     """
     stamp = now_iso()
     for row in rows:
         row.setdefault("last_seen", stamp)
         row.setdefault("first_seen", row["last_seen"])
     adopt_imported(db, rows)
-    upsert(db, "profiles", rows, ("platform", "platform_id"), merge=SEEN)
+    upsert(db, "profiles", rows, ("platform", "platform_id"), keep=keep, merge=SEEN)
     return profile_ids(db, [(r["platform"], r["platform_id"]) for r in rows])
 
 
