@@ -67,6 +67,24 @@ def test_jsonl_with_hashtag_lists_and_options(tmp_path):
     assert wide["posts"][0]["disclosure"] == "adequate"
 
 
+@pytest.mark.parametrize("name, content, read", [
+    # TikTok's desc and a label in words: what was read of each, to check the mapping
+    ("tiktok.json", json.dumps({"data": [{"id": "9", "desc": "new kit #ad", "challenges": [{"title": "ad"}],
+                                          "is_ad": "sponsored"}]}),
+     {"text": "new kit #ad", "hashtags": ["ad"], "paid_flag": None, "label": True}),
+    ("ig.csv", 'shortcode,caption,is_paid_partnership,label\nS1,"walk, sea",FALSE,organic\n',
+     {"text": "walk, sea", "hashtags": [], "paid_flag": False, "label": False}),
+])
+def test_json_says_what_was_read_of_each_post(tmp_path, name, content, read):
+    """--json names what each post was read as (its text, tags, flag and truth), as check
+    accounts' features and check comments' text do: a column mapped wrong is seen."""
+    label = "is_ad" if name.endswith(".json") else "label"
+    result = check(tmp_path, name, content, "--json", "--label-column", label)
+    assert result.exit_code == 0, result.output
+    post = json.loads(result.output)["posts"][0]
+    assert {key: post.get(key) for key in read} == read
+
+
 @pytest.mark.parametrize("name, content, message", [
     ("posts.csv", "id,words\n1,hello\n", "no 'text' column; found: id, words; expected: text (required"),
     ("posts.csv", "id,text,paid_flag\n1,hi,maybe\n",

@@ -220,7 +220,11 @@ def iter_posts(path: Path, label_column: str | None = None, mapping: dict[str, s
 
 
 def _as_json(row: PostRow, analysis: PostAnalysis) -> dict[str, Any]:
-    return {"id": row.id, "sponsored": analysis.sponsored, "disclosure": analysis.disclosure,
+    # what was read of the row (as check accounts' features and check comments' text say it):
+    # a column mapped wrong is seen
+    read = {"text": row.text, "hashtags": row.hashtags, "paid_flag": row.paid_flag,
+            **({"label": row.label} if row.label is not None else {})}
+    return {"id": row.id, **read, "sponsored": analysis.sponsored, "disclosure": analysis.disclosure,
             "signals": [list(s) for s in analysis.signals], "adequate_labels": analysis.adequate_labels,
             "weak_labels": analysis.weak_labels, "denials": analysis.denials, "problems": analysis.problems}
 
