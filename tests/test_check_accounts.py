@@ -91,6 +91,13 @@ def test_reads_srf_datas_labelled_instagram_followers_without_a_column_map(tmp_p
     ("handle,followers,has_avatar\nanna,1,perhaps\n", ".csv", [], "column 'has_avatar' holds 'perhaps'"),
     ("handle,followers\nanna,inf\n", ".csv", [], "column 'followers' holds 'inf'"),
     ('{"followers": 1}', ".json", [], "expected a JSON array"),
+    # JSON Lines saved as .json (as many Kaggle sets are): say so, not only "Extra data"
+    ('{"followers": 1}\n{"followers": 2}\n', ".json", [],
+     "bad.json line 2: not valid JSON (Extra data); it holds one JSON object a line (JSON Lines): name it .jsonl"),
+    # JSON's names for a value, not Python's (NoneType, dict)
+    ("null", ".json", [], "expected a JSON array of objects, got null"),
+    ('[{"followers": 1}, null]', ".json", [], "bad.json item 2: expected a JSON object, got null"),
+    ('{"followers": 1}\n"x"\n', ".jsonl", [], "bad.jsonl line 2: expected a JSON object, got a string"),
     ("followers\n1\n", ".txt", [], "unknown file type '.txt'"),
 ])
 def test_bad_input_exits_2_naming_file_row_and_column(tmp_path, content, suffix, args, message):

@@ -2,6 +2,7 @@
 researchers save them (pandas, Excel, SQL dumps) and the platforms' own field names."""
 from __future__ import annotations
 
+import gzip
 import json
 
 import pytest
@@ -205,13 +206,24 @@ def test_negative_label_words(tmp_path, word):
     assert scores(check("comments", path, "--json", "--quiet", "--label-column", "label"))["spam"]["tn"] == 1
 
 
-@pytest.mark.parametrize("command, content", [("accounts", "handle,followers\n"), ("comments", "text,CLASS\n"),
-                                              ("accounts", "[]")])
-def test_a_file_without_rows_is_refused(tmp_path, command, content):
-    path = tmp_path / ("empty.json" if content == "[]" else "empty.csv")
-    path.write_text(content)
+@pytest.mark.parametrize("command, name, content, why", [
+    ("accounts", "empty.csv", "handle,followers\n", "the file holds no records after its header"),
+    ("comments", "empty.csv", "text,CLASS\n", "the file holds no records after its header"),
+    # a JSON file has no header: it was said to hold nothing "after its header"
+    ("accounts", "empty.json", "[]", "the file holds no records"),
+    ("comments", "empty.json", '{"items": [], "nextPageToken": "x"}', "the file holds no records"),
+    ("comments", "empty.jsonl", "\n", "the file holds no records"),
+    ("comments", "empty.csv.gz", "text,CLASS\n", "the file holds no records after its header"),
+])
+def test_a_file_without_rows_is_refused(tmp_path, command, name, content, why):
+    path = tmp_path / name
+    if name.endswith(".gz"):
+        path.write_bytes(gzip.compress(content.encode()))
+    else:
+        path.write_text(content)
     result = check(command, path, "--label-column", "nosuch")
-    assert result.exit_code == 2 and "no rows to check" in result.output, result.output
+    message = " ".join(result.output.split())
+    assert result.exit_code == 2 and f"{name}: no rows to check ({why})" in message, message
 
 
 def test_errors_name_the_line_a_record_starts_on(tmp_path):

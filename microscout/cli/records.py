@@ -100,10 +100,10 @@ def read_records(path: Path, notes: bool = True) -> Iterator[Record]:
             key = _records_key(data, path)
             data, where = data[key], f"{path} {key} item"
         if not isinstance(data, list):
-            raise UsageProblem(f"{path}: expected a JSON array of objects, got {type(data).__name__}")
+            raise UsageProblem(f"{path}: expected a JSON array of objects, got {_json_kind(data)}")
         for number, row in enumerate(data, 1):
             if not isinstance(row, dict):
-                raise UsageProblem(f"{where} {number}: expected a JSON object, got {type(row).__name__}")
+                raise UsageProblem(f"{where} {number}: expected a JSON object, got {_json_kind(row)}")
             yield Record(f"{where} {number}", flattened(row))
     else:
         raise UsageProblem(f"{path}: unknown file type {suffix or '(none)'!r}; use .csv, .tsv, .jsonl, .ndjson, "
@@ -112,6 +112,16 @@ def read_records(path: Path, notes: bool = True) -> Iterator[Record]:
 
 COMPRESSED = (".gz", ".xz", ".bz2")
 JSON_LINES = (".jsonl", ".ndjson")
+
+
+def _json_kind(value: Any) -> str:
+    """A JSON value's kind in JSON's words (null, an array), not Python's (NoneType, list)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true/false"
+    return {str: "a string", int: "a number", float: "a number", list: "an array", dict: "an object"}.get(
+        type(value), type(value).__name__)
 
 
 def read_in_passes(path: Path) -> bool:
@@ -135,7 +145,7 @@ def _read_jsonl(path: Path, source: IO[str] | _TextLines) -> Iterator[Record]:
             continue
         row = _loads(line, path, "each line must be one JSON object", number)
         if not isinstance(row, dict):
-            raise UsageProblem(f"{path} line {number}: expected a JSON object, got {type(row).__name__}")
+            raise UsageProblem(f"{path} line {number}: expected a JSON object, got {_json_kind(row)}")
         yield Record(f"{path} line {number}", flattened(row))
 
 
@@ -311,12 +321,23 @@ def _loads(text: str, path: Path, expected: str, line: int | None = None) -> Any
         return json.loads(text)
     except json.JSONDecodeError as exc:
         if line is None:
-            raise UsageProblem(f"{path} line {exc.lineno}: not valid JSON ({exc.msg}); {expected}") from None
+            lines = "it holds one JSON object a line (JSON Lines): name it .jsonl" if exc.msg == "Extra data" \
+                and _json_lines(text) else expected
+            raise UsageProblem(f"{path} line {exc.lineno}: not valid JSON ({exc.msg}); {lines}") from None
         raise UsageProblem(f"{where}: not valid JSON ({exc.msg}, column {exc.colno}); {expected}") from None
     except RecursionError:
         raise UsageProblem(f"{where}: JSON nested too deeply; {expected}, each a flat record") from None
     except ValueError as exc:  # e.g. an integer with more digits than Python converts
         raise UsageProblem(f"{where}: not valid JSON ({exc}); {expected}") from None
+
+
+def _json_lines(text: str) -> bool:
+    """Whether a text that is no one JSON value starts as JSON Lines does: an object on its first line."""
+    first = text.lstrip("\ufeff \t\r\n").split("\n", 1)[0]
+    try:
+        return isinstance(json.loads(first), dict)
+    except ValueError:
+        return False
 
 
 # A line as a stream opened with newline="" reads it: ending at \r\n, \r or \n, its end kept.
@@ -970,7 +991,9 @@ def load_rows(files: tuple[str, ...], mapping: dict[str, str], truth: Truth | st
                                                 if label_column else None)
             yield record, columns, label
         if columns is None:
-            raise UsageProblem(f"{path}: no rows to check (the file holds no records after its header)")
+            inner = Path(path.stem).suffix.lower() if path.suffix.lower() in COMPRESSED else path.suffix.lower()
+            after = " after its header" if inner in (".csv", ".tsv", ".xlsx") else ""  # a JSON file has none
+            raise UsageProblem(f"{path}: no rows to check (the file holds no records{after})")
 
 
 def label_options(command):
