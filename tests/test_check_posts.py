@@ -193,9 +193,13 @@ def test_label_means_sponsored(tmp_path):
 @pytest.mark.parametrize("content, message", [
     ("id,text\n1,hi\n", "--label-column 'label' is not a column; found: id, text"),
     ("id,text,label\n1,hi,maybe\n", "line 2: label column 'label' holds 'maybe'"),
+    # found after the last row, it named no file: which of several needs --label-means?
+    ("id,text,label\n1,hi,1\n", "paid.csv: --label-column 'label': what 1 means is not known"),
+    ("id,text,not_sponsored\n1,hi,1\n", "paid.csv: --label-column 'not_sponsored' is named for organic posts"),
 ])
 def test_bad_labels_exit_2(tmp_path, content, message):
-    result = check(tmp_path, "paid.csv", content, "--label-column", "label")
+    column = "not_sponsored" if "not_sponsored" in content else "label"
+    result = check(tmp_path, "paid.csv", content, "--label-column", column)
     assert result.exit_code == 2 and message in " ".join(result.output.split())
 
 

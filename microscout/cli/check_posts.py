@@ -438,7 +438,10 @@ def command(env, files: tuple[Path, ...], as_json: bool, fold_chars: int | None,
     cards: dict[str, Scorecard] = {}
     if label_column:
         if label_means is None:
-            label_means = label_meaning(words, label_column, mapped=bool(label_values))
+            try:
+                label_means = label_meaning(words, label_column, mapped=bool(label_values))
+            except UsageProblem as exc:  # said after the last row: name the files it read
+                raise UsageProblem(f"{', '.join(map(str, files))}: {exc.message}") from None
         cards = scored[label_means]
     if as_json:
         out: dict[str, Any] = {"posts": [] if quiet else results, "summary": summary}
