@@ -331,9 +331,14 @@ def _loads(text: str, path: Path, expected: str, line: int | None = None) -> Any
         raise UsageProblem(f"{where}: not valid JSON ({exc}); {expected}") from None
 
 
+_LEADING_BLANKS = re.compile("[\ufeff \t\r\n]*")
+
+
 def _json_lines(text: str) -> bool:
     """Whether a text that is no one JSON value starts as JSON Lines does: an object on its first line."""
-    first = text.lstrip("\ufeff \t\r\n").split("\n", 1)[0]
+    start = _LEADING_BLANKS.match(text).end()  # type: ignore[union-attr]  # matches any text
+    end = text.find("\n", start)
+    first = text[start:end if end >= 0 else len(text)]  # the first line only: no copy of a large file's rest
     try:
         return isinstance(json.loads(first), dict)
     except ValueError:
