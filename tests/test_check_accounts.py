@@ -99,6 +99,11 @@ def test_reads_srf_datas_labelled_instagram_followers_without_a_column_map(tmp_p
     ('[{"followers": 1}, null]', ".json", [], "bad.json item 2: expected a JSON object, got null"),
     ('{"followers": 1}\n"x"\n', ".jsonl", [], "bad.jsonl line 2: expected a JSON object, got a string"),
     ("followers\n1\n", ".txt", [], "unknown file type '.txt'"),
+    # a JSON record without the truth's key is not an empty cell
+    ('{"followers": 1, "fake": 1}\n{"followers": 2}\n', ".jsonl", ["--label-column", "fake"],
+     "bad.jsonl line 2: no 'fake' key; every record needs its truth"),
+    ('{"followers": 1, "fake": 1}\n{"followers": 2, "fake": ""}\n', ".jsonl", ["--label-column", "fake"],
+     "bad.jsonl line 2: label column 'fake' is empty"),
 ])
 def test_bad_input_exits_2_naming_file_row_and_column(tmp_path, content, suffix, args, message):
     path = tmp_path / f"bad{suffix}"

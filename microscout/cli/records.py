@@ -991,6 +991,10 @@ def load_rows(files: tuple[str, ...], mapping: dict[str, str], truth: Truth | st
                 negative = False  # the first row says how the column is written
             if half != "all" and split_half(record.row) != half:
                 continue
+            if label_column and not of_file and label_column not in record.row:
+                # a JSON record without the key (a CSV row has every column, an empty cell None)
+                raise UsageProblem(f"{record.where}: no {label_column!r} key; every record needs its truth "
+                                   f"(1/true/fake/spam/sponsored or 0/false/real/ham/organic)")
             label = of_file[0] if of_file else (truth.read(record.row.get(label_column), record.where,
                                                            record.thousands)[0]
                                                 if label_column else None)
