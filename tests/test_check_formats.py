@@ -226,6 +226,20 @@ def test_a_file_without_rows_is_refused(tmp_path, command, name, content, why):
     assert result.exit_code == 2 and f"{name}: no rows to check ({why})" in message, message
 
 
+@pytest.mark.parametrize("name, told", [("lines.json", "lines.jsonl"), ("lines.json.gz", "lines.jsonl.gz")])
+def test_json_lines_saved_as_json_are_told_the_name_that_reads_them(tmp_path, name, told):
+    # a compressed file was told to be named .jsonl, which then reads as binary data, not text
+    path = tmp_path / name
+    content = b'{"text": "hi"}\n{"text": "ho"}\n'
+    path.write_bytes(gzip.compress(content) if name.endswith(".gz") else content)
+    message = " ".join(check("comments", path).output.split())
+    suffix = told.removeprefix("lines")
+    assert f"JSON Lines): name it {suffix}" in message and f"name it {suffix}." not in message, message
+    path.rename(tmp_path / told)  # and so named, it is read
+    result = check("comments", tmp_path / told, "--json", "--quiet")
+    assert result.exit_code == 0 and json.loads(result.output)["summary"]["rows"] == 2, result.output
+
+
 def test_errors_name_the_line_a_record_starts_on(tmp_path):
     path = tmp_path / "accounts.csv"
     path.write_text('handle,bio,followers\nann,"a bio\nover\nthree lines",many\n')

@@ -321,7 +321,9 @@ def _loads(text: str, path: Path, expected: str, line: int | None = None) -> Any
         return json.loads(text)
     except json.JSONDecodeError as exc:
         if line is None:
-            lines = "it holds one JSON object a line (JSON Lines): name it .jsonl" if exc.msg == "Extra data" \
+            # a compressed file keeps its compression's suffix: x.json.gz is to be x.jsonl.gz
+            jsonl = ".jsonl" + (path.suffix.lower() if path.suffix.lower() in COMPRESSED else "")
+            lines = f"it holds one JSON object a line (JSON Lines): name it {jsonl}" if exc.msg == "Extra data" \
                 and _json_lines(text) else expected
             raise UsageProblem(f"{path} line {exc.lineno}: not valid JSON ({exc.msg}); {lines}") from None
         raise UsageProblem(f"{where}: not valid JSON ({exc.msg}, column {exc.colno}); {expected}") from None
