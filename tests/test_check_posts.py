@@ -85,6 +85,22 @@ def test_json_says_what_was_read_of_each_post(tmp_path, name, content, read):
     assert {key: post.get(key) for key in read} == read
 
 
+def test_json_label_is_the_truth_scored_when_disclosed_words_are_read_as_undisclosed(tmp_path):
+    # --label-means undisclosed: 1 = an ad without a disclosure; a cell 'disclosed' is scored 0 and
+    # 'undisclosed' 1 (add_scores), but --json showed the word's own reading: label true beside
+    # 'disclosed', the opposite of the card "vs label 1 = undisclosed ad" it was counted in
+    content = ('id,text,label\n1,"Thanks to OatCo for sponsoring this video #ad",disclosed\n'
+               '2,"Use my code SAVE10 at oatco.com",undisclosed\n')
+    result = check(tmp_path, "w.csv", content, "--json", "--label-column", "label", "--label-means", "undisclosed")
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.output)
+    assert [(p["id"], p["label"]) for p in out["posts"]] == [("1", False), ("2", True)]
+    (card,) = [c for name, c in out["scores"].items() if "label 1 = undisclosed ad" in name]
+    assert (card["tp"], card["tn"]) == (1, 1)  # post 2 the undisclosed ad, post 1 not
+    default = json.loads(check(tmp_path, "w.csv", content, "--json", "--label-column", "label").output)
+    assert default["label_means"] == "disclosed" and [p["label"] for p in default["posts"]] == [True, False]
+
+
 @pytest.mark.parametrize("name, content, message", [
     ("posts.csv", "id,words\n1,hello\n", "no 'text' column; found: id, words; expected: text (required"),
     ("posts.csv", "id,text,paid_flag\n1,hi,maybe\n",

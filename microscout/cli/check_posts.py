@@ -407,6 +407,7 @@ def command(env, files: tuple[Path, ...], as_json: bool, fold_chars: int | None,
     # --quiet), the summary's counts and the scores. Until the labels' words have said what 1
     # means, the rows are scored for every meaning it may have.
     results: list[dict[str, Any]] = []
+    read_words: list[str] = []  # each shown post's label word: its truth once label_means is known
     posts = sponsored = selling_only = 0
     by_status: Counter[str] = Counter()
     words: set[str] = set()
@@ -421,6 +422,7 @@ def command(env, files: tuple[Path, ...], as_json: bool, fold_chars: int | None,
             result = _as_json(row, analysis)
             if not quiet:
                 results.append(result)
+                read_words.append(row.label_word)
             posts += 1
             sponsored += result["sponsored"]
             by_status[result["disclosure"]] += 1
@@ -443,6 +445,11 @@ def command(env, files: tuple[Path, ...], as_json: bool, fold_chars: int | None,
             except UsageProblem as exc:  # said after the last row: name the files it read
                 raise UsageProblem(f"{', '.join(map(str, files))}: {exc.message}") from None
         cards = scored[label_means]
+        if label_means == "undisclosed":
+            # the truth scored (add_scores): the words disclosed/undisclosed read the other way round
+            for result, word in zip(results, read_words):
+                if word in DISCLOSED_WORDS:
+                    result["label"] = word in UNDISCLOSED_WORDS
     if as_json:
         out: dict[str, Any] = {"posts": [] if quiet else results, "summary": summary}
         if cards:
