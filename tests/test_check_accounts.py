@@ -104,6 +104,12 @@ def test_reads_srf_datas_labelled_instagram_followers_without_a_column_map(tmp_p
      "bad.jsonl line 2: no 'fake' key; every record needs its truth"),
     ('{"followers": 1, "fake": 1}\n{"followers": 2, "fake": ""}\n', ".jsonl", ["--label-column", "fake"],
      "bad.jsonl line 2: label column 'fake' is empty"),
+    ('{"followers": 1, "fake": 1}\n{"followers": 1, "fake": {"value": 1}}\n', ".jsonl", ["--label-column", "fake"],
+     "bad.jsonl line 2: 'fake' holds an object (fake.value); name the value that is the truth: "
+     "--label-column fake.value"),
+    ('{"followers": 1, "class": "f"}\n{"followers": 2}\n', ".jsonl",
+     ["--label-column", "class", "--label-value", "f=1", "--label-value", "r=0"],
+     "bad.jsonl line 2: no 'class' key; every record needs its truth (one --label-value maps)"),
 ])
 def test_bad_input_exits_2_naming_file_row_and_column(tmp_path, content, suffix, args, message):
     path = tmp_path / f"bad{suffix}"

@@ -995,8 +995,13 @@ def load_rows(files: tuple[str, ...], mapping: dict[str, str], truth: Truth | st
                 continue
             if label_column and not of_file and label_column not in record.row:
                 # a JSON record without the key (a CSV row has every column, an empty cell None)
-                raise UsageProblem(f"{record.where}: no {label_column!r} key; every record needs its truth "
-                                   f"(1/true/fake/spam/sponsored or 0/false/real/ham/organic)")
+                inner = sorted(k for k in record.row if k.startswith(f"{label_column}."))
+                if inner:
+                    raise UsageProblem(f"{record.where}: {label_column!r} holds an object ({', '.join(inner[:3])}); "
+                                       f"name the value that is the truth: --label-column {inner[0]}")
+                words = ("one --label-value maps" if truth.values
+                         else "1/true/fake/spam/sponsored or 0/false/real/ham/organic")
+                raise UsageProblem(f"{record.where}: no {label_column!r} key; every record needs its truth ({words})")
             label = of_file[0] if of_file else (truth.read(record.row.get(label_column), record.where,
                                                            record.thousands)[0]
                                                 if label_column else None)
