@@ -94,6 +94,8 @@ def test_reads_srf_datas_labelled_instagram_followers_without_a_column_map(tmp_p
     # JSON Lines saved as .json (as many Kaggle sets are): say so, not only "Extra data"
     ('{"followers": 1}\n{"followers": 2}\n', ".json", [],
      "bad.json line 2: not valid JSON (Extra data); it holds one JSON object a line (JSON Lines): name it .jsonl"),
+    ('{"followers": 1}\r{"followers": 2}\r', ".json", [],  # lines ending at \r (old Mac), as JSON Lines are read
+     "it holds one JSON object a line (JSON Lines): name it .jsonl"),
     # JSON's names for a value, not Python's (NoneType, dict)
     ("null", ".json", [], "expected a JSON array of objects, got null"),
     ('[{"followers": 1}, null]', ".json", [], "bad.json item 2: expected a JSON object, got null"),

@@ -334,13 +334,14 @@ def _loads(text: str, path: Path, expected: str, line: int | None = None) -> Any
 
 
 _LEADING_BLANKS = re.compile("[\ufeff \t\r\n]*")
+_FIRST_LINE = re.compile("[^\r\n]*")
 
 
 def _json_lines(text: str) -> bool:
     """Whether a text that is no one JSON value starts as JSON Lines does: an object on its first line."""
     start = _LEADING_BLANKS.match(text).end()  # type: ignore[union-attr]  # matches any text
-    end = text.find("\n", start)
-    first = text[start:end if end >= 0 else len(text)]  # the first line only: no copy of a large file's rest
+    first = _FIRST_LINE.match(text, start).group()  # type: ignore[union-attr]  # the first line only, not a copy
+    # of a large file's rest; a line ends at \n, \r\n or \r, as JSON Lines are read
     try:
         return isinstance(json.loads(first), dict)
     except ValueError:
@@ -995,10 +996,10 @@ def load_rows(files: tuple[str, ...], mapping: dict[str, str], truth: Truth | st
                 continue
             if label_column and not of_file and label_column not in record.row:
                 # a JSON record without the key (a CSV row has every column, an empty cell None)
-                inner = sorted(k for k in record.row if k.startswith(f"{label_column}."))
-                if inner:
-                    raise UsageProblem(f"{record.where}: {label_column!r} holds an object ({', '.join(inner[:3])}); "
-                                       f"name the value that is the truth: --label-column {inner[0]}")
+                nested = sorted(k for k in record.row if k.startswith(f"{label_column}."))
+                if nested:
+                    raise UsageProblem(f"{record.where}: {label_column!r} holds an object ({', '.join(nested[:3])}); "
+                                       f"name the value that is the truth: --label-column {nested[0]}")
                 words = ("one --label-value maps" if truth.values
                          else "1/true/fake/spam/sponsored or 0/false/real/ham/organic")
                 raise UsageProblem(f"{record.where}: no {label_column!r} key; every record needs its truth ({words})")
