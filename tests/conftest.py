@@ -1,10 +1,18 @@
 import signal
+import socketserver
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
+
+# The HTTP servers the tests start in their own process (FakeServer, the sandbox's
+# SandboxServer, the ad hoc ones) stop with shutdown(), which returns only once
+# serve_forever's select notices it: up to its poll interval, 0.5 s, later. Some 150 stops
+# a run waited ~40 s in all for nothing; polling every 20 ms stops them at once. (Only the
+# test process: `microscout sandbox serve` and the demo's own sandbox are untouched.)
+socketserver.BaseServer.serve_forever.__defaults__ = (0.02,)
 
 
 def sigint_default() -> None:
