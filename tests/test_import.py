@@ -488,7 +488,8 @@ COUNT_CELLS = [
     ("9223372036854775808", "column 'followers' holds '9223372036854775808'; it should be a whole number"),
     ("١٢", 12),  # Arabic-Indic digits, as int() reads them
     ("²", "column 'followers' holds '²'; it should be a whole number"),
-    ("12.5K", 12_500), ("1,234", 1_234), ("3.0", 3), ("-5", "column 'followers' holds '-5'; a count cannot be negative"),
+    ("12.5K", 12_500), ("1,234", 1_234), ("3.0", 3),
+    ("-5", "column 'followers' holds '-5'; a count cannot be negative"),
     ("NaN", None), ("", None), ("  ", None),
 ]
 
