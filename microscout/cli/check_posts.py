@@ -316,6 +316,12 @@ def score_cards(label_means: str) -> dict[str, Scorecard]:
     return {SPONSORED_CARD: Scorecard(), BASELINE_SPONSORED: Scorecard()}
 
 
+def undisclosed_truth(label: bool | None, word: str | None) -> bool:
+    """A row's truth under --label-means undisclosed ("undisclosed" is the positive): the words
+    disclosed/undisclosed read the other way round from 1/0, yes/no and true/false."""
+    return word in UNDISCLOSED_WORDS if word in DISCLOSED_WORDS else bool(label)
+
+
 def add_scores(cards: dict[str, Scorecard], label_means: str, row: PostRow, analysis: PostAnalysis,
                baselines: dict[str, bool]) -> None:
     """One row's verdicts against its label, on score_cards(label_means)'s cards; ``baselines``:
@@ -327,9 +333,7 @@ def add_scores(cards: dict[str, Scorecard], label_means: str, row: PostRow, anal
         cards[SPONSORED_ALL_CARD].add(analysis.sponsored, True)
         cards[BASELINE_SPONSORED].add(baselines[BASELINE_SPONSORED], True)
     elif label_means == "undisclosed":
-        # "undisclosed" is the positive here: the words disclosed/undisclosed read the other
-        # way round from 1/0, yes/no and true/false
-        truth = row.label_word in UNDISCLOSED_WORDS if row.label_word in DISCLOSED_WORDS else bool(row.label)
+        truth = undisclosed_truth(row.label, row.label_word)
         cards[UNDISCLOSED_LABEL_CARD].add(analysis.disclosure == "missing", truth)
         cards[BASELINE_UNDISCLOSED].add(baselines[BASELINE_UNDISCLOSED], truth)
     else:
@@ -445,11 +449,10 @@ def command(env, files: tuple[Path, ...], as_json: bool, fold_chars: int | None,
             except UsageProblem as exc:  # said after the last row: name the files it read
                 raise UsageProblem(f"{', '.join(map(str, files))}: {exc.message}") from None
         cards = scored[label_means]
-        if label_means == "undisclosed":
-            # the truth scored (add_scores): the words disclosed/undisclosed read the other way round
+        if label_means == "undisclosed":  # each shown post's label is the truth it was scored by
             for result, word in zip(results, read_words):
-                if word in DISCLOSED_WORDS:
-                    result["label"] = word in UNDISCLOSED_WORDS
+                if "label" in result:
+                    result["label"] = undisclosed_truth(result["label"], word)
     if as_json:
         out: dict[str, Any] = {"posts": [] if quiet else results, "summary": summary}
         if cards:
