@@ -416,7 +416,7 @@ def test_errors_name_the_file_by_its_path(tmp_path):
 
 def test_label_values_map_a_truth_column_of_other_words(tmp_path):
     # The Instagram fake/authentic set labels f and r; cresci's users.csv names the data set
-    # each account came from. Mapped, only mapped cells are read: f alone would read as false.
+    # each account came from. Mapped, only mapped cells are read (unmapped, an f without a t is asked about).
     path = tmp_path / "accounts.csv"
     path.write_text("handle,followers,following,class\nann,10,900,f\nbob,300,200,r\ncid,5,1200,f\n")
     mapped = ("--label-column", "class", "--label-value", "f=1", "--label-value", "R=real")
@@ -1108,3 +1108,71 @@ def test_a_missing_truth_beside_labels_mapped_with_label_value_is_said_missing_n
     message = " ".join(result.output.split())
     assert result.exit_code == 2 and f"line 4: label column {column!r} holds 'NaN', a missing truth" in message, message
     assert "NaN=1" not in message
+
+
+# -- a label's meaning, alone and beside the other class (a review, 2027-01) --
+
+@pytest.mark.parametrize("cells, read", [
+    # one class alone reads as it reads beside the other: the other labels in a file change nothing
+    (["fake"], ["fake"]), (["real"], ["real"]), (["spam"], ["fake"]), (["genuine"], ["real"]),
+    (["yes"], ["fake"]), (["no"], ["real"]), (["y"], ["fake"]), (["n"], ["real"]),
+    (["true"], ["fake"]), (["FALSE"], ["real"]), (["t"], ["fake"]), (["T"], ["fake"]),
+    (["1"], ["fake"]), (["0"], ["real"]), (["1.0"], ["fake"]), (["0.0"], ["real"]),
+    (["fake", "real"], ["fake", "real"]), (["yes", "no"], ["fake", "real"]), (["1", "0"], ["fake", "real"]),
+    (["t", "f"], ["fake", "real"]), (["f", "t"], ["real", "fake"]), (["F", "T"], ["real", "fake"]),
+    (["f", "f", "t"], ["real", "real", "fake"]),
+    # f is false beside t only (PostgreSQL's t/f); without a t it may be the f/r set's fake: asked
+    (["f"], None), (["F"], None), (["f", "f"], None), (["f", "real"], None), (["f", "0"], None),
+    (["real", "f"], None), (["f", "false", "true"], None),
+])
+def test_a_label_means_the_same_alone_as_beside_the_other_class(tmp_path, cells, read):
+    path = tmp_path / "set.csv"
+    content = "handle,followers,following,label\n" + "".join(f"u{i},10,900,{c}\n" for i, c in enumerate(cells))
+    path.write_text(content)
+    result = check("accounts", path, "--json", "--label-column", "label")
+    if read is not None:
+        assert [row["label"] for row in rows_of(result) if "where" in row] == read
+        return
+    first = next(i for i, c in enumerate(cells) if c.lower() == "f")
+    message = " ".join(result.output.split())
+    assert result.exit_code == 2 and "Traceback" not in result.output, result.output
+    assert f"set.csv line {first + 2}: label column 'label' holds {cells[first]!r} and no row of it 't'" in message
+    assert f"--label-value {cells[first]}=1 (fake) or --label-value {cells[first]}=0 (false, real)" in message
+    assert path.read_text() == content  # the user's file untouched
+    if set(cells) == {cells[0]}:  # said which, as the message asks: read so
+        told = check("accounts", path, "--json", "--label-column", "label", "--label-value", f"{cells[0]}=1")
+        assert {row["label"] for row in rows_of(told) if "where" in row} == {"fake"}
+
+
+@pytest.mark.parametrize("command, header, row", [
+    ("accounts", "handle,followers,following,class", "ann,10,900,{}"),
+    ("comments", "CONTENT,CLASS", "nice song,{}"),
+    ("posts", "caption,is_ad", "my morning run,{}"),
+])
+def test_an_f_without_a_t_is_asked_about_by_every_check(tmp_path, command, header, row):
+    path = tmp_path / "fakes.csv"
+    path.write_text(f"{header}\n{row.format('f')}\n{row.format('f')}\n")
+    column = header.rsplit(",", 1)[1]
+    result = check(command, path, "--label-column", column, "--quiet")
+    assert result.exit_code == 2, result.output
+    assert f"fakes.csv line 2: label column {column!r} holds 'f' and no row of it 't'" in " ".join(
+        result.output.split())
+    # beside a t, in the same file or another file of the run, f is false
+    other = tmp_path / "trues.csv"
+    other.write_text(f"{header}\n{row.format('t')}\n")
+    for files in ((path, other), (other, path)):
+        assert check(command, *files, "--label-column", column, "--quiet").exit_code == 0
+    # mapped, the cells are read as mapped: nothing to ask
+    mapped = check(command, path, "--label-column", column, "--label-value", "f=0", "--quiet")
+    assert mapped.exit_code == 0, mapped.output
+
+
+@pytest.mark.parametrize("value, read", [(True, "fake"), (False, "real"), (1, "fake"), (0, "real"), ("f", None)])
+def test_typed_json_truths_alone(tmp_path, value, read):
+    path = tmp_path / "set.jsonl"
+    path.write_text("".join(json.dumps({"followers": 10, "following": 900, "isFake": value}) + "\n" for _ in "ab"))
+    result = check("accounts", path, "--json", "--label-column", "isFake")
+    if read is None:
+        assert result.exit_code == 2 and "set.jsonl line 1: label column 'isFake' holds 'f'" in result.output
+    else:
+        assert {row["label"] for row in rows_of(result) if "where" in row} == {read}

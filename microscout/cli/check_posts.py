@@ -443,6 +443,7 @@ def command(env, files: tuple[Path, ...], as_json: bool, fold_chars: int | None,
                                "selling_only": selling_only}
     cards: dict[str, Scorecard] = {}
     if label_column:
+        truth.check_pairs()  # an f never beside a t: asked which it is, as check accounts asks
         if label_means is None:
             try:
                 label_means = label_meaning(words, label_column, mapped=bool(label_values))

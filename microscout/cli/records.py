@@ -768,6 +768,9 @@ class Truth:
     column: str | None = None
     values: Mapping[str, tuple[bool, str]] = field(default_factory=dict)
     files: Mapping[Path, tuple[bool, str]] = field(default_factory=dict)
+    # The letters of PAIRED_LETTERS read by the default words: each one's first cell, as
+    # written, and where it was (check_pairs).
+    letters: dict[str, tuple[str, str]] = field(default_factory=dict, compare=False, repr=False)
 
     def __bool__(self) -> bool:
         return bool(self.column or self.files)
@@ -780,7 +783,11 @@ class Truth:
         ``thousands`` as Record.thousands ("." in a ';' file, whose 1,0 is 1.0)."""
         column = self.column or ""
         if not self.values or value is None or not str(value).strip():
-            return parse_label(value, where, column, thousands), label_words(value)  # an empty cell: one error for it
+            truth = parse_label(value, where, column, thousands)  # an empty cell: one error for it
+            word = label_words(value)
+            if word in PAIRED_LETTERS or word in PAIRED_LETTERS.values():
+                self.letters.setdefault(word, (str(value).strip(), where))
+            return truth, word
         word = label_words(value)
         if word in self.values:
             return self.values[word]
@@ -789,6 +796,25 @@ class Truth:
         mapped = ", ".join(sorted(self.values))
         raise UsageProblem(f"{where}: label column {column!r} holds {value!r}, which no --label-value maps "
                            f"(mapped: {mapped}); add --label-value {_mapping_hint(value)} (or =0)")
+
+    def check_pairs(self) -> None:
+        """Once every row is read: an f read by the default words (as false) with no t in the
+        column is refused, asked which it is. f is false beside t (t/f: PostgreSQL's booleans),
+        but the Instagram fake/authentic set's f is fake, beside r: a file of its fakes alone
+        read as all real, its scores without a word the wrong way round, where the same f
+        beside r asked for --label-value."""
+        for letter, partner in PAIRED_LETTERS.items():
+            if letter in self.letters and partner not in self.letters:
+                cell, where = self.letters[letter]
+                raise UsageProblem(f"{where}: label column {self.column!r} holds {cell!r} and no row of it "
+                                   f"{partner!r}: {letter} is false beside {partner} (t/f, as PostgreSQL writes "
+                                   f"booleans), but may be fake (the Instagram fake/authentic set's f/r); say "
+                                   f"which: --label-value {_mapping_hint(cell)} (fake) or --label-value "
+                                   f"{shlex.quote(cell + '=0')} (false, real)")
+
+
+# Truth letters read only as a pair: f (false) where t is in the column too (Truth.check_pairs).
+PAIRED_LETTERS = {"f": "t"}
 
 
 def _mapping_hint(value: Any) -> str:
@@ -1011,6 +1037,7 @@ def load_rows(files: tuple[str, ...], mapping: dict[str, str], truth: Truth | st
             inner = Path(path.stem).suffix.lower() if path.suffix.lower() in COMPRESSED else path.suffix.lower()
             after = " after its header" if inner in (".csv", ".tsv", ".xlsx") else ""  # a JSON file has none
             raise UsageProblem(f"{path}: no rows to check (the file holds no records{after})")
+    truth.check_pairs()  # an f never beside a t, in any file: asked, once every row is read
 
 
 def label_options(command):
