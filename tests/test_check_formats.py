@@ -380,7 +380,9 @@ def test_an_api_page_saved_whole_is_read_by_its_list_of_records(tmp_path):
     two.write_text(json.dumps({"items": [{"followers": 1}], "data": [{"followers": 2}]}))
     refused = check("accounts", two)
     assert refused.exit_code == 2
-    assert "found lists of records under 'items', 'data'" in refused.output and str(two) in refused.output
+    message = " ".join(refused.output.split())
+    assert "found lists of records under 'items', 'data'" in message and str(two) in message
+    assert "say which to check: --records items or --records data" in message
     none = tmp_path / "none.json"
     none.write_text(json.dumps({"followers": 1}))
     assert "found no list of records" in check("accounts", none).output
@@ -1176,3 +1178,75 @@ def test_typed_json_truths_alone(tmp_path, value, read):
         assert result.exit_code == 2 and "set.jsonl line 1: label column 'isFake' holds 'f'" in result.output
     else:
         assert {row["label"] for row in rows_of(result) if "where" in row} == {read}
+
+
+# -- a JSON page's list picked by --records (a review, 2027-01) --
+
+MASTODON_SEARCH = {"accounts": [{"acct": "bought1", "followers_count": 3, "following_count": 4100, "label": "fake"},
+                                {"acct": "ann", "followers_count": 300, "following_count": 200, "label": "real"}],
+                   "statuses": [{"id": "9", "content": "<p>subscribe to my channel</p>", "label": "spam"}],
+                   "hashtags": []}
+TIKTOK_RESEARCH = {"data": {"videos": [{"id": 7, "video_description": "Use code GLOW20 for 20% off #ad"}],
+                            "cursor": 1, "has_more": False, "search_id": "x"},
+                   "error": {"code": "ok", "message": "", "log_id": "y"}}
+
+
+@pytest.mark.parametrize("command, page, key, rows", [
+    ("accounts", MASTODON_SEARCH, "accounts", 2),
+    ("comments", MASTODON_SEARCH, "statuses", 1),
+    ("posts", TIKTOK_RESEARCH, "data.videos", 1),
+    ("comments", {"tweets": [{"text": "hi"}, {"text": "ho"}]}, "tweets", 2),  # a key not known
+    ("comments", {"a.b": [{"text": "hi"}]}, "a.b", 1),  # a key holding a dot, read whole
+])
+def test_records_picks_the_list_of_a_json_page_that_cannot_be_told(tmp_path, command, page, key, rows):
+    path = tmp_path / "page.json"
+    path.write_text(json.dumps(page))
+    content = path.read_text()
+    refused = check(command, path, "--quiet")
+    message = " ".join(refused.output.split())
+    assert refused.exit_code == 2 and "Traceback" not in refused.output, refused.output
+    assert f"{path}: expected a JSON array of objects, or an API page holding one" in message
+    assert f"--records {key}" in message, message  # the option, and the key it takes
+    assert path.read_text() == content
+    read = check(command, path, "--json", "--records", key)
+    assert read.exit_code == 0, read.output
+    out = [json.loads(line) for line in read.output.splitlines() if line.startswith("{")] if command != "posts" \
+        else [json.loads(read.output)]
+    if command == "posts":
+        assert out[0]["summary"]["posts"] == rows and out[0]["posts"][0]["id"] == "7"
+    else:
+        assert [row["where"] for row in out if "where" in row] == [f"{path} {key} item {n}"
+                                                                  for n in range(1, rows + 1)]
+
+
+def test_records_scores_the_list_it_picks(tmp_path):
+    path = tmp_path / "search.json"
+    path.write_text(json.dumps(MASTODON_SEARCH))
+    card = scores(check("accounts", path, "--json", "--quiet", "--records", "accounts", "--label-column", "label"))
+    assert (card["fake = suspicious"]["tp"], card["fake = suspicious"]["tn"]) == (1, 1)
+
+
+@pytest.mark.parametrize("name, content, key, message", [
+    ("page.json", TIKTOK_RESEARCH, "data.video",
+     "page.json: --records 'data.video': no key 'video' in 'data'; its keys are: 'videos', 'cursor', 'has_more', "
+     "'search_id'; a list of objects is under 'data.videos'"),
+    ("page.json", TIKTOK_RESEARCH, "items", "page.json: --records 'items': no key 'items'; its keys are: 'data', "
+                                            "'error'"),
+    ("page.json", TIKTOK_RESEARCH, "data.cursor", "page.json: --records 'data.cursor' holds a number, not a list "
+                                                  "of records"),
+    ("page.json", TIKTOK_RESEARCH, "error.code.x", "page.json: --records 'error.code.x': 'error.code' holds a "
+                                                   "string, not an object with keys"),
+    ("page.json", {"ids": [1, 2]}, "ids", "--records 'ids' holds a list of other values, not a list of records"),
+    ("list.json", [{"text": "hi"}], "items", "list.json: --records 'items': the file holds an array, not an object "
+                                             "with keys; leave --records out to read its array"),
+    ("rows.csv", "text\nhi\n", "items", "rows.csv: --records 'items' picks a list of records in a .json file, "
+                                         "and this is no .json file"),
+    ("rows.jsonl", '{"text": "hi"}\n', "items", "rows.jsonl: --records 'items' picks a list of records in a .json"),
+    ("page.json", TIKTOK_RESEARCH, "", "--records '' names no key"),
+])
+def test_records_refuses_what_it_cannot_pick_naming_file_and_key(tmp_path, name, content, key, message):
+    path = tmp_path / name
+    path.write_text(content if isinstance(content, str) else json.dumps(content))
+    result = check("comments", path, "--records", key)
+    assert result.exit_code == 2 and "Traceback" not in result.output, result.output
+    assert message in " ".join(result.output.split())

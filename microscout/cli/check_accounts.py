@@ -19,6 +19,7 @@ from microscout.cli.records import (
     parse_mapping,
     parse_truth,
     print_scores,
+    records_option,
     summary_lines,
 )
 from microscout.heuristics.accounts import (
@@ -131,8 +132,9 @@ Every class comes with its reasons.
 
 \b
 FILE is .csv/.tsv, .jsonl/.ndjson, .json (an array of objects, or an API
-page holding one) or .xlsx (the first sheet), also compressed (.gz, .xz, .bz2);
-UTF-8, UTF-16 with its byte-order mark, or Windows-1252 (said in a note). A
+page holding one: --records KEY names it where the page holds more) or .xlsx
+(the first sheet), also compressed (.gz, .xz, .bz2); UTF-8, UTF-16 with its
+byte-order mark, or Windows-1252 (said in a note). A
 truth column named for the genuine class (is_genuine, not_spam) holding 1/0
 needs --label-value to say which way it reads. Our columns:
   handle, followers, following, posts, has_avatar (1/0, or the picture's
@@ -169,11 +171,12 @@ docs/HEURISTICS.md were measured leaving one data set out:
               help="Only the rows of one half of the fixed split (SHA-256 of the row) used to calibrate.")
 @click.option("--quiet", is_flag=True, help="Print only the summary (and scores), not every row.")
 @label_options
+@records_option
 @PLATFORM_OPTION
 @with_env
 def command(env, files: tuple[str, ...], as_json: bool, label_column: str | None, mapping: tuple[str, ...],
             half: str, quiet: bool, label_values: tuple[str, ...], label_files: tuple[str, ...],
-            platform: str) -> None:
+            records: str | None, platform: str) -> None:
     files = distinct_files(files)
     truth = parse_truth(label_column, label_values, label_files, files)
     # The thresholds configured for the audience_authenticity rule: one classifier everywhere.
@@ -188,7 +191,7 @@ def command(env, files: tuple[str, ...], as_json: bool, label_column: str | None
     nothing: list[str] = []  # rows with nothing the classifier reads
     for record, columns, label in load_rows(files, columns_map, truth, half, COLUMNS,
                                             ("followers", "following", "posts", "has_avatar", "bio_length"),
-                                            BEFORE_OURS):
+                                            BEFORE_OURS, records):
         acc = features_of(record, columns, unread)
         if all(getattr(acc, name) is None for name in SCORED) and not acc.bot:
             nothing.append(record.where)

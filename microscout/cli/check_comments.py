@@ -13,6 +13,7 @@ from microscout.cli.records import (
     parse_mapping,
     parse_truth,
     print_scores,
+    records_option,
     summary_lines,
 )
 from microscout.heuristics.comments import (
@@ -67,11 +68,12 @@ was read) with --leave-out, e.g. --leave-out Youtube03-LMFAO.
                    "(its leave-one-out figure; docs/HEURISTICS.md).")
 @click.option("--quiet", is_flag=True, help="Print only the summary (and scores), not every row.")
 @label_options
+@records_option
 @PLATFORM_OPTION
 @with_env
 def command(env, files: tuple[str, ...], as_json: bool, label_column: str | None, mapping: tuple[str, ...],
             leave_out: str | None, quiet: bool, label_values: tuple[str, ...], label_files: tuple[str, ...],
-            platform: str) -> None:
+            records: str | None, platform: str) -> None:
     files = distinct_files(files)
     truth = parse_truth(label_column, label_values, label_files, files)
     # The thresholds configured for the comment_quality rule: one classifier everywhere.
@@ -83,7 +85,8 @@ def command(env, files: tuple[str, ...], as_json: bool, label_column: str | None
     # The detector first, then the one-line baseline on the same rows.
     cards = {name: Scorecard(), BASELINE_NAME: Scorecard()}
     rows = []
-    for record, columns, label in load_rows(files, columns_map, truth, "all", COLUMNS, ("text",)):
+    for record, columns, label in load_rows(files, columns_map, truth, "all", COLUMNS, ("text",),
+                                            records=records):
         if "text" not in columns:
             raise UsageProblem(f"{record.where}: no text column; map it with --column text=THEIRS")
         text = str(record.row.get(columns["text"]) or "")

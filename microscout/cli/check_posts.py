@@ -28,6 +28,7 @@ from microscout.cli.records import (
     print_scores,
     read_in_passes,
     read_records,
+    records_option,
     resolve_columns,
     truth_hint,
 )
@@ -167,16 +168,17 @@ FORMATS = {".csv": "column", ".tsv": "column", ".jsonl": "key", ".ndjson": "key"
 
 
 def read_posts(path: Path, label_column: str | None = None, mapping: dict[str, str] | None = None,
-               truth: Truth | None = None) -> list[PostRow]:
+               truth: Truth | None = None, records: str | None = None) -> list[PostRow]:
     """Posts from a .csv/.tsv, .jsonl or .json file, read by the reader every `check` command shares,
     with our columns found under their own or a known name (``mapping``: --column ours=theirs)."""
-    return list(iter_posts(path, label_column, mapping, truth))
+    return list(iter_posts(path, label_column, mapping, truth, records))
 
 
 def iter_posts(path: Path, label_column: str | None = None, mapping: dict[str, str] | None = None,
-               truth: Truth | None = None) -> Iterator[PostRow]:
+               truth: Truth | None = None, records_key: str | None = None) -> Iterator[PostRow]:
     """read_posts' posts one at a time: a CSV or JSONL file is read twice (its columns, then its
-    rows), the rows not held; another file's records are held, as its reader holds the file."""
+    rows), the rows not held; another file's records are held, as its reader holds the file
+    (``records_key``: --records, the list of a JSON page to read)."""
     if not path.exists():
         raise UsageProblem(f"{path}: no such file; give a .csv, .tsv, .jsonl, .json or .xlsx file of posts")
     suffix = path.suffix.lower()
@@ -188,11 +190,12 @@ def iter_posts(path: Path, label_column: str | None = None, mapping: dict[str, s
                            f"name the file .csv, .tsv, .jsonl, .json or .xlsx (also compressed: .gz, .xz, .bz2)")
     records: Iterable[tuple[str, dict[str, Any], str | None]]
     if read_in_passes(path):
-        header = keys_of(_captions(_stripped(record.row)) for record in read_records(path))
+        header = keys_of(_captions(_stripped(record.row)) for record in read_records(path, records=records_key))
         records = ((record.where, _captions(_stripped(record.row)), record.thousands)
-                   for record in read_records(path, notes=False))
+                   for record in read_records(path, notes=False, records=records_key))
     else:
-        records = [(record.where, _captions(_stripped(record.row)), record.thousands) for record in read_records(path)]
+        records = [(record.where, _captions(_stripped(record.row)), record.thousands)
+                   for record in read_records(path, records=records_key)]
         header = keys_of(row for _, row, _ in records)
     if label_column:  # the file's own spelling of it (Label for its label), as our columns are found
         label_column = file_column(path, header, label_column, "--label-column") or label_column
@@ -346,9 +349,10 @@ HELP = """Find sponsored posts in a CSV or JSONL file and judge their ad labels.
 \b
 FILE (one or more: their posts are judged and scored together) is .csv or .tsv
 (a header row), .jsonl (one JSON object a line), .json (an array of objects, an
-API page holding one, or instaloader's file of one post) or .xlsx (the first
-sheet), also compressed (.gz, .xz, .bz2); UTF-8, UTF-16 with its byte-order
-mark, or Windows-1252 (said in a note). Columns or keys: text is required
+API page holding one, --records KEY naming it where the page holds more, or
+instaloader's file of one post) or .xlsx (the first sheet), also compressed
+(.gz, .xz, .bz2); UTF-8, UTF-16 with its byte-order mark, or Windows-1252
+(said in a note). Columns or keys: text is required
 (also read from caption, content, description, body, full_text or desc, in any
 case, nested JSON objects included, and Instagram's edge_media_to_caption); id
 (else the post is named by its line), hashtags (a list, or tags separated by
@@ -395,11 +399,12 @@ on the same rows. Reproduce the documented figures (docs/HEURISTICS.md):
               help="Read the --label-column's cells RAW as TRUTH: 1 or 0, or a word that also says what "
                    "1 means (sponsored/organic, disclosed/undisclosed); with it, only mapped cells are read "
                    "(repeatable).")
+@records_option
 @PLATFORM_OPTION
 @with_env
 def command(env, files: tuple[Path, ...], as_json: bool, fold_chars: int | None, hashtag_block: int | None,
             label_column: str | None, label_means: str | None, mapping: tuple[str, ...], quiet: bool,
-            label_values: tuple[str, ...], platform: str) -> None:
+            label_values: tuple[str, ...], records: str | None, platform: str) -> None:
     files = distinct_files(files)
     # The detector settings configured for the disclosure rule, then the flags on top.
     disclosure_options = rule_options(env, "disclosure", platform)
@@ -419,7 +424,7 @@ def command(env, files: tuple[Path, ...], as_json: bool, fold_chars: int | None,
     scored = {meaning: score_cards(meaning) for meaning in meanings} if label_column else {}
     whole = platform in disclosure_options.no_fold_platforms and fold_chars is None  # posts shown whole there
     for file in files:
-        for row in iter_posts(file, label_column, columns, truth):
+        for row in iter_posts(file, label_column, columns, truth, records):
             analysis = analyse_post(row.text, row.hashtags, row.paid_flag, settings)
             if whole:
                 analysis = shown_whole(analysis)

@@ -59,13 +59,19 @@ class Record:
     thousands: str | None = None
 
 
-def read_records(path: Path, notes: bool = True) -> Iterator[Record]:
+def read_records(path: Path, notes: bool = True, records: str | None = None) -> Iterator[Record]:
     """Rows of a .csv/.tsv, .jsonl/.ndjson, .json (an array of objects, or an API page
     holding one) or .xlsx file (its first sheet), also compressed (.gz, .xz, .bz2), with where
     each came from. A JSON Lines file in UTF-8 is read from the disk a line at a time; any
     other is read whole (a JSONL file's rows still one at a time). ``notes``: say on stderr
-    how a file not in UTF-8 is read (False for a second pass over the same file)."""
+    how a file not in UTF-8 is read (False for a second pass over the same file).
+    ``records``: --records, the key of a JSON page's list to read (a dotted path: data.videos)."""
     suffix = path.suffix.lower()
+    if records is not None:
+        inner = Path(path.stem).suffix.lower() if suffix in COMPRESSED else suffix
+        if inner != ".json":
+            raise UsageProblem(f"{path}: --records {records!r} picks a list of records in a .json file, and this "
+                               f"is no .json file; check it without --records (in a run of its own)")
     if suffix in JSON_LINES and (stream := _utf8_stream(path)) is not None:
         with stream:
             yield from _read_jsonl(path, stream)
@@ -91,7 +97,9 @@ def read_records(path: Path, notes: bool = True) -> Iterator[Record]:
     elif suffix == ".json":
         data = _loads(text, path, "a .json file must hold an array of objects")
         where = f"{path} item"
-        if isinstance(data, dict) and isinstance(data.get("node"), dict) and "instaloader" in data:
+        if records is not None:
+            data, where = _picked(data, records, path), f"{path} {records} item"
+        elif isinstance(data, dict) and isinstance(data.get("node"), dict) and "instaloader" in data:
             # instaloader's file of one post or profile: {"node": {…}, "instaloader": {…}}
             data, where = [data["node"]], f"{path} node"
         elif isinstance(data, dict):
@@ -284,16 +292,82 @@ PAGE_KEYS = ("items", "data", "followers", "follows", "accounts", "statuses", "p
 def _records_key(data: dict[str, Any], path: Path) -> str:
     """The key of an API page's records: the one key of PAGE_KEYS holding a list of objects
     (a single record saved as an object, a Mastodon status with its media_attachments, is
-    no page)."""
+    no page). Two such lists, or none, are refused, saying how to pick one: --records."""
     lists = [key for key in PAGE_KEYS if isinstance(data.get(key), list)
              and all(isinstance(v, dict) for v in data[key])]
     if len(lists) > 1:  # a search page's other, empty kinds ("statuses": [] beside its accounts)
         lists = [key for key in lists if data[key]] or lists[:1]
-    if len(lists) != 1:
-        found = f"lists of records under {', '.join(map(repr, lists))}" if lists else "no list of records " \
-            f"under {', '.join(PAGE_KEYS)}"
-        raise UsageProblem(f"{path}: expected a JSON array of objects, or an API page holding one; found {found}")
-    return lists[0]
+    if len(lists) == 1:
+        return lists[0]
+    if lists:  # Mastodon's search, its accounts and its statuses found
+        found = (f"lists of records under {', '.join(map(repr, lists))}; say which to check: "
+                 f"{_either(lists)}")
+    else:
+        found = f"no list of records under {', '.join(PAGE_KEYS)}"
+        others = _lists_of_objects(data)
+        if others:  # TikTok's Research API: {"data": {"videos": […]}}; a key of the exporter's own
+            found += (f"; {_under(others)}: if {'it holds' if len(others) == 1 else 'one holds'} the records, "
+                      f"read it with {_either(others)}")
+    raise UsageProblem(f"{path}: expected a JSON array of objects, or an API page holding one; found {found}")
+
+
+def _either(keys: list[str]) -> str:
+    """--records a, --records b or --records c (each quoted as a shell needs it)."""
+    options = [f"--records {shlex.quote(key)}" for key in keys]
+    return options[0] if len(options) == 1 else f"{', '.join(options[:-1])} or {options[-1]}"
+
+
+def _under(keys: list[str]) -> str:
+    return (f"a list of objects is under {keys[0]!r}" if len(keys) == 1
+            else f"lists of objects are under {', '.join(map(repr, keys))}")
+
+
+def _lists_of_objects(data: Any, prefix: str = "", depth: int = 3) -> list[str]:
+    """The dotted keys of the non-empty lists of objects in a JSON page, ``depth`` levels down
+    at most (the first 5): what --records may name."""
+    found: list[str] = []
+    if isinstance(data, dict) and depth:
+        for key, value in data.items():
+            name = f"{prefix}{key}"
+            if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+                found.append(name)
+            elif isinstance(value, dict):
+                found.extend(_lists_of_objects(value, name + ".", depth - 1))
+    return found[:5]
+
+
+def _picked(data: Any, key: str, path: Path) -> list[Any]:
+    """The list --records names in a JSON file: a key of its top-level object, or a dotted
+    path to one nested in it (data.videos); a key that itself holds a dot is read whole."""
+    if not key.strip():
+        raise UsageProblem(f"--records {key!r} names no key; give the key of the list to read, e.g. --records items")
+    value, rest, done = data, key, ""
+    while True:
+        if not isinstance(value, dict):
+            inside = f"{done!r} holds" if done else "the file holds"
+            raise UsageProblem(f"{path}: --records {key!r}: {inside} {_json_kind(value)}, not an object with keys"
+                               + ("; leave --records out to read its array" if not done else ""))
+        if rest in value:
+            value = value[rest]
+            break
+        head = next((part for part in _prefixes(rest) if part in value), None)
+        if head is None:
+            inside = f" in {done!r}" if done else ""
+            keys = ", ".join(map(repr, list(value)[:20])) or "none"
+            hint = _lists_of_objects(data)
+            hint_text = f"; {_under(hint)}" if hint else ""
+            raise UsageProblem(f"{path}: --records {key!r}: no key {rest.split('.')[0]!r}{inside}; its keys are: "
+                               f"{keys}{hint_text}")
+        value, rest, done = value[head], rest[len(head) + 1:], f"{done}.{head}" if done else head
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        kind = "a list of other values" if isinstance(value, list) else _json_kind(value)
+        raise UsageProblem(f"{path}: --records {key!r} holds {kind}, not a list of records (JSON objects)")
+    return value
+
+
+def _prefixes(key: str) -> list[str]:
+    """The parts of a dotted key before each of its dots, the first part first: a.b.c gives a, a.b."""
+    return [key[:i] for i, ch in enumerate(key) if ch == "."]
 
 
 def flattened(row: dict[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -967,29 +1041,29 @@ def distinct_files(files: tuple[Any, ...]) -> tuple[Any, ...]:
 
 def load_rows(files: tuple[str, ...], mapping: dict[str, str], truth: Truth | str | None, half: str,
               known: dict[str, tuple[str, tuple[str, ...]]], required_any: tuple[str, ...],
-              before_ours: Mapping[str, tuple[str, ...]] | None = None):
+              before_ours: Mapping[str, tuple[str, ...]] | None = None, records: str | None = None):
     """(record, columns, label) for every row of every file in the chosen half; ``truth``
-    as parse_truth gives it, or just the label column's name."""
+    as parse_truth gives it, or just the label column's name; ``records``: --records."""
     if not isinstance(truth, Truth):
         truth = Truth(truth)
     for name in files:
         path = Path(name)
         delimited = path.suffix.lower() in (".csv", ".tsv")
         columns: dict[str, str] | None = None
-        records: Iterable[Record] = read_records(path)
+        rows: Iterable[Record] = read_records(path, records=records)
         if not delimited:
             # JSON objects need not share their keys: the columns are every key of the file, found
             # by a first pass over a JSONL file (its rows not held), or of every record held
             if read_in_passes(path):
-                header = keys_of(record.row for record in records)
-                records = read_records(path, notes=False)
+                header = keys_of(record.row for record in rows)
+                rows = read_records(path, notes=False, records=records)
             else:
-                records = list(records)
-                header = keys_of(record.row for record in records)
+                rows = list(rows)
+                header = keys_of(record.row for record in rows)
         of_file = truth.of_file(path)
         label_column = None if of_file else truth.column
         negative = False
-        for record in records:
+        for record in rows:
             if columns is None:
                 if delimited:
                     header = list(record.row)
@@ -1051,6 +1125,16 @@ def label_options(command):
         help="Read the --label-column's cells RAW as TRUTH, 1 or 0 (e.g. --label-value f=1 --label-value "
              "r=0, or cresci's dataset column: --label-value E13=0 --label-value FSF=1); with it, only "
              "mapped cells are read (repeatable).")(command)
+
+
+def records_option(command):
+    """--records KEY: the list of a JSON page to read, where it holds more than one, or one
+    under a key not known."""
+    return click.option(
+        "--records", "records", default=None, metavar="KEY",
+        help="Read a .json file's records from the list under KEY (a dotted path for a nested one: "
+             "data.videos), for an API page holding more than one list (Mastodon's search: accounts, "
+             "statuses) or one under a key not recognised.")(command)
 
 
 def summary_lines(counts: dict[str, int], flagged: int, n: int, noun: str) -> dict[str, Any]:
