@@ -241,3 +241,15 @@ def test_every_campaign_key_is_in_the_demo_campaign_of_config_toml():
     for name in Campaign.model_fields:
         assert re.search(rf"^(# )?{name} = ", section, re.M) or f"[campaigns.demo.{name}." in section, \
             f"config.toml [campaigns.demo] neither sets nor shows {name}"
+
+
+@pytest.mark.parametrize("name", ["accounts", "posts", "comments"])
+def test_every_option_of_the_check_commands_is_in_the_docs(name):
+    # --records (a JSON page's list) was added with its docs; --half, --fold-chars and
+    # --hashtag-block had been in --help only
+    docs = "".join(p.read_text() for p in [REPO / "README.md", *(REPO / "docs").glob("*.md")])
+    for param in cli.commands["check"].commands[name].params:
+        if not isinstance(param, click.Option) or {"--db", "--config", "--help"} & set(param.opts):
+            continue
+        names = [o for o in [*param.opts, *param.secondary_opts] if o.startswith("--")]
+        assert any(o in docs for o in names), f"neither README.md nor docs/ names `check {name} {names[0]}`"
