@@ -631,8 +631,9 @@ def test_a_truth_column_named_for_the_genuine_class_must_say_which_way_it_reads(
     refused = check(command, path, "--label-column", column, "--quiet")
     assert refused.exit_code == 2
     assert f"--label-column {column!r} is named for the real or genuine class" in refused.output
-    assert "--label-value 1=0 --label-value 0=1 if 1 means genuine" in refused.output
     value = row.rsplit(",", 1)[1]
+    yes, no = ("true", "false") if value == "true" else ("1", "0")  # the pair as the file spells it
+    assert f"--label-value {yes}=0 --label-value {no}=1 if {yes} means genuine" in refused.output
     mapped = check(command, path, "--label-column", column, "--label-value", f"{value}=0", "--json", "--quiet")
     assert mapped.exit_code == 0, mapped.output
     # Words say the class themselves: no question asked ("real" is the genuine class, 0).
@@ -1250,3 +1251,51 @@ def test_records_refuses_what_it_cannot_pick_naming_file_and_key(tmp_path, name,
     result = check("comments", path, "--records", key)
     assert result.exit_code == 2 and "Traceback" not in result.output, result.output
     assert message in " ".join(result.output.split())
+
+
+@pytest.mark.parametrize("name, content, told", [
+    # pandas' floats, a ';' file's decimal comma, JSON's typed booleans, yes/no words: the pair
+    # the question names must map the file's own cells (1=0 0=1 mapped none of 1.0/0.0 or true/false)
+    ("set.csv", "handle,followers,following,is_genuine\na,10,2000,0.0\nb,300,200,1.0\n", ("1", "0")),
+    ("set.csv", "handle;followers;following;is_genuine\na;10;2000;0,0\nb;300;200;1,0\n", ("1", "0")),
+    ("set.jsonl", '{"followers": 10, "following": 2000, "is_genuine": false}\n'
+                  '{"followers": 300, "following": 200, "is_genuine": true}\n', ("true", "false")),
+    ("set.csv", "handle,followers,following,isHuman\na,10,2000,No\nb,300,200,Yes\n", ("yes", "no")),
+])
+def test_the_genuine_column_question_names_a_mapping_that_reads_the_file(tmp_path, name, content, told):
+    path = tmp_path / name
+    path.write_text(content)
+    column = "isHuman" if "isHuman" in content else "is_genuine"
+    refused = check("accounts", path, "--label-column", column, "--quiet")
+    yes, no = told
+    message = " ".join(refused.output.split())
+    assert refused.exit_code == 2 and f"--label-value {yes}=0 --label-value {no}=1 if {yes} means genuine" in message
+    assert "False" not in message and "True" not in message  # JSON's false, not Python's
+    mapped = check("accounts", path, "--json", "--label-column", column, "--label-value", f"{yes}=0",
+                   "--label-value", f"{no}=1")
+    assert [row["label"] for row in rows_of(mapped) if "where" in row] == ["fake", "real"]
+
+
+@pytest.mark.parametrize("cell, mapped", [("1.0", "1"), ("2.0", "2"), ("1", "1"), ("2.00", "2")])
+def test_a_mapped_number_reads_however_the_file_writes_it(tmp_path, cell, mapped):
+    path = tmp_path / "set.csv"
+    path.write_text(f"text,class\nsubscribe to my channel,{cell}\n")
+    card = scores(check("comments", path, "--json", "--quiet", "--label-column", "class", "--label-value",
+                        f"{mapped}=spam"))["spam"]
+    assert card["tp"] + card["fn"] == 1
+
+
+@pytest.mark.parametrize("cells, told", [(("False", "True"), ("true", "false")), (("0.0", "1.0"), ("1", "0")),
+                                         (("no", "yes"), ("yes", "no"))])
+def test_check_posts_asks_about_an_organic_column_in_the_spelling_of_its_cells(tmp_path, cells, told):
+    path = tmp_path / "posts.csv"
+    path.write_text(f"text,is_organic\nUse code GLOW20 for 20% off,{cells[0]}\nlovely walk,{cells[1]}\n")
+    refused = check("posts", path, "--label-column", "is_organic", "--quiet")
+    yes, no = told
+    assert refused.exit_code == 2
+    assert f"--label-value {yes}=0 --label-value {no}=1 --label-means sponsored if {yes} means organic" in " ".join(
+        refused.output.split())
+    mapped = check("posts", path, "--label-column", "is_organic", "--label-value", f"{yes}=0", "--label-value",
+                   f"{no}=1", "--label-means", "sponsored", "--json", "--quiet")
+    card = json.loads(mapped.output)["scores"]["sponsored post vs label 1 = sponsored"]
+    assert (card["tp"], card["fp"], card["fn"], card["tn"]) == (1, 0, 0, 1)

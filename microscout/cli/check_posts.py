@@ -31,6 +31,7 @@ from microscout.cli.records import (
     records_option,
     resolve_columns,
     truth_hint,
+    truth_pair,
 )
 from microscout.config import shortened
 from microscout.heuristics.measure import Scorecard
@@ -274,9 +275,10 @@ def label_meaning(words: set[str], column: str = "", mapped: bool = False) -> st
                 p.startswith("disclos") for p in parts):
             # not_sponsored, non_ad, is_organic: 1 there is the organic post; read as sponsored,
             # every figure would come out the wrong way round.
-            raise UsageProblem(f"--label-column {column!r} is named for organic posts, so its 1 may mean not "
-                               f"sponsored; say which way it reads: --label-value 1=0 --label-value 0=1 "
-                               f"--label-means sponsored if 1 means organic")
+            yes, no = truth_pair(words)  # as the column spells it: 1=0 0=1 maps no true/false cell
+            raise UsageProblem(f"--label-column {column!r} is named for organic posts, so its {yes} may mean not "
+                               f"sponsored; say which way it reads: --label-value {yes}=0 --label-value {no}=1 "
+                               f"--label-means sponsored if {yes} means organic")
         # undisclosed_ad, isUndisclosed, not_disclosed, missing_disclosure: 1 = an ad with no label
         if "undisclosed" in parts or (parts & NEGATIONS and any(p.startswith("disclos") for p in parts)):
             return "undisclosed"

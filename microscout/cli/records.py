@@ -865,10 +865,15 @@ class Truth:
         word = label_words(value)
         if word in self.values:
             return self.values[word]
+        # the number a --label-value maps, as pandas (1.0) or a ';' file (1,0) writes it, as the
+        # default words read it: the pair the genuine-column question asks for, 1=0 0=1, reads them
+        number = _whole(_decimal_point(word, thousands))
+        if number in self.values:
+            return self.values[number]
         if word in MISSING:  # NaN beside mapped labels is no label to map either: a missing truth
             return parse_label(value, where, column), word
         mapped = ", ".join(sorted(self.values))
-        raise UsageProblem(f"{where}: label column {column!r} holds {value!r}, which no --label-value maps "
+        raise UsageProblem(f"{where}: label column {column!r} holds {_shown(value)}, which no --label-value maps "
                            f"(mapped: {mapped}); add --label-value {_mapping_hint(value)} (or =0)")
 
     def check_pairs(self) -> None:
@@ -893,7 +898,23 @@ PAIRED_LETTERS = {"f": "t"}
 
 def _mapping_hint(value: Any) -> str:
     """RAW=1 for a cell, quoted as a shell needs it ("Spam Comment" holds a space)."""
-    return shlex.quote(f"{str(value).strip()}=1")
+    return shlex.quote(f"{_written(value)}=1")
+
+
+def _written(value: Any) -> str:
+    """A cell as the file writes it: a JSON true/false as JSON spells it, not Python's True/False."""
+    return json.dumps(value) if isinstance(value, bool) else str(value).strip()
+
+
+def _shown(value: Any) -> str:
+    """A cell quoted in a message: 'f', 2, false (a JSON file's typed values as JSON writes them)."""
+    return repr(value) if isinstance(value, str) else _written(value)
+
+
+def _whole(word: str) -> str:
+    """A label word that is a whole number written with decimals (1.0, 2.00) as the number (1, 2)."""
+    found = re.fullmatch(r"(\d+)\.0+", word)
+    return found.group(1) if found else word
 
 
 def truth_word(text: str, option: str) -> tuple[bool, str]:
@@ -1012,15 +1033,29 @@ def names_negative(column: str) -> bool:
                for w, nxt in zip(words, words[1:] + [""]))
 
 
+# The two spellings of a yes/no truth, as the genuine-column question names them back.
+TRUTH_PAIRS = (("1", "0"), ("true", "false"), ("yes", "no"), ("y", "n"), ("t", "f"))
+
+
+def truth_pair(words: Iterable[str]) -> tuple[str, str]:
+    """The spelling of yes/no a truth column's words use (label_words' spelling; 1.0 is 1):
+    ("true", "false") for a column of true/false, ("1", "0") when none says."""
+    found = {_whole(word) for word in words}
+    return next((pair for pair in TRUTH_PAIRS if found & set(pair)), TRUTH_PAIRS[0])
+
+
 def _check_not_negative(truth: Truth, value: Any, where: str, thousands: str | None = None) -> None:
     """A bare 1/0 (true/false, yes/no) in a column named for the negative class is refused:
-    mapping it says which way it goes."""
-    word = _decimal_point(label_words(value), thousands)
-    if word in TRUE | FALSE | {"1.0", "0.0"}:
+    mapping it says which way it goes, in the file's own spelling (true=0 false=1 for a
+    column of true/false: 1=0 0=1 would map none of its cells)."""
+    word = _whole(_decimal_point(label_words(value), thousands))
+    if any(word in pair for pair in TRUTH_PAIRS):
+        yes, no = truth_pair({word})
         raise UsageProblem(f"{where}: --label-column {truth.column!r} is named for the real or genuine class, so its "
-                           f"{str(value).strip()!r} may mean the opposite of fake or spam; say which way it reads: "
-                           f"--label-value 1=0 --label-value 0=1 if 1 means genuine (or --label-value 1=1 "
-                           f"--label-value 0=0 if 1 means fake or spam)")
+                           f"{_shown(value) if not isinstance(value, str) else repr(value.strip())} may mean the "
+                           f"opposite of fake or spam; say which way it reads: --label-value {yes}=0 --label-value "
+                           f"{no}=1 if {yes} means genuine (or --label-value {yes}=1 --label-value {no}=0 if {yes} "
+                           f"means fake or spam)")
 
 
 def distinct_files(files: tuple[Any, ...]) -> tuple[Any, ...]:
