@@ -502,7 +502,8 @@ def test_a_label_file_and_a_label_column_of_the_same_file_are_refused(tmp_path, 
     (tmp_path / "more.csv").write_text(f"{header.rpartition(',')[0]}\n{row.rpartition(',')[0]}\n")
     mixed = check(kind, "k.csv", "more.csv", "--json", "--label-column", "CLASS", "--label-file", "more.csv=1")
     assert mixed.exit_code == 0, mixed.output
-    assert [r["label"] for r in rows_of(mixed) if "where" in r] == (["ham", "spam"] if kind == "comments" else ["real", "fake"])
+    expected = ["ham", "spam"] if kind == "comments" else ["real", "fake"]
+    assert [r["label"] for r in rows_of(mixed) if "where" in r] == expected
 
 
 def test_label_files_and_values_in_check_comments_and_posts(tmp_path):
@@ -752,7 +753,8 @@ def test_thousands_are_grouped_as_the_files_own_convention_groups_them(tmp_path,
     path.write_text(f"handle{separator}followers{separator}following\nanna{separator}{cells[0]}{separator}{cells[1]}\n")
     result = check("accounts", path, "--json")
     if read is None:
-        assert result.exit_code == 2 and "column 'followers' holds '1,234'; it should be a whole number" in result.output
+        assert result.exit_code == 2
+        assert "column 'followers' holds '1,234'; it should be a whole number" in result.output
         return
     (row,) = [r for r in rows_of(result) if "features" in r]
     assert (row["features"]["followers"], row["features"]["following"]) == read
@@ -894,7 +896,8 @@ def test_a_decimal_comma_is_not_read_where_the_comma_separates_cells(tmp_path):
     path = tmp_path / "train.csv"
     path.write_text('profile pic,nums/length username,#followers,#follows\n1,"0,27",10,955\n')
     result = check("accounts", path)
-    assert result.exit_code == 2 and "column 'nums/length username' holds '0,27'; it should be a number" in result.output
+    assert result.exit_code == 2
+    assert "column 'nums/length username' holds '0,27'; it should be a number" in result.output
 
 
 @pytest.mark.parametrize("command, header, row", [
@@ -1025,7 +1028,7 @@ def test_check_posts_judges_a_big_jsonl_file_without_holding_its_posts(tmp_path)
 def test_counts_rounded_as_tools_export_them_are_read_as_import_reads_them(tmp_path):
     """A creator tool's export writes followers rounded (12.5K, 475.8m): import read them, and
     check refused the same file ("it should be a whole number")."""
-    from microscout.importers.rows import PROFILE_COLUMNS, profile_row
+    from microscout.importers.rows import profile_row
 
     path = tmp_path / "creators.csv"
     path.write_text("handle,followers,following,posts,label\nann,12.5K,475,1.2M,0\nbob,475.8m,3 k,88,1\n")

@@ -1,8 +1,8 @@
 """Meta-tests that keep the docs honest: commands, hooks and config keys."""
 import inspect
-from pathlib import Path
 import re
 import tomllib
+from pathlib import Path
 
 import click
 import pytest
@@ -117,8 +117,9 @@ def lookup(data, dotted):
 
 USER_TABLES = {"rules", "campaigns", "schedules"}  # tables of user-chosen names, checked elsewhere
 # (schedules: tests/test_defaults.py checks the example schedule's keys)
+# never defaulted in a file
 SECRETS = {"platforms.bluesky.handle", "platforms.bluesky.app_password", "platforms.youtube.api_key",
-           "platforms.instagram.access_token", "platforms.tiktok.client_key", "platforms.tiktok.client_secret"}  # never defaulted in a file
+           "platforms.instagram.access_token", "platforms.tiktok.client_key", "platforms.tiktok.client_secret"}
 
 
 @pytest.mark.parametrize("key", [k for k in keys_of(Config)
