@@ -1173,6 +1173,24 @@ def test_an_f_without_a_t_is_asked_about_by_every_check(tmp_path, command, heade
     assert mapped.exit_code == 0, mapped.output
 
 
+@pytest.mark.parametrize("half", ["calibration", "held-out"])
+def test_a_t_in_the_other_half_still_makes_f_false(tmp_path, half):
+    # --half reads one half of the rows, but the column is the whole file's: its one t, in
+    # the other half, says f is false (this half's f's were refused: "no row of it 't'")
+    from microscout.heuristics.measure import split_half
+
+    def row(i, cell):
+        return {"handle": f"u{i}", "followers": str(10 + i), "following": "900", "label": cell}
+
+    t_row = next(row(i, "t") for i in range(100) if split_half(row(i, "t")) != half)
+    rows = [t_row] + [row(i, "f") for i in range(100, 112)]
+    assert half in {split_half(r) for r in rows[1:]}  # some f's in this half
+    path = tmp_path / "set.csv"
+    path.write_text("handle,followers,following,label\n" + "".join(",".join(r.values()) + "\n" for r in rows))
+    result = check("accounts", path, "--json", "--label-column", "label", "--half", half)
+    assert {row["label"] for row in rows_of(result) if "where" in row} == {"real"}
+
+
 @pytest.mark.parametrize("value, read", [(True, "fake"), (False, "real"), (1, "fake"), (0, "real"), ("f", None)])
 def test_typed_json_truths_alone(tmp_path, value, read):
     path = tmp_path / "set.jsonl"

@@ -858,10 +858,8 @@ class Truth:
         column = self.column or ""
         if not self.values or value is None or not str(value).strip():
             truth = parse_label(value, where, column, thousands)  # an empty cell: one error for it
-            word = label_words(value)
-            if word in PAIRED_LETTERS or word in PAIRED_LETTERS.values():
-                self.letters.setdefault(word, (str(value).strip(), where))
-            return truth, word
+            self.note(value, where)
+            return truth, label_words(value)
         word = label_words(value)
         if word in self.values:
             return self.values[word]
@@ -875,6 +873,13 @@ class Truth:
         mapped = ", ".join(sorted(self.values))
         raise UsageProblem(f"{where}: label column {column!r} holds {_shown(value)}, which no --label-value maps "
                            f"(mapped: {mapped}); add --label-value {_mapping_hint(value)} (or =0)")
+
+    def note(self, value: Any, where: str) -> None:
+        """Keep a cell that is one of PAIRED_LETTERS, read by the default words, for check_pairs:
+        every row's, also a row --half leaves out (a t there still says what the column's f is)."""
+        word = label_words(value)
+        if not self.values and (word in PAIRED_LETTERS or word in PAIRED_LETTERS.values()):
+            self.letters.setdefault(word, (str(value).strip(), where))
 
     def check_pairs(self) -> None:
         """Once every row is read: an f read by the default words (as false) with no t in the
@@ -1128,6 +1133,8 @@ def load_rows(files: tuple[str, ...], mapping: dict[str, str], truth: Truth | st
                 _check_not_negative(truth, record.row.get(label_column or ""), record.where, record.thousands)
                 negative = False  # the first row says how the column is written
             if half != "all" and split_half(record.row) != half:
+                if label_column and not of_file:
+                    truth.note(record.row.get(label_column), record.where)
                 continue
             if label_column and not of_file and label_column not in record.row:
                 # a JSON record without the key (a CSV row has every column, an empty cell None)
