@@ -1219,6 +1219,10 @@ TIKTOK_RESEARCH = {"data": {"videos": [{"id": 7, "video_description": "Use code 
     ("posts", TIKTOK_RESEARCH, "data.videos", 1),
     ("comments", {"tweets": [{"text": "hi"}, {"text": "ho"}]}, "tweets", 2),  # a key not known
     ("comments", {"a.b": [{"text": "hi"}]}, "a.b", 1),  # a key holding a dot, read whole
+    # a dot splits keys or is part of one, whichever leads to the list: the path the refusal
+    # names is read (a.b.c was refused: "no key 'b' in 'a'", a.b read the object under "a.b")
+    ("comments", {"a": {"x": 1}, "a.b": {"c": [{"text": "hi"}]}}, "a.b.c", 1),
+    ("comments", {"a": {"b": [{"text": "hi"}]}, "a.b": {"c": 1}}, "a.b", 1),
 ])
 def test_records_picks_the_list_of_a_json_page_that_cannot_be_told(tmp_path, command, page, key, rows):
     path = tmp_path / "page.json"
@@ -1265,6 +1269,9 @@ def test_records_scores_the_list_it_picks(tmp_path):
                                          "and this is no .json file"),
     ("rows.jsonl", '{"text": "hi"}\n', "items", "rows.jsonl: --records 'items' picks a list of records in a .json"),
     ("page.json", TIKTOK_RESEARCH, "", "--records '' names no key"),
+    # two lists, one under the key "a.b", one under b in a: which one is not guessed
+    ("page.json", {"x": {"a": {"b": [{"text": "hi"}]}, "a.b": [{"text": "ho"}]}}, "x.a.b",
+     "page.json: --records 'x.a.b' names two lists of records, [\"x\"][\"a.b\"] and [\"x\"][\"a\"][\"b\"]"),
 ])
 def test_records_refuses_what_it_cannot_pick_naming_file_and_key(tmp_path, name, content, key, message):
     path = tmp_path / name

@@ -333,14 +333,24 @@ def _lists_of_objects(data: Any, prefix: str = "", depth: int = 3) -> list[str]:
                 found.append(name)
             elif isinstance(value, dict):
                 found.extend(_lists_of_objects(value, name + ".", depth - 1))
-    return found[:5]
+    return list(dict.fromkeys(found))[:5]  # "a.b" once, under the key "a.b" and under b in a
 
 
 def _picked(data: Any, key: str, path: Path) -> list[Any]:
     """The list --records names in a JSON file: a key of its top-level object, or a dotted
-    path to one nested in it (data.videos); a key that itself holds a dot is read whole."""
+    path to one nested in it (data.videos); a dot may also be part of a key ("a.b"): the one
+    way of reading the path that leads to a list of records is read, two are refused."""
     if not key.strip():
         raise UsageProblem(f"--records {key!r} names no key; give the key of the list to read, e.g. --records items")
+    found = [(value, parts) for value, parts in _paths(data, key)
+             if isinstance(value, list) and all(isinstance(v, dict) for v in value)]
+    if len(found) > 1:
+        ways = " and ".join("".join(f"[{json.dumps(part)}]" for part in parts) for _, parts in found[:2])
+        raise UsageProblem(f"{path}: --records {key!r} names two lists of records, {ways}; rename a key, or "
+                           f"save the list to read in a file of its own")
+    if found:
+        return found[0][0]
+    # none: where the path leads nowhere, or what it leads to, said as the path reads first
     value, rest, done = data, key, ""
     while True:
         if not isinstance(value, dict):
@@ -363,6 +373,18 @@ def _picked(data: Any, key: str, path: Path) -> list[Any]:
         kind = "a list of other values" if isinstance(value, list) else _json_kind(value)
         raise UsageProblem(f"{path}: --records {key!r} holds {kind}, not a list of records (JSON objects)")
     return value
+
+
+def _paths(value: Any, key: str, parts: tuple[str, ...] = ()) -> Iterator[tuple[Any, tuple[str, ...]]]:
+    """Every value a dotted ``key`` reaches inside ``value``, each with its keys: each dot of
+    ``key`` splits two keys, or is part of one."""
+    if not isinstance(value, dict):
+        return
+    if key in value:
+        yield value[key], (*parts, key)
+    for head in _prefixes(key):
+        if head in value:
+            yield from _paths(value[head], key[len(head) + 1:], (*parts, head))
 
 
 def _prefixes(key: str) -> list[str]:
