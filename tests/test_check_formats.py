@@ -1150,19 +1150,22 @@ def test_a_label_means_the_same_alone_as_beside_the_other_class(tmp_path, cells,
         assert {row["label"] for row in rows_of(told) if "where" in row} == {"fake"}
 
 
-@pytest.mark.parametrize("command, header, row", [
-    ("accounts", "handle,followers,following,class", "ann,10,900,{}"),
-    ("comments", "CONTENT,CLASS", "nice song,{}"),
-    ("posts", "caption,is_ad", "my morning run,{}"),
+@pytest.mark.parametrize("command, header, row, extra, classes", [
+    ("accounts", "handle,followers,following,class", "ann,10,900,{}", (), ("fake", "real")),
+    ("comments", "CONTENT,CLASS", "nice song,{}", (), ("spam", "genuine")),
+    ("posts", "caption,is_ad", "my morning run,{}", (), ("what the column marks", "not that")),
+    ("posts", "caption,is_ad", "my morning run,{}", ("--label-means", "sponsored"), ("sponsored", "organic")),
 ])
-def test_an_f_without_a_t_is_asked_about_by_every_check(tmp_path, command, header, row):
+def test_an_f_without_a_t_is_asked_about_by_every_check(tmp_path, command, header, row, extra, classes):
     path = tmp_path / "fakes.csv"
     path.write_text(f"{header}\n{row.format('f')}\n{row.format('f')}\n")
     column = header.rsplit(",", 1)[1]
-    result = check(command, path, "--label-column", column, "--quiet")
+    result = check(command, path, "--label-column", column, *extra, "--quiet")
     assert result.exit_code == 2, result.output
-    assert f"fakes.csv line 2: label column {column!r} holds 'f' and no row of it 't'" in " ".join(
-        result.output.split())
+    said = " ".join(result.output.split())
+    assert f"fakes.csv line 2: label column {column!r} holds 'f' and no row of it 't'" in said
+    # in the command's own words for what 1 and 0 mean
+    assert f"--label-value f=1 ({classes[0]}) or --label-value f=0 (false, {classes[1]})" in said
     # beside a t, in the same file or another file of the run, f is false
     other = tmp_path / "trues.csv"
     other.write_text(f"{header}\n{row.format('t')}\n")
@@ -1264,7 +1267,8 @@ def test_records_scores_the_list_it_picks(tmp_path):
                                                    "string, not an object with keys"),
     ("page.json", {"ids": [1, 2]}, "ids", "--records 'ids' holds a list of other values, not a list of records"),
     ("list.json", [{"text": "hi"}], "items", "list.json: --records 'items': the file holds an array, not an object "
-                                             "with keys; leave --records out to read its array"),
+                                             "with keys; check it without --records (in a run of its own) to read "
+                                             "its array"),
     ("rows.csv", "text\nhi\n", "items", "rows.csv: --records 'items' picks a list of records in a .json file, "
                                          "and this is no .json file"),
     ("rows.jsonl", '{"text": "hi"}\n', "items", "rows.jsonl: --records 'items' picks a list of records in a .json"),

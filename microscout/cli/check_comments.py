@@ -86,7 +86,7 @@ def command(env, files: tuple[str, ...], as_json: bool, label_column: str | None
     cards = {name: Scorecard(), BASELINE_NAME: Scorecard()}
     rows = []
     for record, columns, label in load_rows(files, columns_map, truth, "all", COLUMNS, ("text",),
-                                            records=records):
+                                            records=records, classes=("spam", "genuine")):
         if "text" not in columns:
             raise UsageProblem(f"{record.where}: no text column; map it with --column text=THEIRS")
         text = str(record.row.get(columns["text"]) or "")

@@ -168,6 +168,11 @@ MAX_TAG_CELL = 20_000  # characters: Instagram allows 30 tags a post, TikTok's c
 FORMATS = {".csv": "column", ".tsv": "column", ".jsonl": "key", ".ndjson": "key", ".json": "key", ".xlsx": "column"}
 
 
+# What a label of 1 and of 0 mean under each --label-means, as a question about the labels says it.
+LABEL_CLASSES = {"sponsored": ("sponsored", "organic"), "disclosed": ("disclosed", "no label"),
+                 "undisclosed": ("an undisclosed ad", "none")}
+
+
 def read_posts(path: Path, label_column: str | None = None, mapping: dict[str, str] | None = None,
                truth: Truth | None = None, records: str | None = None) -> list[PostRow]:
     """Posts from a .csv/.tsv, .jsonl or .json file, read by the reader every `check` command shares,
@@ -450,7 +455,8 @@ def command(env, files: tuple[Path, ...], as_json: bool, fold_chars: int | None,
                                "selling_only": selling_only}
     cards: dict[str, Scorecard] = {}
     if label_column:
-        truth.check_pairs()  # an f never beside a t: asked which it is, as check accounts asks
+        # an f never beside a t: asked which it is, as check accounts asks, in the words of what 1 means
+        truth.check_pairs(LABEL_CLASSES.get(label_means or "", ("what the column marks", "not that")))
         if label_means is None:
             try:
                 label_means = label_meaning(words, label_column, mapped=bool(label_values))

@@ -356,7 +356,8 @@ def _picked(data: Any, key: str, path: Path) -> list[Any]:
         if not isinstance(value, dict):
             inside = f"{done!r} holds" if done else "the file holds"
             raise UsageProblem(f"{path}: --records {key!r}: {inside} {_json_kind(value)}, not an object with keys"
-                               + ("; leave --records out to read its array" if not done else ""))
+                               + ("" if done else "; check it without --records (in a run of its own) to read "
+                                                  "its array"))
         if rest in value:
             value = value[rest]
             break
@@ -903,20 +904,22 @@ class Truth:
         if not self.values and (word in PAIRED_LETTERS or word in PAIRED_LETTERS.values()):
             self.letters.setdefault(word, (str(value).strip(), where))
 
-    def check_pairs(self) -> None:
+    def check_pairs(self, classes: tuple[str, str] = ("fake", "real")) -> None:
         """Once every row is read: an f read by the default words (as false) with no t in the
         column is refused, asked which it is. f is false beside t (t/f: PostgreSQL's booleans),
         but the Instagram fake/authentic set's f is fake, beside r: a file of its fakes alone
         read as all real, its scores without a word the wrong way round, where the same f
-        beside r asked for --label-value."""
+        beside r asked for --label-value. ``classes``: what 1 and 0 mean to the command."""
+        positive, negative = classes
         for letter, partner in PAIRED_LETTERS.items():
             if letter in self.letters and partner not in self.letters:
                 cell, where = self.letters[letter]
                 raise UsageProblem(f"{where}: label column {self.column!r} holds {cell!r} and no row of it "
                                    f"{partner!r}: {letter} is false beside {partner} (t/f, as PostgreSQL writes "
-                                   f"booleans), but may be fake (the Instagram fake/authentic set's f/r); say "
-                                   f"which: --label-value {_mapping_hint(cell)} (fake) or --label-value "
-                                   f"{shlex.quote(cell + '=0')} (false, real)")
+                                   f"booleans), but some sets write it for the class they look for (the "
+                                   f"Instagram fake/authentic set's f/r: f is fake); say which: --label-value "
+                                   f"{_mapping_hint(cell)} ({positive}) or --label-value "
+                                   f"{shlex.quote(cell + '=0')} (false, {negative})")
 
 
 # Truth letters read only as a pair: f (false) where t is in the column too (Truth.check_pairs).
@@ -1103,9 +1106,11 @@ def distinct_files(files: tuple[Any, ...]) -> tuple[Any, ...]:
 
 def load_rows(files: tuple[str, ...], mapping: dict[str, str], truth: Truth | str | None, half: str,
               known: dict[str, tuple[str, tuple[str, ...]]], required_any: tuple[str, ...],
-              before_ours: Mapping[str, tuple[str, ...]] | None = None, records: str | None = None):
+              before_ours: Mapping[str, tuple[str, ...]] | None = None, records: str | None = None,
+              classes: tuple[str, str] = ("fake", "real")):
     """(record, columns, label) for every row of every file in the chosen half; ``truth``
-    as parse_truth gives it, or just the label column's name; ``records``: --records."""
+    as parse_truth gives it, or just the label column's name; ``records``: --records;
+    ``classes``: what a label of 1 and of 0 mean to the command (fake/real, spam/genuine)."""
     if not isinstance(truth, Truth):
         truth = Truth(truth)
     for name in files:
@@ -1175,7 +1180,7 @@ def load_rows(files: tuple[str, ...], mapping: dict[str, str], truth: Truth | st
             inner = Path(path.stem).suffix.lower() if path.suffix.lower() in COMPRESSED else path.suffix.lower()
             after = " after its header" if inner in (".csv", ".tsv", ".xlsx") else ""  # a JSON file has none
             raise UsageProblem(f"{path}: no rows to check (the file holds no records{after})")
-    truth.check_pairs()  # an f never beside a t, in any file: asked, once every row is read
+    truth.check_pairs(classes)  # an f never beside a t, in any file: asked, once every row is read
 
 
 def label_options(command):
