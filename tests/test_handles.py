@@ -248,17 +248,14 @@ def test_crawl_json_carries_the_report(handles_crawl):
 
 def test_a_crawl_stopped_with_ctrl_c_reports_the_handles_it_did_not_reach(tmp_path):
     import signal
-    import subprocess
     import time
 
-    from tests.crawlers.conftest import MICROSCOUT, crawl_env
+    from tests.crawlers.conftest import start_crawl
 
     (tmp_path / "creators.csv").write_text("handle\n" + "".join(f"nobody{i}\n" for i in range(40)))
     with FakeServer(faults=False, latency=0.3) as server:
         config = write_config(tmp_path, server.url)
-        process = subprocess.Popen([MICROSCOUT, "crawl", "mastodon", "--handles", "creators.csv", "--tier", "micro",
-                                    "--config", str(config)], cwd=tmp_path, env=crawl_env(), text=True,
-                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        process = start_crawl(config, "mastodon", "--handles", "creators.csv", "--tier", "micro")
         deadline = time.time() + 60
         while not any("acct=nobody" in e["query"] for e in server.log) and time.time() < deadline \
                 and process.poll() is None:

@@ -53,6 +53,14 @@ def run_crawl(config: Path, *args: str, env: dict | None = None, timeout: float 
                       env=env or crawl_env(), timeout=timeout)
 
 
+def start_crawl(config: Path, *args: str, env: dict | None = None):
+    """`microscout crawl` started as subprocess.Popen(..., stdout=PIPE, stderr=PIPE, text=True)
+    would start it, for a test that signals it part-way: forked from the zygote as run_crawl's
+    are (a zygote.Started: pid, poll, wait, send_signal, kill, communicate, returncode)."""
+    return zygote.start([MICROSCOUT, "crawl", *args, "--config", str(config)], cwd=config.parent,
+                        env=env or crawl_env())
+
+
 def rows(db: Path, sql: str, params=()) -> list[dict]:
     con = sqlite3.connect(db)
     con.row_factory = sqlite3.Row

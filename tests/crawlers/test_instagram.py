@@ -454,7 +454,7 @@ def test_a_token_refused_while_a_request_waits_out_a_429_ends_the_crawl_at_once(
     import time
 
     from microscout.sandbox.faults import Faults
-    from tests.crawlers.conftest import MICROSCOUT
+    from tests.crawlers.conftest import start_crawl
 
     with SandboxServer(size=60, seed=7, faults=Faults(retry_after=600, fail_first={"/v21.0/": (1, "429")})) as sb:
         sb.platform_state["instagram"]["tokens"] = {SECRET}
@@ -466,10 +466,7 @@ def test_a_token_refused_while_a_request_waits_out_a_429_ends_the_crawl_at_once(
         cfg = config(tmp_path, sb.url)
         e = {**env(), "MICROSCOUT_MAX_RATE_WAIT": "900"}  # a wait of 600 s is taken, not given up
         started = time.monotonic()
-        process = subprocess.Popen([MICROSCOUT, "crawl", "instagram", "--handle", first, "--handle", second,
-                                    "--no-prefilter", "--config", str(cfg)], cwd=tmp_path,
-                                   env=e, stdout=subprocess.PIPE,
-                                   stderr=subprocess.PIPE, text=True)
+        process = start_crawl(cfg, "instagram", "--handle", first, "--handle", second, "--no-prefilter", env=e)
         try:
             out, err = process.communicate(timeout=40)
         except subprocess.TimeoutExpired:

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.crawlers.conftest import (
-    COFFEE, MICROSCOUT, POPULATION, content, crawl_env, integrity, rows, run_crawl, write_config)
+    COFFEE, POPULATION, content, integrity, rows, run_crawl, start_crawl, write_config)
 from tests.crawlers.fakeserver import FakeServer, FaultMix
 
 ARGS = COFFEE
@@ -31,8 +31,7 @@ def interrupted(tmp_path, sig: int, after: int):
     folder.mkdir()
     with FakeServer(extra=POPULATION, latency=0.03, faults=False) as server:
         config = write_config(folder, server.url)
-        process = subprocess.Popen([MICROSCOUT, "crawl", *ARGS, "--config", str(config)], cwd=folder,
-                                   env=crawl_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        process = start_crawl(config, *ARGS)
         deadline = time.time() + 60
         while len(server.log) < after and time.time() < deadline and process.poll() is None:
             time.sleep(0.02)
@@ -68,9 +67,10 @@ def test_graceful_stop_then_resume_matches_an_uninterrupted_crawl(tmp_path, sig,
     assert all(r["n"] == 1 for r in per_profile)  # still one snapshot per profile for this crawl
 
 
-def start(config, *args: str) -> subprocess.Popen:
-    return subprocess.Popen([MICROSCOUT, "crawl", *args, "--config", str(config)], cwd=config.parent,
-                            env=crawl_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+def start(config, *args: str):
+    # Popen's stand-in, forked from the crawl zygote as run_crawl's crawls are (each of these
+    # 14 crawls paid ~1 CPU-s of Python, Scrapy and microscout start-up before its first request)
+    return start_crawl(config, *args)
 
 
 def signal_after(process: subprocess.Popen, server, hits: int, sig: int, timeout: float = 60) -> bool:

@@ -108,3 +108,49 @@ def test_one_requests_environment_does_not_reach_the_next(tmp_path):
     assert "[scrapy" not in quiet.stderr and "[scrapy" not in real.stderr
     assert quiet.returncode == real.returncode
     assert "MICROSCOUT_LOG_LEVEL" not in os.environ
+
+
+def test_a_started_crawl_is_signalled_waited_for_and_read_as_a_popen_is(tmp_path):
+    """zygote.start (the resume tests' stand-in for Popen) against subprocess.Popen on the same
+    crawl: still running at first (poll), communicate's timeout, SIGINT part-way (exit 1 and the
+    same one-line stderr), SIGKILL (-9); and run() meanwhile is a plain subprocess.run."""
+    from tests.crawlers.conftest import COFFEE, POPULATION
+    from tests.crawlers.fakeserver import FakeServer
+
+    def popen(args, cwd, env):
+        return subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=cwd, env=env)
+
+    def after_requests(server, n, process):
+        target, deadline = len(server.log) + n, time.monotonic() + 60
+        while len(server.log) < target and time.monotonic() < deadline and process.poll() is None:
+            time.sleep(0.005)
+        assert process.poll() is None, "the crawl ended before it could be stopped"
+
+    ended = {}
+    with FakeServer(extra=POPULATION, faults=False, latency=0.03) as server:
+        for name, starter in (("forked", zygote.start), ("real", popen)):
+            folder = tmp_path / name
+            folder.mkdir()
+            config = write_config(folder, server.url)
+            args = [MICROSCOUT, "crawl", *COFFEE, "--config", str(config)]
+            process = starter(args, cwd=folder, env=crawl_env())
+            assert isinstance(process, zygote.Started if name == "forked" else subprocess.Popen)
+            assert process.pid > 0 and process.returncode is None
+            after_requests(server, 20, process)
+            with pytest.raises(subprocess.TimeoutExpired):
+                process.communicate(timeout=0.05)
+            if name == "forked":  # the zygote is busy: run() does not wait for it
+                assert zygote.run([MICROSCOUT, "--version"], cwd=folder, env=crawl_env(), timeout=60).returncode == 0
+            process.send_signal(signal.SIGINT)
+            out, err = process.communicate(timeout=60)
+            ended[name] = (process.returncode, err, out.splitlines()[0].rpartition(" in ")[0])  # less its time
+
+            killed = starter(args + ["--resume"], cwd=folder, env=crawl_env())
+            after_requests(server, 5, killed)
+            killed.kill()
+            assert killed.wait(timeout=30) == -signal.SIGKILL and killed.poll() == -signal.SIGKILL
+            killed.communicate()
+            killed.kill()  # ended: nothing to signal, no error
+    assert ended["forked"] == ended["real"]
+    assert ended["real"][:2] == (
+        1, "crawl run 1 (mastodon) interrupted: run the same command with --resume to continue\n")

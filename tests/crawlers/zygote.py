@@ -13,6 +13,10 @@ Protocol (one JSON object a line): the client sends {"argv", "env", "cwd", "stdo
 "stderr"}; the server answers {"pid"} once forked, then {"status"} (waitpid's exit
 code, -signum when killed). A line "kill" while a child runs sends it SIGKILL. EOF on
 stdin (the client is gone) kills a running child and ends the server.
+
+run() is subprocess.run's stand-in; start() is Popen's (a Started), for the tests that
+signal a crawl part-way: the test signals the child itself, and the zygote serves nothing
+else until it has ended.
 """
 from __future__ import annotations
 
@@ -231,11 +235,14 @@ class Zygote:
                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=repo, env=env)
         self.lines = _Lines(self.process.stdout.fileno())
         self.count = 0
+        self.started: Started | None = None
 
     def fits(self, args: list[str], env: dict) -> bool:
         # a scheduler's crawl checks its parent process: a real child of the caller's
+        # (and it serves one process at a time: one started with start() must have ended)
         return (self.process.poll() is None and args[0] == self.script and _startup_env(env) == self.startup
-                and not env.get("MICROSCOUT_SCHEDULER_PID"))
+                and not env.get("MICROSCOUT_SCHEDULER_PID")
+                and (self.started is None or self.started.poll() is not None))
 
     def _tell(self, text: str) -> None:
         self.process.stdin.write(text.encode() + b"\n")
@@ -245,9 +252,9 @@ class Zygote:
         import time
 
         while not self.lines.ready():
-            if deadline is not None:
-                left = deadline - time.monotonic()
-                if left <= 0 or not select.select([self.lines.fd], [], [], left)[0]:
+            if deadline is not None:  # at or past it: only what has come already (a poll)
+                left = max(deadline - time.monotonic(), 0)
+                if not select.select([self.lines.fd], [], [], left)[0]:
                     return None
             if not self.lines.fill():
                 raise RuntimeError("the crawl zygote ended unexpectedly")
@@ -287,6 +294,15 @@ class Zygote:
         out, err = (o.decode(encoding).replace("\r\n", "\n").replace("\r", "\n") for o in outputs)
         return subprocess.CompletedProcess(args, answer["status"], out, err)
 
+    def start(self, args: list[str], *, cwd, env: dict) -> Started:
+        """subprocess.Popen(args, stdout=PIPE, stderr=PIPE, text=True, cwd=cwd, env=env)."""
+        self.count += 1
+        paths = [os.path.join(self.folder, f"{self.count}.{name}") for name in ("out", "err")]
+        self._tell(json.dumps({"argv": [str(a) for a in args], "env": dict(env), "cwd": os.path.abspath(cwd),
+                               "stdout": paths[0], "stderr": paths[1]}))
+        self.started = Started(self, args, self._answer()["pid"], paths)
+        return self.started
+
     def stop(self) -> None:
         import shutil
 
@@ -299,6 +315,75 @@ class Zygote:
                 self.process.wait()
         self.process.stdout.close()
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+class Started:
+    """A `microscout` process forked from the zygote, as subprocess.Popen(args, stdout=PIPE,
+    stderr=PIPE, text=True, ...) started it: pid, returncode (-signum when killed), poll(),
+    wait(), send_signal(), terminate(), kill() and communicate(), which raise what Popen's raise.
+    Its output goes to files, read once it has ended. Signals go through a pidfd taken at once, so none reaches another process that
+    got the pid after the zygote reaped this one."""
+
+    def __init__(self, zygote: Zygote, args: list[str], pid: int, paths: list[str]):
+        self.zygote, self.args, self.pid, self.paths = zygote, args, pid, paths
+        self.returncode: int | None = None
+        self._output: tuple[str, str] | None = None
+        try:
+            self._pidfd: int | None = os.pidfd_open(pid)
+        except ProcessLookupError:  # ended (and reaped) already
+            self._pidfd = None
+
+    def _wait(self, deadline: float | None) -> int | None:
+        if self.returncode is None:
+            answer = self.zygote._answer(deadline)
+            if answer is None:
+                return None
+            self.returncode = answer["status"]
+            if self._pidfd is not None:
+                os.close(self._pidfd)
+                self._pidfd = None
+        return self.returncode
+
+    def poll(self) -> int | None:
+        import time
+
+        return self._wait(time.monotonic())
+
+    def wait(self, timeout: float | None = None) -> int:
+        import subprocess
+        import time
+
+        code = self._wait(None if timeout is None else time.monotonic() + timeout)
+        if code is None:
+            raise subprocess.TimeoutExpired(self.args, timeout)
+        return code
+
+    def send_signal(self, sig: int) -> None:
+        if self.poll() is None and self._pidfd is not None:
+            try:
+                signal.pidfd_send_signal(self._pidfd, sig)
+            except ProcessLookupError:  # it ended meanwhile
+                pass
+
+    def terminate(self) -> None:
+        self.send_signal(signal.SIGTERM)
+
+    def kill(self) -> None:
+        self.send_signal(signal.SIGKILL)
+
+    def communicate(self, timeout: float | None = None) -> tuple[str, str]:
+        import locale
+
+        self.wait(timeout)
+        if self._output is None:
+            outputs = [_read(p) for p in self.paths]
+            for p in self.paths:
+                if os.path.exists(p):
+                    os.unlink(p)
+            encoding = locale.getpreferredencoding(False)
+            out, err = (o.decode(encoding).replace("\r\n", "\n").replace("\r", "\n") for o in outputs)
+            self._output = (out, err)
+        return self._output
 
 
 def _interpreter(script: str) -> str:
@@ -320,24 +405,44 @@ def _read(path: str) -> bytes:
 _zygote: Zygote | None = None
 
 
+def _fitting(args: list[str], env: dict) -> Zygote | None:
+    import atexit
+
+    global _zygote
+    if os.environ.get("MICROSCOUT_TEST_ZYGOTE", "1") == "0":
+        return None
+    if _zygote is not None and _zygote.process.poll() is not None:
+        stop()
+    if _zygote is None:
+        _zygote = Zygote(args[0], env)
+        atexit.register(stop)
+    return _zygote if _zygote.fits(args, env) else None
+
+
 def run(args: list[str], *, cwd, env: dict, timeout: float | None):
     """A `microscout` command run as subprocess.run(args, capture_output=True, text=True,
     cwd=cwd, env=env, timeout=timeout) would run it, forked from this worker's zygote;
-    a plain subprocess.run when MICROSCOUT_TEST_ZYGOTE=0 or the request's Python start-up
-    variables differ from the zygote's."""
-    import atexit
+    a plain subprocess.run when MICROSCOUT_TEST_ZYGOTE=0, the request's Python start-up
+    variables differ from the zygote's, or a process start() began is still running."""
     import subprocess
 
-    global _zygote
-    if os.environ.get("MICROSCOUT_TEST_ZYGOTE", "1") != "0":
-        if _zygote is not None and _zygote.process.poll() is not None:
-            stop()
-        if _zygote is None:
-            _zygote = Zygote(args[0], env)
-            atexit.register(stop)
-        if _zygote.fits(args, env):
-            return _zygote.run(args, cwd=cwd, env=env, timeout=timeout)
+    zygote = _fitting(args, env)
+    if zygote is not None:
+        return zygote.run(args, cwd=cwd, env=env, timeout=timeout)
     return subprocess.run(args, capture_output=True, text=True, cwd=cwd, env=env, timeout=timeout)
+
+
+def start(args: list[str], *, cwd, env: dict):
+    """A `microscout` command started as subprocess.Popen(args, stdout=PIPE, stderr=PIPE,
+    text=True, cwd=cwd, env=env) would start it (a Started, forked from this worker's zygote),
+    for a test that signals it or waits for it; a plain Popen when run() would use a plain
+    subprocess.run."""
+    import subprocess
+
+    zygote = _fitting(args, env)
+    if zygote is not None:
+        return zygote.start(args, cwd=cwd, env=env)
+    return subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=cwd, env=env)
 
 
 def stop() -> None:
