@@ -53,6 +53,14 @@ def run_crawl(config: Path, *args: str, env: dict | None = None, timeout: float 
                       env=env or crawl_env(), timeout=timeout)
 
 
+def run_microscout(*args: str, cwd: Path, env: dict | None = None, timeout: float | None = 120):
+    """Any other `microscout` command (shortlist, explain, export, import...) run as
+    subprocess.run([MICROSCOUT, *args], capture_output=True, text=True, ...) would run it,
+    forked from the zygote as run_crawl's crawls are: it runs the console script's main as
+    they do (a real subprocess of each entry point stays in tests/test_demo.py)."""
+    return zygote.run([MICROSCOUT, *args], cwd=cwd, env=env or crawl_env(), timeout=timeout)
+
+
 def start_crawl(config: Path, *args: str, env: dict | None = None):
     """`microscout crawl` started as subprocess.Popen(..., stdout=PIPE, stderr=PIPE, text=True)
     would start it, for a test that signals it part-way: forked from the zygote as run_crawl's

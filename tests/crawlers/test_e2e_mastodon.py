@@ -364,13 +364,10 @@ def test_local_accounts_are_known_by_the_instances_domain_however_its_url_is_spe
 def test_an_account_gone_since_the_last_crawl_is_named_and_left_out_of_shortlists(tmp_path):
     # A review: a re-crawl printed "errors: not_found 1" naming no one, and the deleted
     # account stayed ranked, its contact shown, with no word that it was gone.
-    import subprocess
-
-    from tests.crawlers.conftest import MICROSCOUT, crawl_env
+    from tests.crawlers.conftest import run_microscout
 
     def microscout(*args):
-        return subprocess.run([MICROSCOUT, *args, "--config", str(config)], capture_output=True, text=True,
-                              cwd=tmp_path, env=crawl_env(), timeout=120)
+        return run_microscout(*args, "--config", str(config), cwd=tmp_path)
 
     with FakeServer(faults=False) as server:
         config = write_config(tmp_path, server.url, extra='\n[campaigns.c]\nplatforms = ["mastodon"]\n')
@@ -433,14 +430,11 @@ def test_an_account_that_opts_out_leaves_nothing_on_other_creators_pages(tmp_pat
     # follower's handle and bio in alice's follower sample, and the replier's name among alice's
     # pod regulars (`explain alice`) stayed; a re-crawl of alice, whose context and follower
     # pages do not carry their choice, stored them again.
-    import subprocess
-
-    from tests.crawlers.conftest import MICROSCOUT, crawl_env
+    from tests.crawlers.conftest import run_microscout
     from tests.crawlers.fakeserver import _m_account
 
     def microscout(*args):
-        return subprocess.run([MICROSCOUT, "--config", str(config), *args], capture_output=True, text=True,
-                              cwd=tmp_path, env=crawl_env(), timeout=120)
+        return run_microscout("--config", str(config), *args, cwd=tmp_path)
 
     with FakeServer(faults=False) as server:
         config = write_config(tmp_path, server.url, extra='\n[campaigns.c]\nplatforms = ["mastodon"]\ngates = []\n'
@@ -478,9 +472,7 @@ def test_an_import_brings_nothing_more_of_an_account_that_opted_out(tmp_path):
     # A review: erin was crawled and stored as an opt-out (noindex); another tool's export
     # imported with `microscout import` then wrote her handle, bio, follower count and posts
     # into her row, which still said opted_out = 1.
-    import subprocess
-
-    from tests.crawlers.conftest import MICROSCOUT, crawl_env
+    from tests.crawlers.conftest import run_microscout
 
     with FakeServer(faults=False) as server:
         config = write_config(tmp_path, server.url)
@@ -492,8 +484,8 @@ def test_an_import_brings_nothing_more_of_an_account_that_opted_out(tmp_path):
                                            "someone@else.example,a creator,1500\n")
     (tmp_path / "posts.csv").write_text(f"profile,id,created_at,text\n{erin['platform_id']},p1,2026-09-01,hi #coffee\n"
                                         "someone@else.example,p2,2026-09-01,hello #coffee\n")
-    result = subprocess.run([MICROSCOUT, "--config", str(config), "import", "profiles.csv", "posts.csv",
-                             "--platform", "mastodon"], capture_output=True, text=True, cwd=tmp_path, env=crawl_env())
+    result = run_microscout("--config", str(config), "import", "profiles.csv", "posts.csv", "--platform", "mastodon",
+                            cwd=tmp_path, timeout=None)
     assert result.returncode == 0, result.stderr
     assert "1 profile, 1 post stored" in result.stdout
     assert (f"skipped 1 profile and 1 post of accounts stored as opted out (only the opt-out is kept): "
@@ -509,9 +501,7 @@ def test_an_import_whose_mastodon_bio_says_nobot_stores_only_the_opt_out(tmp_pat
     # A review: a crawl stores an account whose bio says #nobot as an opt-out, but another
     # tool's export of the same account, imported, was stored whole (bio, counts, posts) and
     # shortlisted; one crawled before kept everything it had.
-    import subprocess
-
-    from tests.crawlers.conftest import MICROSCOUT, crawl_env
+    from tests.crawlers.conftest import run_microscout
 
     with FakeServer(faults=False) as server:
         config = write_config(tmp_path, server.url)
@@ -525,8 +515,8 @@ def test_an_import_whose_mastodon_bio_says_nobot_stores_only_the_opt_out(tmp_pat
         "zed@else.example,\"I bake. <no scrapers> #noindex\",1800,\nsomeone@else.example,a creator,1500,\n")
     (tmp_path / "posts.csv").write_text("profile,id,created_at,text\nzed@else.example,z1,2026-09-01,bread\n"
                                         "someone@else.example,s1,2026-09-01,hello\n")
-    result = subprocess.run([MICROSCOUT, "--config", str(config), "import", "profiles.csv", "posts.csv",
-                             "--platform", "mastodon"], capture_output=True, text=True, cwd=tmp_path, env=crawl_env())
+    result = run_microscout("--config", str(config), "import", "profiles.csv", "posts.csv", "--platform", "mastodon",
+                            cwd=tmp_path, timeout=None)
     assert result.returncode == 0, result.stderr
     assert "1 profile, 1 post stored" in result.stdout, result.stdout
     stored = {r["platform_id"]: r for r in rows(db, "SELECT * FROM profiles")}

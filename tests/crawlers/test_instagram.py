@@ -305,11 +305,8 @@ def test_the_token_never_leaves_the_header(sandbox, crawled):
 
 def test_shortlist_says_unknown_for_what_instagram_does_not_give(crawled):
     folder, cfg, _ = crawled
-    import subprocess
-
-    from tests.crawlers.conftest import MICROSCOUT
-    done = subprocess.run([MICROSCOUT, "shortlist", "ig", "--config", str(cfg)], capture_output=True, text=True,
-                          cwd=folder, env=env(), timeout=60)
+    from tests.crawlers.conftest import run_microscout
+    done = run_microscout("shortlist", "ig", "--config", str(cfg), cwd=folder, env=env(), timeout=60)
     assert done.returncode == 0, done.stderr
     con = sqlite3.connect(folder / "scout.db")
     outcomes = dict(con.execute("""SELECT v.rule, v.outcome FROM verdicts v JOIN profiles p ON p.id = v.profile_id

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import subprocess
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -18,7 +17,7 @@ from microscout.sandbox import tiktok_wire as wire
 from microscout.sandbox.clock import DAY
 from microscout.sandbox.routes_tiktok import CLIENT_KEY, CLIENT_SECRET
 from microscout.sandbox.text import plain
-from tests.crawlers.conftest import MICROSCOUT, crawl_env, rows, run_crawl, withholding
+from tests.crawlers.conftest import crawl_env, rows, run_crawl, run_microscout, withholding
 
 TAG = "veganrecipes"
 BOUNDS = """
@@ -66,8 +65,7 @@ def creds(**extra):
 
 
 def cli(config, *args):
-    return subprocess.run([MICROSCOUT, *args, "--config", str(config)], capture_output=True, text=True,
-                          cwd=config.parent, env=creds(), timeout=120)
+    return run_microscout(*args, "--config", str(config), cwd=config.parent, env=creds())
 
 
 @pytest.fixture(scope="module")

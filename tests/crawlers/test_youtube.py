@@ -16,7 +16,7 @@ from microscout.sandbox import SandboxServer
 from microscout.sandbox import youtube_wire as wire
 from microscout.sandbox.faults import Faults
 from microscout.sandbox.routes_youtube import API_KEY, COST
-from tests.crawlers.conftest import MICROSCOUT, content, crawl_env, rows, run_crawl, withholding
+from tests.crawlers.conftest import content, crawl_env, rows, run_crawl, run_microscout, withholding
 
 HIDDEN = "ravi_bavi"  # a sandbox channel (seed 7) that hides its subscriber count
 ARGS = ("youtube", "--hashtag", "plantbased", "--handle", f"@{HIDDEN}", "--pages", "2", "--posts", "8",
@@ -257,8 +257,7 @@ def test_refused_or_missing_key_is_one_line_exit_2(sandbox, tmp_path):
 
 def test_shortlist_gives_unknown_for_what_youtube_lacks(full):
     folder = full[0]
-    result = subprocess.run([MICROSCOUT, "shortlist", "yt", "--config", str(folder / "config.toml")],
-                            capture_output=True, text=True, cwd=folder, env=crawl_env(), timeout=120)
+    result = run_microscout("shortlist", "yt", "--config", str(folder / "config.toml"), cwd=folder)
     assert result.returncode == 0, result.stdout + result.stderr
     verdicts = rows(folder / "scout.db", "SELECT v.rule, v.outcome, p.followers FROM verdicts v "
                                          "JOIN profiles p ON p.id = v.profile_id")
