@@ -4,6 +4,7 @@ YouTube, Instagram and TikTok; the demo crawls P twice, judges the demo campaign
 alone and scores it against the truth projected onto P (~10 s a platform)."""
 import csv
 import json
+import os
 import re
 import socket
 import sqlite3
@@ -11,7 +12,9 @@ import subprocess
 import sys
 
 import pytest
+from click.testing import CliRunner
 
+from microscout.cli import cli
 from microscout.config import Config
 from microscout.sandbox import routes_instagram, routes_tiktok, routes_youtube
 from microscout.sandbox.projection import NO_DATA, OPT_OUT_UNJUDGEABLE
@@ -110,16 +113,21 @@ def test_demo_on_an_api_platform(demo):
     assert processes_mentioning(str(db)) == []
 
 
-def test_the_printed_html_export_draws_the_platforms_tiers(demo):
+def test_the_printed_html_export_draws_the_platforms_tiers(demo, monkeypatch):
     # The report's chart shaded the campaign's own platforms' tiers (Mastodon's micro,
     # 1,000-10,000) over a run judged on P: every shortlisted YouTube, Instagram or TikTok
     # creator, micro by P's tiers, was drawn outside the target band.
     platform, folder, state, result = demo
     export = next(c for c in printed_commands(result.stdout) if c[1] == "export")
     args = [*export[1:export.index("--format")], "--format", "html"]
-    done = subprocess.run([sys.executable, "-m", "microscout", *args], capture_output=True, text=True,
-                          timeout=60, cwd=folder, env=clean_env(state))
-    assert done.returncode == 0, done.stdout + done.stderr
+    # in this process, in the demo's folder with the new user's settings, as test_demo.py runs
+    # the printed commands (the demo itself ran as a real subprocess above)
+    monkeypatch.chdir(folder)
+    for key in [k for k in os.environ if k.startswith("MICROSCOUT_")]:
+        monkeypatch.delenv(key)
+    monkeypatch.setenv("MICROSCOUT_STATE_DIR", str(state))
+    done = CliRunner().invoke(cli, args)
+    assert done.exit_code == 0, done.output
     (report,) = list((folder / "exports").glob("demo-*.html"))
     page = report.read_text(encoding="utf-8")
     micro = Config().platforms.get(platform).tiers["micro"]
