@@ -14,7 +14,6 @@ import re
 import sqlite3
 import stat
 import subprocess
-import sys
 import time
 import urllib.request
 from pathlib import Path
@@ -27,7 +26,7 @@ from microscout.crawlers import bsky_session
 from microscout.crawlers.bsky_session import Login, Session, SessionFile, session_path
 from microscout.sandbox import IDENTIFIER, PASSWORD, SandboxServer
 from microscout.sandbox.routes_bluesky import APPVIEW_DID
-from tests.crawlers.conftest import crawl_env, rows, run_crawl, write_config
+from tests.crawlers.conftest import crawl_env, rows, run_crawl, run_microscout, write_config
 from tests.crawlers.fakeserver import BSKY_IDENTIFIER, BSKY_PASSWORD, BSKY_REFRESH, BSKY_TOKEN
 
 TAG = "plantbased"  # a sandbox hashtag with many posts
@@ -53,8 +52,8 @@ def the_session_file(state_dir: Path) -> Path:
 
 
 def logout(config: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "microscout", "logout", "bluesky", "--config", str(config)],
-                          capture_output=True, text=True, cwd=config.parent, env=crawl_env(), timeout=60)
+    # forked from the crawl zygote as the crawls are (a new Python cost ~1 CPU-s of start-up)
+    return run_microscout("logout", "bluesky", "--config", str(config), cwd=config.parent, timeout=60)
 
 
 def assert_no_secret(folder: Path, result: subprocess.CompletedProcess, secrets: list[str]) -> None:
