@@ -179,28 +179,36 @@ def test_bounds_and_handles(tmp_path, server):
     assert args["handles"] == ["alice"] and args["bounds"]["posts_per_profile"] == 2 and args["prefilter"] is False
 
 
-def test_max_requests_budget(tmp_path, server):
-    config = write_config(tmp_path, server.url)
-    result = run_crawl(config, "mastodon", "--hashtag", "coffee", "--max-requests", "6")
+@pytest.fixture(scope="module")
+def budget_of_6(tmp_path_factory):
+    """(result, crawl_runs row, server log) of `--hashtag coffee --max-requests 6` on a fresh
+    server: one crawl, read by the two tests below (each ran the same crawl of its own)."""
+    folder = tmp_path_factory.mktemp("budget")
+    with FakeServer() as server:
+        config = write_config(folder, server.url)
+        result = run_crawl(config, "mastodon", "--hashtag", "coffee", "--max-requests", "6")
+        log = list(server.log)
     assert result.returncode == 0, result.stderr
-    (run,) = rows(tmp_path / "scout.db", "SELECT * FROM crawl_runs")
+    (run,) = rows(folder / "scout.db", "SELECT * FROM crawl_runs")
+    return result, run, log
+
+
+def test_max_requests_budget(budget_of_6):
+    result, run, log = budget_of_6
     assert json.loads(run["stats"])["budget_exhausted"] is True
     assert "stopped at the request budget (--max-requests" in result.stdout
-    spider_requests = [e for e in server.log if e["path"] != "/robots.txt"]
+    spider_requests = [e for e in log if e["path"] != "/robots.txt"]
     assert len({(e["path"], e["query"]) for e in spider_requests}) <= 6
 
 
-def test_the_runs_requests_are_the_api_calls_sent_robots_txt_apart(tmp_path, server):
+def test_the_runs_requests_are_the_api_calls_sent_robots_txt_apart(budget_of_6):
     """The budget does not count robots.txt, and neither do the summary's requests: a crawl
     that kept --max-requests 6 said "requests 7" (and "requests per stored candidate" was
     counted with the robots.txt fetch)."""
-    config = write_config(tmp_path, server.url)
-    result = run_crawl(config, "mastodon", "--hashtag", "coffee", "--max-requests", "6")
-    assert result.returncode == 0, result.stderr
-    (run,) = rows(tmp_path / "scout.db", "SELECT * FROM crawl_runs")
+    result, run, log = budget_of_6
     stats = json.loads(run["stats"])
-    api = [e for e in server.log if e["path"] != "/robots.txt"]
-    robots = [e for e in server.log if e["path"] == "/robots.txt"]
+    api = [e for e in log if e["path"] != "/robots.txt"]
+    robots = [e for e in log if e["path"] == "/robots.txt"]
     assert robots and stats["robots_txt_requests"] == len(robots)
     assert run["requests"] == len(api) == 6 + stats["retries"] + run["rate_limit_waits"]
     assert f"  requests {len(api)}, " in result.stdout
