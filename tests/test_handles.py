@@ -165,6 +165,13 @@ def test_the_help_names_every_kind_of_file_the_reader_takes():
     ("https://m.youtube.com/@chef", "chef"), ("https://x.com/someone", "someone"),
     ("https://www.linkedin.com/in/jane-doe/", "jane-doe"), ("https://social.example/users/bob", "bob@social.example"),
     ("https://example.com/about", None), ("two words", None), ("a/b", None), ("https://[::1/@bob", None),
+    ("https://mastodon.social/@alice/following", "alice@mastodon.social"),
+    # a post's URL names its author, but a list of them is the wrong column (docs/IMPORT.md): refused,
+    # as an Instagram /p/ URL is, not crawled as the author
+    ("https://mastodon.social/@alice/111222333444555666", None),
+    ("https://mastodon.social/@alice@other.social/111222333444555666", None),
+    ("https://social.example/users/bob/statuses/111222333", None),
+    ("https://bsky.app/profile/x.bsky.social/post/3kabcdefghi2x", None),
 ])
 def test_normalize(text, handle):
     assert normalize(text) == handle

@@ -56,7 +56,7 @@ def handle_from_url(text: str) -> str | None:
         return None
     site = host.removeprefix("www.").removeprefix("m.")
     if site == "bsky.app" and len(segments) >= 2 and segments[0] == "profile":
-        return segments[1]
+        return None if segments[2:3] == ["post"] else segments[1]  # /profile/x/post/ID: a post's URL
     if any(site == s or site.endswith("." + s) for s in BARE_NAME_SITES):
         if site.endswith("youtube.com") and segments[0] in ("channel", "c", "user") and len(segments) >= 2:
             return segments[1]
@@ -66,10 +66,12 @@ def handle_from_url(text: str) -> str | None:
             return None  # a post's or a page's URL, not a profile's
         return segments[0].lstrip("@")
     if segments[0].startswith("@"):  # any other server with /@user profiles: a Mastodon instance
+        if len(segments) >= 2 and segments[1].isdigit():
+            return None  # /@user/ID: a post's URL
         name = segments[0][1:]
         return name if "@" in name else f"{name}@{host}"
     if len(segments) >= 2 and segments[0] == "users":  # the ActivityPub actor URL
-        return f"{segments[1]}@{host}"
+        return None if segments[2:3] == ["statuses"] else f"{segments[1]}@{host}"  # …/statuses/ID: a post
     return None
 
 
