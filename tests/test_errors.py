@@ -473,6 +473,14 @@ def test_crawl_of_linkedin_says_it_has_no_crawler_and_how_to_bring_it_in(tmp_pat
     assert len(result.output.strip().splitlines()) == 1 and not (tmp_path / "c.db").exists()
 
 
+def test_a_misspelt_platform_in_crawl_is_named_as_the_platform_it_was_meant_to_be(tmp_path):
+    # `crawl mastodn` was told only "no campaign 'mastodn' in [campaigns]; known: demo"
+    result = invoke("--config", CONFIG, "crawl", "mastodn", "--hashtag", "vegan", "--db", tmp_path / "c.db")
+    assert result.exit_code == 2, result.output
+    assert "did you mean 'mastodon'?" in result.output and "not a platform" in result.output, result.output
+    assert len(result.output.strip().splitlines()) == 1 and not (tmp_path / "c.db").exists()
+
+
 def test_crawl_takes_tags_in_any_script_and_handles_as_written():
     from microscout.cli.crawl import checked_handle, checked_tag
 

@@ -490,6 +490,14 @@ def command(env, target, hashtags, handles, instance, appview, pds, appview_did,
             raise UsageProblem(f"crawl {target}: microscout has no {target} crawler (it crawls "
                                f"{', '.join(PLATFORMS)}); bring {target} profiles and posts in with "
                                f"`microscout import FILE --platform {target}`")
+        if target not in config.campaigns:
+            from microscout.words import did_you_mean
+
+            near = did_you_mean(target, PLATFORMS)
+            if near:  # `crawl mastodn`: a platform misspelt, not a campaign missing
+                raise UsageProblem(f"crawl {target}: not a platform, nor a campaign of {config.source}; {near}"
+                                   f"(platforms: {', '.join(PLATFORMS)}; campaigns: "
+                                   f"{', '.join(sorted(config.campaigns)) or 'none'})")
         campaign_cfg = config.campaign(target)
         if tiers:
             raise UsageProblem("--tier is for crawls without a campaign; the campaign's target_tier applies")
