@@ -211,4 +211,11 @@ def score_cmd(env, campaign, size, seed, platform, as_json):
         if campaign not in env.config.campaigns:
             env.config.campaign(campaign)  # no such campaign: says which there are
         raise UsageProblem(str(exc)) from None
+    if report.unmatched and not any(a.judged for a in report.archetypes.values()):
+        # every figure would be 0 (after `demo --platform youtube`, scored without --platform):
+        # what to change is the whole answer, not a hint under a table of zeros
+        from microscout.sandbox.score import unmatched_hint
+
+        raise UsageProblem(f"none of the {report.unmatched:,} profiles judged in shortlist run {report.run_id} "
+                           f"is in this population: {unmatched_hint(report)}")
     click.echo(json.dumps(asdict(report), indent=2) if as_json else format_report(report))

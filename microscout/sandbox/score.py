@@ -177,7 +177,7 @@ def score(db: sqlite_utils.Database, campaign: str, size: int, seed: int,
     return report
 
 
-def _unmatched_hint(report: ScoreReport) -> str:
+def unmatched_hint(report: ScoreReport) -> str:
     """What to change: a run judged on another platform than the one scored (`demo --platform
     youtube`, then `sandbox score demo` without --platform) is no matter of size or seed."""
     on = report.unmatched_on
@@ -245,5 +245,5 @@ def format_report(report: ScoreReport) -> str:
         lines.append(f"{r.rule:24} {r.positives:9} {r.unknown:8} {_pct(r.precision_fail):>8} {_pct(r.recall_fail):>5} "
                      f"{_pct(r.precision_warn):>12} {_pct(r.recall_warn):>5}  {spread}")
     if report.unmatched:
-        lines += ["", f"{report.unmatched} judged profiles are not in this population: {_unmatched_hint(report)}"]
+        lines += ["", f"{report.unmatched} judged profiles are not in this population: {unmatched_hint(report)}"]
     return "\n".join(lines)

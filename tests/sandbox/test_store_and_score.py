@@ -258,6 +258,13 @@ def test_a_run_scored_on_the_wrong_platform_says_to_change_platform_not_size_and
     youtube = score(db, "demo", SIZE, SEED)
     assert youtube.unmatched == 10 and youtube.unmatched_on == {"youtube": 10}
     assert format_report(youtube).endswith("they are youtube profiles: score them with --platform youtube")
+    # The command printed a table of zeros ("opted_out: … (OK)"), exit 0, with the hint last, under
+    # it: when no judged profile is in the population, the hint is the whole answer, exit 2.
+    said = CliRunner().invoke(cli, ["sandbox", "score", "demo", "--size", str(SIZE), "--seed", str(SEED),
+                                    "--db", str(path)])
+    assert (said.exit_code, said.output) == (2, "Error: none of the 10 profiles judged in shortlist run 1 is in "
+                                                "this population: they are youtube profiles: score them with "
+                                                "--platform youtube\n")
 
 
 def test_the_stored_website_is_what_a_crawl_of_the_same_mastodon_account_stores(generated):
