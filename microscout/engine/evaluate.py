@@ -165,7 +165,9 @@ def check_rule_config(config: Config, rules: dict[str, Rule]) -> None:
     from microscout.words import did_you_mean
 
     for key, name in unloaded_rules(config, rules)[:1]:
-        hint = did_you_mean(name, rules, cutoff=0.8)
+        # a near name is a typo; else the rule's plugin is missing (the tutorial's, before `pip install -e .`)
+        missing = "" if switch_hint() else "no plugin registers it: install its plugin or remove the key; "
+        hint = did_you_mean(name, rules, cutoff=0.8) or missing
         raise ConfigError(f"{config.source}: {key}: no rule named {name!r}; {hint}{switch_hint()}rules are: "
                           f"{', '.join(sorted(rules))}")
     check_rule_options(config, rules)

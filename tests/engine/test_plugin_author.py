@@ -156,7 +156,9 @@ def test_the_commands_that_say_what_is_loaded_work_while_the_config_names_a_rule
     for args in (["shortlist", "c"], ["try", "engagement", "anna"], ["config", "check"]):
         result = invoke(*args, "--config", config)
         assert result.exit_code == 2, (args, result.output)
+        # (it said only "no rule named": the tutorial's reader who skipped `pip install -e .` was not told why)
         assert result.output == (f"Error: {config}: campaigns.c.weights.min_posts: no rule named 'min_posts'; "
+                                 "no plugin registers it: install its plugin or remove the key; "
                                  "rules are: ad_frequency, audience_authenticity, automated, comment_quality, "
                                  "disclosure, engagement, growth_spikes, niche_relevance, other_rule, "
                                  "posting_cadence, sponsored_engagement, tier_bounds\n"), args
