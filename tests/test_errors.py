@@ -30,7 +30,7 @@ EXISTING_ONLY = [["shortlist", "demo"], ["export", "demo"]]
 
 
 def invoke(*args, env: dict | None = None):
-    return CliRunner().invoke(cli, [*map(str, args)], env=env)
+    return CliRunner().invoke(cli, [*map(str, args)], env=env, prog_name="microscout")
 
 
 @pytest.fixture(scope="module")
@@ -123,8 +123,22 @@ CASES = [
     Case("check accounts: nested .jsonl", _nested_json(".jsonl"), 2, "line 1: JSON nested deeper than 64 levels"),
     Case("export --out under a file", _export_over("file in the way", lambda: _JUDGED[0]), 2,
          "cannot write the export to"),
-    Case("export --out over a folder", _export_over("folder", lambda: _JUDGED[0]), 2, "is a directory",
-         one_line=False),
+    Case("export --out over a folder", _export_over("folder", lambda: _JUDGED[0]), 2, "is a directory"),
+    # click's own usage errors: one line too, naming the command whose --help tells more
+    Case("a choice misspelt", lambda f: ["import", f / "x.csv", "--platform", "mastodn"], 2,
+         "Invalid value for '--platform': 'mastodn' is not one of"),
+    Case("a required option missing", lambda f: ["import", f / "x.csv"], 2,
+         "Missing option '--platform'. Choose from: mastodon, bluesky, instagram, tiktok, youtube, linkedin "
+         "(`microscout import --help` tells more)"),
+    Case("an argument missing", lambda f: ["shortlist"], 2,
+         "Missing argument 'CAMPAIGN'. (`microscout shortlist --help` tells more)"),
+    Case("a number out of range", lambda f: ["--config", CONFIG, "shortlist", "demo", "--limit", "0"], 2,
+         "Invalid value for '--limit'"),
+    Case("no such command", lambda f: ["expot", "demo"], 2,
+         "No such command 'expot'. Did you mean 'export'? (`microscout --help` tells more)"),
+    Case("no such command in a group", lambda f: ["schedule", "lst"], 2, "No such command 'lst'"),
+    Case("no such option of the top level", lambda f: ["--bogus", "shortlist", "demo"], 2,
+         "No such option '--bogus'"),
 ]
 
 
@@ -555,3 +569,11 @@ def test_a_count_beyond_what_sqlite_holds_is_bad_input_not_an_unexpected_error(j
     assert result.exit_code == 2, result.output
     assert f"Invalid value for '{args[-1]}'" in result.output and "OverflowError" not in result.output
     assert not (tmp_path / "x.csv").exists()
+
+
+@pytest.mark.parametrize("args, usage", [([], "Usage: microscout [OPTIONS] COMMAND"),
+                                         (["db"], "Usage: microscout db [OPTIONS] COMMAND")])
+def test_a_group_given_no_command_still_shows_its_help(args, usage):
+    # click's usage errors are one line (above); a group given nothing to do answers with its help
+    result = invoke(*args)
+    assert result.output.startswith(usage) and "Commands:" in result.output, result.output

@@ -16,6 +16,9 @@ import click
 
 from microscout import __version__
 
+# click >= 8.2 raises it for a group given no command, to show its help (before, it printed the help and exited)
+NoArgsIsHelpError = getattr(click.exceptions, "NoArgsIsHelpError", ())
+
 # Each module defines `command`, a click command or group, imported only when that command
 # runs or its own help is shown. `microscout --help` lists every command by the summary kept
 # here, without importing any (tests/test_docs.py checks each is the command's own).
@@ -91,6 +94,20 @@ class LazyCommands(MutableMapping[str, click.Command]):
 
 LISTED_KEY = "microscout.listed_plugin_commands"
 OWNERS_KEY = "microscout.plugin_command_owners"
+
+
+def one_line(exc: click.UsageError) -> click.ClickException:
+    """Click's own usage errors (a bad option value, a missing argument, no such command) as the
+    one line every other failure is, exit 2: click prints the usage, a hint and the error on
+    four lines or more ("Choose from:" and each choice on a line of its own). `microscout` or
+    a group given no command still shows its help."""
+    from microscout.cli.common import UsageProblem
+
+    if isinstance(exc, NoArgsIsHelpError):
+        return exc
+    message = " ".join(exc.format_message().split())
+    where = f" (`{exc.ctx.command_path} --help` tells more)" if exc.ctx is not None else ""
+    return UsageProblem(message + where)
 
 
 class Boundary(click.Group):
@@ -182,9 +199,17 @@ class Boundary(click.Group):
         except Exception:  # noqa: BLE001 - a broken config or plugin must not break --help
             return names
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except click.UsageError as exc:  # microscout --bogus: the top level's own options
+            raise one_line(exc) from None
+
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
+        except click.UsageError as exc:  # a command's options and arguments, or a command not known
+            raise one_line(exc) from None
         except KeyboardInterrupt:
             # click would print a bare "Aborted!" and exit 1, the code of a failure (a command
             # that says more, as import does, ends with its own line and 130 before this)
