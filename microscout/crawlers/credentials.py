@@ -49,8 +49,11 @@ def secret(configured: SecretStr | str | None, env_var: str, key: str, what: str
         # b'Bearer …'", http.client), into the message, errors.log and a schedule's record.
         # Nor is a letter beyond ASCII (a typographic quote pasted around it, "’"): headers are
         # ASCII, and it ended the crawl in "unexpected error: UnicodeEncodeError".
-        raise CrawlProblem(f"{what} ({where}) holds a line break, a tab, an invisible character or one beyond "
-                           f"ASCII (its character {odd + 1}): set it again without it")
+        char = value[odd]
+        named = {"\n": "a line break", "\r": "a carriage return", "\t": "a tab"}.get(char, f"U+{ord(char):04X}")
+        # One clause, not parentheses in parentheses: ``where`` may say which config key names it.
+        raise CrawlProblem(f"{what}, from {where}, holds a line break, a tab, an invisible character or one "
+                           f"beyond ASCII (its character {odd + 1}, {named}): set it again without it")
     if config is not None:
         _ORIGINS[key] = where
     return value

@@ -575,3 +575,27 @@ def test_missing_hashtag_pages_name_their_list_and_resume_fetches_both(sandbox, 
     stats = json.loads(resumed["stats"])
     assert resumed["status"] == "finished" and not (stats.get("missing") or {}).get("hashtag_pages"), stats
     assert stats["hashtag_pages"] >= 2, stats
+
+
+def test_a_secret_with_an_invisible_character_names_the_character_and_reads_as_one_clause(tmp_path, monkeypatch):
+    # Found walking docs/crawl-youtube.md: with an {"$env"} reference the message read
+    # "a YouTube Data API key ($MY_YT (which platforms.youtube.api_key in c.toml names)) holds
+    # ... (its character 4)", parentheses in parentheses, and "which character" was only where.
+    from microscout.config import load_config
+    from microscout.crawlers.credentials import CrawlProblem, secret
+
+    path = tmp_path / "c.toml"
+    path.write_text('[platforms.youtube]\napi_key = {"$env" = "MY_YT"}\n')
+    monkeypatch.setenv("MY_YT", "AIza-1234\u201d")
+    config = load_config(path)
+    with pytest.raises(CrawlProblem) as refused:
+        secret(config.platforms.youtube.api_key, "MICROSCOUT_YOUTUBE_API_KEY", "platforms.youtube.api_key",
+               "a YouTube Data API key", config)
+    message = str(refused.value)
+    assert "1234" not in message and "((" not in message and "))" not in message, message
+    assert "$MY_YT" in message and "character 10" in message and "U+201D" in message, message
+    for value, said in (("tok-1234\nnext", "a line break"), ("tok-1234\tx", "a tab")):
+        monkeypatch.setenv("SOME_TOKEN", value)
+        with pytest.raises(CrawlProblem) as refused:
+            secret(None, "SOME_TOKEN", "platforms.x.token", "A token")
+        assert said + ")" in str(refused.value) or f"{said}," in str(refused.value), str(refused.value)
