@@ -411,10 +411,20 @@ def write_temporary(path: Path, exporter: Exporter, rows: list[dict], columns: l
                 exporter.write(rows, columns, out)
             out.flush()
             os.fsync(out.fileno())
-        return tmp
     except BaseException as exc:
         tmp.unlink(missing_ok=True)
         raise _export_problem(path, exc, exporter)
+    if rows and tmp.stat().st_size == 0:
+        # A write() that never wrote to its stream (wrote to a file of its own, returned the text)
+        # left an empty file that was recorded as an export of every row and said "Wrote N rows".
+        from microscout.engine.plugins import PluginFailed
+
+        tmp.unlink(missing_ok=True)
+        plugin = getattr(exporter, "plugin", "") or "unknown"
+        raise PluginFailed(f"exporter {exporter.name} (plugin {plugin}) wrote nothing to {path} for {len(rows)} "
+                           f"row{'' if len(rows) == 1 else 's'}: its write(rows, columns, stream) must write them "
+                           "to the stream it is given")
+    return tmp
 
 
 def put_in_place(tmp: Path, path: Path, *, new_name: bool = False) -> Path:

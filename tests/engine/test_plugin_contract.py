@@ -234,6 +234,33 @@ def test_a_plugin_exporter_that_fails_is_named_and_the_old_file_stays(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("out")) == ["out.tsv"]
 
 
+@pytest.mark.parametrize("binary", [False, True])
+def test_a_plugin_exporter_that_writes_nothing_is_named_and_no_empty_file_is_left(tmp_path, binary):
+    # Found walking docs/PLUGINS.md: an exporter whose write() forgot the stream left a 0-byte
+    # file, recorded as an export, and `export` said "Wrote 25 rows to ...".
+    from microscout.engine.export import export_shortlist
+
+    class Plugin:
+        @hookimpl
+        def register_exporters(self, register):
+            register(Exporter(name="tsv", extension="tsv", summary="Tab-separated", binary=binary,
+                              write=lambda rows, columns, out: None))
+
+    _, _, _, db = _shortlist(tmp_path, _plugin(evaluate=lambda c, o, x: Verdict(outcome="pass", score=1.0,
+                                                                                 reason="ok")))
+    pm = make_plugin_manager(None, entry_points=False, defaults=False)
+    pm.register(Plugin(), name="tsv_plugin")
+    target = tmp_path / "out.tsv"
+    target.write_text("the previous export\n")
+    with pytest.raises(PluginFailed, match=r"^exporter tsv \(plugin tsv_plugin\) wrote nothing to .*out\.tsv "
+                                           r"for \d+ rows?: its write\(rows, columns, stream\) must write them to the "
+                                           r"stream it is given$"):
+        export_shortlist(db, "demo", 5, collect_exporters(pm)["tsv"], target)
+    assert target.read_text() == "the previous export\n"
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("out")) == ["out.tsv"]
+    assert db.execute("SELECT count(*) FROM exports").fetchone()[0] == 0
+
+
 def test_schedule_run_once_runs_each_plugins_dir_file_once(tmp_path):
     from tests.engine.helpers import add_profile as add
 
