@@ -71,10 +71,14 @@ def snapshot(*, days_ago: float, followers: int | None, **kw: Any) -> Snapshot:
 
 
 def candidate(*, posts: Iterable[Post] = (), comments: dict[str, list[Comment]] | None = None,
-              followers: Iterable[Follower] | None = None, snapshots: Iterable[Snapshot] = (),
+              followers: Iterable[Follower] | int | None = None, snapshots: Iterable[Snapshot] = (),
               fetched: Iterable[str] | None = None, **profile_fields: Any) -> Candidate:
     """A candidate whose ``fetched`` says which data the crawl fetched: by default the kinds
-    given here (so a rule can tell "none" from "not fetched"), always the profile."""
+    given here (so a rule can tell "none" from "not fetched"), always the profile.
+    ``followers`` is the follower sample (a list of follower(...)); an int there is the
+    profile's follower count, as Profile's own field of that name."""
+    if isinstance(followers, int) and not isinstance(followers, bool):
+        profile_fields["followers"], followers = followers, None
     posts = list(posts)
     if fetched is None:
         fetched = {"profile"} | ({"posts"} if posts else set()) | ({"comments"} if comments is not None else set()) \

@@ -473,3 +473,13 @@ def test_try_judges_with_the_batch_form_as_the_shortlist_does_and_says_what_is_w
     # A rule whose two forms agree says nothing more.
     agree = invoke("try", "engagement", "anna", "--config", config)
     assert agree.exit_code == 0 and agree.stderr == ""
+
+
+def test_candidate_takes_the_profiles_follower_count_as_an_int():
+    # Found walking docs/PLUGINS.md: candidate(**profile_fields) takes any Profile field, but
+    # `followers` is also the follower sample's keyword, so candidate(followers=20_000) (a tier
+    # or engagement rule's test) ended in "TypeError: 'int' object is not iterable".
+    micro = candidate(followers=20_000)
+    assert micro.profile.followers == 20_000 and micro.followers == [] and "followers" not in micro.fetched
+    sampled = candidate(followers=[follower(followers=3)])
+    assert sampled.profile.followers == 5_000 and len(sampled.followers) == 1 and "followers" in sampled.fetched
