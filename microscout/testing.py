@@ -77,7 +77,7 @@ def candidate(*, posts: Iterable[Post] = (), comments: dict[str, list[Comment]] 
     given here (so a rule can tell "none" from "not fetched"), always the profile.
     ``followers`` is the follower sample (a list of follower(...)); an int there is the
     profile's follower count, as Profile's own field of that name."""
-    if isinstance(followers, int) and not isinstance(followers, bool):
+    if isinstance(followers, int):  # a bool too: neither is a sample
         profile_fields["followers"], followers = followers, None
     posts = list(posts)
     if fetched is None:
