@@ -146,6 +146,20 @@ class SandboxServer:
         return 404, {"error": "Not found"}, {}
 
 
+def throttled(path: str) -> dict:
+    """The body of a 429 (the window's limit, or an injected fault) in the words of the platform
+    whose path it is: an AT Protocol server's error, TikTok's (the shape of
+    shared/fixtures/tiktok/error_invalid_params.json, as its own rate limit answers), else
+    Mastodon's {"error": …}."""
+    if path.startswith("/xrpc/"):
+        return {"error": "RateLimitExceeded", "message": "Rate Limit Exceeded"}
+    if path.startswith(routes_tiktok.PREFIX):
+        from microscout.sandbox import tiktok_wire
+
+        return tiktok_wire.error("rate_limit_exceeded", routes_tiktok.RATE_LIMITED)
+    return {"error": "Too many requests"}
+
+
 def _match(pattern: str, path: str) -> list[str] | None:
     want, got = pattern.strip("/").split("/"), path.strip("/").split("/")
     if len(want) != len(got):
@@ -223,9 +237,7 @@ class _Handler(BaseHTTPRequestHandler):
         if not allowed:
             routes_youtube.charge_fault(app, method, path, query, self.headers)  # answered: charged
             wait = max(1, int(reset - time.time() + 0.999))
-            error = {"error": "RateLimitExceeded", "message": "Rate Limit Exceeded"} if xrpc else \
-                {"error": "Too many requests"}
-            return self._json(429, error, {**limits, "Retry-After": str(wait)})
+            return self._json(429, throttled(path), {**limits, "Retry-After": str(wait)})
         fault, rng = app.faults.decide(path)
         if fault in ("429", "5xx"):
             routes_youtube.charge_fault(app, method, path, query, self.headers)  # answered: charged
@@ -233,9 +245,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             return
         if fault == "429":
-            error = {"error": "RateLimitExceeded", "message": "Rate Limit Exceeded"} if xrpc else \
-                {"error": "Too many requests"}
-            return self._json(429, error, {**limits, "Retry-After": str(app.faults.faults.retry_after)})
+            return self._json(429, throttled(path), {**limits, "Retry-After": str(app.faults.faults.retry_after)})
         if fault == "5xx":
             code = rng.choice((500, 502, 503))
             return self._json(code, {"error": "Internal server error"}, limits)

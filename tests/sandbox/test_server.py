@@ -457,3 +457,21 @@ def test_bluesky_refuses_parameters_out_of_the_lexicon_as_the_real_appview(sandb
             ("app.bsky.graph.getFollowers?actor=nobody.test", "Actor not found: nobody.test")):
         status, _, body = get_json(sandbox.url, f"/xrpc/{path}")
         assert (status, body) == (400, {"error": "InvalidRequest", "message": message}), path
+
+
+@pytest.mark.parametrize("path, method, data, body", [
+    # TikTok's Research API answers in its own error shape (as its own rate limit does), not Mastodon's
+    ("/v2/research/video/query/", "POST", b"{}",
+     {"code": "rate_limit_exceeded", "message": "API rate limit was exceeded, please try again later."}),
+    ("/api/v2/instance", "GET", None, "Too many requests"),
+    ("/xrpc/app.bsky.actor.getProfile?actor=x", "GET", None, "RateLimitExceeded"),
+])
+def test_an_injected_429_speaks_the_platform_of_its_path(path, method, data, body):
+    with SandboxServer(size=50, seed=1, faults=Faults(rate_429=1.0)) as sb:
+        status, headers, answer = get_json(sb.url, path, data=data, method=method,
+                                           headers={"Content-Type": "application/json"})
+    assert status == 429 and headers["Retry-After"] == "1"
+    if isinstance(body, dict):
+        assert {k: answer["error"][k] for k in body} == body and answer["error"]["log_id"]
+    else:
+        assert answer["error"] == body
