@@ -210,16 +210,13 @@ def test_two_plugins_adding_one_command_are_refused_naming_both():
         _check_plugin_commands(pm)
 
 
-def test_a_plugin_exporter_that_fails_is_named_and_the_old_file_stays(tmp_path):
-    from microscout.engine.export import export_shortlist
-
+def _tsv_export(tmp_path, write, binary=False):
+    """A judged store, a plugin's "tsv" exporter writing with ``write``, and a previous export at
+    the target: (db, exporter, target)."""
     class Plugin:
         @hookimpl
         def register_exporters(self, register):
-            def write(rows, columns, out):
-                out.write("half")
-                raise RuntimeError("disk on fire")
-            register(Exporter(name="tsv", extension="tsv", summary="Tab-separated", write=write))
+            register(Exporter(name="tsv", extension="tsv", summary="Tab-separated", binary=binary, write=write))
 
     _, _, _, db = _shortlist(tmp_path, _plugin(evaluate=lambda c, o, x: Verdict(outcome="pass", score=1.0,
                                                                                  reason="ok")))
@@ -227,9 +224,20 @@ def test_a_plugin_exporter_that_fails_is_named_and_the_old_file_stays(tmp_path):
     pm.register(Plugin(), name="tsv_plugin")
     target = tmp_path / "out.tsv"
     target.write_text("the previous export\n")
+    return db, collect_exporters(pm)["tsv"], target
+
+
+def test_a_plugin_exporter_that_fails_is_named_and_the_old_file_stays(tmp_path):
+    from microscout.engine.export import export_shortlist
+
+    def write(rows, columns, out):
+        out.write("half")
+        raise RuntimeError("disk on fire")
+
+    db, exporter, target = _tsv_export(tmp_path, write)
     with pytest.raises(PluginFailed, match=r"^exporter tsv \(plugin tsv_plugin\) failed writing .*out\.tsv: "
                                            r"RuntimeError: disk on fire$"):
-        export_shortlist(db, "demo", 5, collect_exporters(pm)["tsv"], target)
+        export_shortlist(db, "demo", 5, exporter, target)
     assert target.read_text() == "the previous export\n"
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("out")) == ["out.tsv"]
 
@@ -240,22 +248,11 @@ def test_a_plugin_exporter_that_writes_nothing_is_named_and_no_empty_file_is_lef
     # file, recorded as an export, and `export` said "Wrote 25 rows to ...".
     from microscout.engine.export import export_shortlist
 
-    class Plugin:
-        @hookimpl
-        def register_exporters(self, register):
-            register(Exporter(name="tsv", extension="tsv", summary="Tab-separated", binary=binary,
-                              write=lambda rows, columns, out: None))
-
-    _, _, _, db = _shortlist(tmp_path, _plugin(evaluate=lambda c, o, x: Verdict(outcome="pass", score=1.0,
-                                                                                 reason="ok")))
-    pm = make_plugin_manager(None, entry_points=False, defaults=False)
-    pm.register(Plugin(), name="tsv_plugin")
-    target = tmp_path / "out.tsv"
-    target.write_text("the previous export\n")
+    db, exporter, target = _tsv_export(tmp_path, lambda rows, columns, out: None, binary)
     with pytest.raises(PluginFailed, match=r"^exporter tsv \(plugin tsv_plugin\) wrote nothing to .*out\.tsv "
                                            r"for \d+ rows?: its write\(rows, columns, stream\) must write them to the "
                                            r"stream it is given$"):
-        export_shortlist(db, "demo", 5, collect_exporters(pm)["tsv"], target)
+        export_shortlist(db, "demo", 5, exporter, target)
     assert target.read_text() == "the previous export\n"
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("out")) == ["out.tsv"]
     assert db.execute("SELECT count(*) FROM exports").fetchone()[0] == 0
