@@ -452,9 +452,25 @@ def stop() -> None:
         zygote.stop()
 
 
+def warm() -> None:
+    """Fill the caches every crawl fills on first use, so that each child inherits them instead
+    of filling them again (~10% of a small crawl's CPU). None of them depends on a crawl's
+    settings: each is keyed by what it was built from, or holds a fact about a type."""
+    from collections.abc import Mapping
+
+    # Scrapy's Headers.update asks this of every response; the first answer walks every
+    # Mapping subclass imported here (~50 ms), then it is cached for the type.
+    isinstance((_ for _ in ()), Mapping)
+    from microscout.heuristics import comments, sponsored
+
+    comments.classify_comment("Check out my channel, link in bio! Great video")
+    sponsored.analyse_post("Use my code GLOW10 for 10% off at glowco.com/shop, link in bio #ad @glowco", ("ad",))
+
+
 if __name__ == "__main__":
     sys.path[:] = _startup_path(sys.argv[1])
     preimport()
+    warm()
     become(serve())
     from microscout._main import main
 
