@@ -368,8 +368,8 @@ def test_an_export_to_a_read_only_store_says_so_and_keeps_the_file(judged, tmp_p
 @pytest.mark.parametrize("args, message", [
     (["explain", "cook", "--campaign", "nope"], "no campaign 'nope' in [campaigns]; known: demo"),
     (["sandbox", "score", "nope"], "no campaign 'nope' in [campaigns]; known: demo"),
-    (["shortlist", "demo", "--limit", "0"], "Invalid value for '--limit'"),
-    (["shortlist", "demo", "--limit", "-1"], "Invalid value for '--limit'"),
+    (["shortlist", "demo", "--limit", "0"], "Invalid value for '--limit': 0 is fewer than 1: give 1 or more"),
+    (["shortlist", "demo", "--limit", "-1"], "Invalid value for '--limit': -1 is fewer than 1: give 1 or more"),
     (["shortlist", "demo", "--budget", "-5"], "Invalid value for '--budget'"),
     (["shortlist", "demo", "--batch-size", "0"], "Invalid value for '--batch-size'"),
     (["shortlist", "demo", "--budget", "nan"], "Invalid value for '--budget': 'nan' is not a finite number"),
@@ -567,8 +567,21 @@ def test_a_count_beyond_what_sqlite_holds_is_bad_input_not_an_unexpected_error(j
     out = ["--out", tmp_path / "x.csv"] if args[0] == "export" else []
     result = invoke(*args, 10**20, *out, "--db", judged, "--config", CONFIG)
     assert result.exit_code == 2, result.output
-    assert f"Invalid value for '{args[-1]}'" in result.output and "OverflowError" not in result.output
+    assert f"Invalid value for '{args[-1]}': {10**20} is more than SQLite can count: give at most " \
+           "9,223,372,036,854,775,807" in result.output and "OverflowError" not in result.output
     assert not (tmp_path / "x.csv").exists()
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "9223372036854775808"])
+def test_a_bad_count_is_said_in_words_not_as_a_range_of_nineteen_digits(judged, value):
+    # IntRange said "0 is not in the range 1<=x<=9223372036854775807"
+    result = invoke("--config", CONFIG, "shortlist", "demo", "--limit", value, "--db", judged)
+    assert result.exit_code == 2 and "1<=x" not in result.output and value in result.output, result.output
+
+
+def test_the_largest_count_sqlite_holds_is_taken(judged):
+    result = invoke("--config", CONFIG, "shortlist", "demo", "--limit", str(2**63 - 1), "--db", judged)
+    assert result.exit_code == 0, result.output
 
 
 @pytest.mark.parametrize("args, command", [(["schedule", "lst"], "microscout schedule"), (["--bogus"], "microscout"),

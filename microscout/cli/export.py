@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from microscout.cli.common import SQLITE_MAX, Env, Failure, UsageProblem, with_env
+from microscout.cli.common import Count, Env, Failure, UsageProblem, with_env
 
 
 @click.command("export")
@@ -17,7 +17,7 @@ from microscout.cli.common import SQLITE_MAX, Env, Failure, UsageProblem, with_e
                    "extension, else from config).")
 @click.option("--out", type=click.Path(dir_okay=False), default=None,
               help="File to write (default: exports dir from config, CAMPAIGN-TIMESTAMP.EXT).")
-@click.option("--limit", type=click.IntRange(min=1, max=SQLITE_MAX), default=None,
+@click.option("--limit", type=Count(), default=None,
               help="Rows (default: the campaign's shortlist_size).")
 @click.option("--bom/--no-bom", default=True, show_default=True,
               help="Start a csv with a UTF-8 byte-order mark, so spreadsheets read it as UTF-8.")

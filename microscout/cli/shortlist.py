@@ -16,7 +16,7 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from microscout.cli.common import SQLITE_MAX, Env, FiniteFloatRange, terminal_safe, with_env
+from microscout.cli.common import Count, Env, FiniteFloatRange, terminal_safe, with_env
 from microscout.words import counted
 
 # Narrower than this, the reasons column would fold long words: drop columns, then stack.
@@ -217,12 +217,12 @@ def workers_option(value: str | None) -> int:
 
 @click.command("shortlist")
 @click.argument("campaign")
-@click.option("--limit", type=click.IntRange(min=1, max=SQLITE_MAX), default=None,
+@click.option("--limit", type=Count(), default=None,
               help="Rows to show (default: the campaign's shortlist_size).")
 @click.option("--budget", type=FiniteFloatRange(min=0, min_open=True), default=None,
               help="Fill this budget (same currency as price_per_post) with the best expected engagement per dollar "
                    "(default: the campaign's budget, if any).")
-@click.option("--batch-size", type=click.IntRange(min=1, max=SQLITE_MAX), default=500, show_default=True,
+@click.option("--batch-size", type=Count(), default=500, show_default=True,
               help="Candidates judged per batch.")
 @click.option("--rejudge", is_flag=True,
               help="Judge every candidate again, even when neither the data nor the settings changed since "
