@@ -181,7 +181,7 @@ def plugins_for(config: Config, ctx: click.Context | None = None) -> pluggy.Plug
     if cached is not None and cached[0] == config.source:
         return cached[1]
     pm = plugin_manager_for(config)
-    _check_plugin_commands(pm)
+    plugin_commands(pm)
     _warn_of_unmatched_names(config)
     if ctx is not None:
         ctx.meta[PLUGINS_KEY] = (config.source, pm)
@@ -200,9 +200,10 @@ def _warn_of_unmatched_names(config: Config) -> None:
                    f"distribution) and no file in plugins_dir {plugins_dir or '(none)'}: it loads nothing", err=True)
 
 
-def _check_plugin_commands(pm: pluggy.PluginManager) -> None:
-    """A plugin's command named as a built-in one would never run (the built-in is found
-    first): refused, naming the plugin, as a rule or exporter name already taken is."""
+def plugin_commands(pm: pluggy.PluginManager) -> dict[str, str]:
+    """Each command the plugins add -> the plugin adding it. A plugin's command named as a
+    built-in one would never run (the built-in is found first): refused, naming the plugin,
+    as a rule or exporter name already taken is."""
     from microscout.cli import COMMANDS
     from microscout.engine.plugins import PluginError, call_hook
 
@@ -219,6 +220,7 @@ def _check_plugin_commands(pm: pluggy.PluginManager) -> None:
                 raise PluginError(f"plugin {impl.plugin_name}: command {name!r} is already added by plugin "
                                   f"{owners[name]}; one of them must pick another name")
             owners[name] = impl.plugin_name
+    return owners
 
 
 class Env:

@@ -186,3 +186,14 @@ def test_a_plugin_command_named_as_a_built_in_is_refused_naming_the_plugin(tmp_p
     assert result.exit_code == 2, result.output
     assert "plugin plugins_dir:extras.py: command 'rules' is already a microscout command; pick another name" \
         in result.output
+
+
+def test_plugins_lists_the_commands_a_plugin_adds(tmp_path):
+    path = make_config(tmp_path)
+    listed = CliRunner().invoke(cli, ["plugins", "--json", "--config", str(path)])
+    assert listed.exit_code == 0, listed.output
+    adds = {p["name"]: (p["rules"], p["formats"], p["commands"]) for p in json.loads(listed.output)}
+    assert adds["plugins_dir:extras.py"] == ([], ["tsv"], ["hello"])
+    assert adds["microscout.rules.engagement"] == (["engagement"], [], [])
+    table = CliRunner().invoke(cli, ["plugins", "--config", str(path)], env={"COLUMNS": "200"})
+    assert "formats: tsv; commands: hello" in table.output, table.output

@@ -201,13 +201,13 @@ def _command_plugin(word):
 
 
 def test_two_plugins_adding_one_command_are_refused_naming_both():
-    from microscout.cli.common import _check_plugin_commands
+    from microscout.cli.common import plugin_commands
 
     pm = make_plugin_manager(None, entry_points=False, defaults=False)
     pm.register(_command_plugin("one"), name="first")
     pm.register(_command_plugin("two"), name="second")
     with pytest.raises(PluginError, match="command 'hello' is already added by plugin"):
-        _check_plugin_commands(pm)
+        plugin_commands(pm)
 
 
 def _tsv_export(tmp_path, write, binary=False):
