@@ -149,7 +149,7 @@ def _row(entry: dict) -> dict:
     return row
 
 
-def _dropped_row(db: sqlite_utils.Database, run_id: int, key: str) -> dict:
+def _dropped_row(db: sqlite_utils.Database, run_id: int, key: str, size: int) -> dict:
     platform, platform_id = key.split(":", 1)
     profile = list(db.query("SELECT id, handle, opted_out, gone_since FROM profiles WHERE platform = ? "
                             "AND platform_id = ?", [platform, platform_id]))
@@ -163,7 +163,12 @@ def _dropped_row(db: sqlite_utils.Database, run_id: int, key: str) -> dict:
     found = list(db.query(_PROFILE_SQL + "WHERE e.run_id = ? AND p.platform = ? AND p.platform_id = ?",
                           [run_id, platform, platform_id]))
     if found:
-        return _row(found[0])
+        row = _row(found[0])
+        if row.get("rank") is not None and not row.get("excluded_by"):
+            # still ranked, below this export's cut: not dropped by the shortlist (a marketer
+            # read "dropped" beside rank 6 as a creator the rules had turned down)
+            row["excluded_by"] = f"ranked {row['rank']}, below this export's top {size}"
+        return row
     return {"platform": platform, "platform_id": platform_id, "profile_id": profile[0]["id"] if profile else None,
             "handle": profile[0]["handle"] if profile else None, "excluded_by": "not in the latest shortlist run"}
 
@@ -235,7 +240,7 @@ def _build_export(db: sqlite_utils.Database, campaign: str, size: int, *, config
     ranks_before: dict[str, int] = before["ranks"] if before else {}
     kept = {row_key(r) for r in rows}
     dropped = sorted(set(ranks_before) - kept, key=ranks_before.__getitem__)
-    rows += [_dropped_row(db, run_id, key) for key in dropped]
+    rows += [_dropped_row(db, run_id, key, size) for key in dropped]
     spec = config.campaigns.get(campaign) if config is not None else None
     context = ExportContext(campaign=campaign, description=spec.description if spec else "", run_id=run_id,
                             generated_at=now_iso(), size=size, rules=rule_names, schedule=schedule,

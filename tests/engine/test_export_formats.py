@@ -160,6 +160,9 @@ def test_new_and_dropped_against_a_shorter_previous_export(setup, tmp_path):
     change = {r["handle"]: (r["rank"], r["change"]) for r in rows}
     assert change == {"star": (1, "new"), "c19": (2, "down 1"), "c18": (3, "down 1"), "c17": (4, "down 1"),
                       "c16": (5, "down 1"), "c15": (6, "dropped")}  # still ranked, below the cut
+    # which the row says, as a row the rules turned down says which rule did
+    assert [r["excluded_by"] for r in rows if r["change"] == "dropped"] == ["ranked 6, below this export's top 5"]
+    assert all(r["excluded_by"] is None for r in rows if r["change"] != "dropped")
 
 
 def test_a_schedule_compares_with_its_own_previous_export(setup, tmp_path):
