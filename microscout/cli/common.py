@@ -14,7 +14,6 @@ import re
 import sqlite3
 import sys
 import traceback
-import typing
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterator
@@ -92,13 +91,14 @@ class Count(click.ParamType):
 
     name = "integer"
 
-    def convert(self, value: typing.Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
         number: int = click.INT.convert(value, param, ctx)
         if number < 1:
             self.fail(f"{number} is fewer than 1: give 1 or more", param, ctx)
         if number > SQLITE_MAX:
             self.fail(f"{number} is more than SQLite can count: give at most {SQLITE_MAX:,}", param, ctx)
         return number
+
 
 # C0 and C1 control characters but newline and tab: crawled text printed as it is could move
 # the cursor, clear the screen or retitle the window of whoever reads it.
