@@ -265,8 +265,8 @@ def prepare(db, config: Config, spec: CrawlSpec, resume: bool, db_path) -> Prepa
                                                 "stats": json.dumps({**kept, "pid": os.getpid(), "database": database,
                                                                      "db_id": db_id})})
         return Prepared(spec, row["id"], jobdir, row["started_at"], previous)
-    started = now_iso()
     with transaction(db):
+        started = _run_stamp(db, spec.platform)
         run_id = db["crawl_runs"].insert({"platform": spec.platform, "arguments": arguments,
                                           "started_at": started, "status": "running",
                                           "stats": json.dumps({"pid": os.getpid(), "database": database,
@@ -276,6 +276,21 @@ def prepare(db, config: Config, spec: CrawlSpec, resume: bool, db_path) -> Prepa
     if jobdir.exists():  # this database's own, from before it was deleted and made again
         shutil.rmtree(jobdir)
     return Prepared(spec, run_id, jobdir, started, {})
+
+
+def _run_stamp(db, platform: str) -> str:
+    """Now, or the first second after it no other run of the platform started in: a run stamps
+    its snapshots with its start, to the second, and two runs started in one second would
+    otherwise write one snapshot, the second run's over the first's."""
+    from datetime import datetime, timedelta
+
+    now = now_iso()
+    taken = {r[0] for r in db.execute("SELECT started_at FROM crawl_runs WHERE platform = ? AND started_at >= ?",
+                                      [platform, now])}
+    stamp = datetime.fromisoformat(now)
+    while stamp.isoformat(timespec="seconds") in taken:
+        stamp += timedelta(seconds=1)
+    return stamp.isoformat(timespec="seconds")
 
 
 def make_jobdir(p: Prepared, db_path) -> None:

@@ -2,7 +2,6 @@
 when hashtag discovery no longer finds them."""
 from __future__ import annotations
 
-import time
 import urllib.request
 
 from tests.crawlers.conftest import crawl_env, rows, run_crawl, write_config
@@ -20,9 +19,6 @@ def test_known_candidates_get_a_new_snapshot_without_any_hashtag(tmp_path):
         known = rows(db, "SELECT id, platform_id, followers FROM profiles WHERE opted_out = 0")
         assert known
         urllib.request.urlopen(urllib.request.Request(f"{server.url}/_sandbox/advance?days=7", method="POST")).close()
-        # a run's snapshots are stamped with its start to the second: a second run in the same
-        # second would be the same observation (the sandbox's clock moved, the crawl's did not)
-        time.sleep(1 - time.time() % 1)
         second = run_crawl(config, "mastodon", "--known", "--tier", "nano", "--tier", "micro", env=crawl_env())
         assert second.returncode == 0, second.stderr[-2000:]
     for profile in known:
@@ -61,3 +57,33 @@ def test_data_no_enabled_rule_reads_is_not_fetched(tmp_path):
     assert rows(full_db, "SELECT 1 FROM follower_samples") and rows(full_db, "SELECT 1 FROM comments")
     spent = lambda db: rows(db, "SELECT requests FROM crawl_runs")[0]["requests"]  # noqa: E731
     assert spent(lean_db) < spent(full_db)
+
+
+def test_two_runs_started_in_one_second_keep_two_snapshots_apart(tmp_path):
+    """A run stamps its snapshots with its start, to the second: a --known crawl started in the
+    second the last one started in wrote its snapshot over the last one's (CI saw it)."""
+    from datetime import datetime, timedelta, timezone
+
+    from microscout.crawlers.runner import _run_stamp
+    from microscout.store import open_store
+
+    db = open_store(tmp_path / "scout.db")
+    assert _run_stamp(db, "mastodon") <= datetime.now(timezone.utc).isoformat(timespec="seconds")
+    now = datetime.now(timezone.utc).replace(microsecond=0)
+    db["crawl_runs"].insert({"platform": "mastodon", "started_at": now.isoformat(), "status": "finished"})
+    assert _run_stamp(db, "mastodon") == (now + timedelta(seconds=1)).isoformat()
+    # a third run in that second takes the next free second, not the first run's
+    db["crawl_runs"].insert({"platform": "mastodon", "started_at": (now + timedelta(seconds=1)).isoformat(),
+                             "status": "finished"})
+    assert _run_stamp(db, "mastodon") == (now + timedelta(seconds=2)).isoformat()
+    # a run stamped far ahead of this clock (another machine's) moves nothing: only a taken second does
+    db["crawl_runs"].insert({"platform": "youtube", "started_at": (now + timedelta(hours=1)).isoformat(),
+                             "status": "finished"})
+    assert now <= datetime.fromisoformat(_run_stamp(db, "youtube")) <= datetime.now(timezone.utc)
+    # another platform's runs write other profiles' snapshots: its stamp is the clock's
+    stamp = datetime.fromisoformat(_run_stamp(db, "bluesky"))
+    assert now <= stamp <= datetime.now(timezone.utc)
+    # a run a second old or older is no reason to move: the clock is used as it is
+    db["crawl_runs"].insert({"platform": "tiktok", "started_at": (now - timedelta(seconds=2)).isoformat(),
+                             "status": "finished"})
+    assert now <= datetime.fromisoformat(_run_stamp(db, "tiktok")) <= datetime.now(timezone.utc)
