@@ -166,6 +166,8 @@ def matches_url_pattern(url: str, patterns: tuple[str, ...]) -> bool:
         if 0 <= at < cut:
             cut = at
     host, rest = bare[:cut].split(":", 1)[0], bare[cut:]
+    if not rest.startswith("/"):  # "go.redirectingat.com?id=1" is "go.redirectingat.com/?id=1" (RFC 3986, 6.2.3)
+        rest = "/" + rest
     labels = host.split(".")
     for i in range(len(labels) - 1):  # the host and every parent domain: "smile.amazon.com", "amazon.com"
         regex = by_host.get(".".join(labels[i:]))

@@ -99,6 +99,7 @@ def test_label_gate_words_cover_every_phrase_family():
 def naive_url_pattern_match(url, patterns):
     """affiliate_url_patterns as one regex over the whole link: what the host index must equal."""
     bare = sponsored_links.SCHEME_RE.sub("", url).lower().removeprefix("www.")
+    bare = re.sub(r"^([^/?#]*)(?![^?#])", r"\1/", bare, count=1)  # an empty path is "/"
     for pattern in patterns:
         pattern = pattern.strip().lower()
         rest = sponsored_links._pattern_rest(pattern)

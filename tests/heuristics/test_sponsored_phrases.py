@@ -299,6 +299,11 @@ def kinds(text, **kw):
     ("http://api.shopstyle.com/action/apiVisitRetailer?id=4&pid=uid5-2",
      ("affiliate_link", "http://api.shopstyle.com/action/apiVisitRetailer?id=4&pid=uid5-2")),
     ("Buy: https://alitems.com/g/1e8d/?i=5", ("affiliate_link", "https://alitems.com/g/1e8d/?i=5")),
+    # a link with an empty path is the same link with "/" (RFC 3986): the patterns written with
+    # one find it without ("go.redirectingat.com/*?id=", "designmodo.com/?u=")
+    ('This teensy clef heart <a href="http://go.redirectingat.com?id=74679X1524629',
+     ("affiliate_link", "http://go.redirectingat.com?id=74679X1524629")),
+    ("http://designmodo.com?u=3", ("affiliate_link", "http://designmodo.com?u=3")),
     # a plain link beside an offer of a price cut on its line
     ("http://hotelz.example/48 Deep Discounts on Hotels",
      ("deal_link", 'http://hotelz.example/48 … beside "Discounts"')),
@@ -346,6 +351,9 @@ def test_commercial_signals_fire(text, signal):
     "https://www.amazon.com/dp/B01",                     # Amazon without an affiliate tag
     "http://rstyle.mex/a",
     "https://x.example/aff_cx?id=1",
+    "http://designmodo.com",                             # the site itself, no affiliate's parameter
+    "http://go.redirectingat.com?url=x",                 # the redirect without an affiliate id
+    "http://designmodo.com#?u=3",                        # the "parameter" only in a fragment
     "use the code below",                                # a code without a value
     "with code examples in Python",
     "shop my closet",                                    # own second-hand sales, no brand
