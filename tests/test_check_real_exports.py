@@ -370,3 +370,85 @@ def test_mdid_posts_script_writes_the_intent_as_a_label_and_names_what_is_wrong(
     done = subprocess.run([sys.executable, str(MDID_POSTS), "--src", str(src), "--out", str(out)],
                           capture_output=True, text=True)
     assert done.returncode == 2 and "val_split_0.json: not found" in done.stderr
+
+
+PINTEREST_PINS = REAL_POSTS.with_name("pinterest_pins.py")
+
+
+def pinterest_pins(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(PINTEREST_PINS), *args], capture_output=True, text=True)
+
+
+def test_pinterest_pins_script_joins_a_pins_sentences_and_labels_it_by_the_authors_clusters(tmp_path):
+    """The study's sentence clusters become one row per pin: disclosed where any sentence is in
+    a cluster the authors read as a disclosure (836 "affiliate link", 1494 an explanation, 1555
+    the top of their range), not elsewhere (1556 is in it too, 1558 and 1492 are not); bad input
+    is one line naming the file and row, exit 2, and a file at --out stays as it was."""
+    clusters, out = tmp_path / "clusters.csv", tmp_path / "pins.csv"
+    clusters.write_text("id,sentence,ward_euclidean_cluster\n"
+                        "1,Cute tank,788\n1,affiliate link,836\n"
+                        "2,\"Boots, black\",1592\n2,Click on the image.,1607\n"
+                        "3,(This is an affiliate link and I receive a commission),1494\n"
+                        "4,Just click the pic,1555\n5,x,1558\n5,y,1492\n6,z,1556\n6,z again,1556\n", encoding="utf-8")
+    done = pinterest_pins("--clusters", str(clusters), "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    assert "6 pins, 4 disclosed" in done.stdout
+    with out.open(newline="", encoding="utf-8") as f:
+        rows = [(r["id"], r["text"], r["disclosed"], r["disclosure_clusters"]) for r in csv.DictReader(f)]
+    assert rows == [("1", "Cute tank affiliate link", "1", "836"), ("2", "Boots, black Click on the image.", "0", ""),
+                    ("3", "(This is an affiliate link and I receive a commission)", "1", "1494"),
+                    ("4", "Just click the pic", "1", "1555"), ("5", "x y", "0", ""), ("6", "z z again", "1", "1556")]
+
+    out.write_text("the user's own file\n")
+    for text, message in [("id,text\n1,x\n", "expected the header id,sentence,ward_euclidean_cluster"),
+                          ("id,sentence,ward_euclidean_cluster\n1,x,7\n2,y,seven\n", "row 3 is ['2', 'y', 'seven']")]:
+        clusters.write_text(text, encoding="utf-8")
+        done = pinterest_pins("--clusters", str(clusters), "--out", str(out))
+        assert done.returncode == 2 and message in done.stderr and str(clusters) in done.stderr, done.stderr
+        assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+        assert out.read_text() == "the user's own file\n"
+    done = pinterest_pins("--clusters", str(tmp_path / "none.csv"), "--out", str(out))
+    assert done.returncode == 2 and "none.csv: not found" in done.stderr
+
+
+def test_pinterest_pins_windows_keep_only_pins_whole_inside_each_window(tmp_path):
+    """--windows takes the documented sample: the pins whose rows lie whole in five 32,000-character
+    windows of the file; a pin a window's edge cuts (its first or last, the file's first aside) is
+    left out, as is everything between the windows."""
+    lines = ["id,sentence,ward_euclidean_cluster"]
+    size = len(lines[0]) + 1
+    pin = 0
+    while size < 1_300_000:
+        pin += 1
+        for part in range(1 + pin % 3):  # one to three sentences a pin
+            line = f"{pin},pin {pin} sentence {part} {'x' * (pin % 50)},{836 if pin % 7 == 0 else 5}"
+            lines.append(line)
+            size += len(line) + 1
+    text = "\n".join(lines) + "\n"
+    clusters, out = tmp_path / "clusters.csv", tmp_path / "pins.csv"
+    clusters.write_text(text, encoding="utf-8")
+    done = pinterest_pins("--clusters", str(clusters), "--out", str(out), "--windows")
+    assert done.returncode == 0, done.stderr
+    with out.open(newline="", encoding="utf-8") as f:
+        kept = list(csv.DictReader(f))
+    starts = {}  # each pin's first and last character in the file
+    at = len(lines[0]) + 1
+    for line in lines[1:]:
+        key = line.split(",", 1)[0]
+        first, _ = starts.get(key, (at, 0))
+        starts[key] = (first, at + len(line))
+        at += len(line) + 1
+    windows = (0, 300_000, 600_000, 900_000, 1_200_000)
+    whole = {key for key, (a, b) in starts.items() if any(w <= a and b <= w + 32_000 for w in windows)}
+    texts = {}
+    for line in lines[1:]:
+        key, sentence, _ = line.split(",")
+        texts[key] = f"{texts[key]} {sentence}" if key in texts else sentence
+    ids = [r["id"] for r in kept]
+    # every pin kept lies whole in a window and has all its sentences; at most the two at each
+    # window's edges are left out of those that do (the file's first pin is never cut)
+    assert set(ids) <= whole and len(ids) == len(set(ids))
+    assert all(r["text"] == texts[r["id"]] for r in kept)
+    assert ids[0] == "1" and len(whole) - 9 <= len(ids) < len(whole) and len(ids) > 1000
+    assert ids == sorted(ids, key=int)
+    assert all(r["disclosed"] == ("1" if int(r["id"]) % 7 == 0 else "0") for r in kept)
