@@ -222,7 +222,7 @@ def test_bad_labels_exit_2(tmp_path, content, message):
 AFFILIATE = SHARED / "data" / "affiliate-youtube" / "affiliate_videos.csv"
 # tp, fp, fn, tn of the shipped detector and of the one-line rule, as docs/HEURISTICS.md reports them
 # (its section on posts, and the table at its top): update both together.
-AFFILIATE_UNDISCLOSED = (1094, 24, 920, 212)
+AFFILIATE_UNDISCLOSED = (1094, 23, 920, 213)
 AFFILIATE_BASELINE = (1591, 64, 423, 172)
 
 
