@@ -21,7 +21,7 @@ import json
 import sys
 from pathlib import Path
 
-from real_posts import BadInput, write_csv  # this folder is on sys.path when a script in it runs
+from real_posts import BadInput, write_rows  # this folder is on sys.path when a script in it runs
 
 FILES = ("train_split_0.json", "val_split_0.json")
 INTENTS = {"promote", "advocate", "inform", "entertain", "express", "expose", "provoke"}
@@ -62,18 +62,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--src", type=Path, required=True, help="folder holding the set's two split files")
     parser.add_argument("--out", type=Path, required=True, help="CSV to write")
     args = parser.parse_args(argv)
-    try:
-        rows = posts(args.src)
-    except BadInput as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    failed = write_csv(args.out, rows, COLUMNS)
-    if failed:
-        return failed
-    promotional = sum(row["promotional"] == "1" for row in rows)
-    print(f"{args.out}: {len(rows)} posts, {promotional} promotional")
-    return 0
-
+    return write_rows(args.out, lambda: posts(args.src), COLUMNS,
+                      lambda rows: f"{len(rows)} posts, {sum(r['promotional'] == '1' for r in rows)} promotional")
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -31,7 +31,7 @@ import csv
 import sys
 from pathlib import Path
 
-from real_posts import BadInput, write_csv  # this folder is on sys.path when a script in it runs
+from real_posts import BadInput, write_rows  # this folder is on sys.path when a script in it runs
 
 LINK = {99, 100, 101, 103, 104, 106, 137, 138, 139, 226, 764, 833, 836, 1668, *range(1495, 1558)}
 EXPLANATION = {1493, 1494}
@@ -95,18 +95,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, required=True, help="CSV to write")
     parser.add_argument("--windows", action="store_true", help="only the sample docs/HEURISTICS.md reports")
     args = parser.parse_args(argv)
-    try:
-        rows = pins(sentences(args.clusters, args.windows))
-    except BadInput as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    failed = write_csv(args.out, rows, COLUMNS)
-    if failed:
-        return failed
-    disclosed = sum(row["disclosed"] == "1" for row in rows)
-    print(f"{args.out}: {len(rows)} pins, {disclosed} disclosed")
-    return 0
-
+    return write_rows(args.out, lambda: pins(sentences(args.clusters, args.windows)), COLUMNS,
+                      lambda rows: f"{len(rows)} pins, {sum(r['disclosed'] == '1' for r in rows)} disclosed")
 
 if __name__ == "__main__":
     sys.exit(main())

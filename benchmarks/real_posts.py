@@ -18,6 +18,7 @@ import csv
 import json
 import sys
 from pathlib import Path
+from typing import Callable
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO.parent / "shared" / "fixtures"
@@ -135,6 +136,22 @@ def write_csv(out: Path, rows: list[dict[str, str]], columns: tuple[str, ...]) -
     return 0
 
 
+def write_rows(out: Path, read: Callable[[], list[dict[str, str]]], columns: tuple[str, ...],
+               summary: Callable[[list[dict[str, str]]], str]) -> int:
+    """The rows `read` gives, written whole to `out` with a line saying what they hold; bad
+    input is one line naming what is wrong. Returns the exit code (0, 2 for bad input)."""
+    try:
+        rows = read()
+    except BadInput as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    failed = write_csv(out, rows, columns)
+    if failed:
+        return failed
+    print(f"{out}: {summary(rows)}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, required=True, help="the CSV to write")
@@ -142,18 +159,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--labels", type=Path, default=LABELS,
                         help="the labels (default docs/caption-sets/real-posts.csv)")
     args = parser.parse_args(argv)
-    try:
-        rows = labeled_posts(args.fixtures, args.labels)
-    except BadInput as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
-    failed = write_csv(args.out, rows, COLUMNS)
-    if failed:
-        return failed
-    promotional = sum(r["promotional"] == "1" for r in rows)
-    undisclosed = sum(r["undisclosed"] == "1" for r in rows)
-    print(f"{args.out}: {len(rows)} posts, {promotional} promotional, {undisclosed} undisclosed ads")
-    return 0
+    return write_rows(args.out, lambda: labeled_posts(args.fixtures, args.labels), COLUMNS,
+                      lambda rows: f"{len(rows)} posts, {sum(r['promotional'] == '1' for r in rows)} promotional, "
+                                   f"{sum(r['undisclosed'] == '1' for r in rows)} undisclosed ads")
 
 
 if __name__ == "__main__":
