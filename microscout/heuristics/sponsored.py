@@ -100,9 +100,10 @@ ADEQUATE_PHRASES: tuple[tuple[str, re.Pattern[str], tuple[str, ...], bool], ...]
     # "[ad]", "(ad)", "AD |", "AD:" and "ad" alone on a line; its gate is _BARE_AD_RE.
     ("bare_ad", compile_on_use(r"(?:^|[\[(|])\s*ad\s*(?:[\]):|]|$)", _I | re.MULTILINE), (), False),
     # "affiliate link(s)", "Amazon Affiliate Link:", "affiliated links", "affiliate product links",
-    # "links below are affiliate links", "These are Amazon associate links", "(affiliate)", "I am a Book Depository affiliate", "a
-    # participant in the X affiliate program". Never "affiliated with" ("not affiliated with
-    # Apple") nor the topic words "affiliate marketing", "their affiliate program".
+    # "links below are affiliate links", "These are Amazon associate links", "(affiliate)", "I am
+    # a Book Depository affiliate", "a participant in the X affiliate program". Never "affiliated
+    # with" ("not affiliated with Apple") nor the topic words "affiliate marketing", "their
+    # affiliate program".
     ("affiliate", compile_on_use(r"\baffiliate(?:d)?[\s-]+(?:\w+\s+)?(?:links?|urls?|referrals?|codes?)\b"
                                  r"|\baffiliate[\s-]+(?:commissions?|disclosure)\b|\baffiliates?\s*:"
                                  r"|\b(?:links?|urls?)\b[^.!?\n]{0,40}?\bamazon\s+associates?\b"
