@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections import deque
 from datetime import datetime, timezone
+from urllib.parse import urlsplit
 
 from microscout.crawlers.items import CommentItem, FollowerItem, OptOutItem, PostItem, ProfileItem
 from microscout.crawlers.parse_common import Malformed, optional, require, tag_name
@@ -118,6 +119,64 @@ def facets(record: dict) -> tuple[list[str], list[str], list[str]]:
     return unique(tags), unique(mentions), unique(links)
 
 
+def app_short_url(uri: str) -> str:
+    """A link as Bluesky's app writes it into a post's text (social-app's toShortUrl): no
+    scheme, and a path, query and fragment over 15 characters cut to 13 and "...", so
+    "https://www.amazon.com/dp/B0CX123456?tag=abc-20" reads "www.amazon.com/dp/B0CX12345...";
+    the link facet keeps the URI."""
+    parts = urlsplit(uri)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return uri
+    path = ("" if parts.path == "/" else parts.path) + (f"?{parts.query}" if parts.query else "") \
+        + (f"#{parts.fragment}" if parts.fragment else "")
+    return parts.netloc + (path[:13] + "..." if len(path) > 15 else path)
+
+
+def _shown_for(shown: str, uri: str) -> bool:
+    """Whether a link facet's text is its URI as an app shortened it for display: the official
+    app's form, the URI without its scheme, or (other clients) its start cut with an ellipsis."""
+    if shown == app_short_url(uri):
+        return True
+    bare = uri.split("://", 1)[1] if "://" in uri else uri
+    if shown in (bare, bare.removeprefix("www.")):
+        return True
+    for cut in ("...", "…"):
+        if shown.endswith(cut) and len(shown) > len(cut):
+            kept = shown[:-len(cut)]
+            return bare.startswith(kept) or bare.removeprefix("www.").startswith(kept)
+    return False
+
+
+def full_text(record: dict) -> str:
+    """The record's text with each link an app shortened for display written out whole, as
+    the author gave it: the part cut off (an affiliate tag, a tracking code) is what the
+    sponsored-post signals read. A link shown by other words ("my shop") stays as written."""
+    text = optional(record.get("text") or None, str, "record.text", "")
+    data = text.encode("utf-8")
+    cuts = []
+    for facet in optional(record.get("facets") or None, list, "record.facets", []):
+        index = facet.get("index") if isinstance(facet, dict) else None
+        start, end = (index.get("byteStart"), index.get("byteEnd")) if isinstance(index, dict) else (None, None)
+        if not isinstance(start, int) or not isinstance(end, int) or not 0 <= start < end <= len(data):
+            continue
+        for feature in optional(facet.get("features") or None, list, "facet.features", []):
+            uri = feature.get("uri") if isinstance(feature, dict) else None
+            if isinstance(feature, dict) and str(feature.get("$type", "")).endswith("#link") and isinstance(uri, str) \
+                    and _shown_for(data[start:end].decode("utf-8", errors="replace"), uri):
+                cuts.append((start, end, uri))
+                break
+    if not cuts:
+        return text
+    out, at = [], 0
+    for start, end, uri in sorted(cuts):
+        if start < at:  # overlapping facets: the first one's link is kept
+            continue
+        out += [data[at:start], uri.encode("utf-8")]
+        at = end
+    out.append(data[at:])
+    return b"".join(out).decode("utf-8", errors="replace")
+
+
 def post_url(uri: str, handle: str) -> str:
     require(uri, str, "post.uri")
     rkey = uri.rstrip("/").rpartition("/")[2]
@@ -135,7 +194,7 @@ def parse_post(post: dict, profile_platform_id: str) -> PostItem:
     langs = optional(record.get("langs") or None, list, "record.langs", [])
     return PostItem(
         platform=PLATFORM, platform_id=post["uri"], profile_platform_id=profile_platform_id,
-        created_at=record["createdAt"], text=record.get("text") or "",
+        created_at=record["createdAt"], text=full_text(record),
         url=post_url(post["uri"], handle_of(author) or profile_platform_id),
         hashtags=tags, mentions=mentions, links=links,
         likes=_int(post.get("likeCount")), replies=_int(post.get("replyCount")),
@@ -191,7 +250,7 @@ def parse_thread(body, post_uri: str, profile_platform_id: str, limit: int) -> l
         comments.append(CommentItem(
             platform=PLATFORM, platform_id=post["uri"], profile_platform_id=profile_platform_id,
             post_platform_id=post_uri, author_id=author.get("did"), author_handle=handle_of(author),
-            text=record.get("text") or "", created_at=record.get("createdAt"),
+            text=full_text(record), created_at=record.get("createdAt"),
             likes=_int(post.get("likeCount")), author_followers=_int(author.get("followersCount"))))
     return comments
 

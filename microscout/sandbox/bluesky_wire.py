@@ -6,6 +6,8 @@ import base64
 import hashlib
 from typing import Any
 
+# the text a post holds is what Bluesky's app writes: its links shortened for display
+from microscout.crawlers.parse_bluesky import app_short_url
 from microscout.sandbox import ids
 from microscout.sandbox.clock import DAY, Clock
 from microscout.sandbox.population import Account, Person, Population, Post, Reply
@@ -84,10 +86,11 @@ def _mention_did(pop: Population, handle: str) -> str:
 
 
 def text_and_facets(pop: Population, segments: list[Segment]) -> tuple[str, list[dict]]:
-    """Plain text, and facets whose indexes are UTF-8 *byte* offsets (lexicon)."""
+    """Plain text, and facets whose indexes are UTF-8 *byte* offsets (lexicon); links shown
+    as the app shows them."""
     parts, facets, offset = [], [], 0
     for kind, value in segments:
-        shown = {"tag": "#", "mention": "@"}.get(kind, "") + value
+        shown = app_short_url(value) if kind == "link" else {"tag": "#", "mention": "@"}.get(kind, "") + value
         size = len(shown.encode("utf-8"))
         index = {"byteStart": offset, "byteEnd": offset + size}
         if kind == "tag":

@@ -246,6 +246,57 @@ def test_post_record_recording(shared_dir):
     assert post.text == "new text114" and post.likes is None
 
 
+def _link_facet(text: str, shown: str, uri: str) -> dict:
+    start = len(text[:text.index(shown)].encode("utf-8"))
+    return {"index": {"byteStart": start, "byteEnd": start + len(shown.encode("utf-8"))},
+            "features": [{"$type": "app.bsky.richtext.facet#link", "uri": uri}]}
+
+
+def test_a_link_the_app_shortened_is_stored_whole_and_read_as_the_affiliate_link_it_is():
+    """Bluesky's app shows a link without its scheme, a long one as its host and the start of
+    its path cut with "..." (social-app's toShortUrl); the link facet holds the URI. The part
+    cut off is what says affiliate (?tag=): the stored text has each link whole where an app
+    shortened it, and other words for a link as they were written."""
+    from microscout.heuristics.sponsored import analyse_post
+
+    amazon = "https://www.amazon.com/dp/B0CX123456?tag=glow-20"
+    text = ("Mon sérum préféré 🧴✨ www.amazon.com/dp/B0CX12345...\n"
+            "my shop\namzn.to/3xYz9\nnews: example.org/a-very-lon…")
+    record = {"text": text, "createdAt": "2026-11-30T10:00:00Z", "facets": [
+        _link_facet(text, "www.amazon.com/dp/B0CX12345...", amazon),
+        _link_facet(text, "my shop", "https://shop.example/glow"),           # other words: as written
+        _link_facet(text, "amzn.to/3xYz9", "https://amzn.to/3xYz9"),        # shown without its scheme
+        _link_facet(text, "example.org/a-very-lon…", "https://example.org/a-very-long-article-name"),
+        {"index": {"byteStart": 5, "byteEnd": 999}, "features": [{"$type": "app.bsky.richtext.facet#link",
+                                                                  "uri": "https://out.of/range"}]},
+    ]}
+    post = pb.parse_post({"uri": "at://did:plc:a/app.bsky.feed.post/1", "record": record}, "did:plc:a")
+    assert post.text == ("Mon sérum préféré 🧴✨ " + amazon + "\nmy shop\nhttps://amzn.to/3xYz9\n"
+                         "news: https://example.org/a-very-long-article-name")
+    assert ("affiliate_link", amazon) in analyse_post(post.text).signals
+    # the words shown stay the record's: a "..." the app did not write, on a URI it does not start
+    other = {"text": "www.amazon.com/dp/B0CX12345...", "createdAt": "2026-11-30T10:00:00Z",
+             "facets": [_link_facet("www.amazon.com/dp/B0CX12345...", "www.amazon.com/dp/B0CX12345...",
+                                    "https://evil.example/")]}
+    assert pb.parse_post({"uri": "at://did:plc:a/app.bsky.feed.post/2", "record": other}, "did:plc:a").text \
+        == "www.amazon.com/dp/B0CX12345..."
+    # the app's own form, for the URIs it writes shorter: the root path dropped, 16 characters cut
+    for uri in ("https://example.org/", "http://a.b/1234567890123456", "https://www.x.com/?q=1"):
+        shown = pb.app_short_url(uri)
+        short = {"text": f"see {shown}", "createdAt": "2026-11-30T10:00:00Z",
+                 "facets": [_link_facet(f"see {shown}", shown, uri)]}
+        assert pb.parse_post({"uri": "at://did:plc:a/app.bsky.feed.post/3", "record": short}, "did:plc:a").text \
+            == f"see {uri}", shown
+    assert [pb.app_short_url(u) for u in ("https://example.org/", "http://a.b/1234567890123456", "mailto:x@y.z")] \
+        == ["example.org", "a.b/123456789012...", "mailto:x@y.z"]
+    # a reply's text too
+    thread = {"thread": {"post": {"uri": "at://did:plc:a/app.bsky.feed.post/1"}, "replies": [
+        {"post": {"uri": "at://did:plc:b/app.bsky.feed.post/9", "author": {"did": "did:plc:b", "handle": "b.test"},
+                  "record": record}}]}}
+    (reply,) = pb.parse_thread(thread, "at://did:plc:a/app.bsky.feed.post/1", "did:plc:a", 10)
+    assert reply.text == post.text
+
+
 # -- Bluesky, fixtures from the docs --------------------------------------------------------
 def test_search_page_facets_at_utf8_byte_offsets():
     page = local("bluesky_search_page.json")

@@ -288,3 +288,29 @@ def test_the_stored_website_is_what_a_crawl_of_the_same_mastodon_account_stores(
         assert stored[p.platform_id] == crawled.website, p.platform_id
         with_site += crawled.website is not None
     assert with_site > 0
+
+
+def test_a_bluesky_posts_links_are_crawled_whole_as_sandbox_generate_stores_them():
+    # The sandbox's Bluesky posts show their links as Bluesky's app does (no scheme, a long one
+    # cut with "..." and its affiliate tag with it); the crawler writes each out whole from its
+    # facet, so a crawl of the sandbox stores the links `sandbox generate` stores, in the text.
+    from microscout.crawlers import parse_bluesky
+    from microscout.sandbox import bluesky_wire
+    from microscout.sandbox.clock import Clock
+
+    pop, clock = Population(SIZE, SEED), Clock()
+    cut = 0
+    for p in pop:
+        if p.platform != "bluesky" or p.opt_out:
+            continue
+        for post in pop.posts(p.i):
+            links = [value for kind, value in post.segments if kind == "link"]
+            if not links:
+                continue
+            view = bluesky_wire.post_view(pop, post, clock, "http://127.0.0.1:1")
+            crawled = parse_bluesky.parse_post(view, p.did)
+            for link in links:
+                assert link in crawled.text and link not in view["record"]["text"], view["record"]["text"]
+                cut += parse_bluesky.app_short_url(link).endswith("...")
+            assert crawled.links == links
+    assert cut > 0  # some links were shown cut, and written out whole again
