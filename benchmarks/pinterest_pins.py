@@ -58,6 +58,9 @@ def sentences(path: Path, windows: bool) -> list[list[str]]:
         # a window's first line is whole only at the file's start, its last never
         first = 1 if start == 0 else 2
         rows = _rows(path, lines[:-1] if start == 0 else lines[1:-1], first, header=start == 0)
+        if not rows:  # the file ends before the window (a header alone, a sample): not the authors' file
+            raise BadInput(f"{path}: no whole row in its characters {start:,}-{start + WINDOW_CHARS:,}; "
+                           "--windows reads the authors' clusters.csv (1.4 MB)")
         ids = [row[0] for row in rows]
         cut = {ids[-1]} if start == 0 else {ids[0], ids[-1]}
         picked += [row for row in rows if row[0] not in cut]

@@ -452,3 +452,14 @@ def test_pinterest_pins_windows_keep_only_pins_whole_inside_each_window(tmp_path
     assert ids[0] == "1" and len(whole) - 9 <= len(ids) < len(whole) and len(ids) > 1000
     assert ids == sorted(ids, key=int)
     assert all(r["disclosed"] == ("1" if int(r["id"]) % 7 == 0 else "0") for r in kept)
+
+
+def test_pinterest_pins_windows_refuse_a_file_shorter_than_them(tmp_path):
+    """--windows reads the authors' 1.4 MB file: a header alone, or a file that ends before the
+    last window, is one line naming the file, not an IndexError's traceback."""
+    clusters, out = tmp_path / "clusters.csv", tmp_path / "pins.csv"
+    for text in ["id,sentence,ward_euclidean_cluster\n", "id,sentence,ward_euclidean_cluster\n1,a,5\n2,b,836\n"]:
+        clusters.write_text(text, encoding="utf-8")
+        done = pinterest_pins("--clusters", str(clusters), "--out", str(out), "--windows")
+        assert done.returncode == 2 and str(clusters) in done.stderr and "no whole row" in done.stderr, done.stderr
+        assert done.stderr.count("\n") == 1 and not out.exists()
