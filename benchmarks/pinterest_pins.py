@@ -55,8 +55,9 @@ def sentences(path: Path, windows: bool) -> list[list[str]]:
     picked: list[list[str]] = []
     for start in WINDOWS:
         lines = text[start:start + WINDOW_CHARS].split("\n")
-        # a window's first line is whole only at the file's start, its last never
-        first = 1 if start == 0 else 2
+        # a window's first line is whole only at the file's start, its last never; a row is
+        # named by its line in the file, as without --windows
+        first = 1 if start == 0 else text.count("\n", 0, start) + 2
         rows = _rows(path, lines[:-1] if start == 0 else lines[1:-1], first, header=start == 0)
         if not rows:  # the file ends before the window (a header alone, a sample): not the authors' file
             raise BadInput(f"{path}: no whole row in its characters {start:,}-{start + WINDOW_CHARS:,}; "

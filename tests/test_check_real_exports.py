@@ -5,6 +5,7 @@ discovery answer, YouTube commentThreads) and the column names of public data se
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 import subprocess
 import sys
@@ -463,3 +464,16 @@ def test_pinterest_pins_windows_refuse_a_file_shorter_than_them(tmp_path):
         done = pinterest_pins("--clusters", str(clusters), "--out", str(out), "--windows")
         assert done.returncode == 2 and str(clusters) in done.stderr and "no whole row" in done.stderr, done.stderr
         assert done.stderr.count("\n") == 1 and not out.exists()
+
+
+def test_pinterest_pins_windows_name_a_bad_row_by_its_line_in_the_file(tmp_path):
+    """A bad row inside a later window is named by its line in the file, as without --windows,
+    not by its place in the window."""
+    lines = ["id,sentence,ward_euclidean_cluster"] + [f"{i},pin {i} sentence,5" for i in range(1, 70_000)]
+    at = next(n for n, end in enumerate(itertools.accumulate(len(x) + 1 for x in lines)) if end > 310_000)
+    lines[at] = f"{at},bad,seven"
+    clusters, out = tmp_path / "clusters.csv", tmp_path / "pins.csv"
+    clusters.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    for windows in ((), ("--windows",)):
+        done = pinterest_pins("--clusters", str(clusters), "--out", str(out), *windows)
+        assert done.returncode == 2 and f"row {at + 1} is ['{at}', 'bad', 'seven']" in done.stderr, done.stderr
