@@ -75,7 +75,7 @@ def _rows(path: Path, lines: list[str], first: int, header: bool) -> list[list[s
             raise BadInput(f"{path}: expected the header {','.join(HEADER)}")
         rows, first = rows[1:], first + 1
     for number, row in enumerate(rows, first):
-        if len(row) != 3 or not row[2].isdigit():
+        if len(row) != 3 or not (row[2].isascii() and row[2].isdigit()):  # "²" is a digit int() cannot read
             raise BadInput(f"{path}: row {number} is {row!r}; expected an id, a sentence and a cluster number")
     return rows
 

@@ -477,3 +477,12 @@ def test_pinterest_pins_windows_name_a_bad_row_by_its_line_in_the_file(tmp_path)
     for windows in ((), ("--windows",)):
         done = pinterest_pins("--clusters", str(clusters), "--out", str(out), *windows)
         assert done.returncode == 2 and f"row {at + 1} is ['{at}', 'bad', 'seven']" in done.stderr, done.stderr
+
+
+def test_pinterest_pins_refuse_a_cluster_python_calls_a_digit_but_int_cannot_read(tmp_path):
+    """"²".isdigit() is true and int("²") raises: the row is refused in one line, no traceback."""
+    clusters, out = tmp_path / "clusters.csv", tmp_path / "pins.csv"
+    clusters.write_text("id,sentence,ward_euclidean_cluster\n1,a,5\n2,b,\u00b2\n", encoding="utf-8")
+    done = pinterest_pins("--clusters", str(clusters), "--out", str(out))
+    assert done.returncode == 2 and "row 3 is ['2', 'b', '\u00b2']" in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr
