@@ -51,7 +51,8 @@ def sentences(path: Path, windows: bool) -> list[list[str]]:
     except (OSError, UnicodeDecodeError) as exc:
         raise BadInput(f"{path}: not readable as UTF-8 text ({exc})")
     if not windows:
-        return _rows(path, text.splitlines(), 1, header=True)
+        # at "\n" only, as the windows are: splitlines() also breaks at U+2028, \x85 or \f in a sentence
+        return _rows(path, text.removesuffix("\n").split("\n"), 1, header=True)
     picked: list[list[str]] = []
     for start in WINDOWS:
         lines = text[start:start + WINDOW_CHARS].split("\n")

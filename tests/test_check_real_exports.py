@@ -486,3 +486,15 @@ def test_pinterest_pins_refuse_a_cluster_python_calls_a_digit_but_int_cannot_rea
     done = pinterest_pins("--clusters", str(clusters), "--out", str(out))
     assert done.returncode == 2 and "row 3 is ['2', 'b', '\u00b2']" in done.stderr, done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_pinterest_pins_split_rows_at_newlines_only(tmp_path):
+    """str.splitlines also breaks at U+2028, \\x85 or a form feed inside a sentence: the quoted
+    sentence lost its character, the unquoted one became two bad rows; --windows, which
+    splits at "\\n", read the same file right."""
+    clusters, out = tmp_path / "clusters.csv", tmp_path / "pins.csv"
+    clusters.write_text("id,sentence,ward_euclidean_cluster\n1,\"a\u2028b, c\",5\n2,d\x0ce,836\n", encoding="utf-8")
+    done = pinterest_pins("--clusters", str(clusters), "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    with out.open(newline="", encoding="utf-8") as f:
+        assert [(r["id"], r["text"]) for r in csv.DictReader(f)] == [("1", "a\u2028b, c"), ("2", "d\x0ce")]
