@@ -103,5 +103,6 @@ def main(argv: list[str] | None = None) -> int:
     return write_rows(args.out, lambda: pins(sentences(args.clusters, args.windows)), COLUMNS,
                       lambda rows: f"{len(rows)} pins, {sum(r['disclosed'] == '1' for r in rows)} disclosed")
 
+
 if __name__ == "__main__":
     sys.exit(main())

@@ -103,13 +103,14 @@ ADEQUATE_PHRASES: tuple[tuple[str, re.Pattern[str], tuple[str, ...], bool], ...]
     # "links below are affiliate links", "These are Amazon associate links", "(affiliate)", "I am
     # a Book Depository affiliate", "a participant in the X affiliate program". Never "affiliated
     # with" ("not affiliated with Apple") nor the topic words "affiliate marketing", "their
-    # affiliate program", nor "Amazon Associates links" not pointed at the post's own ("Pinterest
-    # bans Amazon associate links", "Are Amazon associate links allowed?").
+    # affiliate program", nor "Amazon Associates links" not pointed at the post's own or heading
+    # them ("Pinterest bans Amazon associate links", "Are Amazon associate links allowed?").
     ("affiliate", compile_on_use(r"\baffiliate(?:d)?[\s-]+(?:\w+\s+)?(?:links?|urls?|referrals?|codes?)\b"
                                  r"|\baffiliate[\s-]+(?:commissions?|disclosure)\b|\baffiliates?\s*:"
                                  r"|\b(?:links?|urls?)\b[^.!?\n]{0,40}?\bamazon\s+associates?\b"
                                  r"|(?:\b(?:these|those|they|all|some|which|links?|urls?|below|above)\s+(?:are|is)\s+"
                                  r"(?:all\s+)?(?:my\s+)?|\bcontains?\s+|(?<=\())amazon\s+associates?\s+(?:links?|urls?)\b"
+                                 r"|\bamazon\s+associates?\s+(?:links?|urls?)\s*:"
                                  r"|\b(?:links?|urls?)\b[^.!?\n]{0,40}?\b(?:are|is|may\s+be|might\s+be|could\s+be)"
                                  r"\s+(?:my\s+)?affiliate(?:s|d)?(?:\s+links?)?\b|\(\s*affiliate\s*\)"
                                  r"|\b(?:i\s+am|i'm|we\s+are|we're|as)\s+an?\s+(?:[\w.-]+\s+){0,3}?affiliates?\b"

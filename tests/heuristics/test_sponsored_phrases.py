@@ -36,6 +36,7 @@ def labels(text, **kw):
     ("Lure Bag: http://amzn.to/2cwoT2w\nThese are Amazon associate links", "These are Amazon associate links"),
     ("This post contains Amazon associate links" + LINK, "contains Amazon associate links"),
     ("(Amazon Associates link)" + LINK, "Amazon Associates link"),
+    ("Amazon Associate Links:\nWraps: http://amzn.to/2cwoT2w", "Amazon Associate Links"),  # heading the list
     # commission (FTC: "I earn a commission")
     ("I earn a small commission if you buy" + LINK, "I earn a small commission"),
     ("I may receive a commission from these links" + LINK, "I may receive a commission"),
