@@ -214,6 +214,10 @@ const CREATORS = [
       { text: 'Bike trailer + glass jars = weekly groceries #zerowaste' },
       { text: 'Refill shop opened next to the station! #zerowaste #refill' },
       { text: 'Counted: 2 bags of trash this whole quarter #zerowaste' },
+      // A link as Bluesky's app writes it into the text (social-app's toShortUrl: no scheme,
+      // the path cut after 13 characters); the facet holds it whole, affiliate tag and all.
+      { text: 'The jars on my trailer #ad #zerowaste www.amazon.com/dp/B07Q4X6FZ...',
+        link: { shown: 'www.amazon.com/dp/B07Q4X6FZ...', uri: 'https://www.amazon.com/dp/B07Q4X6FZP?tag=jonasberg-20' } },
     ],
   },
   {
@@ -367,12 +371,22 @@ async function putProfile(acct, { displayName, description, selfLabels = [] }) {
   Object.assign(acct, { displayName, description, selfLabels })
 }
 
-async function post(acct, text, { extraTags = [], langs = ['en'], reply, quote } = {}) {
+async function post(acct, text, { extraTags = [], langs = ['en'], reply, quote, link } = {}) {
   const createdAt = nextTime()
   const record = { text, createdAt, langs }
-  const facets = hashtagFacets(text)
+  const tagFacets = hashtagFacets(text)
+  const facets = [...tagFacets]
+  if (link) {
+    const at = text.indexOf(link.shown)
+    if (at < 0) throw new Error(`link text not in the post: ${link.shown}`)
+    const byteStart = Buffer.byteLength(text.slice(0, at), 'utf8')
+    facets.push({
+      index: { byteStart, byteEnd: byteStart + Buffer.byteLength(link.shown, 'utf8') },
+      features: [{ $type: 'app.bsky.richtext.facet#link', uri: link.uri }],
+    })
+  }
   if (facets.length) record.facets = facets
-  const facetTags = facets.map((f) => f.features[0].tag)
+  const facetTags = tagFacets.map((f) => f.features[0].tag)
   // #zerowaste posts also carry the tag in record.tags (plus any extra tags)
   const recTags = [...new Set([...(facetTags.some((t) => t.toLowerCase() === HASHTAG) ? [HASHTAG] : []), ...extraTags])]
   if (recTags.length) record.tags = recTags
@@ -388,6 +402,9 @@ async function post(acct, text, { extraTags = [], langs = ['en'], reply, quote }
     ...ref,
     author: acct.did,
     text,
+    // the text with its link written out whole, as a crawl stores it
+    fullText: link ? text.replace(link.shown, link.uri) : text,
+    links: link ? [link.uri] : [],
     createdAt,
     record: { $type: 'app.bsky.feed.post', ...record },
     tags: [...new Set([...facetTags, ...recTags].map((t) => t.toLowerCase()))].sort(),
@@ -437,7 +454,7 @@ const appPassword = await call(PDS, 'com.atproto.server.createAppPassword', {
 log('seeding posts ...')
 for (const [ci, acct] of creators.entries()) {
   for (const p of CREATORS[ci].posts) {
-    await post(acct, p.text, { extraTags: p.extraTags, langs: p.langs ?? ['en'] })
+    await post(acct, p.text, { extraTags: p.extraTags, langs: p.langs ?? ['en'], link: p.link })
   }
 }
 for (const [j, acct] of crowd.entries()) {
@@ -534,6 +551,8 @@ const truthCreators = creators.map((acct) => {
       uri: p.uri,
       cid: p.cid,
       text: p.text,
+      full_text: p.fullText,
+      links: p.links,
       createdAt: p.createdAt,
       tags: p.tags,
       ...postCounts(p.uri),

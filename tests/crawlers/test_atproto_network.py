@@ -123,11 +123,31 @@ def test_every_seeded_post_is_stored_exactly(network, crawled):
         assert set(posts) == {p["uri"] for p in seeded["posts"]}, did
         for post in seeded["posts"]:
             row = posts[post["uri"]]
-            assert row["text"] == post["text"]
+            # a link the app shortened in the text is stored whole, from its facet
+            assert row["text"] == post["full_text"], post["uri"]
+            assert json.loads(row["links"]) == post["links"], post["uri"]
             assert row["created_at"][:19] == post["createdAt"][:19]
             assert sorted(json.loads(row["hashtags"])) == sorted(post["tags"]), post["uri"]
             assert (row["likes"], row["reposts"], row["replies"], row["quotes"]) == \
                 (post["likeCount"], post["repostCount"], post["replyCount"], post["quoteCount"]), post["uri"]
+
+
+def test_a_link_the_app_shortened_is_read_whole_as_the_affiliate_link_it_is(network, crawled):
+    """The seeding writes one link as Bluesky's app does ("www.amazon.com/dp/B07Q4X6FZ...", the
+    tag cut off) with the whole link in its facet: through a real PDS and AppView, the stored
+    text holds the link whole, and the post's stored analysis quotes it as an affiliate link."""
+    from microscout.heuristics.post_features import decode
+
+    linked = [p for c in network["creators"] for p in c["posts"] if p["links"]]
+    assert linked, "the seeding plants a post with a shortened link"
+    for post in linked:
+        assert post["text"] != post["full_text"] and "..." in post["text"]
+        stored = rows(crawled["db"], "SELECT p.text, f.analysis FROM posts p JOIN post_features f "
+                                     "ON f.post_id = p.id WHERE p.platform_id = ?", [post["uri"]])
+        assert stored, post["uri"]  # one analysis per settings the rules use
+        for row in stored:
+            assert row["text"] == post["full_text"]
+            assert ("affiliate_link", post["links"][0]) in decode(row["analysis"]).signals, row["analysis"]
 
 
 def test_every_seeded_reply_is_stored_exactly(network, crawled):
