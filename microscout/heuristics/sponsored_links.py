@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from typing import Protocol
+from urllib.parse import unquote_plus
 
 from microscout.heuristics import text as textlib
 from microscout.heuristics.lazy_regex import compile_on_use
@@ -25,6 +26,21 @@ class LinkSettings(Protocol):
 
 AFFILIATE_QUERY_RE = compile_on_use(
     r"[?&](?:utm_[a-z]+|ref|aff|aff_id|affid|affiliate|affiliate_id|tag|irclickid|clickref)=", re.IGNORECASE)
+# A campaign-tagged (UTM) link counts, except where its source and medium name only where it
+# was shared from: a share button's news link ("?utm_source=bluesky&utm_medium=social") or a
+# newsletter's is no brand paying anyone. Named for a creator (influencer, affiliate,
+# partner...), it counts whatever else it says.
+UTM_VALUE_RE = compile_on_use(r"[?&]utm_(source|medium)=([^&#]*)", re.IGNORECASE)
+NON_UTM_QUERY_RE = compile_on_use(
+    r"[?&](?:ref|aff|aff_id|affid|affiliate|affiliate_id|tag|irclickid|clickref)=", re.IGNORECASE)
+SHARED_FROM = frozenset((
+    "social", "social-media", "socialmedia", "share", "sharing", "share_button", "sharebutton", "email", "e-mail",
+    "newsletter", "rss", "feed", "organic", "copy", "copylink", "copy_link", "bluesky", "bsky", "bsky.app",
+    "twitter", "x", "t.co", "facebook", "fb", "mastodon", "threads", "linkedin", "reddit", "whatsapp", "telegram",
+    "pinterest", "tumblr", "instagram", "ig", "ig_web_copy_link", "youtube", "tiktok", "ios", "android", "app",
+    "web", "direct", "push", "sms"))
+FOR_A_CREATOR_RE = compile_on_use(
+    r"influenc|affiliat|partner|ambassador|creator|sponsor|paid|collab|kol|blogger", re.IGNORECASE)
 AFFILIATE_PATH_RE = compile_on_use(r"/(?:aff|affiliate|affiliates|ref|go)/", re.IGNORECASE)
 # Links written without a scheme ("bit.ly/x", "www.amazon.com/dp/1?tag=x"); textlib.links
 # finds those with http(s) and a few shorteners.
@@ -190,9 +206,18 @@ def is_affiliate_link(url: str, settings: LinkSettings) -> bool:
     if host_matches(host, lowered_domains(tuple(settings.affiliate_domains))):
         return True
     query = AFFILIATE_QUERY_RE.search(url)
-    if (query and not _shop_navigation(host, url)) or AFFILIATE_PATH_RE.search(url):
+    if (query and not _shop_navigation(host, url) and not _shared_from_only(url)) or AFFILIATE_PATH_RE.search(url):
         return True
     return matches_url_pattern(url, tuple(settings.affiliate_url_patterns))
+
+
+def _shared_from_only(url: str) -> bool:
+    """Whether a link's only campaign tags say where it was shared from (see SHARED_FROM)."""
+    if NON_UTM_QUERY_RE.search(url):
+        return False
+    values = [unquote_plus(v).strip().lower() for _, v in UTM_VALUE_RE.findall(url)]
+    query = unquote_plus(url.partition("?")[2].partition("#")[0])
+    return bool(values) and all(v in SHARED_FROM for v in values) and not FOR_A_CREATOR_RE.search(query)
 
 
 ETSY_HOST_RE = compile_on_use(r"(?:^|\.)etsy\.(?:com|[a-z]{2}|co\.uk|com\.au|ca)$")

@@ -13,8 +13,12 @@ def kinds(text, **kw):
     ("use my code: glow15 for a treat", "discount_code", "use my code: glow15"),
     ("code GLOW for 20% off everything", "discount_code", "code GLOW for 20% off"),
     ("promo code SUMMER24 ends soon", "discount_code", "promo code SUMMER24"),
-    ("grab it https://shop.example.com/x?utm_source=mastodon&utm_medium=social", "affiliate_link",
-     "https://shop.example.com/x?utm_source=mastodon&utm_medium=social"),
+    ("grab it https://shop.example.com/x?utm_source=mastodon&utm_medium=influencer", "affiliate_link",
+     "https://shop.example.com/x?utm_source=mastodon&utm_medium=influencer"),
+    ("grab it https://shop.example.com/x?utm_campaign=SARAH20", "affiliate_link",  # a campaign, no channel
+     "https://shop.example.com/x?utm_campaign=SARAH20"),
+    ("https://shop.example.com/x?utm_source=bluesky&utm_campaign=sarah_creator", "affiliate_link",
+     "https://shop.example.com/x?utm_source=bluesky&utm_campaign=sarah_creator"),
     ("on sale: amzn.to/3xYz9", "affiliate_link", "amzn.to/3xYz9"),
     ("https://www.amzn.to/abc", "affiliate_link", "https://www.amzn.to/abc"),
     ("https://example.com/item?ref=creator42", "affiliate_link", "https://example.com/item?ref=creator42"),
@@ -171,10 +175,10 @@ def test_metadata_tags_already_in_the_text_are_not_counted_twice():
 
 
 def test_undisclosed_problem_quotes_signals():
-    analysis = analyse_post("use code GLOW20 https://x.example/p?utm_source=ig")
+    analysis = analyse_post("use code GLOW20 https://x.example/p?utm_source=ig&utm_medium=influencer")
     assert analysis.disclosure == "missing"
     assert analysis.problems == ['undisclosed ad: discount code "use code GLOW20"; affiliate link '
-                                 '"https://x.example/p?utm_source=ig" with no #ad, #sponsored or '
+                                 '"https://x.example/p?utm_source=ig&utm_medium=influencer" with no #ad, #sponsored or '
                                  '"Paid partnership" label']
 
 

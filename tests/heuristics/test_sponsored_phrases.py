@@ -361,6 +361,11 @@ def test_commercial_signals_fire(text, signal):
     "http://rstyle.mex/a",
     "https://x.example/aff_cx?id=1",
     "http://designmodo.com",                             # the site itself, no affiliate's parameter
+    # campaign tags that say only where a link was shared from: a share button's, a newsletter's
+    "Great read: https://www.nytimes.com/2024/05/01/climate/x.html?utm_source=bluesky",
+    "https://news.example/a?utm_campaign=main&utm_medium=social&utm_source=twitter",
+    "Town hall tonight https://city.example/events?utm_medium=email&utm_source=newsletter",
+    "https://www.instagram.com/p/Cx1/?utm_source=ig_web_copy_link",
     "http://go.redirectingat.com?url=x",                 # the redirect without an affiliate id
     "http://designmodo.com#?u=3",                        # the "parameter" only in a fragment
     "use the code below",                                # a code without a value
