@@ -24,21 +24,21 @@ class LinkSettings(Protocol):
     shortener_alone: bool
 
 
-AFFILIATE_QUERY_RE = compile_on_use(
-    r"[?&](?:utm_[a-z]+|ref|aff|aff_id|affid|affiliate|affiliate_id|tag|irclickid|clickref)=", re.IGNORECASE)
-# A campaign-tagged (UTM) link counts, except where its source and medium name only where it
-# was shared from: a share button's news link ("?utm_source=bluesky&utm_medium=social") or a
-# newsletter's is no brand paying anyone. Named for a creator (influencer, affiliate,
-# partner...), it counts whatever else it says.
-UTM_VALUE_RE = compile_on_use(r"[?&]utm_(source|medium)=([^&#]*)", re.IGNORECASE)
-NON_UTM_QUERY_RE = compile_on_use(
-    r"[?&](?:ref|aff|aff_id|affid|affiliate|affiliate_id|tag|irclickid|clickref)=", re.IGNORECASE)
+# A link's query parameters that can name an affiliate, each read by _affiliate_query.
+AFFILIATE_PARAM_RE = compile_on_use(
+    r"[?&](utm_[a-z]+|ref|aff|aff_id|affid|affiliate|affiliate_id|tag|irclickid|clickref)=([^&#]*)", re.IGNORECASE)
+# Where a link was shared from, as campaign tags (utm_source, utm_medium) or a ref= name it: a
+# share button's news link ("?utm_source=bluesky&utm_medium=social"), a newsletter's, a blog
+# engine's outbound link ("?ref=someblog.com", as Ghost writes every one) is no brand paying anyone.
 SHARED_FROM = frozenset((
     "social", "social-media", "socialmedia", "share", "sharing", "share_button", "sharebutton", "email", "e-mail",
     "newsletter", "rss", "feed", "organic", "copy", "copylink", "copy_link", "bluesky", "bsky", "bsky.app",
     "twitter", "x", "t.co", "facebook", "fb", "mastodon", "threads", "linkedin", "reddit", "whatsapp", "telegram",
     "pinterest", "tumblr", "instagram", "ig", "ig_web_copy_link", "youtube", "tiktok", "ios", "android", "app",
-    "web", "direct", "push", "sms"))
+    "web", "direct", "push", "sms", "hn", "hackernews", "producthunt", "github"))
+# An Amazon associate's tag ("name-20"): "tag=" elsewhere is mostly a blog's tag page.
+AMAZON_TAG_RE = compile_on_use(r"-2\d$")
+AMAZON_HOST_RE = compile_on_use(r"(?:^|\.)(?:amazon|amzn|audible)\.")
 FOR_A_CREATOR_RE = compile_on_use(
     r"influenc|affiliat|partner|ambassador|creator|sponsor|paid|collab|kol|blogger", re.IGNORECASE)
 AFFILIATE_PATH_RE = compile_on_use(r"/(?:aff|affiliate|affiliates|ref|go)/", re.IGNORECASE)
@@ -205,19 +205,33 @@ def is_affiliate_link(url: str, settings: LinkSettings) -> bool:
     host = domain(url)
     if host_matches(host, lowered_domains(tuple(settings.affiliate_domains))):
         return True
-    query = AFFILIATE_QUERY_RE.search(url)
-    if (query and not _shop_navigation(host, url) and not _shared_from_only(url)) or AFFILIATE_PATH_RE.search(url):
+    if _affiliate_query(host, url) or AFFILIATE_PATH_RE.search(url):
         return True
     return matches_url_pattern(url, tuple(settings.affiliate_url_patterns))
 
 
-def _shared_from_only(url: str) -> bool:
-    """Whether a link's only campaign tags say where it was shared from (see SHARED_FROM)."""
-    if NON_UTM_QUERY_RE.search(url):
+def _affiliate_query(host: str, url: str) -> bool:
+    """Whether a link's query names an affiliate: an affiliate id, an Amazon associate's tag, a
+    ref= that names someone, or campaign tags that say more than where it was shared from
+    (any tag naming a creator, influencer or partner counts whatever else it says)."""
+    params = [(n.lower(), unquote_plus(v).strip().lower()) for n, v in AFFILIATE_PARAM_RE.findall(url)]
+    if not params or _shop_navigation(host, url):
         return False
-    values = [unquote_plus(v).strip().lower() for _, v in UTM_VALUE_RE.findall(url)]
-    query = unquote_plus(url.partition("?")[2].partition("#")[0])
-    return bool(values) and all(v in SHARED_FROM for v in values) and not FOR_A_CREATOR_RE.search(query)
+    for_a_creator = FOR_A_CREATOR_RE.search(unquote_plus(url.partition("?")[2].partition("#")[0])) is not None
+    said = []
+    for name, value in params:
+        if name == "tag":
+            if AMAZON_HOST_RE.search(host) or AMAZON_TAG_RE.search(value):
+                return True
+        elif name == "ref":
+            if for_a_creator or not ("." in value or value in SHARED_FROM):
+                return True
+        elif name in ("utm_source", "utm_medium"):
+            said.append(value)
+        elif not name.startswith("utm_"):
+            return True
+    utm = any(name.startswith("utm_") for name, _ in params)
+    return utm and (for_a_creator or not said or any(value not in SHARED_FROM for value in said))
 
 
 ETSY_HOST_RE = compile_on_use(r"(?:^|\.)etsy\.(?:com|[a-z]{2}|co\.uk|com\.au|ca)$")

@@ -308,6 +308,10 @@ def kinds(text, **kw):
     ("http://api.shopstyle.com/action/apiVisitRetailer?id=4&pid=uid5-2",
      ("affiliate_link", "http://api.shopstyle.com/action/apiVisitRetailer?id=4&pid=uid5-2")),
     ("Buy: https://alitems.com/g/1e8d/?i=5", ("affiliate_link", "https://alitems.com/g/1e8d/?i=5")),
+    ("http://audible.com/?tag=neptunellc20-20", ("affiliate_link", "http://audible.com/?tag=neptunellc20-20")),
+    ("https://shop.example/p?tag=jane-21", ("affiliate_link", "https://shop.example/p?tag=jane-21")),  # the tag's form
+    ("https://shop.example/x?ref=twitter&utm_campaign=influencer_jane",  # a creator named beside the channel
+     ("affiliate_link", "https://shop.example/x?ref=twitter&utm_campaign=influencer_jane")),
     # a link with an empty path is the same link with "/" (RFC 3986): the patterns written with
     # one find it without ("go.redirectingat.com/*?id=", "designmodo.com/?u=")
     ('This teensy clef heart <a href="http://go.redirectingat.com?id=74679X1524629',
@@ -366,6 +370,9 @@ def test_commercial_signals_fire(text, signal):
     "https://news.example/a?utm_campaign=main&utm_medium=social&utm_source=twitter",
     "Town hall tonight https://city.example/events?utm_medium=email&utm_source=newsletter",
     "https://www.instagram.com/p/Cx1/?utm_source=ig_web_copy_link",
+    "Read: https://www.theverge.com/2024/x?ref=someblog.com",  # a blog engine's outbound ref, a host
+    "We launched today https://example.com/launch?ref=producthunt",
+    "All my recipes: https://blog.example/?tag=vegan",   # a blog's tag page, no Amazon associate's tag
     "http://go.redirectingat.com?url=x",                 # the redirect without an affiliate id
     "http://designmodo.com#?u=3",                        # the "parameter" only in a fragment
     "use the code below",                                # a code without a value
