@@ -183,6 +183,18 @@ def post_url(uri: str, handle: str) -> str:
     return f"https://bsky.app/profile/{handle}/post/{rkey}"
 
 
+def _card_links(record: dict) -> list[str]:
+    """The link of the post's link card (app.bsky.embed.external, alone or beside a quoted
+    post), kept with the post's links: a card's link need not be in its text. It is not read
+    by the sponsored-post signals, which read the text."""
+    embed = record.get("embed")
+    cards = [embed, embed.get("media")] if isinstance(embed, dict) else []
+    return [card["external"]["uri"] for card in cards
+            if isinstance(card, dict) and str(card.get("$type", "")).startswith("app.bsky.embed.external")
+            and isinstance(card.get("external"), dict) and isinstance(card["external"].get("uri"), str)
+            and card["external"]["uri"]]
+
+
 def parse_post(post: dict, profile_platform_id: str) -> PostItem:
     """A postView."""
     require(post, dict, "post")
@@ -190,6 +202,7 @@ def parse_post(post: dict, profile_platform_id: str) -> PostItem:
     if not post.get("uri") or not record.get("createdAt"):
         raise Malformed("missing_fields", "post without uri/record.createdAt")
     tags, mentions, links = facets(record)
+    links = list(dict.fromkeys([*links, *_card_links(record)]))
     author = optional(post.get("author") or None, dict, "post.author", {})
     langs = optional(record.get("langs") or None, list, "record.langs", [])
     return PostItem(

@@ -289,6 +289,18 @@ def test_a_link_the_app_shortened_is_stored_whole_and_read_as_the_affiliate_link
             == f"see {uri}", shown
     assert [pb.app_short_url(u) for u in ("https://example.org/", "http://a.b/1234567890123456", "mailto:x@y.z")] \
         == ["example.org", "a.b/123456789012...", "mailto:x@y.z"]
+    # a link card's link is kept with the post's links (once), not written into its text
+    card = {"text": "new jars", "createdAt": "2026-11-30T10:00:00Z", "embed": {
+        "$type": "app.bsky.embed.external", "external": {"uri": "https://amzn.to/3xYz9", "title": "Jars"}}}
+    carded = pb.parse_post({"uri": "at://did:plc:a/app.bsky.feed.post/4", "record": card}, "did:plc:a")
+    assert (carded.text, carded.links) == ("new jars", ["https://amzn.to/3xYz9"])
+    quoting = {**card, "facets": [_link_facet("new jars", "jars", "https://amzn.to/3xYz9")], "embed": {
+        "$type": "app.bsky.embed.recordWithMedia", "record": {"record": {"uri": "at://x", "cid": "y"}},
+        "media": {"$type": "app.bsky.embed.external", "external": {"uri": "https://amzn.to/3xYz9"}}}}
+    assert pb.parse_post({"uri": "at://did:plc:a/app.bsky.feed.post/5", "record": quoting}, "did:plc:a").links \
+        == ["https://amzn.to/3xYz9"]
+    images = {**card, "embed": {"$type": "app.bsky.embed.images", "images": []}}
+    assert pb.parse_post({"uri": "at://did:plc:a/app.bsky.feed.post/6", "record": images}, "did:plc:a").links == []
     # a reply's text too
     thread = {"thread": {"post": {"uri": "at://did:plc:a/app.bsky.feed.post/1"}, "replies": [
         {"post": {"uri": "at://did:plc:b/app.bsky.feed.post/9", "author": {"did": "did:plc:b", "handle": "b.test"},
