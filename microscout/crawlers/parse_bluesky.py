@@ -150,7 +150,8 @@ def _shown_for(shown: str, uri: str) -> bool:
 def full_text(record: dict) -> str:
     """The record's text with each link an app shortened for display written out whole, as
     the author gave it: the part cut off (an affiliate tag, a tracking code) is what the
-    sponsored-post signals read. A link shown by other words ("my shop") stays as written."""
+    sponsored-post signals read. A link shown by other words ("my shop") keeps its words
+    (stored_text adds the link after them)."""
     text = optional(record.get("text") or None, str, "record.text", "")
     data = text.encode("utf-8")
     cuts = []
@@ -183,10 +184,19 @@ def post_url(uri: str, handle: str) -> str:
     return f"https://bsky.app/profile/{handle}/post/{rkey}"
 
 
+def stored_text(record: dict, links: list[str]) -> str:
+    """The text a post or reply is stored with: full_text, then each of its links (``links``:
+    facets' and cards') that the text does not hold, a line each at the end. The post shows
+    them (behind other words, or as a card), and an affiliate link there is the post's as much
+    as one in its words."""
+    text = full_text(record)
+    hidden = [link for link in links if link not in text]
+    return "\n".join([text, *hidden]) if text else "\n".join(hidden)
+
+
 def _card_links(record: dict) -> list[str]:
     """The link of the post's link card (app.bsky.embed.external, alone or beside a quoted
-    post), kept with the post's links: a card's link need not be in its text. It is not read
-    by the sponsored-post signals, which read the text."""
+    post), kept with the post's links: a card's link need not be in its text."""
     embed = record.get("embed")
     cards = [embed, embed.get("media")] if isinstance(embed, dict) else []
     return [card["external"]["uri"] for card in cards
@@ -207,7 +217,7 @@ def parse_post(post: dict, profile_platform_id: str) -> PostItem:
     langs = optional(record.get("langs") or None, list, "record.langs", [])
     return PostItem(
         platform=PLATFORM, platform_id=post["uri"], profile_platform_id=profile_platform_id,
-        created_at=record["createdAt"], text=full_text(record),
+        created_at=record["createdAt"], text=stored_text(record, links),
         url=post_url(post["uri"], handle_of(author) or profile_platform_id),
         hashtags=tags, mentions=mentions, links=links,
         likes=_int(post.get("likeCount")), replies=_int(post.get("replyCount")),
@@ -263,7 +273,8 @@ def parse_thread(body, post_uri: str, profile_platform_id: str, limit: int) -> l
         comments.append(CommentItem(
             platform=PLATFORM, platform_id=post["uri"], profile_platform_id=profile_platform_id,
             post_platform_id=post_uri, author_id=author.get("did"), author_handle=handle_of(author),
-            text=full_text(record), created_at=record.get("createdAt"),
+            text=stored_text(record, list(dict.fromkeys([*facets(record)[2], *_card_links(record)]))),
+            created_at=record.get("createdAt"),
             likes=_int(post.get("likeCount")), author_followers=_int(author.get("followersCount"))))
     return comments
 

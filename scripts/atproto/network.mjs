@@ -218,6 +218,9 @@ const CREATORS = [
       // the path cut after 13 characters); the facet holds it whole, affiliate tag and all.
       { text: 'The jars on my trailer #ad #zerowaste www.amazon.com/dp/B07Q4X6FZ...',
         link: { shown: 'www.amazon.com/dp/B07Q4X6FZ...', uri: 'https://www.amazon.com/dp/B07Q4X6FZP?tag=jonasberg-20' } },
+      // A link card (app.bsky.embed.external) whose link the text does not hold.
+      { text: 'Same jars, new lids #ad #zerowaste',
+        card: { uri: 'https://amzn.to/3jonasL', title: 'Glass jars with lids', description: 'Set of 12' } },
     ],
   },
   {
@@ -371,7 +374,7 @@ async function putProfile(acct, { displayName, description, selfLabels = [] }) {
   Object.assign(acct, { displayName, description, selfLabels })
 }
 
-async function post(acct, text, { extraTags = [], langs = ['en'], reply, quote, link } = {}) {
+async function post(acct, text, { extraTags = [], langs = ['en'], reply, quote, link, card } = {}) {
   const createdAt = nextTime()
   const record = { text, createdAt, langs }
   const tagFacets = hashtagFacets(text)
@@ -397,14 +400,15 @@ async function post(acct, text, { extraTags = [], langs = ['en'], reply, quote, 
     }
   }
   if (quote) record.embed = { $type: 'app.bsky.embed.record', record: { uri: quote.uri, cid: quote.cid } }
+  if (card) record.embed = { $type: 'app.bsky.embed.external', external: card }
   const ref = await createRecord(acct, 'app.bsky.feed.post', record)
   const entry = {
     ...ref,
     author: acct.did,
     text,
-    // the text with its link written out whole, as a crawl stores it
-    fullText: link ? text.replace(link.shown, link.uri) : text,
-    links: link ? [link.uri] : [],
+    // the text as a crawl stores it: its link written out whole, a card's link on a line of its own
+    fullText: link ? text.replace(link.shown, link.uri) : card ? `${text}\n${card.uri}` : text,
+    links: link ? [link.uri] : card ? [card.uri] : [],
     createdAt,
     record: { $type: 'app.bsky.feed.post', ...record },
     tags: [...new Set([...facetTags, ...recTags].map((t) => t.toLowerCase()))].sort(),
@@ -454,7 +458,7 @@ const appPassword = await call(PDS, 'com.atproto.server.createAppPassword', {
 log('seeding posts ...')
 for (const [ci, acct] of creators.entries()) {
   for (const p of CREATORS[ci].posts) {
-    await post(acct, p.text, { extraTags: p.extraTags, langs: p.langs ?? ['en'], link: p.link })
+    await post(acct, p.text, { extraTags: p.extraTags, langs: p.langs ?? ['en'], link: p.link, card: p.card })
   }
 }
 for (const [j, acct] of crowd.entries()) {

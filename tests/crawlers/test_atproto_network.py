@@ -134,14 +134,16 @@ def test_every_seeded_post_is_stored_exactly(network, crawled):
 
 def test_a_link_the_app_shortened_is_read_whole_as_the_affiliate_link_it_is(network, crawled):
     """The seeding writes one link as Bluesky's app does ("www.amazon.com/dp/B07Q4X6FZ...", the
-    tag cut off) with the whole link in its facet: through a real PDS and AppView, the stored
-    text holds the link whole, and the post's stored analysis quotes it as an affiliate link."""
+    tag cut off) with the whole link in its facet, and one as a link card the text does not
+    hold: through a real PDS and AppView, the stored text holds each link whole, and the post's
+    stored analysis quotes it as an affiliate link."""
     from microscout.heuristics.post_features import decode
 
     linked = [p for c in network["creators"] for p in c["posts"] if p["links"]]
-    assert linked, "the seeding plants a post with a shortened link"
+    assert any("..." in p["text"] for p in linked), "the seeding plants a post with a shortened link"
+    assert any(p["links"][0] not in p["text"] and "..." not in p["text"] for p in linked), "and a link card"
     for post in linked:
-        assert post["text"] != post["full_text"] and "..." in post["text"]
+        assert post["text"] != post["full_text"]
         stored = rows(crawled["db"], "SELECT p.text, f.analysis FROM posts p JOIN post_features f "
                                      "ON f.post_id = p.id WHERE p.platform_id = ?", [post["uri"]])
         assert stored, post["uri"]  # one analysis per settings the rules use

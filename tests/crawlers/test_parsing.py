@@ -271,15 +271,17 @@ def test_a_link_the_app_shortened_is_stored_whole_and_read_as_the_affiliate_link
                                                                   "uri": "https://out.of/range"}]},
     ]}
     post = pb.parse_post({"uri": "at://did:plc:a/app.bsky.feed.post/1", "record": record}, "did:plc:a")
+    # links behind other words keep the words, and follow the text a line each
     assert post.text == ("Mon sérum préféré 🧴✨ " + amazon + "\nmy shop\nhttps://amzn.to/3xYz9\n"
-                         "news: https://example.org/a-very-long-article-name")
+                         "news: https://example.org/a-very-long-article-name\n"
+                         "https://shop.example/glow\nhttps://out.of/range")
     assert ("affiliate_link", amazon) in analyse_post(post.text).signals
     # the words shown stay the record's: a "..." the app did not write, on a URI it does not start
     other = {"text": "www.amazon.com/dp/B0CX12345...", "createdAt": "2026-11-30T10:00:00Z",
              "facets": [_link_facet("www.amazon.com/dp/B0CX12345...", "www.amazon.com/dp/B0CX12345...",
                                     "https://evil.example/")]}
     assert pb.parse_post({"uri": "at://did:plc:a/app.bsky.feed.post/2", "record": other}, "did:plc:a").text \
-        == "www.amazon.com/dp/B0CX12345..."
+        == "www.amazon.com/dp/B0CX12345...\nhttps://evil.example/"
     # the app's own form, for the URIs it writes shorter: the root path dropped, 16 characters cut
     for uri in ("https://example.org/", "http://a.b/1234567890123456", "https://www.x.com/?q=1"):
         shown = pb.app_short_url(uri)
@@ -289,11 +291,15 @@ def test_a_link_the_app_shortened_is_stored_whole_and_read_as_the_affiliate_link
             == f"see {uri}", shown
     assert [pb.app_short_url(u) for u in ("https://example.org/", "http://a.b/1234567890123456", "mailto:x@y.z")] \
         == ["example.org", "a.b/123456789012...", "mailto:x@y.z"]
-    # a link card's link is kept with the post's links (once), not written into its text
+    # a link card's link is kept with the post's links (once) and, where the text does not hold
+    # it, on a line of its own at the end of the text, where the signals read it
     card = {"text": "new jars", "createdAt": "2026-11-30T10:00:00Z", "embed": {
         "$type": "app.bsky.embed.external", "external": {"uri": "https://amzn.to/3xYz9", "title": "Jars"}}}
     carded = pb.parse_post({"uri": "at://did:plc:a/app.bsky.feed.post/4", "record": card}, "did:plc:a")
-    assert (carded.text, carded.links) == ("new jars", ["https://amzn.to/3xYz9"])
+    assert (carded.text, carded.links) == ("new jars\nhttps://amzn.to/3xYz9", ["https://amzn.to/3xYz9"])
+    assert ("affiliate_link", "https://amzn.to/3xYz9") in analyse_post(carded.text).signals
+    alone = pb.parse_post({"uri": "at://did:plc:a/app.bsky.feed.post/7", "record": {**card, "text": ""}}, "did:plc:a")
+    assert alone.text == "https://amzn.to/3xYz9"
     quoting = {**card, "facets": [_link_facet("new jars", "jars", "https://amzn.to/3xYz9")], "embed": {
         "$type": "app.bsky.embed.recordWithMedia", "record": {"record": {"uri": "at://x", "cid": "y"}},
         "media": {"$type": "app.bsky.embed.external", "external": {"uri": "https://amzn.to/3xYz9"}}}}
