@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
 from microscout.crawlers.items import CommentItem, FollowerItem, OptOutItem, PostItem, ProfileItem
-from microscout.crawlers.parse_common import Malformed, optional, require, tag_name
+from microscout.crawlers.parse_common import Malformed, optional, require, shows_link, tag_name, with_hidden_links
 from microscout.store.queries import parse_timestamp
 
 PLATFORM = "bluesky"
@@ -132,21 +132,6 @@ def app_short_url(uri: str) -> str:
     return parts.netloc + (path[:13] + "..." if len(path) > 15 else path)
 
 
-def _shown_for(shown: str, uri: str) -> bool:
-    """Whether a link facet's text is its URI as an app shortened it for display: the official
-    app's form, the URI without its scheme, or (other clients) its start cut with an ellipsis."""
-    if shown == app_short_url(uri):
-        return True
-    bare = uri.split("://", 1)[1] if "://" in uri else uri
-    if shown in (bare, bare.removeprefix("www.")):
-        return True
-    for cut in ("...", "…"):
-        if shown.endswith(cut) and len(shown) > len(cut):
-            kept = shown[:-len(cut)]
-            return bare.startswith(kept) or bare.removeprefix("www.").startswith(kept)
-    return False
-
-
 def full_text(record: dict) -> str:
     """The record's text with each link an app shortened for display written out whole, as
     the author gave it: the part cut off (an affiliate tag, a tracking code) is what the
@@ -162,8 +147,11 @@ def full_text(record: dict) -> str:
             continue
         for feature in optional(facet.get("features") or None, list, "facet.features", []):
             uri = feature.get("uri") if isinstance(feature, dict) else None
-            if isinstance(feature, dict) and str(feature.get("$type", "")).endswith("#link") and isinstance(uri, str) \
-                    and _shown_for(data[start:end].decode("utf-8", errors="replace"), uri):
+            if not (isinstance(feature, dict) and str(feature.get("$type", "")).endswith("#link")
+                    and isinstance(uri, str)):
+                continue
+            shown = data[start:end].decode("utf-8", errors="replace")
+            if shown == app_short_url(uri) or shows_link(shown, uri):
                 cuts.append((start, end, uri))
                 break
     if not cuts:
@@ -186,12 +174,8 @@ def post_url(uri: str, handle: str) -> str:
 
 def stored_text(record: dict, links: list[str]) -> str:
     """The text a post or reply is stored with: full_text, then each of its links (``links``:
-    facets' and cards') that the text does not hold, a line each at the end. The post shows
-    them (behind other words, or as a card), and an affiliate link there is the post's as much
-    as one in its words."""
-    text = full_text(record)
-    hidden = [link for link in links if link not in text]
-    return "\n".join([text, *hidden]) if text else "\n".join(hidden)
+    facets' and cards') that it does not hold."""
+    return with_hidden_links(full_text(record), links)
 
 
 def _card_links(record: dict) -> list[str]:

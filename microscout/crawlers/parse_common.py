@@ -246,6 +246,34 @@ def html_to_text(html: str | None) -> tuple[str, list[dict]]:
     return text.strip(), collector.anchors
 
 
+_HOST_END = re.compile(r"[/?#]")
+
+
+def shows_link(shown: str, uri: str) -> bool:
+    """Whether a link's words are the link itself as an app shortened it for display: without
+    its scheme ("amzn.to/3xYz9", "example.org"), cut after its host ("shop.example/p" for
+    shop.example/p?id=3) or cut with an ellipsis (Bluesky's app: "www.amazon.com/dp/B0CX12345...").
+    Words naming something else, or another link's start, are no display of this one."""
+    bare = uri.split("://", 1)[1] if "://" in uri else uri
+    for cut in ("...", "…"):
+        if shown.endswith(cut):
+            shown = shown[:-len(cut)]
+            break
+    if not shown or any(ch.isspace() for ch in shown):
+        return False
+    host = _HOST_END.split(shown, 1)[0]
+    return "." in host and any(b.startswith(shown) and _HOST_END.split(b, 1)[0] == host
+                               for b in (bare, bare.removeprefix("www.")))
+
+
+def with_hidden_links(text: str, links: list[str]) -> str:
+    """The text and, a line each after it, the links the post shows that its words do not hold
+    (behind other words, "my shop"; as a card): an affiliate link there is the post's as much
+    as one in its words, and the sponsored-post signals read the text."""
+    hidden = [link for link in links if link not in text]
+    return "\n".join([text, *hidden]) if text else "\n".join(hidden)
+
+
 # --- headers and names --------------------------------------------------------------------
 
 # `<` cannot occur inside the URI of a Link header, so a target stops at the next `<`:

@@ -7,7 +7,15 @@ from urllib.parse import urlparse
 
 from microscout.addresses import website_address
 from microscout.crawlers.items import CommentItem, FollowerItem, OptOutItem, PostItem, ProfileItem
-from microscout.crawlers.parse_common import Malformed, html_to_text, optional, require, tag_name
+from microscout.crawlers.parse_common import (
+    Malformed,
+    html_to_text,
+    optional,
+    require,
+    shows_link,
+    tag_name,
+    with_hidden_links,
+)
 
 PLATFORM = "mastodon"
 BRIDGE_DOMAINS = ("bsky.brid.gy", "brid.gy")
@@ -193,6 +201,18 @@ def _anchors(anchors: list[dict]) -> tuple[list[str], list[str], list[str]]:
     return tags, mentions, links
 
 
+def _links_whole(text: str, anchors: list[dict]) -> str:
+    """The text with each link shown shortened ("shop.example/p", as servers other than
+    Mastodon write one; Mastodon's own spans hold it whole) written out whole where its words
+    occur once: the part cut off (an affiliate tag) is what the sponsored-post signals read."""
+    for a in anchors:
+        shown, href = a["text"].strip(), a["href"]
+        if shown != href and href.startswith(("http://", "https://")) and shows_link(shown, href) \
+                and text.count(shown) == 1:
+            text = text.replace(shown, href)
+    return text
+
+
 def _unique(values) -> list[str]:
     return list(dict.fromkeys(v for v in values if v))
 
@@ -213,7 +233,8 @@ def parse_status(status: dict, profile_platform_id: str, host: str) -> PostItem 
                 if isinstance(m, dict) and m.get("acct")] or html_mentions
     return PostItem(
         platform=PLATFORM, platform_id=str(status["id"]), profile_platform_id=profile_platform_id,
-        created_at=status["created_at"], text=text, url=status.get("url") or status.get("uri"),
+        created_at=status["created_at"], text=with_hidden_links(_links_whole(text, anchors), _unique(links)),
+        url=status.get("url") or status.get("uri"),
         hashtags=_unique(tags), mentions=_unique(mentions), links=_unique(links),
         likes=_int(status.get("favourites_count")), replies=_int(status.get("replies_count")),
         reposts=_int(status.get("reblogs_count")), quotes=_int(status.get("quotes_count")),

@@ -194,7 +194,8 @@ def test_status_html_hashtags_mentions_links():
         "favourites_count": 3, "reblogs_count": 1, "replies_count": 2,
     }
     post = pm.parse_status(status, "me@x", "x")
-    assert post.text == "New #SpringCollection with @brand shop.example/p\n#ad"
+    # a link its server showed shortened is stored whole, where the signals read its id
+    assert post.text == "New #SpringCollection with @brand https://shop.example/p?id=3\n#ad"
     assert post.hashtags == ["springcollection", "ad"]
     assert post.mentions == ["brand@brands.example"]
     assert post.links == ["https://shop.example/p?id=3"]
