@@ -231,7 +231,9 @@ def _affiliate_query(host: str, url: str) -> bool:
         elif not name.startswith("utm_"):
             return True
     utm = any(name.startswith("utm_") for name, _ in params)
-    return utm and (for_a_creator or not said or any(value not in SHARED_FROM for value in said))
+    # a host names where a link came from here as in ref=: a newsletter's, as beehiiv tags every
+    # link ("?utm_source=www.letter.com&utm_medium=newsletter"), or a site's ("utm_source=reddit.com")
+    return utm and (for_a_creator or not said or any(not ("." in value or value in SHARED_FROM) for value in said))
 
 
 ETSY_HOST_RE = compile_on_use(r"(?:^|\.)etsy\.(?:com|[a-z]{2}|co\.uk|com\.au|ca)$")

@@ -372,6 +372,9 @@ def test_commercial_signals_fire(text, signal):
     "https://www.instagram.com/p/Cx1/?utm_source=ig_web_copy_link",
     "Read: https://www.theverge.com/2024/x?ref=someblog.com",  # a blog engine's outbound ref, a host
     "We launched today https://example.com/launch?ref=producthunt",
+    # a host as the source, as a ref= host is: a newsletter's (beehiiv writes every link so), a site's
+    "via https://news.example/a?utm_source=www.theneurondaily.com&utm_medium=newsletter&utm_campaign=x",
+    "https://www.reuters.com/world/x/?utm_source=reddit.com",
     "All my recipes: https://blog.example/?tag=vegan",   # a blog's tag page, no Amazon associate's tag
     "http://go.redirectingat.com?url=x",                 # the redirect without an affiliate id
     "http://designmodo.com#?u=3",                        # the "parameter" only in a fragment
