@@ -35,7 +35,11 @@ SHARED_FROM = frozenset((
     "newsletter", "rss", "feed", "organic", "copy", "copylink", "copy_link", "bluesky", "bsky", "bsky.app",
     "twitter", "x", "t.co", "facebook", "fb", "mastodon", "threads", "linkedin", "reddit", "whatsapp", "telegram",
     "pinterest", "tumblr", "instagram", "ig", "ig_web_copy_link", "youtube", "tiktok", "ios", "android", "app",
-    "web", "direct", "push", "sms", "hn", "hackernews", "producthunt", "github"))
+    "web", "direct", "push", "sms", "hn", "hackernews", "producthunt", "github", "substack",
+    "ig_web_button_share_sheet"))
+# A share button's source ("?utm_source=share"): its medium then names only the app it was shared
+# from, in the platform's words (Reddit's "&utm_medium=web3x" or "ios_app", LinkedIn's "member_desktop").
+SHARE_SOURCES = frozenset(("share", "sharing", "share_button", "sharebutton"))
 # An Amazon associate's tag ("name-20"): "tag=" elsewhere is mostly a blog's tag page.
 AMAZON_TAG_RE = compile_on_use(r"-2\d$")
 AMAZON_HOST_RE = compile_on_use(r"(?:^|\.)(?:amazon|amzn|audible)\.")
@@ -231,9 +235,11 @@ def _affiliate_query(host: str, url: str) -> bool:
         elif not name.startswith("utm_"):
             return True
     utm = any(name.startswith("utm_") for name, _ in params)
+    shared = any(name == "utm_source" and value in SHARE_SOURCES for name, value in params)
     # a host names where a link came from here as in ref=: a newsletter's, as beehiiv tags every
     # link ("?utm_source=www.letter.com&utm_medium=newsletter"), or a site's ("utm_source=reddit.com")
-    return utm and (for_a_creator or not said or any(not ("." in value or value in SHARED_FROM) for value in said))
+    return utm and (for_a_creator or not said
+                    or not shared and any(not ("." in value or value in SHARED_FROM) for value in said))
 
 
 ETSY_HOST_RE = compile_on_use(r"(?:^|\.)etsy\.(?:com|[a-z]{2}|co\.uk|com\.au|ca)$")

@@ -312,6 +312,8 @@ def kinds(text, **kw):
     ("https://shop.example/p?tag=jane-21", ("affiliate_link", "https://shop.example/p?tag=jane-21")),  # the tag's form
     ("https://shop.example/x?ref=twitter&utm_campaign=influencer_jane",  # a creator named beside the channel
      ("affiliate_link", "https://shop.example/x?ref=twitter&utm_campaign=influencer_jane")),
+    ("https://shop.example/x?utm_source=share&utm_medium=ig&utm_campaign=jane_ambassador",
+     ("affiliate_link", "https://shop.example/x?utm_source=share&utm_medium=ig&utm_campaign=jane_ambassador")),
     # a link with an empty path is the same link with "/" (RFC 3986): the patterns written with
     # one find it without ("go.redirectingat.com/*?id=", "designmodo.com/?u=")
     ('This teensy clef heart <a href="http://go.redirectingat.com?id=74679X1524629',
@@ -370,6 +372,13 @@ def test_commercial_signals_fire(text, signal):
     "https://news.example/a?utm_campaign=main&utm_medium=social&utm_source=twitter",
     "Town hall tonight https://city.example/events?utm_medium=email&utm_source=newsletter",
     "https://www.instagram.com/p/Cx1/?utm_source=ig_web_copy_link",
+    "https://www.instagram.com/reel/C1/?utm_source=ig_web_button_share_sheet&igsh=MWQ1",
+    # the share buttons of Reddit and LinkedIn: the source says shared, the medium from which app
+    "https://www.reddit.com/r/x/comments/1a/t/?utm_source=share&utm_medium=web3x&utm_name=web3xcss&utm_term=1"
+    "&utm_content=share_button",
+    "https://www.reddit.com/r/x/comments/1a/t/?utm_source=share&utm_medium=ios_app&utm_name=iossmf",
+    "https://www.linkedin.com/posts/jane_x-activity-7-ab?utm_source=share&utm_medium=member_desktop",
+    "https://jane.substack.com/p/a-post?utm_source=substack&utm_medium=email",  # Substack's own e-mail
     "Read: https://www.theverge.com/2024/x?ref=someblog.com",  # a blog engine's outbound ref, a host
     "We launched today https://example.com/launch?ref=producthunt",
     # a host as the source, as a ref= host is: a newsletter's (beehiiv writes every link so), a site's
