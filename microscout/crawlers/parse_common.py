@@ -267,11 +267,13 @@ def shows_link(shown: str, uri: str) -> bool:
 
 
 def with_hidden_links(text: str, links: list[str]) -> str:
-    """The text and, a line each after it, the links the post shows that its words do not hold
-    (behind other words, "my shop"; as a card): an affiliate link there is the post's as much
-    as one in its words, and the sponsored-post signals read the text."""
-    hidden = [link for link in links if link not in text]
-    return "\n".join([text, *hidden]) if text else "\n".join(hidden)
+    """The text and, a line each after a blank line, the links the post shows that its words do
+    not hold (behind other words, "my shop"; as a card): an affiliate link there is the post's
+    as much as one in its words, and the sponsored-post signals read the text."""
+    hidden = "\n".join(link for link in links if link not in text)
+    # The blank line: a list's header is not read across one, so the post's last line ("Some
+    # links worth reading") does not become the header of a list its card's link was never in.
+    return "\n\n".join(part for part in (text, hidden) if part)
 
 
 # --- headers and names --------------------------------------------------------------------

@@ -407,7 +407,8 @@ async function post(acct, text, { extraTags = [], langs = ['en'], reply, quote, 
     author: acct.did,
     text,
     // the text as a crawl stores it: its link written out whole, a card's link on a line of its own
-    fullText: link ? text.replace(link.shown, link.uri) : card ? `${text}\n${card.uri}` : text,
+    // after a blank line
+    fullText: link ? text.replace(link.shown, link.uri) : card ? `${text}\n\n${card.uri}` : text,
     links: link ? [link.uri] : card ? [card.uri] : [],
     createdAt,
     record: { $type: 'app.bsky.feed.post', ...record },

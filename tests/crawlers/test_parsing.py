@@ -272,9 +272,9 @@ def test_a_link_the_app_shortened_is_stored_whole_and_read_as_the_affiliate_link
                                                                   "uri": "https://out.of/range"}]},
     ]}
     post = pb.parse_post({"uri": "at://did:plc:a/app.bsky.feed.post/1", "record": record}, "did:plc:a")
-    # links behind other words keep the words, and follow the text a line each
+    # links behind other words keep the words, and follow the text a line each, after a blank line
     assert post.text == ("Mon sérum préféré 🧴✨ " + amazon + "\nmy shop\nhttps://amzn.to/3xYz9\n"
-                         "news: https://example.org/a-very-long-article-name\n"
+                         "news: https://example.org/a-very-long-article-name\n\n"
                          "https://shop.example/glow\nhttps://out.of/range")
     assert ("affiliate_link", amazon) in analyse_post(post.text).signals
     # the words shown stay the record's: a "..." the app did not write, on a URI it does not start
@@ -282,7 +282,7 @@ def test_a_link_the_app_shortened_is_stored_whole_and_read_as_the_affiliate_link
              "facets": [_link_facet("www.amazon.com/dp/B0CX12345...", "www.amazon.com/dp/B0CX12345...",
                                     "https://evil.example/")]}
     assert pb.parse_post({"uri": "at://did:plc:a/app.bsky.feed.post/2", "record": other}, "did:plc:a").text \
-        == "www.amazon.com/dp/B0CX12345...\nhttps://evil.example/"
+        == "www.amazon.com/dp/B0CX12345...\n\nhttps://evil.example/"
     # the app's own form, for the URIs it writes shorter: the root path dropped, 16 characters cut
     for uri in ("https://example.org/", "http://a.b/1234567890123456", "https://www.x.com/?q=1"):
         shown = pb.app_short_url(uri)
@@ -297,8 +297,14 @@ def test_a_link_the_app_shortened_is_stored_whole_and_read_as_the_affiliate_link
     card = {"text": "new jars", "createdAt": "2026-11-30T10:00:00Z", "embed": {
         "$type": "app.bsky.embed.external", "external": {"uri": "https://amzn.to/3xYz9", "title": "Jars"}}}
     carded = pb.parse_post({"uri": "at://did:plc:a/app.bsky.feed.post/4", "record": card}, "did:plc:a")
-    assert (carded.text, carded.links) == ("new jars\nhttps://amzn.to/3xYz9", ["https://amzn.to/3xYz9"])
+    assert (carded.text, carded.links) == ("new jars\n\nhttps://amzn.to/3xYz9", ["https://amzn.to/3xYz9"])
     assert ("affiliate_link", "https://amzn.to/3xYz9") in analyse_post(carded.text).signals
+    # but no list: the post's last line is no header of a "links" list its card's link sits in
+    # (written in the text beside those words, the same shortened link is no signal either)
+    listed = {**card, "text": "Some links worth reading this week", "embed": {
+        "$type": "app.bsky.embed.external", "external": {"uri": "https://bit.ly/3abcD"}}}
+    assert analyse_post(pb.parse_post({"uri": "at://did:plc:a/app.bsky.feed.post/8", "record": listed},
+                                      "did:plc:a").text).signals == []
     alone = pb.parse_post({"uri": "at://did:plc:a/app.bsky.feed.post/7", "record": {**card, "text": ""}}, "did:plc:a")
     assert alone.text == "https://amzn.to/3xYz9"
     quoting = {**card, "facets": [_link_facet("new jars", "jars", "https://amzn.to/3xYz9")], "embed": {
