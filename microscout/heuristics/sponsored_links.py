@@ -43,8 +43,11 @@ SHARE_SOURCES = frozenset(("share", "sharing", "share_button", "sharebutton"))
 # An Amazon associate's tag ("name-20"): "tag=" elsewhere is mostly a blog's tag page.
 AMAZON_TAG_RE = compile_on_use(r"-2\d$")
 AMAZON_HOST_RE = compile_on_use(r"(?:^|\.)(?:amazon|amzn|audible)\.")
+# Words in a link's tags that name a creator's channel; at a word's start ("prepaid" and
+# "Kolkata" name none; "paid_social" is a brand's own ads, not a creator's).
 FOR_A_CREATOR_RE = compile_on_use(
-    r"influenc|affiliat|partner|ambassador|creator|sponsor|paid|collab|kol|blogger", re.IGNORECASE)
+    r"(?<![a-z])(?:influenc|affiliat|partner|ambassador|creator|sponsor|collab|blogger|kols?(?![a-z]))",
+    re.IGNORECASE)
 AFFILIATE_PATH_RE = compile_on_use(r"/(?:aff|affiliate|affiliates|ref|go)/", re.IGNORECASE)
 # Links written without a scheme ("bit.ly/x", "www.amazon.com/dp/1?tag=x"); textlib.links
 # finds those with http(s) and a few shorteners.

@@ -201,6 +201,10 @@ def test_status_html_hashtags_mentions_links():
     assert post.links == ["https://shop.example/p?id=3"]
     assert post.is_reply is True and post.quotes is None
     assert pm.parse_status({**status, "reblog": {"id": "9"}}, "me@x", "x") is None
+    # a link behind other words (as Misskey or Akkoma write one) follows the text after a blank line
+    hidden = pm.parse_status({**status, "content": '<p>My serum <a href="https://amzn.to/3xYz9">here</a></p>'},
+                             "me@x", "x")
+    assert hidden.text == "My serum here\n\nhttps://amzn.to/3xYz9" and hidden.links == ["https://amzn.to/3xYz9"]
 
 
 def test_malformed_mastodon_bodies():

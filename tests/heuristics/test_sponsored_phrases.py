@@ -372,6 +372,8 @@ def test_commercial_signals_fire(text, signal):
     "https://news.example/a?utm_campaign=main&utm_medium=social&utm_source=twitter",
     "Town hall tonight https://city.example/events?utm_medium=email&utm_source=newsletter",
     "https://www.instagram.com/p/Cx1/?utm_source=ig_web_copy_link",
+    "Trip notes https://travel.example/kolkata?utm_source=kolkata-guide.com&utm_medium=email",  # "kol", no KOL
+    "New plan https://telco.example/prepaid?utm_source=twitter&utm_medium=social",  # "paid", in "prepaid"
     "https://www.instagram.com/reel/C1/?utm_source=ig_web_button_share_sheet&igsh=MWQ1",
     # the share buttons of Reddit and LinkedIn: the source says shared, the medium from which app
     "https://www.reddit.com/r/x/comments/1a/t/?utm_source=share&utm_medium=web3x&utm_name=web3xcss&utm_term=1"
