@@ -173,8 +173,8 @@ def post_url(uri: str, handle: str) -> str:
 
 
 def stored_text(record: dict, links: list[str]) -> str:
-    """The text a post or reply is stored with: full_text, then each of its links (``links``:
-    facets' and cards') that it does not hold."""
+    """The text a post is stored with: full_text, then each of its links (``links``: facets'
+    and cards') that it does not hold."""
     return with_hidden_links(full_text(record), links)
 
 
@@ -257,8 +257,9 @@ def parse_thread(body, post_uri: str, profile_platform_id: str, limit: int) -> l
         comments.append(CommentItem(
             platform=PLATFORM, platform_id=post["uri"], profile_platform_id=profile_platform_id,
             post_platform_id=post_uri, author_id=author.get("did"), author_handle=handle_of(author),
-            text=stored_text(record, list(dict.fromkeys([*facets(record)[2], *_card_links(record)]))),
-            created_at=record.get("createdAt"),
+            # its shortened links written out, but no card's or hidden link added: the comment
+            # classes were measured on replies' words, where a link is a spammer's
+            text=full_text(record), created_at=record.get("createdAt"),
             likes=_int(post.get("likeCount")), author_followers=_int(author.get("followersCount"))))
     return comments
 

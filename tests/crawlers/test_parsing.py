@@ -318,12 +318,14 @@ def test_a_link_the_app_shortened_is_stored_whole_and_read_as_the_affiliate_link
         == ["https://amzn.to/3xYz9"]
     images = {**card, "embed": {"$type": "app.bsky.embed.images", "images": []}}
     assert pb.parse_post({"uri": "at://did:plc:a/app.bsky.feed.post/6", "record": images}, "did:plc:a").links == []
-    # a reply's text too
+    # a reply's shortened links are written out too; its hidden ones are not added: the comment
+    # classes read a link in a reply's words as a spammer's, and a card is no such thing
     thread = {"thread": {"post": {"uri": "at://did:plc:a/app.bsky.feed.post/1"}, "replies": [
         {"post": {"uri": "at://did:plc:b/app.bsky.feed.post/9", "author": {"did": "did:plc:b", "handle": "b.test"},
                   "record": record}}]}}
     (reply,) = pb.parse_thread(thread, "at://did:plc:a/app.bsky.feed.post/1", "did:plc:a", 10)
-    assert reply.text == post.text
+    assert reply.text == pb.full_text(record) and post.text.startswith(reply.text + "\n\n")
+    assert amazon in reply.text and "https://shop.example/glow" not in reply.text
 
 
 # -- Bluesky, fixtures from the docs --------------------------------------------------------
