@@ -396,10 +396,11 @@ class SponsoredSettings(BaseModel):
                                  "tidd.ly", "shareasale.com", "click.linksynergy.com", "go.skimresources.com",
                                  "anrdoezrs.net", "dpbolvw.net", "jdoqocy.com", "kqzyfj.com", "tkqlhce.com",
                                  "shrsl.com", "kit.co", "fkrt.it", "ali.pub", "alipromo.com", "s.click.aliexpress.com",
-                                 "georiot.co", "bhpho.to"],
+                                 "georiot.co", "bhpho.to", "shopltk.com", "sjv.io", "pxf.io"],
         description="Link hosts that are affiliate networks or affiliate shorteners: any link to them is a "
                     "commercial signal. Default: the common networks (Amazon Associates, LTK, ShopMy, Awin, CJ, "
-                    "Impact, Skimlinks, ShareASale, Kit, Flipkart, AliExpress, GeoRiot, B&H); utm_/ref=/aff "
+                    "Impact's sjv.io and pxf.io, Skimlinks, ShareASale, Kit, Flipkart, AliExpress, GeoRiot, B&H); "
+                    "utm_/ref=/aff "
                     "links are detected regardless "
                     "(DOMAIN.md: 'affiliate/UTM links').")
     affiliate_url_patterns: list[str] = Field(
@@ -409,8 +410,8 @@ class SponsoredSettings(BaseModel):
                     "parameter x wherever it sits, '^' a separator or the end; a pattern starting with '/' "
                     "matches any host. Default: the affiliate URL patterns found on YouTube and Pinterest by "
                     "Mathur, Narayanan & Chetty, CSCW 2018 ('Endorsements on Social Media', their filter "
-                    "list, Adblock Plus syntax rewritten), and ShopStyle Collective and Admitad links it leaves "
-                    "out.")
+                    "list, Adblock Plus syntax rewritten), and ShopStyle Collective, Admitad and eBay Partner "
+                    "Network links it leaves out.")
     shortener_domains: list[str] = Field(
         default_factory=lambda: ["bit.ly", "bitly.com", "goo.gl", "po.st", "ow.ly", "tinyurl.com", "buff.ly",
                                  "is.gd", "t.ly", "cutt.ly", "rebrand.ly", "shorturl.at", "tiny.cc", "j.mp",

@@ -137,8 +137,12 @@ STUDY_AFFILIATE_URL_PATTERNS = [
 # Affiliate links of networks the study's list leaves out: ShopStyle Collective's retailer
 # redirect (the publisher's id in pid=) and Admitad's AliExpress deeplinks (alitems.com/g/,
 # the same network as ad.admitad.com/g/ above).
+# Networks the study's list leaves out: ShopStyle Collective, Admitad, and the eBay Partner
+# Network's links as it writes them now (campid on the item's own address, not rover.ebay.com).
 MORE_AFFILIATE_URL_PATTERNS = ["shopstyle.com/action/apiVisitRetailer*?pid=",
-                               "shopstyle.co.uk/action/apiVisitRetailer*?pid=", "alitems.com/g/"]
+                               "shopstyle.co.uk/action/apiVisitRetailer*?pid=", "alitems.com/g/",
+                               "ebay.com/*?campid=", "ebay.co.uk/*?campid=", "ebay.de/*?campid=", "ebay.fr/*?campid=",
+                               "ebay.it/*?campid=", "ebay.es/*?campid=", "ebay.ca/*?campid=", "ebay.com.au/*?campid="]
 
 
 def domain(url: str) -> str:

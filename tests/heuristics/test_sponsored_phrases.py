@@ -309,6 +309,11 @@ def kinds(text, **kw):
      ("affiliate_link", "http://api.shopstyle.com/action/apiVisitRetailer?id=4&pid=uid5-2")),
     ("Buy: https://alitems.com/g/1e8d/?i=5", ("affiliate_link", "https://alitems.com/g/1e8d/?i=5")),
     ("http://audible.com/?tag=neptunellc20-20", ("affiliate_link", "http://audible.com/?tag=neptunellc20-20")),
+    # networks the study's list leaves out: eBay Partner Network's item links, Impact's hosts, LTK's
+    ("https://www.ebay.com/itm/1234?mkcid=1&campid=5338&toolid=10001",
+     ("affiliate_link", "https://www.ebay.com/itm/1234?mkcid=1&campid=5338&toolid=10001")),
+    ("https://target.sjv.io/c/123/456/789", ("affiliate_link", "https://target.sjv.io/c/123/456/789")),
+    ("https://shopltk.com/explore/jane", ("affiliate_link", "https://shopltk.com/explore/jane")),
     ("https://shop.example/p?tag=jane-21", ("affiliate_link", "https://shop.example/p?tag=jane-21")),  # the tag's form
     ("https://shop.example/x?ref=twitter&utm_campaign=influencer_jane",  # a creator named beside the channel
      ("affiliate_link", "https://shop.example/x?ref=twitter&utm_campaign=influencer_jane")),
@@ -367,6 +372,7 @@ def test_commercial_signals_fire(text, signal):
     "http://rstyle.mex/a",
     "https://x.example/aff_cx?id=1",
     "http://designmodo.com",                             # the site itself, no affiliate's parameter
+    "https://www.ebay.com/itm/1234",                     # an item's own page
     # campaign tags that say only where a link was shared from: a share button's, a newsletter's
     "Great read: https://www.nytimes.com/2024/05/01/climate/x.html?utm_source=bluesky",
     "https://news.example/a?utm_campaign=main&utm_medium=social&utm_source=twitter",
