@@ -40,6 +40,7 @@ SHARED_FROM = frozenset((
 # A share button's source ("?utm_source=share"): its medium then names only the app it was shared
 # from, in the platform's words (Reddit's "&utm_medium=web3x" or "ios_app", LinkedIn's "member_desktop").
 SHARE_SOURCES = frozenset(("share", "sharing", "share_button", "sharebutton"))
+_TAG_WORDS = re.compile(r"[_\-+ ]+")
 # An Amazon associate's tag ("name-20"): "tag=" elsewhere is mostly a blog's tag page.
 AMAZON_TAG_RE = compile_on_use(r"-2\d$")
 AMAZON_HOST_RE = compile_on_use(r"(?:^|\.)(?:amazon|amzn|audible)\.")
@@ -235,7 +236,9 @@ def _affiliate_query(host: str, url: str) -> bool:
             if AMAZON_HOST_RE.search(host) or AMAZON_TAG_RE.search(value):
                 return True
         elif name == "ref":
-            if for_a_creator or not ("." in value or value in SHARED_FROM):
+            # Amazon's own ref= is where on its site a link was made (its share button's
+            # "cm_sw_r_…", a search's "sr_1_1"): its associates are named by tag=
+            if not AMAZON_HOST_RE.search(host) and (for_a_creator or not _where_shared(value)):
                 return True
         elif name in ("utm_source", "utm_medium"):
             said.append(value)
@@ -243,10 +246,14 @@ def _affiliate_query(host: str, url: str) -> bool:
             return True
     utm = any(name.startswith("utm_") for name, _ in params)
     shared = any(name == "utm_source" and value in SHARE_SOURCES for name, value in params)
-    # a host names where a link came from here as in ref=: a newsletter's, as beehiiv tags every
-    # link ("?utm_source=www.letter.com&utm_medium=newsletter"), or a site's ("utm_source=reddit.com")
-    return utm and (for_a_creator or not said
-                    or not shared and any(not ("." in value or value in SHARED_FROM) for value in said))
+    return utm and (for_a_creator or not said or not shared and not all(map(_where_shared, said)))
+
+
+def _where_shared(value: str) -> bool:
+    """Whether a tag's value names where a link was shared from: a channel (SHARED_FROM), alone or
+    as a word of it ("npr_newsletter", "fb-share"), or a host, as a newsletter's or a site's
+    referral names it ("www.letter.com", as beehiiv tags every link; "reddit.com")."""
+    return value in SHARED_FROM or "." in value or any(word in SHARED_FROM for word in _TAG_WORDS.split(value))
 
 
 ETSY_HOST_RE = compile_on_use(r"(?:^|\.)etsy\.(?:com|[a-z]{2}|co\.uk|com\.au|ca)$")

@@ -315,6 +315,8 @@ def kinds(text, **kw):
     ("https://target.sjv.io/c/123/456/789", ("affiliate_link", "https://target.sjv.io/c/123/456/789")),
     ("https://shopltk.com/explore/jane", ("affiliate_link", "https://shopltk.com/explore/jane")),
     ("https://shop.example/p?tag=jane-21", ("affiliate_link", "https://shop.example/p?tag=jane-21")),  # the tag's form
+    ("https://www.amazon.com/dp/B0CX1?ref=cm_sw_r_cp_api&tag=jane-20",  # shared by an associate: the tag says so
+     ("affiliate_link", "https://www.amazon.com/dp/B0CX1?ref=cm_sw_r_cp_api&tag=jane-20")),
     ("https://shop.example/x?ref=twitter&utm_campaign=influencer_jane",  # a creator named beside the channel
      ("affiliate_link", "https://shop.example/x?ref=twitter&utm_campaign=influencer_jane")),
     ("https://shop.example/x?utm_source=share&utm_medium=ig&utm_campaign=jane_ambassador",
@@ -380,6 +382,9 @@ def test_commercial_signals_fire(text, signal):
     "https://www.instagram.com/p/Cx1/?utm_source=ig_web_copy_link",
     "Trip notes https://travel.example/kolkata?utm_source=kolkata-guide.com&utm_medium=email",  # "kol", no KOL
     "New plan https://telco.example/prepaid?utm_source=twitter&utm_medium=social",  # "paid", in "prepaid"
+    "https://www.npr.org/2024/x?utm_source=npr_newsletter&utm_medium=email",  # a channel as a word of it
+    "https://news.example/a?utm_source=fb-share",
+    "Love these https://www.amazon.com/dp/B0CX1?ref=cm_sw_r_cp_api_i_AB12",  # Amazon's share button, no tag
     "https://www.instagram.com/reel/C1/?utm_source=ig_web_button_share_sheet&igsh=MWQ1",
     # the share buttons of Reddit and LinkedIn: the source says shared, the medium from which app
     "https://www.reddit.com/r/x/comments/1a/t/?utm_source=share&utm_medium=web3x&utm_name=web3xcss&utm_term=1"
