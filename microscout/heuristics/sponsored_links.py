@@ -40,7 +40,7 @@ SHARED_FROM = frozenset((
 # A share button's source ("?utm_source=share"): its medium then names only the app it was shared
 # from, in the platform's words (Reddit's "&utm_medium=web3x" or "ios_app", LinkedIn's "member_desktop").
 SHARE_SOURCES = frozenset(("share", "sharing", "share_button", "sharebutton"))
-_TAG_WORDS = re.compile(r"[_\-+ ]+")
+_TAG_WORDS = compile_on_use(r"[_\-+ ]+")
 # An Amazon associate's tag ("name-20"): "tag=" elsewhere is mostly a blog's tag page.
 AMAZON_TAG_RE = compile_on_use(r"-2\d$")
 AMAZON_HOST_RE = compile_on_use(r"(?:^|\.)(?:amazon|amzn|audible)\.")
@@ -136,10 +136,9 @@ STUDY_AFFILIATE_URL_PATTERNS = [
 ]
 
 # Affiliate links of networks the study's list leaves out: ShopStyle Collective's retailer
-# redirect (the publisher's id in pid=) and Admitad's AliExpress deeplinks (alitems.com/g/,
-# the same network as ad.admitad.com/g/ above).
-# Networks the study's list leaves out: ShopStyle Collective, Admitad, and the eBay Partner
-# Network's links as it writes them now (campid on the item's own address, not rover.ebay.com).
+# redirect (the publisher's id in pid=), Admitad's AliExpress deeplinks (alitems.com/g/, the
+# same network as ad.admitad.com/g/ above) and the eBay Partner Network's links as it writes
+# them now (campid on the item's own address, not rover.ebay.com).
 MORE_AFFILIATE_URL_PATTERNS = ["shopstyle.com/action/apiVisitRetailer*?pid=",
                                "shopstyle.co.uk/action/apiVisitRetailer*?pid=", "alitems.com/g/",
                                "ebay.com/*?campid=", "ebay.co.uk/*?campid=", "ebay.de/*?campid=", "ebay.fr/*?campid=",
