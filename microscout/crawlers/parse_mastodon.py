@@ -274,7 +274,9 @@ def parse_context(body, post_platform_id: str, profile_platform_id: str, host: s
         account = optional(status.get("account") or None, dict, "reply.account", {})
         if account_opted_out(account):
             continue  # a replier who asked not to be indexed: neither handle nor words are kept
-        text = _html(status.get("content"), "reply.content")
+        # its shortened links written out, as a Bluesky reply's are; no hidden link added: the
+        # comment classes read a link in a reply's words as a spammer's
+        text = _links_whole(*html_to_text(optional(status.get("content"), str, "reply.content")))
         comments.append(CommentItem(
             platform=PLATFORM, platform_id=str(status["id"]), profile_platform_id=profile_platform_id,
             post_platform_id=post_platform_id,

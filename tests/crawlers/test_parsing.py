@@ -205,6 +205,13 @@ def test_status_html_hashtags_mentions_links():
     hidden = pm.parse_status({**status, "content": '<p>My serum <a href="https://amzn.to/3xYz9">here</a></p>'},
                              "me@x", "x")
     assert hidden.text == "My serum here\n\nhttps://amzn.to/3xYz9" and hidden.links == ["https://amzn.to/3xYz9"]
+    # a reply's shortened link is written out too, its hidden one not added
+    context = {"ancestors": [], "descendants": [
+        {**status, "id": "2", "in_reply_to_id": "1", "account": {"id": "7", "acct": "fan@y", "username": "fan"},
+         "content": '<p>same <a href="https://shop.example/p?id=3">shop.example/p</a> '
+                    '<a href="https://amzn.to/3xYz9">here</a></p>'}]}
+    (reply,) = pm.parse_context(context, "1", "me@x", "x", 10)
+    assert reply.text == "same https://shop.example/p?id=3 here"
 
 
 def test_malformed_mastodon_bodies():
