@@ -49,7 +49,11 @@ AMAZON_HOST_RE = compile_on_use(r"(?:^|\.)(?:amazon|amzn|audible)\.")
 FOR_A_CREATOR_RE = compile_on_use(
     r"(?<![a-z])(?:influenc|affiliat|partner|ambassador|creator|sponsor|collab|blogger|kols?(?![a-z]))",
     re.IGNORECASE)
-AFFILIATE_PATH_RE = compile_on_use(r"/(?:aff|affiliate|affiliates|ref|go)/", re.IGNORECASE)
+# A link through an affiliate path: /aff/…, or a referral or cloaked link whose last part names
+# the referrer or product ("/ref/JaneDoe/", "/go/lucid-fast-track"); a /go/ or /ref/ with more
+# path after it is a site's own (github.com/golang/go/issues/1, docs' /ref/api.html).
+AFFILIATE_PATH_RE = compile_on_use(
+    r"/(?:aff|affiliate|affiliates)/|/(?:ref|go)/[^/?#.\s]+/?(?:[?#]|$)", re.IGNORECASE)
 # Links written without a scheme ("bit.ly/x", "www.amazon.com/dp/1?tag=x"); textlib.links
 # finds those with http(s) and a few shorteners.
 BARE_LINK_RE = compile_on_use(r"(?<![\w.@/:-])(?:[a-z0-9][a-z0-9-]*\.)+[a-z]{2,}/[^\s<>\"')\]]*", re.IGNORECASE)

@@ -309,6 +309,9 @@ def kinds(text, **kw):
      ("affiliate_link", "http://api.shopstyle.com/action/apiVisitRetailer?id=4&pid=uid5-2")),
     ("Buy: https://alitems.com/g/1e8d/?i=5", ("affiliate_link", "https://alitems.com/g/1e8d/?i=5")),
     ("http://audible.com/?tag=neptunellc20-20", ("affiliate_link", "http://audible.com/?tag=neptunellc20-20")),
+    # a referral or cloaked link whose last part names the referrer or product, as affiliate-youtube's
+    ("https://opseat.com/ref/ElectricShock/", ("affiliate_link", "https://opseat.com/ref/ElectricShock/")),
+    ("http://howtolucid.com/go/lucid-fast-track", ("affiliate_link", "http://howtolucid.com/go/lucid-fast-track")),
     # networks the study's list leaves out: eBay Partner Network's item links, Impact's hosts, LTK's
     ("https://www.ebay.com/itm/1234?mkcid=1&campid=5338&toolid=10001",
      ("affiliate_link", "https://www.ebay.com/itm/1234?mkcid=1&campid=5338&toolid=10001")),
@@ -375,6 +378,9 @@ def test_commercial_signals_fire(text, signal):
     "https://x.example/aff_cx?id=1",
     "http://designmodo.com",                             # the site itself, no affiliate's parameter
     "https://www.ebay.com/itm/1234",                     # an item's own page
+    "Fixed upstream: https://github.com/golang/go/issues/61234",  # a /go/ with a path after it: the site's own
+    "https://cloud.google.com/go/docs/reference",
+    "Docs: https://docs.example.org/ref/api.html",       # a reference page, no referrer
     # campaign tags that say only where a link was shared from: a share button's, a newsletter's
     "Great read: https://www.nytimes.com/2024/05/01/climate/x.html?utm_source=bluesky",
     "https://news.example/a?utm_campaign=main&utm_medium=social&utm_source=twitter",
