@@ -36,7 +36,15 @@ SHARED_FROM = frozenset((
     "twitter", "x", "t.co", "facebook", "fb", "mastodon", "threads", "linkedin", "reddit", "whatsapp", "telegram",
     "pinterest", "tumblr", "instagram", "ig", "ig_web_copy_link", "youtube", "tiktok", "ios", "android", "app",
     "web", "direct", "push", "sms", "hn", "hackernews", "producthunt", "github", "substack",
-    "ig_web_button_share_sheet"))
+    "ig_web_button_share_sheet",
+    # a site's own navigation, as its ref= names where on it a link was taken from (Kickstarter's
+    # "discovery", itch.io's "discover", Twitch's "panel", Ko-fi's "bio", a "user_menu")
+    "discover", "discovery", "search", "nav", "navigation", "menu", "panel", "bio", "home", "homepage",
+    "sidebar", "footer", "header", "profile", "widget", "category", "related", "recommended", "trending",
+    "explore", "clipboard", "copylink"))
+# Where a creator is supported directly: a link there is the creator's own, whatever its tags say.
+SUPPORT_HOSTS_RE = compile_on_use(
+    r"(?:^|\.)(?:patreon\.com|ko-fi\.com|buymeacoffee\.com|liberapay\.com|opencollective\.com)$")
 # A share button's source ("?utm_source=share"): its medium then names only the app it was shared
 # from, in the platform's words (Reddit's "&utm_medium=web3x" or "ios_app", LinkedIn's "member_desktop").
 SHARE_SOURCES = frozenset(("share", "sharing", "share_button", "sharebutton"))
@@ -230,7 +238,7 @@ def _affiliate_query(host: str, url: str) -> bool:
     ref= that names someone, or campaign tags that say more than where it was shared from
     (any tag naming a creator, influencer or partner counts whatever else it says)."""
     params = [(n.lower(), unquote_plus(v).strip().lower()) for n, v in AFFILIATE_PARAM_RE.findall(url)]
-    if not params or _shop_navigation(host, url):
+    if not params or _shop_navigation(host, url) or SUPPORT_HOSTS_RE.search(host):
         return False
     for_a_creator = FOR_A_CREATOR_RE.search(unquote_plus(url.partition("?")[2].partition("#")[0])) is not None
     said = []

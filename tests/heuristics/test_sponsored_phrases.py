@@ -381,6 +381,11 @@ def test_commercial_signals_fire(text, signal):
     "Fixed upstream: https://github.com/golang/go/issues/61234",  # a /go/ with a path after it: the site's own
     "https://cloud.google.com/go/docs/reference",
     "Docs: https://docs.example.org/ref/api.html",       # a reference page, no referrer
+    "Back this! https://www.kickstarter.com/projects/x/y?ref=discovery",  # a site's own navigation
+    "https://www.kickstarter.com/projects/x/y?ref=user_menu",
+    "Live now https://www.twitch.tv/jane?ref=panel",
+    "Support me https://www.patreon.com/jane?utm_medium=clipboard_copy&utm_source=copyLink&utm_campaign=creatorshare_creator",
+    "Tips welcome https://ko-fi.com/jane?ref=bio",
     # campaign tags that say only where a link was shared from: a share button's, a newsletter's
     "Great read: https://www.nytimes.com/2024/05/01/climate/x.html?utm_source=bluesky",
     "https://news.example/a?utm_campaign=main&utm_medium=social&utm_source=twitter",
