@@ -399,10 +399,10 @@ class SponsoredSettings(BaseModel):
                                  "georiot.co", "bhpho.to", "shopltk.com", "sjv.io", "pxf.io"],
         description="Link hosts that are affiliate networks or affiliate shorteners: any link to them is a "
                     "commercial signal. Default: the common networks (Amazon Associates, LTK, ShopMy, Awin, CJ, "
-                    "Impact's sjv.io and pxf.io, Skimlinks, ShareASale, Kit, Flipkart, AliExpress, GeoRiot, B&H); "
-                    "utm_/ref=/aff "
-                    "links are detected regardless "
-                    "(DOMAIN.md: 'affiliate/UTM links').")
+                    "Impact's sjv.io and pxf.io, Skimlinks, ShareASale, Kit, Flipkart, AliExpress, GeoRiot, B&H). "
+                    "Links on any host with affiliate or campaign tags (utm_, ref=, tag=, aff_id…) are read "
+                    "apart, except tags that name only where a link was shared from (docs/HEURISTICS.md; "
+                    "DOMAIN.md: 'affiliate/UTM links').")
     affiliate_url_patterns: list[str] = Field(
         default_factory=lambda: [*STUDY_AFFILIATE_URL_PATTERNS, *MORE_AFFILIATE_URL_PATTERNS],
         description="Affiliate URL patterns: a link matching one is a commercial signal. Syntax: host, then "
