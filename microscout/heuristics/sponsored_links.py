@@ -33,9 +33,9 @@ AFFILIATE_PARAM_RE = compile_on_use(
 SHARED_FROM = frozenset((
     "social", "social-media", "socialmedia", "share", "sharing", "share_button", "sharebutton", "email", "e-mail",
     "newsletter", "rss", "feed", "organic", "copy", "copylink", "copy_link", "bluesky", "bsky", "bsky.app",
-    "twitter", "x", "t.co", "facebook", "fb", "mastodon", "threads", "linkedin", "reddit", "whatsapp", "telegram",
-    "pinterest", "tumblr", "instagram", "ig", "ig_web_copy_link", "youtube", "tiktok", "ios", "android", "app",
-    "web", "direct", "push", "sms", "hn", "hackernews", "producthunt", "github", "substack",
+    "twitter", "tw", "twt", "x", "t.co", "facebook", "fb", "mastodon", "threads", "linkedin", "reddit", "whatsapp",
+    "telegram", "pinterest", "tumblr", "instagram", "ig", "ig_web_copy_link", "youtube", "yt", "tiktok", "ios",
+    "android", "app", "web", "direct", "push", "sms", "hn", "hackernews", "producthunt", "github", "substack",
     "ig_web_button_share_sheet",
     # a site's own navigation, as its ref= names where on it a link was taken from (Kickstarter's
     # "discovery", itch.io's "discover", Twitch's "panel", Ko-fi's "bio", a "user_menu")
@@ -48,14 +48,17 @@ SUPPORT_HOSTS_RE = compile_on_use(
 # A share button's source ("?utm_source=share"): its medium then names only the app it was shared
 # from, in the platform's words (Reddit's "&utm_medium=web3x" or "ios_app", LinkedIn's "member_desktop").
 SHARE_SOURCES = frozenset(("share", "sharing", "share_button", "sharebutton"))
-_TAG_WORDS = compile_on_use(r"[_\-+ ]+")
+# A tag's words: apart at a separator or where a lower-case letter meets a capital, as a
+# publisher names its own feed ("twCNN", "fbNYT": its Twitter and Facebook accounts).
+_TAG_WORDS = compile_on_use(r"[_\-+ ]+|(?<=[a-z])(?=[A-Z])")
 # An Amazon associate's tag ("name-20"): "tag=" elsewhere is mostly a blog's tag page.
 AMAZON_TAG_RE = compile_on_use(r"-2\d$")
 AMAZON_HOST_RE = compile_on_use(r"(?:^|\.)(?:amazon|amzn|audible)\.")
-# Words in a link's tags that name a creator's channel; at a word's start ("prepaid" and
-# "Kolkata" name none; "paid_social" is a brand's own ads, not a creator's).
+# Words in a link's tags that name a creator's channel; at a word's start, a capital after a
+# small letter starting one ("janeInfluencer"; "prepaid" and "Kolkata" name none; "paid_social"
+# is a brand's own ads, not a creator's).
 FOR_A_CREATOR_RE = compile_on_use(
-    r"(?<![a-z])(?:influenc|affiliat|partner|ambassador|creator|sponsor|collab|blogger|kols?(?![a-z]))",
+    r"(?:(?<![a-z])|(?-i:(?<=[a-z])(?=[A-Z])))(?:influenc|affiliat|partner|ambassador|creator|sponsor|collab|blogger|kols?(?![a-z]))",
     re.IGNORECASE)
 # A link through an affiliate path: /aff/…, or a referral or cloaked link whose last part names
 # the referrer or product ("/ref/JaneDoe/", "/go/lucid-fast-track"); a /go/ or /ref/ with more
@@ -237,14 +240,15 @@ def _affiliate_query(host: str, url: str) -> bool:
     """Whether a link's query names an affiliate: an affiliate id, an Amazon associate's tag, a
     ref= that names someone, or campaign tags that say more than where it was shared from
     (any tag naming a creator, influencer or partner counts whatever else it says)."""
-    params = [(n.lower(), unquote_plus(v).strip().lower()) for n, v in AFFILIATE_PARAM_RE.findall(url)]
+    # values keep their case: a capital parts words in them (_TAG_WORDS)
+    params = [(n.lower(), unquote_plus(v).strip()) for n, v in AFFILIATE_PARAM_RE.findall(url)]
     if not params or _shop_navigation(host, url) or SUPPORT_HOSTS_RE.search(host):
         return False
     for_a_creator = FOR_A_CREATOR_RE.search(unquote_plus(url.partition("?")[2].partition("#")[0])) is not None
     said = []
     for name, value in params:
         if name == "tag":
-            if AMAZON_HOST_RE.search(host) or AMAZON_TAG_RE.search(value):
+            if AMAZON_HOST_RE.search(host) or AMAZON_TAG_RE.search(value.lower()):
                 return True
         elif name == "ref":
             # Amazon's own ref= is where on its site a link was made (its share button's
@@ -256,7 +260,7 @@ def _affiliate_query(host: str, url: str) -> bool:
         elif not name.startswith("utm_"):
             return True
     utm = any(name.startswith("utm_") for name, _ in params)
-    shared = any(name == "utm_source" and value in SHARE_SOURCES for name, value in params)
+    shared = any(name == "utm_source" and value.lower() in SHARE_SOURCES for name, value in params)
     return utm and (for_a_creator or not said or not shared and not all(map(_where_shared, said)))
 
 
@@ -264,7 +268,8 @@ def _where_shared(value: str) -> bool:
     """Whether a tag's value names where a link was shared from: a channel (SHARED_FROM), alone or
     as a word of it ("npr_newsletter", "fb-share"), or a host, as a newsletter's or a site's
     referral names it ("www.letter.com", as beehiiv tags every link; "reddit.com")."""
-    return value in SHARED_FROM or "." in value or any(word in SHARED_FROM for word in _TAG_WORDS.split(value))
+    return (value.lower() in SHARED_FROM or "." in value
+            or any(word.lower() in SHARED_FROM for word in _TAG_WORDS.split(value)))
 
 
 ETSY_HOST_RE = compile_on_use(r"(?:^|\.)etsy\.(?:com|[a-z]{2}|co\.uk|com\.au|ca)$")

@@ -19,6 +19,11 @@ def kinds(text, **kw):
      "https://shop.example.com/x?utm_campaign=SARAH20"),
     ("https://shop.example.com/x?utm_source=bluesky&utm_campaign=sarah_creator", "affiliate_link",
      "https://shop.example.com/x?utm_source=bluesky&utm_campaign=sarah_creator"),
+    # words parted at a capital are still read: a creator named so counts, a sale names no channel
+    ("https://shop.example.com/x?utm_source=twitter&utm_campaign=janeInfluencer", "affiliate_link",
+     "https://shop.example.com/x?utm_source=twitter&utm_campaign=janeInfluencer"),
+    ("https://shop.example.com/x?utm_source=summerSale&utm_medium=social", "affiliate_link",
+     "https://shop.example.com/x?utm_source=summerSale&utm_medium=social"),
     ("on sale: amzn.to/3xYz9", "affiliate_link", "amzn.to/3xYz9"),
     ("https://www.amzn.to/abc", "affiliate_link", "https://www.amzn.to/abc"),
     ("https://example.com/item?ref=creator42", "affiliate_link", "https://example.com/item?ref=creator42"),

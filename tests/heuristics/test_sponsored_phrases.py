@@ -395,6 +395,10 @@ def test_commercial_signals_fire(text, signal):
     "New plan https://telco.example/prepaid?utm_source=twitter&utm_medium=social",  # "paid", in "prepaid"
     "https://www.npr.org/2024/x?utm_source=npr_newsletter&utm_medium=email",  # a channel as a word of it
     "https://news.example/a?utm_source=fb-share",
+    # a publisher's own feeds, the channel glued to its name ("tw" CNN, "fb" NYT)
+    "https://www.cnn.com/2024/05/01/world/x/index.html?utm_source=twCNN&utm_medium=social&utm_content=2024-05-01",
+    "https://www.nytimes.com/2024/x.html?utm_source=fbNYT&utm_medium=social",
+    "https://news.example/a?utm_source=ytChannel&utm_medium=social",
     "Love these https://www.amazon.com/dp/B0CX1?ref=cm_sw_r_cp_api_i_AB12",  # Amazon's share button, no tag
     "https://www.instagram.com/reel/C1/?utm_source=ig_web_button_share_sheet&igsh=MWQ1",
     # the share buttons of Reddit and LinkedIn: the source says shared, the medium from which app
