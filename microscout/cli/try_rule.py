@@ -80,16 +80,33 @@ def command(env: Env, rule: str, handle: str, campaign: str | None, platform: st
         # object), as explain shows it: pydantic's own JSON refuses such evidence with a traceback.
         out.append({"handle": candidate.handle, "platform": candidate.profile.platform, "rule": rule,
                     "outcome": verdict.outcome, "score": verdict.score, "reason": verdict.reason,
-                    "evidence": json.loads(evidence)})
+                    "evidence": json.loads(evidence), "_profile_id": candidate.profile.id})
+    ids = [v.pop("_profile_id") for v in out]
     if as_json:
         # a list whether the handle names one profile or several: a script reads one shape
         click.echo(json.dumps(out, ensure_ascii=False, indent=1))
         return
-    for v in out:
-        click.echo(f"{v['handle']} ({v['platform']}): {v['rule']} {v['outcome']} (score {v['score']:.2f})")
-        click.echo(f"  {v['reason']}")
-        for key, value in v["evidence"].items():
-            click.echo(f"  {key}: {json.dumps(value, ensure_ascii=False, default=str)}")
+    _show_in_words(db, out, ids)
+
+
+def _show_in_words(db: Any, tried: list[dict], profile_ids: list[int]) -> None:
+    """Each verdict as `explain` shows it, every line of its evidence in words (posts by their
+    address, commenters by handle); --json gives the evidence as the rule recorded it."""
+    from rich.text import Text
+
+    from microscout.cli.common import terminal_safe
+    from microscout.cli.explain import verdict_block
+    from microscout.cli.shortlist import make_console
+    from microscout.engine.readable import readable
+
+    console = make_console()
+    for v, profile_id in zip(tried, profile_ids):
+        console.print(Text(terminal_safe(f"{v['handle']} ({v['platform']})"), style="bold"))
+        names = readable(db.conn, profile_id, [v["evidence"]])
+        for part in verdict_block(v, evidence_limit=10_000, names=names):
+            console.print(part)
+        console.print()
+    console.print(Text("(--json shows the evidence as the rule recorded it)", style="dim"))
 
 
 def _as_the_shortlist_judges(db: Any, rule: Rule, candidate: Candidate, options: BaseModel, context: RuleContext,
