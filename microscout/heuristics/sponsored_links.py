@@ -345,14 +345,68 @@ def list_header(text: str, line_start: int, links: list[tuple[str, int, int]]) -
     return None
 
 
+# What link_key reads of a link: its scheme (absent in a bare link), its authority (up to the
+# path, query or fragment) and the rest.
+_LINK_PARTS_RE = compile_on_use(r"^(?:(https?)://)?([^/?#]*)(.*)$", re.IGNORECASE | re.DOTALL)
+_DEFAULT_PORT = {"http": ":80", "https": ":443"}
+_PERCENT_RE = compile_on_use(r"%[0-9a-fA-F]{2}")
+_UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+
+
+def _percent(m: re.Match[str]) -> str:
+    """A percent-encoded octet as RFC 3986 normalises it: an unreserved character decoded
+    (6.2.2.2), any other in upper-case hex (6.2.2.1)."""
+    ch = chr(int(m.group(0)[1:], 16))
+    return ch if ch in _UNRESERVED else m.group(0).upper()
+
+
+def link_key(url: str) -> str:
+    """What is the same in every form a post writes one link in, so the link is quoted once.
+
+    RFC 3986's normalisations (6.2.2, 6.2.3): the scheme's and host's case, a default port
+    (":443" on https, ":80" on http, or an empty one), an empty path as "/"
+    ("shop.example?ref=x" is "shop.example/?ref=x"), percent-encoding's case and unreserved
+    characters decoded. Beyond it, as the crawlers and the link signals read links: http,
+    https or no scheme at all (a bare "amzn.to/x" the platform makes a link of; Bluesky's app
+    and shows_link drop the scheme when they show a link) and "www." before the host (shows_link
+    takes "amazon.com/dp/…" for a display of "https://www.amazon.com/dp/…"; domain() drops it
+    too). Everything else keeps two links apart: the path's case and a trailing slash after a
+    path (a site may tell "/P" from "/p" and "/deal" from "/deal/"), the query (another tag or
+    its order), the fragment, another subdomain or host."""
+    m = _LINK_PARTS_RE.match(url)
+    assert m is not None  # every part is optional
+    scheme, authority, rest = (m.group(1) or "").lower(), m.group(2), m.group(3)
+    userinfo, at, host = authority.rpartition("@")  # a user name keeps its case; a host has none
+    host = host.lower()
+    if scheme and host.endswith(_DEFAULT_PORT[scheme]):
+        host = host[:-len(_DEFAULT_PORT[scheme])]
+    host = host.removesuffix(":").removeprefix("www.")
+    if not rest.startswith("/"):
+        rest = "/" + rest
+    if "%" in rest:
+        rest = _PERCENT_RE.sub(_percent, rest)
+    return f"{userinfo}{at}{host}{rest}"
+
+
 def link_signals(text: str, settings: LinkSettings) -> list[tuple[str, str]]:
+    """The links of a post that are commercial signals, in order, each link quoted once: a post
+    that writes one link twice ("HTTPS://AMZN.TO/x" and "amzn.to/x"; a link in its words and
+    again after a blank line, as a crawler appends a hidden or card link: with_hidden_links)
+    holds one piece of evidence, not two. The first of its forms that is a signal is quoted as
+    the post writes it; a later form is still read where the first says nothing (a shortened
+    link on a plain line, then in a "Gear:" list). Links that differ (link_key) stay apart."""
     links = links_in(text)
     if not links:
         return []
     shorteners = lowered_domains(tuple(settings.shortener_domains))
     social = lowered_domains(tuple(settings.social_domains))
-    signals = []
+    signals: list[tuple[str, str]] = []
+    quoted: set[str] = set()  # the link_key of each link quoted, where the post holds several
     for url, start, end in links:
+        key = link_key(url) if len(links) > 1 else url
+        if key in quoted:
+            continue
+        said = len(signals)
         if is_affiliate_link(url, settings):
             signals.append(("affiliate_link", url))
         elif host_matches(host := domain(url), shorteners):
@@ -363,6 +417,8 @@ def link_signals(text: str, settings: LinkSettings) -> list[tuple[str, str]]:
             wording = deal_beside(text, start, end, links)
             if wording:
                 signals.append(("deal_link", f"{url} … beside \"{wording}\""))
+        if len(signals) > said:
+            quoted.add(key)
     return signals
 
 

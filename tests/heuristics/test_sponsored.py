@@ -196,3 +196,96 @@ def test_weak_problem_names_the_label():
 def test_settings_are_validated(bad):
     with pytest.raises(ValidationError):
         SponsoredSettings.model_validate(bad)
+
+
+# --- One link, one quote -------------------------------------------------------------------
+LINK_KINDS = ("affiliate_link", "shortened_link", "deal_link")
+
+
+def link_quotes(text):
+    return [(kind, matched) for kind, matched in analyse_post(text).signals if kind in LINK_KINDS]
+
+
+def hidden(text, *links):
+    """The text as a crawler stores a post whose links are hidden behind other words or in a card."""
+    from microscout.crawlers.parse_common import with_hidden_links
+    return with_hidden_links(text, list(links))
+
+
+@pytest.mark.parametrize("text, quotes", [
+    # the very same link twice
+    ("Get it here https://amzn.to/3xYz9 and again https://amzn.to/3xYz9",
+     [("affiliate_link", "https://amzn.to/3xYz9")]),
+    # scheme and host in capitals (RFC 3986, 6.2.2.1): the form written first is quoted
+    ("Get it here HTTPS://AMZN.TO/3xYz9 or https://amzn.to/3xYz9", [("affiliate_link", "HTTPS://AMZN.TO/3xYz9")]),
+    ("https://Shop.Example/p?ref=jane\nhttps://shop.example/p?ref=jane",
+     [("affiliate_link", "https://Shop.Example/p?ref=jane")]),
+    # http or https, or no scheme at all: a bare link the platform makes one of
+    ("http://amzn.to/3xYz9 https://amzn.to/3xYz9", [("affiliate_link", "http://amzn.to/3xYz9")]),
+    ("on sale: amzn.to/3xYz9 (https://amzn.to/3xYz9)", [("affiliate_link", "amzn.to/3xYz9")]),
+    ("Camera: https://www.amazon.com/dp/B0CX?tag=jane-20 or amazon.com/dp/B0CX?tag=jane-20",
+     [("affiliate_link", "https://www.amazon.com/dp/B0CX?tag=jane-20")]),
+    # an empty path is "/" and a default port is no port (RFC 3986, 6.2.3)
+    ("https://shop.example?ref=jane https://shop.example/?ref=jane", [("affiliate_link", "https://shop.example?ref=jane")]),
+    ("https://shop.example:443/p?ref=jane https://shop.example/p?ref=jane",
+     [("affiliate_link", "https://shop.example:443/p?ref=jane")]),
+    ("http://shop.example:80/p?ref=jane http://shop.example/p?ref=jane",
+     [("affiliate_link", "http://shop.example:80/p?ref=jane")]),
+    # percent-encoding in either case (RFC 3986, 6.2.2.1), an unreserved letter encoded or not (6.2.2.2)
+    ("https://shop.example/p?ref=jane%2fdoe https://shop.example/p?ref=jane%2Fdoe",
+     [("affiliate_link", "https://shop.example/p?ref=jane%2fdoe")]),
+    ("https://shop.example/%7Ejane?ref=jane https://shop.example/~jane?ref=jane",
+     [("affiliate_link", "https://shop.example/%7Ejane?ref=jane")]),
+    # a link in the words and again as the crawler appends the one behind them
+    (hidden("Get it: AMZN.TO/3xYz9", "https://amzn.to/3xYz9"), [("affiliate_link", "AMZN.TO/3xYz9")]),
+    (hidden("Camera: amazon.com/dp/B0CX?tag=jane-20", "https://www.amazon.com/dp/B0CX?tag=jane-20"),
+     [("affiliate_link", "amazon.com/dp/B0CX?tag=jane-20")]),
+    (hidden("My pick https://shop.example?ref=jane", "https://shop.example/?ref=jane"),
+     [("affiliate_link", "https://shop.example?ref=jane")]),
+    # a shortened link and a deal's link, each quoted with the words beside it where first written
+    ("Buy it here: bit.ly/abc\nGear: https://bit.ly/abc", [("shortened_link", 'bit.ly/abc … beside "Buy"')]),
+    ("20% off hotels https://hotels.example/deal and HTTPS://Hotels.Example/deal",
+     [("deal_link", 'https://hotels.example/deal … beside "20% off"')]),
+    # the first form says nothing (its line names no product): a later one is read
+    ("My vlog: https://bit.ly/abc\n\nGear I use:\nbit.ly/abc",
+     [("shortened_link", 'bit.ly/abc … in a "Gear I use:" list')]),
+])
+def test_one_link_in_two_forms_is_quoted_once(text, quotes):
+    assert link_quotes(text) == quotes
+    analysis = analyse_post(text)
+    assert analysis.disclosure == "missing" and len(analysis.problems) == 1
+    assert analysis.problems[0].count(quotes[0][1].split(" … ")[0]) == 1
+
+
+@pytest.mark.parametrize("text, quotes", [
+    # the path's case matters on most sites
+    ("Gear: https://bit.ly/abc and https://bit.ly/ABC",
+     [("shortened_link", 'https://bit.ly/abc … beside "Gear"'),
+      ("shortened_link", 'https://bit.ly/ABC … beside "Gear"')]),
+    # so does a trailing slash after a path
+    ("20% off hotels https://hotels.example/deal and https://hotels.example/deal/",
+     [("deal_link", 'https://hotels.example/deal … beside "20% off"'),
+      ("deal_link", 'https://hotels.example/deal/ … beside "20% off"')]),
+    # another product, another associate's tag, another host or subdomain, a port that is not the default
+    ("https://www.amazon.com/dp/B0CX?tag=jane-20 https://www.amazon.com/dp/B0CY?tag=jane-20",
+     [("affiliate_link", "https://www.amazon.com/dp/B0CX?tag=jane-20"),
+      ("affiliate_link", "https://www.amazon.com/dp/B0CY?tag=jane-20")]),
+    ("https://www.amazon.com/dp/B0CX?tag=jane-20 https://www.amazon.com/dp/B0CX?tag=john-20",
+     [("affiliate_link", "https://www.amazon.com/dp/B0CX?tag=jane-20"),
+      ("affiliate_link", "https://www.amazon.com/dp/B0CX?tag=john-20")]),
+    ("https://shop.example/p?ref=jane https://uk.shop.example/p?ref=jane https://shop2.example/p?ref=jane",
+     [("affiliate_link", "https://shop.example/p?ref=jane"), ("affiliate_link", "https://uk.shop.example/p?ref=jane"),
+      ("affiliate_link", "https://shop2.example/p?ref=jane")]),
+    ("https://shop.example:8443/p?ref=jane https://shop.example/p?ref=jane",
+     [("affiliate_link", "https://shop.example:8443/p?ref=jane"), ("affiliate_link", "https://shop.example/p?ref=jane")]),
+    # a query's letters keep their case, and an encoded reserved character is not the character
+    ("https://shop.example/p?ref=Jane https://shop.example/p?ref=jane",
+     [("affiliate_link", "https://shop.example/p?ref=Jane"), ("affiliate_link", "https://shop.example/p?ref=jane")]),
+    ("https://shop.example/p?ref=jane%2Fdoe https://shop.example/p?ref=jane/doe",
+     [("affiliate_link", "https://shop.example/p?ref=jane%2Fdoe"), ("affiliate_link", "https://shop.example/p?ref=jane/doe")]),
+    # the crawler's hidden link to another page than the one in the words
+    (hidden("Get it: amzn.to/3xYz9", "https://amzn.to/4aBc1"),
+     [("affiliate_link", "amzn.to/3xYz9"), ("affiliate_link", "https://amzn.to/4aBc1")]),
+])
+def test_different_links_are_quoted_apart(text, quotes):
+    assert link_quotes(text) == quotes
