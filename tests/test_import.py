@@ -978,6 +978,105 @@ def test_a_profile_id_column_alone_does_not_make_a_profiles_file_a_posts_file(tm
         assert rows(tmp_path / "scout.db", "SELECT count(*) AS n FROM posts")[0]["n"] == 1
 
 
+# --- what the header says and what --kind says -----------------------------------------------
+# A file whose columns are only posts' (text, caption, likes…) and none only profiles' (handle,
+# followers, bio…) holds posts, and one the other way round profiles: --kind naming the other
+# kind was taken at its word, each post's id stored as a profile's platform_id (its text
+# dropped with a note), each profile as a post dated when the account was created, exit 0.
+# Where the columns say nothing of the kind (username, id, created_at, url: both kinds have
+# them), or say both, --kind decides: it is what --kind is for.
+NOT_PROFILES = "no column is one only profiles have (handle, followers, bio…)"
+NOT_POSTS = "no column is one only posts have (profile, text, likes…)"
+NEEDS_AUTHOR_AND_DATE = ("as posts it needs a 'profile' column naming each post's author and a 'created_at' column "
+                         "giving each post's date: add them, then import it with --kind posts, or without --kind")
+
+
+@pytest.mark.parametrize("name, text, kind, message", [
+    # the report: a post's id stored as a profile's, "1 profile, 0 posts stored"
+    ("posts.csv", "id,text\n1,hello\n", "profiles",
+     f"--kind profiles, but the file holds posts: 'text' is a column only posts have, and {NOT_PROFILES}; "
+     + NEEDS_AUTHOR_AND_DATE),
+    # without --kind the same file was read as profiles too: now as posts, refused for its author
+    ("posts.csv", "id,text\n1,hello\n", "auto",
+     "no 'profile' column naming each post's author; the columns are 'id', 'text'"),
+    ("posts.csv", "profile,id,created_at,text,likes\nann,p1,2026-11-28,hello,3\n", "profiles",
+     f"--kind profiles, but the file holds posts: 'profile', 'text', 'likes' are columns only posts have, and "
+     f"{NOT_PROFILES}; import it with --kind posts, or without --kind"),
+    ("Posts.csv", "Username,ID,Date,Caption,Likes,Comments,Shares,Views\nann,p1,2026-11-28,hello,3,1,0,90\n",
+     "profiles", f"--kind profiles, but the file holds posts: 'Date', 'Caption', 'Likes', 'Comments', … are "
+     f"columns only posts have, and {NOT_PROFILES}; import it with --kind posts, or without --kind"),
+    # TikTok's video export names the author username, as a profiles export does
+    ("videos.jsonl", json.dumps({"id": 7320768196569599275, "username": "ann", "create_time": 1704153600,
+                                 "video_description": "Morning #vegan", "like_count": 120}) + "\n", "profiles",
+     f"--kind profiles, but the file holds posts: 'create_time', 'video_description', 'like_count' are columns "
+     f"only posts have, and {NOT_PROFILES}; import it with --kind posts, or without --kind"),
+    # the other way round: each profile was stored as a post dated when the account was created
+    ("creators.csv", "username,id,created_at,followers,bio\nann,123,2019-05-01,1200,vegan food\n", "posts",
+     f"--kind posts, but the file holds profiles: 'followers', 'bio' are columns only profiles have, and "
+     f"{NOT_POSTS}; import it with --kind profiles, or without --kind"),
+    ("creators.csv", "Profile ID,Username,Followers,Bio\n123456,ann,1200,vegan food\n", "posts",
+     f"--kind posts, but the file holds profiles: 'Followers', 'Bio' are columns only profiles have, and "
+     f"{NOT_POSTS}; import it with --kind profiles, or without --kind"),
+    ("creators.csv", "handle,followers\nbob,900\n", "posts",
+     f"--kind posts, but the file holds profiles: 'handle', 'followers' are columns only profiles have, and "
+     f"{NOT_POSTS}; import it with --kind profiles, or without --kind"),
+    ("creators.csv", "followers,bio\n900,hi\n", "posts",
+     f"--kind posts, but the file holds profiles: 'followers', 'bio' are columns only profiles have, and "
+     f"{NOT_POSTS}; as profiles it needs a 'handle' or 'platform_id' column: add one, then import it with "
+     "--kind profiles, or without --kind"),
+])
+def test_a_file_the_header_says_is_of_the_other_kind_is_refused_in_one_line(tmp_path, name, text, kind, message):
+    (tmp_path / "ok.csv").write_text("handle,followers\nann,1200\n")
+    assert run(tmp_path, "import", str(tmp_path / "ok.csv"), "--platform", "instagram").exit_code == 0
+    before = counts(tmp_path / "scout.db")
+    runs = rows(tmp_path / "scout.db", "SELECT count(*) AS n FROM crawl_runs")[0]["n"]
+    (tmp_path / name).write_text(text)
+    # beside a good file: nothing of either is stored
+    (tmp_path / "more.csv").write_text("profile,id,created_at\nann,p9,2026-11-29\n" if kind == "posts"
+                                       else "handle,followers\ncat,50\n")
+    result = run(tmp_path, "import", str(tmp_path / "more.csv"), str(tmp_path / name), "--platform", "instagram",
+                 *(["--kind", kind] if kind != "auto" else []))
+    assert (result.exit_code, result.stderr) == (2, f"Error: {tmp_path / name}: {message}\n")
+    assert counts(tmp_path / "scout.db") == before
+    assert rows(tmp_path / "scout.db", "SELECT count(*) AS n FROM crawl_runs")[0]["n"] == runs
+    assert (tmp_path / name).read_text() == text
+
+
+@pytest.mark.parametrize("header, line, kind, stored", [
+    # a posts file naming its author username, with no column auto read as posts before: its
+    # text, likes and date say posts; it was read as profiles, the post's id a profile's
+    ("username,id,created_at,text,likes", "ann,p1,2026-11-28,hello,3", "auto", "posts"),
+    ("username,id,created_at,text,likes", "ann,p1,2026-11-28,hello,3", "posts", "posts"),
+    # columns both kinds have: --kind decides, and without it a list of accounts is profiles
+    ("username,id,created_at,url", "ann,p1,2026-11-28,https://www.instagram.com/p/p1/", "posts", "posts"),
+    ("username,id,created_at,url", "ann,123,2019-05-01,https://www.instagram.com/ann/", "profiles", "profiles"),
+    ("username,id,created_at,url", "ann,123,2019-05-01,https://www.instagram.com/ann/", "auto", "profiles"),
+    # a profiles export with a column auto takes for a post's author (its account manager):
+    # --kind profiles is what it is for
+    ("Handle,Followers,Owner", "ann,1200,Lisa", "profiles", "profiles"),
+    # profile exports with a count only posts are imported with (TikTok's user info: likes_count,
+    # every video's likes; a YouTube channel's views): still profiles, with --kind and without
+    ("display_name,username,follower_count,following_count,likes_count,video_count,bio_description",
+     "Ann,ann,1200,45,27155089,44,my bio", "profiles", "profiles"),
+    ("display_name,username,follower_count,following_count,likes_count,video_count,bio_description",
+     "Ann,ann,1200,45,27155089,44,my bio", "auto", "profiles"),
+    ("channel_id,channel_title,subscribers,views,video_count", "UC1,Ann,1200,90000,44", "profiles", "profiles"),
+    ("channel_id,channel_title,subscribers,views,video_count", "UC1,Ann,1200,90000,44", "auto", "profiles"),
+])
+def test_kind_decides_where_the_header_does_not_say_the_other_kind(tmp_path, header, line, kind, stored):
+    (tmp_path / "ok.csv").write_text("handle,followers\nann,1200\n")
+    assert run(tmp_path, "import", str(tmp_path / "ok.csv"), "--platform", "instagram").exit_code == 0
+    before = counts(tmp_path / "scout.db")
+    (tmp_path / "f.csv").write_text(f"{header}\n{line}\n")
+    result = run(tmp_path, "import", str(tmp_path / "f.csv"), "--platform", "instagram", "--json",
+                 *(["--kind", kind] if kind != "auto" else []))
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert (summary["profiles"], summary["posts"]) == ((1, 0) if stored == "profiles" else (0, 1))
+    after = counts(tmp_path / "scout.db")
+    assert after["posts"] == before["posts"] + (stored == "posts")
+
+
 def test_a_newer_export_reads_no_stored_profile_whole(tmp_path, monkeypatch):
     """Only a file older than what is stored needs the stored row (to keep its newer values):
     reading every known profile whole (bio and all) for each batch made re-importing a 300,000-row

@@ -142,6 +142,8 @@ def sources(paths: list[Path], platform: str, kind: str, notes: list[str],
         # as columns_for reads them: "Post URL" is post_url, as "Instagram Username" is instagram_username
         lowered = {h.strip().lower().replace(" ", "_") for h in header}
         what = kind if kind != "auto" else ("posts" if names_posts(lowered) else "profiles")
+        if kind != "auto" and (refused := _other_kind(path, header, kind)):
+            raise UsageProblem(refused)
         known = PROFILE_COLUMNS if what == "profiles" else POST_COLUMNS
         columns, ignored = columns_for(header, known)
         per_row = read.suffix_of(path) not in read.DELIMITED
@@ -183,6 +185,39 @@ def sources(paths: list[Path], platform: str, kind: str, notes: list[str],
         if said:
             out.append(Source(path, "comments", said, {}, post=post_id))
     return out
+
+
+def _other_kind(path: Path, header: list[str], kind: str) -> str | None:
+    """Why a CSV or JSONL file given ``--kind kind`` is not imported: its header has columns only
+    the other kind has and none only ``kind`` has (``id,text`` with --kind profiles: the post's
+    id was stored as a profile's, its text dropped); else None. Where the header says nothing
+    of the kind (username, id, created_at: both kinds have them), or both, --kind decides."""
+    from microscout.importers.rows import POST_COLUMNS, PROFILE_COLUMNS, columns_for, own_columns
+
+    own = own_columns(header)
+    other = "posts" if kind == "profiles" else "profiles"
+    if own[kind] or not own[other]:
+        return None
+    theirs = own[other]
+    named = ", ".join(repr(h) for h in theirs[:4]) + (", …" if len(theirs) > 4 else "")
+    columns = set(columns_for(header, POST_COLUMNS if other == "posts" else PROFILE_COLUMNS)[0])
+    if other == "posts":
+        ours = "(handle, followers, bio…)"
+        needs = [said for need, said in (("profile", "a 'profile' column naming each post's author"),
+                                         ("created_at", "a 'created_at' column giving each post's date"))
+                 if need not in columns]
+        if not {"id", "url"} & columns:
+            needs.append("an 'id' or 'url' column naming each post")
+    else:
+        ours = "(profile, text, likes…)"
+        needs = [] if {"platform_id", "handle"} & columns else ["a 'handle' or 'platform_id' column"]
+    right = f"import it with --kind {other}, or without --kind"
+    if needs:
+        right = (f"as {other} it needs {', '.join(needs[:-1])}{' and ' if len(needs) > 1 else ''}{needs[-1]}: "
+                 f"add {'them' if len(needs) > 1 else 'one'}, then {right}")
+    return (f"{path}: --kind {kind}, but the file holds {other}: {named} "
+            f"{'is a column' if len(theirs) == 1 else 'are columns'} only {other} have, and no column is one only "
+            f"{kind} have {ours}; {right}")
 
 
 def _again(path: Path) -> Iterator[Any]:
@@ -406,7 +441,9 @@ def run_import(db, platform: str, files: list[str], srcs: list[Source], profile_
 @click.option("--platform", required=True, type=click.Choice(list(Platforms.model_fields)),
               help="Whose profiles and posts the files hold (linkedin: the platform with no API).")
 @click.option("--kind", type=click.Choice(["auto", "profiles", "posts"]), default="auto", show_default=True,
-              help="What CSV/JSONL files hold; auto: posts when a 'profile' column names each post's author.")
+              help="What CSV/JSONL files hold; auto: posts when a 'profile' column names each post's author, or "
+                   "columns only posts have (text, likes…) stand without one only profiles have (handle, "
+                   "followers…). A file whose columns say the other kind is refused.")
 @click.option("--json", "as_json", is_flag=True, help="Print the import's summary as JSON.")
 @with_env
 def command(env: Env, files: tuple[str, ...], platform: str, kind: str, as_json: bool) -> None:
@@ -427,8 +464,9 @@ def command(env: Env, files: tuple[str, ...], platform: str, kind: str, as_json:
     Exit status: 0 when every row was imported; 1 when some rows were bad, or instaloader's
     JSON found in a folder could not be read (the good rows are stored, the bad ones listed
     with file, line and reason); 2, with nothing stored, when a file cannot be read at all: a
-    CSV, TSV or JSONL file (in a folder too: empty, no header or handle column, not UTF-8), or
-    a JSON file named on the command line.
+    CSV, TSV or JSONL file (in a folder too: empty, no header or handle column, not UTF-8, or
+    columns only posts have and none only profiles have with --kind profiles, or the other way
+    round with --kind posts), or a JSON file named on the command line.
     """
     from microscout.importers.read import TABLE_SUFFIXES, expand
 

@@ -53,18 +53,35 @@ POST_MARKERS = ("profile", "profile_id", "profile_handle", "author", "owner", "o
                 "taken_at", "post_url")
 _NAMES = {kind: {n for ours, (_k, aliases) in columns.items() for n in (ours, *aliases)}
           for kind, columns in (("profiles", PROFILE_COLUMNS), ("posts", POST_COLUMNS))}
+# the names one kind reads and the other does not (followers, bio; text, likes, date): what a
+# header says of its file; id, username, created_at, url and the like are both kinds'
+OWN_NAMES = {"profiles": _NAMES["profiles"] - _NAMES["posts"], "posts": _NAMES["posts"] - _NAMES["profiles"]}
+
+
+def own_columns(header: list[str]) -> dict[str, list[str]]:
+    """{"profiles": the columns of ``header`` (as written) that only profiles have, "posts": those
+    only posts have}, names read as columns_for reads them (any case, spaces as _)."""
+    return {kind: [h for h in header if h.strip().lower().replace(" ", "_") in names]
+            for kind, names in OWN_NAMES.items()}
 
 
 def names_posts(columns: set[str]) -> bool:
-    """Whether a file whose columns (lower case, spaces read as _) are ``columns`` holds posts.
-    'profile_id' names a post's author, but also a profile's own id ('Profile ID' in a creator
-    tool's export): alone, it makes a posts file only where no column says profiles (followers,
-    bio…) without one saying posts (likes, caption…)."""
+    """Whether a file whose columns (lower case, spaces read as _) are ``columns`` holds posts:
+    it has a column naming a post's author or only posts have (caption, shortcode…), or columns
+    only posts have (text, likes, date…) and none only profiles have (a posts file whose author
+    is 'username', as profiles exports name the account). 'profile_id' names a post's author,
+    but also a profile's own id ('Profile ID' in a creator tool's export): alone, it makes a
+    posts file only where no column says profiles (followers, bio…) without one saying posts
+    (likes, caption…)."""
     markers = columns & set(POST_MARKERS)
     if markers - {"profile_id"}:
         return True
-    profile_only, post_only = _NAMES["profiles"] - _NAMES["posts"], _NAMES["posts"] - _NAMES["profiles"]
-    return bool(markers) and not (columns & profile_only and not columns & post_only)
+    profile_only, post_only = columns & OWN_NAMES["profiles"], columns & OWN_NAMES["posts"]
+    if post_only and not profile_only:
+        return True
+    return bool(markers) and not (profile_only and not post_only)
+
+
 HASHTAG = re.compile(r"(?<![\w&#])#(\w+)")
 MENTION = re.compile(r"(?<![\w.@/])@([A-Za-z0-9_][A-Za-z0-9_.-]*[A-Za-z0-9_]|[A-Za-z0-9_])")
 
