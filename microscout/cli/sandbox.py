@@ -42,9 +42,12 @@ def _size_seed(env, size, seed):
               "only (default: [sandbox] host, 127.0.0.1).")
 @click.option("--port", type=click.IntRange(0, 65535), default=None, help="Port; 0 picks a free one.")
 @click.option("--day", type=click.IntRange(0, 30), default=0, show_default=True, help="Start on this sandbox day.")
-@click.option("--rate-429", type=FiniteFloatRange(0, 1), default=0.0, help="Share of requests answered 429.")
+@click.option("--rate-429", type=FiniteFloatRange(0, 1), default=0.0,
+              help="Share of requests answered as rate-limited, in each platform's words (429; YouTube: 429 "
+              "rateLimitExceeded in Google's format; Instagram: 400 with the Graph API's code 4).")
 @click.option("--retry-after", type=click.IntRange(0), default=1, show_default=True,
-              help="Seconds a 429 answer asks the client to wait (its Retry-After header).")
+              help="Seconds a 429 answer asks the client to wait (its Retry-After header; Instagram: its usage "
+              "headers' minutes; YouTube: none, as Google's answers say no time).")
 @click.option("--rate-5xx", type=FiniteFloatRange(0, 1), default=0.0, help="Share of requests answered 500-504.")
 @click.option("--rate-malformed", type=FiniteFloatRange(0, 1), default=0.0,
               help="Share of requests answered 200 with a body that is not the API's JSON.")

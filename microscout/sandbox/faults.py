@@ -5,12 +5,15 @@ a generator seeded with ``seed``, so the same request sequence meets the same fa
 ``fail_first`` forces faults on chosen paths regardless of the rates, for tests:
 ``Faults(fail_first={"/api/v1/timelines/tag/": 2})`` fails the first two hashtag pages
 with a 503; ``{"/xrpc/app.bsky.feed.searchPosts": (1, "429")}`` answers the first
-search with a 429; ``(1, "html")`` answers the first matching request with a 200 HTML page
-(a proxy's or CDN's page in front of the API, for once). ``slow`` delays chosen requests
-without failing them: a query that takes the server longer (one hashtag's search, say), so
-that answers come back in another order than they were asked: ``{"q=#plantbased": 1.0}``
-answers every request whose decoded path and query, or whose body, holds that text a second
-late.
+search with a 429 (a "429" is the platform's own rate-limit answer: on a YouTube path a 429
+rateLimitExceeded in Google's error format, on an Instagram path a 400 with the Graph API's
+code 4; server.throttled), and ``(1, "throttle")`` as the server's per-client window does
+when it is full (the same, but 403 userRateLimitExceeded on a YouTube path); ``(1, "html")``
+answers the first matching request with a 200 HTML page (a proxy's or CDN's page in front of
+the API, for once). ``slow`` delays chosen requests without failing them: a query that takes
+the server longer (one hashtag's search, say), so that answers come back in another order
+than they were asked: ``{"q=#plantbased": 1.0}`` answers every request whose decoded path
+and query, or whose body, holds that text a second late.
 """
 from __future__ import annotations
 
@@ -19,14 +22,15 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-KINDS = ("429", "5xx", "malformed", "drop", "html")
+KINDS = ("429", "throttle", "5xx", "malformed", "drop", "html")
 
 
 @dataclass
 class Faults:
     latency: float = 0.0          # seconds added to every response
-    rate_429: float = 0.0
-    retry_after: int = 1          # seconds, in the 429's Retry-After
+    rate_429: float = 0.0         # rate-limit answers, in each platform's words (server.throttled)
+    retry_after: int = 1          # seconds: the 429's Retry-After (Instagram: its usage headers' minutes,
+                                  # rounded up; YouTube gives no time, as Google's answers give none)
     rate_5xx: float = 0.0
     rate_malformed: float = 0.0   # truncated JSON, or an HTML error page (200 or 502)
     rate_drop: float = 0.0        # close the connection without answering

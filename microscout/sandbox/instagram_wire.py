@@ -170,6 +170,12 @@ def rate_limited() -> dict:
     return error(4, "(#4) Application request limit reached", transient=True)
 
 
+def unexpected_error() -> dict:
+    """A server error in the Graph API's words (code 2, "API Service": a temporary issue, retry
+    later; the Graph API's error-handling guide)."""
+    return error(2, "An unexpected error has occurred. Please retry your request later.", transient=True)
+
+
 def missing_permission(permission: str) -> dict:
     return error(10, f"(#10) This endpoint requires the '{permission}' permission.")
 

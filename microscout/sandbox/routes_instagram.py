@@ -90,6 +90,18 @@ def _usage_header(state: dict, now: float) -> dict:
                                        "total_cputime": max(0, pct - 2)}, separators=(",", ":"))}
 
 
+def throttle_headers(minutes: int) -> dict:
+    """The usage headers of an answer the rate limit refused (the server's window or an injected
+    "429" fault, answered 400 with code 4 by server.throttled): every limit at 100 %, and access
+    back in ``minutes``, estimated_time_to_regain_access, which the real header gives in minutes
+    (response_headers_buc_usage.json says 20)."""
+    usage = {wire.OWN_ACCOUNT: [{"type": "instagram", "call_count": 100, "total_cputime": 100, "total_time": 100,
+                                 "estimated_time_to_regain_access": minutes}]}
+    return {"X-Business-Use-Case-Usage": json.dumps(usage, separators=(",", ":")),
+            "X-App-Usage": json.dumps({"call_count": 100, "total_time": 100, "total_cputime": 100},
+                                      separators=(",", ":"))}
+
+
 def route(app, method: str, path: str, query: dict, body: bytes, headers: dict):
     """The answer to a request under PREFIX, or None for any other path."""
     if not path.startswith(PREFIX):

@@ -7,8 +7,9 @@ charged to a per-key quota (search 100 units, the others 1): past
 ``app.platform_state["youtube"]["quota"]`` (default: large) the answer is the real 403
 quotaExceeded body, as YouTube gives it until its day ends. Like Google, the sandbox
 charges every call it answers with a valid key, a failed one too: the server calls
-``charge_fault`` for the 5xx and 429 answers it gives before routing (its fault injection
-and rate limit); a dropped connection (no answer) is not charged. ``state["spent"][key]``
+``charge_fault`` for the 5xx and rate-limit answers it gives before routing (its fault
+injection and rate limit: Google's 429 rateLimitExceeded and 403 userRateLimitExceeded,
+server.throttled); a dropped connection (no answer) is not charged. ``state["spent"][key]``
 is what the key spent, ``state["calls"][endpoint]`` how many calls were charged.
 
 ``maxResults`` is ignored with ``id=`` (videos, channels), as the real API does: its docs

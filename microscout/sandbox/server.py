@@ -20,7 +20,16 @@ from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from microscout.sandbox import routes_bluesky, routes_instagram, routes_mastodon, routes_tiktok, routes_youtube
+from microscout.sandbox import (
+    instagram_wire,
+    routes_bluesky,
+    routes_instagram,
+    routes_mastodon,
+    routes_tiktok,
+    routes_youtube,
+    tiktok_wire,
+    youtube_wire,
+)
 from microscout.sandbox.clock import Clock
 from microscout.sandbox.faults import FaultInjector, Faults, RateLimiter
 from microscout.sandbox.index import DEFAULT_CAP, PostIndex
@@ -146,18 +155,53 @@ class SandboxServer:
         return 404, {"error": "Not found"}, {}
 
 
-def throttled(path: str) -> dict:
-    """The body of a 429 (the window's limit, or an injected fault) in the words of the platform
-    whose path it is: an AT Protocol server's error, TikTok's (the shape of
-    shared/fixtures/tiktok/error_invalid_params.json, as its own rate limit answers), else
-    Mastodon's {"error": …}."""
+def platform_of(path: str) -> str:
+    """Whose API a path is: "youtube", "instagram", "tiktok", "bluesky" or "mastodon"."""
     if path.startswith("/xrpc/"):
-        return {"error": "RateLimitExceeded", "message": "Rate Limit Exceeded"}
-    if path.startswith(routes_tiktok.PREFIX):
-        from microscout.sandbox import tiktok_wire
+        return "bluesky"
+    for name, routes in (("youtube", routes_youtube), ("instagram", routes_instagram), ("tiktok", routes_tiktok)):
+        if path.startswith(routes.PREFIX):
+            return name
+    return "mastodon"
 
-        return tiktok_wire.error("rate_limit_exceeded", routes_tiktok.RATE_LIMITED)
-    return {"error": "Too many requests"}
+
+def throttled(path: str, wait: int, window: bool = False) -> tuple[int, dict, dict]:
+    """(status, body, headers of its own) of an answer refused for the rate limit (``window``:
+    the server's per-client window, else an injected "429" fault), ``wait`` seconds before
+    asking again, in the words of the platform whose path it is:
+
+    - YouTube (Google's error format, no Retry-After, no X-RateLimit-*: Google says back off
+      exponentially): the window, a per-client limit like Google's per-user one, answers 403
+      userRateLimitExceeded; the fault 429 rateLimitExceeded (youtube_wire.RATE_LIMITED);
+    - Instagram: 400 with the Graph API's code 4 (the body of
+      shared/fixtures/instagram/error_rate_limit_4.json, no Retry-After), its usage headers at
+      100 % with access back in ``wait`` rounded up to minutes (routes_instagram.throttle_headers);
+    - TikTok: 429 in its error shape (that of shared/fixtures/tiktok/error_invalid_params.json,
+      as its own rate limit answers), an AT Protocol server 429 RateLimitExceeded, Mastodon
+      429 {"error": …}; these three with Retry-After."""
+    platform = platform_of(path)
+    if platform == "youtube":
+        status, body = youtube_wire.USER_RATE_LIMITED if window else youtube_wire.RATE_LIMITED
+        return status, body, {}
+    if platform == "instagram":
+        return 400, instagram_wire.rate_limited(), routes_instagram.throttle_headers(max(1, -(-wait // 60)))
+    retry = {"Retry-After": str(wait)}
+    if platform == "tiktok":
+        return 429, tiktok_wire.error("rate_limit_exceeded", routes_tiktok.RATE_LIMITED), retry
+    if platform == "bluesky":
+        return 429, {"error": "RateLimitExceeded", "message": "Rate Limit Exceeded"}, retry
+    return 429, {"error": "Too many requests"}, retry
+
+
+def server_error(path: str, code: int) -> dict:
+    """The body of an injected 5xx: Google's error format on YouTube paths, the Graph API's
+    (code 2) on Instagram's, else Mastodon's {"error": …} (as before, for TikTok and Bluesky too)."""
+    platform = platform_of(path)
+    if platform == "youtube":
+        return youtube_wire.backend_error(code)
+    if platform == "instagram":
+        return instagram_wire.unexpected_error()
+    return {"error": "Internal server error"}
 
 
 def _match(pattern: str, path: str) -> list[str] | None:
@@ -219,13 +263,14 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(200, ROBOTS, {"Content-Type": "text/plain"})
         with app._lock:
             app.requests += 1
-        xrpc = path.startswith("/xrpc/")
+        platform = platform_of(path)
         allowed, remaining, reset = app.limiter.hit(self.client_address[0])
-        if xrpc:
+        limits: dict[str, str] = {}  # YouTube and Instagram send no such headers (Instagram: its usage headers)
+        if platform == "bluesky":
             limits = {"RateLimit-Limit": str(app.rate_limit), "RateLimit-Remaining": str(remaining),
                       "RateLimit-Reset": str(int(reset)),
                       "RateLimit-Policy": f"{app.rate_limit};w={int(app.limiter.window)}"}
-        else:
+        elif platform in ("mastodon", "tiktok"):
             stamp = datetime.fromtimestamp(reset, timezone.utc).isoformat(timespec="milliseconds")
             limits = {"X-RateLimit-Limit": str(app.rate_limit), "X-RateLimit-Remaining": str(remaining),
                       "X-RateLimit-Reset": stamp.replace("+00:00", "Z")}
@@ -236,19 +281,20 @@ class _Handler(BaseHTTPRequestHandler):
             time.sleep(held)  # this request's thread only: the others are answered meanwhile
         if not allowed:
             routes_youtube.charge_fault(app, method, path, query, self.headers)  # answered: charged
-            wait = max(1, int(reset - time.time() + 0.999))
-            return self._json(429, throttled(path), {**limits, "Retry-After": str(wait)})
+            status, payload, own = throttled(path, max(1, int(reset - time.time() + 0.999)), window=True)
+            return self._json(status, payload, {**limits, **own})
         fault, rng = app.faults.decide(path)
-        if fault in ("429", "5xx"):
+        if fault in ("429", "throttle", "5xx"):
             routes_youtube.charge_fault(app, method, path, query, self.headers)  # answered: charged
         if fault == "drop":
             self.close_connection = True
             return
-        if fault == "429":
-            return self._json(429, throttled(path), {**limits, "Retry-After": str(app.faults.faults.retry_after)})
+        if fault in ("429", "throttle"):
+            status, payload, own = throttled(path, app.faults.faults.retry_after, window=fault == "throttle")
+            return self._json(status, payload, {**limits, **own})
         if fault == "5xx":
             code = rng.choice((500, 502, 503))
-            return self._json(code, {"error": "Internal server error"}, limits)
+            return self._json(code, server_error(path, code), limits)
         auth = self.headers.get("Authorization", "")
         token = auth[7:].strip() if auth.lower().startswith("bearer ") else None
         try:

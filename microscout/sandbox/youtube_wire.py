@@ -251,3 +251,18 @@ PLAYLIST_NOT_FOUND = (404, error(404, "playlistNotFound", "The playlist identifi
 VIDEO_NOT_FOUND = (404, error(404, "videoNotFound", "The video identified by the <code><a href=\"/youtube/v3/docs/"
                                    "commentThreads/list#videoId\">videoId</a></code> parameter could not be found.",
                                    "youtube.commentThread"))
+
+# Google's per-time rate limits (not the daily quota): the bodies of Google's own error reference
+# (developers.google.com/workspace/calendar/api/guides/errors: "403: User Rate Limit Exceeded",
+# "403: Rate Limit Exceeded", "429: Too many requests"; the YouTube Data API answers in the same
+# Google error format, domain "usageLimits"). rateLimitExceeded "can return either 403 or 429
+# error codes", to be answered alike, with exponential backoff: no Retry-After, no X-RateLimit-*.
+RATE_LIMITED = (429, error(429, "rateLimitExceeded", "Rate Limit Exceeded", "usageLimits"))
+RATE_LIMITED_403 = (403, error(403, "rateLimitExceeded", "Rate Limit Exceeded", "usageLimits"))
+USER_RATE_LIMITED = (403, error(403, "userRateLimitExceeded", "User Rate Limit Exceeded", "usageLimits"))
+
+
+def backend_error(code: int) -> dict:
+    """A 5xx in Google's error format (the same reference's "500: Backend Error"; 502 and 503
+    are given the same body with their own code)."""
+    return error(code, "backendError", "Backend Error", "global")

@@ -456,12 +456,13 @@ def test_a_token_refused_while_a_request_waits_out_a_429_ends_the_crawl_at_once(
     with SandboxServer(size=60, seed=7, faults=Faults(retry_after=600, fail_first={"/v21.0/": (1, "429")})) as sb:
         sb.platform_state["instagram"]["tokens"] = {SECRET}
         first, second = (wire.username(p) for p in list(sb.pop)[:2])
-        # the second handle's request is answered a second late, after the first one's 429 (the
-        # only 429: fail_first counts in the order answered); Instagram then refuses the token
+        # the second handle's request is answered a second late, after the first one's "429" (the
+        # only one: fail_first counts in the order answered; on Instagram it is the Graph API's code 4,
+        # whose usage headers say access comes back in 10 minutes); Instagram then refuses the token
         sb.faults.faults.slow = {f"username({second})": 1.0}
         sb.platform_state["instagram"]["inject"] = ["bad_token"]
         cfg = config(tmp_path, sb.url)
-        e = {**env(), "MICROSCOUT_MAX_RATE_WAIT": "900"}  # a wait of 600 s is taken, not given up
+        e = {**env(), "MICROSCOUT_MAX_RATE_WAIT": "900"}  # a wait of 600 s (10 min) is taken, not given up
         started = time.monotonic()
         process = start_crawl(cfg, "instagram", "--handle", first, "--handle", second, "--no-prefilter", env=e)
         try:

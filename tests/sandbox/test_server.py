@@ -1,15 +1,18 @@
 """The server's wire format, fetched with urllib from a real SandboxServer on 127.0.0.1."""
 import http.client
 import json
+import os
 import re
 import time
 import urllib.error
 import urllib.request
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 
 from microscout.sandbox import IDENTIFIER, PASSWORD, Faults, SandboxServer
+from microscout.sandbox import instagram_wire as wire_instagram
 from microscout.sandbox.routes_bluesky import APPVIEW_DID
 
 
@@ -459,19 +462,121 @@ def test_bluesky_refuses_parameters_out_of_the_lexicon_as_the_real_appview(sandb
         assert (status, body) == (400, {"error": "InvalidRequest", "message": message}), path
 
 
-@pytest.mark.parametrize("path, method, data, body", [
-    # TikTok's Research API answers in its own error shape (as its own rate limit does), not Mastodon's
-    ("/v2/research/video/query/", "POST", b"{}",
-     {"code": "rate_limit_exceeded", "message": "API rate limit was exceeded, please try again later."}),
-    ("/api/v2/instance", "GET", None, "Too many requests"),
-    ("/xrpc/app.bsky.actor.getProfile?actor=x", "GET", None, "RateLimitExceeded"),
-])
-def test_an_injected_429_speaks_the_platform_of_its_path(path, method, data, body):
-    with SandboxServer(size=50, seed=1, faults=Faults(rate_429=1.0)) as sb:
-        status, headers, answer = get_json(sb.url, path, data=data, method=method,
-                                           headers={"Content-Type": "application/json"})
-    assert status == 429 and headers["Retry-After"] == "1"
-    if isinstance(body, dict):
-        assert {k: answer["error"][k] for k in body} == body and answer["error"]["log_id"]
+FIXTURES = Path(os.environ.get("MICROSCOUT_SHARED_FIXTURES", Path(__file__).parents[2].parent / "shared" / "fixtures"))
+MASTODON_LIMITS = {"x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset"}
+BLUESKY_LIMITS = {"ratelimit-limit", "ratelimit-remaining", "ratelimit-reset", "ratelimit-policy"}
+GOOGLE_KEY = {"X-Goog-Api-Key": "AIzaSyA-sandbox-0123456789-microscout-yt"}
+INSTAGRAM_TOKEN = {"Authorization": "Bearer sandbox-instagram-token"}
+
+
+def recorded(name: str) -> dict:
+    path = FIXTURES / name
+    if not path.exists():
+        pytest.skip(f"{path} not present")
+    return json.loads(path.read_text())
+
+
+def shape(value):
+    """The keys of a JSON value, recursively (a list by its first element), and its leaves' types."""
+    if isinstance(value, dict):
+        return {k: shape(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [shape(value[0])] if value else []
+    return type(value).__name__
+
+
+def throttle(kind: str, path: str, method: str = "GET", data: bytes | None = None, headers: dict | None = None):
+    """(status, headers in lower case, body) of one request that the server's per-client window
+    refuses ("window": its 120 s have just begun), or that meets an injected fault of that kind
+    ("429", "throttle", "5xx"; Retry-After 90 s)."""
+    if kind == "window":
+        server = SandboxServer(size=50, seed=1, rate_limit=1, rate_window=120)
     else:
-        assert answer["error"] == body
+        server = SandboxServer(size=50, seed=1, faults=Faults(retry_after=90, fail_first={"/": (1, kind)}))
+    with server as sb:
+        if kind == "window":
+            fetch(sb.url, "/api/v2/instance")  # the window's one request
+        status, got, body = get_json(sb.url, path, data=data, method=method,
+                                     headers={"Content-Type": "application/json", **(headers or {})})
+    return status, {k.lower(): v for k, v in got.items()}, body
+
+
+@pytest.mark.parametrize("kind", ["window", "429", "throttle"])
+def test_youtube_is_throttled_in_googles_error_format(kind):
+    """Google answers its per-time limits in its own error format: 403 userRateLimitExceeded or
+    403/429 rateLimitExceeded, domain usageLimits (Google's error reference; the shape of the
+    recorded error_quota_exceeded.json and error_key_invalid.json), with no Retry-After and none
+    of Mastodon's X-RateLimit-* headers; Mastodon's {"error": "Too many requests"} it never says."""
+    status, headers, body = throttle(kind, "/youtube/v3/videos?part=snippet&id=vAAAAAAAAOE", headers=GOOGLE_KEY)
+    assert shape(body) == shape(recorded("youtube/error_quota_exceeded.json"))
+    assert shape(body) == shape(recorded("youtube/error_key_invalid.json"))
+    (entry,) = body["error"]["errors"]
+    want = (403, "userRateLimitExceeded") if kind in ("window", "throttle") else (429, "rateLimitExceeded")
+    assert (status, entry["reason"]) == want and body["error"]["code"] == status
+    assert entry["domain"] == "usageLimits" and body["error"]["message"] == entry["message"]
+    assert "retry-after" not in headers and not (MASTODON_LIMITS | BLUESKY_LIMITS) & set(headers)
+
+
+@pytest.mark.parametrize("kind", ["window", "429", "throttle"])
+def test_instagram_is_throttled_with_the_graph_apis_code_4(kind):
+    """The Graph API answers its rate limit with an error body, code 4 (the recorded
+    error_rate_limit_4.json, word for word but its fbtrace_id), status 400 as the sandbox's
+    other Graph errors, and its usage headers at 100 % saying when access comes back (minutes,
+    rounded up: the fault asked for 90 s, the window has 120 s to run): no Retry-After, no
+    Mastodon headers."""
+    status, headers, body = throttle(kind, f"/v21.0/{wire_instagram.OWN_ACCOUNT}?fields=business_discovery.username"
+                                           "(x){followers_count}", headers=INSTAGRAM_TOKEN)
+    real = recorded("instagram/error_rate_limit_4.json")
+    assert status == 400 and shape(body) == shape(real)
+    assert {k: v for k, v in body["error"].items() if k != "fbtrace_id"} == \
+        {k: v for k, v in real["error"].items() if k != "fbtrace_id"}
+    assert "retry-after" not in headers and not (MASTODON_LIMITS | BLUESKY_LIMITS) & set(headers)
+    usage = json.loads(headers["x-business-use-case-usage"])[wire_instagram.OWN_ACCOUNT][0]
+    assert usage["call_count"] == 100 and usage["estimated_time_to_regain_access"] == 2
+    assert json.loads(headers["x-app-usage"])["call_count"] == 100
+    buc = json.loads(recorded("instagram/response_headers_buc_usage.json")["x-business-use-case-usage"])
+    assert set(usage) == set(buc["17841400455970028"][0])
+
+
+@pytest.mark.parametrize("kind", ["window", "429", "throttle"])
+@pytest.mark.parametrize("path, method, data, fixture, limits", [
+    # TikTok's Research API answers in its own error shape (as its own rate limit does)
+    ("/v2/research/video/query/", "POST", b"{}", "tiktok/error_invalid_params.json", MASTODON_LIMITS),
+    ("/api/v2/instance", "GET", None, None, MASTODON_LIMITS),
+    ("/xrpc/app.bsky.actor.getProfile?actor=x", "GET", None, None, BLUESKY_LIMITS),
+])
+def test_tiktok_mastodon_and_bluesky_are_throttled_with_a_429_as_before(kind, path, method, data, fixture, limits):
+    status, headers, body = throttle(kind, path, method, data)
+    assert status == 429 and int(headers["retry-after"]) >= 1 and limits <= set(headers)
+    if fixture:
+        assert shape(body) == shape(recorded(fixture)) and body["error"]["code"] == "rate_limit_exceeded"
+        assert body["error"]["message"] == "API rate limit was exceeded, please try again later."
+    elif path.startswith("/xrpc/"):
+        assert body == {"error": "RateLimitExceeded", "message": "Rate Limit Exceeded"}
+    else:
+        assert body == {"error": "Too many requests"}
+
+
+def test_an_injected_5xx_speaks_the_platform_of_its_path():
+    """YouTube's in Google's error format (backendError), Instagram's as a Graph API error
+    (code 2, to be retried later), the others as before."""
+    status, headers, body = throttle("5xx", "/youtube/v3/videos?id=x", headers=GOOGLE_KEY)
+    assert status in (500, 502, 503) and shape(body) == shape(recorded("youtube/error_quota_exceeded.json"))
+    assert body["error"]["code"] == status and body["error"]["errors"][0]["reason"] == "backendError"
+    assert not MASTODON_LIMITS & set(headers)
+    status, headers, body = throttle("5xx", "/v21.0/ig_hashtag_search?q=x", headers=INSTAGRAM_TOKEN)
+    assert status >= 500 and set(body["error"]) == set(recorded("instagram/error_rate_limit_4.json")["error"])
+    assert body["error"]["code"] == 2 and body["error"]["is_transient"] is True
+    status, headers, body = throttle("5xx", "/api/v2/instance")
+    assert status >= 500 and body == {"error": "Internal server error"} and MASTODON_LIMITS <= set(headers)
+
+
+def test_youtube_and_instagram_answers_carry_no_mastodon_rate_limit_headers():
+    with SandboxServer(size=50, seed=1) as sb:
+        _, youtube, _ = fetch(sb.url, "/youtube/v3/videos?id=x", headers=GOOGLE_KEY)
+        _, instagram, _ = fetch(sb.url, f"/v21.0/{wire_instagram.OWN_ACCOUNT}/recently_searched_hashtags",
+                                headers=INSTAGRAM_TOKEN)
+        _, mastodon, _ = fetch(sb.url, "/api/v2/instance")
+    for headers in (youtube, instagram):
+        assert not (MASTODON_LIMITS | BLUESKY_LIMITS) & {k.lower() for k in headers}
+    assert "X-Business-Use-Case-Usage" in instagram and "X-RateLimit-Remaining" in mastodon
