@@ -389,7 +389,8 @@ class UsageTooLong(RateLimitedOut):
 
 class RateLimitMiddleware:
     """Reads X-RateLimit-* / RateLimit-* headers; pauses a host before its limit runs out,
-    and on 429 waits for Retry-After (or the reset) before trying again. A host that asks for
+    and on 429 waits for Retry-After (or the reset) before trying again (up to
+    MICROSCOUT_RETRY_429_TIMES, or a request's meta["max_retry_429_times"]). A host that asks for
     a longer wait than MICROSCOUT_MAX_RATE_WAIT is not asked again before its time: that 429
     goes to the spider, and every later request to the host until then fails with
     RateLimitedOut (recorded missing; --resume asks once the time has passed)."""
@@ -477,7 +478,10 @@ class RateLimitMiddleware:
             if wait is None:
                 # a reset this clock already reads as past (it runs ahead of the server's) is no
                 # leave to ask again at once: at least the second a 429 without a time gets
-                wait = max(reset - now, 1.0) if reset else 1.0
+                # (a 429 that says no time at all, as Google's do, waits the crawl's own second,
+                # or less when MICROSCOUT_MAX_RATE_WAIT is shorter: no time the server asked for is
+                # beyond it, so the host is not left alone for it)
+                wait = max(reset - now, 1.0) if reset else min(1.0, self.max_wait)
             if wait > self.max_wait:
                 # Asking again after MICROSCOUT_MAX_RATE_WAIT would be asking before the server's
                 # time: the host is left alone until then, and what it was asked is missing.
@@ -488,7 +492,12 @@ class RateLimitMiddleware:
                 return response
             self._pause(host, wait, "429", request.url)
             tries = request.meta.get("retry_429", 0)
-            if tries >= self.max_429 or request.meta.get("dont_retry"):
+            # max_retry_429_times: a spider that retries a request's 429s itself (YouTube, whose
+            # 429s and 403s are one rate limit) asks for none here
+            if tries >= request.meta.get("max_retry_429_times", self.max_429) or request.meta.get("dont_retry"):
+                # how long the host is now paused (counted here): the spider's own retry of this
+                # answer counts only what it waits beyond that (as after a Graph usage pause)
+                request.meta["rate_paused_for"] = min(wait, self.max_wait)
                 return response  # the spider (or the session middleware) handles it
             retry = request.replace(dont_filter=True)
             retry.meta["retry_429"] = tries + 1

@@ -64,6 +64,20 @@ def key_refused(code: int | None, reason: str, message: str) -> bool:
         or "keyExpired" in reason or "API_KEY_EXPIRED" in reason
 
 
+# Google's per-time rate limits (a limit per minute, per user, of the project), not the daily
+# quota: "rateLimitExceeded errors can return either 403 or 429 error codes ... and should be
+# responded to in the same way, by using exponential backoff" (Google's error reference, domain
+# usageLimits); userRateLimitExceeded (403) is a per-user limit's; today's wire form adds
+# details[].reason RATE_LIMIT_EXCEEDED (status RESOURCE_EXHAUSTED). quotaExceeded and
+# dailyLimitExceeded are the day's quota, which waiting does not bring back.
+RATE_LIMIT_REASONS = ("rateLimitExceeded", "userRateLimitExceeded", "RATE_LIMIT_EXCEEDED")
+
+
+def rate_limited(reason: str) -> str | None:
+    """The rate-limit reason among an error's (error_of's comma-joined reasons), or None."""
+    return next((r for r in reason.split(",") if r in RATE_LIMIT_REASONS), None)
+
+
 # A key whose restrictions (set in the Google Cloud console) refuse the crawl's requests:
 # today's details[].reason, and the older errors[].reason of a referrer restriction. The
 # body is a 403 "forbidden", "Requests from referer <empty> are blocked." (a browser key).

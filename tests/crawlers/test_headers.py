@@ -120,3 +120,28 @@ def test_a_429_whose_reset_has_already_passed_here_is_not_asked_again_at_once(he
     again = middleware.process_response(request, answer)
     assert isinstance(again, Request) and again.meta["retry_429"] == 1
     assert middleware.not_before["mastodon.example"] - time.time() >= 0.9
+
+
+def test_a_429_that_says_no_time_is_not_taken_for_a_wait_too_long_and_a_spider_may_keep_its_429s():
+    # Google's 429 rateLimitExceeded carries no Retry-After and no reset: the second the crawl
+    # waits then is its own choice, so a MICROSCOUT_MAX_RATE_WAIT under a second did not make it
+    # "the server asked to wait 1 s, longer than … allows" and leave the host alone. A request
+    # whose spider retries its 429s itself (meta max_retry_429_times, YouTube's) is handed back
+    # after the pause, with the seconds the host was paused for.
+    import time
+
+    from scrapy import Request, Spider
+    from scrapy.http import Response
+    from scrapy.utils.test import get_crawler
+
+    from microscout.crawlers.middlewares import RateLimitMiddleware
+
+    middleware = RateLimitMiddleware.from_crawler(get_crawler(Spider, {"MICROSCOUT_MAX_RATE_WAIT": 0.2}))
+    request = Request("https://www.googleapis.com/youtube/v3/videos?id=x")
+    answer = Response(request.url, status=429, request=request)
+    again = middleware.process_response(request, answer)
+    assert isinstance(again, Request) and again.meta["retry_429"] == 1 and not middleware.closed
+    assert 0 < middleware.not_before["www.googleapis.com"] - time.time() <= 0.2
+    mine = Request(request.url, meta={"max_retry_429_times": 0})
+    kept = middleware.process_response(mine, Response(request.url, status=429, request=mine))
+    assert kept.status == 429 and mine.meta["rate_paused_for"] == 0.2 and "rate_limited" not in mine.meta

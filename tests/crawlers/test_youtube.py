@@ -51,8 +51,8 @@ target_tier = ["nano", "micro"]
     return path
 
 
-def crawl(cfg: Path, *args: str, key: str | None = API_KEY) -> subprocess.CompletedProcess:
-    env = crawl_env(**({"MICROSCOUT_YOUTUBE_API_KEY": key} if key else {}))
+def crawl(cfg: Path, *args: str, key: str | None = API_KEY, **extra: str) -> subprocess.CompletedProcess:
+    env = crawl_env(**({"MICROSCOUT_YOUTUBE_API_KEY": key} if key else {}), **extra)
     result = run_crawl(cfg, *args, env=env, timeout=120)
     OUTPUTS.extend([result.stdout, result.stderr])
     return result
@@ -298,9 +298,9 @@ def sandbox_spent(server: SandboxServer) -> int:
 
 def test_retries_of_faulted_calls_are_charged_like_google_does(full, tmp_path):
     """A 5xx on search and on playlistItems (retried by the retry middleware), a 429 on
-    videos (the rate-limit middleware's retry) and a garbled commentThreads answer (the
-    spider's own retry): every request the server answered is charged, and api_usage
-    records exactly what the sandbox charged the key."""
+    videos (Google's rateLimitExceeded, waited out and retried by the spider) and a garbled
+    commentThreads answer (the spider's own retry): every request the server answered is
+    charged, and api_usage records exactly what the sandbox charged the key."""
     faults = Faults(fail_first={"/youtube/v3/search": 1, "/youtube/v3/playlistItems": 1,
                                 "/youtube/v3/videos": (1, "429"), "/youtube/v3/commentThreads": (1, "malformed")},
                     retry_after=1)
@@ -340,6 +340,81 @@ def test_a_retry_the_budget_cannot_pay_for_is_not_sent(tmp_path):
         assert resumed.returncode == 0, resumed.stdout + resumed.stderr
         assert server.platform_state["youtube"]["calls"]["search"] >= 2
         assert spent_recorded(db) == sandbox_spent(server)
+
+
+def test_a_rate_limited_crawl_waits_asks_again_and_completes(full, tmp_path):
+    """Google answers its per-time limits 403 userRateLimitExceeded or 429 rateLimitExceeded
+    (the sandbox's "throttle" and "429" faults): each is waited out and asked again, the crawl
+    ends finished with what a crawl without them stores, its summary counts the waits, and
+    every refused call is charged its unit (api_usage says exactly what the sandbox charged).
+    Before, the 403 was a plain failure: the videos were missing ("http_403"), nothing waited."""
+    faults = Faults(fail_first={"/youtube/v3/videos": (2, "throttle"), "/youtube/v3/channels": (1, "429")})
+    with SandboxServer(size=120, seed=7, faults=faults, lifetime=300) as server:
+        cfg = config(tmp_path, server.url)
+        result = crawl(cfg, *ARGS, MICROSCOUT_MAX_RATE_WAIT="0.3")
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert server.faults.injected == {"throttle": 2, "429": 1}
+        spent = sandbox_spent(server)
+    db = tmp_path / "scout.db"
+    assert crawled_ids(db) == crawled_ids(full[0] / "scout.db")
+    clean = rows(full[0] / "scout.db", "SELECT sum(units) AS n FROM api_usage")[0]["n"]
+    assert spent == clean + 3 and spent_recorded(db) == spent  # each refused call: 1 unit
+    (run,) = rows(db, "SELECT status, rate_limit_waits, errors, stats FROM crawl_runs")
+    assert run["status"] == "finished" and run["rate_limit_waits"] == 3, run
+    assert "rate_limited" not in json.loads(run["errors"] or "{}")
+    assert "rate-limit waits 3," in result.stdout and "rate limit was reached (rateLimitExceeded" in result.stdout
+    assert json.loads(run["stats"])["rate_limit_wait_seconds"] > 0
+
+
+@pytest.mark.parametrize("kind, said, waits", [("throttle", "userRateLimitExceeded, HTTP 403", 5),
+                                               ("429", "rateLimitExceeded, HTTP 429", 6)])
+def test_a_rate_limit_outlasting_the_retries_leaves_the_call_missing_and_resume_fetches_it(tmp_path, kind, said,
+                                                                                          waits):
+    """The one videos.list call of a channel is refused for the rate limit on its first try and
+    its 5 retries: the channel's posts are missing, the report says why, the run ends incomplete
+    (exit 1), the 6 refused calls were charged; --resume asks again and completes. (Each 429
+    pauses the host, the last one too: 6 waits; a 403's wait is its retry's: 5.)"""
+    args = ("youtube", "--handle", f"@{HIDDEN}", "--posts", "8", "--replied-posts", "0", "--no-prefilter")
+    with SandboxServer(size=120, seed=7, faults=Faults(fail_first={"/youtube/v3/videos": (6, kind)}),
+                       lifetime=300) as server:
+        cfg = config(tmp_path, server.url)
+        stopped = crawl(cfg, *args, MICROSCOUT_MAX_RATE_WAIT="0.2")
+        assert stopped.returncode == 1, stopped.stdout + stopped.stderr
+        assert server.faults.injected == {kind: 6}
+        assert server.platform_state["youtube"]["calls"] == {"channels": 1, "playlistItems": 1, "videos": 6}
+        db = tmp_path / "scout.db"
+        assert spent_recorded(db) == sandbox_spent(server) == 8
+        assert "Traceback" not in stopped.stderr and "is incomplete" in stopped.stderr
+        assert "1 profile could not be fetched (they failed after every retry)" in stopped.stderr, stopped.stderr
+        assert f"posts (rate limited ({said}): still refused after 6 tries)" in stopped.stderr, stopped.stderr
+        (run,) = rows(db, "SELECT status, rate_limit_waits, errors, stats FROM crawl_runs")
+        assert run["status"] == "incomplete" and json.loads(run["errors"]) == {"rate_limited": 1}, run
+        assert run["rate_limit_waits"] == waits and f"rate-limit waits {waits}," in stopped.stdout
+        (lost,) = json.loads(run["stats"])["missing"]["profiles"]
+        assert lost["parts"] == ["posts"] and lost["why"][0].startswith("rate limited")
+        assert rows(db, "SELECT count(*) AS n FROM posts")[0]["n"] == 0
+        resumed = crawl(cfg, *args, "--resume", MICROSCOUT_MAX_RATE_WAIT="0.2")
+        assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+        assert rows(db, "SELECT count(*) AS n FROM posts")[0]["n"] == 8
+        assert spent_recorded(db) == sandbox_spent(server) == 9
+
+
+def test_the_retry_of_a_rate_limited_search_goes_through_the_unit_budget(tmp_path):
+    """--max-units 150: the first search (100 units) is refused for the rate limit, and
+    charged; its retry would cost 100 more: it is not sent, and the page is missing."""
+    with SandboxServer(size=120, seed=7, faults=Faults(fail_first={"/youtube/v3/search": (1, "throttle")}),
+                       lifetime=300) as server:
+        cfg = config(tmp_path, server.url)
+        stopped = crawl(cfg, *ARGS, "--max-units", "150", MICROSCOUT_MAX_RATE_WAIT="0.2")
+        assert stopped.returncode == 1, stopped.stdout + stopped.stderr
+        assert server.platform_state["youtube"]["calls"]["search"] == 1  # the retry never left
+        db = tmp_path / "scout.db"
+        spent = sandbox_spent(server)
+        assert 100 <= spent <= 150 and spent_recorded(db) == spent
+    (run,) = rows(db, "SELECT stats FROM crawl_runs")
+    pages = json.loads(run["stats"])["missing"]["hashtag_pages"]
+    assert [(p["hashtag"], p["page"]) for p in pages] == [("plantbased", 1)]
+    assert pages[0]["why"].startswith("not sent: 100 units needed")
 
 
 def test_unreachable_api_records_no_units(tmp_path):

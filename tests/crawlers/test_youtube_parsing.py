@@ -193,3 +193,22 @@ def test_a_restricted_key_is_told_from_a_refused_one():
         assert code == 403 and yp.key_blocked(reason, message) and not yp.key_refused(code, reason, message)
     for name in ("error_key_invalid.json", "error_quota_exceeded.json"):
         assert not yp.key_blocked(*yp.error_of(body(name))[1:])
+
+
+def test_a_rate_limit_is_told_from_the_days_quota():
+    """Google's per-time limits (403 userRateLimitExceeded, 403 or 429 rateLimitExceeded; today's
+    form with details[].reason RATE_LIMIT_EXCEEDED) are waited out; quotaExceeded is not one."""
+    for status, reason, message in ((403, "userRateLimitExceeded", "User Rate Limit Exceeded"),
+                                    (403, "rateLimitExceeded", "Rate Limit Exceeded"),
+                                    (429, "rateLimitExceeded", "Rate Limit Exceeded")):
+        answer = {"error": {"errors": [{"domain": "usageLimits", "reason": reason, "message": message}],
+                            "code": status, "message": message}}
+        assert yp.rate_limited(yp.error_of(answer)[1]) == reason
+    newer = {"error": {"code": 429, "message": "Quota exceeded for quota metric 'Queries' and limit 'Queries per "
+                       "minute'", "status": "RESOURCE_EXHAUSTED",
+                       "details": [{"@type": "type.googleapis.com/google.rpc.ErrorInfo",
+                                    "reason": "RATE_LIMIT_EXCEEDED", "domain": "googleapis.com"}]}}
+    assert yp.rate_limited(yp.error_of(newer)[1]) == "RATE_LIMIT_EXCEEDED"
+    for name in ("error_quota_exceeded.json", "error_key_invalid.json"):
+        assert yp.rate_limited(yp.error_of(body(name))[1]) is None
+    assert yp.rate_limited("") is None

@@ -21,6 +21,16 @@ never reached the server (connection refused, no answer) costs nothing. The unit
 are written to api_usage (UsageItems, from the next callback or errback) so the next
 crawl knows.
 
+Google's per-time rate limits (403 or 429 rateLimitExceeded, 403 userRateLimitExceeded; not
+the day's quota) are waited out and asked again, with exponential backoff as Google's error
+reference asks (RATE_WAIT, doubled each time, capped by MICROSCOUT_MAX_RATE_WAIT), up to
+RATE_RETRIES times; every wait is counted in the run's rate-limit waits. Each refused call was
+answered, so it is charged, and its retry is a request like any other: auth_headers checks the
+budget can pay for it (or it is not sent, and missing). A request still refused after its
+retries is recorded as missing, "rate limited", and the run ends incomplete. Its 429s are the
+spider's (meta max_retry_429_times = 0): RateLimitMiddleware pauses the host for the 429's
+Retry-After if it has one (at least a second), and does not retry it on its own as well.
+
 The key travels in the X-Goog-Api-Key header, added at download time by
 BearerAuthMiddleware (auth_headers): never in a URL, the job folder or the log.
 YouTube has no follower list: no follower sample is fetched (audience rules say unknown).
@@ -28,7 +38,9 @@ YouTube has no follower list: no follower sample is fetched (audience rules say 
 from __future__ import annotations
 
 import json
+import random
 import re
+import time
 import zlib
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
@@ -36,6 +48,7 @@ from urllib.parse import urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
 from scrapy import Request, signals
+from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.exceptions import IgnoreRequest
 
 from microscout.crawlers import parse_youtube as yp
@@ -53,6 +66,12 @@ CHANNEL_PARTS = "snippet,statistics,contentDetails"
 VIDEO_PARTS = "snippet,statistics,paidProductPlacementDetails"
 QUOTA_REASONS = ("quotaExceeded", "dailyLimitExceeded")
 REFUSED_FOR_QUOTA = "refused by the server"  # how a call answered quotaExceeded is recorded missing
+RATE_RETRIES = 5     # tries of one request after the first that Google answered with a rate limit
+RATE_WAIT = 2.0      # seconds before the first of them, doubled each time (2+4+8+16+32: past a minute's
+                     # limit), plus up to a second at random (Google's backoff), within MICROSCOUT_MAX_RATE_WAIT
+RATE_NOTE = ("the YouTube Data API said a rate limit was reached (rateLimitExceeded or userRateLimitExceeded: a "
+             "limit per minute or per user, not the day's quota): the refused calls waited and were asked again, "
+             "and were charged their units as every answered call is")
 
 
 def quota_day(now: datetime | None = None) -> str:
@@ -182,7 +201,10 @@ class YouTubeSpider(CrawlSpider):
         return {"X-Goog-Api-Key": self.api_key}
 
     def req(self, url, callback, ctx=None, auth=True, errback=None, **kw) -> Request:
-        return super().req(url, callback, ctx, auth=auth, errback=errback, **kw)
+        request = super().req(url, callback, ctx, auth=auth, errback=errback, **kw)
+        # its 429s are retried here, with 403 rateLimitExceeded (rate_retry), not also by RateLimitMiddleware
+        request.meta["max_retry_429_times"] = 0
+        return request
 
     def api(self, endpoint: str, **params) -> str:
         return f"{self.base_url}/{endpoint}?{urlencode({k: v for k, v in params.items() if v is not None})}"
@@ -318,8 +340,9 @@ class YouTubeSpider(CrawlSpider):
     # -- answers -----------------------------------------------------------------------
     def parsed(self, response, what, func, *args):
         """Google's error answers first: a refused key stops the crawl (one line naming the
-        variable), quotaExceeded stops sending (what was not fetched is missing)."""
-        if response.status in (400, 401, 403):
+        variable), quotaExceeded stops sending (what was not fetched is missing), a rate limit
+        (any 429, a 403 rateLimitExceeded) is waited out and asked again (rate_retry)."""
+        if response.status in (400, 401, 403, 429):
             try:
                 code, reason, message = yp.error_of(response.json())
             except (ValueError, AttributeError):
@@ -350,7 +373,43 @@ class YouTubeSpider(CrawlSpider):
                 # sent, and refused: the report tells it from a call the crawl did not send
                 self.lose(response.request, f"{REFUSED_FOR_QUOTA}: its daily quota is exceeded (quotaExceeded)")
                 return None
+            limit = yp.rate_limited(reason)
+            if limit or response.status == 429:
+                return self.rate_retry(response, limit or "429 Too Many Requests")
         return super().parsed(response, what, func, *args)
+
+    def rate_retry(self, response, reason: str) -> Request | None:
+        """A call Google refused for a rate limit, asked again after an exponential backoff (a
+        Request through the same unit budget as any, see auth_headers), or None once its tries are
+        spent, or when RateLimitMiddleware found the host asking for a longer wait than the crawl
+        may take: then it is missing, and the run incomplete."""
+        request = response.request
+        self.crawler.stats.inc_value("microscout/youtube_rate_limited")
+        if response.meta.get("rate_limited"):  # a Retry-After beyond MICROSCOUT_MAX_RATE_WAIT
+            self.error("rate_limited", response.url, reason)
+            self.lose(request, f"rate limited: {response.meta['rate_limited']}")
+            return None
+        tries = request.meta.get("retry_times", 0)  # shared with the other retries, as get_retry_request counts
+        retry = get_retry_request(request, spider=self, reason="rate_limited", max_retry_times=RATE_RETRIES)
+        if retry is None:
+            self.error("rate_limited", response.url, reason)
+            # (not "rate limited: …", which the report reads as a wait too long to take)
+            self.lose(request, f"rate limited ({reason}, HTTP {response.status}): still refused after {tries + 1} "
+                               "tries")
+            return None
+        cap = self.crawler.settings.getfloat("MICROSCOUT_MAX_RATE_WAIT", 900.0)
+        # what RateLimitMiddleware already paused the host for (a 429's Retry-After, a second
+        # without one), counted there: this wait counts only what it adds
+        paused = retry.meta.pop("rate_paused_for", 0.0)
+        wait = min(cap, max(paused, RATE_WAIT * 2 ** min(tries, 10) + random.random()))
+        if paused <= 0:
+            self.crawler.stats.inc_value("microscout/rate_limit_waits")
+        if wait - paused > 0.001:
+            self.crawler.stats.inc_value("microscout/rate_limit_wait_seconds",
+                                         round(wait - paused, 3))  # type: ignore[arg-type]
+        self.note(RATE_NOTE)
+        retry.meta["backoff_until"] = time.time() + wait
+        return retry
 
     @staticmethod
     def _reason(response) -> str:
