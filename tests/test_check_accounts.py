@@ -202,3 +202,83 @@ def test_tables_fold_long_handles_and_places_on_a_narrow_terminal_instead_of_cut
         assert _column(result.output, 0) == f"{args[2]}line2".replace(" ", "")
         if args[1] == "accounts":
             assert _column(result.output, 1) == "the.most.ordinary.reader.of.bread.recipes.in.town"
+
+
+# Refusals that came after --json had printed rows (one line a row, as they are read): the
+# rows before them were printed, then the error, exit 2: half an answer in a file --json was
+# piped to. Each file's rows are read once first now, so that nothing is printed but the error.
+# (A JSONL line that is no JSON object was refused before any row: the file's keys are read first.)
+LATE_REFUSALS = [
+    ("comments", {"c.csv": "text,label\nhello,0\nworld,1\nbad,maybe\n"}, ["--label-column", "label"],
+     "c.csv line 4: label column 'label' holds 'maybe'; it should be 1/true/fake/spam/sponsored or "
+     "0/false/real/ham/organic, or map your labels with --label-value maybe=1 (or =0) for each"),
+    ("comments", {"c.csv": "text,label\nhello,0\nworld,\n"}, ["--label-column", "label"],
+     "c.csv line 3: label column 'label' is empty; every row needs its truth"),
+    ("comments", {"c.jsonl": '{"text": "hello", "label": 0}\n{"text": "world"}\n'}, ["--label-column", "label"],
+     "c.jsonl line 2: no 'label' key; every record needs its truth"),
+    ("comments", {"c.csv": "text,label\nhello,no\nworld,f\n"}, ["--label-column", "label"],
+     "c.csv line 3: label column 'label' holds 'f' and no row of it 't'"),  # said once every row is read
+    ("comments", {"c.csv": "text\nhello\n", "d.csv": "words\nhi\n"}, [],
+     "d.csv: none of our columns found (text); its columns are: words"),
+    ("comments", {"c.csv": "text\nhello\n", "d.csv": "text\n"}, [], "d.csv: no rows to check"),
+    ("comments", {"c.csv": 'text\nhello\n"world\n'}, [], "c.csv line 3: a quote opened here is never closed"),
+    ("accounts", {"a.csv": "handle,followers,label\nanna,300,0\nbob,20,maybe\n"}, ["--label-column", "label"],
+     "a.csv line 3: label column 'label' holds 'maybe'; it should be 1/true/fake/spam/sponsored"),
+    ("accounts", {"a.csv": "handle,followers\nanna,300\nbob,lots\n"}, [],
+     "a.csv line 3: column 'followers' holds 'lots'; it should be a whole number (below 2^63), or one rounded as "
+     "12.5K or 1.2M (or --column followers= to leave it unread)"),
+    ("accounts", {"a.csv": "handle,followers,label\nanna,300,0\n", "b.csv": "handle,followers\nbob,20\n"},
+     ["--label-column", "label"], "b.csv: --label-column 'label' is not a column; its columns are: handle, followers"),
+    ("accounts", {"a.csv": "handle,followers,is_real\nanna,300,yes\n", "b.csv": "handle,followers,is_real\nbob,2,1\n"},
+     ["--label-column", "is_real", "--label-value", "yes=0"],
+     "b.csv line 2: label column 'is_real' holds '1', which no --label-value maps (mapped: yes)"),
+]
+
+
+@pytest.mark.parametrize("kind, files, args, message", LATE_REFUSALS)
+def test_json_prints_nothing_before_a_refusal_of_a_later_row_or_file(tmp_path, kind, files, args, message):
+    paths = []
+    for name, content in files.items():
+        paths.append(tmp_path / name)
+        paths[-1].write_text(content, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["check", kind, *map(str, paths), *args, "--json"])
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr.startswith(f"Error: {tmp_path}") and result.stderr.count("\n") == 1
+    assert message in result.stderr
+    # as the table, which prints its rows once every one is read, and --quiet, refuse it
+    for other in ([], ["--quiet", "--json"]):
+        again = CliRunner().invoke(cli, ["check", kind, *map(str, paths), *args, *other])
+        assert (again.exit_code, again.stdout, again.stderr) == (2, "", result.stderr)
+
+
+@pytest.mark.parametrize("kind", ["comments", "accounts"])
+@pytest.mark.parametrize("suffix", [".csv", ".jsonl"])
+def test_json_reads_a_named_pipe_once_though_it_checks_its_rows_first(tmp_path, kind, suffix):
+    """A file read twice (its rows checked, then printed; a JSONL file's keys, then its rows)
+    that can be read only once, a named pipe: its bytes are held for the next pass, not waited
+    for again, which never ended (a JSONL pipe already did not)."""
+    import os
+    import threading
+
+    pipe = tmp_path / f"rows{suffix}"
+    os.mkfifo(pipe)
+    row = {"text": "hello"} if kind == "comments" else {"handle": "anna", "followers": 300}
+    content = json.dumps(row) + "\n" if suffix == ".jsonl" else ",".join(row) + "\n" + ",".join(
+        map(str, row.values())) + "\n"
+    threading.Thread(target=pipe.write_text, args=(content,), daemon=True).start()
+    results = []
+    run = threading.Thread(target=lambda: results.append(CliRunner().invoke(cli, ["check", kind, str(pipe), "--json"])))
+    run.start()
+    run.join(timeout=30)
+    if run.is_alive():  # waiting for a writer to the pipe again: given ends until it is done, so the test ends
+        while run.is_alive():
+            try:
+                os.close(os.open(pipe, os.O_WRONLY | os.O_NONBLOCK))
+            except OSError:  # no reader has it open now
+                pass
+            run.join(timeout=0.1)
+        pytest.fail(f"{pipe} was read twice")
+    (result,) = results
+    assert result.exit_code == 0, result.output
+    where = f"{pipe} line {1 if suffix == '.jsonl' else 2}"
+    assert [json.loads(line).get("where") for line in result.stdout.splitlines()] == [where, None]

@@ -348,3 +348,26 @@ def test_check_posts_folds_only_where_the_platform_does(tmp_path, platform, stat
     text = "Morning routine with my favourite serum, " * 4 + "use code GLOW20 #ad"
     result = check(tmp_path, "p.csv", f'id,text\n1,"{text}"\n', "--json", "--platform", platform)
     assert json.loads(result.output)["posts"][0]["disclosure"] == status
+
+
+@pytest.mark.parametrize("files, args, message", [
+    ({"p.csv": "id,text,label\n1,hi #ad,1\n2,walk,0\n3,sea,maybe\n"}, ["--label-column", "label"],
+     "p.csv line 4: label column 'label' holds 'maybe'"),
+    ({"p.csv": "id,text,paid_flag\n1,hi,yes\n2,walk,maybe\n"}, [], "p.csv line 3: column 'paid_flag' holds 'maybe'"),
+    ({"p.csv": "id,text\n1,hi\n", "q.csv": "id,words\n2,walk\n"}, [], "q.csv line 2: no 'text' column"),
+    ({"p.csv": "id,text,label\n1,hi #ad,1\n2,walk,0\n"}, ["--label-column", "label"],
+     "p.csv: --label-column 'label': what 1 means is not known"),  # said once every row is read
+])
+def test_json_prints_nothing_before_a_refusal_of_a_later_row_or_file(tmp_path, files, args, message):
+    """check posts prints its --json (one document) and its table once every post is read: a
+    refusal on a later row or file, or of the labels' meaning after the last, leaves stdout
+    empty, as check accounts' and check comments' JSON lines now do (they read the rows first)."""
+    paths = []
+    for name, content in files.items():
+        paths.append(tmp_path / name)
+        paths[-1].write_text(content, encoding="utf-8")
+    for output in (["--json"], []):
+        result = CliRunner().invoke(cli, ["check", "posts", *map(str, paths), *args, *output])
+        assert (result.exit_code, result.stdout) == (2, "")
+        assert result.stderr.startswith(f"Error: {tmp_path}") and result.stderr.count("\n") == 1
+        assert message in result.stderr

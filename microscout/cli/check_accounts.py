@@ -189,9 +189,12 @@ def command(env, files: tuple[str, ...], as_json: bool, label_column: str | None
     table_rows: list[tuple[str, ...]] = []
     unread: Counter[str] = Counter()
     nothing: list[str] = []  # rows with nothing the classifier reads
+    # --json prints each row as it comes: the rows are read once first, their features too, so
+    # that a refusal (a label or a count not read, a later file not read) comes before any is printed
+    streamed = as_json and not quiet
     for record, columns, label in load_rows(files, columns_map, truth, half, COLUMNS,
                                             ("followers", "following", "posts", "has_avatar", "bio_length"),
-                                            BEFORE_OURS, records):
+                                            BEFORE_OURS, records, first_pass=features_of if streamed else None):
         acc = features_of(record, columns, unread)
         if all(getattr(acc, name) is None for name in SCORED) and not acc.bot:
             nothing.append(record.where)

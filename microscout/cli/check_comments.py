@@ -7,6 +7,7 @@ import click
 
 from microscout.cli.common import PLATFORM_OPTION, UsageProblem, rule_options, terminal_safe, with_env
 from microscout.cli.records import (
+    Record,
     distinct_files,
     label_options,
     load_rows,
@@ -85,11 +86,13 @@ def command(env, files: tuple[str, ...], as_json: bool, label_column: str | None
     # The detector first, then the one-line baseline on the same rows.
     cards = {name: Scorecard(), BASELINE_NAME: Scorecard()}
     rows = []
+    # --json prints each row as it comes: the rows are read once first, so that a refusal
+    # (a label not read, a later file without a text column) comes before any is printed
+    streamed = as_json and not quiet
     for record, columns, label in load_rows(files, columns_map, truth, "all", COLUMNS, ("text",),
-                                            records=records, classes=("spam", "genuine")):
-        if "text" not in columns:
-            raise UsageProblem(f"{record.where}: no text column; map it with --column text=THEIRS")
-        text = str(record.row.get(columns["text"]) or "")
+                                            records=records, classes=("spam", "genuine"),
+                                            first_pass=_text_column if streamed else None):
+        text = str(record.row.get(_text_column(record, columns)) or "")
         verdict = classify_comment(text, thresholds, detector)
         counts[verdict.label] += 1
         if label is not None:
@@ -127,3 +130,10 @@ def command(env, files: tuple[str, ...], as_json: bool, label_column: str | None
                       f"(95% CI {ci[0]:.1%}–{ci[1]:.1%})" if n else ""))
     if truth:
         print_scores(cards, as_json)
+
+
+def _text_column(record: Record, columns: dict[str, str]) -> str:
+    """The file's column of comment texts; a file without one is refused, naming where."""
+    if "text" not in columns:
+        raise UsageProblem(f"{record.where}: no text column; map it with --column text=THEIRS")
+    return columns["text"]

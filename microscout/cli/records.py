@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
-from typing import IO, Any, Iterable, Iterator, Mapping
+from typing import IO, Any, Callable, Iterable, Iterator, Mapping
 
 import click
 
@@ -59,29 +59,26 @@ class Record:
     thousands: str | None = None
 
 
-def read_records(path: Path, notes: bool = True, records: str | None = None) -> Iterator[Record]:
+def read_records(path: Path, notes: bool = True, records: str | None = None,
+                 content: bytes | None = None) -> Iterator[Record]:
     """Rows of a .csv/.tsv, .jsonl/.ndjson, .json (an array of objects, or an API page
     holding one) or .xlsx file (its first sheet), also compressed (.gz, .xz, .bz2), with where
     each came from. A JSON Lines file in UTF-8 is read from the disk a line at a time; any
     other is read whole (a JSONL file's rows still one at a time). ``notes``: say on stderr
     how a file not in UTF-8 is read (False for a second pass over the same file).
-    ``records``: --records, the key of a JSON page's list to read (a dotted path: data.videos)."""
+    ``records``: --records, the key of a JSON page's list to read (a dotted path: data.videos).
+    ``content``: the file's bytes, read before (held_bytes: a pipe, which cannot be read twice)."""
     suffix = path.suffix.lower()
     if records is not None:
         inner = Path(path.stem).suffix.lower() if suffix in COMPRESSED else suffix
         if inner != ".json":
             raise UsageProblem(f"{path}: --records {records!r} picks a list of records in a .json file, and this "
                                f"is no .json file; check it without --records (in a run of its own)")
-    if suffix in JSON_LINES and (stream := _utf8_stream(path)) is not None:
+    if content is None and suffix in JSON_LINES and (stream := _utf8_stream(path)) is not None:
         with stream:
             yield from _read_jsonl(path, stream)
         return
-    try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            raise UsageProblem(f"{path}: larger than {MAX_FILE_BYTES // 1024 ** 3} GiB; split it into smaller files")
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise UsageProblem(f"{path}: cannot read the file: {exc.strerror or exc}") from None
+    raw = _bytes_of(path) if content is None else content
     if suffix in COMPRESSED:
         raw = _decompressed(path, raw)
         suffix = Path(path.stem).suffix.lower()
@@ -155,6 +152,31 @@ def _read_jsonl(path: Path, source: IO[str] | _TextLines) -> Iterator[Record]:
         if not isinstance(row, dict):
             raise UsageProblem(f"{path} line {number}: expected a JSON object, got {_json_kind(row)}")
         yield Record(f"{path} line {number}", flattened(row))
+
+
+def _bytes_of(path: Path) -> bytes:
+    """A file's bytes, refused (UsageProblem) past MAX_FILE_BYTES or when it cannot be read."""
+    try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise UsageProblem(f"{path}: larger than {MAX_FILE_BYTES // 1024 ** 3} GiB; split it into smaller files")
+        return path.read_bytes()
+    except OSError as exc:
+        raise UsageProblem(f"{path}: cannot read the file: {exc.strerror or exc}") from None
+
+
+def held_bytes(path: Path, held: dict[Path, bytes]) -> bytes | None:
+    """The bytes of a file that is read more than once (its keys, then its rows; or its rows
+    checked before any is printed) but can be read only once: a named pipe (mkfifo), or
+    /dev/stdin under a name ending .csv. Read whole on the first call and kept in ``held``
+    for the next; None for a regular file, read from the disk each pass."""
+    try:
+        if path.is_file() or not path.exists():  # one that is not there: said by the reader, as for any file
+            return None
+    except OSError:
+        return None
+    if path not in held:
+        held[path] = _bytes_of(path)
+    return held[path]
 
 
 def _utf8_stream(path: Path) -> IO[str] | None:
@@ -1104,26 +1126,54 @@ def distinct_files(files: tuple[Any, ...]) -> tuple[Any, ...]:
     return tuple(seen.values())
 
 
+Row = tuple[Record, dict[str, str], bool | None]  # load_rows: a record, its columns (ours: theirs), its truth
+
+
 def load_rows(files: tuple[str, ...], mapping: dict[str, str], truth: Truth | str | None, half: str,
               known: dict[str, tuple[str, tuple[str, ...]]], required_any: tuple[str, ...],
               before_ours: Mapping[str, tuple[str, ...]] | None = None, records: str | None = None,
-              classes: tuple[str, str] = ("fake", "real")):
+              classes: tuple[str, str] = ("fake", "real"),
+              first_pass: Callable[[Record, dict[str, str]], object] | None = None) -> Iterator[Row]:
     """(record, columns, label) for every row of every file in the chosen half; ``truth``
     as parse_truth gives it, or just the label column's name; ``records``: --records;
-    ``classes``: what a label of 1 and of 0 mean to the command (fake/real, spam/genuine)."""
+    ``classes``: what a label of 1 and of 0 mean to the command (fake/real, spam/genuine).
+
+    ``first_pass``: for a caller that prints each row as it comes (check --json): every row is
+    read once before the first is given, and ``first_pass(record, columns)`` run on each (what
+    the caller refuses of a row: a cell of the wrong type), so that whatever would be refused
+    (a label not read, a later file not read, a bad line, an f never beside a t) is refused
+    before anything is printed, not after half the answer with exit 2. The rows are not held:
+    each file is read again (as `import` reads a file to check it, then to store it), but for
+    one that cannot be read twice (a named pipe), whose bytes are held (held_bytes)."""
     if not isinstance(truth, Truth):
         truth = Truth(truth)
+    held: dict[Path, bytes] = {}
+    if first_pass is not None:
+        for record, columns, _label in _load_rows(files, mapping, truth, half, known, required_any, before_ours,
+                                                  records, classes, held, notes=True):
+            first_pass(record, columns)
+    yield from _load_rows(files, mapping, truth, half, known, required_any, before_ours, records, classes, held,
+                          notes=first_pass is None)
+
+
+def _load_rows(files: tuple[str, ...], mapping: dict[str, str], truth: Truth, half: str,
+               known: dict[str, tuple[str, tuple[str, ...]]], required_any: tuple[str, ...],
+               before_ours: Mapping[str, tuple[str, ...]] | None, records: str | None,
+               classes: tuple[str, str], held: dict[Path, bytes], notes: bool) -> Iterator[Row]:
+    """load_rows' one pass over the files; ``held``: the bytes of files that cannot be read
+    twice, kept for the next pass (held_bytes); ``notes``: say how a file is read (once)."""
     for name in files:
         path = Path(name)
         delimited = path.suffix.lower() in (".csv", ".tsv")
         columns: dict[str, str] | None = None
-        rows: Iterable[Record] = read_records(path, records=records)
+        content = held_bytes(path, held)
+        rows: Iterable[Record] = read_records(path, notes=notes, records=records, content=content)
         if not delimited:
             # JSON objects need not share their keys: the columns are every key of the file, found
             # by a first pass over a JSONL file (its rows not held), or of every record held
             if read_in_passes(path):
                 header = keys_of(record.row for record in rows)
-                rows = read_records(path, notes=False, records=records)
+                rows = read_records(path, notes=False, records=records, content=content)
             else:
                 rows = list(rows)
                 header = keys_of(record.row for record in rows)
