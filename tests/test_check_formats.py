@@ -1001,6 +1001,37 @@ def test_a_big_jsonl_file_is_read_a_line_at_a_time_not_held_as_rows(tmp_path):
     assert peak < size // 2, (peak, size)
 
 
+def test_rows_checked_before_the_first_is_given_are_read_again_not_held(tmp_path, monkeypatch):
+    """load_rows(first_pass=…), for check --json's lines: every row is read and checked before
+    the first is given, so that a refusal comes before any line is printed; the rows are read
+    again from the disk, none held, and a JSONL file's keys, found by the first reading, are not
+    read a third time (keys, rows checked, rows given)."""
+    from microscout.cli import records
+    from microscout.cli.check_accounts import COLUMNS, features_of
+
+    path = tmp_path / "users.jsonl"
+    path.write_text("".join(json.dumps({"screen_name": f"user{i}", "followers_count": i % 900, "label": i % 2})
+                            + "\n" for i in range(5_000)))
+    size = path.stat().st_size
+    readings: list = []
+    read_records = records.read_records
+    monkeypatch.setattr(records, "read_records", lambda *args, **kw: readings.append(args) or read_records(*args, **kw))
+    checked, given = [0], [0]
+
+    def check(record, columns) -> None:
+        assert not given[0]  # every row checked before the first is given
+        features_of(record, columns)
+        checked[0] += 1
+
+    def run() -> None:
+        for _row in records.load_rows((str(path),), {}, "label", "all", COLUMNS, ("followers",), first_pass=check):
+            given[0] += 1
+
+    peak = _peak_of(run)
+    assert checked == given == [5_000] and len(readings) == 3
+    assert peak < size // 2, (peak, size)
+
+
 def test_check_posts_judges_a_big_jsonl_file_without_holding_its_posts(tmp_path):
     """`check posts --quiet` kept every post, its analysis and its result until the end; it
     now keeps the counts and scores, with the same figures (the labels' words, sponsored/

@@ -1148,20 +1148,23 @@ def load_rows(files: tuple[str, ...], mapping: dict[str, str], truth: Truth | st
     if not isinstance(truth, Truth):
         truth = Truth(truth)
     held: dict[Path, bytes] = {}
+    keys: dict[Path, list[str]] = {}
     if first_pass is not None:
         for record, columns, _label in _load_rows(files, mapping, truth, half, known, required_any, before_ours,
-                                                  records, classes, held, notes=True):
+                                                  records, classes, held, keys, notes=True):
             first_pass(record, columns)
     yield from _load_rows(files, mapping, truth, half, known, required_any, before_ours, records, classes, held,
-                          notes=first_pass is None)
+                          keys, notes=first_pass is None)
 
 
 def _load_rows(files: tuple[str, ...], mapping: dict[str, str], truth: Truth, half: str,
                known: dict[str, tuple[str, tuple[str, ...]]], required_any: tuple[str, ...],
                before_ours: Mapping[str, tuple[str, ...]] | None, records: str | None,
-               classes: tuple[str, str], held: dict[Path, bytes], notes: bool) -> Iterator[Row]:
-    """load_rows' one pass over the files; ``held``: the bytes of files that cannot be read
-    twice, kept for the next pass (held_bytes); ``notes``: say how a file is read (once)."""
+               classes: tuple[str, str], held: dict[Path, bytes], keys: dict[Path, list[str]],
+               notes: bool) -> Iterator[Row]:
+    """load_rows' one pass over the files; what it learns of each is kept for the next pass:
+    ``held``, the bytes of a file that cannot be read twice (held_bytes), and ``keys``, a JSONL
+    file's keys (not read a third time); ``notes``: say how a file is read (once)."""
     for name in files:
         path = Path(name)
         delimited = path.suffix.lower() in (".csv", ".tsv")
@@ -1171,8 +1174,10 @@ def _load_rows(files: tuple[str, ...], mapping: dict[str, str], truth: Truth, ha
         if not delimited:
             # JSON objects need not share their keys: the columns are every key of the file, found
             # by a first pass over a JSONL file (its rows not held), or of every record held
-            if read_in_passes(path):
-                header = keys_of(record.row for record in rows)
+            if path in keys:
+                header = keys[path]
+            elif read_in_passes(path):
+                header = keys[path] = keys_of(record.row for record in rows)
                 rows = read_records(path, notes=False, records=records, content=content)
             else:
                 rows = list(rows)
