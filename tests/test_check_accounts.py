@@ -251,18 +251,19 @@ def test_json_prints_nothing_before_a_refusal_of_a_later_row_or_file(tmp_path, k
         assert (again.exit_code, again.stdout, again.stderr) == (2, "", result.stderr)
 
 
-@pytest.mark.parametrize("kind", ["comments", "accounts"])
+@pytest.mark.parametrize("kind", ["comments", "accounts", "posts"])
 @pytest.mark.parametrize("suffix", [".csv", ".jsonl"])
 def test_json_reads_a_named_pipe_once_though_it_checks_its_rows_first(tmp_path, kind, suffix):
-    """A file read twice (its rows checked, then printed; a JSONL file's keys, then its rows)
-    that can be read only once, a named pipe: its bytes are held for the next pass, not waited
-    for again, which never ended (a JSONL pipe already did not)."""
+    """A file read twice (its rows checked, then printed; a file's keys, then its rows: check
+    posts reads a CSV or JSONL file so) that can be read only once, a named pipe: its bytes are
+    held for the next pass, not waited for again, which never ended (a JSONL pipe already did not)."""
     import os
     import threading
 
     pipe = tmp_path / f"rows{suffix}"
     os.mkfifo(pipe)
-    row = {"text": "hello"} if kind == "comments" else {"handle": "anna", "followers": 300}
+    row = {"text": "hello"} if kind == "comments" else {"handle": "anna", "followers": 300} if kind == "accounts" \
+        else {"id": "7", "text": "hello #ad"}
     content = json.dumps(row) + "\n" if suffix == ".jsonl" else ",".join(row) + "\n" + ",".join(
         map(str, row.values())) + "\n"
     threading.Thread(target=pipe.write_text, args=(content,), daemon=True).start()
@@ -280,5 +281,8 @@ def test_json_reads_a_named_pipe_once_though_it_checks_its_rows_first(tmp_path, 
         pytest.fail(f"{pipe} was read twice")
     (result,) = results
     assert result.exit_code == 0, result.output
+    if kind == "posts":  # one JSON document, printed once every post is read
+        assert [(post["id"], post["disclosure"]) for post in json.loads(result.stdout)["posts"]] == [("7", "adequate")]
+        return
     where = f"{pipe} line {1 if suffix == '.jsonl' else 2}"
     assert [json.loads(line).get("where") for line in result.stdout.splitlines()] == [where, None]

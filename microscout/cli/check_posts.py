@@ -19,6 +19,7 @@ from microscout.cli.records import (
     convert,
     distinct_files,
     file_column,
+    held_bytes,
     keys_of,
     label_words,
     name_words,
@@ -183,8 +184,8 @@ def read_posts(path: Path, label_column: str | None = None, mapping: dict[str, s
 def iter_posts(path: Path, label_column: str | None = None, mapping: dict[str, str] | None = None,
                truth: Truth | None = None, records_key: str | None = None) -> Iterator[PostRow]:
     """read_posts' posts one at a time: a CSV or JSONL file is read twice (its columns, then its
-    rows), the rows not held; another file's records are held, as its reader holds the file
-    (``records_key``: --records, the list of a JSON page to read)."""
+    rows), the rows not held (but a named pipe's bytes: held_bytes); another file's records are
+    held, as its reader holds the file (``records_key``: --records, the list of a JSON page to read)."""
     if not path.exists():
         raise UsageProblem(f"{path}: no such file; give a .csv, .tsv, .jsonl, .json or .xlsx file of posts")
     suffix = path.suffix.lower()
@@ -196,9 +197,12 @@ def iter_posts(path: Path, label_column: str | None = None, mapping: dict[str, s
                            f"name the file .csv, .tsv, .jsonl, .json or .xlsx (also compressed: .gz, .xz, .bz2)")
     records: Iterable[tuple[str, dict[str, Any], str | None]]
     if read_in_passes(path):
-        header = keys_of(_captions(_stripped(record.row)) for record in read_records(path, records=records_key))
+        # a file that cannot be read twice (a named pipe) has its bytes held for the second reading
+        content = held_bytes(path, {})
+        header = keys_of(_captions(_stripped(record.row))
+                         for record in read_records(path, records=records_key, content=content))
         records = ((record.where, _captions(_stripped(record.row)), record.thousands)
-                   for record in read_records(path, notes=False, records=records_key))
+                   for record in read_records(path, notes=False, records=records_key, content=content))
     else:
         records = [(record.where, _captions(_stripped(record.row)), record.thousands)
                    for record in read_records(path, records=records_key)]
