@@ -1077,6 +1077,37 @@ def test_kind_decides_where_the_header_does_not_say_the_other_kind(tmp_path, hea
     assert after["posts"] == before["posts"] + (stored == "posts")
 
 
+@pytest.mark.parametrize("author", ["user_id", "author_id", "User ID"])
+@pytest.mark.parametrize("kind", ["auto", "posts"])
+def test_a_posts_file_naming_its_author_by_user_id_holds_posts(tmp_path, author, kind):
+    """A tweet export names each post's author by its id, `user_id` (X's API: `author_id`): it was
+    read as profiles without --kind (user_id was a name only profiles have), each post stored as
+    a profile under the post's id, and refused with --kind posts (no author column). A profiles
+    file whose `user_id` is the account's own id stays profiles, with --kind and without."""
+    (tmp_path / "users.csv").write_text("user_id,username,followers\n42,anna,300\n")
+    assert run(tmp_path, "import", str(tmp_path / "users.csv"), "--platform", "instagram").exit_code == 0
+    assert [(r["platform_id"], r["handle"]) for r in rows(tmp_path / "scout.db",
+                                                          "SELECT platform_id, handle FROM profiles")] == [
+        ("42", "anna")]
+    (tmp_path / "tweets.csv").write_text(f"id,text,{author},created_at,likes\n111,hello #ad,42,2026-11-28,3\n"
+                                         "112,a walk,42,2026-11-29,7\n")
+    result = run(tmp_path, "import", str(tmp_path / "tweets.csv"), "--platform", "instagram", "--json",
+                 *(["--kind", kind] if kind != "auto" else []))
+    assert result.exit_code == 0, result.output
+    assert (json.loads(result.stdout)["profiles"], json.loads(result.stdout)["posts"]) == (0, 2)
+    assert "not imported" not in result.stderr
+    stored = rows(tmp_path / "scout.db", "SELECT p.platform_id, p.likes, a.handle FROM posts p "
+                                         "JOIN profiles a ON a.id = p.profile_id ORDER BY p.platform_id")
+    assert [(r["platform_id"], r["likes"], r["handle"]) for r in stored] == [("111", 3, "anna"), ("112", 7, "anna")]
+    assert counts(tmp_path / "scout.db")["profiles"] == 1
+    # user_id as the profile's own id: profiles, with --kind profiles and without
+    (tmp_path / "more.csv").write_text("user_id,username,followers\n43,bob,90\n")
+    again = run(tmp_path, "import", str(tmp_path / "more.csv"), "--platform", "instagram", "--json",
+                *(["--kind", "profiles"] if kind != "auto" else []))
+    assert again.exit_code == 0, again.output
+    assert (json.loads(again.stdout)["profiles"], json.loads(again.stdout)["posts"]) == (1, 0)
+
+
 def test_a_newer_export_reads_no_stored_profile_whole(tmp_path, monkeypatch):
     """Only a file older than what is stored needs the stored row (to keep its newer values):
     reading every known profile whole (bio and all) for each batch made re-importing a 300,000-row

@@ -443,7 +443,9 @@ def run_import(db, platform: str, files: list[str], srcs: list[Source], profile_
 @click.option("--kind", type=click.Choice(["auto", "profiles", "posts"]), default="auto", show_default=True,
               help="What CSV/JSONL files hold; auto: posts when a 'profile' column names each post's author, or "
                    "columns only posts have (text, likes…) stand without one only profiles have (handle, "
-                   "followers…). A file whose columns say the other kind is refused.")
+                   "followers…); a file with only columns both kinds have (id, username, created_at; user_id: an "
+                   "account's own id or a post's author) is what --kind says, profiles without it. A file whose "
+                   "columns say the other kind is refused.")
 @click.option("--json", "as_json", is_flag=True, help="Print the import's summary as JSON.")
 @with_env
 def command(env: Env, files: tuple[str, ...], platform: str, kind: str, as_json: bool) -> None:

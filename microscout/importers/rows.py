@@ -32,9 +32,10 @@ PROFILE_COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {
     "observed_at": ("date", ("scraped_at", "collected_at", "fetched_at")),
 }
 POST_COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {
-    # TikTok's Research API names a video's author "username" (a posts file's, not a profile's)
+    # TikTok's Research API names a video's author "username" (a posts file's, not a profile's);
+    # a tweet export names it by its id, "user_id" (X's API: "author_id"): a handle is taken first
     "profile": ("text", ("profile_id", "profile_handle", "author", "owner", "owner_username", "author_handle",
-                         "username", "author_unique_id")),
+                         "username", "author_unique_id", "user_id", "author_id")),
     "id": ("text", ("post_id", "platform_id", "shortcode", "urn", "video_id")),
     "created_at": ("date", ("date", "published_at", "posted_at", "timestamp", "taken_at", "create_time")),
     "text": ("text", ("caption", "content", "body", "commentary", "video_description", "desc")),
@@ -54,7 +55,7 @@ POST_MARKERS = ("profile", "profile_id", "profile_handle", "author", "owner", "o
 _NAMES = {kind: {n for ours, (_k, aliases) in columns.items() for n in (ours, *aliases)}
           for kind, columns in (("profiles", PROFILE_COLUMNS), ("posts", POST_COLUMNS))}
 # the names one kind reads and the other does not (followers, bio; text, likes, date): what a
-# header says of its file; id, username, created_at, url and the like are both kinds'
+# header says of its file; id, username, user_id, created_at, url and the like are both kinds'
 OWN_NAMES = {"profiles": _NAMES["profiles"] - _NAMES["posts"], "posts": _NAMES["posts"] - _NAMES["profiles"]}
 
 
