@@ -1010,6 +1010,11 @@ NEEDS_AUTHOR_AND_DATE = ("as posts it needs a 'profile' column naming each post'
                                  "video_description": "Morning #vegan", "like_count": 120}) + "\n", "profiles",
      f"--kind profiles, but the file holds posts: 'create_time', 'video_description', 'like_count' are columns "
      f"only posts have, and {NOT_PROFILES}; import it with --kind posts, or without --kind"),
+    # likes_count beside a column only posts have: still posts (likes_count is said by neither kind)
+    ("likes.csv", "username,likes_count,caption\nann,3,hello\n", "profiles",
+     f"--kind profiles, but the file holds posts: 'caption' is a column only posts have, and {NOT_PROFILES}; as "
+     "posts it needs a 'created_at' column giving each post's date and an 'id' or 'url' column naming each post: "
+     "add them, then import it with --kind posts, or without --kind"),
     # the other way round: each profile was stored as a post dated when the account was created
     ("creators.csv", "username,id,created_at,followers,bio\nann,123,2019-05-01,1200,vegan food\n", "posts",
      f"--kind posts, but the file holds profiles: 'followers', 'bio' are columns only profiles have, and "
@@ -1106,6 +1111,20 @@ def test_a_posts_file_naming_its_author_by_user_id_holds_posts(tmp_path, author,
                 *(["--kind", "profiles"] if kind != "auto" else []))
     assert again.exit_code == 0, again.output
     assert (json.loads(again.stdout)["profiles"], json.loads(again.stdout)["posts"]) == (1, 0)
+
+
+def test_a_sparse_profiles_file_with_likes_count_imports_with_kind_profiles(tmp_path):
+    """TikTok's user info names a creator's total likes likes_count, as posts files name a post's:
+    `username,likes_count` counted as a file with a column only posts have and none only profiles
+    have, refused with --kind profiles, which is there to say what the header cannot. It imports
+    as profiles, likes_count named as not imported (no profile column holds it)."""
+    (tmp_path / "users.csv").write_text("username,likes_count\nann,27155089\n")
+    result = run(tmp_path, "import", str(tmp_path / "users.csv"), "--platform", "tiktok", "--json",
+                 "--kind", "profiles")
+    assert result.exit_code == 0, result.output
+    assert (json.loads(result.stdout)["profiles"], json.loads(result.stdout)["posts"]) == (1, 0)
+    assert f"{tmp_path / 'users.csv'}: columns not imported: likes_count" in result.stderr
+    assert [r["handle"] for r in rows(tmp_path / "scout.db", "SELECT handle FROM profiles")] == ["ann"]
 
 
 def test_a_newer_export_reads_no_stored_profile_whole(tmp_path, monkeypatch):

@@ -194,7 +194,7 @@ def _other_kind(path: Path, header: list[str], kind: str) -> str | None:
     of the kind (username, id, created_at: both kinds have them), or both, --kind decides."""
     from microscout.importers.rows import POST_COLUMNS, PROFILE_COLUMNS, columns_for, own_columns
 
-    own = own_columns(header)
+    own = own_columns(header, profiles=kind == "profiles")
     other = "posts" if kind == "profiles" else "profiles"
     if own[kind] or not own[other]:
         return None
@@ -467,8 +467,9 @@ def command(env: Env, files: tuple[str, ...], platform: str, kind: str, as_json:
     JSON found in a folder could not be read (the good rows are stored, the bad ones listed
     with file, line and reason); 2, with nothing stored, when a file cannot be read at all: a
     CSV, TSV or JSONL file (in a folder too: empty, no header or handle column, not UTF-8, or
-    columns only posts have and none only profiles have with --kind profiles, or the other way
-    round with --kind posts), or a JSON file named on the command line.
+    columns only posts have and none only profiles have with --kind profiles, likes_count aside
+    (TikTok's user info names a creator's total likes so), or the other way round with --kind
+    posts), or a JSON file named on the command line.
     """
     from microscout.importers.read import TABLE_SUFFIXES, expand
 

@@ -57,13 +57,20 @@ _NAMES = {kind: {n for ours, (_k, aliases) in columns.items() for n in (ours, *a
 # the names one kind reads and the other does not (followers, bio; text, likes, date): what a
 # header says of its file; id, username, user_id, created_at, url and the like are both kinds'
 OWN_NAMES = {"profiles": _NAMES["profiles"] - _NAMES["posts"], "posts": _NAMES["posts"] - _NAMES["profiles"]}
+# names only posts read that profiles exports give an account's totals under (TikTok's user info:
+# likes_count, the likes of all its videos; not stored for a profile, a note names it): a sign of
+# posts without --kind, as a post's likes are more often so named, but no reason to refuse a file
+# --kind profiles names
+PROFILE_TOTALS = frozenset({"likes_count"})
 
 
-def own_columns(header: list[str]) -> dict[str, list[str]]:
+def own_columns(header: list[str], profiles: bool = False) -> dict[str, list[str]]:
     """{"profiles": the columns of ``header`` (as written) that only profiles have, "posts": those
-    only posts have}, names read as columns_for reads them (any case, spaces as _)."""
+    only posts have}, names read as columns_for reads them (any case, spaces as _). ``profiles``:
+    the file is said to hold profiles (--kind profiles): PROFILE_TOTALS are not posts' then."""
+    own = {**OWN_NAMES, "posts": OWN_NAMES["posts"] - PROFILE_TOTALS} if profiles else OWN_NAMES
     return {kind: [h for h in header if h.strip().lower().replace(" ", "_") in names]
-            for kind, names in OWN_NAMES.items()}
+            for kind, names in own.items()}
 
 
 def names_posts(columns: set[str]) -> bool:
