@@ -48,9 +48,12 @@ SUPPORT_HOSTS_RE = compile_on_use(
 # A share button's source ("?utm_source=share"): its medium then names only the app it was shared
 # from, in the platform's words (Reddit's "&utm_medium=web3x" or "ios_app", LinkedIn's "member_desktop").
 SHARE_SOURCES = frozenset(("share", "sharing", "share_button", "sharebutton"))
-# A tag's words: apart at a separator or where a lower-case letter meets a capital, as a
-# publisher names its own feed ("twCNN", "fbNYT": its Twitter and Facebook accounts).
-_TAG_WORDS = compile_on_use(r"[_\-+ ]+|(?<=[a-z])(?=[A-Z])")
+# A tag's words, apart at a separator; in a utm_ tag, a word's parts also where a lower-case
+# letter meets a capital, as a publisher names its own feed ("twCNN", "fbNYT": its Twitter and
+# Facebook accounts). A word is read whole too: a channel written with capitals inside it
+# ("YouTube_Community", "LinkedIn_Company_Page", "eMail_Campaign") is still that channel.
+_TAG_WORDS = compile_on_use(r"[_\-+ ]+")
+_CAMEL_PARTS = compile_on_use(r"(?<=[a-z])(?=[A-Z])")
 # An Amazon associate's tag ("name-20"): "tag=" elsewhere is mostly a blog's tag page.
 AMAZON_TAG_RE = compile_on_use(r"-2\d$")
 AMAZON_HOST_RE = compile_on_use(r"(?:^|\.)(?:amazon|amzn|audible)\.")
@@ -253,7 +256,7 @@ def _affiliate_query(host: str, url: str) -> bool:
         elif name == "ref":
             # Amazon's own ref= is where on its site a link was made (its share button's
             # "cm_sw_r_…", a search's "sr_1_1"): its associates are named by tag=
-            if not AMAZON_HOST_RE.search(host) and (for_a_creator or not _where_shared(value)):
+            if not AMAZON_HOST_RE.search(host) and (for_a_creator or not _where_shared(value, camel=False)):
                 return True
         elif name in ("utm_source", "utm_medium"):
             said.append(value)
@@ -264,12 +267,20 @@ def _affiliate_query(host: str, url: str) -> bool:
     return utm and (for_a_creator or not said or not shared and not all(map(_where_shared, said)))
 
 
-def _where_shared(value: str) -> bool:
+def _where_shared(value: str, camel: bool = True) -> bool:
     """Whether a tag's value names where a link was shared from: a channel (SHARED_FROM), alone or
-    as a word of it ("npr_newsletter", "fb-share"), or a host, as a newsletter's or a site's
-    referral names it ("www.letter.com", as beehiiv tags every link; "reddit.com")."""
-    return (value.lower() in SHARED_FROM or "." in value
-            or any(word.lower() in SHARED_FROM for word in _TAG_WORDS.split(value)))
+    as a word of it ("npr_newsletter", "fb-share", "YouTube_Community"), or a host, as a
+    newsletter's or a site's referral names it ("www.letter.com", as beehiiv tags every link;
+    "reddit.com"). ``camel``: a word's parts at a capital after a small letter count too ("twCNN");
+    not in a ref=, which mostly names a person ("ref=maxWeb", "ref=samHomeCooking": no channel)."""
+    if value.lower() in SHARED_FROM or "." in value:
+        return True
+    for word in _TAG_WORDS.split(value):
+        if word.lower() in SHARED_FROM:
+            return True
+        if camel and any(part.lower() in SHARED_FROM for part in _CAMEL_PARTS.split(word)):
+            return True
+    return False
 
 
 ETSY_HOST_RE = compile_on_use(r"(?:^|\.)etsy\.(?:com|[a-z]{2}|co\.uk|com\.au|ca)$")

@@ -27,6 +27,10 @@ def kinds(text, **kw):
     ("on sale: amzn.to/3xYz9", "affiliate_link", "amzn.to/3xYz9"),
     ("https://www.amzn.to/abc", "affiliate_link", "https://www.amzn.to/abc"),
     ("https://example.com/item?ref=creator42", "affiliate_link", "https://example.com/item?ref=creator42"),
+    # a ref= names a person, whose name glued in capitals may hold a channel's word ("Web", "Home"):
+    # still a referrer, not where the link was shared from
+    ("https://tool.example/?ref=maxWeb", "affiliate_link", "https://tool.example/?ref=maxWeb"),
+    ("https://tool.example/?ref=samHomeCooking", "affiliate_link", "https://tool.example/?ref=samHomeCooking"),
     ("https://example.com/aff/creator42/", "affiliate_link", "https://example.com/aff/creator42/"),
     ("This serum was gifted by @glowco", "gifted", "was gifted"),
     ("New serum, gifted by @glowco", "gifted", "gifted by"),

@@ -399,6 +399,13 @@ def test_commercial_signals_fire(text, signal):
     "https://www.cnn.com/2024/05/01/world/x/index.html?utm_source=twCNN&utm_medium=social&utm_content=2024-05-01",
     "https://www.nytimes.com/2024/x.html?utm_source=fbNYT&utm_medium=social",
     "https://news.example/a?utm_source=ytChannel&utm_medium=social",
+    # a channel written with capitals inside it is still that channel as a word of a tag (the capital
+    # parting "twCNN" split "YouTube" into "You" and "Tube": a news link shared there read as an ad)
+    "Great read https://news.example/a?utm_source=YouTube_Community&utm_medium=social",
+    "https://news.example/a?utm_source=LinkedIn_Company_Page&utm_medium=social",
+    "https://news.example/a?utm_source=eMail_Campaign&utm_medium=eMail",
+    "New release https://tool.example/?ref=GitHub_README",
+    "https://tool.example/?ref=HackerNews_Front",
     "Love these https://www.amazon.com/dp/B0CX1?ref=cm_sw_r_cp_api_i_AB12",  # Amazon's share button, no tag
     "https://www.instagram.com/reel/C1/?utm_source=ig_web_button_share_sheet&igsh=MWQ1",
     # the share buttons of Reddit and LinkedIn: the source says shared, the medium from which app
