@@ -1010,9 +1010,10 @@ NEEDS_AUTHOR_AND_DATE = ("as posts it needs a 'profile' column naming each post'
                                  "video_description": "Morning #vegan", "like_count": 120}) + "\n", "profiles",
      f"--kind profiles, but the file holds posts: 'create_time', 'video_description', 'like_count' are columns "
      f"only posts have, and {NOT_PROFILES}; import it with --kind posts, or without --kind"),
-    # likes_count beside a column only posts have: still posts (likes_count is said by neither kind)
+    # likes_count beside a column that says posts (caption): posts, both named
     ("likes.csv", "username,likes_count,caption\nann,3,hello\n", "profiles",
-     f"--kind profiles, but the file holds posts: 'caption' is a column only posts have, and {NOT_PROFILES}; as "
+     f"--kind profiles, but the file holds posts: 'likes_count', 'caption' are columns only posts have, and "
+     f"{NOT_PROFILES}; as "
      "posts it needs a 'created_at' column giving each post's date and an 'id' or 'url' column naming each post: "
      "add them, then import it with --kind posts, or without --kind"),
     # the other way round: each profile was stored as a post dated when the account was created
@@ -1067,6 +1068,15 @@ def test_a_file_the_header_says_is_of_the_other_kind_is_refused_in_one_line(tmp_
      "Ann,ann,1200,45,27155089,44,my bio", "auto", "profiles"),
     ("channel_id,channel_title,subscribers,views,video_count", "UC1,Ann,1200,90000,44", "profiles", "profiles"),
     ("channel_id,channel_title,subscribers,views,video_count", "UC1,Ann,1200,90000,44", "auto", "profiles"),
+    # a date, a count, a name or a description alone says no kind (a review: these were refused
+    # with --kind, and auto read the first two as posts, every row bad: no way left to import them)
+    ("username,url,date", "ann,https://www.tiktok.com/@ann,2026-11-28", "profiles", "profiles"),
+    ("username,url,date", "ann,https://www.tiktok.com/@ann,2026-11-28", "auto", "profiles"),
+    ("Username,Likes,Views", "ann,27155089,90000", "profiles", "profiles"),
+    ("Username,Likes,Views", "ann,27155089,90000", "auto", "profiles"),
+    # a videos export: a YouTube video's text is its "description", a name only profiles' columns have
+    ("id,username,created_at,url,description", "v1,ann,2026-11-28,https://www.youtube.com/watch?v=v1,Gear: bit.ly/x",
+     "posts", "posts"),
 ])
 def test_kind_decides_where_the_header_does_not_say_the_other_kind(tmp_path, header, line, kind, stored):
     (tmp_path / "ok.csv").write_text("handle,followers\nann,1200\n")
@@ -1117,14 +1127,15 @@ def test_a_sparse_profiles_file_with_likes_count_imports_with_kind_profiles(tmp_
     """TikTok's user info names a creator's total likes likes_count, as posts files name a post's:
     `username,likes_count` counted as a file with a column only posts have and none only profiles
     have, refused with --kind profiles, which is there to say what the header cannot. It imports
-    as profiles, likes_count named as not imported (no profile column holds it)."""
+    as profiles, likes_count named as not imported (no profile column holds it); without --kind
+    too, as a count alone does not make a file posts."""
     (tmp_path / "users.csv").write_text("username,likes_count\nann,27155089\n")
-    result = run(tmp_path, "import", str(tmp_path / "users.csv"), "--platform", "tiktok", "--json",
-                 "--kind", "profiles")
-    assert result.exit_code == 0, result.output
-    assert (json.loads(result.stdout)["profiles"], json.loads(result.stdout)["posts"]) == (1, 0)
-    assert f"{tmp_path / 'users.csv'}: columns not imported: likes_count" in result.stderr
-    assert [r["handle"] for r in rows(tmp_path / "scout.db", "SELECT handle FROM profiles")] == ["ann"]
+    for kind in (("--kind", "profiles"), ()):
+        result = run(tmp_path, "import", str(tmp_path / "users.csv"), "--platform", "tiktok", "--json", *kind)
+        assert result.exit_code == 0, result.output
+        assert (json.loads(result.stdout)["profiles"], json.loads(result.stdout)["posts"]) == (1, 0)
+        assert f"{tmp_path / 'users.csv'}: columns not imported: likes_count" in result.stderr
+        assert [r["handle"] for r in rows(tmp_path / "scout.db", "SELECT handle FROM profiles")] == ["ann"]
 
 
 def test_a_newer_export_reads_no_stored_profile_whole(tmp_path, monkeypatch):

@@ -194,9 +194,11 @@ def _other_kind(path: Path, header: list[str], kind: str) -> str | None:
     of the kind (username, id, created_at: both kinds have them), or both, --kind decides."""
     from microscout.importers.rows import POST_COLUMNS, PROFILE_COLUMNS, columns_for, own_columns
 
-    own = own_columns(header, profiles=kind == "profiles")
+    own = own_columns(header)
     other = "posts" if kind == "profiles" else "profiles"
-    if own[kind] or not own[other]:
+    # a date, a count, a name or a description alone does not say the other kind: a list of
+    # accounts with the "date" it was made or their total "likes", videos with a "description"
+    if own[kind] or not own_columns(header, decisive=True)[other]:
         return None
     theirs = own[other]
     named = ", ".join(repr(h) for h in theirs[:4]) + (", …" if len(theirs) > 4 else "")
@@ -442,10 +444,10 @@ def run_import(db, platform: str, files: list[str], srcs: list[Source], profile_
               help="Whose profiles and posts the files hold (linkedin: the platform with no API).")
 @click.option("--kind", type=click.Choice(["auto", "profiles", "posts"]), default="auto", show_default=True,
               help="What CSV/JSONL files hold; auto: posts when a 'profile' column names each post's author, or "
-                   "columns only posts have (text, likes…) stand without one only profiles have (handle, "
+                   "a post's text (text, content…) stands without a column only profiles have (handle, "
                    "followers…); a file with only columns both kinds have (id, username, created_at; user_id: an "
                    "account's own id or a post's author) is what --kind says, profiles without it. A file whose "
-                   "columns say the other kind is refused.")
+                   "columns say the other kind (text, caption; followers, bio) and nothing of this one is refused.")
 @click.option("--json", "as_json", is_flag=True, help="Print the import's summary as JSON.")
 @with_env
 def command(env: Env, files: tuple[str, ...], platform: str, kind: str, as_json: bool) -> None:
@@ -467,9 +469,9 @@ def command(env: Env, files: tuple[str, ...], platform: str, kind: str, as_json:
     JSON found in a folder could not be read (the good rows are stored, the bad ones listed
     with file, line and reason); 2, with nothing stored, when a file cannot be read at all: a
     CSV, TSV or JSONL file (in a folder too: empty, no header or handle column, not UTF-8, or
-    columns only posts have and none only profiles have with --kind profiles, likes_count aside
-    (TikTok's user info names a creator's total likes so), or the other way round with --kind
-    posts), or a JSON file named on the command line.
+    a post's text or author and no column only profiles have with --kind profiles, or followers
+    or a bio and no column only posts have with --kind posts), or a JSON file named on the
+    command line.
     """
     from microscout.importers.read import TABLE_SUFFIXES, expand
 

@@ -57,27 +57,35 @@ _NAMES = {kind: {n for ours, (_k, aliases) in columns.items() for n in (ours, *a
 # the names one kind reads and the other does not (followers, bio; text, likes, date): what a
 # header says of its file; id, username, user_id, created_at, url and the like are both kinds'
 OWN_NAMES = {"profiles": _NAMES["profiles"] - _NAMES["posts"], "posts": _NAMES["posts"] - _NAMES["profiles"]}
-# names only posts read that profiles exports give an account's totals under (TikTok's user info:
-# likes_count, the likes of all its videos; not stored for a profile, a note names it): a sign of
-# posts without --kind, as a post's likes are more often so named, but no reason to refuse a file
-# --kind profiles names
-PROFILE_TOTALS = frozenset({"likes_count"})
 
 
-def own_columns(header: list[str], profiles: bool = False) -> dict[str, list[str]]:
+# Of those, the ones that say the kind of a file by themselves: a post's words or its author
+# (text, caption, profile…), an account's audience or bio (followers, bio…). Not a date or a
+# count (a list of accounts may say when it was made, "date", or their total "likes" and
+# "views"), nor a name, a description or an id (a posts export may name its author's, a
+# YouTube video has a "description"): with only those, --kind decides and auto reads profiles.
+DECISIVE_NAMES = {
+    "profiles": {n for ours in ("followers", "following", "posts_count") for n in (ours, *PROFILE_COLUMNS[ours][1])}
+    | {"handle", "bio", "biography", "headline", "about"},
+    "posts": {n for n in ("text", *POST_COLUMNS["text"][1])} | (set(POST_MARKERS) - {"profile_id"}),
+}
+
+
+def own_columns(header: list[str], decisive: bool = False) -> dict[str, list[str]]:
     """{"profiles": the columns of ``header`` (as written) that only profiles have, "posts": those
-    only posts have}, names read as columns_for reads them (any case, spaces as _). ``profiles``:
-    the file is said to hold profiles (--kind profiles): PROFILE_TOTALS are not posts' then."""
-    own = {**OWN_NAMES, "posts": OWN_NAMES["posts"] - PROFILE_TOTALS} if profiles else OWN_NAMES
-    return {kind: [h for h in header if h.strip().lower().replace(" ", "_") in names]
-            for kind, names in own.items()}
+    only posts have}, names read as columns_for reads them (any case, spaces as _); ``decisive``:
+    only those that say the kind by themselves (DECISIVE_NAMES)."""
+    return {kind: [h for h in header if (name := h.strip().lower().replace(" ", "_")) in names
+                   and (not decisive or name in DECISIVE_NAMES[kind])]
+            for kind, names in OWN_NAMES.items()}
 
 
 def names_posts(columns: set[str]) -> bool:
     """Whether a file whose columns (lower case, spaces read as _) are ``columns`` holds posts:
-    it has a column naming a post's author or only posts have (caption, shortcode…), or columns
-    only posts have (text, likes, date…) and none only profiles have (a posts file whose author
-    is 'username', as profiles exports name the account). 'profile_id' names a post's author,
+    it has a column naming a post's author or only posts have (caption, shortcode…), or a post's
+    text (text, content, body…) and no column only profiles have (a posts file whose author is
+    'username', as profiles exports name the account; a date or a count alone says nothing: a
+    list of accounts may have the "date" it was made or their total "likes"). 'profile_id' names a post's author,
     but also a profile's own id ('Profile ID' in a creator tool's export): alone, it makes a
     posts file only where no column says profiles (followers, bio…) without one saying posts
     (likes, caption…)."""
@@ -85,7 +93,7 @@ def names_posts(columns: set[str]) -> bool:
     if markers - {"profile_id"}:
         return True
     profile_only, post_only = columns & OWN_NAMES["profiles"], columns & OWN_NAMES["posts"]
-    if post_only and not profile_only:
+    if post_only & DECISIVE_NAMES["posts"] and not profile_only:
         return True
     return bool(markers) and not (profile_only and not post_only)
 
