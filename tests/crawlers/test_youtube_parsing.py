@@ -212,3 +212,48 @@ def test_a_rate_limit_is_told_from_the_days_quota():
     for name in ("error_quota_exceeded.json", "error_key_invalid.json"):
         assert yp.rate_limited(yp.error_of(body(name))[1]) is None
     assert yp.rate_limited("") is None
+
+
+def test_a_rate_limit_has_its_own_tries_apart_from_a_5xxs():
+    """rate_retry counted its tries in retry_times, which the retries of a 5xx count too: a call
+    retried 3 times for a 503 then got 2 rate-limit retries (the first after 16 s, not 2 s), and
+    one retried 3 times for a rate limit was not retried at all for its next 503 (RETRY_TIMES 3):
+    missing, where the docs say a rate limit is asked again up to 5 times, after 2 s, 4, 8…"""
+    import json
+    import time
+
+    from scrapy import Request
+    from scrapy.http import TextResponse
+    from scrapy.utils.test import get_crawler
+
+    from microscout.crawlers.middlewares import BackoffRetryMiddleware
+    from microscout.crawlers.settings import RETRY_CODES
+    from microscout.crawlers.spiders.youtube import RATE_RETRIES, YouTubeSpider
+
+    crawler = get_crawler(YouTubeSpider, {"RETRY_ENABLED": True, "RETRY_TIMES": 3, "RETRY_HTTP_CODES": RETRY_CODES,
+                                          "MICROSCOUT_MAX_RATE_WAIT": 900.0})
+    spider = YouTubeSpider.from_crawler(crawler, base_url="http://api.test/youtube/v3", unit_budget=10_000)
+    crawler.spider = spider
+    limited = json.dumps({"error": {"code": 403, "message": "User Rate Limit Exceeded", "errors": [
+        {"domain": "usageLimits", "reason": "userRateLimitExceeded", "message": "User Rate Limit Exceeded"}]}})
+
+    def refused(request):
+        return TextResponse(request.url, status=403, body=limited.encode(), encoding="utf-8", request=request)
+
+    request = spider.req(spider.api("videos", part="snippet", id="v1"), spider.parse_channels, {"acct": "ann"})
+    request.meta["retry_times"] = 3  # a 503 asked again 3 times, then the rate limit
+    for tries in range(RATE_RETRIES):
+        before = time.time()
+        retry = spider.rate_retry(refused(request), "userRateLimitExceeded")
+        assert isinstance(retry, Request), tries
+        assert 2.0 * 2 ** tries <= retry.meta["backoff_until"] - before <= 2.0 * 2 ** tries + 1.1
+        assert retry.meta["retry_times"] == 3
+        request = retry
+    assert spider.rate_retry(refused(request), "userRateLimitExceeded") is None  # 6 tries: missing
+    # a 503 after rate-limit retries is still retried as a 5xx is
+    again = spider.req(spider.api("videos", part="snippet", id="v2"), spider.parse_channels, {"acct": "bob"})
+    for _ in range(3):
+        again = spider.rate_retry(refused(again), "userRateLimitExceeded")
+    middleware = BackoffRetryMiddleware.from_crawler(crawler)
+    answer = TextResponse(again.url, status=503, body=b"{}", request=again)
+    assert isinstance(middleware.process_response(again, answer), Request)

@@ -40,6 +40,7 @@ from __future__ import annotations
 import json
 import random
 import re
+import sys
 import time
 import zlib
 from dataclasses import replace
@@ -389,14 +390,20 @@ class YouTubeSpider(CrawlSpider):
             self.error("rate_limited", response.url, reason)
             self.lose(request, f"rate limited: {response.meta['rate_limited']}")
             return None
-        tries = request.meta.get("retry_times", 0)  # shared with the other retries, as get_retry_request counts
-        retry = get_retry_request(request, spider=self, reason="rate_limited", max_retry_times=RATE_RETRIES)
-        if retry is None:
+        # its own count, not retry_times: a rate limit's tries are not taken from the retries a 5xx
+        # or a dropped connection gets (RETRY_TIMES, BackoffRetryMiddleware), nor those from it
+        tries = request.meta.get("rate_retries", 0)
+        if tries >= RATE_RETRIES:
             self.error("rate_limited", response.url, reason)
             # (not "rate limited: …", which the report reads as a wait too long to take)
             self.lose(request, f"rate limited ({reason}, HTTP {response.status}): still refused after {tries + 1} "
                                "tries")
             return None
+        # through get_retry_request (the run's retry count), its tries counted apart
+        retry = get_retry_request(request, spider=self, reason="rate_limited", max_retry_times=sys.maxsize)
+        assert retry is not None
+        retry.meta["retry_times"] = request.meta.get("retry_times", 0)
+        retry.meta["rate_retries"] = tries + 1
         cap = self.crawler.settings.getfloat("MICROSCOUT_MAX_RATE_WAIT", 900.0)
         # what RateLimitMiddleware already paused the host for (a 429's Retry-After, a second
         # without one), counted there: this wait counts only what it adds
