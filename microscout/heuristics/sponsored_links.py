@@ -63,6 +63,11 @@ AMAZON_HOST_RE = compile_on_use(r"(?:^|\.)(?:amazon|amzn|audible)\.")
 FOR_A_CREATOR_RE = compile_on_use(
     r"(?:(?<![a-z])|(?-i:(?<=[a-z])(?=[A-Z])))(?:influenc|affiliat|partner|ambassador|creator|sponsor|collab|blogger|kols?(?![a-z]))",
     re.IGNORECASE)
+# Click and share ids, opaque tokens that name nobody: letters at random, in which FOR_A_CREATOR_RE
+# finds "xKol8" or "aCollab" now and then (a Facebook share's fbclid=IwAR3xKol8…: an "undisclosed ad").
+CLICK_ID_RE = compile_on_use(
+    r"(?:^|&)(?:fbclid|gclid|gbraid|wbraid|dclid|msclkid|twclid|ttclid|yclid|igsh|igshid|mc_eid|mc_cid|_hsenc|_hsmi"
+    r"|si)=[^&]*", re.IGNORECASE)
 # A link through an affiliate path: /aff/…, or a referral or cloaked link whose last part names
 # the referrer or product ("/ref/JaneDoe/", "/go/lucid-fast-track"); a /go/ or /ref/ with more
 # path after it is a site's own (github.com/golang/go/issues/1, docs' /ref/api.html).
@@ -247,7 +252,8 @@ def _affiliate_query(host: str, url: str) -> bool:
     params = [(n.lower(), unquote_plus(v).strip()) for n, v in AFFILIATE_PARAM_RE.findall(url)]
     if not params or _shop_navigation(host, url) or SUPPORT_HOSTS_RE.search(host):
         return False
-    for_a_creator = FOR_A_CREATOR_RE.search(unquote_plus(url.partition("?")[2].partition("#")[0])) is not None
+    query = CLICK_ID_RE.sub("", url.partition("?")[2].partition("#")[0])
+    for_a_creator = FOR_A_CREATOR_RE.search(unquote_plus(query)) is not None
     said = []
     for name, value in params:
         if name == "tag":

@@ -406,6 +406,9 @@ def test_commercial_signals_fire(text, signal):
     "https://news.example/a?utm_source=eMail_Campaign&utm_medium=eMail",
     "New release https://tool.example/?ref=GitHub_README",
     "https://tool.example/?ref=HackerNews_Front",
+    # a click id's random letters are no creator's name ("xKol8", "aCollab" at a capital after a small letter)
+    "Read this https://news.example/a?utm_source=facebook&utm_medium=social&fbclid=IwAR3xKol8Zq_vT",
+    "https://blog.example/p?utm_source=hs_email&utm_medium=email&_hsenc=p2ANqtz-9aCollabZ1x",
     "Love these https://www.amazon.com/dp/B0CX1?ref=cm_sw_r_cp_api_i_AB12",  # Amazon's share button, no tag
     "https://www.instagram.com/reel/C1/?utm_source=ig_web_button_share_sheet&igsh=MWQ1",
     # the share buttons of Reddit and LinkedIn: the source says shared, the medium from which app
