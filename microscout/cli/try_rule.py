@@ -90,8 +90,9 @@ def command(env: Env, rule: str, handle: str, campaign: str | None, platform: st
 
 
 def _show_in_words(db: Any, tried: list[dict], profile_ids: list[int]) -> None:
-    """Each verdict as `explain` shows it, every line of its evidence in words (posts by their
-    address, commenters by handle); --json gives the evidence as the rule recorded it."""
+    """Each verdict as `explain` shows it, every key of its evidence in words (posts by their
+    address, commenters by handle; long lists as examples, ids left out); --json gives the
+    evidence whole, as the rule recorded it."""
     from rich.text import Text
 
     from microscout.cli.common import terminal_safe
@@ -106,7 +107,7 @@ def _show_in_words(db: Any, tried: list[dict], profile_ids: list[int]) -> None:
         for part in verdict_block(v, evidence_limit=10_000, names=names):
             console.print(part)
         console.print()
-    console.print(Text("(--json shows the evidence as the rule recorded it)", style="dim"))
+    console.print(Text("(--json shows the evidence whole, as the rule recorded it)", style="dim"))
 
 
 def _as_the_shortlist_judges(db: Any, rule: Rule, candidate: Candidate, options: BaseModel, context: RuleContext,

@@ -211,7 +211,7 @@ def test_try_runs_one_rule_on_one_stored_creator(folder):
     # in words, as explain shows a verdict (a review: it printed the evidence's raw keys and JSON)
     assert text.output.startswith("anna (mastodon)\n") and " Engagement (engagement, score " in text.output
     assert "engagement rate: " in text.output and "engagement_rate" not in text.output
-    assert "--json shows the evidence as the rule recorded it" in text.output
+    assert "--json shows the evidence whole, as the rule recorded it" in text.output
     # the same handle on another platform: --platform picks one; a campaign judges its platforms only
     db = open_store(folder / "scout.db")
     add_profile(db, "anna", 9_000, platform="bluesky", posts=3, likes=80)
