@@ -10,8 +10,8 @@ from typing import Any
 from microscout.crawlers.parse_bluesky import app_short_url
 from microscout.sandbox import ids
 from microscout.sandbox.clock import DAY, Clock
-from microscout.sandbox.population import Account, Person, Population, Post, Reply
-from microscout.sandbox.text import BRANDS, Segment
+from microscout.sandbox.population import Account, Card, Person, Population, Post, Reply
+from microscout.sandbox.text import BRANDS, Segment, without_link
 
 VIEWER = {"muted": False, "blockedBy": False}
 
@@ -112,9 +112,40 @@ def post_uri(did: str, n: int) -> str:
     return f"at://{did}/app.bsky.feed.post/{ids.tid(n)}"
 
 
+def words(post: Post) -> list[Segment]:
+    """The post's words on Bluesky: its caption, less a link its author left in the card alone."""
+    if post.card is not None and post.card.only:
+        return without_link(post.segments, post.card.uri)
+    return list(post.segments)
+
+
+def _thumb_cid(card: Card) -> str:
+    return "bafkrei" + cid(f"thumb:{card.uri}")[7:]
+
+
+def card_record(card: Card) -> dict:
+    """The record's embed (lexicon app.bsky.embed.external#main, in app.bsky.feed.post's embed
+    union): uri, title and description required; thumb an image blob, when the page had one."""
+    external: dict[str, Any] = {"uri": card.uri, "title": card.title, "description": card.description}
+    if card.thumb:
+        size = 40_000 + int.from_bytes(hashlib.sha256(card.uri.encode()).digest()[:2], "big")
+        external["thumb"] = {"$type": "blob", "ref": {"$link": _thumb_cid(card)}, "mimeType": "image/jpeg",
+                             "size": size}
+    return {"$type": "app.bsky.embed.external", "external": external}
+
+
+def card_view(card: Card, did: str, base: str) -> dict:
+    """The post view's embed (app.bsky.embed.external#view, in app.bsky.feed.defs#postView's
+    embed union): the same fields, thumb now the CDN's URL of the blob (viewExternal)."""
+    external: dict[str, Any] = {"uri": card.uri, "title": card.title, "description": card.description}
+    if card.thumb:
+        external["thumb"] = f"{base}/img/feed_thumbnail/plain/{did}/{_thumb_cid(card)}@jpeg"
+    return {"$type": "app.bsky.embed.external#view", "external": external}
+
+
 def post_view(pop: Population, post: Post, clock: Clock, base: str) -> dict:
     p = pop.person(post.i)
-    segments, outline = list(post.segments), []
+    segments, outline = words(post), []
     if post.k % 4 == 0 and segments and segments[-1][0] == "tag":
         # Some clients put hashtags in record.tags ("outline tags") instead of the text.
         outline.append(segments.pop()[1])
@@ -128,8 +159,12 @@ def post_view(pop: Population, post: Post, clock: Clock, base: str) -> dict:
         record["facets"] = facets
     if outline:
         record["tags"] = outline
-    return {"uri": uri, "cid": cid(uri), "author": profile_basic(p, clock, base), "record": record,
-            "replyCount": post.replies, "repostCount": post.reblogs, "likeCount": post.likes,
+    if post.card is not None:
+        record["embed"] = card_record(post.card)
+    view = {"uri": uri, "cid": cid(uri), "author": profile_basic(p, clock, base), "record": record}
+    if post.card is not None:  # the AppView's hydrated embed sits beside the record
+        view["embed"] = card_view(post.card, p.did, base)
+    return {**view, "replyCount": post.replies, "repostCount": post.reblogs, "likeCount": post.likes,
             "quoteCount": post.quotes, "indexedAt": clock.iso(post.t + 2), "viewer": {}, "labels": []}
 
 

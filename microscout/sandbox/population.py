@@ -40,6 +40,8 @@ LISTED_FOLLOWERS = 400     # servers list every follower; no crawler samples mor
 JUMP_DAY = 3               # bought_followers buy another batch on this day
 POD_SIZE = 6
 MAX_SIZE = 1_000_000      # ids reserve 6 digits for the profile index (ids.py)
+CARD_SHARE = 0.75         # posts holding a link that carry its card (Bluesky)
+CARD_ONLY_SHARE = 0.4     # undisclosed ads among them whose affiliate link is in the card alone
 WEAK_VARIANTS = ("sp", "spon", "collab", "thanks", "late_ad", "buried_ad")
 
 
@@ -115,6 +117,18 @@ class Person:
         return self.real0 * (1 + self.growth) ** max(day, 0)
 
 
+@dataclass(frozen=True, slots=True)
+class Card:
+    """A Bluesky link card (app.bsky.embed.external): the app makes one of the first link a post
+    is written with; its author may then delete the link from the words and keep the card."""
+
+    uri: str
+    title: str
+    description: str
+    thumb: bool            # the page had a preview image (most do)
+    only: bool             # the link is in the card alone, not in the post's words
+
+
 @dataclass(slots=True)
 class Post:
     i: int
@@ -129,6 +143,7 @@ class Post:
     replies: int
     quotes: int
     language: str = "en"
+    card: Card | None = None  # Bluesky only: the post's link card
 
     @property
     def id(self) -> int:
@@ -406,8 +421,25 @@ class Population:
         reblogs = int(total * 0.12)
         quotes = int(total * 0.01)
         likes = max(0, int(total) - replies - reblogs - quotes)
+        card = self._card(p, k, kind, segments, brand) if p.platform == "bluesky" else None
         return Post(i=p.i, k=k, t=t, niche=niche, tags=tags, kind=kind, segments=segments,
-                    likes=likes, reblogs=reblogs, replies=replies, quotes=quotes)
+                    likes=likes, reblogs=reblogs, replies=replies, quotes=quotes, card=card)
+
+    def _card(self, p: Person, k: int, kind: str, segments: list[text.Segment], brand: str) -> Card | None:
+        """The link card of a Bluesky post that holds a link: the composer offers one for the first
+        link, and most posts keep it (third-party clients and bridges often make none). Now and
+        then an undisclosed ad's affiliate link is left in its card alone, the words saying
+        nothing of it: the card's link is as much the post's. Drawn by a generator of its own, so
+        every other draw (and every other platform's output) is as it was."""
+        link = next((value for what, value in segments if what == "link"), None)
+        if link is None:
+            return None
+        rng = random.Random(f"{self.seed}:{p.i}:{k}:card")
+        if rng.random() >= CARD_SHARE:
+            return None
+        title, description = text.card_text(rng, link, brand)
+        only = kind == "undisclosed" and text.affiliate_shop(link) and rng.random() < CARD_ONLY_SHARE
+        return Card(uri=link, title=title, description=description, thumb=rng.random() < 0.85, only=only)
 
     def post_by_id(self, i: int, k: int) -> Post | None:
         if not 0 <= i < self.size:

@@ -30,7 +30,9 @@ from typing import Callable, Iterator
 import sqlite_utils
 from pydantic import BaseModel
 
+from microscout.crawlers.parse_common import with_hidden_links
 from microscout.sandbox import ids
+from microscout.sandbox.bluesky_wire import words as bluesky_words
 from microscout.sandbox.clock import DAY, Clock
 from microscout.sandbox.mastodon_wire import website as mastodon_website
 from microscout.sandbox.population import Account, Person, Population
@@ -222,14 +224,19 @@ def _build(job: _Job) -> _Rows:
         url = f"https://{p.host}/@{p.username}/"
         for n, (k, t) in enumerate(pop.visible_times(p, clock.day)[:job.posts]):
             post = pop.post(p, k, t)
-            segs = post.segments
+            segs = bluesky_words(post) if did else post.segments
+            links = [v for kind, v in segs if kind == "link"]
             text = plain(segs)
+            if post.card is not None:
+                # as parse_bluesky stores a card's link: among the links, and after the words
+                # (a line of its own) when they do not hold it
+                links = list(dict.fromkeys([*links, post.card.uri]))
+                text = with_hidden_links(text, links)
             tags = list(dict.fromkeys(v.lower() for kind, v in segs if kind == "tag"))
             key = _post_key(p, post.id, did)
             tags_json = _to_json(tags)
             out.posts.append([j, platform, key, clock.dt(t).isoformat(), text, f"{url}{post.id}", tags_json,
-                              _to_json([v for kind, v in segs if kind == "mention"]),
-                              _to_json([v for kind, v in segs if kind == "link"]),
+                              _to_json([v for kind, v in segs if kind == "mention"]), _to_json(links),
                               post.likes, post.replies, post.reblogs, post.quotes, 0, post.language])
             for version, settings, compute in versions.get(("posts", platform), ()):
                 posts_f.append((version, *compute((text, tags_json, None), settings), platform, key))

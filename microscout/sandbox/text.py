@@ -200,6 +200,45 @@ def short_link(host: str, rng: Rng) -> str:
     return f"https://{host}/{''.join(rng.choice(_B62) for _ in range(7))}"
 
 
+# What a brand's shop page says of itself, as a link card shows it (its OpenGraph title and
+# description). A card's words are never a label: the app shows them, no crawler stores them.
+PRODUCTS = {"Oatly": "Oat Drink Barista Edition", "GreenPan": "Ceramic Nonstick Frying Pan, 10 inch",
+            "Tofurky": "Plant-Based Deli Slices", "Garmin": "Forerunner 255 GPS Running Watch",
+            "Framework": "Laptop 13 DIY Edition", "Osprey": "Daylite Plus Daypack",
+            "Huel": "Black Edition Complete Protein", "Vitamix": "E310 Explorian Blender"}
+SHOP_BLURBS = ("Free shipping on orders over $50.", "Shop the full range online.",
+               "Order today, delivered in 2-3 days.", "Find it online or in a store near you.")
+
+
+def card_text(rng: Rng, link: str, brand: str) -> tuple[str, str]:
+    """The title and description of a link card for ``link``, the brand's product page."""
+    product = PRODUCTS.get(brand, "Starter Kit")
+    if "://amzn.to/" in link:  # Amazon's product page, as its card reads
+        return (f"Amazon.com: {brand} {product}",
+                rng.choice((f"Buy {brand} {product} on Amazon.com. FREE SHIPPING on qualified orders.",
+                            "Free delivery on eligible orders. Read honest and unbiased product reviews.")))
+    return f"{product} | {brand}", f"{brand} {product}. {rng.choice(SHOP_BLURBS)}"
+
+
+def affiliate_shop(link: str) -> bool:
+    """Whether a caption's link is an affiliate one (a tagged shop link or Amazon's short
+    link), not a general shortener that hides its target."""
+    return "://amzn.to/" in link or "utm_campaign=" in link or "?ref=" in link
+
+
+def without_link(segs: list[Segment], link: str) -> list[Segment]:
+    """The caption with ``link`` deleted from its words, as an author leaves a link in its card
+    alone: the words before it now point at the card ("The Oatly one 👇")."""
+    out: list[Segment] = []
+    for kind, value in segs:
+        if kind == "link" and value == link:
+            if out and out[-1][0] == "text":
+                out[-1] = ("text", out[-1][1].rstrip(" :,") + " 👇")
+            continue
+        out.append((kind, value))
+    return out
+
+
 # Adequate affiliate wording (DOMAIN.md: FTC, and the sentence Amazon's programme requires),
 # placed before the fold, followed by the link it discloses.
 AFFILIATE_LABELS = ("As an Amazon Associate I earn from qualifying purchases.",

@@ -97,3 +97,29 @@ def test_bluesky_thread_and_follower_keys(sample):
     real_keys = set(follows["follows"][0])
     assert real_keys - {"avatar"} <= set(follower) | ({"avatar"} if not follower.get("avatar") else set())
     assert set(follows["subject"]) - {"description", "indexedAt", "avatar"} <= set(bluesky_wire.profile_basic(person, sb.clock, "http://h"))
+
+
+def test_bluesky_link_cards_are_the_lexicons_external_embeds(sample):
+    """app.bsky.embed.external (bluesky-social/atproto lexicons/app/bsky/embed/external.json): the
+    record's embed holds #external (uri, title, description; thumb a blob), the post view's
+    #view (the same; thumb a URL). A card's link is the post's first link, in its words or not."""
+    sb, _, _ = sample
+    posts = [x for i in range(100) if sb.pop.person(i).platform == "bluesky" for x in sb.pop.visible_posts(i, 0)]
+    carded = [x for x in posts if x.card]
+    assert carded and any(x.card.only for x in carded) and any(not x.card.only for x in carded)
+    assert all(x.card is None for i in range(100) if sb.pop.person(i).platform == "mastodon"
+               for x in sb.pop.visible_posts(i, 0))
+    for post in carded:
+        view = bluesky_wire.post_view(sb.pop, post, sb.clock, "http://h")
+        record, embed = view["record"]["embed"], view["embed"]
+        assert record["$type"] == "app.bsky.embed.external" and embed["$type"] == "app.bsky.embed.external#view"
+        assert {"uri", "title", "description"} <= set(record["external"]) <= {"uri", "title", "description", "thumb"}
+        assert set(embed["external"]) == set(record["external"])
+        assert record["external"]["uri"] == embed["external"]["uri"] == post.card.uri
+        if "thumb" in record["external"]:
+            blob = record["external"]["thumb"]
+            assert blob["$type"] == "blob" and blob["mimeType"] == "image/jpeg" and blob["size"] < 1_000_000
+            assert embed["external"]["thumb"].endswith(f"/{blob['ref']['$link']}@jpeg")
+        links = [f["features"][0]["uri"] for f in view["record"].get("facets", [])
+                 if f["features"][0]["$type"] == "app.bsky.richtext.facet#link"]
+        assert (post.card.uri not in links) == post.card.only
