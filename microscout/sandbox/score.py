@@ -13,6 +13,7 @@ reported as such, never counted as missed.
 """
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -82,6 +83,19 @@ class OptOutScore:
 
 
 @dataclass
+class CardLinkScore:
+    """The judged creators' paid Bluesky posts whose affiliate link is in their link card
+    alone (truth: labels["card_only_links"]): the disclosure rule sees the link only if the
+    crawl read the card."""
+
+    links: int = 0            # such posts in the judged creators' recent posts
+    creators: int = 0         # judged creators with one
+    quoted: int = 0           # of the links, quoted by the creator's disclosure verdict
+    caught: int = 0           # of the creators, failed or warned by disclosure
+    example: str | None = None  # one accusation that quotes a card's link, as the verdict words it
+
+
+@dataclass
 class ScoreReport:
     campaign: str
     run_id: int
@@ -93,6 +107,7 @@ class ScoreReport:
     unmatched: int = 0        # judged profiles the truth does not know (wrong size/seed or --platform?)
     platform: str | None = None  # the API platform the truth was projected onto, if any
     unmatched_on: dict[str, int] = field(default_factory=dict)  # those profiles' platforms
+    card_links: CardLinkScore = field(default_factory=CardLinkScore)
 
 
 def _expected_exclusion(excluded_by: str, expected: list[str]) -> bool:
@@ -126,9 +141,12 @@ def score(db: sqlite_utils.Database, campaign: str, size: int, seed: int,
     for n in range(size):
         archetypes[pop.archetype(n)].generated += 1
     verdicts: dict[int, dict[str, str]] = defaultdict(dict)
-    for pid, rule, outcome in db.execute("SELECT profile_id, rule, outcome FROM run_verdicts WHERE run_id = ?",
-                                         [run_id]):
+    disclosure: dict[int, tuple[str, str]] = {}  # profile -> its disclosure verdict's reason and evidence
+    for pid, rule, outcome, reason, evidence in db.execute(
+            "SELECT profile_id, rule, outcome, reason, evidence FROM run_verdicts WHERE run_id = ?", [run_id]):
         verdicts[pid][rule] = outcome
+        if rule == "disclosure":
+            disclosure[pid] = (reason or "", evidence or "")
     seen_rules = {r for v in verdicts.values() for r in v}
     rules = {name: RuleScore(name, not_judgeable=no_data.get(name))
              for name in sorted(seen_rules | set(RULE_FOR.values()))}
@@ -143,7 +161,11 @@ def score(db: sqlite_utils.Database, campaign: str, size: int, seed: int,
             report.unmatched_on[stored_on] = report.unmatched_on.get(stored_on, 0) + 1
             continue
         person = pop.person(i)
-        expected = labels(pop, person, platform)["expected"]
+        truth = labels(pop, person, platform)
+        expected = truth["expected"]
+        if truth.get("card_only_links"):
+            _score_card_links(report.card_links, person.handle, truth["card_only_links"],
+                              verdicts.get(pid, {}).get("disclosure"), *disclosure.get(pid, ("", "")))
         a = archetypes[person.archetype]
         a.judged += 1
         outcomes = verdicts.get(pid, {})
@@ -175,6 +197,35 @@ def score(db: sqlite_utils.Database, campaign: str, size: int, seed: int,
     report.opted_out.not_judgeable = projection.OPT_OUT_UNJUDGEABLE.get(platform or "")
     _score_opt_outs(db, pop, match, report.opted_out)
     return report
+
+
+def _score_card_links(out: CardLinkScore, handle: str, cards: list[dict], outcome: str | None, reason: str,
+                      evidence: str) -> None:
+    """Count the creator's card-only links, and those its disclosure verdict quotes for the very
+    post whose card holds them (the same link in another post's words is no proof the card was read)."""
+    out.creators += 1
+    out.links += len(cards)
+    out.caught += outcome in ("fail", "warn")
+    judged = _judged_posts(evidence)
+    for card in cards:
+        said = [problem for problem in judged.get(card["post"], ()) if card["link"] in problem]
+        out.quoted += bool(said)
+        if said and out.example is None:
+            out.example = f"@{handle}: {said[0]}"
+
+
+def _judged_posts(evidence: str) -> dict[str, list[str]]:
+    """Post id -> what the disclosure verdict's evidence says of it (its signals and problems)."""
+    try:
+        posts = json.loads(evidence).get("sponsored_posts", []) if evidence else []
+    except (ValueError, AttributeError):
+        return {}
+    out: dict[str, list[str]] = {}
+    for post in posts if isinstance(posts, list) else []:
+        if isinstance(post, dict) and isinstance(post.get("id"), str):
+            said = [*post.get("problems", []), *(str(s) for s in post.get("signals", []))]
+            out[post["id"]] = [x for x in said if isinstance(x, str)]
+    return out
 
 
 def unmatched_hint(report: ScoreReport) -> str:
@@ -232,7 +283,14 @@ def format_report(report: ScoreReport) -> str:
         opted = (f"opted_out: {o.generated} generated, {o.stored} stored as opt-out rows, "
                  f"{o.leaked} stored with more than that, {o.shortlisted} judged in the run "
                  f"({'OK' if not (o.leaked or o.shortlisted) else 'VIOLATION'})")
-    lines += ["", opted, "",
+    lines += ["", opted]
+    c = report.card_links
+    if c.links:
+        lines.append(f"link cards: {c.links} paid post(s) of {c.creators} judged creator(s) with the affiliate link "
+                     f"only in a Bluesky card: disclosure quoted {c.quoted}, caught {c.caught} of {c.creators}")
+        if c.example:
+            lines.append(f"  e.g. {c.example}")
+    lines += ["",
               "P = precision, R = recall; positives are the judged profiles whose truth expects the rule;",
               "'unknown' = no verdict (its data was not fetched), counted as not flagged.",
               f"{'rule':24} {'positives':>9} {'unknown':>8} {'fail: P':>8} {'R':>5} {'fail|warn: P':>12} {'R':>5}"

@@ -17,7 +17,7 @@ from functools import lru_cache
 from typing import Iterator
 
 from microscout.config import TIER_NAMES, Config
-from microscout.sandbox import projection
+from microscout.sandbox import ids, projection
 from microscout.sandbox.archetypes import ALSO_EXPECTED, CAMPAIGN_NICHE, RULE_FOR
 from microscout.sandbox.population import Person, Population
 
@@ -83,6 +83,9 @@ def labels(pop: Population, p: Person, platform: str | None = None) -> dict:
                                  / max(p.followers(SECOND_DAY), 1), 5),
         "posts_per_week": round(p.cadence, 2), "sponsored_share": round(sponsored, 3),
         "undisclosed_posts": kinds.count("undisclosed"), "weak_posts": kinds.count("weak"),
+        # paid posts whose affiliate link is in their Bluesky link card alone, not in the words
+        "card_only_links": [{"post": f"at://{p.did}/app.bsky.feed.post/{ids.tid(x.id)}", "link": x.card.uri}
+                            for x in posts if x.card is not None and x.card.only and x.sponsored],
         "suspicious_follower_share": round(p.susp, 3), "dormant_follower_share": round(p.dormant, 3),
         "generic_comment_share": round(p.generic, 3), "spam_comment_share": round(p.spam, 3),
         "bot": p.bot, "opt_out": p.opt_out, "remote": p.remote, "bridged": p.bridged,
