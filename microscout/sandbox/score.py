@@ -299,7 +299,7 @@ def format_report(report: ScoreReport) -> str:
         if r.not_judgeable:
             lines.append(f"{r.rule:24} not judgeable on {report.platform}: {r.not_judgeable}")
             continue
-        spread = ", ".join(f"{k} {v}" for k, v in sorted(r.by_archetype.items(), key=lambda kv: -kv[1]))
+        spread = ", ".join(f"{k} {v}" for k, v in sorted(r.by_archetype.items(), key=lambda kv: (-kv[1], kv[0])))
         lines.append(f"{r.rule:24} {r.positives:9} {r.unknown:8} {_pct(r.precision_fail):>8} {_pct(r.recall_fail):>5} "
                      f"{_pct(r.precision_warn):>12} {_pct(r.recall_warn):>5}  {spread}")
     if report.unmatched:
