@@ -239,14 +239,14 @@ def test_documented_figures_on_affiliate_youtube():
     sponsored = scores["sponsored post vs every row (all are paid posts)"]
     assert (tool["tp"], tool["fp"], tool["fn"], tool["tn"]) == AFFILIATE_UNDISCLOSED
     assert (baseline["tp"], baseline["fp"], baseline["fn"], baseline["tn"]) == AFFILIATE_BASELINE
-    assert (sponsored["tp"], sponsored["fn"]) == (1419, 831)
+    assert (sponsored["tp"], sponsored["fn"]) == (1421, 829)
     assert tool["precision"] >= 0.95  # precision first: an accusation wrongs a creator
 
 
 SHORTENER_REVIEW = Path(__file__).resolve().parent / "heuristics" / "data" / "shortener-review.csv"
 
 
-@pytest.mark.parametrize("alone, counts", [(False, (28, 18, 37, 117)), (True, (57, 71, 8, 64))])
+@pytest.mark.parametrize("alone, counts", [(False, (32, 18, 33, 117)), (True, (59, 71, 6, 64))])
 def test_documented_figures_on_the_shortened_link_posts(tmp_path, alone, counts):
     """docs/HEURISTICS.md, "Shortened links": 200 posts with shortened links written blind to
     the code, by default and with shortener_alone (through a config file, as a user sets it)."""
@@ -291,7 +291,7 @@ def test_other_exports_names_are_read_in_any_case_and_nested():
         assert "tp 1 fp 0 fn 0 tn 1" in scored.output, scored.output
 
 
-@pytest.mark.parametrize("name, ham, spam_called", [("Youtube01-Psy", 175, 9), ("Youtube02-KatyPerry", 175, 14),
+@pytest.mark.parametrize("name, ham, spam_called", [("Youtube01-Psy", 175, 9), ("Youtube02-KatyPerry", 175, 15),
                                                     ("Youtube03-LMFAO", 202, 0)])
 def test_documented_false_alarms_on_organic_comments(name, ham, spam_called):
     """docs/HEURISTICS.md, "Does it beat its baseline?": no ham comment of the UCI files is
@@ -324,6 +324,24 @@ def test_documented_figures_on_the_caption_sets(name, counts, accused):
     organic = {row["id"] for row in csv.DictReader(path.open(encoding="utf-8")) if row["label"] == "organic"}
     assert len(report["posts"]) == counts[0] + counts[1] + counts[2] + counts[3]
     assert [p["id"] for p in report["posts"] if p["disclosure"] == "missing" and p["id"] in organic] == accused
+
+
+@pytest.mark.parametrize("name, label, card_name, counts", [
+    ("set-e", "promotional", "sponsored post vs label 1 = sponsored", (80, 5, 40, 175)),
+    ("set-e", "undisclosed", "undisclosed ad (disclosure missing) vs label 1 = undisclosed ad", (32, 0, 8, 260)),
+    ("set-f", "promotional", "sponsored post vs label 1 = sponsored", (90, 8, 35, 167)),
+    ("set-f", "undisclosed", "undisclosed ad (disclosure missing) vs label 1 = undisclosed ad", (39, 2, 4, 255)),
+])
+def test_documented_figures_on_the_youtube_description_sets(name, label, card_name, counts):
+    """docs/HEURISTICS.md, "YouTube descriptions, sets E and F": both detectors on the two
+    hand-written sets of YouTube descriptions, each label scored as its own run."""
+    path = Path(__file__).resolve().parents[1] / "docs" / "caption-sets" / f"{name}.csv"
+    means = "sponsored" if label == "promotional" else "undisclosed"
+    result = CliRunner().invoke(cli, ["check", "posts", str(path), "--label-column", label, "--label-means", means,
+                                      "--platform", "youtube", "--json", "--quiet"])
+    assert result.exit_code == 0, result.output
+    card = json.loads(result.output)["scores"][card_name]
+    assert (card["tp"], card["fp"], card["fn"], card["tn"]) == counts
 
 
 def test_the_command_its_help_gives_runs_as_written():

@@ -28,7 +28,11 @@ from microscout.heuristics.lazy_regex import compile_on_use
 from microscout.heuristics.sponsored_links import (
     MORE_AFFILIATE_URL_PATTERNS,
     STUDY_AFFILIATE_URL_PATTERNS,
+    domain,
+    host_matches,
     link_signals,
+    links_in,
+    lowered_domains,
 )
 from microscout.heuristics.sponsored_selling import selling_wording
 from microscout.heuristics.trigger_scan import TriggerScan
@@ -77,7 +81,7 @@ _I = re.IGNORECASE
 # makes a label one that the other languages' denials may deny (_negated).
 _OTHER_LANGUAGE_LABEL_WORDS = ("werbung", "anzeige", "publi", "pubblicit", "reclame", "advertentie", "bezahlt",
                                "gesponsert", "commerciale", "partenariat", "sponsoris", "patrocin", "parceria",
-                               "sponsorizz", "betaalde", "gesponsord")
+                               "sponsorizz", "betaalde", "gesponsord", "colabora", "collaborazion")
 ADEQUATE_PHRASES: tuple[tuple[str, re.Pattern[str], tuple[str, ...], bool], ...] = (
     # "Paid partnership with X", "paid link", YouTube's "Includes paid promotion".
     ("paid", compile_on_use(r"\bpaid\s+(?:partnership|promotion|post|endorsement|sponsorship|review|advertisement"
@@ -90,7 +94,14 @@ ADEQUATE_PHRASES: tuple[tuple[str, re.Pattern[str], tuple[str, ...], bool], ...]
                                r"sponsored(?:\s+by)?\b|\bsponsored\s+(?:video|post|content|episode|review|stream"
                                r"|segment)\b|\bfor\s+sponsoring\b|\b(?:today'?s|this\s+video'?s|this\s+episode'?s"
                                r"|this\s+week'?s)\s+sponsor\b|\bsponsors?\s+(?:of|for)\s+(?:this|today'?s)\s+"
-                               r"(?:video|episode|post|stream)\b", _I), ("sponsor",), False),
+                               r"(?:video|episode|post|stream)\b"
+                               # a header naming the sponsors, as podcasts and videos list them
+                               # ("Sponsors:", "Sponsor: Incogni —", "Our sponsors:"): not "sponsor
+                               # a child:" nor "sponsors" in a sentence
+                               r"|^[^\w\n]*(?:(?:our|episode|video|today'?s)\s+)?sponsors?\s*[:–—]"
+                               r"|\bthis\s+(?:video|episode|podcast|show|stream)\s+(?:is|was)\s+brought\s+to\s+you\s+by\b"
+                               r"(?!\s+(?:my|our|me|us)\b)",
+                               _I | re.MULTILINE), ("sponsor", "brought to you"), False),
     # "Advertisement" as a label ("Advertisement:", "[Advertisement]", alone on a line), not the
     # word in a sentence ("perfect for advertisement").
     ("advertisement", compile_on_use(r"(?:^|[\[(|])\s*advertisement\s*(?:[\]):|]|$)", _I | re.MULTILINE),
@@ -128,8 +139,14 @@ ADEQUATE_PHRASES: tuple[tuple[str, re.Pattern[str], tuple[str, ...], bool], ...]
     # Provision", "liens affiliés", "enlaces de afiliado".
     ("affiliate_other_languages", compile_on_use(r"\bpartnerprogramm\w*|\bpartner-?links?\b"
                                                  r"|\b(?:eine|kleine)\s+provision\b|\bliens?\s+(?:d['’]\s*)?affili\w*"
-                                                 r"|\benlaces?\s+(?:de\s+)?afiliad\w*", _I),
-     ("partner", "provision", "fili"), False),
+                                                 r"|\benlaces?\s+(?:de\s+)?afiliad\w*"
+                                                 # Portuguese and Spanish: "link de afiliado", "os links abaixo
+                                                 # são de afiliado", "ganho uma pequena comissão"
+                                                 r"|\blinks?\s+(?:\w+\s+){0,2}?(?:de\s+)?afiliad\w*"
+                                                 r"|\b(?:ganho|recebo|ganhamos|recebemos|gano|recibo|ganamos|recibimos)"
+                                                 r"\s+(?:uma\s+|una\s+)?(?:pequena\s+|pequeña\s+)?(?:comiss[ãa]o|comisi[óo]n)",
+                                                 _I),
+     ("partner", "provision", "fili", "comiss", "comisi"), False),
     # The same labels in other languages (ADEQUATE_TAGS): as a label ("[Werbung]", "Anzeige |",
     # "Publicidad:" or alone on a line) or as a phrase ("bezahlte Werbung", "collaboration
     # commerciale avec", "patrocinado por"), not the word in a sentence ("Werbung nervt").
@@ -148,7 +165,10 @@ ADEQUATE_PHRASES: tuple[tuple[str, re.Pattern[str], tuple[str, ...], bool], ...]
         r"|\bgesponsert\s+von\b|\bcollaboration\s+commerciale\b|\bpartenariat\s+r[ée]mun[ée]r[ée]\b"
         r"|\bsponsoris[ée]e?\s+par\b|\bcontenido\s+patrocinado\b|\bpatrocinado\s+por\b|\bparceria\s+paga\b"
         r"|\bconte[úu]do\s+patrocinado\b|\bsponsorizzato\s+da\b|\bbetaalde\s+samenwerking\b"
-        r"|\bgesponsord\s+door\b", _I | re.MULTILINE),
+        r"|\bgesponsord\s+door\b"
+        # "Colaboración pagada con HSN", "colaboração paga", "collaborazione retribuita"
+        r"|\bcolaboraci[óo]n\s+(?:pagada|remunerada|patrocinada)\b|\bcolabora[çc][ãa]o\s+(?:paga|remunerada)\b"
+        r"|\bcollaborazione\s+(?:retribuita|a\s+pagamento)\b", _I | re.MULTILINE),
      _OTHER_LANGUAGE_LABEL_WORDS, False),
     # "I earn a (small) commission", "we may receive a commission", "these links earn me a
     # commission", "commissions from purchases", "I may be compensated", "I get a small
@@ -202,6 +222,13 @@ CLAUSE_BREAK_RE = compile_on_use(r"[.!?;,:\n()\[\]|•]|\b(?:but|however|though|
 NEGATION_WINDOW = 48  # characters looked at before a label
 # Words between a negation and what it denies: "not a paid partnership", not "No filter needed #ad".
 NEGATION_MAX_WORDS = 1
+# More words after "none", "nothing" or "neither" where they only say what is denied: "None of
+# these are sponsored", "Nothing in this video is an ad", "None of the links below are affiliate
+# links"; not "None of my friends believe this is sponsored".
+NEGATED_SUBJECT_WORDS = frozenset(
+    "of these this them it those the above below here in on my our video list post description channel link "
+    "links product products item items app apps tool tools course courses brand brands company companies "
+    "service services pick picks is are was were a an".split())
 
 # Weak labels. "thanks @glowco" or "Thanks Glowco!": a capitalised name stands for the brand
 # when there is no @; "thank you for watching", "thanks everyone", "thanks Mum" are not labels.
@@ -279,6 +306,32 @@ DISCOUNT_RE = compile_on_use(
     + r"[\"'”’]?\s+(?:for|to get|gets you|saves you)\s+\d+\s*(?:%|percent)(?:\s+off)?"
     + r"|\bcode" + _CODE_SEP + _STRICT_CODE + r"[\"'”’]?\s+at\s+checkout\b"
     + r"|\b\d+\s*(?:%|percent)\s+off\b[^.\n]{0,30}?\bcode" + _CODE_SEP + _LOOSE_CODE,
+    re.IGNORECASE)
+# The same in Spanish, Portuguese, French, German, Italian and Dutch, only before a code that
+# looks like one (_STRICT_CODE: quoted, with a digit, or in capitals): "con el código VALEYNICO",
+# "Código de descuento: LAURA15", "com meu cupom BRUNOFF10", "avec le code CLEMENCE15",
+# "mit dem Code LENA10", "con il codice SARA20", "met de kortingscode ANNE10".
+_FOREIGN_CODE = (r"(?:c[óo]digo|cup[óo]n|cupom|code|codice|rabattcode|gutscheincode|kortingscode)"
+                 r"(?:\s+(?:de\s+)?(?:descuento|desconto|creador|criador|promo|sconto))?")
+FOREIGN_DISCOUNT_RE = compile_on_use(
+    r"\b(?:con|usa|usad|usando|utiliza|aplica|introduce|ingresa|com|use|avec|utilise[zr]?|entre[zr]?|mit|met)\s+"
+    r"(?:(?:el|la|mi|nuestro|o|a|meu|minha|nosso|le|mon|notre|dem|meinem|unserem|il|mio|de|mijn)\s+){0,2}"
+    + _FOREIGN_CODE + r"(?:\s+en\s+la\s+tienda)?\s*(?::\s*)?" + _STRICT_CODE
+    + r"|\b(?:c[óo]digo|cup[óo]n|cupom|codice|rabattcode|gutscheincode|kortingscode)(?:\s+(?:de\s+)?(?:descuento"
+    r"|desconto|sconto))?\s*:?\s*" + _STRICT_CODE
+    + r"|\bcode\s+promo\s*:?\s*" + _STRICT_CODE, re.IGNORECASE)
+_FOREIGN_CODE_GATES = ("digo", "cup", "code", "codice")
+# We cannot read a shop's own wording in those languages as in English (_own_shop), so their code
+# is a brand's only where a brand is in sight: a mention, a link that is not the creator's social,
+# a store named right after it ("dá 10% na Sallve", "sur cristel.com", "en la tienda", ": loja.com.br"), or a
+# creator code (a brand's program). A shop's post ("Envíos a toda Colombia", "nossa loja") keeps
+# its code as selling wording.
+FOREIGN_CODE_STORE_RE = compile_on_use(
+    r"\s*[:\-–—]?\s*(?:https?://)?(?:[\w-]+\.)+[a-z]{2,}\b|[^.!?\n]{0,40}?\b(?:en|na|no|sur|chez|bei|auf|su|op|in|at)\s+(?:(?:la|el|le|der|dem|il|de)\s+)?"
+    r"(?:tienda|loja|boutique|shop|negozio|winkel|(?-i:[A-Z])\w+|[\w-]+\.[a-z]{2,})", re.IGNORECASE)
+FOREIGN_SHOP_RE = compile_on_use(
+    r"\b(?:env[ií]os?|enviamos|pedidos?|encomendas?|nuestra\s+tienda|nossa\s+loja|notre\s+boutique"
+    r"|unser(?:em)?\s+shop|nuestros\s+productos|nossos\s+produtos|tienda\s+online|loja\s+online)\b",
     re.IGNORECASE)
 LINK_IN_BIO_RE = compile_on_use(r"\blink(?:ed)?\s+(?:is\s+)?in\s+(?:my\s+|the\s+)?(?:bio|profile)\b|#linkinbio\b",
                                 re.IGNORECASE)
@@ -546,11 +599,20 @@ def _commercial_signals(text: str, low: str, paid_flag: bool | None, settings: S
             own.append(not brands and _own_shop(low))
         return own[0]
 
-    if not pre or "code" in low:
-        for m in DISCOUNT_RE.finditer(text):
-            if _quoted(text, m):
+    if not pre or any(map(low.__contains__, _FOREIGN_CODE_GATES)):
+        codes = [*DISCOUNT_RE.finditer(text)] if not pre or "code" in low else []
+        english = len(codes)
+        codes += [m for m in FOREIGN_DISCOUNT_RE.finditer(text) if not any(c.start() <= m.start() < c.end()
+                                                                          for c in codes)]
+        codes_quoted: set[str] = set()  # a code written twice is quoted once
+        for i, m in enumerate(codes):
+            if _quoted(text, m) or m.group(0).lower() in codes_quoted:
                 continue
-            if not own_shop() or AT_A_STORE_RE.match(text, m.end()):  # "use code COOK20 … at ninjakitchen.com"
+            codes_quoted.add(m.group(0).lower())
+            if i >= english and not _foreign_code_for_a_brand(text, m, brands, settings):
+                if settings.selling_wording:
+                    signals.append(("selling", m.group(0)))
+            elif not own_shop() or AT_A_STORE_RE.match(text, m.end()):  # "use code COOK20 … at ninjakitchen.com"
                 signals.append(("discount_code", m.group(0)))
             elif settings.selling_wording:
                 signals.append(("selling", m.group(0)))
@@ -599,6 +661,20 @@ def _commercial_signals(text: str, low: str, paid_flag: bool | None, settings: S
 
 
 _QUOTES = {"'": "'", '"': '"', "‘": "’", "“": "”"}
+
+
+def _foreign_code_for_a_brand(text: str, m: re.Match[str], brands: list[textlib.Span],
+                              settings: SponsoredSettings) -> bool:
+    """Whether a code written in another language (FOREIGN_DISCOUNT_RE) is a brand's: see
+    FOREIGN_CODE_STORE_RE."""
+    if FOREIGN_SHOP_RE.search(text):
+        return False
+    if brands or "criador" in m.group(0).lower() or "creador" in m.group(0).lower():
+        return True
+    if FOREIGN_CODE_STORE_RE.match(text, m.end()):
+        return True
+    social = lowered_domains(tuple(settings.social_domains))
+    return any(not host_matches(domain(url), social) for url, _, _ in links_in(text))
 
 
 def _own_shop(low: str) -> bool:
@@ -699,7 +775,9 @@ def _negated(text: str, start: int, end: int, inside: bool = False) -> int | Non
     found = None
     for found in NEGATION_RE.finditer(text, offset, start):
         pass  # the nearest
-    if found is not None and len(text[found.end():start].split()) > NEGATION_MAX_WORDS:
+    if (found is not None and len(text[found.end():start].split()) > NEGATION_MAX_WORDS
+            and not (found.group(0).lower() in ("none", "nothing", "neither")
+                     and NEGATED_SUBJECT_WORDS.issuperset(text[found.end():start].lower().split()))):
         found = None
     if (found is None and any(map(_folded(text[start:end]).__contains__, _OTHER_LANGUAGE_LABEL_WORDS))
             and (other := OTHER_NEGATION_RE.search(text[offset:start]))):

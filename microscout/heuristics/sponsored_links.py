@@ -86,11 +86,13 @@ GEAR_HEADER_RE = compile_on_use(
     r"\b(?:gear|equipment|kit|set-?up|products?|items?|links?|shop|shopping|tools|things\s+i\s+(?:use|used|love)"
     r"|what\s+i\s+(?:use|used|wear|bought)|mentioned|featured|used\s+in\s+(?:this|the)\s+video|buy"
     r"|where\s+to\s+(?:buy|get|find))\b", re.IGNORECASE)
-# A link to the creator's own channels or products is no ad.
+# A link to the creator's own channels or products is no ad. A website only where it is the
+# poster's ("my website", "the website", a "Website:" line), not "save 10% off your first website".
 OWN_OR_SOCIAL_RE = compile_on_use(
     r"\b(?:socials?|subscribe|subscribing|follow|instagram|insta|twitter|facebook|snapchat|tiktok|twitch|discord"
     r"|patreon|merch|merchandise|playlist|channel|podcast|spotify|itunes|soundcloud|donate|donations?|paypal"
-    r"|website|blog|my\s+(?:book|course|album|single|music))\b", re.IGNORECASE)
+    r"|(?:my|our|the)\s+(?:own\s+|new\s+)?(?:website|blog|site)|^\W*(?:website|blog)\s*[:\-–]"
+    r"|my\s+(?:book|course|album|single|music))\b", re.IGNORECASE)
 # Nor is a shortened link on a line that names the creator's own work ("my new book", "our
 # app", "I wrote a book", "we're releasing"): the FTC asks for a label where there is a
 # connection to a brand, and these name none. Only nouns a creator makes, never one they
@@ -110,11 +112,40 @@ OWN_WORK_RE = compile_on_use(
 # creator's own book or album is sold there too.
 GEAR_NOUN_RE = compile_on_use(r"\b(?:gear|equipment|camera|lens|mic|microphone|tripod|gimbal)\b", re.IGNORECASE)
 # Beside a plain link (not shortened, not an affiliate network): an offer of a price cut on
-# its line ("20% off", "deep discounts", "lowest price", "cheap hotels", "hot deals").
+# its line ("20% off", "$10 off", "deep discounts", "lowest price", "cheap hotels", "hot deals").
 DEAL_WORDING_RE = compile_on_use(
-    r"\b\d+\s*%\s*off\b|\bdiscount(?:s|ed)?\b|\b(?:best|lowest|cheapest|low)\s+prices?\b|\bcheap(?:er|est)?\b"
+    r"\b\d+\s*%\s*off\b|[$€£₹]\s?\d+(?:[.,]\d\d)?\s+off\b|\bdiscount(?:s|ed)?\b"
+    r"|\b(?:best|lowest|cheapest|low)\s+prices?\b|\bcheap(?:er|est)?\b"
     r"|\bdeals\b|\b(?:hot|best|great|fantastic|exclusive|special|daily)\s+deal\b|\bcoupons?\b|\bpromo\s+codes?\b"
-    r"|\bon\s+sale\b|\bfree\s+shipping\b", re.IGNORECASE)
+    r"|\bon\s+sale\b|\bfree\s+shipping\b"
+    # the same in Spanish, Portuguese, French, German, Italian and Dutch ("5% de descuento", "-20 %")
+    r"|\b(?:descuentos?|descontos?|r[ée]duction|remise|rabatt|sconto|korting)\b|(?<![\w-])-\s?\d{1,2}\s?%(?!\w)",
+    re.IGNORECASE)
+# Tickets "on sale" are for sale, not cut in price ("TOUR ON SALE NOW 🎟️ band.com/tour").
+EVENT_RE = compile_on_use(r"\b(?:tickets?|tix|tours?|shows?|concerts?|gigs?|festival|pre-?sale|dates)\b|🎟",
+                          re.IGNORECASE)
+# Beside a link: a sponsor read's offer, the other half of a YouTube integration ("Try Skillshare
+# free for 2 months: skl.sh/jane", "Start listening with a 30-day trial at audible.com/jane",
+# "the first 1,000 people to use my link"). Only an offer made to the reader, after a call
+# ("try", "get", "start"…): "my free trial ran out", "a 30 day trial of keto" or "the gym was
+# free for 2 months" offer nothing.
+_COUNT = r"(?:\d+|one|two|three|four|five|six|seven|ten|twelve|fourteen|thirty)"
+_OFFER_CALL = (r"\b(?:try|get|gets|getting|use|start|enjoy|claim|grab|receive|unlock|activate|join"
+               r"|sign\s+up\s+for)\b")
+OFFER_WORDING_RE = compile_on_use(
+    _OFFER_CALL + r"[^.!?\n]{0,40}?(?:\b(?:free\s+)?" + _COUNT + r"[-\s]?(?:day|week|month)s?\s+(?:free\s+)?trial"
+    r"|\bfree\s+trial|\b(?:" + _COUNT + r"|a)\s+(?:free\s+months?|months?\s+(?:for\s+)?free"
+    r"|months?\s+of\s+\w+(?:\s+\w+)?\s+(?:for\s+)?free)|\bfirst\s+month\s+(?:for\s+)?free"
+    r"|\bfree\s+for\s+(?:" + _COUNT + r"|a)\s+(?:days?|weeks?|months?))\b"
+    r"|\bfree\s+trial\s*(?:[:→👉➡]|(?:at|here|via)\b)"
+    r"|(?<!of the )(?<!among the )\bfirst\s+\d[\d,.]*k?\s+(?:people|viewers|subscribers|customers|users|of\s+you)"
+    r"\s+to\s+(?:click|use|sign\s+up|go\s+to|download|join|order|buy|register)\b"
+    r"|\b(?:exclusive|special|limited[-\s]time)\s+offer\b"
+    # a sign-up bonus or a first order's extra: "get up to 3 free stocks", "a special starter pack",
+    # "free vitamin D3 with your first order"
+    r"|" + _OFFER_CALL + r"[^.!?\n]{0,30}?\bfree\s+(?:stocks?|shares?)\b"
+    r"|\b(?:special|exclusive|free)\s+starter\s+pack\b"
+    r"|\b(?:with|on|off)\s+your\s+first\s+(?:order|box|purchase|month|subscription)\b", re.IGNORECASE)
 # A shortened link alone (shortener_alone) is no signal where its line or list says it leads
 # somewhere that is no brand's: something to read, watch or hear, a store of the creator's
 # own releases, or the creator's own event, form or contact.
@@ -235,6 +266,20 @@ def links_in(text: str) -> list[tuple[str, int, int]]:
     return sorted(found, key=lambda x: x[1])
 
 
+# A referral link pays whoever shares it (a sign-up bonus, a credit): its query names a referral,
+# an invite code or a coupon ("?referenceID=jane", "?invite_code=X", "?cod_descuento=LUCIA"), its
+# host or path is a referral program's ("refer.amex.us/JANE", "dropbox.com/referrals/AAx"), or it
+# is an Amazon influencer's storefront ("amazon.com/shop/jane"). Not an "/invite/" path: a chat
+# community's ("curse.com/invite/…", "discord.com/invite/…") reads the same as a program's.
+# Read only off the social hosts.
+REFERRAL_LINK_RE = compile_on_use(
+    r"[?&](?:referral|referral_?code|ref_?code|ref_?id|reference_?id|referred_?by|invite_?code"
+    r"|invitation_?code|coupon|coupon_?code|promo_?code|discount_?code|cod_descuento|cupom|codigo)=[^&#\s]"
+    r"|^(?:https?://)?(?:refer|referral|referrals)\.[^/\s]+/[^/?#\s]"
+    r"|^(?:https?://)?[^/\s]+/(?:referral|referrals|refer)/[^/?#\s]+"
+    r"|^(?:https?://)?(?:www\.|smile\.)?amazon\.[a-z.]{2,6}/shop/[^/?#\s]+", re.IGNORECASE)
+
+
 def is_affiliate_link(url: str, settings: LinkSettings) -> bool:
     host = domain(url)
     if host_matches(host, lowered_domains(tuple(settings.affiliate_domains))):
@@ -323,7 +368,7 @@ def shortened_link_context(text: str, start: int, end: int, links: list[tuple[st
     line, line_start = line_without_links(text, start, end, links)
     if OWN_OR_SOCIAL_RE.search(line) or _own_work(line):
         return None
-    wording = PRODUCT_WORDING_RE.search(line)
+    wording = PRODUCT_WORDING_RE.search(line) or OFFER_WORDING_RE.search(line)
     if wording:
         return f"beside \"{wording.group(0)}\""
     header = list_header(text, line_start, links)
@@ -431,8 +476,9 @@ def link_signals(text: str, settings: LinkSettings) -> list[tuple[str, str]]:
             if context:
                 signals.append(("shortened_link", f"{url} … {context}"))
         elif not host_matches(host, social):
-            wording = deal_beside(text, start, end, links)
-            if wording:
+            if REFERRAL_LINK_RE.search(url):
+                signals.append(("affiliate_link", url))
+            elif wording := deal_beside(text, start, end, links):
                 signals.append(("deal_link", f"{url} … beside \"{wording}\""))
         if len(signals) > said:
             quoted.add(key)
@@ -441,9 +487,13 @@ def link_signals(text: str, settings: LinkSettings) -> list[tuple[str, str]]:
 
 def deal_beside(text: str, start: int, end: int, links: list[tuple[str, int, int]]) -> str | None:
     """The deal wording on a plain link's line ("Deep Discounts on Hotels", "20% off your
-    first order"), unless the line is about the creator's own channels or products."""
+    first order", "Try it free for 30 days"), unless the line is about the creator's own
+    channels or products."""
     line, _ = line_without_links(text, start, end, links)
-    wording = DEAL_WORDING_RE.search(line)
-    if wording is None or OWN_OR_SOCIAL_RE.search(line):
+    events = EVENT_RE.search(line) is not None
+    wording = next((m for m in DEAL_WORDING_RE.finditer(line)
+                    if not (events and m.group(0).lower().startswith("on"))), None)
+    wording = wording or OFFER_WORDING_RE.search(line)
+    if wording is None or OWN_OR_SOCIAL_RE.search(line) or _own_work(line):
         return None
     return wording.group(0)

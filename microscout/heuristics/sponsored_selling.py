@@ -85,6 +85,9 @@ _FA_ADVISE = compile_on_use(r"(?:^|\s)به\s+\S+\s*$")
 _RU_BUSINESS = compile_on_use(r"заказ|цен|доставк|наличи|₽|руб", re.IGNORECASE)
 _AR_BUSINESS = compile_on_use(r"طلب|حجز|سعر|أسعار|الاسعار|توصيل|للاستفسار|متوفر|ريال|درهم|جنيه|الرقم|[0-9٠-٩]{6,}")
 
+# Before "the first 50 people to…": someone who was among them ("I was one of"), not an offer.
+_WAS_AMONG = compile_on_use(r"\b(?:was|were|i'?m|i\s+am|we'?re|we\s+are)\s+(?:one\s+of|among)\s+the\s+$", re.IGNORECASE)
+
 # Print-on-demand and shop platforms: a link to one sells the creator's (or someone's) goods.
 _SHOP_PLATFORMS = (r"(?:teespring\.com|spri\.ng|creator-spring\.com|spreadshirt\.[a-z]{2,3}|redbubble\.com"
                    r"|teepublic\.com|bonfire\.com|fourthwall\.com|merchbar\.com|bigcartel\.com|myshopify\.com"
@@ -231,6 +234,11 @@ SELLING_FAMILIES: tuple[tuple[str, tuple[Part, ...]], ...] = (
               "bird", *(first + " " + then for first in ("launch", "introductory", "intro")
                         for then in ("pric", "offer", "special", "discount", "rate")),
               "client special", "special offer", "time offer"),
+        # A sponsor read's limited offer: "the first 1,000 people to click the link get two months free".
+        _part(r"\bfirst\s+\d[\d,.]*k?\s+(?:people|viewers|subscribers|customers|users|of\s+you)\s+to\s+(?:click"
+              r"|use|sign\s+up|go\s+to|download|join|order|buy|register)\b",
+              *(who + " to" for who in ("people", "viewers", "subscribers", "customers", "users", "of you")),
+              unless_after=_WAS_AMONG),
     )),
     # A price beside a reason to pay it: "$8 each", "tickets $15 adv", "$175 … DM me to book", "12€ … de lunes".
     ("price with a call", (

@@ -27,6 +27,10 @@ def labels(text, **kw):
     ("(affiliate)" + LINK, "affiliate"),
     ("I am a Book Depository affiliate" + LINK, "I am a Book Depository affiliate"),
     ("Liens affiliés :" + LINK, "Liens affiliés"),
+    ("Minha batedeira (link de afiliado)" + LINK, "link de afiliado"),
+    ("os links abaixo são de afiliado:" + LINK, "links abaixo são de afiliado"),
+    ("se comprar por eles eu ganho uma pequena comissão" + LINK, "ganho uma pequena comissão"),
+    ("si compras, recibo una comisión" + LINK, "recibo una comisión"),
     ("Die Amazon-Links gehören zum Partnerprogramm von Amazon" + LINK, "Partnerprogramm"),
     # Amazon's required sentence and its older form
     ("As an Amazon Associate I earn from qualifying purchases." + LINK, "As an Amazon Associate"),
@@ -54,6 +58,10 @@ def labels(text, **kw):
     ("Thanks to Squarespace for sponsoring this video" + LINK, "for sponsoring"),
     ("a sponsored video" + LINK, "sponsored video"),
     ("Today's sponsor is Glowco" + LINK, "Today's sponsor"),
+    ("Sponsors:\nGet 15% off with code CREEPY" + LINK, "Sponsors"),  # a podcast's header naming them
+    ("Sponsor: Incogni — use code PRIV" + LINK, "Sponsor"),
+    ("• Our sponsors: Glowco" + LINK, "Our sponsors"),
+    ("This episode is brought to you by Glowco" + LINK, "This episode is brought to you by"),
     # advertisement
     ("This is an ad for @glowco" + LINK, "This is an ad"),
     ("Advertisement:" + LINK, "Advertisement"),
@@ -70,6 +78,9 @@ def labels(text, **kw):
     ("Vídeo patrocinado por Runa" + LINK, "patrocinado por"),
     ("Parceria paga com a VivaFit" + LINK, "Parceria paga"),
     ("Betaalde samenwerking met Greenbox" + LINK, "Betaalde samenwerking"),
+    ("Colaboración pagada con HSN" + LINK, "Colaboración pagada"),
+    ("Colaboração paga com a VivaFit" + LINK, "Colaboração paga"),
+    ("Collaborazione retribuita con Glowco" + LINK, "Collaborazione retribuita"),
 ])
 def test_adequate_wording(text, label):
     adequate, _weak, denials, disclosure = labels(text)
@@ -145,6 +156,10 @@ def test_negation_words_of_other_languages_deny_only_the_label_right_after(text,
     "Become a paid partner of our network today",
     "Looking for paid partners for my podcast",
     "We are looking for a paid partner - DM us",
+    "Sponsor a child: https://charity.example/x",   # not a header naming sponsors
+    "We're looking for sponsors: email me",
+    "Patreon sponsors: Ann, Bo",
+    "This video was brought to you by my cat walking on the keyboard",
 ])
 def test_near_misses_are_no_labels(text):
     adequate, weak, denials, _ = labels(text + LINK)
@@ -172,6 +187,11 @@ def test_near_misses_are_no_labels(text):
     ("Geen #reclame, zelf gekocht" + LINK, "Geen #reclame"),
     ("Sem #publicidade, comprei eu" + LINK, "Sem #publicidade"),
     ("Ce n'est pas un partenariat rémunéré" + LINK, "pas un partenariat rémunéré"),
+    # "none", "nothing", "neither" and only words that say what is denied
+    ("None of these are sponsored." + LINK, "None of these are sponsored"),
+    ("None of these are affiliate links." + LINK, "None of these are affiliate links"),
+    ("Nothing in this video is sponsored" + LINK, "Nothing in this video is sponsored"),
+    ("None of the links below are affiliate links" + LINK, "None of the links below are affiliate links"),
 ])
 def test_denials_are_never_labels(text, denial):
     adequate, _weak, denials, disclosure = labels(text)
@@ -194,6 +214,8 @@ def test_plain_negations_give_no_label_at_all(text):
     ("Not sponsored, but the links are affiliate links" + LINK, "links are affiliate links"),
     ("Not sponsored and some links are affiliate links" + LINK, "links are affiliate links"),
     ("Nothing here is paid. I earn a small commission" + LINK, "I earn a small commission"),
+    ("None of these are sponsored, but the links are affiliate links" + LINK, "links are affiliate links"),
+    ("None of my friends believe this is sponsored" + LINK, "is sponsored"),  # more than what is denied
 ])
 def test_a_denial_reaches_only_its_own_clause(text, label):
     adequate, _, denials, disclosure = labels(text)
@@ -338,11 +360,61 @@ def kinds(text, **kw):
     ("Cheap flights http://fly.example/x", ("deal_link", 'http://fly.example/x … beside "Cheap"')),
     ("Hot deal: https://shop.example/d", ("deal_link", 'https://shop.example/d … beside "Hot deal"')),
     ("Free shipping on https://shop.example/", ("deal_link", 'https://shop.example/ … beside "Free shipping"')),
+    ("$10 off your first box: https://meals.example/jane",
+     ("deal_link", 'https://meals.example/jane … beside "$10 off"')),
+    # a sponsor read's offer beside its link: a call, then a trial, months free or a first-N offer
+    ("Try Skillshare free for 2 months: https://skl.sh/jane",
+     ("deal_link", 'https://skl.sh/jane … beside "Try Skillshare free for 2 months"')),
+    ("Start listening with a 30-day trial at audible.example/surf",
+     ("deal_link", 'audible.example/surf … beside "Start listening with a 30-day trial"')),
+    ("Sign up for a free trial of CuriosityStream at https://cs.example/jane",
+     ("deal_link", 'https://cs.example/jane … beside "Sign up for a free trial"')),
+    ("Get 2 months free at https://app.example/jane",
+     ("deal_link", 'https://app.example/jane … beside "Get 2 months free"')),
+    ("get two free months of Premium: https://app.example/jane",
+     ("deal_link", 'https://app.example/jane … beside "get two free months"')),
+    ("Free trial → https://vpn.example/jane", ("deal_link", 'https://vpn.example/jane … beside "Free trial →"')),
+    ("The first 500 people to use https://learn.example/jane win",
+     ("deal_link", 'https://learn.example/jane … beside "first 500 people to use"')),
+    ("Exclusive offer: https://vpn.example/jane", ("deal_link", 'https://vpn.example/jane … beside "Exclusive offer"')),
+    ("Try it free for 30 days: bit.ly/3xY", ("shortened_link", 'bit.ly/3xY … beside "Try it free for 30 days"')),
+    # referral and invite links, an Amazon influencer's storefront
+    ("Card I used: https://refer.amex.us/JORDAKMiab", ("affiliate_link", "https://refer.amex.us/JORDAKMiab")),
+    ("Storage I use: dropbox.com/referrals/AAx9", ("affiliate_link", "dropbox.com/referrals/AAx9")),
+    ("Insurance I use: safetywing.com/?referenceID=nikos", ("affiliate_link", "safetywing.com/?referenceID=nikos")),
+    ("Seguro: heymondo.es/?cod_descuento=LUCIA", ("affiliate_link", "heymondo.es/?cod_descuento=LUCIA")),
+    ("My essentials: amazon.com/shop/nightshiftnina", ("affiliate_link", "amazon.com/shop/nightshiftnina")),
+    # a sign-up bonus or a first order's extra beside a link
+    ("Get a free stock when you sign up: join.broker.example/tyler",
+     ("deal_link", 'join.broker.example/tyler … beside "Get a free stock"')),
+    ("shaker.example/riley — free D3 with your first order",
+     ("deal_link", 'shaker.example/riley … beside "with your first order"')),
+    ("Install it FREE https://clik.example/x and get a special starter pack",
+     ("deal_link", 'https://clik.example/x … beside "special starter pack"')),
+    ("head to site.example/nora to save 10% off your first website",  # a website, but not the creator's
+     ("deal_link", 'site.example/nora … beside "10% off"')),
+    # deals in other languages
+    ("Seguro de viaje con 5% de descuento: https://ins.example/x",
+     ("deal_link", 'https://ins.example/x … beside "descuento"')),
+    ("La poêle : -20 % sur https://pan.example/x", ("deal_link", 'https://pan.example/x … beside "-20 %"')),
     # discount codes
     ("Use code GLOW at checkout", ("discount_code", "Use code GLOW")),
     ("code GLOW20 at checkout", ("discount_code", "code GLOW20 at checkout")),
     ("20% off with code glow", ("discount_code", "20% off with code glow")),
     ("use promo code: SUMMER", ("discount_code", "use promo code: SUMMER")),
+    # codes in other languages, before a value that looks like a code
+    # codes in other languages, before a value that looks like a code, with a brand in sight: a
+    # link, a mention, a store named after it, or a creator code
+    ("con el código VALEYNICO tenéis un 15% en https://kave.example/x", ("discount_code", "con el código VALEYNICO")),
+    ("Código de descuento: LAURA15 @shein", ("discount_code", "Código de descuento: LAURA15")),
+    ("com meu cupom BRUNOFF10: recargajogo.com.br", ("discount_code", "com meu cupom BRUNOFF10")),
+    ("Cupom CAROL10 dá 10% na Sallve", ("discount_code", "Cupom CAROL10")),
+    ("-20 % avec le code BRUNOCREPE sur cristel.com", ("discount_code", "avec le code BRUNOCREPE")),
+    ("Usa mi código de creador en la tienda: RAYOGAMER",
+     ("discount_code", "Usa mi código de creador en la tienda: RAYOGAMER")),
+    ("mit dem Code LENA10 spart ihr bei Glowco", ("discount_code", "mit dem Code LENA10")),
+    ("con il codice SARA20 su glow.example", ("discount_code", "con il codice SARA20")),
+    ("met de kortingscode ANNE10 op glow.example", ("discount_code", "met de kortingscode ANNE10")),
     # first-person shopping links
     ("use my link to save", ("shop_link", "use my link")),
     ("shop my faves on LTK", ("shop_link", "shop my faves")),
@@ -438,6 +510,20 @@ def test_commercial_signals_fire(text, signal):
     "It was a big deal: https://news.example/a",         # "deal", not "deals" or an offer
     "Deals\nhttps://shop.example/a",                      # wording on another line
     "https://shop.example/deals-20-off",                 # only the link's own path says it
+    # an invite to a community, codes that are no discount, a website that is the creator's
+    "Join our Discord: discord.com/invite/abc",
+    "Join the Curse Community - https://curse.com/invite/qb1Wawazzk2bah5ZTyz9nw",
+    "el código fuente está en https://github.example/x/y",   # "source code"
+    "usa el código de abajo",                                # no value that looks like a code
+    "Website: https://me.example — 20% of profits go to charity",
+    # a trial or months free that nobody is offered, or the creator's own
+    "My free trial ran out, so I bought it: https://tool.example/pricing",
+    "I did a 30 day trial of keto, results: https://blog.example/keto",
+    "The gym was free for 2 months: https://gym.example/news",
+    "Try our app free for 30 days: https://app.example",
+    "the first 100 people to comment get a shoutout https://me.example/x",
+    "I was one of the first 50 people to sign up for the beta: https://beta.example/news",
+    "Free trial\nhttps://vpn.example/jane",               # wording on another line
 ])
 def test_commercial_near_misses(text):
     assert not analyse_post(text).sponsored, analyse_post(text).signals
@@ -520,6 +606,22 @@ def test_shortener_and_pattern_lists_are_settings():
     assert analyse_post("https://shop.example/p?cid=7", settings=custom).sponsored
     assert not analyse_post("https://www.amazon.com/dp/B01?tag=x", settings=SponsoredSettings(
         affiliate_url_patterns=[])).signals == []  # tag= is an affiliate query on any host regardless
+
+
+@pytest.mark.parametrize("text", [
+    # a code in another language with no brand in sight, or in a shop's own post
+    "con el código VERANO30",
+    "Código de descuento: LAURA15 (15% en toda la web)",
+    "¡Envíos a toda Colombia! con el código VERANO30 en tienda.example.com/x",
+    "Start a free trial of my course: https://me.example/course",
+    "Get 2 months free of our app: https://app.example/start",
+    "20% off my new book this week: https://books.example/mine",
+    "NORTH AMERICAN TOUR ON SALE NOW 🎟️ band.example/tour",  # tickets on sale: for sale, not cut in price
+])
+def test_an_offer_on_the_creators_own_work_is_no_undisclosed_ad(text):
+    analysis = analyse_post(text)
+    assert [kind for kind, _ in analysis.signals if kind != "selling"] == []
+    assert analysis.disclosure == "not_needed"
 
 
 def test_deal_wording_is_ignored_beside_the_configured_social_hosts():

@@ -93,6 +93,9 @@ FIRES = [
     ("$20 off your first facial", "$20 off"),
     ("2 for 1 pizzas every Tuesday", "2 for 1"),
     ("Early bird price ends tonight", "Early bird price"),
+    ("The first 1,000 people to click the link get 2 months free", "first 1,000 people to click"),
+    ("first 500 of you to sign up get a bonus", "first 500 of you to sign up"),
+    ("Be one of the first 100 customers to order and get a tote", "first 100 customers to order"),
     # a price beside a reason to pay it
     ("Keychains $8 each or 3 for $20", "$8"),
     ("Ankara two-piece sets, sizes 8-16. Nationwide delivery 🚚", "Nationwide delivery"),
@@ -117,7 +120,7 @@ FIRES = [
     ("Chama no direct 💌", "Chama no direct"),
     ("Ya disponible 🛒 nueva línea", "Ya disponible"),
     ("Conjuntos a partir de R$89,90", "a partir de R$"),
-    ("con el código VERANO30", "código VERANO30"),
+    ("con el código VERANO30", "con el código VERANO30"),  # read as a code with no brand in sight
     ("Commandez en ligne", "Commandez"),
     ("Diskon 50% cuma hari ini", "Diskon 5"),
     ("Jetzt bestellen!", "Jetzt bestellen"),
@@ -154,6 +157,9 @@ def test_selling_wording_fires(text, matched):
 
 
 NEAR_MISSES = [
+    "the first 100 people to comment get a shoutout",  # no offer to take up
+    "I was one of the first 50 people to visit the new museum",
+    "we're among the first 20 users to join the beta",
     "This sale at Target had me spending way too much lol",
     "Went to the Black Friday sale and regretted everything",
     "Went shopping with the girls today 🛍️",
