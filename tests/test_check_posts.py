@@ -114,6 +114,7 @@ def test_json_label_is_the_truth_scored_when_disclosed_words_are_read_as_undiscl
     ("posts.jsonl", '[1, 2]\n', "line 1: expected a JSON object"),
     ("posts.jsonl", '{"id": 1, "text": 5}\n', "line 1: text must be a string (got 5)"),
     ("posts.jsonl", '{"id": 1, "text": "x", "hashtags": [1]}\n', "hashtags must be a list of strings"),
+    ("posts.jsonl", '{"id": 1, "text": "x", "links": [1]}\n', "line 1: links must be a link, links separated"),
     ("posts.txt", "id,text\n1,hi\n", "cannot tell the format from '.txt'; name the file .csv, .tsv, .jsonl, .json or .xlsx"),
     ("posts.json", '{"id": 1, "text": "x"}', "expected a JSON array of objects"),
 ])
@@ -389,3 +390,35 @@ def test_json_prints_nothing_before_a_refusal_of_a_later_row_or_file(tmp_path, f
         assert (result.exit_code, result.stdout) == (2, "")
         assert result.stderr.startswith(f"Error: {tmp_path}") and result.stderr.count("\n") == 1
         assert message in result.stderr
+
+
+def test_a_posts_links_beside_its_words_are_judged_with_them(tmp_path):
+    """A links column (a pin's own link, an export's link, Twitter's entities.urls): the link
+    is read after the words, as the crawlers store a post's hidden and card links, so an
+    affiliate link there makes the post an ad and a label in the words still discloses it."""
+    pins = check(tmp_path, "pins.csv", "id,text,link\n"
+                 "1,Cute tank,https://www.amazon.com/dp/B01?tag=jane-20\n"
+                 "2,My garden this spring,https://myblog.example/garden\n"
+                 "3,Cute tank #ad,https://www.amazon.com/dp/B01?tag=jane-20\n"
+                 "4,Cute tank,\n", "--json")
+    assert pins.exit_code == 0, pins.output
+    posts = {p["id"]: p for p in json.loads(pins.output)["posts"]}
+    assert {i: (p["sponsored"], p["disclosure"]) for i, p in posts.items()} == {
+        "1": (True, "missing"), "2": (False, "not_needed"), "3": (True, "adequate"), "4": (False, "not_needed")}
+    assert posts["1"]["signals"] == [["affiliate_link", "https://www.amazon.com/dp/B01?tag=jane-20"]]
+    assert posts["1"]["links"] == ["https://www.amazon.com/dp/B01?tag=jane-20"] and "links" not in posts["4"]
+    # Twitter: the t.co link in the words, the link it stands for in entities.urls; the
+    # user's own profile link (user.entities.url.urls) is not the post's
+    tweet = {"id": 9, "full_text": "new video https://t.co/abc",
+             "entities": {"urls": [{"url": "https://t.co/abc", "expanded_url": "https://amzn.to/3xYz"}]},
+             "user": {"entities": {"url": {"urls": [{"expanded_url": "https://me.example/shop?ref=x1"}]}}}}
+    tweets = check(tmp_path, "tweets.jsonl", json.dumps(tweet) + "\n", "--json")
+    assert tweets.exit_code == 0, tweets.output
+    [post] = json.loads(tweets.output)["posts"]
+    assert (post["id"], post["disclosure"], post["links"]) == ("9", "missing", ["https://amzn.to/3xYz"])
+    # a list in a cell, and links apart by spaces
+    listed = check(tmp_path, "listed.csv", 'id,text,links\n1,hi,"[""https://a.example/x"", ""https://amzn.to/1""]"\n'
+                   "2,hi,https://a.example/x https://amzn.to/2\n", "--json")
+    assert [p["links"] for p in json.loads(listed.output)["posts"]] == [
+        ["https://a.example/x", "https://amzn.to/1"], ["https://a.example/x", "https://amzn.to/2"]]
+

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
@@ -58,8 +58,13 @@ COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {
                       "video_description", "desc")),
     "hashtags": ("text", ("tags", "challenges")),
     "paid_flag": ("bool", ("is_paid_partnership", "paid_partnership", "branded_content")),
+    # The links a post shows beside its words: a Pinterest pin's own link, Twitter's
+    # entities.urls (the t.co links' expanded_url), an export's link column. Never "url": that
+    # is mostly the post's own address, read as its id.
+    "links": ("text", ("link", "outbound_link", "outbound_links", "link_url", "destination_url", "expanded_url",
+                       "urls")),
 }
-EXPECTED = "text (required; also caption, content, description, body); id, hashtags, paid_flag (optional)"
+EXPECTED = "text (required; also caption, content, description, body); id, hashtags, paid_flag, links (optional)"
 # Instagram's GraphQL media (its web API, instaloader's JSON): the caption is a connection,
 # {"edge_media_to_caption": {"edges": [{"node": {"text": …}}]}}.
 GRAPHQL_CAPTION = "edge_media_to_caption.edges"
@@ -71,6 +76,7 @@ class PostRow:
     text: str
     hashtags: list[str]
     paid_flag: bool | None
+    links: list[str] = field(default_factory=list)  # the post's links beside its words (the links column)
     label: bool | None = None  # the --label-column's truth, when scoring
     label_word: str = ""  # that truth as written, in label_words' spelling (as --label-value maps it)
     cell_word: str = ""  # the cell as written: its words say what 1 means though --label-value maps it to 1/0
@@ -128,6 +134,33 @@ def _hashtags(value: Any, where: str) -> list[str]:
                        f"separated by spaces or commas (got {shortened(repr(value))})")
 
 
+def _links(value: Any, where: str) -> list[str]:
+    """A links cell: one link, links apart by spaces or commas, a JSON list of them, or a list of
+    objects holding one (Twitter's entities.urls: its expanded_url, else url)."""
+    if value is None or value == "":
+        return []
+    if isinstance(value, str) and value.strip().startswith("[") and value.strip().endswith("]"):
+        value = _listed(value)
+    if isinstance(value, str):
+        return [link for link in value.replace(",", " ").split() if link]
+    if isinstance(value, list) and all(isinstance(v, dict) for v in value):
+        value = [v.get("expanded_url") or v.get("url") or v.get("href") or v.get("uri") or "" for v in value]
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return [link.strip() for link in value if link.strip()]
+    raise UsageProblem(f"{where}: links must be a link, links separated by spaces or commas, or a list of them "
+                       f"(got {shortened(repr(value))})")
+
+
+def judged_text(row: PostRow) -> str:
+    """What the detectors read: the words, then each link the words do not hold on a line of its
+    own after a blank line, as the crawlers store a post's hidden and card links."""
+    if not row.links:
+        return row.text
+    from microscout.crawlers.parse_common import with_hidden_links
+
+    return with_hidden_links(row.text, row.links)
+
+
 def _row(record: dict[str, Any], where: str, paid_flag: bool | None, label: bool | None = None,
          label_word: str = "", cell_word: str = "") -> PostRow:
     """One post from a row keyed by our column names: no id is named by where it is, and no
@@ -141,8 +174,8 @@ def _row(record: dict[str, Any], where: str, paid_flag: bool | None, label: bool
         text = ""
     if not isinstance(text, str):
         raise UsageProblem(f"{where}: text must be a string (got {text!r})")
-    return PostRow(str(post_id), _plain(text), _hashtags(record.get("hashtags"), where), paid_flag, label, label_word,
-                   cell_word)
+    return PostRow(str(post_id), _plain(text), _hashtags(record.get("hashtags"), where), paid_flag,
+                   _links(record.get("links"), where), label, label_word, cell_word)
 
 
 def _listed(cell: str) -> Any:
@@ -236,6 +269,7 @@ def _as_json(row: PostRow, analysis: PostAnalysis) -> dict[str, Any]:
     # what was read of the row (as check accounts' features and check comments' text say it):
     # a column mapped wrong is seen
     read = {"text": row.text, "hashtags": row.hashtags, "paid_flag": row.paid_flag,
+            **({"links": row.links} if row.links else {}),
             **({"label": row.label} if row.label is not None else {})}
     return {"id": row.id, **read, "sponsored": analysis.sponsored, "disclosure": analysis.disclosure,
             "signals": [list(s) for s in analysis.signals], "adequate_labels": analysis.adequate_labels,
@@ -367,10 +401,12 @@ instaloader's file of one post) or .xlsx (the first sheet), also compressed
 (also read from caption, content, description, body, full_text or desc, in any
 case, nested JSON objects included, and Instagram's edge_media_to_caption); id
 (else the post is named by its line), hashtags (a list, or tags separated by
-spaces or commas, '#' optional) and paid_flag (the platform's paid-partnership
+spaces or commas, '#' optional), paid_flag (the platform's paid-partnership
 flag, also is_paid_partnership: true/false, yes/no, 1/0; empty, NULL or NaN =
-unknown) are optional. Other columns are ignored; map any with
---column ours=theirs.
+unknown) and links (the links a post shows beside its words: a pin's link,
+Twitter's entities.urls; also link, outbound_link, expanded_url; read as the
+crawlers store hidden links, after the words) are optional. Other columns are
+ignored; map any with --column ours=theirs.
 
 Each post gets: sponsored yes/no, a disclosure status (adequate, weak, late = after
 the fold, buried = in a hashtag block or only in tag metadata, missing = an
@@ -403,7 +439,7 @@ on the same rows. Reproduce the documented figures (docs/HEURISTICS.md):
                    "(is_sponsored, is_ad: sponsored; undisclosed_ad: undisclosed); when neither "
                    "says, the command asks for it.")
 @click.option("--column", "mapping", multiple=True, metavar="OURS=THEIRS",
-              help="Read our column OURS (id, text, hashtags, paid_flag) from the file's column THEIRS "
+              help="Read our column OURS (id, text, hashtags, paid_flag, links) from the file's column THEIRS "
                    "(repeatable).")
 @click.option("--quiet", is_flag=True, help="Print only the summary (and scores), not every post.")
 @click.option("--label-value", "label_values", multiple=True, metavar="RAW=TRUTH",
@@ -436,7 +472,8 @@ def command(env, files: tuple[Path, ...], as_json: bool, fold_chars: int | None,
     whole = platform in disclosure_options.no_fold_platforms and fold_chars is None  # posts shown whole there
     for file in files:
         for row in iter_posts(file, label_column, columns, truth, records):
-            analysis = analyse_post(row.text, row.hashtags, row.paid_flag, settings)
+            text = judged_text(row)
+            analysis = analyse_post(text, row.hashtags, row.paid_flag, settings)
             if whole:
                 analysis = shown_whole(analysis)
             result = _as_json(row, analysis)
@@ -450,8 +487,8 @@ def command(env, files: tuple[Path, ...], as_json: bool, fold_chars: int | None,
             selling_only += result["sponsored"] and result["disclosure"] == "not_needed"
             if scored:
                 words.update((row.label_word, row.cell_word))
-                baselines = {BASELINE_SPONSORED: baseline_sponsored(row.text),
-                             BASELINE_UNDISCLOSED: baseline_undisclosed(row.text)}
+                baselines = {BASELINE_SPONSORED: baseline_sponsored(text),
+                             BASELINE_UNDISCLOSED: baseline_undisclosed(text)}
                 for meaning, meaning_cards in scored.items():
                     add_scores(meaning_cards, meaning, row, analysis, baselines)
     summary: dict[str, int] = {"posts": posts, "sponsored": sponsored,
