@@ -396,11 +396,11 @@ def test_a_posts_links_beside_its_words_are_judged_with_them(tmp_path):
     """A links column (a pin's own link, an export's link, Twitter's entities.urls): the link
     is read after the words, as the crawlers store a post's hidden and card links, so an
     affiliate link there makes the post an ad and a label in the words still discloses it."""
-    pins = check(tmp_path, "pins.csv", "id,text,link\n"
-                 "1,Cute tank,https://www.amazon.com/dp/B01?tag=jane-20\n"
-                 "2,My garden this spring,https://myblog.example/garden\n"
-                 "3,Cute tank #ad,https://www.amazon.com/dp/B01?tag=jane-20\n"
-                 "4,Cute tank,\n", "--json")
+    pins = check(tmp_path, "pins.csv", "id,text,link,url\n"
+                 "1,Cute tank,https://www.amazon.com/dp/B01?tag=jane-20,https://pinterest.example/pin/1\n"
+                 "2,My garden this spring,https://myblog.example/garden,https://pinterest.example/pin/2\n"
+                 "3,Cute tank #ad,https://www.amazon.com/dp/B01?tag=jane-20,https://pinterest.example/pin/3\n"
+                 "4,Cute tank,,https://pinterest.example/pin/4\n", "--json", "--column", "links=link")
     assert pins.exit_code == 0, pins.output
     posts = {p["id"]: p for p in json.loads(pins.output)["posts"]}
     assert {i: (p["sponsored"], p["disclosure"]) for i, p in posts.items()} == {
@@ -416,6 +416,10 @@ def test_a_posts_links_beside_its_words_are_judged_with_them(tmp_path):
     assert tweets.exit_code == 0, tweets.output
     [post] = json.loads(tweets.output)["posts"]
     assert (post["id"], post["disclosure"], post["links"]) == ("9", "missing", ["https://amzn.to/3xYz"])
+    # without --column, "link" is not read: in most exports it is the post's own address
+    unmapped = check(tmp_path, "pins.csv", "id,text,link\n1,Cute tank,https://www.amazon.com/dp/B01?tag=jane-20\n",
+                     "--json")
+    assert [(p["sponsored"], "links" in p) for p in json.loads(unmapped.output)["posts"]] == [(False, False)]
     # a list in a cell, and links apart by spaces
     listed = check(tmp_path, "listed.csv", 'id,text,links\n1,hi,"[""https://a.example/x"", ""https://amzn.to/1""]"\n'
                    "2,hi,https://a.example/x https://amzn.to/2\n", "--json")

@@ -58,11 +58,10 @@ COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {
                       "video_description", "desc")),
     "hashtags": ("text", ("tags", "challenges")),
     "paid_flag": ("bool", ("is_paid_partnership", "paid_partnership", "branded_content")),
-    # The links a post shows beside its words: a Pinterest pin's own link, Twitter's
-    # entities.urls (the t.co links' expanded_url), an export's link column. Never "url": that
-    # is mostly the post's own address, read as its id.
-    "links": ("text", ("link", "outbound_link", "outbound_links", "link_url", "destination_url", "expanded_url",
-                       "urls")),
+    # The links a post shows beside its words: Twitter's entities.urls (the t.co links'
+    # expanded_url), an export's outbound links. Not "url" nor "link": in most exports that is
+    # the post's own address (a Pinterest pin's "link" is its destination: --column links=link).
+    "links": ("text", ("outbound_link", "outbound_links", "link_url", "destination_url", "expanded_url", "urls")),
 }
 EXPECTED = "text (required; also caption, content, description, body); id, hashtags, paid_flag, links (optional)"
 # Instagram's GraphQL media (its web API, instaloader's JSON): the caption is a connection,
@@ -403,10 +402,10 @@ case, nested JSON objects included, and Instagram's edge_media_to_caption); id
 (else the post is named by its line), hashtags (a list, or tags separated by
 spaces or commas, '#' optional), paid_flag (the platform's paid-partnership
 flag, also is_paid_partnership: true/false, yes/no, 1/0; empty, NULL or NaN =
-unknown) and links (the links a post shows beside its words: a pin's link,
-Twitter's entities.urls; also link, outbound_link, expanded_url; read as the
-crawlers store hidden links, after the words) are optional. Other columns are
-ignored; map any with --column ours=theirs.
+unknown) and links (the links a post shows beside its words: Twitter's
+entities.urls, also outbound_link or expanded_url; a Pinterest pin's with
+--column links=link; read after the words, as the crawlers store hidden links)
+are optional. Other columns are ignored; map any with --column ours=theirs.
 
 Each post gets: sponsored yes/no, a disclosure status (adequate, weak, late = after
 the fold, buried = in a hashtag block or only in tag metadata, missing = an
