@@ -112,13 +112,18 @@ OWN_WORK_RE = compile_on_use(
 # creator's own book or album is sold there too.
 GEAR_NOUN_RE = compile_on_use(r"\b(?:gear|equipment|camera|lens|mic|microphone|tripod|gimbal)\b", re.IGNORECASE)
 # Beside a plain link (not shortened, not an affiliate network): an offer of a price cut on
-# its line ("20% off", "$10 off", "deep discounts", "lowest price", "cheap hotels", "hot deals").
+# its line ("20% off", "deep discounts", "lowest price", "cheap hotels", "hot deals").
 DEAL_WORDING_RE = compile_on_use(
-    r"\b\d+\s*%\s*off\b|[$€£₹]\s?\d+(?:[.,]\d\d)?\s+off\b|\bdiscount(?:s|ed)?\b"
+    r"\b\d+\s*%\s*off\b|\bdiscount(?:s|ed)?\b"
     r"|\b(?:best|lowest|cheapest|low)\s+prices?\b|\bcheap(?:er|est)?\b"
     r"|\bdeals\b|\b(?:hot|best|great|fantastic|exclusive|special|daily)\s+deal\b|\bcoupons?\b|\bpromo\s+codes?\b"
-    r"|\bon\s+sale\b|\bfree\s+shipping\b"
-    # the same in Spanish, Portuguese, French, German, Italian and Dutch ("5% de descuento", "-20 %")
+    r"|\bon\s+sale\b|\bfree\s+shipping\b", re.IGNORECASE)
+# The same cut as an amount ("$10 off") and in Spanish, Portuguese, French, German, Italian and
+# Dutch ("5% de descuento", "-20 %"): read as a sponsor's offer only as OFFER_WORDING_RE is
+# (sponsor_offer), for news, a town's or a museum's prices say them too ("Descuento para
+# jubilados: crtm.es/…", "$10 off for students this week at the campus bookstore").
+MORE_DEAL_WORDING_RE = compile_on_use(
+    r"[$€£₹]\s?\d+(?:[.,]\d\d)?\s+off\b"
     r"|\b(?:descuentos?|descontos?|r[ée]duction|remise|rabatt|sconto|korting)\b|(?<![\w-])-\s?\d{1,2}\s?%(?!\w)",
     re.IGNORECASE)
 # Tickets "on sale" are for sale, not cut in price ("TOUR ON SALE NOW 🎟️ band.com/tour").
@@ -146,6 +151,32 @@ OFFER_WORDING_RE = compile_on_use(
     r"|" + _OFFER_CALL + r"[^.!?\n]{0,30}?\bfree\s+(?:stocks?|shares?)\b"
     r"|\b(?:special|exclusive|free)\s+starter\s+pack\b"
     r"|\b(?:with|on|off)\s+your\s+first\s+(?:order|box|purchase|month|subscription)\b", re.IGNORECASE)
+# What makes the offer a sponsor's (sponsor_offer): a link that names whoever shares it, as a
+# sponsor gives each creator one ("skl.sh/jane", "audible.com/janecuts", "brilliant.org/go/jane",
+# a Shopify store's "/discount/JANE10"): one word or handle after the host, not a page's ("/join",
+# "/tickets", "/pricing"), a slug ("/besuch-planen"), a file or an article's path
+# ("/products/premiere/free-trial-download.html", "/2026/3/4/story"), nor the bare site. Not a
+# government's or a school's host either.
+_VANITY_PATH_RE = compile_on_use(
+    r"^(?:https?://)?[^/?#\s]+/(?:(?:go|lp|r|promo|partners?|creators?|influencers?|try|pages|discount)/)?"
+    r"(?P<name>[a-z0-9]+)/?(?:[?#]\S*)?$", re.IGNORECASE)
+_PAGE_WORDS = frozenset((
+    "join", "signup", "register", "registration", "login", "hours", "visit", "order", "orders",
+    "ticket", "tickets", "events", "event", "about", "contact", "download", "downloads", "pricing", "plans", "promo",
+    "promos", "promotions", "offer", "offers", "deal", "deals", "sale", "sales", "classes", "courses", "volunteer",
+    "membership", "members", "trial", "freetrial", "start", "shop", "store", "menu", "schedule", "news",
+    "blog", "faq", "help", "support", "careers", "jobs", "apply", "donate", "info", "home", "index", "products",
+    "students", "student", "education", "learn", "free", "gift", "gifts", "subscribe", "premium", "rewards",
+    "discounts", "coupons", "catalog", "library", "museum", "tour", "tours", "programs", "program", "search",
+    "tienda", "loja", "boutique", "ofertas", "promociones", "promocoes", "angebote", "offerte", "aanbiedingen",
+    "entradas", "ingressos", "billets", "biglietti", "precios", "precos", "prix", "preise", "prezzi", "prijzen",
+    "tarifas", "tarifs", "tarife", "tariffe", "tarieven", "socios", "inscripcion", "inscricao", "inscription",
+    "anmeldung", "iscrizione", "aanmelden", "cursos", "abbonamenti", "abonnement", "abono", "assinatura"))
+_PUBLIC_HOST_RE = compile_on_use(r"(?:^|\.)(?:gov|gob|gouv|govt|edu|mil|ac|int)(?:\.[a-z]{2})?$")
+# An offer quoted is talked about, not made ("check whether '$10 off' is real").
+_QUOTED_RE = compile_on_use(r"(?<!\w)(['\"‘“«])[^'\"‘“«’”»\n]{1,80}?['\"’”»](?!\w)")
+# Where a sentence ends on a link's line: its links blanked, a dot in them ends nothing.
+_SENTENCE_END_RE = compile_on_use(r"[.!?…]+(?=\s|$)")
 # A shortened link alone (shortener_alone) is no signal where its line or list says it leads
 # somewhere that is no brand's: something to read, watch or hear, a store of the creator's
 # own releases, or the creator's own event, form or contact.
@@ -487,13 +518,44 @@ def link_signals(text: str, settings: LinkSettings) -> list[tuple[str, str]]:
 
 def deal_beside(text: str, start: int, end: int, links: list[tuple[str, int, int]]) -> str | None:
     """The deal wording on a plain link's line ("Deep Discounts on Hotels", "20% off your
-    first order", "Try it free for 30 days"), unless the line is about the creator's own
-    channels or products."""
+    first order"), or a sponsor's offer beside it (sponsor_offer: "Try it free for 30 days"),
+    unless the line is about the creator's own channels or products."""
     line, _ = line_without_links(text, start, end, links)
+    if OWN_OR_SOCIAL_RE.search(line) or _own_work(line):
+        return None
     events = EVENT_RE.search(line) is not None
     wording = next((m for m in DEAL_WORDING_RE.finditer(line)
                     if not (events and m.group(0).lower().startswith("on"))), None)
-    wording = wording or OFFER_WORDING_RE.search(line)
-    if wording is None or OWN_OR_SOCIAL_RE.search(line) or _own_work(line):
+    return wording.group(0) if wording else sponsor_offer(text, start, end, links)
+
+
+def sponsor_offer(text: str, start: int, end: int, links: list[tuple[str, int, int]]) -> str | None:
+    """A sponsor read's offer beside the link at [start, end) (OFFER_WORDING_RE, MORE_DEAL_WORDING_RE):
+    in the link's own sentence ("Try Skillshare free for 2 months: skl.sh/jane"; a link standing
+    after the sentence is its), not quoted, and beside a link that names whoever shares it
+    (_VANITY_PATH_RE). News, a how-to or a town's notice says the same of a page anyone reaches
+    ("Get 2 months free? Nope. Story: cnet.com/…", "Adobe has a 7-day free trial:
+    adobe.com/products/…", "Descuento para jubilados: crtm.es/billetes-y-tarifas")."""
+    vanity = _VANITY_PATH_RE.match(text[start:end])
+    if (vanity is None or vanity.group("name").lower() in _PAGE_WORDS
+            or _PUBLIC_HOST_RE.search(domain(text[start:end]).split(":", 1)[0])):
         return None
-    return wording.group(0)
+    line_start, line_end = line_of(text, start, end)
+    line = list(text[line_start:line_end])
+    for _, a, b in links:  # blanked in place: positions stay, a link's dots end no sentence
+        if line_start <= a < line_end:
+            line[a - line_start:min(b, line_end) - line_start] = " " * (min(b, line_end) - a)
+    blanked = "".join(line)
+    at = start - line_start
+    ends = [m.end() for m in _SENTENCE_END_RE.finditer(blanked)]
+    left = max([e for e in ends if e <= at], default=0)
+    right = min([e for e in ends if e > at], default=len(blanked))
+    if not re.search(r"\w", blanked[left:right]):  # the link stands alone after its sentence
+        left = max([e for e in ends if e < left], default=0)
+    sentence = blanked[left:right]
+    quoted = [(m.start(), m.end()) for m in _QUOTED_RE.finditer(sentence)]
+    for regex in (MORE_DEAL_WORDING_RE, OFFER_WORDING_RE):
+        for m in regex.finditer(sentence):
+            if not any(a <= m.start() < b for a, b in quoted):
+                return m.group(0)
+    return None

@@ -624,6 +624,41 @@ def test_an_offer_on_the_creators_own_work_is_no_undisclosed_ad(text):
     assert analysis.disclosure == "not_needed"
 
 
+@pytest.mark.parametrize("text, signal", [
+    # a sponsor's offer in the sentence of a link that names whoever shares it
+    ("Get 2 months free of Skillshare. https://skl.sh/jane",  # the link stands after its sentence
+     ("deal_link", 'https://skl.sh/jane … beside "Get 2 months free"')),
+    ("$10 off your first box at https://meals.example/discount/JANE10",
+     ("deal_link", 'https://meals.example/discount/JANE10 … beside "$10 off"')),
+    ("Descuento exclusivo en NordVPN con mi enlace: https://vpn.example/lucia",
+     ("deal_link", 'https://vpn.example/lucia … beside "Descuento"')),
+    ("Get Brilliant free for 30 days at https://brilliant.example/lp/jane",
+     ("deal_link", 'https://brilliant.example/lp/jane … beside "Get Brilliant free for 30 days"')),
+])
+def test_a_sponsors_offer_beside_its_link(text, signal):
+    assert signal in analyse_post(text).signals
+
+
+@pytest.mark.parametrize("text", [
+    # the same offers beside a page anyone reaches: an article, a product page, a slug, the bare
+    # site, a page's own word, a government's or a school's host
+    "If you prefer Premiere, Adobe has a 7-day free trial: https://www.adobe.example/products/premiere/trial.html",
+    "The first 50 people to sign up get gloves: https://www.surfrider.example/events/beach-cleanup",
+    "Special offer for our neighbours, free seedlings this weekend: https://www.eastsidegarden.example",
+    "Descuento para jubilados en el abono transporte: https://www.crtm.example/billetes-y-tarifas",
+    "Get 3 months free of Apple Music with eligible AirPods: https://www.apple.example/promo/",
+    "$10 off for students this week with your ID: https://bookstore.stateu.edu/textbooks",
+    "Museus com desconto de 50% para estudantes: https://www.sp.gov.br/museus",
+    # in another sentence than the link, or quoted
+    "Get 2 months free? Nope. Paramount+ cut its trial to 7 days. Story: https://news.example/paramount",
+    "Kindle 'get 2 months free' emails are phishing, how to report them: https://guide.example/phishing",
+])
+def test_an_offer_beside_a_page_anyone_reaches_is_no_sponsors(text):
+    analysis = analyse_post(text)
+    assert [kind for kind, _ in analysis.signals if kind != "selling"] == []
+    assert analysis.disclosure == "not_needed"
+
+
 def test_deal_wording_is_ignored_beside_the_configured_social_hosts():
     text = "Deals on everything: https://myshop.example/all"
     assert analyse_post(text).signals == [("deal_link", 'https://myshop.example/all … beside "Deals"')]
