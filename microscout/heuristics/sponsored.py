@@ -324,14 +324,22 @@ _FOREIGN_CODE_GATES = ("digo", "cup", "code", "codice")
 # We cannot read a shop's own wording in those languages as in English (_own_shop), so their code
 # is a brand's only where a brand is in sight: a mention, a link that is not the creator's social,
 # a store named right after it ("dá 10% na Sallve", "sur cristel.com", "en la tienda", ": loja.com.br"), or a
-# creator code (a brand's program). A shop's post ("Envíos a toda Colombia", "nossa loja") keeps
-# its code as selling wording.
+# creator code (a brand's program). A shop's post ("Envíos a toda Colombia", "nossa loja", "en mi
+# tienda", "in meinem kleinen Shop", "nel nostro negozio", "no meu site") keeps its code as selling
+# wording: its own link is no brand's.
 FOREIGN_CODE_STORE_RE = compile_on_use(
     r"\s*[:\-–—]?\s*(?:https?://)?(?:[\w-]+\.)+[a-z]{2,}\b|[^.!?\n]{0,40}?\b(?:en|na|no|sur|chez|bei|auf|su|op|in|at)\s+(?:(?:la|el|le|der|dem|il|de)\s+)?"
     r"(?:tienda|loja|boutique|shop|negozio|winkel|(?-i:[A-Z])\w+|[\w-]+\.[a-z]{2,})", re.IGNORECASE)
 FOREIGN_SHOP_RE = compile_on_use(
     r"\b(?:env[ií]os?|enviamos|pedidos?|encomendas?|nuestra\s+tienda|nossa\s+loja|notre\s+boutique"
-    r"|unser(?:em)?\s+shop|nuestros\s+productos|nossos\s+produtos|tienda\s+online|loja\s+online)\b",
+    r"|unser(?:em)?\s+shop|nuestros\s+productos|nossos\s+produtos|tienda\s+online|loja\s+online)\b"
+    # the poster's own shop or site: "mi tienda", "minha loja", "ma boutique", "meinem kleinen Shop",
+    # "il mio negozio", "onze webshop"; a site only where something is bought in it ("no meu site")
+    r"|\b(?:mi|nuestra|meu|minha|nossa|mon|ma|notre|mein(?:em)?|unser(?:em)?|mio|nostro|mijn|onze)\s+"
+    r"(?:(?:pequeña|pequena|petite|kleine[nm]?|piccolo|nueva|nova|nouvelle|neue[nm]?|nuovo|nieuwe)\s+)?"
+    r"(?:tienda|loja|boutique|e-?shop|online-?shop|shop|laden|negozio|webshop|winkel)\b"
+    r"|\b(?:en|no|em|sur|auf|sul|op)\s+(?:mi|nuestra|meu|nosso|mon|notre|meiner|unserer|mio|nostro|mijn|onze)\s+"
+    r"(?:web|sitio|site|website|webseite|sito)\b",
     re.IGNORECASE)
 LINK_IN_BIO_RE = compile_on_use(r"\blink(?:ed)?\s+(?:is\s+)?in\s+(?:my\s+|the\s+)?(?:bio|profile)\b|#linkinbio\b",
                                 re.IGNORECASE)

@@ -413,6 +413,8 @@ def kinds(text, **kw):
     ("Usa mi código de creador en la tienda: RAYOGAMER",
      ("discount_code", "Usa mi código de creador en la tienda: RAYOGAMER")),
     ("mit dem Code LENA10 spart ihr bei Glowco", ("discount_code", "mit dem Code LENA10")),
+    ("Usa mi código JANE10 en mi look de Shein: https://shein.example/x",  # "mi" names no shop of hers
+     ("discount_code", "Usa mi código JANE10")),
     ("con il codice SARA20 su glow.example", ("discount_code", "con il codice SARA20")),
     ("met de kortingscode ANNE10 op glow.example", ("discount_code", "met de kortingscode ANNE10")),
     # first-person shopping links
@@ -613,6 +615,11 @@ def test_shortener_and_pattern_lists_are_settings():
     "con el código VERANO30",
     "Código de descuento: LAURA15 (15% en toda la web)",
     "¡Envíos a toda Colombia! con el código VERANO30 en tienda.example.com/x",
+    # a shop's own code in its own words, beside its own site
+    "Código HOLA15 para un 15% de descuento en mi tienda: https://www.ceramicasmaria.example",
+    "15% de desconto usando o cupom VELAS15 no meu site: https://www.velasdaju.example",
+    "Mit dem Code SOMMER bekommt ihr 15% Rabatt in meinem kleinen Shop: https://www.strickliebe.example",
+    "Usate il codice NATALE10 per uno sconto del 10% nel nostro negozio online: https://www.bottega.example",
     "Start a free trial of my course: https://me.example/course",
     "Get 2 months free of our app: https://app.example/start",
     "20% off my new book this week: https://books.example/mine",
