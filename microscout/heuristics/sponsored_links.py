@@ -297,17 +297,21 @@ def links_in(text: str) -> list[tuple[str, int, int]]:
     return sorted(found, key=lambda x: x[1])
 
 
-# A referral link pays whoever shares it (a sign-up bonus, a credit): its query names a referral,
-# an invite code or a coupon ("?referenceID=jane", "?invite_code=X", "?cod_descuento=LUCIA"), its
-# host or path is a referral program's ("refer.amex.us/JANE", "dropbox.com/referrals/AAx"), or it
-# is an Amazon influencer's storefront ("amazon.com/shop/jane"). Not an "/invite/" path: a chat
-# community's ("curse.com/invite/…", "discord.com/invite/…") reads the same as a program's.
+# A referral link pays whoever shares it (a sign-up bonus, a credit): its query names a referral
+# or a coupon ("?referral=JANE", "?cod_descuento=LUCIA"), its host or path is a
+# referral program's ("refer.amex.us/JANE", "dropbox.com/referrals/AAx": the referrer's code last,
+# not a hospital's "/refer/forms/referral-form.pdf"), SafetyWing's "?referenceID=nikos" (elsewhere
+# the name is any reference: a catalogue record's, a journal's "?referenceID=pubmed"), or it is an
+# Amazon influencer's storefront ("amazon.com/shop/jane"). Not an "/invite/" path nor an
+# "?invite_code=": a chat community's or a game guild's ("curse.com/invite/…",
+# "…/guild/join?invite_code=HILLS") reads the same as a program's.
 # Read only off the social hosts.
 REFERRAL_LINK_RE = compile_on_use(
-    r"[?&](?:referral|referral_?code|ref_?code|ref_?id|reference_?id|referred_?by|invite_?code"
-    r"|invitation_?code|coupon|coupon_?code|promo_?code|discount_?code|cod_descuento|cupom|codigo)=[^&#\s]"
+    r"[?&](?:referral|referral_?code|ref_?code|ref_?id|referred_?by"
+    r"|coupon|coupon_?code|promo_?code|discount_?code|cod_descuento|cupom|codigo)=[^&#\s]"
+    r"|^(?:https?://)?(?:www\.)?safetywing\.com/[^?#\s]*\?(?:[^#\s]*&)?reference_?id=[^&#\s]"
     r"|^(?:https?://)?(?:refer|referral|referrals)\.[^/\s]+/[^/?#\s]"
-    r"|^(?:https?://)?[^/\s]+/(?:referral|referrals|refer)/[^/?#\s]+"
+    r"|^(?:https?://)?[^/\s]+/(?:referral|referrals|refer)/[^/?#.\s]+/?(?:[?#]|$)"
     r"|^(?:https?://)?(?:www\.|smile\.)?amazon\.[a-z.]{2,6}/shop/[^/?#\s]+", re.IGNORECASE)
 
 

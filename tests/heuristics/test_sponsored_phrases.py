@@ -382,6 +382,9 @@ def kinds(text, **kw):
     ("Card I used: https://refer.amex.us/JORDAKMiab", ("affiliate_link", "https://refer.amex.us/JORDAKMiab")),
     ("Storage I use: dropbox.com/referrals/AAx9", ("affiliate_link", "dropbox.com/referrals/AAx9")),
     ("Insurance I use: safetywing.com/?referenceID=nikos", ("affiliate_link", "safetywing.com/?referenceID=nikos")),
+    ("Card: https://shop.example/referral/jane12?src=yt", ("affiliate_link", "https://shop.example/referral/jane12?src=yt")),
+    ("Sign up with my link: https://app.example/signup?referral=JANE99",
+     ("affiliate_link", "https://app.example/signup?referral=JANE99")),
     ("Seguro: heymondo.es/?cod_descuento=LUCIA", ("affiliate_link", "heymondo.es/?cod_descuento=LUCIA")),
     ("My essentials: amazon.com/shop/nightshiftnina", ("affiliate_link", "amazon.com/shop/nightshiftnina")),
     # a sign-up bonus or a first order's extra beside a link
@@ -515,6 +518,12 @@ def test_commercial_signals_fire(text, signal):
     # an invite to a community, codes that are no discount, a website that is the creator's
     "Join our Discord: discord.com/invite/abc",
     "Join the Curse Community - https://curse.com/invite/qb1Wawazzk2bah5ZTyz9nw",
+    "Join our guild, no rewards for anyone: https://play.game.example/guild/join?invite_code=HILLS",
+    # a reference that is no referral, a referral form that is a hospital's
+    "Paper (free to read): https://www.sciencedirect.example/science/article/pii/S01406736?referenceID=pubmed",
+    "From the library catalogue: https://catalog.library.example/record?referenceID=991234567",
+    "Referral form for therapists (PDF): https://www.childrenshospital.example/refer/forms/referral-form.pdf",
+    "Referral form: https://www.clinic.example/referral/form.pdf",
     "el código fuente está en https://github.example/x/y",   # "source code"
     "usa el código de abajo",                                # no value that looks like a code
     "Website: https://me.example — 20% of profits go to charity",
