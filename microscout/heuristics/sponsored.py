@@ -82,6 +82,13 @@ _I = re.IGNORECASE
 _OTHER_LANGUAGE_LABEL_WORDS = ("werbung", "anzeige", "publi", "pubblicit", "reclame", "advertentie", "bezahlt",
                                "gesponsert", "commerciale", "partenariat", "sponsoris", "patrocin", "parceria",
                                "sponsorizz", "betaalde", "gesponsord", "colabora", "collaborazion")
+# After a sponsor header or "brought to you by": no sponsor named, or the audience paying
+# ("none", "N/A", "No sponsors on this one", "you!", "my patrons", "Patreon supporters", "listeners
+# like you", "the letter B"); "You Need A Budget" is a sponsor.
+_AUDIENCE = r"(?:patrons?|supporters?|members?|viewers?|listeners?|subscribers?|fans?|readers?|backers?|donors?)"
+_NO_SPONSOR = (r"(?![^\w\n]*(?:(?:none|nobody|no\s+one|n/?a|no\s+sponsors?|not\s+sponsored|people\s+like\s+you"
+               r"|the\s+(?:letters?|numbers?)|(?:(?:my|our|the|all\s+(?:my|our|the))\s+)?(?:\w+\s+)?" + _AUDIENCE
+               + r")\b|you(?:\s+(?:guys|all))?(?=[^\w\s]|\s*$))|\s*\n\s*no\s+sponsors?\b)")
 ADEQUATE_PHRASES: tuple[tuple[str, re.Pattern[str], tuple[str, ...], bool], ...] = (
     # "Paid partnership with X", "paid link", YouTube's "Includes paid promotion".
     ("paid", compile_on_use(r"\bpaid\s+(?:partnership|promotion|post|endorsement|sponsorship|review|advertisement"
@@ -97,10 +104,11 @@ ADEQUATE_PHRASES: tuple[tuple[str, re.Pattern[str], tuple[str, ...], bool], ...]
                                r"(?:video|episode|post|stream)\b"
                                # a header naming the sponsors, as podcasts and videos list them
                                # ("Sponsors:", "Sponsor: Incogni —", "Our sponsors:"): not "sponsor
-                               # a child:" nor "sponsors" in a sentence
-                               r"|^[^\w\n]*(?:(?:our|episode|video|today'?s)\s+)?sponsors?\s*[:–—]"
-                               r"|\bthis\s+(?:video|episode|podcast|show|stream)\s+(?:is|was)\s+brought\s+to\s+you\s+by\b"
-                               r"(?!\s+(?:my|our|me|us)\b)",
+                               # a child:" nor "sponsors" in a sentence, nor a header naming none or
+                               # the audience ("Sponsors: none", "Sponsors: my patrons", "Sponsors: you!")
+                               r"|^[^\w\n]*(?:(?:our|episode|video|today'?s)\s+)?sponsors?\s*[:–—]" + _NO_SPONSOR
+                               + r"|\bthis\s+(?:video|episode|podcast|show|stream)\s+(?:is|was)\s+brought\s+to"
+                               r"\s+you\s+by\b(?!\s+(?:my|our|me|us)\b)" + _NO_SPONSOR,
                                _I | re.MULTILINE), ("sponsor", "brought to you"), False),
     # "Advertisement" as a label ("Advertisement:", "[Advertisement]", alone on a line), not the
     # word in a sentence ("perfect for advertisement").

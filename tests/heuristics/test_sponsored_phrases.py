@@ -62,6 +62,9 @@ def labels(text, **kw):
     ("Sponsor: Incogni — use code PRIV" + LINK, "Sponsor"),
     ("• Our sponsors: Glowco" + LINK, "Our sponsors"),
     ("This episode is brought to you by Glowco" + LINK, "This episode is brought to you by"),
+    ("Sponsor: You Need A Budget" + LINK, "Sponsor"),  # a sponsor, not the audience
+    ("Sponsors:\nSquarespace" + LINK, "Sponsors"),
+    ("This episode is brought to you by Patreon" + LINK, "This episode is brought to you by"),
     # advertisement
     ("This is an ad for @glowco" + LINK, "This is an ad"),
     ("Advertisement:" + LINK, "Advertisement"),
@@ -160,6 +163,17 @@ def test_negation_words_of_other_languages_deny_only_the_label_right_after(text,
     "We're looking for sponsors: email me",
     "Patreon sponsors: Ann, Bo",
     "This video was brought to you by my cat walking on the keyboard",
+    # a header or a "brought to you by" that names no sponsor, or the audience
+    "Sponsors: none. This channel is 100% viewer-funded.",
+    "Sponsor: none - I pay for all the gear myself.",
+    "Sponsors: N/A",
+    "Sponsors: my patrons ❤️ Thank you for keeping the lights on!",
+    "Sponsors: you! Members of this channel make these videos possible.",
+    "Sponsors:\nNo sponsors on this one, enjoy!",
+    "This episode is brought to you by listeners like you.",
+    "This episode is brought to you by our Patreon supporters",
+    "This video is brought to you by Patreon supporters",
+    "This episode is brought to you by the letter B and the number 7.",
 ])
 def test_near_misses_are_no_labels(text):
     adequate, weak, denials, _ = labels(text + LINK)
