@@ -237,6 +237,11 @@ NEGATED_SUBJECT_WORDS = frozenset(
     "of these this them it those the above below here in on my our video list post description channel link "
     "links product products item items app apps tool tools course courses brand brands company companies "
     "service services pick picks is are was were a an".split())
+# After a label "none", "nothing" or "neither" denies: an exception, which the post then owns up to
+# ("None of these are sponsored except the last one", "Nothing in this video is sponsored, apart
+# from the segment at 3:20").
+EXCEPTION_RE = compile_on_use(r"[^\w\n.!?]{0,3}(?:(?:by\s+)?(?:anyone|anybody|any\s+\w+)[^\w\n.!?]{0,3})?"
+                              r"(?:except|excepting|apart\s+from|other\s+than|besides|save\s+for|but\s+for)\b", _I)
 
 # Weak labels. "thanks @glowco" or "Thanks Glowco!": a capitalised name stands for the brand
 # when there is no @; "thank you for watching", "thanks everyone", "thanks Mum" are not labels.
@@ -794,6 +799,8 @@ def _negated(text: str, start: int, end: int, inside: bool = False) -> int | Non
     if (found is not None and len(text[found.end():start].split()) > NEGATION_MAX_WORDS
             and not (found.group(0).lower() in ("none", "nothing", "neither")
                      and NEGATED_SUBJECT_WORDS.issuperset(text[found.end():start].lower().split()))):
+        found = None
+    if found is not None and found.group(0).lower() in ("none", "nothing", "neither") and EXCEPTION_RE.match(text, end):
         found = None
     if (found is None and any(map(_folded(text[start:end]).__contains__, _OTHER_LANGUAGE_LABEL_WORDS))
             and (other := OTHER_NEGATION_RE.search(text[offset:start]))):

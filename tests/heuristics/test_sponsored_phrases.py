@@ -206,6 +206,7 @@ def test_near_misses_are_no_labels(text):
     ("None of these are affiliate links." + LINK, "None of these are affiliate links"),
     ("Nothing in this video is sponsored" + LINK, "Nothing in this video is sponsored"),
     ("None of the links below are affiliate links" + LINK, "None of the links below are affiliate links"),
+    ("Nothing here is sponsored. Except my love for coffee" + LINK, "Nothing here is sponsored"),  # a new sentence
 ])
 def test_denials_are_never_labels(text, denial):
     adequate, _weak, denials, disclosure = labels(text)
@@ -230,6 +231,11 @@ def test_plain_negations_give_no_label_at_all(text):
     ("Nothing here is paid. I earn a small commission" + LINK, "I earn a small commission"),
     ("None of these are sponsored, but the links are affiliate links" + LINK, "links are affiliate links"),
     ("None of my friends believe this is sponsored" + LINK, "is sponsored"),  # more than what is denied
+    # an exception right after: what "none" or "nothing" denies, the post owns up to
+    ("None of my videos are sponsored except this one" + LINK, "are sponsored"),
+    ("Nothing in this video is sponsored except the segment at 3:20 by Glowco" + LINK, "is sponsored"),
+    ("Nothing in this video is sponsored, apart from the Glowco read" + LINK, "is sponsored"),
+    ("Nothing here is sponsored by anyone other than Glowco" + LINK, "is sponsored by"),
 ])
 def test_a_denial_reaches_only_its_own_clause(text, label):
     adequate, _, denials, disclosure = labels(text)
