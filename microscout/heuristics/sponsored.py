@@ -82,6 +82,9 @@ _I = re.IGNORECASE
 _OTHER_LANGUAGE_LABEL_WORDS = ("werbung", "anzeige", "publi", "pubblicit", "reclame", "advertentie", "bezahlt",
                                "gesponsert", "commerciale", "partenariat", "sponsoris", "patrocin", "parceria",
                                "sponsorizz", "betaalde", "gesponsord", "colabora", "collaborazion")
+# The affiliate disclosures of those languages the same denials deny ("não ganho uma comissão",
+# "sin enlaces de afiliado", "aucun lien affilié").
+_DENIABLE_OTHER_LANGUAGE_WORDS = (*_OTHER_LANGUAGE_LABEL_WORDS, "comiss", "comisi", "afiliad", "affili")
 # After a sponsor header or "brought to you by": no sponsor named, or the audience paying
 # ("none", "N/A", "No sponsors on this one", "you!", "my patrons", "Patreon supporters", "listeners
 # like you", "the letter B"); "You Need A Budget" is a sponsor.
@@ -222,8 +225,22 @@ NEGATION_RE = compile_on_use(r"\b(?:not|no|never|non|nobody|none|nothing|neither
 # They deny only those languages' labels (_OTHER_LANGUAGE_LABEL_WORDS): not "#ad" after "faux pas".
 OTHER_NEGATION_RE = compile_on_use(
     r"(?<!\w)(?:kein|keine|keinen|nicht|ohne|pas|sans|aucun|aucune|sin|ningún|ninguna|sem|nenhum|nenhuma|não|nao"
-    r"|senza|nessun|nessuna|geen|niet|zonder)\s+(?:(?:un|une|de|la|le|les|des|du|d['’]|é|e|è|es|ist|ein|eine"
+    r"|senza|nessun|nessuna|geen|niet|zonder"
+    # Spanish and Italian "no"/"non" only before the copula ("NO es una colaboración pagada", "non è")
+    r"|no\s+(?:es|era|fue|son)|non\s+(?:è|e|sono|era))"
+    r"\s+(?:(?:un|une|de|la|le|les|des|du|d['’]|é|e|è|es|ist|ein|eine"
     r"|einen|een|una|uno|um|uma|el|il|lo|het)\s+){0,2}$", re.IGNORECASE)
+# "Nenhum link aqui é link de afiliado", "Nada de esto es colaboración pagada": as "none" and
+# "nothing" in English (NEGATED_SUBJECT_WORDS), with only words that say what is denied between.
+OTHER_NONE_RE = compile_on_use(
+    r"(?<!\w)(?:nenhum|nenhuma|ningún|ninguno|ninguna|nada|aucun|aucune|rien|keiner|keine|keines|nichts|nessun"
+    r"|nessuno|nessuna|niente|geen|niets)\s+(?P<words>[^\n]*)$", re.IGNORECASE)
+OTHER_NEGATED_SUBJECT_WORDS = frozenset(
+    "de del dos das do da destes destas deste desta disso disto isso isto esto estos estas este esta eso esos aqui "
+    "aquí ici hier qui qua link links enlace enlaces lien liens vídeo video vídeos videos post posts produto "
+    "produtos producto productos produit produits prodotto prodotti é es son são est sont ist sind è e sono is zijn "
+    "un una uma um la le les des du dans in en no na neste nesta nesse nessa dieser diesem questo questi questa "
+    "ces cette ce".split())
 # Where a clause starts: punctuation, a line break, or a conjunction ("not sponsored, but the
 # links are affiliate links" denies only the first half).
 CLAUSE_BREAK_RE = compile_on_use(r"[.!?;,:\n()\[\]|•]|\b(?:but|however|though|although|yet|and|so)\b", re.IGNORECASE)
@@ -802,9 +819,12 @@ def _negated(text: str, start: int, end: int, inside: bool = False) -> int | Non
         found = None
     if found is not None and found.group(0).lower() in ("none", "nothing", "neither") and EXCEPTION_RE.match(text, end):
         found = None
-    if (found is None and any(map(_folded(text[start:end]).__contains__, _OTHER_LANGUAGE_LABEL_WORDS))
-            and (other := OTHER_NEGATION_RE.search(text[offset:start]))):
-        return offset + other.start()
+    if found is None and any(map(_folded(text[start:end]).__contains__, _DENIABLE_OTHER_LANGUAGE_WORDS)):
+        if other := OTHER_NEGATION_RE.search(text[offset:start]):
+            return offset + other.start()
+        if ((none := OTHER_NONE_RE.search(text[offset:start]))
+                and OTHER_NEGATED_SUBJECT_WORDS.issuperset(none.group("words").lower().split())):
+            return offset + none.start()
     if found is None and inside:
         found = NEGATION_RE.search(text, start, end)
     return None if found is None else min(found.start(), start)

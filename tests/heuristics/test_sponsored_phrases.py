@@ -84,6 +84,10 @@ def labels(text, **kw):
     ("Colaboración pagada con HSN" + LINK, "Colaboración pagada"),
     ("Colaboração paga com a VivaFit" + LINK, "Colaboração paga"),
     ("Collaborazione retribuita con Glowco" + LINK, "Collaborazione retribuita"),
+    # near misses of the denials: "no" before no copula, "nada" before more than what is denied
+    ("No es broma: colaboración pagada con HSN" + LINK, "colaboración pagada"),
+    ("Nada mejor que esta colaboración pagada con HSN" + LINK, "colaboración pagada"),
+    ("Nenhum produto me deu tanto resultado, ganho uma comissão" + LINK, "ganho uma comissão"),
 ])
 def test_adequate_wording(text, label):
     adequate, _weak, denials, disclosure = labels(text)
@@ -207,6 +211,12 @@ def test_near_misses_are_no_labels(text):
     ("Nothing in this video is sponsored" + LINK, "Nothing in this video is sponsored"),
     ("None of the links below are affiliate links" + LINK, "None of the links below are affiliate links"),
     ("Nothing here is sponsored. Except my love for coffee" + LINK, "Nothing here is sponsored"),  # a new sentence
+    # the affiliate disclosures and paid collaborations of other languages, denied as their ad words are
+    ("Não ganho uma comissão com nada disso" + LINK, "Não ganho uma comissão"),
+    ("Nenhum link aqui é link de afiliado" + LINK, "Nenhum link aqui é link de afiliado"),
+    ("Este vídeo NO es una colaboración pagada" + LINK, "NO es una colaboración pagada"),
+    ("Nada de esto es colaboración pagada" + LINK, "Nada de esto es colaboración pagada"),
+    ("Non è una collaborazione retribuita" + LINK, "Non è una collaborazione retribuita"),
 ])
 def test_denials_are_never_labels(text, denial):
     adequate, _weak, denials, disclosure = labels(text)
