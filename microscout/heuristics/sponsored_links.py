@@ -12,6 +12,7 @@ from urllib.parse import unquote_plus
 
 from microscout.heuristics import text as textlib
 from microscout.heuristics.lazy_regex import compile_on_use
+from microscout.heuristics.sponsored_selling import NOT_A_COMMUNITY
 
 
 class LinkSettings(Protocol):
@@ -144,7 +145,7 @@ OFFER_WORDING_RE = compile_on_use(
     r"|\bfree\s+for\s+(?:" + _COUNT + r"|a)\s+(?:days?|weeks?|months?))\b"
     r"|\bfree\s+trial\s*(?:[:→👉➡]|(?:at|here|via)\b)"
     r"|(?<!of the )(?<!among the )\bfirst\s+\d[\d,.]*k?\s+(?:people|viewers|subscribers|customers|users|of\s+you)"
-    r"\s+to\s+(?:click|use|sign\s+up|go\s+to|download|join|order|buy|register)\b"
+    r"\s+to\s+(?:click|use|sign\s+up|go\s+to|download|join" + NOT_A_COMMUNITY + r"|order|buy)\b"
     r"|\b(?:exclusive|special|limited[-\s]time)\s+offer\b"
     # a sign-up bonus or a first order's extra: "get up to 3 free stocks", "a special starter pack",
     # "free vitamin D3 with your first order"

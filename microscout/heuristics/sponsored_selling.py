@@ -85,6 +85,9 @@ _FA_ADVISE = compile_on_use(r"(?:^|\s)به\s+\S+\s*$")
 _RU_BUSINESS = compile_on_use(r"заказ|цен|доставк|наличи|₽|руб", re.IGNORECASE)
 _AR_BUSINESS = compile_on_use(r"طلب|حجز|سعر|أسعار|الاسعار|توصيل|للاستفسار|متوفر|ريال|درهم|جنيه|الرقم|[0-9٠-٩]{6,}")
 
+# After "the first 50 people to join": a community joined, not a product ("the Discord", "our server").
+NOT_A_COMMUNITY = (r"(?!\s+(?:(?:the|our|my)\s+)?(?:discord|server|community|club|group|guild|stream|livestream"
+                    r"|live|channel|membership|team|chat|crew|us|me)\b)")
 # Before "the first 50 people to…": someone who was among them ("I was one of"), not an offer.
 _WAS_AMONG = compile_on_use(r"\b(?:was|were|i'?m|i\s+am|we'?re|we\s+are)\s+(?:one\s+of|among)\s+the\s+$", re.IGNORECASE)
 
@@ -235,8 +238,10 @@ SELLING_FAMILIES: tuple[tuple[str, tuple[Part, ...]], ...] = (
                         for then in ("pric", "offer", "special", "discount", "rate")),
               "client special", "special offer", "time offer"),
         # A sponsor read's limited offer: "the first 1,000 people to click the link get two months free".
+        # Not an event's or a community's first comers ("the first 100 people to register get a tote
+        # bag", "the first 100 people to join the Discord get a role").
         _part(r"\bfirst\s+\d[\d,.]*k?\s+(?:people|viewers|subscribers|customers|users|of\s+you)\s+to\s+(?:click"
-              r"|use|sign\s+up|go\s+to|download|join|order|buy|register)\b",
+              r"|use|sign\s+up|go\s+to|download|join" + NOT_A_COMMUNITY + r"|order|buy)\b",
               *(who + " to" for who in ("people", "viewers", "subscribers", "customers", "users", "of you")),
               unless_after=_WAS_AMONG),
     )),

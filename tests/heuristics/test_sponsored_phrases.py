@@ -564,6 +564,8 @@ def test_commercial_signals_fire(text, signal):
     "Try our app free for 30 days: https://app.example",
     "the first 100 people to comment get a shoutout https://me.example/x",
     "I was one of the first 50 people to sign up for the beta: https://beta.example/news",
+    "The first 100 people to join our server get a role: https://play.example/hills",  # a community's first comers
+    "The first 100 people to register get a tote bag: https://fair.example/zines",      # an event's
     "Free trial\nhttps://vpn.example/jane",               # wording on another line
 ])
 def test_commercial_near_misses(text):

@@ -96,6 +96,7 @@ FIRES = [
     ("The first 1,000 people to click the link get 2 months free", "first 1,000 people to click"),
     ("first 500 of you to sign up get a bonus", "first 500 of you to sign up"),
     ("Be one of the first 100 customers to order and get a tote", "first 100 customers to order"),
+    ("The first 500 people to join Skillshare get 2 months free", "first 500 people to join"),
     # a price beside a reason to pay it
     ("Keychains $8 each or 3 for $20", "$8"),
     ("Ankara two-piece sets, sizes 8-16. Nationwide delivery 🚚", "Nationwide delivery"),
@@ -160,6 +161,9 @@ NEAR_MISSES = [
     "the first 100 people to comment get a shoutout",  # no offer to take up
     "I was one of the first 50 people to visit the new museum",
     "we're among the first 20 users to join the beta",
+    "The first 100 people to register get a free tote bag at our zine fair",  # an event's first comers
+    "the first 100 people to join the Discord get a custom role",              # a community's
+    "First 50 viewers to join our server get a shoutout",
     "This sale at Target had me spending way too much lol",
     "Went to the Black Friday sale and regretted everything",
     "Went shopping with the girls today 🛍️",
