@@ -153,14 +153,15 @@ OFFER_WORDING_RE = compile_on_use(
     r"|\b(?:special|exclusive|free)\s+starter\s+pack\b"
     r"|\b(?:with|on|off)\s+your\s+first\s+(?:order|box|purchase|month|subscription)\b", re.IGNORECASE)
 # What makes the offer a sponsor's (sponsor_offer): a link that names whoever shares it, as a
-# sponsor gives each creator one ("skl.sh/jane", "audible.com/janecuts", "brilliant.org/go/jane",
-# a Shopify store's "/discount/JANE10"): one word or handle after the host, not a page's ("/join",
+# sponsor gives each creator one ("skl.sh/jane", "audible.com/janecuts", "nordvpn.com/special/jane",
+# "/es/promo/jane", a Shopify store's "/discount/JANE10"): one word or handle after the host (or
+# after a landing page's "/lp/", "/promo/", "/offer/"…), not a page's ("/join",
 # "/tickets", "/pricing"), a slug ("/besuch-planen"), a file or an article's path
 # ("/products/premiere/free-trial-download.html", "/2026/3/4/story"), nor the bare site. Not a
 # government's or a school's host either.
 _VANITY_PATH_RE = compile_on_use(
-    r"^(?:https?://)?[^/?#\s]+/(?:(?:go|lp|r|promo|partners?|creators?|influencers?|try|pages|discount)/)?"
-    r"(?P<name>[a-z0-9]+)/?(?:[?#]\S*)?$", re.IGNORECASE)
+    r"^(?:https?://)?[^/?#\s]+/(?:(?:[a-z]{2}(?:[-_][a-z]{2})?/)?(?:go|lp|r|promo|offers?|special|deals?|partners?"
+    r"|creators?|influencers?|try|pages|discount)/)?(?P<name>[a-z0-9]+)/?(?:[?#]\S*)?$", re.IGNORECASE)
 _PAGE_WORDS = frozenset((
     "join", "signup", "register", "registration", "login", "hours", "visit", "order", "orders",
     "ticket", "tickets", "events", "event", "about", "contact", "download", "downloads", "pricing", "plans", "promo",

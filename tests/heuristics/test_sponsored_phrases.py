@@ -682,6 +682,10 @@ def test_an_offer_on_the_creators_own_work_is_no_undisclosed_ad(text):
      ("deal_link", 'https://vpn.example/lucia … beside "Descuento"')),
     ("Get Brilliant free for 30 days at https://brilliant.example/lp/jane",
      ("deal_link", 'https://brilliant.example/lp/jane … beside "Get Brilliant free for 30 days"')),
+    ("Start your free trial at https://vpn.example/special/janecuts",
+     ("deal_link", 'https://vpn.example/special/janecuts … beside "Start your free trial"')),
+    ("Descuento del 20% en Holded con mi enlace: https://www.holded.example/es/promo/jane",
+     ("deal_link", 'https://www.holded.example/es/promo/jane … beside "Descuento"')),
 ])
 def test_a_sponsors_offer_beside_its_link(text, signal):
     assert signal in analyse_post(text).signals
@@ -695,6 +699,7 @@ def test_a_sponsors_offer_beside_its_link(text, signal):
     "Special offer for our neighbours, free seedlings this weekend: https://www.eastsidegarden.example",
     "Descuento para jubilados en el abono transporte: https://www.crtm.example/billetes-y-tarifas",
     "Get 3 months free of Apple Music with eligible AirPods: https://www.apple.example/promo/",
+    "Exclusive offer from the city: free bins, https://www.city.example/es/noticias/contenedores",
     "$10 off for students this week with your ID: https://bookstore.stateu.edu/textbooks",
     "Museus com desconto de 50% para estudantes: https://www.sp.gov.br/museus",
     # in another sentence than the link, or quoted
