@@ -86,10 +86,14 @@ _OTHER_LANGUAGE_LABEL_WORDS = ("werbung", "anzeige", "publi", "pubblicit", "recl
 # "sin enlaces de afiliado", "aucun lien affilié").
 _DENIABLE_OTHER_LANGUAGE_WORDS = (*_OTHER_LANGUAGE_LABEL_WORDS, "comiss", "comisi", "afiliad", "affili")
 # After a sponsor header or "brought to you by": no sponsor named, or the audience paying
-# ("none", "N/A", "No sponsors on this one", "you!", "my patrons", "Patreon supporters", "listeners
-# like you", "the letter B"); "You Need A Budget" is a sponsor.
+# ("none", "N/A", "TBD", "No sponsors on this one", "you!", "my patrons", "Patreon supporters",
+# "listeners like you", "the letter B"), or a call for one ("Sponsors: interested? Email me");
+# "You Need A Budget" is a sponsor.
 _AUDIENCE = r"(?:patrons?|supporters?|members?|viewers?|listeners?|subscribers?|fans?|readers?|backers?|donors?)"
-_NO_SPONSOR = (r"(?![^\w\n]*(?:(?:none|nobody|no\s+one|n/?a|no\s+sponsors?|not\s+sponsored|people\s+like\s+you"
+_NO_SPONSOR = (r"(?![^\w\n]*(?:(?:none|nobody|no\s+one|n/?a|tb[ad]|no\s+sponsors?|not\s+sponsored|people\s+like\s+you"
+               # a call for one: "Sponsors: interested? Email me", "Sponsors: looking for one!"
+               r"|wanted|looking\s+for|interested|want\s+to|become\s+(?:a|one)|your\s+(?:brand|company|logo|name)"
+               r"|email|e-mail|contact|dm|reach\s+out|get\s+in\s+touch"
                r"|the\s+(?:letters?|numbers?)|(?:(?:my|our|the|all\s+(?:my|our|the))\s+)?(?:\w+\s+)?" + _AUDIENCE
                + r")\b|you(?:\s+(?:guys|all))?(?=[^\w\s]|\s*$))|\s*\n\s*no\s+sponsors?\b)")
 ADEQUATE_PHRASES: tuple[tuple[str, re.Pattern[str], tuple[str, ...], bool], ...] = (

@@ -178,6 +178,10 @@ def test_negation_words_of_other_languages_deny_only_the_label_right_after(text,
     "This episode is brought to you by our Patreon supporters",
     "This video is brought to you by Patreon supporters",
     "This episode is brought to you by the letter B and the number 7.",
+    "Sponsors: TBD",
+    "Sponsors: interested? Email me at jane@example.com",
+    "Sponsors: looking for one! DM me",
+    "Sponsor: your brand here - get in touch",
 ])
 def test_near_misses_are_no_labels(text):
     adequate, weak, denials, _ = labels(text + LINK)
