@@ -351,10 +351,19 @@ FOREIGN_DISCOUNT_RE = compile_on_use(
     r"\b(?:con|usa|usad|usando|utiliza|aplica|introduce|ingresa|com|use|avec|utilise[zr]?|entre[zr]?|mit|met)\s+"
     r"(?:(?:el|la|mi|nuestro|o|a|meu|minha|nosso|le|mon|notre|dem|meinem|unserem|il|mio|de|mijn)\s+){0,2}"
     + _FOREIGN_CODE + r"(?:\s+en\s+la\s+tienda)?\s*(?::\s*)?" + _STRICT_CODE
-    + r"|\b(?:c[óo]digo|cup[óo]n|cupom|codice|rabattcode|gutscheincode|kortingscode)(?:\s+(?:de\s+)?(?:descuento"
-    r"|desconto|sconto))?\s*:?\s*" + _STRICT_CODE
+    # without a call: a coupon or discount code as such; a bare "código"/"codice" only where it says
+    # discount or a price cut stands beside it (_cut_beside; not "Error código 0x80070005", "il codice
+    # ABC123 ricevuto via SMS")
+    + r"|\b(?:cup[óo]n|cupom|rabattcode|gutscheincode|kortingscode)(?:\s+(?:de\s+)?(?:descuento"
+    r"|desconto))?\s*:?\s*" + _STRICT_CODE
+    + r"|\b(?:c[óo]digo|codice)\s+(?:de\s+)?(?:descuento|desconto|sconto|promo(?:cional)?)\s*:?\s*" + _STRICT_CODE
+    + r"|(?P<bare>\b(?:c[óo]digo|codice)\s*:?\s*" + _STRICT_CODE + ")"
     + r"|\bcode\s+promo\s*:?\s*" + _STRICT_CODE, re.IGNORECASE)
 _FOREIGN_CODE_GATES = ("digo", "cup", "code", "codice")
+# Beside a bare "código"/"codice" (FOREIGN_DISCOUNT_RE's "bare"), in its sentence: a price cut
+# ("ESPECIAL 15% Descuento Código "SOKI"", "Código LAURA15 para un 15%").
+_FOREIGN_CUT_RE = compile_on_use(r"\d\s*%|descuento|desconto|sconto|rabatt|korting|r[ée]duction|remise", re.IGNORECASE)
+_FOREIGN_CUT_WINDOW = 40
 # We cannot read a shop's own wording in those languages as in English (_own_shop), so their code
 # is a brand's only where a brand is in sight: a mention, a link that is not the creator's social,
 # a store named right after it ("dá 10% na Sallve", "sur cristel.com", "en la tienda", ": loja.com.br"), or a
@@ -645,7 +654,8 @@ def _commercial_signals(text: str, low: str, paid_flag: bool | None, settings: S
         codes = [*DISCOUNT_RE.finditer(text)] if not pre or "code" in low else []
         english = len(codes)
         codes += [m for m in FOREIGN_DISCOUNT_RE.finditer(text) if not any(c.start() <= m.start() < c.end()
-                                                                          for c in codes)]
+                                                                          for c in codes)
+                  and (not m.group("bare") or _cut_beside(text, m))]
         codes_quoted: set[str] = set()  # a code written twice is quoted once
         for i, m in enumerate(codes):
             if _quoted(text, m) or m.group(0).lower() in codes_quoted:
@@ -717,6 +727,13 @@ def _foreign_code_for_a_brand(text: str, m: re.Match[str], brands: list[textlib.
         return True
     social = lowered_domains(tuple(settings.social_domains))
     return any(not host_matches(domain(url), social) for url, _, _ in links_in(text))
+
+
+def _cut_beside(text: str, m: re.Match[str]) -> bool:
+    """Whether a price cut (_FOREIGN_CUT_RE) stands beside the code m in its sentence, on its line."""
+    before = re.split(r"[.!?\n]", text[max(0, m.start() - _FOREIGN_CUT_WINDOW):m.start()])[-1]
+    after = re.split(r"[.!?\n]", text[m.end():m.end() + _FOREIGN_CUT_WINDOW])[0]
+    return _FOREIGN_CUT_RE.search(before) is not None or _FOREIGN_CUT_RE.search(after) is not None
 
 
 def _own_shop(low: str) -> bool:

@@ -452,6 +452,9 @@ def kinds(text, **kw):
     ("mit dem Code LENA10 spart ihr bei Glowco", ("discount_code", "mit dem Code LENA10")),
     ("Usa mi código JANE10 en mi look de Shein: https://shein.example/x",  # "mi" names no shop of hers
      ("discount_code", "Usa mi código JANE10")),
+    ("Código LAURA15 para un 15% en https://shop.example/x", ("discount_code", "Código LAURA15")),  # a cut follows
+    ("código promocional JANE10 en https://shop.example/x", ("discount_code", "código promocional JANE10")),
+    ('ESPECIAL 15% Descuento Código "SOKI"! https://shop.example/x', ("discount_code", 'Código "SOKI')),  # a cut before
     ("con il codice SARA20 su glow.example", ("discount_code", "con il codice SARA20")),
     ("met de kortingscode ANNE10 op glow.example", ("discount_code", "met de kortingscode ANNE10")),
     # first-person shopping links
@@ -560,6 +563,9 @@ def test_commercial_signals_fire(text, signal):
     "Referral form: https://www.clinic.example/referral/form.pdf",
     "el código fuente está en https://github.example/x/y",   # "source code"
     "usa el código de abajo",                                # no value that looks like a code
+    # a bare "código"/"codice" that says no discount: an error code, a login code
+    "Error código 0x80070005 en Windows Update: cómo solucionarlo https://support.example/es-es/help/123",
+    "Il codice ABC123 ricevuto via SMS serve per accedere: https://banca.example/login",
     "Website: https://me.example — 20% of profits go to charity",
     # a trial or months free that nobody is offered, or the creator's own
     "My free trial ran out, so I bought it: https://tool.example/pricing",
