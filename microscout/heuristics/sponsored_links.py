@@ -120,13 +120,19 @@ DEAL_WORDING_RE = compile_on_use(
     r"|\bdeals\b|\b(?:hot|best|great|fantastic|exclusive|special|daily)\s+deal\b|\bcoupons?\b|\bpromo\s+codes?\b"
     r"|\bon\s+sale\b|\bfree\s+shipping\b", re.IGNORECASE)
 # The same cut as an amount ("$10 off") and in Spanish, Portuguese, French, German, Italian and
-# Dutch ("5% de descuento", "-20 %"): read as a sponsor's offer only as OFFER_WORDING_RE is
-# (sponsor_offer), for news, a town's or a museum's prices say them too ("Descuento para
-# jubilados: crtm.es/…", "$10 off for students this week at the campus bookstore").
+# Dutch, as a cut of so much ("5% de descuento", "20 % Rabatt", "sconto del 10%", "-20 %"): read
+# as a sponsor's offer only as OFFER_WORDING_RE is (sponsor_offer), for news, a town's or a
+# museum's prices say them too ("Descuento para jubilados: crtm.es/…", "$10 off for students this
+# week at the campus bookstore"); the word alone, unless offered ("Descuento exclusivo"), is as
+# often advice ("não cair em desconto falso").
+_CUT_WORD = r"(?:descuento|desconto|dto|r[ée]duction|remise|rabatt|sconto|korting)"
 MORE_DEAL_WORDING_RE = compile_on_use(
     r"[$€£₹]\s?\d+(?:[.,]\d\d)?\s+off\b"
-    r"|\b(?:descuentos?|descontos?|r[ée]duction|remise|rabatt|sconto|korting)\b|(?<![\w-])-\s?\d{1,2}\s?%(?!\w)",
-    re.IGNORECASE)
+    r"|\b\d{1,2}\s?%\s*(?:de\s+)?" + _CUT_WORD + r"\b|\b" + _CUT_WORD + r"\s+(?:de|del|von|van)\s+\d{1,2}\s?%"
+    # or one offered: "Descuento exclusivo", "Desconto especial", "exklusiver Rabatt"
+    r"|\b" + _CUT_WORD + r"\s+(?:exclusiv[oa]|especial|speciale|exclusive?|sp[ée]ciale?|exklusiv)\b"
+    r"|\b(?:exklusive[nr]?|exclusie[fv]e?|esclusiv[oa])\s+" + _CUT_WORD + r"\b"
+    r"|(?<![\w-])-\s?\d{1,2}\s?%(?!\w)", re.IGNORECASE)
 # Tickets "on sale" are for sale, not cut in price ("TOUR ON SALE NOW 🎟️ band.com/tour").
 EVENT_RE = compile_on_use(r"\b(?:tickets?|tix|tours?|shows?|concerts?|gigs?|festival|pre-?sale|dates)\b|🎟",
                           re.IGNORECASE)
