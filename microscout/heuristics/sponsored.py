@@ -345,12 +345,19 @@ DISCOUNT_RE = compile_on_use(
 # looks like one (_STRICT_CODE: quoted, with a digit, or in capitals): "con el código VALEYNICO",
 # "Código de descuento: LAURA15", "com meu cupom BRUNOFF10", "avec le code CLEMENCE15",
 # "mit dem Code LENA10", "con il codice SARA20", "met de kortingscode ANNE10".
-_FOREIGN_CODE = (r"(?:c[óo]digo|cup[óo]n|cupom|code|codice|rabattcode|gutscheincode|kortingscode)"
-                 r"(?:\s+(?:de\s+)?(?:descuento|desconto|creador|criador|promo|sconto))?")
+# "code" itself is English too: only after French, German or Dutch calls ("use code X" is
+# DISCOUNT_RE's). Every match holds one of _FOREIGN_CODE_WORDS, or "code" and one of
+# _FOREIGN_CODE_LEADS: the pre-check (_foreign_codes_may_match) that spares most posts the regex.
+_FOREIGN_CODE_SUFFIX = r"(?:\s+(?:de\s+)?(?:descuento|desconto|creador|criador|promo|sconto))?"
+_FOREIGN_ARTICLES = (r"(?:(?:el|la|mi|nuestro|o|a|meu|minha|nosso|le|mon|notre|dem|meinem|unserem|il|mio|de|mijn)"
+                     r"\s+){0,2}")
+_FOREIGN_CODE_TAIL = r"(?:\s+en\s+la\s+tienda)?\s*(?::\s*)?" + _STRICT_CODE
 FOREIGN_DISCOUNT_RE = compile_on_use(
     r"\b(?:con|usa|usad|usando|utiliza|aplica|introduce|ingresa|com|use|avec|utilise[zr]?|entre[zr]?|mit|met)\s+"
-    r"(?:(?:el|la|mi|nuestro|o|a|meu|minha|nosso|le|mon|notre|dem|meinem|unserem|il|mio|de|mijn)\s+){0,2}"
-    + _FOREIGN_CODE + r"(?:\s+en\s+la\s+tienda)?\s*(?::\s*)?" + _STRICT_CODE
+    + _FOREIGN_ARTICLES + r"(?:c[óo]digo|cup[óo]n|cupom|codice|rabattcode|gutscheincode|kortingscode)"
+    + _FOREIGN_CODE_SUFFIX + _FOREIGN_CODE_TAIL
+    + r"|\b(?:avec|utilise[zr]?|entre[zr]?|mit|met)\s+" + _FOREIGN_ARTICLES + r"code" + _FOREIGN_CODE_SUFFIX
+    + _FOREIGN_CODE_TAIL
     # without a call: a coupon or discount code as such; a bare "código"/"codice" only where it says
     # discount or a price cut stands beside it (_cut_beside; not "Error código 0x80070005", "il codice
     # ABC123 ricevuto via SMS")
@@ -359,7 +366,15 @@ FOREIGN_DISCOUNT_RE = compile_on_use(
     + r"|\b(?:c[óo]digo|codice)\s+(?:de\s+)?(?:descuento|desconto|sconto|promo(?:cional)?)\s*:?\s*" + _STRICT_CODE
     + r"|(?P<bare>\b(?:c[óo]digo|codice)\s*:?\s*" + _STRICT_CODE + ")"
     + r"|\bcode\s+promo\s*:?\s*" + _STRICT_CODE, re.IGNORECASE)
-_FOREIGN_CODE_GATES = ("digo", "cup", "code", "codice")
+_FOREIGN_CODE_WORDS = ("digo", "cupom", "cupón", "cupon", "codice", "rabattcode", "gutscheincode", "kortingscode")
+_FOREIGN_CODE_LEADS = ("avec", "utilise", "entre", "mit", "met", "promo")
+
+
+def _foreign_codes_may_match(low: str) -> bool:
+    return any(map(low.__contains__, _FOREIGN_CODE_WORDS)) or (
+        "code" in low and any(map(low.__contains__, _FOREIGN_CODE_LEADS)))
+
+
 # Beside a bare "código"/"codice" (FOREIGN_DISCOUNT_RE's "bare"), in its sentence: a price cut
 # ("ESPECIAL 15% Descuento Código "SOKI"", "Código LAURA15 para un 15%").
 _FOREIGN_CUT_RE = compile_on_use(r"\d\s*%|descuento|desconto|sconto|rabatt|korting|r[ée]duction|remise", re.IGNORECASE)
@@ -650,12 +665,14 @@ def _commercial_signals(text: str, low: str, paid_flag: bool | None, settings: S
             own.append(not brands and _own_shop(low))
         return own[0]
 
-    if not pre or any(map(low.__contains__, _FOREIGN_CODE_GATES)):
-        codes = [*DISCOUNT_RE.finditer(text)] if not pre or "code" in low else []
+    in_english, foreign = not pre or "code" in low, not pre or _foreign_codes_may_match(low)
+    if in_english or foreign:
+        codes = [*DISCOUNT_RE.finditer(text)] if in_english else []
         english = len(codes)
-        codes += [m for m in FOREIGN_DISCOUNT_RE.finditer(text) if not any(c.start() <= m.start() < c.end()
-                                                                          for c in codes)
-                  and (not m.group("bare") or _cut_beside(text, m))]
+        if foreign:
+            codes += [m for m in FOREIGN_DISCOUNT_RE.finditer(text)
+                      if not any(c.start() <= m.start() < c.end() for c in codes)
+                      and (not m.group("bare") or _cut_beside(text, m))]
         codes_quoted: set[str] = set()  # a code written twice is quoted once
         for i, m in enumerate(codes):
             if _quoted(text, m) or m.group(0).lower() in codes_quoted:
