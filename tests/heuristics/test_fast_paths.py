@@ -43,6 +43,11 @@ FRAGMENTS = ["ſhop our", "our summer ſale", "in my Etsy shop", "pour", "My ſt
              "Subscribe:", "giveaway", "sending me", "code GLOW at checkout", "use the code below",
              "with code examples",
              "Advertisement:", "commissions from purchases made through these",
+             # codes in other languages, beside their pre-check's words (and English that is not one)
+             "con el código SARA20", "Código de descuento: LAURA15", "com meu cupom BRUNO10", "CUPÓN VERANO30",
+             "avec le code LENA10", "mit dem Code X10", "met de kortingscode ANNE10", "code promo: ABC12",
+             "use a code ABC12", "a cup of code", "mit", "Descuento exclusivo", "5% de descuento", "Sponsors:",
+             "None of these are sponsored", "Try it free for 30 days", "https://skl.sh/jane",
              # selling wording (sponsored_selling.py)
              "Shop now", "ſhop online at", "DM to order", "message us for prices", "Up to 50% off", "30% off everything",
              "FLASH SALE", "sale ends", "for ſale", "Free shipping", "We ship worldwide", "back in ſtock", "İn stock",
