@@ -2,7 +2,7 @@
 (``post_features``), keyed by the version of the SponsoredSettings that shaped it.
 
 A version is a hash of the settings and of the detector's code (sponsored.py and the
-heuristics modules it reads: sponsored_links.py, sponsored_selling.py, text.py for links
+heuristics modules it reads: sponsored_codes.py, sponsored_links.py, sponsored_selling.py, text.py for links
 and mentions, lazy_regex.py), so an edited
 detector or a changed setting makes stored analyses stale instead of wrong. The
 store loads a batch's analyses with its posts and hands them to ``attach``; ``lookup``
@@ -20,6 +20,7 @@ from microscout.heuristics import (
     feature_version,
     lazy_regex,
     sponsored,
+    sponsored_codes,
     sponsored_links,
     sponsored_selling,
     trigger_scan,
@@ -38,8 +39,9 @@ _to_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 @lru_cache(maxsize=1)
 def _code_hash() -> str:
-    return feature_version.code_hash(sponsored.__file__, sponsored_links.__file__, sponsored_selling.__file__,
-                                     textlib.__file__, lazy_regex.__file__, trigger_scan.__file__)
+    return feature_version.code_hash(sponsored.__file__, sponsored_codes.__file__, sponsored_links.__file__,
+                                     sponsored_selling.__file__, textlib.__file__, lazy_regex.__file__,
+                                     trigger_scan.__file__)
 
 
 @lru_cache(maxsize=256)
